@@ -1,0 +1,1 @@
+"""mlkit: a machine-learning training toolkit on its own automatic differentiation engine."""

@@ -1,0 +1,1 @@
+"""YAML configs: load, validate into a typed schema, override, build components."""

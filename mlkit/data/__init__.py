@@ -1,0 +1,1 @@
+"""Datasets, splitting, scaling and mini-batches: plain numpy, no autodiff."""

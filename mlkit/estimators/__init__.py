@@ -1,0 +1,1 @@
+"""scikit-learn compatible estimators trained by mlkit."""

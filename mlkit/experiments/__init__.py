@@ -1,0 +1,1 @@
+"""Sweeps and optimizer comparisons, locally or on a Dask cluster."""

@@ -1,0 +1,1 @@
+"""Modules, layers, initializers and losses built on mlkit.numpy."""

@@ -1,0 +1,1 @@
+"""The one training loop, metrics, callbacks, checkpoints, run directories and plots."""

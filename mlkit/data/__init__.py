@@ -1,1 +1,37 @@
-"""Datasets, splitting, scaling and mini-batches: plain numpy, no autodiff."""
+"""Datasets, splitting, scaling and mini-batches: plain numpy, no autodiff.
+
+Every data source (a bundled table, a generator, a CSV file) yields one :class:`Dataset`;
+splits and batches are index arrays, so they apply to X, y and anything else row-aligned.
+"""
+
+from mlkit.data.batches import minibatches as minibatches
+from mlkit.data.batches import num_batches as num_batches
+from mlkit.data.csv import IMPUTE as IMPUTE
+from mlkit.data.csv import load_csv as load_csv
+from mlkit.data.datasets import Dataset as Dataset
+from mlkit.data.datasets import available_datasets as available_datasets
+from mlkit.data.datasets import load_dataset as load_dataset
+from mlkit.data.errors import DataError as DataError
+from mlkit.data.errors import DataFileNotFoundError as DataFileNotFoundError
+from mlkit.data.preprocessing import LabelEncoder as LabelEncoder
+from mlkit.data.preprocessing import OneHotEncoder as OneHotEncoder
+from mlkit.data.preprocessing import Standardizer as Standardizer
+from mlkit.data.schema import CsvSchema as CsvSchema
+from mlkit.data.split import train_val_test_split as train_val_test_split
+
+__all__ = [
+    "IMPUTE",
+    "CsvSchema",
+    "DataError",
+    "DataFileNotFoundError",
+    "Dataset",
+    "LabelEncoder",
+    "OneHotEncoder",
+    "Standardizer",
+    "available_datasets",
+    "load_csv",
+    "load_dataset",
+    "minibatches",
+    "num_batches",
+    "train_val_test_split",
+]

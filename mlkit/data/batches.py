@@ -1,0 +1,95 @@
+"""Mini-batches of row indices for one epoch, shuffled by an explicit random generator.
+
+Yielding indices rather than data slices keeps the iterator independent of how X and y are
+stored; passing the generator in keeps every epoch reproducible from one seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import pairwise
+
+import numpy as np
+
+from mlkit.data.errors import DataError, check_choice, check_int
+
+__all__ = ["minibatches", "num_batches"]
+
+_LAST_BATCH = ("keep", "drop", "merge")
+
+
+def _batch_sizes(n: int, batch_size: int, last_batch: str) -> list[int]:
+    """The size of each batch of an epoch over ``n`` rows."""
+    full, rest = divmod(n, batch_size)
+    sizes = [batch_size] * full
+    if rest and (last_batch == "keep" or not sizes):
+        sizes.append(rest)
+    elif rest and last_batch == "merge":
+        sizes[-1] += rest
+    return sizes
+
+
+def _checked_sizes(n, batch_size, last_batch) -> list[int]:
+    n = check_int("n", n, 1)
+    batch_size = check_int("batch_size", batch_size, 1)
+    last_batch = check_choice("last_batch", last_batch, _LAST_BATCH)
+    if last_batch == "drop" and batch_size > n:
+        raise DataError(f"batch_size={batch_size} exceeds the {n} rows, so last_batch='drop' "
+                        "would leave no batch; lower batch_size or use last_batch='keep'.")
+    return _batch_sizes(n, batch_size, last_batch)
+
+
+def num_batches(n: int, batch_size: int, last_batch: str = "keep") -> int:
+    """Number of batches :func:`minibatches` yields for the same arguments.
+
+    Parameters
+    ----------
+    n : int
+        Number of rows.
+    batch_size : int
+        Rows per batch.
+    last_batch : {"keep", "drop", "merge"}
+        What to do with the final ``n % batch_size`` rows: a smaller batch, dropped, or added
+        to the previous batch.
+
+    Returns
+    -------
+    int
+    """
+    return len(_checked_sizes(n, batch_size, last_batch))
+
+
+def minibatches(n: int, batch_size: int, rng: np.random.Generator | None, shuffle: bool = True,
+                last_batch: str = "keep") -> Iterator[np.ndarray]:
+    """Iterate over one epoch of mini-batches of the row indices ``0..n-1``.
+
+    Arguments are checked when this is called, before the first batch is drawn.
+
+    Parameters
+    ----------
+    n : int
+        Number of rows.
+    batch_size : int
+        Rows per batch.
+    rng : numpy.random.Generator or None
+        Source of the shuffle; may be None only when ``shuffle`` is false.
+    shuffle : bool
+        Visit rows in a random order (else in order ``0..n-1``).
+    last_batch : {"keep", "drop", "merge"}
+        What to do with the final ``n % batch_size`` rows: a smaller batch, dropped, or added
+        to the previous batch (``"drop"`` needs ``batch_size <= n``).
+
+    Returns
+    -------
+    iterator of ndarray of int64
+        The index array of each batch.
+    """
+    sizes = _checked_sizes(n, batch_size, last_batch)
+    if not isinstance(shuffle, (bool, np.bool_)):
+        raise TypeError(f"shuffle must be True or False, got {shuffle!r}.")
+    if shuffle and not isinstance(rng, np.random.Generator):
+        raise TypeError("rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)) "
+                        f"when shuffle=True, got {type(rng).__name__}.")
+    order = rng.permutation(n) if shuffle else np.arange(n)
+    bounds = np.cumsum([0] + sizes)
+    return (order[start:stop].astype(np.int64) for start, stop in pairwise(bounds))

@@ -1,0 +1,281 @@
+"""Standardization, one-hot encoding and label encoding, each with a state for reuse.
+
+Every transformer is fitted on training rows, then applied unchanged to new rows; its state is a
+dict of plain arrays or JSON-able lists, so a run directory can store it without pickle.
+Float inputs keep their dtype (float32 in, float32 out).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mlkit.data.errors import DataError, check_float_dtype, check_labels, is_missing
+
+__all__ = ["LabelEncoder", "OneHotEncoder", "Standardizer"]
+
+
+def _float_matrix(X, param: str) -> np.ndarray:
+    """``X`` as a finite 2-D float array (float32 and float64 kept, other numbers to float64)."""
+    X = np.asarray(X)
+    if X.dtype.kind not in "biuf":
+        raise TypeError(f"{param} must hold numbers, got dtype {X.dtype}; encode text first.")
+    if X.ndim != 2:
+        raise DataError(f"{param} must be 2-D (rows, columns), got shape {X.shape}.")
+    if X.dtype.kind != "f":
+        X = X.astype(np.float64)
+    bad = np.argwhere(~np.isfinite(X))
+    if len(bad):
+        row, col = bad[0]
+        raise DataError(
+            f"{param} has {len(bad)} NaN or infinite value(s), first at row {row}, column "
+            f"{col}; impute or drop missing values before scaling."
+        )
+    return X
+
+
+class Standardizer:
+    """Shift and scale each column to mean 0 and standard deviation 1.
+
+    Fit it on the training rows only, so that validation and test rows never inform the scale.
+    A constant column gets scale 1, so it maps to zeros instead of dividing by zero.
+    """
+
+    def __init__(self):
+        self.mean_: np.ndarray | None = None
+        self.scale_: np.ndarray | None = None
+
+    def fit(self, X) -> Standardizer:
+        """Learn the mean and scale of each column of ``X`` (n, d); returns ``self``."""
+        X = _float_matrix(X, "X")
+        if X.shape[0] == 0:
+            raise DataError("Standardizer.fit needs at least one row, got X of shape "
+                            f"{X.shape}.")
+        wide = X.astype(np.float64)
+        self.mean_ = wide.mean(axis=0)
+        scale = wide.std(axis=0)
+        scale[X.max(axis=0) == X.min(axis=0)] = 1.0
+        self.scale_ = scale
+        return self
+
+    def _checked(self, X, method: str) -> np.ndarray:
+        if self.mean_ is None:
+            raise DataError(f"Standardizer.{method} was called before fit; call fit(X_train) "
+                            "first or build it with Standardizer.from_state(state).")
+        X = _float_matrix(X, "X")
+        if X.shape[1] != len(self.mean_):
+            raise DataError(f"Standardizer was fitted on {len(self.mean_)} columns but X has "
+                            f"{X.shape[1]}; pass the same columns in the same order.")
+        return X
+
+    def transform(self, X) -> np.ndarray:
+        """Return ``(X - mean) / scale`` in the dtype of ``X`` (float64 for integer input)."""
+        X = self._checked(X, "transform")
+        return (X - self.mean_.astype(X.dtype)) / self.scale_.astype(X.dtype)
+
+    def fit_transform(self, X) -> np.ndarray:
+        """Fit on ``X`` and return it transformed."""
+        return self.fit(X).transform(X)
+
+    def inverse_transform(self, Z) -> np.ndarray:
+        """Return ``Z * scale + mean``: the original units of standardized values."""
+        Z = self._checked(Z, "inverse_transform")
+        return Z * self.scale_.astype(Z.dtype) + self.mean_.astype(Z.dtype)
+
+    def state(self) -> dict[str, np.ndarray]:
+        """The fitted statistics as ``{"mean": (d,), "scale": (d,)}`` float64 arrays."""
+        if self.mean_ is None:
+            raise DataError("Standardizer.state was called before fit; fit it first.")
+        return {"mean": self.mean_.copy(), "scale": self.scale_.copy()}
+
+    @classmethod
+    def from_state(cls, state: dict) -> Standardizer:
+        """Rebuild a fitted standardizer from :meth:`state`'s output."""
+        if not isinstance(state, dict) or set(state) != {"mean", "scale"}:
+            got = sorted(state) if isinstance(state, dict) else type(state).__name__
+            raise DataError(f"Standardizer state must be a dict with keys 'mean' and 'scale', "
+                            f"got {got}.")
+        mean = np.asarray(state["mean"], dtype=np.float64)
+        scale = np.asarray(state["scale"], dtype=np.float64)
+        if mean.ndim != 1 or mean.shape != scale.shape:
+            raise DataError(f"Standardizer state needs 1-D 'mean' and 'scale' of equal length, "
+                            f"got shapes {mean.shape} and {scale.shape}.")
+        if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(scale)) and np.all(scale > 0)):
+            raise DataError("Standardizer state must have finite means and positive scales.")
+        new = cls()
+        new.mean_, new.scale_ = mean, scale
+        return new
+
+
+def _text_columns(values, param: str) -> np.ndarray:
+    """``values`` (n, c) as a 2-D array of ``str``; missing entries are an error."""
+    arr = np.asarray(values, dtype=object)
+    if arr.ndim != 2:
+        raise DataError(f"{param} must be 2-D (rows, columns), got shape {arr.shape}.")
+    missing = np.argwhere(np.frompyfunc(is_missing, 1, 1)(arr).astype(bool))
+    if len(missing):
+        row, col = missing[0]
+        raise DataError(f"{param} has {len(missing)} missing value(s), first at row {row}, "
+                        f"column {col}; fill or drop them before encoding.")
+    return arr.astype(str)
+
+
+class OneHotEncoder:
+    """Turn each categorical column into one indicator column per category.
+
+    Categories are the sorted distinct values seen in training, stored as strings; a value
+    not seen in training is an error rather than a silent all-zero row.
+    """
+
+    def __init__(self, dtype=np.float64):
+        self.dtype = dtype
+        self.names_: list[str] | None = None
+        self.categories_: list[list[str]] | None = None
+
+    def fit(self, values, names=None) -> OneHotEncoder:
+        """Learn the categories of each column of ``values`` (n, c); returns ``self``.
+
+        Parameters
+        ----------
+        values : array-like of shape (n, c)
+            Category values; numbers are encoded by their text (``2007`` as ``"2007"``).
+        names : list of str, optional
+            Column names used in feature names and messages; default ``x0, x1, ...``.
+        """
+        check_float_dtype(self.dtype)
+        text = _text_columns(values, "values")
+        names = [f"x{j}" for j in range(text.shape[1])] if names is None else list(names)
+        if len(names) != text.shape[1]:
+            raise DataError(f"OneHotEncoder.fit got {len(names)} names for {text.shape[1]} "
+                            "columns; give one name per column.")
+        self.names_ = [str(n) for n in names]
+        self.categories_ = [np.unique(text[:, j]).tolist() for j in range(text.shape[1])]
+        return self
+
+    def _fitted(self) -> None:
+        if self.categories_ is None:
+            raise DataError("OneHotEncoder was used before fit; call fit(values) first or build "
+                            "it with OneHotEncoder.from_state(state).")
+
+    def unknown(self, values) -> list[tuple[str, str, np.ndarray]]:
+        """List ``(column name, value, row indices)`` for every value not seen in training."""
+        self._fitted()
+        text = _text_columns(values, "values")
+        if text.shape[1] != len(self.categories_):
+            raise DataError(f"OneHotEncoder was fitted on {len(self.categories_)} columns but "
+                            f"got {text.shape[1]}; pass the same columns in the same order.")
+        found = []
+        for name, cats, column in zip(self.names_, self.categories_, text.T):
+            for value in np.unique(column[~np.isin(column, cats)]):
+                found.append((name, str(value), np.flatnonzero(column == value)))
+        return found
+
+    def transform(self, values) -> np.ndarray:
+        """Return the indicator matrix (n, total categories) in the encoder's dtype."""
+        unknown = self.unknown(values)
+        if unknown:
+            name, value, rows = unknown[0]
+            known = ", ".join(repr(c) for c in self.categories_[self.names_.index(name)])
+            raise DataError(f"column {name!r} has category {value!r} (row index "
+                            f"{rows[0]}) not seen in training; known categories: {known}.")
+        text = _text_columns(values, "values")
+        blocks = []
+        for cats, column in zip(self.categories_, text.T):
+            block = np.zeros((len(column), len(cats)), dtype=self.dtype)
+            block[np.arange(len(column)), np.searchsorted(cats, column)] = 1
+            blocks.append(block)
+        return np.concatenate(blocks, axis=1) if blocks else np.zeros((len(text), 0), self.dtype)
+
+    def feature_names(self) -> list[str]:
+        """Names of the output columns, ``"column=category"``."""
+        self._fitted()
+        return [f"{n}={c}" for n, cats in zip(self.names_, self.categories_) for c in cats]
+
+    def state(self) -> dict:
+        """JSON-able state: ``{"names": [...], "categories": [[...], ...], "dtype": str}``."""
+        self._fitted()
+        return {"names": list(self.names_), "categories": [list(c) for c in self.categories_],
+                "dtype": np.dtype(self.dtype).name}
+
+    @classmethod
+    def from_state(cls, state: dict) -> OneHotEncoder:
+        """Rebuild a fitted encoder from :meth:`state`'s output."""
+        if not isinstance(state, dict) or set(state) != {"names", "categories", "dtype"}:
+            got = sorted(state) if isinstance(state, dict) else type(state).__name__
+            raise DataError("OneHotEncoder state must be a dict with keys 'names', "
+                            f"'categories' and 'dtype', got {got}.")
+        names, categories = list(state["names"]), [list(c) for c in state["categories"]]
+        if len(names) != len(categories) or any(
+            not c or c != sorted(set(c)) or not all(isinstance(v, str) for v in c)
+            for c in categories
+        ):
+            raise DataError("OneHotEncoder state needs one non-empty sorted list of distinct "
+                            "strings per column name.")
+        new = cls(dtype=check_float_dtype(state["dtype"], "OneHotEncoder state 'dtype'"))
+        new.names_, new.categories_ = [str(n) for n in names], categories
+        return new
+
+
+class LabelEncoder:
+    """Map class labels to integer indices ``0..k-1`` and back.
+
+    ``classes_`` is ``np.unique`` of the training labels, so index ``i`` is the ``i``-th
+    smallest label; the inverse returns labels in their original dtype.
+    """
+
+    def __init__(self):
+        self.classes_: np.ndarray | None = None
+
+    def fit(self, y) -> LabelEncoder:
+        """Learn the sorted distinct labels of ``y`` (n,); returns ``self``."""
+        self.classes_ = np.unique(check_labels(y, "y"))
+        return self
+
+    def _fitted(self) -> None:
+        if self.classes_ is None:
+            raise DataError("LabelEncoder was used before fit; call fit(y) first or build it "
+                            "with LabelEncoder.from_state(state).")
+
+    def transform(self, y) -> np.ndarray:
+        """Return the int64 index of each label of ``y`` in ``classes_``."""
+        self._fitted()
+        y = check_labels(y, "y")
+        unseen = ~np.isin(y, self.classes_)
+        if unseen.any():
+            raise DataError(f"y has labels not seen in training: {np.unique(y[unseen]).tolist()}"
+                            f"; known classes are {self.classes_.tolist()}.")
+        return np.searchsorted(self.classes_, y).astype(np.int64)
+
+    def fit_transform(self, y) -> np.ndarray:
+        """Fit on ``y`` and return its indices."""
+        return self.fit(y).transform(y)
+
+    def inverse_transform(self, indices) -> np.ndarray:
+        """Return the labels ``classes_[indices]``."""
+        self._fitted()
+        idx = np.asarray(indices)
+        if idx.dtype.kind not in "iu":
+            raise TypeError(f"indices must be integers, got dtype {idx.dtype}.")
+        if idx.size and (idx.min() < 0 or idx.max() >= len(self.classes_)):
+            raise DataError(f"indices must lie in [0, {len(self.classes_)}) for "
+                            f"{len(self.classes_)} classes, got values from {idx.min()} to "
+                            f"{idx.max()}.")
+        return self.classes_[idx]
+
+    def state(self) -> dict[str, np.ndarray]:
+        """The fitted classes as ``{"classes": array}``."""
+        self._fitted()
+        return {"classes": self.classes_.copy()}
+
+    @classmethod
+    def from_state(cls, state: dict) -> LabelEncoder:
+        """Rebuild a fitted encoder from :meth:`state`'s output."""
+        if not isinstance(state, dict) or set(state) != {"classes"}:
+            raise DataError("LabelEncoder state must be a dict with the one key 'classes'.")
+        classes = check_labels(state["classes"], "LabelEncoder state 'classes'")
+        if len(classes) == 0 or not np.array_equal(classes, np.unique(classes)):
+            raise DataError("LabelEncoder state 'classes' must be non-empty, sorted and "
+                            "distinct.")
+        new = cls()
+        new.classes_ = classes
+        return new
+

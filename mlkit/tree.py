@@ -59,15 +59,27 @@ def tree_flatten(tree: Any) -> tuple[list, Any]:
 
 
 def tree_unflatten(structure: Any, leaves) -> Any:
-    """Rebuild a tree of ``structure`` (from :func:`tree_flatten`) with the given leaves."""
-    leaves = iter(leaves)
+    """Rebuild a tree of ``structure`` (from :func:`tree_flatten`) with the given leaves.
+
+    Raises ``ValueError`` when the number of leaves differs from the structure's.
+    """
+    leaves = list(leaves)
+    position = iter(leaves)
 
     def fill(node):
         if is_container(node):
             return _rebuild(node, [fill(child) for child in _children(node)])
-        return next(leaves)
+        return next(position)
 
-    return fill(structure)
+    try:
+        tree = fill(structure)
+        too_few = False
+    except StopIteration:
+        too_few = True
+    if too_few or next(position, position) is not position:
+        expected = len(tree_leaves(structure))
+        raise ValueError(f"the structure has {expected} leaves, got {len(leaves)}")
+    return tree
 
 
 def tree_structure_equal(a: Any, b: Any) -> bool:
@@ -85,6 +97,12 @@ def tree_map(fn: Callable, tree: Any, *rest: Any, path: str = "") -> Any:
     A structure mismatch raises ``ValueError`` naming the dotted path where the trees differ.
     """
     if not is_container(tree):
+        for other in rest:
+            if is_container(other):
+                where = path or "<root>"
+                raise ValueError(
+                    f"tree mismatch at {where}: expected a leaf, got a {type(other).__name__}"
+                )
         return fn(tree, *rest)
     for other in rest:
         _check_same_node(tree, other, path)

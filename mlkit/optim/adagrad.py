@@ -1,0 +1,64 @@
+"""Adagrad: per-coordinate steps shrinking with the accumulated squared gradient."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mlkit.optim import validation
+from mlkit.optim.base import Optimizer
+
+
+class Adagrad(Optimizer):
+    r"""Adagrad, with optional learning-rate decay and weight decay.
+
+    With gradient :math:`g_t`, learning rate :math:`\gamma`, decay :math:`\eta` and weight decay
+    :math:`\lambda`, step :math:`t` does
+
+    .. math::
+
+        g &\leftarrow \pm g_t + \lambda \theta_{t-1} \quad (- \text{ if maximize}) \\
+        \tilde\gamma &= \gamma / (1 + (t - 1) \eta) \\
+        s_t &= s_{t-1} + g^2 \\
+        \theta_t &= \theta_{t-1} - \tilde\gamma \, g / (\sqrt{s_t} + \epsilon)
+
+    starting from :math:`s_0` = ``initial_accumulator_value``. Coordinates that have seen
+    large gradients take smaller steps.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate, ``>= 0``.
+    lr_decay : float
+        Decay :math:`\eta` of the learning rate with the step count, ``>= 0``.
+    weight_decay : float
+        L2 penalty :math:`\lambda`, ``>= 0``, added to the gradient.
+    initial_accumulator_value : float
+        Start value of the sum of squares, ``>= 0``.
+    eps : float
+        Added to the denominator for stability, ``>= 0``.
+    maximize : bool
+        Ascend the objective instead of descending it.
+    """
+
+    def __init__(self, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
+                 eps=1e-10, maximize=False):
+        super().__init__(lr)
+        self.lr_decay = validation.real("Adagrad", "lr_decay", lr_decay, low=0.0)
+        self.weight_decay = validation.real("Adagrad", "weight_decay", weight_decay, low=0.0)
+        self.initial_accumulator_value = validation.real(
+            "Adagrad", "initial_accumulator_value", initial_accumulator_value, low=0.0
+        )
+        self.eps = validation.real("Adagrad", "eps", eps, low=0.0)
+        self.maximize = validation.flag("Adagrad", "maximize", maximize)
+
+    def init_state(self, param):
+        return {"sum": np.full_like(param, self.initial_accumulator_value)}
+
+    def update_leaf(self, param, grad, state, step):
+        g = -grad if self.maximize else grad
+        if self.weight_decay != 0.0:
+            g = g + self.weight_decay * param
+        step_lr = self.lr / (1.0 + (step - 1) * self.lr_decay)
+        total = state["sum"]
+        total += g * g
+        return param - step_lr * (g / (np.sqrt(total) + self.eps))

@@ -1,0 +1,106 @@
+"""Adam and AdamW: bias-corrected moment estimates, with L2 or decoupled weight decay."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from mlkit.optim import validation
+from mlkit.optim.base import Optimizer
+
+
+class Adam(Optimizer):
+    r"""Adam: steps scaled by running estimates of the gradient's first two moments.
+
+    With gradient :math:`g_t`, learning rate :math:`\gamma`, weight decay :math:`\lambda`,
+    step :math:`t` does
+
+    .. math::
+
+        g &\leftarrow \pm g_t + \lambda \theta_{t-1} \quad (- \text{ if maximize}) \\
+        m_t &= \beta_1 m_{t-1} + (1 - \beta_1) g \\
+        v_t &= \beta_2 v_{t-1} + (1 - \beta_2) g^2 \\
+        \hat v_t &= \max(\hat v_{t-1}, v_t) \text{ if amsgrad else } v_t \\
+        \theta_t &= \theta_{t-1} - \gamma \frac{m_t / (1 - \beta_1^t)}
+                    {\sqrt{\hat v_t / (1 - \beta_2^t)} + \epsilon}
+
+    starting from :math:`m_0 = v_0 = \hat v_0 = 0`. The bias corrections undo the pull of the
+    zero start, so early steps have the intended size.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate, ``>= 0``.
+    betas : tuple of float
+        Decay rates :math:`(\beta_1, \beta_2)`, each in ``[0, 1)``.
+    eps : float
+        Added to the denominator for stability, ``>= 0``.
+    weight_decay : float
+        L2 penalty :math:`\lambda`, ``>= 0``, added to the gradient.
+    amsgrad : bool
+        Use the running maximum of :math:`v_t` (AMSGrad), so step sizes never grow back.
+    maximize : bool
+        Ascend the objective instead of descending it.
+    """
+
+    _decoupled = False
+
+    def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
+                 maximize=False):
+        super().__init__(lr)
+        owner = type(self).__name__
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise TypeError(f"{owner}: betas must be a pair (beta1, beta2), got {betas!r}")
+        self.betas = (
+            validation.real(owner, "betas[0]", betas[0], low=0.0, high=1.0, high_open=True),
+            validation.real(owner, "betas[1]", betas[1], low=0.0, high=1.0, high_open=True),
+        )
+        self.eps = validation.real(owner, "eps", eps, low=0.0)
+        self.weight_decay = validation.real(owner, "weight_decay", weight_decay, low=0.0)
+        self.amsgrad = validation.flag(owner, "amsgrad", amsgrad)
+        self.maximize = validation.flag(owner, "maximize", maximize)
+
+    def init_state(self, param):
+        state = {"exp_avg": np.zeros_like(param), "exp_avg_sq": np.zeros_like(param)}
+        if self.amsgrad:
+            state["max_exp_avg_sq"] = np.zeros_like(param)
+        return state
+
+    def update_leaf(self, param, grad, state, step):
+        beta1, beta2 = self.betas
+        g = -grad if self.maximize else grad
+        if self.weight_decay != 0.0:
+            if self._decoupled:
+                param = param * (1.0 - self.lr * self.weight_decay)
+            else:
+                g = g + self.weight_decay * param
+        exp_avg = state["exp_avg"]
+        exp_avg *= beta1
+        exp_avg += (1.0 - beta1) * g
+        second = state["exp_avg_sq"]
+        second *= beta2
+        second += (1.0 - beta2) * (g * g)
+        if self.amsgrad:
+            second = np.maximum(state["max_exp_avg_sq"], second, out=state["max_exp_avg_sq"])
+        correction1 = 1.0 - beta1**step
+        root_correction2 = math.sqrt(1.0 - beta2**step)
+        denominator = np.sqrt(second) / root_correction2 + self.eps
+        return param - (self.lr / correction1) * exp_avg / denominator
+
+
+class AdamW(Adam):
+    r"""Adam with decoupled weight decay: the decay shrinks the weights, not the gradient.
+
+    Step :math:`t` first does :math:`\theta \leftarrow \theta_{t-1}(1 - \gamma\lambda)`, then
+    the :class:`Adam` update of :math:`\theta` with :math:`g = \pm g_t` (no L2 term), so the decay
+    is not rescaled by the adaptive denominator.
+
+    Parameters are those of :class:`Adam`; ``weight_decay`` defaults to ``1e-2``.
+    """
+
+    _decoupled = True
+
+    def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False,
+                 maximize=False):
+        super().__init__(lr, betas, eps, weight_decay, amsgrad, maximize)

@@ -1,0 +1,108 @@
+"""Parameter trees seen as one flat vector, and cheap signatures to compare tree structures.
+
+Full-batch solvers work on a single vector (one ``dot`` per inner product instead of one per
+leaf); optimizers compare a signature list instead of re-checking the tree node by node.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mlkit.tree import flatten_named, tree_flatten, tree_map, tree_unflatten
+
+
+def leaves_and_signature(tree):
+    """The leaves of ``tree`` and a list that is equal for trees of equal structure.
+
+    Lists and tuples of the same length count as equal, as in :func:`mlkit.tree.tree_map`.
+    """
+    leaves = []
+    signature = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            signature.append(tuple(node))
+            stack.extend(reversed(node.values()))
+        elif isinstance(node, (list, tuple)):
+            signature.append(len(node))
+            stack.extend(reversed(node))
+        else:
+            signature.append(None)
+            leaves.append(node)
+    return leaves, signature
+
+
+def check_parameters(owner, names, leaves):
+    """Raise ``TypeError`` naming the first leaf that is not a floating-point numpy array."""
+    for name, leaf in zip(names, leaves):
+        if not isinstance(leaf, np.ndarray) or leaf.dtype.kind != "f":
+            got = f"{leaf.dtype} array" if isinstance(leaf, np.ndarray) else type(leaf).__name__
+            raise TypeError(
+                f"{owner}: parameter {name or '<root>'!r} must be a floating-point numpy "
+                f"array, got a {got}"
+            )
+
+
+class FlatView:
+    """The layout of one parameter tree inside a flat vector of the widest leaf dtype."""
+
+    def __init__(self, params, owner):
+        leaves, self._structure = tree_flatten(params)
+        self._names = list(flatten_named(params))
+        check_parameters(owner, self._names, leaves)
+        self._owner = owner
+        self._signature = leaves_and_signature(params)[1]
+        self._shapes = [leaf.shape for leaf in leaves]
+        self._dtypes = [leaf.dtype for leaf in leaves]
+        self.dtype = np.result_type(*self._dtypes) if leaves else np.dtype(np.float64)
+        self._same_dtype = all(dtype == self.dtype for dtype in self._dtypes)
+        stops = np.cumsum([leaf.size for leaf in leaves]).tolist()
+        self._bounds = list(zip([0] + stops[:-1], stops))
+        self.size = stops[-1] if stops else 0
+
+    def matches(self, params) -> bool:
+        """True when ``params`` has this layout (structure, shapes and dtypes)."""
+        leaves, signature = leaves_and_signature(params)
+        if signature != self._signature:
+            return False
+        return all(
+            isinstance(leaf, np.ndarray) and leaf.shape == shape and leaf.dtype == dtype
+            for leaf, shape, dtype in zip(leaves, self._shapes, self._dtypes)
+        )
+
+    def vector(self, tree, gradient=False):
+        """A new flat vector of ``tree``'s leaves (``None`` gradient leaves count as zeros)."""
+        what = "gradient" if gradient else "parameter"
+        leaves, signature = leaves_and_signature(tree)
+        if signature != self._signature:
+            try:
+                tree_map(lambda a, b: None, self._structure, tree)
+            except ValueError as error:
+                raise ValueError(f"{self._owner}: {what} tree does not match: {error}") from None
+            leaves = leaves_and_signature(tree_map(lambda _, leaf: leaf, self._structure, tree))[0]
+        parts = []
+        for name, shape, leaf in zip(self._names, self._shapes, leaves):
+            if leaf is None and gradient:
+                leaf = np.zeros(shape, dtype=self.dtype)
+            elif type(leaf) is not np.ndarray:
+                leaf = np.asarray(leaf)
+            if leaf.shape != shape:
+                raise ValueError(
+                    f"{self._owner}: {what} {name or '<root>'!r} has shape {leaf.shape}, "
+                    f"expected {shape}"
+                )
+            parts.append(leaf.reshape(-1))
+        if len(parts) == 1:
+            return parts[0].astype(self.dtype, copy=True)
+        if not parts:
+            return np.zeros(0, dtype=self.dtype)
+        return np.concatenate(parts).astype(self.dtype, copy=False)
+
+    def tree(self, x):
+        """The tree whose leaves are views of ``x`` (copies for leaves of a narrower dtype)."""
+        leaves = [x[start:stop].reshape(shape) for (start, stop), shape in
+                  zip(self._bounds, self._shapes)]
+        if not self._same_dtype:
+            leaves = [leaf.astype(dtype) for leaf, dtype in zip(leaves, self._dtypes)]
+        return tree_unflatten(self._structure, leaves)

@@ -1,0 +1,274 @@
+"""L-BFGS for full-batch problems, on one flat vector for low per-iteration overhead."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mlkit.optim import validation
+from mlkit.optim.flat import FlatView
+from mlkit.optim.line_search import Trial, strong_wolfe
+
+_HISTORY_KEYS = ("old_dirs", "old_stps", "ro")
+
+
+class LBFGS:
+    r"""Limited-memory BFGS: quasi-Newton steps from the last ``history_size`` curvature pairs.
+
+    Iteration :math:`k` with gradient :math:`g_k` does
+
+    .. math::
+
+        d_k &= -H_k g_k, \qquad x_{k+1} = x_k + t_k d_k, \\
+        s_k &= t_k d_k, \quad y_k = g_{k+1} - g_k \quad
+            (\text{kept when } y_k^\top s_k > 10^{-10})
+
+    where :math:`H_k g_k` comes from the two-loop recursion over the stored pairs with the
+    initial scaling :math:`H^0 = (s^\top y / y^\top y) I` of the newest pair. The first
+    iteration steps along :math:`-g_0` with :math:`t = \min(1, 1/\lVert g_0\rVert_1)\,\text{lr}`,
+    later ones try :math:`t = \text{lr}`, refined by a strong Wolfe line search when
+    ``line_search_fn="strong_wolfe"``.
+
+    Parameters
+    ----------
+    lr : float
+        Step length tried (or taken, without a line search), ``> 0``.
+    max_iter : int
+        Iterations per :meth:`step` (and in :meth:`minimize`), ``>= 1``.
+    max_eval : int or None
+        Function evaluations per step, ``>= 1``; default ``max_iter * 5 // 4``.
+    tolerance_grad : float
+        Stop when the largest gradient entry is at most this, ``>= 0``.
+    tolerance_change : float
+        Stop when the step or the change in loss is below this, ``>= 0``.
+    history_size : int
+        Number of curvature pairs kept, ``>= 1``.
+    line_search_fn : {None, "strong_wolfe"}
+        Fixed steps of ``lr``, or a strong Wolfe line search.
+
+    Attributes
+    ----------
+    n_iter, n_evals : int
+        Iterations and function evaluations so far (reset by :meth:`minimize`).
+    reason : str
+        Why the last step or minimisation stopped.
+    """
+
+    def __init__(self, lr=1.0, max_iter=20, max_eval=None, tolerance_grad=1e-7,
+                 tolerance_change=1e-9, history_size=10, line_search_fn=None):
+        self.lr = lr
+        self.initial_lr = self.lr
+        self.max_iter = validation.integer("LBFGS", "max_iter", max_iter, low=1)
+        if max_eval is None:
+            max_eval = self.max_iter * 5 // 4
+        self.max_eval = validation.integer("LBFGS", "max_eval", max_eval, low=1)
+        self.tolerance_grad = validation.real("LBFGS", "tolerance_grad", tolerance_grad, low=0.0)
+        self.tolerance_change = validation.real(
+            "LBFGS", "tolerance_change", tolerance_change, low=0.0
+        )
+        self.history_size = validation.integer("LBFGS", "history_size", history_size, low=1)
+        self.line_search_fn = validation.choice(
+            "LBFGS", "line_search_fn", line_search_fn, (None, "strong_wolfe")
+        )
+        self._view = None
+        self._reset()
+
+    @property
+    def lr(self) -> float:
+        """The step length tried first at each iteration."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value):
+        self._lr = validation.real("LBFGS", "lr", value, low=0.0, low_open=True)
+
+    def _reset(self):
+        self.n_iter = 0
+        self.n_evals = 0
+        self.reason = "not started"
+        self._direction = None
+        self._t = 0.0
+        self._prev_grad = None
+        self._prev_loss = 0.0
+        self._old_dirs = []
+        self._old_stps = []
+        self._ro = []
+        self._h_diag = 1.0
+
+    def minimize(self, value_and_grad_fn, params):
+        """Minimise from ``params`` for up to ``max_iter`` iterations; fresh history.
+
+        ``value_and_grad_fn(params) -> (loss, grads)`` with ``grads`` shaped like ``params``.
+        Returns the final parameters (new arrays) and the loss there.
+        """
+        self._reset()
+        view = self._view_of(params)
+        x = view.vector(params)
+        loss, grad = self._evaluate(value_and_grad_fn, view, x)
+        x, loss, grad, evaluated = self._iterate(value_and_grad_fn, view, x, loss, grad)
+        if not evaluated:
+            loss, grad = self._evaluate(value_and_grad_fn, view, x)
+        return view.tree(x), loss
+
+    def step(self, params, value_and_grad_fn):
+        """One outer step of up to ``max_iter`` iterations, continuing the kept history.
+
+        Returns the new parameters and the loss at the *given* ``params`` (the first value
+        computed), as repeated calls in a loop expect.
+        """
+        view = self._view_of(params)
+        x = view.vector(params)
+        loss, grad = self._evaluate(value_and_grad_fn, view, x)
+        x = self._iterate(value_and_grad_fn, view, x, loss, grad)[0]
+        return view.tree(x), loss
+
+    def _view_of(self, params):
+        if self._view is None or not self._view.matches(params):
+            self._view = FlatView(params, "LBFGS")
+        return self._view
+
+    def _evaluate(self, fn, view, x):
+        loss, grads = fn(view.tree(x))
+        self.n_evals += 1
+        return float(loss), view.vector(grads, gradient=True)
+
+    def _iterate(self, fn, view, x, loss, grad):
+        """The inner loop; returns ``x``, its loss and gradient, and whether they are current."""
+        evals = 1
+        if np.max(np.abs(grad), initial=0.0) <= self.tolerance_grad:
+            self.reason = "gradient below tolerance_grad"
+            return x, loss, grad, True
+        evaluated = True
+        for inner in range(1, self.max_iter + 1):
+            self.n_iter += 1
+            direction = self._direction_from(grad)
+            self._prev_grad = grad
+            self._prev_loss = loss
+            if self.n_iter == 1:
+                t = min(1.0, 1.0 / float(np.sum(np.abs(grad)))) * self.lr
+            else:
+                t = self.lr
+            slope = float(grad @ direction)
+            if slope > -self.tolerance_change:
+                self.reason = "directional derivative above -tolerance_change"
+                break
+            if self.line_search_fn == "strong_wolfe":
+                x, loss, grad, t, used = self._search(fn, view, x, loss, grad, direction, t, slope)
+            else:
+                x = x + t * direction
+                used = 0
+                if inner != self.max_iter:
+                    loss, grad = self._evaluate(fn, view, x)
+                    used = 1
+                evaluated = used == 1
+            self._direction, self._t = direction, t
+            evals += used
+            if inner == self.max_iter:
+                self.reason = "max_iter reached"
+                break
+            if evals >= self.max_eval:
+                self.reason = "max_eval reached"
+                break
+            if np.max(np.abs(grad), initial=0.0) <= self.tolerance_grad:
+                self.reason = "gradient below tolerance_grad"
+                break
+            if np.max(np.abs(direction), initial=0.0) * abs(t) <= self.tolerance_change:
+                self.reason = "step below tolerance_change"
+                break
+            if abs(loss - self._prev_loss) < self.tolerance_change:
+                self.reason = "loss change below tolerance_change"
+                break
+        return x, loss, grad, evaluated
+
+    def _direction_from(self, grad):
+        """The quasi-Newton direction ``-H g``, after storing the newest curvature pair."""
+        if self.n_iter == 1:
+            self._old_dirs, self._old_stps, self._ro = [], [], []
+            self._h_diag = 1.0
+            return -grad
+        y = grad - self._prev_grad
+        s = self._direction * self._t
+        ys = float(y @ s)
+        if ys > 1e-10:
+            if len(self._old_dirs) == self.history_size:
+                del self._old_dirs[0], self._old_stps[0], self._ro[0]
+            self._old_dirs.append(y)
+            self._old_stps.append(s)
+            self._ro.append(1.0 / ys)
+            self._h_diag = ys / float(y @ y)
+        q = -grad
+        alphas = []
+        for y_i, s_i, ro_i in zip(reversed(self._old_dirs), reversed(self._old_stps),
+                                  reversed(self._ro)):
+            alpha = float(s_i @ q) * ro_i
+            q = q - alpha * y_i
+            alphas.append(alpha)
+        r = q * self._h_diag
+        for y_i, s_i, ro_i, alpha in zip(self._old_dirs, self._old_stps, self._ro,
+                                         reversed(alphas)):
+            beta = float(y_i @ r) * ro_i
+            r = r + (alpha - beta) * s_i
+        return r
+
+    def _search(self, fn, view, x, loss, grad, direction, t, slope):
+        """Strong Wolfe search along ``direction``; returns the accepted point and evals."""
+
+        def phi(step):
+            point = x + step * direction
+            value, gradient = self._evaluate(fn, view, point)
+            return value, float(gradient @ direction), (point, gradient)
+
+        largest = float(np.max(np.abs(direction)))
+        start = Trial(0.0, loss, slope, (x, grad))
+        accepted, used = strong_wolfe(phi, start, t, t_tolerance=self.tolerance_change / largest)
+        point, gradient = accepted.payload
+        return point, accepted.value, gradient, accepted.t, used
+
+    def state_dict(self) -> dict:
+        """The state as ``{name: array}``: history, last direction and step, counters, ``lr``."""
+        size = 0 if self._view is None else self._view.size
+        dtype = np.float64 if self._view is None else self._view.dtype
+        empty = np.zeros((0, size), dtype=dtype)
+        return {
+            "lr": np.array(self.lr, dtype=np.float64),
+            "n_iter": np.array(self.n_iter, dtype=np.int64),
+            "n_evals": np.array(self.n_evals, dtype=np.int64),
+            "t": np.array(self._t, dtype=np.float64),
+            "h_diag": np.array(self._h_diag, dtype=np.float64),
+            "prev_loss": np.array(self._prev_loss, dtype=np.float64),
+            "d": _copy_or_empty(self._direction, dtype),
+            "prev_flat_grad": _copy_or_empty(self._prev_grad, dtype),
+            "old_dirs": np.array(self._old_dirs, dtype=dtype) if self._old_dirs else empty,
+            "old_stps": np.array(self._old_stps, dtype=dtype) if self._old_stps else empty,
+            "ro": np.array(self._ro, dtype=np.float64),
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore a :meth:`state_dict` exactly, so a resumed run repeats the original."""
+        arrays = {str(key): np.asarray(value) for key, value in dict(state).items()}
+        expected = set(self.state_dict())
+        missing = sorted(expected - set(arrays))
+        unexpected = sorted(set(arrays) - expected)
+        if missing or unexpected:
+            raise KeyError(f"LBFGS.load_state_dict: missing keys {missing}, unexpected {unexpected}")
+        rows = len(arrays["ro"])
+        for key in _HISTORY_KEYS[:2]:
+            if arrays[key].ndim != 2 or len(arrays[key]) != rows:
+                raise ValueError(
+                    f"LBFGS.load_state_dict: {key!r} has shape {arrays[key].shape}, expected "
+                    f"({rows}, n) to match 'ro'"
+                )
+        self.lr = float(arrays["lr"])
+        self.n_iter = int(arrays["n_iter"])
+        self.n_evals = int(arrays["n_evals"])
+        self._t = float(arrays["t"])
+        self._h_diag = float(arrays["h_diag"])
+        self._prev_loss = float(arrays["prev_loss"])
+        self._direction = arrays["d"].copy() if arrays["d"].size else None
+        self._prev_grad = arrays["prev_flat_grad"].copy() if arrays["prev_flat_grad"].size else None
+        self._old_dirs = [row.copy() for row in arrays["old_dirs"]]
+        self._old_stps = [row.copy() for row in arrays["old_stps"]]
+        self._ro = [float(value) for value in arrays["ro"]]
+
+
+def _copy_or_empty(vector, dtype):
+    return np.zeros(0, dtype=dtype) if vector is None else vector.copy()

@@ -1,0 +1,86 @@
+"""RMSprop: steps divided by a running root-mean-square of the gradient."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mlkit.optim import validation
+from mlkit.optim.base import Optimizer
+
+
+class RMSprop(Optimizer):
+    r"""RMSprop, optionally centered and with momentum.
+
+    With gradient :math:`g_t`, learning rate :math:`\gamma`, smoothing :math:`\alpha`, weight
+    decay :math:`\lambda` and momentum :math:`\mu`, step :math:`t` does
+
+    .. math::
+
+        g &\leftarrow \pm g_t + \lambda \theta_{t-1} \quad (- \text{ if maximize}) \\
+        v_t &= \alpha v_{t-1} + (1 - \alpha) g^2 \\
+        \bar g_t &= \alpha \bar g_{t-1} + (1 - \alpha) g, \quad
+            \tilde v_t = v_t - \bar g_t^2 \text{ if centered else } v_t \\
+        b_t &= \mu b_{t-1} + g / (\sqrt{\tilde v_t} + \epsilon), \quad
+            \theta_t = \theta_{t-1} - \gamma b_t \quad \text{if } \mu > 0 \\
+        \theta_t &= \theta_{t-1} - \gamma g / (\sqrt{\tilde v_t} + \epsilon) \quad \text{otherwise}
+
+    starting from :math:`v_0 = \bar g_0 = b_0 = 0`. Centering divides by an estimate of the
+    gradient's variance instead of its second moment.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate, ``>= 0``.
+    alpha : float
+        Smoothing constant :math:`\alpha`, in ``[0, 1]``.
+    eps : float
+        Added to the denominator for stability, ``>= 0``.
+    weight_decay : float
+        L2 penalty :math:`\lambda`, ``>= 0``, added to the gradient.
+    momentum : float
+        Momentum factor :math:`\mu`, ``>= 0``.
+    centered : bool
+        Normalise by the estimated variance rather than the second moment.
+    maximize : bool
+        Ascend the objective instead of descending it.
+    """
+
+    def __init__(self, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
+                 centered=False, maximize=False):
+        super().__init__(lr)
+        self.alpha = validation.real("RMSprop", "alpha", alpha, low=0.0, high=1.0)
+        self.eps = validation.real("RMSprop", "eps", eps, low=0.0)
+        self.weight_decay = validation.real("RMSprop", "weight_decay", weight_decay, low=0.0)
+        self.momentum = validation.real("RMSprop", "momentum", momentum, low=0.0)
+        self.centered = validation.flag("RMSprop", "centered", centered)
+        self.maximize = validation.flag("RMSprop", "maximize", maximize)
+
+    def init_state(self, param):
+        state = {"square_avg": np.zeros_like(param)}
+        if self.centered:
+            state["grad_avg"] = np.zeros_like(param)
+        if self.momentum != 0.0:
+            state["momentum_buffer"] = np.zeros_like(param)
+        return state
+
+    def update_leaf(self, param, grad, state, step):
+        alpha = self.alpha
+        g = -grad if self.maximize else grad
+        if self.weight_decay != 0.0:
+            g = g + self.weight_decay * param
+        square_avg = state["square_avg"]
+        square_avg *= alpha
+        square_avg += (1.0 - alpha) * (g * g)
+        if self.centered:
+            grad_avg = state["grad_avg"]
+            grad_avg *= alpha
+            grad_avg += (1.0 - alpha) * g
+            denominator = np.sqrt(square_avg - grad_avg * grad_avg) + self.eps
+        else:
+            denominator = np.sqrt(square_avg) + self.eps
+        if self.momentum != 0.0:
+            buffer = state["momentum_buffer"]
+            buffer *= self.momentum
+            buffer += g / denominator
+            return param - self.lr * buffer
+        return param - self.lr * (g / denominator)

@@ -1,0 +1,74 @@
+"""Stochastic gradient descent with optional momentum, Nesterov momentum and weight decay."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mlkit.optim import validation
+from mlkit.optim.base import Optimizer
+
+
+class SGD(Optimizer):
+    r"""Stochastic gradient descent, optionally with (Nesterov) momentum.
+
+    With gradient :math:`g_t`, parameters :math:`\theta`, learning rate :math:`\gamma`, weight
+    decay :math:`\lambda`, momentum :math:`\mu` and dampening :math:`\tau`, step :math:`t` does
+
+    .. math::
+
+        g &\leftarrow \pm g_t + \lambda \theta_{t-1} \quad (- \text{ if maximize}) \\
+        b_t &= g \text{ if } t = 1 \text{ else } \mu b_{t-1} + (1 - \tau) g \\
+        g &\leftarrow g + \mu b_t \text{ if nesterov else } b_t \quad (\text{if } \mu \ne 0) \\
+        \theta_t &= \theta_{t-1} - \gamma g
+
+    The momentum buffer starts as the first gradient, with no dampening, so a constant
+    gradient gives a constant buffer from the first step.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate, ``>= 0``.
+    momentum : float
+        Momentum factor :math:`\mu`, ``>= 0``.
+    dampening : float
+        Dampening :math:`\tau` of the momentum, in ``[0, 1]``.
+    nesterov : bool
+        Use Nesterov momentum (needs ``momentum > 0`` and ``dampening == 0``).
+    weight_decay : float
+        L2 penalty :math:`\lambda`, ``>= 0``, added to the gradient.
+    maximize : bool
+        Ascend the objective instead of descending it.
+    """
+
+    def __init__(self, lr, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0,
+                 maximize=False):
+        super().__init__(lr)
+        self.momentum = validation.real("SGD", "momentum", momentum, low=0.0)
+        self.dampening = validation.real("SGD", "dampening", dampening, low=0.0, high=1.0)
+        self.nesterov = validation.flag("SGD", "nesterov", nesterov)
+        self.weight_decay = validation.real("SGD", "weight_decay", weight_decay, low=0.0)
+        self.maximize = validation.flag("SGD", "maximize", maximize)
+        if nesterov and (self.momentum == 0.0 or self.dampening != 0.0):
+            raise ValueError(
+                "SGD: nesterov=True needs momentum > 0 and dampening == 0, "
+                f"got momentum={momentum!r}, dampening={dampening!r}"
+            )
+
+    def init_state(self, param):
+        if self.momentum == 0.0:
+            return {}
+        return {"momentum_buffer": np.zeros_like(param)}
+
+    def update_leaf(self, param, grad, state, step):
+        g = -grad if self.maximize else grad
+        if self.weight_decay != 0.0:
+            g = g + self.weight_decay * param
+        if self.momentum != 0.0:
+            buffer = state["momentum_buffer"]
+            if step == 1:
+                buffer[...] = g
+            else:
+                buffer *= self.momentum
+                buffer += (1.0 - self.dampening) * g
+            g = g + self.momentum * buffer if self.nesterov else buffer
+        return param - self.lr * g

@@ -1,0 +1,246 @@
+"""ConfigError and the translation of pydantic's errors into one line per problem.
+
+Every problem reads `<file>: <dotted.path>: <problem> (got <value>); <hint>`, so a user sees what
+is wrong, where, and what is allowed, for all problems at once and without pydantic's wording.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel
+
+NO_VALUE = object()
+"""Marks a problem that has no offending value to show (a missing key, say)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a config: where, what, the offending value and how to fix it."""
+
+    path: str
+    message: str
+    value: Any = NO_VALUE
+    hint: str = ""
+    notes: tuple[str, ...] = field(default=())
+
+    def render(self, source: str) -> str:
+        """The problem as one line, prefixed with the config's file name."""
+        text = f"{source}: {self.path}: {self.message}" if self.path else f"{source}: {self.message}"
+        if self.value is not NO_VALUE:
+            text += f" (got {show(self.value)})"
+        if self.hint:
+            text += f"; {self.hint}"
+        return text + "".join(f" [{note}]" for note in self.notes)
+
+
+class ConfigError(ValueError):
+    """A config that cannot be used; the message lists every problem found, one per line."""
+
+    def __init__(self, source: str, problems: list[Problem]):
+        self.source = source
+        self.problems = list(problems)
+        lines = [problem.render(source) for problem in self.problems]
+        if len(lines) > 1:
+            lines.insert(0, f"{source}: {len(lines)} problems in the config:")
+        super().__init__("\n".join(lines))
+
+
+def show(value: Any, limit: int = 80) -> str:
+    """A value written the way YAML would write it (null, true, 'text', [1, 2]), cut to `limit`."""
+    if value is None:
+        text = "null"
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (list, tuple)):
+        text = "[" + ", ".join(show(item, limit) for item in value) + "]"
+    elif isinstance(value, dict):
+        text = "{" + ", ".join(f"{show(k, limit)}: {show(v, limit)}" for k, v in value.items()) + "}"
+    else:
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def did_you_mean(word: Any, options) -> str:
+    """' — did you mean 'x'?' for the closest option, or '' when nothing is close."""
+    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
+    return f" — did you mean '{close[0]}'?" if close else ""
+
+
+def choices(options) -> str:
+    """Options listed for a message: 'a', 'b', 'c'."""
+    return ", ".join(f"'{o}'" for o in options)
+
+
+# ----------------------------------------------------------------------------- schema walking
+
+def _plain(tp: Any) -> Any:
+    """`tp` without Annotated metadata and without an optional None."""
+    while get_origin(tp) is Annotated:
+        tp = get_args(tp)[0]
+    if get_origin(tp) in (Union, types.UnionType):
+        members = [arg for arg in get_args(tp) if arg is not type(None)]
+        if len(members) == 1:
+            return _plain(members[0])
+    return tp
+
+
+def _model(tp: Any) -> type[BaseModel] | None:
+    tp = _plain(tp)
+    return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
+
+
+def _union_members(tp: Any, discriminator: str) -> dict[str, type[BaseModel]]:
+    """Each tag of a discriminated union mapped to the model it selects."""
+    members = {}
+    for member in get_args(_plain(tp)):
+        for tag in get_args(_plain(member.model_fields[discriminator].annotation)):
+            members[tag] = member
+    return members
+
+
+@dataclass
+class _Site:
+    """Where a pydantic location points in the schema: its dotted path and the model owning it."""
+
+    parts: list[str]
+    owner: type[BaseModel] | None = None
+    union: dict[str, type[BaseModel]] | None = None
+    tag: str | None = None
+    section: str = ""
+
+    @property
+    def path(self) -> str:
+        return ".".join(self.parts)
+
+
+def _locate(root: type[BaseModel], loc: tuple) -> _Site:
+    """Follow `loc` through the schema, dropping discriminator tags from the dotted path."""
+    site = _Site(parts=[])
+    node: Any = root
+    items = list(loc)
+    i = 0
+    while i < len(items):
+        key = items[i]
+        model = _model(node)
+        if isinstance(key, int) and site.parts:
+            site.parts[-1] += f"[{key}]"
+            args = get_args(_plain(node))
+            node = args[0] if args else None
+        elif model is not None:
+            if site.owner is not model:
+                site.owner, site.union, site.tag = model, None, None
+            site.parts.append(str(key))
+            info = model.model_fields.get(key) if isinstance(key, str) else None
+            node = info.annotation if info else None
+            if info and info.discriminator and i + 1 < len(items):
+                site.union = _union_members(node, info.discriminator)
+                site.tag, site.section = items[i + 1], site.path
+                node = site.union.get(site.tag)
+                site.owner = _model(node)
+                i += 1
+        else:
+            site.parts.append(str(key))
+            args = get_args(_plain(node))
+            node = args[-1] if args else None
+        i += 1
+    return site
+
+
+# ----------------------------------------------------------------------------- translation
+
+_TYPE_WORDS = {
+    "int_type": "must be an integer",
+    "float_type": "must be a number",
+    "bool_type": "must be true or false",
+    "string_type": "must be a string",
+    "list_type": "must be a list",
+    "dict_type": "must be a mapping of keys to values",
+    "model_type": "must be a mapping of keys to values",
+    "model_attributes_type": "must be a mapping of keys to values",
+    "finite_number": "must be a finite number",
+}
+_BOUNDS = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<",
+           "less_than_equal": "<="}
+
+
+def _quoted(text: str) -> list[str]:
+    return re.findall(r"'([^']*)'", text)
+
+
+def _unknown_key(site: _Site, key: str, value: Any) -> Problem:
+    fields = list(site.owner.model_fields) if site.owner else []
+    if site.union is not None:
+        kind = site.section.rsplit(".", 1)[-1]
+        elsewhere = [tag for tag, m in site.union.items() if key in m.model_fields]
+        hint = f"options of {kind} '{site.tag}': {', '.join(fields)}"
+        if elsewhere:
+            hint += f"; '{key}' is an option of: {', '.join(elsewhere)}"
+        else:
+            hint += did_you_mean(key, fields)
+        return Problem(site.path, f"'{key}' is not an option of {kind} '{site.tag}'", value, hint)
+    message = f"unknown key '{key}'" + did_you_mean(key, fields)
+    return Problem(site.path, message, value, f"valid keys here: {', '.join(fields)}")
+
+
+def _translate_one(error: dict, root: type[BaseModel]) -> list[Problem]:
+    kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input", NO_VALUE)
+    site = _locate(root, error["loc"])
+    path = site.path
+    if kind == "config_conflict":
+        return [Problem(".".join(filter(None, (path, p.path))), p.message, p.value, p.hint)
+                for p in ctx["problems"]]
+    if kind == "extra_forbidden":
+        return [_unknown_key(site, str(error["loc"][-1]), value)]
+    if kind == "missing":
+        return [Problem(path, "required key is missing", hint=_missing_hint(site))]
+    if kind in ("literal_error", "union_tag_invalid"):
+        if kind == "union_tag_invalid":
+            path, value = f"{path}.{ctx['discriminator'].strip(chr(39))}", ctx["tag"]
+        allowed = _quoted(ctx.get("expected") or ctx.get("expected_tags", ""))
+        hint = f"allowed: {choices(allowed)}" + did_you_mean(value, allowed)
+        return [Problem(path, "not an allowed value", value, hint)]
+    if kind == "union_tag_not_found":
+        info = site.owner.model_fields[site.parts[-1]]
+        tags = _union_members(info.annotation, info.discriminator)
+        hint = f"give it a name, one of: {choices(tags)}"
+        if not isinstance(value, dict):
+            return [Problem(path, "must be a mapping with a name", value, hint)]
+        return [Problem(f"{path}.name", "required key is missing", hint=hint)]
+    if kind in _BOUNDS:
+        bound = next(iter(ctx.values()))
+        return [Problem(path, f"must be {_BOUNDS[kind]} {show(bound)}", value)]
+    if kind in ("too_short", "too_long"):
+        word = "at least" if kind == "too_short" else "at most"
+        size = ctx.get("min_length", ctx.get("max_length"))
+        return [Problem(path, f"must have {word} {size} item{'s' * (size != 1)}", value)]
+    if kind in _TYPE_WORDS:
+        return [Problem(path, _TYPE_WORDS[kind], value)]
+    message = error["msg"].removeprefix("Value error, ")
+    return [Problem(path, message[:1].lower() + message[1:], value)]
+
+
+def _missing_hint(site: _Site) -> str:
+    info = site.owner.model_fields.get(site.parts[-1]) if site.owner else None
+    if info is None:
+        return ""
+    if info.discriminator:
+        names = list(_union_members(info.annotation, info.discriminator))
+        return f"add it with a name, one of: {choices(names)}"
+    if get_origin(_plain(info.annotation)) is Literal:
+        return f"allowed: {choices(get_args(_plain(info.annotation)))}"
+    return f"expected: {info.description}" if info.description else ""
+
+
+def translate(errors: list[dict], root: type[BaseModel]) -> list[Problem]:
+    """pydantic's `ValidationError.errors()` for model `root` as Problems, duplicates removed."""
+    problems: list[Problem] = []
+    for error in errors:
+        for problem in _translate_one(error, root):
+            if problem not in problems:
+                problems.append(problem)
+    return problems

@@ -1,0 +1,173 @@
+"""Read a YAML config, apply command-line overrides, validate it, and write it back out.
+
+Overrides are `key.path=value` (the value read as YAML: `training.epochs=5`,
+`model.hidden=[64,32]`, `optimizer.name=sgd`) or `~key.path` to remove a key. They edit the raw
+mapping before validation, so they are checked exactly like the file. Changing a component's name
+keeps the options written in the file: options the new component does not accept are reported as
+errors that name the override, and `~section.option` removes them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .errors import ConfigError, Problem, choices, did_you_mean, translate
+from .schema import Config
+
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_EXAMPLE = "see configs/logreg.yaml for a complete example"
+
+
+def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Config:
+    """The validated config in file `path` with `overrides` applied; ConfigError otherwise.
+
+    `name` defaults to the file's stem. Every problem (file, overrides, schema) is reported at
+    once, each naming its dotted key path, the bad value and what is allowed.
+    """
+    path = Path(path)
+    raw = _read_mapping(path)
+    raw = apply_overrides(raw, overrides, source=str(path))
+    if raw.get("name") is None:
+        raw["name"] = path.stem
+    return validate_config(raw, source=str(path), overrides=overrides)
+
+
+def validate_config(raw: dict, source: str = "<config>",
+                    overrides: list[str] | tuple[str, ...] = ()) -> Config:
+    """Validate a raw mapping into a Config; problems caused by an override are marked so."""
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as error:
+        found = translate(error.errors(include_url=False), Config)
+        raise ConfigError(source, [_blame(p, overrides) for p in found]) from None
+
+
+def _read_mapping(path: Path) -> dict:
+    if not path.exists():
+        raise ConfigError(str(path), [Problem("", "config file not found", hint=(
+            f"check the path; relative paths start from {Path.cwd()}"))])
+    if path.is_dir():
+        found = sorted(p.name for p in path.glob("*.y*ml"))
+        hint = f"pick one of: {', '.join(found)}" if found else "pass a .yaml file"
+        raise ConfigError(str(path), [Problem("", "is a directory, not a config file",
+                                              hint=hint)])
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(str(path), [Problem("", "is not UTF-8 text",
+                                              hint="a config is a YAML text file")]) from None
+    except OSError as error:
+        raise ConfigError(str(path), [Problem("", f"cannot be read: {error.strerror}")]) from None
+    raw = _parse_yaml(text, str(path))
+    if raw is None:
+        raise ConfigError(str(path), [Problem("", "is empty", hint=(
+            f"a config needs at least the data, model and loss sections; {_EXAMPLE}"))])
+    if not isinstance(raw, dict):
+        raise ConfigError(str(path), [Problem("", "must be a mapping of sections at the top "
+                                              f"level, not a {type(raw).__name__}", raw,
+                                              _EXAMPLE)])
+    return raw
+
+
+def _parse_yaml(text: str, source: str, where: str = "") -> Any:
+    """`yaml.safe_load(text)`; a syntax error or a tag becomes a ConfigError with its position."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        at = f"line {mark.line + 1}, column {mark.column + 1}" if mark and not where else where
+        problem = getattr(error, "problem", None) or str(error)
+        if isinstance(error, yaml.constructor.ConstructorError) and "tag" in problem:
+            raise ConfigError(source, [Problem(at, "YAML tags such as !!python/... are not "
+                                               "allowed", hint="write plain values only")]) from None
+        raise ConfigError(source, [Problem(at, f"not valid YAML: {problem}",
+                                           hint="fix the syntax here")]) from None
+
+
+def apply_overrides(raw: dict, overrides: list[str] | tuple[str, ...],
+                    source: str = "<config>") -> dict:
+    """A copy of `raw` with every `key.path=value` and `~key.path` override applied in order."""
+    result = _copy(raw)
+    problems = []
+    for text in overrides:
+        try:
+            _apply_one(result, text, source)
+        except ConfigError as error:
+            problems += error.problems
+    if problems:
+        raise ConfigError(source, problems)
+    return result
+
+
+def _apply_one(raw: dict, text: str, source: str) -> None:
+    label = f"override '{text}'"
+    remove = text.startswith("~")
+    key, sep, value_text = text[remove:].partition("=")
+    if remove and sep:
+        raise ConfigError(source, [Problem(label, "removal takes no value",
+                                           hint=f"write ~{key}")])
+    if not remove and not sep:
+        raise ConfigError(source, [Problem(label, "has no '='",
+                                           hint="write key.path=value, e.g. training.epochs=5")])
+    parts = key.strip().split(".")
+    if not all(_KEY.fullmatch(part) for part in parts):
+        raise ConfigError(source, [Problem(label, "key must be dotted names such as "
+                                           "optimizer.lr", key)])
+    node = raw
+    for depth, part in enumerate(parts[:-1]):
+        child = node.get(part) if remove else node.setdefault(part, {})
+        if remove and child is None:
+            raise ConfigError(source, [Problem(label, "nothing to remove", hint=(
+                f"{'.'.join(parts[: depth + 1])} is not set"))])
+        if not isinstance(child, dict):
+            where = ".".join(parts[: depth + 1])
+            raise ConfigError(source, [Problem(label, f"{where} is not a mapping here", child,
+                                               f"set {where} itself instead")])
+        node = child
+    if remove:
+        if parts[-1] not in node:
+            raise ConfigError(source, [Problem(label, "nothing to remove", hint=(
+                f"present here: {choices(node)}" + did_you_mean(parts[-1], node)))])
+        del node[parts[-1]]
+    else:
+        node[parts[-1]] = _parse_yaml(value_text, source, where=label)
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+def _blame(problem: Problem, overrides) -> Problem:
+    """Add a note to `problem` for each override that set its key or its section's name."""
+    notes = list(problem.notes)
+    for text in overrides:
+        key = text.lstrip("~").partition("=")[0].strip()
+        if problem.path == key or problem.path.startswith((key + ".", key + "[")):
+            notes.append(f"from override '{text}'")
+        elif key.endswith(".name") and problem.path.startswith(key[: -len("name")]):
+            notes.append(f"{key} set by override '{text}'; remove the option with "
+                         f"~{problem.path}")
+    if not notes:
+        return problem
+    return Problem(problem.path, problem.message, problem.value, problem.hint, tuple(notes))
+
+
+def config_to_dict(config: Config) -> dict:
+    """The resolved config, every default filled in, as plain YAML-ready values."""
+    return config.model_dump(mode="python")
+
+
+def config_to_yaml(config: Config) -> str:
+    """The resolved config as YAML text that `load_config` reads back to an equal Config."""
+    return yaml.safe_dump(config_to_dict(config), sort_keys=False, default_flow_style=False,
+                          allow_unicode=True)
+

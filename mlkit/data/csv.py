@@ -128,7 +128,7 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
         raise DataError(f"{source} has a header but no data rows.")
     gaps = {c: frame.index[frame[c].isna()] for c in features if frame[c].isna().any()}
     if gaps and impute is None:
-        where = "; ".join(f"{c!r}: {len(r)} row(s), lines {line_numbers(r)}" for c, r in gaps.items())
+        where = "; ".join(f"{c!r}: {len(r)} row(s), {line_numbers(r)}" for c, r in gaps.items())
         raise DataError(f"{source} has missing values ({where}); pass impute='mean', "
                         "'median', 'most_frequent' or 'drop', or fill them in the file.")
     if impute == "drop":

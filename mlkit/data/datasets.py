@@ -7,13 +7,12 @@ handle a bundled table, a generated one and a CSV file alike. This is the one mo
 
 from __future__ import annotations
 
+import importlib
 import inspect
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn import datasets as _sk
 
 from mlkit.data.errors import DataError, check_float_dtype, did_you_mean
 
@@ -74,26 +73,35 @@ class Dataset:
 
 @dataclass(frozen=True)
 class _Source:
-    """How to build one named data set: a scikit-learn function and its fixed arguments."""
+    """How to build one named data set: a scikit-learn function and its hidden arguments.
 
-    function: Callable
+    The function is looked up by name on first use, so importing ``mlkit.data`` does not
+    import scikit-learn.
+    """
+
+    function_name: str
     task: str
     bundled: bool
     hidden: tuple[str, ...]
 
+    @property
+    def function(self):
+        """The scikit-learn function, imported now."""
+        return getattr(importlib.import_module("sklearn.datasets"), self.function_name)
+
 
 _SOURCES = {
-    "iris": _Source(_sk.load_iris, "classification", True, ("return_X_y", "as_frame")),
-    "wine": _Source(_sk.load_wine, "classification", True, ("return_X_y", "as_frame")),
-    "breast_cancer": _Source(_sk.load_breast_cancer, "classification", True,
+    "iris": _Source("load_iris", "classification", True, ("return_X_y", "as_frame")),
+    "wine": _Source("load_wine", "classification", True, ("return_X_y", "as_frame")),
+    "breast_cancer": _Source("load_breast_cancer", "classification", True,
                              ("return_X_y", "as_frame")),
-    "digits": _Source(_sk.load_digits, "classification", True, ("return_X_y", "as_frame")),
-    "diabetes": _Source(_sk.load_diabetes, "regression", True, ("return_X_y", "as_frame")),
-    "make_classification": _Source(_sk.make_classification, "classification", False,
+    "digits": _Source("load_digits", "classification", True, ("return_X_y", "as_frame")),
+    "diabetes": _Source("load_diabetes", "regression", True, ("return_X_y", "as_frame")),
+    "make_classification": _Source("make_classification", "classification", False,
                                    ("return_X_y",)),
-    "make_moons": _Source(_sk.make_moons, "classification", False, ()),
-    "make_circles": _Source(_sk.make_circles, "classification", False, ()),
-    "make_regression": _Source(_sk.make_regression, "regression", False,
+    "make_moons": _Source("make_moons", "classification", False, ()),
+    "make_circles": _Source("make_circles", "classification", False, ()),
+    "make_regression": _Source("make_regression", "regression", False,
                                ("coef", "n_targets")),
 }
 

@@ -22,9 +22,9 @@ _KEYS = ("target", "task", "numeric", "categorical", "impute", "fill", "classes"
 
 
 def line_numbers(rows) -> str:
-    """File line numbers of data rows (the header is line 1), the first five of them."""
-    lines = [str(int(r) + 2) for r in rows[:5]]
-    return ", ".join(lines) + (", ..." if len(rows) > 5 else "")
+    """``"line 3"`` or ``"lines 3, 5, ..."``: file lines of data rows (the header is line 1)."""
+    lines = ", ".join(str(int(r) + 2) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
+    return ("line " if len(rows) == 1 else "lines ") + lines
 
 
 def read_table(path, columns=None, text=()) -> pd.DataFrame:
@@ -99,17 +99,20 @@ class CsvSchema:
             gaps = frame.index[frame[col].isna()]
             if len(gaps) and col not in self.fill:
                 raise DataError(f"{source} has {len(gaps)} missing value(s) in column {col!r} "
-                                f"(lines {line_numbers(gaps)}); fill them in, since the schema "
-                                f"(impute={self.impute!r}) has no fill value.")
+                                f"({line_numbers(gaps)}); fill them in, or train with "
+                                f"impute='mean' (this schema has impute={self.impute!r}, which "
+                                "learns no fill values).")
             if len(gaps):
                 frame[col] = frame[col].fillna(self.fill[col])
         check_numeric(frame, self.numeric, source)
         cats = frame[self.encoder.names_].astype(str).to_numpy()
-        for col, value, rows in self.encoder.unknown(cats):
-            known = ", ".join(repr(c) for c in self.encoder.categories_[
-                self.encoder.names_.index(col)])
-            raise DataError(f"column {col!r} of {source} has category {value!r} (lines "
-                            f"{line_numbers(frame.index[rows])}) not seen in training; known: {known}.")
+        unknown = self.encoder.unknown(cats)
+        if unknown:
+            col, value, rows = unknown[0]
+            known = self.encoder.categories_[self.encoder.names_.index(col)]
+            raise DataError(f"column {col!r} of {source} has category {value!r} "
+                            f"({line_numbers(frame.index[rows])}) not seen in training; known: "
+                            f"{', '.join(repr(c) for c in known)}.")
         numeric = frame[self.numeric].to_numpy(dtype=self.dtype)
         X = np.concatenate([numeric, self.encoder.transform(cats)], axis=1)
         return X, (self._target(frame[self.target], source) if self.target in frame else None)
@@ -118,7 +121,7 @@ class CsvSchema:
         gaps = column.index[column.isna()]
         if len(gaps):
             raise DataError(f"target column {self.target!r} of {source} has {len(gaps)} missing "
-                            f"value(s) (lines {line_numbers(gaps)}); drop those rows (impute='drop') "
+                            f"value(s) ({line_numbers(gaps)}); drop those rows (impute='drop') "
                             "or fill them in.")
         if self.task == "regression":
             values = pd.to_numeric(column, errors="coerce")

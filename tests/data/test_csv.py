@@ -1,0 +1,194 @@
+"""load_csv and CsvSchema: encodings by hand, the predict-time round trip, every error."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mlkit.data import CsvSchema, DataError, DataFileNotFoundError, load_csv
+
+PENGUINS = Path(__file__).resolve().parents[2] / "datasets" / "penguins.csv"
+
+TOY = """size,color,label
+1.0,red,yes
+,blue,no
+3.0,red,no
+6.0,,yes
+"""
+
+
+@pytest.fixture
+def write(tmp_path):
+    """Write text to a CSV file in a temporary directory and return its path."""
+    def _write(text, name="data.csv"):
+        path = tmp_path / name
+        path.write_text(text)
+        return path
+    return _write
+
+
+def test_toy_file_mean_imputation_by_hand(write):
+    data = load_csv(write(TOY), "label", categorical=["color"], impute="mean")
+    assert data.feature_names == ["size", "color=blue", "color=red"]
+    # size mean over 1, 3, 6 = 10/3; color mode is red (2 of 3)
+    expected = [[1, 0, 1], [10 / 3, 1, 0], [3, 0, 1], [6, 0, 1]]
+    np.testing.assert_allclose(data.X, expected)
+    assert data.target_names == ["no", "yes"]
+    np.testing.assert_array_equal(data.y, [1, 0, 0, 1])
+    assert (data.task, data.name) == ("classification", "data")
+    assert data.schema.fill == {"size": 10 / 3, "color": "red"}
+
+
+@pytest.mark.parametrize("impute, size_fill", [("median", 3.0), ("most_frequent", 1.0)])
+def test_toy_file_other_imputations(write, impute, size_fill):
+    data = load_csv(write(TOY), "label", categorical=["color"], impute=impute)
+    assert data.X[1, 0] == size_fill
+
+
+def test_drop_removes_incomplete_rows(write):
+    data = load_csv(write(TOY), "label", categorical=["color"], impute="drop")
+    np.testing.assert_array_equal(data.X, [[1, 1], [3, 1]])
+    np.testing.assert_array_equal(data.y, [1, 0])
+    assert data.feature_names == ["size", "color=red"]
+
+
+def test_float32_on_request(write):
+    data = load_csv(write("a,b,t\n1,x,0.5\n2,y,1.5\n"), "t", categorical=["b"], dtype="float32")
+    assert data.X.dtype == np.float32 and data.y.dtype == np.float32
+    np.testing.assert_array_equal(data.y, [0.5, 1.5])
+
+
+@pytest.mark.parametrize("target_values, task", [
+    (["a", "b", "a"], "classification"),
+    (["0", "1", "2"], "classification"),
+    (["0.5", "1.5", "2"], "regression"),
+])
+def test_task_inference(write, target_values, task):
+    rows = "".join(f"{i},{t}\n" for i, t in enumerate(target_values))
+    assert load_csv(write("x,t\n" + rows), "t").task == task
+
+
+def test_many_integer_values_mean_regression(write):
+    rows = "".join(f"{i},{i * 3}\n" for i in range(11))
+    assert load_csv(write("x,t\n" + rows), "t").task == "regression"
+    assert load_csv(write("x,t\n" + rows), "t", task="classification").n_classes == 11
+
+
+def test_integer_class_labels_are_strings(write):
+    data = load_csv(write("x,t\n1,2\n2,0\n3,2\n"), "t")
+    assert data.target_names == ["0", "2"]
+    np.testing.assert_array_equal(data.y, [1, 0, 1])
+
+
+def test_schema_json_round_trip_reencodes_new_file(write):
+    data = load_csv(write(TOY), "label", categorical=["color"], impute="mean")
+    schema = CsvSchema.from_dict(json.loads(json.dumps(data.schema.to_dict())))
+    new = write("color,size,extra\nblue,2.0,9\nred,,9\n", "new.csv")
+    X, y = schema.read(new)
+    assert y is None
+    np.testing.assert_allclose(X, [[2.0, 1, 0], [10 / 3, 0, 1]])
+    X_again, y_again = schema.read(write(TOY, "again.csv"))
+    np.testing.assert_array_equal(X_again, data.X)
+    np.testing.assert_array_equal(y_again, data.y)
+    np.testing.assert_array_equal(schema.decode([1, 0]), ["yes", "no"])
+
+
+def test_penguins_file():
+    data = load_csv(PENGUINS, "species", categorical=["island", "sex"], impute="mean")
+    assert data.X.shape == (344, 10)
+    assert data.target_names == ["Adelie", "Chinstrap", "Gentoo"]
+    np.testing.assert_array_equal(np.bincount(data.y), [152, 68, 124])
+    assert data.schema.fill["bill_length_mm"] == pytest.approx(43.92193, abs=1e-5)
+    assert data.schema.to_dict()["categorical"]["categories"] == [
+        ["Biscoe", "Dream", "Torgersen"], ["female", "male"]]
+    assert load_csv(PENGUINS, "species", categorical=["island", "sex"],
+                    impute="drop").X.shape == (333, 10)
+
+
+def test_penguins_missing_values_are_reported():
+    with pytest.raises(DataError, match=r"penguins.csv' has missing values \('bill_length_mm': "
+                                        r"2 row\(s\), lines 5, 273;.*'sex': 11 row\(s\).*"
+                                        r"pass impute='mean'"):
+        load_csv(PENGUINS, "species", categorical=["island", "sex"])
+
+
+@pytest.mark.parametrize("text, kwargs, match", [
+    ("", {}, "is empty; it needs a header line"),
+    ("x,t\n", {}, "has a header but no data rows"),
+    ("x,t\n1,a\n", {"target": "tt"}, "target column 'tt' is not in .*columns are x, t.*'t'"),
+    ("xa,t\n1,a\n", {"features": ["xb"]}, "features column 'xb' is not in.*Did you mean 'xa'"),
+    ("x,t\n1,a\n2,b\n", {"features": ["x", "t"]}, "'t' is also listed in features"),
+    ("x,t\n1,a\n", {"features": ["x", "x"]}, "lists a column twice"),
+    ("x,c,t\n1,u,a\n", {"features": ["x"], "categorical": ["c"]}, "not among the features"),
+    ("x,c,t\n1,u,a\n2,v,b\n", {}, ("column 'c' of .* is not numeric \\(e.g. 'u' on line 2\\); "
+                                  "declare it with categorical")),
+    ("x,t\n1,a\n2,a\n", {}, "only one class \\(a\\)"),
+    ("x,t\n1,a\n2,\n3,b\n", {"impute": "mean"},
+     r"target column 't'.*1 missing value\(s\) \(line 3\); drop those rows"),
+    ("x,t\n1,1.5\n2,z\n", {"task": "regression"}, "'t' .* is not numeric \\(e.g. 'z' on line 3"),
+    ("x,y,t\n,1,a\n,2,b\n", {"impute": "median"}, "column 'x' .* has no values"),
+    ("x,t\n,a\n1,\n", {"impute": "drop"}, "leaves no data"),
+    ("x,t\n1,a\n", {"impute": "meen"}, "impute='meen' is not supported.*Did you mean 'mean'"),
+    ("x,t\n1,a\n", {"task": "ranking"}, "task='ranking' is not supported"),
+    ("t\na\nb\n", {}, "no feature columns besides the target"),
+])
+def test_errors(write, text, kwargs, match):
+    kwargs = {"target": "t", **kwargs}
+    with pytest.raises(DataError, match=match):
+        load_csv(write(text), **kwargs)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(DataFileNotFoundError, match="nope.csv' does not exist"):
+        load_csv(tmp_path / "nope.csv", "t")
+    with pytest.raises(FileNotFoundError):
+        load_csv(tmp_path / "nope.csv", "t")
+    with pytest.raises(DataError, match="is a directory"):
+        load_csv(tmp_path, "t")
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"path": 3, "target": "t"}, "path must be a file path"),
+    ({"target": 0}, "target must be a column name"),
+    ({"target": "t", "features": "x"}, "features must be a list of column names"),
+    ({"target": "t", "dtype": "float16"}, "float32 or float64"),
+])
+def test_type_errors(write, kwargs, match):
+    kwargs.setdefault("path", write("x,t\n1,a\n2,b\n"))
+    with pytest.raises(TypeError, match=match):
+        load_csv(**kwargs)
+
+
+@pytest.mark.parametrize("new_text, match", [
+    ("size,color\n1,green\n2,green\n", (r"'color' of '.*new.csv' has category 'green' \(lines 2, 3"
+                                       r"\) not seen in training; known: 'blue', 'red'")),
+    ("size\n1\n", "lacks feature column\\(s\\) color"),
+    ("size,color,label\n1,red,maybe\n", r"label\(s\) \['maybe'\] not seen in training"),
+    ("size,color\nbig,red\n", "column 'size' of .* is not numeric \\(e.g. 'big' on line 2"),
+])
+def test_predict_time_errors(write, new_text, match):
+    schema = load_csv(write(TOY), "label", categorical=["color"], impute="mean").schema
+    with pytest.raises(DataError, match=match):
+        schema.read(write(new_text, "new.csv"))
+
+
+@pytest.mark.parametrize("impute", [None, "drop"])
+def test_predict_time_gaps_need_a_fill_value(write, impute):
+    schema = load_csv(write("x,t\n1,a\n2,b\n"), "t", impute=impute).schema
+    match = f"1 missing value.*'x' \\(line 3\\).*train with impute='mean'.*impute={impute!r}"
+    with pytest.raises(DataError, match=match):
+        schema.read(write("x\n1\nNA\n", "new.csv"))
+
+
+def test_schema_dict_errors(write):
+    good = load_csv(write(TOY), "label", categorical=["color"], impute="mean").schema.to_dict()
+    with pytest.raises(DataError, match="needs exactly the keys target, task"):
+        CsvSchema.from_dict({"target": "t"})
+    with pytest.raises(DataError, match="'classes' list"):
+        CsvSchema.from_dict({**good, "classes": None})
+    with pytest.raises(DataError, match="'fill' names unknown columns \\['zz'\\]"):
+        CsvSchema.from_dict({**good, "fill": {"zz": 1.0}})
+    regression = load_csv(write("x,t\n1,0.5\n2,1.5\n"), "t").schema
+    with pytest.raises(DataError, match="decode needs a classification schema"):
+        regression.decode([0])

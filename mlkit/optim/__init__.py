@@ -7,7 +7,16 @@ from mlkit.optim.base import Optimizer as Optimizer
 from mlkit.optim.clipping import clip_grad_norm as clip_grad_norm
 from mlkit.optim.clipping import clip_grad_value as clip_grad_value
 from mlkit.optim.lbfgs import LBFGS as LBFGS
+from mlkit.optim.plateau import ReduceLROnPlateau as ReduceLROnPlateau
 from mlkit.optim.rmsprop import RMSprop as RMSprop
+from mlkit.optim.schedules import CosineAnnealingLR as CosineAnnealingLR
+from mlkit.optim.schedules import ExponentialLR as ExponentialLR
+from mlkit.optim.schedules import LinearWarmup as LinearWarmup
+from mlkit.optim.schedules import LRScheduler as LRScheduler
+from mlkit.optim.schedules import MultiStepLR as MultiStepLR
+from mlkit.optim.schedules import OneCycleLR as OneCycleLR
+from mlkit.optim.schedules import SequentialLR as SequentialLR
+from mlkit.optim.schedules import StepLR as StepLR
 from mlkit.optim.sgd import SGD as SGD
 
 __all__ = [
@@ -18,6 +27,15 @@ __all__ = [
     "RMSprop",
     "Adagrad",
     "LBFGS",
+    "LRScheduler",
+    "StepLR",
+    "MultiStepLR",
+    "ExponentialLR",
+    "CosineAnnealingLR",
+    "LinearWarmup",
+    "SequentialLR",
+    "OneCycleLR",
+    "ReduceLROnPlateau",
     "clip_grad_norm",
     "clip_grad_value",
 ]

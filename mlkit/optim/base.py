@@ -85,13 +85,13 @@ class Optimizer(ABC):
             try:
                 self._restore(self._pending)
             except (KeyError, ValueError):
-                self._structure = None
+                self._names = None
                 raise
             self._pending = None
 
     def step(self, params, grads):
         """Return ``params`` moved one step along ``grads`` (a tree of the same structure)."""
-        if self._structure is None:
+        if self._names is None:
             self.init(params)
         p_leaves, signature = leaves_and_signature(params)
         if signature != self._signature:
@@ -108,7 +108,8 @@ class Optimizer(ABC):
                 new_leaves.append(param)
                 continue
             counts[i] += 1
-            new_leaves.append(update(param, grad, state, counts[i]))
+            new = update(param, grad, state, counts[i])
+            new_leaves.append(new if type(new) is np.ndarray else np.asarray(new))
         self.step_count += 1
         return tree_unflatten(self._structure, new_leaves)
 
@@ -118,13 +119,13 @@ class Optimizer(ABC):
 
     def state_dict(self) -> dict:
         """The state as ``{dotted name: array}``: ``lr``, ``step`` and ``state.<param>.<key>``."""
-        if self._structure is None and self._pending is not None:
+        if self._names is None and self._pending is not None:
             return {key: value.copy() for key, value in self._pending.items()}
         out = {
             "lr": np.array(self.lr, dtype=np.float64),
             "step": np.array(self.step_count, dtype=np.int64),
         }
-        if self._structure is None:
+        if self._names is None:
             return out
         for name, count, state in zip(self._names, self._counts, self._states):
             prefix = f"state.{name}." if name else "state."
@@ -139,7 +140,7 @@ class Optimizer(ABC):
         for key in ("lr", "step"):
             if key not in arrays:
                 raise KeyError(f"{type(self).__name__}.load_state_dict: missing key {key!r}")
-        if self._structure is None:
+        if self._names is None:
             self._pending = {key: value.copy() for key, value in arrays.items()}
             self.lr = float(arrays["lr"])
             self.step_count = int(arrays["step"])
@@ -147,17 +148,7 @@ class Optimizer(ABC):
             self._restore(arrays)
 
     def _restore(self, arrays: dict) -> None:
-        owner = f"{type(self).__name__}.load_state_dict"
-        expected = self.state_dict()
-        missing = sorted(set(expected) - set(arrays))
-        unexpected = sorted(set(arrays) - set(expected))
-        if missing or unexpected:
-            raise KeyError(f"{owner}: missing keys {missing}, unexpected keys {unexpected}")
-        for key, value in expected.items():
-            if arrays[key].shape != value.shape:
-                raise ValueError(
-                    f"{owner}: {key!r} has shape {arrays[key].shape}, expected {value.shape}"
-                )
+        arrays = validation.state_arrays(type(self).__name__, arrays, self.state_dict())
         self.lr = float(arrays["lr"])
         self.step_count = int(arrays["step"])
         for i, (name, state) in enumerate(zip(self._names, self._states)):

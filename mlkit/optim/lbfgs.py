@@ -8,9 +8,6 @@ from mlkit.optim import validation
 from mlkit.optim.flat import FlatView
 from mlkit.optim.line_search import Trial, strong_wolfe
 
-_HISTORY_KEYS = ("old_dirs", "old_stps", "ro")
-
-
 class LBFGS:
     r"""Limited-memory BFGS: quasi-Newton steps from the last ``history_size`` curvature pairs.
 
@@ -124,6 +121,11 @@ class LBFGS:
     def _view_of(self, params):
         if self._view is None or not self._view.matches(params):
             self._view = FlatView(params, "LBFGS")
+        if self._prev_grad is not None and self._prev_grad.size != self._view.size:
+            raise ValueError(
+                f"LBFGS: the kept history is for {self._prev_grad.size} parameter entries but "
+                f"params have {self._view.size}; use minimize() or load a matching state"
+            )
         return self._view
 
     def _evaluate(self, fn, view, x):
@@ -147,6 +149,7 @@ class LBFGS:
                 t = min(1.0, 1.0 / float(np.sum(np.abs(grad)))) * self.lr
             else:
                 t = self.lr
+            self._direction, self._t = direction, t
             slope = float(grad @ direction)
             if slope > -self.tolerance_change:
                 self.reason = "directional derivative above -tolerance_change"
@@ -160,7 +163,7 @@ class LBFGS:
                     loss, grad = self._evaluate(fn, view, x)
                     used = 1
                 evaluated = used == 1
-            self._direction, self._t = direction, t
+            self._t = t
             evals += used
             if inner == self.max_iter:
                 self.reason = "max_iter reached"
@@ -225,50 +228,53 @@ class LBFGS:
 
     def state_dict(self) -> dict:
         """The state as ``{name: array}``: history, last direction and step, counters, ``lr``."""
-        size = 0 if self._view is None else self._view.size
-        dtype = np.float64 if self._view is None else self._view.dtype
-        empty = np.zeros((0, size), dtype=dtype)
-        return {
+        size = 0 if self._direction is None else self._direction.size
+        dtype = np.float64 if self._direction is None else self._direction.dtype
+        vectors = {
+            "d": self._direction,
+            "prev_flat_grad": self._prev_grad,
+            "old_dirs": self._old_dirs,
+            "old_stps": self._old_stps,
+        }
+        state = {
             "lr": np.array(self.lr, dtype=np.float64),
             "n_iter": np.array(self.n_iter, dtype=np.int64),
             "n_evals": np.array(self.n_evals, dtype=np.int64),
             "t": np.array(self._t, dtype=np.float64),
             "h_diag": np.array(self._h_diag, dtype=np.float64),
             "prev_loss": np.array(self._prev_loss, dtype=np.float64),
-            "d": _copy_or_empty(self._direction, dtype),
-            "prev_flat_grad": _copy_or_empty(self._prev_grad, dtype),
-            "old_dirs": np.array(self._old_dirs, dtype=dtype) if self._old_dirs else empty,
-            "old_stps": np.array(self._old_stps, dtype=dtype) if self._old_stps else empty,
             "ro": np.array(self._ro, dtype=np.float64),
         }
+        for key, value in vectors.items():
+            shape = (0, size) if key.startswith("old") else (0,)
+            state[key] = np.zeros(shape, dtype) if value is None or len(value) == 0 else (
+                np.array(value, dtype=dtype)
+            )
+        return state
 
     def load_state_dict(self, state: dict) -> None:
         """Restore a :meth:`state_dict` exactly, so a resumed run repeats the original."""
-        arrays = {str(key): np.asarray(value) for key, value in dict(state).items()}
-        expected = set(self.state_dict())
-        missing = sorted(expected - set(arrays))
-        unexpected = sorted(set(arrays) - expected)
-        if missing or unexpected:
-            raise KeyError(f"LBFGS.load_state_dict: missing keys {missing}, unexpected {unexpected}")
-        rows = len(arrays["ro"])
-        for key in _HISTORY_KEYS[:2]:
-            if arrays[key].ndim != 2 or len(arrays[key]) != rows:
-                raise ValueError(
-                    f"LBFGS.load_state_dict: {key!r} has shape {arrays[key].shape}, expected "
-                    f"({rows}, n) to match 'ro'"
-                )
+        given = dict(state)
+        size = np.asarray(given["d"]).size if "d" in given else 0
+        pairs = np.asarray(given["ro"]).shape[:1] if "ro" in given else (0,)
+        expected = {key: np.zeros(()) for key in ("lr", "n_iter", "n_evals", "t", "h_diag",
+                                                   "prev_loss")}
+        expected.update(
+            d=np.zeros(size),
+            prev_flat_grad=np.zeros(size),
+            ro=np.zeros(pairs),
+            old_dirs=np.zeros(pairs + (size,)),
+            old_stps=np.zeros(pairs + (size,)),
+        )
+        arrays = validation.state_arrays("LBFGS", given, expected)
         self.lr = float(arrays["lr"])
         self.n_iter = int(arrays["n_iter"])
         self.n_evals = int(arrays["n_evals"])
         self._t = float(arrays["t"])
         self._h_diag = float(arrays["h_diag"])
         self._prev_loss = float(arrays["prev_loss"])
-        self._direction = arrays["d"].copy() if arrays["d"].size else None
-        self._prev_grad = arrays["prev_flat_grad"].copy() if arrays["prev_flat_grad"].size else None
+        self._direction = arrays["d"].copy() if size else None
+        self._prev_grad = arrays["prev_flat_grad"].copy() if size else None
         self._old_dirs = [row.copy() for row in arrays["old_dirs"]]
         self._old_stps = [row.copy() for row in arrays["old_stps"]]
         self._ro = [float(value) for value in arrays["ro"]]
-
-
-def _copy_or_empty(vector, dtype):
-    return np.zeros(0, dtype=dtype) if vector is None else vector.copy()

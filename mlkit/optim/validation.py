@@ -1,6 +1,6 @@
-"""Checks of constructor arguments, so a bad value fails at once with a message that says why.
+"""Checks of constructor arguments and loaded states, failing at once with a message that says why.
 
-Every check returns the value converted to a plain Python ``float``/``int``/``bool``: Python
+Every argument check returns the value converted to a plain Python ``float``/``int``/``bool``: Python
 scalars stay "weak" in numpy arithmetic, so float32 parameters are never promoted to float64.
 """
 
@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 import numbers
+
+import numpy as np
 
 
 def real(owner: str, name: str, value, *, low=None, high=None, low_open=False, high_open=False):
@@ -46,6 +48,22 @@ def choice(owner: str, name: str, value, options):
         listed = ", ".join(repr(option) for option in options)
         raise ValueError(f"{owner}: {name} must be one of {listed}; got {value!r}")
     return value
+
+
+def state_arrays(owner, state, expected):
+    """``state`` as arrays with exactly the keys and shapes of ``expected``, or a clear error."""
+    arrays = {str(key): np.asarray(value) for key, value in dict(state).items()}
+    missing = sorted(set(expected) - set(arrays))
+    unexpected = sorted(set(arrays) - set(expected))
+    if missing or unexpected:
+        raise KeyError(f"{owner}.load_state_dict: missing keys {missing}, unexpected {unexpected}")
+    for key, value in expected.items():
+        if arrays[key].shape != value.shape:
+            raise ValueError(
+                f"{owner}.load_state_dict: {key!r} has shape {arrays[key].shape}, expected "
+                f"{value.shape}"
+            )
+    return arrays
 
 
 def _describe(low, high, low_open, high_open):

@@ -1,0 +1,92 @@
+"""Reduce the learning rate when a monitored metric stops improving."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from mlkit.optim import validation
+
+
+class ReduceLROnPlateau:
+    """Divide the learning rate when a metric has stopped improving.
+
+    ``step(metric)`` counts steps without improvement; a metric improves when it beats the bar
+    ``best * (1 - threshold)`` (relative mode; ``1 + threshold`` when ``mode="max"``) or
+    ``best - threshold`` (absolute mode; ``+`` when ``mode="max"``). After more than
+    ``patience`` such steps the rate becomes ``max(lr * factor, min_lr)`` (unless that changes
+    it by ``eps`` or less), then ``cooldown`` steps pass before counting resumes.
+    """
+
+    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
+                 threshold_mode="rel", cooldown=0, min_lr=0.0, eps=1e-8):
+        owner = "ReduceLROnPlateau"
+        self.optimizer = optimizer
+        self.mode = validation.choice(owner, "mode", mode, ("min", "max"))
+        self.factor = validation.real(owner, "factor", factor, low=0.0, high=1.0, high_open=True)
+        self.patience = validation.integer(owner, "patience", patience, low=0)
+        self.threshold = validation.real(owner, "threshold", threshold, low=0.0)
+        self.threshold_mode = validation.choice(owner, "threshold_mode", threshold_mode,
+                                                ("rel", "abs"))
+        self.cooldown = validation.integer(owner, "cooldown", cooldown, low=0)
+        self.min_lr = validation.real(owner, "min_lr", min_lr, low=0.0)
+        self.eps = validation.real(owner, "eps", eps, low=0.0)
+        self.last_epoch = 0
+        self.best = math.inf if mode == "min" else -math.inf
+        self.num_bad_epochs = 0
+        self.cooldown_counter = 0
+        self._last_lr = float(optimizer.lr)
+
+    def step(self, metric) -> None:
+        """Record one value of the monitored metric and reduce the rate if it has stalled."""
+        current = float(metric)
+        self.last_epoch += 1
+        if self._improves(current):
+            self.best = current
+            self.num_bad_epochs = 0
+        else:
+            self.num_bad_epochs += 1
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0
+        if self.num_bad_epochs > self.patience:
+            old = float(self.optimizer.lr)
+            new = max(old * self.factor, self.min_lr)
+            if old - new > self.eps:
+                self.optimizer.lr = new
+            self.cooldown_counter = self.cooldown
+            self.num_bad_epochs = 0
+        self._last_lr = float(self.optimizer.lr)
+
+    def get_last_lr(self) -> float:
+        """The optimizer's learning rate after the last step."""
+        return self._last_lr
+
+    def state_dict(self) -> dict:
+        """Counters, best metric and last rate as arrays."""
+        return {
+            "last_epoch": np.array(self.last_epoch, dtype=np.int64),
+            "best": np.array(self.best, dtype=np.float64),
+            "num_bad_epochs": np.array(self.num_bad_epochs, dtype=np.int64),
+            "cooldown_counter": np.array(self.cooldown_counter, dtype=np.int64),
+            "last_lr": np.array(self._last_lr, dtype=np.float64),
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore a :meth:`state_dict` and set the optimizer's learning rate to match."""
+        arrays = validation.state_arrays("ReduceLROnPlateau", state, self.state_dict())
+        self.last_epoch = int(arrays["last_epoch"])
+        self.best = float(arrays["best"])
+        self.num_bad_epochs = int(arrays["num_bad_epochs"])
+        self.cooldown_counter = int(arrays["cooldown_counter"])
+        self._last_lr = float(arrays["last_lr"])
+        self.optimizer.lr = self._last_lr
+
+    def _improves(self, current):
+        sign = -1.0 if self.mode == "min" else 1.0
+        if self.threshold_mode == "rel":
+            bar = self.best * (1.0 + sign * self.threshold)
+        else:
+            bar = self.best + sign * self.threshold
+        return current < bar if self.mode == "min" else current > bar

@@ -1,0 +1,210 @@
+"""Learning-rate schedules: objects attached to an optimizer that set its ``lr`` as they step.
+
+Each schedule (except :class:`ReduceLROnPlateau`) is a closed-form function of its step
+counter ``last_epoch`` (``lr_at``), so it can be restored from that counter alone and chained
+with :class:`SequentialLR`. The caller decides whether a step means an epoch or a batch.
+Schedules scale ``optimizer.initial_lr`` (the ``lr`` the optimizer was built with).
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+from mlkit.optim import validation
+
+
+class LRScheduler(ABC):
+    """Base class: sets ``optimizer.lr = lr_at(last_epoch)`` on creation and on every step."""
+
+    def __init__(self, optimizer):
+        self.optimizer = optimizer
+        self.base_lr = float(getattr(optimizer, "initial_lr", optimizer.lr))
+        self._set_epoch(0)
+
+    @abstractmethod
+    def lr_at(self, epoch: int) -> float:
+        """The learning rate after ``epoch`` steps of this schedule."""
+
+    def step(self) -> None:
+        """Advance one step and set the optimizer's learning rate."""
+        self._set_epoch(self.last_epoch + 1)
+
+    def get_last_lr(self) -> float:
+        """The learning rate this schedule set last."""
+        return self._last_lr
+
+    def state_dict(self) -> dict:
+        """``{"last_epoch", "base_lr"}`` as arrays."""
+        return {
+            "last_epoch": np.array(self.last_epoch, dtype=np.int64),
+            "base_lr": np.array(self.base_lr, dtype=np.float64),
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore a :meth:`state_dict` and set the optimizer's learning rate to match."""
+        arrays = validation.state_arrays(type(self).__name__, state, self.state_dict())
+        self.base_lr = float(arrays["base_lr"])
+        self._set_epoch(int(arrays["last_epoch"]))
+
+    def _set_epoch(self, epoch: int) -> None:
+        lr = self.lr_at(epoch)
+        self.last_epoch = epoch
+        self._last_lr = lr
+        self.optimizer.lr = lr
+
+
+class StepLR(LRScheduler):
+    r"""Decay by ``gamma`` every ``step_size`` steps: :math:`\eta_e = \eta_0\,\gamma^{\lfloor e/s\rfloor}`."""
+
+    def __init__(self, optimizer, step_size, gamma=0.1):
+        self.step_size = validation.integer("StepLR", "step_size", step_size, low=1)
+        self.gamma = validation.real("StepLR", "gamma", gamma, low=0.0, low_open=True)
+        super().__init__(optimizer)
+
+    def lr_at(self, epoch):
+        return self.base_lr * self.gamma ** (epoch // self.step_size)
+
+
+class MultiStepLR(LRScheduler):
+    r"""Decay by ``gamma`` at each milestone: :math:`\eta_e = \eta_0\,\gamma^{\#\{m \le e\}}`.
+
+    A milestone listed twice decays twice.
+    """
+
+    def __init__(self, optimizer, milestones, gamma=0.1):
+        self.milestones = sorted(
+            validation.integer("MultiStepLR", "milestones[]", value, low=1) for value in milestones
+        )
+        self.gamma = validation.real("MultiStepLR", "gamma", gamma, low=0.0, low_open=True)
+        super().__init__(optimizer)
+
+    def lr_at(self, epoch):
+        return self.base_lr * self.gamma ** bisect.bisect_right(self.milestones, epoch)
+
+
+class ExponentialLR(LRScheduler):
+    r"""Decay by ``gamma`` every step: :math:`\eta_e = \eta_0\,\gamma^e`."""
+
+    def __init__(self, optimizer, gamma):
+        self.gamma = validation.real("ExponentialLR", "gamma", gamma, low=0.0, low_open=True)
+        super().__init__(optimizer)
+
+    def lr_at(self, epoch):
+        return self.base_lr * self.gamma**epoch
+
+
+class CosineAnnealingLR(LRScheduler):
+    r"""Half a cosine from the base rate down to ``eta_min`` over ``T_max`` steps.
+
+    :math:`\eta_e = \eta_{min} + (\eta_0 - \eta_{min})(1 + \cos(\pi e / T_{max}))/2`; past
+    ``T_max`` the cosine continues, so the rate rises again.
+    """
+
+    def __init__(self, optimizer, T_max, eta_min=0.0):  # noqa: N803 (the familiar name)
+        self.T_max = validation.integer("CosineAnnealingLR", "T_max", T_max, low=1)
+        self.eta_min = validation.real("CosineAnnealingLR", "eta_min", eta_min, low=0.0)
+        super().__init__(optimizer)
+
+    def lr_at(self, epoch):
+        cosine = 1.0 + math.cos(math.pi * epoch / self.T_max)
+        return self.eta_min + (self.base_lr - self.eta_min) * cosine / 2.0
+
+
+class LinearWarmup(LRScheduler):
+    r"""Ramp linearly from ``start_factor`` times the base rate to the base rate.
+
+    :math:`\eta_e = \eta_0\,(f + (1 - f)\min(e, W)/W)`, constant after ``warmup_steps`` = W.
+    Chain it before another schedule with :class:`SequentialLR`.
+    """
+
+    def __init__(self, optimizer, warmup_steps, start_factor=1.0 / 3.0):
+        self.warmup_steps = validation.integer("LinearWarmup", "warmup_steps", warmup_steps,
+                                               low=1)
+        self.start_factor = validation.real("LinearWarmup", "start_factor", start_factor,
+                                            low=0.0, high=1.0, low_open=True)
+        super().__init__(optimizer)
+
+    def lr_at(self, epoch):
+        progress = min(epoch, self.warmup_steps) / self.warmup_steps
+        return self.base_lr * (self.start_factor + (1.0 - self.start_factor) * progress)
+
+
+class SequentialLR(LRScheduler):
+    """Run ``schedulers`` one after another, switching at ``milestones`` (restarting each).
+
+    At step ``e`` the active schedule is the ``i``-th with ``i`` the number of milestones
+    ``<= e``, evaluated at ``e`` minus the last milestone passed. Example: a warm-up of 5
+    steps, then a cosine::
+
+        SequentialLR(opt, [LinearWarmup(opt, 5), CosineAnnealingLR(opt, 95)], milestones=[5])
+    """
+
+    def __init__(self, optimizer, schedulers, milestones):
+        self.schedulers = list(schedulers)
+        self.milestones = [
+            validation.integer("SequentialLR", "milestones[]", value, low=1) for value in milestones
+        ]
+        if len(self.milestones) != len(self.schedulers) - 1:
+            raise ValueError(
+                f"SequentialLR: needs len(schedulers) - 1 milestones, got {len(self.schedulers)} "
+                f"schedulers and milestones {self.milestones}"
+            )
+        if self.milestones != sorted(set(self.milestones)):
+            raise ValueError(f"SequentialLR: milestones must increase, got {self.milestones}")
+        for scheduler in self.schedulers:
+            if not isinstance(scheduler, LRScheduler) or scheduler.optimizer is not optimizer:
+                raise ValueError(
+                    "SequentialLR: schedulers must be closed-form schedules of the same "
+                    f"optimizer, got {scheduler!r}"
+                )
+        super().__init__(optimizer)
+
+    def lr_at(self, epoch):
+        index = bisect.bisect_right(self.milestones, epoch)
+        start = self.milestones[index - 1] if index else 0
+        return self.schedulers[index].lr_at(epoch - start)
+
+
+class OneCycleLR(LRScheduler):
+    r"""The one-cycle policy: warm up to ``max_lr``, then anneal far below the start.
+
+    Over ``total_steps`` steps the rate goes from ``max_lr / div_factor`` to ``max_lr`` by step
+    :math:`p T - 1` (``p`` = ``pct_start``), then to ``max_lr / (div_factor *
+    final_div_factor)`` by step :math:`T - 1`, along a half cosine
+    :math:`b + (a - b)(1 + \cos \pi x)/2` or a line :math:`a + (b - a)x` (``x`` the fraction of
+    the phase). The optimizer's own ``lr`` is ignored.
+    """
+
+    def __init__(self, optimizer, max_lr, total_steps, pct_start=0.3, anneal_strategy="cos",
+                 div_factor=25.0, final_div_factor=1e4):
+        owner = "OneCycleLR"
+        self.max_lr = validation.real(owner, "max_lr", max_lr, low=0.0, low_open=True)
+        self.total_steps = validation.integer(owner, "total_steps", total_steps, low=1)
+        self.pct_start = validation.real(owner, "pct_start", pct_start, low=0.0, high=1.0)
+        self.anneal_strategy = validation.choice(owner, "anneal_strategy", anneal_strategy,
+                                                 ("cos", "linear"))
+        self.div_factor = validation.real(owner, "div_factor", div_factor, low=0.0, low_open=True)
+        self.final_div_factor = validation.real(owner, "final_div_factor", final_div_factor,
+                                                low=0.0, low_open=True)
+        super().__init__(optimizer)
+
+    def lr_at(self, epoch):
+        if epoch > self.total_steps:
+            raise ValueError(
+                f"OneCycleLR: stepped {epoch} times, more than total_steps={self.total_steps}"
+            )
+        initial = self.max_lr / self.div_factor
+        final = initial / self.final_div_factor
+        warm_end = self.pct_start * self.total_steps - 1.0
+        if epoch <= warm_end:
+            start, end, first, last = initial, self.max_lr, 0.0, warm_end
+        else:
+            start, end, first, last = self.max_lr, final, warm_end, self.total_steps - 1.0
+        fraction = (epoch - first) / (last - first) if last > first else 1.0
+        if self.anneal_strategy == "cos":
+            return end + (start - end) * (1.0 + math.cos(math.pi * fraction)) / 2.0
+        return start + (end - start) * fraction

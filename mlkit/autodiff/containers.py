@@ -1,0 +1,194 @@
+"""Tuples, lists and dicts as differentiable values: their boxes, vector space and rules.
+
+Indexing a traced container is a primitive whose VJP puts the cotangent back in its slot; a
+function returning a container of traced values gets it packed into one traced container.
+"""
+
+import numpy
+
+from mlkit.autodiff.forward import def_linear, defjvp, defjvp_argnum
+from mlkit.autodiff.reverse import defvjp, defvjp_argnum
+from mlkit.autodiff.tracer import Box, box_types, primitive
+from mlkit.autodiff.vspace import VSpace, _container_add, add_values, container_types, vspace
+
+__all__ = ["SequenceBox", "DictBox", "ContainerVSpace", "pack_output", "container_take"]
+
+
+@primitive
+def container_take(container, key):
+    return container[key]
+
+
+@primitive
+def container_untake(x, key, space):
+    """A zero container of ``space`` with ``x`` in slot ``key`` (the VJP of taking)."""
+    items = space.zeros()
+    if isinstance(items, dict):
+        items[key] = x
+        return items
+    items = list(items)
+    items[key] = x
+    return space.kind(items)
+
+
+@primitive
+def make_sequence(kind, *items):
+    return kind(items)
+
+
+@primitive
+def make_dict(keys, *values):
+    return dict(zip(keys, values))
+
+
+@primitive
+def container_add(a, b):
+    if isinstance(a, dict):
+        return {k: add_values(a[k], b[k]) for k in a}
+    return type(a)(add_values(x, y) for x, y in zip(a, b))
+
+
+defvjp(container_take, lambda ans, c, key: _untake_vjp(vspace(c), key))
+defvjp(container_untake, lambda ans, x, key, space: lambda g: container_take(g, key))
+defvjp_argnum(make_sequence, lambda i, ans, args, kwargs: lambda g: container_take(g, i - 1))
+defvjp_argnum(make_dict, lambda i, ans, args, kwargs: lambda g: container_take(g, args[0][i - 1]))
+defvjp(container_add, lambda ans, a, b: lambda g: g, lambda ans, a, b: lambda g: g)
+for _fun in (container_take, container_untake):
+    def_linear(_fun, argnums=(0,))
+# Packing and adding are linear jointly, not per argument: each tangent goes to its own slot.
+defjvp(container_add, lambda t, ans, a, b: t, lambda t, ans, a, b: t)
+defjvp_argnum(make_sequence, lambda i, t, ans, args, kw: container_untake(t, i - 1, vspace(ans)))
+defjvp_argnum(make_dict, lambda i, t, ans, args, kw: container_untake(
+    t, args[0][i - 1], vspace(ans)))
+
+
+def _untake_vjp(space, key):
+    return lambda g: container_untake(g, key, space)
+
+
+class SequenceBox(Box):
+    """A traced tuple or list: index it, take its length, iterate over it."""
+
+    __slots__ = ()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            items = [self[i] for i in range(*index.indices(len(self)))]
+            return make_sequence(type(self._value), *items)
+        return container_take(self, index)
+
+    def __len__(self):
+        return len(self._value)
+
+    def __iter__(self):
+        return (container_take(self, i) for i in range(len(self._value)))
+
+
+class DictBox(Box):
+    """A traced dict: index by key, iterate over keys, items and values."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key):
+        return container_take(self, key)
+
+    def __len__(self):
+        return len(self._value)
+
+    def __iter__(self):
+        return iter(self._value)
+
+    def __contains__(self, key):
+        return key in self._value
+
+    def keys(self):
+        return self._value.keys()
+
+    def values(self):
+        return [self[k] for k in self._value]
+
+    def items(self):
+        return [(k, self[k]) for k in self._value]
+
+    def get(self, key, default=None):
+        return self[key] if key in self._value else default
+
+
+class ContainerVSpace(VSpace):
+    """The product of its items' spaces, shaped like the container."""
+
+    __slots__ = ("kind", "keys", "spaces")
+
+    def __init__(self, value):
+        self.kind = type(value)
+        self.keys = tuple(value) if isinstance(value, dict) else tuple(range(len(value)))
+        items = value.values() if isinstance(value, dict) else value
+        self.spaces = tuple(vspace(item) for item in items)
+
+    def spec(self):
+        return (self.kind, self.keys, self.spaces)
+
+    @property
+    def size(self):
+        return sum(space.size for space in self.spaces)
+
+    @property
+    def iscomplex(self):
+        return any(space.iscomplex for space in self.spaces)
+
+    def build(self, items):
+        if self.kind is dict:
+            return dict(zip(self.keys, items))
+        return self.kind(items)
+
+    def zeros(self):
+        return self.build([space.zeros() for space in self.spaces])
+
+    def ones(self):
+        return self.build([space.ones() for space in self.spaces])
+
+    def randn(self, rng):
+        return self.build([space.randn(rng) for space in self.spaces])
+
+    def standard_basis(self):
+        for i, space in enumerate(self.spaces):
+            for one_hot in space.standard_basis():
+                self_zeros = [s.zeros() for s in self.spaces]
+                self_zeros[i] = one_hot
+                yield self.build(self_zeros)
+
+    def items_of(self, x):
+        return [x[k] for k in self.keys]
+
+    def inner_prod(self, a, b):
+        pairs = zip(self.spaces, self.items_of(a), self.items_of(b))
+        return sum(space.inner_prod(x, y) for space, x, y in pairs)
+
+    def covector(self, x):
+        return self.build([s.covector(v) for s, v in zip(self.spaces, self.items_of(x))])
+
+    def flatten(self, x):
+        parts = [s.flatten(v) for s, v in zip(self.spaces, self.items_of(x))]
+        return numpy.concatenate(parts) if parts else numpy.zeros(0)
+
+
+def pack_output(out, trace):
+    """Turn a container holding boxes of ``trace`` into one box of ``trace``."""
+    if type(out) in (tuple, list):
+        items = [pack_output(item, trace) for item in out]
+        if any(type(i) in box_types and i._trace == trace for i in items):
+            return make_sequence(type(out), *items)
+    elif type(out) is dict:
+        values = [pack_output(v, trace) for v in out.values()]
+        if any(type(v) in box_types and v._trace == trace for v in values):
+            return make_dict(tuple(out), *values)
+    return out
+
+
+for _kind in (tuple, list):
+    SequenceBox.register(_kind)
+    ContainerVSpace.register(_kind)
+DictBox.register(dict)
+ContainerVSpace.register(dict)
+container_types.update({tuple, list, dict, SequenceBox, DictBox})
+_container_add.append(container_add)

@@ -1,0 +1,105 @@
+"""Reverse mode: the VJP registry, the backward pass and ``make_vjp``.
+
+A VJP maker for argument i of a primitive receives the primitive's output and inputs and returns
+a closure from the output's cotangent to argument i's cotangent. Makers run only during the
+backward pass, so recording a call costs one small node and nothing more.
+"""
+
+from mlkit.autodiff.tracer import Node
+from mlkit.autodiff.vspace import add_values
+
+__all__ = ["defvjp", "defvjp_argnum", "VJPNode", "backward_pass", "has_vjp"]
+
+# fun -> {argnum: maker(ans, *args, **kwargs) -> vjp(g)}; a maker of None means a zero cotangent.
+_vjp_makers: dict = {}
+# fun -> maker(argnum, ans, args, kwargs) -> vjp(g), for functions of any number of arguments.
+_vjp_any_argnum: dict = {}
+
+
+def defvjp(fun, *makers, argnums=None):
+    """Register reverse-mode rules for ``fun``, one maker per argument (None: zero cotangent)."""
+    table = _vjp_makers.setdefault(fun, {})
+    for argnum, maker in zip(range(len(makers)) if argnums is None else argnums, makers):
+        table[argnum] = maker
+
+
+def defvjp_argnum(fun, maker):
+    """Register one maker ``maker(argnum, ans, args, kwargs)`` serving every argument of ``fun``."""
+    _vjp_any_argnum[fun] = maker
+
+
+def has_vjp(fun, argnum=0) -> bool:
+    return argnum in _vjp_makers.get(fun, ()) or fun in _vjp_any_argnum
+
+
+class VJPNode(Node):
+    """A recorded call: enough to build its VJPs when the backward pass reaches it."""
+
+    __slots__ = ("fun", "ans", "args", "kwargs", "argnums")
+
+    def __init__(self, ans, fun, args, kwargs, argnums, parents):
+        self.parents = parents
+        self.fun = fun
+        self.ans = ans
+        self.args = args
+        self.kwargs = kwargs
+        self.argnums = argnums
+
+    @classmethod
+    def root(cls):
+        return cls(None, None, (), {}, (), [])
+
+
+def _vjp_of(node, argnum):
+    fun = node.fun
+    table = _vjp_makers.get(fun)
+    if table is not None and argnum in table:
+        maker = table[argnum]
+        return None if maker is None else maker(node.ans, *node.args, **node.kwargs)
+    any_maker = _vjp_any_argnum.get(fun)
+    if any_maker is not None:
+        return any_maker(argnum, node.ans, node.args, node.kwargs)
+    name = getattr(fun, "__qualname__", repr(fun))
+    raise NotImplementedError(
+        f"no reverse-mode (VJP) rule for argument {argnum} of {name}; register one with "
+        f"mlkit.defvjp({name}, ...) or compute this part outside the differentiated function"
+    )
+
+
+def backward_pass(g, end_node, start_node):
+    """Propagate cotangent ``g`` from ``end_node`` back to ``start_node``; None if unreached.
+
+    Nodes are visited in reverse topological order with explicit stacks (no recursion), so
+    graphs of any depth work; each node's contributions are summed before it is expanded.
+    """
+    pending = {}
+    stack = [end_node]
+    while stack:
+        node = stack.pop()
+        if node in pending:
+            pending[node] += 1
+        else:
+            pending[node] = 1
+            stack.extend(node.parents)
+    outgrads = {end_node: g}
+    ready = [end_node]
+    result = None
+    while ready:
+        node = ready.pop()
+        g = outgrads.pop(node, None)
+        if node is start_node:
+            result = g
+            continue
+        for argnum, parent in zip(node.argnums, node.parents):
+            if g is not None:
+                vjp = _vjp_of(node, argnum)
+                if vjp is not None:
+                    contribution = vjp(g)
+                    previous = outgrads.get(parent)
+                    outgrads[parent] = (
+                        contribution if previous is None else add_values(previous, contribution)
+                    )
+            pending[parent] -= 1
+            if not pending[parent]:
+                ready.append(parent)
+    return result

@@ -1,0 +1,103 @@
+"""Boxes, nodes and traces: how a primitive call on a differentiated value gets recorded.
+
+A value being differentiated is wrapped in a Box that carries the id of its trace and the node
+that produced it. Every trace has its own increasing id, so a box of a box (a derivative of a
+derivative) is recorded by the innermost trace first and independent traces never mix.
+"""
+
+import functools
+import itertools
+
+__all__ = ["Box", "Node", "primitive", "new_box", "new_trace_id", "is_box", "box_types", "getval"]
+
+_trace_ids = itertools.count(1)
+
+# Every Box subclass, for the type test on the hot path, and the box class for each value type.
+box_types: set = set()
+_box_for_value_type: dict = {}
+
+
+def new_trace_id() -> int:
+    """A fresh trace id, larger than every id handed out before (so nesting orders itself)."""
+    return next(_trace_ids)
+
+
+class Node:
+    """What a trace records for one value; subclasses hold what their pass needs."""
+
+    __slots__ = ("parents",)
+
+
+class Box:
+    """A traced value: the raw value, its trace id and the node that produced it."""
+
+    __slots__ = ("_value", "_trace", "_node")
+
+    def __init__(self, value, trace, node):
+        self._value = value
+        self._trace = trace
+        self._node = node
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self._value!r}, trace={self._trace})"
+
+    @classmethod
+    def register(cls, value_type):
+        """Box values of ``value_type`` with this class when they are traced."""
+        box_types.add(cls)
+        _box_for_value_type[value_type] = cls
+        _box_for_value_type[cls] = cls
+
+
+def is_box(x) -> bool:
+    return type(x) in box_types
+
+
+def getval(x):
+    """The raw value under any number of boxes."""
+    while type(x) in box_types:
+        x = x._value
+    return x
+
+
+def new_box(value, trace, node):
+    """Box ``value`` for ``trace``; a value type nobody registered cannot be traced."""
+    try:
+        return _box_for_value_type[type(value)](value, trace, node)
+    except KeyError:
+        raise TypeError(
+            f"mlkit cannot trace a value of type {type(value).__name__}: differentiable values are "
+            "floats, complex numbers, numpy arrays and tuples/lists/dicts of them"
+        ) from None
+
+
+def primitive(f_raw):
+    """Make ``f_raw`` traceable: called on boxes, it records a node and returns a box.
+
+    Only the boxes of the newest (innermost) trace among the arguments are unwrapped; the call
+    recurses so that boxes of older traces are recorded by their own traces in turn.
+    """
+
+    @functools.wraps(f_raw)
+    def f_wrapped(*args, **kwargs):
+        top = 0
+        for arg in args:
+            if type(arg) in box_types and arg._trace > top:
+                top = arg._trace
+        if not top:
+            return f_raw(*args, **kwargs)
+        argvals = list(args)
+        argnums = []
+        parents = []
+        for i, arg in enumerate(args):
+            if type(arg) in box_types and arg._trace == top:
+                argvals[i] = arg._value
+                argnums.append(i)
+                parents.append(arg._node)
+        ans = f_wrapped(*argvals, **kwargs)
+        node = parents[0].__class__(ans, f_wrapped, argvals, kwargs, argnums, parents)
+        return new_box(ans, top, node)
+
+    f_wrapped.fun = f_raw
+    f_wrapped._is_primitive = True
+    return f_wrapped

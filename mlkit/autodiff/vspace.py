@@ -1,0 +1,82 @@
+"""Vector spaces of differentiable values: zeros, ones, bases, inner products, sums.
+
+Each value type registers the VSpace class that describes it (arrays from mlkit.numpy, containers
+from containers.py); the operators and check_grads work through this protocol only.
+"""
+
+__all__ = ["VSpace", "vspace", "add_values", "container_types"]
+
+_vspace_for_type: dict = {}
+
+# Types whose sum is not ``a + b`` (tuples would concatenate); containers.py registers them.
+container_types: set = set()
+_container_add = []
+
+
+class VSpace:
+    """The space a value lives in. Subclasses implement the methods for their values."""
+
+    __slots__ = ()
+    iscomplex = False
+
+    @classmethod
+    def register(cls, value_type, factory=None):
+        """Describe values of ``value_type`` with this class (or with ``factory(value)``)."""
+        _vspace_for_type[value_type] = factory or cls
+
+    def zeros(self):
+        raise NotImplementedError
+
+    def ones(self):
+        raise NotImplementedError
+
+    def standard_basis(self):
+        """Yield every one-hot value of the space, in flattening order."""
+        raise NotImplementedError
+
+    def randn(self, rng):
+        raise NotImplementedError
+
+    def inner_prod(self, a, b):
+        raise NotImplementedError
+
+    def covector(self, x):
+        """The dual of ``x`` (the conjugate for complex spaces)."""
+        return x
+
+    def flatten(self, x):
+        """``x`` as a 1-D float array (plain values only)."""
+        raise NotImplementedError
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.spec() == other.spec()
+
+    def __hash__(self):
+        return hash((type(self), self.spec()))
+
+    def __repr__(self):
+        return f"{type(self).__name__}{self.spec()}"
+
+
+def vspace(value) -> VSpace:
+    """The VSpace of ``value`` (of its raw value, for a box)."""
+    try:
+        return _vspace_for_type[type(value)](value)
+    except KeyError:
+        pass
+    from mlkit.autodiff.tracer import getval
+
+    raw = getval(value)
+    if raw is not value:
+        return vspace(raw)
+    raise TypeError(
+        f"mlkit cannot differentiate with respect to a value of type {type(value).__name__}: "
+        "use floats, complex numbers, float or complex numpy arrays, or tuples/lists/dicts of them"
+    )
+
+
+def add_values(a, b):
+    """``a + b`` for gradients and tangents, elementwise for containers."""
+    if type(a) in container_types:
+        return _container_add[0](a, b)
+    return a + b

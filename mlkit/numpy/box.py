@@ -1,0 +1,166 @@
+"""ArrayBox: a traced array that behaves like an ndarray (operators, methods, indexing).
+
+numpy's own functions called on a traced value dispatch to mlkit's versions through
+``__array_ufunc__``/``__array_function__``; anything without a version, and any attempt to
+turn a traced value into a plain array or write into it, fails with a message saying what to
+use instead.
+"""
+
+import numpy
+
+import mlkit.numpy as mnp
+from mlkit.autodiff.tracer import Box
+from mlkit.numpy.rules.base import conj, imag, real, reshape
+from mlkit.numpy.rules.elementwise import (absolute, add, divide, equal, greater, greater_equal,
+                                           less, less_equal, mod, multiply, negative, not_equal,
+                                           positive, power, subtract)
+from mlkit.numpy.rules.indexing import AtIndexer, getitem
+from mlkit.numpy.rules.products import matmul
+from mlkit.numpy.vspaces import ArrayVSpace, array_vspace
+from mlkit.numpy.wrap import wrapped_for
+
+__all__ = ["ArrayBox"]
+
+_IN_PLACE_HINT = (
+    "traced arrays cannot be written in place (their old value is part of the derivative's "
+    "record); build a new array instead: x = x.at[index].set(value) or x.at[index].add(value), "
+    "or mlkit.numpy.where / concatenate"
+)
+
+
+class ArrayBox(Box):
+    """A traced ndarray or scalar."""
+
+    __slots__ = ()
+    __array_priority__ = 100.0
+
+    # -- array protocol ------------------------------------------------------------------------
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        fun = wrapped_for(ufunc)
+        if method == "__call__" and fun is not None and "out" not in kwargs:
+            return fun(*inputs, **kwargs)
+        if "out" in kwargs:
+            raise TypeError(f"numpy.{ufunc.__name__}(..., out=...) on a traced value: "
+                            + _IN_PLACE_HINT)
+        raise TypeError(_no_rule_message(f"numpy.{ufunc.__name__}.{method}"))
+
+    def __array_function__(self, func, types, args, kwargs):
+        fun = wrapped_for(func)
+        if fun is None:
+            raise TypeError(_no_rule_message(f"numpy.{func.__name__}"))
+        return fun(*args, **kwargs)
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError(
+            "a traced value cannot become a plain numpy array (this happens with np.asarray, "
+            "writing it into a numpy array, or a numpy function mlkit does not wrap); use "
+            "mlkit.numpy functions on it. " + _IN_PLACE_HINT
+        )
+
+    def __setitem__(self, index, value):
+        raise TypeError("x[index] = value on a traced array: " + _IN_PLACE_HINT)
+
+    # -- attributes ----------------------------------------------------------------------------
+    shape = property(lambda self: numpy.shape(self._value))
+    ndim = property(lambda self: numpy.ndim(self._value))
+    size = property(lambda self: numpy.size(self._value))
+    dtype = property(lambda self: numpy.result_type(self._value))
+    T = property(lambda self: mnp.transpose(self))
+    real = property(lambda self: real(self))
+    imag = property(lambda self: imag(self))
+    at = property(lambda self: AtIndexer(self))
+
+    def __len__(self):
+        return len(self._value)
+
+    def __iter__(self):
+        return (getitem(self, i) for i in range(len(self._value)))
+
+    def __getitem__(self, index):
+        return getitem(self, index)
+
+    def __bool__(self):
+        return bool(self._value)
+
+    def __hash__(self):
+        return id(self)
+
+    def item(self):
+        """The plain Python number (not traced: no derivative flows through it)."""
+        return numpy.asarray(self._value).item()
+
+    def tolist(self):
+        return numpy.asarray(self._value).tolist()
+
+    # -- operators -----------------------------------------------------------------------------
+    __add__ = lambda self, other: add(self, other)  # noqa: E731
+    __radd__ = lambda self, other: add(other, self)  # noqa: E731
+    __sub__ = lambda self, other: subtract(self, other)  # noqa: E731
+    __rsub__ = lambda self, other: subtract(other, self)  # noqa: E731
+    __mul__ = lambda self, other: multiply(self, other)  # noqa: E731
+    __rmul__ = lambda self, other: multiply(other, self)  # noqa: E731
+    __truediv__ = lambda self, other: divide(self, other)  # noqa: E731
+    __rtruediv__ = lambda self, other: divide(other, self)  # noqa: E731
+    __pow__ = lambda self, other: power(self, other)  # noqa: E731
+    __rpow__ = lambda self, other: power(other, self)  # noqa: E731
+    __matmul__ = lambda self, other: matmul(self, other)  # noqa: E731
+    __rmatmul__ = lambda self, other: matmul(other, self)  # noqa: E731
+    __mod__ = lambda self, other: mod(self, other)  # noqa: E731
+    __rmod__ = lambda self, other: mod(other, self)  # noqa: E731
+    __neg__ = lambda self: negative(self)  # noqa: E731
+    __pos__ = lambda self: positive(self)  # noqa: E731
+    __abs__ = lambda self: absolute(self)  # noqa: E731
+    __eq__ = lambda self, other: equal(self, other)  # noqa: E731
+    __ne__ = lambda self, other: not_equal(self, other)  # noqa: E731
+    __lt__ = lambda self, other: less(self, other)  # noqa: E731
+    __le__ = lambda self, other: less_equal(self, other)  # noqa: E731
+    __gt__ = lambda self, other: greater(self, other)  # noqa: E731
+    __ge__ = lambda self, other: greater_equal(self, other)  # noqa: E731
+
+    # -- methods (the ndarray ones that make sense on a traced value) --------------------------
+    def reshape(self, *shape, order="C"):
+        shape = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
+        return reshape(self, shape, order=order)
+
+    def transpose(self, *axes):
+        axes = axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else axes
+        return mnp.transpose(self, axes or None)
+
+    def conj(self):
+        return conj(self)
+
+    conjugate = conj
+
+    def astype(self, dtype):
+        return mnp.astype(self, dtype)
+
+
+def _method(name):
+    def method(self, *args, **kwargs):
+        return getattr(mnp, name)(self, *args, **kwargs)
+
+    method.__name__ = name
+    return method
+
+
+for _name in ("sum", "mean", "prod", "max", "min", "var", "std", "cumsum", "cumprod", "ravel",
+              "squeeze", "swapaxes", "dot", "clip", "argmax", "argmin", "argsort", "nonzero",
+              "round", "any", "all", "trace", "diagonal", "repeat", "take", "flatten",
+              "sort", "copy"):
+    setattr(ArrayBox, _name, _method(_name))
+
+
+def _no_rule_message(name):
+    return (
+        f"{name} was called on a traced value, but mlkit has no derivative rule for it. Use the "
+        "mlkit.numpy version if there is one (see mlkit.numpy.coverage()), or define it as a "
+        "primitive: f = mlkit.primitive(raw_f); mlkit.defvjp(f, ...); mlkit.defjvp(f, ...)"
+    )
+
+
+_BOXED_TYPES = [numpy.ndarray, float, complex] + [
+    t for t in set(numpy.sctypeDict.values()) if issubclass(t, (numpy.inexact, numpy.integer))
+]
+for _type in _BOXED_TYPES:
+    ArrayBox.register(_type)
+    ArrayVSpace.register(_type, array_vspace)

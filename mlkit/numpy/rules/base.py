@@ -1,0 +1,88 @@
+"""The primitives the rules themselves are built on, and broadcasting undone in one place.
+
+``unbroadcast`` sums a cotangent back to the shape (and real-ness) of the argument it belongs
+to; every binary rule goes through it instead of handling broadcasting on its own.
+"""
+
+import numpy
+
+from mlkit.autodiff.forward import def_linear
+from mlkit.autodiff.reverse import defvjp
+from mlkit.autodiff.tracer import getval
+from mlkit.numpy.wrap import wrap
+
+__all__ = ["sum", "reshape", "broadcast_to", "real", "imag", "conj", "unbroadcast",
+           "broadcast_like", "shape_of", "is_complex", "restore_reduced"]
+
+
+def shape_of(x):
+    """The shape of an array, scalar or box, cheaply."""
+    try:
+        return x.shape
+    except AttributeError:
+        return ()
+
+
+def is_complex(x) -> bool:
+    x = getval(x)
+    dtype = getattr(x, "dtype", None)
+    return dtype.kind == "c" if dtype is not None else isinstance(x, complex)
+
+
+sum = wrap(numpy.sum, "sum")
+reshape = wrap(numpy.reshape, "reshape")
+broadcast_to = wrap(numpy.broadcast_to, "broadcast_to")
+real = wrap(numpy.real, "real")
+imag = wrap(numpy.imag, "imag")
+conj = wrap(numpy.conjugate, "conjugate")
+
+
+def unbroadcast(g, target):
+    """Sum ``g`` over the axes along which ``target`` was broadcast; drop imaginary parts
+    if ``target`` is real."""
+    shape = shape_of(target)
+    g_shape = shape_of(g)
+    if g_shape != shape:
+        if not shape:
+            g = sum(g)
+        else:
+            lead = len(g_shape) - len(shape)
+            axes = tuple(range(lead)) + tuple(
+                lead + i for i, n in enumerate(shape) if n == 1 and g_shape[lead + i] != 1
+            )
+            g = reshape(sum(g, axis=axes, keepdims=True), shape)
+    if is_complex(g) and not is_complex(target):
+        g = real(g)
+    return g
+
+
+def broadcast_like(t, ans):
+    """A tangent ``t`` broadcast to the output's shape (for a JVP whose input was broadcast)."""
+    shape = shape_of(ans)
+    return t if shape_of(t) == shape else broadcast_to(t, shape)
+
+
+def restore_reduced(g, x_shape, axis, keepdims):
+    """Broadcast the cotangent of a reduction over ``axis`` back to the input's shape."""
+    if not keepdims and axis is not None:
+        axes = (axis,) if isinstance(axis, int) else axis
+        kept = list(shape_of(g))
+        for a in sorted(ax % len(x_shape) for ax in axes):
+            kept.insert(a, 1)
+        g = reshape(g, tuple(kept))
+    return broadcast_to(g, x_shape)
+
+
+def _sum_vjp(ans, x, axis=None, dtype=None, keepdims=False, **kwargs):
+    x_shape = shape_of(x)
+    return lambda g: restore_reduced(g, x_shape, axis, keepdims)
+
+
+defvjp(sum, _sum_vjp)
+defvjp(reshape, lambda ans, x, *args, **kwargs: lambda g: reshape(g, shape_of(x)))
+defvjp(broadcast_to, lambda ans, x, shape: lambda g: unbroadcast(g, x))
+defvjp(real, lambda ans, x: lambda g: g + 0j if is_complex(x) else g)
+defvjp(imag, lambda ans, x: lambda g: -1j * g if is_complex(x) else 0 * g)
+defvjp(conj, lambda ans, x: lambda g: conj(g))
+for _fun in (sum, reshape, broadcast_to, real, imag, conj):
+    def_linear(_fun, argnums=(0,))

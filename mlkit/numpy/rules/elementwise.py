@@ -1,0 +1,297 @@
+"""Elementwise functions: each derivative is said once and gives both the VJP and the JVP.
+
+``def_elementwise(f, d0, d1, ...)`` takes, per argument, the partial derivative ``d(ans, *args)``
+(or a constant such as 1 or -1): the VJP is ``unbroadcast(g * d)`` and the JVP is ``t * d``
+broadcast to the output. Subgradients at kinks are documented where they are chosen.
+"""
+
+import math
+
+import numpy
+
+from mlkit.autodiff.forward import defjvp
+from mlkit.autodiff.reverse import defvjp
+from mlkit.autodiff.tracer import getval
+from mlkit.numpy.rules.base import broadcast_like, conj, imag, is_complex, real, unbroadcast
+from mlkit.numpy.wrap import nondifferentiable, wrap
+
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+
+
+def _scaled(g, d):
+    if d == 1:
+        return g
+    if d == -1:
+        return negative(g)
+    return g * d
+
+
+def def_elementwise(fun, *derivatives):
+    """Register VJPs and JVPs of ``fun`` from one partial derivative per argument."""
+    for argnum, d in enumerate(derivatives):
+        if d is None:
+            continue
+        if callable(d):
+            defvjp(fun, _vjp_maker(argnum, d), argnums=(argnum,))
+            defjvp(fun, lambda g, ans, *args, _d=d: broadcast_like(g * _d(ans, *args), ans),
+                   argnums=(argnum,))
+        else:
+            defvjp(fun, lambda ans, *args, _i=argnum, _d=d: lambda g: unbroadcast(
+                _scaled(g, _d), args[_i]), argnums=(argnum,))
+            defjvp(fun, lambda g, ans, *args, _d=d: broadcast_like(_scaled(g, _d), ans),
+                   argnums=(argnum,))
+
+
+def _vjp_maker(argnum, d):
+    def maker(ans, *args, **kwargs):
+        target = args[argnum]
+        return lambda g: unbroadcast(g * d(ans, *args), target)
+
+    return maker
+
+
+def mask_like(condition, like):
+    """A raw 0/1 array of ``condition`` in the floating dtype of ``like`` (no upcast)."""
+    dtype = numpy.result_type(like if isinstance(like, numpy.dtype) else getval(like))
+    if dtype.kind not in "fc":
+        dtype = numpy.float64
+    return numpy.asarray(condition, dtype=dtype)
+
+
+# --- unary ----------------------------------------------------------------------------------
+negative = wrap(numpy.negative, "negative")
+positive = wrap(numpy.positive, "positive")
+exp = wrap(numpy.exp, "exp")
+exp2 = wrap(numpy.exp2, "exp2")
+expm1 = wrap(numpy.expm1, "expm1")
+log = wrap(numpy.log, "log")
+log2 = wrap(numpy.log2, "log2")
+log10 = wrap(numpy.log10, "log10")
+log1p = wrap(numpy.log1p, "log1p")
+sqrt = wrap(numpy.sqrt, "sqrt")
+cbrt = wrap(numpy.cbrt, "cbrt")
+square = wrap(numpy.square, "square")
+reciprocal = wrap(numpy.reciprocal, "reciprocal")
+sin = wrap(numpy.sin, "sin")
+cos = wrap(numpy.cos, "cos")
+tan = wrap(numpy.tan, "tan")
+arcsin = wrap(numpy.arcsin, "arcsin")
+arccos = wrap(numpy.arccos, "arccos")
+arctan = wrap(numpy.arctan, "arctan")
+sinh = wrap(numpy.sinh, "sinh")
+cosh = wrap(numpy.cosh, "cosh")
+tanh = wrap(numpy.tanh, "tanh")
+arcsinh = wrap(numpy.arcsinh, "arcsinh")
+arccosh = wrap(numpy.arccosh, "arccosh")
+arctanh = wrap(numpy.arctanh, "arctanh")
+sinc = wrap(numpy.sinc, "sinc")
+deg2rad = wrap(numpy.deg2rad, "deg2rad")
+rad2deg = wrap(numpy.rad2deg, "rad2deg")
+radians = wrap(numpy.radians, "radians")
+degrees = wrap(numpy.degrees, "degrees")
+absolute = wrap(numpy.absolute, "absolute")
+fabs = wrap(numpy.fabs, "fabs")
+angle = wrap(numpy.angle, "angle")
+
+def_elementwise(negative, -1)
+def_elementwise(positive, 1)
+def_elementwise(exp, lambda ans, x: ans)
+def_elementwise(exp2, lambda ans, x: ans * _LN2)
+def_elementwise(expm1, lambda ans, x: ans + 1)
+def_elementwise(log, lambda ans, x: 1 / x)
+def_elementwise(log2, lambda ans, x: 1 / (x * _LN2))
+def_elementwise(log10, lambda ans, x: 1 / (x * _LN10))
+def_elementwise(log1p, lambda ans, x: 1 / (1 + x))
+def_elementwise(sqrt, lambda ans, x: 0.5 / ans)
+def_elementwise(cbrt, lambda ans, x: 1 / (3 * ans * ans))
+def_elementwise(square, lambda ans, x: 2 * x)
+def_elementwise(reciprocal, lambda ans, x: -(ans * ans))
+def_elementwise(sin, lambda ans, x: cos(x))
+def_elementwise(cos, lambda ans, x: -sin(x))
+def_elementwise(tan, lambda ans, x: 1 + ans * ans)
+def_elementwise(arcsin, lambda ans, x: 1 / sqrt(1 - x * x))
+def_elementwise(arccos, lambda ans, x: -1 / sqrt(1 - x * x))
+def_elementwise(arctan, lambda ans, x: 1 / (1 + x * x))
+def_elementwise(sinh, lambda ans, x: cosh(x))
+def_elementwise(cosh, lambda ans, x: sinh(x))
+def_elementwise(tanh, lambda ans, x: 1 - ans * ans)
+def_elementwise(arcsinh, lambda ans, x: 1 / sqrt(x * x + 1))
+def_elementwise(arccosh, lambda ans, x: 1 / sqrt(x * x - 1))
+def_elementwise(arctanh, lambda ans, x: 1 / (1 - x * x))
+def_elementwise(deg2rad, math.pi / 180)
+def_elementwise(radians, math.pi / 180)
+def_elementwise(rad2deg, 180 / math.pi)
+def_elementwise(degrees, 180 / math.pi)
+# |x| and fabs: the subgradient 0 is used at x == 0.
+def_elementwise(fabs, lambda ans, x: mask_like(numpy.sign(getval(x)), x))
+
+
+def _sinc_derivative(ans, x):
+    """d/dx sin(pi x)/(pi x) = (cos(pi x) - sinc(x)) / x, which is 0 at x == 0."""
+    raw = getval(x)
+    safe_x = where(raw == 0, 1, x)
+    return where(raw == 0, 0, (cos(math.pi * x) - ans) / safe_x)
+
+
+def_elementwise(sinc, _sinc_derivative)
+
+
+def _abs_vjp(ans, x):
+    if is_complex(x):
+        return lambda g: g * conj(x) / where(getval(ans) == 0, 1, ans)
+    return lambda g: g * mask_like(numpy.sign(getval(x)), x)
+
+
+def _abs_jvp(g, ans, x):
+    if is_complex(x):
+        return real(conj(x) * g) / where(getval(ans) == 0, 1, ans)
+    return g * mask_like(numpy.sign(getval(x)), x)
+
+
+defvjp(absolute, _abs_vjp)
+defjvp(absolute, _abs_jvp)
+
+
+def _angle_vjp(ans, x):
+    if not is_complex(x):
+        return lambda g: 0 * g
+    return lambda g: g * (-1j) * conj(x) / _abs_squared_or_one(x)
+
+
+def _abs_squared_or_one(x):
+    squared = real(x * conj(x))
+    return where(getval(squared) == 0, 1, squared)
+
+
+defvjp(angle, _angle_vjp)
+defjvp(angle, lambda g, ans, x: imag(conj(x) * g) / _abs_squared_or_one(x)
+       if is_complex(x) else 0 * g)
+
+# Piecewise-constant functions: derivative zero everywhere it exists.
+sign = wrap(numpy.sign, "sign")
+floor = wrap(numpy.floor, "floor")
+ceil = wrap(numpy.ceil, "ceil")
+trunc = wrap(numpy.trunc, "trunc")
+rint = wrap(numpy.rint, "rint")
+fix = wrap(numpy.fix, "fix")
+round = wrap(numpy.round, "round")
+for _fun in (sign, floor, ceil, trunc, rint, fix, round):
+    defvjp(_fun, None)
+    defjvp(_fun, None)
+
+# --- binary ---------------------------------------------------------------------------------
+add = wrap(numpy.add, "add")
+subtract = wrap(numpy.subtract, "subtract")
+multiply = wrap(numpy.multiply, "multiply")
+divide = wrap(numpy.divide, "divide")
+true_divide = divide
+power = wrap(numpy.power, "power")
+float_power = wrap(numpy.float_power, "float_power")
+maximum = wrap(numpy.maximum, "maximum")
+minimum = wrap(numpy.minimum, "minimum")
+fmax = wrap(numpy.fmax, "fmax")
+fmin = wrap(numpy.fmin, "fmin")
+logaddexp = wrap(numpy.logaddexp, "logaddexp")
+logaddexp2 = wrap(numpy.logaddexp2, "logaddexp2")
+hypot = wrap(numpy.hypot, "hypot")
+arctan2 = wrap(numpy.arctan2, "arctan2")
+mod = wrap(numpy.mod, "mod")
+remainder = mod
+fmod = wrap(numpy.fmod, "fmod")
+copysign = wrap(numpy.copysign, "copysign")
+
+def_elementwise(add, 1, 1)
+def_elementwise(subtract, 1, -1)
+def_elementwise(multiply, lambda ans, x, y: y, lambda ans, x, y: x)
+def_elementwise(divide, lambda ans, x, y: 1 / y, lambda ans, x, y: -ans / y)
+
+
+def _power_dbase(ans, x, y):
+    return y * power(x, y - 1)
+
+
+def _power_dexponent(ans, x, y):
+    """d/dy x**y = log(x) x**y, taken as 0 where x == 0 (x**y is flat in y there for y > 0)."""
+    raw = getval(x)
+    return where(raw == 0, 0, ans * log(where(raw == 0, 1, x)))
+
+
+def_elementwise(power, _power_dbase, _power_dexponent)
+def_elementwise(float_power, _power_dbase, _power_dexponent)
+
+
+def _share(x, y, winner):
+    """The weight of ``x`` in max/min: 1 where it wins, 1/2 at a tie, 0 where it loses."""
+    rx, ry = getval(x), getval(y)
+    return mask_like(numpy.where(rx == ry, 0.5, winner(rx, ry)), numpy.result_type(rx, ry))
+
+
+def_elementwise(maximum, lambda ans, x, y: _share(x, y, numpy.greater),
+                lambda ans, x, y: _share(y, x, numpy.greater))
+def_elementwise(minimum, lambda ans, x, y: _share(x, y, numpy.less),
+                lambda ans, x, y: _share(y, x, numpy.less))
+def_elementwise(fmax, lambda ans, x, y: _share(x, y, numpy.greater),
+                lambda ans, x, y: _share(y, x, numpy.greater))
+def_elementwise(fmin, lambda ans, x, y: _share(x, y, numpy.less),
+                lambda ans, x, y: _share(y, x, numpy.less))
+def_elementwise(logaddexp, lambda ans, x, y: exp(x - ans), lambda ans, x, y: exp(y - ans))
+def_elementwise(logaddexp2, lambda ans, x, y: exp2(x - ans), lambda ans, x, y: exp2(y - ans))
+def_elementwise(hypot, lambda ans, x, y: x / _nonzero(ans), lambda ans, x, y: y / _nonzero(ans))
+def_elementwise(arctan2, lambda ans, y, x: x / _nonzero(x * x + y * y),
+                lambda ans, y, x: -y / _nonzero(x * x + y * y))
+def_elementwise(mod, 1, lambda ans, x, y: -floor(x / y))
+def_elementwise(fmod, 1, lambda ans, x, y: -trunc(x / y))
+def_elementwise(copysign, lambda ans, x, y: mask_like(numpy.sign(getval(ans) * getval(x)), x), None)
+
+
+def _nonzero(x):
+    """``x`` with zeros replaced by ones, so that 0/0 at a kink gives the subgradient 0."""
+    return where(getval(x) == 0, 1, x)
+
+
+# --- selection ------------------------------------------------------------------------------
+where = wrap(numpy.where, "where")
+clip = wrap(numpy.clip, "clip")
+
+defvjp(where, None,
+       lambda ans, c, x, y: lambda g: unbroadcast(g * mask_like(c, g), x),
+       lambda ans, c, x, y: lambda g: unbroadcast(g * mask_like(numpy.logical_not(c), g), y))
+defjvp(where, None,
+       lambda g, ans, c, x, y: broadcast_like(g * mask_like(c, g), ans),
+       lambda g, ans, c, x, y: broadcast_like(g * mask_like(numpy.logical_not(c), g), ans))
+
+
+def _clip_inside(ans, x, lo=None, hi=None, **kwargs):
+    """Gradient passes where lo <= x <= hi (the boundary counts as inside)."""
+    rx = getval(x)
+    inside = numpy.ones(numpy.shape(rx), dtype=bool)
+    if lo is not None:
+        inside &= rx >= getval(lo)
+    if hi is not None:
+        inside &= rx <= getval(hi)
+    return mask_like(inside, ans)
+
+
+def_elementwise(
+    clip,
+    _clip_inside,
+    lambda ans, x, lo, hi=None, **kw: mask_like(getval(x) < getval(lo), ans),
+    lambda ans, x, lo, hi, **kw: mask_like(getval(x) > getval(hi), ans),
+)
+
+# Comparisons and tests on values: constant results, traced values pass through.
+isfinite = nondifferentiable(numpy.isfinite)
+isnan = nondifferentiable(numpy.isnan)
+isinf = nondifferentiable(numpy.isinf)
+greater = nondifferentiable(numpy.greater)
+greater_equal = nondifferentiable(numpy.greater_equal)
+less = nondifferentiable(numpy.less)
+less_equal = nondifferentiable(numpy.less_equal)
+equal = nondifferentiable(numpy.equal)
+not_equal = nondifferentiable(numpy.not_equal)
+logical_and = nondifferentiable(numpy.logical_and)
+logical_or = nondifferentiable(numpy.logical_or)
+logical_not = nondifferentiable(numpy.logical_not)
+logical_xor = nondifferentiable(numpy.logical_xor)
+signbit = nondifferentiable(numpy.signbit)

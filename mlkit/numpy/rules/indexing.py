@@ -1,0 +1,113 @@
+"""Indexing of traced arrays and functional indexed updates (``x.at[idx].set(v)``).
+
+Arrays that are being traced cannot be written in place (their old value is part of the
+record); ``index_update`` and ``index_add`` return a new array instead, and are differentiable
+in both the array and the values written.
+"""
+
+import numpy
+
+from mlkit.autodiff.forward import def_linear, defjvp
+from mlkit.autodiff.reverse import defvjp
+from mlkit.autodiff.vspace import vspace
+from mlkit.numpy.rules.base import unbroadcast
+from mlkit.numpy.wrap import wrap
+
+__all__ = ["getitem", "untake", "index_update", "index_add", "AtIndexer"]
+
+
+def _is_basic(index) -> bool:
+    """True for an index of ints, slices, None and Ellipsis (no repeated elements possible)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(p, (int, slice, type(None), type(Ellipsis))) for p in parts)
+
+
+def _getitem(x, index):
+    return x[index]
+
+
+def _untake(g, index, space):
+    """Zeros of ``space`` with ``g`` added at ``index`` (repeated indices accumulate)."""
+    result = numpy.zeros(space.shape, space.dtype)
+    if _is_basic(index):
+        result[index] += g
+    else:
+        numpy.add.at(result, index, g)
+    return result
+
+
+def _index_update(x, index, values):
+    result = numpy.array(x, copy=True)
+    result[index] = values
+    return result
+
+
+def _index_add(x, index, values):
+    result = numpy.array(x, copy=True)
+    numpy.add.at(result, index, values)
+    return result
+
+
+getitem = wrap(_getitem, "getitem")
+untake = wrap(_untake, "untake")
+index_update = wrap(_index_update, "index_update")
+index_add = wrap(_index_add, "index_add")
+
+defvjp(getitem, lambda ans, x, index: _untake_vjp(vspace(x), index))
+defvjp(untake, lambda ans, g, index, space: lambda c: getitem(c, index))
+def_linear(getitem, argnums=(0,))
+def_linear(untake, argnums=(0,))
+
+
+def _untake_vjp(space, index):
+    return lambda g: untake(g, index, space)
+
+
+
+defvjp(index_update,
+       lambda ans, x, index, v: lambda g: index_update(g, index, 0),
+       None,
+       lambda ans, x, index, v: lambda g: unbroadcast(getitem(g, index), v))
+defjvp(index_update,
+       lambda t, ans, x, index, v: index_update(t, index, 0),
+       None,
+       lambda t, ans, x, index, v: index_update(ans * 0, index, t))
+defvjp(index_add,
+       lambda ans, x, index, v: lambda g: g,
+       None,
+       lambda ans, x, index, v: lambda g: unbroadcast(getitem(g, index), v))
+defjvp(index_add,
+       lambda t, ans, x, index, v: t,
+       None,
+       lambda t, ans, x, index, v: index_add(ans * 0, index, t))
+
+
+class AtIndexer:
+    """``x.at[index]``: the functional counterpart of ``x[index] = v`` and ``x[index] += v``."""
+
+    __slots__ = ("_array",)
+
+    def __init__(self, array):
+        self._array = array
+
+    def __getitem__(self, index):
+        return _IndexedRef(self._array, index)
+
+
+class _IndexedRef:
+    __slots__ = ("_array", "_index")
+
+    def __init__(self, array, index):
+        self._array = array
+        self._index = index
+
+    def set(self, values):
+        """A copy of the array with ``values`` written at the index."""
+        return index_update(self._array, self._index, values)
+
+    def add(self, values):
+        """A copy of the array with ``values`` added at the index (repeats accumulate)."""
+        return index_add(self._array, self._index, values)
+
+    def get(self):
+        return getitem(self._array, self._index)

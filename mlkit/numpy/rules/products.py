@@ -1,0 +1,196 @@
+"""Products of arrays: matmul, dot, tensordot, einsum, inner, outer.
+
+All are linear in each argument, so their JVPs are the products themselves (``def_linear``);
+their VJPs contract the cotangent with the other factor and undo broadcasting.
+"""
+
+import string
+
+import numpy
+
+from mlkit.autodiff.forward import def_linear
+from mlkit.autodiff.reverse import defvjp, defvjp_argnum
+from mlkit.numpy.rules.base import broadcast_to, conj, reshape, shape_of, sum, unbroadcast
+from mlkit.numpy.rules.elementwise import multiply
+from mlkit.numpy.rules.shape import expand_dims, swapaxes, transpose
+from mlkit.numpy.wrap import composite, wrap
+
+__all__ = ["matmul", "dot", "tensordot", "einsum", "inner", "outer", "vdot"]
+
+matmul = wrap(numpy.matmul, "matmul")
+dot = wrap(numpy.dot, "dot")
+tensordot = wrap(numpy.tensordot, "tensordot")
+
+
+def _ndim(x):
+    return len(shape_of(x))
+
+
+def _matmul_grad_a(g, a, b):
+    if _ndim(b) == 1:
+        if _ndim(a) == 1:
+            return g * b
+        return unbroadcast(expand_dims(g, -1) * b, a)
+    if _ndim(a) == 1:
+        return unbroadcast(matmul(b, expand_dims(g, -1))[..., 0], a)
+    return unbroadcast(matmul(g, swapaxes(b, -1, -2)), a)
+
+
+def _matmul_grad_b(g, a, b):
+    if _ndim(a) == 1:
+        if _ndim(b) == 1:
+            return g * a
+        return unbroadcast(expand_dims(a, -1) * expand_dims(g, -2), b)
+    if _ndim(b) == 1:
+        return unbroadcast(matmul(swapaxes(a, -1, -2), expand_dims(g, -1))[..., 0], b)
+    return unbroadcast(matmul(swapaxes(a, -1, -2), g), b)
+
+
+defvjp(matmul,
+       lambda ans, a, b: lambda g: _matmul_grad_a(g, a, b),
+       lambda ans, a, b: lambda g: _matmul_grad_b(g, a, b))
+def_linear(matmul)
+
+
+def _normalize_axes(axes, a_ndim, b_ndim):
+    if isinstance(axes, int):
+        return list(range(a_ndim - axes, a_ndim)), list(range(axes))
+    a_axes, b_axes = axes
+    a_axes = [a_axes] if isinstance(a_axes, int) else list(a_axes)
+    b_axes = [b_axes] if isinstance(b_axes, int) else list(b_axes)
+    return [i % a_ndim for i in a_axes], [j % b_ndim for j in b_axes]
+
+
+def _tensordot_grad_a(g, a, b, axes):
+    a_axes, b_axes = _normalize_axes(axes, _ndim(a), _ndim(b))
+    a_free = [i for i in range(_ndim(a)) if i not in a_axes]
+    b_free = [j for j in range(_ndim(b)) if j not in b_axes]
+    out = tensordot(g, b, axes=(list(range(len(a_free), _ndim(g))), b_free))
+    rank = sorted(b_axes)
+    source = {p: i for i, p in enumerate(a_free)}
+    source.update({p: len(a_free) + rank.index(q) for p, q in zip(a_axes, b_axes)})
+    return transpose(out, [source[p] for p in range(_ndim(a))])
+
+
+def _tensordot_grad_b(g, a, b, axes):
+    a_axes, b_axes = _normalize_axes(axes, _ndim(a), _ndim(b))
+    a_free = [i for i in range(_ndim(a)) if i not in a_axes]
+    b_free = [j for j in range(_ndim(b)) if j not in b_axes]
+    out = tensordot(a, g, axes=(a_free, list(range(len(a_free)))))
+    rank = sorted(a_axes)
+    source = {q: rank.index(p) for p, q in zip(a_axes, b_axes)}
+    source.update({q: len(a_axes) + i for i, q in enumerate(b_free)})
+    return transpose(out, [source[q] for q in range(_ndim(b))])
+
+
+defvjp(tensordot,
+       lambda ans, a, b, axes=2: lambda g: _tensordot_grad_a(g, a, b, axes),
+       lambda ans, a, b, axes=2: lambda g: _tensordot_grad_b(g, a, b, axes))
+def_linear(tensordot, argnums=(0, 1))
+
+
+def _dot_grad(argnum):
+    def maker(ans, a, b):
+        if _ndim(a) == 0 or _ndim(b) == 0:
+            other = b if argnum == 0 else a
+            target = a if argnum == 0 else b
+            return lambda g: unbroadcast(g * other, target)
+        if _ndim(b) <= 2:
+            grad = _matmul_grad_a if argnum == 0 else _matmul_grad_b
+            return lambda g: grad(g, a, b)
+        axes = ([_ndim(a) - 1], [_ndim(b) - 2])
+        grad = _tensordot_grad_a if argnum == 0 else _tensordot_grad_b
+        return lambda g: grad(g, a, b, axes)
+
+    return maker
+
+
+defvjp(dot, _dot_grad(0), _dot_grad(1))
+def_linear(dot)
+
+
+def inner(a, b):
+    """Sum product over the last axes (dot's conjugate-free cousin)."""
+    if _ndim(a) == 0 or _ndim(b) == 0:
+        return multiply(a, b)
+    return tensordot(a, b, axes=([-1], [-1]))
+
+
+def outer(a, b):
+    return multiply(reshape(a, (-1, 1)), reshape(b, (1, -1)))
+
+
+def vdot(a, b):
+    return sum(multiply(conj(reshape(a, (-1,))), reshape(b, (-1,))))
+
+
+# --- einsum ---------------------------------------------------------------------------------
+def _einsum(subscripts, *operands):
+    return numpy.einsum(subscripts, *operands)
+
+
+einsum_primitive = wrap(_einsum, "einsum")
+
+
+def _parse_einsum(subscripts, shapes):
+    """Explicit subscripts with ``...`` spelled out in letters: (inputs, output)."""
+    spec = subscripts.replace(" ", "")
+    inputs, _, output = spec.partition("->")
+    inputs = inputs.split(",")
+    used = set(spec) - set(".,->")
+    spare = [c for c in string.ascii_letters if c not in used]
+    ell_ndim = max((len(s) - (len(t) - 3) for t, s in zip(inputs, shapes) if "..." in t),
+                   default=0)
+    ell = "".join(spare[:ell_ndim])
+    expanded = []
+    for term, shape in zip(inputs, shapes):
+        if "..." in term:
+            n = len(shape) - (len(term) - 3)
+            term = term.replace("...", ell[ell_ndim - n:])
+        expanded.append(term)
+    if not _:
+        counts = {c: "".join(expanded).count(c) for c in set("".join(expanded))}
+        output = ell + "".join(sorted(c for c, k in counts.items() if k == 1 and c not in ell))
+    else:
+        output = output.replace("...", ell)
+    return expanded, output
+
+
+def _einsum_vjp(argnum, ans, args, kwargs):
+    subscripts, operands = args[0], args[1:]
+    inputs, output = _parse_einsum(subscripts, [shape_of(op) for op in operands])
+    i = argnum - 1
+    target = inputs[i]
+    if len(set(target)) != len(target):
+        raise NotImplementedError(
+            f"einsum's gradient does not support a repeated index within one operand ({target!r})"
+        )
+    others = [t for k, t in enumerate(inputs) if k != i]
+    available = set("".join(others)) | set(output)
+    kept = "".join(c for c in target if c in available)
+    spec = ",".join(others + [output]) + "->" + kept
+    target_shape = shape_of(operands[i])
+
+    def vjp(g):
+        out = einsum_primitive(spec, *[op for k, op in enumerate(operands) if k != i], g)
+        if kept != target:
+            kept_shape = [target_shape[target.index(c)] if c in kept else 1 for c in target]
+            out = broadcast_to(reshape(out, tuple(kept_shape)), target_shape)
+        return unbroadcast(out, operands[i])
+
+    return vjp
+
+
+defvjp_argnum(einsum_primitive, _einsum_vjp)
+def_linear(einsum_primitive)
+
+
+def einsum(subscripts, *operands):
+    """numpy.einsum with string subscripts, differentiable in every operand."""
+    if not isinstance(subscripts, str):
+        raise TypeError("mlkit.numpy.einsum takes string subscripts, e.g. einsum('ij,jk->ik', a, b)")
+    return einsum_primitive(subscripts, *operands)
+
+
+for _name, _fun in (("inner", inner), ("outer", outer), ("vdot", vdot), ("einsum", einsum)):
+    composite(_fun, getattr(numpy, _name))

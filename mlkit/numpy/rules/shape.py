@@ -1,0 +1,121 @@
+"""Shape and arrangement: transposes, axis moves, joins and splits of traced arrays.
+
+Functions that take a list of arrays (``concatenate``, ``stack``) pass the arrays as separate
+arguments to their primitive, so that each one is traced and gets its own cotangent.
+"""
+
+import numpy
+
+from mlkit.autodiff.forward import def_linear, defjvp_argnum
+from mlkit.autodiff.reverse import defvjp, defvjp_argnum
+from mlkit.autodiff.tracer import getval
+from mlkit.numpy.rules.base import reshape, shape_of
+from mlkit.numpy.rules.indexing import getitem
+from mlkit.numpy.wrap import composite, wrap
+
+__all__ = ["transpose", "swapaxes", "moveaxis", "expand_dims", "squeeze", "ravel",
+           "concatenate", "stack", "hstack", "vstack", "atleast_1d", "atleast_2d"]
+
+transpose = wrap(numpy.transpose, "transpose")
+swapaxes = wrap(numpy.swapaxes, "swapaxes")
+moveaxis = wrap(numpy.moveaxis, "moveaxis")
+expand_dims = wrap(numpy.expand_dims, "expand_dims")
+squeeze = wrap(numpy.squeeze, "squeeze")
+
+
+def _transpose_vjp(ans, x, axes=None):
+    inverse = None if axes is None else tuple(numpy.argsort(axes))
+    return lambda g: transpose(g, inverse)
+
+
+def _back_to_shape(ans, x, *args, **kwargs):
+    x_shape = shape_of(x)
+    return lambda g: reshape(g, x_shape)
+
+
+defvjp(transpose, _transpose_vjp)
+defvjp(swapaxes, lambda ans, x, a, b: lambda g: swapaxes(g, a, b))
+defvjp(moveaxis, lambda ans, x, source, destination: lambda g: moveaxis(g, destination, source))
+defvjp(expand_dims, _back_to_shape)
+defvjp(squeeze, _back_to_shape)
+for _fun in (transpose, swapaxes, moveaxis, expand_dims, squeeze):
+    def_linear(_fun, argnums=(0,))
+
+
+def ravel(x, order="C"):
+    return reshape(x, (-1,), order=order)
+
+
+def _concatenate(axis, *arrays):
+    return numpy.concatenate(arrays, axis=axis)
+
+
+concatenate_arrays = wrap(_concatenate, "concatenate_arrays")
+
+
+def _concatenate_vjp(argnum, ans, args, kwargs):
+    axis = args[0]
+    sizes = [shape_of(a)[axis] if axis is not None else int(numpy.prod(shape_of(a)))
+             for a in args[1:]]
+    start = int(numpy.sum(sizes[: argnum - 1]))
+    stop = start + sizes[argnum - 1]
+    target_shape = shape_of(args[argnum])
+
+    def vjp(g):
+        if axis is None:
+            return reshape(getitem(g, slice(start, stop)), target_shape)
+        index = [slice(None)] * len(shape_of(g))
+        index[axis] = slice(start, stop)
+        return getitem(g, tuple(index))
+
+    return vjp
+
+
+def _concatenate_jvp(argnum, t, ans, args, kwargs):
+    """Linear jointly, not per argument: the other arrays contribute zeros."""
+    parts = [t if k == argnum else numpy.zeros_like(getval(a)) for k, a in enumerate(args)]
+    return concatenate_arrays(args[0], *parts[1:])
+
+
+defvjp_argnum(concatenate_arrays, _concatenate_vjp)
+defjvp_argnum(concatenate_arrays, _concatenate_jvp)
+
+
+def concatenate(arrays, axis=0):
+    """numpy.concatenate, differentiable in every array of the sequence."""
+    return concatenate_arrays(axis, *arrays)
+
+
+def stack(arrays, axis=0):
+    arrays = list(arrays)
+    if not arrays:
+        raise ValueError("need at least one array to stack")
+    ndim = len(shape_of(arrays[0])) + 1
+    axis = axis % ndim
+    return concatenate([expand_dims(a, axis) for a in arrays], axis=axis)
+
+
+def atleast_1d(x):
+    return reshape(x, (1,)) if len(shape_of(x)) == 0 else x
+
+
+def atleast_2d(x):
+    shape = shape_of(x)
+    if len(shape) >= 2:
+        return x
+    return reshape(x, (1,) + tuple(shape) if shape else (1, 1))
+
+
+def hstack(arrays):
+    arrays = [atleast_1d(a) for a in arrays]
+    return concatenate(arrays, axis=0 if len(shape_of(arrays[0])) == 1 else 1)
+
+
+def vstack(arrays):
+    return concatenate([atleast_2d(a) for a in arrays], axis=0)
+
+
+for _name, _fun in (("ravel", ravel), ("concatenate", concatenate), ("stack", stack),
+                    ("hstack", hstack), ("vstack", vstack), ("atleast_1d", atleast_1d),
+                    ("atleast_2d", atleast_2d)):
+    composite(_fun, getattr(numpy, _name))

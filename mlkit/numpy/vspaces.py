@@ -1,0 +1,71 @@
+"""The vector spaces of real and complex arrays and scalars (dtype-preserving)."""
+
+import numpy
+
+from mlkit.autodiff.vspace import VSpace
+
+__all__ = ["ArrayVSpace", "ComplexArrayVSpace", "array_vspace"]
+
+
+class ArrayVSpace(VSpace):
+    """Arrays of one shape and dtype; scalars are arrays of shape ()."""
+
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, value):
+        self.shape = numpy.shape(value)
+        self.dtype = numpy.result_type(value)
+
+    def spec(self):
+        return (self.shape, self.dtype)
+
+    @property
+    def size(self):
+        return int(numpy.prod(self.shape))
+
+    def _scalar_or_array(self, array):
+        return array[()] if not self.shape else array
+
+    def zeros(self):
+        return self._scalar_or_array(numpy.zeros(self.shape, self.dtype))
+
+    def ones(self):
+        return self._scalar_or_array(numpy.ones(self.shape, self.dtype))
+
+    def standard_basis(self):
+        for index in numpy.ndindex(*self.shape):
+            one_hot = numpy.zeros(self.shape, self.dtype)
+            one_hot[index] = 1
+            yield self._scalar_or_array(one_hot)
+
+    def randn(self, rng):
+        return self._scalar_or_array(rng.standard_normal(self.shape).astype(self.dtype))
+
+    def inner_prod(self, a, b):
+        return numpy.dot(numpy.ravel(a), numpy.ravel(b))
+
+    def flatten(self, x):
+        return numpy.ravel(x)
+
+
+class ComplexArrayVSpace(ArrayVSpace):
+    """Complex arrays: a real inner product ``Re(conj(a) . b)`` and conjugate covectors."""
+
+    __slots__ = ()
+    iscomplex = True
+
+    def randn(self, rng):
+        real = rng.standard_normal(self.shape) + 1j * rng.standard_normal(self.shape)
+        return self._scalar_or_array(real.astype(self.dtype))
+
+    def inner_prod(self, a, b):
+        return numpy.real(numpy.vdot(numpy.ravel(a), numpy.ravel(b)))
+
+    def covector(self, x):
+        return numpy.conj(x)
+
+
+def array_vspace(value):
+    if numpy.iscomplexobj(value):
+        return ComplexArrayVSpace(value)
+    return ArrayVSpace(value)

@@ -1,0 +1,64 @@
+"""Turn numpy callables into mlkit ones: traced primitives, composites, or non-differentiable.
+
+Every wrapped callable is remembered by its numpy original, so that a numpy function called
+directly on a traced value (``numpy.sum(x)``) dispatches to mlkit's version, and so that the
+namespace can say which of its names have which rules.
+"""
+
+import functools
+
+from mlkit.autodiff.tracer import box_types, getval, primitive
+
+__all__ = ["wrap", "nondifferentiable", "composite", "wrapped_for", "kind_of", "strip"]
+
+_wrapped_for_raw: dict = {}
+_kinds: dict = {}
+
+
+def wrap(raw, name=None):
+    """A traced primitive of numpy's ``raw``; its rules are registered next to it."""
+    fun = primitive(raw)
+    if name:
+        fun.__name__ = fun.__qualname__ = name
+    _wrapped_for_raw[raw] = fun
+    _kinds[fun] = "primitive"
+    return fun
+
+
+def composite(fun, raw=None):
+    """Mark ``fun`` as built from primitives (so it needs no rules), standing in for ``raw``."""
+    if raw is not None:
+        _wrapped_for_raw[raw] = fun
+    _kinds[fun] = "composite"
+    return fun
+
+
+def strip(x):
+    """``x`` with every box removed, inside lists and tuples too."""
+    if type(x) in box_types:
+        return getval(x)
+    if type(x) in (list, tuple):
+        return type(x)(strip(item) for item in x)
+    return x
+
+
+def nondifferentiable(raw):
+    """numpy's ``raw`` applied to the raw values of traced arguments (a constant result)."""
+
+    @functools.wraps(raw)
+    def fun(*args, **kwargs):
+        return raw(*[strip(a) for a in args], **{k: strip(v) for k, v in kwargs.items()})
+
+    _wrapped_for_raw[raw] = fun
+    _kinds[fun] = "nondifferentiable"
+    return fun
+
+
+def wrapped_for(raw):
+    """mlkit's version of numpy's ``raw``, or None."""
+    return _wrapped_for_raw.get(raw)
+
+
+def kind_of(fun):
+    """'primitive', 'composite', 'nondifferentiable', or None for an unknown callable."""
+    return _kinds.get(fun)

@@ -1,0 +1,114 @@
+"""``check_grads``: compare a function's derivative rules with finite differences.
+
+Reverse mode is checked through the adjoint identity <w, J u> = <J^T w, u> with random u and w,
+forward mode by comparing J u with a central difference; both recurse to higher orders by
+checking the derivative functions themselves. Public so users can check their own primitives.
+"""
+
+import warnings
+
+import numpy
+
+from mlkit.autodiff.containers import ContainerVSpace
+from mlkit.autodiff.entry import make_jvp, make_vjp
+from mlkit.autodiff.vspace import vspace
+
+__all__ = ["check_grads", "numerical_jvp"]
+
+_MODES = ("fwd", "rev")
+_NAMES = {"fwd": "forward-mode (JVP)", "rev": "reverse-mode (VJP)"}
+
+
+def _axpy(space, a, x, y):
+    """``a * x + y`` in ``space`` (containers elementwise)."""
+    if isinstance(space, ContainerVSpace):
+        return space.build([_axpy(s, a, xi, yi) for s, xi, yi in
+                            zip(space.spaces, space.items_of(x), space.items_of(y))])
+    return a * x + y
+
+
+def numerical_jvp(f, x, v, eps=1e-6):
+    """The central difference ``(f(x + eps v) - f(x - eps v)) / (2 eps)``."""
+    space = vspace(x)
+    f_plus, f_minus = f(_axpy(space, eps, v, x)), f(_axpy(space, -eps, v, x))
+    return _axpy(vspace(f_plus), -1.0, f_minus, f_plus), 1.0 / (2 * eps)
+
+
+def _scaled_inner(space, w, pair):
+    difference, scale = pair
+    return space.inner_prod(w, difference) * scale
+
+
+def _compare(analytic, numeric, mode, order, name, rtol, atol):
+    analytic, numeric = complex(analytic), complex(numeric)
+    error = abs(analytic - numeric)
+    if not error <= atol + rtol * abs(numeric):
+        raise AssertionError(
+            f"{_NAMES[mode]} derivative of {name} failed the check at order {order}: largest "
+            f"error {error:.3g} (analytic {analytic:.10g}, numerical {numeric:.10g}, "
+            f"rtol {rtol:g}, atol {atol:g})"
+        )
+
+
+def _check_fwd(f, x, rng, order, name, tol):
+    space = vspace(x)
+    v = space.randn(rng)
+    y, tangent = make_jvp(f, x)(v)
+    out_space = vspace(y)
+    w = out_space.randn(rng)
+    exact = out_space.inner_prod(w, tangent)
+    numeric = _scaled_inner(out_space, w, numerical_jvp(f, x, v))
+    _compare(exact, numeric, "fwd", order, name, *tol)
+    return v
+
+
+def _check_rev(f, x, rng, order, name, tol):
+    space = vspace(x)
+    vjp, y = make_vjp(f, x)
+    out_space = vspace(y)
+    u, w = space.randn(rng), out_space.randn(rng)
+    exact = space.inner_prod(u, space.covector(vjp(out_space.covector(w))))
+    numeric = _scaled_inner(out_space, w, numerical_jvp(f, x, u))
+    _compare(exact, numeric, "rev", order, name, *tol)
+    return w
+
+
+def _check(f, x, modes, order, max_order, rng, name, tol):
+    if "fwd" in modes:
+        v = _check_fwd(f, x, rng, order, name, tol)
+        if order < max_order:
+            def tangent_of(x, _v=v):
+                return make_jvp(f, x)(_v)[1]
+            _check(tangent_of, x, modes, order + 1, max_order, rng, name, tol)
+    if "rev" in modes:
+        w = _check_rev(f, x, rng, order, name, tol)
+        if order < max_order:
+            def cotangent_of(pair):
+                point, weight = pair
+                return make_vjp(f, point)[0](weight)
+            _check(cotangent_of, (x, w), modes, order + 1, max_order, rng, name, tol)
+
+
+def check_grads(fun, modes=_MODES, order=2, rtol=1e-5, atol=1e-6, seed=0):
+    """``check_grads(f, modes, order)(*args)`` checks f's derivatives in all its arguments.
+
+    Raises AssertionError naming the mode, the order and the largest error when an analytic
+    derivative disagrees with finite differences. Use float64 arguments.
+    """
+    unknown = [m for m in modes if m not in _MODES]
+    if unknown:
+        raise ValueError(f"unknown modes {unknown}; use 'fwd' and/or 'rev'")
+
+    def checker(*args, **kwargs):
+        name = getattr(fun, "__name__", repr(fun))
+        rng = numpy.random.default_rng(seed)
+
+        def of_args(xs):
+            return fun(*xs, **kwargs)
+
+        with warnings.catch_warnings():
+            # Derivatives of piecewise-linear functions are constants; that is not a failure.
+            warnings.filterwarnings("ignore", message=".*does not depend on its input")
+            _check(of_args, tuple(args), tuple(modes), 1, order, rng, name, (rtol, atol))
+
+    return checker

@@ -207,10 +207,8 @@ def _translate_one(error: dict, root: type[BaseModel]) -> list[Problem]:
     if kind == "union_tag_not_found":
         info = site.owner.model_fields[site.parts[-1]]
         tags = _union_members(info.annotation, info.discriminator)
-        hint = f"give it a name, one of: {choices(tags)}"
-        if not isinstance(value, dict):
-            return [Problem(path, "must be a mapping with a name", value, hint)]
-        return [Problem(f"{path}.name", "required key is missing", hint=hint)]
+        return [Problem(f"{path}.name", "required key is missing",
+                        hint=f"give it a name, one of: {choices(tags)}")]
     if kind in _BOUNDS:
         bound = next(iter(ctx.values()))
         return [Problem(path, f"must be {_BOUNDS[kind]} {show(bound)}", value)]
@@ -219,9 +217,17 @@ def _translate_one(error: dict, root: type[BaseModel]) -> list[Problem]:
         size = ctx.get("min_length", ctx.get("max_length"))
         return [Problem(path, f"must have {word} {size} item{'s' * (size != 1)}", value)]
     if kind in _TYPE_WORDS:
-        return [Problem(path, _TYPE_WORDS[kind], value)]
+        return [Problem(path, _TYPE_WORDS[kind], value, _by_name_hint(site, value))]
     message = error["msg"].removeprefix("Value error, ")
     return [Problem(path, message[:1].lower() + message[1:], value)]
+
+
+def _by_name_hint(site: _Site, value: Any) -> str:
+    """For a component chosen by name but written as a bare word: how to write it."""
+    info = site.owner.model_fields.get(site.parts[-1]) if site.owner else None
+    if info is not None and info.discriminator and isinstance(value, str):
+        return f"write it as {site.parts[-1]}: {{{info.discriminator}: {value}}}"
+    return ""
 
 
 def _missing_hint(site: _Site) -> str:
@@ -233,7 +239,8 @@ def _missing_hint(site: _Site) -> str:
         return f"add it with a name, one of: {choices(names)}"
     if get_origin(_plain(info.annotation)) is Literal:
         return f"allowed: {choices(get_args(_plain(info.annotation)))}"
-    return f"expected: {info.description}" if info.description else ""
+    text = (info.description or "").split("\n")[0].rstrip(".")
+    return f"expected: {text[:1].lower()}{text[1:]}" if text else ""
 
 
 def translate(errors: list[dict], root: type[BaseModel]) -> list[Problem]:

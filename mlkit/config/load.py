@@ -64,6 +64,7 @@ def _read_mapping(path: Path) -> dict:
     except OSError as error:
         raise ConfigError(str(path), [Problem("", f"cannot be read: {error.strerror}")]) from None
     raw = _parse_yaml(text, str(path))
+    _check_structure(text, str(path))
     if raw is None:
         raise ConfigError(str(path), [Problem("", "is empty", hint=(
             f"a config needs at least the data, model and loss sections; {_EXAMPLE}"))])
@@ -87,6 +88,34 @@ def _parse_yaml(text: str, source: str, where: str = "") -> Any:
                                                "allowed", hint="write plain values only")]) from None
         raise ConfigError(source, [Problem(at, f"not valid YAML: {problem}",
                                            hint="fix the syntax here")]) from None
+
+
+def _check_structure(text: str, source: str) -> None:
+    """Report keys written twice in one mapping (YAML would silently keep the last) and
+    aliases that make a value contain itself."""
+    problems = []
+    pending = [(yaml.compose(text, Loader=yaml.SafeLoader), "", frozenset())]
+    while pending:
+        node, path, ancestors = pending.pop()
+        if id(node) in ancestors:
+            problems.append(Problem(path, "contains itself through a YAML alias",
+                                    hint="configs must be trees; copy the value instead"))
+            continue
+        inside = ancestors | {id(node)}
+        if isinstance(node, yaml.MappingNode):
+            seen = set()
+            for key_node, value_node in node.value:
+                key = f"{path}.{key_node.value}" if path else str(key_node.value)
+                if key_node.value in seen:
+                    line = key_node.start_mark.line + 1
+                    problems.append(Problem(key, f"written twice (again on line {line})",
+                                            hint="keep one; YAML would silently use the last"))
+                seen.add(key_node.value)
+                pending.append((value_node, key, inside))
+        elif isinstance(node, yaml.SequenceNode):
+            pending += [(item, f"{path}[{i}]", inside) for i, item in enumerate(node.value)]
+    if problems:
+        raise ConfigError(source, problems)
 
 
 def apply_overrides(raw: dict, overrides: list[str] | tuple[str, ...],
@@ -151,11 +180,14 @@ def _blame(problem: Problem, overrides) -> Problem:
     notes = list(problem.notes)
     for text in overrides:
         key = text.lstrip("~").partition("=")[0].strip()
-        if problem.path == key or problem.path.startswith((key + ".", key + "[")):
+        if problem.path == key or key.startswith(problem.path + ".") or \
+                problem.path.startswith((key + ".", key + "[")):
             notes.append(f"from override '{text}'")
         elif key.endswith(".name") and problem.path.startswith(key[: -len("name")]):
-            notes.append(f"{key} set by override '{text}'; remove the option with "
-                         f"~{problem.path}")
+            note = f"{key} set by override '{text}'"
+            if "is not an option of" in problem.message:
+                note += f"; remove the option with ~{problem.path}"
+            notes.append(note)
     if not notes:
         return problem
     return Problem(problem.path, problem.message, problem.value, problem.hint, tuple(notes))

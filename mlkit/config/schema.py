@@ -690,15 +690,23 @@ class Config(Section):
     loss: Loss
     """The training objective, chosen by name."""
     optimizer: Optimizer = Adam(name="adam")
-    """The update rule, chosen by name; options follow PyTorch's."""
+    """The update rule, chosen by name (default adam); options follow PyTorch's."""
     schedule: Schedule = NoSchedule(name="none")
-    """The learning-rate schedule, chosen by name."""
+    """The learning-rate schedule, chosen by name (default none: a constant rate)."""
     training: Training = Training()
     """The training loop."""
     output: Output = Output()
     """Where the run is written."""
     baseline: Baseline = Baseline()
     """The scikit-learn comparison."""
+
+    @field_validator("optimizer", "schedule", mode="before")
+    @classmethod
+    def _default_name(cls, section: Any, info: ValidationInfo) -> Any:
+        """A section written without `name` keeps the default component: adam, or no schedule."""
+        if isinstance(section, dict) and "name" not in section:
+            return {"name": cls.model_fields[info.field_name].default.name, **section}
+        return section
 
     @model_validator(mode="after")
     def _sections_agree(self) -> Config:

@@ -6,7 +6,6 @@ splits and batches are index arrays, so they apply to X, y and anything else row
 
 from mlkit.data.batches import minibatches as minibatches
 from mlkit.data.batches import num_batches as num_batches
-from mlkit.data.csv import IMPUTE as IMPUTE
 from mlkit.data.csv import load_csv as load_csv
 from mlkit.data.datasets import Dataset as Dataset
 from mlkit.data.datasets import available_datasets as available_datasets
@@ -16,6 +15,7 @@ from mlkit.data.errors import DataFileNotFoundError as DataFileNotFoundError
 from mlkit.data.preprocessing import LabelEncoder as LabelEncoder
 from mlkit.data.preprocessing import OneHotEncoder as OneHotEncoder
 from mlkit.data.preprocessing import Standardizer as Standardizer
+from mlkit.data.schema import IMPUTE as IMPUTE
 from mlkit.data.schema import CsvSchema as CsvSchema
 from mlkit.data.split import train_val_test_split as train_val_test_split
 

@@ -14,11 +14,10 @@ import pandas as pd
 from mlkit.data.datasets import Dataset
 from mlkit.data.errors import DataError, check_choice, check_float_dtype, did_you_mean
 from mlkit.data.preprocessing import OneHotEncoder
-from mlkit.data.schema import CsvSchema, check_numeric, line_numbers, read_table
+from mlkit.data.schema import IMPUTE, CsvSchema, check_numeric, line_numbers, read_table
 
-__all__ = ["IMPUTE", "MAX_INTEGER_CLASSES", "load_csv"]
+__all__ = ["MAX_INTEGER_CLASSES", "load_csv"]
 
-IMPUTE = ("mean", "median", "most_frequent", "drop")
 MAX_INTEGER_CLASSES = 10  # an integer target with at most this many values is a class label
 
 

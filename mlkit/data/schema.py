@@ -13,11 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from mlkit.data.errors import DataError, DataFileNotFoundError, check_float_dtype
+from mlkit.data.errors import DataError, DataFileNotFoundError, check_choice, check_float_dtype
 from mlkit.data.preprocessing import LabelEncoder, OneHotEncoder
 
-__all__ = ["CsvSchema"]
+__all__ = ["IMPUTE", "CsvSchema"]
 
+IMPUTE = ("mean", "median", "most_frequent", "drop")
 _KEYS = ("target", "task", "numeric", "categorical", "impute", "fill", "classes", "dtype")
 
 
@@ -45,6 +46,18 @@ def read_table(path, columns=None, text=()) -> pd.DataFrame:
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DataError(f"CSV file {os.fspath(path)!r} could not be parsed ({exc}); check that "
                         "it is comma-separated UTF-8 text.") from None
+
+
+def check_numeric(frame: pd.DataFrame, numeric: list[str], source: str) -> None:
+    """Raise naming the first value of a ``numeric`` column that is not a number."""
+    for col in numeric:
+        if pd.api.types.is_numeric_dtype(frame[col]):
+            continue
+        bad = frame.index[pd.to_numeric(frame[col], errors="coerce").isna() & frame[col].notna()]
+        if len(bad):
+            raise DataError(f"column {col!r} of {source} is not numeric (e.g. "
+                            f"{frame[col][bad[0]]!r} on line {bad[0] + 2}); declare it with "
+                            "categorical=[...] or fix the value.")
 
 
 @dataclass
@@ -170,6 +183,8 @@ class CsvSchema:
                 (state["task"] == "classification") != isinstance(state["classes"], list)):
             raise DataError("a CSV schema needs task 'classification' with a 'classes' list or "
                             "'regression' with classes None.")
+        if state["impute"] is not None:
+            check_choice("CSV schema 'impute'", state["impute"], IMPUTE)
         encoder = OneHotEncoder.from_state(state["categorical"])
         missing_fill = set(state["fill"]) - set(state["numeric"]) - set(encoder.names_)
         if missing_fill:
@@ -178,11 +193,3 @@ class CsvSchema:
                    encoder, state["impute"], dict(state["fill"]),
                    None if state["classes"] is None else [str(c) for c in state["classes"]],
                    check_float_dtype(state["dtype"], "CSV schema 'dtype'").name)
-def check_numeric(frame: pd.DataFrame, numeric: list[str], source: str) -> None:
-    for col in numeric:
-        if not pd.api.types.is_numeric_dtype(frame[col]):
-            bad = frame.index[pd.to_numeric(frame[col], errors="coerce").isna()
-                              & frame[col].notna()][0]
-            raise DataError(f"column {col!r} of {source} is not numeric (e.g. "
-                            f"{frame[col][bad]!r} on line {bad + 2}); declare it with "
-                            "categorical=[...] or fix the value.")

@@ -67,6 +67,9 @@ def train_val_test_split(n_or_y, val: float = 0.0, test: float = 0.2, stratify: 
         if stratify:
             raise DataError("stratify=True needs the labels: pass y instead of a row count.")
         groups = [np.arange(check_int("n", n_or_y, 1))]
+    elif np.ndim(n_or_y) == 0:
+        raise TypeError(f"n_or_y must be an int row count or a 1-D label array, got "
+                        f"{type(n_or_y).__name__} {n_or_y!r}.")
     else:
         y = check_labels(n_or_y, "n_or_y")
         if len(y) == 0:

@@ -37,6 +37,9 @@ def _pair(y_true, y_pred, numeric: bool) -> tuple[np.ndarray, np.ndarray]:
     if not numeric:
         if y_true.ndim != 1:
             raise ValueError(f"labels must be 1-D, got shape {y_true.shape}.")
+        if (y_true.dtype.kind in "US") != (y_pred.dtype.kind in "US"):
+            raise TypeError(f"y_true ({y_true.dtype}) and y_pred ({y_pred.dtype}) must both be "
+                            "text labels or both numbers; encode them the same way.")
         return y_true, y_pred
     for name, a in (("y_true", y_true), ("predictions", y_pred)):
         if a.dtype.kind not in "biuf":
@@ -182,6 +185,9 @@ def confusion_matrix(y_true, y_pred, labels=None) -> np.ndarray:
     labels = np.unique(np.concatenate([y_true, y_pred])) if labels is None else np.asarray(labels)
     if labels.ndim != 1 or len(np.unique(labels)) != len(labels):
         raise ValueError(f"labels must be a 1-D list of distinct labels, got {labels!r}.")
+    if (labels.dtype.kind in "US") != (y_true.dtype.kind in "US"):
+        raise TypeError(f"labels ({labels.dtype}) and y_true ({y_true.dtype}) must both be text "
+                        "or both numbers.")
     order = np.argsort(labels)
     sorted_labels = labels[order]
     codes = []

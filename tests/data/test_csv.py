@@ -187,6 +187,8 @@ def test_schema_dict_errors(write):
         CsvSchema.from_dict({"target": "t"})
     with pytest.raises(DataError, match="'classes' list"):
         CsvSchema.from_dict({**good, "classes": None})
+    with pytest.raises(DataError, match="'impute'='avg' is not supported"):
+        CsvSchema.from_dict({**good, "impute": "avg"})
     with pytest.raises(DataError, match="'fill' names unknown columns \\['zz'\\]"):
         CsvSchema.from_dict({**good, "fill": {"zz": 1.0}})
     regression = load_csv(write("x,t\n1,0.5\n2,1.5\n"), "t").schema

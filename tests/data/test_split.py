@@ -98,6 +98,7 @@ def test_errors(kwargs, match):
 
 @pytest.mark.parametrize("kwargs, match", [
     ({"n_or_y": 10, "val": "0.1"}, "val must be a fraction"),
+    ({"n_or_y": 10.0}, "n_or_y must be an int row count or a 1-D label array, got float"),
     ({"n_or_y": 10, "seed": 1.5}, "seed must be an integer"),
     ({"n_or_y": 10, "stratify": "yes"}, "stratify must be True or False"),
 ])

@@ -8,10 +8,18 @@ The names themselves are listed once, in the "Component names" block below.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, NamedTuple, Union, get_args
+from typing import Annotated, Any, Literal, NamedTuple, get_args
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, WrapValidator,
-                      field_validator, model_validator)
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    WrapValidator,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from .errors import Problem, choices, did_you_mean
@@ -118,8 +126,8 @@ NonNegativeFloat = Annotated[Float, Field(ge=0)]
 Fraction = Annotated[Float, Field(ge=0, lt=1)]
 PositiveInt = Annotated[int, Field(ge=1)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
-BatchSize = Annotated[Union[PositiveInt, Literal["full"]], _one_error("an integer >= 1 or 'full'")]
-ClassWeight = Annotated[Union[Literal["none", "balanced"], dict[Union[int, str], PositiveFloat]],
+BatchSize = Annotated[PositiveInt | Literal["full"], _one_error("an integer >= 1 or 'full'")]
+ClassWeight = Annotated[Literal["none", "balanced"] | dict[int | str, PositiveFloat],
                         _one_error("'none', 'balanced' or a mapping of class label to weight > 0")]
 Betas = Annotated[list[Fraction], Field(min_length=2, max_length=2)]
 RunName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")]
@@ -142,8 +150,8 @@ def _with_mode(data: Any) -> Any:
     """Fill `mode` from the monitor's direction (loss/error: min, accuracy/r2: max) when absent."""
     if isinstance(data, dict) and "mode" not in data:
         monitor = data.get("monitor", "val_loss")
-        return {**data, "mode": MONITOR_MODES.get(monitor, "min") if isinstance(monitor, str)
-                else "min"}
+        known = isinstance(monitor, str) and monitor in MONITOR_MODES
+        return {**data, "mode": MONITOR_MODES[monitor] if known else "min"}
     return data
 
 
@@ -169,9 +177,10 @@ class CsvSource(Section):
     categorical: list[str] = []
     """Input columns holding categories; each is one-hot encoded."""
     impute: ImputeName = "none"
-    """Missing inputs: none (an error), mean, median or most_frequent per column, or drop rows."""
+    """Missing inputs: none (an error); mean or median (numeric columns; categorical ones take
+    their most frequent value); most_frequent; or drop (remove incomplete rows)."""
     task: Literal["auto", "classification", "regression"] = "auto"
-    """auto: classification when the target holds text or integers, else regression."""
+    """auto: classification when the target is text or a few distinct integers, else regression."""
 
     @model_validator(mode="after")
     def _columns_agree(self) -> CsvSource:
@@ -300,7 +309,7 @@ class Mlp(Section):
     _default_init = model_validator(mode="before")(_with_init)
 
 
-Model = Annotated[Union[LinearModel, Mlp], Field(discriminator="name")]
+Model = Annotated[LinearModel | Mlp, Field(discriminator="name")]
 
 # ----------------------------------------------------------------------------- loss
 
@@ -357,7 +366,7 @@ class Huber(_Penalties):
     """Where the loss turns from quadratic to linear."""
 
 
-Loss = Annotated[Union[CrossEntropy, BinaryCrossEntropy, Hinge, PlainRegressionLoss, Huber],
+Loss = Annotated[CrossEntropy | BinaryCrossEntropy | Hinge | PlainRegressionLoss | Huber,
                  Field(discriminator="name")]
 
 # ----------------------------------------------------------------------------- optimizer
@@ -474,7 +483,7 @@ class Lbfgs(Section):
     """null (fixed step lr) or strong_wolfe."""
 
 
-Optimizer = Annotated[Union[Sgd, Adam, AdamW, RmsProp, Adagrad, Lbfgs],
+Optimizer = Annotated[Sgd | Adam | AdamW | RmsProp | Adagrad | Lbfgs,
                       Field(discriminator="name")]
 
 # ----------------------------------------------------------------------------- schedule
@@ -604,9 +613,11 @@ class PlateauSchedule(Section):
         return self
 
 
-Schedule = Annotated[Union[NoSchedule, StepSchedule, MultiStepSchedule, ExponentialSchedule,
-                           CosineSchedule, LinearWarmup, WarmupCosine, OneCycle, PlateauSchedule],
-                     Field(discriminator="name")]
+Schedule = Annotated[
+    NoSchedule | StepSchedule | MultiStepSchedule | ExponentialSchedule | CosineSchedule
+    | LinearWarmup | WarmupCosine | OneCycle | PlateauSchedule,
+    Field(discriminator="name"),
+]
 
 # ----------------------------------------------------------------------------- training
 

@@ -113,8 +113,7 @@ CASES = {
         ["data.dataset=csv", "data.csv={path: a.csv, target: y, features: [a, y]}"],
         ["data.csv.features: includes the target column 'y' (got ['a', 'y'])"]),
     "csv categorical outside the features": (
-        ["data.dataset=csv", "data.csv={path: a.csv, target: y, features: [a], "
-         "categorical: [b]}"],
+        ["data.dataset=csv", "data.csv={path: a.csv, target: y, features: [a], categorical: [b]}"],
         ["data.csv.categorical: names columns missing from features (got ['b'])"]),
     "csv without a target": (
         ["data.dataset=csv", "data.csv={path: a.csv}"],
@@ -143,8 +142,8 @@ CASES = {
          "use mode: max"]),
     "regression loss on a classification dataset": (
         MLP + ["loss.name=mse"],
-        ["loss.name: is a regression choice, but data.dataset 'breast_cancer' means "
-         "classification (got 'mse')", "'cross_entropy'"]),
+        ["loss.name: is a regression choice, but data.dataset 'breast_cancer'",
+         "means classification (got 'mse')", "'cross_entropy'"]),
     "classifier on a regression dataset": (
         ["data.dataset=diabetes"],
         ["model.name: is a classification choice, but data.dataset 'diabetes' means regression",

@@ -92,8 +92,7 @@ def test_wrong_type_from_an_override(path):
     ("training.epochs", "override 'training.epochs': has no '='; write key.path=value"),
     ("=5", "override '=5': key must be dotted names such as optimizer.lr (got '')"),
     ("training..epochs=5", "key must be dotted names such as optimizer.lr"),
-    ("training.epochs.x=1", "override 'training.epochs.x=1': training.epochs is not a mapping "
-                            "here (got 100)"),
+    ("training.epochs.x=1", "training.epochs is not a mapping here (got 100)"),
     ("~training.epochs=1", "removal takes no value; write ~training.epochs"),
     ("~training.seed", "override '~training.seed': nothing to remove; present here: 'epochs'"),
     ("~schedule.gamma", "nothing to remove; schedule is not set"),
@@ -125,4 +124,5 @@ def test_switching_model_by_override_names_it_for_missing_options(path):
     with pytest.raises(ConfigError) as caught:
         load_config(path, ["model={name: mlp}"])
     (problem,) = caught.value.problems
-    assert problem.path == "model.hidden" and problem.notes == ("from override 'model={name: mlp}'",)
+    assert problem.path == "model.hidden"
+    assert problem.notes == ("from override 'model={name: mlp}'",)

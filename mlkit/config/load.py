@@ -26,8 +26,9 @@ _EXAMPLE = "see configs/logreg.yaml for a complete example"
 def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Config:
     """The validated config in file `path` with `overrides` applied; ConfigError otherwise.
 
-    `name` defaults to the file's stem. Every problem (file, overrides, schema) is reported at
-    once, each naming its dotted key path, the bad value and what is allowed.
+    `name` defaults to the file's stem. Checks run in three stages (the file, the overrides'
+    syntax, the schema); each stage reports all of its problems at once, each naming its dotted
+    key path, the bad value and what is allowed.
     """
     path = Path(path)
     raw = _read_mapping(path)

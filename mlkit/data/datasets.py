@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mlkit.data.errors import DataError, check_float_dtype, did_you_mean
+from mlkit.data.errors import DataError, as_array, check_float_dtype, did_you_mean
 
 if TYPE_CHECKING:
     from mlkit.data.schema import CsvSchema
@@ -42,7 +42,7 @@ class Dataset:
     schema: CsvSchema | None = None
 
     def __post_init__(self):
-        self.X, self.y = np.asarray(self.X), np.asarray(self.y)
+        self.X, self.y = as_array(self.X, "X"), as_array(self.y, "y")
         if self.task not in _TASKS:
             raise DataError(f"Dataset {self.name!r}: task must be 'classification' or "
                             f"'regression', got {self.task!r}.")

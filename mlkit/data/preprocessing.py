@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlkit.data.errors import DataError, check_float_dtype, check_labels, is_missing
+from mlkit.data.errors import DataError, as_array, check_float_dtype, check_labels, is_missing
 
 __all__ = ["LabelEncoder", "OneHotEncoder", "Standardizer"]
 
 
 def _float_matrix(X, param: str) -> np.ndarray:
     """``X`` as a finite 2-D float array (float32 and float64 kept, other numbers to float64)."""
-    X = np.asarray(X)
+    X = as_array(X, param)
     if X.dtype.kind not in "biuf":
         raise TypeError(f"{param} must hold numbers, got dtype {X.dtype}; encode text first.")
     if X.ndim != 2:
@@ -94,8 +94,12 @@ class Standardizer:
             got = sorted(state) if isinstance(state, dict) else type(state).__name__
             raise DataError(f"Standardizer state must be a dict with keys 'mean' and 'scale', "
                             f"got {got}.")
-        mean = np.asarray(state["mean"], dtype=np.float64)
-        scale = np.asarray(state["scale"], dtype=np.float64)
+        mean = as_array(state["mean"], "Standardizer state 'mean'")
+        scale = as_array(state["scale"], "Standardizer state 'scale'")
+        if mean.dtype.kind not in "iuf" or scale.dtype.kind not in "iuf":
+            raise DataError(f"Standardizer state 'mean' and 'scale' must hold numbers, got "
+                            f"dtypes {mean.dtype} and {scale.dtype}.")
+        mean, scale = mean.astype(np.float64), scale.astype(np.float64)
         if mean.ndim != 1 or mean.shape != scale.shape:
             raise DataError(f"Standardizer state needs 1-D 'mean' and 'scale' of equal length, "
                             f"got shapes {mean.shape} and {scale.shape}.")
@@ -252,7 +256,7 @@ class LabelEncoder:
     def inverse_transform(self, indices) -> np.ndarray:
         """Return the labels ``classes_[indices]``."""
         self._fitted()
-        idx = np.asarray(indices)
+        idx = as_array(indices, "indices")
         if idx.dtype.kind not in "iu":
             raise TypeError(f"indices must be integers, got dtype {idx.dtype}.")
         if idx.size and (idx.min() < 0 or idx.max() >= len(self.classes_)):

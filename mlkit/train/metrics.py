@@ -26,9 +26,18 @@ __all__ = [
 ]
 
 
+def _array(value, name: str) -> np.ndarray:
+    """``np.asarray(value)``, with ragged input reported by argument name."""
+    try:
+        return np.asarray(value)
+    except ValueError:
+        raise ValueError(f"{name} is ragged (rows of different lengths); pass a rectangular "
+                         "array.") from None
+
+
 def _pair(y_true, y_pred, numeric: bool) -> tuple[np.ndarray, np.ndarray]:
     """Check that two arrays have the same non-empty shape (and finite numbers if numeric)."""
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    y_true, y_pred = _array(y_true, "y_true"), _array(y_pred, "predictions")
     if y_true.shape != y_pred.shape:
         raise ValueError(f"y_true has shape {y_true.shape} but the predictions have shape "
                          f"{y_pred.shape}; pass one prediction per target.")
@@ -66,7 +75,7 @@ def accuracy(y_true, y_pred) -> float:
 
 
 def _class_indices(y_true, n: int, k: int) -> np.ndarray:
-    y = np.asarray(y_true)
+    y = _array(y_true, "y_true")
     if y.shape != (n,):
         raise ValueError(f"y_true has shape {y.shape} but proba has {n} rows; pass one class "
                          "index per row.")
@@ -82,7 +91,7 @@ def _class_indices(y_true, n: int, k: int) -> np.ndarray:
 
 def _probabilities(proba) -> np.ndarray:
     """``proba`` as an (n, k) array; a 1-D array is P(class 1) of a binary problem."""
-    p = np.asarray(proba)
+    p = _array(proba, "proba")
     if p.dtype.kind not in "biuf":
         raise TypeError(f"proba must hold numbers, got dtype {p.dtype}.")
     p = p.astype(np.float64)

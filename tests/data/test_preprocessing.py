@@ -47,12 +47,14 @@ def test_standardizer_state_round_trip():
     (lambda: Standardizer().transform(np.ones((2, 2))), "before fit"),
     (lambda: Standardizer().state(), "before fit"),
     (lambda: Standardizer().fit(np.ones(3)), "2-D"),
+    (lambda: Standardizer().fit([[1.0, 2.0], [3.0]]), "X is ragged"),
     (lambda: Standardizer().fit(np.ones((0, 3))), "at least one row"),
     (lambda: Standardizer().fit(np.array([[1.0], [np.nan]])), "NaN or infinite.*row 1"),
     (lambda: Standardizer().fit(np.ones((2, 2))).transform(np.ones((2, 3))), "2 columns"),
     (lambda: Standardizer.from_state({"mean": [0.0]}), "keys 'mean' and 'scale'"),
     (lambda: Standardizer.from_state({"mean": [0.0], "scale": [0.0]}), "positive scales"),
     (lambda: Standardizer.from_state({"mean": [0.0, 1.0], "scale": [1.0]}), "equal length"),
+    (lambda: Standardizer.from_state({"mean": ["a"], "scale": [1.0]}), "must hold numbers"),
 ])
 def test_standardizer_errors(call, match):
     with pytest.raises(DataError, match=match):
@@ -131,6 +133,7 @@ def test_label_encoder_keeps_label_dtype():
     (lambda: LabelEncoder().fit(["a", "b"]).transform(["c"]), r"not seen.*\['c'\]"),
     (lambda: LabelEncoder().fit(["a", "b"]).inverse_transform([2]), r"\[0, 2\)"),
     (lambda: LabelEncoder().fit([[1, 2]]), "1-D"),
+    (lambda: LabelEncoder().fit([[1], [2, 3]]), "y is ragged"),
     (lambda: LabelEncoder().fit([1.0, np.nan]), "1 NaN label"),
     (lambda: LabelEncoder().fit(np.array(["a", None], dtype=object)), "missing labels"),
     (lambda: LabelEncoder().transform([1]), "before fit"),

@@ -128,6 +128,7 @@ def test_agrees_with_scikit_learn(seed):
     (lambda: confusion_matrix([0, 1], [0, 2], labels=[0, 1]), r"y_pred holds labels \[2\]"),
     (lambda: confusion_matrix([0, 1], [0, 1], labels=[0, 0, 1]), "distinct labels"),
     (lambda: accuracy([[0, 1]], [[0, 1]]), "labels must be 1-D"),
+    (lambda: log_loss([0, 1], [[0.5, 0.5], [1.0]]), "proba is ragged"),
 ])
 def test_value_errors(call, match):
     with pytest.raises(ValueError, match=match):

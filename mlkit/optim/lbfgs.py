@@ -198,19 +198,7 @@ class LBFGS:
             self._old_stps.append(s)
             self._ro.append(1.0 / ys)
             self._h_diag = ys / float(y @ y)
-        q = -grad
-        alphas = []
-        for y_i, s_i, ro_i in zip(reversed(self._old_dirs), reversed(self._old_stps),
-                                  reversed(self._ro)):
-            alpha = float(s_i @ q) * ro_i
-            q = q - alpha * y_i
-            alphas.append(alpha)
-        r = q * self._h_diag
-        for y_i, s_i, ro_i, alpha in zip(self._old_dirs, self._old_stps, self._ro,
-                                         reversed(alphas)):
-            beta = float(y_i @ r) * ro_i
-            r = r + (alpha - beta) * s_i
-        return r
+        return two_loop_direction(grad, self._old_stps, self._old_dirs, self._ro, self._h_diag)
 
     def _search(self, fn, view, x, loss, grad, direction, t, slope):
         """Strong Wolfe search along ``direction``; returns the accepted point and evals."""
@@ -278,3 +266,22 @@ class LBFGS:
         self._old_dirs = [row.copy() for row in arrays["old_dirs"]]
         self._old_stps = [row.copy() for row in arrays["old_stps"]]
         self._ro = [float(value) for value in arrays["ro"]]
+
+
+def two_loop_direction(grad, steps, changes, rhos, scale):
+    """The L-BFGS direction ``-H g`` by the two-loop recursion (Nocedal and Wright, alg. 7.4).
+
+    ``steps`` and ``changes`` are the pairs ``s_i``, ``y_i`` (oldest first), ``rhos`` their
+    ``1 / y_i.s_i`` and ``scale`` the initial inverse Hessian ``H0 = scale * I``.
+    """
+    q = -grad
+    alphas = []
+    for s_i, y_i, rho in zip(reversed(steps), reversed(changes), reversed(rhos)):
+        alpha = float(s_i @ q) * rho
+        q = q - alpha * y_i
+        alphas.append(alpha)
+    r = q * scale
+    for s_i, y_i, rho, alpha in zip(steps, changes, rhos, reversed(alphas)):
+        beta = float(y_i @ r) * rho
+        r = r + (alpha - beta) * s_i
+    return r

@@ -176,7 +176,8 @@ class OneCycleLR(LRScheduler):
     :math:`p T - 1` (``p`` = ``pct_start``), then to ``max_lr / (div_factor *
     final_div_factor)`` by step :math:`T - 1`, along a half cosine
     :math:`b + (a - b)(1 + \cos \pi x)/2` or a line :math:`a + (b - a)x` (``x`` the fraction of
-    the phase). The optimizer's own ``lr`` is ignored.
+    the phase). The optimizer's own ``lr`` is ignored. One step past the end is allowed (a loop
+    that steps after every batch makes it) and keeps the final rate; more is an error.
     """
 
     def __init__(self, optimizer, max_lr, total_steps, pct_start=0.3, anneal_strategy="cos",
@@ -204,7 +205,7 @@ class OneCycleLR(LRScheduler):
             start, end, first, last = initial, self.max_lr, 0.0, warm_end
         else:
             start, end, first, last = self.max_lr, final, warm_end, self.total_steps - 1.0
-        fraction = (epoch - first) / (last - first) if last > first else 1.0
+        fraction = min((epoch - first) / (last - first), 1.0) if last > first else 1.0
         if self.anneal_strategy == "cos":
             return end + (start - end) * (1.0 + math.cos(math.pi * fraction)) / 2.0
         return start + (end - start) * fraction

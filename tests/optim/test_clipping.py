@@ -1,0 +1,69 @@
+"""Gradient clipping by global norm and by value."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from mlkit.optim import clip_grad_norm, clip_grad_value
+
+
+def test_global_norm_by_hand():
+    grads = {"a": np.array([3.0, 0.0]), "b": [np.array([[4.0]]), None]}  # norm 5
+    clipped, total = clip_grad_norm(grads, max_norm=1.0)
+    assert total == 5.0
+    scale = 1.0 / (5.0 + 1e-6)
+    np.testing.assert_allclose(clipped["a"], [3.0 * scale, 0.0], rtol=1e-15)
+    np.testing.assert_allclose(clipped["b"][0], [[4.0 * scale]], rtol=1e-15)
+    assert clipped["b"][1] is None
+    np.testing.assert_array_equal(grads["a"], [3.0, 0.0])
+
+
+def test_small_gradients_are_returned_as_they_are():
+    grads = [np.array([0.3, 0.4])]
+    clipped, total = clip_grad_norm(grads, max_norm=1.0)
+    assert clipped is grads and total == pytest.approx(0.5)
+
+
+def test_other_norms():
+    grads = (np.array([1.0, -2.0]), np.array([2.0]))
+    assert clip_grad_norm(grads, 10.0, norm_type=1)[1] == 5.0
+    assert clip_grad_norm(grads, 10.0, norm_type=math.inf)[1] == 2.0
+    clipped, _ = clip_grad_norm(grads, 1.0, norm_type=math.inf)
+    np.testing.assert_allclose(clipped[0], [0.5, -1.0], rtol=1e-6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    values=arrays(np.float32, st.integers(1, 6), elements=st.floats(-1e3, 1e3, width=32)),
+    max_norm=st.floats(0.01, 100.0),
+)
+def test_clipped_norm_never_exceeds_the_limit_and_dtype_is_kept(values, max_norm):
+    grads = {"w": values, "frozen": None}
+    clipped, total = clip_grad_norm(grads, max_norm)
+    assert total == pytest.approx(float(np.linalg.norm(values.astype(np.float64))), rel=1e-6)
+    assert clipped["w"].dtype == np.float32 and clipped["frozen"] is None
+    assert np.linalg.norm(clipped["w"].astype(np.float64)) <= max_norm * (1 + 1e-5)
+
+
+def test_clip_by_value_keeps_dtype_and_none():
+    grads = {"w": np.array([-3.0, 0.5, 2.0], np.float32), "skip": None}
+    clipped = clip_grad_value(grads, 1.0)
+    np.testing.assert_array_equal(clipped["w"], [-1.0, 0.5, 1.0])
+    assert clipped["w"].dtype == np.float32 and clipped["skip"] is None
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: clip_grad_norm([np.ones(2)], 0.0), r"clip_grad_norm: max_norm .*> 0.0, got 0.0"),
+        (lambda: clip_grad_norm([np.ones(2)], 1.0, norm_type=-2), "norm_type"),
+        (lambda: clip_grad_value([np.ones(2)], -1.0), r"clip_grad_value: clip_value .*>= 0.0"),
+    ],
+)
+def test_bad_arguments(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

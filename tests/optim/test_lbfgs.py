@@ -1,0 +1,210 @@
+"""L-BFGS: known minima, agreement with scipy's L-BFGS-B, resumable state, clear errors."""
+
+import numpy as np
+import pytest
+from scipy.optimize import minimize as scipy_minimize
+
+from mlkit.optim import LBFGS
+from mlkit.optim.lbfgs import two_loop_direction
+
+
+def rosenbrock(params):
+    x, y = params["xy"]
+    value = (1 - x) ** 2 + 100 * (y - x * x) ** 2
+    grad = np.array([-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x)])
+    return value, {"xy": grad}
+
+
+def quadratic_problem(n, spread):
+    """0.5 x'Ax - b'x with A's eigenvalues spread evenly on a log scale over [1, spread]."""
+    rng = np.random.default_rng(n)
+    basis, _ = np.linalg.qr(rng.normal(size=(n, n)))
+    a = basis @ np.diag(np.logspace(0.0, np.log10(spread), n)) @ basis.T
+    b = rng.normal(size=n)
+
+    def value_and_grad(x):
+        return 0.5 * x @ a @ x - b @ x, a @ x - b
+
+    return value_and_grad, np.linalg.solve(a, b), a, b
+
+
+def logistic_problem(dtype=np.float64):
+    """L2-penalised logistic regression, weights and bias as a two-leaf tree."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(200, 6))
+    y = (x @ rng.normal(size=6) + 0.5 * rng.normal(size=200) > 0).astype(float)
+
+    def value_and_grad(params):
+        w, b = params["w"].astype(np.float64), float(params["b"][0])
+        z = x @ w + b
+        p = 1 / (1 + np.exp(-z))
+        value = np.sum(np.logaddexp(0, z) - y * z) + 0.5 * w @ w
+        grads = {"w": (x.T @ (p - y) + w).astype(dtype), "b": np.array([np.sum(p - y)], dtype)}
+        return value, grads
+
+    start = {"w": np.zeros(6, dtype), "b": np.zeros(1, dtype)}
+    return value_and_grad, start
+
+
+@pytest.mark.parametrize("line_search_fn, lr", [("strong_wolfe", 1.0), (None, 0.1)])
+def test_rosenbrock_reaches_one_one(line_search_fn, lr):
+    opt = LBFGS(lr=lr, max_iter=2000, max_eval=4000, tolerance_grad=1e-12,
+                tolerance_change=1e-16, line_search_fn=line_search_fn)
+    params, value = opt.minimize(rosenbrock, {"xy": np.array([-1.2, 1.0])})
+    np.testing.assert_allclose(params["xy"], [1.0, 1.0], atol=1e-6)
+    assert value < 1e-12
+    assert opt.n_evals >= opt.n_iter > 10
+
+
+def test_exact_line_searches_solve_a_quadratic_in_n_iterations():
+    """With exact steps along the two-loop direction, n iterations reach the minimum of an
+    n-dimensional strictly convex quadratic (the finite-termination property of BFGS)."""
+    n = 8
+    a, b = quadratic_problem(n, spread=1e3)[2:]
+    x = np.zeros(n)
+    grad = a @ x - b
+    steps, changes, rhos, scale = [], [], [], 1.0
+    for _ in range(n):
+        direction = two_loop_direction(grad, steps, changes, rhos, scale)
+        t = -(grad @ direction) / (direction @ a @ direction)
+        x = x + t * direction
+        new_grad = a @ x - b
+        s, y = t * direction, new_grad - grad
+        steps.append(s)
+        changes.append(y)
+        rhos.append(1.0 / (y @ s))
+        scale = (y @ s) / (y @ y)
+        grad = new_grad
+    np.testing.assert_allclose(x, np.linalg.solve(a, b), rtol=1e-9, atol=1e-12)
+
+
+def test_two_loop_with_no_pairs_is_scaled_steepest_descent():
+    grad = np.array([1.0, -2.0])
+    np.testing.assert_array_equal(two_loop_direction(grad, [], [], [], 0.5), [-0.5, 1.0])
+
+
+@pytest.mark.parametrize("spread", [3.0, 1e3])
+def test_quadratic_converges_no_slower_than_scipy(spread):
+    """With inexact (Wolfe) steps there is no n-step termination, for scipy either."""
+    n = 10
+    value_and_grad, solution = quadratic_problem(n, spread)[:2]
+    reference = scipy_minimize(value_and_grad, np.zeros(n), jac=True, method="L-BFGS-B",
+                               options={"maxcor": n, "gtol": 1e-6, "ftol": 0.0})
+    opt = LBFGS(max_iter=500, max_eval=1000, history_size=n, tolerance_grad=1e-6,
+                tolerance_change=0.0, line_search_fn="strong_wolfe")
+    x, _ = opt.minimize(value_and_grad, np.zeros(n))
+    np.testing.assert_allclose(x, solution, atol=1e-5)
+    assert opt.reason == "gradient below tolerance_grad"
+    assert opt.n_iter <= 1.5 * reference.nit
+
+
+def test_same_optimum_as_scipy_lbfgsb_on_logistic_regression():
+    value_and_grad, start = logistic_problem()
+
+    def flat(v):
+        value, grads = value_and_grad({"w": v[:6], "b": v[6:]})
+        return value, np.concatenate([grads["w"], grads["b"]])
+
+    reference = scipy_minimize(flat, np.zeros(7), jac=True, method="L-BFGS-B",
+                               options={"gtol": 1e-10, "ftol": 1e-15, "maxiter": 1000})
+    opt = LBFGS(max_iter=500, tolerance_grad=1e-9, tolerance_change=1e-14,
+                line_search_fn="strong_wolfe")
+    params, value = opt.minimize(value_and_grad, start)
+    assert abs(value - reference.fun) <= 1e-8 * abs(reference.fun)
+    np.testing.assert_allclose(np.concatenate([params["w"], params["b"]]), reference.x,
+                               atol=1e-5)
+    assert value == pytest.approx(value_and_grad(params)[0], rel=1e-15)
+    assert opt.n_iter < 60
+
+
+def test_float32_tree_stays_float32_and_keeps_structure():
+    value_and_grad, start = logistic_problem(np.float32)
+    opt = LBFGS(max_iter=50, line_search_fn="strong_wolfe", tolerance_grad=1e-4)
+    params, _ = opt.minimize(value_and_grad, start)
+    assert set(params) == {"w", "b"}
+    assert params["w"].dtype == params["b"].dtype == np.float32
+    assert params["b"].shape == (1,)
+    assert {value.dtype for key, value in opt.state_dict().items()
+            if key in ("d", "old_dirs")} == {np.dtype(np.float32)}
+
+
+@pytest.mark.parametrize("line_search_fn", ["strong_wolfe", None])
+def test_resumed_steps_are_bit_identical(line_search_fn, tmp_path):
+    value_and_grad, start = logistic_problem()
+    options = dict(lr=0.5, max_iter=3, history_size=4, line_search_fn=line_search_fn)
+    reference = LBFGS(**options)
+    params = start
+    for _ in range(2):
+        params, _ = reference.step(params, value_and_grad)
+    np.savez(tmp_path / "lbfgs.npz", **reference.state_dict())
+    resumed = LBFGS(**options)
+    with np.load(tmp_path / "lbfgs.npz", allow_pickle=False) as saved:
+        resumed.load_state_dict(dict(saved))
+    mine = params
+    for _ in range(3):
+        params, loss = reference.step(params, value_and_grad)
+        mine, my_loss = resumed.step(mine, value_and_grad)
+        assert loss == my_loss
+        for key in params:
+            np.testing.assert_array_equal(params[key], mine[key])
+    assert (resumed.n_iter, resumed.n_evals) == (reference.n_iter, reference.n_evals)
+
+
+def test_step_returns_the_loss_at_the_given_params():
+    value_and_grad, start = logistic_problem()
+    opt = LBFGS(max_iter=4)  # max_eval = 5: four iterations, the last one not evaluated
+    params, loss = opt.step(start, value_and_grad)
+    assert loss == value_and_grad(start)[0]
+    assert value_and_grad(params)[0] < loss
+    assert (opt.n_iter, opt.n_evals, opt.reason) == (4, 4, "max_iter reached")
+    opt = LBFGS(max_iter=2)  # max_eval = 2 ends the step after one iteration
+    opt.step(start, value_and_grad)
+    assert (opt.n_iter, opt.reason) == (1, "max_eval reached")
+
+
+def test_already_optimal_start_stops_at_once():
+    value_and_grad, solution = quadratic_problem(3, 10.0)[:2]
+    opt = LBFGS()
+    x, _ = opt.minimize(value_and_grad, solution)
+    assert opt.n_iter == 0 and opt.n_evals == 1
+    assert opt.reason == "gradient below tolerance_grad"
+    np.testing.assert_array_equal(x, solution)
+
+
+def test_mismatched_gradient_tree_names_the_path():
+    def wrong(params):
+        return 0.0, {"w": np.ones(6)}
+
+    _, start = logistic_problem()
+    with pytest.raises(ValueError, match="gradient tree does not match.*missing keys \\['b'\\]"):
+        LBFGS().minimize(wrong, start)
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (dict(lr=0.0), r"LBFGS: lr must be a finite number > 0.0, got 0.0"),
+        (dict(max_iter=0), "max_iter must be an integer >= 1"),
+        (dict(history_size=2.5), "history_size must be an integer"),
+        (dict(tolerance_grad=-1.0), "tolerance_grad"),
+        (dict(line_search_fn="wolfe"), "line_search_fn must be one of None, 'strong_wolfe'"),
+    ],
+)
+def test_bad_arguments(options, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        LBFGS(**options)
+
+
+def test_load_state_dict_checks_keys_and_shapes():
+    value_and_grad, start = logistic_problem()
+    opt = LBFGS(max_iter=3, line_search_fn="strong_wolfe")
+    opt.step(start, value_and_grad)
+    state = opt.state_dict()
+    with pytest.raises(KeyError, match="missing keys \\['h_diag'\\]"):
+        LBFGS().load_state_dict({k: v for k, v in state.items() if k != "h_diag"})
+    with pytest.raises(ValueError, match="old_dirs"):
+        LBFGS().load_state_dict({**state, "old_dirs": state["old_dirs"][:, :3]})
+    other = LBFGS()
+    other.load_state_dict(state)
+    with pytest.raises(ValueError, match="history is for 7 parameter entries but params have 2"):
+        other.step({"v": np.ones(2)}, lambda p: (0.0, p))

@@ -33,6 +33,7 @@ from mlkit.numpy.rules.construction import (
     histogram)
 from mlkit.numpy.box import ArrayBox
 from mlkit.numpy import random
+from mlkit.numpy import fft
 from mlkit.numpy.coverage import coverage
 
 abs = absolute

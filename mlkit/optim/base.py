@@ -13,8 +13,8 @@ from abc import ABC, abstractmethod
 import numpy as np
 
 from mlkit.optim import validation
-from mlkit.optim.flat import check_parameters, leaves_and_signature
-from mlkit.tree import flatten_named, tree_flatten, tree_map, tree_unflatten
+from mlkit.optim.flat import builder, check_parameters, leaves_and_signature
+from mlkit.tree import flatten_named, tree_flatten, tree_map
 
 
 class Optimizer(ABC):
@@ -39,6 +39,7 @@ class Optimizer(ABC):
         self.initial_lr = self.lr
         self.step_count = 0
         self._structure = None
+        self._build = None
         self._signature = None
         self._names = None
         self._shapes = None
@@ -75,6 +76,7 @@ class Optimizer(ABC):
             raise ValueError(f"{type(self).__name__}: parameter names collide: {names}")
         check_parameters(type(self).__name__, names, leaves)
         self._structure = structure
+        self._build = builder(structure)
         self._signature = leaves_and_signature(params)[1]
         self._names = names
         self._shapes = [leaf.shape for leaf in leaves]
@@ -111,7 +113,7 @@ class Optimizer(ABC):
             new = update(param, grad, state, counts[i])
             new_leaves.append(new if type(new) is np.ndarray else np.asarray(new))
         self.step_count += 1
-        return tree_unflatten(self._structure, new_leaves)
+        return self._build(iter(new_leaves).__next__)
 
     def update(self, model, grads) -> None:
         """Step a model in place: ``model.update(self.step(model.parameters(), grads))``."""

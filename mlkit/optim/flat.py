@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlkit.tree import flatten_named, tree_flatten, tree_map, tree_unflatten
+from mlkit.tree import flatten_named, tree_flatten, tree_map
 
 
 def leaves_and_signature(tree):
@@ -33,6 +33,26 @@ def leaves_and_signature(tree):
     return leaves, signature
 
 
+def builder(structure):
+    """A function ``next_leaf -> tree`` that rebuilds ``structure`` (from ``tree_flatten``).
+
+    Deciding each node's kind once, here, makes rebuilding a tree every step cheap.
+    """
+    if isinstance(structure, dict):
+        parts = [(key, builder(child)) for key, child in structure.items()]
+        return lambda take: {key: build(take) for key, build in parts}
+    if isinstance(structure, (list, tuple)):
+        parts = [builder(child) for child in structure]
+        if isinstance(structure, list):
+            return lambda take: [build(take) for build in parts]
+        if hasattr(structure, "_fields"):
+            kind = type(structure)
+            return lambda take: kind(*[build(take) for build in parts])
+        kind = type(structure)
+        return lambda take: kind([build(take) for build in parts])
+    return lambda take: take()
+
+
 def check_parameters(owner, names, leaves):
     """Raise ``TypeError`` naming the first leaf that is not a floating-point numpy array."""
     for name, leaf in zip(names, leaves):
@@ -49,6 +69,7 @@ class FlatView:
 
     def __init__(self, params, owner):
         leaves, self._structure = tree_flatten(params)
+        self._build = builder(self._structure)
         self._names = list(flatten_named(params))
         check_parameters(owner, self._names, leaves)
         self._owner = owner
@@ -105,4 +126,4 @@ class FlatView:
                   zip(self._bounds, self._shapes)]
         if not self._same_dtype:
             leaves = [leaf.astype(dtype) for leaf, dtype in zip(leaves, self._dtypes)]
-        return tree_unflatten(self._structure, leaves)
+        return self._build(iter(leaves).__next__)

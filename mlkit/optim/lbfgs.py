@@ -86,8 +86,8 @@ class LBFGS:
         self._t = 0.0
         self._prev_grad = None
         self._prev_loss = 0.0
-        self._old_dirs = []
-        self._old_stps = []
+        self._steps = None
+        self._changes = None
         self._ro = []
         self._h_diag = 1.0
 
@@ -136,7 +136,7 @@ class LBFGS:
     def _iterate(self, fn, view, x, loss, grad):
         """The inner loop; returns ``x``, its loss and gradient, and whether they are current."""
         evals = 1
-        if np.max(np.abs(grad), initial=0.0) <= self.tolerance_grad:
+        if _largest(grad) <= self.tolerance_grad:
             self.reason = "gradient below tolerance_grad"
             return x, loss, grad, True
         evaluated = True
@@ -146,7 +146,7 @@ class LBFGS:
             self._prev_grad = grad
             self._prev_loss = loss
             if self.n_iter == 1:
-                t = min(1.0, 1.0 / float(np.sum(np.abs(grad)))) * self.lr
+                t = min(1.0, 1.0 / float(np.abs(grad).sum())) * self.lr
             else:
                 t = self.lr
             self._direction, self._t = direction, t
@@ -171,10 +171,10 @@ class LBFGS:
             if evals >= self.max_eval:
                 self.reason = "max_eval reached"
                 break
-            if np.max(np.abs(grad), initial=0.0) <= self.tolerance_grad:
+            if _largest(grad) <= self.tolerance_grad:
                 self.reason = "gradient below tolerance_grad"
                 break
-            if np.max(np.abs(direction), initial=0.0) * abs(t) <= self.tolerance_change:
+            if _largest(direction) * abs(t) <= self.tolerance_change:
                 self.reason = "step below tolerance_change"
                 break
             if abs(loss - self._prev_loss) < self.tolerance_change:
@@ -185,20 +185,21 @@ class LBFGS:
     def _direction_from(self, grad):
         """The quasi-Newton direction ``-H g``, after storing the newest curvature pair."""
         if self.n_iter == 1:
-            self._old_dirs, self._old_stps, self._ro = [], [], []
+            self._steps = np.zeros((0, grad.size), grad.dtype)
+            self._changes = np.zeros((0, grad.size), grad.dtype)
+            self._ro = []
             self._h_diag = 1.0
             return -grad
         y = grad - self._prev_grad
         s = self._direction * self._t
         ys = float(y @ s)
         if ys > 1e-10:
-            if len(self._old_dirs) == self.history_size:
-                del self._old_dirs[0], self._old_stps[0], self._ro[0]
-            self._old_dirs.append(y)
-            self._old_stps.append(s)
-            self._ro.append(1.0 / ys)
+            first = max(0, len(self._ro) + 1 - self.history_size)  # drop the oldest when full
+            self._steps = np.concatenate([self._steps[first:], s[None]])
+            self._changes = np.concatenate([self._changes[first:], y[None]])
+            self._ro = self._ro[first:] + [1.0 / ys]
             self._h_diag = ys / float(y @ y)
-        return two_loop_direction(grad, self._old_stps, self._old_dirs, self._ro, self._h_diag)
+        return two_loop_direction(grad, self._steps, self._changes, self._ro, self._h_diag)
 
     def _search(self, fn, view, x, loss, grad, direction, t, slope):
         """Strong Wolfe search along ``direction``; returns the accepted point and evals."""
@@ -208,9 +209,9 @@ class LBFGS:
             value, gradient = self._evaluate(fn, view, point)
             return value, float(gradient @ direction), (point, gradient)
 
-        largest = float(np.max(np.abs(direction)))
         start = Trial(0.0, loss, slope, (x, grad))
-        accepted, used = strong_wolfe(phi, start, t, t_tolerance=self.tolerance_change / largest)
+        t_tolerance = self.tolerance_change / _largest(direction)
+        accepted, used = strong_wolfe(phi, start, t, t_tolerance=t_tolerance)
         point, gradient = accepted.payload
         return point, accepted.value, gradient, accepted.t, used
 
@@ -221,8 +222,8 @@ class LBFGS:
         vectors = {
             "d": self._direction,
             "prev_flat_grad": self._prev_grad,
-            "old_dirs": self._old_dirs,
-            "old_stps": self._old_stps,
+            "old_dirs": self._changes,
+            "old_stps": self._steps,
         }
         state = {
             "lr": np.array(self.lr, dtype=np.float64),
@@ -263,25 +264,42 @@ class LBFGS:
         self._prev_loss = float(arrays["prev_loss"])
         self._direction = arrays["d"].copy() if size else None
         self._prev_grad = arrays["prev_flat_grad"].copy() if size else None
-        self._old_dirs = [row.copy() for row in arrays["old_dirs"]]
-        self._old_stps = [row.copy() for row in arrays["old_stps"]]
+        self._changes = arrays["old_dirs"].copy() if size else None
+        self._steps = arrays["old_stps"].copy() if size else None
         self._ro = [float(value) for value in arrays["ro"]]
 
 
 def two_loop_direction(grad, steps, changes, rhos, scale):
-    """The L-BFGS direction ``-H g`` by the two-loop recursion (Nocedal and Wright, alg. 7.4).
+    """The L-BFGS direction ``-H g`` of the two-loop recursion (Nocedal and Wright, alg. 7.4).
 
-    ``steps`` and ``changes`` are the pairs ``s_i``, ``y_i`` (oldest first), ``rhos`` their
-    ``1 / y_i.s_i`` and ``scale`` the initial inverse Hessian ``H0 = scale * I``.
+    ``steps`` and ``changes`` hold the pairs ``s_i``, ``y_i`` as rows (oldest first), ``rhos``
+    their ``1 / y_i.s_i`` and ``scale`` the initial inverse Hessian ``H0 = scale * I``. The
+    inner products the loops need all come from ``S g``, ``S Y'`` and ``Y r``, so the work is
+    a few matrix-vector products plus arithmetic on ``k x k`` numbers.
     """
-    q = -grad
-    alphas = []
-    for s_i, y_i, rho in zip(reversed(steps), reversed(changes), reversed(rhos)):
-        alpha = float(s_i @ q) * rho
-        q = q - alpha * y_i
-        alphas.append(alpha)
-    r = q * scale
-    for s_i, y_i, rho, alpha in zip(steps, changes, rhos, reversed(alphas)):
-        beta = float(y_i @ r) * rho
-        r = r + (alpha - beta) * s_i
-    return r
+    count = len(rhos)
+    if count == 0:
+        return -scale * grad
+    cross = (steps @ changes.T).tolist()  # cross[i][j] = s_i . y_j
+    s_grad = (steps @ grad).tolist()
+    alphas = [0.0] * count
+    for i in reversed(range(count)):  # alpha_i = rho_i s_i . q, q = -g - sum_{j>i} alpha_j y_j
+        row = cross[i]
+        total = -s_grad[i]
+        for j in range(i + 1, count):
+            total -= alphas[j] * row[j]
+        alphas[i] = rhos[i] * total
+    r = (-grad - np.asarray(alphas, grad.dtype) @ changes) * scale
+    y_r = (changes @ r).tolist()
+    weights = [0.0] * count  # r gains weights[i] * s_i, with weights[i] = alpha_i - beta_i
+    for i in range(count):
+        total = y_r[i]
+        for j in range(i):
+            total += weights[j] * cross[j][i]
+        weights[i] = alphas[i] - rhos[i] * total
+    return r + np.asarray(weights, grad.dtype) @ steps
+
+
+def _largest(vector):
+    """The largest magnitude in ``vector`` (0 for an empty one)."""
+    return float(np.abs(vector).max()) if vector.size else 0.0

@@ -65,7 +65,7 @@ def test_exact_line_searches_solve_a_quadratic_in_n_iterations():
     grad = a @ x - b
     steps, changes, rhos, scale = [], [], [], 1.0
     for _ in range(n):
-        direction = two_loop_direction(grad, steps, changes, rhos, scale)
+        direction = two_loop_direction(grad, np.array(steps), np.array(changes), rhos, scale)
         t = -(grad @ direction) / (direction @ a @ direction)
         x = x + t * direction
         new_grad = a @ x - b
@@ -80,7 +80,24 @@ def test_exact_line_searches_solve_a_quadratic_in_n_iterations():
 
 def test_two_loop_with_no_pairs_is_scaled_steepest_descent():
     grad = np.array([1.0, -2.0])
-    np.testing.assert_array_equal(two_loop_direction(grad, [], [], [], 0.5), [-0.5, 1.0])
+    empty = np.zeros((0, 2))
+    np.testing.assert_array_equal(two_loop_direction(grad, empty, empty, [], 0.5), [-0.5, 1.0])
+
+
+def test_two_loop_matches_the_inverse_bfgs_update():
+    """The recursion applies H_k = V'H_{k-1}V + rho s s' (V = I - rho y s') to -g."""
+    rng = np.random.default_rng(3)
+    n, pairs = 6, 4
+    steps = rng.normal(size=(pairs, n))
+    changes = steps @ np.diag(np.linspace(1.0, 4.0, n)) + 0.05 * rng.normal(size=(pairs, n))
+    rhos = [1.0 / (y @ s) for s, y in zip(steps, changes)]
+    h = 0.7 * np.eye(n)
+    for s, y, rho in zip(steps, changes, rhos):
+        v = np.eye(n) - rho * np.outer(y, s)
+        h = v.T @ h @ v + rho * np.outer(s, s)
+    grad = rng.normal(size=n)
+    np.testing.assert_allclose(two_loop_direction(grad, steps, changes, rhos, 0.7), -h @ grad,
+                               rtol=1e-10)
 
 
 @pytest.mark.parametrize("spread", [3.0, 1e3])

@@ -53,6 +53,7 @@ def _unary(fun, argnum, args, kwargs):
 
 def _check_differentiable(fun, argnum, x):
     """Refuse integer, boolean and non-numeric inputs with a message saying what to pass."""
+    x = getval(x)
     leaves = flatten_named(x) if isinstance(x, (tuple, list, dict)) else {"": x}
     for path, leaf in leaves.items():
         try:

@@ -1,4 +1,9 @@
-"""Entry points of both modes: trace a function at an input, then pull back or push forward."""
+"""Entry points of both modes: trace a function at an input, then pull back or push forward.
+
+A tuple/list/dict input is not boxed whole: each of its leaves gets its own root node, so the
+function sees an ordinary container of traced values (indexing it records nothing) and the
+gradient of each leaf is collected separately.
+"""
 
 import warnings
 
@@ -10,35 +15,73 @@ from mlkit.autodiff.vspace import vspace
 
 __all__ = ["trace_call", "make_vjp", "make_jvp"]
 
+_CONTAINERS = (tuple, list, dict)
 
-def trace_call(fun, x, root):
-    """Call ``fun(x)`` with ``x`` boxed under a new trace rooted at ``root``.
 
-    Returns ``(output value, output node)``; the node is None when the output does not depend
-    on ``x`` (a constant), in which case a warning says so.
+def _box_leaves(x, tangent, trace, make_root, roots):
+    """``x`` with each leaf boxed under its own root (appended to ``roots`` in leaf order)."""
+    kind = type(x)
+    if kind is dict:
+        return {k: _box_leaves(v, _part(tangent, k), trace, make_root, roots) for k, v in x.items()}
+    if kind is tuple or kind is list:
+        return kind(_box_leaves(v, _part(tangent, i), trace, make_root, roots)
+                    for i, v in enumerate(x))
+    root = make_root(tangent)
+    roots.append(root)
+    return new_box(x, trace, root)
+
+
+def _part(tangent, key):
+    return None if tangent is None else tangent[key]
+
+
+def _rebuild(x, leaves):
+    """A value shaped like ``x`` from an iterator of its leaves' replacements."""
+    kind = type(x)
+    if kind is dict:
+        return {k: _rebuild(v, leaves) for k, v in x.items()}
+    if kind is tuple or kind is list:
+        return kind(_rebuild(v, leaves) for v in x)
+    return next(leaves)
+
+
+def _leaf_values(x):
+    kind = type(x)
+    if kind is dict:
+        return [leaf for v in x.values() for leaf in _leaf_values(v)]
+    if kind is tuple or kind is list:
+        return [leaf for v in x for leaf in _leaf_values(v)]
+    return [x]
+
+
+def trace_call(fun, x, make_root, tangent=None):
+    """Call ``fun`` on ``x`` traced under a new trace.
+
+    Returns ``(output value, output node, roots)``; the node is None when the output does
+    not depend on ``x`` (a constant), in which case a warning says so.
     """
     trace = new_trace_id()
-    out = pack_output(fun(new_box(x, trace, root)), trace)
+    roots = []
+    out = pack_output(fun(_box_leaves(x, tangent, trace, make_root, roots)), trace)
     if type(out) in box_types and out._trace == trace:
-        return out._value, out._node
+        return out._value, out._node, roots
     warnings.warn(
         f"the output of {getattr(fun, '__name__', fun)!s} does not depend on its input; "
         "its derivative is zero",
         stacklevel=3,
     )
-    return out, None
+    return out, None, roots
 
 
 def make_vjp(fun, x):
     """Trace ``fun`` at ``x``; return ``(vjp, fun(x))`` where ``vjp(g)`` pulls g back to x."""
-    start = VJPNode.root()
-    end_value, end_node = trace_call(fun, x, start)
+    end_value, end_node, roots = trace_call(fun, x, lambda _: VJPNode.root())
 
     def vjp(g):
-        if end_node is None:
-            return vspace(x).zeros()
-        result = backward_pass(g, end_node, start)
-        return vspace(x).zeros() if result is None else result
+        grads = {} if end_node is None else backward_pass(g, end_node, roots)
+        leaves = _leaf_values(x)
+        return _rebuild(x, iter([grads[root] if root in grads else vspace(leaf).zeros()
+                                 for root, leaf in zip(roots, leaves)]))
 
     return vjp, end_value
 
@@ -47,7 +90,7 @@ def make_jvp(fun, x):
     """Return ``jvp(v) -> (fun(x), the derivative of fun at x along v)``."""
 
     def jvp(v):
-        end_value, end_node = trace_call(fun, x, JVPNode.root(v))
+        end_value, end_node, _ = trace_call(fun, x, JVPNode.root, tangent=v)
         if end_node is None:
             return end_value, vspace(end_value).zeros()
         return end_value, end_node.tangent

@@ -84,5 +84,6 @@ class JVPNode(Node):
     @classmethod
     def root(cls, tangent):
         node = cls.__new__(cls)
+        node.parents = ()
         node.tangent = tangent
         return node

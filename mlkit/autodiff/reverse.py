@@ -66,11 +66,12 @@ def _vjp_of(node, argnum):
     )
 
 
-def backward_pass(g, end_node, start_node):
-    """Propagate cotangent ``g`` from ``end_node`` back to ``start_node``; None if unreached.
+def backward_pass(g, end_node, start_nodes):
+    """Propagate cotangent ``g`` from ``end_node`` back to the root nodes ``start_nodes``.
 
-    Nodes are visited in reverse topological order with explicit stacks (no recursion), so
-    graphs of any depth work; each node's contributions are summed before it is expanded.
+    Returns ``{root: cotangent}`` for the roots that were reached. Nodes are visited in
+    reverse topological order with explicit stacks (no recursion), so graphs of any depth
+    work; each node's contributions are summed before it is expanded.
     """
     pending = {}
     stack = [end_node]
@@ -81,14 +82,16 @@ def backward_pass(g, end_node, start_node):
         else:
             pending[node] = 1
             stack.extend(node.parents)
+    starts = set(start_nodes)
+    results = {}
     outgrads = {end_node: g}
     ready = [end_node]
-    result = None
     while ready:
         node = ready.pop()
         g = outgrads.pop(node, None)
-        if node is start_node:
-            result = g
+        if not node.parents:
+            if g is not None and node in starts:
+                results[node] = g
             continue
         for argnum, parent in zip(node.argnums, node.parents):
             if g is not None:
@@ -102,4 +105,4 @@ def backward_pass(g, end_node, start_node):
             pending[parent] -= 1
             if not pending[parent]:
                 ready.append(parent)
-    return result
+    return results

@@ -71,6 +71,9 @@ def new_box(value, trace, node):
         ) from None
 
 
+ARGNUM_0 = (0,)
+
+
 def primitive(f_raw):
     """Make ``f_raw`` traceable: called on boxes, it records a node and returns a box.
 
@@ -80,6 +83,19 @@ def primitive(f_raw):
 
     @functools.wraps(f_raw)
     def f_wrapped(*args, **kwargs):
+        if len(args) == 1:
+            # The most common call, a function of one traced array, without the general scan.
+            (arg,) = args
+            if type(arg) not in box_types:
+                return f_raw(arg, **kwargs)
+            value = arg._value
+            ans = f_wrapped(value, **kwargs) if type(value) in box_types else f_raw(value, **kwargs)
+            node = arg._node.__class__(ans, f_wrapped, [value], kwargs, ARGNUM_0,
+                                       (arg._node,))
+            try:
+                return _box_for_value_type[type(ans)](ans, arg._trace, node)
+            except KeyError:
+                return new_box(ans, arg._trace, node)
         top = 0
         for arg in args:
             if type(arg) in box_types and arg._trace > top:
@@ -89,14 +105,22 @@ def primitive(f_raw):
         argvals = list(args)
         argnums = []
         parents = []
+        nested = False
         for i, arg in enumerate(args):
-            if type(arg) in box_types and arg._trace == top:
-                argvals[i] = arg._value
-                argnums.append(i)
-                parents.append(arg._node)
-        ans = f_wrapped(*argvals, **kwargs)
+            if type(arg) in box_types:
+                if arg._trace == top:
+                    value = argvals[i] = arg._value
+                    argnums.append(i)
+                    parents.append(arg._node)
+                    nested = nested or type(value) in box_types
+                else:
+                    nested = True
+        ans = f_wrapped(*argvals, **kwargs) if nested else f_raw(*argvals, **kwargs)
         node = parents[0].__class__(ans, f_wrapped, argvals, kwargs, argnums, parents)
-        return new_box(ans, top, node)
+        try:
+            return _box_for_value_type[type(ans)](ans, top, node)
+        except KeyError:
+            return new_box(ans, top, node)
 
     f_wrapped.fun = f_raw
     f_wrapped._is_primitive = True

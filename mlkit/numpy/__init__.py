@@ -31,9 +31,13 @@ from mlkit.numpy.rules.construction import (
     argmin, argsort, argpartition, argwhere, nonzero, flatnonzero, searchsorted, unique,
     count_nonzero, allclose, isclose, array_equal, any, all, floor_divide, bincount, digitize,
     histogram)
+from mlkit.numpy.rules.arrangement import (
+    split, array_split, hsplit, vsplit, dsplit, tile, repeat, roll, pad, take, take_along_axis,
+    sort, partition, diag, diagflat, diagonal, tril, triu, trace, kron, fliplr, flipud, rot90)
 from mlkit.numpy.box import ArrayBox
 from mlkit.numpy import random
 from mlkit.numpy import fft
+from mlkit.numpy import linalg
 from mlkit.numpy.coverage import coverage
 
 abs = absolute

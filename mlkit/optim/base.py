@@ -176,7 +176,8 @@ class Optimizer(ABC):
         for i, (param, grad) in enumerate(zip(p_leaves, g_leaves)):
             shape = self._shapes[i]
             dtype = self._dtypes[i]
-            if type(param) is not np.ndarray or param.shape != shape or param.dtype != dtype:
+            if not (isinstance(param, np.ndarray) and param.shape == shape
+                    and param.dtype == dtype):
                 got = f"{param.dtype} {param.shape}" if isinstance(param, np.ndarray) else param
                 raise ValueError(
                     f"{type(self).__name__}: parameter {self._names[i] or '<root>'!r} was a "

@@ -7,6 +7,7 @@ import numpy as np
 from mlkit.optim import validation
 from mlkit.optim.flat import FlatView
 from mlkit.optim.line_search import Trial, strong_wolfe
+from mlkit.optim.two_loop import two_loop_direction
 
 class LBFGS:
     r"""Limited-memory BFGS: quasi-Newton steps from the last ``history_size`` curvature pairs.
@@ -267,37 +268,6 @@ class LBFGS:
         self._changes = arrays["old_dirs"].copy() if size else None
         self._steps = arrays["old_stps"].copy() if size else None
         self._ro = [float(value) for value in arrays["ro"]]
-
-
-def two_loop_direction(grad, steps, changes, rhos, scale):
-    """The L-BFGS direction ``-H g`` of the two-loop recursion (Nocedal and Wright, alg. 7.4).
-
-    ``steps`` and ``changes`` hold the pairs ``s_i``, ``y_i`` as rows (oldest first), ``rhos``
-    their ``1 / y_i.s_i`` and ``scale`` the initial inverse Hessian ``H0 = scale * I``. The
-    inner products the loops need all come from ``S g``, ``S Y'`` and ``Y r``, so the work is
-    a few matrix-vector products plus arithmetic on ``k x k`` numbers.
-    """
-    count = len(rhos)
-    if count == 0:
-        return -scale * grad
-    cross = (steps @ changes.T).tolist()  # cross[i][j] = s_i . y_j
-    s_grad = (steps @ grad).tolist()
-    alphas = [0.0] * count
-    for i in reversed(range(count)):  # alpha_i = rho_i s_i . q, q = -g - sum_{j>i} alpha_j y_j
-        row = cross[i]
-        total = -s_grad[i]
-        for j in range(i + 1, count):
-            total -= alphas[j] * row[j]
-        alphas[i] = rhos[i] * total
-    r = (-grad - np.asarray(alphas, grad.dtype) @ changes) * scale
-    y_r = (changes @ r).tolist()
-    weights = [0.0] * count  # r gains weights[i] * s_i, with weights[i] = alpha_i - beta_i
-    for i in range(count):
-        total = y_r[i]
-        for j in range(i):
-            total += weights[j] * cross[j][i]
-        weights[i] = alphas[i] - rhos[i] * total
-    return r + np.asarray(weights, grad.dtype) @ steps
 
 
 def _largest(vector):

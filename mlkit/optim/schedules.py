@@ -58,7 +58,10 @@ class LRScheduler(ABC):
 
 
 class StepLR(LRScheduler):
-    r"""Decay by ``gamma`` every ``step_size`` steps: :math:`\eta_e = \eta_0\,\gamma^{\lfloor e/s\rfloor}`."""
+    r"""Decay by ``gamma`` every ``step_size`` steps.
+
+    :math:`\eta_e = \eta_0\,\gamma^{\lfloor e/s \rfloor}` with ``s`` = ``step_size``.
+    """
 
     def __init__(self, optimizer, step_size, gamma=0.1):
         self.step_size = validation.integer("StepLR", "step_size", step_size, low=1)

@@ -1,6 +1,6 @@
-"""Checks of constructor arguments and loaded states, failing at once with a message that says why.
+"""Checks of arguments and loaded states that fail at once, with a message saying why.
 
-Every argument check returns the value converted to a plain Python ``float``/``int``/``bool``: Python
+Every argument check returns the value as a plain Python ``float``/``int``/``bool``: Python
 scalars stay "weak" in numpy arithmetic, so float32 parameters are never promoted to float64.
 """
 

@@ -5,7 +5,7 @@ import pytest
 from scipy.optimize import minimize as scipy_minimize
 
 from mlkit.optim import LBFGS
-from mlkit.optim.lbfgs import two_loop_direction
+from mlkit.optim.two_loop import two_loop_direction
 
 
 def rosenbrock(params):

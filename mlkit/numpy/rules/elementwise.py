@@ -30,7 +30,9 @@ def _scaled(g, d):
 def def_elementwise(fun, *derivatives):
     """Register VJPs and JVPs of ``fun`` from one partial derivative per argument."""
     for argnum, d in enumerate(derivatives):
-        if d is None:
+        if d is None:  # not differentiable in this argument (an integer order, a sign)
+            defvjp(fun, None, argnums=(argnum,))
+            defjvp(fun, None, argnums=(argnum,))
             continue
         if callable(d):
             defvjp(fun, _vjp_maker(argnum, d), argnums=(argnum,))

@@ -5,6 +5,7 @@ at zeros use the product of the other elements, exact to first order.
 """
 
 import builtins
+import math
 
 import numpy
 
@@ -14,12 +15,21 @@ from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.base import (broadcast_to, conj, real, reshape, restore_reduced,
                                     shape_of, sum)
 from mlkit.numpy.rules.elementwise import mask_like, sqrt, where
+from mlkit.numpy.rules.shape import expand_dims, moveaxis
 from mlkit.numpy.wrap import composite, wrap
 
 __all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "var", "std", "cumsum",
            "cumprod", "nansum", "nanmean", "average"]
 
-mean = wrap(numpy.mean, "mean")
+def _mean(x, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+    """numpy.mean as a sum and a division (skipping numpy.mean's dispatch on small arrays)."""
+    if out is not None or kwargs or type(x) is not numpy.ndarray or x.dtype.kind not in "fc":
+        return numpy.mean(x, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kwargs)
+    total = numpy.add.reduce(x, axis=axis, dtype=dtype, keepdims=keepdims)
+    return total / (x.size // builtins.max(numpy.size(total), 1) if axis is not None else x.size)
+
+
+mean = wrap(_mean, "mean")
 prod = wrap(numpy.prod, "prod")
 max = wrap(numpy.max, "max")
 min = wrap(numpy.min, "min")
@@ -32,7 +42,7 @@ flip = wrap(numpy.flip, "flip")
 
 def _count(x_shape, ans_shape):
     """How many input elements were reduced into each output element."""
-    return int(numpy.prod(x_shape)) // builtins.max(int(numpy.prod(ans_shape)), 1)
+    return math.prod(x_shape) // builtins.max(math.prod(ans_shape), 1)
 
 
 def _mean_vjp(ans, x, axis=None, dtype=None, keepdims=False, **kwargs):
@@ -70,18 +80,43 @@ for _fun in (max, min):
 
 
 def _others_product(ans, x, axis, keepdims):
-    """The product of all other elements along ``axis``, for each element of ``x``."""
+    """The product of all other elements along ``axis``, for each element of ``x``.
+
+    ans / x where x has no zeros; otherwise the products are formed from ``x`` itself (row j
+    of an n-by-n array holds x with x_j replaced by 1), so they stay exact at zeros and to
+    every order.
+    """
     raw = numpy.asarray(getval(x))
-    full = ans if keepdims or axis is None else reshape(ans, _kept_shape(raw.shape, axis))
     if not numpy.any(raw == 0):
+        full = ans if keepdims or axis is None else reshape(ans, _kept_shape(raw.shape, axis))
         return full / x
-    moved = raw.reshape(-1) if axis is None else numpy.moveaxis(raw, axis, -1)
-    ones = numpy.ones_like(moved[..., :1])
-    left = numpy.cumprod(numpy.concatenate([ones, moved[..., :-1]], -1), -1)
-    right = numpy.cumprod(numpy.concatenate([ones, moved[..., :0:-1]], -1), -1)[..., ::-1]
-    others = left * right
-    others = others.reshape(raw.shape) if axis is None else numpy.moveaxis(others, -1, axis)
-    return where(raw == 0, others, full / where(raw == 0, 1, x))
+    axes = _axes_tuple(axis, raw.ndim)
+    flat, moved_shape = _reduced_axes_last(x, axes)
+    n = moved_shape[-1] if not axes else int(numpy.prod([raw.shape[a] for a in axes]))
+    others = prod(where(numpy.eye(n, dtype=bool), 1, expand_dims(flat, -2)), axis=-1)
+    return _restore_axes(others, axes, raw.shape)
+
+
+def _axes_tuple(axis, ndim):
+    if axis is None:
+        return tuple(range(ndim))
+    return tuple(sorted(a % ndim for a in ((axis,) if isinstance(axis, int) else axis)))
+
+
+def _reduced_axes_last(x, axes):
+    """``x`` with ``axes`` moved to the end and merged into one."""
+    shape = shape_of(x)
+    destination = tuple(range(len(shape) - len(axes), len(shape)))
+    moved = moveaxis(x, axes, destination)
+    kept = tuple(n for i, n in enumerate(shape) if i not in axes)
+    return reshape(moved, kept + (-1,)), shape_of(moved)
+
+
+def _restore_axes(y, axes, shape):
+    kept = tuple(n for i, n in enumerate(shape) if i not in axes)
+    moved = reshape(y, kept + tuple(shape[a] for a in axes))
+    destination = tuple(range(len(shape) - len(axes), len(shape)))
+    return moveaxis(moved, destination, axes)
 
 
 def _kept_shape(shape, axis):
@@ -90,17 +125,13 @@ def _kept_shape(shape, axis):
 
 
 def _prod_vjp(ans, x, axis=None, dtype=None, keepdims=False, **kwargs):
-    if isinstance(axis, tuple) and len(axis) > 1:
-        raise NotImplementedError("prod's gradient takes axis=None or one axis")
-    axis1 = axis[0] if isinstance(axis, tuple) else axis
-    others = _others_product(ans, x, axis1, keepdims)
+    others = _others_product(ans, x, axis, keepdims)
     x_shape = shape_of(x)
-    return lambda g: restore_reduced(g, x_shape, axis, keepdims) * conj(others)
+    return lambda g: restore_reduced(g, x_shape, axis, keepdims) * others
 
 
 def _prod_jvp(t, ans, x, axis=None, dtype=None, keepdims=False, **kwargs):
-    axis1 = axis[0] if isinstance(axis, tuple) else axis
-    return sum(t * _others_product(ans, x, axis1, keepdims), axis=axis, keepdims=keepdims)
+    return sum(t * _others_product(ans, x, axis, keepdims), axis=axis, keepdims=keepdims)
 
 
 defvjp(prod, _prod_vjp)
@@ -124,25 +155,51 @@ defvjp(flip, lambda ans, x, axis=None: lambda g: flip(g, axis))
 def_linear(flip, argnums=(0,))
 
 
+def _partial_products(x, axis):
+    """``(c, upper, axis)``: c[..., j, k] is the product of x_i for i <= k, i != j (along
+    ``axis``, moved last), the derivative of cumprod's output k in its input j; ``upper``
+    masks k >= j, where it applies. Exact at zeros and to every order."""
+    moved = reshape(x, (-1,)) if axis is None else moveaxis(x, axis, -1)
+    n = shape_of(moved)[-1]
+    c = cumprod(where(numpy.eye(n, dtype=bool), 1, expand_dims(moved, -2)), axis=-1)
+    return c, numpy.triu(numpy.ones((n, n), dtype=bool))
+
+
+def _from_last(y, x_shape, axis):
+    return reshape(y, x_shape) if axis is None else moveaxis(y, -1, axis)
+
+
 def _cumprod_vjp(ans, x, axis=None, dtype=None, **kwargs):
-    """Exact where ``x`` has no zeros (the common case for products of probabilities)."""
+    """sum_k>=j g_k ans_k / x_j, a reverse cumulative sum, where x has no zeros."""
     x_shape = shape_of(x)
-    flat = axis is None
+    if numpy.any(numpy.asarray(getval(x)) == 0):
+        def vjp_at_zeros(g):
+            c, upper = _partial_products(x, axis)
+            g_last = reshape(g, (-1,)) if axis is None else moveaxis(g, axis, -1)
+            return _from_last(sum(where(upper, expand_dims(g_last, -2) * c, 0), axis=-1),
+                              x_shape, axis)
+        return vjp_at_zeros
 
     def vjp(g):
-        a = 0 if flat else axis
-        out = _reverse_cumsum(g * conj(ans), a)
-        raw = getval(x)
-        out = reshape(out, x_shape) if flat else out
-        return out / conj(where(raw == 0, 1, x))
+        if axis is None:
+            return reshape(_reverse_cumsum(reshape(g * ans, (-1,)), 0), x_shape) / x
+        return _reverse_cumsum(g * ans, axis) / x
 
     return vjp
 
 
+def _cumprod_jvp(t, ans, x, axis=None, dtype=None, **kwargs):
+    """ans_k * sum_j<=k t_j / x_j, a cumulative sum, where x has no zeros."""
+    if numpy.any(numpy.asarray(getval(x)) == 0):
+        c, upper = _partial_products(x, axis)
+        t_last = reshape(t, (-1,)) if axis is None else moveaxis(t, axis, -1)
+        out = sum(where(upper, expand_dims(t_last, -1) * c, 0), axis=-2)
+        return out if axis is None else moveaxis(out, -1, axis)
+    return cumsum(t / x, axis=axis) * ans
+
+
 defvjp(cumprod, _cumprod_vjp)
-defjvp(cumprod, lambda t, ans, x, axis=None, **kw: cumsum(
-    t / where(getval(x) == 0, 1, x) if axis is not None else reshape(
-        t / where(getval(x) == 0, 1, x), (-1,)), axis=axis) * ans)
+defjvp(cumprod, _cumprod_jvp)
 
 
 def var(x, axis=None, dtype=None, ddof=0, keepdims=False):

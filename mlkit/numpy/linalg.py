@@ -9,17 +9,16 @@ from numpy.linalg import LinAlgError
 
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.base import conj, real, reshape, shape_of, sum
+from mlkit.numpy.rules.decompositions import cholesky_lower, eigh_tuple, qr_reduced, svd_reduced
 from mlkit.numpy.rules.elementwise import absolute, power, sqrt, where
-from mlkit.numpy.rules.linalg import (cholesky_lower, det, eigh_tuple, inv, logabsdet, pinv,
-                                      qr_reduced, solve, svd_reduced, transposed)
+from mlkit.numpy.rules.linalg import det, inv, logabsdet, pinv, solve, transposed
 from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.rules.reductions import max, min
 from mlkit.numpy.rules.shape import moveaxis
 from mlkit.numpy.wrap import composite, nondifferentiable
 
-__all__ = ["LinAlgError", "inv", "pinv", "det", "slogdet", "solve", "cholesky", "eigh",
-           "eigvalsh", "svd", "svdvals", "qr", "norm", "matrix_power", "multi_dot",
-           "matrix_rank"]
+__all__ = ["LinAlgError", "cholesky", "det", "eigh", "eigvalsh", "inv", "matrix_power",
+           "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "svd", "svdvals"]
 
 
 def _is_traced(a):
@@ -43,7 +42,7 @@ def cholesky(a, upper=False):
 
 def eigh(a, UPLO="L"):
     """``(eigenvalues ascending, eigenvectors)`` of symmetric matrices; see the caveat on
-    repeated eigenvalues in mlkit.numpy.rules.linalg."""
+    repeated eigenvalues in mlkit.numpy.rules.decompositions."""
     return eigh_tuple(a, UPLO=UPLO)
 
 
@@ -55,7 +54,7 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     """``(u, s, vh)``, or ``s`` alone with ``compute_uv=False``.
 
     Differentiable for the reduced decomposition (``full_matrices=False``, or any square
-    matrix); singular vectors need distinct singular values (see mlkit.numpy.rules.linalg).
+    matrix); singular vectors need distinct singular values (see mlkit.numpy.rules.decompositions).
     """
     m, n = shape_of(a)[-2:]
     if compute_uv and full_matrices and m != n:
@@ -134,7 +133,7 @@ def _vector_norm(x, ord, axis, keepdims):
     if ord == 1:
         return sum(absolute(x), axis=axis, keepdims=keepdims)
     if isinstance(ord, str):
-        raise ValueError(f"invalid norm order {ord!r} for vectors")
+        raise ValueError(f"invalid norm order {ord!r} for vectors")  # noqa: TRY004 (as numpy)
     total = sum(power(absolute(x), float(ord)), axis=axis, keepdims=keepdims)
     return _guarded(total, lambda t: power(t, 1.0 / ord))
 

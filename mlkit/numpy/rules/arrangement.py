@@ -19,9 +19,9 @@ from mlkit.numpy.rules.reductions import flip
 from mlkit.numpy.rules.shape import moveaxis, transpose
 from mlkit.numpy.wrap import composite, wrap
 
-__all__ = ["split", "array_split", "hsplit", "vsplit", "dsplit", "tile", "repeat", "roll",
-           "pad", "take", "take_along_axis", "sort", "partition", "diag", "diagflat",
-           "diagonal", "tril", "triu", "trace", "kron", "fliplr", "flipud", "rot90"]
+__all__ = ["array_split", "diag", "diagflat", "diagonal", "dsplit", "fliplr", "flipud", "hsplit",
+           "kron", "pad", "partition", "repeat", "roll", "rot90", "sort", "split", "take",
+           "take_along_axis", "tile", "trace", "tril", "triu", "vsplit"]
 
 
 def _ndim(x):
@@ -189,7 +189,7 @@ def pad(array, pad_width, mode="constant", **kwargs):
         if kwargs:
             raise TypeError(f"pad(mode='constant') got unexpected arguments {sorted(kwargs)}")
         out = pad_zeros(array, pairs)
-        if _ndim(fill) == 0:
+        if numpy.ndim(getval(fill)) == 0:
             if fill is None or (type(fill) in (int, float) and fill == 0):
                 return out
             border = numpy.pad(numpy.zeros(shape, dtype=bool), pairs, constant_values=True)

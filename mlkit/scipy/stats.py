@@ -18,9 +18,18 @@ __all__ = ["norm", "t"]
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
 
+def _log(value):
+    """log of a parameter; a Python number stays one, so float32 inputs stay float32."""
+    return math.log(value) if isinstance(value, (int, float)) else mnp.log(value)
+
+
+def _lgamma(value):
+    return math.lgamma(value) if isinstance(value, (int, float)) else gammaln(value)
+
+
 def _norm_logpdf(x, loc=0.0, scale=1.0):
     z = (x - loc) / scale
-    return -0.5 * z * z - mnp.log(scale) - _HALF_LOG_2PI
+    return -0.5 * z * z - _log(scale) - _HALF_LOG_2PI
 
 
 def _norm_pdf(x, loc=0.0, scale=1.0):
@@ -50,7 +59,7 @@ def _norm_ppf(q, loc=0.0, scale=1.0):
 def _t_logpdf(x, df, loc=0.0, scale=1.0):
     z = (x - loc) / scale
     half = 0.5 * (df + 1)
-    return (gammaln(half) - gammaln(0.5 * df) - 0.5 * mnp.log(df * math.pi) - mnp.log(scale)
+    return (_lgamma(half) - _lgamma(0.5 * df) - 0.5 * _log(df * math.pi) - _log(scale)
             - half * mnp.log1p(z * z / df))
 
 

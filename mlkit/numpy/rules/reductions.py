@@ -221,7 +221,8 @@ def nansum(x, axis=None, keepdims=False):
 
 def nanmean(x, axis=None, keepdims=False):
     valid = numpy.logical_not(numpy.isnan(getval(x)))
-    count = numpy.sum(valid, axis=axis, keepdims=keepdims)
+    # The count in x's precision: an integer array would promote float32 to float64.
+    count = mask_like(numpy.sum(valid, axis=axis, keepdims=keepdims), x).real
     return nansum(x, axis=axis, keepdims=keepdims) / count
 
 

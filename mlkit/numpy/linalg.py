@@ -134,8 +134,8 @@ def _vector_norm(x, ord, axis, keepdims):
         return sum(absolute(x), axis=axis, keepdims=keepdims)
     if isinstance(ord, str):
         raise ValueError(f"invalid norm order {ord!r} for vectors")  # noqa: TRY004 (as numpy)
-    total = sum(power(absolute(x), float(ord)), axis=axis, keepdims=keepdims)
-    return _guarded(total, lambda t: power(t, 1.0 / ord))
+    powers = _guarded(absolute(x), lambda a: power(a, float(ord)))  # finite at 0 for ord < 1
+    return _guarded(sum(powers, axis=axis, keepdims=keepdims), lambda t: power(t, 1.0 / ord))
 
 
 def _matrix_norm(x, ord, rows, cols, keepdims):
@@ -144,6 +144,7 @@ def _matrix_norm(x, ord, rows, cols, keepdims):
     elif ord in ("nuc", 2, -2):
         values = svdvals(moveaxis(x, (rows, cols), (-2, -1)))
         out = sum(values, -1) if ord == "nuc" else (max if ord == 2 else min)(values, -1)
+        out = where(numpy.asarray(getval(out)) == 0, 0, out)  # 0, not U V^T, at the zero matrix
     elif ord in (1, -1, numpy.inf, -numpy.inf):
         summed, other = (rows, cols) if ord in (1, -1) else (cols, rows)
         extreme = max if ord > 0 else min

@@ -171,6 +171,17 @@ def test_array_methods_route_to_these_functions(method, args, kwargs):
     assert onp.any(mlkit.grad(through_method)(x) != 0)
 
 
+@pytest.mark.parametrize("call", [
+    lambda m, x: m.sort(x, axis=0), lambda m, x: m.tile(x, 2), lambda m, x: m.pad(x, 1),
+    lambda m, x: m.trace(x), lambda m, x: m.roll(x, 1), lambda m, x: m.kron(x, x),
+])
+def test_numpy_functions_on_traced_values_dispatch_here(call):
+    x = _inputs([(2, 2)])[0]
+    weights = onp.arange(call(onp, x).size).reshape(call(onp, x).shape)
+    by_numpy = mlkit.grad(lambda x: np.sum(call(onp, x) * weights))(x)
+    onp.testing.assert_allclose(by_numpy, mlkit.grad(lambda x: np.sum(call(np, x) * weights))(x))
+
+
 def test_sort_gradient_follows_each_element():
     x = onp.array([3.0, -1.0, 2.0])
     jac = mlkit.jacobian(np.sort)(x)

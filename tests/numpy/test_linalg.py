@@ -1,0 +1,241 @@
+"""np.linalg: values against numpy, derivatives against finite differences (both modes, order
+2) on single and stacked matrices, float32 kept float32, subgradients of norms at zero,
+degenerate spectra, and the errors for the cases that are not differentiable."""
+
+import warnings
+
+import numpy as onp
+import pytest
+
+import mlkit
+import mlkit.numpy as np
+from mlkit.autodiff.tracer import is_box
+from mlkit.autodiff.vspace import vspace
+from mlkit.testing import check_grads
+
+
+# --- input domains: (rng, shape, complex_) -> array ------------------------------------------
+def _normal(rng, shape, complex_):
+    x = rng.standard_normal(shape)
+    return x + 1j * rng.standard_normal(shape) if complex_ else x
+
+
+def anywhere(rng, shape, complex_):
+    return _normal(rng, shape, complex_)
+
+
+def invertible(rng, shape, complex_):
+    """Well conditioned: a random matrix plus n times the identity."""
+    return _normal(rng, shape, complex_) + shape[-1] * onp.eye(shape[-1])
+
+
+def spd(rng, shape, complex_):
+    b = rng.standard_normal(shape)
+    return b @ onp.swapaxes(b, -1, -2) + shape[-1] * onp.eye(shape[-1])
+
+
+def spd_lopsided(rng, shape, complex_):
+    """Not symmetric: numpy reads one triangle, which is itself well conditioned and definite."""
+    return spd(rng, shape, complex_) + 0.3 * rng.standard_normal(shape)
+
+
+# (id, fun(module, *arrays), domain per argument, [shapes per argument, ...], try complex)
+CASES = [
+    ("inv", lambda m, a: m.linalg.inv(a), (invertible,), [((3, 3),), ((2, 3, 3),), ((1, 1),)],
+     True),
+    ("det", lambda m, a: m.linalg.det(a), (invertible,), [((3, 3),), ((2, 2, 2),), ((1, 1),)],
+     True),
+    ("slogdet", lambda m, a: m.linalg.slogdet(a), (anywhere,), [((3, 3),), ((2, 3, 3),)], False),
+    ("logabsdet", lambda m, a: m.linalg.slogdet(a)[1], (invertible,), [((2, 2),)], True),
+    ("solve-vector", lambda m, a, b: m.linalg.solve(a, b), (invertible, anywhere),
+     [((3, 3), (3,)), ((2, 3, 3), (3,)), ((1, 1), (1,))], True),
+    ("solve-matrix", lambda m, a, b: m.linalg.solve(a, b), (invertible, anywhere),
+     [((3, 3), (3, 2)), ((2, 3, 3), (1, 3, 2)), ((3, 3), (2, 3, 1))], True),
+    ("pinv", lambda m, a: m.linalg.pinv(a), (anywhere,),
+     [((3, 2),), ((2, 4),), ((2, 3, 2),), ((1, 1),)], False),
+    ("cholesky", lambda m, a: m.linalg.cholesky(a), (spd_lopsided,),
+     [((3, 3),), ((2, 2, 2),), ((1, 1),)], False),
+    ("cholesky-upper", lambda m, a: m.linalg.cholesky(a, upper=True), (spd_lopsided,),
+     [((3, 3),)], False),
+    ("eigh", lambda m, a: m.linalg.eigh(a), (spd_lopsided,), [((3, 3),), ((2, 3, 3),), ((1, 1),)],
+     False),
+    ("eigh-upper", lambda m, a: m.linalg.eigh(a, UPLO="U"), (spd_lopsided,), [((3, 3),)], False),
+    ("eigvalsh", lambda m, a: m.linalg.eigvalsh(a), (anywhere,), [((3, 3),), ((2, 2, 2),)], False),
+    ("svd", lambda m, a: m.linalg.svd(a, full_matrices=False), (anywhere,),
+     [((3, 2),), ((2, 3),), ((2, 3, 2),), ((1, 2),)], False),
+    ("svd-square-default", lambda m, a: m.linalg.svd(a), (anywhere,), [((3, 3),)], False),
+    ("svd-values", lambda m, a: m.linalg.svd(a, compute_uv=False), (anywhere,),
+     [((3, 2),), ((2, 2, 3),)], False),
+    ("svdvals", lambda m, a: m.linalg.svdvals(a), (anywhere,), [((2, 3),)], False),
+    ("qr", lambda m, a: m.linalg.qr(a), (anywhere,), [((3, 2),), ((3, 3),), ((2, 4, 3),)], False),
+    ("qr-r", lambda m, a: m.linalg.qr(a, mode="r"), (anywhere,), [((3, 2),)], False),
+    ("matrix_power", lambda m, a: m.linalg.matrix_power(a, 3), (anywhere,),
+     [((3, 3),), ((2, 2, 2),)], True),
+    ("matrix_power-five", lambda m, a: m.linalg.matrix_power(a, 5), (anywhere,), [((2, 2),)],
+     False),
+    ("matrix_power-negative", lambda m, a: m.linalg.matrix_power(a, -2), (invertible,),
+     [((3, 3),), ((2, 2, 2),)], True),
+    ("multi_dot", lambda m, a, b, c: m.linalg.multi_dot([a, b, c]), (anywhere,) * 3,
+     [((2, 3), (3, 4), (4,)), ((3,), (3, 2), (2, 2))], True),
+    ("norm", lambda m, x: m.linalg.norm(x), (anywhere,), [((3,),), ((2, 3),), ((2, 1, 2),)],
+     True),
+    ("norm-keepdims", lambda m, x: m.linalg.norm(x, keepdims=True), (anywhere,), [((2, 3),)],
+     False),
+    ("norm-axis", lambda m, x: m.linalg.norm(x, axis=-1), (anywhere,), [((2, 3),), ((3, 1),)],
+     True),
+    ("norm-l1", lambda m, x: m.linalg.norm(x, 1, axis=0, keepdims=True), (anywhere,),
+     [((3,),), ((3, 2),)], False),
+    ("norm-inf", lambda m, x: m.linalg.norm(x, onp.inf, axis=1), (anywhere,), [((2, 3),)],
+     False),
+    ("norm-minus-inf", lambda m, x: m.linalg.norm(x, -onp.inf), (anywhere,), [((4,),)], False),
+    ("norm-p3", lambda m, x: m.linalg.norm(x, 3, axis=0), (anywhere,), [((3,),), ((2, 2),)],
+     False),
+    ("norm-p-half", lambda m, x: m.linalg.norm(x, 0.5), (anywhere,), [((3,),)], False),
+    ("norm-count", lambda m, x: m.linalg.norm(x, 0), (anywhere,), [((3,),)], False),
+    ("norm-fro", lambda m, x: m.linalg.norm(x, "fro", axis=(0, 2)), (anywhere,),
+     [((2, 3, 2),)], True),
+    ("norm-nuc", lambda m, x: m.linalg.norm(x, "nuc"), (anywhere,), [((3, 2),), ((2, 3),)],
+     False),
+    ("norm-spectral", lambda m, x: m.linalg.norm(x, 2, axis=(1, 2)), (anywhere,),
+     [((2, 3, 2),)], False),
+    ("norm-smallest", lambda m, x: m.linalg.norm(x, -2), (anywhere,), [((3, 3),)], False),
+    ("norm-matrix-1", lambda m, x: m.linalg.norm(x, 1, axis=(2, 0), keepdims=True), (anywhere,),
+     [((3, 2, 2),)], False),
+    ("norm-matrix-minus-1", lambda m, x: m.linalg.norm(x, -1), (anywhere,), [((2, 3),)], False),
+    ("norm-matrix-inf", lambda m, x: m.linalg.norm(x, onp.inf), (anywhere,), [((3, 2),)], False),
+    ("norm-matrix-minus-inf", lambda m, x: m.linalg.norm(x, -onp.inf, axis=(1, 0)),
+     (anywhere,), [((3, 2),)], False),
+]
+
+
+def _expand():
+    for case_id, fun, domains, shape_sets, try_complex in CASES:
+        for shapes in shape_sets:
+            for complex_ in (False, True) if try_complex else (False,):
+                label = f"{case_id}-{'x'.join(map(str, shapes))}{'-complex' if complex_ else ''}"
+                yield pytest.param(fun, domains, shapes, complex_, id=label)
+
+
+PARAMS = list(_expand())
+FIRST_SHAPES = [pytest.param(fun, domains, shape_sets[0], id=case_id)
+                for case_id, fun, domains, shape_sets, _ in CASES]
+
+
+def _inputs(domains, shapes, complex_=False, seed=0):
+    rng = onp.random.default_rng(seed)
+    return [domain(rng, shape, complex_) for domain, shape in zip(domains, shapes)]
+
+
+def leaves(value):
+    if isinstance(value, (list, tuple)):
+        return [leaf for item in value for leaf in leaves(item)]
+    return [onp.asarray(value)]
+
+
+@pytest.mark.parametrize("fun, domains, shapes, complex_", PARAMS)
+def test_values_match_numpy(fun, domains, shapes, complex_):
+    args = _inputs(domains, shapes, complex_)
+    ours, theirs = leaves(fun(np, *args)), leaves(fun(onp, *args))
+    assert len(ours) == len(theirs)
+    for a, b in zip(ours, theirs):
+        assert a.shape == b.shape
+        onp.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("fun, domains, shapes, complex_", PARAMS)
+def test_grads_match_finite_differences(fun, domains, shapes, complex_):
+    args = _inputs(domains, shapes, complex_)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        check_grads(lambda *xs: fun(np, *xs), modes=("fwd", "rev"), order=2, rtol=1e-4)(*args)
+
+
+@pytest.mark.filterwarnings("ignore:the output of")  # norm(x, 0) is a constant
+@pytest.mark.parametrize("fun, domains, shapes", FIRST_SHAPES)
+def test_float32_values_and_derivatives_stay_float32(fun, domains, shapes):
+    args = tuple(x.astype(onp.float32) for x in _inputs(domains, shapes))
+    vjp, ans = mlkit.make_vjp(lambda xs: fun(np, *xs))(args)
+    assert all(leaf.dtype == onp.float32 for leaf in leaves(ans))
+    assert all(leaf.dtype == onp.float32 for leaf in leaves(vjp(vspace(ans).ones())))
+    _, tangent = mlkit.make_jvp(lambda xs: fun(np, *xs))(args)(vspace(args).ones())
+    assert all(leaf.dtype == onp.float32 for leaf in leaves(tangent))
+
+
+@pytest.mark.filterwarnings("ignore:the output of")  # piecewise-linear norms: Hessian 0
+@pytest.mark.parametrize("ord, axis, shape", [
+    (None, None, (3,)), (None, None, (2, 3)), (2, None, (3,)), (1, None, (3,)),
+    (onp.inf, None, (3,)), (3, 0, (3, 2)), (0.5, None, (2,)), ("fro", None, (2, 2)),
+    ("nuc", None, (3, 2)), (2, None, (2, 2)), (1, None, (2, 3)), (None, -1, (2, 3)),
+])
+def test_norm_at_zero_has_finite_zero_subgradient(ord, axis, shape):
+    def f(x):
+        return np.sum(np.linalg.norm(x, ord, axis))
+
+    x = onp.zeros(shape)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        onp.testing.assert_array_equal(mlkit.grad(f)(x), onp.zeros(shape))
+        hess = mlkit.hessian(f)(x)
+        _, tangent = mlkit.make_jvp(f)(x)(onp.ones(shape))
+    assert onp.all(onp.isfinite(hess))
+    assert tangent == 0
+
+
+def test_slogdet_sign_is_a_constant_and_logdet_has_the_inverse_transpose_gradient():
+    a = invertible(onp.random.default_rng(3), (3, 3), False)
+    signs = []
+
+    def logdet(a):
+        sign, value = np.linalg.slogdet(a)
+        signs.append(sign)
+        return value
+
+    onp.testing.assert_allclose(mlkit.grad(logdet)(a), onp.linalg.inv(a).T, rtol=1e-12)
+    assert not is_box(signs[0])
+    assert signs[0] == onp.linalg.slogdet(a)[0]
+
+
+@pytest.mark.parametrize("name", ["inv", "det", "pinv", "norm", "eigvalsh", "svdvals",
+                                  "cholesky"])
+def test_numpy_linalg_on_traced_values_dispatches_here(name):
+    a = spd(onp.random.default_rng(6), (3, 3), False)
+
+    def through(module):
+        return lambda a: np.sum(getattr(module.linalg, name)(a))
+
+    onp.testing.assert_allclose(mlkit.grad(through(onp))(a), mlkit.grad(through(np))(a))
+
+
+def _rotation(seed, n):
+    return onp.linalg.qr(onp.random.default_rng(seed).standard_normal((n, n)))[0]
+
+
+def test_eigh_with_a_repeated_eigenvalue_gives_finite_basis_free_gradients():
+    q = _rotation(4, 3)
+    a = q @ onp.diag([1.0, 1.0, 3.0]) @ q.T
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        g = mlkit.grad(lambda a: np.sum(np.linalg.eigvalsh(a) ** 2))(a)
+    # sum(w**2) = |S|_F^2 of the matrix read from the lower triangle: gradient 2A folded onto it.
+    onp.testing.assert_allclose(g, onp.tril(2 * a) + onp.tril(2 * a, -1), atol=1e-10)
+
+
+def test_nuclear_norm_of_an_orthogonal_matrix_has_gradient_itself():
+    q = _rotation(5, 3)  # all singular values equal 1: the fully degenerate case
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        onp.testing.assert_allclose(mlkit.grad(lambda x: np.linalg.norm(x, "nuc"))(q), q,
+                                    atol=1e-10)
+
+
+@pytest.mark.parametrize("call, error", [
+    (lambda a: np.linalg.svd(a), NotImplementedError),
+    (lambda a: np.linalg.qr(a), NotImplementedError),
+    (lambda a: np.linalg.qr(a.T, mode="complete"), NotImplementedError),
+    (lambda a: np.linalg.cholesky(2 * np.eye(2) + 1j * a[:, :2] * 0), NotImplementedError),
+    (lambda a: np.linalg.norm(a, "nuc", axis=1), ValueError),
+    (lambda a: np.linalg.norm(a[None], 2), ValueError),
+])
+def test_non_differentiable_uses_fail_with_a_clear_error(call, error):
+    with pytest.raises(error):
+        mlkit.grad(lambda a: np.sum(np.real(call(a)[0])))(onp.ones((2, 3)))

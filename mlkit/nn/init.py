@@ -1,0 +1,206 @@
+"""Parameter initializers; every random draw comes from an explicit ``numpy.random.Generator``.
+
+Random initializers have the signature ``f(rng, shape, ..., dtype=float32)``. Draws are made
+in float64 and then cast, so a seed gives the same model bit for bit, and a float32 model is
+the rounded float64 one. Fans follow mlkit's weight layout ``(in, out)``: for a shape
+``(..., fan_in, fan_out)`` the leading axes multiply both (a receptive field); a 1-D shape has
+fan_in = fan_out = its length. Scales and gains are PyTorch's (``torch.nn.init``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy
+
+__all__ = [
+    "INITIALIZERS",
+    "as_rng",
+    "calculate_gain",
+    "constant",
+    "fans",
+    "get_initializer",
+    "glorot_normal",
+    "glorot_uniform",
+    "he_normal",
+    "he_uniform",
+    "kaiming_normal",
+    "kaiming_uniform",
+    "lecun_normal",
+    "lecun_uniform",
+    "normal",
+    "ones",
+    "uniform",
+    "xavier_normal",
+    "xavier_uniform",
+    "zeros",
+]
+
+_DEFAULT_DTYPE = numpy.float32
+
+
+def as_rng(rng) -> numpy.random.Generator:
+    """A Generator from a Generator (returned as is), an int seed, or None (fresh entropy)."""
+    if isinstance(rng, numpy.random.Generator):
+        return rng
+    if rng is None or isinstance(rng, (int, numpy.integer)):
+        return numpy.random.default_rng(rng)
+    raise TypeError(f"rng must be a numpy.random.Generator, an int seed or None, got "
+                    f"{type(rng).__name__}")
+
+
+def _shape(shape) -> tuple:
+    return (int(shape),) if isinstance(shape, (int, numpy.integer)) else tuple(shape)
+
+
+def _floating(dtype) -> numpy.dtype:
+    dtype = numpy.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"initializers make floating-point arrays, got dtype {dtype}")
+    return dtype
+
+
+def fans(shape) -> tuple[int, int]:
+    """``(fan_in, fan_out)`` of a weight of ``shape`` in the ``(..., in, out)`` layout."""
+    shape = _shape(shape)
+    if len(shape) == 0:
+        raise ValueError("fans are undefined for a scalar (shape ())")
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    field = int(numpy.prod(shape[:-2])) if len(shape) > 2 else 1
+    return shape[-2] * field, shape[-1] * field
+
+
+def calculate_gain(nonlinearity: str, param=None) -> float:
+    """The recommended gain for ``nonlinearity``, as ``torch.nn.init.calculate_gain``.
+
+    linear, identity, sigmoid: 1; tanh: 5/3; relu: sqrt(2); leaky_relu with slope ``param``
+    (default 0.01): sqrt(2 / (1 + slope^2)); selu: 3/4.
+    """
+    if nonlinearity in ("linear", "identity", "sigmoid", "conv1d", "conv2d", "conv3d"):
+        return 1.0
+    if nonlinearity == "tanh":
+        return 5.0 / 3.0
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        slope = 0.01 if param is None else float(param)
+        return math.sqrt(2.0 / (1.0 + slope * slope))
+    if nonlinearity == "selu":
+        return 0.75
+    raise ValueError(f"unknown nonlinearity {nonlinearity!r}; use linear, identity, sigmoid, "
+                     "tanh, relu, leaky_relu or selu")
+
+
+def zeros(shape, dtype=_DEFAULT_DTYPE) -> numpy.ndarray:
+    """An array of zeros."""
+    return numpy.zeros(_shape(shape), _floating(dtype))
+
+
+def ones(shape, dtype=_DEFAULT_DTYPE) -> numpy.ndarray:
+    """An array of ones."""
+    return numpy.ones(_shape(shape), _floating(dtype))
+
+
+def constant(shape, value, dtype=_DEFAULT_DTYPE) -> numpy.ndarray:
+    """An array filled with ``value``."""
+    return numpy.full(_shape(shape), value, _floating(dtype))
+
+
+def normal(rng, shape, mean=0.0, std=1.0, dtype=_DEFAULT_DTYPE) -> numpy.ndarray:
+    """Draws from N(mean, std^2)."""
+    dtype = _floating(dtype)
+    return as_rng(rng).normal(mean, std, _shape(shape)).astype(dtype)
+
+
+def uniform(rng, shape, low=0.0, high=1.0, dtype=_DEFAULT_DTYPE) -> numpy.ndarray:
+    """Draws from U(low, high)."""
+    dtype = _floating(dtype)
+    return as_rng(rng).uniform(low, high, _shape(shape)).astype(dtype)
+
+
+def xavier_uniform(rng, shape, gain=1.0, dtype=_DEFAULT_DTYPE) -> numpy.ndarray:
+    """Glorot: U(-b, b) with ``b = gain * sqrt(6 / (fan_in + fan_out))``."""
+    fan_in, fan_out = fans(shape)
+    bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
+    return uniform(rng, shape, -bound, bound, dtype)
+
+
+def xavier_normal(rng, shape, gain=1.0, dtype=_DEFAULT_DTYPE) -> numpy.ndarray:
+    """Glorot: N(0, s^2) with ``s = gain * sqrt(2 / (fan_in + fan_out))``."""
+    fan_in, fan_out = fans(shape)
+    return normal(rng, shape, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), dtype)
+
+
+def _kaiming_std(shape, a, mode, nonlinearity):
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
+    fan = fans(shape)[0 if mode == "fan_in" else 1]
+    return calculate_gain(nonlinearity, a) / math.sqrt(fan)
+
+
+def kaiming_uniform(rng, shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu",
+                    dtype=_DEFAULT_DTYPE) -> numpy.ndarray:
+    """He: U(-b, b) with ``b = gain * sqrt(3 / fan)``; ``a`` is the leaky_relu slope."""
+    bound = math.sqrt(3.0) * _kaiming_std(shape, a, mode, nonlinearity)
+    return uniform(rng, shape, -bound, bound, dtype)
+
+
+def kaiming_normal(rng, shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu",
+                   dtype=_DEFAULT_DTYPE) -> numpy.ndarray:
+    """He: N(0, s^2) with ``s = gain / sqrt(fan)``; ``a`` is the leaky_relu slope."""
+    return normal(rng, shape, 0.0, _kaiming_std(shape, a, mode, nonlinearity), dtype)
+
+
+def lecun_uniform(rng, shape, dtype=_DEFAULT_DTYPE) -> numpy.ndarray:
+    """LeCun: U(-b, b) with ``b = sqrt(3 / fan_in)`` (unit variance for unit inputs)."""
+    return kaiming_uniform(rng, shape, nonlinearity="linear", dtype=dtype)
+
+
+def lecun_normal(rng, shape, dtype=_DEFAULT_DTYPE) -> numpy.ndarray:
+    """LeCun: N(0, 1 / fan_in)."""
+    return kaiming_normal(rng, shape, nonlinearity="linear", dtype=dtype)
+
+
+glorot_uniform = xavier_uniform
+glorot_normal = xavier_normal
+he_uniform = kaiming_uniform
+he_normal = kaiming_normal
+
+
+def _default(rng, shape, dtype=_DEFAULT_DTYPE):
+    """PyTorch's Linear default: U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
+    bound = 1.0 / math.sqrt(fans(shape)[0])
+    return uniform(rng, shape, -bound, bound, dtype)
+
+
+# name -> f(rng, shape, dtype): what layers accept as ``init="name"``.
+INITIALIZERS = {
+    "default": _default,
+    "zeros": lambda rng, shape, dtype: zeros(shape, dtype),
+    "ones": lambda rng, shape, dtype: ones(shape, dtype),
+    "normal": lambda rng, shape, dtype: normal(rng, shape, 0.0, 0.01, dtype),
+    "uniform": lambda rng, shape, dtype: uniform(rng, shape, -0.05, 0.05, dtype),
+    "xavier_uniform": xavier_uniform, "glorot_uniform": xavier_uniform,
+    "xavier_normal": xavier_normal, "glorot_normal": xavier_normal,
+    "kaiming_uniform": lambda rng, shape, dtype: kaiming_uniform(rng, shape, dtype=dtype),
+    "he_uniform": lambda rng, shape, dtype: kaiming_uniform(rng, shape, dtype=dtype),
+    "kaiming_normal": lambda rng, shape, dtype: kaiming_normal(rng, shape, dtype=dtype),
+    "he_normal": lambda rng, shape, dtype: kaiming_normal(rng, shape, dtype=dtype),
+    "lecun_uniform": lecun_uniform, "lecun_normal": lecun_normal,
+}
+
+
+def get_initializer(init):
+    """``f(rng, shape, dtype)`` for a name in ``INITIALIZERS`` or a callable (returned as is).
+
+    The named "normal" is N(0, 0.01^2) and "uniform" U(-0.05, 0.05), small scales suited to
+    weights; call :func:`normal` and :func:`uniform` directly for other ones.
+    """
+    if callable(init):
+        return init
+    try:
+        return INITIALIZERS[init]
+    except KeyError:
+        raise ValueError(f"unknown initializer {init!r}; choose one of {sorted(INITIALIZERS)}") \
+            from None

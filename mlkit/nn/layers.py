@@ -1,0 +1,383 @@
+"""Layers: Linear, Sequential, MLP, Identity, Dropout, Embedding and activation modules.
+
+Weights are stored as ``(in, out)`` so that Linear computes ``x @ W + b`` with no transpose.
+Randomness comes from an explicit ``rng`` (a Generator or an int seed); equal seeds give
+equal layers bit for bit.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy
+
+import mlkit.numpy as np
+from mlkit.extend import defjvp, defvjp, primitive
+from mlkit.nn import activations as act
+from mlkit.nn.init import as_rng, get_initializer, uniform
+from mlkit.nn.module import Module
+from mlkit.nn.normalization import BatchNorm1d
+
+__all__ = [
+    "ACTIVATION_LAYERS",
+    "ELU",
+    "GELU",
+    "MLP",
+    "Dropout",
+    "Embedding",
+    "Identity",
+    "LeakyReLU",
+    "Linear",
+    "LogSoftmax",
+    "ReLU",
+    "Sequential",
+    "SiLU",
+    "Sigmoid",
+    "Softmax",
+    "Softplus",
+    "Tanh",
+]
+
+
+@primitive
+def _affine(x, weight, bias):
+    """``x @ weight + bias`` as one recorded op (half the per-op cost of two)."""
+    y = x @ weight
+    y += bias
+    return y
+
+
+def _as_matrix(a, width):
+    return a if len(a.shape) == 2 else np.reshape(a, (-1, width))
+
+
+def _leading_axes(g):
+    return tuple(range(len(g.shape) - 1))
+
+
+defvjp(_affine,
+       lambda ans, x, weight, bias: lambda g: np.matmul(g, np.transpose(weight)),
+       lambda ans, x, weight, bias: lambda g: np.matmul(
+           np.transpose(_as_matrix(x, weight.shape[0])), _as_matrix(g, weight.shape[1])),
+       lambda ans, x, weight, bias: lambda g: np.sum(g, axis=_leading_axes(g)))
+defjvp(_affine,
+       lambda t, ans, x, weight, bias: np.matmul(t, weight),
+       lambda t, ans, x, weight, bias: np.matmul(x, t),
+       lambda t, ans, x, weight, bias: np.broadcast_to(t, ans.shape))
+
+
+class Linear(Module):
+    """``y = x @ weight + bias`` with ``weight`` of shape ``(in_features, out_features)``.
+
+    Parameters
+    ----------
+    in_features, out_features : int
+        Input and output sizes.
+    bias : bool
+        Learn an additive bias.
+    init : str or callable
+        Weight initializer: a name in :data:`mlkit.nn.init.INITIALIZERS` or
+        ``f(rng, shape, dtype)``. ``"default"`` is PyTorch's U(-1/sqrt(in), 1/sqrt(in)) for the
+        weight and the bias; with any other initializer the bias starts at zero.
+    rng : numpy.random.Generator, int or None
+        Source of the random draws (None: fresh entropy).
+    dtype : numpy dtype
+        Parameter dtype; raw inputs of another dtype are cast to it.
+    """
+
+    def __init__(self, in_features, out_features, bias=True, *, init="default", rng=None,
+                 dtype=numpy.float32):
+        super().__init__()
+        rng = as_rng(rng)
+        self.in_features = int(in_features)
+        self.out_features = int(out_features)
+        self.weight = get_initializer(init)(rng, (self.in_features, self.out_features), dtype)
+        self.bias = None
+        if bias:
+            if init == "default":
+                bound = 1.0 / math.sqrt(self.in_features)
+                self.bias = uniform(rng, (self.out_features,), -bound, bound, dtype)
+            else:
+                self.bias = numpy.zeros(self.out_features, dtype)
+
+    def forward(self, x):
+        weight = self.weight
+        if type(x) is numpy.ndarray and x.dtype != weight.dtype:
+            x = x.astype(weight.dtype)
+        if self.bias is None:
+            return x @ weight
+        return _affine(x, weight, self.bias)
+
+    def extra_repr(self):
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
+
+
+class Identity(Module):
+    """Returns its input unchanged."""
+
+    def forward(self, x):
+        return x
+
+
+class Sequential(Module):
+    """Applies ``layers`` in order; plain functions (such as ``nn.relu``) may be mixed in.
+
+    Indexing, ``len`` and iteration go over the layers; ``layers.<i>`` names their parameters.
+    """
+
+    def __init__(self, *layers):
+        super().__init__()
+        self.layers = list(layers)
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def __getitem__(self, index):
+        return self.layers[index]
+
+    def __len__(self):
+        return len(self.layers)
+
+    def __iter__(self):
+        return iter(self.layers)
+
+
+class MLP(Module):
+    """A multilayer perceptron: per hidden size, Linear -> [BatchNorm1d] -> activation ->
+    [Dropout]; then a final Linear.
+
+    Parameters
+    ----------
+    in_features, out_features : int
+        Input and output sizes.
+    hidden_sizes : sequence of int
+        Width of each hidden layer (empty: a single Linear).
+    activation : str or Module class
+        A name in :data:`ACTIVATION_LAYERS` (``"relu"``, ``"tanh"``, ...) or a Module class.
+    dropout : float
+        Dropout probability after each hidden activation (0: no Dropout layers).
+    batch_norm : bool
+        Insert BatchNorm1d before each hidden activation.
+    init : str or callable
+        Weight initializer of the Linear layers (see :class:`Linear`).
+    rng : numpy.random.Generator, int or None
+        One generator used, in order, for every layer's initialization and for dropout.
+    dtype : numpy dtype
+        Parameter dtype.
+    """
+
+    def __init__(self, in_features, hidden_sizes, out_features, activation="relu", dropout=0.0,
+                 batch_norm=False, *, init="default", rng=None, dtype=numpy.float32):
+        super().__init__()
+        rng = as_rng(rng)
+        make_activation = _activation_layer(activation)
+        self.in_features, self.out_features = int(in_features), int(out_features)
+        self.hidden_sizes = tuple(int(h) for h in hidden_sizes)
+        self.activation = activation if isinstance(activation, str) else activation.__name__
+        layers, width = [], self.in_features
+        for hidden in self.hidden_sizes:
+            layers.append(Linear(width, hidden, init=init, rng=rng, dtype=dtype))
+            if batch_norm:
+                layers.append(BatchNorm1d(hidden, dtype=dtype))
+            layers.append(make_activation())
+            if dropout:
+                layers.append(Dropout(dropout, rng=rng))
+            width = hidden
+        layers.append(Linear(width, self.out_features, init=init, rng=rng, dtype=dtype))
+        self.layers = layers
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def extra_repr(self):
+        return (f"in_features={self.in_features}, hidden_sizes={self.hidden_sizes}, "
+                f"out_features={self.out_features}, activation={self.activation!r}")
+
+
+class Dropout(Module):
+    """Zeroes each element with probability ``p`` in training mode and scales the rest by
+    ``1 / (1 - p)`` (inverted dropout); the identity in evaluation mode.
+
+    Parameters
+    ----------
+    p : float
+        Drop probability in ``[0, 1]``.
+    rng : numpy.random.Generator, int or None
+        The layer's own generator; ``forward(x, rng=...)`` may pass another for one call.
+    """
+
+    def __init__(self, p=0.5, *, rng=None):
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout: p must be in [0, 1], got {p!r}")
+        self.p = float(p)
+        self.rng = as_rng(rng)
+
+    def forward(self, x, rng=None):
+        if not self.training or self.p == 0.0:
+            return x
+        if self.p == 1.0:
+            return x * 0
+        dtype = x.dtype
+        draw = numpy.float32 if dtype == numpy.float32 else numpy.float64
+        keep = (rng or self.rng).random(x.shape, dtype=draw) >= self.p
+        return x * (keep * numpy.asarray(1.0 / (1.0 - self.p), dtype))
+
+    def extra_repr(self):
+        return f"p={self.p}"
+
+
+class Embedding(Module):
+    """A lookup table: ``forward(indices)`` returns ``weight[indices]``.
+
+    Parameters
+    ----------
+    num_embeddings, embedding_dim : int
+        Table size and vector size; ``weight`` has shape ``(num_embeddings, embedding_dim)``.
+    rng, dtype
+        As for :class:`Linear`; the table starts as N(0, 1) draws (PyTorch's default).
+    """
+
+    def __init__(self, num_embeddings, embedding_dim, *, rng=None, dtype=numpy.float32):
+        super().__init__()
+        self.num_embeddings, self.embedding_dim = int(num_embeddings), int(embedding_dim)
+        shape = (self.num_embeddings, self.embedding_dim)
+        self.weight = as_rng(rng).standard_normal(shape).astype(dtype)
+
+    def forward(self, indices):
+        indices = numpy.asarray(indices)
+        if indices.dtype.kind not in "iu":
+            raise TypeError(f"Embedding expects integer indices, got dtype {indices.dtype}")
+        return self.weight[indices]
+
+    def extra_repr(self):
+        return f"num_embeddings={self.num_embeddings}, embedding_dim={self.embedding_dim}"
+
+
+# -- activations as modules ------------------------------------------------------------------
+class ReLU(Module):
+    """``max(x, 0)``."""
+
+    def forward(self, x):
+        return act.relu(x)
+
+
+class LeakyReLU(Module):
+    """``x`` if ``x > 0`` else ``negative_slope * x``."""
+
+    def __init__(self, negative_slope=0.01):
+        super().__init__()
+        self.negative_slope = negative_slope
+
+    def forward(self, x):
+        return act.leaky_relu(x, self.negative_slope)
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}"
+
+
+class ELU(Module):
+    """``x`` if ``x > 0`` else ``alpha * (exp(x) - 1)``."""
+
+    def __init__(self, alpha=1.0):
+        super().__init__()
+        self.alpha = alpha
+
+    def forward(self, x):
+        return act.elu(x, self.alpha)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}"
+
+
+class GELU(Module):
+    """``x * Phi(x)``; ``approximate`` is ``"tanh"`` or ``"none"`` (exact, with erf)."""
+
+    def __init__(self, approximate="tanh"):
+        super().__init__()
+        if approximate not in ("tanh", "none"):
+            raise ValueError(f"GELU: approximate must be 'tanh' or 'none', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x):
+        return act.gelu(x, self.approximate)
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(Module):
+    """``x * sigmoid(x)``."""
+
+    def forward(self, x):
+        return act.silu(x)
+
+
+class Tanh(Module):
+    """The hyperbolic tangent."""
+
+    def forward(self, x):
+        return act.tanh(x)
+
+
+class Sigmoid(Module):
+    """The logistic function, stable for large ``|x|``."""
+
+    def forward(self, x):
+        return act.sigmoid(x)
+
+
+class Softplus(Module):
+    """``log(1 + exp(beta x)) / beta``."""
+
+    def __init__(self, beta=1.0):
+        super().__init__()
+        self.beta = beta
+
+    def forward(self, x):
+        return act.softplus(x, self.beta)
+
+    def extra_repr(self):
+        return f"beta={self.beta}"
+
+
+class Softmax(Module):
+    """Softmax along ``axis``."""
+
+    def __init__(self, axis=-1):
+        super().__init__()
+        self.axis = axis
+
+    def forward(self, x):
+        return act.softmax(x, self.axis)
+
+    def extra_repr(self):
+        return f"axis={self.axis}"
+
+
+class LogSoftmax(Softmax):
+    """Log-softmax along ``axis``."""
+
+    def forward(self, x):
+        return act.log_softmax(x, self.axis)
+
+
+ACTIVATION_LAYERS = {
+    "relu": ReLU, "leaky_relu": LeakyReLU, "elu": ELU, "gelu": GELU, "silu": SiLU,
+    "swish": SiLU, "tanh": Tanh, "sigmoid": Sigmoid, "softplus": Softplus, "identity": Identity,
+}
+
+
+def _activation_layer(activation):
+    if isinstance(activation, type) and issubclass(activation, Module):
+        return activation
+    try:
+        return ACTIVATION_LAYERS[activation]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown activation {activation!r}; choose one of "
+                         f"{sorted(ACTIVATION_LAYERS)} or pass a Module class") from None

@@ -1,0 +1,327 @@
+"""Loss functions with reductions, sample weights and shape checks; stable for large logits.
+
+Every loss takes ``reduction`` ("mean", "sum" or "none") and an optional per-sample
+``weight`` (shape ``(N,)``, or the loss's full shape). With weights, "mean" is the weighted
+mean ``sum(w * loss) / sum(w)`` (each weight counted once per element it covers). Plain
+targets and weights are cast to the predictions' dtype, so float32 stays float32.
+"""
+
+from __future__ import annotations
+
+import numpy
+
+import mlkit.numpy as np
+from mlkit.extend import def_elementwise, defjvp, defvjp, getval, primitive
+from mlkit.nn.activations import log_softmax, relu, sigmoid, softmax
+
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "hinge_loss",
+    "huber_loss",
+    "l1_loss",
+    "l1_penalty",
+    "l2_penalty",
+    "mse_loss",
+    "nll_loss",
+]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _shape(x):
+    return tuple(numpy.shape(getval(x)))
+
+
+def _dtype(x):
+    dtype = numpy.result_type(getval(x))
+    return dtype if dtype.kind == "f" else numpy.dtype(numpy.float64)
+
+
+def _like(value, dtype):
+    """A plain ``value`` as an array of ``dtype``; traced values pass unchanged."""
+    if value is None or getval(value) is not value:
+        return value
+    value = numpy.asarray(value)
+    return value if value.dtype == dtype else value.astype(dtype)
+
+
+def _same_shape(name, predictions, targets, what="targets"):
+    if _shape(predictions) != _shape(targets):
+        raise ValueError(f"{name}: predictions have shape {_shape(predictions)} but {what} have "
+                         f"shape {_shape(targets)}; they must match (reshape one of them, e.g. "
+                         "targets.reshape(predictions.shape))")
+
+
+def _integer_labels(name, labels, classes, batch_shape):
+    labels = numpy.asarray(getval(labels))
+    if labels.dtype.kind not in "iu":
+        raise TypeError(f"{name}: integer class labels expected, got dtype {labels.dtype}")
+    if labels.shape != batch_shape:
+        raise ValueError(f"{name}: labels have shape {labels.shape}, expected {batch_shape} "
+                         f"for scores of shape {batch_shape + (classes,)}")
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        raise ValueError(f"{name}: labels must be in [0, {classes}), got values from "
+                         f"{labels.min()} to {labels.max()}")
+    return labels
+
+
+def _reduce(name, losses, reduction, weight=None, denominator=None):
+    """Apply the sample ``weight`` and the reduction to elementwise or per-sample losses."""
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    shape = _shape(losses)
+    if weight is not None:
+        weight = _like(weight, _dtype(losses))
+        w_shape = _shape(weight)
+        if w_shape != shape[:len(w_shape)] or (not w_shape and shape):
+            raise ValueError(f"{name}: weight has shape {w_shape}, expected ({shape[0]},) "
+                             f"(one per sample) or {shape}")
+        weight = np.reshape(weight, w_shape + (1,) * (len(shape) - len(w_shape)))
+        losses = losses * weight
+    if reduction == "none":
+        return losses
+    if reduction == "mean" and weight is None and denominator is None:
+        return np.mean(losses)
+    total = np.sum(losses)
+    if reduction == "sum":
+        return total
+    if denominator is None:
+        denominator = np.sum(np.broadcast_to(weight, shape))
+    return total / denominator
+
+
+# -- regression ------------------------------------------------------------------------------
+def mse_loss(predictions, targets, *, weight=None, reduction="mean"):
+    """Squared error ``(predictions - targets)^2``.
+
+    Parameters
+    ----------
+    predictions, targets : array
+        Same shape.
+    weight : array, optional
+        Per-sample weights ``(N,)`` or one per element.
+    reduction : {"mean", "sum", "none"}
+        How to combine the elementwise losses.
+    """
+    _same_shape("mse_loss", predictions, targets)
+    diff = predictions - _like(targets, _dtype(predictions))
+    return _reduce("mse_loss", diff * diff, reduction, weight)
+
+
+def l1_loss(predictions, targets, *, weight=None, reduction="mean"):
+    """Absolute error ``|predictions - targets|`` (subgradient 0 at equality)."""
+    _same_shape("l1_loss", predictions, targets)
+    diff = predictions - _like(targets, _dtype(predictions))
+    return _reduce("l1_loss", np.abs(diff), reduction, weight)
+
+
+def huber_loss(predictions, targets, delta=1.0, *, weight=None, reduction="mean"):
+    """``0.5 d^2`` where ``|d| <= delta``, else ``delta (|d| - 0.5 delta)``, with
+    ``d = predictions - targets`` (PyTorch's HuberLoss)."""
+    if delta <= 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta!r}")
+    _same_shape("huber_loss", predictions, targets)
+    diff = predictions - _like(targets, _dtype(predictions))
+    size = np.abs(diff)
+    losses = np.where(getval(size) <= delta, 0.5 * (diff * diff), delta * (size - 0.5 * delta))
+    return _reduce("huber_loss", losses, reduction, weight)
+
+
+# -- binary classification -------------------------------------------------------------------
+def binary_cross_entropy(probabilities, targets, *, weight=None, reduction="mean", eps=None):
+    """``-(y log p + (1 - y) log(1 - p))`` on probabilities clipped to ``[eps, 1 - eps]``.
+
+    ``eps`` defaults to the machine epsilon of the dtype; the gradient is zero where clipping
+    acts. Prefer :func:`binary_cross_entropy_with_logits`, which needs no clipping. For class
+    weights pass ``weight=class_weight[labels]``.
+    """
+    _same_shape("binary_cross_entropy", probabilities, targets)
+    dtype = _dtype(probabilities)
+    eps = float(numpy.finfo(dtype).eps) if eps is None else eps
+    p = np.clip(probabilities, eps, 1 - eps)
+    y = _like(targets, dtype)
+    losses = -(y * np.log(p) + (1 - y) * np.log(1 - p))
+    return _reduce("binary_cross_entropy", losses, reduction, weight)
+
+
+@primitive
+def _bce_logits(x, y):
+    return numpy.maximum(x, 0) - x * y + numpy.log1p(numpy.exp(-numpy.abs(x)))
+
+
+def_elementwise(_bce_logits, lambda ans, x, y: sigmoid(x) - y, lambda ans, x, y: -x)
+
+
+def binary_cross_entropy_with_logits(logits, targets, *, weight=None, reduction="mean"):
+    """Binary cross-entropy of ``sigmoid(logits)``, computed stably as
+    ``max(x, 0) - x y + log1p(exp(-|x|))``; its gradient is exactly ``sigmoid(x) - y``."""
+    _same_shape("binary_cross_entropy_with_logits", logits, targets)
+    losses = _bce_logits(logits, _like(targets, _dtype(logits)))
+    return _reduce("binary_cross_entropy_with_logits", losses, reduction, weight)
+
+
+# -- multiclass classification ---------------------------------------------------------------
+@primitive
+def _soft_cross_entropy(logits, target):
+    """``-sum(target * log_softmax(logits), axis=-1)`` in one op."""
+    shifted = logits - numpy.max(logits, axis=-1, keepdims=True)
+    log_probs = shifted - numpy.log(numpy.sum(numpy.exp(shifted), axis=-1, keepdims=True))
+    return -numpy.sum(target * log_probs, axis=-1)
+
+
+def _xent_grad_logits(ans, logits, target):
+    def vjp(g):
+        mass = np.sum(target, axis=-1, keepdims=True)
+        return np.expand_dims(g, -1) * (softmax(logits) * mass - target)
+    return vjp
+
+
+defvjp(_soft_cross_entropy, _xent_grad_logits,
+       lambda ans, logits, target: lambda g: -np.expand_dims(g, -1) * log_softmax(logits))
+defjvp(_soft_cross_entropy,
+       lambda t, ans, logits, target: np.sum(
+           (softmax(logits) * np.sum(target, axis=-1, keepdims=True) - target) * t, axis=-1),
+       lambda t, ans, logits, target: -np.sum(t * log_softmax(logits), axis=-1))
+
+
+def _class_weights(name, class_weight, classes, dtype):
+    if class_weight is None:
+        return None
+    class_weight = _like(class_weight, dtype)
+    if _shape(class_weight) != (classes,):
+        raise ValueError(f"{name}: class_weight has shape {_shape(class_weight)}, expected "
+                         f"({classes},) for {classes} classes")
+    return class_weight
+
+
+def cross_entropy(logits, targets, *, weight=None, class_weight=None, label_smoothing=0.0,
+                  reduction="mean"):
+    """Softmax cross-entropy on logits, as ``torch.nn.functional.cross_entropy``.
+
+    Parameters
+    ----------
+    logits : array of shape (..., C)
+        Unnormalized scores, classes on the last axis; stable for any magnitude.
+    targets : array
+        Integer labels of shape ``(...)``, or class probabilities of shape ``(..., C)``.
+    weight : array, optional
+        Per-sample weights of shape ``(...)``.
+    class_weight : array of shape (C,), optional
+        Per-class weights. With integer labels, "mean" divides by the summed weights of the
+        samples' classes (times their sample weights), as PyTorch does.
+    label_smoothing : float
+        ``eps`` in ``[0, 1]``: the target becomes ``(1 - eps) * target + eps / C``.
+    reduction : {"mean", "sum", "none"}
+    """
+    name = "cross_entropy"
+    shape, dtype = _shape(logits), _dtype(logits)
+    if not shape:
+        raise ValueError(f"{name}: logits must have a class axis, got a scalar")
+    classes, batch = shape[-1], shape[:-1]
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{name}: label_smoothing must be in [0, 1], got {label_smoothing!r}")
+    cw = _class_weights(name, class_weight, classes, dtype)
+    denominator = None
+    if numpy.result_type(getval(targets)).kind == "f":
+        _same_shape(name, logits, targets, "probability targets")
+        target = _like(targets, dtype)
+        if label_smoothing:
+            target = target * (1 - label_smoothing) + label_smoothing / classes
+        if cw is not None:
+            target = target * cw
+    else:
+        labels = _integer_labels(name, targets, classes, batch)
+        onehot = numpy.eye(classes, dtype=dtype)[labels]
+        target = onehot
+        if cw is not None:
+            # PyTorch: (1 - eps) w_y [c = y] + (eps / C) w_c, and "mean" divides by sum w_y.
+            target = onehot * cw[labels][..., None]
+            denominator = _weighted_count(cw[labels], weight, dtype)
+        if label_smoothing:
+            smooth = cw if cw is not None else 1
+            target = target * (1 - label_smoothing) + smooth * (label_smoothing / classes)
+    losses = _soft_cross_entropy(logits, target)
+    return _reduce(name, losses, reduction, weight, denominator)
+
+
+def _weighted_count(sample_class_weights, weight, dtype):
+    if weight is None:
+        return numpy.sum(sample_class_weights)
+    w = _like(weight, dtype)
+    return np.sum(np.broadcast_to(w, sample_class_weights.shape) * sample_class_weights)
+
+
+def nll_loss(log_probs, targets, *, weight=None, class_weight=None, reduction="mean"):
+    """Negative log-likelihood ``-log_probs[..., y]`` of integer labels, from log-probabilities
+    (such as :func:`mlkit.nn.log_softmax` outputs); class weights as in :func:`cross_entropy`.
+    """
+    name = "nll_loss"
+    shape, dtype = _shape(log_probs), _dtype(log_probs)
+    if not shape:
+        raise ValueError(f"{name}: log_probs must have a class axis, got a scalar")
+    labels = _integer_labels(name, targets, shape[-1], shape[:-1])
+    pick = numpy.eye(shape[-1], dtype=dtype)[labels]
+    cw = _class_weights(name, class_weight, shape[-1], dtype)
+    denominator = None
+    if cw is not None:
+        pick = pick * cw
+        denominator = _weighted_count(cw[labels], weight, dtype)
+    losses = -np.sum(log_probs * pick, axis=-1)
+    return _reduce(name, losses, reduction, weight, denominator)
+
+
+def hinge_loss(scores, targets, margin=1.0, *, weight=None, class_weight=None,
+               reduction="mean"):
+    """Hinge loss for binary ±1 targets or integer class labels.
+
+    Binary (``scores`` and ``targets`` of the same shape, targets in {-1, +1}):
+    ``max(0, margin - y s)``. Multiclass (``scores`` ``(..., C)``, integer labels ``(...)``):
+    PyTorch's MultiMarginLoss, ``sum_{j != y} max(0, margin - s_y + s_j) / C``, multiplied
+    by ``class_weight[y]`` if given ("mean" then still divides by the number of samples).
+    """
+    name = "hinge_loss"
+    shape, dtype = _shape(scores), _dtype(scores)
+    if _shape(targets) == shape:
+        raw = numpy.asarray(getval(targets))
+        if not numpy.all((raw == 1) | (raw == -1)):
+            raise ValueError(f"{name}: binary targets must be -1 or +1 (convert 0/1 labels "
+                             "with 2 * y - 1)")
+        losses = relu(margin - scores * _like(targets, dtype))
+        return _reduce(name, losses, reduction, weight)
+    if not shape:
+        raise ValueError(f"{name}: scores must have a class axis for integer labels")
+    classes = shape[-1]
+    labels = _integer_labels(name, targets, classes, shape[:-1])
+    onehot = numpy.eye(classes, dtype=dtype)[labels]
+    true_score = np.sum(scores * onehot, axis=-1, keepdims=True)
+    margins = relu(margin - true_score + scores) * (1 - onehot)
+    losses = np.sum(margins, axis=-1) * (1 / classes)
+    cw = _class_weights(name, class_weight, classes, dtype)
+    if cw is not None:
+        losses = losses * cw[labels]
+    return _reduce(name, losses, reduction, weight)
+
+
+# -- penalties -------------------------------------------------------------------------------
+def _tree_leaves(tree):
+    if isinstance(tree, dict):
+        return [leaf for value in tree.values() for leaf in _tree_leaves(value)]
+    if isinstance(tree, (list, tuple)):
+        return [leaf for value in tree for leaf in _tree_leaves(value)]
+    return [tree]
+
+
+def l1_penalty(params):
+    """``sum |w|`` over every array of a parameter tree (such as ``model.parameters()``)."""
+    terms = [np.sum(np.abs(leaf)) for leaf in _tree_leaves(params)]
+    return sum(terms[1:], terms[0]) if terms else 0.0
+
+
+def l2_penalty(params):
+    """``sum w^2`` over every array of a parameter tree (multiply by ``lambda / 2`` for the
+    usual weight-decay penalty)."""
+    terms = [np.sum(leaf * leaf) for leaf in _tree_leaves(params)]
+    return sum(terms[1:], terms[0]) if terms else 0.0
+

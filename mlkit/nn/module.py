@@ -1,0 +1,414 @@
+"""Module: a tree of parameter arrays found by walking the attributes of an object.
+
+Subclass it, call ``super().__init__()``, assign arrays, submodules and lists/tuples/dicts of
+them as attributes. Floating-point arrays are parameters, arrays registered with
+``register_buffer`` are buffers (saved, never trained), and everything else (ints, strings,
+callables, lists of numbers) is configuration. Attributes whose names start with ``_`` are
+private and never walked.
+"""
+
+from __future__ import annotations
+
+import numpy
+
+from mlkit.numpy import ArrayBox
+
+__all__ = ["Module"]
+
+_ARRAYS = (numpy.ndarray, ArrayBox)
+_CONTAINERS = (list, tuple, dict)
+# What a walk of the module tree selects (buffers and state include non-float buffers).
+_PARAMETERS, _TRAINABLE, _BUFFERS, _STATE = range(4)
+
+_NO_INIT = (
+    "{cls}.__init__ did not call super().__init__() before {what}. Call it first:\n\n"
+    "    class {cls}(Module):\n"
+    "        def __init__(self, ...):\n"
+    "            super().__init__()\n"
+    "            self.weight = ...\n"
+)
+
+
+def _is_array(value) -> bool:
+    return isinstance(value, _ARRAYS)
+
+
+def _holds_state(value) -> bool:
+    """True for arrays, modules, and containers with an array or module somewhere inside."""
+    if isinstance(value, (numpy.ndarray, ArrayBox, Module)):
+        return True
+    if isinstance(value, _CONTAINERS):
+        items = value.values() if isinstance(value, dict) else value
+        return any(_holds_state(item) for item in items)
+    return False
+
+
+def _items(container):
+    return container.items() if isinstance(container, dict) else enumerate(container)
+
+
+def _join(prefix: str, key) -> str:
+    return f"{prefix}.{key}" if prefix else str(key)
+
+
+class Module:
+    """Base class of layers and models: a tree of parameters with train/eval modes.
+
+    Notes
+    -----
+    ``parameters()`` returns a dict mapping attribute names to arrays or subtrees (a list of
+    modules gives a list of dicts), ``update(tree)`` writes such a tree back (partial trees
+    allowed), and ``state_dict()`` flattens parameters and buffers to dotted names such as
+    ``layers.0.weight``. Arrays are plain numpy arrays at rest; inside
+    :func:`mlkit.nn.value_and_grad` the trainable ones are temporarily traced values.
+    """
+
+    def __init__(self):
+        self.__dict__["_training"] = True
+        self.__dict__["_frozen"] = set()
+        self.__dict__["_buffers"] = set()
+
+    def __setattr__(self, name, value):
+        if "_frozen" not in self.__dict__ and _holds_state(value):
+            raise AttributeError(_NO_INIT.format(cls=type(self).__name__,
+                                                 what=f"assigning self.{name}"))
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        object.__delattr__(self, name)
+        self.__dict__.get("_buffers", set()).discard(name)
+
+    def __call__(self, *args, **kwargs):
+        if "_frozen" not in self.__dict__:
+            raise RuntimeError(_NO_INIT.format(cls=type(self).__name__, what="the first call"))
+        return self.forward(*args, **kwargs)
+
+    def forward(self, *args, **kwargs):
+        """The computation of the module; subclasses define this (or ``__call__``)."""
+        raise NotImplementedError(
+            f"{type(self).__name__} defines no forward(); write forward(self, x) (or __call__) "
+            "with mlkit.numpy operations"
+        )
+
+    # -- buffers and modes ---------------------------------------------------------------------
+    def register_buffer(self, name: str, value) -> None:
+        """Store ``value`` as ``self.<name>``: saved by ``state_dict``, never a parameter."""
+        if not _is_array(value):
+            raise TypeError(f"buffer {name!r} must be a numpy array, got {type(value).__name__}")
+        setattr(self, name, value)
+        self._buffers.add(name)
+
+    @property
+    def training(self) -> bool:
+        """True in training mode (dropout active, batch norm using batch statistics)."""
+        return self._training
+
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode on this module and every submodule; returns self."""
+        for _, module in self.named_modules():
+            module.__dict__["_training"] = bool(mode)
+        return self
+
+    def eval(self) -> Module:
+        """Set evaluation mode on this module and every submodule; returns self."""
+        return self.train(False)
+
+    # -- walking -------------------------------------------------------------------------------
+    def _state(self):
+        """The public attributes that hold arrays or modules, in assignment order."""
+        for name, value in self.__dict__.items():
+            if name[0] != "_" and _holds_state(value):
+                yield name, value
+
+    def named_modules(self, prefix: str = ""):
+        """Yield ``(dotted name, module)`` for this module ("" for itself) and all below it."""
+        yield prefix, self
+        for name, value in self._state():
+            yield from _modules_in(_join(prefix, name), value)
+
+    def _selected(self, kind, path, array) -> bool:
+        if path in self._buffers:
+            return kind >= _BUFFERS
+        if array.dtype.kind != "f":
+            return False
+        return kind != _BUFFERS and (kind != _TRAINABLE or path not in self._frozen)
+
+    def _walk(self, kind, slots=None):
+        """The tree of the arrays of ``kind``; with ``slots``, also append a writable
+        ``(container, key)`` for each array taken (None for an item of a tuple)."""
+        tree = {}
+        attributes = self.__dict__
+        for name, value in attributes.items():
+            if name[0] != "_":
+                sub = self._walk_item(name, attributes, name, value, kind, slots)
+                if sub is not None:
+                    tree[name] = sub
+        return tree
+
+    def _walk_item(self, path, container, key, value, kind, slots):
+        if isinstance(value, _ARRAYS):
+            if not self._selected(kind, path, value):
+                return None
+            if slots is not None:
+                slots.append(None if isinstance(container, tuple) else (container, key))
+            return value
+        if isinstance(value, Module):
+            return value._walk(kind, slots)
+        if not isinstance(value, _CONTAINERS) or not _holds_state(value):
+            return None  # configuration
+        if isinstance(value, dict):
+            out = {}
+            for k, item in value.items():
+                sub = self._walk_item(_join(path, k), value, k, item, kind, slots)
+                if sub is not None:
+                    out[k] = sub
+            return out
+        # A dropped array keeps its place as an empty subtree so that indices stay aligned.
+        subs = [self._walk_item(_join(path, i), value, i, item, kind, slots)
+                for i, item in enumerate(value)]
+        return type(value)({} if sub is None else sub for sub in subs)
+
+    def parameters(self) -> dict:
+        """The parameter tree: attribute name -> array or subtree (buffers excluded)."""
+        return self._walk(_PARAMETERS)
+
+    def trainable_parameters(self) -> dict:
+        """The parameter tree without frozen parameters."""
+        return self._walk(_TRAINABLE)
+
+    def buffers(self) -> dict:
+        """The tree of buffers (such as batch-norm running statistics)."""
+        return self._walk(_BUFFERS)
+
+    def num_parameters(self, trainable_only: bool = False) -> int:
+        """The number of scalar parameters (only unfrozen ones if ``trainable_only``)."""
+        tree = self._walk(_TRAINABLE if trainable_only else _PARAMETERS)
+        return sum(int(numpy.prod(leaf.shape)) for _, leaf in _flatten(tree))
+
+    # -- writing -------------------------------------------------------------------------------
+    def update(self, tree: dict) -> Module:
+        """Write the arrays of ``tree`` (shaped like ``parameters()``, possibly partial) back.
+
+        Missing names and empty subtrees leave their arrays unchanged; returns self.
+        """
+        if not isinstance(tree, dict):
+            raise TypeError(f"{type(self).__name__}.update expects a dict tree, got "
+                            f"{type(tree).__name__}")
+        attributes = self.__dict__
+        for name, sub in tree.items():
+            current = attributes.get(name) if name[0] != "_" else None
+            if current is None:
+                raise KeyError(f"{type(self).__name__} has no parameter or submodule {name!r}; "
+                               f"it has {[n for n, _ in self._state()]}")
+            attributes[name] = _merge(self, name, current, sub)
+        return self
+
+    def freeze(self, names=None) -> Module:
+        """Exclude parameters from ``trainable_parameters()``; returns self.
+
+        Parameters
+        ----------
+        names : str, iterable of str, or None
+            Dotted paths relative to this module (``"weight"``, ``"layers.0"``); a path to a
+            submodule or container freezes everything below it. None freezes all parameters.
+        """
+        self._set_frozen(names, True)
+        return self
+
+    def unfreeze(self, names=None) -> Module:
+        """Undo :meth:`freeze` for ``names`` (all parameters when None); returns self."""
+        self._set_frozen(names, False)
+        return self
+
+    def _set_frozen(self, names, frozen):
+        if names is None:
+            paths = [""]
+        else:
+            paths = [names] if isinstance(names, str) else list(names)
+            known = set(self._flat(_PARAMETERS)) | set(dict(self.named_modules()))
+            unknown = [p for p in paths if p not in known
+                       and not any(k.startswith(p + ".") for k in known)]
+            if unknown:
+                raise KeyError(f"{type(self).__name__} has no parameters {unknown}; "
+                               f"parameter names: {sorted(self._flat(_PARAMETERS))}")
+        for prefix in paths:
+            for module, local in self._owners(prefix):
+                if frozen:
+                    module._frozen.add(local)
+                else:
+                    module._frozen.discard(local)
+
+    def _owners(self, prefix):
+        """``(owning module, local path)`` of every parameter at or below dotted ``prefix``."""
+        for mpath, module in self.named_modules():
+            for name, value in module._state():
+                if isinstance(value, Module):
+                    continue
+                for local in _local_array_paths(name, value):
+                    full = _join(mpath, local)
+                    if prefix == "" or full == prefix or full.startswith(prefix + "."):
+                        yield module, local
+
+    # -- state dicts ---------------------------------------------------------------------------
+    def _flat(self, kind) -> dict:
+        return dict(_flatten(self._walk(kind)))
+
+    def state_dict(self) -> dict:
+        """Copies of all parameters and buffers as ``{dotted.name: array}``."""
+        both = self._flat(_STATE)
+        return {name: numpy.array(array, copy=True) for name, array in both.items()}
+
+    def load_state_dict(self, state: dict, strict: bool = True) -> Module:
+        """Load a :meth:`state_dict` (copies are stored); returns self.
+
+        Raises ``ValueError`` listing every problem at once: names missing from ``state`` and
+        names the model does not have (both only when ``strict``), and arrays whose shape or
+        dtype differs from the model's.
+        """
+        expected = {name: numpy.asarray(array) for name, array in self.state_dict().items()}
+        problems = []
+        if strict:
+            missing = [name for name in expected if name not in state]
+            unexpected = [name for name in state if name not in expected]
+            if missing:
+                problems.append(f"missing: {missing}")
+            if unexpected:
+                problems.append(f"unexpected: {unexpected}")
+        loaded = {}
+        for name, value in state.items():
+            if name not in expected:
+                continue
+            value, want = numpy.asarray(value), expected[name]
+            if value.shape != want.shape:
+                problems.append(f"{name}: shape {value.shape}, expected {want.shape}")
+            elif value.dtype != want.dtype:
+                problems.append(f"{name}: dtype {value.dtype}, expected {want.dtype}")
+            else:
+                loaded[name] = numpy.array(value, copy=True)
+        if problems:
+            raise ValueError(f"{type(self).__name__}.load_state_dict found "
+                             f"{len(problems)} problem(s):\n  " + "\n  ".join(problems))
+        for name, value in loaded.items():
+            self._set_path(name, value)
+        return self
+
+    def _set_path(self, dotted: str, value) -> None:
+        _assign(self, dotted.split("."), value)
+
+    # -- repr ----------------------------------------------------------------------------------
+    def extra_repr(self) -> str:
+        """The configuration shown in ``repr`` (subclasses override)."""
+        return ""
+
+    def __repr__(self):
+        head = f"{type(self).__name__}({self.extra_repr()})"
+        lines = []
+        for name, value in self._state():
+            lines.extend(self._repr_lines(name, value))
+        if not lines:
+            return head
+        return head + " {\n" + "\n".join("  " + line for line in lines) + "\n}"
+
+    def _repr_lines(self, path, value):
+        if isinstance(value, Module):
+            text = repr(value).split("\n")
+            return [f"({path}): {text[0]}"] + text[1:]
+        if isinstance(value, _ARRAYS):
+            notes = [kind for kind, flag in (("buffer", path in self._buffers),
+                                             ("frozen", path in self._frozen)) if flag]
+            suffix = f" [{', '.join(notes)}]" if notes else ""
+            return [f"{path}: {value.dtype}{list(value.shape)}{suffix}"]
+        lines = []
+        for key, item in _items(value):
+            lines.extend(self._repr_lines(_join(path, key), item))
+        return lines
+
+
+def _local_array_paths(name, value):
+    if isinstance(value, _ARRAYS):
+        return [name] if value.dtype.kind == "f" else []
+    if isinstance(value, _CONTAINERS):
+        return [p for key, item in _items(value) if not isinstance(item, Module)
+                for p in _local_array_paths(_join(name, key), item)]
+    return []
+
+
+def _merge(owner, path, current, new):
+    """``current`` with the arrays of subtree ``new`` written in (modules updated in place)."""
+    if isinstance(current, Module):
+        if not isinstance(new, dict):
+            raise TypeError(f"{type(owner).__name__}.{path} is a module; update it with a dict, "
+                            f"got {type(new).__name__}")
+        return current.update(new)
+    if isinstance(current, _ARRAYS):
+        if isinstance(new, _ARRAYS):
+            if new.shape != current.shape:
+                raise ValueError(f"{type(owner).__name__}.{path} has shape {current.shape}, "
+                                 f"got an array of shape {new.shape}")
+            return new
+        if isinstance(new, dict) and not new:
+            return current
+        raise TypeError(f"{type(owner).__name__}.{path} is an array, got "
+                        f"{type(new).__name__}")
+    if isinstance(current, dict):
+        if not isinstance(new, dict):
+            raise TypeError(f"{type(owner).__name__}.{path} is a dict; update it with a dict, "
+                            f"got {type(new).__name__}")
+        for key, item in new.items():
+            current[key] = _merge(owner, _join(path, key), current[key], item)
+        return current
+    if isinstance(new, dict) and not new:
+        return current
+    if not isinstance(new, (list, tuple)) or len(new) != len(current):
+        raise ValueError(f"{type(owner).__name__}.{path} holds {len(current)} items, got "
+                         f"{new!r:.60}")
+    merged = [_merge(owner, _join(path, i), item, sub)
+              for i, (item, sub) in enumerate(zip(current, new))]
+    if isinstance(current, list):
+        current[:] = merged
+        return current
+    return type(current)(merged)
+
+
+def _modules_in(path, value):
+    if isinstance(value, Module):
+        yield from value.named_modules(path)
+    elif isinstance(value, _CONTAINERS):
+        for key, item in _items(value):
+            yield from _modules_in(_join(path, key), item)
+
+
+def _child(node, key):
+    if isinstance(node, Module):
+        return node.__dict__[key]
+    if isinstance(node, dict):
+        return node[key]
+    return node[int(key)]
+
+
+def _assign(node, parts, value):
+    """``node`` with ``value`` written at the path ``parts`` (tuples on the way are rebuilt)."""
+    key = parts[0]
+    if len(parts) > 1:
+        value = _assign(_child(node, key), parts[1:], value)
+    if isinstance(node, Module):
+        node.__dict__[key] = value
+    elif isinstance(node, dict):
+        node[key] = value
+    elif isinstance(node, list):
+        node[int(key)] = value
+    else:
+        items = list(node)
+        items[int(key)] = value
+        node = type(node)(items)
+    return node
+
+
+def _flatten(tree, prefix=""):
+    """``(dotted name, array)`` pairs of a parameter tree."""
+    if isinstance(tree, _ARRAYS):
+        yield prefix, tree
+        return
+    for key, item in _items(tree):
+        yield from _flatten(item, _join(prefix, key))
+

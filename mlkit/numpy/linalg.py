@@ -47,6 +47,8 @@ def eigh(a, UPLO="L"):
 
 
 def eigvalsh(a, UPLO="L"):
+    if not _is_traced(a):
+        return numpy.linalg.eigvalsh(a, UPLO)
     return eigh_tuple(a, UPLO=UPLO)[0]
 
 
@@ -64,11 +66,15 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
                 "singular vectors are arbitrary); pass full_matrices=False"
             )
         return tuple(numpy.linalg.svd(a, full_matrices=True, hermitian=hermitian))
-    result = svd_reduced(a)
-    return result if compute_uv else result[1]
+    if not compute_uv:
+        return svdvals(a)
+    return svd_reduced(a)
 
 
 def svdvals(x):
+    """Singular values; traced, they come from the full reduced SVD (its vectors are needed)."""
+    if not _is_traced(x):
+        return numpy.linalg.svd(x, compute_uv=False)
     return svd_reduced(x)[1]
 
 

@@ -9,7 +9,8 @@ import functools
 
 from mlkit.autodiff.tracer import box_types, getval, primitive
 
-__all__ = ["wrap", "nondifferentiable", "composite", "wrapped_for", "kind_of", "strip"]
+__all__ = ["wrap", "nondifferentiable", "composite", "dispatch_from", "wrapped_for", "kind_of",
+           "strip"]
 
 _wrapped_for_raw: dict = {}
 _kinds: dict = {}
@@ -52,6 +53,14 @@ def nondifferentiable(raw):
     _wrapped_for_raw[raw] = fun
     _kinds[fun] = "nondifferentiable"
     return fun
+
+
+def dispatch_from(fun, *raws):
+    """Let each numpy callable in ``raws``, called on a traced value, run ``fun`` (for aliases
+    such as numpy.amax, and for primitives wrapping a private helper instead of numpy's own)."""
+    for raw in raws:
+        if raw is not None:
+            _wrapped_for_raw[raw] = fun
 
 
 def wrapped_for(raw):

@@ -14,7 +14,7 @@ import scipy.special
 import mlkit.numpy as mnp
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.elementwise import def_elementwise
-from mlkit.numpy.wrap import composite, nondifferentiable, wrap
+from mlkit.numpy.wrap import composite, dispatch_from, nondifferentiable, wrap
 
 __all__ = ["expit", "logit", "erf", "erfc", "erfinv", "erfcinv", "ndtr", "log_ndtr", "ndtri",
            "gammaln", "digamma", "psi", "polygamma", "xlogy", "xlog1py", "entr", "logsumexp",
@@ -53,6 +53,7 @@ def _polygamma(n, x):
 
 
 polygamma = wrap(_polygamma, "polygamma")
+dispatch_from(polygamma, scipy.special.polygamma)
 
 def_elementwise(expit, lambda ans, x: ans * (1 - ans))
 def_elementwise(logit, lambda ans, x: 1 / (x * (1 - x)))

@@ -12,7 +12,7 @@ from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import box_types
 from mlkit.numpy.rules.base import is_complex, real, reshape, shape_of
 from mlkit.numpy.rules.shape import stack
-from mlkit.numpy.wrap import composite, nondifferentiable, wrap
+from mlkit.numpy.wrap import composite, dispatch_from, nondifferentiable, wrap
 
 __all__ = [
     "array",
@@ -72,6 +72,7 @@ def _astype(x, dtype):
 
 
 astype = wrap(_astype, "astype")
+dispatch_from(astype, getattr(numpy, "astype", None))  # numpy >= 2.1
 
 
 def _astype_vjp(ans, x, dtype):

@@ -16,7 +16,7 @@ from mlkit.numpy.rules.base import (broadcast_to, conj, real, reshape, restore_r
                                     shape_of, sum)
 from mlkit.numpy.rules.elementwise import mask_like, sqrt, where
 from mlkit.numpy.rules.shape import expand_dims, moveaxis
-from mlkit.numpy.wrap import composite, wrap
+from mlkit.numpy.wrap import composite, dispatch_from, wrap
 
 __all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "var", "std", "cumsum",
            "cumprod", "nansum", "nanmean", "average"]
@@ -35,6 +35,9 @@ max = wrap(numpy.max, "max")
 min = wrap(numpy.min, "min")
 amax = max
 amin = min
+dispatch_from(mean, numpy.mean)
+dispatch_from(max, numpy.amax)
+dispatch_from(min, numpy.amin)
 cumsum = wrap(numpy.cumsum, "cumsum")
 cumprod = wrap(numpy.cumprod, "cumprod")
 flip = wrap(numpy.flip, "flip")

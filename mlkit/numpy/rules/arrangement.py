@@ -86,17 +86,12 @@ def tile(A, reps):
 
 def take(a, indices, axis=None, mode=None):
     """numpy.take: a gather whose VJP adds each cotangent back at its index (repeats sum)."""
-    if mode not in (None, "raise"):
-        indices = _bounded(indices, shape_of(a), axis, mode)
     if axis is None:
-        return getitem(reshape(a, (-1,)), indices)
+        a, axis = reshape(a, (-1,)), 0
+    if mode in ("clip", "wrap"):
+        n, indices = shape_of(a)[axis], numpy.asarray(getval(indices))
+        indices = numpy.clip(indices, 0, n - 1) if mode == "clip" else numpy.mod(indices, n)
     return getitem(a, _along(axis, _ndim(a), indices))
-
-
-def _bounded(indices, shape, axis, mode):
-    n = int(numpy.prod(shape)) if axis is None else shape[axis]
-    indices = numpy.asarray(getval(indices))
-    return numpy.clip(indices, 0, n - 1) if mode == "clip" else numpy.mod(indices, n)
 
 
 def repeat(a, repeats, axis=None):
@@ -218,9 +213,7 @@ def diagonal(a, offset=0, axis1=0, axis2=1):
     return getitem(a, (Ellipsis, rows, cols))
 
 
-def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
-    if out is not None:
-        raise TypeError("trace(out=...) writes in place; use the returned value")
+def trace(a, offset=0, axis1=0, axis2=1, dtype=None):
     return sum(diagonal(a, offset, axis1, axis2), axis=-1, dtype=dtype)
 
 

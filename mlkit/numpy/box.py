@@ -134,6 +134,13 @@ class ArrayBox(Box):
     def astype(self, dtype):
         return mnp.astype(self, dtype)
 
+    def flatten(self):
+        return reshape(self, (-1,))
+
+    def sort(self, *args, **kwargs):
+        raise TypeError("x.sort() sorts in place, which a traced array cannot do: "
+                        "use x = np.sort(x) instead")
+
 
 def _method(name):
     def method(self, *args, **kwargs):
@@ -145,8 +152,7 @@ def _method(name):
 
 for _name in ("sum", "mean", "prod", "max", "min", "var", "std", "cumsum", "cumprod", "ravel",
               "squeeze", "swapaxes", "dot", "clip", "argmax", "argmin", "argsort", "nonzero",
-              "round", "any", "all", "trace", "diagonal", "repeat", "take", "flatten",
-              "sort", "copy"):
+              "round", "any", "all", "trace", "diagonal", "repeat", "take", "copy"):
     setattr(ArrayBox, _name, _method(_name))
 
 

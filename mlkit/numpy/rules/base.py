@@ -29,9 +29,24 @@ def is_complex(x) -> bool:
     return dtype.kind == "c" if dtype is not None else isinstance(x, complex)
 
 
-sum = wrap(numpy.sum, "sum")
+def _sum(x, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+    """numpy.sum through the ufunc reduction directly (numpy.sum's dispatch costs more than
+    the sum itself on small arrays)."""
+    if out is not None or kwargs or type(x) is not numpy.ndarray:
+        return numpy.sum(x, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kwargs)
+    return numpy.add.reduce(x, axis=axis, dtype=dtype, keepdims=keepdims)
+
+
+def _broadcast_to(x, shape, subok=False):
+    """numpy.broadcast_to, materialized: a new array of ``shape`` filled from ``x``."""
+    out = numpy.empty(shape, dtype=x.dtype if type(x) is numpy.ndarray else numpy.result_type(x))
+    out[...] = x
+    return out
+
+
+sum = wrap(_sum, "sum")
 reshape = wrap(numpy.reshape, "reshape")
-broadcast_to = wrap(numpy.broadcast_to, "broadcast_to")
+broadcast_to = wrap(_broadcast_to, "broadcast_to")
 real = wrap(numpy.real, "real")
 imag = wrap(numpy.imag, "imag")
 conj = wrap(numpy.conjugate, "conjugate")

@@ -118,6 +118,8 @@ def value_and_grad(model, loss_fn, has_aux: bool = False):
             return out
 
         traced_loss.__name__ = getattr(loss_fn, "__name__", "loss_fn")
+        if not leaves:  # nothing to differentiate: no trace, no "does not depend" warning
+            return ((traced_loss(None), aux[0]) if has_aux else traced_loss(None)), params
         try:
             loss, sparse = mlkit.value_and_grad(traced_loss)(_Leaves(leaves))
         finally:

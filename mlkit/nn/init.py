@@ -1,6 +1,6 @@
 """Parameter initializers; every random draw comes from an explicit ``numpy.random.Generator``.
 
-Random initializers have the signature ``f(rng, shape, ..., dtype=float32)``. Draws are made
+Random initializers have the signature ``f(rng, shape, dtype=float32, *, options)``. Draws are made
 in float64 and then cast, so a seed gives the same model bit for bit, and a float32 model is
 the rounded float64 one. Fans follow mlkit's weight layout ``(in, out)``: for a shape
 ``(..., fan_in, fan_out)`` the leading axes multiply both (a receptive field); a 1-D shape has
@@ -107,29 +107,29 @@ def constant(shape, value, dtype=_DEFAULT_DTYPE) -> numpy.ndarray:
     return numpy.full(_shape(shape), value, _floating(dtype))
 
 
-def normal(rng, shape, mean=0.0, std=1.0, dtype=_DEFAULT_DTYPE) -> numpy.ndarray:
+def normal(rng, shape, dtype=_DEFAULT_DTYPE, *, mean=0.0, std=1.0) -> numpy.ndarray:
     """Draws from N(mean, std^2)."""
     dtype = _floating(dtype)
     return as_rng(rng).normal(mean, std, _shape(shape)).astype(dtype)
 
 
-def uniform(rng, shape, low=0.0, high=1.0, dtype=_DEFAULT_DTYPE) -> numpy.ndarray:
+def uniform(rng, shape, dtype=_DEFAULT_DTYPE, *, low=0.0, high=1.0) -> numpy.ndarray:
     """Draws from U(low, high)."""
     dtype = _floating(dtype)
     return as_rng(rng).uniform(low, high, _shape(shape)).astype(dtype)
 
 
-def xavier_uniform(rng, shape, gain=1.0, dtype=_DEFAULT_DTYPE) -> numpy.ndarray:
+def xavier_uniform(rng, shape, dtype=_DEFAULT_DTYPE, *, gain=1.0) -> numpy.ndarray:
     """Glorot: U(-b, b) with ``b = gain * sqrt(6 / (fan_in + fan_out))``."""
     fan_in, fan_out = fans(shape)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
-    return uniform(rng, shape, -bound, bound, dtype)
+    return uniform(rng, shape, dtype, low=-bound, high=bound)
 
 
-def xavier_normal(rng, shape, gain=1.0, dtype=_DEFAULT_DTYPE) -> numpy.ndarray:
+def xavier_normal(rng, shape, dtype=_DEFAULT_DTYPE, *, gain=1.0) -> numpy.ndarray:
     """Glorot: N(0, s^2) with ``s = gain * sqrt(2 / (fan_in + fan_out))``."""
     fan_in, fan_out = fans(shape)
-    return normal(rng, shape, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), dtype)
+    return normal(rng, shape, dtype, std=gain * math.sqrt(2.0 / (fan_in + fan_out)))
 
 
 def _kaiming_std(shape, a, mode, nonlinearity):
@@ -139,27 +139,27 @@ def _kaiming_std(shape, a, mode, nonlinearity):
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 
-def kaiming_uniform(rng, shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu",
-                    dtype=_DEFAULT_DTYPE) -> numpy.ndarray:
+def kaiming_uniform(rng, shape, dtype=_DEFAULT_DTYPE, *, a=0.0, mode="fan_in",
+                    nonlinearity="leaky_relu") -> numpy.ndarray:
     """He: U(-b, b) with ``b = gain * sqrt(3 / fan)``; ``a`` is the leaky_relu slope."""
     bound = math.sqrt(3.0) * _kaiming_std(shape, a, mode, nonlinearity)
-    return uniform(rng, shape, -bound, bound, dtype)
+    return uniform(rng, shape, dtype, low=-bound, high=bound)
 
 
-def kaiming_normal(rng, shape, a=0.0, mode="fan_in", nonlinearity="leaky_relu",
-                   dtype=_DEFAULT_DTYPE) -> numpy.ndarray:
+def kaiming_normal(rng, shape, dtype=_DEFAULT_DTYPE, *, a=0.0, mode="fan_in",
+                   nonlinearity="leaky_relu") -> numpy.ndarray:
     """He: N(0, s^2) with ``s = gain / sqrt(fan)``; ``a`` is the leaky_relu slope."""
-    return normal(rng, shape, 0.0, _kaiming_std(shape, a, mode, nonlinearity), dtype)
+    return normal(rng, shape, dtype, std=_kaiming_std(shape, a, mode, nonlinearity))
 
 
 def lecun_uniform(rng, shape, dtype=_DEFAULT_DTYPE) -> numpy.ndarray:
     """LeCun: U(-b, b) with ``b = sqrt(3 / fan_in)`` (unit variance for unit inputs)."""
-    return kaiming_uniform(rng, shape, nonlinearity="linear", dtype=dtype)
+    return kaiming_uniform(rng, shape, dtype, nonlinearity="linear")
 
 
 def lecun_normal(rng, shape, dtype=_DEFAULT_DTYPE) -> numpy.ndarray:
     """LeCun: N(0, 1 / fan_in)."""
-    return kaiming_normal(rng, shape, nonlinearity="linear", dtype=dtype)
+    return kaiming_normal(rng, shape, dtype, nonlinearity="linear")
 
 
 glorot_uniform = xavier_uniform
@@ -171,7 +171,7 @@ he_normal = kaiming_normal
 def _default(rng, shape, dtype=_DEFAULT_DTYPE):
     """PyTorch's Linear default: U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
     bound = 1.0 / math.sqrt(fans(shape)[0])
-    return uniform(rng, shape, -bound, bound, dtype)
+    return uniform(rng, shape, dtype, low=-bound, high=bound)
 
 
 # name -> f(rng, shape, dtype): what layers accept as ``init="name"``.
@@ -179,14 +179,12 @@ INITIALIZERS = {
     "default": _default,
     "zeros": lambda rng, shape, dtype: zeros(shape, dtype),
     "ones": lambda rng, shape, dtype: ones(shape, dtype),
-    "normal": lambda rng, shape, dtype: normal(rng, shape, 0.0, 0.01, dtype),
-    "uniform": lambda rng, shape, dtype: uniform(rng, shape, -0.05, 0.05, dtype),
+    "normal": lambda rng, shape, dtype: normal(rng, shape, dtype, std=0.01),
+    "uniform": lambda rng, shape, dtype: uniform(rng, shape, dtype, low=-0.05, high=0.05),
     "xavier_uniform": xavier_uniform, "glorot_uniform": xavier_uniform,
     "xavier_normal": xavier_normal, "glorot_normal": xavier_normal,
-    "kaiming_uniform": lambda rng, shape, dtype: kaiming_uniform(rng, shape, dtype=dtype),
-    "he_uniform": lambda rng, shape, dtype: kaiming_uniform(rng, shape, dtype=dtype),
-    "kaiming_normal": lambda rng, shape, dtype: kaiming_normal(rng, shape, dtype=dtype),
-    "he_normal": lambda rng, shape, dtype: kaiming_normal(rng, shape, dtype=dtype),
+    "kaiming_uniform": kaiming_uniform, "he_uniform": kaiming_uniform,
+    "kaiming_normal": kaiming_normal, "he_normal": kaiming_normal,
     "lecun_uniform": lecun_uniform, "lecun_normal": lecun_normal,
 }
 

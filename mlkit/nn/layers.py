@@ -96,7 +96,7 @@ class Linear(Module):
         if bias:
             if init == "default":
                 bound = 1.0 / math.sqrt(self.in_features)
-                self.bias = uniform(rng, (self.out_features,), -bound, bound, dtype)
+                self.bias = uniform(rng, (self.out_features,), dtype, low=-bound, high=bound)
             else:
                 self.bias = numpy.zeros(self.out_features, dtype)
 

@@ -39,6 +39,11 @@ def _dtype(x):
     return dtype if dtype.kind == "f" else numpy.dtype(numpy.float64)
 
 
+def _array(value):
+    """A plain value (list, scalar) as an ndarray; traced values pass unchanged."""
+    return value if getval(value) is not value else numpy.asarray(value)
+
+
 def _like(value, dtype):
     """A plain ``value`` as an array of ``dtype``; traced values pass unchanged."""
     if value is None or getval(value) is not value:
@@ -216,6 +221,7 @@ def cross_entropy(logits, targets, *, weight=None, class_weight=None, label_smoo
     reduction : {"mean", "sum", "none"}
     """
     name = "cross_entropy"
+    logits, targets = _array(logits), _array(targets)
     shape, dtype = _shape(logits), _dtype(logits)
     if not shape:
         raise ValueError(f"{name}: logits must have a class axis, got a scalar")

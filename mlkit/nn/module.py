@@ -314,8 +314,10 @@ class Module:
             text = repr(value).split("\n")
             return [f"({path}): {text[0]}"] + text[1:]
         if isinstance(value, _ARRAYS):
+            constant = path not in self._buffers and value.dtype.kind != "f"
             notes = [kind for kind, flag in (("buffer", path in self._buffers),
-                                             ("frozen", path in self._frozen)) if flag]
+                                             ("frozen", path in self._frozen),
+                                             ("constant", constant)) if flag]
             suffix = f" [{', '.join(notes)}]" if notes else ""
             return [f"{path}: {value.dtype}{list(value.shape)}{suffix}"]
         lines = []

@@ -131,7 +131,7 @@ class BatchNorm1d(Module):
 
     def _track(self, mean, var, count):
         """Move the running statistics towards this batch's (plain arrays, no tracing)."""
-        self.num_batches_tracked = self.num_batches_tracked + 1
+        self.num_batches_tracked = numpy.asarray(self.num_batches_tracked + 1)
         m = self.momentum
         if m is None:
             m = 1.0 / float(self.num_batches_tracked)

@@ -18,12 +18,27 @@ from mlkit.autodiff.forward import defjvp_argnum
 from mlkit.autodiff.reverse import defvjp_argnum
 from mlkit.autodiff.tracer import getval, primitive
 from mlkit.autodiff.vspace import vspace
-from mlkit.tree import flatten_named
+from mlkit.tree import flatten_named, tree_map
 
-__all__ = ["grad", "value_and_grad", "grad_and_aux", "elementwise_grad", "jacobian", "hessian",
-           "hessian_tensor_product", "hessian_vector_product", "make_hvp", "make_jvp",
-           "make_vjp", "make_ggnvp", "vector_jacobian_product", "holomorphic_grad",
-           "grad_named", "checkpoint", "deriv"]
+__all__ = [
+    "checkpoint",
+    "deriv",
+    "elementwise_grad",
+    "grad",
+    "grad_and_aux",
+    "grad_named",
+    "hessian",
+    "hessian_tensor_product",
+    "hessian_vector_product",
+    "holomorphic_grad",
+    "jacobian",
+    "make_ggnvp",
+    "make_hvp",
+    "make_jvp",
+    "make_vjp",
+    "value_and_grad",
+    "vector_jacobian_product",
+]
 
 
 def _name(fun):
@@ -81,7 +96,7 @@ def _traced(fun, argnum, args, kwargs):
 def _scalar_ones(fun, ans, operator="grad"):
     space = vspace(ans)
     if isinstance(space, ContainerVSpace) or space.shape != () or space.iscomplex:
-        what = (f"complex scalar" if not isinstance(space, ContainerVSpace)
+        what = ("complex scalar" if not isinstance(space, ContainerVSpace)
                 and space.shape == () else f"value of {space!r}")
         raise TypeError(
             f"{operator} needs {_name(fun)} to return a real scalar, but it returned a {what}. "
@@ -114,13 +129,23 @@ def value_and_grad(fun, argnum=0):
 
 
 def grad_and_aux(fun, argnum=0):
-    """For ``fun`` returning ``(value, aux)``: the gradient of value, and aux untouched."""
+    """For ``fun`` returning ``(value, aux)``: the gradient of value, and aux as plain values.
+
+    aux may hold anything (strings, metrics, arrays); it is not differentiated.
+    """
 
     @functools.wraps(fun)
     def grad_and_auxfun(*args, **kwargs):
-        vjp, (ans, aux) = _traced(lambda *a, **k: tuple(fun(*a, **k)), argnum, args, kwargs)
+        kept = []
+
+        def value_only(*a, **k):
+            ans, aux = fun(*a, **k)
+            kept.append(aux)
+            return ans
+
+        vjp, ans = _traced(value_only, argnum, args, kwargs)
         ones = _scalar_ones(fun, ans, "grad_and_aux")
-        return vjp((ones, vspace(aux).zeros())), aux
+        return vjp(ones), tree_map(getval, kept[0])
 
     return grad_and_auxfun
 

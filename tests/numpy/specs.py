@@ -8,7 +8,7 @@ size-1 axes) and, for ops that take complex values, over complex inputs too.
 
 import dataclasses
 import zlib
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as onp
 
@@ -125,6 +125,16 @@ def _spec(id, fun, domains=(anywhere,), shapes=UNARY, names=None, complex_domain
     return Spec(id, fun, tuple(domains), tuple(shapes), tuple(names or (f"np.{id}",)),
                 complex_domains=None if complex_domains is None else tuple(complex_domains),
                 **options)
+
+
+def bind(fun, **kwargs):
+    """``fun`` of the arrays with ``kwargs`` fixed (a named stand-in for functools.partial)."""
+
+    def bound(*arrays):
+        return fun(*arrays, **kwargs)
+
+    bound.__name__ = getattr(fun, "__name__", "bound")
+    return bound
 
 
 SPECS = []
@@ -249,13 +259,13 @@ _reduction("std-ddof1", positive, fun=lambda x, **kw: np.std(x, ddof=1, **kw),
 for _name in ("prod", "cumprod"):
     for _kwargs in ({}, {"axis": 0}, {"axis": 1}) + (({"axis": (0, 1)},) if _name == "prod" else ()):
         add(_spec(f"{_name}-at-zeros({_label(_kwargs)})",
-                  lambda x, _f=getattr(np, _name), _kw=_kwargs: _f(x, **_kw),
+                  bind(getattr(np, _name), **_kwargs),
                   (with_zeros,), MATRIX, [f"np.{_name}"],
                   complex_domains=(lambda r, s: with_zeros(r, s) * (1 + 1j),)))
 for _name in ("cumsum", "cumprod", "flip"):
     for _kwargs in ({}, {"axis": 0}, {"axis": 1}):
         add(_spec(f"{_name}({_label(_kwargs)})",
-                  lambda x, _f=getattr(np, _name), _kw=_kwargs: _f(x, **_kw),
+                  bind(getattr(np, _name), **_kwargs),
                   (away_from_zero,), [((2, 3),)] + ([((3,),)] if not _kwargs else []),
                   [f"np.{_name}"], complex_domains=(complex_right,)))
 add(
@@ -424,12 +434,12 @@ for _norm in (None, "ortho", "forward"):
     for _name in ("fft", "ifft"):
         for _n in (None, 3, 6):
             add(_spec(f"fft.{_name}(n={_n},{_tag})",
-                      lambda x, _f=getattr(np.fft, _name), _n=_n, _m=_norm: _f(x, n=_n, norm=_m),
+                      bind(getattr(np.fft, _name), n=_n, norm=_norm),
                       shapes=_FFT_SHAPES, names=[f"fft.{_name}"],
                       complex_domains=(complex_anywhere,)))
     for _name in ("fft2", "ifft2", "fftn", "ifftn"):
         add(_spec(f"fft.{_name}({_tag})",
-                  lambda x, _f=getattr(np.fft, _name), _m=_norm: _f(x, norm=_m),
+                  bind(getattr(np.fft, _name), norm=_norm),
                   shapes=_FFT_2D, names=[f"fft.{_name}"], complex_domains=(complex_anywhere,)))
     for _n in (None, 3, 6, 7):
         add(_spec(f"fft.rfft(n={_n},{_tag})",
@@ -496,7 +506,7 @@ add(
 for _name in ("softmax", "log_softmax"):
     for _kwargs in ({}, {"axis": 0}, {"axis": -1}):
         add(_spec(f"special.{_name}({_label(_kwargs)})",
-                  lambda x, _f=getattr(special, _name), _kw=_kwargs: _f(x, **_kw), (anywhere,),
+                  bind(getattr(special, _name), **_kwargs), (anywhere,),
                   [((2, 3),)] + ([((3,),)] if not _kwargs else []), [f"special.{_name}"]))
 
 
@@ -513,7 +523,7 @@ for _method in ("pdf", "logpdf"):
     add(_spec(f"stats.t.{_method}", getattr(stats.t, _method),
               (anywhere, above_one, anywhere, positive),
               [((), (), (), ()), ((2, 3), (3,), (2, 1), ())], [f"stats.t.{_method}"]),
-        _spec(f"stats.t.{_method}(df=3)", lambda x, _f=getattr(stats.t, _method): _f(x, 3.0),
+        _spec(f"stats.t.{_method}(df=3)", bind(getattr(stats.t, _method), df=3.0),
               (anywhere,), UNARY[:3], [f"stats.t.{_method}"]))
 
 

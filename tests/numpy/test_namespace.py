@@ -9,6 +9,7 @@ import types
 import numpy as onp
 import pytest
 import scipy.special
+from specs import covered_names
 
 import mlkit.numpy as np
 from mlkit import grad
@@ -16,7 +17,6 @@ from mlkit.autodiff.forward import has_jvp
 from mlkit.autodiff.reverse import has_vjp
 from mlkit.numpy.wrap import kind_of, wrapped_for
 from mlkit.scipy import special, stats
-from specs import covered_names
 
 KINDS = {"primitive", "composite", "nondifferentiable"}
 # (label, namespace module, the numpy/scipy module it mirrors)
@@ -48,7 +48,7 @@ def _function_table():
 def _lookup(label, name):
     if label.startswith("stats."):
         return getattr(getattr(stats, label.split(".")[1]), name)
-    return getattr(dict((n, m) for n, m, _ in NAMESPACES)[label], name)
+    return getattr({n: m for n, m, _ in NAMESPACES}[label], name)
 
 
 FUNCTIONS = _function_table()

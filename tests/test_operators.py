@@ -1,0 +1,373 @@
+"""Every differential operator of mlkit.__all__ against derivatives worked out by hand, plus
+containers, the complex convention, deep graphs and subgradients at kinks."""
+
+import pathlib
+import warnings
+
+import numpy as onp
+import pytest
+from numpy.testing import assert_allclose
+
+import mlkit
+import mlkit.numpy as np
+from mlkit import (
+    checkpoint,
+    deriv,
+    elementwise_grad,
+    grad,
+    grad_and_aux,
+    grad_named,
+    hessian,
+    hessian_tensor_product,
+    hessian_vector_product,
+    holomorphic_grad,
+    jacobian,
+    make_ggnvp,
+    make_hvp,
+    make_jvp,
+    make_vjp,
+    value_and_grad,
+    vector_jacobian_product,
+)
+
+X = onp.array([0.5, -1.2, 2.0])
+A = onp.array([[1.0, 2.0, 0.5], [-1.0, 0.3, 2.0]])
+S = onp.array([[2.0, 0.5, 0.1], [0.3, 1.0, -0.4], [0.0, 0.7, 3.0]])
+
+
+def cubic(x):
+    return np.sum(x ** 3)
+
+
+# --- gradients ------------------------------------------------------------------------------
+def test_grad_of_each_argument_and_of_a_tuple_of_them():
+    def f(x, y):
+        return x * x * y + np.sin(y)
+
+    assert_allclose(grad(f)(2.0, 3.0), 12.0)
+    assert_allclose(grad(f, argnum=1)(2.0, 3.0), 4.0 + onp.cos(3.0))
+    gx, gy = grad(f, argnum=(0, 1))(2.0, 3.0)
+    assert_allclose((gx, gy), (12.0, 4.0 + onp.cos(3.0)))
+
+
+def test_grad_keeps_keyword_arguments_constant():
+    def f(x, scale=1.0):
+        return scale * np.sum(x * x)
+
+    assert_allclose(grad(f)(X, scale=3.0), 6.0 * X)
+
+
+def test_value_and_grad():
+    value, gradient = value_and_grad(cubic)(X)
+    assert_allclose(value, onp.sum(X ** 3))
+    assert_allclose(gradient, 3 * X ** 2)
+
+
+def test_grad_and_aux_passes_aux_through_untouched():
+    def f(x):
+        return np.sum(np.exp(x)), {"note": "kept", "n": 3, "first": x[0] * 2.0}
+
+    gradient, aux = grad_and_aux(f)(X)
+    assert_allclose(gradient, onp.exp(X))
+    assert aux == {"note": "kept", "n": 3, "first": 2 * X[0]}
+    assert type(aux["first"]) is onp.float64  # a plain value, no longer traced
+
+
+def test_elementwise_grad_and_deriv():
+    assert_allclose(elementwise_grad(np.tanh)(X), 1 - onp.tanh(X) ** 2)
+    assert_allclose(deriv(np.sin)(0.3), onp.cos(0.3))
+    assert_allclose(deriv(lambda t: t ** 3)(2.0), 12.0)
+
+
+def test_grad_named():
+    def f(w, bias):
+        return np.sum(w * bias ** 2)
+
+    assert_allclose(grad_named(f, "bias")(X, 3.0), 6.0 * onp.sum(X))
+    with pytest.raises(TypeError, match="no argument named 'b'.*'w', 'bias'"):
+        grad_named(f, "b")
+
+
+def test_higher_order_grads_of_known_functions():
+    assert_allclose(grad(grad(grad(lambda x: x ** 4)))(1.5), 24 * 1.5)
+    assert_allclose(grad(grad(grad(np.sin)))(0.7), -onp.cos(0.7))
+    assert_allclose(grad(grad(lambda x: np.exp(2.0 * x)))(0.1), 4 * onp.exp(0.2))
+
+
+# --- Jacobians and Hessians -----------------------------------------------------------------
+def test_jacobian_of_a_linear_map_is_its_matrix():
+    assert_allclose(jacobian(lambda x: A @ x)(X), A)
+    assert jacobian(lambda x: A @ x)(X).shape == (2, 3)
+
+
+def test_jacobian_shape_is_output_shape_then_input_shape():
+    x = onp.arange(6.0).reshape(2, 3)
+    jac = jacobian(lambda m: m * m)(x)
+    assert jac.shape == (2, 3, 2, 3)
+    assert_allclose(jac.reshape(6, 6), onp.diag(2 * x.ravel()))
+
+
+def test_jacobian_with_respect_to_two_arguments():
+    y = onp.array([3.0, 4.0, 5.0])
+    jx, jy = jacobian(lambda x, y: x * y, argnum=(0, 1))(X, y)
+    assert_allclose(jx, onp.diag(y))
+    assert_allclose(jy, onp.diag(X))
+
+
+def test_jacobian_of_dict_output_and_tuple_input():
+    y = onp.array([1.0, 2.0, 3.0])
+    jac = jacobian(lambda x, y: {"prod": x * y, "total": np.sum(x)}, argnum=(0, 1))(X, y)
+    assert set(jac) == {"prod", "total"}
+    assert_allclose(jac["prod"][0], onp.diag(y))
+    assert_allclose(jac["prod"][1], onp.diag(X))
+    assert_allclose(jac["total"][0], onp.ones(3))
+    assert_allclose(jac["total"][1], onp.zeros(3))
+
+
+def test_jacobian_of_dict_input_and_list_output():
+    params = {"a": onp.array([1.0, 2.0]), "b": (3.0,)}
+    jac = jacobian(lambda d: [d["a"] * 2.0, d["b"][0] * d["a"]])(params)
+    assert_allclose(jac[0]["a"], 2 * onp.eye(2))
+    assert_allclose(jac[0]["b"][0], onp.zeros(2))
+    assert_allclose(jac[1]["a"], 3 * onp.eye(2))
+    assert_allclose(jac[1]["b"][0], params["a"])
+
+
+def test_hessian():
+    assert_allclose(hessian(cubic)(X), onp.diag(6 * X))
+    assert_allclose(hessian(lambda x: x @ S @ x)(X), S + S.T)
+
+
+def test_jacobian_of_jacobian_and_mixed_nesting():
+    second = jacobian(jacobian(lambda x: np.sin(x) * x[0]))(X)
+    assert second.shape == (3, 3, 3)
+    # d2/dx_j dx_k of sin(x_i) x_0
+    expected = onp.zeros((3, 3, 3))
+    for i in range(3):
+        expected[i, i, i] += -onp.sin(X[i]) * X[0]
+        expected[i, i, 0] += onp.cos(X[i])
+        expected[i, 0, i] += onp.cos(X[i])
+    assert_allclose(second, expected)
+
+
+# --- products with vectors ------------------------------------------------------------------
+V = onp.array([0.3, -0.2, 1.0])
+
+
+def quartic(x):
+    return np.sum(np.sin(x) * x ** 2) + x[0] * x[1] * x[2]
+
+
+def test_make_hvp_and_hessian_tensor_product_equal_hessian_times_vector():
+    h = hessian(quartic)(X)
+    hvp, gradient = make_hvp(quartic)(X)
+    assert_allclose(hvp(V), h @ V)
+    assert_allclose(gradient, grad(quartic)(X))
+    assert_allclose(hessian_tensor_product(quartic)(X, V), h @ V)
+    assert_allclose(hessian_vector_product(quartic)(X, V), h @ V)
+
+
+def test_make_jvp_make_vjp_and_vector_jacobian_product():
+    def f(x):
+        return np.stack([x[0] * x[1], np.exp(x[2]), np.sum(x ** 2)])
+
+    jac = jacobian(f)(X)
+    value, tangent = make_jvp(f)(X)(V)
+    assert_allclose(value, f(X))
+    assert_allclose(tangent, jac @ V)
+    vjp, value = make_vjp(f)(X)
+    w = onp.array([1.0, -2.0, 0.5])
+    assert_allclose(value, f(X))
+    assert_allclose(vjp(w), w @ jac)
+    assert_allclose(vector_jacobian_product(f)(X, w), w @ jac)
+
+
+def test_make_ggnvp_equals_jt_h_j_formed_explicitly():
+    def f(x):
+        return np.tanh(A @ x)
+
+    def loss(y):
+        return np.sum(np.log1p(y * y)) + y[0] * y[1]
+
+    jac = jacobian(f)(X)
+    h = hessian(loss)(f(X))
+    assert_allclose(make_ggnvp(f, loss)(X)(V), jac.T @ h @ jac @ V)
+    # The default loss is half the squared norm: H = I.
+    assert_allclose(make_ggnvp(f)(X)(V), jac.T @ jac @ V)
+
+
+# --- complex --------------------------------------------------------------------------------
+def test_holomorphic_grad_of_z_squared_is_2z():
+    z = 1.0 + 2.0j
+    assert_allclose(holomorphic_grad(lambda z: z * z)(z), 2 * z)
+    zs = onp.array([0.5 - 1j, 2 + 0.3j])
+    assert_allclose(holomorphic_grad(lambda z: np.sum(np.exp(z)))(zs), onp.exp(zs))
+
+
+@pytest.mark.parametrize("f", [
+    lambda z: np.abs(z) ** 2,
+    lambda z: np.real(z * np.sin(z)),
+    lambda z: np.imag(np.exp(z)) + np.real(z) ** 3,
+    lambda z: np.angle(z),
+], ids=["abs2", "re(z sin z)", "im(exp z)+re^3", "angle"])
+def test_grad_of_a_real_function_of_z_is_df_dx_minus_i_df_dy(f):
+    z, eps = 0.7 - 0.4j, 1e-6
+    df_dx = (f(z + eps) - f(z - eps)) / (2 * eps)
+    df_dy = (f(z + 1j * eps) - f(z - 1j * eps)) / (2 * eps)
+    assert_allclose(grad(f)(z), df_dx - 1j * df_dy, rtol=1e-6)
+
+
+def test_abs_squared_gradient_is_twice_the_conjugate():
+    z = onp.array([1.0 + 2.0j, -0.5 + 0.1j])
+    assert_allclose(grad(lambda z: np.sum(np.abs(z) ** 2))(z), 2 * onp.conj(z))
+
+
+# --- checkpoint -----------------------------------------------------------------------------
+def block(x):
+    for _ in range(3):
+        x = np.tanh(x @ S) + x
+    return x
+
+
+def test_checkpoint_gives_the_same_derivatives_in_both_modes():
+    def plain(x):
+        return np.sum(block(block(x)) ** 2)
+
+    saved = checkpoint(block)
+
+    def checkpointed(x):
+        return np.sum(saved(saved(x)) ** 2)
+
+    assert_allclose(grad(checkpointed)(X), grad(plain)(X))
+    assert_allclose(make_jvp(checkpointed)(X)(V)[1], make_jvp(plain)(X)(V)[1])
+    assert_allclose(hessian(checkpointed)(X), hessian(plain)(X))
+
+
+def test_checkpoint_with_tuple_output():
+    pair = checkpoint(lambda x: (np.sin(x), x * x))
+
+    def f(x):
+        s, q = pair(x)
+        return np.sum(s * q)
+
+    assert_allclose(grad(f)(X), onp.cos(X) * X ** 2 + 2 * X * onp.sin(X))
+
+
+# --- containers -----------------------------------------------------------------------------
+def test_gradients_come_back_in_the_input_structure_dtype_and_shape():
+    params = {"w": onp.ones((2, 3), onp.float32),
+              "layers": [(onp.arange(2.0, dtype=onp.float32), 2.0)],
+              "scale": onp.float32(0.5)}
+
+    def loss(p):
+        w, (b, c) = p["w"], p["layers"][0]
+        return p["scale"] * np.sum(w) + np.sum(b * b) * c
+
+    g = grad(loss)(params)
+    assert set(g) == {"w", "layers", "scale"}
+    assert isinstance(g["layers"], list) and isinstance(g["layers"][0], tuple)
+    assert g["w"].dtype == onp.float32 and g["w"].shape == (2, 3)
+    assert_allclose(g["w"], onp.full((2, 3), 0.5))
+    assert onp.result_type(g["scale"]) == onp.float32
+    assert_allclose(g["scale"], 6.0)
+    assert g["layers"][0][0].dtype == onp.float32
+    assert_allclose(g["layers"][0][0], 2 * onp.arange(2.0) * 2.0)
+    assert_allclose(g["layers"][0][1], 1.0)
+
+
+def test_functions_returning_containers_of_traced_values():
+    def f(x):
+        return {"sum": np.sum(x), "parts": [x[0], (x[1] * 2.0,)]}
+
+    jac = jacobian(f)(X)
+    assert_allclose(jac["sum"], onp.ones(3))
+    assert_allclose(jac["parts"][0], [1.0, 0.0, 0.0])
+    assert_allclose(jac["parts"][1][0], [0.0, 2.0, 0.0])
+    vjp, value = make_vjp(f)(X)
+    assert_allclose(value["parts"][1][0], 2 * X[1])
+    assert_allclose(vjp({"sum": 1.0, "parts": [2.0, (3.0,)]}), [3.0, 7.0, 1.0])
+
+
+def test_containers_can_be_indexed_iterated_and_unpacked_while_traced():
+    def f(p):
+        a, b = p["pair"]
+        total = sum(item for item in p["list"])
+        return a * b + total * len(p["list"]) + np.sum(p.get("missing", 0.0))
+
+    p = {"pair": (2.0, 3.0), "list": [1.0, 4.0]}
+    g = grad(f)(p)
+    assert_allclose(g["pair"], (3.0, 2.0))
+    assert_allclose(g["list"], (2.0, 2.0))
+
+
+# --- deep graphs ----------------------------------------------------------------------------
+def test_a_20000_step_python_loop_differentiates_without_recursion_error():
+    def f(x):
+        for _ in range(20000):
+            x = x + 1e-4 * np.sin(x)
+        return x
+
+    value, gradient = value_and_grad(f)(0.1)
+    x, expected = 0.1, 1.0
+    for _ in range(20000):
+        expected *= 1 + 1e-4 * onp.cos(x)
+        x = x + 1e-4 * onp.sin(x)
+    assert_allclose(value, x)
+    assert_allclose(gradient, expected, rtol=1e-10)
+
+
+# --- subgradients at kinks ------------------------------------------------------------------
+def test_documented_subgradients_at_kinks_are_finite():
+    zero = onp.array([0.0, 1.0, -1.0])
+    assert_allclose(grad(lambda x: np.sum(np.abs(x)))(zero), [0.0, 1.0, -1.0])
+    assert_allclose(grad(lambda x: np.sum(np.maximum(x, 0.0)))(zero), [0.5, 1.0, 0.0])
+    assert_allclose(grad(lambda x: np.sum(np.minimum(x, 0.0)))(zero), [0.5, 0.0, 1.0])
+    tied = grad(lambda x, y: np.maximum(x, y), argnum=(0, 1))(1.0, 1.0)
+    assert_allclose(tied, (0.5, 0.5))
+    assert_allclose(grad(lambda x: np.max(x))(onp.array([2.0, 2.0, 1.0])), [0.5, 0.5, 0.0])
+    assert_allclose(grad(lambda x: np.sum(np.clip(x, 0.0, 1.0)))(onp.array([0.0, 1.0, 2.0])),
+                    [1.0, 1.0, 0.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no division by zero on the way
+        assert_allclose(grad(np.linalg.norm)(onp.zeros(3)), onp.zeros(3))
+
+
+def test_relu_written_with_maximum():
+    def relu(x):
+        return np.maximum(x, 0.0)
+
+    x = onp.array([-2.0, 0.5, 3.0])
+    assert_allclose(elementwise_grad(relu)(x), [0.0, 1.0, 1.0])
+    assert_allclose(grad(grad(lambda t: relu(t) ** 2))(1.5), 2.0)
+
+
+# --- functional indexed updates -------------------------------------------------------------
+def test_at_set_and_add_gradients():
+    def set_first(x, v):
+        return np.sum(x.at[0].set(v * v) * onp.array([5.0, 1.0, 2.0]))
+
+    gx, gv = grad(set_first, argnum=(0, 1))(X, 3.0)
+    assert_allclose(gx, [0.0, 1.0, 2.0])
+    assert_allclose(gv, 5.0 * 2 * 3.0)
+
+    def add_repeated(x, v):
+        return np.sum(x.at[onp.array([1, 1, 2])].add(v) ** 2)
+
+    v = onp.array([1.0, 2.0, 3.0])
+    gx, gv = grad(add_repeated, argnum=(0, 1))(X, v)
+    updated = X + onp.array([0.0, 3.0, 3.0])
+    assert_allclose(gx, 2 * updated)
+    assert_allclose(gv, 2 * updated[[1, 1, 2]])
+
+    def get(x):
+        return x.at[1:].get() * 2.0
+
+    assert_allclose(jacobian(get)(X), [[0.0, 2.0, 0.0], [0.0, 0.0, 2.0]])
+
+
+# --- the public surface ---------------------------------------------------------------------
+def test_every_operator_in_mlkit_all_is_tested_here():
+    names = set(mlkit.__all__) - {"primitive", "defvjp", "defjvp"}
+    source = pathlib.Path(__file__).read_text()
+    untested = sorted(n for n in names if f"{n}(" not in source)
+    assert not untested, f"operators without a test in {__file__}: {untested}"

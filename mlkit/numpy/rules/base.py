@@ -9,7 +9,7 @@ import numpy
 from mlkit.autodiff.forward import def_linear
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval
-from mlkit.numpy.wrap import wrap
+from mlkit.numpy.wrap import dispatch_from, wrap
 
 __all__ = ["sum", "reshape", "broadcast_to", "real", "imag", "conj", "unbroadcast",
            "broadcast_like", "shape_of", "is_complex", "restore_reduced"]
@@ -47,6 +47,8 @@ def _broadcast_to(x, shape, subok=False):
 sum = wrap(_sum, "sum")
 reshape = wrap(numpy.reshape, "reshape")
 broadcast_to = wrap(_broadcast_to, "broadcast_to")
+dispatch_from(sum, numpy.sum)
+dispatch_from(broadcast_to, numpy.broadcast_to)
 real = wrap(numpy.real, "real")
 imag = wrap(numpy.imag, "imag")
 conj = wrap(numpy.conjugate, "conjugate")

@@ -9,7 +9,7 @@ import numpy
 
 from mlkit.autodiff.forward import def_linear, defjvp
 from mlkit.autodiff.reverse import defvjp
-from mlkit.autodiff.vspace import vspace
+from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.base import unbroadcast
 from mlkit.numpy.wrap import wrap
 
@@ -26,11 +26,12 @@ def _getitem(x, index):
     return x[index]
 
 
-def _untake(g, index, space):
-    """Zeros of ``space`` with ``g`` added at ``index`` (repeated indices accumulate)."""
-    result = numpy.zeros(space.shape, space.dtype)
+def _untake(g, index, shape_and_dtype):
+    """Zeros of the given shape and dtype with ``g`` added at ``index`` (repeated indices
+    accumulate)."""
+    result = numpy.zeros(*shape_and_dtype)
     if _is_basic(index):
-        result[index] += g
+        result[index] = g
     else:
         numpy.add.at(result, index, g)
     return result
@@ -53,14 +54,21 @@ untake = wrap(_untake, "untake")
 index_update = wrap(_index_update, "index_update")
 index_add = wrap(_index_add, "index_add")
 
-defvjp(getitem, lambda ans, x, index: _untake_vjp(vspace(x), index))
-defvjp(untake, lambda ans, g, index, space: lambda c: getitem(c, index))
+defvjp(getitem, lambda ans, x, index: _untake_vjp(_shape_and_dtype(x), index))
+defvjp(untake, lambda ans, g, index, shape_and_dtype: lambda c: getitem(c, index))
 def_linear(getitem, argnums=(0,))
 def_linear(untake, argnums=(0,))
 
 
-def _untake_vjp(space, index):
-    return lambda g: untake(g, index, space)
+def _shape_and_dtype(x):
+    raw = getval(x)
+    if type(raw) is numpy.ndarray:
+        return raw.shape, raw.dtype
+    return numpy.shape(raw), numpy.result_type(raw)
+
+
+def _untake_vjp(shape_and_dtype, index):
+    return lambda g: untake(g, index, shape_and_dtype)
 
 
 

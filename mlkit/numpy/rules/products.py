@@ -32,6 +32,8 @@ def _matmul_grad_a(g, a, b):
             return g * b
         return unbroadcast(expand_dims(g, -1) * b, a)
     if _ndim(a) == 1:
+        if _ndim(b) == 2:
+            return matmul(b, g)
         return unbroadcast(matmul(b, expand_dims(g, -1))[..., 0], a)
     return unbroadcast(matmul(g, swapaxes(b, -1, -2)), a)
 
@@ -42,6 +44,8 @@ def _matmul_grad_b(g, a, b):
             return g * a
         return unbroadcast(expand_dims(a, -1) * expand_dims(g, -2), b)
     if _ndim(b) == 1:
+        if _ndim(a) == 2:
+            return matmul(g, a)
         return unbroadcast(matmul(swapaxes(a, -1, -2), expand_dims(g, -1))[..., 0], b)
     return unbroadcast(matmul(swapaxes(a, -1, -2), g), b)
 

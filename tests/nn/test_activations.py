@@ -1,0 +1,90 @@
+"""Activations against their formulas, with derivative checks, stability and dtypes."""
+
+import math
+
+import numpy
+import pytest
+import scipy.special
+
+from mlkit import elementwise_grad, nn
+from mlkit.testing import check_grads
+
+X = numpy.array([-3.0, -1.2, -0.4, 0.3, 0.9, 2.5])  # no kinks: finite differences are exact
+
+FORMULAS = {
+    "relu": (nn.relu, lambda x: numpy.maximum(x, 0)),
+    "leaky_relu": (lambda x: nn.leaky_relu(x, 0.1), lambda x: numpy.where(x > 0, x, 0.1 * x)),
+    "elu": (lambda x: nn.elu(x, 0.7), lambda x: numpy.where(x > 0, x, 0.7 * (numpy.exp(x) - 1))),
+    "gelu_tanh": (nn.gelu, lambda x: 0.5 * x * (1 + numpy.tanh(
+        math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))),
+    "silu": (nn.silu, lambda x: x / (1 + numpy.exp(-x))),
+    "tanh": (nn.tanh, numpy.tanh),
+    "sigmoid": (nn.sigmoid, lambda x: 1 / (1 + numpy.exp(-x))),
+    "softplus": (nn.softplus, lambda x: numpy.log1p(numpy.exp(x))),
+    "softplus_beta": (lambda x: nn.softplus(x, 2.0), lambda x: numpy.log1p(numpy.exp(2 * x)) / 2),
+    "softmax": (nn.softmax, lambda x: numpy.exp(x) / numpy.exp(x).sum(-1, keepdims=True)),
+    "log_softmax": (nn.log_softmax, lambda x: x - numpy.log(numpy.exp(x).sum(-1, keepdims=True))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FORMULAS))
+def test_value_matches_formula(name):
+    fun, formula = FORMULAS[name]
+    numpy.testing.assert_allclose(fun(X), formula(X), rtol=1e-12, atol=1e-15)
+    matrix = X.reshape(2, 3)
+    numpy.testing.assert_allclose(fun(matrix), formula(matrix), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", sorted(FORMULAS))
+def test_derivatives_check_in_both_modes_to_second_order(name):
+    fun, _ = FORMULAS[name]
+    check_grads(fun)(X.reshape(2, 3))
+
+
+@pytest.mark.parametrize("name", sorted(FORMULAS))
+def test_float32_in_float32_out(name):
+    fun, _ = FORMULAS[name]
+    x = X.astype(numpy.float32)
+    assert fun(x).dtype == numpy.float32
+    assert elementwise_grad(lambda x: fun(x) * 1.0)(x).dtype == numpy.float32
+
+
+def test_gelu_exact_uses_erf_when_available():
+    try:
+        from mlkit.scipy.special import erf  # noqa: F401
+    except ImportError:
+        with pytest.raises(NotImplementedError, match="approximate='tanh'"):
+            nn.gelu(X, approximate="none")
+        return
+    expected = 0.5 * X * (1 + scipy.special.erf(X / math.sqrt(2)))
+    numpy.testing.assert_allclose(nn.gelu(X, approximate="none"), expected, rtol=1e-12)
+    check_grads(lambda x: nn.gelu(x, approximate="none"))(X)
+
+
+def test_relu_and_leaky_relu_subgradients_at_zero():
+    zero = numpy.zeros(3)
+    numpy.testing.assert_array_equal(elementwise_grad(nn.relu)(zero), 0.0)
+    numpy.testing.assert_array_equal(elementwise_grad(lambda x: nn.leaky_relu(x, 0.2))(zero), 0.2)
+
+
+@pytest.mark.parametrize("dtype", [numpy.float32, numpy.float64])
+def test_stable_for_large_inputs(dtype):
+    big = numpy.array([-1e4, -100.0, 100.0, 1e4], dtype)
+    with numpy.errstate(over="raise", invalid="raise", divide="raise"):  # underflow is fine
+        numpy.testing.assert_allclose(nn.sigmoid(big), [0, math.exp(-100), 1, 1], atol=1e-43)
+        numpy.testing.assert_allclose(nn.softplus(big), [0, 0, 100, 1e4], atol=1e-30)
+        numpy.testing.assert_allclose(nn.log_softmax(big), [-2e4, -10100, -9900, 0], rtol=1e-6)
+        numpy.testing.assert_allclose(nn.softmax(big), [0, 0, 0, 1])
+        numpy.testing.assert_allclose(nn.silu(big), [0, 0, 100, 1e4], atol=1e-30)
+        numpy.testing.assert_allclose(nn.elu(big), [-1, -1, 100, 1e4])
+        numpy.testing.assert_allclose(elementwise_grad(nn.sigmoid)(big), [0, 0, 0, 0],
+                                      atol=1e-30)
+        numpy.testing.assert_allclose(elementwise_grad(nn.softplus)(big), [0, 0, 1, 1],
+                                      atol=1e-30)
+
+
+def test_get_activation():
+    assert nn.get_activation("relu") is nn.relu
+    assert nn.get_activation(numpy.tanh) is numpy.tanh
+    with pytest.raises(ValueError, match="unknown activation 'nope'"):
+        nn.get_activation("nope")

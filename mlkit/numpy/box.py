@@ -27,6 +27,12 @@ _IN_PLACE_HINT = (
     "or mlkit.numpy.where / concatenate"
 )
 
+_TO_NUMBER_HINT = (
+    "{}() of a traced value (also when it is written into a numpy array) would drop its "
+    "derivative; keep it as an array and use mlkit.numpy functions, build arrays with "
+    "mlkit.numpy.array or x.at[index].set(value), or use x.item() for a constant"
+)
+
 
 class ArrayBox(Box):
     """A traced ndarray or scalar."""
@@ -47,7 +53,8 @@ class ArrayBox(Box):
     def __array_function__(self, func, types, args, kwargs):
         fun = wrapped_for(func)
         if fun is None:
-            raise TypeError(_no_rule_message(f"numpy.{func.__name__}"))
+            module = getattr(func, "__module__", None) or "numpy"
+            raise TypeError(_no_rule_message(f"{module}.{func.__name__}"))
         return fun(*args, **kwargs)
 
     def __array__(self, dtype=None, copy=None):
@@ -78,6 +85,15 @@ class ArrayBox(Box):
 
     def __getitem__(self, index):
         return getitem(self, index)
+
+    def __float__(self):
+        raise TypeError(_TO_NUMBER_HINT.format("float"))
+
+    def __complex__(self):
+        raise TypeError(_TO_NUMBER_HINT.format("complex"))
+
+    def __int__(self):
+        raise TypeError(_TO_NUMBER_HINT.format("int"))
 
     def __bool__(self):
         return bool(self._value)

@@ -1,0 +1,128 @@
+"""Bad use fails early with a message that names the culprit and says what to do instead."""
+
+import numpy as onp
+import pytest
+
+import mlkit
+import mlkit.numpy as np
+from mlkit import grad, value_and_grad
+from mlkit.testing import check_grads
+
+X = onp.array([0.5, -1.0, 2.0])
+
+
+@pytest.mark.parametrize("operator", [grad, value_and_grad])
+def test_grad_of_a_non_scalar_output_points_to_elementwise_grad_and_jacobian(operator):
+    def double(x):
+        return 2.0 * x
+
+    with pytest.raises(TypeError) as caught:
+        operator(double)(X)
+    message = str(caught.value)
+    assert "double" in message and "real scalar" in message
+    assert "elementwise_grad" in message and "jacobian" in message
+
+
+def test_grad_of_a_complex_output_points_to_holomorphic_grad():
+    with pytest.raises(TypeError, match="holomorphic_grad"):
+        grad(lambda z: z * z)(1.0 + 1.0j)
+
+
+@pytest.mark.parametrize("args, argnum, where, kind", [
+    ((3, 1.0), 0, "argument 0", "int"),
+    ((1.0, True), 1, "argument 1", "bool"),
+    ((onp.arange(3), 1.0), 0, "argument 0", "kind 'i'"),
+    (({"w": 1.0, "steps": 4}, 1.0), 0, "argument 0 at steps", "int"),
+])
+def test_integer_and_boolean_arguments_are_refused_by_name(args, argnum, where, kind):
+    def scaled(x, y):
+        return 1.0
+
+    with pytest.raises(TypeError) as caught:
+        grad(scaled, argnum)(*args)
+    message = str(caught.value)
+    assert f"scaled with respect to {where}" in message
+    assert kind in message and "Pass a float" in message
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda x: onp.linalg.eig(onp.outer(x, x))[0].sum(), "numpy.linalg.eig"),
+    (lambda x: onp.polyfit(onp.arange(3.0), x, 1).sum(), "numpy.polyfit"),
+    (lambda x: onp.frexp(x)[0].sum(), "numpy.frexp.__call__"),
+])
+def test_a_numpy_function_without_a_rule_names_itself_and_how_to_add_one(call, name):
+    with pytest.raises(TypeError) as caught:
+        grad(call)(X)
+    message = str(caught.value)
+    assert message.startswith(f"{name} was called on a traced value")
+    assert "mlkit.primitive" in message and "mlkit.defvjp" in message
+
+
+def test_writing_into_a_traced_array_suggests_at_set():
+    def overwrite(x):
+        x[0] = 1.0
+        return np.sum(x)
+
+    with pytest.raises(TypeError, match=r"x\[index\] = value on a traced array.*x\.at\[index\]"):
+        grad(overwrite)(X)
+
+
+def test_writing_a_traced_value_into_a_numpy_array_suggests_at_set():
+    def copy_into(x):
+        buffer = onp.zeros(3)
+        buffer[:] = x
+        return np.sum(buffer)
+
+    with pytest.raises(TypeError, match=r"cannot become a plain numpy array.*x\.at\[index\]\.set"):
+        grad(copy_into)(X)
+
+
+def test_converting_a_traced_value_to_a_python_number_says_why_not():
+    with pytest.raises(TypeError, match=r"float\(\) of a traced value.*x\.item\(\)"):
+        grad(lambda x: float(x) * 2.0)(1.5)
+
+
+def test_numpy_out_argument_on_a_traced_value_is_refused():
+    with pytest.raises(TypeError, match=r"out=.*x\.at\[index\]"):
+        grad(lambda x: onp.exp(x, out=onp.zeros(3)).sum())(X)
+
+
+def test_a_value_that_cannot_be_traced_is_named():
+    with pytest.raises(TypeError, match="argument 0: it is str"):
+        grad(lambda s: 1.0)("text")
+
+
+def test_check_grads_catches_a_wrong_custom_primitive_and_names_mode_order_and_error():
+    @mlkit.primitive
+    def cube(x):
+        return x ** 3
+
+    # Wrong on purpose: the derivative of x^3 is 3x^2, not 2x^2.
+    mlkit.defvjp(cube, lambda ans, x: lambda g: g * 2 * x ** 2)
+    mlkit.defjvp(cube, lambda g, ans, x: g * 3 * x ** 2)
+
+    with pytest.raises(AssertionError) as caught:
+        check_grads(cube, modes=("rev",), order=1)(X)
+    message = str(caught.value)
+    assert "reverse-mode (VJP)" in message and "cube" in message
+    assert "order 1" in message and "largest error" in message
+    check_grads(cube, modes=("fwd",), order=1)(X)  # its JVP is right
+
+
+def test_check_grads_catches_a_wrong_second_derivative():
+    @mlkit.primitive
+    def softplus(x):
+        return onp.log1p(onp.exp(x))
+
+    # Right to first order, but written with raw numpy: the derivative is not traced, so the
+    # second derivative comes out as zero.
+    mlkit.defvjp(softplus, lambda ans, x: lambda g: g / (1 + onp.exp(-mlkit.extend.getval(x))))
+    mlkit.defjvp(softplus, lambda g, ans, x: g / (1 + onp.exp(-mlkit.extend.getval(x))))
+    check_grads(softplus, order=1)(X)
+    with pytest.raises(AssertionError, match=r"forward-mode \(JVP\).*order 2"):
+        check_grads(softplus, order=2)(X)
+
+
+def test_check_grads_refuses_an_unknown_mode():
+    with pytest.raises(ValueError, match="unknown modes"):
+        check_grads(np.sin, modes=("backward",))

@@ -1,0 +1,301 @@
+"""The autodiff core on a tiny number type of its own, with no array layer involved: tracing,
+the backward pass (ordering, accumulation, depth), forward mode, nesting and independence of
+traces, containers, and the rule registries."""
+
+import math
+import warnings
+
+import pytest
+
+from mlkit.autodiff.entry import make_jvp, make_vjp
+from mlkit.autodiff.forward import defjvp
+from mlkit.autodiff.reverse import defvjp
+from mlkit.autodiff.tracer import Box, getval, is_box, new_trace_id, primitive
+from mlkit.autodiff.vspace import VSpace, vspace
+
+
+class Num:
+    """A real number the rest of mlkit knows nothing about."""
+
+    __slots__ = ("v",)
+
+    def __init__(self, v):
+        self.v = float(v)
+
+    def __add__(self, other):
+        return Num(self.v + other.v)
+
+    def __eq__(self, other):
+        return isinstance(other, Num) and math.isclose(self.v, other.v, rel_tol=1e-12)
+
+    def __repr__(self):
+        return f"Num({self.v})"
+
+
+@primitive
+def add(a, b):
+    return Num(a.v + b.v)
+
+
+@primitive
+def mul(a, b):
+    return Num(a.v * b.v)
+
+
+@primitive
+def neg(a):
+    return Num(-a.v)
+
+
+@primitive
+def sin(a):
+    return Num(math.sin(a.v))
+
+
+@primitive
+def cos(a):
+    return Num(math.cos(a.v))
+
+
+class NumBox(Box):
+    __slots__ = ()
+    __add__ = lambda self, other: add(self, other)  # noqa: E731
+    __mul__ = lambda self, other: mul(self, other)  # noqa: E731
+
+
+class NumSpace(VSpace):
+    __slots__ = ()
+    size = 1
+
+    def __init__(self, value):
+        pass
+
+    def spec(self):
+        return ()
+
+    def zeros(self):
+        return Num(0.0)
+
+    def ones(self):
+        return Num(1.0)
+
+    def standard_basis(self):
+        yield Num(1.0)
+
+    def randn(self, rng):
+        return Num(rng.standard_normal())
+
+    def inner_prod(self, a, b):
+        return a.v * b.v
+
+    def flatten(self, x):
+        return [x.v]
+
+
+NumBox.register(Num)
+NumSpace.register(Num)
+Num.__mul__ = lambda self, other: mul(self, other)
+
+# Rules written with the primitives themselves, so that they differentiate again.
+defvjp(add, lambda ans, a, b: lambda g: g, lambda ans, a, b: lambda g: g)
+defvjp(mul, lambda ans, a, b: lambda g: mul(g, b), lambda ans, a, b: lambda g: mul(g, a))
+defvjp(neg, lambda ans, a: lambda g: neg(g))
+defvjp(sin, lambda ans, a: lambda g: mul(g, cos(a)))
+defvjp(cos, lambda ans, a: lambda g: neg(mul(g, sin(a))))
+defjvp(add, lambda t, ans, a, b: t, lambda t, ans, a, b: t)
+defjvp(mul, lambda t, ans, a, b: mul(t, b), lambda t, ans, a, b: mul(a, t))
+defjvp(neg, lambda t, ans, a: neg(t))
+defjvp(sin, lambda t, ans, a: mul(t, cos(a)))
+defjvp(cos, lambda t, ans, a: neg(mul(t, sin(a))))
+
+
+def derivative(f):
+    """f' in reverse mode, itself traceable."""
+    return lambda x: make_vjp(f, x)[0](Num(1.0))
+
+
+def forward_derivative(f):
+    return lambda x: make_jvp(f, x)(Num(1.0))[1]
+
+
+def f(x):
+    return add(mul(x, x), sin(x))
+
+
+X = Num(0.7)
+
+
+# --- first derivatives in both modes --------------------------------------------------------
+def test_reverse_and_forward_modes_agree_with_the_hand_derivative():
+    expected = Num(2 * 0.7 + math.cos(0.7))
+    vjp, value = make_vjp(f, X)
+    assert value == Num(0.49 + math.sin(0.7))
+    assert vjp(Num(1.0)) == expected
+    assert vjp(Num(3.0)) == Num(3 * expected.v)
+    value, tangent = make_jvp(f, X)(Num(1.0))
+    assert tangent == expected
+
+
+def test_a_primitive_without_boxes_runs_untraced():
+    out = mul(Num(2.0), Num(3.0))
+    assert type(out) is Num and out == Num(6.0)
+
+
+# --- higher orders and nesting --------------------------------------------------------------
+@pytest.mark.parametrize("outer", [derivative, forward_derivative])
+@pytest.mark.parametrize("inner", [derivative, forward_derivative])
+def test_second_derivative_in_every_combination_of_modes(outer, inner):
+    assert outer(inner(f))(X) == Num(2 - math.sin(0.7))
+
+
+def test_third_derivative():
+    assert derivative(derivative(derivative(sin)))(X) == Num(-math.cos(0.7))
+
+
+def test_independent_traces_do_not_mix():
+    """d/dx [x * d/dy (x + y)] = 1: the inner derivative is 1 whatever x is (a nested trace
+    that confused its inputs with the outer ones would give 2)."""
+
+    def outer(x):
+        inner = derivative(lambda y: add(x, y))(Num(1.0))
+        return mul(x, inner)
+
+    assert derivative(outer)(Num(1.0)) == Num(1.0)
+    assert forward_derivative(outer)(Num(1.0)) == Num(1.0)
+
+
+def test_the_inner_trace_sees_the_outer_variable_as_a_constant_that_is_still_traced():
+    def outer(x):
+        return derivative(lambda y: mul(x, mul(y, y)))(x)  # 2 x y at y = x: 2 x^2
+
+    assert derivative(outer)(Num(1.5)) == Num(4 * 1.5)
+
+
+def test_trace_ids_increase_and_boxes_carry_their_trace():
+    first, second = new_trace_id(), new_trace_id()
+    assert second > first
+    seen = []
+
+    def spy(x):
+        seen.append(x)
+        return mul(x, x)
+
+    make_vjp(spy, X)
+    assert is_box(seen[0]) and getval(seen[0]) is X
+
+
+# --- the backward pass ----------------------------------------------------------------------
+calls = []
+
+
+@primitive
+def observed(a):
+    return Num(a.v)
+
+
+defvjp(observed, lambda ans, a: lambda g: calls.append(g.v) or g)
+
+
+def test_a_node_is_expanded_once_with_all_its_contributions_summed():
+    calls.clear()
+
+    def g(x):
+        y = observed(x)
+        z = mul(y, y)
+        return add(add(z, y), mul(y, Num(3.0)))  # y^2 + y + 3y
+
+    vjp, _ = make_vjp(g, X)
+    assert vjp(Num(1.0)) == Num(2 * 0.7 + 4.0)
+    assert calls == [pytest.approx(2 * 0.7 + 4.0)]
+
+
+def test_diamond_graph_accumulates_both_paths():
+    def g(x):
+        y = mul(x, x)
+        return add(mul(y, y), y)  # x^4 + x^2
+
+    assert derivative(g)(X) == Num(4 * 0.7 ** 3 + 2 * 0.7)
+
+
+def test_a_chain_twenty_thousand_nodes_deep_needs_no_recursion():
+    def g(x):
+        for _ in range(20000):
+            x = add(x, Num(2.5e-5))
+        return mul(x, x)
+
+    assert derivative(g)(X) == Num(2 * (0.7 + 0.5))
+
+
+def test_an_output_independent_of_the_input_has_zero_derivative_and_a_warning():
+    with pytest.warns(UserWarning, match="does not depend on its input"):
+        assert make_vjp(lambda x: Num(2.0), X)[0](Num(1.0)) == Num(0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert make_jvp(lambda x: Num(2.0), X)(Num(1.0))[1] == Num(0.0)
+
+
+# --- containers -----------------------------------------------------------------------------
+def test_tuple_and_dict_inputs_get_gradients_in_their_structure():
+    def g(p):
+        a, b = p["pair"]
+        return add(mul(a, b), sin(p["c"]))
+
+    point = {"pair": (Num(2.0), Num(3.0)), "c": Num(0.5)}
+    gradient = make_vjp(g, point)[0](Num(1.0))
+    assert set(gradient) == {"pair", "c"}
+    assert isinstance(gradient["pair"], tuple)
+    assert gradient["pair"] == (Num(3.0), Num(2.0))
+    assert gradient["c"] == Num(math.cos(0.5))
+    tangent = make_jvp(g, point)({"pair": (Num(1.0), Num(0.0)), "c": Num(2.0)})[1]
+    assert tangent == Num(3.0 + 2 * math.cos(0.5))
+
+
+def test_container_outputs_pull_back_slot_by_slot():
+    def g(x):
+        return [mul(x, x), {"s": sin(x), "k": Num(4.0)}]
+
+    vjp, value = make_vjp(g, X)
+    assert value[1]["k"] == Num(4.0)
+    cotangent = [Num(1.0), {"s": Num(2.0), "k": Num(5.0)}]
+    assert vjp(cotangent) == Num(2 * 0.7 + 2 * math.cos(0.7))
+    tangent = make_jvp(g, X)(Num(1.0))[1]
+    assert tangent[0] == Num(1.4) and tangent[1]["s"] == Num(math.cos(0.7))
+    assert tangent[1]["k"] == Num(0.0)
+
+
+def test_container_vspace_describes_its_items():
+    space = vspace({"a": Num(1.0), "b": (Num(2.0), Num(3.0))})
+    assert space.size == 3
+    assert space.zeros() == {"a": Num(0.0), "b": (Num(0.0), Num(0.0))}
+    assert len(list(space.standard_basis())) == 3
+
+
+# --- registries and errors ------------------------------------------------------------------
+@primitive
+def ruleless(a):
+    return Num(a.v)
+
+
+@primitive
+def flat(a, b):
+    return Num(round(a.v) + b.v)
+
+
+defvjp(flat, None, lambda ans, a, b: lambda g: g)
+defjvp(flat, None, lambda t, ans, a, b: t)
+
+
+def test_none_rules_mean_zero_and_missing_rules_name_the_function():
+    assert derivative(lambda x: flat(x, x))(X) == Num(1.0)
+    assert forward_derivative(lambda x: flat(x, x))(X) == Num(1.0)
+    with pytest.raises(NotImplementedError, match="reverse-mode.*ruleless.*mlkit.defvjp"):
+        derivative(ruleless)(X)
+    with pytest.raises(NotImplementedError, match="forward-mode.*ruleless.*mlkit.defjvp"):
+        forward_derivative(ruleless)(X)
+
+
+def test_untraceable_values_are_named():
+    with pytest.raises(TypeError, match="cannot trace a value of type set"):
+        make_vjp(lambda s: s, {1})
+    with pytest.raises(TypeError, match="type set"):
+        vspace({1})

@@ -59,8 +59,12 @@ def cos(a):
 
 class NumBox(Box):
     __slots__ = ()
-    __add__ = lambda self, other: add(self, other)  # noqa: E731
-    __mul__ = lambda self, other: mul(self, other)  # noqa: E731
+
+    def __add__(self, other):
+        return add(self, other)
+
+    def __mul__(self, other):
+        return mul(self, other)
 
 
 class NumSpace(VSpace):

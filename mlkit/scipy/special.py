@@ -16,9 +16,28 @@ from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.elementwise import def_elementwise
 from mlkit.numpy.wrap import composite, dispatch_from, nondifferentiable, wrap
 
-__all__ = ["expit", "logit", "erf", "erfc", "erfinv", "erfcinv", "ndtr", "log_ndtr", "ndtri",
-           "gammaln", "digamma", "psi", "polygamma", "xlogy", "xlog1py", "entr", "logsumexp",
-           "softmax", "log_softmax", "gammasgn"]
+__all__ = [
+    "digamma",
+    "entr",
+    "erf",
+    "erfc",
+    "erfcinv",
+    "erfinv",
+    "expit",
+    "gammaln",
+    "gammasgn",
+    "log_ndtr",
+    "log_softmax",
+    "logit",
+    "logsumexp",
+    "ndtr",
+    "ndtri",
+    "polygamma",
+    "psi",
+    "softmax",
+    "xlog1py",
+    "xlogy",
+]
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
@@ -55,7 +74,8 @@ def _polygamma(n, x):
 polygamma = wrap(_polygamma, "polygamma")
 dispatch_from(polygamma, scipy.special.polygamma)
 
-def_elementwise(expit, lambda ans, x: ans * (1 - ans))
+# expit(x) expit(-x) rather than ans (1 - ans), which rounds to 0 once ans rounds to 1.
+def_elementwise(expit, lambda ans, x: ans * expit(-x))
 def_elementwise(logit, lambda ans, x: 1 / (x * (1 - x)))
 def_elementwise(erf, lambda ans, x: _TWO_OVER_SQRT_PI * mnp.exp(-x * x))
 def_elementwise(erfc, lambda ans, x: -_TWO_OVER_SQRT_PI * mnp.exp(-x * x))

@@ -52,8 +52,9 @@ def_elementwise(sigmoid, lambda ans, x: ans * (1 - ans))
 @primitive
 def log_softmax(x, axis=-1):
     """``x - logsumexp(x)`` along ``axis``, shifted by the maximum for stability."""
-    shifted = x - numpy.max(x, axis=axis, keepdims=True)
-    return shifted - numpy.log(numpy.sum(numpy.exp(shifted), axis=axis, keepdims=True))
+    x = numpy.asarray(x)
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - numpy.log(numpy.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 defvjp(log_softmax, lambda ans, x, axis=-1: lambda g: (
@@ -65,8 +66,9 @@ defjvp(log_softmax, lambda t, ans, x, axis=-1: (
 @primitive
 def softmax(x, axis=-1):
     """``exp(x) / sum(exp(x))`` along ``axis``, shifted by the maximum for stability."""
-    e = numpy.exp(x - numpy.max(x, axis=axis, keepdims=True))
-    return e / numpy.sum(e, axis=axis, keepdims=True)
+    x = numpy.asarray(x)
+    e = numpy.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
 
 
 defvjp(softmax, lambda ans, x, axis=-1: lambda g: (

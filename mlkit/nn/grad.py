@@ -1,10 +1,8 @@
 """``nn.value_and_grad``: the gradient of a loss with respect to a model's trainable parameters.
 
-The trainable arrays are traced as one root value, a tuple of leaves, and swapped into the
-model while the loss runs; the plain arrays are put back in a ``finally``. Taking a leaf out of
-the root records a primitive whose cotangent is a *sparse* gradient (only that leaf's slot), so
-collecting L gradients costs L dictionary inserts. The engine's generic containers would
-instead build a dense zero tree for every leaf taken, a full copy of the model per parameter.
+The trainable arrays are differentiated as one list (the engine gives each leaf of a list its
+own root, so collecting their gradients costs nothing extra), swapped into the model while
+the loss runs, and the plain arrays are put back in a ``finally``.
 """
 
 from __future__ import annotations
@@ -14,63 +12,11 @@ import functools
 import numpy
 
 import mlkit
-from mlkit.extend import Box, VSpace, defvjp, getval, primitive
+from mlkit.extend import getval
 from mlkit.nn.module import _TRAINABLE
 from mlkit.tree import tree_map
 
 __all__ = ["value_and_grad"]
-
-
-class _Leaves(tuple):
-    """The trainable arrays of a model, in flattening order: the traced root value."""
-
-    __slots__ = ()
-
-
-class _LeavesBox(Box):
-    """A traced :class:`_Leaves`; its items are read with :func:`_take`."""
-
-    __slots__ = ()
-
-
-class _SparseGrad:
-    """The cotangent of a :class:`_Leaves`: ``{leaf index: gradient}`` for leaves reached."""
-
-    __slots__ = ("slots",)
-
-    def __init__(self, slots):
-        self.slots = slots
-
-    def __add__(self, other):
-        slots = dict(self.slots)
-        for i, g in other.slots.items():
-            slots[i] = g if i not in slots else slots[i] + g
-        return _SparseGrad(slots)
-
-
-class _LeavesVSpace(VSpace):
-    __slots__ = ("size",)
-
-    def __init__(self, value):
-        self.size = len(value)
-
-    def spec(self):
-        return (self.size,)
-
-    def zeros(self):
-        return _SparseGrad({})
-
-
-_LeavesBox.register(_Leaves)
-_LeavesVSpace.register(_Leaves)
-
-
-@primitive
-def _take(leaves, i):
-    return leaves[i]
-
-
-defvjp(_take, lambda ans, leaves, i: lambda g: _SparseGrad({i: g}))
 
 
 def value_and_grad(model, loss_fn, has_aux: bool = False):
@@ -92,25 +38,25 @@ def value_and_grad(model, loss_fn, has_aux: bool = False):
     callable
         ``f(*args, **kwargs) -> (loss, grads)`` (``((loss, aux), grads)`` with ``has_aux``),
         where ``grads`` is shaped like ``model.trainable_parameters()`` and each gradient has
-        its parameter's dtype.
+        its parameter's shape and dtype.
     """
 
     @functools.wraps(loss_fn)
     def value_and_grad_fn(*args, **kwargs):
         slots = []
         params = model._walk(_TRAINABLE, slots)
-        leaves = _leaves_of(params)
+        leaves = [leaf for _, _, leaf in slots]
         aux = []
 
         def put(values):
-            if None in slots:  # an array inside a tuple: rebuild through update()
-                model.update(_rebuilt(params, iter(values)))
-                return
-            for (container, key), value in zip(slots, values):
+            for (container, key, _), value in zip(slots, values):
+                if container is None:  # an array inside a tuple: rebuild through update()
+                    model.update(_rebuilt(params, iter(values)))
+                    return
                 container[key] = value
 
-        def traced_loss(root):
-            put([_take(root, i) for i in range(len(leaves))])
+        def traced_loss(traced_leaves):
+            put(traced_leaves)
             out = loss_fn(*args, **kwargs)
             if has_aux:
                 out, extra = _split_aux(out)
@@ -119,25 +65,15 @@ def value_and_grad(model, loss_fn, has_aux: bool = False):
 
         traced_loss.__name__ = getattr(loss_fn, "__name__", "loss_fn")
         if not leaves:  # nothing to differentiate: no trace, no "does not depend" warning
-            return ((traced_loss(None), aux[0]) if has_aux else traced_loss(None)), params
+            return ((traced_loss([]), aux[0]) if has_aux else traced_loss([])), params
         try:
-            loss, sparse = mlkit.value_and_grad(traced_loss)(_Leaves(leaves))
+            loss, grads = mlkit.value_and_grad(traced_loss)(leaves)
         finally:
             put(leaves)
-        grads = _rebuilt(params, (_dense(sparse.slots.get(i), leaf)
-                                  for i, leaf in enumerate(leaves)))
+        grads = _rebuilt(params, map(_like, grads, leaves))
         return ((loss, aux[0]), grads) if has_aux else (loss, grads)
 
     return value_and_grad_fn
-
-
-def _leaves_of(tree):
-    """The arrays of a module tree in walk order."""
-    if isinstance(tree, dict):
-        return [leaf for value in tree.values() for leaf in _leaves_of(value)]
-    if isinstance(tree, (list, tuple)):
-        return [leaf for value in tree for leaf in _leaves_of(value)]
-    return [tree]
 
 
 def _rebuilt(tree, leaves):
@@ -156,10 +92,8 @@ def _split_aux(out):
     return out
 
 
-def _dense(g, leaf):
-    """The gradient of one leaf as an array of the leaf's shape and dtype (zeros if unused)."""
-    if g is None:
-        return numpy.zeros_like(leaf)
+def _like(g, leaf):
+    """A gradient as an array of its parameter's shape and dtype."""
     if type(g) is not numpy.ndarray or g.dtype != leaf.dtype or g.shape != leaf.shape:
         g = numpy.broadcast_to(numpy.asarray(g, dtype=leaf.dtype), leaf.shape).copy()
     return g

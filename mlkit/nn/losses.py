@@ -31,11 +31,13 @@ _REDUCTIONS = ("mean", "sum", "none")
 
 
 def _shape(x):
-    return tuple(numpy.shape(getval(x)))
+    x = getval(x)
+    return x.shape if type(x) is numpy.ndarray else tuple(numpy.shape(x))
 
 
 def _dtype(x):
-    dtype = numpy.result_type(getval(x))
+    x = getval(x)
+    dtype = x.dtype if type(x) is numpy.ndarray else numpy.result_type(x)
     return dtype if dtype.kind == "f" else numpy.dtype(numpy.float64)
 
 
@@ -171,20 +173,20 @@ def binary_cross_entropy_with_logits(logits, targets, *, weight=None, reduction=
 @primitive
 def _soft_cross_entropy(logits, target):
     """``-sum(target * log_softmax(logits), axis=-1)`` in one op."""
-    shifted = logits - numpy.max(logits, axis=-1, keepdims=True)
-    log_probs = shifted - numpy.log(numpy.sum(numpy.exp(shifted), axis=-1, keepdims=True))
-    return -numpy.sum(target * log_probs, axis=-1)
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    log_norm = numpy.log(numpy.exp(shifted).sum(axis=-1))
+    return log_norm * target.sum(axis=-1) - (target * shifted).sum(axis=-1)
 
 
 def _xent_grad_logits(ans, logits, target):
     def vjp(g):
         mass = np.sum(target, axis=-1, keepdims=True)
-        return np.expand_dims(g, -1) * (softmax(logits) * mass - target)
+        return g[..., None] * (softmax(logits) * mass - target)
     return vjp
 
 
 defvjp(_soft_cross_entropy, _xent_grad_logits,
-       lambda ans, logits, target: lambda g: -np.expand_dims(g, -1) * log_softmax(logits))
+       lambda ans, logits, target: lambda g: -g[..., None] * log_softmax(logits))
 defjvp(_soft_cross_entropy,
        lambda t, ans, logits, target: np.sum(
            (softmax(logits) * np.sum(target, axis=-1, keepdims=True) - target) * t, axis=-1),

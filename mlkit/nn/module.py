@@ -17,6 +17,7 @@ __all__ = ["Module"]
 
 _ARRAYS = (numpy.ndarray, ArrayBox)
 _CONTAINERS = (list, tuple, dict)
+_SCALARS = frozenset((int, float, bool, str, type(None)))
 # What a walk of the module tree selects (buffers and state include non-float buffers).
 _PARAMETERS, _TRAINABLE, _BUFFERS, _STATE = range(4)
 
@@ -135,11 +136,26 @@ class Module:
 
     def _walk(self, kind, slots=None):
         """The tree of the arrays of ``kind``; with ``slots``, also append a writable
-        ``(container, key)`` for each array taken (None for an item of a tuple)."""
+        ``(container, key, array)`` for each array taken (``container`` None inside a tuple).
+
+        Runs at every training step, so the common attribute types are tested first.
+        """
         tree = {}
         attributes = self.__dict__
         for name, value in attributes.items():
-            if name[0] != "_":
+            if name[0] == "_":
+                continue
+            kind_of_value = type(value)
+            if kind_of_value is numpy.ndarray or kind_of_value is ArrayBox:
+                if self._selected(kind, name, value):
+                    tree[name] = value
+                    if slots is not None:
+                        slots.append((attributes, name, value))
+            elif isinstance(value, Module):
+                tree[name] = value._walk(kind, slots)
+            elif kind_of_value in _SCALARS:
+                continue
+            else:
                 sub = self._walk_item(name, attributes, name, value, kind, slots)
                 if sub is not None:
                     tree[name] = sub
@@ -150,7 +166,7 @@ class Module:
             if not self._selected(kind, path, value):
                 return None
             if slots is not None:
-                slots.append(None if isinstance(container, tuple) else (container, key))
+                slots.append((None if isinstance(container, tuple) else container, key, value))
             return value
         if isinstance(value, Module):
             return value._walk(kind, slots)

@@ -19,8 +19,20 @@ from mlkit.numpy.rules.indexing import getitem
 from mlkit.numpy.rules.shape import concatenate
 from mlkit.numpy.wrap import composite, nondifferentiable, wrap
 
-__all__ = ["fft", "ifft", "fft2", "ifft2", "fftn", "ifftn", "rfft", "irfft", "fftshift",
-           "ifftshift", "fftfreq", "rfftfreq"]
+__all__ = [
+    "fft",
+    "fft2",
+    "fftfreq",
+    "fftn",
+    "fftshift",
+    "ifft",
+    "ifft2",
+    "ifftn",
+    "ifftshift",
+    "irfft",
+    "rfft",
+    "rfftfreq",
+]
 
 # The norm whose scaling makes a transform's inverse the transpose of the transform.
 _DUAL_NORM = {None: "forward", "backward": "forward", "ortho": "ortho", "forward": "backward"}

@@ -4,9 +4,9 @@ spec's order (2 unless a spec asks for more), in float64, over its whole shape f
 import warnings
 
 import pytest
+from specs import all_cases
 
 from mlkit.testing import check_grads
-from specs import all_cases
 
 CASES = all_cases()
 

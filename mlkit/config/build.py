@@ -1,0 +1,229 @@
+"""Config -> a ready-to-run :class:`mlkit.train.Plan`: data, model, loss, optimizer, schedule.
+
+The schema has already checked everything a config can say on its own; this module loads the
+data and checks what depends on it (the class count, the target type, class-weight labels,
+batch sizes), raising one :class:`ConfigError` that lists every such problem before any run
+directory exists. Components come from :mod:`mlkit.registry`, never by import path.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mlkit import registry
+from mlkit.data import (
+    Dataset,
+    Standardizer,
+    load_csv,
+    load_dataset,
+    train_val_test_split,
+)
+from mlkit.train.plan import Plan, Preprocessing, Splits
+
+from .errors import ConfigError, Problem, choices
+from .schema import MODEL_TASKS, Config, PlateauSchedule
+
+__all__ = ["build_model", "build_plan", "load_data", "split_data"]
+
+
+def load_data(config: Config) -> Dataset:
+    """The config's data set, in the training dtype (DataError for a bad file or parameter)."""
+    data, dtype = config.data, config.training.dtype
+    if data.dataset == "csv":
+        csv = data.csv
+        return load_csv(csv.path, csv.target, features=csv.features,
+                        categorical=csv.categorical,
+                        impute=None if csv.impute == "none" else csv.impute,
+                        task=None if csv.task == "auto" else csv.task, dtype=dtype)
+    return load_dataset(data.dataset, dtype=dtype, **data.params)
+
+
+def _data_problems(config: Config, dataset: Dataset) -> list[Problem]:
+    """What the config asks of the data that this data set cannot give."""
+    problems = []
+    model, loss = config.model.name, config.loss.name
+    head = registry.LOSSES[loss].head
+    task = "regression" if head == "regression" else "classification"
+    where = f"data '{dataset.name}'"
+    if dataset.task != task:
+        fitting = [name for name, t in MODEL_TASKS.items() if t in (dataset.task, None)]
+        path = "model.name" if MODEL_TASKS[model] else "loss.name"
+        problems.append(Problem(path, f"is a {task} choice, but {where} is a {dataset.task} "
+                                "task", model if path == "model.name" else loss,
+                                f"for {dataset.task} use model.name one of {choices(fitting)}"
+                                + (" (and set data.csv.task if the target was misread)"
+                                   if config.data.dataset == "csv" else "")))
+        return problems
+    if task == "classification" and dataset.n_classes > 2:
+        classes = ", ".join(dataset.target_names[:6]) + (", ..." if dataset.n_classes > 6 else "")
+        has = f"{where} has {dataset.n_classes} classes ({classes})"
+        if model == "logistic_regression":
+            problems.append(Problem("model.name", f"is binary, but {has}", model,
+                                    "use softmax_regression (with loss cross_entropy)"))
+        elif loss == "binary_cross_entropy":
+            problems.append(Problem("loss.name", f"is for two classes, but {has}", loss,
+                                    "use cross_entropy"))
+    weights = getattr(config.loss, "class_weight", "none")
+    if isinstance(weights, dict):
+        labels = dataset.target_names
+        unknown = [key for key in weights if _class_index(key, labels) is None]
+        if unknown:
+            problems.append(Problem("loss.class_weight", f"names classes {where} does not have",
+                                    unknown, f"use class labels ({choices(labels)}) or indices "
+                                    f"0..{len(labels) - 1}"))
+    return problems
+
+
+def _class_index(key, labels: list[str]) -> int | None:
+    if isinstance(key, str) and key in labels:
+        return labels.index(key)
+    if isinstance(key, int) and not isinstance(key, bool) and 0 <= key < len(labels):
+        return key
+    return None
+
+
+def _batch_problems(config: Config, n_train: int) -> list[Problem]:
+    training = config.training
+    size = training.batch_size
+    if size == "full" or size >= n_train:
+        if getattr(config.model, "batch_norm", False) and n_train < 2:
+            return [Problem("model.batch_norm", "needs batches of 2 or more rows", True)]
+        return []
+    problems = []
+    last = n_train % size
+    if last == 1 and training.last_batch == "keep" and getattr(config.model, "batch_norm", False):
+        problems.append(Problem("training.last_batch", f"keeps a final batch of 1 row ({n_train} "
+                                f"training rows, batch_size {size}), which batch norm cannot "
+                                "normalize", "keep", "use last_batch: merge (or drop)"))
+    if size == 1 and getattr(config.model, "batch_norm", False):
+        problems.append(Problem("training.batch_size", "batch norm needs batches of 2 or more "
+                                "rows", 1, "raise batch_size"))
+    return problems
+
+
+def split_data(config: Config, dataset: Dataset, head: str) -> tuple[Splits, Preprocessing]:
+    """Split, scale (fitted on training rows only) and weight the data set."""
+    split = config.data.split
+    classify = dataset.task == "classification"
+    labels = dataset.y if classify and split.stratify else len(dataset.y)
+    train, val, test = train_val_test_split(labels, split.val, split.test,
+                                            stratify=classify and split.stratify, seed=split.seed)
+    X, y = dataset.X, dataset.y
+    prep = Preprocessing(head, list(dataset.feature_names), dataset.target_names,
+                         dtype=config.training.dtype)
+    if dataset.schema is not None:
+        prep.csv_schema = dataset.schema.to_dict()
+        prep.target = dataset.schema.target
+    if config.data.standardize:
+        state = Standardizer().fit(X[train]).state()
+        prep.x_mean, prep.x_scale = state["mean"].tolist(), state["scale"].tolist()
+        X = prep.transform(X)
+    if not classify and config.data.standardize_target:
+        scale = float(np.std(y[train].astype(np.float64)))
+        prep.y_mean = float(np.mean(y[train].astype(np.float64)))
+        prep.y_scale = scale if scale > 0 else 1.0
+        y = ((y.astype(np.float64) - prep.y_mean) / prep.y_scale).astype(y.dtype)
+    y_train = y[train].astype(config.training.dtype) if head == "binary" else y[train]
+    splits = Splits(X[train], y_train, X[val], y[val], X[test], y[test])
+    splits.w_train = _row_weights(config, dataset, y[train])
+    return splits, prep
+
+
+def _row_weights(config: Config, dataset: Dataset, y_train) -> np.ndarray | None:
+    """Per-row training weights from loss.class_weight (None when unweighted)."""
+    weights = getattr(config.loss, "class_weight", "none")
+    if weights == "none":
+        return None
+    k = dataset.n_classes
+    counts = np.bincount(y_train, minlength=k)
+    if weights == "balanced":
+        per_class = len(y_train) / (k * np.maximum(counts, 1))
+    else:
+        per_class = np.ones(k)
+        for key, value in weights.items():
+            per_class[_class_index(key, dataset.target_names)] = value
+    return per_class[y_train].astype(config.training.dtype)
+
+
+def build_model(config: Config, n_features: int, n_outputs: int, rng=None):
+    """The config's model for ``n_features`` inputs and ``n_outputs`` outputs."""
+    options = config.model.model_dump(exclude={"name"})
+    seed = rng if rng is not None else np.random.SeedSequence(config.training.seed).spawn(2)[0]
+    try:
+        return registry.make_model(config.model.name, n_features, n_outputs,
+                                   rng=np.random.default_rng(seed), dtype=config.training.dtype,
+                                   **options)
+    except ValueError as error:
+        raise ConfigError(config.name or "<config>", [Problem("model", str(error))]) from None
+
+
+def build_plan(config: Config, source: str | None = None) -> Plan:
+    """Load the data and build every component of ``config``.
+
+    Raises
+    ------
+    ConfigError
+        For settings the data contradicts (listing all of them).
+    mlkit.data.DataError
+        For unreadable data (a missing CSV, text in a numeric column, ...).
+    """
+    source = source or config.name or "<config>"
+    dataset = load_data(config)
+    problems = _data_problems(config, dataset)
+    if problems:
+        raise ConfigError(source, problems)
+    head_kind, data_loss = registry.make_loss(config.loss.name, **_loss_options(config))
+    splits, prep = split_data(config, dataset, head_kind)
+    problems = _batch_problems(config, len(splits.X_train))
+    if problems:
+        raise ConfigError(source, problems)
+    n_outputs = prep.make_head().n_outputs(dataset.n_classes)
+    model_seed, loop_seed = np.random.SeedSequence(config.training.seed).spawn(2)
+    model = build_model(config, splits.X_train.shape[1], n_outputs, rng=model_seed)
+    penalty = registry.weight_penalty(model, config.loss.l2, config.loss.l1)
+
+    def loss_fn(model, X, y, weight):
+        value = data_loss(model(X), y, weight)
+        return value if penalty is None else value + penalty()
+
+    optimizer, schedule, monitor = _optimizer_and_schedule(config, source)
+    early = config.training.early_stopping
+    if early is not None:
+        checkpoint_monitor, mode = early.monitor, early.mode
+    elif isinstance(config.schedule, PlateauSchedule):
+        checkpoint_monitor, mode = config.schedule.monitor, config.schedule.mode
+    else:
+        checkpoint_monitor, mode = ("val_loss" if splits.validation else "train_loss"), "min"
+    training = config.training
+    fit_options = {"epochs": training.epochs, "batch_size": training.batch_size,
+                   "seed": np.random.default_rng(loop_seed), "shuffle": training.shuffle,
+                   "last_batch": training.last_batch, "clip_grad_norm": training.clip_grad_norm,
+                   "clip_grad_value": training.clip_grad_value, "eval_every": training.eval_every,
+                   "schedule_monitor": monitor}
+    early_options = None if early is None else {
+        "monitor": early.monitor, "mode": early.mode, "patience": early.patience,
+        "min_delta": early.min_delta}
+    return Plan(config.name or "run", model, loss_fn, data_loss, optimizer, schedule, splits,
+                prep, fit_options, early_options, checkpoint_monitor, mode)
+
+
+def _loss_options(config: Config) -> dict:
+    return config.loss.model_dump(exclude={"name", "l1", "l2", "class_weight"})
+
+
+def _optimizer_and_schedule(config: Config, source: str):
+    options = config.optimizer.model_dump(exclude={"name"})
+    if config.optimizer.name == "lbfgs" and (config.training.clip_grad_norm
+                                             or config.training.clip_grad_value):
+        raise ConfigError(source, [Problem("training.clip_grad_norm", "cannot be combined with "
+                                           "optimizer lbfgs, whose line search needs the true "
+                                           "gradient", hint="remove gradient clipping")])
+    optimizer = registry.make_optimizer(config.optimizer.name, **options)
+    schedule_options = config.schedule.model_dump(exclude={"name"})
+    monitor = schedule_options.get("monitor", "val_loss")
+    try:
+        schedule = registry.make_schedule(config.schedule.name, optimizer,
+                                          config.training.epochs, **schedule_options)
+    except ValueError as error:
+        raise ConfigError(source, [Problem("schedule", str(error))]) from None
+    return optimizer, schedule, monitor

@@ -1,0 +1,127 @@
+"""Trained runs seen through their saved config: predictors, evaluation, resume checks.
+
+A run directory stores its resolved ``config.yaml``; rebuilding the model from it (through
+the registry) and loading ``model.npz`` gives back exactly the trained model, and rebuilding
+the data from it gives back exactly the same split.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from mlkit.train import CheckpointError, Predictor, RunDir, load_arrays
+from mlkit.train.gradcheck import check_gradients
+
+from .build import build_model, build_plan, load_data, split_data
+from .errors import ConfigError, Problem
+from .load import config_to_dict, load_config, validate_config
+from .schema import Config
+
+__all__ = ["evaluate_run", "gradcheck_config", "load_predictor", "resume_status"]
+
+
+def load_predictor(run_dir) -> tuple[Predictor, Config]:
+    """The run's best model with its preprocessing, and the run's config."""
+    run = RunDir.open(run_dir, needs=(RunDir.CONFIG, RunDir.MODEL, RunDir.PREPROCESSING))
+    config = load_config(run / RunDir.CONFIG)
+    prep = run.read_preprocessing()
+    head = prep.make_head()
+    n_outputs = head.n_outputs(len(prep.classes) if prep.classes else None)
+    model = build_model(config, len(prep.feature_names), n_outputs, rng=0)
+    try:
+        model.load_state_dict(load_arrays(run / RunDir.MODEL))
+    except (KeyError, ValueError) as error:
+        if isinstance(error, CheckpointError):
+            raise
+        raise CheckpointError(f"{run / RunDir.MODEL} does not fit the model of "
+                              f"{run / RunDir.CONFIG}: {error}") from None
+    return Predictor(model, prep), config
+
+
+def evaluate_run(run_dir, data=None):
+    """``(head, description, scores)``: test metrics of a run's best model.
+
+    ``data`` None: the run's own test split; a ``.yaml``/``.yml`` path: that config's test
+    split; any other path: every row of a CSV file holding the target column.
+    """
+    predictor, config = load_predictor(run_dir)
+    head = predictor.head
+    if data is None:
+        splits, _ = split_data(config, load_data(config), head.kind)
+        predictor.model.eval()
+        scores = head.metrics(predictor.model(splits.X_test), splits.y_test)
+        return head, f"test split of {config.name} ({len(splits.X_test)} rows)", scores
+    path = Path(data)
+    if path.suffix in (".yaml", ".yml"):
+        other = load_config(path)
+        dataset = load_data(other)
+        raw_splits, _ = split_data(_unscaled(other), dataset, head.kind)
+        y = raw_splits.y_test.astype(np.float64) if not head.is_classifier else raw_splits.y_test
+        scores = predictor.evaluate(raw_splits.X_test, y)
+        return head, f"test split of {path} ({len(raw_splits.X_test)} rows)", scores
+    X, y = predictor.read_csv(path)
+    return head, f"{path} ({len(X)} rows)", predictor.evaluate(X, y)
+
+
+def _unscaled(config: Config) -> Config:
+    """``config`` without standardization, so its split keeps the raw values."""
+    raw = config_to_dict(config)
+    raw["data"]["standardize"] = False
+    raw["data"]["standardize_target"] = False
+    return validate_config(raw, source=config.name or "<config>")
+
+
+def gradcheck_config(config: Config):
+    """Per-parameter finite-difference check of the config's model and loss in float64."""
+    raw = config_to_dict(config)
+    raw["training"]["dtype"] = "float64"
+    plan = build_plan(validate_config(raw, source=config.name or "<config>"))
+    splits = plan.splits
+    rows = slice(0, min(64, len(splits.X_train)))
+    weight = None if splits.w_train is None else splits.w_train[rows]
+    return check_gradients(plan.model, plan.loss_fn, splits.X_train[rows], splits.y_train[rows],
+                           weight)
+
+
+def resume_status(run: RunDir, config: Config) -> str | None:
+    """Why resuming ``run`` with ``config`` would train nothing, or None when it continues."""
+    state = load_arrays(run / RunDir.LAST)
+    if "loop.epoch" not in state:
+        raise CheckpointError(f"{run / RunDir.LAST} is not a training checkpoint")
+    done = int(state["loop.epoch"])
+    reason = str(state.get("loop.stop_reason", np.array(""))[()])
+    if reason == "early_stopping":
+        early = config.training.early_stopping
+        wait = int(state.get("callbacks.early_stopping.wait", 0))
+        if early is None or wait >= early.patience:
+            return (f"nothing to resume: {run.path} stopped early at epoch {done} "
+                    f"(no improvement for {wait} evaluations); raise "
+                    "training.early_stopping.patience to continue it")
+    if done >= config.training.epochs:
+        return (f"nothing to resume: {run.path} has completed {done} of "
+                f"{config.training.epochs} epochs; raise training.epochs (e.g. "
+                f"training.epochs={done * 2}) to continue it")
+    return None
+
+
+def check_resumable(config: Config, saved: Config, source: str, allowed) -> None:
+    """Raise ConfigError for any setting other than ``allowed`` that differs from ``saved``."""
+    before, after = _flat(config_to_dict(saved)), _flat(config_to_dict(config))
+    changed = [key for key in sorted(set(before) | set(after))
+               if before.get(key) != after.get(key) and key not in allowed]
+    if changed:
+        raise ConfigError(source, [
+            Problem(key, f"cannot change when resuming (the run used {before.get(key)!r})",
+                    after.get(key), f"only {', '.join(allowed)} may change; start a new run to "
+                    "change anything else") for key in changed])
+
+
+def _flat(tree, prefix=""):
+    if not isinstance(tree, dict):
+        return {prefix: tree}
+    out = {}
+    for key, value in tree.items():
+        out.update(_flat(value, f"{prefix}.{key}" if prefix else str(key)))
+    return out

@@ -1,0 +1,98 @@
+"""What a model's raw outputs mean: binary logits, class logits or regression values.
+
+A head turns outputs into probabilities or predictions and scores them with mlkit's own
+metrics, in the target's original units (a standardized regression target is scaled back).
+The same code serves validation during training, the test table, ``mlkit evaluate`` and
+``mlkit predict``.
+"""
+
+from __future__ import annotations
+
+import numpy
+
+from mlkit.nn import sigmoid, softmax
+from mlkit.train.metrics import accuracy, classification_metrics, log_loss, regression_metrics
+
+__all__ = ["HEADS", "Head"]
+
+HEADS = ("binary", "multiclass", "regression")
+
+
+class Head:
+    """Interpretation of model outputs of one kind.
+
+    Parameters
+    ----------
+    kind : {"binary", "multiclass", "regression"}
+        ``binary``: one logit per row (P(class 1) = sigmoid); ``multiclass``: one score per
+        class (softmax); ``regression``: one value per row.
+    y_mean, y_scale : float
+        A regression target was trained as ``(y - y_mean) / y_scale``; predictions are mapped
+        back. (0 and 1 when it was not scaled.)
+    """
+
+    def __init__(self, kind: str, y_mean: float = 0.0, y_scale: float = 1.0):
+        if kind not in HEADS:
+            raise ValueError(f"unknown head {kind!r}; expected one of {HEADS}")
+        self.kind = kind
+        self.y_mean, self.y_scale = float(y_mean), float(y_scale)
+
+    @property
+    def is_classifier(self) -> bool:
+        """True for the binary and multiclass heads."""
+        return self.kind != "regression"
+
+    def n_outputs(self, n_classes: int | None) -> int:
+        """Width of the model's last layer for this head."""
+        return n_classes if self.kind == "multiclass" else 1
+
+    def proba(self, outputs) -> numpy.ndarray:
+        """Class probabilities (n, k) of raw outputs, in float64."""
+        outputs = numpy.asarray(outputs, dtype=numpy.float64)
+        if self.kind == "binary":
+            p = numpy.asarray(sigmoid(outputs[:, 0]))
+            return numpy.stack([1.0 - p, p], axis=1)
+        if self.kind == "multiclass":
+            return numpy.asarray(softmax(outputs, axis=-1))
+        raise TypeError("a regression model has no class probabilities")
+
+    def predict(self, outputs) -> numpy.ndarray:
+        """Class indices (classification) or values in the target's units (regression)."""
+        if self.kind == "regression":
+            return self.values(outputs)
+        proba = self.proba(outputs)
+        if self.kind == "binary":
+            return (proba[:, 1] >= 0.5).astype(numpy.int64)
+        return numpy.argmax(proba, axis=1)
+
+    def values(self, outputs) -> numpy.ndarray:
+        """Regression predictions in the target's original units."""
+        raw = numpy.asarray(outputs, dtype=numpy.float64)[:, 0]
+        return raw * self.y_scale + self.y_mean
+
+    def target(self, y, scaled: bool = True) -> numpy.ndarray:
+        """Targets in their original units (undoes the training scale of a regression target
+        unless ``scaled`` is false, i.e. ``y`` is already in original units)."""
+        if self.kind == "regression" and not scaled:
+            return numpy.asarray(y, dtype=numpy.float64)
+        if self.kind == "regression":
+            return numpy.asarray(y, dtype=numpy.float64) * self.y_scale + self.y_mean
+        return numpy.asarray(y)
+
+    def quick_metrics(self, outputs, y) -> dict[str, float]:
+        """The validation metrics computed every epoch: accuracy and log-loss, or R2, RMSE
+        and MAE (cheap ones only)."""
+        if self.is_classifier:
+            proba = self.proba(outputs)
+            return {"accuracy": accuracy(y, self.predict(outputs)), "log_loss": log_loss(y, proba)}
+        scores = regression_metrics(self.target(y), self.values(outputs))
+        return {"r2": scores["r2"], "rmse": scores["rmse"], "mae": scores["mae"]}
+
+    def metrics(self, outputs, y, scaled: bool = True) -> dict[str, float]:
+        """Every test metric: accuracy, log_loss, precision, recall, f1 | r2, rmse, mse, mae.
+
+        ``scaled``: a regression ``y`` is in training units (else in original units).
+        """
+        if self.is_classifier:
+            return classification_metrics(y, self.proba(outputs))
+        return regression_metrics(self.target(y, scaled), self.values(outputs))

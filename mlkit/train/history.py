@@ -1,0 +1,82 @@
+"""The per-epoch record of a training run: one row of numbers per epoch."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["History"]
+
+
+class History:
+    """Rows of per-epoch numbers (``epoch``, ``train_loss``, ``val_*``, ``lr``, ``grad_norm``,
+    ``seconds``) and why training stopped.
+
+    Rows are plain dicts of Python numbers; an epoch without an evaluation simply lacks the
+    ``val_*`` keys. ``stop_reason`` is ``"completed"``, ``"early_stopping"``, ``"diverged"``,
+    ``"interrupted"`` or ``"not started"``.
+    """
+
+    def __init__(self, rows=None, stop_reason: str = "not started"):
+        self.rows: list[dict] = [dict(row) for row in rows or []]
+        self.stop_reason = stop_reason
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __repr__(self) -> str:
+        return f"History({len(self.rows)} epochs, stop_reason={self.stop_reason!r})"
+
+    @property
+    def columns(self) -> list[str]:
+        """Every key that appears in some row, in order of first appearance."""
+        seen: dict[str, None] = {}
+        for row in self.rows:
+            seen.update(dict.fromkeys(row))
+        return list(seen)
+
+    def column(self, name: str) -> np.ndarray:
+        """The values of ``name`` per epoch as float64 (NaN where a row lacks it)."""
+        if name not in self.columns:
+            raise KeyError(f"history has no column {name!r}; columns: {self.columns}")
+        return np.array([row.get(name, math.nan) for row in self.rows], dtype=np.float64)
+
+    @property
+    def last(self) -> dict:
+        """The latest row ({} before the first epoch)."""
+        return self.rows[-1] if self.rows else {}
+
+    def best(self, monitor: str, mode: str = "min") -> dict:
+        """The first row with the lowest (``mode="min"``) or highest value of ``monitor``."""
+        values = self.column(monitor)
+        if np.all(np.isnan(values)):
+            raise ValueError(f"history has no value of {monitor!r} yet")
+        index = np.nanargmin(values) if mode == "min" else np.nanargmax(values)
+        return self.rows[int(index)]
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """One float64 array per column (``epoch`` as int64), for a checkpoint."""
+        arrays = {name: self.column(name) for name in self.columns}
+        if "epoch" in arrays:
+            arrays["epoch"] = arrays["epoch"].astype(np.int64)
+        return arrays
+
+    @classmethod
+    def from_arrays(cls, arrays: dict, stop_reason: str = "not started") -> History:
+        """Rebuild the rows written by :meth:`to_arrays` (NaN entries are left out)."""
+        lengths = {len(np.atleast_1d(a)) for a in arrays.values()}
+        if len(lengths) > 1:
+            raise ValueError(f"history columns have different lengths {sorted(lengths)}")
+        n = lengths.pop() if lengths else 0
+        rows = []
+        for i in range(n):
+            row = {}
+            for name, values in arrays.items():
+                value = np.atleast_1d(values)[i]
+                if name == "epoch":
+                    row[name] = int(value)
+                elif not math.isnan(float(value)):
+                    row[name] = float(value)
+            rows.append(row)
+        return cls(rows, stop_reason)

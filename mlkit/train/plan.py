@@ -1,0 +1,138 @@
+"""A training job fully built and ready to run: data splits, preprocessing, components.
+
+``mlkit.config.build`` turns a config into a :class:`Plan`; :func:`mlkit.train.run.run_plan`
+executes it. Keeping the plan free of config types lets sweeps and tests build one directly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mlkit.data import CsvSchema, Standardizer
+from mlkit.train.heads import Head
+
+__all__ = ["Plan", "Preprocessing", "Splits"]
+
+
+@dataclass
+class Splits:
+    """Train/validation/test rows after preprocessing (inputs scaled, regression target scaled).
+
+    ``w_train`` is the per-row training weight (class weights), or None.
+    """
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray | None
+    y_val: np.ndarray | None
+    X_test: np.ndarray
+    y_test: np.ndarray
+    w_train: np.ndarray | None = None
+
+    @property
+    def validation(self):
+        """``(X_val, y_val)``, or None without a validation split."""
+        return None if self.X_val is None or len(self.X_val) == 0 else (self.X_val, self.y_val)
+
+
+@dataclass
+class Preprocessing:
+    """Everything needed to turn raw rows into model inputs and outputs back into answers.
+
+    Saved as ``preprocessing.json`` in the run directory (plain JSON, no pickle).
+    """
+
+    head: str
+    feature_names: list[str]
+    classes: list[str] | None = None
+    x_mean: list[float] | None = None
+    x_scale: list[float] | None = None
+    y_mean: float = 0.0
+    y_scale: float = 1.0
+    target: str = "target"
+    csv_schema: dict | None = None
+    dtype: str = "float64"
+
+    def make_head(self) -> Head:
+        """The :class:`Head` that reads this model's outputs."""
+        return Head(self.head, self.y_mean, self.y_scale)
+
+    def transform(self, X) -> np.ndarray:
+        """Raw feature rows -> model inputs (standardized when the run standardized)."""
+        X = np.asarray(X, dtype=self.dtype)
+        if X.ndim != 2 or X.shape[1] != len(self.feature_names):
+            raise ValueError(f"expected {len(self.feature_names)} feature columns "
+                             f"({', '.join(self.feature_names[:5])}"
+                             f"{', ...' if len(self.feature_names) > 5 else ''}), got shape "
+                             f"{X.shape}")
+        if self.x_mean is None:
+            return X
+        scaler = Standardizer.from_state({"mean": np.array(self.x_mean),
+                                          "scale": np.array(self.x_scale)})
+        return scaler.transform(X)
+
+    def schema(self) -> CsvSchema | None:
+        """The CSV schema of a run trained on a CSV file."""
+        return None if self.csv_schema is None else CsvSchema.from_dict(self.csv_schema)
+
+    def to_dict(self) -> dict:
+        """JSON-able form; floats are kept exactly (Python's JSON floats round-trip)."""
+        return {"head": self.head, "feature_names": list(self.feature_names),
+                "classes": self.classes, "x_mean": self.x_mean, "x_scale": self.x_scale,
+                "y_mean": self.y_mean, "y_scale": self.y_scale, "target": self.target,
+                "csv_schema": self.csv_schema, "dtype": self.dtype}
+
+    @classmethod
+    def from_dict(cls, state: dict) -> Preprocessing:
+        """Rebuild from :meth:`to_dict` output; ValueError naming missing or bad keys."""
+        names = set(cls.__dataclass_fields__)
+        if not isinstance(state, dict) or not names <= set(state):
+            missing = sorted(names - set(state)) if isinstance(state, dict) else sorted(names)
+            raise ValueError(f"preprocessing state lacks {missing}")
+        values = {key: state[key] for key in names}
+        for key in ("x_mean", "x_scale"):
+            if values[key] is not None and any(not math.isfinite(v) for v in values[key]):
+                raise ValueError(f"preprocessing {key} holds non-finite numbers")
+        return cls(**values)
+
+
+@dataclass
+class Plan:
+    """A built training job: what :func:`mlkit.train.run.run_plan` needs and nothing more.
+
+    ``loss_fn(model, X, y, w)`` is the training objective (penalties included);
+    ``data_loss(outputs, y, w)`` is the plain loss used for ``val_loss`` and the test loss;
+    ``fit_options`` are keyword arguments of :func:`mlkit.train.fit` (epochs, batch_size,
+    seed, shuffle, last_batch, clipping, eval_every, schedule_monitor);
+    ``early_stopping`` are :class:`~mlkit.train.callbacks.EarlyStopping` arguments or None;
+    ``monitor``/``mode`` choose the best checkpoint.
+    """
+
+    name: str
+    model: object
+    loss_fn: Callable
+    data_loss: Callable
+    optimizer: object
+    schedule: object
+    splits: Splits
+    preprocessing: Preprocessing
+    fit_options: dict = field(default_factory=dict)
+    early_stopping: dict | None = None
+    monitor: str = "val_loss"
+    mode: str = "min"
+
+    @property
+    def head(self) -> Head:
+        """The head reading this plan's model outputs."""
+        return self.preprocessing.make_head()
+
+    def evaluate(self, model, X, y) -> dict[str, float]:
+        """Validation numbers of one split: ``loss`` (no penalty) and the head's quick metrics."""
+        outputs = model(X)
+        scores = {"loss": float(self.data_loss(outputs, y, None))}
+        scores.update(self.head.quick_metrics(outputs, y))
+        return scores

@@ -1,0 +1,98 @@
+"""Predictions and evaluation from a trained model and its saved preprocessing.
+
+New rows go through exactly the training path: the CSV schema (for a run trained on a CSV
+file) or the named feature columns, then the saved standardization, then the model, then the
+head (probabilities, class labels, or values in the target's own units).
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+
+from mlkit.data import DataError
+from mlkit.data.schema import read_table
+from mlkit.train.plan import Preprocessing
+
+__all__ = ["Predictor"]
+
+
+class Predictor:
+    """A trained model with its preprocessing: raw rows in, answers out."""
+
+    def __init__(self, model, preprocessing: Preprocessing):
+        self.model = model
+        self.preprocessing = preprocessing
+        self.head = preprocessing.make_head()
+
+    def read_csv(self, path) -> tuple[np.ndarray, np.ndarray | None]:
+        """Raw features of a CSV file and its targets (None when the target column is absent).
+
+        Targets are class indices (classification) or values in original units.
+        """
+        prep = self.preprocessing
+        schema = prep.schema()
+        if schema is not None:
+            return schema.read(path)
+        frame = read_table(path)
+        source = repr(os.fspath(path))
+        absent = [name for name in prep.feature_names if name not in frame.columns]
+        if absent:
+            raise DataError(f"{source} lacks feature column(s) {', '.join(absent[:5])}"
+                            f"{', ...' if len(absent) > 5 else ''} that the model was trained "
+                            f"on; it needs the columns {', '.join(prep.feature_names[:5])}"
+                            f"{', ...' if len(prep.feature_names) > 5 else ''}.")
+        features = frame[prep.feature_names]
+        bad = [c for c in prep.feature_names if not pd.api.types.is_numeric_dtype(features[c])]
+        if bad:
+            raise DataError(f"column {bad[0]!r} of {source} is not numeric; the model needs "
+                            "numbers in every feature column.")
+        if features.isna().any().any():
+            column = features.columns[features.isna().any()][0]
+            raise DataError(f"column {column!r} of {source} has missing values; fill them in.")
+        X = features.to_numpy(dtype=prep.dtype)
+        if prep.target not in frame.columns:
+            return X, None
+        return X, self._labels(frame[prep.target], source)
+
+    def _labels(self, column: pd.Series, source: str) -> np.ndarray:
+        classes = self.preprocessing.classes
+        if classes is None:
+            return column.to_numpy(dtype=np.float64)
+        text = column.astype(str).to_numpy()
+        if np.isin(text, classes).all():
+            return np.searchsorted(classes, text) if classes == sorted(classes) else np.array(
+                [classes.index(t) for t in text])
+        numbers = pd.to_numeric(column, errors="coerce")
+        if numbers.notna().all() and numbers.between(0, len(classes) - 1).all() and (
+                numbers % 1 == 0).all():
+            return numbers.to_numpy(dtype=np.int64)
+        unknown = sorted(set(text) - set(classes))[:5]
+        raise DataError(f"target column {self.preprocessing.target!r} of {source} has labels "
+                        f"{unknown} the model does not know; known: {classes}.")
+
+    def outputs(self, X_raw) -> np.ndarray:
+        """Raw model outputs for raw feature rows (eval mode)."""
+        self.model.eval()
+        return np.asarray(self.model(self.preprocessing.transform(X_raw)))
+
+    def frame(self, X_raw) -> pd.DataFrame:
+        """``prediction`` (class label or value) and, for classifiers, ``proba_<class>``."""
+        outputs = self.outputs(X_raw)
+        if not self.head.is_classifier:
+            return pd.DataFrame({"prediction": self.head.values(outputs)})
+        classes = self.preprocessing.classes
+        result = pd.DataFrame({"prediction": np.asarray(classes)[self.head.predict(outputs)]})
+        proba = self.head.proba(outputs)
+        for k, name in enumerate(classes):
+            result[f"proba_{name}"] = proba[:, k]
+        return result
+
+    def evaluate(self, X_raw, y) -> dict[str, float]:
+        """Test metrics of raw rows against targets in original units."""
+        if y is None:
+            raise DataError(f"the data has no target column {self.preprocessing.target!r}, so "
+                            "there is nothing to evaluate against; use `mlkit predict` instead.")
+        return self.head.metrics(self.outputs(X_raw), y, scaled=False)

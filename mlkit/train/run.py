@@ -1,0 +1,243 @@
+"""Run directories and the execution of a built training plan.
+
+A run lives in ``<root>/<name>/<timestamp>/`` and holds ``config.yaml`` (resolved),
+``preprocessing.json``, ``metrics.csv`` (a row per epoch), ``model.npz`` (best weights),
+``last.npz`` (the full state, for ``--resume``), ``summary.json`` and ``curves.png``. Every
+file is written atomically (a temporary file, then a rename).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import platform
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mlkit.train.callbacks import Callback, EarlyStopping, ModelCheckpoint, ProgressBar
+from mlkit.train.checkpoint import atomic_write_text, load_arrays
+from mlkit.train.history import History
+from mlkit.train.loop import fit
+from mlkit.train.plan import Plan, Preprocessing
+
+__all__ = ["MetricsLog", "RunDir", "RunError", "RunResult", "package_versions", "run_plan"]
+
+
+class RunError(ValueError):
+    """A run directory that is missing or lacks a file a command needs."""
+
+
+class RunDir:
+    """One run's folder and the files in it."""
+
+    CONFIG, METRICS, MODEL, LAST = "config.yaml", "metrics.csv", "model.npz", "last.npz"
+    SUMMARY, PREPROCESSING, CURVES = "summary.json", "preprocessing.json", "curves.png"
+
+    def __init__(self, path):
+        self.path = Path(path)
+
+    def __repr__(self) -> str:
+        return f"RunDir({str(self.path)!r})"
+
+    def __truediv__(self, name: str) -> Path:
+        return self.path / name
+
+    @classmethod
+    def create(cls, root, name: str, now: datetime | None = None) -> RunDir:
+        """Make a new, empty ``<root>/<name>/<timestamp>/`` (a suffix keeps names unique)."""
+        stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+        parent = Path(root) / name
+        parent.mkdir(parents=True, exist_ok=True)
+        for attempt in range(1000):
+            path = parent / (stamp if attempt == 0 else f"{stamp}-{attempt}")
+            try:
+                path.mkdir()
+            except FileExistsError:
+                continue
+            return cls(path)
+        raise RunError(f"could not create a new run directory under {parent}")
+
+    @classmethod
+    def open(cls, path, needs=("config.yaml",)) -> RunDir:
+        """An existing run; RunError naming what is missing and how to get it."""
+        path = Path(path)
+        if not path.is_dir():
+            hint = ("pass a run directory such as runs/logreg/20250101-120000"
+                    if not path.exists() else "pass the run's directory, not a file in it")
+            raise RunError(f"run directory {str(path)!r} "
+                           f"{'does not exist' if not path.exists() else 'is not a directory'}"
+                           f"; {hint}")
+        missing = [name for name in needs if not (path / name).is_file()]
+        if missing:
+            raise RunError(f"{str(path)!r} is not a complete mlkit run: it lacks "
+                           f"{', '.join(missing)}; train one with `mlkit train CONFIG`")
+        return cls(path)
+
+    # -- files ---------------------------------------------------------------------------------
+    def write_text(self, name: str, text: str) -> None:
+        """Write a text file of the run atomically."""
+        atomic_write_text(self.path / name, text)
+
+    def write_json(self, name: str, value) -> None:
+        """Write ``value`` as indented JSON (non-finite floats as null)."""
+        self.write_text(name, json.dumps(_finite(value), indent=2) + "\n")
+
+    def read_json(self, name: str):
+        """Read a JSON file of the run; RunError when missing or malformed."""
+        path = self.path / name
+        if not path.is_file():
+            raise RunError(f"{str(path)!r} does not exist; the run is incomplete")
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise RunError(f"{str(path)!r} is not valid JSON ({error})") from None
+
+    def write_metrics(self, history: History) -> None:
+        """``metrics.csv``: one row per epoch, every column of the history."""
+        frame = pd.DataFrame(history.rows, columns=history.columns)
+        buffer = io.StringIO()
+        frame.to_csv(buffer, index=False, float_format="%.17g")
+        self.write_text(self.METRICS, buffer.getvalue())
+
+    def read_metrics(self) -> pd.DataFrame:
+        """``metrics.csv`` as a data frame."""
+        return pd.read_csv(self.path / self.METRICS)
+
+    def write_preprocessing(self, preprocessing: Preprocessing) -> None:
+        """``preprocessing.json``: scaling, classes and CSV schema for predict/evaluate."""
+        self.write_json(self.PREPROCESSING, preprocessing.to_dict())
+
+    def read_preprocessing(self) -> Preprocessing:
+        """The saved :class:`Preprocessing`."""
+        try:
+            return Preprocessing.from_dict(self.read_json(self.PREPROCESSING))
+        except (TypeError, ValueError) as error:
+            if isinstance(error, RunError):
+                raise
+            raise RunError(f"{str(self.path / self.PREPROCESSING)!r} is damaged: {error}") from None
+
+
+def _finite(value):
+    """``value`` with nan/inf floats replaced by None, so the JSON is standard."""
+    if isinstance(value, dict):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+class MetricsLog(Callback):
+    """Rewrite ``metrics.csv`` after every epoch, so it is current even after a crash."""
+
+    name = "metrics"
+    order = 95
+
+    def __init__(self, run: RunDir):
+        self.run = run
+
+    def on_epoch_end(self, state, row):
+        self.run.write_metrics(state.history)
+
+    def on_train_end(self, state, reason):
+        self.run.write_metrics(state.history)
+
+
+@dataclass
+class RunResult:
+    """What a run produced: its history, test metrics and timing."""
+
+    history: History
+    test: dict
+    fit_seconds: float
+    best_epoch: int
+    run: RunDir | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def epochs(self) -> int:
+        """Epochs completed."""
+        return len(self.history)
+
+
+def run_plan(plan: Plan, run: RunDir | None = None, *, progress: bool | None = False,
+             resume: bool = False, callbacks=()) -> RunResult:
+    """Train ``plan``'s model, pick its best weights and score them on the test split.
+
+    Parameters
+    ----------
+    plan : Plan
+        Built by :func:`mlkit.config.build.build_plan` (or by hand).
+    run : RunDir, optional
+        Where checkpoints, ``metrics.csv`` and ``preprocessing.json`` go; None keeps the
+        run in memory (sweeps, tests).
+    progress : bool or None
+        Draw a progress bar (None: only on a terminal).
+    resume : bool
+        Continue from ``run/last.npz``.
+    callbacks : sequence of Callback
+        Extra callbacks.
+
+    Returns
+    -------
+    RunResult
+    """
+    hooks = list(callbacks)
+    early = EarlyStopping(**plan.early_stopping) if plan.early_stopping else None
+    if early is not None:
+        hooks.append(early)
+    checkpoint = None
+    if run is not None:
+        checkpoint = ModelCheckpoint(run.path, plan.monitor, plan.mode)
+        hooks += [checkpoint, MetricsLog(run)]
+        if not resume:
+            run.write_preprocessing(plan.preprocessing)
+    hooks.append(ProgressBar(metric=plan.monitor, enabled=progress, description=plan.name))
+    state = load_arrays(run / RunDir.LAST) if resume else None
+    splits = plan.splits
+    history = fit(plan.model, plan.loss_fn, plan.optimizer, splits.X_train, splits.y_train,
+                  sample_weight=splits.w_train, validation=splits.validation,
+                  schedule=plan.schedule, evaluate=plan.evaluate, callbacks=hooks, resume=state,
+                  **plan.fit_options)
+    best_epoch = len(history)
+    if checkpoint is not None and checkpoint.best_epoch:
+        plan.model.load_state_dict(load_arrays(checkpoint.best_path))
+        best_epoch = checkpoint.best_epoch
+    elif early is not None and early.weights is not None:
+        best_epoch = early.best_epoch
+    plan.model.eval()
+    test = plan.head.metrics(plan.model(splits.X_test), splits.y_test)
+    seconds = float(np.nansum(history.column("seconds"))) if len(history) else 0.0
+    return RunResult(history, test, seconds, best_epoch, run)
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and of the packages a run depends on."""
+    versions = {"python": platform.python_version()}
+    for package in ("mlkit", "numpy", "scipy", "pandas", "scikit-learn", "pydantic", "PyYAML",
+                    "matplotlib", "tqdm"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions
+
+
+def timestamp() -> str:
+    """The current local time, ISO formatted to the second."""
+    return datetime.now().isoformat(timespec="seconds")
+
+
+def elapsed(start: float) -> float:
+    """Seconds since ``start`` (a ``time.perf_counter`` value)."""
+    return time.perf_counter() - start

@@ -5,6 +5,17 @@ loss with respect to that tree; any optimizer of :mod:`mlkit.optim` then updates
 """
 
 from mlkit.nn import init as init
+from mlkit.nn.activation_layers import ELU as ELU
+from mlkit.nn.activation_layers import GELU as GELU
+from mlkit.nn.activation_layers import Identity as Identity
+from mlkit.nn.activation_layers import LeakyReLU as LeakyReLU
+from mlkit.nn.activation_layers import LogSoftmax as LogSoftmax
+from mlkit.nn.activation_layers import ReLU as ReLU
+from mlkit.nn.activation_layers import Sigmoid as Sigmoid
+from mlkit.nn.activation_layers import SiLU as SiLU
+from mlkit.nn.activation_layers import Softmax as Softmax
+from mlkit.nn.activation_layers import Softplus as Softplus
+from mlkit.nn.activation_layers import Tanh as Tanh
 from mlkit.nn.activations import elu as elu
 from mlkit.nn.activations import gelu as gelu
 from mlkit.nn.activations import get_activation as get_activation
@@ -17,22 +28,11 @@ from mlkit.nn.activations import softmax as softmax
 from mlkit.nn.activations import softplus as softplus
 from mlkit.nn.activations import tanh as tanh
 from mlkit.nn.grad import value_and_grad as value_and_grad
-from mlkit.nn.layers import ELU as ELU
-from mlkit.nn.layers import GELU as GELU
 from mlkit.nn.layers import MLP as MLP
 from mlkit.nn.layers import Dropout as Dropout
 from mlkit.nn.layers import Embedding as Embedding
-from mlkit.nn.layers import Identity as Identity
-from mlkit.nn.layers import LeakyReLU as LeakyReLU
 from mlkit.nn.layers import Linear as Linear
-from mlkit.nn.layers import LogSoftmax as LogSoftmax
-from mlkit.nn.layers import ReLU as ReLU
 from mlkit.nn.layers import Sequential as Sequential
-from mlkit.nn.layers import Sigmoid as Sigmoid
-from mlkit.nn.layers import SiLU as SiLU
-from mlkit.nn.layers import Softmax as Softmax
-from mlkit.nn.layers import Softplus as Softplus
-from mlkit.nn.layers import Tanh as Tanh
 from mlkit.nn.losses import binary_cross_entropy as binary_cross_entropy
 from mlkit.nn.losses import binary_cross_entropy_with_logits as binary_cross_entropy_with_logits
 from mlkit.nn.losses import cross_entropy as cross_entropy

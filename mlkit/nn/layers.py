@@ -1,4 +1,4 @@
-"""Layers: Linear, Sequential, MLP, Identity, Dropout, Embedding and activation modules.
+"""Layers: Linear, Sequential, MLP, Identity, Dropout and Embedding.
 
 Weights are stored as ``(in, out)`` so that Linear computes ``x @ W + b`` with no transpose.
 Randomness comes from an explicit ``rng`` (a Generator or an int seed); equal seeds give
@@ -13,30 +13,12 @@ import numpy
 
 import mlkit.numpy as np
 from mlkit.extend import defjvp, defvjp, primitive
-from mlkit.nn import activations as act
+from mlkit.nn.activation_layers import ACTIVATION_LAYERS, Identity
 from mlkit.nn.init import as_rng, get_initializer, uniform
 from mlkit.nn.module import Module
 from mlkit.nn.normalization import BatchNorm1d
 
-__all__ = [
-    "ACTIVATION_LAYERS",
-    "ELU",
-    "GELU",
-    "MLP",
-    "Dropout",
-    "Embedding",
-    "Identity",
-    "LeakyReLU",
-    "Linear",
-    "LogSoftmax",
-    "ReLU",
-    "Sequential",
-    "SiLU",
-    "Sigmoid",
-    "Softmax",
-    "Softplus",
-    "Tanh",
-]
+__all__ = ["MLP", "Dropout", "Embedding", "Identity", "Linear", "Sequential"]
 
 
 @primitive
@@ -111,13 +93,6 @@ class Linear(Module):
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
-
-
-class Identity(Module):
-    """Returns its input unchanged."""
-
-    def forward(self, x):
-        return x
 
 
 class Sequential(Module):
@@ -257,120 +232,6 @@ class Embedding(Module):
 
     def extra_repr(self):
         return f"num_embeddings={self.num_embeddings}, embedding_dim={self.embedding_dim}"
-
-
-# -- activations as modules ------------------------------------------------------------------
-class ReLU(Module):
-    """``max(x, 0)``."""
-
-    def forward(self, x):
-        return act.relu(x)
-
-
-class LeakyReLU(Module):
-    """``x`` if ``x > 0`` else ``negative_slope * x``."""
-
-    def __init__(self, negative_slope=0.01):
-        super().__init__()
-        self.negative_slope = negative_slope
-
-    def forward(self, x):
-        return act.leaky_relu(x, self.negative_slope)
-
-    def extra_repr(self):
-        return f"negative_slope={self.negative_slope}"
-
-
-class ELU(Module):
-    """``x`` if ``x > 0`` else ``alpha * (exp(x) - 1)``."""
-
-    def __init__(self, alpha=1.0):
-        super().__init__()
-        self.alpha = alpha
-
-    def forward(self, x):
-        return act.elu(x, self.alpha)
-
-    def extra_repr(self):
-        return f"alpha={self.alpha}"
-
-
-class GELU(Module):
-    """``x * Phi(x)``; ``approximate`` is ``"tanh"`` or ``"none"`` (exact, with erf)."""
-
-    def __init__(self, approximate="tanh"):
-        super().__init__()
-        if approximate not in ("tanh", "none"):
-            raise ValueError(f"GELU: approximate must be 'tanh' or 'none', got {approximate!r}")
-        self.approximate = approximate
-
-    def forward(self, x):
-        return act.gelu(x, self.approximate)
-
-    def extra_repr(self):
-        return f"approximate={self.approximate!r}"
-
-
-class SiLU(Module):
-    """``x * sigmoid(x)``."""
-
-    def forward(self, x):
-        return act.silu(x)
-
-
-class Tanh(Module):
-    """The hyperbolic tangent."""
-
-    def forward(self, x):
-        return act.tanh(x)
-
-
-class Sigmoid(Module):
-    """The logistic function, stable for large ``|x|``."""
-
-    def forward(self, x):
-        return act.sigmoid(x)
-
-
-class Softplus(Module):
-    """``log(1 + exp(beta x)) / beta``."""
-
-    def __init__(self, beta=1.0):
-        super().__init__()
-        self.beta = beta
-
-    def forward(self, x):
-        return act.softplus(x, self.beta)
-
-    def extra_repr(self):
-        return f"beta={self.beta}"
-
-
-class Softmax(Module):
-    """Softmax along ``axis``."""
-
-    def __init__(self, axis=-1):
-        super().__init__()
-        self.axis = axis
-
-    def forward(self, x):
-        return act.softmax(x, self.axis)
-
-    def extra_repr(self):
-        return f"axis={self.axis}"
-
-
-class LogSoftmax(Softmax):
-    """Log-softmax along ``axis``."""
-
-    def forward(self, x):
-        return act.log_softmax(x, self.axis)
-
-
-ACTIVATION_LAYERS = {
-    "relu": ReLU, "leaky_relu": LeakyReLU, "elu": ELU, "gelu": GELU, "silu": SiLU,
-    "swish": SiLU, "tanh": Tanh, "sigmoid": Sigmoid, "softplus": Softplus, "identity": Identity,
-}
 
 
 def _activation_layer(activation):

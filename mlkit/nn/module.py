@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import numpy
 
+from mlkit.nn.state import assign, check_state, flatten, merge
+from mlkit.nn.state import items_of as _items
+from mlkit.nn.state import join_path as _join
 from mlkit.numpy import ArrayBox
 
 __all__ = ["Module"]
@@ -30,10 +33,6 @@ _NO_INIT = (
 )
 
 
-def _is_array(value) -> bool:
-    return isinstance(value, _ARRAYS)
-
-
 def _holds_state(value) -> bool:
     """True for arrays, modules, and containers with an array or module somewhere inside."""
     if isinstance(value, (numpy.ndarray, ArrayBox, Module)):
@@ -42,14 +41,6 @@ def _holds_state(value) -> bool:
         items = value.values() if isinstance(value, dict) else value
         return any(_holds_state(item) for item in items)
     return False
-
-
-def _items(container):
-    return container.items() if isinstance(container, dict) else enumerate(container)
-
-
-def _join(prefix: str, key) -> str:
-    return f"{prefix}.{key}" if prefix else str(key)
 
 
 class Module:
@@ -94,7 +85,7 @@ class Module:
     # -- buffers and modes ---------------------------------------------------------------------
     def register_buffer(self, name: str, value) -> None:
         """Store ``value`` as ``self.<name>``: saved by ``state_dict``, never a parameter."""
-        if not _is_array(value):
+        if not isinstance(value, _ARRAYS):
             raise TypeError(f"buffer {name!r} must be a numpy array, got {type(value).__name__}")
         setattr(self, name, value)
         self._buffers.add(name)
@@ -199,7 +190,7 @@ class Module:
     def num_parameters(self, trainable_only: bool = False) -> int:
         """The number of scalar parameters (only unfrozen ones if ``trainable_only``)."""
         tree = self._walk(_TRAINABLE if trainable_only else _PARAMETERS)
-        return sum(int(numpy.prod(leaf.shape)) for _, leaf in _flatten(tree))
+        return sum(int(numpy.prod(leaf.shape)) for _, leaf in flatten(tree))
 
     # -- writing -------------------------------------------------------------------------------
     def update(self, tree: dict) -> Module:
@@ -216,7 +207,7 @@ class Module:
             if current is None:
                 raise KeyError(f"{type(self).__name__} has no parameter or submodule {name!r}; "
                                f"it has {[n for n, _ in self._state()]}")
-            attributes[name] = _merge(self, name, current, sub)
+            attributes[name] = merge(type(self).__name__, name, current, sub)
         return self
 
     def freeze(self, names=None) -> Module:
@@ -267,7 +258,7 @@ class Module:
 
     # -- state dicts ---------------------------------------------------------------------------
     def _flat(self, kind) -> dict:
-        return dict(_flatten(self._walk(kind)))
+        return dict(flatten(self._walk(kind)))
 
     def state_dict(self) -> dict:
         """Copies of all parameters and buffers as ``{dotted.name: array}``."""
@@ -281,35 +272,10 @@ class Module:
         names the model does not have (both only when ``strict``), and arrays whose shape or
         dtype differs from the model's.
         """
-        expected = {name: numpy.asarray(array) for name, array in self.state_dict().items()}
-        problems = []
-        if strict:
-            missing = [name for name in expected if name not in state]
-            unexpected = [name for name in state if name not in expected]
-            if missing:
-                problems.append(f"missing: {missing}")
-            if unexpected:
-                problems.append(f"unexpected: {unexpected}")
-        loaded = {}
-        for name, value in state.items():
-            if name not in expected:
-                continue
-            value, want = numpy.asarray(value), expected[name]
-            if value.shape != want.shape:
-                problems.append(f"{name}: shape {value.shape}, expected {want.shape}")
-            elif value.dtype != want.dtype:
-                problems.append(f"{name}: dtype {value.dtype}, expected {want.dtype}")
-            else:
-                loaded[name] = numpy.array(value, copy=True)
-        if problems:
-            raise ValueError(f"{type(self).__name__}.load_state_dict found "
-                             f"{len(problems)} problem(s):\n  " + "\n  ".join(problems))
+        loaded = check_state(type(self).__name__, self.state_dict(), state, strict)
         for name, value in loaded.items():
-            self._set_path(name, value)
+            assign(self, name.split("."), value)
         return self
-
-    def _set_path(self, dotted: str, value) -> None:
-        _assign(self, dotted.split("."), value)
 
     # -- repr ----------------------------------------------------------------------------------
     def extra_repr(self) -> str:
@@ -351,82 +317,9 @@ def _local_array_paths(name, value):
     return []
 
 
-def _merge(owner, path, current, new):
-    """``current`` with the arrays of subtree ``new`` written in (modules updated in place)."""
-    if isinstance(current, Module):
-        if not isinstance(new, dict):
-            raise TypeError(f"{type(owner).__name__}.{path} is a module; update it with a dict, "
-                            f"got {type(new).__name__}")
-        return current.update(new)
-    if isinstance(current, _ARRAYS):
-        if isinstance(new, _ARRAYS):
-            if new.shape != current.shape:
-                raise ValueError(f"{type(owner).__name__}.{path} has shape {current.shape}, "
-                                 f"got an array of shape {new.shape}")
-            return new
-        if isinstance(new, dict) and not new:
-            return current
-        raise TypeError(f"{type(owner).__name__}.{path} is an array, got "
-                        f"{type(new).__name__}")
-    if isinstance(current, dict):
-        if not isinstance(new, dict):
-            raise TypeError(f"{type(owner).__name__}.{path} is a dict; update it with a dict, "
-                            f"got {type(new).__name__}")
-        for key, item in new.items():
-            current[key] = _merge(owner, _join(path, key), current[key], item)
-        return current
-    if isinstance(new, dict) and not new:
-        return current
-    if not isinstance(new, (list, tuple)) or len(new) != len(current):
-        raise ValueError(f"{type(owner).__name__}.{path} holds {len(current)} items, got "
-                         f"{new!r:.60}")
-    merged = [_merge(owner, _join(path, i), item, sub)
-              for i, (item, sub) in enumerate(zip(current, new))]
-    if isinstance(current, list):
-        current[:] = merged
-        return current
-    return type(current)(merged)
-
-
 def _modules_in(path, value):
     if isinstance(value, Module):
         yield from value.named_modules(path)
     elif isinstance(value, _CONTAINERS):
         for key, item in _items(value):
             yield from _modules_in(_join(path, key), item)
-
-
-def _child(node, key):
-    if isinstance(node, Module):
-        return node.__dict__[key]
-    if isinstance(node, dict):
-        return node[key]
-    return node[int(key)]
-
-
-def _assign(node, parts, value):
-    """``node`` with ``value`` written at the path ``parts`` (tuples on the way are rebuilt)."""
-    key = parts[0]
-    if len(parts) > 1:
-        value = _assign(_child(node, key), parts[1:], value)
-    if isinstance(node, Module):
-        node.__dict__[key] = value
-    elif isinstance(node, dict):
-        node[key] = value
-    elif isinstance(node, list):
-        node[int(key)] = value
-    else:
-        items = list(node)
-        items[int(key)] = value
-        node = type(node)(items)
-    return node
-
-
-def _flatten(tree, prefix=""):
-    """``(dotted name, array)`` pairs of a parameter tree."""
-    if isinstance(tree, _ARRAYS):
-        yield prefix, tree
-        return
-    for key, item in _items(tree):
-        yield from _flatten(item, _join(prefix, key))
-

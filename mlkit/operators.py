@@ -66,15 +66,23 @@ def _unary(fun, argnum, args, kwargs):
     return unary_tuple, tuple(args[i] for i in argnum)
 
 
+def _leaf_kind(leaf):
+    """The numpy dtype kind of a leaf ('f', 'c', 'i', 'b', ... or 'O' for non-numbers)."""
+    dtype = getattr(leaf, "dtype", None)
+    if dtype is not None:
+        return dtype.kind
+    try:
+        return numpy.result_type(leaf).kind
+    except TypeError:
+        return "O"
+
+
 def _check_differentiable(fun, argnum, x):
     """Refuse integer, boolean and non-numeric inputs with a message saying what to pass."""
     x = getval(x)
-    leaves = flatten_named(x) if isinstance(x, (tuple, list, dict)) else {"": x}
+    leaves = flatten_named(x) if type(x) in (tuple, list, dict) else {"": x}
     for path, leaf in leaves.items():
-        try:
-            kind = numpy.result_type(getval(leaf)).kind
-        except TypeError:
-            kind = "O"
+        kind = _leaf_kind(getval(leaf))
         if kind not in "fc":
             where = f"argument {argnum}" + (f" at {path}" if path else "")
             got = type(getval(leaf)).__name__
@@ -90,10 +98,32 @@ def _traced(fun, argnum, args, kwargs):
     unary, x = _unary(fun, argnum, args, kwargs)
     _check_differentiable(fun, argnum, x)
     vjp, ans = _make_vjp(unary, x)
-    return vjp, ans
+    return _in_input_dtypes(vjp, x), ans
+
+
+def _in_input_dtypes(vjp, x):
+    """Cotangents in the dtype of the input they belong to (a float32 input gets a float32
+    gradient even when float64 constants took part in the computation)."""
+
+    def cast(g, leaf):
+        target = getattr(leaf, "dtype", None)
+        if type(g) is not numpy.ndarray or target is None or g.dtype == target:
+            return g
+        return (numpy.real(g) if target.kind != "c" else g).astype(target)
+
+    if type(x) is numpy.ndarray:
+        return lambda g: cast(vjp(g), x)
+    if type(x) not in (tuple, list, dict):
+        return vjp
+    return lambda g: tree_map(cast, vjp(g), x)
 
 
 def _scalar_ones(fun, ans, operator="grad"):
+    if type(ans) is float:
+        return 1.0
+    dtype = getattr(ans, "dtype", None)
+    if dtype is not None and dtype.kind == "f" and ans.shape == ():
+        return dtype.type(1)
     space = vspace(ans)
     if isinstance(space, ContainerVSpace) or space.shape != () or space.iscomplex:
         what = ("complex scalar" if not isinstance(space, ContainerVSpace)

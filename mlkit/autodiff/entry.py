@@ -24,8 +24,9 @@ def _box_leaves(x, tangent, trace, make_root, roots):
     if kind is dict:
         return {k: _box_leaves(v, _part(tangent, k), trace, make_root, roots) for k, v in x.items()}
     if kind is tuple or kind is list:
-        return kind(_box_leaves(v, _part(tangent, i), trace, make_root, roots)
-                    for i, v in enumerate(x))
+        boxed = [_box_leaves(v, _part(tangent, i), trace, make_root, roots)
+                 for i, v in enumerate(x)]
+        return boxed if kind is list else tuple(boxed)
     root = make_root(tangent)
     roots.append(root)
     return new_box(x, trace, root)

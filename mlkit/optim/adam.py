@@ -85,8 +85,12 @@ class Adam(Optimizer):
             second = np.maximum(state["max_exp_avg_sq"], second, out=state["max_exp_avg_sq"])
         correction1 = 1.0 - beta1**step
         root_correction2 = math.sqrt(1.0 - beta2**step)
-        denominator = np.sqrt(second) / root_correction2 + self.eps
-        return param - (self.lr / correction1) * exp_avg / denominator
+        denominator = np.sqrt(second)
+        denominator /= root_correction2
+        denominator += self.eps
+        update = np.multiply(exp_avg, self.lr / correction1)
+        update /= denominator
+        return param - update
 
 
 class AdamW(Adam):

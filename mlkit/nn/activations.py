@@ -12,6 +12,7 @@ import math
 import numpy
 
 import mlkit.numpy as np
+from mlkit.scipy.special import erf
 from mlkit.extend import def_elementwise, defjvp, defvjp, getval, primitive
 
 __all__ = [
@@ -94,24 +95,14 @@ def gelu(x, approximate="tanh"):
     """Gaussian error linear unit ``x * Phi(x)``.
 
     ``approximate="tanh"`` uses ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``;
-    ``approximate="none"`` uses the exact ``0.5 x (1 + erf(x / sqrt(2)))`` (needs
-    ``mlkit.scipy.special.erf``).
+    ``approximate="none"`` uses the exact ``0.5 x (1 + erf(x / sqrt(2)))``.
     """
     if approximate == "tanh":
         inner = _SQRT_2_OVER_PI * (x + 0.044715 * (x * x * x))
         return 0.5 * x * (1 + np.tanh(inner))
     if approximate == "none":
-        return 0.5 * x * (1 + _erf()(x * (1 / math.sqrt(2.0))))
+        return 0.5 * x * (1 + erf(x * (1 / math.sqrt(2.0))))
     raise ValueError(f"gelu: approximate must be 'tanh' or 'none', got {approximate!r}")
-
-
-def _erf():
-    try:
-        from mlkit.scipy.special import erf
-    except ImportError:
-        raise NotImplementedError("gelu(approximate='none') needs mlkit.scipy.special.erf, "
-                                  "which this build lacks; use approximate='tanh'") from None
-    return erf
 
 
 def silu(x):

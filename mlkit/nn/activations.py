@@ -12,8 +12,8 @@ import math
 import numpy
 
 import mlkit.numpy as np
-from mlkit.scipy.special import erf
 from mlkit.extend import def_elementwise, defjvp, defvjp, getval, primitive
+from mlkit.scipy.special import erf
 
 __all__ = [
     "ACTIVATIONS",

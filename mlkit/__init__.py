@@ -4,12 +4,45 @@
 """
 
 from mlkit.extend import defjvp, defvjp, primitive
-from mlkit.operators import (checkpoint, deriv, elementwise_grad, grad, grad_and_aux, grad_named,
-                             hessian, hessian_tensor_product, hessian_vector_product,
-                             holomorphic_grad, jacobian, make_ggnvp, make_hvp, make_jvp,
-                             make_vjp, value_and_grad, vector_jacobian_product)
+from mlkit.operators import (
+                             checkpoint,
+                             deriv,
+                             elementwise_grad,
+                             grad,
+                             grad_and_aux,
+                             grad_named,
+                             hessian,
+                             hessian_tensor_product,
+                             hessian_vector_product,
+                             holomorphic_grad,
+                             jacobian,
+                             make_ggnvp,
+                             make_hvp,
+                             make_jvp,
+                             make_vjp,
+                             value_and_grad,
+                             vector_jacobian_product,
+)
 
-__all__ = ["grad", "value_and_grad", "grad_and_aux", "elementwise_grad", "deriv", "jacobian",
-           "hessian", "hessian_tensor_product", "hessian_vector_product", "make_hvp",
-           "make_jvp", "make_vjp", "make_ggnvp", "vector_jacobian_product", "holomorphic_grad",
-           "grad_named", "checkpoint", "primitive", "defvjp", "defjvp"]
+__all__ = [
+                             "checkpoint",
+                             "defjvp",
+                             "defvjp",
+                             "deriv",
+                             "elementwise_grad",
+                             "grad",
+                             "grad_and_aux",
+                             "grad_named",
+                             "hessian",
+                             "hessian_tensor_product",
+                             "hessian_vector_product",
+                             "holomorphic_grad",
+                             "jacobian",
+                             "make_ggnvp",
+                             "make_hvp",
+                             "make_jvp",
+                             "make_vjp",
+                             "primitive",
+                             "value_and_grad",
+                             "vector_jacobian_product",
+]

@@ -6,16 +6,17 @@ loop all walk parameter trees the same way. A leaf is anything that is not a tup
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 __all__ = [
+    "flatten_named",
     "is_container",
-    "tree_leaves",
     "tree_flatten",
-    "tree_unflatten",
+    "tree_leaves",
     "tree_map",
     "tree_structure_equal",
-    "flatten_named",
+    "tree_unflatten",
     "unflatten_named",
 ]
 

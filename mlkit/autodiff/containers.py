@@ -11,7 +11,7 @@ from mlkit.autodiff.reverse import defvjp, defvjp_argnum
 from mlkit.autodiff.tracer import Box, box_types, primitive
 from mlkit.autodiff.vspace import VSpace, _container_add, add_values, container_types, vspace
 
-__all__ = ["SequenceBox", "DictBox", "ContainerVSpace", "pack_output", "container_take"]
+__all__ = ["ContainerVSpace", "DictBox", "SequenceBox", "container_take", "pack_output"]
 
 
 @primitive
@@ -117,7 +117,7 @@ class DictBox(Box):
 class ContainerVSpace(VSpace):
     """The product of its items' spaces, shaped like the container."""
 
-    __slots__ = ("kind", "keys", "spaces")
+    __slots__ = ("keys", "kind", "spaces")
 
     def __init__(self, value):
         self.kind = type(value)

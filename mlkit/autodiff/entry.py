@@ -13,7 +13,7 @@ from mlkit.autodiff.reverse import VJPNode, backward_pass
 from mlkit.autodiff.tracer import box_types, new_box, new_trace_id
 from mlkit.autodiff.vspace import vspace
 
-__all__ = ["trace_call", "make_vjp", "make_jvp"]
+__all__ = ["make_jvp", "make_vjp", "trace_call"]
 
 _CONTAINERS = (tuple, list, dict)
 

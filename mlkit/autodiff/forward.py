@@ -7,7 +7,7 @@ returns the output's tangent contribution. Tangents are computed as the function
 from mlkit.autodiff.tracer import Node
 from mlkit.autodiff.vspace import add_values, vspace
 
-__all__ = ["defjvp", "defjvp_argnum", "def_linear", "JVPNode", "has_jvp"]
+__all__ = ["JVPNode", "def_linear", "defjvp", "defjvp_argnum", "has_jvp"]
 
 # fun -> {argnum: rule(g, ans, *args, **kwargs) -> tangent}; None means a zero tangent.
 _jvp_rules: dict = {}

@@ -8,7 +8,7 @@ backward pass, so recording a call costs one small node and nothing more.
 from mlkit.autodiff.tracer import Node
 from mlkit.autodiff.vspace import add_values
 
-__all__ = ["defvjp", "defvjp_argnum", "VJPNode", "backward_pass", "has_vjp"]
+__all__ = ["VJPNode", "backward_pass", "defvjp", "defvjp_argnum", "has_vjp"]
 
 # fun -> {argnum: maker(ans, *args, **kwargs) -> vjp(g)}; a maker of None means a zero cotangent.
 _vjp_makers: dict = {}
@@ -35,7 +35,7 @@ def has_vjp(fun, argnum=0) -> bool:
 class VJPNode(Node):
     """A recorded call: enough to build its VJPs when the backward pass reaches it."""
 
-    __slots__ = ("fun", "ans", "args", "kwargs", "argnums")
+    __slots__ = ("ans", "argnums", "args", "fun", "kwargs")
 
     def __init__(self, ans, fun, args, kwargs, argnums, parents):
         self.parents = parents

@@ -8,7 +8,7 @@ derivative) is recorded by the innermost trace first and independent traces neve
 import functools
 import itertools
 
-__all__ = ["Box", "Node", "primitive", "new_box", "new_trace_id", "is_box", "box_types", "getval"]
+__all__ = ["Box", "Node", "box_types", "getval", "is_box", "new_box", "new_trace_id", "primitive"]
 
 _trace_ids = itertools.count(1)
 
@@ -31,7 +31,7 @@ class Node:
 class Box:
     """A traced value: the raw value, its trace id and the node that produced it."""
 
-    __slots__ = ("_value", "_trace", "_node")
+    __slots__ = ("_node", "_trace", "_value")
 
     def __init__(self, value, trace, node):
         self._value = value

@@ -4,7 +4,7 @@ Each value type registers the VSpace class that describes it (arrays from mlkit.
 from containers.py); the operators and check_grads work through this protocol only.
 """
 
-__all__ = ["VSpace", "vspace", "add_values", "container_types"]
+__all__ = ["VSpace", "add_values", "container_types", "vspace"]
 
 _vspace_for_type: dict = {}
 

@@ -11,9 +11,23 @@ import numpy
 import mlkit.numpy as mnp
 from mlkit.autodiff.tracer import Box
 from mlkit.numpy.rules.base import conj, imag, real, reshape
-from mlkit.numpy.rules.elementwise import (absolute, add, divide, equal, greater, greater_equal,
-                                           less, less_equal, mod, multiply, negative, not_equal,
-                                           positive, power, subtract)
+from mlkit.numpy.rules.elementwise import (
+    absolute,
+    add,
+    divide,
+    equal,
+    greater,
+    greater_equal,
+    less,
+    less_equal,
+    mod,
+    multiply,
+    negative,
+    not_equal,
+    positive,
+    power,
+    subtract,
+)
 from mlkit.numpy.rules.indexing import AtIndexer, getitem
 from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.vspaces import ArrayVSpace, array_vspace
@@ -109,29 +123,29 @@ class ArrayBox(Box):
         return numpy.asarray(self._value).tolist()
 
     # -- operators -----------------------------------------------------------------------------
-    __add__ = lambda self, other: add(self, other)  # noqa: E731
-    __radd__ = lambda self, other: add(other, self)  # noqa: E731
-    __sub__ = lambda self, other: subtract(self, other)  # noqa: E731
-    __rsub__ = lambda self, other: subtract(other, self)  # noqa: E731
-    __mul__ = lambda self, other: multiply(self, other)  # noqa: E731
-    __rmul__ = lambda self, other: multiply(other, self)  # noqa: E731
-    __truediv__ = lambda self, other: divide(self, other)  # noqa: E731
-    __rtruediv__ = lambda self, other: divide(other, self)  # noqa: E731
-    __pow__ = lambda self, other: power(self, other)  # noqa: E731
-    __rpow__ = lambda self, other: power(other, self)  # noqa: E731
-    __matmul__ = lambda self, other: matmul(self, other)  # noqa: E731
-    __rmatmul__ = lambda self, other: matmul(other, self)  # noqa: E731
-    __mod__ = lambda self, other: mod(self, other)  # noqa: E731
-    __rmod__ = lambda self, other: mod(other, self)  # noqa: E731
-    __neg__ = lambda self: negative(self)  # noqa: E731
-    __pos__ = lambda self: positive(self)  # noqa: E731
-    __abs__ = lambda self: absolute(self)  # noqa: E731
-    __eq__ = lambda self, other: equal(self, other)  # noqa: E731
-    __ne__ = lambda self, other: not_equal(self, other)  # noqa: E731
-    __lt__ = lambda self, other: less(self, other)  # noqa: E731
-    __le__ = lambda self, other: less_equal(self, other)  # noqa: E731
-    __gt__ = lambda self, other: greater(self, other)  # noqa: E731
-    __ge__ = lambda self, other: greater_equal(self, other)  # noqa: E731
+    __add__ = lambda self, other: add(self, other)
+    __radd__ = lambda self, other: add(other, self)
+    __sub__ = lambda self, other: subtract(self, other)
+    __rsub__ = lambda self, other: subtract(other, self)
+    __mul__ = lambda self, other: multiply(self, other)
+    __rmul__ = lambda self, other: multiply(other, self)
+    __truediv__ = lambda self, other: divide(self, other)
+    __rtruediv__ = lambda self, other: divide(other, self)
+    __pow__ = lambda self, other: power(self, other)
+    __rpow__ = lambda self, other: power(other, self)
+    __matmul__ = lambda self, other: matmul(self, other)
+    __rmatmul__ = lambda self, other: matmul(other, self)
+    __mod__ = lambda self, other: mod(self, other)
+    __rmod__ = lambda self, other: mod(other, self)
+    __neg__ = lambda self: negative(self)
+    __pos__ = lambda self: positive(self)
+    __abs__ = lambda self: absolute(self)
+    __eq__ = lambda self, other: equal(self, other)
+    __ne__ = lambda self, other: not_equal(self, other)
+    __lt__ = lambda self, other: less(self, other)
+    __le__ = lambda self, other: less_equal(self, other)
+    __gt__ = lambda self, other: greater(self, other)
+    __ge__ = lambda self, other: greater_equal(self, other)
 
     # -- methods (the ndarray ones that make sense on a traced value) --------------------------
     def reshape(self, *shape, order="C"):

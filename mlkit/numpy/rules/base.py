@@ -11,8 +11,19 @@ from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.wrap import dispatch_from, wrap
 
-__all__ = ["sum", "reshape", "broadcast_to", "real", "imag", "conj", "unbroadcast",
-           "broadcast_like", "shape_of", "is_complex", "restore_reduced"]
+__all__ = [
+    "broadcast_like",
+    "broadcast_to",
+    "conj",
+    "imag",
+    "is_complex",
+    "real",
+    "reshape",
+    "restore_reduced",
+    "shape_of",
+    "sum",
+    "unbroadcast",
+]
 
 
 def shape_of(x):

@@ -12,14 +12,27 @@ import numpy
 from mlkit.autodiff.forward import def_linear, defjvp
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval
-from mlkit.numpy.rules.base import (broadcast_to, conj, real, reshape, restore_reduced,
-                                    shape_of, sum)
+from mlkit.numpy.rules.base import broadcast_to, conj, real, reshape, restore_reduced, shape_of, sum
 from mlkit.numpy.rules.elementwise import mask_like, sqrt, where
 from mlkit.numpy.rules.shape import expand_dims, moveaxis
 from mlkit.numpy.wrap import composite, dispatch_from, wrap
 
-__all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "var", "std", "cumsum",
-           "cumprod", "nansum", "nanmean", "average"]
+__all__ = [
+    "amax",
+    "amin",
+    "average",
+    "cumprod",
+    "cumsum",
+    "max",
+    "mean",
+    "min",
+    "nanmean",
+    "nansum",
+    "prod",
+    "std",
+    "sum",
+    "var",
+]
 
 def _mean(x, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
     """numpy.mean as a sum and a division (skipping numpy.mean's dispatch on small arrays)."""

@@ -1,0 +1,193 @@
+"""Optimizers on 2-D loss landscapes: trajectories over a contour plot, steps to a tolerance.
+
+A landscape file names a test function (:mod:`mlkit.experiments.functions`), a starting
+point, a step budget, a tolerance and a list of optimizers written exactly like a training
+config's ``optimizer`` section. Every optimizer starts from the same point; a trajectory is
+recorded step by step and reported as the first step at which it came within the tolerance
+of the known minimizer. Everything is deterministic, so the table is reproducible.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy
+import pandas as pd
+import yaml
+
+from mlkit import registry
+from mlkit.experiments.functions import TestFunction, make_function
+from mlkit.experiments.landscape_file import LandscapeConfig, load_landscape
+
+__all__ = [
+    "LandscapeConfig",
+    "Trajectory",
+    "load_landscape",
+    "plot_landscape",
+    "run_landscape",
+    "steps_table",
+    "write_landscape",
+]
+
+# ----------------------------------------------------------------------------- running
+
+
+@dataclass
+class Trajectory:
+    """One optimizer's path: ``points[k]`` after k steps, ``values[k] = f(points[k])``."""
+
+    label: str
+    points: numpy.ndarray
+    values: numpy.ndarray
+    reached: int | None
+    """First step within the tolerance, or None."""
+    diverged: int | None = None
+    """Step at which the point or value stopped being finite, or None."""
+
+
+def optimizer_label(spec) -> str:
+    """``adam(lr=0.05)``: the name, the rate and every other option not at its default."""
+    options = {"lr": spec.lr, **spec.model_dump(exclude_defaults=True, exclude={"name"})}
+    inner = ", ".join(f"{key}={value:g}" if isinstance(value, float) else f"{key}={value}"
+                      for key, value in options.items())
+    return f"{spec.name}({inner})"
+
+
+def _make_optimizer(spec):
+    options = spec.model_dump(exclude={"name"})
+    if spec.name == "lbfgs":
+        options["max_iter"] = 1
+    return registry.make_optimizer(spec.name, **options)
+
+
+def _trajectory(function: TestFunction, spec, start, steps, tolerance, criterion) -> Trajectory:
+    value_and_grad = function.value_and_grad()
+    optimizer = _make_optimizer(spec)
+    point = numpy.array(start, dtype=numpy.float64)
+    target = numpy.array(function.minimum)
+    f_min = function.f_min
+    value = float(function(point))
+    points, values = [point], [value]
+    reached = diverged = None
+    for step in range(steps + 1):
+        gap = (math.hypot(*(point - target)) if criterion == "distance" else value - f_min)
+        if gap <= tolerance:
+            reached = step
+            break
+        if step == steps:
+            break
+        with numpy.errstate(over="ignore", invalid="ignore"):
+            if spec.name == "lbfgs":
+                point, _ = optimizer.step(point, value_and_grad)
+            else:
+                point = optimizer.step(point, value_and_grad(point)[1])
+            value = float(function(point))
+        if not (numpy.all(numpy.isfinite(point)) and math.isfinite(value)):
+            diverged = step + 1
+            break
+        points.append(point)
+        values.append(value)
+    return Trajectory(optimizer_label(spec), numpy.array(points), numpy.array(values), reached,
+                      diverged)
+
+
+def run_landscape(config: LandscapeConfig) -> tuple[TestFunction, list[Trajectory]]:
+    """The config's function and one trajectory per optimizer, in the file's order."""
+    function = make_function(**config.function.model_dump())
+    return function, [_trajectory(function, spec, config.start, config.steps, config.tolerance,
+                                  config.criterion) for spec in config.optimizers]
+
+
+def steps_table(function: TestFunction, trajectories, config: LandscapeConfig) -> pd.DataFrame:
+    """One row per optimizer: steps to the tolerance, final distance and value, status."""
+    target = numpy.array(function.minimum)
+    rows = []
+    for path in trajectories:
+        if path.diverged is not None and path.reached is None:
+            status = f"diverged at step {path.diverged}"
+        elif path.reached is None:
+            status = f"not within {config.tolerance:g} in {config.steps} steps"
+        else:
+            status = "reached"
+        rows.append({
+            "optimizer": path.label,
+            "steps_to_tol": path.reached,
+            "final_distance": float(numpy.linalg.norm(path.points[-1] - target)),
+            "final_gap": float(path.values[-1] - function.f_min),
+            "status": status,
+        })
+    table = pd.DataFrame(rows)
+    table["steps_to_tol"] = table["steps_to_tol"].astype("Int64")
+    return table
+
+# ----------------------------------------------------------------------------- the plot
+
+
+def _window(limits, default, points) -> tuple[float, float]:
+    if limits is not None:
+        return float(limits[0]), float(limits[1])
+    low, high = min(default[0], points.min()), max(default[1], points.max())
+    margin = 0.05 * (high - low)
+    return low - margin, high + margin
+
+
+def plot_landscape(function: TestFunction, trajectories, config: LandscapeConfig) -> bytes:
+    """PNG bytes: filled contours of ``f`` with every trajectory drawn over them."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    start = numpy.array([config.start])
+    xlim = _window(config.plot.xlim, function.xlim, start[:, 0])
+    ylim = _window(config.plot.ylim or config.plot.xlim, function.ylim, start[:, 1])
+    grid_x, grid_y, values = function.grid(config.plot.resolution, xlim, ylim)
+    figure = Figure(figsize=(7.5, 7.5), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.subplots()
+    heights = values - function.f_min
+    label = "f(x, y) - f*"
+    if function.log_levels:
+        floor = max(float(heights[heights > 0].min()), 1e-12)
+        heights = numpy.log10(numpy.maximum(heights, floor))
+        label = f"log10({label})"
+    filled = axes.contourf(grid_x, grid_y, heights, levels=config.plot.levels, cmap="viridis",
+                           alpha=0.85)
+    figure.colorbar(filled, ax=axes, label=label, shrink=0.8)
+    for path in trajectories:
+        note = f"{path.reached} steps" if path.reached is not None else "not reached"
+        axes.plot(path.points[:, 0], path.points[:, 1], lw=1.5, marker=".", markersize=2,
+                  label=f"{path.label}: {note}")
+    axes.plot(*config.start, "o", color="white", markeredgecolor="black", label="start")
+    axes.plot(*function.minimum, "*", color="red", markersize=14, label="minimum")
+    axes.set_xlim(*xlim)
+    axes.set_ylim(*ylim)
+    axes.set_xlabel("x")
+    axes.set_ylabel("y")
+    axes.set_title(f"{function.name}: {config.steps} steps, tolerance {config.tolerance:g} "
+                   f"({config.criterion})", fontsize=10)
+    axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def write_landscape(config: LandscapeConfig, function, trajectories, table) -> Path:
+    """Save ``landscape.png``, ``steps.csv`` and ``trajectories.npz`` in a new directory."""
+    from mlkit.train import RunDir
+    from mlkit.train.checkpoint import atomic_write_bytes
+
+    run = RunDir.create(config.output.dir, config.name)
+    run.write_text("landscape.yaml", yaml.safe_dump(config.model_dump(mode="python"),
+                                                    sort_keys=False))
+    run.write_text("steps.csv", table.to_csv(index=False))
+    if config.output.save_plots:
+        atomic_write_bytes(run / "landscape.png", plot_landscape(function, trajectories, config))
+    arrays = {f"{i}.{key}": getattr(path, key) for i, path in enumerate(trajectories)
+              for key in ("points", "values")}
+    buffer = io.BytesIO()
+    numpy.savez(buffer, **arrays)
+    atomic_write_bytes(run / "trajectories.npz", buffer.getvalue())
+    return run.path

@@ -1,0 +1,105 @@
+"""Where sweep trials run: a pool of local worker processes, or a Dask distributed cluster.
+
+Both take a list of :class:`~mlkit.experiments.trial.TrialSpec`, yield each
+:class:`~mlkit.experiments.trial.TrialOutcome` as it finishes (a worker that dies yields a
+failed outcome instead of stopping the sweep), and can cancel what has not finished. Dask is
+imported only by :class:`DaskPool`, as it is an optional extra (``mlkit[dask]``).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import uuid
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+from mlkit.experiments.trial import failed_outcome, run_trial
+
+__all__ = ["DaskPool", "LocalPool", "SweepError"]
+
+
+class SweepError(ValueError):
+    """A sweep that cannot start: a bad --resume directory, Dask missing or unreachable."""
+
+
+def _ignore_sigint() -> None:
+    """Worker initializer: Ctrl-C is the parent's to handle (it cancels and terminates)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class LocalPool:
+    """Trials on a pool of local worker processes."""
+
+    def __init__(self, workers: int):
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        if context.get_start_method() == "forkserver":
+            context.set_forkserver_preload(["mlkit.experiments.trial", "mlkit.config.build",
+                                            "mlkit.experiments.baseline", "mlkit.train.plots"])
+        self.before = {child.pid for child in multiprocessing.active_children()}
+        self.executor = ProcessPoolExecutor(workers, mp_context=context,
+                                            initializer=_ignore_sigint)
+        self.futures = {}
+        self.description = f"{workers} local worker process{'es' * (workers != 1)}"
+
+    def submit(self, specs) -> None:
+        self.futures = {self.executor.submit(run_trial, spec): spec for spec in specs}
+
+    def completed(self):
+        for future in as_completed(self.futures):
+            spec = self.futures[future]
+            try:
+                yield future.result()
+            except Exception as error:  # noqa: BLE001 -- the worker died (killed, OOM, ...)
+                yield failed_outcome(spec, error)
+
+    def cancel(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        for child in multiprocessing.active_children():
+            if child.pid not in self.before:  # only the workers this pool started
+                child.terminate()
+                child.join(5)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskPool:
+    """Trials on an existing Dask distributed cluster."""
+
+    def __init__(self, address: str):
+        try:
+            from dask.distributed import Client
+        except ImportError:
+            raise SweepError("--scheduler needs Dask's distributed scheduler; install it with "
+                             "pip install 'mlkit[dask]'") from None
+        try:
+            self.client = Client(address, timeout="10s")
+        except (OSError, TimeoutError, ValueError) as error:
+            raise SweepError(f"--scheduler {address}: cannot connect to a Dask scheduler "
+                             f"({error}); check the address (tcp://HOST:PORT) and that the "
+                             "scheduler is running") from None
+        workers = len(self.client.scheduler_info().get("workers", {}))
+        self.futures = {}
+        self.description = f"the Dask cluster at {address} ({workers} workers)"
+
+    def submit(self, specs) -> None:
+        tag = uuid.uuid4().hex[:8]
+        self.futures = {self.client.submit(run_trial, spec, key=f"mlkit-{spec.id}-{tag}",
+                                           pure=False): spec for spec in specs}
+
+    def completed(self):
+        from dask.distributed import as_completed as dask_completed
+
+        for future in dask_completed(list(self.futures)):
+            spec = self.futures[future]
+            try:
+                yield future.result()
+            except Exception as error:  # noqa: BLE001 -- worker lost, or failed outside run_trial
+                yield failed_outcome(spec, error)
+
+    def cancel(self) -> None:
+        self.client.cancel(list(self.futures))
+
+    def close(self) -> None:
+        self.client.close()

@@ -1,0 +1,161 @@
+"""One sweep trial: an ordinary training run in its own run directory, and what it reports.
+
+:func:`run_trial` is what a worker process (local or on a Dask cluster) executes. It does what
+``mlkit train CONFIG`` does, with the same library calls in the same order (build the plan,
+write ``config.yaml``, :func:`~mlkit.train.run_plan`, the scikit-learn baseline,
+``summary.json``, ``curves.png``), so a trial's metrics equal those of the same config trained
+by hand. It never raises for a failing run: the error comes back in the outcome, so one bad
+trial cannot stop the others.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import socket
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from mlkit.config import Config, config_to_yaml
+from mlkit.config.schema import MONITOR_MODES
+
+__all__ = ["TrialOutcome", "TrialSpec", "run_trial"]
+
+_SKIP = ("epoch", "lr", "seconds", "grad_norm")
+
+
+@dataclass
+class TrialSpec:
+    """What a worker needs to run one trial: the validated config and where to write."""
+
+    index: int
+    id: str
+    config: Config
+    run_dir: str
+    overrides: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TrialOutcome:
+    """What a trial reports back: status, metrics, curves and timing (plain values only)."""
+
+    index: int
+    id: str
+    status: str
+    """``ok`` or ``failed``."""
+    error: str = ""
+    seconds: float = 0.0
+    """Wall time of the whole trial (data, training, baseline)."""
+    epochs: int = 0
+    best_epoch: int = 0
+    stop_reason: str = ""
+    final: dict = field(default_factory=dict)
+    """The last epoch's row (train_loss, val_loss, val_accuracy, ...)."""
+    best: dict = field(default_factory=dict)
+    """The best value of each metric over the epochs (min for losses, max for scores)."""
+    test: dict = field(default_factory=dict)
+    """Test metrics of the run's best weights."""
+    curves: dict = field(default_factory=dict)
+    """Per-epoch ``train_loss`` and ``val_loss`` lists (NaN where not measured)."""
+    run_dir: str = ""
+    worker: str = ""
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TrialOutcome:
+        return cls(**{key: data[key] for key in cls.__dataclass_fields__ if key in data})
+
+
+def _finite_or_nan(value) -> float:
+    value = float(value)
+    return value if math.isfinite(value) else math.nan
+
+
+def _from_history(outcome: TrialOutcome, history) -> None:
+    """Fill the epoch count, final and best metrics, and the loss curves from ``history``."""
+    outcome.epochs = len(history)
+    if not len(history):
+        return
+    outcome.stop_reason = history.stop_reason
+    columns = [c for c in history.columns if c not in _SKIP]
+    outcome.final = {c: _finite_or_nan(history.last.get(c, math.nan)) for c in columns}
+    for column in columns:
+        values = history.column(column)
+        mode = MONITOR_MODES.get(column)
+        if mode and not np.all(np.isnan(values)):
+            outcome.best[column] = float(np.nanmin(values) if mode == "min" else np.nanmax(values))
+    outcome.curves = {c: [float(v) for v in history.column(c)]
+                      for c in ("train_loss", "val_loss") if c in history.columns}
+
+
+def _partial_history(run):
+    """The epochs a failed run completed, read back from its metrics.csv."""
+    from mlkit.train import History, RunDir
+
+    if not (run / RunDir.METRICS).is_file():
+        return History()
+    frame = run.read_metrics()
+    rows = [{k: v for k, v in row.items() if not (isinstance(v, float) and math.isnan(v))}
+            for row in frame.to_dict("records")]
+    return History(rows, stop_reason="failed")
+
+
+def run_trial(spec: TrialSpec) -> TrialOutcome:
+    """Train ``spec.config`` into ``spec.run_dir`` exactly as ``mlkit train`` would."""
+    from mlkit.config.build import build_plan
+    from mlkit.experiments.baseline import fit_baseline
+    from mlkit.train import RunDir, run_plan
+    from mlkit.train.plots import plot_history
+    from mlkit.train.report import write_summary
+
+    started = time.perf_counter()
+    outcome = TrialOutcome(spec.index, spec.id, "failed", run_dir=spec.run_dir,
+                           worker=f"{socket.gethostname()}:{os.getpid()}")
+    path = Path(spec.run_dir)
+    if path.exists():  # an earlier, unfinished attempt: start the run afresh
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    run = RunDir(path)
+    config = spec.config
+    try:
+        plan = build_plan(config)
+        run.write_text(RunDir.CONFIG, config_to_yaml(config))
+        result = run_plan(plan, run, progress=False)
+        baseline = fit_baseline(config, plan)
+        write_summary(run, config, plan, result, baseline, time.perf_counter() - started)
+        if config.output.save_plots:
+            plot_history(result.history, run / RunDir.CURVES, title=f"{config.name} {spec.id}")
+    except Exception as error:  # noqa: BLE001 -- reported in the table; the sweep goes on
+        outcome.error = _describe(error)
+        _from_history(outcome, _partial_history(run))
+        outcome.seconds = time.perf_counter() - started
+        return outcome
+    _from_history(outcome, result.history)
+    outcome.status = "ok"
+    outcome.best_epoch = int(result.best_epoch)
+    outcome.test = {key: _finite_or_nan(value) for key, value in result.test.items()}
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def _describe(error: BaseException) -> str:
+    """``TypeName: message`` for errors a user can act on; the last frame for bugs."""
+    text = f"{type(error).__name__}: {error}".strip()
+    if isinstance(error, (ValueError, KeyError, FloatingPointError, OSError)):
+        return text
+    frame = traceback.extract_tb(error.__traceback__)[-1:]
+    where = f" (at {frame[0].filename}:{frame[0].lineno})" if frame else ""
+    return text + where
+
+
+def failed_outcome(spec: TrialSpec, error: BaseException, seconds: float = 0.0) -> TrialOutcome:
+    """The outcome of a trial whose worker could not run it (died, lost, unpicklable)."""
+    return TrialOutcome(spec.index, spec.id, "failed", error=_describe(error), seconds=seconds,
+                        run_dir=spec.run_dir)

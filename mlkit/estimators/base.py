@@ -1,0 +1,287 @@
+"""What every mlkit estimator shares: input checks, weights, the training run, persistence.
+
+The estimators are thin adapters. scikit-learn's own helpers validate the inputs (so errors
+read exactly like scikit-learn's), :mod:`mlkit.nn` and :mod:`mlkit.optim` build the model and
+its optimizer, the one training loop :func:`mlkit.train.fit` trains it, and
+:mod:`mlkit.train.metrics` scores it.
+"""
+
+from __future__ import annotations
+
+import json
+import numbers
+
+import numpy
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+from mlkit.data import train_val_test_split
+from mlkit.train import EarlyStopping, History, ProgressBar, load_arrays, save_arrays
+from mlkit.train import fit as train_loop
+
+__all__ = ["MLKitEstimator", "check_sample_weight", "class_weights", "load", "make_rng"]
+
+
+def make_rng(random_state) -> numpy.random.Generator:
+    """A Generator from ``random_state``: None, an int seed, a Generator or a RandomState."""
+    if isinstance(random_state, numpy.random.Generator):
+        return random_state
+    if isinstance(random_state, numpy.random.RandomState):
+        return numpy.random.default_rng(random_state.randint(0, 2**31 - 1))
+    if random_state is None or isinstance(random_state, numbers.Integral):
+        return numpy.random.default_rng(random_state)
+    raise ValueError(f"random_state must be None, an int, a numpy Generator or RandomState, "
+                     f"got {random_state!r}")
+
+
+def check_sample_weight(sample_weight, n: int) -> numpy.ndarray | None:
+    """``sample_weight`` as a new float64 array of shape (n,), or None for equal weights.
+
+    Raises ValueError for a wrong shape, negative or non-finite weights, or all zeros.
+    """
+    if sample_weight is None:
+        return None
+    if isinstance(sample_weight, numbers.Number):
+        return numpy.full(n, float(sample_weight))
+    weight = check_array(sample_weight, ensure_2d=False, dtype=numpy.float64, copy=True,
+                         input_name="sample_weight")
+    if weight.shape != (n,):
+        raise ValueError(f"sample_weight.shape == {weight.shape}, expected ({n},): one weight "
+                         "per sample")
+    if numpy.any(weight < 0):
+        raise ValueError("Negative values in sample_weight are not allowed; weights must "
+                         "be >= 0")
+    if not numpy.any(weight > 0):
+        raise ValueError("Sample weights must contain at least one non-zero number.")
+    return weight
+
+
+def class_weights(class_weight, classes, y_index) -> numpy.ndarray | None:
+    """Per-class weights (k,) from ``None``, ``"balanced"`` or a ``{label: weight}`` dict.
+
+    ``"balanced"`` gives class c the weight ``n / (k * count_c)`` (rarer classes count more).
+    """
+    if class_weight is None:
+        return None
+    k = len(classes)
+    if isinstance(class_weight, str) and class_weight == "balanced":
+        counts = numpy.bincount(y_index, minlength=k)
+        return len(y_index) / (k * numpy.maximum(counts, 1).astype(numpy.float64))
+    if not isinstance(class_weight, dict):
+        raise ValueError(f"class_weight must be None, 'balanced' or a dict label -> weight, "
+                         f"got {class_weight!r}")
+    unknown = [label for label in class_weight if label not in set(classes.tolist())]
+    if unknown:
+        raise ValueError(f"class_weight names classes {unknown} that are not in the data; "
+                         f"the classes are {classes.tolist()}")
+    return numpy.array([float(class_weight.get(label, 1.0)) for label in classes.tolist()])
+
+
+class _Encoder(json.JSONEncoder):
+    """JSON for parameter values: tuples and non-string dict keys survive the round trip."""
+
+    def encode_value(self, value):
+        if isinstance(value, tuple):
+            return {"__tuple__": [self.encode_value(v) for v in value]}
+        if isinstance(value, list):
+            return [self.encode_value(v) for v in value]
+        if isinstance(value, dict):
+            return {"__dict__": [[self.encode_value(k), self.encode_value(v)]
+                                 for k, v in value.items()]}
+        if isinstance(value, numpy.generic):
+            return value.item()
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return value
+        raise TypeError(f"cannot save a parameter of type {type(value).__name__} ({value!r}); "
+                        "save() stores numbers, strings, None, lists, tuples and dicts; set "
+                        "the parameter to one of those (e.g. random_state=0) before saving")
+
+
+def _decode(value):
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if isinstance(value, dict) and "__tuple__" in value:
+        return tuple(_decode(v) for v in value["__tuple__"])
+    if isinstance(value, dict) and "__dict__" in value:
+        return {_decode(k): _decode(v) for k, v in value["__dict__"]}
+    return value
+
+
+class MLKitEstimator(BaseEstimator):
+    """Base class: validation, weights, the call into the training loop, save and load.
+
+    Subclasses set ``_estimator_kind`` ("classifier" or "regressor") and implement ``fit``;
+    :meth:`_run` trains a model through :func:`mlkit.train.fit`.
+    """
+
+    _estimator_kind = "regressor"
+
+    # -- scikit-learn contract -------------------------------------------------------------
+    def __sklearn_tags__(self):
+        from sklearn.utils import ClassifierTags, RegressorTags
+
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = self._estimator_kind
+        tags.target_tags.required = True
+        if self._estimator_kind == "classifier":
+            tags.classifier_tags = ClassifierTags()
+        else:
+            tags.regressor_tags = RegressorTags()
+        return tags
+
+    def _validate_train(self, X, y, reset=True, dtype=numpy.float64, multi_output=False):
+        """Validated ``X`` (dense, finite, 2-D) and ``y``; sets ``n_features_in_`` on reset."""
+        return validate_data(self, X, y, reset=reset, dtype=dtype, accept_sparse=False,
+                             multi_output=multi_output, y_numeric=self._estimator_kind ==
+                             "regressor")
+
+    def _validate_predict(self, X, dtype=numpy.float64):
+        check_is_fitted(self)
+        return validate_data(self, X, reset=False, dtype=dtype, accept_sparse=False)
+
+    # -- training --------------------------------------------------------------------------
+    def _validation_split(self, n, labels, rng):
+        """Train and validation row indices for early stopping (stratified for classifiers)."""
+        seed = int(rng.integers(2**31 - 1))
+        stratify = labels is not None
+        train, val, _ = train_val_test_split(labels if stratify else n,
+                                             val=self.validation_fraction, test=0.0,
+                                             stratify=stratify, seed=seed)
+        return train, val
+
+    def _callbacks(self, stop_on_train_loss: bool, validating: bool) -> list:
+        """Early stopping (on the training loss with ``tol``, or on validation), progress bar."""
+        callbacks = []
+        if validating:
+            metric = getattr(self, "monitor", "score")
+            callbacks.append(EarlyStopping(
+                monitor=f"val_{metric}", mode="max" if metric == "score" else "min",
+                patience=self.n_iter_no_change, min_delta=self.tol, restore_best=True))
+        elif stop_on_train_loss:
+            callbacks.append(EarlyStopping(monitor="train_loss", mode="min",
+                                           patience=self.n_iter_no_change, min_delta=self.tol,
+                                           restore_best=False))
+        if self.verbose:
+            callbacks.append(ProgressBar(metric="val_score", enabled=True,
+                                         description=type(self).__name__))
+        return callbacks
+
+    def _run(self, model, loss_fn, optimizer, X, y, weight, *, epochs, batch_size, rng,
+             shuffle=True, validation=None, evaluate=None, callbacks=()) -> History:
+        """Train ``model`` in place with :func:`mlkit.train.fit`; returns its History."""
+        return train_loop(model, loss_fn, optimizer, X, y, sample_weight=weight,
+                          validation=validation, epochs=epochs, batch_size=batch_size,
+                          seed=rng, shuffle=shuffle, evaluate=evaluate, callbacks=callbacks)
+
+    @staticmethod
+    def _extend_history(old: History | None, new: History) -> History:
+        """``old`` followed by ``new`` with its epochs renumbered (partial_fit, warm start)."""
+        if old is None:
+            return new
+        offset = len(old)
+        rows = old.rows + [{**row, "epoch": row["epoch"] + offset} for row in new.rows]
+        return History(rows, new.stop_reason)
+
+    # -- persistence -----------------------------------------------------------------------
+    def _fitted_state(self) -> dict:
+        """Fitted attributes as plain values: arrays, numbers, strings, lists of arrays."""
+        return {name: value for name, value in vars(self).items()
+                if name.endswith("_") and not name.startswith("_") and name != "model_"}
+
+    def _restore(self) -> None:
+        """Rebuild derived fitted state (such as ``model_``) after :meth:`load`."""
+
+    def save(self, path) -> None:
+        """Write the parameters and the fitted state to ``path`` as an ``.npz`` (no pickle).
+
+        Load it back with ``type(estimator).load(path)`` or :func:`mlkit.estimators.load`.
+        """
+        check_is_fitted(self)
+        arrays, kinds = {}, {}
+        for name, value in self._fitted_state().items():
+            kinds[name] = _store(arrays, name, value)
+        meta = {"class": type(self).__name__, "kinds": kinds,
+                "params": _Encoder().encode_value(self.get_params(deep=False))}
+        arrays["__meta__"] = numpy.array(json.dumps(meta))
+        save_arrays(path, arrays)
+
+    @classmethod
+    def load(cls, path):
+        """The estimator saved at ``path`` by :meth:`save`, fitted and ready to predict."""
+        arrays = load_arrays(path)
+        if "__meta__" not in arrays:
+            raise ValueError(f"{path} was not written by an mlkit estimator's save()")
+        meta = json.loads(str(arrays["__meta__"][()]))
+        if meta["class"] != cls.__name__:
+            raise ValueError(f"{path} holds a {meta['class']}, not a {cls.__name__}; load it "
+                             f"with {meta['class']}.load or mlkit.estimators.load")
+        estimator = cls(**_decode(meta["params"]))
+        for name, kind in meta["kinds"].items():
+            setattr(estimator, name, _fetch(arrays, name, kind))
+        estimator._restore()
+        return estimator
+
+
+def _store(arrays: dict, name: str, value) -> str:
+    """Put one fitted attribute into ``arrays``; returns how to read it back."""
+    if value is None:
+        return "none"
+    if isinstance(value, History):
+        for column, values in value.to_arrays().items():
+            arrays[f"{name}.{column}"] = values
+        arrays[f"{name}.__reason__"] = numpy.array(value.stop_reason)
+        return "history"
+    if isinstance(value, list) and all(isinstance(v, numpy.ndarray) for v in value) and value:
+        for i, item in enumerate(value):
+            arrays[f"{name}.{i}"] = item
+        return f"arrays:{len(value)}"
+    if isinstance(value, list):
+        arrays[name] = numpy.asarray(value, dtype=numpy.float64)
+        return "list"
+    if isinstance(value, numpy.ndarray) and value.dtype == object:
+        arrays[name] = value.astype(str)
+        return "strings"
+    if isinstance(value, (bool, numpy.bool_)):
+        arrays[name] = numpy.array(bool(value))
+        return "bool"
+    if isinstance(value, numpy.ndarray):
+        arrays[name] = value
+        return "array"
+    for kind, python_type in (("int", numbers.Integral), ("float", numbers.Real), ("str", str)):
+        if isinstance(value, python_type):
+            arrays[name] = numpy.array(value)
+            return kind
+    raise TypeError(f"cannot save the fitted attribute {name!r} of type "
+                    f"{type(value).__name__}")
+
+
+def _fetch(arrays: dict, name: str, kind: str):
+    if kind == "none":
+        return None
+    if kind == "history":
+        columns = {key[len(name) + 1:]: value for key, value in arrays.items()
+                   if key.startswith(name + ".") and not key.endswith("__reason__")}
+        return History.from_arrays(columns, str(arrays[f"{name}.__reason__"][()]))
+    if kind.startswith("arrays:"):
+        return [arrays[f"{name}.{i}"] for i in range(int(kind.split(":")[1]))]
+    value = arrays[name]
+    if kind == "list":
+        return value.tolist()
+    if kind == "strings":
+        return value.astype(object)
+    if kind in ("int", "float", "str", "bool"):
+        return {"int": int, "float": float, "str": str, "bool": bool}[kind](value[()])
+    return value
+
+
+def load(path):
+    """Any mlkit estimator saved by ``save(path)``, of whichever class it was."""
+    from mlkit import estimators
+
+    arrays = load_arrays(path)
+    if "__meta__" not in arrays:
+        raise ValueError(f"{path} was not written by an mlkit estimator's save()")
+    name = json.loads(str(arrays["__meta__"][()]))["class"]
+    if name not in estimators.__all__ or name == "load":
+        raise ValueError(f"{path} holds an unknown estimator class {name!r}")
+    return getattr(estimators, name).load(path)

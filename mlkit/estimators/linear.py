@@ -1,0 +1,369 @@
+"""LogisticRegression: binary and multinomial, trained by mlkit's L-BFGS, Adam or SGD."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.multiclass import check_classification_targets
+
+import mlkit
+import mlkit.numpy as np
+from mlkit import nn, optim
+from mlkit.estimators.base import MLKitEstimator, check_sample_weight, class_weights, make_rng
+from mlkit.estimators.params import check_choice, check_number, resolve_batch_size
+from mlkit.train.metrics import accuracy
+
+__all__ = ["LogisticRegression"]
+
+_SOLVERS = ("lbfgs", "adam", "sgd")
+
+
+class _Coefficients(nn.Module):
+    """The coefficients of a linear model, the intercept as the last row when there is one."""
+
+    def __init__(self, coef):
+        super().__init__()
+        self.coef = coef
+
+
+def _objective(coef, A, Y, weight, penalty):
+    """The training objective: weighted mean log-loss plus ``coef' diag(penalty) coef``.
+
+    Binary problems arrive *sign-folded*: row i of ``A`` is ``-(2 y_i - 1) [x_i, 1]``, so the
+    loss of a row is ``log(1 + exp(A_i . coef))`` and needs one matmul and one ``logaddexp``
+    (``Y`` is unused). Multinomial ones use the design ``[x_i, 1]``, one-hot ``Y`` and a
+    coefficient column per class. ``weight`` sums to one; ``penalty`` is ``1 / (2 C S)`` on
+    coefficient rows (S the total sample weight) and 0 on the intercept row, or None.
+    """
+    if coef.ndim == 1:
+        value = np.dot(weight, np.logaddexp(0.0, A @ coef))
+        return value if penalty is None else value + np.dot(coef, penalty * coef)
+    value = nn.cross_entropy(A @ coef, Y, weight=weight, reduction="sum")
+    return value if penalty is None else value + np.vdot(coef, penalty[:, None] * coef)
+
+
+def _design(X, fit_intercept, signs=None):
+    """``[X, 1]`` (or ``X``) as a new array, rows multiplied by ``signs`` when given."""
+    n, d = X.shape
+    A = numpy.empty((n, d + int(fit_intercept)), dtype=numpy.float64)
+    if signs is None:
+        A[:, :d] = X
+    else:
+        numpy.multiply(X, signs[:, None], out=A[:, :d])
+    if fit_intercept:
+        A[:, d] = 1.0 if signs is None else signs
+    return A
+
+
+class LogisticRegression(MLKitEstimator):
+    """Logistic regression (binary or multinomial) trained by mlkit's engine and training loop.
+
+    Minimizes ``sum_i w_i logloss_i / S + ||coef||^2 / (2 C S)`` with ``S`` the summed sample
+    weights: scikit-learn's objective, so the same ``C`` means the same model.
+
+    Parameters
+    ----------
+    penalty : {"l2", None}
+        L2 penalty on the coefficients (never the intercept), or none.
+    C : float
+        Inverse penalty strength, ``> 0``.
+    fit_intercept : bool
+        Learn an intercept per class.
+    solver : {"lbfgs", "adam", "sgd"}
+        ``lbfgs``: full-batch L-BFGS with a strong Wolfe line search (the exact optimum);
+        ``adam`` / ``sgd`` (with Nesterov momentum 0.9): mini-batch epochs.
+    max_iter : int
+        L-BFGS iterations, or epochs for adam / sgd.
+    tol : float
+        L-BFGS stops when the largest gradient entry is at most ``tol``; adam / sgd stop when
+        the training loss has not improved by ``tol`` for ``n_iter_no_change`` epochs.
+    class_weight : dict, "balanced" or None
+        Weights multiplying the sample weights of each class.
+    random_state : int, Generator, RandomState or None
+        Seeds the mini-batch order and the validation split.
+    warm_start : bool
+        Start from the previous fit's coefficients.
+    learning_rate_init : float
+        Step size of adam / sgd.
+    batch_size : int or "auto"
+        Rows per adam / sgd step; "auto" is ``min(200, n_samples)``.
+    early_stopping : bool
+        Hold out ``validation_fraction`` of the rows and stop when the ``monitor``-ed
+        validation number has not improved by ``tol`` for ``n_iter_no_change`` iterations;
+        the best coefficients are kept.
+    validation_fraction : float
+        Share of rows held out for early stopping.
+    n_iter_no_change : int
+        Patience of the stopping rules.
+    monitor : {"score", "loss"}
+        Early stopping on validation accuracy or on validation log-loss.
+    standard_errors : bool
+        Also compute ``standard_errors_`` from the exact Hessian (``mlkit.hessian``) of the
+        penalized negative log-likelihood at the optimum (costs one Hessian).
+    verbose : bool
+        Show a progress bar.
+
+    Attributes
+    ----------
+    classes_, coef_ (n_rows, n_features), intercept_ (n_rows,), n_iter_ (1,),
+    n_features_in_, feature_names_in_, history_ (:class:`mlkit.train.History`),
+    standard_errors_ and intercept_standard_errors_ (when ``standard_errors=True``).
+    ``n_rows`` is 1 for two classes, the number of classes otherwise.
+
+    Examples
+    --------
+    >>> from mlkit.estimators import LogisticRegression
+    >>> clf = LogisticRegression().fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1])
+    >>> clf.predict([[0.2], [2.9]]).tolist()
+    [0, 1]
+    """
+
+    _estimator_kind = "classifier"
+
+    def __init__(self, penalty="l2", C=1.0, fit_intercept=True, solver="lbfgs", max_iter=100,
+                 tol=1e-4, class_weight=None, random_state=None, warm_start=False,
+                 learning_rate_init=0.01, batch_size="auto", early_stopping=False,
+                 validation_fraction=0.1, n_iter_no_change=10, monitor="score",
+                 standard_errors=False, verbose=False):
+        self.penalty = penalty
+        self.C = C
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.max_iter = max_iter
+        self.tol = tol
+        self.class_weight = class_weight
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.learning_rate_init = learning_rate_init
+        self.batch_size = batch_size
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.monitor = monitor
+        self.standard_errors = standard_errors
+        self.verbose = verbose
+
+    # -- fitting ---------------------------------------------------------------------------
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to ``X`` (n_samples, n_features) and labels ``y``; returns self."""
+        self._check_params()
+        X, y = self._validate_train(X, y)
+        check_classification_targets(y)
+        classes, y_index = numpy.unique(y, return_inverse=True)
+        weight = check_sample_weight(sample_weight, len(y))
+        weight = numpy.ones(len(y)) if weight is None else weight
+        per_class = class_weights(self.class_weight, classes, y_index)
+        if per_class is not None:
+            weight = weight * per_class[y_index]
+        present = numpy.bincount(y_index, weights=weight, minlength=len(classes)) > 0
+        if present.sum() < 2:
+            raise ValueError(f"LogisticRegression needs samples of at least 2 classes with "
+                             f"positive weight, but the data has {present.sum()} class(es): "
+                             f"{classes[present].tolist()}")
+        binary = len(classes) == 2
+        total = float(weight.sum())
+        if binary:
+            A, Y = _design(X, self.fit_intercept, 1.0 - 2.0 * y_index), None
+        else:
+            A, Y = _design(X, self.fit_intercept), numpy.eye(len(classes))[y_index]
+        penalty = None
+        if self.penalty == "l2":
+            penalty = numpy.full(A.shape[1], 0.5 / (self.C * total))
+            if self.fit_intercept:
+                penalty[-1] = 0.0
+        start = self._start(classes, A.shape[1], binary)
+        model = _Coefficients(start)
+        rng = make_rng(self.random_state)
+        history, optimizer = self._train(model, A, Y, weight / total, penalty, y_index, X, rng)
+        coef = model.coef if model.coef.ndim == 2 else model.coef[:, None]
+        d = X.shape[1]
+        self.classes_ = classes
+        self.coef_ = numpy.ascontiguousarray(coef[:d].T)
+        self.intercept_ = coef[d].copy() if self.fit_intercept else numpy.zeros(coef.shape[1])
+        self.history_ = history
+        self.n_iter_ = numpy.array([self._iterations(history, optimizer)])
+        self.standard_errors_ = self.intercept_standard_errors_ = None
+        if self.standard_errors:
+            self._set_standard_errors(model.coef, A, Y, weight, penalty, total)
+        return self
+
+    def _check_params(self):
+        check_choice("solver", self.solver, _SOLVERS)
+        check_choice("penalty", self.penalty, ("l2", None))
+        check_choice("monitor", self.monitor, ("score", "loss"))
+        check_number("C", self.C, low=0.0, low_open=True)
+        check_number("max_iter", self.max_iter, low=1, integer=True)
+        check_number("tol", self.tol, low=0.0)
+        check_number("learning_rate_init", self.learning_rate_init, low=0.0, low_open=True)
+        check_number("n_iter_no_change", self.n_iter_no_change, low=1, integer=True)
+        check_number("validation_fraction", self.validation_fraction, low=0.0, high=1.0,
+                     low_open=True, high_open=True)
+
+    def _start(self, classes, width, binary):
+        """Zeros, or the previous coefficients when warm-starting a compatible fit."""
+        shape = (width,) if binary else (width, len(classes))
+        previous = getattr(self, "coef_", None)
+        if (not self.warm_start or previous is None
+                or not numpy.array_equal(self.classes_, classes)
+                or previous.shape[1] + int(self.fit_intercept) != width):
+            return numpy.zeros(shape)
+        stacked = numpy.vstack([previous.T, self.intercept_[None]] if self.fit_intercept
+                               else [previous.T])
+        return stacked.reshape(shape).copy()
+
+    def _train(self, model, A, Y, weight, penalty, y_index, X, rng):
+        """Run the training loop; returns the History and the optimizer."""
+        def loss_fn(model, A_batch, Y_batch, w_batch):
+            if w_batch is not weight:  # a mini-batch: its weights must sum to one too
+                w_batch = w_batch / max(float(w_batch.sum()), 1e-300)
+            return _objective(model.coef, A_batch, Y_batch, w_batch, penalty)
+
+        validation = evaluate = None
+        rows = numpy.arange(len(A))
+        if self.early_stopping:
+            rows, held_out = self._validation_split(len(A), y_index, rng)
+            evaluate = self._evaluator(X[held_out], y_index[held_out], A.shape[1])
+            validation = (A[held_out], y_index[held_out])
+            A, weight = A[rows], weight[rows] / weight[rows].sum()
+            Y = None if Y is None else Y[rows]
+        Y_train = Y if Y is not None else numpy.zeros(len(A))
+        full_batch = self.solver == "lbfgs"
+        if full_batch:
+            per_epoch = 1 if self.early_stopping else self.max_iter
+            optimizer = optim.LBFGS(lr=1.0, max_iter=per_epoch, max_eval=per_epoch * 20,
+                                    tolerance_grad=self.tol, tolerance_change=1e-14,
+                                    history_size=10, line_search_fn="strong_wolfe")
+            epochs = self.max_iter if self.early_stopping else 1
+            batch_size = "full"
+        else:
+            if self.solver == "adam":
+                optimizer = optim.Adam(lr=self.learning_rate_init)
+            else:
+                optimizer = optim.SGD(lr=self.learning_rate_init, momentum=0.9, nesterov=True)
+            epochs = self.max_iter
+            batch_size = resolve_batch_size(self.batch_size, len(A))
+        callbacks = self._callbacks(stop_on_train_loss=not full_batch,
+                                    validating=self.early_stopping)
+        history = self._run(model, loss_fn, optimizer, A, Y_train, weight, epochs=epochs,
+                            batch_size=batch_size, rng=rng, validation=validation,
+                            evaluate=evaluate, callbacks=callbacks)
+        return history, optimizer
+
+    def _evaluator(self, X_val, y_val, width):
+        """Validation numbers from the current coefficients: log-loss and accuracy."""
+        def evaluate(model, _A, _y):
+            coef = model.coef if model.coef.ndim == 2 else model.coef[:, None]
+            scores = X_val @ coef[:X_val.shape[1]]
+            if self.fit_intercept:
+                scores = scores + coef[-1]
+            log_proba = _log_proba(scores if coef.shape[1] > 1 else scores[:, 0])
+            loss = -float(numpy.mean(log_proba[numpy.arange(len(y_val)), y_val]))
+            return {"loss": loss, "score": accuracy(y_val, numpy.argmax(log_proba, axis=1))}
+        return evaluate
+
+    def _iterations(self, history, optimizer):
+        """Iterations run; warns when the budget ran out before convergence."""
+        if isinstance(optimizer, optim.LBFGS):
+            count = max(1, optimizer.n_iter)
+            exhausted = optimizer.reason in ("max_iter reached", "max_eval reached")
+            if self.early_stopping:
+                exhausted = history.stop_reason == "completed"
+        else:
+            count = len(history)
+            exhausted = history.stop_reason == "completed"
+        if exhausted:
+            warnings.warn(f"{self.solver} did not converge within max_iter={self.max_iter} "
+                          "iterations; increase max_iter or standardize the features",
+                          ConvergenceWarning, stacklevel=3)
+        return count
+
+    def _set_standard_errors(self, coef, A, Y, weight, penalty, total):
+        """Standard errors from the inverse Hessian of the penalized negative log-likelihood.
+
+        The objective is that likelihood divided by ``total``, hence the rescaling; the
+        Hessian is the engine's exact one, not an approximation kept by L-BFGS.
+        """
+        weight = weight / total  # (a sign-folded design has the same Hessian: signs square)
+
+        def objective(c):
+            return _objective(c, A, Y, weight, penalty)
+
+        hessian = numpy.asarray(mlkit.hessian(objective)(coef)) * total
+        size = coef.size
+        covariance = numpy.linalg.pinv(hessian.reshape(size, size), hermitian=True)
+        errors = numpy.sqrt(numpy.clip(numpy.diag(covariance), 0.0, None)).reshape(coef.shape)
+        errors = errors if errors.ndim == 2 else errors[:, None]
+        d = self.coef_.shape[1]
+        self.standard_errors_ = numpy.ascontiguousarray(errors[:d].T)
+        if self.fit_intercept:
+            self.intercept_standard_errors_ = errors[d].copy()
+
+    # -- prediction ------------------------------------------------------------------------
+    def decision_function(self, X):
+        """Scores ``X @ coef_.T + intercept_``: shape (n,) for two classes, else (n, k)."""
+        X = self._validate_predict(X)
+        scores = X @ self.coef_.T + self.intercept_
+        return scores[:, 0] if scores.shape[1] == 1 else scores
+
+    def predict_log_proba(self, X):
+        """Log-probabilities of the classes, (n, n_classes), computed without overflow."""
+        return _log_proba(self.decision_function(X))
+
+    def predict_proba(self, X):
+        """Class probabilities, (n, n_classes); rows sum to one."""
+        return numpy.exp(self.predict_log_proba(X))
+
+    def predict(self, X):
+        """The most probable class of each row."""
+        scores = self.decision_function(X)
+        index = (scores > 0).astype(int) if scores.ndim == 1 else numpy.argmax(scores, axis=1)
+        return self.classes_[index]
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy of :meth:`predict` on ``(X, y)`` (mlkit's metric; weighted if asked)."""
+        predicted = self.predict(X)
+        if sample_weight is None:
+            return accuracy(y, predicted)
+        hits = (numpy.asarray(y) == predicted).astype(numpy.float64)
+        return float(numpy.average(hits, weights=numpy.asarray(sample_weight, dtype=float)))
+
+    def summary(self):
+        """A table of coefficients, standard errors, z-scores and two-sided p-values.
+
+        Needs a fit with ``standard_errors=True``. Rows are named by feature (and class, for
+        more than two classes); the intercept comes last.
+        """
+        import pandas
+
+        if getattr(self, "standard_errors_", None) is None:
+            raise ValueError("summary() needs standard errors: fit with "
+                             "LogisticRegression(standard_errors=True)")
+        names = list(getattr(self, "feature_names_in_", [f"x{i}" for i in
+                                                         range(self.n_features_in_)]))
+        coef, errors = self.coef_, self.standard_errors_
+        if self.fit_intercept:
+            names.append("intercept")
+            coef = numpy.hstack([coef, self.intercept_[:, None]])
+            errors = numpy.hstack([errors, self.intercept_standard_errors_[:, None]])
+        z = coef / numpy.where(errors > 0, errors, numpy.nan)
+        p = numpy.array([math.erfc(abs(v) / math.sqrt(2.0)) for v in z.ravel()])
+        if len(coef) == 1:
+            index = pandas.Index(names, name="feature")
+        else:
+            index = pandas.MultiIndex.from_product([self.classes_.tolist(), names],
+                                                   names=["class", "feature"])
+        return pandas.DataFrame({"coef": coef.ravel(), "std_err": errors.ravel(),
+                                 "z": z.ravel(), "p_value": p.reshape(z.shape).ravel()},
+                                index=index)
+
+
+def _log_proba(scores):
+    """Log class probabilities from scores: (n,) binary logits or (n, k) multinomial ones."""
+    if scores.ndim == 1:
+        return numpy.stack([-numpy.logaddexp(0.0, scores), -numpy.logaddexp(0.0, -scores)],
+                           axis=1)
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    return shifted - numpy.log(numpy.exp(shifted).sum(axis=1, keepdims=True))

@@ -10,6 +10,7 @@ exits with 1; Ctrl-C with 130. To add a subcommand, write the pair and list it i
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -76,6 +77,12 @@ def _train_config(args):
     saved = load_config(run / RunDir.CONFIG)
     config = load_config(run / RunDir.CONFIG, overrides)
     check_resumable(config, saved, str(run / RunDir.CONFIG), RESUMABLE)
+    schedule = config.schedule
+    spans = schedule.name == "onecycle" or getattr(schedule, "t_max", 0) is None
+    if spans and config.training.epochs != saved.training.epochs:
+        _say(f"note: schedule {schedule.name} spans training.epochs, so raising it from "
+             f"{saved.training.epochs} to {config.training.epochs} changes the learning rates "
+             "of the remaining epochs (set schedule.t_max to keep them)")
     return config, run
 
 
@@ -297,9 +304,19 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     """Run the ``mlkit`` command line; returns the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    # argparse cannot take positionals after an option (train CONFIG --quiet key=value):
+    # collect such overrides here; anything else is still an error.
+    unknown = [text for text in extra if text.startswith("-") or not hasattr(args, "overrides")]
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if extra:
+        args.overrides = list(args.overrides) + extra
     try:
         return args.handler(args)
+    except BrokenPipeError:  # e.g. `mlkit train ... | head`: the reader left; stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
     except KeyboardInterrupt as interrupt:
         from mlkit.train import TrainingInterrupted
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mlkit.train.metrics import classification_metrics
 from mlkit.train.plan import Plan
 
 __all__ = ["BaselineResult", "baseline_name", "fit_baseline"]
@@ -85,9 +86,9 @@ def _estimator(name: str, config, plan: Plan):
     size = n if config.training.batch_size == "full" else min(config.training.batch_size, n)
     regression = plan.head.kind == "regression"
     alpha = loss.l2 * size / (2 if regression else 1)
-    options = dict(hidden_layer_sizes=hidden, activation=activation, alpha=alpha,
-                   batch_size=size, max_iter=max_iter, random_state=seed,
-                   early_stopping=False)
+    options = {"hidden_layer_sizes": hidden, "activation": activation, "alpha": alpha,
+               "batch_size": size, "max_iter": max_iter, "random_state": seed,
+               "early_stopping": False}
     optimizer = config.optimizer
     if optimizer.name in ("adam", "adamw", "sgd"):
         options.update(solver="adam" if optimizer.name != "sgd" else "sgd",
@@ -126,14 +127,8 @@ def fit_baseline(config, plan: Plan) -> BaselineResult | None:
     if head.is_classifier:
         proba = np.zeros((len(splits.X_test), len(plan.preprocessing.classes)))
         proba[:, estimator.classes_] = estimator.predict_proba(splits.X_test)
-        test = _classification(head, splits.y_test, proba)
+        test = classification_metrics(splits.y_test, proba)
     else:
         raw = estimator.predict(splits.X_test).reshape(-1, 1)
         test = head.metrics(raw, splits.y_test)
     return BaselineResult(name, description, test, seconds, "; ".join(notes))
-
-
-def _classification(head, y, proba):
-    from mlkit.train.metrics import classification_metrics
-
-    return classification_metrics(y, proba)

@@ -36,7 +36,7 @@ class Predictor:
         schema = prep.schema()
         if schema is not None:
             return schema.read(path)
-        frame = read_table(path)
+        frame = read_table(path, list(read_table(path).columns))
         source = repr(os.fspath(path))
         absent = [name for name in prep.feature_names if name not in frame.columns]
         if absent:

@@ -12,7 +12,6 @@ import io
 import json
 import math
 import platform
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import metadata
@@ -232,12 +231,3 @@ def package_versions() -> dict[str, str]:
             versions[package] = "not installed"
     return versions
 
-
-def timestamp() -> str:
-    """The current local time, ISO formatted to the second."""
-    return datetime.now().isoformat(timespec="seconds")
-
-
-def elapsed(start: float) -> float:
-    """Seconds since ``start`` (a ``time.perf_counter`` value)."""
-    return time.perf_counter() - start

@@ -1,0 +1,296 @@
+"""The `mlkit` command: every shipped config end to end (real subprocesses), resume, nan,
+Ctrl-C, bad configs and data, evaluate, predict and gradcheck (in-process through main)."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy
+import pandas as pd
+import pytest
+import yaml
+
+from mlkit.cli import main
+from mlkit.data import load_dataset
+
+REPO = Path(__file__).resolve().parents[1]
+CONFIGS = REPO / "configs"
+RUN_FILES = {"config.yaml", "metrics.csv", "model.npz", "last.npz", "summary.json",
+             "preprocessing.json", "curves.png"}
+QUICK = ["training.epochs=3", "baseline.max_iter=20"]
+
+
+def _command() -> list[str]:
+    script = Path(sys.executable).parent / "mlkit"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "mlkit.cli"]
+
+
+def _run_dirs(root: Path) -> list[Path]:
+    return sorted(path.parent for path in root.glob("*/*/config.yaml"))
+
+
+def _values(table: str) -> dict[str, float]:
+    """The metric -> value rows of a table printed by `mlkit evaluate`."""
+    rows = [line.split() for line in table.splitlines()]
+    return {row[0]: float(row[1]) for row in rows
+            if len(row) == 2 and row[0] != "metric" and not row[0].startswith("-")}
+
+
+def _cli(capsys, *args) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture(autouse=True)
+def _from_repo_root(monkeypatch):
+    monkeypatch.chdir(REPO)
+
+
+def _train(capsys, tmp_path, config, *overrides):
+    code, out, err = _cli(capsys, "train", CONFIGS / f"{config}.yaml", *overrides, "--quiet",
+                          "--output", tmp_path / "runs")
+    assert code == 0, err
+    return Path(out.strip().splitlines()[-1].removeprefix("run directory: "))
+
+
+# ----------------------------------------------------------------------------- shipped configs
+
+@pytest.mark.parametrize("config, main_metrics", [
+    ("logreg", ("accuracy", "log_loss")), ("softmax", ("accuracy", "log_loss")),
+    ("mlp", ("accuracy", "log_loss")), ("mlp_regression", ("r2", "rmse")),
+    ("csv", ("accuracy", "log_loss"))])
+def test_shipped_config_runs_end_to_end(config, main_metrics, tmp_path):
+    done = subprocess.run(_command() + ["train", f"configs/{config}.yaml", *QUICK,
+                                        f"output.dir={tmp_path}", "--quiet"],
+                          cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "mlkit" in done.stdout and "scikit-learn" in done.stdout
+    (run,) = _run_dirs(tmp_path)
+    assert run.parent.name == config
+    assert done.stdout.strip().endswith(f"run directory: {run}")
+    assert {p.name for p in run.iterdir()} == RUN_FILES
+    metrics = pd.read_csv(run / "metrics.csv")
+    assert metrics["epoch"].tolist() == [1, 2, 3]
+    assert {"train_loss", "val_loss", "lr", "grad_norm", "seconds"} <= set(metrics.columns)
+    assert numpy.isfinite(metrics["train_loss"]).all()
+    summary = json.loads((run / "summary.json").read_text())
+    for key in main_metrics:
+        assert numpy.isfinite(summary["test"][key]) and numpy.isfinite(summary["baseline"][key])
+        assert f"{summary['test'][main_metrics[0]]:.4f}" in done.stdout
+    if main_metrics[0] == "accuracy":
+        assert 0.5 < summary["test"]["accuracy"] <= 1
+    assert summary["epochs"]["completed"] == 3 and summary["epochs"]["requested"] == 3
+    assert summary["timing"]["fit_seconds"] > 0 and summary["versions"]["numpy"]
+    resolved = yaml.safe_load((run / "config.yaml").read_text())
+    assert resolved["training"]["epochs"] == 3 and resolved["name"] == config
+    assert (run / "curves.png").read_bytes()[:4] == b"\x89PNG"
+    prep = json.loads((run / "preprocessing.json").read_text())
+    assert len(prep["x_mean"]) == len(prep["feature_names"])
+    assert (prep["csv_schema"] is not None) == (config == "csv")
+
+
+def test_ctrl_c_saves_last_npz_and_says_how_to_resume(tmp_path):
+    process = subprocess.Popen(_command() + ["train", "configs/mlp.yaml", "training.epochs=500",
+                                             "~training.early_stopping", "baseline.max_iter=5",
+                                             f"output.dir={tmp_path}", "--quiet"],
+                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob("*/*/metrics.csv")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "interrupted" in err and "mlkit train --resume" in err and "Traceback" not in err
+    (run,) = _run_dirs(tmp_path)
+    with numpy.load(run / "last.npz", allow_pickle=False) as saved:
+        epoch = int(saved["loop.epoch"])
+        assert epoch >= 1 and len(saved["history.epoch"]) == epoch
+    assert f"after epoch {epoch}" in err
+
+
+# ----------------------------------------------------------------------------- resume, nan
+
+
+def _comparable(run: Path):
+    metrics = pd.read_csv(run / "metrics.csv").drop(columns="seconds")
+    with numpy.load(run / "model.npz") as best:
+        weights = {name: best[name] for name in best.files}
+    return metrics, weights, json.loads((run / "summary.json").read_text())["test"]
+
+
+def test_resume_ends_bit_identical_to_an_uninterrupted_run(capsys, tmp_path):
+    fast = ("baseline.name='off'", "output.save_plots=false")
+    straight = _train(capsys, tmp_path / "a", "softmax", "training.epochs=6", *fast)
+    partial = _train(capsys, tmp_path / "b", "softmax", "training.epochs=3", *fast)
+    code, out, err = _cli(capsys, "train", "--resume", partial, "training.epochs=6", "--quiet")
+    assert code == 0, err
+    assert "resuming softmax" in out
+    expected, resumed = _comparable(straight), _comparable(partial)
+    assert expected[0].equals(resumed[0])
+    assert expected[1].keys() == resumed[1].keys()
+    assert all(numpy.array_equal(expected[1][k], resumed[1][k]) for k in expected[1])
+    assert expected[2] == resumed[2]
+
+
+def test_resume_refuses_other_changes_and_reports_nothing_to_do(capsys, tmp_path):
+    run = _train(capsys, tmp_path, "logreg", "training.epochs=2", "baseline.name='off'")
+    code, _, err = _cli(capsys, "train", "--resume", run, "optimizer.lr=0.5")
+    assert code == 2 and "optimizer.lr: cannot change when resuming" in err
+    code, out, _ = _cli(capsys, "train", "--resume", run)
+    assert code == 0 and "nothing to resume" in out and "training.epochs" in out
+
+
+def test_nan_loss_stops_with_epoch_step_and_remedy_and_keeps_the_checkpoint(capsys, tmp_path):
+    code, _, err = _cli(capsys, "train", CONFIGS / "softmax.yaml", "optimizer.lr=1e6",
+                          "--quiet", "--output", tmp_path)
+    assert code == 1
+    assert "diverged" in err and "at epoch" in err and "step" in err
+    assert "lower the learning rate" in err and "optimizer.lr=" in err
+    assert "Traceback" not in err
+    (run,) = _run_dirs(tmp_path)
+    with numpy.load(run / "last.npz") as saved:
+        epoch = int(saved["loop.epoch"])
+        assert all(numpy.isfinite(saved[k]).all() for k in saved.files if k.startswith("model."))
+    assert f"after epoch {epoch})" in err
+    assert len(pd.read_csv(run / "metrics.csv")) == epoch
+
+
+# ----------------------------------------------------------------------------- bad input
+
+
+_CSV_CONFIG = ["data.dataset=csv", "model.name=softmax_regression", "loss.name=cross_entropy",
+               "~model.init", "~model.bias"]
+_PENGUINS = ("data.csv={path: datasets/penguins.csv, target: species, "
+             "categorical: [island, sex], impute: drop}")
+_CSV_FILES = {"bad.csv": "a,b,y\n1,2,x\noops,3,z\n", "gaps.csv": "a,b,y\n1,,x\n2,3,z\n",
+              "one.csv": "a,b,y\n1,2,x\n2,3,x\n"}
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["configs/nope.yaml"], ["config file not found"]),
+    (["configs/logreg.yaml", "training.epoch=5"], ["training.epoch", "did you mean 'epochs'"]),
+    (["configs/logreg.yaml", "optimizer.lr=-1"], ["optimizer.lr", "got -1"]),
+    (["configs/logreg.yaml", "training.epochs"], ["has no '='"]),
+    (["configs/logreg.yaml", "model.name=mpl"], ["model.name", "mpl"]),
+    (["configs/logreg.yaml", "data.dataset=wine"], ["model.name", "is binary", "softmax"]),
+    (["configs/logreg.yaml", "optimizer.name=lbfgs", "~optimizer.betas"],
+     ["training.batch_size", "batch_size: full"]),
+    (["configs/logreg.yaml", "data.dataset=csv", _PENGUINS],
+     ["model.name", "3 classes", "softmax_regression"]),
+    (["configs/logreg.yaml", *_CSV_CONFIG, "data.csv={path: nope.csv, target: y}"],
+     ["nope.csv", "does not exist"]),
+    (["configs/logreg.yaml", *_CSV_CONFIG, "data.csv={path: TMP/bad.csv, target: y}"],
+     ["column 'a'", "not numeric", "line 3"]),
+    (["configs/logreg.yaml", *_CSV_CONFIG, "data.csv={path: TMP/gaps.csv, target: y}"],
+     ["missing values", "impute"]),
+    (["configs/logreg.yaml", *_CSV_CONFIG, "data.csv={path: TMP/one.csv, target: y}"],
+     ["only one class"]),
+    (["configs/logreg.yaml", *_CSV_CONFIG, "data.csv={path: TMP/bad.csv, target: label}"],
+     ["target column 'label'", "its columns are a, b, y"]),
+])
+def test_bad_configs_and_data_fail_clearly_without_a_run_directory(args, expected, capsys,
+                                                                   tmp_path):
+    for name, text in _CSV_FILES.items():
+        (tmp_path / name).write_text(text)
+    args = [arg.replace("TMP", str(tmp_path)) for arg in args]
+    code, out, err = _cli(capsys, "train", *args, "--quiet", "--output", tmp_path / "runs")
+    assert code == 2, out + err
+    assert "Traceback" not in err and err.startswith("mlkit train: error:")
+    for fragment in expected:
+        assert fragment in err
+    assert not (tmp_path / "runs").exists()
+
+
+# ----------------------------------------------------------------------------- evaluate, predict
+
+
+def test_evaluate_repeats_the_test_metrics_and_scores_other_data(capsys, tmp_path):
+    run = _train(capsys, tmp_path, "logreg", "training.epochs=4", "baseline.name='off'")
+    summary = json.loads((run / "summary.json").read_text())
+    code, out, err = _cli(capsys, "evaluate", run)
+    assert code == 0, err
+    shown = _values(out)
+    assert shown["accuracy"] == round(summary["test"]["accuracy"], 4)
+    assert shown["log_loss"] == round(summary["test"]["log_loss"], 4)
+    code, again, _ = _cli(capsys, "evaluate", run, "--data", CONFIGS / "logreg.yaml")
+    assert code == 0 and again.splitlines()[1:] == out.splitlines()[1:]
+    data = load_dataset("breast_cancer")
+    frame = pd.DataFrame(data.X, columns=data.feature_names)
+    frame["target"] = numpy.array(data.target_names)[data.y]
+    frame.to_csv(tmp_path / "all.csv", index=False)
+    code, out, err = _cli(capsys, "evaluate", run, "--data", tmp_path / "all.csv")
+    assert code == 0, err
+    assert "(569 rows)" in out and _values(out)["accuracy"] > 0.95
+
+
+def test_predict_applies_the_saved_preprocessing(capsys, tmp_path):
+    run = _train(capsys, tmp_path, "csv", "training.epochs=5", "baseline.name='off'")
+    rows = pd.read_csv(REPO / "datasets" / "penguins.csv").dropna().head(40)
+    rows.drop(columns="species").to_csv(tmp_path / "new.csv", index=False)
+    code, out, err = _cli(capsys, "predict", run, "--input", tmp_path / "new.csv",
+                          "--output", tmp_path / "pred.csv")
+    assert code == 0, err and "wrote 40 predictions" in out
+    predictions = pd.read_csv(tmp_path / "pred.csv")
+    assert list(predictions.columns) == ["prediction", "proba_Adelie", "proba_Chinstrap",
+                                         "proba_Gentoo"]
+    assert numpy.allclose(predictions.iloc[:, 1:].sum(axis=1), 1)
+    assert (predictions["prediction"] == rows["species"].to_numpy()).mean() > 0.8
+    rows.drop(columns=["species", "island"]).to_csv(tmp_path / "short.csv", index=False)
+    code, _, err = _cli(capsys, "predict", run, "--input", tmp_path / "short.csv",
+                        "--output", tmp_path / "x.csv")
+    assert code == 2 and "island" in err and "Traceback" not in err
+
+
+def test_regression_predictions_are_in_the_targets_units(capsys, tmp_path):
+    run = _train(capsys, tmp_path, "mlp_regression", "training.epochs=3", "baseline.name='off'")
+    data = load_dataset("diabetes")
+    pd.DataFrame(data.X, columns=data.feature_names).to_csv(tmp_path / "in.csv", index=False)
+    code, _, err = _cli(capsys, "predict", run, "--input", tmp_path / "in.csv", "--output",
+                        tmp_path / "out.csv")
+    assert code == 0, err
+    values = pd.read_csv(tmp_path / "out.csv")["prediction"]
+    assert 50 < values.mean() < 250 and len(values) == len(data.y)
+
+
+@pytest.mark.parametrize("damage, expected", [
+    (lambda run: (run / "model.npz").write_bytes(b"garbage"), "corrupt"),
+    (lambda run: (run / "model.npz").unlink(), "lacks model.npz"),
+    (lambda run: (run / "preprocessing.json").write_text("{"), "not valid JSON"),
+])
+def test_damaged_runs_give_one_clear_error(damage, expected, capsys, tmp_path):
+    run = _train(capsys, tmp_path, "logreg", "training.epochs=1", "baseline.name='off'")
+    damage(run)
+    code, _, err = _cli(capsys, "evaluate", run)
+    assert code == 2 and expected in err and "Traceback" not in err
+
+
+def test_missing_run_directory(capsys, tmp_path):
+    code, _, err = _cli(capsys, "predict", tmp_path / "nope", "--input", "x.csv", "--output",
+                        "y.csv")
+    assert code == 2 and "does not exist" in err
+
+
+# ----------------------------------------------------------------------------- gradcheck
+
+
+def test_gradcheck_reports_every_parameter(capsys):
+    code, out, err = _cli(capsys, "gradcheck", CONFIGS / "mlp.yaml")
+    assert code == 0, err
+    for name in ("layers.0.weight", "layers.0.bias", "layers.3.weight", "layers.3.bias"):
+        assert name in out
+    assert "gradient check passed" in out
+    worst = [float(line.split()[4]) for line in out.splitlines() if line.startswith("layers")]
+    assert max(worst) < 1e-6
+
+
+def test_train_with_gradcheck_checks_before_training(capsys, tmp_path):
+    code, out, err = _cli(capsys, "train", CONFIGS / "logreg.yaml", "training.epochs=1",
+                          "baseline.name='off'", "training.dtype=float32", "--gradcheck",
+                          "--quiet", "--output", tmp_path)
+    assert code == 0, err
+    assert out.index("gradient check passed") < out.index("training logreg")

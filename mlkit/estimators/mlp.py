@@ -100,7 +100,8 @@ class _BaseMLP(MLKitEstimator):
         if not continuing:
             self.model_ = nn.MLP(X.shape[1], sizes, self.n_outputs_,
                                  activation=_ACTIVATIONS[self.activation], dropout=self.dropout,
-                                 init="glorot_uniform", rng=rng, dtype=X.dtype)
+                                 rng=rng, dtype=X.dtype)
+            self._initialize(rng)
             self.history_ = None
             self.t_ = 0
         if not incremental or not hasattr(self, "_optimizer"):
@@ -109,6 +110,16 @@ class _BaseMLP(MLKitEstimator):
         self._rng = rng if incremental else None
         self._set_fitted(history, len(X) * (len(history) if _stochastic(self) else 1))
         return self
+
+    def _initialize(self, rng):
+        """Glorot-uniform weights *and* biases, U(-b, b) with b = sqrt(6 / (fan_in + fan_out))
+        (2 instead of 6 for the logistic activation): scikit-learn's initialization."""
+        factor = 2.0 if self.activation == "logistic" else 6.0
+        for layer in registry.penalized_weights(self.model_):
+            bound = (factor / sum(layer.weight.shape)) ** 0.5
+            dtype = layer.weight.dtype
+            layer.weight = rng.uniform(-bound, bound, layer.weight.shape).astype(dtype)
+            layer.bias = rng.uniform(-bound, bound, layer.bias.shape).astype(dtype)
 
     def __getstate__(self):
         # Optimizers hold compiled tree builders (closures): pickle their state arrays instead.

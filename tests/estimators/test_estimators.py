@@ -1,0 +1,159 @@
+"""Behaviour of the estimators beyond scikit-learn's checks: solvers, weights, warm starts,
+partial_fit, early stopping, history, progress bar and parameter errors."""
+
+import io
+
+import numpy
+import pytest
+from sklearn.datasets import load_iris, make_classification, make_regression
+from sklearn.exceptions import ConvergenceWarning
+
+from mlkit.estimators import LogisticRegression, MLPClassifier, MLPRegressor
+from mlkit.train import History
+
+
+@pytest.fixture(scope="module")
+def binary():
+    X, y = make_classification(n_samples=200, n_features=5, random_state=0)
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return (X - X.mean(0)) / X.std(0), y
+
+
+def objective(model, X, y):
+    """Mean binary log-loss + ||coef||^2 / (2 n): what LogisticRegression(C=1) minimizes."""
+    z = X @ model.coef_[0] + model.intercept_[0]
+    penalty = float(numpy.sum(model.coef_**2)) / (2 * len(y))
+    return numpy.mean(numpy.logaddexp(0.0, z) - y * z) + penalty
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_stochastic_solvers_approach_the_lbfgs_optimum(binary, solver):
+    X, y = binary
+    exact = LogisticRegression(tol=1e-8, max_iter=500).fit(X, y)
+    model = LogisticRegression(solver=solver, max_iter=400, tol=1e-7, random_state=0,
+                               learning_rate_init=0.02, batch_size=50).fit(X, y)
+    assert objective(model, X, y) < objective(exact, X, y) * 1.01
+    assert model.score(X, y) == pytest.approx(exact.score(X, y), abs=0.02)
+    assert model.n_iter_[0] == len(model.history_) < 400
+
+
+def test_integer_weights_equal_repeated_rows_and_balanced_equals_its_dict(iris):
+    X, y = iris
+    weight = numpy.random.default_rng(0).integers(0, 4, len(y))
+    weighted = LogisticRegression(tol=1e-10, max_iter=500).fit(X, y, sample_weight=weight)
+    repeated = LogisticRegression(tol=1e-10, max_iter=500).fit(X.repeat(weight, axis=0),
+                                                              y.repeat(weight))
+    numpy.testing.assert_allclose(weighted.coef_, repeated.coef_, rtol=1e-5, atol=1e-7)
+    imbalanced = numpy.r_[numpy.arange(100), numpy.arange(100, 150)[::2]]
+    X, y = X[imbalanced], y[imbalanced]
+    counts = numpy.bincount(y)
+    manual = {c: len(y) / (3 * counts[c]) for c in range(3)}
+    balanced = LogisticRegression(class_weight="balanced", tol=1e-10).fit(X, y)
+    by_dict = LogisticRegression(class_weight=manual, tol=1e-10).fit(X, y)
+    numpy.testing.assert_allclose(balanced.coef_, by_dict.coef_, rtol=1e-6)
+    with pytest.raises(ValueError, match="not in the data"):
+        LogisticRegression(class_weight={7: 1.0}).fit(X, y)
+
+
+def test_warm_start_continues_from_the_previous_coefficients(iris):
+    X, y = iris
+    cold = LogisticRegression(tol=1e-8, max_iter=300).fit(X, y)
+    warm = LogisticRegression(tol=1e-8, max_iter=300, warm_start=True)
+    with pytest.warns(ConvergenceWarning):
+        warm.set_params(max_iter=3).fit(X, y)
+    warm.set_params(max_iter=300).fit(X, y)
+    numpy.testing.assert_allclose(warm.coef_, cold.coef_, rtol=1e-4, atol=1e-5)
+    again = warm.fit(X, y)
+    assert again.n_iter_[0] <= 2  # already at the optimum
+
+
+def test_partial_fit_runs_one_epoch_per_call_and_keeps_optimizer_state(iris):
+    X, y = iris
+    model = MLPClassifier(hidden_layer_sizes=(16,), random_state=0, batch_size=50)
+    for call in range(1, 6):
+        model.partial_fit(X, y, classes=[0, 1, 2])
+        assert model.n_iter_ == call and len(model.loss_curve_) == call
+    assert model.t_ == 5 * len(X)
+    assert model.loss_curve_[-1] < model.loss_curve_[0]
+    assert model._optimizer.step_count == 5 * 3
+    with pytest.raises(ValueError, match="not in classes_"):
+        model.partial_fit(X, y + 5)
+    with pytest.raises(ValueError, match="features"):
+        model.partial_fit(X[:, :2], y)
+    assert not hasattr(MLPClassifier(optimizer="lbfgs"), "partial_fit")
+
+
+def test_early_stopping_keeps_the_best_validation_epoch(iris):
+    X, y = iris
+    model = MLPClassifier(hidden_layer_sizes=(16,), early_stopping=True, n_iter_no_change=3,
+                          learning_rate_init=0.05, max_iter=200, random_state=0).fit(X, y)
+    assert len(model.validation_scores_) == model.n_iter_ < 200
+    assert model.best_validation_score_ == max(model.validation_scores_)
+    assert model.best_loss_ is None
+    assert {"train_loss", "val_loss", "val_score", "lr", "grad_norm", "seconds"} <= set(
+        model.history_.columns)
+    by_loss = LogisticRegression(solver="adam", early_stopping=True, monitor="loss", tol=1e-2,
+                                 n_iter_no_change=2, max_iter=500, random_state=0).fit(X, y)
+    assert by_loss.history_.stop_reason == "early_stopping"
+    assert len(by_loss.history_) < 500
+
+
+def test_history_has_one_row_per_epoch(binary):
+    X, y = binary
+    model = MLPRegressor(hidden_layer_sizes=(8,), max_iter=7, tol=0.0, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        model.fit(X, y.astype(float))
+    assert isinstance(model.history_, History)
+    assert [row["epoch"] for row in model.history_.rows] == list(range(1, 8))
+    assert model.loss_curve_ == model.history_.column("train_loss").tolist()
+    assert all(row["grad_norm"] > 0 and row["seconds"] > 0 for row in model.history_.rows)
+
+
+def test_lbfgs_optimizer_for_mlp_and_multi_output_regression():
+    X, Y = make_regression(n_samples=80, n_features=4, n_targets=2, noise=0.1, random_state=0)
+    Y = Y / Y.std(0)
+    model = MLPRegressor(hidden_layer_sizes=(16,), optimizer="lbfgs", max_iter=300,
+                         random_state=0).fit(X, Y)
+    assert model.predict(X).shape == (80, 2)
+    assert model.score(X, Y) > 0.95
+    assert model.n_iter_ > 1
+
+
+def test_verbose_draws_a_progress_bar(binary, monkeypatch):
+    X, y = binary
+    stream = io.StringIO()
+    monkeypatch.setattr("sys.stderr", stream)
+    with pytest.warns(ConvergenceWarning):
+        MLPClassifier(hidden_layer_sizes=(4,), max_iter=3, verbose=True,
+                      random_state=0).fit(X, y)
+    assert "MLPClassifier" in stream.getvalue() and "3/3" in stream.getvalue()
+
+
+@pytest.mark.parametrize("estimator, message", [
+    (LogisticRegression(C=0), r"C must be in \(0"),
+    (LogisticRegression(solver="newton"), "solver must be one of"),
+    (LogisticRegression(penalty="l1"), "penalty must be one of"),
+    (MLPClassifier(hidden_layer_sizes=(0,)), "hidden_layer_sizes must be in"),
+    (MLPClassifier(activation="swishy"), "activation must be one of"),
+    (MLPRegressor(optimizer="adamax"), "optimizer must be one of"),
+    (MLPRegressor(batch_size=0), "batch_size must be in"),
+])
+def test_invalid_parameters_are_reported_at_fit(binary, estimator, message):
+    X, y = binary
+    with pytest.raises(ValueError, match=message):
+        estimator.fit(X, y)
+
+
+def test_single_class_and_bad_weights_are_refused(binary):
+    X, y = binary
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        LogisticRegression().fit(X, numpy.zeros(len(y)))
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        MLPClassifier().fit(X, y, sample_weight=(y == 1).astype(float))
+    with pytest.raises(ValueError, match="Negative"):
+        LogisticRegression().fit(X, y, sample_weight=-numpy.ones(len(y)))

@@ -1,0 +1,114 @@
+"""mlkit estimators inside scikit-learn's tooling: pipelines, grid search, cross-validation,
+clone, pandas frames; and mlkit's own npz save/load next to pickle."""
+
+import contextlib
+import pickle
+
+import numpy
+import pandas
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import load_iris, make_blobs
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from mlkit import estimators
+from mlkit.estimators import LogisticRegression, MLPClassifier, MLPRegressor
+
+
+@pytest.fixture(scope="module")
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return X, y
+
+
+def small(estimator_class, **options):
+    if estimator_class is LogisticRegression:
+        return LogisticRegression(**options)
+    return estimator_class(hidden_layer_sizes=(8,), max_iter=30, random_state=0, **options)
+
+
+def test_pipeline_and_grid_search_in_two_processes(iris):
+    X, y = iris
+    pipeline = make_pipeline(StandardScaler(), LogisticRegression())
+    search = GridSearchCV(pipeline, {"logisticregression__C": [0.01, 1.0]}, cv=3, n_jobs=2)
+    search.fit(X, y)
+    assert search.best_params_["logisticregression__C"] == 1.0
+    assert search.best_score_ > 0.9
+    assert search.score(X, y) > 0.9
+
+
+def test_cross_val_score_uses_mlkit_score(iris):
+    X, y = iris
+    scores = cross_val_score(make_pipeline(StandardScaler(), LogisticRegression()), X, y, cv=5)
+    assert scores.shape == (5,) and scores.mean() > 0.9
+
+
+@pytest.mark.parametrize("estimator_class", [LogisticRegression, MLPClassifier])
+def test_clone_keeps_parameters_and_drops_the_fit(iris, estimator_class):
+    X, y = iris
+    fitted = small(estimator_class, tol=1e-3).fit(X, y)
+    copy = clone(fitted)
+    assert copy.get_params() == fitted.get_params()
+    assert not hasattr(copy, "classes_")
+
+
+def test_pandas_frames_keep_feature_names(iris):
+    X, y = iris
+    frame = pandas.DataFrame(X, columns=["sepal_l", "sepal_w", "petal_l", "petal_w"])
+    model = LogisticRegression(standard_errors=True).fit(frame, pandas.Series(y))
+    assert model.feature_names_in_.tolist() == list(frame.columns)
+    assert model.summary().index.get_level_values("feature")[0] == "sepal_l"
+    with pytest.warns(UserWarning, match="feature names"):
+        model.predict(X)
+    regressor = MLPRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0)
+    with pytest.warns(Warning):
+        regressor.fit(frame.iloc[:, :3], frame["petal_w"])
+    assert regressor.feature_names_in_.tolist() == ["sepal_l", "sepal_w", "petal_l"]
+
+
+@pytest.mark.parametrize("estimator_class", [LogisticRegression, MLPClassifier, MLPRegressor])
+def test_save_load_and_pickle_give_the_same_predictions(tmp_path, iris, estimator_class):
+    X, y = iris
+    target = X[:, 3] if estimator_class is MLPRegressor else numpy.array(["a", "b", "c"])[y]
+    model = small(estimator_class)
+    with pytest.warns(Warning) if estimator_class is not LogisticRegression else (
+            contextlib.nullcontext()):
+        model.fit(X[:, :3], target)
+    model.save(tmp_path / "model.npz")
+    for restored in (estimator_class.load(tmp_path / "model.npz"),
+                     estimators.load(tmp_path / "model.npz"),
+                     pickle.loads(pickle.dumps(model))):
+        assert type(restored) is estimator_class
+        assert restored.get_params() == model.get_params()
+        numpy.testing.assert_array_equal(restored.predict(X[:, :3]), model.predict(X[:, :3]))
+        assert restored.history_.rows == model.history_.rows
+    with numpy.load(tmp_path / "model.npz", allow_pickle=False) as archive:
+        assert all(archive[name].dtype != object for name in archive.files)
+
+
+def test_load_refuses_another_class(tmp_path, iris):
+    X, y = iris
+    LogisticRegression().fit(X, y).save(tmp_path / "logreg.npz")
+    with pytest.raises(ValueError, match="holds a LogisticRegression"):
+        MLPClassifier.load(tmp_path / "logreg.npz")
+
+
+def test_save_refuses_a_generator_parameter(tmp_path, iris):
+    X, y = iris
+    model = LogisticRegression(random_state=numpy.random.default_rng(0)).fit(X, y)
+    with pytest.raises(TypeError, match="random_state=0"):
+        model.save(tmp_path / "model.npz")
+
+
+def test_blobs_defaults_converge_in_float32_and_float64():
+    X, y = make_blobs(n_samples=300, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    for dtype in (numpy.float32, numpy.float64):
+        for model in (LogisticRegression(), MLPClassifier(random_state=0)):
+            assert model.fit(X.astype(dtype), y).score(X.astype(dtype), y) > 0.83
+    mlp = MLPClassifier(random_state=0).fit(X.astype(numpy.float32), y)
+    assert mlp.coefs_[0].dtype == numpy.float32
+    assert MLPClassifier(random_state=0, dtype="float64", max_iter=5).fit(
+        X.astype(numpy.float32), y).coefs_[0].dtype == numpy.float64

@@ -294,3 +294,15 @@ def test_train_with_gradcheck_checks_before_training(capsys, tmp_path):
                           "--quiet", "--output", tmp_path)
     assert code == 0, err
     assert out.index("gradient check passed") < out.index("training logreg")
+
+
+# ----------------------------------------------------------------------------- quality bar
+
+
+def test_logreg_matches_scikit_learn_and_the_mlp_reaches_97_percent_on_digits(capsys,
+                                                                                tmp_path):
+    logreg = _train(capsys, tmp_path, "logreg", "output.save_plots=false")
+    summary = json.loads((logreg / "summary.json").read_text())
+    assert summary["test"]["accuracy"] >= summary["baseline"]["accuracy"]
+    mlp = _train(capsys, tmp_path, "mlp", "baseline.name='off'", "output.save_plots=false")
+    assert json.loads((mlp / "summary.json").read_text())["test"]["accuracy"] >= 0.97

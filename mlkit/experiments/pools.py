@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import socket
 import uuid
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -34,8 +35,8 @@ class LocalPool:
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         if context.get_start_method() == "forkserver":
-            context.set_forkserver_preload(["mlkit.experiments.trial", "mlkit.config.build",
-                                            "mlkit.experiments.baseline", "mlkit.train.plots"])
+            # Workers fork from a server that has imported these once: quick to start.
+            context.set_forkserver_preload(["mlkit.experiments.trial", "mlkit.config.build"])
         self.before = {child.pid for child in multiprocessing.active_children()}
         self.executor = ProcessPoolExecutor(workers, mp_context=context,
                                             initializer=_ignore_sigint)
@@ -64,6 +65,21 @@ class LocalPool:
         self.executor.shutdown(wait=True, cancel_futures=True)
 
 
+def _check_reachable(address: str) -> None:
+    """Fail fast, with a clear message, when nothing listens at a tcp:// address (Dask itself
+    would retry until its timeout)."""
+    scheme, _, rest = address.rpartition("://")
+    host, _, port = rest.rpartition(":")
+    if scheme not in ("", "tcp") or not port.isdigit():
+        return  # other protocols (tls, ucx, inproc): leave them to Dask
+    try:
+        socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout=5).close()
+    except OSError as error:
+        raise SweepError(f"--scheduler {address}: nothing answers there ({error.strerror or error}"
+                         "); start a scheduler (`dask scheduler`, or a LocalCluster) and pass "
+                         "the tcp://HOST:PORT address it prints") from None
+
+
 class DaskPool:
     """Trials on an existing Dask distributed cluster."""
 
@@ -73,6 +89,7 @@ class DaskPool:
         except ImportError:
             raise SweepError("--scheduler needs Dask's distributed scheduler; install it with "
                              "pip install 'mlkit[dask]'") from None
+        _check_reachable(address)
         try:
             self.client = Client(address, timeout="10s")
         except (OSError, TimeoutError, ValueError) as error:

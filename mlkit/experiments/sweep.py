@@ -146,20 +146,19 @@ def run_sweep(sweep: Sweep, *, workers: int | None = None, scheduler: str | None
     say : callable
         Prints a line of progress.
     """
-    path = _new_dir(sweep) if resume is None else _resumed_dir(sweep, resume)
-    outcomes = {} if resume is None else _finished(path)
-    pending = _specs(sweep, path, outcomes)
-    workers = max(1, min(workers or os.cpu_count() or 1, len(pending) or 1))
-    pool = None
-    if pending:
-        pool = DaskPool(scheduler) if scheduler else LocalPool(workers)
-    earlier = f", {len(outcomes)} finished earlier" if outcomes else ""
-    say(f"sweep {sweep.name}: {len(sweep.trials)} trials{earlier}; running {len(pending)} on "
-        f"{pool.description if pool else 'nothing'}")
-    say(f"sweep directory: {path}")
-    interrupted = False
+    pool = DaskPool(scheduler) if scheduler else None  # connect before writing anything
+    interrupted, path, outcomes = False, None, {}
     try:
-        if pool is not None:
+        path = _new_dir(sweep) if resume is None else _resumed_dir(sweep, resume)
+        outcomes = {} if resume is None else _finished(path)
+        pending = _specs(sweep, path, outcomes)
+        if pool is None and pending:
+            pool = LocalPool(max(1, min(workers or os.cpu_count() or 1, len(pending))))
+        earlier = f", {len(outcomes)} finished earlier" if outcomes else ""
+        say(f"sweep {sweep.name}: {len(sweep.trials)} trials{earlier}; running {len(pending)} "
+            f"on {pool.description if pool and pending else 'nothing'}")
+        say(f"sweep directory: {path}")
+        if pending:
             pool.submit(pending)
             for done, outcome in enumerate(pool.completed(), 1):
                 outcomes[outcome.index] = outcome
@@ -175,6 +174,8 @@ def run_sweep(sweep: Sweep, *, workers: int | None = None, scheduler: str | None
     finally:
         if pool is not None:
             pool.close()
+    if path is None:  # interrupted before the directory existed: nothing to report
+        raise KeyboardInterrupt("sweep interrupted before it started")
     result = _report(sweep, path, outcomes, interrupted, say)
     if interrupted:
         raise KeyboardInterrupt(f"sweep interrupted; results of finished trials in {path}")
@@ -185,6 +186,7 @@ def _save(path: Path, outcome: TrialOutcome) -> None:
     from mlkit.train.checkpoint import atomic_write_text
 
     text = json.dumps(outcome.to_dict(), indent=1, allow_nan=True)
+    (path / "trials").mkdir(exist_ok=True)
     atomic_write_text(path / "trials" / f"{outcome.id}.json", text + "\n")
 
 

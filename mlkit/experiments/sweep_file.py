@@ -191,7 +191,6 @@ def _expand(spec: SweepFile) -> list[tuple[dict, dict]]:
     """(override set, varied values) per trial, in order: trials x grid x seeds."""
     seeds = spec.seeds if spec.seeds is not None else (
         list(range(spec.repeats)) if spec.repeats is not None else [None])
-    trial_keys = sorted({key for trial in spec.trials or [] for key in trial})
     expanded = []
     for trial in spec.trials or [{}]:
         for values in itertools.product(*spec.grid.values()):
@@ -199,7 +198,7 @@ def _expand(spec: SweepFile) -> list[tuple[dict, dict]]:
                 chosen = {**trial, **dict(zip(spec.grid, values))}
                 if seed is not None:
                     chosen["training.seed"] = seed
-                varied = {key: trial[key] for key in trial_keys if key in trial}
+                varied = dict(trial)
                 varied.update(dict(zip(spec.grid, values)))
                 if seed is not None:
                     varied["training.seed"] = seed
@@ -230,6 +229,14 @@ def load_sweep(path, overrides=()) -> Sweep:
     base_raw = _read_mapping(base)
     if base_raw.get("name") is None:
         base_raw["name"] = base.stem
+    varied = set(spec.grid) | {key for trial in spec.trials or [] for key in trial}
+    if spec.seeds is not None or spec.repeats is not None:
+        varied.add("training.seed")
+    clashes = [text for text in overrides if text.lstrip("~").partition("=")[0] in varied]
+    if clashes:
+        raise ConfigError(source, [Problem(f"override '{text}'", "sets a key the sweep varies",
+                                           hint="drop it from the command line, or edit the "
+                                           "sweep file's grid/trials/seeds") for text in clashes])
     shared = [override_text(k, v) for k, v in spec.overrides.items()] + list(overrides)
     try:
         shared_raw = apply_overrides(base_raw, shared, source=f"{source}: overrides")

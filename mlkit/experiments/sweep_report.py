@@ -118,11 +118,12 @@ def curves_png(trials: list[Trial], outcomes: dict[int, TrialOutcome], title: st
         if values.min() > 0 and values.max() / values.min() >= 10:
             for axis in axes:
                 axis.set_yscale("log")
-    if groups:
+    if seen:
         axes[-1].legend(fontsize=7, loc="upper right")
     failed = any(o.status != "ok" for o in outcomes.values())
     figure.suptitle(f"{title}  (dotted: failed trials)" if failed else title)
-    figure.tight_layout()
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    with np.errstate(over="ignore"):  # log axes over a diverged trial's huge losses
+        figure.tight_layout()
+        figure.savefig(buffer, format="png")
     return buffer.getvalue()

@@ -101,7 +101,10 @@ def _partial_history(run):
 
     if not (run / RunDir.METRICS).is_file():
         return History()
-    frame = run.read_metrics()
+    try:
+        frame = run.read_metrics()
+    except ValueError:  # written before the first epoch ended: no columns yet
+        return History()
     rows = [{k: v for k, v in row.items() if not (isinstance(v, float) and math.isnan(v))}
             for row in frame.to_dict("records")]
     return History(rows, stop_reason="failed")

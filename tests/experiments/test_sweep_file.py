@@ -43,7 +43,7 @@ def test_trials_are_the_product_of_trials_grid_and_seeds_in_order(tmp_path):
                                          "optimizer.lr=0.1", "training.seed=3"]
     assert sweep.trials[7].varied == {"optimizer.momentum": 0.0, "optimizer.nesterov": False,
                                       "optimizer.lr": 0.01, "training.seed": 7}
-    assert sweep.trials[7].group == ("optimizer.momentum=0.0 optimizer.nesterov=false "
+    assert sweep.trials[7].group == ("optimizer.nesterov=false optimizer.momentum=0.0 "
                                      "optimizer.lr=0.01")
     assert [c.training.seed for c in sweep.configs] == [3, 7] * 4
     assert sweep.configs[1].optimizer.lr == 0.1 and sweep.configs[3].optimizer.lr == 0.01
@@ -91,13 +91,16 @@ def test_command_line_overrides_apply_to_every_trial_after_the_files(tmp_path):
     sweep = load_sweep(path, ["training.epochs=4"])
     assert [c.training.epochs for c in sweep.configs] == [4, 4]
     assert sweep.trials[0].overrides[:2] == ["training.epochs=2", "training.epochs=4"]
+    with pytest.raises(ConfigError, match="override 'optimizer.lr=0.3': sets a key the sweep "
+                                          "varies; drop it from the command line"):
+        load_sweep(path, ["optimizer.lr=0.3"])
 
 
 @pytest.mark.parametrize("sweep, expected", [
     ("grid: {optimizer.lr: [0.1]}\n", "base: required key is missing"),
     ("base: nowhere.yaml\ngrid: {optimizer.lr: [0.1]}\n",
-     "base: no such training config (got 'nowhere.yaml'); paths are relative to the sweep "
-     "file's folder"),
+     ("base: no such training config (got 'nowhere.yaml'); paths are relative to the sweep "
+     "file's folder")),
     ("base: base.yaml\ngrid: {optimizer.lr: []}\n", "grid.optimizer.lr: must have at least 1"),
     ("base: base.yaml\ngrid: {optimizer.lr: 0.1}\n", "grid.optimizer.lr: must be a list"),
     ("base: base.yaml\nseeds: [0, 1]\nrepeats: 2\n", "repeats: cannot be combined with seeds"),

@@ -70,7 +70,7 @@ def summary_text(summary: pd.DataFrame) -> str:
     if summary.empty:
         return "(no finished trials)"
     names = [c.removesuffix("_mean") for c in summary.columns if c.endswith("_mean")]
-    shown = pd.DataFrame({"trials": summary["group"],
+    shown = pd.DataFrame({"setting": summary["group"],
                           "ok": [f"{ok}/{n}" for ok, n in zip(summary["ok"], summary["trials"])]})
     for name in names:
         shown[name] = [_mean_std(m, s) for m, s in zip(summary[f"{name}_mean"],
@@ -86,7 +86,7 @@ def curves_png(trials: list[Trial], outcomes: dict[int, TrialOutcome], title: st
 
     groups = list(dict.fromkeys(t.group for t in trials if t.index in outcomes))
     has_val = any(o.curves.get("val_loss") for o in outcomes.values())
-    figure = Figure(figsize=(11 if has_val else 6.5, 4.8), dpi=100)
+    figure = Figure(figsize=(14 if has_val else 9.5, 4.8), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.subplots(1, 2 if has_val else 1, squeeze=False)[0]
     palette = [f"C{i % 10}" for i in range(len(groups))]
@@ -119,7 +119,7 @@ def curves_png(trials: list[Trial], outcomes: dict[int, TrialOutcome], title: st
             for axis in axes:
                 axis.set_yscale("log")
     if seen:
-        axes[-1].legend(fontsize=7, loc="upper right")
+        axes[-1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     failed = any(o.status != "ok" for o in outcomes.values())
     figure.suptitle(f"{title}  (dotted: failed trials)" if failed else title)
     buffer = io.BytesIO()

@@ -130,11 +130,12 @@ def run_trial(spec: TrialSpec) -> TrialOutcome:
     try:
         plan = build_plan(config)
         run.write_text(RunDir.CONFIG, config_to_yaml(config))
+        training = time.perf_counter()
         result = run_plan(plan, run, progress=False)
         baseline = fit_baseline(config, plan)
-        write_summary(run, config, plan, result, baseline, time.perf_counter() - started)
+        write_summary(run, config, plan, result, baseline, time.perf_counter() - training)
         if config.output.save_plots:
-            plot_history(result.history, run / RunDir.CURVES, title=f"{config.name} {spec.id}")
+            plot_history(result.history, run / RunDir.CURVES, title=config.name)
     except Exception as error:  # noqa: BLE001 -- reported in the table; the sweep goes on
         outcome.error = _describe(error)
         _from_history(outcome, _partial_history(run))

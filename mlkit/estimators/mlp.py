@@ -59,12 +59,13 @@ class _BaseMLP(MLKitEstimator):
         return self._fit(X, y, sample_weight, incremental=False, classes=None)
 
     @available_if(_stochastic)
-    def partial_fit(self, X, y, sample_weight=None, **kwargs):
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
         """One epoch over ``(X, y)``, continuing from the current weights and optimizer state.
 
-        Classifiers need ``classes=`` (every label that will ever appear) on the first call.
+        ``classes`` (classifiers): every label that will ever appear, on the first call (by
+        default the labels of this first batch). Only for stochastic optimizers.
         """
-        return self._fit(X, y, sample_weight, incremental=True, classes=kwargs.get("classes"))
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def _check_params(self):
         check_choice("optimizer", self.optimizer, tuple(registry.OPTIMIZERS))

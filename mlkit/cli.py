@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 __all__ = ["SUBCOMMANDS", "build_parser", "main"]
@@ -87,12 +86,11 @@ def _train_config(args):
 
 
 def cmd_train(args) -> int:
-    from mlkit.config import config_to_yaml
     from mlkit.config.build import build_plan
     from mlkit.config.runs import resume_status
-    from mlkit.experiments.baseline import fit_baseline
-    from mlkit.train import RunDir, TrainingDiverged, TrainingInterrupted, run_plan
-    from mlkit.train.report import comparison_table, write_summary
+    from mlkit.experiments.run import train_run
+    from mlkit.train import RunDir, TrainingDiverged, TrainingInterrupted
+    from mlkit.train.report import comparison_table
 
     config, run = _train_config(args)
     plan = build_plan(config)
@@ -106,11 +104,10 @@ def cmd_train(args) -> int:
             return 0
     else:
         run = RunDir.create(config.output.dir, config.name)
-    run.write_text(RunDir.CONFIG, config_to_yaml(config))
     _say(f"{'resuming' if resume else 'training'} {config.name}: run directory {run.path}")
-    started = time.perf_counter()
     try:
-        result = run_plan(plan, run, progress=None if not args.quiet else False, resume=resume)
+        _, result, baseline = train_run(config, run, plan=plan, resume=resume,
+                                        progress=None if not args.quiet else False)
     except TrainingInterrupted as interrupt:
         interrupt.run_dir = run.path
         raise
@@ -121,12 +118,6 @@ def cmd_train(args) -> int:
               f"optimizer.lr={config.optimizer.lr / 10:g}, training.clip_grad_norm=1.0, "
               "or data.standardize=true", file=sys.stderr)
         return EXIT_FAILED
-    baseline = fit_baseline(config, plan)
-    write_summary(run, config, plan, result, baseline, time.perf_counter() - started)
-    if config.output.save_plots:
-        from mlkit.train.plots import plot_history
-
-        plot_history(result.history, run / RunDir.CURVES, title=config.name)
     _say(comparison_table(plan.head, result, baseline))
     _say(f"run directory: {run.path}")
     return 0

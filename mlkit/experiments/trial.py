@@ -1,10 +1,8 @@
 """One sweep trial: an ordinary training run in its own run directory, and what it reports.
 
-:func:`run_trial` is what a worker process (local or on a Dask cluster) executes. It does what
-``mlkit train CONFIG`` does, with the same library calls in the same order (build the plan,
-write ``config.yaml``, :func:`~mlkit.train.run_plan`, the scikit-learn baseline,
-``summary.json``, ``curves.png``), so a trial's metrics equal those of the same config trained
-by hand. It never raises for a failing run: the error comes back in the outcome, so one bad
+:func:`run_trial` is what a worker process (local or on a Dask cluster) executes. It calls the same
+function as ``mlkit train CONFIG`` (:func:`mlkit.experiments.run.train_run`), so a trial's
+metrics equal those of the same config trained by hand. It never raises for a failing run: the error comes back in the outcome, so one bad
 trial cannot stop the others.
 """
 
@@ -21,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mlkit.config import Config, config_to_yaml
+from mlkit.config import Config
 from mlkit.config.schema import MONITOR_MODES
 
 __all__ = ["TrialOutcome", "TrialSpec", "run_trial"]
@@ -111,12 +109,9 @@ def _partial_history(run):
 
 
 def run_trial(spec: TrialSpec) -> TrialOutcome:
-    """Train ``spec.config`` into ``spec.run_dir`` exactly as ``mlkit train`` would."""
-    from mlkit.config.build import build_plan
-    from mlkit.experiments.baseline import fit_baseline
-    from mlkit.train import RunDir, run_plan
-    from mlkit.train.plots import plot_history
-    from mlkit.train.report import write_summary
+    """Train ``spec.config`` into ``spec.run_dir`` with ``mlkit train``'s own function."""
+    from mlkit.experiments.run import train_run
+    from mlkit.train import RunDir
 
     started = time.perf_counter()
     outcome = TrialOutcome(spec.index, spec.id, "failed", run_dir=spec.run_dir,
@@ -126,16 +121,8 @@ def run_trial(spec: TrialSpec) -> TrialOutcome:
         shutil.rmtree(path)
     path.mkdir(parents=True)
     run = RunDir(path)
-    config = spec.config
     try:
-        plan = build_plan(config)
-        run.write_text(RunDir.CONFIG, config_to_yaml(config))
-        training = time.perf_counter()
-        result = run_plan(plan, run, progress=False)
-        baseline = fit_baseline(config, plan)
-        write_summary(run, config, plan, result, baseline, time.perf_counter() - training)
-        if config.output.save_plots:
-            plot_history(result.history, run / RunDir.CURVES, title=config.name)
+        _, result, _ = train_run(spec.config, run, progress=False)
     except Exception as error:  # noqa: BLE001 -- reported in the table; the sweep goes on
         outcome.error = _describe(error)
         _from_history(outcome, _partial_history(run))

@@ -1,0 +1,37 @@
+"""Train one validated config into its run directory: what ``mlkit train`` and every sweep
+trial do, in one place.
+
+Writes ``config.yaml``, runs the one training loop (:func:`mlkit.train.run_plan`), fits the
+scikit-learn baseline on the same split, writes ``summary.json`` and draws ``curves.png``.
+"""
+
+from __future__ import annotations
+
+import time
+
+from mlkit.config import Config, config_to_yaml
+from mlkit.config.build import build_plan
+from mlkit.experiments.baseline import fit_baseline
+from mlkit.train import RunDir, run_plan
+from mlkit.train.report import write_summary
+
+__all__ = ["train_run"]
+
+
+def train_run(config: Config, run: RunDir, *, plan=None, resume: bool = False, progress=None):
+    """Train ``config`` into ``run``; returns ``(plan, result, baseline)``.
+
+    Training errors (a diverged loss, Ctrl-C) propagate after the loop has saved the last
+    good state; the caller decides how to report them.
+    """
+    plan = plan if plan is not None else build_plan(config)
+    run.write_text(RunDir.CONFIG, config_to_yaml(config))
+    started = time.perf_counter()
+    result = run_plan(plan, run, progress=progress, resume=resume)
+    baseline = fit_baseline(config, plan)
+    write_summary(run, config, plan, result, baseline, time.perf_counter() - started)
+    if config.output.save_plots:
+        from mlkit.train.plots import plot_history
+
+        plot_history(result.history, run / RunDir.CURVES, title=config.name)
+    return plan, result, baseline

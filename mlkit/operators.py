@@ -77,9 +77,21 @@ def _leaf_kind(leaf):
         return "O"
 
 
+def _leaves_of(x):
+    """The leaves of a value (nested tuples, lists and dicts), in order."""
+    kind = type(x)
+    if kind is dict:
+        return [leaf for item in x.values() for leaf in _leaves_of(item)]
+    if kind is tuple or kind is list:
+        return [leaf for item in x for leaf in _leaves_of(item)]
+    return [x]
+
+
 def _check_differentiable(fun, argnum, x):
     """Refuse integer, boolean and non-numeric inputs with a message saying what to pass."""
     x = getval(x)
+    if all(_leaf_kind(getval(leaf)) in "fc" for leaf in _leaves_of(x)):
+        return
     leaves = flatten_named(x) if type(x) in (tuple, list, dict) else {"": x}
     for path, leaf in leaves.items():
         kind = _leaf_kind(getval(leaf))
@@ -115,7 +127,16 @@ def _in_input_dtypes(vjp, x):
         return lambda g: cast(vjp(g), x)
     if type(x) not in (tuple, list, dict):
         return vjp
-    return lambda g: tree_map(cast, vjp(g), x)
+
+    def cast_tree(g, like):
+        kind = type(like)
+        if kind is dict:
+            return {k: cast_tree(g[k], v) for k, v in like.items()}
+        if kind is tuple or kind is list:
+            return kind([cast_tree(gi, v) for gi, v in zip(g, like)])
+        return cast(g, like)
+
+    return lambda g: cast_tree(vjp(g), x)
 
 
 def _scalar_ones(fun, ans, operator="grad"):

@@ -93,9 +93,14 @@ def backward_pass(g, end_node, start_nodes):
             if g is not None and node in starts:
                 results[node] = g
             continue
+        table = _vjp_makers.get(node.fun)
         for argnum, parent in zip(node.argnums, node.parents):
             if g is not None:
-                vjp = _vjp_of(node, argnum)
+                if table is not None and argnum in table:
+                    maker = table[argnum]
+                    vjp = None if maker is None else maker(node.ans, *node.args, **node.kwargs)
+                else:
+                    vjp = _vjp_of(node, argnum)
                 if vjp is not None:
                     contribution = vjp(g)
                     previous = outgrads.get(parent)

@@ -72,6 +72,7 @@ def new_box(value, trace, node):
 
 
 ARGNUM_0 = (0,)
+ARGNUM_1 = (1,)
 
 
 def primitive(f_raw):
@@ -96,6 +97,25 @@ def primitive(f_raw):
                 return _box_for_value_type[type(ans)](ans, arg._trace, node)
             except KeyError:
                 return new_box(ans, arg._trace, node)
+        if len(args) == 2:
+            # Binary calls with one traced argument (x * 2.0, A @ w) skip the general scan.
+            first, second = args
+            first_boxed, second_boxed = type(first) in box_types, type(second) in box_types
+            if not (first_boxed or second_boxed):
+                return f_raw(first, second, **kwargs)
+            if first_boxed != second_boxed:
+                arg, argnums = (first, ARGNUM_0) if first_boxed else (second, ARGNUM_1)
+                value = arg._value
+                argvals = [value, second] if first_boxed else [first, value]
+                other = second if first_boxed else first
+                nested = type(value) in box_types or type(other) in box_types
+                ans = f_wrapped(*argvals, **kwargs) if nested else f_raw(*argvals, **kwargs)
+                node = arg._node.__class__(ans, f_wrapped, argvals, kwargs, argnums,
+                                           (arg._node,))
+                try:
+                    return _box_for_value_type[type(ans)](ans, arg._trace, node)
+                except KeyError:
+                    return new_box(ans, arg._trace, node)
         top = 0
         for arg in args:
             if type(arg) in box_types and arg._trace > top:

@@ -41,6 +41,17 @@ def value_and_grad(model, loss_fn, has_aux: bool = False):
         its parameter's shape and dtype.
     """
 
+    def traced_loss(traced_leaves, put, args, kwargs, aux):
+        put(traced_leaves)
+        out = loss_fn(*args, **kwargs)
+        if has_aux:
+            out, extra = _split_aux(out)
+            aux.append(tree_map(getval, extra))
+        return out
+
+    traced_loss.__name__ = getattr(loss_fn, "__name__", "loss_fn")
+    loss_and_grads = mlkit.value_and_grad(traced_loss)
+
     @functools.wraps(loss_fn)
     def value_and_grad_fn(*args, **kwargs):
         slots = []
@@ -55,19 +66,11 @@ def value_and_grad(model, loss_fn, has_aux: bool = False):
                     return
                 container[key] = value
 
-        def traced_loss(traced_leaves):
-            put(traced_leaves)
-            out = loss_fn(*args, **kwargs)
-            if has_aux:
-                out, extra = _split_aux(out)
-                aux.append(tree_map(getval, extra))
-            return out
-
-        traced_loss.__name__ = getattr(loss_fn, "__name__", "loss_fn")
         if not leaves:  # nothing to differentiate: no trace, no "does not depend" warning
-            return ((traced_loss([]), aux[0]) if has_aux else traced_loss([])), params
+            value = traced_loss([], put, args, kwargs, aux)
+            return ((value, aux[0]) if has_aux else value), params
         try:
-            loss, grads = mlkit.value_and_grad(traced_loss)(leaves)
+            loss, grads = loss_and_grads(leaves, put, args, kwargs, aux)
         finally:
             put(leaves)
         grads = _rebuilt(params, map(_like, grads, leaves))

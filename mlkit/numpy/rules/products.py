@@ -95,14 +95,15 @@ def_linear(tensordot, argnums=(0, 1))
 
 def _dot_grad(argnum):
     def maker(ans, a, b):
-        if _ndim(a) == 0 or _ndim(b) == 0:
+        a_ndim, b_ndim = _ndim(a), _ndim(b)
+        if a_ndim == 0 or b_ndim == 0:
             other = b if argnum == 0 else a
             target = a if argnum == 0 else b
             return lambda g: unbroadcast(g * other, target)
-        if _ndim(b) <= 2:
+        if b_ndim <= 2:
             grad = _matmul_grad_a if argnum == 0 else _matmul_grad_b
             return lambda g: grad(g, a, b)
-        axes = ([_ndim(a) - 1], [_ndim(b) - 2])
+        axes = ([a_ndim - 1], [b_ndim - 2])
         grad = _tensordot_grad_a if argnum == 0 else _tensordot_grad_b
         return lambda g: grad(g, a, b, axes)
 

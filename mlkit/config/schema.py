@@ -686,6 +686,12 @@ class Baseline(Section):
     max_iter: PositiveInt = 1000
     """Iteration budget of the scikit-learn solver."""
 
+    @field_validator("name", mode="before")
+    @classmethod
+    def _unquoted_off(cls, value):
+        """YAML reads an unquoted ``off`` as false; it means the baseline is off."""
+        return "off" if value is False else value
+
 # ----------------------------------------------------------------------------- the config
 
 
@@ -709,6 +715,12 @@ class Config(Section):
     output: Output = Output()
     """Where the run is written."""
     baseline: Baseline = Baseline()
+
+    @field_validator("baseline", mode="before")
+    @classmethod
+    def _baseline_off(cls, value):
+        """``baseline: off`` (false to YAML) switches the whole comparison off."""
+        return {"name": "off"} if value is False else value
     """The scikit-learn comparison."""
 
     @field_validator("optimizer", "schedule", mode="before")

@@ -1,5 +1,7 @@
 """Command-line overrides `key.path=value` and `~key.path`, validated like the file."""
 
+from pathlib import Path
+
 import pytest
 from conftest import MINIMAL
 
@@ -126,3 +128,16 @@ def test_switching_model_by_override_names_it_for_missing_options(path):
     (problem,) = caught.value.problems
     assert problem.path == "model.hidden"
     assert problem.notes == ("from override 'model={name: mlp}'",)
+
+
+def test_unquoted_off_turns_the_baseline_off(tmp_path):
+    """YAML reads ``off`` as false; both spellings mean no baseline."""
+    from mlkit.config import load_config
+
+    path = tmp_path / "plain.yaml"
+    path.write_text("data: {dataset: breast_cancer}\nmodel: {name: logistic_regression}\n"
+                    "loss: {name: binary_cross_entropy}\nbaseline: off\n")
+    assert load_config(path).baseline.name == "off"
+    shipped = Path(__file__).resolve().parents[2] / "configs" / "logreg.yaml"
+    assert load_config(shipped, ["baseline.name=off"]).baseline.name == "off"
+    assert load_config(shipped, ["baseline=off"]).baseline.name == "off"

@@ -313,27 +313,28 @@ def make_jvp(fun, argnum=0):
 def make_hvp(fun, argnum=0):
     """``make_hvp(f)(*args) -> (hvp, grad f(*args))`` with ``hvp(v) = H v``.
 
-    Computed as the derivative of the gradient along v in forward mode (forward-over-reverse),
-    at about the cost of two gradients and without forming H.
+    The gradient is computed once, traced; each ``hvp(v)`` is one backward pass through that
+    trace (reverse-over-reverse), so H is never formed and the gradient comes for free.
     """
 
     def hvp_maker(*args, **kwargs):
-        grad_fun = grad(fun, argnum)
-        unary, x = _unary(grad_fun, argnum, args, kwargs)
-        _check_differentiable(fun, argnum, x)
-        jvp = _make_jvp(unary, x)
-        return (lambda v: jvp(v)[1]), grad_fun(*args, **kwargs)
+        return _traced(grad(fun, argnum), argnum, args, kwargs)
 
     return hvp_maker
 
 
 def hessian_tensor_product(fun, argnum=0):
-    """``f(*args, vector) -> H . vector``, contracting the Hessian with ``vector``."""
-    hvp_maker = make_hvp(fun, argnum)
+    """``f(*args, vector) -> H . vector``, contracting the Hessian with ``vector``.
+
+    Forward-over-reverse: the derivative of the gradient along ``vector``, one pass.
+    """
+    grad_fun = grad(fun, argnum)
 
     def htp(*args, **kwargs):
         *args, vector = args
-        return hvp_maker(*args, **kwargs)[0](vector)
+        unary, x = _unary(grad_fun, argnum, tuple(args), kwargs)
+        _check_differentiable(fun, argnum, x)
+        return _make_jvp(unary, x)(vector)[1]
 
     return htp
 

@@ -22,9 +22,10 @@ class LBFGS:
 
     where :math:`H_k g_k` comes from the two-loop recursion over the stored pairs with the
     initial scaling :math:`H^0 = (s^\top y / y^\top y) I` of the newest pair. The first
-    iteration steps along :math:`-g_0` with :math:`t = \min(1, 1/\lVert g_0\rVert_1)\,\text{lr}`,
-    later ones try :math:`t = \text{lr}`, refined by a strong Wolfe line search when
-    ``line_search_fn="strong_wolfe"``.
+    iteration steps along :math:`-g_0` with :math:`t = \min(1, 1/\lVert g_0\rVert)\,\text{lr}`
+    (the L1 norm by default, as PyTorch; ``first_step="l2"`` makes the first move unit length,
+    which suits problems with many parameters), later ones try :math:`t = \text{lr}`, refined
+    by a strong Wolfe line search when ``line_search_fn="strong_wolfe"``.
 
     Parameters
     ----------
@@ -42,6 +43,8 @@ class LBFGS:
         Number of curvature pairs kept, ``>= 1``.
     line_search_fn : {None, "strong_wolfe"}
         Fixed steps of ``lr``, or a strong Wolfe line search.
+    first_step : {"l1", "l2"}
+        The norm of :math:`g_0` that scales the first step (default ``"l1"``, as PyTorch).
 
     Attributes
     ----------
@@ -52,7 +55,7 @@ class LBFGS:
     """
 
     def __init__(self, lr=1.0, max_iter=20, max_eval=None, tolerance_grad=1e-7,
-                 tolerance_change=1e-9, history_size=10, line_search_fn=None):
+                 tolerance_change=1e-9, history_size=10, line_search_fn=None, first_step="l1"):
         self.lr = lr
         self.initial_lr = self.lr
         self.max_iter = validation.integer("LBFGS", "max_iter", max_iter, low=1)
@@ -67,6 +70,7 @@ class LBFGS:
         self.line_search_fn = validation.choice(
             "LBFGS", "line_search_fn", line_search_fn, (None, "strong_wolfe")
         )
+        self.first_step = validation.choice("LBFGS", "first_step", first_step, ("l1", "l2"))
         self._view = None
         self._reset()
 
@@ -147,7 +151,8 @@ class LBFGS:
             self._prev_grad = grad
             self._prev_loss = loss
             if self.n_iter == 1:
-                t = min(1.0, 1.0 / float(np.abs(grad).sum())) * self.lr
+                norm = np.abs(grad).sum() if self.first_step == "l1" else np.sqrt(grad @ grad)
+                t = min(1.0, 1.0 / float(norm)) * self.lr
             else:
                 t = self.lr
             self._direction, self._t = direction, t

@@ -225,3 +225,38 @@ def test_load_state_dict_checks_keys_and_shapes():
     other.load_state_dict(state)
     with pytest.raises(ValueError, match="history is for 7 parameter entries but params have 2"):
         other.step({"v": np.ones(2)}, lambda p: (0.0, p))
+
+
+@pytest.mark.parametrize("first_step, expected", [("l1", "abs"), ("l2", "euclid")])
+def test_first_step_is_scaled_by_the_chosen_norm_of_the_gradient(first_step, expected):
+    """Without a line search the first move is exactly lr * min(1, 1/|g|) * g."""
+    g = np.array([3.0, -4.0, 12.0])  # |g|_1 = 19, |g|_2 = 13
+
+    def value_and_grad(x):
+        return float(g @ x), g.copy()
+
+    optimizer = LBFGS(lr=0.5, max_iter=1, first_step=first_step)
+    moved, _ = optimizer.step(np.zeros(3), value_and_grad)
+    norm = 19.0 if expected == "abs" else 13.0
+    np.testing.assert_allclose(moved, -0.5 / norm * g)
+
+
+def test_l2_first_step_matches_scipy_iterations_on_logistic_regression():
+    value_and_grad, start = logistic_problem()
+
+    def flat(v):
+        value, grads = value_and_grad({"w": v[:6], "b": v[6:]})
+        return value, np.concatenate([grads["w"], grads["b"]])
+
+    reference = scipy_minimize(flat, np.zeros(7), jac=True, method="L-BFGS-B",
+                               options={"gtol": 1e-6})
+    optimizer = LBFGS(max_iter=200, tolerance_grad=1e-6, line_search_fn="strong_wolfe",
+                      first_step="l2")
+    _, loss = optimizer.minimize(value_and_grad, start)
+    assert loss <= reference.fun * (1 + 1e-9)
+    assert optimizer.n_iter <= reference.nit + 1
+
+
+def test_unknown_first_step_is_refused():
+    with pytest.raises(ValueError, match="first_step"):
+        LBFGS(first_step="l3")

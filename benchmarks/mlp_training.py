@@ -96,10 +96,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="epochs timed per contender")
     parser.add_argument("--samples", type=int, default=60_000)
+    parser.add_argument("--model", choices=sorted(MODELS), help="run only this model")
     args = parser.parse_args()
     x, y = make_data(args.samples)
     torch = optional("torch")
     for name, (hidden, batch) in MODELS.items():
+        if args.model and name != args.model:
+            continue
         contenders = {"numpy reference": numpy_epoch(x, y, hidden, batch),
                       "mlkit": mlkit_epoch(x, y, hidden, batch),
                       "scikit-learn": sklearn_epoch(x, y, hidden, batch)}

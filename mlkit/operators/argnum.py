@@ -1,0 +1,134 @@
+"""The adapter under every operator: pick the argument(s) by ``argnum``, check them, trace.
+
+It also gives each cotangent its input's dtype and checks that ``grad`` and its kin see a real
+scalar output, so every operator reports these mistakes the same way, naming the function.
+"""
+
+import numpy
+
+from mlkit.autodiff.containers import ContainerVSpace
+from mlkit.autodiff.entry import make_vjp as _make_vjp
+from mlkit.autodiff.tracer import getval
+from mlkit.autodiff.vspace import vspace
+from mlkit.tree import flatten_named
+
+__all__ = ["check_differentiable", "fun_name", "scalar_ones", "traced", "unary_of"]
+
+
+def fun_name(fun):
+    """The name of ``fun`` for messages (its type's name when it has none)."""
+    return getattr(fun, "__name__", type(fun).__name__)
+
+
+def unary_of(fun, argnum, args, kwargs):
+    """``(g, x)``: fun as a function of its argument(s) ``argnum`` alone, and their values."""
+    if isinstance(argnum, int):
+        if argnum >= len(args):
+            raise TypeError(f"{fun_name(fun)} was given {len(args)} positional arguments; cannot "
+                            f"differentiate with respect to argument {argnum}")
+
+        def unary(x):
+            return fun(*args[:argnum], x, *args[argnum + 1:], **kwargs)
+
+        return unary, args[argnum]
+
+    def unary_tuple(xs):
+        new_args = list(args)
+        for i, x in zip(argnum, xs):
+            new_args[i] = x
+        return fun(*new_args, **kwargs)
+
+    return unary_tuple, tuple(args[i] for i in argnum)
+
+
+def _leaf_kind(leaf):
+    """The numpy dtype kind of a leaf ('f', 'c', 'i', 'b', ... or 'O' for non-numbers)."""
+    dtype = getattr(leaf, "dtype", None)
+    if dtype is not None:
+        return dtype.kind
+    try:
+        return numpy.result_type(leaf).kind
+    except TypeError:
+        return "O"
+
+
+def _leaves_of(x):
+    """The leaves of a value (nested tuples, lists and dicts), in order."""
+    kind = type(x)
+    if kind is dict:
+        return [leaf for item in x.values() for leaf in _leaves_of(item)]
+    if kind is tuple or kind is list:
+        return [leaf for item in x for leaf in _leaves_of(item)]
+    return [x]
+
+
+def check_differentiable(fun, argnum, x):
+    """Refuse integer, boolean and non-numeric inputs with a message saying what to pass."""
+    x = getval(x)
+    if all(_leaf_kind(getval(leaf)) in "fc" for leaf in _leaves_of(x)):
+        return
+    leaves = flatten_named(x) if type(x) in (tuple, list, dict) else {"": x}
+    for path, leaf in leaves.items():
+        kind = _leaf_kind(getval(leaf))
+        if kind not in "fc":
+            where = f"argument {argnum}" + (f" at {path}" if path else "")
+            got = type(getval(leaf)).__name__
+            raise TypeError(
+                f"cannot differentiate {fun_name(fun)} with respect to {where}: it is {got} of "
+                f"kind '{kind}', not floating-point or complex. Pass a float (1.0 instead of 1) "
+                "or convert with x.astype(float); use argnum to pick which argument to "
+                "differentiate"
+            )
+
+
+def traced(fun, argnum, args, kwargs):
+    """``(vjp, ans)`` of ``fun`` at ``args``, as a function of argument(s) ``argnum``."""
+    unary, x = unary_of(fun, argnum, args, kwargs)
+    check_differentiable(fun, argnum, x)
+    vjp, ans = _make_vjp(unary, x)
+    return _in_input_dtypes(vjp, x), ans
+
+
+def _in_input_dtypes(vjp, x):
+    """Cotangents in the dtype of the input they belong to (a float32 input gets a float32
+    gradient even when float64 constants took part in the computation)."""
+
+    def cast(g, leaf):
+        target = getattr(leaf, "dtype", None)
+        if type(g) is not numpy.ndarray or target is None or g.dtype == target:
+            return g
+        return (numpy.real(g) if target.kind != "c" else g).astype(target)
+
+    if type(x) is numpy.ndarray:
+        return lambda g: cast(vjp(g), x)
+    if type(x) not in (tuple, list, dict):
+        return vjp
+
+    def cast_tree(g, like):
+        kind = type(like)
+        if kind is dict:
+            return {k: cast_tree(g[k], v) for k, v in like.items()}
+        if kind is tuple or kind is list:
+            return kind([cast_tree(gi, v) for gi, v in zip(g, like)])
+        return cast(g, like)
+
+    return lambda g: cast_tree(vjp(g), x)
+
+
+def scalar_ones(fun, ans, operator="grad"):
+    """The seed 1 of a real scalar output; a TypeError naming ``operator`` otherwise."""
+    if type(ans) is float:
+        return 1.0
+    dtype = getattr(ans, "dtype", None)
+    if dtype is not None and dtype.kind == "f" and ans.shape == ():
+        return dtype.type(1)
+    space = vspace(ans)
+    if isinstance(space, ContainerVSpace) or space.shape != () or space.iscomplex:
+        what = ("complex scalar" if not isinstance(space, ContainerVSpace)
+                and space.shape == () else f"value of {space!r}")
+        raise TypeError(
+            f"{operator} needs {fun_name(fun)} to return a real scalar, but it returned a {what}. "
+            "Use elementwise_grad for an elementwise function, jacobian for the full Jacobian, "
+            "holomorphic_grad for a complex function, or reduce the output (e.g. np.sum)"
+        )
+    return space.ones()

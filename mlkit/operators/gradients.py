@@ -1,0 +1,101 @@
+"""Gradients: grad and its variants, each one backward pass (deriv: one forward pass)."""
+
+import functools
+import inspect
+
+import mlkit.numpy as mnp
+from mlkit.autodiff.entry import make_jvp as _make_jvp
+from mlkit.autodiff.tracer import getval
+from mlkit.autodiff.vspace import vspace
+from mlkit.operators.argnum import (
+    check_differentiable,
+    fun_name,
+    scalar_ones,
+    traced,
+    unary_of,
+)
+from mlkit.tree import tree_map
+
+__all__ = ["deriv", "elementwise_grad", "grad", "grad_and_aux", "grad_named",
+           "holomorphic_grad", "value_and_grad"]
+
+
+def grad(fun, argnum=0):
+    """The gradient of a real-scalar-valued ``fun`` with respect to argument(s) ``argnum``."""
+
+    @functools.wraps(fun)
+    def gradfun(*args, **kwargs):
+        vjp, ans = traced(fun, argnum, args, kwargs)
+        return vjp(scalar_ones(fun, ans))
+
+    return gradfun
+
+
+def value_and_grad(fun, argnum=0):
+    """Both ``fun(*args)`` and its gradient, from one forward and one backward pass."""
+
+    @functools.wraps(fun)
+    def value_and_gradfun(*args, **kwargs):
+        vjp, ans = traced(fun, argnum, args, kwargs)
+        return ans, vjp(scalar_ones(fun, ans, "value_and_grad"))
+
+    return value_and_gradfun
+
+
+def grad_and_aux(fun, argnum=0):
+    """For ``fun`` returning ``(value, aux)``: the gradient of value, and aux as plain values.
+
+    aux may hold anything (strings, metrics, arrays); it is not differentiated.
+    """
+
+    @functools.wraps(fun)
+    def grad_and_auxfun(*args, **kwargs):
+        kept = []
+
+        def value_only(*a, **k):
+            ans, aux = fun(*a, **k)
+            kept.append(aux)
+            return ans
+
+        vjp, ans = traced(value_only, argnum, args, kwargs)
+        ones = scalar_ones(fun, ans, "grad_and_aux")
+        return vjp(ones), tree_map(getval, kept[0])
+
+    return grad_and_auxfun
+
+
+def elementwise_grad(fun, argnum=0):
+    """The sum of the Jacobian's rows: the derivative of each output element, for an
+    elementwise ``fun``."""
+
+    @functools.wraps(fun)
+    def elementwise_gradfun(*args, **kwargs):
+        vjp, ans = traced(fun, argnum, args, kwargs)
+        return vjp(vspace(ans).ones())
+
+    return elementwise_gradfun
+
+
+def deriv(fun, argnum=0):
+    """The derivative of a function of one scalar, in forward mode."""
+
+    @functools.wraps(fun)
+    def derivfun(*args, **kwargs):
+        unary, x = unary_of(fun, argnum, args, kwargs)
+        check_differentiable(fun, argnum, x)
+        return _make_jvp(unary, x)(vspace(x).ones())[1]
+
+    return derivfun
+
+
+def holomorphic_grad(fun, argnum=0):
+    """f'(z) for a holomorphic ``fun`` of a complex argument."""
+    return grad(lambda *args, **kwargs: mnp.real(fun(*args, **kwargs)), argnum)
+
+
+def grad_named(fun, argname):
+    """The gradient with respect to the argument called ``argname``."""
+    names = list(inspect.signature(fun).parameters)
+    if argname not in names:
+        raise TypeError(f"{fun_name(fun)} has no argument named {argname!r}; it has {names}")
+    return grad(fun, names.index(argname))

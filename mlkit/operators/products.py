@@ -1,0 +1,107 @@
+"""Products with derivatives that never form a matrix: VJPs, JVPs, Hessian-vector and
+Gauss-Newton products, and checkpointing, whose rules are such products."""
+
+import mlkit.numpy as mnp
+from mlkit.autodiff.entry import make_jvp as _make_jvp
+from mlkit.autodiff.forward import defjvp_argnum
+from mlkit.autodiff.reverse import defvjp_argnum
+from mlkit.autodiff.tracer import primitive
+from mlkit.operators.argnum import check_differentiable, traced, unary_of
+from mlkit.operators.gradients import grad
+
+__all__ = ["checkpoint", "hessian_tensor_product", "hessian_vector_product", "make_ggnvp",
+           "make_hvp", "make_jvp", "make_vjp", "vector_jacobian_product"]
+
+
+def make_vjp(fun, argnum=0):
+    """``make_vjp(f)(*args) -> (vjp, f(*args))`` with ``vjp(g)`` the pullback of ``g``."""
+
+    def vjp_maker(*args, **kwargs):
+        return traced(fun, argnum, args, kwargs)
+
+    return vjp_maker
+
+
+def make_jvp(fun, argnum=0):
+    """``make_jvp(f)(*args)(v) -> (f(*args), J v)``: forward mode, the push-forward of ``v``."""
+
+    def jvp_maker(*args, **kwargs):
+        unary, x = unary_of(fun, argnum, args, kwargs)
+        check_differentiable(fun, argnum, x)
+        return _make_jvp(unary, x)
+
+    return jvp_maker
+
+
+def make_hvp(fun, argnum=0):
+    """``make_hvp(f)(*args) -> (hvp, grad f(*args))`` with ``hvp(v) = H v``.
+
+    The gradient is computed once, traced; each ``hvp(v)`` is one backward pass through that
+    trace (reverse-over-reverse), so H is never formed and the gradient comes for free.
+    """
+
+    def hvp_maker(*args, **kwargs):
+        return traced(grad(fun, argnum), argnum, args, kwargs)
+
+    return hvp_maker
+
+
+def hessian_tensor_product(fun, argnum=0):
+    """``f(*args, vector) -> H . vector``, contracting the Hessian with ``vector``.
+
+    Forward-over-reverse: the derivative of the gradient along ``vector``, one pass.
+    """
+    grad_fun = grad(fun, argnum)
+
+    def htp(*args, **kwargs):
+        *args, vector = args
+        unary, x = unary_of(grad_fun, argnum, tuple(args), kwargs)
+        check_differentiable(fun, argnum, x)
+        return _make_jvp(unary, x)(vector)[1]
+
+    return htp
+
+
+hessian_vector_product = hessian_tensor_product
+
+
+def vector_jacobian_product(fun, argnum=0):
+    """``f(*args, vector) -> vector^T J``: the gradient of ``<fun(*args), vector>``."""
+
+    def vjp_fun(*args, **kwargs):
+        *args, vector = args
+        return traced(fun, argnum, tuple(args), kwargs)[0](vector)
+
+    return vjp_fun
+
+
+def make_ggnvp(fun, g=None, f_argnum=0):
+    """``make_ggnvp(f, g)(*args)(v) = J^T H_g J v``: the generalized Gauss-Newton product of
+    the loss ``g(f(x))`` (g defaults to half the squared norm)."""
+    g = g or (lambda y: 0.5 * mnp.sum(y * y))
+
+    def ggnvp_maker(*args, **kwargs):
+        f_vjp, f_x = traced(fun, f_argnum, args, kwargs)
+        f_jvp = make_jvp(fun, f_argnum)(*args, **kwargs)
+        g_hvp, _ = make_hvp(g)(f_x)
+        return lambda v: f_vjp(g_hvp(f_jvp(v)[1]))
+
+    return ggnvp_maker
+
+
+def checkpoint(fun):
+    """``fun`` that keeps no intermediate values: the backward pass recomputes them.
+
+    Trades compute for memory on long chains; the derivative is unchanged.
+    """
+    wrapped = primitive(fun)
+
+    def vjp(argnum, ans, args, kwargs):
+        return make_vjp(fun, argnum)(*args, **kwargs)[0]
+
+    def jvp(argnum, g, ans, args, kwargs):
+        return make_jvp(fun, argnum)(*args, **kwargs)(g)[1]
+
+    defvjp_argnum(wrapped, vjp)
+    defjvp_argnum(wrapped, jvp)
+    return wrapped

@@ -1,0 +1,78 @@
+"""The ``mlkit`` command: train, evaluate, predict, gradcheck (and sweep).
+
+Wiring only: each subcommand is one ``add_*`` function declaring its arguments and one
+``cmd_*`` function calling the library. A user error (bad config, bad data, missing run,
+corrupt checkpoint) prints one message on stderr and exits with status 2; a diverged run
+exits with 1; Ctrl-C with 130. The pairs live in one module per group of subcommands
+(train.py, runs.py, experiments.py); to add a subcommand, write the pair there and list it in
+``SUBCOMMANDS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from mlkit.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
+from mlkit.cli.experiments import add_landscape, add_sweep
+from mlkit.cli.runs import add_evaluate, add_predict
+from mlkit.cli.train import add_gradcheck, add_train
+
+__all__ = ["SUBCOMMANDS", "build_parser", "main"]
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    from mlkit.config import ConfigError
+    from mlkit.data import DataError
+    from mlkit.registry import UnknownComponent
+    from mlkit.train import CheckpointError, RunError
+
+    return (ConfigError, DataError, RunError, CheckpointError, UnknownComponent,
+            FileNotFoundError, PermissionError, IsADirectoryError)
+
+
+SUBCOMMANDS = [add_train, add_evaluate, add_predict, add_gradcheck, add_sweep, add_landscape]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mlkit", description="Train, evaluate and use models from YAML configs.")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in SUBCOMMANDS:
+        add(subparsers)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Run the ``mlkit`` command line; returns the exit status."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    # argparse cannot take positionals after an option (train CONFIG --quiet key=value):
+    # collect such overrides here; anything else is still an error.
+    unknown = [text for text in extra if text.startswith("-") or not hasattr(args, "overrides")]
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if extra:
+        args.overrides = list(args.overrides) + extra
+    try:
+        return args.handler(args)
+    except BrokenPipeError:  # e.g. `mlkit train ... | head`: the reader left; stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
+    except KeyboardInterrupt as interrupt:
+        from mlkit.train import TrainingInterrupted
+
+        if isinstance(interrupt, TrainingInterrupted):
+            print(f"mlkit {args.command}: {interrupt}", file=sys.stderr)
+            resume = getattr(interrupt, "run_dir", None) or getattr(args, "resume", None)
+            print(f"the state after epoch {interrupt.completed} is saved in last.npz; continue "
+                  f"with: mlkit train --resume {resume}", file=sys.stderr)
+        else:
+            print(f"mlkit {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:
+        if isinstance(error, _user_errors()):
+            print(f"mlkit {args.command}: error: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        raise

@@ -1,0 +1,73 @@
+"""The ``sweep`` and ``landscape`` subcommands: many runs, locally or on a Dask cluster."""
+
+from __future__ import annotations
+
+import sys
+
+from mlkit.cli.common import EXIT_FAILED, EXIT_USAGE, say
+
+# ----------------------------------------------------------------------------- sweep
+
+
+def add_sweep(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "sweep", help="run a grid of training runs, locally or on a Dask cluster",
+        description="Run every trial of SWEEP_FILE (a base config, a grid or list of override "
+                    "sets, seeds) as an ordinary training run; write results.csv, summary.csv "
+                    "and curves.png to the sweep directory printed on the last line. Exits 1 "
+                    "only when every trial failed.")
+    parser.add_argument("sweep_file", help="e.g. configs/sweeps/optimizers.yaml")
+    parser.add_argument("overrides", nargs="*", help="key.path=value for every trial")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="local worker processes (default: one per CPU core)")
+    parser.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                        help="run the trials on this Dask scheduler instead (mlkit[dask])")
+    parser.add_argument("--resume", nargs="?", const=True, metavar="SWEEP_DIR",
+                        help="skip trials that finished in SWEEP_DIR (default: this sweep's "
+                             "newest directory)")
+    parser.set_defaults(handler=cmd_sweep)
+
+
+def cmd_sweep(args) -> int:
+    from mlkit.config import ConfigError, Problem
+    from mlkit.experiments import SweepError, load_sweep, run_sweep
+
+    if args.workers is not None and args.workers < 1:
+        raise ConfigError("mlkit sweep", [Problem("--workers", "must be at least 1",
+                                                  args.workers, "e.g. --workers 2")])
+    sweep = load_sweep(args.sweep_file, args.overrides)
+    try:
+        result = run_sweep(sweep, workers=args.workers, scheduler=args.scheduler,
+                           resume=args.resume, say=say)
+    except SweepError as error:
+        print(f"mlkit sweep: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_FAILED if result.outcomes and result.failed == len(result.outcomes) else 0
+
+
+# ----------------------------------------------------------------------------- landscape
+
+
+def add_landscape(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "landscape", help="optimizers on 2-D test functions: trajectories and steps to converge",
+        description="Run the optimizers of a landscape file on its test function; save "
+                    "landscape.png (trajectories over contours) and steps.csv, print the table "
+                    "of steps to the tolerance.")
+    parser.add_argument("config", help="e.g. configs/experiments/rosenbrock.yaml")
+    parser.add_argument("overrides", nargs="*", help="key.path=value, e.g. steps=500")
+    parser.set_defaults(handler=cmd_landscape)
+
+
+def cmd_landscape(args) -> int:
+    from mlkit.experiments import load_landscape, run_landscape, steps_table, write_landscape
+
+    config = load_landscape(args.config, args.overrides)
+    function, trajectories = run_landscape(config)
+    table = steps_table(function, trajectories, config)
+    path = write_landscape(config, function, trajectories, table)
+    say(f"{function.name} from {config.start}: steps to within {config.tolerance:g} "
+         f"({config.criterion}) of the minimum {list(function.minimum)}, budget {config.steps}")
+    say(table.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    say(f"landscape directory: {path}")
+    return 0

@@ -1,0 +1,61 @@
+"""The ``evaluate`` and ``predict`` subcommands: use a finished run directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mlkit.cli.common import say
+
+# ----------------------------------------------------------------------------- evaluate
+
+
+def add_evaluate(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "evaluate", help="test metrics of a trained run",
+        description="Print the test metrics of RUN_DIR's best model: on the run's own test "
+                    "split, or on --data (a config's test split, or every row of a CSV).")
+    parser.add_argument("run_dir", help="a run directory, e.g. runs/logreg/20250101-120000")
+    parser.add_argument("--data", metavar="CONFIG_OR_CSV",
+                        help="a .yaml config (its test split) or a .csv file with the target")
+    parser.set_defaults(handler=cmd_evaluate)
+
+
+def cmd_evaluate(args) -> int:
+    from mlkit.config.runs import evaluate_run
+    from mlkit.train.report import metrics_table
+
+    head, where, scores = evaluate_run(args.run_dir, args.data)
+    say(f"{where}:")
+    say(metrics_table(head, scores))
+    return 0
+
+
+# ----------------------------------------------------------------------------- predict
+
+
+def add_predict(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "predict", help="predict new rows with a trained run",
+        description="Apply RUN_DIR's saved preprocessing and best model to a CSV file; write "
+                    "one row per input row: the prediction and, for classifiers, one "
+                    "probability column per class.")
+    parser.add_argument("run_dir", help="a run directory")
+    parser.add_argument("--input", required=True, metavar="CSV", help="rows to predict")
+    parser.add_argument("--output", required=True, metavar="CSV", help="where predictions go")
+    parser.set_defaults(handler=cmd_predict)
+
+
+def cmd_predict(args) -> int:
+    from mlkit.config.runs import load_predictor
+    from mlkit.train.checkpoint import atomic_write_text
+
+    predictor, _ = load_predictor(args.run_dir)
+    X, _ = predictor.read_csv(args.input)
+    frame = predictor.frame(X)
+    output = Path(args.output)
+    if not output.parent.is_dir():
+        raise FileNotFoundError(f"the folder of --output {str(output)!r} does not exist; "
+                                "create it first")
+    atomic_write_text(output, frame.to_csv(index=False))
+    say(f"wrote {len(frame)} predictions to {output}")
+    return 0

@@ -1,0 +1,130 @@
+"""The ``train`` and ``gradcheck`` subcommands (``train --gradcheck`` runs the latter first)."""
+
+from __future__ import annotations
+
+import sys
+
+from mlkit.cli.common import EXIT_FAILED, say
+
+RESUMABLE = ("training.epochs", "training.early_stopping.patience",
+             "training.early_stopping.min_delta", "output.save_plots")
+
+# ----------------------------------------------------------------------------- train
+
+
+def add_train(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "train", help="train a model from a YAML config",
+        description="Train from CONFIG (overrides: key.path=value), write a run directory, "
+                    "and compare with a scikit-learn baseline on the same split.")
+    parser.add_argument("config", nargs="?", help="YAML config, e.g. configs/logreg.yaml")
+    parser.add_argument("overrides", nargs="*", help="key.path=value, e.g. training.epochs=5")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--resume", metavar="RUN_DIR",
+                        help="continue RUN_DIR from its last.npz (overrides: training.epochs)")
+    parser.add_argument("--gradcheck", action="store_true",
+                        help="check gradients against finite differences before training")
+    parser.add_argument("--output", metavar="DIR", help="root of run directories (output.dir)")
+    parser.set_defaults(handler=cmd_train)
+
+
+def _train_config(args):
+    """(config, run or None): a fresh config, or the resumed run's with allowed overrides."""
+    from mlkit.config import ConfigError, Problem, load_config
+    from mlkit.config.runs import check_resumable
+    from mlkit.train import RunDir
+
+    if args.resume is None:
+        if args.config is None:
+            raise ConfigError("mlkit train", [Problem("", "needs a CONFIG file", hint=(
+                "e.g. mlkit train configs/logreg.yaml, or --resume RUN_DIR"))])
+        overrides = list(args.overrides) + ([f"output.dir={args.output}"] if args.output else [])
+        return load_config(args.config, overrides), None
+    overrides = list(args.overrides)
+    if args.config is not None:
+        overrides.insert(0, args.config)
+    if args.output:
+        raise ConfigError("mlkit train", [Problem("--output", "cannot be used with --resume",
+                                                  hint="a resumed run stays in RUN_DIR")])
+    run = RunDir.open(args.resume, needs=(RunDir.CONFIG, RunDir.LAST, RunDir.PREPROCESSING))
+    saved = load_config(run / RunDir.CONFIG)
+    config = load_config(run / RunDir.CONFIG, overrides)
+    check_resumable(config, saved, str(run / RunDir.CONFIG), RESUMABLE)
+    schedule = config.schedule
+    spans = schedule.name == "onecycle" or getattr(schedule, "t_max", 0) is None
+    if spans and config.training.epochs != saved.training.epochs:
+        say(f"note: schedule {schedule.name} spans training.epochs, so raising it from "
+             f"{saved.training.epochs} to {config.training.epochs} changes the learning rates "
+             "of the remaining epochs (set schedule.t_max to keep them)")
+    return config, run
+
+
+def cmd_train(args) -> int:
+    from mlkit.config.build import build_plan
+    from mlkit.config.runs import resume_status
+    from mlkit.experiments.run import train_run
+    from mlkit.train import RunDir, TrainingDiverged, TrainingInterrupted
+    from mlkit.train.report import comparison_table
+
+    config, run = _train_config(args)
+    plan = build_plan(config)
+    if args.gradcheck and _print_gradcheck(config) != 0:
+        return EXIT_FAILED
+    resume = run is not None
+    if resume:
+        waiting = resume_status(run, config)
+        if waiting:
+            say(waiting)
+            return 0
+    else:
+        run = RunDir.create(config.output.dir, config.name)
+    say(f"{'resuming' if resume else 'training'} {config.name}: run directory {run.path}")
+    try:
+        _, result, baseline = train_run(config, run, plan=plan, resume=resume,
+                                        progress=None if not args.quiet else False)
+    except TrainingInterrupted as interrupt:
+        interrupt.run_dir = run.path
+        raise
+    except TrainingDiverged as error:
+        print(f"mlkit train: {error}", file=sys.stderr)
+        print(f"the last good state (after epoch {error.epoch - 1}) is kept in "
+              f"{run / RunDir.LAST}; for this config try e.g. "
+              f"optimizer.lr={config.optimizer.lr / 10:g}, training.clip_grad_norm=1.0, "
+              "or data.standardize=true", file=sys.stderr)
+        return EXIT_FAILED
+    say(comparison_table(plan.head, result, baseline))
+    say(f"run directory: {run.path}")
+    return 0
+
+
+# ----------------------------------------------------------------------------- gradcheck
+
+
+def add_gradcheck(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "gradcheck", help="check a config's gradients against finite differences",
+        description="Build CONFIG's model and loss in float64 and compare their gradients at "
+                    "initialization with central finite differences, per parameter.")
+    parser.add_argument("config", help="YAML config")
+    parser.add_argument("overrides", nargs="*", help="key.path=value")
+    parser.set_defaults(handler=cmd_gradcheck)
+
+
+def cmd_gradcheck(args) -> int:
+    from mlkit.config import load_config
+
+    return _print_gradcheck(load_config(args.config, args.overrides))
+
+
+def _print_gradcheck(config) -> int:
+    from mlkit.config.runs import gradcheck_config
+    from mlkit.train.report import gradcheck_table
+
+    results = gradcheck_config(config)
+    say(gradcheck_table(results))
+    failed = [r.name for r in results if not r.ok()]
+    if failed:
+        say(f"gradient check FAILED for {', '.join(failed)}")
+        return EXIT_FAILED
+    say("gradient check passed")
+    return 0

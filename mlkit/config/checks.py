@@ -1,0 +1,115 @@
+"""Checks across sections: settings that are each valid but cannot work together.
+
+Run by the Config model's validator once every section has passed its own checks, so that all
+conflicts are reported at once, each with the path of the setting to change.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .errors import Problem, choices
+from .optimizers import LinearWarmup, PlateauSchedule, WarmupCosine
+from .sections import Data
+from .tables import (
+    BASELINE_TASKS,
+    COMPONENT_NAMES,
+    DATASETS,
+    LOSS_TASKS,
+    MODEL_LOSSES,
+    MODEL_TASKS,
+    MONITOR_MODES,
+    MONITOR_TASKS,
+)
+
+if TYPE_CHECKING:
+    from .schema import Config
+
+
+def _monitors(config: Config) -> list[tuple[str, str]]:
+    """(path, monitor) of every metric the run watches."""
+    found = []
+    if config.training.early_stopping is not None:
+        found.append(("training.early_stopping.monitor", config.training.early_stopping.monitor))
+    if isinstance(config.schedule, PlateauSchedule):
+        found.append(("schedule.monitor", config.schedule.monitor))
+    return found
+
+
+_TASK_TABLES = {"model.name": MODEL_TASKS, "loss.name": LOSS_TASKS,
+                "baseline.name": {name: BASELINE_TASKS.get(name) for name in COMPONENT_NAMES[
+                    "baseline"]},
+                "monitor": {name: MONITOR_TASKS.get(name) for name in MONITOR_MODES}}
+
+
+def task_problems(config: Config) -> list[Problem]:
+    """Settings that imply classification while others imply regression (or the reverse)."""
+    claims = []
+    facts = DATASETS[config.data.dataset]
+    if facts.task is not None:
+        claims.append(("data.dataset", config.data.dataset, facts.task))
+    elif config.data.csv is not None and config.data.csv.task != "auto":
+        claims.append(("data.csv.task", config.data.csv.task, config.data.csv.task))
+    if MODEL_TASKS[config.model.name] is not None:
+        claims.append(("model.name", config.model.name, MODEL_TASKS[config.model.name]))
+    else:
+        claims.append(("loss.name", config.loss.name, LOSS_TASKS[config.loss.name]))
+    claims += [(path, m, MONITOR_TASKS[m]) for path, m in _monitors(config) if m in MONITOR_TASKS]
+    if config.baseline.name in BASELINE_TASKS:
+        claims.append(("baseline.name", config.baseline.name, BASELINE_TASKS[config.baseline.name]))
+    problems = []
+    for path, value, task in claims[1:]:
+        first_path, first_value, first_task = claims[0]
+        if task != first_task:
+            table = _TASK_TABLES["monitor" if path.endswith("monitor") else path]
+            fitting = [name for name, t in table.items() if t in (first_task, None)]
+            problems.append(Problem(path, f"is a {task} choice, but {first_path} '{first_value}' "
+                                    f"means {first_task}", value,
+                                    f"for {first_task} use one of: {choices(fitting)}"))
+    return problems
+
+
+def _known_classes(data: Data) -> int | None:
+    """The class count when the config alone fixes it (bundled sets, generator parameters)."""
+    facts = DATASETS[data.dataset]
+    given = data.params.get(facts.class_param) if facts.class_param else None
+    if isinstance(given, int) and not isinstance(given, bool):
+        return given
+    return facts.n_classes
+
+
+def component_problems(config: Config) -> list[Problem]:
+    """Pairings of model, loss, optimizer, schedule and baseline that cannot work."""
+    problems = []
+    model, loss = config.model.name, config.loss.name
+    if loss not in MODEL_LOSSES[model]:
+        problems.append(Problem("loss.name", f"{model} is trained with "
+                                f"{choices(MODEL_LOSSES[model])}", loss,
+                                "change loss.name, or use model.name: mlp for other losses"))
+    n_classes = _known_classes(config.data)
+    if n_classes is not None and n_classes > 2:
+        where = f"data.dataset '{config.data.dataset}' has {n_classes} classes"
+        if model == "logistic_regression":
+            problems.append(Problem("model.name", f"is binary, but {where}", model,
+                                    "use softmax_regression"))
+        elif loss == "binary_cross_entropy":
+            problems.append(Problem("loss.name", f"is for two classes, but {where}", loss,
+                                    "use cross_entropy"))
+    if config.optimizer.name == "lbfgs" and config.training.batch_size != "full":
+        problems.append(Problem("training.batch_size", "lbfgs takes whole-data steps",
+                                config.training.batch_size, "set training.batch_size: full"))
+    for path, monitor in _monitors(config):
+        if monitor.startswith("val_") and config.data.split.val == 0:
+            problems.append(Problem(path, "needs a validation set, but data.split.val is 0",
+                                    monitor, "set data.split.val (e.g. 0.2) or monitor train_loss"))
+    schedule, epochs = config.schedule, config.training.epochs
+    if isinstance(schedule, (LinearWarmup, WarmupCosine)):
+        total = getattr(schedule, "t_max", None) or epochs
+        if schedule.warmup_epochs >= total:
+            problems.append(Problem("schedule.warmup_epochs", f"must be shorter than the {total} "
+                                    "epochs of the schedule", schedule.warmup_epochs,
+                                    "lower it or raise training.epochs"))
+    if config.baseline.name == "mlp" and model != "mlp":
+        problems.append(Problem("baseline.name", f"mlp copies model.hidden, but model is '{model}'",
+                                "mlp", "use auto, or a linear baseline"))
+    return problems

@@ -1,0 +1,81 @@
+"""The base of every config section, the value types of its fields, and shared validators.
+
+Every section forbids unknown keys and every field says what it means, so a config is checked
+completely before any data is loaded.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WrapValidator
+from pydantic_core import PydanticCustomError
+
+from .errors import Problem
+from .tables import MONITOR_MODES
+
+# ----------------------------------------------------------------------------- Value types
+
+
+def _number_from_text(value: Any) -> Any:
+    """YAML 1.1 reads `1e-3` (no dot) as text; take such text as the number it spells."""
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _one_error(expected: str):
+    """Report a failed union as one error saying what is expected, not one per member."""
+    def validate(value, handler):
+        try:
+            return handler(value)
+        except ValueError:
+            raise PydanticCustomError("invalid_value", f"must be {expected}") from None
+    return WrapValidator(validate)
+
+
+Float = Annotated[float, BeforeValidator(_number_from_text), Field(allow_inf_nan=False)]
+PositiveFloat = Annotated[Float, Field(gt=0)]
+NonNegativeFloat = Annotated[Float, Field(ge=0)]
+Fraction = Annotated[Float, Field(ge=0, lt=1)]
+PositiveInt = Annotated[int, Field(ge=1)]
+NonNegativeInt = Annotated[int, Field(ge=0)]
+BatchSize = Annotated[PositiveInt | Literal["full"], _one_error("an integer >= 1 or 'full'")]
+ClassWeight = Annotated[Literal["none", "balanced"] | dict[int | str, PositiveFloat],
+                        _one_error("'none', 'balanced' or a mapping of class label to weight > 0")]
+Betas = Annotated[list[Fraction], Field(min_length=2, max_length=2)]
+RunName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")]
+
+
+def conflicts(problems: list[Problem]) -> None:
+    """Raise the cross-field problems found by a section's validator, all at once."""
+    if problems:
+        raise PydanticCustomError("config_conflict", "conflicting settings", {"problems": problems})
+
+
+class Section(BaseModel):
+    """Base of every section: unknown keys rejected, no silent type coercion, immutable."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True,
+                              use_attribute_docstrings=True)
+
+
+def with_mode(data: Any) -> Any:
+    """Fill `mode` from the monitor's direction (loss/error: min, accuracy/r2: max) when absent."""
+    if isinstance(data, dict) and "mode" not in data:
+        monitor = data.get("monitor", "val_loss")
+        known = isinstance(monitor, str) and monitor in MONITOR_MODES
+        return {**data, "mode": MONITOR_MODES[monitor] if known else "min"}
+    return data
+
+
+def mode_problems(monitor: str, mode: str) -> list[Problem]:
+    """A `mode` that contradicts the direction of its monitor, as a problem."""
+    if mode != MONITOR_MODES[monitor]:
+        better = "higher" if MONITOR_MODES[monitor] == "max" else "lower"
+        return [Problem("mode", f"contradicts monitor '{monitor}', for which {better} is better",
+                        mode, f"use mode: {MONITOR_MODES[monitor]}, or leave mode out")]
+    return []

@@ -1,0 +1,201 @@
+"""The plain sections of a config: data, training, output and the scikit-learn baseline."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from .errors import Problem, did_you_mean
+from .fields import (
+    BatchSize,
+    Float,
+    Fraction,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveFloat,
+    PositiveInt,
+    Section,
+    conflicts,
+    mode_problems,
+    with_mode,
+)
+from .tables import DATASETS, BaselineName, DatasetName, ImputeName, MonitorName
+
+# ----------------------------------------------------------------------------- data
+
+
+class CsvSource(Section):
+    """A table read from a CSV file; used when `data.dataset` is `csv`."""
+
+    path: Annotated[str, Field(min_length=1)]
+    """CSV file, relative to the directory mlkit is run from."""
+    target: Annotated[str, Field(min_length=1)]
+    """Column holding the value to predict."""
+    features: list[str] | None = None
+    """Columns used as inputs; null means every column except the target."""
+    categorical: list[str] = []  # noqa: RUF012 (pydantic copies defaults)
+    """Input columns holding categories; each is one-hot encoded."""
+    impute: ImputeName = "none"
+    """Missing inputs: none (an error); mean or median (numeric columns; categorical ones take
+    their most frequent value); most_frequent; or drop (remove incomplete rows)."""
+    task: Literal["auto", "classification", "regression"] = "auto"
+    """auto: classification when the target is text or a few distinct integers, else regression."""
+
+    @model_validator(mode="after")
+    def _columns_agree(self) -> CsvSource:
+        problems = []
+        for key in ("features", "categorical"):
+            columns = getattr(self, key) or []
+            repeated = sorted({c for c in columns if columns.count(c) > 1})
+            if repeated:
+                problems.append(Problem(key, "lists a column more than once", repeated))
+            if self.target in columns:
+                problems.append(Problem(key, f"includes the target column '{self.target}'",
+                                        columns, "the target cannot also be an input"))
+        if self.features is not None:
+            outside = [c for c in self.categorical if c not in self.features]
+            if outside:
+                problems.append(Problem("categorical", "names columns missing from features",
+                                        outside, "add them to features or drop them here"))
+        conflicts(problems)
+        return self
+
+
+class Split(Section):
+    """How the rows are divided into train, validation and test sets."""
+
+    val: Fraction = 0.2
+    """Fraction of rows held out for validation (early stopping, plateau, best checkpoint)."""
+    test: Annotated[Float, Field(gt=0, lt=1)] = 0.2
+    """Fraction of rows held out for the final test, never seen in training."""
+    stratify: bool = True
+    """Keep class proportions equal across splits (classification targets only)."""
+    seed: NonNegativeInt = 0
+    """Seed of the split's shuffle."""
+
+    @model_validator(mode="after")
+    def _leaves_training_rows(self) -> Split:
+        if self.val + self.test >= 1:
+            conflicts([Problem("test", f"val + test must be < 1 to leave rows for training, "
+                               f"but val is {self.val}", self.test, "lower val or test")])
+        return self
+
+
+class Data(Section):
+    """Where the examples come from and how they are prepared."""
+
+    dataset: DatasetName
+    """A bundled scikit-learn data set, a synthetic generator (make_*), or csv."""
+    params: dict[str, Any] = {}  # noqa: RUF012 (pydantic copies defaults)
+    """Arguments of the loader or generator, e.g. n_samples, noise; random_state defaults to 0."""
+    csv: Annotated[CsvSource | None, Field(validate_default=True)] = None
+    """The CSV source; required when dataset is csv, and only then."""
+    split: Split = Split()
+    """Train/validation/test fractions."""
+    standardize: bool = True
+    """Scale inputs to zero mean and unit variance, fitted on the training rows only."""
+    standardize_target: bool = True
+    """Scale a regression target likewise for training; predictions and metrics stay in the
+    target's own units. Classification targets are never scaled."""
+
+    @field_validator("params")
+    @classmethod
+    def _known_params(cls, params: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        dataset = info.data.get("dataset")
+        if dataset is None:
+            return params
+        allowed = DATASETS[dataset].params
+        hint = (f"{dataset} accepts: {', '.join(allowed)}" if allowed
+                else f"{dataset} takes no parameters; remove data.params")
+        conflicts([Problem(key, f"unknown parameter of '{dataset}'", value,
+                           hint + did_you_mean(key, allowed))
+                   for key, value in params.items() if key not in allowed])
+        return params
+
+    @field_validator("csv")
+    @classmethod
+    def _csv_iff_dataset_csv(cls, csv: CsvSource | None, info: ValidationInfo) -> CsvSource | None:
+        dataset = info.data.get("dataset")
+        if dataset == "csv" and csv is None:
+            conflicts([Problem("", "required when dataset is 'csv'",
+                               hint="add csv: {path: ..., target: ...}")])
+        if dataset not in (None, "csv") and csv is not None:
+            conflicts([Problem("", f"only used when dataset is 'csv', not '{dataset}'", hint=(
+                "remove it or set dataset: csv"))])
+        return csv
+
+
+# ----------------------------------------------------------------------------- training
+
+
+class EarlyStopping(Section):
+    """Stop when the monitored metric has not improved for `patience` evaluations."""
+
+    monitor: MonitorName = "val_loss"
+    """Metric watched."""
+    mode: Literal["min", "max"] = "min"
+    """Whether lower or higher is better; defaults from the monitor."""
+    patience: NonNegativeInt = 10
+    """Evaluations without improvement before stopping."""
+    min_delta: NonNegativeFloat = 0.0
+    """Smallest change counted as an improvement."""
+
+    _default_mode = model_validator(mode="before")(with_mode)
+
+    @model_validator(mode="after")
+    def _mode_agrees(self) -> EarlyStopping:
+        conflicts(mode_problems(self.monitor, self.mode))
+        return self
+
+
+class Training(Section):
+    """The training loop."""
+
+    epochs: PositiveInt = 100
+    """Passes over the training set (an upper bound with early stopping)."""
+    batch_size: BatchSize = 32
+    """Rows per step, or full for the whole training set in one batch."""
+    seed: NonNegativeInt = 0
+    """Seed of initialization, shuffling and dropout; equal seeds give equal runs."""
+    dtype: Literal["float32", "float64"] = "float64"
+    """Floating type of data and parameters."""
+    early_stopping: EarlyStopping | None = None
+    """Stop early when the monitored metric stalls; null trains for all epochs."""
+    clip_grad_norm: PositiveFloat | None = None
+    """Rescale the gradient so its global L2 norm is at most this; null disables."""
+    clip_grad_value: PositiveFloat | None = None
+    """Clamp every gradient entry to [-value, value]; null disables."""
+    eval_every: PositiveInt = 1
+    """Epochs between evaluations on the validation set."""
+    shuffle: bool = True
+    """Reshuffle the training rows every epoch."""
+    last_batch: Literal["keep", "drop", "merge"] = "keep"
+    """A short final batch is kept, dropped, or merged into the one before."""
+
+# ----------------------------------------------------------------------------- output, baseline
+
+
+class Output(Section):
+    """Where a run's files go."""
+
+    dir: Annotated[str, Field(min_length=1)] = "runs"
+    """Root of run directories: <dir>/<name>/<timestamp>/."""
+    save_plots: bool = True
+    """Draw curves.png with the loss and metric curves."""
+
+
+class Baseline(Section):
+    """The scikit-learn model trained on the same split for comparison."""
+
+    name: BaselineName = "auto"
+    """off; auto picks logistic_regression, ridge or mlp to match the model; or a name."""
+    max_iter: PositiveInt = 1000
+    """Iteration budget of the scikit-learn solver."""
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _unquoted_off(cls, value):
+        """YAML reads an unquoted ``off`` as false; it means the baseline is off."""
+        return "off" if value is False else value
+

@@ -2,94 +2,22 @@
 
 from __future__ import annotations
 
-import math
 import warnings
 
 import numpy
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
 
-import mlkit
-import mlkit.numpy as np
-from mlkit import defjvp, defvjp, nn, optim, primitive
+from mlkit import optim
 from mlkit.estimators.base import MLKitEstimator, check_sample_weight, class_weights, make_rng
+from mlkit.estimators.inference import coefficient_table, standard_errors
+from mlkit.estimators.logloss import Coefficients, evaluator, log_proba, objective
 from mlkit.estimators.params import check_choice, check_number, resolve_batch_size
-from mlkit.extend import def_linear
-from mlkit.scipy.special import expit
 from mlkit.train.metrics import accuracy
 
 __all__ = ["LogisticRegression"]
 
 _SOLVERS = ("lbfgs", "adam", "sgd")
-
-
-class _Coefficients(nn.Module):
-    """The coefficients of a linear model, the intercept as the last row when there is one."""
-
-    def __init__(self, coef):
-        super().__init__()
-        self.coef = coef
-
-
-@primitive
-def _scores(X, coef, fit_intercept):
-    """``X @ coef[:d] + coef[d]`` (the intercept as the last row of ``coef``), or ``X @ coef``.
-
-    One primitive, so that the caller's ``X`` is used as given: no ``[X, 1]`` design is copied
-    (on a 200,000 x 100 problem that copy alone costs as much as several iterations).
-    """
-    if not fit_intercept:
-        return X @ coef
-    d = X.shape[1]
-    return X @ coef[:d] + coef[d]
-
-
-def _scores_vjp(ans, X, coef, fit_intercept):
-    if not fit_intercept:
-        return lambda g: np.tensordot(X, g, axes=([0], [0]))
-    return lambda g: np.concatenate([np.tensordot(X, g, axes=([0], [0])),
-                                     np.sum(g, axis=0, keepdims=True)])
-
-
-defvjp(_scores, None, _scores_vjp)
-def_linear(_scores, argnums=(1,))
-
-
-@primitive
-def _signed_softplus(z, signs, weight):
-    """``sum_i weight_i log(1 + exp(signs_i z_i))``: the binary log-loss with labels as signs
-    (+1 for the first class, -1 for the second), in one primitive.
-
-    The derivative ``weight * signs * expit(signs * z)`` is written with mlkit.numpy, so the
-    Hessian (the standard errors) still comes from the engine.
-    """
-    return numpy.dot(weight, numpy.logaddexp(0.0, signs * z))
-
-
-def _signed_softplus_derivative(z, signs, weight):
-    return weight * signs * expit(signs * z)
-
-
-defvjp(_signed_softplus,
-       lambda ans, z, signs, weight: lambda g: g * _signed_softplus_derivative(z, signs, weight))
-defjvp(_signed_softplus,
-       lambda t, ans, z, signs, weight: np.dot(_signed_softplus_derivative(z, signs, weight), t))
-
-
-def _objective(coef, X, Y, weight, penalty, fit_intercept):
-    """The training objective: weighted mean log-loss plus ``coef' diag(penalty) coef``.
-
-    ``coef`` holds the intercept as its last row when there is one. Binary problems pass ``Y``
-    as signs (+1 / -1 per row) and a coefficient vector; multinomial ones one-hot ``Y`` and a
-    coefficient column per class. ``weight`` sums to one; ``penalty`` is ``1 / (2 C S)`` on
-    coefficient rows (S the total sample weight) and 0 on the intercept row, or None.
-    """
-    scores = _scores(X, coef, fit_intercept)
-    if coef.ndim == 1:
-        value = _signed_softplus(scores, Y, weight)
-        return value if penalty is None else value + np.dot(coef, penalty * coef)
-    value = nn.cross_entropy(scores, Y, weight=weight, reduction="sum")
-    return value if penalty is None else value + np.vdot(coef, penalty[:, None] * coef)
 
 
 class LogisticRegression(MLKitEstimator):
@@ -208,7 +136,7 @@ class LogisticRegression(MLKitEstimator):
             if self.fit_intercept:
                 penalty[-1] = 0.0
         start = self._start(classes, width, binary)
-        model = _Coefficients(start)
+        model = Coefficients(start)
         rng = make_rng(self.random_state)
         history, optimizer = self._train(model, X, Y, weight / total, penalty, y_index, rng)
         coef = model.coef if model.coef.ndim == 2 else model.coef[:, None]
@@ -254,13 +182,12 @@ class LogisticRegression(MLKitEstimator):
         def loss_fn(model, X_batch, Y_batch, w_batch):
             if w_batch is not weight:  # a mini-batch: its weights must sum to one too
                 w_batch = w_batch / max(float(w_batch.sum()), 1e-300)
-            return _objective(model.coef, X_batch, Y_batch, w_batch, penalty, fit_intercept)
+            return objective(model.coef, X_batch, Y_batch, w_batch, penalty, fit_intercept)
 
         validation = evaluate = None
         if self.early_stopping:
             rows, held_out = self._validation_split(len(X), y_index, rng)
-            width = X.shape[1] + int(fit_intercept)
-            evaluate = self._evaluator(X[held_out], y_index[held_out], width)
+            evaluate = evaluator(X[held_out], y_index[held_out], fit_intercept)
             validation = (X[held_out], y_index[held_out])
             X, Y, weight = X[rows], Y[rows], weight[rows] / weight[rows].sum()
         full_batch = self.solver == "lbfgs"
@@ -286,18 +213,6 @@ class LogisticRegression(MLKitEstimator):
                             evaluate=evaluate, callbacks=callbacks)
         return history, optimizer
 
-    def _evaluator(self, X_val, y_val, width):
-        """Validation numbers from the current coefficients: log-loss and accuracy."""
-        def evaluate(model, _A, _y):
-            coef = model.coef if model.coef.ndim == 2 else model.coef[:, None]
-            scores = X_val @ coef[:X_val.shape[1]]
-            if self.fit_intercept:
-                scores = scores + coef[-1]
-            log_proba = _log_proba(scores if coef.shape[1] > 1 else scores[:, 0])
-            loss = -float(numpy.mean(log_proba[numpy.arange(len(y_val)), y_val]))
-            return {"loss": loss, "score": accuracy(y_val, numpy.argmax(log_proba, axis=1))}
-        return evaluate
-
     def _iterations(self, history, optimizer):
         """Iterations run; warns when the budget ran out before convergence."""
         if isinstance(optimizer, optim.LBFGS):
@@ -322,14 +237,10 @@ class LogisticRegression(MLKitEstimator):
         """
         weight = weight / total
 
-        def objective(c):
-            return _objective(c, X, Y, weight, penalty, self.fit_intercept)
+        def penalized(c):
+            return objective(c, X, Y, weight, penalty, self.fit_intercept)
 
-        hessian = numpy.asarray(mlkit.hessian(objective)(coef)) * total
-        size = coef.size
-        covariance = numpy.linalg.pinv(hessian.reshape(size, size), hermitian=True)
-        errors = numpy.sqrt(numpy.clip(numpy.diag(covariance), 0.0, None)).reshape(coef.shape)
-        errors = errors if errors.ndim == 2 else errors[:, None]
+        errors = standard_errors(penalized, coef, total)
         d = self.coef_.shape[1]
         self.standard_errors_ = numpy.ascontiguousarray(errors[:d].T)
         if self.fit_intercept:
@@ -344,7 +255,7 @@ class LogisticRegression(MLKitEstimator):
 
     def predict_log_proba(self, X):
         """Log-probabilities of the classes, (n, n_classes), computed without overflow."""
-        return _log_proba(self.decision_function(X))
+        return log_proba(self.decision_function(X))
 
     def predict_proba(self, X):
         """Class probabilities, (n, n_classes); rows sum to one."""
@@ -370,8 +281,6 @@ class LogisticRegression(MLKitEstimator):
         Needs a fit with ``standard_errors=True``. Rows are named by feature (and class, for
         more than two classes); the intercept comes last.
         """
-        import pandas
-
         if getattr(self, "standard_errors_", None) is None:
             raise ValueError("summary() needs standard errors: fit with "
                              "LogisticRegression(standard_errors=True)")
@@ -382,22 +291,4 @@ class LogisticRegression(MLKitEstimator):
             names.append("intercept")
             coef = numpy.hstack([coef, self.intercept_[:, None]])
             errors = numpy.hstack([errors, self.intercept_standard_errors_[:, None]])
-        z = coef / numpy.where(errors > 0, errors, numpy.nan)
-        p = numpy.array([math.erfc(abs(v) / math.sqrt(2.0)) for v in z.ravel()])
-        if len(coef) == 1:
-            index = pandas.Index(names, name="feature")
-        else:
-            index = pandas.MultiIndex.from_product([self.classes_.tolist(), names],
-                                                   names=["class", "feature"])
-        return pandas.DataFrame({"coef": coef.ravel(), "std_err": errors.ravel(),
-                                 "z": z.ravel(), "p_value": p.reshape(z.shape).ravel()},
-                                index=index)
-
-
-def _log_proba(scores):
-    """Log class probabilities from scores: (n,) binary logits or (n, k) multinomial ones."""
-    if scores.ndim == 1:
-        return numpy.stack([-numpy.logaddexp(0.0, scores), -numpy.logaddexp(0.0, -scores)],
-                           axis=1)
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    return shifted - numpy.log(numpy.exp(shifted).sum(axis=1, keepdims=True))
+        return coefficient_table(coef, errors, names, self.classes_)

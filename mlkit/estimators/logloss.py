@@ -1,0 +1,108 @@
+"""LogisticRegression's objective as two primitives, and log-probabilities from its scores.
+
+Written as primitives so that the caller's ``X`` is used as given and the whole log-loss is
+one node of the trace; the rules use mlkit.numpy, so the exact Hessian still comes for free.
+"""
+
+from __future__ import annotations
+
+import numpy
+
+import mlkit.numpy as np
+from mlkit import defjvp, defvjp, nn, primitive
+from mlkit.extend import def_linear
+from mlkit.scipy.special import expit
+from mlkit.train.metrics import accuracy
+
+__all__ = ["Coefficients", "evaluator", "log_proba", "objective"]
+
+
+class Coefficients(nn.Module):
+    """The coefficients of a linear model, the intercept as the last row when there is one."""
+
+    def __init__(self, coef):
+        super().__init__()
+        self.coef = coef
+
+
+@primitive
+def _scores(X, coef, fit_intercept):
+    """``X @ coef[:d] + coef[d]`` (the intercept as the last row of ``coef``), or ``X @ coef``.
+
+    One primitive, so that the caller's ``X`` is used as given: no ``[X, 1]`` design is copied
+    (on a 200,000 x 100 problem that copy alone costs as much as several iterations).
+    """
+    if not fit_intercept:
+        return X @ coef
+    d = X.shape[1]
+    return X @ coef[:d] + coef[d]
+
+
+def _scores_vjp(ans, X, coef, fit_intercept):
+    if not fit_intercept:
+        return lambda g: np.tensordot(X, g, axes=([0], [0]))
+    return lambda g: np.concatenate([np.tensordot(X, g, axes=([0], [0])),
+                                     np.sum(g, axis=0, keepdims=True)])
+
+
+defvjp(_scores, None, _scores_vjp)
+def_linear(_scores, argnums=(1,))
+
+
+@primitive
+def _signed_softplus(z, signs, weight):
+    """``sum_i weight_i log(1 + exp(signs_i z_i))``: the binary log-loss with labels as signs
+    (+1 for the first class, -1 for the second), in one primitive.
+
+    The derivative ``weight * signs * expit(signs * z)`` is written with mlkit.numpy, so the
+    Hessian (the standard errors) still comes from the engine.
+    """
+    return numpy.dot(weight, numpy.logaddexp(0.0, signs * z))
+
+
+def _signed_softplus_derivative(z, signs, weight):
+    return weight * signs * expit(signs * z)
+
+
+defvjp(_signed_softplus,
+       lambda ans, z, signs, weight: lambda g: g * _signed_softplus_derivative(z, signs, weight))
+defjvp(_signed_softplus,
+       lambda t, ans, z, signs, weight: np.dot(_signed_softplus_derivative(z, signs, weight), t))
+
+
+def objective(coef, X, Y, weight, penalty, fit_intercept):
+    """The training objective: weighted mean log-loss plus ``coef' diag(penalty) coef``.
+
+    ``coef`` holds the intercept as its last row when there is one. Binary problems pass ``Y``
+    as signs (+1 / -1 per row) and a coefficient vector; multinomial ones one-hot ``Y`` and a
+    coefficient column per class. ``weight`` sums to one; ``penalty`` is ``1 / (2 C S)`` on
+    coefficient rows (S the total sample weight) and 0 on the intercept row, or None.
+    """
+    scores = _scores(X, coef, fit_intercept)
+    if coef.ndim == 1:
+        value = _signed_softplus(scores, Y, weight)
+        return value if penalty is None else value + np.dot(coef, penalty * coef)
+    value = nn.cross_entropy(scores, Y, weight=weight, reduction="sum")
+    return value if penalty is None else value + np.vdot(coef, penalty[:, None] * coef)
+
+
+def log_proba(scores):
+    """Log class probabilities from scores: (n,) binary logits or (n, k) multinomial ones."""
+    if scores.ndim == 1:
+        return numpy.stack([-numpy.logaddexp(0.0, scores), -numpy.logaddexp(0.0, -scores)],
+                           axis=1)
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    return shifted - numpy.log(numpy.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def evaluator(X_val, y_val, fit_intercept):
+    """Validation numbers from the current coefficients: log-loss and accuracy."""
+    def evaluate(model, _A, _y):
+        coef = model.coef if model.coef.ndim == 2 else model.coef[:, None]
+        scores = X_val @ coef[:X_val.shape[1]]
+        if fit_intercept:
+            scores = scores + coef[-1]
+        log_probs = log_proba(scores if coef.shape[1] > 1 else scores[:, 0])
+        loss = -float(numpy.mean(log_probs[numpy.arange(len(y_val)), y_val]))
+        return {"loss": loss, "score": accuracy(y_val, numpy.argmax(log_probs, axis=1))}
+    return evaluate

@@ -13,6 +13,16 @@ import numpy
 import mlkit.numpy as np
 from mlkit.extend import def_elementwise, defjvp, defvjp, getval, primitive
 from mlkit.nn.activations import log_softmax, relu, sigmoid, softmax
+from mlkit.nn.loss_checks import (
+    as_array,
+    as_dtype,
+    check_class_weights,
+    check_labels,
+    check_same_shape,
+    float_dtype,
+    reduce_losses,
+    shape_of,
+)
 
 __all__ = [
     "binary_cross_entropy",
@@ -27,78 +37,6 @@ __all__ = [
     "nll_loss",
 ]
 
-_REDUCTIONS = ("mean", "sum", "none")
-
-
-def _shape(x):
-    x = getval(x)
-    return x.shape if type(x) is numpy.ndarray else tuple(numpy.shape(x))
-
-
-def _dtype(x):
-    x = getval(x)
-    dtype = x.dtype if type(x) is numpy.ndarray else numpy.result_type(x)
-    return dtype if dtype.kind == "f" else numpy.dtype(numpy.float64)
-
-
-def _array(value):
-    """A plain value (list, scalar) as an ndarray; traced values pass unchanged."""
-    return value if getval(value) is not value else numpy.asarray(value)
-
-
-def _like(value, dtype):
-    """A plain ``value`` as an array of ``dtype``; traced values pass unchanged."""
-    if value is None or getval(value) is not value:
-        return value
-    value = numpy.asarray(value)
-    return value if value.dtype == dtype else value.astype(dtype)
-
-
-def _same_shape(name, predictions, targets, what="targets"):
-    if _shape(predictions) != _shape(targets):
-        raise ValueError(f"{name}: predictions have shape {_shape(predictions)} but {what} have "
-                         f"shape {_shape(targets)}; they must match (reshape one of them, e.g. "
-                         "targets.reshape(predictions.shape))")
-
-
-def _integer_labels(name, labels, classes, batch_shape):
-    labels = numpy.asarray(getval(labels))
-    if labels.dtype.kind not in "iu":
-        raise TypeError(f"{name}: integer class labels expected, got dtype {labels.dtype}")
-    if labels.shape != batch_shape:
-        raise ValueError(f"{name}: labels have shape {labels.shape}, expected {batch_shape} "
-                         f"for scores of shape {batch_shape + (classes,)}")
-    if labels.size and (labels.min() < 0 or labels.max() >= classes):
-        raise ValueError(f"{name}: labels must be in [0, {classes}), got values from "
-                         f"{labels.min()} to {labels.max()}")
-    return labels
-
-
-def _reduce(name, losses, reduction, weight=None, denominator=None):
-    """Apply the sample ``weight`` and the reduction to elementwise or per-sample losses."""
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
-    shape = _shape(losses)
-    if weight is not None:
-        weight = _like(weight, _dtype(losses))
-        w_shape = _shape(weight)
-        if w_shape != shape[:len(w_shape)] or (not w_shape and shape):
-            raise ValueError(f"{name}: weight has shape {w_shape}, expected ({shape[0]},) "
-                             f"(one per sample) or {shape}")
-        weight = np.reshape(weight, w_shape + (1,) * (len(shape) - len(w_shape)))
-        losses = losses * weight
-    if reduction == "none":
-        return losses
-    if reduction == "mean" and weight is None and denominator is None:
-        return np.mean(losses)
-    total = np.sum(losses)
-    if reduction == "sum":
-        return total
-    if denominator is None:
-        denominator = np.sum(np.broadcast_to(weight, shape))
-    return total / denominator
-
-
 # -- regression ------------------------------------------------------------------------------
 def mse_loss(predictions, targets, *, weight=None, reduction="mean"):
     """Squared error ``(predictions - targets)^2``.
@@ -112,16 +50,16 @@ def mse_loss(predictions, targets, *, weight=None, reduction="mean"):
     reduction : {"mean", "sum", "none"}
         How to combine the elementwise losses.
     """
-    _same_shape("mse_loss", predictions, targets)
-    diff = predictions - _like(targets, _dtype(predictions))
-    return _reduce("mse_loss", diff * diff, reduction, weight)
+    check_same_shape("mse_loss", predictions, targets)
+    diff = predictions - as_dtype(targets, float_dtype(predictions))
+    return reduce_losses("mse_loss", diff * diff, reduction, weight)
 
 
 def l1_loss(predictions, targets, *, weight=None, reduction="mean"):
     """Absolute error ``|predictions - targets|`` (subgradient 0 at equality)."""
-    _same_shape("l1_loss", predictions, targets)
-    diff = predictions - _like(targets, _dtype(predictions))
-    return _reduce("l1_loss", np.abs(diff), reduction, weight)
+    check_same_shape("l1_loss", predictions, targets)
+    diff = predictions - as_dtype(targets, float_dtype(predictions))
+    return reduce_losses("l1_loss", np.abs(diff), reduction, weight)
 
 
 def huber_loss(predictions, targets, delta=1.0, *, weight=None, reduction="mean"):
@@ -129,11 +67,11 @@ def huber_loss(predictions, targets, delta=1.0, *, weight=None, reduction="mean"
     ``d = predictions - targets`` (PyTorch's HuberLoss)."""
     if delta <= 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta!r}")
-    _same_shape("huber_loss", predictions, targets)
-    diff = predictions - _like(targets, _dtype(predictions))
+    check_same_shape("huber_loss", predictions, targets)
+    diff = predictions - as_dtype(targets, float_dtype(predictions))
     size = np.abs(diff)
     losses = np.where(getval(size) <= delta, 0.5 * (diff * diff), delta * (size - 0.5 * delta))
-    return _reduce("huber_loss", losses, reduction, weight)
+    return reduce_losses("huber_loss", losses, reduction, weight)
 
 
 # -- binary classification -------------------------------------------------------------------
@@ -144,13 +82,13 @@ def binary_cross_entropy(probabilities, targets, *, weight=None, reduction="mean
     acts. Prefer :func:`binary_cross_entropy_with_logits`, which needs no clipping. For class
     weights pass ``weight=class_weight[labels]``.
     """
-    _same_shape("binary_cross_entropy", probabilities, targets)
-    dtype = _dtype(probabilities)
+    check_same_shape("binary_cross_entropy", probabilities, targets)
+    dtype = float_dtype(probabilities)
     eps = float(numpy.finfo(dtype).eps) if eps is None else eps
     p = np.clip(probabilities, eps, 1 - eps)
-    y = _like(targets, dtype)
+    y = as_dtype(targets, dtype)
     losses = -(y * np.log(p) + (1 - y) * np.log(1 - p))
-    return _reduce("binary_cross_entropy", losses, reduction, weight)
+    return reduce_losses("binary_cross_entropy", losses, reduction, weight)
 
 
 @primitive
@@ -164,9 +102,9 @@ def_elementwise(_bce_logits, lambda ans, x, y: sigmoid(x) - y, lambda ans, x, y:
 def binary_cross_entropy_with_logits(logits, targets, *, weight=None, reduction="mean"):
     """Binary cross-entropy of ``sigmoid(logits)``, computed stably as
     ``max(x, 0) - x y + log1p(exp(-|x|))``; its gradient is exactly ``sigmoid(x) - y``."""
-    _same_shape("binary_cross_entropy_with_logits", logits, targets)
-    losses = _bce_logits(logits, _like(targets, _dtype(logits)))
-    return _reduce("binary_cross_entropy_with_logits", losses, reduction, weight)
+    check_same_shape("binary_cross_entropy_with_logits", logits, targets)
+    losses = _bce_logits(logits, as_dtype(targets, float_dtype(logits)))
+    return reduce_losses("binary_cross_entropy_with_logits", losses, reduction, weight)
 
 
 # -- multiclass classification ---------------------------------------------------------------
@@ -193,16 +131,6 @@ defjvp(_soft_cross_entropy,
        lambda t, ans, logits, target: -np.sum(t * log_softmax(logits), axis=-1))
 
 
-def _class_weights(name, class_weight, classes, dtype):
-    if class_weight is None:
-        return None
-    class_weight = _like(class_weight, dtype)
-    if _shape(class_weight) != (classes,):
-        raise ValueError(f"{name}: class_weight has shape {_shape(class_weight)}, expected "
-                         f"({classes},) for {classes} classes")
-    return class_weight
-
-
 def cross_entropy(logits, targets, *, weight=None, class_weight=None, label_smoothing=0.0,
                   reduction="mean"):
     """Softmax cross-entropy on logits, as ``torch.nn.functional.cross_entropy``.
@@ -223,24 +151,24 @@ def cross_entropy(logits, targets, *, weight=None, class_weight=None, label_smoo
     reduction : {"mean", "sum", "none"}
     """
     name = "cross_entropy"
-    logits, targets = _array(logits), _array(targets)
-    shape, dtype = _shape(logits), _dtype(logits)
+    logits, targets = as_array(logits), as_array(targets)
+    shape, dtype = shape_of(logits), float_dtype(logits)
     if not shape:
         raise ValueError(f"{name}: logits must have a class axis, got a scalar")
     classes, batch = shape[-1], shape[:-1]
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{name}: label_smoothing must be in [0, 1], got {label_smoothing!r}")
-    cw = _class_weights(name, class_weight, classes, dtype)
+    cw = check_class_weights(name, class_weight, classes, dtype)
     denominator = None
     if numpy.result_type(getval(targets)).kind == "f":
-        _same_shape(name, logits, targets, "probability targets")
-        target = _like(targets, dtype)
+        check_same_shape(name, logits, targets, "probability targets")
+        target = as_dtype(targets, dtype)
         if label_smoothing:
             target = target * (1 - label_smoothing) + label_smoothing / classes
         if cw is not None:
             target = target * cw
     else:
-        labels = _integer_labels(name, targets, classes, batch)
+        labels = check_labels(name, targets, classes, batch)
         onehot = numpy.eye(classes, dtype=dtype)[labels]
         target = onehot
         if cw is not None:
@@ -251,13 +179,13 @@ def cross_entropy(logits, targets, *, weight=None, class_weight=None, label_smoo
             smooth = cw if cw is not None else 1
             target = target * (1 - label_smoothing) + smooth * (label_smoothing / classes)
     losses = _soft_cross_entropy(logits, target)
-    return _reduce(name, losses, reduction, weight, denominator)
+    return reduce_losses(name, losses, reduction, weight, denominator)
 
 
 def _weighted_count(sample_class_weights, weight, dtype):
     if weight is None:
         return numpy.sum(sample_class_weights)
-    w = _like(weight, dtype)
+    w = as_dtype(weight, dtype)
     return np.sum(np.broadcast_to(w, sample_class_weights.shape) * sample_class_weights)
 
 
@@ -266,18 +194,18 @@ def nll_loss(log_probs, targets, *, weight=None, class_weight=None, reduction="m
     (such as :func:`mlkit.nn.log_softmax` outputs); class weights as in :func:`cross_entropy`.
     """
     name = "nll_loss"
-    shape, dtype = _shape(log_probs), _dtype(log_probs)
+    shape, dtype = shape_of(log_probs), float_dtype(log_probs)
     if not shape:
         raise ValueError(f"{name}: log_probs must have a class axis, got a scalar")
-    labels = _integer_labels(name, targets, shape[-1], shape[:-1])
+    labels = check_labels(name, targets, shape[-1], shape[:-1])
     pick = numpy.eye(shape[-1], dtype=dtype)[labels]
-    cw = _class_weights(name, class_weight, shape[-1], dtype)
+    cw = check_class_weights(name, class_weight, shape[-1], dtype)
     denominator = None
     if cw is not None:
         pick = pick * cw
         denominator = _weighted_count(cw[labels], weight, dtype)
     losses = -np.sum(log_probs * pick, axis=-1)
-    return _reduce(name, losses, reduction, weight, denominator)
+    return reduce_losses(name, losses, reduction, weight, denominator)
 
 
 def hinge_loss(scores, targets, margin=1.0, *, weight=None, class_weight=None,
@@ -290,26 +218,26 @@ def hinge_loss(scores, targets, margin=1.0, *, weight=None, class_weight=None,
     by ``class_weight[y]`` if given ("mean" then still divides by the number of samples).
     """
     name = "hinge_loss"
-    shape, dtype = _shape(scores), _dtype(scores)
-    if _shape(targets) == shape:
+    shape, dtype = shape_of(scores), float_dtype(scores)
+    if shape_of(targets) == shape:
         raw = numpy.asarray(getval(targets))
         if not numpy.all((raw == 1) | (raw == -1)):
             raise ValueError(f"{name}: binary targets must be -1 or +1 (convert 0/1 labels "
                              "with 2 * y - 1)")
-        losses = relu(margin - scores * _like(targets, dtype))
-        return _reduce(name, losses, reduction, weight)
+        losses = relu(margin - scores * as_dtype(targets, dtype))
+        return reduce_losses(name, losses, reduction, weight)
     if not shape:
         raise ValueError(f"{name}: scores must have a class axis for integer labels")
     classes = shape[-1]
-    labels = _integer_labels(name, targets, classes, shape[:-1])
+    labels = check_labels(name, targets, classes, shape[:-1])
     onehot = numpy.eye(classes, dtype=dtype)[labels]
     true_score = np.sum(scores * onehot, axis=-1, keepdims=True)
     margins = relu(margin - true_score + scores) * (1 - onehot)
     losses = np.sum(margins, axis=-1) * (1 / classes)
-    cw = _class_weights(name, class_weight, classes, dtype)
+    cw = check_class_weights(name, class_weight, classes, dtype)
     if cw is not None:
         losses = losses * cw[labels]
-    return _reduce(name, losses, reduction, weight)
+    return reduce_losses(name, losses, reduction, weight)
 
 
 # -- penalties -------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy
 
+from mlkit.nn.freezing import Freezable
 from mlkit.nn.state import assign, check_state, flatten, merge
 from mlkit.nn.state import items_of as _items
 from mlkit.nn.state import join_path as _join
@@ -43,7 +44,7 @@ def _holds_state(value) -> bool:
     return False
 
 
-class Module:
+class Module(Freezable):
     """Base class of layers and models: a tree of parameters with train/eval modes.
 
     Notes
@@ -210,52 +211,6 @@ class Module:
             attributes[name] = merge(type(self).__name__, name, current, sub)
         return self
 
-    def freeze(self, names=None) -> Module:
-        """Exclude parameters from ``trainable_parameters()``; returns self.
-
-        Parameters
-        ----------
-        names : str, iterable of str, or None
-            Dotted paths relative to this module (``"weight"``, ``"layers.0"``); a path to a
-            submodule or container freezes everything below it. None freezes all parameters.
-        """
-        self._set_frozen(names, True)
-        return self
-
-    def unfreeze(self, names=None) -> Module:
-        """Undo :meth:`freeze` for ``names`` (all parameters when None); returns self."""
-        self._set_frozen(names, False)
-        return self
-
-    def _set_frozen(self, names, frozen):
-        if names is None:
-            paths = [""]
-        else:
-            paths = [names] if isinstance(names, str) else list(names)
-            known = set(self._flat(_PARAMETERS)) | set(dict(self.named_modules()))
-            unknown = [p for p in paths if p not in known
-                       and not any(k.startswith(p + ".") for k in known)]
-            if unknown:
-                raise KeyError(f"{type(self).__name__} has no parameters {unknown}; "
-                               f"parameter names: {sorted(self._flat(_PARAMETERS))}")
-        for prefix in paths:
-            for module, local in self._owners(prefix):
-                if frozen:
-                    module._frozen.add(local)
-                else:
-                    module._frozen.discard(local)
-
-    def _owners(self, prefix):
-        """``(owning module, local path)`` of every parameter at or below dotted ``prefix``."""
-        for mpath, module in self.named_modules():
-            for name, value in module._state():
-                if isinstance(value, Module):
-                    continue
-                for local in _local_array_paths(name, value):
-                    full = _join(mpath, local)
-                    if prefix == "" or full == prefix or full.startswith(prefix + "."):
-                        yield module, local
-
     # -- state dicts ---------------------------------------------------------------------------
     def _flat(self, kind) -> dict:
         return dict(flatten(self._walk(kind)))
@@ -306,15 +261,6 @@ class Module:
         for key, item in _items(value):
             lines.extend(self._repr_lines(_join(path, key), item))
         return lines
-
-
-def _local_array_paths(name, value):
-    if isinstance(value, _ARRAYS):
-        return [name] if value.dtype.kind == "f" else []
-    if isinstance(value, _CONTAINERS):
-        return [p for key, item in _items(value) if not isinstance(item, Module)
-                for p in _local_array_paths(_join(name, key), item)]
-    return []
 
 
 def _modules_in(path, value):

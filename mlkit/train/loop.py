@@ -8,41 +8,19 @@ step. Everything else (evaluation, schedules, checkpoints, progress) runs once p
 
 from __future__ import annotations
 
-import math
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from mlkit.data import minibatches
 from mlkit.nn import value_and_grad as model_value_and_grad
 from mlkit.optim import LBFGS
-from mlkit.optim import clip_grad_norm as clip_by_norm
-from mlkit.optim import clip_grad_value as clip_by_value
 from mlkit.train.callbacks import ScheduleStep
-from mlkit.train.checkpoint import (
-    CheckpointError,
-    join_prefix,
-    rng_from_array,
-    rng_to_array,
-    split_prefix,
-)
+from mlkit.train.epoch import Epoch, TrainingDiverged
 from mlkit.train.history import History
-from mlkit.tree import tree_leaves
+from mlkit.train.state import LoopState
 
 __all__ = ["LoopState", "TrainingDiverged", "TrainingInterrupted", "fit"]
-
-REMEDY = ("lower the learning rate, clip the gradients (clip_grad_norm), or check that the "
-          "inputs are scaled (standardized)")
-
-
-class TrainingDiverged(FloatingPointError):
-    """The loss or the parameters became nan or infinite; the message names where."""
-
-    def __init__(self, epoch: int, step: int, steps: int, what: str):
-        self.epoch, self.step, self.steps = epoch, step, steps
-        super().__init__(f"training diverged: {what} at epoch {epoch}, step {step} of {steps}; "
-                         f"training stopped. To fix it, {REMEDY}.")
 
 
 class TrainingInterrupted(KeyboardInterrupt):
@@ -52,79 +30,6 @@ class TrainingInterrupted(KeyboardInterrupt):
         self.epoch, self.completed = epoch, completed
         super().__init__(f"training interrupted during epoch {epoch}; {completed} epoch(s) "
                          "were completed")
-
-
-@dataclass
-class LoopState:
-    """Everything the loop advances, as seen by callbacks; :meth:`arrays` checkpoints it."""
-
-    model: object
-    optimizer: object
-    schedule: object
-    rng: np.random.Generator
-    epochs: int
-    steps_per_epoch: int
-    callbacks: list = field(default_factory=list)
-    history: History = field(default_factory=History)
-    epoch: int = 0
-    """Epochs completed."""
-    step: int = 0
-    """Optimizer steps taken."""
-    stop: bool = False
-    """Set by a callback to end training after the current epoch."""
-
-    def arrays(self) -> dict[str, np.ndarray]:
-        """The whole state as a flat dict of arrays: restoring it continues bit for bit."""
-        out = join_prefix("model", self.model.state_dict())
-        out.update(join_prefix("optimizer", self.optimizer.state_dict()))
-        if self.schedule is not None:
-            out.update(join_prefix("schedule", self.schedule.state_dict()))
-        for callback in self.callbacks:
-            out.update(join_prefix(f"callbacks.{callback.name}", callback.state_dict()))
-        out.update(join_prefix("history", self.history.to_arrays()))
-        out["loop.epoch"] = np.array(self.epoch, dtype=np.int64)
-        out["loop.step"] = np.array(self.step, dtype=np.int64)
-        out["loop.stop_reason"] = np.array(self.history.stop_reason)
-        out["rng.loop"] = rng_to_array(self.rng)
-        for name, generator in _model_generators(self.model).items():
-            out[f"rng.model.{name}"] = rng_to_array(generator)
-        return out
-
-    def restore(self, arrays: dict) -> None:
-        """Load :meth:`arrays` output back into the model, optimizer, schedule and callbacks."""
-        missing = [key for key in ("loop.epoch", "loop.step", "rng.loop") if key not in arrays]
-        if missing:
-            raise CheckpointError(f"not a training checkpoint: it lacks {missing}; resume "
-                                  "from a last.npz written by mlkit's training loop")
-        try:
-            self.model.load_state_dict(split_prefix(arrays, "model"))
-            self.optimizer.load_state_dict(split_prefix(arrays, "optimizer"))
-            if self.schedule is not None:
-                self.schedule.load_state_dict(split_prefix(arrays, "schedule"))
-            for callback in self.callbacks:
-                callback.load_state_dict(split_prefix(arrays, f"callbacks.{callback.name}"))
-        except (KeyError, ValueError, TypeError) as error:
-            raise CheckpointError(f"the checkpoint does not match this model and optimizer: "
-                                  f"{error}") from None
-        rng_from_array(self.rng, arrays["rng.loop"])
-        for name, generator in _model_generators(self.model).items():
-            if f"rng.model.{name}" in arrays:
-                rng_from_array(generator, arrays[f"rng.model.{name}"])
-        reason = str(arrays.get("loop.stop_reason", np.array("completed"))[()])
-        self.history = History.from_arrays(split_prefix(arrays, "history"), reason)
-        self.epoch = int(arrays["loop.epoch"])
-        self.step = int(arrays["loop.step"])
-
-
-def _model_generators(model) -> dict[str, np.random.Generator]:
-    """Random generators held by the model's modules (dropout), by dotted attribute path."""
-    found = {}
-    named = getattr(model, "named_modules", None)
-    for path, module in (named() if named else []):
-        for name, value in vars(module).items():
-            if isinstance(value, np.random.Generator):
-                found[f"{path}.{name}" if path else name] = value
-    return found
 
 
 def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None, epochs=100,
@@ -212,7 +117,7 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
             return {"loss": float(loss_fn(model, X_val, y_val, None))}
 
     step_fn = model_value_and_grad(model, lambda xb, yb, wb: loss_fn(model, xb, yb, wb))
-    trainer = _Epoch(model, step_fn, optimizer, X, y, sample_weight, batch_size, shuffle,
+    trainer = Epoch(model, step_fn, optimizer, X, y, sample_weight, batch_size, shuffle,
                      last_batch, clip_grad_norm, clip_grad_value, full_batch)
     state.stop = False
     reason = "completed"
@@ -263,91 +168,3 @@ def _set_mode(model, training: bool) -> None:
 def _batch_plan(n, batch_size, last_batch):
     """The batch index arrays of one unshuffled epoch (to count steps)."""
     return list(minibatches(n, batch_size, None, shuffle=False, last_batch=last_batch))
-
-
-class _Epoch:
-    """One pass over the training rows; the hot loop of the whole package."""
-
-    def __init__(self, model, step_fn, optimizer, X, y, weight, batch_size, shuffle, last_batch,
-                 max_norm, max_value, full_batch):
-        self.model, self.step_fn, self.optimizer = model, step_fn, optimizer
-        self.X, self.y, self.weight = X, y, weight
-        self.batch_size, self.shuffle, self.last_batch = batch_size, shuffle, last_batch
-        self.max_norm, self.max_value = max_norm, max_value
-        self.full_batch = full_batch
-
-    def run(self, state: LoopState, epoch: int) -> tuple[float, float]:
-        """Train one epoch; returns the mean batch loss and the last step's gradient norm."""
-        if self.full_batch:
-            loss, grads = self._lbfgs_step()
-            state.step += 1
-            self._check(state, epoch, 1, loss)
-            return loss, _global_norm(grads)
-        model, step_fn, optimizer = self.model, self.step_fn, self.optimizer
-        X, y, weight = self.X, self.y, self.weight
-        max_norm, max_value = self.max_norm, self.max_value
-        if self.batch_size is None:
-            batches = (None,)
-        else:
-            batches = minibatches(len(X), self.batch_size, state.rng, self.shuffle,
-                                  self.last_batch)
-        total = 0.0
-        seen = 0
-        grads = None
-        for index, rows in enumerate(batches, 1):
-            if rows is None:
-                xb, yb, wb = X, y, weight
-            else:
-                xb, yb = X[rows], y[rows]
-                wb = None if weight is None else weight[rows]
-            loss, grads = step_fn(xb, yb, wb)
-            loss = float(loss)
-            if not math.isfinite(loss):
-                raise TrainingDiverged(epoch, index, state.steps_per_epoch, f"the loss became "
-                                       f"{loss}")
-            if max_norm is not None:
-                grads = clip_by_norm(grads, max_norm)[0]
-            if max_value is not None:
-                grads = clip_by_value(grads, max_value)
-            model.update(optimizer.step(model.trainable_parameters(), grads))
-            state.step += 1
-            count = len(xb)
-            total += loss * count
-            seen += count
-        self._check(state, epoch, state.steps_per_epoch, total / seen)
-        return total / seen, _global_norm(grads)
-
-    def _lbfgs_step(self):
-        model, step_fn = self.model, self.step_fn
-        X, y, weight = self.X, self.y, self.weight
-        last = {}
-
-        def closure(params):
-            model.update(params)
-            loss, grads = step_fn(X, y, weight)
-            last["grads"] = grads
-            return loss, grads
-
-        params, loss = self.optimizer.step(model.trainable_parameters(), closure)
-        model.update(params)
-        return float(loss), last["grads"]
-
-    def _check(self, state, epoch, step, loss):
-        """Raise TrainingDiverged if the loss or any parameter is not finite."""
-        if not math.isfinite(loss):
-            raise TrainingDiverged(epoch, step, state.steps_per_epoch, f"the loss became {loss}")
-        for leaf in tree_leaves(self.model.trainable_parameters()):
-            if not np.isfinite(leaf).all():
-                raise TrainingDiverged(epoch, step, state.steps_per_epoch,
-                                       "the parameters became nan or infinite")
-
-
-def _global_norm(grads) -> float:
-    """The L2 norm of all gradient entries together."""
-    total = 0.0
-    for leaf in tree_leaves(grads):
-        if leaf is not None:
-            flat = np.ravel(leaf)
-            total += float(np.dot(flat, flat))
-    return math.sqrt(total)
-

@@ -1,0 +1,107 @@
+"""What every loss shares: shape, dtype and label checks, and the weighted reduction.
+
+The messages name the loss and the shapes involved, so a mismatch is reported before any work
+and says what to reshape.
+"""
+
+from __future__ import annotations
+
+import numpy
+
+import mlkit.numpy as np
+from mlkit.extend import getval
+
+__all__ = [
+    "as_array",
+    "as_dtype",
+    "check_class_weights",
+    "check_labels",
+    "check_same_shape",
+    "float_dtype",
+    "reduce_losses",
+    "shape_of",
+]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def shape_of(x):
+    """The shape of a plain or traced value."""
+    x = getval(x)
+    return x.shape if type(x) is numpy.ndarray else tuple(numpy.shape(x))
+
+
+def float_dtype(x):
+    """The dtype of a floating-point value; float64 for any other value."""
+    x = getval(x)
+    dtype = x.dtype if type(x) is numpy.ndarray else numpy.result_type(x)
+    return dtype if dtype.kind == "f" else numpy.dtype(numpy.float64)
+
+
+def as_array(value):
+    """A plain value (list, scalar) as an ndarray; traced values pass unchanged."""
+    return value if getval(value) is not value else numpy.asarray(value)
+
+
+def as_dtype(value, dtype):
+    """A plain ``value`` as an array of ``dtype``; traced values pass unchanged."""
+    if value is None or getval(value) is not value:
+        return value
+    value = numpy.asarray(value)
+    return value if value.dtype == dtype else value.astype(dtype)
+
+
+def check_same_shape(name, predictions, targets, what="targets"):
+    if shape_of(predictions) != shape_of(targets):
+        raise ValueError(f"{name}: predictions have shape {shape_of(predictions)} but {what} have "
+                         f"shape {shape_of(targets)}; they must match (reshape one of them, e.g. "
+                         "targets.reshape(predictions.shape))")
+
+
+def check_labels(name, labels, classes, batch_shape):
+    labels = numpy.asarray(getval(labels))
+    if labels.dtype.kind not in "iu":
+        raise TypeError(f"{name}: integer class labels expected, got dtype {labels.dtype}")
+    if labels.shape != batch_shape:
+        raise ValueError(f"{name}: labels have shape {labels.shape}, expected {batch_shape} "
+                         f"for scores of shape {batch_shape + (classes,)}")
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        raise ValueError(f"{name}: labels must be in [0, {classes}), got values from "
+                         f"{labels.min()} to {labels.max()}")
+    return labels
+
+
+def reduce_losses(name, losses, reduction, weight=None, denominator=None):
+    """Apply the sample ``weight`` and the reduction to elementwise or per-sample losses."""
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    shape = shape_of(losses)
+    if weight is not None:
+        weight = as_dtype(weight, float_dtype(losses))
+        w_shape = shape_of(weight)
+        if w_shape != shape[:len(w_shape)] or (not w_shape and shape):
+            raise ValueError(f"{name}: weight has shape {w_shape}, expected ({shape[0]},) "
+                             f"(one per sample) or {shape}")
+        weight = np.reshape(weight, w_shape + (1,) * (len(shape) - len(w_shape)))
+        losses = losses * weight
+    if reduction == "none":
+        return losses
+    if reduction == "mean" and weight is None and denominator is None:
+        return np.mean(losses)
+    total = np.sum(losses)
+    if reduction == "sum":
+        return total
+    if denominator is None:
+        denominator = np.sum(np.broadcast_to(weight, shape))
+    return total / denominator
+
+
+def check_class_weights(name, class_weight, classes, dtype):
+    if class_weight is None:
+        return None
+    class_weight = as_dtype(class_weight, dtype)
+    if shape_of(class_weight) != (classes,):
+        raise ValueError(f"{name}: class_weight has shape {shape_of(class_weight)}, expected "
+                         f"({classes},) for {classes} classes")
+    return class_weight
+

@@ -46,12 +46,13 @@ def _rebuild(x, leaves):
     return next(leaves)
 
 
-def _leaf_values(x):
+def leaf_values(x):
+    """The leaves of a value (nested tuples, lists and dicts), in order."""
     kind = type(x)
     if kind is dict:
-        return [leaf for v in x.values() for leaf in _leaf_values(v)]
+        return [leaf for v in x.values() for leaf in leaf_values(v)]
     if kind is tuple or kind is list:
-        return [leaf for v in x for leaf in _leaf_values(v)]
+        return [leaf for v in x for leaf in leaf_values(v)]
     return [x]
 
 
@@ -80,7 +81,7 @@ def make_vjp(fun, x):
 
     def vjp(g):
         grads = {} if end_node is None else backward_pass(g, end_node, roots)
-        leaves = _leaf_values(x)
+        leaves = leaf_values(x)
         return _rebuild(x, iter([grads[root] if root in grads else vspace(leaf).zeros()
                                  for root, leaf in zip(roots, leaves)]))
 

@@ -68,13 +68,13 @@ class Config(Section):
     output: Output = Output()
     """Where the run is written."""
     baseline: Baseline = Baseline()
+    """The scikit-learn comparison."""
 
     @field_validator("baseline", mode="before")
     @classmethod
     def _baseline_off(cls, value):
         """``baseline: off`` (false to YAML) switches the whole comparison off."""
         return {"name": "off"} if value is False else value
-    """The scikit-learn comparison."""
 
     @field_validator("optimizer", "schedule", mode="before")
     @classmethod

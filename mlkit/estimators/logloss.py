@@ -40,8 +40,8 @@ def _scores(X, coef, fit_intercept):
 
 def _scores_vjp(ans, X, coef, fit_intercept):
     if not fit_intercept:
-        return lambda g: np.tensordot(X, g, axes=([0], [0]))
-    return lambda g: np.concatenate([np.tensordot(X, g, axes=([0], [0])),
+        return lambda g: X.T @ g
+    return lambda g: np.concatenate([X.T @ g,
                                      np.sum(g, axis=0, keepdims=True)])
 
 

@@ -7,6 +7,7 @@ scalar output, so every operator reports these mistakes the same way, naming the
 import numpy
 
 from mlkit.autodiff.containers import ContainerVSpace
+from mlkit.autodiff.entry import leaf_values
 from mlkit.autodiff.entry import make_vjp as _make_vjp
 from mlkit.autodiff.tracer import getval
 from mlkit.autodiff.vspace import vspace
@@ -52,20 +53,10 @@ def _leaf_kind(leaf):
         return "O"
 
 
-def _leaves_of(x):
-    """The leaves of a value (nested tuples, lists and dicts), in order."""
-    kind = type(x)
-    if kind is dict:
-        return [leaf for item in x.values() for leaf in _leaves_of(item)]
-    if kind is tuple or kind is list:
-        return [leaf for item in x for leaf in _leaves_of(item)]
-    return [x]
-
-
 def check_differentiable(fun, argnum, x):
     """Refuse integer, boolean and non-numeric inputs with a message saying what to pass."""
     x = getval(x)
-    if all(_leaf_kind(getval(leaf)) in "fc" for leaf in _leaves_of(x)):
+    if all(_leaf_kind(getval(leaf)) in "fc" for leaf in leaf_values(x)):
         return
     leaves = flatten_named(x) if type(x) in (tuple, list, dict) else {"": x}
     for path, leaf in leaves.items():

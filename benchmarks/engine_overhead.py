@@ -10,9 +10,8 @@ Run: python benchmarks/engine_overhead.py
 """
 
 import common  # noqa: F401  (pins BLAS threads before numpy loads)
-from common import best_time, optional, table
-
 import numpy
+from common import best_time, optional, table
 
 import mlkit
 import mlkit.numpy as mnp

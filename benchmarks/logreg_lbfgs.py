@@ -16,13 +16,12 @@ Objective (all contenders): ``mean_i log(1 + exp(-s_i (x_i.w + b))) + ||w||^2 / 
 Run: python benchmarks/logreg_lbfgs.py [--quick]
 """
 
-import common  # noqa: F401  (pins BLAS threads before numpy loads)
-from common import best_time, optional, table
-
 import sys
 
+import common  # noqa: F401  (pins BLAS threads before numpy loads)
 import numpy
 import scipy.optimize
+from common import best_time, optional, table
 from sklearn.datasets import load_breast_cancer
 from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
 

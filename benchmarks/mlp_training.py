@@ -11,11 +11,10 @@ Run: python benchmarks/mlp_training.py [--repeat N] [--samples N]
 import argparse
 
 import common  # noqa: F401  (pins BLAS threads before numpy loads)
+import mlp_reference
+import numpy
 from common import best_time, optional, table
 
-import numpy
-
-import mlp_reference
 from mlkit import nn, optim
 
 N_FEATURES, N_CLASSES = 784, 10

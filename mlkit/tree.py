@@ -132,7 +132,9 @@ def _check_same_node(a, b, path):
         if set(a) != set(b):
             missing = sorted(map(str, set(a) - set(b)))
             extra = sorted(map(str, set(b) - set(a)))
-            raise ValueError(f"tree mismatch at {where}: missing keys {missing}, unexpected {extra}")
+            raise ValueError(
+                f"tree mismatch at {where}: missing keys {missing}, unexpected {extra}"
+            )
     elif not isinstance(b, (tuple, list)) or len(a) != len(b):
         got = f"{type(b).__name__} of length {len(b)}" if is_container(b) else type(b).__name__
         raise ValueError(

@@ -1,12 +1,13 @@
 """The import rules of DESIGN.md and STYLE.md 4.1, checked on the source (AST, no imports run).
 
 Layers, lowest first: L0 autodiff/tree, L1 numpy/scipy, L2 operators/testing/extend and the
-``mlkit`` package root (extend re-exports the extension API of autodiff *and* numpy, so it sits
-above both, not at L0 as STYLE.md 4.1 first drew it), L3 nn/optim/data, L4 train/registry, L5 config/estimators,
-L6 experiments, L7 cli. A module may import its own package and any lower layer, never a
-higher one, and never another package of its own layer (exceptions: scipy is built on
-mlkit.numpy; the package root re-exports operators and extend). data imports nothing of mlkit outside data; nothing below L4 imports yaml,
-pydantic, tqdm, matplotlib or dask; scikit-learn appears only in data/datasets.py,
+``mlkit`` package root (extend re-exports the extension API of autodiff *and* numpy, so it
+sits above both, not at L0 as STYLE.md 4.1 first drew it), L3 nn/optim/data, L4
+train/registry, L5 config/estimators, L6 experiments, L7 cli. A module may import its own
+package and any lower layer, never a higher one, and never another package of its own layer
+(exceptions: scipy is built on mlkit.numpy; the package root re-exports operators and
+extend). data imports nothing of mlkit outside data; nothing below L4 imports yaml, pydantic,
+tqdm, matplotlib or dask; scikit-learn appears only in data/datasets.py,
 experiments/baseline.py and estimators/.
 """
 

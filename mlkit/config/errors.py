@@ -30,7 +30,8 @@ class Problem:
 
     def render(self, source: str) -> str:
         """The problem as one line, prefixed with the config's file name."""
-        text = f"{source}: {self.path}: {self.message}" if self.path else f"{source}: {self.message}"
+        where = f"{source}: {self.path}" if self.path else f"{source}"
+        text = f"{where}: {self.message}"
         if self.value is not NO_VALUE:
             text += f" (got {show(self.value)})"
         if self.hint:
@@ -59,7 +60,8 @@ def show(value: Any, limit: int = 80) -> str:
     elif isinstance(value, (list, tuple)):
         text = "[" + ", ".join(show(item, limit) for item in value) + "]"
     elif isinstance(value, dict):
-        text = "{" + ", ".join(f"{show(k, limit)}: {show(v, limit)}" for k, v in value.items()) + "}"
+        pairs = ", ".join(f"{show(k, limit)}: {show(v, limit)}" for k, v in value.items())
+        text = "{" + pairs + "}"
     else:
         text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -85,8 +85,9 @@ def _parse_yaml(text: str, source: str, where: str = "") -> Any:
         at = f"line {mark.line + 1}, column {mark.column + 1}" if mark and not where else where
         problem = getattr(error, "problem", None) or str(error)
         if isinstance(error, yaml.constructor.ConstructorError) and "tag" in problem:
-            raise ConfigError(source, [Problem(at, "YAML tags such as !!python/... are not "
-                                               "allowed", hint="write plain values only")]) from None
+            tags = Problem(at, "YAML tags such as !!python/... are not allowed",
+                           hint="write plain values only")
+            raise ConfigError(source, [tags]) from None
         raise ConfigError(source, [Problem(at, f"not valid YAML: {problem}",
                                            hint="fix the syntax here")]) from None
 

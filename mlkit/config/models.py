@@ -36,7 +36,7 @@ def _with_init(data: Any) -> Any:
 
 
 class Mlp(Section):
-    """A multilayer perceptron: Linear -> [BatchNorm] -> activation -> [Dropout] per hidden layer."""
+    """A multilayer perceptron: Linear, [BatchNorm], activation, [Dropout] per hidden layer."""
 
     name: Literal["mlp"]
     """Multilayer perceptron."""

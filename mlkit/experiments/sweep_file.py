@@ -147,8 +147,8 @@ def override_text(key: str, value: Any) -> str:
 def _read(path: Path) -> dict:
     source = str(path)
     if not path.is_file():
-        raise ConfigError(source, [Problem("", "sweep file not found" if not path.exists()
-                                           else "is not a file", hint=f"check the path; {_EXAMPLE}")])
+        what = "sweep file not found" if not path.exists() else "is not a file"
+        raise ConfigError(source, [Problem("", what, hint=f"check the path; {_EXAMPLE}")])
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
@@ -255,8 +255,8 @@ def load_sweep(path, overrides=()) -> Sweep:
                 found.setdefault((problem.path, problem.message), (problem, []))[1].append(trial)
         trials.append(trial)
     if found:
-        raise ConfigError(f"{source}: trial config {spec.base}",
-                          [_in_trials(problem, hit, len(trials)) for problem, hit in found.values()])
+        problems = [_in_trials(problem, hit, len(trials)) for problem, hit in found.values()]
+        raise ConfigError(f"{source}: trial config {spec.base}", problems)
     return Sweep(spec.name or path.stem, source, base, spec, trials, configs)
 
 

@@ -1,9 +1,9 @@
 """One sweep trial: an ordinary training run in its own run directory, and what it reports.
 
-:func:`run_trial` is what a worker process (local or on a Dask cluster) executes. It calls the same
-function as ``mlkit train CONFIG`` (:func:`mlkit.experiments.run.train_run`), so a trial's
-metrics equal those of the same config trained by hand. It never raises for a failing run: the error comes back in the outcome, so one bad
-trial cannot stop the others.
+:func:`run_trial` is what a worker process (local or on a Dask cluster) executes. It calls
+the same function as ``mlkit train CONFIG`` (:func:`mlkit.experiments.run.train_run`), so a
+trial's metrics equal those of the same config trained by hand. It never raises for a failing
+run: the error comes back in the outcome, so one bad trial cannot stop the others.
 """
 
 from __future__ import annotations

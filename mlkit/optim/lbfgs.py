@@ -9,6 +9,7 @@ from mlkit.optim.flat import FlatView
 from mlkit.optim.line_search import Trial, strong_wolfe
 from mlkit.optim.two_loop import two_loop_direction
 
+
 class LBFGS:
     r"""Limited-memory BFGS: quasi-Newton steps from the last ``history_size`` curvature pairs.
 

@@ -8,7 +8,8 @@ the sufficient-decrease and the curvature test cost one function call.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 
 class Trial(NamedTuple):

@@ -144,7 +144,8 @@ def test_write_landscape_saves_the_trajectories_it_was_given(tmp_path):
     ("function: {name: himmelblau}\nstart: [0, 0]\noptimizers: [{name: adam}]\n", [],
      "function.name: not an allowed value (got 'himmelblau'); allowed: 'rosenbrock', 'beale'"),
     ("function: {name: beale, b: 3}\nstart: [0, 0]\noptimizers: [{name: adam}]\n", [],
-     "function.b: 'b' is not an option of function 'beale' (got 3); options of function 'beale': name; 'b' is an option of: rosenbrock"),
+     "function.b: 'b' is not an option of function 'beale' (got 3); options of function "
+     "'beale': name; 'b' is an option of: rosenbrock"),
     ("function: {name: beale}\nstart: [0, 0]\noptimizers: [{name: adam, momentum: 0.9}]\n",
      [], "optimizers[0].momentum: 'momentum' is not an option of optimizer 'adam'"),
     ("function: {name: beale}\nstart: [0]\noptimizers: [{name: adam}]\n", [],

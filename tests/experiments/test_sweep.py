@@ -91,8 +91,9 @@ def test_summary_gives_mean_and_spread_over_seeds(local):
     _, result, lines = local
     results = pd.read_csv(result.path / "results.csv")
     summary = pd.read_csv(result.path / "summary.csv")
-    assert summary["group"].tolist() == ["optimizer.lr=0.1", "optimizer.name=adam optimizer.lr=0.05",
-                                         "loss.l2=1.0e+300", "loss.class_weight={9: 2.0}"]
+    assert summary["group"].tolist() == [
+        "optimizer.lr=0.1", "optimizer.name=adam optimizer.lr=0.05", "loss.l2=1.0e+300",
+        "loss.class_weight={9: 2.0}"]
     assert summary["ok"].tolist() == [2, 2, 0, 0]
     pair = results["test_log_loss"][:2]
     assert summary["test_log_loss_mean"][0] == pytest.approx(pair.mean())

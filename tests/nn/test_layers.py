@@ -167,7 +167,8 @@ def make_layers(dtype):
         "LayerNorm": (nn.LayerNorm(4, dtype=dtype), (5, 4)),
         "BatchNorm1d": (nn.BatchNorm1d(4, dtype=dtype), (5, 4)),
         "Embedding": (nn.Embedding(6, 3, rng=0, dtype=dtype), None),
-        **{cls.__name__: (cls(), (5, 4)) for cls in nn.activation_layers.ACTIVATION_LAYERS.values()},
+        **{cls.__name__: (cls(), (5, 4))
+           for cls in nn.activation_layers.ACTIVATION_LAYERS.values()},
         "Softmax": (nn.Softmax(), (5, 4)),
         "LogSoftmax": (nn.LogSoftmax(), (5, 4)),
     }

@@ -257,7 +257,8 @@ _reduction("var-ddof1", fun=lambda x, **kw: np.var(x, ddof=1, **kw),
 _reduction("std-ddof1", positive, fun=lambda x, **kw: np.std(x, ddof=1, **kw),
            variants=[{"axis": -1}], several=True)
 for _name in ("prod", "cumprod"):
-    for _kwargs in ({}, {"axis": 0}, {"axis": 1}) + (({"axis": (0, 1)},) if _name == "prod" else ()):
+    _several_axes = ({"axis": (0, 1)},) if _name == "prod" else ()
+    for _kwargs in ({}, {"axis": 0}, {"axis": 1}) + _several_axes:
         add(_spec(f"{_name}-at-zeros({_label(_kwargs)})",
                   bind(getattr(np, _name), **_kwargs),
                   (with_zeros,), MATRIX, [f"np.{_name}"],
@@ -421,8 +422,8 @@ add(
           shapes=[((3,),)], names=["np.array"]),
     _spec("array-ndmin", lambda x: np.array(x, ndmin=3) * 2.0, shapes=UNARY[:2],
           names=["np.array"]),
-    _spec("asarray", lambda x, y: np.asarray([x, y]), (anywhere, anywhere), [((), ()), ((2,), (2,))],
-          ["np.asarray"]),
+    _spec("asarray", lambda x, y: np.asarray([x, y]), (anywhere, anywhere),
+          [((), ()), ((2,), (2,))], ["np.asarray"]),
 )
 
 

@@ -54,7 +54,7 @@ def _lookup(label, name):
 FUNCTIONS = _function_table()
 
 
-@pytest.mark.parametrize("label, name", FUNCTIONS, ids=[f"{l}.{n}" for l, n in FUNCTIONS])
+@pytest.mark.parametrize("label, name", FUNCTIONS, ids=[f"{lab}.{n}" for lab, n in FUNCTIONS])
 def test_every_function_is_differentiable_or_declared_not(label, name):
     fun = _lookup(label, name)
     kind = kind_of(fun)
@@ -100,7 +100,7 @@ def _dispatched_names():
 DISPATCHED = _dispatched_names()
 
 
-@pytest.mark.parametrize("label, name", DISPATCHED, ids=[f"{l}.{n}" for l, n in DISPATCHED])
+@pytest.mark.parametrize("label, name", DISPATCHED, ids=[f"{lab}.{n}" for lab, n in DISPATCHED])
 def test_numpy_functions_on_traced_values_run_mlkit_versions(label, name):
     namespace, raw_module = {n: (m, r) for n, m, r in NAMESPACES}[label]
     assert wrapped_for(getattr(raw_module, name)) is getattr(namespace, name), (

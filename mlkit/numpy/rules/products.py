@@ -193,7 +193,8 @@ def_linear(einsum_primitive)
 def einsum(subscripts, *operands):
     """numpy.einsum with string subscripts, differentiable in every operand."""
     if not isinstance(subscripts, str):
-        raise TypeError("mlkit.numpy.einsum takes string subscripts, e.g. einsum('ij,jk->ik', a, b)")
+        raise TypeError("mlkit.numpy.einsum takes string subscripts, "
+                        "e.g. einsum('ij,jk->ik', a, b)")
     return einsum_primitive(subscripts, *operands)
 
 

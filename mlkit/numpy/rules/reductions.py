@@ -221,7 +221,10 @@ defjvp(cumprod, _cumprod_jvp)
 def var(x, axis=None, dtype=None, ddof=0, keepdims=False):
     """Variance, built from mean so it needs no rules of its own."""
     centered = x - mean(x, axis=axis, keepdims=True)
-    squared = real(centered * conj(centered)) if numpy.iscomplexobj(getval(x)) else centered * centered
+    if numpy.iscomplexobj(getval(x)):
+        squared = real(centered * conj(centered))
+    else:
+        squared = centered * centered
     n = _count(shape_of(x), shape_of(mean(getval(x), axis=axis, keepdims=keepdims)))
     return sum(squared, axis=axis, keepdims=keepdims) / (n - ddof)
 

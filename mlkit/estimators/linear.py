@@ -269,11 +269,7 @@ class LogisticRegression(MLKitEstimator):
 
     def score(self, X, y, sample_weight=None):
         """Accuracy of :meth:`predict` on ``(X, y)`` (mlkit's metric; weighted if asked)."""
-        predicted = self.predict(X)
-        if sample_weight is None:
-            return accuracy(y, predicted)
-        hits = (numpy.asarray(y) == predicted).astype(numpy.float64)
-        return float(numpy.average(hits, weights=numpy.asarray(sample_weight, dtype=float)))
+        return accuracy(y, self.predict(X), sample_weight=sample_weight)
 
     def summary(self):
         """A table of coefficients, standard errors, z-scores and two-sided p-values.

@@ -117,11 +117,7 @@ class MLPClassifier(BaseMLP):
 
     def score(self, X, y, sample_weight=None):
         """Accuracy of :meth:`predict` (mlkit's metric; weighted when asked)."""
-        predicted = self.predict(X)
-        if sample_weight is None:
-            return accuracy(y, predicted)
-        hits = (numpy.asarray(y) == predicted).astype(numpy.float64)
-        return float(numpy.average(hits, weights=numpy.asarray(sample_weight, dtype=float)))
+        return accuracy(y, self.predict(X), sample_weight=sample_weight)
 
 
 class MLPRegressor(BaseMLP):

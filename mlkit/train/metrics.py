@@ -58,20 +58,29 @@ def _pair(y_true, y_pred, numeric: bool) -> tuple[np.ndarray, np.ndarray]:
     return y_true.astype(np.float64), y_pred.astype(np.float64)
 
 
-def accuracy(y_true, y_pred) -> float:
-    """Fraction of labels predicted exactly.
+def accuracy(y_true, y_pred, sample_weight=None) -> float:
+    """Fraction of labels predicted exactly (weighted by ``sample_weight`` when given).
 
     Parameters
     ----------
     y_true, y_pred : array-like of shape (n,)
         True and predicted labels (any comparable type).
+    sample_weight : array-like of shape (n,), optional
+        Non-negative weights with a positive sum.
 
     Returns
     -------
     float
     """
     y_true, y_pred = _pair(y_true, y_pred, numeric=False)
-    return float(np.mean(y_true == y_pred))
+    hits = (y_true == y_pred).astype(np.float64)
+    if sample_weight is None:
+        return float(np.mean(hits))
+    weight = np.asarray(sample_weight, dtype=np.float64)
+    if weight.shape != hits.shape or np.any(weight < 0) or not weight.sum() > 0:
+        raise ValueError(f"sample_weight must be {hits.shape[0]} non-negative weights with a "
+                         f"positive sum, got shape {weight.shape}")
+    return float(np.average(hits, weights=weight))
 
 
 def _class_indices(y_true, n: int, k: int) -> np.ndarray:

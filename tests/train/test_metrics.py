@@ -146,3 +146,13 @@ def test_value_errors(call, match):
 def test_type_errors(call, match):
     with pytest.raises(TypeError, match=match):
         call()
+
+
+def test_weighted_accuracy_counts_each_row_by_its_weight():
+    from mlkit.train.metrics import accuracy
+
+    # hits: 1, 0, 1, 1 with weights 1, 3, 0, 2 -> (1 + 0 + 0 + 2) / 6
+    assert accuracy([0, 1, 2, 2], [0, 2, 2, 2], sample_weight=[1, 3, 0, 2]) == pytest.approx(0.5)
+    assert accuracy([0, 1], [0, 1], sample_weight=[2.0, 5.0]) == 1.0
+    with pytest.raises(ValueError, match="non-negative"):
+        accuracy([0, 1], [0, 1], sample_weight=[1.0, -1.0])

@@ -20,6 +20,7 @@ from mlkit.data import (
 )
 from mlkit.train.plan import Plan, Preprocessing, Splits
 
+from .checks import binary_on_many_classes
 from .errors import ConfigError, Problem, choices
 from .schema import MODEL_TASKS, Config, PlateauSchedule
 
@@ -57,12 +58,7 @@ def _data_problems(config: Config, dataset: Dataset) -> list[Problem]:
     if task == "classification" and dataset.n_classes > 2:
         classes = ", ".join(dataset.target_names[:6]) + (", ..." if dataset.n_classes > 6 else "")
         has = f"{where} has {dataset.n_classes} classes ({classes})"
-        if model == "logistic_regression":
-            problems.append(Problem("model.name", f"is binary, but {has}", model,
-                                    "use softmax_regression (with loss cross_entropy)"))
-        elif loss == "binary_cross_entropy":
-            problems.append(Problem("loss.name", f"is for two classes, but {has}", loss,
-                                    "use cross_entropy"))
+        problems.extend(binary_on_many_classes(model, loss, has))
     weights = getattr(config.loss, "class_weight", "none")
     if isinstance(weights, dict):
         labels = dataset.target_names

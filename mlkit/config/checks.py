@@ -89,12 +89,7 @@ def component_problems(config: Config) -> list[Problem]:
     n_classes = _known_classes(config.data)
     if n_classes is not None and n_classes > 2:
         where = f"data.dataset '{config.data.dataset}' has {n_classes} classes"
-        if model == "logistic_regression":
-            problems.append(Problem("model.name", f"is binary, but {where}", model,
-                                    "use softmax_regression"))
-        elif loss == "binary_cross_entropy":
-            problems.append(Problem("loss.name", f"is for two classes, but {where}", loss,
-                                    "use cross_entropy"))
+        problems.extend(binary_on_many_classes(model, loss, where))
     if config.optimizer.name == "lbfgs" and config.training.batch_size != "full":
         problems.append(Problem("training.batch_size", "lbfgs takes whole-data steps",
                                 config.training.batch_size, "set training.batch_size: full"))
@@ -113,3 +108,17 @@ def component_problems(config: Config) -> list[Problem]:
         problems.append(Problem("baseline.name", f"mlp copies model.hidden, but model is '{model}'",
                                 "mlp", "use auto, or a linear baseline"))
     return problems
+
+
+def binary_on_many_classes(model: str, loss: str, has: str) -> list:
+    """The problems of a binary model or loss on data with more than two classes.
+
+    ``has`` says what the data holds, e.g. "data.dataset 'wine' has 3 classes"; the check runs
+    statically where the class count is known, and again after the data is loaded.
+    """
+    if model == "logistic_regression":
+        return [Problem("model.name", f"is binary, but {has}", model,
+                        "use softmax_regression (with loss cross_entropy)")]
+    if loss == "binary_cross_entropy":
+        return [Problem("loss.name", f"is for two classes, but {has}", loss, "use cross_entropy")]
+    return []

@@ -24,6 +24,7 @@ from mlkit.operators import (
     make_vjp,
     value_and_grad,
     vector_jacobian_product,
+    with_fused_gradient,
 )
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "defvjp",
     "deriv",
     "elementwise_grad",
+    "with_fused_gradient",
     "grad",
     "grad_and_aux",
     "grad_named",

@@ -11,7 +11,13 @@ from sklearn.utils.multiclass import check_classification_targets
 from mlkit import optim
 from mlkit.estimators.base import MLKitEstimator, check_sample_weight, class_weights, make_rng
 from mlkit.estimators.inference import coefficient_table, standard_errors
-from mlkit.estimators.logloss import Coefficients, evaluator, log_proba, objective
+from mlkit.estimators.logloss import (
+    Coefficients,
+    evaluator,
+    fused_objective,
+    log_proba,
+    objective,
+)
 from mlkit.estimators.params import check_choice, check_number, resolve_batch_size
 from mlkit.train.metrics import accuracy
 
@@ -182,7 +188,8 @@ class LogisticRegression(MLKitEstimator):
         def loss_fn(model, X_batch, Y_batch, w_batch):
             if w_batch is not weight:  # a mini-batch: its weights must sum to one too
                 w_batch = w_batch / max(float(w_batch.sum()), 1e-300)
-            return objective(model.coef, X_batch, Y_batch, w_batch, penalty, fit_intercept)
+            return fused_objective(model.coef, X_batch, Y_batch, w_batch, penalty,
+                                   fit_intercept)
 
         validation = evaluate = None
         if self.early_stopping:

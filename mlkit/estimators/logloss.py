@@ -1,7 +1,10 @@
-"""LogisticRegression's objective as two primitives, and log-probabilities from its scores.
+"""LogisticRegression's objective, its fused training form, and log-probabilities.
 
-Written as primitives so that the caller's ``X`` is used as given and the whole log-loss is
-one node of the trace; the rules use mlkit.numpy, so the exact Hessian still comes for free.
+``objective`` is the definition, built from two primitives so that the caller's ``X`` is used
+as given; their rules use mlkit.numpy, so the exact Hessian comes from the engine.
+``fused_objective`` is what training differentiates: the same value with the gradient from
+one cache-blocked pass over ``X`` (:mod:`mlkit.estimators.logkernel`), and the engine's
+derivatives of ``objective`` beyond the first.
 """
 
 from __future__ import annotations
@@ -9,12 +12,13 @@ from __future__ import annotations
 import numpy
 
 import mlkit.numpy as np
-from mlkit import defjvp, defvjp, nn, primitive
+from mlkit import defjvp, defvjp, nn, primitive, with_fused_gradient
+from mlkit.estimators.logkernel import objective_and_gradient
 from mlkit.extend import def_linear
 from mlkit.scipy.special import expit
 from mlkit.train.metrics import accuracy
 
-__all__ = ["Coefficients", "evaluator", "log_proba", "objective"]
+__all__ = ["Coefficients", "evaluator", "fused_objective", "log_proba", "objective"]
 
 
 class Coefficients(nn.Module):
@@ -84,6 +88,9 @@ def objective(coef, X, Y, weight, penalty, fit_intercept):
         return value if penalty is None else value + np.dot(coef, penalty * coef)
     value = nn.cross_entropy(scores, Y, weight=weight, reduction="sum")
     return value if penalty is None else value + np.vdot(coef, penalty[:, None] * coef)
+
+
+fused_objective = with_fused_gradient(objective, objective_and_gradient)
 
 
 def log_proba(scores):

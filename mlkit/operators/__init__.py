@@ -5,6 +5,7 @@ argument to differentiate (an int, or a tuple of ints for a tuple of gradients);
 is held constant. All are built on ``make_vjp`` and ``make_jvp``, so they nest to any order.
 """
 
+from mlkit.operators.fused import with_fused_gradient as with_fused_gradient
 from mlkit.operators.gradients import deriv as deriv
 from mlkit.operators.gradients import elementwise_grad as elementwise_grad
 from mlkit.operators.gradients import grad as grad
@@ -27,6 +28,7 @@ __all__ = [
     "checkpoint",
     "deriv",
     "elementwise_grad",
+    "with_fused_gradient",
     "grad",
     "grad_and_aux",
     "grad_named",

@@ -33,7 +33,6 @@ __all__ = [
     "defvjp",
     "deriv",
     "elementwise_grad",
-    "with_fused_gradient",
     "grad",
     "grad_and_aux",
     "grad_named",
@@ -49,6 +48,7 @@ __all__ = [
     "primitive",
     "value_and_grad",
     "vector_jacobian_product",
+    "with_fused_gradient",
 ]
 
 ESTIMATORS = ("LogisticRegression", "MLPClassifier", "MLPRegressor")

@@ -1,9 +1,9 @@
 """What every mlkit estimator shares: input checks, weights, the training run, persistence.
 
-The estimators are thin adapters. scikit-learn's own helpers validate the inputs (so errors
-read exactly like scikit-learn's), :mod:`mlkit.nn` and :mod:`mlkit.optim` build the model and
-its optimizer, the one training loop :func:`mlkit.train.fit` trains it, and
-:mod:`mlkit.train.metrics` scores it.
+The estimators are thin adapters. scikit-learn's own helpers validate the inputs, so errors
+read exactly like scikit-learn's (plain numpy arrays take a quick path, see ``inputs``);
+:mod:`mlkit.nn` and :mod:`mlkit.optim` build the model and its optimizer, the one training
+loop :func:`mlkit.train.fit` trains it, and :mod:`mlkit.train.metrics` scores it.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ import numbers
 
 import numpy
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted
 
 from mlkit.data import train_val_test_split
+from mlkit.estimators.inputs import validate_predict, validate_train
 from mlkit.train import EarlyStopping, History, ProgressBar, load_arrays, save_arrays
 from mlkit.train import fit as train_loop
 
@@ -131,13 +132,11 @@ class MLKitEstimator(BaseEstimator):
 
     def _validate_train(self, X, y, reset=True, dtype=numpy.float64, multi_output=False):
         """Validated ``X`` (dense, finite, 2-D) and ``y``; sets ``n_features_in_`` on reset."""
-        return validate_data(self, X, y, reset=reset, dtype=dtype, accept_sparse=False,
-                             multi_output=multi_output, y_numeric=self._estimator_kind ==
-                             "regressor")
+        return validate_train(self, X, y, reset=reset, dtype=dtype, multi_output=multi_output,
+                              y_numeric=self._estimator_kind == "regressor")
 
     def _validate_predict(self, X, dtype=numpy.float64):
-        check_is_fitted(self)
-        return validate_data(self, X, reset=False, dtype=dtype, accept_sparse=False)
+        return validate_predict(self, X, dtype)
 
     # -- training --------------------------------------------------------------------------
     def _validation_split(self, n, labels, rng):

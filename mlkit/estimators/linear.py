@@ -6,11 +6,11 @@ import warnings
 
 import numpy
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.multiclass import check_classification_targets
 
 from mlkit import optim
 from mlkit.estimators.base import MLKitEstimator, check_sample_weight, class_weights, make_rng
 from mlkit.estimators.inference import coefficient_table, standard_errors
+from mlkit.estimators.inputs import check_classification_labels
 from mlkit.estimators.logloss import (
     Coefficients,
     evaluator,
@@ -119,7 +119,7 @@ class LogisticRegression(MLKitEstimator):
         """Fit the model to ``X`` (n_samples, n_features) and labels ``y``; returns self."""
         self._check_params()
         X, y = self._validate_train(X, y)
-        check_classification_targets(y)
+        check_classification_labels(y)
         classes, y_index = numpy.unique(y, return_inverse=True)
         weight = check_sample_weight(sample_weight, len(y))
         weight = numpy.ones(len(y)) if weight is None else weight

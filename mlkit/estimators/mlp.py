@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import numpy
-from sklearn.utils.multiclass import check_classification_targets
 
 from mlkit import nn, registry
 from mlkit.estimators.base import check_sample_weight, class_weights
+from mlkit.estimators.inputs import check_classification_labels
 from mlkit.estimators.mlp_base import BaseMLP
 from mlkit.train.metrics import accuracy, r2
 
@@ -60,7 +60,7 @@ class MLPClassifier(BaseMLP):
         self.class_weight = class_weight
 
     def _targets(self, y, sample_weight, continuing, classes, dtype):
-        check_classification_targets(y)
+        check_classification_labels(y)
         if not continuing:
             given = numpy.unique(y) if classes is None else numpy.unique(classes)
             if len(given) < 2:

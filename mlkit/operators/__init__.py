@@ -28,7 +28,6 @@ __all__ = [
     "checkpoint",
     "deriv",
     "elementwise_grad",
-    "with_fused_gradient",
     "grad",
     "grad_and_aux",
     "grad_named",
@@ -43,4 +42,5 @@ __all__ = [
     "make_vjp",
     "value_and_grad",
     "vector_jacobian_product",
+    "with_fused_gradient",
 ]

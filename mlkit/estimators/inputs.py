@@ -1,0 +1,74 @@
+"""Input validation: a quick path for plain, finite numpy arrays, scikit-learn's otherwise.
+
+scikit-learn's helpers are the authority on what is valid and on how errors read, but they
+cost a millisecond or more per call (they probe every input for dataframe libraries), which
+is most of a fit on a small problem. Inputs that are already what those helpers would return
+(numeric numpy arrays of the right shape, finite) are accepted here after the same checks,
+done directly; anything else, including every invalid input, goes to scikit-learn, so
+messages and warnings stay exactly scikit-learn's.
+"""
+
+from __future__ import annotations
+
+import numpy
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+__all__ = ["check_classification_labels", "validate_predict", "validate_train"]
+
+_NUMERIC = "fiub"
+
+
+def validate_train(estimator, X, y, *, reset, dtype, multi_output, y_numeric):
+    """``(X, y)`` validated for fitting; sets ``n_features_in_`` when ``reset``."""
+    quick = _plain_features(estimator, X, reset, dtype)
+    if quick is not None and _plain_target(y, len(quick), multi_output):
+        if reset:
+            estimator.n_features_in_ = quick.shape[1]
+            estimator.__dict__.pop("feature_names_in_", None)
+        return quick, y
+    return validate_data(estimator, X, y, reset=reset, dtype=dtype, accept_sparse=False,
+                         multi_output=multi_output, y_numeric=y_numeric)
+
+
+def validate_predict(estimator, X, dtype):
+    """``X`` validated against the fitted estimator (same number of features)."""
+    check_is_fitted(estimator)
+    quick = _plain_features(estimator, X, False, dtype)
+    if quick is not None:
+        return quick
+    return validate_data(estimator, X, reset=False, dtype=dtype, accept_sparse=False)
+
+
+def check_classification_labels(y) -> None:
+    """Raise scikit-learn's error unless the validated ``y`` holds class labels: integers,
+    booleans and integral floats pass at once, anything else is checked in full."""
+    kind = y.dtype.kind if isinstance(y, numpy.ndarray) and y.ndim == 1 else "O"
+    if kind in "iub" or (kind == "f" and numpy.array_equal(y, numpy.floor(y))):
+        return
+    check_classification_targets(y)
+
+
+def _plain_features(estimator, X, reset, dtype):
+    """``X`` converted to ``dtype`` when it needs no more than that, else None."""
+    if type(X) is not numpy.ndarray or X.ndim != 2 or X.dtype.kind not in _NUMERIC:
+        return None
+    if 0 in X.shape:
+        return None
+    if not reset and (X.shape[1] != getattr(estimator, "n_features_in_", None)
+                      or hasattr(estimator, "feature_names_in_")):
+        return None
+    dtypes = dtype if isinstance(dtype, (list, tuple)) else [dtype]
+    if X.dtype not in dtypes:
+        X = X.astype(dtypes[0])
+    if not numpy.isfinite(X.sum()):  # nan, inf or an overflowing sum: check it in full
+        return None
+    return X
+
+
+def _plain_target(y, n, multi_output):
+    if type(y) is not numpy.ndarray or len(y) != n or y.dtype.kind not in _NUMERIC:
+        return False
+    if y.ndim != 1 and not (multi_output and y.ndim == 2 and y.shape[1] > 0):
+        return False
+    return y.dtype.kind != "f" or bool(numpy.isfinite(y.sum()))

@@ -78,6 +78,17 @@ def trace_call(fun, x, make_root, tangent=None):
 def make_vjp(fun, x):
     """Trace ``fun`` at ``x``; return ``(vjp, fun(x))`` where ``vjp(g)`` pulls g back to x."""
     end_value, end_node, roots = trace_call(fun, x, lambda _: VJPNode.root())
+    if type(x) not in _CONTAINERS:  # one leaf: its root's cotangent is the answer
+        (root,) = roots
+
+        def vjp_leaf(g):
+            if end_node is not None:
+                grads = backward_pass(g, end_node, roots)
+                if root in grads:
+                    return grads[root]
+            return vspace(x).zeros()
+
+        return vjp_leaf, end_value
 
     def vjp(g):
         grads = {} if end_node is None else backward_pass(g, end_node, roots)

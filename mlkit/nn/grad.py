@@ -49,8 +49,12 @@ def value_and_grad(model, loss_fn, has_aux: bool = False):
             aux.append(tree_map(getval, extra))
         return out
 
-    traced_loss.__name__ = getattr(loss_fn, "__name__", "loss_fn")
+    def traced_loss_of_one(traced_leaf, put, args, kwargs, aux):
+        return traced_loss([traced_leaf], put, args, kwargs, aux)
+
+    traced_loss.__name__ = traced_loss_of_one.__name__ = getattr(loss_fn, "__name__", "loss_fn")
     loss_and_grads = mlkit.value_and_grad(traced_loss)
+    loss_and_grad_of_one = mlkit.value_and_grad(traced_loss_of_one)  # skips the list's plumbing
 
     @functools.wraps(loss_fn)
     def value_and_grad_fn(*args, **kwargs):
@@ -70,7 +74,11 @@ def value_and_grad(model, loss_fn, has_aux: bool = False):
             value = traced_loss([], put, args, kwargs, aux)
             return ((value, aux[0]) if has_aux else value), params
         try:
-            loss, grads = loss_and_grads(leaves, put, args, kwargs, aux)
+            if len(leaves) == 1:
+                loss, grad = loss_and_grad_of_one(leaves[0], put, args, kwargs, aux)
+                grads = [grad]
+            else:
+                loss, grads = loss_and_grads(leaves, put, args, kwargs, aux)
         finally:
             put(leaves)
         grads = _rebuilt(params, map(_like, grads, leaves))

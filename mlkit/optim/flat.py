@@ -81,6 +81,9 @@ class FlatView:
         stops = np.cumsum([leaf.size for leaf in leaves]).tolist()
         self._bounds = list(zip([0] + stops[:-1], stops))
         self.size = stops[-1] if stops else 0
+        # A model of one array in a dict (a linear model's coefficients) skips the tree walks.
+        single = type(params) is dict and len(params) == 1 and len(leaves) == 1
+        self._single_key = next(iter(params)) if single and self._signature[1] is None else None
 
     def matches(self, params) -> bool:
         """True when ``params`` has this layout (structure, shapes and dtypes)."""
@@ -94,6 +97,10 @@ class FlatView:
 
     def vector(self, tree, gradient=False):
         """A new flat vector of ``tree``'s leaves (``None`` gradient leaves count as zeros)."""
+        if self._single_key is not None and type(tree) is dict and len(tree) == 1:
+            leaf = tree.get(self._single_key)
+            if type(leaf) is np.ndarray and leaf.shape == self._shapes[0]:
+                return leaf.reshape(-1).astype(self.dtype, copy=True)
         what = "gradient" if gradient else "parameter"
         leaves, signature = leaves_and_signature(tree)
         if signature != self._signature:
@@ -122,6 +129,8 @@ class FlatView:
 
     def tree(self, x):
         """The tree whose leaves are views of ``x`` (copies for leaves of a narrower dtype)."""
+        if self._single_key is not None and self._same_dtype:
+            return {self._single_key: x.reshape(self._shapes[0])}
         leaves = [x[start:stop].reshape(shape) for (start, stop), shape in
                   zip(self._bounds, self._shapes)]
         if not self._same_dtype:

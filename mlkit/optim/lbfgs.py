@@ -158,11 +158,13 @@ class LBFGS:
                 t = self.lr
             self._direction, self._t = direction, t
             slope = float(grad @ direction)
+            longest = _largest(direction)
             if slope > -self.tolerance_change:
                 self.reason = "directional derivative above -tolerance_change"
                 break
             if self.line_search_fn == "strong_wolfe":
-                x, loss, grad, t, used = self._search(fn, view, x, loss, grad, direction, t, slope)
+                x, loss, grad, t, used = self._search(fn, view, x, loss, grad, direction, t,
+                                                      slope, longest)
             else:
                 x = x + t * direction
                 used = 0
@@ -181,7 +183,7 @@ class LBFGS:
             if _largest(grad) <= self.tolerance_grad:
                 self.reason = "gradient below tolerance_grad"
                 break
-            if _largest(direction) * abs(t) <= self.tolerance_change:
+            if longest * abs(t) <= self.tolerance_change:
                 self.reason = "step below tolerance_change"
                 break
             if abs(loss - self._prev_loss) < self.tolerance_change:
@@ -208,8 +210,9 @@ class LBFGS:
             self._h_diag = ys / float(y @ y)
         return two_loop_direction(grad, self._steps, self._changes, self._ro, self._h_diag)
 
-    def _search(self, fn, view, x, loss, grad, direction, t, slope):
-        """Strong Wolfe search along ``direction``; returns the accepted point and evals."""
+    def _search(self, fn, view, x, loss, grad, direction, t, slope, longest):
+        """Strong Wolfe search along ``direction`` (``longest`` its largest entry); returns the
+        accepted point and the number of evaluations."""
 
         def phi(step):
             point = x + step * direction
@@ -217,7 +220,7 @@ class LBFGS:
             return value, float(gradient @ direction), (point, gradient)
 
         start = Trial(0.0, loss, slope, (x, grad))
-        t_tolerance = self.tolerance_change / _largest(direction)
+        t_tolerance = self.tolerance_change / longest
         accepted, used = strong_wolfe(phi, start, t, t_tolerance=t_tolerance)
         point, gradient = accepted.payload
         return point, accepted.value, gradient, accepted.t, used
@@ -278,4 +281,4 @@ class LBFGS:
 
 def _largest(vector):
     """The largest magnitude in ``vector`` (0 for an empty one)."""
-    return float(np.abs(vector).max()) if vector.size else 0.0
+    return float(np.maximum.reduce(np.abs(vector))) if vector.size else 0.0

@@ -25,7 +25,9 @@ def two_loop_direction(grad, steps, changes, rhos, scale):
         for j in range(i + 1, count):
             total -= alphas[j] * row[j]
         alphas[i] = rhos[i] * total
-    r = (-grad - np.asarray(alphas, grad.dtype) @ changes) * scale
+    r = np.dot(np.asarray(alphas, grad.dtype), changes)
+    r += grad
+    r *= -scale
     y_r = (changes @ r).tolist()
     weights = [0.0] * count  # r gains weights[i] * s_i, with weights[i] = alpha_i - beta_i
     for i in range(count):
@@ -33,4 +35,5 @@ def two_loop_direction(grad, steps, changes, rhos, scale):
         for j in range(i):
             total += weights[j] * cross[j][i]
         weights[i] = alphas[i] - rhos[i] * total
-    return r + np.asarray(weights, grad.dtype) @ steps
+    r += np.dot(np.asarray(weights, grad.dtype), steps)
+    return r

@@ -21,17 +21,20 @@ def objective_and_gradient(coef, X, Y, weight, penalty, fit_intercept):
     """``(objective, gradient)`` of the objective in ``logloss.objective``, same arguments."""
     binary = coef.ndim == 1
     d = X.shape[1]
-    gradient = numpy.zeros_like(coef)
+    value = 0.0
+    if penalty is None:
+        gradient = numpy.zeros_like(coef)
+    else:
+        gradient = penalty * coef if binary else penalty[:, None] * coef
+        value += float(numpy.vdot(coef, gradient))
+        gradient *= 2.0
     rows = max(64, BLOCK_BYTES // (X.itemsize * max(d, 1)))
     step = _binary_block if binary else _multinomial_block
-    value = 0.0
+    if rows >= len(X):  # one block: no slicing
+        return value + step(coef, X, Y, weight, fit_intercept, gradient, d), gradient
     for start in range(0, len(X), rows):
         block = slice(start, start + rows)
         value += step(coef, X[block], Y[block], weight[block], fit_intercept, gradient, d)
-    if penalty is not None:
-        scaled = penalty * coef if binary else penalty[:, None] * coef
-        value += float(numpy.vdot(coef, scaled))
-        gradient += 2.0 * scaled
     return value, gradient
 
 

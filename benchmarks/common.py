@@ -23,6 +23,23 @@ def best_time(fn, repeat=7, number=1):
     return best
 
 
+def best_times_interleaved(fns, repeat=7):
+    """The best of ``repeat`` timings of each function in ``fns``, timed in turn each round.
+
+    On a shared machine whose speed drifts over seconds, timing every contender once per
+    round lets all of them see the same fast and slow spells, so their ratios hold.
+    """
+    for fn in fns:
+        fn()
+    best = [float("inf")] * len(fns)
+    for _ in range(repeat):
+        for i, fn in enumerate(fns):
+            start = time.perf_counter()
+            fn()
+            best[i] = min(best[i], time.perf_counter() - start)
+    return best
+
+
 def optional(module_name):
     """The peer module, or None when the ``bench`` extra is not installed."""
     try:

@@ -73,6 +73,13 @@ def backward_pass(g, end_node, start_nodes):
     reverse topological order with explicit stacks (no recursion), so graphs of any depth
     work; each node's contributions are summed before it is expanded.
     """
+    if len(end_node.parents) == 1 and not end_node.parents[0].parents:
+        # One primitive applied to an input (a fused objective, say): no graph to walk.
+        root = end_node.parents[0]
+        if g is None or root not in start_nodes:
+            return {}
+        vjp = _vjp_of(end_node, end_node.argnums[0])
+        return {} if vjp is None else {root: vjp(g)}
     pending = {}
     stack = [end_node]
     while stack:

@@ -42,7 +42,7 @@ def problems(quick: bool):
     X = rng.standard_normal((n, 100))
     logits = X @ (rng.standard_normal(100) / 5.0) + 0.5
     y = (rng.random(n) < 1.0 / (1.0 + numpy.exp(-logits))).astype(numpy.float64)
-    yield f"synthetic {n}x100", X, y, 3
+    yield f"synthetic {n}x100", X, y, 5
 
 
 def objective(X, y, w, b):

@@ -42,7 +42,9 @@ class LogisticRegression(MLKitEstimator):
         Learn an intercept per class.
     solver : {"lbfgs", "adam", "sgd"}
         ``lbfgs``: full-batch L-BFGS with a strong Wolfe line search (the exact optimum);
-        ``adam`` / ``sgd`` (with Nesterov momentum 0.9): mini-batch epochs.
+        ``adam`` / ``sgd`` (with Nesterov momentum 0.9): mini-batch epochs. Every solver
+        differentiates the objective through :func:`mlkit.with_fused_gradient`: value and
+        gradient come from one cache-blocked pass over ``X``.
     max_iter : int
         L-BFGS iterations, or epochs for adam / sgd.
     tol : float

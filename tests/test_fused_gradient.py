@@ -88,3 +88,10 @@ def test_several_calls_in_one_function_each_get_their_own_gradient():
         return reference(x, A) + 3.0 * reference(-x, A, scale=0.5)
 
     assert_allclose(grad(twice)(X), grad(twice_reference)(X), rtol=1e-13)
+
+
+def test_float32_stays_float32():
+    x32, A32 = X.astype(onp.float32), A.astype(onp.float32)
+    value, gradient = value_and_grad(fused)(x32, A32)
+    assert value.dtype == onp.float32 and gradient.dtype == onp.float32
+    assert_allclose(gradient, grad(reference)(X, A), rtol=1e-5)

@@ -2,10 +2,11 @@
 
 Data: 60,000 x 784 float32 synthetic inputs, 10 classes. Large model: hidden (256, 128), batch
 128; small model: hidden (64,), batch 32, where per-op overhead dominates. ReLU, cross-entropy,
-Adam lr 1e-3, shuffled. Every contender runs one BLAS thread; times are best-of-N epochs and
-are printed as ratios to the numpy reference measured in the same run.
+Adam lr 1e-3, shuffled. Every contender runs one BLAS thread; times are best-of-N epochs, each
+round timing every contender once, and are printed as ratios to the numpy reference measured
+in the same run.
 
-Run: python benchmarks/mlp_training.py [--repeat N] [--samples N]
+Run: python benchmarks/mlp_training.py [--repeat N] [--samples N] [--model large|small]
 """
 
 import argparse
@@ -13,7 +14,7 @@ import argparse
 import common  # noqa: F401  (pins BLAS threads before numpy loads)
 import mlp_reference
 import numpy
-from common import best_time, optional, table
+from common import best_times_interleaved, optional, table
 
 from mlkit import nn, optim
 
@@ -107,7 +108,8 @@ def main():
                       "scikit-learn": sklearn_epoch(x, y, hidden, batch)}
         if torch is not None:
             contenders["pytorch eager"] = torch_epoch(torch, x, y, hidden, batch)
-        times = {label: best_time(run, repeat=args.repeat) for label, run in contenders.items()}
+        times = dict(zip(contenders, best_times_interleaved(list(contenders.values()),
+                                                            repeat=args.repeat)))
         reference = times["numpy reference"]
         print(f"\n{name} model: hidden {hidden}, batch {batch}, {args.samples} samples")
         table([[label, f"{t:.2f}", f"{t / reference:.2f}"] for label, t in times.items()],

@@ -6,7 +6,7 @@ import numpy
 import pytest
 
 import mlkit.numpy as np
-from mlkit import grad, nn
+from mlkit import grad, nn, value_and_grad
 from mlkit.testing import check_grads
 
 P = numpy.array([0.5, -1.0, 2.0, 3.0])
@@ -238,3 +238,25 @@ def test_penalties_over_a_tree():
     g = grad(nn.l2_penalty)(tree)
     numpy.testing.assert_allclose(g["a"], [2.0, -4.0])
     numpy.testing.assert_allclose(grad(nn.l1_penalty)(tree)["b"][0], [[1.0]])
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (2, 4, 3), (1, 7)])
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+@pytest.mark.parametrize("dtype", [numpy.float32, numpy.float64])
+def test_reduced_label_cross_entropy_equals_the_per_sample_losses(shape, reduction, dtype):
+    """Integer labels reduced to a scalar take one fused op; it must agree with reducing the
+    per-sample losses, keep the dtype, and differentiate to second order in both modes."""
+    rng = numpy.random.default_rng(len(shape))
+    logits = (rng.standard_normal(shape) * 3).astype(dtype)
+    labels = rng.integers(0, shape[-1], shape[:-1])
+    fused = nn.cross_entropy(logits, labels, reduction=reduction)
+    per_sample = nn.cross_entropy(logits, labels, reduction="none")
+    expected = per_sample.mean() if reduction == "mean" else per_sample.sum()
+    tolerance = 1e-5 if dtype == numpy.float32 else 1e-12
+    numpy.testing.assert_allclose(fused, expected, rtol=tolerance)
+    value, gradient = value_and_grad(
+        lambda z: nn.cross_entropy(z, labels, reduction=reduction))(logits)
+    assert numpy.asarray(value).dtype == dtype and gradient.dtype == dtype
+    if dtype == numpy.float64:
+        check_grads(lambda z: nn.cross_entropy(z, labels, reduction=reduction),
+                    modes=("fwd", "rev"), order=2)(logits)

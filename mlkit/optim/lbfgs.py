@@ -23,10 +23,12 @@ class LBFGS:
 
     where :math:`H_k g_k` comes from the two-loop recursion over the stored pairs with the
     initial scaling :math:`H^0 = (s^\top y / y^\top y) I` of the newest pair. The first
-    iteration steps along :math:`-g_0` with :math:`t = \min(1, 1/\lVert g_0\rVert)\,\text{lr}`
-    (the L1 norm by default, as PyTorch; ``first_step="l2"`` makes the first move unit length,
-    which suits problems with many parameters), later ones try :math:`t = \text{lr}`, refined
-    by a strong Wolfe line search when ``line_search_fn="strong_wolfe"``.
+    iteration steps along :math:`-g_0` with :math:`t = \min(1, 1/\lVert g_0\rVert_1)\,
+    \text{lr}` by default (PyTorch's rule), or with :math:`t = \text{lr} / \lVert g_0
+    \rVert_2` for ``first_step="l2"``, a first move of length ``lr`` whatever the gradient's
+    scale (scipy's rule, which suits problems with many parameters); later iterations try
+    :math:`t = \text{lr}`, refined by a strong Wolfe line search when
+    ``line_search_fn="strong_wolfe"``.
 
     Parameters
     ----------
@@ -45,7 +47,8 @@ class LBFGS:
     line_search_fn : {None, "strong_wolfe"}
         Fixed steps of ``lr``, or a strong Wolfe line search.
     first_step : {"l1", "l2"}
-        The norm of :math:`g_0` that scales the first step (default ``"l1"``, as PyTorch).
+        How the first step is scaled: PyTorch's capped L1 rule (default) or a first move of
+        length ``lr`` (``"l2"``, as scipy).
 
     Attributes
     ----------
@@ -152,8 +155,10 @@ class LBFGS:
             self._prev_grad = grad
             self._prev_loss = loss
             if self.n_iter == 1:
-                norm = np.abs(grad).sum() if self.first_step == "l1" else np.sqrt(grad @ grad)
-                t = min(1.0, 1.0 / float(norm)) * self.lr
+                if self.first_step == "l1":
+                    t = min(1.0, 1.0 / float(np.abs(grad).sum())) * self.lr
+                else:
+                    t = self.lr / float(np.sqrt(grad @ grad))
             else:
                 t = self.lr
             self._direction, self._t = direction, t

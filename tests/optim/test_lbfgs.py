@@ -229,7 +229,7 @@ def test_load_state_dict_checks_keys_and_shapes():
 
 @pytest.mark.parametrize("first_step, expected", [("l1", "abs"), ("l2", "euclid")])
 def test_first_step_is_scaled_by_the_chosen_norm_of_the_gradient(first_step, expected):
-    """Without a line search the first move is exactly lr * min(1, 1/|g|) * g."""
+    """Without a line search the first move is exactly lr * g / |g| for these |g| > 1."""
     g = np.array([3.0, -4.0, 12.0])  # |g|_1 = 19, |g|_2 = 13
 
     def value_and_grad(x):
@@ -239,6 +239,20 @@ def test_first_step_is_scaled_by_the_chosen_norm_of_the_gradient(first_step, exp
     moved, _ = optimizer.step(np.zeros(3), value_and_grad)
     norm = 19.0 if expected == "abs" else 13.0
     np.testing.assert_allclose(moved, -0.5 / norm * g)
+
+
+@pytest.mark.parametrize("scale", [1e-3, 1e3])
+def test_l2_first_move_has_length_lr_and_l1_is_capped_at_lr_times_g(scale):
+    """A small gradient gets a long first move under "l2" (scipy's rule), not under "l1"."""
+    g = scale * np.array([3.0, -4.0, 12.0])
+
+    def value_and_grad(x):
+        return float(g @ x), g.copy()
+
+    moved_l2, _ = LBFGS(lr=0.5, max_iter=1, first_step="l2").step(np.zeros(3), value_and_grad)
+    moved_l1, _ = LBFGS(lr=0.5, max_iter=1, first_step="l1").step(np.zeros(3), value_and_grad)
+    np.testing.assert_allclose(np.linalg.norm(moved_l2), 0.5)
+    np.testing.assert_allclose(moved_l1, -0.5 * min(1.0, 1.0 / (19.0 * scale)) * g)
 
 
 def test_l2_first_step_matches_scipy_iterations_on_logistic_regression():

@@ -23,6 +23,7 @@ from mlkit.nn.loss_checks import (
     reduce_losses,
     shape_of,
 )
+from mlkit.operators import with_fused_gradient
 
 __all__ = [
     "binary_cross_entropy",
@@ -131,26 +132,32 @@ defjvp(_soft_cross_entropy,
        lambda t, ans, logits, target: -np.sum(t * log_softmax(logits), axis=-1))
 
 
-@primitive
-def _label_cross_entropy(logits, labels, scale):
-    """``scale * sum_i (logsumexp(logits_i) - logits_i[labels_i])``: the cross-entropy of
-    integer labels, reduced, in one op (the common case of classifier training)."""
+def _label_cross_entropy_reference(logits, labels, scale):
+    """``scale * sum_i (logsumexp(logits_i) - logits_i[labels_i])``, traced: the definition
+    whose engine derivatives serve beyond the first (see ``_label_cross_entropy``)."""
+    onehot = numpy.eye(shape_of(logits)[-1], dtype=float_dtype(logits))[labels]
+    return np.sum(_soft_cross_entropy(logits, onehot)) * scale
+
+
+def _label_cross_entropy_kernel(logits, labels, scale):
+    """The reference's value and its gradient ``scale * (softmax - onehot)``, one pass."""
     shifted = logits - logits.max(axis=-1, keepdims=True)
-    log_norm = numpy.log(numpy.exp(shifted).sum(axis=-1))
-    rows = shifted.reshape(-1, shifted.shape[-1])
-    picked = rows[numpy.arange(labels.size), labels.reshape(-1)]
-    return (log_norm.sum() - picked.sum()) * scale
+    probabilities = numpy.exp(shifted)
+    totals = probabilities.sum(axis=-1, keepdims=True)
+    rows = numpy.arange(labels.size)
+    flat_labels = labels.reshape(-1)
+    picked = shifted.reshape(-1, shifted.shape[-1])[rows, flat_labels]
+    value = (numpy.log(totals).sum() - picked.sum()) * scale
+    probabilities /= totals
+    probabilities.reshape(-1, shifted.shape[-1])[rows, flat_labels] -= 1.0
+    probabilities *= scale
+    return value, probabilities
 
 
-def _label_residual(logits, labels):
-    """``softmax(logits) - onehot(labels)``, the derivative of the summed loss."""
-    return softmax(logits) - numpy.eye(shape_of(logits)[-1], dtype=float_dtype(logits))[labels]
-
-
-defvjp(_label_cross_entropy,
-       lambda ans, logits, labels, scale: lambda g: (g * scale) * _label_residual(logits, labels))
-defjvp(_label_cross_entropy,
-       lambda t, ans, logits, labels, scale: np.sum(_label_residual(logits, labels) * t) * scale)
+# The cross-entropy of integer labels, reduced, as one op whose gradient comes with the value
+# (the common case of classifier training).
+_label_cross_entropy = with_fused_gradient(_label_cross_entropy_reference,
+                                           _label_cross_entropy_kernel)
 
 
 def cross_entropy(logits, targets, *, weight=None, class_weight=None, label_smoothing=0.0,

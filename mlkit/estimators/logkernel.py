@@ -14,7 +14,7 @@ import numpy
 
 __all__ = ["objective_and_gradient"]
 
-BLOCK_BYTES = 1 << 20  # rows per block: about 1 MiB of X, well inside a core's L2 cache
+BLOCK_BYTES = 1 << 20  # about 1 MiB of X per block of rows: well inside a core's L2 cache
 
 
 def objective_and_gradient(coef, X, Y, weight, penalty, fit_intercept):

@@ -6,9 +6,11 @@ derivative) is recorded by the innermost trace first and independent traces neve
 """
 
 import functools
+import inspect
 import itertools
 
-__all__ = ["Box", "Node", "box_types", "getval", "is_box", "new_box", "new_trace_id", "primitive"]
+__all__ = ["Box", "Node", "bind_traced_keywords", "box_types", "getval", "is_box", "new_box",
+           "new_trace_id", "primitive"]
 
 _trace_ids = itertools.count(1)
 
@@ -75,6 +77,54 @@ ARGNUM_0 = (0,)
 ARGNUM_1 = (1,)
 
 
+def _holds_box(kwargs) -> bool:
+    for value in kwargs.values():
+        if type(value) in box_types:
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=None)
+def _positional_parameters(f_raw):
+    """The parameters of ``f_raw`` that can be given by position, in order (empty when the
+    signature cannot be read, as for numpy's ufuncs, whose arguments are positional only)."""
+    try:
+        parameters = inspect.signature(f_raw).parameters.values()
+    except (TypeError, ValueError):
+        return ()
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return tuple(p for p in parameters if p.kind in kinds)
+
+
+def bind_traced_keywords(f_raw, args, kwargs):
+    """``(args, kwargs)`` with each traced keyword argument moved to its position (and the
+    keyword arguments before it, or their defaults), so that rules, which read arguments by
+    position, see it and the call records it as an argument."""
+    parameters = _positional_parameters(f_raw)
+    names = [p.name for p in parameters]
+    traced = [name for name, value in kwargs.items() if type(value) in box_types]
+    outside = [name for name in traced if name not in names]
+    if outside:
+        name = getattr(f_raw, "__name__", repr(f_raw))
+        raise TypeError(
+            f"{name}() cannot be differentiated with respect to its keyword-only argument "
+            f"{outside[0]!r}; pass it by position, or through the mlkit.numpy function of the "
+            "same name"
+        )
+    last = max(names.index(name) for name in traced)
+    kwargs = dict(kwargs)
+    args = list(args)
+    for parameter in parameters[len(args):last + 1]:
+        if parameter.name in kwargs:
+            args.append(kwargs.pop(parameter.name))
+        elif parameter.default is not inspect.Parameter.empty:
+            args.append(parameter.default)
+        else:
+            raise TypeError(f"{getattr(f_raw, '__name__', f_raw)}() missing required argument "
+                            f"{parameter.name!r}")
+    return args, kwargs
+
+
 def primitive(f_raw):
     """Make ``f_raw`` traceable: called on boxes, it records a node and returns a box.
 
@@ -89,6 +139,9 @@ def primitive(f_raw):
             (arg,) = args
             if type(arg) not in box_types:
                 return f_raw(arg, **kwargs)
+            if kwargs and _holds_box(kwargs):
+                args, kwargs = bind_traced_keywords(f_raw, args, kwargs)
+                return f_wrapped(*args, **kwargs)
             value = arg._value
             ans = f_wrapped(value, **kwargs) if type(value) in box_types else f_raw(value, **kwargs)
             node = arg._node.__class__(ans, f_wrapped, [value], kwargs, ARGNUM_0,
@@ -104,6 +157,9 @@ def primitive(f_raw):
             if not (first_boxed or second_boxed):
                 return f_raw(first, second, **kwargs)
             if first_boxed != second_boxed:
+                if kwargs and _holds_box(kwargs):
+                    args, kwargs = bind_traced_keywords(f_raw, args, kwargs)
+                    return f_wrapped(*args, **kwargs)
                 arg, argnums = (first, ARGNUM_0) if first_boxed else (second, ARGNUM_1)
                 value = arg._value
                 argvals = [value, second] if first_boxed else [first, value]
@@ -122,6 +178,9 @@ def primitive(f_raw):
                 top = arg._trace
         if not top:
             return f_raw(*args, **kwargs)
+        if kwargs and _holds_box(kwargs):
+            args, kwargs = bind_traced_keywords(f_raw, args, kwargs)
+            return f_wrapped(*args, **kwargs)
         argvals = list(args)
         argnums = []
         parents = []

@@ -65,7 +65,6 @@ from mlkit.numpy.rules.construction import (
                    all,
                    allclose,
                    any,
-                   arange,
                    argmax,
                    argmin,
                    argpartition,
@@ -75,7 +74,6 @@ from mlkit.numpy.rules.construction import (
                    array_equal,
                    asarray,
                    astype,
-                   bincount,
                    copy,
                    count_nonzero,
                    digitize,
@@ -84,10 +82,6 @@ from mlkit.numpy.rules.construction import (
                    eye,
                    flatnonzero,
                    floor_divide,
-                   full,
-                   full_like,
-                   geomspace,
-                   histogram,
                    identity,
                    indices,
                    isclose,
@@ -96,9 +90,6 @@ from mlkit.numpy.rules.construction import (
                    isreal,
                    isrealobj,
                    isscalar,
-                   linspace,
-                   logspace,
-                   meshgrid,
                    ndim,
                    nonzero,
                    ones,
@@ -108,7 +99,6 @@ from mlkit.numpy.rules.construction import (
                    shape,
                    size,
                    tri,
-                   unique,
                    zeros,
                    zeros_like,
 )
@@ -188,6 +178,18 @@ from mlkit.numpy.rules.elementwise import (
                    true_divide,
                    trunc,
                    where,
+)
+from mlkit.numpy.rules.filled import (
+                   arange,
+                   bincount,
+                   full,
+                   full_like,
+                   geomspace,
+                   histogram,
+                   linspace,
+                   logspace,
+                   meshgrid,
+                   unique,
 )
 from mlkit.numpy.rules.indexing import index_add, index_update
 from mlkit.numpy.rules.products import dot, einsum, inner, matmul, outer, tensordot, vdot

@@ -9,7 +9,7 @@ use instead.
 import numpy
 
 import mlkit.numpy as mnp
-from mlkit.autodiff.tracer import Box
+from mlkit.autodiff.tracer import Box, bind_traced_keywords, box_types
 from mlkit.numpy.rules.base import conj, imag, real, reshape
 from mlkit.numpy.rules.elementwise import (
     absolute,
@@ -69,6 +69,9 @@ class ArrayBox(Box):
         if fun is None:
             module = getattr(func, "__module__", None) or "numpy"
             raise TypeError(_no_rule_message(f"{module}.{func.__name__}"))
+        if any(type(value) in box_types for value in kwargs.values()):
+            # A traced value given by keyword: by position, so it is traced as an argument.
+            args, kwargs = bind_traced_keywords(func, args, kwargs)
         return fun(*args, **kwargs)
 
     def __array__(self, dtype=None, copy=None):

@@ -13,11 +13,11 @@ import numpy
 
 from mlkit.autodiff.forward import def_linear
 from mlkit.autodiff.reverse import defvjp
-from mlkit.autodiff.tracer import getval
+from mlkit.autodiff.tracer import getval, is_box
 from mlkit.numpy.rules.base import conj, is_complex, real, shape_of
 from mlkit.numpy.rules.indexing import getitem
 from mlkit.numpy.rules.shape import concatenate
-from mlkit.numpy.wrap import composite, nondifferentiable, wrap
+from mlkit.numpy.wrap import composite, wrap
 
 __all__ = [
     "fft",
@@ -163,9 +163,22 @@ defvjp(ifftshift, lambda ans, x, axes=None: lambda g: fftshift(g, axes))
 def_linear(fftshift, argnums=(0,))
 def_linear(ifftshift, argnums=(0,))
 
-fftfreq = nondifferentiable(numpy.fft.fftfreq)
-rfftfreq = nondifferentiable(numpy.fft.rfftfreq)
 
+
+def fftfreq(n, d=1.0, **kwargs):
+    """Sample frequencies k / (n d): differentiable in the sample spacing ``d``."""
+    return numpy.fft.fftfreq(n, **kwargs) / d if is_box(d) else numpy.fft.fftfreq(n, d, **kwargs)
+
+
+def rfftfreq(n, d=1.0, **kwargs):
+    """The non-negative frequencies of ``fftfreq``, differentiable in ``d``."""
+    if is_box(d):
+        return numpy.fft.rfftfreq(n, **kwargs) / d
+    return numpy.fft.rfftfreq(n, d, **kwargs)
+
+
+composite(fftfreq, numpy.fft.fftfreq)
+composite(rfftfreq, numpy.fft.rfftfreq)
 composite(fft, numpy.fft.fft)
 composite(ifft, numpy.fft.ifft)
 composite(fft2, numpy.fft.fft2)

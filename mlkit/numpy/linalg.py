@@ -10,7 +10,7 @@ from numpy.linalg import LinAlgError
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.base import conj, real, reshape, shape_of, sum
 from mlkit.numpy.rules.decompositions import cholesky_lower, eigh_tuple, qr_reduced, svd_reduced
-from mlkit.numpy.rules.elementwise import absolute, power, sqrt, where
+from mlkit.numpy.rules.elementwise import absolute, power, sign, sqrt, where
 from mlkit.numpy.rules.linalg import det, inv, logabsdet, pinv, solve, transposed
 from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.rules.reductions import max, min
@@ -26,11 +26,13 @@ def _is_traced(a):
 
 
 def slogdet(a):
-    """``(sign, logabsdet)``; only logabsdet carries a derivative (for real matrices the sign
-    is locally constant; for complex ones differentiate ``det`` if the phase matters)."""
+    """``(sign, logabsdet)``. For a real matrix the sign is locally constant; for a complex
+    one it is the phase det / |det|, traced (with the subgradient 0 where det is 0)."""
     if not _is_traced(a):
         return tuple(numpy.linalg.slogdet(a))
-    return numpy.linalg.slogdet(getval(a))[0], logabsdet(a)
+    if not numpy.iscomplexobj(getval(a)):
+        return numpy.linalg.slogdet(getval(a))[0], logabsdet(a)
+    return sign(det(a)), logabsdet(a)
 
 
 def cholesky(a, upper=False):

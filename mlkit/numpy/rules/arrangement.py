@@ -13,6 +13,7 @@ from mlkit.autodiff.forward import def_linear
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.base import broadcast_to, reshape, shape_of, sum
+from mlkit.numpy.rules.construction import asarray
 from mlkit.numpy.rules.elementwise import multiply, where
 from mlkit.numpy.rules.indexing import getitem
 from mlkit.numpy.rules.reductions import flip
@@ -189,6 +190,8 @@ def pad(array, pad_width, mode="constant", **kwargs):
                 return out
             border = numpy.pad(numpy.zeros(shape, dtype=bool), pairs, constant_values=True)
             return where(border, fill, out)
+        if _holds_traced(fill):
+            return _pad_traced_values(array, pairs, fill)
         dtype = numpy.result_type(getval(array))
         fills = numpy.pad(numpy.zeros(shape, dtype), pairs, constant_values=getval(fill))
         return out + fills
@@ -197,6 +200,25 @@ def pad(array, pad_width, mode="constant", **kwargs):
     source = numpy.pad(numpy.arange(int(numpy.prod(shape))).reshape(shape), pairs, mode=mode,
                        **kwargs)
     return getitem(reshape(array, (-1,)), source)
+
+
+def _holds_traced(x):
+    return getval(x) is not x or (type(x) in (list, tuple) and any(map(_holds_traced, x)))
+
+
+def _pad_traced_values(array, pairs, fill):
+    """Constant padding with traced per-axis ``(before, after)`` values: axis by axis, as
+    numpy does, so the corners take the values of the later axis."""
+    ndim = len(pairs)
+    values = broadcast_to(asarray(fill), (ndim, 2))
+    out = array
+    for axis, (before, after) in enumerate(pairs):
+        out = pad_zeros(out, tuple((before, after) if k == axis else (0, 0) for k in range(ndim)))
+        n = shape_of(out)[axis]
+        position = numpy.arange(n).reshape((-1,) + (1,) * (ndim - axis - 1))
+        out = where(position < before, getitem(values, (axis, 0)),
+                    where(position >= n - after, getitem(values, (axis, 1)), out))
+    return out
 
 
 # --- diagonals and triangles ----------------------------------------------------------------

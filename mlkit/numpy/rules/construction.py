@@ -22,18 +22,11 @@ __all__ = [
     "zeros",
     "ones",
     "empty",
-    "full",
     "zeros_like",
     "ones_like",
     "empty_like",
-    "full_like",
     "eye",
     "identity",
-    "arange",
-    "linspace",
-    "logspace",
-    "geomspace",
-    "meshgrid",
     "indices",
     "tri",
     "shape",
@@ -53,7 +46,6 @@ __all__ = [
     "nonzero",
     "flatnonzero",
     "searchsorted",
-    "unique",
     "count_nonzero",
     "allclose",
     "isclose",
@@ -61,9 +53,7 @@ __all__ = [
     "any",
     "all",
     "floor_divide",
-    "bincount",
     "digitize",
-    "histogram",
 ]
 
 
@@ -129,18 +119,11 @@ composite(asarray, numpy.asarray)
 zeros = nondifferentiable(numpy.zeros)
 ones = nondifferentiable(numpy.ones)
 empty = nondifferentiable(numpy.empty)
-full = nondifferentiable(numpy.full)
 zeros_like = nondifferentiable(numpy.zeros_like)
 ones_like = nondifferentiable(numpy.ones_like)
 empty_like = nondifferentiable(numpy.empty_like)
-full_like = nondifferentiable(numpy.full_like)
 eye = nondifferentiable(numpy.eye)
 identity = nondifferentiable(numpy.identity)
-arange = nondifferentiable(numpy.arange)
-linspace = nondifferentiable(numpy.linspace)
-logspace = nondifferentiable(numpy.logspace)
-geomspace = nondifferentiable(numpy.geomspace)
-meshgrid = nondifferentiable(numpy.meshgrid)
 indices = nondifferentiable(numpy.indices)
 tri = nondifferentiable(numpy.tri)
 shape = nondifferentiable(numpy.shape)
@@ -160,7 +143,6 @@ argwhere = nondifferentiable(numpy.argwhere)
 nonzero = nondifferentiable(numpy.nonzero)
 flatnonzero = nondifferentiable(numpy.flatnonzero)
 searchsorted = nondifferentiable(numpy.searchsorted)
-unique = nondifferentiable(numpy.unique)
 count_nonzero = nondifferentiable(numpy.count_nonzero)
 allclose = nondifferentiable(numpy.allclose)
 isclose = nondifferentiable(numpy.isclose)
@@ -168,6 +150,4 @@ array_equal = nondifferentiable(numpy.array_equal)
 any = nondifferentiable(numpy.any)
 all = nondifferentiable(numpy.all)
 floor_divide = nondifferentiable(numpy.floor_divide)
-bincount = nondifferentiable(numpy.bincount)
 digitize = nondifferentiable(numpy.digitize)
-histogram = nondifferentiable(numpy.histogram)

@@ -13,7 +13,7 @@ from mlkit.autodiff.forward import defjvp
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.base import broadcast_like, conj, imag, is_complex, real, unbroadcast
-from mlkit.numpy.wrap import nondifferentiable, wrap
+from mlkit.numpy.wrap import composite, nondifferentiable, wrap
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
@@ -171,16 +171,25 @@ defjvp(angle, lambda g, ans, x: imag(conj(x) * g) / _abs_squared_or_one(x)
        if is_complex(x) else 0 * g)
 
 # Piecewise-constant functions: derivative zero everywhere it exists.
-sign = wrap(numpy.sign, "sign")
+sign_real = wrap(numpy.sign, "sign")
 floor = wrap(numpy.floor, "floor")
 ceil = wrap(numpy.ceil, "ceil")
 trunc = wrap(numpy.trunc, "trunc")
 rint = wrap(numpy.rint, "rint")
 fix = wrap(numpy.fix, "fix")
 round = wrap(numpy.round, "round")
-for _fun in (sign, floor, ceil, trunc, rint, fix, round):
+for _fun in (sign_real, floor, ceil, trunc, rint, fix, round):
     defvjp(_fun, None)
     defjvp(_fun, None)
+
+
+def sign(x):
+    """numpy.sign: piecewise constant for real ``x``; for complex ``x`` it is x / |x| (0 at
+    0), which varies smoothly and is differentiated as such."""
+    if not is_complex(x):
+        return sign_real(x)
+    zero = getval(x) == 0
+    return where_primitive(zero, 0, x / absolute(where_primitive(zero, 1, x)))
 
 # --- binary ---------------------------------------------------------------------------------
 add = wrap(numpy.add, "add")
@@ -253,18 +262,52 @@ def _nonzero(x):
 
 
 # --- selection ------------------------------------------------------------------------------
-where = wrap(numpy.where, "where")
-clip = wrap(numpy.clip, "clip")
+where_primitive = wrap(numpy.where, "where")
+clip_primitive = wrap(numpy.clip, "clip")
 
-defvjp(where, None,
+defvjp(where_primitive, None,
        lambda ans, c, x, y: lambda g: unbroadcast(g * mask_like(c, g), x),
        lambda ans, c, x, y: lambda g: unbroadcast(g * mask_like(numpy.logical_not(c), g), y))
-defjvp(where, None,
+defjvp(where_primitive, None,
        lambda g, ans, c, x, y: broadcast_like(g * mask_like(c, g), ans),
        lambda g, ans, c, x, y: broadcast_like(g * mask_like(numpy.logical_not(c), g), ans))
 
+_NOT_GIVEN = object()
+_PYTHON_SCALARS = (bool, int, float, complex)
 
-def _clip_inside(ans, x, lo=None, hi=None, **kwargs):
+
+def where(condition, x=_NOT_GIVEN, y=_NOT_GIVEN):
+    """numpy.where, with ``x`` and ``y`` by position or by keyword; Python scalars in give a
+    Python scalar out, and ``where(condition)`` alone gives the indices of the true entries."""
+    if x is _NOT_GIVEN and y is _NOT_GIVEN:
+        return numpy.nonzero(getval(condition))
+    if x is _NOT_GIVEN or y is _NOT_GIVEN:
+        raise ValueError("where takes either both x and y or neither")
+    out = where_primitive(condition, x, y)
+    if (type(condition) in _PYTHON_SCALARS and type(x) in _PYTHON_SCALARS
+            and type(y) in _PYTHON_SCALARS):
+        return out.item()
+    return out
+
+
+def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None):
+    """numpy.clip; the bounds are ``a_min``/``a_max`` or numpy 2's ``min``/``max``, by position
+    or by keyword, and either may be traced."""
+    if out is not None:
+        raise TypeError("clip(..., out=...) writes in place, which cannot be traced; use the "
+                        "returned array")
+    if min is not None:
+        if a_min is not None:
+            raise TypeError("clip got both a_min and min; pass only one")
+        a_min = min
+    if max is not None:
+        if a_max is not None:
+            raise TypeError("clip got both a_max and max; pass only one")
+        a_max = max
+    return clip_primitive(a, a_min, a_max)
+
+
+def _clip_inside(ans, x, lo, hi):
     """Gradient passes where lo <= x <= hi (the boundary counts as inside)."""
     rx = getval(x)
     inside = numpy.ones(numpy.shape(rx), dtype=bool)
@@ -276,11 +319,14 @@ def _clip_inside(ans, x, lo=None, hi=None, **kwargs):
 
 
 def_elementwise(
-    clip,
+    clip_primitive,
     _clip_inside,
-    lambda ans, x, lo, hi=None, **kw: mask_like(getval(x) < getval(lo), ans),
-    lambda ans, x, lo, hi, **kw: mask_like(getval(x) > getval(hi), ans),
+    lambda ans, x, lo, hi: mask_like(getval(x) < getval(lo), ans),
+    lambda ans, x, lo, hi: mask_like(getval(x) > getval(hi), ans),
 )
+composite(where, numpy.where)
+composite(clip, numpy.clip)
+composite(sign, numpy.sign)
 
 # Comparisons and tests on values: constant results, traced values pass through.
 isfinite = nondifferentiable(numpy.isfinite)

@@ -34,7 +34,7 @@ def _back_to_shape(ans, x, *args, **kwargs):
 
 
 defvjp(transpose, _transpose_vjp)
-defvjp(swapaxes, lambda ans, x, a, b: lambda g: swapaxes(g, a, b))
+defvjp(swapaxes, lambda ans, x, axis1, axis2: lambda g: swapaxes(g, axis1, axis2))
 defvjp(moveaxis, lambda ans, x, source, destination: lambda g: moveaxis(g, destination, source))
 defvjp(expand_dims, _back_to_shape)
 defvjp(squeeze, _back_to_shape)

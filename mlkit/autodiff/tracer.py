@@ -84,7 +84,7 @@ def _holds_box(kwargs) -> bool:
     return False
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _positional_parameters(f_raw):
     """The parameters of ``f_raw`` that can be given by position, in order (empty when the
     signature cannot be read, as for numpy's ufuncs, whose arguments are positional only)."""

@@ -10,7 +10,7 @@ from numpy.linalg import LinAlgError
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.base import conj, real, reshape, shape_of, sum
 from mlkit.numpy.rules.decompositions import cholesky_lower, eigh_tuple, qr_reduced, svd_reduced
-from mlkit.numpy.rules.elementwise import absolute, power, sign, sqrt, where
+from mlkit.numpy.rules.elementwise import absolute, power, sign, sqrt, where, zero_at_zero
 from mlkit.numpy.rules.linalg import det, inv, logabsdet, pinv, solve, transposed
 from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.rules.reductions import max, min
@@ -117,15 +117,9 @@ def multi_dot(arrays):
 
 
 # --- norms ----------------------------------------------------------------------------------
-def _guarded(total, finish):
-    """``finish(total)`` with the value and derivative 0 where ``total`` is 0."""
-    zero = numpy.asarray(getval(total)) == 0
-    return where(zero, 0, finish(where(zero, 1, total)))
-
-
 def _euclidean(x, axis, keepdims):
     squares = real(x * conj(x)) if numpy.iscomplexobj(getval(x)) else x * x
-    return _guarded(sum(squares, axis=axis, keepdims=keepdims), sqrt)
+    return zero_at_zero(sum(squares, axis=axis, keepdims=keepdims), sqrt)
 
 
 def _vector_norm(x, ord, axis, keepdims):
@@ -142,8 +136,8 @@ def _vector_norm(x, ord, axis, keepdims):
         return sum(absolute(x), axis=axis, keepdims=keepdims)
     if isinstance(ord, str):
         raise ValueError(f"invalid norm order {ord!r} for vectors")  # noqa: TRY004 (as numpy)
-    powers = _guarded(absolute(x), lambda a: power(a, float(ord)))  # finite at 0 for ord < 1
-    return _guarded(sum(powers, axis=axis, keepdims=keepdims), lambda t: power(t, 1.0 / ord))
+    powers = zero_at_zero(absolute(x), lambda a: power(a, float(ord)))  # finite at 0 for ord < 1
+    return zero_at_zero(sum(powers, axis=axis, keepdims=keepdims), lambda t: power(t, 1.0 / ord))
 
 
 def _matrix_norm(x, ord, rows, cols, keepdims):

@@ -43,8 +43,14 @@ def strip(x):
     return x
 
 
-def nondifferentiable(raw):
-    """numpy's ``raw`` applied to the raw values of traced arguments (a constant result)."""
+def nondifferentiable(raw, fun=None):
+    """numpy's ``raw`` applied to the raw values of traced arguments (a constant result); or,
+    given ``fun``, that function declared as mlkit's non-differentiable version of ``raw``
+    (one that refuses the traced arguments a constant result would be wrong for)."""
+    if fun is not None:
+        _wrapped_for_raw[raw] = fun
+        _kinds[fun] = "nondifferentiable"
+        return fun
 
     @functools.wraps(raw)
     def fun(*args, **kwargs):

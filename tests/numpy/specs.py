@@ -427,6 +427,78 @@ add(
 )
 
 
+# --- arrays built from traced values ---------------------------------------------------------
+def zeros(rng, shape):
+    """Exactly 0, where x ** y has its kinks."""
+    return onp.zeros(shape)
+
+
+def _spaced(id, fun, domains, names, complex_domains=None, **options):
+    add(_spec(id, fun, domains, [((), ()), ((3,), ()), ((2, 1), (3,))], names, complex_domains,
+              **options))
+
+
+def _grid_product(x, y, **kwargs):
+    a, b = np.meshgrid(x, y, **kwargs)
+    return a * b + a
+
+
+_SPACING = (lambda r, s: r.uniform(0.1, 0.2, s), lambda r, s: r.uniform(0.62, 0.64, s))
+_spaced("linspace", lambda a, b: np.linspace(a, b, 5), (anywhere, anywhere), ["np.linspace"],
+        _COMPLEX2)
+_spaced("linspace(endpoint=False,axis=-1)",
+        lambda a, b: np.linspace(a, b, 4, endpoint=False, axis=-1), (anywhere, anywhere),
+        ["np.linspace"])
+_spaced("linspace(retstep)", lambda a, b: np.linspace(a, b, 3, retstep=True)[1] * 2.0,
+        (anywhere, anywhere), ["np.linspace"])
+_spaced("logspace", lambda a, b: np.logspace(a, b, 4), (unit, unit), ["np.logspace"])
+_spaced("geomspace", lambda a, b: np.geomspace(a, b, 4), (positive, positive),
+        ["np.geomspace"], (complex_right, complex_right), float32=False)
+_spaced("geomspace-negative", lambda a, b: np.geomspace(-a, -b, 3, axis=-1),
+        (positive, positive), ["np.geomspace"], float32=False)
+add(
+    _spec("full", lambda v: np.full((2, 3), v), shapes=[((),), ((3,),), ((2, 1),)],
+          names=["np.full"], complex_domains=(complex_anywhere,)),
+    _spec("full_like", lambda a, v: np.full_like(a, v), (anywhere, anywhere),
+          [((2, 3), ()), ((2, 3), (3,)), ((2, 3), (2, 1))], ["np.full_like"],
+          complex_domains=_COMPLEX2),
+    _spec("logspace(base)", lambda a, b, base: np.logspace(a, b, 3, base=base),
+          (unit, unit, positive), [((), (), ()), ((3,), (), (3,)), ((2, 1), (3,), ())],
+          ["np.logspace"]),
+    _spec("arange", lambda a, step: np.arange(a, 3.0, step), _SPACING, [((), ())],
+          ["np.arange"], float32=False),
+    _spec("meshgrid", _grid_product, (anywhere, anywhere), [((2,), (3,)), ((3,), (1,))],
+          ["np.meshgrid"], complex_domains=_COMPLEX2),
+    _spec("meshgrid(ij,sparse)", bind(_grid_product, indexing="ij", sparse=True),
+          (anywhere, anywhere), [((2,), (3,))], ["np.meshgrid"]),
+    _spec("bincount", lambda w: np.bincount(onp.array([0, 2, 2, 1]), w, minlength=5),
+          shapes=[((4,),)], names=["np.bincount"], float32=False),
+    _spec("unique", np.unique, shapes=[((3,),), ((2, 3),)], names=["np.unique"]),
+    _spec("unique(axis,counts)", lambda x: np.unique(x, return_counts=True, axis=1)[0],
+          shapes=MATRIX, names=["np.unique"]),
+    _spec("pad-traced-values",
+          lambda x, v: np.pad(x, ((1, 0), (0, 2)), constant_values=v), (anywhere, anywhere),
+          [((2, 3), (2, 2)), ((2, 3), (2, 1)), ((2, 3), ())], ["np.pad"],
+          complex_domains=_COMPLEX2),
+    _spec("sign-complex", np.sign, (away_from_zero,), names=["np.sign"],
+          complex_domains=(complex_anywhere,)),
+    _spec("slogdet-sign-complex", lambda a: np.linalg.slogdet(a)[0] * 1.0,
+          shapes=[((2, 2),), ((2, 3, 3),)], names=["linalg.slogdet"],
+          complex_domains=(complex_anywhere,)),
+    _spec("fft.fftfreq", lambda d: np.fft.fftfreq(5, d), (positive,), [((),)],
+          ["fft.fftfreq"], float32=False),
+    _spec("fft.rfftfreq", lambda d: np.fft.rfftfreq(6, d=d), (positive,), [((),)],
+          ["fft.rfftfreq"], float32=False),
+    # x ** y at x == 0 for the exponents where the math is finite (0 ** 0 is flat in x).
+    _spec("power-at-zero", lambda x: x ** 0.0 + 3.0 * x ** 1 + x ** 2.0 - x ** 3.0, (zeros,),
+          names=["np.power"]),
+    _spec("power-array-exponents-at-zero", lambda x: x ** onp.array([0.0, 1.0, 2.0, 3.0]),
+          (zeros,), [((4,),), ((2, 4),), ((),)], ["np.power"], float32=False),
+    _spec("power-of-zero", lambda y: np.power(0.0, y) + np.float_power(0.0, y), (positive,),
+          names=["np.power", "np.float_power"], float32=False),
+)
+
+
 # --- fft ------------------------------------------------------------------------------------
 _FFT_SHAPES = [((4,),), ((5,),), ((2, 3),), ((3, 4),)]
 _FFT_2D = [((3, 4),), ((2, 3, 2),)]

@@ -219,7 +219,12 @@ def_elementwise(divide, lambda ans, x, y: 1 / y, lambda ans, x, y: -ans / y)
 
 
 def _power_dbase(ans, x, y):
-    return y * power(x, y - 1)
+    """d/dx x**y = y x**(y-1). Where y == 0 the exponent is replaced by 1, so that 0 * 0**-1
+    is not nan at x == 0 (x**0 is flat), and so that x**1's second derivative is 0 there."""
+    raw = getval(y)
+    if type(raw) in (int, float):
+        return y * power(x, y - 1 if raw != 0 else 1)
+    return y * power(x, where_primitive(raw == 0, 1, y - 1))
 
 
 def _power_dexponent(ans, x, y):
@@ -254,6 +259,13 @@ def_elementwise(arctan2, lambda ans, y, x: x / _nonzero(x * x + y * y),
 def_elementwise(mod, 1, lambda ans, x, y: -floor(x / y))
 def_elementwise(fmod, 1, lambda ans, x, y: -trunc(x / y))
 def_elementwise(copysign, lambda ans, x, y: mask_like(numpy.sign(getval(ans) * getval(x)), x), None)
+
+
+def zero_at_zero(total, finish):
+    """``finish(total)`` with the value and derivative 0 where ``total`` is 0: the finite
+    subgradient at the kink of a root (a norm, a standard deviation) of a zero total."""
+    zero = numpy.asarray(getval(total)) == 0
+    return where_primitive(zero, 0, finish(where_primitive(zero, 1, total)))
 
 
 def _nonzero(x):

@@ -15,7 +15,7 @@ from mlkit.numpy.rules.construction import asarray, astype
 from mlkit.numpy.rules.elementwise import exp, log, power, where_primitive
 from mlkit.numpy.rules.indexing import getitem, index_add
 from mlkit.numpy.rules.shape import expand_dims, moveaxis
-from mlkit.numpy.wrap import composite
+from mlkit.numpy.wrap import composite, nondifferentiable
 
 __all__ = ["arange", "bincount", "full", "full_like", "geomspace", "histogram", "linspace",
            "logspace", "meshgrid", "unique"]
@@ -109,7 +109,7 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
         return numpy.geomspace(raw_start, raw_stop, num, endpoint, dtype, axis)
     if numpy.any(numpy.asarray(raw_start) == 0) or numpy.any(numpy.asarray(raw_stop) == 0):
         raise ValueError("geometric sequence cannot include zero")
-    compute = numpy.result_type(raw_start, raw_stop, float(num))
+    compute = numpy.result_type(raw_start, raw_stop, float(num), numpy.float64)  # as numpy
     fractions, _ = _fractions(num, endpoint, compute)
     ndim = max(numpy.ndim(raw_start), numpy.ndim(raw_stop))
     t = fractions.reshape((-1,) + (1,) * ndim)
@@ -180,10 +180,11 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
         values = getitem(reshape(ar, (-1,)), index)
     else:
         values = getitem(ar, (slice(None),) * (axis % numpy.ndim(raw)) + (index,))
-    extras = [part for part, wanted in zip(found[1:], (return_index, return_inverse,
-                                                        return_counts)) if wanted]
+    extras = found[1:] if return_index else found[2:]  # numpy omits the parts not asked for
     return (values, *extras) if extras else values
 
 
 for _name in __all__:
-    composite(globals()[_name], getattr(numpy, _name))
+    if _name != "histogram":
+        composite(globals()[_name], getattr(numpy, _name))
+nondifferentiable(numpy.histogram, histogram)

@@ -50,9 +50,11 @@ def _matmul_grad_b(g, a, b):
     return unbroadcast(matmul(swapaxes(a, -1, -2), g), b)
 
 
+# Every cotangent goes through unbroadcast, which also keeps a real factor's cotangent real
+# when the other factor is complex.
 defvjp(matmul,
-       lambda ans, a, b: lambda g: _matmul_grad_a(g, a, b),
-       lambda ans, a, b: lambda g: _matmul_grad_b(g, a, b))
+       lambda ans, a, b: lambda g: unbroadcast(_matmul_grad_a(g, a, b), a),
+       lambda ans, a, b: lambda g: unbroadcast(_matmul_grad_b(g, a, b), b))
 def_linear(matmul)
 
 
@@ -88,8 +90,8 @@ def _tensordot_grad_b(g, a, b, axes):
 
 
 defvjp(tensordot,
-       lambda ans, a, b, axes=2: lambda g: _tensordot_grad_a(g, a, b, axes),
-       lambda ans, a, b, axes=2: lambda g: _tensordot_grad_b(g, a, b, axes))
+       lambda ans, a, b, axes=2: lambda g: unbroadcast(_tensordot_grad_a(g, a, b, axes), a),
+       lambda ans, a, b, axes=2: lambda g: unbroadcast(_tensordot_grad_b(g, a, b, axes), b))
 def_linear(tensordot, argnums=(0, 1))
 
 
@@ -100,12 +102,13 @@ def _dot_grad(argnum):
             other = b if argnum == 0 else a
             target = a if argnum == 0 else b
             return lambda g: unbroadcast(g * other, target)
+        target = a if argnum == 0 else b
         if b_ndim <= 2:
             grad = _matmul_grad_a if argnum == 0 else _matmul_grad_b
-            return lambda g: grad(g, a, b)
+            return lambda g: unbroadcast(grad(g, a, b), target)
         axes = ([a_ndim - 1], [b_ndim - 2])
         grad = _tensordot_grad_a if argnum == 0 else _tensordot_grad_b
-        return lambda g: grad(g, a, b, axes)
+        return lambda g: unbroadcast(grad(g, a, b, axes), target)
 
     return maker
 

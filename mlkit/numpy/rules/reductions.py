@@ -13,7 +13,7 @@ from mlkit.autodiff.forward import def_linear, defjvp
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.base import broadcast_to, conj, real, reshape, restore_reduced, shape_of, sum
-from mlkit.numpy.rules.elementwise import mask_like, sqrt, where
+from mlkit.numpy.rules.elementwise import mask_like, sqrt, where, zero_at_zero
 from mlkit.numpy.rules.shape import expand_dims, moveaxis
 from mlkit.numpy.wrap import composite, dispatch_from, wrap
 
@@ -230,7 +230,8 @@ def var(x, axis=None, dtype=None, ddof=0, keepdims=False):
 
 
 def std(x, axis=None, dtype=None, ddof=0, keepdims=False):
-    return sqrt(var(x, axis=axis, ddof=ddof, keepdims=keepdims))
+    """Square root of the variance; where all values are equal the subgradient 0 is used."""
+    return zero_at_zero(var(x, axis=axis, ddof=ddof, keepdims=keepdims), sqrt)
 
 
 def nansum(x, axis=None, keepdims=False):

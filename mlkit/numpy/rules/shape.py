@@ -9,7 +9,7 @@ import numpy
 from mlkit.autodiff.forward import def_linear, defjvp_argnum
 from mlkit.autodiff.reverse import defvjp, defvjp_argnum
 from mlkit.autodiff.tracer import getval
-from mlkit.numpy.rules.base import reshape, shape_of
+from mlkit.numpy.rules.base import reshape, shape_of, unbroadcast
 from mlkit.numpy.rules.indexing import getitem
 from mlkit.numpy.wrap import composite, wrap
 
@@ -63,10 +63,11 @@ def _concatenate_vjp(argnum, ans, args, kwargs):
 
     def vjp(g):
         if axis is None:
-            return reshape(getitem(g, slice(start, stop)), target_shape)
+            return unbroadcast(reshape(getitem(g, slice(start, stop)), target_shape),
+                               args[argnum])
         index = [slice(None)] * len(shape_of(g))
         index[axis] = slice(start, stop)
-        return getitem(g, tuple(index))
+        return unbroadcast(getitem(g, tuple(index)), args[argnum])  # real for a real array
 
     return vjp
 

@@ -138,7 +138,13 @@ def primitive(f_raw):
             # The most common call, a function of one traced array, without the general scan.
             (arg,) = args
             if type(arg) not in box_types:
-                return f_raw(arg, **kwargs)
+                try:  # free unless it raises
+                    return f_raw(arg, **kwargs)
+                except TypeError:
+                    if not (kwargs and _holds_box(kwargs)):
+                        raise
+                args, kwargs = bind_traced_keywords(f_raw, args, kwargs)
+                return f_wrapped(*args, **kwargs)
             if kwargs and _holds_box(kwargs):
                 args, kwargs = bind_traced_keywords(f_raw, args, kwargs)
                 return f_wrapped(*args, **kwargs)
@@ -155,7 +161,13 @@ def primitive(f_raw):
             first, second = args
             first_boxed, second_boxed = type(first) in box_types, type(second) in box_types
             if not (first_boxed or second_boxed):
-                return f_raw(first, second, **kwargs)
+                try:  # a traced keyword argument that numpy could not take is bound below
+                    return f_raw(first, second, **kwargs)
+                except TypeError:
+                    if not (kwargs and _holds_box(kwargs)):
+                        raise
+                args, kwargs = bind_traced_keywords(f_raw, args, kwargs)
+                return f_wrapped(*args, **kwargs)
             if first_boxed != second_boxed:
                 if kwargs and _holds_box(kwargs):
                     args, kwargs = bind_traced_keywords(f_raw, args, kwargs)
@@ -176,11 +188,11 @@ def primitive(f_raw):
         for arg in args:
             if type(arg) in box_types and arg._trace > top:
                 top = arg._trace
-        if not top:
-            return f_raw(*args, **kwargs)
         if kwargs and _holds_box(kwargs):
             args, kwargs = bind_traced_keywords(f_raw, args, kwargs)
             return f_wrapped(*args, **kwargs)
+        if not top:
+            return f_raw(*args, **kwargs)
         argvals = list(args)
         argnums = []
         parents = []

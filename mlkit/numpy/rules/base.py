@@ -40,18 +40,19 @@ def is_complex(x) -> bool:
     return dtype.kind == "c" if dtype is not None else isinstance(x, complex)
 
 
-def _sum(x, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+def _sum(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
     """numpy.sum through the ufunc reduction directly (numpy.sum's dispatch costs more than
     the sum itself on small arrays)."""
-    if out is not None or kwargs or type(x) is not numpy.ndarray:
-        return numpy.sum(x, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kwargs)
-    return numpy.add.reduce(x, axis=axis, dtype=dtype, keepdims=keepdims)
+    if out is not None or kwargs or type(a) is not numpy.ndarray:
+        return numpy.sum(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kwargs)
+    return numpy.add.reduce(a, axis=axis, dtype=dtype, keepdims=keepdims)
 
 
-def _broadcast_to(x, shape, subok=False):
-    """numpy.broadcast_to, materialized: a new array of ``shape`` filled from ``x``."""
-    out = numpy.empty(shape, dtype=x.dtype if type(x) is numpy.ndarray else numpy.result_type(x))
-    out[...] = x
+def _broadcast_to(array, shape, subok=False):
+    """numpy.broadcast_to, materialized: a new array of ``shape`` filled from ``array``."""
+    out = numpy.empty(shape, dtype=array.dtype if type(array) is numpy.ndarray
+                      else numpy.result_type(array))
+    out[...] = array
     return out
 
 

@@ -90,26 +90,26 @@ def _holds_box(x):
     return type(x) in (list, tuple) and any(_holds_box(item) for item in x)
 
 
-def array(obj, dtype=None, copy=True, ndmin=0):
+def array(object, dtype=None, copy=True, ndmin=0):
     """numpy.array; nested lists holding traced values are stacked into a traced array."""
-    if _holds_box(obj):
-        if type(obj) in box_types:
-            out = obj
+    if _holds_box(object):
+        if type(object) in box_types:
+            out = object
         else:
-            out = stack([array(item) for item in obj])
+            out = stack([array(item) for item in object])
         if dtype is not None:
             out = astype(out, dtype)
         shape = shape_of(out)
         if ndmin > len(shape):
             out = reshape(out, (1,) * (ndmin - len(shape)) + tuple(shape))
         return out
-    return numpy.array(obj, dtype=dtype, copy=copy, ndmin=ndmin)
+    return numpy.array(object, dtype=dtype, copy=copy, ndmin=ndmin)
 
 
-def asarray(obj, dtype=None):
-    if _holds_box(obj):
-        return array(obj, dtype=dtype)
-    return numpy.asarray(obj, dtype=dtype)
+def asarray(a, dtype=None):
+    if _holds_box(a):
+        return array(a, dtype=dtype)
+    return numpy.asarray(a, dtype=dtype)
 
 
 composite(array, numpy.array)

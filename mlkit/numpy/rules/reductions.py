@@ -34,12 +34,12 @@ __all__ = [
     "var",
 ]
 
-def _mean(x, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+def _mean(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
     """numpy.mean as a sum and a division (skipping numpy.mean's dispatch on small arrays)."""
-    if out is not None or kwargs or type(x) is not numpy.ndarray or x.dtype.kind not in "fc":
-        return numpy.mean(x, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kwargs)
-    total = numpy.add.reduce(x, axis=axis, dtype=dtype, keepdims=keepdims)
-    return total / (x.size // builtins.max(numpy.size(total), 1) if axis is not None else x.size)
+    if out is not None or kwargs or type(a) is not numpy.ndarray or a.dtype.kind not in "fc":
+        return numpy.mean(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kwargs)
+    total = numpy.add.reduce(a, axis=axis, dtype=dtype, keepdims=keepdims)
+    return total / (a.size // builtins.max(numpy.size(total), 1) if axis is not None else a.size)
 
 
 mean = wrap(_mean, "mean")
@@ -218,32 +218,32 @@ defvjp(cumprod, _cumprod_vjp)
 defjvp(cumprod, _cumprod_jvp)
 
 
-def var(x, axis=None, dtype=None, ddof=0, keepdims=False):
+def var(a, axis=None, dtype=None, ddof=0, keepdims=False):
     """Variance, built from mean so it needs no rules of its own."""
-    centered = x - mean(x, axis=axis, keepdims=True)
-    if numpy.iscomplexobj(getval(x)):
+    centered = a - mean(a, axis=axis, keepdims=True)
+    if numpy.iscomplexobj(getval(a)):
         squared = real(centered * conj(centered))
     else:
         squared = centered * centered
-    n = _count(shape_of(x), shape_of(mean(getval(x), axis=axis, keepdims=keepdims)))
+    n = _count(shape_of(a), shape_of(mean(getval(a), axis=axis, keepdims=keepdims)))
     return sum(squared, axis=axis, keepdims=keepdims) / (n - ddof)
 
 
-def std(x, axis=None, dtype=None, ddof=0, keepdims=False):
+def std(a, axis=None, dtype=None, ddof=0, keepdims=False):
     """Square root of the variance; where all values are equal the subgradient 0 is used."""
-    return zero_at_zero(var(x, axis=axis, ddof=ddof, keepdims=keepdims), sqrt)
+    return zero_at_zero(var(a, axis=axis, ddof=ddof, keepdims=keepdims), sqrt)
 
 
-def nansum(x, axis=None, keepdims=False):
+def nansum(a, axis=None, keepdims=False):
     """Sum ignoring NaNs (their gradient is 0)."""
-    return sum(where(numpy.isnan(getval(x)), 0, x), axis=axis, keepdims=keepdims)
+    return sum(where(numpy.isnan(getval(a)), 0, a), axis=axis, keepdims=keepdims)
 
 
-def nanmean(x, axis=None, keepdims=False):
-    valid = numpy.logical_not(numpy.isnan(getval(x)))
-    # The count in x's precision: an integer array would promote float32 to float64.
-    count = mask_like(numpy.sum(valid, axis=axis, keepdims=keepdims), x).real
-    return nansum(x, axis=axis, keepdims=keepdims) / count
+def nanmean(a, axis=None, keepdims=False):
+    valid = numpy.logical_not(numpy.isnan(getval(a)))
+    # The count in a's precision: an integer array would promote float32 to float64.
+    count = mask_like(numpy.sum(valid, axis=axis, keepdims=keepdims), a).real
+    return nansum(a, axis=axis, keepdims=keepdims) / count
 
 
 def average(a, axis=None, weights=None, keepdims=False):

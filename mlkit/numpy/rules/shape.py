@@ -42,8 +42,8 @@ for _fun in (transpose, swapaxes, moveaxis, expand_dims, squeeze):
     def_linear(_fun, argnums=(0,))
 
 
-def ravel(x, order="C"):
-    return reshape(x, (-1,), order=order)
+def ravel(a, order="C"):
+    return reshape(a, (-1,), order=order)
 
 
 def _concatenate(axis, *arrays):
@@ -107,13 +107,13 @@ def atleast_2d(x):
     return reshape(x, (1,) + tuple(shape) if shape else (1, 1))
 
 
-def hstack(arrays):
-    arrays = [atleast_1d(a) for a in arrays]
+def hstack(tup):
+    arrays = [atleast_1d(a) for a in tup]
     return concatenate(arrays, axis=0 if len(shape_of(arrays[0])) == 1 else 1)
 
 
-def vstack(arrays):
-    return concatenate([atleast_2d(a) for a in arrays], axis=0)
+def vstack(tup):
+    return concatenate([atleast_2d(a) for a in tup], axis=0)
 
 
 for _name, _fun in (("ravel", ravel), ("concatenate", concatenate), ("stack", stack),

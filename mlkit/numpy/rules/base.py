@@ -6,7 +6,7 @@ to; every binary rule goes through it instead of handling broadcasting on its ow
 
 import numpy
 
-from mlkit.autodiff.forward import def_linear
+from mlkit.autodiff.forward import def_linear, defjvp
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.wrap import dispatch_from, wrap
@@ -20,6 +20,7 @@ __all__ = [
     "real",
     "reshape",
     "restore_reduced",
+    "selected",
     "shape_of",
     "sum",
     "unbroadcast",
@@ -40,11 +41,13 @@ def is_complex(x) -> bool:
     return dtype.kind == "c" if dtype is not None else isinstance(x, complex)
 
 
-def _sum(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+def _sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
     """numpy.sum through the ufunc reduction directly (numpy.sum's dispatch costs more than
     the sum itself on small arrays)."""
-    if out is not None or kwargs or type(a) is not numpy.ndarray:
-        return numpy.sum(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kwargs)
+    if out is not None or initial is not None or where is not True or type(a) is not numpy.ndarray:
+        extra = {} if initial is None else {"initial": initial}
+        return numpy.sum(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where,
+                         **extra)
     return numpy.add.reduce(a, axis=axis, dtype=dtype, keepdims=keepdims)
 
 
@@ -105,16 +108,38 @@ def restore_reduced(g, x_shape, axis, keepdims):
     return broadcast_to(g, x_shape)
 
 
-def _sum_vjp(ans, x, axis=None, dtype=None, keepdims=False, **kwargs):
+def selected(where, x_shape, dtype):
+    """numpy's ``where=`` mask of a reduction, broadcast to the input (None when absent)."""
+    if where is True:
+        return None
+    return numpy.broadcast_to(numpy.asarray(where, dtype=dtype), x_shape)
+
+
+def _sum_vjp(ans, x, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
     x_shape = shape_of(x)
-    return lambda g: restore_reduced(g, x_shape, axis, keepdims)
+    mask = selected(where, x_shape, numpy.result_type(getval(x)))
+    if mask is None:
+        return lambda g: restore_reduced(g, x_shape, axis, keepdims)
+    return lambda g: restore_reduced(g, x_shape, axis, keepdims) * mask
 
 
 defvjp(sum, _sum_vjp)
+# sum(x, initial=v) is v + sum(x): its derivative in ``initial`` (argument 5) is one, and
+# the tangent in x leaves the (constant part) initial out.
+defvjp(sum, lambda ans, x, *args: lambda g: unbroadcast(g, args[4]), argnums=(5,))
+defjvp(sum, lambda t, ans, x, *args: broadcast_like(t, ans), argnums=(5,))
+
+
+def _sum_jvp(t, ans, x, axis=None, dtype=None, out=None, keepdims=False, initial=None,
+             where=True):
+    if where is True:
+        return sum(t, axis=axis, dtype=dtype, keepdims=keepdims)
+    return sum(t, axis=axis, dtype=dtype, keepdims=keepdims, where=where)
 defvjp(reshape, lambda ans, x, *args, **kwargs: lambda g: reshape(g, shape_of(x)))
 defvjp(broadcast_to, lambda ans, x, shape: lambda g: unbroadcast(g, x))
 defvjp(real, lambda ans, x: lambda g: g + 0j if is_complex(x) else g)
 defvjp(imag, lambda ans, x: lambda g: -1j * g if is_complex(x) else 0 * g)
 defvjp(conj, lambda ans, x: lambda g: conj(g))
-for _fun in (sum, reshape, broadcast_to, real, imag, conj):
+defjvp(sum, _sum_jvp)
+for _fun in (reshape, broadcast_to, real, imag, conj):
     def_linear(_fun, argnums=(0,))

@@ -12,7 +12,16 @@ import numpy
 from mlkit.autodiff.forward import def_linear, defjvp
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval
-from mlkit.numpy.rules.base import broadcast_to, conj, real, reshape, restore_reduced, shape_of, sum
+from mlkit.numpy.rules.base import (
+    broadcast_to,
+    conj,
+    real,
+    reshape,
+    restore_reduced,
+    selected,
+    shape_of,
+    sum,
+)
 from mlkit.numpy.rules.elementwise import mask_like, sqrt, where, zero_at_zero
 from mlkit.numpy.rules.shape import expand_dims, moveaxis
 from mlkit.numpy.wrap import composite, dispatch_from, wrap
@@ -61,8 +70,12 @@ def _count(x_shape, ans_shape):
     return math.prod(x_shape) // builtins.max(math.prod(ans_shape), 1)
 
 
-def _mean_vjp(ans, x, axis=None, dtype=None, keepdims=False, **kwargs):
+def _mean_vjp(ans, x, axis=None, dtype=None, out=None, keepdims=False, where=True):
     x_shape = shape_of(x)
+    mask = selected(where, x_shape, numpy.result_type(getval(x)))
+    if mask is not None:  # each output is the mean of its selected elements only
+        share = mask / numpy.sum(mask, axis=axis, keepdims=True)
+        return lambda g: restore_reduced(g, x_shape, axis, keepdims) * share
     count = _count(x_shape, shape_of(ans) if keepdims or axis is not None else ())
     return lambda g: restore_reduced(g, x_shape, axis, keepdims) / count
 
@@ -77,22 +90,44 @@ def _extremum_share(ans, x, axis, keepdims):
     if not keepdims and axis is not None:
         raw_ans = numpy.expand_dims(raw_ans, axis)
     hits = raw_x == raw_ans
-    return mask_like(hits / numpy.sum(hits, axis=axis, keepdims=True), raw_x)
+    # No hit where a constant ``initial`` won: then no element moves the result.
+    count = numpy.maximum(numpy.sum(hits, axis=axis, keepdims=True), 1)
+    return mask_like(hits / count, raw_x)
 
 
-def _extremum_vjp(ans, x, axis=None, keepdims=False, **kwargs):
+def _refuse_masked(name, where):
+    if where is not True:
+        raise NotImplementedError(
+            f"the derivative of {name}(..., where=mask) is not implemented; apply the mask "
+            f"first (np.where(mask, x, fill)) and reduce without where=")
+
+
+def _extremum_vjp(ans, x, axis=None, out=None, keepdims=False, initial=None, where=True):
+    _refuse_masked("max/min", where)
     share = _extremum_share(ans, x, axis, keepdims)
     x_shape = shape_of(x)
     return lambda g: restore_reduced(g, x_shape, axis, keepdims) * share
 
 
-def _extremum_jvp(t, ans, x, axis=None, keepdims=False, **kwargs):
+def _extremum_jvp(t, ans, x, axis=None, out=None, keepdims=False, initial=None, where=True):
+    _refuse_masked("max/min", where)
     return sum(t * _extremum_share(ans, x, axis, keepdims), axis=axis, keepdims=keepdims)
 
 
 for _fun in (max, min):
     defvjp(_fun, _extremum_vjp)
     defjvp(_fun, _extremum_jvp)
+
+
+def _refuse_initial(*args, **kwargs):
+    raise NotImplementedError(
+        "the derivative with respect to a traced initial= of max, min or prod is not "
+        "implemented; write np.maximum(np.max(x), v) (or np.prod(x) * v) instead")
+
+
+for _fun in (max, min):
+    defvjp(_fun, _refuse_initial, argnums=(4,))
+    defjvp(_fun, _refuse_initial, argnums=(4,))
 
 
 def _others_product(ans, x, axis, keepdims):
@@ -140,18 +175,24 @@ def _kept_shape(shape, axis):
     return tuple(1 if i in [a % len(shape) for a in axes] else n for i, n in enumerate(shape))
 
 
-def _prod_vjp(ans, x, axis=None, dtype=None, keepdims=False, **kwargs):
+def _prod_vjp(ans, x, axis=None, dtype=None, out=None, keepdims=False, initial=None,
+              where=True):
+    _refuse_masked("prod", where)
     others = _others_product(ans, x, axis, keepdims)
     x_shape = shape_of(x)
     return lambda g: restore_reduced(g, x_shape, axis, keepdims) * others
 
 
-def _prod_jvp(t, ans, x, axis=None, dtype=None, keepdims=False, **kwargs):
+def _prod_jvp(t, ans, x, axis=None, dtype=None, out=None, keepdims=False, initial=None,
+              where=True):
+    _refuse_masked("prod", where)
     return sum(t * _others_product(ans, x, axis, keepdims), axis=axis, keepdims=keepdims)
 
 
 defvjp(prod, _prod_vjp)
 defjvp(prod, _prod_jvp)
+defvjp(prod, _refuse_initial, argnums=(5,))
+defjvp(prod, _refuse_initial, argnums=(5,))
 
 
 def _reverse_cumsum(g, axis):

@@ -1,0 +1,164 @@
+"""Derivatives that used to be silently wrong (zero, nan, or of the wrong dtype) are now the
+true ones, or refused with a clear error.
+
+Each case is checked against finite differences to second order in both modes, or against the
+closed form where the point is a kink (and a finite subgradient is the answer)."""
+
+import warnings
+
+import numpy as onp
+import pytest
+
+import mlkit.numpy as np
+from mlkit import defvjp, grad, hessian, hessian_tensor_product, primitive
+from mlkit.testing import check_grads
+
+RNG = onp.random.default_rng(3)
+
+
+def _strict(fun, *args):
+    """``fun(*args)`` with any warning (a zero-derivative notice, a nan) made an error."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return fun(*args)
+
+
+# --- fill values ----------------------------------------------------------------------------
+def test_full_is_differentiable_in_its_fill_value():
+    assert _strict(grad(lambda a: np.sum(np.full((3,), a))), 2.0) == 3.0
+    assert _strict(grad(lambda a: np.sum(np.full_like(onp.ones((2, 2)), a))), 2.0) == 4.0
+    # full_like only reads the shape and dtype of its first argument: a true zero.
+    assert grad(lambda x: np.sum(np.full_like(x, 2.0)))(onp.ones(3)).tolist() == [0, 0, 0]
+
+
+def _log_sum_exp_with_a_hand_written_rule():
+    """The textbook custom primitive: a log-sum-exp whose VJP spreads the scalar cotangent and
+    the output over the input's shape with ``np.full``."""
+
+    @primitive
+    def log_sum_exp(x):
+        top = onp.max(x)
+        return top + onp.log(onp.sum(onp.exp(x - top)))
+
+    def log_sum_exp_vjp(ans, x):
+        shape = x.shape
+        return lambda g: np.full(shape, g) * np.exp(x - np.full(shape, ans))
+
+    defvjp(log_sum_exp, log_sum_exp_vjp)
+    return log_sum_exp
+
+
+def test_custom_primitive_built_on_full_has_the_full_hessian():
+    log_sum_exp = _log_sum_exp_with_a_hand_written_rule()
+    x = onp.array([0.3, -1.2, 0.8, 0.1])
+    p = onp.exp(x - onp.log(onp.sum(onp.exp(x))))
+    h = _strict(hessian(log_sum_exp), x)
+    onp.testing.assert_allclose(h, onp.diag(p) - onp.outer(p, p), atol=1e-12)
+    check_grads(log_sum_exp, modes=("rev",), order=2)(x)
+    check_grads(lambda x: log_sum_exp(x * x), modes=("rev",), order=2)(x)
+
+
+# --- keyword spellings ----------------------------------------------------------------------
+def test_clip_with_numpy_keyword_names_has_the_right_gradient():
+    x = onp.array([-2.0, 0.0, 2.0])
+    for kwargs in ({"a_min": -1, "a_max": 1}, {"min": -1, "max": 1}):
+        g = grad(lambda x, _kw=kwargs: np.sum(np.clip(x, **_kw)))(x)
+        onp.testing.assert_array_equal(g, [0.0, 1.0, 0.0])
+    bounds = grad(lambda lo, hi: np.sum(np.clip(x, a_min=lo, a_max=hi)), argnum=(0, 1))
+    onp.testing.assert_array_equal(bounds(-1.0, 1.0), (1.0, 1.0))
+    with pytest.raises(TypeError, match="a_min and min"):
+        np.clip(x, a_min=0.0, min=0.0)
+
+
+def test_reductions_honour_initial_and_where():
+    x = onp.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]])
+    mask = onp.array([True, False, True])
+    for kwargs in ({"where": mask}, {"where": mask, "axis": 1}, {"axis": 0, "initial": 2.0}):
+        for fun in (np.sum, np.mean) if "initial" not in kwargs else (np.sum, np.max):
+            check_grads(lambda x, _f=fun, _kw=kwargs: _f(x, **_kw), modes=("fwd", "rev"),
+                        order=2)(x)
+    check_grads(lambda v: np.sum(x, initial=v), modes=("fwd", "rev"), order=2)(0.5)
+    # A constant initial= that wins leaves nothing for x (not nan).
+    onp.testing.assert_array_equal(_strict(grad(lambda x: np.max(x, initial=9.0)), x), x * 0)
+    with pytest.raises(NotImplementedError, match="initial="):
+        grad(lambda v: np.max(x, initial=v))(9.0)
+    with pytest.raises(NotImplementedError, match="where=mask"):
+        grad(lambda x: np.max(x, initial=0.0, where=mask))(x)
+
+
+# --- nan at x == 0 --------------------------------------------------------------------------
+@pytest.mark.parametrize("exponent, first, second", [(0.0, 0.0, 0.0), (0, 0.0, 0.0),
+                                                     (1.0, 1.0, 0.0), (2.0, 0.0, 2.0),
+                                                     (3.0, 0.0, 0.0)])
+def test_power_at_zero_is_finite_where_the_math_is(exponent, first, second):
+    def f(x):
+        return x ** exponent
+
+    assert _strict(grad(f), 0.0) == first
+    assert _strict(grad(grad(f)), 0.0) == second
+    exponents = onp.array([exponent, 1.0])
+    onp.testing.assert_array_equal(
+        _strict(grad(lambda x: np.sum(np.power(x, exponents))), onp.zeros(2)), [first, 1.0])
+
+
+def test_power_of_zero_is_flat_in_a_positive_exponent():
+    assert _strict(grad(lambda y: np.power(0.0, y)), 1.5) == 0.0
+    assert _strict(grad(grad(lambda y: 0.0 ** y)), 2.0) == 0.0
+
+
+def test_std_and_norm_of_a_constant_have_the_subgradient_zero():
+    constant = onp.full((2, 3), 0.7)
+    for fun in (np.std, lambda x: np.sum(np.std(x, axis=1)),
+                lambda x: np.std(x - 0.7 + 0.0) + np.linalg.norm(x - 0.7)):
+        onp.testing.assert_array_equal(_strict(grad(fun), constant), onp.zeros((2, 3)))
+        h = _strict(hessian_tensor_product(fun), constant, onp.ones((2, 3)))
+        assert onp.all(onp.isfinite(h))
+    # Away from the kink, the usual derivative.
+    x = RNG.standard_normal((2, 3))
+    check_grads(lambda x: np.std(x, axis=1), modes=("fwd", "rev"), order=2)(x)
+
+
+# --- refused rather than zero ---------------------------------------------------------------
+def test_histogram_refuses_edges_that_depend_on_a_traced_value():
+    x = onp.array([0.1, 0.5, 0.7])
+    with pytest.raises(NotImplementedError, match="constant edges"):
+        grad(lambda x: np.sum(np.histogram(x)[1]))(x)
+    with pytest.raises(NotImplementedError, match="weights"):
+        grad(lambda w: np.sum(np.histogram(x, bins=2, range=(0, 1), weights=w)[0]))(x)
+    counts = np.histogram(x, bins=onp.array([0.0, 0.4, 1.0]))[0]
+    onp.testing.assert_array_equal(counts, [1, 2])
+
+
+# --- real and complex factors ---------------------------------------------------------------
+REAL = RNG.standard_normal((3, 3))
+COMPLEX = RNG.standard_normal((3, 3)) + 1j * RNG.standard_normal((3, 3))
+# Every binary function that takes a complex argument, as f(x, y) on 3x3 matrices.
+BINARY = {
+    "add": np.add, "subtract": np.subtract, "multiply": np.multiply,
+    "divide": lambda x, y: np.divide(x, y + 3.0), "power": lambda x, y: np.power(x * x + 1.0, y),
+    "float_power": lambda x, y: np.float_power(x * x + 1.0, y), "matmul": np.matmul,
+    "dot": np.dot, "dot-vector": lambda x, y: np.dot(x, y[0]), "matmul-vector":
+    lambda x, y: np.matmul(x[0], y), "tensordot": np.tensordot,
+    "tensordot-1": lambda x, y: np.tensordot(x, y, axes=1), "inner": np.inner,
+    "outer": np.outer, "vdot": np.vdot, "kron": np.kron,
+    "einsum": lambda x, y: np.einsum("ij,jk->ik", x, y),
+    "solve": lambda x, y: np.linalg.solve(x + 4 * onp.eye(3), y),
+    "where": lambda x, y: np.where(REAL > 0, x, y), "concatenate": lambda x, y: np.concatenate(
+        [x, y]), "stack": lambda x, y: np.stack([x, y], axis=-1),
+    "real-of-product": lambda x, y: np.real(x * y), "imag-of-product": lambda x, y: np.imag(x @ y),
+}
+
+
+@pytest.mark.parametrize("name", BINARY)
+@pytest.mark.parametrize("real_first", [True, False], ids=["real-complex", "complex-real"])
+def test_real_argument_of_a_complex_product_has_real_derivatives(name, real_first):
+    fun = BINARY[name]
+
+    def loss(x):
+        out = fun(x, COMPLEX) if real_first else fun(COMPLEX, x)
+        return np.sum(np.real(out * np.conj(out)))
+
+    g = grad(loss)(REAL)
+    h = hessian_tensor_product(loss)(REAL, onp.ones((3, 3)))
+    assert g.dtype == h.dtype == onp.float64, (g.dtype, h.dtype)
+    check_grads(loss, modes=("fwd", "rev"), order=2)(REAL)

@@ -80,7 +80,7 @@ defvjp(astype, _astype_vjp)
 def_linear(astype, argnums=(0,))
 
 copy = wrap(numpy.copy, "copy")
-defvjp(copy, lambda ans, x, **kwargs: lambda g: g)
+defvjp(copy, lambda ans, x, *args, **kwargs: lambda g: g)
 def_linear(copy, argnums=(0,))
 
 

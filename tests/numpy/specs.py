@@ -433,6 +433,13 @@ def zeros(rng, shape):
     return onp.zeros(shape)
 
 
+def rank_one(rng, shape):
+    """Singular square matrices (rank one; 0 for 1x1): where det(A) A^-T is 0 * inf."""
+    column = rng.standard_normal(shape[:-1] + (1,))
+    out = column * rng.standard_normal(shape[:-2] + (1, shape[-1]))
+    return out * 0 if shape[-1] == 1 else out
+
+
 def _spaced(id, fun, domains, names, complex_domains=None, **options):
     add(_spec(id, fun, domains, [((), ()), ((3,), ()), ((2, 1), (3,))], names, complex_domains,
               **options))
@@ -485,6 +492,9 @@ add(
     _spec("slogdet-sign-complex", lambda a: np.linalg.slogdet(a)[0] * 1.0,
           shapes=[((2, 2),), ((2, 3, 3),)], names=["linalg.slogdet"],
           complex_domains=(complex_anywhere,)),
+    _spec("linalg.det-singular", np.linalg.det, (rank_one,),
+          [((2, 2),), ((3, 3),), ((2, 3, 3),), ((1, 1),)], ["linalg.det"],
+          complex_domains=(lambda r, s: rank_one(r, s) * (1 + 0.5j),)),
     _spec("fft.fftfreq", lambda d: np.fft.fftfreq(5, d), (positive,), [((),)],
           ["fft.fftfreq"], float32=False),
     _spec("fft.rfftfreq", lambda d: np.fft.rfftfreq(6, d=d), (positive,), [((),)],

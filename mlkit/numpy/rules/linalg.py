@@ -43,8 +43,32 @@ defvjp(inv, lambda ans, a: lambda g: -matmul(transposed(ans), matmul(g, transpos
 defjvp(inv, lambda t, ans, a: -matmul(ans, matmul(t, ans)))
 
 det = wrap(numpy.linalg.det, "det")
-defvjp(det, lambda ans, a: lambda g: _as_matrix(g * ans) * transposed(inv(a)))
-defjvp(det, lambda t, ans, a: ans * sum(transposed(inv(a)) * t, axis=(-2, -1)))
+
+
+def _minor_index(n):
+    """Fancy indices that take, for every (i, j), the matrix without row i and column j."""
+    keep = numpy.array([[k for k in range(n) if k != i] for i in range(n)], dtype=numpy.intp)
+    rows = keep[:, None, :, None]  # (i, 1, n-1, 1)
+    cols = keep[None, :, None, :]  # (1, j, 1, n-1)
+    return rows, cols
+
+
+def _cofactors(ans, a):
+    """d det(A) / dA: det(A) A^-T, or, where some matrix of the stack is singular (there
+    det(A) A^-T is 0 * inf but the derivative is finite), the signed determinants of the
+    minors, which are exact everywhere and differentiate again."""
+    raw = numpy.asarray(getval(a))
+    n = raw.shape[-1]
+    if n and numpy.all(numpy.linalg.matrix_rank(raw) == n):
+        return _as_matrix(ans) * transposed(inv(a))
+    rows, cols = _minor_index(n)
+    minors = det(a[..., rows, cols]) if n > 1 else numpy.ones_like(raw)
+    signs = (-1.0) ** numpy.add.outer(numpy.arange(n), numpy.arange(n))
+    return minors * signs.astype(raw.dtype)
+
+
+defvjp(det, lambda ans, a: lambda g: _as_matrix(g) * _cofactors(ans, a))
+defjvp(det, lambda t, ans, a: sum(_cofactors(ans, a) * t, axis=(-2, -1)))
 
 
 def _logabsdet(a):

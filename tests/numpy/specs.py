@@ -293,6 +293,8 @@ def _shape_op(id, fun, shapes, names, complex_=True):
 _shape_op("reshape", lambda x: np.reshape(x, (3, 2)), MATRIX, ["np.reshape"])
 _shape_op("reshape-method", lambda x: np.reshape(x, (-1,)), [((2, 1, 3),)], ["np.reshape"])
 _shape_op("ravel", np.ravel, UNARY, ["np.ravel"])
+_shape_op("reshape-F", lambda x: np.reshape(x, (3, 2), order="F"), MATRIX, ["np.reshape"])
+_shape_op("ravel-F", lambda x: np.ravel(x, order="F"), [((2, 3),), ((2, 1, 3),)], ["np.ravel"])
 _shape_op("transpose", np.transpose, UNARY, ["np.transpose"])
 _shape_op("transpose-axes", lambda x: np.transpose(x, (1, 2, 0)), [((2, 3, 1),)],
           ["np.transpose"])

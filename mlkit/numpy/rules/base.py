@@ -135,7 +135,20 @@ def _sum_jvp(t, ans, x, axis=None, dtype=None, out=None, keepdims=False, initial
     if where is True:
         return sum(t, axis=axis, dtype=dtype, keepdims=keepdims)
     return sum(t, axis=axis, dtype=dtype, keepdims=keepdims, where=where)
-defvjp(reshape, lambda ans, x, *args, **kwargs: lambda g: reshape(g, shape_of(x)))
+
+
+def _reshape_vjp(ans, x, shape=None, order="C", **kwargs):
+    """Reshape back in the same index order (order='F' reads and writes column-major)."""
+    if order == "A":
+        flags = getattr(getval(x), "flags", None)
+        order = "F" if flags is not None and flags.f_contiguous and not flags.c_contiguous else "C"
+    x_shape = shape_of(x)
+    if order == "C":
+        return lambda g: reshape(g, x_shape)
+    return lambda g: reshape(g, x_shape, order=order)
+
+
+defvjp(reshape, _reshape_vjp)
 defvjp(broadcast_to, lambda ans, x, shape: lambda g: unbroadcast(g, x))
 defvjp(real, lambda ans, x: lambda g: g + 0j if is_complex(x) else g)
 defvjp(imag, lambda ans, x: lambda g: -1j * g if is_complex(x) else 0 * g)

@@ -23,6 +23,8 @@ class Num:
         self.v = float(v)
 
     def __add__(self, other):
+        if is_box(other):  # a traced contribution summed into a constant one
+            return add(self, other)
         return Num(self.v + other.v)
 
     def __eq__(self, other):
@@ -303,3 +305,50 @@ def test_untraceable_values_are_named():
         make_vjp(lambda s: s, {1})
     with pytest.raises(TypeError, match="type set"):
         vspace({1})
+
+
+@primitive
+def scaled_sum(a, b=None, scale=None, *, note=None):
+    """a * scale + b, with b and scale usually given by keyword."""
+    return Num(a.v * scale.v + b.v)
+
+
+defvjp(scaled_sum, lambda ans, a, b, scale, **kw: lambda g: mul(g, scale),
+       lambda ans, a, b, scale, **kw: lambda g: g,
+       lambda ans, a, b, scale, **kw: lambda g: mul(g, a))
+defjvp(scaled_sum, lambda t, ans, a, b, scale, **kw: mul(t, scale),
+       lambda t, ans, a, b, scale, **kw: t,
+       lambda t, ans, a, b, scale, **kw: mul(a, t))
+
+
+@pytest.mark.parametrize("mode", ["rev", "fwd"])
+def test_traced_keyword_arguments_are_bound_to_their_positions(mode):
+    """A traced value given by keyword is recorded as the argument at its position, whether
+    or not a positional argument is traced too, in both modes and to second order."""
+    calls = {
+        "all positional": lambda x: scaled_sum(x, x, mul(x, x)),
+        "keywords": lambda x: scaled_sum(x, b=x, scale=mul(x, x)),
+        "only keywords": lambda x: scaled_sum(a=Num(2.0), b=x, scale=mul(x, x)),
+        "untraced first": lambda x: scaled_sum(Num(2.0), scale=x, b=Num(1.0), note="n"),
+    }
+    x = Num(0.7)
+    expected = {"all positional": 3 * 0.49 + 1, "keywords": 3 * 0.49 + 1,
+                "only keywords": 4 * 0.7 + 1, "untraced first": 2.0}
+    second = {"all positional": 6 * 0.7, "keywords": 6 * 0.7, "only keywords": 4.0,
+              "untraced first": 0.0}
+    for label, f in calls.items():
+        if mode == "rev":
+            d1 = derivative(f)
+            d2 = derivative(d1)
+        else:
+            d1 = lambda x, _f=f: make_jvp(_f, x)(Num(1.0))[1]  # noqa: E731
+            d2 = lambda x, _d=d1: make_jvp(_d, x)(Num(1.0))[1]  # noqa: E731
+        assert d1(x) == Num(expected[label]), label
+        with warnings.catch_warnings():  # the derivative of a linear function is constant
+            warnings.filterwarnings("ignore", message=".*does not depend")
+            assert d2(x) == Num(second[label]), label
+
+
+def test_a_traced_keyword_only_argument_is_refused_by_name():
+    with pytest.raises(TypeError, match="keyword-only argument 'note'"):
+        derivative(lambda x: scaled_sum(x, b=x, scale=x, note=x))(Num(1.0))

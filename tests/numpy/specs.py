@@ -269,6 +269,21 @@ for _name in ("cumsum", "cumprod", "flip"):
                   bind(getattr(np, _name), **_kwargs),
                   (away_from_zero,), [((2, 3),)] + ([((3,),)] if not _kwargs else []),
                   [f"np.{_name}"], complex_domains=(complex_right,)))
+_MASK = onp.array([[True, False, True], [False, True, True]])
+add(
+    _spec("sum(where)", lambda x: np.sum(x, where=_MASK), shapes=MATRIX,
+          names=["np.sum"], complex_domains=(complex_anywhere,)),
+    _spec("sum(where-broadcast)", lambda x: np.sum(x, where=_MASK[0]),
+          shapes=[((2, 3),), ((3,),)], names=["np.sum"]),
+    _spec("sum(axis,where)", lambda x: np.sum(x, axis=1, where=_MASK), shapes=MATRIX,
+          names=["np.sum"]),
+    _spec("mean(axis,where)", lambda x: np.mean(x, axis=0, where=_MASK), shapes=MATRIX,
+          names=["np.mean"], complex_domains=(complex_anywhere,)),
+    _spec("sum(initial)", lambda x, v: np.sum(x, axis=0, initial=v), (anywhere, anywhere),
+          [((2, 3), ()), ((3,), ())], ["np.sum"]),
+    _spec("max(initial)", lambda x: np.max(x, axis=1, initial=0.0), (away_from_zero,),
+          MATRIX, ["np.max"]),
+)
 add(
     _spec("average-weights", lambda x, w: np.average(x, axis=1, weights=w),
           (anywhere, positive), [((2, 3), (3,))], ["np.average"]),

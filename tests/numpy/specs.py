@@ -170,6 +170,8 @@ _unary("arccosh", above_one)
 _unary("absolute", away_from_zero, complex_right, aliases=("abs",))
 _unary("fabs", away_from_zero)
 _unary("angle", anywhere, complex_right)
+add(_spec("angle(deg)", lambda z: np.angle(z, deg=True), names=["np.angle"],
+          complex_domains=(complex_right,)))
 for _name in ("real", "imag"):
     _unary(_name, anywhere, complex_anywhere)
 _unary("conj", anywhere, complex_anywhere, aliases=("conjugate",))

@@ -34,7 +34,7 @@ CUBE = RNG.standard_normal((2, 2, 2))
 # name -> positional arguments of one call (floating arrays and floats are differentiated)
 EXAMPLES = {
     ("np", "amax"): (X, 1), ("np", "amin"): (X, 1), ("np", "max"): (X, 1),
-    ("np", "min"): (X, 1), ("np", "angle"): (Z,), ("np", "arange"): (0.1, 3.0, 0.63),
+    ("np", "min"): (X, 1), ("np", "angle"): (Z, True), ("np", "arange"): (0.1, 3.0, 0.63),
     ("np", "array"): ([X, X * 2.0],), ("np", "asarray"): ([V, W],),
     ("np", "array_split"): (X, 2, 1), ("np", "average"): (X, 1, W),
     ("np", "bincount"): (onp.array([0, 2, 2]), W), ("np", "broadcast_to"): (V, (2, 3)),

@@ -149,7 +149,7 @@ def _reshape_vjp(ans, x, shape=None, order="C", **kwargs):
 
 
 defvjp(reshape, _reshape_vjp)
-defvjp(broadcast_to, lambda ans, x, shape: lambda g: unbroadcast(g, x))
+defvjp(broadcast_to, lambda ans, x, *args, **kwargs: lambda g: unbroadcast(g, x))
 defvjp(real, lambda ans, x: lambda g: g + 0j if is_complex(x) else g)
 defvjp(imag, lambda ans, x: lambda g: -1j * g if is_complex(x) else 0 * g)
 defvjp(conj, lambda ans, x: lambda g: conj(g))

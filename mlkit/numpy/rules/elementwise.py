@@ -155,10 +155,18 @@ defvjp(absolute, _abs_vjp)
 defjvp(absolute, _abs_jvp)
 
 
-def _angle_vjp(ans, x):
+def _angle_vjp(ans, x, deg=False):
     if not is_complex(x):
         return lambda g: 0 * g
-    return lambda g: g * (-1j) * conj(x) / _abs_squared_or_one(x)
+    scale = -180j / math.pi if deg else -1j
+    return lambda g: g * scale * conj(x) / _abs_squared_or_one(x)
+
+
+def _angle_jvp(g, ans, x, deg=False):
+    if not is_complex(x):
+        return 0 * g
+    radians = imag(conj(x) * g) / _abs_squared_or_one(x)
+    return radians * (180 / math.pi) if deg else radians
 
 
 def _abs_squared_or_one(x):
@@ -167,8 +175,7 @@ def _abs_squared_or_one(x):
 
 
 defvjp(angle, _angle_vjp)
-defjvp(angle, lambda g, ans, x: imag(conj(x) * g) / _abs_squared_or_one(x)
-       if is_complex(x) else 0 * g)
+defjvp(angle, _angle_jvp)
 
 # Piecewise-constant functions: derivative zero everywhere it exists.
 sign_real = wrap(numpy.sign, "sign")

@@ -201,6 +201,7 @@ _binary("mod", dividend, divisor, aliases=("remainder",))
 _binary("fmod", dividend, divisor)
 _binary("copysign", away_from_zero, away_from_zero)
 
+_FIRST, _SECOND = onp.array([True, False, False]), onp.array([False, True, False])
 add(
     _spec("where", lambda x, y: np.where(x > 0, x, y), (away_from_zero, anywhere), BINARY,
           ["np.where"]),
@@ -211,6 +212,15 @@ add(
     _spec("clip-traced-bounds", lambda x, lo, hi: np.clip(x, lo, hi),
           (anywhere, lambda r, s: r.uniform(-1.5, -0.5, s), lambda r, s: r.uniform(0.5, 1.5, s)),
           [((2, 3), (), ()), ((2, 3), (3,), (2, 1))], ["np.clip"]),
+    _spec("clip-crossed-bounds", lambda x, lo, hi: np.clip(x, lo, hi),
+          (anywhere, lambda r, s: r.uniform(0.5, 1.5, s), lambda r, s: r.uniform(-1.5, -0.5, s)),
+          [((2, 3), (), ()), ((2, 3), (3,), (2, 1))], ["np.clip"]),
+    _spec("clip-one-bound", lambda x, hi: np.clip(x, None, hi),
+          (anywhere, lambda r, s: r.uniform(-0.5, 0.5, s)), [((2, 3), ()), ((3,), (3,))],
+          ["np.clip"]),
+    _spec("fmax-fmin-nan", lambda x, y: np.fmax(x, np.where(_FIRST, onp.nan, y))
+          + np.fmin(np.where(_SECOND, onp.nan, x), y), (away_from_zero, away_from_zero),
+          [((3,), (3,)), ((2, 3), (3,))], ["np.fmax", "np.fmin"]),
     _spec("pow-operator", lambda x, y: x ** y, (positive, anywhere), BINARY[:3], ["np.power"],
           complex_domains=(complex_right, complex_anywhere)),
     _spec("arithmetic-operators", lambda x, y: (-x + y) * x / y - y, (anywhere, away_from_zero),

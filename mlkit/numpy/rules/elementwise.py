@@ -254,10 +254,17 @@ def_elementwise(maximum, lambda ans, x, y: _share(x, y, numpy.greater),
                 lambda ans, x, y: _share(y, x, numpy.greater))
 def_elementwise(minimum, lambda ans, x, y: _share(x, y, numpy.less),
                 lambda ans, x, y: _share(y, x, numpy.less))
-def_elementwise(fmax, lambda ans, x, y: _share(x, y, numpy.greater),
-                lambda ans, x, y: _share(y, x, numpy.greater))
-def_elementwise(fmin, lambda ans, x, y: _share(x, y, numpy.less),
-                lambda ans, x, y: _share(y, x, numpy.less))
+
+
+def _ignoring_nan(winner):
+    """fmax/fmin's comparison: a number also wins against a NaN (which fmax/fmin skip)."""
+    return lambda rx, ry: winner(rx, ry) | (numpy.isnan(ry) & ~numpy.isnan(rx))
+
+
+def_elementwise(fmax, lambda ans, x, y: _share(x, y, _ignoring_nan(numpy.greater)),
+                lambda ans, x, y: _share(y, x, _ignoring_nan(numpy.greater)))
+def_elementwise(fmin, lambda ans, x, y: _share(x, y, _ignoring_nan(numpy.less)),
+                lambda ans, x, y: _share(y, x, _ignoring_nan(numpy.less)))
 def_elementwise(logaddexp, lambda ans, x, y: exp(x - ans), lambda ans, x, y: exp(y - ans))
 def_elementwise(logaddexp2, lambda ans, x, y: exp2(x - ans), lambda ans, x, y: exp2(y - ans))
 def_elementwise(hypot, lambda ans, x, y: x / _nonzero(ans), lambda ans, x, y: y / _nonzero(ans))
@@ -337,11 +344,25 @@ def _clip_inside(ans, x, lo, hi):
     return mask_like(inside, ans)
 
 
+def _clip_at_low(ans, x, lo, hi):
+    """The output is lo where x < lo, unless lo > hi (numpy then gives hi everywhere)."""
+    below = getval(x) < getval(lo)
+    if hi is not None:
+        below = below & (getval(lo) <= getval(hi))
+    return mask_like(below, ans)
+
+
+def _clip_at_high(ans, x, lo, hi):
+    """The output is hi where max(x, lo) > hi."""
+    raised = getval(x) if lo is None else numpy.maximum(getval(x), getval(lo))
+    return mask_like(raised > getval(hi), ans)
+
+
 def_elementwise(
     clip_primitive,
     _clip_inside,
-    lambda ans, x, lo, hi: mask_like(getval(x) < getval(lo), ans),
-    lambda ans, x, lo, hi: mask_like(getval(x) > getval(hi), ans),
+    _clip_at_low,
+    _clip_at_high,
 )
 composite(where, numpy.where)
 composite(clip, numpy.clip)

@@ -89,11 +89,12 @@ def_elementwise(gammaln, lambda ans, x: digamma(x))
 def_elementwise(digamma, lambda ans, x: polygamma(1, x))
 def_elementwise(polygamma, None, lambda ans, n, x: polygamma(n + 1, x))
 def_elementwise(entr, lambda ans, x: -(mnp.log(x) + 1))
-# Where x == 0 the function is 0 for every y, so its y-derivative is 0 there (not 0 / 0).
+# Where x == 0 the function is 0 for every y, so its y-derivative is 0 there, also at the
+# y where x / y would be 0 / 0.
 def_elementwise(xlogy, lambda ans, x, y: mnp.log(y),
-                lambda ans, x, y: x / mnp.where(getval(x) == 0, 1, y))
+                lambda ans, x, y: x / mnp.where((getval(x) == 0) & (getval(y) == 0), 1, y))
 def_elementwise(xlog1py, lambda ans, x, y: mnp.log1p(y),
-                lambda ans, x, y: x / mnp.where(getval(x) == 0, 1, 1 + y))
+                lambda ans, x, y: x / mnp.where((getval(x) == 0) & (getval(y) == -1), 1, 1 + y))
 
 
 def _max_shift(a, axis):

@@ -528,6 +528,9 @@ add(
           ["fft.fftfreq"], float32=False),
     _spec("fft.rfftfreq", lambda d: np.fft.rfftfreq(6, d=d), (positive,), [((),)],
           ["fft.rfftfreq"], float32=False),
+    _spec("sinc-at-zero", np.sinc, (zeros,), [((),), ((3,),)], ["np.sinc"], order=4),
+    _spec("xlogy-at-zero-x", lambda x, y: special.xlogy(x, y) + special.xlog1py(x, y),
+          (zeros, positive), [((), ()), ((3,), (2, 1))], ["special.xlogy", "special.xlog1py"]),
     # x ** y at x == 0 for the exponents where the math is finite (0 ** 0 is flat in x).
     _spec("power-at-zero", lambda x: x ** 0.0 + 3.0 * x ** 1 + x ** 2.0 - x ** 3.0, (zeros,),
           names=["np.power"]),

@@ -140,7 +140,7 @@ def primitive(f_raw):
             if type(arg) not in box_types:
                 try:  # free unless it raises
                     return f_raw(arg, **kwargs)
-                except Exception:  # noqa: BLE001 (re-raised unless a keyword is traced)
+                except Exception:  # re-raised unless a keyword argument is traced
                     if not (kwargs and _holds_box(kwargs)):
                         raise
                 args, kwargs = bind_traced_keywords(f_raw, args, kwargs)
@@ -163,7 +163,7 @@ def primitive(f_raw):
             if not (first_boxed or second_boxed):
                 try:  # a traced keyword argument that numpy could not take is bound below
                     return f_raw(first, second, **kwargs)
-                except Exception:  # noqa: BLE001 (re-raised unless a keyword is traced)
+                except Exception:  # re-raised unless a keyword argument is traced
                     if not (kwargs and _holds_box(kwargs)):
                         raise
                 args, kwargs = bind_traced_keywords(f_raw, args, kwargs)

@@ -139,8 +139,8 @@ def _sinc_derivative(ans, x):
     cancels, its Taylor polynomial: exact to rounding below 0.01 (0.1 in single precision),
     and with the right derivatives at 0 (sinc''(0) = -pi^2 / 3)."""
     raw = getval(x)
-    single = numpy.asarray(raw).dtype.itemsize <= 4 or numpy.asarray(raw).dtype == "complex64"
-    limit = 0.1 if single and numpy.asarray(raw).dtype.kind in "fc" else 0.01
+    single = numpy.asarray(raw).dtype in (numpy.float16, numpy.float32, numpy.complex64)
+    limit = 0.1 if single else 0.01
     small = numpy.abs(raw) < limit
     safe_x = where(small, 1, x)
     square = x * x

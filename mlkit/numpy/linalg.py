@@ -10,7 +10,8 @@ from numpy.linalg import LinAlgError
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.base import conj, real, reshape, shape_of, sum
 from mlkit.numpy.rules.decompositions import cholesky_lower, eigh_tuple, qr_reduced, svd_reduced
-from mlkit.numpy.rules.elementwise import absolute, power, sign, sqrt, where, zero_at_zero
+from mlkit.numpy.rules.elementwise import absolute, power, sign, sqrt, zero_at_zero
+from mlkit.numpy.rules.elementwise import where_primitive as where
 from mlkit.numpy.rules.linalg import det, inv, logabsdet, pinv, solve, transposed
 from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.rules.reductions import max, min

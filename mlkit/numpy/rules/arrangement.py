@@ -14,7 +14,8 @@ from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.base import broadcast_to, reshape, shape_of, sum
 from mlkit.numpy.rules.construction import asarray
-from mlkit.numpy.rules.elementwise import multiply, where
+from mlkit.numpy.rules.elementwise import multiply
+from mlkit.numpy.rules.elementwise import where_primitive as where
 from mlkit.numpy.rules.indexing import getitem
 from mlkit.numpy.rules.reductions import flip
 from mlkit.numpy.rules.shape import moveaxis, transpose

@@ -20,7 +20,7 @@ from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.arrangement import diagonal, tril, triu
 from mlkit.numpy.rules.base import shape_of
-from mlkit.numpy.rules.elementwise import where
+from mlkit.numpy.rules.elementwise import where_primitive as where
 from mlkit.numpy.rules.linalg import real_only, solve, transposed
 from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.rules.shape import expand_dims

@@ -142,12 +142,12 @@ def _sinc_derivative(ans, x):
     single = numpy.asarray(raw).dtype in (numpy.float16, numpy.float32, numpy.complex64)
     limit = 0.1 if single else 0.01
     small = numpy.abs(raw) < limit
-    safe_x = where(small, 1, x)
+    safe_x = where_primitive(small, 1, x)
     square = x * x
     near_zero = 0
     for coefficient in reversed(_SINC_SLOPE):
         near_zero = near_zero * square + coefficient
-    return where(small, x * near_zero, (cos(math.pi * x) - ans) / safe_x)
+    return where_primitive(small, x * near_zero, (cos(math.pi * x) - ans) / safe_x)
 
 
 def_elementwise(sinc, _sinc_derivative)
@@ -155,13 +155,13 @@ def_elementwise(sinc, _sinc_derivative)
 
 def _abs_vjp(ans, x):
     if is_complex(x):
-        return lambda g: g * conj(x) / where(getval(ans) == 0, 1, ans)
+        return lambda g: g * conj(x) / where_primitive(getval(ans) == 0, 1, ans)
     return lambda g: g * mask_like(numpy.sign(getval(x)), x)
 
 
 def _abs_jvp(g, ans, x):
     if is_complex(x):
-        return real(conj(x) * g) / where(getval(ans) == 0, 1, ans)
+        return real(conj(x) * g) / where_primitive(getval(ans) == 0, 1, ans)
     return g * mask_like(numpy.sign(getval(x)), x)
 
 
@@ -185,7 +185,7 @@ def _angle_jvp(g, ans, x, deg=False):
 
 def _abs_squared_or_one(x):
     squared = real(x * conj(x))
-    return where(getval(squared) == 0, 1, squared)
+    return where_primitive(getval(squared) == 0, 1, squared)
 
 
 defvjp(angle, _angle_vjp)
@@ -251,7 +251,7 @@ def _power_dbase(ans, x, y):
 def _power_dexponent(ans, x, y):
     """d/dy x**y = log(x) x**y, taken as 0 where x == 0 (x**y is flat in y there for y > 0)."""
     raw = getval(x)
-    return where(raw == 0, 0, ans * log(where(raw == 0, 1, x)))
+    return where_primitive(raw == 0, 0, ans * log(where_primitive(raw == 0, 1, x)))
 
 
 def_elementwise(power, _power_dbase, _power_dexponent)
@@ -298,7 +298,7 @@ def zero_at_zero(total, finish):
 
 def _nonzero(x):
     """``x`` with zeros replaced by ones, so that 0/0 at a kink gives the subgradient 0."""
-    return where(getval(x) == 0, 1, x)
+    return where_primitive(getval(x) == 0, 1, x)
 
 
 # --- selection ------------------------------------------------------------------------------

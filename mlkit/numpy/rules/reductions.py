@@ -22,7 +22,8 @@ from mlkit.numpy.rules.base import (
     shape_of,
     sum,
 )
-from mlkit.numpy.rules.elementwise import mask_like, sqrt, where, zero_at_zero
+from mlkit.numpy.rules.elementwise import mask_like, sqrt, zero_at_zero
+from mlkit.numpy.rules.elementwise import where_primitive as where
 from mlkit.numpy.rules.shape import expand_dims, moveaxis
 from mlkit.numpy.wrap import composite, dispatch_from, wrap
 

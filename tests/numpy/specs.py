@@ -295,6 +295,9 @@ add(
           [((2, 3), ()), ((3,), ())], ["np.sum"]),
     _spec("max(initial)", lambda x: np.max(x, axis=1, initial=0.0), (away_from_zero,),
           MATRIX, ["np.max"]),
+    _spec("max-min(traced initial)",
+          lambda x, v: np.max(x, axis=-1, initial=v) + np.min(x, initial=v, keepdims=True),
+          (away_from_zero, away_from_zero), [((2, 3), ()), ((3,), ())], ["np.max", "np.min"]),
 )
 add(
     _spec("average-weights", lambda x, w: np.average(x, axis=1, weights=w),

@@ -82,8 +82,12 @@ def test_reductions_honour_initial_and_where():
     check_grads(lambda v: np.sum(x, initial=v), modes=("fwd", "rev"), order=2)(0.5)
     # A constant initial= that wins leaves nothing for x (not nan).
     onp.testing.assert_array_equal(_strict(grad(lambda x: np.max(x, initial=9.0)), x), x * 0)
+    assert _strict(grad(lambda v: np.max(x, initial=v)), 9.0) == 1.0
+    # -1.5 is the minimum of the second row only; -1.0 ties with that row's minimum.
+    assert _strict(grad(lambda v: np.sum(np.min(x, axis=1, initial=v))), -1.5) == 1.0
+    assert _strict(grad(lambda v: np.sum(np.min(x, axis=1, initial=v))), -1.0) == 0.5
     with pytest.raises(NotImplementedError, match="initial="):
-        grad(lambda v: np.max(x, initial=v))(9.0)
+        grad(lambda v: np.prod(x, initial=v))(2.0)
     with pytest.raises(NotImplementedError, match="where=mask"):
         grad(lambda x: np.max(x, initial=0.0, where=mask))(x)
 

@@ -13,6 +13,7 @@ from mlkit.autodiff.forward import def_linear, defjvp
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.base import (
+    broadcast_like,
     broadcast_to,
     conj,
     real,
@@ -21,6 +22,7 @@ from mlkit.numpy.rules.base import (
     selected,
     shape_of,
     sum,
+    unbroadcast,
 )
 from mlkit.numpy.rules.elementwise import mask_like, sqrt, zero_at_zero
 from mlkit.numpy.rules.elementwise import where_primitive as where
@@ -54,13 +56,26 @@ def _mean(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
 
 mean = wrap(_mean, "mean")
 prod = wrap(numpy.prod, "prod")
-max = wrap(numpy.max, "max")
-min = wrap(numpy.min, "min")
+def _extremum(reduce):
+    """numpy.max or numpy.min with plain defaults (numpy's are sentinels, which rules would
+    receive when a traced ``initial`` is bound to its position)."""
+
+    def raw(a, axis=None, out=None, keepdims=False, initial=None, where=True):
+        extra = {} if initial is None else {"initial": initial}
+        if where is not True:
+            extra["where"] = where
+        return reduce(a, axis=axis, out=out, keepdims=keepdims, **extra)
+
+    return raw
+
+
+max = wrap(_extremum(numpy.max), "max")
+min = wrap(_extremum(numpy.min), "min")
 amax = max
 amin = min
 dispatch_from(mean, numpy.mean)
-dispatch_from(max, numpy.amax)
-dispatch_from(min, numpy.amin)
+dispatch_from(max, numpy.max, numpy.amax)
+dispatch_from(min, numpy.min, numpy.amin)
 cumsum = wrap(numpy.cumsum, "cumsum")
 cumprod = wrap(numpy.cumprod, "cumprod")
 flip = wrap(numpy.flip, "flip")
@@ -85,15 +100,35 @@ defvjp(mean, _mean_vjp)
 def_linear(mean, argnums=(0,))
 
 
-def _extremum_share(ans, x, axis, keepdims):
-    """Raw weights: 1/k on each of the k elements equal to the extremum, 0 elsewhere."""
+def _extremum_counts(ans, x, axis, keepdims, initial):
+    """Raw ``(hits, expanded ans, count)``: which elements equal the extremum, and how many
+    candidates (those elements, and ``initial`` where it equals the extremum) share it."""
     raw_x, raw_ans = numpy.asarray(getval(x)), getval(ans)
     if not keepdims and axis is not None:
         raw_ans = numpy.expand_dims(raw_ans, axis)
     hits = raw_x == raw_ans
-    # No hit where a constant ``initial`` won: then no element moves the result.
-    count = numpy.maximum(numpy.sum(hits, axis=axis, keepdims=True), 1)
-    return mask_like(hits / count, raw_x)
+    count = numpy.sum(hits, axis=axis, keepdims=True)
+    if initial is not None:
+        count = count + (raw_ans == getval(initial))
+    # No candidate where a constant initial won: then nothing moves the result.
+    return hits, raw_ans, numpy.maximum(count, 1)
+
+
+def _extremum_share(ans, x, axis, keepdims, initial=None):
+    """Raw weights: 1/k on each of the k candidates equal to the extremum, 0 elsewhere."""
+    hits, _, count = _extremum_counts(ans, x, axis, keepdims, initial)
+    return mask_like(hits / count, getval(x))
+
+
+def _initial_share(ans, x, axis, keepdims, initial):
+    """The weight of ``initial`` in each output: 1/k where it is one of k candidates."""
+    _, raw_ans, count = _extremum_counts(ans, x, axis, keepdims, initial)
+    won = (raw_ans == getval(initial)) / count
+    if not keepdims and axis is not None:
+        won = numpy.squeeze(won, axis)
+    elif axis is None and not keepdims:
+        won = won.reshape(())
+    return mask_like(won, getval(x))
 
 
 def _refuse_masked(name, where):
@@ -105,30 +140,39 @@ def _refuse_masked(name, where):
 
 def _extremum_vjp(ans, x, axis=None, out=None, keepdims=False, initial=None, where=True):
     _refuse_masked("max/min", where)
-    share = _extremum_share(ans, x, axis, keepdims)
+    share = _extremum_share(ans, x, axis, keepdims, initial)
     x_shape = shape_of(x)
     return lambda g: restore_reduced(g, x_shape, axis, keepdims) * share
 
 
 def _extremum_jvp(t, ans, x, axis=None, out=None, keepdims=False, initial=None, where=True):
     _refuse_masked("max/min", where)
-    return sum(t * _extremum_share(ans, x, axis, keepdims), axis=axis, keepdims=keepdims)
+    share = _extremum_share(ans, x, axis, keepdims, initial)
+    return sum(t * share, axis=axis, keepdims=keepdims)
+
+
+def _initial_vjp(ans, x, axis=None, out=None, keepdims=False, initial=None, where=True):
+    _refuse_masked("max/min", where)
+    share = _initial_share(ans, x, axis, keepdims, initial)
+    return lambda g: unbroadcast(g * share, initial)
+
+
+def _initial_jvp(t, ans, x, axis=None, out=None, keepdims=False, initial=None, where=True):
+    _refuse_masked("max/min", where)
+    return broadcast_like(t * _initial_share(ans, x, axis, keepdims, initial), ans)
 
 
 for _fun in (max, min):
     defvjp(_fun, _extremum_vjp)
     defjvp(_fun, _extremum_jvp)
+    defvjp(_fun, _initial_vjp, argnums=(4,))
+    defjvp(_fun, _initial_jvp, argnums=(4,))
 
 
 def _refuse_initial(*args, **kwargs):
     raise NotImplementedError(
-        "the derivative with respect to a traced initial= of max, min or prod is not "
-        "implemented; write np.maximum(np.max(x), v) (or np.prod(x) * v) instead")
-
-
-for _fun in (max, min):
-    defvjp(_fun, _refuse_initial, argnums=(4,))
-    defjvp(_fun, _refuse_initial, argnums=(4,))
+        "the derivative of prod with respect to a traced initial= is not implemented; "
+        "write np.prod(x) * v instead")
 
 
 def _others_product(ans, x, axis, keepdims):

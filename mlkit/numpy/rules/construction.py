@@ -9,7 +9,7 @@ import numpy
 
 from mlkit.autodiff.forward import def_linear
 from mlkit.autodiff.reverse import defvjp
-from mlkit.autodiff.tracer import box_types
+from mlkit.autodiff.tracer import box_types, getval
 from mlkit.numpy.rules.base import is_complex, real, reshape, shape_of
 from mlkit.numpy.rules.shape import stack
 from mlkit.numpy.wrap import composite, dispatch_from, nondifferentiable, wrap
@@ -67,27 +67,41 @@ __all__ = [
 ]
 
 
-def _astype(x, dtype):
+def _cast(x, dtype):
     return numpy.asarray(x).astype(dtype)
 
 
-astype = wrap(_astype, "astype")
-dispatch_from(astype, getattr(numpy, "astype", None))  # numpy >= 2.1
+cast = wrap(_cast, "astype")
 
 
-def _astype_vjp(ans, x, dtype):
+def _cast_vjp(ans, x, dtype):
     x_dtype = numpy.result_type(x)
 
     def vjp(g):
         if is_complex(g) and x_dtype.kind != "c":
             g = real(g)
-        return astype(g, x_dtype)
+        return cast(g, x_dtype)
 
     return vjp
 
 
-defvjp(astype, _astype_vjp)
-def_linear(astype, argnums=(0,))
+defvjp(cast, _cast_vjp)
+def_linear(cast, argnums=(0,))
+
+
+def astype(x, dtype, order="K", casting="unsafe", subok=True, copy=True, device=None):
+    """``x`` cast to ``dtype`` (numpy.astype and ndarray.astype). A cast to a floating or complex
+    dtype is differentiable; a cast to an integer or boolean dtype (``np.floor(x).astype(int)``)
+    is piecewise constant, so it gives a plain array with no derivative, usable as an index."""
+    if numpy.dtype(dtype).kind in "fc":
+        return cast(x, dtype)
+    raw = getval(x)
+    if type(raw) is numpy.ndarray:
+        return raw.astype(dtype, order=order, casting=casting, copy=copy)
+    return numpy.asarray(raw).astype(dtype, casting=casting)[()]
+
+
+composite(astype, getattr(numpy, "astype", None))  # numpy >= 2.1 has the function
 
 copy = wrap(numpy.copy, "copy")
 defvjp(copy, lambda ans, x, **kwargs: lambda g: g)

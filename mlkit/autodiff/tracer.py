@@ -75,12 +75,24 @@ ARGNUM_0 = (0,)
 ARGNUM_1 = (1,)
 
 
-def primitive(f_raw):
+_SEQUENCES = frozenset((list, tuple))
+
+
+def primitive(f_raw, pack=None):
     """Make ``f_raw`` traceable: called on boxes, it records a node and returns a box.
 
     Only the boxes of the newest (innermost) trace among the arguments are unwrapped; the call
-    recurses so that boxes of older traces are recorded by their own traces in turn.
+    recurses so that boxes of older traces are recorded by their own traces in turn. With
+    ``pack``, a positional list or tuple argument is first replaced by ``pack(argument)``
+    (which turns one holding boxes into a single traced value, and returns any other as is).
     """
+
+    def packed_call(args, kwargs):
+        """The call with its list and tuple arguments packed, or None if none changed."""
+        packed = [pack(arg) if type(arg) in _SEQUENCES else arg for arg in args]
+        if all(new is old for new, old in zip(packed, args)):
+            return None
+        return (f_wrapped(*packed, **kwargs),)
 
     @functools.wraps(f_raw)
     def f_wrapped(*args, **kwargs):
@@ -88,6 +100,10 @@ def primitive(f_raw):
             # The most common call, a function of one traced array, without the general scan.
             (arg,) = args
             if type(arg) not in box_types:
+                if pack is not None and type(arg) in _SEQUENCES:
+                    result = packed_call(args, kwargs)
+                    if result is not None:
+                        return result[0]
                 return f_raw(arg, **kwargs)
             value = arg._value
             ans = f_wrapped(value, **kwargs) if type(value) in box_types else f_raw(value, **kwargs)
@@ -101,9 +117,13 @@ def primitive(f_raw):
             # Binary calls with one traced argument (x * 2.0, A @ w) skip the general scan.
             first, second = args
             first_boxed, second_boxed = type(first) in box_types, type(second) in box_types
-            if not (first_boxed or second_boxed):
+            if not (first_boxed or second_boxed) and (
+                    pack is None
+                    or (type(first) not in _SEQUENCES and type(second) not in _SEQUENCES)):
                 return f_raw(first, second, **kwargs)
-            if first_boxed != second_boxed:
+            if first_boxed != second_boxed and (pack is None
+                                                or type(second if first_boxed else first)
+                                                not in _SEQUENCES):
                 arg, argnums = (first, ARGNUM_0) if first_boxed else (second, ARGNUM_1)
                 value = arg._value
                 argvals = [value, second] if first_boxed else [first, value]
@@ -117,9 +137,17 @@ def primitive(f_raw):
                 except KeyError:
                     return new_box(ans, arg._trace, node)
         top = 0
+        sequences = False
         for arg in args:
-            if type(arg) in box_types and arg._trace > top:
-                top = arg._trace
+            if type(arg) in box_types:
+                if arg._trace > top:
+                    top = arg._trace
+            elif type(arg) in _SEQUENCES:
+                sequences = True
+        if sequences and pack is not None:
+            result = packed_call(args, kwargs)
+            if result is not None:
+                return result[0]
         if not top:
             return f_raw(*args, **kwargs)
         argvals = list(args)

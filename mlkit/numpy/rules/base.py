@@ -50,7 +50,7 @@ def _sum(x, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
 
 def _broadcast_to(x, shape, subok=False):
     """numpy.broadcast_to, materialized: a new array of ``shape`` filled from ``x``."""
-    out = numpy.empty(shape, dtype=x.dtype if type(x) is numpy.ndarray else numpy.result_type(x))
+    out = numpy.empty(shape, dtype=x.dtype if type(x) is numpy.ndarray else numpy.asarray(x).dtype)
     out[...] = x
     return out
 

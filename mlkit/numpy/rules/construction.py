@@ -12,7 +12,7 @@ from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import box_types, getval
 from mlkit.numpy.rules.base import is_complex, real, reshape, shape_of
 from mlkit.numpy.rules.shape import stack
-from mlkit.numpy.wrap import composite, dispatch_from, nondifferentiable, wrap
+from mlkit.numpy.wrap import composite, holds_box, nondifferentiable, wrap
 
 __all__ = [
     "array",
@@ -101,22 +101,16 @@ def astype(x, dtype, order="K", casting="unsafe", subok=True, copy=True, device=
     return numpy.asarray(raw).astype(dtype, casting=casting)[()]
 
 
-composite(astype, getattr(numpy, "astype", None))  # numpy >= 2.1 has the function
+astype = composite(astype, getattr(numpy, "astype", None))  # numpy >= 2.1 has the function
 
 copy = wrap(numpy.copy, "copy")
 defvjp(copy, lambda ans, x, **kwargs: lambda g: g)
 def_linear(copy, argnums=(0,))
 
 
-def _holds_box(x):
-    if type(x) in box_types:
-        return True
-    return type(x) in (list, tuple) and any(_holds_box(item) for item in x)
-
-
 def array(obj, dtype=None, copy=True, ndmin=0):
     """numpy.array; nested lists holding traced values are stacked into a traced array."""
-    if _holds_box(obj):
+    if holds_box(obj):
         if type(obj) in box_types:
             out = obj
         else:
@@ -131,13 +125,13 @@ def array(obj, dtype=None, copy=True, ndmin=0):
 
 
 def asarray(obj, dtype=None):
-    if _holds_box(obj):
+    if holds_box(obj):
         return array(obj, dtype=dtype)
     return numpy.asarray(obj, dtype=dtype)
 
 
-composite(array, numpy.array)
-composite(asarray, numpy.asarray)
+composite(array, numpy.array, pack_sequences=False)
+composite(asarray, numpy.asarray, pack_sequences=False)
 
 # Constants and queries: the derivative is zero or meaningless, the raw value is used.
 zeros = nondifferentiable(numpy.zeros)

@@ -199,4 +199,4 @@ def einsum(subscripts, *operands):
 
 
 for _name, _fun in (("inner", inner), ("outer", outer), ("vdot", vdot), ("einsum", einsum)):
-    composite(_fun, getattr(numpy, _name))
+    globals()[_name] = composite(_fun, getattr(numpy, _name))

@@ -115,7 +115,8 @@ def vstack(arrays):
     return concatenate([atleast_2d(a) for a in arrays], axis=0)
 
 
-for _name, _fun in (("ravel", ravel), ("concatenate", concatenate), ("stack", stack),
-                    ("hstack", hstack), ("vstack", vstack), ("atleast_1d", atleast_1d),
-                    ("atleast_2d", atleast_2d)):
-    composite(_fun, getattr(numpy, _name))
+for _name in ("ravel", "atleast_1d", "atleast_2d"):
+    globals()[_name] = composite(globals()[_name], getattr(numpy, _name))
+# Each takes a sequence of separate arrays (of different shapes, possibly): not one array.
+for _name in ("concatenate", "stack", "hstack", "vstack"):
+    composite(globals()[_name], getattr(numpy, _name), pack_sequences=False)

@@ -9,6 +9,8 @@ wrapped function runs.
 
 import functools
 
+import numpy
+
 from mlkit.autodiff.tracer import box_types, getval, primitive
 
 __all__ = ["wrap", "nondifferentiable", "composite", "dispatch_from", "wrapped_for", "kind_of",
@@ -57,8 +59,9 @@ def composite(fun, raw=None, pack_sequences=True):
     """Mark ``fun`` as built from primitives (so it needs no rules), standing in for ``raw``.
 
     Returns the function to publish: ``fun`` with list and tuple arguments holding traced
-    values packed into arrays first, unless ``pack_sequences`` is False (for functions such as
-    concatenate whose argument is a sequence of separate arrays).
+    values packed into arrays first, and a plain list or tuple as its first argument (the data)
+    made a numpy array, unless ``pack_sequences`` is False (for functions such as concatenate
+    whose argument is a sequence of separate arrays).
     """
     if pack_sequences:
         inner = fun
@@ -67,7 +70,10 @@ def composite(fun, raw=None, pack_sequences=True):
         def fun(*args, **kwargs):
             for arg in args:
                 if type(arg) is list or type(arg) is tuple:
-                    return inner(*[_as_array(a) for a in args], **kwargs)
+                    packed = [_as_array(a) for a in args]
+                    if packed[0] is args[0] and type(args[0]) in (list, tuple):
+                        packed[0] = numpy.asarray(args[0])
+                    return inner(*packed, **kwargs)
             return inner(*args, **kwargs)
 
     if raw is not None:

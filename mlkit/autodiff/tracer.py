@@ -71,6 +71,17 @@ def new_box(value, trace, node):
         ) from None
 
 
+def _box_or_hand_over(ans, trace, node, f_raw, args, kwargs):
+    """Box ``ans``, unless one argument's own type took the call over and returned its type
+    (an array wrapper that defers to numpy, such as an xarray.DataArray, holding traced
+    values). Then ``f_raw`` runs again on the traced arguments themselves, so that the wrapper
+    hands them on to the traced primitives and the derivative flows through it."""
+    kind = type(ans)
+    if kind not in (list, tuple, dict) and any(type(arg) is kind for arg in args):
+        return f_raw(*args, **kwargs)
+    return new_box(ans, trace, node)
+
+
 ARGNUM_0 = (0,)
 ARGNUM_1 = (1,)
 
@@ -112,7 +123,7 @@ def primitive(f_raw, pack=None):
             try:
                 return _box_for_value_type[type(ans)](ans, arg._trace, node)
             except KeyError:
-                return new_box(ans, arg._trace, node)
+                return _box_or_hand_over(ans, arg._trace, node, f_raw, args, kwargs)
         if len(args) == 2:
             # Binary calls with one traced argument (x * 2.0, A @ w) skip the general scan.
             first, second = args
@@ -135,7 +146,7 @@ def primitive(f_raw, pack=None):
                 try:
                     return _box_for_value_type[type(ans)](ans, arg._trace, node)
                 except KeyError:
-                    return new_box(ans, arg._trace, node)
+                    return _box_or_hand_over(ans, arg._trace, node, f_raw, args, kwargs)
         top = 0
         sequences = False
         for arg in args:
@@ -168,7 +179,7 @@ def primitive(f_raw, pack=None):
         try:
             return _box_for_value_type[type(ans)](ans, top, node)
         except KeyError:
-            return new_box(ans, top, node)
+            return _box_or_hand_over(ans, top, node, f_raw, args, kwargs)
 
     f_wrapped.fun = f_raw
     f_wrapped._is_primitive = True

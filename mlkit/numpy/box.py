@@ -11,7 +11,7 @@ import operator
 import numpy
 
 import mlkit.numpy as mnp
-from mlkit.autodiff.tracer import Box, getval
+from mlkit.autodiff.tracer import Box, box_types, getval
 from mlkit.numpy.rules.base import conj, imag, real, reshape
 from mlkit.numpy.rules.elementwise import (
     absolute,
@@ -63,6 +63,8 @@ class ArrayBox(Box):
 
     # -- array protocol ------------------------------------------------------------------------
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if any(_defers_to_numpy(type(x)) for x in inputs):
+            return NotImplemented  # numpy asks that wrapper, which unwraps and calls again
         fun = wrapped_for(ufunc)
         if method == "__call__" and fun is not None and "out" not in kwargs:
             return fun(*inputs, **kwargs)
@@ -72,6 +74,8 @@ class ArrayBox(Box):
         raise TypeError(_no_rule_message(f"numpy.{ufunc.__name__}.{method}"))
 
     def __array_function__(self, func, types, args, kwargs):
+        if any(_defers_to_numpy(kind) for kind in types):
+            return NotImplemented
         fun = wrapped_for(func)
         if fun is None:
             module = getattr(func, "__module__", None) or "numpy"
@@ -203,6 +207,15 @@ for _name in ("sum", "mean", "prod", "max", "min", "var", "std", "cumsum", "cump
               "squeeze", "swapaxes", "dot", "clip", "argmax", "argmin", "argsort", "nonzero",
               "round", "any", "all", "trace", "diagonal", "repeat", "take", "copy"):
     setattr(ArrayBox, _name, _method(_name))
+
+
+def _defers_to_numpy(kind):
+    """True for a foreign array wrapper with its own numpy override (as xarray.DataArray has):
+    it unwraps itself and calls numpy again, so a traced value inside it comes back here."""
+    if kind in box_types or kind is numpy.ndarray:
+        return False
+    handler = getattr(kind, "__array_ufunc__", None)
+    return handler is not None and handler is not numpy.ndarray.__array_ufunc__
 
 
 def _no_rule_message(name):

@@ -94,3 +94,43 @@ def test_writing_a_traced_value_into_a_numpy_array_says_what_to_do_instead():
     assert "written into a numpy array" in message and "at[index].set" in message
     with pytest.raises(TypeError, match=r"writing it into a numpy array.*np\.stack"):
         grad(write_slice)(onp.array([1.0, 2.0]))
+
+
+class Labelled:
+    """A minimal array wrapper in the manner of xarray.DataArray: a numpy ufunc called on it
+    unwraps its payload, calls the ufunc again and wraps the result."""
+
+    def __init__(self, data, label="x"):
+        self.data, self.label = data, label
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method != "__call__":
+            return NotImplemented
+        raw = [x.data if isinstance(x, Labelled) else x for x in inputs]
+        return Labelled(ufunc(*raw, **kwargs), self.label)
+
+    def __mul__(self, other):
+        return onp.multiply(self, other)
+
+    def __rmul__(self, other):
+        return onp.multiply(other, self)
+
+    def __add__(self, other):
+        return onp.add(self, other)
+
+
+def test_traced_values_inside_a_wrapper_that_defers_to_numpy_are_followed():
+    def through_wrapper(x):
+        w = Labelled(x ** 2)
+        y = (onp.sin(w) * x          # wrapper first, then a traced value
+             + onp.multiply(x, w)    # a traced value first, in numpy's ufunc
+             + x * w                 # a traced value first, as an operator
+             + onp.exp(x) * w + np.tanh(w) * 2.0)
+        assert isinstance(y, Labelled) and y.label == "x"
+        return np.sum(y.data)
+
+    x = onp.array([0.3, -0.7, 1.1])
+    expected = (2 * x * onp.cos(x ** 2) * x + onp.sin(x ** 2) + 2 * 3 * x ** 2
+                + onp.exp(x) * (x ** 2 + 2 * x) + 4 * x / onp.cosh(x ** 2) ** 2)
+    assert_allclose(grad(through_wrapper)(x), expected)
+    check_grads(through_wrapper, modes=("fwd", "rev"), order=2)(x)

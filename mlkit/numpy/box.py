@@ -86,7 +86,7 @@ class ArrayBox(Box):
         value = getval(self)
         if numpy.result_type(value).kind in "biu":
             # Integers and booleans carry no derivative: they may index, count or be stored.
-            return numpy.asarray(value, dtype=dtype)
+            return numpy.array(value, dtype=dtype, copy=copy)
         raise TypeError(
             "a traced value cannot become a plain numpy array (this happens with np.asarray, "
             "writing it into a numpy array, a[i] = x, or a numpy function mlkit does not wrap): "

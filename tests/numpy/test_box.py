@@ -5,6 +5,7 @@ import numpy as onp
 import pytest
 from numpy.testing import assert_allclose
 
+import mlkit
 import mlkit.numpy as np
 from mlkit import grad
 from mlkit.testing import check_grads
@@ -63,6 +64,24 @@ def test_integer_indices_computed_from_traced_values_index_traced_and_plain_arra
     expected = (1 - wy) * (grid[ix + 1, iy] - grid[ix, iy]) + wy * (
         grid[ix + 1, iy + 1] - grid[ix, iy + 1])
     assert_allclose(slope[:, 0], expected)
+
+
+def test_an_integer_traced_value_indexes_traced_arrays_without_a_derivative():
+    floor_index = mlkit.primitive(lambda x: onp.floor(x).astype(int))
+    mlkit.defvjp(floor_index, None)
+    mlkit.defjvp(floor_index, None)
+    table = onp.arange(5.0) ** 2
+    x = onp.array([1.5, 3.2])
+
+    def f(t, x):
+        ix = floor_index(x)  # traced, with integer values
+        return np.sum(t[ix] * x) + np.sum(t[(ix,)] ** 2) + np.sum(onp.arange(5.0)[ix] * x)
+
+    d_table, d_x = grad(f, (0, 1))(table, x)
+    assert_allclose(d_table, [0.0, 1.5 + 2.0, 0.0, 3.2 + 18.0, 0.0])
+    assert_allclose(d_x, [1.0 + 1.0, 9.0 + 3.0])
+    check_grads(lambda t: f(t, x), modes=("fwd", "rev"), order=2)(table)
+    check_grads(lambda x: f(table, x), modes=("fwd", "rev"), order=2)(x)
 
 
 def test_int_and_range_of_traced_values():

@@ -24,6 +24,8 @@ ON_LISTS = {
     "matmul": lambda a, b: np.sum(np.matmul([[a, b]], [[b], [a]])) if np.ndim(a) == 0
     else np.sum(np.matmul([a, b], np.transpose([b, a, b]))),
     "concatenate": lambda a, b: np.sum(np.concatenate([[a, b], [b]]) ** 2),
+    "concatenate-constant": lambda a, b: np.sum(np.concatenate([[1.0, 2.0], [b, a]]) ** 3)
+    if np.ndim(a) == 0 else np.sum(np.concatenate([onp.ones((1, 3)), [a, b]]) ** 3),
     "stack": lambda a, b: np.sum(np.stack([a, b]) ** 3),
     "hstack": lambda a, b: np.sum(np.hstack([a, [b]]) ** 3) if np.ndim(a) == 0
     else np.sum(np.hstack([a, b]) ** 3),

@@ -55,8 +55,8 @@ concatenate_arrays = wrap(_concatenate, "concatenate_arrays")
 
 def _concatenate_vjp(argnum, ans, args, kwargs):
     axis = args[0]
-    sizes = [shape_of(a)[axis] if axis is not None else int(numpy.prod(shape_of(a)))
-             for a in args[1:]]
+    shapes = [numpy.shape(getval(a)) for a in args[1:]]  # constant pieces may be plain lists
+    sizes = [shape[axis] if axis is not None else int(numpy.prod(shape)) for shape in shapes]
     start = int(numpy.sum(sizes[: argnum - 1]))
     stop = start + sizes[argnum - 1]
     target_shape = shape_of(args[argnum])

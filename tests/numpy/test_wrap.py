@@ -91,3 +91,23 @@ def test_sequences_without_traced_values_and_index_tuples_are_left_alone():
     # Arrays of different lengths stay separate pieces of concatenate.
     assert_allclose(grad(lambda x: np.sum(np.concatenate([x[0], x[1, :2], [x[1, 2]]])))(x),
                     onp.ones((2, 3)))
+
+
+@pytest.mark.parametrize("join", ["stack", "stack-axis-1", "vstack", "hstack", "constant-row"])
+def test_joining_nested_lists_of_traced_values_and_constants(join):
+    weights = onp.arange(1.0, 5.0).reshape(2, 2)
+    joins = {
+        "stack": lambda p: np.stack([[p[0], p[1]], [p[1], 1.0]]),
+        "stack-axis-1": lambda p: np.stack([[p[0], p[1]], [p[1], 1.0]], axis=1),
+        "vstack": lambda p: np.vstack([[p[0], p[1]], [2.0, 1.0]]),
+        "hstack": lambda p: np.reshape(np.hstack([[p[0], p[1]], [2.0, 1.0]]), (2, 2)),
+        "constant-row": lambda p: np.stack([[1.0, 2.0], p]),
+    }
+    point = onp.array([0.4, -1.2])
+    reference = {"stack": [[0.4, -1.2], [-1.2, 1.0]], "stack-axis-1": [[0.4, -1.2], [-1.2, 1.0]],
+                 "vstack": [[0.4, -1.2], [2.0, 1.0]], "hstack": [[0.4, -1.2], [2.0, 1.0]],
+                 "constant-row": [[1.0, 2.0], [0.4, -1.2]]}[join]
+    assert_allclose(joins[join](point), onp.array(reference).T if join == "stack-axis-1"
+                    else reference)
+    check_grads(lambda p: np.sum(joins[join](p) ** 3 * weights), modes=("fwd", "rev"),
+                order=2)(point)

@@ -98,12 +98,10 @@ def primitive(f_raw, pack=None):
     (which turns one holding boxes into a single traced value, and returns any other as is).
     """
 
-    def packed_call(args, kwargs):
-        """The call with its list and tuple arguments packed, or None if none changed."""
-        packed = [pack(arg) if type(arg) in _SEQUENCES else arg for arg in args]
-        if all(new is old for new, old in zip(packed, args)):
-            return None
-        return (f_wrapped(*packed, **kwargs),)
+    def packed(args):
+        """``args`` with their lists and tuples packed, or None if none held a box."""
+        new = [pack(arg) if type(arg) in _SEQUENCES else arg for arg in args]
+        return None if all(n is old for n, old in zip(new, args)) else new
 
     @functools.wraps(f_raw)
     def f_wrapped(*args, **kwargs):
@@ -112,9 +110,9 @@ def primitive(f_raw, pack=None):
             (arg,) = args
             if type(arg) not in box_types:
                 if pack is not None and type(arg) in _SEQUENCES:
-                    result = packed_call(args, kwargs)
-                    if result is not None:
-                        return result[0]
+                    new_args = packed(args)
+                    if new_args is not None:
+                        return f_wrapped(*new_args, **kwargs)
                 return f_raw(arg, **kwargs)
             value = arg._value
             ans = f_wrapped(value, **kwargs) if type(value) in box_types else f_raw(value, **kwargs)
@@ -156,9 +154,9 @@ def primitive(f_raw, pack=None):
             elif type(arg) in _SEQUENCES:
                 sequences = True
         if sequences and pack is not None:
-            result = packed_call(args, kwargs)
-            if result is not None:
-                return result[0]
+            new_args = packed(args)
+            if new_args is not None:
+                return f_wrapped(*new_args, **kwargs)
         if not top:
             return f_raw(*args, **kwargs)
         argvals = list(args)

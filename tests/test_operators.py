@@ -375,3 +375,28 @@ def test_every_operator_in_mlkit_all_is_tested_here():
     source = "".join((here / name).read_text() for name in TEST_FILES)
     untested = sorted(n for n in names if f"{n}(" not in source)
     assert not untested, f"operators without a test in {TEST_FILES}: {untested}"
+
+
+@pytest.mark.parametrize("shape", [(1,), (1, 1), (1, 1, 1)])
+def test_gradient_operators_take_any_real_output_of_size_one(shape):
+    x = onp.array([0.5, -1.5, 2.0])
+
+    def sized_one(x):
+        return np.reshape(np.sum(np.sin(x) * x), shape)
+
+    expected = onp.sin(x) + x * onp.cos(x)
+    assert_allclose(grad(sized_one)(x), expected)
+    value, gradient = value_and_grad(sized_one)(x)
+    assert value.shape == shape
+    assert_allclose(gradient, expected)
+    gradient, aux = grad_and_aux(lambda x: (sized_one(x), "aux"))(x)
+    assert_allclose(gradient, expected)
+    assert aux == "aux"
+    assert_allclose(grad(lambda x: np.sum(x ** 2, keepdims=True))(x), 2 * x)
+
+
+def test_gradient_operators_still_refuse_outputs_of_size_two():
+    with pytest.raises(TypeError, match=r"real scalar \(any value of size one\).*elementwise_grad"):
+        grad(lambda x: x * 2.0)(onp.array([1.0, 2.0]))
+    with pytest.raises(TypeError, match="complex scalar"):
+        grad(lambda x: np.reshape(x * 1j, (1,)))(onp.array([1.0]))

@@ -73,6 +73,17 @@ def new_box(value, trace, node):
         ) from None
 
 
+def _box_or_hand_over(ans, trace, node, f_raw, args, kwargs):
+    """Box ``ans``, unless one argument's own type took the call over and returned its type
+    (an array wrapper that defers to numpy, such as an xarray.DataArray, holding traced
+    values). Then ``f_raw`` runs again on the traced arguments themselves, so that the wrapper
+    hands them on to the traced primitives and the derivative flows through it."""
+    kind = type(ans)
+    if kind not in (list, tuple, dict) and any(type(arg) is kind for arg in args):
+        return f_raw(*args, **kwargs)
+    return new_box(ans, trace, node)
+
+
 ARGNUM_0 = (0,)
 ARGNUM_1 = (1,)
 
@@ -125,12 +136,22 @@ def bind_traced_keywords(f_raw, args, kwargs):
     return args, kwargs
 
 
-def primitive(f_raw):
+_SEQUENCES = frozenset((list, tuple))
+
+
+def primitive(f_raw, pack=None):
     """Make ``f_raw`` traceable: called on boxes, it records a node and returns a box.
 
     Only the boxes of the newest (innermost) trace among the arguments are unwrapped; the call
-    recurses so that boxes of older traces are recorded by their own traces in turn.
+    recurses so that boxes of older traces are recorded by their own traces in turn. With
+    ``pack``, a positional list or tuple argument is first replaced by ``pack(argument)``
+    (which turns one holding boxes into a single traced value, and returns any other as is).
     """
+
+    def packed(args):
+        """``args`` with their lists and tuples packed, or None if none held a box."""
+        new = [pack(arg) if type(arg) in _SEQUENCES else arg for arg in args]
+        return None if all(n is old for n, old in zip(new, args)) else new
 
     @functools.wraps(f_raw)
     def f_wrapped(*args, **kwargs):
@@ -138,6 +159,10 @@ def primitive(f_raw):
             # The most common call, a function of one traced array, without the general scan.
             (arg,) = args
             if type(arg) not in box_types:
+                if pack is not None and type(arg) in _SEQUENCES:
+                    new_args = packed(args)
+                    if new_args is not None:
+                        return f_wrapped(*new_args, **kwargs)
                 try:  # free unless it raises
                     return f_raw(arg, **kwargs)
                 except Exception:  # re-raised unless a keyword argument is traced
@@ -155,12 +180,14 @@ def primitive(f_raw):
             try:
                 return _box_for_value_type[type(ans)](ans, arg._trace, node)
             except KeyError:
-                return new_box(ans, arg._trace, node)
+                return _box_or_hand_over(ans, arg._trace, node, f_raw, args, kwargs)
         if len(args) == 2:
             # Binary calls with one traced argument (x * 2.0, A @ w) skip the general scan.
             first, second = args
             first_boxed, second_boxed = type(first) in box_types, type(second) in box_types
-            if not (first_boxed or second_boxed):
+            if not (first_boxed or second_boxed) and (
+                    pack is None
+                    or (type(first) not in _SEQUENCES and type(second) not in _SEQUENCES)):
                 try:  # a traced keyword argument that numpy could not take is bound below
                     return f_raw(first, second, **kwargs)
                 except Exception:  # re-raised unless a keyword argument is traced
@@ -168,7 +195,9 @@ def primitive(f_raw):
                         raise
                 args, kwargs = bind_traced_keywords(f_raw, args, kwargs)
                 return f_wrapped(*args, **kwargs)
-            if first_boxed != second_boxed:
+            if first_boxed != second_boxed and (pack is None
+                                                or type(second if first_boxed else first)
+                                                not in _SEQUENCES):
                 if kwargs and _holds_box(kwargs):
                     args, kwargs = bind_traced_keywords(f_raw, args, kwargs)
                     return f_wrapped(*args, **kwargs)
@@ -183,11 +212,19 @@ def primitive(f_raw):
                 try:
                     return _box_for_value_type[type(ans)](ans, arg._trace, node)
                 except KeyError:
-                    return new_box(ans, arg._trace, node)
+                    return _box_or_hand_over(ans, arg._trace, node, f_raw, args, kwargs)
         top = 0
+        sequences = False
         for arg in args:
-            if type(arg) in box_types and arg._trace > top:
-                top = arg._trace
+            if type(arg) in box_types:
+                if arg._trace > top:
+                    top = arg._trace
+            elif type(arg) in _SEQUENCES:
+                sequences = True
+        if sequences and pack is not None:
+            new_args = packed(args)
+            if new_args is not None:
+                return f_wrapped(*new_args, **kwargs)
         if kwargs and _holds_box(kwargs):
             args, kwargs = bind_traced_keywords(f_raw, args, kwargs)
             return f_wrapped(*args, **kwargs)
@@ -211,7 +248,7 @@ def primitive(f_raw):
         try:
             return _box_for_value_type[type(ans)](ans, top, node)
         except KeyError:
-            return new_box(ans, top, node)
+            return _box_or_hand_over(ans, top, node, f_raw, args, kwargs)
 
     f_wrapped.fun = f_raw
     f_wrapped._is_primitive = True

@@ -6,10 +6,12 @@ turn a traced value into a plain array or write into it, fails with a message sa
 use instead.
 """
 
+import operator
+
 import numpy
 
 import mlkit.numpy as mnp
-from mlkit.autodiff.tracer import Box, bind_traced_keywords, box_types
+from mlkit.autodiff.tracer import Box, bind_traced_keywords, box_types, getval
 from mlkit.numpy.rules.base import conj, imag, real, reshape
 from mlkit.numpy.rules.elementwise import (
     absolute,
@@ -41,10 +43,15 @@ _IN_PLACE_HINT = (
     "or mlkit.numpy.where / concatenate"
 )
 
+_BUILD_HINT = (
+    "build the array from traced pieces instead, with np.array([...]), np.stack or "
+    "np.concatenate, or update a traced array with x = x.at[index].set(value)"
+)
+
 _TO_NUMBER_HINT = (
-    "{}() of a traced value (also when it is written into a numpy array) would drop its "
-    "derivative; keep it as an array and use mlkit.numpy functions, build arrays with "
-    "mlkit.numpy.array or x.at[index].set(value), or use x.item() for a constant"
+    "{}() of a traced value (also when it is written into a numpy array, a[i] = x) would drop "
+    "its derivative; keep it as an array and use mlkit.numpy functions; " + _BUILD_HINT
+    + "; or use x.item() for a constant"
 )
 
 
@@ -56,6 +63,8 @@ class ArrayBox(Box):
 
     # -- array protocol ------------------------------------------------------------------------
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if any(_defers_to_numpy(type(x)) for x in inputs):
+            return NotImplemented  # numpy asks that wrapper, which unwraps and calls again
         fun = wrapped_for(ufunc)
         if method == "__call__" and fun is not None and "out" not in kwargs:
             return fun(*inputs, **kwargs)
@@ -65,6 +74,8 @@ class ArrayBox(Box):
         raise TypeError(_no_rule_message(f"numpy.{ufunc.__name__}.{method}"))
 
     def __array_function__(self, func, types, args, kwargs):
+        if any(_defers_to_numpy(kind) for kind in types):
+            return NotImplemented
         fun = wrapped_for(func)
         if fun is None:
             module = getattr(func, "__module__", None) or "numpy"
@@ -75,10 +86,14 @@ class ArrayBox(Box):
         return fun(*args, **kwargs)
 
     def __array__(self, dtype=None, copy=None):
+        value = getval(self)
+        if numpy.result_type(value).kind in "biu":
+            # Integers and booleans carry no derivative: they may index, count or be stored.
+            return numpy.array(value, dtype=dtype, copy=copy)
         raise TypeError(
             "a traced value cannot become a plain numpy array (this happens with np.asarray, "
-            "writing it into a numpy array, or a numpy function mlkit does not wrap); use "
-            "mlkit.numpy functions on it. " + _IN_PLACE_HINT
+            "writing it into a numpy array, a[i] = x, or a numpy function mlkit does not wrap): "
+            "use mlkit.numpy functions on it; to fill an array, " + _BUILD_HINT
         )
 
     def __setitem__(self, index, value):
@@ -110,7 +125,15 @@ class ArrayBox(Box):
         raise TypeError(_TO_NUMBER_HINT.format("complex"))
 
     def __int__(self):
-        raise TypeError(_TO_NUMBER_HINT.format("int"))
+        # Truncation is piecewise constant: its derivative is zero, so the plain int is exact.
+        return int(getval(self))
+
+    def __index__(self):
+        value = getval(self)
+        if numpy.result_type(value).kind not in "biu":
+            raise TypeError("a traced floating-point value cannot be used as an index or a "
+                            "count; convert it first with int(x) or x.astype(int)")
+        return operator.index(value)
 
     def __bool__(self):
         return bool(self._value)
@@ -164,8 +187,8 @@ class ArrayBox(Box):
 
     conjugate = conj
 
-    def astype(self, dtype):
-        return mnp.astype(self, dtype)
+    def astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):
+        return mnp.astype(self, dtype, order=order, casting=casting, copy=copy)
 
     def flatten(self):
         return reshape(self, (-1,))
@@ -187,6 +210,15 @@ for _name in ("sum", "mean", "prod", "max", "min", "var", "std", "cumsum", "cump
               "squeeze", "swapaxes", "dot", "clip", "argmax", "argmin", "argsort", "nonzero",
               "round", "any", "all", "trace", "diagonal", "repeat", "take", "copy"):
     setattr(ArrayBox, _name, _method(_name))
+
+
+def _defers_to_numpy(kind):
+    """True for a foreign array wrapper with its own numpy override (as xarray.DataArray has):
+    it unwraps itself and calls numpy again, so a traced value inside it comes back here."""
+    if kind in box_types or kind is numpy.ndarray:
+        return False
+    handler = getattr(kind, "__array_ufunc__", None)
+    return handler is not None and handler is not numpy.ndarray.__array_ufunc__
 
 
 def _no_rule_message(name):

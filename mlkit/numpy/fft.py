@@ -164,7 +164,6 @@ def_linear(fftshift, argnums=(0,))
 def_linear(ifftshift, argnums=(0,))
 
 
-
 def fftfreq(n, d=1.0, **kwargs):
     """Sample frequencies k / (n d): differentiable in the sample spacing ``d``."""
     return numpy.fft.fftfreq(n, **kwargs) / d if is_box(d) else numpy.fft.fftfreq(n, d, **kwargs)
@@ -177,9 +176,9 @@ def rfftfreq(n, d=1.0, **kwargs):
     return numpy.fft.rfftfreq(n, d, **kwargs)
 
 
-composite(fftfreq, numpy.fft.fftfreq)
-composite(rfftfreq, numpy.fft.rfftfreq)
-composite(fft, numpy.fft.fft)
-composite(ifft, numpy.fft.ifft)
-composite(fft2, numpy.fft.fft2)
-composite(ifft2, numpy.fft.ifft2)
+fftfreq = composite(fftfreq, numpy.fft.fftfreq)
+rfftfreq = composite(rfftfreq, numpy.fft.rfftfreq)
+fft = composite(fft, numpy.fft.fft)
+ifft = composite(ifft, numpy.fft.ifft)
+fft2 = composite(fft2, numpy.fft.fft2)
+ifft2 = composite(ifft2, numpy.fft.ifft2)

@@ -182,6 +182,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
 
 
 for _name in ("slogdet", "cholesky", "eigh", "eigvalsh", "svd", "svdvals", "qr",
-              "matrix_power", "multi_dot", "norm"):
-    composite(globals()[_name], getattr(numpy.linalg, _name))
+              "matrix_power", "norm"):
+    globals()[_name] = composite(globals()[_name], getattr(numpy.linalg, _name))
+composite(multi_dot, numpy.linalg.multi_dot, pack_sequences=False)  # a sequence of matrices
 matrix_rank = nondifferentiable(numpy.linalg.matrix_rank)

@@ -2,23 +2,52 @@
 
 Every wrapped callable is remembered by its numpy original, so that a numpy function called
 directly on a traced value (``numpy.sum(x)``) dispatches to mlkit's version, and so that the
-namespace can say which of its names have which rules.
+namespace can say which of its names have which rules. A list or tuple argument holding traced
+values (``np.mean([a, b])``) becomes one traced array, as ``np.array`` makes it, before a
+wrapped function runs.
 """
 
 import functools
 
+import numpy
+
 from mlkit.autodiff.tracer import box_types, getval, primitive
 
 __all__ = ["wrap", "nondifferentiable", "composite", "dispatch_from", "wrapped_for", "kind_of",
-           "strip"]
+           "strip", "holds_box"]
 
 _wrapped_for_raw: dict = {}
 _kinds: dict = {}
 
 
-def wrap(raw, name=None):
-    """A traced primitive of numpy's ``raw``; its rules are registered next to it."""
-    fun = primitive(raw)
+def holds_box(x) -> bool:
+    """True for a box, or a list or tuple with a box anywhere inside."""
+    kind = type(x)
+    if kind in box_types:
+        return True
+    if kind is list or kind is tuple:
+        for item in x:
+            kind = type(item)
+            if kind in box_types or ((kind is list or kind is tuple) and holds_box(item)):
+                return True
+    return False
+
+
+def _as_array(sequence):
+    """A list or tuple holding traced values as one traced array; any other as it is."""
+    if not holds_box(sequence):
+        return sequence
+    from mlkit.numpy.rules.construction import array  # built from the primitives made here
+
+    return array(sequence)
+
+
+def wrap(raw, name=None, pack_sequences=True):
+    """A traced primitive of numpy's ``raw``; its rules are registered next to it.
+
+    ``pack_sequences=False`` keeps list and tuple arguments as they are (an index tuple).
+    """
+    fun = primitive(raw, pack=_as_array if pack_sequences else None)
     if name:
         fun.__name__ = fun.__qualname__ = name
     _wrapped_for_raw[raw] = fun
@@ -26,8 +55,27 @@ def wrap(raw, name=None):
     return fun
 
 
-def composite(fun, raw=None):
-    """Mark ``fun`` as built from primitives (so it needs no rules), standing in for ``raw``."""
+def composite(fun, raw=None, pack_sequences=True):
+    """Mark ``fun`` as built from primitives (so it needs no rules), standing in for ``raw``.
+
+    Returns the function to publish: ``fun`` with list and tuple arguments holding traced
+    values packed into arrays first, and a plain list or tuple as its first argument (the data)
+    made a numpy array, unless ``pack_sequences`` is False (for functions such as concatenate
+    whose argument is a sequence of separate arrays).
+    """
+    if pack_sequences:
+        inner = fun
+
+        @functools.wraps(inner)
+        def fun(*args, **kwargs):
+            for arg in args:
+                if type(arg) is list or type(arg) is tuple:
+                    packed = [_as_array(a) for a in args]
+                    if packed[0] is args[0] and type(args[0]) in (list, tuple):
+                        packed[0] = numpy.asarray(args[0])
+                    return inner(*packed, **kwargs)
+            return inner(*args, **kwargs)
+
     if raw is not None:
         _wrapped_for_raw[raw] = fun
     _kinds[fun] = "composite"

@@ -109,18 +109,20 @@ def _in_input_dtypes(vjp, x):
 
 
 def scalar_ones(fun, ans, operator="grad"):
-    """The seed 1 of a real scalar output; a TypeError naming ``operator`` otherwise."""
+    """The seed 1 of a real output of size one (0-d, or shaped (1,), (1, 1) ... as a reduction
+    with keepdims gives); a TypeError naming ``operator`` otherwise."""
     if type(ans) is float:
         return 1.0
     dtype = getattr(ans, "dtype", None)
     if dtype is not None and dtype.kind == "f" and ans.shape == ():
         return dtype.type(1)
     space = vspace(ans)
-    if isinstance(space, ContainerVSpace) or space.shape != () or space.iscomplex:
+    if isinstance(space, ContainerVSpace) or space.size != 1 or space.iscomplex:
         what = ("complex scalar" if not isinstance(space, ContainerVSpace)
-                and space.shape == () else f"value of {space!r}")
+                and space.size == 1 else f"value of {space!r}")
         raise TypeError(
-            f"{operator} needs {fun_name(fun)} to return a real scalar, but it returned a {what}. "
+            f"{operator} needs {fun_name(fun)} to return a real scalar (any value of size one), "
+            f"but it returned a {what}. "
             "Use elementwise_grad for an elementwise function, jacobian for the full Jacobian, "
             "holomorphic_grad for a complex function, or reduce the output (e.g. np.sum)"
         )

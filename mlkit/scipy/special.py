@@ -131,6 +131,6 @@ def softmax(x, axis=None):
     return mnp.exp(log_softmax(x, axis=axis))
 
 
-composite(logsumexp, scipy.special.logsumexp)
-composite(log_softmax, scipy.special.log_softmax)
-composite(softmax, scipy.special.softmax)
+logsumexp = composite(logsumexp, scipy.special.logsumexp)
+log_softmax = composite(log_softmax, scipy.special.log_softmax)
+softmax = composite(softmax, scipy.special.softmax)

@@ -70,7 +70,7 @@ def _t_pdf(x, df, loc=0.0, scale=1.0):
 def _namespace(name, raw, **functions):
     for method, fun in functions.items():
         fun.__name__ = fun.__qualname__ = f"{name}.{method}"
-        composite(fun, getattr(raw, method))
+        functions[method] = composite(fun, getattr(raw, method))
     return SimpleNamespace(**functions)
 
 

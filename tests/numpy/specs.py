@@ -439,11 +439,33 @@ _EINSUM = {
     "ij,jk,kl->il": [(2, 3), (3, 2), (2, 2)],
     "i,i,i": [(3,), (3,), (3,)],
     "ij,j->ij": [(2, 3), (1,)],
+    # An index repeated within one operand: diagonals and traces.
+    "ii->i": [(3, 3)],
+    "ii": [(3, 3)],
+    "iij->j": [(2, 2, 3)],
+    "ii,i->i": [(3, 3), (3,)],
+    "iji->ij": [(2, 3, 2)],
+    "...ii->...i": [(2, 3, 3)],
+    "ii,jj->ij": [(2, 2), (3, 3)],
 }
 for _subscripts, _shapes in _EINSUM.items():
     add(_spec(f"einsum[{_subscripts}]", lambda *ops, _s=_subscripts: np.einsum(_s, *ops),
               (anywhere,) * len(_shapes), [tuple(_shapes)], ["np.einsum"],
               complex_domains=(complex_anywhere,) * len(_shapes)))
+# numpy's sublist form: each operand followed by its list of integer indices (or Ellipsis).
+_EINSUM_SUBLISTS = {
+    "matmul": ([[0, 1], [1, 2]], [0, 2], [(2, 3), (3, 4)]),
+    "implicit": ([[0, 1], [1, 2]], None, [(2, 3), (3, 4)]),
+    "ellipsis": ([[Ellipsis, 0], [0, Ellipsis]], [Ellipsis], [(2, 3), (3, 2)]),
+    "diagonal": ([[0, 0]], [0], [(3, 3)]),
+}
+for _id, (_sublists, _output, _shapes) in _EINSUM_SUBLISTS.items():
+    def _sublist_einsum(*ops, _sublists=_sublists, _output=_output):
+        args = [item for pair in zip(ops, _sublists) for item in pair]
+        return np.einsum(*args, *([] if _output is None else [_output]))
+
+    add(_spec(f"einsum-sublists[{_id}]", _sublist_einsum, (anywhere,) * len(_shapes),
+              [tuple(_shapes)], ["np.einsum"], complex_domains=(complex_anywhere,) * len(_shapes)))
 
 
 # --- construction ---------------------------------------------------------------------------

@@ -319,4 +319,4 @@ def rot90(m, k=1, axes=(0, 1)):
 
 
 for _name in __all__:
-    composite(globals()[_name], getattr(numpy, _name))
+    globals()[_name] = composite(globals()[_name], getattr(numpy, _name))

@@ -54,7 +54,7 @@ def _sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where
 def _broadcast_to(array, shape, subok=False):
     """numpy.broadcast_to, materialized: a new array of ``shape`` filled from ``array``."""
     out = numpy.empty(shape, dtype=array.dtype if type(array) is numpy.ndarray
-                      else numpy.result_type(array))
+                      else numpy.asarray(array).dtype)
     out[...] = array
     return out
 

@@ -9,10 +9,10 @@ import numpy
 
 from mlkit.autodiff.forward import def_linear
 from mlkit.autodiff.reverse import defvjp
-from mlkit.autodiff.tracer import box_types
+from mlkit.autodiff.tracer import box_types, getval
 from mlkit.numpy.rules.base import is_complex, real, reshape, shape_of
 from mlkit.numpy.rules.shape import stack
-from mlkit.numpy.wrap import composite, dispatch_from, nondifferentiable, wrap
+from mlkit.numpy.wrap import composite, holds_box, nondifferentiable, wrap
 
 __all__ = [
     "array",
@@ -57,42 +57,50 @@ __all__ = [
 ]
 
 
-def _astype(x, dtype):
+def _cast(x, dtype):
     return numpy.asarray(x).astype(dtype)
 
 
-astype = wrap(_astype, "astype")
-dispatch_from(astype, getattr(numpy, "astype", None))  # numpy >= 2.1
+cast = wrap(_cast, "astype")
 
 
-def _astype_vjp(ans, x, dtype):
+def _cast_vjp(ans, x, dtype):
     x_dtype = numpy.result_type(x)
 
     def vjp(g):
         if is_complex(g) and x_dtype.kind != "c":
             g = real(g)
-        return astype(g, x_dtype)
+        return cast(g, x_dtype)
 
     return vjp
 
 
-defvjp(astype, _astype_vjp)
-def_linear(astype, argnums=(0,))
+defvjp(cast, _cast_vjp)
+def_linear(cast, argnums=(0,))
+
+
+def astype(x, dtype, order="K", casting="unsafe", subok=True, copy=True, device=None):
+    """``x`` cast to ``dtype`` (numpy.astype and ndarray.astype). A cast to a floating or complex
+    dtype is differentiable; a cast to an integer or boolean dtype (``np.floor(x).astype(int)``)
+    is piecewise constant, so it gives a plain array with no derivative, usable as an index."""
+    if numpy.dtype(dtype).kind in "fc":
+        return cast(x, dtype)
+    raw = getval(x)
+    if type(raw) is numpy.ndarray:
+        return raw.astype(dtype, order=order, casting=casting, copy=copy)
+    return numpy.asarray(raw).astype(dtype, casting=casting)[()]
+
+
+astype = composite(astype, getattr(numpy, "astype", None))  # numpy >= 2.1 has the function
 
 copy = wrap(numpy.copy, "copy")
 defvjp(copy, lambda ans, x, *args, **kwargs: lambda g: g)
 def_linear(copy, argnums=(0,))
 
 
-def _holds_box(x):
-    if type(x) in box_types:
-        return True
-    return type(x) in (list, tuple) and any(_holds_box(item) for item in x)
-
-
 def array(object, dtype=None, copy=True, ndmin=0):
     """numpy.array; nested lists holding traced values are stacked into a traced array."""
-    if _holds_box(object):
+    if holds_box(object):
         if type(object) in box_types:
             out = object
         else:
@@ -107,13 +115,13 @@ def array(object, dtype=None, copy=True, ndmin=0):
 
 
 def asarray(a, dtype=None):
-    if _holds_box(a):
+    if holds_box(a):
         return array(a, dtype=dtype)
     return numpy.asarray(a, dtype=dtype)
 
 
-composite(array, numpy.array)
-composite(asarray, numpy.asarray)
+composite(array, numpy.array, pack_sequences=False)
+composite(asarray, numpy.asarray, pack_sequences=False)
 
 # Constants and queries: the derivative is zero or meaningless, the raw value is used.
 zeros = nondifferentiable(numpy.zeros)

@@ -378,9 +378,9 @@ def_elementwise(
     _clip_at_low,
     _clip_at_high,
 )
-composite(where, numpy.where)
-composite(clip, numpy.clip)
-composite(sign, numpy.sign)
+where = composite(where, numpy.where)
+clip = composite(clip, numpy.clip)
+sign = composite(sign, numpy.sign)
 
 # Comparisons and tests on values: constant results, traced values pass through.
 isfinite = nondifferentiable(numpy.isfinite)

@@ -186,5 +186,5 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
 
 for _name in __all__:
     if _name != "histogram":
-        composite(globals()[_name], getattr(numpy, _name))
+        globals()[_name] = composite(globals()[_name], getattr(numpy, _name))
 nondifferentiable(numpy.histogram, histogram)

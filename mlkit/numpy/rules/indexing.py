@@ -49,15 +49,19 @@ def _index_add(x, index, values):
     return result
 
 
-getitem = wrap(_getitem, "getitem")
-untake = wrap(_untake, "untake")
-index_update = wrap(_index_update, "index_update")
-index_add = wrap(_index_add, "index_add")
+# An index tuple is a tuple of separate indices, not one array: it is never packed.
+getitem = wrap(_getitem, "getitem", pack_sequences=False)
+untake = wrap(_untake, "untake", pack_sequences=False)
+index_update = wrap(_index_update, "index_update", pack_sequences=False)
+index_add = wrap(_index_add, "index_add", pack_sequences=False)
 
-defvjp(getitem, lambda ans, x, index: _untake_vjp(_shape_and_dtype(x), index))
-defvjp(untake, lambda ans, g, index, shape_and_dtype: lambda c: getitem(c, index))
+# An index computed from traced values (integers) has no derivative: its rules are None.
+defvjp(getitem, lambda ans, x, index: _untake_vjp(_shape_and_dtype(x), index), None)
+defvjp(untake, lambda ans, g, index, shape_and_dtype: lambda c: getitem(c, index), None)
 def_linear(getitem, argnums=(0,))
 def_linear(untake, argnums=(0,))
+defjvp(getitem, None, argnums=(1,))
+defjvp(untake, None, argnums=(1,))
 
 
 def _shape_and_dtype(x):

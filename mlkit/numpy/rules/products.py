@@ -10,6 +10,7 @@ import numpy
 
 from mlkit.autodiff.forward import def_linear
 from mlkit.autodiff.reverse import defvjp, defvjp_argnum
+from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.base import broadcast_to, conj, reshape, shape_of, sum, unbroadcast
 from mlkit.numpy.rules.elementwise import multiply
 from mlkit.numpy.rules.shape import expand_dims, swapaxes, transpose
@@ -164,23 +165,37 @@ def _parse_einsum(subscripts, shapes):
     return expanded, output
 
 
+def _split_repeats(target, shape, used, dtype):
+    """``target`` with each repeated index renamed by a fresh letter, and the identity matrices
+    that tie each renamed index to its first occurrence (``'ii'`` -> ``'iA'``, [eye 'iA'])."""
+    spare = (c for c in string.ascii_letters if c not in used)
+    renamed, ties, eyes = "", [], []
+    for position, c in enumerate(target):
+        if c in renamed:
+            fresh = next(spare)
+            ties.append(c + fresh)
+            eyes.append(numpy.eye(shape[position], dtype=dtype))
+            c = fresh
+        renamed += c
+    return renamed, ties, eyes
+
+
 def _einsum_vjp(argnum, ans, args, kwargs):
+    """The cotangent of one operand is an einsum of the others and g onto its indices; an index
+    it repeats (a diagonal, as in 'ii->i') gets g placed on that diagonal by identity factors."""
     subscripts, operands = args[0], args[1:]
     inputs, output = _parse_einsum(subscripts, [shape_of(op) for op in operands])
     i = argnum - 1
-    target = inputs[i]
-    if len(set(target)) != len(target):
-        raise NotImplementedError(
-            f"einsum's gradient does not support a repeated index within one operand ({target!r})"
-        )
-    others = [t for k, t in enumerate(inputs) if k != i]
-    available = set("".join(others)) | set(output)
-    kept = "".join(c for c in target if c in available)
-    spec = ",".join(others + [output]) + "->" + kept
     target_shape = shape_of(operands[i])
+    target, ties, eyes = _split_repeats(inputs[i], target_shape, set("".join(inputs) + output),
+                                        numpy.result_type(getval(operands[i])))
+    others = [t for k, t in enumerate(inputs) if k != i]
+    available = set("".join(others + ties)) | set(output)
+    kept = "".join(c for c in target if c in available)
+    spec = ",".join(others + [output] + ties) + "->" + kept
 
     def vjp(g):
-        out = einsum_primitive(spec, *[op for k, op in enumerate(operands) if k != i], g)
+        out = einsum_primitive(spec, *[op for k, op in enumerate(operands) if k != i], g, *eyes)
         if kept != target:
             kept_shape = [target_shape[target.index(c)] if c in kept else 1 for c in target]
             out = broadcast_to(reshape(out, tuple(kept_shape)), target_shape)
@@ -193,13 +208,40 @@ defvjp_argnum(einsum_primitive, _einsum_vjp)
 def_linear(einsum_primitive)
 
 
-def einsum(subscripts, *operands):
-    """numpy.einsum with string subscripts, differentiable in every operand."""
-    if not isinstance(subscripts, str):
-        raise TypeError("mlkit.numpy.einsum takes string subscripts, "
-                        "e.g. einsum('ij,jk->ik', a, b)")
+def _sublist_letters(sublist):
+    letters = []
+    for index in sublist:
+        if index is Ellipsis:
+            letters.append("...")
+        elif isinstance(index, (int, numpy.integer)) and 0 <= index < len(string.ascii_letters):
+            letters.append(string.ascii_letters[index])
+        else:
+            raise ValueError(f"einsum sublists hold integers in [0, 52) and Ellipsis, not "
+                             f"{index!r}")
+    return "".join(letters)
+
+
+def _from_sublists(args):
+    """numpy's sublist form (a, [0, 1], b, [1, 2], [0, 2]) as (subscripts, operands)."""
+    output = args[-1] if len(args) % 2 else None  # an operand and sublist pair per input
+    pairs = args[:-1] if len(args) % 2 else args
+    operands, terms = list(pairs[0::2]), [_sublist_letters(s) for s in pairs[1::2]]
+    subscripts = ",".join(terms)
+    if output is not None:
+        subscripts += "->" + _sublist_letters(output)
+    return subscripts, operands
+
+
+def einsum(*args):
+    """numpy.einsum, with string subscripts (``einsum('ij,jk->ik', a, b)``) or numpy's sublist
+    form (``einsum(a, [0, 1], b, [1, 2], [0, 2])``), differentiable in every operand."""
+    if not args:
+        raise TypeError("einsum needs subscripts and operands, e.g. einsum('ij,jk->ik', a, b)")
+    if isinstance(args[0], str):
+        return einsum_primitive(*args)
+    subscripts, operands = _from_sublists(args)
     return einsum_primitive(subscripts, *operands)
 
 
 for _name, _fun in (("inner", inner), ("outer", outer), ("vdot", vdot), ("einsum", einsum)):
-    composite(_fun, getattr(numpy, _name))
+    globals()[_name] = composite(_fun, getattr(numpy, _name))

@@ -350,4 +350,4 @@ def _align_weights(weights, a, axis):
 
 for _name, _fun in (("var", var), ("std", std), ("nansum", nansum), ("nanmean", nanmean),
                     ("average", average)):
-    composite(_fun, getattr(numpy, _name))
+    globals()[_name] = composite(_fun, getattr(numpy, _name))

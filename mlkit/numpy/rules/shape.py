@@ -55,8 +55,8 @@ concatenate_arrays = wrap(_concatenate, "concatenate_arrays")
 
 def _concatenate_vjp(argnum, ans, args, kwargs):
     axis = args[0]
-    sizes = [shape_of(a)[axis] if axis is not None else int(numpy.prod(shape_of(a)))
-             for a in args[1:]]
+    shapes = [numpy.shape(getval(a)) for a in args[1:]]  # constant pieces may be plain lists
+    sizes = [shape[axis] if axis is not None else int(numpy.prod(shape)) for shape in shapes]
     start = int(numpy.sum(sizes[: argnum - 1]))
     stop = start + sizes[argnum - 1]
     target_shape = shape_of(args[argnum])
@@ -116,7 +116,8 @@ def vstack(tup):
     return concatenate([atleast_2d(a) for a in tup], axis=0)
 
 
-for _name, _fun in (("ravel", ravel), ("concatenate", concatenate), ("stack", stack),
-                    ("hstack", hstack), ("vstack", vstack), ("atleast_1d", atleast_1d),
-                    ("atleast_2d", atleast_2d)):
-    composite(_fun, getattr(numpy, _name))
+for _name in ("ravel", "atleast_1d", "atleast_2d"):
+    globals()[_name] = composite(globals()[_name], getattr(numpy, _name))
+# Each takes a sequence of separate arrays (of different shapes, possibly): not one array.
+for _name in ("concatenate", "stack", "hstack", "vstack"):
+    composite(globals()[_name], getattr(numpy, _name), pack_sequences=False)

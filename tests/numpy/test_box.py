@@ -1,0 +1,155 @@
+"""Traced arrays meeting plain Python and numpy: integer casts, indices from traced values,
+int() and range(), and writes into numpy arrays."""
+
+import numpy as onp
+import pytest
+from numpy.testing import assert_allclose
+
+import mlkit
+import mlkit.numpy as np
+from mlkit import grad
+from mlkit.testing import check_grads
+
+OFF_GRID = onp.array([0.3, 1.7, 2.2, 3.6])
+
+
+def test_astype_to_an_integer_dtype_gives_a_plain_array_with_no_derivative():
+    seen = {}
+
+    def f(x):
+        ix = x.astype(int, copy=False)
+        seen["ix"] = ix
+        return np.sum(x * ix)
+
+    # d/dx (x * trunc(x)) = trunc(x): the cast is piecewise constant.
+    assert_allclose(grad(f)(OFF_GRID), [0.0, 1.0, 2.0, 3.0])
+    assert type(seen["ix"]) is onp.ndarray and seen["ix"].dtype.kind == "i"
+    check_grads(f, modes=("fwd", "rev"), order=2)(OFF_GRID)
+    assert type(np.astype(onp.float64(2.5), onp.int32)) is onp.int32
+    assert grad(lambda x: x * (x > 1.0).astype(bool))(2.0) == 1.0
+
+
+@pytest.mark.parametrize("dtype", [onp.float32, onp.float64])
+def test_astype_to_a_float_dtype_stays_differentiable(dtype):
+    x = OFF_GRID.astype(onp.float32 if dtype is onp.float64 else onp.float64)
+    gradient = grad(lambda x: np.sum(x.astype(dtype, copy=False) ** 2))(x)
+    assert gradient.dtype == x.dtype
+    assert_allclose(gradient, 2 * x, rtol=1e-6)
+    check_grads(lambda x: np.sum(np.sin(x.astype(onp.float64))), modes=("fwd", "rev"),
+                order=2)(OFF_GRID)
+
+
+def _advect(f, x):
+    """Bilinear interpolation of the grid f at points x, as fluid simulations do."""
+    ix = np.floor(x[:, 0]).astype(int)
+    iy = np.floor(x[:, 1]).astype(int)
+    wx = x[:, 0] - ix
+    wy = x[:, 1] - iy
+    return ((1 - wx) * (1 - wy) * f[ix, iy] + wx * (1 - wy) * f[ix + 1, iy]
+            + (1 - wx) * wy * f[ix, iy + 1] + wx * wy * f[ix + 1, iy + 1])
+
+
+def test_integer_indices_computed_from_traced_values_index_traced_and_plain_arrays():
+    rng = onp.random.default_rng(0)
+    grid = rng.standard_normal((4, 5))
+    points = onp.array([[0.3, 1.6], [2.2, 3.7], [1.4, 0.2]])
+    check_grads(lambda f: np.sum(np.sin(_advect(f, points))), modes=("fwd", "rev"),
+                order=2)(grid)
+    check_grads(lambda x: np.sum(_advect(grid, x) ** 2), modes=("fwd", "rev"),
+                order=2)(points)
+    # The weights' derivative along x is the grid's slope between neighbours.
+    slope = grad(lambda x: np.sum(_advect(grid, x)))(points)
+    ix, iy = onp.floor(points).astype(int).T
+    wy = points[:, 1] - iy
+    expected = (1 - wy) * (grid[ix + 1, iy] - grid[ix, iy]) + wy * (
+        grid[ix + 1, iy + 1] - grid[ix, iy + 1])
+    assert_allclose(slope[:, 0], expected)
+
+
+def test_an_integer_traced_value_indexes_traced_arrays_without_a_derivative():
+    floor_index = mlkit.primitive(lambda x: onp.floor(x).astype(int))
+    mlkit.defvjp(floor_index, None)
+    mlkit.defjvp(floor_index, None)
+    table = onp.arange(5.0) ** 2
+    x = onp.array([1.5, 3.2])
+
+    def f(t, x):
+        ix = floor_index(x)  # traced, with integer values
+        return np.sum(t[ix] * x) + np.sum(t[(ix,)] ** 2) + np.sum(onp.arange(5.0)[ix] * x)
+
+    d_table, d_x = grad(f, (0, 1))(table, x)
+    assert_allclose(d_table, [0.0, 1.5 + 2.0, 0.0, 3.2 + 18.0, 0.0])
+    assert_allclose(d_x, [1.0 + 1.0, 9.0 + 3.0])
+    check_grads(lambda t: f(t, x), modes=("fwd", "rev"), order=2)(table)
+    check_grads(lambda x: f(table, x), modes=("fwd", "rev"), order=2)(x)
+
+
+def test_int_and_range_of_traced_values():
+    # int() truncates, a piecewise-constant function: a constant for the derivative.
+    assert grad(lambda x: x * int(np.floor(x)))(2.5) == 2.0
+    assert grad(lambda x: x ** 2 * int(x))(3.7) == 2 * 3.7 * 3
+    assert grad(lambda x: sum(x * k for k in range(np.floor(x).astype(int))))(3.5) == 3.0
+    plain = onp.arange(6.0)
+    assert grad(lambda x: x * plain[np.round(x).astype(int)])(2.2) == 2.0
+    with pytest.raises(TypeError, match=r"cannot be used as an index.*int\(x\)"):
+        grad(lambda x: x * len(range(x)))(2.0)
+
+
+def test_writing_a_traced_value_into_a_numpy_array_says_what_to_do_instead():
+    def write_element(x):
+        buffer = onp.zeros(3)
+        buffer[0] = x
+        return np.sum(buffer)
+
+    def write_slice(x):
+        buffer = onp.zeros(3)
+        buffer[:2] = x
+        return np.sum(buffer)
+
+    with pytest.raises((TypeError, ValueError)) as caught:
+        grad(write_element)(1.5)
+    # numpy reports the failed scalar write as its own ValueError caused by mlkit's message.
+    message = str(caught.value) + str(caught.value.__cause__)
+    assert "written into a numpy array" in message and "at[index].set" in message
+    with pytest.raises(TypeError, match=r"writing it into a numpy array.*np\.stack"):
+        grad(write_slice)(onp.array([1.0, 2.0]))
+
+
+class Labelled:
+    """A minimal array wrapper in the manner of xarray.DataArray: a numpy ufunc called on it
+    unwraps its payload, calls the ufunc again and wraps the result."""
+
+    def __init__(self, data, label="x"):
+        self.data, self.label = data, label
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method != "__call__":
+            return NotImplemented
+        raw = [x.data if isinstance(x, Labelled) else x for x in inputs]
+        return Labelled(ufunc(*raw, **kwargs), self.label)
+
+    def __mul__(self, other):
+        return onp.multiply(self, other)
+
+    def __rmul__(self, other):
+        return onp.multiply(other, self)
+
+    def __add__(self, other):
+        return onp.add(self, other)
+
+
+def test_traced_values_inside_a_wrapper_that_defers_to_numpy_are_followed():
+    def through_wrapper(x):
+        w = Labelled(x ** 2)
+        y = (onp.sin(w) * x          # wrapper first, then a traced value
+             + onp.multiply(x, w)    # a traced value first, in numpy's ufunc
+             + x * w                 # a traced value first, as an operator
+             + onp.exp(x) * w + np.tanh(w) * 2.0)
+        assert isinstance(y, Labelled) and y.label == "x"
+        return np.sum(y.data)
+
+    x = onp.array([0.3, -0.7, 1.1])
+    expected = (2 * x * onp.cos(x ** 2) * x + onp.sin(x ** 2) + 2 * 3 * x ** 2
+                + onp.exp(x) * (x ** 2 + 2 * x) + 4 * x / onp.cosh(x ** 2) ** 2)
+    assert_allclose(grad(through_wrapper)(x), expected)
+    check_grads(through_wrapper, modes=("fwd", "rev"), order=2)(x)

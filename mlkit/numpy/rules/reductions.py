@@ -23,6 +23,7 @@ __all__ = [
     "average",
     "cumprod",
     "cumsum",
+    "flip",
     "max",
     "mean",
     "min",
@@ -30,7 +31,6 @@ __all__ = [
     "nansum",
     "prod",
     "std",
-    "sum",
     "var",
 ]
 

@@ -12,24 +12,34 @@ from mlkit.numpy import utilities as _utilities
 from mlkit.numpy.box import ArrayBox
 from mlkit.numpy.coverage import coverage
 from mlkit.numpy.dtypes import *
+from mlkit.numpy.rules import aliases as _aliases
 from mlkit.numpy.rules import arrangement as _arrangement
 from mlkit.numpy.rules import base as _base
 from mlkit.numpy.rules import construction as _construction
+from mlkit.numpy.rules import differences as _differences
 from mlkit.numpy.rules import elementwise as _elementwise
 from mlkit.numpy.rules import indexing as _indexing
+from mlkit.numpy.rules import joins as _joins
 from mlkit.numpy.rules import products as _products
 from mlkit.numpy.rules import reductions as _reductions
+from mlkit.numpy.rules import selection as _selection
 from mlkit.numpy.rules import shape as _shape
+from mlkit.numpy.rules import vector_products as _vector_products
+from mlkit.numpy.rules.aliases import *
 from mlkit.numpy.rules.arrangement import *
 from mlkit.numpy.rules.base import *
 from mlkit.numpy.rules.base import conj as conjugate
 from mlkit.numpy.rules.construction import *
+from mlkit.numpy.rules.differences import *
 from mlkit.numpy.rules.elementwise import *
 from mlkit.numpy.rules.elementwise import absolute as abs
 from mlkit.numpy.rules.indexing import *
+from mlkit.numpy.rules.joins import *
 from mlkit.numpy.rules.products import *
 from mlkit.numpy.rules.reductions import *
+from mlkit.numpy.rules.selection import *
 from mlkit.numpy.rules.shape import *
+from mlkit.numpy.rules.vector_products import *
 from mlkit.numpy.utilities import *
 
 # Every public name, by family (a test checks each is differentiable or declared not).
@@ -43,13 +53,19 @@ __all__ = [
     # array construction, casts, constant arrays and non-differentiable queries
     *_construction.__all__,
     # elementwise functions
-    *_elementwise.__all__, "abs",
+    *_elementwise.__all__, "abs", *_aliases.__all__,
+    # choosing values by condition
+    *_selection.__all__,
     # reductions and scans
     *_reductions.__all__,
+    # differences, integrals and cumulative scans along an axis
+    *_differences.__all__,
     # products
-    *_products.__all__,
+    *_products.__all__, *_vector_products.__all__,
     # shapes, joins and axes
     *_shape.__all__,
+    # joins written as index expressions
+    *_joins.__all__,
     # rearranging elements: splits, tiles, sorts, diagonals
     *_arrangement.__all__,
     # functional indexed updates

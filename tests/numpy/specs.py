@@ -528,6 +528,96 @@ for _method in ("pdf", "logpdf"):
               (anywhere,), UNARY[:3], [f"stats.t.{_method}"]))
 
 
+# --- joins, differences, vector products and selection (numpy's further names) -------------
+_COMPLEX2 = (complex_anywhere, complex_anywhere)
+_shape_op("atleast_3d", np.atleast_3d, UNARY[:3] + [((2, 1, 3),)], ["np.atleast_3d"])
+_shape_op("atleast_3d-several", lambda x: np.atleast_3d(x, 2 * x)[1], UNARY[1:3],
+          ["np.atleast_3d"])
+_shape_op("unstack", lambda x: np.stack(np.unstack(x, axis=-1)[::-1]), UNARY[1:3] + [((2, 1),)],
+          ["np.unstack"])
+_shape_op("matrix_transpose", np.matrix_transpose, [((2, 3),), ((2, 1, 3),)],
+          ["np.matrix_transpose"])
+_shape_op("permute_dims", lambda x: np.permute_dims(x, (2, 0, 1)), [((2, 3, 1),)],
+          ["np.permute_dims"])
+_shape_op("rollaxis", lambda x: np.rollaxis(x, 2), [((2, 3, 1),)], ["np.rollaxis"])
+_shape_op("rollaxis-start", lambda x: np.rollaxis(x, 0, 2), [((2, 3, 1),)], ["np.rollaxis"])
+_shape_op("make_diagonal", np.make_diagonal, UNARY[1:3], ["np.make_diagonal"])
+_shape_op("make_diagonal-offset-axes", lambda x: np.make_diagonal(x, -1, -1, -2), UNARY[1:3],
+          ["np.make_diagonal"])
+_shape_op("diff", np.diff, UNARY[1:3] + [((2, 1),)], ["np.diff"])
+_shape_op("diff-n2-axis0", lambda x: np.diff(x, n=2, axis=0), [((3,),), ((4, 2),)], ["np.diff"])
+_shape_op("ediff1d", lambda x: np.ediff1d(x, to_begin=-1.0, to_end=[2.0, 3.0]), UNARY[1:3],
+          ["np.ediff1d"])
+_shape_op("gradient", np.gradient, [((3,),), ((4,),)], ["np.gradient"])
+_shape_op("gradient-2d", lambda x: np.stack(np.gradient(x, 0.5)), [((3, 4),)], ["np.gradient"])
+_shape_op("gradient-edge2-axis1", lambda x: np.gradient(x, 2.0, axis=1, edge_order=2),
+          [((2, 3),), ((1, 4),)], ["np.gradient"])
+_shape_op("trapezoid", np.trapezoid, UNARY[1:3], ["np.trapezoid"])
+_shape_op("trapezoid-axis0", lambda x: np.trapezoid(x, dx=0.3, axis=0), [((2, 3),)],
+          ["np.trapezoid"])
+_shape_op("cumulative_sum", lambda x: np.cumulative_sum(x, axis=-1, include_initial=True),
+          UNARY[1:3], ["np.cumulative_sum"])
+_shape_op("cumulative_prod", lambda x: np.cumulative_prod(x, axis=0), UNARY[1:3],
+          ["np.cumulative_prod"])
+_shape_op("real_if_close", lambda x: np.real_if_close(x) * 1.0, UNARY, ["np.real_if_close"])
+add(
+    _spec("column_stack", lambda x, y: np.column_stack([x, y, x]), (anywhere, anywhere),
+          [((3,), (3,)), ((2, 3), (2, 1)), ((3,), (3, 2))], ["np.column_stack"],
+          complex_domains=_COMPLEX2),
+    _spec("row_stack", lambda x, y: np.row_stack([x, y]), (anywhere, anywhere),
+          [((3,), (3,)), ((2, 3), (3,))], ["np.row_stack"]),
+    _spec("dstack", lambda x, y: np.dstack([x, y]), (anywhere, anywhere),
+          [((3,), (3,)), ((2, 3), (2, 3)), ((2, 3, 1), (2, 3))], ["np.dstack"],
+          complex_domains=_COMPLEX2),
+    _spec("append", np.append, (anywhere, anywhere), [((2, 3), (3,)), ((), (2,))],
+          ["np.append"], complex_domains=_COMPLEX2),
+    _spec("append-axis", lambda x, y: np.append(x, y, axis=1), (anywhere, anywhere),
+          [((2, 3), (2, 1))], ["np.append"]),
+    _spec("concat", lambda x, y: np.concat([x, y], axis=-1), (anywhere, anywhere),
+          [((2, 3), (2, 1))], ["np.concat"]),
+    _spec("diff-prepend-append", lambda x, p, a: np.diff(x, prepend=p, append=a),
+          (anywhere, anywhere, anywhere), [((3,), (), (2,)), ((2, 3), (2, 1), ())], ["np.diff"],
+          complex_domains=(complex_anywhere,) * 3),
+    _spec("gradient-coordinates", lambda f, x: np.gradient(f, x), (anywhere, positive),
+          [((4,), (4,))], ["np.gradient"]),
+    _spec("gradient-coordinates-edge2",
+          lambda f, x: np.gradient(f, np.cumsum(x), axis=0, edge_order=2), (anywhere, positive),
+          [((4,), (4,)), ((3, 2), (3,))], ["np.gradient"]),
+    _spec("trapezoid-x", lambda y, x: np.trapezoid(y, x), (anywhere, anywhere),
+          [((3,), (3,)), ((2, 3), (3,)), ((2, 3), (2, 3))], ["np.trapezoid"],
+          complex_domains=(complex_anywhere, anywhere)),
+    _spec("cross", np.cross, (anywhere, anywhere), [((3,), (3,)), ((2, 3), (3,)),
+                                                    ((2, 1, 3), (1, 2, 3))], ["np.cross"],
+          complex_domains=_COMPLEX2),
+    _spec("cross-axes", lambda a, b: np.cross(a, b, axisa=0, axisb=-1, axisc=0),
+          (anywhere, anywhere), [((3, 2), (2, 3))], ["np.cross"]),
+    _spec("vecdot", np.vecdot, (anywhere, anywhere), [((3,), (3,)), ((2, 3), (3,))],
+          ["np.vecdot"], complex_domains=_COMPLEX2),
+    _spec("matvec", np.matvec, (anywhere, anywhere), [((2, 3), (3,)), ((2, 2, 3), (1, 3))],
+          ["np.matvec"], complex_domains=_COMPLEX2),
+    _spec("vecmat", np.vecmat, (anywhere, anywhere), [((2,), (2, 3)), ((2, 2), (2, 2, 3))],
+          ["np.vecmat"], complex_domains=_COMPLEX2),
+    _spec("select", lambda x, a, b: np.select([x > 0.5, x < -0.5], [a, b * x], default=x ** 2),
+          (anywhere, anywhere, anywhere), [((3,), (3,), (3,)), ((2, 3), (3,), ()),
+                                           ((2, 1), (), (1, 3))], ["np.select"]),
+    _spec("nan_to_num", lambda x: x * np.nan_to_num(
+        np.index_update(np.index_update(x, (Ellipsis, 0), onp.nan), (Ellipsis, -1), -onp.inf),
+        nan=-2.0, neginf=-3.0), shapes=[((3,),), ((2, 3),)], names=["np.nan_to_num"]),
+    _spec("nan_to_num-finite", np.nan_to_num, shapes=UNARY, names=["np.nan_to_num"],
+          complex_domains=(complex_anywhere,)),
+    _spec("heaviside", lambda x, h: np.heaviside(np.round(x), h) * h, (anywhere, anywhere),
+          BINARY, ["np.heaviside"]),
+)
+for _alias, _name in (("acos", "arccos"), ("asin", "arcsin"), ("atanh", "arctanh")):
+    _unary(_alias, unit)
+for _alias in ("atan", "asinh"):
+    _unary(_alias)
+_unary("acosh", above_one)
+_binary("atan2", away_from_zero, away_from_zero)
+_binary("pow", positive, anywhere, (complex_right, complex_anywhere))
+add(_spec("around", lambda x: np.around(x, 1), (off_grid,), UNARY, ["np.around"]))
+
+
 def covered_names():
     """Every namespace name some spec exercises."""
     return {name for spec in SPECS for name in spec.names}

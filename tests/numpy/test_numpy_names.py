@@ -1,0 +1,156 @@
+"""numpy's names reached through mlkit.numpy: the new differentiable ones give numpy's values
+(and dtypes) on plain arrays, r_ and c_ differentiate their traced pieces, and the
+non-numeric ones are numpy's own."""
+
+import warnings
+
+import numpy as onp
+import pytest
+
+import mlkit.numpy as np
+from mlkit import grad
+from mlkit.testing import check_grads
+
+RNG = onp.random.default_rng(0)
+V3 = RNG.standard_normal(3)
+V4 = RNG.standard_normal(4)
+M23 = RNG.standard_normal((2, 3))
+M34 = RNG.standard_normal((3, 4))
+T234 = RNG.standard_normal((2, 3, 4))
+C3 = RNG.standard_normal(3) + 1j * RNG.standard_normal(3)
+WITH_NONFINITE = onp.array([1.0, onp.nan, onp.inf, -onp.inf, -2.0])
+
+# (label, function of (numpy module), arguments): called with numpy and with mlkit.numpy
+VALUE_CASES = [
+    ("atleast_3d-scalar", lambda n: n.atleast_3d(2.0)),
+    ("atleast_3d-vector", lambda n: n.atleast_3d(V3)),
+    ("atleast_3d-matrix", lambda n: n.atleast_3d(M23)),
+    ("atleast_3d-several", lambda n: n.atleast_3d(V3, M23, T234)[1]),
+    ("atleast_2d-several", lambda n: n.atleast_2d(2.0, V3)[0]),
+    ("atleast_1d-several", lambda n: n.atleast_1d(2.0, V3)[0]),
+    ("column_stack", lambda n: n.column_stack([V3, M34[:, :2], V3])),
+    ("row_stack", lambda n: n.vstack([V3, M23])),
+    ("dstack", lambda n: n.dstack([M23, M23[..., None]])),
+    ("append", lambda n: n.append(M23, V3)),
+    ("append-axis", lambda n: n.append(M23, M23[:1], axis=0)),
+    ("unstack", lambda n: n.unstack(T234, axis=1)[2]),
+    ("matrix_transpose", lambda n: n.matrix_transpose(T234)),
+    ("permute_dims", lambda n: n.permute_dims(T234, (2, 0, 1))),
+    ("concat", lambda n: n.concat([M23, M23], axis=1)),
+    ("rollaxis", lambda n: n.rollaxis(T234, 2)),
+    ("rollaxis-start", lambda n: n.rollaxis(T234, 0, 3)),
+    ("rollaxis-negative", lambda n: n.rollaxis(T234, -1, 1)),
+    ("diff", lambda n: n.diff(M34)),
+    ("diff-n2-axis0", lambda n: n.diff(M34, n=2, axis=0)),
+    ("diff-prepend-append", lambda n: n.diff(M23, prepend=1.5, append=M23[:, :1])),
+    ("ediff1d", lambda n: n.ediff1d(M23, to_end=[1.0, 2.0], to_begin=-1.0)),
+    ("gradient", lambda n: n.gradient(V4)),
+    ("gradient-spacing", lambda n: n.gradient(M34, 0.5)[1]),
+    ("gradient-coordinates", lambda n: n.gradient(V4, onp.array([0.0, 0.3, 1.0, 1.1]))),
+    ("gradient-edge2", lambda n: n.gradient(M34, 2.0, axis=1, edge_order=2)),
+    ("gradient-coordinates-edge2",
+     lambda n: n.gradient(M34, [0.0, 0.5, 1.7], axis=0, edge_order=2)),
+    ("gradient-int", lambda n: n.gradient(onp.array([1, 4, 9, 16]))),
+    ("trapezoid", lambda n: n.trapezoid(M34)),
+    ("trapezoid-x", lambda n: n.trapezoid(M34, onp.array([0.0, 0.3, 1.0, 1.1]))),
+    ("trapezoid-dx-axis0", lambda n: n.trapezoid(M34, dx=0.2, axis=0)),
+    ("cumulative_sum", lambda n: n.cumulative_sum(M23, axis=1, include_initial=True)),
+    ("cumulative_prod", lambda n: n.cumulative_prod(V3)),
+    ("cross", lambda n: n.cross(M23, V3)),
+    ("cross-2x3", lambda n: n.cross(M34[:, :2], M34[:, 1:])),
+    ("cross-3x2", lambda n: n.cross(M34[:, 1:], M34[:, :2])),
+    ("cross-axes", lambda n: n.cross(M34[:, :3].T, M34[:, 1:], axisa=0, axisc=0)),
+    ("vecdot", lambda n: n.vecdot(C3, C3 * 2)),
+    ("matvec", lambda n: n.matvec(M34.T[None], V3)),
+    ("vecmat", lambda n: n.vecmat(C3, M34)),
+    ("select", lambda n: n.select([V3 > 0, V3 < -0.5], [V3, V3 ** 2], default=-1.0)),
+    ("nan_to_num", lambda n: n.nan_to_num(WITH_NONFINITE)),
+    ("nan_to_num-values", lambda n: n.nan_to_num(WITH_NONFINITE, nan=3.0, posinf=9.0)),
+    ("nan_to_num-complex", lambda n: n.nan_to_num(WITH_NONFINITE + 1j * WITH_NONFINITE[::-1])),
+    ("nan_to_num-float32", lambda n: n.nan_to_num(WITH_NONFINITE.astype(onp.float32))),
+    ("heaviside", lambda n: n.heaviside(onp.array([-1.0, 0.0, 2.0]), 0.5)),
+    ("real_if_close", lambda n: n.real_if_close(V3 + 1e-18j)),
+    ("real_if_close-not", lambda n: n.real_if_close(C3)),
+    ("acos", lambda n: n.acos(V3 / 3)),
+    ("atan2", lambda n: n.atan2(V3, V3[::-1])),
+    ("pow", lambda n: n.pow(onp.abs(V3), 1.5)),
+    ("around", lambda n: n.around(V3, 2)),
+]
+
+
+@pytest.mark.parametrize("label, fun", VALUE_CASES, ids=[c[0] for c in VALUE_CASES])
+def test_values_and_dtypes_equal_numpys(label, fun):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # numpy's 2-vector cross
+        expected, got = fun(onp), fun(np)
+    assert onp.shape(got) == onp.shape(expected)
+    assert onp.result_type(got) == onp.result_type(expected)
+    onp.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_make_diagonal_inverts_diagonal():
+    for d, offset, axes in [(V3, 0, (0, 1)), (M23, 1, (-1, -2)), (M23, -2, (0, 2)),
+                            (T234, 0, (1, 3))]:
+        out = np.make_diagonal(d, offset, *axes)
+        onp.testing.assert_array_equal(onp.diagonal(out, offset, *axes), d)
+        assert onp.count_nonzero(out) == d.size
+    onp.testing.assert_array_equal(np.make_diagonal(V3), onp.diag(V3))
+
+
+RC_CASES = [
+    ("r_-pieces-and-ranges", lambda x: np.r_[x, 0:2, 2 * x, 5.0, -1:1:3j], onp.r_),
+    ("r_-axis-directive", lambda x: np.r_["1", x, x ** 2], None),
+    ("r_-ndmin-directive", lambda x: np.r_["0,2,0", x, x[::-1]], None),
+    ("c_", lambda x: np.c_[x, x ** 2, onp.ones(x.shape)], None),
+    ("c_-complex", lambda x: np.c_[x, 1j * x], None),
+]
+
+
+@pytest.mark.parametrize("label, fun, _", RC_CASES, ids=[c[0] for c in RC_CASES])
+def test_r_and_c_differentiate_traced_pieces(label, fun, _):
+    x = M23 if "axis" in label else V3
+    raw = fun(x)
+    check_grads(fun, modes=("fwd", "rev"), order=2)(x)
+    x32 = x.astype(onp.float32)
+    traced = []
+    g = grad(lambda x: np.sum(np.real(traced.append(fun(x)) or traced[0])))(x32)
+    assert g.dtype == onp.float32 and g.shape == x.shape
+    assert traced[0]._value.dtype == fun(x32).dtype  # untraced: numpy's own r_ and c_
+    onp.testing.assert_array_equal(traced[0]._value, fun(x32))
+    assert raw.shape == fun(x).shape
+
+
+def test_r_and_c_equal_numpy_on_plain_and_traced_values():
+    expected = onp.r_[V3, 0:2, 2 * V3, 5.0]
+    onp.testing.assert_array_equal(np.r_[V3, 0:2, 2 * V3, 5.0], expected)
+    got = []
+    grad(lambda x: got.append(np.r_[x, 0:2, 2 * x, 5.0]) or np.sum(x))(V3)
+    onp.testing.assert_array_equal(got[0]._value, expected)
+    onp.testing.assert_array_equal(np.c_[V3, V3 ** 2], onp.c_[V3, V3 ** 2])
+    assert onp.allclose(grad(lambda x: np.sum(np.r_[x, x ** 2]))(V3), 1 + 2 * V3)
+
+
+def test_r_refuses_matrix_directive_on_traced_values():
+    with pytest.raises(TypeError, match="numpy.matrix"):
+        grad(lambda x: np.sum(np.r_["r", x, x]))(V3)
+
+
+def test_numpy_non_numeric_names_are_numpys():
+    assert np.newaxis is None and np.pi == onp.pi and np.inf == onp.inf
+    assert np.__version__ == onp.__version__
+    for name in ("float32", "longdouble", "int_", "intp", "uint16", "bool", "object_", "str_",
+                 "dtype", "finfo", "iinfo", "ndarray", "errstate", "generic", "number"):
+        assert getattr(np, name) is getattr(onp, name), name
+    assert np.issubdtype(np.float32, np.floating)
+    assert np.can_cast(np.int8, np.float32) and np.promote_types("f4", "i8") == onp.float64
+    old = np.seterr(divide="ignore")
+    try:
+        assert np.geterr()["divide"] == "ignore"
+    finally:
+        np.seterr(**old)
+    with np.errstate(divide="raise"), pytest.raises(FloatingPointError):
+        onp.array(1.0) / 0.0
+    with np.printoptions(precision=2):
+        assert np.array2string(onp.array([1.23456])) == "[1.23]"
+    assert np.shape(M23) == (2, 3) and np.ndim(T234) == 3 and np.isscalar(1.0)
+    assert np.result_type(np.float32, 1.0) == onp.float32

@@ -9,7 +9,13 @@ from numpy.linalg import LinAlgError
 
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.base import conj, real, reshape, shape_of, sum
-from mlkit.numpy.rules.decompositions import cholesky_lower, eigh_tuple, qr_reduced, svd_reduced
+from mlkit.numpy.rules.decompositions import (
+    cholesky_lower,
+    eig_tuple,
+    eigh_tuple,
+    qr_reduced,
+    svd_reduced,
+)
 from mlkit.numpy.rules.elementwise import absolute, power, sqrt, where
 from mlkit.numpy.rules.linalg import det, inv, logabsdet, pinv, solve, transposed
 from mlkit.numpy.rules.products import matmul
@@ -17,8 +23,9 @@ from mlkit.numpy.rules.reductions import max, min
 from mlkit.numpy.rules.shape import moveaxis
 from mlkit.numpy.wrap import composite, nondifferentiable
 
-__all__ = ["LinAlgError", "cholesky", "det", "eigh", "eigvalsh", "inv", "matrix_power",
-           "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "svd", "svdvals"]
+__all__ = ["LinAlgError", "cholesky", "det", "eig", "eigvals", "eigh", "eigvalsh", "inv",
+           "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve",
+           "svd", "svdvals"]
 
 
 def _is_traced(a):
@@ -44,6 +51,19 @@ def eigh(a, UPLO="L"):
     """``(eigenvalues ascending, eigenvectors)`` of symmetric matrices; see the caveat on
     repeated eigenvalues in mlkit.numpy.rules.decompositions."""
     return eigh_tuple(a, UPLO=UPLO)
+
+
+def eig(a):
+    """``(eigenvalues, unit eigenvectors)`` of square matrices, real or complex (complex
+    results for a real matrix with complex eigenvalues, as numpy). Derivatives need distinct
+    eigenvalues; the eigenvectors' phase is arbitrary (see mlkit.numpy.rules.decompositions)."""
+    return eig_tuple(a)
+
+
+def eigvals(a):
+    if not _is_traced(a):
+        return numpy.linalg.eigvals(a)
+    return eig_tuple(a)[0]
 
 
 def eigvalsh(a, UPLO="L"):
@@ -184,7 +204,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
     raise ValueError(f"norm takes one axis (vector norm) or two distinct axes, got {axis!r}")
 
 
-for _name in ("slogdet", "cholesky", "eigh", "eigvalsh", "svd", "svdvals", "qr",
+for _name in ("slogdet", "cholesky", "eig", "eigvals", "eigh", "eigvalsh", "svd", "svdvals", "qr",
               "matrix_power", "multi_dot", "norm"):
     composite(globals()[_name], getattr(numpy.linalg, _name))
 matrix_rank = nondifferentiable(numpy.linalg.matrix_rank)

@@ -24,6 +24,7 @@ from mlkit.numpy.rules import products as _products
 from mlkit.numpy.rules import reductions as _reductions
 from mlkit.numpy.rules import selection as _selection
 from mlkit.numpy.rules import shape as _shape
+from mlkit.numpy.rules import statistics as _statistics
 from mlkit.numpy.rules import vector_products as _vector_products
 from mlkit.numpy.rules.aliases import *
 from mlkit.numpy.rules.arrangement import *
@@ -39,6 +40,7 @@ from mlkit.numpy.rules.products import *
 from mlkit.numpy.rules.reductions import *
 from mlkit.numpy.rules.selection import *
 from mlkit.numpy.rules.shape import *
+from mlkit.numpy.rules.statistics import *
 from mlkit.numpy.rules.vector_products import *
 from mlkit.numpy.utilities import *
 
@@ -58,6 +60,8 @@ __all__ = [
     *_selection.__all__,
     # reductions and scans
     *_reductions.__all__,
+    # order statistics and NaN-ignoring reductions
+    *_statistics.__all__,
     # differences, integrals and cumulative scans along an axis
     *_differences.__all__,
     # products

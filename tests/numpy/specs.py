@@ -626,6 +626,38 @@ add(
     _spec("heaviside", lambda x, h: np.heaviside(np.round(x), h) * h, (anywhere, anywhere),
           BINARY, ["np.heaviside"]),
 )
+def _with_nan(x):
+    return np.index_update(x, (Ellipsis, 1), onp.nan)
+
+
+_shape_op("ptp", np.ptp, UNARY[1:3], ["np.ptp"], complex_=False)
+_shape_op("ptp-axis", lambda x: np.ptp(x, axis=0, keepdims=True), [((2, 3),)], ["np.ptp"],
+          complex_=False)
+for _name in ("median", "nanmedian"):
+    _shape_op(_name, getattr(np, _name), UNARY[1:3], [f"np.{_name}"], complex_=False)
+_shape_op("median-axis", lambda x: np.median(x, axis=-1, keepdims=True), [((2, 3),), ((3, 4),)],
+          ["np.median"], complex_=False)
+for _name in ("nanmax", "nanmin", "nanprod", "nancumsum", "nancumprod", "nanvar", "nanstd",
+              "nanmedian"):
+    _fun = getattr(np, _name)
+    add(_spec(f"{_name}-with-nan", lambda x, _f=_fun: _f(_with_nan(x), axis=-1),
+              (positive,), [((3,),), ((2, 4),)], [f"np.{_name}"]))
+add(
+    _spec("quantile", lambda x, q: np.quantile(x, q), (anywhere, probability),
+          [((4,), ()), ((2, 3), (2,))], ["np.quantile"]),
+    _spec("quantile-axis-method", lambda x: np.quantile(x, [0.2, 0.5], axis=(0, 2),
+                                                        method="midpoint"),
+          shapes=[((2, 2, 3),)], names=["np.quantile"]),
+    _spec("percentile", lambda x: np.percentile(x, 40.0, axis=1), shapes=[((2, 5),)],
+          names=["np.percentile"]),
+    _spec("nanquantile", lambda x, q: np.nanquantile(_with_nan(x), q, axis=-1),
+          (anywhere, probability), [((4,), ()), ((2, 5), (3,))], ["np.nanquantile"]),
+    _spec("nanpercentile", lambda x: np.nanpercentile(_with_nan(x), [25.0, 75.0], axis=-1),
+          shapes=[((3, 3),)], names=["np.nanpercentile"]),
+    _spec("nanvar-ddof", lambda x: np.nanvar(x, axis=0, ddof=1), shapes=[((3, 2),)],
+          names=["np.nanvar"], complex_domains=(complex_anywhere,)),
+    _spec("nanstd-all", np.nanstd, (positive,), [((3,),), ((2, 3),)], ["np.nanstd"]),
+)
 for _alias, _name in (("acos", "arccos"), ("asin", "arcsin"), ("atanh", "arctanh")):
     _unary(_alias, unit)
 for _alias in ("atan", "asinh"):

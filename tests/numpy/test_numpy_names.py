@@ -19,6 +19,9 @@ M34 = RNG.standard_normal((3, 4))
 T234 = RNG.standard_normal((2, 3, 4))
 C3 = RNG.standard_normal(3) + 1j * RNG.standard_normal(3)
 WITH_NONFINITE = onp.array([1.0, onp.nan, onp.inf, -onp.inf, -2.0])
+T234_NAN = T234.copy()
+T234_NAN[0, 1, 2] = onp.nan
+T234_NAN[1, :, 3] = onp.nan  # a slice with no numbers at all
 
 # (label, function of (numpy module), arguments): called with numpy and with mlkit.numpy
 VALUE_CASES = [
@@ -81,6 +84,25 @@ VALUE_CASES = [
     ("fft.ihfft", lambda n: n.fft.ihfft(M34, axis=0)),
     ("linalg.eigvals", lambda n: n.sort_complex(n.linalg.eigvals(M34[:, :3])) if n is onp
      else onp.sort_complex(n.linalg.eigvals(M34[:, :3]))),
+    ("quantile", lambda n: n.quantile(T234, [0.1, 0.9], axis=1)),
+    ("quantile-axes-keepdims", lambda n: n.quantile(T234, 0.25, axis=(0, 2), keepdims=True)),
+    ("quantile-float32", lambda n: n.quantile(T234.astype(onp.float32), 0.3)),
+    ("percentile", lambda n: n.percentile(T234, [[10, 50], [90, 100]], axis=-1)),
+    ("median", lambda n: n.median(T234, axis=0)),
+    ("median-with-nan", lambda n: n.median(WITH_NONFINITE[:2])),
+    ("nanquantile", lambda n: n.nanquantile(T234_NAN, 0.7, axis=1)),
+    ("nanmedian", lambda n: n.nanmedian(T234_NAN, axis=2)),
+    ("nanpercentile", lambda n: n.nanpercentile(T234_NAN, 30, axis=1, keepdims=True)),
+    ("ptp", lambda n: n.ptp(T234, axis=1)),
+    ("nanmax", lambda n: n.nanmax(T234_NAN, axis=1)),
+    ("nanmin", lambda n: n.nanmin(T234_NAN)),
+    ("nanprod", lambda n: n.nanprod(T234_NAN, axis=0)),
+    ("nancumsum", lambda n: n.nancumsum(T234_NAN, axis=2)),
+    ("nancumprod", lambda n: n.nancumprod(T234_NAN)),
+    ("nanvar", lambda n: n.nanvar(T234_NAN, axis=1)),
+    ("nanvar-ddof", lambda n: n.nanvar(T234_NAN, axis=1, ddof=1)),
+    ("nanvar-complex", lambda n: n.nanvar(T234_NAN + 1j * T234)),
+    ("nanstd", lambda n: n.nanstd(T234_NAN.astype(onp.float32), axis=(0, 2), keepdims=True)),
     ("acos", lambda n: n.acos(V3 / 3)),
     ("atan2", lambda n: n.atan2(V3, V3[::-1])),
     ("pow", lambda n: n.pow(onp.abs(V3), 1.5)),
@@ -92,6 +114,7 @@ VALUE_CASES = [
 def test_values_and_dtypes_equal_numpys(label, fun):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # numpy's 2-vector cross
+        warnings.simplefilter("ignore", RuntimeWarning)  # numpy on all-NaN slices
         expected, got = fun(onp), fun(np)
     assert onp.shape(got) == onp.shape(expected)
     assert onp.result_type(got) == onp.result_type(expected)

@@ -3,11 +3,12 @@
 Error and print settings, type queries and promotion, formatting, file input and output, dates,
 index generators, bit operations and window shapes: each result is a constant (a setting, a
 dtype, a string, integers or a fixed table), so traced arguments are read by their value.
+numpy's in-place writers work on plain arrays and refuse traced values with a clear error.
 """
 
 import numpy
 
-from mlkit.numpy.wrap import nondifferentiable
+from mlkit.numpy.wrap import in_place, nondifferentiable
 
 __all__ = [
     # floating-point error handling, printing and buffers
@@ -39,6 +40,8 @@ __all__ = [
     "bartlett", "blackman", "hamming", "hanning",
     # contraction order of an einsum (computed from shapes)
     "einsum_path",
+    # writes into an existing array (plain arrays only)
+    "copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis",
     # information about the installation
     "info", "show_config", "show_runtime", "get_include",
 ]
@@ -135,6 +138,13 @@ hamming = nondifferentiable(numpy.hamming)
 hanning = nondifferentiable(numpy.hanning)
 
 einsum_path = nondifferentiable(numpy.einsum_path)
+
+copyto = in_place(numpy.copyto)
+put = in_place(numpy.put)
+place = in_place(numpy.place)
+putmask = in_place(numpy.putmask)
+fill_diagonal = in_place(numpy.fill_diagonal)
+put_along_axis = in_place(numpy.put_along_axis)
 
 info = nondifferentiable(numpy.info)
 show_config = nondifferentiable(numpy.show_config)

@@ -187,3 +187,32 @@ def test_numpy_non_numeric_names_are_numpys():
         assert np.array2string(onp.array([1.23456])) == "[1.23]"
     assert np.shape(M23) == (2, 3) and np.ndim(T234) == 3 and np.isscalar(1.0)
     assert np.result_type(np.float32, 1.0) == onp.float32
+
+
+@pytest.mark.parametrize("call", [
+    lambda x, out: np.copyto(out, x),
+    lambda x, out: np.put(out, [0, 2], x[:2]),
+    lambda x, out: np.place(out, out > 0, x),
+    lambda x, out: np.putmask(out, out > 0, x),
+    lambda x, out: np.fill_diagonal(x, 0.0),
+    lambda x, out: np.put_along_axis(out, onp.array([1]), x[:1], axis=0),
+])
+def test_in_place_writers_refuse_traced_values(call):
+    with pytest.raises(TypeError, match="in place"):
+        grad(lambda x: call(x, onp.ones(3)) or np.sum(x))(V3)
+
+
+def test_in_place_writers_write():
+    out = onp.zeros(4)
+    np.put(out, [1, 3], [2.0, 4.0])
+    onp.testing.assert_array_equal(out, [0, 2, 0, 4])
+    m = onp.zeros((2, 2))
+    np.fill_diagonal(m, 3.0)
+    onp.testing.assert_array_equal(m, 3 * onp.eye(2))
+    np.copyto(out, 1.5)
+    np.putmask(out, [True, False, True, False], [7.0, 8.0, 9.0, 10.0])
+    onp.testing.assert_array_equal(out, [7.0, 1.5, 9.0, 1.5])
+    np.place(out, out > 5, [0.0])
+    np.put_along_axis(m, onp.array([[1], [0]]), -1.0, axis=1)
+    onp.testing.assert_array_equal(out, [0.0, 1.5, 0.0, 1.5])
+    onp.testing.assert_array_equal(m, [[3.0, -1.0], [-1.0, 3.0]])

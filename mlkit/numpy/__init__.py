@@ -17,6 +17,7 @@ from mlkit.numpy.rules import arrangement as _arrangement
 from mlkit.numpy.rules import base as _base
 from mlkit.numpy.rules import construction as _construction
 from mlkit.numpy.rules import differences as _differences
+from mlkit.numpy.rules import editing as _editing
 from mlkit.numpy.rules import elementwise as _elementwise
 from mlkit.numpy.rules import indexing as _indexing
 from mlkit.numpy.rules import joins as _joins
@@ -32,6 +33,7 @@ from mlkit.numpy.rules.base import *
 from mlkit.numpy.rules.base import conj as conjugate
 from mlkit.numpy.rules.construction import *
 from mlkit.numpy.rules.differences import *
+from mlkit.numpy.rules.editing import *
 from mlkit.numpy.rules.elementwise import *
 from mlkit.numpy.rules.elementwise import absolute as abs
 from mlkit.numpy.rules.indexing import *
@@ -72,6 +74,8 @@ __all__ = [
     *_joins.__all__,
     # rearranging elements: splits, tiles, sorts, diagonals
     *_arrangement.__all__,
+    # selecting, removing, inserting and repeating elements
+    *_editing.__all__,
     # functional indexed updates
     *_indexing.__all__,
     # numpy's functions of settings, types, text, files, dates, indices and bits

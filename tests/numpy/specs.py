@@ -658,6 +658,30 @@ add(
           names=["np.nanvar"], complex_domains=(complex_anywhere,)),
     _spec("nanstd-all", np.nanstd, (positive,), [((3,),), ((2, 3),)], ["np.nanstd"]),
 )
+_shape_op("delete", lambda x: np.delete(x, [0, 2], axis=-1), [((3,),), ((2, 4),)], ["np.delete"])
+_shape_op("compress", lambda x: np.compress([True, False, True], x, axis=0), [((3,),), ((3, 2),)],
+          ["np.compress"])
+_shape_op("extract", lambda x: np.extract(onp.arange(6).reshape(2, 3) % 2 == 0, x),
+          [((2, 3),)], ["np.extract"])
+_shape_op("resize", lambda x: np.resize(x, (2, 4)), UNARY[1:3], ["np.resize"])
+_shape_op("trim_zeros", lambda x: np.trim_zeros(np.pad(x, 1)), UNARY[1:3], ["np.trim_zeros"])
+add(_spec("sort_complex", np.sort_complex, shapes=[((3,),), ((2, 3),)],  # float32 -> complex128
+          names=["np.sort_complex"], complex_domains=(complex_anywhere,), float32=False))
+add(
+    _spec("insert", lambda x, v: np.insert(x, 1, v, axis=0), (anywhere, anywhere),
+          [((3,), ()), ((2, 3), (3,)), ((2, 3), (2, 3))], ["np.insert"],
+          complex_domains=_COMPLEX2),
+    _spec("insert-flat", lambda x, v: np.insert(x, [0, 2], v), (anywhere, anywhere),
+          [((2, 2), (2,))], ["np.insert"]),
+    _spec("choose", lambda a, b, c: np.choose(onp.array([[0, 1, 2], [2, 1, 0]]), [a, b, c]),
+          (anywhere,) * 3, [((2, 3), (3,), ()), ((2, 1), (1, 3), (2, 3))], ["np.choose"],
+          complex_domains=(complex_anywhere,) * 3),
+    _spec("block", lambda a, b, c: np.block([[a, b], [c]]), (anywhere,) * 3,
+          [((2, 2), (2, 1), (1, 3)), ((1, 1), (1, 2), (1, 3))], ["np.block"],
+          complex_domains=(complex_anywhere,) * 3),
+    _spec("broadcast_arrays", lambda a, b: np.stack(np.broadcast_arrays(a, b)),
+          (anywhere, anywhere), BINARY, ["np.broadcast_arrays"], complex_domains=_COMPLEX2),
+)
 for _alias, _name in (("acos", "arccos"), ("asin", "arcsin"), ("atanh", "arctanh")):
     _unary(_alias, unit)
 for _alias in ("atan", "asinh"):

@@ -21,6 +21,7 @@ from mlkit.numpy.rules import editing as _editing
 from mlkit.numpy.rules import elementwise as _elementwise
 from mlkit.numpy.rules import indexing as _indexing
 from mlkit.numpy.rules import joins as _joins
+from mlkit.numpy.rules import polynomials as _polynomials
 from mlkit.numpy.rules import products as _products
 from mlkit.numpy.rules import reductions as _reductions
 from mlkit.numpy.rules import selection as _selection
@@ -38,6 +39,7 @@ from mlkit.numpy.rules.elementwise import *
 from mlkit.numpy.rules.elementwise import absolute as abs
 from mlkit.numpy.rules.indexing import *
 from mlkit.numpy.rules.joins import *
+from mlkit.numpy.rules.polynomials import *
 from mlkit.numpy.rules.products import *
 from mlkit.numpy.rules.reductions import *
 from mlkit.numpy.rules.selection import *
@@ -68,6 +70,8 @@ __all__ = [
     *_differences.__all__,
     # products
     *_products.__all__, *_vector_products.__all__,
+    # polynomials and 1-d signals
+    *_polynomials.__all__,
     # shapes, joins and axes
     *_shape.__all__,
     # joins written as index expressions

@@ -682,6 +682,52 @@ add(
     _spec("broadcast_arrays", lambda a, b: np.stack(np.broadcast_arrays(a, b)),
           (anywhere, anywhere), BINARY, ["np.broadcast_arrays"], complex_domains=_COMPLEX2),
 )
+def _sorted_points(rng, shape):
+    return onp.sort(rng.uniform(-2.0, 2.0, shape) + onp.arange(shape[-1]))
+
+
+def _distinct_roots(rng, shape):
+    """Coefficients of a polynomial with well-separated real roots."""
+    return onp.poly(onp.arange(shape[0] - 1) * 1.5 + rng.uniform(-0.2, 0.2, shape[0] - 1))
+
+
+add(
+    _spec("polyval", np.polyval, (anywhere, anywhere), [((3,), ()), ((4,), (2, 3))],
+          ["np.polyval"], complex_domains=_COMPLEX2),
+    _spec("polyadd", np.polyadd, (anywhere, anywhere), [((3,), (2,)), ((2,), (4,))],
+          ["np.polyadd"], complex_domains=_COMPLEX2),
+    _spec("polysub", np.polysub, (anywhere, anywhere), [((3,), (2,))], ["np.polysub"]),
+    _spec("polymul", np.polymul, (anywhere, anywhere), [((3,), (2,)), ((1,), (4,))],
+          ["np.polymul"], complex_domains=_COMPLEX2),
+    _spec("polydiv", lambda u, v: np.concatenate(np.polydiv(u, v)), (anywhere, away_from_zero),
+          [((4,), (2,)), ((3,), (3,))], ["np.polydiv"], float32=False),
+    _spec("polyder", lambda p: np.polyder(p, 2), shapes=[((4,),)], names=["np.polyder"],
+          float32=False),
+    _spec("polyint", lambda p, k: np.polyint(p, 2, k), (anywhere, anywhere),
+          [((3,), (2,)), ((2,), ())], ["np.polyint"], float32=False),
+    _spec("polyfit", lambda x, y: np.polyfit(x, y, 2), (_sorted_points, anywhere),
+          [((5,), (5,)), ((4,), (4, 2))], ["np.polyfit"], float32=False),
+    _spec("roots", lambda p: np.real(np.roots(p)), (_distinct_roots,), [((3,),), ((4,),)],
+          ["np.roots"]),
+    _spec("poly", np.poly, shapes=[((3,),), ((2, 2),)], names=["np.poly"],
+          complex_domains=(complex_anywhere,)),
+    _spec("vander", lambda x: np.vander(x, 4), shapes=[((3,),)], names=["np.vander"],
+          complex_domains=(complex_anywhere,), float32=False),
+    _spec("convolve", np.convolve, (anywhere, anywhere), [((3,), (2,)), ((2,), (4,)), ((), (3,))],
+          ["np.convolve"], complex_domains=_COMPLEX2),
+    _spec("convolve-same", lambda a, v: np.convolve(a, v, "same"), (anywhere, anywhere),
+          [((4,), (2,)), ((2,), (5,))], ["np.convolve"]),
+    _spec("correlate", np.correlate, (anywhere, anywhere), [((4,), (2,)), ((2,), (3,))],
+          ["np.correlate"], complex_domains=_COMPLEX2),
+    _spec("correlate-full", lambda a, v: np.correlate(a, v, "full"), (anywhere, anywhere),
+          [((3,), (2,))], ["np.correlate"], complex_domains=_COMPLEX2),
+    _spec("interp", np.interp, (anywhere, _sorted_points, anywhere),
+          [((3,), (4,), (4,)), ((2, 3), (3,), (3,))], ["np.interp"], float32=False),
+    _spec("interp-complex", lambda x, xp, fp: np.interp(x, xp, fp, left=0.5, right=-1.0),
+          (anywhere, _sorted_points, anywhere), [((5,), (3,), (3,))], ["np.interp"],
+          complex_domains=(anywhere, _sorted_points, complex_anywhere), float32=False),
+    _spec("unwrap", lambda x: np.unwrap(4 * x), shapes=[((5,),), ((2, 4),)], names=["np.unwrap"]),
+)
 for _alias, _name in (("acos", "arccos"), ("asin", "arcsin"), ("atanh", "arctanh")):
     _unary(_alias, unit)
 for _alias in ("atan", "asinh"):

@@ -16,9 +16,12 @@ from mlkit.numpy.rules import aliases as _aliases
 from mlkit.numpy.rules import arrangement as _arrangement
 from mlkit.numpy.rules import base as _base
 from mlkit.numpy.rules import construction as _construction
+from mlkit.numpy.rules import conversion as _conversion
 from mlkit.numpy.rules import differences as _differences
 from mlkit.numpy.rules import editing as _editing
 from mlkit.numpy.rules import elementwise as _elementwise
+from mlkit.numpy.rules import floating as _floating
+from mlkit.numpy.rules import functional as _functional
 from mlkit.numpy.rules import indexing as _indexing
 from mlkit.numpy.rules import joins as _joins
 from mlkit.numpy.rules import polynomials as _polynomials
@@ -33,10 +36,13 @@ from mlkit.numpy.rules.arrangement import *
 from mlkit.numpy.rules.base import *
 from mlkit.numpy.rules.base import conj as conjugate
 from mlkit.numpy.rules.construction import *
+from mlkit.numpy.rules.conversion import *
 from mlkit.numpy.rules.differences import *
 from mlkit.numpy.rules.editing import *
 from mlkit.numpy.rules.elementwise import *
 from mlkit.numpy.rules.elementwise import absolute as abs
+from mlkit.numpy.rules.floating import *
+from mlkit.numpy.rules.functional import *
 from mlkit.numpy.rules.indexing import *
 from mlkit.numpy.rules.joins import *
 from mlkit.numpy.rules.polynomials import *
@@ -57,9 +63,11 @@ __all__ = [
     # primitives the rules are built on: sum, reshape, broadcasting, real and imaginary parts
     *_base.__all__, "conjugate",
     # array construction, casts, constant arrays and non-differentiable queries
-    *_construction.__all__,
+    *_construction.__all__, *_conversion.__all__,
     # elementwise functions
     *_elementwise.__all__, "abs", *_aliases.__all__,
+    # parts of a float's representation
+    *_floating.__all__,
     # choosing values by condition
     *_selection.__all__,
     # reductions and scans
@@ -80,6 +88,8 @@ __all__ = [
     *_arrangement.__all__,
     # selecting, removing, inserting and repeating elements
     *_editing.__all__,
+    # Python functions applied over an array
+    *_functional.__all__,
     # functional indexed updates
     *_indexing.__all__,
     # numpy's functions of settings, types, text, files, dates, indices and bits

@@ -728,6 +728,45 @@ add(
           complex_domains=(anywhere, _sorted_points, complex_anywhere), float32=False),
     _spec("unwrap", lambda x: np.unwrap(4 * x), shapes=[((5,),), ((2, 4),)], names=["np.unwrap"]),
 )
+def _square_rows(row):
+    return row * row[::-1]
+
+
+add(
+    _spec("cov", np.cov, shapes=[((2, 4),), ((4,),)], names=["np.cov"],
+          complex_domains=(complex_anywhere,), float32=False),
+    _spec("cov-y-weights", lambda x, y, w: np.cov(x, y, rowvar=False, aweights=w),
+          (anywhere, anywhere, positive), [((4, 2), (4,), (4,))], ["np.cov"], float32=False),
+    _spec("corrcoef", np.corrcoef, shapes=[((2, 4),)], names=["np.corrcoef"], float32=False),
+    _spec("corrcoef-pair", np.corrcoef, (anywhere, anywhere), [((4,), (4,))], ["np.corrcoef"],
+          float32=False),
+    _spec("apply_along_axis", lambda x: np.apply_along_axis(_square_rows, 0, x),
+          shapes=[((3,),), ((3, 2),)], names=["np.apply_along_axis"],
+          complex_domains=(complex_anywhere,)),
+    _spec("apply_along_axis-scalar", lambda x: np.apply_along_axis(np.prod, -1, x),
+          shapes=[((2, 3),)], names=["np.apply_along_axis"]),
+    _spec("apply_over_axes", lambda x: np.apply_over_axes(np.sum, x ** 2, [0, 2]),
+          shapes=[((2, 3, 2),)], names=["np.apply_over_axes"]),
+    _spec("piecewise", lambda x: np.piecewise(x, [x < 0, x > 1], [np.sin, lambda t: t ** 2,
+                                                                   np.exp]),
+          (off_grid,), UNARY, ["np.piecewise"]),
+    _spec("asanyarray", lambda x: np.asanyarray(x) * x, shapes=UNARY, names=["np.asanyarray"],
+          complex_domains=(complex_anywhere,)),
+    _spec("ascontiguousarray", lambda x: np.ascontiguousarray(x) * x, shapes=UNARY,
+          names=["np.ascontiguousarray"]),
+    _spec("asfortranarray", lambda x: np.asfortranarray(x) * x, shapes=UNARY,
+          names=["np.asfortranarray"]),
+    _spec("asarray_chkfinite", lambda x: np.asarray_chkfinite(x) * x, shapes=UNARY,
+          names=["np.asarray_chkfinite"]),
+    _spec("require", lambda x: np.require(x) * x, shapes=UNARY, names=["np.require"]),
+    _spec("ldexp", lambda x: np.ldexp(x, onp.array([2, -1, 0])) * x, shapes=UNARY[1:3],
+          names=["np.ldexp"]),
+    _spec("frexp", lambda x: np.frexp(x)[0] * x, (away_from_zero,), UNARY, ["np.frexp"]),
+    _spec("modf", lambda x: np.modf(x)[0] * x, (off_grid,), UNARY, ["np.modf"]),
+    _spec("divmod", lambda x, y: np.divmod(x, y)[1] * x, (dividend, divisor), BINARY,
+          ["np.divmod"]),
+    _spec("nextafter", lambda x: np.nextafter(x, 5.0) * x, shapes=UNARY, names=["np.nextafter"]),
+)
 for _alias, _name in (("acos", "arccos"), ("asin", "arcsin"), ("atanh", "arctanh")):
     _unary(_alias, unit)
 for _alias in ("atan", "asinh"):

@@ -153,6 +153,31 @@ VALUE_CASES = [
     ("interp-complex", lambda n: n.interp(V3, onp.array([-1.0, 0, 2]), C3, left=0.5, right=-2)),
     ("interp-at-ends", lambda n: n.interp([1.0, 3.0, 0.0, 4.0], [1.0, 2, 3], [4.0, 5, 6])),
     ("unwrap", lambda n: n.unwrap(onp.cumsum(onp.abs(M34) * 2.5, axis=1) % 6, axis=1)),
+    ("cov", lambda n: n.cov(M34)),
+    ("cov-columns-y", lambda n: n.cov(M34.T, M34[0], rowvar=False)),
+    ("cov-weights", lambda n: n.cov(M34, fweights=[1, 2, 1, 3], aweights=onp.abs(V4))),
+    ("cov-ddof0-fweights", lambda n: n.cov(M34, ddof=0, fweights=[1, 2, 1, 3])),
+    ("cov-complex-float32", lambda n: n.cov((M34 + 1j * M34[::-1]).astype(onp.complex64))),
+    ("cov-vector", lambda n: n.cov(V4, bias=True)),
+    ("corrcoef", lambda n: n.corrcoef(M34)),
+    ("corrcoef-pair", lambda n: n.corrcoef(M34[0], M34[1])),
+    ("apply_along_axis", lambda n: n.apply_along_axis(lambda r: n.sum(r ** 2), 1, M34)),
+    ("apply_along_axis-matrix", lambda n: n.apply_along_axis(lambda r: n.outer(r, r), 1, T234)),
+    ("apply_over_axes", lambda n: n.apply_over_axes(n.sum, T234, [0, 2])),
+    ("piecewise", lambda n: n.piecewise(V4, [V4 < 0, V4 >= 0], [lambda x: -x, lambda x: x ** 2])),
+    ("piecewise-otherwise", lambda n: n.piecewise(V4, [V4 < -0.5], [lambda x: n.sqrt(-x), 3.0])),
+    ("asanyarray", lambda n: n.asanyarray(M34)),
+    ("ascontiguousarray", lambda n: n.ascontiguousarray(M34.T)),
+    ("asfortranarray", lambda n: n.asfortranarray(M34, dtype=onp.float32)),
+    ("asarray_chkfinite", lambda n: n.asarray_chkfinite([1.0, 2.0])),
+    ("require", lambda n: n.require(M34, onp.float32, ["C"])),
+    ("ldexp", lambda n: n.ldexp(M34.astype(onp.float32), onp.array([1, -2, 3, 0]))),
+    ("frexp-mantissa", lambda n: n.frexp(M34 * 10)[0]),
+    ("frexp-exponent", lambda n: n.frexp(M34 * 10)[1]),
+    ("modf", lambda n: n.stack(n.modf(M34 * 3))),
+    ("divmod", lambda n: n.stack(n.divmod(M34 * 5, 1.5))),
+    ("nextafter", lambda n: n.nextafter(M34, 2.0)),
+    ("spacing", lambda n: n.spacing(M34)),
     ("acos", lambda n: n.acos(V3 / 3)),
     ("atan2", lambda n: n.atan2(V3, V3[::-1])),
     ("pow", lambda n: n.pow(onp.abs(V3), 1.5)),
@@ -266,3 +291,8 @@ def test_in_place_writers_write():
     np.put_along_axis(m, onp.array([[1], [0]]), -1.0, axis=1)
     onp.testing.assert_array_equal(out, [0.0, 1.5, 0.0, 1.5])
     onp.testing.assert_array_equal(m, [[3.0, -1.0], [-1.0, 3.0]])
+
+
+def test_asarray_chkfinite_refuses_nan():
+    with pytest.raises(ValueError, match="infs or NaNs"):
+        grad(lambda x: np.sum(np.asarray_chkfinite(np.index_update(x, 0, onp.nan))))(V3)

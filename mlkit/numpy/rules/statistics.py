@@ -16,12 +16,14 @@ from mlkit.numpy.rules.base import conj, is_complex, real, reshape, shape_of, su
 from mlkit.numpy.rules.construction import asarray, astype
 from mlkit.numpy.rules.elementwise import mask_like, sqrt, where
 from mlkit.numpy.rules.indexing import getitem
+from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.rules.reductions import cumprod, cumsum, max, min, prod
-from mlkit.numpy.rules.shape import moveaxis
+from mlkit.numpy.rules.shape import concatenate, moveaxis
 from mlkit.numpy.wrap import composite
 
 __all__ = ["quantile", "percentile", "median", "nanquantile", "nanpercentile", "nanmedian",
-           "ptp", "nanmax", "nanmin", "nanprod", "nancumsum", "nancumprod", "nanvar", "nanstd"]
+           "ptp", "nanmax", "nanmin", "nanprod", "nancumsum", "nancumprod", "nanvar", "nanstd",
+           "cov", "corrcoef"]
 
 _METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
 
@@ -174,6 +176,72 @@ def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     return where(zero, 0, sqrt(where(zero, 1, v)))
 
 
+def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *,
+        dtype=None):
+    """The covariance matrix of the variables in the rows (columns if not ``rowvar``) of
+    ``m`` (and ``y``), with optional frequency and reliability weights."""
+    if ddof is not None and ddof != int(ddof):
+        raise ValueError("cov: ddof must be an integer")
+    x = asarray(m)
+    if len(shape_of(x)) > 2:
+        raise ValueError("cov: m has more than 2 dimensions")
+    x = _rows(x, rowvar, dtype)
+    if y is not None:
+        x = concatenate([x, _rows(asarray(y), rowvar, dtype)], axis=0)
+    if ddof is None:
+        ddof = 0 if bias else 1
+    n = shape_of(x)[1]
+    weights = None
+    if fweights is not None:
+        weights = numpy.asarray(getval(fweights), dtype=numpy.float64)
+    if aweights is not None:
+        a = asarray(aweights)
+        weights = a if weights is None else a * weights
+    if weights is None:
+        total = n
+        mean = sum(x, axis=1, keepdims=True) / n
+        fact = n - ddof
+    else:
+        total = sum(weights)
+        mean = sum(x * weights, axis=1, keepdims=True) / total
+        if ddof == 0:
+            fact = total
+        elif aweights is None:
+            fact = total - ddof
+        else:
+            fact = total - ddof * sum(weights * asarray(aweights)) / total
+    centred = x - mean
+    scaled = centred if weights is None else centred * weights
+    c = matmul(centred, conj(_transposed(scaled))) / fact
+    return reshape(c, tuple(k for k in shape_of(c) if k != 1))
+
+
+def _transposed(x):
+    return moveaxis(x, 0, 1)
+
+
+def _rows(x, rowvar, dtype):
+    x = reshape(x, (1, -1)) if len(shape_of(x)) < 2 else x
+    if not rowvar and shape_of(x)[0] != 1:
+        x = _transposed(x)
+    target = numpy.result_type(getval(x), numpy.float64) if dtype is None else dtype
+    return x if numpy.result_type(getval(x)) == target else astype(x, target)
+
+
+def corrcoef(x, y=None, rowvar=True, *, dtype=None):
+    """Pearson correlation coefficients: the covariance scaled by both standard deviations."""
+    c = cov(x, y, rowvar, dtype=dtype)
+    if len(shape_of(c)) == 0:
+        return c / c
+    d = sqrt(real(_diagonal(c)) if is_complex(c) else _diagonal(c))
+    return c / reshape(d, (-1, 1)) / reshape(d, (1, -1))
+
+
+def _diagonal(c):
+    n = shape_of(c)[0]
+    return getitem(c, (numpy.arange(n), numpy.arange(n)))
+
+
 for _fun in (quantile, percentile, median, nanquantile, nanpercentile, nanmedian, ptp, nanmax,
-             nanmin, nanprod, nancumsum, nancumprod, nanvar, nanstd):
+             nanmin, nanprod, nancumsum, nancumprod, nanvar, nanstd, cov, corrcoef):
     composite(_fun, getattr(numpy, _fun.__name__))

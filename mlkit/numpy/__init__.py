@@ -28,6 +28,7 @@ from mlkit.numpy.rules import polynomials as _polynomials
 from mlkit.numpy.rules import products as _products
 from mlkit.numpy.rules import reductions as _reductions
 from mlkit.numpy.rules import selection as _selection
+from mlkit.numpy.rules import sets as _sets
 from mlkit.numpy.rules import shape as _shape
 from mlkit.numpy.rules import statistics as _statistics
 from mlkit.numpy.rules import vector_products as _vector_products
@@ -49,6 +50,7 @@ from mlkit.numpy.rules.polynomials import *
 from mlkit.numpy.rules.products import *
 from mlkit.numpy.rules.reductions import *
 from mlkit.numpy.rules.selection import *
+from mlkit.numpy.rules.sets import *
 from mlkit.numpy.rules.shape import *
 from mlkit.numpy.rules.statistics import *
 from mlkit.numpy.rules.vector_products import *
@@ -88,6 +90,8 @@ __all__ = [
     *_arrangement.__all__,
     # selecting, removing, inserting and repeating elements
     *_editing.__all__,
+    # set operations on values
+    *_sets.__all__,
     # Python functions applied over an array
     *_functional.__all__,
     # functional indexed updates

@@ -21,7 +21,7 @@ __all__ = [
     "array2string", "array_repr", "array_str", "format_float_positional",
     "format_float_scientific", "base_repr", "binary_repr",
     # memory layout
-    "may_share_memory", "shares_memory", "isfortran",
+    "may_share_memory", "shares_memory", "isfortran", "nested_iters",
     # files and buffers
     "load", "save", "savez", "savez_compressed", "loadtxt", "savetxt", "genfromtxt", "fromfile",
     "frombuffer", "fromstring", "fromregex", "fromiter", "fromfunction", "frompyfunc",
@@ -78,6 +78,7 @@ binary_repr = nondifferentiable(numpy.binary_repr)
 may_share_memory = nondifferentiable(numpy.may_share_memory)
 shares_memory = nondifferentiable(numpy.shares_memory)
 isfortran = nondifferentiable(numpy.isfortran)
+nested_iters = nondifferentiable(numpy.nested_iters)
 
 load = nondifferentiable(numpy.load)
 save = nondifferentiable(numpy.save)

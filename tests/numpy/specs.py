@@ -767,6 +767,23 @@ add(
           ["np.divmod"]),
     _spec("nextafter", lambda x: np.nextafter(x, 5.0) * x, shapes=UNARY, names=["np.nextafter"]),
 )
+_DISTINCT = [((3,),), ((2, 3),)]  # continuous draws: no ties, so each value moves on its own
+add(
+    _spec("unique_values", np.unique_values, shapes=_DISTINCT, names=["np.unique_values"]),
+    _spec("unique_counts", lambda x: np.unique_counts(x).values * 2.0, shapes=_DISTINCT,
+          names=["np.unique_counts"]),
+    _spec("unique_inverse", lambda x: np.unique_inverse(x).values, shapes=_DISTINCT,
+          names=["np.unique_inverse"]),
+    _spec("unique_all", lambda x: np.unique_all(x).values, shapes=_DISTINCT,
+          names=["np.unique_all"]),
+    _spec("union1d", np.union1d, (anywhere, anywhere), [((3,), (2,))], ["np.union1d"]),
+    _spec("intersect1d", lambda x: np.intersect1d(x, x[..., ::2]), shapes=_DISTINCT,
+          names=["np.intersect1d"]),
+    _spec("setdiff1d", lambda x: np.setdiff1d(x, x[..., :1]), shapes=_DISTINCT,
+          names=["np.setdiff1d"]),
+    _spec("setxor1d", lambda x, y: np.setxor1d(x, np.concatenate([y, x[:1]])),
+          (anywhere, anywhere), [((3,), (2,))], ["np.setxor1d"]),
+)
 for _alias, _name in (("acos", "arccos"), ("asin", "arcsin"), ("atanh", "arctanh")):
     _unary(_alias, unit)
 for _alias in ("atan", "asinh"):

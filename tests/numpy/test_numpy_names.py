@@ -19,6 +19,8 @@ M34 = RNG.standard_normal((3, 4))
 T234 = RNG.standard_normal((2, 3, 4))
 C3 = RNG.standard_normal(3) + 1j * RNG.standard_normal(3)
 WITH_NONFINITE = onp.array([1.0, onp.nan, onp.inf, -onp.inf, -2.0])
+REPEATS = onp.array([[3.0, 1, 2], [1, 5, 3]])
+OTHERS = onp.array([2.0, 7, 3, 3, 9])
 T234_NAN = T234.copy()
 T234_NAN[0, 1, 2] = onp.nan
 T234_NAN[1, :, 3] = onp.nan  # a slice with no numbers at all
@@ -178,6 +180,17 @@ VALUE_CASES = [
     ("divmod", lambda n: n.stack(n.divmod(M34 * 5, 1.5))),
     ("nextafter", lambda n: n.nextafter(M34, 2.0)),
     ("spacing", lambda n: n.spacing(M34)),
+    ("unique_values", lambda n: n.unique_values(REPEATS)),
+    ("unique_values-nan", lambda n: n.unique_values(onp.array([1.0, onp.nan, 2, onp.nan, 1]))),
+    ("unique_counts", lambda n: n.stack(n.unique_counts(REPEATS))),
+    ("unique_inverse", lambda n: n.unique_inverse(REPEATS).inverse_indices),
+    ("unique_all", lambda n: n.concatenate([n.ravel(p) for p in n.unique_all(REPEATS)])),
+    ("union1d", lambda n: n.union1d(REPEATS, V3)),
+    ("intersect1d", lambda n: n.intersect1d(REPEATS, OTHERS)),
+    ("intersect1d-indices", lambda n: n.intersect1d(REPEATS, OTHERS, return_indices=True)[2]),
+    ("setdiff1d", lambda n: n.setdiff1d(REPEATS, OTHERS)),
+    ("setdiff1d-unique", lambda n: n.setdiff1d(OTHERS[:3], REPEATS, assume_unique=True)),
+    ("setxor1d", lambda n: n.setxor1d(REPEATS, OTHERS)),
     ("acos", lambda n: n.acos(V3 / 3)),
     ("atan2", lambda n: n.atan2(V3, V3[::-1])),
     ("pow", lambda n: n.pow(onp.abs(V3), 1.5)),
@@ -262,6 +275,8 @@ def test_numpy_non_numeric_names_are_numpys():
         assert np.array2string(onp.array([1.23456])) == "[1.23]"
     assert np.shape(M23) == (2, 3) and np.ndim(T234) == 3 and np.isscalar(1.0)
     assert np.result_type(np.float32, 1.0) == onp.float32
+    assert np.random.get_bit_generator is onp.random.get_bit_generator
+    assert np.random.set_bit_generator is onp.random.set_bit_generator
 
 
 @pytest.mark.parametrize("call", [
@@ -296,3 +311,12 @@ def test_in_place_writers_write():
 def test_asarray_chkfinite_refuses_nan():
     with pytest.raises(ValueError, match="infs or NaNs"):
         grad(lambda x: np.sum(np.asarray_chkfinite(np.index_update(x, 0, onp.nan))))(V3)
+
+
+def test_set_operations_send_each_values_derivative_to_its_first_occurrence():
+    g = grad(lambda a: np.sum(np.unique_values(a) ** 2))(REPEATS)
+    onp.testing.assert_array_equal(g, [[6.0, 2.0, 4.0], [0.0, 10.0, 0.0]])
+    g1, g2 = grad(lambda a, b: np.sum(np.union1d(a, b) * np.arange(5.0)), argnum=(0, 1))(
+        onp.array([2.0, 1.0]), onp.array([1.0, 4.0, 3.0, 7.0]))
+    onp.testing.assert_array_equal(g1, [1.0, 0.0])
+    onp.testing.assert_array_equal(g2, [0.0, 3.0, 2.0, 4.0])

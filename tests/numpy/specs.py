@@ -784,6 +784,10 @@ add(
     _spec("setxor1d", lambda x, y: np.setxor1d(x, np.concatenate([y, x[:1]])),
           (anywhere, anywhere), [((3,), (2,))], ["np.setxor1d"]),
 )
+add(_spec("histogram_bin_edges", lambda x: np.histogram_bin_edges(x, 4), shapes=_DISTINCT,
+          names=["np.histogram_bin_edges"]),
+    _spec("histogram_bin_edges-one-value", lambda x: np.histogram_bin_edges(x, "sturges"),
+          shapes=[((),)], names=["np.histogram_bin_edges"]))
 for _alias, _name in (("acos", "arccos"), ("asin", "arcsin"), ("atanh", "arctanh")):
     _unary(_alias, unit)
 for _alias in ("atan", "asinh"):

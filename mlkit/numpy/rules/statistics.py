@@ -23,7 +23,7 @@ from mlkit.numpy.wrap import composite
 
 __all__ = ["quantile", "percentile", "median", "nanquantile", "nanpercentile", "nanmedian",
            "ptp", "nanmax", "nanmin", "nanprod", "nancumsum", "nancumprod", "nanvar", "nanstd",
-           "cov", "corrcoef"]
+           "cov", "corrcoef", "histogram_bin_edges"]
 
 _METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
 
@@ -242,6 +242,24 @@ def _diagonal(c):
     return getitem(c, (numpy.arange(n), numpy.arange(n)))
 
 
+def histogram_bin_edges(a, bins=10, range=None, weights=None):
+    """numpy's bin edges; without ``range`` or explicit edges they span the data, so they move
+    with its smallest and largest elements (numpy decides how many there are)."""
+    raw = numpy.asarray(getval(a))
+    edges = numpy.histogram_bin_edges(raw, bins, range, getval(weights))
+    if range is not None or numpy.ndim(getval(bins)) == 1 or raw.size == 0:
+        return edges
+    low, high = raw.min(), raw.max()
+    flat = reshape(a, (-1,))
+    smallest = min(flat)
+    if low == high:  # numpy widens an empty range by 1/2 on each side: a shift of the value
+        return smallest + (edges - low).astype(edges.dtype)
+    largest = max(flat)
+    fraction = ((edges - low) / (high - low)).astype(edges.dtype)
+    return smallest + (largest - smallest) * fraction
+
+
 for _fun in (quantile, percentile, median, nanquantile, nanpercentile, nanmedian, ptp, nanmax,
-             nanmin, nanprod, nancumsum, nancumprod, nanvar, nanstd, cov, corrcoef):
+             nanmin, nanprod, nancumsum, nancumprod, nanvar, nanstd, cov, corrcoef,
+             histogram_bin_edges):
     composite(_fun, getattr(numpy, _fun.__name__))

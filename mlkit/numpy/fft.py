@@ -25,13 +25,19 @@ __all__ = [
     "fftfreq",
     "fftn",
     "fftshift",
+    "hfft",
     "ifft",
     "ifft2",
     "ifftn",
     "ifftshift",
+    "ihfft",
     "irfft",
+    "irfft2",
+    "irfftn",
     "rfft",
+    "rfft2",
     "rfftfreq",
+    "rfftn",
 ]
 
 # The norm whose scaling makes a transform's inverse the transpose of the transform.
@@ -155,6 +161,57 @@ def_linear(rfft, argnums=(0,))
 def_linear(irfft, argnums=(0,))
 
 
+def _nd_args(a, s, axes, inverse_real=False):
+    """numpy's defaults: all axes (or the last ``len(s)``), each at its own length; the last
+    output length of an inverse real transform is 2 (m - 1)."""
+    shape = shape_of(a)
+    if axes is None:
+        axes = range(-len(s), 0) if s is not None else range(len(shape))
+    axes = list(axes)
+    if s is None:
+        s = [shape[axis] for axis in axes]
+        if inverse_real:
+            s[-1] = 2 * (s[-1] - 1)
+    s = list(s)
+    if len(s) != len(axes):
+        raise ValueError(f"s and axes have different lengths ({len(s)} and {len(axes)})")
+    return s, axes
+
+
+def rfftn(a, s=None, axes=None, norm=None):
+    """The real transform along the last of ``axes``, then complex ones along the others."""
+    s, axes = _nd_args(a, s, axes)
+    out = rfft(a, n=s[-1], axis=axes[-1], norm=norm)
+    return fftn(out, s=s[:-1], axes=axes[:-1], norm=norm) if len(axes) > 1 else out
+
+
+def irfftn(a, s=None, axes=None, norm=None):
+    """The inverse of ``rfftn``: complex inverses along all but the last of ``axes``, then the
+    inverse real transform along it (to length ``s[-1]``)."""
+    s, axes = _nd_args(a, s, axes, inverse_real=True)
+    if len(axes) > 1:
+        a = ifftn(a, s=s[:-1], axes=axes[:-1], norm=norm)
+    return irfft(a, n=s[-1], axis=axes[-1], norm=norm)
+
+
+def rfft2(a, s=None, axes=(-2, -1), norm=None):
+    return rfftn(a, s=s, axes=axes, norm=norm)
+
+
+def irfft2(a, s=None, axes=(-2, -1), norm=None):
+    return irfftn(a, s=s, axes=axes, norm=norm)
+
+
+def hfft(a, n=None, axis=-1, norm=None):
+    """The transform of a Hermitian-symmetric signal given by its first half (a real result)."""
+    return irfft(conj(a), n=n, axis=axis, norm=_DUAL_NORM[norm])
+
+
+def ihfft(a, n=None, axis=-1, norm=None):
+    """The inverse of ``hfft``: the first half of the spectrum of a real signal."""
+    return conj(rfft(a, n=n, axis=axis, norm=_DUAL_NORM[norm]))
+
+
 # --- shifts and frequencies -----------------------------------------------------------------
 fftshift = wrap(numpy.fft.fftshift, "fftshift")
 ifftshift = wrap(numpy.fft.ifftshift, "ifftshift")
@@ -182,3 +239,5 @@ fft = composite(fft, numpy.fft.fft)
 ifft = composite(ifft, numpy.fft.ifft)
 fft2 = composite(fft2, numpy.fft.fft2)
 ifft2 = composite(ifft2, numpy.fft.ifft2)
+for _fun in (rfftn, irfftn, rfft2, irfft2, hfft, ihfft):
+    globals()[_fun.__name__] = composite(_fun, getattr(numpy.fft, _fun.__name__))

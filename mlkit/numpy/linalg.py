@@ -4,22 +4,40 @@ Decompositions return plain tuples (``w, v = np.linalg.eigh(a)`` unpacks as with
 ``norm`` takes the subgradient 0 wherever the norm itself is 0, so it never gives nan.
 """
 
+import builtins
+
 import numpy
 from numpy.linalg import LinAlgError
 
 from mlkit.autodiff.tracer import getval
+from mlkit.numpy.rules.arrangement import diagonal as _diagonal
+from mlkit.numpy.rules.arrangement import trace as _trace
 from mlkit.numpy.rules.base import conj, real, reshape, shape_of, sum
-from mlkit.numpy.rules.decompositions import cholesky_lower, eigh_tuple, qr_reduced, svd_reduced
+from mlkit.numpy.rules.decompositions import (
+    cholesky_lower,
+    eig_tuple,
+    eigh_tuple,
+    qr_reduced,
+    svd_reduced,
+)
 from mlkit.numpy.rules.elementwise import absolute, power, sign, sqrt, zero_at_zero
 from mlkit.numpy.rules.elementwise import where_primitive as where
 from mlkit.numpy.rules.linalg import det, inv, logabsdet, pinv, solve, transposed
 from mlkit.numpy.rules.products import matmul
+from mlkit.numpy.rules.products import outer as _outer
+from mlkit.numpy.rules.products import tensordot as _tensordot
 from mlkit.numpy.rules.reductions import max, min
 from mlkit.numpy.rules.shape import moveaxis
+from mlkit.numpy.rules.shape import transpose as _transpose
+from mlkit.numpy.rules.vector_products import cross as _cross
+from mlkit.numpy.rules.vector_products import vecdot as _vecdot
 from mlkit.numpy.wrap import composite, nondifferentiable
 
-__all__ = ["LinAlgError", "cholesky", "det", "eigh", "eigvalsh", "inv", "matrix_power",
-           "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "svd", "svdvals"]
+__all__ = ["LinAlgError", "cholesky", "cond", "cross", "det", "diagonal", "eig", "eigvals",
+           "eigh", "eigvalsh", "inv", "lstsq", "matrix_norm", "matrix_power", "matrix_rank",
+           "matrix_transpose", "multi_dot", "norm", "outer", "pinv", "qr", "slogdet", "solve",
+           "svd", "svdvals", "tensordot", "tensorinv", "tensorsolve", "trace", "vecdot",
+           "vector_norm"]
 
 
 def _is_traced(a):
@@ -47,6 +65,19 @@ def eigh(a, UPLO="L"):
     """``(eigenvalues ascending, eigenvectors)`` of symmetric matrices; see the caveat on
     repeated eigenvalues in mlkit.numpy.rules.decompositions."""
     return eigh_tuple(a, UPLO=UPLO)
+
+
+def eig(a):
+    """``(eigenvalues, unit eigenvectors)`` of square matrices, real or complex (complex
+    results for a real matrix with complex eigenvalues, as numpy). Derivatives need distinct
+    eigenvalues; the eigenvectors' phase is arbitrary (see mlkit.numpy.rules.decompositions)."""
+    return eig_tuple(a)
+
+
+def eigvals(a):
+    if not _is_traced(a):
+        return numpy.linalg.eigvals(a)
+    return eig_tuple(a)[0]
 
 
 def eigvalsh(a, UPLO="L"):
@@ -181,8 +212,112 @@ def norm(x, ord=None, axis=None, keepdims=False):
     raise ValueError(f"norm takes one axis (vector norm) or two distinct axes, got {axis!r}")
 
 
-for _name in ("slogdet", "cholesky", "eigh", "eigvalsh", "svd", "svdvals", "qr",
-              "matrix_power", "norm"):
+# --- numpy's array-API functions of matrices and vectors ------------------------------------
+def matrix_norm(x, /, *, keepdims=False, ord="fro"):
+    return norm(x, ord=ord, axis=(-2, -1), keepdims=keepdims)
+
+
+def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
+    """A vector norm over ``axis`` (over all elements when None, any number of axes)."""
+    shape = tuple(shape_of(x))
+    if axis is None or not isinstance(axis, int) and len(axis) > 1:
+        axes = tuple(range(len(shape))) if axis is None else tuple(a % len(shape) for a in axis)
+        rest = tuple(a for a in range(len(shape)) if a not in axes)
+        flat = reshape(moveaxis(x, axes, tuple(range(-len(axes), 0))),
+                       tuple(shape[a] for a in rest) + (-1,))
+        out = norm(flat, ord=ord, axis=-1)
+        if keepdims:
+            out = reshape(out, tuple(1 if a in axes else n for a, n in enumerate(shape)))
+        return out
+    return norm(x, ord=ord, axis=axis, keepdims=keepdims)
+
+
+def matrix_transpose(x, /):
+    return transposed(x)
+
+
+def diagonal(x, /, *, offset=0):
+    return _diagonal(x, offset, -2, -1)
+
+
+def trace(x, /, *, offset=0, dtype=None):
+    return _trace(x, offset, -2, -1, dtype)
+
+
+def outer(x1, x2, /):
+    if len(shape_of(x1)) != 1 or len(shape_of(x2)) != 1:
+        raise ValueError("linalg.outer takes two vectors; use np.outer or broadcasting for "
+                         "arrays of other shapes")
+    return _outer(x1, x2)
+
+
+def vecdot(x1, x2, /, *, axis=-1):
+    return _vecdot(x1, x2, axis=axis)
+
+
+def cross(x1, x2, /, *, axis=-1):
+    if shape_of(x1)[axis] != 3 or shape_of(x2)[axis] != 3:
+        raise ValueError("linalg.cross takes 3-vectors; np.cross also takes 2-vectors")
+    return _cross(x1, x2, axis=axis)
+
+
+def tensordot(x1, x2, /, *, axes=2):
+    return _tensordot(x1, x2, axes=axes)
+
+
+def tensorinv(a, ind=2):
+    """The inverse of ``a`` seen as a square matrix from its first ``ind`` axes to the rest."""
+    shape = tuple(shape_of(a))
+    rows = int(numpy.prod(shape[ind:]))
+    return reshape(inv(reshape(a, (rows, -1))), shape[ind:] + shape[:ind])
+
+
+def tensorsolve(a, b, axes=None):
+    """``x`` with ``tensordot(a, x, x.ndim) == b``."""
+    if axes is not None:
+        order = [k for k in range(len(shape_of(a))) if k not in axes] + list(axes)
+        a = _transpose(a, order)
+    unknown = tuple(shape_of(a))[len(shape_of(b)):]
+    size = int(numpy.prod(unknown))
+    return reshape(solve(reshape(a, (size, size)), reshape(b, (-1,))), unknown)
+
+
+def cond(x, p=None):
+    """The condition number: the ratio of extreme singular values for p None, 2 or -2,
+    ``norm(x, p) * norm(inv(x), p)`` otherwise."""
+    if p in (None, 2, -2):
+        s = svdvals(x)
+        ratio = s[..., 0] / s[..., -1]
+        return 1.0 / ratio if p == -2 else ratio
+    return norm(x, p, axis=(-2, -1)) * norm(inv(x), p, axis=(-2, -1))
+
+
+def lstsq(a, b, rcond=None):
+    """``(x, residuals, rank, singular values)`` as numpy; traced, x is ``pinv(a) @ b`` and
+    the residuals the squared norms of ``b - a x`` (given, as numpy, for full column rank
+    with more rows than columns)."""
+    if not (_is_traced(a) or _is_traced(b)):
+        return numpy.linalg.lstsq(a, b, rcond=rcond)
+    m, n = shape_of(a)[-2:]
+    raw = numpy.linalg.lstsq(getval(a), getval(b), rcond=rcond)
+    rank = raw[2]
+    cutoff = (numpy.finfo(numpy.result_type(getval(a))).eps * builtins.max(m, n)
+              if rcond is None else rcond)
+    x = matmul(pinv(a, rcond=cutoff), b)
+    if rank == n and m > n:
+        fit = b - matmul(a, x)
+        squares = real(fit * conj(fit)) if numpy.iscomplexobj(getval(fit)) else fit * fit
+        residuals = sum(squares, axis=0)
+        residuals = reshape(residuals, (1,)) if len(shape_of(residuals)) == 0 else residuals
+    else:
+        residuals = raw[1]
+    return x, residuals, rank, svdvals(a)
+
+
+for _name in ("slogdet", "cholesky", "eig", "eigvals", "eigh", "eigvalsh", "svd", "svdvals", "qr",
+              "matrix_power", "norm", "matrix_norm", "vector_norm",
+              "matrix_transpose", "diagonal", "trace", "outer", "vecdot", "cross", "tensordot",
+              "tensorinv", "tensorsolve", "cond", "lstsq"):
     globals()[_name] = composite(globals()[_name], getattr(numpy.linalg, _name))
 composite(multi_dot, numpy.linalg.multi_dot, pack_sequences=False)  # a sequence of matrices
 matrix_rank = nondifferentiable(numpy.linalg.matrix_rank)

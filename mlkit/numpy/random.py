@@ -21,6 +21,7 @@ from numpy.random import (
     f,
     gamma,
     geometric,
+    get_bit_generator,
     get_state,
     gumbel,
     hypergeometric,
@@ -48,6 +49,7 @@ from numpy.random import (
     rayleigh,
     sample,
     seed,
+    set_bit_generator,
     set_state,
     shuffle,
     standard_cauchy,
@@ -72,5 +74,5 @@ __all__ = [
     "set_state", "shuffle", "standard_cauchy", "standard_exponential", "standard_gamma",
     "standard_normal", "standard_t", "triangular", "uniform", "vonmises", "wald", "weibull",
     "zipf", "Generator", "RandomState", "SeedSequence", "MT19937", "Philox", "PCG64", "PCG64DXSM",
-    "SFC64", "default_rng", "BitGenerator",
+    "SFC64", "default_rng", "BitGenerator", "get_bit_generator", "set_bit_generator",
 ]

@@ -14,7 +14,7 @@ import numpy
 from mlkit.autodiff.tracer import box_types, getval, primitive
 
 __all__ = ["wrap", "nondifferentiable", "composite", "dispatch_from", "wrapped_for", "kind_of",
-           "strip", "holds_box"]
+           "strip", "holds_box", "in_place"]
 
 _wrapped_for_raw: dict = {}
 _kinds: dict = {}
@@ -125,3 +125,30 @@ def wrapped_for(raw):
 def kind_of(fun):
     """'primitive', 'composite', 'nondifferentiable', or None for an unknown callable."""
     return _kinds.get(fun)
+
+
+def _traced(x):
+    """True if ``x`` is a box, or a list or tuple holding one."""
+    if type(x) in (list, tuple):
+        return any(_traced(item) for item in x)
+    return type(x) in box_types
+
+
+def in_place(raw):
+    """numpy's ``raw``, which writes into one of its arguments: run on plain arrays, refused
+    with a clear error when any argument is traced (a traced value cannot be written into, and
+    a value written into a plain array would lose its derivative)."""
+
+    @functools.wraps(raw)
+    def fun(*args, **kwargs):
+        for value in (*args, *kwargs.values()):
+            if _traced(value):
+                raise TypeError(
+                    f"np.{raw.__name__} writes into an array in place, which traced values "
+                    "cannot take part in; build a new array instead, with "
+                    "np.index_update(x, index, values) or x.at[index].set(values)")
+        return raw(*args, **kwargs)
+
+    _wrapped_for_raw[raw] = fun
+    _kinds[fun] = "nondifferentiable"
+    return fun

@@ -599,6 +599,24 @@ add(
           shapes=[((3, 2, 4),)], names=["fft.fftn"], complex_domains=(complex_anywhere,)),
     _spec("fft.ifft2(s)", lambda x: np.fft.ifft2(x, s=(4, 2)), shapes=[((3, 3),)],
           names=["fft.ifft2"], complex_domains=(complex_anywhere,)),
+    _spec("fft.rfftn", np.fft.rfftn, shapes=[((3, 4),), ((2, 3, 2),)], names=["fft.rfftn"]),
+    _spec("fft.rfftn(s,axes,ortho)", lambda x: np.fft.rfftn(x, s=(2, 5), axes=(0, 2),
+                                                            norm="ortho"),
+          shapes=[((3, 2, 4),)], names=["fft.rfftn"]),
+    _spec("fft.irfftn", np.fft.irfftn, shapes=[((3, 3),), ((2, 2, 3),)], names=["fft.irfftn"],
+          complex_domains=(complex_anywhere,)),
+    _spec("fft.irfftn(s,forward)", lambda x: np.fft.irfftn(x, s=(4, 5), norm="forward"),
+          shapes=[((3, 3),)], names=["fft.irfftn"], complex_domains=(complex_anywhere,)),
+    _spec("fft.rfft2", np.fft.rfft2, shapes=[((3, 4),), ((2, 2, 3),)], names=["fft.rfft2"]),
+    _spec("fft.irfft2", lambda x: np.fft.irfft2(x, s=(3, 4)), shapes=[((3, 3),)],
+          names=["fft.irfft2"], complex_domains=(complex_anywhere,)),
+    _spec("fft.hfft", np.fft.hfft, shapes=_FFT_SHAPES, names=["fft.hfft"],
+          complex_domains=(complex_anywhere,)),
+    _spec("fft.hfft(n,ortho)", lambda x: np.fft.hfft(x, n=5, norm="ortho"),
+          shapes=[((3,),), ((2, 3),)], names=["fft.hfft"], complex_domains=(complex_anywhere,)),
+    _spec("fft.ihfft", np.fft.ihfft, shapes=_FFT_SHAPES, names=["fft.ihfft"]),
+    _spec("fft.ihfft(n,forward)", lambda x: np.fft.ihfft(x, n=6, axis=0, norm="forward"),
+          shapes=[((4, 2),)], names=["fft.ihfft"]),
     _spec("fft.fftshift", np.fft.fftshift, shapes=_FFT_SHAPES, names=["fft.fftshift"],
           complex_domains=(complex_anywhere,)),
     _spec("fft.ifftshift(axes)", lambda x: np.fft.ifftshift(x, axes=0), shapes=[((3, 4),)],
@@ -665,6 +683,258 @@ for _method in ("pdf", "logpdf"):
               [((), (), (), ()), ((2, 3), (3,), (2, 1), ())], [f"stats.t.{_method}"]),
         _spec(f"stats.t.{_method}(df=3)", bind(getattr(stats.t, _method), df=3.0),
               (anywhere,), UNARY[:3], [f"stats.t.{_method}"]))
+
+
+# --- joins, differences, vector products and selection (numpy's further names) -------------
+_COMPLEX2 = (complex_anywhere, complex_anywhere)
+_shape_op("atleast_3d", np.atleast_3d, UNARY[:3] + [((2, 1, 3),)], ["np.atleast_3d"])
+_shape_op("atleast_3d-several", lambda x: np.atleast_3d(x, 2 * x)[1], UNARY[1:3],
+          ["np.atleast_3d"])
+_shape_op("unstack", lambda x: np.stack(np.unstack(x, axis=-1)[::-1]), UNARY[1:3] + [((2, 1),)],
+          ["np.unstack"])
+_shape_op("matrix_transpose", np.matrix_transpose, [((2, 3),), ((2, 1, 3),)],
+          ["np.matrix_transpose"])
+_shape_op("permute_dims", lambda x: np.permute_dims(x, (2, 0, 1)), [((2, 3, 1),)],
+          ["np.permute_dims"])
+_shape_op("rollaxis", lambda x: np.rollaxis(x, 2), [((2, 3, 1),)], ["np.rollaxis"])
+_shape_op("rollaxis-start", lambda x: np.rollaxis(x, 0, 2), [((2, 3, 1),)], ["np.rollaxis"])
+_shape_op("make_diagonal", np.make_diagonal, UNARY[1:3], ["np.make_diagonal"])
+_shape_op("make_diagonal-offset-axes", lambda x: np.make_diagonal(x, -1, -1, -2), UNARY[1:3],
+          ["np.make_diagonal"])
+_shape_op("diff", np.diff, UNARY[1:3] + [((2, 1),)], ["np.diff"])
+_shape_op("diff-n2-axis0", lambda x: np.diff(x, n=2, axis=0), [((3,),), ((4, 2),)], ["np.diff"])
+_shape_op("ediff1d", lambda x: np.ediff1d(x, to_begin=-1.0, to_end=[2.0, 3.0]), UNARY[1:3],
+          ["np.ediff1d"])
+_shape_op("gradient", np.gradient, [((3,),), ((4,),)], ["np.gradient"])
+_shape_op("gradient-2d", lambda x: np.stack(np.gradient(x, 0.5)), [((3, 4),)], ["np.gradient"])
+_shape_op("gradient-edge2-axis1", lambda x: np.gradient(x, 2.0, axis=1, edge_order=2),
+          [((2, 3),), ((1, 4),)], ["np.gradient"])
+_shape_op("trapezoid", np.trapezoid, UNARY[1:3], ["np.trapezoid"])
+_shape_op("trapezoid-axis0", lambda x: np.trapezoid(x, dx=0.3, axis=0), [((2, 3),)],
+          ["np.trapezoid"])
+_shape_op("cumulative_sum", lambda x: np.cumulative_sum(x, axis=-1, include_initial=True),
+          UNARY[1:3], ["np.cumulative_sum"])
+_shape_op("cumulative_prod", lambda x: np.cumulative_prod(x, axis=0), UNARY[1:3],
+          ["np.cumulative_prod"])
+_shape_op("real_if_close", lambda x: np.real_if_close(x) * 1.0, UNARY, ["np.real_if_close"])
+add(
+    _spec("column_stack", lambda x, y: np.column_stack([x, y, x]), (anywhere, anywhere),
+          [((3,), (3,)), ((2, 3), (2, 1)), ((3,), (3, 2))], ["np.column_stack"],
+          complex_domains=_COMPLEX2),
+    _spec("row_stack", lambda x, y: np.row_stack([x, y]), (anywhere, anywhere),
+          [((3,), (3,)), ((2, 3), (3,))], ["np.row_stack"]),
+    _spec("dstack", lambda x, y: np.dstack([x, y]), (anywhere, anywhere),
+          [((3,), (3,)), ((2, 3), (2, 3)), ((2, 3, 1), (2, 3))], ["np.dstack"],
+          complex_domains=_COMPLEX2),
+    _spec("append", np.append, (anywhere, anywhere), [((2, 3), (3,)), ((), (2,))],
+          ["np.append"], complex_domains=_COMPLEX2),
+    _spec("append-axis", lambda x, y: np.append(x, y, axis=1), (anywhere, anywhere),
+          [((2, 3), (2, 1))], ["np.append"]),
+    _spec("concat", lambda x, y: np.concat([x, y], axis=-1), (anywhere, anywhere),
+          [((2, 3), (2, 1))], ["np.concat"]),
+    _spec("diff-prepend-append", lambda x, p, a: np.diff(x, prepend=p, append=a),
+          (anywhere, anywhere, anywhere), [((3,), (), (2,)), ((2, 3), (2, 1), ())], ["np.diff"],
+          complex_domains=(complex_anywhere,) * 3),
+    _spec("gradient-coordinates", lambda f, x: np.gradient(f, x), (anywhere, positive),
+          [((4,), (4,))], ["np.gradient"]),
+    _spec("gradient-coordinates-edge2",
+          lambda f, x: np.gradient(f, np.cumsum(x), axis=0, edge_order=2), (anywhere, positive),
+          [((4,), (4,)), ((3, 2), (3,))], ["np.gradient"]),
+    _spec("trapezoid-x", lambda y, x: np.trapezoid(y, x), (anywhere, anywhere),
+          [((3,), (3,)), ((2, 3), (3,)), ((2, 3), (2, 3))], ["np.trapezoid"],
+          complex_domains=(complex_anywhere, anywhere)),
+    _spec("cross", np.cross, (anywhere, anywhere), [((3,), (3,)), ((2, 3), (3,)),
+                                                    ((2, 1, 3), (1, 2, 3))], ["np.cross"],
+          complex_domains=_COMPLEX2),
+    _spec("cross-axes", lambda a, b: np.cross(a, b, axisa=0, axisb=-1, axisc=0),
+          (anywhere, anywhere), [((3, 2), (2, 3))], ["np.cross"]),
+    _spec("vecdot", np.vecdot, (anywhere, anywhere), [((3,), (3,)), ((2, 3), (3,))],
+          ["np.vecdot"], complex_domains=_COMPLEX2),
+    _spec("matvec", np.matvec, (anywhere, anywhere), [((2, 3), (3,)), ((2, 2, 3), (1, 3))],
+          ["np.matvec"], complex_domains=_COMPLEX2),
+    _spec("vecmat", np.vecmat, (anywhere, anywhere), [((2,), (2, 3)), ((2, 2), (2, 2, 3))],
+          ["np.vecmat"], complex_domains=_COMPLEX2),
+    _spec("select", lambda x, a, b: np.select([x > 0.5, x < -0.5], [a, b * x], default=x ** 2),
+          (anywhere, anywhere, anywhere), [((3,), (3,), (3,)), ((2, 3), (3,), ()),
+                                           ((2, 1), (), (1, 3))], ["np.select"]),
+    _spec("nan_to_num", lambda x: x * np.nan_to_num(
+        np.index_update(np.index_update(x, (Ellipsis, 0), onp.nan), (Ellipsis, -1), -onp.inf),
+        nan=-2.0, neginf=-3.0), shapes=[((3,),), ((2, 3),)], names=["np.nan_to_num"]),
+    _spec("nan_to_num-finite", np.nan_to_num, shapes=UNARY, names=["np.nan_to_num"],
+          complex_domains=(complex_anywhere,)),
+    _spec("heaviside", lambda x, h: np.heaviside(np.round(x), h) * h, (anywhere, anywhere),
+          BINARY, ["np.heaviside"]),
+)
+def _with_nan(x):
+    return np.index_update(x, (Ellipsis, 1), onp.nan)
+
+
+_shape_op("ptp", np.ptp, UNARY[1:3], ["np.ptp"], complex_=False)
+_shape_op("ptp-axis", lambda x: np.ptp(x, axis=0, keepdims=True), [((2, 3),)], ["np.ptp"],
+          complex_=False)
+for _name in ("median", "nanmedian"):
+    _shape_op(_name, getattr(np, _name), UNARY[1:3], [f"np.{_name}"], complex_=False)
+_shape_op("median-axis", lambda x: np.median(x, axis=-1, keepdims=True), [((2, 3),), ((3, 4),)],
+          ["np.median"], complex_=False)
+for _name in ("nanmax", "nanmin", "nanprod", "nancumsum", "nancumprod", "nanvar", "nanstd",
+              "nanmedian"):
+    _fun = getattr(np, _name)
+    add(_spec(f"{_name}-with-nan", lambda x, _f=_fun: _f(_with_nan(x), axis=-1),
+              (positive,), [((3,),), ((2, 4),)], [f"np.{_name}"]))
+add(
+    _spec("quantile", lambda x, q: np.quantile(x, q), (anywhere, probability),
+          [((4,), ()), ((2, 3), (2,))], ["np.quantile"]),
+    _spec("quantile-axis-method", lambda x: np.quantile(x, [0.2, 0.5], axis=(0, 2),
+                                                        method="midpoint"),
+          shapes=[((2, 2, 3),)], names=["np.quantile"]),
+    _spec("percentile", lambda x: np.percentile(x, 40.0, axis=1), shapes=[((2, 5),)],
+          names=["np.percentile"]),
+    _spec("nanquantile", lambda x, q: np.nanquantile(_with_nan(x), q, axis=-1),
+          (anywhere, probability), [((4,), ()), ((2, 5), (3,))], ["np.nanquantile"]),
+    _spec("nanpercentile", lambda x: np.nanpercentile(_with_nan(x), [25.0, 75.0], axis=-1),
+          shapes=[((3, 3),)], names=["np.nanpercentile"]),
+    _spec("nanvar-ddof", lambda x: np.nanvar(x, axis=0, ddof=1), shapes=[((3, 2),)],
+          names=["np.nanvar"], complex_domains=(complex_anywhere,)),
+    _spec("nanstd-all", np.nanstd, (positive,), [((3,),), ((2, 3),)], ["np.nanstd"]),
+)
+_shape_op("delete", lambda x: np.delete(x, [0, 2], axis=-1), [((3,),), ((2, 4),)], ["np.delete"])
+_shape_op("compress", lambda x: np.compress([True, False, True], x, axis=0), [((3,),), ((3, 2),)],
+          ["np.compress"])
+_shape_op("extract", lambda x: np.extract(onp.arange(6).reshape(2, 3) % 2 == 0, x),
+          [((2, 3),)], ["np.extract"])
+_shape_op("resize", lambda x: np.resize(x, (2, 4)), UNARY[1:3], ["np.resize"])
+_shape_op("trim_zeros", lambda x: np.trim_zeros(np.pad(x, 1)), UNARY[1:3], ["np.trim_zeros"])
+add(_spec("sort_complex", np.sort_complex, shapes=[((3,),), ((2, 3),)],  # float32 -> complex128
+          names=["np.sort_complex"], complex_domains=(complex_anywhere,), float32=False))
+add(
+    _spec("insert", lambda x, v: np.insert(x, 1, v, axis=0), (anywhere, anywhere),
+          [((3,), ()), ((2, 3), (3,)), ((2, 3), (2, 3))], ["np.insert"],
+          complex_domains=_COMPLEX2),
+    _spec("insert-flat", lambda x, v: np.insert(x, [0, 2], v), (anywhere, anywhere),
+          [((2, 2), (2,))], ["np.insert"]),
+    _spec("choose", lambda a, b, c: np.choose(onp.array([[0, 1, 2], [2, 1, 0]]), [a, b, c]),
+          (anywhere,) * 3, [((2, 3), (3,), ()), ((2, 1), (1, 3), (2, 3))], ["np.choose"],
+          complex_domains=(complex_anywhere,) * 3),
+    _spec("block", lambda a, b, c: np.block([[a, b], [c]]), (anywhere,) * 3,
+          [((2, 2), (2, 1), (1, 3)), ((1, 1), (1, 2), (1, 3))], ["np.block"],
+          complex_domains=(complex_anywhere,) * 3),
+    _spec("broadcast_arrays", lambda a, b: np.stack(np.broadcast_arrays(a, b)),
+          (anywhere, anywhere), BINARY, ["np.broadcast_arrays"], complex_domains=_COMPLEX2),
+)
+def _sorted_points(rng, shape):
+    return onp.sort(rng.uniform(-2.0, 2.0, shape) + onp.arange(shape[-1]))
+
+
+def _distinct_roots(rng, shape):
+    """Coefficients of a polynomial with well-separated real roots."""
+    return onp.poly(onp.arange(shape[0] - 1) * 1.5 + rng.uniform(-0.2, 0.2, shape[0] - 1))
+
+
+add(
+    _spec("polyval", np.polyval, (anywhere, anywhere), [((3,), ()), ((4,), (2, 3))],
+          ["np.polyval"], complex_domains=_COMPLEX2),
+    _spec("polyadd", np.polyadd, (anywhere, anywhere), [((3,), (2,)), ((2,), (4,))],
+          ["np.polyadd"], complex_domains=_COMPLEX2),
+    _spec("polysub", np.polysub, (anywhere, anywhere), [((3,), (2,))], ["np.polysub"]),
+    _spec("polymul", np.polymul, (anywhere, anywhere), [((3,), (2,)), ((1,), (4,))],
+          ["np.polymul"], complex_domains=_COMPLEX2),
+    _spec("polydiv", lambda u, v: np.concatenate(np.polydiv(u, v)), (anywhere, away_from_zero),
+          [((4,), (2,)), ((3,), (3,))], ["np.polydiv"], float32=False),
+    _spec("polyder", lambda p: np.polyder(p, 2), shapes=[((4,),)], names=["np.polyder"],
+          float32=False),
+    _spec("polyint", lambda p, k: np.polyint(p, 2, k), (anywhere, anywhere),
+          [((3,), (2,)), ((2,), ())], ["np.polyint"], float32=False),
+    _spec("polyfit", lambda x, y: np.polyfit(x, y, 2), (_sorted_points, anywhere),
+          [((5,), (5,)), ((4,), (4, 2))], ["np.polyfit"], float32=False),
+    _spec("roots", lambda p: np.real(np.roots(p)), (_distinct_roots,), [((3,),), ((4,),)],
+          ["np.roots"]),
+    _spec("poly", np.poly, shapes=[((3,),), ((2, 2),)], names=["np.poly"],
+          complex_domains=(complex_anywhere,)),
+    _spec("vander", lambda x: np.vander(x, 4), shapes=[((3,),)], names=["np.vander"],
+          complex_domains=(complex_anywhere,), float32=False),
+    _spec("convolve", np.convolve, (anywhere, anywhere), [((3,), (2,)), ((2,), (4,)), ((), (3,))],
+          ["np.convolve"], complex_domains=_COMPLEX2),
+    _spec("convolve-same", lambda a, v: np.convolve(a, v, "same"), (anywhere, anywhere),
+          [((4,), (2,)), ((2,), (5,))], ["np.convolve"]),
+    _spec("correlate", np.correlate, (anywhere, anywhere), [((4,), (2,)), ((2,), (3,))],
+          ["np.correlate"], complex_domains=_COMPLEX2),
+    _spec("correlate-full", lambda a, v: np.correlate(a, v, "full"), (anywhere, anywhere),
+          [((3,), (2,))], ["np.correlate"], complex_domains=_COMPLEX2),
+    _spec("interp", np.interp, (anywhere, _sorted_points, anywhere),
+          [((3,), (4,), (4,)), ((2, 3), (3,), (3,))], ["np.interp"], float32=False),
+    _spec("interp-complex", lambda x, xp, fp: np.interp(x, xp, fp, left=0.5, right=-1.0),
+          (anywhere, _sorted_points, anywhere), [((5,), (3,), (3,))], ["np.interp"],
+          complex_domains=(anywhere, _sorted_points, complex_anywhere), float32=False),
+    _spec("unwrap", lambda x: np.unwrap(4 * x), shapes=[((5,),), ((2, 4),)], names=["np.unwrap"]),
+)
+def _square_rows(row):
+    return row * row[::-1]
+
+
+add(
+    _spec("cov", np.cov, shapes=[((2, 4),), ((4,),)], names=["np.cov"],
+          complex_domains=(complex_anywhere,), float32=False),
+    _spec("cov-y-weights", lambda x, y, w: np.cov(x, y, rowvar=False, aweights=w),
+          (anywhere, anywhere, positive), [((4, 2), (4,), (4,))], ["np.cov"], float32=False),
+    _spec("corrcoef", np.corrcoef, shapes=[((2, 4),)], names=["np.corrcoef"], float32=False),
+    _spec("corrcoef-pair", np.corrcoef, (anywhere, anywhere), [((4,), (4,))], ["np.corrcoef"],
+          float32=False),
+    _spec("apply_along_axis", lambda x: np.apply_along_axis(_square_rows, 0, x),
+          shapes=[((3,),), ((3, 2),)], names=["np.apply_along_axis"],
+          complex_domains=(complex_anywhere,)),
+    _spec("apply_along_axis-scalar", lambda x: np.apply_along_axis(np.prod, -1, x),
+          shapes=[((2, 3),)], names=["np.apply_along_axis"]),
+    _spec("apply_over_axes", lambda x: np.apply_over_axes(np.sum, x ** 2, [0, 2]),
+          shapes=[((2, 3, 2),)], names=["np.apply_over_axes"]),
+    _spec("piecewise", lambda x: np.piecewise(x, [x < 0, x > 1], [np.sin, lambda t: t ** 2,
+                                                                   np.exp]),
+          (off_grid,), UNARY, ["np.piecewise"]),
+    _spec("asanyarray", lambda x: np.asanyarray(x) * x, shapes=UNARY, names=["np.asanyarray"],
+          complex_domains=(complex_anywhere,)),
+    _spec("ascontiguousarray", lambda x: np.ascontiguousarray(x) * x, shapes=UNARY,
+          names=["np.ascontiguousarray"]),
+    _spec("asfortranarray", lambda x: np.asfortranarray(x) * x, shapes=UNARY,
+          names=["np.asfortranarray"]),
+    _spec("asarray_chkfinite", lambda x: np.asarray_chkfinite(x) * x, shapes=UNARY,
+          names=["np.asarray_chkfinite"]),
+    _spec("require", lambda x: np.require(x) * x, shapes=UNARY, names=["np.require"]),
+    _spec("ldexp", lambda x: np.ldexp(x, onp.array([2, -1, 0])) * x, shapes=UNARY[1:3],
+          names=["np.ldexp"]),
+    _spec("frexp", lambda x: np.frexp(x)[0] * x, (away_from_zero,), UNARY, ["np.frexp"]),
+    _spec("modf", lambda x: np.modf(x)[0] * x, (off_grid,), UNARY, ["np.modf"]),
+    _spec("divmod", lambda x, y: np.divmod(x, y)[1] * x, (dividend, divisor), BINARY,
+          ["np.divmod"]),
+    _spec("nextafter", lambda x: np.nextafter(x, 5.0) * x, shapes=UNARY, names=["np.nextafter"]),
+)
+_DISTINCT = [((3,),), ((2, 3),)]  # continuous draws: no ties, so each value moves on its own
+add(
+    _spec("unique_values", np.unique_values, shapes=_DISTINCT, names=["np.unique_values"]),
+    _spec("unique_counts", lambda x: np.unique_counts(x).values * 2.0, shapes=_DISTINCT,
+          names=["np.unique_counts"]),
+    _spec("unique_inverse", lambda x: np.unique_inverse(x).values, shapes=_DISTINCT,
+          names=["np.unique_inverse"]),
+    _spec("unique_all", lambda x: np.unique_all(x).values, shapes=_DISTINCT,
+          names=["np.unique_all"]),
+    _spec("union1d", np.union1d, (anywhere, anywhere), [((3,), (2,))], ["np.union1d"]),
+    _spec("intersect1d", lambda x: np.intersect1d(x, x[..., ::2]), shapes=_DISTINCT,
+          names=["np.intersect1d"]),
+    _spec("setdiff1d", lambda x: np.setdiff1d(x, x[..., :1]), shapes=_DISTINCT,
+          names=["np.setdiff1d"]),
+    _spec("setxor1d", lambda x, y: np.setxor1d(x, np.concatenate([y, x[:1]])),
+          (anywhere, anywhere), [((3,), (2,))], ["np.setxor1d"]),
+)
+add(_spec("histogram_bin_edges", lambda x: np.histogram_bin_edges(x, 4), shapes=_DISTINCT,
+          names=["np.histogram_bin_edges"]),
+    _spec("histogram_bin_edges-one-value", lambda x: np.histogram_bin_edges(x, "sturges"),
+          shapes=[((),)], names=["np.histogram_bin_edges"]))
+for _alias, _name in (("acos", "arccos"), ("asin", "arcsin"), ("atanh", "arctanh")):
+    _unary(_alias, unit)
+for _alias in ("atan", "asinh"):
+    _unary(_alias)
+_unary("acosh", above_one)
+_binary("atan2", away_from_zero, away_from_zero)
+_binary("pow", positive, anywhere, (complex_right, complex_anywhere))
+add(_spec("around", lambda x: np.around(x, 1), (off_grid,), UNARY, ["np.around"]))
 
 
 def covered_names():

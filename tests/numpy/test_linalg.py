@@ -39,6 +39,38 @@ def spd_lopsided(rng, shape, complex_):
     return spd(rng, shape, complex_) + 0.3 * rng.standard_normal(shape)
 
 
+def hermitian_lopsided(rng, shape, complex_):
+    """Complex and not Hermitian: the triangle numpy reads (with the real part of the
+    diagonal) makes a well-conditioned positive definite Hermitian matrix."""
+    b = _normal(rng, shape, True)
+    h = b @ onp.conj(onp.swapaxes(b, -1, -2)) + shape[-1] * onp.eye(shape[-1])
+    return h + 0.3 * _normal(rng, shape, True)
+
+
+def distinct_spectrum(rng, shape, complex_):
+    """A random matrix (with a complex conjugate pair of eigenvalues for the 3x3 real one)
+    whose eigenvalues are well apart."""
+    n = shape[-1]
+    spectrum = onp.diag(onp.arange(1.0, n + 1) * 1.5)
+    if n == 3 and not complex_:
+        spectrum[:2, :2] = [[1.0, -2.0], [2.0, 1.0]]
+    basis = onp.eye(n) + 0.3 * _normal(rng, shape, complex_)
+    return basis @ spectrum @ onp.linalg.inv(basis)
+
+
+def _phase_free(m, w, v):
+    """Eigenvalues and |v|**2: what eig determines regardless of each vector's phase."""
+    return w, m.abs(v) ** 2
+
+
+def _phase_free_svd(m, u, s, vh):
+    return s, m.abs(u) ** 2, m.abs(vh) ** 2, (u * s[..., None, :]) @ vh
+
+
+def _phase_free_eigh(m, w, v):
+    return w, m.abs(v) ** 2, v[..., :1] @ m.conj(m.swapaxes(v, -1, -2))[..., :1, :]
+
+
 # (id, fun(module, *arrays), domain per argument, [shapes per argument, ...], try complex)
 CASES = [
     ("inv", lambda m, a: m.linalg.inv(a), (invertible,), [((3, 3),), ((2, 3, 3),), ((1, 1),)],
@@ -61,14 +93,69 @@ CASES = [
      False),
     ("eigh-upper", lambda m, a: m.linalg.eigh(a, UPLO="U"), (spd_lopsided,), [((3, 3),)], False),
     ("eigvalsh", lambda m, a: m.linalg.eigvalsh(a), (anywhere,), [((3, 3),), ((2, 2, 2),)], False),
+    ("eig", lambda m, a: _phase_free(m, *m.linalg.eig(a)), (distinct_spectrum,),
+     [((3, 3),), ((2, 2, 2),), ((1, 1),)], True),
+    ("eigvals", lambda m, a: m.linalg.eigvals(a), (distinct_spectrum,), [((3, 3),), ((2, 4, 4),)],
+     True),
+    ("eigh-hermitian", lambda m, a: _phase_free_eigh(m, *m.linalg.eigh(a)),
+     (hermitian_lopsided,), [((3, 3),), ((2, 2, 2),)], False),
+    ("eigh-hermitian-upper", lambda m, a: _phase_free_eigh(m, *m.linalg.eigh(a, UPLO="U")),
+     (hermitian_lopsided,), [((3, 3),)], False),
+    ("eigvalsh-hermitian", lambda m, a: m.linalg.eigvalsh(a), (hermitian_lopsided,),
+     [((3, 3),)], False),
+    ("cholesky-hermitian", lambda m, a: m.linalg.cholesky(a), (hermitian_lopsided,),
+     [((3, 3),), ((2, 2, 2),), ((1, 1),)], False),
+    ("cholesky-hermitian-upper", lambda m, a: m.linalg.cholesky(a, upper=True),
+     (hermitian_lopsided,), [((3, 3),)], False),
+    ("svd-phase-free", lambda m, a: _phase_free_svd(m, *m.linalg.svd(a, full_matrices=False)),
+     (anywhere,), [((3, 2),), ((2, 3),), ((2, 3, 2),)], True),
+    ("svdvals-complex", lambda m, a: m.linalg.svdvals(a), (anywhere,), [((2, 3),)], True),
     ("svd", lambda m, a: m.linalg.svd(a, full_matrices=False), (anywhere,),
      [((3, 2),), ((2, 3),), ((2, 3, 2),), ((1, 2),)], False),
     ("svd-square-default", lambda m, a: m.linalg.svd(a), (anywhere,), [((3, 3),)], False),
     ("svd-values", lambda m, a: m.linalg.svd(a, compute_uv=False), (anywhere,),
      [((3, 2),), ((2, 2, 3),)], False),
     ("svdvals", lambda m, a: m.linalg.svdvals(a), (anywhere,), [((2, 3),)], False),
-    ("qr", lambda m, a: m.linalg.qr(a), (anywhere,), [((3, 2),), ((3, 3),), ((2, 4, 3),)], False),
+    ("qr", lambda m, a: m.linalg.qr(a), (anywhere,), [((3, 2),), ((3, 3),), ((2, 4, 3),)], True),
     ("qr-r", lambda m, a: m.linalg.qr(a, mode="r"), (anywhere,), [((3, 2),)], False),
+    ("matrix_norm", lambda m, a: m.linalg.matrix_norm(a), (anywhere,), [((2, 3),), ((2, 2, 3),)],
+     True),
+    ("matrix_norm-nuc-keepdims", lambda m, a: m.linalg.matrix_norm(a, ord="nuc", keepdims=True),
+     (anywhere,), [((2, 3, 2),)], True),
+    ("vector_norm", lambda m, a: m.linalg.vector_norm(a), (anywhere,), [((3,),), ((2, 3),)],
+     True),
+    ("vector_norm-axes", lambda m, a: m.linalg.vector_norm(a, axis=(0, 2), keepdims=True, ord=3),
+     (anywhere,), [((2, 3, 2),)], False),
+    ("vector_norm-axis", lambda m, a: m.linalg.vector_norm(a, axis=1, ord=1), (anywhere,),
+     [((2, 3),)], False),
+    ("linalg.matrix_transpose", lambda m, a: m.linalg.matrix_transpose(a), (anywhere,),
+     [((2, 3),), ((2, 1, 3),)], True),
+    ("linalg.diagonal", lambda m, a: m.linalg.diagonal(a, offset=1), (anywhere,),
+     [((3, 3),), ((2, 2, 3),)], True),
+    ("linalg.trace", lambda m, a: m.linalg.trace(a), (anywhere,), [((3, 3),), ((2, 2, 3),)],
+     True),
+    ("linalg.outer", lambda m, a, b: m.linalg.outer(a, b), (anywhere, anywhere),
+     [((3,), (2,))], True),
+    ("linalg.vecdot", lambda m, a, b: m.linalg.vecdot(a, b, axis=0), (anywhere, anywhere),
+     [((3,), (3,)), ((3, 2), (3, 1))], True),
+    ("linalg.cross", lambda m, a, b: m.linalg.cross(a, b), (anywhere, anywhere),
+     [((3,), (3,)), ((2, 3), (1, 3))], True),
+    ("linalg.tensordot", lambda m, a, b: m.linalg.tensordot(a, b, axes=1), (anywhere, anywhere),
+     [((2, 3), (3, 2))], True),
+    ("tensorinv", lambda m, a: m.linalg.tensorinv(a.reshape(2, 3, 6), ind=2), (invertible,),
+     [((6, 6),)], True),
+    ("tensorsolve", lambda m, a, b: m.linalg.tensorsolve(a.reshape(2, 3, 2, 3), b),
+     (invertible, anywhere), [((6, 6), (2, 3))], True),
+    ("tensorsolve-axes", lambda m, a, b: m.linalg.tensorsolve(a.reshape(6, 2, 3), b,
+                                                            axes=(0,)),
+     (invertible, anywhere), [((6, 6), (2, 3))], False),
+    ("cond", lambda m, a: m.linalg.cond(a), (invertible,), [((3, 3),), ((2, 2, 2),)], True),
+    ("cond-minus-2", lambda m, a: m.linalg.cond(a, -2), (anywhere,), [((3, 2),)], False),
+    ("cond-fro", lambda m, a: m.linalg.cond(a, "fro"), (invertible,), [((3, 3),)], True),
+    ("lstsq", lambda m, a, b: m.linalg.lstsq(a, b)[:2], (anywhere, anywhere),
+     [((4, 2), (4,)), ((4, 3), (4, 2))], False),
+    ("lstsq-underdetermined", lambda m, a, b: m.linalg.lstsq(a, b)[0], (anywhere, anywhere),
+     [((2, 3), (2,))], False),
     ("matrix_power", lambda m, a: m.linalg.matrix_power(a, 3), (anywhere,),
      [((3, 3),), ((2, 2, 2),)], True),
     ("matrix_power-five", lambda m, a: m.linalg.matrix_power(a, 5), (anywhere,), [((2, 2),)],
@@ -95,7 +182,7 @@ CASES = [
     ("norm-fro", lambda m, x: m.linalg.norm(x, "fro", axis=(0, 2)), (anywhere,),
      [((2, 3, 2),)], True),
     ("norm-nuc", lambda m, x: m.linalg.norm(x, "nuc"), (anywhere,), [((3, 2),), ((2, 3),)],
-     False),
+     True),
     ("norm-spectral", lambda m, x: m.linalg.norm(x, 2, axis=(1, 2)), (anywhere,),
      [((2, 3, 2),)], False),
     ("norm-smallest", lambda m, x: m.linalg.norm(x, -2), (anywhere,), [((3, 3),)], False),
@@ -153,12 +240,13 @@ def test_grads_match_finite_differences(fun, domains, shapes, complex_):
 @pytest.mark.filterwarnings("ignore:the output of")  # norm(x, 0) is a constant
 @pytest.mark.parametrize("fun, domains, shapes", FIRST_SHAPES)
 def test_float32_values_and_derivatives_stay_float32(fun, domains, shapes):
-    args = tuple(x.astype(onp.float32) for x in _inputs(domains, shapes))
+    single = {"f": onp.float32, "c": onp.complex64}  # eig of a real matrix may be complex
+    args = tuple(x.astype(single[x.dtype.kind]) for x in _inputs(domains, shapes))
     vjp, ans = mlkit.make_vjp(lambda xs: fun(np, *xs))(args)
-    assert all(leaf.dtype == onp.float32 for leaf in leaves(ans))
-    assert all(leaf.dtype == onp.float32 for leaf in leaves(vjp(vspace(ans).ones())))
+    assert all(leaf.dtype in (onp.float32, onp.complex64) for leaf in leaves(ans))
+    assert [g.dtype for g in leaves(vjp(vspace(ans).ones()))] == [a.dtype for a in args]
     _, tangent = mlkit.make_jvp(lambda xs: fun(np, *xs))(args)(vspace(args).ones())
-    assert all(leaf.dtype == onp.float32 for leaf in leaves(tangent))
+    assert all(leaf.dtype in (onp.float32, onp.complex64) for leaf in leaves(tangent))
 
 
 @pytest.mark.filterwarnings("ignore:the output of")  # piecewise-linear norms: Hessian 0
@@ -232,7 +320,6 @@ def test_nuclear_norm_of_an_orthogonal_matrix_has_gradient_itself():
     (lambda a: np.linalg.svd(a), NotImplementedError),
     (lambda a: np.linalg.qr(a), NotImplementedError),
     (lambda a: np.linalg.qr(a.T, mode="complete"), NotImplementedError),
-    (lambda a: np.linalg.cholesky(2 * np.eye(2) + 1j * a[:, :2] * 0), NotImplementedError),
     (lambda a: np.linalg.norm(a, "nuc", axis=1), ValueError),
     (lambda a: np.linalg.norm(a[None], 2), ValueError),
 ])

@@ -133,3 +133,12 @@ def test_the_spec_table_exercises_every_differentiable_function():
                       if kind_of(_lookup(label, name)) in ("primitive", "composite")}
     missing = differentiable - covered_names() - _tested_elsewhere()
     assert not missing, f"no spec exercises {sorted(missing)}: add them to tests/numpy/specs.py"
+
+
+def test_namespace_lists_each_public_name_once_and_exports_nothing_else():
+    assert len(np.__all__) == len(set(np.__all__))
+    for name in np.__all__:
+        assert hasattr(np, name), f"np.__all__ names {name!r}, which np does not define"
+    public = {name for name, value in vars(np).items()
+              if not name.startswith("_") and not isinstance(value, types.ModuleType)}
+    assert public <= set(np.__all__), sorted(public - set(np.__all__))

@@ -23,7 +23,7 @@ from mlkit.numpy.wrap import composite, wrap
 
 __all__ = ["array_split", "diag", "diagflat", "diagonal", "dsplit", "fliplr", "flipud", "hsplit",
            "kron", "pad", "partition", "repeat", "roll", "rot90", "sort", "split", "take",
-           "take_along_axis", "tile", "trace", "tril", "triu", "vsplit"]
+           "take_along_axis", "tile", "trace", "tril", "triu", "vsplit", "make_diagonal"]
 
 
 def _ndim(x):
@@ -318,5 +318,25 @@ def rot90(m, k=1, axes=(0, 1)):
     return flip(transpose(m, order), axes[1])
 
 
+def make_diagonal(D, offset=0, axis1=0, axis2=1):
+    """The array whose ``diagonal(offset, axis1, axis2)`` is ``D``, zero elsewhere (the
+    inverse of ``diagonal``; the new axis pair has length ``D.shape[-1] + |offset|``)."""
+    shape = shape_of(D)
+    if not shape:
+        raise ValueError("make_diagonal needs an array of at least one axis, got a scalar")
+    ndim = len(shape) + 1
+    first, second = axis1 % ndim, axis2 % ndim
+    if first == second:
+        raise ValueError(f"make_diagonal: axis1 and axis2 name the same axis ({first})")
+    k = shape[-1]
+    square = multiply(reshape(D, tuple(shape) + (1,)),
+                      numpy.eye(k, dtype=numpy.result_type(getval(D))))
+    lead = [(0, 0)] * (ndim - 2)
+    rows, cols = ((0, offset), (offset, 0)) if offset >= 0 else ((-offset, 0), (0, -offset))
+    if offset:
+        square = pad(square, lead + [rows, cols])
+    return moveaxis(square, (-2, -1), (first, second))
+
+
 for _name in __all__:
-    globals()[_name] = composite(globals()[_name], getattr(numpy, _name))
+    globals()[_name] = composite(globals()[_name], getattr(numpy, _name, None))

@@ -11,20 +11,8 @@ from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.wrap import dispatch_from, wrap
 
-__all__ = [
-    "broadcast_like",
-    "broadcast_to",
-    "conj",
-    "imag",
-    "is_complex",
-    "real",
-    "reshape",
-    "restore_reduced",
-    "selected",
-    "shape_of",
-    "sum",
-    "unbroadcast",
-]
+# The public names (mlkit.numpy re-exports them); the helpers below are imported by name.
+__all__ = ["broadcast_to", "conj", "imag", "real", "reshape", "sum"]
 
 
 def shape_of(x):

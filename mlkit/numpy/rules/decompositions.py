@@ -9,7 +9,13 @@ triangle that was read), so they are right for any perturbation, symmetric or no
 Eigenvector and singular-vector derivatives divide by gaps between eigenvalues (squared singular
 values); where two coincide those terms are set to zero, which is right for functions that do not
 depend on the basis chosen inside the degenerate subspace (sums of eigenvalues, norms,
-projectors) and arbitrary otherwise. Only real matrices are differentiated here.
+projectors) and arbitrary otherwise.
+
+Complex matrices follow HIPS autograd's convention (a VJP is the transpose of the JVP under
+``Re(sum(g * t))``). numpy reads the Hermitian matrix from one triangle and the real part of
+the diagonal; the phase of each eigen- or singular vector is arbitrary (``eig`` and ``svd``
+fix only their length), so only quantities independent of it (eigenvalues, ``|v|**2``,
+projectors) are meaningful derivatives of those.
 """
 
 import numpy
@@ -19,14 +25,14 @@ from mlkit.autodiff.forward import defjvp
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.arrangement import diagonal, tril, triu
-from mlkit.numpy.rules.base import shape_of
+from mlkit.numpy.rules.base import conj, imag, is_complex, real, shape_of
 from mlkit.numpy.rules.elementwise import where_primitive as where
-from mlkit.numpy.rules.linalg import real_only, solve, transposed
+from mlkit.numpy.rules.linalg import solve, transposed
 from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.rules.shape import expand_dims
 from mlkit.numpy.wrap import wrap
 
-__all__ = ["cholesky_lower", "eigh_tuple", "qr_reduced", "svd_reduced"]
+__all__ = ["cholesky_lower", "eig_tuple", "eigh_tuple", "qr_reduced", "svd_reduced"]
 
 
 def _diag_part(m):
@@ -36,6 +42,21 @@ def _diag_part(m):
 def _diag_embed(v):
     n = shape_of(v)[-1]
     return expand_dims(v, -1) * numpy.eye(n, dtype=numpy.result_type(getval(v)))
+
+
+def _conj(x):
+    return conj(x) if is_complex(x) else x
+
+
+def _adjoint(x):
+    """The conjugate transpose of every matrix in a stack (the transpose for real ones)."""
+    return _conj(transposed(x))
+
+
+def _real_diag_embed(m):
+    """The real part of the diagonal of ``m`` as a diagonal matrix."""
+    d = _diag_part(m)
+    return _diag_embed(real(d) if is_complex(d) else d)
 
 
 def _safe_inverse(x, zero):
@@ -52,36 +73,43 @@ def _inverse_gaps(w):
     return _safe_inverse(gaps, tiny | numpy.eye(raw.shape[-1], dtype=bool))
 
 
+# --- reading a Hermitian matrix from one triangle -------------------------------------------
+def _hermitian_read(t, lower=True):
+    """The Hermitian matrix numpy sees when it reads one triangle of ``t`` (and the real part
+    of its diagonal)."""
+    part = tril(t, -1) if lower else triu(t, 1)
+    return part + _adjoint(part) + _real_diag_embed(t)
+
+
+def _hermitian_read_vjp(p, lower=True):
+    """The transpose of ``_hermitian_read``: the cotangent folded onto the triangle read."""
+    fold = p + _adjoint(p)
+    return (tril(fold, -1) if lower else triu(fold, 1)) + _real_diag_embed(p)
+
+
 # --- Cholesky -------------------------------------------------------------------------------
 cholesky_lower = wrap(numpy.linalg.cholesky, "cholesky")
-
-
-def _lower_read(t):
-    """The symmetric matrix numpy sees when it reads the lower triangle of ``t``."""
-    return tril(t) + transposed(tril(t, -1))
 
 
 def _phi(x):
     """The lower triangle of ``x`` with its diagonal halved."""
     n = shape_of(x)[-1]
     weights = numpy.tri(n) - 0.5 * numpy.eye(n)
-    return x * weights.astype(numpy.result_type(getval(x)))
+    return x * weights.astype(numpy.finfo(numpy.result_type(getval(x))).dtype)
 
 
 def _cholesky_jvp(t, ans, a):
-    real_only("cholesky", a)
-    inner = solve(ans, transposed(solve(ans, _lower_read(t))))
+    inner = solve(ans, _adjoint(solve(ans, _hermitian_read(t))))
     return matmul(ans, _phi(inner))
 
 
 def _cholesky_vjp(ans, a):
-    real_only("cholesky", a)
     lt = transposed(ans)
 
     def vjp(g):
         z = solve(lt, _phi(matmul(lt, g)))
-        p = transposed(solve(lt, transposed(z)))
-        return tril(p) + tril(transposed(p), -1)
+        p = transposed(solve(_conj(lt), transposed(z)))
+        return _hermitian_read_vjp(p)
 
     return vjp
 
@@ -90,7 +118,7 @@ defvjp(cholesky_lower, _cholesky_vjp)
 defjvp(cholesky_lower, _cholesky_jvp)
 
 
-# --- symmetric eigendecomposition -----------------------------------------------------------
+# --- Hermitian eigendecomposition -----------------------------------------------------------
 def _eigh(a, UPLO="L"):
     return tuple(numpy.linalg.eigh(a, UPLO))
 
@@ -98,36 +126,66 @@ def _eigh(a, UPLO="L"):
 eigh_tuple = wrap(_eigh, "eigh")
 
 
-def _sym_read(t, uplo):
-    if uplo.upper() == "L":
-        return _lower_read(t)
-    return triu(t) + transposed(triu(t, 1))
-
-
 def _eigh_jvp(t, ans, a, UPLO="L"):
-    real_only("eigh", a)
     w, v = ans[0], ans[1]
-    m = matmul(transposed(v), matmul(_sym_read(t, UPLO), v))
-    return make_sequence(tuple, _diag_part(m), matmul(v, _inverse_gaps(w) * m))
+    m = matmul(_adjoint(v), matmul(_hermitian_read(t, UPLO.upper() == "L"), v))
+    dw = _diag_part(m)
+    return make_sequence(tuple, real(dw) if is_complex(dw) else dw,
+                         matmul(v, _inverse_gaps(w) * m))
 
 
 def _eigh_vjp(ans, a, UPLO="L"):
-    real_only("eigh", a)
     w, v = ans[0], ans[1]
     gaps = _inverse_gaps(w)
 
     def vjp(g):
         core = _diag_embed(g[0]) + gaps * matmul(transposed(v), g[1])
-        p = matmul(v, matmul(core, transposed(v)))
-        if UPLO.upper() == "L":
-            return tril(p) + tril(transposed(p), -1)
-        return triu(p) + triu(transposed(p), 1)
+        p = matmul(_conj(v), matmul(core, transposed(v)))
+        return _hermitian_read_vjp(p, UPLO.upper() == "L")
 
     return vjp
 
 
 defvjp(eigh_tuple, _eigh_vjp)
 defjvp(eigh_tuple, _eigh_jvp)
+
+
+# --- general eigendecomposition -------------------------------------------------------------
+def _eig(a):
+    return tuple(numpy.linalg.eig(a))
+
+
+eig_tuple = wrap(_eig, "eig")
+
+
+def _eig_jvp(t, ans, a):
+    """dP = V^-1 dA V: eigenvalues move by its diagonal, eigenvectors by V (F o dP), less the
+    part along each vector that would change its unit length."""
+    w, v = ans[0], ans[1]
+    dp = solve(v, matmul(t, v))
+    dv = matmul(v, _inverse_gaps(w) * dp)
+    stretch = real(_diag_part(matmul(_adjoint(v), dv)))
+    return make_sequence(tuple, _diag_part(dp), dv - v * expand_dims(stretch, -2))
+
+
+def _eig_vjp(ans, a):
+    w, v = ans[0], ans[1]
+    gaps = _inverse_gaps(w)
+    real_input = not is_complex(a)
+
+    def vjp(g):
+        gw, gv = g[0], g[1]
+        stretch = real(_diag_part(matmul(transposed(v), gv)))
+        gv = gv - _conj(v) * expand_dims(stretch, -2)
+        core = _diag_embed(gw) + gaps * matmul(transposed(v), gv)
+        ga = solve(transposed(v), matmul(core, transposed(v)))
+        return real(ga) if real_input and is_complex(ga) else ga
+
+    return vjp
+
+
+defvjp(eig_tuple, _eig_vjp)
+defjvp(eig_tuple, _eig_jvp)
 
 
 # --- singular value decomposition (reduced) -------------------------------------------------
@@ -141,37 +199,44 @@ svd_reduced = wrap(_svd, "svd")
 def _svd_parts(ans):
     u, s, vh = ans[0], ans[1], ans[2]
     zero = numpy.asarray(getval(s)) == 0
-    return u, s, transposed(vh), _inverse_gaps(s * s), _safe_inverse(s, zero)
+    return u, s, _adjoint(vh), _inverse_gaps(s * s), _safe_inverse(s, zero)
 
 
 def _svd_jvp(t, ans, a):
-    real_only("svd", a)
     u, s, v, gaps, s_inv = _svd_parts(ans)
     tv = matmul(t, v)
-    dp = matmul(transposed(u), tv)
-    dpt = transposed(dp)
+    dp = matmul(_adjoint(u), tv)
+    dph = _adjoint(dp)
     row, col = expand_dims(s, -1), expand_dims(s, -2)
-    du = matmul(u, gaps * (dp * col + row * dpt)) + (tv - matmul(u, dp)) * expand_dims(s_inv, -2)
-    tu = matmul(transposed(t), u)
-    dv = matmul(v, gaps * (row * dp + dpt * col)) + (tu - matmul(v, dpt)) * expand_dims(s_inv, -2)
-    return make_sequence(tuple, du, _diag_part(dp), transposed(dv))
+    du = matmul(u, gaps * (dp * col + row * dph)) + (tv - matmul(u, dp)) * expand_dims(s_inv, -2)
+    tu = matmul(_adjoint(t), u)
+    dv = matmul(v, gaps * (row * dp + dph * col)) + (tu - matmul(v, dph)) * expand_dims(s_inv, -2)
+    ds = _diag_part(dp)
+    if is_complex(dp):  # the phase left free by the diagonal of U^H dA V goes to u
+        du = du + u * expand_dims(1j * imag(ds) * s_inv, -2)
+        ds = real(ds)
+    return make_sequence(tuple, du, ds, _adjoint(dv))
 
 
 def _svd_vjp(ans, a):
-    real_only("svd", a)
     u, s, v, gaps, s_inv = _svd_parts(ans)
-    vh = ans[2]
+    vh_bar = _conj(ans[2])  # V^T
+    u_bar = _conj(u)
     row, col = expand_dims(s, -1), expand_dims(s, -2)
 
     def vjp(g):
-        gu, gv = g[0], transposed(g[2])
+        gu, gvh = g[0], g[2]
         j = matmul(transposed(u), gu)
-        k = matmul(transposed(v), gv)
-        core = (_diag_embed(g[1]) + (gaps * (j - transposed(j))) * col
-                + row * (gaps * (k - transposed(k))))
-        right = matmul(core, vh) + expand_dims(s_inv, -1) * (g[2] - matmul(transposed(k), vh))
-        left = (gu - matmul(u, j)) * expand_dims(s_inv, -2)
-        return matmul(u, right) + matmul(left, vh)
+        k = matmul(vh_bar, transposed(_conj(gvh)))
+        core = (_diag_embed(g[1]) + (gaps * (j - _adjoint(j))) * col
+                + row * (gaps * (k - _adjoint(k))))
+        if is_complex(j):
+            core = core + _diag_embed(1j * imag(_diag_part(j)) * s_inv)
+        right = (matmul(core, vh_bar)
+                 + expand_dims(s_inv, -1) * (gvh - matmul(matmul(gvh, transposed(ans[2])),
+                                                         vh_bar)))
+        left = (gu - matmul(u_bar, j)) * expand_dims(s_inv, -2)
+        return matmul(u_bar, right) + matmul(left, vh_bar)
 
     return vjp
 
@@ -189,7 +254,6 @@ qr_reduced = wrap(_qr, "qr")
 
 
 def _check_tall(a):
-    real_only("qr", a)
     m, n = shape_of(a)[-2:]
     if m < n:
         raise NotImplementedError(
@@ -198,13 +262,22 @@ def _check_tall(a):
         )
 
 
+def _skew_part(m):
+    """Q^H dQ from M = Q^H dA R^-1: anti-Hermitian, with the imaginary diagonal that keeps
+    the diagonal of R real (numpy's R has a real diagonal)."""
+    lower = tril(m, -1)
+    skew = lower - _adjoint(lower)
+    if is_complex(m):
+        skew = skew + _diag_embed(1j * imag(_diag_part(m)))
+    return skew
+
+
 def _qr_jvp(t, ans, a):
     _check_tall(a)
     q, r = ans[0], ans[1]
     x = transposed(solve(transposed(r), transposed(t)))
-    m = matmul(transposed(q), x)
-    lower = tril(m, -1)
-    upper_part = m - (lower - transposed(lower))
+    m = matmul(_adjoint(q), x)
+    upper_part = m - _skew_part(m)
     return make_sequence(tuple, x - matmul(q, upper_part), matmul(upper_part, r))
 
 
@@ -214,8 +287,10 @@ def _qr_vjp(ans, a):
 
     def vjp(g):
         b = matmul(g[1], transposed(r)) - matmul(transposed(q), g[0])
-        m_bar = b - tril(b - transposed(b), -1)
-        x_bar = g[0] + matmul(q, m_bar)
+        m_bar = b - tril(b - _adjoint(b), -1)
+        if is_complex(b):
+            m_bar = m_bar - _diag_embed(1j * imag(_diag_part(b)))
+        x_bar = g[0] + matmul(_conj(q), m_bar)
         return transposed(solve(r, transposed(x_bar)))
 
     return vjp

@@ -15,6 +15,17 @@ from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.base import broadcast_like, conj, imag, is_complex, real, unbroadcast
 from mlkit.numpy.wrap import composite, nondifferentiable, wrap
 
+__all__ = ["absolute", "add", "angle", "arccos", "arccosh", "arcsin", "arcsinh", "arctan",
+           "arctan2", "arctanh", "cbrt", "ceil", "clip", "copysign", "cos", "cosh", "deg2rad",
+           "degrees", "divide", "equal", "exp", "exp2", "expm1", "fabs", "fix", "float_power",
+           "floor", "fmax", "fmin", "fmod", "greater", "greater_equal", "hypot", "isfinite",
+           "isinf", "isnan", "less", "less_equal", "log", "log1p", "log2", "log10", "logaddexp",
+           "logaddexp2", "logical_and", "logical_not", "logical_or", "logical_xor", "maximum",
+           "minimum", "mod", "multiply", "negative", "not_equal", "positive", "power", "rad2deg",
+           "radians", "reciprocal", "remainder", "rint", "round", "sign", "signbit", "sin",
+           "sinc", "sinh", "sqrt", "square", "subtract", "tan", "tanh", "true_divide", "trunc",
+           "where"]
+
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
 

@@ -13,7 +13,7 @@ from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.base import unbroadcast
 from mlkit.numpy.wrap import wrap
 
-__all__ = ["getitem", "untake", "index_update", "index_add", "AtIndexer"]
+__all__ = ["index_update", "index_add"]
 
 
 def _is_basic(index) -> bool:

@@ -35,6 +35,7 @@ __all__ = [
     "average",
     "cumprod",
     "cumsum",
+    "flip",
     "max",
     "mean",
     "min",
@@ -42,7 +43,6 @@ __all__ = [
     "nansum",
     "prod",
     "std",
-    "sum",
     "var",
 ]
 

@@ -11,10 +11,12 @@ from mlkit.autodiff.reverse import defvjp, defvjp_argnum
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.base import reshape, shape_of, unbroadcast
 from mlkit.numpy.rules.indexing import getitem
-from mlkit.numpy.wrap import composite, wrap
+from mlkit.numpy.wrap import composite, dispatch_from, wrap
 
 __all__ = ["transpose", "swapaxes", "moveaxis", "expand_dims", "squeeze", "ravel",
-           "concatenate", "stack", "hstack", "vstack", "atleast_1d", "atleast_2d"]
+           "concatenate", "stack", "hstack", "vstack", "atleast_1d", "atleast_2d",
+           "atleast_3d", "column_stack", "row_stack", "dstack", "append", "unstack", "concat",
+           "permute_dims", "matrix_transpose", "rollaxis"]
 
 transpose = wrap(numpy.transpose, "transpose")
 swapaxes = wrap(numpy.swapaxes, "swapaxes")
@@ -96,15 +98,41 @@ def stack(arrays, axis=0):
     return concatenate([expand_dims(a, axis) for a in arrays], axis=axis)
 
 
-def atleast_1d(x):
+def _one_or_all(fun, arrays):
+    """numpy's atleast_*d convention: one array in, one out; several in, a tuple out."""
+    results = tuple(fun(a) for a in arrays)
+    return results[0] if len(results) == 1 else results
+
+
+def _at_least_1d(x):
     return reshape(x, (1,)) if len(shape_of(x)) == 0 else x
 
 
-def atleast_2d(x):
-    shape = shape_of(x)
+def _at_least_2d(x):
+    shape = tuple(shape_of(x))
     if len(shape) >= 2:
         return x
-    return reshape(x, (1,) + tuple(shape) if shape else (1, 1))
+    return reshape(x, (1,) + shape if shape else (1, 1))
+
+
+def _at_least_3d(x):
+    """A scalar becomes (1, 1, 1), a vector (1, n, 1), a matrix (m, n, 1), as in numpy."""
+    shape = tuple(shape_of(x))
+    if len(shape) >= 3:
+        return x
+    return reshape(x, {0: (1, 1, 1), 1: (1,) + shape + (1,), 2: shape + (1,)}[len(shape)])
+
+
+def atleast_1d(*arrays):
+    return _one_or_all(_at_least_1d, arrays)
+
+
+def atleast_2d(*arrays):
+    return _one_or_all(_at_least_2d, arrays)
+
+
+def atleast_3d(*arrays):
+    return _one_or_all(_at_least_3d, arrays)
 
 
 def hstack(tup):
@@ -116,8 +144,57 @@ def vstack(tup):
     return concatenate([atleast_2d(a) for a in tup], axis=0)
 
 
-for _name in ("ravel", "atleast_1d", "atleast_2d"):
+def dstack(tup):
+    return concatenate([atleast_3d(a) for a in tup], axis=2)
+
+
+def column_stack(tup):
+    """Vectors become the columns of a matrix; arrays of two or more axes join along axis 1."""
+    columns = [atleast_1d(a) for a in tup]
+    columns = [reshape(a, (-1, 1)) if len(shape_of(a)) < 2 else a for a in columns]
+    return concatenate(columns, axis=1)
+
+
+def append(arr, values, axis=None):
+    """``values`` after ``arr``: both flattened when axis is None, else joined along ``axis``."""
+    if axis is None:
+        return concatenate([ravel(arr), ravel(values)])
+    return concatenate([arr, values], axis=axis)
+
+
+def unstack(x, axis=0):
+    """The slices of ``x`` along ``axis``, as a tuple (the inverse of ``stack``)."""
+    axis = axis % len(shape_of(x))
+    return tuple(getitem(x, (slice(None),) * axis + (i,)) for i in range(shape_of(x)[axis]))
+
+
+def matrix_transpose(x):
+    if len(shape_of(x)) < 2:
+        raise ValueError("matrix_transpose needs an array of at least two axes, got shape "
+                         f"{tuple(shape_of(x))}")
+    return swapaxes(x, -1, -2)
+
+
+def rollaxis(x, axis, start=0):
+    """numpy.rollaxis: move ``axis`` to sit before position ``start`` (prefer ``moveaxis``)."""
+    ndim = len(shape_of(x))
+    axis = axis % ndim
+    start = start + ndim if start < 0 else start
+    if not 0 <= start <= ndim:
+        raise ValueError(f"rollaxis: start={start} is out of range for an array of {ndim} axes")
+    destination = start - 1 if axis < start else start
+    return moveaxis(x, axis, destination)
+
+
+row_stack = vstack
+dispatch_from(vstack, getattr(numpy, "row_stack", None))
+concat = concatenate
+permute_dims = transpose
+
+
+for _name in ("ravel", "atleast_1d", "atleast_2d", "atleast_3d", "append", "unstack",
+              "matrix_transpose", "rollaxis"):
     globals()[_name] = composite(globals()[_name], getattr(numpy, _name))
 # Each takes a sequence of separate arrays (of different shapes, possibly): not one array.
-for _name in ("concatenate", "stack", "hstack", "vstack"):
+for _name in ("concatenate", "stack", "hstack", "vstack", "dstack", "column_stack"):
     composite(globals()[_name], getattr(numpy, _name), pack_sequences=False)

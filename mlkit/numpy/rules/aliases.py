@@ -1,0 +1,25 @@
+"""numpy's other spellings of functions defined in the family modules (the array-API names
+of numpy 2, and ``around``); each is the same mlkit function as its original."""
+
+import numpy
+
+from mlkit.numpy.rules.elementwise import (
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan,
+    arctan2,
+    arctanh,
+    power,
+    round,
+)
+from mlkit.numpy.wrap import dispatch_from
+
+__all__ = ["acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "pow", "around"]
+
+acos, acosh, asin, asinh = arccos, arccosh, arcsin, arcsinh
+atan, atan2, atanh = arctan, arctan2, arctanh
+pow = power
+around = round
+dispatch_from(round, numpy.around)

@@ -1,0 +1,53 @@
+"""Functions of a float's representation: ldexp, frexp, modf, divmod, nextafter, spacing.
+
+Their integer parts (exponents, integral parts, quotients) and ``spacing`` are locally
+constant, so they carry no derivative; the remaining part is written with primitives so its
+derivative is exact: ``ldexp(x, n) = x 2**n``, the mantissa ``x / 2**e``, the fractional part
+``x - trunc(x)``, the remainder ``mod``, and ``nextafter(x, y)`` moves x by a constant.
+"""
+
+import numpy
+
+from mlkit.autodiff.tracer import getval
+from mlkit.numpy.rules.elementwise import mod, multiply
+from mlkit.numpy.wrap import composite, nondifferentiable
+
+__all__ = ["ldexp", "frexp", "modf", "divmod", "nextafter", "spacing"]
+
+
+def ldexp(x1, x2):
+    """``x1 * 2**x2`` for integer ``x2``."""
+    dtype = numpy.ldexp(getval(x1), getval(x2)).dtype
+    scale = numpy.ldexp(numpy.ones((), dtype), getval(x2))
+    return multiply(x1, scale)
+
+
+def frexp(x):
+    """``(mantissa, exponent)`` with ``x = mantissa * 2**exponent``; the exponent is an
+    integer constant."""
+    mantissa, exponent = numpy.frexp(getval(x))
+    return multiply(x, numpy.ldexp(numpy.ones((), mantissa.dtype), -exponent)), exponent
+
+
+def modf(x):
+    """``(fractional part, integral part)``, both with the sign of x."""
+    integral = numpy.modf(getval(x))[1]
+    return x - integral, integral
+
+
+def divmod(x1, x2):
+    """``(floor(x1 / x2), mod(x1, x2))``; the quotient is a constant, the remainder is
+    differentiable in both."""
+    return numpy.floor_divide(getval(x1), getval(x2)), mod(x1, x2)
+
+
+def nextafter(x1, x2):
+    """The next float after ``x1`` towards ``x2`` (derivative 1 in x1, 0 in x2)."""
+    raw = numpy.asarray(getval(x1))
+    return x1 + (numpy.nextafter(raw, getval(x2)) - raw)
+
+
+spacing = nondifferentiable(numpy.spacing)
+
+for _fun in (ldexp, frexp, modf, divmod, nextafter):
+    globals()[_fun.__name__] = composite(_fun, getattr(numpy, _fun.__name__))

@@ -1,0 +1,90 @@
+"""numpy's functions that apply a Python function over an array: apply_along_axis,
+apply_over_axes, piecewise. The function sees traced slices, so the result is differentiable
+whenever the function is."""
+
+import numpy
+
+from mlkit.autodiff.tracer import getval
+from mlkit.numpy.rules.base import reshape, shape_of
+from mlkit.numpy.rules.construction import asarray, astype
+from mlkit.numpy.rules.indexing import getitem, index_update
+from mlkit.numpy.rules.shape import expand_dims, moveaxis, stack
+from mlkit.numpy.wrap import composite
+
+__all__ = ["apply_along_axis", "apply_over_axes", "piecewise"]
+
+
+def apply_along_axis(func1d, axis, arr, *args, **kwargs):
+    """``func1d`` applied to every 1-d slice of ``arr`` along ``axis``; the dimensions of its
+    result take the place of ``axis``."""
+    arr = asarray(arr)
+    ndim = len(shape_of(arr))
+    axis = axis % ndim
+    moved = moveaxis(arr, axis, -1)
+    rest = tuple(shape_of(moved))[:-1]
+    if not rest:
+        return asarray(func1d(moved, *args, **kwargs))
+    rows = reshape(moved, (-1, shape_of(moved)[-1]))
+    results = stack([asarray(func1d(getitem(rows, i), *args, **kwargs))
+                     for i in range(shape_of(rows)[0])])
+    inner = tuple(shape_of(results))[1:]
+    out = reshape(results, rest + inner)
+    k = len(inner)
+    if k == 0:
+        return out
+    return moveaxis(out, tuple(range(len(rest), len(rest) + k)), tuple(range(axis, axis + k)))
+
+
+def apply_over_axes(func, a, axes):
+    """``func(a, axis)`` for each axis in turn, keeping the reduced axes (as numpy)."""
+    a = asarray(a)
+    ndim = len(shape_of(a))
+    for axis in numpy.atleast_1d(axes):
+        axis = int(axis) % ndim
+        result = asarray(func(a, axis))
+        if len(shape_of(result)) == ndim - 1:
+            result = expand_dims(result, axis)
+        elif len(shape_of(result)) != ndim:
+            raise ValueError("apply_over_axes: function is not returning an array of the "
+                             "correct shape")
+        a = result
+    return a
+
+
+def piecewise(x, condlist, funclist, *args, **kw):
+    """Elementwise, the function (or constant) of the first condition that holds, evaluated
+    only where it holds; 0 where none does (or the extra last function, if given)."""
+    x = asarray(x)
+    raw = numpy.asarray(getval(x))
+    single = numpy.asarray(getval(condlist)) if not isinstance(condlist, list) else None
+    if single is not None and single.dtype == bool and single.shape == raw.shape:
+        condlist = [single]
+    conditions = [numpy.asarray(getval(c), dtype=bool) for c in condlist]
+    if len(funclist) == len(conditions) + 1:
+        otherwise = numpy.logical_not(numpy.any(conditions, axis=0))
+        conditions.append(otherwise)
+    elif len(funclist) != len(conditions):
+        raise ValueError(f"piecewise: {len(conditions)} conditions need {len(conditions)} or "
+                         f"{len(conditions) + 1} functions, got {len(funclist)}")
+    if raw.ndim == 0:  # as numpy: a scalar is handled as a 1-element vector
+        vector = piecewise(reshape(x, (1,)), [c.reshape(1) for c in conditions], funclist,
+                           *args, **kw)
+        return reshape(vector, ())
+    out = numpy.zeros(raw.shape, raw.dtype)
+    for condition, fun in zip(conditions, funclist):
+        where = numpy.nonzero(numpy.broadcast_to(condition, raw.shape))
+        if not where[0].size:
+            continue
+        if callable(fun):
+            values = fun(getitem(x, where), *args, **kw)
+        else:
+            values = fun
+        values = asarray(values)
+        if numpy.result_type(getval(values)) != raw.dtype:
+            values = astype(values, raw.dtype)
+        out = index_update(out, where, values)
+    return out
+
+
+for _fun in (apply_along_axis, apply_over_axes, piecewise):
+    globals()[_fun.__name__] = composite(_fun, getattr(numpy, _fun.__name__))

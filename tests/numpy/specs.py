@@ -492,6 +492,36 @@ for _n in (0, 1, 2):
 for _name in ("xlogy", "xlog1py"):
     add(_spec(f"special.{_name}", getattr(special, _name), (anywhere, positive), BINARY,
               [f"special.{_name}"]))
+_special("gamma", off_grid)
+_special("rgamma", off_grid)
+for _name in ("beta", "betaln"):
+    add(_spec(f"special.{_name}", getattr(special, _name), (positive, positive), BINARY,
+              [f"special.{_name}"]))
+# Incomplete functions and orders of Bessel functions: differentiable in x only (their other
+# arguments raise, see tests/scipy/test_special.py), so those are held constant here.
+_IN_X = [
+    ("betainc(0.7, 2.5, x)", lambda x: special.betainc(0.7, 2.5, x), probability),
+    ("betainc(1.0, 3.0, x)", lambda x: special.betainc(1.0, 3.0, x), probability),
+    ("gammainc(1.7, x)", lambda x: special.gammainc(1.7, x), positive),
+    ("gammaincc(0.6, x)", lambda x: special.gammaincc(0.6, x), positive),
+    ("stdtr(3.5, t)", lambda t: special.stdtr(3.5, t), anywhere),
+    ("multigammaln(a, 3)", lambda a: special.multigammaln(a, 3), above_one),
+    ("multigammaln(a, 1)", lambda a: special.multigammaln(a, 1), positive),
+    ("jn(0, x)", lambda x: special.jn(0, x), anywhere),
+    ("jn(3, x)", lambda x: special.jn(3, x), anywhere),
+    ("yn(2, x)", lambda x: special.yn(2, x), positive),
+    ("iv(2, x)", lambda x: special.iv(2, x), anywhere),
+    ("iv(0.5, x)", lambda x: special.iv(0.5, x), positive),
+    ("ive(1, x)", lambda x: special.ive(1, x), away_from_zero),
+    ("ive(2.5, x)", lambda x: special.ive(2.5, x), positive),
+]
+for _call, _fun, _domain in _IN_X:
+    add(_spec(f"special.{_call.replace(' ', '')}", _fun, (_domain,), UNARY,
+              [f"special.{_call.split('(')[0]}"]))
+for _name in ("j0", "j1", "i0", "i1"):
+    _special(_name)
+for _name in ("y0", "y1"):
+    _special(_name, positive)
 _LOGSUMEXP = [{}, {"axis": 0}, {"axis": -1, "keepdims": True}, {"axis": (0, 1)}]
 for _kwargs in _LOGSUMEXP:
     add(_spec(f"special.logsumexp({_label(_kwargs)})",

@@ -6,7 +6,7 @@ import numpy
 
 from mlkit.numpy.wrap import dispatch_from, wrap
 
-__all__ = ["no_closed_form", "wrap_ufunc"]
+__all__ = ["no_closed_form", "refuse", "wrap_ufunc"]
 
 
 def _is_integer(value):
@@ -35,18 +35,21 @@ def wrap_ufunc(raw, name):
     return fun
 
 
-def no_closed_form(fun_name, arg_name):
-    """A partial derivative that raises: requesting it names the function and the argument.
-
-    Used where scipy offers no closed form (the incomplete beta and gamma functions in their
-    shape parameters, Bessel functions in their order); a zero there would be a wrong answer.
-    """
+def refuse(fun_name, arg_name, reason):
+    """A partial derivative that raises, naming the function, the argument and ``reason``:
+    for arguments where a zero derivative would be a wrong answer."""
 
     def derivative(ans, *args):
         raise NotImplementedError(
             f"{fun_name} has no derivative with respect to its argument {arg_name!r} in mlkit "
-            f"(it has no closed form); pass {arg_name} as a constant, not a traced value, or "
-            f"differentiate with respect to the other arguments only"
+            f"({reason}); pass {arg_name} as a constant, not a traced value, or differentiate "
+            f"with respect to the other arguments only"
         )
 
     return derivative
+
+
+def no_closed_form(fun_name, arg_name):
+    """``refuse`` for the derivatives scipy has no closed form for: the incomplete beta and
+    gamma functions in their shape parameters, Bessel functions in their order."""
+    return refuse(fun_name, arg_name, "it has no closed form")

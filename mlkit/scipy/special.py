@@ -79,8 +79,9 @@ gammaln = wrap(scipy.special.gammaln, "gammaln")
 digamma = wrap(scipy.special.digamma, "digamma")
 psi = digamma
 entr = wrap(scipy.special.entr, "entr")
-xlogy = wrap(scipy.special.xlogy, "xlogy")
-xlog1py = wrap(scipy.special.xlog1py, "xlog1py")
+# scipy's own loops would turn a Python number with float32 values into float64.
+xlogy = wrap_ufunc(scipy.special.xlogy, "xlogy")
+xlog1py = wrap_ufunc(scipy.special.xlog1py, "xlog1py")
 gammasgn = nondifferentiable(scipy.special.gammasgn)
 
 

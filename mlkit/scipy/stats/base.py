@@ -3,7 +3,7 @@ object each distribution is, and the masks that give scipy's values off the supp
 and for invalid parameters (nan) without evaluating a formula where it is undefined.
 """
 
-import math
+import functools
 from types import SimpleNamespace
 
 import numpy
@@ -13,21 +13,30 @@ from mlkit.autodiff.tracer import getval
 from mlkit.numpy.wrap import composite
 from mlkit.scipy.special import gammaln
 
-__all__ = ["lgamma_of", "log_of", "masked", "namespace", "positive"]
+__all__ = ["lgamma_of", "log_of", "masked", "namespace", "positive", "weak"]
+
+
+def weak(fun, *args):
+    """``fun(*args)``, as a Python float when every argument is a Python number: scipy and
+    numpy return a float64 scalar there, which would turn float32 arrays it meets into float64.
+    """
+    out = fun(*args)
+    if all(isinstance(a, (int, float)) for a in args):
+        return float(out)
+    return out
 
 
 def log_of(value):
-    """log of a parameter; a Python number stays one, so float32 inputs stay float32."""
-    return math.log(value) if isinstance(value, (int, float)) else mnp.log(value)
+    return weak(mnp.log, value)
 
 
 def lgamma_of(value):
-    return math.lgamma(value) if isinstance(value, (int, float)) else gammaln(value)
+    return weak(gammaln, value)
 
 
 def positive(*values):
     """A raw mask, True where every value (parameters such as scale or a shape) is > 0."""
-    return numpy.logical_and.reduce([numpy.greater(getval(v), 0) for v in values])
+    return functools.reduce(numpy.logical_and, [numpy.greater(getval(v), 0) for v in values])
 
 
 def masked(keep, value, other):

@@ -25,7 +25,7 @@ from mlkit.scipy.special import (
     xlog1py,
     xlogy,
 )
-from mlkit.scipy.stats.base import lgamma_of, log_of, masked, namespace, positive
+from mlkit.scipy.stats.base import lgamma_of, log_of, masked, namespace, positive, weak
 
 __all__ = ["beta", "chi2", "gamma", "norm", "t"]
 
@@ -129,7 +129,7 @@ def _beta_logpdf(x, a, b, loc=0.0, scale=1.0):
     raw = getval(z)
     inside = numpy.logical_and(raw >= 0, raw <= 1)
     z = masked(inside, z, 0.5)
-    out = xlogy(a - 1, z) + xlog1py(b - 1, -z) - betaln(a, b) - log_of(scale)
+    out = xlogy(a - 1, z) + xlog1py(b - 1, -z) - weak(betaln, a, b) - log_of(scale)
     return masked(valid, masked(inside, out, -numpy.inf), numpy.nan)
 
 

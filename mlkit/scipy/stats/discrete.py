@@ -10,8 +10,8 @@ import mlkit.numpy as mnp
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.elementwise import def_elementwise
 from mlkit.numpy.wrap import wrap
-from mlkit.scipy.special import gammaincc, gammaln, xlogy
-from mlkit.scipy.stats.base import masked, namespace
+from mlkit.scipy.special import gammaincc, xlogy
+from mlkit.scipy.stats.base import lgamma_of, masked, namespace, weak
 from mlkit.scipy.ufuncs import refuse
 
 __all__ = ["poisson"]
@@ -39,7 +39,7 @@ def _poisson_logpmf(k, mu, loc=0):
     k, inside, valid = _counts(k, mu, loc)
     k = masked(inside, k, 0.0)
     mu = masked(valid, mu, 1.0)
-    out = xlogy(k, mu) - gammaln(k + 1) - mu
+    out = xlogy(k, mu) - lgamma_of(k + 1) - mu
     return masked(valid, masked(inside, out, -numpy.inf), numpy.nan)
 
 
@@ -50,7 +50,7 @@ def _poisson_pmf(k, mu, loc=0):
 def _poisson_cdf(k, mu, loc=0):
     """P(K <= k) = gammaincc(floor(k) + 1, mu): a step function of k, so floor(k) enters as a
     constant (its derivative in k is zero wherever it exists)."""
-    whole = numpy.floor(getval(k - loc))
+    whole = weak(numpy.floor, getval(k - loc))
     inside = numpy.greater_equal(whole, 0)
     valid = numpy.greater_equal(getval(mu), 0)
     out = gammaincc(masked(inside, whole, 0.0) + 1, masked(valid, mu, 1.0))

@@ -113,6 +113,17 @@ def test_derivatives_that_do_not_exist_raise_in_both_modes(fun, args, argnum, ar
         make_jvp(along)(args[argnum])(1.0)
 
 
+def test_distributions_are_modules_as_in_scipy_and_autograd():
+    import mlkit.scipy.stats.multivariate_normal as mvn
+    import mlkit.scipy.stats.norm as norm
+
+    assert mvn is stats.multivariate_normal and norm is stats.norm
+    for dist in stats.__all__:
+        module = getattr(stats, dist)
+        assert module.__all__ and all(hasattr(getattr(scipy.stats, dist), name)
+                                      for name in module.__all__)
+
+
 # --- multivariate ---------------------------------------------------------------------------
 A = RNG.standard_normal((3, 3))
 COV = A @ A.T + onp.eye(3)

@@ -1,10 +1,9 @@
-"""What the distributions share: logs that keep Python numbers Python numbers, the namespace
-object each distribution is, and the masks that give scipy's values off the support (0, -inf)
-and for invalid parameters (nan) without evaluating a formula where it is undefined.
+"""What the distributions share: logs that keep Python numbers Python numbers, the masks that
+give scipy's values off the support (0, -inf) and for invalid parameters (nan) without
+evaluating a formula where it is undefined, and the registration of each method.
 """
 
 import functools
-from types import SimpleNamespace
 
 import numpy
 
@@ -13,7 +12,7 @@ from mlkit.autodiff.tracer import getval
 from mlkit.numpy.wrap import composite
 from mlkit.scipy.special import gammaln
 
-__all__ = ["lgamma_of", "log_of", "masked", "namespace", "positive", "weak"]
+__all__ = ["lgamma_of", "log_of", "masked", "positive", "register", "standardized", "weak"]
 
 
 def weak(fun, *args):
@@ -48,10 +47,19 @@ def masked(keep, value, other):
     return mnp.where(keep, value, other)
 
 
-def namespace(name, raw, **functions):
-    """A distribution: its methods named ``name.method``, each a composite standing in for
-    scipy's ``raw.method`` (so scipy's own method called on a traced value runs it)."""
-    for method, fun in functions.items():
+def standardized(x, loc, scale, *shapes):
+    """``(z, scale, shapes, valid)``: z = (x - loc) / scale and the raw mask of valid parameters
+    (scale and shapes > 0); invalid entries are replaced by 1, so that no formula downstream
+    takes the log or gammaln of them (the result is nan there)."""
+    valid = positive(scale, *shapes)
+    scale, *shapes = [masked(positive(p), p, 1.0) for p in (scale, *shapes)]
+    return (x - loc) / scale, scale, shapes, valid
+
+
+def register(name, raw, *functions):
+    """Name each method of distribution ``name`` ``name.method`` (for error messages) and mark
+    it a composite standing in for scipy's ``raw.method``."""
+    for fun in functions:
+        method = fun.__name__
         fun.__name__ = fun.__qualname__ = f"{name}.{method}"
         composite(fun, getattr(raw, method))
-    return SimpleNamespace(**functions)

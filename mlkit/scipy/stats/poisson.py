@@ -1,4 +1,4 @@
-"""The Poisson distribution with scipy's signature (``k, mu, loc=0``): pmf and logpmf as
+"""The Poisson distribution, ``poisson.pmf(k, mu, loc=0)`` as in scipy: pmf and logpmf as
 composites (differentiable in mu to any order), the cdf through the regularized upper
 incomplete gamma function. The count k has no derivative: asking for one raises.
 """
@@ -11,10 +11,10 @@ from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.elementwise import def_elementwise
 from mlkit.numpy.wrap import wrap
 from mlkit.scipy.special import gammaincc, xlogy
-from mlkit.scipy.stats.base import lgamma_of, masked, namespace, weak
+from mlkit.scipy.stats.base import lgamma_of, masked, register, weak
 from mlkit.scipy.ufuncs import refuse
 
-__all__ = ["poisson"]
+__all__ = ["cdf", "logpmf", "pmf"]
 
 
 def _same(k):
@@ -35,7 +35,7 @@ def _counts(k, mu, loc):
     return k, inside, numpy.greater_equal(getval(mu), 0)
 
 
-def _poisson_logpmf(k, mu, loc=0):
+def logpmf(k, mu, loc=0):
     k, inside, valid = _counts(k, mu, loc)
     k = masked(inside, k, 0.0)
     mu = masked(valid, mu, 1.0)
@@ -43,11 +43,11 @@ def _poisson_logpmf(k, mu, loc=0):
     return masked(valid, masked(inside, out, -numpy.inf), numpy.nan)
 
 
-def _poisson_pmf(k, mu, loc=0):
-    return mnp.exp(_poisson_logpmf(k, mu, loc))
+def pmf(k, mu, loc=0):
+    return mnp.exp(logpmf(k, mu, loc))
 
 
-def _poisson_cdf(k, mu, loc=0):
+def cdf(k, mu, loc=0):
     """P(K <= k) = gammaincc(floor(k) + 1, mu): a step function of k, so floor(k) enters as a
     constant (its derivative in k is zero wherever it exists)."""
     whole = weak(numpy.floor, getval(k - loc))
@@ -57,5 +57,4 @@ def _poisson_cdf(k, mu, loc=0):
     return masked(valid, masked(inside, out, 0.0), numpy.nan)
 
 
-poisson = namespace("poisson", scipy.stats.poisson, pmf=_poisson_pmf, logpmf=_poisson_logpmf,
-                    cdf=_poisson_cdf)
+register("poisson", scipy.stats.poisson, pmf, logpmf, cdf)

@@ -1,6 +1,7 @@
-"""Multivariate distributions with scipy's conventions: ``multivariate_normal`` (pdf, logpdf,
-entropy; differentiable in x, mean and cov) and ``dirichlet`` (pdf, logpdf; differentiable in
-x and alpha), composites of mlkit.numpy and mlkit.scipy.special.
+"""The multivariate normal, ``multivariate_normal.logpdf(x, mean=None, cov=1,
+allow_singular=False)`` with scipy's conventions (points on the last axis of x; cov a scalar,
+a vector of variances or a matrix; size-1 axes squeezed from the result), and ``pdf`` and
+``entropy``: composites, differentiable in x, mean and cov to any order.
 
 A positive definite cov goes through ``solve`` and ``slogdet`` of the whole matrix (so a
 perturbation of cov need not be symmetric); a singular one (``allow_singular=True``) uses the
@@ -14,11 +15,9 @@ import scipy.stats
 
 import mlkit.numpy as mnp
 from mlkit.autodiff.tracer import getval
-from mlkit.numpy.wrap import nondifferentiable
-from mlkit.scipy.special import gammaln, xlogy
-from mlkit.scipy.stats.base import masked, namespace
+from mlkit.scipy.stats.base import masked, register
 
-__all__ = ["dirichlet", "multivariate_normal"]
+__all__ = ["entropy", "logpdf", "pdf"]
 
 _LOG_2PI = math.log(2.0 * math.pi)
 
@@ -86,7 +85,7 @@ def _squeezed(out):
     return mnp.reshape(out, ()) if numpy.size(getval(out)) == 1 else mnp.squeeze(out)
 
 
-def _mvn_logpdf(x, mean=None, cov=1, allow_singular=False):
+def logpdf(x, mean=None, cov=1, allow_singular=False):
     dim, mean, cov = _parameters(mean, cov)
     dev = _points(x, dim) - mean
     batch = numpy.shape(getval(dev))[:-1]
@@ -109,11 +108,11 @@ def _mvn_logpdf(x, mean=None, cov=1, allow_singular=False):
     return _squeezed(mnp.reshape(out, batch))
 
 
-def _mvn_pdf(x, mean=None, cov=1, allow_singular=False):
-    return mnp.exp(_mvn_logpdf(x, mean, cov, allow_singular))
+def pdf(x, mean=None, cov=1, allow_singular=False):
+    return mnp.exp(logpdf(x, mean, cov, allow_singular))
 
 
-def _mvn_entropy(mean=None, cov=1):
+def entropy(mean=None, cov=1):
     """Differential entropy, 0.5 (rank (1 + log 2 pi) + log pdet(cov)); it does not depend on
     mean. A singular cov counts by its rank and pseudo-determinant, as in scipy."""
     dim, _, cov = _parameters(mean, cov)
@@ -125,44 +124,4 @@ def _mvn_entropy(mean=None, cov=1):
     return 0.5 * (kept.size * (1 + _LOG_2PI) + numpy.sum(numpy.log(kept)))
 
 
-def _simplex_points(x, alpha):
-    """x with components on its first axis (the last one filled in as 1 - the others when
-    omitted), checked as scipy checks it: on the simplex, > 0 wherever alpha < 1."""
-    raw_alpha = numpy.asarray(getval(alpha))
-    if raw_alpha.ndim != 1 or numpy.any(raw_alpha <= 0):
-        raise ValueError("dirichlet: alpha must be a vector of concentrations > 0; got "
-                         f"{raw_alpha!r}")
-    k = raw_alpha.shape[0]
-    raw = numpy.asarray(getval(x))
-    if raw.ndim not in (1, 2) or raw.shape[0] not in (k, k - 1):
-        raise ValueError(f"dirichlet: x must hold {k} (or {k - 1}) components on its first axis, "
-                         f"one column per point; got x of shape {raw.shape} for {k} alphas")
-    if raw.shape[0] == k - 1:
-        x = mnp.concatenate([x, 1 - mnp.sum(x, axis=0, keepdims=True)], axis=0)
-        raw = numpy.asarray(getval(x))
-    if numpy.any(raw < 0) or numpy.any(raw > 1):
-        raise ValueError("dirichlet: every component of x must lie in [0, 1]")
-    column = raw_alpha.reshape((k,) + (1,) * (raw.ndim - 1))
-    if numpy.any((raw == 0) & (column < 1)):
-        raise ValueError("dirichlet: a component of x may be 0 only where its alpha is >= 1")
-    if numpy.any(numpy.abs(numpy.sum(raw, axis=0) - 1) > 1e-9):
-        raise ValueError("dirichlet: the components of x must sum to 1 (along the first axis); "
-                         f"they sum to {numpy.sum(raw, axis=0)}")
-    return x, mnp.reshape(alpha, column.shape)
-
-
-def _dirichlet_logpdf(x, alpha):
-    x, column = _simplex_points(x, alpha)
-    log_beta = mnp.sum(gammaln(alpha)) - gammaln(mnp.sum(alpha))
-    return mnp.sum(xlogy(column - 1, x), axis=0) - log_beta
-
-
-def _dirichlet_pdf(x, alpha):
-    return mnp.exp(_dirichlet_logpdf(x, alpha))
-
-
-multivariate_normal = namespace("multivariate_normal", scipy.stats.multivariate_normal,
-                                pdf=_mvn_pdf, logpdf=_mvn_logpdf, entropy=_mvn_entropy)
-dirichlet = namespace("dirichlet", scipy.stats.dirichlet, pdf=_dirichlet_pdf,
-                      logpdf=_dirichlet_logpdf)
-dirichlet.rvs = nondifferentiable(scipy.stats.dirichlet.rvs)
+register("multivariate_normal", scipy.stats.multivariate_normal, pdf, logpdf, entropy)

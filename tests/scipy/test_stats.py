@@ -9,6 +9,7 @@ import scipy.special
 import scipy.stats
 from numpy.testing import assert_allclose
 
+import mlkit.numpy as np
 from mlkit import grad, make_jvp
 from mlkit.scipy import stats
 
@@ -122,6 +123,9 @@ def test_distributions_are_modules_as_in_scipy_and_autograd():
         module = getattr(stats, dist)
         assert module.__all__ and all(hasattr(getattr(scipy.stats, dist), name)
                                       for name in module.__all__)
+        kinds = {name: row["kind"] for name, row in np.coverage(module).items()}
+        assert set(kinds) == set(module.__all__)
+        assert {n for n, k in kinds.items() if k != "composite"} <= {"rvs"}
 
 
 # --- multivariate ---------------------------------------------------------------------------

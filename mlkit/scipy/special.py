@@ -15,7 +15,7 @@ import scipy.special
 import mlkit.numpy as mnp
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.elementwise import def_elementwise
-from mlkit.numpy.wrap import composite, dispatch_from, nondifferentiable, wrap
+from mlkit.numpy.wrap import composite, nondifferentiable, wrap
 from mlkit.scipy.bessel import i0, i1, iv, ive, j0, j1, jn, y0, y1, yn
 from mlkit.scipy.ufuncs import no_closed_form, wrap_ufunc
 
@@ -85,17 +85,8 @@ xlog1py = wrap_ufunc(scipy.special.xlog1py, "xlog1py")
 gammasgn = nondifferentiable(scipy.special.gammasgn)
 
 
-def _polygamma(n, x):
-    """scipy's polygamma in the dtype of ``x`` (scipy computes it in float64)."""
-    out = scipy.special.polygamma(n, x)
-    dtype = numpy.result_type(x)
-    if dtype.kind == "f":
-        out = numpy.asarray(out, dtype=dtype)
-    return out[()] if numpy.ndim(out) == 0 else out
-
-
-polygamma = wrap(_polygamma, "polygamma")
-dispatch_from(polygamma, scipy.special.polygamma)
+# scipy computes polygamma in float64; the result keeps the dtype of x.
+polygamma = wrap_ufunc(scipy.special.polygamma, "polygamma")
 
 # expit(x) expit(-x) rather than ans (1 - ans), which rounds to 0 once ans rounds to 1.
 def_elementwise(expit, lambda ans, x: ans * expit(-x))

@@ -5,11 +5,13 @@ The derivative in the order has no closed form: requesting it raises (``no_close
 except for ``yn``, whose order scipy truncates to an integer (a flat function of it).
 """
 
+import numpy
 import scipy.special
 
 import mlkit.numpy as mnp
+from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.elementwise import def_elementwise
-from mlkit.scipy.ufuncs import no_closed_form, wrap_ufunc
+from mlkit.scipy.ufuncs import no_closed_form, refuse, wrap_ufunc
 
 __all__ = ["i0", "i1", "iv", "ive", "j0", "j1", "jn", "y0", "y1", "yn"]
 
@@ -35,6 +37,16 @@ def_elementwise(i0, lambda ans, x: i1(x))
 def_elementwise(i1, lambda ans, x: 0.5 * (i0(x) + iv(2, x)))
 def_elementwise(iv, no_closed_form("iv", "v"),
                 lambda ans, v, x: 0.5 * (iv(v - 1, x) + iv(v + 1, x)))
-# ive(v, x) = iv(v, x) exp(-|x|): the recurrence for the scaled functions, less sign(x) ive.
-def_elementwise(ive, no_closed_form("ive", "v"),
-                lambda ans, v, x: 0.5 * (ive(v - 1, x) + ive(v + 1, x)) - mnp.sign(x) * ans)
+_complex_ive = refuse("ive", "x", "for complex x it scales by exp(-|Re x|), which is not "
+                                  "holomorphic; use iv(v, x) * exp(-abs(real(x)))")
+
+
+def _ive_derivative(ans, v, x):
+    """ive(v, x) = iv(v, x) exp(-|x|): the recurrence for the scaled functions, less
+    sign(x) ive (real x only)."""
+    if numpy.iscomplexobj(getval(x)):
+        _complex_ive(ans, v, x)
+    return 0.5 * (ive(v - 1, x) + ive(v + 1, x)) - mnp.sign(x) * ans
+
+
+def_elementwise(ive, no_closed_form("ive", "v"), _ive_derivative)

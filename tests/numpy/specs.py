@@ -494,6 +494,10 @@ for _name in ("xlogy", "xlog1py"):
               [f"special.{_name}"]))
 _special("gamma", off_grid)
 _special("rgamma", off_grid)
+# Holomorphic in complex x, to first order (scipy's polygamma takes no complex values).
+for _name in ("gamma", "rgamma"):
+    add(_spec(f"special.{_name}(complex)", getattr(special, _name), (positive,), UNARY,
+              [f"special.{_name}"], complex_domains=(complex_right,), order=1))
 for _name in ("beta", "betaln"):
     add(_spec(f"special.{_name}", getattr(special, _name), (positive, positive), BINARY,
               [f"special.{_name}"]))
@@ -515,6 +519,9 @@ _IN_X = [
     ("ive(1, x)", lambda x: special.ive(1, x), away_from_zero),
     ("ive(2.5, x)", lambda x: special.ive(2.5, x), positive),
 ]
+for _name, _fun in (("jn", lambda x: special.jn(3, x)), ("iv", lambda x: special.iv(2, x))):
+    add(_spec(f"special.{_name}(complex)", _fun, (anywhere,), UNARY[:3], [f"special.{_name}"],
+              complex_domains=(complex_anywhere,)))
 for _call, _fun, _domain in _IN_X:
     add(_spec(f"special.{_call.replace(' ', '')}", _fun, (_domain,), UNARY,
               [f"special.{_call.split('(')[0]}"]))

@@ -113,6 +113,12 @@ def test_derivatives_without_closed_form_raise_in_both_modes(name, argnum, args,
         make_jvp(along)(args[argnum])(1.0)
 
 
+def test_ive_of_complex_x_refuses_a_derivative():
+    assert_allclose(special.ive(1.0, 0.5 + 1j), scipy.special.ive(1.0, 0.5 + 1j))
+    with pytest.raises(NotImplementedError, match="holomorphic"):
+        grad(lambda z: onp.real(special.ive(1.0, z)))(0.5 + 1j)
+
+
 def test_scipy_calls_on_traced_values_reach_mlkit():
     assert_allclose(grad(lambda x: scipy.special.gamma(x))(2.5),
                     scipy.special.gamma(2.5) * scipy.special.digamma(2.5))

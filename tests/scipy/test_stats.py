@@ -135,7 +135,8 @@ MEAN = RNG.standard_normal(3)
 POINTS = RNG.standard_normal((4, 3))
 MVN_CASES = [(POINTS, MEAN, COV), (POINTS[0], MEAN, COV), (POINTS[:1], MEAN, COV),
              (POINTS.reshape(2, 2, 3), MEAN, COV), (POINTS, MEAN, onp.array([1.0, 2.0, 0.5])),
-             (POINTS, MEAN, 2.5), (onp.array([0.1, 0.2, 0.3]), 0.0, 2.0), (0.4, None, 1)]
+             (POINTS, MEAN, 2.5), (onp.array([0.1, 0.2, 0.3]), 0.0, 2.0), (0.4, None, 1),
+             (POINTS[:, :2], [0, 1], [[2, 1], [1, 3]])]
 
 
 @pytest.mark.parametrize("method", ["pdf", "logpdf"])

@@ -52,7 +52,7 @@ def _spectrum(cov, allow_singular):
     eps below which an eigenvalue counts as zero), None when it is positive definite."""
     raw = numpy.asarray(getval(cov))
     s, u = numpy.linalg.eigh(raw)
-    eps = {"f": 1e3, "d": 1e6}[raw.dtype.char.lower()] * numpy.finfo(raw.dtype).eps
+    eps = {"f": 1e3, "d": 1e6}[s.dtype.char] * numpy.finfo(s.dtype).eps
     eps = eps * numpy.max(numpy.abs(s))
     if numpy.min(s) < -eps:
         raise ValueError("multivariate_normal: cov must be symmetric positive semidefinite")

@@ -7,6 +7,8 @@ import numpy as onp
 import pytest
 import scipy.special
 import scipy.stats
+from hypothesis import given, settings
+from hypothesis import strategies as hs
 from numpy.testing import assert_allclose
 
 import mlkit.numpy as np
@@ -84,6 +86,24 @@ def test_logpdf_gradients_by_hand():
         assert grad(stats.poisson.cdf)(3.5, 2.0) == 0.0  # a step function of k
     assert_allclose(grad(stats.t.cdf)(0.7, 3.0, 0.2, 1.5), scipy.stats.t.pdf(0.7, 3.0, 0.2, 1.5))
     assert_allclose(grad(stats.chi2.cdf)(2.0, 3.0), scipy.stats.chi2.pdf(2.0, 3.0))
+
+
+SHAPES = {"t": 1, "gamma": 1, "chi2": 1, "beta": 2}
+
+
+@settings(max_examples=20, deadline=None)
+@given(dist=hs.sampled_from(sorted(SHAPES)), u=hs.floats(0.05, 0.95),
+       shapes=hs.tuples(hs.floats(0.6, 5.0), hs.floats(0.6, 5.0)),
+       loc=hs.floats(-2.0, 2.0), scale=hs.floats(0.3, 3.0))
+def test_the_cdf_differentiates_to_the_pdf(dist, u, shapes, loc, scale):
+    """d cdf / dx = pdf and d cdf / dloc = -pdf, at a point inside the support."""
+    shapes = shapes[:SHAPES[dist]]
+    x = float(getattr(scipy.stats, dist).ppf(u, *shapes, loc=loc, scale=scale))
+    module = getattr(stats, dist)
+    dx, dloc = grad(module.cdf, argnum=(0, 1 + len(shapes)))(x, *shapes, loc, scale)
+    pdf = getattr(scipy.stats, dist).pdf(x, *shapes, loc=loc, scale=scale)
+    assert_allclose((dx, dloc), (pdf, -pdf), rtol=1e-9)
+    assert_allclose(module.pdf(x, *shapes, loc, scale), pdf, rtol=1e-9)
 
 
 def test_gradients_outside_the_support_are_zero_and_finite():

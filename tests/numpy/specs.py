@@ -649,6 +649,43 @@ for _n in (0, 1, 2):
 for _name in ("xlogy", "xlog1py"):
     add(_spec(f"special.{_name}", getattr(special, _name), (anywhere, positive), BINARY,
               [f"special.{_name}"]))
+_special("gamma", off_grid)
+_special("rgamma", off_grid)
+# Holomorphic in complex x, to first order (scipy's polygamma takes no complex values).
+for _name in ("gamma", "rgamma"):
+    add(_spec(f"special.{_name}(complex)", getattr(special, _name), (positive,), UNARY,
+              [f"special.{_name}"], complex_domains=(complex_right,), order=1))
+for _name in ("beta", "betaln"):
+    add(_spec(f"special.{_name}", getattr(special, _name), (positive, positive), BINARY,
+              [f"special.{_name}"]))
+# Incomplete functions and orders of Bessel functions: differentiable in x only (their other
+# arguments raise, see tests/scipy/test_special.py), so those are held constant here.
+_IN_X = [
+    ("betainc(0.7, 2.5, x)", lambda x: special.betainc(0.7, 2.5, x), probability),
+    ("betainc(1.0, 3.0, x)", lambda x: special.betainc(1.0, 3.0, x), probability),
+    ("gammainc(1.7, x)", lambda x: special.gammainc(1.7, x), positive),
+    ("gammaincc(0.6, x)", lambda x: special.gammaincc(0.6, x), positive),
+    ("stdtr(3.5, t)", lambda t: special.stdtr(3.5, t), anywhere),
+    ("multigammaln(a, 3)", lambda a: special.multigammaln(a, 3), above_one),
+    ("multigammaln(a, 1)", lambda a: special.multigammaln(a, 1), positive),
+    ("jn(0, x)", lambda x: special.jn(0, x), anywhere),
+    ("jn(3, x)", lambda x: special.jn(3, x), anywhere),
+    ("yn(2, x)", lambda x: special.yn(2, x), positive),
+    ("iv(2, x)", lambda x: special.iv(2, x), anywhere),
+    ("iv(0.5, x)", lambda x: special.iv(0.5, x), positive),
+    ("ive(1, x)", lambda x: special.ive(1, x), away_from_zero),
+    ("ive(2.5, x)", lambda x: special.ive(2.5, x), positive),
+]
+for _name, _fun in (("jn", lambda x: special.jn(3, x)), ("iv", lambda x: special.iv(2, x))):
+    add(_spec(f"special.{_name}(complex)", _fun, (anywhere,), UNARY[:3], [f"special.{_name}"],
+              complex_domains=(complex_anywhere,)))
+for _call, _fun, _domain in _IN_X:
+    add(_spec(f"special.{_call.replace(' ', '')}", _fun, (_domain,), UNARY,
+              [f"special.{_call.split('(')[0]}"]))
+for _name in ("j0", "j1", "i0", "i1"):
+    _special(_name)
+for _name in ("y0", "y1"):
+    _special(_name, positive)
 _LOGSUMEXP = [{}, {"axis": 0}, {"axis": -1, "keepdims": True}, {"axis": (0, 1)}]
 for _kwargs in _LOGSUMEXP:
     add(_spec(f"special.logsumexp({_label(_kwargs)})",
@@ -683,6 +720,76 @@ for _method in ("pdf", "logpdf"):
               [((), (), (), ()), ((2, 3), (3,), (2, 1), ())], [f"stats.t.{_method}"]),
         _spec(f"stats.t.{_method}(df=3)", bind(getattr(stats.t, _method), df=3.0),
               (anywhere,), UNARY[:3], [f"stats.t.{_method}"]))
+
+for _method in ("cdf", "logcdf"):
+    add(_spec(f"stats.t.{_method}", lambda x, loc, scale, _m=_method: getattr(stats.t, _m)(
+        x, 3.5, loc, scale), (anywhere, anywhere, positive), _LOC_SCALE, [f"stats.t.{_method}"]))
+
+
+def near_zero(rng, shape):
+    """A small loc: with ``near_one`` scales, x in (0.1, 0.9) stays inside (0, 1)."""
+    return rng.uniform(-0.05, 0.05, shape)
+
+
+def near_one(rng, shape):
+    return rng.uniform(1.0, 1.1, shape)
+
+
+_SHAPE_LOC_SCALE = [((), (), (), ()), ((2, 3), (3,), (2, 1), ())]
+_TWO_SHAPES_LOC_SCALE = [((), (), (), (), ()), ((2, 3), (3,), (2, 1), (), ())]
+for _method in ("pdf", "logpdf"):
+    add(_spec(f"stats.gamma.{_method}", getattr(stats.gamma, _method),
+              (above_one, positive, near_zero, positive), _SHAPE_LOC_SCALE,
+              [f"stats.gamma.{_method}"]),
+        _spec(f"stats.chi2.{_method}", getattr(stats.chi2, _method),
+              (above_one, above_one, near_zero, positive), _SHAPE_LOC_SCALE,
+              [f"stats.chi2.{_method}"]),
+        _spec(f"stats.beta.{_method}", getattr(stats.beta, _method),
+              (probability, positive, positive, near_zero, near_one), _TWO_SHAPES_LOC_SCALE,
+              [f"stats.beta.{_method}"]),
+        _spec(f"stats.gamma.{_method}(x,a)", getattr(stats.gamma, _method), (positive, positive),
+              BINARY[:3], [f"stats.gamma.{_method}"]))
+# The cdfs in x, loc and scale (in a shape parameter they raise, see tests/scipy/test_stats.py).
+add(_spec("stats.gamma.cdf", lambda x, loc, scale: stats.gamma.cdf(x, 1.7, loc, scale),
+          (above_one, near_zero, positive), _LOC_SCALE, ["stats.gamma.cdf"]),
+    _spec("stats.chi2.cdf", lambda x, loc, scale: stats.chi2.cdf(x, 3.0, loc, scale),
+          (above_one, near_zero, positive), _LOC_SCALE, ["stats.chi2.cdf"]),
+    _spec("stats.beta.cdf", lambda x, loc, scale: stats.beta.cdf(x, 1.5, 2.5, loc, scale),
+          (probability, near_zero, near_one), _LOC_SCALE, ["stats.beta.cdf"]))
+# Poisson in mu (k is a count): at one count, and over counts that broadcast against mu.
+for _method in ("pmf", "logpmf", "cdf"):
+    add(_spec(f"stats.poisson.{_method}", lambda mu, _m=_method: getattr(stats.poisson, _m)(
+        3.0, mu), (positive,), UNARY[:3], [f"stats.poisson.{_method}"]),
+        _spec(f"stats.poisson.{_method}(counts)", lambda mu, _m=_method: getattr(
+            stats.poisson, _m)(onp.array([0.0, 2.0, 5.0]), mu, loc=-1), (positive,),
+              [((),), ((2, 3),)], [f"stats.poisson.{_method}"], float32=False))
+
+
+def covariance(rng, shape):
+    """A well-conditioned symmetric positive definite matrix (a variance vector if 1-d)."""
+    if len(shape) < 2:
+        return rng.uniform(0.5, 2.0, shape)
+    a = rng.standard_normal(shape)
+    return a @ a.T / shape[-1] + onp.eye(shape[-1])
+
+
+def simplex_head(rng, shape):
+    """All but the last component of points of the simplex (components on the first axis)."""
+    return rng.uniform(0.1, 0.3, shape)
+
+
+_MVN = [((3,), (3,), (3, 3)), ((4, 3), (3,), (3, 3)), ((2, 2, 2), (2,), (2, 2)),
+        ((4, 3), (3,), (3,)), ((2, 3), (3,), ()), ((4,), (), ())]
+for _method in ("pdf", "logpdf"):
+    add(_spec(f"stats.multivariate_normal.{_method}",
+              getattr(stats.multivariate_normal, _method), (anywhere, anywhere, covariance),
+              _MVN, [f"stats.multivariate_normal.{_method}"]),
+        _spec(f"stats.dirichlet.{_method}", getattr(stats.dirichlet, _method),
+              (simplex_head, positive), [((2,), (3,)), ((2, 4), (3,))],
+              [f"stats.dirichlet.{_method}"]))
+add(_spec("stats.multivariate_normal.entropy", stats.multivariate_normal.entropy,
+          (anywhere, covariance), [((3,), (3, 3)), ((2,), (2,))],
+          ["stats.multivariate_normal.entropy"]))
 
 
 # --- joins, differences, vector products and selection (numpy's further names) -------------

@@ -84,6 +84,7 @@ KEYWORD_CALLS = [
 ]
 STATS = {"norm": ("x", "loc", "scale"), "t": ("x", "df", "loc", "scale")}
 STATS_ARGS = {"norm": (X, 0.3, 1.5), "t": (X, 3.0, 0.2, 1.5)}
+STATS_CONSTANT = {("t", "cdf"): ("df",), ("t", "logcdf"): ("df",)}
 
 NAMESPACES = {"np": (np, onp), "linalg": (np.linalg, onp.linalg), "fft": (np.fft, onp.fft),
               "special": (special, scipy.special)}
@@ -220,7 +221,9 @@ def test_pad_takes_traced_constant_values_by_keyword():
     onp.testing.assert_allclose(g, 14 * onp.cos(1.5))  # the 4x5 border
 
 
-STATS_ROWS = [(dist, method) for dist in STATS for method in vars(getattr(stats, dist))]
+STATS_ROWS = [(dist, method) for dist in STATS
+              for method in ("pdf", "logpdf", "cdf", "logcdf", "sf", "logsf", "ppf")
+              if hasattr(getattr(stats, dist), method)]
 
 
 @pytest.mark.parametrize("dist, method", STATS_ROWS, ids=[f"{d}.{m}" for d, m in STATS_ROWS])
@@ -230,11 +233,13 @@ def test_stats_keywords_give_the_positional_derivatives(dist, method):
     if method == "ppf":
         args = (onp.full_like(X, 0.3) + 0.1 * onp.abs(X),) + args[1:]
     names = STATS[dist]
-    expected, expected_grads = _value_and_grads(fun, args, {}, range(len(args)))
+    constant = STATS_CONSTANT.get((dist, method), ())  # refused: no closed form
+    traced = [i for i, name in enumerate(names) if name not in constant]
+    expected, expected_grads = _value_and_grads(fun, args, {}, traced)
     for first in range(1, len(args)):
         keywords = dict(zip(names[first:], args[first:]))
         value, grads = _value_and_grads(fun, args[:first], keywords,
-                                        list(range(first)) + list(keywords))
+                                        [i if i < first else names[i] for i in traced])
         _assert_same(value, expected, f"stats.{dist}.{method} by keyword")
         _assert_same(grads, expected_grads, f"stats.{dist}.{method} by keyword")
         raw = getattr(getattr(scipy.stats, dist), method)(*args[:first], **keywords)

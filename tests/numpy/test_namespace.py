@@ -41,7 +41,7 @@ def _function_table():
     rows = [(label, name) for label, module, _ in NAMESPACES
             for name in _public_functions(module)]
     rows += [(f"stats.{dist}", name) for dist in stats.__all__
-             for name in vars(getattr(stats, dist))]
+             for name in getattr(stats, dist).__all__]
     return rows
 
 

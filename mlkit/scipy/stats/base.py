@@ -1,0 +1,68 @@
+"""What the distributions share: logs that keep Python numbers Python numbers, the masks that
+give scipy's values off the support (0, -inf) and for invalid parameters (nan) without
+evaluating a formula where it is undefined, and the registration of each method.
+"""
+
+import functools
+
+import numpy
+
+import mlkit.numpy as mnp
+from mlkit.autodiff.tracer import getval
+from mlkit.numpy.wrap import composite
+from mlkit.scipy.special import gammaln
+
+__all__ = ["lgamma_of", "log_of", "masked", "positive", "register", "standardized", "weak"]
+
+
+def weak(fun, *args):
+    """``fun(*args)``, as a Python float when every argument is a Python number: scipy and
+    numpy return a float64 scalar there, which would turn float32 arrays it meets into float64.
+    """
+    out = fun(*args)
+    if all(isinstance(a, (int, float)) for a in args):
+        return float(out)
+    return out
+
+
+def log_of(value):
+    return weak(mnp.log, value)
+
+
+def lgamma_of(value):
+    return weak(gammaln, value)
+
+
+def positive(*values):
+    """A raw mask, True where every value (parameters such as scale or a shape) is > 0."""
+    return functools.reduce(numpy.logical_and, [numpy.greater(getval(v), 0) for v in values])
+
+
+def masked(keep, value, other):
+    """``value`` where the raw mask ``keep`` holds, else ``other``; used on inputs (a stand-in
+    point where a formula would be undefined) and on outputs (scipy's 0, -inf or nan there,
+    constants, so their derivative is zero). Where ``keep`` holds everywhere, ``value`` itself."""
+    if numpy.all(keep):
+        return value
+    return mnp.where(keep, value, other)
+
+
+def standardized(x, loc, scale, *shapes):
+    """``(z, scale, shapes, valid)``: z = (x - loc) / scale and the raw mask of valid parameters
+    (scale and shapes > 0); invalid entries are replaced by 1, so that no formula downstream
+    takes the log or gammaln of them (the result is nan there)."""
+    valid = positive(scale, *shapes)
+    scale, *shapes = [masked(positive(p), p, 1.0) for p in (scale, *shapes)]
+    return (x - loc) / scale, scale, shapes, valid
+
+
+def register(name, raw, *functions):
+    """Name each method of distribution ``name`` ``name.method`` (for error messages) and mark
+    it a composite standing in for scipy's ``raw.method``; returns the functions to publish,
+    in order."""
+    published = []
+    for fun in functions:
+        method = fun.__name__
+        fun.__name__ = fun.__qualname__ = f"{name}.{method}"
+        published.append(composite(fun, getattr(raw, method)))
+    return published

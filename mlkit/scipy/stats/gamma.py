@@ -1,0 +1,35 @@
+"""The gamma distribution, ``gamma.pdf(x, a, loc=0, scale=1)``: 0 (log: -inf) below loc, nan
+for a or scale <= 0, as in scipy. The density is a composite, differentiable in x, a, loc and
+scale; the cdf (``special.gammainc``) in x, loc and scale, and raises if asked for a."""
+
+import numpy
+import scipy.stats
+
+import mlkit.numpy as mnp
+from mlkit.autodiff.tracer import getval
+from mlkit.scipy.special import gammainc, xlogy
+from mlkit.scipy.stats.base import lgamma_of, log_of, masked, register, standardized
+
+__all__ = ["cdf", "logpdf", "pdf"]
+
+
+def logpdf(x, a, loc=0.0, scale=1.0):
+    z, scale, (a,), valid = standardized(x, loc, scale, a)
+    inside = numpy.greater_equal(getval(z), 0)
+    z = masked(inside, z, 1.0)
+    out = xlogy(a - 1, z) - z - lgamma_of(a) - log_of(scale)
+    return masked(valid, masked(inside, out, -numpy.inf), numpy.nan)
+
+
+def pdf(x, a, loc=0.0, scale=1.0):
+    return mnp.exp(logpdf(x, a, loc, scale))
+
+
+def cdf(x, a, loc=0.0, scale=1.0):
+    z, _, (a,), valid = standardized(x, loc, scale, a)
+    inside = numpy.greater_equal(getval(z), 0)
+    out = gammainc(a, masked(inside, z, 0.0))
+    return masked(valid, masked(inside, out, 0.0), numpy.nan)
+
+
+pdf, logpdf, cdf = register("gamma", scipy.stats.gamma, pdf, logpdf, cdf)

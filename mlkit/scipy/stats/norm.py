@@ -1,0 +1,48 @@
+"""The normal distribution, ``norm.pdf(x, loc=0, scale=1)`` and the other methods of
+scipy.stats.norm, written from mlkit.numpy and mlkit.scipy.special (composites, so
+differentiable in x, loc and scale in both modes to any order)."""
+
+import math
+
+import scipy.stats
+
+import mlkit.numpy as mnp
+from mlkit.scipy.special import log_ndtr, ndtr, ndtri
+from mlkit.scipy.stats.base import log_of, register
+
+__all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
+
+_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+
+
+def logpdf(x, loc=0.0, scale=1.0):
+    z = (x - loc) / scale
+    return -0.5 * z * z - log_of(scale) - _HALF_LOG_2PI
+
+
+def pdf(x, loc=0.0, scale=1.0):
+    return mnp.exp(logpdf(x, loc, scale))
+
+
+def cdf(x, loc=0.0, scale=1.0):
+    return ndtr((x - loc) / scale)
+
+
+def logcdf(x, loc=0.0, scale=1.0):
+    return log_ndtr((x - loc) / scale)
+
+
+def sf(x, loc=0.0, scale=1.0):
+    return ndtr((loc - x) / scale)
+
+
+def logsf(x, loc=0.0, scale=1.0):
+    return log_ndtr((loc - x) / scale)
+
+
+def ppf(q, loc=0.0, scale=1.0):
+    return loc + scale * ndtri(q)
+
+
+pdf, logpdf, cdf, logcdf, sf, logsf, ppf = register(
+    "norm", scipy.stats.norm, pdf, logpdf, cdf, logcdf, sf, logsf, ppf)

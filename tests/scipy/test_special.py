@@ -1,0 +1,126 @@
+"""mlkit.scipy.special's gamma, beta and Bessel families compute what scipy computes, in the
+input's precision; their derivatives match closed forms; and the derivatives that have no
+closed form (incomplete functions in their shape parameters, Bessel functions in their order)
+raise an error that names the function and the argument, in both modes."""
+
+import math
+
+import numpy as onp
+import pytest
+import scipy.special
+from numpy.testing import assert_allclose
+
+from mlkit import grad, make_jvp
+from mlkit.scipy import special
+
+RNG = onp.random.default_rng(11)
+POS = RNG.uniform(0.3, 4.0, (3, 4))
+P = RNG.uniform(0.05, 0.95, (3, 4))
+X = RNG.standard_normal((3, 4))
+OFF_GRID = RNG.integers(-3, 3, (3, 4)) + RNG.uniform(0.1, 0.9, (3, 4))
+
+UNARY = [("gamma", OFF_GRID), ("rgamma", OFF_GRID), ("j0", X), ("j1", X), ("y0", POS),
+         ("y1", POS), ("i0", X), ("i1", X)]
+CALLS = [
+    ("beta", (POS, POS[::-1])),
+    ("betaln", (POS, POS[:, ::-1])),
+    ("betainc", (POS, POS[0], P)),
+    ("gammainc", (POS[0], POS)),
+    ("gammaincc", (POS, POS[::-1])),
+    ("stdtr", (POS, X)),
+    ("jn", (onp.arange(4), X)),
+    ("jn", (2.5, POS)),
+    ("yn", (3, POS)),
+    ("iv", (onp.array([0.0, 0.5, 1.0, 3.0]), X)),
+    ("ive", (1.5, POS)),
+]
+
+
+@pytest.mark.parametrize("name, x", UNARY, ids=[u[0] for u in UNARY])
+def test_unary_values_match_scipy_and_keep_float32(name, x):
+    assert_allclose(getattr(special, name)(x), getattr(scipy.special, name)(x), rtol=1e-13)
+    single = getattr(special, name)(x.astype(onp.float32))
+    assert single.dtype == onp.float32
+
+
+@pytest.mark.parametrize("name, args", CALLS, ids=[c[0] for c in CALLS])
+def test_values_match_scipy_and_keep_float32(name, args):
+    assert_allclose(getattr(special, name)(*args), getattr(scipy.special, name)(*args),
+                    rtol=1e-13)
+    single = tuple(a.astype(onp.float32) if onp.asarray(a).dtype.kind == "f" and
+                   onp.ndim(a) else a for a in args)
+    assert getattr(special, name)(*single).dtype == onp.float32
+
+
+def test_multigammaln_matches_scipy_and_rejects_bad_arguments():
+    for d in (1, 2, 5):
+        a = POS + 0.5 * d
+        assert_allclose(special.multigammaln(a, d), scipy.special.multigammaln(a, d))
+    assert special.multigammaln(onp.float32(3.0), 3).dtype == onp.float32
+    with pytest.raises(ValueError, match="exceed"):
+        special.multigammaln(0.9, 3)
+    with pytest.raises(ValueError, match="positive integer"):
+        special.multigammaln(3.0, 2.0)
+
+
+def test_derivatives_match_closed_forms():
+    # B(a, 1) = 1 / a, Gamma'(1) = -euler_gamma, P(1, x) = 1 - exp(-x), I_1'(0) = 1/2
+    assert_allclose(grad(special.beta)(2.0, 1.0), -0.25)
+    assert_allclose(grad(special.betaln, argnum=1)(1.0, 3.0), -1 / 3)
+    assert_allclose(grad(special.gamma)(1.0), -onp.euler_gamma)
+    assert_allclose(grad(special.rgamma)(1.0), onp.euler_gamma)
+    assert_allclose(grad(special.gammainc, argnum=1)(1.0, 0.7), math.exp(-0.7))
+    assert_allclose(grad(special.gammaincc, argnum=1)(1.0, 0.7), -math.exp(-0.7))
+    assert_allclose(grad(grad(special.betainc, argnum=2), argnum=2)(2.0, 1.0, 0.3), 2.0)
+    assert_allclose(grad(special.stdtr, argnum=1)(1.0, 0.5), 1 / (math.pi * 1.25))
+    assert_allclose(grad(special.i1)(0.0), 0.5)
+    assert_allclose(grad(special.j0)(1.3), -scipy.special.j1(1.3))
+    # ive(v, x) = iv(v, x) exp(-|x|), so ive' = iv' exp(-|x|) - sign(x) ive; x < 0 here
+    x = -1.7
+    assert_allclose(grad(special.ive, argnum=1)(2.0, x),
+                    0.5 * (scipy.special.iv(1, x) + scipy.special.iv(3, x)) * math.exp(-abs(x))
+                    + scipy.special.ive(2.0, x))
+    a = onp.array([2.5, 4.0])
+    assert_allclose(grad(lambda a: special.multigammaln(a, 2).sum())(a),
+                    scipy.special.digamma(a) + scipy.special.digamma(a - 0.5))
+
+
+REFUSED = [
+    ("betainc", 0, (0.5, 2.0, 0.3), "'a'"),
+    ("betainc", 1, (0.5, 2.0, 0.3), "'b'"),
+    ("gammainc", 0, (1.5, 0.7), "'a'"),
+    ("gammaincc", 0, (1.5, 0.7), "'a'"),
+    ("stdtr", 0, (3.0, 0.7), "'df'"),
+    ("jn", 0, (1.0, 0.7), "'n'"),
+    ("iv", 0, (1.0, 0.7), "'v'"),
+    ("ive", 0, (1.0, 0.7), "'v'"),
+]
+
+
+@pytest.mark.parametrize("name, argnum, args, arg_name", REFUSED,
+                         ids=[f"{r[0]}-{r[3]}" for r in REFUSED])
+def test_derivatives_without_closed_form_raise_in_both_modes(name, argnum, args, arg_name):
+    fun = getattr(special, name)
+    with pytest.raises(NotImplementedError, match=f"{name} .*{arg_name}"):
+        grad(fun, argnum=argnum)(*args)
+
+    def along(t):
+        moved = list(args)
+        moved[argnum] = t
+        return fun(*moved)
+
+    with pytest.raises(NotImplementedError, match=f"{name} .*{arg_name}"):
+        make_jvp(along)(args[argnum])(1.0)
+
+
+def test_ive_of_complex_x_refuses_a_derivative():
+    assert_allclose(special.ive(1.0, 0.5 + 1j), scipy.special.ive(1.0, 0.5 + 1j))
+    with pytest.raises(NotImplementedError, match="holomorphic"):
+        grad(lambda z: onp.real(special.ive(1.0, z)))(0.5 + 1j)
+
+
+def test_scipy_calls_on_traced_values_reach_mlkit():
+    assert_allclose(grad(lambda x: scipy.special.gamma(x))(2.5),
+                    scipy.special.gamma(2.5) * scipy.special.digamma(2.5))
+    assert_allclose(grad(lambda x: scipy.special.yn(1, x))(2.0),
+                    0.5 * (scipy.special.yn(0, 2.0) - scipy.special.yn(2, 2.0)))

@@ -49,7 +49,7 @@ _CONSTANT = ("bandwidth", "dft", "find_best_blas_type", "get_blas_funcs", "get_l
              "issymmetric", "pascal")
 _WITHOUT_RULES = (
     "block_diag", "cdf2rdf", "cho_solve_banded", "cholesky_banded", "circulant",
-    "clarkson_woodruff_transform", "companion", "convolution_matrix", "cossin", "eig",
+    "clarkson_woodruff_transform", "companion", "convolution_matrix", "cossin", "diagsvd", "eig",
     "eig_banded", "eigh_tridiagonal", "eigvals", "eigvals_banded", "eigvalsh_tridiagonal",
     "expm_cond", "expm_frechet", "fiedler", "fiedler_companion", "fractional_matrix_power",
     "funm", "hankel", "hessenberg", "khatri_rao", "ldl", "leslie", "lstsq", "lu", "lu_factor",

@@ -103,6 +103,9 @@ def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=
         return scipy.linalg.solve(a, b, lower=lower, check_finite=check_finite,
                                   assume_a=assume_a, transposed=transposed)
     _check_square("solve", a)
+    if transposed and is_complex(a):
+        raise NotImplementedError("solve: transposed=True is not available for complex "
+                                  "matrices (as in scipy); pass the transpose of a instead")
     if assume_a in _TRIANGULAR:
         return solve_triangular(a, b, trans=1 if transposed else 0,
                                 lower=_TRIANGULAR[assume_a])

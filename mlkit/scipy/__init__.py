@@ -2,10 +2,11 @@
 ``integrate``.
 
 Built on mlkit.numpy and the autodiff core only; every function is either a primitive with
-reverse- and forward-mode rules or a composite of such primitives (the exceptions, scipy.linalg
-functions without rules yet and odeint's forward-only higher orders, raise when differentiated).
+reverse- and forward-mode rules or a composite of such primitives. The exceptions raise when
+differentiated rather than give a wrong zero: the scipy.linalg functions without rules yet, and
+odeint beyond first derivatives.
 """
 
-from mlkit.scipy import linalg, signal, special, stats
+from mlkit.scipy import integrate, linalg, signal, special, stats
 
-__all__ = ["linalg", "signal", "special", "stats"]
+__all__ = ["integrate", "linalg", "signal", "special", "stats"]

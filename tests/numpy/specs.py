@@ -578,71 +578,80 @@ def _banded(upper):
 _SOLVE_SHAPES = [((3, 3), (3,)), ((3, 3), (3, 2))]
 for _trans in (0, "T", 2):
     for _lower in (False, True):
-        add(_spec(f"linalg.solve_triangular(trans={_trans},lower={_lower})",
+        add(_spec(f"scipy.linalg.solve_triangular(trans={_trans},lower={_lower})",
                   bind(linalg.solve_triangular, trans=_trans, lower=_lower),
-                  (well_conditioned, anywhere), _SOLVE_SHAPES, ["linalg.solve_triangular"],
+                  (well_conditioned, anywhere), _SOLVE_SHAPES, ["scipy.linalg.solve_triangular"],
                   complex_domains=(complex_well_conditioned, complex_anywhere)))
 for _lower in (False, True):
-    add(_spec(f"linalg.solve_triangular(unit_diagonal,lower={_lower})",
+    add(_spec(f"scipy.linalg.solve_triangular(unit_diagonal,lower={_lower})",
               bind(linalg.solve_triangular, lower=_lower, unit_diagonal=True, trans=1),
-              (well_conditioned, anywhere), _SOLVE_SHAPES, ["linalg.solve_triangular"]))
+              (well_conditioned, anywhere), _SOLVE_SHAPES, ["scipy.linalg.solve_triangular"]))
 for _l, _u in ((1, 1), (2, 0), (0, 1)):
-    add(_spec(f"linalg.solve_banded(({_l},{_u}))",
+    add(_spec(f"scipy.linalg.solve_banded(({_l},{_u}))",
               lambda ab, b, _lu=(_l, _u): linalg.solve_banded(_lu, ab, b),
               (_banded(_u), anywhere), [((_l + _u + 1, 4), (4,)), ((_l + _u + 1, 4), (4, 2))],
-              ["linalg.solve_banded"]))
+              ["scipy.linalg.solve_banded"]))
 add(
-    _spec("linalg.solve_sylvester", linalg.solve_sylvester,
+    _spec("scipy.linalg.solve_sylvester", linalg.solve_sylvester,
           (well_conditioned, well_conditioned, anywhere), [((3, 3), (2, 2), (3, 2))],
-          ["linalg.solve_sylvester"],
+          ["scipy.linalg.solve_sylvester"],
           complex_domains=(complex_well_conditioned, complex_well_conditioned,
                            complex_anywhere)),
-    _spec("linalg.solve_continuous_lyapunov", linalg.solve_continuous_lyapunov,
+    _spec("scipy.linalg.solve_continuous_lyapunov", linalg.solve_continuous_lyapunov,
           (well_conditioned, anywhere), [((3, 3), (3, 3))],
-          ["linalg.solve_continuous_lyapunov", "linalg.solve_lyapunov"]),
-    _spec("linalg.sqrtm", linalg.sqrtm, (symmetric_positive,), [((3, 3),)], ["linalg.sqrtm"]),
-    _spec("linalg.sqrtm-nonsymmetric", linalg.sqrtm, (well_conditioned,), [((2, 2),)],
-          ["linalg.sqrtm"]),
-    _spec("linalg.logm", linalg.logm, (symmetric_positive,), [((3, 3),)], ["linalg.logm"],
+          ["scipy.linalg.solve_continuous_lyapunov", "scipy.linalg.solve_lyapunov"]),
+    _spec("scipy.linalg.sqrtm", linalg.sqrtm, (symmetric_positive,), [((3, 3),), ((2, 3, 3),)],
+          ["scipy.linalg.sqrtm"]),
+    _spec("scipy.linalg.sqrtm-nonsymmetric", linalg.sqrtm, (well_conditioned,), [((2, 2),)],
+          ["scipy.linalg.sqrtm"]),
+    _spec("scipy.linalg.logm", linalg.logm, (symmetric_positive,), [((3, 3),), ((2, 2, 2),)],
+          ["scipy.linalg.logm"],
           float32=False),  # scipy's logm answers in float64 or complex128
-    _spec("linalg.cholesky", linalg.cholesky, (symmetric_positive,), [((3, 3),)],
-          ["linalg.cholesky"]),
-    _spec("linalg.cholesky(lower)", bind(linalg.cholesky, lower=True), (symmetric_positive,),
-          [((3, 3),)], ["linalg.cholesky"]),
-    _spec("linalg.cho_factor", lambda a: linalg.cho_factor(a)[0], (symmetric_positive,),
-          [((3, 3),)], ["linalg.cho_factor"]),
-    _spec("linalg.cho_solve", lambda c, b: linalg.cho_solve((c, False), b),
-          (well_conditioned, anywhere), _SOLVE_SHAPES, ["linalg.cho_solve"]),
-    _spec("linalg.cho_solve(lower)", lambda a, b: linalg.cho_solve(linalg.cho_factor(
-        a, lower=True), b), (symmetric_positive, anywhere), _SOLVE_SHAPES, ["linalg.cho_solve"]),
-    _spec("linalg.inv", linalg.inv, (well_conditioned,), [((3, 3),)], ["linalg.inv"],
+    _spec("scipy.linalg.cholesky", linalg.cholesky, (symmetric_positive,),
+          [((3, 3),), ((2, 3, 3),)],
+          ["scipy.linalg.cholesky"]),
+    _spec("scipy.linalg.cholesky(lower)", bind(linalg.cholesky, lower=True), (symmetric_positive,),
+          [((3, 3),)], ["scipy.linalg.cholesky"]),
+    _spec("scipy.linalg.cho_factor", lambda a: linalg.cho_factor(a)[0], (symmetric_positive,),
+          [((3, 3),)], ["scipy.linalg.cho_factor"]),
+    _spec("scipy.linalg.cho_solve", lambda c, b: linalg.cho_solve((c, False), b),
+          (well_conditioned, anywhere), _SOLVE_SHAPES, ["scipy.linalg.cho_solve"]),
+    _spec("scipy.linalg.cho_solve(lower)", lambda a, b: linalg.cho_solve(linalg.cho_factor(
+        a, lower=True), b), (symmetric_positive, anywhere), _SOLVE_SHAPES,
+          ["scipy.linalg.cho_solve"]),
+    _spec("scipy.linalg.inv", linalg.inv, (well_conditioned,), [((3, 3),)], ["scipy.linalg.inv"],
           complex_domains=(complex_well_conditioned,)),
-    _spec("linalg.inv(pos)", bind(linalg.inv, assume_a="pos"), (symmetric_positive,),
-          [((3, 3),)], ["linalg.inv"]),
-    _spec("linalg.det", linalg.det, (well_conditioned,), [((3, 3),)], ["linalg.det"],
+    _spec("scipy.linalg.inv(pos)", bind(linalg.inv, assume_a="pos"), (symmetric_positive,),
+          [((3, 3),)], ["scipy.linalg.inv"]),
+    _spec("scipy.linalg.det", linalg.det, (well_conditioned,), [((3, 3),), ((2, 3, 3),)],
+          ["scipy.linalg.det"],
           float32=False),  # scipy's det answers in float64
-    _spec("linalg.pinv", linalg.pinv, shapes=[((3, 2),), ((2, 3),)], names=["linalg.pinv"]),
-    _spec("linalg.norm", linalg.norm, (away_from_zero,), [((3,),), ((2, 3),)],
-          ["linalg.norm"]),
-    _spec("linalg.norm(nuc)", bind(linalg.norm, ord="nuc"), shapes=[((3, 2),)],
-          names=["linalg.norm"]),
-    _spec("linalg.svdvals", linalg.svdvals, shapes=[((3, 2),)], names=["linalg.svdvals"]),
-    _spec("linalg.eigh", lambda a: linalg.eigh(a)[1] ** 2 + linalg.eigh(a)[0],
-          (symmetric_positive,), [((3, 3),)], ["linalg.eigh"]),
-    _spec("linalg.eigh(upper,eigvals_only)", bind(linalg.eigh, lower=False, eigvals_only=True),
-          (anywhere,), [((3, 3),)], ["linalg.eigh"]),
-    _spec("linalg.eigvalsh", linalg.eigvalsh, (anywhere,), [((3, 3),)], ["linalg.eigvalsh"]),
+    _spec("scipy.linalg.pinv", linalg.pinv, shapes=[((3, 2),), ((2, 3),)],
+          names=["scipy.linalg.pinv"]),
+    _spec("scipy.linalg.norm", linalg.norm, (away_from_zero,), [((3,),), ((2, 3),)],
+          ["scipy.linalg.norm"]),
+    _spec("scipy.linalg.norm(nuc)", bind(linalg.norm, ord="nuc"), shapes=[((3, 2),)],
+          names=["scipy.linalg.norm"]),
+    _spec("scipy.linalg.svdvals", linalg.svdvals, shapes=[((3, 2),)],
+          names=["scipy.linalg.svdvals"]),
+    _spec("scipy.linalg.eigh", lambda a: linalg.eigh(a)[1] ** 2 + linalg.eigh(a)[0],
+          (symmetric_positive,), [((3, 3),)], ["scipy.linalg.eigh"]),
+    _spec("scipy.linalg.eigh(upper,eigvals_only)",
+          bind(linalg.eigh, lower=False, eigvals_only=True),
+          (anywhere,), [((3, 3),)], ["scipy.linalg.eigh"]),
+    _spec("scipy.linalg.eigvalsh", linalg.eigvalsh, (anywhere,), [((3, 3),)],
+          ["scipy.linalg.eigvalsh"]),
 )
 for _name in ("expm", "cosm", "sinm", "tanm", "coshm", "sinhm", "tanhm"):
-    add(_spec(f"linalg.{_name}", getattr(linalg, _name), (small,), [((3, 3),)],
-              [f"linalg.{_name}"], complex_domains=(lambda r, s: small(r, s) * (1 + 1j),)))
+    add(_spec(f"scipy.linalg.{_name}", getattr(linalg, _name), (small,), [((3, 3),), ((2, 2, 2),)],
+              [f"scipy.linalg.{_name}"], complex_domains=(lambda r, s: small(r, s) * (1 + 1j),)))
 for _assume in (None, "sym", "pos", "diagonal", "upper triangular", "lower triangular"):
     for _lower in (False, True):
-        add(_spec(f"linalg.solve(assume_a={_assume},lower={_lower})",
+        add(_spec(f"scipy.linalg.solve(assume_a={_assume},lower={_lower})",
                   bind(linalg.solve, assume_a=_assume, lower=_lower),
-                  (well_conditioned, anywhere), _SOLVE_SHAPES, ["linalg.solve"]))
-add(_spec("linalg.solve(transposed)", bind(linalg.solve, transposed=True),
-          (well_conditioned, anywhere), _SOLVE_SHAPES, ["linalg.solve"]))
+                  (well_conditioned, anywhere), _SOLVE_SHAPES, ["scipy.linalg.solve"]))
+add(_spec("scipy.linalg.solve(transposed)", bind(linalg.solve, transposed=True),
+          (well_conditioned, anywhere), _SOLVE_SHAPES, ["scipy.linalg.solve"]))
 
 
 def covered_names():

@@ -133,3 +133,16 @@ def test_the_spec_table_exercises_every_differentiable_function():
                       if kind_of(_lookup(label, name)) in ("primitive", "composite")}
     missing = differentiable - covered_names() - _tested_elsewhere()
     assert not missing, f"no spec exercises {sorted(missing)}: add them to tests/numpy/specs.py"
+
+
+def test_the_spec_table_exercises_every_differentiable_scipy_signal_and_linalg_function():
+    from mlkit.scipy import linalg, signal
+
+    differentiable = {f"{label}.{name}" for label, module in (("signal", signal),
+                                                              ("scipy.linalg", linalg))
+                      for name in module.__all__
+                      if kind_of(getattr(module, name)) == "composite"
+                      or (kind_of(getattr(module, name)) == "primitive"
+                          and name not in linalg._WITHOUT_RULES)}
+    missing = differentiable - covered_names()
+    assert not missing, f"no spec exercises {sorted(missing)}: add them to tests/numpy/specs.py"

@@ -642,6 +642,37 @@ add(
     _spec("scipy.linalg.eigvalsh", linalg.eigvalsh, (anywhere,), [((3, 3),)],
           ["scipy.linalg.eigvalsh"]),
 )
+add(
+    _spec("scipy.linalg.signm", linalg.signm,
+          (lambda r, s: 0.3 * r.standard_normal(s) + onp.diag([2.0, -2.0, 3.0]),), [((3, 3),)],
+          ["scipy.linalg.signm"]),
+    _spec("scipy.linalg.fractional_matrix_power", bind(linalg.fractional_matrix_power, t=0.7),
+          (symmetric_positive,), [((3, 3),)], ["scipy.linalg.fractional_matrix_power"],
+          float32=False),  # scipy answers in float64
+    _spec("scipy.linalg.svd", lambda a: linalg.svd(a, full_matrices=False)[0] ** 2,
+          shapes=[((3, 2),)], names=["scipy.linalg.svd"]),
+    _spec("scipy.linalg.svd(compute_uv=False)", bind(linalg.svd, compute_uv=False),
+          shapes=[((3, 2),), ((2, 3),)], names=["scipy.linalg.svd"]),
+    _spec("scipy.linalg.qr(economic)", lambda a: linalg.qr(a, mode="economic")[1],
+          shapes=[((3, 2),), ((3, 3),)], names=["scipy.linalg.qr"]),
+    _spec("scipy.linalg.qr(r)", lambda a: linalg.qr(a, mode="r")[0], shapes=[((3, 3),)],
+          names=["scipy.linalg.qr"]),
+    _spec("scipy.linalg.toeplitz", linalg.toeplitz, (anywhere, anywhere),
+          [((3,), (4,)), ((1,), (2,))], ["scipy.linalg.toeplitz"],
+          complex_domains=_COMPLEX2),
+    _spec("scipy.linalg.toeplitz(c)", linalg.toeplitz, shapes=[((3,),)],
+          names=["scipy.linalg.toeplitz"], complex_domains=(complex_anywhere,)),
+    _spec("scipy.linalg.hankel", linalg.hankel, (anywhere, anywhere), [((3,), (4,))],
+          ["scipy.linalg.hankel"]),
+    _spec("scipy.linalg.hankel(c)", linalg.hankel, shapes=[((3,),)],
+          names=["scipy.linalg.hankel"]),
+    _spec("scipy.linalg.circulant", linalg.circulant, shapes=[((3,),), ((1,),)],
+          names=["scipy.linalg.circulant"], complex_domains=(complex_anywhere,)),
+    _spec("scipy.linalg.block_diag", linalg.block_diag, (anywhere, anywhere, anywhere),
+          [((), (2,), (2, 1))], ["scipy.linalg.block_diag"]),
+    _spec("scipy.linalg.diagsvd", bind(linalg.diagsvd, M=4, N=2), shapes=[((2,),)],
+          names=["scipy.linalg.diagsvd"]),
+)
 for _name in ("expm", "cosm", "sinm", "tanm", "coshm", "sinhm", "tanhm"):
     add(_spec(f"scipy.linalg.{_name}", getattr(linalg, _name), (small,), [((3, 3),), ((2, 2, 2),)],
               [f"scipy.linalg.{_name}"], complex_domains=(lambda r, s: small(r, s) * (1 + 1j),)))

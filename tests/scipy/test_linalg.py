@@ -58,6 +58,15 @@ VALUE_CASES = [
     ("svdvals", lambda m, a: m.svdvals(a), (B,)),
     ("eigh", lambda m, a: m.eigh(a)[0], (SPD,)),
     ("eigvalsh-upper", lambda m, a: m.eigvalsh(a, lower=False), (Q,)),
+    ("svd", lambda m, a: m.svd(a, full_matrices=False)[2], (B,)),
+    ("qr", lambda m, a: m.qr(a, mode="economic")[0], (B,)),
+    ("signm", lambda m, a: m.signm(a), (A - 3 * onp.diag([0.0, 2.0, 0.0]),)),
+    ("fractional_matrix_power", lambda m, a: m.fractional_matrix_power(a, 1.5), (SPD,)),
+    ("toeplitz", lambda m, c, r: m.toeplitz(c, r), (B[:, 0], Q[0])),
+    ("hankel", lambda m, c: m.hankel(c), (B[:, 0],)),
+    ("circulant", lambda m, c: m.circulant(c), (B[:, 0],)),
+    ("block_diag", lambda m, a, b: m.block_diag(a, b, 2.0), (B, Q[0])),
+    ("diagsvd", lambda m, s: m.diagsvd(s, 2, 4), (B[:2, 0],)),
 ]
 
 
@@ -160,11 +169,22 @@ def test_bad_shapes_are_explained(call, message):
         call()
 
 
+def test_undifferentiable_variants_are_refused():
+    with pytest.raises(NotImplementedError, match="pivoting"):
+        grad(lambda a: np.sum(linalg.qr(a, pivoting=True)[1]))(A)
+    with pytest.raises(NotImplementedError, match="full_matrices=False"):
+        grad(lambda a: np.sum(linalg.svd(a)[0]))(B)
+    with pytest.raises(NotImplementedError, match="generalized"):
+        grad(lambda a: np.sum(linalg.eigh(a, SPD)[0]))(SPD)
+
+
 def test_bad_shapes_are_explained_when_traced_too():
     with pytest.raises(ValueError, match="square matrix"):
         grad(lambda a: np.sum(linalg.cholesky(a)))(onp.ones((2, 3)))
     with pytest.raises(ValueError, match="square matrix"):
         grad(lambda a: np.sum(linalg.solve(a, onp.ones(2))))(onp.ones((2, 3)))
+    with pytest.raises(ValueError, match="1-D vector"):
+        grad(lambda c: np.sum(linalg.toeplitz(c)))(onp.ones((2, 3)))
 
 
 # --- the namespace --------------------------------------------------------------------------
@@ -195,7 +215,7 @@ def test_every_function_is_differentiable_constant_or_refuses(name):
 @pytest.mark.parametrize("name, call", [
     ("lu_factor", lambda a: linalg.lu_factor(a)[0]),
     ("expm_frechet", lambda a: linalg.expm_frechet(a, a)[1]),
-    ("qr", lambda a: linalg.qr(a)[1]),
+    ("schur", lambda a: linalg.schur(a)[0]),
 ])
 def test_functions_without_rules_refuse_to_differentiate(name, call):
     assert_allclose(call(A), call(A))  # values work

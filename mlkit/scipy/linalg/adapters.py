@@ -17,7 +17,7 @@ from mlkit.scipy.linalg.matfuncs import solve_sylvester
 from mlkit.scipy.linalg.triangular import read_triangle, solve_triangular
 
 __all__ = ["cho_factor", "cho_solve", "cholesky", "det", "eigh", "eigvalsh", "inv", "norm",
-           "pinv", "solve", "solve_continuous_lyapunov", "svdvals"]
+           "pinv", "qr", "solve", "solve_continuous_lyapunov", "svd", "svdvals"]
 
 
 def _traced(*xs):
@@ -139,6 +139,32 @@ def norm(a, ord=None, axis=None, keepdims=False, check_finite=True):
         return scipy.linalg.norm(a, ord=ord, axis=axis, keepdims=keepdims,
                                  check_finite=check_finite)
     return mnp.linalg.norm(a, ord=ord, axis=axis, keepdims=keepdims)
+
+
+def svd(a, full_matrices=True, compute_uv=True, overwrite_a=False, check_finite=True,
+        lapack_driver="gesdd"):
+    """``(u, s, vh)`` or ``s``; differentiable for the reduced decomposition (square matrices,
+    or ``full_matrices=False``) with distinct singular values."""
+    if not _traced(a):
+        return scipy.linalg.svd(a, full_matrices=full_matrices, compute_uv=compute_uv,
+                                check_finite=check_finite, lapack_driver=lapack_driver)
+    return mnp.linalg.svd(a, full_matrices=full_matrices, compute_uv=compute_uv)
+
+
+def qr(a, overwrite_a=False, lwork=None, mode="full", pivoting=False, check_finite=True):
+    """``(q, r)``, or ``(r,)`` with ``mode='r'``; differentiable without pivoting for
+    ``mode='economic'`` (or a square matrix) with at least as many rows as columns."""
+    if not _traced(a):
+        return scipy.linalg.qr(a, lwork=lwork, mode=mode, pivoting=pivoting,
+                               check_finite=check_finite)
+    m, n = numpy.shape(getval(a))[-2:]
+    if pivoting or mode not in ("full", "economic", "r") or (mode == "full" and m > n):
+        raise NotImplementedError(
+            f"qr(mode={mode!r}, pivoting={pivoting}) of a {m}x{n} matrix is not "
+            "differentiable (pivots jump, extra columns of q are arbitrary); use "
+            "mode='economic' without pivoting")
+    q, r = mnp.linalg.qr(a)
+    return (r,) if mode == "r" else (q, r)
 
 
 def svdvals(a, overwrite_a=False, check_finite=True):

@@ -4,10 +4,11 @@
 rule: each derivative is one more Sylvester solve. ``sqrtm`` is its special case X X = A, so
 dX solves X dX + dX X = dA.
 
-The other matrix functions (``expm``, ``logm``, ``cosm`` ...) share one rule: for f analytic,
-f([[A, E], [0, A]]) = [[f(A), L], [0, f(A)]] where L is the derivative of f at A along E
-(Higham, Functions of Matrices, 3.2); the cotangent is that derivative at A's transpose along
-the output's cotangent. Both are f itself, so higher derivatives follow.
+The other matrix functions (``expm``, ``logm``, ``cosm``, ``signm``, ``A ** p`` ...) share
+one rule: for f analytic, f([[A, E], [0, A]]) = [[f(A), L], [0, f(A)]] where L is the
+derivative of f at A along E (Higham, Functions of Matrices, 3.2); the cotangent is that
+derivative at A's transpose along the output's cotangent. Both are f itself, so higher
+derivatives follow.
 """
 
 import scipy.linalg
@@ -19,8 +20,8 @@ from mlkit.numpy.rules.base import is_complex
 from mlkit.numpy.rules.linalg import transposed
 from mlkit.numpy.wrap import wrap
 
-__all__ = ["coshm", "cosm", "expm", "logm", "sinhm", "sinm", "solve_sylvester", "sqrtm", "tanhm",
-           "tanm"]
+__all__ = ["coshm", "cosm", "expm", "fractional_matrix_power", "logm", "signm", "sinhm", "sinm",
+           "solve_sylvester", "sqrtm", "tanhm", "tanm"]
 
 
 def _real_for(x, a):
@@ -58,13 +59,14 @@ defjvp(sqrtm, lambda t, ans, A, *args, **kwargs: solve_sylvester(ans, ans, t))
 
 
 # --- analytic matrix functions by the block-triangular identity -----------------------------
-def _frechet(fun, a, e):
-    """The derivative of ``fun`` at matrix ``a`` along ``e``, from one evaluation of size 2n."""
+def _frechet(fun, a, e, *args, **kwargs):
+    """The derivative of ``fun`` at matrix ``a`` along ``e``, from one evaluation of size 2n
+    (``args`` are fun's further, non-differentiated arguments)."""
     n = a.shape[-1]
     zeros = mnp.zeros_like(a)
     big = mnp.concatenate([mnp.concatenate([a, e], axis=-1),
                            mnp.concatenate([zeros, a], axis=-1)], axis=-2)
-    return fun(big)[..., :n, n:]
+    return fun(big, *args, **kwargs)[..., :n, n:]
 
 
 def _matrix_function(raw, name):
@@ -74,8 +76,8 @@ def _matrix_function(raw, name):
 
     fun = wrap(call, name)
     defvjp(fun, lambda ans, A, *args, **kwargs: lambda g: _real_for(
-        _frechet(fun, transposed(A), g), A))
-    defjvp(fun, lambda t, ans, A, *args, **kwargs: _frechet(fun, A, t))
+        _frechet(fun, transposed(A), g, *args, **kwargs), A))
+    defjvp(fun, lambda dA, ans, A, *args, **kwargs: _frechet(fun, A, dA, *args, **kwargs))
     return fun
 
 
@@ -87,3 +89,7 @@ tanm = _matrix_function(scipy.linalg.tanm, "tanm")
 coshm = _matrix_function(scipy.linalg.coshm, "coshm")
 sinhm = _matrix_function(scipy.linalg.sinhm, "sinhm")
 tanhm = _matrix_function(scipy.linalg.tanhm, "tanhm")
+signm = _matrix_function(scipy.linalg.signm, "signm")
+# A^p for a real power p (not differentiated), the principal branch
+fractional_matrix_power = _matrix_function(scipy.linalg.fractional_matrix_power,
+                                           "fractional_matrix_power")

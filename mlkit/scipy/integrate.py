@@ -13,6 +13,8 @@ Both derivatives are computed by numerical integration, outside any trace: diffe
 them again raises an error instead of giving a wrong zero.
 """
 
+import warnings
+
 import numpy
 import scipy.integrate
 
@@ -88,14 +90,22 @@ def _solve(inputs, system, options):
 solve = primitive(_solve)
 
 
+def _integrate(rhs, state, times, options):
+    """scipy's odeint of a derivative system whose Jacobian products may not depend on every
+    input (a function of t alone, say): their zeros are expected, not worth a warning."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*does not depend on its input")
+        return scipy.integrate.odeint(rhs, state, times, **options)
+
+
 def _cast_like(values, likes):
     return tuple(numpy.asarray(v, dtype=numpy.result_type(like)).reshape(numpy.shape(like))[()]
                  for v, like in zip(values, likes))
 
 
-def _adjoint(g, ans, inputs, system, options):
+def _adjoint(g, ans, inputs, system):
     """The cotangents of (y0, t, *params) for the output cotangent ``g``."""
-    y0, t, *params = inputs
+    _, t, *params = inputs
     ans, g, t_flat = numpy.asarray(ans), numpy.asarray(g), numpy.ravel(t)
     n, size = ans.shape[1], sum(numpy.size(p) for p in params)
 
@@ -111,16 +121,15 @@ def _adjoint(g, ans, inputs, system, options):
     for j in range(len(t_flat) - 1, 0, -1):
         t_bar[j] = g[j] @ system.raw_rhs(ans[j], t_flat[j], params)
         state = numpy.concatenate([ans[j], a, params_bar])
-        end = scipy.integrate.odeint(backward, state, [t_flat[j], t_flat[j - 1]],
-                                     **system.options)[-1]
+        end = _integrate(backward, state, [t_flat[j], t_flat[j - 1]], system.options)[-1]
         a, params_bar = end[n:2 * n] + g[j - 1], end[2 * n:]
     t_bar[0] = -(a - g[0]) @ system.raw_rhs(ans[0], t_flat[0], params)
     return _cast_like([a, t_bar, *_unflat(params_bar, params)], inputs)
 
 
-def _tangent(tangents, ans, inputs, system, options):
+def _tangent(tangents, ans, inputs, system):
     """The output's tangent for the input tangents ``tangents`` = (dy0, dt, *dparams)."""
-    y0, t, *params = inputs
+    _, t, *params = inputs
     dy0, dt, *dparams = (numpy.asarray(x, dtype=float) for x in tangents)
     ans, t_flat, dt = numpy.asarray(ans), numpy.ravel(t), numpy.ravel(dt)
     n = ans.shape[1]
@@ -132,8 +141,7 @@ def _tangent(tangents, ans, inputs, system, options):
         return _flat([dy, dsens])
 
     start = numpy.ravel(dy0) - system.raw_rhs(ans[0], t_flat[0], params) * dt[0]
-    path = scipy.integrate.odeint(forward, numpy.concatenate([ans[0], start]), t_flat,
-                                  **system.options)
+    path = _integrate(forward, numpy.concatenate([ans[0], start]), t_flat, system.options)
     moved = numpy.stack([system.raw_rhs(y, s, params) for y, s in zip(ans, t_flat)])
     return (path[:, n:] + moved * dt[:, None]).astype(ans.dtype)
 
@@ -154,9 +162,8 @@ for _fun, _name in ((adjoint, "reverse-mode derivative"), (tangent, "forward-mod
     defvjp(_fun, *[_no_higher_order(_name)] * 3)
     defjvp(_fun, *[_no_higher_order(_name)] * 3)
 defvjp(solve, lambda ans, inputs, system, options: lambda g: adjoint(
-    g, ans, inputs, system=system, options=options))
-defjvp(solve, lambda dt, ans, inputs, system, options: tangent(
-    dt, ans, inputs, system=system, options=options))
+    g, ans, inputs, system=system))
+defjvp(solve, lambda dt, ans, inputs, system, options: tangent(dt, ans, inputs, system=system))
 
 
 def _expand(x):

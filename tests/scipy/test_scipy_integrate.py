@@ -175,3 +175,16 @@ def test_bad_shapes_are_explained():
             grad(lambda y0: np.sum(odeint(linear, y0, T, (A,))))(onp.ones((2, 2)))
         with pytest.raises(ValueError, match="t must be a vector"):
             grad(lambda t: np.sum(odeint(linear, Y0, t, (A,))))(onp.array(1.0))
+
+
+def test_a_right_hand_side_free_of_the_state_differentiates_silently():
+    def forcing(y, t):
+        return onp.array([onp.cos(t)])
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        g_y0, g_t = grad(lambda y0, t: np.sum(odeint(forcing, y0, t, **TIGHT)), argnum=(0, 1))(
+            onp.zeros(1), T)
+    assert_allclose(g_y0, [len(T)])
+    assert_allclose(g_t[1:], onp.cos(T[1:]), rtol=1e-8)
+    assert_allclose(g_t[0], -(len(T) - 1) * onp.cos(T[0]), rtol=1e-8)

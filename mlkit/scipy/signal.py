@@ -30,34 +30,35 @@ def _shifted_sum(a, b, conv, dots, shifts, lengths):
     """``out[ignored a, ignored b, n] = sum A[.., k, ..] B[.., n + shift - k, ..]`` (see above).
 
     ``conv`` and ``dots`` are pairs of axis tuples (of a, of b); ``shifts`` and ``lengths`` give
-    one shift and one output length per convolved axis.
+    one shift and one output length per convolved axis. The sum is symmetric in A and B, so the
+    smaller of the two (over the convolved axes) is flipped and slid over the other, padded.
     """
     a, b = numpy.asarray(a), numpy.asarray(b)
-    pads = [(0, 0)] * b.ndim
-    offsets = []
-    for ax_a, ax_b, shift, length in zip(*conv, shifts, lengths):
-        na, nb = a.shape[ax_a], b.shape[ax_b]
-        left = na - 1 + max(0, -shift)
-        offset = max(shift, 0)
-        pads[ax_b] = (left, max(0, length + offset + na - 1 - left - nb))
-        offsets.append(offset)
-    padded = numpy.pad(b, pads)
-    windows = sliding_window_view(padded, [a.shape[ax] for ax in conv[0]], axis=conv[1])
-    picks = [slice(None)] * windows.ndim
-    for ax_b, offset, length in zip(conv[1], offsets, lengths):
-        picks[ax_b] = slice(offset, offset + length)
-    windows = windows[tuple(picks)]
-    flipped = numpy.flip(a, axis=conv[0]) if conv[0] else a
-    # einsum labels: a's axes 0.., b's axes after them; shared labels for dot and window axes.
-    a_labels = list(range(a.ndim))
+    a_labels = list(range(a.ndim))  # einsum labels; contracted axes share theirs
     b_labels = list(range(a.ndim, a.ndim + b.ndim))
-    window_labels = [a_labels[ax] for ax in conv[0]]
     for ax_a, ax_b in zip(*dots):
         b_labels[ax_b] = a_labels[ax_a]
     kept_a = [a_labels[i] for i in range(a.ndim) if i not in conv[0] and i not in dots[0]]
     kept_b = [b_labels[i] for i in range(b.ndim) if i not in conv[1] and i not in dots[1]]
-    out_labels = kept_a + kept_b + [b_labels[ax] for ax in conv[1]]
-    return numpy.einsum(flipped, a_labels, windows, b_labels + window_labels, out_labels)
+    swap = (numpy.prod([a.shape[i] for i in conv[0]])
+            > numpy.prod([b.shape[i] for i in conv[1]]))
+    (kernel, k_conv, k_labels), (signal, s_conv, s_labels) = (
+        ((b, conv[1], b_labels), (a, conv[0], a_labels)) if swap
+        else ((a, conv[0], a_labels), (b, conv[1], b_labels)))
+    pads = [(0, 0)] * signal.ndim
+    picks = [slice(None)] * (signal.ndim + len(s_conv))
+    for ax_k, ax_s, shift, length in zip(k_conv, s_conv, shifts, lengths):
+        nk, ns = kernel.shape[ax_k], signal.shape[ax_s]
+        left = nk - 1 + max(0, -shift)
+        offset = max(shift, 0)
+        pads[ax_s] = (left, max(0, length + offset + nk - 1 - left - ns))
+        picks[ax_s] = slice(offset, offset + length)
+    windows = sliding_window_view(numpy.pad(signal, pads), [kernel.shape[i] for i in k_conv],
+                                  axis=s_conv)[tuple(picks)]
+    flipped = numpy.flip(kernel, axis=k_conv) if k_conv else kernel
+    window_labels = [k_labels[i] for i in k_conv]
+    out_labels = kept_a + kept_b + [s_labels[i] for i in s_conv]
+    return numpy.einsum(flipped, k_labels, windows, s_labels + window_labels, out_labels)
 
 
 shifted_sum = wrap(_shifted_sum, "convolve")

@@ -1,9 +1,12 @@
-"""scipy with derivatives: ``mlkit.scipy.special`` and ``mlkit.scipy.stats``.
+"""scipy with derivatives: ``mlkit.scipy.special``, ``stats``, ``signal``, ``linalg`` and
+``integrate``.
 
 Built on mlkit.numpy and the autodiff core only; every function is either a primitive with
-reverse- and forward-mode rules or a composite of such primitives.
+reverse- and forward-mode rules or a composite of such primitives. The exceptions raise when
+differentiated rather than give a wrong zero: the scipy.linalg functions without rules yet, and
+odeint beyond first derivatives.
 """
 
-from mlkit.scipy import special, stats
+from mlkit.scipy import integrate, linalg, signal, special, stats
 
-__all__ = ["special", "stats"]
+__all__ = ["integrate", "linalg", "signal", "special", "stats"]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as onp
 
 import mlkit.numpy as np
-from mlkit.scipy import special, stats
+from mlkit.scipy import linalg, signal, special, stats
 
 
 # --- input domains: (rng, shape) -> float64 (or complex128) values --------------------------
@@ -1042,6 +1042,163 @@ _unary("acosh", above_one)
 _binary("atan2", away_from_zero, away_from_zero)
 _binary("pow", positive, anywhere, (complex_right, complex_anywhere))
 add(_spec("around", lambda x: np.around(x, 1), (off_grid,), UNARY, ["np.around"]))
+
+
+# --- scipy.signal ---------------------------------------------------------------------------
+_CONVOLVE = {
+    "full": [((4,), (3,)), ((2,), (5,)), ((3, 2), (2, 3))],
+    "valid": [((5,), (3,)), ((2,), (4,)), ((4, 3), (2, 2))],
+    "same": [((5,), (2,)), ((2,), (5,)), ((3, 4), (2, 3))],
+}
+for _mode, _shapes in _CONVOLVE.items():
+    add(_spec(f"signal.convolve({_mode})", bind(signal.convolve, mode=_mode),
+              (anywhere, anywhere), _shapes, ["signal.convolve"], complex_domains=_COMPLEX2),
+        _spec(f"signal.convolve({_mode},axes,dot_axes)",
+              bind(signal.convolve, axes=([1], [0]), dot_axes=([2], [1]), mode=_mode),
+              (anywhere, anywhere), [((2, 5, 3), (3, 3, 2))], ["signal.convolve"]),
+        _spec(f"signal.convolve({_mode},2-axes)",
+              bind(signal.convolve, axes=([0, 2], [2, 0]), mode=_mode),
+              (anywhere, anywhere), [((4, 2, 3), (2, 3, 2))], ["signal.convolve"]))
+
+
+# --- scipy.linalg ---------------------------------------------------------------------------
+def well_conditioned(rng, shape):
+    """Square matrices near 3 I: invertible, no eigenvalue near a branch cut or near the
+    negative of another matrix's (for Sylvester equations)."""
+    return rng.standard_normal(shape) + 3 * onp.eye(shape[-1])
+
+
+def symmetric_positive(rng, shape):
+    m = rng.standard_normal(shape)
+    return m @ onp.swapaxes(m, -1, -2) / shape[-1] + onp.eye(shape[-1])
+
+
+def small(rng, shape):
+    return 0.3 * rng.standard_normal(shape)
+
+
+def complex_well_conditioned(rng, shape):
+    return complex_anywhere(rng, shape) + 3 * onp.eye(shape[-1])
+
+
+def _banded(upper):
+    """Band storage with a dominant main diagonal (row ``upper``)."""
+    def domain(rng, shape):
+        ab = rng.standard_normal(shape)
+        ab[upper] += 4.0
+        return ab
+
+    return domain
+
+
+_SOLVE_SHAPES = [((3, 3), (3,)), ((3, 3), (3, 2))]
+for _trans in (0, "T", 2):
+    for _lower in (False, True):
+        add(_spec(f"scipy.linalg.solve_triangular(trans={_trans},lower={_lower})",
+                  bind(linalg.solve_triangular, trans=_trans, lower=_lower),
+                  (well_conditioned, anywhere), _SOLVE_SHAPES, ["scipy.linalg.solve_triangular"],
+                  complex_domains=(complex_well_conditioned, complex_anywhere)))
+for _lower in (False, True):
+    add(_spec(f"scipy.linalg.solve_triangular(unit_diagonal,lower={_lower})",
+              bind(linalg.solve_triangular, lower=_lower, unit_diagonal=True, trans=1),
+              (well_conditioned, anywhere), _SOLVE_SHAPES, ["scipy.linalg.solve_triangular"]))
+for _l, _u in ((1, 1), (2, 0), (0, 1)):
+    add(_spec(f"scipy.linalg.solve_banded(({_l},{_u}))",
+              lambda ab, b, _lu=(_l, _u): linalg.solve_banded(_lu, ab, b),
+              (_banded(_u), anywhere), [((_l + _u + 1, 4), (4,)), ((_l + _u + 1, 4), (4, 2))],
+              ["scipy.linalg.solve_banded"]))
+add(
+    _spec("scipy.linalg.solve_sylvester", linalg.solve_sylvester,
+          (well_conditioned, well_conditioned, anywhere), [((3, 3), (2, 2), (3, 2))],
+          ["scipy.linalg.solve_sylvester"],
+          complex_domains=(complex_well_conditioned, complex_well_conditioned,
+                           complex_anywhere)),
+    _spec("scipy.linalg.solve_continuous_lyapunov", linalg.solve_continuous_lyapunov,
+          (well_conditioned, anywhere), [((3, 3), (3, 3))],
+          ["scipy.linalg.solve_continuous_lyapunov", "scipy.linalg.solve_lyapunov"]),
+    _spec("scipy.linalg.sqrtm", linalg.sqrtm, (symmetric_positive,), [((3, 3),), ((2, 3, 3),)],
+          ["scipy.linalg.sqrtm"]),
+    _spec("scipy.linalg.sqrtm-nonsymmetric", linalg.sqrtm, (well_conditioned,), [((2, 2),)],
+          ["scipy.linalg.sqrtm"]),
+    _spec("scipy.linalg.logm", linalg.logm, (symmetric_positive,), [((3, 3),), ((2, 2, 2),)],
+          ["scipy.linalg.logm"],
+          float32=False),  # scipy's logm answers in float64 or complex128
+    _spec("scipy.linalg.cholesky", linalg.cholesky, (symmetric_positive,),
+          [((3, 3),), ((2, 3, 3),)],
+          ["scipy.linalg.cholesky"]),
+    _spec("scipy.linalg.cholesky(lower)", bind(linalg.cholesky, lower=True), (symmetric_positive,),
+          [((3, 3),)], ["scipy.linalg.cholesky"]),
+    _spec("scipy.linalg.cho_factor", lambda a: linalg.cho_factor(a)[0], (symmetric_positive,),
+          [((3, 3),)], ["scipy.linalg.cho_factor"]),
+    _spec("scipy.linalg.cho_solve", lambda c, b: linalg.cho_solve((c, False), b),
+          (well_conditioned, anywhere), _SOLVE_SHAPES, ["scipy.linalg.cho_solve"]),
+    _spec("scipy.linalg.cho_solve(lower)", lambda a, b: linalg.cho_solve(linalg.cho_factor(
+        a, lower=True), b), (symmetric_positive, anywhere), _SOLVE_SHAPES,
+          ["scipy.linalg.cho_solve"]),
+    _spec("scipy.linalg.inv", linalg.inv, (well_conditioned,), [((3, 3),)], ["scipy.linalg.inv"],
+          complex_domains=(complex_well_conditioned,)),
+    _spec("scipy.linalg.inv(pos)", bind(linalg.inv, assume_a="pos"), (symmetric_positive,),
+          [((3, 3),)], ["scipy.linalg.inv"]),
+    _spec("scipy.linalg.det", linalg.det, (well_conditioned,), [((3, 3),), ((2, 3, 3),)],
+          ["scipy.linalg.det"],
+          float32=False),  # scipy's det answers in float64
+    _spec("scipy.linalg.pinv", linalg.pinv, shapes=[((3, 2),), ((2, 3),)],
+          names=["scipy.linalg.pinv"]),
+    _spec("scipy.linalg.norm", linalg.norm, (away_from_zero,), [((3,),), ((2, 3),)],
+          ["scipy.linalg.norm"]),
+    _spec("scipy.linalg.norm(nuc)", bind(linalg.norm, ord="nuc"), shapes=[((3, 2),)],
+          names=["scipy.linalg.norm"]),
+    _spec("scipy.linalg.svdvals", linalg.svdvals, shapes=[((3, 2),)],
+          names=["scipy.linalg.svdvals"]),
+    _spec("scipy.linalg.eigh", lambda a: linalg.eigh(a)[1] ** 2 + linalg.eigh(a)[0],
+          (symmetric_positive,), [((3, 3),)], ["scipy.linalg.eigh"]),
+    _spec("scipy.linalg.eigh(upper,eigvals_only)",
+          bind(linalg.eigh, lower=False, eigvals_only=True),
+          (anywhere,), [((3, 3),)], ["scipy.linalg.eigh"]),
+    _spec("scipy.linalg.eigvalsh", linalg.eigvalsh, (anywhere,), [((3, 3),)],
+          ["scipy.linalg.eigvalsh"]),
+)
+add(
+    _spec("scipy.linalg.signm", linalg.signm,
+          (lambda r, s: 0.3 * r.standard_normal(s) + onp.diag([2.0, -2.0, 3.0]),), [((3, 3),)],
+          ["scipy.linalg.signm"]),
+    _spec("scipy.linalg.fractional_matrix_power", bind(linalg.fractional_matrix_power, t=0.7),
+          (symmetric_positive,), [((3, 3),)], ["scipy.linalg.fractional_matrix_power"],
+          float32=False),  # scipy answers in float64
+    _spec("scipy.linalg.svd", lambda a: linalg.svd(a, full_matrices=False)[0] ** 2,
+          shapes=[((3, 2),)], names=["scipy.linalg.svd"]),
+    _spec("scipy.linalg.svd(compute_uv=False)", bind(linalg.svd, compute_uv=False),
+          shapes=[((3, 2),), ((2, 3),)], names=["scipy.linalg.svd"]),
+    _spec("scipy.linalg.qr(economic)", lambda a: linalg.qr(a, mode="economic")[1],
+          shapes=[((3, 2),), ((3, 3),)], names=["scipy.linalg.qr"]),
+    _spec("scipy.linalg.qr(r)", lambda a: linalg.qr(a, mode="r")[0], shapes=[((3, 3),)],
+          names=["scipy.linalg.qr"]),
+    _spec("scipy.linalg.toeplitz", linalg.toeplitz, (anywhere, anywhere),
+          [((3,), (4,)), ((1,), (2,))], ["scipy.linalg.toeplitz"],
+          complex_domains=_COMPLEX2),
+    _spec("scipy.linalg.toeplitz(c)", linalg.toeplitz, shapes=[((3,),)],
+          names=["scipy.linalg.toeplitz"], complex_domains=(complex_anywhere,)),
+    _spec("scipy.linalg.hankel", linalg.hankel, (anywhere, anywhere), [((3,), (4,))],
+          ["scipy.linalg.hankel"]),
+    _spec("scipy.linalg.hankel(c)", linalg.hankel, shapes=[((3,),)],
+          names=["scipy.linalg.hankel"]),
+    _spec("scipy.linalg.circulant", linalg.circulant, shapes=[((3,),), ((1,),)],
+          names=["scipy.linalg.circulant"], complex_domains=(complex_anywhere,)),
+    _spec("scipy.linalg.block_diag", linalg.block_diag, (anywhere, anywhere, anywhere),
+          [((), (2,), (2, 1))], ["scipy.linalg.block_diag"]),
+    _spec("scipy.linalg.diagsvd", bind(linalg.diagsvd, M=4, N=2), shapes=[((2,),)],
+          names=["scipy.linalg.diagsvd"]),
+)
+for _name in ("expm", "cosm", "sinm", "tanm", "coshm", "sinhm", "tanhm"):
+    add(_spec(f"scipy.linalg.{_name}", getattr(linalg, _name), (small,), [((3, 3),), ((2, 2, 2),)],
+              [f"scipy.linalg.{_name}"], complex_domains=(lambda r, s: small(r, s) * (1 + 1j),)))
+for _assume in (None, "sym", "pos", "diagonal", "upper triangular", "lower triangular"):
+    for _lower in (False, True):
+        add(_spec(f"scipy.linalg.solve(assume_a={_assume},lower={_lower})",
+                  bind(linalg.solve, assume_a=_assume, lower=_lower),
+                  (well_conditioned, anywhere), _SOLVE_SHAPES, ["scipy.linalg.solve"]))
+add(_spec("scipy.linalg.solve(transposed)", bind(linalg.solve, transposed=True),
+          (well_conditioned, anywhere), _SOLVE_SHAPES, ["scipy.linalg.solve"]))
 
 
 def covered_names():

@@ -142,3 +142,16 @@ def test_namespace_lists_each_public_name_once_and_exports_nothing_else():
     public = {name for name, value in vars(np).items()
               if not name.startswith("_") and not isinstance(value, types.ModuleType)}
     assert public <= set(np.__all__), sorted(public - set(np.__all__))
+
+
+def test_the_spec_table_exercises_every_differentiable_scipy_signal_and_linalg_function():
+    from mlkit.scipy import linalg, signal
+
+    differentiable = {f"{label}.{name}" for label, module in (("signal", signal),
+                                                              ("scipy.linalg", linalg))
+                      for name in module.__all__
+                      if kind_of(getattr(module, name)) == "composite"
+                      or (kind_of(getattr(module, name)) == "primitive"
+                          and name not in linalg._WITHOUT_RULES)}
+    missing = differentiable - covered_names()
+    assert not missing, f"no spec exercises {sorted(missing)}: add them to tests/numpy/specs.py"

@@ -1,0 +1,225 @@
+"""scipy.linalg's signatures over mlkit's differentiable linear algebra.
+
+Untraced calls go to scipy itself (same values, dtypes and errors); traced ones compute the same
+function from mlkit primitives, reading only what scipy reads: one triangle for ``cholesky``,
+``cho_solve`` and the symmetric kinds of ``solve``, the diagonal for ``assume_a='diagonal'``.
+"""
+
+import numpy
+import scipy.linalg
+
+import mlkit.numpy as mnp
+from mlkit.autodiff.tracer import getval
+from mlkit.numpy.rules.base import is_complex
+from mlkit.numpy.rules.linalg import transposed
+from mlkit.numpy.wrap import composite
+from mlkit.scipy.linalg.matfuncs import solve_sylvester
+from mlkit.scipy.linalg.triangular import read_triangle, solve_triangular
+
+__all__ = ["cho_factor", "cho_solve", "cholesky", "det", "eigh", "eigvalsh", "inv", "norm",
+           "pinv", "qr", "solve", "solve_continuous_lyapunov", "svd", "svdvals"]
+
+
+def _traced(*xs):
+    return any(getval(x) is not x for x in xs)
+
+
+def _check_square(name, a):
+    shape = numpy.shape(getval(a))
+    if len(shape) < 2 or shape[-1] != shape[-2]:
+        raise ValueError(f"{name}: expected a square matrix (or a stack of them), got shape "
+                         f"{shape}")
+
+
+def _symmetric_from(a, lower, hermitian):
+    """The symmetric (Hermitian) matrix whose ``lower`` (else upper) triangle is ``a``'s."""
+    strict = mnp.tril(a, -1) if lower else mnp.triu(a, 1)
+    other = transposed(strict)
+    if hermitian and is_complex(a):
+        other = mnp.conj(other)
+        diagonal = mnp.real(mnp.diagonal(a, 0, -2, -1))
+        return strict + other + mnp.expand_dims(diagonal, -1) * numpy.eye(numpy.shape(
+            getval(a))[-1])
+    return read_triangle(a, lower) + other
+
+
+_GENERAL = {None, "gen", "general"}
+_SYMMETRIC = {"sym", "symmetric"}
+_HERMITIAN = {"her", "hermitian"}
+_POSITIVE = {"pos", "positive definite"}
+_TRIANGULAR = {"upper triangular": False, "lower triangular": True}
+# Kinds scipy recognizes from the whole matrix: the general solve is the same function.
+_WHOLE = {"banded", "tridiagonal"}
+
+
+def _effective(name, a, assume_a, lower):
+    """The matrix scipy's ``solve``/``inv`` sees for ``assume_a``, from what it reads."""
+    if assume_a in _GENERAL or assume_a in _WHOLE:
+        return a
+    if assume_a in _SYMMETRIC or assume_a in _HERMITIAN or assume_a in _POSITIVE:
+        hermitian = assume_a in _HERMITIAN or assume_a in _POSITIVE
+        return _symmetric_from(a, lower, hermitian)
+    if assume_a == "diagonal":
+        return mnp.diagonal(a, 0, -2, -1)[..., None] * numpy.eye(numpy.shape(getval(a))[-1])
+    if assume_a in _TRIANGULAR:
+        return read_triangle(a, _TRIANGULAR[assume_a])
+    raise ValueError(f"{name}: unknown assume_a {assume_a!r}")
+
+
+def cholesky(a, lower=False, overwrite_a=False, check_finite=True):
+    """The Cholesky factor of ``a``: upper (A = U^H U) by default, lower with ``lower=True``,
+    reading that triangle of ``a`` only (as scipy does)."""
+    if not _traced(a):
+        return scipy.linalg.cholesky(a, lower=lower, check_finite=check_finite)
+    _check_square("cholesky", a)
+    return mnp.linalg.cholesky(a, upper=not lower)
+
+
+def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
+    """``(c, lower)``: the factor in one triangle of c, a's own entries in the other."""
+    if not _traced(a):
+        return scipy.linalg.cho_factor(a, lower=lower, check_finite=check_finite)
+    factor = cholesky(a, lower=lower)
+    rest = mnp.triu(a, 1) if lower else mnp.tril(a, -1)
+    return factor + rest, lower
+
+
+def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
+    """Solve A x = b from ``cho_factor``'s ``(c, lower)`` (two triangular solves)."""
+    c, lower = c_and_lower
+    if not _traced(c, b):
+        return scipy.linalg.cho_solve((c, lower), b, check_finite=check_finite)
+    if lower:  # A = L L^H
+        y = solve_triangular(c, b, lower=True)
+        return solve_triangular(c, y, trans=2, lower=True)
+    y = solve_triangular(c, b, trans=2, lower=False)  # A = U^H U
+    return solve_triangular(c, y, lower=False)
+
+
+def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=True,
+          assume_a=None, transposed=False):
+    """x with A x = b (A^T x = b with ``transposed``), reading of A what ``assume_a`` says."""
+    if not _traced(a, b):
+        return scipy.linalg.solve(a, b, lower=lower, check_finite=check_finite,
+                                  assume_a=assume_a, transposed=transposed)
+    _check_square("solve", a)
+    if transposed and is_complex(a):
+        raise NotImplementedError("solve: transposed=True is not available for complex "
+                                  "matrices (as in scipy); pass the transpose of a instead")
+    if assume_a in _TRIANGULAR:
+        return solve_triangular(a, b, trans=1 if transposed else 0,
+                                lower=_TRIANGULAR[assume_a])
+    matrix = _effective("solve", a, assume_a, lower)
+    if transposed:
+        matrix = mnp.swapaxes(matrix, -1, -2)
+    return mnp.linalg.solve(matrix, b)
+
+
+def inv(a, overwrite_a=False, check_finite=True, *, assume_a=None, lower=False):
+    """The inverse of ``a``, reading of it what ``assume_a`` says (as ``solve``)."""
+    if not _traced(a):
+        return scipy.linalg.inv(a, check_finite=check_finite, assume_a=assume_a, lower=lower)
+    _check_square("inv", a)
+    return mnp.linalg.inv(_effective("inv", a, assume_a, lower))
+
+
+def det(a, overwrite_a=False, check_finite=True):
+    """The determinant, in scipy's result dtype (float64 for float32 input)."""
+    if not _traced(a):
+        return scipy.linalg.det(a, check_finite=check_finite)
+    _check_square("det", a)
+    out = mnp.linalg.det(a)
+    dtype = numpy.result_type(getval(a), numpy.float64)
+    return out if numpy.result_type(getval(out)) == dtype else mnp.astype(out, dtype)
+
+
+def norm(a, ord=None, axis=None, keepdims=False, check_finite=True):
+    """Vector and matrix norms as numpy.linalg.norm (subgradient 0 where the norm is 0)."""
+    if not _traced(a):
+        return scipy.linalg.norm(a, ord=ord, axis=axis, keepdims=keepdims,
+                                 check_finite=check_finite)
+    return mnp.linalg.norm(a, ord=ord, axis=axis, keepdims=keepdims)
+
+
+def svd(a, full_matrices=True, compute_uv=True, overwrite_a=False, check_finite=True,
+        lapack_driver="gesdd"):
+    """``(u, s, vh)`` or ``s``; differentiable for the reduced decomposition (square matrices,
+    or ``full_matrices=False``) with distinct singular values."""
+    if not _traced(a):
+        return scipy.linalg.svd(a, full_matrices=full_matrices, compute_uv=compute_uv,
+                                check_finite=check_finite, lapack_driver=lapack_driver)
+    return mnp.linalg.svd(a, full_matrices=full_matrices, compute_uv=compute_uv)
+
+
+def qr(a, overwrite_a=False, lwork=None, mode="full", pivoting=False, check_finite=True):
+    """``(q, r)``, or ``(r,)`` with ``mode='r'``; differentiable without pivoting for
+    ``mode='economic'`` (or a square matrix) with at least as many rows as columns."""
+    if not _traced(a):
+        return scipy.linalg.qr(a, lwork=lwork, mode=mode, pivoting=pivoting,
+                               check_finite=check_finite)
+    m, n = numpy.shape(getval(a))[-2:]
+    if pivoting or mode not in ("full", "economic", "r") or (mode == "full" and m > n):
+        raise NotImplementedError(
+            f"qr(mode={mode!r}, pivoting={pivoting}) of a {m}x{n} matrix is not "
+            "differentiable (pivots jump, extra columns of q are arbitrary); use "
+            "mode='economic' without pivoting")
+    q, r = mnp.linalg.qr(a)
+    return (r,) if mode == "r" else (q, r)
+
+
+def svdvals(a, overwrite_a=False, check_finite=True):
+    """Singular values, descending."""
+    if not _traced(a):
+        return scipy.linalg.svdvals(a, check_finite=check_finite)
+    return mnp.linalg.svdvals(a)
+
+
+def pinv(a, *, atol=None, rtol=None, return_rank=False, check_finite=True):
+    """The pseudo-inverse (differentiable where the rank does not change)."""
+    if not _traced(a):
+        return scipy.linalg.pinv(a, atol=atol, rtol=rtol, return_rank=return_rank,
+                                 check_finite=check_finite)
+    raw = numpy.asarray(getval(a))
+    s = numpy.linalg.svd(raw, compute_uv=False)
+    largest = s.max(initial=0.0)
+    relative = max(raw.shape[-2:]) * numpy.finfo(raw.dtype).eps if rtol is None else rtol
+    cutoff = max(atol or 0.0, relative * largest)
+    out = mnp.linalg.pinv(a, rtol=cutoff / largest if largest > 0 else relative)
+    return (out, int(numpy.sum(s > cutoff))) if return_rank else out
+
+
+def _eigen_arguments(name, b, kwargs):
+    if b is not None or any(kwargs.get(k) is not None for k in
+                            ("subset_by_index", "subset_by_value")) or kwargs.get("type", 1) != 1:
+        raise NotImplementedError(
+            f"{name}: mlkit differentiates the standard symmetric eigenproblem only (no b, "
+            "type, subset_by_index or subset_by_value); compute the generalized problem "
+            "outside the differentiated function")
+
+
+def eigh(a, b=None, *, lower=True, eigvals_only=False, **kwargs):
+    """Eigenvalues (ascending) and eigenvectors of a symmetric matrix, reading one triangle."""
+    if not _traced(a, b):
+        return scipy.linalg.eigh(a, b, lower=lower, eigvals_only=eigvals_only, **kwargs)
+    _eigen_arguments("eigh", b, kwargs)
+    w, v = mnp.linalg.eigh(a, UPLO="L" if lower else "U")
+    return w if eigvals_only else (w, v)
+
+
+def eigvalsh(a, b=None, *, lower=True, **kwargs):
+    """Eigenvalues (ascending) of a symmetric matrix."""
+    if not _traced(a, b):
+        return scipy.linalg.eigvalsh(a, b, lower=lower, **kwargs)
+    _eigen_arguments("eigvalsh", b, kwargs)
+    return eigh(a, lower=lower, eigvals_only=True)
+
+
+def solve_continuous_lyapunov(a, q):
+    """X with A X + X A^H = Q: a Sylvester equation."""
+    if not _traced(a, q):
+        return scipy.linalg.solve_continuous_lyapunov(a, q)
+    return solve_sylvester(a, mnp.conj(transposed(a)), q)
+
+
+for _name in __all__:
+    composite(globals()[_name], pack_sequences=False)  # (c, lower) pairs stay tuples

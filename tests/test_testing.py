@@ -8,6 +8,7 @@ import pytest
 
 import mlkit
 import mlkit.numpy as np
+from mlkit.extend import notrace_primitive
 from mlkit.testing import check_grads, combo_check
 
 X = onp.array([0.5, -1.0, 2.0])
@@ -84,3 +85,21 @@ def test_combo_check_runs_every_combination_of_arguments_and_keywords():
     with pytest.raises(AssertionError):
         combo_check(scaled_product, 1)([X], [Y])
     combo_check(scaled_product, 1, ["fwd"], 1)([X, Y], [Y, X], scale=[0.5, 2.0])
+
+
+def test_test_util_is_the_same_checker_under_autograds_module_name():
+    import mlkit.test_util
+
+    assert mlkit.test_util.check_grads is check_grads
+    assert mlkit.test_util.combo_check is combo_check
+
+
+def test_notrace_primitive_sees_raw_values_and_gives_a_constant():
+    seen = []
+    record = notrace_primitive(lambda x, scale=1.0: seen.append(type(x)) or scale * x.shape[0])
+
+    def f(x):
+        return np.sum(x) * record(x, scale=2.0)
+
+    assert mlkit.grad(f)(X).tolist() == [6.0, 6.0, 6.0]
+    assert seen == [onp.ndarray]

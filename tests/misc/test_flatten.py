@@ -2,6 +2,8 @@
 through both the flattening and its inverse."""
 
 import numpy as onp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import mlkit.numpy as np
@@ -9,6 +11,7 @@ from mlkit import grad
 from mlkit.misc import flatten
 from mlkit.misc.flatten import flatten_func
 from mlkit.testing import check_grads
+from mlkit.tree import tree_leaves, tree_structure_equal
 
 TREE = {"b": [onp.array([1.0, 2.0]), (3.0, onp.array([[4.0, 5.0], [6.0, 7.0]]))],
         "a": {"y": onp.array(8.0), "x": onp.array([9.0, 10.0])}}
@@ -70,3 +73,25 @@ def test_flatten_func_makes_a_tree_function_a_vector_function():
     assert_allclose(flat_func(flat_example, 2.0), [18.0, 20.0, 1.0, 2.0])
     assert flatten.flatten_func is flatten_func
     assert_allclose(unflatten(flat_example)["a"]["y"], 8.0)
+
+
+float_trees = st.recursive(
+    st.floats(-10, 10).map(lambda v: onp.full((2,), v)),
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.lists(children, max_size=3).map(tuple),
+        st.dictionaries(st.text("abc", min_size=1, max_size=2), children, max_size=3),
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(float_trees)
+def test_flatten_round_trips_any_tree_in_sorted_key_order(tree):
+    vector, unflatten = flatten(tree)
+    expected = tree_leaves(tree, sort_keys=True)
+    assert_allclose(vector, onp.concatenate(expected) if expected else onp.zeros(0))
+    rebuilt = unflatten(vector * 3.0)
+    assert tree_structure_equal(rebuilt, tree)
+    assert_allclose(flatten(rebuilt)[0], vector * 3.0)

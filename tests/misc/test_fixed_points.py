@@ -44,3 +44,21 @@ def test_a_vector_equilibrium_matches_the_implicit_function_theorem():
     expected = onp.linalg.solve(onp.eye(3) - slope @ W, slope)
     assert_allclose(jacobian(equilibrium)(a), expected, rtol=1e-9)
     check_grads(lambda a: np.sum(np.sin(equilibrium(a))), modes=["fwd", "rev"], order=2)(a)
+
+
+def test_a_state_that_is_a_dict_of_scalars():
+    def step(a):
+        return lambda s: {"u": 0.5 * np.cos(s["v"]) + a, "v": 0.3 * np.sin(s["u"])}
+
+    def gap(x, y):
+        return np.abs(x["u"] - y["u"]) + np.abs(x["v"] - y["v"])
+
+    def v_star(a):
+        return fixed_point(step, a, {"u": 0.0, "v": 0.0}, gap, 1e-14)["v"]
+
+    # v = 0.3 sin(0.5 cos v + a): dv/da = c / (1 + 0.5 c sin v), c = 0.3 cos(u)
+    v = v_star(0.2)
+    u = 0.5 * onp.cos(v) + 0.2
+    c = 0.3 * onp.cos(u)
+    assert_allclose(grad(v_star)(0.2), c / (1 + 0.5 * c * onp.sin(v)))
+    check_grads(v_star, modes=["fwd", "rev"], order=2)(0.2)

@@ -120,3 +120,16 @@ def test_membership_and_index_read_the_raw_sequence(op):
         return s[0] * s[1]
 
     assert_allclose(grad(f)(1.5), 2.0)
+
+
+def test_a_gradient_of_a_traced_tuple_differentiates_again():
+    def outer(x):
+        # d/dy (y0 y1) at (x, x) is (x, x); np.array stacks the traced tuple it comes back as
+        partials = grad(lambda y: y[0] * y[1])(tuple((x, 2.0 * x)))
+        return np.sum(np.sin(np.array(partials)))
+
+    # sin(2x) + sin(x)
+    assert_allclose(outer(0.7), onp.sin(1.4) + onp.sin(0.7))
+    assert_allclose(grad(outer)(0.7), 2 * onp.cos(1.4) + onp.cos(0.7))
+    check_grads(outer, modes=["fwd", "rev"], order=2)(0.7)
+    check_grads(grad(outer))(1.3)

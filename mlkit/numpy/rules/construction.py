@@ -9,7 +9,7 @@ import numpy
 
 from mlkit.autodiff.forward import def_linear
 from mlkit.autodiff.reverse import defvjp
-from mlkit.autodiff.tracer import box_types
+from mlkit.autodiff.tracer import box_types, getval
 from mlkit.numpy.rules.base import is_complex, real, reshape, shape_of
 from mlkit.numpy.rules.shape import stack
 from mlkit.numpy.wrap import composite, dispatch_from, nondifferentiable, wrap
@@ -103,7 +103,7 @@ def _holds_box(x):
 def array(obj, dtype=None, copy=True, ndmin=0):
     """numpy.array; nested lists holding traced values are stacked into a traced array."""
     if _holds_box(obj):
-        if type(obj) in box_types:
+        if type(obj) in box_types and type(getval(obj)) not in (list, tuple):
             out = obj
         else:
             out = stack([array(item) for item in obj])

@@ -53,7 +53,7 @@ def _compare(analytic, numeric, mode, order, name, rtol, atol):
     error = abs(analytic - numeric)
     if not error <= atol + rtol * abs(numeric):
         raise AssertionError(
-            f"{_NAMES[mode]} derivative of {name} failed the check at order {order}: largest "
+            f"{_NAMES[mode]} check of {name} failed at order {order}: largest "
             f"error {error:.3g} (analytic {analytic:.10g}, numerical {numeric:.10g}, "
             f"rtol {rtol:g}, atol {atol:g})"
         )
@@ -88,14 +88,14 @@ def _check(f, x, modes, order, max_order, rng, name, tol):
         if order < max_order:
             def tangent_of(x, _v=v):
                 return make_jvp(f, x)(_v)[1]
-            _check(tangent_of, x, modes, order + 1, max_order, rng, name, tol)
+            _check(tangent_of, x, modes, order + 1, max_order, rng, f"jvp_{name}", tol)
     if "rev" in modes:
         w = _check_rev(f, x, rng, order, name, tol)
         if order < max_order:
             def cotangent_of(pair):
                 point, weight = pair
                 return make_vjp(f, point)[0](weight)
-            _check(cotangent_of, (x, w), modes, order + 1, max_order, rng, name, tol)
+            _check(cotangent_of, (x, w), modes, order + 1, max_order, rng, f"vjp_{name}", tol)
 
 
 def _selected(fun, argnum, args, kwargs):

@@ -103,3 +103,22 @@ def test_notrace_primitive_sees_raw_values_and_gives_a_constant():
 
     assert mlkit.grad(f)(X).tolist() == [6.0, 6.0, 6.0]
     assert seen == [onp.ndarray]
+
+
+def test_messages_name_the_derivative_function_checked_at_higher_orders():
+    @mlkit.primitive
+    def double(x):
+        return 2.0 * x
+
+    @mlkit.primitive
+    def almost_identity(x):
+        return x
+
+    mlkit.defvjp(double, lambda ans, x: lambda g: 2.0 * almost_identity(g))
+    mlkit.defvjp(almost_identity, lambda ans, x: lambda g: 1.001 * g)
+    check_grads(double, modes=["rev"], order=1)(1.0)
+    with pytest.raises(AssertionError, match=r"\(VJP\) check of vjp_double failed at order 2"):
+        check_grads(double, modes=["rev"])(1.0)
+    mlkit.defvjp(double, lambda ans, x: lambda g: 2.001 * g)
+    with pytest.raises(AssertionError, match=r"\(VJP\) check of double failed at order 1"):
+        check_grads(double, modes=["rev"])(1.0)

@@ -1,10 +1,14 @@
 """mlkit: a machine-learning training toolkit on its own automatic differentiation engine.
 
 ``import mlkit.numpy as np``, write numpy code, and differentiate it with the operators below.
+``tuple``, ``list``, ``dict``, ``isinstance`` and ``type`` are the traced versions of the
+builtins (from :mod:`mlkit.builtins`), under the same names as in HIPS autograd.
 The scikit-learn compatible estimators are reachable here too (``mlkit.LogisticRegression``);
 they load on first use, so importing the engine never imports the layers built on it.
 """
 
+from mlkit import builtins
+from mlkit.builtins import dict, isinstance, list, tuple, type
 from mlkit.extend import defjvp, defvjp, primitive
 from mlkit.operators import (
     checkpoint,
@@ -22,16 +26,20 @@ from mlkit.operators import (
     make_hvp,
     make_jvp,
     make_vjp,
+    multigrad_dict,
+    tensor_jacobian_product,
     value_and_grad,
     vector_jacobian_product,
     with_fused_gradient,
 )
 
 __all__ = [
+    "builtins",
     "checkpoint",
     "defjvp",
     "defvjp",
     "deriv",
+    "dict",
     "elementwise_grad",
     "grad",
     "grad_and_aux",
@@ -40,12 +48,18 @@ __all__ = [
     "hessian_tensor_product",
     "hessian_vector_product",
     "holomorphic_grad",
+    "isinstance",
     "jacobian",
+    "list",
     "make_ggnvp",
     "make_hvp",
     "make_jvp",
     "make_vjp",
+    "multigrad_dict",
     "primitive",
+    "tensor_jacobian_product",
+    "tuple",
+    "type",
     "value_and_grad",
     "vector_jacobian_product",
     "with_fused_gradient",
@@ -65,4 +79,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(list(globals()) + list(ESTIMATORS))
+    return sorted([*globals(), *ESTIMATORS])

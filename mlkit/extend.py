@@ -6,6 +6,8 @@ maker per argument (``maker(ans, *args, **kwargs) -> (g -> cotangent)``, None fo
 rules with ``mlkit.numpy`` and higher derivatives come for free.
 """
 
+import functools
+
 from mlkit.autodiff.containers import ContainerVSpace
 from mlkit.autodiff.forward import def_linear, defjvp, defjvp_argnum
 from mlkit.autodiff.reverse import defvjp, defvjp_argnum
@@ -17,4 +19,15 @@ from mlkit.numpy.wrap import nondifferentiable
 
 __all__ = ["primitive", "defvjp", "defjvp", "defvjp_argnum", "defjvp_argnum", "def_linear",
            "def_elementwise", "nondifferentiable", "unbroadcast", "broadcast_like", "Box",
-           "VSpace", "ContainerVSpace", "vspace", "getval"]
+           "VSpace", "ContainerVSpace", "vspace", "getval", "notrace_primitive"]
+
+
+def notrace_primitive(fun):
+    """``fun`` called on the raw values under any boxes, so its result is a constant: for
+    functions whose output carries no derivative (shapes, types, comparisons, counters)."""
+
+    @functools.wraps(fun)
+    def untraced(*args, **kwargs):
+        return fun(*[getval(a) for a in args], **{k: getval(v) for k, v in kwargs.items()})
+
+    return untraced

@@ -2,9 +2,12 @@
 
 Reverse mode is checked through the adjoint identity <w, J u> = <J^T w, u> with random u and w,
 forward mode by comparing J u with a central difference; both recurse to higher orders by
-checking the derivative functions themselves. Public so users can check their own primitives.
+checking the derivative functions themselves. Public so users can check their own primitives;
+``check_grads(fun, argnum, modes, order)(*args)`` and ``combo_check`` take HIPS autograd's
+arguments, so its test code runs unchanged.
 """
 
+import itertools
 import warnings
 
 import numpy
@@ -13,7 +16,7 @@ from mlkit.autodiff.containers import ContainerVSpace
 from mlkit.autodiff.entry import make_jvp, make_vjp
 from mlkit.autodiff.vspace import vspace
 
-__all__ = ["check_grads", "numerical_jvp"]
+__all__ = ["check_grads", "combo_check", "numerical_jvp"]
 
 _MODES = ("fwd", "rev")
 _NAMES = {"fwd": "forward-mode (JVP)", "rev": "reverse-mode (VJP)"}
@@ -39,12 +42,18 @@ def _scaled_inner(space, w, pair):
     return space.inner_prod(w, difference) * scale
 
 
+def _number(value):
+    """A real or complex Python number (real when its imaginary part is zero)."""
+    value = complex(value)
+    return value.real if value.imag == 0 else value
+
+
 def _compare(analytic, numeric, mode, order, name, rtol, atol):
-    analytic, numeric = complex(analytic), complex(numeric)
+    analytic, numeric = _number(analytic), _number(numeric)
     error = abs(analytic - numeric)
     if not error <= atol + rtol * abs(numeric):
         raise AssertionError(
-            f"{_NAMES[mode]} derivative of {name} failed the check at order {order}: largest "
+            f"{_NAMES[mode]} check of {name} failed at order {order}: largest "
             f"error {error:.3g} (analytic {analytic:.10g}, numerical {numeric:.10g}, "
             f"rtol {rtol:g}, atol {atol:g})"
         )
@@ -79,36 +88,86 @@ def _check(f, x, modes, order, max_order, rng, name, tol):
         if order < max_order:
             def tangent_of(x, _v=v):
                 return make_jvp(f, x)(_v)[1]
-            _check(tangent_of, x, modes, order + 1, max_order, rng, name, tol)
+            _check(tangent_of, x, modes, order + 1, max_order, rng, f"jvp_{name}", tol)
     if "rev" in modes:
         w = _check_rev(f, x, rng, order, name, tol)
         if order < max_order:
             def cotangent_of(pair):
                 point, weight = pair
                 return make_vjp(f, point)[0](weight)
-            _check(cotangent_of, (x, w), modes, order + 1, max_order, rng, name, tol)
+            _check(cotangent_of, (x, w), modes, order + 1, max_order, rng, f"vjp_{name}", tol)
 
 
-def check_grads(fun, modes=_MODES, order=2, rtol=1e-5, atol=1e-6, seed=0):
-    """``check_grads(f, modes, order)(*args)`` checks f's derivatives in all its arguments.
+def _selected(fun, argnum, args, kwargs):
+    """``(g, x)``: fun as a function of the checked argument(s) alone, and their values."""
+    if isinstance(argnum, int):
+        argnum %= len(args)
 
-    Raises AssertionError naming the mode, the order and the largest error when an analytic
-    derivative disagrees with finite differences. Use float64 arguments.
+        def of_one(x):
+            return fun(*args[:argnum], x, *args[argnum + 1:], **kwargs)
+
+        return of_one, args[argnum]
+    indices = range(len(args)) if argnum is None else [i % len(args) for i in argnum]
+
+    def of_several(xs):
+        new_args = list(args)
+        for i, x in zip(indices, xs):
+            new_args[i] = x
+        return fun(*new_args, **kwargs)
+
+    return of_several, tuple(args[i] for i in indices)
+
+
+def _check_argnum(argnum):
+    if argnum is None or isinstance(argnum, int) and not isinstance(argnum, bool):
+        return argnum
+    if isinstance(argnum, (tuple, list)) and all(
+            isinstance(i, int) and not isinstance(i, bool) for i in argnum):
+        return tuple(argnum)
+    raise TypeError(
+        f"check_grads: argnum must be an int, a tuple of ints or None (every argument), got "
+        f"{argnum!r}; the modes come after it: check_grads(f, modes=('fwd', 'rev'))"
+    )
+
+
+def check_grads(fun, argnum=0, modes=_MODES, order=2, rtol=1e-5, atol=1e-6, seed=0):
+    """``check_grads(f, argnum=0, modes, order)(*args)`` checks f's derivatives to ``order``.
+
+    ``argnum`` picks the argument checked (an int, a tuple of them, or None for all of them);
+    ``modes`` is any of ``"fwd"`` and ``"rev"``. Raises AssertionError naming the mode, the
+    order and the largest error when an analytic derivative disagrees with finite
+    differences. Use float64 arguments.
     """
-    unknown = [m for m in modes if m not in _MODES]
-    if unknown:
-        raise ValueError(f"unknown modes {unknown}; use 'fwd' and/or 'rev'")
+    argnum = _check_argnum(argnum)
+    if isinstance(modes, str) or any(m not in _MODES for m in modes):
+        raise ValueError(f"unknown modes {modes!r}; use a list of 'fwd' and/or 'rev'")
 
     def checker(*args, **kwargs):
         name = getattr(fun, "__name__", repr(fun))
         rng = numpy.random.default_rng(seed)
-
-        def of_args(xs):
-            return fun(*xs, **kwargs)
+        indices = [argnum] if isinstance(argnum, int) else argnum or ()
+        if any(not -len(args) <= i < len(args) for i in indices):
+            raise TypeError(f"check_grads: {name} was given {len(args)} arguments, so argnum "
+                            f"{argnum!r} is out of range")
+        of_checked, x = _selected(fun, argnum, args, kwargs)
 
         with warnings.catch_warnings():
             # Derivatives of piecewise-linear functions are constants; that is not a failure.
             warnings.filterwarnings("ignore", message=".*does not depend on its input")
-            _check(of_args, tuple(args), tuple(modes), 1, order, rng, name, (rtol, atol))
+            _check(of_checked, x, tuple(modes), 1, order, rng, name, (rtol, atol))
+
+    return checker
+
+
+def combo_check(fun, *check_args, **check_kwargs):
+    """``combo_check(f, argnum, modes, order)(xs, ys, ..., key=values)`` runs ``check_grads``
+    at every combination of one value from each list of arguments and keyword values."""
+
+    def checker(*arg_choices, **kwarg_choices):
+        keyword_options = [[(key, value) for value in values]
+                           for key, values in kwarg_choices.items()]
+        for args in itertools.product(*arg_choices):
+            for keywords in itertools.product(*keyword_options):
+                check_grads(fun, *check_args, **check_kwargs)(*args, **dict(keywords))
 
     return checker

@@ -42,12 +42,15 @@ def _rebuild(node, children):
     return type(node)(children)
 
 
-def tree_leaves(tree: Any) -> list:
-    """The leaves of ``tree`` in depth-first order (dicts in insertion order)."""
+def tree_leaves(tree: Any, sort_keys: bool = False) -> list:
+    """The leaves of ``tree`` in depth-first order (dicts in insertion order, or in the order
+    of their sorted keys with ``sort_keys``, which makes the order independent of insertion)."""
     leaves, stack = [], [tree]
     while stack:
         node = stack.pop()
-        if is_container(node):
+        if sort_keys and isinstance(node, dict):
+            stack.extend(node[key] for key in sorted(node, reverse=True))
+        elif is_container(node):
             stack.extend(reversed(_children(node)))
         else:
             leaves.append(node)

@@ -1,14 +1,14 @@
 """The import rules of DESIGN.md and STYLE.md 4.1, checked on the source (AST, no imports run).
 
-Layers, lowest first: L0 autodiff/tree, L1 numpy/scipy, L2 operators/testing/extend and the
-``mlkit`` package root (extend re-exports the extension API of autodiff *and* numpy, so it
-sits above both, not at L0 as STYLE.md 4.1 first drew it), L3 nn/optim/data, L4
+Layers, lowest first: L0 autodiff/tree, L1 numpy/scipy/builtins, L2 operators/testing/extend
+and the ``mlkit`` package root (extend re-exports the extension API of autodiff *and* numpy, so it
+sits above both, not at L0 as STYLE.md 4.1 first drew it), L3 nn/optim/data/misc, L4
 train/registry, L5 config/estimators, L6 experiments, L7 cli. A module may import its own
 package and any lower layer, never a higher one, and never another package of its own layer
 (exceptions: scipy is built on mlkit.numpy; the package root re-exports operators and
-extend). data imports nothing of mlkit outside data; nothing below L4 imports yaml, pydantic,
-tqdm, matplotlib or dask; scikit-learn appears only in data/datasets.py,
-experiments/baseline.py and estimators/.
+extend; test_util re-exports testing). data imports nothing of mlkit outside data; nothing
+below L4 imports yaml, pydantic, tqdm, matplotlib or dask; scikit-learn appears only in
+data/datasets.py, experiments/baseline.py and estimators/.
 """
 
 import ast
@@ -20,15 +20,16 @@ PACKAGE = Path(__file__).resolve().parents[1] / "mlkit"
 
 LAYERS = {
     "autodiff": 0, "tree": 0,
-    "numpy": 1, "scipy": 1,
-    "": 2, "operators": 2, "testing": 2, "extend": 2,
-    "nn": 3, "optim": 3, "data": 3,
+    "numpy": 1, "scipy": 1, "builtins": 1,
+    "": 2, "operators": 2, "testing": 2, "test_util": 2, "extend": 2,
+    "nn": 3, "optim": 3, "data": 3, "misc": 3,
     "train": 4, "registry": 4,
     "config": 5, "estimators": 5,
     "experiments": 6,
     "cli": 7,
 }
-SAME_LAYER_ALLOWED = {("scipy", "numpy"), ("", "operators"), ("", "extend"), ("", "testing")}
+SAME_LAYER_ALLOWED = {("scipy", "numpy"), ("", "operators"), ("", "extend"), ("", "testing"),
+                      ("test_util", "testing")}
 HEAVY = ("yaml", "pydantic", "tqdm", "matplotlib", "dask")
 SKLEARN_ALLOWED = ("data/datasets.py", "experiments/baseline.py", "estimators/")
 # The package root may reach the estimators lazily (inside its module __getattr__, on first

@@ -29,6 +29,12 @@ def test_leaves_in_depth_first_insertion_order():
     assert tree_leaves([]) == []
 
 
+def test_leaves_in_sorted_key_order_ignore_insertion_order():
+    assert tree_leaves(TREE, sort_keys=True) == [4, 5, None, 1, 2, 3]
+    shuffled = {"a": {"y": Pair(5, None), "x": 4}, "b": [1, (2, 3)]}
+    assert tree_leaves(shuffled, sort_keys=True) == tree_leaves(TREE, sort_keys=True)
+
+
 def test_is_container():
     assert is_container([]) and is_container(()) and is_container({}) and is_container(Pair(1, 2))
     assert not is_container(np.zeros(2)) and not is_container(None) and not is_container("ab")

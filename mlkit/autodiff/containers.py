@@ -67,7 +67,7 @@ def _untake_vjp(space, key):
 
 
 class SequenceBox(Box):
-    """A traced tuple or list: index it, take its length, iterate over it."""
+    """A traced tuple or list: index it, take its length, iterate over it, concatenate it."""
 
     __slots__ = ()
 
@@ -82,6 +82,18 @@ class SequenceBox(Box):
 
     def __iter__(self):
         return (container_take(self, i) for i in range(len(self._value)))
+
+    def __contains__(self, item):
+        return item in self._value
+
+    def __add__(self, other):
+        return make_sequence(type(self._value), *self, *other)
+
+    def __radd__(self, other):
+        return make_sequence(type(self._value), *other, *self)
+
+    def index(self, item):
+        return self._value.index(item)
 
 
 class DictBox(Box):

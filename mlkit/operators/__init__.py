@@ -12,6 +12,7 @@ from mlkit.operators.gradients import grad as grad
 from mlkit.operators.gradients import grad_and_aux as grad_and_aux
 from mlkit.operators.gradients import grad_named as grad_named
 from mlkit.operators.gradients import holomorphic_grad as holomorphic_grad
+from mlkit.operators.gradients import multigrad_dict as multigrad_dict
 from mlkit.operators.gradients import value_and_grad as value_and_grad
 from mlkit.operators.jacobians import hessian as hessian
 from mlkit.operators.jacobians import jacobian as jacobian
@@ -22,6 +23,7 @@ from mlkit.operators.products import make_ggnvp as make_ggnvp
 from mlkit.operators.products import make_hvp as make_hvp
 from mlkit.operators.products import make_jvp as make_jvp
 from mlkit.operators.products import make_vjp as make_vjp
+from mlkit.operators.products import tensor_jacobian_product as tensor_jacobian_product
 from mlkit.operators.products import vector_jacobian_product as vector_jacobian_product
 
 __all__ = [
@@ -40,6 +42,8 @@ __all__ = [
     "make_hvp",
     "make_jvp",
     "make_vjp",
+    "multigrad_dict",
+    "tensor_jacobian_product",
     "value_and_grad",
     "vector_jacobian_product",
     "with_fused_gradient",

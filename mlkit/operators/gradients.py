@@ -17,7 +17,7 @@ from mlkit.operators.argnum import (
 from mlkit.tree import tree_map
 
 __all__ = ["deriv", "elementwise_grad", "grad", "grad_and_aux", "grad_named",
-           "holomorphic_grad", "value_and_grad"]
+           "holomorphic_grad", "multigrad_dict", "value_and_grad"]
 
 
 def grad(fun, argnum=0):
@@ -99,3 +99,25 @@ def grad_named(fun, argname):
     if argname not in names:
         raise TypeError(f"{fun_name(fun)} has no argument named {argname!r}; it has {names}")
     return grad(fun, names.index(argname))
+
+
+def multigrad_dict(fun):
+    """The gradients with respect to all arguments at once, as ``{argument name: gradient}``.
+
+    Defaults count as arguments; ``*args`` gets a tuple of gradients and ``**kwargs`` a dict.
+    """
+    signature = inspect.signature(fun)
+
+    @functools.wraps(fun)
+    def multigradfun(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+
+        def of_all(values):
+            rebound = signature.bind(*args, **kwargs)
+            rebound.arguments.update(values)
+            return fun(*rebound.args, **rebound.kwargs)
+
+        return grad(of_all)(dict(bound.arguments))
+
+    return multigradfun

@@ -8,9 +8,11 @@ from mlkit.autodiff.reverse import defvjp_argnum
 from mlkit.autodiff.tracer import primitive
 from mlkit.operators.argnum import check_differentiable, traced, unary_of
 from mlkit.operators.gradients import grad
+from mlkit.operators.jacobians import jacobian
 
 __all__ = ["checkpoint", "hessian_tensor_product", "hessian_vector_product", "make_ggnvp",
-           "make_hvp", "make_jvp", "make_vjp", "vector_jacobian_product"]
+           "make_hvp", "make_jvp", "make_vjp", "tensor_jacobian_product",
+           "vector_jacobian_product"]
 
 
 def make_vjp(fun, argnum=0):
@@ -73,6 +75,18 @@ def vector_jacobian_product(fun, argnum=0):
         return traced(fun, argnum, tuple(args), kwargs)[0](vector)
 
     return vjp_fun
+
+
+def tensor_jacobian_product(fun, argnum=0):
+    """``f(*args, tensor) -> tensor . J``: ``tensor`` contracted with the leading axes of the
+    Jacobian (all of fun's output axes when it has the output's shape, giving ``vector^T J``).
+    """
+
+    def contracted(*args, **kwargs):
+        *args, tensor = args
+        return mnp.tensordot(tensor, fun(*args, **kwargs), axes=mnp.ndim(tensor))
+
+    return jacobian(contracted, argnum)
 
 
 def make_ggnvp(fun, g=None, f_argnum=0):

@@ -101,7 +101,7 @@ def_linear(copy, argnums=(0,))
 def array(object, dtype=None, copy=True, ndmin=0):
     """numpy.array; nested lists holding traced values are stacked into a traced array."""
     if holds_box(object):
-        if type(object) in box_types:
+        if type(object) in box_types and type(getval(object)) not in (list, tuple):
             out = object
         else:
             out = stack([array(item) for item in object])

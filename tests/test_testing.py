@@ -1,0 +1,124 @@
+"""mlkit.testing: check_grads with HIPS autograd's (fun, argnum, modes, order) arguments and
+combo_check, on primitives whose rules are wrong on purpose in one argument or one mode."""
+
+import re
+
+import numpy as onp
+import pytest
+
+import mlkit
+import mlkit.numpy as np
+from mlkit.extend import notrace_primitive
+from mlkit.testing import check_grads, combo_check
+
+X = onp.array([0.5, -1.0, 2.0])
+Y = onp.array([1.5, 0.25, -0.75])
+
+
+@mlkit.primitive
+def scaled_product(x, y, scale=1.0):
+    return scale * x * y
+
+
+# Right for x in both modes; the VJP for y forgets the factor x, the JVP for y is right; the
+# VJP for x is wrong only when scale == 2.
+mlkit.defvjp(scaled_product,
+             lambda ans, x, y, scale=1.0: lambda g: g * y * (scale if scale != 2.0 else 1.0),
+             lambda ans, x, y, scale=1.0: lambda g: g * scale)
+mlkit.defjvp(scaled_product,
+             lambda g, ans, x, y, scale=1.0: g * scale * y,
+             lambda g, ans, x, y, scale=1.0: g * scale * x)
+
+
+def test_argnum_defaults_to_the_first_argument_and_selects_the_others():
+    check_grads(scaled_product, order=1)(X, Y)
+    check_grads(scaled_product, 0, order=1)(X, Y)
+    for argnum in (1, (0, 1), None, -1):
+        with pytest.raises(AssertionError, match=r"reverse-mode \(VJP\)"):
+            check_grads(scaled_product, argnum, order=1)(X, Y)
+
+
+def test_modes_and_order_follow_argnum_positionally():
+    check_grads(scaled_product, 1, ["fwd"], 1)(X, Y)  # the JVP for y is right
+    with pytest.raises(AssertionError, match="order 1"):
+        check_grads(scaled_product, 1, ["rev"], 1)(X, Y)
+
+
+def test_a_second_derivative_is_checked_for_the_selected_argument_only():
+    check_grads(lambda x, y: np.sum(np.sin(x) * y ** 2), argnum=(0, 1), order=2)(X, Y)
+
+
+def test_modes_in_argnums_place_get_a_message_saying_where_they_go():
+    with pytest.raises(TypeError, match=r"argnum must be .*modes=\("):
+        check_grads(np.sin, ("fwd", "rev"))
+    with pytest.raises(ValueError, match="unknown modes"):
+        check_grads(np.sin, 0, "rev")
+    with pytest.raises(TypeError, match="2 arguments, so argnum 2 is out of range"):
+        check_grads(scaled_product, 2)(X, Y)
+
+
+def test_a_real_check_reports_real_numbers():
+    with pytest.raises(AssertionError) as caught:
+        check_grads(scaled_product, 1, order=1)(X, Y)
+    message = str(caught.value)
+    assert "j" not in re.sub(r"[a-z]+[a-z]", "", message), message
+    assert re.search(r"analytic -?\d+\.\d+, numerical -?\d+\.\d+", message), message
+
+
+def test_a_complex_argument_is_checked_through_the_real_inner_product():
+    with pytest.raises(AssertionError, match=r"analytic -?\d+\.\d+, numerical"):
+        check_grads(scaled_product, 1, order=1)(X + 1j * Y, Y - 2j * X)
+    check_grads(scaled_product, 0)(X + 1j * Y, Y - 2j * X)
+
+
+def test_combo_check_runs_every_combination_of_arguments_and_keywords():
+    calls = []
+
+    def recorded(x, y, scale=1.0):
+        calls.append((round(float(mlkit.extend.getval(x)[0]), 3), scale))
+        return scaled_product(x, y, scale=scale)
+
+    combo_check(recorded, 0, ["rev"], 1)([X, 2 * X], [Y], scale=[1.0, 3.0])
+    assert set(calls) == {(0.5, 1.0), (0.5, 3.0), (1.0, 1.0), (1.0, 3.0)}
+    with pytest.raises(AssertionError):
+        combo_check(scaled_product, modes=["rev"], order=1)([X], [Y], scale=[1.0, 2.0])
+    with pytest.raises(AssertionError):
+        combo_check(scaled_product, 1)([X], [Y])
+    combo_check(scaled_product, 1, ["fwd"], 1)([X, Y], [Y, X], scale=[0.5, 2.0])
+
+
+def test_test_util_is_the_same_checker_under_autograds_module_name():
+    import mlkit.test_util
+
+    assert mlkit.test_util.check_grads is check_grads
+    assert mlkit.test_util.combo_check is combo_check
+
+
+def test_notrace_primitive_sees_raw_values_and_gives_a_constant():
+    seen = []
+    record = notrace_primitive(lambda x, scale=1.0: seen.append(type(x)) or scale * x.shape[0])
+
+    def f(x):
+        return np.sum(x) * record(x, scale=2.0)
+
+    assert mlkit.grad(f)(X).tolist() == [6.0, 6.0, 6.0]
+    assert seen == [onp.ndarray]
+
+
+def test_messages_name_the_derivative_function_checked_at_higher_orders():
+    @mlkit.primitive
+    def double(x):
+        return 2.0 * x
+
+    @mlkit.primitive
+    def almost_identity(x):
+        return x
+
+    mlkit.defvjp(double, lambda ans, x: lambda g: 2.0 * almost_identity(g))
+    mlkit.defvjp(almost_identity, lambda ans, x: lambda g: 1.001 * g)
+    check_grads(double, modes=["rev"], order=1)(1.0)
+    with pytest.raises(AssertionError, match=r"\(VJP\) check of vjp_double failed at order 2"):
+        check_grads(double, modes=["rev"])(1.0)
+    mlkit.defvjp(double, lambda ans, x: lambda g: 2.001 * g)
+    with pytest.raises(AssertionError, match=r"\(VJP\) check of double failed at order 1"):
+        check_grads(double, modes=["rev"])(1.0)

@@ -1,35 +1,31 @@
-"""The component names a config chooses from, and the facts known of them before any data.
+"""The names a config chooses from, and the facts known of them before any data.
 
-The schema's sections accept these names and its cross-field checks read these tables.
+Component names (model, loss, optimizer, schedule, monitored metric) come from the registry and
+the layer's own names from nn; the schema's sections accept these names and its cross-field
+checks read these tables.
 """
 
 from __future__ import annotations
 
 from typing import Literal, NamedTuple, get_args
 
+from mlkit import registry
+from mlkit.nn.activation_layers import ActivationName
+from mlkit.nn.init import InitName
+
 # ----------------------------------------------------------------------------- Component names
-# config/build.py must map every name below to a component; COMPONENT_NAMES lets it check that.
 
 DatasetName = Literal["iris", "wine", "breast_cancer", "digits", "diabetes", "make_classification",
                       "make_moons", "make_circles", "make_regression", "csv"]
-ModelName = Literal["logistic_regression", "softmax_regression", "linear_regression", "mlp"]
-ActivationName = Literal["relu", "leaky_relu", "elu", "gelu", "silu", "tanh", "sigmoid", "softplus"]
-InitName = Literal["zeros", "normal", "uniform", "glorot_normal", "glorot_uniform", "he_normal",
-                   "he_uniform", "lecun_normal"]
-LossName = Literal["cross_entropy", "binary_cross_entropy", "mse", "l1", "huber", "hinge"]
-OptimizerName = Literal["sgd", "adam", "adamw", "rmsprop", "adagrad", "lbfgs"]
-ScheduleName = Literal["none", "step", "multistep", "exponential", "cosine", "warmup_cosine",
-                       "linear_warmup", "onecycle", "plateau"]
-MonitorName = Literal["train_loss", "val_loss", "val_accuracy", "val_log_loss", "val_r2",
-                      "val_rmse", "val_mae"]
+MonitorName = registry.MonitorName
 BaselineName = Literal["off", "auto", "logistic_regression", "ridge", "linear_regression", "mlp"]
 ImputeName = Literal["none", "mean", "median", "most_frequent", "drop"]
 
 COMPONENT_NAMES: dict[str, tuple[str, ...]] = {
-    "dataset": get_args(DatasetName), "model": get_args(ModelName),
+    "dataset": get_args(DatasetName), "model": tuple(registry.MODELS),
     "activation": get_args(ActivationName), "init": get_args(InitName),
-    "loss": get_args(LossName), "optimizer": get_args(OptimizerName),
-    "schedule": get_args(ScheduleName), "monitor": get_args(MonitorName),
+    "loss": tuple(registry.LOSSES), "optimizer": tuple(registry.OPTIMIZERS),
+    "schedule": tuple(registry.SCHEDULES), "monitor": tuple(registry.METRICS),
     "baseline": get_args(BaselineName), "impute": get_args(ImputeName),
 }
 
@@ -69,13 +65,10 @@ MODEL_TASKS = {"logistic_regression": "classification", "softmax_regression": "c
                "linear_regression": "regression", "mlp": None}
 MODEL_LOSSES = {"logistic_regression": ("binary_cross_entropy",),
                 "softmax_regression": ("cross_entropy",),
-                "linear_regression": ("mse", "l1", "huber"), "mlp": get_args(LossName)}
-LOSS_TASKS = {"cross_entropy": "classification", "binary_cross_entropy": "classification",
-              "hinge": "classification", "mse": "regression", "l1": "regression",
-              "huber": "regression"}
-MONITOR_MODES = {"train_loss": "min", "val_loss": "min", "val_accuracy": "max",
-                 "val_log_loss": "min", "val_r2": "max", "val_rmse": "min", "val_mae": "min"}
-MONITOR_TASKS = {"val_accuracy": "classification", "val_log_loss": "classification",
-                 "val_r2": "regression", "val_rmse": "regression", "val_mae": "regression"}
+                "linear_regression": ("mse", "l1", "huber"), "mlp": tuple(registry.LOSSES)}
+LOSS_TASKS = {name: "regression" if loss.head == "regression" else "classification"
+              for name, loss in registry.LOSSES.items()}
+MONITOR_MODES = {name: metric.mode for name, metric in registry.METRICS.items()}
+MONITOR_TASKS = {name: metric.task for name, metric in registry.METRICS.items() if metric.task}
 BASELINE_TASKS = {"logistic_regression": "classification", "ridge": "regression",
                   "linear_regression": "regression"}

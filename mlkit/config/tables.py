@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Literal, NamedTuple, get_args
 
 from mlkit import registry
+from mlkit.data import DATASET_TASKS
 from mlkit.nn.activation_layers import ActivationName
 from mlkit.nn.init import InitName
 
 # ----------------------------------------------------------------------------- Component names
 
-DatasetName = Literal["iris", "wine", "breast_cancer", "digits", "diabetes", "make_classification",
-                      "make_moons", "make_circles", "make_regression", "csv"]
+DatasetName = Literal[(*DATASET_TASKS, "csv")]
 MonitorName = registry.MonitorName
 BaselineName = Literal["off", "auto", "logistic_regression", "ridge", "linear_regression", "mlp"]
 ImputeName = Literal["none", "mean", "median", "most_frequent", "drop"]
@@ -34,32 +34,22 @@ COMPONENT_NAMES: dict[str, tuple[str, ...]] = {
 
 
 class DatasetFacts(NamedTuple):
-    """A named data set's task, its class count (None: regression or set by a parameter),
-    the parameter that sets the class count, and the parameters its loader accepts."""
+    """A named data set's task (None: read from the CSV), its class count (None: regression
+    or unknown) and the parameter that sets the class count. The parameters a loader accepts
+    are its own signature's (:func:`mlkit.data.dataset_parameters`)."""
 
     task: str | None
-    n_classes: int | None
-    class_param: str | None
-    params: tuple[str, ...]
+    n_classes: int | None = None
+    class_param: str | None = None
 
 
-_MOONS = ("n_samples", "shuffle", "noise", "random_state")
+_CLASSES = {"iris": (3, None), "wine": (3, None), "breast_cancer": (2, None),
+            "digits": (10, "n_class"), "make_classification": (2, "n_classes"),
+            "make_moons": (2, None), "make_circles": (2, None)}
 DATASETS: dict[str, DatasetFacts] = {
-    "iris": DatasetFacts("classification", 3, None, ()),
-    "wine": DatasetFacts("classification", 3, None, ()),
-    "breast_cancer": DatasetFacts("classification", 2, None, ()),
-    "digits": DatasetFacts("classification", 10, "n_class", ("n_class",)),
-    "diabetes": DatasetFacts("regression", None, None, ("scaled",)),
-    "make_classification": DatasetFacts("classification", 2, "n_classes", (
-        "n_samples", "n_features", "n_informative", "n_redundant", "n_repeated", "n_classes",
-        "n_clusters_per_class", "weights", "flip_y", "class_sep", "hypercube", "shift", "scale",
-        "shuffle", "random_state")),
-    "make_moons": DatasetFacts("classification", 2, None, _MOONS),
-    "make_circles": DatasetFacts("classification", 2, None, _MOONS + ("factor",)),
-    "make_regression": DatasetFacts("regression", None, None, (
-        "n_samples", "n_features", "n_informative", "bias", "effective_rank", "tail_strength",
-        "noise", "shuffle", "random_state")),
-    "csv": DatasetFacts(None, None, None, ()),
+    **{name: DatasetFacts(task, *_CLASSES.get(name, (None, None)))
+       for name, task in DATASET_TASKS.items()},
+    "csv": DatasetFacts(None),
 }
 MODEL_TASKS = {"logistic_regression": "classification", "softmax_regression": "classification",
                "linear_regression": "regression", "mlp": None}

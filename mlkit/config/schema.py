@@ -29,23 +29,9 @@ from .fields import (
 from .sections import Baseline, Data, Output, Training
 from .tables import COMPONENT_NAMES, DATASETS, MODEL_TASKS, MONITOR_MODES
 
-__all__ = [
-    "COMPONENT_NAMES",
-    "DATASETS",
-    "MODEL_TASKS",
-    "MONITOR_MODES",
-    "Config",
-    "Float",
-    "NonNegativeFloat",
-    "NonNegativeInt",
-    "Optimizer",
-    "Output",
-    "PositiveFloat",
-    "PositiveInt",
-    "RunName",
-    "Section",
-    "conflicts",
-]
+__all__ = ["COMPONENT_NAMES", "DATASETS", "MODEL_TASKS", "MONITOR_MODES", "Config", "Float",
+           "NonNegativeFloat", "NonNegativeInt", "Optimizer", "Output", "PositiveFloat",
+           "PositiveInt", "RunName", "Section", "conflicts"]
 
 class Config(Section):
     """A whole training config, as read from YAML."""

@@ -131,9 +131,12 @@ def _section(kind: str, name: str, component: registry.Component) -> type[Sectio
             default = list(default)
         fields[option.name] = (field_type(option.hint),
                                Field(default, description=option.help))
-    title = "".join(part.title() for part in name.split("_"))
-    return create_model(title, __base__=base, __doc__=component.build.__doc__,
-                        __validators__=_CHECKS.get((kind, name)), **fields)
+    title = kind.title() + "".join(part.title() for part in name.split("_"))
+    section = create_model(title, __base__=base, __doc__=component.build.__doc__,
+                           __module__=__name__, __validators__=_CHECKS.get((kind, name)),
+                           **fields)
+    globals()[title] = section  # found by name, so configs pickle (sweeps' worker processes)
+    return section
 
 
 SECTIONS: dict[str, dict[str, type[Section]]] = {

@@ -1,6 +1,7 @@
 """Each component is declared once: the config schema is its signature, so YAML and Python agree."""
 
 import inspect
+import pickle
 from typing import get_args
 
 import numpy
@@ -83,6 +84,13 @@ def test_a_component_built_from_yaml_defaults_equals_the_python_default(kind, na
         schedule = registry.make_schedule(name, opt, 20, **settings)
         rates.append([opt.lr] + [_step(schedule, opt) for _ in range(19)])
     assert rates[0] == rates[1]
+
+
+@pytest.mark.parametrize("kind, name", ENTRIES)
+def test_every_section_pickles_for_worker_processes(kind, name):
+    section = SECTIONS[kind][name]
+    value = section(name=name, **{k: v for k, v in NEEDED.items() if k in section.model_fields})
+    assert pickle.loads(pickle.dumps(value)) == value
 
 
 def _step(schedule, opt):

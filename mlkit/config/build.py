@@ -22,7 +22,7 @@ from mlkit.train.plan import Plan, Preprocessing, Splits
 
 from .checks import binary_on_many_classes
 from .errors import ConfigError, Problem, choices
-from .schema import MODEL_TASKS, Config, PlateauSchedule
+from .schema import MODEL_TASKS, Config
 
 __all__ = ["build_model", "build_plan", "load_data", "split_data"]
 
@@ -168,8 +168,7 @@ def build_plan(config: Config, source: str | None = None) -> Plan:
     problems = _data_problems(config, dataset)
     if problems:
         raise ConfigError(source, problems)
-    head_kind, data_loss = registry.make_loss(config.loss.name, **_loss_options(config))
-    splits, prep = split_data(config, dataset, head_kind)
+    splits, prep = split_data(config, dataset, registry.LOSSES[config.loss.name].head)
     problems = _batch_problems(config, len(splits.X_train))
     if problems:
         raise ConfigError(source, problems)
@@ -177,16 +176,13 @@ def build_plan(config: Config, source: str | None = None) -> Plan:
     model_seed, loop_seed = np.random.SeedSequence(config.training.seed).spawn(2)
     model = build_model(config, splits.X_train.shape[1], n_outputs, rng=model_seed)
     penalty = registry.weight_penalty(model, config.loss.l2, config.loss.l1)
-
-    def loss_fn(model, X, y, weight):
-        value = data_loss(model(X), y, weight)
-        return value if penalty is None else value + penalty()
-
+    objective = registry.make_loss(config.loss.name, penalty, **config.loss.model_dump(
+        exclude={"name", "l1", "l2", "class_weight"}))
     optimizer, schedule, monitor = _optimizer_and_schedule(config, source)
     early = config.training.early_stopping
     if early is not None:
         checkpoint_monitor, mode = early.monitor, early.mode
-    elif isinstance(config.schedule, PlateauSchedule):
+    elif config.schedule.name == "plateau":
         checkpoint_monitor, mode = config.schedule.monitor, config.schedule.mode
     else:
         checkpoint_monitor, mode = ("val_loss" if splits.validation else "train_loss"), "min"
@@ -199,12 +195,8 @@ def build_plan(config: Config, source: str | None = None) -> Plan:
     early_options = None if early is None else {
         "monitor": early.monitor, "mode": early.mode, "patience": early.patience,
         "min_delta": early.min_delta}
-    return Plan(config.name or "run", model, loss_fn, data_loss, optimizer, schedule, splits,
-                prep, fit_options, early_options, checkpoint_monitor, mode)
-
-
-def _loss_options(config: Config) -> dict:
-    return config.loss.model_dump(exclude={"name", "l1", "l2", "class_weight"})
+    return Plan(config.name or "run", model, objective, objective.data_loss, optimizer, schedule,
+                splits, prep, fit_options, early_options, checkpoint_monitor, mode)
 
 
 def _optimizer_and_schedule(config: Config, source: str):

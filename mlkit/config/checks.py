@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .errors import Problem, choices
-from .optimizers import LinearWarmup, PlateauSchedule, WarmupCosine
 from .sections import Data
 from .tables import (
     BASELINE_TASKS,
@@ -31,7 +30,7 @@ def _monitors(config: Config) -> list[tuple[str, str]]:
     found = []
     if config.training.early_stopping is not None:
         found.append(("training.early_stopping.monitor", config.training.early_stopping.monitor))
-    if isinstance(config.schedule, PlateauSchedule):
+    if config.schedule.name == "plateau":
         found.append(("schedule.monitor", config.schedule.monitor))
     return found
 
@@ -98,7 +97,7 @@ def component_problems(config: Config) -> list[Problem]:
             problems.append(Problem(path, "needs a validation set, but data.split.val is 0",
                                     monitor, "set data.split.val (e.g. 0.2) or monitor train_loss"))
     schedule, epochs = config.schedule, config.training.epochs
-    if isinstance(schedule, (LinearWarmup, WarmupCosine)):
+    if schedule.name in ("linear_warmup", "warmup_cosine"):
         total = getattr(schedule, "t_max", None) or epochs
         if schedule.warmup_epochs >= total:
             problems.append(Problem("schedule.warmup_epochs", f"must be shorter than the {total} "

@@ -46,7 +46,6 @@ NonNegativeInt = Annotated[int, Field(ge=0)]
 BatchSize = Annotated[PositiveInt | Literal["full"], _one_error("an integer >= 1 or 'full'")]
 ClassWeight = Annotated[Literal["none", "balanced"] | dict[int | str, PositiveFloat],
                         _one_error("'none', 'balanced' or a mapping of class label to weight > 0")]
-Betas = Annotated[list[Fraction], Field(min_length=2, max_length=2)]
 RunName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")]
 
 

@@ -3,8 +3,9 @@
 Every section forbids unknown keys and every field says what it means, so a config is checked
 completely before any data is loaded. Components chosen by name (optimizer, schedule, model,
 loss) are discriminated unions on `name`: each name accepts only its own options. This module
-holds the whole :class:`Config`; its sections live in sections.py, models.py and optimizers.py,
-the names in tables.py and the checks across sections in checks.py.
+holds the whole :class:`Config`; its plain sections live in sections.py, the component sections
+(derived from the registry) in components.py, the names in tables.py and the checks across
+sections in checks.py.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from pydantic import ValidationInfo, field_validator, model_validator
 
 from .checks import component_problems, task_problems
+from .components import SECTIONS, Loss, Model, Optimizer, Schedule
 from .fields import (
     Float,
     NonNegativeFloat,
@@ -24,29 +26,12 @@ from .fields import (
     Section,
     conflicts,
 )
-from .models import Loss, Model
-from .optimizers import Adam, NoSchedule, Optimizer, PlateauSchedule, Schedule
 from .sections import Baseline, Data, Output, Training
 from .tables import COMPONENT_NAMES, DATASETS, MODEL_TASKS, MONITOR_MODES
 
-__all__ = [
-    "COMPONENT_NAMES",
-    "DATASETS",
-    "MODEL_TASKS",
-    "MONITOR_MODES",
-    "Config",
-    "Float",
-    "NonNegativeFloat",
-    "NonNegativeInt",
-    "Optimizer",
-    "Output",
-    "PlateauSchedule",
-    "PositiveFloat",
-    "PositiveInt",
-    "RunName",
-    "Section",
-    "conflicts",
-]
+__all__ = ["COMPONENT_NAMES", "DATASETS", "MODEL_TASKS", "MONITOR_MODES", "Config", "Float",
+           "NonNegativeFloat", "NonNegativeInt", "Optimizer", "Output", "PositiveFloat",
+           "PositiveInt", "RunName", "Section", "conflicts"]
 
 class Config(Section):
     """A whole training config, as read from YAML."""
@@ -59,9 +44,9 @@ class Config(Section):
     """The model trained, chosen by name."""
     loss: Loss
     """The training objective, chosen by name."""
-    optimizer: Optimizer = Adam(name="adam")
+    optimizer: Optimizer = SECTIONS["optimizer"]["adam"](name="adam")
     """The update rule, chosen by name (default adam); options follow PyTorch's."""
-    schedule: Schedule = NoSchedule(name="none")
+    schedule: Schedule = SECTIONS["schedule"]["none"](name="none")
     """The learning-rate schedule, chosen by name (default none: a constant rate)."""
     training: Training = Training()
     """The training loop."""

@@ -6,6 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from mlkit.data import dataset_parameters
+
 from .errors import Problem, did_you_mean
 from .fields import (
     BatchSize,
@@ -20,7 +22,7 @@ from .fields import (
     mode_problems,
     with_mode,
 )
-from .tables import DATASETS, BaselineName, DatasetName, ImputeName, MonitorName
+from .tables import BaselineName, DatasetName, ImputeName, MonitorName
 
 # ----------------------------------------------------------------------------- data
 
@@ -105,7 +107,7 @@ class Data(Section):
         dataset = info.data.get("dataset")
         if dataset is None:
             return params
-        allowed = DATASETS[dataset].params
+        allowed = dataset_parameters(dataset) if params and dataset != "csv" else []
         hint = (f"{dataset} accepts: {', '.join(allowed)}" if allowed
                 else f"{dataset} takes no parameters; remove data.params")
         conflicts([Problem(key, f"unknown parameter of '{dataset}'", value,

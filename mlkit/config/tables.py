@@ -1,35 +1,31 @@
-"""The component names a config chooses from, and the facts known of them before any data.
+"""The names a config chooses from, and the facts known of them before any data.
 
-The schema's sections accept these names and its cross-field checks read these tables.
+Component names (model, loss, optimizer, schedule, monitored metric) come from the registry and
+the layer's own names from nn; the schema's sections accept these names and its cross-field
+checks read these tables.
 """
 
 from __future__ import annotations
 
 from typing import Literal, NamedTuple, get_args
 
-# ----------------------------------------------------------------------------- Component names
-# config/build.py must map every name below to a component; COMPONENT_NAMES lets it check that.
+from mlkit import registry
+from mlkit.data import DATASET_TASKS
+from mlkit.nn.activation_layers import ActivationName
+from mlkit.nn.init import InitName
 
-DatasetName = Literal["iris", "wine", "breast_cancer", "digits", "diabetes", "make_classification",
-                      "make_moons", "make_circles", "make_regression", "csv"]
-ModelName = Literal["logistic_regression", "softmax_regression", "linear_regression", "mlp"]
-ActivationName = Literal["relu", "leaky_relu", "elu", "gelu", "silu", "tanh", "sigmoid", "softplus"]
-InitName = Literal["zeros", "normal", "uniform", "glorot_normal", "glorot_uniform", "he_normal",
-                   "he_uniform", "lecun_normal"]
-LossName = Literal["cross_entropy", "binary_cross_entropy", "mse", "l1", "huber", "hinge"]
-OptimizerName = Literal["sgd", "adam", "adamw", "rmsprop", "adagrad", "lbfgs"]
-ScheduleName = Literal["none", "step", "multistep", "exponential", "cosine", "warmup_cosine",
-                       "linear_warmup", "onecycle", "plateau"]
-MonitorName = Literal["train_loss", "val_loss", "val_accuracy", "val_log_loss", "val_r2",
-                      "val_rmse", "val_mae"]
+# ----------------------------------------------------------------------------- Component names
+
+DatasetName = Literal[(*DATASET_TASKS, "csv")]
+MonitorName = registry.MonitorName
 BaselineName = Literal["off", "auto", "logistic_regression", "ridge", "linear_regression", "mlp"]
 ImputeName = Literal["none", "mean", "median", "most_frequent", "drop"]
 
 COMPONENT_NAMES: dict[str, tuple[str, ...]] = {
-    "dataset": get_args(DatasetName), "model": get_args(ModelName),
+    "dataset": get_args(DatasetName), "model": tuple(registry.MODELS),
     "activation": get_args(ActivationName), "init": get_args(InitName),
-    "loss": get_args(LossName), "optimizer": get_args(OptimizerName),
-    "schedule": get_args(ScheduleName), "monitor": get_args(MonitorName),
+    "loss": tuple(registry.LOSSES), "optimizer": tuple(registry.OPTIMIZERS),
+    "schedule": tuple(registry.SCHEDULES), "monitor": tuple(registry.METRICS),
     "baseline": get_args(BaselineName), "impute": get_args(ImputeName),
 }
 
@@ -38,44 +34,31 @@ COMPONENT_NAMES: dict[str, tuple[str, ...]] = {
 
 
 class DatasetFacts(NamedTuple):
-    """A named data set's task, its class count (None: regression or set by a parameter),
-    the parameter that sets the class count, and the parameters its loader accepts."""
+    """A named data set's task (None: read from the CSV), its class count (None: regression
+    or unknown) and the parameter that sets the class count. The parameters a loader accepts
+    are its own signature's (:func:`mlkit.data.dataset_parameters`)."""
 
     task: str | None
-    n_classes: int | None
-    class_param: str | None
-    params: tuple[str, ...]
+    n_classes: int | None = None
+    class_param: str | None = None
 
 
-_MOONS = ("n_samples", "shuffle", "noise", "random_state")
+_CLASSES = {"iris": (3, None), "wine": (3, None), "breast_cancer": (2, None),
+            "digits": (10, "n_class"), "make_classification": (2, "n_classes"),
+            "make_moons": (2, None), "make_circles": (2, None)}
 DATASETS: dict[str, DatasetFacts] = {
-    "iris": DatasetFacts("classification", 3, None, ()),
-    "wine": DatasetFacts("classification", 3, None, ()),
-    "breast_cancer": DatasetFacts("classification", 2, None, ()),
-    "digits": DatasetFacts("classification", 10, "n_class", ("n_class",)),
-    "diabetes": DatasetFacts("regression", None, None, ("scaled",)),
-    "make_classification": DatasetFacts("classification", 2, "n_classes", (
-        "n_samples", "n_features", "n_informative", "n_redundant", "n_repeated", "n_classes",
-        "n_clusters_per_class", "weights", "flip_y", "class_sep", "hypercube", "shift", "scale",
-        "shuffle", "random_state")),
-    "make_moons": DatasetFacts("classification", 2, None, _MOONS),
-    "make_circles": DatasetFacts("classification", 2, None, _MOONS + ("factor",)),
-    "make_regression": DatasetFacts("regression", None, None, (
-        "n_samples", "n_features", "n_informative", "bias", "effective_rank", "tail_strength",
-        "noise", "shuffle", "random_state")),
-    "csv": DatasetFacts(None, None, None, ()),
+    **{name: DatasetFacts(task, *_CLASSES.get(name, (None, None)))
+       for name, task in DATASET_TASKS.items()},
+    "csv": DatasetFacts(None),
 }
 MODEL_TASKS = {"logistic_regression": "classification", "softmax_regression": "classification",
                "linear_regression": "regression", "mlp": None}
 MODEL_LOSSES = {"logistic_regression": ("binary_cross_entropy",),
                 "softmax_regression": ("cross_entropy",),
-                "linear_regression": ("mse", "l1", "huber"), "mlp": get_args(LossName)}
-LOSS_TASKS = {"cross_entropy": "classification", "binary_cross_entropy": "classification",
-              "hinge": "classification", "mse": "regression", "l1": "regression",
-              "huber": "regression"}
-MONITOR_MODES = {"train_loss": "min", "val_loss": "min", "val_accuracy": "max",
-                 "val_log_loss": "min", "val_r2": "max", "val_rmse": "min", "val_mae": "min"}
-MONITOR_TASKS = {"val_accuracy": "classification", "val_log_loss": "classification",
-                 "val_r2": "regression", "val_rmse": "regression", "val_mae": "regression"}
+                "linear_regression": ("mse", "l1", "huber"), "mlp": tuple(registry.LOSSES)}
+LOSS_TASKS = {name: "regression" if loss.head == "regression" else "classification"
+              for name, loss in registry.LOSSES.items()}
+MONITOR_MODES = {name: metric.mode for name, metric in registry.METRICS.items()}
+MONITOR_TASKS = {name: metric.task for name, metric in registry.METRICS.items() if metric.task}
 BASELINE_TASKS = {"logistic_regression": "classification", "ridge": "regression",
                   "linear_regression": "regression"}

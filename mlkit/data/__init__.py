@@ -7,8 +7,10 @@ splits and batches are index arrays, so they apply to X, y and anything else row
 from mlkit.data.batches import minibatches as minibatches
 from mlkit.data.batches import num_batches as num_batches
 from mlkit.data.csv import load_csv as load_csv
+from mlkit.data.datasets import DATASET_TASKS as DATASET_TASKS
 from mlkit.data.datasets import Dataset as Dataset
 from mlkit.data.datasets import available_datasets as available_datasets
+from mlkit.data.datasets import dataset_parameters as dataset_parameters
 from mlkit.data.datasets import load_dataset as load_dataset
 from mlkit.data.errors import DataError as DataError
 from mlkit.data.errors import DataFileNotFoundError as DataFileNotFoundError
@@ -21,6 +23,7 @@ from mlkit.data.split import train_val_test_split as train_val_test_split
 
 __all__ = [
     "IMPUTE",
+    "DATASET_TASKS",
     "CsvSchema",
     "DataError",
     "DataFileNotFoundError",
@@ -29,6 +32,7 @@ __all__ = [
     "OneHotEncoder",
     "Standardizer",
     "available_datasets",
+    "dataset_parameters",
     "load_csv",
     "load_dataset",
     "minibatches",

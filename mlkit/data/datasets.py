@@ -19,7 +19,8 @@ from mlkit.data.errors import DataError, as_array, check_float_dtype, did_you_me
 if TYPE_CHECKING:
     from mlkit.data.schema import CsvSchema
 
-__all__ = ["Dataset", "available_datasets", "load_dataset"]
+__all__ = ["DATASET_TASKS", "Dataset", "available_datasets", "dataset_parameters",
+           "load_dataset"]
 
 _TASKS = ("classification", "regression")
 
@@ -106,14 +107,20 @@ _SOURCES = {
 }
 
 
+DATASET_TASKS = {name: source.task for name, source in _SOURCES.items()}
+"""Each named data set's task, "classification" or "regression"."""
+
+
 def available_datasets() -> list[str]:
     """Names accepted by :func:`load_dataset`, sorted."""
     return sorted(_SOURCES)
 
 
-def _allowed_params(source: _Source) -> list[str]:
-    names = inspect.signature(source.function).parameters
-    return [p for p in names if p not in source.hidden]
+def dataset_parameters(name: str) -> list[str]:
+    """The parameters :func:`load_dataset` accepts for data set ``name``: those of its
+    scikit-learn function (imported now), less the ones mlkit sets itself."""
+    source = _SOURCES[name]
+    return [p for p in inspect.signature(source.function).parameters if p not in source.hidden]
 
 
 def load_dataset(name: str, dtype="float64", **params) -> Dataset:
@@ -138,7 +145,7 @@ def load_dataset(name: str, dtype="float64", **params) -> Dataset:
                         + did_you_mean(str(name), _SOURCES))
     dtype = check_float_dtype(dtype)
     source = _SOURCES[name]
-    allowed = _allowed_params(source)
+    allowed = dataset_parameters(name)
     unknown = sorted(set(params) - set(allowed))
     if unknown:
         valid = ", ".join(allowed) if allowed else "none"

@@ -88,7 +88,7 @@ class MLPClassifier(BaseMLP):
 
     def _data_loss(self):
         name = "binary_cross_entropy" if self.n_outputs_ == 1 else "cross_entropy"
-        return registry.make_loss(name)[1]
+        return registry.make_loss(name).data_loss
 
     def _score_outputs(self, outputs, y_index):
         if outputs.shape[1] == 1:

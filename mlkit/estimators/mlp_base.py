@@ -144,7 +144,7 @@ class BaseMLP(MLKitEstimator):
         if self.optimizer == "lbfgs":
             return optim.LBFGS(max_iter=self.max_iter, max_eval=20 * self.max_iter,
                                tolerance_grad=self.tol, tolerance_change=1e-14,
-                               line_search_fn="strong_wolfe")
+                               history_size=10, line_search_fn="strong_wolfe")  # scipy's maxcor
         if self.optimizer == "sgd":
             return optim.SGD(lr=lr, momentum=0.9, nesterov=True)
         return registry.make_optimizer(self.optimizer, lr=lr)

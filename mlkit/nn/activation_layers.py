@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from mlkit.nn import activations as act
 from mlkit.nn.module import Module
 
@@ -127,3 +129,5 @@ ACTIVATION_LAYERS = {
     "relu": ReLU, "leaky_relu": LeakyReLU, "elu": ELU, "gelu": GELU, "silu": SiLU,
     "swish": SiLU, "tanh": Tanh, "sigmoid": Sigmoid, "softplus": Softplus, "identity": Identity,
 }
+ActivationName = Literal[tuple(ACTIVATION_LAYERS)]
+"""The names of :data:`ACTIVATION_LAYERS`, as a type."""

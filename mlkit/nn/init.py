@@ -10,6 +10,7 @@ fan_in = fan_out = its length. Scales and gains are PyTorch's (``torch.nn.init``
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 import numpy
 
@@ -187,6 +188,8 @@ INITIALIZERS = {
     "kaiming_normal": kaiming_normal, "he_normal": kaiming_normal,
     "lecun_uniform": lecun_uniform, "lecun_normal": lecun_normal,
 }
+InitName = Literal[tuple(INITIALIZERS)]
+"""The names of :data:`INITIALIZERS`, as a type."""
 
 
 def get_initializer(init):

@@ -8,15 +8,17 @@ equal layers bit for bit.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy
 
 import mlkit.numpy as np
 from mlkit.extend import defjvp, defvjp, primitive
-from mlkit.nn.activation_layers import ACTIVATION_LAYERS, Identity
-from mlkit.nn.init import as_rng, get_initializer, uniform
+from mlkit.nn.activation_layers import ACTIVATION_LAYERS, ActivationName, Identity
+from mlkit.nn.init import InitName, as_rng, get_initializer, uniform
 from mlkit.nn.module import Module
 from mlkit.nn.normalization import BatchNorm1d
+from mlkit.options import Fraction
 
 __all__ = ["MLP", "Dropout", "Embedding", "Identity", "Linear", "Sequential"]
 
@@ -67,8 +69,8 @@ class Linear(Module):
         Parameter dtype; raw inputs of another dtype are cast to it.
     """
 
-    def __init__(self, in_features, out_features, bias=True, *, init="default", rng=None,
-                 dtype=numpy.float32):
+    def __init__(self, in_features, out_features, bias: bool = True, *,
+                 init: InitName | Callable = "default", rng=None, dtype=numpy.float32):
         super().__init__()
         rng = as_rng(rng)
         self.in_features = int(in_features)
@@ -144,8 +146,10 @@ class MLP(Module):
         Parameter dtype.
     """
 
-    def __init__(self, in_features, hidden_sizes, out_features, activation="relu", dropout=0.0,
-                 batch_norm=False, *, init="default", rng=None, dtype=numpy.float32):
+    def __init__(self, in_features, hidden_sizes, out_features,
+                 activation: ActivationName | type[Module] = "relu", dropout: Fraction = 0.0,
+                 batch_norm: bool = False, *, init: InitName | Callable = "default", rng=None,
+                 dtype=numpy.float32):
         super().__init__()
         rng = as_rng(rng)
         make_activation = _activation_layer(activation)

@@ -8,6 +8,8 @@ targets and weights are cast to the predictions' dtype, so float32 stays float32
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import numpy
 
 import mlkit.numpy as np
@@ -24,6 +26,7 @@ from mlkit.nn.loss_checks import (
     shape_of,
 )
 from mlkit.operators import with_fused_gradient
+from mlkit.options import PositiveFloat, Range
 
 __all__ = [
     "binary_cross_entropy",
@@ -63,9 +66,16 @@ def l1_loss(predictions, targets, *, weight=None, reduction="mean"):
     return reduce_losses("l1_loss", np.abs(diff), reduction, weight)
 
 
-def huber_loss(predictions, targets, delta=1.0, *, weight=None, reduction="mean"):
+def huber_loss(predictions, targets, delta: PositiveFloat = 1.0, *, weight=None,
+               reduction="mean"):
     """``0.5 d^2`` where ``|d| <= delta``, else ``delta (|d| - 0.5 delta)``, with
-    ``d = predictions - targets`` (PyTorch's HuberLoss)."""
+    ``d = predictions - targets`` (PyTorch's HuberLoss).
+
+    Parameters
+    ----------
+    delta : float
+        Where the loss turns from quadratic to linear, ``> 0``.
+    """
     if delta <= 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta!r}")
     check_same_shape("huber_loss", predictions, targets)
@@ -160,8 +170,8 @@ _label_cross_entropy = with_fused_gradient(_label_cross_entropy_reference,
                                            _label_cross_entropy_kernel)
 
 
-def cross_entropy(logits, targets, *, weight=None, class_weight=None, label_smoothing=0.0,
-                  reduction="mean"):
+def cross_entropy(logits, targets, *, weight=None, class_weight=None,
+                  label_smoothing: Annotated[float, Range(ge=0, le=1)] = 0.0, reduction="mean"):
     """Softmax cross-entropy on logits, as ``torch.nn.functional.cross_entropy``.
 
     Parameters
@@ -241,7 +251,7 @@ def nll_loss(log_probs, targets, *, weight=None, class_weight=None, reduction="m
     return reduce_losses(name, losses, reduction, weight, denominator)
 
 
-def hinge_loss(scores, targets, margin=1.0, *, weight=None, class_weight=None,
+def hinge_loss(scores, targets, margin: PositiveFloat = 1.0, *, weight=None, class_weight=None,
                reduction="mean"):
     """Hinge loss for binary ±1 targets or integer class labels.
 
@@ -249,6 +259,11 @@ def hinge_loss(scores, targets, margin=1.0, *, weight=None, class_weight=None,
     ``max(0, margin - y s)``. Multiclass (``scores`` ``(..., C)``, integer labels ``(...)``):
     PyTorch's MultiMarginLoss, ``sum_{j != y} max(0, margin - s_y + s_j) / C``, multiplied
     by ``class_weight[y]`` if given ("mean" then still divides by the number of samples).
+
+    Parameters
+    ----------
+    margin : float
+        Required gap between the true class's score and the others', ``> 0``.
     """
     name = "hinge_loss"
     shape, dtype = shape_of(scores), float_dtype(scores)

@@ -6,6 +6,7 @@ import numpy as np
 
 from mlkit.optim import validation
 from mlkit.optim.base import Optimizer
+from mlkit.options import NonNegativeFloat, PositiveFloat
 
 
 class Adagrad(Optimizer):
@@ -27,7 +28,7 @@ class Adagrad(Optimizer):
     Parameters
     ----------
     lr : float
-        Learning rate, ``>= 0``.
+        Learning rate, ``> 0``.
     lr_decay : float
         Decay :math:`\eta` of the learning rate with the step count, ``>= 0``.
     weight_decay : float
@@ -40,8 +41,10 @@ class Adagrad(Optimizer):
         Ascend the objective instead of descending it.
     """
 
-    def __init__(self, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
-                 eps=1e-10, maximize=False):
+    def __init__(self, lr: PositiveFloat = 1e-2, lr_decay: NonNegativeFloat = 0.0,
+                 weight_decay: NonNegativeFloat = 0.0,
+                 initial_accumulator_value: NonNegativeFloat = 0.0, eps: NonNegativeFloat = 1e-10,
+                 maximize: bool = False):
         super().__init__(lr)
         self.lr_decay = validation.real("Adagrad", "lr_decay", lr_decay, low=0.0)
         self.weight_decay = validation.real("Adagrad", "weight_decay", weight_decay, low=0.0)

@@ -8,6 +8,7 @@ import numpy as np
 
 from mlkit.optim import validation
 from mlkit.optim.base import Optimizer
+from mlkit.options import Fraction, NonNegativeFloat, PositiveFloat
 
 
 class Adam(Optimizer):
@@ -31,7 +32,7 @@ class Adam(Optimizer):
     Parameters
     ----------
     lr : float
-        Learning rate, ``>= 0``.
+        Learning rate, ``> 0``.
     betas : tuple of float
         Decay rates :math:`(\beta_1, \beta_2)`, each in ``[0, 1)``.
     eps : float
@@ -46,8 +47,9 @@ class Adam(Optimizer):
 
     _decoupled = False
 
-    def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
-                 maximize=False):
+    def __init__(self, lr: PositiveFloat = 1e-3, betas: tuple[Fraction, Fraction] = (0.9, 0.999),
+                 eps: NonNegativeFloat = 1e-8, weight_decay: NonNegativeFloat = 0.0,
+                 amsgrad: bool = False, maximize: bool = False):
         super().__init__(lr)
         owner = type(self).__name__
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
@@ -100,11 +102,17 @@ class AdamW(Adam):
     the :class:`Adam` update of :math:`\theta` with :math:`g = \pm g_t` (no L2 term), so the decay
     is not rescaled by the adaptive denominator.
 
-    Parameters are those of :class:`Adam`; ``weight_decay`` defaults to ``1e-2``.
+    Parameters are those of :class:`Adam`, except:
+
+    Parameters
+    ----------
+    weight_decay : float
+        Decoupled decay, ``>= 0``: parameters shrink by ``lr * weight_decay`` each step.
     """
 
     _decoupled = True
 
-    def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False,
-                 maximize=False):
+    def __init__(self, lr: PositiveFloat = 1e-3, betas: tuple[Fraction, Fraction] = (0.9, 0.999),
+                 eps: NonNegativeFloat = 1e-8, weight_decay: NonNegativeFloat = 1e-2,
+                 amsgrad: bool = False, maximize: bool = False):
         super().__init__(lr, betas, eps, weight_decay, amsgrad, maximize)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 
 from mlkit.optim import validation
 from mlkit.optim.flat import FlatView
 from mlkit.optim.line_search import Trial, strong_wolfe
 from mlkit.optim.two_loop import two_loop_direction
+from mlkit.options import NonNegativeFloat, PositiveFloat, PositiveInt
 
 
 class LBFGS:
@@ -58,8 +61,11 @@ class LBFGS:
         Why the last step or minimisation stopped.
     """
 
-    def __init__(self, lr=1.0, max_iter=20, max_eval=None, tolerance_grad=1e-7,
-                 tolerance_change=1e-9, history_size=10, line_search_fn=None, first_step="l1"):
+    def __init__(self, lr: PositiveFloat = 1.0, max_iter: PositiveInt = 20,
+                 max_eval: PositiveInt | None = None, tolerance_grad: NonNegativeFloat = 1e-7,
+                 tolerance_change: NonNegativeFloat = 1e-9, history_size: PositiveInt = 100,
+                 line_search_fn: Literal["strong_wolfe"] | None = None,
+                 first_step: Literal["l1", "l2"] = "l1"):
         self.lr = lr
         self.initial_lr = self.lr
         self.max_iter = validation.integer("LBFGS", "max_iter", max_iter, low=1)

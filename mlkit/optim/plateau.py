@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from typing import Annotated, Literal
 
 import numpy as np
 
 from mlkit.optim import validation
+from mlkit.options import NonNegativeFloat, NonNegativeInt, Range
 
 
 class ReduceLROnPlateau:
@@ -17,10 +19,32 @@ class ReduceLROnPlateau:
     ``best - threshold`` (absolute mode; ``+`` when ``mode="max"``). After more than
     ``patience`` such steps the rate becomes ``max(lr * factor, min_lr)`` (unless that changes
     it by ``eps`` or less), then ``cooldown`` steps pass before counting resumes.
+
+    Parameters
+    ----------
+    mode : {"min", "max"}
+        Whether lower or higher is better.
+    factor : float
+        Decay factor, in ``(0, 1)``.
+    patience : int
+        Steps without improvement before decaying.
+    threshold : float
+        Smallest change counted as an improvement.
+    threshold_mode : {"rel", "abs"}
+        Whether ``threshold`` is relative to the best value or absolute.
+    cooldown : int
+        Steps to wait after a decay before counting again.
+    min_lr : float
+        The rate never goes below this.
+    eps : float
+        Decays smaller than this are skipped.
     """
 
-    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
-                 threshold_mode="rel", cooldown=0, min_lr=0.0, eps=1e-8):
+    def __init__(self, optimizer, mode: Literal["min", "max"] = "min",
+                 factor: Annotated[float, Range(gt=0, lt=1)] = 0.1, patience: NonNegativeInt = 10,
+                 threshold: NonNegativeFloat = 1e-4, threshold_mode: Literal["rel", "abs"] = "rel",
+                 cooldown: NonNegativeInt = 0, min_lr: NonNegativeFloat = 0.0,
+                 eps: NonNegativeFloat = 1e-8):
         owner = "ReduceLROnPlateau"
         self.optimizer = optimizer
         self.mode = validation.choice(owner, "mode", mode, ("min", "max"))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import numpy as np
 
 from mlkit.optim import validation
 from mlkit.optim.base import Optimizer
+from mlkit.options import NonNegativeFloat, PositiveFloat, Range
 
 
 class RMSprop(Optimizer):
@@ -30,7 +33,7 @@ class RMSprop(Optimizer):
     Parameters
     ----------
     lr : float
-        Learning rate, ``>= 0``.
+        Learning rate, ``> 0``.
     alpha : float
         Smoothing constant :math:`\alpha`, in ``[0, 1]``.
     eps : float
@@ -45,8 +48,9 @@ class RMSprop(Optimizer):
         Ascend the objective instead of descending it.
     """
 
-    def __init__(self, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
-                 centered=False, maximize=False):
+    def __init__(self, lr: PositiveFloat = 1e-2, alpha: Annotated[float, Range(ge=0, le=1)] = 0.99,
+                 eps: NonNegativeFloat = 1e-8, weight_decay: NonNegativeFloat = 0.0,
+                 momentum: NonNegativeFloat = 0.0, centered: bool = False, maximize: bool = False):
         super().__init__(lr)
         self.alpha = validation.real("RMSprop", "alpha", alpha, low=0.0, high=1.0)
         self.eps = validation.real("RMSprop", "eps", eps, low=0.0)

@@ -11,10 +11,13 @@ from __future__ import annotations
 import bisect
 import math
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Annotated, Literal
 
 import numpy as np
 
 from mlkit.optim import validation
+from mlkit.options import Length, NonNegativeFloat, PositiveFloat, PositiveInt, Range
 
 
 class LRScheduler(ABC):
@@ -61,9 +64,16 @@ class StepLR(LRScheduler):
     r"""Decay by ``gamma`` every ``step_size`` steps.
 
     :math:`\eta_e = \eta_0\,\gamma^{\lfloor e/s \rfloor}` with ``s`` = ``step_size``.
+
+    Parameters
+    ----------
+    step_size : int
+        Steps between decays.
+    gamma : float
+        Decay factor.
     """
 
-    def __init__(self, optimizer, step_size, gamma=0.1):
+    def __init__(self, optimizer, step_size: PositiveInt, gamma: PositiveFloat = 0.1):
         self.step_size = validation.integer("StepLR", "step_size", step_size, low=1)
         self.gamma = validation.real("StepLR", "gamma", gamma, low=0.0, low_open=True)
         super().__init__(optimizer)
@@ -76,9 +86,17 @@ class MultiStepLR(LRScheduler):
     r"""Decay by ``gamma`` at each milestone: :math:`\eta_e = \eta_0\,\gamma^{\#\{m \le e\}}`.
 
     A milestone listed twice decays twice.
+
+    Parameters
+    ----------
+    milestones : sequence of int
+        Steps at which to decay.
+    gamma : float
+        Decay factor.
     """
 
-    def __init__(self, optimizer, milestones, gamma=0.1):
+    def __init__(self, optimizer, milestones: Annotated[Sequence[PositiveInt], Length(min=1)],
+                 gamma: PositiveFloat = 0.1):
         self.milestones = sorted(
             validation.integer("MultiStepLR", "milestones[]", value, low=1) for value in milestones
         )
@@ -90,9 +108,15 @@ class MultiStepLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
-    r"""Decay by ``gamma`` every step: :math:`\eta_e = \eta_0\,\gamma^e`."""
+    r"""Decay by ``gamma`` every step: :math:`\eta_e = \eta_0\,\gamma^e`.
 
-    def __init__(self, optimizer, gamma):
+    Parameters
+    ----------
+    gamma : float
+        Decay factor per step, e.g. 0.95.
+    """
+
+    def __init__(self, optimizer, gamma: PositiveFloat):
         self.gamma = validation.real("ExponentialLR", "gamma", gamma, low=0.0, low_open=True)
         super().__init__(optimizer)
 
@@ -105,9 +129,17 @@ class CosineAnnealingLR(LRScheduler):
 
     :math:`\eta_e = \eta_{min} + (\eta_0 - \eta_{min})(1 + \cos(\pi e / T_{max}))/2`; past
     ``T_max`` the cosine continues, so the rate rises again.
+
+    Parameters
+    ----------
+    T_max : int
+        Steps of one half cosine.
+    eta_min : float
+        Lowest learning rate.
     """
 
-    def __init__(self, optimizer, T_max, eta_min=0.0):  # noqa: N803 (the familiar name)
+    def __init__(self, optimizer, T_max: PositiveInt,  # noqa: N803 (the familiar name)
+                 eta_min: NonNegativeFloat = 0.0):
         self.T_max = validation.integer("CosineAnnealingLR", "T_max", T_max, low=1)
         self.eta_min = validation.real("CosineAnnealingLR", "eta_min", eta_min, low=0.0)
         super().__init__(optimizer)
@@ -122,9 +154,18 @@ class LinearWarmup(LRScheduler):
 
     :math:`\eta_e = \eta_0\,(f + (1 - f)\min(e, W)/W)`, constant after ``warmup_steps`` = W.
     Chain it before another schedule with :class:`SequentialLR`.
+
+    Parameters
+    ----------
+    warmup_steps : int
+        Length of the warmup.
+    start_factor : float
+        Fraction of the base rate at the first step, in ``(0, 1]`` (PyTorch's LinearLR
+        default, 1/3).
     """
 
-    def __init__(self, optimizer, warmup_steps, start_factor=1.0 / 3.0):
+    def __init__(self, optimizer, warmup_steps: PositiveInt,
+                 start_factor: Annotated[float, Range(gt=0, le=1)] = 1.0 / 3.0):
         self.warmup_steps = validation.integer("LinearWarmup", "warmup_steps", warmup_steps,
                                                low=1)
         self.start_factor = validation.real("LinearWarmup", "start_factor", start_factor,
@@ -181,10 +222,27 @@ class OneCycleLR(LRScheduler):
     :math:`b + (a - b)(1 + \cos \pi x)/2` or a line :math:`a + (b - a)x` (``x`` the fraction of
     the phase). The optimizer's own ``lr`` is ignored. One step past the end is allowed (a loop
     that steps after every batch makes it) and keeps the final rate; more is an error.
+
+    Parameters
+    ----------
+    max_lr : float
+        Peak learning rate.
+    total_steps : int
+        Length of the cycle.
+    pct_start : float
+        Fraction of the cycle spent rising.
+    anneal_strategy : {"cos", "linear"}
+        Shape of the rise and fall.
+    div_factor : float
+        The starting rate is ``max_lr / div_factor``.
+    final_div_factor : float
+        The final rate is the starting rate divided by this.
     """
 
-    def __init__(self, optimizer, max_lr, total_steps, pct_start=0.3, anneal_strategy="cos",
-                 div_factor=25.0, final_div_factor=1e4):
+    def __init__(self, optimizer, max_lr: PositiveFloat, total_steps: PositiveInt,
+                 pct_start: Annotated[float, Range(gt=0, lt=1)] = 0.3,
+                 anneal_strategy: Literal["cos", "linear"] = "cos",
+                 div_factor: PositiveFloat = 25.0, final_div_factor: PositiveFloat = 1e4):
         owner = "OneCycleLR"
         self.max_lr = validation.real(owner, "max_lr", max_lr, low=0.0, low_open=True)
         self.total_steps = validation.integer(owner, "total_steps", total_steps, low=1)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import numpy as np
 
 from mlkit.optim import validation
 from mlkit.optim.base import Optimizer
+from mlkit.options import NonNegativeFloat, PositiveFloat, Range
 
 
 class SGD(Optimizer):
@@ -27,7 +30,7 @@ class SGD(Optimizer):
     Parameters
     ----------
     lr : float
-        Learning rate, ``>= 0``.
+        Learning rate, ``> 0``.
     momentum : float
         Momentum factor :math:`\mu`, ``>= 0``.
     dampening : float
@@ -40,8 +43,9 @@ class SGD(Optimizer):
         Ascend the objective instead of descending it.
     """
 
-    def __init__(self, lr, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0,
-                 maximize=False):
+    def __init__(self, lr: PositiveFloat = 1e-3, momentum: NonNegativeFloat = 0.0,
+                 dampening: Annotated[float, Range(ge=0, le=1)] = 0.0, nesterov: bool = False,
+                 weight_decay: NonNegativeFloat = 0.0, maximize: bool = False):
         super().__init__(lr)
         self.momentum = validation.real("SGD", "momentum", momentum, low=0.0)
         self.dampening = validation.real("SGD", "dampening", dampening, low=0.0, high=1.0)

@@ -144,7 +144,7 @@ def test_lbfgs_full_batch_matches_a_converged_logistic_regression():
         return nn.binary_cross_entropy_with_logits(np.reshape(model(X), (-1,)), y) + \
             0.05 * np.sum(model.weight * model.weight)
 
-    opt = optim.LBFGS(line_search_fn="strong_wolfe", max_iter=50)
+    opt = optim.LBFGS(line_search_fn="strong_wolfe", max_iter=50, tolerance_change=1e-12)
     history = fit(model, loss, opt, X, binary, epochs=3, batch_size="full")
     assert history.rows[-1]["grad_norm"] < 1e-5
     with pytest.raises(ValueError, match="batch_size='full'"):

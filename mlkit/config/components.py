@@ -1,0 +1,158 @@
+"""The component sections of a config (model, loss, optimizer, schedule), derived from the registry.
+
+Each registered component becomes one section: its options are the component's keyword
+parameters, with their type hints as types (bounds included), their defaults as defaults and
+their docstring entries as help. The sections of a kind form a union discriminated by `name`, so
+each name accepts only its own options. The few rules a signature cannot state (a setting that
+needs another) are the per-component validators in ``_CHECKS``.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import types
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic import Field, create_model, model_validator
+
+from mlkit import registry
+from mlkit.options import Length, Range
+
+from .errors import Problem
+from .fields import (
+    ClassWeight,
+    Float,
+    NonNegativeFloat,
+    Section,
+    conflicts,
+    mode_problems,
+    with_mode,
+)
+
+__all__ = ["SECTIONS", "Loss", "Model", "Optimizer", "Schedule", "field_type"]
+
+# ----------------------------------------------------------------------------- types
+
+
+def _constraint(meta: Any) -> Any:
+    if isinstance(meta, Range):
+        return Field(**{key: value for key, value in vars(meta).items() if value is not None})
+    if isinstance(meta, Length):
+        return Field(min_length=meta.min, max_length=meta.max)
+    return meta
+
+
+def _writable(hint: Any) -> bool:
+    """Whether YAML can spell a value of this type (a callable or a class it cannot)."""
+    return not (hint is collections.abc.Callable or get_origin(hint) in (
+        type, collections.abc.Callable))
+
+
+def field_type(hint: Any) -> Any:
+    """A signature's type hint as a schema type: floats also read from YAML text such as 1e-3,
+    sequences as lists, bounds as constraints; union members YAML cannot write are left out."""
+    origin, args = get_origin(hint), get_args(hint)
+    if origin is Annotated:
+        return Annotated[(field_type(args[0]), *map(_constraint, hint.__metadata__))]
+    if hint is float:
+        return Float
+    if hint in (int, bool, str, type(None)) or origin is Literal:
+        return hint
+    if origin in (Union, types.UnionType):
+        return Union[tuple(field_type(arg) for arg in args if _writable(arg))]  # noqa: UP007
+    if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
+        return Annotated[list[field_type(args[0])], Field(min_length=len(args),
+                                                          max_length=len(args))]
+    if origin in (list, tuple, collections.abc.Sequence):
+        return list[field_type(args[0])]
+    raise TypeError(f"a config cannot hold a value of type {hint!r}")
+
+# ----------------------------------------------------------------------------- extra rules
+
+
+def _nesterov_needs_momentum(section):
+    if section.nesterov and (section.momentum <= 0 or section.dampening != 0):
+        conflicts([Problem("nesterov", "needs momentum > 0 and dampening 0, but momentum is "
+                           f"{section.momentum} and dampening {section.dampening}", True,
+                           "set momentum (e.g. 0.9) and dampening: 0, or nesterov: false")])
+    return section
+
+
+def _increasing(section):
+    milestones = section.milestones
+    if any(a >= b for a, b in zip(milestones, milestones[1:])):
+        conflicts([Problem("milestones", "must be strictly increasing", milestones)])
+    return section
+
+
+def _mode_agrees(section):
+    conflicts(mode_problems(section.monitor, section.mode))
+    return section
+
+
+_CHECKS = {
+    ("optimizer", "sgd"): {"_nesterov": model_validator(mode="after")(_nesterov_needs_momentum)},
+    ("schedule", "multistep"): {"_increasing": model_validator(mode="after")(_increasing)},
+    ("schedule", "plateau"): {"_default_mode": model_validator(mode="before")(with_mode),
+                              "_mode_agrees": model_validator(mode="after")(_mode_agrees)},
+}
+
+# ----------------------------------------------------------------------------- sections
+
+
+class _LossSection(Section):
+    """Weight penalties shared by every loss; biases are never penalized."""
+
+    name: str
+    l2: NonNegativeFloat = 0.0
+    """Adds l2/2 * sum(w**2) over the weights to the mean loss (scikit-learn's C = 1/(n*l2))."""
+    l1: NonNegativeFloat = 0.0
+    """Adds l1 * sum(|w|) over the weights to the mean loss."""
+
+
+class _ClassifierLossSection(_LossSection):
+    """A classification loss: penalties, and weights per class."""
+
+    class_weight: ClassWeight = "none"
+    """none, balanced (inverse class frequency), or {label: weight}."""
+
+
+def _section(kind: str, name: str, component: registry.Component) -> type[Section]:
+    """The config section of one component: `name`, then the component's options."""
+    base = Section
+    if kind == "loss":
+        base = _LossSection if component.head == "regression" else _ClassifierLossSection
+    fields: dict[str, Any] = {"name": (Literal[name], Field(description=f"{kind} {name}"))}
+    for option in component.options():
+        default = option.default
+        if default is registry.REQUIRED:
+            default = ...
+        elif isinstance(default, tuple):
+            default = list(default)
+        fields[option.name] = (field_type(option.hint),
+                               Field(default, description=option.help))
+    title = kind.title() + "".join(part.title() for part in name.split("_"))
+    section = create_model(title, __base__=base, __doc__=component.build.__doc__,
+                           __module__=__name__, __validators__=_CHECKS.get((kind, name)),
+                           **fields)
+    globals()[title] = section  # found by name, so configs pickle (sweeps' worker processes)
+    return section
+
+
+SECTIONS: dict[str, dict[str, type[Section]]] = {
+    kind: {name: _section(kind, name, component) for name, component in table.items()}
+    for kind, table in (("model", registry.MODELS), ("loss", registry.LOSSES),
+                        ("optimizer", registry.OPTIMIZERS), ("schedule", registry.SCHEDULES))
+}
+"""Per kind, the section class of each registered component name."""
+
+
+def _union(kind: str) -> Any:
+    return Annotated[Union[tuple(SECTIONS[kind].values())],  # noqa: UP007
+                     Field(discriminator="name")]
+
+
+Model = _union("model")
+Loss = _union("loss")
+Optimizer = _union("optimizer")
+Schedule = _union("schedule")

@@ -1,0 +1,40 @@
+"""The bounds of a component's options, stated once in its signature.
+
+A component (an optimizer, a schedule, a loss, a model) types each option in its signature,
+e.g. ``lr: PositiveFloat = 1e-3``; the config schema is derived from those hints, so YAML and
+Python share one default and one range. :class:`Range` and :class:`Length` are plain metadata
+inside ``typing.Annotated``: nothing here validates, and nothing here imports mlkit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+__all__ = ["Fraction", "Length", "NonNegativeFloat", "NonNegativeInt", "PositiveFloat",
+           "PositiveInt", "Range"]
+
+
+@dataclass(frozen=True)
+class Range:
+    """Bounds of a number: ``gt``/``ge`` below, ``lt``/``le`` above (None: unbounded)."""
+
+    gt: float | None = None
+    ge: float | None = None
+    lt: float | None = None
+    le: float | None = None
+
+
+@dataclass(frozen=True)
+class Length:
+    """Bounds of a sequence's length (None: unbounded)."""
+
+    min: int | None = None
+    max: int | None = None
+
+
+PositiveFloat = Annotated[float, Range(gt=0)]
+NonNegativeFloat = Annotated[float, Range(ge=0)]
+Fraction = Annotated[float, Range(ge=0, lt=1)]
+PositiveInt = Annotated[int, Range(ge=1)]
+NonNegativeInt = Annotated[int, Range(ge=0)]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mlkit.registry import OPTIMIZERS
+
 from .errors import Problem, choices
 from .optimizers import LinearWarmup, PlateauSchedule, WarmupCosine
 from .sections import Data
@@ -78,6 +80,23 @@ def _known_classes(data: Data) -> int | None:
     return facts.n_classes
 
 
+def _full_batch_problems(config: Config) -> list[Problem]:
+    """An optimizer whose steps need the whole objective gets no mini-batches, no clipping."""
+    name, training = config.optimizer.name, config.training
+    if not OPTIMIZERS[name].full_batch:
+        return []
+    problems = []
+    if training.batch_size != "full":
+        problems.append(Problem("training.batch_size", f"{name} takes whole-data steps",
+                                training.batch_size, "set training.batch_size: full"))
+    for key in ("clip_grad_norm", "clip_grad_value"):
+        if getattr(training, key):
+            problems.append(Problem(f"training.{key}", f"cannot be combined with optimizer "
+                                    f"{name}, whose line search needs the true gradient",
+                                    hint="remove gradient clipping"))
+    return problems
+
+
 def component_problems(config: Config) -> list[Problem]:
     """Pairings of model, loss, optimizer, schedule and baseline that cannot work."""
     problems = []
@@ -90,9 +109,7 @@ def component_problems(config: Config) -> list[Problem]:
     if n_classes is not None and n_classes > 2:
         where = f"data.dataset '{config.data.dataset}' has {n_classes} classes"
         problems.extend(binary_on_many_classes(model, loss, where))
-    if config.optimizer.name == "lbfgs" and config.training.batch_size != "full":
-        problems.append(Problem("training.batch_size", "lbfgs takes whole-data steps",
-                                config.training.batch_size, "set training.batch_size: full"))
+    problems.extend(_full_batch_problems(config))
     for path, monitor in _monitors(config):
         if monitor.startswith("val_") and config.data.split.val == 0:
             problems.append(Problem(path, "needs a validation set, but data.split.val is 0",

@@ -1,9 +1,16 @@
-"""The optimizer base class: a per-array update rule lifted to parameter trees.
+"""The optimizer protocol, and its base class: a per-array update rule lifted to trees.
 
-A subclass says how one array moves (``init_state`` and ``update_leaf``); this class walks
-the trees, checks that gradients match parameters, counts steps, and saves and restores the
-state as a flat dict of arrays. The tree's structure is recorded on the first step and each
-later step only compares a cheap signature against it, which keeps the per-step overhead small.
+Every optimizer (:class:`mlkit.optim.LBFGS` included) trains a model the same way:
+``loss, grads = opt.descend(model, closure)``, where ``closure()`` returns the loss and the
+gradient tree at the model's current trainable parameters. A first-order optimizer calls it
+once; a full-batch one (class attribute ``full_batch = True``) calls it as often as its line
+search needs, so its steps take the whole data and unclipped gradients.
+
+A subclass of :class:`Optimizer` says how one array moves (``init_state`` and
+``update_leaf``); the base class walks the trees, checks that gradients match parameters,
+counts steps, and saves and restores the state as a flat dict of arrays. The tree's structure
+is recorded on the first step and each later step only compares a cheap signature against it,
+which keeps the per-step overhead small.
 """
 
 from __future__ import annotations
@@ -33,6 +40,9 @@ class Optimizer(ABC):
     parameter untouched and does not advance that parameter's step count. The caller's
     arrays are never written to.
     """
+
+    full_batch = False
+    """Whether each step needs the whole objective (a line search): no mini-batches, no clipping."""
 
     def __init__(self, lr):
         self.lr = lr
@@ -116,8 +126,14 @@ class Optimizer(ABC):
         return self._build(iter(new_leaves).__next__)
 
     def update(self, model, grads) -> None:
-        """Step a model in place: ``model.update(self.step(model.parameters(), grads))``."""
-        model.update(self.step(model.parameters(), grads))
+        """Step a model in place: ``model.update(self.step(trainable(model), grads))``."""
+        model.update(self.step(trainable(model), grads))
+
+    def descend(self, model, closure):
+        """One step of ``model`` on the objective ``closure() -> (loss, grads)``; returns both."""
+        loss, grads = closure()
+        self.update(model, grads)
+        return loss, grads
 
     def state_dict(self) -> dict:
         """The state as ``{dotted name: array}``: ``lr``, ``step`` and ``state.<param>.<key>``."""
@@ -197,3 +213,9 @@ class Optimizer(ABC):
             out[i] = grad.astype(dtype)
         return out
 
+
+
+def trainable(model):
+    """The parameters an optimizer moves: ``trainable_parameters()`` if the model has frozen
+    ones (a :class:`mlkit.nn.Module`), else ``parameters()``."""
+    return getattr(model, "trainable_parameters", model.parameters)()

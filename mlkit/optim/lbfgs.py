@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from mlkit.optim import validation
+from mlkit.optim.base import trainable
 from mlkit.optim.flat import FlatView
 from mlkit.optim.line_search import Trial, strong_wolfe
 from mlkit.optim.two_loop import two_loop_direction
@@ -57,6 +58,8 @@ class LBFGS:
     reason : str
         Why the last step or minimisation stopped.
     """
+
+    full_batch = True
 
     def __init__(self, lr=1.0, max_iter=20, max_eval=None, tolerance_grad=1e-7,
                  tolerance_change=1e-9, history_size=10, line_search_fn=None, first_step="l1"):
@@ -126,6 +129,20 @@ class LBFGS:
         loss, grad = self._evaluate(value_and_grad_fn, view, x)
         x = self._iterate(value_and_grad_fn, view, x, loss, grad)[0]
         return view.tree(x), loss
+
+    def descend(self, model, closure):
+        """One :meth:`step` of ``model`` on ``closure() -> (loss, grads)``, which is called at
+        each point tried; returns the loss at the start and the last gradient computed."""
+        last = []
+
+        def at(params):
+            model.update(params)
+            last[:] = closure()
+            return last
+
+        params, loss = self.step(trainable(model), at)
+        model.update(params)
+        return loss, last[1]
 
     def _view_of(self, params):
         if self._view is None or not self._view.matches(params):

@@ -1,7 +1,7 @@
 """One epoch of training, the hot loop of the package, and the divergence check after it.
 
-Per batch it only slices the rows, calls ``value_and_grad``, clips if asked and steps the
-optimizer; L-BFGS instead takes one full-batch step per epoch through a closure.
+Per batch it only slices the rows and calls ``optimizer.descend`` with a closure that runs
+``value_and_grad`` and clips if asked; every optimizer steps through that one call.
 """
 
 from __future__ import annotations
@@ -35,20 +35,14 @@ class Epoch:
     """One pass over the training rows; the hot loop of the whole package."""
 
     def __init__(self, model, step_fn, optimizer, X, y, weight, batch_size, shuffle, last_batch,
-                 max_norm, max_value, full_batch):
+                 max_norm, max_value):
         self.model, self.step_fn, self.optimizer = model, step_fn, optimizer
         self.X, self.y, self.weight = X, y, weight
         self.batch_size, self.shuffle, self.last_batch = batch_size, shuffle, last_batch
         self.max_norm, self.max_value = max_norm, max_value
-        self.full_batch = full_batch
 
     def run(self, state: LoopState, epoch: int) -> tuple[float, float]:
         """Train one epoch; returns the mean batch loss and the last step's gradient norm."""
-        if self.full_batch:
-            loss, grads = self._lbfgs_step()
-            state.step += 1
-            self._check(state, epoch, 1, loss)
-            return loss, _global_norm(grads)
         model, step_fn, optimizer = self.model, self.step_fn, self.optimizer
         X, y, weight = self.X, self.y, self.weight
         max_norm, max_value = self.max_norm, self.max_value
@@ -66,37 +60,26 @@ class Epoch:
             else:
                 xb, yb = X[rows], y[rows]
                 wb = None if weight is None else weight[rows]
-            loss, grads = step_fn(xb, yb, wb)
+
+            def closure():
+                loss, grads = step_fn(xb, yb, wb)
+                if max_norm is not None:
+                    grads = clip_by_norm(grads, max_norm)[0]
+                if max_value is not None:
+                    grads = clip_by_value(grads, max_value)
+                return loss, grads
+
+            loss, grads = optimizer.descend(model, closure)
             loss = float(loss)
             if not math.isfinite(loss):
                 raise TrainingDiverged(epoch, index, state.steps_per_epoch, f"the loss became "
                                        f"{loss}")
-            if max_norm is not None:
-                grads = clip_by_norm(grads, max_norm)[0]
-            if max_value is not None:
-                grads = clip_by_value(grads, max_value)
-            model.update(optimizer.step(model.trainable_parameters(), grads))
             state.step += 1
             count = len(xb)
             total += loss * count
             seen += count
         self._check(state, epoch, state.steps_per_epoch, total / seen)
         return total / seen, _global_norm(grads)
-
-    def _lbfgs_step(self):
-        model, step_fn = self.model, self.step_fn
-        X, y, weight = self.X, self.y, self.weight
-        last = {}
-
-        def closure(params):
-            model.update(params)
-            loss, grads = step_fn(X, y, weight)
-            last["grads"] = grads
-            return loss, grads
-
-        params, loss = self.optimizer.step(model.trainable_parameters(), closure)
-        model.update(params)
-        return float(loss), last["grads"]
 
     def _check(self, state, epoch, step, loss):
         """Raise TrainingDiverged if the loss or any parameter is not finite."""

@@ -16,6 +16,7 @@ from mlkit.experiments.landscape import (
     steps_table,
     write_landscape,
 )
+from mlkit.optim import LBFGS
 
 
 def landscape(function, start, optimizers, steps=2000, tolerance=1e-3, **extra):
@@ -165,3 +166,16 @@ def test_bad_landscape_files_name_the_key_and_the_fix(tmp_path, text, overrides,
 def test_missing_landscape_file_is_reported_with_the_example():
     with pytest.raises(ConfigError, match="landscape file not found.*rosenbrock.yaml"):
         load_landscape("configs/experiments/nope.yaml")
+
+
+def test_a_landscape_step_is_one_optimizer_step_with_its_state_kept():
+    spec = {"name": "lbfgs", "max_iter": 3, "line_search_fn": "strong_wolfe"}
+    config = landscape({"name": "rosenbrock"}, [-1.2, 1.0], [spec], steps=4, tolerance=1e-12)
+    function, (path,) = run_landscape(config)
+    opt, point = LBFGS(max_iter=3, line_search_fn="strong_wolfe"), numpy.array([-1.2, 1.0])
+    assert len(path.points) == 5
+    for k in range(1, 5):
+        point, _ = opt.step(point, function.value_and_grad())
+        numpy.testing.assert_array_equal(path.points[k], point)
+        assert path.values[k] == function(point)
+    assert opt.n_iter > 4  # more than one iteration per step

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import functools
 
-import numpy
-
 import mlkit
 from mlkit.extend import getval
 from mlkit.nn.module import _TRAINABLE
@@ -38,7 +36,7 @@ def value_and_grad(model, loss_fn, has_aux: bool = False):
     callable
         ``f(*args, **kwargs) -> (loss, grads)`` (``((loss, aux), grads)`` with ``has_aux``),
         where ``grads`` is shaped like ``model.trainable_parameters()`` and each gradient has
-        its parameter's shape and dtype.
+        its parameter's shape and dtype (the engine's guarantee, relied on as is).
     """
 
     def traced_loss(traced_leaves, put, args, kwargs, aux):
@@ -81,7 +79,7 @@ def value_and_grad(model, loss_fn, has_aux: bool = False):
                 loss, grads = loss_and_grads(leaves, put, args, kwargs, aux)
         finally:
             put(leaves)
-        grads = _rebuilt(params, map(_like, grads, leaves))
+        grads = _rebuilt(params, iter(grads))
         return ((loss, aux[0]), grads) if has_aux else (loss, grads)
 
     return value_and_grad_fn
@@ -101,10 +99,3 @@ def _split_aux(out):
         raise TypeError("with has_aux=True the loss function must return a pair (loss, aux), "
                         f"got {type(out).__name__}")
     return out
-
-
-def _like(g, leaf):
-    """A gradient as an array of its parameter's shape and dtype."""
-    if type(g) is not numpy.ndarray or g.dtype != leaf.dtype or g.shape != leaf.shape:
-        g = numpy.broadcast_to(numpy.asarray(g, dtype=leaf.dtype), leaf.shape).copy()
-    return g

@@ -80,23 +80,6 @@ def _known_classes(data: Data) -> int | None:
     return facts.n_classes
 
 
-def _full_batch_problems(config: Config) -> list[Problem]:
-    """An optimizer whose steps need the whole objective gets no mini-batches, no clipping."""
-    name, training = config.optimizer.name, config.training
-    if not OPTIMIZERS[name].full_batch:
-        return []
-    problems = []
-    if training.batch_size != "full":
-        problems.append(Problem("training.batch_size", f"{name} takes whole-data steps",
-                                training.batch_size, "set training.batch_size: full"))
-    for key in ("clip_grad_norm", "clip_grad_value"):
-        if getattr(training, key):
-            problems.append(Problem(f"training.{key}", f"cannot be combined with optimizer "
-                                    f"{name}, whose line search needs the true gradient",
-                                    hint="remove gradient clipping"))
-    return problems
-
-
 def component_problems(config: Config) -> list[Problem]:
     """Pairings of model, loss, optimizer, schedule and baseline that cannot work."""
     problems = []
@@ -109,7 +92,14 @@ def component_problems(config: Config) -> list[Problem]:
     if n_classes is not None and n_classes > 2:
         where = f"data.dataset '{config.data.dataset}' has {n_classes} classes"
         problems.extend(binary_on_many_classes(model, loss, where))
-    problems.extend(_full_batch_problems(config))
+    name, training = config.optimizer.name, config.training
+    if OPTIMIZERS[name].full_batch and training.batch_size != "full":
+        problems.append(Problem("training.batch_size", f"{name} takes whole-data steps",
+                                training.batch_size, "set training.batch_size: full"))
+    if OPTIMIZERS[name].full_batch and (training.clip_grad_norm or training.clip_grad_value):
+        problems.append(Problem("training.clip_grad_norm", f"cannot be combined with {name}, "
+                                "whose line search needs the true gradient",
+                                hint="remove gradient clipping"))
     for path, monitor in _monitors(config):
         if monitor.startswith("val_") and config.data.split.val == 0:
             problems.append(Problem(path, "needs a validation set, but data.split.val is 0",

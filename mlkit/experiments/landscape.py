@@ -58,51 +58,38 @@ def optimizer_label(spec) -> str:
     return f"{spec.name}({inner})"
 
 
-class _Point(nn.Module):
-    """The point being optimized, as a model of one parameter."""
-
-    def __init__(self, start):
-        super().__init__()
-        self.point = numpy.array(start, dtype=numpy.float64)
-
-
 class _Recorder(Callback):
     """Records the point after every step and stops at the first one within the tolerance."""
 
-    def __init__(self, function: TestFunction, model, tolerance, criterion):
-        self.function, self.model = function, model
-        self.tolerance, self.criterion = tolerance, criterion
-        self.target = numpy.array(function.minimum)
-        self.points, self.values = [], []
-        self.reached = self.diverged = None
+    def __init__(self, function: TestFunction, model, config: LandscapeConfig):
+        self.function, self.model, self.config = function, model, config
+        self.points, self.values, self.reached, self.diverged = [], [], None, None
 
-    def _record(self, state, step):
-        point = self.model.point
-        value = float(self.function(point))
+    def on_train_begin(self, state, step=0):
+        point, value = self.model.point, float(self.function(self.model.point))
         if not (numpy.all(numpy.isfinite(point)) and math.isfinite(value)):
             self.diverged, state.stop = step, True
             return
         self.points.append(point)
         self.values.append(value)
-        gap = (math.hypot(*(point - self.target)) if self.criterion == "distance"
+        gap = (math.hypot(*(point - self.function.minimum)) if self.config.criterion == "distance"
                else value - self.function.f_min)
-        if gap <= self.tolerance:
+        if gap <= self.config.tolerance:
             self.reached, state.stop = step, True
 
-    def on_train_begin(self, state):
-        self._record(state, 0)
-
     def on_epoch_end(self, state, row):
-        self._record(state, state.epoch)
+        self.on_train_begin(state, state.epoch)
 
 
-def _trajectory(function: TestFunction, spec, start, steps, tolerance, criterion) -> Trajectory:
-    model = _Point(start)
-    recorder = _Recorder(function, model, tolerance, criterion)
+def _trajectory(function: TestFunction, spec, config: LandscapeConfig) -> Trajectory:
+    """One optimizer trained by ``fit`` on ``function``, the point being a one-array model."""
+    model = nn.Module()
+    model.point = numpy.array(config.start, dtype=numpy.float64)
+    recorder = _Recorder(function, model, config)
     optimizer = registry.make_optimizer(spec.name, **spec.model_dump(exclude={"name"}))
     try:
         fit(model, lambda m, X, y, w: function(m.point), optimizer, numpy.zeros((1, 0)),
-            numpy.zeros(1), epochs=steps, callbacks=[recorder])
+            numpy.zeros(1), epochs=config.steps, callbacks=[recorder])
     except TrainingDiverged as error:
         recorder.diverged = error.epoch
     return Trajectory(optimizer_label(spec), numpy.array(recorder.points),
@@ -112,8 +99,7 @@ def _trajectory(function: TestFunction, spec, start, steps, tolerance, criterion
 def run_landscape(config: LandscapeConfig) -> tuple[TestFunction, list[Trajectory]]:
     """The config's function and one trajectory per optimizer, in the file's order."""
     function = make_function(**config.function.model_dump())
-    return function, [_trajectory(function, spec, config.start, config.steps, config.tolerance,
-                                  config.criterion) for spec in config.optimizers]
+    return function, [_trajectory(function, spec, config) for spec in config.optimizers]
 
 
 def steps_table(function: TestFunction, trajectories, config: LandscapeConfig) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import functools
 import mlkit
 from mlkit.extend import getval
 from mlkit.nn.module import _TRAINABLE
-from mlkit.tree import tree_map
+from mlkit.tree import tree_map, tree_unflatten
 
 __all__ = ["value_and_grad"]
 
@@ -64,7 +64,7 @@ def value_and_grad(model, loss_fn, has_aux: bool = False):
         def put(values):
             for (container, key, _), value in zip(slots, values):
                 if container is None:  # an array inside a tuple: rebuild through update()
-                    model.update(_rebuilt(params, iter(values)))
+                    model.update(tree_unflatten(params, values))
                     return
                 container[key] = value
 
@@ -79,19 +79,10 @@ def value_and_grad(model, loss_fn, has_aux: bool = False):
                 loss, grads = loss_and_grads(leaves, put, args, kwargs, aux)
         finally:
             put(leaves)
-        grads = _rebuilt(params, iter(grads))
+        grads = tree_unflatten(params, grads)
         return ((loss, aux[0]), grads) if has_aux else (loss, grads)
 
     return value_and_grad_fn
-
-
-def _rebuilt(tree, leaves):
-    """``tree`` with its arrays replaced, in order, by the items of the iterator ``leaves``."""
-    if isinstance(tree, dict):
-        return {key: _rebuilt(value, leaves) for key, value in tree.items()}
-    if isinstance(tree, (list, tuple)):
-        return type(tree)([_rebuilt(value, leaves) for value in tree])
-    return next(leaves)
 
 
 def _split_aux(out):

@@ -1,16 +1,10 @@
 """The optimizer protocol, and its base class: a per-array update rule lifted to trees.
 
-Every optimizer (:class:`mlkit.optim.LBFGS` included) trains a model the same way:
-``loss, grads = opt.descend(model, closure)``, where ``closure()`` returns the loss and the
-gradient tree at the model's current trainable parameters. A first-order optimizer calls it
-once; a full-batch one (class attribute ``full_batch = True``) calls it as often as its line
-search needs, so its steps take the whole data and unclipped gradients.
-
-A subclass of :class:`Optimizer` says how one array moves (``init_state`` and
-``update_leaf``); the base class walks the trees, checks that gradients match parameters,
-counts steps, and saves and restores the state as a flat dict of arrays. The tree's structure
-is recorded on the first step and each later step only compares a cheap signature against it,
-which keeps the per-step overhead small.
+Every optimizer steps a model by ``opt.descend(model, closure)``, ``closure() -> (loss, grads)``
+at the model's current parameters: once for a first-order one, at each point tried for a
+``full_batch`` one (L-BFGS). A subclass says how one array moves (``init_state``,
+``update_leaf``); this class walks the trees, checks gradients, counts steps and saves the
+state as a flat dict of arrays, comparing a cheap signature against the first step's tree.
 """
 
 from __future__ import annotations
@@ -41,8 +35,7 @@ class Optimizer(ABC):
     arrays are never written to.
     """
 
-    full_batch = False
-    """Whether each step needs the whole objective (a line search): no mini-batches, no clipping."""
+    full_batch = False  # True: steps need the whole, unclipped objective (a line search)
 
     def __init__(self, lr):
         self.lr = lr
@@ -212,7 +205,6 @@ class Optimizer(ABC):
                 out = list(g_leaves)
             out[i] = grad.astype(dtype)
         return out
-
 
 
 def trainable(model):

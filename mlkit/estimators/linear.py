@@ -222,14 +222,10 @@ class LogisticRegression(MLKitEstimator):
 
     def _iterations(self, history, optimizer):
         """Iterations run; warns when the budget ran out before convergence."""
-        if optimizer.full_batch:
-            count = max(1, optimizer.n_iter)
+        count = max(1, optimizer.n_iter) if optimizer.full_batch else len(history)
+        exhausted = history.stop_reason == "completed"
+        if optimizer.full_batch and not self.early_stopping:
             exhausted = optimizer.reason in ("max_iter reached", "max_eval reached")
-            if self.early_stopping:
-                exhausted = history.stop_reason == "completed"
-        else:
-            count = len(history)
-            exhausted = history.stop_reason == "completed"
         if exhausted:
             warnings.warn(f"{self.solver} did not converge within max_iter={self.max_iter} "
                           "iterations; increase max_iter or standardize the features",

@@ -29,17 +29,6 @@ def _stochastic(estimator) -> bool:
     return not getattr(registry.OPTIMIZERS.get(estimator.optimizer), "full_batch", False)
 
 
-def _options(estimator) -> dict:
-    """The optimizer's options: a full-batch optimizer (L-BFGS) iterates within its one step,
-    bounded by max_iter and tol as in scikit-learn; SGD gets Nesterov momentum."""
-    if not _stochastic(estimator):
-        return {"max_iter": estimator.max_iter, "max_eval": 20 * estimator.max_iter,
-                "tolerance_grad": estimator.tol, "tolerance_change": 1e-14,
-                "line_search_fn": "strong_wolfe"}
-    momentum = {"momentum": 0.9, "nesterov": True} if estimator.optimizer == "sgd" else {}
-    return {"lr": estimator.learning_rate_init, **momentum}
-
-
 class BaseMLP(MLKitEstimator):
     """Shared fitting of the two MLP estimators; subclasses define targets, loss and scores."""
 
@@ -152,7 +141,12 @@ class BaseMLP(MLKitEstimator):
             self._optimizer.load_state_dict(saved)
 
     def _make_optimizer(self):
-        return registry.make_optimizer(self.optimizer, **_options(self))
+        if not _stochastic(self):  # it iterates within one step, bounded as in scikit-learn
+            return registry.make_optimizer(
+                self.optimizer, max_iter=self.max_iter, max_eval=20 * self.max_iter,
+                tolerance_grad=self.tol, tolerance_change=1e-14, line_search_fn="strong_wolfe")
+        momentum = {"momentum": 0.9, "nesterov": True} if self.optimizer == "sgd" else {}
+        return registry.make_optimizer(self.optimizer, lr=self.learning_rate_init, **momentum)
 
     def _train(self, X, targets, weight, rng, incremental):
         """One call into the training loop (one epoch for ``partial_fit``)."""

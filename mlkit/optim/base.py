@@ -210,4 +210,4 @@ class Optimizer(ABC):
 def trainable(model):
     """The parameters an optimizer moves: ``trainable_parameters()`` if the model has frozen
     ones (a :class:`mlkit.nn.Module`), else ``parameters()``."""
-    return getattr(model, "trainable_parameters", model.parameters)()
+    return (getattr(model, "trainable_parameters", None) or model.parameters)()

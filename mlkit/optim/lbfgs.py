@@ -131,8 +131,8 @@ class LBFGS:
         return view.tree(x), loss
 
     def descend(self, model, closure):
-        """One :meth:`step` of ``model`` on ``closure() -> (loss, grads)``, which is called at
-        each point tried; returns the loss at the start and the last gradient computed."""
+        """One :meth:`step` of ``model``, calling ``closure()`` at each point tried; returns
+        the loss at the start and the last gradient."""
         last = []
 
         def at(params):

@@ -9,6 +9,7 @@ schedules, checkpoints, progress) runs once per epoch.
 
 from __future__ import annotations
 
+import functools
 import time
 
 import numpy as np
@@ -16,7 +17,7 @@ import numpy as np
 from mlkit.data import minibatches
 from mlkit.nn import value_and_grad as model_value_and_grad
 from mlkit.train.callbacks import ScheduleStep
-from mlkit.train.epoch import Epoch, TrainingDiverged
+from mlkit.train.epoch import TrainingDiverged, run_epoch
 from mlkit.train.history import History
 from mlkit.train.state import LoopState
 
@@ -103,7 +104,8 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
                          "needs the true gradient); remove clip_grad_norm/clip_grad_value")
     if batch_size == "full" or batch_size >= n:
         batch_size = None
-    steps = 1 if batch_size is None else len(_batch_plan(n, batch_size, last_batch))
+    steps = 1 if batch_size is None else len(list(minibatches(n, batch_size, None, False,
+                                                                 last_batch)))
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     hooks = list(callbacks)
     if schedule is not None:
@@ -116,9 +118,9 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
         def evaluate(model, X_val, y_val):
             return {"loss": float(loss_fn(model, X_val, y_val, None))}
 
-    step_fn = model_value_and_grad(model, lambda xb, yb, wb: loss_fn(model, xb, yb, wb))
-    trainer = Epoch(model, step_fn, optimizer, X, y, sample_weight, batch_size, shuffle,
-                     last_batch, clip_grad_norm, clip_grad_value)
+    train_epoch = functools.partial(run_epoch, model, model_value_and_grad(model, loss_fn),
+                                    optimizer, X, y, sample_weight, batch_size, shuffle,
+                                    last_batch, clip_grad_norm, clip_grad_value)
     state.stop = False
     reason = "completed"
     try:
@@ -130,7 +132,7 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
                 start = time.perf_counter()
                 lr = float(optimizer.lr)
                 _set_mode(model, training=True)
-                train_loss, grad_norm = trainer.run(state, epoch)
+                train_loss, grad_norm = train_epoch(state, epoch)
                 row = {"epoch": epoch, "train_loss": train_loss}
                 if validation is not None and (epoch % eval_every == 0 or epoch == state.epochs):
                     _set_mode(model, training=False)
@@ -164,7 +166,3 @@ def _set_mode(model, training: bool) -> None:
     if switch is not None:
         switch(training)
 
-
-def _batch_plan(n, batch_size, last_batch):
-    """The batch index arrays of one unshuffled epoch (to count steps)."""
-    return list(minibatches(n, batch_size, None, shuffle=False, last_batch=last_batch))

@@ -1,11 +1,12 @@
 """One epoch of training, the hot loop of the package, and the divergence check after it.
 
 Per batch it only slices the rows and calls ``optimizer.descend`` with a closure that runs
-``value_and_grad`` and clips if asked; every optimizer steps through that one call.
+``value_and_grad`` (and clips, if asked); every optimizer steps through that one call.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -35,10 +36,8 @@ class TrainingDiverged(FloatingPointError):
 def run_epoch(model, step_fn, optimizer, X, y, weight, batch_size, shuffle, last_batch,
               max_norm, max_value, state: LoopState, epoch: int) -> tuple[float, float]:
     """Train one epoch; returns the mean batch loss and the last step's gradient norm."""
-    if batch_size is None:
-        batches = (None,)
-    else:
-        batches = minibatches(len(X), batch_size, state.rng, shuffle, last_batch)
+    batches = ((None,) if batch_size is None
+               else minibatches(len(X), batch_size, state.rng, shuffle, last_batch))
     total, seen = 0.0, 0
     for index, rows in enumerate(batches, 1):
         if rows is None:
@@ -47,15 +46,9 @@ def run_epoch(model, step_fn, optimizer, X, y, weight, batch_size, shuffle, last
             xb, yb = X[rows], y[rows]
             wb = None if weight is None else weight[rows]
         params = Trainable(model)  # one walk of the model serves the whole step
-
-        def closure():
-            loss, grads = step_fn.at(params, model, xb, yb, wb)
-            if max_norm is not None:
-                grads = clip_by_norm(grads, max_norm)[0]
-            if max_value is not None:
-                grads = clip_by_value(grads, max_value)
-            return loss, grads
-
+        closure = functools.partial(step_fn.at, params, model, xb, yb, wb)
+        if max_norm is not None or max_value is not None:
+            closure = functools.partial(_clipped, closure, max_norm, max_value)
         loss, grads = optimizer.descend(params, closure)
         loss = float(loss)
         if not math.isfinite(loss):
@@ -66,6 +59,16 @@ def run_epoch(model, step_fn, optimizer, X, y, weight, batch_size, shuffle, last
         seen += len(xb)
     _check(model, state, epoch, total / seen)
     return total / seen, _global_norm(grads)
+
+
+def _clipped(closure, max_norm, max_value):
+    """The closure's loss, and its gradient clipped by global norm, then by value."""
+    loss, grads = closure()
+    if max_norm is not None:
+        grads = clip_by_norm(grads, max_norm)[0]
+    if max_value is not None:
+        grads = clip_by_value(grads, max_value)
+    return loss, grads
 
 
 def _check(model, state, epoch, loss):

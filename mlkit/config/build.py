@@ -201,11 +201,6 @@ def build_plan(config: Config, source: str | None = None) -> Plan:
 
 def _optimizer_and_schedule(config: Config, source: str):
     options = config.optimizer.model_dump(exclude={"name"})
-    if config.optimizer.name == "lbfgs" and (config.training.clip_grad_norm
-                                             or config.training.clip_grad_value):
-        raise ConfigError(source, [Problem("training.clip_grad_norm", "cannot be combined with "
-                                           "optimizer lbfgs, whose line search needs the true "
-                                           "gradient", hint="remove gradient clipping")])
     optimizer = registry.make_optimizer(config.optimizer.name, **options)
     schedule_options = config.schedule.model_dump(exclude={"name"})
     monitor = schedule_options.get("monitor", "val_loss")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mlkit.registry import OPTIMIZERS
+
 from .errors import Problem, choices
 from .sections import Data
 from .tables import (
@@ -89,9 +91,14 @@ def component_problems(config: Config) -> list[Problem]:
     if n_classes is not None and n_classes > 2:
         where = f"data.dataset '{config.data.dataset}' has {n_classes} classes"
         problems.extend(binary_on_many_classes(model, loss, where))
-    if config.optimizer.name == "lbfgs" and config.training.batch_size != "full":
-        problems.append(Problem("training.batch_size", "lbfgs takes whole-data steps",
-                                config.training.batch_size, "set training.batch_size: full"))
+    name, training = config.optimizer.name, config.training
+    if OPTIMIZERS[name].build.full_batch and training.batch_size != "full":
+        problems.append(Problem("training.batch_size", f"{name} takes whole-data steps",
+                                training.batch_size, "set training.batch_size: full"))
+    if OPTIMIZERS[name].build.full_batch and (training.clip_grad_norm or training.clip_grad_value):
+        problems.append(Problem("training.clip_grad_norm", f"cannot be combined with {name}, "
+                                "whose line search needs the true gradient",
+                                hint="remove gradient clipping"))
     for path, monitor in _monitors(config):
         if monitor.startswith("val_") and config.data.split.val == 0:
             problems.append(Problem(path, "needs a validation set, but data.split.val is 0",

@@ -23,7 +23,15 @@ from mlkit.train.metrics import accuracy
 
 __all__ = ["LogisticRegression"]
 
-_SOLVERS = ("lbfgs", "adam", "sgd")
+# Each solver's optimizer, given the estimator and the iterations per full-batch step.
+_SOLVERS = {
+    "lbfgs": lambda est, iterations: optim.LBFGS(
+        lr=1.0, max_iter=iterations, max_eval=iterations * 20, tolerance_grad=est.tol,
+        tolerance_change=1e-14, history_size=10, line_search_fn="strong_wolfe",
+        first_step="l2"),
+    "adam": lambda est, _: optim.Adam(lr=est.learning_rate_init),
+    "sgd": lambda est, _: optim.SGD(lr=est.learning_rate_init, momentum=0.9, nesterov=True),
+}
 
 
 class LogisticRegression(MLKitEstimator):
@@ -160,7 +168,7 @@ class LogisticRegression(MLKitEstimator):
         return self
 
     def _check_params(self):
-        check_choice("solver", self.solver, _SOLVERS)
+        check_choice("solver", self.solver, tuple(_SOLVERS))
         check_choice("penalty", self.penalty, ("l2", None))
         check_choice("monitor", self.monitor, ("score", "loss"))
         check_number("C", self.C, low=0.0, low_open=True)
@@ -199,22 +207,12 @@ class LogisticRegression(MLKitEstimator):
             evaluate = evaluator(X[held_out], y_index[held_out], fit_intercept)
             validation = (X[held_out], y_index[held_out])
             X, Y, weight = X[rows], Y[rows], weight[rows] / weight[rows].sum()
-        full_batch = self.solver == "lbfgs"
-        if full_batch:
-            per_epoch = 1 if self.early_stopping else self.max_iter
-            optimizer = optim.LBFGS(lr=1.0, max_iter=per_epoch, max_eval=per_epoch * 20,
-                                    tolerance_grad=self.tol, tolerance_change=1e-14,
-                                    history_size=10, line_search_fn="strong_wolfe",
-                                    first_step="l2")
-            epochs = self.max_iter if self.early_stopping else 1
-            batch_size = "full"
-        else:
-            if self.solver == "adam":
-                optimizer = optim.Adam(lr=self.learning_rate_init)
-            else:
-                optimizer = optim.SGD(lr=self.learning_rate_init, momentum=0.9, nesterov=True)
-            epochs = self.max_iter
-            batch_size = resolve_batch_size(self.batch_size, len(X))
+        # max_iter counts L-BFGS iterations (one per epoch when validating) or epochs.
+        per_step = 1 if self.early_stopping else self.max_iter
+        optimizer = _SOLVERS[self.solver](self, per_step)
+        full_batch = optimizer.full_batch
+        epochs = self.max_iter // per_step if full_batch else self.max_iter
+        batch_size = "full" if full_batch else resolve_batch_size(self.batch_size, len(X))
         callbacks = self._callbacks(stop_on_train_loss=not full_batch,
                                     validating=self.early_stopping)
         history = self._run(model, loss_fn, optimizer, X, Y, weight, epochs=epochs,
@@ -224,14 +222,10 @@ class LogisticRegression(MLKitEstimator):
 
     def _iterations(self, history, optimizer):
         """Iterations run; warns when the budget ran out before convergence."""
-        if isinstance(optimizer, optim.LBFGS):
-            count = max(1, optimizer.n_iter)
+        count = max(1, optimizer.n_iter) if optimizer.full_batch else len(history)
+        exhausted = history.stop_reason == "completed"
+        if optimizer.full_batch and not self.early_stopping:
             exhausted = optimizer.reason in ("max_iter reached", "max_eval reached")
-            if self.early_stopping:
-                exhausted = history.stop_reason == "completed"
-        else:
-            count = len(history)
-            exhausted = history.stop_reason == "completed"
         if exhausted:
             warnings.warn(f"{self.solver} did not converge within max_iter={self.max_iter} "
                           "iterations; increase max_iter or standardize the features",

@@ -13,7 +13,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.metaestimators import available_if
 
 import mlkit.numpy as np
-from mlkit import nn, optim, registry
+from mlkit import nn, registry
 from mlkit.estimators.base import MLKitEstimator, make_rng
 from mlkit.estimators.params import check_choice, check_number, resolve_batch_size
 
@@ -25,7 +25,9 @@ _FLOATS = [numpy.float64, numpy.float32]
 
 
 def _stochastic(estimator) -> bool:
-    return estimator.optimizer != "lbfgs"
+    """Whether the optimizer named by the estimator takes mini-batch steps."""
+    component = registry.OPTIMIZERS.get(estimator.optimizer)
+    return component is None or not component.build.full_batch  # an unknown name fails later
 
 
 class BaseMLP(MLKitEstimator):
@@ -140,14 +142,13 @@ class BaseMLP(MLKitEstimator):
             self._optimizer.load_state_dict(saved)
 
     def _make_optimizer(self):
-        lr = self.learning_rate_init
-        if self.optimizer == "lbfgs":
-            return optim.LBFGS(max_iter=self.max_iter, max_eval=20 * self.max_iter,
-                               tolerance_grad=self.tol, tolerance_change=1e-14,
-                               history_size=10, line_search_fn="strong_wolfe")  # scipy's maxcor
-        if self.optimizer == "sgd":
-            return optim.SGD(lr=lr, momentum=0.9, nesterov=True)
-        return registry.make_optimizer(self.optimizer, lr=lr)
+        if not _stochastic(self):  # it iterates within one step, bounded as in scikit-learn
+            return registry.make_optimizer(
+                self.optimizer, max_iter=self.max_iter, max_eval=20 * self.max_iter,
+                tolerance_grad=self.tol, tolerance_change=1e-14, line_search_fn="strong_wolfe",
+                history_size=10)  # scipy's maxcor
+        momentum = {"momentum": 0.9, "nesterov": True} if self.optimizer == "sgd" else {}
+        return registry.make_optimizer(self.optimizer, lr=self.learning_rate_init, **momentum)
 
     def _train(self, X, targets, weight, rng, incremental):
         """One call into the training loop (one epoch for ``partial_fit``)."""
@@ -173,7 +174,7 @@ class BaseMLP(MLKitEstimator):
             evaluate = self._evaluator(data_loss)
             X, targets = X[rows], targets[rows]
             weight = None if weight is None else weight[rows]
-        full_batch = self.optimizer == "lbfgs"
+        full_batch = self._optimizer.full_batch
         epochs = 1 if incremental or full_batch else self.max_iter
         batch_size = "full" if full_batch else resolve_batch_size(self.batch_size, len(X))
         callbacks = self._callbacks(stop_on_train_loss=not (incremental or full_batch),
@@ -189,7 +190,7 @@ class BaseMLP(MLKitEstimator):
         return history
 
     def _converged(self, history) -> bool:
-        if self.optimizer == "lbfgs":
+        if self._optimizer.full_batch:
             return self._optimizer.reason not in ("max_iter reached", "max_eval reached")
         return history.stop_reason != "completed"
 
@@ -206,7 +207,7 @@ class BaseMLP(MLKitEstimator):
         self.coefs_ = [layer.weight for layer in layers]
         self.intercepts_ = [layer.bias for layer in layers]
         self.n_layers_ = len(layers) + 1
-        if self.optimizer == "lbfgs" and len(history) == 1 and not self.early_stopping:
+        if self._optimizer.full_batch and len(history) == 1 and not self.early_stopping:
             self.n_iter_ = max(1, self._optimizer.n_iter)
         else:
             self.n_iter_ = len(self.history_)

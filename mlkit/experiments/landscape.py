@@ -3,8 +3,9 @@
 A landscape file names a test function (:mod:`mlkit.experiments.functions`), a starting
 point, a step budget, a tolerance and a list of optimizers written exactly like a training
 config's ``optimizer`` section. Every optimizer starts from the same point; a trajectory is
-recorded step by step and reported as the first step at which it came within the tolerance
-of the known minimizer. Everything is deterministic, so the table is reproducible.
+trained by :func:`mlkit.train.fit` (one epoch per optimizer step), recorded step by step and
+reported as the first step at which it came within the tolerance of the known minimizer.
+Everything is deterministic, so the table is reproducible.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ import numpy
 import pandas as pd
 import yaml
 
-from mlkit import registry
+from mlkit import nn, registry
 from mlkit.experiments.functions import TestFunction, make_function
 from mlkit.experiments.landscape_file import LandscapeConfig, load_landscape
+from mlkit.train import Callback, TrainingDiverged, fit
 
 __all__ = [
     "LandscapeConfig",
@@ -56,49 +58,48 @@ def optimizer_label(spec) -> str:
     return f"{spec.name}({inner})"
 
 
-def _make_optimizer(spec):
-    options = spec.model_dump(exclude={"name"})
-    if spec.name == "lbfgs":
-        options["max_iter"] = 1
-    return registry.make_optimizer(spec.name, **options)
+class _Recorder(Callback):
+    """Records the point after every step and stops at the first one within the tolerance."""
 
+    def __init__(self, function: TestFunction, model, config: LandscapeConfig):
+        self.function, self.model, self.config = function, model, config
+        self.points, self.values, self.reached, self.diverged = [], [], None, None
 
-def _trajectory(function: TestFunction, spec, start, steps, tolerance, criterion) -> Trajectory:
-    value_and_grad = function.value_and_grad()
-    optimizer = _make_optimizer(spec)
-    point = numpy.array(start, dtype=numpy.float64)
-    target = numpy.array(function.minimum)
-    f_min = function.f_min
-    value = float(function(point))
-    points, values = [point], [value]
-    reached = diverged = None
-    for step in range(steps + 1):
-        gap = (math.hypot(*(point - target)) if criterion == "distance" else value - f_min)
-        if gap <= tolerance:
-            reached = step
-            break
-        if step == steps:
-            break
-        with numpy.errstate(over="ignore", invalid="ignore"):
-            if spec.name == "lbfgs":
-                point, _ = optimizer.step(point, value_and_grad)
-            else:
-                point = optimizer.step(point, value_and_grad(point)[1])
-            value = float(function(point))
+    def on_train_begin(self, state, step=0):
+        point, value = self.model.point, float(self.function(self.model.point))
         if not (numpy.all(numpy.isfinite(point)) and math.isfinite(value)):
-            diverged = step + 1
-            break
-        points.append(point)
-        values.append(value)
-    return Trajectory(optimizer_label(spec), numpy.array(points), numpy.array(values), reached,
-                      diverged)
+            self.diverged, state.stop = step, True
+            return
+        self.points.append(point)
+        self.values.append(value)
+        gap = (math.hypot(*(point - self.function.minimum)) if self.config.criterion == "distance"
+               else value - self.function.f_min)
+        if gap <= self.config.tolerance:
+            self.reached, state.stop = step, True
+
+    def on_epoch_end(self, state, row):
+        self.on_train_begin(state, state.epoch)
+
+
+def _trajectory(function: TestFunction, spec, config: LandscapeConfig) -> Trajectory:
+    """One optimizer trained by ``fit`` on ``function``, the point being a one-array model."""
+    model = nn.Module()
+    model.point = numpy.array(config.start, dtype=numpy.float64)
+    recorder = _Recorder(function, model, config)
+    optimizer = registry.make_optimizer(spec.name, **spec.model_dump(exclude={"name"}))
+    try:
+        fit(model, lambda m, X, y, w: function(m.point), optimizer, numpy.zeros((1, 0)),
+            numpy.zeros(1), epochs=config.steps, callbacks=[recorder])
+    except TrainingDiverged as error:
+        recorder.diverged = error.epoch
+    return Trajectory(optimizer_label(spec), numpy.array(recorder.points),
+                      numpy.array(recorder.values), recorder.reached, recorder.diverged)
 
 
 def run_landscape(config: LandscapeConfig) -> tuple[TestFunction, list[Trajectory]]:
     """The config's function and one trajectory per optimizer, in the file's order."""
     function = make_function(**config.function.model_dump())
-    return function, [_trajectory(function, spec, config.start, config.steps, config.tolerance,
-                                  config.criterion) for spec in config.optimizers]
+    return function, [_trajectory(function, spec, config) for spec in config.optimizers]
 
 
 def steps_table(function: TestFunction, trajectories, config: LandscapeConfig) -> pd.DataFrame:

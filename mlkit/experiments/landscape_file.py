@@ -78,7 +78,7 @@ class LandscapeConfig(Section):
     start: Pair
     """Starting point [x, y] shared by every optimizer."""
     steps: PositiveInt = 1000
-    """Step budget per optimizer (one L-BFGS iteration counts as one step)."""
+    """Step budget per optimizer (one L-BFGS step makes up to its max_iter iterations)."""
     tolerance: NonNegativeFloat = 1e-3
     """A trajectory stops, converged, at the first step within this of the minimum."""
     criterion: Literal["distance", "value"] = "distance"
@@ -134,10 +134,4 @@ def load_landscape(path, overrides=()) -> LandscapeConfig:
     except ValidationError as error:
         raise ConfigError(source, translate(error.errors(include_url=False),
                                             LandscapeConfig)) from None
-    problems = [Problem(f"optimizers[{i}].max_iter", "a landscape step is one L-BFGS iteration",
-                        spec.max_iter, "remove max_iter (it is set to 1)")
-                for i, spec in enumerate(config.optimizers)
-                if spec.name == "lbfgs" and "max_iter" in spec.model_fields_set]
-    if problems:
-        raise ConfigError(source, problems)
     return config

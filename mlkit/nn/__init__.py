@@ -27,6 +27,7 @@ from mlkit.nn.activations import silu as silu
 from mlkit.nn.activations import softmax as softmax
 from mlkit.nn.activations import softplus as softplus
 from mlkit.nn.activations import tanh as tanh
+from mlkit.nn.grad import Trainable as Trainable
 from mlkit.nn.grad import value_and_grad as value_and_grad
 from mlkit.nn.layers import MLP as MLP
 from mlkit.nn.layers import Dropout as Dropout
@@ -89,5 +90,6 @@ __all__ = [
     "softmax",
     "softplus",
     "tanh",
+    "Trainable",
     "value_and_grad",
 ]

@@ -2,21 +2,52 @@
 
 The trainable arrays are differentiated as one list (the engine gives each leaf of a list its
 own root, so collecting their gradients costs nothing extra), swapped into the model while
-the loss runs, and the plain arrays are put back in a ``finally``.
+the loss runs, and the plain arrays are put back in a ``finally``. A :class:`Trainable` holds
+one walk of the model, so a training step reads, differentiates and writes back through it.
 """
 
 from __future__ import annotations
 
 import functools
 
-import numpy
-
 import mlkit
 from mlkit.extend import getval
 from mlkit.nn.module import _TRAINABLE
-from mlkit.tree import tree_map
+from mlkit.tree import tree_map, tree_unflatten
 
-__all__ = ["value_and_grad"]
+__all__ = ["Trainable", "value_and_grad"]
+
+
+class Trainable:
+    """A model's trainable arrays, walked once and shared by a training step: its gradient
+    (``value_and_grad(...).at``) and its optimizer (``descend``) read them from this walk, and
+    ``update`` writes back through the model, so the next read walks again."""
+
+    def __init__(self, model):
+        self.model, self.slots = model, None
+
+    def walked(self):
+        """The tree of trainable arrays and its leaves, walking the model if needed."""
+        if self.slots is None:
+            self.slots = []
+            self.tree = self.model._walk(_TRAINABLE, self.slots)
+            self.leaves = [leaf for _, _, leaf in self.slots]
+        return self.tree, self.leaves
+
+    def trainable_parameters(self):
+        return self.walked()[0]
+
+    def update(self, tree):
+        self.model.update(tree)
+        self.slots = None
+
+    def put(self, values):
+        """Swap ``values`` into the walked slots (for the loss's trace, then back)."""
+        for (container, key, _), value in zip(self.slots, values):
+            if container is None:  # an array inside a tuple: rebuild through update()
+                self.model.update(tree_unflatten(self.tree, values))
+                return
+            container[key] = value
 
 
 def value_and_grad(model, loss_fn, has_aux: bool = False):
@@ -38,14 +69,17 @@ def value_and_grad(model, loss_fn, has_aux: bool = False):
     callable
         ``f(*args, **kwargs) -> (loss, grads)`` (``((loss, aux), grads)`` with ``has_aux``),
         where ``grads`` is shaped like ``model.trainable_parameters()`` and each gradient has
-        its parameter's shape and dtype.
+        its parameter's shape and dtype (the engine's guarantee, relied on as is).
     """
 
     def traced_loss(traced_leaves, put, args, kwargs, aux):
         put(traced_leaves)
         out = loss_fn(*args, **kwargs)
         if has_aux:
-            out, extra = _split_aux(out)
+            if not isinstance(out, tuple) or len(out) != 2:
+                raise TypeError("with has_aux=True the loss function must return a pair "
+                                f"(loss, aux), got {type(out).__name__}")
+            out, extra = out
             aux.append(tree_map(getval, extra))
         return out
 
@@ -56,23 +90,11 @@ def value_and_grad(model, loss_fn, has_aux: bool = False):
     loss_and_grads = mlkit.value_and_grad(traced_loss)
     loss_and_grad_of_one = mlkit.value_and_grad(traced_loss_of_one)  # skips the list's plumbing
 
-    @functools.wraps(loss_fn)
-    def value_and_grad_fn(*args, **kwargs):
-        slots = []
-        params = model._walk(_TRAINABLE, slots)
-        leaves = [leaf for _, _, leaf in slots]
-        aux = []
-
-        def put(values):
-            for (container, key, _), value in zip(slots, values):
-                if container is None:  # an array inside a tuple: rebuild through update()
-                    model.update(_rebuilt(params, iter(values)))
-                    return
-                container[key] = value
-
+    def at(params: Trainable, *args, **kwargs):
+        (tree, leaves), put, aux = params.walked(), params.put, []
         if not leaves:  # nothing to differentiate: no trace, no "does not depend" warning
             value = traced_loss([], put, args, kwargs, aux)
-            return ((value, aux[0]) if has_aux else value), params
+            return ((value, aux[0]) if has_aux else value), tree
         try:
             if len(leaves) == 1:
                 loss, grad = loss_and_grad_of_one(leaves[0], put, args, kwargs, aux)
@@ -81,30 +103,13 @@ def value_and_grad(model, loss_fn, has_aux: bool = False):
                 loss, grads = loss_and_grads(leaves, put, args, kwargs, aux)
         finally:
             put(leaves)
-        grads = _rebuilt(params, map(_like, grads, leaves))
+        grads = tree_unflatten(tree, grads)
         return ((loss, aux[0]), grads) if has_aux else (loss, grads)
 
+    @functools.wraps(loss_fn)
+    def value_and_grad_fn(*args, **kwargs):
+        return at(Trainable(model), *args, **kwargs)
+
+    value_and_grad_fn.at = at  # at(Trainable(model), *args): reuse a walk of the model
     return value_and_grad_fn
 
-
-def _rebuilt(tree, leaves):
-    """``tree`` with its arrays replaced, in order, by the items of the iterator ``leaves``."""
-    if isinstance(tree, dict):
-        return {key: _rebuilt(value, leaves) for key, value in tree.items()}
-    if isinstance(tree, (list, tuple)):
-        return type(tree)([_rebuilt(value, leaves) for value in tree])
-    return next(leaves)
-
-
-def _split_aux(out):
-    if not isinstance(out, tuple) or len(out) != 2:
-        raise TypeError("with has_aux=True the loss function must return a pair (loss, aux), "
-                        f"got {type(out).__name__}")
-    return out
-
-
-def _like(g, leaf):
-    """A gradient as an array of its parameter's shape and dtype."""
-    if type(g) is not numpy.ndarray or g.dtype != leaf.dtype or g.shape != leaf.shape:
-        g = numpy.broadcast_to(numpy.asarray(g, dtype=leaf.dtype), leaf.shape).copy()
-    return g

@@ -1,9 +1,10 @@
-"""The optimizer base class: a per-array update rule lifted to parameter trees.
+"""The optimizer protocol, and its base class: a per-array update rule lifted to trees.
 
-A subclass says how one array moves (``init_state`` and ``update_leaf``); this class walks
-the trees, checks that gradients match parameters, counts steps, and saves and restores the
-state as a flat dict of arrays. The tree's structure is recorded on the first step and each
-later step only compares a cheap signature against it, which keeps the per-step overhead small.
+Every optimizer steps a model by ``opt.descend(model, closure)``, ``closure() -> (loss, grads)``
+at the model's current parameters: once for a first-order one, at each point tried for a
+``full_batch`` one (L-BFGS). A subclass says how one array moves (``init_state``,
+``update_leaf``); this class walks the trees, checks gradients, counts steps and saves the
+state as a flat dict of arrays, comparing a cheap signature against the first step's tree.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ class Optimizer(ABC):
     parameter untouched and does not advance that parameter's step count. The caller's
     arrays are never written to.
     """
+
+    full_batch = False  # True: steps need the whole, unclipped objective (a line search)
 
     def __init__(self, lr):
         self.lr = lr
@@ -116,8 +119,14 @@ class Optimizer(ABC):
         return self._build(iter(new_leaves).__next__)
 
     def update(self, model, grads) -> None:
-        """Step a model in place: ``model.update(self.step(model.parameters(), grads))``."""
-        model.update(self.step(model.parameters(), grads))
+        """Step a model in place: ``model.update(self.step(trainable(model), grads))``."""
+        model.update(self.step(trainable(model), grads))
+
+    def descend(self, model, closure):
+        """One step of ``model`` on the objective ``closure() -> (loss, grads)``; returns both."""
+        loss, grads = closure()
+        self.update(model, grads)
+        return loss, grads
 
     def state_dict(self) -> dict:
         """The state as ``{dotted name: array}``: ``lr``, ``step`` and ``state.<param>.<key>``."""
@@ -197,3 +206,8 @@ class Optimizer(ABC):
             out[i] = grad.astype(dtype)
         return out
 
+
+def trainable(model):
+    """The parameters an optimizer moves: ``trainable_parameters()`` if the model has frozen
+    ones (a :class:`mlkit.nn.Module`), else ``parameters()``."""
+    return (getattr(model, "trainable_parameters", None) or model.parameters)()

@@ -7,6 +7,7 @@ from typing import Literal
 import numpy as np
 
 from mlkit.optim import validation
+from mlkit.optim.base import trainable
 from mlkit.optim.flat import FlatView
 from mlkit.optim.line_search import Trial, strong_wolfe
 from mlkit.optim.two_loop import two_loop_direction
@@ -60,6 +61,8 @@ class LBFGS:
     reason : str
         Why the last step or minimisation stopped.
     """
+
+    full_batch = True
 
     def __init__(self, lr: PositiveFloat = 1.0, max_iter: PositiveInt = 20,
                  max_eval: PositiveInt | None = None, tolerance_grad: NonNegativeFloat = 1e-7,
@@ -132,6 +135,20 @@ class LBFGS:
         loss, grad = self._evaluate(value_and_grad_fn, view, x)
         x = self._iterate(value_and_grad_fn, view, x, loss, grad)[0]
         return view.tree(x), loss
+
+    def descend(self, model, closure):
+        """One :meth:`step` of ``model``, calling ``closure()`` at each point tried; returns
+        the loss at the start and the last gradient."""
+        last = []
+
+        def at(params):
+            model.update(params)
+            last[:] = closure()
+            return last
+
+        params, loss = self.step(trainable(model), at)
+        model.update(params)
+        return loss, last[1]
 
     def _view_of(self, params):
         if self._view is None or not self._view.matches(params):

@@ -1,22 +1,24 @@
 """One epoch of training, the hot loop of the package, and the divergence check after it.
 
-Per batch it only slices the rows, calls ``value_and_grad``, clips if asked and steps the
-optimizer; L-BFGS instead takes one full-batch step per epoch through a closure.
+Per batch it only slices the rows and calls ``optimizer.descend`` with a closure that runs
+``value_and_grad`` (and clips, if asked); every optimizer steps through that one call.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 
 from mlkit.data import minibatches
+from mlkit.nn import Trainable
 from mlkit.optim import clip_grad_norm as clip_by_norm
 from mlkit.optim import clip_grad_value as clip_by_value
 from mlkit.train.state import LoopState
 from mlkit.tree import tree_leaves
 
-__all__ = ["Epoch", "TrainingDiverged"]
+__all__ = ["TrainingDiverged", "run_epoch"]
 
 REMEDY = ("lower the learning rate, clip the gradients (clip_grad_norm), or check that the "
           "inputs are scaled (standardized)")
@@ -31,81 +33,52 @@ class TrainingDiverged(FloatingPointError):
                          f"training stopped. To fix it, {REMEDY}.")
 
 
-class Epoch:
-    """One pass over the training rows; the hot loop of the whole package."""
-
-    def __init__(self, model, step_fn, optimizer, X, y, weight, batch_size, shuffle, last_batch,
-                 max_norm, max_value, full_batch):
-        self.model, self.step_fn, self.optimizer = model, step_fn, optimizer
-        self.X, self.y, self.weight = X, y, weight
-        self.batch_size, self.shuffle, self.last_batch = batch_size, shuffle, last_batch
-        self.max_norm, self.max_value = max_norm, max_value
-        self.full_batch = full_batch
-
-    def run(self, state: LoopState, epoch: int) -> tuple[float, float]:
-        """Train one epoch; returns the mean batch loss and the last step's gradient norm."""
-        if self.full_batch:
-            loss, grads = self._lbfgs_step()
-            state.step += 1
-            self._check(state, epoch, 1, loss)
-            return loss, _global_norm(grads)
-        model, step_fn, optimizer = self.model, self.step_fn, self.optimizer
-        X, y, weight = self.X, self.y, self.weight
-        max_norm, max_value = self.max_norm, self.max_value
-        if self.batch_size is None:
-            batches = (None,)
+def run_epoch(model, step_fn, optimizer, X, y, weight, batch_size, shuffle, last_batch,
+              max_norm, max_value, state: LoopState, epoch: int) -> tuple[float, float]:
+    """Train one epoch; returns the mean batch loss and the last step's gradient norm."""
+    batches = ((None,) if batch_size is None
+               else minibatches(len(X), batch_size, state.rng, shuffle, last_batch))
+    total, seen = 0.0, 0
+    for index, rows in enumerate(batches, 1):
+        if rows is None:
+            xb, yb, wb = X, y, weight
         else:
-            batches = minibatches(len(X), self.batch_size, state.rng, self.shuffle,
-                                  self.last_batch)
-        total = 0.0
-        seen = 0
-        grads = None
-        for index, rows in enumerate(batches, 1):
-            if rows is None:
-                xb, yb, wb = X, y, weight
-            else:
-                xb, yb = X[rows], y[rows]
-                wb = None if weight is None else weight[rows]
-            loss, grads = step_fn(xb, yb, wb)
-            loss = float(loss)
-            if not math.isfinite(loss):
-                raise TrainingDiverged(epoch, index, state.steps_per_epoch, f"the loss became "
-                                       f"{loss}")
-            if max_norm is not None:
-                grads = clip_by_norm(grads, max_norm)[0]
-            if max_value is not None:
-                grads = clip_by_value(grads, max_value)
-            model.update(optimizer.step(model.trainable_parameters(), grads))
-            state.step += 1
-            count = len(xb)
-            total += loss * count
-            seen += count
-        self._check(state, epoch, state.steps_per_epoch, total / seen)
-        return total / seen, _global_norm(grads)
-
-    def _lbfgs_step(self):
-        model, step_fn = self.model, self.step_fn
-        X, y, weight = self.X, self.y, self.weight
-        last = {}
-
-        def closure(params):
-            model.update(params)
-            loss, grads = step_fn(X, y, weight)
-            last["grads"] = grads
-            return loss, grads
-
-        params, loss = self.optimizer.step(model.trainable_parameters(), closure)
-        model.update(params)
-        return float(loss), last["grads"]
-
-    def _check(self, state, epoch, step, loss):
-        """Raise TrainingDiverged if the loss or any parameter is not finite."""
+            xb, yb = X[rows], y[rows]
+            wb = None if weight is None else weight[rows]
+        params = Trainable(model)  # one walk of the model serves the whole step
+        closure = functools.partial(step_fn.at, params, model, xb, yb, wb)
+        if max_norm is not None or max_value is not None:
+            closure = functools.partial(_clipped, closure, max_norm, max_value)
+        loss, grads = optimizer.descend(params, closure)
+        loss = float(loss)
         if not math.isfinite(loss):
-            raise TrainingDiverged(epoch, step, state.steps_per_epoch, f"the loss became {loss}")
-        for leaf in tree_leaves(self.model.trainable_parameters()):
-            if not np.isfinite(leaf).all():
-                raise TrainingDiverged(epoch, step, state.steps_per_epoch,
-                                       "the parameters became nan or infinite")
+            raise TrainingDiverged(epoch, index, state.steps_per_epoch, f"the loss became "
+                                   f"{loss}")
+        state.step += 1
+        total += loss * len(xb)
+        seen += len(xb)
+    _check(model, state, epoch, total / seen)
+    return total / seen, _global_norm(grads)
+
+
+def _clipped(closure, max_norm, max_value):
+    """The closure's loss, and its gradient clipped by global norm, then by value."""
+    loss, grads = closure()
+    if max_norm is not None:
+        grads = clip_by_norm(grads, max_norm)[0]
+    if max_value is not None:
+        grads = clip_by_value(grads, max_value)
+    return loss, grads
+
+
+def _check(model, state, epoch, loss):
+    """Raise TrainingDiverged if the epoch's loss or any parameter is not finite."""
+    steps = state.steps_per_epoch
+    if not math.isfinite(loss):
+        raise TrainingDiverged(epoch, steps, steps, f"the loss became {loss}")
+    for leaf in tree_leaves(model.trainable_parameters()):
+        if not np.isfinite(leaf).all():
+            raise TrainingDiverged(epoch, steps, steps, "the parameters became nan or infinite")
 
 
 def _global_norm(grads) -> float:

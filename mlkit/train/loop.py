@@ -1,22 +1,23 @@
-"""The one training loop: epochs of shuffled mini-batches (or full-batch L-BFGS steps),
-evaluation once per epoch, callbacks, and an exact, resumable state.
+"""The one training loop: epochs of shuffled mini-batches (whole-data steps for a full-batch
+optimizer), evaluation once per epoch, callbacks, and an exact, resumable state.
 
-The CLI, the scikit-learn estimators and the sweeps all train through :func:`fit`. Its
-per-batch path is only: slice the rows, ``value_and_grad``, optional clipping, one optimizer
-step. Everything else (evaluation, schedules, checkpoints, progress) runs once per epoch.
+The CLI, the scikit-learn estimators, the sweeps and the landscapes all train through
+:func:`fit`. Its per-batch path is only: slice the rows, one ``optimizer.descend`` whose
+closure runs ``value_and_grad`` and the optional clipping. Everything else (evaluation,
+schedules, checkpoints, progress) runs once per epoch.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 
 import numpy as np
 
 from mlkit.data import minibatches
 from mlkit.nn import value_and_grad as model_value_and_grad
-from mlkit.optim import LBFGS
 from mlkit.train.callbacks import ScheduleStep
-from mlkit.train.epoch import Epoch, TrainingDiverged
+from mlkit.train.epoch import TrainingDiverged, run_epoch
 from mlkit.train.history import History
 from mlkit.train.state import LoopState
 
@@ -46,8 +47,8 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
         ``loss_fn(model, X, y, sample_weight) -> scalar``: the training objective on a batch,
         penalties included; ``sample_weight`` is the batch's weights or None.
     optimizer : Optimizer or LBFGS
-        A first-order optimizer steps once per batch; :class:`mlkit.optim.LBFGS` takes one
-        full-batch ``step`` per epoch (``batch_size`` must then be ``"full"``).
+        Steps once per batch through ``optimizer.descend``; an optimizer with
+        ``full_batch`` set (:class:`mlkit.optim.LBFGS`) needs ``batch_size="full"``.
     X, y : ndarray
         Training rows; ``y`` as the loss expects it (class indices or targets).
     sample_weight : ndarray of shape (n,), optional
@@ -93,17 +94,18 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
     TrainingInterrupted
         On Ctrl-C, after the callbacks have saved what they save.
     """
-    full_batch = isinstance(optimizer, LBFGS)
     n = len(X)
-    if full_batch and batch_size != "full" and batch_size < n:
-        raise ValueError(f"LBFGS takes whole-data steps, but batch_size={batch_size}; use "
+    name = type(optimizer).__name__
+    if optimizer.full_batch and batch_size != "full" and batch_size < n:
+        raise ValueError(f"{name} takes whole-data steps, but batch_size={batch_size}; use "
                          "batch_size='full'")
-    if full_batch and (clip_grad_norm or clip_grad_value):
-        raise ValueError("gradient clipping cannot be combined with LBFGS (its line search "
+    if optimizer.full_batch and (clip_grad_norm or clip_grad_value):
+        raise ValueError(f"gradient clipping cannot be combined with {name} (its line search "
                          "needs the true gradient); remove clip_grad_norm/clip_grad_value")
     if batch_size == "full" or batch_size >= n:
         batch_size = None
-    steps = 1 if batch_size is None else len(_batch_plan(n, batch_size, last_batch))
+    steps = 1 if batch_size is None else len(list(minibatches(n, batch_size, None, False,
+                                                                 last_batch)))
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     hooks = list(callbacks)
     if schedule is not None:
@@ -116,9 +118,9 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
         def evaluate(model, X_val, y_val):
             return {"loss": float(loss_fn(model, X_val, y_val, None))}
 
-    step_fn = model_value_and_grad(model, lambda xb, yb, wb: loss_fn(model, xb, yb, wb))
-    trainer = Epoch(model, step_fn, optimizer, X, y, sample_weight, batch_size, shuffle,
-                     last_batch, clip_grad_norm, clip_grad_value, full_batch)
+    train_epoch = functools.partial(run_epoch, model, model_value_and_grad(model, loss_fn),
+                                    optimizer, X, y, sample_weight, batch_size, shuffle,
+                                    last_batch, clip_grad_norm, clip_grad_value)
     state.stop = False
     reason = "completed"
     try:
@@ -130,7 +132,7 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
                 start = time.perf_counter()
                 lr = float(optimizer.lr)
                 _set_mode(model, training=True)
-                train_loss, grad_norm = trainer.run(state, epoch)
+                train_loss, grad_norm = train_epoch(state, epoch)
                 row = {"epoch": epoch, "train_loss": train_loss}
                 if validation is not None and (epoch % eval_every == 0 or epoch == state.epochs):
                     _set_mode(model, training=False)
@@ -164,7 +166,3 @@ def _set_mode(model, training: bool) -> None:
     if switch is not None:
         switch(training)
 
-
-def _batch_plan(n, batch_size, last_batch):
-    """The batch index arrays of one unshuffled epoch (to count steps)."""
-    return list(minibatches(n, batch_size, None, shuffle=False, last_batch=last_batch))

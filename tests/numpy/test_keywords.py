@@ -30,6 +30,13 @@ A = RNG.standard_normal((3, 3)) + 3 * onp.eye(3)
 S = A + A.T
 SQUARE4 = RNG.standard_normal((4, 2))
 CUBE = RNG.standard_normal((2, 2, 2))
+XN = X.copy()
+XN[0, 1] = onp.nan
+XINF = XN.copy()
+XINF[1, 0], XINF[1, 2] = onp.inf, -onp.inf
+B4 = onp.array([0.3, -1.2, 0.8, 2.1])
+VW = onp.concatenate([V[1:], W])
+T4 = (SQUARE4 @ SQUARE4.T + 3 * onp.eye(4)).reshape(2, 2, 2, 2)
 
 # name -> positional arguments of one call (floating arrays and floats are differentiated)
 EXAMPLES = {
@@ -71,6 +78,51 @@ EXAMPLES = {
     ("fft", "ifft"): (Z, 4, 0), ("fft", "ifft2"): (Z, (3, 3)), ("fft", "ifftn"): (Z, (2, 4)),
     ("fft", "rfft"): (X, 4, 0), ("fft", "irfft"): (Z, 4, 0), ("fft", "fftshift"): (X, 1),
     ("fft", "ifftshift"): (X, 1), ("fft", "fftfreq"): (5, 0.3), ("fft", "rfftfreq"): (6, 0.3),
+    ("np", "asanyarray"): (X, None, "C"), ("np", "ascontiguousarray"): (X, None),
+    ("np", "asfortranarray"): (X, None), ("np", "asarray_chkfinite"): (X, None, "C"),
+    ("np", "require"): (X, None, "C"), ("np", "around"): (X, 1),
+    ("np", "select"): ([X > 0, X < -0.5], [X, 2.0 * X], 0.5),
+    ("np", "nan_to_num"): (XINF, True, 0.5, 2.0, -3.0), ("np", "real_if_close"): (Z, 100),
+    ("np", "quantile"): (X, 0.3, 1), ("np", "percentile"): (X, 30.0, 1),
+    ("np", "median"): (X, 1), ("np", "nanquantile"): (XN, 0.3, 1),
+    ("np", "nanpercentile"): (XN, 30.0, 1), ("np", "nanmedian"): (XN, 1),
+    ("np", "ptp"): (X, 1), ("np", "nanmax"): (XN, 1), ("np", "nanmin"): (XN, 1),
+    ("np", "nanprod"): (XN, 1), ("np", "nancumsum"): (XN, 1), ("np", "nancumprod"): (XN, 1),
+    ("np", "nanvar"): (XN, 1), ("np", "nanstd"): (XN, 1),
+    ("np", "cov"): (X, Y.T, True, False, 1, None, W), ("np", "corrcoef"): (X, Y.T, True),
+    ("np", "histogram_bin_edges"): (V, 4, (-2.0, 2.0)),
+    ("np", "diff"): (X, 1, 1, 0.5, 1.5), ("np", "ediff1d"): (V, W, 0.5),
+    ("np", "gradient"): (X,), ("np", "trapezoid"): (X, V, 0.5, 1),
+    ("np", "cross"): (X, Y.T, -1, -1, -1), ("np", "polyval"): (V, W),
+    ("np", "polyadd"): (V, W[:2]), ("np", "polysub"): (V, W[:2]), ("np", "polymul"): (V, W[:2]),
+    ("np", "polyder"): (V, 1), ("np", "polyint"): (V, 1, 0.5), ("np", "polydiv"): (V, W[:2]),
+    ("np", "polyfit"): (V, W, 1, None, False, W), ("np", "roots"): (V,), ("np", "poly"): (V,),
+    ("np", "vander"): (V, 3, True), ("np", "convolve"): (V, W, "same"),
+    ("np", "correlate"): (V, W, "full"),
+    ("np", "interp"): (0.5 * V, onp.array([-1.0, 0.0, 1.0]), W, -2.0, 2.0),
+    ("np", "unwrap"): (3.0 * V, 1.0, -1),
+    ("np", "column_stack"): ((V, W),), ("np", "row_stack"): ((V, W),),
+    ("np", "dstack"): ((X, X),), ("np", "append"): (X, X, 1), ("np", "concat"): ((X, X), 1),
+    ("np", "permute_dims"): (X, (1, 0)), ("np", "rollaxis"): (CUBE, 2, 0),
+    ("np", "delete"): (X, 1, 1), ("np", "insert"): (X, 1, W[:2], 1),
+    ("np", "compress"): ([True, False, True], X, 1), ("np", "extract"): (X > 0, X),
+    ("np", "choose"): (onp.array([0, 1, 0]), (V, W)), ("np", "resize"): (X, (3, 3)),
+    ("np", "trim_zeros"): (onp.array([0.0, 0.0, 1.5, 2.0, 0.0]), "fb"),
+    ("np", "sort_complex"): (V,), ("np", "block"): ([[X, X], [X, X]],),
+    ("np", "unique_values"): (V,), ("np", "unique_counts"): (V,),
+    ("np", "unique_inverse"): (V,), ("np", "unique_all"): (V,), ("np", "union1d"): (V, W),
+    ("np", "intersect1d"): (V, VW, False, True), ("np", "setdiff1d"): (V, VW, False),
+    ("np", "setxor1d"): (V, VW, False),
+    ("np", "apply_along_axis"): (np.cumsum, 1, X),
+    ("np", "apply_over_axes"): (np.sum, CUBE, [0, 2]),
+    ("np", "piecewise"): (X, [X < 0, X >= 0], [np.sin, np.exp]),
+    ("linalg", "cond"): (A, None), ("linalg", "eig"): (A,), ("linalg", "eigvals"): (A,),
+    ("linalg", "lstsq"): (SQUARE4, B4, None), ("linalg", "tensorinv"): (T4, 2),
+    ("linalg", "tensorsolve"): (T4, CUBE[0], None),
+    ("fft", "hfft"): (Z, 4, 1, "ortho"), ("fft", "ihfft"): (X, 4, 1, "ortho"),
+    ("fft", "irfft2"): (Z, (2, 4), (0, 1), "ortho"), ("fft", "irfftn"): (Z, (2, 4), (0, 1), "ortho"),
+    ("fft", "rfft2"): (X, (2, 4), (0, 1), "ortho"), ("fft", "rfftn"): (X, (2, 4), (0, 1), "ortho"),
+    ("special", "multigammaln"): (W + 2.0, 2),
     ("special", "log_softmax"): (X, 1), ("special", "softmax"): (X, 1),
     ("special", "logsumexp"): (X, 1, W), ("special", "polygamma"): (1, W),
 }

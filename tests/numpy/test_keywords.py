@@ -135,6 +135,8 @@ KEYWORD_CALLS = [
     ("np", "clip", (X,), {"min": -0.5, "max": 0.5}, (X, -0.5, 0.5), {"min": 1, "max": 2}),
     ("np", "clip", (X,), {"a_max": 0.5}, (X, None, 0.5), {"a_max": 2}),
     ("np", "where", (X > 0,), {"x": X, "y": 2.0 * X}, (X > 0, X, 2.0 * X), {"x": 1, "y": 2}),
+    ("np", "sort", (X, 0), {"stable": True}, (X, 0, "stable"), {}),
+    ("np", "asarray", (X,), {"order": "F", "copy": True}, (X, None, "F"), {}),
 ]
 STATS = {"norm": ("x", "loc", "scale"), "t": ("x", "df", "loc", "scale")}
 STATS_ARGS = {"norm": (X, 0.3, 1.5), "t": (X, 3.0, 0.2, 1.5)}

@@ -135,10 +135,11 @@ def take_along_axis(arr, indices, axis=-1):
     return getitem(arr, tuple(index))
 
 
-def sort(a, axis=-1, kind=None, order=None):
+def sort(a, axis=-1, kind=None, order=None, *, stable=None):
     """numpy.sort: the elements gathered in argsort order, so the cotangent follows them back.
 
-    Tied elements keep a stable order; each receives its own cotangent entry.
+    Tied elements keep a stable order whatever ``kind`` and ``stable`` say; each receives its
+    own cotangent entry.
     """
     if axis is None:
         a = reshape(a, (-1,))

@@ -14,7 +14,7 @@ import numpy
 from mlkit.autodiff.tracer import box_types, getval, primitive
 
 __all__ = ["wrap", "nondifferentiable", "composite", "dispatch_from", "wrapped_for", "kind_of",
-           "strip", "holds_box", "in_place"]
+           "strip", "holds_box", "in_place", "refuse_out"]
 
 _wrapped_for_raw: dict = {}
 _kinds: dict = {}
@@ -132,6 +132,14 @@ def _traced(x):
     if type(x) in (list, tuple):
         return any(_traced(item) for item in x)
     return type(x) in box_types
+
+
+def refuse_out(name, out):
+    """Refuse ``out=``: mlkit returns new arrays (a traced result cannot be written into one
+    given), and ignoring it would leave the caller's array silently unfilled."""
+    if out is not None:
+        raise TypeError(f"{name}(..., out=...) writes in place, which mlkit does not do; use "
+                        "the returned array instead")
 
 
 def in_place(raw):

@@ -184,19 +184,23 @@ def _max_shift(a, axis):
     return numpy.where(numpy.isfinite(shift), shift, 0).astype(raw.dtype)
 
 
-def logsumexp(a, axis=None, b=None, keepdims=False):
+def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     """log(sum(b * exp(a))) along ``axis``, computed as m + log(sum(b * exp(a - m))) with m the
     maximum, held constant (the result does not depend on m, so neither does its derivative).
+    With ``return_sign``, log|sum| and the sum's sign (a constant), for sums that may be
+    negative.
     """
     shift = _max_shift(a, axis)
     exps = mnp.exp(a - shift)
     if b is not None:
         exps = b * exps
     total = mnp.sum(exps, axis=axis, keepdims=True)
-    out = mnp.log(total) + shift
+    sign = numpy.sign(getval(total))
+    out = mnp.log(mnp.abs(total) if return_sign else total) + shift
     if not keepdims:
-        out = mnp.squeeze(out, axis=axis) if axis is not None else mnp.reshape(out, ())
-    return out
+        out, sign = ((mnp.squeeze(out, axis=axis), numpy.squeeze(sign, axis=axis))
+                     if axis is not None else (mnp.reshape(out, ()), sign.reshape(())))
+    return (out, sign) if return_sign else out
 
 
 def log_softmax(x, axis=None):

@@ -304,6 +304,8 @@ add(
           (anywhere, positive), [((2, 3), (3,))], ["np.average"]),
     _spec("average-weights-all", lambda x, w: np.average(x, weights=w), (anywhere, positive),
           [((2, 3), (2, 3))], ["np.average"]),
+    _spec("average-returned", lambda x, w: np.multiply(*np.average(x, 1, w, True)),
+          (anywhere, positive), [((2, 3), (3,)), ((2, 3), (2, 3))], ["np.average"]),
     _spec("average-plain", lambda x: np.average(x, axis=0), shapes=MATRIX,
           names=["np.average"]),
     _spec("nansum-with-nan", lambda x: np.nansum(np.index_update(x, (Ellipsis, 1), onp.nan)),
@@ -694,6 +696,9 @@ for _kwargs in _LOGSUMEXP:
               ["special.logsumexp"], order=3))
 add(
     _spec("special.logsumexp(b)", lambda x, b: special.logsumexp(x, axis=1, b=b),
+          (anywhere, positive), [((2, 3), (3,)), ((2, 3), (2, 3))], ["special.logsumexp"]),
+    _spec("special.logsumexp(b<0, return_sign)",
+          lambda x, b: special.logsumexp(x, axis=1, b=-b, return_sign=True)[0],
           (anywhere, positive), [((2, 3), (3,)), ((2, 3), (2, 3))], ["special.logsumexp"]),
     _spec("special.logsumexp-large", lambda x: special.logsumexp(800.0 * x), (away_from_zero,),
           [((3,),)], ["special.logsumexp"], order=2),

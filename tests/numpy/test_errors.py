@@ -87,6 +87,16 @@ def test_numpy_out_argument_on_a_traced_value_is_refused():
         grad(lambda x: onp.exp(x, out=onp.zeros(3)).sum())(X)
 
 
+@pytest.mark.parametrize("call", [
+    lambda out: np.var(X, 0, None, out), lambda out: np.nansum(X, out=out),
+    lambda out: np.quantile(X, 0.5, out=out), lambda out: np.take(X, [0], out=out),
+    lambda out: np.choose([0, 1], (X[:2], X[1:]), out=out), lambda out: np.nanmax(X, 0, out),
+])
+def test_mlkit_functions_refuse_out_rather_than_ignore_it(call):
+    with pytest.raises(TypeError, match=r"out=.*returned array"):
+        call(onp.zeros(()))
+
+
 def test_a_value_that_cannot_be_traced_is_named():
     with pytest.raises(TypeError, match="argument 0: it is str"):
         grad(lambda s: 1.0)("text")

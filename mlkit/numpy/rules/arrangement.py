@@ -19,7 +19,7 @@ from mlkit.numpy.rules.elementwise import where_primitive as where
 from mlkit.numpy.rules.indexing import getitem
 from mlkit.numpy.rules.reductions import flip
 from mlkit.numpy.rules.shape import moveaxis, transpose
-from mlkit.numpy.wrap import composite, wrap
+from mlkit.numpy.wrap import composite, refuse_out, wrap
 
 __all__ = ["array_split", "diag", "diagflat", "diagonal", "dsplit", "fliplr", "flipud", "hsplit",
            "kron", "pad", "partition", "repeat", "roll", "rot90", "sort", "split", "take",
@@ -86,8 +86,9 @@ def tile(A, reps):
     return reshape(out, tuple(r * n for r, n in zip(reps, shape)))
 
 
-def take(a, indices, axis=None, mode=None):
+def take(a, indices, axis=None, out=None, mode="raise"):
     """numpy.take: a gather whose VJP adds each cotangent back at its index (repeats sum)."""
+    refuse_out("take", out)
     if axis is None:
         a, axis = reshape(a, (-1,)), 0
     if mode in ("clip", "wrap"):
@@ -134,10 +135,11 @@ def take_along_axis(arr, indices, axis=-1):
     return getitem(arr, tuple(index))
 
 
-def sort(a, axis=-1, kind=None, order=None):
+def sort(a, axis=-1, kind=None, order=None, *, stable=None):
     """numpy.sort: the elements gathered in argsort order, so the cotangent follows them back.
 
-    Tied elements keep a stable order; each receives its own cotangent entry.
+    Tied elements keep a stable order whatever ``kind`` and ``stable`` say; each receives its
+    own cotangent entry.
     """
     if axis is None:
         a = reshape(a, (-1,))

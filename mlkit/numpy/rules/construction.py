@@ -98,8 +98,9 @@ defvjp(copy, lambda ans, x, *args, **kwargs: lambda g: g)
 def_linear(copy, argnums=(0,))
 
 
-def array(object, dtype=None, copy=True, ndmin=0):
-    """numpy.array; nested lists holding traced values are stacked into a traced array."""
+def array(object, dtype=None, copy=True, ndmin=0, *, order="K", subok=False):
+    """numpy.array; nested lists holding traced values are stacked into a traced array (the
+    memory ``order`` and ``subok`` concern plain arrays only)."""
     if holds_box(object):
         if type(object) in box_types and type(getval(object)) not in (list, tuple):
             out = object
@@ -111,13 +112,13 @@ def array(object, dtype=None, copy=True, ndmin=0):
         if ndmin > len(shape):
             out = reshape(out, (1,) * (ndmin - len(shape)) + tuple(shape))
         return out
-    return numpy.array(object, dtype=dtype, copy=copy, ndmin=ndmin)
+    return numpy.array(object, dtype=dtype, copy=copy, ndmin=ndmin, order=order, subok=subok)
 
 
-def asarray(a, dtype=None):
+def asarray(a, dtype=None, order=None, *, copy=None):
     if holds_box(a):
         return array(a, dtype=dtype)
-    return numpy.asarray(a, dtype=dtype)
+    return numpy.asarray(a, dtype=dtype, order=order, copy=copy)
 
 
 composite(array, numpy.array, pack_sequences=False)

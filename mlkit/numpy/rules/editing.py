@@ -16,7 +16,7 @@ from mlkit.numpy.rules.base import broadcast_to, reshape, shape_of
 from mlkit.numpy.rules.construction import asarray, astype
 from mlkit.numpy.rules.indexing import getitem
 from mlkit.numpy.rules.shape import concatenate, ravel, stack
-from mlkit.numpy.wrap import composite
+from mlkit.numpy.wrap import composite, refuse_out
 
 __all__ = ["delete", "insert", "compress", "extract", "choose", "resize", "trim_zeros",
            "sort_complex", "block", "broadcast_arrays"]
@@ -65,6 +65,7 @@ def extract(condition, arr):
 
 def choose(a, choices, out=None, mode="raise"):
     """Elementwise, the entry of ``choices[a]`` (all broadcast together)."""
+    refuse_out("choose", out)
     choices = list(choices)
     index = numpy.asarray(getval(a))
     shape = numpy.broadcast_shapes(index.shape, *[shape_of(c) for c in choices])

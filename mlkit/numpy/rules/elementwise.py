@@ -13,7 +13,7 @@ from mlkit.autodiff.forward import defjvp
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.base import broadcast_like, conj, imag, is_complex, real, unbroadcast
-from mlkit.numpy.wrap import composite, nondifferentiable, wrap
+from mlkit.numpy.wrap import composite, nondifferentiable, refuse_out, wrap
 
 __all__ = ["absolute", "add", "angle", "arccos", "arccosh", "arcsin", "arcsinh", "arctan",
            "arctan2", "arctanh", "cbrt", "ceil", "clip", "copysign", "cos", "cosh", "deg2rad",
@@ -344,9 +344,7 @@ def where(condition, x=_NOT_GIVEN, y=_NOT_GIVEN):
 def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None):
     """numpy.clip; the bounds are ``a_min``/``a_max`` or numpy 2's ``min``/``max``, by position
     or by keyword, and either may be traced."""
-    if out is not None:
-        raise TypeError("clip(..., out=...) writes in place, which cannot be traced; use the "
-                        "returned array")
+    refuse_out("clip", out)
     if min is not None:
         if a_min is not None:
             raise TypeError("clip got both a_min and min; pass only one")

@@ -24,10 +24,11 @@ from mlkit.numpy.rules.base import (
     sum,
     unbroadcast,
 )
+from mlkit.numpy.rules.construction import astype
 from mlkit.numpy.rules.elementwise import mask_like, sqrt, zero_at_zero
 from mlkit.numpy.rules.elementwise import where_primitive as where
 from mlkit.numpy.rules.shape import expand_dims, moveaxis
-from mlkit.numpy.wrap import composite, dispatch_from, wrap
+from mlkit.numpy.wrap import composite, dispatch_from, refuse_out, wrap
 
 __all__ = [
     "amax",
@@ -304,8 +305,9 @@ defvjp(cumprod, _cumprod_vjp)
 defjvp(cumprod, _cumprod_jvp)
 
 
-def var(a, axis=None, dtype=None, ddof=0, keepdims=False):
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     """Variance, built from mean so it needs no rules of its own."""
+    refuse_out("var", out)
     centered = a - mean(a, axis=axis, keepdims=True)
     if numpy.iscomplexobj(getval(a)):
         squared = real(centered * conj(centered))
@@ -315,31 +317,47 @@ def var(a, axis=None, dtype=None, ddof=0, keepdims=False):
     return sum(squared, axis=axis, keepdims=keepdims) / (n - ddof)
 
 
-def std(a, axis=None, dtype=None, ddof=0, keepdims=False):
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     """Square root of the variance; where all values are equal the subgradient 0 is used."""
+    refuse_out("std", out)
     return zero_at_zero(var(a, axis=axis, ddof=ddof, keepdims=keepdims), sqrt)
 
 
-def nansum(a, axis=None, keepdims=False):
+def nansum(a, axis=None, dtype=None, out=None, keepdims=False):
     """Sum ignoring NaNs (their gradient is 0)."""
-    return sum(where(numpy.isnan(getval(a)), 0, a), axis=axis, keepdims=keepdims)
+    refuse_out("nansum", out)
+    return sum(where(numpy.isnan(getval(a)), 0, a), axis=axis, dtype=dtype, keepdims=keepdims)
 
 
-def nanmean(a, axis=None, keepdims=False):
+def nanmean(a, axis=None, dtype=None, out=None, keepdims=False):
+    refuse_out("nanmean", out)
+    if dtype is not None:
+        a = astype(a, dtype)
     valid = numpy.logical_not(numpy.isnan(getval(a)))
     # The count in a's precision: an integer array would promote float32 to float64.
     count = mask_like(numpy.sum(valid, axis=axis, keepdims=keepdims), a).real
     return nansum(a, axis=axis, keepdims=keepdims) / count
 
 
-def average(a, axis=None, weights=None, keepdims=False):
+def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
+    """The (weighted) mean over ``axis``; with ``returned``, also the sum of the weights (the
+    element count without weights), broadcast to the mean's shape."""
     if weights is None:
-        return mean(a, axis=axis, keepdims=keepdims)
+        result = mean(a, axis=axis, keepdims=keepdims)
+        if not returned:
+            return result
+        count = numpy.size(getval(a)) // builtins.max(numpy.size(getval(result)), 1)
+        total = numpy.full(shape_of(result), count, dtype=numpy.result_type(getval(result)))
+        return result, total[()]
     if axis is not None and len(shape_of(weights)) == 1 and len(shape_of(a)) > 1:
         weights = _align_weights(weights, a, axis)
     weights = broadcast_to(weights, shape_of(a))
-    return (sum(a * weights, axis=axis, keepdims=keepdims)
-            / sum(weights, axis=axis, keepdims=keepdims))
+    total = sum(weights, axis=axis, keepdims=keepdims)
+    result = sum(a * weights, axis=axis, keepdims=keepdims) / total
+    if not returned:
+        return result
+    same = tuple(shape_of(total)) == tuple(shape_of(result))
+    return result, total if same else broadcast_to(total, shape_of(result))
 
 
 def _align_weights(weights, a, axis):

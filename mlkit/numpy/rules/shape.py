@@ -175,15 +175,15 @@ def matrix_transpose(x):
     return swapaxes(x, -1, -2)
 
 
-def rollaxis(x, axis, start=0):
+def rollaxis(a, axis, start=0):
     """numpy.rollaxis: move ``axis`` to sit before position ``start`` (prefer ``moveaxis``)."""
-    ndim = len(shape_of(x))
+    ndim = len(shape_of(a))
     axis = axis % ndim
     start = start + ndim if start < 0 else start
     if not 0 <= start <= ndim:
         raise ValueError(f"rollaxis: start={start} is out of range for an array of {ndim} axes")
     destination = start - 1 if axis < start else start
-    return moveaxis(x, axis, destination)
+    return moveaxis(a, axis, destination)
 
 
 row_stack = vstack

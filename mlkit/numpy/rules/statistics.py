@@ -19,7 +19,7 @@ from mlkit.numpy.rules.indexing import getitem
 from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.rules.reductions import cumprod, cumsum, max, min, prod
 from mlkit.numpy.rules.shape import concatenate, moveaxis
-from mlkit.numpy.wrap import composite
+from mlkit.numpy.wrap import composite, refuse_out
 
 __all__ = ["quantile", "percentile", "median", "nanquantile", "nanpercentile", "nanmedian",
            "ptp", "nanmax", "nanmin", "nanprod", "nancumsum", "nancumprod", "nanvar", "nanstd",
@@ -95,35 +95,42 @@ def _quantile(a, q, axis, method, keepdims, ignore_nan):
 def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
              keepdims=False):
     """The ``q``-th quantiles (``q`` in [0, 1]) over ``axis``; NaN where a slice holds NaN."""
+    refuse_out("quantile", out)
     return _quantile(a, q, axis, method, keepdims, ignore_nan=False)
 
 
 def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
                keepdims=False):
+    refuse_out("percentile", out)
     return _quantile(a, asarray(q) / 100.0, axis, method, keepdims, ignore_nan=False)
 
 
 def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    refuse_out("median", out)
     return _quantile(a, 0.5, axis, "linear", keepdims, ignore_nan=False)
 
 
 def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
                 keepdims=False):
     """Quantiles of the non-NaN elements (NaN for a slice with none)."""
+    refuse_out("nanquantile", out)
     return _quantile(a, q, axis, method, keepdims, ignore_nan=True)
 
 
 def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
                   keepdims=False):
+    refuse_out("nanpercentile", out)
     return _quantile(a, asarray(q) / 100.0, axis, method, keepdims, ignore_nan=True)
 
 
 def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    refuse_out("nanmedian", out)
     return _quantile(a, 0.5, axis, "linear", keepdims, ignore_nan=True)
 
 
 def ptp(a, axis=None, out=None, keepdims=False):
     """The range, max - min (the cotangent goes to the extreme elements)."""
+    refuse_out("ptp", out)
     return max(a, axis=axis, keepdims=keepdims) - min(a, axis=axis, keepdims=keepdims)
 
 
@@ -136,27 +143,33 @@ def _nan_extremum(extremum, fill, a, axis, keepdims):
 
 def nanmax(a, axis=None, out=None, keepdims=False):
     """The maximum ignoring NaNs (NaN for an all-NaN slice)."""
+    refuse_out("nanmax", out)
     return _nan_extremum(max, -numpy.inf, a, axis, keepdims)
 
 
 def nanmin(a, axis=None, out=None, keepdims=False):
+    refuse_out("nanmin", out)
     return _nan_extremum(min, numpy.inf, a, axis, keepdims)
 
 
 def nanprod(a, axis=None, dtype=None, out=None, keepdims=False):
+    refuse_out("nanprod", out)
     return prod(where(numpy.isnan(getval(a)), 1, a), axis=axis, dtype=dtype, keepdims=keepdims)
 
 
 def nancumsum(a, axis=None, dtype=None, out=None):
+    refuse_out("nancumsum", out)
     return cumsum(where(numpy.isnan(getval(a)), 0, a), axis=axis, dtype=dtype)
 
 
 def nancumprod(a, axis=None, dtype=None, out=None):
+    refuse_out("nancumprod", out)
     return cumprod(where(numpy.isnan(getval(a)), 1, a), axis=axis, dtype=dtype)
 
 
 def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     """The variance of the non-NaN elements, divided by their count less ``ddof``."""
+    refuse_out("nanvar", out)
     valid = numpy.logical_not(numpy.isnan(getval(a)))
     count = numpy.sum(valid, axis=axis, keepdims=True)
     total = sum(where(valid, a, 0), axis=axis, keepdims=True)
@@ -171,6 +184,7 @@ def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
 
 def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     """The square root of ``nanvar``, with the subgradient 0 where the variance is 0."""
+    refuse_out("nanstd", out)
     v = nanvar(a, axis=axis, ddof=ddof, keepdims=keepdims)
     zero = numpy.asarray(getval(v)) == 0
     return where(zero, 0, sqrt(where(zero, 1, v)))

@@ -19,7 +19,8 @@ from mlkit.numpy.wrap import nondifferentiable
 
 __all__ = ["primitive", "defvjp", "defjvp", "defvjp_argnum", "defjvp_argnum", "def_linear",
            "def_elementwise", "nondifferentiable", "unbroadcast", "broadcast_like", "Box",
-           "VSpace", "ContainerVSpace", "vspace", "getval", "notrace_primitive"]
+           "VSpace", "ContainerVSpace", "vspace", "getval", "notrace_primitive",
+           "defvjp_argnums", "defjvp_argnums"]
 
 
 def notrace_primitive(fun):
@@ -31,3 +32,24 @@ def notrace_primitive(fun):
         return fun(*[getval(a) for a in args], **{k: getval(v) for k, v in kwargs.items()})
 
     return untraced
+
+
+def defvjp_argnums(fun, maker):
+    """Rules for every argument at once, in the form HIPS autograd programs write them:
+    ``maker(argnums, ans, args, kwargs)`` returns a VJP giving one cotangent per argument
+    in ``argnums``. The engine asks for one argument at a time, so ``maker`` is called with a
+    one-element ``argnums``."""
+
+    def one(argnum, ans, args, kwargs):
+        vjp = maker((argnum,), ans, args, kwargs)
+        return lambda g: vjp(g)[0]
+
+    defvjp_argnum(fun, one)
+
+
+def defjvp_argnums(fun, maker):
+    """Forward rules for every argument at once, as autograd writes them:
+    ``maker(argnums, tangents, ans, args, kwargs)`` returns the output's tangent for the
+    given arguments' tangents; the engine passes one argument at a time."""
+    defjvp_argnum(fun, lambda argnum, g, ans, args, kwargs: maker((argnum,), (g,), ans, args,
+                                                                     kwargs))

@@ -8,7 +8,7 @@ import pytest
 
 import mlkit
 import mlkit.numpy as np
-from mlkit.extend import notrace_primitive
+from mlkit.extend import defjvp_argnums, defvjp_argnums, notrace_primitive
 from mlkit.testing import check_grads, combo_check
 
 X = onp.array([0.5, -1.0, 2.0])
@@ -122,3 +122,33 @@ def test_messages_name_the_derivative_function_checked_at_higher_orders():
     mlkit.defvjp(double, lambda ans, x: lambda g: 2.001 * g)
     with pytest.raises(AssertionError, match=r"\(VJP\) check of double failed at order 1"):
         check_grads(double, modes=["rev"])(1.0)
+
+
+@mlkit.primitive
+def weighted_log(x, w):
+    return w * np.log(x)
+
+
+def _weighted_log_vjp(argnums, ans, args, kwargs):
+    x, w = args
+    parts = {0: lambda g: g * w / x, 1: lambda g: g * np.log(x)}
+    return lambda g: tuple(parts[a](g) for a in argnums)
+
+
+def _weighted_log_jvp(argnums, tangents, ans, args, kwargs):
+    x, w = args
+    parts = {0: lambda t: t * w / x, 1: lambda t: t * np.log(x)}
+    return sum(parts[a](t) for a, t in zip(argnums, tangents))
+
+
+defvjp_argnums(weighted_log, _weighted_log_vjp)
+defjvp_argnums(weighted_log, _weighted_log_jvp)
+
+
+def test_all_argument_rules_in_autograds_form_give_exact_derivatives():
+    x = onp.array([0.5, 1.5, 2.5])
+    w = onp.array([2.0, -1.0, 0.5])
+    check_grads(weighted_log, argnum=(0, 1), modes=["fwd", "rev"], order=2)(x, w)
+    gx, gw = mlkit.grad(lambda x, w: np.sum(weighted_log(x, w)), argnum=(0, 1))(x, w)
+    onp.testing.assert_allclose(gx, w / x)
+    onp.testing.assert_allclose(gw, onp.log(x))

@@ -3,12 +3,13 @@
 Error and print settings, type queries and promotion, formatting, file input and output, dates,
 index generators, bit operations and window shapes: each result is a constant (a setting, a
 dtype, a string, integers or a fixed table), so traced arguments are read by their value.
-numpy's in-place writers work on plain arrays and refuse traced values with a clear error.
+numpy's in-place writers, and the few functions with a derivative mlkit does not give, work on
+plain arrays and refuse traced values with a clear error.
 """
 
 import numpy
 
-from mlkit.numpy.wrap import in_place, nondifferentiable
+from mlkit.numpy.wrap import in_place, nondifferentiable, refused
 
 __all__ = [
     # floating-point error handling, printing and buffers
@@ -42,6 +43,8 @@ __all__ = [
     "einsum_path",
     # writes into an existing array (plain arrays only)
     "copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis",
+    # values mlkit gives no derivative for (plain arrays only; traced values are refused)
+    "i0", "kaiser", "asmatrix", "bmat",
     # information about the installation
     "info", "show_config", "show_runtime", "get_include",
 ]
@@ -146,6 +149,15 @@ place = in_place(numpy.place)
 putmask = in_place(numpy.putmask)
 fill_diagonal = in_place(numpy.fill_diagonal)
 put_along_axis = in_place(numpy.put_along_axis)
+
+i0 = refused(numpy.i0, "has no derivative in mlkit.numpy; use mlkit.scipy.special.i0, which "
+              "is differentiable to any order")
+kaiser = refused(numpy.kaiser, "has no derivative in beta in mlkit.numpy; build the window from "
+                 "mlkit.scipy.special.i0: i0(beta * sqrt(1 - (2 n / (M - 1) - 1) ** 2)) / i0(beta)")
+asmatrix = refused(numpy.asmatrix, "makes a numpy.matrix, which mlkit does not trace; keep 2-d "
+                   "arrays and multiply them with @")
+bmat = refused(numpy.bmat, "makes a numpy.matrix, which mlkit does not trace; join traced "
+               "blocks with np.block")
 
 info = nondifferentiable(numpy.info)
 show_config = nondifferentiable(numpy.show_config)

@@ -14,7 +14,7 @@ import numpy
 from mlkit.autodiff.tracer import box_types, getval, primitive
 
 __all__ = ["wrap", "nondifferentiable", "composite", "dispatch_from", "wrapped_for", "kind_of",
-           "strip", "holds_box", "in_place", "refuse_out"]
+           "strip", "holds_box", "in_place", "refuse_out", "refused"]
 
 _wrapped_for_raw: dict = {}
 _kinds: dict = {}
@@ -142,21 +142,27 @@ def refuse_out(name, out):
                         "the returned array instead")
 
 
-def in_place(raw):
-    """numpy's ``raw``, which writes into one of its arguments: run on plain arrays, refused
-    with a clear error when any argument is traced (a traced value cannot be written into, and
-    a value written into a plain array would lose its derivative)."""
+def refused(raw, reason):
+    """numpy's ``raw`` run on plain arrays, refused with ``np.<name> <reason>`` when any
+    argument is traced: for functions whose result would carry a derivative mlkit cannot give
+    (so a constant would be a wrong answer)."""
 
     @functools.wraps(raw)
     def fun(*args, **kwargs):
         for value in (*args, *kwargs.values()):
             if _traced(value):
-                raise TypeError(
-                    f"np.{raw.__name__} writes into an array in place, which traced values "
-                    "cannot take part in; build a new array instead, with "
-                    "np.index_update(x, index, values) or x.at[index].set(values)")
+                raise TypeError(f"np.{raw.__name__} {reason}")
         return raw(*args, **kwargs)
 
     _wrapped_for_raw[raw] = fun
     _kinds[fun] = "nondifferentiable"
     return fun
+
+
+def in_place(raw):
+    """numpy's ``raw``, which writes into one of its arguments: refused when any argument is
+    traced (a traced value cannot be written into, and a value written into a plain array would
+    lose its derivative)."""
+    return refused(raw, "writes into an array in place, which traced values cannot take part "
+                   "in; build a new array instead, with np.index_update(x, index, values) or "
+                   "x.at[index].set(values)")

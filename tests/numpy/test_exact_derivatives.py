@@ -142,6 +142,38 @@ def test_histogram_refuses_edges_that_depend_on_a_traced_value():
     onp.testing.assert_array_equal(counts, [1, 2])
 
 
+def test_multi_axis_histograms_count_as_numpy_and_refuse_what_they_cannot_differentiate():
+    x, y = RNG.uniform(size=6), RNG.uniform(size=6)
+    edges = [onp.linspace(0, 1, 3), onp.linspace(0, 1, 4)]
+    for bins in (3, [2, 3], onp.linspace(0, 1, 5), edges):
+        for ours, numpys in zip(np.histogram2d(x, y, bins), onp.histogram2d(x, y, bins)):
+            onp.testing.assert_array_equal(ours, numpys)
+    sample = onp.stack([x, y], axis=1)
+    onp.testing.assert_array_equal(np.histogramdd(sample, edges)[0],
+                                   onp.histogramdd(sample, edges)[0])
+    # Counts are flat in the samples once the edges are constant: the derivative is exactly 0.
+    g = grad(lambda x: np.sum(np.sin(x)) + np.sum(np.histogram2d(x, y, edges)[0]))(x)
+    onp.testing.assert_allclose(g, onp.cos(x))
+    with pytest.raises(NotImplementedError, match="constant edges"):
+        grad(lambda x: np.sum(np.histogram2d(x, y, bins=3)[1]))(x)
+    with pytest.raises(NotImplementedError, match="weights"):
+        grad(lambda w: np.sum(np.histogramdd(sample, edges, weights=w)[0]))(x)
+
+
+@pytest.mark.parametrize("call, hint", [
+    (lambda x: np.i0(x), "mlkit.scipy.special.i0"),
+    (lambda x: np.kaiser(4, x[0]), "i0"),
+    (lambda x: np.asmatrix(x), "matrix"),
+    (lambda x: np.bmat([[x[:1], x[1:2]]]), "np.block"),
+])
+def test_values_without_a_derivative_refuse_traced_inputs(call, hint):
+    x = onp.array([0.5, 1.5, 2.0])
+    with pytest.raises(TypeError, match=hint):
+        grad(lambda x: np.sum(call(x)))(x)
+    onp.testing.assert_array_equal(np.i0(x), onp.i0(x))
+    onp.testing.assert_array_equal(np.kaiser(4, 2.0), onp.kaiser(4, 2.0))
+
+
 # --- real and complex factors ---------------------------------------------------------------
 REAL = RNG.standard_normal((3, 3))
 COMPLEX = RNG.standard_normal((3, 3)) + 1j * RNG.standard_normal((3, 3))

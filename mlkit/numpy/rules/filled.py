@@ -15,10 +15,10 @@ from mlkit.numpy.rules.construction import asarray, astype
 from mlkit.numpy.rules.elementwise import exp, log, power, where_primitive
 from mlkit.numpy.rules.indexing import getitem, index_add
 from mlkit.numpy.rules.shape import expand_dims, moveaxis
-from mlkit.numpy.wrap import composite, nondifferentiable
+from mlkit.numpy.wrap import composite, nondifferentiable, strip
 
-__all__ = ["arange", "bincount", "full", "full_like", "geomspace", "histogram", "linspace",
-           "logspace", "meshgrid", "unique"]
+__all__ = ["arange", "bincount", "full", "full_like", "geomspace", "histogram", "histogram2d",
+           "histogramdd", "linspace", "logspace", "meshgrid", "unique"]
 
 
 def _traced(*values):
@@ -167,6 +167,42 @@ def histogram(a, bins=10, range=None, density=None, weights=None):
     return numpy.histogram(getval(a), bins, range, density, weights)
 
 
+def _edges_per_axis(bins):
+    """Whether ``bins`` gives every axis its edges (a sequence of 1-d arrays), so that counts
+    of traced samples need no edges found from the samples themselves."""
+    return isinstance(bins, (list, tuple)) and all(numpy.ndim(getval(b)) == 1 for b in bins)
+
+
+def _refuse_traced_counts(traced_samples, bins, range, weights):
+    """histogram's rules for any number of axes: traced samples need constant edges (one edge
+    array per axis, or a constant range); traced weights, edges or range are refused."""
+    per_axis = isinstance(bins, (list, tuple))
+    edges_given = per_axis and all(numpy.ndim(getval(b)) == 1 for b in bins)
+    traced_bins = _traced(*bins) if per_axis else _traced(bins)
+    traced_range = range is not None and any(_traced(*pair) for pair in range)
+    if (traced_samples and range is None and not edges_given) or traced_bins or traced_range \
+            or _traced(weights):
+        raise NotImplementedError(
+            "histogramdd and histogram2d are not differentiable in their weights, bin edges or "
+            "range, and with traced samples they need constant edges: pass bins as a list of "
+            "constant edge arrays, one per axis, or range=[(lo, hi), ...] of constants")
+
+
+def histogramdd(sample, bins=10, range=None, density=None, weights=None):
+    """numpy.histogramdd: counts, piecewise constant in the samples (see histogram)."""
+    _refuse_traced_counts(_traced(sample), bins, range, weights)
+    return numpy.histogramdd(strip(sample), bins, range, density, weights)
+
+
+def histogram2d(x, y, bins=10, range=None, density=None, weights=None):
+    """numpy.histogram2d: counts over two axes, piecewise constant in x and y."""
+    if not isinstance(bins, (list, tuple)) and numpy.ndim(getval(bins)) == 1 \
+            and len(getval(bins)) != 2:  # one edge array for both axes
+        bins = [bins, bins]
+    _refuse_traced_counts(_traced(x, y), bins, range, weights)
+    return numpy.histogram2d(getval(x), getval(y), bins, range, density, weights)
+
+
 def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None,
            **kwargs):
     """numpy.unique: the unique values are taken from ``ar`` (at their first occurrence), so
@@ -185,6 +221,8 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
 
 
 for _name in __all__:
-    if _name != "histogram":
+    if not _name.startswith("histogram"):
         globals()[_name] = composite(globals()[_name], getattr(numpy, _name))
 nondifferentiable(numpy.histogram, histogram)
+nondifferentiable(numpy.histogramdd, histogramdd)
+nondifferentiable(numpy.histogram2d, histogram2d)

@@ -50,7 +50,9 @@ def def_linear(fun, argnums=None):
 
 
 def has_jvp(fun, argnum=0) -> bool:
-    return argnum in _jvp_rules.get(fun, ()) or fun in _jvp_any_argnum
+    """Whether ``fun`` has a JVP rule for ``argnum`` (for some argument, if None)."""
+    rules = _jvp_rules.get(fun, ())
+    return (bool(rules) if argnum is None else argnum in rules) or fun in _jvp_any_argnum
 
 
 def _jvp_contribution(fun, argnum, g, ans, args, kwargs):

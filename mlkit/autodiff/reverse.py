@@ -29,7 +29,9 @@ def defvjp_argnum(fun, maker):
 
 
 def has_vjp(fun, argnum=0) -> bool:
-    return argnum in _vjp_makers.get(fun, ()) or fun in _vjp_any_argnum
+    """Whether ``fun`` has a VJP rule for ``argnum`` (for some argument, if None)."""
+    makers = _vjp_makers.get(fun, ())
+    return (bool(makers) if argnum is None else argnum in makers) or fun in _vjp_any_argnum
 
 
 class VJPNode(Node):

@@ -1,4 +1,4 @@
-"""Which mlkit.numpy names are differentiable, and in which modes."""
+"""Which names of mlkit's numerical namespaces are differentiable, and in which modes."""
 
 from mlkit.autodiff.forward import has_jvp
 from mlkit.autodiff.reverse import has_vjp
@@ -6,10 +6,14 @@ from mlkit.numpy.wrap import kind_of
 
 
 def coverage(namespace=None) -> dict:
-    """``{name: {"kind": ..., "reverse": bool, "forward": bool}}`` for every callable name.
+    """``{name: {"kind": ..., "reverse": bool, "forward": bool}}`` for every function of
+    ``namespace`` (mlkit.numpy by default; its linalg, fft and random, and mlkit.scipy's
+    modules, too).
 
-    kind is "primitive" (own rules), "composite" (built from primitives: both modes whenever
-    its parts have them), or "nondifferentiable" (a constant result).
+    kind is "primitive" (own rules; reverse and forward say whether some argument has a rule
+    in that mode, and a primitive with none refuses to be differentiated), "composite" (built
+    from primitives: both modes whenever its parts have them), or "nondifferentiable" (a
+    constant result, or refused where a constant would be wrong).
     """
     import mlkit.numpy as mnp
 
@@ -21,7 +25,7 @@ def coverage(namespace=None) -> dict:
         if kind is None:
             continue
         if kind == "primitive":
-            reverse, forward = has_vjp(fun), has_jvp(fun)
+            reverse, forward = has_vjp(fun, None), has_jvp(fun, None)
         else:
             reverse = forward = kind == "composite"
         table[name] = {"kind": kind, "reverse": reverse, "forward": forward}

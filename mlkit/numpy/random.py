@@ -1,4 +1,7 @@
-"""numpy.random, re-exported name by name: random draws are constants to the derivative."""
+"""numpy.random, re-exported name by name: random draws are constants to the derivative, and
+are declared so (``coverage(mlkit.numpy.random)`` lists them)."""
+
+import inspect
 
 from numpy.random import (
     MT19937,
@@ -65,6 +68,8 @@ from numpy.random import (
     zipf,
 )
 
+from mlkit.numpy.wrap import nondifferentiable
+
 __all__ = [
     "beta", "binomial", "bytes", "chisquare", "choice", "dirichlet", "exponential", "f", "gamma",
     "geometric", "get_state", "gumbel", "hypergeometric", "laplace", "logistic", "lognormal",
@@ -76,3 +81,8 @@ __all__ = [
     "zipf", "Generator", "RandomState", "SeedSequence", "MT19937", "Philox", "PCG64", "PCG64DXSM",
     "SFC64", "default_rng", "BitGenerator", "get_bit_generator", "set_bit_generator",
 ]
+
+for _name in __all__:
+    _fun = globals()[_name]
+    if not inspect.isclass(_fun):
+        nondifferentiable(_fun, _fun)  # the same function: only declared

@@ -80,6 +80,27 @@ def test_coverage_reports_the_whole_partition(label, namespace, _):
     assert kinds <= KINDS
 
 
+def _other_namespaces():
+    from mlkit.scipy import integrate, linalg, signal
+
+    rows = [("random", np.random), ("scipy.linalg", linalg), ("signal", signal),
+            ("integrate", integrate)]
+    return rows + [(f"stats.{dist}", getattr(stats, dist)) for dist in stats.__all__]
+
+
+@pytest.mark.parametrize("label, namespace", _other_namespaces(),
+                         ids=[row[0] for row in _other_namespaces()])
+def test_coverage_lists_every_function_of_the_other_namespaces(label, namespace):
+    table = np.coverage(namespace)
+    assert set(table) == set(_public_functions(namespace)), label
+    for name, row in table.items():
+        if row["kind"] == "primitive":  # rules in both modes, or none (refused by name)
+            assert row["reverse"] == row["forward"], f"{label}.{name}"
+    if label == "random":
+        assert {row["kind"] for row in table.values()} == {"nondifferentiable"}
+        assert np.random.normal is onp.random.normal  # declared, not wrapped
+
+
 def test_coverage_of_known_names():
     table = np.coverage()
     assert table["exp"] == {"kind": "primitive", "reverse": True, "forward": True}

@@ -15,7 +15,7 @@ from mlkit.nn.freezing import Freezable
 from mlkit.nn.state import assign, check_state, flatten, merge
 from mlkit.nn.state import items_of as _items
 from mlkit.nn.state import join_path as _join
-from mlkit.numpy import ArrayBox
+from mlkit.numpy import ArrayBox, IndexableArrayBox
 
 __all__ = ["Module"]
 
@@ -138,7 +138,7 @@ class Module(Freezable):
             if name[0] == "_":
                 continue
             kind_of_value = type(value)
-            if kind_of_value is numpy.ndarray or kind_of_value is ArrayBox:
+            if kind_of_value is numpy.ndarray or kind_of_value is IndexableArrayBox:
                 if self._selected(kind, name, value):
                     tree[name] = value
                     if slots is not None:

@@ -9,7 +9,7 @@ gathers them, and ``__all__`` below is their union.
 from mlkit.numpy import dtypes as _dtypes
 from mlkit.numpy import fft, linalg, random
 from mlkit.numpy import utilities as _utilities
-from mlkit.numpy.box import ArrayBox
+from mlkit.numpy.box import ArrayBox, IndexableArrayBox
 from mlkit.numpy.coverage import coverage
 from mlkit.numpy.dtypes import *
 from mlkit.numpy.rules import aliases as _aliases
@@ -61,7 +61,7 @@ from mlkit.numpy.utilities import *
 # Every public name, by family (a test checks each is differentiable or declared not).
 __all__ = [
     # submodules, the array box, and the coverage report
-    "fft", "linalg", "random", "ArrayBox", "coverage",
+    "fft", "linalg", "random", "ArrayBox", "IndexableArrayBox", "coverage",
     # numpy's scalar types, dtype helpers and constants
     *_dtypes.__all__,
     # primitives the rules are built on: sum, reshape, broadcasting, real and imaginary parts

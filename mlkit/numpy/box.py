@@ -35,7 +35,7 @@ from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.vspaces import ArrayVSpace, array_vspace
 from mlkit.numpy.wrap import wrapped_for
 
-__all__ = ["ArrayBox"]
+__all__ = ["ArrayBox", "IndexableArrayBox"]
 
 _IN_PLACE_HINT = (
     "traced arrays cannot be written in place (their old value is part of the derivative's "
@@ -108,15 +108,6 @@ class ArrayBox(Box):
     real = property(lambda self: real(self))
     imag = property(lambda self: imag(self))
     at = property(lambda self: AtIndexer(self))
-
-    def __len__(self):
-        return len(self._value)
-
-    def __iter__(self):
-        return (getitem(self, i) for i in range(len(self._value)))
-
-    def __getitem__(self, index):
-        return getitem(self, index)
 
     def __float__(self):
         raise TypeError(_TO_NUMBER_HINT.format("float"))
@@ -229,9 +220,28 @@ def _no_rule_message(name):
     )
 
 
-_BOXED_TYPES = [numpy.ndarray, float, complex] + [
+class IndexableArrayBox(ArrayBox):
+    """A traced ndarray: an ArrayBox that can also be indexed, sliced and iterated. Traced
+    scalars are plain ArrayBoxes, which are not sequences, so that numpy, writing one into an
+    array (``a[i] = x``), reports mlkit's own error instead of a sequence error."""
+
+    __slots__ = ()
+
+    def __len__(self):
+        return len(self._value)
+
+    def __iter__(self):
+        return (getitem(self, i) for i in range(len(self._value)))
+
+    def __getitem__(self, index):
+        return getitem(self, index)
+
+
+IndexableArrayBox.register(numpy.ndarray)
+ArrayVSpace.register(numpy.ndarray, array_vspace)
+_SCALAR_TYPES = [float, complex] + [
     t for t in set(numpy.sctypeDict.values()) if issubclass(t, (numpy.inexact, numpy.integer))
 ]
-for _type in _BOXED_TYPES:
+for _type in _SCALAR_TYPES:
     ArrayBox.register(_type)
     ArrayVSpace.register(_type, array_vspace)

@@ -95,6 +95,16 @@ def test_int_and_range_of_traced_values():
         grad(lambda x: x * len(range(x)))(2.0)
 
 
+def test_traced_arrays_index_and_iterate_and_traced_scalars_do_not():
+    def total(x):
+        assert isinstance(x, np.IndexableArrayBox) and len(x) == 2
+        first = x[0]
+        assert isinstance(first, np.ArrayBox) and not isinstance(first, np.IndexableArrayBox)
+        return sum(item * item for item in x) + first
+
+    onp.testing.assert_allclose(grad(total)(onp.array([1.0, 2.0])), [3.0, 4.0])
+
+
 def test_writing_a_traced_value_into_a_numpy_array_says_what_to_do_instead():
     def write_element(x):
         buffer = onp.zeros(3)
@@ -106,11 +116,15 @@ def test_writing_a_traced_value_into_a_numpy_array_says_what_to_do_instead():
         buffer[:2] = x
         return np.sum(buffer)
 
-    with pytest.raises((TypeError, ValueError)) as caught:
-        grad(write_element)(1.5)
-    # numpy reports the failed scalar write as its own ValueError caused by mlkit's message.
-    message = str(caught.value) + str(caught.value.__cause__)
-    assert "written into a numpy array" in message and "at[index].set" in message
+    def write_element_of_array(x):
+        buffer = onp.zeros(3)
+        buffer[0] = x[1] * 2.0
+        return np.sum(buffer)
+
+    # A traced scalar is no sequence, so numpy passes mlkit's own error on unchanged.
+    for write, point in ((write_element, 1.5), (write_element_of_array, onp.array([1.0, 2.0]))):
+        with pytest.raises(TypeError, match=r"written into a numpy array.*at\[index\]\.set"):
+            grad(write)(point)
     with pytest.raises(TypeError, match=r"writing it into a numpy array.*np\.stack"):
         grad(write_slice)(onp.array([1.0, 2.0]))
 

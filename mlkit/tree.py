@@ -175,10 +175,19 @@ def tree_map(fn: Callable, tree: Any, *rest: Any, exact: bool = False, prefix: b
     match down to ``tree``'s leaves, and whatever they hold there is passed to ``fn`` whole.
     A structure mismatch raises ``ValueError`` naming the dotted path where the trees differ.
     """
+    if not rest and look_through is None:  # one plain tree: nothing can mismatch
+        return _map_one(fn, tree, exact)
     try:
         return _map(fn, tree, rest, exact, prefix, look_through)
     except _Mismatch as mismatch:
         raise ValueError(mismatch.message()) from None
+
+
+def _map_one(fn, node, exact):
+    if type(node) in _PLAIN if exact else isinstance(node, _CONTAINERS):
+        items = node.values() if isinstance(node, dict) else node
+        return _rebuild(node, [_map_one(fn, child, exact) for child in items])
+    return fn(node)
 
 
 def _map(fn, tree, rest, exact, prefix, look_through):
@@ -191,10 +200,6 @@ def _map(fn, tree, rest, exact, prefix, look_through):
         return fn(tree, *rest)
     for other in rest:
         _check_same_node(raw, _branch(other, exact, look_through), other)
-    if not rest and tree is raw:  # one plain tree: no keys needed but for error paths
-        children = [_map(fn, child, (), exact, prefix, look_through)
-                    for child in (raw.values() if isinstance(raw, dict) else raw)]
-        return _rebuild(raw, children)
     children = []
     for key in _keys(raw):
         try:
@@ -220,11 +225,13 @@ def _check_same_node(a, b, other):
         raise _Mismatch(f"expected a {type(a).__name__} of length {len(a)}, got {got}")
 
 
-def tree_fold(tree: Any, leaf_fn: Callable, node_fn: Callable, *, exact: bool = False) -> Any:
-    """Reduce ``tree`` bottom-up: ``leaf_fn(leaf)`` at the leaves, then ``node_fn(node,
-    results)`` at each container, with the results of its children in order."""
-    if not is_container(tree, exact):
-        return leaf_fn(tree)
+def tree_fold(tree: Any, leaf_fn: Callable | None, node_fn: Callable, *,
+              exact: bool = False) -> Any:
+    """Reduce ``tree`` bottom-up: ``leaf_fn(leaf)`` at the leaves (the leaf itself when
+    ``leaf_fn`` is None), then ``node_fn(node, results)`` at each container, with the results
+    of its children in order."""
+    if type(tree) not in _PLAIN if exact else not isinstance(tree, _CONTAINERS):
+        return tree if leaf_fn is None else leaf_fn(tree)
     children = tree.values() if isinstance(tree, dict) else tree
     return node_fn(tree, [tree_fold(child, leaf_fn, node_fn, exact=exact) for child in children])
 

@@ -187,6 +187,8 @@ class ContainerVSpace(VSpace):
 
 def pack_output(out, trace):
     """Turn a container holding boxes of ``trace`` into one box of ``trace``."""
+    if type(out) in box_types:  # the usual case: already one traced value
+        return out
 
     def pack(node, items):
         if not any(type(item) in box_types and item._trace == trace for item in items):
@@ -195,7 +197,7 @@ def pack_output(out, trace):
             return make_dict(tuple(node), *items)
         return make_sequence(type(node), *items)
 
-    return tree_fold(out, lambda leaf: leaf, pack, exact=True)
+    return tree_fold(out, None, pack, exact=True)
 
 
 for _kind in (tuple, list):

@@ -12,7 +12,7 @@ from mlkit.autodiff.forward import JVPNode
 from mlkit.autodiff.reverse import VJPNode, backward_pass
 from mlkit.autodiff.tracer import box_types, new_box, new_trace_id
 from mlkit.autodiff.vspace import vspace
-from mlkit.tree import is_container, tree_flatten, tree_map, tree_unflatten
+from mlkit.tree import is_container, tree_map
 
 __all__ = ["make_jvp", "make_vjp", "trace_call"]
 
@@ -31,8 +31,11 @@ def trace_call(fun, x, make_root, tangent=None):
         roots.append(root)
         return new_box(leaf, trace, root)
 
-    trees = (x,) if tangent is None else (x, tangent)  # a tangent is matched by key, leaf by leaf
-    out = pack_output(fun(tree_map(box, *trees, exact=True, prefix=True)), trace)
+    if tangent is None:
+        boxed = tree_map(box, x, exact=True)
+    else:  # a tangent is matched to x by key, and taken whole at each of x's leaves
+        boxed = tree_map(box, x, tangent, exact=True, prefix=True)
+    out = pack_output(fun(boxed), trace)
     if type(out) in box_types and out._trace == trace:
         return out._value, out._node, roots
     warnings.warn(
@@ -58,12 +61,15 @@ def make_vjp(fun, x):
 
         return vjp_leaf, end_value
 
-    leaves, structure = tree_flatten(x, exact=True)
-
     def vjp(g):
         grads = {} if end_node is None else backward_pass(g, end_node, roots)
-        return tree_unflatten(structure, [grads[root] if root in grads else vspace(leaf).zeros()
-                                          for root, leaf in zip(roots, leaves)])
+        in_order = iter(roots)  # the roots were made in the order tree_map visits the leaves
+
+        def cotangent(leaf):
+            root = next(in_order)
+            return grads[root] if root in grads else vspace(leaf).zeros()
+
+        return tree_map(cotangent, x, exact=True)
 
     return vjp, end_value
 

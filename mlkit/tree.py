@@ -144,7 +144,7 @@ def tree_unflatten(structure: Any, leaves: Iterable) -> Any:
     leaves = list(leaves)
     position = iter(leaves)
     try:
-        tree = _compile(structure)(position.__next__)
+        tree = _map_one(lambda _: next(position), structure, False)
         too_few = False
     except StopIteration:
         too_few = True

@@ -102,8 +102,8 @@ def tree_flatten(tree: Any, *, exact: bool = False,
                  look_through: Callable | None = None) -> tuple[list, Any]:
     """Split ``tree`` into its leaves and a structure that :func:`tree_unflatten` rebuilds.
 
-    The structure is the tree with every leaf replaced by None (plain containers only, so
-    it reads the same whatever options made it)."""
+    The structure is the tree with every leaf replaced by None (and anything looked through
+    replaced by the container it stands for), so rebuilding it needs no options."""
     leaves = []
 
     def take(leaf):

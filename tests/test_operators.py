@@ -1,6 +1,7 @@
 """Every differential operator of mlkit.__all__ against derivatives worked out by hand, plus
 containers, the complex convention, deep graphs and subgradients at kinks."""
 
+import collections
 import pathlib
 import warnings
 
@@ -29,6 +30,7 @@ from mlkit import (
     value_and_grad,
     vector_jacobian_product,
 )
+from mlkit.builtins import tuple as traced_tuple
 
 X = onp.array([0.5, -1.2, 2.0])
 A = onp.array([[1.0, 2.0, 0.5], [-1.0, 0.3, 2.0]])
@@ -298,6 +300,29 @@ def test_containers_can_be_indexed_iterated_and_unpacked_while_traced():
     g = grad(f)(p)
     assert_allclose(g["pair"], (3.0, 2.0))
     assert_allclose(g["list"], (2.0, 2.0))
+
+
+def test_jvp_tangents_are_matched_to_the_input_tree_by_key():
+    jvp = make_jvp(lambda d: d["a"] * d["b"] ** 2)({"a": 2.0, "b": 3.0})
+    assert_allclose(jvp({"b": 1.0, "a": 0.0})[1], 12.0)
+    assert_allclose(jvp({"b": 0.0, "a": 1.0})[1], 9.0)
+    with pytest.raises(ValueError, match=r"tree mismatch at <root>: missing keys \['b'\]"):
+        jvp({"a": 1.0})
+
+
+def test_a_namedtuple_inside_an_input_is_refused_with_its_path():
+    pair = collections.namedtuple("Pair", "left right")
+    with pytest.raises(TypeError, match="argument 0 at 1: it is Pair"):
+        grad(lambda t: t[0])((1.0, pair(1.0, 2.0)))
+
+
+def test_jacobian_with_respect_to_a_traced_container():
+    def outer(x):
+        pair = traced_tuple([x, 2.0 * x])  # one traced tuple, opened by jacobian
+        jac = jacobian(lambda t: t[0] * t[1] ** 2)(pair)  # (4 x^2, 4 x^2)
+        return jac[0] + jac[1]
+
+    assert_allclose(grad(outer)(1.5), 16 * 1.5)
 
 
 # --- deep graphs ----------------------------------------------------------------------------

@@ -1,18 +1,24 @@
 """mlkit.tree: leaves, flatten/unflatten, map over several trees, dotted names."""
 
+import re
 from collections import namedtuple
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from mlkit.tree import (
     flatten_named,
     is_container,
+    join_path,
+    tree_builder,
     tree_flatten,
+    tree_fold,
+    tree_items,
     tree_leaves,
     tree_map,
+    tree_signature,
     tree_structure_equal,
     tree_unflatten,
     unflatten_named,
@@ -112,3 +118,133 @@ def test_round_trips_hold_for_any_tree(tree):
     doubled = tree_map(lambda x: 2 * x, tree)
     assert tree_leaves(doubled) == [2 * leaf for leaf in leaves]
     assert tree_structure_equal(tree, doubled)
+
+
+# -- options: exact types, looking through wrappers, prefix matching -------------------------
+def test_exact_treats_subclasses_as_leaves():
+    tree = (Pair(1, 2), [3])
+    assert tree_leaves(tree, exact=True) == [Pair(1, 2), 3]
+    assert tree_leaves(tree) == [1, 2, 3]
+    assert is_container(Pair(1, 2)) and not is_container(Pair(1, 2), exact=True)
+    leaves, structure = tree_flatten(tree, exact=True)
+    assert structure == (None, [None])
+    assert tree_unflatten(structure, leaves) == tree
+    assert list(flatten_named(tree, exact=True)) == ["0", "1.0"]
+    assert tree_map(lambda x: x, tree, exact=True)[0] is tree[0]
+
+
+class Wrapped:
+    """Stands for a container, like a traced box: indexing it is recorded."""
+
+    taken: list = []
+
+    def __init__(self, value):
+        self.value = value
+
+    def __getitem__(self, key):
+        Wrapped.taken.append(key)
+        return self.value[key]
+
+
+def unwrap(x):
+    return x.value if isinstance(x, Wrapped) else x
+
+
+def test_look_through_opens_wrapped_containers_by_indexing():
+    Wrapped.taken = []
+    tree = [Wrapped({"a": 1.0, "b": Wrapped((2.0, 3.0))}), 4.0]
+    assert tree_leaves(tree, look_through=unwrap) == [1.0, 2.0, 3.0, 4.0]
+    assert Wrapped.taken == ["a", "b", 0, 1]
+    Wrapped.taken = []
+    leaves, structure = tree_flatten(tree, look_through=unwrap)
+    assert leaves == [1.0, 2.0, 3.0, 4.0] and Wrapped.taken == ["a", "b", 0, 1]
+    assert structure == [{"a": None, "b": (None, None)}, None]
+    assert tree_leaves(tree) == tree  # without the option a wrapper is a leaf
+
+
+def test_prefix_passes_the_other_trees_subtrees_whole():
+    got = tree_map(lambda x, t: (x, t), {"a": 1, "b": [2]}, {"b": [(5, 6)], "a": {"k": 7}},
+                   prefix=True)
+    assert got == {"a": (1, {"k": 7}), "b": [(2, (5, 6))]}
+    with pytest.raises(ValueError, match=r"at b: expected a list of length 1, got list of "
+                                         r"length 2"):
+        tree_map(lambda x, t: x, {"a": 1, "b": [2]}, {"a": 1, "b": [2, 3]}, prefix=True)
+    with pytest.raises(ValueError, match=r"at a: expected a leaf, got a dict"):
+        tree_map(lambda x, t: x, {"a": 1}, {"a": {"k": 7}})
+
+
+def test_fold_reduces_bottom_up():
+    depth = tree_fold(TREE, lambda leaf: 0, lambda node, depths: 1 + max(depths, default=0))
+    assert depth == 3
+    assert tree_fold(TREE, lambda leaf: leaf, lambda node, items: type(node).__name__) == "dict"
+    assert tree_fold(Pair(1, 2), str, lambda node, items: "+".join(items)) == "1+2"
+    assert tree_fold(Pair(1, 2), str, lambda node, items: "+".join(items), exact=True) == str(
+        Pair(1, 2))
+
+
+def test_builder_rebuilds_the_same_structure_repeatedly():
+    build = tree_builder(tree_flatten(TREE)[1])
+    leaves = tree_leaves(TREE)
+    assert build(leaves) == TREE and build(leaves) == TREE
+    assert type(build(leaves)["a"]["y"]) is Pair
+    assert build([10, 20, 30, 40, 50, 60]) == tree_unflatten(tree_flatten(TREE)[1],
+                                                             [10, 20, 30, 40, 50, 60])
+
+
+def test_signature_compares_layouts():
+    leaves, signature = tree_signature(TREE)
+    assert leaves == tree_leaves(TREE)
+    assert tree_signature({"b": [1, [2, 3]], "a": {"x": 4, "y": [5, 6]}})[1] == signature
+    assert tree_signature({"a": {"x": 4, "y": [5, 6]}, "b": [1, [2, 3]]})[1] != signature
+    assert tree_signature({"b": [1, [2]], "a": {"x": 4, "y": [5, 6]}})[1] != signature
+
+
+def test_named_helpers():
+    assert flatten_named({"a": {"b": [1, 2]}, "c": 3}, dicts_only=True) == {"a.b": [1, 2], "c": 3}
+    assert flatten_named([1], "w") == {"w.0": 1}
+    assert join_path("", 3) == "3" and join_path("a", "b") == "a.b"
+    assert list(tree_items({"k": 1})) == [("k", 1)] and list(tree_items((5,))) == [(0, 5)]
+
+
+# -- properties ------------------------------------------------------------------------------
+def _paths(tree, prefix=()):
+    """Every leaf's path as a tuple of keys."""
+    if not is_container(tree):
+        return [prefix]
+    return [path for key, child in tree_items(tree) for path in _paths(child, prefix + (key,))]
+
+
+def _replaced(tree, path, value):
+    if not path:
+        return value
+    key, rest = path[0], path[1:]
+    if isinstance(tree, dict):
+        return {**tree, key: _replaced(tree[key], rest, value)}
+    items = list(tree)
+    items[key] = _replaced(items[key], rest, value)
+    return type(tree)(items)
+
+
+@settings(max_examples=60, deadline=None)
+@given(trees, st.data())
+def test_mismatch_names_the_path_of_any_leaf(tree, data):
+    paths = _paths(tree)
+    assume(paths)
+    path = data.draw(st.sampled_from(paths))
+    other = _replaced(tree, path, [0, 0])
+    where = ".".join(map(str, path)) or "<root>"
+    with pytest.raises(ValueError, match=f"tree mismatch at {re.escape(where)}: expected a leaf"):
+        tree_map(lambda a, b: a, tree, other)
+    assert not tree_structure_equal(tree, other)
+    assert tree_map(lambda a, b: b, tree, other, prefix=True) == other
+
+
+@settings(max_examples=60, deadline=None)
+@given(trees)
+def test_exact_builder_fold_and_signature_agree_with_flatten(tree):
+    leaves, structure = tree_flatten(tree, exact=True)
+    assert (leaves, structure) == tree_flatten(tree)  # hypothesis draws plain containers only
+    assert tree_builder(structure)(leaves) == tree
+    assert tree_signature(tree)[0] == leaves
+    assert tree_fold(tree, lambda leaf: [leaf], lambda node, parts: sum(parts, [])) == leaves
+    assert tree_leaves(tree, look_through=lambda x: x) == leaves

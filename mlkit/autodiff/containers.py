@@ -10,6 +10,7 @@ from mlkit.autodiff.forward import def_linear, defjvp, defjvp_argnum
 from mlkit.autodiff.reverse import defvjp, defvjp_argnum
 from mlkit.autodiff.tracer import Box, box_types, primitive
 from mlkit.autodiff.vspace import VSpace, _container_add, add_values, container_types, vspace
+from mlkit.tree import tree_fold
 
 __all__ = ["ContainerVSpace", "DictBox", "SequenceBox", "container_take", "pack_output"]
 
@@ -186,15 +187,17 @@ class ContainerVSpace(VSpace):
 
 def pack_output(out, trace):
     """Turn a container holding boxes of ``trace`` into one box of ``trace``."""
-    if type(out) in (tuple, list):
-        items = [pack_output(item, trace) for item in out]
-        if any(type(i) in box_types and i._trace == trace for i in items):
-            return make_sequence(type(out), *items)
-    elif type(out) is dict:
-        values = [pack_output(v, trace) for v in out.values()]
-        if any(type(v) in box_types and v._trace == trace for v in values):
-            return make_dict(tuple(out), *values)
-    return out
+    if type(out) in box_types:  # the usual case: already one traced value
+        return out
+
+    def pack(node, items):
+        if not any(type(item) in box_types and item._trace == trace for item in items):
+            return node
+        if type(node) is dict:
+            return make_dict(tuple(node), *items)
+        return make_sequence(type(node), *items)
+
+    return tree_fold(out, None, pack, exact=True)
 
 
 for _kind in (tuple, list):

@@ -12,48 +12,9 @@ from mlkit.autodiff.forward import JVPNode
 from mlkit.autodiff.reverse import VJPNode, backward_pass
 from mlkit.autodiff.tracer import box_types, new_box, new_trace_id
 from mlkit.autodiff.vspace import vspace
+from mlkit.tree import is_container, tree_map
 
 __all__ = ["make_jvp", "make_vjp", "trace_call"]
-
-_CONTAINERS = (tuple, list, dict)
-
-
-def _box_leaves(x, tangent, trace, make_root, roots):
-    """``x`` with each leaf boxed under its own root (appended to ``roots`` in leaf order)."""
-    kind = type(x)
-    if kind is dict:
-        return {k: _box_leaves(v, _part(tangent, k), trace, make_root, roots) for k, v in x.items()}
-    if kind is tuple or kind is list:
-        boxed = [_box_leaves(v, _part(tangent, i), trace, make_root, roots)
-                 for i, v in enumerate(x)]
-        return boxed if kind is list else tuple(boxed)
-    root = make_root(tangent)
-    roots.append(root)
-    return new_box(x, trace, root)
-
-
-def _part(tangent, key):
-    return None if tangent is None else tangent[key]
-
-
-def _rebuild(x, leaves):
-    """A value shaped like ``x`` from an iterator of its leaves' replacements."""
-    kind = type(x)
-    if kind is dict:
-        return {k: _rebuild(v, leaves) for k, v in x.items()}
-    if kind is tuple or kind is list:
-        return kind(_rebuild(v, leaves) for v in x)
-    return next(leaves)
-
-
-def leaf_values(x):
-    """The leaves of a value (nested tuples, lists and dicts), in order."""
-    kind = type(x)
-    if kind is dict:
-        return [leaf for v in x.values() for leaf in leaf_values(v)]
-    if kind is tuple or kind is list:
-        return [leaf for v in x for leaf in leaf_values(v)]
-    return [x]
 
 
 def trace_call(fun, x, make_root, tangent=None):
@@ -64,7 +25,17 @@ def trace_call(fun, x, make_root, tangent=None):
     """
     trace = new_trace_id()
     roots = []
-    out = pack_output(fun(_box_leaves(x, tangent, trace, make_root, roots)), trace)
+
+    def box(leaf, leaf_tangent=None):
+        root = make_root(leaf_tangent)
+        roots.append(root)
+        return new_box(leaf, trace, root)
+
+    if tangent is None:
+        boxed = tree_map(box, x, exact=True)
+    else:  # a tangent is matched to x by key, and taken whole at each of x's leaves
+        boxed = tree_map(box, x, tangent, exact=True, prefix=True)
+    out = pack_output(fun(boxed), trace)
     if type(out) in box_types and out._trace == trace:
         return out._value, out._node, roots
     warnings.warn(
@@ -78,7 +49,7 @@ def trace_call(fun, x, make_root, tangent=None):
 def make_vjp(fun, x):
     """Trace ``fun`` at ``x``; return ``(vjp, fun(x))`` where ``vjp(g)`` pulls g back to x."""
     end_value, end_node, roots = trace_call(fun, x, lambda _: VJPNode.root())
-    if type(x) not in _CONTAINERS:  # one leaf: its root's cotangent is the answer
+    if not is_container(x, exact=True):  # one leaf: its root's cotangent is the answer
         (root,) = roots
 
         def vjp_leaf(g):
@@ -92,9 +63,13 @@ def make_vjp(fun, x):
 
     def vjp(g):
         grads = {} if end_node is None else backward_pass(g, end_node, roots)
-        leaves = leaf_values(x)
-        return _rebuild(x, iter([grads[root] if root in grads else vspace(leaf).zeros()
-                                 for root, leaf in zip(roots, leaves)]))
+        in_order = iter(roots)  # the roots were made in the order tree_map visits the leaves
+
+        def cotangent(leaf):
+            root = next(in_order)
+            return grads[root] if root in grads else vspace(leaf).zeros()
+
+        return tree_map(cotangent, x, exact=True)
 
     return vjp, end_value
 

@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
+from mlkit.tree import tree_fold
+
 NO_VALUE = object()
 """Marks a problem that has no offending value to show (a missing key, say)."""
 
@@ -53,18 +55,22 @@ class ConfigError(ValueError):
 
 def show(value: Any, limit: int = 80) -> str:
     """A value written the way YAML would write it (null, true, 'text', [1, 2]), cut to `limit`."""
-    if value is None:
-        text = "null"
-    elif isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, (list, tuple)):
-        text = "[" + ", ".join(show(item, limit) for item in value) + "]"
-    elif isinstance(value, dict):
-        pairs = ", ".join(f"{show(k, limit)}: {show(v, limit)}" for k, v in value.items())
-        text = "{" + pairs + "}"
-    else:
-        text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+    def cut(text):
+        return text if len(text) <= limit else text[: limit - 3] + "..."
+
+    def leaf(item):
+        if isinstance(item, bool):
+            return cut("true" if item else "false")
+        return cut("null" if item is None else repr(item))
+
+    def node(container, items):
+        if isinstance(container, dict):
+            pairs = ", ".join(f"{show(k, limit)}: {v}" for k, v in zip(container, items))
+            return cut("{" + pairs + "}")
+        return cut("[" + ", ".join(items) + "]")
+
+    return tree_fold(value, leaf, node)
 
 
 def did_you_mean(word: Any, options) -> str:

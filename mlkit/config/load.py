@@ -16,6 +16,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from mlkit.tree import tree_map
+
 from .errors import ConfigError, Problem, choices, did_you_mean, translate
 from .schema import Config
 
@@ -123,7 +125,7 @@ def _check_structure(text: str, source: str) -> None:
 def apply_overrides(raw: dict, overrides: list[str] | tuple[str, ...],
                     source: str = "<config>") -> dict:
     """A copy of `raw` with every `key.path=value` and `~key.path` override applied in order."""
-    result = _copy(raw)
+    result = tree_map(lambda leaf: leaf, raw)  # a copy of every container
     problems = []
     for text in overrides:
         try:
@@ -167,14 +169,6 @@ def _apply_one(raw: dict, text: str, source: str) -> None:
         del node[parts[-1]]
     else:
         node[parts[-1]] = _parse_yaml(value_text, source, where=label)
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
 
 
 def _blame(problem: Problem, overrides) -> Problem:

@@ -13,6 +13,7 @@ import numpy as np
 
 from mlkit.train import CheckpointError, Predictor, RunDir, load_arrays
 from mlkit.train.gradcheck import check_gradients
+from mlkit.tree import flatten_named
 
 from .build import build_model, build_plan, load_data, split_data
 from .errors import ConfigError, Problem
@@ -108,7 +109,8 @@ def resume_status(run: RunDir, config: Config) -> str | None:
 
 def check_resumable(config: Config, saved: Config, source: str, allowed) -> None:
     """Raise ConfigError for any setting other than ``allowed`` that differs from ``saved``."""
-    before, after = _flat(config_to_dict(saved)), _flat(config_to_dict(config))
+    before = flatten_named(config_to_dict(saved), dicts_only=True)
+    after = flatten_named(config_to_dict(config), dicts_only=True)
     changed = [key for key in sorted(set(before) | set(after))
                if before.get(key) != after.get(key) and key not in allowed]
     if changed:
@@ -117,11 +119,3 @@ def check_resumable(config: Config, saved: Config, source: str, allowed) -> None
                     after.get(key), f"only {', '.join(allowed)} may change; start a new run to "
                     "change anything else") for key in changed])
 
-
-def _flat(tree, prefix=""):
-    if not isinstance(tree, dict):
-        return {prefix: tree}
-    out = {}
-    for key, value in tree.items():
-        out.update(_flat(value, f"{prefix}.{key}" if prefix else str(key)))
-    return out

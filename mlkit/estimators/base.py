@@ -19,6 +19,7 @@ from mlkit.data import train_val_test_split
 from mlkit.estimators.inputs import validate_predict, validate_train
 from mlkit.train import EarlyStopping, History, ProgressBar, load_arrays, save_arrays
 from mlkit.train import fit as train_loop
+from mlkit.tree import tree_fold
 
 __all__ = ["MLKitEstimator", "check_sample_weight", "class_weights", "load", "make_rng"]
 
@@ -82,13 +83,16 @@ class _Encoder(json.JSONEncoder):
     """JSON for parameter values: tuples and non-string dict keys survive the round trip."""
 
     def encode_value(self, value):
-        if isinstance(value, tuple):
-            return {"__tuple__": [self.encode_value(v) for v in value]}
-        if isinstance(value, list):
-            return [self.encode_value(v) for v in value]
-        if isinstance(value, dict):
-            return {"__dict__": [[self.encode_value(k), self.encode_value(v)]
-                                 for k, v in value.items()]}
+        return tree_fold(value, self._encode_leaf, self._encode_node)
+
+    def _encode_node(self, node, items):
+        if isinstance(node, tuple):
+            return {"__tuple__": items}
+        if isinstance(node, list):
+            return items
+        return {"__dict__": [[self.encode_value(k), v] for k, v in zip(node, items)]}
+
+    def _encode_leaf(self, value):
         if isinstance(value, numpy.generic):
             return value.item()
         if value is None or isinstance(value, (bool, int, float, str)):

@@ -11,8 +11,9 @@ import functools
 import itertools
 import warnings
 
-from mlkit.autodiff.entry import leaf_values, trace_call
+from mlkit.autodiff.entry import trace_call
 from mlkit.autodiff.tracer import Node
+from mlkit.tree import tree_leaves
 
 __all__ = ["const_graph"]
 
@@ -70,7 +71,7 @@ def const_graph(fun, *args, **kwargs):
     @functools.wraps(fun)
     def cached(*call_args):
         if recorded:
-            return _replay(*recorded, leaf_values(call_args))
+            return _replay(*recorded, tree_leaves(call_args, exact=True))
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*does not depend on its input")
             value, end_node, roots = trace_call(lambda xs: bound(*xs), call_args, _root)

@@ -10,10 +10,9 @@ from typing import TYPE_CHECKING
 
 import numpy
 
-from mlkit.nn.state import flatten
-from mlkit.nn.state import items_of as _items
-from mlkit.nn.state import join_path as _join
 from mlkit.numpy import ArrayBox
+from mlkit.tree import flatten_named
+from mlkit.tree import join_path as _join
 
 if TYPE_CHECKING:
     from mlkit.nn.module import Module
@@ -21,7 +20,6 @@ if TYPE_CHECKING:
 __all__ = ["Freezable"]
 
 _ARRAYS = (numpy.ndarray, ArrayBox)
-_CONTAINERS = (list, tuple, dict)
 
 
 class Freezable:
@@ -49,7 +47,7 @@ class Freezable:
             paths = [""]
         else:
             paths = [names] if isinstance(names, str) else list(names)
-            parameters = [name for name, _ in flatten(self.parameters())]
+            parameters = list(flatten_named(self.parameters()))
             known = set(parameters) | set(dict(self.named_modules()))
             unknown = [p for p in paths if p not in known
                        and not any(k.startswith(p + ".") for k in known)]
@@ -76,9 +74,5 @@ class Freezable:
 
 
 def _local_array_paths(name, value):
-    if isinstance(value, _ARRAYS):
-        return [name] if value.dtype.kind == "f" else []
-    if isinstance(value, _CONTAINERS):
-        return [p for key, item in _items(value) if not isinstance(item, Freezable)
-                for p in _local_array_paths(_join(name, key), item)]
-    return []
+    return [path for path, leaf in flatten_named(value, name).items()
+            if isinstance(leaf, _ARRAYS) and leaf.dtype.kind == "f"]

@@ -27,6 +27,7 @@ from mlkit.nn.loss_checks import (
 )
 from mlkit.operators import with_fused_gradient
 from mlkit.options import PositiveFloat, Range
+from mlkit.tree import tree_leaves
 
 __all__ = [
     "binary_cross_entropy",
@@ -289,23 +290,15 @@ def hinge_loss(scores, targets, margin: PositiveFloat = 1.0, *, weight=None, cla
 
 
 # -- penalties -------------------------------------------------------------------------------
-def _tree_leaves(tree):
-    if isinstance(tree, dict):
-        return [leaf for value in tree.values() for leaf in _tree_leaves(value)]
-    if isinstance(tree, (list, tuple)):
-        return [leaf for value in tree for leaf in _tree_leaves(value)]
-    return [tree]
-
-
 def l1_penalty(params):
     """``sum |w|`` over every array of a parameter tree (such as ``model.parameters()``)."""
-    terms = [np.sum(np.abs(leaf)) for leaf in _tree_leaves(params)]
+    terms = [np.sum(np.abs(leaf)) for leaf in tree_leaves(params)]
     return sum(terms[1:], terms[0]) if terms else 0.0
 
 
 def l2_penalty(params):
     """``sum w^2`` over every array of a parameter tree (multiply by ``lambda / 2`` for the
     usual weight-decay penalty)."""
-    terms = [np.sum(leaf * leaf) for leaf in _tree_leaves(params)]
+    terms = [np.sum(leaf * leaf) for leaf in tree_leaves(params)]
     return sum(terms[1:], terms[0]) if terms else 0.0
 

@@ -12,15 +12,14 @@ from __future__ import annotations
 import numpy
 
 from mlkit.nn.freezing import Freezable
-from mlkit.nn.state import assign, check_state, flatten, merge
-from mlkit.nn.state import items_of as _items
-from mlkit.nn.state import join_path as _join
+from mlkit.nn.state import assign, check_state, merge
 from mlkit.numpy import ArrayBox, IndexableArrayBox
+from mlkit.tree import flatten_named, is_container, tree_leaves
+from mlkit.tree import join_path as _join
 
 __all__ = ["Module"]
 
 _ARRAYS = (numpy.ndarray, ArrayBox)
-_CONTAINERS = (list, tuple, dict)
 _SCALARS = frozenset((int, float, bool, str, type(None)))
 # What a walk of the module tree selects (buffers and state include non-float buffers).
 _PARAMETERS, _TRAINABLE, _BUFFERS, _STATE = range(4)
@@ -36,12 +35,7 @@ _NO_INIT = (
 
 def _holds_state(value) -> bool:
     """True for arrays, modules, and containers with an array or module somewhere inside."""
-    if isinstance(value, (numpy.ndarray, ArrayBox, Module)):
-        return True
-    if isinstance(value, _CONTAINERS):
-        items = value.values() if isinstance(value, dict) else value
-        return any(_holds_state(item) for item in items)
-    return False
+    return any(isinstance(leaf, (numpy.ndarray, ArrayBox, Module)) for leaf in tree_leaves(value))
 
 
 class Module(Freezable):
@@ -162,7 +156,7 @@ class Module(Freezable):
             return value
         if isinstance(value, Module):
             return value._walk(kind, slots)
-        if not isinstance(value, _CONTAINERS) or not _holds_state(value):
+        if not is_container(value) or not _holds_state(value):
             return None  # configuration
         if isinstance(value, dict):
             out = {}
@@ -191,7 +185,7 @@ class Module(Freezable):
     def num_parameters(self, trainable_only: bool = False) -> int:
         """The number of scalar parameters (only unfrozen ones if ``trainable_only``)."""
         tree = self._walk(_TRAINABLE if trainable_only else _PARAMETERS)
-        return sum(int(numpy.prod(leaf.shape)) for _, leaf in flatten(tree))
+        return sum(int(numpy.prod(leaf.shape)) for leaf in tree_leaves(tree))
 
     # -- writing -------------------------------------------------------------------------------
     def update(self, tree: dict) -> Module:
@@ -213,7 +207,7 @@ class Module(Freezable):
 
     # -- state dicts ---------------------------------------------------------------------------
     def _flat(self, kind) -> dict:
-        return dict(flatten(self._walk(kind)))
+        return flatten_named(self._walk(kind))
 
     def state_dict(self) -> dict:
         """Copies of all parameters and buffers as ``{dotted.name: array}``."""
@@ -247,25 +241,22 @@ class Module(Freezable):
         return head + " {\n" + "\n".join("  " + line for line in lines) + "\n}"
 
     def _repr_lines(self, path, value):
-        if isinstance(value, Module):
-            text = repr(value).split("\n")
-            return [f"({path}): {text[0]}"] + text[1:]
-        if isinstance(value, _ARRAYS):
-            constant = path not in self._buffers and value.dtype.kind != "f"
-            notes = [kind for kind, flag in (("buffer", path in self._buffers),
-                                             ("frozen", path in self._frozen),
-                                             ("constant", constant)) if flag]
-            suffix = f" [{', '.join(notes)}]" if notes else ""
-            return [f"{path}: {value.dtype}{list(value.shape)}{suffix}"]
         lines = []
-        for key, item in _items(value):
-            lines.extend(self._repr_lines(_join(path, key), item))
+        for name, leaf in flatten_named(value, path).items():
+            if isinstance(leaf, Module):
+                text = repr(leaf).split("\n")
+                lines.extend([f"({name}): {text[0]}"] + text[1:])
+            elif isinstance(leaf, _ARRAYS):
+                constant = name not in self._buffers and leaf.dtype.kind != "f"
+                notes = [kind for kind, flag in (("buffer", name in self._buffers),
+                                                 ("frozen", name in self._frozen),
+                                                 ("constant", constant)) if flag]
+                suffix = f" [{', '.join(notes)}]" if notes else ""
+                lines.append(f"{name}: {leaf.dtype}{list(leaf.shape)}{suffix}")
         return lines
 
 
 def _modules_in(path, value):
-    if isinstance(value, Module):
-        yield from value.named_modules(path)
-    elif isinstance(value, _CONTAINERS):
-        for key, item in _items(value):
-            yield from _modules_in(_join(path, key), item)
+    for name, leaf in flatten_named(value, path).items():
+        if isinstance(leaf, Module):
+            yield from leaf.named_modules(name)

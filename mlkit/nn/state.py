@@ -9,29 +9,11 @@ from __future__ import annotations
 import numpy
 
 from mlkit.numpy import ArrayBox
+from mlkit.tree import join_path
 
-__all__ = ["assign", "check_state", "flatten", "merge"]
+__all__ = ["assign", "check_state", "merge"]
 
 _ARRAYS = (numpy.ndarray, ArrayBox)
-
-
-def join_path(prefix: str, key) -> str:
-    """``prefix.key`` (just ``key`` at the root)."""
-    return f"{prefix}.{key}" if prefix else str(key)
-
-
-def items_of(container):
-    """``(key, item)`` pairs of a dict, list or tuple."""
-    return container.items() if isinstance(container, dict) else enumerate(container)
-
-
-def flatten(tree, prefix=""):
-    """Yield ``(dotted name, array)`` for the arrays of a parameter tree."""
-    if isinstance(tree, _ARRAYS):
-        yield prefix, tree
-        return
-    for key, item in items_of(tree):
-        yield from flatten(item, join_path(prefix, key))
 
 
 def merge(owner: str, path: str, current, new):

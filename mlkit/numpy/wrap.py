@@ -127,13 +127,6 @@ def kind_of(fun):
     return _kinds.get(fun)
 
 
-def _traced(x):
-    """True if ``x`` is a box, or a list or tuple holding one."""
-    if type(x) in (list, tuple):
-        return any(_traced(item) for item in x)
-    return type(x) in box_types
-
-
 def refuse_out(name, out):
     """Refuse ``out=``: mlkit returns new arrays (a traced result cannot be written into one
     given), and ignoring it would leave the caller's array silently unfilled."""
@@ -150,7 +143,7 @@ def refused(raw, reason):
     @functools.wraps(raw)
     def fun(*args, **kwargs):
         for value in (*args, *kwargs.values()):
-            if _traced(value):
+            if holds_box(value):
                 raise TypeError(f"np.{raw.__name__} {reason}")
         return raw(*args, **kwargs)
 

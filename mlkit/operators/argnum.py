@@ -7,11 +7,10 @@ scalar output, so every operator reports these mistakes the same way, naming the
 import numpy
 
 from mlkit.autodiff.containers import ContainerVSpace
-from mlkit.autodiff.entry import leaf_values
 from mlkit.autodiff.entry import make_vjp as _make_vjp
 from mlkit.autodiff.tracer import getval
 from mlkit.autodiff.vspace import vspace
-from mlkit.tree import flatten_named
+from mlkit.tree import flatten_named, is_container, tree_leaves, tree_map
 
 __all__ = ["check_differentiable", "fun_name", "scalar_ones", "traced", "unary_of"]
 
@@ -58,10 +57,9 @@ def check_differentiable(fun, argnum, x):
     if type(x) is numpy.ndarray and x.dtype.kind in "fc":
         return
     x = getval(x)
-    if all(_leaf_kind(getval(leaf)) in "fc" for leaf in leaf_values(x)):
+    if all(_leaf_kind(getval(leaf)) in "fc" for leaf in tree_leaves(x, exact=True)):
         return
-    leaves = flatten_named(x) if type(x) in (tuple, list, dict) else {"": x}
-    for path, leaf in leaves.items():
+    for path, leaf in flatten_named(x, exact=True).items():
         kind = _leaf_kind(getval(leaf))
         if kind not in "fc":
             where = f"argument {argnum}" + (f" at {path}" if path else "")
@@ -94,18 +92,9 @@ def _in_input_dtypes(vjp, x):
 
     if type(x) is numpy.ndarray:
         return lambda g: cast(vjp(g), x)
-    if type(x) not in (tuple, list, dict):
+    if not is_container(x, exact=True):
         return vjp
-
-    def cast_tree(g, like):
-        kind = type(like)
-        if kind is dict:
-            return {k: cast_tree(g[k], v) for k, v in like.items()}
-        if kind is tuple or kind is list:
-            return kind([cast_tree(gi, v) for gi, v in zip(g, like)])
-        return cast(g, like)
-
-    return lambda g: cast_tree(vjp(g), x)
+    return lambda g: tree_map(lambda leaf, gi: cast(gi, leaf), x, vjp(g), exact=True, prefix=True)
 
 
 def scalar_ones(fun, ans, operator="grad"):

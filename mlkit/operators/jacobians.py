@@ -9,34 +9,19 @@ import functools
 import numpy
 
 import mlkit.numpy as mnp
-from mlkit.autodiff.containers import ContainerVSpace
+from mlkit.autodiff.tracer import getval
 from mlkit.autodiff.vspace import vspace
 from mlkit.operators.argnum import traced, unary_of
+from mlkit.tree import tree_flatten, tree_leaves, tree_unflatten
 
 __all__ = ["hessian", "jacobian"]
 
 
-def _leaves(value, space):
-    """The array leaves of ``value`` (raw or traced) in the order of ``space``."""
-    if not isinstance(space, ContainerVSpace):
-        return [value]
-    out = []
-    for key, sub in zip(space.keys, space.spaces):
-        out.extend(_leaves(value[key], sub))
-    return out
-
-
-def _shapes(space):
-    if not isinstance(space, ContainerVSpace):
-        return [space.shape]
-    return [s for sub in space.spaces for s in _shapes(sub)]
-
-
-def _rebuild(space, leaves):
-    """A value shaped like ``space`` from an iterator of leaves."""
-    if not isinstance(space, ContainerVSpace):
-        return next(leaves)
-    return space.build([_rebuild(sub, leaves) for sub in space.spaces])
+def _flat(value):
+    """The array leaves of ``value`` as the engine's vector spaces see them (through boxes),
+    their shapes, and the structure to rebuild it."""
+    leaves, structure = tree_flatten(value, exact=True, look_through=getval)
+    return leaves, [vspace(leaf).shape for leaf in leaves], structure
 
 
 def jacobian(fun, argnum=0):
@@ -50,19 +35,20 @@ def jacobian(fun, argnum=0):
     @functools.wraps(fun)
     def jacfun(*args, **kwargs):
         vjp, ans = traced(fun, argnum, args, kwargs)
-        in_space, out_space = vspace(unary_of(fun, argnum, args, kwargs)[1]), vspace(ans)
-        rows = [mnp.concatenate([mnp.reshape(leaf, (-1,)) for leaf in _leaves(vjp(e), in_space)])
-                for e in out_space.standard_basis()]
+        _, in_shapes, in_structure = _flat(unary_of(fun, argnum, args, kwargs)[1])
+        _, out_shapes, out_structure = _flat(ans)
+        rows = [mnp.concatenate([mnp.reshape(leaf, (-1,)) for leaf in
+                                 tree_leaves(vjp(e), exact=True, look_through=getval)])
+                for e in vspace(ans).standard_basis()]
         matrix = mnp.stack(rows)
-        in_shapes, out_shapes = _shapes(in_space), _shapes(out_space)
         if len(in_shapes) == 1 and len(out_shapes) == 1:
             return mnp.reshape(matrix, tuple(out_shapes[0]) + tuple(in_shapes[0]))
-        return _blocks(matrix, in_space, out_space, in_shapes, out_shapes)
+        return _blocks(matrix, in_structure, out_structure, in_shapes, out_shapes)
 
     return jacfun
 
 
-def _blocks(matrix, in_space, out_space, in_shapes, out_shapes):
+def _blocks(matrix, in_structure, out_structure, in_shapes, out_shapes):
     in_sizes = [int(numpy.prod(s)) for s in in_shapes]
     in_starts = numpy.concatenate([[0], numpy.cumsum(in_sizes)]).astype(int)
     out_blocks, row = [], 0
@@ -71,9 +57,9 @@ def _blocks(matrix, in_space, out_space, in_shapes, out_shapes):
         blocks = [mnp.reshape(matrix[row:row + size, start:start + n],
                               tuple(out_shape) + tuple(in_shape))
                   for start, n, in_shape in zip(in_starts, in_sizes, in_shapes)]
-        out_blocks.append(_rebuild(in_space, iter(blocks)))
+        out_blocks.append(tree_unflatten(in_structure, blocks))
         row += size
-    return _rebuild(out_space, iter(out_blocks))
+    return tree_unflatten(out_structure, out_blocks)
 
 
 def hessian(fun, argnum=0):

@@ -14,8 +14,8 @@ from abc import ABC, abstractmethod
 import numpy as np
 
 from mlkit.optim import validation
-from mlkit.optim.flat import builder, check_parameters, leaves_and_signature
-from mlkit.tree import flatten_named, tree_flatten, tree_map
+from mlkit.optim.flat import check_parameters
+from mlkit.tree import flatten_named, tree_builder, tree_flatten, tree_map, tree_signature
 
 
 class Optimizer(ABC):
@@ -79,8 +79,8 @@ class Optimizer(ABC):
             raise ValueError(f"{type(self).__name__}: parameter names collide: {names}")
         check_parameters(type(self).__name__, names, leaves)
         self._structure = structure
-        self._build = builder(structure)
-        self._signature = leaves_and_signature(params)[1]
+        self._build = tree_builder(structure)
+        self._signature = tree_signature(params)[1]
         self._names = names
         self._shapes = [leaf.shape for leaf in leaves]
         self._dtypes = [leaf.dtype for leaf in leaves]
@@ -98,10 +98,10 @@ class Optimizer(ABC):
         """Return ``params`` moved one step along ``grads`` (a tree of the same structure)."""
         if self._names is None:
             self.init(params)
-        p_leaves, signature = leaves_and_signature(params)
+        p_leaves, signature = tree_signature(params)
         if signature != self._signature:
             p_leaves = self._align(params, "params tree changed since the first step")
-        g_leaves, signature = leaves_and_signature(grads)
+        g_leaves, signature = tree_signature(grads)
         if signature != self._signature:
             g_leaves = self._align(grads, "grads tree does not match params tree")
         g_leaves = self._checked(p_leaves, g_leaves)
@@ -116,7 +116,7 @@ class Optimizer(ABC):
             new = update(param, grad, state, counts[i])
             new_leaves.append(new if type(new) is np.ndarray else np.asarray(new))
         self.step_count += 1
-        return self._build(iter(new_leaves).__next__)
+        return self._build(new_leaves)
 
     def update(self, model, grads) -> None:
         """Step a model in place: ``model.update(self.step(trainable(model), grads))``."""
@@ -174,7 +174,7 @@ class Optimizer(ABC):
             aligned = tree_map(lambda _, leaf: leaf, self._structure, tree)
         except ValueError as error:
             raise ValueError(f"{type(self).__name__}: {message}: {error}") from None
-        leaves, signature = leaves_and_signature(aligned)
+        leaves, signature = tree_signature(aligned)
         if signature != self._signature:
             raise ValueError(f"{type(self).__name__}: {message}")
         return leaves

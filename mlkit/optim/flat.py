@@ -1,56 +1,14 @@
-"""Parameter trees seen as one flat vector, and cheap signatures to compare tree structures.
+"""Parameter trees seen as one flat vector, and the check that leaves are float arrays.
 
 Full-batch solvers work on a single vector (one ``dot`` per inner product instead of one per
-leaf); optimizers compare a signature list instead of re-checking the tree node by node.
+leaf); the layout is checked against a tree's signature instead of node by node.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from mlkit.tree import flatten_named, tree_flatten, tree_map
-
-
-def leaves_and_signature(tree):
-    """The leaves of ``tree`` and a list that is equal for trees of equal structure.
-
-    Lists and tuples of the same length count as equal, as in :func:`mlkit.tree.tree_map`.
-    """
-    leaves = []
-    signature = []
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            signature.append(tuple(node))
-            stack.extend(reversed(node.values()))
-        elif isinstance(node, (list, tuple)):
-            signature.append(len(node))
-            stack.extend(reversed(node))
-        else:
-            signature.append(None)
-            leaves.append(node)
-    return leaves, signature
-
-
-def builder(structure):
-    """A function ``next_leaf -> tree`` that rebuilds ``structure`` (from ``tree_flatten``).
-
-    Deciding each node's kind once, here, makes rebuilding a tree every step cheap.
-    """
-    if isinstance(structure, dict):
-        parts = [(key, builder(child)) for key, child in structure.items()]
-        return lambda take: {key: build(take) for key, build in parts}
-    if isinstance(structure, (list, tuple)):
-        parts = [builder(child) for child in structure]
-        if isinstance(structure, list):
-            return lambda take: [build(take) for build in parts]
-        if hasattr(structure, "_fields"):
-            kind = type(structure)
-            return lambda take: kind(*[build(take) for build in parts])
-        kind = type(structure)
-        return lambda take: kind([build(take) for build in parts])
-    return lambda take: take()
+from mlkit.tree import flatten_named, tree_builder, tree_flatten, tree_map, tree_signature
 
 
 def check_parameters(owner, names, leaves):
@@ -69,11 +27,11 @@ class FlatView:
 
     def __init__(self, params, owner):
         leaves, self._structure = tree_flatten(params)
-        self._build = builder(self._structure)
+        self._build = tree_builder(self._structure)
         self._names = list(flatten_named(params))
         check_parameters(owner, self._names, leaves)
         self._owner = owner
-        self._signature = leaves_and_signature(params)[1]
+        self._signature = tree_signature(params)[1]
         self._shapes = [leaf.shape for leaf in leaves]
         self._dtypes = [leaf.dtype for leaf in leaves]
         self.dtype = np.result_type(*self._dtypes) if leaves else np.dtype(np.float64)
@@ -87,7 +45,7 @@ class FlatView:
 
     def matches(self, params) -> bool:
         """True when ``params`` has this layout (structure, shapes and dtypes)."""
-        leaves, signature = leaves_and_signature(params)
+        leaves, signature = tree_signature(params)
         if signature != self._signature:
             return False
         return all(
@@ -102,13 +60,13 @@ class FlatView:
             if type(leaf) is np.ndarray and leaf.shape == self._shapes[0]:
                 return leaf.reshape(-1).astype(self.dtype, copy=True)
         what = "gradient" if gradient else "parameter"
-        leaves, signature = leaves_and_signature(tree)
+        leaves, signature = tree_signature(tree)
         if signature != self._signature:
             try:
                 tree_map(lambda a, b: None, self._structure, tree)
             except ValueError as error:
                 raise ValueError(f"{self._owner}: {what} tree does not match: {error}") from None
-            leaves = leaves_and_signature(tree_map(lambda _, leaf: leaf, self._structure, tree))[0]
+            leaves = tree_signature(tree_map(lambda _, leaf: leaf, self._structure, tree))[0]
         parts = []
         for name, shape, leaf in zip(self._names, self._shapes, leaves):
             if leaf is None and gradient:
@@ -135,4 +93,4 @@ class FlatView:
                   zip(self._bounds, self._shapes)]
         if not self._same_dtype:
             leaves = [leaf.astype(dtype) for leaf, dtype in zip(leaves, self._dtypes)]
-        return self._build(iter(leaves).__next__)
+        return self._build(leaves)

@@ -24,7 +24,7 @@ from mlkit.autodiff.forward import defjvp
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import box_types, getval, primitive
 from mlkit.numpy.wrap import composite
-from mlkit.tree import tree_flatten, tree_unflatten
+from mlkit.tree import tree_flatten, tree_map, tree_unflatten
 
 __all__ = ["odeint"]
 
@@ -168,16 +168,7 @@ defjvp(solve, lambda dt, ans, inputs, system, options: tangent(dt, ans, inputs, 
 
 def _expand(x):
     """``x`` with traced tuples, lists and dicts opened up into plain ones (leaves stay)."""
-    raw = getval(x)
-    if type(x) in box_types and isinstance(raw, (tuple, list)):
-        return type(raw)(_expand(item) for item in x)
-    if type(x) in box_types and isinstance(raw, dict):
-        return {k: _expand(x[k]) for k in raw}
-    if isinstance(x, (tuple, list)):
-        return type(x)(_expand(item) for item in x)
-    if isinstance(x, dict):
-        return {k: _expand(v) for k, v in x.items()}
-    return x
+    return tree_map(lambda leaf: leaf, x, look_through=getval)
 
 
 def _as_float(name, x):

@@ -25,6 +25,7 @@ from mlkit.train.checkpoint import atomic_write_text, load_arrays
 from mlkit.train.history import History
 from mlkit.train.loop import fit
 from mlkit.train.plan import Plan, Preprocessing
+from mlkit.tree import tree_fold
 
 __all__ = ["MetricsLog", "RunDir", "RunError", "RunResult", "package_versions", "run_plan"]
 
@@ -125,10 +126,11 @@ class RunDir:
 
 def _finite(value):
     """``value`` with nan/inf floats replaced by None, so the JSON is standard."""
-    if isinstance(value, dict):
-        return {str(k): _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
+    return tree_fold(value, _finite_leaf, lambda node, items: (
+        dict(zip(map(str, node), items)) if isinstance(node, dict) else items))
+
+
+def _finite_leaf(value):
     if isinstance(value, (float, np.floating)):
         return float(value) if math.isfinite(value) else None
     if isinstance(value, np.integer):

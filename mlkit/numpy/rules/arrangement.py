@@ -19,7 +19,7 @@ from mlkit.numpy.rules.elementwise import where_primitive as where
 from mlkit.numpy.rules.indexing import getitem
 from mlkit.numpy.rules.reductions import flip
 from mlkit.numpy.rules.shape import moveaxis, transpose
-from mlkit.numpy.wrap import composite, refuse_out, wrap
+from mlkit.numpy.wrap import composite, holds_box, refuse_out, wrap
 
 __all__ = ["array_split", "diag", "diagflat", "diagonal", "dsplit", "fliplr", "flipud", "hsplit",
            "kron", "pad", "partition", "repeat", "roll", "rot90", "sort", "split", "take",
@@ -193,7 +193,7 @@ def pad(array, pad_width, mode="constant", **kwargs):
                 return out
             border = numpy.pad(numpy.zeros(shape, dtype=bool), pairs, constant_values=True)
             return where(border, fill, out)
-        if _holds_traced(fill):
+        if holds_box(fill):
             return _pad_traced_values(array, pairs, fill)
         dtype = numpy.result_type(getval(array))
         fills = numpy.pad(numpy.zeros(shape, dtype), pairs, constant_values=getval(fill))
@@ -203,10 +203,6 @@ def pad(array, pad_width, mode="constant", **kwargs):
     source = numpy.pad(numpy.arange(int(numpy.prod(shape))).reshape(shape), pairs, mode=mode,
                        **kwargs)
     return getitem(reshape(array, (-1,)), source)
-
-
-def _holds_traced(x):
-    return getval(x) is not x or (type(x) in (list, tuple) and any(map(_holds_traced, x)))
 
 
 def _pad_traced_values(array, pairs, fill):

@@ -15,7 +15,7 @@ import mlkit.numpy as np
 from mlkit import defjvp, defvjp, nn, primitive, with_fused_gradient
 from mlkit.estimators.logkernel import objective_and_gradient
 from mlkit.extend import def_linear
-from mlkit.scipy.special import expit
+from mlkit.scipy.special import expit, log_expit, log_softmax
 from mlkit.train.metrics import accuracy
 
 __all__ = ["Coefficients", "evaluator", "fused_objective", "log_proba", "objective"]
@@ -96,10 +96,8 @@ fused_objective = with_fused_gradient(objective, objective_and_gradient)
 def log_proba(scores):
     """Log class probabilities from scores: (n,) binary logits or (n, k) multinomial ones."""
     if scores.ndim == 1:
-        return numpy.stack([-numpy.logaddexp(0.0, scores), -numpy.logaddexp(0.0, -scores)],
-                           axis=1)
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    return shifted - numpy.log(numpy.exp(shifted).sum(axis=1, keepdims=True))
+        return numpy.stack([log_expit(-scores), log_expit(scores)], axis=1)
+    return log_softmax(scores, axis=1)
 
 
 def evaluator(X_val, y_val, fit_intercept):

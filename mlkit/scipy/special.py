@@ -1,10 +1,10 @@
 """scipy.special with derivatives: sigmoids, error, gamma and beta functions (complete and
-incomplete), Bessel functions, stable log-sum-exp.
+incomplete), Bessel functions, stable log-sum-exp and softmax.
 
 Elementwise functions are primitives whose one derivative expression gives both the VJP and
-the JVP (written with mlkit functions, so they differentiate again); the reductions
-(``logsumexp``, ``softmax``, ``log_softmax``) are composites of mlkit.numpy primitives, shifted
-by the maximum so that they neither overflow nor lose precision.
+the JVP (written with mlkit functions, so they differentiate again). The logistic family
+(``expit``, ``log_expit``, ``logsumexp``, ``softmax``, ``log_softmax``) lives in
+:mod:`mlkit.scipy.logistic`, the one implementation mlkit.nn uses too.
 """
 
 import math
@@ -17,6 +17,7 @@ from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.elementwise import def_elementwise
 from mlkit.numpy.wrap import composite, nondifferentiable, wrap
 from mlkit.scipy.bessel import i0, i1, iv, ive, j0, j1, jn, y0, y1, yn
+from mlkit.scipy.logistic import expit, log_expit, log_softmax, logsumexp, softmax
 from mlkit.scipy.ufuncs import no_closed_form, wrap_ufunc
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "j0",
     "j1",
     "jn",
+    "log_expit",
     "log_ndtr",
     "log_softmax",
     "logit",
@@ -66,7 +68,6 @@ _SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _SQRT_2PI = math.sqrt(2.0 * math.pi)
 
-expit = wrap(scipy.special.expit, "expit")
 logit = wrap(scipy.special.logit, "logit")
 erf = wrap(scipy.special.erf, "erf")
 erfc = wrap(scipy.special.erfc, "erfc")
@@ -88,8 +89,6 @@ gammasgn = nondifferentiable(scipy.special.gammasgn)
 # scipy computes polygamma in float64; the result keeps the dtype of x.
 polygamma = wrap_ufunc(scipy.special.polygamma, "polygamma")
 
-# expit(x) expit(-x) rather than ans (1 - ans), which rounds to 0 once ans rounds to 1.
-def_elementwise(expit, lambda ans, x: ans * expit(-x))
 def_elementwise(logit, lambda ans, x: 1 / (x * (1 - x)))
 def_elementwise(erf, lambda ans, x: _TWO_OVER_SQRT_PI * mnp.exp(-x * x))
 def_elementwise(erfc, lambda ans, x: -_TWO_OVER_SQRT_PI * mnp.exp(-x * x))
@@ -173,46 +172,3 @@ def multigammaln(a, d):
 
 
 multigammaln = composite(multigammaln, scipy.special.multigammaln)
-
-
-def _max_shift(a, axis):
-    """The maximum along ``axis`` (kept dims) as a constant, 0 where it is not finite."""
-    raw = numpy.asarray(getval(a))
-    if raw.size == 0:
-        return numpy.zeros(())
-    shift = numpy.max(raw, axis=axis, keepdims=True)
-    return numpy.where(numpy.isfinite(shift), shift, 0).astype(raw.dtype)
-
-
-def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
-    """log(sum(b * exp(a))) along ``axis``, computed as m + log(sum(b * exp(a - m))) with m the
-    maximum, held constant (the result does not depend on m, so neither does its derivative).
-    With ``return_sign``, log|sum| and the sum's sign (a constant), for sums that may be
-    negative.
-    """
-    shift = _max_shift(a, axis)
-    exps = mnp.exp(a - shift)
-    if b is not None:
-        exps = b * exps
-    total = mnp.sum(exps, axis=axis, keepdims=True)
-    sign = numpy.sign(getval(total))
-    out = mnp.log(mnp.abs(total) if return_sign else total) + shift
-    if not keepdims:
-        out, sign = ((mnp.squeeze(out, axis=axis), numpy.squeeze(sign, axis=axis))
-                     if axis is not None else (mnp.reshape(out, ()), sign.reshape(())))
-    return (out, sign) if return_sign else out
-
-
-def log_softmax(x, axis=None):
-    """x - logsumexp(x) along ``axis``: log-probabilities that sum (in exp) to one."""
-    return x - logsumexp(x, axis=axis, keepdims=True)
-
-
-def softmax(x, axis=None):
-    """exp(log_softmax(x)): probabilities along ``axis``."""
-    return mnp.exp(log_softmax(x, axis=axis))
-
-
-logsumexp = composite(logsumexp, scipy.special.logsumexp)
-log_softmax = composite(log_softmax, scipy.special.log_softmax)
-softmax = composite(softmax, scipy.special.softmax)

@@ -40,15 +40,13 @@ log_expit = wrap(scipy.special.log_expit, "log_expit")
 def_elementwise(log_expit, lambda ans, x: expit(-x))
 
 
-def _max_shift(a, axis):
-    """The raw maximum of ``a`` along ``axis`` (kept dims), 0 where it is not finite."""
-    raw = numpy.asarray(getval(a))
+def _max_shift(raw, axis):
+    """The maximum of a raw array along ``axis`` (kept dims), 0 where it is not finite."""
     if raw.size == 0:
         return numpy.zeros((), raw.dtype)
-    shift = numpy.max(raw, axis=axis, keepdims=True)
-    if not numpy.isfinite(shift).all():
-        shift = numpy.where(numpy.isfinite(shift), shift, 0).astype(raw.dtype)
-    return shift
+    shift = raw.max(axis=axis, keepdims=True)
+    finite = numpy.isfinite(shift)
+    return shift if finite.all() else numpy.where(finite, shift, 0).astype(raw.dtype)
 
 
 def shifted_exp(x, axis=-1, overwrite=False):
@@ -56,12 +54,7 @@ def shifted_exp(x, axis=-1, overwrite=False):
     dims), ``m`` its maximum there: the one overflow-free pass behind softmax and log-softmax.
     ``overwrite=True`` shifts ``x`` itself in place (for kernels that own their buffer)."""
     x = numpy.asarray(x)
-    shift = _max_shift(x, axis)
-    if overwrite:
-        x -= shift
-        shifted = x
-    else:
-        shifted = x - shift
+    shifted = numpy.subtract(x, _max_shift(x, axis), out=x if overwrite else None)
     exps = numpy.exp(shifted)
     return shifted, exps, exps.sum(axis=axis, keepdims=True)
 
@@ -99,7 +92,7 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     With ``return_sign``, log|sum| and the sum's sign (a constant), for sums that may be
     negative.
     """
-    shift = _max_shift(a, axis)
+    shift = _max_shift(numpy.asarray(getval(a)), axis)
     exps = mnp.exp(a - shift)
     if b is not None:
         exps = b * exps

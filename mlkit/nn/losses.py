@@ -109,12 +109,15 @@ def _bce_logits(x, y):
     return numpy.maximum(x, 0) - x * y + numpy.log1p(numpy.exp(-numpy.abs(x)))
 
 
-def_elementwise(_bce_logits, lambda ans, x, y: sigmoid(x) - y, lambda ans, x, y: -x)
+# sigmoid(x) - y, written so that a 0/1 target leaves one sigmoid, exact in both tails
+# (sigmoid(40) - 1 would round to 0).
+def_elementwise(_bce_logits, lambda ans, x, y: (1 - y) * sigmoid(x) - y * sigmoid(-x),
+                lambda ans, x, y: -x)
 
 
 def binary_cross_entropy_with_logits(logits, targets, *, weight=None, reduction="mean"):
     """Binary cross-entropy of ``sigmoid(logits)``, computed stably as
-    ``max(x, 0) - x y + log1p(exp(-|x|))``; its gradient is exactly ``sigmoid(x) - y``."""
+    ``max(x, 0) - x y + log1p(exp(-|x|))``; its gradient is ``sigmoid(x) - y``."""
     check_same_shape("binary_cross_entropy_with_logits", logits, targets)
     losses = _bce_logits(logits, as_dtype(targets, float_dtype(logits)))
     return reduce_losses("binary_cross_entropy_with_logits", losses, reduction, weight)

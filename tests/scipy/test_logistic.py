@@ -137,3 +137,13 @@ def test_scipy_expit_on_a_traced_value_reaches_the_one_implementation():
 def test_complex_input_is_refused_with_a_clear_message():
     with pytest.raises(TypeError, match="expit: complex input"):
         special.expit(numpy.array([1j]))
+
+
+@pytest.mark.parametrize("x", [-40.0, 40.0, -700.0, 700.0])
+def test_logit_cross_entropy_gradient_is_exact_for_both_labels(x):
+    for label in (0.0, 1.0):
+        value = grad(nn.binary_cross_entropy_with_logits)(numpy.array([x]), numpy.array([label]))
+        exact = scipy.special.expit(x) if label == 0.0 else -scipy.special.expit(-x)
+        assert value[0] == pytest.approx(exact, rel=1e-14) and value[0] != 0.0
+    second = grad(grad(lambda x: nn.binary_cross_entropy_with_logits(x, numpy.array(1.0))))(x)
+    assert second == pytest.approx(_expit_derivatives(x)[0], rel=1e-12)

@@ -302,7 +302,7 @@ def _tree_leaves(tree):
 def weight_penalty(params, l2=0.0, l1=0.0):
     """``l2/2 * sum w^2 + l1 * sum |w|`` over every array of a parameter tree (such as
     ``model.parameters()``, or a list of weight matrices): the one weight penalty of the
-    training configs and the estimators; 0.0 for an empty tree or zero strengths."""
+    training configs and the MLP estimators; 0.0 for an empty tree or zero strengths."""
     total = 0.0
     for leaf in _tree_leaves(params):
         if l2:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy
 
-from mlkit.scipy.logistic import shifted_exp
+from mlkit.scipy.special import shifted_exp
 
 __all__ = ["objective_and_gradient"]
 

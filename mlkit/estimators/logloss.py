@@ -1,8 +1,7 @@
 """LogisticRegression's objective, its fused training form, and log-probabilities.
 
-``objective`` is the definition: one primitive for the scores, so that the caller's ``X`` is
-used as given, then mlkit's log-sigmoid or cross-entropy, so the exact Hessian comes from the
-engine.
+``objective`` is the definition: a primitive for the scores (the caller's ``X`` used as
+given), then the log-loss in mlkit functions, so the exact Hessian comes from the engine.
 ``fused_objective`` is what training differentiates: the same value with the gradient from
 one cache-blocked pass over ``X`` (:mod:`mlkit.estimators.logkernel`), and the engine's
 derivatives of ``objective`` beyond the first.

@@ -1,9 +1,8 @@
 """Activation functions as pure, numerically stable functions of ``mlkit.numpy`` arrays.
 
-``relu`` is a primitive; ``sigmoid`` is :func:`mlkit.scipy.special.expit`, and ``softmax``,
-``log_softmax`` and ``softplus`` are the logistic family of :mod:`mlkit.scipy.logistic` (one
-implementation, derivatives exact in both tails), with the class axis last by default. All
-keep the input's dtype.
+``relu`` is a primitive; ``sigmoid``, ``softmax``, ``log_softmax`` and ``softplus`` are
+mlkit.scipy.special's logistic family (derivatives exact in both tails), the class axis last by
+default. All keep the input's dtype.
 """
 
 from __future__ import annotations

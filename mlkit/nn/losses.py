@@ -27,7 +27,7 @@ from mlkit.nn.loss_checks import (
 )
 from mlkit.operators import with_fused_gradient
 from mlkit.options import PositiveFloat, Range
-from mlkit.scipy.logistic import shifted_exp
+from mlkit.scipy.special import shifted_exp
 
 __all__ = [
     "binary_cross_entropy",
@@ -109,8 +109,7 @@ def _bce_logits(x, y):
     return numpy.maximum(x, 0) - x * y + numpy.log1p(numpy.exp(-numpy.abs(x)))
 
 
-# sigmoid(x) - y, written so that a 0/1 target leaves one sigmoid, exact in both tails
-# (sigmoid(40) - 1 would round to 0).
+# sigmoid(x) - y, exact in both tails for 0/1 targets (sigmoid(40) - 1 would round to 0).
 def_elementwise(_bce_logits, lambda ans, x, y: (1 - y) * sigmoid(x) - y * sigmoid(-x),
                 lambda ans, x, y: -x)
 
@@ -300,9 +299,8 @@ def _tree_leaves(tree):
 
 
 def weight_penalty(params, l2=0.0, l1=0.0):
-    """``l2/2 * sum w^2 + l1 * sum |w|`` over every array of a parameter tree (such as
-    ``model.parameters()``, or a list of weight matrices): the one weight penalty of the
-    training configs and the MLP estimators; 0.0 for an empty tree or zero strengths."""
+    """``l2/2 * sum w^2 + l1 * sum |w|`` over every array of a parameter tree (or a list of
+    weights): the one weight penalty of the configs and the MLP estimators; 0.0 for none."""
     total = 0.0
     for leaf in _tree_leaves(params):
         if l2:

@@ -188,11 +188,7 @@ def weight_penalty(model, l2: float = 0.0, l1: float = 0.0) -> Callable | None:
     if not l2 and not l1:
         return None
     layers = penalized_weights(model)
-
-    def penalty():
-        return nn.weight_penalty([layer.weight for layer in layers], l2, l1)
-
-    return penalty
+    return lambda: nn.weight_penalty([layer.weight for layer in layers], l2, l1)
 
 # ----------------------------------------------------------------------------- optimizers
 

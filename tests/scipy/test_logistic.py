@@ -1,4 +1,4 @@
-"""The one logistic family (mlkit.scipy.logistic): derivatives against finite differences and
+"""The one logistic family (in mlkit.scipy.special): derivatives against finite differences and
 against exact tail formulas (relative accuracy where the true value is tiny, never a 0), in
 float64 and float32, and the same functions under mlkit.nn and mlkit.scipy.special."""
 

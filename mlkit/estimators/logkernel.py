@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy
 
+from mlkit.scipy.special import shifted_exp
+
 __all__ = ["objective_and_gradient"]
 
 BLOCK_BYTES = 1 << 20  # about 1 MiB of X per block of rows: well inside a core's L2 cache
@@ -67,13 +69,11 @@ def _multinomial_block(coef, X, Y, weight, fit_intercept, gradient, d):
     scores = X @ coef[:d]
     if fit_intercept:
         scores += coef[d]
-    scores -= scores.max(axis=1, keepdims=True)
-    probabilities = numpy.exp(scores)
-    total = probabilities.sum(axis=1)
-    losses = numpy.log(total)
+    scores, probabilities, total = shifted_exp(scores, axis=1, overwrite=True)
+    losses = numpy.log(total[:, 0])
     losses -= numpy.einsum("ij,ij->i", Y, scores)  # log-sum-exp minus the true class score
     value = float(weight @ losses)
-    probabilities /= total[:, None]
+    probabilities /= total
     probabilities -= Y
     probabilities *= weight[:, None]
     gradient[:d] += X.T @ probabilities

@@ -1,7 +1,7 @@
 """LogisticRegression's objective, its fused training form, and log-probabilities.
 
-``objective`` is the definition, built from two primitives so that the caller's ``X`` is used
-as given; their rules use mlkit.numpy, so the exact Hessian comes from the engine.
+``objective`` is the definition: a primitive for the scores (the caller's ``X`` used as
+given), then the log-loss in mlkit functions, so the exact Hessian comes from the engine.
 ``fused_objective`` is what training differentiates: the same value with the gradient from
 one cache-blocked pass over ``X`` (:mod:`mlkit.estimators.logkernel`), and the engine's
 derivatives of ``objective`` beyond the first.
@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy
 
 import mlkit.numpy as np
-from mlkit import defjvp, defvjp, nn, primitive, with_fused_gradient
+from mlkit import defvjp, nn, primitive, with_fused_gradient
 from mlkit.estimators.logkernel import objective_and_gradient
 from mlkit.extend import def_linear
-from mlkit.scipy.special import expit
+from mlkit.scipy.special import log_expit, log_softmax
 from mlkit.train.metrics import accuracy
 
 __all__ = ["Coefficients", "evaluator", "fused_objective", "log_proba", "objective"]
@@ -53,27 +53,6 @@ defvjp(_scores, None, _scores_vjp)
 def_linear(_scores, argnums=(1,))
 
 
-@primitive
-def _signed_softplus(z, signs, weight):
-    """``sum_i weight_i log(1 + exp(signs_i z_i))``: the binary log-loss with labels as signs
-    (+1 for the first class, -1 for the second), in one primitive.
-
-    The derivative ``weight * signs * expit(signs * z)`` is written with mlkit.numpy, so the
-    Hessian (the standard errors) still comes from the engine.
-    """
-    return numpy.dot(weight, numpy.logaddexp(0.0, signs * z))
-
-
-def _signed_softplus_derivative(z, signs, weight):
-    return weight * signs * expit(signs * z)
-
-
-defvjp(_signed_softplus,
-       lambda ans, z, signs, weight: lambda g: g * _signed_softplus_derivative(z, signs, weight))
-defjvp(_signed_softplus,
-       lambda t, ans, z, signs, weight: np.dot(_signed_softplus_derivative(z, signs, weight), t))
-
-
 def objective(coef, X, Y, weight, penalty, fit_intercept):
     """The training objective: weighted mean log-loss plus ``coef' diag(penalty) coef``.
 
@@ -84,7 +63,7 @@ def objective(coef, X, Y, weight, penalty, fit_intercept):
     """
     scores = _scores(X, coef, fit_intercept)
     if coef.ndim == 1:
-        value = _signed_softplus(scores, Y, weight)
+        value = np.dot(weight, -log_expit(-(Y * scores)))  # softplus of the signed scores
         return value if penalty is None else value + np.dot(coef, penalty * coef)
     value = nn.cross_entropy(scores, Y, weight=weight, reduction="sum")
     return value if penalty is None else value + np.vdot(coef, penalty[:, None] * coef)
@@ -96,10 +75,8 @@ fused_objective = with_fused_gradient(objective, objective_and_gradient)
 def log_proba(scores):
     """Log class probabilities from scores: (n,) binary logits or (n, k) multinomial ones."""
     if scores.ndim == 1:
-        return numpy.stack([-numpy.logaddexp(0.0, scores), -numpy.logaddexp(0.0, -scores)],
-                           axis=1)
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    return shifted - numpy.log(numpy.exp(shifted).sum(axis=1, keepdims=True))
+        return numpy.stack([log_expit(-scores), log_expit(scores)], axis=1)
+    return log_softmax(scores, axis=1)
 
 
 def evaluator(X_val, y_val, fit_intercept):

@@ -7,6 +7,7 @@ import numpy
 from mlkit import nn, registry
 from mlkit.estimators.base import check_sample_weight, class_weights
 from mlkit.estimators.inputs import check_classification_labels
+from mlkit.estimators.logloss import log_proba
 from mlkit.estimators.mlp_base import BaseMLP
 from mlkit.train.metrics import accuracy, r2
 
@@ -102,11 +103,7 @@ class MLPClassifier(BaseMLP):
     def predict_log_proba(self, X):
         """Log class probabilities, (n, n_classes), computed without overflow."""
         outputs = self._outputs(X).astype(numpy.float64)
-        if outputs.shape[1] == 1:
-            z = outputs[:, 0]
-            return numpy.stack([-numpy.logaddexp(0.0, z), -numpy.logaddexp(0.0, -z)], axis=1)
-        shifted = outputs - outputs.max(axis=1, keepdims=True)
-        return shifted - numpy.log(numpy.exp(shifted).sum(axis=1, keepdims=True))
+        return log_proba(outputs[:, 0] if outputs.shape[1] == 1 else outputs)
 
     def predict(self, X):
         """The most probable class of each row."""

@@ -12,7 +12,6 @@ import numpy
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.metaestimators import available_if
 
-import mlkit.numpy as np
 from mlkit import nn, registry
 from mlkit.estimators.base import MLKitEstimator, make_rng
 from mlkit.estimators.params import check_choice, check_number, resolve_batch_size
@@ -161,8 +160,8 @@ class BaseMLP(MLKitEstimator):
             if not alpha:
                 return value
             count = len(X_batch) if w_batch is None else float(w_batch.sum())
-            squares = [np.vdot(layer.weight, layer.weight) for layer in layers]
-            return value + (0.5 * alpha / max(count, 1e-12)) * sum(squares[1:], squares[0])
+            weights = [layer.weight for layer in layers]
+            return value + nn.weight_penalty(weights, l2=alpha / max(count, 1e-12))
 
         validation = evaluate = None
         validating = self.early_stopping and not incremental

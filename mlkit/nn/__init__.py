@@ -44,6 +44,7 @@ from mlkit.nn.losses import l1_penalty as l1_penalty
 from mlkit.nn.losses import l2_penalty as l2_penalty
 from mlkit.nn.losses import mse_loss as mse_loss
 from mlkit.nn.losses import nll_loss as nll_loss
+from mlkit.nn.losses import weight_penalty as weight_penalty
 from mlkit.nn.module import Module as Module
 from mlkit.nn.normalization import BatchNorm1d as BatchNorm1d
 from mlkit.nn.normalization import LayerNorm as LayerNorm
@@ -90,6 +91,7 @@ __all__ = [
     "softmax",
     "softplus",
     "tanh",
+    "weight_penalty",
     "Trainable",
     "value_and_grad",
 ]

@@ -1,8 +1,8 @@
 """Activation functions as pure, numerically stable functions of ``mlkit.numpy`` arrays.
 
-``relu``, ``sigmoid``, ``softmax`` and ``log_softmax`` are primitives with their derivative
-said once (one recorded op instead of several, and exact for any input magnitude); the others
-are compositions. All keep the input's dtype.
+``relu`` is a primitive; ``sigmoid``, ``softmax``, ``log_softmax`` and ``softplus`` are
+mlkit.scipy.special's logistic family (derivatives exact in both tails), the class axis last by
+default. All keep the input's dtype.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import math
 import numpy
 
 import mlkit.numpy as np
-from mlkit.extend import def_elementwise, defjvp, defvjp, getval, primitive
-from mlkit.scipy.special import erf
+from mlkit.extend import def_elementwise, getval, primitive
+from mlkit.scipy import special
+from mlkit.scipy.special import erf, expit, log_expit
 
 __all__ = [
     "ACTIVATIONS",
@@ -40,41 +41,17 @@ def relu(x):
 def_elementwise(relu, lambda ans, x: getval(ans) > 0)
 
 
-@primitive
-def sigmoid(x):
-    """``1 / (1 + exp(-x))``, computed from ``exp(-|x|)`` so it never overflows."""
-    e = numpy.exp(-numpy.abs(x))
-    return numpy.where(x >= 0, 1, e) / (1 + e)
+sigmoid = expit
 
 
-def_elementwise(sigmoid, lambda ans, x: ans * (1 - ans))
-
-
-@primitive
 def log_softmax(x, axis=-1):
-    """``x - logsumexp(x)`` along ``axis``, shifted by the maximum for stability."""
-    x = numpy.asarray(x)
-    shifted = x - x.max(axis=axis, keepdims=True)
-    return shifted - numpy.log(numpy.exp(shifted).sum(axis=axis, keepdims=True))
+    """``x - logsumexp(x)`` along ``axis`` (the last by default): log-probabilities."""
+    return special.log_softmax(x, axis=axis)
 
 
-defvjp(log_softmax, lambda ans, x, axis=-1: lambda g: (
-    g - np.exp(ans) * np.sum(g, axis=axis, keepdims=True)))
-defjvp(log_softmax, lambda t, ans, x, axis=-1: (
-    t - np.sum(np.exp(ans) * t, axis=axis, keepdims=True)))
-
-
-@primitive
 def softmax(x, axis=-1):
-    """``exp(x) / sum(exp(x))`` along ``axis``, shifted by the maximum for stability."""
-    x = numpy.asarray(x)
-    e = numpy.exp(x - x.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
-
-
-defvjp(softmax, lambda ans, x, axis=-1: lambda g: (
-    ans * (g - np.sum(g * ans, axis=axis, keepdims=True))))
-defjvp(softmax, lambda t, ans, x, axis=-1: ans * (t - np.sum(t * ans, axis=axis, keepdims=True)))
+    """``exp(x) / sum(exp(x))`` along ``axis`` (the last by default): probabilities."""
+    return special.softmax(x, axis=axis)
 
 
 def leaky_relu(x, negative_slope=0.01):
@@ -116,10 +93,11 @@ def tanh(x):
 
 
 def softplus(x, beta=1.0):
-    """``log(1 + exp(beta x)) / beta``, computed as ``logaddexp(beta x, 0) / beta``."""
+    """``log(1 + exp(beta x)) / beta``, computed as ``-log_expit(-beta x) / beta``: its
+    derivative is ``sigmoid(beta x)`` at every order, never rounded to 0 or 1."""
     if beta == 1.0:
-        return np.logaddexp(x, 0)
-    return np.logaddexp(beta * x, 0) / beta
+        return -log_expit(-x)
+    return -log_expit(-(beta * x)) / beta
 
 
 ACTIVATIONS = {

@@ -27,6 +27,7 @@ from mlkit.nn.loss_checks import (
 )
 from mlkit.operators import with_fused_gradient
 from mlkit.options import PositiveFloat, Range
+from mlkit.scipy.special import shifted_exp
 from mlkit.tree import tree_leaves
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "l2_penalty",
     "mse_loss",
     "nll_loss",
+    "weight_penalty",
 ]
 
 # -- regression ------------------------------------------------------------------------------
@@ -108,12 +110,14 @@ def _bce_logits(x, y):
     return numpy.maximum(x, 0) - x * y + numpy.log1p(numpy.exp(-numpy.abs(x)))
 
 
-def_elementwise(_bce_logits, lambda ans, x, y: sigmoid(x) - y, lambda ans, x, y: -x)
+# sigmoid(x) - y, exact in both tails for 0/1 targets (sigmoid(40) - 1 would round to 0).
+def_elementwise(_bce_logits, lambda ans, x, y: (1 - y) * sigmoid(x) - y * sigmoid(-x),
+                lambda ans, x, y: -x)
 
 
 def binary_cross_entropy_with_logits(logits, targets, *, weight=None, reduction="mean"):
     """Binary cross-entropy of ``sigmoid(logits)``, computed stably as
-    ``max(x, 0) - x y + log1p(exp(-|x|))``; its gradient is exactly ``sigmoid(x) - y``."""
+    ``max(x, 0) - x y + log1p(exp(-|x|))``; its gradient is ``sigmoid(x) - y``."""
     check_same_shape("binary_cross_entropy_with_logits", logits, targets)
     losses = _bce_logits(logits, as_dtype(targets, float_dtype(logits)))
     return reduce_losses("binary_cross_entropy_with_logits", losses, reduction, weight)
@@ -123,9 +127,8 @@ def binary_cross_entropy_with_logits(logits, targets, *, weight=None, reduction=
 @primitive
 def _soft_cross_entropy(logits, target):
     """``-sum(target * log_softmax(logits), axis=-1)`` in one op."""
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    log_norm = numpy.log(numpy.exp(shifted).sum(axis=-1))
-    return log_norm * target.sum(axis=-1) - (target * shifted).sum(axis=-1)
+    shifted, _, totals = shifted_exp(logits)
+    return numpy.log(totals[..., 0]) * target.sum(axis=-1) - (target * shifted).sum(axis=-1)
 
 
 def _xent_grad_logits(ans, logits, target):
@@ -152,9 +155,7 @@ def _label_cross_entropy_reference(logits, labels, scale):
 
 def _label_cross_entropy_kernel(logits, labels, scale):
     """The reference's value and its gradient ``scale * (softmax - onehot)``, one pass."""
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    probabilities = numpy.exp(shifted)
-    totals = probabilities.sum(axis=-1, keepdims=True)
+    shifted, probabilities, totals = shifted_exp(logits)
     rows = numpy.arange(labels.size)
     flat_labels = labels.reshape(-1)
     picked = shifted.reshape(-1, shifted.shape[-1])[rows, flat_labels]
@@ -290,15 +291,24 @@ def hinge_loss(scores, targets, margin: PositiveFloat = 1.0, *, weight=None, cla
 
 
 # -- penalties -------------------------------------------------------------------------------
+def weight_penalty(params, l2=0.0, l1=0.0):
+    """``l2/2 * sum w^2 + l1 * sum |w|`` over every array of a parameter tree (or a list of
+    weights): the one weight penalty of the configs and the MLP estimators; 0.0 for none."""
+    total = 0.0
+    for leaf in tree_leaves(params):
+        if l2:
+            total = total + (0.5 * l2) * np.sum(leaf * leaf)
+        if l1:
+            total = total + l1 * np.sum(np.abs(leaf))
+    return total
+
+
 def l1_penalty(params):
-    """``sum |w|`` over every array of a parameter tree (such as ``model.parameters()``)."""
-    terms = [np.sum(np.abs(leaf)) for leaf in tree_leaves(params)]
-    return sum(terms[1:], terms[0]) if terms else 0.0
+    """``sum |w|`` over every array of a parameter tree: :func:`weight_penalty` with ``l1=1``."""
+    return weight_penalty(params, l1=1.0)
 
 
 def l2_penalty(params):
     """``sum w^2`` over every array of a parameter tree (multiply by ``lambda / 2`` for the
-    usual weight-decay penalty)."""
-    terms = [np.sum(leaf * leaf) for leaf in tree_leaves(params)]
-    return sum(terms[1:], terms[0]) if terms else 0.0
-
+    usual weight-decay penalty): :func:`weight_penalty` with ``l2=2``."""
+    return weight_penalty(params, l2=2.0)

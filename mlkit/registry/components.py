@@ -188,18 +188,7 @@ def weight_penalty(model, l2: float = 0.0, l1: float = 0.0) -> Callable | None:
     if not l2 and not l1:
         return None
     layers = penalized_weights(model)
-
-    def penalty():
-        total = 0.0
-        for layer in layers:
-            weight = layer.weight
-            if l2:
-                total = total + (0.5 * l2) * np.sum(weight * weight)
-            if l1:
-                total = total + l1 * np.sum(np.abs(weight))
-        return total
-
-    return penalty
+    return lambda: nn.weight_penalty([layer.weight for layer in layers], l2, l1)
 
 # ----------------------------------------------------------------------------- optimizers
 

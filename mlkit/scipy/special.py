@@ -1,10 +1,10 @@
-"""scipy.special with derivatives: sigmoids, error, gamma and beta functions (complete and
-incomplete), Bessel functions, stable log-sum-exp.
+"""scipy.special with derivatives: error, gamma and beta functions (complete and incomplete),
+Bessel functions, and the logistic family (sigmoids, log-sum-exp, softmax).
 
 Elementwise functions are primitives whose one derivative expression gives both the VJP and
-the JVP (written with mlkit functions, so they differentiate again); the reductions
-(``logsumexp``, ``softmax``, ``log_softmax``) are composites of mlkit.numpy primitives, shifted
-by the maximum so that they neither overflow nor lose precision.
+the JVP (written with mlkit functions, so they differentiate again). The logistic family is
+mlkit's one implementation, which mlkit.nn re-uses; its derivatives keep their relative
+accuracy in both tails and at every order.
 """
 
 import math
@@ -13,9 +13,11 @@ import numpy
 import scipy.special
 
 import mlkit.numpy as mnp
+from mlkit.autodiff.forward import defjvp
+from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.elementwise import def_elementwise
-from mlkit.numpy.wrap import composite, nondifferentiable, wrap
+from mlkit.numpy.wrap import composite, dispatch_from, nondifferentiable, wrap
 from mlkit.scipy.bessel import i0, i1, iv, ive, j0, j1, jn, y0, y1, yn
 from mlkit.scipy.ufuncs import no_closed_form, wrap_ufunc
 
@@ -42,6 +44,7 @@ __all__ = [
     "j0",
     "j1",
     "jn",
+    "log_expit",
     "log_ndtr",
     "log_softmax",
     "logit",
@@ -66,7 +69,6 @@ _SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _SQRT_2PI = math.sqrt(2.0 * math.pi)
 
-expit = wrap(scipy.special.expit, "expit")
 logit = wrap(scipy.special.logit, "logit")
 erf = wrap(scipy.special.erf, "erf")
 erfc = wrap(scipy.special.erfc, "erfc")
@@ -88,8 +90,6 @@ gammasgn = nondifferentiable(scipy.special.gammasgn)
 # scipy computes polygamma in float64; the result keeps the dtype of x.
 polygamma = wrap_ufunc(scipy.special.polygamma, "polygamma")
 
-# expit(x) expit(-x) rather than ans (1 - ans), which rounds to 0 once ans rounds to 1.
-def_elementwise(expit, lambda ans, x: ans * expit(-x))
 def_elementwise(logit, lambda ans, x: 1 / (x * (1 - x)))
 def_elementwise(erf, lambda ans, x: _TWO_OVER_SQRT_PI * mnp.exp(-x * x))
 def_elementwise(erfc, lambda ans, x: -_TWO_OVER_SQRT_PI * mnp.exp(-x * x))
@@ -175,13 +175,69 @@ def multigammaln(a, d):
 multigammaln = composite(multigammaln, scipy.special.multigammaln)
 
 
-def _max_shift(a, axis):
-    """The maximum along ``axis`` (kept dims) as a constant, 0 where it is not finite."""
-    raw = numpy.asarray(getval(a))
+# --- the logistic family: sigmoids, log-sum-exp, softmax ---------------------------------------
+def _expit(x):
+    """``1 / (1 + exp(-x))`` from ``e = exp(-|x|)``: no overflow, and exact in the left tail."""
+    x = numpy.asarray(x)
+    if x.dtype.kind == "c":
+        raise TypeError("expit: complex input is not supported; pass real values")
+    e = numpy.exp(-numpy.abs(x))
+    return numpy.where(x >= 0, 1, e) / (1 + e)
+
+
+expit = wrap(_expit, "expit")
+dispatch_from(expit, scipy.special.expit)
+# expit(x) expit(-x), not ans (1 - ans), which is 0 once ans rounds to 1.
+def_elementwise(expit, lambda ans, x: ans * expit(-x))
+
+# scipy's log(expit(x)) never forms expit(x); its derivative 1 - expit(x) is expit(-x).
+log_expit = wrap(scipy.special.log_expit, "log_expit")
+def_elementwise(log_expit, lambda ans, x: expit(-x))
+
+
+def _max_shift(raw, axis):
+    """The maximum of a raw array along ``axis`` (kept dims), 0 where it is not finite."""
     if raw.size == 0:
-        return numpy.zeros(())
-    shift = numpy.max(raw, axis=axis, keepdims=True)
-    return numpy.where(numpy.isfinite(shift), shift, 0).astype(raw.dtype)
+        return numpy.zeros((), raw.dtype)
+    shift = raw.max(axis=axis, keepdims=True)
+    finite = numpy.isfinite(shift)
+    return shift if finite.all() else numpy.where(finite, shift, 0).astype(raw.dtype)
+
+
+def shifted_exp(x, axis=-1, overwrite=False):
+    """``(x - m, exp(x - m), sum(exp(x - m)))`` of a raw array along ``axis`` (the sum with kept
+    dims), ``m`` its maximum there: the one overflow-free pass behind softmax and log-softmax,
+    shared by mlkit's hand-written kernels (not a scipy name). ``overwrite=True`` shifts ``x``
+    itself in place, for kernels that own their buffer."""
+    x = numpy.asarray(x)
+    shifted = numpy.subtract(x, _max_shift(x, axis), out=x if overwrite else None)
+    exps = numpy.exp(shifted)
+    return shifted, exps, exps.sum(axis=axis, keepdims=True)
+
+
+def _log_softmax(x, axis=None):
+    shifted, _, totals = shifted_exp(x, axis)
+    return shifted - numpy.log(totals)
+
+
+def _softmax(x, axis=None):
+    _, exps, totals = shifted_exp(x, axis)
+    exps /= totals
+    return exps
+
+
+log_softmax = wrap(_log_softmax, "log_softmax")
+softmax = wrap(_softmax, "softmax")
+dispatch_from(log_softmax, scipy.special.log_softmax)
+dispatch_from(softmax, scipy.special.softmax)
+defvjp(log_softmax, lambda ans, x, axis=None: lambda g: (
+    g - mnp.exp(ans) * mnp.sum(g, axis=axis, keepdims=True)))
+defjvp(log_softmax, lambda t, ans, x, axis=None: (
+    t - mnp.sum(mnp.exp(ans) * t, axis=axis, keepdims=True)))
+defvjp(softmax, lambda ans, x, axis=None: lambda g: (
+    ans * (g - mnp.sum(g * ans, axis=axis, keepdims=True))))
+defjvp(softmax, lambda t, ans, x, axis=None: (
+    ans * (t - mnp.sum(t * ans, axis=axis, keepdims=True))))
 
 
 def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
@@ -190,7 +246,7 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     With ``return_sign``, log|sum| and the sum's sign (a constant), for sums that may be
     negative.
     """
-    shift = _max_shift(a, axis)
+    shift = _max_shift(numpy.asarray(getval(a)), axis)
     exps = mnp.exp(a - shift)
     if b is not None:
         exps = b * exps
@@ -203,16 +259,4 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     return (out, sign) if return_sign else out
 
 
-def log_softmax(x, axis=None):
-    """x - logsumexp(x) along ``axis``: log-probabilities that sum (in exp) to one."""
-    return x - logsumexp(x, axis=axis, keepdims=True)
-
-
-def softmax(x, axis=None):
-    """exp(log_softmax(x)): probabilities along ``axis``."""
-    return mnp.exp(log_softmax(x, axis=axis))
-
-
 logsumexp = composite(logsumexp, scipy.special.logsumexp)
-log_softmax = composite(log_softmax, scipy.special.log_softmax)
-softmax = composite(softmax, scipy.special.softmax)

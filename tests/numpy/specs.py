@@ -633,6 +633,7 @@ def _special(name, domain=anywhere, shapes=UNARY, fun=None, order=3):
 
 
 _special("expit")
+_special("log_expit")
 _special("logit", probability)
 _special("erf")
 _special("erfc")

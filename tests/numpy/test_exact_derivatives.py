@@ -131,6 +131,18 @@ def test_xlogy_is_flat_in_y_where_x_is_zero():
         assert _strict(grad(grad(lambda y, _f=fun: _f(0.0, y))), at) == 0.0
 
 
+def test_logaddexp_derivatives_keep_the_far_tail():
+    # d2/dx2 log(e^x + 1) = e^-x / (1 + e^-x)^2, about 4.2e-18 at 40: not 0.
+    exact = onp.exp(-40.0) / (1 + onp.exp(-40.0)) ** 2
+    for order, sign in ((2, 1.0), (3, -1.0)):
+        derivative = lambda x: np.logaddexp(x, 0.0)  # noqa: E731
+        for _ in range(order):
+            derivative = grad(derivative)
+        onp.testing.assert_allclose(derivative(40.0), sign * exact, rtol=1e-12)
+    onp.testing.assert_allclose(grad(grad(lambda x: np.logaddexp2(0.0, x)))(60.0),
+                                onp.log(2.0) * 2.0 ** -60, rtol=1e-12)
+
+
 # --- refused rather than zero ---------------------------------------------------------------
 def test_histogram_refuses_edges_that_depend_on_a_traced_value():
     x = onp.array([0.1, 0.5, 0.7])

@@ -290,8 +290,12 @@ def_elementwise(fmax, lambda ans, x, y: _share(x, y, _ignoring_nan(numpy.greater
                 lambda ans, x, y: _share(y, x, _ignoring_nan(numpy.greater)))
 def_elementwise(fmin, lambda ans, x, y: _share(x, y, _ignoring_nan(numpy.less)),
                 lambda ans, x, y: _share(y, x, _ignoring_nan(numpy.less)))
-def_elementwise(logaddexp, lambda ans, x, y: exp(x - ans), lambda ans, x, y: exp(y - ans))
-def_elementwise(logaddexp2, lambda ans, x, y: exp2(x - ans), lambda ans, x, y: exp2(y - ans))
+# d/dx log(e^x + e^y) = 1 / (1 + e^(y - x)), written as exp(-logaddexp(0, y - x)) rather than
+# exp(x - ans): that rounds to 1 when x >> y, and its own derivative would then be exactly 0.
+def_elementwise(logaddexp, lambda ans, x, y: exp(-logaddexp(0.0, y - x)),
+                lambda ans, x, y: exp(-logaddexp(0.0, x - y)))
+def_elementwise(logaddexp2, lambda ans, x, y: exp2(-logaddexp2(0.0, y - x)),
+                lambda ans, x, y: exp2(-logaddexp2(0.0, x - y)))
 def_elementwise(hypot, lambda ans, x, y: x / _nonzero(ans), lambda ans, x, y: y / _nonzero(ans))
 def_elementwise(arctan2, lambda ans, y, x: x / _nonzero(x * x + y * y),
                 lambda ans, y, x: -y / _nonzero(x * x + y * y))

@@ -19,7 +19,8 @@ from mlkit.numpy.rules.base import broadcast_like, unbroadcast
 from mlkit.numpy.rules.elementwise import def_elementwise
 from mlkit.numpy.wrap import nondifferentiable
 
-__all__ = ["primitive", "custom_vjp", "defvjp", "defjvp", "defvjp_argnum", "defjvp_argnum", "def_linear",
+__all__ = ["primitive", "custom_vjp", "defvjp", "defjvp", "defvjp_argnum", "defjvp_argnum",
+           "def_linear",
            "def_elementwise", "nondifferentiable", "unbroadcast", "broadcast_like", "Box",
            "VSpace", "ContainerVSpace", "vspace", "getval", "notrace_primitive"]
 

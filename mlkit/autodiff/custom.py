@@ -48,7 +48,9 @@ class custom_vjp:
     def defvjp(self, fwd, bwd):
         """``fwd(*args, **kwargs) -> (output, residuals)`` on plain values, and
         ``bwd(residuals, g)`` -> a tuple of cotangents, one per argument of ``argnums`` (or per
-        positional argument), each shaped like its argument. Returns the function itself."""
+        positional argument), each shaped like its argument. ``bwd`` is linear in ``g``;
+        written with ``mlkit.numpy`` where it touches ``g``, the VJP itself can be
+        differentiated in ``g``. Returns the function itself."""
         name = getattr(self.fun, "__qualname__", repr(self.fun))
 
         def saved(output, residuals, *args, **kwargs):

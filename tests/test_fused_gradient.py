@@ -101,6 +101,13 @@ def test_interleaved_calls_keep_their_own_residuals():
     assert_allclose(vjp_1(1.0), grad(reference)(X, A), rtol=1e-13)
 
 
+def test_the_vjp_is_differentiable_in_its_cotangent():
+    f, log = make_custom()
+    vjp, _ = make_vjp(lambda x: f(x, A))(X)
+    assert_allclose(grad(lambda g: vjp(g) @ V)(2.0), grad(reference)(X, A) @ V, rtol=1e-13)
+    assert [kind for kind, _ in log] == ["fwd", "bwd"]
+
+
 def test_residuals_live_on_the_node_and_nothing_keeps_them_after_the_call():
     f, log = make_custom()
     vjp, _ = make_vjp(lambda x: f(x, A))(X)

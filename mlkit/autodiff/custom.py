@@ -64,15 +64,16 @@ class custom_vjp:
 
     def _vjp(self, name, argnum, ans, args, kwargs):
         """The VJP of the recorded call for ``argnum`` (counting the two saved values)."""
-        residuals, position = args[1], argnum - 2
-        argnums = range(len(args) - 2) if self.argnums is None else self.argnums
-        index = argnums.index(position)
+        residuals, position, argnums = args[1], argnum - 2, self.argnums
+        count = len(args) - 2 if argnums is None else len(argnums)
+        index = position if argnums is None else argnums.index(position)
 
         def vjp(g):
             cotangents = self.bwd(residuals, g)
-            if type(cotangents) not in (tuple, list) or len(cotangents) != len(argnums):
-                raise ValueError(f"the bwd of {name} must return a tuple of {len(argnums)} "
-                                 f"cotangent(s), one per argument in {tuple(argnums)}; got "
+            if type(cotangents) not in (tuple, list) or len(cotangents) != count:
+                listed = tuple(range(count)) if argnums is None else argnums
+                raise ValueError(f"the bwd of {name} must return a tuple of {count} "
+                                 f"cotangent(s), one per argument in {listed}; got "
                                  f"{cotangents!r:.80}")
             cotangent = cotangents[index]
             if cotangent is None:
@@ -84,29 +85,31 @@ class custom_vjp:
         return vjp
 
     def __call__(self, *args, **kwargs):
-        trace = self._fused_trace(args, kwargs)
-        if trace is None:
+        values = self._plain_values(args, kwargs)
+        if values is None:
             return self.fun(*args, **kwargs)
-        values = [arg._value if type(arg) in box_types else arg for arg in args]
         output, residuals = self.fwd(*values, **kwargs)
         return self._record(output, residuals, *args, **kwargs)
 
-    def _fused_trace(self, args, kwargs):
-        """The one reverse trace recording this call with plain values under its boxes, or
-        None when ``fwd`` and ``bwd`` cannot serve it (then ``fun`` runs)."""
-        if self._record is None:
+    def _plain_values(self, args, kwargs):
+        """The arguments with their boxes opened, when one reverse trace records this call
+        with plain values under its boxes; None when ``fwd`` and ``bwd`` cannot serve it
+        (then ``fun`` runs)."""
+        if self._record is None or (kwargs and _holds_box(kwargs)):
             return None
+        argnums = self.argnums
+        values = list(args)
         trace = None
         for i, arg in enumerate(args):
             kind = type(arg)
             if kind in box_types:
-                if (type(arg._value) in box_types or type(arg._node) is not VJPNode
+                value = arg._value
+                if (type(value) in box_types or type(arg._node) is not VJPNode
                         or (trace is not None and arg._trace != trace)
-                        or (self.argnums is not None and i not in self.argnums)):
+                        or (argnums is not None and i not in argnums)):
                     return None
                 trace = arg._trace
+                values[i] = value
             elif kind in _CONTAINERS and _holds_box(arg):
                 return None
-        if kwargs and _holds_box(kwargs):
-            return None
-        return trace
+        return None if trace is None else values

@@ -9,7 +9,7 @@ they load on first use, so importing the engine never imports the layers built o
 
 from mlkit import builtins
 from mlkit.builtins import dict, isinstance, list, tuple, type
-from mlkit.extend import defjvp, defvjp, primitive
+from mlkit.extend import custom_vjp, defjvp, defvjp, primitive
 from mlkit.operators import (
     checkpoint,
     deriv,
@@ -36,6 +36,7 @@ from mlkit.operators import (
 __all__ = [
     "builtins",
     "checkpoint",
+    "custom_vjp",
     "defjvp",
     "defvjp",
     "deriv",

@@ -3,12 +3,14 @@
 A primitive is a plain function made traceable with ``primitive``; ``defvjp`` gives one VJP
 maker per argument (``maker(ans, *args, **kwargs) -> (g -> cotangent)``, None for zero) and
 ``defjvp`` one JVP rule per argument (``rule(g, ans, *args, **kwargs) -> tangent``). Write the
-rules with ``mlkit.numpy`` and higher derivatives come for free.
+rules with ``mlkit.numpy`` and higher derivatives come for free. ``custom_vjp`` wraps a
+reference function with a faster hand-written first reverse derivative (a fused kernel).
 """
 
 import functools
 
 from mlkit.autodiff.containers import ContainerVSpace
+from mlkit.autodiff.custom import custom_vjp
 from mlkit.autodiff.forward import def_linear, defjvp, defjvp_argnum
 from mlkit.autodiff.reverse import defvjp, defvjp_argnum
 from mlkit.autodiff.tracer import Box, getval, primitive
@@ -17,7 +19,8 @@ from mlkit.numpy.rules.base import broadcast_like, unbroadcast
 from mlkit.numpy.rules.elementwise import def_elementwise
 from mlkit.numpy.wrap import nondifferentiable
 
-__all__ = ["primitive", "defvjp", "defjvp", "defvjp_argnum", "defjvp_argnum", "def_linear",
+__all__ = ["primitive", "custom_vjp", "defvjp", "defjvp", "defvjp_argnum", "defjvp_argnum",
+           "def_linear",
            "def_elementwise", "nondifferentiable", "unbroadcast", "broadcast_like", "Box",
            "VSpace", "ContainerVSpace", "vspace", "getval", "notrace_primitive",
            "defvjp_argnums", "defjvp_argnums"]

@@ -57,6 +57,12 @@ def test_custom_primitive_is_stable_and_checked():
     assert grad(grad(example.log1pexp))(0.0) == pytest.approx(0.25)
 
 
+def test_fused_kernel_gives_the_references_gradient_and_hessian():
+    gradient, hessian, (gradient_gap, hessian_gap) = load("fused_kernel").main()
+    assert numpy.linalg.norm(gradient) > 0.05 and numpy.linalg.norm(hessian) > 0.05
+    assert gradient_gap < 1e-14 and hessian_gap < 1e-14
+
+
 def test_mlp_on_digits_learns_with_the_hand_written_loop():
     losses, accuracy = load("mlp_digits").main(epochs=3)
     assert losses[0] > losses[1] > losses[2]

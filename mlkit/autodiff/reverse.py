@@ -73,15 +73,14 @@ def backward_pass(g, end_node, start_nodes):
 
     Returns ``{root: cotangent}`` for the roots that were reached. Nodes are visited in
     reverse topological order with explicit stacks (no recursion), so graphs of any depth
-    work; each node's contributions are summed before it is expanded.
+    work; each node's contributions are summed before it is expanded. A chain (every node
+    with one parent: one input through unary steps) needs no ordering and is walked directly.
     """
-    if len(end_node.parents) == 1 and not end_node.parents[0].parents:
-        # One primitive applied to an input (a fused objective, say): no graph to walk.
-        root = end_node.parents[0]
-        if g is None or root not in start_nodes:
-            return {}
-        vjp = _vjp_of(end_node, end_node.argnums[0])
-        return {} if vjp is None else {root: vjp(g)}
+    root = end_node
+    while len(root.parents) == 1:
+        root = root.parents[0]
+    if not root.parents:
+        return _backward_chain(g, end_node, root, start_nodes)
     pending = {}
     stack = [end_node]
     while stack:
@@ -120,3 +119,22 @@ def backward_pass(g, end_node, start_nodes):
             if not pending[parent]:
                 ready.append(parent)
     return results
+
+
+def _backward_chain(g, node, root, start_nodes):
+    """``backward_pass`` for a chain from ``node`` to ``root``: each step's VJP in turn."""
+    while node is not root:
+        if g is None:
+            return {}
+        table = _vjp_makers.get(node.fun)
+        argnum = node.argnums[0]
+        if table is not None and argnum in table:
+            maker = table[argnum]
+            vjp = None if maker is None else maker(node.ans, *node.args, **node.kwargs)
+        else:
+            vjp = _vjp_of(node, argnum)
+        if vjp is None:
+            return {}
+        g = vjp(g)
+        node = node.parents[0]
+    return {} if g is None or root not in start_nodes else {root: g}

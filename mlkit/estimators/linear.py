@@ -196,7 +196,7 @@ class LogisticRegression(MLKitEstimator):
         fit_intercept = self.fit_intercept
 
         def loss_fn(model, X_batch, Y_batch, w_batch):
-            if w_batch is not weight:  # a mini-batch: its weights must sum to one too
+            if len(w_batch) < len(weight):  # a mini-batch: its weights must sum to one too
                 w_batch = w_batch / max(float(w_batch.sum()), 1e-300)
             return fused_objective(model.coef, X_batch, Y_batch, w_batch, penalty,
                                    fit_intercept)

@@ -232,6 +232,20 @@ def test_a_chain_twenty_thousand_nodes_deep_needs_no_recursion():
     assert derivative(g)(X) == Num(2 * (0.7 + 0.5))
 
 
+def test_a_chain_of_one_parent_steps_is_pulled_back_step_by_step():
+    """No fan-in anywhere: each step's VJP in turn, however deep; a zero rule on the way
+    zeroes the result, and a missing one is named."""
+    def g(x):
+        for _ in range(20000):
+            x = add(x, Num(2.5e-5))
+        return sin(neg(x))
+
+    assert derivative(g)(X).v == pytest.approx(-math.cos(-(0.7 + 0.5)), rel=1e-12)
+    assert derivative(lambda x: sin(flat(x, Num(1.0))))(X) == Num(0.0)
+    with pytest.raises(NotImplementedError, match="reverse-mode.*ruleless"):
+        derivative(lambda x: sin(ruleless(x)))(X)
+
+
 def test_an_output_independent_of_the_input_has_zero_derivative_and_a_warning():
     with pytest.warns(UserWarning, match="does not depend on its input"):
         assert make_vjp(lambda x: Num(2.0), X)[0](Num(1.0)) == Num(0.0)

@@ -63,13 +63,12 @@ def main():
     best = optimum()
     print(f"optimum (L-BFGS): {best:.6f}")
     print(f"{'optimizer':<16}" + "".join(f"{f'gap @ {k}':>14}" for k in CHECKPOINTS))
-    gaps = {}
-    for name, make in OPTIMIZERS.items():
-        history = race(make)
-        gaps[name] = [history[k - 1] - best for k in CHECKPOINTS]
-        print(f"{name:<16}" + "".join(f"{gap:>14.2e}" for gap in gaps[name]))
-    return best, gaps
+    histories = {name: race(make) for name, make in OPTIMIZERS.items()}
+    for name, history in histories.items():
+        gaps = [history[k - 1] - best for k in CHECKPOINTS]
+        print(f"{name:<16}" + "".join(f"{gap:>14.2e}" for gap in gaps))
+    return best, histories
 
 
 if __name__ == "__main__":
-    main()
+    best, histories = main()

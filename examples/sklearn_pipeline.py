@@ -35,4 +35,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    cv_accuracy, test_accuracy, table = main()

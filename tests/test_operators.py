@@ -59,6 +59,16 @@ def test_grad_keeps_keyword_arguments_constant():
     assert_allclose(grad(f)(X, scale=3.0), 6.0 * X)
 
 
+@pytest.mark.parametrize("argnum", [0, 1, (0, 1)])
+def test_a_constant_output_warns_naming_the_function(argnum):
+    def constant(x, y):
+        return 3.0
+
+    with pytest.warns(UserWarning, match="output of constant does not depend on its input"):
+        zero = grad(constant, argnum)(1.0, 2.0)
+    assert onp.all(onp.asarray(zero) == 0.0)
+
+
 def test_value_and_grad():
     value, gradient = value_and_grad(cubic)(X)
     assert_allclose(value, onp.sum(X ** 3))

@@ -39,8 +39,8 @@ def trace_call(fun, x, make_root, tangent=None):
     if type(out) in box_types and out._trace == trace:
         return out._value, out._node, roots
     warnings.warn(
-        f"the output of {getattr(fun, '__name__', fun)!s} does not depend on its input; "
-        "its derivative is zero",
+        f"the output of {getattr(getattr(fun, 'func', fun), '__name__', fun)!s} does not depend "
+        "on its input; its derivative is zero",
         stacklevel=3,
     )
     return out, None, roots

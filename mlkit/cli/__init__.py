@@ -66,7 +66,8 @@ def main(argv=None) -> int:
         if isinstance(interrupt, TrainingInterrupted):
             print(f"mlkit {args.command}: {interrupt}", file=sys.stderr)
             resume = getattr(interrupt, "run_dir", None) or getattr(args, "resume", None)
-            print(f"the state after epoch {interrupt.completed} is saved in last.npz; continue "
+            saved = getattr(interrupt, "saved_epoch", interrupt.completed)
+            print(f"the state after epoch {saved} is saved in last.npz; continue "
                   f"with: mlkit train --resume {resume}", file=sys.stderr)
         else:
             print(f"mlkit {args.command}: interrupted", file=sys.stderr)

@@ -63,7 +63,7 @@ def cmd_train(args) -> int:
     from mlkit.config.build import build_plan
     from mlkit.config.runs import resume_status
     from mlkit.experiments.run import train_run
-    from mlkit.train import RunDir, TrainingDiverged, TrainingInterrupted
+    from mlkit.train import RunDir, TrainingDiverged, TrainingInterrupted, load_arrays
     from mlkit.train.report import comparison_table
 
     config, run = _train_config(args)
@@ -83,7 +83,11 @@ def cmd_train(args) -> int:
         _, result, baseline = train_run(config, run, plan=plan, resume=resume,
                                         progress=None if not args.quiet else False)
     except TrainingInterrupted as interrupt:
+        # Ctrl-C can land after an epoch ends but before its checkpoint is written: report
+        # the epoch last.npz really holds.
         interrupt.run_dir = run.path
+        if (run / RunDir.LAST).is_file():
+            interrupt.saved_epoch = int(load_arrays(run / RunDir.LAST)["loop.epoch"])
         raise
     except TrainingDiverged as error:
         print(f"mlkit train: {error}", file=sys.stderr)

@@ -10,7 +10,9 @@ to scikit-learn's parameterization:
 - linear regression with mse, mean loss + l2/2 |w|^2  ->  ``Ridge(alpha = n * l2 / 2)``;
 - mlp: scikit-learn adds ``alpha / (2 B) |W|^2`` to each batch's mean loss (B its size), and
   its regression loss is half the squared error, so ``alpha = l2 * B`` (classification) or
-  ``l2 * B / 2`` (regression), with the same hidden sizes, activation, batch size and rate.
+  ``l2 * B / 2`` (regression), with the same hidden sizes, activation, batch size and rate;
+  its solver steps as mlkit's optimizer does: ``lbfgs`` for a ``full_batch`` optimizer (whole
+  data, line search), otherwise its stochastic ``adam``.
 """
 
 from __future__ import annotations
@@ -89,12 +91,10 @@ def _estimator(name: str, config, plan: Plan):
     options = {"hidden_layer_sizes": hidden, "activation": activation, "alpha": alpha,
                "batch_size": size, "max_iter": max_iter, "random_state": seed,
                "early_stopping": False}
-    optimizer = config.optimizer
-    if optimizer.name in ("adam", "adamw", "sgd"):
-        options.update(solver="adam" if optimizer.name != "sgd" else "sgd",
-                       learning_rate_init=optimizer.lr)
-    elif optimizer.name == "lbfgs":
+    if plan.optimizer.full_batch:
         options.update(solver="lbfgs")
+    else:
+        options.update(solver="adam", learning_rate_init=config.optimizer.lr)
     estimator = (MLPRegressor if regression else MLPClassifier)(**options)
     label = (f"{type(estimator).__name__}(hidden={list(hidden)}, alpha={alpha:.3g}, "
              f"solver={estimator.solver})")

@@ -72,8 +72,10 @@ def value_and_grad(model, loss_fn, has_aux: bool = False):
         its parameter's shape and dtype (the engine's guarantee, relied on as is).
     """
 
-    def traced_loss(traced_leaves, put, args, kwargs, aux):
-        put(traced_leaves)
+    # The traced leaves come last, so the engine binds the other arguments with no frame of
+    # its own; one leaf is passed alone (the engine's single-array path), several as a list.
+    def traced_loss(put, args, kwargs, aux, traced):
+        put(traced if type(traced) is list else [traced])
         out = loss_fn(*args, **kwargs)
         if has_aux:
             if not isinstance(out, tuple) or len(out) != 2:
@@ -83,24 +85,20 @@ def value_and_grad(model, loss_fn, has_aux: bool = False):
             aux.append(tree_map(getval, extra))
         return out
 
-    def traced_loss_of_one(traced_leaf, put, args, kwargs, aux):
-        return traced_loss([traced_leaf], put, args, kwargs, aux)
-
-    traced_loss.__name__ = traced_loss_of_one.__name__ = getattr(loss_fn, "__name__", "loss_fn")
-    loss_and_grads = mlkit.value_and_grad(traced_loss)
-    loss_and_grad_of_one = mlkit.value_and_grad(traced_loss_of_one)  # skips the list's plumbing
+    traced_loss.__name__ = getattr(loss_fn, "__name__", "loss_fn")
+    loss_and_grads = mlkit.value_and_grad(traced_loss, argnum=4)
 
     def at(params: Trainable, *args, **kwargs):
         (tree, leaves), put, aux = params.walked(), params.put, []
         if not leaves:  # nothing to differentiate: no trace, no "does not depend" warning
-            value = traced_loss([], put, args, kwargs, aux)
+            value = traced_loss(put, args, kwargs, aux, [])
             return ((value, aux[0]) if has_aux else value), tree
         try:
             if len(leaves) == 1:
-                loss, grad = loss_and_grad_of_one(leaves[0], put, args, kwargs, aux)
+                loss, grad = loss_and_grads(put, args, kwargs, aux, leaves[0])
                 grads = [grad]
             else:
-                loss, grads = loss_and_grads(leaves, put, args, kwargs, aux)
+                loss, grads = loss_and_grads(put, args, kwargs, aux, leaves)
         finally:
             put(leaves)
         grads = tree_unflatten(tree, grads)

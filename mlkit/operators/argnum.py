@@ -4,6 +4,8 @@ It also gives each cotangent its input's dtype and checks that ``grad`` and its 
 scalar output, so every operator reports these mistakes the same way, naming the function.
 """
 
+import functools
+
 import numpy
 
 from mlkit.autodiff.containers import ContainerVSpace
@@ -21,15 +23,21 @@ def fun_name(fun):
 
 
 def unary_of(fun, argnum, args, kwargs):
-    """``(g, x)``: fun as a function of its argument(s) ``argnum`` alone, and their values."""
+    """``(g, x)``: fun as a function of its argument(s) ``argnum`` alone, and their values.
+
+    ``g.func`` is ``fun`` (as for a ``functools.partial``), so messages can name it."""
     if isinstance(argnum, int):
         if argnum >= len(args):
             raise TypeError(f"{fun_name(fun)} was given {len(args)} positional arguments; cannot "
                             f"differentiate with respect to argument {argnum}")
+        if argnum == len(args) - 1:  # the last one: bind the others without a Python frame
+            return (functools.partial(fun, *args[:argnum], **kwargs) if argnum or kwargs
+                    else fun), args[argnum]
 
         def unary(x):
             return fun(*args[:argnum], x, *args[argnum + 1:], **kwargs)
 
+        unary.func = fun
         return unary, args[argnum]
 
     def unary_tuple(xs):
@@ -38,6 +46,7 @@ def unary_of(fun, argnum, args, kwargs):
             new_args[i] = x
         return fun(*new_args, **kwargs)
 
+    unary_tuple.func = fun
     return unary_tuple, tuple(args[i] for i in argnum)
 
 

@@ -2,7 +2,8 @@
 
 Every optimizer steps a model by ``opt.descend(model, closure)``, ``closure() -> (loss, grads)``
 at the model's current parameters: once for a first-order one, at each point tried for a
-``full_batch`` one (L-BFGS). A subclass says how one array moves (``init_state``,
+``full_batch`` one (L-BFGS), which also reports its iterations ``n_iter`` and why it stopped,
+``reason``. A subclass says how one array moves (``init_state``,
 ``update_leaf``); this class walks the trees, checks gradients, counts steps and saves the
 state as a flat dict of arrays, comparing a cheap signature against the first step's tree.
 """

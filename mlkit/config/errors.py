@@ -52,16 +52,25 @@ class ConfigError(ValueError):
 
 
 def show(value: Any, limit: int = 80) -> str:
-    """A value written the way YAML would write it (null, true, 'text', [1, 2]), cut to `limit`."""
+    """A value written the way YAML would write it (null, true, 'text', [1, 2]), cut to `limit`.
+
+    Containers stop being written once `limit` is passed, so a huge value costs no more than a
+    short one."""
     if value is None:
         text = "null"
     elif isinstance(value, bool):
         text = "true" if value else "false"
-    elif isinstance(value, (list, tuple)):
-        text = "[" + ", ".join(show(item, limit) for item in value) + "]"
-    elif isinstance(value, dict):
-        pairs = ", ".join(f"{show(k, limit)}: {show(v, limit)}" for k, v in value.items())
-        text = "{" + pairs + "}"
+    elif isinstance(value, (list, tuple, dict)):
+        mapping = isinstance(value, dict)
+        text = "{" if mapping else "["
+        for i, item in enumerate(value.items() if mapping else value):
+            if len(text) > limit:
+                break
+            part = f"{show(item[0], limit)}: {show(item[1], limit)}" if mapping else \
+                show(item, limit)
+            text += (", " if i else "") + part
+        else:
+            text += "}" if mapping else "]"
     else:
         text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -119,6 +119,9 @@ def resume_status(run: RunDir, config: Config) -> str | None:
             return (f"nothing to resume: {run.path} stopped early at epoch {done} "
                     f"(no improvement for {wait} evaluations); raise "
                     "training.early_stopping.patience to continue it")
+    if reason == "converged":
+        return (f"nothing to resume: {run.path} converged at epoch {done} (the optimizer's "
+                "tolerances were met, so further epochs would repeat it)")
     if done >= config.training.epochs:
         return (f"nothing to resume: {run.path} has completed {done} of "
                 f"{config.training.epochs} epochs; raise training.epochs (e.g. "

@@ -16,10 +16,11 @@ import sys
 
 from mlkit.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
 from mlkit.cli.experiments import add_landscape, add_sweep
+from mlkit.cli.listing import add_list
 from mlkit.cli.runs import add_evaluate, add_predict
 from mlkit.cli.train import add_gradcheck, add_train
 
-__all__ = ["SUBCOMMANDS", "build_parser", "main"]
+__all__ = ["SUBCOMMANDS", "build_parser", "main", "version"]
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
@@ -32,16 +33,30 @@ def _user_errors() -> tuple[type[BaseException], ...]:
             FileNotFoundError, PermissionError, IsADirectoryError)
 
 
-SUBCOMMANDS = [add_train, add_evaluate, add_predict, add_gradcheck, add_sweep, add_landscape]
+SUBCOMMANDS = [add_train, add_evaluate, add_predict, add_gradcheck, add_sweep, add_landscape,
+               add_list]
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="mlkit", description="Train, evaluate and use models from YAML configs.")
+        prog="mlkit", description="Train, evaluate and use models from YAML configs.",
+        epilog="mlkit list shows every model, loss, optimizer, schedule, metric and data set "
+               "with its options.")
+    parser.add_argument("--version", action="version", version=f"mlkit {version()}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in SUBCOMMANDS:
         add(subparsers)
     return parser
+
+
+def version() -> str:
+    """The installed mlkit's version (that of pyproject.toml when run from a checkout)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("mlkit")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def main(argv=None) -> int:
@@ -74,6 +89,8 @@ def main(argv=None) -> int:
         return EXIT_INTERRUPTED
     except Exception as error:
         if isinstance(error, _user_errors()):
-            print(f"mlkit {args.command}: error: {error}", file=sys.stderr)
+            prefix = f"mlkit {args.command}: "
+            text = str(error).removeprefix(prefix)
+            print(f"{prefix}error: {text}", file=sys.stderr)
             return EXIT_USAGE
         raise

@@ -16,7 +16,9 @@ def add_train(subparsers) -> None:
     parser = subparsers.add_parser(
         "train", help="train a model from a YAML config",
         description="Train from CONFIG (overrides: key.path=value), write a run directory, "
-                    "and compare with a scikit-learn baseline on the same split.")
+                    "and compare with a scikit-learn baseline on the same split.",
+        epilog="`mlkit list` prints every model, loss, optimizer, schedule, metric and data "
+               "set a config can name, with its options and defaults.")
     parser.add_argument("config", nargs="?", help="YAML config, e.g. configs/logreg.yaml")
     parser.add_argument("overrides", nargs="*", help="key.path=value, e.g. training.epochs=5")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")

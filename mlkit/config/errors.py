@@ -14,8 +14,6 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from mlkit.tree import tree_fold
-
 NO_VALUE = object()
 """Marks a problem that has no offending value to show (a missing key, say)."""
 
@@ -54,23 +52,28 @@ class ConfigError(ValueError):
 
 
 def show(value: Any, limit: int = 80) -> str:
-    """A value written the way YAML would write it (null, true, 'text', [1, 2]), cut to `limit`."""
+    """A value written the way YAML would write it (null, true, 'text', [1, 2]), cut to `limit`.
 
-    def cut(text):
-        return text if len(text) <= limit else text[: limit - 3] + "..."
-
-    def leaf(item):
-        if isinstance(item, bool):
-            return cut("true" if item else "false")
-        return cut("null" if item is None else repr(item))
-
-    def node(container, items):
-        if isinstance(container, dict):
-            pairs = ", ".join(f"{show(k, limit)}: {v}" for k, v in zip(container, items))
-            return cut("{" + pairs + "}")
-        return cut("[" + ", ".join(items) + "]")
-
-    return tree_fold(value, leaf, node)
+    Containers stop being written once `limit` is passed, so a huge value costs no more than a
+    short one."""
+    if value is None:
+        text = "null"
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (list, tuple, dict)):
+        mapping = isinstance(value, dict)
+        text = "{" if mapping else "["
+        for i, item in enumerate(value.items() if mapping else value):
+            if len(text) > limit:
+                break
+            part = f"{show(item[0], limit)}: {show(item[1], limit)}" if mapping else \
+                show(item, limit)
+            text += (", " if i else "") + part
+        else:
+            text += "}" if mapping else "]"
+    else:
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def did_you_mean(word: Any, options) -> str:

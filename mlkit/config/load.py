@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -20,6 +19,7 @@ from mlkit.tree import tree_map
 
 from .errors import ConfigError, Problem, choices, did_you_mean, translate
 from .schema import Config
+from .yaml_text import parse_yaml
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _EXAMPLE = "see configs/logreg.yaml for a complete example"
@@ -66,8 +66,7 @@ def _read_mapping(path: Path) -> dict:
                                               hint="a config is a YAML text file")]) from None
     except OSError as error:
         raise ConfigError(str(path), [Problem("", f"cannot be read: {error.strerror}")]) from None
-    raw = _parse_yaml(text, str(path))
-    _check_structure(text, str(path))
+    raw = parse_yaml(text, str(path))
     if raw is None:
         raise ConfigError(str(path), [Problem("", "is empty", hint=(
             f"a config needs at least the data, model and loss sections; {_EXAMPLE}"))])
@@ -76,50 +75,6 @@ def _read_mapping(path: Path) -> dict:
                                               f"level, not a {type(raw).__name__}", raw,
                                               _EXAMPLE)])
     return raw
-
-
-def _parse_yaml(text: str, source: str, where: str = "") -> Any:
-    """`yaml.safe_load(text)`; a syntax error or a tag becomes a ConfigError with its position."""
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        at = f"line {mark.line + 1}, column {mark.column + 1}" if mark and not where else where
-        problem = getattr(error, "problem", None) or str(error)
-        if isinstance(error, yaml.constructor.ConstructorError) and "tag" in problem:
-            tags = Problem(at, "YAML tags such as !!python/... are not allowed",
-                           hint="write plain values only")
-            raise ConfigError(source, [tags]) from None
-        raise ConfigError(source, [Problem(at, f"not valid YAML: {problem}",
-                                           hint="fix the syntax here")]) from None
-
-
-def _check_structure(text: str, source: str) -> None:
-    """Report keys written twice in one mapping (YAML would silently keep the last) and
-    aliases that make a value contain itself."""
-    problems = []
-    pending = [(yaml.compose(text, Loader=yaml.SafeLoader), "", frozenset())]
-    while pending:
-        node, path, ancestors = pending.pop()
-        if id(node) in ancestors:
-            problems.append(Problem(path, "contains itself through a YAML alias",
-                                    hint="configs must be trees; copy the value instead"))
-            continue
-        inside = ancestors | {id(node)}
-        if isinstance(node, yaml.MappingNode):
-            seen = set()
-            for key_node, value_node in node.value:
-                key = f"{path}.{key_node.value}" if path else str(key_node.value)
-                if key_node.value in seen:
-                    line = key_node.start_mark.line + 1
-                    problems.append(Problem(key, f"written twice (again on line {line})",
-                                            hint="keep one; YAML would silently use the last"))
-                seen.add(key_node.value)
-                pending.append((value_node, key, inside))
-        elif isinstance(node, yaml.SequenceNode):
-            pending += [(item, f"{path}[{i}]", inside) for i, item in enumerate(node.value)]
-    if problems:
-        raise ConfigError(source, problems)
 
 
 def apply_overrides(raw: dict, overrides: list[str] | tuple[str, ...],
@@ -168,7 +123,7 @@ def _apply_one(raw: dict, text: str, source: str) -> None:
                 f"present here: {choices(node)}" + did_you_mean(parts[-1], node)))])
         del node[parts[-1]]
     else:
-        node[parts[-1]] = _parse_yaml(value_text, source, where=label)
+        node[parts[-1]] = parse_yaml(value_text, source, where=label)
 
 
 def _blame(problem: Problem, overrides) -> Problem:

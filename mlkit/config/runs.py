@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mlkit.train import CheckpointError, Predictor, RunDir, load_arrays
+from mlkit.train import CheckpointError, Predictor, RunDir, RunError
 from mlkit.train.gradcheck import check_gradients
 from mlkit.tree import flatten_named
 
@@ -32,7 +32,7 @@ def load_predictor(run_dir) -> tuple[Predictor, Config]:
     n_outputs = head.n_outputs(len(prep.classes) if prep.classes else None)
     model = build_model(config, len(prep.feature_names), n_outputs, rng=0)
     try:
-        model.load_state_dict(load_arrays(run / RunDir.MODEL))
+        model.load_state_dict(run.read_weights(RunDir.MODEL))
     except (KeyError, ValueError) as error:
         if isinstance(error, CheckpointError):
             raise
@@ -58,12 +58,32 @@ def evaluate_run(run_dir, data=None):
     if path.suffix in (".yaml", ".yml"):
         other = load_config(path)
         dataset = load_data(other)
+        _check_same_data(predictor.preprocessing, dataset, path)
         raw_splits, _ = split_data(_unscaled(other), dataset, head.kind)
         y = raw_splits.y_test.astype(np.float64) if not head.is_classifier else raw_splits.y_test
         scores = predictor.evaluate(raw_splits.X_test, y)
         return head, f"test split of {path} ({len(raw_splits.X_test)} rows)", scores
     X, y = predictor.read_csv(path)
     return head, f"{path} ({len(X)} rows)", predictor.evaluate(X, y)
+
+
+def _check_same_data(prep, dataset, path) -> None:
+    """RunError unless ``dataset`` has the run's features (and classes) in the same order."""
+    names = [str(name) for name in dataset.feature_names]
+    if names != list(prep.feature_names):
+        extra = [name for name in names if name not in prep.feature_names][:5]
+        lacking = [name for name in prep.feature_names if name not in names][:5]
+        detail = (f"it lacks {lacking}" if lacking else "") + \
+            ("; " if lacking and extra else "") + (f"it adds {extra}" if extra else "")
+        raise RunError(f"the data of {str(path)!r} has {len(names)} features, but the run was "
+                       f"trained on {len(prep.feature_names)} ({detail or 'in another order'}); "
+                       "evaluate on a config of the same data set")
+    classes = None if dataset.target_names is None else [str(c) for c in dataset.target_names]
+    if prep.classes is not None and classes is not None and \
+            classes != [str(c) for c in prep.classes]:
+        raise RunError(f"the data of {str(path)!r} has classes {classes}, but the run was "
+                       f"trained on {list(prep.classes)}; evaluate on a config of the same "
+                       "data set")
 
 
 def _unscaled(config: Config) -> Config:
@@ -88,7 +108,7 @@ def gradcheck_config(config: Config):
 
 def resume_status(run: RunDir, config: Config) -> str | None:
     """Why resuming ``run`` with ``config`` would train nothing, or None when it continues."""
-    state = load_arrays(run / RunDir.LAST)
+    state = run.read_training_state()
     if "loop.epoch" not in state:
         raise CheckpointError(f"{run / RunDir.LAST} is not a training checkpoint")
     done = int(state["loop.epoch"])
@@ -100,6 +120,9 @@ def resume_status(run: RunDir, config: Config) -> str | None:
             return (f"nothing to resume: {run.path} stopped early at epoch {done} "
                     f"(no improvement for {wait} evaluations); raise "
                     "training.early_stopping.patience to continue it")
+    if reason == "converged":
+        return (f"nothing to resume: {run.path} converged at epoch {done} (the optimizer's "
+                "tolerances were met, so further epochs would repeat it)")
     if done >= config.training.epochs:
         return (f"nothing to resume: {run.path} has completed {done} of "
                 f"{config.training.epochs} epochs; raise training.epochs (e.g. "

@@ -10,6 +10,7 @@ from mlkit.data.csv import load_csv as load_csv
 from mlkit.data.datasets import DATASET_TASKS as DATASET_TASKS
 from mlkit.data.datasets import Dataset as Dataset
 from mlkit.data.datasets import available_datasets as available_datasets
+from mlkit.data.datasets import dataset_defaults as dataset_defaults
 from mlkit.data.datasets import dataset_parameters as dataset_parameters
 from mlkit.data.datasets import load_dataset as load_dataset
 from mlkit.data.errors import DataError as DataError
@@ -32,6 +33,7 @@ __all__ = [
     "OneHotEncoder",
     "Standardizer",
     "available_datasets",
+    "dataset_defaults",
     "dataset_parameters",
     "load_csv",
     "load_dataset",

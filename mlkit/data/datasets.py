@@ -19,8 +19,8 @@ from mlkit.data.errors import DataError, as_array, check_float_dtype, did_you_me
 if TYPE_CHECKING:
     from mlkit.data.schema import CsvSchema
 
-__all__ = ["DATASET_TASKS", "Dataset", "available_datasets", "dataset_parameters",
-           "load_dataset"]
+__all__ = ["DATASET_TASKS", "Dataset", "available_datasets", "dataset_defaults",
+           "dataset_parameters", "load_dataset"]
 
 _TASKS = ("classification", "regression")
 
@@ -121,6 +121,12 @@ def dataset_parameters(name: str) -> list[str]:
     scikit-learn function (imported now), less the ones mlkit sets itself."""
     source = _SOURCES[name]
     return [p for p in inspect.signature(source.function).parameters if p not in source.hidden]
+
+
+def dataset_defaults(name: str) -> dict:
+    """``{parameter: default}`` for the parameters of :func:`dataset_parameters`."""
+    signature = inspect.signature(_SOURCES[name].function).parameters
+    return {key: signature[key].default for key in dataset_parameters(name)}
 
 
 def load_dataset(name: str, dtype="float64", **params) -> Dataset:

@@ -8,6 +8,7 @@ schema is a JSON-able dict (no pickle), stored next to the model.
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,14 +39,24 @@ def read_table(path, columns=None, text=()) -> pd.DataFrame:
     if os.path.isdir(path):
         raise DataError(f"{os.fspath(path)!r} is a directory; pass the path of a CSV file.")
     try:
-        return pd.read_csv(path, usecols=columns, dtype={c: str for c in text},
-                           nrows=0 if columns is None else None)
+        with warnings.catch_warnings():
+            # every row must have as many values as the header has names: pandas would
+            # otherwise drop the extras or turn the first column into the index
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(path, dtype={c: str for c in text}, index_col=False,
+                                nrows=0 if columns is None else None)
+    except pd.errors.ParserWarning:
+        raise DataError(f"CSV file {os.fspath(path)!r} has a row with more values than its "
+                        "header has column names; remove the extra values or name the "
+                        "column.") from None
     except pd.errors.EmptyDataError:
         raise DataError(f"CSV file {os.fspath(path)!r} is empty; it needs a header line of "
                         "column names and at least one data row.") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataError(f"CSV file {os.fspath(path)!r} could not be parsed ({exc}); check that "
-                        "it is comma-separated UTF-8 text.") from None
+        raise DataError(f"CSV file {os.fspath(path)!r} could not be parsed ({str(exc).strip()});"
+                        " check that it is comma-separated UTF-8 text with one value per "
+                        "column on every row.") from None
+    return frame if columns is None else frame[list(columns)]
 
 
 def check_numeric(frame: pd.DataFrame, numeric: list[str], source: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from numbers import Real
 
 import numpy
 from sklearn.exceptions import ConvergenceWarning
@@ -18,7 +19,13 @@ from mlkit.estimators.logloss import (
     log_proba,
     objective,
 )
-from mlkit.estimators.params import check_choice, check_number, resolve_batch_size
+from mlkit.estimators.params import (
+    SHARED_CONSTRAINTS,
+    Interval,
+    StrOptions,
+    resolve_batch_size,
+    validate_params,
+)
 from mlkit.train.metrics import accuracy
 
 __all__ = ["LogisticRegression"]
@@ -100,6 +107,15 @@ class LogisticRegression(MLKitEstimator):
     """
 
     _estimator_kind = "classifier"
+    _parameter_constraints = {
+        **SHARED_CONSTRAINTS,
+        "penalty": [StrOptions({"l2"}), None],
+        "C": [Interval(Real, 0, None, closed="right")],
+        "fit_intercept": ["boolean"],
+        "solver": [StrOptions(set(_SOLVERS))],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "standard_errors": ["boolean"],
+    }
 
     def __init__(self, penalty="l2", C=1.0, fit_intercept=True, solver="lbfgs", max_iter=100,
                  tol=1e-4, class_weight=None, random_state=None, warm_start=False,
@@ -168,16 +184,7 @@ class LogisticRegression(MLKitEstimator):
         return self
 
     def _check_params(self):
-        check_choice("solver", self.solver, tuple(_SOLVERS))
-        check_choice("penalty", self.penalty, ("l2", None))
-        check_choice("monitor", self.monitor, ("score", "loss"))
-        check_number("C", self.C, low=0.0, low_open=True)
-        check_number("max_iter", self.max_iter, low=1, integer=True)
-        check_number("tol", self.tol, low=0.0)
-        check_number("learning_rate_init", self.learning_rate_init, low=0.0, low_open=True)
-        check_number("n_iter_no_change", self.n_iter_no_change, low=1, integer=True)
-        check_number("validation_fraction", self.validation_fraction, low=0.0, high=1.0,
-                     low_open=True, high_open=True)
+        validate_params(self)
 
     def _start(self, classes, width, binary):
         """Zeros, or the previous coefficients when warm-starting a compatible fit."""

@@ -9,6 +9,7 @@ from mlkit.estimators.base import check_sample_weight, class_weights
 from mlkit.estimators.inputs import check_classification_labels
 from mlkit.estimators.logloss import log_proba
 from mlkit.estimators.mlp_base import BaseMLP
+from mlkit.estimators.params import StrOptions
 from mlkit.train.metrics import accuracy, r2
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
@@ -39,11 +40,13 @@ class MLPClassifier(BaseMLP):
     Attributes
     ----------
     classes_, model_ (the trained :class:`mlkit.nn.MLP`), coefs_, intercepts_, n_iter_,
-    loss_curve_, best_loss_, validation_scores_, best_validation_score_, t_, n_outputs_,
+    loss_, loss_curve_, best_loss_, validation_scores_, best_validation_score_, t_, n_outputs_,
     n_layers_, out_activation_, history_, n_features_in_, feature_names_in_.
     """
 
     _estimator_kind = "classifier"
+    _parameter_constraints = {**BaseMLP._parameter_constraints,
+                              "class_weight": [dict, StrOptions({"balanced"}), None]}
 
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, optimizer="adam",
                  alpha=0.0001, batch_size="auto", learning_rate_init=0.001, max_iter=200,

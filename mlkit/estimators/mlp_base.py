@@ -7,6 +7,7 @@ Subclasses supply the targets, the data loss and the validation score; everythin
 from __future__ import annotations
 
 import warnings
+from numbers import Integral, Real
 
 import numpy
 from sklearn.exceptions import ConvergenceWarning
@@ -14,7 +15,13 @@ from sklearn.utils.metaestimators import available_if
 
 from mlkit import nn, registry
 from mlkit.estimators.base import MLKitEstimator, make_rng
-from mlkit.estimators.params import check_choice, check_number, resolve_batch_size
+from mlkit.estimators.params import (
+    SHARED_CONSTRAINTS,
+    Interval,
+    StrOptions,
+    resolve_batch_size,
+    validate_params,
+)
 
 __all__ = ["BaseMLP"]
 
@@ -31,6 +38,17 @@ def _stochastic(estimator) -> bool:
 
 class BaseMLP(MLKitEstimator):
     """Shared fitting of the two MLP estimators; subclasses define targets, loss and scores."""
+
+    _parameter_constraints = {
+        **SHARED_CONSTRAINTS,
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(_ACTIVATIONS))],
+        "optimizer": [StrOptions(set(registry.OPTIMIZERS))],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "shuffle": ["boolean"],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "dtype": "no_validation",  # float32 or float64, checked by validate_params
+    }
 
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, optimizer="adam",
                  alpha=0.0001, batch_size="auto", learning_rate_init=0.001, max_iter=200,
@@ -71,22 +89,15 @@ class BaseMLP(MLKitEstimator):
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def _check_params(self):
-        check_choice("optimizer", self.optimizer, tuple(registry.OPTIMIZERS))
-        check_choice("activation", self.activation, tuple(_ACTIVATIONS))
-        check_choice("monitor", self.monitor, ("score", "loss"))
+        validate_params(self)
         sizes = self.hidden_layer_sizes
-        sizes = (sizes,) if isinstance(sizes, int) else tuple(sizes)
-        for size in sizes:
-            check_number("hidden_layer_sizes", size, low=1, integer=True)
-        check_number("alpha", self.alpha, low=0.0)
-        check_number("learning_rate_init", self.learning_rate_init, low=0.0, low_open=True)
-        check_number("max_iter", self.max_iter, low=1, integer=True)
-        check_number("tol", self.tol, low=0.0)
-        check_number("n_iter_no_change", self.n_iter_no_change, low=1, integer=True)
-        check_number("dropout", self.dropout, low=0.0, high=1.0, high_open=True)
-        check_number("validation_fraction", self.validation_fraction, low=0.0, high=1.0,
-                     low_open=True, high_open=True)
-        return sizes
+        sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
+        if not sizes or not all(isinstance(size, Integral) and not isinstance(size, bool)
+                                and size >= 1 for size in sizes):
+            raise ValueError(f"The 'hidden_layer_sizes' parameter of {type(self).__name__} "
+                             "must be a positive int or a non-empty sequence of positive ints. "
+                             f"Got {self.hidden_layer_sizes!r} instead.")
+        return tuple(int(size) for size in sizes)
 
     def _fit(self, X, y, sample_weight, incremental, classes):
         sizes = self._check_params()
@@ -212,6 +223,7 @@ class BaseMLP(MLKitEstimator):
             self.n_iter_ = len(self.history_)
         self.t_ += samples
         self.loss_curve_ = self.history_.column("train_loss").tolist()
+        self.loss_ = self.loss_curve_[-1]
         validated = "val_score" in self.history_.columns
         self.validation_scores_ = (self.history_.column("val_score").tolist() if validated
                                    else None)

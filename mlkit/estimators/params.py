@@ -1,42 +1,62 @@
-"""Checks of estimator hyperparameters, run at the top of ``fit`` (never in ``__init__``).
+"""Hyperparameter constraints of the estimators, checked at the top of ``fit`` as scikit-learn
+checks its own.
 
 scikit-learn's contract keeps ``__init__`` to plain assignments so that ``clone`` and
-``set_params`` equal construction; invalid values are reported when training starts.
+``set_params`` equal construction. Each estimator declares ``_parameter_constraints`` (one
+entry per ``__init__`` parameter, in scikit-learn's vocabulary: intervals, string options,
+``"boolean"``, ``"random_state"``, ...) and ``fit`` calls :func:`validate_params`, so a bad
+value (``C=nan``, ``fit_intercept=1e-300``) is a ValueError naming the parameter, the
+accepted values and the value given, before any training starts.
 """
 
 from __future__ import annotations
 
-import numbers
+from numbers import Integral, Real
 
-__all__ = ["check_choice", "check_number", "resolve_batch_size"]
+import numpy
+from sklearn.utils._param_validation import Interval, StrOptions
+
+__all__ = ["SHARED_CONSTRAINTS", "Interval", "StrOptions", "resolve_batch_size",
+           "validate_params"]
+
+POSITIVE = Interval(Real, 0, None, closed="neither")
+NON_NEGATIVE = Interval(Real, 0, None, closed="left")
+COUNT = Interval(Integral, 1, None, closed="left")
+FRACTION = Interval(Real, 0, 1, closed="neither")
+
+SHARED_CONSTRAINTS = {
+    "max_iter": [COUNT],
+    "tol": [NON_NEGATIVE],
+    "random_state": ["random_state", numpy.random.Generator],
+    "warm_start": ["boolean"],
+    "learning_rate_init": [POSITIVE],
+    "batch_size": [StrOptions({"auto"}), COUNT],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [FRACTION],
+    "n_iter_no_change": [COUNT],
+    "monitor": [StrOptions({"score", "loss"})],
+    "verbose": ["verbose"],
+}
+"""The constraints of the parameters every mlkit estimator has."""
 
 
-def check_choice(name: str, value, choices) -> None:
-    """ValueError unless ``value`` is one of ``choices``."""
-    if not any(value is choice or (isinstance(value, str) and value == choice)
-               for choice in choices):
-        raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
-
-
-def check_number(name: str, value, low=None, high=None, low_open=False, high_open=False,
-                 integer=False) -> None:
-    """ValueError unless ``value`` is a real (or integer) number inside the given bounds."""
-    kind = numbers.Integral if integer else numbers.Real
-    if isinstance(value, bool) or not isinstance(value, kind):
-        raise ValueError(f"{name} must be {'an integer' if integer else 'a number'}, got "
-                         f"{value!r}")
-    too_low = low is not None and (value <= low if low_open else value < low)
-    too_high = high is not None and (value >= high if high_open else value > high)
-    if too_low or too_high:
-        left = "(" if low_open else "["
-        right = ")" if high_open else "]"
-        raise ValueError(f"{name} must be in {left}{low if low is not None else '-inf'}, "
-                         f"{high if high is not None else 'inf'}{right}, got {value!r}")
+def validate_params(estimator) -> None:
+    """InvalidParameterError (a ValueError) for the first parameter of ``estimator`` outside
+    its ``_parameter_constraints``; also refuses a ``dtype`` other than float32/float64."""
+    estimator._validate_params()
+    dtype = getattr(estimator, "dtype", None)
+    if dtype is not None:
+        try:
+            ok = numpy.dtype(dtype) in (numpy.float32, numpy.float64)
+        except TypeError:
+            ok = False
+        if not ok:
+            raise ValueError(f"The 'dtype' parameter of {type(estimator).__name__} must be "
+                             f"None, 'float32' or 'float64'. Got {dtype!r} instead.")
 
 
 def resolve_batch_size(batch_size, n: int) -> int:
     """``"auto"`` -> ``min(200, n)`` (scikit-learn's rule); an int is clipped to ``n``."""
     if isinstance(batch_size, str) and batch_size == "auto":
         return min(200, n)
-    check_number("batch_size", batch_size, low=1, integer=True)
     return min(int(batch_size), n)

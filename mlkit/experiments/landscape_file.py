@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import Field, ValidationError
 
 from mlkit.config import ConfigError, Problem, apply_overrides
@@ -24,6 +23,7 @@ from mlkit.config.schema import (
     RunName,
     Section,
 )
+from mlkit.config.yaml_text import parse_yaml
 
 __all__ = ["LandscapeConfig", "load_landscape"]
 
@@ -118,9 +118,11 @@ def load_landscape(path, overrides=()) -> LandscapeConfig:
         raise ConfigError(source, [Problem("", what, hint=(
             "check the path; see configs/experiments/rosenbrock.yaml for an example"))])
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise ConfigError(source, [Problem("", f"not valid YAML: {error}")]) from None
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(source, [Problem("", f"cannot be read as UTF-8 text ({error})")]) \
+            from None
+    raw = parse_yaml(text, source)
     if not isinstance(raw, dict):
         raise ConfigError(source, [Problem("", "must be a mapping with function, start and "
                                            "optimizers", raw)])

@@ -81,7 +81,7 @@ def _resumed_dir(sweep: Sweep, resume) -> Path:
         raise SweepError(f"--resume {path}: not a sweep directory (it has no {RECORD}); pass "
                          f"one printed by an earlier mlkit sweep, e.g. {sweep.spec.output.dir}/"
                          f"{sweep.name}/<timestamp>")
-    before = json.loads((path / RECORD).read_text(encoding="utf-8"))["trials"]
+    before = _recorded_trials(path / RECORD)
     now = [{"id": t.id, "overrides": t.overrides} for t in sweep.trials]
     if before != now:
         differ = next(((a, b) for a, b in zip(before, now) if a != b), None)
@@ -93,14 +93,50 @@ def _resumed_dir(sweep: Sweep, resume) -> Path:
     return path
 
 
+def _recorded_trials(record: Path) -> list:
+    """The ``trials`` list of a sweep directory's ``sweep.json``; SweepError when damaged."""
+    try:
+        trials = json.loads(record.read_text(encoding="utf-8"))["trials"]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as error:
+        raise SweepError(f"--resume: {record} is damaged ({type(error).__name__}: {error}); "
+                         "start a new sweep without --resume") from None
+    if not isinstance(trials, list) or not all(
+            isinstance(t, dict) and isinstance(t.get("id"), str) and "overrides" in t
+            for t in trials):
+        raise SweepError(f"--resume: {record}: key 'trials' must be a list of {{id, overrides}} "
+                         "records; start a new sweep without --resume")
+    return trials
+
+
 def _finished(path: Path) -> dict[int, TrialOutcome]:
-    """Outcomes of the trials that finished ok in an earlier attempt."""
+    """Outcomes of the trials that finished ok in an earlier attempt; a damaged record counts
+    as unfinished, so its trial runs again."""
     outcomes = {}
     for record in (path / "trials").glob("t*.json"):
-        outcome = TrialOutcome.from_dict(json.loads(record.read_text(encoding="utf-8")))
-        if outcome.status == "ok":
+        try:
+            data = json.loads(record.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        outcome = TrialOutcome.from_dict(data) if _sound_outcome(data) else None
+        if outcome is not None and outcome.status == "ok":
             outcomes[outcome.index] = outcome
     return outcomes
+
+
+def _sound_outcome(data) -> bool:
+    """Whether a trial record read back has the types :class:`TrialOutcome` writes."""
+    if not isinstance(data, dict):
+        return False
+    kinds = {"index": int, "id": str, "status": str, "epochs": int, "best_epoch": int,
+             "final": dict, "best": dict, "test": dict, "curves": dict}
+    if any(not isinstance(data.get(key), kind) or isinstance(data.get(key), bool)
+           for key, kind in kinds.items()):
+        return False
+    numbers = [*data["final"].values(), *data["best"].values(), *data["test"].values(),
+               data.get("seconds", 0.0)]
+    curves = data["curves"].values()
+    return all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in numbers) and \
+        all(isinstance(c, list) and all(isinstance(v, (int, float)) for v in c) for c in curves)
 
 # ----------------------------------------------------------------------------- running
 

@@ -32,6 +32,7 @@ from pydantic import Field, ValidationError, model_validator
 from mlkit.config import Config, ConfigError, Problem, apply_overrides, validate_config
 from mlkit.config.errors import translate
 from mlkit.config.schema import NonNegativeInt, PositiveInt, RunName, Section, conflicts
+from mlkit.config.yaml_text import parse_yaml
 
 __all__ = ["Sweep", "SweepFile", "Trial", "load_sweep", "override_text"]
 
@@ -150,9 +151,11 @@ def _read(path: Path) -> dict:
         what = "sweep file not found" if not path.exists() else "is not a file"
         raise ConfigError(source, [Problem("", what, hint=f"check the path; {_EXAMPLE}")])
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise ConfigError(source, [Problem("", f"not valid YAML: {error}")]) from None
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(source, [Problem("", f"cannot be read as UTF-8 text ({error})")]) \
+            from None
+    raw = parse_yaml(text, source)
     if not isinstance(raw, dict):
         raise ConfigError(source, [Problem("", "must be a mapping with base and grid or trials",
                                            raw, _EXAMPLE)])

@@ -37,6 +37,7 @@ class Optimizer(ABC):
     """
 
     full_batch = False  # True: steps need the whole, unclipped objective (a line search)
+    converged = False  # True once a step met the optimizer's own tolerances (L-BFGS)
 
     def __init__(self, lr):
         self.lr = lr

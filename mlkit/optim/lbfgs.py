@@ -63,6 +63,9 @@ class LBFGS:
     """
 
     full_batch = True
+    CONVERGED = ("gradient below tolerance_grad", "directional derivative above -tolerance_change",
+                 "step below tolerance_change", "loss change below tolerance_change")
+    """The stop reasons that mean the tolerances were met (not a budget running out)."""
 
     def __init__(self, lr: PositiveFloat = 1.0, max_iter: PositiveInt = 20,
                  max_eval: PositiveInt | None = None, tolerance_grad: NonNegativeFloat = 1e-7,
@@ -124,21 +127,32 @@ class LBFGS:
             loss, grad = self._evaluate(value_and_grad_fn, view, x)
         return view.tree(x), loss
 
+    @property
+    def converged(self) -> bool:
+        """Whether the last step stopped because a tolerance was met."""
+        return self.reason in self.CONVERGED
+
     def step(self, params, value_and_grad_fn):
         """One outer step of up to ``max_iter`` iterations, continuing the kept history.
 
         Returns the new parameters and the loss at the *given* ``params`` (the first value
         computed), as repeated calls in a loop expect.
         """
+        return self._advance(params, value_and_grad_fn)[:2]
+
+    def _advance(self, params, value_and_grad_fn):
+        """:meth:`step`, plus the loss and gradient at the new parameters (None when the
+        last move was not evaluated) and the flat view."""
         view = self._view_of(params)
         x = view.vector(params)
         loss, grad = self._evaluate(value_and_grad_fn, view, x)
-        x = self._iterate(value_and_grad_fn, view, x, loss, grad)[0]
-        return view.tree(x), loss
+        x, end_loss, end_grad, evaluated = self._iterate(value_and_grad_fn, view, x, loss, grad)
+        end = (end_loss, view.tree(end_grad)) if evaluated else None
+        return view.tree(x), loss, end
 
     def descend(self, model, closure):
         """One :meth:`step` of ``model``, calling ``closure()`` at each point tried; returns
-        the loss at the start and the last gradient."""
+        the loss and gradient at the new parameters (the epoch's result)."""
         last = []
 
         def at(params):
@@ -146,9 +160,11 @@ class LBFGS:
             last[:] = closure()
             return last
 
-        params, loss = self.step(trainable(model), at)
+        params, _, end = self._advance(trainable(model), at)
+        if end is None:  # the last move was taken without evaluating where it landed
+            return at(params)
         model.update(params)
-        return loss, last[1]
+        return end
 
     def _view_of(self, params):
         if self._view is None or not self._view.matches(params):

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["REQUIRED", "Option", "parameter_help", "signature_options"]
+__all__ = ["REQUIRED", "Option", "parameter_help", "plain_text", "signature_options"]
 
 REQUIRED = inspect.Parameter.empty
 """The default of an option that has none (it must be given)."""
@@ -55,10 +55,10 @@ def parameter_help(component: Callable) -> dict[str, str]:
         elif line.strip() and names:
             for name in names:
                 found[name] = f"{found[name]} {line.strip()}" if name in found else line.strip()
-    return {name: _plain_text(text) for name, text in found.items()}
+    return {name: plain_text(text) for name, text in found.items()}
 
 
-def _plain_text(text: str) -> str:
+def plain_text(text: str) -> str:
     """Docstring markup removed: ``:math:`x``` and ````x```` become ``x``."""
     return re.sub(r":\w+:`([^`]*)`", r"\1", text).replace("``", "")
 

@@ -137,8 +137,8 @@ class EarlyStopping(Callback):
             state.history.stop_reason = "early_stopping"
 
     def on_train_end(self, state, reason):
-        if self.restore_best and self.weights is not None and reason in ("completed",
-                                                                         "early_stopping"):
+        if self.restore_best and self.weights is not None and reason in (
+                "completed", "early_stopping", "converged"):
             state.model.load_state_dict(self.weights)
 
     def state_dict(self):
@@ -195,7 +195,8 @@ class ModelCheckpoint(Callback):
         self._save_last(state)
 
     def on_train_end(self, state, reason):
-        if self.best_epoch == 0 and reason in ("completed", "early_stopping") and state.epoch:
+        if self.best_epoch == 0 and state.epoch and reason in (
+                "completed", "early_stopping", "converged"):
             save_arrays(self.best_path, state.model.state_dict())
             self.best_epoch = state.epoch
 

@@ -117,9 +117,16 @@ def rng_to_array(rng: np.random.Generator) -> np.ndarray:
 
 def rng_from_array(rng: np.random.Generator, array) -> None:
     """Put the state saved by :func:`rng_to_array` back into ``rng``."""
-    state = json.loads(str(np.asarray(array)[()]))
+    try:
+        state = json.loads(str(np.asarray(array)[()]))
+    except (json.JSONDecodeError, IndexError) as error:
+        raise CheckpointError(f"saved random state is not a generator's state ({error})") from None
     expected = type(rng.bit_generator).__name__
-    if state.get("bit_generator") != expected:
-        raise CheckpointError(f"saved random state is for {state.get('bit_generator')}, but the "
-                              f"generator is a {expected}")
-    rng.bit_generator.state = state
+    if not isinstance(state, dict) or state.get("bit_generator") != expected:
+        found = state.get("bit_generator") if isinstance(state, dict) else type(state).__name__
+        raise CheckpointError(f"saved random state is for {found}, but the generator is a "
+                              f"{expected}")
+    try:
+        rng.bit_generator.state = state
+    except (TypeError, ValueError, KeyError) as error:
+        raise CheckpointError(f"saved random state is damaged ({error})") from None

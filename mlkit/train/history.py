@@ -14,8 +14,8 @@ class History:
     ``seconds``) and why training stopped.
 
     Rows are plain dicts of Python numbers; an epoch without an evaluation simply lacks the
-    ``val_*`` keys. ``stop_reason`` is ``"completed"``, ``"early_stopping"``, ``"diverged"``,
-    ``"interrupted"`` or ``"not started"``.
+    ``val_*`` keys. ``stop_reason`` is ``"completed"``, ``"early_stopping"``, ``"converged"``
+    (the optimizer met its tolerances), ``"diverged"``, ``"interrupted"`` or ``"not started"``.
     """
 
     def __init__(self, rows=None, stop_reason: str = "not started"):

@@ -83,8 +83,10 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
     -------
     History
         One row per epoch: ``epoch, train_loss, val_*, lr, grad_norm, seconds`` (the mean
-        batch loss over the epoch, the learning rate used, the global gradient norm of the
-        epoch's last step, wall time of training and evaluation).
+        batch loss over the epoch, or a full-batch optimizer's loss after its step; the
+        learning rate used, the global gradient norm of the epoch's last step, wall time of
+        training and evaluation). A full-batch optimizer that meets its own tolerances ends
+        training with ``stop_reason`` ``"converged"``.
 
     Raises
     ------
@@ -143,6 +145,8 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
                 state.epoch = epoch
                 state.history.rows.append(row)
                 state.history.stop_reason = "completed" if epoch == state.epochs else "running"
+                if getattr(optimizer, "converged", False):  # more epochs would repeat this one
+                    state.history.stop_reason, state.stop = "converged", True
                 for callback in hooks:
                     callback.on_epoch_end(state, row)
             if state.stop and state.history.stop_reason == "running":

@@ -25,6 +25,7 @@ from mlkit.train.checkpoint import atomic_write_text, load_arrays
 from mlkit.train.history import History
 from mlkit.train.loop import fit
 from mlkit.train.plan import Plan, Preprocessing
+from mlkit.train.run_files import check_preprocessing, check_training_state, check_weights
 from mlkit.tree import tree_fold
 
 __all__ = ["MetricsLog", "RunDir", "RunError", "RunResult", "package_versions", "run_plan"]
@@ -54,7 +55,13 @@ class RunDir:
         """Make a new, empty ``<root>/<name>/<timestamp>/`` (a suffix keeps names unique)."""
         stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
         parent = Path(root) / name
-        parent.mkdir(parents=True, exist_ok=True)
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            blocker = next(p for p in (parent, *parent.parents) if p.exists() and not p.is_dir())
+            raise RunError(f"cannot create run directories under {str(root)!r}: {str(blocker)!r} "
+                           "is a file, not a folder; set output.dir (or --output) to a "
+                           "folder") from None
         for attempt in range(1000):
             path = parent / (stamp if attempt == 0 else f"{stamp}-{attempt}")
             try:
@@ -115,13 +122,28 @@ class RunDir:
         self.write_json(self.PREPROCESSING, preprocessing.to_dict())
 
     def read_preprocessing(self) -> Preprocessing:
-        """The saved :class:`Preprocessing`."""
+        """The saved :class:`Preprocessing`, checked against what mlkit writes."""
         try:
-            return Preprocessing.from_dict(self.read_json(self.PREPROCESSING))
+            state = self.read_json(self.PREPROCESSING)
+            check_preprocessing(state)
+            return Preprocessing.from_dict(state)
         except (TypeError, ValueError) as error:
             if isinstance(error, RunError):
                 raise
-            raise RunError(f"{str(self.path / self.PREPROCESSING)!r} is damaged: {error}") from None
+            raise RunError(f"{str(self.path / self.PREPROCESSING)!r} is damaged: {error}; "
+                           "restore it from a copy or train again") from None
+
+    def read_weights(self, name: str = "model.npz") -> dict[str, np.ndarray]:
+        """The weights in ``name`` (best by default); CheckpointError unless all are finite."""
+        arrays = load_arrays(self.path / name)
+        check_weights(arrays, self.path / name)
+        return arrays
+
+    def read_training_state(self) -> dict[str, np.ndarray]:
+        """``last.npz``, checked: counters, history, generator states and finite weights."""
+        arrays = load_arrays(self.path / self.LAST)
+        check_training_state(arrays, self.path / self.LAST)
+        return arrays
 
 
 def _finite(value):
@@ -204,7 +226,7 @@ def run_plan(plan: Plan, run: RunDir | None = None, *, progress: bool | None = F
         if not resume:
             run.write_preprocessing(plan.preprocessing)
     hooks.append(ProgressBar(metric=plan.monitor, enabled=progress, description=plan.name))
-    state = load_arrays(run / RunDir.LAST) if resume else None
+    state = run.read_training_state() if resume else None
     splits = plan.splits
     history = fit(plan.model, plan.loss_fn, plan.optimizer, splits.X_train, splits.y_train,
                   sample_weight=splits.w_train, validation=splits.validation,

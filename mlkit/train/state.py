@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from mlkit.optim.base import trainable
 from mlkit.train.checkpoint import (
     CheckpointError,
     join_prefix,
@@ -67,17 +68,19 @@ class LoopState:
         try:
             self.model.load_state_dict(split_prefix(arrays, "model"))
             self.optimizer.load_state_dict(split_prefix(arrays, "optimizer"))
+            if hasattr(self.optimizer, "init"):  # check the state against the parameters now
+                self.optimizer.init(trainable(self.model))
             if self.schedule is not None:
                 self.schedule.load_state_dict(split_prefix(arrays, "schedule"))
             for callback in self.callbacks:
                 callback.load_state_dict(split_prefix(arrays, f"callbacks.{callback.name}"))
+            rng_from_array(self.rng, arrays["rng.loop"])
+            for name, generator in _model_generators(self.model).items():
+                if f"rng.model.{name}" in arrays:
+                    rng_from_array(generator, arrays[f"rng.model.{name}"])
         except (KeyError, ValueError, TypeError) as error:
             raise CheckpointError(f"the checkpoint does not match this model and optimizer: "
                                   f"{error}") from None
-        rng_from_array(self.rng, arrays["rng.loop"])
-        for name, generator in _model_generators(self.model).items():
-            if f"rng.model.{name}" in arrays:
-                rng_from_array(generator, arrays[f"rng.model.{name}"])
         reason = str(arrays.get("loop.stop_reason", np.array("completed"))[()])
         self.history = History.from_arrays(split_prefix(arrays, "history"), reason)
         self.epoch = int(arrays["loop.epoch"])

@@ -2,6 +2,7 @@
 partial_fit, early stopping, history, progress bar and parameter errors."""
 
 import io
+import warnings
 
 import numpy
 import pytest
@@ -135,18 +136,47 @@ def test_verbose_draws_a_progress_bar(binary, monkeypatch):
 
 
 @pytest.mark.parametrize("estimator, message", [
-    (LogisticRegression(C=0), r"C must be in \(0"),
-    (LogisticRegression(solver="newton"), "solver must be one of"),
-    (LogisticRegression(penalty="l1"), "penalty must be one of"),
-    (MLPClassifier(hidden_layer_sizes=(0,)), "hidden_layer_sizes must be in"),
-    (MLPClassifier(activation="swishy"), "activation must be one of"),
-    (MLPRegressor(optimizer="adamax"), "optimizer must be one of"),
-    (MLPRegressor(batch_size=0), "batch_size must be in"),
+    (LogisticRegression(C=0), r"'C' parameter of LogisticRegression must be a float in the "
+                              r"range \(0.0, inf\]. Got 0 instead"),
+    (LogisticRegression(C=float("nan")), r"'C' parameter .* Got nan instead"),
+    (LogisticRegression(fit_intercept=1e-300), r"'fit_intercept' parameter .* must be an "
+                                               r"instance of 'bool'.* Got 1e-300 instead"),
+    (LogisticRegression(solver="newton"), r"'solver' parameter .* must be a str among"),
+    (LogisticRegression(penalty="l1"), r"'penalty' parameter .* must be a str among \{'l2'\} "
+                                       r"or None"),
+    (LogisticRegression(class_weight="even"), r"'class_weight' parameter"),
+    (LogisticRegression(learning_rate_init=float("inf")), r"'learning_rate_init' parameter"),
+    (LogisticRegression(validation_fraction=1.0), r"'validation_fraction' parameter"),
+    (MLPClassifier(hidden_layer_sizes=(0,)), "'hidden_layer_sizes' parameter of MLPClassifier "
+                                             "must be a positive int or a non-empty sequence"),
+    (MLPClassifier(hidden_layer_sizes=(4.5,)), "'hidden_layer_sizes' parameter"),
+    (MLPClassifier(hidden_layer_sizes=()), "'hidden_layer_sizes' parameter"),
+    (MLPClassifier(activation="swishy"), r"'activation' parameter .* must be a str among"),
+    (MLPClassifier(shuffle="yes"), r"'shuffle' parameter"),
+    (MLPClassifier(dtype="int8"), r"'dtype' parameter of MLPClassifier must be None, 'float32'"),
+    (MLPRegressor(optimizer="adamax"), r"'optimizer' parameter .* must be a str among"),
+    (MLPRegressor(batch_size=0), r"'batch_size' parameter"),
+    (MLPRegressor(alpha=float("nan")), r"'alpha' parameter"),
+    (MLPRegressor(dropout=1.0), r"'dropout' parameter"),
+    (MLPRegressor(max_iter=2.5), r"'max_iter' parameter"),
+    (MLPRegressor(random_state="seed"), r"'random_state' parameter"),
 ])
 def test_invalid_parameters_are_reported_at_fit(binary, estimator, message):
     X, y = binary
     with pytest.raises(ValueError, match=message):
         estimator.fit(X, y)
+    assert not hasattr(estimator, "coef_") and not hasattr(estimator, "coefs_")
+
+
+@pytest.mark.parametrize("estimator", [LogisticRegression(), MLPClassifier(), MLPRegressor()])
+def test_every_parameter_has_a_constraint(estimator):
+    assert set(estimator.get_params()) == set(estimator._parameter_constraints)
+
+
+def test_infinite_C_means_no_penalty_as_in_scikit_learn(binary):
+    X, y = binary
+    free = LogisticRegression(C=float("inf"), max_iter=50).fit(X, y)
+    assert numpy.isfinite(free.coef_).all()
 
 
 def test_single_class_and_bad_weights_are_refused(binary):
@@ -157,3 +187,28 @@ def test_single_class_and_bad_weights_are_refused(binary):
         MLPClassifier().fit(X, y, sample_weight=(y == 1).astype(float))
     with pytest.raises(ValueError, match="Negative"):
         LogisticRegression().fit(X, y, sample_weight=-numpy.ones(len(y)))
+
+
+@pytest.mark.parametrize("Estimator", [MLPClassifier, MLPRegressor])
+def test_mlp_loss_attributes_follow_scikit_learn(binary, Estimator):
+    X, y = binary
+    y = y if Estimator is MLPClassifier else y + 0.1 * X[:, 0]
+    with pytest.warns(ConvergenceWarning):
+        plain = Estimator(hidden_layer_sizes=(3,), max_iter=4, random_state=0).fit(X, y)
+    assert plain.n_iter_ == len(plain.loss_curve_) == 4
+    assert plain.loss_ == plain.loss_curve_[-1] and plain.best_loss_ == min(plain.loss_curve_)
+    assert plain.validation_scores_ is None and plain.best_validation_score_ is None
+    stopped = Estimator(hidden_layer_sizes=(3,), max_iter=30, early_stopping=True,
+                        n_iter_no_change=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        stopped.fit(X, y)
+    assert stopped.best_loss_ is None and stopped.loss_ == stopped.loss_curve_[-1]
+    assert len(stopped.validation_scores_) == stopped.n_iter_ == len(stopped.loss_curve_)
+    assert stopped.best_validation_score_ == max(stopped.validation_scores_)
+    full = Estimator(hidden_layer_sizes=(3,), optimizer="lbfgs", max_iter=200, tol=1e-9,
+                     alpha=0.0, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        full.fit(X, y)
+    assert full.n_iter_ > 1 and full.loss_ == full.best_loss_ == full.loss_curve_[-1]

@@ -171,6 +171,17 @@ def test_resume_refuses_a_changed_sweep_or_a_missing_directory(tmp_path):
     with pytest.raises(SweepError, match=r"trial t000 had overrides \['optimizer.lr=0.1'\], "
                                          r"now \['training.epochs=2', 'optimizer.lr=0.1'\]"):
         run_sweep(load_sweep(path, ["training.epochs=2"]), resume=str(done.path))
+    record = done.path / "trials" / "t000.json"
+    record.write_text(json.dumps({**json.loads(record.read_text()), "index": "zero"}))
+    lines = []
+    run_sweep(load_sweep(path), workers=1, resume=str(done.path), say=lines.append)
+    assert "running 1 on" in lines[0]  # a damaged trial record counts as unfinished
+    (done.path / "sweep.json").write_text('{"trials": 3}')
+    with pytest.raises(SweepError, match="sweep.json: key 'trials' must be a list"):
+        run_sweep(load_sweep(path), resume=str(done.path))
+    (done.path / "sweep.json").write_text("{")
+    with pytest.raises(SweepError, match="sweep.json is damaged"):
+        run_sweep(load_sweep(path), resume=str(done.path))
 
 
 def test_ctrl_c_cancels_keeps_finished_trials_and_resume_completes_them(tmp_path):

@@ -1,0 +1,95 @@
+"""YAML text to plain values, safely: ``safe_load`` semantics with the shape checked first.
+
+A file is composed into its node graph once, checked, and only then turned into values:
+- its size with every ``*alias`` expanded is counted (each node once, memoized), and a document
+  larger than :data:`MAX_VALUES` values is refused before anything walks the expansion, so a
+  "billion laughs" file of nested aliases costs milliseconds, not minutes and gigabytes;
+- a key written twice in one mapping (YAML would silently keep the last) is reported;
+- an alias that makes a value contain itself is reported.
+Tags other than the plain ones (``!!python/...``) are refused by the safe constructor.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError, Problem
+
+__all__ = ["MAX_VALUES", "parse_yaml"]
+
+MAX_VALUES = 100_000
+"""Largest number of values (scalars, lists, mappings) a document may hold, aliases expanded."""
+
+
+def parse_yaml(text: str, source: str, where: str = "") -> Any:
+    """The values of YAML ``text``; ConfigError naming ``source`` (and ``where``) otherwise."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check(node, source, where)
+        return loader.construct_document(node)
+    except yaml.YAMLError as error:
+        raise _syntax_error(error, source, where) from None
+    except RecursionError:
+        raise ConfigError(source, [Problem(where, "is nested too deeply to be a config",
+                                           hint="write a flatter document")]) from None
+    finally:
+        loader.dispose()
+
+
+def _syntax_error(error: yaml.YAMLError, source: str, where: str) -> ConfigError:
+    mark = getattr(error, "problem_mark", None)
+    at = f"line {mark.line + 1}, column {mark.column + 1}" if mark and not where else where
+    problem = getattr(error, "problem", None) or str(error)
+    if isinstance(error, yaml.constructor.ConstructorError) and "tag" in problem:
+        return ConfigError(source, [Problem(at, "YAML tags such as !!python/... are not allowed",
+                                            hint="write plain values only")])
+    return ConfigError(source, [Problem(at, f"not valid YAML: {problem}",
+                                        hint="fix the syntax here")])
+
+
+def _check(root: yaml.Node, source: str, where: str) -> None:
+    """Raise ConfigError for an oversized expansion, repeated keys or a self-containing alias.
+
+    Each distinct node is visited once, so the cost is linear in the length of the text."""
+    sizes: dict[int, int] = {}
+    problems: list[Problem] = []
+
+    def size(node: yaml.Node, path: str, open_nodes: set[int]) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in open_nodes:
+            problems.append(Problem(path or where, "contains itself through a YAML alias",
+                                    hint="configs must be trees; copy the value instead"))
+            return 1
+        open_nodes.add(key)
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            seen = set()
+            for key_node, value_node in node.value:
+                name = f"{path}.{key_node.value}" if path else str(key_node.value)
+                if isinstance(key_node, yaml.ScalarNode) and key_node.value in seen:
+                    line = key_node.start_mark.line + 1
+                    problems.append(Problem(name, f"written twice (again on line {line})",
+                                            hint="keep one; YAML would silently use the last"))
+                seen.add(key_node.value if isinstance(key_node, yaml.ScalarNode) else None)
+                total += size(key_node, name, open_nodes) + size(value_node, name, open_nodes)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                total += size(item, f"{path}[{i}]", open_nodes)
+        open_nodes.discard(key)
+        sizes[key] = total = min(total, MAX_VALUES + 1)
+        return total
+
+    total = size(root, "", set())
+    if problems:
+        raise ConfigError(source, problems)
+    if total > MAX_VALUES:
+        raise ConfigError(source, [Problem(where, (
+            f"expands to more than {MAX_VALUES:,} values through its YAML aliases (*name)"),
+            hint="a config is small: write the values out, or use fewer nested aliases")])

@@ -73,7 +73,17 @@ def _read_mapping(path: Path) -> dict:
         raise ConfigError(str(path), [Problem("", "must be a mapping of sections at the top "
                                               f"level, not a {type(raw).__name__}", raw,
                                               _EXAMPLE)])
+    _resolve_data_path(raw, path.parent)
     return raw
+
+
+def _resolve_data_path(raw: dict, folder: Path) -> None:
+    """Make a relative `data.csv.path` written in a file start from that file's folder, so a
+    config reads the same data from any current directory."""
+    csv = raw.get("data", {}).get("csv") if isinstance(raw.get("data"), dict) else None
+    if isinstance(csv, dict) and isinstance(csv.get("path"), str) and csv["path"] and \
+            not Path(csv["path"]).expanduser().is_absolute():
+        csv["path"] = str((folder / csv["path"]).absolute())
 
 
 def _parse_yaml(text: str, source: str, where: str = "") -> Any:

@@ -42,8 +42,8 @@ def date_features(times: pd.Series, origin: pd.Timestamp) -> np.ndarray:
     times = pd.DatetimeIndex(times)
     days_in_year = np.where(times.is_leap_year, 366.0, 365.0)
     turns = {"month": (times.month.to_numpy() - 1) / 12.0,
-             "dayofyear": (times.dayofyear.to_numpy() - 1) / days_in_year,
-             "dayofweek": times.dayofweek.to_numpy() / 7.0}
+             "dayofyear": (times.day_of_year.to_numpy() - 1) / days_in_year,
+             "dayofweek": times.day_of_week.to_numpy() / 7.0}
     columns = [times.year.to_numpy(dtype=np.float64)]
     for turn in turns.values():
         angle = 2 * np.pi * turn

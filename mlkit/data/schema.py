@@ -71,7 +71,8 @@ def numeric_problems(frame: pd.DataFrame, numeric: list[str], source: str) -> li
             more = f" ({len(bad)} values, {line_numbers(bad)})" if len(bad) > 1 else ""
             problems.append(f"column {col!r} of {source} is not numeric (e.g. "
                             f"{frame[col][bad[0]]!r} on line {bad[0] + 2}); declare it with "
-                            f"categorical=[...] or dates=[...], or fix the value{more}.")
+                            "categorical=[...], dates=[...] or ids=[...] (data.csv.id in a "
+                            f"config), or fix the value{more}.")
     return problems
 
 

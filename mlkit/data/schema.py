@@ -131,6 +131,10 @@ class Table:
                 f"{line_numbers(self.dropped, limit)}")
 
 
+def _is_date(value) -> bool:
+    return isinstance(value, str) and not pd.isna(parse_dates(pd.Series([value]))[0])
+
+
 @dataclass
 class CsvSchema:
     """How the columns of a CSV file become ``X`` and ``y``; fitted once, applied to any file.
@@ -303,11 +307,11 @@ class CsvSchema:
             check_choice("CSV schema 'impute'", state["impute"], IMPUTE)
         encoder = OneHotEncoder.from_state(state["categorical"])
         dates, ids = state.get("dates", {}), state.get("id", [])
-        if not isinstance(dates, dict) or any(
-                not isinstance(v, str) or pd.isna(parse_dates(pd.Series([v]))[0])
-                for v in dates.values()):
-            raise DataError("CSV schema 'dates' must map each date column to its origin, an "
-                            "ISO 8601 date.")
+        fill = state["fill"] if isinstance(state["fill"], dict) else {}
+        if not isinstance(dates, dict) or not all(
+                _is_date(v) and _is_date(fill.get(c, v)) for c, v in dates.items()):
+            raise DataError("CSV schema 'dates' must map each date column to its origin, and "
+                            "'fill' give it a fill value, each an ISO 8601 date.")
         if not isinstance(ids, list) or not all(isinstance(c, str) for c in ids):
             raise DataError("CSV schema 'id' must be a list of column names.")
         missing_fill = set(state["fill"]) - set(state["numeric"]) - set(encoder.names_) - set(

@@ -67,6 +67,9 @@ def test_declared_dates_impute_and_survive_the_saved_schema(write):
     schema = CsvSchema.from_dict(json.loads(json.dumps(data.schema.to_dict())))
     table = schema.read(write("d,x\n2024-02-01,5\n,6\n", "new.csv"))
     np.testing.assert_allclose(table.X[:, days], [31, 2])
+    for bad in ({"dates": {"d": "soon"}}, {"fill": {"d": 3.0}}, {"dates": ["d"]}):
+        with pytest.raises(DataError, match="'dates' must map each date column"):
+            CsvSchema.from_dict({**data.schema.to_dict(), **bad})
     mean = load_csv(write(text), "y", dates=["d"], impute="mean").schema.fill["d"]
     assert mean == "2024-01-04T08:00:00+00:00"  # (0 + 2 + 8) / 3 days after the origin
 

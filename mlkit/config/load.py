@@ -26,9 +26,10 @@ _EXAMPLE = "see configs/logreg.yaml for a complete example"
 def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Config:
     """The validated config in file `path` with `overrides` applied; ConfigError otherwise.
 
-    `name` defaults to the file's stem. Checks run in three stages (the file, the overrides'
-    syntax, the schema); each stage reports all of its problems at once, each naming its dotted
-    key path, the bad value and what is allowed.
+    `name` defaults to the file's stem; a relative `data.csv.path` in the file starts from the
+    file's folder (one set by an override, from the current directory). Checks run in three
+    stages (the file, the overrides' syntax, the schema); each stage reports all of its problems
+    at once, each naming its dotted key path, the bad value and what is allowed.
     """
     path = Path(path)
     raw = _read_mapping(path)

@@ -38,7 +38,8 @@ def read_table(path, columns=None, text=()) -> pd.DataFrame:
         raise TypeError(f"path must be a file path (str), got {type(path).__name__}.")
     if not os.path.exists(path):
         raise DataFileNotFoundError(f"CSV file {os.fspath(path)!r} does not exist; check the "
-                                    "path (relative paths start from the current directory).")
+                                    "path (in a config file, a relative data.csv.path starts "
+                                    "from the config file's folder).")
     if os.path.isdir(path):
         raise DataError(f"{os.fspath(path)!r} is a directory; pass the path of a CSV file.")
     try:

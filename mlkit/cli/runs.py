@@ -37,11 +37,15 @@ def add_predict(subparsers) -> None:
     parser = subparsers.add_parser(
         "predict", help="predict new rows with a trained run",
         description="Apply RUN_DIR's saved preprocessing and best model to a CSV file; write "
-                    "one row per input row: the prediction and, for classifiers, one "
-                    "probability column per class.")
+                    "one row per input row: its id and --keep columns, the prediction and, "
+                    "for classifiers, one probability column per class. Rows left out for a "
+                    "missing value (a run trained with impute: drop) are listed.")
     parser.add_argument("run_dir", help="a run directory")
     parser.add_argument("--input", required=True, metavar="CSV", help="rows to predict")
     parser.add_argument("--output", required=True, metavar="CSV", help="where predictions go")
+    parser.add_argument("--keep", default="", metavar="COL,...",
+                        help="input columns copied next to the predictions (a run's "
+                             "data.csv.id columns are copied without asking)")
     parser.set_defaults(handler=cmd_predict)
 
 
@@ -50,12 +54,14 @@ def cmd_predict(args) -> int:
     from mlkit.train.checkpoint import atomic_write_text
 
     predictor, _ = load_predictor(args.run_dir)
-    X, _ = predictor.read_csv(args.input)
-    frame = predictor.frame(X)
+    keep = [name.strip() for name in args.keep.split(",") if name.strip()]
+    table = predictor.read(args.input, target=False, keep=keep)
+    frame = predictor.frame(table.X, table.carried)
     output = Path(args.output)
     if not output.parent.is_dir():
         raise FileNotFoundError(f"the folder of --output {str(output)!r} does not exist; "
                                 "create it first")
     atomic_write_text(output, frame.to_csv(index=False))
-    say(f"wrote {len(frame)} predictions to {output}")
+    note = table.dropped_note()
+    say(f"wrote {len(frame)} predictions to {output}" + (f"; {note}" if note else ""))
     return 0

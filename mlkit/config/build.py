@@ -35,7 +35,8 @@ def load_data(config: Config) -> Dataset:
         return load_csv(csv.path, csv.target, features=csv.features,
                         categorical=csv.categorical,
                         impute=None if csv.impute == "none" else csv.impute,
-                        task=None if csv.task == "auto" else csv.task, dtype=dtype)
+                        task=None if csv.task == "auto" else csv.task, dtype=dtype,
+                        dates=csv.dates, ids=csv.id, handle_unknown=csv.handle_unknown)
     return load_dataset(data.dataset, dtype=dtype, **data.params)
 
 

@@ -28,9 +28,10 @@ _EXAMPLE = "see configs/logreg.yaml for a complete example"
 def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Config:
     """The validated config in file `path` with `overrides` applied; ConfigError otherwise.
 
-    `name` defaults to the file's stem. Checks run in three stages (the file, the overrides'
-    syntax, the schema); each stage reports all of its problems at once, each naming its dotted
-    key path, the bad value and what is allowed.
+    `name` defaults to the file's stem; a relative `data.csv.path` in the file starts from the
+    file's folder (one set by an override, from the current directory). Checks run in three
+    stages (the file, the overrides' syntax, the schema); each stage reports all of its problems
+    at once, each naming its dotted key path, the bad value and what is allowed.
     """
     path = Path(path)
     raw = _read_mapping(path)
@@ -74,7 +75,17 @@ def _read_mapping(path: Path) -> dict:
         raise ConfigError(str(path), [Problem("", "must be a mapping of sections at the top "
                                               f"level, not a {type(raw).__name__}", raw,
                                               _EXAMPLE)])
+    _resolve_data_path(raw, path.parent)
     return raw
+
+
+def _resolve_data_path(raw: dict, folder: Path) -> None:
+    """Make a relative `data.csv.path` written in a file start from that file's folder, so a
+    config reads the same data from any current directory."""
+    csv = raw.get("data", {}).get("csv") if isinstance(raw.get("data"), dict) else None
+    if isinstance(csv, dict) and isinstance(csv.get("path"), str) and csv["path"] and \
+            not Path(csv["path"]).expanduser().is_absolute():
+        csv["path"] = str((folder / csv["path"]).absolute())
 
 
 def apply_overrides(raw: dict, overrides: list[str] | tuple[str, ...],

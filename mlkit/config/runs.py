@@ -63,8 +63,10 @@ def evaluate_run(run_dir, data=None):
         y = raw_splits.y_test.astype(np.float64) if not head.is_classifier else raw_splits.y_test
         scores = predictor.evaluate(raw_splits.X_test, y)
         return head, f"test split of {path} ({len(raw_splits.X_test)} rows)", scores
-    X, y = predictor.read_csv(path)
-    return head, f"{path} ({len(X)} rows)", predictor.evaluate(X, y)
+    table = predictor.read(path)
+    note = table.dropped_note()
+    where = f"{path} ({len(table.X)} rows{'; ' + note if note else ''})"
+    return head, where, predictor.evaluate(table.X, table.y)
 
 
 def _check_same_data(prep, dataset, path) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
 from mlkit.data import dataset_parameters
 
@@ -31,23 +32,40 @@ class CsvSource(Section):
     """A table read from a CSV file; used when `data.dataset` is `csv`."""
 
     path: Annotated[str, Field(min_length=1)]
-    """CSV file, relative to the directory mlkit is run from."""
+    """CSV file; relative to the config file's folder when written in a config file, to the
+    current directory when given as an override. The resolved config stores it absolute."""
     target: Annotated[str, Field(min_length=1)]
     """Column holding the value to predict."""
     features: list[str] | None = None
-    """Columns used as inputs; null means every column except the target."""
+    """Columns used as inputs; null means every column except the target and the id columns."""
     categorical: list[str] = []  # noqa: RUF012 (pydantic copies defaults)
     """Input columns holding categories; each is one-hot encoded."""
+    dates: list[str] = []  # noqa: RUF012 (pydantic copies defaults)
+    """Input columns holding dates (YYYY-MM-DD, optionally a time); other text input columns
+    whose values are all such dates are found without being listed. Each becomes its year,
+    month, day of year and day of week (sine/cosine pairs) and the days since the first date."""
+    id: Annotated[list[str], BeforeValidator(lambda v: [v] if isinstance(v, str) else v)] = []  # noqa: RUF012
+    """Column(s) identifying rows: never inputs, and copied next to `mlkit predict`'s output."""
     impute: ImputeName = "none"
     """Missing inputs: none (an error); mean or median (numeric columns; categorical ones take
-    their most frequent value); most_frequent; or drop (remove incomplete rows)."""
+    their most frequent value); most_frequent; or drop (remove incomplete rows, at training and
+    again when evaluating or predicting, where the rows left out are reported)."""
+    handle_unknown: Literal["error", "ignore"] = "error"
+    """A category not seen in training, when evaluating or predicting: an error, or ignore
+    (its one-hot columns are all zero)."""
     task: Literal["auto", "classification", "regression"] = "auto"
     """auto: classification when the target is text or a few distinct integers, else regression."""
+
+    @field_validator("path")
+    @classmethod
+    def _absolute(cls, path: str) -> str:
+        """Store the path actually read, so a run's saved config works from any directory."""
+        return os.path.abspath(os.path.expanduser(path))
 
     @model_validator(mode="after")
     def _columns_agree(self) -> CsvSource:
         problems = []
-        for key in ("features", "categorical"):
+        for key in ("features", "categorical", "dates", "id"):
             columns = getattr(self, key) or []
             repeated = sorted({c for c in columns if columns.count(c) > 1})
             if repeated:
@@ -55,11 +73,21 @@ class CsvSource(Section):
             if self.target in columns:
                 problems.append(Problem(key, f"includes the target column '{self.target}'",
                                         columns, "the target cannot also be an input"))
-        if self.features is not None:
-            outside = [c for c in self.categorical if c not in self.features]
-            if outside:
-                problems.append(Problem("categorical", "names columns missing from features",
-                                        outside, "add them to features or drop them here"))
+        for key in ("categorical", "dates"):
+            if self.features is not None:
+                outside = [c for c in getattr(self, key) if c not in self.features]
+                if outside:
+                    problems.append(Problem(key, "names columns missing from features", outside,
+                                            "add them to features or drop them here"))
+        both = [c for c in self.dates if c in self.categorical]
+        if both:
+            problems.append(Problem("dates", "names columns also listed in categorical", both,
+                                    "a column is either dates or categories"))
+        inputs = set(self.features or []) | set(self.categorical) | set(self.dates)
+        ids = [c for c in self.id if c in inputs]
+        if ids:
+            problems.append(Problem("id", "names input columns", ids, "an id column is never "
+                                    "an input; remove it from features, categorical and dates"))
         conflicts(problems)
         return self
 

@@ -12,13 +12,23 @@ import numpy as np
 import pandas as pd
 
 from mlkit.data.datasets import Dataset
+from mlkit.data.dates import looks_like_dates, parse_dates
 from mlkit.data.errors import DataError, check_choice, check_float_dtype, did_you_mean
 from mlkit.data.preprocessing import OneHotEncoder
-from mlkit.data.schema import IMPUTE, CsvSchema, check_numeric, line_numbers, read_table
+from mlkit.data.schema import (
+    IMPUTE,
+    CsvSchema,
+    date_problems,
+    line_numbers,
+    numeric_problems,
+    raise_problems,
+    read_table,
+)
 
-__all__ = ["MAX_INTEGER_CLASSES", "load_csv"]
+__all__ = ["FEW_CATEGORIES", "MAX_INTEGER_CLASSES", "load_csv"]
 
 MAX_INTEGER_CLASSES = 10  # an integer target with at most this many values is a class label
+FEW_CATEGORIES = 20  # a categorical column may always have this many distinct values
 
 
 def _check_names(param: str, names, columns, source: str) -> list[str]:
@@ -68,8 +78,37 @@ def _infer_task(column: pd.Series) -> str:
     return "classification" if few_integers else "regression"
 
 
+def _dates_and_fill(frame, dates, impute, source) -> tuple[dict, dict]:
+    """Each date column's origin (its first date) and, when imputing, its fill value."""
+    origins, fill = {}, {}
+    for col in dates:
+        times = parse_dates(frame[col].dropna().astype(str))
+        if times.empty:
+            raise DataError(f"date column {col!r} of {source} has no values; remove it from "
+                            "features and dates.")
+        if impute in ("mean", "median", "most_frequent"):
+            value = times.mean() if impute == "mean" else (
+                times.median() if impute == "median" else _most_frequent(times))
+            fill[col] = value.isoformat()
+        origins[col] = times.min().isoformat()
+    return origins, fill
+
+
+def _too_many_categories(frame, categorical, source) -> list[str]:
+    """Categorical columns with more distinct values than half their rows (ids, free text)."""
+    problems = []
+    for col in categorical:
+        count = frame[col].nunique()
+        if count > max(FEW_CATEGORIES, len(frame) / 2):
+            problems.append(f"column {col!r} of {source} has {count} distinct values in "
+                            f"{len(frame)} rows, too many to one-hot encode as categorical; if "
+                            "it identifies rows, name it in id (or leave it out of features); "
+                            "if it holds dates, list it in dates.")
+    return problems
+
+
 def load_csv(path, target: str, features=None, categorical=None, impute=None, task=None,
-             dtype="float64") -> Dataset:
+             dtype="float64", *, dates=None, ids=None, handle_unknown="error") -> Dataset:
     """Read a CSV file into a :class:`Dataset` whose ``schema`` re-encodes new files alike.
 
     Parameters
@@ -79,19 +118,29 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
     target : str
         The column to predict.
     features : list of str, optional
-        Feature columns; default every column but the target.
+        Feature columns; default every column but the target and the ``ids``.
     categorical : list of str, optional
-        Feature columns holding categories (text or codes), one-hot encoded. Every other
-        feature must be numeric.
+        Feature columns holding categories (text or codes), one-hot encoded. A column with
+        more distinct values than half its rows (and more than ``FEW_CATEGORIES``) is refused.
     impute : {"mean", "median", "most_frequent", "drop"}, optional
         How missing feature values are handled; by default they are an error. ``"mean"`` and
-        ``"median"`` fill numeric columns and give categorical ones their most frequent value;
-        ``"drop"`` removes incomplete rows. Fill values are learned from the whole file.
+        ``"median"`` fill numeric and date columns and give categorical ones their most
+        frequent value; ``"drop"`` removes incomplete rows. Fill values are learned from the
+        whole file.
     task : {"classification", "regression"}, optional
         Default: classification when the target is text or has at most
         ``MAX_INTEGER_CLASSES`` distinct integer values, else regression.
     dtype : {"float64", "float32"}
         Float type of ``X`` (and of ``y`` for regression).
+    dates : list of str, optional
+        Feature columns holding ISO 8601 dates; any other text feature column whose values
+        are all dates is found on its own. Each becomes the features of
+        :func:`mlkit.data.dates.date_features`, counting days from its first date.
+    ids : list of str, optional
+        Columns identifying rows: never features, carried along by the schema's ``read``.
+    handle_unknown : {"error", "ignore"}
+        A category not seen here, in a file the schema reads later: an error, or all-zero
+        indicators.
 
     Returns
     -------
@@ -104,25 +153,34 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
         check_choice("impute", impute, IMPUTE)
     if task is not None:
         check_choice("task", task, ("classification", "regression"))
+    check_choice("handle_unknown", handle_unknown, ("error", "ignore"))
     dtype = check_float_dtype(dtype)
     source = repr(os.fspath(path)) if isinstance(path, (str, os.PathLike)) else "the file"
     columns = list(read_table(path).columns)
     if target not in columns:
         raise DataError(f"target column {target!r} is not in {source}; its columns are "
                         f"{', '.join(columns)}." + did_you_mean(target, columns))
+    ids = _check_names("ids", ids or [], columns, source)
     if features is None:
-        features = [c for c in columns if c != target]
+        features = [c for c in columns if c != target and c not in ids]
     features = _check_names("features", features, columns, source)
     categorical = _check_names("categorical", categorical or [], columns, source)
-    if target in features:
-        raise DataError(f"target column {target!r} is also listed in features; remove it.")
+    declared = _check_names("dates", dates or [], columns, source)
+    if target in features or target in ids:
+        raise DataError(f"target column {target!r} is also listed in "
+                        f"{'features' if target in features else 'ids'}; remove it.")
     if not features:
         raise DataError(f"{source} has no feature columns besides the target {target!r}.")
-    outside = [c for c in categorical if c not in features]
-    if outside:
-        raise DataError(f"categorical column(s) {outside} are not among the features; add them "
-                        "to features or remove them from categorical.")
-    frame = read_table(path, features + [target], categorical + [target])
+    for param, names in (("categorical", categorical), ("dates", declared)):
+        outside = [c for c in names if c not in features]
+        if outside:
+            raise DataError(f"{param} column(s) {outside} are not among the features; add "
+                            f"them to features or remove them from {param}.")
+    both = [c for c in features if c in ids or (c in declared and c in categorical)]
+    if both:
+        raise DataError(f"column(s) {both} are listed both as features and ids, or as dates "
+                        "and categorical; give each column one role.")
+    frame = read_table(path, features + [target], categorical + declared + [target])
     if len(frame) == 0:
         raise DataError(f"{source} has a header but no data rows.")
     gaps = {c: frame.index[frame[c].isna()] for c in features if frame[c].isna().any()}
@@ -135,10 +193,16 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
         if len(frame) == 0:
             raise DataError(f"every row of {source} has a missing value, so impute='drop' "
                             "leaves no data; use another impute strategy.")
-    numeric = [c for c in features if c not in categorical]
-    check_numeric(frame, numeric, source)
+    dates = [c for c in features if c in declared or (
+        c not in categorical and looks_like_dates(frame[c]))]
+    numeric = [c for c in features if c not in categorical and c not in dates]
+    raise_problems(source, numeric_problems(frame, numeric, source)
+                   + date_problems(frame, dates, source)
+                   + _too_many_categories(frame, categorical, source))
     fill = {} if impute in (None, "drop") else _fill_values(frame, numeric, categorical, impute,
                                                             source)
+    origins, date_fill = _dates_and_fill(frame, dates, impute, source)
+    fill.update(date_fill)
     labels = frame[target].dropna()
     task = task or _infer_task(labels)
     classes = None
@@ -149,8 +213,10 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
                             f"({classes[0] if classes else 'none'}); classification needs at "
                             "least two, so check the target column or pass task='regression'.")
     filled = frame[categorical].fillna({c: fill[c] for c in categorical if c in fill})
-    encoder = OneHotEncoder(dtype).fit(filled.astype(str).to_numpy(), categorical)
-    schema = CsvSchema(target, task, numeric, encoder, impute, fill, classes, dtype.name)
-    X, y = schema.transform(frame, source)
+    encoder = OneHotEncoder(dtype, handle_unknown).fit(filled.astype(str).to_numpy(),
+                                                       categorical)
+    schema = CsvSchema(target, task, numeric, encoder, impute, fill, classes, dtype.name,
+                       origins, ids)
+    table = schema.encode(frame, source)
     name = os.path.splitext(os.path.basename(os.fspath(path)))[0]
-    return Dataset(X, y, schema.feature_names, classes, task, name, schema)
+    return Dataset(table.X, table.y, schema.feature_names, classes, task, name, schema)

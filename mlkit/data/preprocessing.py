@@ -123,15 +123,23 @@ def _text_columns(values, param: str) -> np.ndarray:
     return arr.astype(str)
 
 
+def _check_handle_unknown(value) -> str:
+    if value not in ("error", "ignore"):
+        raise DataError(f"handle_unknown={value!r} is not supported; use 'error' or 'ignore'.")
+    return value
+
+
 class OneHotEncoder:
     """Turn each categorical column into one indicator column per category.
 
-    Categories are the sorted distinct values seen in training, stored as strings; a value
-    not seen in training is an error rather than a silent all-zero row.
+    Categories are the sorted distinct values seen in training, stored as strings. A value
+    not seen in training is an error with ``handle_unknown="error"`` (the default) and an
+    all-zero row of indicators with ``handle_unknown="ignore"``, as in scikit-learn.
     """
 
-    def __init__(self, dtype=np.float64):
+    def __init__(self, dtype=np.float64, handle_unknown="error"):
         self.dtype = dtype
+        self.handle_unknown = handle_unknown
         self.names_: list[str] | None = None
         self.categories_: list[list[str]] | None = None
 
@@ -146,6 +154,7 @@ class OneHotEncoder:
             Column names used in feature names and messages; default ``x0, x1, ...``.
         """
         check_float_dtype(self.dtype)
+        _check_handle_unknown(self.handle_unknown)
         text = _text_columns(values, "values")
         names = [f"x{j}" for j in range(text.shape[1])] if names is None else list(names)
         if len(names) != text.shape[1]:
@@ -176,7 +185,7 @@ class OneHotEncoder:
     def transform(self, values) -> np.ndarray:
         """Return the indicator matrix (n, total categories) in the encoder's dtype."""
         unknown = self.unknown(values)
-        if unknown:
+        if unknown and self.handle_unknown == "error":
             name, value, rows = unknown[0]
             known = ", ".join(repr(c) for c in self.categories_[self.names_.index(name)])
             raise DataError(f"column {name!r} has category {value!r} (row index "
@@ -185,7 +194,8 @@ class OneHotEncoder:
         blocks = []
         for cats, column in zip(self.categories_, text.T):
             block = np.zeros((len(column), len(cats)), dtype=self.dtype)
-            block[np.arange(len(column)), np.searchsorted(cats, column)] = 1
+            known = np.isin(column, cats)
+            block[np.flatnonzero(known), np.searchsorted(cats, column[known])] = 1
             blocks.append(block)
         return np.concatenate(blocks, axis=1) if blocks else np.zeros((len(text), 0), self.dtype)
 
@@ -195,18 +205,20 @@ class OneHotEncoder:
         return [f"{n}={c}" for n, cats in zip(self.names_, self.categories_) for c in cats]
 
     def state(self) -> dict:
-        """JSON-able state: ``{"names": [...], "categories": [[...], ...], "dtype": str}``."""
+        """JSON-able state: ``{"names": [...], "categories": [[...], ...], "dtype": str,
+        "handle_unknown": str}``."""
         self._fitted()
         return {"names": list(self.names_), "categories": [list(c) for c in self.categories_],
-                "dtype": np.dtype(self.dtype).name}
+                "dtype": np.dtype(self.dtype).name, "handle_unknown": self.handle_unknown}
 
     @classmethod
     def from_state(cls, state: dict) -> OneHotEncoder:
         """Rebuild a fitted encoder from :meth:`state`'s output."""
-        if not isinstance(state, dict) or set(state) != {"names", "categories", "dtype"}:
+        keys = {"names", "categories", "dtype"}
+        if not isinstance(state, dict) or not keys <= set(state) <= keys | {"handle_unknown"}:
             got = sorted(state) if isinstance(state, dict) else type(state).__name__
             raise DataError("OneHotEncoder state must be a dict with keys 'names', "
-                            f"'categories' and 'dtype', got {got}.")
+                            f"'categories', 'dtype' and optionally 'handle_unknown', got {got}.")
         names, categories = list(state["names"]), [list(c) for c in state["categories"]]
         if len(names) != len(categories) or any(
             not c or c != sorted(set(c)) or not all(isinstance(v, str) for v in c)
@@ -214,7 +226,8 @@ class OneHotEncoder:
         ):
             raise DataError("OneHotEncoder state needs one non-empty sorted list of distinct "
                             "strings per column name.")
-        new = cls(dtype=check_float_dtype(state["dtype"], "OneHotEncoder state 'dtype'"))
+        new = cls(dtype=check_float_dtype(state["dtype"], "OneHotEncoder state 'dtype'"),
+                  handle_unknown=_check_handle_unknown(state.get("handle_unknown", "error")))
         new.names_, new.categories_ = [str(n) for n in names], categories
         return new
 

@@ -1,6 +1,6 @@
 """The schema of a CSV data set: how its columns become ``X`` and ``y``, for any file.
 
-Training and prediction go through one code path, :meth:`CsvSchema.transform`, so a file read
+Training and prediction go through one code path, :meth:`CsvSchema.encode`, so a file read
 at prediction time gets exactly the columns, fill values and one-hot layout of training. The
 schema is a JSON-able dict (no pickle), stored next to the model.
 """
@@ -9,23 +9,27 @@ from __future__ import annotations
 
 import os
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from mlkit.data.dates import date_feature_names, date_features, parse_dates
 from mlkit.data.errors import DataError, DataFileNotFoundError, check_choice, check_float_dtype
 from mlkit.data.preprocessing import LabelEncoder, OneHotEncoder
 
-__all__ = ["IMPUTE", "CsvSchema"]
+__all__ = ["IMPUTE", "CsvSchema", "Table"]
 
 IMPUTE = ("mean", "median", "most_frequent", "drop")
 _KEYS = ("target", "task", "numeric", "categorical", "impute", "fill", "classes", "dtype")
+_OPTIONAL_KEYS = ("dates", "id")  # absent in runs saved before dates and ids were read
 
 
-def line_numbers(rows) -> str:
+def line_numbers(rows, limit: int = 5) -> str:
     """``"line 3"`` or ``"lines 3, 5, ..."``: file lines of data rows (the header is line 1)."""
-    lines = ", ".join(str(int(r) + 2) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
+    rows = list(rows)
+    lines = ", ".join(str(int(r) + 2) for r in rows[:limit]) + (
+        ", ..." if len(rows) > limit else "")
     return ("line " if len(rows) == 1 else "lines ") + lines
 
 
@@ -35,7 +39,8 @@ def read_table(path, columns=None, text=()) -> pd.DataFrame:
         raise TypeError(f"path must be a file path (str), got {type(path).__name__}.")
     if not os.path.exists(path):
         raise DataFileNotFoundError(f"CSV file {os.fspath(path)!r} does not exist; check the "
-                                    "path (relative paths start from the current directory).")
+                                    "path (in a config file, a relative data.csv.path starts "
+                                    "from the config file's folder).")
     if os.path.isdir(path):
         raise DataError(f"{os.fspath(path)!r} is a directory; pass the path of a CSV file.")
     try:
@@ -59,24 +64,97 @@ def read_table(path, columns=None, text=()) -> pd.DataFrame:
     return frame if columns is None else frame[list(columns)]
 
 
-def check_numeric(frame: pd.DataFrame, numeric: list[str], source: str) -> None:
-    """Raise naming the first value of a ``numeric`` column that is not a number."""
+def raise_problems(source: str, problems: list[str]) -> None:
+    """Raise one DataError listing every problem found in a file (nothing when none)."""
+    if len(problems) == 1:
+        raise DataError(problems[0])
+    if problems:
+        raise DataError(f"{source} has {len(problems)} problems:\n- " + "\n- ".join(problems))
+
+
+def numeric_problems(frame: pd.DataFrame, numeric: list[str], source: str) -> list[str]:
+    """One message per ``numeric`` column holding values that are not numbers."""
+    problems = []
     for col in numeric:
         if pd.api.types.is_numeric_dtype(frame[col]):
             continue
         bad = frame.index[pd.to_numeric(frame[col], errors="coerce").isna() & frame[col].notna()]
         if len(bad):
-            raise DataError(f"column {col!r} of {source} is not numeric (e.g. "
+            more = f" ({len(bad)} values, {line_numbers(bad)})" if len(bad) > 1 else ""
+            problems.append(f"column {col!r} of {source} is not numeric (e.g. "
                             f"{frame[col][bad[0]]!r} on line {bad[0] + 2}); declare it with "
-                            "categorical=[...] or fix the value.")
+                            "categorical=[...], dates=[...] or ids=[...] (data.csv.id in a "
+                            f"config), or fix the value{more}.")
+    return problems
+
+
+def check_numeric(frame: pd.DataFrame, numeric: list[str], source: str) -> None:
+    """Raise naming every value of a ``numeric`` column that is not a number."""
+    raise_problems(source, numeric_problems(frame, numeric, source))
+
+
+def date_problems(frame: pd.DataFrame, dates, source: str) -> list[str]:
+    """One message per date column holding values that are not ISO 8601 dates."""
+    problems = []
+    for col in dates:
+        values = frame[col]
+        bad = values.index[parse_dates(values.astype(str)).isna().to_numpy() & values.notna()]
+        if len(bad):
+            problems.append(f"column {col!r} of {source} has {len(bad)} value(s) that are not "
+                            f"dates (e.g. {values[bad[0]]!r}, {line_numbers(bad)}); write "
+                            "dates as YYYY-MM-DD or YYYY-MM-DD HH:MM:SS.")
+    return problems
+
+
+def read_columns(path, names: list[str], rows=None) -> pd.DataFrame:
+    """The ``names`` columns of a CSV file as text (the ``rows`` positions only, if given)."""
+    header = list(read_table(path).columns)
+    absent = [c for c in names if c not in header]
+    if absent:
+        raise DataError(f"{os.fspath(path)!r} has no column(s) {', '.join(absent)} to keep; its "
+                        f"columns are {', '.join(header)}.")
+    if not names:
+        return pd.DataFrame(index=pd.RangeIndex(0) if rows is None else rows)
+    frame = read_table(path, names, names)[names]
+    return frame if rows is None else frame.loc[rows]
+
+
+@dataclass
+class Table:
+    """The encoded rows of one file, and which rows of the file they are.
+
+    ``rows`` are the data-row positions behind ``X`` (file line = position + 2, after the
+    header); ``dropped`` the positions left out for a missing value under ``impute='drop'``;
+    ``carried`` the kept rows' id (and requested) columns, as text.
+    """
+
+    X: np.ndarray
+    y: np.ndarray | None
+    rows: np.ndarray
+    dropped: np.ndarray
+    carried: pd.DataFrame
+
+    def dropped_note(self, limit: int = 20) -> str:
+        """``"2 rows with a missing value left out (impute='drop'): lines 3, 7"``, or ``""``."""
+        if len(self.dropped) == 0:
+            return ""
+        rows = "row" if len(self.dropped) == 1 else "rows"
+        return (f"{len(self.dropped)} {rows} with a missing value left out (impute='drop'): "
+                f"{line_numbers(self.dropped, limit)}")
+
+
+def _is_date(value) -> bool:
+    return isinstance(value, str) and not pd.isna(parse_dates(pd.Series([value]))[0])
 
 
 @dataclass
 class CsvSchema:
     """How the columns of a CSV file become ``X`` and ``y``; fitted once, applied to any file.
 
-    ``X`` is the numeric columns (in order) then one indicator column per category of each
-    categorical column. Missing feature values get the fill value learned in training.
+    ``X`` is the numeric columns (in order), then the features of each date column (see
+    :mod:`mlkit.data.dates`; ``dates`` maps each to its origin), then one indicator column per
+    category of each categorical column. Missing feature values get the fill value learned in
+    training, or drop their row under ``impute='drop'``. ``ids`` are columns carried along.
     """
 
     target: str
@@ -87,89 +165,129 @@ class CsvSchema:
     fill: dict
     classes: list[str] | None
     dtype: str
+    dates: dict[str, str] = field(default_factory=dict)
+    ids: list[str] = field(default_factory=list)
 
     @property
     def features(self) -> list[str]:
         """The raw feature columns a file must have."""
-        return self.numeric + self.encoder.names_
+        return self.numeric + list(self.dates) + self.encoder.names_
 
     @property
     def feature_names(self) -> list[str]:
         """Names of the columns of ``X``."""
-        return self.numeric + self.encoder.feature_names()
+        dated = [name for col in self.dates for name in date_feature_names(col)]
+        return self.numeric + dated + self.encoder.feature_names()
 
-    def transform(self, frame: pd.DataFrame, source: str = "the data"):
-        """Encode a data frame: returns ``(X, y)``, with ``y`` None when the target is absent.
+    def encode(self, frame: pd.DataFrame, source: str = "the data", target: bool = True,
+               ) -> Table:
+        """Encode a data frame read from a file, reporting every problem in it at once.
 
         Parameters
         ----------
         frame : pandas.DataFrame
-            Rows to encode; categorical and target columns should hold strings.
+            Rows to encode, indexed by data-row position; categorical, date and target
+            columns should hold strings.
         source : str
             Where the rows came from, for error messages (e.g. the file name).
+        target : bool
+            Read the target column too when the frame has it (``y`` is None otherwise).
 
         Returns
         -------
-        X : ndarray of shape (n, len(feature_names))
-        y : ndarray of shape (n,) or None
-            Class indices into ``classes`` (classification) or floats (regression).
+        Table
+            ``X`` of shape (n, len(feature_names)); ``y`` class indices into ``classes`` or
+            floats; the rows kept and the rows dropped for a missing value.
         """
         absent = [c for c in self.features if c not in frame.columns]
         if absent:
             raise DataError(f"{source} lacks feature column(s) {', '.join(absent)} that the "
                             "model was trained on; add them.")
         frame = frame.copy()
+        used = self.features + ([self.target] if target and self.target in frame else [])
+        dropped = frame.index[:0]
+        if self.impute == "drop":
+            incomplete = frame[used].isna().any(axis=1)
+            dropped, frame = frame.index[incomplete], frame[~incomplete]
+            if len(frame) == 0:
+                raise DataError(f"every row of {source} has a missing value, so impute='drop' "
+                                f"leaves nothing ({line_numbers(dropped)}); fill them in.")
+        problems = []
         for col in self.features:
             gaps = frame.index[frame[col].isna()]
             if len(gaps) and col not in self.fill:
-                raise DataError(f"{source} has {len(gaps)} missing value(s) in column {col!r} "
+                problems.append(f"{source} has {len(gaps)} missing value(s) in column {col!r} "
                                 f"({line_numbers(gaps)}); fill them in, or train with "
                                 f"impute='mean' (this schema has impute={self.impute!r}, which "
                                 "learns no fill values).")
-            if len(gaps):
+            elif len(gaps):
                 frame[col] = frame[col].fillna(self.fill[col])
-        check_numeric(frame, self.numeric, source)
-        cats = frame[self.encoder.names_].astype(str).to_numpy()
-        unknown = self.encoder.unknown(cats)
-        if unknown:
-            col, value, rows = unknown[0]
-            known = self.encoder.categories_[self.encoder.names_.index(col)]
-            raise DataError(f"column {col!r} of {source} has category {value!r} "
-                            f"({line_numbers(frame.index[rows])}) not seen in training; known: "
-                            f"{', '.join(repr(c) for c in known)}.")
-        numeric = frame[self.numeric].to_numpy(dtype=self.dtype)
-        X = np.concatenate([numeric, self.encoder.transform(cats)], axis=1)
-        return X, (self._target(frame[self.target], source) if self.target in frame else None)
+        problems += numeric_problems(frame, self.numeric, source)
+        problems += date_problems(frame, self.dates, source)
+        problems += self._unknown_problems(frame, source)
+        y = None
+        if self.target in used:
+            y, target_problems = self._target(frame[self.target], source)
+            problems += target_problems
+        raise_problems(source, problems)
+        dated = [date_features(parse_dates(frame[col].astype(str)), pd.Timestamp(origin))
+                 for col, origin in self.dates.items()]
+        blocks = [frame[self.numeric].to_numpy(dtype=np.float64), *dated,
+                  self.encoder.transform(frame[self.encoder.names_].astype(str).to_numpy())]
+        X = np.concatenate(blocks, axis=1).astype(self.dtype)
+        return Table(X, y, frame.index.to_numpy(), dropped.to_numpy(), frame[[]])
 
-    def _target(self, column: pd.Series, source: str) -> np.ndarray:
+    def _unknown_problems(self, frame: pd.DataFrame, source: str) -> list[str]:
+        """Categories not seen in training, when they are refused."""
+        names = self.encoder.names_
+        if self.encoder.handle_unknown == "ignore" or not names:
+            return []
+        complete = frame[names].notna().all(axis=1).to_numpy()
+        index = frame.index[complete]
+        problems = []
+        for col, value, rows in self.encoder.unknown(frame[names][complete].astype(str).to_numpy()):
+            known = self.encoder.categories_[names.index(col)]
+            problems.append(f"column {col!r} of {source} has category {value!r} "
+                            f"({line_numbers(index[rows])}) not seen in training; known: "
+                            f"{', '.join(repr(c) for c in known)}; train with "
+                            "handle_unknown='ignore' to encode it as all zeros.")
+        return problems
+
+    def _target(self, column: pd.Series, source: str) -> tuple[np.ndarray | None, list[str]]:
         gaps = column.index[column.isna()]
         if len(gaps):
-            raise DataError(f"target column {self.target!r} of {source} has {len(gaps)} missing "
-                            f"value(s) ({line_numbers(gaps)}); drop those rows (impute='drop') "
-                            "or fill them in.")
+            return None, [f"target column {self.target!r} of {source} has {len(gaps)} missing "
+                          f"value(s) ({line_numbers(gaps)}); drop those rows (impute='drop') "
+                          "or fill them in."]
         if self.task == "regression":
             values = pd.to_numeric(column, errors="coerce")
             if values.isna().any():
                 bad = column.index[values.isna()][0]
-                raise DataError(f"target column {self.target!r} of {source} is not numeric "
-                                f"(e.g. {column[bad]!r} on line {bad + 2}); regression "
-                                "needs numbers, or pass task='classification'.")
-            return values.to_numpy(dtype=self.dtype)
+                return None, [f"target column {self.target!r} of {source} is not numeric "
+                              f"(e.g. {column[bad]!r} on line {bad + 2}); regression needs "
+                              "numbers, or pass task='classification'."]
+            return values.to_numpy(dtype=self.dtype), []
         encoder = LabelEncoder.from_state({"classes": np.array(self.classes)})
         labels = column.astype(str).to_numpy()
         unseen = ~np.isin(labels, self.classes)
         if unseen.any():
-            raise DataError(f"target column {self.target!r} of {source} has label(s) "
-                            f"{sorted(set(labels[unseen]))} not seen in training; known: "
-                            f"{self.classes}.")
-        return encoder.transform(labels)
+            return None, [f"target column {self.target!r} of {source} has label(s) "
+                          f"{sorted(set(labels[unseen]))} not seen in training "
+                          f"({line_numbers(column.index[unseen])}); known: {self.classes}."]
+        return encoder.transform(labels), []
 
-    def read(self, path):
-        """Read and encode a CSV file: returns ``(X, y)`` as :meth:`transform` does."""
-        header = read_table(path)
-        text = [c for c in self.encoder.names_ + [self.target] if c in header.columns]
-        usecols = [c for c in self.features + [self.target] if c in header.columns]
-        return self.transform(read_table(path, usecols, text), repr(os.fspath(path)))
+    def read(self, path, target: bool = True, keep=()) -> Table:
+        """Read and encode a CSV file as :meth:`encode` does; ``carried`` holds its id
+        columns (those it has) and the ``keep`` columns (which it must have)."""
+        header = list(read_table(path).columns)
+        wanted = self.features + ([self.target] if target else [])
+        text = self.encoder.names_ + list(self.dates) + [self.target]
+        usecols = [c for c in wanted if c in header]
+        table = self.encode(read_table(path, usecols, [c for c in text if c in usecols]),
+                            repr(os.fspath(path)), target)
+        carried = [c for c in self.ids if c in header and c not in keep] + list(keep)
+        table.carried = read_columns(path, carried, table.rows)
+        return table
 
     def decode(self, indices) -> np.ndarray:
         """Class labels (strings) of predicted class indices."""
@@ -182,14 +300,17 @@ class CsvSchema:
         """A JSON-able dict holding everything :meth:`from_dict` needs."""
         return {"target": self.target, "task": self.task, "numeric": list(self.numeric),
                 "categorical": self.encoder.state(), "impute": self.impute,
-                "fill": dict(self.fill), "classes": self.classes, "dtype": self.dtype}
+                "fill": dict(self.fill), "classes": self.classes, "dtype": self.dtype,
+                "dates": dict(self.dates), "id": list(self.ids)}
 
     @classmethod
     def from_dict(cls, state: dict) -> CsvSchema:
         """Rebuild a schema from :meth:`to_dict`'s output (e.g. read back from JSON)."""
-        if not isinstance(state, dict) or sorted(state) != sorted(_KEYS):
+        if not isinstance(state, dict) or not (
+                set(_KEYS) <= set(state) <= set(_KEYS + _OPTIONAL_KEYS)):
             got = sorted(state) if isinstance(state, dict) else type(state).__name__
-            raise DataError(f"a CSV schema needs exactly the keys {', '.join(_KEYS)}; got {got}.")
+            raise DataError(f"a CSV schema needs exactly the keys {', '.join(_KEYS)} (and "
+                            f"optionally {', '.join(_OPTIONAL_KEYS)}); got {got}.")
         if state["task"] not in ("classification", "regression") or (
                 (state["task"] == "classification") != isinstance(state["classes"], list)):
             raise DataError("a CSV schema needs task 'classification' with a 'classes' list or "
@@ -197,10 +318,20 @@ class CsvSchema:
         if state["impute"] is not None:
             check_choice("CSV schema 'impute'", state["impute"], IMPUTE)
         encoder = OneHotEncoder.from_state(state["categorical"])
-        missing_fill = set(state["fill"]) - set(state["numeric"]) - set(encoder.names_)
+        dates, ids = state.get("dates", {}), state.get("id", [])
+        fill = state["fill"] if isinstance(state["fill"], dict) else {}
+        if not isinstance(dates, dict) or not all(
+                _is_date(v) and _is_date(fill.get(c, v)) for c, v in dates.items()):
+            raise DataError("CSV schema 'dates' must map each date column to its origin, and "
+                            "'fill' give it a fill value, each an ISO 8601 date.")
+        if not isinstance(ids, list) or not all(isinstance(c, str) for c in ids):
+            raise DataError("CSV schema 'id' must be a list of column names.")
+        missing_fill = set(state["fill"]) - set(state["numeric"]) - set(encoder.names_) - set(
+            dates)
         if missing_fill:
             raise DataError(f"CSV schema 'fill' names unknown columns {sorted(missing_fill)}.")
         return cls(str(state["target"]), state["task"], [str(c) for c in state["numeric"]],
                    encoder, state["impute"], dict(state["fill"]),
                    None if state["classes"] is None else [str(c) for c in state["classes"]],
-                   check_float_dtype(state["dtype"], "CSV schema 'dtype'").name)
+                   check_float_dtype(state["dtype"], "CSV schema 'dtype'").name,
+                   dict(dates), list(ids))

@@ -13,7 +13,14 @@ import numpy as np
 import pandas as pd
 
 from mlkit.data import DataError
-from mlkit.data.schema import read_table
+from mlkit.data.schema import (
+    Table,
+    line_numbers,
+    numeric_problems,
+    raise_problems,
+    read_columns,
+    read_table,
+)
 from mlkit.train.plan import Preprocessing
 
 __all__ = ["Predictor"]
@@ -27,15 +34,14 @@ class Predictor:
         self.preprocessing = preprocessing
         self.head = preprocessing.make_head()
 
-    def read_csv(self, path) -> tuple[np.ndarray, np.ndarray | None]:
-        """Raw features of a CSV file and its targets (None when the target column is absent).
-
-        Targets are class indices (classification) or values in original units.
-        """
+    def read(self, path, target: bool = True, keep=()) -> Table:
+        """Encode a CSV file as in training: raw features, targets (class indices or values in
+        original units; None when absent or not wanted), the rows kept and dropped, and the
+        ``keep`` columns (plus, for a CSV-trained run, its id columns) as ``carried``."""
         prep = self.preprocessing
         schema = prep.schema()
         if schema is not None:
-            return schema.read(path)
+            return schema.read(path, target, list(keep))
         frame = read_table(path, list(read_table(path).columns))
         source = repr(os.fspath(path))
         absent = [name for name in prep.feature_names if name not in frame.columns]
@@ -45,17 +51,16 @@ class Predictor:
                             f"on; it needs the columns {', '.join(prep.feature_names[:5])}"
                             f"{', ...' if len(prep.feature_names) > 5 else ''}.")
         features = frame[prep.feature_names]
-        bad = [c for c in prep.feature_names if not pd.api.types.is_numeric_dtype(features[c])]
-        if bad:
-            raise DataError(f"column {bad[0]!r} of {source} is not numeric; the model needs "
-                            "numbers in every feature column.")
-        if features.isna().any().any():
-            column = features.columns[features.isna().any()][0]
-            raise DataError(f"column {column!r} of {source} has missing values; fill them in.")
+        problems = numeric_problems(features, prep.feature_names, source)
+        problems += [f"column {c!r} of {source} has missing values "
+                     f"({line_numbers(features.index[features[c].isna()])}); fill them in."
+                     for c in prep.feature_names if features[c].isna().any()]
+        raise_problems(source, problems)
         X = features.to_numpy(dtype=prep.dtype)
-        if prep.target not in frame.columns:
-            return X, None
-        return X, self._labels(frame[prep.target], source)
+        y = self._labels(frame[prep.target], source) if (
+            target and prep.target in frame.columns) else None
+        rows = frame.index.to_numpy()
+        return Table(X, y, rows, rows[:0], read_columns(path, list(keep), rows))
 
     def _labels(self, column: pd.Series, source: str) -> np.ndarray:
         classes = self.preprocessing.classes
@@ -78,17 +83,25 @@ class Predictor:
         self.model.eval()
         return np.asarray(self.model(self.preprocessing.transform(X_raw)))
 
-    def frame(self, X_raw) -> pd.DataFrame:
-        """``prediction`` (class label or value) and, for classifiers, ``proba_<class>``."""
+    def frame(self, X_raw, carried: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The ``carried`` columns (ids), then ``prediction`` (class label or value) and, for
+        classifiers, ``proba_<class>``."""
         outputs = self.outputs(X_raw)
         if not self.head.is_classifier:
-            return pd.DataFrame({"prediction": self.head.values(outputs)})
-        classes = self.preprocessing.classes
-        result = pd.DataFrame({"prediction": np.asarray(classes)[self.head.predict(outputs)]})
-        proba = self.head.proba(outputs)
-        for k, name in enumerate(classes):
-            result[f"proba_{name}"] = proba[:, k]
-        return result
+            result = pd.DataFrame({"prediction": self.head.values(outputs)})
+        else:
+            classes = self.preprocessing.classes
+            result = pd.DataFrame({"prediction": np.asarray(classes)[self.head.predict(outputs)]})
+            proba = self.head.proba(outputs)
+            for k, name in enumerate(classes):
+                result[f"proba_{name}"] = proba[:, k]
+        if carried is None or carried.shape[1] == 0:
+            return result
+        clash = [c for c in carried.columns if c in result.columns]
+        if clash:
+            raise DataError(f"kept column(s) {', '.join(clash)} would overwrite prediction "
+                            "columns of the same name; keep other columns.")
+        return pd.concat([carried.reset_index(drop=True), result], axis=1)
 
     def evaluate(self, X_raw, y) -> dict[str, float]:
         """Test metrics of raw rows against targets in original units."""

@@ -45,7 +45,7 @@ def test_shipped_configs_choose_what_the_issue_asks_for():
     assert chosen["mlp"].data.dataset == "digits" and chosen["mlp"].model.name == "mlp"
     assert chosen["mlp_regression"].data.dataset == "diabetes"
     assert chosen["mlp_regression"].loss.name == "mse"
-    assert chosen["csv"].data.csv.path == "datasets/penguins.csv"
+    assert chosen["csv"].data.csv.path == str(CONFIGS.parent / "datasets" / "penguins.csv")
 
 
 def _union_tags(field: str) -> set[str]:

@@ -85,12 +85,12 @@ def test_schema_json_round_trip_reencodes_new_file(write):
     data = load_csv(write(TOY), "label", categorical=["color"], impute="mean")
     schema = CsvSchema.from_dict(json.loads(json.dumps(data.schema.to_dict())))
     new = write("color,size,extra\nblue,2.0,9\nred,,9\n", "new.csv")
-    X, y = schema.read(new)
-    assert y is None
-    np.testing.assert_allclose(X, [[2.0, 1, 0], [10 / 3, 0, 1]])
-    X_again, y_again = schema.read(write(TOY, "again.csv"))
-    np.testing.assert_array_equal(X_again, data.X)
-    np.testing.assert_array_equal(y_again, data.y)
+    table = schema.read(new)
+    assert table.y is None
+    np.testing.assert_allclose(table.X, [[2.0, 1, 0], [10 / 3, 0, 1]])
+    again = schema.read(write(TOY, "again.csv"))
+    np.testing.assert_array_equal(again.X, data.X)
+    np.testing.assert_array_equal(again.y, data.y)
     np.testing.assert_array_equal(schema.decode([1, 0]), ["yes", "no"])
 
 
@@ -173,8 +173,8 @@ def test_predict_time_errors(write, new_text, match):
         schema.read(write(new_text, "new.csv"))
 
 
-@pytest.mark.parametrize("impute", [None, "drop"])
-def test_predict_time_gaps_need_a_fill_value(write, impute):
+def test_predict_time_gaps_need_a_fill_value(write):
+    impute = None
     schema = load_csv(write("x,t\n1,a\n2,b\n"), "t", impute=impute).schema
     match = f"1 missing value.*'x' \\(line 3\\).*train with impute='mean'.*impute={impute!r}"
     with pytest.raises(DataError, match=match):

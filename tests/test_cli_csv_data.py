@@ -1,0 +1,101 @@
+"""A CSV file as found in the wild, end to end through `mlkit train`, `evaluate` and `predict`:
+a date column, an id column, missing values, and a category first seen at prediction time;
+every command run from a different directory than the one before."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from mlkit.cli import main
+from mlkit.config.runs import load_predictor
+from mlkit.data.dates import DATE_PARTS
+
+
+def _cli(capsys, *args):
+    code = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _weather(n=80) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    days = pd.date_range("2023-01-01", periods=n, freq="4D")
+    temp = rng.normal(15, 8, n).round(1)
+    site = rng.choice(["north", "south", "east"], n)
+    warm = temp + 6 * (site == "south") > 17
+    frame = pd.DataFrame({"station": [f"S{i:03d}" for i in range(n)],
+                          "day": days.strftime("%Y-%m-%d"), "temp": temp, "site": site,
+                          "label": np.where(warm, "warm", "cold")})
+    frame.loc[[3, 10], "temp"] = np.nan
+    frame.loc[20, "site"] = np.nan
+    return frame
+
+
+def test_dates_ids_gaps_and_unseen_categories_end_to_end(capsys, tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    (project / "data").mkdir(parents=True)
+    _weather().to_csv(project / "data" / "weather.csv", index=False)
+    config = {"data": {"dataset": "csv", "csv": {
+                  "path": "data/weather.csv", "target": "label", "categorical": ["site"],
+                  "id": "station", "impute": "drop", "handle_unknown": "ignore"}},
+              "model": {"name": "logistic_regression"},
+              "loss": {"name": "binary_cross_entropy", "class_weight": None},
+              "optimizer": {"name": "adam", "lr": 0.1},
+              "training": {"epochs": 8, "batch_size": 16},
+              "baseline": {"name": "off"}, "output": {"save_plots": False}}
+    (project / "weather.yaml").write_text(yaml.safe_dump(config))
+    for name in ("a", "b", "c"):
+        (tmp_path / name).mkdir()
+
+    monkeypatch.chdir(tmp_path / "a")
+    code, out, err = _cli(capsys, "train", project / "weather.yaml", "--quiet")
+    assert code == 0, err
+    run = Path(out.strip().splitlines()[-1].removeprefix("run directory: "))
+    assert run.parts[0] == "runs"  # relative to the directory trained from
+    prep = json.loads((run / "preprocessing.json").read_text())
+    assert prep["feature_names"] == (["temp"] + [f"day_{part}" for part in DATE_PARTS]
+                                     + ["site=east", "site=north", "site=south"])
+    assert prep["csv_schema"]["dates"] == {"day": "2023-01-01T00:00:00+00:00"}
+    assert prep["csv_schema"]["id"] == ["station"]
+    saved = yaml.safe_load((run / "config.yaml").read_text())
+    assert saved["data"]["csv"]["path"] == str(project / "data" / "weather.csv")
+    assert saved["loss"]["class_weight"] == "none"
+
+    summary = json.loads((run / "summary.json").read_text())
+    monkeypatch.chdir(tmp_path / "b")
+    run = Path("..", "a", run)
+    code, out, err = _cli(capsys, "evaluate", run)
+    assert code == 0, err
+    rows = {line.split()[0]: float(line.split()[1]) for line in out.splitlines()[1:]
+            if len(line.split()) == 2 and not line.startswith(("metric", "-"))}
+    assert rows["accuracy"] == round(summary["test"]["accuracy"], 4)
+    assert "test split of weather (15 rows)" in out  # 20% of 80 rows less the 3 dropped
+    code, out, err = _cli(capsys, "evaluate", run, "--data", project / "data" / "weather.csv")
+    assert code == 0, err
+    assert "(77 rows; 3 rows with a missing value left out (impute='drop'): lines 5, 12, 22)" \
+        in out
+
+    monkeypatch.chdir(tmp_path / "c")  # ../a/... still names the run from here
+    new = _weather().drop(columns="label").head(6)
+    new.loc[1, "site"] = "west"  # never seen in training: all-zero indicators
+    new.loc[4, "note"] = "checked"
+    new.to_csv("new.csv", index=False)
+    code, out, err = _cli(capsys, "predict", run, "--input", "new.csv", "--output", "pred.csv",
+                          "--keep", "day,note")
+    assert code == 0, err
+    assert "wrote 5 predictions to pred.csv; 1 row with a missing value left out " \
+           "(impute='drop'): line 5" in out
+    predictions = pd.read_csv("pred.csv", dtype={"note": str})
+    assert list(predictions.columns) == ["station", "day", "note", "prediction", "proba_cold",
+                                         "proba_warm"]
+    assert predictions["station"].tolist() == ["S000", "S001", "S002", "S004", "S005"]
+    assert predictions["note"].isna().tolist() == [True, True, True, False, True]
+    np.testing.assert_allclose(predictions[["proba_cold", "proba_warm"]].sum(axis=1), 1)
+    assert set(predictions["prediction"]) <= {"cold", "warm"}
+    predictor, _ = load_predictor(run)
+    table = predictor.read("new.csv", target=False)
+    assert table.X[1, -3:].tolist() == [0, 0, 0] and table.X[0, -3:].sum() == 1
+    np.testing.assert_allclose(predictor.frame(table.X)["proba_warm"], predictions["proba_warm"])

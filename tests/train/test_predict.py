@@ -1,0 +1,37 @@
+"""Predictor.read on a run trained without a CSV schema: kept columns, every problem at once."""
+
+import numpy as np
+import pytest
+
+from mlkit.data import DataError
+from mlkit.registry import make_model
+from mlkit.train import Predictor
+from mlkit.train.plan import Preprocessing
+
+
+@pytest.fixture
+def predictor():
+    model = make_model("linear_regression", 2, 1, rng=0)
+    model.load_state_dict({"weight": np.array([[2.0], [-1.0]]), "bias": np.array([0.5])})
+    return Predictor(model, Preprocessing("regression", ["a", "b"], target="y"))
+
+
+def test_kept_columns_come_back_beside_the_predictions(predictor, tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text("name,a,b,y\nx1,1,3,0\nx2,2,0.5,1\n")
+    table = predictor.read(path, keep=["name"])
+    np.testing.assert_array_equal(table.y, [0, 1])
+    frame = predictor.frame(table.X, table.carried)
+    assert frame["name"].tolist() == ["x1", "x2"]
+    np.testing.assert_allclose(frame["prediction"], [2 - 3 + 0.5, 4 - 0.5 + 0.5])
+    assert predictor.read(path, target=False).y is None
+    with pytest.raises(DataError, match="would overwrite prediction columns"):
+        predictor.frame(table.X, table.carried.rename(columns={"name": "prediction"}))
+
+
+def test_problems_of_a_file_come_together(predictor, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("a,b\n1,\nz,2\n")
+    with pytest.raises(DataError, match=r"has 2 problems:\n- column 'a' .* 'z' on line 3.*\n- "
+                                        r"column 'b' .* missing values \(line 2\)"):
+        predictor.read(path)

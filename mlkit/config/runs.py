@@ -7,11 +7,12 @@ the data from it gives back exactly the same split.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from mlkit.train import CheckpointError, Predictor, RunDir, load_arrays
+from mlkit.train import CheckpointError, Head, Predictor, RunDir, load_arrays
 from mlkit.train.gradcheck import check_gradients
 
 from .build import build_model, build_plan, load_data, split_data
@@ -19,7 +20,7 @@ from .errors import ConfigError, Problem
 from .load import config_to_dict, load_config, validate_config
 from .schema import Config
 
-__all__ = ["evaluate_run", "gradcheck_config", "load_predictor", "resume_status"]
+__all__ = ["Evaluation", "evaluate_run", "gradcheck_config", "load_predictor", "resume_status"]
 
 
 def load_predictor(run_dir) -> tuple[Predictor, Config]:
@@ -40,29 +41,48 @@ def load_predictor(run_dir) -> tuple[Predictor, Config]:
     return Predictor(model, prep), config
 
 
-def evaluate_run(run_dir, data=None):
-    """``(head, description, scores)``: test metrics of a run's best model.
+@dataclass
+class Evaluation:
+    """A run's best model scored on some rows: where they came from, the metrics (the run's
+    ``metrics:``, or the defaults), and the true targets and raw outputs behind them."""
+
+    head: Head
+    where: str
+    scores: dict
+    y: np.ndarray
+    outputs: np.ndarray
+    classes: list | None
+
+
+def evaluate_run(run_dir, data=None) -> Evaluation:
+    """Test metrics of a run's best model.
 
     ``data`` None: the run's own test split; a ``.yaml``/``.yml`` path: that config's test
     split; any other path: every row of a CSV file holding the target column.
     """
     predictor, config = load_predictor(run_dir)
-    head = predictor.head
+    head, names = predictor.head, tuple(config.metrics or ())
+    classes = predictor.preprocessing.classes
     if data is None:
         splits, _ = split_data(config, load_data(config), head.kind)
         predictor.model.eval()
-        scores = head.metrics(predictor.model(splits.X_test), splits.y_test)
-        return head, f"test split of {config.name} ({len(splits.X_test)} rows)", scores
+        outputs = np.asarray(predictor.model(splits.X_test))
+        scores = head.metrics(outputs, splits.y_test, names)
+        y = head.target(splits.y_test)
+        return Evaluation(head, f"test split of {config.name} ({len(splits.X_test)} rows)",
+                          scores, y, outputs, classes)
     path = Path(data)
     if path.suffix in (".yaml", ".yml"):
         other = load_config(path)
         dataset = load_data(other)
         raw_splits, _ = split_data(_unscaled(other), dataset, head.kind)
         y = raw_splits.y_test.astype(np.float64) if not head.is_classifier else raw_splits.y_test
-        scores = predictor.evaluate(raw_splits.X_test, y)
-        return head, f"test split of {path} ({len(raw_splits.X_test)} rows)", scores
-    X, y = predictor.read_csv(path)
-    return head, f"{path} ({len(X)} rows)", predictor.evaluate(X, y)
+        X, where = raw_splits.X_test, f"test split of {path} ({len(raw_splits.X_test)} rows)"
+    else:
+        X, y = predictor.read_csv(path)
+        where = f"{path} ({len(X)} rows)"
+    scores = predictor.evaluate(X, y, names)
+    return Evaluation(head, where, scores, y, predictor.outputs(X), classes)
 
 
 def _unscaled(config: Config) -> Config:

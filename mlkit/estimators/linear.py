@@ -19,7 +19,7 @@ from mlkit.estimators.logloss import (
     objective,
 )
 from mlkit.estimators.params import check_choice, check_number, resolve_batch_size
-from mlkit.train.metrics import accuracy
+from mlkit.metrics import accuracy
 
 __all__ = ["LogisticRegression"]
 

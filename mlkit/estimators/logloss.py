@@ -16,7 +16,7 @@ from mlkit import defjvp, defvjp, nn, primitive, with_fused_gradient
 from mlkit.estimators.logkernel import objective_and_gradient
 from mlkit.extend import def_linear
 from mlkit.scipy.special import expit
-from mlkit.train.metrics import accuracy
+from mlkit.metrics import accuracy
 
 __all__ = ["Coefficients", "evaluator", "fused_objective", "log_proba", "objective"]
 

@@ -8,7 +8,7 @@ from mlkit import nn, registry
 from mlkit.estimators.base import check_sample_weight, class_weights
 from mlkit.estimators.inputs import check_classification_labels
 from mlkit.estimators.mlp_base import BaseMLP
-from mlkit.train.metrics import accuracy, r2
+from mlkit.metrics import accuracy, r2
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 

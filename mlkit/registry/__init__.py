@@ -7,6 +7,8 @@ the same component everywhere, and the config schema is derived from each entry'
 
 from .components import LOSSES as LOSSES
 from .components import METRICS as METRICS
+from .components import MONITORS as MONITORS
+from .components import MetricName as MetricName
 from .components import MODELS as MODELS
 from .components import OPTIMIZERS as OPTIMIZERS
 from .components import SCHEDULES as SCHEDULES

@@ -15,8 +15,8 @@ import mlkit.numpy as np
 from mlkit import defjvp, defvjp, nn, primitive, with_fused_gradient
 from mlkit.estimators.logkernel import objective_and_gradient
 from mlkit.extend import def_linear
-from mlkit.scipy.special import expit
 from mlkit.metrics import accuracy
+from mlkit.scipy.special import expit
 
 __all__ = ["Coefficients", "evaluator", "fused_objective", "log_proba", "objective"]
 

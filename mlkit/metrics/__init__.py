@@ -29,10 +29,11 @@ from .regression import r2 as r2
 from .regression import rmse as rmse
 from .table import METRICS as METRICS
 from .table import Metric as Metric
+from .table import check_metrics as check_metrics
 from .table import default_metrics as default_metrics
 from .table import score as score
 
 __all__ = ["AVERAGES", "METRICS", "Metric", "UndefinedMetric", "accuracy", "average_precision",
-           "balanced_accuracy", "brier", "confusion_matrix", "default_metrics",
+           "balanced_accuracy", "brier", "check_metrics", "confusion_matrix", "default_metrics",
            "explained_variance", "f1", "log_loss", "mae", "mape", "mse", "per_class",
            "precision", "r2", "recall", "roc_auc", "roc_auc_ovr", "roc_curve", "rmse", "score"]

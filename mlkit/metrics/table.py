@@ -10,6 +10,7 @@ task; every averaged metric names its average. The config's ``metrics:`` list, t
 
 from __future__ import annotations
 
+import difflib
 import functools
 import math
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from . import ranking as r
 from . import regression as g
 from .inputs import UndefinedMetric
 
-__all__ = ["METRICS", "Metric", "default_metrics", "score"]
+__all__ = ["METRICS", "Metric", "check_metrics", "default_metrics", "score"]
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,28 @@ def default_metrics(head: str, validation: bool = False) -> tuple[str, ...]:
     """The metrics reported when none are chosen, for a ``binary``, ``multiclass`` or
     ``regression`` head: the test set's, or (``validation``) the cheap ones every epoch."""
     return _DEFAULTS[head, validation]
+
+
+def check_metrics(names, head: str) -> tuple[str, ...]:
+    """``names`` as a tuple, or ValueError for a name that is unknown or does not fit a
+    ``binary``, ``multiclass`` or ``regression`` head."""
+    if isinstance(names, str):
+        names = (names,)
+    task = "regression" if head == "regression" else "classification"
+    for name in names:
+        if name not in METRICS:
+            close = difflib.get_close_matches(str(name), list(METRICS), n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ValueError(f"unknown metric {name!r}{hint} Metrics: {', '.join(METRICS)}.")
+        metric = METRICS[name]
+        if metric.task != task:
+            raise ValueError(f"metric {name!r} is for {metric.task}, but the model's head is "
+                             f"{head}.")
+        if metric.binary and head != "binary":
+            raise ValueError(f"metric {name!r} is the positive class's of a binary task, but "
+                             f"the head is {head}; use {name}_macro or {name}_weighted (or "
+                             "roc_auc_ovr).")
+    return tuple(names)
 
 
 def score(names, y_true, *, labels=None, proba=None, values=None,

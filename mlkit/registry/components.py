@@ -26,8 +26,9 @@ from mlkit.options import Length, PositiveFloat, PositiveInt
 from .signatures import Option, signature_options
 
 __all__ = ["LOSSES", "METRICS", "MODELS", "MONITORS", "OPTIMIZERS", "SCHEDULES", "Component",
-           "MetricName", "Monitor", "MonitorName", "Objective", "UnknownComponent", "make_loss", "make_model", "make_optimizer",
-           "make_schedule", "penalized_weights", "weight_penalty"]
+           "MetricName", "Monitor", "MonitorName", "Objective", "UnknownComponent", "make_loss",
+           "make_model", "make_optimizer", "make_schedule", "penalized_weights",
+           "weight_penalty"]
 
 SUPPLIED = {"model": ("n_features", "n_outputs", "rng", "dtype"),
             "loss": ("weight", "class_weight", "reduction"),

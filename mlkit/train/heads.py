@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy
 
+from mlkit.metrics import check_metrics, default_metrics, score
 from mlkit.nn import sigmoid, softmax
-from mlkit.metrics import default_metrics, score
 
-__all__ = ["HEADS", "Head"]
+__all__ = ["HEADS", "Head", "validation_scores"]
 
 HEADS = ("binary", "multiclass", "regression")
 
@@ -100,3 +100,25 @@ class Head:
         """The named metrics of class probabilities (n, k) against class indices ``y``."""
         names = names or default_metrics(self.kind, validation)
         return score(names, y, labels=self.labels(proba), proba=proba)
+
+
+def validation_scores(loss_fn, metrics=None, head=None):
+    """:func:`mlkit.train.fit`'s default ``evaluate``: the loss on the validation rows and,
+    when ``metrics`` names some, those metrics of the model's outputs read through ``head``
+    (a :class:`Head` or its kind; default ``loss_fn.head``, which a registry objective has)."""
+    if not metrics:
+        def evaluate(model, X_val, y_val):
+            return {"loss": float(loss_fn(model, X_val, y_val, None))}
+        return evaluate
+    head = head if head is not None else getattr(loss_fn, "head", None)
+    if head is None:
+        raise ValueError("metrics= needs to know what the model outputs mean: pass head= "
+                         f"one of {', '.join(HEADS)}")
+    head = head if isinstance(head, Head) else Head(head)
+    names = check_metrics(metrics, head.kind)
+
+    def evaluate(model, X_val, y_val):
+        scores = {"loss": float(loss_fn(model, X_val, y_val, None))}
+        scores.update(head.metrics(model(X_val), y_val, names))
+        return scores
+    return evaluate

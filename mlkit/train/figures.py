@@ -20,7 +20,7 @@ CONFUSION, ROC = "confusion.png", "roc.png"
 
 def plot_confusion(y_true, y_pred, classes: list[str], path, title: str = "") -> None:
     """A heat map of the confusion matrix (rows: true class, columns: predicted), with the
-    count and the row's share in each cell."""
+    count and (when not 0) the row's share in each cell."""
     counts = confusion_matrix(y_true, y_pred, np.arange(len(classes)))
     shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
     size = min(4 + 0.5 * len(classes), 14)
@@ -28,14 +28,16 @@ def plot_confusion(y_true, y_pred, classes: list[str], path, title: str = "") ->
     image = axis.imshow(shares, cmap="Blues", vmin=0, vmax=1)
     figure.colorbar(image, ax=axis, label="share of the true class")
     ticks = np.arange(len(classes))
-    axis.set_xticks(ticks, [str(c) for c in classes], rotation=45 if len(classes) > 4 else 0)
+    long_names = len(classes) > 4 and max(len(str(c)) for c in classes) > 3
+    axis.set_xticks(ticks, [str(c) for c in classes], rotation=45 if long_names else 0)
     axis.set_yticks(ticks, [str(c) for c in classes])
     axis.set_xlabel("predicted class")
     axis.set_ylabel("true class")
     if len(classes) <= 20:
         for i, j in np.ndindex(counts.shape):
-            axis.text(j, i, f"{counts[i, j]}\n{shares[i, j]:.0%}", ha="center", va="center",
-                      fontsize=8, color="white" if shares[i, j] > 0.5 else "black")
+            text = f"{counts[i, j]}\n{shares[i, j]:.0%}" if counts[i, j] else "0"
+            axis.text(j, i, text, ha="center", va="center", fontsize=8,
+                      color="white" if shares[i, j] > 0.5 else "black")
     axis.set_title(f"{title} confusion matrix ({int(counts.sum())} rows)".strip())
     save_figure(figure, path)
 

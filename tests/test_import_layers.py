@@ -6,9 +6,9 @@ sits above both, not at L0 as STYLE.md 4.1 first drew it), L3 nn/optim/data/misc
 train/registry, L5 config/estimators, L6 experiments, L7 cli. A module may import its own
 package and any lower layer, never a higher one, and never another package of its own layer
 (exceptions: scipy is built on mlkit.numpy; the package root re-exports operators and
-extend; test_util re-exports testing). data and metrics import nothing of mlkit outside
-themselves; nothing below L4 imports yaml, pydantic, tqdm, matplotlib or dask; scikit-learn
-appears only in data/datasets.py, experiments/baseline.py and estimators/.
+extend; test_util re-exports testing). data imports nothing of mlkit outside data; nothing
+below L4 imports yaml, pydantic, tqdm, matplotlib or dask; scikit-learn appears only in
+data/datasets.py, experiments/baseline.py and estimators/.
 """
 
 import ast
@@ -30,7 +30,7 @@ LAYERS = {
 }
 SAME_LAYER_ALLOWED = {("scipy", "numpy"), ("", "operators"), ("", "extend"), ("", "testing"),
                       ("test_util", "testing")}
-PLAIN_NUMPY = ("data", "metrics")
+PLAIN_NUMPY = ("data", "metrics")  # import nothing of mlkit outside themselves
 HEAVY = ("yaml", "pydantic", "tqdm", "matplotlib", "dask")
 SKLEARN_ALLOWED = ("data/datasets.py", "experiments/baseline.py", "estimators/")
 # The package root may reach the estimators lazily (inside its module __getattr__, on first

@@ -30,9 +30,9 @@ LAYERS = {
 }
 SAME_LAYER_ALLOWED = {("scipy", "numpy"), ("", "operators"), ("", "extend"), ("", "testing"),
                       ("test_util", "testing")}
-PLAIN_NUMPY = ("data", "metrics")  # import nothing of mlkit outside themselves
 HEAVY = ("yaml", "pydantic", "tqdm", "matplotlib", "dask")
 SKLEARN_ALLOWED = ("data/datasets.py", "experiments/baseline.py", "estimators/")
+PLAIN_NUMPY = ("data", "metrics")  # import nothing of mlkit outside themselves
 # The package root may reach the estimators lazily (inside its module __getattr__, on first
 # use of a name such as mlkit.LogisticRegression), never when mlkit itself is imported.
 ROOT_LAZY = {"mlkit.estimators"}

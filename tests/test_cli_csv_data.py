@@ -69,8 +69,8 @@ def test_dates_ids_gaps_and_unseen_categories_end_to_end(capsys, tmp_path, monke
     run = Path("..", "a", run)
     code, out, err = _cli(capsys, "evaluate", run)
     assert code == 0, err
-    rows = {line.split()[0]: float(line.split()[1]) for line in out.splitlines()[1:]
-            if len(line.split()) == 2 and not line.startswith(("metric", "-"))}
+    metrics_table = out.split("\n\n")[0].splitlines()[3:]  # title, header, rule, then rows
+    rows = {line.split()[0]: float(line.split()[1]) for line in metrics_table}
     assert rows["accuracy"] == round(summary["test"]["accuracy"], 4)
     assert "test split of weather (15 rows)" in out  # 20% of 80 rows less the 3 dropped
     code, out, err = _cli(capsys, "evaluate", run, "--data", project / "data" / "weather.csv")

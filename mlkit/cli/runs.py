@@ -13,7 +13,9 @@ def add_evaluate(subparsers) -> None:
     parser = subparsers.add_parser(
         "evaluate", help="test metrics of a trained run",
         description="Print the test metrics of RUN_DIR's best model: on the run's own test "
-                    "split, or on --data (a config's test split, or every row of a CSV).")
+                    "split, or on --data (a config's test split, or every row of a CSV). For "
+                    "a classifier also a per-class report and the confusion matrix, drawn as "
+                    "confusion.png (and roc.png for two classes) in RUN_DIR.")
     parser.add_argument("run_dir", help="a run directory, e.g. runs/logreg/20250101-120000")
     parser.add_argument("--data", metavar="CONFIG_OR_CSV",
                         help="a .yaml config (its test split) or a .csv file with the target")
@@ -22,11 +24,20 @@ def add_evaluate(subparsers) -> None:
 
 def cmd_evaluate(args) -> int:
     from mlkit.config.runs import evaluate_run
-    from mlkit.train.report import metrics_table
+    from mlkit.train.figures import write_figures
+    from mlkit.train.report import class_report, confusion_table, metrics_table
 
-    head, where, scores = evaluate_run(args.run_dir, args.data)
-    say(f"{where}:")
-    say(metrics_table(head, scores))
+    found = evaluate_run(args.run_dir, args.data)
+    say(f"{found.where}:")
+    say(metrics_table(found.head, found.scores))
+    if found.head.is_classifier:
+        predicted = found.head.predict(found.outputs)
+        say("\nper class:")
+        say(class_report(found.y, predicted, found.classes))
+        say("\nconfusion matrix (rows: true class, columns: predicted):")
+        say(confusion_table(found.y, predicted, found.classes))
+        written = write_figures(args.run_dir, found.head, found.outputs, found.y, found.classes)
+        say(f"\nwrote {', '.join(str(path) for path in written)}")
     return 0
 
 

@@ -98,7 +98,7 @@ def cmd_train(args) -> int:
               f"optimizer.lr={config.optimizer.lr / 10:g}, training.clip_grad_norm=1.0, "
               "or data.standardize=true", file=sys.stderr)
         return EXIT_FAILED
-    say(comparison_table(plan.head, result, baseline))
+    say(comparison_table(plan.head, result, baseline, config.metrics or ()))
     say(f"run directory: {run.path}")
     return 0
 

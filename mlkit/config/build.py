@@ -18,9 +18,10 @@ from mlkit.data import (
     load_dataset,
     train_val_test_split,
 )
+from mlkit.metrics import default_metrics
 from mlkit.train.plan import Plan, Preprocessing, Splits
 
-from .checks import binary_on_many_classes
+from .checks import binary_on_many_classes, metric_problems, metric_uses
 from .errors import ConfigError, Problem, choices
 from .schema import MODEL_TASKS, Config
 
@@ -60,6 +61,7 @@ def _data_problems(config: Config, dataset: Dataset) -> list[Problem]:
         classes = ", ".join(dataset.target_names[:6]) + (", ..." if dataset.n_classes > 6 else "")
         has = f"{where} has {dataset.n_classes} classes ({classes})"
         problems.extend(binary_on_many_classes(model, loss, has))
+        problems.extend(metric_problems(config, dataset.n_classes, has))
     weights = getattr(config.loss, "class_weight", "none")
     if isinstance(weights, dict):
         labels = dataset.target_names
@@ -196,8 +198,12 @@ def build_plan(config: Config, source: str | None = None) -> Plan:
     early_options = None if early is None else {
         "monitor": early.monitor, "mode": early.mode, "patience": early.patience,
         "min_delta": early.min_delta}
+    chosen = tuple(config.metrics or ())
+    watched = tuple(name for _, name in metric_uses(config) if name not in chosen)
+    validation = (chosen or default_metrics(prep.head, validation=True)) + watched
     return Plan(config.name or "run", model, objective, objective.data_loss, optimizer, schedule,
-                splits, prep, fit_options, early_options, checkpoint_monitor, mode)
+                splits, prep, fit_options, early_options, checkpoint_monitor, mode,
+                metrics=chosen, val_metrics=tuple(dict.fromkeys(validation)))
 
 
 def _optimizer_and_schedule(config: Config, source: str):

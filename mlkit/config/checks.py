@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mlkit.registry import OPTIMIZERS
+from mlkit.registry import METRICS, OPTIMIZERS
 
 from .errors import Problem, choices
 from .sections import Data
@@ -21,6 +21,7 @@ from .tables import (
     MODEL_TASKS,
     MONITOR_MODES,
     MONITOR_TASKS,
+    SCORE_LOSSES,
 )
 
 if TYPE_CHECKING:
@@ -37,10 +38,40 @@ def _monitors(config: Config) -> list[tuple[str, str]]:
     return found
 
 
+def metric_uses(config: Config) -> list[tuple[str, str]]:
+    """(path, metric name) of every metric the run computes by choice: the ``metrics`` list
+    and the monitors ``val_<metric>``."""
+    found = [(f"metrics[{i}]", name) for i, name in enumerate(config.metrics or ())]
+    found += [(path, monitor.removeprefix("val_")) for path, monitor in _monitors(config)
+              if monitor.removeprefix("val_") in METRICS]
+    return found
+
+
+def metric_problems(config: Config, n_classes: int | None, has: str = "") -> list[Problem]:
+    """Chosen metrics the model cannot feed: a binary metric on more than two classes (when
+    ``n_classes`` is known; ``has`` says where that count comes from), or a probability metric
+    of a loss that gives scores, not probabilities."""
+    problems = []
+    for path, name in metric_uses(config):
+        metric = METRICS[name]
+        if metric.binary and n_classes is not None and n_classes > 2:
+            averaged = [f"{name}_{suffix}" for suffix in ("macro", "weighted")
+                        if f"{name}_{suffix}" in METRICS] or ["roc_auc_ovr"]
+            problems.append(Problem(path, f"is the positive class's {name} of a binary task, but "
+                                    f"{has}", name, f"use {' or '.join(averaged)}"))
+        if metric.reads in ("proba", "positive") and config.loss.name in SCORE_LOSSES:
+            problems.append(Problem(path, f"needs class probabilities, but loss "
+                                    f"'{config.loss.name}' trains scores, not probabilities",
+                                    name, "choose a label metric (accuracy, f1_macro, ...) or "
+                                    "loss cross_entropy"))
+    return problems
+
+
 _TASK_TABLES = {"model.name": MODEL_TASKS, "loss.name": LOSS_TASKS,
                 "baseline.name": {name: BASELINE_TASKS.get(name) for name in COMPONENT_NAMES[
                     "baseline"]},
-                "monitor": {name: MONITOR_TASKS.get(name) for name in MONITOR_MODES}}
+                "monitor": {name: MONITOR_TASKS.get(name) for name in MONITOR_MODES},
+                "metrics": {name: metric.task for name, metric in METRICS.items()}}
 
 
 def task_problems(config: Config) -> list[Problem]:
@@ -56,13 +87,15 @@ def task_problems(config: Config) -> list[Problem]:
     else:
         claims.append(("loss.name", config.loss.name, LOSS_TASKS[config.loss.name]))
     claims += [(path, m, MONITOR_TASKS[m]) for path, m in _monitors(config) if m in MONITOR_TASKS]
+    claims += [(f"metrics[{i}]", m, METRICS[m].task) for i, m in enumerate(config.metrics or ())]
     if config.baseline.name in BASELINE_TASKS:
         claims.append(("baseline.name", config.baseline.name, BASELINE_TASKS[config.baseline.name]))
     problems = []
     for path, value, task in claims[1:]:
         first_path, first_value, first_task = claims[0]
         if task != first_task:
-            table = _TASK_TABLES["monitor" if path.endswith("monitor") else path]
+            table = _TASK_TABLES["monitor" if path.endswith("monitor") else
+                                 "metrics" if path.startswith("metrics") else path]
             fitting = [name for name, t in table.items() if t in (first_task, None)]
             problems.append(Problem(path, f"is a {task} choice, but {first_path} '{first_value}' "
                                     f"means {first_task}", value,
@@ -91,6 +124,8 @@ def component_problems(config: Config) -> list[Problem]:
     if n_classes is not None and n_classes > 2:
         where = f"data.dataset '{config.data.dataset}' has {n_classes} classes"
         problems.extend(binary_on_many_classes(model, loss, where))
+    problems.extend(metric_problems(config, n_classes, f"data.dataset '{config.data.dataset}' "
+                                    f"has {n_classes} classes"))
     name, training = config.optimizer.name, config.training
     if OPTIMIZERS[name].build.full_batch and training.batch_size != "full":
         problems.append(Problem("training.batch_size", f"{name} takes whole-data steps",

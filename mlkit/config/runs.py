@@ -7,11 +7,12 @@ the data from it gives back exactly the same split.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from mlkit.train import CheckpointError, Predictor, RunDir, RunError
+from mlkit.train import CheckpointError, Head, Predictor, RunDir, RunError
 from mlkit.train.gradcheck import check_gradients
 from mlkit.tree import flatten_named
 
@@ -20,7 +21,7 @@ from .errors import ConfigError, Problem
 from .load import config_to_dict, load_config, validate_config
 from .schema import Config
 
-__all__ = ["evaluate_run", "gradcheck_config", "load_predictor", "resume_status"]
+__all__ = ["Evaluation", "evaluate_run", "gradcheck_config", "load_predictor", "resume_status"]
 
 
 def load_predictor(run_dir) -> tuple[Predictor, Config]:
@@ -41,19 +42,36 @@ def load_predictor(run_dir) -> tuple[Predictor, Config]:
     return Predictor(model, prep), config
 
 
-def evaluate_run(run_dir, data=None):
-    """``(head, description, scores)``: test metrics of a run's best model.
+@dataclass
+class Evaluation:
+    """A run's best model scored on some rows: where they came from, the metrics (the run's
+    ``metrics:``, or the defaults), and the true targets and raw outputs behind them."""
+
+    head: Head
+    where: str
+    scores: dict
+    y: np.ndarray
+    outputs: np.ndarray
+    classes: list | None
+
+
+def evaluate_run(run_dir, data=None) -> Evaluation:
+    """Test metrics of a run's best model.
 
     ``data`` None: the run's own test split; a ``.yaml``/``.yml`` path: that config's test
     split; any other path: every row of a CSV file holding the target column.
     """
     predictor, config = load_predictor(run_dir)
-    head = predictor.head
+    head, names = predictor.head, tuple(config.metrics or ())
+    classes = predictor.preprocessing.classes
     if data is None:
         splits, _ = split_data(config, load_data(config), head.kind)
         predictor.model.eval()
-        scores = head.metrics(predictor.model(splits.X_test), splits.y_test)
-        return head, f"test split of {config.name} ({len(splits.X_test)} rows)", scores
+        outputs = np.asarray(predictor.model(splits.X_test))
+        scores = head.metrics(outputs, splits.y_test, names)
+        y = head.target(splits.y_test)
+        return Evaluation(head, f"test split of {config.name} ({len(splits.X_test)} rows)",
+                          scores, y, outputs, classes)
     path = Path(data)
     if path.suffix in (".yaml", ".yml"):
         other = load_config(path)
@@ -61,12 +79,14 @@ def evaluate_run(run_dir, data=None):
         _check_same_data(predictor.preprocessing, dataset, path)
         raw_splits, _ = split_data(_unscaled(other), dataset, head.kind)
         y = raw_splits.y_test.astype(np.float64) if not head.is_classifier else raw_splits.y_test
-        scores = predictor.evaluate(raw_splits.X_test, y)
-        return head, f"test split of {path} ({len(raw_splits.X_test)} rows)", scores
-    table = predictor.read(path)
-    note = table.dropped_note()
-    where = f"{path} ({len(table.X)} rows{'; ' + note if note else ''})"
-    return head, where, predictor.evaluate(table.X, table.y)
+        X, where = raw_splits.X_test, f"test split of {path} ({len(raw_splits.X_test)} rows)"
+    else:
+        table = predictor.read(path)
+        note = table.dropped_note()
+        X, y = table.X, table.y
+        where = f"{path} ({len(X)} rows{'; ' + note if note else ''})"
+    scores = predictor.evaluate(X, y, names)
+    return Evaluation(head, where, scores, y, predictor.outputs(X), classes)
 
 
 def _check_same_data(prep, dataset, path) -> None:

@@ -10,9 +10,9 @@ sections in checks.py.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .checks import component_problems, task_problems
 from .components import SECTIONS, Loss, Model, Optimizer, Schedule
@@ -27,7 +27,7 @@ from .fields import (
     conflicts,
 )
 from .sections import Baseline, Data, Output, Training
-from .tables import COMPONENT_NAMES, DATASETS, MODEL_TASKS, MONITOR_MODES
+from .tables import COMPONENT_NAMES, DATASETS, MODEL_TASKS, MONITOR_MODES, MetricName
 
 __all__ = ["COMPONENT_NAMES", "DATASETS", "MODEL_TASKS", "MONITOR_MODES", "Config", "Float",
            "NonNegativeFloat", "NonNegativeInt", "Optimizer", "Output", "PositiveFloat",
@@ -50,6 +50,11 @@ class Config(Section):
     """The learning-rate schedule, chosen by name (default none: a constant rate)."""
     training: Training = Training()
     """The training loop."""
+    metrics: Annotated[list[MetricName], Field(min_length=1)] | None = None
+    """Metrics computed on the validation split at every evaluation (as val_<name>) and on the
+    test split, e.g. [accuracy, f1_macro, roc_auc]; null: accuracy and log_loss on validation,
+    and on test also precision, recall and f1 (their _macro forms for many classes), or r2,
+    rmse, mse and mae for regression. Any val_<name> can be monitored."""
     output: Output = Output()
     """Where the run is written."""
     baseline: Baseline = Baseline()

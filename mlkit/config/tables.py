@@ -18,6 +18,7 @@ from mlkit.nn.init import InitName
 
 DatasetName = Literal[(*DATASET_TASKS, "csv")]
 MonitorName = registry.MonitorName
+MetricName = registry.MetricName
 BaselineName = Literal["off", "auto", "logistic_regression", "ridge", "linear_regression", "mlp"]
 ImputeName = Literal["none", "mean", "median", "most_frequent", "drop"]
 
@@ -25,7 +26,8 @@ COMPONENT_NAMES: dict[str, tuple[str, ...]] = {
     "dataset": get_args(DatasetName), "model": tuple(registry.MODELS),
     "activation": get_args(ActivationName), "init": get_args(InitName),
     "loss": tuple(registry.LOSSES), "optimizer": tuple(registry.OPTIMIZERS),
-    "schedule": tuple(registry.SCHEDULES), "monitor": tuple(registry.METRICS),
+    "schedule": tuple(registry.SCHEDULES), "monitor": tuple(registry.MONITORS),
+    "metric": tuple(registry.METRICS),
     "baseline": get_args(BaselineName), "impute": get_args(ImputeName),
 }
 
@@ -56,9 +58,11 @@ MODEL_TASKS = {"logistic_regression": "classification", "softmax_regression": "c
 MODEL_LOSSES = {"logistic_regression": ("binary_cross_entropy",),
                 "softmax_regression": ("cross_entropy",),
                 "linear_regression": ("mse", "l1", "huber"), "mlp": tuple(registry.LOSSES)}
+SCORE_LOSSES = ("hinge",)
+"""Classification losses whose model outputs are scores rather than log-probabilities."""
 LOSS_TASKS = {name: "regression" if loss.head == "regression" else "classification"
               for name, loss in registry.LOSSES.items()}
-MONITOR_MODES = {name: metric.mode for name, metric in registry.METRICS.items()}
-MONITOR_TASKS = {name: metric.task for name, metric in registry.METRICS.items() if metric.task}
+MONITOR_MODES = {name: monitor.mode for name, monitor in registry.MONITORS.items()}
+MONITOR_TASKS = {name: monitor.task for name, monitor in registry.MONITORS.items() if monitor.task}
 BASELINE_TASKS = {"logistic_regression": "classification", "ridge": "regression",
                   "linear_regression": "regression"}

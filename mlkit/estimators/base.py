@@ -3,7 +3,7 @@
 The estimators are thin adapters. scikit-learn's own helpers validate the inputs, so errors
 read exactly like scikit-learn's (plain numpy arrays take a quick path, see ``inputs``);
 :mod:`mlkit.nn` and :mod:`mlkit.optim` build the model and its optimizer, the one training
-loop :func:`mlkit.train.fit` trains it, and :mod:`mlkit.train.metrics` scores it.
+loop :func:`mlkit.train.fit` trains it, and :mod:`mlkit.metrics` scores it.
 """
 
 from __future__ import annotations

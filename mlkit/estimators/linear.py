@@ -26,7 +26,7 @@ from mlkit.estimators.params import (
     resolve_batch_size,
     validate_params,
 )
-from mlkit.train.metrics import accuracy
+from mlkit.metrics import accuracy
 
 __all__ = ["LogisticRegression"]
 

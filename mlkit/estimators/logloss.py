@@ -15,8 +15,8 @@ import mlkit.numpy as np
 from mlkit import defvjp, nn, primitive, with_fused_gradient
 from mlkit.estimators.logkernel import objective_and_gradient
 from mlkit.extend import def_linear
+from mlkit.metrics import accuracy
 from mlkit.scipy.special import log_expit, log_softmax
-from mlkit.train.metrics import accuracy
 
 __all__ = ["Coefficients", "evaluator", "fused_objective", "log_proba", "objective"]
 

@@ -10,7 +10,7 @@ from mlkit.estimators.inputs import check_classification_labels
 from mlkit.estimators.logloss import log_proba
 from mlkit.estimators.mlp_base import BaseMLP
 from mlkit.estimators.params import StrOptions
-from mlkit.train.metrics import accuracy, r2
+from mlkit.metrics import accuracy, r2
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 

@@ -1,8 +1,10 @@
 """The scikit-learn baseline: the same split, preprocessing and (where one exists) objective.
 
 The baseline is fitted on exactly the arrays mlkit trains on (the plan's scaled training
-rows and its class weights) and scored on the same test rows with mlkit's own metrics, so
-the table printed after a run compares the solvers and nothing else. Penalties are mapped
+rows and its class weights, wherever the estimator's ``fit`` takes ``sample_weight``; its row
+of the table says ``[unweighted]`` otherwise) and scored on the same test rows with mlkit's
+own metrics (the run's ``metrics:``), so the table printed after a run compares the solvers
+and nothing else. Penalties are mapped
 to scikit-learn's parameterization:
 
 - logistic / softmax regression, mean loss + l2/2 |w|^2  ->  ``C = 1 / (l2 * sum(w_i))``
@@ -17,13 +19,13 @@ to scikit-learn's parameterization:
 
 from __future__ import annotations
 
+import inspect
 import time
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-from mlkit.train.metrics import classification_metrics
 from mlkit.train.plan import Plan
 
 __all__ = ["BaselineResult", "baseline_name", "fit_baseline"]
@@ -112,10 +114,13 @@ def fit_baseline(config, plan: Plan) -> BaselineResult | None:
     splits = plan.splits
     y_train = splits.y_train.astype(np.int64) if plan.head.is_classifier else splits.y_train
     fit_args = {}
-    if splits.w_train is not None and name != "mlp":
-        fit_args["sample_weight"] = splits.w_train
-    elif splits.w_train is not None:
-        notes.append("class weights not supported by scikit-learn's MLP")
+    if splits.w_train is not None:
+        if "sample_weight" in inspect.signature(estimator.fit).parameters:
+            fit_args["sample_weight"] = splits.w_train
+        else:
+            description += " [unweighted]"
+            notes.append(f"{type(estimator).__name__}.fit takes no sample_weight: trained "
+                         "without the class weights")
     start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
@@ -127,8 +132,8 @@ def fit_baseline(config, plan: Plan) -> BaselineResult | None:
     if head.is_classifier:
         proba = np.zeros((len(splits.X_test), len(plan.preprocessing.classes)))
         proba[:, estimator.classes_] = estimator.predict_proba(splits.X_test)
-        test = classification_metrics(splits.y_test, proba)
+        test = head.proba_metrics(proba, splits.y_test, plan.metrics)
     else:
         raw = estimator.predict(splits.X_test).reshape(-1, 1)
-        test = head.metrics(raw, splits.y_test)
+        test = head.metrics(raw, splits.y_test, plan.metrics)
     return BaselineResult(name, description, test, seconds, "; ".join(notes))

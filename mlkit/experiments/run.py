@@ -2,7 +2,8 @@
 trial do, in one place.
 
 Writes ``config.yaml``, runs the one training loop (:func:`mlkit.train.run_plan`), fits the
-scikit-learn baseline on the same split, writes ``summary.json`` and draws ``curves.png``.
+scikit-learn baseline on the same split, writes ``summary.json`` and draws ``curves.png`` (and
+a classifier's ``confusion.png`` and ``roc.png`` of the test split).
 """
 
 from __future__ import annotations
@@ -31,7 +32,12 @@ def train_run(config: Config, run: RunDir, *, plan=None, resume: bool = False, p
     baseline = fit_baseline(config, plan)
     write_summary(run, config, plan, result, baseline, time.perf_counter() - started)
     if config.output.save_plots:
+        from mlkit.train.figures import write_figures
         from mlkit.train.plots import plot_history
 
-        plot_history(result.history, run / RunDir.CURVES, title=config.name)
+        plot_history(result.history, run / RunDir.CURVES, title=config.name,
+                     monitor=plan.monitor, best_epoch=result.best_epoch)
+        plan.model.eval()
+        write_figures(run.path, plan.head, plan.model(plan.splits.X_test), plan.splits.y_test,
+                      plan.preprocessing.classes, config.name)
     return plan, result, baseline

@@ -23,8 +23,8 @@ import pandas as pd
 from mlkit.experiments.pools import DaskPool, LocalPool, SweepError
 from mlkit.experiments.sweep_file import Sweep
 from mlkit.experiments.sweep_report import (
-    HEADLINE,
     curves_png,
+    headline,
     results_frame,
     summary_frame,
     summary_text,
@@ -230,15 +230,18 @@ def _report(sweep: Sweep, path: Path, outcomes, interrupted: bool, say) -> Sweep
     from mlkit.train.checkpoint import atomic_write_bytes, atomic_write_text
 
     results = results_frame(sweep.trials, outcomes)
-    summary = summary_frame(results)
+    chosen = list(dict.fromkeys(name for config in sweep.configs for name in config.metrics or ()))
+    summary = summary_frame(results, chosen)
     atomic_write_text(path / RESULTS, results.to_csv(index=False))
     atomic_write_text(path / SUMMARY, summary.to_csv(index=False))
     if outcomes:
-        atomic_write_bytes(path / CURVES, curves_png(sweep.trials, outcomes, sweep.name))
+        atomic_write_bytes(path / CURVES, curves_png(sweep.trials, outcomes, sweep.name,
+                                                           f"val_{chosen[0]}" if chosen else None))
     result = SweepResult(path, results, summary, outcomes, interrupted)
     if not results.empty:
         varied = list(dict.fromkeys(key for trial in sweep.trials for key in trial.varied))
-        shown = ["trial", *varied, "status", "epochs"] + [c for c in HEADLINE if c in results]
+        shown = ["trial", *varied, "status", "epochs"] + [c for c in headline(chosen)
+                                                          if c in results]
         say("\nresults (results.csv):")
         say(results[shown].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
         say("\nmean ± std over seeds (summary.csv):")

@@ -11,7 +11,7 @@ import pandas as pd
 from mlkit.experiments.sweep_file import Trial
 from mlkit.experiments.trial import TrialOutcome
 
-__all__ = ["curves_png", "results_frame", "summary_frame", "summary_text"]
+__all__ = ["curves_png", "headline", "results_frame", "summary_frame", "summary_text"]
 
 HEADLINE = ("final_train_loss", "best_val_loss", "best_val_accuracy", "best_val_r2",
             "test_accuracy", "test_log_loss", "test_r2", "test_rmse", "seconds")
@@ -41,12 +41,20 @@ def results_frame(trials: list[Trial], outcomes: dict[int, TrialOutcome]) -> pd.
     return frame
 
 
-def summary_frame(results: pd.DataFrame) -> pd.DataFrame:
+def headline(chosen=()) -> tuple[str, ...]:
+    """The columns a sweep summarizes: HEADLINE, plus the best validation and the test value
+    of each metric the trials' configs choose."""
+    extra = [f"{prefix}_{name}" for name in chosen for prefix in ("best_val", "test")]
+    return tuple(dict.fromkeys([*HEADLINE[:-1], *extra, HEADLINE[-1]]))
+
+
+def summary_frame(results: pd.DataFrame, chosen=()) -> pd.DataFrame:
     """Per group of trials that differ only in seed: count, ok count, mean and std of the
-    headline metrics over the successful trials (std with ddof=1; NaN for one trial)."""
+    headline metrics (and of the ``chosen`` ones) over the successful trials (std with
+    ddof=1; NaN for one trial)."""
     if results.empty:
         return pd.DataFrame()
-    metrics = [name for name in HEADLINE if name in results]
+    metrics = [name for name in headline(chosen) if name in results]
     rows = []
     for group, frame in results.groupby("group", sort=False):
         ok = frame[frame["status"] == "ok"]
@@ -78,17 +86,20 @@ def summary_text(summary: pd.DataFrame) -> str:
     return shown.to_string(index=False)
 
 
-def curves_png(trials: list[Trial], outcomes: dict[int, TrialOutcome], title: str) -> bytes:
+def curves_png(trials: list[Trial], outcomes: dict[int, TrialOutcome], title: str,
+               metric: str | None = None) -> bytes:
     """PNG bytes: every trial's training and validation loss per epoch, one color per group
-    (its seeds share the color), on a log scale when the losses span a decade or more."""
+    (its seeds share the color), on a log scale when the losses span a decade or more; and
+    ``metric`` (a ``val_<name>`` column) in a third panel when the trials measured it."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     groups = list(dict.fromkeys(t.group for t in trials if t.index in outcomes))
-    has_val = any(o.curves.get("val_loss") for o in outcomes.values())
-    figure = Figure(figsize=(14 if has_val else 9.5, 4.8), dpi=100)
+    keys = [key for key in ("train_loss", "val_loss", metric) if key and (
+        key == "train_loss" or any(o.curves.get(key) for o in outcomes.values()))]
+    figure = Figure(figsize=(4.7 * len(keys) + 5, 4.8), dpi=100)
     FigureCanvasAgg(figure)
-    axes = figure.subplots(1, 2 if has_val else 1, squeeze=False)[0]
+    axes = figure.subplots(1, len(keys), squeeze=False)[0]
     palette = [f"C{i % 10}" for i in range(len(groups))]
     seen = set()
     positive = []
@@ -97,7 +108,7 @@ def curves_png(trials: list[Trial], outcomes: dict[int, TrialOutcome], title: st
         if outcome is None:
             continue
         color = palette[groups.index(trial.group)]
-        for axis, key in zip(axes, ("train_loss", "val_loss")):
+        for axis, key in zip(axes, keys):
             values = np.asarray(outcome.curves.get(key, []), dtype=float)
             keep = np.isfinite(values)
             if not keep.any():
@@ -107,8 +118,10 @@ def curves_png(trials: list[Trial], outcomes: dict[int, TrialOutcome], title: st
             seen.add((trial.group, key))
             axis.plot(epochs[keep], values[keep], color=color, alpha=0.8, lw=1.2,
                       ls="-" if outcome.status == "ok" else ":", label=label)
-            positive.append(values[keep])
-    for axis, name in zip(axes, ("training loss", "validation loss")):
+            if key != metric:
+                positive.append(values[keep])
+    names = {"train_loss": "training loss", "val_loss": "validation loss"}
+    for axis, name in zip(axes, [names.get(key, key) for key in keys]):
         axis.set_xlabel("epoch")
         axis.set_ylabel(name)
         axis.set_title(name)
@@ -116,8 +129,9 @@ def curves_png(trials: list[Trial], outcomes: dict[int, TrialOutcome], title: st
     if positive:
         values = np.concatenate(positive)
         if values.min() > 0 and values.max() / values.min() >= 10:
-            for axis in axes:
-                axis.set_yscale("log")
+            for axis, key in zip(axes, keys):
+                if key != metric:
+                    axis.set_yscale("log")
     if seen:
         axes[-1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     failed = any(o.status != "ok" for o in outcomes.values())

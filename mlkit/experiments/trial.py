@@ -59,7 +59,7 @@ class TrialOutcome:
     test: dict = field(default_factory=dict)
     """Test metrics of the run's best weights."""
     curves: dict = field(default_factory=dict)
-    """Per-epoch ``train_loss`` and ``val_loss`` lists (NaN where not measured)."""
+    """Per-epoch ``train_loss`` and ``val_*`` lists (NaN where not measured)."""
     run_dir: str = ""
     worker: str = ""
 
@@ -89,8 +89,8 @@ def _from_history(outcome: TrialOutcome, history) -> None:
         mode = MONITOR_MODES.get(column)
         if mode and not np.all(np.isnan(values)):
             outcome.best[column] = float(np.nanmin(values) if mode == "min" else np.nanmax(values))
-    outcome.curves = {c: [float(v) for v in history.column(c)]
-                      for c in ("train_loss", "val_loss") if c in history.columns}
+    outcome.curves = {c: [float(v) for v in history.column(c)] for c in columns
+                      if c == "train_loss" or c.startswith("val_")}
 
 
 def _partial_history(run):

@@ -8,9 +8,11 @@ the same component everywhere, and the config schema is derived from each entry'
 from .components import LOSSES as LOSSES
 from .components import METRICS as METRICS
 from .components import MODELS as MODELS
+from .components import MONITORS as MONITORS
 from .components import OPTIMIZERS as OPTIMIZERS
 from .components import SCHEDULES as SCHEDULES
 from .components import Component as Component
+from .components import MetricName as MetricName
 from .components import MonitorName as MonitorName
 from .components import Objective as Objective
 from .components import UnknownComponent as UnknownComponent

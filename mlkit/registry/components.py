@@ -19,15 +19,16 @@ from typing import Annotated, Literal, NamedTuple
 import numpy
 
 import mlkit.numpy as np
-from mlkit import nn, optim
+from mlkit import metrics, nn, optim
 from mlkit.nn.init import InitName
 from mlkit.options import Length, PositiveFloat, PositiveInt
 
 from .signatures import Option, signature_options
 
-__all__ = ["LOSSES", "METRICS", "MODELS", "OPTIMIZERS", "SCHEDULES", "Component", "MonitorName",
-           "Objective", "UnknownComponent", "make_loss", "make_model", "make_optimizer",
-           "make_schedule", "penalized_weights", "weight_penalty"]
+__all__ = ["LOSSES", "METRICS", "MODELS", "MONITORS", "OPTIMIZERS", "SCHEDULES", "Component",
+           "MetricName", "Monitor", "MonitorName", "Objective", "UnknownComponent", "make_loss",
+           "make_model", "make_optimizer", "make_schedule", "penalized_weights",
+           "weight_penalty"]
 
 SUPPLIED = {"model": ("n_features", "n_outputs", "rng", "dtype"),
             "loss": ("weight", "class_weight", "reduction"),
@@ -210,22 +211,27 @@ def make_optimizer(name: str, **options):
 # ----------------------------------------------------------------------------- metrics
 
 
-class Metric(NamedTuple):
-    """A metric a run can watch: whether lower or higher is better, and the task it needs
+METRICS = metrics.METRICS
+"""The metrics of :mod:`mlkit.metrics` by name (``accuracy``, ``f1_macro``, ``r2``, ...)."""
+
+
+class Monitor(NamedTuple):
+    """A number a run can watch: whether lower or higher is better, and the task it needs
     (None: any)."""
 
     mode: str
     task: str | None
 
 
-METRICS: dict[str, Metric] = {
-    "train_loss": Metric("min", None), "val_loss": Metric("min", None),
-    "val_accuracy": Metric("max", "classification"),
-    "val_log_loss": Metric("min", "classification"), "val_r2": Metric("max", "regression"),
-    "val_rmse": Metric("min", "regression"), "val_mae": Metric("min", "regression"),
+MONITORS: dict[str, Monitor] = {
+    "train_loss": Monitor("min", None), "val_loss": Monitor("min", None),
+    **{f"val_{name}": Monitor(metric.mode, metric.task) for name, metric in METRICS.items()},
 }
-MonitorName = Literal[tuple(METRICS)]
+"""The losses and the validation value of every metric (``val_<name>``)."""
+MetricName = Literal[tuple(METRICS)]
 """The names of :data:`METRICS`, as a type."""
+MonitorName = Literal[tuple(MONITORS)]
+"""The names of :data:`MONITORS`, as a type."""
 
 # ----------------------------------------------------------------------------- schedules
 # Every schedule of a run steps once per epoch; durations count epochs.

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy
 
+from mlkit.metrics import check_metrics, default_metrics, score
 from mlkit.nn import sigmoid, softmax
-from mlkit.train.metrics import accuracy, classification_metrics, log_loss, regression_metrics
 
-__all__ = ["HEADS", "Head"]
+__all__ = ["HEADS", "Head", "validation_scores"]
 
 HEADS = ("binary", "multiclass", "regression")
 
@@ -60,7 +60,11 @@ class Head:
         """Class indices (classification) or values in the target's units (regression)."""
         if self.kind == "regression":
             return self.values(outputs)
-        proba = self.proba(outputs)
+        return self.labels(self.proba(outputs))
+
+    def labels(self, proba) -> numpy.ndarray:
+        """The predicted class of each row of probabilities: class 1 of a binary head when
+        its probability is at least 0.5, else the most probable class."""
         if self.kind == "binary":
             return (proba[:, 1] >= 0.5).astype(numpy.int64)
         return numpy.argmax(proba, axis=1)
@@ -79,20 +83,42 @@ class Head:
             return numpy.asarray(y, dtype=numpy.float64) * self.y_scale + self.y_mean
         return numpy.asarray(y)
 
-    def quick_metrics(self, outputs, y) -> dict[str, float]:
-        """The validation metrics computed every epoch: accuracy and log-loss, or R2, RMSE
-        and MAE (cheap ones only)."""
-        if self.is_classifier:
-            proba = self.proba(outputs)
-            return {"accuracy": accuracy(y, self.predict(outputs)), "log_loss": log_loss(y, proba)}
-        scores = regression_metrics(self.target(y), self.values(outputs))
-        return {"r2": scores["r2"], "rmse": scores["rmse"], "mae": scores["mae"]}
+    def metrics(self, outputs, y, names=None, scaled: bool = True,
+                validation: bool = False) -> dict[str, float]:
+        """The named metrics (:data:`mlkit.metrics.METRICS`) of raw outputs against ``y``.
 
-    def metrics(self, outputs, y, scaled: bool = True) -> dict[str, float]:
-        """Every test metric: accuracy, log_loss, precision, recall, f1 | r2, rmse, mse, mae.
-
-        ``scaled``: a regression ``y`` is in training units (else in original units).
+        ``names`` None: the head's defaults (:func:`mlkit.metrics.default_metrics`), the cheap
+        ones when ``validation``. ``scaled``: a regression ``y`` is in training units (else in
+        original units).
         """
         if self.is_classifier:
-            return classification_metrics(y, self.proba(outputs))
-        return regression_metrics(self.target(y, scaled), self.values(outputs))
+            return self.proba_metrics(self.proba(outputs), y, names, validation)
+        names = names or default_metrics(self.kind, validation)
+        return score(names, self.target(y, scaled), values=self.values(outputs))
+
+    def proba_metrics(self, proba, y, names=None, validation: bool = False) -> dict[str, float]:
+        """The named metrics of class probabilities (n, k) against class indices ``y``."""
+        names = names or default_metrics(self.kind, validation)
+        return score(names, y, labels=self.labels(proba), proba=proba)
+
+
+def validation_scores(loss_fn, metrics=None, head=None):
+    """:func:`mlkit.train.fit`'s default ``evaluate``: the loss on the validation rows and,
+    when ``metrics`` names some, those metrics of the model's outputs read through ``head``
+    (a :class:`Head` or its kind; default ``loss_fn.head``, which a registry objective has)."""
+    if not metrics:
+        def evaluate(model, X_val, y_val):
+            return {"loss": float(loss_fn(model, X_val, y_val, None))}
+        return evaluate
+    head = head if head is not None else getattr(loss_fn, "head", None)
+    if head is None:
+        raise ValueError("metrics= needs to know what the model outputs mean: pass head= "
+                         f"one of {', '.join(HEADS)}")
+    head = head if isinstance(head, Head) else Head(head)
+    names = check_metrics(metrics, head.kind)
+
+    def evaluate(model, X_val, y_val):
+        scores = {"loss": float(loss_fn(model, X_val, y_val, None))}
+        scores.update(head.metrics(model(X_val), y_val, names))
+        return scores
+    return evaluate

@@ -18,6 +18,7 @@ from mlkit.data import minibatches
 from mlkit.nn import value_and_grad as model_value_and_grad
 from mlkit.train.callbacks import ScheduleStep
 from mlkit.train.epoch import TrainingDiverged, run_epoch
+from mlkit.train.heads import validation_scores
 from mlkit.train.history import History
 from mlkit.train.state import LoopState
 
@@ -36,7 +37,7 @@ class TrainingInterrupted(KeyboardInterrupt):
 def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None, epochs=100,
         batch_size="full", seed=0, shuffle=True, last_batch="keep", schedule=None,
         schedule_monitor="val_loss", clip_grad_norm=None, clip_grad_value=None, evaluate=None,
-        eval_every=1, callbacks=(), resume=None) -> History:
+        eval_every=1, callbacks=(), resume=None, metrics=None, head=None) -> History:
     """Train ``model`` on ``(X, y)`` and return the per-epoch :class:`History`.
 
     Parameters
@@ -69,7 +70,14 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
         Clip each batch's gradient by global norm, then by value.
     evaluate : callable, optional
         ``evaluate(model, X_val, y_val) -> {name: float}``, called in eval mode; the names
-        appear as ``val_<name>``. Default: ``{"loss": loss_fn(model, X_val, y_val, None)}``.
+        appear as ``val_<name>``. Default: ``{"loss": loss_fn(model, X_val, y_val, None)}``
+        and the ``metrics``.
+    metrics : sequence of str, optional
+        Names of :data:`mlkit.metrics.METRICS` computed on the validation rows (``val_f1_macro``
+        ...), which callbacks can monitor.
+    head : Head or str, optional
+        How ``metrics`` read the model's outputs: ``"binary"`` (one logit), ``"multiclass"``
+        (class scores) or ``"regression"``; default ``loss_fn.head``.
     eval_every : int
         Epochs between evaluations.
     callbacks : sequence of Callback
@@ -117,8 +125,7 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
     if resume is not None:
         state.restore(resume)
     if evaluate is None:
-        def evaluate(model, X_val, y_val):
-            return {"loss": float(loss_fn(model, X_val, y_val, None))}
+        evaluate = validation_scores(loss_fn, metrics, head)
 
     train_epoch = functools.partial(run_epoch, model, model_value_and_grad(model, loss_fn),
                                     optimizer, X, y, sample_weight, batch_size, shuffle,
@@ -138,9 +145,9 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
                 row = {"epoch": epoch, "train_loss": train_loss}
                 if validation is not None and (epoch % eval_every == 0 or epoch == state.epochs):
                     _set_mode(model, training=False)
-                    metrics = evaluate(model, *validation)
+                    scores = evaluate(model, *validation)
                     _set_mode(model, training=True)
-                    row.update({f"val_{name}": float(value) for name, value in metrics.items()})
+                    row.update({f"val_{name}": float(value) for name, value in scores.items()})
                 row.update(lr=lr, grad_norm=grad_norm, seconds=time.perf_counter() - start)
                 state.epoch = epoch
                 state.history.rows.append(row)

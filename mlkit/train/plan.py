@@ -109,7 +109,9 @@ class Plan:
     ``fit_options`` are keyword arguments of :func:`mlkit.train.fit` (epochs, batch_size,
     seed, shuffle, last_batch, clipping, eval_every, schedule_monitor);
     ``early_stopping`` are :class:`~mlkit.train.callbacks.EarlyStopping` arguments or None;
-    ``monitor``/``mode`` choose the best checkpoint.
+    ``monitor``/``mode`` choose the best checkpoint; ``metrics`` names the test metrics
+    (empty: the head's defaults) and ``val_metrics`` those of every evaluation (empty: the
+    head's cheap defaults).
     """
 
     name: str
@@ -124,6 +126,8 @@ class Plan:
     early_stopping: dict | None = None
     monitor: str = "val_loss"
     mode: str = "min"
+    metrics: tuple[str, ...] = ()
+    val_metrics: tuple[str, ...] = ()
 
     @property
     def head(self) -> Head:
@@ -131,8 +135,8 @@ class Plan:
         return self.preprocessing.make_head()
 
     def evaluate(self, model, X, y) -> dict[str, float]:
-        """Validation numbers of one split: ``loss`` (no penalty) and the head's quick metrics."""
+        """Validation numbers of one split: ``loss`` (no penalty) and ``val_metrics``."""
         outputs = model(X)
         scores = {"loss": float(self.data_loss(outputs, y, None))}
-        scores.update(self.head.quick_metrics(outputs, y))
+        scores.update(self.head.metrics(outputs, y, self.val_metrics, validation=True))
         return scores

@@ -103,9 +103,10 @@ class Predictor:
                             "columns of the same name; keep other columns.")
         return pd.concat([carried.reset_index(drop=True), result], axis=1)
 
-    def evaluate(self, X_raw, y) -> dict[str, float]:
-        """Test metrics of raw rows against targets in original units."""
+    def evaluate(self, X_raw, y, names=()) -> dict[str, float]:
+        """The named test metrics (default: the head's) of raw rows against targets in
+        original units."""
         if y is None:
             raise DataError(f"the data has no target column {self.preprocessing.target!r}, so "
                             "there is nothing to evaluate against; use `mlkit predict` instead.")
-        return self.head.metrics(self.outputs(X_raw), y, scaled=False)
+        return self.head.metrics(self.outputs(X_raw), y, names, scaled=False)

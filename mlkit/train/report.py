@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+from mlkit.metrics import confusion_matrix, per_class
 from mlkit.train.heads import Head
 from mlkit.train.run import RunDir, RunResult, package_versions
 
-__all__ = ["comparison_table", "gradcheck_table", "metrics_table", "summary", "write_summary"]
+__all__ = ["class_report", "comparison_table", "confusion_table", "gradcheck_table",
+           "metrics_table", "summary", "write_summary"]
 
 _SHOWN = {True: (("accuracy", "accuracy"), ("log_loss", "log-loss")),
           False: (("r2", "R2"), ("rmse", "RMSE"))}
@@ -61,9 +65,15 @@ def _number(value) -> str:
     return "-" if value is None else f"{value:.4f}"
 
 
-def comparison_table(head: Head, result: RunResult, baseline=None) -> str:
-    """mlkit vs the scikit-learn baseline on the test split, with fit times."""
-    shown = _SHOWN[head.is_classifier]
+def _shown(head: Head, names) -> tuple[tuple[str, str], ...]:
+    """(key, column label) of the metrics a table shows: the chosen ones, or the main two."""
+    return tuple((name, name) for name in names) if names else _SHOWN[head.is_classifier]
+
+
+def comparison_table(head: Head, result: RunResult, baseline=None, names=()) -> str:
+    """mlkit vs the scikit-learn baseline on the test split, with fit times; ``names`` are the
+    metrics shown (default: accuracy and log-loss, or R2 and RMSE)."""
+    shown = _shown(head, names)
     rows = [["model"] + [label for _, label in shown] + ["fit time (s)"]]
     rows.append(["mlkit"] + [_number(result.test.get(key)) for key, _ in shown]
                 + [f"{result.fit_seconds:.2f}"])
@@ -80,9 +90,33 @@ def comparison_table(head: Head, result: RunResult, baseline=None) -> str:
 
 def metrics_table(head: Head, scores: dict) -> str:
     """One metric per line, the head's main metrics first."""
-    first = [key for key, _ in _SHOWN[head.is_classifier]]
+    first = [key for key, _ in _SHOWN[head.is_classifier] if key in scores]
     keys = first + [key for key in scores if key not in first]
     return _table([["metric", "value"]] + [[key, _number(scores[key])] for key in keys])
+
+
+def class_report(y_true, y_pred, classes: list[str]) -> str:
+    """Per-class precision, recall, F1 and support, then their macro and weighted means."""
+    table = per_class(y_true, y_pred, np.arange(len(classes)))
+    rows = [["class", "precision", "recall", "f1", "support"]]
+    for i, name in enumerate(classes):
+        rows.append([str(name)] + [f"{table[key][i]:.4f}" for key in ("precision", "recall", "f1")]
+                    + [str(int(table["support"][i]))])
+    support = table["support"]
+    for label, weights in (("macro avg", None), ("weighted avg", support)):
+        rows.append([label] + [f"{np.average(table[key], weights=weights):.4f}"
+                               for key in ("precision", "recall", "f1")]
+                    + [str(int(support.sum()))])
+    return _table(rows)
+
+
+def confusion_table(y_true, y_pred, classes: list[str]) -> str:
+    """The confusion matrix as text: a row per true class, a column per predicted class."""
+    counts = confusion_matrix(y_true, y_pred, np.arange(len(classes)))
+    names = [str(name) for name in classes]
+    rows = [["true \\ predicted"] + names]
+    rows += [[name] + [str(int(c)) for c in row] for name, row in zip(names, counts)]
+    return _table(rows)
 
 
 def gradcheck_table(results) -> str:

@@ -239,7 +239,7 @@ def run_plan(plan: Plan, run: RunDir | None = None, *, progress: bool | None = F
     elif early is not None and early.weights is not None:
         best_epoch = early.best_epoch
     plan.model.eval()
-    test = plan.head.metrics(plan.model(splits.X_test), splits.y_test)
+    test = plan.head.metrics(plan.model(splits.X_test), splits.y_test, plan.metrics)
     seconds = float(np.nansum(history.column("seconds"))) if len(history) else 0.0
     return RunResult(history, test, seconds, best_epoch, run)
 

@@ -24,6 +24,7 @@ optimizer: {name: sgd, lr: 0.1}
 training: {epochs: EPOCHS, batch_size: 32}
 baseline: {name: "off"}
 output: {save_plots: false}
+metrics: [log_loss, accuracy, f1_macro]
 """
 # Two settings that train, one whose loss overflows (diverges at run time) and one whose
 # class weights name a class iris lacks (found when the data is loaded, inside the worker).
@@ -99,6 +100,11 @@ def test_summary_gives_mean_and_spread_over_seeds(local):
     assert summary["test_log_loss_mean"][0] == pytest.approx(pair.mean())
     assert summary["test_log_loss_std"][0] == pytest.approx(pair.std(ddof=1))
     assert summary["test_log_loss_mean"][2:].isna().all()
+    chosen = results["test_f1_macro"][:2]  # a metric of the config's metrics: list
+    assert summary["test_f1_macro_mean"][0] == pytest.approx(chosen.mean())
+    assert summary["best_val_f1_macro_mean"][0] == pytest.approx(results["best_val_f1_macro"][
+        :2].mean())
+    assert results["test_f1_macro"][:4].between(0.3, 1.0).all()
     assert any(line.lstrip().startswith("optimizer.lr=0.1") and "2/2" in line and " ± " in line
                for line in lines)
 

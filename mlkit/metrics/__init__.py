@@ -1,0 +1,39 @@
+"""Classification, ranking and regression metrics in plain numpy, and the table of their names.
+
+Every function checks its inputs (matching lengths, finite values, valid probabilities), takes
+an optional ``sample_weight`` and returns a Python float, so results go straight into
+``metrics.csv`` and ``summary.json``. :data:`METRICS` names each one for configs, monitors and
+:func:`mlkit.train.fit`.
+"""
+
+from .classification import AVERAGES as AVERAGES
+from .classification import accuracy as accuracy
+from .classification import balanced_accuracy as balanced_accuracy
+from .classification import brier as brier
+from .classification import confusion_matrix as confusion_matrix
+from .classification import f1 as f1
+from .classification import log_loss as log_loss
+from .classification import per_class as per_class
+from .classification import precision as precision
+from .classification import recall as recall
+from .inputs import UndefinedMetric as UndefinedMetric
+from .ranking import average_precision as average_precision
+from .ranking import roc_auc as roc_auc
+from .ranking import roc_auc_ovr as roc_auc_ovr
+from .ranking import roc_curve as roc_curve
+from .regression import explained_variance as explained_variance
+from .regression import mae as mae
+from .regression import mape as mape
+from .regression import mse as mse
+from .regression import r2 as r2
+from .regression import rmse as rmse
+from .table import METRICS as METRICS
+from .table import Metric as Metric
+from .table import check_metrics as check_metrics
+from .table import default_metrics as default_metrics
+from .table import score as score
+
+__all__ = ["AVERAGES", "METRICS", "Metric", "UndefinedMetric", "accuracy", "average_precision",
+           "balanced_accuracy", "brier", "check_metrics", "confusion_matrix", "default_metrics",
+           "explained_variance", "f1", "log_loss", "mae", "mape", "mse", "per_class",
+           "precision", "r2", "recall", "roc_auc", "roc_auc_ovr", "roc_curve", "rmse", "score"]

@@ -1,0 +1,107 @@
+"""Metrics of how well scores rank the positive class: ROC curve and AUC, average precision.
+
+Tied scores form one threshold, so a tie between a positive and a negative row counts half
+(the trapezoid between the curve's points); sample weights scale each row's count.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .inputs import UndefinedMetric, array, class_indices, probabilities, weights
+
+__all__ = ["average_precision", "roc_auc", "roc_auc_ovr", "roc_curve"]
+
+
+def _binary(y_true, score, sample_weight):
+    """0/1 truth, float scores and weights of a binary problem, checked."""
+    s = array(score, "scores")
+    if s.dtype.kind not in "biuf" or s.ndim != 1 or not len(s) or not np.all(np.isfinite(s)):
+        raise ValueError(f"scores must be finite numbers of shape (n,), got shape {s.shape} and "
+                         f"dtype {s.dtype}; pass P(class 1) of a binary problem.")
+    y = class_indices(y_true, len(s), 2)
+    w = weights(sample_weight, len(s))
+    return y, s.astype(np.float64), np.ones(len(s)) if w is None else w
+
+
+def _counts(y, score, w):
+    """Cumulated weights of positives and negatives at each distinct threshold, highest first."""
+    order = np.argsort(-score, kind="stable")
+    score, y, w = score[order], y[order], w[order]
+    last = np.r_[np.flatnonzero(np.diff(score)), len(score) - 1]
+    positives = np.cumsum(w * y)[last]
+    negatives = np.cumsum(w * (1 - y))[last]
+    return positives, negatives, score[last]
+
+
+def roc_curve(y_true, score, sample_weight=None):
+    """False- and true-positive rates at every distinct threshold of ``score``.
+
+    Returns
+    -------
+    fpr, tpr, thresholds : ndarray
+        Starting at (0, 0) with threshold +inf; row i counts the rows with score >= thresholds[i].
+    """
+    y, s, w = _binary(y_true, score, sample_weight)
+    positives, negatives, thresholds = _counts(y, s, w)
+    if positives[-1] <= 0 or negatives[-1] <= 0:
+        raise UndefinedMetric("the ROC curve needs rows of both classes; only one is present.")
+    return (np.r_[0.0, negatives / negatives[-1]], np.r_[0.0, positives / positives[-1]],
+            np.r_[np.inf, thresholds])
+
+
+def roc_auc(y_true, score, sample_weight=None) -> float:
+    """Area under the ROC curve of a binary problem: the probability that a random positive row
+    scores above a random negative one (ties count half).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+        0/1 labels.
+    score : array-like of shape (n,) or (n, 2)
+        P(class 1) or any score increasing with it; a two-column array's second column is used.
+    sample_weight : array-like of shape (n,), optional
+    """
+    fpr, tpr, _ = roc_curve(y_true, _positive_column(score), sample_weight)
+    return float(np.trapezoid(tpr, fpr))
+
+
+def roc_auc_ovr(y_true, proba, average: str = "macro", sample_weight=None) -> float:
+    """One-vs-rest ROC AUC of a multiclass problem: each class's AUC of its own probability
+    against all other rows, averaged plainly (``"macro"``) or by class support (``"weighted"``)."""
+    if average not in ("macro", "weighted"):
+        raise ValueError(f"average must be 'macro' or 'weighted', got {average!r}.")
+    p = probabilities(proba)
+    y = class_indices(y_true, p.shape[0], p.shape[1])
+    missing = np.setdiff1d(np.arange(p.shape[1]), y)
+    if len(missing):
+        raise UndefinedMetric(f"one-vs-rest ROC AUC needs every class among the rows, but "
+                              f"classes {missing.tolist()} are absent.")
+    if p.shape[1] == 2:
+        return roc_auc(y, p[:, 1], sample_weight)
+    w = weights(sample_weight, len(y))
+    scores = np.array([roc_auc((y == c).astype(np.int64), p[:, c], w) for c in range(p.shape[1])])
+    if average == "macro":
+        return float(np.mean(scores))
+    support = np.bincount(y, weights=w, minlength=p.shape[1])
+    return float(np.dot(scores, support) / support.sum())
+
+
+def average_precision(y_true, score, sample_weight=None) -> float:
+    """Average precision of a binary problem: the precision at each distinct threshold,
+    weighted by the recall gained there (no interpolation, as in scikit-learn).
+
+    Parameters are those of :func:`roc_auc`.
+    """
+    y, s, w = _binary(y_true, _positive_column(score), sample_weight)
+    positives, negatives, _ = _counts(y, s, w)
+    if positives[-1] <= 0:
+        raise UndefinedMetric("average precision needs at least one positive row.")
+    precision = positives / (positives + negatives)
+    recall_gain = np.diff(np.r_[0.0, positives / positives[-1]])
+    return float(np.sum(recall_gain * precision))
+
+
+def _positive_column(score):
+    s = array(score, "scores")
+    return s[:, 1] if s.ndim == 2 and s.shape[1] == 2 else s

@@ -1,0 +1,139 @@
+"""Every metric by name: what it reads, the task it fits, and whether higher is better.
+
+Names follow scikit-learn's scorer names (``f1_macro``, ``roc_auc_ovr``); the error metrics keep
+short positive names (``log_loss``, ``brier``, ``rmse``, ``mae``, ``mape``: lower is better)
+where scikit-learn's scorers negate them. Plain ``precision``, ``recall``, ``f1``,
+``roc_auc`` and ``average_precision`` are those of the positive class (class 1) of a binary
+task; every averaged metric names its average. The config's ``metrics:`` list, the monitors
+``val_<name>`` and :func:`mlkit.train.fit`'s ``metrics=`` all read this one table.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import classification as c
+from . import ranking as r
+from . import regression as g
+from .inputs import UndefinedMetric
+
+__all__ = ["METRICS", "Metric", "check_metrics", "default_metrics", "score"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A named metric: ``function(y_true, input, sample_weight=...)`` where the input is the
+    predicted ``labels``, the class ``proba``bilities (``positive``: P(class 1) only) or the
+    regression ``values``; its task, whether it needs exactly two classes, and its mode."""
+
+    function: Callable
+    reads: str
+    task: str
+    mode: str
+    binary: bool = False
+
+    @property
+    def doc(self) -> str:
+        """The first line of the metric function's docstring."""
+        target = getattr(self.function, "func", self.function)
+        return (target.__doc__ or "").strip().splitlines()[0]
+
+
+def _labels(function, mode="max", binary=False, **options) -> Metric:
+    bound = functools.partial(function, **options) if options else function
+    return Metric(bound, "labels", "classification", mode, binary)
+
+
+def _proba(function, mode, binary=False, reads="proba", **options) -> Metric:
+    bound = functools.partial(function, **options) if options else function
+    return Metric(bound, reads, "classification", mode, binary)
+
+
+def _values(function, mode) -> Metric:
+    return Metric(function, "values", "regression", mode)
+
+
+METRICS: dict[str, Metric] = {
+    "accuracy": _labels(c.accuracy),
+    "balanced_accuracy": _labels(c.balanced_accuracy),
+    **{f"{name}{suffix}": _labels(function, binary=average == "binary", average=average)
+       for name, function in (("precision", c.precision), ("recall", c.recall), ("f1", c.f1))
+       for suffix, average in (("", "binary"), ("_macro", "macro"), ("_weighted", "weighted"))},
+    "roc_auc": _proba(r.roc_auc, "max", binary=True, reads="positive"),
+    "roc_auc_ovr": _proba(r.roc_auc_ovr, "max", average="macro"),
+    "roc_auc_ovr_weighted": _proba(r.roc_auc_ovr, "max", average="weighted"),
+    "average_precision": _proba(r.average_precision, "max", binary=True, reads="positive"),
+    "log_loss": _proba(c.log_loss, "min"),
+    "brier": _proba(c.brier, "min"),
+    "r2": _values(g.r2, "max"),
+    "explained_variance": _values(g.explained_variance, "max"),
+    "rmse": _values(g.rmse, "min"),
+    "mse": _values(g.mse, "min"),
+    "mae": _values(g.mae, "min"),
+    "mape": _values(g.mape, "min"),
+}
+"""Every metric mlkit computes, by name."""
+
+_DEFAULTS = {
+    ("binary", False): ("accuracy", "log_loss", "precision", "recall", "f1"),
+    ("multiclass", False): ("accuracy", "log_loss", "precision_macro", "recall_macro",
+                            "f1_macro"),
+    ("regression", False): ("r2", "rmse", "mse", "mae"),
+    ("binary", True): ("accuracy", "log_loss"),
+    ("multiclass", True): ("accuracy", "log_loss"),
+    ("regression", True): ("r2", "rmse", "mae"),
+}
+
+
+def default_metrics(head: str, validation: bool = False) -> tuple[str, ...]:
+    """The metrics reported when none are chosen, for a ``binary``, ``multiclass`` or
+    ``regression`` head: the test set's, or (``validation``) the cheap ones every epoch."""
+    return _DEFAULTS[head, validation]
+
+
+def check_metrics(names, head: str) -> tuple[str, ...]:
+    """``names`` as a tuple, or ValueError for a name that is unknown or does not fit a
+    ``binary``, ``multiclass`` or ``regression`` head."""
+    if isinstance(names, str):
+        names = (names,)
+    task = "regression" if head == "regression" else "classification"
+    for name in names:
+        if name not in METRICS:
+            close = difflib.get_close_matches(str(name), list(METRICS), n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ValueError(f"unknown metric {name!r}{hint} Metrics: {', '.join(METRICS)}.")
+        metric = METRICS[name]
+        if metric.task != task:
+            raise ValueError(f"metric {name!r} is for {metric.task}, but the model's head is "
+                             f"{head}.")
+        if metric.binary and head != "binary":
+            raise ValueError(f"metric {name!r} is the positive class's of a binary task, but "
+                             f"the head is {head}; use {name}_macro or {name}_weighted (or "
+                             "roc_auc_ovr).")
+    return tuple(names)
+
+
+def score(names, y_true, *, labels=None, proba=None, values=None,
+          sample_weight=None) -> dict[str, float]:
+    """``{name: value}`` of the named metrics; a metric undefined on these rows (ROC AUC with
+    one class present, say) is NaN rather than an error, so one small validation split cannot
+    stop a run."""
+    inputs = {"labels": labels, "proba": proba, "values": values,
+              "positive": None if proba is None else np.asarray(proba)[:, -1]}
+    found = {}
+    for name in names:
+        metric = METRICS[name]
+        given = inputs[metric.reads]
+        if given is None:
+            raise ValueError(f"metric {name!r} needs {metric.reads}, which were not given.")
+        try:
+            found[name] = float(metric.function(y_true, given, sample_weight=sample_weight))
+        except UndefinedMetric:
+            found[name] = math.nan
+    return found

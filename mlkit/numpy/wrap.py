@@ -11,7 +11,7 @@ import functools
 
 import numpy
 
-from mlkit.autodiff.tracer import box_types, getval, primitive
+from mlkit.autodiff.tracer import box_types, getval, primitive, record_outside
 
 __all__ = ["wrap", "nondifferentiable", "composite", "dispatch_from", "wrapped_for", "kind_of",
            "strip", "holds_box", "in_place", "refuse_out"]
@@ -102,7 +102,11 @@ def nondifferentiable(raw, fun=None):
 
     @functools.wraps(raw)
     def fun(*args, **kwargs):
-        return raw(*[strip(a) for a in args], **{k: strip(v) for k, v in kwargs.items()})
+        args = [strip(a) for a in args]
+        kwargs = {k: strip(v) for k, v in kwargs.items()}
+        if any(holds_box(a) for a in args) or any(holds_box(v) for v in kwargs.values()):
+            return record_outside(raw, args, kwargs)  # values a recording trace stands for
+        return raw(*args, **kwargs)
 
     _wrapped_for_raw[raw] = fun
     _kinds[fun] = "nondifferentiable"

@@ -11,7 +11,7 @@ import numpy
 
 from mlkit.autodiff.forward import defjvp
 from mlkit.autodiff.reverse import defvjp
-from mlkit.autodiff.tracer import getval
+from mlkit.autodiff.tracer import box_types, getval
 from mlkit.numpy.rules.base import broadcast_like, conj, imag, is_complex, real, unbroadcast
 from mlkit.numpy.wrap import composite, nondifferentiable, refuse_out, wrap
 
@@ -69,6 +69,8 @@ def mask_like(condition, like):
     dtype = numpy.result_type(like if isinstance(like, numpy.dtype) else getval(like))
     if dtype.kind not in "fc":
         dtype = numpy.float64
+    if type(condition) in box_types:  # a value mlkit.jit records: cast it by a recorded call
+        return condition.astype(dtype)
     return numpy.asarray(condition, dtype=dtype)
 
 

@@ -9,9 +9,9 @@ import functools
 import inspect
 import itertools
 
-__all__ = ["Box", "Node", "bind_traced_keywords", "box_types", "concrete", "current_recorder", "draw", "getval",
-           "is_box", "new_box", "new_trace_id", "primitive", "rawval", "record_outside",
-           "set_recorder"]
+__all__ = ["Box", "Node", "bind_traced_keywords", "box_types", "concrete", "current_recorder",
+           "draw", "getval", "is_box", "new_box", "new_trace_id", "primitive", "rawval",
+           "record_outside", "set_recorder"]
 
 _trace_ids = itertools.count(1)
 
@@ -210,6 +210,17 @@ def bind_traced_keywords(f_raw, args, kwargs):
 _SEQUENCES = frozenset((list, tuple))
 
 
+def _nests_box(args) -> bool:
+    """True if a list or tuple argument holds a box (an index tuple with a recorded array):
+    the call is then a recording trace's to make, though no argument is itself traced."""
+    for arg in args:
+        if type(arg) in _SEQUENCES:
+            for item in arg:
+                if type(item) in box_types:
+                    return True
+    return False
+
+
 def primitive(f_raw, pack=None):
     """Make ``f_raw`` traceable: called on boxes, it records a node and returns a box.
 
@@ -234,6 +245,8 @@ def primitive(f_raw, pack=None):
                     new_args = packed(args)
                     if new_args is not None:
                         return f_wrapped(*new_args, **kwargs)
+                if _recorder is not None and _nests_box(args):
+                    return _recorder.outside(f_raw, args, kwargs)
                 try:  # free unless it raises
                     return f_raw(arg, **kwargs)
                 except Exception:  # re-raised unless a keyword argument is traced
@@ -259,6 +272,8 @@ def primitive(f_raw, pack=None):
             if not (first_boxed or second_boxed) and (
                     pack is None
                     or (type(first) not in _SEQUENCES and type(second) not in _SEQUENCES)):
+                if _recorder is not None and _nests_box(args):
+                    return _recorder.outside(f_raw, args, kwargs)
                 try:  # a traced keyword argument that numpy could not take is bound below
                     return f_raw(first, second, **kwargs)
                 except Exception:  # re-raised unless a keyword argument is traced
@@ -300,6 +315,8 @@ def primitive(f_raw, pack=None):
             args, kwargs = bind_traced_keywords(f_raw, args, kwargs)
             return f_wrapped(*args, **kwargs)
         if not top:
+            if _recorder is not None and _nests_box(args):
+                return _recorder.outside(f_raw, args, kwargs)
             return f_raw(*args, **kwargs)
         argvals = list(args)
         argnums = []

@@ -14,9 +14,9 @@ from mlkit.numpy.box import ArrayBox
 
 __all__ = ["Call", "Guard", "RecordNode", "Recorder", "Ref"]
 
-# Functions of shapes and dtypes only: fixed by the signature, so no step and no guard.
+# Functions of shapes and dtypes only: fixed by the signature, so constants (no step, no guard).
 _STATIC = frozenset((numpy.shape, numpy.ndim, numpy.size, numpy.result_type, numpy.iscomplexobj,
-                     numpy.isrealobj, numpy.isscalar))
+                     numpy.isrealobj, numpy.isscalar, numpy.zeros_like, numpy.ones_like))
 
 
 class Ref:

@@ -1,5 +1,13 @@
-"""numpy.random, re-exported name by name: random draws are constants to the derivative."""
+"""numpy.random, name by name: random draws are constants to the derivative.
 
+The sampling functions of numpy's global generator go through ``draw``, so that under
+``mlkit.jit`` each draw is an input of the program, drawn afresh at every replay (with the same
+numbers eager code would draw); the generator classes and state functions are numpy's own.
+"""
+
+import functools
+
+import numpy.random
 from numpy.random import (
     MT19937,
     PCG64,
@@ -64,6 +72,30 @@ from numpy.random import (
     weibull,
     zipf,
 )
+
+from mlkit.autodiff.tracer import draw
+
+
+def _drawn(sample):
+    """numpy's ``sample`` as a draw a recording trace makes an input of its program."""
+
+    @functools.wraps(sample)
+    def sampled(*args, **kwargs):
+        return draw(sample, *args, **kwargs)
+
+    return sampled
+
+
+_SAMPLING = (
+    "beta", "binomial", "chisquare", "choice", "dirichlet", "exponential", "f", "gamma",
+    "geometric", "gumbel", "hypergeometric", "laplace", "logistic", "lognormal", "logseries",
+    "multinomial", "multivariate_normal", "negative_binomial", "noncentral_chisquare",
+    "noncentral_f", "normal", "pareto", "permutation", "poisson", "power", "rand", "randint",
+    "randn", "random", "random_integers", "random_sample", "ranf", "rayleigh", "sample",
+    "standard_cauchy", "standard_exponential", "standard_gamma", "standard_normal",
+    "standard_t", "triangular", "uniform", "vonmises", "wald", "weibull", "zipf",
+)
+globals().update({name: _drawn(getattr(numpy.random, name)) for name in _SAMPLING})
 
 __all__ = [
     "beta", "binomial", "bytes", "chisquare", "choice", "dirichlet", "exponential", "f", "gamma",

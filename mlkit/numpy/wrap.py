@@ -14,7 +14,7 @@ import numpy
 from mlkit.autodiff.tracer import box_types, getval, primitive, record_outside
 
 __all__ = ["wrap", "nondifferentiable", "composite", "dispatch_from", "wrapped_for", "kind_of",
-           "strip", "holds_box", "in_place", "refuse_out"]
+           "strip", "holds_box", "in_place", "refuse_out", "raw_array"]
 
 _wrapped_for_raw: dict = {}
 _kinds: dict = {}
@@ -89,6 +89,13 @@ def strip(x):
     if type(x) in (list, tuple):
         return type(x)(strip(item) for item in x)
     return x
+
+
+def raw_array(x):
+    """The raw value of ``x`` as an array, for rules that compute on raw values; a box of a
+    recording trace (mlkit.jit) is kept, as it stands for the array computed at replay."""
+    value = getval(x)
+    return value if type(value) in box_types else numpy.asarray(value)
 
 
 def nondifferentiable(raw, fun=None):

@@ -15,7 +15,7 @@ import scipy.special
 import mlkit.numpy as mnp
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.elementwise import def_elementwise
-from mlkit.numpy.wrap import composite, nondifferentiable, wrap
+from mlkit.numpy.wrap import composite, nondifferentiable, raw_array, wrap
 from mlkit.scipy.bessel import i0, i1, iv, ive, j0, j1, jn, y0, y1, yn
 from mlkit.scipy.ufuncs import no_closed_form, wrap_ufunc
 
@@ -162,7 +162,7 @@ def multigammaln(a, d):
     """
     if isinstance(d, bool) or not isinstance(d, (int, numpy.integer)) or d < 1:
         raise ValueError(f"multigammaln: the dimension d must be a positive integer, got {d!r}")
-    raw = numpy.asarray(getval(a))
+    raw = raw_array(a)
     if numpy.any(raw <= 0.5 * (d - 1)):
         raise ValueError(f"multigammaln: every a must exceed (d - 1) / 2 = {0.5 * (d - 1)} "
                          f"for d = {d}; got a minimum of {raw.min()}")
@@ -177,7 +177,7 @@ multigammaln = composite(multigammaln, scipy.special.multigammaln)
 
 def _max_shift(a, axis):
     """The maximum along ``axis`` (kept dims) as a constant, 0 where it is not finite."""
-    raw = numpy.asarray(getval(a))
+    raw = raw_array(a)
     if raw.size == 0:
         return numpy.zeros(())
     shift = numpy.max(raw, axis=axis, keepdims=True)

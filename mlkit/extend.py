@@ -11,7 +11,7 @@ import functools
 from mlkit.autodiff.containers import ContainerVSpace
 from mlkit.autodiff.forward import def_linear, defjvp, defjvp_argnum
 from mlkit.autodiff.reverse import defvjp, defvjp_argnum
-from mlkit.autodiff.tracer import Box, getval, primitive
+from mlkit.autodiff.tracer import Box, draw, getval, primitive
 from mlkit.autodiff.vspace import VSpace, vspace
 from mlkit.numpy.rules.base import broadcast_like, unbroadcast
 from mlkit.numpy.rules.elementwise import def_elementwise
@@ -19,7 +19,7 @@ from mlkit.numpy.wrap import nondifferentiable
 
 __all__ = ["primitive", "defvjp", "defjvp", "defvjp_argnum", "defjvp_argnum", "def_linear",
            "def_elementwise", "nondifferentiable", "unbroadcast", "broadcast_like", "Box",
-           "VSpace", "ContainerVSpace", "vspace", "getval", "notrace_primitive"]
+           "VSpace", "ContainerVSpace", "vspace", "getval", "notrace_primitive", "draw"]
 
 
 def notrace_primitive(fun):

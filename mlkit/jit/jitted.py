@@ -16,7 +16,7 @@ import warnings
 import numpy
 
 from mlkit.autodiff.tracer import box_types, current_recorder, new_trace_id, rawval, set_recorder
-from mlkit.jit.program import Miss, Program
+from mlkit.jit.program import Miss, Program, fresh
 from mlkit.jit.recording import Recorder, Ref
 from mlkit.tree import tree_flatten, tree_unflatten
 
@@ -163,7 +163,8 @@ class Jitted:
         single = structure is None
         program = Program(recorder, [self._output(recorder, leaf) for leaf in leaves])
         program.structure = None if single else structure
-        values = [rawval(leaf) for leaf in leaves]
+        values = [rawval(leaf) if type(ref) is Ref else fresh(leaf)
+                  for leaf, ref in zip(leaves, program.outputs)]
         return program, values[0] if single else tree_unflatten(structure, values)
 
     def _output(self, recorder, leaf):

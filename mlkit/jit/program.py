@@ -17,7 +17,7 @@ import numpy
 
 from mlkit.jit.recording import Call, Guard, Ref
 
-__all__ = ["Miss", "Program"]
+__all__ = ["Miss", "Program", "fresh"]
 
 
 class Miss(Exception):  # noqa: N818 (control flow, not an error)
@@ -46,7 +46,7 @@ def _equal(seen, expected):
     return type(seen) is type(expected) and bool(seen == expected)
 
 
-def _fresh(value):
+def fresh(value):
     """A constant output, copied so that no two calls return the same buffer."""
     return value.copy() if isinstance(value, numpy.ndarray) else value
 
@@ -68,7 +68,7 @@ class Program:
         self.outputs = outputs
         self.branches = {}
         self._names = {}
-        self._namespace = {"_Miss": Miss, "_equal": _equal, "_fresh": _fresh, "_key": _key}
+        self._namespace = {"_Miss": Miss, "_equal": _equal, "_fresh": fresh, "_key": _key}
         self.source = self._source()
         code = compile(self.source, "<mlkit.jit program>", "exec")
         exec(code, self._namespace)  # noqa: S102 (source generated above, from the steps)
@@ -95,7 +95,7 @@ class Program:
                 if step.draw:
                     call = f"_drawn.pop() if _drawn else {call}"
                     drawn.append(f"v{step.slot}")
-                note = f"  # {_describe(step.value)}" if annotate else ""
+                note = f"  # {step.note}" if annotate else ""
                 lines.append(f"    v{step.slot} = {call}{note}")
             dead = [slot for slot, end in last_use.items() if end == position and slot not in kept]
             if dead and not annotate:
@@ -167,12 +167,6 @@ class Program:
         return name
 
 
-def _describe(value):
-    if isinstance(value, (numpy.ndarray, numpy.generic)):
-        return f"{value.dtype} {value.shape}"
-    return type(value).__name__
-
-
 def _refs(x):
     """The slots ``x`` reads (inside lists, tuples and dicts too)."""
     kind = type(x)
@@ -226,7 +220,7 @@ def _merge_identical(steps, outputs):
                 rename[step.slot] = seen[key]
                 continue
             seen[key] = step.slot
-        merged.append(Call(step.fun, args, kwargs, step.slot, step.value, step.draw))
+        merged.append(Call(step.fun, args, kwargs, step.slot, step.note, step.draw))
     return merged, [_renamed(leaf, rename) for leaf in outputs]
 
 

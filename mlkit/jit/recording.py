@@ -32,13 +32,21 @@ class Ref:
 
 
 class Call:
-    """``slot = fun(*args, **kwargs)``; a draw (``draw``) is never skipped, merged or folded."""
+    """``slot = fun(*args, **kwargs)``; a draw (``draw``) is never skipped, merged or folded.
+    ``note`` describes the value (dtype and shape) for listings."""
 
-    __slots__ = ("args", "draw", "fun", "kwargs", "slot", "value")
+    __slots__ = ("args", "draw", "fun", "kwargs", "note", "slot")
 
-    def __init__(self, fun, args, kwargs, slot, value, draw=False):
+    def __init__(self, fun, args, kwargs, slot, note, draw=False):
         self.fun, self.args, self.kwargs, self.slot = fun, args, kwargs, slot
-        self.value, self.draw = value, draw
+        self.note, self.draw = note, draw
+
+
+def describe(value):
+    """``dtype shape`` of an array or numpy scalar, else the type's name."""
+    if isinstance(value, (numpy.ndarray, numpy.generic)):
+        return f"{value.dtype} {value.shape}"
+    return type(value).__name__
 
 
 class Guard:
@@ -126,7 +134,7 @@ class Recorder:
             args[argnum] = Ref(parent.slot)
         args = [a if type(a) is Ref else self.template(a) for a in args]
         slot = self._slot()
-        self.steps.append(Call(fun, args, self.template(kwargs), slot, ans))
+        self.steps.append(Call(fun, args, self.template(kwargs), slot, describe(ans)))
         return slot
 
     def outside(self, raw, args, kwargs):
@@ -136,7 +144,8 @@ class Recorder:
         if raw in _STATIC:
             return value
         slot = self._slot()
-        self.steps.append(Call(raw, self.template(list(args)), self.template(kwargs), slot, value))
+        self.steps.append(Call(raw, self.template(list(args)), self.template(kwargs), slot,
+                               describe(value)))
         if isinstance(value, (numpy.ndarray, numpy.generic)):
             return self.box(value, slot)
         self.steps.append(Guard(slot, _same, value))
@@ -149,7 +158,7 @@ class Recorder:
                             "standard samples and transform them with mlkit.numpy instead")
         value = self.drawn.pop(0) if self.drawn else sample(*args, **kwargs)
         slot = self._slot()
-        self.steps.append(Call(sample, list(args), dict(kwargs), slot, value, draw=True))
+        self.steps.append(Call(sample, list(args), dict(kwargs), slot, describe(value), draw=True))
         return self.box(value, slot)
 
 

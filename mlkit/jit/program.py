@@ -80,9 +80,12 @@ class Program:
 
     # -- source generation ---------------------------------------------------------------------
     def _source(self, annotate=False):
-        last_use = _last_uses(self.steps, self.outputs)
         kept = {ref.slot for ref in self.outputs if type(ref) is Ref}
         kept.update(step.slot for step in self.steps if type(step) is Call and step.draw)
+        released = {}  # step index -> the slots no later step reads
+        for slot, end in _last_uses(self.steps).items():
+            if slot not in kept:
+                released.setdefault(end, []).append(slot)
         params = ", ".join(["_drawn"] + [f"v{slot}" for slot in self.inputs])
         lines = [f"def program({params}):"]
         drawn, guards = [], 0
@@ -95,9 +98,9 @@ class Program:
                 if step.draw:
                     call = f"_drawn.pop() if _drawn else {call}"
                     drawn.append(f"v{step.slot}")
-                note = f"  # {step.note}" if annotate else ""
+                note = f"  # {_note(step.note)}" if annotate else ""
                 lines.append(f"    v{step.slot} = {call}{note}")
-            dead = [slot for slot, end in last_use.items() if end == position and slot not in kept]
+            dead = released.get(position)
             if dead and not annotate:
                 lines.append("    del " + ", ".join(f"v{slot}" for slot in sorted(dead)))
         leaves, returned = [], set()
@@ -165,6 +168,10 @@ class Program:
         self._namespace[name] = fun
         self._names[id(fun)] = name
         return name
+
+
+def _note(note):
+    return note if type(note) is str else f"{note[0]} {note[1]}"
 
 
 def _refs(x):
@@ -240,7 +247,7 @@ def _drop_dead(steps, outputs):
     return kept[::-1]
 
 
-def _last_uses(steps, outputs):
+def _last_uses(steps):
     """``{slot: index of the last step that reads or writes it}``."""
     last = {}
     for position, step in enumerate(steps):

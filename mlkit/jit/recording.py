@@ -33,7 +33,7 @@ class Ref:
 
 class Call:
     """``slot = fun(*args, **kwargs)``; a draw (``draw``) is never skipped, merged or folded.
-    ``note`` describes the value (dtype and shape) for listings."""
+    ``note`` describes the value (``describe``) for listings."""
 
     __slots__ = ("args", "draw", "fun", "kwargs", "note", "slot")
 
@@ -43,9 +43,10 @@ class Call:
 
 
 def describe(value):
-    """``dtype shape`` of an array or numpy scalar, else the type's name."""
+    """``(dtype, shape)`` of an array or numpy scalar, else the type's name (formatted only
+    when a listing asks: formatting a dtype costs more than recording the call)."""
     if isinstance(value, (numpy.ndarray, numpy.generic)):
-        return f"{value.dtype} {value.shape}"
+        return (value.dtype, value.shape)
     return type(value).__name__
 
 

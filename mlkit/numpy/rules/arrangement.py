@@ -11,7 +11,7 @@ import numpy
 
 from mlkit.autodiff.forward import def_linear
 from mlkit.autodiff.reverse import defvjp
-from mlkit.autodiff.tracer import getval
+from mlkit.autodiff.tracer import getval, is_box
 from mlkit.numpy.rules.base import broadcast_to, reshape, shape_of, sum
 from mlkit.numpy.rules.construction import asarray
 from mlkit.numpy.rules.elementwise import multiply
@@ -206,7 +206,7 @@ def pad(array, pad_width, mode="constant", **kwargs):
 
 
 def _holds_traced(x):
-    return getval(x) is not x or (type(x) in (list, tuple) and any(map(_holds_traced, x)))
+    return is_box(x) or (type(x) in (list, tuple) and any(map(_holds_traced, x)))
 
 
 def _pad_traced_values(array, pairs, fill):

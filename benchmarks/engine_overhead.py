@@ -3,11 +3,15 @@
 (a) A chain of 500 elementwise ops on a length-10 vector and the Taylor-series sine at pi:
     gradient time per traced op, against the plain numpy forward evaluation of the same
     function, HIPS autograd and PyTorch eager (when installed).
+    mlkit.jit's rows replay the recorded gradient program; its first call (recording and
+    compiling) is reported too, and (c) sums up the replay's cost above numpy's forward.
 (b) For a 2-layer MLP loss with ~100k parameters: the time of a Hessian-vector product as a
-    multiple of the time of a gradient, for mlkit, autograd and PyTorch.
+    multiple of the time of a gradient, for mlkit (eager and jitted), autograd and PyTorch.
 
 Run: python benchmarks/engine_overhead.py
 """
+
+import time
 
 import common  # noqa: F401  (pins BLAS threads before numpy loads)
 import numpy
@@ -57,12 +61,20 @@ def per_op_rows():
     torch = optional("torch")
     cases = [("chain of 500 ops, n=10", chain, x, N_OPS),
              ("taylor_sine(pi)", taylor_sine, numpy.pi, count_taylor_ops())]
-    rows = []
+    rows, summary = [], []
     for label, fn, x0, n_ops in cases:
         numpy_time = best_time(lambda: fn(numpy, x0), number=5)
         grad_fn = mlkit.grad(lambda v: fn(mnp, v))
         mlkit_time = best_time(lambda: grad_fn(x0), number=5)
-        row = {"numpy forward": numpy_time, "mlkit grad": mlkit_time}
+        jitted = mlkit.jit(mlkit.grad(lambda v: fn(mnp, v)))
+        start = time.perf_counter()
+        jitted(x0)
+        first_call = time.perf_counter() - start
+        jit_time = best_time(lambda: jitted(x0), number=5)
+        row = {"numpy forward": numpy_time, "mlkit grad": mlkit_time,
+               "mlkit jit grad": jit_time, "mlkit jit first call": first_call}
+        summary.append([label, f"{(jit_time - numpy_time) / n_ops * 1e6:.2f}",
+                        f"{mlkit_time / jit_time:.1f}", f"{first_call * 1e3:.1f}"])
         if autograd is not None:
             import autograd.numpy as anp
 
@@ -80,7 +92,7 @@ def per_op_rows():
         for name, seconds in row.items():
             rows.append([label, name, f"{seconds / n_ops * 1e6:.2f}",
                          f"{seconds / mlkit_time:.2f}"])
-    return rows
+    return rows, summary
 
 
 def mlp_loss(np, params, x, y_onehot):
@@ -107,6 +119,13 @@ def hvp_rows():
     t_grad = best_time(lambda: grad_fn(params))
     t_hvp = best_time(lambda: hvp_maker(params)[0](v))
     rows.append(["mlkit", f"{t_grad * 1e3:.2f}", f"{t_hvp * 1e3:.2f}", f"{t_hvp / t_grad:.2f}"])
+
+    jit_grad = mlkit.jit(grad_fn)
+    jit_hvp = mlkit.jit(lambda p, u: hvp_maker(p)[0](u))
+    t_grad = best_time(lambda: jit_grad(params))
+    t_hvp = best_time(lambda: jit_hvp(params, v))
+    rows.append(["mlkit jit", f"{t_grad * 1e3:.2f}", f"{t_hvp * 1e3:.2f}",
+                 f"{t_hvp / t_grad:.2f}"])
 
     autograd = optional("autograd")
     if autograd is not None:
@@ -148,10 +167,14 @@ def hvp_rows():
 
 def main():
     print("(a) gradient cost per traced op (one BLAS thread)")
-    table(per_op_rows(), ["function", "contender", "us/op", "time / mlkit"])
+    rows, summary = per_op_rows()
+    table(rows, ["function", "contender", "us/op", "time / mlkit"])
     print()
     print("(b) Hessian-vector product vs gradient, 2-layer MLP, ~100k parameters")
     table(hvp_rows(), ["engine", "grad ms", "hvp ms", "hvp / grad"])
+    print()
+    print("(c) mlkit.jit: replayed gradient above numpy's forward, speed-up over eager, first call")
+    table(summary, ["function", "jit - numpy us/op", "eager / jit", "first call ms"])
 
 
 if __name__ == "__main__":

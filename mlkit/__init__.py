@@ -10,6 +10,7 @@ they load on first use, so importing the engine never imports the layers built o
 from mlkit import builtins
 from mlkit.builtins import dict, isinstance, list, tuple, type
 from mlkit.extend import custom_vjp, defjvp, defvjp, primitive
+from mlkit.jit import jit
 from mlkit.operators import (
     checkpoint,
     deriv,
@@ -50,6 +51,7 @@ __all__ = [
     "hessian_vector_product",
     "holomorphic_grad",
     "isinstance",
+    "jit",
     "jacobian",
     "list",
     "make_ggnvp",

@@ -13,7 +13,7 @@ from mlkit.autodiff.containers import ContainerVSpace
 from mlkit.autodiff.custom import custom_vjp
 from mlkit.autodiff.forward import def_linear, defjvp, defjvp_argnum
 from mlkit.autodiff.reverse import defvjp, defvjp_argnum
-from mlkit.autodiff.tracer import Box, getval, primitive
+from mlkit.autodiff.tracer import Box, draw, getval, primitive
 from mlkit.autodiff.vspace import VSpace, vspace
 from mlkit.numpy.rules.base import broadcast_like, unbroadcast
 from mlkit.numpy.rules.elementwise import def_elementwise
@@ -23,7 +23,7 @@ __all__ = ["primitive", "custom_vjp", "defvjp", "defjvp", "defvjp_argnum", "defj
            "def_linear",
            "def_elementwise", "nondifferentiable", "unbroadcast", "broadcast_like", "Box",
            "VSpace", "ContainerVSpace", "vspace", "getval", "notrace_primitive",
-           "defvjp_argnums", "defjvp_argnums"]
+           "defvjp_argnums", "defjvp_argnums", "draw"]
 
 
 def notrace_primitive(fun):

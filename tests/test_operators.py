@@ -401,7 +401,7 @@ def test_at_set_and_add_gradients():
 
 
 # --- the public surface ---------------------------------------------------------------------
-TEST_FILES = ("test_operators.py", "test_fused_gradient.py", "test_builtins.py")
+TEST_FILES = ("jit/test_jit.py", "test_operators.py", "test_fused_gradient.py", "test_builtins.py")
 
 
 def test_every_operator_in_mlkit_all_is_tested_here():

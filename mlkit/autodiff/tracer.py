@@ -9,8 +9,9 @@ import functools
 import inspect
 import itertools
 
-__all__ = ["Box", "Node", "bind_traced_keywords", "box_types", "getval", "is_box", "new_box",
-           "new_trace_id", "primitive"]
+__all__ = ["Box", "Node", "bind_traced_keywords", "box_types", "concrete", "current_recorder",
+           "draw", "getval", "is_box", "new_box", "new_trace_id", "primitive", "rawval",
+           "record_outside", "set_recorder"]
 
 _trace_ids = itertools.count(1)
 
@@ -25,9 +26,20 @@ def new_trace_id() -> int:
 
 
 class Node:
-    """What a trace records for one value; subclasses hold what their pass needs."""
+    """What a trace records for one value; subclasses hold what their pass needs.
+
+    A recording trace (``mlkit.jit``) stands for values computed later, at replay: its nodes
+    are ``opaque``, so ``getval`` stops at their boxes (code that reads a traced value's raw
+    numbers keeps recording), and each time one of its values becomes a plain Python value
+    the node's ``concrete`` hears of it (to check that value again at replay).
+    """
 
     __slots__ = ("parents",)
+    opaque = False
+
+    def concrete(self, convert, value):
+        """``value``, which ``convert`` made from this node's raw value."""
+        return value
 
 
 class Box:
@@ -56,10 +68,69 @@ def is_box(x) -> bool:
 
 
 def getval(x):
-    """The raw value under any number of boxes."""
+    """The raw value under any number of boxes (down to a recording trace's box, which stands
+    for the value at replay)."""
+    while type(x) in box_types and not x._node.opaque:
+        x = x._value
+    return x
+
+
+def rawval(x):
+    """The raw value under every box, a recording trace's included."""
     while type(x) in box_types:
         x = x._value
     return x
+
+
+def concrete(x, convert):
+    """``convert`` of the raw value of box ``x``, as a plain Python (or numpy) value; the
+    recording trace among its boxes, if any, is told, so that it checks it again at replay."""
+    node = None
+    while type(x) in box_types:
+        if x._node.opaque:
+            node = x._node
+        x = x._value
+    value = convert(x)
+    return value if node is None else node.concrete(convert, value)
+
+
+# The recording trace that is running (mlkit.jit sets it), or None. It hears of the calls made
+# on its values outside the primitives (non-differentiable functions) and of random draws.
+_recorder = None
+
+
+def current_recorder():
+    """The running recording trace, or None."""
+    return _recorder
+
+
+def set_recorder(recorder):
+    """Make ``recorder`` the running recording trace; return the one it replaces."""
+    global _recorder
+    previous, _recorder = _recorder, recorder
+    return previous
+
+
+def record_outside(raw, args, kwargs):
+    """``raw(*args, **kwargs)`` on the raw values of arguments that hold a recording trace's
+    boxes (a non-differentiable function): the running recording trace records the call."""
+    if _recorder is None:
+        return raw(*_strip_all(args), **{k: _strip_all(v) for k, v in kwargs.items()})
+    return _recorder.outside(raw, args, kwargs)
+
+
+def draw(sample, *args, **kwargs):
+    """``sample(*args, **kwargs)``, a random draw: a recording trace makes it an input of its
+    program (drawn afresh at each replay) instead of a constant."""
+    if _recorder is None:
+        return sample(*args, **kwargs)
+    return _recorder.draw(sample, args, kwargs)
+
+
+def _strip_all(x):
+    if type(x) in (list, tuple):
+        return type(x)(_strip_all(item) for item in x)
+    return rawval(x)
 
 
 def new_box(value, trace, node):
@@ -139,6 +210,17 @@ def bind_traced_keywords(f_raw, args, kwargs):
 _SEQUENCES = frozenset((list, tuple))
 
 
+def _nests_box(args) -> bool:
+    """True if a list or tuple argument holds a box (an index tuple with a recorded array):
+    the call is then a recording trace's to make, though no argument is itself traced."""
+    for arg in args:
+        if type(arg) in _SEQUENCES:
+            for item in arg:
+                if type(item) in box_types:
+                    return True
+    return False
+
+
 def primitive(f_raw, pack=None):
     """Make ``f_raw`` traceable: called on boxes, it records a node and returns a box.
 
@@ -163,6 +245,8 @@ def primitive(f_raw, pack=None):
                     new_args = packed(args)
                     if new_args is not None:
                         return f_wrapped(*new_args, **kwargs)
+                if _recorder is not None and _nests_box(args):
+                    return _recorder.outside(f_raw, args, kwargs)
                 try:  # free unless it raises
                     return f_raw(arg, **kwargs)
                 except Exception:  # re-raised unless a keyword argument is traced
@@ -188,6 +272,8 @@ def primitive(f_raw, pack=None):
             if not (first_boxed or second_boxed) and (
                     pack is None
                     or (type(first) not in _SEQUENCES and type(second) not in _SEQUENCES)):
+                if _recorder is not None and _nests_box(args):
+                    return _recorder.outside(f_raw, args, kwargs)
                 try:  # a traced keyword argument that numpy could not take is bound below
                     return f_raw(first, second, **kwargs)
                 except Exception:  # re-raised unless a keyword argument is traced
@@ -229,6 +315,8 @@ def primitive(f_raw, pack=None):
             args, kwargs = bind_traced_keywords(f_raw, args, kwargs)
             return f_wrapped(*args, **kwargs)
         if not top:
+            if _recorder is not None and _nests_box(args):
+                return _recorder.outside(f_raw, args, kwargs)
             return f_raw(*args, **kwargs)
         argvals = list(args)
         argnums = []

@@ -64,9 +64,9 @@ def vspace(value) -> VSpace:
         return _vspace_for_type[type(value)](value)
     except KeyError:
         pass
-    from mlkit.autodiff.tracer import getval
+    from mlkit.autodiff.tracer import rawval
 
-    raw = getval(value)
+    raw = rawval(value)
     if raw is not value:
         return vspace(raw)
     raise TypeError(

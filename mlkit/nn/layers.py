@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy
 
 import mlkit.numpy as np
-from mlkit.extend import defjvp, defvjp, primitive
+from mlkit.extend import defjvp, defvjp, draw, primitive
 from mlkit.nn.activation_layers import ACTIVATION_LAYERS, ActivationName, Identity
 from mlkit.nn.init import InitName, as_rng, get_initializer, uniform
 from mlkit.nn.module import Module
@@ -203,8 +203,9 @@ class Dropout(Module):
         if self.p == 1.0:
             return x * 0
         dtype = x.dtype
-        draw = numpy.float32 if dtype == numpy.float32 else numpy.float64
-        keep = (rng or self.rng).random(x.shape, dtype=draw) >= self.p
+        kind = numpy.float32 if dtype == numpy.float32 else numpy.float64
+        # A draw, not a constant: under mlkit.jit each replay draws a fresh mask.
+        keep = draw((rng or self.rng).random, x.shape, dtype=kind) >= self.p
         return x * (keep * numpy.asarray(1.0 / (1.0 - self.p), dtype))
 
     def extra_repr(self):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy
 
 import mlkit.numpy as np
-from mlkit.extend import getval
+from mlkit.extend import Box, getval
 
 __all__ = [
     "as_array",
@@ -40,12 +40,12 @@ def float_dtype(x):
 
 def as_array(value):
     """A plain value (list, scalar) as an ndarray; traced values pass unchanged."""
-    return value if getval(value) is not value else numpy.asarray(value)
+    return value if isinstance(value, Box) else numpy.asarray(value)
 
 
 def as_dtype(value, dtype):
     """A plain ``value`` as an array of ``dtype``; traced values pass unchanged."""
-    if value is None or getval(value) is not value:
+    if value is None or isinstance(value, Box):
         return value
     value = numpy.asarray(value)
     return value if value.dtype == dtype else value.astype(dtype)
@@ -59,7 +59,8 @@ def check_same_shape(name, predictions, targets, what="targets"):
 
 
 def check_labels(name, labels, classes, batch_shape):
-    labels = numpy.asarray(getval(labels))
+    labels = getval(labels)  # a box only when mlkit.jit records it: it stands for the labels
+    labels = labels if isinstance(labels, Box) else numpy.asarray(labels)
     if labels.dtype.kind not in "iu":
         raise TypeError(f"{name}: integer class labels expected, got dtype {labels.dtype}")
     if labels.shape != batch_shape:

@@ -11,7 +11,7 @@ import operator
 import numpy
 
 import mlkit.numpy as mnp
-from mlkit.autodiff.tracer import Box, bind_traced_keywords, box_types, getval
+from mlkit.autodiff.tracer import Box, bind_traced_keywords, box_types, concrete, rawval
 from mlkit.numpy.rules.base import conj, imag, real, reshape
 from mlkit.numpy.rules.elementwise import (
     absolute,
@@ -86,10 +86,10 @@ class ArrayBox(Box):
         return fun(*args, **kwargs)
 
     def __array__(self, dtype=None, copy=None):
-        value = getval(self)
-        if numpy.result_type(value).kind in "biu":
-            # Integers and booleans carry no derivative: they may index, count or be stored.
-            return numpy.array(value, dtype=dtype, copy=copy)
+        if numpy.result_type(rawval(self)).kind in "biu" or not _differentiated(self):
+            # Integers and booleans carry no derivative: they may index, count or be stored
+            # (and a value only recorded, not differentiated, is a plain array to its code).
+            return concrete(self, lambda value: numpy.array(value, dtype=dtype, copy=copy))
         raise TypeError(
             "a traced value cannot become a plain numpy array (this happens with np.asarray, "
             "writing it into a numpy array, a[i] = x, or a numpy function mlkit does not wrap): "
@@ -100,44 +100,47 @@ class ArrayBox(Box):
         raise TypeError("x[index] = value on a traced array: " + _IN_PLACE_HINT)
 
     # -- attributes ----------------------------------------------------------------------------
-    shape = property(lambda self: numpy.shape(self._value))
-    ndim = property(lambda self: numpy.ndim(self._value))
-    size = property(lambda self: numpy.size(self._value))
-    dtype = property(lambda self: numpy.result_type(self._value))
+    shape = property(lambda self: numpy.shape(rawval(self)))
+    ndim = property(lambda self: numpy.ndim(rawval(self)))
+    size = property(lambda self: numpy.size(rawval(self)))
+    dtype = property(lambda self: numpy.result_type(rawval(self)))
     T = property(lambda self: mnp.transpose(self))
     real = property(lambda self: real(self))
     imag = property(lambda self: imag(self))
     at = property(lambda self: AtIndexer(self))
 
     def __float__(self):
-        raise TypeError(_TO_NUMBER_HINT.format("float"))
+        if _differentiated(self):
+            raise TypeError(_TO_NUMBER_HINT.format("float"))
+        return concrete(self, float)
 
     def __complex__(self):
-        raise TypeError(_TO_NUMBER_HINT.format("complex"))
+        if _differentiated(self):
+            raise TypeError(_TO_NUMBER_HINT.format("complex"))
+        return concrete(self, complex)
 
     def __int__(self):
         # Truncation is piecewise constant: its derivative is zero, so the plain int is exact.
-        return int(getval(self))
+        return concrete(self, int)
 
     def __index__(self):
-        value = getval(self)
-        if numpy.result_type(value).kind not in "biu":
+        if numpy.result_type(rawval(self)).kind not in "biu":
             raise TypeError("a traced floating-point value cannot be used as an index or a "
                             "count; convert it first with int(x) or x.astype(int)")
-        return operator.index(value)
+        return concrete(self, operator.index)
 
     def __bool__(self):
-        return bool(self._value)
+        return concrete(self, bool)
 
     def __hash__(self):
         return id(self)
 
     def item(self):
         """The plain Python number (not traced: no derivative flows through it)."""
-        return numpy.asarray(self._value).item()
+        return concrete(self, _item)
 
     def tolist(self):
-        return numpy.asarray(self._value).tolist()
+        return concrete(self, _tolist)
 
     # -- operators -----------------------------------------------------------------------------
     __add__ = lambda self, other: add(self, other)
@@ -154,6 +157,13 @@ class ArrayBox(Box):
     __rmatmul__ = lambda self, other: matmul(other, self)
     __mod__ = lambda self, other: mod(self, other)
     __rmod__ = lambda self, other: mod(other, self)
+    __and__ = lambda self, other: mnp.bitwise_and(self, other)
+    __rand__ = lambda self, other: mnp.bitwise_and(other, self)
+    __or__ = lambda self, other: mnp.bitwise_or(self, other)
+    __ror__ = lambda self, other: mnp.bitwise_or(other, self)
+    __xor__ = lambda self, other: mnp.bitwise_xor(self, other)
+    __rxor__ = lambda self, other: mnp.bitwise_xor(other, self)
+    __invert__ = lambda self: mnp.invert(self)
     __neg__ = lambda self: negative(self)
     __pos__ = lambda self: positive(self)
     __abs__ = lambda self: absolute(self)
@@ -201,6 +211,23 @@ for _name in ("sum", "mean", "prod", "max", "min", "var", "std", "cumsum", "cump
               "squeeze", "swapaxes", "dot", "clip", "argmax", "argmin", "argsort", "nonzero",
               "round", "any", "all", "trace", "diagonal", "repeat", "take", "copy"):
     setattr(ArrayBox, _name, _method(_name))
+
+
+def _item(value):
+    return numpy.asarray(value).item()
+
+
+def _tolist(value):
+    return numpy.asarray(value).tolist()
+
+
+def _differentiated(box):
+    """True if a derivative is being taken through ``box`` (not only a recording of it)."""
+    while type(box) in box_types:
+        if not box._node.opaque:
+            return True
+        box = box._value
+    return False
 
 
 def _defers_to_numpy(kind):

@@ -11,10 +11,10 @@ import functools
 
 import numpy
 
-from mlkit.autodiff.tracer import box_types, getval, primitive
+from mlkit.autodiff.tracer import box_types, getval, primitive, record_outside
 
 __all__ = ["wrap", "nondifferentiable", "composite", "dispatch_from", "wrapped_for", "kind_of",
-           "strip", "holds_box", "in_place", "refuse_out", "refused"]
+           "strip", "holds_box", "in_place", "refuse_out", "refused", "raw_array"]
 
 _wrapped_for_raw: dict = {}
 _kinds: dict = {}
@@ -91,6 +91,13 @@ def strip(x):
     return x
 
 
+def raw_array(x):
+    """The raw value of ``x`` as an array, for rules that compute on raw values; a box of a
+    recording trace (mlkit.jit) is kept, as it stands for the array computed at replay."""
+    value = getval(x)
+    return value if type(value) in box_types else numpy.asarray(value)
+
+
 def nondifferentiable(raw, fun=None):
     """numpy's ``raw`` applied to the raw values of traced arguments (a constant result); or,
     given ``fun``, that function declared as mlkit's non-differentiable version of ``raw``
@@ -102,7 +109,11 @@ def nondifferentiable(raw, fun=None):
 
     @functools.wraps(raw)
     def fun(*args, **kwargs):
-        return raw(*[strip(a) for a in args], **{k: strip(v) for k, v in kwargs.items()})
+        args = [strip(a) for a in args]
+        kwargs = {k: strip(v) for k, v in kwargs.items()}
+        if any(holds_box(a) for a in args) or any(holds_box(v) for v in kwargs.values()):
+            return record_outside(raw, args, kwargs)  # values a recording trace stands for
+        return raw(*args, **kwargs)
 
     _wrapped_for_raw[raw] = fun
     _kinds[fun] = "nondifferentiable"

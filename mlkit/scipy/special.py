@@ -17,7 +17,7 @@ from mlkit.autodiff.forward import defjvp
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.elementwise import def_elementwise
-from mlkit.numpy.wrap import composite, dispatch_from, nondifferentiable, wrap
+from mlkit.numpy.wrap import composite, dispatch_from, nondifferentiable, raw_array, wrap
 from mlkit.scipy.bessel import i0, i1, iv, ive, j0, j1, jn, y0, y1, yn
 from mlkit.scipy.ufuncs import no_closed_form, wrap_ufunc
 
@@ -162,7 +162,7 @@ def multigammaln(a, d):
     """
     if isinstance(d, bool) or not isinstance(d, (int, numpy.integer)) or d < 1:
         raise ValueError(f"multigammaln: the dimension d must be a positive integer, got {d!r}")
-    raw = numpy.asarray(getval(a))
+    raw = raw_array(a)
     if numpy.any(raw <= 0.5 * (d - 1)):
         raise ValueError(f"multigammaln: every a must exceed (d - 1) / 2 = {0.5 * (d - 1)} "
                          f"for d = {d}; got a minimum of {raw.min()}")
@@ -196,12 +196,15 @@ def_elementwise(log_expit, lambda ans, x: expit(-x))
 
 
 def _max_shift(raw, axis):
-    """The maximum of a raw array along ``axis`` (kept dims), 0 where it is not finite."""
+    """The maximum of a raw array (or of a recording trace's stand-in for one, under
+    mlkit.jit) along ``axis`` (kept dims), 0 where it is not finite."""
     if raw.size == 0:
         return numpy.zeros((), raw.dtype)
-    shift = raw.max(axis=axis, keepdims=True)
+    shift = numpy.max(raw, axis=axis, keepdims=True)
     finite = numpy.isfinite(shift)
-    return shift if finite.all() else numpy.where(finite, shift, 0).astype(raw.dtype)
+    if type(finite) is numpy.ndarray and finite.all():
+        return shift
+    return numpy.where(finite, shift, 0).astype(raw.dtype)
 
 
 def shifted_exp(x, axis=-1, overwrite=False):
@@ -246,7 +249,7 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     With ``return_sign``, log|sum| and the sum's sign (a constant), for sums that may be
     negative.
     """
-    shift = _max_shift(numpy.asarray(getval(a)), axis)
+    shift = _max_shift(raw_array(a), axis)
     exps = mnp.exp(a - shift)
     if b is not None:
         exps = b * exps

@@ -19,7 +19,7 @@ from mlkit.numpy.rules.elementwise import where_primitive as where
 from mlkit.numpy.rules.indexing import getitem
 from mlkit.numpy.rules.reductions import flip
 from mlkit.numpy.rules.shape import moveaxis, transpose
-from mlkit.numpy.wrap import composite, holds_box, refuse_out, wrap
+from mlkit.numpy.wrap import composite, holds_box, raw_array, refuse_out, wrap
 
 __all__ = ["array_split", "diag", "diagflat", "diagonal", "dsplit", "fliplr", "flipud", "hsplit",
            "kron", "pad", "partition", "repeat", "roll", "rot90", "sort", "split", "take",
@@ -92,7 +92,7 @@ def take(a, indices, axis=None, out=None, mode="raise"):
     if axis is None:
         a, axis = reshape(a, (-1,)), 0
     if mode in ("clip", "wrap"):
-        n, indices = shape_of(a)[axis], numpy.asarray(getval(indices))
+        n, indices = shape_of(a)[axis], raw_array(indices)
         indices = numpy.clip(indices, 0, n - 1) if mode == "clip" else numpy.mod(indices, n)
     return getitem(a, _along(axis, _ndim(a), indices))
 
@@ -119,7 +119,7 @@ def roll(a, shift, axis=None):
 
 def take_along_axis(arr, indices, axis=-1):
     """numpy.take_along_axis as one fancy index (the other axes take their own position)."""
-    indices = numpy.asarray(getval(indices))
+    indices = raw_array(indices)
     if axis is None:
         return getitem(reshape(arr, (-1,)), indices)
     ndim = _ndim(arr)

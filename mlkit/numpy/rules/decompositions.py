@@ -30,7 +30,7 @@ from mlkit.numpy.rules.elementwise import where_primitive as where
 from mlkit.numpy.rules.linalg import solve, transposed
 from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.rules.shape import expand_dims
-from mlkit.numpy.wrap import wrap
+from mlkit.numpy.wrap import raw_array, wrap
 
 __all__ = ["cholesky_lower", "eig_tuple", "eigh_tuple", "qr_reduced", "svd_reduced"]
 
@@ -67,7 +67,7 @@ def _safe_inverse(x, zero):
 def _inverse_gaps(w):
     """F[..., i, j] = 1 / (w_j - w_i) off the diagonal; 0 on it and for coinciding values."""
     gaps = expand_dims(w, -2) - expand_dims(w, -1)
-    raw = numpy.asarray(getval(gaps))
+    raw = raw_array(gaps)
     scale = numpy.max(numpy.abs(getval(w)), axis=-1, keepdims=True)[..., None]
     tiny = numpy.abs(raw) <= 64 * numpy.finfo(raw.dtype).eps * scale
     return _safe_inverse(gaps, tiny | numpy.eye(raw.shape[-1], dtype=bool))
@@ -198,7 +198,7 @@ svd_reduced = wrap(_svd, "svd")
 
 def _svd_parts(ans):
     u, s, vh = ans[0], ans[1], ans[2]
-    zero = numpy.asarray(getval(s)) == 0
+    zero = raw_array(s) == 0
     return u, s, _adjoint(vh), _inverse_gaps(s * s), _safe_inverse(s, zero)
 
 

@@ -11,9 +11,9 @@ import numpy
 
 from mlkit.autodiff.forward import defjvp
 from mlkit.autodiff.reverse import defvjp
-from mlkit.autodiff.tracer import getval
+from mlkit.autodiff.tracer import box_types, getval
 from mlkit.numpy.rules.base import broadcast_like, conj, imag, is_complex, real, unbroadcast
-from mlkit.numpy.wrap import composite, nondifferentiable, refuse_out, wrap
+from mlkit.numpy.wrap import composite, nondifferentiable, raw_array, refuse_out, wrap
 
 __all__ = ["absolute", "add", "angle", "arccos", "arccosh", "arcsin", "arcsinh", "arctan",
            "arctan2", "arctanh", "cbrt", "ceil", "clip", "copysign", "cos", "cosh", "deg2rad",
@@ -69,6 +69,8 @@ def mask_like(condition, like):
     dtype = numpy.result_type(like if isinstance(like, numpy.dtype) else getval(like))
     if dtype.kind not in "fc":
         dtype = numpy.float64
+    if type(condition) in box_types:  # a value mlkit.jit records: cast it by a recorded call
+        return condition.astype(dtype)
     return numpy.asarray(condition, dtype=dtype)
 
 
@@ -307,7 +309,7 @@ def_elementwise(copysign, lambda ans, x, y: mask_like(numpy.sign(getval(ans) * g
 def zero_at_zero(total, finish):
     """``finish(total)`` with the value and derivative 0 where ``total`` is 0: the finite
     subgradient at the kink of a root (a norm, a standard deviation) of a zero total."""
-    zero = numpy.asarray(getval(total)) == 0
+    zero = raw_array(total) == 0
     return where_primitive(zero, 0, finish(where_primitive(zero, 1, total)))
 
 
@@ -365,9 +367,9 @@ def _clip_inside(ans, x, lo, hi):
     rx = getval(x)
     inside = numpy.ones(numpy.shape(rx), dtype=bool)
     if lo is not None:
-        inside &= rx >= getval(lo)
+        inside = inside & (rx >= getval(lo))
     if hi is not None:
-        inside &= rx <= getval(hi)
+        inside = inside & (rx <= getval(hi))
     return mask_like(inside, ans)
 
 

@@ -9,7 +9,7 @@ derivative and is computed by numpy from the raw values.
 
 import numpy
 
-from mlkit.autodiff.tracer import box_types, getval
+from mlkit.autodiff.tracer import box_types, getval, rawval
 from mlkit.numpy.rules.base import broadcast_to, reshape, shape_of
 from mlkit.numpy.rules.construction import asarray, astype
 from mlkit.numpy.rules.elementwise import exp, log, power, where_primitive
@@ -44,7 +44,7 @@ def full(shape, fill_value, dtype=None, order="C", **kwargs):
 
 def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, **kwargs):
     """numpy.full_like: only the shape and dtype of ``a`` are used (no derivative in ``a``)."""
-    raw = getval(a)
+    raw = rawval(a)
     dtype = numpy.result_type(raw) if dtype is None else numpy.dtype(dtype)
     if not _traced(fill_value) or _integral(dtype):
         return numpy.full_like(raw, getval(fill_value), dtype, order, subok, shape, **kwargs)

@@ -9,7 +9,7 @@ import numpy
 
 from mlkit.autodiff.forward import def_linear, defjvp
 from mlkit.autodiff.reverse import defvjp
-from mlkit.autodiff.tracer import getval
+from mlkit.autodiff.tracer import getval, rawval
 from mlkit.numpy.rules.base import unbroadcast
 from mlkit.numpy.wrap import wrap
 
@@ -22,14 +22,23 @@ def _is_basic(index) -> bool:
     return all(isinstance(p, (int, slice, type(None), type(Ellipsis))) for p in parts)
 
 
+def _plain(index):
+    """``index`` with every box removed: an index carries no derivative, and a recording
+    trace (mlkit.jit) records the index's own slot with the call."""
+    if type(index) is tuple:
+        return tuple(_plain(part) for part in index)
+    return rawval(index)
+
+
 def _getitem(x, index):
-    return x[index]
+    return x[_plain(index)]
 
 
 def _untake(g, index, shape_and_dtype):
     """Zeros of the given shape and dtype with ``g`` added at ``index`` (repeated indices
     accumulate)."""
     result = numpy.zeros(*shape_and_dtype)
+    index = _plain(index)
     if _is_basic(index):
         result[index] = g
     else:
@@ -39,13 +48,13 @@ def _untake(g, index, shape_and_dtype):
 
 def _index_update(x, index, values):
     result = numpy.array(x, copy=True)
-    result[index] = values
+    result[_plain(index)] = values
     return result
 
 
 def _index_add(x, index, values):
     result = numpy.array(x, copy=True)
-    numpy.add.at(result, index, values)
+    numpy.add.at(result, _plain(index), values)
     return result
 
 

@@ -28,7 +28,7 @@ from mlkit.numpy.rules.construction import astype
 from mlkit.numpy.rules.elementwise import mask_like, sqrt, zero_at_zero
 from mlkit.numpy.rules.elementwise import where_primitive as where
 from mlkit.numpy.rules.shape import expand_dims, moveaxis
-from mlkit.numpy.wrap import composite, dispatch_from, refuse_out, wrap
+from mlkit.numpy.wrap import composite, dispatch_from, raw_array, refuse_out, wrap
 
 __all__ = [
     "amax",
@@ -104,7 +104,7 @@ def_linear(mean, argnums=(0,))
 def _extremum_counts(ans, x, axis, keepdims, initial):
     """Raw ``(hits, expanded ans, count)``: which elements equal the extremum, and how many
     candidates (those elements, and ``initial`` where it equals the extremum) share it."""
-    raw_x, raw_ans = numpy.asarray(getval(x)), getval(ans)
+    raw_x, raw_ans = raw_array(x), getval(ans)
     if not keepdims and axis is not None:
         raw_ans = numpy.expand_dims(raw_ans, axis)
     hits = raw_x == raw_ans
@@ -183,7 +183,7 @@ def _others_product(ans, x, axis, keepdims):
     of an n-by-n array holds x with x_j replaced by 1), so they stay exact at zeros and to
     every order.
     """
-    raw = numpy.asarray(getval(x))
+    raw = raw_array(x)
     if not numpy.any(raw == 0):
         full = ans if keepdims or axis is None else reshape(ans, _kept_shape(raw.shape, axis))
         return full / x
@@ -275,7 +275,7 @@ def _from_last(y, x_shape, axis):
 def _cumprod_vjp(ans, x, axis=None, dtype=None, **kwargs):
     """sum_k>=j g_k ans_k / x_j, a reverse cumulative sum, where x has no zeros."""
     x_shape = shape_of(x)
-    if numpy.any(numpy.asarray(getval(x)) == 0):
+    if numpy.any(raw_array(x) == 0):
         def vjp_at_zeros(g):
             c, upper = _partial_products(x, axis)
             g_last = reshape(g, (-1,)) if axis is None else moveaxis(g, axis, -1)
@@ -293,7 +293,7 @@ def _cumprod_vjp(ans, x, axis=None, dtype=None, **kwargs):
 
 def _cumprod_jvp(t, ans, x, axis=None, dtype=None, **kwargs):
     """ans_k * sum_j<=k t_j / x_j, a cumulative sum, where x has no zeros."""
-    if numpy.any(numpy.asarray(getval(x)) == 0):
+    if numpy.any(raw_array(x) == 0):
         c, upper = _partial_products(x, axis)
         t_last = reshape(t, (-1,)) if axis is None else moveaxis(t, axis, -1)
         out = sum(where(upper, expand_dims(t_last, -1) * c, 0), axis=-2)

@@ -12,7 +12,7 @@ import numpy
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.indexing import getitem
 from mlkit.numpy.rules.shape import concatenate, ravel
-from mlkit.numpy.wrap import composite
+from mlkit.numpy.wrap import composite, raw_array
 
 __all__ = ["unique_values", "unique_counts", "unique_inverse", "unique_all", "union1d",
            "intersect1d", "setdiff1d", "setxor1d"]
@@ -20,29 +20,29 @@ __all__ = ["unique_values", "unique_counts", "unique_inverse", "unique_all", "un
 
 def _gather_first(flat, values):
     """``values`` (all present in the 1-d ``flat``) taken from where they first occur."""
-    raw = numpy.asarray(getval(flat))
+    raw = raw_array(flat)
     distinct, first = numpy.unique(raw, return_index=True)
     return getitem(flat, first[numpy.searchsorted(distinct, numpy.asarray(values))])
 
 
 def unique_values(x):
     flat = ravel(x)
-    return _gather_first(flat, numpy.unique_values(numpy.asarray(getval(flat))))
+    return _gather_first(flat, numpy.unique_values(raw_array(flat)))
 
 
 def unique_counts(x):
     flat = ravel(x)
-    result = numpy.unique_counts(numpy.asarray(getval(flat)))
+    result = numpy.unique_counts(raw_array(flat))
     return type(result)(_gather_first(flat, result.values), result.counts)
 
 
 def unique_inverse(x):
-    result = numpy.unique_inverse(numpy.asarray(getval(x)))
+    result = numpy.unique_inverse(raw_array(x))
     return type(result)(_gather_first(ravel(x), result.values), result.inverse_indices)
 
 
 def unique_all(x):
-    result = numpy.unique_all(numpy.asarray(getval(x)))
+    result = numpy.unique_all(raw_array(x))
     return type(result)(_gather_first(ravel(x), result.values), result.indices,
                         result.inverse_indices, result.counts)
 
@@ -61,7 +61,7 @@ def intersect1d(ar1, ar2, assume_unique=False, return_indices=False):
 
 def setdiff1d(ar1, ar2, assume_unique=False):
     flat = ravel(ar1)
-    raw = numpy.asarray(getval(flat))
+    raw = raw_array(flat)
     if assume_unique:
         return getitem(flat, numpy.flatnonzero(~numpy.isin(raw, getval(ar2))))
     return _gather_first(flat, numpy.setdiff1d(raw, getval(ar2)))

@@ -19,7 +19,7 @@ from mlkit.numpy.rules.indexing import getitem
 from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.rules.reductions import cumprod, cumsum, max, min, prod
 from mlkit.numpy.rules.shape import concatenate, moveaxis
-from mlkit.numpy.wrap import composite, refuse_out
+from mlkit.numpy.wrap import composite, raw_array, refuse_out
 
 __all__ = ["quantile", "percentile", "median", "nanquantile", "nanpercentile", "nanmedian",
            "ptp", "nanmax", "nanmin", "nanprod", "nancumsum", "nancumprod", "nanvar", "nanstd",
@@ -48,11 +48,11 @@ def _quantile(a, q, axis, method, keepdims, ignore_nan):
         a, dtype = astype(a, numpy.float64), numpy.dtype(numpy.float64)
     if dtype.kind == "c":
         raise TypeError("quantiles of complex arrays are not defined; take real or abs first")
-    raw_q = numpy.asarray(getval(q))
+    raw_q = raw_array(q)
     if numpy.any((raw_q < 0) | (raw_q > 1)):
         raise ValueError("quantiles must lie in [0, 1] (percentiles in [0, 100])")
     flat, rest, axes = _reduced_last(a, axis)
-    raw = numpy.asarray(getval(flat))
+    raw = raw_array(flat)
     n = raw.shape[-1]
     rows = math.prod(rest)
     ordered = reshape(sort(flat, axis=-1), (rows, n))  # NaNs sort to the end
@@ -61,7 +61,7 @@ def _quantile(a, q, axis, method, keepdims, ignore_nan):
     last = numpy.maximum(counts - 1, 0)
     q_col = reshape(asarray(q), raw_q.shape + (1,))
     position = q_col * last.astype(dtype)  # shape q.shape + (rows,)
-    raw_position = numpy.asarray(getval(position))
+    raw_position = raw_array(position)
     low = numpy.floor(raw_position).astype(numpy.intp)
     high = numpy.minimum(low + 1, last)
     if method == "lower":
@@ -186,7 +186,7 @@ def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     """The square root of ``nanvar``, with the subgradient 0 where the variance is 0."""
     refuse_out("nanstd", out)
     v = nanvar(a, axis=axis, ddof=ddof, keepdims=keepdims)
-    zero = numpy.asarray(getval(v)) == 0
+    zero = raw_array(v) == 0
     return where(zero, 0, sqrt(where(zero, 1, v)))
 
 
@@ -259,7 +259,7 @@ def _diagonal(c):
 def histogram_bin_edges(a, bins=10, range=None, weights=None):
     """numpy's bin edges; without ``range`` or explicit edges they span the data, so they move
     with its smallest and largest elements (numpy decides how many there are)."""
-    raw = numpy.asarray(getval(a))
+    raw = raw_array(a)
     edges = numpy.histogram_bin_edges(raw, bins, range, getval(weights))
     if range is not None or numpy.ndim(getval(bins)) == 1 or raw.size == 0:
         return edges

@@ -14,7 +14,7 @@ import numpy
 import scipy.stats
 
 import mlkit.numpy as mnp
-from mlkit.autodiff.tracer import getval
+from mlkit.autodiff.tracer import getval, is_box
 from mlkit.scipy.stats.base import masked, register
 
 __all__ = ["entropy", "logpdf", "pdf"]
@@ -61,7 +61,7 @@ def _spectrum(cov, allow_singular):
     if not allow_singular:
         raise ValueError("multivariate_normal: cov is singular; pass allow_singular=True to use "
                          "its pseudo-inverse and pseudo-determinant")
-    if getval(cov) is not cov:
+    if is_box(cov):
         raise NotImplementedError(
             "multivariate_normal: the density is not differentiable with respect to a singular "
             "cov (its support changes with it); pass cov as a constant")

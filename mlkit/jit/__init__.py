@@ -1,0 +1,11 @@
+"""``mlkit.jit``: trace a function once per signature, then replay it as plain numpy calls.
+
+The recording trace (recording.py) writes down every numpy call a run makes, the backward
+pass of any derivative taken inside included, with guards wherever a traced value steered the
+Python; program.py compiles that record into one Python function; jitted.py keeps the
+programs per signature and per path and replays them.
+"""
+
+from mlkit.jit.jitted import Jitted, jit
+
+__all__ = ["Jitted", "jit"]

@@ -1,0 +1,260 @@
+"""A recorded path, optimised and compiled: one Python function of plain numpy calls.
+
+The steps a ``Recorder`` wrote down become straight-line Python source (one call per line,
+guards as ``if ... raise``), compiled once, so a replay costs the numpy calls and a local
+variable per value: no boxes, nodes, rule look-ups or graph walks. Before compiling, identical
+calls are merged, calls whose values nothing reads are dropped, and each value is released after
+its last reader. Constants were folded while tracing (a call on constants only is never
+recorded); an output that is a constant is copied at each call, so that callers never share a
+buffer, and nothing writes into an array.
+"""
+
+import keyword
+import math
+import re
+
+import numpy
+
+from mlkit.jit.recording import Call, Guard, Ref
+
+__all__ = ["Miss", "Program", "fresh"]
+
+
+class Miss(Exception):  # noqa: N818 (control flow, not an error)
+    """A guard failed at replay: the guard's index, the value seen, and the draws made so far."""
+
+    def __init__(self, index, seen, drawn):
+        super().__init__(index)
+        self.index, self.key, self.drawn = index, _key(seen), drawn
+
+
+def _key(value):
+    """A hashable stand-in for a guarded value (arrays by dtype, shape and bytes)."""
+    if isinstance(value, numpy.ndarray):
+        return (value.dtype.str, value.shape, value.tobytes())
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return (type(value), value)
+
+
+def _equal(seen, expected):
+    if isinstance(expected, numpy.ndarray) or isinstance(seen, numpy.ndarray):
+        return (type(seen) is type(expected) and seen.dtype == expected.dtype
+                and seen.shape == expected.shape and numpy.array_equal(seen, expected))
+    return type(seen) is type(expected) and bool(seen == expected)
+
+
+def fresh(value):
+    """A constant output, copied so that no two calls return the same buffer."""
+    return value.copy() if isinstance(value, numpy.ndarray) else value
+
+
+_SIMPLE = (bool, int, str, type(None))
+
+
+class Program:
+    """The compiled program of one path through the function.
+
+    ``run(drawn, *inputs)`` returns the output leaves or raises ``Miss``; ``branches`` maps
+    ``(guard index, value seen)`` to the program recorded for that other path.
+    """
+
+    def __init__(self, recorder, outputs):
+        self.inputs = list(recorder.inputs)
+        steps, outputs = _merge_identical(recorder.steps, outputs)
+        self.steps = _drop_dead(steps, outputs)
+        self.outputs = outputs
+        self.branches = {}
+        self._names = {}
+        self._namespace = {"_Miss": Miss, "_equal": _equal, "_fresh": fresh, "_key": _key}
+        self.source = self._source()
+        code = compile(self.source, "<mlkit.jit program>", "exec")
+        exec(code, self._namespace)  # noqa: S102 (source generated above, from the steps)
+        self.run = self._namespace["program"]
+
+    def listing(self):
+        """The program as text: one numpy call per line, with its result's shape and dtype."""
+        return self._source(annotate=True)
+
+    # -- source generation ---------------------------------------------------------------------
+    def _source(self, annotate=False):
+        kept = {ref.slot for ref in self.outputs if type(ref) is Ref}
+        kept.update(step.slot for step in self.steps if type(step) is Call and step.draw)
+        released = {}  # step index -> the slots no later step reads
+        for slot, end in _last_uses(self.steps).items():
+            if slot not in kept:
+                released.setdefault(end, []).append(slot)
+        params = ", ".join(["_drawn"] + [f"v{slot}" for slot in self.inputs])
+        lines = [f"def program({params}):"]
+        drawn, guards = [], 0
+        for position, step in enumerate(self.steps):
+            if type(step) is Guard:
+                lines.extend(self._guard(step, guards, drawn))
+                guards += 1
+            else:
+                call = f"{self._name(step.fun)}({self._arguments(step)})"
+                if step.draw:
+                    call = f"_drawn.pop() if _drawn else {call}"
+                    drawn.append(f"v{step.slot}")
+                note = f"  # {_note(step.note)}" if annotate else ""
+                lines.append(f"    v{step.slot} = {call}{note}")
+            dead = released.get(position)
+            if dead and not annotate:
+                lines.append("    del " + ", ".join(f"v{slot}" for slot in sorted(dead)))
+        leaves, returned = [], set()
+        for leaf in self.outputs:  # a value returned twice is copied (merged calls, say)
+            text = self._output(leaf)
+            leaves.append(f"_fresh({text})" if text in returned else text)
+            returned.add(text)
+        lines.append(f"    return ({', '.join(leaves)}{',' if len(leaves) == 1 else ''})")
+        return "\n".join(lines) + "\n"
+
+    def _guard(self, guard, index, drawn):
+        value = f"v{guard.slot}"
+        draws = f"({', '.join(drawn)}{',' if len(drawn) == 1 else ''})"
+        if guard.convert is bool:
+            test = f"not {value}" if guard.value else value
+            seen = f"{not guard.value}"
+        else:
+            seen = f"{self._name(guard.convert)}({value})"
+            if type(guard.value) in (bool, int) or (type(guard.value) is float
+                                                    and math.isfinite(guard.value)):
+                test = f"{seen} != {guard.value!r}"
+            else:
+                test = f"not _equal({seen}, {self._constant(guard.value)})"
+        return [f"    if {test}:", f"        raise _Miss({index}, {seen}, {draws})"]
+
+    def _output(self, leaf):
+        if type(leaf) is Ref:
+            return f"v{leaf.slot}"
+        return f"_fresh({self._constant(leaf)})"
+
+    def _arguments(self, step):
+        parts = [self._expression(arg) for arg in step.args]
+        parts += [f"{key}={self._expression(value)}" for key, value in step.kwargs.items()]
+        return ", ".join(parts)
+
+    def _expression(self, x):
+        kind = type(x)
+        if kind is Ref:
+            return f"v{x.slot}"
+        if kind is tuple or kind is list:
+            inner = ", ".join(self._expression(item) for item in x)
+            return f"({inner}{',' if len(x) == 1 else ''})" if kind is tuple else f"[{inner}]"
+        if kind is dict and all(type(key) is str for key in x):
+            return "{" + ", ".join(f"{k!r}: {self._expression(v)}" for k, v in x.items()) + "}"
+        if kind in _SIMPLE or (kind is float and math.isfinite(x)):
+            return repr(x)
+        return self._constant(x)
+
+    def _constant(self, value):
+        name = f"c{len(self._namespace)}"
+        self._namespace[name] = value
+        return name
+
+    def _name(self, fun):
+        if id(fun) in self._names:
+            return self._names[id(fun)]
+        base = re.sub(r"\W", "_", getattr(fun, "__name__", "") or "fun")
+        if (base.startswith("_") or base[0].isdigit() or keyword.iskeyword(base)
+                or re.fullmatch(r"[vc]\d+", base) or base == "program"):
+            base = "f_" + base
+        name, n = base, 1
+        while name in self._namespace:
+            n += 1
+            name = f"{base}_{n}"
+        self._namespace[name] = fun
+        self._names[id(fun)] = name
+        return name
+
+
+def _note(note):
+    return note if type(note) is str else f"{note[0]} {note[1]}"
+
+
+def _refs(x):
+    """The slots ``x`` reads (inside lists, tuples and dicts too)."""
+    kind = type(x)
+    if kind is Ref:
+        yield x.slot
+    elif kind is list or kind is tuple:
+        for item in x:
+            yield from _refs(item)
+    elif kind is dict:
+        for item in x.values():
+            yield from _refs(item)
+
+
+def _renamed(x, rename):
+    kind = type(x)
+    if kind is Ref:
+        return Ref(rename.get(x.slot, x.slot))
+    if kind is list or kind is tuple:
+        return kind(_renamed(item, rename) for item in x)
+    if kind is dict:
+        return {key: _renamed(value, rename) for key, value in x.items()}
+    return x
+
+
+def _call_key(x):
+    """A hashable description of a step's arguments: slots by number, constants by identity
+    (plain Python scalars by value)."""
+    kind = type(x)
+    if kind is Ref:
+        return ("v", x.slot)
+    if kind is list or kind is tuple:
+        return (kind.__name__, *[_call_key(item) for item in x])
+    if kind is dict:
+        return ("dict", *[(key, _call_key(value)) for key, value in x.items()])
+    if kind in _SIMPLE or kind is float:
+        return (kind, x)
+    return ("id", id(x))
+
+
+def _merge_identical(steps, outputs):
+    """Compute each repeated call (same function, same arguments) once."""
+    rename, seen, merged = {}, {}, []
+    for step in steps:
+        if type(step) is Guard:
+            merged.append(Guard(rename.get(step.slot, step.slot), step.convert, step.value))
+            continue
+        args, kwargs = _renamed(step.args, rename), _renamed(step.kwargs, rename)
+        if not step.draw:
+            key = (id(step.fun), _call_key(args), _call_key(kwargs))
+            if key in seen:
+                rename[step.slot] = seen[key]
+                continue
+            seen[key] = step.slot
+        merged.append(Call(step.fun, args, kwargs, step.slot, step.note, step.draw))
+    return merged, [_renamed(leaf, rename) for leaf in outputs]
+
+
+def _drop_dead(steps, outputs):
+    """The steps without the calls whose values no output, guard or kept call reads."""
+    needed = {slot for leaf in outputs for slot in _refs(leaf)}
+    kept = []
+    for step in reversed(steps):
+        if type(step) is Guard:
+            needed.add(step.slot)
+        elif step.draw or step.slot in needed:
+            needed.update(_refs(step.args))
+            needed.update(_refs(step.kwargs))
+        else:
+            continue
+        kept.append(step)
+    return kept[::-1]
+
+
+def _last_uses(steps):
+    """``{slot: index of the last step that reads or writes it}``."""
+    last = {}
+    for position, step in enumerate(steps):
+        if type(step) is Guard:
+            last[step.slot] = position
+            continue
+        last[step.slot] = position
+        for slot in (*_refs(step.args), *_refs(step.kwargs)):
+            last[slot] = position
+    return last

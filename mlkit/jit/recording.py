@@ -1,0 +1,177 @@
+"""The recording trace: runs a function once and writes down its numpy calls as steps.
+
+Its boxes are ordinary traced values whose node is a ``RecordNode``: a primitive call that
+reaches them (after any differentiation traces inside have unwrapped their own boxes) records
+the raw function, its constant arguments and the slots its traced arguments came from. A value
+that becomes a plain Python value records a guard; a random draw records a step that draws
+afresh at replay.
+"""
+
+import numpy
+
+from mlkit.autodiff.tracer import Node, box_types, new_box, rawval
+from mlkit.numpy.box import ArrayBox
+
+__all__ = ["Call", "Guard", "RecordNode", "Recorder", "Ref"]
+
+# Functions of shapes and dtypes only: fixed by the signature, so constants (no step, no guard).
+_STATIC = frozenset((numpy.shape, numpy.ndim, numpy.size, numpy.result_type, numpy.iscomplexobj,
+                     numpy.isrealobj, numpy.isscalar, numpy.zeros_like, numpy.ones_like))
+
+
+class Ref:
+    """Where an argument of a step comes from: the slot of an earlier value."""
+
+    __slots__ = ("slot",)
+
+    def __init__(self, slot):
+        self.slot = slot
+
+    def __repr__(self):
+        return f"v{self.slot}"
+
+
+class Call:
+    """``slot = fun(*args, **kwargs)``; a draw (``draw``) is never skipped, merged or folded.
+    ``note`` describes the value (``describe``) for listings."""
+
+    __slots__ = ("args", "draw", "fun", "kwargs", "note", "slot")
+
+    def __init__(self, fun, args, kwargs, slot, note, draw=False):
+        self.fun, self.args, self.kwargs, self.slot = fun, args, kwargs, slot
+        self.note, self.draw = note, draw
+
+
+def describe(value):
+    """``(dtype, shape)`` of an array or numpy scalar, else the type's name (formatted only
+    when a listing asks: formatting a dtype costs more than recording the call)."""
+    if isinstance(value, (numpy.ndarray, numpy.generic)):
+        return (value.dtype, value.shape)
+    return type(value).__name__
+
+
+class Guard:
+    """``convert(slot's value)`` must equal ``value`` for the rest of the program to hold."""
+
+    __slots__ = ("convert", "slot", "value")
+
+    def __init__(self, slot, convert, value):
+        self.slot, self.convert, self.value = slot, convert, value
+
+
+class RecordNode(Node):
+    """A recording trace's node: the slot its value lives in at replay."""
+
+    __slots__ = ("recorder", "slot")
+    opaque = True
+
+    def __init__(self, ans, fun, args, kwargs, argnums, parents):
+        self.parents = ()
+        self.recorder = recorder = parents[0].recorder
+        self.slot = recorder.call(fun.fun, args, kwargs, argnums, parents, ans)
+
+    @classmethod
+    def at(cls, recorder, slot):
+        node = cls.__new__(cls)
+        node.parents, node.recorder, node.slot = (), recorder, slot
+        return node
+
+    def concrete(self, convert, value):
+        self.recorder.steps.append(Guard(self.slot, convert, value))
+        return value
+
+
+class Recorder:
+    """The steps of one run of a function, in the order they ran.
+
+    ``drawn`` holds random values already drawn for this call (by a replay that stopped at a
+    failed guard): the first draws take them instead of drawing again.
+    """
+
+    def __init__(self, trace, drawn=()):
+        self.trace = trace
+        self.steps = []
+        self.inputs = []
+        self.slots = 0
+        self.drawn = list(drawn)
+
+    def _slot(self):
+        self.slots += 1
+        return self.slots - 1
+
+    def box(self, value, slot):
+        node = RecordNode.at(self, slot)
+        if type(value) is numpy.bool_:  # a comparison's result, which no derivative boxes
+            return ArrayBox(value, self.trace, node)
+        return new_box(value, self.trace, node)
+
+    def input(self, value):
+        """Box one array argument of the program as its next input."""
+        slot = self._slot()
+        self.inputs.append(slot)
+        return self.box(value, slot)
+
+    def template(self, x):
+        """``x`` with this trace's boxes replaced by references to their slots (inside lists,
+        tuples and dicts too)."""
+        kind = type(x)
+        if kind in box_types:
+            if x._node.opaque and x._node.recorder is self:
+                return Ref(x._node.slot)
+            raise TypeError(
+                "mlkit.jit: the function reads a value traced outside it (a variable it closes "
+                "over, being differentiated by an enclosing grad); pass that value as an "
+                "argument of the jitted function instead")
+        if kind is list or kind is tuple:
+            items = [self.template(item) for item in x]
+            return x if all(a is b for a, b in zip(items, x)) else kind(items)
+        if kind is dict:
+            return {key: self.template(value) for key, value in x.items()}
+        return x
+
+    def call(self, fun, args, kwargs, argnums, parents, ans):
+        args = list(args)
+        for argnum, parent in zip(argnums, parents):
+            args[argnum] = Ref(parent.slot)
+        args = [a if type(a) is Ref else self.template(a) for a in args]
+        slot = self._slot()
+        self.steps.append(Call(fun, args, self.template(kwargs), slot, describe(ans)))
+        return slot
+
+    def outside(self, raw, args, kwargs):
+        """A non-differentiable function of recorded values: a step of its own, whose array
+        result is traced on; a result of another kind (a Python bool) is guarded on."""
+        value = raw(*[_raw_tree(a) for a in args], **{k: _raw_tree(v) for k, v in kwargs.items()})
+        if raw in _STATIC:
+            return value
+        slot = self._slot()
+        self.steps.append(Call(raw, self.template(list(args)), self.template(kwargs), slot,
+                               describe(value)))
+        if isinstance(value, (numpy.ndarray, numpy.generic)):
+            return self.box(value, slot)
+        self.steps.append(Guard(slot, _same, value))
+        return value
+
+    def draw(self, sample, args, kwargs):
+        """A random draw: a step run afresh at each replay (or the value already drawn)."""
+        if any(type(a) in box_types for a in (*args, *kwargs.values())):
+            raise TypeError("mlkit.jit: a random draw whose parameters are traced values; draw "
+                            "standard samples and transform them with mlkit.numpy instead")
+        value = self.drawn.pop(0) if self.drawn else sample(*args, **kwargs)
+        slot = self._slot()
+        self.steps.append(Call(sample, list(args), dict(kwargs), slot, describe(value), draw=True))
+        return self.box(value, slot)
+
+
+def _same(value):
+    """The identity, as a guard's conversion for a value compared as it is."""
+    return value
+
+
+def _raw_tree(x):
+    kind = type(x)
+    if kind is list or kind is tuple:
+        return kind(_raw_tree(item) for item in x)
+    if kind is dict:
+        return {key: _raw_tree(value) for key, value in x.items()}
+    return rawval(x)

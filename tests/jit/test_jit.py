@@ -1,0 +1,261 @@
+"""mlkit.jit: replays equal eager calls; guards, signatures, draws, buffers and errors."""
+
+import warnings
+
+import numpy as onp
+import pytest
+
+import mlkit.numpy as np
+from mlkit import (
+    grad,
+    hessian,
+    jacobian,
+    jit,
+    make_hvp,
+    make_jvp,
+    nn,
+    value_and_grad,
+)
+
+
+def taylor_sine(x):
+    total = term = x
+    k = 0
+    while np.abs(term) > 0.001:
+        term = -term * x**2 / ((2 * k + 3) * (2 * k + 2))
+        total = total + term
+        k += 1
+    return total
+
+
+def branchy(x):
+    if np.sum(x) > 0:
+        return np.sum(np.sin(x) * x)
+    return np.sum(np.exp(x))
+
+
+def test_replay_runs_no_tracer_and_matches_eager():
+    def f(x, w):
+        return np.tanh(x @ w) * 2.0 + np.abs(x @ w)
+
+    jf = jit(f)
+    rng = onp.random.default_rng(0)
+    for _ in range(3):
+        x, w = rng.standard_normal((4, 3)), rng.standard_normal((3, 2))
+        onp.testing.assert_array_equal(jf(x, w), f(x, w))
+    assert jf.cache_info() == {"signatures": 1, "paths": [1]}
+
+
+@pytest.mark.parametrize("x", [0.1, 0.7, 1.5, 2.5, 3.1, 6.0, -4.0, 1e-4, 0.7])
+def test_taylor_sine_loop_of_any_trip_count_matches_eager(x):
+    value, derivative = jit(value_and_grad(taylor_sine))(x)
+    assert (value, derivative) == value_and_grad(taylor_sine)(x)
+
+
+def test_taylor_sine_paths_are_cached_per_trip_count():
+    jitted = jit(grad(taylor_sine))
+    points = [0.5, 3.0, 1.0, 0.5, 3.0, 2.0, 1.0]
+    for x in points:
+        assert jitted(x) == grad(taylor_sine)(x)
+    trips = {x: _trip_count(x) for x in points}
+    assert jitted.cache_info()["paths"] == [len(set(trips.values()))]
+
+
+def _trip_count(x):
+    term, k = x, 0
+    while abs(term) > 0.001:
+        term = -term * x**2 / ((2 * k + 3) * (2 * k + 2))
+        k += 1
+    return k
+
+
+def test_branch_taken_both_ways_and_back():
+    jitted = jit(grad(branchy))
+    for x in (onp.array([1.0, 2.0]), onp.array([-1.0, -3.0]), onp.array([0.5, 0.25]),
+              onp.array([-2.0, 0.5])):
+        onp.testing.assert_array_equal(jitted(x), grad(branchy)(x))
+    assert jitted.cache_info()["paths"] == [2]
+
+
+def test_guard_failing_mid_program_keeps_the_draws_made_before_it():
+    def f(x):
+        noise = np.random.randn(3)
+        y = x * noise
+        if np.sum(y) > 0:
+            return y * 2
+        return y - 1
+
+    jitted = jit(f)
+    for seed in range(6):
+        np.random.seed(seed)
+        got = jitted(onp.ones(3))
+        after_jit = onp.random.randn()
+        np.random.seed(seed)
+        want = f(onp.ones(3))
+        after_eager = onp.random.randn()
+        onp.testing.assert_array_equal(got, want)
+        assert after_jit == after_eager  # the generator advanced exactly as in eager mode
+    assert jitted.cache_info()["paths"] == [2]
+
+
+def test_integer_index_from_a_traced_value_is_guarded():
+    def f(x):
+        return x[int(np.argmax(x))] * 3.0
+
+    jitted = jit(f)
+    for x in ([1.0, 5.0, 2.0], [7.0, 1.0, 0.0], [1.0, 5.0, 2.0]):
+        assert jitted(onp.array(x)) == f(onp.array(x))
+    assert jitted.cache_info()["paths"] == [2]
+
+
+def test_float_of_a_traced_value_is_guarded():
+    def f(x):
+        return x * float(np.sum(x) > 1.0)
+
+    jitted = jit(f)
+    for x in (2.0, 0.5, 3.0):
+        assert jitted(onp.float64(x)) == f(onp.float64(x))
+
+
+def test_new_shape_or_dtype_records_again_and_cache_evicts_least_recent():
+    jitted = jit(lambda x: np.sum(x**2), cache_size=2)
+    jitted(onp.ones(3))
+    jitted(onp.ones(4))
+    assert jitted.cache_info()["signatures"] == 2
+    jitted(onp.ones(3))  # most recent now; the (4,) signature is the oldest
+    jitted(onp.ones(3, dtype=onp.float32))
+    assert jitted.cache_info()["signatures"] == 2
+    assert jitted(onp.ones(4)) == 4.0  # recorded again after eviction
+    assert onp.result_type(jitted(onp.ones(3, dtype=onp.float32))) == onp.float32
+
+
+def test_too_many_paths_run_eagerly_with_one_warning():
+    jitted = jit(grad(taylor_sine), max_paths=2)
+    with pytest.warns(RuntimeWarning, match="more than 2 paths"):
+        for x in (0.1, 1.0, 3.0, 6.0):
+            assert jitted(x) == grad(taylor_sine)(x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert jitted(5.0) == grad(taylor_sine)(5.0)
+
+
+def test_float32_stays_float32():
+    f = lambda x, w: np.sum(np.tanh(x @ w) ** 2) * 0.5  # noqa: E731
+    x = onp.ones((3, 2), onp.float32)
+    w = onp.full((2, 2), 0.5, onp.float32)
+    value, gradient = jit(value_and_grad(f, 1))(x, w)
+    want_value, want_gradient = value_and_grad(f, 1)(x, w)
+    assert onp.result_type(value) == onp.float32 and gradient.dtype == onp.float32
+    onp.testing.assert_array_equal(gradient, want_gradient)
+    assert value == want_value
+
+
+def test_outputs_never_alias_between_calls_and_inputs_are_not_written():
+    constant = onp.arange(3.0)
+    jitted = jit(lambda x: (x * 2, constant + 1, np.exp(x)))
+    x = onp.ones(3)
+    first = jitted(x)
+    second = jitted(x)
+    for a, b in zip(first, second):
+        assert not onp.shares_memory(a, b)
+    first[1][:] = -5  # the caller owns its outputs
+    onp.testing.assert_array_equal(jitted(x)[1], constant + 1)
+    onp.testing.assert_array_equal(x, onp.ones(3))
+
+
+def test_dropout_masks_are_drawn_afresh_and_match_eager_for_the_same_seed():
+    def forward(model, x):
+        return model(x)
+
+    x = onp.ones((4, 6))
+    model = nn.Dropout(0.5, rng=0)
+    jitted = jit(lambda x: model(x))
+    masks = [jitted(x) for _ in range(3)]
+    assert not onp.array_equal(masks[0], masks[1])
+    eager_model = nn.Dropout(0.5, rng=0)
+    for mask in masks:
+        onp.testing.assert_array_equal(mask, forward(eager_model, x))
+
+
+def test_jitted_gradient_through_dropout_uses_each_calls_mask():
+    model = nn.Dropout(0.5, rng=3)
+    loss = lambda w: np.sum(model(w) ** 2)  # noqa: E731
+    jitted = jit(grad(loss))
+    eager = nn.Dropout(0.5, rng=3)
+    eager_loss = lambda w: np.sum(eager(w) ** 2)  # noqa: E731
+    w = onp.linspace(0.5, 1.5, 8)
+    for _ in range(3):
+        onp.testing.assert_array_equal(jitted(w), grad(eager_loss)(w))
+
+
+def test_composes_with_every_operator():
+    def f(x):
+        return np.sum(np.sin(x) * np.cos(x[::-1]) ** 2)
+
+    x = onp.linspace(-1.0, 1.0, 4)
+    v = onp.array([1.0, -2.0, 0.5, 3.0])
+    onp.testing.assert_allclose(jit(jacobian(lambda x: np.sin(x) * x[0]))(x),
+                                jacobian(lambda x: np.sin(x) * x[0])(x), rtol=1e-14)
+    onp.testing.assert_allclose(jit(hessian(f))(x), hessian(f)(x), rtol=1e-14)
+    onp.testing.assert_allclose(jit(lambda x, v: make_hvp(f)(x)[0](v))(x, v),
+                                make_hvp(f)(x)[0](v), rtol=1e-14)
+    onp.testing.assert_allclose(jit(lambda x, v: make_jvp(f)(x)(v)[1])(x, v),
+                                make_jvp(f)(x)(v)[1], rtol=1e-14)
+    onp.testing.assert_allclose(grad(jit(f))(x), grad(f)(x), rtol=1e-14)
+    onp.testing.assert_allclose(grad(lambda x: jit(f)(x) * 2)(x), 2 * grad(f)(x), rtol=1e-14)
+    inner = jit(lambda x: np.exp(x) * 3)
+    outer = jit(grad(lambda x: np.sum(inner(x) ** 2)))
+    onp.testing.assert_allclose(outer(x), grad(lambda x: np.sum((np.exp(x) * 3) ** 2))(x),
+                                rtol=1e-14)
+    onp.testing.assert_allclose(outer(x + 1), 2 * 9 * onp.exp(2 * (x + 1)), rtol=1e-14)
+
+
+def test_static_arguments_and_containers():
+    def f(params, x, power):
+        return np.sum((params["w"] @ x + params["b"]) ** power)
+
+    jitted = jit(grad(f), static_argnums=2)
+    params = {"w": onp.ones((2, 3)), "b": onp.array([0.5, -1.0])}
+    x = onp.array([1.0, 2.0, 3.0])
+    for power in (2, 3, 2):
+        got, want = jitted(params, x, power), grad(f)(params, x, power)
+        assert got.keys() == want.keys()
+        for key in got:
+            onp.testing.assert_array_equal(got[key], want[key])
+    assert jitted.cache_info()["signatures"] == 2
+    by_name = jit(lambda x, *, scale: x * scale, static_argnames="scale")
+    assert by_name(onp.ones(2), scale=3.0)[0] == 3.0
+    assert by_name(onp.ones(2), scale=4.0)[0] == 4.0
+
+
+def test_listing_shows_one_numpy_call_per_line_with_shapes():
+    text = jit(grad(lambda x: np.sum(np.tanh(x) * 2.0))).listing(onp.ones(3, onp.float32))
+    lines = text.splitlines()
+    assert lines[0] == "def program(_drawn, v0):"
+    assert any("tanh(v0)  # float32 (3,)" in line for line in lines)
+    assert lines[-1].startswith("    return (")
+
+
+def test_repeated_calls_are_merged_and_dead_ones_dropped():
+    def f(x):
+        unused = np.exp(x) * 10  # noqa: F841
+        return np.sin(x) + np.sin(x)
+
+    text = jit(f).listing(onp.ones(2))
+    assert text.count("sin(") == 1 and "exp(" not in text
+    onp.testing.assert_array_equal(jit(f)(onp.ones(2)), f(onp.ones(2)))
+
+
+def test_errors_at_trace_time_name_the_problem():
+    def writes(x):
+        x[0] = 1.0
+        return x
+
+    with pytest.raises(TypeError, match="cannot be written in place"):
+        jit(writes)(onp.ones(2))
+    with pytest.raises(TypeError, match="returned a str"):
+        jit(lambda x: "loss")(onp.ones(2))
+    with pytest.raises(TypeError, match="use mlkit.scipy.special.i0"):
+        jit(lambda x: onp.i0(x))(onp.ones(4))
+    with pytest.raises(TypeError, match="pass that value as an argument"):
+        grad(lambda w: jit(lambda x: np.sum(x * w))(onp.ones(2)))(1.0)

@@ -184,10 +184,12 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
     if len(frame) == 0:
         raise DataError(f"{source} has a header but no data rows.")
     gaps = {c: frame.index[frame[c].isna()] for c in features if frame[c].isna().any()}
+    problems = []
     if gaps and impute is None:
         where = "; ".join(f"{c!r}: {len(r)} row(s), {line_numbers(r)}" for c, r in gaps.items())
-        raise DataError(f"{source} has missing values ({where}); pass impute='mean', "
-                        "'median', 'most_frequent' or 'drop', or fill them in the file.")
+        problems.append(f"{source} has missing values ({where}); set data.csv.impute in a "
+                        "config (impute= in Python) to mean, median, most_frequent or drop, "
+                        "or fill them in the file.")
     if impute == "drop":
         frame = frame.dropna(subset=features + [target])
         if len(frame) == 0:
@@ -196,7 +198,7 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
     dates = [c for c in features if c in declared or (
         c not in categorical and looks_like_dates(frame[c]))]
     numeric = [c for c in features if c not in categorical and c not in dates]
-    raise_problems(source, numeric_problems(frame, numeric, source)
+    raise_problems(source, problems + numeric_problems(frame, numeric, source)
                    + date_problems(frame, dates, source)
                    + _too_many_categories(frame, categorical, source))
     fill = {} if impute in (None, "drop") else _fill_values(frame, numeric, categorical, impute,

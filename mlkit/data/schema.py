@@ -82,9 +82,9 @@ def numeric_problems(frame: pd.DataFrame, numeric: list[str], source: str) -> li
         if len(bad):
             more = f" ({len(bad)} values, {line_numbers(bad)})" if len(bad) > 1 else ""
             problems.append(f"column {col!r} of {source} is not numeric (e.g. "
-                            f"{frame[col][bad[0]]!r} on line {bad[0] + 2}); declare it with "
-                            "categorical=[...], dates=[...] or ids=[...] (data.csv.id in a "
-                            f"config), or fix the value{more}.")
+                            f"{frame[col][bad[0]]!r} on line {bad[0] + 2}); list it in a config's "
+                            "data.csv.categorical, data.csv.dates or data.csv.id (categorical=, "
+                            f"dates=, ids= in Python), or fix the value{more}.")
     return problems
 
 
@@ -218,8 +218,9 @@ class CsvSchema:
             if len(gaps) and col not in self.fill:
                 problems.append(f"{source} has {len(gaps)} missing value(s) in column {col!r} "
                                 f"({line_numbers(gaps)}); fill them in, or train with "
-                                f"impute='mean' (this schema has impute={self.impute!r}, which "
-                                "learns no fill values).")
+                                "data.csv.impute: mean in the config (impute='mean' in Python; "
+                                f"this run has impute={self.impute!r}, which learns no fill "
+                                "values).")
             elif len(gaps):
                 frame[col] = frame[col].fillna(self.fill[col])
         problems += numeric_problems(frame, self.numeric, source)
@@ -249,8 +250,9 @@ class CsvSchema:
             known = self.encoder.categories_[names.index(col)]
             problems.append(f"column {col!r} of {source} has category {value!r} "
                             f"({line_numbers(index[rows])}) not seen in training; known: "
-                            f"{', '.join(repr(c) for c in known)}; train with "
-                            "handle_unknown='ignore' to encode it as all zeros.")
+                            f"{', '.join(repr(c) for c in known)}; to encode it as all zeros, "
+                            "train with data.csv.handle_unknown: ignore in the config "
+                            "(handle_unknown='ignore' in Python).")
         return problems
 
     def _target(self, column: pd.Series, source: str) -> tuple[np.ndarray | None, list[str]]:

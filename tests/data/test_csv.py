@@ -109,8 +109,17 @@ def test_penguins_file():
 def test_penguins_missing_values_are_reported():
     with pytest.raises(DataError, match=r"penguins.csv' has missing values \('bill_length_mm': "
                                         r"2 row\(s\), lines 5, 273;.*'sex': 11 row\(s\).*"
-                                        r"pass impute='mean'"):
+                                        r"set data.csv.impute in a config \(impute= in "
+                                        r"Python\) to mean"):
         load_csv(PENGUINS, "species", categorical=["island", "sex"])
+
+
+def test_missing_values_and_text_columns_are_reported_together(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_text("code,x,label\nA1,1.5,a\nB2,,b\nC3,2.5,a\n")
+    with pytest.raises(DataError, match=r"has 2 problems:\n- .*missing values \('x': 1 row\(s\), "
+                                        r"line 3\).*\n- column 'code' .*is not numeric"):
+        load_csv(path, "label")
 
 
 @pytest.mark.parametrize("text, kwargs, match", [
@@ -122,7 +131,7 @@ def test_penguins_missing_values_are_reported():
     ("x,t\n1,a\n", {"features": ["x", "x"]}, "lists a column twice"),
     ("x,c,t\n1,u,a\n", {"features": ["x"], "categorical": ["c"]}, "not among the features"),
     ("x,c,t\n1,u,a\n2,v,b\n", {}, ("column 'c' of .* is not numeric \\(e.g. 'u' on line 2\\); "
-                                  "declare it with categorical")),
+                                  "list it in a config's data.csv.categorical")),
     ("x,t\n1,a\n2,a\n", {}, "only one class \\(a\\)"),
     ("x,t\n1,a\n2,\n3,b\n", {"impute": "mean"},
      r"target column 't'.*1 missing value\(s\) \(line 3\); drop those rows"),
@@ -176,7 +185,7 @@ def test_predict_time_errors(write, new_text, match):
 def test_predict_time_gaps_need_a_fill_value(write):
     impute = None
     schema = load_csv(write("x,t\n1,a\n2,b\n"), "t", impute=impute).schema
-    match = f"1 missing value.*'x' \\(line 3\\).*train with impute='mean'.*impute={impute!r}"
+    match = f"1 missing value.*'x' \\(line 3\\).*data.csv.impute: mean.*impute={impute!r}"
     with pytest.raises(DataError, match=match):
         schema.read(write("x\n1\nNA\n", "new.csv"))
 

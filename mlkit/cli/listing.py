@@ -53,7 +53,8 @@ def listing(kind: str) -> str:
 def _metrics() -> str:
     from mlkit.registry import METRICS
 
-    lines = ["metrics (training.early_stopping.monitor, schedule.monitor):"]
+    lines = ["metrics (the config's metrics: list; as val_<name>, the monitor of "
+             "training.early_stopping, schedule and the best checkpoint):"]
     for name, metric in METRICS.items():
         task = f", {metric.task} only" if metric.task else ""
         lines.append(f"  {name}: {'lower' if metric.mode == 'min' else 'higher'} is better{task}")

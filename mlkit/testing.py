@@ -13,7 +13,7 @@ import warnings
 import numpy
 
 from mlkit.autodiff.containers import ContainerVSpace
-from mlkit.autodiff.entry import make_jvp, make_vjp
+from mlkit.autodiff.entry import make_jvp, make_vjp, unary_of
 from mlkit.autodiff.vspace import vspace
 
 __all__ = ["check_grads", "combo_check", "numerical_jvp"]
@@ -98,26 +98,6 @@ def _check(f, x, modes, order, max_order, rng, name, tol):
             _check(cotangent_of, (x, w), modes, order + 1, max_order, rng, f"vjp_{name}", tol)
 
 
-def _selected(fun, argnum, args, kwargs):
-    """``(g, x)``: fun as a function of the checked argument(s) alone, and their values."""
-    if isinstance(argnum, int):
-        argnum %= len(args)
-
-        def of_one(x):
-            return fun(*args[:argnum], x, *args[argnum + 1:], **kwargs)
-
-        return of_one, args[argnum]
-    indices = range(len(args)) if argnum is None else [i % len(args) for i in argnum]
-
-    def of_several(xs):
-        new_args = list(args)
-        for i, x in zip(indices, xs):
-            new_args[i] = x
-        return fun(*new_args, **kwargs)
-
-    return of_several, tuple(args[i] for i in indices)
-
-
 def _check_argnum(argnum):
     if argnum is None or isinstance(argnum, int) and not isinstance(argnum, bool):
         return argnum
@@ -145,11 +125,7 @@ def check_grads(fun, argnum=0, modes=_MODES, order=2, rtol=1e-5, atol=1e-6, seed
     def checker(*args, **kwargs):
         name = getattr(fun, "__name__", repr(fun))
         rng = numpy.random.default_rng(seed)
-        indices = [argnum] if isinstance(argnum, int) else argnum or ()
-        if any(not -len(args) <= i < len(args) for i in indices):
-            raise TypeError(f"check_grads: {name} was given {len(args)} arguments, so argnum "
-                            f"{argnum!r} is out of range")
-        of_checked, x = _selected(fun, argnum, args, kwargs)
+        of_checked, x = unary_of(fun, argnum, args, kwargs)
 
         with warnings.catch_warnings():
             # Derivatives of piecewise-linear functions are constants; that is not a failure.

@@ -6,7 +6,6 @@ its main block bound (and may call its cheap functions), so no example is run tw
 
 import math
 import pathlib
-import runpy
 
 import numpy
 import pytest
@@ -74,8 +73,8 @@ CHECKS = {name.removeprefix("check_"): check for name, check in globals().items(
 
 
 @pytest.mark.parametrize("name", sorted(path.stem for path in EXAMPLES.glob("*.py")))
-def test_example_runs_as_a_script_and_keeps_its_promise(name, capsys):
-    example = runpy.run_path(str(EXAMPLES / f"{name}.py"), run_name="__main__")
+def test_example_runs_as_a_script_and_keeps_its_promise(name, capsys, run_file):
+    example = run_file(EXAMPLES / f"{name}.py", as_script=True)
     assert capsys.readouterr().out.strip()
     assert name in CHECKS, f"examples/{name}.py has no check_{name} in this file"
     CHECKS[name](example)

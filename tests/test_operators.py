@@ -31,6 +31,7 @@ from mlkit import (
     vector_jacobian_product,
 )
 from mlkit.builtins import tuple as traced_tuple
+from mlkit.testing import check_grads
 
 X = onp.array([0.5, -1.2, 2.0])
 A = onp.array([[1.0, 2.0, 0.5], [-1.0, 0.3, 2.0]])
@@ -50,6 +51,26 @@ def test_grad_of_each_argument_and_of_a_tuple_of_them():
     assert_allclose(grad(f, argnum=1)(2.0, 3.0), 4.0 + onp.cos(3.0))
     gx, gy = grad(f, argnum=(0, 1))(2.0, 3.0)
     assert_allclose((gx, gy), (12.0, 4.0 + onp.cos(3.0)))
+
+
+def test_a_negative_argnum_counts_from_the_end_as_in_check_grads():
+    def f(x, y, z):
+        return x * y * y + z ** 3
+
+    assert_allclose(grad(f, argnum=-2)(2.0, 3.0, 5.0), 12.0)
+    assert_allclose(grad(f, argnum=-1)(2.0, 3.0, 5.0), 75.0)
+    gx, gz = grad(f, argnum=(0, -1))(2.0, 3.0, 5.0)
+    assert_allclose((gx, gz), (9.0, 75.0))
+    check_grads(f, argnum=-2, order=1)(2.0, 3.0, 5.0)
+
+
+@pytest.mark.parametrize("argnum", [2, -3, (0, 2)])
+def test_an_argnum_out_of_range_names_the_function_and_the_count(argnum):
+    def f(x, y):
+        return x * y
+
+    with pytest.raises(TypeError, match=r"f was given 2 arguments, so argnum (2|-3) is out of"):
+        grad(f, argnum)(2.0, 3.0)
 
 
 def test_grad_keeps_keyword_arguments_constant():

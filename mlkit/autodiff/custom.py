@@ -16,6 +16,7 @@ import functools
 
 from mlkit.autodiff.reverse import VJPNode, defvjp_argnum
 from mlkit.autodiff.tracer import box_types, primitive
+from mlkit.tree import tree_leaves
 
 __all__ = ["custom_vjp"]
 
@@ -24,12 +25,7 @@ _CONTAINERS = (tuple, list, dict)
 
 def _holds_box(value) -> bool:
     """Whether a tuple/list/dict holds a traced value at any depth."""
-    items = value.values() if type(value) is dict else value
-    for item in items:
-        kind = type(item)
-        if kind in box_types or (kind in _CONTAINERS and _holds_box(item)):
-            return True
-    return False
+    return any(type(leaf) in box_types for leaf in tree_leaves(value, exact=True))
 
 
 class custom_vjp:

@@ -5,6 +5,7 @@ function sees an ordinary container of traced values (indexing it records nothin
 gradient of each leaf is collected separately.
 """
 
+import functools
 import warnings
 
 from mlkit.autodiff.containers import pack_output
@@ -14,7 +15,50 @@ from mlkit.autodiff.tracer import box_types, new_box, new_trace_id
 from mlkit.autodiff.vspace import vspace
 from mlkit.tree import is_container, tree_map
 
-__all__ = ["make_jvp", "make_vjp", "trace_call"]
+__all__ = ["fun_name", "make_jvp", "make_vjp", "trace_call", "unary_of"]
+
+
+def fun_name(fun):
+    """The name of ``fun`` for messages (its type's name when it has none)."""
+    return getattr(fun, "__name__", type(fun).__name__)
+
+
+def _position(fun, i, count):
+    """Argument index ``i`` (negative counts from the end) as a position in ``range(count)``."""
+    if not -count <= i < count:
+        raise TypeError(f"{fun_name(fun)} was given {count} arguments, so argnum {i} is out of "
+                        f"range; pick one of 0 to {count - 1}, or count from the end with -1")
+    return i % count
+
+
+def unary_of(fun, argnum, args, kwargs):
+    """``(g, x)``: fun as a function of its argument(s) ``argnum`` alone, and their values.
+
+    ``argnum`` is an int (x is that argument), a tuple of ints or None for every argument (x is
+    the tuple of them); negative numbers count from the end. ``g.func`` is ``fun`` (as for a
+    ``functools.partial``), so messages can name it."""
+    if isinstance(argnum, int):
+        argnum = _position(fun, argnum, len(args))
+        if argnum == len(args) - 1:  # the last one: bind the others without a Python frame
+            return (functools.partial(fun, *args[:argnum], **kwargs) if argnum or kwargs
+                    else fun), args[argnum]
+
+        def unary(x):
+            return fun(*args[:argnum], x, *args[argnum + 1:], **kwargs)
+
+        unary.func = fun
+        return unary, args[argnum]
+    positions = (range(len(args)) if argnum is None
+                 else [_position(fun, i, len(args)) for i in argnum])
+
+    def unary_tuple(xs):
+        new_args = list(args)
+        for i, x in zip(positions, xs):
+            new_args[i] = x
+        return fun(*new_args, **kwargs)
+
+    unary_tuple.func = fun
+    return unary_tuple, tuple(args[i] for i in positions)
 
 
 def trace_call(fun, x, make_root, tangent=None):

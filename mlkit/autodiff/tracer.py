@@ -9,6 +9,8 @@ import functools
 import inspect
 import itertools
 
+from mlkit.tree import tree_map
+
 __all__ = ["Box", "Node", "bind_traced_keywords", "box_types", "concrete", "current_recorder",
            "draw", "getval", "is_box", "new_box", "new_trace_id", "primitive", "rawval",
            "record_outside", "set_recorder"]
@@ -115,7 +117,7 @@ def record_outside(raw, args, kwargs):
     """``raw(*args, **kwargs)`` on the raw values of arguments that hold a recording trace's
     boxes (a non-differentiable function): the running recording trace records the call."""
     if _recorder is None:
-        return raw(*_strip_all(args), **{k: _strip_all(v) for k, v in kwargs.items()})
+        return raw(*tree_map(rawval, args, exact=True), **tree_map(rawval, kwargs, exact=True))
     return _recorder.outside(raw, args, kwargs)
 
 
@@ -125,12 +127,6 @@ def draw(sample, *args, **kwargs):
     if _recorder is None:
         return sample(*args, **kwargs)
     return _recorder.draw(sample, args, kwargs)
-
-
-def _strip_all(x):
-    if type(x) in (list, tuple):
-        return type(x)(_strip_all(item) for item in x)
-    return rawval(x)
 
 
 def new_box(value, trace, node):

@@ -19,7 +19,7 @@ from mlkit.tree import tree_map
 
 from .errors import ConfigError, Problem, choices, did_you_mean, translate
 from .schema import Config
-from .yaml_text import parse_yaml
+from .yaml_text import parse_yaml, read_yaml_mapping
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _EXAMPLE = "see configs/logreg.yaml for a complete example"
@@ -52,29 +52,8 @@ def validate_config(raw: dict, source: str = "<config>",
 
 
 def _read_mapping(path: Path) -> dict:
-    if not path.exists():
-        raise ConfigError(str(path), [Problem("", "config file not found", hint=(
-            f"check the path; relative paths start from {Path.cwd()}"))])
-    if path.is_dir():
-        found = sorted(p.name for p in path.glob("*.y*ml"))
-        hint = f"pick one of: {', '.join(found)}" if found else "pass a .yaml file"
-        raise ConfigError(str(path), [Problem("", "is a directory, not a config file",
-                                              hint=hint)])
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(str(path), [Problem("", "is not UTF-8 text",
-                                              hint="a config is a YAML text file")]) from None
-    except OSError as error:
-        raise ConfigError(str(path), [Problem("", f"cannot be read: {error.strerror}")]) from None
-    raw = parse_yaml(text, str(path))
-    if raw is None:
-        raise ConfigError(str(path), [Problem("", "is empty", hint=(
-            f"a config needs at least the data, model and loss sections; {_EXAMPLE}"))])
-    if not isinstance(raw, dict):
-        raise ConfigError(str(path), [Problem("", "must be a mapping of sections at the top "
-                                              f"level, not a {type(raw).__name__}", raw,
-                                              _EXAMPLE)])
+    raw = read_yaml_mapping(path, "config", "at least the data, model and loss sections",
+                            _EXAMPLE)
     _resolve_data_path(raw, path.parent)
     return raw
 

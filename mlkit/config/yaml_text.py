@@ -11,13 +11,14 @@ Tags other than the plain ones (``!!python/...``) are refused by the safe constr
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .errors import ConfigError, Problem
 
-__all__ = ["MAX_VALUES", "parse_yaml"]
+__all__ = ["MAX_VALUES", "parse_yaml", "read_yaml_mapping"]
 
 MAX_VALUES = 100_000
 """Largest number of values (scalars, lists, mappings) a document may hold, aliases expanded."""
@@ -39,6 +40,39 @@ def parse_yaml(text: str, source: str, where: str = "") -> Any:
                                            hint="write a flatter document")]) from None
     finally:
         loader.dispose()
+
+
+def read_yaml_mapping(path: Path, kind: str, needs: str, example: str) -> dict:
+    """The mapping a YAML file of ``kind`` ("config", "sweep", ...) holds at its top level.
+
+    Every way the file can be unusable (missing, a folder, not text, empty, not a mapping) is a
+    ConfigError naming it; ``needs`` says what the mapping must hold and ``example`` where a
+    complete one is, so that each kind of file reports its problems alike."""
+    source = str(path)
+    if not path.exists():
+        raise ConfigError(source, [Problem("", f"{kind} file not found", hint=(
+            f"check the path; relative paths start from {Path.cwd()}; {example}"))])
+    if path.is_dir():
+        found = sorted(p.name for p in path.glob("*.y*ml"))
+        hint = f"pick one of: {', '.join(found)}" if found else "pass a .yaml file"
+        raise ConfigError(source, [Problem("", f"is a directory, not a {kind} file",
+                                           hint=hint)])
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(source, [Problem("", "is not UTF-8 text",
+                                           hint=f"a {kind} file is YAML text")]) from None
+    except OSError as error:
+        raise ConfigError(source, [Problem("", f"cannot be read: {error.strerror}")]) from None
+    raw = parse_yaml(text, source)
+    if raw is None:
+        raise ConfigError(source, [Problem("", "is empty", hint=(
+            f"a {kind} file needs {needs}; {example}"))])
+    if not isinstance(raw, dict):
+        raise ConfigError(source, [Problem("", f"must be a mapping with {needs} at the top "
+                                           f"level, not a {type(raw).__name__}", raw,
+                                           example)])
+    return raw
 
 
 def _syntax_error(error: yaml.YAMLError, source: str, where: str) -> ConfigError:

@@ -23,7 +23,7 @@ from mlkit.config.schema import (
     RunName,
     Section,
 )
-from mlkit.config.yaml_text import parse_yaml
+from mlkit.config.yaml_text import read_yaml_mapping
 
 __all__ = ["LandscapeConfig", "load_landscape"]
 
@@ -113,19 +113,8 @@ def load_landscape(path, overrides=()) -> LandscapeConfig:
     """The validated landscape file at ``path`` with ``key.path=value`` overrides applied."""
     path = Path(path)
     source = str(path)
-    if not path.is_file():
-        what = "is not a file" if path.exists() else "landscape file not found"
-        raise ConfigError(source, [Problem("", what, hint=(
-            "check the path; see configs/experiments/rosenbrock.yaml for an example"))])
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(source, [Problem("", f"cannot be read as UTF-8 text ({error})")]) \
-            from None
-    raw = parse_yaml(text, source)
-    if not isinstance(raw, dict):
-        raise ConfigError(source, [Problem("", "must be a mapping with function, start and "
-                                           "optimizers", raw)])
+    raw = read_yaml_mapping(path, "landscape", "function, start and optimizers",
+                            "see configs/experiments/rosenbrock.yaml for an example")
     raw = apply_overrides(raw, overrides, source=source)
     raw.setdefault("name", path.stem)
     problems = _optimizer_problems(raw.get("optimizers"))

@@ -32,7 +32,7 @@ from pydantic import Field, ValidationError, model_validator
 from mlkit.config import Config, ConfigError, Problem, apply_overrides, validate_config
 from mlkit.config.errors import translate
 from mlkit.config.schema import NonNegativeInt, PositiveInt, RunName, Section, conflicts
-from mlkit.config.yaml_text import parse_yaml
+from mlkit.config.yaml_text import read_yaml_mapping
 
 __all__ = ["Sweep", "SweepFile", "Trial", "load_sweep", "override_text"]
 
@@ -147,18 +147,7 @@ def override_text(key: str, value: Any) -> str:
 
 def _read(path: Path) -> dict:
     source = str(path)
-    if not path.is_file():
-        what = "sweep file not found" if not path.exists() else "is not a file"
-        raise ConfigError(source, [Problem("", what, hint=f"check the path; {_EXAMPLE}")])
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(source, [Problem("", f"cannot be read as UTF-8 text ({error})")]) \
-            from None
-    raw = parse_yaml(text, source)
-    if not isinstance(raw, dict):
-        raise ConfigError(source, [Problem("", "must be a mapping with base and grid or trials",
-                                           raw, _EXAMPLE)])
+    raw = read_yaml_mapping(path, "sweep", "base and grid or trials", _EXAMPLE)
     if "data" in raw or "model" in raw:
         raise ConfigError(source, [Problem("", "looks like a training config, not a sweep file",
                                            hint=f"a sweep names one with base: ...; {_EXAMPLE}")])

@@ -18,7 +18,7 @@ import numpy
 from mlkit.autodiff.tracer import box_types, current_recorder, new_trace_id, rawval, set_recorder
 from mlkit.jit.program import Miss, Program, fresh
 from mlkit.jit.recording import Recorder, Ref
-from mlkit.tree import tree_flatten, tree_unflatten
+from mlkit.tree import tree_flatten, tree_fold, tree_map, tree_unflatten
 
 __all__ = ["jit"]
 
@@ -197,20 +197,26 @@ class _Redraw:
 
 def _describe(x, leaves):
     """A hashable description of ``x``'s structure and leaves; traced leaves go to ``leaves``."""
-    kind = type(x)
-    if kind is numpy.ndarray:
-        leaves.append(x)
-        return ("array", x.shape, x.dtype.str)
-    if kind in _TRACED:
-        leaves.append(x)
-        return kind
-    if kind is tuple or kind is list:
-        return (kind, tuple(_describe(item, leaves) for item in x))
-    if kind is dict:
-        return (dict, tuple((k, _describe(v, leaves)) for k, v in x.items()))
-    if kind in box_types:
-        raise _Traced
-    return ("static", _hashable(x, None))
+
+    def leaf(value):
+        kind = type(value)
+        if kind is numpy.ndarray:
+            leaves.append(value)
+            return ("array", value.shape, value.dtype.str)
+        if kind in _TRACED:
+            leaves.append(value)
+            return kind
+        if kind in box_types:
+            raise _Traced
+        return ("static", _hashable(value, None))
+
+    return tree_fold(x, leaf, _node_description, exact=True)
+
+
+def _node_description(node, parts):
+    if type(node) is dict:
+        return (dict, tuple(zip(node, parts)))
+    return (type(node), tuple(parts))
 
 
 def _hashable(x, where):
@@ -227,11 +233,9 @@ def _hashable(x, where):
 def _boxed(x, recorder):
     """``x`` with each traced leaf boxed as the recorder's next input (in ``_describe``'s
     order)."""
-    kind = type(x)
-    if kind is numpy.ndarray or kind in _TRACED:
-        return recorder.input(x)
-    if kind is tuple or kind is list:
-        return kind(_boxed(item, recorder) for item in x)
-    if kind is dict:
-        return {k: _boxed(v, recorder) for k, v in x.items()}
-    return x
+
+    def leaf(value):
+        kind = type(value)
+        return recorder.input(value) if kind is numpy.ndarray or kind in _TRACED else value
+
+    return tree_map(leaf, x, exact=True)

@@ -16,6 +16,7 @@ import re
 import numpy
 
 from mlkit.jit.recording import Call, Guard, Ref
+from mlkit.tree import tree_fold, tree_leaves, tree_map
 
 __all__ = ["Miss", "Program", "fresh"]
 
@@ -176,41 +177,35 @@ def _note(note):
 
 def _refs(x):
     """The slots ``x`` reads (inside lists, tuples and dicts too)."""
-    kind = type(x)
-    if kind is Ref:
-        yield x.slot
-    elif kind is list or kind is tuple:
-        for item in x:
-            yield from _refs(item)
-    elif kind is dict:
-        for item in x.values():
-            yield from _refs(item)
+    return [leaf.slot for leaf in tree_leaves(x, exact=True) if type(leaf) is Ref]
 
 
 def _renamed(x, rename):
+    def leaf(value):
+        return Ref(rename.get(value.slot, value.slot)) if type(value) is Ref else value
+
+    return tree_map(leaf, x, exact=True)
+
+
+def _leaf_key(x):
     kind = type(x)
     if kind is Ref:
-        return Ref(rename.get(x.slot, x.slot))
-    if kind is list or kind is tuple:
-        return kind(_renamed(item, rename) for item in x)
-    if kind is dict:
-        return {key: _renamed(value, rename) for key, value in x.items()}
-    return x
+        return ("v", x.slot)
+    if kind in _SIMPLE or kind is float:
+        return (kind, x)
+    return ("id", id(x))
+
+
+def _node_key(node, keys):
+    if type(node) is dict:
+        return ("dict", *zip(node, keys))
+    return (type(node).__name__, *keys)
 
 
 def _call_key(x):
     """A hashable description of a step's arguments: slots by number, constants by identity
     (plain Python scalars by value)."""
-    kind = type(x)
-    if kind is Ref:
-        return ("v", x.slot)
-    if kind is list or kind is tuple:
-        return (kind.__name__, *[_call_key(item) for item in x])
-    if kind is dict:
-        return ("dict", *[(key, _call_key(value)) for key, value in x.items()])
-    if kind in _SIMPLE or kind is float:
-        return (kind, x)
-    return ("id", id(x))
+    return tree_fold(x, _leaf_key, _node_key, exact=True)
 
 
 def _merge_identical(steps, outputs):

@@ -11,6 +11,7 @@ import numpy
 
 from mlkit.autodiff.tracer import Node, box_types, new_box, rawval
 from mlkit.numpy.box import ArrayBox
+from mlkit.tree import tree_map
 
 __all__ = ["Call", "Guard", "RecordNode", "Recorder", "Ref"]
 
@@ -114,20 +115,17 @@ class Recorder:
     def template(self, x):
         """``x`` with this trace's boxes replaced by references to their slots (inside lists,
         tuples and dicts too)."""
-        kind = type(x)
-        if kind in box_types:
-            if x._node.opaque and x._node.recorder is self:
-                return Ref(x._node.slot)
-            raise TypeError(
-                "mlkit.jit: the function reads a value traced outside it (a variable it closes "
-                "over, being differentiated by an enclosing grad); pass that value as an "
-                "argument of the jitted function instead")
-        if kind is list or kind is tuple:
-            items = [self.template(item) for item in x]
-            return x if all(a is b for a, b in zip(items, x)) else kind(items)
-        if kind is dict:
-            return {key: self.template(value) for key, value in x.items()}
-        return x
+        return tree_map(self._ref, x, exact=True)
+
+    def _ref(self, x):
+        if type(x) not in box_types:
+            return x
+        if x._node.opaque and x._node.recorder is self:
+            return Ref(x._node.slot)
+        raise TypeError(
+            "mlkit.jit: the function reads a value traced outside it (a variable it closes "
+            "over, being differentiated by an enclosing grad); pass that value as an "
+            "argument of the jitted function instead")
 
     def call(self, fun, args, kwargs, argnums, parents, ans):
         args = list(args)
@@ -141,7 +139,8 @@ class Recorder:
     def outside(self, raw, args, kwargs):
         """A non-differentiable function of recorded values: a step of its own, whose array
         result is traced on; a result of another kind (a Python bool) is guarded on."""
-        value = raw(*[_raw_tree(a) for a in args], **{k: _raw_tree(v) for k, v in kwargs.items()})
+        value = raw(*tree_map(rawval, list(args), exact=True),
+                    **tree_map(rawval, kwargs, exact=True))
         if raw in _STATIC:
             return value
         slot = self._slot()
@@ -166,12 +165,3 @@ class Recorder:
 def _same(value):
     """The identity, as a guard's conversion for a value compared as it is."""
     return value
-
-
-def _raw_tree(x):
-    kind = type(x)
-    if kind is list or kind is tuple:
-        return kind(_raw_tree(item) for item in x)
-    if kind is dict:
-        return {key: _raw_tree(value) for key, value in x.items()}
-    return rawval(x)

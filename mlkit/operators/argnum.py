@@ -1,53 +1,19 @@
-"""The adapter under every operator: pick the argument(s) by ``argnum``, check them, trace.
+"""The adapter under every operator: check the argument(s) ``argnum`` picks, then trace.
 
 It also gives each cotangent its input's dtype and checks that ``grad`` and its kin see a real
 scalar output, so every operator reports these mistakes the same way, naming the function.
 """
 
-import functools
-
 import numpy
 
 from mlkit.autodiff.containers import ContainerVSpace
+from mlkit.autodiff.entry import fun_name, unary_of
 from mlkit.autodiff.entry import make_vjp as _make_vjp
 from mlkit.autodiff.tracer import getval
 from mlkit.autodiff.vspace import vspace
 from mlkit.tree import flatten_named, is_container, tree_leaves, tree_map
 
-__all__ = ["check_differentiable", "fun_name", "scalar_ones", "traced", "unary_of"]
-
-
-def fun_name(fun):
-    """The name of ``fun`` for messages (its type's name when it has none)."""
-    return getattr(fun, "__name__", type(fun).__name__)
-
-
-def unary_of(fun, argnum, args, kwargs):
-    """``(g, x)``: fun as a function of its argument(s) ``argnum`` alone, and their values.
-
-    ``g.func`` is ``fun`` (as for a ``functools.partial``), so messages can name it."""
-    if isinstance(argnum, int):
-        if argnum >= len(args):
-            raise TypeError(f"{fun_name(fun)} was given {len(args)} positional arguments; cannot "
-                            f"differentiate with respect to argument {argnum}")
-        if argnum == len(args) - 1:  # the last one: bind the others without a Python frame
-            return (functools.partial(fun, *args[:argnum], **kwargs) if argnum or kwargs
-                    else fun), args[argnum]
-
-        def unary(x):
-            return fun(*args[:argnum], x, *args[argnum + 1:], **kwargs)
-
-        unary.func = fun
-        return unary, args[argnum]
-
-    def unary_tuple(xs):
-        new_args = list(args)
-        for i, x in zip(argnum, xs):
-            new_args[i] = x
-        return fun(*new_args, **kwargs)
-
-    unary_tuple.func = fun
-    return unary_tuple, tuple(args[i] for i in argnum)
+__all__ = ["check_differentiable", "scalar_ones", "traced"]
 
 
 def _leaf_kind(leaf):

@@ -4,16 +4,11 @@ import functools
 import inspect
 
 import mlkit.numpy as mnp
+from mlkit.autodiff.entry import fun_name, unary_of
 from mlkit.autodiff.entry import make_jvp as _make_jvp
 from mlkit.autodiff.tracer import getval
 from mlkit.autodiff.vspace import vspace
-from mlkit.operators.argnum import (
-    check_differentiable,
-    fun_name,
-    scalar_ones,
-    traced,
-    unary_of,
-)
+from mlkit.operators.argnum import check_differentiable, scalar_ones, traced
 from mlkit.tree import tree_map
 
 __all__ = ["deriv", "elementwise_grad", "grad", "grad_and_aux", "grad_named",

@@ -9,9 +9,10 @@ import functools
 import numpy
 
 import mlkit.numpy as mnp
+from mlkit.autodiff.entry import unary_of
 from mlkit.autodiff.tracer import getval
 from mlkit.autodiff.vspace import vspace
-from mlkit.operators.argnum import traced, unary_of
+from mlkit.operators.argnum import traced
 from mlkit.tree import tree_flatten, tree_leaves, tree_unflatten
 
 __all__ = ["hessian", "jacobian"]

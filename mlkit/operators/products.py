@@ -3,10 +3,11 @@ Gauss-Newton products, and checkpointing, whose rules are such products."""
 
 import mlkit.numpy as mnp
 from mlkit.autodiff.entry import make_jvp as _make_jvp
+from mlkit.autodiff.entry import unary_of
 from mlkit.autodiff.forward import defjvp_argnum
 from mlkit.autodiff.reverse import defvjp_argnum
 from mlkit.autodiff.tracer import primitive
-from mlkit.operators.argnum import check_differentiable, traced, unary_of
+from mlkit.operators.argnum import check_differentiable, traced
 from mlkit.operators.gradients import grad
 from mlkit.operators.jacobians import jacobian
 

@@ -60,14 +60,15 @@ def test_directory_lists_the_configs_inside(tmp_path):
 
 def test_empty_file(tmp_path):
     text = message(write(tmp_path, "# only a comment\n"))
-    assert "run.yaml: is empty; a config needs at least the data, model and loss sections" in text
+    assert "run.yaml: is empty; a config file needs at least the data, model and loss" in text
 
 
 @pytest.mark.parametrize("body, kind", [("- data\n- model\n", "list"), ("just words\n", "str"),
                                         ("42\n", "int")])
 def test_top_level_must_be_a_mapping(tmp_path, body, kind):
     text = message(write(tmp_path, body))
-    assert f"must be a mapping of sections at the top level, not a {kind}" in text
+    assert f"must be a mapping with at least the data, model and loss sections at the top " \
+           f"level, not a {kind}" in text
 
 
 def test_syntax_error_names_line_and_column(tmp_path):

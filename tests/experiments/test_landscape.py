@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from mlkit import grad, hessian
-from mlkit.config import ConfigError
+from mlkit.config import ConfigError, load_config
+from mlkit.experiments import load_sweep
 from mlkit.experiments.functions import beale, make_function, quadratic_bowl, rosenbrock
 from mlkit.experiments.landscape import (
     LandscapeConfig,
@@ -166,6 +167,20 @@ def test_bad_landscape_files_name_the_key_and_the_fix(tmp_path, text, overrides,
 def test_missing_landscape_file_is_reported_with_the_example():
     with pytest.raises(ConfigError, match="landscape file not found.*rosenbrock.yaml"):
         load_landscape("configs/experiments/nope.yaml")
+
+
+@pytest.mark.parametrize("load, kind", [(load_landscape, "landscape"), (load_sweep, "sweep"),
+                                         (load_config, "config")])
+def test_every_yaml_file_reports_a_folder_an_empty_file_and_a_list_alike(load, kind, tmp_path):
+    (tmp_path / "a.yaml").write_text("- 1\n")
+    (tmp_path / "b.yaml").write_text("# nothing\n")
+    for path, expected in [(tmp_path, f"is a directory, not a {kind} file; pick one of: "
+                                      "a.yaml, b.yaml"),
+                           (tmp_path / "a.yaml", "must be a mapping with "),
+                           (tmp_path / "b.yaml", f"is empty; a {kind} file needs ")]:
+        with pytest.raises(ConfigError) as error:
+            load(path)
+        assert expected in str(error.value)
 
 
 def test_a_landscape_step_is_one_optimizer_step_with_its_state_kept():

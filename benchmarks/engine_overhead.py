@@ -149,7 +149,9 @@ def hvp_rows():
     rows = []
 
     def row(engine, grad_call, hvp_call, first_call=None):
-        t_grad, t_hvp = best_times_interleaved([grad_call, hvp_call])
+        # 20 rounds: a single slow spell of the shared machine can otherwise move a ratio
+        # by 50% between runs (2.1 to 3.5 for the same eager HVP).
+        t_grad, t_hvp = best_times_interleaved([grad_call, hvp_call], repeat=20)
         rows.append([engine, f"{t_grad * 1e3:.2f}", f"{t_hvp * 1e3:.2f}",
                      f"{t_hvp / t_grad:.2f}",
                      "" if first_call is None else f"{first_call * 1e3:.0f}"])

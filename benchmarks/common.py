@@ -9,6 +9,8 @@ import time
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
+# XLA (JAX's compiler) runs its CPU kernels on its own thread pool: one thread there too.
+os.environ["XLA_FLAGS"] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
 
 
 def best_time(fn, repeat=7, number=1):
@@ -49,6 +51,8 @@ def optional(module_name):
         return None
     if module_name == "torch":
         module.set_num_threads(1)
+    if module_name == "jax":  # float64 like every other contender (JAX defaults to float32)
+        module.config.update("jax_enable_x64", True)
     return module
 
 

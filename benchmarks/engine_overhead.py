@@ -2,11 +2,12 @@
 
 (a) A chain of 500 elementwise ops on a length-10 vector and the Taylor-series sine at pi:
     gradient time per traced op, against the plain numpy forward evaluation of the same
-    function, HIPS autograd and PyTorch eager (when installed).
-    mlkit.jit's rows replay the recorded gradient program; its first call (recording and
-    compiling) is reported too, and (c) sums up the replay's cost above numpy's forward.
+    function, HIPS autograd, PyTorch eager, JAX eager, and the compilers mlkit.jit, jax.jit
+    and torch.compile (peers when installed). (c) sums up each compiler: its replay's cost
+    above numpy's forward, its speed-up over its own eager mode, and its first (recording
+    and compiling) call.
 (b) For a 2-layer MLP loss with ~100k parameters: the time of a Hessian-vector product as a
-    multiple of the time of a gradient, for mlkit (eager and jitted), autograd and PyTorch.
+    multiple of the time of a gradient, eager and compiled, with the compiled HVP's first call.
 
 Run: python benchmarks/engine_overhead.py
 """
@@ -15,7 +16,7 @@ import time
 
 import common  # noqa: F401  (pins BLAS threads before numpy loads)
 import numpy
-from common import best_time, optional, table
+from common import best_time, best_times_interleaved, optional, table
 
 import mlkit
 import mlkit.numpy as mnp
@@ -55,11 +56,28 @@ def count_taylor_ops():
     return 6 * k + 1
 
 
+def first_and_best(fn, number=1):
+    """``(seconds of the first call, best seconds per call after it)`` of ``fn``."""
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start, best_time(fn, number=number)
+
+
+def jax_not_traceable(jax, thunk):
+    """Run ``thunk``; None if jax.jit refused the function (Python control flow on a traced
+    value, which JAX cannot record), else what ``thunk`` returned."""
+    try:
+        return thunk()
+    except jax.errors.ConcretizationTypeError as error:
+        print(f"(jax.jit cannot trace it: {type(error).__name__}, a Python branch on a traced "
+              "value)")
+        return None
+
+
 def per_op_rows():
     x = numpy.linspace(-1.0, 1.0, 10)
-    autograd = optional("autograd")
-    torch = optional("torch")
-    cases = [("chain of 500 ops, n=10", chain, x, N_OPS),
+    autograd, torch, jax = optional("autograd"), optional("torch"), optional("jax")
+    cases = [(f"chain of {N_OPS} ops, n=10", chain, x, N_OPS),
              ("taylor_sine(pi)", taylor_sine, numpy.pi, count_taylor_ops())]
     rows, summary = [], []
     for label, fn, x0, n_ops in cases:
@@ -67,14 +85,15 @@ def per_op_rows():
         grad_fn = mlkit.grad(lambda v: fn(mnp, v))
         mlkit_time = best_time(lambda: grad_fn(x0), number=5)
         jitted = mlkit.jit(mlkit.grad(lambda v: fn(mnp, v)))
-        start = time.perf_counter()
-        jitted(x0)
-        first_call = time.perf_counter() - start
-        jit_time = best_time(lambda: jitted(x0), number=5)
+        first_call, jit_time = first_and_best(lambda: jitted(x0), number=5)
         row = {"numpy forward": numpy_time, "mlkit grad": mlkit_time,
                "mlkit jit grad": jit_time, "mlkit jit first call": first_call}
-        summary.append([label, f"{(jit_time - numpy_time) / n_ops * 1e6:.2f}",
-                        f"{mlkit_time / jit_time:.1f}", f"{first_call * 1e3:.1f}"])
+
+        def compiled(engine, eager_time, jit_time, first_call, n_ops=n_ops, label=label):
+            summary.append([label, engine, f"{(jit_time - numpy_time) / n_ops * 1e6:.2f}",
+                            f"{eager_time / jit_time:.1f}", f"{first_call * 1e3:.1f}"])
+
+        compiled("mlkit.jit", mlkit_time, jit_time, first_call)
         if autograd is not None:
             import autograd.numpy as anp
 
@@ -83,12 +102,27 @@ def per_op_rows():
         if torch is not None:
             tx = torch.tensor(x0, dtype=torch.float64)
 
-            def torch_grad():
+            def torch_grad(f):
                 v = tx.clone().requires_grad_(True)
-                fn(torch, v).backward()
+                f(v).backward()
                 return v.grad
 
-            row["torch grad"] = best_time(torch_grad, number=5)
+            row["torch grad"] = best_time(lambda: torch_grad(lambda v: fn(torch, v)), number=5)
+            graph = torch.compile(lambda v: fn(torch, v))
+            first, row["torch.compile grad"] = first_and_best(lambda: torch_grad(graph), 5)
+            compiled("torch.compile", row["torch grad"], row["torch.compile grad"], first)
+        if jax is not None:
+            import jax.numpy as jnp
+
+            jx = jnp.asarray(x0, dtype=jnp.float64)
+            jax_grad = jax.grad(lambda v: fn(jnp, v))
+            row["jax grad"] = best_time(lambda: jax_grad(jx).block_until_ready(), number=2)
+            jax_jit = jax.jit(jax_grad)
+            timed = jax_not_traceable(
+                jax, lambda: first_and_best(lambda: jax_jit(jx).block_until_ready(), 5))
+            if timed is not None:
+                first, row["jax.jit grad"] = timed
+                compiled("jax.jit", row["jax grad"], row["jax.jit grad"], first)
         for name, seconds in row.items():
             rows.append([label, name, f"{seconds / n_ops * 1e6:.2f}",
                          f"{seconds / mlkit_time:.2f}"])
@@ -114,54 +148,78 @@ def hvp_rows():
     v = tuple(rng.standard_normal(p.shape) for p in params)
     rows = []
 
-    grad_fn = mlkit.grad(lambda p: mlp_loss(mnp, p, x, y))
-    hvp_maker = mlkit.make_hvp(lambda p: mlp_loss(mnp, p, x, y))
-    t_grad = best_time(lambda: grad_fn(params))
-    t_hvp = best_time(lambda: hvp_maker(params)[0](v))
-    rows.append(["mlkit", f"{t_grad * 1e3:.2f}", f"{t_hvp * 1e3:.2f}", f"{t_hvp / t_grad:.2f}"])
+    def row(engine, grad_call, hvp_call, first_call=None):
+        # 20 rounds: a single slow spell of the shared machine can otherwise move a ratio
+        # by 50% between runs (2.1 to 3.5 for the same eager HVP).
+        t_grad, t_hvp = best_times_interleaved([grad_call, hvp_call], repeat=20)
+        rows.append([engine, f"{t_grad * 1e3:.2f}", f"{t_hvp * 1e3:.2f}",
+                     f"{t_hvp / t_grad:.2f}",
+                     "" if first_call is None else f"{first_call * 1e3:.0f}"])
+
+    def loss(p):
+        return mlp_loss(mnp, p, x, y)
+
+    grad_fn = mlkit.grad(loss)
+    hvp_maker = mlkit.make_hvp(loss)
+    hvp_fn = mlkit.hessian_vector_product(loss)
+    row("mlkit make_hvp", lambda: grad_fn(params), lambda: hvp_maker(params)[0](v))
+    row("mlkit hessian_vector_product", lambda: grad_fn(params), lambda: hvp_fn(params, v))
 
     jit_grad = mlkit.jit(grad_fn)
-    jit_hvp = mlkit.jit(lambda p, u: hvp_maker(p)[0](u))
-    t_grad = best_time(lambda: jit_grad(params))
-    t_hvp = best_time(lambda: jit_hvp(params, v))
-    rows.append(["mlkit jit", f"{t_grad * 1e3:.2f}", f"{t_hvp * 1e3:.2f}",
-                 f"{t_hvp / t_grad:.2f}"])
+    jit_hvp = mlkit.jit(hvp_fn)
+    first_call, _ = first_and_best(lambda: jit_hvp(params, v))
+    row("mlkit jit hessian_vector_product", lambda: jit_grad(params),
+        lambda: jit_hvp(params, v), first_call)
 
     autograd = optional("autograd")
     if autograd is not None:
         import autograd.numpy as anp
 
         ag_grad = autograd.grad(lambda p: mlp_loss(anp, p, x, y))
-        ag_hvp = autograd.make_hvp(lambda p: mlp_loss(anp, p, x, y))
-        t_grad = best_time(lambda: ag_grad(params))
-        t_hvp = best_time(lambda: ag_hvp(params)[0](v))
-        rows.append(["autograd", f"{t_grad * 1e3:.2f}", f"{t_hvp * 1e3:.2f}",
-                     f"{t_hvp / t_grad:.2f}"])
+        ag_hvp = autograd.make_hvp(lambda p: mlp_loss(anp, p, x, y))  # its HVP of a tuple
+        row("autograd make_hvp", lambda: ag_grad(params), lambda: ag_hvp(params)[0](v))
 
     torch = optional("torch")
     if torch is not None:
-        tp = [torch.tensor(p) for p in params]
+        tp = tuple(torch.tensor(p) for p in params)
         tx, ty = torch.tensor(x), torch.tensor(y)
-        tv = [torch.tensor(a) for a in v]
+        tv = tuple(torch.tensor(a) for a in v)
 
-        def t_loss(w1, b1, w2, b2):
+        def t_loss(p):
+            w1, b1, w2, b2 = p
             logits = torch.tanh(tx @ w1 + b1) @ w2 + b2
             return -(torch.log_softmax(logits, dim=1) * ty).sum() / tx.shape[0]
 
-        def torch_grad():
+        def torch_grad(f):
             ps = [p.clone().requires_grad_(True) for p in tp]
-            return torch.autograd.grad(t_loss(*ps), ps)
+            return torch.autograd.grad(f(ps), ps)
 
-        def torch_hvp():
+        def torch_hvp():  # double backward, PyTorch's usual way in eager mode
             ps = [p.clone().requires_grad_(True) for p in tp]
-            grads = torch.autograd.grad(t_loss(*ps), ps, create_graph=True)
+            grads = torch.autograd.grad(t_loss(ps), ps, create_graph=True)
             dot = sum((g * u).sum() for g, u in zip(grads, tv))
             return torch.autograd.grad(dot, ps)
 
-        t_grad = best_time(torch_grad)
-        t_hvp = best_time(torch_hvp)
-        rows.append(["torch", f"{t_grad * 1e3:.2f}", f"{t_hvp * 1e3:.2f}",
-                     f"{t_hvp / t_grad:.2f}"])
+        row("torch", lambda: torch_grad(t_loss), torch_hvp)
+        compiled_loss = torch.compile(t_loss)
+        compiled_hvp = torch.compile(  # forward-over-reverse through torch.func
+            lambda p, u: torch.func.jvp(torch.func.grad(t_loss), (p,), (u,))[1])
+        first_call, _ = first_and_best(lambda: compiled_hvp(tp, tv))
+        row("torch.compile", lambda: torch_grad(compiled_loss),
+            lambda: compiled_hvp(tp, tv), first_call)
+
+    jax = optional("jax")
+    if jax is not None:
+        import jax.numpy as jnp
+
+        jp, jv = jax.tree.map(jnp.asarray, params), jax.tree.map(jnp.asarray, v)
+        jx, jy = jnp.asarray(x), jnp.asarray(y)
+        j_grad = jax.jit(jax.grad(lambda p: mlp_loss(jnp, p, jx, jy)))
+        j_hvp = jax.jit(  # forward-over-reverse, JAX's recommended HVP
+            lambda p, u: jax.jvp(jax.grad(lambda q: mlp_loss(jnp, q, jx, jy)), (p,), (u,))[1])
+        first_call, _ = first_and_best(lambda: jax.block_until_ready(j_hvp(jp, jv)))
+        row("jax.jit", lambda: jax.block_until_ready(j_grad(jp)),
+            lambda: jax.block_until_ready(j_hvp(jp, jv)), first_call)
     return rows
 
 
@@ -171,10 +229,12 @@ def main():
     table(rows, ["function", "contender", "us/op", "time / mlkit"])
     print()
     print("(b) Hessian-vector product vs gradient, 2-layer MLP, ~100k parameters")
-    table(hvp_rows(), ["engine", "grad ms", "hvp ms", "hvp / grad"])
+    table(hvp_rows(), ["engine", "grad ms", "hvp ms", "hvp / grad", "compiled hvp first call ms"])
     print()
-    print("(c) mlkit.jit: replayed gradient above numpy's forward, speed-up over eager, first call")
-    table(summary, ["function", "jit - numpy us/op", "eager / jit", "first call ms"])
+    print("(c) compiled gradients: replay above numpy's forward, speed-up over the same "
+          "engine's eager mode, first call")
+    table(summary, ["function", "compiler", "compiled - numpy us/op", "eager / compiled",
+                    "first call ms"])
 
 
 if __name__ == "__main__":

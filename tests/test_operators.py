@@ -200,6 +200,42 @@ def test_make_hvp_and_hessian_tensor_product_equal_hessian_times_vector():
     assert_allclose(hessian_vector_product(quartic)(X, V), h @ V)
 
 
+def _softplus_of_affine(w, b, scale=1.0):
+    return scale * np.sum(np.log1p(np.exp(A @ w + b)) ** 2)
+
+
+def _tanh_quadratic(W):
+    return np.sum(np.tanh(W @ S) ** 2) + np.sum(W ** 3)
+
+
+@pytest.mark.parametrize("dtype", [onp.float32, onp.float64])
+def test_hessian_vector_product_equals_explicit_hessian_times_vector(dtype):
+    rng = onp.random.default_rng(3)
+    tol = {"rtol": 1e-4, "atol": 1e-5} if dtype == onp.float32 else {"rtol": 1e-10}
+    w, b = rng.standard_normal(3).astype(dtype), rng.standard_normal(2).astype(dtype)
+    W, V_mat = (rng.standard_normal((2, 3)).astype(dtype) for _ in range(2))
+    vw, vb = rng.standard_normal(3).astype(dtype), rng.standard_normal(2).astype(dtype)
+    cases = [  # (function, argnum, arguments, vector, explicit Hessian times vector)
+        (quartic, 0, (X.astype(dtype),), V.astype(dtype),
+         hessian(quartic)(X.astype(dtype)) @ V.astype(dtype)),
+        (_tanh_quadratic, 0, (W,), V_mat,
+         onp.tensordot(hessian(_tanh_quadratic)(W), V_mat, 2)),
+        (_softplus_of_affine, 1, (w, b), vb,
+         hessian(_softplus_of_affine, argnum=1)(w, b) @ vb),
+    ]
+    for fun, argnum, args, vector, expected in cases:
+        got = hessian_vector_product(fun, argnum)(*args, vector)
+        assert got.dtype == dtype and got.shape == vector.shape
+        assert_allclose(got, expected, **tol)
+    # A tuple of parameters: the explicit Hessian of the flattened function, split back.
+    flat = lambda z: _softplus_of_affine(z[:3], z[3:], scale=2.0)  # noqa: E731
+    expected = hessian(flat)(onp.concatenate([w, b])) @ onp.concatenate([vw, vb])
+    got_w, got_b = hessian_vector_product(lambda p, scale: _softplus_of_affine(*p, scale=scale))(
+        (w, b), 2.0, (vw, vb))
+    assert got_w.dtype == got_b.dtype == dtype
+    assert_allclose(onp.concatenate([got_w, got_b]), expected, **tol)
+
+
 def test_make_jvp_make_vjp_and_vector_jacobian_product():
     def f(x):
         return np.stack([x[0] * x[1], np.exp(x[2]), np.sum(x ** 2)])

@@ -6,7 +6,12 @@ variable per value: no boxes, nodes, rule look-ups or graph walks. Before compil
 calls are merged, calls whose values nothing reads are dropped, and each value is released after
 its last reader. Constants were folded while tracing (a call on constants only is never
 recorded); an output that is a constant is copied at each call, so that callers never share a
-buffer, and nothing writes into an array.
+buffer, and nothing writes into an input or an output.
+
+Large elementwise intermediates are written into buffers the program owns (``ufunc(..., out=b)``,
+see ``_buffers``): a buffer is taken again once the value in it has had its last reader, so a
+replay allocates little beyond its outputs. A program is therefore not re-entrant: two threads
+must not replay the same program at once.
 """
 
 import keyword
@@ -54,6 +59,9 @@ def fresh(value):
 
 _SIMPLE = (bool, int, str, type(None))
 
+# Fewest elements worth a buffer: below this, allocating is as cheap as passing ``out=``.
+_MIN_BUFFERED = 1024
+
 
 class Program:
     """The compiled program of one path through the function.
@@ -87,6 +95,11 @@ class Program:
         for slot, end in _last_uses(self.steps).items():
             if slot not in kept:
                 released.setdefault(end, []).append(slot)
+        buffers = {}
+        for slot, (number, dtype, shape) in _buffers(self.steps, kept).items():
+            buffers[slot] = f"b{number}"
+            if buffers[slot] not in self._namespace:
+                self._namespace[buffers[slot]] = numpy.empty(shape, dtype)
         params = ", ".join(["_drawn"] + [f"v{slot}" for slot in self.inputs])
         lines = [f"def program({params}):"]
         drawn, guards = [], 0
@@ -95,7 +108,10 @@ class Program:
                 lines.extend(self._guard(step, guards, drawn))
                 guards += 1
             else:
-                call = f"{self._name(step.fun)}({self._arguments(step)})"
+                arguments = self._arguments(step)
+                if step.slot in buffers:
+                    arguments += f", out={buffers[step.slot]}"
+                call = f"{self._name(step.fun)}({arguments})"
                 if step.draw:
                     call = f"_drawn.pop() if _drawn else {call}"
                     drawn.append(f"v{step.slot}")
@@ -160,7 +176,7 @@ class Program:
             return self._names[id(fun)]
         base = re.sub(r"\W", "_", getattr(fun, "__name__", "") or "fun")
         if (base.startswith("_") or base[0].isdigit() or keyword.iskeyword(base)
-                or re.fullmatch(r"[vc]\d+", base) or base == "program"):
+                or re.fullmatch(r"[vbc]\d+", base) or base == "program"):
             base = "f_" + base
         name, n = base, 1
         while name in self._namespace:
@@ -240,6 +256,52 @@ def _drop_dead(steps, outputs):
             continue
         kept.append(step)
     return kept[::-1]
+
+
+def _elementwise(fun):
+    """A plain ufunc of one result (no generalised signature such as matmul's)."""
+    return isinstance(fun, numpy.ufunc) and fun.nout == 1 and fun.signature is None
+
+
+def _bufferable(step):
+    """Whether ``step`` is a plain ufunc call whose large array result could go into ``out=``."""
+    if type(step) is not Call or step.draw or step.kwargs or type(step.note) is not tuple:
+        return False
+    fun, (dtype, shape) = step.fun, step.note
+    return (_elementwise(fun) and not dtype.hasobject
+            and math.prod(shape) >= _MIN_BUFFERED)
+
+
+def _buffers(steps, kept):
+    """``{slot: (buffer number, dtype, shape)}`` for the intermediates written into buffers.
+
+    A value qualifies when a plain ufunc makes it (``_bufferable``), it is not kept (an output
+    or a draw) and only ufuncs read it: ufuncs make fresh arrays, whereas any other reader might
+    return a view of the buffer that outlives the value. Its buffer is free again after the
+    value's last reader, and is never one of the arguments of the call that fills it.
+    """
+    others = set(kept)
+    for step in steps:
+        if type(step) is Guard:
+            others.add(step.slot)
+        elif not _elementwise(step.fun):
+            others.update(_refs(step.args))
+            others.update(_refs(step.kwargs))
+    last = _last_uses(steps)
+    free, shapes, owner, released = [], [], {}, {}
+    for position, step in enumerate(steps):
+        if _bufferable(step) and step.slot not in others:
+            dtype, shape = step.note
+            match = next((n for n in free if shapes[n] == (dtype, shape)), None)
+            if match is None:
+                match = len(shapes)
+                shapes.append((dtype, shape))
+            else:
+                free.remove(match)
+            owner[step.slot] = match
+            released.setdefault(last[step.slot], []).append(match)
+        free.extend(released.pop(position, ()))
+    return {slot: (number, *shapes[number]) for slot, number in owner.items()}
 
 
 def _last_uses(steps):

@@ -259,3 +259,99 @@ def test_errors_at_trace_time_name_the_problem():
         jit(lambda x: onp.i0(x))(onp.ones(4))
     with pytest.raises(TypeError, match="pass that value as an argument"):
         grad(lambda w: jit(lambda x: np.sum(x * w))(onp.ones(2)))(1.0)
+
+
+def mlp_loss(w1, w2, x, y):
+    hidden = np.tanh(x @ w1) * 1.5 + 0.25
+    out = np.exp(-hidden) @ w2
+    return np.sum((out - y) ** 2) * 0.5
+
+
+def mlp_args(dtype):
+    rng = onp.random.default_rng(0)
+    return [rng.normal(size=shape).astype(dtype) * 0.3
+            for shape in ((8, 40), (40, 3), (64, 8), (64, 3))]
+
+
+@pytest.mark.parametrize("dtype, rtol", [(onp.float32, 1e-5), (onp.float64, 1e-13)])
+def test_buffered_mlp_gradient_and_hvp_match_eager(dtype, rtol):
+    w1, w2, x, y = mlp_args(dtype)
+    v = onp.full_like(w1, 0.1)
+    gradient = grad(mlp_loss)
+    hvp = lambda w1, v, w2, x, y: make_hvp(mlp_loss)(w1, w2, x, y)[0](v)  # noqa: E731
+    for fun, args in ((gradient, (w1, w2, x, y)), (hvp, (w1, v, w2, x, y))):
+        copies = [a.copy() for a in args]
+        jitted = jit(fun)
+        assert "out=b" in jitted.listing(*args)  # the (64, 40) activations qualify
+        want = fun(*args)
+        first = jitted(*args)
+        second = jitted(*args)
+        for got in (first, second):
+            assert got.dtype == dtype
+            onp.testing.assert_allclose(got, want, rtol=rtol, atol=rtol)
+        assert not onp.shares_memory(first, second)
+        onp.testing.assert_array_equal(first, second)
+        for a, copy in zip(args, copies):
+            onp.testing.assert_array_equal(a, copy)
+
+
+def taylor_sine_of_array(x):
+    total = term = x
+    k = 0
+    while np.max(np.abs(term)) > 0.001:  # the guard reads a reduction, not the terms
+        term = -term * x**2 / ((2 * k + 3) * (2 * k + 2))
+        total = total + term
+        k += 1
+    return total
+
+
+@pytest.mark.parametrize("dtype", [onp.float32, onp.float64])
+def test_buffered_taylor_sine_of_an_array_matches_eager(dtype):
+    f = grad(lambda x: np.sum(taylor_sine_of_array(x) * x))
+    x = onp.linspace(-1.5, 1.5, 2000).astype(dtype)
+    jitted = jit(f)
+    assert "out=b" in jitted.listing(x)
+    first = jitted(x)
+    kept = first.copy()
+    second = jitted(x)
+    assert second.dtype == dtype and not onp.shares_memory(first, second)
+    onp.testing.assert_allclose(second, f(x), rtol=1e-5 if dtype == onp.float32 else 1e-13)
+    onp.testing.assert_array_equal(first, kept)  # not overwritten by the second call
+    onp.testing.assert_array_equal(x, onp.linspace(-1.5, 1.5, 2000).astype(dtype))
+
+
+def test_elementwise_chain_reuses_buffers_and_repeats_exactly():
+    def chain(x):
+        for _ in range(6):
+            x = np.exp(np.tanh(np.sin(x) * 1.5) + 0.25)
+        return x
+
+    x = onp.linspace(-1.0, 1.0, 3000)
+    jitted = jit(chain)
+    text = jitted.listing(x)
+    written = [line.split("out=")[1].split(")")[0] for line in text.splitlines() if "out=" in line]
+    assert len(written) >= 20 and len(set(written)) <= 3  # few buffers, reused
+    assert "out=" not in text.splitlines()[-2]  # the output is a fresh array
+    results = [jitted(x) for _ in range(4)]  # one recording, then replays
+    kept = results[1].copy()
+    for i, result in enumerate(results):
+        onp.testing.assert_array_equal(result, kept)  # earlier replays not overwritten
+        assert not any(onp.shares_memory(result, other) for other in results[i + 1:])
+    onp.testing.assert_allclose(kept, chain(x), rtol=1e-14)
+    onp.testing.assert_array_equal(x, onp.linspace(-1.0, 1.0, 3000))
+
+
+def test_values_read_through_views_are_not_buffered():
+    def f(x):
+        a = np.sin(x) * 2.0  # read later through a transpose and a reshape
+        t = a.T
+        r = np.reshape(a, (-1,))
+        b = np.exp(x) + 1.0  # a fresh value that could take a freed buffer
+        c = np.tanh(b) * 3.0
+        return np.sum(t * c.T) + np.sum(r * np.reshape(c, (-1,))) + t[0, :] * 1.0
+
+    x = onp.linspace(-1.0, 1.0, 40 * 50).reshape(40, 50)
+    jitted = jit(f)
+    assert "multiply(v1, 2.0)\n" in jitted.listing(x).replace("  # float64 (40, 50)", "")
+    for _ in range(3):  # the first call records, the others replay
+        onp.testing.assert_allclose(jitted(x), f(x), rtol=1e-14)

@@ -255,7 +255,8 @@ def test_float32_stays_float32():
     assert_allclose(hvp, make_hvp(reference)(X, A)[0](V), rtol=1e-4)
 
 
-def test_jit_records_the_kernel_whole_and_matches_the_eager_gradient_bit_for_bit():
+@pytest.mark.parametrize("as_value", [onp.asarray, float])
+def test_jit_records_the_kernel_whole_and_matches_the_eager_gradient_bit_for_bit(as_value):
     import mlkit
 
     calls = []
@@ -265,7 +266,7 @@ def test_jit_records_the_kernel_whole_and_matches_the_eager_gradient_bit_for_bit
 
     def kernel(x, y):
         calls.append(1)
-        return onp.sum((x - y) ** 2), 2 * (x - y)
+        return as_value(onp.sum((x - y) ** 2)), 2 * (x - y)
 
     f = with_fused_gradient(reference, kernel)
     step = mlkit.jit(mlkit.value_and_grad(f))

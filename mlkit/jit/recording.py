@@ -21,6 +21,8 @@ __all__ = ["Call", "Guard", "RecordNode", "Recorder", "Ref"]
 # Functions of shapes and dtypes only: fixed by the signature, so constants (no step, no guard).
 _STATIC = frozenset((numpy.shape, numpy.ndim, numpy.size, numpy.result_type, numpy.iscomplexobj,
                      numpy.isrealobj, numpy.isscalar, numpy.zeros_like, numpy.ones_like))
+# What a tree returned by an outside call may hold to be traced on (the rest is guarded on).
+_TREE_LEAVES = (numpy.ndarray, numpy.inexact, float, complex)
 
 
 class Ref:
@@ -141,14 +143,15 @@ class Recorder:
 
     def outside(self, raw, args, kwargs):
         """A non-differentiable function of recorded values: a step of its own, whose array
-        result is traced on; a result of another kind (a Python bool) is guarded on."""
+        result (or each array and float of a tuple, list or dict result) is traced on; a
+        result of another kind (a Python bool) is guarded on."""
         value = raw(*tree_map(rawval, list(args), exact=True),
                     **tree_map(rawval, kwargs, exact=True))
         if raw in _STATIC:
             return value
         leaves, structure = tree_flatten(value)
         if structure is not None and leaves and all(
-                isinstance(leaf, (numpy.ndarray, numpy.generic)) for leaf in leaves):
+                isinstance(leaf, _TREE_LEAVES) for leaf in leaves):
             return self._outside_tree(raw, args, kwargs, leaves, structure)
         slot = self._slot()
         self.steps.append(Call(raw, self.template(list(args)), self.template(kwargs), slot,

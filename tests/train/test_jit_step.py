@@ -2,6 +2,7 @@
 float64 identical, float32 to 6 significant digits), dropout, frozen parameters, and one
 recording per batch shape."""
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -152,3 +153,18 @@ def test_one_fit_records_once_per_batch_shape(monkeypatch):
     made.clear()
     _train(_model(), False)
     assert made == []
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_logistic_regression_replays_one_program_per_batch_shape(solver, monkeypatch):
+    import mlkit.train.loop as loop
+    from mlkit.estimators import LogisticRegression
+
+    X, y = _data(120)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # "more than 16 paths": a retrace a batch
+        jitted = LogisticRegression(solver=solver, max_iter=5, batch_size=16,
+                                    random_state=0).fit(X, y)
+    monkeypatch.setattr(loop, "_jittable", lambda *args: False)
+    eager = LogisticRegression(solver=solver, max_iter=5, batch_size=16, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(jitted.coef_, eager.coef_)

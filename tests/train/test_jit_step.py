@@ -37,7 +37,8 @@ def _numbers(rows):
                      for row in rows])
 
 
-@pytest.mark.parametrize("config", ["logreg.yaml", "mlp.yaml"])
+@pytest.mark.parametrize("config", ["logreg.yaml", "mlp.yaml", "softmax.yaml",
+                                    "mlp_regression.yaml"])
 def test_shipped_configs_train_identically_with_jit_in_float64(tmp_path, config):
     eager = _metrics(tmp_path, config, False, "training.dtype=float64")
     jitted = _metrics(tmp_path, config, True, "training.dtype=float64")

@@ -169,3 +169,21 @@ def test_logistic_regression_replays_one_program_per_batch_shape(solver, monkeyp
     monkeypatch.setattr(loop, "_jittable", lambda *args: False)
     eager = LogisticRegression(solver=solver, max_iter=5, batch_size=16, random_state=0).fit(X, y)
     np.testing.assert_array_equal(jitted.coef_, eager.coef_)
+
+
+def test_class_weights_replay_one_program_and_match_eager():
+    def loss(model, X, y, w):
+        return nn.cross_entropy(model(X), y, class_weight=np.array([1.0, 3.0]))
+
+    X, y = _data()
+    runs = []
+    for jit in (True, False):
+        model = _model()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            history = fit(model, loss, Adam(0.05), X, y, epochs=3, batch_size=16, seed=5,
+                          jit=jit)
+        runs.append(([row["train_loss"] for row in history.rows], model.state_dict()))
+    assert runs[0][0] == runs[1][0]
+    for name in runs[0][1]:
+        np.testing.assert_array_equal(runs[0][1][name], runs[1][1][name])

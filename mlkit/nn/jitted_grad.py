@@ -36,8 +36,10 @@ class JittedValueAndGrad:
         params.walked()
         slots = []
         self.model._walk(_PARAMETERS, slots)
-        if any(container is None for container, _, _ in slots):
-            return self.eager.at(params, model, *args)  # arrays inside tuples: no slot to swap into
+        if any(container is None for container, _, _ in slots) or _mixed_floats(slots, args):
+            # Arrays inside tuples have no slot to swap into; mixed float dtypes take eager's
+            # casts, which a program recorded from them does not yet replay alike.
+            return self.eager.at(params, model, *args)
         trainable = {(id(container), key) for container, key, _ in params.slots}
         layout = tuple((id(container), key) in trainable for container, key, _ in slots)
         self._slots = slots
@@ -56,6 +58,12 @@ class JittedValueAndGrad:
         finally:
             for container, key, value in slots:
                 container[key] = value
+
+
+def _mixed_floats(slots, args) -> bool:
+    """Whether the parameters and the float arrays among ``args`` hold more than one dtype."""
+    arrays = [value for _, _, value in slots] + [a for a in args if hasattr(a, "dtype")]
+    return len({a.dtype for a in arrays if a.dtype.kind in "fc"}) > 1
 
 
 def jitted_value_and_grad(model, loss_fn) -> JittedValueAndGrad:

@@ -187,3 +187,12 @@ def test_class_weights_replay_one_program_and_match_eager():
     assert runs[0][0] == runs[1][0]
     for name in runs[0][1]:
         np.testing.assert_array_equal(runs[0][1][name], runs[1][1][name])
+
+
+def test_float32_layers_on_float64_data_train_as_eager_in_float32():
+    def model():
+        return nn.Sequential(nn.Linear(4, 6, rng=1), nn.Tanh(), nn.Linear(6, 2, rng=3))
+
+    jitted, eager = _train(model(), True), _train(model(), False)
+    _same(jitted, eager)
+    assert all(value.dtype == np.float32 for value in jitted[1].values())

@@ -6,7 +6,8 @@ values and returns ``(output, residuals)``; ``bwd(residuals, g)`` returns the co
 The call is recorded as one node whose arguments hold the residuals, so they belong to that
 call alone: nothing is kept between calls, and they are freed with the node.
 
-``fwd`` and ``bwd`` serve calls on plain values recorded by one reverse-mode trace. Any other
+``fwd`` and ``bwd`` serve calls on plain values recorded by one reverse-mode trace (or on the
+values an ``mlkit.jit`` recording stands for: the recording takes ``fwd``'s call whole). Any other
 call (forward mode, derivatives of a derivative, arguments traced by several traces, untraced)
 runs ``fun`` itself, so every derivative beyond the first stays the engine's exact one however
 ``fwd`` and ``bwd`` were written.
@@ -15,7 +16,7 @@ runs ``fun`` itself, so every derivative beyond the first stays the engine's exa
 import functools
 
 from mlkit.autodiff.reverse import VJPNode, defvjp_argnum
-from mlkit.autodiff.tracer import box_types, primitive
+from mlkit.autodiff.tracer import box_types, primitive, record_outside
 from mlkit.tree import tree_leaves
 
 __all__ = ["custom_vjp"]
@@ -84,7 +85,10 @@ class custom_vjp:
         values = self._plain_values(args, kwargs)
         if values is None:
             return self.fun(*args, **kwargs)
-        output, residuals = self.fwd(*values, **kwargs)
+        if any(type(value) in box_types for value in values):  # recorded by mlkit.jit
+            output, residuals = record_outside(self.fwd, values, kwargs)
+        else:
+            output, residuals = self.fwd(*values, **kwargs)
         return self._record(output, residuals, *args, **kwargs)
 
     def _plain_values(self, args, kwargs):
@@ -99,8 +103,11 @@ class custom_vjp:
         for i, arg in enumerate(args):
             kind = type(arg)
             if kind in box_types:
+                if arg._node.opaque:  # recorded by mlkit.jit: fwd's call is recorded whole
+                    continue
                 value = arg._value
-                if (type(value) in box_types or type(arg._node) is not VJPNode
+                if ((type(value) in box_types and not value._node.opaque)
+                        or type(arg._node) is not VJPNode
                         or (trace is not None and arg._trace != trace)
                         or (argnums is not None and i not in argnums)):
                     return None

@@ -202,6 +202,8 @@ class Training(Section):
     """Reshuffle the training rows every epoch."""
     last_batch: Literal["keep", "drop", "merge"] = "keep"
     """A short final batch is kept, dropped, or merged into the one before."""
+    jit: bool = True
+    """Run each batch's loss and gradient as one compiled mlkit.jit program (same results)."""
 
 # ----------------------------------------------------------------------------- output, baseline
 

@@ -58,7 +58,7 @@ class Jitted:
     def __init__(self, fun, static_argnums, static_argnames, cache_size, max_paths):
         if not callable(fun):
             raise TypeError(f"mlkit.jit expects a function, got {type(fun).__name__}")
-        functools.update_wrapper(self, fun)
+        functools.update_wrapper(self, fun, updated=())  # its name, not its attributes
         self.fun = fun
         self.static_argnums = frozenset(
             (static_argnums,) if isinstance(static_argnums, int) else static_argnums)

@@ -7,17 +7,22 @@ that becomes a plain Python value records a guard; a random draw records a step 
 afresh at replay.
 """
 
+import functools
+import operator
+
 import numpy
 
 from mlkit.autodiff.tracer import Node, box_types, new_box, rawval
 from mlkit.numpy.box import ArrayBox
-from mlkit.tree import tree_map
+from mlkit.tree import tree_flatten, tree_map, tree_unflatten
 
 __all__ = ["Call", "Guard", "RecordNode", "Recorder", "Ref"]
 
 # Functions of shapes and dtypes only: fixed by the signature, so constants (no step, no guard).
 _STATIC = frozenset((numpy.shape, numpy.ndim, numpy.size, numpy.result_type, numpy.iscomplexobj,
                      numpy.isrealobj, numpy.isscalar, numpy.zeros_like, numpy.ones_like))
+# What a tree returned by an outside call may hold to be traced on (the rest is guarded on).
+_TREE_LEAVES = (numpy.ndarray, numpy.inexact, float, complex)
 
 
 class Ref:
@@ -138,11 +143,16 @@ class Recorder:
 
     def outside(self, raw, args, kwargs):
         """A non-differentiable function of recorded values: a step of its own, whose array
-        result is traced on; a result of another kind (a Python bool) is guarded on."""
+        result (or each array and float of a tuple, list or dict result) is traced on; a
+        result of another kind (a Python bool) is guarded on."""
         value = raw(*tree_map(rawval, list(args), exact=True),
                     **tree_map(rawval, kwargs, exact=True))
         if raw in _STATIC:
             return value
+        leaves, structure = tree_flatten(value)
+        if structure is not None and leaves and all(
+                isinstance(leaf, _TREE_LEAVES) for leaf in leaves):
+            return self._outside_tree(raw, args, kwargs, leaves, structure)
         slot = self._slot()
         self.steps.append(Call(raw, self.template(list(args)), self.template(kwargs), slot,
                                describe(value)))
@@ -150,6 +160,19 @@ class Recorder:
             return self.box(value, slot)
         self.steps.append(Guard(slot, _same, value))
         return value
+
+    def _outside_tree(self, raw, args, kwargs, leaves, structure):
+        """A call returning a tree of arrays: one step for the call, one per leaf taken out."""
+        slot = self._slot()
+        self.steps.append(Call(functools.partial(_flat_leaves, raw), self.template(list(args)),
+                               self.template(kwargs), slot, "list"))
+        boxes = []
+        for index, leaf in enumerate(leaves):
+            taken = self._slot()
+            self.steps.append(Call(operator.getitem, [Ref(slot), index], {}, taken,
+                                   describe(leaf)))
+            boxes.append(self.box(leaf, taken))
+        return tree_unflatten(structure, boxes)
 
     def draw(self, sample, args, kwargs):
         """A random draw: a step run afresh at each replay (or the value already drawn)."""
@@ -160,6 +183,11 @@ class Recorder:
         slot = self._slot()
         self.steps.append(Call(sample, list(args), dict(kwargs), slot, describe(value), draw=True))
         return self.box(value, slot)
+
+
+def _flat_leaves(raw, *args, **kwargs):
+    """The leaves of ``raw``'s result, a tree of arrays, as one list."""
+    return tree_flatten(raw(*args, **kwargs))[0]
 
 
 def _same(value):

@@ -146,10 +146,16 @@ defjvp(_soft_cross_entropy,
        lambda t, ans, logits, target: -np.sum(t * log_softmax(logits), axis=-1))
 
 
+def _onehot(labels, classes, dtype):
+    """Rows of the identity picked by ``labels``, as operations on the labels, so that a jitted
+    loss takes them as an input rather than guarding on their values."""
+    return np.equal(np.expand_dims(labels, -1), numpy.arange(classes)).astype(dtype)
+
+
 def _label_cross_entropy_reference(logits, labels, scale):
     """``scale * sum_i (logsumexp(logits_i) - logits_i[labels_i])``, traced: the definition
     whose engine derivatives serve beyond the first (see ``_label_cross_entropy``)."""
-    onehot = numpy.eye(shape_of(logits)[-1], dtype=float_dtype(logits))[labels]
+    onehot = _onehot(labels, shape_of(logits)[-1], float_dtype(logits))
     return np.sum(_soft_cross_entropy(logits, onehot)) * scale
 
 
@@ -214,7 +220,7 @@ def cross_entropy(logits, targets, *, weight=None, class_weight=None,
                 and reduction in ("mean", "sum")):
             return _label_cross_entropy(logits, labels,
                                         1.0 / labels.size if reduction == "mean" else 1.0)
-        onehot = numpy.eye(classes, dtype=dtype)[labels]
+        onehot = _onehot(labels, classes, dtype)
         target = onehot
         if cw is not None:
             # PyTorch: (1 - eps) w_y [c = y] + (eps / C) w_c, and "mean" divides by sum w_y.
@@ -243,7 +249,7 @@ def nll_loss(log_probs, targets, *, weight=None, class_weight=None, reduction="m
     if not shape:
         raise ValueError(f"{name}: log_probs must have a class axis, got a scalar")
     labels = check_labels(name, targets, shape[-1], shape[:-1])
-    pick = numpy.eye(shape[-1], dtype=dtype)[labels]
+    pick = _onehot(labels, shape[-1], dtype)
     cw = check_class_weights(name, class_weight, shape[-1], dtype)
     denominator = None
     if cw is not None:
@@ -280,7 +286,7 @@ def hinge_loss(scores, targets, margin: PositiveFloat = 1.0, *, weight=None, cla
         raise ValueError(f"{name}: scores must have a class axis for integer labels")
     classes = shape[-1]
     labels = check_labels(name, targets, classes, shape[:-1])
-    onehot = numpy.eye(classes, dtype=dtype)[labels]
+    onehot = _onehot(labels, classes, dtype)
     true_score = np.sum(scores * onehot, axis=-1, keepdims=True)
     margins = relu(margin - true_score + scores) * (1 - onehot)
     losses = np.sum(margins, axis=-1) * (1 / classes)

@@ -15,12 +15,14 @@ import time
 import numpy as np
 
 from mlkit.data import minibatches
+from mlkit.nn import jitted_value_and_grad
 from mlkit.nn import value_and_grad as model_value_and_grad
 from mlkit.train.callbacks import ScheduleStep
 from mlkit.train.epoch import TrainingDiverged, run_epoch
 from mlkit.train.heads import validation_scores
 from mlkit.train.history import History
 from mlkit.train.state import LoopState
+from mlkit.tree import tree_leaves
 
 __all__ = ["LoopState", "TrainingDiverged", "TrainingInterrupted", "fit"]
 
@@ -37,7 +39,7 @@ class TrainingInterrupted(KeyboardInterrupt):
 def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None, epochs=100,
         batch_size="full", seed=0, shuffle=True, last_batch="keep", schedule=None,
         schedule_monitor="val_loss", clip_grad_norm=None, clip_grad_value=None, evaluate=None,
-        eval_every=1, callbacks=(), resume=None, metrics=None, head=None) -> History:
+        eval_every=1, callbacks=(), resume=None, metrics=None, head=None, jit=True) -> History:
     """Train ``model`` on ``(X, y)`` and return the per-epoch :class:`History`.
 
     Parameters
@@ -86,6 +88,10 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
     resume : dict of arrays, optional
         A checkpoint written from :meth:`LoopState.arrays` (``last.npz``): training continues
         from its epoch exactly as if it had never stopped.
+    jit : bool
+        Run each batch's loss and gradient as one :func:`mlkit.jit` program per batch shape
+        (the same numbers as eagerly, without the tracer's overhead). It applies to first-order
+        optimizers on models without buffers (batch-norm statistics); the others run eagerly.
 
     Returns
     -------
@@ -127,7 +133,9 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
     if evaluate is None:
         evaluate = validation_scores(loss_fn, metrics, head)
 
-    train_epoch = functools.partial(run_epoch, model, model_value_and_grad(model, loss_fn),
+    step_fn = (jitted_value_and_grad(model, loss_fn) if _jittable(jit, model, optimizer)
+               else model_value_and_grad(model, loss_fn))
+    train_epoch = functools.partial(run_epoch, model, step_fn,
                                     optimizer, X, y, sample_weight, batch_size, shuffle,
                                     last_batch, clip_grad_norm, clip_grad_value)
     state.stop = False
@@ -177,3 +185,11 @@ def _set_mode(model, training: bool) -> None:
     if switch is not None:
         switch(training)
 
+
+
+def _jittable(jit: bool, model, optimizer) -> bool:
+    """Whether the batches' gradient runs jitted: asked for, a first-order optimizer (L-BFGS's
+    line search stays eager) and no buffers (a batch-norm layer updates them as it runs)."""
+    buffers = getattr(model, "buffers", None)
+    return (bool(jit) and not optimizer.full_batch and buffers is not None
+            and not tree_leaves(buffers()))

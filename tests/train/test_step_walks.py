@@ -1,13 +1,17 @@
-"""A training step walks the model once to read it and writes it back once."""
+"""A training step walks the model once to read it and writes it back once (twice to read it
+when jitted: the trainable parameters, and all parameters as the program's inputs)."""
 
 import numpy as np
+import pytest
 
 from mlkit import nn, optim
 from mlkit.nn.module import Module
 from mlkit.train import fit
 
 
-def test_each_step_reads_the_model_in_one_walk_and_writes_it_back_once(monkeypatch):
+@pytest.mark.parametrize("jit, walks", [(False, 4 + 1), (True, 2 * 4 + 1 + 2)])
+def test_each_step_reads_the_model_in_one_walk_and_writes_it_back_once(monkeypatch, jit,
+                                                                        walks):
     model = nn.MLP(4, [8], 3, activation="tanh", rng=0, dtype=np.float64)
     X = np.random.default_rng(0).standard_normal((32, 4))
     y = np.arange(32) % 3
@@ -25,8 +29,9 @@ def test_each_step_reads_the_model_in_one_walk_and_writes_it_back_once(monkeypat
     monkeypatch.setattr(Module, "_walk", counted_walk)
     monkeypatch.setattr(Module, "update", counted_update)
     loss = lambda m, X, y, w: nn.cross_entropy(m(X), y, weight=w)  # noqa: E731
-    fit(model, loss, optim.Adam(lr=0.01), X, y, epochs=1, batch_size=8, seed=0)
-    assert counts == {"walk": 4 + 1, "update": 4}  # 4 steps, and the end-of-epoch check
+    fit(model, loss, optim.Adam(lr=0.01), X, y, epochs=1, batch_size=8, seed=0, jit=jit)
+    # 4 steps, the end-of-epoch check; jitted, also the buffers' check and the recording
+    assert counts == {"walk": walks, "update": 4}
 
 
 def test_value_and_grad_at_a_trainable_matches_the_plain_call():

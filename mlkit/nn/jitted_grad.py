@@ -1,0 +1,72 @@
+"""``jitted_value_and_grad``: ``nn.value_and_grad`` run as one ``mlkit.jit`` program per shape.
+
+Every parameter of the model (trainable and frozen) is an input of the program, so a frozen
+parameter is read at each call rather than baked in at the first; which parameters are
+trainable is part of the signature (freezing one records anew). The recording swaps the
+traced inputs into the model, takes the eager ``value_and_grad`` there and puts the arrays
+back, so both paths run the same Python. Random draws (dropout) are inputs of the program
+already and are drawn afresh at each call.
+"""
+
+from __future__ import annotations
+
+import mlkit
+from mlkit.nn.grad import Trainable, value_and_grad
+from mlkit.nn.module import _PARAMETERS
+
+__all__ = ["JittedValueAndGrad", "jitted_value_and_grad"]
+
+
+class JittedValueAndGrad:
+    """``at(params, model, *args)`` as ``value_and_grad(model, loss_fn).at`` for a loss
+    ``loss_fn(model, *args)`` (arrays, numbers and None), through ``mlkit.jit``;
+    ``program`` is the jitted function (its ``cache_info()`` counts the recordings)."""
+
+    def __init__(self, model, loss_fn):
+        self.model = model
+        self.eager = value_and_grad(model, loss_fn)
+        self.program = mlkit.jit(self._recorded, static_argnums=0)
+        self.program.__name__ = getattr(loss_fn, "__name__", "loss_fn")
+        self._slots = None
+
+    def at(self, params: Trainable, model, *args):
+        if model is not self.model:
+            raise ValueError("jitted_value_and_grad: the loss must be called with the model "
+                             "it was built for")
+        params.walked()
+        slots = []
+        self.model._walk(_PARAMETERS, slots)
+        if any(container is None for container, _, _ in slots) or _mixed_floats(slots, args):
+            # Arrays inside tuples have no slot to swap into; mixed float dtypes take eager's
+            # casts, which a program recorded from them does not yet replay alike.
+            return self.eager.at(params, model, *args)
+        trainable = {(id(container), key) for container, key, _ in params.slots}
+        layout = tuple((id(container), key) in trainable for container, key, _ in slots)
+        self._slots = slots
+        try:
+            return self.program(layout, [value for _, _, value in slots], *args)
+        finally:
+            self._slots = None
+
+    def _recorded(self, layout, values, *args):
+        """Runs only while recording: the eager step on the traced ``values``."""
+        slots = self._slots
+        for (container, key, _), value in zip(slots, values):
+            container[key] = value
+        try:
+            return self.eager.at(Trainable(self.model), self.model, *args)
+        finally:
+            for container, key, value in slots:
+                container[key] = value
+
+
+def _mixed_floats(slots, args) -> bool:
+    """Whether the parameters and the float arrays among ``args`` hold more than one dtype."""
+    arrays = [value for _, _, value in slots] + [a for a in args if hasattr(a, "dtype")]
+    return len({a.dtype for a in arrays if a.dtype.kind in "fc"}) > 1
+
+
+def jitted_value_and_grad(model, loss_fn) -> JittedValueAndGrad:
+    """``value_and_grad(model, loss_fn)`` whose ``at`` replays one recorded program per
+    signature (the shapes and dtypes of the arguments, and which parameters are trainable)."""
+    return JittedValueAndGrad(model, loss_fn)

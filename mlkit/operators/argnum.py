@@ -9,7 +9,7 @@ import numpy
 from mlkit.autodiff.containers import ContainerVSpace
 from mlkit.autodiff.entry import fun_name, unary_of
 from mlkit.autodiff.entry import make_vjp as _make_vjp
-from mlkit.autodiff.tracer import getval
+from mlkit.autodiff.tracer import getval, rawval
 from mlkit.autodiff.vspace import vspace
 from mlkit.tree import flatten_named, is_container, tree_leaves, tree_map
 
@@ -61,11 +61,12 @@ def _in_input_dtypes(vjp, x):
 
     def cast(g, leaf):
         target = getattr(leaf, "dtype", None)
-        if type(g) is not numpy.ndarray or target is None or g.dtype == target:
+        raw = rawval(g)  # under jit or a higher derivative, g is traced: cast it traced too
+        if type(raw) is not numpy.ndarray or target is None or raw.dtype == target:
             return g
-        return (numpy.real(g) if target.kind != "c" else g).astype(target)
+        return (g if target.kind == "c" else g.real).astype(target)
 
-    if type(x) is numpy.ndarray:
+    if type(rawval(x)) is numpy.ndarray:
         return lambda g: cast(vjp(g), x)
     if not is_container(x, exact=True):
         return vjp

@@ -355,3 +355,19 @@ def test_values_read_through_views_are_not_buffered():
     assert "multiply(v1, 2.0)\n" in jitted.listing(x).replace("  # float64 (40, 50)", "")
     for _ in range(3):  # the first call records, the others replay
         onp.testing.assert_allclose(jitted(x), f(x), rtol=1e-14)
+
+
+def test_a_float32_input_gets_a_float32_gradient_under_jit_as_in_eager():
+    weights = onp.ones((3, 2), onp.float32)
+    data = onp.linspace(0.0, 1.0, 6).reshape(2, 3)  # float64: the product is float64
+
+    def loss(w, x):
+        return np.sum(np.tanh(x @ w))
+
+    eager, jitted = grad(loss)(weights, data), jit(grad(loss))(weights, data)
+    assert eager.dtype == jitted.dtype == onp.float32
+    onp.testing.assert_array_equal(jitted, eager)
+    second = jit(grad(lambda w, x: np.sum(grad(loss)(w, x) ** 2)))(weights, data)
+    assert second.dtype == onp.float32
+    onp.testing.assert_allclose(second, grad(lambda w, x: np.sum(grad(loss)(w, x) ** 2))(
+        weights, data), rtol=1e-6)

@@ -77,8 +77,12 @@ def show(value: Any, limit: int = 80) -> str:
 
 
 def did_you_mean(word: Any, options) -> str:
-    """' — did you mean 'x'?' for the closest option, or '' when nothing is close."""
-    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
+    """' — did you mean 'x'?' for the closest option, or '' when nothing is close. The one
+    option that is ``word`` up to case or a prefix (``f1`` -> ``val_f1``) is the closest."""
+    text, names = str(word).lower(), [str(o) for o in options]
+    same = [o for o in names if o.lower() == text or o.lower().endswith("_" + text)]
+    close = same if len(same) == 1 else difflib.get_close_matches(str(word), names, n=1,
+                                                                  cutoff=0.6)
     return f" — did you mean '{close[0]}'?" if close else ""
 
 

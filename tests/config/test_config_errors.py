@@ -28,6 +28,13 @@ CASES = {
     "unknown activation": (
         MLP + ["model.activation=rleu"],
         ["model.activation: not an allowed value (got 'rleu')", "did you mean 'relu'?"]),
+    "metric name as a monitor": (
+        ["training.early_stopping={monitor: f1}"],
+        ["training.early_stopping.monitor: not an allowed value (got 'f1')",
+         "did you mean 'val_f1'?"]),
+    "optimizer name in capitals": (
+        ["optimizer.name=SGD"],
+        ["optimizer.name: not an allowed value (got 'SGD')", "did you mean 'sgd'?"]),
     "unknown optimizer": (
         ["optimizer.name=adm"],
         ["optimizer.name: not an allowed value (got 'adm')", "'sgd', 'adam'",

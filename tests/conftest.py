@@ -14,3 +14,16 @@ def run_file():
         return runpy.run_path(str(path), run_name="__main__" if as_script else path.stem)
 
     return run
+
+
+@pytest.fixture
+def write(tmp_path):
+    """``write(text, name="data.csv")``: the path of a new file holding ``text``, in a
+    temporary directory."""
+
+    def _write(text, name="data.csv"):
+        path = tmp_path / name
+        path.write_text(text)
+        return path
+
+    return _write

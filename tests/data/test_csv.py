@@ -18,15 +18,6 @@ TOY = """size,color,label
 """
 
 
-@pytest.fixture
-def write(tmp_path):
-    """Write text to a CSV file in a temporary directory and return its path."""
-    def _write(text, name="data.csv"):
-        path = tmp_path / name
-        path.write_text(text)
-        return path
-    return _write
-
 
 def test_toy_file_mean_imputation_by_hand(write):
     data = load_csv(write(TOY), "label", categorical=["color"], impute="mean")

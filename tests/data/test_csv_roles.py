@@ -14,14 +14,6 @@ k4,4.0,blue,yes
 """
 
 
-@pytest.fixture
-def write(tmp_path):
-    def _write(text, name="data.csv"):
-        path = tmp_path / name
-        path.write_text(text)
-        return path
-    return _write
-
 
 def test_ids_are_no_features_and_are_carried_with_kept_columns(write):
     data = load_csv(write(TRAIN), "label", categorical=["color"], ids=["key"], impute="drop")

@@ -23,14 +23,6 @@ BY_HAND = {
 }
 
 
-@pytest.fixture
-def write(tmp_path):
-    def _write(text, name="data.csv"):
-        path = tmp_path / name
-        path.write_text(text)
-        return path
-    return _write
-
 
 def test_date_features_by_hand():
     times = parse_dates(pd.Series(list(BY_HAND)))

@@ -70,7 +70,7 @@ class _Recorder(Callback):
         if not (numpy.all(numpy.isfinite(point)) and math.isfinite(value)):
             self.diverged, state.stop = step, True
             return
-        self.points.append(point)
+        self.points.append(point.copy())  # the model steps its arrays in place
         self.values.append(value)
         gap = (math.hypot(*(point - self.function.minimum)) if self.config.criterion == "distance"
                else value - self.function.f_min)

@@ -29,7 +29,6 @@ from mlkit.nn.activations import softplus as softplus
 from mlkit.nn.activations import tanh as tanh
 from mlkit.nn.grad import Trainable as Trainable
 from mlkit.nn.grad import value_and_grad as value_and_grad
-from mlkit.nn.jitted_grad import jitted_value_and_grad as jitted_value_and_grad
 from mlkit.nn.layers import MLP as MLP
 from mlkit.nn.layers import Dropout as Dropout
 from mlkit.nn.layers import Embedding as Embedding
@@ -94,6 +93,5 @@ __all__ = [
     "tanh",
     "weight_penalty",
     "Trainable",
-    "jitted_value_and_grad",
     "value_and_grad",
 ]

@@ -15,7 +15,7 @@ from abc import ABC, abstractmethod
 import numpy as np
 
 from mlkit.optim import validation
-from mlkit.optim.flat import check_parameters
+from mlkit.optim.flat import FlatParameters, check_parameters
 from mlkit.tree import flatten_named, tree_builder, tree_flatten, tree_map, tree_signature
 
 
@@ -127,7 +127,10 @@ class Optimizer(ABC):
     def descend(self, model, closure):
         """One step of ``model`` on the objective ``closure() -> (loss, grads)``; returns both."""
         loss, grads = closure()
-        self.update(model, grads)
+        if isinstance(model, FlatParameters):
+            model.update(self.step(model.tree, model.views(grads)))
+        else:
+            self.update(model, grads)
         return loss, grads
 
     def state_dict(self) -> dict:

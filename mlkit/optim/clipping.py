@@ -61,3 +61,16 @@ def clip_grad_value(grads, clip_value):
     return tree_map(
         lambda leaf: None if leaf is None else np.clip(leaf, -clip_value, clip_value), grads
     )
+
+
+def clip_flat(vectors, max_norm=None, max_value=None):
+    """Gradient vectors clipped by global norm, then by value, without a branch on values."""
+    import mlkit.numpy as mnp
+
+    if max_norm is not None:
+        total = mnp.sqrt(sum(mnp.dot(v, v) for v in vectors))
+        scale = mnp.minimum(1.0, max_norm / (total + 1e-6))
+        vectors = [v * scale.astype(v.dtype) for v in vectors]
+    if max_value is not None:
+        vectors = [mnp.clip(v, -max_value, max_value) for v in vectors]
+    return vectors

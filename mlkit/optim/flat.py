@@ -94,3 +94,53 @@ class FlatView:
         if not self._same_dtype:
             leaves = [leaf.astype(dtype) for leaf, dtype in zip(leaves, self._dtypes)]
         return self._build(leaves)
+
+
+class FlatParameters:
+    """A parameter tree kept as one contiguous vector per dtype, its leaves views into them."""
+
+    def __init__(self, tree):
+        import mlkit.numpy as mnp
+
+        self._mnp = mnp
+        leaves, self._structure = tree_flatten(tree)
+        check_parameters("FlatParameters", list(flatten_named(tree)), leaves)
+        self._build = tree_builder(self._structure)
+        self.dtypes = list(dict.fromkeys(leaf.dtype for leaf in leaves))
+        self._places = []
+        sizes = [0] * len(self.dtypes)
+        for leaf in leaves:
+            group = self.dtypes.index(leaf.dtype)
+            self._places.append((group, sizes[group], sizes[group] + leaf.size, leaf.shape))
+            sizes[group] += leaf.size
+        self.vectors = [np.empty(size, dtype) for size, dtype in zip(sizes, self.dtypes)]
+        for leaf, (group, start, stop, _) in zip(leaves, self._places):
+            self.vectors[group][start:stop] = leaf.reshape(-1)
+        self.size = sum(sizes)
+        self.tree = self.views(self.vectors)
+        self._leaves = tree_flatten(self.tree)[0]
+
+    def views(self, vectors):
+        return self._build([vectors[g][a:b].reshape(shape) for g, a, b, shape in self._places])
+
+    def join(self, tree):
+        mnp = self._mnp
+        leaves = tree_flatten(tree_map(lambda _, leaf: leaf, self._structure, tree))[0]
+        parts = [[] for _ in self.dtypes]
+        for leaf, (group, _, _, shape) in zip(leaves, self._places):
+            if leaf is None:
+                leaf = np.zeros(shape, self.dtypes[group])
+            parts[group].append(mnp.reshape(leaf, (-1,)))
+        return [part[0] if len(part) == 1 else mnp.concatenate(part) for part in parts]
+
+    def holds(self, tree) -> bool:
+        leaves = tree_flatten(tree)[0]
+        return len(leaves) == len(self._leaves) and all(
+            a is b for a, b in zip(leaves, self._leaves))
+
+    def update(self, tree):
+        for leaf, (group, start, stop, _) in zip(tree_flatten(tree)[0], self._places):
+            self.vectors[group][start:stop] = np.ravel(leaf)
+
+    def parameters(self):
+        return self.tree

@@ -8,7 +8,7 @@ import numpy as np
 
 from mlkit.optim import validation
 from mlkit.optim.base import trainable
-from mlkit.optim.flat import FlatView
+from mlkit.optim.flat import FlatParameters, FlatView
 from mlkit.optim.line_search import Trial, strong_wolfe
 from mlkit.optim.two_loop import two_loop_direction
 from mlkit.options import NonNegativeFloat, PositiveFloat, PositiveInt
@@ -154,6 +154,9 @@ class LBFGS:
         """One :meth:`step` of ``model``, calling ``closure()`` at each point tried; returns
         the loss and gradient at the new parameters (the epoch's result)."""
         last = []
+        if isinstance(model, FlatParameters):
+            vectors = closure
+            closure = lambda: (lambda out: (out[0], model.views(out[1])))(vectors())  # noqa: E731
 
         def at(params):
             model.update(params)
@@ -162,8 +165,11 @@ class LBFGS:
 
         params, _, end = self._advance(trainable(model), at)
         if end is None:  # the last move was taken without evaluating where it landed
-            return at(params)
-        model.update(params)
+            end = at(params)
+        else:
+            model.update(params)
+        if isinstance(model, FlatParameters):
+            return end[0], model.join(end[1])
         return end
 
     def _view_of(self, params):

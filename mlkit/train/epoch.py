@@ -1,7 +1,8 @@
 """One epoch of training, the hot loop of the package, and the divergence check after it.
 
-Per batch it only slices the rows and calls ``optimizer.descend`` with a closure that runs
-``value_and_grad`` (and clips, if asked); every optimizer steps through that one call.
+Per batch it only slices the rows and calls ``optimizer.descend`` on the model's flat
+parameters with a closure that runs the :class:`~mlkit.train.step.TrainingStep` (loss, gradient
+and clipping, one jitted program per batch shape); every optimizer steps through that one call.
 """
 
 from __future__ import annotations
@@ -12,9 +13,6 @@ import math
 import numpy as np
 
 from mlkit.data import minibatches
-from mlkit.nn import Trainable
-from mlkit.optim import clip_grad_norm as clip_by_norm
-from mlkit.optim import clip_grad_value as clip_by_value
 from mlkit.train.state import LoopState
 from mlkit.tree import tree_leaves
 
@@ -33,9 +31,10 @@ class TrainingDiverged(FloatingPointError):
                          f"training stopped. To fix it, {REMEDY}.")
 
 
-def run_epoch(model, step_fn, optimizer, X, y, weight, batch_size, shuffle, last_batch,
-              max_norm, max_value, state: LoopState, epoch: int) -> tuple[float, float]:
+def run_epoch(step, optimizer, X, y, weight, batch_size, shuffle, last_batch,
+              state: LoopState, epoch: int) -> tuple[float, float]:
     """Train one epoch; returns the mean batch loss and the last step's gradient norm."""
+    flat = step.bind(X, y, weight)
     batches = ((None,) if batch_size is None
                else minibatches(len(X), batch_size, state.rng, shuffle, last_batch))
     total, seen = 0.0, 0
@@ -45,11 +44,7 @@ def run_epoch(model, step_fn, optimizer, X, y, weight, batch_size, shuffle, last
         else:
             xb, yb = X[rows], y[rows]
             wb = None if weight is None else weight[rows]
-        params = Trainable(model)  # one walk of the model serves the whole step
-        closure = functools.partial(step_fn.at, params, model, xb, yb, wb)
-        if max_norm is not None or max_value is not None:
-            closure = functools.partial(_clipped, closure, max_norm, max_value)
-        loss, grads = optimizer.descend(params, closure)
+        loss, grads = optimizer.descend(flat, functools.partial(step, xb, yb, wb))
         loss = float(loss)
         if not math.isfinite(loss):
             raise TrainingDiverged(epoch, index, state.steps_per_epoch, f"the loss became "
@@ -57,27 +52,17 @@ def run_epoch(model, step_fn, optimizer, X, y, weight, batch_size, shuffle, last
         state.step += 1
         total += loss * len(xb)
         seen += len(xb)
-    _check(model, state, epoch, total / seen)
-    return total / seen, _global_norm(grads)
+    _check(flat, state, epoch, total / seen)
+    return total / seen, _global_norm(flat.views(grads))
 
 
-def _clipped(closure, max_norm, max_value):
-    """The closure's loss, and its gradient clipped by global norm, then by value."""
-    loss, grads = closure()
-    if max_norm is not None:
-        grads = clip_by_norm(grads, max_norm)[0]
-    if max_value is not None:
-        grads = clip_by_value(grads, max_value)
-    return loss, grads
-
-
-def _check(model, state, epoch, loss):
+def _check(flat, state, epoch, loss):
     """Raise TrainingDiverged if the epoch's loss or any parameter is not finite."""
     steps = state.steps_per_epoch
     if not math.isfinite(loss):
         raise TrainingDiverged(epoch, steps, steps, f"the loss became {loss}")
-    for leaf in tree_leaves(model.trainable_parameters()):
-        if not np.isfinite(leaf).all():
+    for vector in flat.vectors:
+        if not np.isfinite(vector).all():
             raise TrainingDiverged(epoch, steps, steps, "the parameters became nan or infinite")
 
 

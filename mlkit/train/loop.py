@@ -15,14 +15,12 @@ import time
 import numpy as np
 
 from mlkit.data import minibatches
-from mlkit.nn import jitted_value_and_grad
-from mlkit.nn import value_and_grad as model_value_and_grad
 from mlkit.train.callbacks import ScheduleStep
 from mlkit.train.epoch import TrainingDiverged, run_epoch
 from mlkit.train.heads import validation_scores
 from mlkit.train.history import History
 from mlkit.train.state import LoopState
-from mlkit.tree import tree_leaves
+from mlkit.train.step import training_step
 
 __all__ = ["LoopState", "TrainingDiverged", "TrainingInterrupted", "fit"]
 
@@ -133,11 +131,9 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
     if evaluate is None:
         evaluate = validation_scores(loss_fn, metrics, head)
 
-    step_fn = (jitted_value_and_grad(model, loss_fn) if _jittable(jit, model, optimizer)
-               else model_value_and_grad(model, loss_fn))
-    train_epoch = functools.partial(run_epoch, model, step_fn,
-                                    optimizer, X, y, sample_weight, batch_size, shuffle,
-                                    last_batch, clip_grad_norm, clip_grad_value)
+    step = training_step(model, loss_fn, clip_grad_norm, clip_grad_value, jit)
+    train_epoch = functools.partial(run_epoch, step, optimizer, X, y, sample_weight,
+                                    batch_size, shuffle, last_batch)
     state.stop = False
     reason = "completed"
     try:
@@ -185,11 +181,3 @@ def _set_mode(model, training: bool) -> None:
     if switch is not None:
         switch(training)
 
-
-
-def _jittable(jit: bool, model, optimizer) -> bool:
-    """Whether the batches' gradient runs jitted: asked for, a first-order optimizer (L-BFGS's
-    line search stays eager) and no buffers (a batch-norm layer updates them as it runs)."""
-    buffers = getattr(model, "buffers", None)
-    return (bool(jit) and not optimizer.full_batch and buffers is not None
-            and not tree_leaves(buffers()))

@@ -10,9 +10,10 @@ import pytest
 
 from mlkit import nn
 from mlkit.cli import main
-from mlkit.nn import Trainable, jitted_value_and_grad
-from mlkit.optim import SGD, Adam
+from mlkit.optim import LBFGS, SGD, Adam
 from mlkit.train import fit
+from mlkit.train.step import training_step
+from mlkit.tree import tree_leaves
 
 REPO = Path(__file__).resolve().parents[2]
 QUICK = ["training.epochs=3", "baseline.name=off", "output.save_plots=false", "--quiet"]
@@ -71,10 +72,10 @@ def _loss(model, X, y, w):
     return nn.cross_entropy(model(X), y, weight=w)
 
 
-def _train(model, jit, optimizer=None, epochs=4, **options):
+def _train(model, jit, optimizer=None, epochs=4, batch_size=16, **options):
     X, y = _data()
-    history = fit(model, _loss, optimizer or Adam(0.05), X, y, epochs=epochs, batch_size=16,
-                  seed=5, jit=jit, **options)
+    history = fit(model, _loss, optimizer or Adam(0.05), X, y, epochs=epochs,
+                  batch_size=batch_size, seed=5, jit=jit, **options)
     return [(row["train_loss"], row["grad_norm"]) for row in history.rows], model.state_dict()
 
 
@@ -109,13 +110,23 @@ def test_frozen_parameters_stay_put_and_the_rest_trains_as_eager():
     assert not np.array_equal(jitted[1]["layers.2.weight"], start["layers.2.weight"])
 
 
+def _step(model, jit=True):
+    return training_step(model, _loss, jit=jit)
+
+
+def _call(step, X, y):
+    step.bind(X, y)
+    loss, grads = step(X, y, None)
+    return loss, step.flat.views(grads)
+
+
 def test_a_frozen_parameter_changed_between_calls_is_read_afresh():
     model = _model().freeze(["layers.0"])
     X, y = _data(8)
-    step = jitted_value_and_grad(model, _loss)
-    step.at(Trainable(model), model, X, y, None)
+    step = _step(model)
+    _call(step, X, y)
     model.update({"layers": [{"weight": model.layers[0].weight * 2}, {}, {}]})
-    loss, grads = step.at(Trainable(model), model, X, y, None)
+    loss, grads = _call(step, X, y)
     reference = nn.value_and_grad(model, _loss)(model, X, y, None)
     assert float(loss) == float(reference[0])
     np.testing.assert_array_equal(grads["layers"][2]["weight"],
@@ -126,10 +137,10 @@ def test_a_frozen_parameter_changed_between_calls_is_read_afresh():
 def test_freezing_a_layer_records_anew_and_matches_eager():
     model = _model()
     X, y = _data(8)
-    step = jitted_value_and_grad(model, _loss)
-    step.at(Trainable(model), model, X, y, None)
+    step = _step(model)
+    _call(step, X, y)
     model.freeze(["layers.2.bias"])
-    loss, grads = step.at(Trainable(model), model, X, y, None)
+    loss, grads = _call(step, X, y)
     reference = nn.value_and_grad(model, _loss)(model, X, y, None)
     assert float(loss) == float(reference[0])
     assert "bias" not in grads["layers"][2]
@@ -138,22 +149,42 @@ def test_freezing_a_layer_records_anew_and_matches_eager():
     assert step.program.cache_info()["signatures"] == 2
 
 
-def test_one_fit_records_once_per_batch_shape(monkeypatch):
-    import mlkit.train.loop as loop
+def test_the_model_trains_as_views_of_one_vector_per_dtype():
+    model = _model()
+    _train(model, True, epochs=1)
+    (vector,) = _step(model).flat.vectors
+    for leaf in tree_leaves(model.trainable_parameters()):
+        assert np.shares_memory(leaf, vector)
 
-    made = []
 
-    def spy(model, loss_fn):
-        made.append(jitted_value_and_grad(model, loss_fn))
-        return made[-1]
+def test_one_fit_records_once_per_batch_shape_and_later_fits_replay():
+    model = _model(0.2)
+    _train(model, True, epochs=5)  # 70 rows in batches of 16: four full, one of 6
+    program = _step(model).program
+    assert program.cache_info() == {"signatures": 2, "paths": [1, 1]}
+    _train(model, True, epochs=7)  # a second fit, as partial_fit or warm_start call it
+    assert _step(model).program is program
+    assert program.cache_info() == {"signatures": 2, "paths": [1, 1]}
+    assert _step(model, jit=False).program is None
 
-    monkeypatch.setattr(loop, "jitted_value_and_grad", spy)
-    _train(_model(0.2), True, epochs=5)  # 70 rows in batches of 16: four full, one of 6
-    (step,) = made
-    assert step.program.cache_info() == {"signatures": 2, "paths": [1, 1]}
-    made.clear()
-    _train(_model(), False)
-    assert made == []
+
+def test_batch_norm_statistics_update_under_jit_as_eagerly():
+    def model():
+        return nn.Sequential(nn.Linear(4, 6, rng=1, dtype=np.float64),
+                             nn.BatchNorm1d(6, dtype=np.float64), nn.Tanh(),
+                             nn.Linear(6, 2, rng=3, dtype=np.float64))
+
+    jitted_model = model()
+    jitted, eager = _train(jitted_model, True), _train(model(), False)
+    _same(jitted, eager)
+    assert jitted[1]["layers.1.num_batches_tracked"] == 4 * 5
+    assert _step(jitted_model).program.cache_info()["signatures"] == 2
+
+
+def test_l_bfgs_steps_through_the_jitted_objective_as_eagerly():
+    runs = [_train(_model(), jit, LBFGS(max_iter=5), epochs=3, batch_size="full")
+            for jit in (True, False)]
+    _same(*runs)
 
 
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
@@ -166,7 +197,8 @@ def test_logistic_regression_replays_one_program_per_batch_shape(solver, monkeyp
         warnings.simplefilter("error", RuntimeWarning)  # "more than 16 paths": a retrace a batch
         jitted = LogisticRegression(solver=solver, max_iter=5, batch_size=16,
                                     random_state=0).fit(X, y)
-    monkeypatch.setattr(loop, "_jittable", lambda *args: False)
+    monkeypatch.setattr(loop, "training_step",
+                        lambda *args: training_step(*args[:4], jit=False))
     eager = LogisticRegression(solver=solver, max_iter=5, batch_size=16, random_state=0).fit(X, y)
     np.testing.assert_array_equal(jitted.coef_, eager.coef_)
 

@@ -86,7 +86,8 @@ class Linear(Module):
 
     def forward(self, x):
         weight = self.weight
-        if type(x) is numpy.ndarray and x.dtype != weight.dtype:
+        dtype = getattr(x, "dtype", weight.dtype)
+        if dtype != weight.dtype:  # traced or not, so that jit replays what eager computes
             x = x.astype(weight.dtype)
         if self.bias is None:
             return x @ weight

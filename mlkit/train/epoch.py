@@ -34,7 +34,7 @@ class TrainingDiverged(FloatingPointError):
 def run_epoch(step, optimizer, X, y, weight, batch_size, shuffle, last_batch,
               state: LoopState, epoch: int) -> tuple[float, float]:
     """Train one epoch; returns the mean batch loss and the last step's gradient norm."""
-    flat = step.bind(X, y, weight)
+    flat = step.bind()
     batches = ((None,) if batch_size is None
                else minibatches(len(X), batch_size, state.rng, shuffle, last_batch))
     total, seen = 0.0, 0

@@ -38,10 +38,9 @@ class TrainingStep:
             self.program.__name__ = getattr(loss_fn, "__name__", "loss_fn")
         self.flat = None
 
-    def bind(self, *data) -> FlatParameters:
+    def bind(self) -> FlatParameters:
         """Lay the model's trainable arrays out as flat vectors, unless they already are, and
-        read its other arrays; once per epoch, so replaced or frozen arrays are noticed.
-        ``data`` (the training arrays) only decides whether dtypes mix."""
+        read its other arrays; once per epoch, so replaced or frozen arrays are noticed."""
         model = self._model()
         trainable = model.trainable_parameters()
         if self.flat is None or not self.flat.holds(trainable):
@@ -54,11 +53,10 @@ class TrainingStep:
         others = [leaf for leaf, is_trained in zip(leaves, self._trained) if not is_trained]
         self.frozen = others
         self.buffers, self._buffer_tree = tree_flatten(model.buffers())
-        self.jitted = self.program is not None and not _mixed_floats(self.flat, others, data)
         return self.flat
 
     def __call__(self, X, y, weight):
-        if not self.jitted:
+        if self.program is None:
             return self._eager(X, y, weight)
         loss, grads, buffers = self.program(self.layout, self.flat.vectors, self.frozen,
                                             self.buffers, X, y, weight)
@@ -90,14 +88,6 @@ class TrainingStep:
             model.update(saved[0])
             model.update(saved[1])
         return loss, clip_flat(self.flat.join(grads), *self.clipping), new_buffers
-
-
-def _mixed_floats(flat, others, data) -> bool:
-    """Whether the model and the data hold more than one float dtype: eager's casts between
-    them are not yet replayed alike, so such steps run eagerly."""
-    arrays = [*others, *(a for a in data if hasattr(a, "dtype"))]
-    dtypes = set(flat.dtypes) | {a.dtype for a in arrays if a.dtype.kind in "fc"}
-    return len(dtypes) > 1
 
 
 def training_step(model, loss_fn, clip_grad_norm=None, clip_grad_value=None,

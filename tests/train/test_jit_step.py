@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import mlkit
 from mlkit import nn
 from mlkit.cli import main
 from mlkit.optim import LBFGS, SGD, Adam
@@ -115,7 +116,7 @@ def _step(model, jit=True):
 
 
 def _call(step, X, y):
-    step.bind(X, y)
+    step.bind()
     loss, grads = step(X, y, None)
     return loss, step.flat.views(grads)
 
@@ -219,6 +220,14 @@ def test_class_weights_replay_one_program_and_match_eager():
     assert runs[0][0] == runs[1][0]
     for name in runs[0][1]:
         np.testing.assert_array_equal(runs[0][1][name], runs[1][1][name])
+
+
+def test_a_float32_layer_casts_float64_inputs_under_jit_as_eagerly():
+    layer = nn.Linear(4, 3, rng=0)
+    X = np.random.default_rng(0).normal(size=(5, 4))
+    jitted = mlkit.jit(lambda x: layer(x) ** 2)(X)
+    assert jitted.dtype == np.float32
+    np.testing.assert_array_equal(jitted, layer(X) ** 2)
 
 
 def test_float32_layers_on_float64_data_train_as_eager_in_float32():

@@ -7,7 +7,7 @@ import sys
 from mlkit.cli.common import EXIT_FAILED, say
 
 RESUMABLE = ("training.epochs", "training.early_stopping.patience",
-             "training.early_stopping.min_delta", "output.save_plots")
+             "training.early_stopping.min_delta", "output.save_plots", "training.profile")
 
 # ----------------------------------------------------------------------------- train
 
@@ -27,6 +27,8 @@ def add_train(subparsers) -> None:
     parser.add_argument("--gradcheck", action="store_true",
                         help="check gradients against finite differences before training")
     parser.add_argument("--output", metavar="DIR", help="root of run directories (output.dir)")
+    parser.add_argument("--profile", action="store_true",
+                        help="print where the training steps' time went (training.profile)")
     parser.set_defaults(handler=cmd_train)
 
 
@@ -41,8 +43,8 @@ def _train_config(args):
             raise ConfigError("mlkit train", [Problem("", "needs a CONFIG file", hint=(
                 "e.g. mlkit train configs/logreg.yaml, or --resume RUN_DIR"))])
         overrides = list(args.overrides) + ([f"output.dir={args.output}"] if args.output else [])
-        return load_config(args.config, overrides), None
-    overrides = list(args.overrides)
+        return load_config(args.config, overrides + _profiled(args)), None
+    overrides = list(args.overrides) + _profiled(args)
     if args.config is not None:
         overrides.insert(0, args.config)
     if args.output:
@@ -59,6 +61,10 @@ def _train_config(args):
              f"{saved.training.epochs} to {config.training.epochs} changes the learning rates "
              "of the remaining epochs (set schedule.t_max to keep them)")
     return config, run
+
+
+def _profiled(args) -> list[str]:
+    return ["training.profile=true"] if args.profile else []
 
 
 def cmd_train(args) -> int:
@@ -99,6 +105,8 @@ def cmd_train(args) -> int:
               "or data.standardize=true", file=sys.stderr)
         return EXIT_FAILED
     say(comparison_table(plan.head, result, baseline, config.metrics or ()))
+    if result.history.profile is not None:
+        print(result.history.profile)
     say(f"run directory: {run.path}")
     return 0
 

@@ -194,7 +194,8 @@ def build_plan(config: Config, source: str | None = None) -> Plan:
                    "seed": np.random.default_rng(loop_seed), "shuffle": training.shuffle,
                    "last_batch": training.last_batch, "clip_grad_norm": training.clip_grad_norm,
                    "clip_grad_value": training.clip_grad_value, "eval_every": training.eval_every,
-                   "jit": training.jit, "schedule_monitor": monitor}
+                   "jit": training.jit, "profile": training.profile,
+                   "schedule_monitor": monitor}
     early_options = None if early is None else {
         "monitor": early.monitor, "mode": early.mode, "patience": early.patience,
         "min_delta": early.min_delta}

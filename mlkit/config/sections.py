@@ -204,6 +204,9 @@ class Training(Section):
     """A short final batch is kept, dropped, or merged into the one before."""
     jit: bool = True
     """Run each batch's loss and gradient as one compiled mlkit.jit program (same results)."""
+    profile: bool = False
+    """After training, print where the steps' time went: tracing, the compiled program's numpy
+    calls by kind (GEMM, elementwise, reductions, ...), optimizer, data slicing, Python."""
 
 # ----------------------------------------------------------------------------- output, baseline
 

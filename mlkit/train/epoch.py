@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
+import time
 
 import numpy as np
 
@@ -31,20 +32,21 @@ class TrainingDiverged(FloatingPointError):
                          f"training stopped. To fix it, {REMEDY}.")
 
 
-def run_epoch(step, optimizer, X, y, weight, batch_size, shuffle, last_batch,
+def run_epoch(step, optimizer, X, y, weight, batch_size, shuffle, last_batch, profile,
               state: LoopState, epoch: int) -> tuple[float, float]:
-    """Train one epoch; returns the mean batch loss and the last step's gradient norm."""
+    """Train one epoch; returns the mean batch loss and the last step's gradient norm.
+    With a :class:`~mlkit.train.profile.StepProfile`, each part of each step is timed."""
     flat = step.bind()
+    take, descend = functools.partial(_rows, X, y, weight), optimizer.descend
+    if profile is not None:
+        take, step, descend = profile.timed(take, step, descend)
+        start = time.perf_counter()
     batches = ((None,) if batch_size is None
                else minibatches(len(X), batch_size, state.rng, shuffle, last_batch))
     total, seen = 0.0, 0
     for index, rows in enumerate(batches, 1):
-        if rows is None:
-            xb, yb, wb = X, y, weight
-        else:
-            xb, yb = X[rows], y[rows]
-            wb = None if weight is None else weight[rows]
-        loss, grads = optimizer.descend(flat, functools.partial(step, xb, yb, wb))
+        xb, yb, wb = take(rows)
+        loss, grads = descend(flat, functools.partial(step, xb, yb, wb))
         loss = float(loss)
         if not math.isfinite(loss):
             raise TrainingDiverged(epoch, index, state.steps_per_epoch, f"the loss became "
@@ -52,8 +54,17 @@ def run_epoch(step, optimizer, X, y, weight, batch_size, shuffle, last_batch,
         state.step += 1
         total += loss * len(xb)
         seen += len(xb)
+    if profile is not None:
+        profile.loop += time.perf_counter() - start
     _check(flat, state, epoch, total / seen)
     return total / seen, _global_norm(flat.views(grads))
+
+
+def _rows(X, y, weight, rows):
+    """The batch of ``rows`` (all of them for ``None``, a full-batch step)."""
+    if rows is None:
+        return X, y, weight
+    return X[rows], y[rows], None if weight is None else weight[rows]
 
 
 def _check(flat, state, epoch, loss):

@@ -21,6 +21,7 @@ class History:
     def __init__(self, rows=None, stop_reason: str = "not started"):
         self.rows: list[dict] = [dict(row) for row in rows or []]
         self.stop_reason = stop_reason
+        self.profile = None  # a StepProfile when fit(profile=True)
 
     def __len__(self) -> int:
         return len(self.rows)

@@ -20,6 +20,7 @@ from mlkit.train.epoch import TrainingDiverged, run_epoch
 from mlkit.train.heads import validation_scores
 from mlkit.train.history import History
 from mlkit.train.state import LoopState
+from mlkit.train.profile import StepProfile
 from mlkit.train.step import training_step
 
 __all__ = ["LoopState", "TrainingDiverged", "TrainingInterrupted", "fit"]
@@ -37,7 +38,8 @@ class TrainingInterrupted(KeyboardInterrupt):
 def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None, epochs=100,
         batch_size="full", seed=0, shuffle=True, last_batch="keep", schedule=None,
         schedule_monitor="val_loss", clip_grad_norm=None, clip_grad_value=None, evaluate=None,
-        eval_every=1, callbacks=(), resume=None, metrics=None, head=None, jit=True) -> History:
+        eval_every=1, callbacks=(), resume=None, metrics=None, head=None, jit=True,
+        profile=False) -> History:
     """Train ``model`` on ``(X, y)`` and return the per-epoch :class:`History`.
 
     Parameters
@@ -87,9 +89,16 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
         A checkpoint written from :meth:`LoopState.arrays` (``last.npz``): training continues
         from its epoch exactly as if it had never stopped.
     jit : bool
-        Run each batch's loss and gradient as one :func:`mlkit.jit` program per batch shape
-        (the same numbers as eagerly, without the tracer's overhead). It applies to first-order
-        optimizers on models without buffers (batch-norm statistics); the others run eagerly.
+        Run each batch's loss, gradient and clipping as one :func:`mlkit.jit` program per batch
+        shape (the same numbers as eagerly, without the tracer's overhead), for every
+        optimizer, L-BFGS's objective included. The program is kept with the model, so a later
+        ``fit`` of the same model, loss and clipping replays it. Either way the model's
+        trainable arrays become views of one vector per dtype, which the optimizer steps in
+        place.
+    profile : bool
+        Time each part of each step (tracing, the program's numpy calls by kind, optimizer,
+        data slicing, Python overhead) into ``history.profile``, a
+        :class:`~mlkit.train.profile.StepProfile`; training is the same.
 
     Returns
     -------
@@ -132,8 +141,9 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
         evaluate = validation_scores(loss_fn, metrics, head)
 
     step = training_step(model, loss_fn, clip_grad_norm, clip_grad_value, jit)
+    state.history.profile = StepProfile() if profile else None
     train_epoch = functools.partial(run_epoch, step, optimizer, X, y, sample_weight,
-                                    batch_size, shuffle, last_batch)
+                                    batch_size, shuffle, last_batch, state.history.profile)
     state.stop = False
     reason = "completed"
     try:

@@ -11,6 +11,7 @@ kept per model (weakly) and reused by later ``fit`` calls with the same loss and
 
 from __future__ import annotations
 
+import time
 import weakref
 
 import mlkit
@@ -58,8 +59,25 @@ class TrainingStep:
     def __call__(self, X, y, weight):
         if self.program is None:
             return self._eager(X, y, weight)
-        loss, grads, buffers = self.program(self.layout, self.flat.vectors, self.frozen,
-                                            self.buffers, X, y, weight)
+        return self._replayed(self.program(self.layout, self.flat.vectors, self.frozen,
+                                           self.buffers, X, y, weight))
+
+    def profiled(self, profile, X, y, weight):
+        """A call timed into ``profile`` (a :class:`~mlkit.train.profile.StepProfile`): the
+        program's profiled replay, or the eager step as a whole."""
+        if self.program is None:
+            start = time.perf_counter()
+            try:
+                return self._eager(X, y, weight)
+            finally:
+                profile.eager += time.perf_counter() - start
+        report = self.program.profile(self.layout, self.flat.vectors, self.frozen,
+                                      self.buffers, X, y, weight)
+        profile.add(report)
+        return self._replayed(report.value)
+
+    def _replayed(self, out):
+        loss, grads, buffers = out
         if buffers:
             self.buffers = buffers
             self._model().update(tree_unflatten(self._buffer_tree, buffers))

@@ -17,9 +17,11 @@ must not replay the same program at once.
 import keyword
 import math
 import re
+import time
 
 import numpy
 
+from mlkit.jit.kinds import kind_of
 from mlkit.jit.recording import Call, Guard, Ref
 from mlkit.tree import tree_fold, tree_leaves, tree_map
 
@@ -83,12 +85,23 @@ class Program:
         exec(code, self._namespace)  # noqa: S102 (source generated above, from the steps)
         self.run = self._namespace["program"]
 
+    def profiled(self):
+        """The same program with each call timed: ``profiled(spent, count, drawn, *inputs)``
+        adds each call's seconds to ``spent[kind]`` and counts it in ``count[kind]`` (kinds as
+        in ``kinds.KINDS``). Compiled at its first use, so that plain replays never pay for it.
+        """
+        if "profiled" not in self._namespace:
+            self._namespace["_clock"] = time.perf_counter
+            code = compile(self._source(profile=True), "<mlkit.jit profiled program>", "exec")
+            exec(code, self._namespace)  # noqa: S102 (source generated from the steps)
+        return self._namespace["profiled"]
+
     def listing(self):
         """The program as text: one numpy call per line, with its result's shape and dtype."""
         return self._source(annotate=True)
 
     # -- source generation ---------------------------------------------------------------------
-    def _source(self, annotate=False):
+    def _source(self, annotate=False, profile=False):
         kept = {ref.slot for ref in self.outputs if type(ref) is Ref}
         kept.update(step.slot for step in self.steps if type(step) is Call and step.draw)
         released = {}  # step index -> the slots no later step reads
@@ -100,8 +113,9 @@ class Program:
             buffers[slot] = f"b{number}"
             if buffers[slot] not in self._namespace:
                 self._namespace[buffers[slot]] = numpy.empty(shape, dtype)
-        params = ", ".join(["_drawn"] + [f"v{slot}" for slot in self.inputs])
-        lines = [f"def program({params}):"]
+        params = ", ".join((["_spent", "_count"] if profile else []) + ["_drawn"]
+                           + [f"v{slot}" for slot in self.inputs])
+        lines = [f"def {'profiled' if profile else 'program'}({params}):"]
         drawn, guards = [], 0
         for position, step in enumerate(self.steps):
             if type(step) is Guard:
@@ -116,7 +130,12 @@ class Program:
                     call = f"_drawn.pop() if _drawn else {call}"
                     drawn.append(f"v{step.slot}")
                 note = f"  # {_note(step.note)}" if annotate else ""
+                if profile:
+                    kind = kind_of(step.fun)
+                    lines.append("    _start = _clock()")
                 lines.append(f"    v{step.slot} = {call}{note}")
+                if profile:
+                    lines.append(f"    _spent[{kind}] += _clock() - _start; _count[{kind}] += 1")
             dead = released.get(position)
             if dead and not annotate:
                 lines.append("    del " + ", ".join(f"v{slot}" for slot in sorted(dead)))
@@ -176,7 +195,7 @@ class Program:
             return self._names[id(fun)]
         base = re.sub(r"\W", "_", getattr(fun, "__name__", "") or "fun")
         if (base.startswith("_") or base[0].isdigit() or keyword.iskeyword(base)
-                or re.fullmatch(r"[vbc]\d+", base) or base == "program"):
+                or re.fullmatch(r"[vbc]\d+", base) or base in ("program", "profiled")):
             base = "f_" + base
         name, n = base, 1
         while name in self._namespace:

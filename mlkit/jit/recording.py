@@ -91,7 +91,8 @@ class Recorder:
     """The steps of one run of a function, in the order they ran.
 
     ``drawn`` holds random values already drawn for this call (by a replay that stopped at a
-    failed guard): the first draws take them instead of drawing again.
+    failed guard): the first draws take them instead of drawing again. ``taken`` holds every
+    value the run drew, in order, so that a replay can reproduce the run.
     """
 
     def __init__(self, trace, drawn=()):
@@ -100,6 +101,7 @@ class Recorder:
         self.inputs = []
         self.slots = 0
         self.drawn = list(drawn)
+        self.taken = []
 
     def _slot(self):
         self.slots += 1
@@ -180,6 +182,7 @@ class Recorder:
             raise TypeError("mlkit.jit: a random draw whose parameters are traced values; draw "
                             "standard samples and transform them with mlkit.numpy instead")
         value = self.drawn.pop(0) if self.drawn else sample(*args, **kwargs)
+        self.taken.append(value)
         slot = self._slot()
         self.steps.append(Call(sample, list(args), dict(kwargs), slot, describe(value), draw=True))
         return self.box(value, slot)

@@ -2,16 +2,17 @@
 
 The steps a ``Recorder`` wrote down become straight-line Python source (one call per line,
 guards as ``if ... raise``), compiled once, so a replay costs the numpy calls and a local
-variable per value: no boxes, nodes, rule look-ups or graph walks. Before compiling, identical
-calls are merged, calls whose values nothing reads are dropped, and each value is released after
-its last reader. Constants were folded while tracing (a call on constants only is never
-recorded); an output that is a constant is copied at each call, so that callers never share a
-buffer, and nothing writes into an input or an output.
+variable per value: no boxes, nodes, rule look-ups or graph walks. Before compiling, calls that
+give back their argument are dropped (simplify.py), identical calls are merged, calls whose
+values nothing reads are dropped, and each value is released after its last reader; scalar
+arithmetic is written as Python operators. Constants were folded while tracing (a call on
+constants only is never recorded); an output that is a constant is copied at each call, so that
+callers never share a buffer, and nothing writes into an input or an output.
 
-Large elementwise intermediates are written into buffers the program owns (``ufunc(..., out=b)``,
-see ``_buffers``): a buffer is taken again once the value in it has had its last reader, so a
-replay allocates little beyond its outputs. A program is therefore not re-entrant: two threads
-must not replay the same program at once.
+Large elementwise and matrix-product intermediates are written into buffers the program owns
+(``ufunc(..., out=b)``, see ``_buffers``): a buffer is taken again once the value in it has had
+its last reader, so a replay allocates little beyond its outputs. A program is therefore not
+re-entrant: two threads must not replay the same program at once.
 """
 
 import keyword
@@ -23,6 +24,7 @@ import numpy
 
 from mlkit.jit.kinds import kind_of
 from mlkit.jit.recording import Call, Guard, Ref
+from mlkit.jit.simplify import fold_identities, scalar_operator, value_notes
 from mlkit.tree import tree_fold, tree_leaves, tree_map
 
 __all__ = ["Miss", "Program", "fresh"]
@@ -74,7 +76,9 @@ class Program:
 
     def __init__(self, recorder, outputs):
         self.inputs = list(recorder.inputs)
-        steps, outputs = _merge_identical(recorder.steps, outputs)
+        self._notes = value_notes(recorder.notes, recorder.steps)
+        steps, outputs = fold_identities(recorder.steps, outputs, self._notes)
+        steps, outputs = _merge_identical(steps, outputs)
         self.steps = _drop_dead(steps, outputs)
         self.outputs = outputs
         self.branches = {}
@@ -122,10 +126,12 @@ class Program:
                 lines.extend(self._guard(step, guards, drawn))
                 guards += 1
             else:
-                arguments = self._arguments(step)
-                if step.slot in buffers:
-                    arguments += f", out={buffers[step.slot]}"
-                call = f"{self._name(step.fun)}({arguments})"
+                call = scalar_operator(step, self._notes, self._expression)
+                if call is None:
+                    arguments = self._arguments(step)
+                    if step.slot in buffers:
+                        arguments += f", out={buffers[step.slot]}"
+                    call = f"{self._name(step.fun)}({arguments})"
                 if step.draw:
                     call = f"_drawn.pop() if _drawn else {call}"
                     drawn.append(f"v{step.slot}")
@@ -283,34 +289,37 @@ def _elementwise(fun):
 
 
 def _bufferable(step):
-    """Whether ``step`` is a plain ufunc call whose large array result could go into ``out=``."""
+    """Whether ``step`` is a plain ufunc call or matrix product whose large array result could
+    go into ``out=`` (an ``out=`` array that is C-contiguous takes the same BLAS path as a
+    fresh result, so the values are the same)."""
     if type(step) is not Call or step.draw or step.kwargs or type(step.note) is not tuple:
         return False
-    fun, (dtype, shape) = step.fun, step.note
-    return (_elementwise(fun) and not dtype.hasobject
+    fun, (dtype, shape, _) = step.fun, step.note
+    return ((_elementwise(fun) or fun is numpy.matmul) and not dtype.hasobject
             and math.prod(shape) >= _MIN_BUFFERED)
 
 
 def _buffers(steps, kept):
     """``{slot: (buffer number, dtype, shape)}`` for the intermediates written into buffers.
 
-    A value qualifies when a plain ufunc makes it (``_bufferable``), it is not kept (an output
-    or a draw) and only ufuncs read it: ufuncs make fresh arrays, whereas any other reader might
-    return a view of the buffer that outlives the value. Its buffer is free again after the
-    value's last reader, and is never one of the arguments of the call that fills it.
+    A value qualifies when a plain ufunc or a matrix product makes it (``_bufferable``), it is
+    not kept (an output or a draw) and only ufuncs (matmul included) read it: ufuncs make fresh
+    arrays, whereas any other reader might return a view of the buffer that outlives the value.
+    Its buffer is free again after the value's last reader, and is never one of the arguments
+    of the call that fills it.
     """
     others = set(kept)
     for step in steps:
         if type(step) is Guard:
             others.add(step.slot)
-        elif not _elementwise(step.fun):
+        elif not isinstance(step.fun, numpy.ufunc):
             others.update(_refs(step.args))
             others.update(_refs(step.kwargs))
     last = _last_uses(steps)
     free, shapes, owner, released = [], [], {}, {}
     for position, step in enumerate(steps):
         if _bufferable(step) and step.slot not in others:
-            dtype, shape = step.note
+            dtype, shape, _ = step.note
             match = next((n for n in free if shapes[n] == (dtype, shape)), None)
             if match is None:
                 match = len(shapes)

@@ -39,7 +39,7 @@ class Ref:
 
 class Call:
     """``slot = fun(*args, **kwargs)``; a draw (``draw``) is never skipped, merged or folded.
-    ``note`` describes the value (``describe``) for listings."""
+    ``note`` describes the value (``describe``) for listings and for the optimisations."""
 
     __slots__ = ("args", "draw", "fun", "kwargs", "note", "slot")
 
@@ -49,10 +49,10 @@ class Call:
 
 
 def describe(value):
-    """``(dtype, shape)`` of an array or numpy scalar, else the type's name (formatted only
-    when a listing asks: formatting a dtype costs more than recording the call)."""
+    """``(dtype, shape, type)`` of an array or numpy scalar, else the type's name (formatted
+    only when a listing asks: formatting a dtype costs more than recording the call)."""
     if isinstance(value, (numpy.ndarray, numpy.generic)):
-        return (value.dtype, value.shape)
+        return (value.dtype, value.shape, type(value))
     return type(value).__name__
 
 
@@ -99,6 +99,7 @@ class Recorder:
         self.trace = trace
         self.steps = []
         self.inputs = []
+        self.notes = {}  # input slot -> describe(value)
         self.slots = 0
         self.drawn = list(drawn)
         self.taken = []
@@ -117,6 +118,7 @@ class Recorder:
         """Box one array argument of the program as its next input."""
         slot = self._slot()
         self.inputs.append(slot)
+        self.notes[slot] = describe(value)
         return self.box(value, slot)
 
     def template(self, x):

@@ -55,8 +55,9 @@ def kind_of(fun):
 
 
 def _kind(fun, depth):
-    if isinstance(fun, functools.partial):
-        return _kind(fun.func, depth)
+    if isinstance(fun, functools.partial):  # the function, or a kernel handed to it
+        return min([_kind(fun.func, depth)] + [_kind(arg, depth + 1) for arg in fun.args
+                                               if callable(arg) and not isinstance(arg, type)])
     if isinstance(fun, numpy.ufunc):
         if fun.signature is None:
             return ELEMENTWISE

@@ -1,10 +1,10 @@
 """Rewrites of a recorded path that keep every value bit for bit, and cost fewer numpy calls.
 
 - A call that gives back its argument's values unchanged is dropped, its readers reading the
-  argument: a product with a constant one (the cotangent seed of a derivative), a reshape to
+  argument: a product with constant ones (the cotangent seed of a derivative), a reshape to
   the same shape, a transpose of a transpose. The type, dtype and shape must stay the same
-  (``x * 1.0`` of a float32 array is float64), and a returned value is kept as made, so that
-  no output is a caller's input.
+  (``x * 1.0`` of a float32 array is float64), and a returned value is folded only into an
+  array a ufunc made, so that no output is a caller's input or a view of one.
 - A broadcast materialised for an elementwise call (the derivative of a broadcast sum, say) is
   left to the ufunc's own broadcasting where the call's other operands already have the
   broadcast shape: the ufunc reads the small array, and the copy is dropped if nothing else
@@ -51,7 +51,9 @@ def fold_identities(steps, outputs, notes):
             for position in range(len(args)):  # one at a time: each sees the others' shapes
                 args[position] = _unbroadcast(position, args, step.note, made, notes)
         step = Call(step.fun, args, kwargs, step.slot, step.note, step.draw)
-        same = None if step.slot in returned or step.draw else _same_as(step, made, notes)
+        same = None if step.draw else _same_as(step, made, notes)
+        if same is not None and step.slot in returned and not _owned(same, made):
+            same = None  # the caller would get an input, or a view of one
         if same is None:
             made[step.slot] = step
             kept.append(step)
@@ -93,11 +95,17 @@ def _same_as(step, made, notes):
     return None
 
 
+def _owned(slot, made):
+    """Whether the value in ``slot`` is an array a ufunc made in this program (no view)."""
+    return slot in made and isinstance(made[slot].fun, numpy.ufunc)
+
+
 def _is_one(x):
+    """A constant whose elements are all one (the result's shape is checked by the caller)."""
     if type(x) in (int, float):
         return x == 1
-    return (isinstance(x, (numpy.generic, numpy.ndarray)) and x.ndim == 0
-            and x.dtype.kind in "biuf" and x == 1)
+    return (isinstance(x, (numpy.generic, numpy.ndarray)) and x.dtype.kind in "biuf"
+            and x.size > 0 and bool((x == 1).all()))
 
 
 def _axes(pair, note):

@@ -47,9 +47,10 @@ def test_gradient_program_counts_its_backward_pass_too():
     x, w = _inputs()
     report = jit(grad(lambda w: np.sum(np.tanh(x @ w)))).profile(w)
     onp.testing.assert_array_equal(report.value, grad(lambda w: np.sum(np.tanh(x @ w)))(w))
-    # forward x @ w and backward x.T @ g; tanh, then its derivative 1 - t * t and its product
+    # forward x @ w and backward x.T @ g; tanh, then its derivative 1 - t * t (the seed, all
+    # ones, is not multiplied in)
     assert report.calls["GEMM"] == 2
-    assert report.calls["elementwise"] == 4
+    assert report.calls["elementwise"] == 3
     _check_times(report)
 
 
@@ -134,3 +135,25 @@ def test_profiling_a_traced_value_is_refused_with_advice():
     jitted = jit(lambda x: np.sin(x))
     with pytest.raises(TypeError, match="profile the jitted derivative"):
         grad(lambda x: jitted.profile(x).value)(1.0)
+
+
+def test_kinds_of_wrappers_follow_what_they_call_or_apply():
+    import functools
+
+    from mlkit.jit.kinds import kind_of
+
+    def call_kernel(kernel, *args):
+        return list(kernel(*args))
+
+    def scaled_product(a, b):
+        return (a @ b) * 2.0
+
+    def picks(a):
+        return a[0]
+
+    assert KINDS[kind_of(functools.partial(call_kernel, scaled_product))] == "GEMM"
+    assert KINDS[kind_of(functools.partial(call_kernel, onp.sum))] == "reduction"
+    assert KINDS[kind_of(picks)] == "data movement"
+    assert KINDS[kind_of(onp.add.reduce)] == "reduction"
+    assert KINDS[kind_of(onp.exp)] == "elementwise"
+    assert KINDS[kind_of(onp.linalg.solve)] == "other"

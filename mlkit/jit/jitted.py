@@ -11,11 +11,13 @@ sees every call.
 
 import collections
 import functools
+import time
 import warnings
 
 import numpy
 
 from mlkit.autodiff.tracer import box_types, current_recorder, new_trace_id, rawval, set_recorder
+from mlkit.jit.profile import Profile
 from mlkit.jit.program import Miss, Program, fresh
 from mlkit.jit.recording import Recorder, Ref
 from mlkit.tree import tree_flatten, tree_fold, tree_map, tree_unflatten
@@ -46,14 +48,15 @@ def jit(fun, static_argnums=(), static_argnames=(), *, cache_size=32, max_paths=
 
 
 class _Entry:
-    __slots__ = ("paths", "root")
+    __slots__ = ("first_call", "paths", "root")
 
-    def __init__(self, root):
-        self.root, self.paths = root, 1
+    def __init__(self, root, first_call):
+        self.root, self.paths, self.first_call = root, 1, first_call
 
 
 class Jitted:
-    """A jitted function: call it like ``fun``; ``listing(*args)`` shows its program."""
+    """A jitted function: call it like ``fun``; ``listing(*args)`` shows its program and
+    ``profile(*args)`` where a call's time goes."""
 
     def __init__(self, fun, static_argnums, static_argnames, cache_size, max_paths):
         if not callable(fun):
@@ -85,6 +88,70 @@ class Jitted:
             return f"# {self.__name__}: this path runs eagerly (more than {self.max_paths} paths)"
         return program.listing()
 
+    def profile(self, *args, **kwargs):
+        """A call with these arguments, its replay timed numpy call by numpy call.
+
+        Returns a ``Profile`` (print it for a table): the call's result (``.value``), the
+        first call's seconds for this signature, and the replay's calls and seconds by kind
+        (GEMM, reduction, elementwise, data movement, other) with the Python overhead between
+        them. A call that records (a new signature, or a new path at a failed guard) records
+        as a plain call does, then times a replay of the new program with the same random
+        draws, so the result and the generators' states are those of a plain call.
+        """
+        if current_recorder() is not None:
+            raise RuntimeError(f"mlkit.jit: {self.__name__}.profile() was called while a jitted "
+                               "function records; profile the outermost jitted function")
+        try:
+            key, leaves = self._signature(args, kwargs)
+        except _Traced:
+            raise TypeError(f"mlkit.jit: {self.__name__}.profile() got a value traced by a "
+                            "derivative; profile the jitted derivative instead") from None
+        report = Profile(self.__name__)
+        entry, drawn = self._cache.get(key), []
+        if entry is None:
+            start = time.perf_counter()
+            program, report.value, drawn = self._record(args, kwargs, ())
+            entry = self._cache[key] = _Entry(program, time.perf_counter() - start)
+            report.recording = entry.first_call
+            if len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        self._cache.move_to_end(key)
+        report.first_call = entry.first_call
+        program = entry.root
+        while program is not None:
+            program, drawn = self._profiled_run(entry, program, drawn, leaves, args, kwargs,
+                                                report)
+        return report
+
+    def _profiled_run(self, entry, program, drawn, leaves, args, kwargs, report):
+        """Replay ``program`` timed into ``report``; the program to replay next (after a
+        failed guard) and its draws, or ``(None, None)`` once the call's value is known."""
+        run = program.profiled()
+        start = time.perf_counter()
+        try:
+            out = run(report.spent, report.count, list(reversed(drawn)), *leaves)
+        except Miss as miss:
+            report.replay += time.perf_counter() - start
+            following = program.branches.get((miss.index, miss.key))
+            if following is not None:
+                return following, miss.drawn
+            if entry.paths >= self.max_paths:
+                start = time.perf_counter()
+                report.value = self._record_branch(entry, program, miss, args, kwargs)[1]
+                report.eager += time.perf_counter() - start
+                return None, None
+            start = time.perf_counter()
+            following, report.value, taken = self._record(args, kwargs, miss.drawn)
+            report.recording += time.perf_counter() - start
+            program.branches[(miss.index, miss.key)] = following
+            entry.paths += 1
+            return following, taken
+        report.replay += time.perf_counter() - start
+        if report.recording == 0.0:  # else the value is the recording's, as in a plain call
+            report.value = out[0] if program.structure is None else tree_unflatten(
+                program.structure, out)
+        return None, None
+
     def cache_info(self):
         """``{"signatures": n, "paths": [programs per signature, ...]}``."""
         return {"signatures": len(self._cache),
@@ -111,8 +178,9 @@ class Jitted:
     def _dispatch(self, key, leaves, args, kwargs):
         entry = self._cache.get(key)
         if entry is None:
-            program, value = self._record(args, kwargs, ())
-            self._cache[key] = _Entry(program)
+            start = time.perf_counter()
+            program, value, _ = self._record(args, kwargs, ())
+            self._cache[key] = _Entry(program, time.perf_counter() - start)
             if len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
             return program, value
@@ -143,7 +211,7 @@ class Jitted:
                 return None, self.fun(*args, **kwargs)
             finally:
                 set_recorder(previous)
-        following, value = self._record(args, kwargs, miss.drawn)
+        following, value, _ = self._record(args, kwargs, miss.drawn)
         program.branches[(miss.index, miss.key)] = following
         entry.paths += 1
         return following, value
@@ -165,7 +233,8 @@ class Jitted:
         program.structure = None if single else structure
         values = [rawval(leaf) if type(ref) is Ref else fresh(leaf)
                   for leaf, ref in zip(leaves, program.outputs)]
-        return program, values[0] if single else tree_unflatten(structure, values)
+        value = values[0] if single else tree_unflatten(structure, values)
+        return program, value, recorder.taken
 
     def _output(self, recorder, leaf):
         if type(leaf) in box_types:

@@ -2,25 +2,29 @@
 
 The steps a ``Recorder`` wrote down become straight-line Python source (one call per line,
 guards as ``if ... raise``), compiled once, so a replay costs the numpy calls and a local
-variable per value: no boxes, nodes, rule look-ups or graph walks. Before compiling, identical
-calls are merged, calls whose values nothing reads are dropped, and each value is released after
-its last reader. Constants were folded while tracing (a call on constants only is never
-recorded); an output that is a constant is copied at each call, so that callers never share a
-buffer, and nothing writes into an input or an output.
+variable per value: no boxes, nodes, rule look-ups or graph walks. Before compiling, calls that
+give back their argument are dropped (simplify.py), identical calls are merged, calls whose
+values nothing reads are dropped, and each value is released after its last reader; scalar
+arithmetic is written as Python operators. Constants were folded while tracing (a call on
+constants only is never recorded); an output that is a constant is copied at each call, so that
+callers never share a buffer, and nothing writes into an input or an output.
 
-Large elementwise intermediates are written into buffers the program owns (``ufunc(..., out=b)``,
-see ``_buffers``): a buffer is taken again once the value in it has had its last reader, so a
-replay allocates little beyond its outputs. A program is therefore not re-entrant: two threads
-must not replay the same program at once.
+Large elementwise and matrix-product intermediates are written into buffers the program owns
+(``ufunc(..., out=b)``, see ``_buffers``): a buffer is taken again once the value in it has had
+its last reader, so a replay allocates little beyond its outputs. A program is therefore not
+re-entrant: two threads must not replay the same program at once.
 """
 
 import keyword
 import math
 import re
+import time
 
 import numpy
 
+from mlkit.jit.kinds import kind_of
 from mlkit.jit.recording import Call, Guard, Ref
+from mlkit.jit.simplify import fold_identities, scalar_operator, value_notes
 from mlkit.tree import tree_fold, tree_leaves, tree_map
 
 __all__ = ["Miss", "Program", "fresh"]
@@ -72,7 +76,9 @@ class Program:
 
     def __init__(self, recorder, outputs):
         self.inputs = list(recorder.inputs)
-        steps, outputs = _merge_identical(recorder.steps, outputs)
+        self._notes = value_notes(recorder.notes, recorder.steps)
+        steps, outputs = fold_identities(recorder.steps, outputs, self._notes)
+        steps, outputs = _merge_identical(steps, outputs)
         self.steps = _drop_dead(steps, outputs)
         self.outputs = outputs
         self.branches = {}
@@ -83,12 +89,23 @@ class Program:
         exec(code, self._namespace)  # noqa: S102 (source generated above, from the steps)
         self.run = self._namespace["program"]
 
+    def profiled(self):
+        """The same program with each call timed: ``profiled(spent, count, drawn, *inputs)``
+        adds each call's seconds to ``spent[kind]`` and counts it in ``count[kind]`` (kinds as
+        in ``kinds.KINDS``). Compiled at its first use, so that plain replays never pay for it.
+        """
+        if "profiled" not in self._namespace:
+            self._namespace["_clock"] = time.perf_counter
+            code = compile(self._source(profile=True), "<mlkit.jit profiled program>", "exec")
+            exec(code, self._namespace)  # noqa: S102 (source generated from the steps)
+        return self._namespace["profiled"]
+
     def listing(self):
         """The program as text: one numpy call per line, with its result's shape and dtype."""
         return self._source(annotate=True)
 
     # -- source generation ---------------------------------------------------------------------
-    def _source(self, annotate=False):
+    def _source(self, annotate=False, profile=False):
         kept = {ref.slot for ref in self.outputs if type(ref) is Ref}
         kept.update(step.slot for step in self.steps if type(step) is Call and step.draw)
         released = {}  # step index -> the slots no later step reads
@@ -100,23 +117,31 @@ class Program:
             buffers[slot] = f"b{number}"
             if buffers[slot] not in self._namespace:
                 self._namespace[buffers[slot]] = numpy.empty(shape, dtype)
-        params = ", ".join(["_drawn"] + [f"v{slot}" for slot in self.inputs])
-        lines = [f"def program({params}):"]
+        params = ", ".join((["_spent", "_count"] if profile else []) + ["_drawn"]
+                           + [f"v{slot}" for slot in self.inputs])
+        lines = [f"def {'profiled' if profile else 'program'}({params}):"]
         drawn, guards = [], 0
         for position, step in enumerate(self.steps):
             if type(step) is Guard:
                 lines.extend(self._guard(step, guards, drawn))
                 guards += 1
             else:
-                arguments = self._arguments(step)
-                if step.slot in buffers:
-                    arguments += f", out={buffers[step.slot]}"
-                call = f"{self._name(step.fun)}({arguments})"
+                call = scalar_operator(step, self._notes, self._expression)
+                if call is None:
+                    arguments = self._arguments(step)
+                    if step.slot in buffers:
+                        arguments += f", out={buffers[step.slot]}"
+                    call = f"{self._name(step.fun)}({arguments})"
                 if step.draw:
                     call = f"_drawn.pop() if _drawn else {call}"
                     drawn.append(f"v{step.slot}")
                 note = f"  # {_note(step.note)}" if annotate else ""
+                if profile:
+                    kind = kind_of(step.fun)
+                    lines.append("    _start = _clock()")
                 lines.append(f"    v{step.slot} = {call}{note}")
+                if profile:
+                    lines.append(f"    _spent[{kind}] += _clock() - _start; _count[{kind}] += 1")
             dead = released.get(position)
             if dead and not annotate:
                 lines.append("    del " + ", ".join(f"v{slot}" for slot in sorted(dead)))
@@ -176,7 +201,7 @@ class Program:
             return self._names[id(fun)]
         base = re.sub(r"\W", "_", getattr(fun, "__name__", "") or "fun")
         if (base.startswith("_") or base[0].isdigit() or keyword.iskeyword(base)
-                or re.fullmatch(r"[vbc]\d+", base) or base == "program"):
+                or re.fullmatch(r"[vbc]\d+", base) or base in ("program", "profiled")):
             base = "f_" + base
         name, n = base, 1
         while name in self._namespace:
@@ -264,34 +289,37 @@ def _elementwise(fun):
 
 
 def _bufferable(step):
-    """Whether ``step`` is a plain ufunc call whose large array result could go into ``out=``."""
+    """Whether ``step`` is a plain ufunc call or matrix product whose large array result could
+    go into ``out=`` (an ``out=`` array that is C-contiguous takes the same BLAS path as a
+    fresh result, so the values are the same)."""
     if type(step) is not Call or step.draw or step.kwargs or type(step.note) is not tuple:
         return False
-    fun, (dtype, shape) = step.fun, step.note
-    return (_elementwise(fun) and not dtype.hasobject
+    fun, (dtype, shape, _) = step.fun, step.note
+    return ((_elementwise(fun) or fun is numpy.matmul) and not dtype.hasobject
             and math.prod(shape) >= _MIN_BUFFERED)
 
 
 def _buffers(steps, kept):
     """``{slot: (buffer number, dtype, shape)}`` for the intermediates written into buffers.
 
-    A value qualifies when a plain ufunc makes it (``_bufferable``), it is not kept (an output
-    or a draw) and only ufuncs read it: ufuncs make fresh arrays, whereas any other reader might
-    return a view of the buffer that outlives the value. Its buffer is free again after the
-    value's last reader, and is never one of the arguments of the call that fills it.
+    A value qualifies when a plain ufunc or a matrix product makes it (``_bufferable``), it is
+    not kept (an output or a draw) and only ufuncs (matmul included) read it: ufuncs make fresh
+    arrays, whereas any other reader might return a view of the buffer that outlives the value.
+    Its buffer is free again after the value's last reader, and is never one of the arguments
+    of the call that fills it.
     """
     others = set(kept)
     for step in steps:
         if type(step) is Guard:
             others.add(step.slot)
-        elif not _elementwise(step.fun):
+        elif not isinstance(step.fun, numpy.ufunc):
             others.update(_refs(step.args))
             others.update(_refs(step.kwargs))
     last = _last_uses(steps)
     free, shapes, owner, released = [], [], {}, {}
     for position, step in enumerate(steps):
         if _bufferable(step) and step.slot not in others:
-            dtype, shape = step.note
+            dtype, shape, _ = step.note
             match = next((n for n in free if shapes[n] == (dtype, shape)), None)
             if match is None:
                 match = len(shapes)

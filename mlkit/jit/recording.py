@@ -39,7 +39,7 @@ class Ref:
 
 class Call:
     """``slot = fun(*args, **kwargs)``; a draw (``draw``) is never skipped, merged or folded.
-    ``note`` describes the value (``describe``) for listings."""
+    ``note`` describes the value (``describe``) for listings and for the optimisations."""
 
     __slots__ = ("args", "draw", "fun", "kwargs", "note", "slot")
 
@@ -49,10 +49,10 @@ class Call:
 
 
 def describe(value):
-    """``(dtype, shape)`` of an array or numpy scalar, else the type's name (formatted only
-    when a listing asks: formatting a dtype costs more than recording the call)."""
+    """``(dtype, shape, type)`` of an array or numpy scalar, else the type's name (formatted
+    only when a listing asks: formatting a dtype costs more than recording the call)."""
     if isinstance(value, (numpy.ndarray, numpy.generic)):
-        return (value.dtype, value.shape)
+        return (value.dtype, value.shape, type(value))
     return type(value).__name__
 
 
@@ -91,15 +91,18 @@ class Recorder:
     """The steps of one run of a function, in the order they ran.
 
     ``drawn`` holds random values already drawn for this call (by a replay that stopped at a
-    failed guard): the first draws take them instead of drawing again.
+    failed guard): the first draws take them instead of drawing again. ``taken`` holds every
+    value the run drew, in order, so that a replay can reproduce the run.
     """
 
     def __init__(self, trace, drawn=()):
         self.trace = trace
         self.steps = []
         self.inputs = []
+        self.notes = {}  # input slot -> describe(value)
         self.slots = 0
         self.drawn = list(drawn)
+        self.taken = []
 
     def _slot(self):
         self.slots += 1
@@ -115,6 +118,7 @@ class Recorder:
         """Box one array argument of the program as its next input."""
         slot = self._slot()
         self.inputs.append(slot)
+        self.notes[slot] = describe(value)
         return self.box(value, slot)
 
     def template(self, x):
@@ -180,6 +184,7 @@ class Recorder:
             raise TypeError("mlkit.jit: a random draw whose parameters are traced values; draw "
                             "standard samples and transform them with mlkit.numpy instead")
         value = self.drawn.pop(0) if self.drawn else sample(*args, **kwargs)
+        self.taken.append(value)
         slot = self._slot()
         self.steps.append(Call(sample, list(args), dict(kwargs), slot, describe(value), draw=True))
         return self.box(value, slot)

@@ -1,0 +1,181 @@
+"""Rewrites of a recorded path that keep every value bit for bit, and cost fewer numpy calls.
+
+- A call that gives back its argument's values unchanged is dropped, its readers reading the
+  argument: a product with constant ones (the cotangent seed of a derivative), a reshape to
+  the same shape, a transpose of a transpose. The type, dtype and shape must stay the same
+  (``x * 1.0`` of a float32 array is float64), and a returned value is folded only into an
+  array a ufunc made, so that no output is a caller's input or a view of one.
+- A broadcast materialised for an elementwise call (the derivative of a broadcast sum, say) is
+  left to the ufunc's own broadcasting where the call's other operands already have the
+  broadcast shape: the ufunc reads the small array, and the copy is dropped if nothing else
+  reads it.
+- Arithmetic and comparisons on numpy float scalars are written as Python operators
+  (``scalar_operator``): numpy's scalar math gives the ufunc's result, without its dispatch.
+"""
+
+import numpy
+
+from mlkit.jit.recording import Call, Guard, Ref
+from mlkit.numpy.rules.base import _broadcast_to
+from mlkit.tree import tree_leaves, tree_map
+
+__all__ = ["fold_identities", "scalar_operator", "value_notes"]
+
+_BINARY = {numpy.add: "+", numpy.subtract: "-", numpy.multiply: "*", numpy.divide: "/",
+           numpy.greater: ">", numpy.greater_equal: ">=", numpy.less: "<",
+           numpy.less_equal: "<=", numpy.equal: "==", numpy.not_equal: "!="}
+_UNARY = {numpy.negative: "-{}", numpy.absolute: "abs({})"}
+_SCALAR_DTYPES = frozenset(numpy.dtype(kind) for kind in (numpy.float32, numpy.float64))
+_NUMPY_SCALARS = (numpy.float32, numpy.float64)
+
+
+def value_notes(inputs, steps):
+    """``{slot: describe(value)}`` for the inputs' notes and every call's value."""
+    notes = dict(inputs)
+    notes.update((step.slot, step.note) for step in steps if type(step) is Call)
+    return notes
+
+
+def fold_identities(steps, outputs, notes):
+    """``steps`` without the calls that return their argument's values (and with ufuncs
+    reading materialised broadcasts' sources), and ``outputs`` renamed to match."""
+    returned = {leaf.slot for leaf in tree_leaves(outputs, exact=True) if type(leaf) is Ref}
+    made, rename, kept = {}, {}, []
+    for step in steps:
+        if type(step) is Guard:
+            kept.append(Guard(rename.get(step.slot, step.slot), step.convert, step.value))
+            continue
+        args, kwargs = _renamed(step.args, rename), _renamed(step.kwargs, rename)
+        if not kwargs and isinstance(step.fun, numpy.ufunc) and step.fun.signature is None:
+            args = list(args)
+            for position in range(len(args)):  # one at a time: each sees the others' shapes
+                args[position] = _unbroadcast(position, args, step.note, made, notes)
+        step = Call(step.fun, args, kwargs, step.slot, step.note, step.draw)
+        same = None if step.draw else _same_as(step, made, notes)
+        if same is not None and step.slot in returned and not _owned(same, made):
+            same = None  # the caller would get an input, or a view of one
+        if same is None:
+            made[step.slot] = step
+            kept.append(step)
+        else:
+            rename[step.slot] = same
+    return kept, [_renamed(leaf, rename) for leaf in outputs]
+
+
+def _renamed(x, rename):
+    if not rename:
+        return x
+
+    def leaf(value):
+        return Ref(rename.get(value.slot, value.slot)) if type(value) is Ref else value
+
+    return tree_map(leaf, x, exact=True)
+
+
+def _same_as(step, made, notes):
+    """The slot already holding ``step``'s value (same type, dtype, shape, elements), or
+    None."""
+    fun, args, note = step.fun, step.args, step.note
+    if step.kwargs or type(note) is not tuple:
+        return None
+    if fun is numpy.multiply and len(args) == 2:
+        for this, other in (args, args[::-1]):
+            if type(this) is Ref and _is_one(other) and notes.get(this.slot) == note:
+                return this.slot
+    elif fun is numpy.reshape and len(args) == 2 and type(args[0]) is Ref:
+        if notes.get(args[0].slot) == note:
+            return args[0].slot
+    elif fun is numpy.swapaxes and len(args) == 3 and type(args[0]) is Ref:
+        inner = made.get(args[0].slot)
+        if (inner is not None and inner.fun is numpy.swapaxes and not inner.kwargs
+                and len(inner.args) == 3 and type(inner.args[0]) is Ref
+                and _axes(args[1:], note) == _axes(inner.args[1:], note)
+                and notes.get(inner.args[0].slot) == note):
+            return inner.args[0].slot
+    return None
+
+
+def _owned(slot, made):
+    """Whether the value in ``slot`` is an array a ufunc made in this program (no view)."""
+    return slot in made and isinstance(made[slot].fun, numpy.ufunc)
+
+
+def _is_one(x):
+    """A constant whose elements are all one (the result's shape is checked by the caller)."""
+    if type(x) in (int, float):
+        return x == 1
+    return (isinstance(x, (numpy.generic, numpy.ndarray)) and x.dtype.kind in "biuf"
+            and x.size > 0 and bool((x == 1).all()))
+
+
+def _axes(pair, note):
+    """Two swapped axes as a set of non-negative axes (None if they are not plain ints)."""
+    ndim = len(note[1])
+    if not all(type(axis) is int and -ndim <= axis < ndim for axis in pair):
+        return None
+    return frozenset(axis % ndim for axis in pair)
+
+
+def _unbroadcast(position, args, note, made, notes):
+    """The source of ``args[position]`` if it is a materialised broadcast that the ufunc
+    reading it (with operands ``args``, result ``note``) would broadcast alike, else the
+    argument itself."""
+    arg = args[position]
+    copy = made.get(arg.slot) if type(arg) is Ref else None
+    if (copy is None or copy.fun is not _broadcast_to or copy.kwargs or len(copy.args) != 2
+            or type(copy.args[0]) is not Ref or type(note) is not tuple):
+        return arg
+    source = notes.get(copy.args[0].slot)
+    if type(source) is not tuple or source[0] != copy.note[0]:
+        return arg
+    shapes = [source[1] if index == position else _shape(other, notes)
+              for index, other in enumerate(args)]
+    if None in shapes or _broadcast_shape(shapes) != note[1]:
+        return arg
+    return copy.args[0]
+
+
+def _shape(x, notes):
+    if type(x) is Ref:
+        note = notes.get(x.slot)
+        return note[1] if type(note) is tuple else ()
+    return numpy.shape(x) if isinstance(x, (numpy.ndarray, numpy.generic, int, float)) else None
+
+
+def _broadcast_shape(shapes):
+    try:
+        return numpy.broadcast_shapes(*shapes)
+    except ValueError:
+        return None
+
+
+def scalar_operator(step, notes, expression):
+    """``step`` as a Python operator expression (operands rendered by ``expression``) when
+    numpy's scalar math computes it exactly as the ufunc does, else None: an arithmetic ufunc
+    or comparison on float32/float64 numpy scalars and Python numbers, at least one operand a
+    numpy scalar (two Python floats would give a Python float), no keyword arguments."""
+    if step.kwargs or step.draw or type(step.note) is not tuple or step.note[1] != ():
+        return None
+    fun, args = step.fun, step.args
+    kinds = [_scalar_kind(arg, notes) for arg in args]
+    if None in kinds or "numpy" not in kinds:
+        return None
+    if len(args) == 2 and fun in _BINARY:
+        return f"{expression(args[0])} {_BINARY[fun]} {expression(args[1])}"
+    if len(args) == 1 and fun in _UNARY:
+        return _UNARY[fun].format(expression(args[0]))
+    return None
+
+
+def _scalar_kind(x, notes):
+    """'numpy' for a float32/float64 numpy scalar, 'python' for a Python int or float, else
+    None."""
+    if type(x) is Ref:
+        note = notes.get(x.slot)
+        if type(note) is tuple:
+            dtype, _, kind = note
+            return "numpy" if kind in _NUMPY_SCALARS and dtype in _SCALAR_DTYPES else None
+        return "python" if note == "float" else None
+    if type(x) in (int, float):
+        return "python"
+    return "numpy" if type(x) in _NUMPY_SCALARS else None

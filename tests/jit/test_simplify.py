@@ -1,0 +1,153 @@
+"""The replay's value-preserving rewrites: each one seen in the listing, and equal to eager."""
+
+import runpy
+import warnings
+from pathlib import Path
+
+import numpy as onp
+import pytest
+
+import mlkit.numpy as np
+from mlkit import grad, hessian_vector_product, jit, make_jvp, value_and_grad
+
+taylor_sine = runpy.run_path(str(Path(__file__).resolve().parents[2] / "examples" /
+                                 "taylor_sine.py"))["taylor_sine"]
+
+
+def _body(listing):
+    """The listing's call lines, without the shape notes."""
+    return [line.split("  #")[0].strip() for line in listing.splitlines()[1:]
+            if " = " in line]
+
+
+@pytest.mark.parametrize("x", [0.3, 2.0, onp.float64(-1.25), onp.float32(0.7), onp.float32(3.0)])
+def test_scalar_arithmetic_runs_as_operators_with_the_ufuncs_results(x):
+    jitted = jit(value_and_grad(taylor_sine))
+    lines = _body(jitted.listing(x))
+    assert any(" * " in line for line in lines) and any("abs(" in line for line in lines)
+    assert not any(line.split(" = ")[1].startswith(("multiply(", "divide(")) for line in lines)
+    for _ in range(2):  # the recording call, then a replay
+        got, want = jitted(x), value_and_grad(taylor_sine)(x)
+        assert got == want
+        assert [type(v) for v in got] == [type(v) for v in want]
+
+
+def test_python_floats_alone_stay_ufunc_calls_so_results_stay_numpy_scalars():
+    def f(x, y):
+        return x * y + np.sin(x) / y  # x * y of two Python floats: a Python float as operator
+
+    jitted = jit(f)
+    assert "multiply(v0, v1)" in _body(jitted.listing(1.5, 0.5))[0]
+    for args in ((1.5, 0.5), (-2.0, 3.0)):
+        got = jitted(*args)
+        assert got == f(*args) and type(got) is type(f(*args)) is onp.float64
+
+
+def test_scalar_division_by_zero_gives_inf_and_warns_as_eager():
+    def f(x):
+        return 1.0 / (x - x) + x
+
+    jitted = jit(f)
+    x = onp.float64(2.0)
+    with pytest.warns(RuntimeWarning, match="divide by zero"):
+        assert "v0 - v0" in "\n".join(_body(jitted.listing(x)))
+    for _ in range(2):
+        with pytest.warns(RuntimeWarning, match="divide by zero"):
+            got = jitted(x)
+        assert got == onp.inf
+    with warnings.catch_warnings(), onp.errstate(divide="ignore"):
+        warnings.simplefilter("error")
+        assert jitted(x) == onp.inf  # numpy's error state governs the operators too
+
+
+def test_zero_dimensional_arrays_keep_ufunc_calls():
+    def f(x):
+        return x * 3.0 - x
+
+    x = onp.array(0.5)
+    jitted = jit(f)
+    assert "multiply(v0, 3.0)" in _body(jitted.listing(x))[0]
+    got = jitted(x)
+    assert got == f(x) and type(got) is type(f(x))
+
+
+def test_a_derivatives_seed_of_ones_is_not_multiplied_in():
+    x = onp.linspace(-1.0, 1.0, 40 * 30).reshape(40, 30)
+    for dtype in (onp.float32, onp.float64):
+        jitted = jit(grad(lambda x: np.sum(np.sin(x))))
+        assert _body(jitted.listing(x.astype(dtype))) == ["v3 = cos(v0)"]
+        got = jitted(x.astype(dtype))
+        onp.testing.assert_array_equal(got, grad(lambda x: np.sum(np.sin(x)))(x.astype(dtype)))
+        assert got.dtype == dtype
+
+
+def test_a_product_with_one_that_changes_the_dtype_is_kept():
+    def f(x):
+        return np.sum(np.sin(x * onp.float64(1.0)))  # float32 * float64 scalar is float64
+
+    x = onp.linspace(0.0, 1.0, 8, dtype=onp.float32)
+    jitted = jit(f)
+    assert any(line.startswith("v1 = multiply(") for line in _body(jitted.listing(x)))
+    got = jitted(x)
+    assert got == f(x) and got.dtype == onp.float64
+
+
+def test_an_output_equal_to_an_input_is_still_a_fresh_array():
+    x = onp.linspace(0.0, 1.0, 2000)
+    jitted = jit(lambda x: (x * 1.0, np.reshape(x, (2000,)) * 1.0))
+    for _ in range(2):
+        for got in jitted(x):
+            onp.testing.assert_array_equal(got, x)
+            assert not onp.shares_memory(got, x)
+
+
+def test_reshapes_to_the_same_shape_and_double_transposes_are_dropped():
+    def f(x):
+        y = np.swapaxes(np.swapaxes(np.reshape(np.sin(x), x.shape), 0, 1), -1, 0)
+        return np.sum(y * np.cos(x))
+
+    x = onp.linspace(-1.0, 1.0, 12).reshape(3, 4)
+    jitted = jit(value_and_grad(f))
+    text = "\n".join(_body(jitted.listing(x)))
+    assert "reshape" not in text and "swapaxes" not in text
+    for _ in range(2):
+        got, want = jitted(x), value_and_grad(f)(x)
+        assert got[0] == want[0]
+        onp.testing.assert_array_equal(got[1], want[1])
+
+
+def test_broadcasts_are_left_to_the_ufuncs_that_read_them():
+    def f(x):
+        return np.sum(np.sin(x) * np.sum(x, axis=1, keepdims=True))
+
+    x = onp.linspace(-1.0, 1.0, 40 * 30).reshape(40, 30)
+    jitted = jit(grad(f))
+    assert "broadcast_to" not in jitted.listing(x)
+    for _ in range(2):
+        onp.testing.assert_array_equal(jitted(x), grad(f)(x))
+    # forward mode broadcasts a tangent the same way
+    b = onp.linspace(0.0, 1.0, 30)
+    jvp = jit(lambda x, b, t: make_jvp(lambda b: np.sum(np.tanh(x + b) * x))(b)(t)[1])
+    assert "broadcast_to" not in jvp.listing(x, b, b)
+    assert jvp(x, b, b) == make_jvp(lambda b: np.sum(np.tanh(x + b) * x))(b)(b)[1]
+
+
+def test_matrix_products_read_only_by_ufuncs_go_into_buffers():
+    rng = onp.random.default_rng(0)
+    w1, w2 = rng.standard_normal((20, 64)) * 0.3, rng.standard_normal((64, 3)) * 0.3
+    x = rng.standard_normal((40, 20))
+
+    def loss(w1, w2):
+        return np.sum(np.tanh(np.tanh(x @ w1) @ w2) ** 2)
+
+    hvp = jit(hessian_vector_product(loss, argnum=0))
+    text = hvp.listing(w1, w2, w1)
+    assert any(line.startswith("matmul(") and "out=b" in line
+               for line in (line.split(" = ")[1] for line in _body(text)))
+    results = [hvp(w1, w2, w1) for _ in range(3)]
+    want = hessian_vector_product(loss, argnum=0)(w1, w2, w1)
+    for result in results:
+        onp.testing.assert_array_equal(result, results[-1])
+        assert not any(onp.shares_memory(result, other) for other in results if other is not
+                       result)
+    onp.testing.assert_allclose(results[-1], want, rtol=1e-13, atol=1e-13)

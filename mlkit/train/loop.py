@@ -19,8 +19,8 @@ from mlkit.train.callbacks import ScheduleStep
 from mlkit.train.epoch import TrainingDiverged, run_epoch
 from mlkit.train.heads import validation_scores
 from mlkit.train.history import History
-from mlkit.train.state import LoopState
 from mlkit.train.profile import StepProfile
+from mlkit.train.state import LoopState
 from mlkit.train.step import training_step
 
 __all__ = ["LoopState", "TrainingDiverged", "TrainingInterrupted", "fit"]

@@ -202,6 +202,8 @@ def jax_epoch(jax, x, y, hidden, batch):
                               params, m, v)
         return params, (m, v, t), value
 
+    shapes = jax.eval_shape(step, params, state, data_x, data_y, numpy.arange(batch))
+    assert all(leaf.dtype == jnp.float32 for leaf in jax.tree.leaves(shapes[:2]))
     carry = [params, state]
 
     def epoch():
@@ -211,7 +213,6 @@ def jax_epoch(jax, x, y, hidden, batch):
             params, state, _ = step(params, state, data_x, data_y, order[start:start + batch])
         jax.block_until_ready(params)
         carry[:] = params, state
-        assert params[0][0].dtype == jnp.float32
 
     return epoch
 

@@ -1,17 +1,15 @@
 """The `mlkit` command: every shipped config end to end (real subprocesses), resume, nan,
 Ctrl-C, bad configs and data, evaluate, predict and gradcheck (in-process through main).
 
-Each shipped config is trained once per test session, as shipped, by the ``shipped`` fixture;
-the tests that evaluate, predict from, resume or damage a run read (or copy) that run.
+Each shipped config is trained once per test session, as shipped, by the ``shipped``
+fixture (tests/conftest.py); the tests that evaluate, predict from, resume or damage a run
+read (or copy) that run.
 """
 
-import fcntl
 import json
-import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -30,16 +28,6 @@ RUN_FILES = {"config.yaml", "metrics.csv", "model.npz", "last.npz", "summary.jso
 SHIPPED = {"logreg": ("accuracy", "log_loss"), "softmax": ("accuracy", "log_loss"),
            "mlp": ("accuracy", "log_loss"), "mlp_regression": ("r2", "rmse"),
            "csv": ("accuracy", "log_loss")}
-# One run also shows the gradient check coming before training; the digits MLP's baseline
-# (scikit-learn's MLPClassifier, twice as slow as the run itself) is cut to 20 iterations.
-EXTRA = {"logreg": ["--gradcheck"], "mlp": ["baseline.max_iter=20"]}
-
-
-def _command() -> list[str]:
-    script = Path(sys.executable).parent / "mlkit"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "mlkit.cli"]
-
-
 def _run_dirs(root: Path) -> list[Path]:
     return sorted(path.parent for path in root.glob("*/*/config.yaml"))
 
@@ -70,41 +58,6 @@ def _train(capsys, tmp_path, config, *overrides):
 
 
 # ----------------------------------------------------------------------------- shipped configs
-
-
-@pytest.fixture(scope="session")
-def shipped(tmp_path_factory):
-    """``shipped(name)``: the finished `mlkit train configs/<name>.yaml` run, trained once per
-    session in a real subprocess; pytest-xdist workers share it through a locked directory."""
-    base = tmp_path_factory.getbasetemp()
-    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "shipped"
-    root.mkdir(exist_ok=True)
-
-    def train(name):
-        record = root / f"{name}.json"
-        with open(root / f"{name}.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            if not record.exists():
-                done = subprocess.run(
-                    _command() + ["train", f"configs/{name}.yaml", f"output.dir={root / name}",
-                                  "--quiet", *EXTRA.get(name, [])],
-                    cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
-                runs = _run_dirs(root / name)
-                partial = record.with_suffix(".partial")
-                partial.write_text(json.dumps({
-                    "code": done.returncode, "out": done.stdout, "err": done.stderr,
-                    "output": str(root / name), "runs": [str(run) for run in runs]}))
-                partial.replace(record)
-        return json.loads(record.read_text())
-
-    return train
-
-
-def _shipped_run(shipped, name) -> Path:
-    done = shipped(name)
-    assert done["code"] == 0, done["err"]
-    (run,) = done["runs"]
-    return Path(run)
 
 
 @pytest.mark.parametrize("config", SHIPPED)
@@ -144,10 +97,10 @@ def test_shipped_config_runs_end_to_end(config, shipped):
     assert (prep["csv_schema"] is not None) == (config == "csv")
 
 
-def test_ctrl_c_saves_last_npz_and_says_how_to_resume(tmp_path):
-    process = subprocess.Popen(_command() + ["train", "configs/mlp.yaml", "training.epochs=500",
-                                             "~training.early_stopping", "baseline.max_iter=5",
-                                             f"output.dir={tmp_path}", "--quiet"],
+def test_ctrl_c_saves_last_npz_and_says_how_to_resume(tmp_path, mlkit_command):
+    process = subprocess.Popen(mlkit_command + ["train", "configs/mlp.yaml", "training.epochs=500",
+                                                "~training.early_stopping", "baseline.max_iter=5",
+                                                f"output.dir={tmp_path}", "--quiet"],
                                cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
     deadline = time.monotonic() + 120
@@ -174,8 +127,8 @@ def _comparable(run: Path):
     return metrics, weights, json.loads((run / "summary.json").read_text())["test"]
 
 
-def test_resume_ends_bit_identical_to_an_uninterrupted_run(capsys, tmp_path, shipped):
-    straight = _shipped_run(shipped, "softmax")
+def test_resume_ends_bit_identical_to_an_uninterrupted_run(capsys, tmp_path, shipped_run):
+    straight = shipped_run("softmax")
     epochs = yaml.safe_load((straight / "config.yaml").read_text())["training"]["epochs"]
     partial = _train(capsys, tmp_path, "softmax", "training.epochs=3", "output.save_plots=false")
     code, out, err = _cli(capsys, "train", "--resume", partial, f"training.epochs={epochs}",
@@ -189,13 +142,13 @@ def test_resume_ends_bit_identical_to_an_uninterrupted_run(capsys, tmp_path, shi
     assert expected[2] == resumed[2]
 
 
-def test_resume_refuses_other_changes_and_reports_nothing_to_do(capsys, shipped):
-    run = _shipped_run(shipped, "softmax")  # all its epochs done; neither call writes to it
+def test_resume_refuses_other_changes_and_reports_nothing_to_do(capsys, shipped_run):
+    run = shipped_run("softmax")  # all its epochs done; neither call writes to it
     code, _, err = _cli(capsys, "train", "--resume", run, "optimizer.lr=0.5")
     assert code == 2 and "optimizer.lr: cannot change when resuming" in err
     code, out, _ = _cli(capsys, "train", "--resume", run)
     assert code == 0 and "nothing to resume" in out and "training.epochs" in out
-    code, out, _ = _cli(capsys, "train", "--resume", _shipped_run(shipped, "logreg"))
+    code, out, _ = _cli(capsys, "train", "--resume", shipped_run("logreg"))
     assert code == 0 and "stopped early" in out and "early_stopping.patience" in out
 
 
@@ -263,8 +216,8 @@ def test_bad_configs_and_data_fail_clearly_without_a_run_directory(args, expecte
 # ----------------------------------------------------------------------------- evaluate, predict
 
 
-def test_evaluate_repeats_the_test_metrics_and_scores_other_data(capsys, tmp_path, shipped):
-    run = _shipped_run(shipped, "logreg")
+def test_evaluate_repeats_the_test_metrics_and_scores_other_data(capsys, tmp_path, shipped_run):
+    run = shipped_run("logreg")
     summary = json.loads((run / "summary.json").read_text())
     code, out, err = _cli(capsys, "evaluate", run)
     assert code == 0, err
@@ -282,8 +235,8 @@ def test_evaluate_repeats_the_test_metrics_and_scores_other_data(capsys, tmp_pat
     assert "(569 rows)" in out and _values(out)["accuracy"] > 0.95
 
 
-def test_predict_applies_the_saved_preprocessing(capsys, tmp_path, shipped):
-    run = _shipped_run(shipped, "csv")
+def test_predict_applies_the_saved_preprocessing(capsys, tmp_path, shipped_run):
+    run = shipped_run("csv")
     rows = pd.read_csv(REPO / "datasets" / "penguins.csv").dropna().head(40)
     rows.drop(columns="species").to_csv(tmp_path / "new.csv", index=False)
     code, out, err = _cli(capsys, "predict", run, "--input", tmp_path / "new.csv",
@@ -300,8 +253,8 @@ def test_predict_applies_the_saved_preprocessing(capsys, tmp_path, shipped):
     assert code == 2 and "island" in err and "Traceback" not in err
 
 
-def test_regression_predictions_are_in_the_targets_units(capsys, tmp_path, shipped):
-    run = _shipped_run(shipped, "mlp_regression")
+def test_regression_predictions_are_in_the_targets_units(capsys, tmp_path, shipped_run):
+    run = shipped_run("mlp_regression")
     data = load_dataset("diabetes")
     pd.DataFrame(data.X, columns=data.feature_names).to_csv(tmp_path / "in.csv", index=False)
     code, _, err = _cli(capsys, "predict", run, "--input", tmp_path / "in.csv", "--output",
@@ -316,8 +269,8 @@ def test_regression_predictions_are_in_the_targets_units(capsys, tmp_path, shipp
     (lambda run: (run / "model.npz").unlink(), "lacks model.npz"),
     (lambda run: (run / "preprocessing.json").write_text("{"), "not valid JSON"),
 ])
-def test_damaged_runs_give_one_clear_error(damage, expected, capsys, tmp_path, shipped):
-    run = Path(shutil.copytree(_shipped_run(shipped, "logreg"), tmp_path / "run"))
+def test_damaged_runs_give_one_clear_error(damage, expected, capsys, tmp_path, shipped_run):
+    run = Path(shutil.copytree(shipped_run("logreg"), tmp_path / "run"))
     damage(run)
     code, _, err = _cli(capsys, "evaluate", run)
     assert code == 2 and expected in err and "Traceback" not in err
@@ -353,9 +306,9 @@ def test_train_with_gradcheck_checks_before_training(capsys, shipped):
 # ----------------------------------------------------------------------------- quality bar
 
 
-def test_logreg_matches_scikit_learn_and_the_mlp_reaches_97_percent_on_digits(shipped):
-    logreg = _shipped_run(shipped, "logreg")
+def test_logreg_matches_scikit_learn_and_the_mlp_reaches_97_percent_on_digits(shipped_run):
+    logreg = shipped_run("logreg")
     summary = json.loads((logreg / "summary.json").read_text())
     assert summary["test"]["accuracy"] >= summary["baseline"]["accuracy"]
-    mlp = _shipped_run(shipped, "mlp")
+    mlp = shipped_run("mlp")
     assert json.loads((mlp / "summary.json").read_text())["test"]["accuracy"] >= 0.97

@@ -6,8 +6,10 @@ import sys
 
 from mlkit.cli.common import EXIT_FAILED, say
 
+# training.jit changes how each step runs, not what it computes.
 RESUMABLE = ("training.epochs", "training.early_stopping.patience",
-             "training.early_stopping.min_delta", "output.save_plots", "training.profile")
+             "training.early_stopping.min_delta", "training.jit", "training.profile",
+             "output.save_plots")
 
 # ----------------------------------------------------------------------------- train
 

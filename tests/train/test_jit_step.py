@@ -1,58 +1,98 @@
-"""Training with ``jit`` on and off gives the same run: the shipped configs (metrics.csv,
-float64 identical, float32 to 6 significant digits), dropout, frozen parameters, and one
-recording per batch shape."""
+"""Training with ``jit`` on and off gives the same run: every shipped config (metrics.csv,
+float64 identical, float32 to 6 significant digits), a run started eagerly and resumed jitted,
+dropout, frozen parameters, and one recording per batch shape."""
 
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 import mlkit
 from mlkit import nn
 from mlkit.cli import main
-from mlkit.optim import LBFGS, SGD, Adam
-from mlkit.train import fit
+from mlkit.optim import LBFGS, SGD, Adam, CosineAnnealingLR
+from mlkit.train import ModelCheckpoint, fit, load_arrays
 from mlkit.train.step import training_step
 from mlkit.tree import tree_leaves
 
 REPO = Path(__file__).resolve().parents[2]
-QUICK = ["training.epochs=3", "baseline.name=off", "output.save_plots=false", "--quiet"]
+SHIPPED = ["logreg", "softmax", "mlp", "mlp_regression", "csv"]
+LEAN = ["baseline.name=off", "output.save_plots=false", "--quiet"]
 
 
-def _metrics(tmp_path, config, jit, *overrides):
-    root = tmp_path / f"jit_{jit}"
-    code = main(["train", str(REPO / "configs" / config), f"training.jit={str(jit).lower()}",
-                 *overrides, *QUICK, "--output", str(root)])
+def _train_cli(tmp_path, config, *overrides):
+    """The run directory of `mlkit train configs/<config>.yaml` with ``overrides``."""
+    root = tmp_path / "runs"
+    code = main(["train", str(REPO / "configs" / f"{config}.yaml"), *overrides, *LEAN,
+                 "--output", str(root)])
     assert code == 0
-    (path,) = root.glob("*/*/metrics.csv")
-    lines = path.read_text().splitlines()
-    header = lines[0].split(",")
-    rows = [dict(zip(header, line.split(","))) for line in lines[1:]]
-    assert len(rows) == 3
-    return rows
+    (config_file,) = root.glob("*/*/config.yaml")
+    return config_file.parent
 
 
-def _numbers(rows):
-    """Every column but the wall time, as floats."""
-    return np.array([[float(value) for key, value in row.items() if key != "seconds"]
-                     for row in rows])
+def _table(run):
+    """metrics.csv as its text cells, the wall-time column left out."""
+    rows = [line.split(",") for line in (run / "metrics.csv").read_text().splitlines()]
+    keep = [i for i, name in enumerate(rows[0]) if name != "seconds"]
+    return [[row[i] for i in keep] for row in rows]
 
 
-@pytest.mark.parametrize("config", ["logreg.yaml", "mlp.yaml", "softmax.yaml",
-                                    "mlp_regression.yaml"])
-def test_shipped_configs_train_identically_with_jit_in_float64(tmp_path, config):
-    eager = _metrics(tmp_path, config, False, "training.dtype=float64")
-    jitted = _metrics(tmp_path, config, True, "training.dtype=float64")
-    assert [list(row) for row in jitted] == [list(row) for row in eager]
-    np.testing.assert_array_equal(_numbers(jitted), _numbers(eager))
+def _saved(path):
+    """The arrays of a run's .npz file (last.npz: model, optimizer, random generator, callback,
+    history and loop state), the wall times left out."""
+    with np.load(path) as saved:
+        return {name: saved[name] for name in saved.files if name != "history.seconds"}
 
 
-@pytest.mark.parametrize("config", ["logreg.yaml", "mlp.yaml"])
+def _assert_same_arrays(a, b):
+    assert a.keys() == b.keys() and a
+    for name in a:
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+
+
+@pytest.mark.parametrize("config", SHIPPED)
+def test_each_shipped_run_trains_identically_without_jit(config, shipped_run, tmp_path):
+    jitted = shipped_run(config)  # as shipped: float64, jit on
+    resolved = yaml.safe_load((jitted / "config.yaml").read_text())["training"]
+    assert resolved["dtype"] == "float64" and resolved["jit"] is True
+    eager = _train_cli(tmp_path, config, "training.jit=false")
+    assert yaml.safe_load((eager / "config.yaml").read_text())["training"]["jit"] is False
+    assert len(_table(jitted)) > 2
+    assert _table(eager) == _table(jitted)
+    for name in ("model.npz", "last.npz"):
+        _assert_same_arrays(_saved(eager / name), _saved(jitted / name))
+
+
+def _numbers(run):
+    return np.array([[float(cell) for cell in row] for row in _table(run)[1:]])
+
+
+@pytest.mark.parametrize("config", SHIPPED)
 def test_shipped_configs_agree_to_six_digits_with_jit_in_float32(tmp_path, config):
-    eager = _numbers(_metrics(tmp_path, config, False, "training.dtype=float32"))
-    jitted = _numbers(_metrics(tmp_path, config, True, "training.dtype=float32"))
+    runs = [_train_cli(tmp_path / str(jit), config, f"training.jit={jit}", "training.epochs=3",
+                       "training.dtype=float32") for jit in ("true", "false")]
+    assert _table(runs[0])[0] == _table(runs[1])[0]
+    jitted, eager = _numbers(runs[0]), _numbers(runs[1])
+    assert jitted.shape[0] == 3
     np.testing.assert_allclose(jitted, eager, rtol=1e-6, atol=1e-12)
+    for run in runs:
+        assert all(value.dtype == np.float32 for value in _saved(run / "model.npz").values())
+
+
+def test_a_run_started_without_jit_and_resumed_with_it_ends_as_an_uninterrupted_run(
+        capsys, tmp_path, shipped_run):
+    straight = shipped_run("csv")  # an MLP, jit on throughout
+    epochs = yaml.safe_load((straight / "config.yaml").read_text())["training"]["epochs"]
+    partial = _train_cli(tmp_path, "csv", "training.jit=false", "training.epochs=3")
+    assert int(load_arrays(partial / "last.npz")["loop.epoch"]) == 3
+    code = main(["train", "--resume", str(partial), f"training.epochs={epochs}",
+                 "training.jit=true", "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    assert _table(partial) == _table(straight)
+    for name in ("model.npz", "last.npz"):
+        _assert_same_arrays(_saved(partial / name), _saved(straight / name))
 
 
 def _data(n=70):
@@ -78,6 +118,32 @@ def _train(model, jit, optimizer=None, epochs=4, batch_size=16, **options):
     history = fit(model, _loss, optimizer or Adam(0.05), X, y, epochs=epochs,
                   batch_size=batch_size, seed=5, jit=jit, **options)
     return [(row["train_loss"], row["grad_norm"]) for row in history.rows], model.state_dict()
+
+
+def test_fit_resumed_jitted_from_an_eager_checkpoint_ends_as_an_uninterrupted_jitted_fit(
+        tmp_path):
+    X, y = _data()
+
+    def training(model, epochs, jit, resume=None, callbacks=()):
+        optimizer = Adam(0.05)
+        return fit(model, _loss, optimizer, X, y, validation=(X[:20], y[:20]), epochs=epochs,
+                   batch_size=16, seed=np.random.default_rng(5), clip_grad_norm=0.5,
+                   schedule=CosineAnnealingLR(optimizer, T_max=6), jit=jit, resume=resume,
+                   callbacks=list(callbacks))
+
+    straight = _model(0.3)
+    full = training(straight, 6, jit=True)
+    training(_model(0.3), 3, jit=False, callbacks=[ModelCheckpoint(tmp_path)])
+    saved = load_arrays(tmp_path / "last.npz")
+    assert int(saved["loop.epoch"]) == 3
+    resumed_model = _model(0.3)
+    resumed = training(resumed_model, 6, jit=True, resume=saved)
+
+    def rows(history):
+        return [{k: v for k, v in row.items() if k != "seconds"} for row in history.rows]
+
+    assert len(full.rows) == 6 and rows(resumed) == rows(full)
+    _assert_same_arrays(resumed_model.state_dict(), straight.state_dict())
 
 
 def _same(a, b):

@@ -6,6 +6,7 @@ from mlkit.optim.adam import AdamW as AdamW
 from mlkit.optim.base import Optimizer as Optimizer
 from mlkit.optim.clipping import clip_grad_norm as clip_grad_norm
 from mlkit.optim.clipping import clip_grad_value as clip_grad_value
+from mlkit.optim.flat import FlatParameters as FlatParameters
 from mlkit.optim.lbfgs import LBFGS as LBFGS
 from mlkit.optim.plateau import ReduceLROnPlateau as ReduceLROnPlateau
 from mlkit.optim.rmsprop import RMSprop as RMSprop
@@ -21,6 +22,7 @@ from mlkit.optim.sgd import SGD as SGD
 
 __all__ = [
     "Optimizer",
+    "FlatParameters",
     "SGD",
     "Adam",
     "AdamW",

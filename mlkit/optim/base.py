@@ -1,11 +1,14 @@
-"""The optimizer protocol, and its base class: a per-array update rule lifted to trees.
+"""The optimizer protocol, and its base class: an in-place update rule lifted to trees.
 
 Every optimizer steps a model by ``opt.descend(model, closure)``, ``closure() -> (loss, grads)``
 at the model's current parameters: once for a first-order one, at each point tried for a
 ``full_batch`` one (L-BFGS), which also reports its iterations ``n_iter`` and why it stopped,
-``reason``. A subclass says how one array moves (``init_state``,
-``update_leaf``); this class walks the trees, checks gradients, counts steps and saves the
-state as a flat dict of arrays, comparing a cheap signature against the first step's tree.
+``reason``. A subclass says how an array moves (``init_state``, ``apply``, written once
+for any array shape); this class walks the trees, checks gradients, counts steps and saves
+the state as a flat dict of arrays, comparing a cheap signature against the first step's tree.
+The state of all parameters of one dtype lives in one vector per state key, each parameter's
+entry a view of it, so a :class:`~mlkit.optim.FlatParameters` model steps with a few
+whole-vector operations per dtype.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from abc import ABC, abstractmethod
 import numpy as np
 
 from mlkit.optim import validation
-from mlkit.optim.flat import check_parameters
+from mlkit.optim.flat import FlatParameters, check_parameters, dtype_groups
 from mlkit.tree import flatten_named, tree_builder, tree_flatten, tree_map, tree_signature
 
 
@@ -33,7 +36,8 @@ class Optimizer(ABC):
     dicts of floating-point arrays, nested); ``opt.update(model, grads)`` does the same for any
     object with ``parameters()`` and ``update(tree)``. A gradient leaf of ``None`` leaves its
     parameter untouched and does not advance that parameter's step count. The caller's
-    arrays are never written to.
+    arrays are never written to, except by ``descend`` on a
+    :class:`~mlkit.optim.FlatParameters`, which moves its vectors in place.
     """
 
     full_batch = False  # True: steps need the whole, unclipped objective (a line search)
@@ -52,6 +56,11 @@ class Optimizer(ABC):
         self._states = None
         self._counts = None
         self._pending = None
+        self._slots = None
+        self._members = None
+        self._packed = None
+        self._flat = None
+        self._work = None
 
     @property
     def lr(self) -> float:
@@ -67,11 +76,21 @@ class Optimizer(ABC):
         return {}
 
     @abstractmethod
-    def update_leaf(self, param: np.ndarray, grad: np.ndarray, state: dict, step: int):
-        """Return the updated ``param``; may update the arrays in ``state`` in place.
+    def apply(self, param: np.ndarray, grad: np.ndarray, state: dict, step: int, work) -> None:
+        """Move ``param`` and the arrays of ``state`` one step, in place; ``grad`` is read only.
 
-        ``step`` counts this parameter's updates, starting at 1.
+        ``step`` counts this parameter's updates, starting at 1; ``work[k]`` are scratch arrays
+        shaped like ``param``. Written once, the rule serves one parameter (the tree path) and
+        all parameters of one dtype as one vector (the flat path), with the same elementwise
+        operations in the same order, so both give the same bits. ``state`` entries must be
+        written through (``out=``, ``+=``, ``[...] =``), never rebound.
         """
+
+    def update_leaf(self, param: np.ndarray, grad: np.ndarray, state: dict, step: int):
+        """The updated copy of ``param``; the arrays in ``state`` are updated in place."""
+        new = param.copy()
+        self.apply(new, grad, state, step, Work(new))
+        return new
 
     def init(self, params) -> None:
         """Set up the state for ``params`` (the first ``step`` does this by itself)."""
@@ -88,6 +107,11 @@ class Optimizer(ABC):
         self._dtypes = [leaf.dtype for leaf in leaves]
         self._states = [self.init_state(leaf) for leaf in leaves]
         self._counts = [0] * len(leaves)
+        dtypes, sizes, self._slots = dtype_groups(leaves)
+        self._members = [[i for i, slot in enumerate(self._slots) if slot[0] == group]
+                         for group in range(len(dtypes))]
+        self._packed = [self._pack(members, size) for members, size in zip(self._members, sizes)]
+        self._flat = None
         if self._pending is not None:
             try:
                 self._restore(self._pending)
@@ -125,10 +149,98 @@ class Optimizer(ABC):
         model.update(self.step(trainable(model), grads))
 
     def descend(self, model, closure):
-        """One step of ``model`` on the objective ``closure() -> (loss, grads)``; returns both."""
+        """One step of ``model`` on the objective ``closure() -> (loss, grads)``; returns both.
+
+        For a :class:`~mlkit.optim.FlatParameters` model, ``grads`` is a list of vectors laid
+        out as ``model.vectors``, which move in place: the same numbers as
+        ``model.update(self.step(model.tree, model.views(grads)))``.
+        """
+        if isinstance(model, FlatParameters):
+            if self._names is None:
+                self.init(model.tree)
+            if model is not self._flat:
+                self._attach(model)
+            loss, grads = closure()
+            self._step_vectors(model.vectors, grads)
+            return loss, grads
         loss, grads = closure()
         self.update(model, grads)
         return loss, grads
+
+    def _pack(self, members, size):
+        """Put the state of parameters ``members`` (of one dtype) into one vector per key,
+        their entries becoming views; returns ``{key: vector}`` (None if the states differ)."""
+        states = [self._states[i] for i in members]
+        first = states[0]
+        for i, state in zip(members, states):
+            if list(state) != list(first) or not all(
+                    type(value) is np.ndarray and value.shape == self._shapes[i]
+                    and value.dtype == first[key].dtype for key, value in state.items()):
+                return None
+        packed = {}
+        for key, value in first.items():
+            vector = packed[key] = np.empty(size, value.dtype)
+            for i, state in zip(members, states):
+                _, start, stop = self._slots[i]
+                piece = vector[start:stop]
+                piece[...] = state[key].reshape(-1)
+                state[key] = piece.reshape(self._shapes[i])
+        return packed
+
+    def _attach(self, flat):
+        """Check that ``flat`` has the layout of the parameters the state was made for."""
+        leaves, signature = tree_signature(flat.tree)
+        if signature != self._signature or [leaf.shape for leaf in leaves] != self._shapes or (
+                [leaf.dtype for leaf in leaves] != self._dtypes):
+            raise ValueError(
+                f"{type(self).__name__}: the FlatParameters model does not have the layout "
+                "(structure, dict order, shapes, dtypes) of the parameters of the first step; "
+                "use a new optimizer for a new model"
+            )
+        self._flat = flat
+        self._work = [Work(vector) for vector in flat.vectors]
+
+    def _step_vectors(self, vectors, grads):
+        """Step the flat ``vectors`` along ``grads`` in place: one :meth:`apply` per dtype
+        group whose parameters share a step count, one per parameter otherwise."""
+        grads = self._checked_vectors(vectors, grads)
+        counts = self._counts
+        for group, (vector, grad) in enumerate(zip(vectors, grads)):
+            members = self._members[group]
+            step = counts[members[0]] + 1
+            if self._packed[group] is not None and all(counts[i] + 1 == step for i in members):
+                self.apply(vector, grad, self._packed[group], step, self._work[group])
+                for i in members:
+                    counts[i] = step
+                continue
+            for i in members:
+                _, start, stop = self._slots[i]
+                param = vector[start:stop].reshape(self._shapes[i])
+                counts[i] += 1
+                self.apply(param, grad[start:stop].reshape(self._shapes[i]), self._states[i],
+                           counts[i], Work(param))
+        self.step_count += 1
+
+    def _checked_vectors(self, vectors, grads):
+        """Gradient vectors cast to their group's dtype; an error for a wrong count or size."""
+        if len(grads) != len(vectors):
+            raise ValueError(f"{type(self).__name__}: expected {len(vectors)} gradient vectors "
+                             f"(one per parameter dtype), got {len(grads)}")
+        out = grads
+        for group, (vector, grad) in enumerate(zip(vectors, grads)):
+            if type(grad) is np.ndarray and grad.dtype == vector.dtype and (
+                    grad.shape == vector.shape):
+                continue
+            grad = np.asarray(grad)
+            if grad.shape != vector.shape:
+                raise ValueError(
+                    f"{type(self).__name__}: gradient vector {group} has shape {grad.shape}, "
+                    f"expected {vector.shape} (the {vector.dtype} parameters, flattened)"
+                )
+            if out is grads:
+                out = list(grads)
+            out[group] = grad.astype(vector.dtype)
+        return out
 
     def state_dict(self) -> dict:
         """The state as ``{dotted name: array}``: ``lr``, ``step`` and ``state.<param>.<key>``."""
@@ -168,7 +280,7 @@ class Optimizer(ABC):
             prefix = f"state.{name}." if name else "state."
             self._counts[i] = int(arrays[prefix + "step"])
             for key, value in state.items():
-                state[key] = arrays[prefix + key].astype(value.dtype, copy=True)
+                value[...] = arrays[prefix + key]  # in place: the flat state keeps its views
 
     def _align(self, tree, message):
         """Leaves of ``tree`` in the recorded order (dict order may differ), or a clear error."""
@@ -207,6 +319,28 @@ class Optimizer(ABC):
                 out = list(g_leaves)
             out[i] = grad.astype(dtype)
         return out
+
+
+class Work:
+    """Scratch arrays shaped like ``like`` (``work[k]``), each made on first use and kept."""
+
+    def __init__(self, like):
+        self._like = like
+        self._arrays = []
+
+    def __getitem__(self, index):
+        while len(self._arrays) <= index:
+            self._arrays.append(np.empty_like(self._like))
+        return self._arrays[index]
+
+
+def signed_gradient(param, grad, out, maximize, weight_decay):
+    """``±grad + weight_decay * param`` (``-`` if ``maximize``), in ``out`` when it is not
+    ``grad`` itself; ``grad`` is never written to."""
+    if weight_decay != 0.0:
+        np.multiply(param, weight_decay, out=out)
+        return np.subtract(out, grad, out=out) if maximize else np.add(out, grad, out=out)
+    return np.negative(grad, out=out) if maximize else grad
 
 
 def trainable(model):

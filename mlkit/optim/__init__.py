@@ -4,8 +4,8 @@ from mlkit.optim.adagrad import Adagrad as Adagrad
 from mlkit.optim.adam import Adam as Adam
 from mlkit.optim.adam import AdamW as AdamW
 from mlkit.optim.base import Optimizer as Optimizer
-from mlkit.optim.clipping import clip_grad_norm as clip_grad_norm
 from mlkit.optim.clipping import clip_flat as clip_flat
+from mlkit.optim.clipping import clip_grad_norm as clip_grad_norm
 from mlkit.optim.clipping import clip_grad_value as clip_grad_value
 from mlkit.optim.flat import FlatParameters as FlatParameters
 from mlkit.optim.lbfgs import LBFGS as LBFGS

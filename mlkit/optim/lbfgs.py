@@ -202,7 +202,8 @@ class LBFGS:
         loss, grad = self._evaluate(fn, x)
         x, loss, grad, evaluated = self._iterate(fn, x, loss, grad)
         if not evaluated:  # the last move was taken without evaluating where it landed
-            loss, grad = self._evaluate(fn, x)
+            loss, grad = fn(x)  # the epoch's result, not one of the step's evaluations
+            loss = float(loss)
         for vector, start, stop in zip(flat.vectors, bounds, bounds[1:]):
             vector[...] = x[start:stop]
         return loss, [grad[start:stop].astype(vector.dtype, copy=False)

@@ -11,6 +11,7 @@ from mlkit.optim import (
     Adam,
     AdamW,
     FlatParameters,
+    Optimizer,
     RMSprop,
     clip_flat,
     clip_grad_norm,
@@ -306,3 +307,28 @@ def test_clip_flat_under_jit_and_in_float32():
                                                   -0.7, 0.7), rtol=1e-6)
     with pytest.raises(ValueError, match="clip_flat: max_norm must be"):
         clip_flat(vectors, max_norm=0.0)
+
+
+class ScaledSign(Optimizer):
+    """A rule of its own, with a state only for matrices: the flat path loops over leaves."""
+
+    def init_state(self, param):
+        return {"seen": np.zeros_like(param)} if param.ndim == 2 else {}
+
+    def apply(self, param, grad, state, step, work):
+        if "seen" in state:
+            state["seen"] += np.abs(grad)
+        param -= np.multiply(np.sign(grad, out=work[0]), self.lr / step, out=work[0])
+
+
+def test_a_subclass_with_uneven_states_steps_flat_parameters_leaf_by_leaf():
+    tree = tree_of(DTYPES["mixed"])
+    flat = FlatParameters(tree)
+    flat_opt, tree_opt = ScaledSign(0.1), ScaledSign(0.1)
+    run_flat(flat_opt, flat, 3)
+    expected = run_tree(tree_opt, tree, 3)
+    assert_same_trees(flat.tree, expected)
+    assert_same_states(flat_opt.state_dict(), tree_opt.state_dict())
+    assert "state.w.seen" in flat_opt.state_dict() and "state.b.seen" not in flat_opt.state_dict()
+    np.testing.assert_allclose(flat.tree["b"], tree["b"] - 0.1 * (1 + 1 / 2 + 1 / 3) * np.sign(
+        gradient(tree, 1)["b"]), rtol=1e-12)

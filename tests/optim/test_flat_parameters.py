@@ -171,3 +171,16 @@ def test_views_and_join_under_jit_give_the_eager_numbers():
         for a, b in zip(eager, traced):
             assert a.dtype == b.dtype
             np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_join_casts_traced_leaves_and_their_gradient_comes_back_in_their_dtype():
+    flat = FlatParameters({"w": np.zeros(3, np.float32)})
+
+    def first_joined(x):
+        (vector,) = flat.join({"w": x})
+        assert vector.dtype == np.float32
+        return mnp.sum(vector * np.array([1.0, 2.0, 3.0], np.float32))
+
+    grad = mlkit.grad(first_joined)(np.ones(3))
+    assert grad.dtype == np.float64
+    np.testing.assert_array_equal(grad, [1.0, 2.0, 3.0])

@@ -18,7 +18,7 @@ from abc import ABC, abstractmethod
 import numpy as np
 
 from mlkit.optim import validation
-from mlkit.optim.flat import FlatParameters, check_parameters, dtype_groups
+from mlkit.optim.flat import FlatParameters, check_parameters, checked_vectors, dtype_groups
 from mlkit.tree import flatten_named, tree_builder, tree_flatten, tree_map, tree_signature
 
 
@@ -203,7 +203,7 @@ class Optimizer(ABC):
     def _step_vectors(self, vectors, grads):
         """Step the flat ``vectors`` along ``grads`` in place: one :meth:`apply` per dtype
         group whose parameters share a step count, one per parameter otherwise."""
-        grads = self._checked_vectors(vectors, grads)
+        grads = checked_vectors(type(self).__name__, vectors, grads)
         counts = self._counts
         for group, (vector, grad) in enumerate(zip(vectors, grads)):
             members = self._members[group]
@@ -220,27 +220,6 @@ class Optimizer(ABC):
                 self.apply(param, grad[start:stop].reshape(self._shapes[i]), self._states[i],
                            counts[i], Work(param))
         self.step_count += 1
-
-    def _checked_vectors(self, vectors, grads):
-        """Gradient vectors cast to their group's dtype; an error for a wrong count or size."""
-        if len(grads) != len(vectors):
-            raise ValueError(f"{type(self).__name__}: expected {len(vectors)} gradient vectors "
-                             f"(one per parameter dtype), got {len(grads)}")
-        out = grads
-        for group, (vector, grad) in enumerate(zip(vectors, grads)):
-            if type(grad) is np.ndarray and grad.dtype == vector.dtype and (
-                    grad.shape == vector.shape):
-                continue
-            grad = np.asarray(grad)
-            if grad.shape != vector.shape:
-                raise ValueError(
-                    f"{type(self).__name__}: gradient vector {group} has shape {grad.shape}, "
-                    f"expected {vector.shape} (the {vector.dtype} parameters, flattened)"
-                )
-            if out is grads:
-                out = list(grads)
-            out[group] = grad.astype(vector.dtype)
-        return out
 
     def state_dict(self) -> dict:
         """The state as ``{dotted name: array}``: ``lr``, ``step`` and ``state.<param>.<key>``."""

@@ -118,6 +118,28 @@ def dtype_groups(leaves):
     return dtypes, sizes, slots
 
 
+def checked_vectors(owner, vectors, grads):
+    """Gradient vectors ``grads`` cast to the dtypes of ``vectors``; an error naming ``owner``
+    for a wrong count or size."""
+    if len(grads) != len(vectors):
+        raise ValueError(f"{owner}: expected {len(vectors)} gradient vectors (one per parameter "
+                         f"dtype), got {len(grads)}")
+    out = grads
+    for group, (vector, grad) in enumerate(zip(vectors, grads)):
+        if type(grad) is np.ndarray and grad.dtype == vector.dtype and grad.shape == vector.shape:
+            continue
+        grad = np.asarray(grad)
+        if grad.shape != vector.shape:
+            raise ValueError(
+                f"{owner}: gradient vector {group} has shape {grad.shape}, expected "
+                f"{vector.shape} (the {vector.dtype} parameters, flattened)"
+            )
+        if out is grads:
+            out = list(grads)
+        out[group] = grad.astype(vector.dtype)
+    return out
+
+
 class FlatParameters:
     """A parameter tree kept in one contiguous vector per dtype, its leaves views of them.
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from mlkit.optim import validation
 from mlkit.optim.base import trainable
-from mlkit.optim.flat import FlatParameters, FlatView
+from mlkit.optim.flat import FlatParameters, FlatView, checked_vectors
 from mlkit.optim.line_search import Trial, strong_wolfe
 from mlkit.optim.two_loop import two_loop_direction
 from mlkit.options import NonNegativeFloat, PositiveFloat, PositiveInt
@@ -186,16 +186,11 @@ class LBFGS:
             for vector, start, stop in zip(flat.vectors, bounds, bounds[1:]):
                 vector[...] = point[start:stop]
             loss, grads = closure()
-            if len(grads) != len(flat.vectors):
-                raise ValueError(f"LBFGS: expected {len(flat.vectors)} gradient vectors (one "
-                                 f"per parameter dtype), got {len(grads)}")
-            for grad, vector in zip(grads, flat.vectors):
-                if np.shape(grad) != vector.shape:
-                    raise ValueError(f"LBFGS: a gradient vector has shape {np.shape(grad)}, "
-                                     f"expected {vector.shape}")
-            joined = (np.array(grads[0], dtype=dtype) if len(grads) == 1 else
-                      np.concatenate([np.asarray(grad, dtype=dtype) for grad in grads]))
-            return loss, joined
+            grads = checked_vectors("LBFGS", flat.vectors, grads)
+            if len(grads) == 1:  # a copy: the closure may hand out the same array each time
+                return loss, np.array(grads[0], dtype=dtype)
+            return loss, np.concatenate([grad.astype(dtype, copy=False) for grad in grads]
+                                        or [np.zeros(0, dtype)])
 
         x = np.concatenate(flat.vectors).astype(dtype, copy=False) if flat.vectors else (
             np.zeros(0, dtype))

@@ -41,6 +41,7 @@ class Optimizer(ABC):
     """
 
     full_batch = False  # True: steps need the whole, unclipped objective (a line search)
+    scratch = 2  # work arrays shaped like the parameters that ``apply`` may use
     converged = False  # True once a step met the optimizer's own tolerances (L-BFGS)
 
     def __init__(self, lr):
@@ -61,6 +62,7 @@ class Optimizer(ABC):
         self._packed = None
         self._flat = None
         self._work = None
+        self._leaf_work = None
 
     @property
     def lr(self) -> float:
@@ -79,18 +81,13 @@ class Optimizer(ABC):
     def apply(self, param: np.ndarray, grad: np.ndarray, state: dict, step: int, work) -> None:
         """Move ``param`` and the arrays of ``state`` one step, in place; ``grad`` is read only.
 
-        ``step`` counts this parameter's updates, starting at 1; ``work[k]`` are scratch arrays
-        shaped like ``param``. Written once, the rule serves one parameter (the tree path) and
-        all parameters of one dtype as one vector (the flat path), with the same elementwise
-        operations in the same order, so both give the same bits. ``state`` entries must be
-        written through (``out=``, ``+=``, ``[...] =``), never rebound.
+        ``step`` counts this parameter's updates, starting at 1; ``work`` holds ``scratch``
+        arrays shaped like ``param``, kept from step to step. Written once, the rule serves one
+        parameter (the tree path) and all parameters of one dtype as one vector (the flat
+        path), with the same elementwise operations in the same order, so both give the same
+        bits. ``state`` entries must be written through (``out=``, ``+=``, ``[...] =``), never
+        rebound.
         """
-
-    def update_leaf(self, param: np.ndarray, grad: np.ndarray, state: dict, step: int):
-        """The updated copy of ``param``; the arrays in ``state`` are updated in place."""
-        new = param.copy()
-        self.apply(new, grad, state, step, Work(new))
-        return new
 
     def init(self, params) -> None:
         """Set up the state for ``params`` (the first ``step`` does this by itself)."""
@@ -111,6 +108,10 @@ class Optimizer(ABC):
         self._members = [[i for i, slot in enumerate(self._slots) if slot[0] == group]
                          for group in range(len(dtypes))]
         self._packed = [self._pack(members, size) for members, size in zip(self._members, sizes)]
+        self._work = [[np.empty(size, dtype) for _ in range(self.scratch)]
+                      for size, dtype in zip(sizes, dtypes)]
+        self._leaf_work = [[work[start:stop].reshape(shape) for work in self._work[group]]
+                           for (group, start, stop), shape in zip(self._slots, self._shapes)]
         self._flat = None
         if self._pending is not None:
             try:
@@ -133,14 +134,15 @@ class Optimizer(ABC):
         g_leaves = self._checked(p_leaves, g_leaves)
         new_leaves = []
         counts = self._counts
-        update = self.update_leaf
+        apply = self.apply
         for i, (param, grad, state) in enumerate(zip(p_leaves, g_leaves, self._states)):
             if grad is None:
                 new_leaves.append(param)
                 continue
             counts[i] += 1
-            new = update(param, grad, state, counts[i])
-            new_leaves.append(new if type(new) is np.ndarray else np.asarray(new))
+            new = param.copy()
+            apply(new, grad, state, counts[i], self._leaf_work[i])
+            new_leaves.append(new)
         self.step_count += 1
         return self._build(new_leaves)
 
@@ -198,7 +200,6 @@ class Optimizer(ABC):
                 "use a new optimizer for a new model"
             )
         self._flat = flat
-        self._work = [Work(vector) for vector in flat.vectors]
 
     def _step_vectors(self, vectors, grads):
         """Step the flat ``vectors`` along ``grads`` in place: one :meth:`apply` per dtype
@@ -218,7 +219,7 @@ class Optimizer(ABC):
                 param = vector[start:stop].reshape(self._shapes[i])
                 counts[i] += 1
                 self.apply(param, grad[start:stop].reshape(self._shapes[i]), self._states[i],
-                           counts[i], Work(param))
+                           counts[i], self._leaf_work[i])
         self.step_count += 1
 
     def state_dict(self) -> dict:
@@ -298,19 +299,6 @@ class Optimizer(ABC):
                 out = list(g_leaves)
             out[i] = grad.astype(dtype)
         return out
-
-
-class Work:
-    """Scratch arrays shaped like ``like`` (``work[k]``), each made on first use and kept."""
-
-    def __init__(self, like):
-        self._like = like
-        self._arrays = []
-
-    def __getitem__(self, index):
-        while len(self._arrays) <= index:
-            self._arrays.append(np.empty_like(self._like))
-        return self._arrays[index]
 
 
 def signed_gradient(param, grad, out, maximize, weight_decay):

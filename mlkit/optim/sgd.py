@@ -57,6 +57,7 @@ class SGD(Optimizer):
                 "SGD: nesterov=True needs momentum > 0 and dampening == 0, "
                 f"got momentum={momentum!r}, dampening={dampening!r}"
             )
+        self.scratch = 2 if nesterov else 1  # work[1] holds the Nesterov look-ahead
 
     def init_state(self, param):
         if self.momentum == 0.0:

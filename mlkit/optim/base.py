@@ -35,9 +35,11 @@ class Optimizer(ABC):
     ``params = opt.step(params, grads)`` returns an updated copy of a tree (tuples, lists and
     dicts of floating-point arrays, nested); ``opt.update(model, grads)`` does the same for any
     object with ``parameters()`` and ``update(tree)``. A gradient leaf of ``None`` leaves its
-    parameter untouched and does not advance that parameter's step count. The caller's
-    arrays are never written to, except by ``descend`` on a
-    :class:`~mlkit.optim.FlatParameters`, which moves its vectors in place.
+    parameter untouched and does not advance that parameter's step count. When the set of
+    parameters changes between steps (a layer frozen or unfrozen), each parameter met before
+    keeps its state and step count, by name; one that leaves the set is kept aside until it
+    comes back (outside :meth:`state_dict`). The caller's arrays are never written to, except
+    by ``descend`` on a :class:`~mlkit.optim.FlatParameters`, which moves its vectors in place.
     """
 
     full_batch = False  # True: steps need the whole, unclipped objective (a line search)
@@ -63,6 +65,7 @@ class Optimizer(ABC):
         self._flat = None
         self._work = None
         self._leaf_work = None
+        self._parked = {}
 
     @property
     def lr(self) -> float:
@@ -113,6 +116,7 @@ class Optimizer(ABC):
         self._leaf_work = [[work[start:stop].reshape(shape) for work in self._work[group]]
                            for (group, start, stop), shape in zip(self._slots, self._shapes)]
         self._flat = None
+        self._parked = {}
         if self._pending is not None:
             try:
                 self._restore(self._pending)
@@ -127,7 +131,10 @@ class Optimizer(ABC):
             self.init(params)
         p_leaves, signature = tree_signature(params)
         if signature != self._signature:
-            p_leaves = self._align(params, "params tree changed since the first step")
+            p_leaves = self._align(params)
+            if p_leaves is None:  # other parameters than before
+                self._relayout(params)
+                p_leaves = tree_signature(params)[0]
         g_leaves, signature = tree_signature(grads)
         if signature != self._signature:
             g_leaves = self._align(grads, "grads tree does not match params tree")
@@ -190,16 +197,40 @@ class Optimizer(ABC):
         return packed
 
     def _attach(self, flat):
-        """Check that ``flat`` has the layout of the parameters the state was made for."""
+        """Make the state's layout that of ``flat`` (a new one carries the state over)."""
         leaves, signature = tree_signature(flat.tree)
         if signature != self._signature or [leaf.shape for leaf in leaves] != self._shapes or (
                 [leaf.dtype for leaf in leaves] != self._dtypes):
-            raise ValueError(
-                f"{type(self).__name__}: the FlatParameters model does not have the layout "
-                "(structure, dict order, shapes, dtypes) of the parameters of the first step; "
-                "use a new optimizer for a new model"
-            )
+            self._relayout(flat.tree)
         self._flat = flat
+
+    def _relayout(self, params):
+        """Lay the state out for ``params``, other parameters than before: each one met
+        before (now or earlier) gets its state and step count back, by name; the others
+        are kept aside. A known name with another shape or dtype is an error."""
+        owner = type(self).__name__
+        carried = dict(self._parked)
+        for name, shape, dtype, count, state in zip(self._names, self._shapes, self._dtypes,
+                                                    self._counts, self._states):
+            carried[name] = (shape, dtype, count, state)
+        for name, leaf in flatten_named(params).items():
+            if name in carried and isinstance(leaf, np.ndarray) and (
+                    (leaf.shape, leaf.dtype) != carried[name][:2]):
+                shape, dtype = carried[name][:2]
+                raise ValueError(
+                    f"{owner}: parameter {name or '<root>'!r} was a {dtype} array of shape "
+                    f"{shape}, now a {leaf.dtype} array of shape {leaf.shape}; use a new "
+                    "optimizer for a new model"
+                )
+        self.init(params)
+        for i, name in enumerate(self._names):
+            if name in carried:
+                _, _, self._counts[i], state = carried.pop(name)
+                for key, value in self._states[i].items():
+                    value[...] = state[key]
+        self._parked = {name: (shape, dtype, count, {key: value.copy() for key, value in
+                                                     state.items()})
+                        for name, (shape, dtype, count, state) in carried.items()}
 
     def _step_vectors(self, vectors, grads):
         """Step the flat ``vectors`` along ``grads`` in place: one :meth:`apply` per dtype
@@ -256,20 +287,26 @@ class Optimizer(ABC):
         arrays = validation.state_arrays(type(self).__name__, arrays, self.state_dict())
         self.lr = float(arrays["lr"])
         self.step_count = int(arrays["step"])
+        self._parked = {}
         for i, (name, state) in enumerate(zip(self._names, self._states)):
             prefix = f"state.{name}." if name else "state."
             self._counts[i] = int(arrays[prefix + "step"])
             for key, value in state.items():
                 value[...] = arrays[prefix + key]  # in place: the flat state keeps its views
 
-    def _align(self, tree, message):
-        """Leaves of ``tree`` in the recorded order (dict order may differ), or a clear error."""
+    def _align(self, tree, message=None):
+        """Leaves of ``tree`` in the recorded order (dict order may differ); if the structure
+        differs, a clear error saying ``message`` (None without one)."""
         try:
             aligned = tree_map(lambda _, leaf: leaf, self._structure, tree)
         except ValueError as error:
+            if message is None:
+                return None
             raise ValueError(f"{type(self).__name__}: {message}: {error}") from None
         leaves, signature = tree_signature(aligned)
         if signature != self._signature:
+            if message is None:
+                return None
             raise ValueError(f"{type(self).__name__}: {message}")
         return leaves
 

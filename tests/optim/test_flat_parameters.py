@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import mlkit
 import mlkit.numpy as mnp
@@ -27,10 +29,10 @@ def test_leaves_are_grouped_by_dtype_in_order_of_first_appearance():
     np.testing.assert_array_equal(flat.vectors[1], [0.5, -0.5, -1.0, 0.0, 1.0])
     assert flat.parameters() is flat.tree
     assert set(flat.tree) == set(tree) and isinstance(flat.tree["layers"][1], tuple)
-    for leaf, given in zip(tree_leaves(flat.tree), tree_leaves(tree)):
-        assert leaf.dtype == given.dtype and leaf.shape == given.shape
-        np.testing.assert_array_equal(leaf, given)
-        assert not np.shares_memory(leaf, given)  # a copy: the caller's arrays stay apart
+    for leaf, original in zip(tree_leaves(flat.tree), tree_leaves(tree)):
+        assert leaf.dtype == original.dtype and leaf.shape == original.shape
+        np.testing.assert_array_equal(leaf, original)
+        assert not np.shares_memory(leaf, original)  # a copy: the caller's arrays stay apart
 
 
 def test_the_tree_is_views_of_the_vectors():
@@ -184,3 +186,29 @@ def test_join_casts_traced_leaves_and_their_gradient_comes_back_in_their_dtype()
     grad = mlkit.grad(first_joined)(np.ones(3))
     assert grad.dtype == np.float64
     np.testing.assert_array_equal(grad, [1.0, 2.0, 3.0])
+
+
+leaf_specs = st.lists(
+    st.tuples(st.lists(st.integers(0, 3), max_size=3), st.sampled_from([np.float32, np.float64])),
+    max_size=5,
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(specs=leaf_specs, seed=st.integers(0, 2**16))
+def test_join_of_views_gives_back_the_vectors_for_any_layout(specs, seed):
+    rng = np.random.default_rng(seed)
+    tree = {f"p{i}": rng.normal(size=tuple(shape)).astype(dtype)
+            for i, (shape, dtype) in enumerate(specs)}
+    flat = FlatParameters(tree)
+    assert flat.size == sum(leaf.size for leaf in tree.values())
+    assert flat.dtypes == list(dict.fromkeys(leaf.dtype for leaf in tree.values()))
+    for name, leaf in tree.items():
+        np.testing.assert_array_equal(flat.tree[name], leaf)
+    others = [rng.normal(size=v.size).astype(v.dtype) for v in flat.vectors]
+    for a, b in zip(flat.join(flat.views(others)), others, strict=True):
+        np.testing.assert_array_equal(a, b)
+    flat.update(flat.views(others))
+    assert flat.holds(flat.tree)
+    for vector, other in zip(flat.vectors, others):
+        np.testing.assert_array_equal(vector, other)

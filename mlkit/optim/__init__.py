@@ -4,8 +4,10 @@ from mlkit.optim.adagrad import Adagrad as Adagrad
 from mlkit.optim.adam import Adam as Adam
 from mlkit.optim.adam import AdamW as AdamW
 from mlkit.optim.base import Optimizer as Optimizer
+from mlkit.optim.clipping import clip_flat as clip_flat
 from mlkit.optim.clipping import clip_grad_norm as clip_grad_norm
 from mlkit.optim.clipping import clip_grad_value as clip_grad_value
+from mlkit.optim.flat import FlatParameters as FlatParameters
 from mlkit.optim.lbfgs import LBFGS as LBFGS
 from mlkit.optim.plateau import ReduceLROnPlateau as ReduceLROnPlateau
 from mlkit.optim.rmsprop import RMSprop as RMSprop
@@ -21,6 +23,7 @@ from mlkit.optim.sgd import SGD as SGD
 
 __all__ = [
     "Optimizer",
+    "FlatParameters",
     "SGD",
     "Adam",
     "AdamW",
@@ -38,4 +41,5 @@ __all__ = [
     "ReduceLROnPlateau",
     "clip_grad_norm",
     "clip_grad_value",
+    "clip_flat",
 ]

@@ -23,6 +23,7 @@ from mlkit.optim.sgd import SGD as SGD
 
 __all__ = [
     "Optimizer",
+    "FlatParameters",
     "SGD",
     "Adam",
     "AdamW",
@@ -40,5 +41,5 @@ __all__ = [
     "ReduceLROnPlateau",
     "clip_grad_norm",
     "clip_grad_value",
-    "FlatParameters",
+    "clip_flat",
 ]

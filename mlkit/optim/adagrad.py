@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from mlkit.optim import validation
-from mlkit.optim.base import Optimizer
+from mlkit.optim.base import Optimizer, signed_gradient
 from mlkit.options import NonNegativeFloat, PositiveFloat
 
 
@@ -57,11 +57,14 @@ class Adagrad(Optimizer):
     def init_state(self, param):
         return {"sum": np.full_like(param, self.initial_accumulator_value)}
 
-    def update_leaf(self, param, grad, state, step):
-        g = -grad if self.maximize else grad
-        if self.weight_decay != 0.0:
-            g = g + self.weight_decay * param
+    def apply(self, param, grad, state, step, work):
+        g = signed_gradient(param, grad, work[0], self.maximize, self.weight_decay)
         step_lr = self.lr / (1.0 + (step - 1) * self.lr_decay)
         total = state["sum"]
-        total += g * g
-        return param - step_lr * (g / (np.sqrt(total) + self.eps))
+        scratch = work[1]
+        total += np.multiply(g, g, out=scratch)
+        np.sqrt(total, out=scratch)
+        scratch += self.eps
+        np.divide(g, scratch, out=scratch)
+        scratch *= step_lr
+        param -= scratch

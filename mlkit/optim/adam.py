@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from mlkit.optim import validation
-from mlkit.optim.base import Optimizer
+from mlkit.optim.base import Optimizer, signed_gradient
 from mlkit.options import Fraction, NonNegativeFloat, PositiveFloat
 
 
@@ -69,30 +69,32 @@ class Adam(Optimizer):
             state["max_exp_avg_sq"] = np.zeros_like(param)
         return state
 
-    def update_leaf(self, param, grad, state, step):
+    def apply(self, param, grad, state, step, work):
         beta1, beta2 = self.betas
-        g = -grad if self.maximize else grad
-        if self.weight_decay != 0.0:
-            if self._decoupled:
-                param = param * (1.0 - self.lr * self.weight_decay)
-            else:
-                g = g + self.weight_decay * param
+        if self._decoupled:
+            g = signed_gradient(param, grad, work[0], self.maximize, 0.0)
+            if self.weight_decay != 0.0:
+                param *= 1.0 - self.lr * self.weight_decay
+        else:
+            g = signed_gradient(param, grad, work[0], self.maximize, self.weight_decay)
         exp_avg = state["exp_avg"]
         exp_avg *= beta1
-        exp_avg += (1.0 - beta1) * g
+        exp_avg += np.multiply(g, 1.0 - beta1, out=work[1])
         second = state["exp_avg_sq"]
         second *= beta2
-        second += (1.0 - beta2) * (g * g)
+        square = np.multiply(g, g, out=work[1])
+        square *= 1.0 - beta2
+        second += square
         if self.amsgrad:
             second = np.maximum(state["max_exp_avg_sq"], second, out=state["max_exp_avg_sq"])
         correction1 = 1.0 - beta1**step
         root_correction2 = math.sqrt(1.0 - beta2**step)
-        denominator = np.sqrt(second)
+        denominator = np.sqrt(second, out=work[0])  # g is not needed any more
         denominator /= root_correction2
         denominator += self.eps
-        update = np.multiply(exp_avg, self.lr / correction1)
+        update = np.multiply(exp_avg, self.lr / correction1, out=work[1])
         update /= denominator
-        return param - update
+        param -= update
 
 
 class AdamW(Adam):

@@ -1,11 +1,14 @@
-"""The optimizer protocol, and its base class: a per-array update rule lifted to trees.
+"""The optimizer protocol, and its base class: an in-place update rule lifted to trees.
 
 Every optimizer steps a model by ``opt.descend(model, closure)``, ``closure() -> (loss, grads)``
 at the model's current parameters: once for a first-order one, at each point tried for a
 ``full_batch`` one (L-BFGS), which also reports its iterations ``n_iter`` and why it stopped,
-``reason``. A subclass says how one array moves (``init_state``,
-``update_leaf``); this class walks the trees, checks gradients, counts steps and saves the
-state as a flat dict of arrays, comparing a cheap signature against the first step's tree.
+``reason``. A subclass says how an array moves (``init_state``, ``apply``, written once
+for any array shape); this class walks the trees, checks gradients, counts steps and saves
+the state as a flat dict of arrays, comparing a cheap signature against the first step's tree.
+The state of all parameters of one dtype lives in one vector per state key, each parameter's
+entry a view of it, so a :class:`~mlkit.optim.FlatParameters` model steps with a few
+whole-vector operations per dtype.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from abc import ABC, abstractmethod
 import numpy as np
 
 from mlkit.optim import validation
-from mlkit.optim.flat import FlatParameters, check_parameters
+from mlkit.optim.flat import FlatParameters, check_parameters, checked_vectors, dtype_groups
 from mlkit.tree import flatten_named, tree_builder, tree_flatten, tree_map, tree_signature
 
 
@@ -32,11 +35,15 @@ class Optimizer(ABC):
     ``params = opt.step(params, grads)`` returns an updated copy of a tree (tuples, lists and
     dicts of floating-point arrays, nested); ``opt.update(model, grads)`` does the same for any
     object with ``parameters()`` and ``update(tree)``. A gradient leaf of ``None`` leaves its
-    parameter untouched and does not advance that parameter's step count. The caller's
-    arrays are never written to.
+    parameter untouched and does not advance that parameter's step count. When the set of
+    parameters changes between steps (a layer frozen or unfrozen), each parameter met before
+    keeps its state and step count, by name; one that leaves the set is kept aside until it
+    comes back (outside :meth:`state_dict`). The caller's arrays are never written to, except
+    by ``descend`` on a :class:`~mlkit.optim.FlatParameters`, which moves its vectors in place.
     """
 
     full_batch = False  # True: steps need the whole, unclipped objective (a line search)
+    scratch = 2  # work arrays shaped like the parameters that ``apply`` may use
     converged = False  # True once a step met the optimizer's own tolerances (L-BFGS)
 
     def __init__(self, lr):
@@ -52,6 +59,13 @@ class Optimizer(ABC):
         self._states = None
         self._counts = None
         self._pending = None
+        self._slots = None
+        self._members = None
+        self._packed = None
+        self._flat = None
+        self._work = None
+        self._leaf_work = None
+        self._parked = {}
 
     @property
     def lr(self) -> float:
@@ -67,10 +81,15 @@ class Optimizer(ABC):
         return {}
 
     @abstractmethod
-    def update_leaf(self, param: np.ndarray, grad: np.ndarray, state: dict, step: int):
-        """Return the updated ``param``; may update the arrays in ``state`` in place.
+    def apply(self, param: np.ndarray, grad: np.ndarray, state: dict, step: int, work) -> None:
+        """Move ``param`` and the arrays of ``state`` one step, in place; ``grad`` is read only.
 
-        ``step`` counts this parameter's updates, starting at 1.
+        ``step`` counts this parameter's updates, starting at 1; ``work`` holds ``scratch``
+        arrays shaped like ``param``, kept from step to step. Written once, the rule serves one
+        parameter (the tree path) and all parameters of one dtype as one vector (the flat
+        path), with the same elementwise operations in the same order, so both give the same
+        bits. ``state`` entries must be written through (``out=``, ``+=``, ``[...] =``), never
+        rebound.
         """
 
     def init(self, params) -> None:
@@ -88,6 +107,16 @@ class Optimizer(ABC):
         self._dtypes = [leaf.dtype for leaf in leaves]
         self._states = [self.init_state(leaf) for leaf in leaves]
         self._counts = [0] * len(leaves)
+        dtypes, sizes, self._slots = dtype_groups(leaves)
+        self._members = [[i for i, slot in enumerate(self._slots) if slot[0] == group]
+                         for group in range(len(dtypes))]
+        self._packed = [self._pack(members, size) for members, size in zip(self._members, sizes)]
+        self._work = [[np.empty(size, dtype) for _ in range(self.scratch)]
+                      for size, dtype in zip(sizes, dtypes)]
+        self._leaf_work = [[work[start:stop].reshape(shape) for work in self._work[group]]
+                           for (group, start, stop), shape in zip(self._slots, self._shapes)]
+        self._flat = None
+        self._parked = {}
         if self._pending is not None:
             try:
                 self._restore(self._pending)
@@ -102,21 +131,25 @@ class Optimizer(ABC):
             self.init(params)
         p_leaves, signature = tree_signature(params)
         if signature != self._signature:
-            p_leaves = self._align(params, "params tree changed since the first step")
+            p_leaves = self._align(params)
+            if p_leaves is None:  # other parameters than before
+                self._relayout(params)
+                p_leaves = tree_signature(params)[0]
         g_leaves, signature = tree_signature(grads)
         if signature != self._signature:
             g_leaves = self._align(grads, "grads tree does not match params tree")
         g_leaves = self._checked(p_leaves, g_leaves)
         new_leaves = []
         counts = self._counts
-        update = self.update_leaf
+        apply = self.apply
         for i, (param, grad, state) in enumerate(zip(p_leaves, g_leaves, self._states)):
             if grad is None:
                 new_leaves.append(param)
                 continue
             counts[i] += 1
-            new = update(param, grad, state, counts[i])
-            new_leaves.append(new if type(new) is np.ndarray else np.asarray(new))
+            new = param.copy()
+            apply(new, grad, state, counts[i], self._leaf_work[i])
+            new_leaves.append(new)
         self.step_count += 1
         return self._build(new_leaves)
 
@@ -125,13 +158,100 @@ class Optimizer(ABC):
         model.update(self.step(trainable(model), grads))
 
     def descend(self, model, closure):
-        """One step of ``model`` on the objective ``closure() -> (loss, grads)``; returns both."""
-        loss, grads = closure()
+        """One step of ``model`` on the objective ``closure() -> (loss, grads)``; returns both.
+
+        For a :class:`~mlkit.optim.FlatParameters` model, ``grads`` is a list of vectors laid
+        out as ``model.vectors``, which move in place: the same numbers as
+        ``model.update(self.step(model.tree, model.views(grads)))``.
+        """
         if isinstance(model, FlatParameters):
-            model.update(self.step(model.tree, model.views(grads)))
-        else:
-            self.update(model, grads)
+            if self._names is None:
+                self.init(model.tree)
+            if model is not self._flat:
+                self._attach(model)
+            loss, grads = closure()
+            self._step_vectors(model.vectors, grads)
+            return loss, grads
+        loss, grads = closure()
+        self.update(model, grads)
         return loss, grads
+
+    def _pack(self, members, size):
+        """Put the state of parameters ``members`` (of one dtype) into one vector per key,
+        their entries becoming views; returns ``{key: vector}`` (None if the states differ)."""
+        states = [self._states[i] for i in members]
+        first = states[0]
+        for i, state in zip(members, states):
+            if list(state) != list(first) or not all(
+                    type(value) is np.ndarray and value.shape == self._shapes[i]
+                    and value.dtype == first[key].dtype for key, value in state.items()):
+                return None
+        packed = {}
+        for key, value in first.items():
+            vector = packed[key] = np.empty(size, value.dtype)
+            for i, state in zip(members, states):
+                _, start, stop = self._slots[i]
+                piece = vector[start:stop]
+                piece[...] = state[key].reshape(-1)
+                state[key] = piece.reshape(self._shapes[i])
+        return packed
+
+    def _attach(self, flat):
+        """Make the state's layout that of ``flat`` (a new one carries the state over)."""
+        leaves, signature = tree_signature(flat.tree)
+        if signature != self._signature or [leaf.shape for leaf in leaves] != self._shapes or (
+                [leaf.dtype for leaf in leaves] != self._dtypes):
+            self._relayout(flat.tree)
+        self._flat = flat
+
+    def _relayout(self, params):
+        """Lay the state out for ``params``, other parameters than before: each one met
+        before (now or earlier) gets its state and step count back, by name; the others
+        are kept aside. A known name with another shape or dtype is an error."""
+        owner = type(self).__name__
+        carried = dict(self._parked)
+        for name, shape, dtype, count, state in zip(self._names, self._shapes, self._dtypes,
+                                                    self._counts, self._states):
+            carried[name] = (shape, dtype, count, state)
+        for name, leaf in flatten_named(params).items():
+            if name in carried and isinstance(leaf, np.ndarray) and (
+                    (leaf.shape, leaf.dtype) != carried[name][:2]):
+                shape, dtype = carried[name][:2]
+                raise ValueError(
+                    f"{owner}: parameter {name or '<root>'!r} was a {dtype} array of shape "
+                    f"{shape}, now a {leaf.dtype} array of shape {leaf.shape}; use a new "
+                    "optimizer for a new model"
+                )
+        self.init(params)
+        for i, name in enumerate(self._names):
+            if name in carried:
+                _, _, self._counts[i], state = carried.pop(name)
+                for key, value in self._states[i].items():
+                    value[...] = state[key]
+        self._parked = {name: (shape, dtype, count, {key: value.copy() for key, value in
+                                                     state.items()})
+                        for name, (shape, dtype, count, state) in carried.items()}
+
+    def _step_vectors(self, vectors, grads):
+        """Step the flat ``vectors`` along ``grads`` in place: one :meth:`apply` per dtype
+        group whose parameters share a step count, one per parameter otherwise."""
+        grads = checked_vectors(type(self).__name__, vectors, grads)
+        counts = self._counts
+        for group, (vector, grad) in enumerate(zip(vectors, grads)):
+            members = self._members[group]
+            step = counts[members[0]] + 1
+            if self._packed[group] is not None and all(counts[i] + 1 == step for i in members):
+                self.apply(vector, grad, self._packed[group], step, self._work[group])
+                for i in members:
+                    counts[i] = step
+                continue
+            for i in members:
+                _, start, stop = self._slots[i]
+                param = vector[start:stop].reshape(self._shapes[i])
+                counts[i] += 1
+                self.apply(param, grad[start:stop].reshape(self._shapes[i]), self._states[i],
+                           counts[i], self._leaf_work[i])
+        self.step_count += 1
 
     def state_dict(self) -> dict:
         """The state as ``{dotted name: array}``: ``lr``, ``step`` and ``state.<param>.<key>``."""
@@ -167,20 +287,26 @@ class Optimizer(ABC):
         arrays = validation.state_arrays(type(self).__name__, arrays, self.state_dict())
         self.lr = float(arrays["lr"])
         self.step_count = int(arrays["step"])
+        self._parked = {}
         for i, (name, state) in enumerate(zip(self._names, self._states)):
             prefix = f"state.{name}." if name else "state."
             self._counts[i] = int(arrays[prefix + "step"])
             for key, value in state.items():
-                state[key] = arrays[prefix + key].astype(value.dtype, copy=True)
+                value[...] = arrays[prefix + key]  # in place: the flat state keeps its views
 
-    def _align(self, tree, message):
-        """Leaves of ``tree`` in the recorded order (dict order may differ), or a clear error."""
+    def _align(self, tree, message=None):
+        """Leaves of ``tree`` in the recorded order (dict order may differ); if the structure
+        differs, a clear error saying ``message`` (None without one)."""
         try:
             aligned = tree_map(lambda _, leaf: leaf, self._structure, tree)
         except ValueError as error:
+            if message is None:
+                return None
             raise ValueError(f"{type(self).__name__}: {message}: {error}") from None
         leaves, signature = tree_signature(aligned)
         if signature != self._signature:
+            if message is None:
+                return None
             raise ValueError(f"{type(self).__name__}: {message}")
         return leaves
 
@@ -210,6 +336,15 @@ class Optimizer(ABC):
                 out = list(g_leaves)
             out[i] = grad.astype(dtype)
         return out
+
+
+def signed_gradient(param, grad, out, maximize, weight_decay):
+    """``±grad + weight_decay * param`` (``-`` if ``maximize``), in ``out`` when it is not
+    ``grad`` itself; ``grad`` is never written to."""
+    if weight_decay != 0.0:
+        np.multiply(param, weight_decay, out=out)
+        return np.subtract(out, grad, out=out) if maximize else np.add(out, grad, out=out)
+    return np.negative(grad, out=out) if maximize else grad
 
 
 def trainable(model):

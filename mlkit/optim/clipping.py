@@ -1,4 +1,5 @@
-"""Gradient clipping over a whole gradient tree, by global norm or by value."""
+"""Gradient clipping over a whole gradient tree, or over flat gradient vectors, by global norm
+or by value."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import math
 
 import numpy as np
 
+import mlkit.numpy as mnp
 from mlkit.optim import validation
 from mlkit.tree import tree_leaves, tree_map
 
@@ -63,14 +65,28 @@ def clip_grad_value(grads, clip_value):
     )
 
 
-def clip_flat(vectors, max_norm=None, max_value=None):
-    """Gradient vectors clipped by global norm, then by value, without a branch on values."""
-    import mlkit.numpy as mnp
+def clip_flat(grad_vectors, max_norm=None, max_value=None):
+    r"""Clip flat gradient vectors by global L2 norm, then by value; returns the new list.
 
-    if max_norm is not None:
-        total = mnp.sqrt(sum(mnp.dot(v, v) for v in vectors))
-        scale = mnp.minimum(1.0, max_norm / (total + 1e-6))
-        vectors = [v * scale.astype(v.dtype) for v in vectors]
+    The vectors (one per parameter dtype, as :class:`~mlkit.optim.FlatParameters` lays them
+    out) are scaled by :math:`\min(1, \text{max\_norm} / (\lVert g \rVert_2 + 10^{-6}))`, the
+    rule of :func:`clip_grad_norm`, with one reduction per vector and no branch on values,
+    then clipped into ``[-max_value, max_value]`` as :func:`clip_grad_value` does. Built
+    with ``mlkit.numpy``, so it runs on traced vectors too (inside ``mlkit.jit``). The norm is
+    summed in each vector's own dtype (float32 for float32 parameters). ``None`` skips a
+    clipping; dtypes are kept.
+    """
+    vectors = list(grad_vectors)
+    if max_norm is not None and vectors:
+        max_norm = validation.real("clip_flat", "max_norm", max_norm, low=0.0, low_open=True)
+        total = mnp.dot(vectors[0], vectors[0])
+        for vector in vectors[1:]:
+            total = total + mnp.dot(vector, vector)
+        scale = mnp.minimum(1.0, max_norm / (mnp.sqrt(total) + 1e-6))
+        vectors = [vector * (scale if mnp.result_type(scale) == mnp.result_type(vector)
+                             else mnp.asarray(scale).astype(mnp.result_type(vector)))
+                   for vector in vectors]
     if max_value is not None:
-        vectors = [mnp.clip(v, -max_value, max_value) for v in vectors]
+        max_value = validation.real("clip_flat", "max_value", max_value, low=0.0)
+        vectors = [mnp.clip(vector, -max_value, max_value) for vector in vectors]
     return vectors

@@ -1,13 +1,16 @@
-"""Parameter trees seen as one flat vector, and the check that leaves are float arrays.
+"""Parameter trees seen as flat vectors, and the check that leaves are float arrays.
 
 Full-batch solvers work on a single vector (one ``dot`` per inner product instead of one per
-leaf); the layout is checked against a tree's signature instead of node by node.
+leaf); :class:`FlatParameters` keeps a tree's leaves as views of one vector per dtype, so an
+optimizer steps every leaf with a few whole-vector operations. Layouts are checked against a
+tree's signature instead of node by node.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+import mlkit.numpy as mnp
 from mlkit.tree import flatten_named, tree_builder, tree_flatten, tree_map, tree_signature
 
 
@@ -96,51 +99,159 @@ class FlatView:
         return self._build(leaves)
 
 
+def dtype_groups(leaves):
+    """The layout of ``leaves`` in one vector per dtype: ``(dtypes, sizes, slots)``.
+
+    Groups come in the order their dtype first appears, leaves in their given order within a
+    group; ``slots[i] = (group, start, stop)`` places leaf ``i``. Optimizer states and
+    :class:`FlatParameters` share this layout, so their vectors line up entry for entry.
+    """
+    dtypes, sizes, slots = [], [], []
+    for leaf in leaves:
+        if leaf.dtype not in dtypes:
+            dtypes.append(leaf.dtype)
+            sizes.append(0)
+        group = dtypes.index(leaf.dtype)
+        start = sizes[group]
+        sizes[group] = start + leaf.size
+        slots.append((group, start, sizes[group]))
+    return dtypes, sizes, slots
+
+
+def checked_vectors(owner, vectors, grads):
+    """Gradient vectors ``grads`` cast to the dtypes of ``vectors``; an error naming ``owner``
+    for a wrong count or size."""
+    if len(grads) != len(vectors):
+        raise ValueError(f"{owner}: expected {len(vectors)} gradient vectors (one per parameter "
+                         f"dtype), got {len(grads)}")
+    out = grads
+    for group, (vector, grad) in enumerate(zip(vectors, grads)):
+        if type(grad) is np.ndarray and grad.dtype == vector.dtype and grad.shape == vector.shape:
+            continue
+        grad = np.asarray(grad)
+        if grad.shape != vector.shape:
+            raise ValueError(
+                f"{owner}: gradient vector {group} has shape {grad.shape}, expected "
+                f"{vector.shape} (the {vector.dtype} parameters, flattened)"
+            )
+        if out is grads:
+            out = list(grads)
+        out[group] = grad.astype(vector.dtype)
+    return out
+
+
 class FlatParameters:
-    """A parameter tree kept as one contiguous vector per dtype, its leaves views into them."""
+    """A parameter tree kept in one contiguous vector per dtype, its leaves views of them.
+
+    ``FlatParameters(tree)`` copies the floating-point leaves of ``tree`` (nested dicts, lists
+    and tuples) into ``vectors``, one 1-D array per dtype (in the order the dtypes first
+    appear; leaves in tree order within a vector). ``tree`` has the input's structure with
+    leaves that are reshaped views of ``vectors``: writing into a vector moves them. With
+    ``parameters()`` and ``update(tree)`` it is a model any optimizer can step; an
+    optimizer's ``descend`` on it updates ``vectors`` in place with whole-vector operations.
+
+    Attributes
+    ----------
+    vectors : list of ndarray
+        The flat vectors, one per dtype group.
+    dtypes : list of numpy.dtype
+        Their dtypes.
+    size : int
+        Number of parameter entries in all vectors together.
+    tree : tree of ndarray
+        The parameters as views of ``vectors``.
+    """
 
     def __init__(self, tree):
-        import mlkit.numpy as mnp
-
-        self._mnp = mnp
-        leaves, self._structure = tree_flatten(tree)
-        check_parameters("FlatParameters", list(flatten_named(tree)), leaves)
-        self._build = tree_builder(self._structure)
-        self.dtypes = list(dict.fromkeys(leaf.dtype for leaf in leaves))
-        self._places = []
-        sizes = [0] * len(self.dtypes)
-        for leaf in leaves:
-            group = self.dtypes.index(leaf.dtype)
-            self._places.append((group, sizes[group], sizes[group] + leaf.size, leaf.shape))
-            sizes[group] += leaf.size
-        self.vectors = [np.empty(size, dtype) for size, dtype in zip(sizes, self.dtypes)]
-        for leaf, (group, start, stop, _) in zip(leaves, self._places):
-            self.vectors[group][start:stop] = leaf.reshape(-1)
+        leaves, structure = tree_flatten(tree)
+        self._names = list(flatten_named(tree))
+        if len(set(self._names)) != len(leaves):
+            raise ValueError(f"FlatParameters: parameter names collide: {self._names}")
+        check_parameters("FlatParameters", self._names, leaves)
+        self._structure = structure
+        self._build = tree_builder(structure)
+        self._signature = tree_signature(tree)[1]
+        self._shapes = [leaf.shape for leaf in leaves]
+        self.dtypes, sizes, self._slots = dtype_groups(leaves)
         self.size = sum(sizes)
-        self.tree = self.views(self.vectors)
-        self._leaves = tree_flatten(self.tree)[0]
+        self.vectors = [np.empty(size, dtype) for size, dtype in zip(sizes, self.dtypes)]
+        for leaf, (group, start, stop) in zip(leaves, self._slots):
+            self.vectors[group][start:stop] = leaf.reshape(-1)
+        self._views = self._leaf_views(self.vectors)
+        self.tree = self._build(self._views)
 
-    def views(self, vectors):
-        return self._build([vectors[g][a:b].reshape(shape) for g, a, b, shape in self._places])
-
-    def join(self, tree):
-        mnp = self._mnp
-        leaves = tree_flatten(tree_map(lambda _, leaf: leaf, self._structure, tree))[0]
-        parts = [[] for _ in self.dtypes]
-        for leaf, (group, _, _, shape) in zip(leaves, self._places):
-            if leaf is None:
-                leaf = np.zeros(shape, self.dtypes[group])
-            parts[group].append(mnp.reshape(leaf, (-1,)))
-        return [part[0] if len(part) == 1 else mnp.concatenate(part) for part in parts]
-
-    def holds(self, tree) -> bool:
-        leaves = tree_flatten(tree)[0]
-        return len(leaves) == len(self._leaves) and all(
-            a is b for a, b in zip(leaves, self._leaves))
-
-    def update(self, tree):
-        for leaf, (group, start, stop, _) in zip(tree_flatten(tree)[0], self._places):
-            self.vectors[group][start:stop] = np.ravel(leaf)
+    def _leaf_views(self, vectors):
+        return [vectors[group][start:stop].reshape(shape)
+                for (group, start, stop), shape in zip(self._slots, self._shapes)]
 
     def parameters(self):
+        """The parameter tree (views of ``vectors``)."""
         return self.tree
+
+    def views(self, vectors):
+        """The tree whose leaves are pieces of ``vectors`` (laid out as ``self.vectors``).
+
+        Only basic slices and reshapes are taken, so traced vectors (under ``mlkit.grad`` or
+        ``mlkit.jit``) give traced leaves.
+        """
+        if len(vectors) != len(self.dtypes):
+            raise ValueError(f"FlatParameters.views: expected {len(self.dtypes)} vectors (one "
+                             f"per dtype {[str(d) for d in self.dtypes]}), got {len(vectors)}")
+        return self._build(self._leaf_views(vectors))
+
+    def join(self, tree):
+        """The per-dtype vectors of ``tree`` (shaped like ``tree``), e.g. of a gradient.
+
+        Built with ``mlkit.numpy``, so traced leaves give traced, differentiable vectors.
+        Leaves are cast to their group's dtype; ``None`` leaves count as zeros.
+        """
+        leaves = self._aligned(tree, "join")
+        parts = [[] for _ in self.dtypes]
+        for i, leaf in enumerate(leaves):
+            group, start, stop = self._slots[i]
+            dtype = self.dtypes[group]
+            if leaf is None:
+                parts[group].append(np.zeros(stop - start, dtype))
+                continue
+            if mnp.shape(leaf) != self._shapes[i]:
+                raise ValueError(
+                    f"FlatParameters.join: leaf {self._names[i] or '<root>'!r} has shape "
+                    f"{mnp.shape(leaf)}, expected {self._shapes[i]}"
+                )
+            if mnp.result_type(leaf) != dtype:
+                leaf = mnp.asarray(leaf).astype(dtype)
+            parts[group].append(mnp.reshape(leaf, (-1,)))
+        return [group[0] if len(group) == 1 else mnp.concatenate(group) for group in parts]
+
+    def holds(self, tree) -> bool:
+        """True when every leaf of ``tree`` is (by identity) the matching view of ``tree``."""
+        leaves = tree_signature(tree)[0]
+        return len(leaves) == len(self._views) and all(
+            leaf is view for leaf, view in zip(leaves, self._views))
+
+    def update(self, tree) -> None:
+        """Copy the values of ``tree`` (this structure and shapes) into ``vectors``."""
+        leaves = self._aligned(tree, "update")
+        for i, (leaf, view) in enumerate(zip(leaves, self._views)):
+            if leaf is view:
+                continue
+            if not isinstance(leaf, np.ndarray):
+                leaf = np.asarray(leaf)
+            if leaf.shape != view.shape:
+                raise ValueError(
+                    f"FlatParameters.update: leaf {self._names[i] or '<root>'!r} has shape "
+                    f"{leaf.shape}, expected {view.shape}"
+                )
+            view[...] = leaf
+
+    def _aligned(self, tree, what):
+        """Leaves of ``tree`` in this tree's order (dict order may differ), or a clear error."""
+        leaves, signature = tree_signature(tree)
+        if signature == self._signature:
+            return leaves
+        try:
+            aligned = tree_map(lambda _, leaf: leaf, self._structure, tree)
+        except ValueError as error:
+            raise ValueError(f"FlatParameters.{what}: tree does not match the parameters: "
+                             f"{error}") from None
+        return tree_signature(aligned)[0]

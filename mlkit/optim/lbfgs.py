@@ -8,7 +8,7 @@ import numpy as np
 
 from mlkit.optim import validation
 from mlkit.optim.base import trainable
-from mlkit.optim.flat import FlatParameters, FlatView
+from mlkit.optim.flat import FlatParameters, FlatView, checked_vectors
 from mlkit.optim.line_search import Trial, strong_wolfe
 from mlkit.optim.two_loop import two_loop_direction
 from mlkit.options import NonNegativeFloat, PositiveFloat, PositiveInt
@@ -120,11 +120,12 @@ class LBFGS:
         """
         self._reset()
         view = self._view_of(params)
+        fn = _on_tree(value_and_grad_fn, view)
         x = view.vector(params)
-        loss, grad = self._evaluate(value_and_grad_fn, view, x)
-        x, loss, grad, evaluated = self._iterate(value_and_grad_fn, view, x, loss, grad)
+        loss, grad = self._evaluate(fn, x)
+        x, loss, grad, evaluated = self._iterate(fn, x, loss, grad)
         if not evaluated:
-            loss, grad = self._evaluate(value_and_grad_fn, view, x)
+            loss, grad = self._evaluate(fn, x)
         return view.tree(x), loss
 
     @property
@@ -142,21 +143,26 @@ class LBFGS:
 
     def _advance(self, params, value_and_grad_fn):
         """:meth:`step`, plus the loss and gradient at the new parameters (None when the
-        last move was not evaluated) and the flat view."""
+        last move was not evaluated)."""
         view = self._view_of(params)
+        fn = _on_tree(value_and_grad_fn, view)
         x = view.vector(params)
-        loss, grad = self._evaluate(value_and_grad_fn, view, x)
-        x, end_loss, end_grad, evaluated = self._iterate(value_and_grad_fn, view, x, loss, grad)
+        loss, grad = self._evaluate(fn, x)
+        x, end_loss, end_grad, evaluated = self._iterate(fn, x, loss, grad)
         end = (end_loss, view.tree(end_grad)) if evaluated else None
         return view.tree(x), loss, end
 
     def descend(self, model, closure):
         """One :meth:`step` of ``model``, calling ``closure()`` at each point tried; returns
-        the loss and gradient at the new parameters (the epoch's result)."""
-        last = []
+        the loss and gradient at the new parameters (the epoch's result).
+
+        A :class:`~mlkit.optim.FlatParameters` model is stepped on its vectors directly: each
+        point tried is written into ``model.vectors``, ``closure()`` returns the loss and the
+        gradient vectors laid out as ``model.vectors``, and so does this method.
+        """
         if isinstance(model, FlatParameters):
-            vectors = closure
-            closure = lambda: (lambda out: (out[0], model.views(out[1])))(vectors())  # noqa: E731
+            return self._descend_flat(model, closure)
+        last = []
 
         def at(params):
             model.update(params)
@@ -165,29 +171,58 @@ class LBFGS:
 
         params, _, end = self._advance(trainable(model), at)
         if end is None:  # the last move was taken without evaluating where it landed
-            end = at(params)
-        else:
-            model.update(params)
-        if isinstance(model, FlatParameters):
-            return end[0], model.join(end[1])
+            return at(params)
+        model.update(params)
         return end
+
+    def _descend_flat(self, flat, closure):
+        """:meth:`descend` on the vectors of ``flat`` (joined in one vector of the widest
+        dtype when there are several), with no tree in between."""
+        self._check_history(flat.size)
+        dtype = np.result_type(*flat.dtypes) if flat.dtypes else np.dtype(np.float64)
+        bounds = np.cumsum([0] + [vector.size for vector in flat.vectors]).tolist()
+
+        def fn(point):
+            for vector, start, stop in zip(flat.vectors, bounds, bounds[1:]):
+                vector[...] = point[start:stop]
+            loss, grads = closure()
+            grads = checked_vectors("LBFGS", flat.vectors, grads)
+            if len(grads) == 1:  # a copy: the closure may hand out the same array each time
+                return loss, np.array(grads[0], dtype=dtype)
+            return loss, np.concatenate([grad.astype(dtype, copy=False) for grad in grads]
+                                        or [np.zeros(0, dtype)])
+
+        x = np.concatenate(flat.vectors).astype(dtype, copy=False) if flat.vectors else (
+            np.zeros(0, dtype))
+        loss, grad = self._evaluate(fn, x)
+        x, loss, grad, evaluated = self._iterate(fn, x, loss, grad)
+        if not evaluated:  # the last move was taken without evaluating where it landed
+            loss, grad = fn(x)  # the epoch's result, not one of the step's evaluations
+            loss = float(loss)
+        for vector, start, stop in zip(flat.vectors, bounds, bounds[1:]):
+            vector[...] = x[start:stop]
+        return loss, [grad[start:stop].astype(vector.dtype, copy=False)
+                      for vector, start, stop in zip(flat.vectors, bounds, bounds[1:])]
 
     def _view_of(self, params):
         if self._view is None or not self._view.matches(params):
             self._view = FlatView(params, "LBFGS")
-        if self._prev_grad is not None and self._prev_grad.size != self._view.size:
-            raise ValueError(
-                f"LBFGS: the kept history is for {self._prev_grad.size} parameter entries but "
-                f"params have {self._view.size}; use minimize() or load a matching state"
-            )
+        self._check_history(self._view.size)
         return self._view
 
-    def _evaluate(self, fn, view, x):
-        loss, grads = fn(view.tree(x))
-        self.n_evals += 1
-        return float(loss), view.vector(grads, gradient=True)
+    def _check_history(self, size):
+        if self._prev_grad is not None and self._prev_grad.size != size:
+            raise ValueError(
+                f"LBFGS: the kept history is for {self._prev_grad.size} parameter entries but "
+                f"params have {size}; use minimize() or load a matching state"
+            )
 
-    def _iterate(self, fn, view, x, loss, grad):
+    def _evaluate(self, fn, x):
+        loss, grad = fn(x)
+        self.n_evals += 1
+        return float(loss), grad
+
+    def _iterate(self, fn, x, loss, grad):
         """The inner loop; returns ``x``, its loss and gradient, and whether they are current."""
         evals = 1
         if _largest(grad) <= self.tolerance_grad:
@@ -213,13 +248,13 @@ class LBFGS:
                 self.reason = "directional derivative above -tolerance_change"
                 break
             if self.line_search_fn == "strong_wolfe":
-                x, loss, grad, t, used = self._search(fn, view, x, loss, grad, direction, t,
-                                                      slope, longest)
+                x, loss, grad, t, used = self._search(fn, x, loss, grad, direction, t, slope,
+                                                      longest)
             else:
                 x = x + t * direction
                 used = 0
                 if inner != self.max_iter:
-                    loss, grad = self._evaluate(fn, view, x)
+                    loss, grad = self._evaluate(fn, x)
                     used = 1
                 evaluated = used == 1
             self._t = t
@@ -260,13 +295,13 @@ class LBFGS:
             self._h_diag = ys / float(y @ y)
         return two_loop_direction(grad, self._steps, self._changes, self._ro, self._h_diag)
 
-    def _search(self, fn, view, x, loss, grad, direction, t, slope, longest):
+    def _search(self, fn, x, loss, grad, direction, t, slope, longest):
         """Strong Wolfe search along ``direction`` (``longest`` its largest entry); returns the
         accepted point and the number of evaluations."""
 
         def phi(step):
             point = x + step * direction
-            value, gradient = self._evaluate(fn, view, point)
+            value, gradient = self._evaluate(fn, point)
             return value, float(gradient @ direction), (point, gradient)
 
         start = Trial(0.0, loss, slope, (x, grad))
@@ -327,6 +362,16 @@ class LBFGS:
         self._changes = arrays["old_dirs"].copy() if size else None
         self._steps = arrays["old_stps"].copy() if size else None
         self._ro = [float(value) for value in arrays["ro"]]
+
+
+def _on_tree(value_and_grad_fn, view):
+    """The objective on flat vectors of a tree function ``(params) -> (loss, grads)``."""
+
+    def fn(x):
+        loss, grads = value_and_grad_fn(view.tree(x))
+        return loss, view.vector(grads, gradient=True)
+
+    return fn
 
 
 def _largest(vector):

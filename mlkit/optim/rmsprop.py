@@ -7,7 +7,7 @@ from typing import Annotated
 import numpy as np
 
 from mlkit.optim import validation
-from mlkit.optim.base import Optimizer
+from mlkit.optim.base import Optimizer, signed_gradient
 from mlkit.options import NonNegativeFloat, PositiveFloat, Range
 
 
@@ -67,24 +67,31 @@ class RMSprop(Optimizer):
             state["momentum_buffer"] = np.zeros_like(param)
         return state
 
-    def update_leaf(self, param, grad, state, step):
+    def apply(self, param, grad, state, step, work):
         alpha = self.alpha
-        g = -grad if self.maximize else grad
-        if self.weight_decay != 0.0:
-            g = g + self.weight_decay * param
+        g = signed_gradient(param, grad, work[0], self.maximize, self.weight_decay)
+        scratch = work[1]
         square_avg = state["square_avg"]
         square_avg *= alpha
-        square_avg += (1.0 - alpha) * (g * g)
+        np.multiply(g, g, out=scratch)
+        scratch *= 1.0 - alpha
+        square_avg += scratch
         if self.centered:
             grad_avg = state["grad_avg"]
             grad_avg *= alpha
-            grad_avg += (1.0 - alpha) * g
-            denominator = np.sqrt(square_avg - grad_avg * grad_avg) + self.eps
+            grad_avg += np.multiply(g, 1.0 - alpha, out=scratch)
+            np.multiply(grad_avg, grad_avg, out=scratch)
+            np.subtract(square_avg, scratch, out=scratch)
+            np.sqrt(scratch, out=scratch)
         else:
-            denominator = np.sqrt(square_avg) + self.eps
+            np.sqrt(square_avg, out=scratch)
+        scratch += self.eps  # the denominator
+        np.divide(g, scratch, out=scratch)
         if self.momentum != 0.0:
             buffer = state["momentum_buffer"]
             buffer *= self.momentum
-            buffer += g / denominator
-            return param - self.lr * buffer
-        return param - self.lr * (g / denominator)
+            buffer += scratch
+            np.multiply(buffer, self.lr, out=scratch)
+        else:
+            scratch *= self.lr
+        param -= scratch

@@ -7,7 +7,7 @@ from typing import Annotated
 import numpy as np
 
 from mlkit.optim import validation
-from mlkit.optim.base import Optimizer
+from mlkit.optim.base import Optimizer, signed_gradient
 from mlkit.options import NonNegativeFloat, PositiveFloat, Range
 
 
@@ -57,22 +57,27 @@ class SGD(Optimizer):
                 "SGD: nesterov=True needs momentum > 0 and dampening == 0, "
                 f"got momentum={momentum!r}, dampening={dampening!r}"
             )
+        self.scratch = 2 if nesterov else 1  # work[1] holds the Nesterov look-ahead
 
     def init_state(self, param):
         if self.momentum == 0.0:
             return {}
         return {"momentum_buffer": np.zeros_like(param)}
 
-    def update_leaf(self, param, grad, state, step):
-        g = -grad if self.maximize else grad
-        if self.weight_decay != 0.0:
-            g = g + self.weight_decay * param
+    def apply(self, param, grad, state, step, work):
+        g = signed_gradient(param, grad, work[0], self.maximize, self.weight_decay)
         if self.momentum != 0.0:
             buffer = state["momentum_buffer"]
             if step == 1:
                 buffer[...] = g
             else:
                 buffer *= self.momentum
-                buffer += (1.0 - self.dampening) * g
-            g = g + self.momentum * buffer if self.nesterov else buffer
-        return param - self.lr * g
+                if self.dampening == 0.0:  # (1 - 0) * g is g itself
+                    buffer += g
+                else:  # then not nesterov: g is not needed again and work[0] may take it
+                    buffer += np.multiply(g, 1.0 - self.dampening, out=work[0])
+            if self.nesterov:
+                g = np.add(g, np.multiply(buffer, self.momentum, out=work[1]), out=work[1])
+            else:
+                g = buffer
+        param -= np.multiply(g, self.lr, out=work[0])

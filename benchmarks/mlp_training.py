@@ -17,7 +17,6 @@ Run: python benchmarks/mlp_training.py [--repeat N] [--samples N] [--model large
 
 import argparse
 import functools
-import threading
 
 import common  # noqa: F401  (pins BLAS threads before numpy loads)
 import mlp_reference
@@ -25,12 +24,11 @@ import numpy
 from common import best_times_interleaved, optional, table
 
 from mlkit import nn, optim
-from mlkit.train import Callback, fit
+from mlkit.train import fit
 
 N_FEATURES, N_CLASSES = 784, 10
 MODELS = {"large": ((256, 128), 128), "small": ((64,), 32)}
 LR, BETAS, EPS = 1e-3, (0.9, 0.999), 1e-8
-UNBOUNDED = 10**9  # epochs of the paused fit runs: as many as the timer asks for
 
 
 def make_data(n, seed=0):
@@ -80,54 +78,23 @@ def gemm_floor(x, hidden, batch):
     return epoch
 
 
-class _Pause(Callback):
-    """Hands control back to the timer after every epoch, and waits for the next call."""
-
-    def __init__(self, go, done):
-        self.go, self.done = go, done
-
-    def on_train_begin(self, state):
-        self.go.acquire()
-
-    def on_epoch_end(self, state, row):
-        self.done.release()
-        self.go.acquire()
-
-
 def mlkit_epoch(x, y, hidden, batch, jit):
     """``mlkit.train.fit``, one epoch per call of the returned function.
 
-    One long ``fit`` call runs in a daemon thread that a callback pauses after each epoch, so
-    every call trains one more epoch of the same run: the per-batch-shape programs are
-    recorded in the first (untimed) epoch and replayed after, as in any run of many epochs.
+    The model keeps its training step across ``fit`` calls, so the per-batch-shape programs
+    are recorded in the first (untimed) call and replayed after, as in any run of many epochs;
+    the optimizer and the shuffling generator carry on from call to call.
     """
     rng = numpy.random.default_rng(0)
     model = nn.MLP(N_FEATURES, list(hidden), N_CLASSES, activation="relu", rng=rng,
                    dtype=numpy.float32)
     adam = optim.Adam(lr=LR, betas=BETAS, eps=EPS)
-    go, done = threading.Semaphore(0), threading.Semaphore(0)
-    failure = []
 
     def loss_fn(model, xb, yb, weight):
         return nn.cross_entropy(model(xb), yb)
 
-    def train():
-        try:
-            fit(model, loss_fn, adam, x, y, epochs=UNBOUNDED, batch_size=batch, seed=rng,
-                callbacks=[_Pause(go, done)], jit=jit)
-        except BaseException as error:  # surfaced by the timed call that waits for it
-            failure.append(error)
-            done.release()
-
-    threading.Thread(target=train, daemon=True).start()
-
-    def epoch():
-        go.release()
-        done.acquire()
-        if failure:
-            raise failure[0]
-
-    return epoch
+    return lambda: fit(model, loss_fn, adam, x, y, epochs=1, batch_size=batch, seed=rng,
+                       jit=jit)
 
 
 def sklearn_epoch(x, y, hidden, batch):

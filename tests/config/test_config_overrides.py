@@ -74,8 +74,8 @@ def test_unknown_key_suggests_the_closest(path):
     (line,) = problems(path, ["training.epoch=5"])
     assert line == ("f: training.epoch: unknown key 'epoch' — did you mean 'epochs'? (got 5); "
                     "valid keys here: epochs, batch_size, seed, dtype, early_stopping, "
-                    "clip_grad_norm, clip_grad_value, eval_every, shuffle, last_batch, jit "
-                    "[from override 'training.epoch=5']")
+                    "clip_grad_norm, clip_grad_value, eval_every, shuffle, last_batch, jit, "
+                    "profile [from override 'training.epoch=5']")
 
 
 def test_unknown_section_suggests_the_closest(path):

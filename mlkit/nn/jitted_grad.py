@@ -6,9 +6,16 @@ trainable is part of the signature (freezing one records anew). The recording sw
 traced inputs into the model, takes the eager ``value_and_grad`` there and puts the arrays
 back, so both paths run the same Python. Random draws (dropout) are inputs of the program
 already and are drawn afresh at each call.
+
+A model whose class defines ``jit_key()`` (a hashable description of everything its
+computation reads besides its parameter arrays) shares its programs with every other
+instance of the class with an equal key, for the same loss function: a second ``fit`` of
+such a model replays what the first recorded.
 """
 
 from __future__ import annotations
+
+import collections
 
 import mlkit
 from mlkit.nn.grad import Trainable, value_and_grad
@@ -23,38 +30,39 @@ class JittedValueAndGrad:
     ``program`` is the jitted function (its ``cache_info()`` counts the recordings)."""
 
     def __init__(self, model, loss_fn):
-        self.model = model
-        self.eager = value_and_grad(model, loss_fn)
+        self.key = _shared_key(model)
+        self.model = model if self.key is None else None  # a shared step keeps no model alive
+        self.eager = value_and_grad(model, loss_fn).at  # holds the loss, not the model
         self.program = mlkit.jit(self._recorded, static_argnums=0)
         self.program.__name__ = getattr(loss_fn, "__name__", "loss_fn")
-        self._slots = None
+        self._slots = self._current = None
 
     def at(self, params: Trainable, model, *args):
-        if model is not self.model:
+        if model is not self.model and (self.key is None or _shared_key(model) != self.key):
             raise ValueError("jitted_value_and_grad: the loss must be called with the model "
                              "it was built for")
         params.walked()
         slots = []
-        self.model._walk(_PARAMETERS, slots)
+        model._walk(_PARAMETERS, slots)
         if any(container is None for container, _, _ in slots) or _mixed_floats(slots, args):
             # Arrays inside tuples have no slot to swap into; mixed float dtypes take eager's
             # casts, which a program recorded from them does not yet replay alike.
-            return self.eager.at(params, model, *args)
+            return self.eager(params, model, *args)
         trainable = {(id(container), key) for container, key, _ in params.slots}
         layout = tuple((id(container), key) in trainable for container, key, _ in slots)
-        self._slots = slots
+        self._slots, self._current = slots, model
         try:
             return self.program(layout, [value for _, _, value in slots], *args)
         finally:
-            self._slots = None
+            self._slots = self._current = None
 
     def _recorded(self, layout, values, *args):
         """Runs only while recording: the eager step on the traced ``values``."""
-        slots = self._slots
+        slots, model = self._slots, self._current
         for (container, key, _), value in zip(slots, values):
             container[key] = value
         try:
-            return self.eager.at(Trainable(self.model), self.model, *args)
+            return self.eager(Trainable(model), model, *args)
         finally:
             for container, key, value in slots:
                 container[key] = value
@@ -66,7 +74,29 @@ def _mixed_floats(slots, args) -> bool:
     return len({a.dtype for a in arrays if a.dtype.kind in "fc"}) > 1
 
 
+def _shared_key(model):
+    """``(class, model.jit_key())`` for a model that shares its programs, else None."""
+    describe = getattr(type(model), "jit_key", None)
+    return None if describe is None else (type(model), describe(model))
+
+
+# (loss function, shared key) -> JittedValueAndGrad, the least recently used dropped first.
+_SHARED = collections.OrderedDict()
+SHARED_STEPS = 16
+
+
 def jitted_value_and_grad(model, loss_fn) -> JittedValueAndGrad:
     """``value_and_grad(model, loss_fn)`` whose ``at`` replays one recorded program per
-    signature (the shapes and dtypes of the arguments, and which parameters are trainable)."""
-    return JittedValueAndGrad(model, loss_fn)
+    signature (the shapes and dtypes of the arguments, and which parameters are trainable);
+    shared with the earlier models of an equal ``jit_key()`` and the same ``loss_fn``."""
+    key = _shared_key(model)
+    if key is None:
+        return JittedValueAndGrad(model, loss_fn)
+    key = (loss_fn, key)
+    step = _SHARED.get(key)
+    if step is None:
+        step = _SHARED[key] = JittedValueAndGrad(model, loss_fn)
+        if len(_SHARED) > SHARED_STEPS:
+            _SHARED.popitem(last=False)
+    _SHARED.move_to_end(key)
+    return step

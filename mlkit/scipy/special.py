@@ -190,9 +190,20 @@ dispatch_from(expit, scipy.special.expit)
 # expit(x) expit(-x), not ans (1 - ans), which is 0 once ans rounds to 1.
 def_elementwise(expit, lambda ans, x: ans * expit(-x))
 
-# scipy's log(expit(x)) never forms expit(x); its derivative 1 - expit(x) is expit(-x).
-log_expit = wrap(scipy.special.log_expit, "log_expit")
-def_elementwise(log_expit, lambda ans, x: expit(-x))
+def _log_expit(x):
+    """``log(expit(x)) = min(x, 0) - log1p(exp(-|x|))``: never forms ``expit(x)``, so it keeps
+    its relative accuracy in both tails, in a few vectorized passes."""
+    x = numpy.asarray(x)
+    if x.dtype.kind == "c":
+        raise TypeError("log_expit: complex input is not supported; pass real values")
+    return numpy.minimum(x, 0) - numpy.log1p(numpy.exp(-numpy.abs(x)))
+
+
+log_expit = wrap(_log_expit, "log_expit")
+dispatch_from(log_expit, scipy.special.log_expit)
+# The derivative 1 - expit(x) = expit(-x) is -expm1(ans): one pass over the value, and exact
+# in both tails (ans is -exp(-x) to first order where expit(-x) is tiny).
+def_elementwise(log_expit, lambda ans, x: -mnp.expm1(ans))
 
 
 def _max_shift(raw, axis):

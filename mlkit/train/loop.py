@@ -188,8 +188,8 @@ def _set_mode(model, training: bool) -> None:
 
 
 def _jittable(jit: bool, model, optimizer) -> bool:
-    """Whether the batches' gradient runs jitted: asked for, a first-order optimizer (L-BFGS's
-    line search stays eager) and no buffers (a batch-norm layer updates them as it runs)."""
+    """Whether the batches' gradient runs jitted: asked for, and no buffers (a batch-norm layer
+    updates them as it runs). A full-batch optimizer's line search calls the same program at
+    each point it tries."""
     buffers = getattr(model, "buffers", None)
-    return (bool(jit) and not optimizer.full_batch and buffers is not None
-            and not tree_leaves(buffers()))
+    return bool(jit) and buffers is not None and not tree_leaves(buffers())

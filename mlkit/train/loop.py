@@ -90,8 +90,9 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
         from its epoch exactly as if it had never stopped.
     jit : bool
         Run each batch's loss and gradient as one :func:`mlkit.jit` program per batch shape
-        (the same numbers as eagerly, without the tracer's overhead). It applies to first-order
-        optimizers on models without buffers (batch-norm statistics); the others run eagerly.
+        (the same numbers as eagerly, without the tracer's overhead); L-BFGS's line search
+        replays it at every point it tries. It applies to models without buffers (batch-norm
+        statistics); the others run eagerly.
 
     Returns
     -------

@@ -196,3 +196,28 @@ def test_float32_layers_on_float64_data_train_as_eager_in_float32():
     jitted, eager = _train(model(), True), _train(model(), False)
     _same(jitted, eager)
     assert all(value.dtype == np.float32 for value in jitted[1].values())
+
+
+def test_lbfgs_line_search_replays_one_program_and_matches_eager():
+    from mlkit.optim import LBFGS
+
+    calls = []
+
+    def loss(model, X, y, w):
+        calls.append(1)
+        return _loss(model, X, y, w)
+
+    X, y = _data()
+    runs = []
+    for jit in (True, False):
+        calls.clear()
+        model = _model()
+        optimizer = LBFGS(max_iter=15, line_search_fn="strong_wolfe")
+        history = fit(model, loss, optimizer, X, y, epochs=2, jit=jit)
+        runs.append((history.rows[-1]["train_loss"], model.state_dict(), optimizer.n_evals,
+                     len(calls)))
+    (loss_jit, state_jit, evals_jit, traced_jit), (loss_eager, state_eager, evals, _) = runs
+    assert evals_jit == evals > 20 and traced_jit == 1  # every evaluation replays
+    assert loss_jit == loss_eager
+    for name in state_eager:
+        np.testing.assert_array_equal(state_jit[name], state_eager[name])

@@ -59,26 +59,38 @@ def _scores(X, coef, fit_intercept):
     if not fit_intercept:
         return X @ coef
     d = X.shape[1]
-    return X @ coef[:d] + coef[d]
+    scores = X @ coef[:d]
+    scores += coef[d]
+    return scores
 
 
-def _scores_vjp(ans, X, coef, fit_intercept):
+@primitive
+def _pulled_back(g, X, fit_intercept):
+    """The transpose of ``_scores`` in ``coef``: ``X.T @ g``, then ``sum(g)`` as the
+    intercept's row. One call (not a transpose, a product, a sum and a concatenation), so a
+    jitted objective runs few numpy calls on small problems."""
+    pulled = X.T @ g
     if not fit_intercept:
-        return lambda g: X.T @ g
-    return lambda g: np.concatenate([X.T @ g,
-                                     np.sum(g, axis=0, keepdims=True)])
+        return pulled
+    return numpy.concatenate([pulled, numpy.sum(g, axis=0, keepdims=True)])
 
 
-defvjp(_scores, None, _scores_vjp)
+# Each is linear in its array argument and the other's transpose; X is data (not
+# differentiated), as the estimators use it.
+defvjp(_scores, None, lambda ans, X, coef, fit_intercept: lambda g: _pulled_back(
+    g, X, fit_intercept))
+defvjp(_pulled_back, lambda ans, g, X, fit_intercept: lambda h: _scores(X, h, fit_intercept),
+       None)
 def_linear(_scores, argnums=(1,))
+def_linear(_pulled_back, argnums=(0,))
 
 
 def objective(coef, X, Y, weight, penalty, fit_intercept):
     """The training objective: weighted mean log-loss plus ``coef' diag(penalty) coef``.
 
     ``coef`` holds the intercept as its last row when there is one. Binary problems pass ``Y``
-    as signs (+1 for the second class, -1 for the first) and a coefficient vector; multinomial ones one-hot ``Y`` and a
-    coefficient column per class. ``weight`` sums to one; ``penalty`` is ``1 / (2 C S)`` on
+    as signs (+1 for the second class, -1 for the first) and a coefficient vector;
+    multinomial ones one-hot ``Y`` and a coefficient column per class. ``weight`` sums to one; ``penalty`` is ``1 / (2 C S)`` on
     coefficient rows (S the total sample weight) and 0 on the intercept row, or None.
     """
     scores = _scores(X, coef, fit_intercept)

@@ -196,7 +196,13 @@ def _log_expit(x):
     x = numpy.asarray(x)
     if x.dtype.kind == "c":
         raise TypeError("log_expit: complex input is not supported; pass real values")
-    return numpy.minimum(x, 0) - numpy.log1p(numpy.exp(-numpy.abs(x)))
+    tail = numpy.abs(x)
+    if type(tail) is not numpy.ndarray:  # a 0-d input gives numpy scalars
+        return numpy.minimum(x, 0) - numpy.log1p(numpy.exp(-tail))
+    numpy.negative(tail, out=tail)  # one buffer for the intermediate results
+    numpy.exp(tail, out=tail)
+    numpy.log1p(tail, out=tail)
+    return numpy.subtract(numpy.minimum(x, 0), tail, out=tail)
 
 
 log_expit = wrap(_log_expit, "log_expit")

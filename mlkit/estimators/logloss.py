@@ -90,8 +90,9 @@ def objective(coef, X, Y, weight, penalty, fit_intercept):
 
     ``coef`` holds the intercept as its last row when there is one. Binary problems pass ``Y``
     as signs (+1 for the second class, -1 for the first) and a coefficient vector;
-    multinomial ones one-hot ``Y`` and a coefficient column per class. ``weight`` sums to one; ``penalty`` is ``1 / (2 C S)`` on
-    coefficient rows (S the total sample weight) and 0 on the intercept row, or None.
+    multinomial ones one-hot ``Y`` and a coefficient column per class. ``weight`` sums to
+    one; ``penalty`` is ``1 / (2 C S)`` on coefficient rows (S the total sample weight) and
+    0 on the intercept row, or None.
     """
     scores = _scores(X, coef, fit_intercept)
     if coef.ndim == 1:

@@ -224,13 +224,12 @@ def _max_shift(raw, axis):
     return numpy.where(finite, shift, 0).astype(raw.dtype)
 
 
-def shifted_exp(x, axis=-1, overwrite=False):
+def shifted_exp(x, axis=-1):
     """``(x - m, exp(x - m), sum(exp(x - m)))`` of a raw array along ``axis`` (the sum with kept
     dims), ``m`` its maximum there: the one overflow-free pass behind softmax and log-softmax,
-    shared by mlkit's hand-written kernels (not a scipy name). ``overwrite=True`` shifts ``x``
-    itself in place, for kernels that own their buffer."""
+    shared by mlkit's hand-written kernels (not a scipy name)."""
     x = numpy.asarray(x)
-    shifted = numpy.subtract(x, _max_shift(x, axis), out=x if overwrite else None)
+    shifted = numpy.subtract(x, _max_shift(x, axis))
     exps = numpy.exp(shifted)
     return shifted, exps, exps.sum(axis=axis, keepdims=True)
 

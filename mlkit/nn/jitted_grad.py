@@ -9,13 +9,15 @@ already and are drawn afresh at each call.
 
 A model whose class defines ``jit_key()`` (a hashable description of everything its
 computation reads besides its parameter arrays) shares its programs with every other
-instance of the class with an equal key, for the same loss function: a second ``fit`` of
+instance of the class with an equal key, for the same loss function, in the same thread (a
+program reuses its buffers, so two threads never replay one at once): a second ``fit`` of
 such a model replays what the first recorded.
 """
 
 from __future__ import annotations
 
 import collections
+import threading
 
 import mlkit
 from mlkit.nn.grad import Trainable, value_and_grad
@@ -80,8 +82,9 @@ def _shared_key(model):
     return None if describe is None else (type(model), describe(model))
 
 
-# (loss function, shared key) -> JittedValueAndGrad, the least recently used dropped first.
+# (loss function, thread, shared key) -> JittedValueAndGrad, the least recently used first out.
 _SHARED = collections.OrderedDict()
+_SHARED_LOCK = threading.Lock()
 SHARED_STEPS = 16
 
 
@@ -92,11 +95,12 @@ def jitted_value_and_grad(model, loss_fn) -> JittedValueAndGrad:
     key = _shared_key(model)
     if key is None:
         return JittedValueAndGrad(model, loss_fn)
-    key = (loss_fn, key)
-    step = _SHARED.get(key)
-    if step is None:
-        step = _SHARED[key] = JittedValueAndGrad(model, loss_fn)
-        if len(_SHARED) > SHARED_STEPS:
-            _SHARED.popitem(last=False)
-    _SHARED.move_to_end(key)
+    key = (loss_fn, threading.get_ident(), key)
+    with _SHARED_LOCK:
+        step = _SHARED.get(key)
+        if step is None:
+            step = _SHARED[key] = JittedValueAndGrad(model, loss_fn)
+            if len(_SHARED) > SHARED_STEPS:
+                _SHARED.popitem(last=False)
+        _SHARED.move_to_end(key)
     return step

@@ -221,3 +221,41 @@ def test_lbfgs_line_search_replays_one_program_and_matches_eager():
     assert loss_jit == loss_eager
     for name in state_eager:
         np.testing.assert_array_equal(state_jit[name], state_eager[name])
+
+
+class _Linear(nn.Module):
+    """A model that declares its programs shareable: only its arrays enter the loss."""
+
+    def __init__(self, weight):
+        super().__init__()
+        self.weight = weight
+
+    def jit_key(self):
+        return ()
+
+
+def _linear_loss(model, X, y, w):
+    return nn.mse_loss(X @ model.weight, y)
+
+
+def test_models_with_a_jit_key_share_programs_per_thread_and_loss():
+    import threading
+
+    X, y = _data(12)
+    first, second = _Linear(np.ones(4)), _Linear(np.zeros(4))
+    step = jitted_value_and_grad(first, _linear_loss)
+    assert jitted_value_and_grad(second, _linear_loss) is step
+    assert jitted_value_and_grad(second, _loss) is not step  # another loss function
+    loss, grads = step.at(Trainable(second), second, X, y.astype(float), None)
+    expected = nn.value_and_grad(second, _linear_loss)(second, X, y.astype(float), None)
+    assert float(loss) == float(expected[0])
+    np.testing.assert_array_equal(grads["weight"], expected[1]["weight"])
+    assert step.program.cache_info() == {"signatures": 1, "paths": [1]}
+    other = []
+    thread = threading.Thread(
+        target=lambda: other.append(jitted_value_and_grad(first, _linear_loss)))
+    thread.start()
+    thread.join()
+    assert other[0] is not step  # a program's buffers serve one thread at a time
+    with pytest.raises(ValueError, match="model it was built for"):
+        jitted_value_and_grad(_model(), _loss).at(Trainable(second), second, X, y, None)

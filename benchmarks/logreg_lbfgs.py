@@ -12,6 +12,8 @@ everyone):
   recorded program, shared by every fit of the same shapes) and with ``jit=False`` (traced
   at every evaluation),
 - scikit-learn ``LogisticRegression()`` (its own lbfgs, the reference),
+- a hand-written cache-blocked value and gradient with mlkit's L-BFGS (``logreg_kernel``),
+  the speed the engine's path is measured against,
 - HIPS autograd gradient + ``scipy.optimize.minimize(method="L-BFGS-B")`` (when installed),
 - a hand-derived numpy gradient + the same scipy L-BFGS-B.
 
@@ -26,6 +28,7 @@ import common  # noqa: F401  (pins BLAS threads before numpy loads)
 import numpy
 import scipy.optimize
 from common import best_times_interleaved, optional, table
+from logreg_kernel import kernel_fit
 from sklearn.datasets import load_breast_cancer
 from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
 
@@ -115,7 +118,8 @@ def measure(name, X, y, repeat):
     d = X.shape[1]
     contenders = [Contender("scikit-learn lbfgs", sklearn_fit(X, y)),
                   Contender("mlkit LogisticRegression, jit", mlkit_fit(X, y, True)),
-                  Contender("mlkit LogisticRegression, eager", mlkit_fit(X, y, False))]
+                  Contender("mlkit LogisticRegression, eager", mlkit_fit(X, y, False)),
+                  Contender("blocked kernel + mlkit LBFGS", kernel_fit(X, y))]
     autograd = optional("autograd")
     if autograd is not None:
         contenders.append(Contender("autograd + scipy L-BFGS-B",

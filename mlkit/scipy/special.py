@@ -196,6 +196,8 @@ def _log_expit(x):
     x = numpy.asarray(x)
     if x.dtype.kind == "c":
         raise TypeError("log_expit: complex input is not supported; pass real values")
+    if x.dtype.kind != "f":  # integers and booleans give float64, as scipy's
+        x = x.astype(numpy.float64)
     tail = numpy.abs(x)
     if type(tail) is not numpy.ndarray:  # a 0-d input gives numpy scalars
         return numpy.minimum(x, 0) - numpy.log1p(numpy.exp(-tail))

@@ -93,6 +93,10 @@ def jitted_value_and_grad(model, loss_fn) -> JittedValueAndGrad:
     signature (the shapes and dtypes of the arguments, and which parameters are trainable);
     shared with the earlier models of an equal ``jit_key()`` and the same ``loss_fn``."""
     key = _shared_key(model)
+    try:
+        hash(loss_fn)
+    except TypeError:  # a loss that cannot be a key: its model's programs are its own
+        key = None
     if key is None:
         return JittedValueAndGrad(model, loss_fn)
     key = (loss_fn, threading.get_ident(), key)

@@ -257,5 +257,14 @@ def test_models_with_a_jit_key_share_programs_per_thread_and_loss():
     thread.start()
     thread.join()
     assert other[0] is not step  # a program's buffers serve one thread at a time
+
+    class Unhashable:
+        __hash__ = None
+
+        def __call__(self, model, X, y, w):
+            return _linear_loss(model, X, y, w)
+
+    loss = Unhashable()
+    assert jitted_value_and_grad(first, loss) is not jitted_value_and_grad(first, loss)
     with pytest.raises(ValueError, match="model it was built for"):
         jitted_value_and_grad(_model(), _loss).at(Trainable(second), second, X, y, None)

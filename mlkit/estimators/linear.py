@@ -11,7 +11,7 @@ from sklearn.exceptions import ConvergenceWarning
 from mlkit import optim
 from mlkit.estimators.base import MLKitEstimator, check_sample_weight, class_weights, make_rng
 from mlkit.estimators.inference import coefficient_table, standard_errors
-from mlkit.estimators.inputs import check_classification_labels
+from mlkit.estimators.inputs import check_classification_labels, encode_labels
 from mlkit.estimators.logloss import (
     Coefficients,
     batch_loss,
@@ -151,7 +151,7 @@ class LogisticRegression(MLKitEstimator):
         self._check_params()
         X, y = self._validate_train(X, y)
         check_classification_labels(y)
-        classes, y_index = numpy.unique(y, return_inverse=True)
+        classes, y_index = encode_labels(y)
         weight = check_sample_weight(sample_weight, len(y))
         weight = numpy.ones(len(y)) if weight is None else weight
         per_class = class_weights(self.class_weight, classes, y_index)

@@ -8,7 +8,12 @@ at that tolerance (best of N rounds, every contender once per round, one BLAS th
 everyone):
 
 - mlkit ``LogisticRegression(solver="lbfgs")`` (the estimator, input validation included),
+  its gradient the engine's derivative of the objective, with ``jit=True`` (the default: one
+  recorded program, shared by every fit of the same shapes) and with ``jit=False`` (traced
+  at every evaluation),
 - scikit-learn ``LogisticRegression()`` (its own lbfgs, the reference),
+- a hand-written cache-blocked value and gradient with mlkit's L-BFGS (``logreg_kernel``),
+  the speed the engine's path is measured against,
 - HIPS autograd gradient + ``scipy.optimize.minimize(method="L-BFGS-B")`` (when installed),
 - a hand-derived numpy gradient + the same scipy L-BFGS-B.
 
@@ -23,6 +28,7 @@ import common  # noqa: F401  (pins BLAS threads before numpy loads)
 import numpy
 import scipy.optimize
 from common import best_times_interleaved, optional, table
+from logreg_kernel import kernel_fit
 from sklearn.datasets import load_breast_cancer
 from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
 
@@ -65,9 +71,9 @@ def sklearn_fit(X, y):
     return run
 
 
-def mlkit_fit(X, y):
+def mlkit_fit(X, y, jit):
     def run(tol):
-        model = LogisticRegression(solver="lbfgs", tol=tol, max_iter=10_000).fit(X, y)
+        model = LogisticRegression(solver="lbfgs", tol=tol, max_iter=10_000, jit=jit).fit(X, y)
         return model.coef_[0], model.intercept_[0], int(model.n_iter_[0])
     return run
 
@@ -111,7 +117,9 @@ def autograd_value_and_grad(autograd, X, y):
 def measure(name, X, y, repeat):
     d = X.shape[1]
     contenders = [Contender("scikit-learn lbfgs", sklearn_fit(X, y)),
-                  Contender("mlkit LogisticRegression", mlkit_fit(X, y))]
+                  Contender("mlkit LogisticRegression, jit", mlkit_fit(X, y, True)),
+                  Contender("mlkit LogisticRegression, eager", mlkit_fit(X, y, False)),
+                  Contender("blocked kernel + mlkit LBFGS", kernel_fit(X, y))]
     autograd = optional("autograd")
     if autograd is not None:
         contenders.append(Contender("autograd + scipy L-BFGS-B",

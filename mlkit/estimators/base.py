@@ -174,7 +174,8 @@ class MLKitEstimator(BaseEstimator):
         """Train ``model`` in place with :func:`mlkit.train.fit`; returns its History."""
         return train_loop(model, loss_fn, optimizer, X, y, sample_weight=weight,
                           validation=validation, epochs=epochs, batch_size=batch_size,
-                          seed=rng, shuffle=shuffle, evaluate=evaluate, callbacks=callbacks)
+                          seed=rng, shuffle=shuffle, evaluate=evaluate, callbacks=callbacks,
+                          jit=self.jit)
 
     @staticmethod
     def _extend_history(old: History | None, new: History) -> History:

@@ -11,11 +11,12 @@ from sklearn.exceptions import ConvergenceWarning
 from mlkit import optim
 from mlkit.estimators.base import MLKitEstimator, check_sample_weight, class_weights, make_rng
 from mlkit.estimators.inference import coefficient_table, standard_errors
-from mlkit.estimators.inputs import check_classification_labels
+from mlkit.estimators.inputs import check_classification_labels, encode_labels
 from mlkit.estimators.logloss import (
     Coefficients,
+    batch_loss,
     evaluator,
-    fused_objective,
+    full_loss,
     log_proba,
     objective,
 )
@@ -58,8 +59,7 @@ class LogisticRegression(MLKitEstimator):
     solver : {"lbfgs", "adam", "sgd"}
         ``lbfgs``: full-batch L-BFGS with a strong Wolfe line search (the exact optimum);
         ``adam`` / ``sgd`` (with Nesterov momentum 0.9): mini-batch epochs. Every solver
-        differentiates the objective through :func:`mlkit.with_fused_gradient`: value and
-        gradient come from one cache-blocked pass over ``X``.
+        takes the gradient of the objective from the engine.
     max_iter : int
         L-BFGS iterations, or epochs for adam / sgd.
     tol : float
@@ -90,6 +90,10 @@ class LogisticRegression(MLKitEstimator):
         penalized negative log-likelihood at the optimum (costs one Hessian).
     verbose : bool
         Show a progress bar.
+    jit : bool
+        Evaluate the objective and its gradient (the engine's derivative) as one
+        :func:`mlkit.jit` program, recorded once per problem shape and shared by later fits;
+        False differentiates it eagerly. Both give the same coefficients.
 
     Attributes
     ----------
@@ -121,7 +125,7 @@ class LogisticRegression(MLKitEstimator):
                  tol=1e-4, class_weight=None, random_state=None, warm_start=False,
                  learning_rate_init=0.01, batch_size="auto", early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, monitor="score",
-                 standard_errors=False, verbose=False):
+                 standard_errors=False, verbose=False, jit=True):
         self.penalty = penalty
         self.C = C
         self.fit_intercept = fit_intercept
@@ -139,6 +143,7 @@ class LogisticRegression(MLKitEstimator):
         self.monitor = monitor
         self.standard_errors = standard_errors
         self.verbose = verbose
+        self.jit = jit
 
     # -- fitting ---------------------------------------------------------------------------
     def fit(self, X, y, sample_weight=None):
@@ -146,7 +151,7 @@ class LogisticRegression(MLKitEstimator):
         self._check_params()
         X, y = self._validate_train(X, y)
         check_classification_labels(y)
-        classes, y_index = numpy.unique(y, return_inverse=True)
+        classes, y_index = encode_labels(y)
         weight = check_sample_weight(sample_weight, len(y))
         weight = numpy.ones(len(y)) if weight is None else weight
         per_class = class_weights(self.class_weight, classes, y_index)
@@ -160,7 +165,7 @@ class LogisticRegression(MLKitEstimator):
         binary = len(classes) == 2
         total = float(weight.sum())
         X = numpy.asarray(X, dtype=numpy.float64)
-        Y = 1.0 - 2.0 * y_index if binary else numpy.eye(len(classes))[y_index]
+        Y = 2.0 * y_index - 1.0 if binary else numpy.eye(len(classes))[y_index]
         width = X.shape[1] + int(self.fit_intercept)
         penalty = None
         if self.penalty == "l2":
@@ -168,9 +173,9 @@ class LogisticRegression(MLKitEstimator):
             if self.fit_intercept:
                 penalty[-1] = 0.0
         start = self._start(classes, width, binary)
-        model = Coefficients(start)
+        model = Coefficients(start, penalty)
         rng = make_rng(self.random_state)
-        history, optimizer = self._train(model, X, Y, weight / total, penalty, y_index, rng)
+        history, optimizer = self._train(model, X, Y, weight / total, y_index, rng)
         coef = model.coef if model.coef.ndim == 2 else model.coef[:, None]
         d = X.shape[1]
         self.classes_ = classes
@@ -198,16 +203,9 @@ class LogisticRegression(MLKitEstimator):
                                else [previous.T])
         return stacked.reshape(shape).copy()
 
-    def _train(self, model, X, Y, weight, penalty, y_index, rng):
+    def _train(self, model, X, Y, weight, y_index, rng):
         """Run the training loop; returns the History and the optimizer."""
         fit_intercept = self.fit_intercept
-
-        def loss_fn(model, X_batch, Y_batch, w_batch):
-            if len(w_batch) < len(weight):  # a mini-batch: its weights must sum to one too
-                w_batch = w_batch / max(float(w_batch.sum()), 1e-300)
-            return fused_objective(model.coef, X_batch, Y_batch, w_batch, penalty,
-                                   fit_intercept)
-
         validation = evaluate = None
         if self.early_stopping:
             rows, held_out = self._validation_split(len(X), y_index, rng)
@@ -218,6 +216,7 @@ class LogisticRegression(MLKitEstimator):
         per_step = 1 if self.early_stopping else self.max_iter
         optimizer = _SOLVERS[self.solver](self, per_step)
         full_batch = optimizer.full_batch
+        loss_fn = full_loss if full_batch else batch_loss
         epochs = self.max_iter // per_step if full_batch else self.max_iter
         batch_size = "full" if full_batch else resolve_batch_size(self.batch_size, len(X))
         callbacks = self._callbacks(stop_on_train_loss=not full_batch,

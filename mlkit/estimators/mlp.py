@@ -34,6 +34,9 @@ class MLPClassifier(BaseMLP):
         Dropout probability after each hidden layer.
     dtype : {None, "float32", "float64"}
         Parameter dtype; None follows the input (float32 stays float32).
+    jit : bool
+        Run each batch's loss and gradient as one :func:`mlkit.jit` program (the same
+        numbers as eager training, faster); False trains eagerly.
     class_weight : dict, "balanced" or None
         Per-class multipliers of the sample weights.
 
@@ -52,7 +55,7 @@ class MLPClassifier(BaseMLP):
                  alpha=0.0001, batch_size="auto", learning_rate_init=0.001, max_iter=200,
                  shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False,
                  early_stopping=False, validation_fraction=0.1, n_iter_no_change=10,
-                 monitor="score", dropout=0.0, dtype=None, class_weight=None):
+                 monitor="score", dropout=0.0, dtype=None, class_weight=None, jit=True):
         super().__init__(hidden_layer_sizes, activation, optimizer=optimizer, alpha=alpha,
                          batch_size=batch_size, learning_rate_init=learning_rate_init,
                          max_iter=max_iter, shuffle=shuffle, random_state=random_state,
@@ -60,7 +63,7 @@ class MLPClassifier(BaseMLP):
                          early_stopping=early_stopping,
                          validation_fraction=validation_fraction,
                          n_iter_no_change=n_iter_no_change, monitor=monitor, dropout=dropout,
-                         dtype=dtype)
+                         dtype=dtype, jit=jit)
         self.class_weight = class_weight
 
     def _targets(self, y, sample_weight, continuing, classes, dtype):

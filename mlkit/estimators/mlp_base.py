@@ -54,7 +54,7 @@ class BaseMLP(MLKitEstimator):
                  alpha=0.0001, batch_size="auto", learning_rate_init=0.001, max_iter=200,
                  shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False,
                  early_stopping=False, validation_fraction=0.1, n_iter_no_change=10,
-                 monitor="score", dropout=0.0, dtype=None):
+                 monitor="score", dropout=0.0, dtype=None, jit=True):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.optimizer = optimizer
@@ -73,6 +73,7 @@ class BaseMLP(MLKitEstimator):
         self.monitor = monitor
         self.dropout = dropout
         self.dtype = dtype
+        self.jit = jit
 
     # -- fitting ---------------------------------------------------------------------------
     def fit(self, X, y, sample_weight=None):

@@ -36,6 +36,7 @@ SHARED_CONSTRAINTS = {
     "n_iter_no_change": [COUNT],
     "monitor": [StrOptions({"score", "loss"})],
     "verbose": ["verbose"],
+    "jit": ["boolean"],
 }
 """The constraints of the parameters every mlkit estimator has."""
 

@@ -190,9 +190,28 @@ dispatch_from(expit, scipy.special.expit)
 # expit(x) expit(-x), not ans (1 - ans), which is 0 once ans rounds to 1.
 def_elementwise(expit, lambda ans, x: ans * expit(-x))
 
-# scipy's log(expit(x)) never forms expit(x); its derivative 1 - expit(x) is expit(-x).
-log_expit = wrap(scipy.special.log_expit, "log_expit")
-def_elementwise(log_expit, lambda ans, x: expit(-x))
+def _log_expit(x):
+    """``log(expit(x)) = min(x, 0) - log1p(exp(-|x|))``: never forms ``expit(x)``, so it keeps
+    its relative accuracy in both tails, in a few vectorized passes."""
+    x = numpy.asarray(x)
+    if x.dtype.kind == "c":
+        raise TypeError("log_expit: complex input is not supported; pass real values")
+    if x.dtype.kind != "f":  # integers and booleans give float64, as scipy's
+        x = x.astype(numpy.float64)
+    tail = numpy.abs(x)
+    if type(tail) is not numpy.ndarray:  # a 0-d input gives numpy scalars
+        return numpy.minimum(x, 0) - numpy.log1p(numpy.exp(-tail))
+    numpy.negative(tail, out=tail)  # one buffer for the intermediate results
+    numpy.exp(tail, out=tail)
+    numpy.log1p(tail, out=tail)
+    return numpy.subtract(numpy.minimum(x, 0), tail, out=tail)
+
+
+log_expit = wrap(_log_expit, "log_expit")
+dispatch_from(log_expit, scipy.special.log_expit)
+# The derivative 1 - expit(x) = expit(-x) is -expm1(ans): one pass over the value, and exact
+# in both tails (ans is -exp(-x) to first order where expit(-x) is tiny).
+def_elementwise(log_expit, lambda ans, x: -mnp.expm1(ans))
 
 
 def _max_shift(raw, axis):
@@ -207,13 +226,12 @@ def _max_shift(raw, axis):
     return numpy.where(finite, shift, 0).astype(raw.dtype)
 
 
-def shifted_exp(x, axis=-1, overwrite=False):
+def shifted_exp(x, axis=-1):
     """``(x - m, exp(x - m), sum(exp(x - m)))`` of a raw array along ``axis`` (the sum with kept
     dims), ``m`` its maximum there: the one overflow-free pass behind softmax and log-softmax,
-    shared by mlkit's hand-written kernels (not a scipy name). ``overwrite=True`` shifts ``x``
-    itself in place, for kernels that own their buffer."""
+    shared by mlkit's hand-written kernels (not a scipy name)."""
     x = numpy.asarray(x)
-    shifted = numpy.subtract(x, _max_shift(x, axis), out=x if overwrite else None)
+    shifted = numpy.subtract(x, _max_shift(x, axis))
     exps = numpy.exp(shifted)
     return shifted, exps, exps.sum(axis=axis, keepdims=True)
 

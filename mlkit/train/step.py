@@ -7,10 +7,17 @@ parameters, buffers) and the batch, and gets back the loss, the gradient vectors
 buffers (batch-norm statistics). Eager and jitted steps run the same Python: the recording
 swaps the traced vectors' views into the model, so ``jit`` on and off train alike. Steps are
 kept per model (weakly) and reused by later ``fit`` calls with the same loss and clipping.
+
+A model whose class defines ``jit_key()`` (a hashable description of everything its loss reads
+besides its arrays) shares its programs with the other instances of its class with an equal
+key, for the same loss and clipping, in the same thread (a program reuses its buffers, so two
+threads never replay one at once): a second estimator ``fit`` replays what the first recorded.
 """
 
 from __future__ import annotations
 
+import collections
+import threading
 import time
 import weakref
 
@@ -23,6 +30,30 @@ from mlkit.tree import flatten_named, tree_flatten, tree_leaves, tree_unflatten
 __all__ = ["TrainingStep", "training_step"]
 
 _STEPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# (class, jit_key(), loss, clipping, thread) -> _SharedProgram, the least recently used first out
+_SHARED: collections.OrderedDict = collections.OrderedDict()
+_SHARED_LOCK = threading.Lock()
+SHARED_PROGRAMS = 16
+
+
+class _SharedProgram:
+    """One jitted step function, recorded through whichever step calls it (``run``)."""
+
+    def __init__(self, name):
+        self.jitted = mlkit.jit(self._recorded, static_argnums=0)
+        self.jitted.__name__ = name
+        self._step = None
+
+    def run(self, step, replay, *args):
+        """``replay(*args)`` (the jitted function or its ``profile``) on ``step``'s behalf."""
+        self._step = step
+        try:
+            return replay(*args)
+        finally:
+            self._step = None
+
+    def _recorded(self, layout, *arrays):
+        return self._step._recorded(*arrays)
 
 
 class TrainingStep:
@@ -34,9 +65,8 @@ class TrainingStep:
         self.loss_fn = loss_fn
         self.clipping = (max_norm, max_value)
         self.eager = model_value_and_grad(model, loss_fn)
-        self.program = mlkit.jit(self._recorded, static_argnums=0) if jit else None
-        if self.program is not None:
-            self.program.__name__ = getattr(loss_fn, "__name__", "loss_fn")
+        self.shared = _shared_program(model, loss_fn, self.clipping) if jit else None
+        self.program = None if self.shared is None else self.shared.jitted
         self.flat = None
 
     def bind(self) -> FlatParameters:
@@ -59,8 +89,9 @@ class TrainingStep:
     def __call__(self, X, y, weight):
         if self.program is None:
             return self._eager(X, y, weight)
-        return self._replayed(self.program(self.layout, self.flat.vectors, self.frozen,
-                                           self.buffers, X, y, weight))
+        return self._replayed(self.shared.run(self, self.program, self.layout,
+                                              self.flat.vectors, self.frozen, self.buffers, X,
+                                              y, weight))
 
     def profiled(self, profile, X, y, weight):
         """A call timed into ``profile`` (a :class:`~mlkit.train.profile.StepProfile`): the
@@ -71,8 +102,8 @@ class TrainingStep:
                 return self._eager(X, y, weight)
             finally:
                 profile.eager += time.perf_counter() - start
-        report = self.program.profile(self.layout, self.flat.vectors, self.frozen,
-                                      self.buffers, X, y, weight)
+        report = self.shared.run(self, self.program.profile, self.layout, self.flat.vectors,
+                                 self.frozen, self.buffers, X, y, weight)
         profile.add(report)
         return self._replayed(report.value)
 
@@ -90,7 +121,7 @@ class TrainingStep:
             self.buffers = tree_leaves(model.buffers())
         return loss, clip_flat(self.flat.join(grads), *self.clipping)
 
-    def _recorded(self, layout, vectors, frozen, buffers, X, y, weight):
+    def _recorded(self, vectors, frozen, buffers, X, y, weight):
         """Runs only while recording: the eager step with the traced arrays in the model."""
         model = self._model()
         saved = model.parameters(), model.buffers()
@@ -112,8 +143,34 @@ def training_step(model, loss_fn, clip_grad_norm=None, clip_grad_value=None,
                   jit=True) -> TrainingStep:
     """The model's step for this loss and clipping, made once and kept while the model lives,
     so a later ``fit`` (another epoch, ``partial_fit``, a resumed run) replays its programs."""
-    steps = _STEPS.setdefault(model, {})
     key = (loss_fn, clip_grad_norm, clip_grad_value, bool(jit))
+    try:
+        hash(key)
+    except TypeError:  # a loss that cannot be a key: a step of its own, kept by nothing
+        return TrainingStep(model, loss_fn, clip_grad_norm, clip_grad_value, jit)
+    steps = _STEPS.setdefault(model, {})
     if key not in steps:
         steps[key] = TrainingStep(model, loss_fn, clip_grad_norm, clip_grad_value, jit)
     return steps[key]
+
+
+def _shared_program(model, loss_fn, clipping) -> _SharedProgram:
+    """The jitted step function for ``model``: shared with the earlier models of its class
+    with an equal ``jit_key()``, or its own."""
+    name = getattr(loss_fn, "__name__", "loss_fn")
+    describe = getattr(type(model), "jit_key", None)
+    if describe is None:
+        return _SharedProgram(name)
+    key = (type(model), describe(model), loss_fn, clipping, threading.get_ident())
+    try:
+        hash(key)
+    except TypeError:  # a loss that cannot be a key keeps its model's programs to itself
+        return _SharedProgram(name)
+    with _SHARED_LOCK:
+        shared = _SHARED.get(key)
+        if shared is None:
+            shared = _SHARED[key] = _SharedProgram(name)
+            if len(_SHARED) > SHARED_PROGRAMS:
+                _SHARED.popitem(last=False)
+        _SHARED.move_to_end(key)
+    return shared

@@ -86,3 +86,18 @@ def test_multi_output_targets_take_the_quick_path_for_regressors(monkeypatch):
     monkeypatch.setattr(inputs, "validate_data", None)
     model = MLPRegressor(hidden_layer_sizes=(4,), max_iter=3, random_state=0).fit(X, Y)
     assert model.predict(X).shape == (30, 2)
+
+
+@pytest.mark.parametrize("y", [
+    numpy.array([3, -2, 3, 7, -2]), numpy.array([1.0, 0.0, 1.0, 1.0]),
+    numpy.array([5, 5, 5], numpy.uint8), numpy.array([0.5, 2.0, 0.5]),
+    numpy.array([0, 10**9, 0]), numpy.array([2**63 - 1, 0], numpy.uint64),
+    numpy.array([1e20, -1e20]), numpy.array([2**64 - 1, 1], numpy.uint64),
+    numpy.array(["b", "a", "b"], dtype=object),
+    numpy.array([True, False, True])])
+def test_encode_labels_equals_numpy_unique(y):
+    classes, index = inputs.encode_labels(y)
+    expected_classes, expected_index = numpy.unique(y, return_inverse=True)
+    assert classes.dtype == expected_classes.dtype and index.dtype == expected_index.dtype
+    numpy.testing.assert_array_equal(classes, expected_classes)
+    numpy.testing.assert_array_equal(index, expected_index)

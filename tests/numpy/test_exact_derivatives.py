@@ -143,6 +143,13 @@ def test_logaddexp_derivatives_keep_the_far_tail():
                                 onp.log(2.0) * 2.0 ** -60, rtol=1e-12)
 
 
+@pytest.mark.parametrize("x", [-700.0, -40.0, -1e-3, 2.0])
+def test_expm1_derivatives_are_exp_to_relative_accuracy_in_the_left_tail(x):
+    # expm1(x) + 1 rounds to 0 for x << 0, but exp(x) is the derivative at every order.
+    assert abs(grad(np.expm1)(x) - onp.exp(x)) <= 1e-15 * onp.exp(x)
+    assert abs(grad(grad(np.expm1))(x) - onp.exp(x)) <= 1e-15 * onp.exp(x)
+
+
 # --- refused rather than zero ---------------------------------------------------------------
 def test_histogram_refuses_edges_that_depend_on_a_traced_value():
     x = onp.array([0.1, 0.5, 0.7])

@@ -147,3 +147,15 @@ def test_logit_cross_entropy_gradient_is_exact_for_both_labels(x):
         assert value[0] == pytest.approx(exact, rel=1e-14) and value[0] != 0.0
     second = grad(grad(lambda x: nn.binary_cross_entropy_with_logits(x, numpy.array(1.0))))(x)
     assert second == pytest.approx(_expit_derivatives(x)[0], rel=1e-12)
+
+
+@pytest.mark.parametrize("x", [numpy.array([1, 2, -3]), numpy.array([True, False]),
+                               numpy.array([-800.0, -30.0, -0.5, 0.0, 0.5, 30.0, 800.0]),
+                               numpy.array([-90.0, 0.25, 90.0], numpy.float32), 2.5])
+def test_log_expit_values_and_dtypes_match_scipy(x):
+    value = special.log_expit(x)
+    expected = scipy.special.log_expit(x)
+    assert numpy.result_type(value) == numpy.result_type(expected)
+    assert_allclose(value, expected, rtol=4 * numpy.finfo(numpy.result_type(value)).eps)
+    with pytest.raises(TypeError, match="complex"):
+        special.log_expit(numpy.array([1j]))

@@ -303,3 +303,78 @@ def test_float32_layers_on_float64_data_train_as_eager_in_float32():
     jitted, eager = _train(model(), True), _train(model(), False)
     _same(jitted, eager)
     assert all(value.dtype == np.float32 for value in jitted[1].values())
+
+
+def test_lbfgs_line_search_replays_one_program_and_matches_eager():
+    from mlkit.optim import LBFGS
+
+    calls = []
+
+    def loss(model, X, y, w):
+        calls.append(1)
+        return _loss(model, X, y, w)
+
+    X, y = _data()
+    runs = []
+    for jit in (True, False):
+        calls.clear()
+        model = _model()
+        optimizer = LBFGS(max_iter=15, line_search_fn="strong_wolfe")
+        history = fit(model, loss, optimizer, X, y, epochs=2, jit=jit)
+        runs.append((history.rows[-1]["train_loss"], model.state_dict(), optimizer.n_evals,
+                     len(calls)))
+    (loss_jit, state_jit, evals_jit, traced_jit), (loss_eager, state_eager, evals, _) = runs
+    assert evals_jit == evals > 20 and traced_jit == 1  # every evaluation replays
+    assert loss_jit == loss_eager
+    for name in state_eager:
+        np.testing.assert_array_equal(state_jit[name], state_eager[name])
+
+
+class _Linear(nn.Module):
+    """A model that declares its programs shareable: only its arrays enter the loss."""
+
+    def __init__(self, weight):
+        super().__init__()
+        self.weight = weight
+
+    def jit_key(self):
+        return ()
+
+
+def _linear_loss(model, X, y, w):
+    return nn.mse_loss(X @ model.weight, y)
+
+
+def test_models_with_a_jit_key_share_programs_per_thread_and_loss():
+    import threading
+
+    X, y = _data(12)
+    first, second = _Linear(np.ones(4)), _Linear(np.zeros(4))
+    shared = training_step(first, _linear_loss).shared
+    step = training_step(second, _linear_loss)
+    assert step.shared is shared
+    assert training_step(second, _loss).shared is not shared  # another loss function
+    assert training_step(_model(), _linear_loss).shared is not shared  # no jit_key
+    training_step(first, _linear_loss).bind()
+    training_step(first, _linear_loss)(X, y.astype(float), None)
+    step.bind()
+    loss, grads = step(X, y.astype(float), None)
+    expected = nn.value_and_grad(second, _linear_loss)(second, X, y.astype(float), None)
+    assert float(loss) == float(expected[0])
+    np.testing.assert_array_equal(grads[0], expected[1]["weight"])
+    assert step.program.cache_info() == {"signatures": 1, "paths": [1]}  # recorded on first
+    other = []
+    thread = threading.Thread(
+        target=lambda: other.append(training_step(_Linear(np.ones(4)), _linear_loss)))
+    thread.start()
+    thread.join()
+    assert other[0].shared is not shared  # a program's buffers serve one thread at a time
+
+    class Unhashable:
+        __hash__ = None
+
+        def __call__(self, model, X, y, w):
+            return _linear_loss(model, X, y, w)
+
+    loss = Unhashable()
+    assert training_step(first, loss).shared is not training_step(second, loss).shared

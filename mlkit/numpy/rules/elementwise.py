@@ -113,7 +113,7 @@ def_elementwise(negative, -1)
 def_elementwise(positive, 1)
 def_elementwise(exp, lambda ans, x: ans)
 def_elementwise(exp2, lambda ans, x: ans * _LN2)
-def_elementwise(expm1, lambda ans, x: ans + 1)
+def_elementwise(expm1, lambda ans, x: exp(x))  # not ans + 1, which rounds to 0 for x << 0
 def_elementwise(log, lambda ans, x: 1 / x)
 def_elementwise(log2, lambda ans, x: 1 / (x * _LN2))
 def_elementwise(log10, lambda ans, x: 1 / (x * _LN10))

@@ -305,8 +305,9 @@ def _buffers(steps, kept):
     A value qualifies when a plain ufunc or a matrix product makes it (``_bufferable``), it is
     not kept (an output or a draw) and only ufuncs (matmul included) read it: ufuncs make fresh
     arrays, whereas any other reader might return a view of the buffer that outlives the value.
-    Its buffer is free again after the value's last reader, and is never one of the arguments
-    of the call that fills it.
+    Its buffer is free again after the value's last reader, and is one of the arguments of the
+    call that fills it only when that call is elementwise and reads the argument for the last
+    time (in place).
     """
     others = set(kept)
     for step in steps:
@@ -320,16 +321,34 @@ def _buffers(steps, kept):
     for position, step in enumerate(steps):
         if _bufferable(step) and step.slot not in others:
             dtype, shape, _ = step.note
-            match = next((n for n in free if shapes[n] == (dtype, shape)), None)
-            if match is None:
-                match = len(shapes)
-                shapes.append((dtype, shape))
-            else:
-                free.remove(match)
+            match = _in_place(step, owner, shapes, released.get(position, []))
+            if match is not None:
+                released[position].remove(match)
+            else:  # the buffer freed last: the likeliest to be in cache still
+                match = next((n for n in reversed(free) if shapes[n] == (dtype, shape)), None)
+                if match is None:
+                    match = len(shapes)
+                    shapes.append((dtype, shape))
+                else:
+                    free.remove(match)
             owner[step.slot] = match
             released.setdefault(last[step.slot], []).append(match)
         free.extend(released.pop(position, ()))
     return {slot: (number, *shapes[number]) for slot, number in owner.items()}
+
+
+def _in_place(step, owner, shapes, ending):
+    """The buffer of an operand of the elementwise ``step`` read for the last time by it, of
+    the result's dtype and shape, or None: an elementwise ufunc reads each element before it
+    writes it, so writing in place keeps the values and the working set small."""
+    if not _elementwise(step.fun):
+        return None
+    for arg in step.args:
+        if type(arg) is Ref and arg.slot in owner:
+            number = owner[arg.slot]
+            if number in ending and shapes[number] == step.note[:2]:
+                return number
+    return None
 
 
 def _last_uses(steps):

@@ -151,3 +151,23 @@ def test_matrix_products_read_only_by_ufuncs_go_into_buffers():
         assert not any(onp.shares_memory(result, other) for other in results if other is not
                        result)
     onp.testing.assert_allclose(results[-1], want, rtol=1e-13, atol=1e-13)
+
+
+def test_an_elementwise_call_writes_in_place_over_an_operand_it_reads_last():
+    def chain(x):
+        for _ in range(4):
+            x = np.exp(np.tanh(np.sin(x) * 1.5) + 0.25)
+        return x * x
+
+    x = onp.linspace(-1.0, 1.0, 3000)
+    jitted = jit(grad(lambda x: np.sum(chain(x))))
+    lines = _body(jitted.listing(x))
+    home = {line.split(" = ")[0]: line.split("out=")[1].rstrip(")") for line in lines
+            if "out=" in line}
+    in_place = [line for line in lines if "out=" in line
+                and any(home.get(arg.strip()) == home[line.split(" = ")[0]]
+                        for arg in line.split("(", 1)[1].split(",")[:-1])]
+    assert len(in_place) >= 10
+    for _ in range(3):
+        onp.testing.assert_array_equal(jitted(x), grad(lambda x: np.sum(chain(x)))(x))
+    onp.testing.assert_array_equal(x, onp.linspace(-1.0, 1.0, 3000))

@@ -5,9 +5,11 @@ guards as ``if ... raise``), compiled once, so a replay costs the numpy calls an
 variable per value: no boxes, nodes, rule look-ups or graph walks. Before compiling, calls that
 give back their argument are dropped (simplify.py), identical calls are merged, calls whose
 values nothing reads are dropped, and each value is released after its last reader; scalar
-arithmetic is written as Python operators. Constants were folded while tracing (a call on
-constants only is never recorded); an output that is a constant is copied at each call, so that
-callers never share a buffer, and nothing writes into an input or an output.
+arithmetic is written as Python operators, and a Python number that an elementwise call on
+float arrays converts at each call is converted once, to a 0-d array. Constants were folded
+while tracing (a call on constants only is never recorded); an output that is a constant is
+copied at each call, so that callers never share a buffer, and nothing writes into an input or
+an output.
 
 Large elementwise and matrix-product intermediates are written into buffers the program owns
 (``ufunc(..., out=b)``, see ``_buffers``): a buffer is taken again once the value in it has had
@@ -24,7 +26,7 @@ import numpy
 
 from mlkit.jit.kinds import kind_of
 from mlkit.jit.recording import Call, Guard, Ref
-from mlkit.jit.simplify import fold_identities, scalar_operator, value_notes
+from mlkit.jit.simplify import fold_identities, number_dtype, scalar_operator, value_notes
 from mlkit.tree import tree_fold, tree_leaves, tree_map
 
 __all__ = ["Miss", "Program", "fresh"]
@@ -83,6 +85,7 @@ class Program:
         self.outputs = outputs
         self.branches = {}
         self._names = {}
+        self._numbers = {}
         self._namespace = {"_Miss": Miss, "_equal": _equal, "_fresh": fresh, "_key": _key}
         self.source = self._source()
         code = compile(self.source, "<mlkit.jit program>", "exec")
@@ -128,7 +131,7 @@ class Program:
             else:
                 call = scalar_operator(step, self._notes, self._expression)
                 if call is None:
-                    arguments = self._arguments(step)
+                    arguments = self._arguments(step, annotate)
                     if step.slot in buffers:
                         arguments += f", out={buffers[step.slot]}"
                     call = f"{self._name(step.fun)}({arguments})"
@@ -173,8 +176,13 @@ class Program:
             return f"v{leaf.slot}"
         return f"_fresh({self._constant(leaf)})"
 
-    def _arguments(self, step):
-        parts = [self._expression(arg) for arg in step.args]
+    def _arguments(self, step, annotate=False):
+        dtype = None if annotate else number_dtype(step, self._notes)
+        if dtype is None:
+            parts = [self._expression(arg) for arg in step.args]
+        else:
+            parts = [self._number(arg, dtype) if type(arg) in (int, float) else
+                     self._expression(arg) for arg in step.args]
         parts += [f"{key}={self._expression(value)}" for key, value in step.kwargs.items()]
         return ", ".join(parts)
 
@@ -190,6 +198,18 @@ class Program:
         if kind in _SIMPLE or (kind is float and math.isfinite(x)):
             return repr(x)
         return self._constant(x)
+
+    def _number(self, number, dtype):
+        """A Python number as the 0-d array of ``dtype`` a ufunc would convert it to, made
+        once per program (a listing shows the number)."""
+        key = (type(number), number, dtype.str)
+        if key not in self._numbers:
+            array = numpy.array(number, dtype)
+            if not numpy.isfinite(array) or array != number:
+                return self._expression(number)  # it would not convert exactly
+            array.flags.writeable = False
+            self._numbers[key] = self._constant(array)
+        return self._numbers[key]
 
     def _constant(self, value):
         name = f"c{len(self._namespace)}"

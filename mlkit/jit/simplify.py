@@ -11,6 +11,10 @@
   reads it.
 - Arithmetic and comparisons on numpy float scalars are written as Python operators
   (``scalar_operator``): numpy's scalar math gives the ufunc's result, without its dispatch.
+- A Python number passed to an arithmetic ufunc with float arrays of one dtype is converted
+  by numpy to that dtype at each call, which costs more than the arithmetic on small arrays;
+  a 0-d array of that dtype holding the number gives the same loop and values
+  (``number_dtype``).
 """
 
 import numpy
@@ -19,12 +23,18 @@ from mlkit.jit.recording import Call, Guard, Ref
 from mlkit.numpy.rules.base import _broadcast_to
 from mlkit.tree import tree_leaves, tree_map
 
-__all__ = ["fold_identities", "scalar_operator", "value_notes"]
+__all__ = ["fold_identities", "number_dtype", "scalar_operator", "value_notes"]
 
 _BINARY = {numpy.add: "+", numpy.subtract: "-", numpy.multiply: "*", numpy.divide: "/",
            numpy.greater: ">", numpy.greater_equal: ">=", numpy.less: "<",
            numpy.less_equal: "<=", numpy.equal: "==", numpy.not_equal: "!="}
 _UNARY = {numpy.negative: "-{}", numpy.absolute: "abs({})"}
+# Ufuncs whose loops take both operands in one float dtype (not ldexp's int exponent, say).
+_SAME_DTYPE_UFUNCS = frozenset((
+    numpy.add, numpy.subtract, numpy.multiply, numpy.divide, numpy.power, numpy.maximum,
+    numpy.minimum, numpy.fmax, numpy.fmin, numpy.arctan2, numpy.hypot, numpy.logaddexp,
+    numpy.logaddexp2, numpy.greater, numpy.greater_equal, numpy.less, numpy.less_equal,
+    numpy.equal, numpy.not_equal))
 _SCALAR_DTYPES = frozenset(numpy.dtype(kind) for kind in (numpy.float32, numpy.float64))
 _NUMPY_SCALARS = (numpy.float32, numpy.float64)
 
@@ -179,3 +189,25 @@ def _scalar_kind(x, notes):
     if type(x) in (int, float):
         return "python"
     return "numpy" if type(x) in _NUMPY_SCALARS else None
+
+
+def number_dtype(step, notes):
+    """The dtype to which the ufunc ``step`` converts its Python number arguments, when the
+    others are arrays of that one float dtype (float32 or float64), else None."""
+    if step.fun not in _SAME_DTYPE_UFUNCS or step.kwargs or step.draw:
+        return None
+    dtypes, numbers = set(), 0
+    for arg in step.args:
+        if type(arg) is Ref:
+            note = notes.get(arg.slot)
+            if type(note) is not tuple or note[2] is not numpy.ndarray:
+                return None
+            dtypes.add(note[0])
+        elif type(arg) in (int, float):
+            numbers += 1
+        else:
+            return None
+    if len(dtypes) != 1 or not numbers:
+        return None
+    dtype = dtypes.pop()
+    return dtype if dtype in _SCALAR_DTYPES else None

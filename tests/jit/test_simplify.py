@@ -171,3 +171,32 @@ def test_an_elementwise_call_writes_in_place_over_an_operand_it_reads_last():
     for _ in range(3):
         onp.testing.assert_array_equal(jitted(x), grad(lambda x: np.sum(chain(x)))(x))
     onp.testing.assert_array_equal(x, onp.linspace(-1.0, 1.0, 3000))
+
+
+@pytest.mark.parametrize("dtype", [onp.float32, onp.float64])
+def test_python_numbers_are_converted_once_to_the_arrays_dtype(dtype):
+    def f(x):
+        y = np.maximum(x * 0.1 + 3, 1 / 3) - 1e-8
+        return np.sum(np.tanh(y) ** 2 + (y > 0.35) * 2.5)
+
+    x = onp.linspace(-1.0, 1.0, 50).astype(dtype)
+    jitted = jit(value_and_grad(f))
+    assert "multiply(v0, 0.1)" in jitted.listing(x)  # the listing shows the number
+    program = next(iter(jitted._cache.values())).root
+    assert "0.1" not in program.source  # the replay passes a 0-d array of the dtype
+    for _ in range(2):
+        got, want = jitted(x), value_and_grad(f)(x)
+        assert got[0] == want[0] and got[0].dtype == want[0].dtype
+        onp.testing.assert_array_equal(got[1], want[1])
+        assert got[1].dtype == dtype
+
+
+def test_numbers_with_integer_arrays_are_left_to_numpy():
+    def f(x, k):
+        return np.sum(np.sin(x) * (k * 0.5 + 1))  # int64 * 0.5 is float64
+
+    x, k = onp.linspace(0.0, 1.0, 6), onp.arange(6)
+    jitted = jit(grad(f))
+    program_source = (jitted(x, k), next(iter(jitted._cache.values())).root.source)[1]
+    assert "0.5" in program_source
+    onp.testing.assert_array_equal(jitted(x, k), grad(f)(x, k))

@@ -1,14 +1,16 @@
 """Rewrites of a recorded path that keep every value bit for bit, and cost fewer numpy calls.
 
 - A call that gives back its argument's values unchanged is dropped, its readers reading the
-  argument: a product with constant ones (the cotangent seed of a derivative), a reshape to
-  the same shape, a transpose of a transpose. The type, dtype and shape must stay the same
-  (``x * 1.0`` of a float32 array is float64), and a returned value is folded only into an
-  array a ufunc made, so that no output is a caller's input or a view of one.
-- A broadcast materialised for an elementwise call (the derivative of a broadcast sum, say) is
-  left to the ufunc's own broadcasting where the call's other operands already have the
-  broadcast shape: the ufunc reads the small array, and the copy is dropped if nothing else
-  reads it.
+  argument: a product with constant ones (the cotangent seed of a derivative), a first power
+  (the derivative of a square), a reshape to the same shape, a cast to the same dtype, a
+  transpose of a transpose. The type, dtype and shape must stay the same (``x * 1.0`` of a
+  float32 array is float64), and a returned value is folded only into an array a ufunc made,
+  so that no output is a caller's input or a view of one.
+- A broadcast materialised for an elementwise call (the derivative of a broadcast sum, say),
+  or a reshape that only adds leading ones, is left to the ufunc's own broadcasting where the
+  call's other operands already have the broadcast shape: the ufunc reads the small array, and
+  the copy is dropped if nothing else reads it.
+- Taking an item out of a container of traced values gives that very value.
 - Arithmetic and comparisons on numpy float scalars are written as Python operators
   (``scalar_operator``): numpy's scalar math gives the ufunc's result, without its dispatch.
 - A Python number passed to an arithmetic ufunc with float arrays of one dtype is converted
@@ -19,8 +21,10 @@
 
 import numpy
 
+from mlkit.autodiff.containers import container_take
 from mlkit.jit.recording import Call, Guard, Ref
 from mlkit.numpy.rules.base import _broadcast_to
+from mlkit.numpy.rules.construction import _cast
 from mlkit.tree import tree_leaves, tree_map
 
 __all__ = ["fold_identities", "number_dtype", "scalar_operator", "value_notes"]
@@ -59,7 +63,10 @@ def fold_identities(steps, outputs, notes):
         if not kwargs and isinstance(step.fun, numpy.ufunc) and step.fun.signature is None:
             args = list(args)
             for position in range(len(args)):  # one at a time: each sees the others' shapes
-                args[position] = _unbroadcast(position, args, step.note, made, notes)
+                source = _unbroadcast(position, args, step.note, made, notes)
+                while source is not args[position]:  # a reshape under a broadcast, say
+                    args[position] = source
+                    source = _unbroadcast(position, args, step.note, made, notes)
         step = Call(step.fun, args, kwargs, step.slot, step.note, step.draw)
         same = None if step.draw else _same_as(step, made, notes)
         if same is not None and step.slot in returned and not _owned(same, made):
@@ -92,8 +99,14 @@ def _same_as(step, made, notes):
         for this, other in (args, args[::-1]):
             if type(this) is Ref and _is_one(other) and notes.get(this.slot) == note:
                 return this.slot
-    elif fun is numpy.reshape and len(args) == 2 and type(args[0]) is Ref:
-        if notes.get(args[0].slot) == note:
+    elif fun is container_take.fun and len(args) == 2 and type(args[1]) is int:
+        if type(args[0]) in (tuple, list) and type(args[0][args[1]]) is Ref:
+            return args[0][args[1]].slot  # the very object
+    elif fun is numpy.power and len(args) == 2 and type(args[0]) is Ref and _is_one(args[1]):
+        if notes.get(args[0].slot) == note:  # x ** 1 is x, exactly
+            return args[0].slot
+    elif fun in (numpy.reshape, _cast) and len(args) == 2 and type(args[0]) is Ref:
+        if notes.get(args[0].slot) == note:  # to the same shape, or to the same dtype
             return args[0].slot
     elif fun is numpy.swapaxes and len(args) == 3 and type(args[0]) is Ref:
         inner = made.get(args[0].slot)
@@ -132,17 +145,27 @@ def _unbroadcast(position, args, note, made, notes):
     argument itself."""
     arg = args[position]
     copy = made.get(arg.slot) if type(arg) is Ref else None
-    if (copy is None or copy.fun is not _broadcast_to or copy.kwargs or len(copy.args) != 2
-            or type(copy.args[0]) is not Ref or type(note) is not tuple):
+    if (copy is None or copy.fun not in (_broadcast_to, numpy.reshape) or copy.kwargs
+            or len(copy.args) != 2 or type(copy.args[0]) is not Ref or type(note) is not tuple):
         return arg
     source = notes.get(copy.args[0].slot)
     if type(source) is not tuple or source[0] != copy.note[0]:
         return arg
+    if copy.fun is numpy.reshape and _unit_free(source[1]) != _unit_free(copy.note[1]):
+        return arg  # a reshape that does more than add or drop leading ones
     shapes = [source[1] if index == position else _shape(other, notes)
               for index, other in enumerate(args)]
     if None in shapes or _broadcast_shape(shapes) != note[1]:
         return arg
     return copy.args[0]
+
+
+def _unit_free(shape):
+    """``shape`` without its leading ones (what broadcasting sees of it)."""
+    shape = tuple(shape)
+    while shape and shape[0] == 1:
+        shape = shape[1:]
+    return shape
 
 
 def _shape(x, notes):

@@ -200,3 +200,21 @@ def test_numbers_with_integer_arrays_are_left_to_numpy():
     program_source = (jitted(x, k), next(iter(jitted._cache.values())).root.source)[1]
     assert "0.5" in program_source
     onp.testing.assert_array_equal(jitted(x, k), grad(f)(x, k))
+
+
+def test_items_reshapes_and_casts_that_change_nothing_are_read_through():
+    def f(x, pair):
+        bias, scale = pair
+        y = np.tanh(x + np.reshape(bias, (1, 3))) * np.reshape(scale, (1, 3))
+        return np.sum(np.max(y, axis=1) ** 2)
+
+    x = onp.linspace(-1.0, 1.0, 12).reshape(4, 3)
+    pair = (onp.array([0.1, -0.2, 0.3]), onp.array([1.0, 2.0, 0.5]))
+    jitted = jit(grad(f, argnum=1))
+    text = "\n".join(_body(jitted.listing(x, pair)))
+    assert "container_take" not in text and "(1, 3)" not in text and "cast" not in text
+    assert "power" not in text  # the derivative of a square reads x, not x ** 1
+    for _ in range(2):
+        got, want = jitted(x, pair), grad(f, argnum=1)(x, pair)
+        for a, b in zip(got, want):
+            onp.testing.assert_array_equal(a, b)

@@ -204,9 +204,10 @@ class Program:
         once per program (a listing shows the number)."""
         key = (type(number), number, dtype.str)
         if key not in self._numbers:
-            array = numpy.array(number, dtype)
-            if not numpy.isfinite(array) or array != number:
-                return self._expression(number)  # it would not convert exactly
+            with numpy.errstate(over="ignore"):
+                array = numpy.array(number, dtype)  # rounded as numpy rounds it at each call
+            if not numpy.isfinite(array):
+                return self._expression(number)  # numpy would warn of the overflow each call
             array.flags.writeable = False
             self._numbers[key] = self._constant(array)
         return self._numbers[key]

@@ -27,6 +27,7 @@ import numpy
 from mlkit.jit.kinds import kind_of
 from mlkit.jit.recording import Call, Guard, Ref
 from mlkit.jit.simplify import fold_identities, number_dtype, scalar_operator, value_notes
+from mlkit.numpy.rules.base import _sum
 from mlkit.tree import tree_fold, tree_leaves, tree_map
 
 __all__ = ["Miss", "Program", "fresh"]
@@ -309,6 +310,12 @@ def _elementwise(fun):
     return isinstance(fun, numpy.ufunc) and fun.nout == 1 and fun.signature is None
 
 
+def _fresh_reader(fun):
+    """Whether ``fun`` returns new arrays whatever its arguments, never a view of one: a ufunc
+    (matmul included), or mlkit's sum (a ufunc reduction)."""
+    return isinstance(fun, numpy.ufunc) or fun is _sum
+
+
 def _bufferable(step):
     """Whether ``step`` is a plain ufunc call or matrix product whose large array result could
     go into ``out=`` (an ``out=`` array that is C-contiguous takes the same BLAS path as a
@@ -324,7 +331,7 @@ def _buffers(steps, kept):
     """``{slot: (buffer number, dtype, shape)}`` for the intermediates written into buffers.
 
     A value qualifies when a plain ufunc or a matrix product makes it (``_bufferable``), it is
-    not kept (an output or a draw) and only ufuncs (matmul included) read it: ufuncs make fresh
+    not kept (an output or a draw) and only ``_fresh_reader`` functions read it: they make fresh
     arrays, whereas any other reader might return a view of the buffer that outlives the value.
     Its buffer is free again after the value's last reader, and is one of the arguments of the
     call that fills it only when that call is elementwise and reads the argument for the last
@@ -334,7 +341,7 @@ def _buffers(steps, kept):
     for step in steps:
         if type(step) is Guard:
             others.add(step.slot)
-        elif not isinstance(step.fun, numpy.ufunc):
+        elif not _fresh_reader(step.fun):
             others.update(_refs(step.args))
             others.update(_refs(step.kwargs))
     last = _last_uses(steps)

@@ -218,3 +218,18 @@ def test_items_reshapes_and_casts_that_change_nothing_are_read_through():
         got, want = jitted(x, pair), grad(f, argnum=1)(x, pair)
         for a, b in zip(got, want):
             onp.testing.assert_array_equal(a, b)
+
+
+def test_values_read_by_a_sum_live_in_buffers_and_repeat_exactly():
+    def f(x):
+        y = np.exp(np.sin(x) * 0.5)  # read by a sum and by a ufunc
+        return np.sum(y, axis=0) + np.sum(np.tanh(y) * 2.0, axis=1)[:40]
+
+    x = onp.linspace(-1.0, 1.0, 60 * 40).reshape(60, 40)
+    jitted = jit(f)
+    exp_line = next(line for line in _body(jitted.listing(x)) if "exp(" in line)
+    assert "out=b" in exp_line
+    results = [jitted(x) for _ in range(3)]
+    for result in results:
+        onp.testing.assert_array_equal(result, f(x))
+    assert not onp.shares_memory(results[1], results[2])

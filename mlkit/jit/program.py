@@ -203,7 +203,7 @@ class Program:
     def _number(self, number, dtype):
         """A Python number as the 0-d array of ``dtype`` a ufunc would convert it to, made
         once per program (a listing shows the number)."""
-        key = (type(number), number, dtype.str)
+        key = (type(number), repr(number), dtype.str)  # 0.0 and -0.0 apart
         if key not in self._numbers:
             with numpy.errstate(over="ignore"):
                 array = numpy.array(number, dtype)  # rounded as numpy rounds it at each call
@@ -254,8 +254,10 @@ def _leaf_key(x):
     kind = type(x)
     if kind is Ref:
         return ("v", x.slot)
-    if kind in _SIMPLE or kind is float:
+    if kind in _SIMPLE:
         return (kind, x)
+    if kind is float:  # by its text: 0.0 and -0.0 are equal, and give different results
+        return (kind, repr(x))
     return ("id", id(x))
 
 

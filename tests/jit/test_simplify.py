@@ -233,3 +233,15 @@ def test_values_read_by_a_sum_live_in_buffers_and_repeat_exactly():
     for result in results:
         onp.testing.assert_array_equal(result, f(x))
     assert not onp.shares_memory(results[1], results[2])
+
+
+def test_signed_zeros_are_not_merged_or_shared():
+    def f(x):
+        return x * 0.0, x * -0.0, np.arctan2(x * 0.0, -1.0) + np.arctan2(x * -0.0, -1.0)
+
+    x = onp.ones(3)
+    jitted = jit(f)
+    for _ in range(3):  # the recording call, then replays
+        for got, want in zip(jitted(x), f(x)):
+            onp.testing.assert_array_equal(got, want)
+            onp.testing.assert_array_equal(onp.signbit(got), onp.signbit(want))

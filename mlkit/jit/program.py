@@ -25,10 +25,10 @@ import time
 import numpy
 
 from mlkit.jit.kinds import kind_of
-from mlkit.jit.recording import Call, Guard, Ref
+from mlkit.jit.recording import Call, Guard, Ref, refs, renamed
 from mlkit.jit.simplify import fold_identities, number_dtype, scalar_operator, value_notes
 from mlkit.numpy.rules.base import _sum
-from mlkit.tree import tree_fold, tree_leaves, tree_map
+from mlkit.tree import tree_fold
 
 __all__ = ["Miss", "Program", "fresh"]
 
@@ -238,18 +238,6 @@ def _note(note):
     return note if type(note) is str else f"{note[0]} {note[1]}"
 
 
-def _refs(x):
-    """The slots ``x`` reads (inside lists, tuples and dicts too)."""
-    return [leaf.slot for leaf in tree_leaves(x, exact=True) if type(leaf) is Ref]
-
-
-def _renamed(x, rename):
-    def leaf(value):
-        return Ref(rename.get(value.slot, value.slot)) if type(value) is Ref else value
-
-    return tree_map(leaf, x, exact=True)
-
-
 def _leaf_key(x):
     kind = type(x)
     if kind is Ref:
@@ -280,7 +268,7 @@ def _merge_identical(steps, outputs):
         if type(step) is Guard:
             merged.append(Guard(rename.get(step.slot, step.slot), step.convert, step.value))
             continue
-        args, kwargs = _renamed(step.args, rename), _renamed(step.kwargs, rename)
+        args, kwargs = renamed(step.args, rename), renamed(step.kwargs, rename)
         if not step.draw:
             key = (id(step.fun), _call_key(args), _call_key(kwargs))
             if key in seen:
@@ -288,19 +276,19 @@ def _merge_identical(steps, outputs):
                 continue
             seen[key] = step.slot
         merged.append(Call(step.fun, args, kwargs, step.slot, step.note, step.draw))
-    return merged, [_renamed(leaf, rename) for leaf in outputs]
+    return merged, [renamed(leaf, rename) for leaf in outputs]
 
 
 def _drop_dead(steps, outputs):
     """The steps without the calls whose values no output, guard or kept call reads."""
-    needed = {slot for leaf in outputs for slot in _refs(leaf)}
+    needed = {slot for leaf in outputs for slot in refs(leaf)}
     kept = []
     for step in reversed(steps):
         if type(step) is Guard:
             needed.add(step.slot)
         elif step.draw or step.slot in needed:
-            needed.update(_refs(step.args))
-            needed.update(_refs(step.kwargs))
+            needed.update(refs(step.args))
+            needed.update(refs(step.kwargs))
         else:
             continue
         kept.append(step)
@@ -344,8 +332,8 @@ def _buffers(steps, kept):
         if type(step) is Guard:
             others.add(step.slot)
         elif not _fresh_reader(step.fun):
-            others.update(_refs(step.args))
-            others.update(_refs(step.kwargs))
+            others.update(refs(step.args))
+            others.update(refs(step.kwargs))
     last = _last_uses(steps)
     free, shapes, owner, released = [], [], {}, {}
     for position, step in enumerate(steps):
@@ -389,6 +377,6 @@ def _last_uses(steps):
             last[step.slot] = position
             continue
         last[step.slot] = position
-        for slot in (*_refs(step.args), *_refs(step.kwargs)):
+        for slot in (*refs(step.args), *refs(step.kwargs)):
             last[slot] = position
     return last

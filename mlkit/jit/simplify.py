@@ -22,10 +22,9 @@
 import numpy
 
 from mlkit.autodiff.containers import container_take
-from mlkit.jit.recording import Call, Guard, Ref
+from mlkit.jit.recording import Call, Guard, Ref, refs, renamed
 from mlkit.numpy.rules.base import _broadcast_to
 from mlkit.numpy.rules.construction import _cast
-from mlkit.tree import tree_leaves, tree_map
 
 __all__ = ["fold_identities", "number_dtype", "scalar_operator", "value_notes"]
 
@@ -53,13 +52,13 @@ def value_notes(inputs, steps):
 def fold_identities(steps, outputs, notes):
     """``steps`` without the calls that return their argument's values (and with ufuncs
     reading materialised broadcasts' sources), and ``outputs`` renamed to match."""
-    returned = {leaf.slot for leaf in tree_leaves(outputs, exact=True) if type(leaf) is Ref}
+    returned = set(refs(outputs))
     made, rename, kept = {}, {}, []
     for step in steps:
         if type(step) is Guard:
             kept.append(Guard(rename.get(step.slot, step.slot), step.convert, step.value))
             continue
-        args, kwargs = _renamed(step.args, rename), _renamed(step.kwargs, rename)
+        args, kwargs = renamed(step.args, rename), renamed(step.kwargs, rename)
         if not kwargs and isinstance(step.fun, numpy.ufunc) and step.fun.signature is None:
             args = list(args)
             for position in range(len(args)):  # one at a time: each sees the others' shapes
@@ -76,17 +75,7 @@ def fold_identities(steps, outputs, notes):
             kept.append(step)
         else:
             rename[step.slot] = same
-    return kept, [_renamed(leaf, rename) for leaf in outputs]
-
-
-def _renamed(x, rename):
-    if not rename:
-        return x
-
-    def leaf(value):
-        return Ref(rename.get(value.slot, value.slot)) if type(value) is Ref else value
-
-    return tree_map(leaf, x, exact=True)
+    return kept, [renamed(leaf, rename) for leaf in outputs]
 
 
 def _same_as(step, made, notes):

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as onp
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import mlkit.numpy as np
 from mlkit import grad, hessian_vector_product, jit, make_jvp, value_and_grad
@@ -245,3 +247,39 @@ def test_signed_zeros_are_not_merged_or_shared():
         for got, want in zip(jitted(x), f(x)):
             onp.testing.assert_array_equal(got, want)
             onp.testing.assert_array_equal(onp.signbit(got), onp.signbit(want))
+
+
+_OPS = [
+    lambda a: a * 1.0, lambda a: 1 * a, lambda a: a * -0.0, lambda a: a - 0.5,
+    lambda a: 2.0 / (a * a + 1.0), lambda a: a ** 1, lambda a: a ** 2, lambda a: -a,
+    lambda a: np.abs(a), lambda a: np.tanh(a), lambda a: np.maximum(a, 0.25),
+    lambda a: np.where(a > 0.1, a, 0.3), lambda a: np.reshape(a, np.shape(a)),
+    lambda a: a + np.sum(a) * 0.1, lambda a: np.arctan2(a, -1.0),
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(ops=st.lists(st.integers(0, len(_OPS) - 1), min_size=1, max_size=8),
+       kind=st.sampled_from(["float64 array", "float32 array", "float64 scalar",
+                             "float32 scalar", "python float"]),
+       start=st.floats(-2.0, 2.0))
+def test_rewritten_programs_give_eager_values_bit_for_bit(ops, kind, start):
+    def f(x):
+        for op in ops:
+            x = _OPS[op](x)
+        return np.sum(x * x) if np.ndim(x) else x * x
+
+    if kind.endswith("array"):
+        x = onp.linspace(start, start + 1.0, 5).astype(kind.split()[0])
+    elif kind.endswith("scalar"):
+        x = onp.dtype(kind.split()[0]).type(start)
+    else:
+        x = start
+    with onp.errstate(all="ignore"):
+        jitted = jit(value_and_grad(f))
+        for _ in range(2):  # the recording call, then a replay
+            for got, want in zip(jitted(x), value_and_grad(f)(x)):
+                assert type(got) is type(want)
+                assert onp.result_type(got) == onp.result_type(want)
+                onp.testing.assert_array_equal(got, want)
+                onp.testing.assert_array_equal(onp.signbit(got), onp.signbit(want))

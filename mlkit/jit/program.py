@@ -42,9 +42,12 @@ class Miss(Exception):  # noqa: N818 (control flow, not an error)
 
 
 def _key(value):
-    """A hashable stand-in for a guarded value (arrays by dtype, shape and bytes)."""
+    """A hashable stand-in for a guarded value: arrays by dtype, shape and bytes, floats by
+    their text (so that -0.0 is not 0.0, and a NaN is the same as another NaN)."""
     if isinstance(value, numpy.ndarray):
         return (value.dtype.str, value.shape, value.tobytes())
+    if isinstance(value, (float, numpy.floating, complex, numpy.complexfloating)):
+        return (type(value), repr(value))
     try:
         hash(value)
     except TypeError:
@@ -53,9 +56,9 @@ def _key(value):
 
 
 def _equal(seen, expected):
-    if isinstance(expected, numpy.ndarray) or isinstance(seen, numpy.ndarray):
-        return (type(seen) is type(expected) and seen.dtype == expected.dtype
-                and seen.shape == expected.shape and numpy.array_equal(seen, expected))
+    """Whether a guarded value is the one recorded: bit for bit for arrays and floats."""
+    if isinstance(expected, (numpy.ndarray, float, numpy.inexact)):
+        return type(seen) is type(expected) and _key(seen) == _key(expected)
     return type(seen) is type(expected) and bool(seen == expected)
 
 
@@ -165,7 +168,7 @@ class Program:
             seen = f"{not guard.value}"
         else:
             seen = f"{self._name(guard.convert)}({value})"
-            if type(guard.value) in (bool, int) or (type(guard.value) is float
+            if type(guard.value) in (bool, int) or (type(guard.value) is float and guard.value
                                                     and math.isfinite(guard.value)):
                 test = f"{seen} != {guard.value!r}"
             else:

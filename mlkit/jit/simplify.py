@@ -32,6 +32,8 @@ _BINARY = {numpy.add: "+", numpy.subtract: "-", numpy.multiply: "*", numpy.divid
            numpy.greater: ">", numpy.greater_equal: ">=", numpy.less: "<",
            numpy.less_equal: "<=", numpy.equal: "==", numpy.not_equal: "!="}
 _UNARY = {numpy.negative: "-{}", numpy.absolute: "abs({})"}
+_COMPARISONS = frozenset((numpy.greater, numpy.greater_equal, numpy.less, numpy.less_equal,
+                          numpy.equal, numpy.not_equal))
 # Ufuncs whose loops take both operands in one float dtype (not ldexp's int exponent, say).
 _SAME_DTYPE_UFUNCS = frozenset((
     numpy.add, numpy.subtract, numpy.multiply, numpy.divide, numpy.power, numpy.maximum,
@@ -40,6 +42,7 @@ _SAME_DTYPE_UFUNCS = frozenset((
     numpy.equal, numpy.not_equal))
 _SCALAR_DTYPES = frozenset(numpy.dtype(kind) for kind in (numpy.float32, numpy.float64))
 _NUMPY_SCALARS = (numpy.float32, numpy.float64)
+_INTEGER_SCALARS = (numpy.int32, numpy.int64)
 
 
 def value_notes(inputs, steps):
@@ -175,12 +178,16 @@ def scalar_operator(step, notes, expression):
     """``step`` as a Python operator expression (operands rendered by ``expression``) when
     numpy's scalar math computes it exactly as the ufunc does, else None: an arithmetic ufunc
     or comparison on float32/float64 numpy scalars and Python numbers, at least one operand a
-    numpy scalar (two Python floats would give a Python float), no keyword arguments."""
+    numpy scalar (two Python floats would give a Python float), or a comparison of int32/int64
+    numpy scalars and small Python ints; no keyword arguments."""
     if step.kwargs or step.draw or type(step.note) is not tuple or step.note[1] != ():
         return None
     fun, args = step.fun, step.args
     kinds = [_scalar_kind(arg, notes) for arg in args]
-    if None in kinds or "numpy" not in kinds:
+    if "integer" in kinds:  # comparisons of int32/int64 scalars with ints (a label's range)
+        if fun not in _COMPARISONS or not set(kinds) <= {"integer", "int"}:
+            return None
+    elif None in kinds or "numpy" not in kinds:
         return None
     if len(args) == 2 and fun in _BINARY:
         return f"{expression(args[0])} {_BINARY[fun]} {expression(args[1])}"
@@ -190,17 +197,23 @@ def scalar_operator(step, notes, expression):
 
 
 def _scalar_kind(x, notes):
-    """'numpy' for a float32/float64 numpy scalar, 'python' for a Python int or float, else
-    None."""
+    """'numpy' for a float32/float64 numpy scalar, 'integer' for an int32/int64 one, 'python'
+    for a Python float, 'int' for a Python int, else None."""
     if type(x) is Ref:
         note = notes.get(x.slot)
         if type(note) is tuple:
-            dtype, _, kind = note
-            return "numpy" if kind in _NUMPY_SCALARS and dtype in _SCALAR_DTYPES else None
+            _, _, kind = note
+            if kind in _NUMPY_SCALARS:
+                return "numpy"
+            return "integer" if kind in _INTEGER_SCALARS else None
         return "python" if note == "float" else None
-    if type(x) in (int, float):
+    if type(x) is int:
+        return "int" if -2**31 <= x < 2**31 else None
+    if type(x) is float:
         return "python"
-    return "numpy" if type(x) in _NUMPY_SCALARS else None
+    if type(x) in _NUMPY_SCALARS:
+        return "numpy"
+    return "integer" if type(x) in _INTEGER_SCALARS else None
 
 
 def number_dtype(step, notes):

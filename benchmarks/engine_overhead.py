@@ -8,6 +8,8 @@
     and compiling) call.
 (b) For a 2-layer MLP loss with ~100k parameters: the time of a Hessian-vector product as a
     multiple of the time of a gradient, eager and compiled, with the compiled HVP's first call.
+(d) Where the compiled gradient's and HVP's time goes (``Jitted.profile``): their numpy calls
+    by kind, GEMMs apart, and the replay's Python overhead.
 
 Run: python benchmarks/engine_overhead.py
 """
@@ -138,14 +140,32 @@ def mlp_loss(np, params, x, y_onehot):
     return -np.sum(log_probs * y_onehot) / x.shape[0]
 
 
-def hvp_rows():
+def hvp_problem():
+    """``(params, x, y_onehot, v)`` of the HVP benchmark."""
     rng = numpy.random.default_rng(0)
     d, hidden, k, n = 784, 128, 10, 256
     params = (rng.standard_normal((d, hidden)) * 0.05, numpy.zeros(hidden),
               rng.standard_normal((hidden, k)) * 0.05, numpy.zeros(k))
     x = rng.standard_normal((n, d))
     y = numpy.eye(k)[rng.integers(0, k, n)]
-    v = tuple(rng.standard_normal(p.shape) for p in params)
+    return params, x, y, tuple(rng.standard_normal(p.shape) for p in params)
+
+
+def profiles():
+    """The profiles of the jitted gradient and HVP of (b), the fastest of ten calls each."""
+    params, x, y, v = hvp_problem()
+
+    def loss(p):
+        return mlp_loss(mnp, p, x, y)
+
+    jit_grad = mlkit.jit(mlkit.grad(loss))
+    jit_hvp = mlkit.jit(mlkit.hessian_vector_product(loss))
+    return [min((fn.profile(*args) for _ in range(10)), key=lambda report: report.replay)
+            for fn, args in ((jit_grad, (params,)), (jit_hvp, (params, v)))]
+
+
+def hvp_rows():
+    params, x, y, v = hvp_problem()
     rows = []
 
     def row(engine, grad_call, hvp_call, first_call=None):
@@ -235,6 +255,10 @@ def main():
           "engine's eager mode, first call")
     table(summary, ["function", "compiler", "compiled - numpy us/op", "eager / compiled",
                     "first call ms"])
+    print()
+    print("(d) where the compiled gradient's and HVP's time goes (the MLP of (b))")
+    for report in profiles():
+        print(report)
 
 
 if __name__ == "__main__":

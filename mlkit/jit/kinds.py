@@ -41,17 +41,10 @@ _MATMUL_OP = "@"
 _SUBSCRIPT_OPS = frozenset(("BINARY_SUBSCR", "STORE_SUBSCR", "BINARY_SLICE", "STORE_SLICE"))
 
 
-@functools.lru_cache(maxsize=1024)
-def _cached_kind(fun):
-    return _kind(fun, depth=0)
-
-
 def kind_of(fun):
-    """The index in ``KINDS`` of the work a call of ``fun`` does."""
-    try:
-        return _cached_kind(fun)
-    except TypeError:  # an unhashable callable: classified afresh
-        return _kind(fun, depth=0)
+    """The index in ``KINDS`` of the work a call of ``fun`` does (asked once per step, when a
+    program's timed twin is compiled)."""
+    return _kind(fun, depth=0)
 
 
 def _kind(fun, depth):

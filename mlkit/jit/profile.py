@@ -32,10 +32,15 @@ class Profile:
         checking guards, releasing them) and the timer's.
     eager : float
         Seconds run eagerly (a path past ``max_paths``), not in the replay.
+    runs : int
+        How many calls the profile sums: ``a + b`` (or ``sum(profiles)``) adds up the calls,
+        seconds and recordings of several calls, keeps the later value and the longest first
+        call (several signatures each have one).
     """
 
     def __init__(self, name):
         self.name = name
+        self.runs = 1
         self.value = None
         self.first_call = self.recording = self.replay = self.eager = 0.0
         self.spent = [0.0] * len(KINDS)
@@ -53,6 +58,23 @@ class Profile:
     def overhead(self):
         return max(self.replay - sum(self.spent), 0.0)
 
+    def __add__(self, other):
+        if not isinstance(other, Profile):
+            return NotImplemented
+        total = Profile(self.name)
+        total.runs = self.runs + other.runs
+        total.value = other.value
+        total.first_call = max(self.first_call, other.first_call)
+        total.recording = self.recording + other.recording
+        total.replay = self.replay + other.replay
+        total.eager = self.eager + other.eager
+        total.spent = [a + b for a, b in zip(self.spent, other.spent)]
+        total.count = [a + b for a, b in zip(self.count, other.count)]
+        return total
+
+    def __radd__(self, other):  # sum(profiles) starts from 0
+        return self if other == 0 else NotImplemented
+
     def __repr__(self):
         return (f"<Profile of {self.name}: replay {self.replay * 1e3:.3f} ms, "
                 f"{sum(self.count)} calls>")
@@ -66,7 +88,8 @@ class Profile:
                      _share(self.replay, self.replay)])
         headers = ["", "calls", "ms", "share"]
         widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
-        lines = [f"mlkit.jit profile of {self.name}",
+        calls = "" if self.runs == 1 else f" ({self.runs} calls summed)"
+        lines = [f"mlkit.jit profile of {self.name}{calls}",
                  f"first call (recording, compiling, running): {_ms(self.first_call)} ms"]
         if self.recording:
             lines.append(f"recording in this call: {_ms(self.recording)} ms")

@@ -5,9 +5,11 @@ guards as ``if ... raise``), compiled once, so a replay costs the numpy calls an
 variable per value: no boxes, nodes, rule look-ups or graph walks. Before compiling, calls that
 give back their argument are dropped (simplify.py), identical calls are merged, calls whose
 values nothing reads are dropped, and each value is released after its last reader; scalar
-arithmetic is written as Python operators. Constants were folded while tracing (a call on
-constants only is never recorded); an output that is a constant is copied at each call, so that
-callers never share a buffer, and nothing writes into an input or an output.
+arithmetic is written as Python operators, and a Python number that an elementwise call on
+float arrays converts at each call is converted once, to a 0-d array. Constants were folded
+while tracing (a call on constants only is never recorded); an output that is a constant is
+copied at each call, so that callers never share a buffer, and nothing writes into an input or
+an output.
 
 Large elementwise and matrix-product intermediates are written into buffers the program owns
 (``ufunc(..., out=b)``, see ``_buffers``): a buffer is taken again once the value in it has had
@@ -23,9 +25,10 @@ import time
 import numpy
 
 from mlkit.jit.kinds import kind_of
-from mlkit.jit.recording import Call, Guard, Ref
-from mlkit.jit.simplify import fold_identities, scalar_operator, value_notes
-from mlkit.tree import tree_fold, tree_leaves, tree_map
+from mlkit.jit.recording import Call, Guard, Ref, refs, renamed
+from mlkit.jit.simplify import fold_identities, number_dtype, scalar_operator, value_notes
+from mlkit.numpy.rules.base import _sum
+from mlkit.tree import tree_fold
 
 __all__ = ["Miss", "Program", "fresh"]
 
@@ -39,9 +42,12 @@ class Miss(Exception):  # noqa: N818 (control flow, not an error)
 
 
 def _key(value):
-    """A hashable stand-in for a guarded value (arrays by dtype, shape and bytes)."""
+    """A hashable stand-in for a guarded value: arrays by dtype, shape and bytes, floats by
+    their text (so that -0.0 is not 0.0, and a NaN is the same as another NaN)."""
     if isinstance(value, numpy.ndarray):
         return (value.dtype.str, value.shape, value.tobytes())
+    if isinstance(value, (float, numpy.floating, complex, numpy.complexfloating)):
+        return (type(value), repr(value))
     try:
         hash(value)
     except TypeError:
@@ -50,9 +56,9 @@ def _key(value):
 
 
 def _equal(seen, expected):
-    if isinstance(expected, numpy.ndarray) or isinstance(seen, numpy.ndarray):
-        return (type(seen) is type(expected) and seen.dtype == expected.dtype
-                and seen.shape == expected.shape and numpy.array_equal(seen, expected))
+    """Whether a guarded value is the one recorded: bit for bit for arrays and floats."""
+    if isinstance(expected, (numpy.ndarray, float, numpy.inexact)):
+        return type(seen) is type(expected) and _key(seen) == _key(expected)
     return type(seen) is type(expected) and bool(seen == expected)
 
 
@@ -83,6 +89,7 @@ class Program:
         self.outputs = outputs
         self.branches = {}
         self._names = {}
+        self._numbers = {}
         self._namespace = {"_Miss": Miss, "_equal": _equal, "_fresh": fresh, "_key": _key}
         self.source = self._source()
         code = compile(self.source, "<mlkit.jit program>", "exec")
@@ -128,7 +135,7 @@ class Program:
             else:
                 call = scalar_operator(step, self._notes, self._expression)
                 if call is None:
-                    arguments = self._arguments(step)
+                    arguments = self._arguments(step, annotate)
                     if step.slot in buffers:
                         arguments += f", out={buffers[step.slot]}"
                     call = f"{self._name(step.fun)}({arguments})"
@@ -161,7 +168,7 @@ class Program:
             seen = f"{not guard.value}"
         else:
             seen = f"{self._name(guard.convert)}({value})"
-            if type(guard.value) in (bool, int) or (type(guard.value) is float
+            if type(guard.value) in (bool, int) or (type(guard.value) is float and guard.value
                                                     and math.isfinite(guard.value)):
                 test = f"{seen} != {guard.value!r}"
             else:
@@ -173,8 +180,13 @@ class Program:
             return f"v{leaf.slot}"
         return f"_fresh({self._constant(leaf)})"
 
-    def _arguments(self, step):
-        parts = [self._expression(arg) for arg in step.args]
+    def _arguments(self, step, annotate=False):
+        dtype = None if annotate else number_dtype(step, self._notes)
+        if dtype is None:
+            parts = [self._expression(arg) for arg in step.args]
+        else:
+            parts = [self._number(arg, dtype) if type(arg) in (int, float) else
+                     self._expression(arg) for arg in step.args]
         parts += [f"{key}={self._expression(value)}" for key, value in step.kwargs.items()]
         return ", ".join(parts)
 
@@ -190,6 +202,19 @@ class Program:
         if kind in _SIMPLE or (kind is float and math.isfinite(x)):
             return repr(x)
         return self._constant(x)
+
+    def _number(self, number, dtype):
+        """A Python number as the 0-d array of ``dtype`` a ufunc would convert it to, made
+        once per program (a listing shows the number)."""
+        key = (type(number), repr(number), dtype.str)  # 0.0 and -0.0 apart
+        if key not in self._numbers:
+            with numpy.errstate(over="ignore"):
+                array = numpy.array(number, dtype)  # rounded as numpy rounds it at each call
+            if not numpy.isfinite(array):
+                return self._expression(number)  # numpy would warn of the overflow each call
+            array.flags.writeable = False
+            self._numbers[key] = self._constant(array)
+        return self._numbers[key]
 
     def _constant(self, value):
         name = f"c{len(self._namespace)}"
@@ -216,24 +241,14 @@ def _note(note):
     return note if type(note) is str else f"{note[0]} {note[1]}"
 
 
-def _refs(x):
-    """The slots ``x`` reads (inside lists, tuples and dicts too)."""
-    return [leaf.slot for leaf in tree_leaves(x, exact=True) if type(leaf) is Ref]
-
-
-def _renamed(x, rename):
-    def leaf(value):
-        return Ref(rename.get(value.slot, value.slot)) if type(value) is Ref else value
-
-    return tree_map(leaf, x, exact=True)
-
-
 def _leaf_key(x):
     kind = type(x)
     if kind is Ref:
         return ("v", x.slot)
-    if kind in _SIMPLE or kind is float:
+    if kind in _SIMPLE:
         return (kind, x)
+    if kind is float:  # by its text: 0.0 and -0.0 are equal, and give different results
+        return (kind, repr(x))
     return ("id", id(x))
 
 
@@ -256,7 +271,7 @@ def _merge_identical(steps, outputs):
         if type(step) is Guard:
             merged.append(Guard(rename.get(step.slot, step.slot), step.convert, step.value))
             continue
-        args, kwargs = _renamed(step.args, rename), _renamed(step.kwargs, rename)
+        args, kwargs = renamed(step.args, rename), renamed(step.kwargs, rename)
         if not step.draw:
             key = (id(step.fun), _call_key(args), _call_key(kwargs))
             if key in seen:
@@ -264,19 +279,19 @@ def _merge_identical(steps, outputs):
                 continue
             seen[key] = step.slot
         merged.append(Call(step.fun, args, kwargs, step.slot, step.note, step.draw))
-    return merged, [_renamed(leaf, rename) for leaf in outputs]
+    return merged, [renamed(leaf, rename) for leaf in outputs]
 
 
 def _drop_dead(steps, outputs):
     """The steps without the calls whose values no output, guard or kept call reads."""
-    needed = {slot for leaf in outputs for slot in _refs(leaf)}
+    needed = {slot for leaf in outputs for slot in refs(leaf)}
     kept = []
     for step in reversed(steps):
         if type(step) is Guard:
             needed.add(step.slot)
         elif step.draw or step.slot in needed:
-            needed.update(_refs(step.args))
-            needed.update(_refs(step.kwargs))
+            needed.update(refs(step.args))
+            needed.update(refs(step.kwargs))
         else:
             continue
         kept.append(step)
@@ -286,6 +301,12 @@ def _drop_dead(steps, outputs):
 def _elementwise(fun):
     """A plain ufunc of one result (no generalised signature such as matmul's)."""
     return isinstance(fun, numpy.ufunc) and fun.nout == 1 and fun.signature is None
+
+
+def _fresh_reader(fun):
+    """Whether ``fun`` returns new arrays whatever its arguments, never a view of one: a ufunc
+    (matmul included), or mlkit's sum (a ufunc reduction)."""
+    return isinstance(fun, numpy.ufunc) or fun is _sum
 
 
 def _bufferable(step):
@@ -303,33 +324,52 @@ def _buffers(steps, kept):
     """``{slot: (buffer number, dtype, shape)}`` for the intermediates written into buffers.
 
     A value qualifies when a plain ufunc or a matrix product makes it (``_bufferable``), it is
-    not kept (an output or a draw) and only ufuncs (matmul included) read it: ufuncs make fresh
+    not kept (an output or a draw) and only ``_fresh_reader`` functions read it: they make fresh
     arrays, whereas any other reader might return a view of the buffer that outlives the value.
-    Its buffer is free again after the value's last reader, and is never one of the arguments
-    of the call that fills it.
+    Its buffer is free again after the value's last reader, and is one of the arguments of the
+    call that fills it only when that call is elementwise and reads the argument for the last
+    time (in place).
     """
     others = set(kept)
     for step in steps:
         if type(step) is Guard:
             others.add(step.slot)
-        elif not isinstance(step.fun, numpy.ufunc):
-            others.update(_refs(step.args))
-            others.update(_refs(step.kwargs))
+        elif not _fresh_reader(step.fun):
+            others.update(refs(step.args))
+            others.update(refs(step.kwargs))
     last = _last_uses(steps)
     free, shapes, owner, released = [], [], {}, {}
     for position, step in enumerate(steps):
         if _bufferable(step) and step.slot not in others:
             dtype, shape, _ = step.note
-            match = next((n for n in free if shapes[n] == (dtype, shape)), None)
-            if match is None:
-                match = len(shapes)
-                shapes.append((dtype, shape))
-            else:
-                free.remove(match)
+            match = _in_place(step, owner, shapes, released.get(position, []))
+            if match is not None:
+                released[position].remove(match)
+            else:  # the buffer freed last: the likeliest to be in cache still
+                match = next((n for n in reversed(free) if shapes[n] == (dtype, shape)), None)
+                if match is None:
+                    match = len(shapes)
+                    shapes.append((dtype, shape))
+                else:
+                    free.remove(match)
             owner[step.slot] = match
             released.setdefault(last[step.slot], []).append(match)
         free.extend(released.pop(position, ()))
     return {slot: (number, *shapes[number]) for slot, number in owner.items()}
+
+
+def _in_place(step, owner, shapes, ending):
+    """The buffer of an operand of the elementwise ``step`` read for the last time by it, of
+    the result's dtype and shape, or None: an elementwise ufunc reads each element before it
+    writes it, so writing in place keeps the values and the working set small."""
+    if not _elementwise(step.fun):
+        return None
+    for arg in step.args:
+        if type(arg) is Ref and arg.slot in owner:
+            number = owner[arg.slot]
+            if number in ending and shapes[number] == step.note[:2]:
+                return number
+    return None
 
 
 def _last_uses(steps):
@@ -340,6 +380,6 @@ def _last_uses(steps):
             last[step.slot] = position
             continue
         last[step.slot] = position
-        for slot in (*_refs(step.args), *_refs(step.kwargs)):
+        for slot in (*refs(step.args), *refs(step.kwargs)):
             last[slot] = position
     return last

@@ -16,7 +16,7 @@ from mlkit.autodiff.tracer import Node, box_types, new_box, rawval
 from mlkit.numpy.box import ArrayBox
 from mlkit.tree import tree_flatten, tree_map, tree_unflatten
 
-__all__ = ["Call", "Guard", "RecordNode", "Recorder", "Ref"]
+__all__ = ["Call", "Guard", "RecordNode", "Recorder", "Ref", "refs", "renamed"]
 
 # Functions of shapes and dtypes only: fixed by the signature, so constants (no step, no guard).
 _STATIC = frozenset((numpy.shape, numpy.ndim, numpy.size, numpy.result_type, numpy.iscomplexobj,
@@ -35,6 +35,31 @@ class Ref:
 
     def __repr__(self):
         return f"v{self.slot}"
+
+
+def refs(x):
+    """The slots ``x`` reads (a step's arguments: inside lists, tuples and dicts too).
+    Written out: program passes call it for every step."""
+    kind = type(x)
+    if kind is Ref:
+        return [x.slot]
+    if kind is list or kind is tuple:
+        return [slot for item in x for slot in refs(item)]
+    if kind is dict:
+        return [slot for item in x.values() for slot in refs(item)]
+    return []
+
+
+def renamed(x, rename):
+    """``x`` with each ``Ref`` to a slot in ``rename`` pointing at ``rename[slot]`` instead."""
+    kind = type(x)
+    if kind is Ref:
+        return Ref(rename[x.slot]) if x.slot in rename else x
+    if kind is list or kind is tuple:
+        return kind([renamed(item, rename) for item in x])
+    if kind is dict:
+        return {key: renamed(value, rename) for key, value in x.items()}
+    return x
 
 
 class Call:

@@ -1,32 +1,48 @@
 """Rewrites of a recorded path that keep every value bit for bit, and cost fewer numpy calls.
 
 - A call that gives back its argument's values unchanged is dropped, its readers reading the
-  argument: a product with constant ones (the cotangent seed of a derivative), a reshape to
-  the same shape, a transpose of a transpose. The type, dtype and shape must stay the same
-  (``x * 1.0`` of a float32 array is float64), and a returned value is folded only into an
-  array a ufunc made, so that no output is a caller's input or a view of one.
-- A broadcast materialised for an elementwise call (the derivative of a broadcast sum, say) is
-  left to the ufunc's own broadcasting where the call's other operands already have the
-  broadcast shape: the ufunc reads the small array, and the copy is dropped if nothing else
-  reads it.
+  argument: a product with constant ones (the cotangent seed of a derivative), a first power
+  (the derivative of a square), a reshape to the same shape, a cast to the same dtype, a
+  transpose of a transpose. The type, dtype and shape must stay the same (``x * 1.0`` of a
+  float32 array is float64), and a returned value is folded only into an array a ufunc made,
+  so that no output is a caller's input or a view of one.
+- A broadcast materialised for an elementwise call (the derivative of a broadcast sum, say),
+  or a reshape that only adds leading ones, is left to the ufunc's own broadcasting where the
+  call's other operands already have the broadcast shape: the ufunc reads the small array, and
+  the copy is dropped if nothing else reads it.
+- Taking an item out of a container of traced values gives that very value.
 - Arithmetic and comparisons on numpy float scalars are written as Python operators
   (``scalar_operator``): numpy's scalar math gives the ufunc's result, without its dispatch.
+- A Python number passed to an arithmetic ufunc with float arrays of one dtype is converted
+  by numpy to that dtype at each call, which costs more than the arithmetic on small arrays;
+  a 0-d array of that dtype holding the number gives the same loop and values
+  (``number_dtype``).
 """
 
 import numpy
 
-from mlkit.jit.recording import Call, Guard, Ref
+from mlkit.autodiff.containers import container_take
+from mlkit.jit.recording import Call, Guard, Ref, refs, renamed
 from mlkit.numpy.rules.base import _broadcast_to
-from mlkit.tree import tree_leaves, tree_map
+from mlkit.numpy.rules.construction import _cast
 
-__all__ = ["fold_identities", "scalar_operator", "value_notes"]
+__all__ = ["fold_identities", "number_dtype", "scalar_operator", "value_notes"]
 
 _BINARY = {numpy.add: "+", numpy.subtract: "-", numpy.multiply: "*", numpy.divide: "/",
            numpy.greater: ">", numpy.greater_equal: ">=", numpy.less: "<",
            numpy.less_equal: "<=", numpy.equal: "==", numpy.not_equal: "!="}
 _UNARY = {numpy.negative: "-{}", numpy.absolute: "abs({})"}
+_COMPARISONS = frozenset((numpy.greater, numpy.greater_equal, numpy.less, numpy.less_equal,
+                          numpy.equal, numpy.not_equal))
+# Ufuncs whose loops take both operands in one float dtype (not ldexp's int exponent, say).
+_SAME_DTYPE_UFUNCS = frozenset((
+    numpy.add, numpy.subtract, numpy.multiply, numpy.divide, numpy.power, numpy.maximum,
+    numpy.minimum, numpy.fmax, numpy.fmin, numpy.arctan2, numpy.hypot, numpy.logaddexp,
+    numpy.logaddexp2, numpy.greater, numpy.greater_equal, numpy.less, numpy.less_equal,
+    numpy.equal, numpy.not_equal))
 _SCALAR_DTYPES = frozenset(numpy.dtype(kind) for kind in (numpy.float32, numpy.float64))
 _NUMPY_SCALARS = (numpy.float32, numpy.float64)
+_INTEGER_SCALARS = (numpy.int32, numpy.int64)
 
 
 def value_notes(inputs, steps):
@@ -39,17 +55,20 @@ def value_notes(inputs, steps):
 def fold_identities(steps, outputs, notes):
     """``steps`` without the calls that return their argument's values (and with ufuncs
     reading materialised broadcasts' sources), and ``outputs`` renamed to match."""
-    returned = {leaf.slot for leaf in tree_leaves(outputs, exact=True) if type(leaf) is Ref}
+    returned = set(refs(outputs))
     made, rename, kept = {}, {}, []
     for step in steps:
         if type(step) is Guard:
             kept.append(Guard(rename.get(step.slot, step.slot), step.convert, step.value))
             continue
-        args, kwargs = _renamed(step.args, rename), _renamed(step.kwargs, rename)
+        args, kwargs = renamed(step.args, rename), renamed(step.kwargs, rename)
         if not kwargs and isinstance(step.fun, numpy.ufunc) and step.fun.signature is None:
             args = list(args)
             for position in range(len(args)):  # one at a time: each sees the others' shapes
-                args[position] = _unbroadcast(position, args, step.note, made, notes)
+                source = _unbroadcast(position, args, step.note, made, notes)
+                while source is not args[position]:  # a reshape under a broadcast, say
+                    args[position] = source
+                    source = _unbroadcast(position, args, step.note, made, notes)
         step = Call(step.fun, args, kwargs, step.slot, step.note, step.draw)
         same = None if step.draw else _same_as(step, made, notes)
         if same is not None and step.slot in returned and not _owned(same, made):
@@ -59,17 +78,7 @@ def fold_identities(steps, outputs, notes):
             kept.append(step)
         else:
             rename[step.slot] = same
-    return kept, [_renamed(leaf, rename) for leaf in outputs]
-
-
-def _renamed(x, rename):
-    if not rename:
-        return x
-
-    def leaf(value):
-        return Ref(rename.get(value.slot, value.slot)) if type(value) is Ref else value
-
-    return tree_map(leaf, x, exact=True)
+    return kept, [renamed(leaf, rename) for leaf in outputs]
 
 
 def _same_as(step, made, notes):
@@ -82,8 +91,14 @@ def _same_as(step, made, notes):
         for this, other in (args, args[::-1]):
             if type(this) is Ref and _is_one(other) and notes.get(this.slot) == note:
                 return this.slot
-    elif fun is numpy.reshape and len(args) == 2 and type(args[0]) is Ref:
-        if notes.get(args[0].slot) == note:
+    elif fun is container_take.fun and len(args) == 2 and type(args[1]) is int:
+        if type(args[0]) in (tuple, list) and type(args[0][args[1]]) is Ref:
+            return args[0][args[1]].slot  # the very object
+    elif fun is numpy.power and len(args) == 2 and type(args[0]) is Ref and _is_one(args[1]):
+        if notes.get(args[0].slot) == note:  # x ** 1 is x, exactly
+            return args[0].slot
+    elif fun in (numpy.reshape, _cast) and len(args) == 2 and type(args[0]) is Ref:
+        if notes.get(args[0].slot) == note:  # to the same shape, or to the same dtype
             return args[0].slot
     elif fun is numpy.swapaxes and len(args) == 3 and type(args[0]) is Ref:
         inner = made.get(args[0].slot)
@@ -122,17 +137,27 @@ def _unbroadcast(position, args, note, made, notes):
     argument itself."""
     arg = args[position]
     copy = made.get(arg.slot) if type(arg) is Ref else None
-    if (copy is None or copy.fun is not _broadcast_to or copy.kwargs or len(copy.args) != 2
-            or type(copy.args[0]) is not Ref or type(note) is not tuple):
+    if (copy is None or copy.fun not in (_broadcast_to, numpy.reshape) or copy.kwargs
+            or len(copy.args) != 2 or type(copy.args[0]) is not Ref or type(note) is not tuple):
         return arg
     source = notes.get(copy.args[0].slot)
     if type(source) is not tuple or source[0] != copy.note[0]:
         return arg
+    if copy.fun is numpy.reshape and _unit_free(source[1]) != _unit_free(copy.note[1]):
+        return arg  # a reshape that does more than add or drop leading ones
     shapes = [source[1] if index == position else _shape(other, notes)
               for index, other in enumerate(args)]
     if None in shapes or _broadcast_shape(shapes) != note[1]:
         return arg
     return copy.args[0]
+
+
+def _unit_free(shape):
+    """``shape`` without its leading ones (what broadcasting sees of it)."""
+    shape = tuple(shape)
+    while shape and shape[0] == 1:
+        shape = shape[1:]
+    return shape
 
 
 def _shape(x, notes):
@@ -153,12 +178,16 @@ def scalar_operator(step, notes, expression):
     """``step`` as a Python operator expression (operands rendered by ``expression``) when
     numpy's scalar math computes it exactly as the ufunc does, else None: an arithmetic ufunc
     or comparison on float32/float64 numpy scalars and Python numbers, at least one operand a
-    numpy scalar (two Python floats would give a Python float), no keyword arguments."""
+    numpy scalar (two Python floats would give a Python float), or a comparison of int32/int64
+    numpy scalars and small Python ints; no keyword arguments."""
     if step.kwargs or step.draw or type(step.note) is not tuple or step.note[1] != ():
         return None
     fun, args = step.fun, step.args
     kinds = [_scalar_kind(arg, notes) for arg in args]
-    if None in kinds or "numpy" not in kinds:
+    if "integer" in kinds:  # comparisons of int32/int64 scalars with ints (a label's range)
+        if fun not in _COMPARISONS or not set(kinds) <= {"integer", "int"}:
+            return None
+    elif None in kinds or "numpy" not in kinds:
         return None
     if len(args) == 2 and fun in _BINARY:
         return f"{expression(args[0])} {_BINARY[fun]} {expression(args[1])}"
@@ -168,14 +197,42 @@ def scalar_operator(step, notes, expression):
 
 
 def _scalar_kind(x, notes):
-    """'numpy' for a float32/float64 numpy scalar, 'python' for a Python int or float, else
-    None."""
+    """'numpy' for a float32/float64 numpy scalar, 'integer' for an int32/int64 one, 'python'
+    for a Python float, 'int' for a Python int, else None."""
     if type(x) is Ref:
         note = notes.get(x.slot)
         if type(note) is tuple:
-            dtype, _, kind = note
-            return "numpy" if kind in _NUMPY_SCALARS and dtype in _SCALAR_DTYPES else None
+            _, _, kind = note
+            if kind in _NUMPY_SCALARS:
+                return "numpy"
+            return "integer" if kind in _INTEGER_SCALARS else None
         return "python" if note == "float" else None
-    if type(x) in (int, float):
+    if type(x) is int:
+        return "int" if -2**31 <= x < 2**31 else None
+    if type(x) is float:
         return "python"
-    return "numpy" if type(x) in _NUMPY_SCALARS else None
+    if type(x) in _NUMPY_SCALARS:
+        return "numpy"
+    return "integer" if type(x) in _INTEGER_SCALARS else None
+
+
+def number_dtype(step, notes):
+    """The dtype to which the ufunc ``step`` converts its Python number arguments, when the
+    others are arrays of that one float dtype (float32 or float64), else None."""
+    if step.fun not in _SAME_DTYPE_UFUNCS or step.kwargs or step.draw:
+        return None
+    dtypes, numbers = set(), 0
+    for arg in step.args:
+        if type(arg) is Ref:
+            note = notes.get(arg.slot)
+            if type(note) is not tuple or note[2] is not numpy.ndarray:
+                return None
+            dtypes.add(note[0])
+        elif type(arg) in (int, float):
+            numbers += 1
+        else:
+            return None
+    if len(dtypes) != 1 or not numbers:
+        return None
+    dtype = dtypes.pop()
+    return dtype if dtype in _SCALAR_DTYPES else None

@@ -34,13 +34,14 @@ CASES = _cases()
 
 # Rules that call numpy or scipy functions on raw values outside a primitive (scipy.linalg's
 # determinants, sorting in quantiles, ...): under jit those values are guarded on, so the numbers
-# stay exact but a new input records the program again.
+# stay exact but a new input records the program again (bit for bit: the 1x1 singular matrices
+# [[0.0]] and [[-0.0]] of linalg.det-singular are two inputs).
 GUARDED_ON_VALUES = {
     "arange", "asarray_chkfinite", "geomspace", "geomspace-negative", "interp",
     "interp-complex", "nanquantile", "nextafter", "piecewise", "polydiv", "quantile",
     "real_if_close", "select", "sinc", "sort_complex", "stats.dirichlet.logpdf", "poly",
     "roots", "scipy.linalg.det", "scipy.linalg.norm(nuc)", "scipy.linalg.pinv",
-    "slogdet-sign-complex",
+    "slogdet-sign-complex", "linalg.det-singular",
     "stats.dirichlet.pdf", "trim_zeros", "unwrap",
 }
 # Rules whose raw-value code cannot take a recorded value yet: jit refuses them when it

@@ -157,3 +157,18 @@ def test_kinds_of_wrappers_follow_what_they_call_or_apply():
     assert KINDS[kind_of(onp.add.reduce)] == "reduction"
     assert KINDS[kind_of(onp.exp)] == "elementwise"
     assert KINDS[kind_of(onp.linalg.solve)] == "other"
+
+
+def test_profiles_of_several_calls_add_up():
+    x, w = _inputs()
+    jitted = jit(small)
+    reports = [jitted.profile(x, w) for _ in range(3)] + [jitted.profile(x[:2], w)]
+    total = sum(reports)
+    assert total.runs == 4
+    assert total.calls == {kind: sum(r.calls[kind] for r in reports) for kind in KINDS}
+    assert total.replay == pytest.approx(sum(r.replay for r in reports))
+    assert total.recording == pytest.approx(reports[0].recording + reports[3].recording)
+    assert total.first_call == max(r.first_call for r in reports)
+    onp.testing.assert_array_equal(total.value, small(x[:2], w))
+    assert "4 calls summed" in str(total)
+    _check_times(total)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as onp
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import mlkit.numpy as np
 from mlkit import grad, hessian_vector_product, jit, make_jvp, value_and_grad
@@ -151,3 +153,133 @@ def test_matrix_products_read_only_by_ufuncs_go_into_buffers():
         assert not any(onp.shares_memory(result, other) for other in results if other is not
                        result)
     onp.testing.assert_allclose(results[-1], want, rtol=1e-13, atol=1e-13)
+
+
+def test_an_elementwise_call_writes_in_place_over_an_operand_it_reads_last():
+    def chain(x):
+        for _ in range(4):
+            x = np.exp(np.tanh(np.sin(x) * 1.5) + 0.25)
+        return x * x
+
+    x = onp.linspace(-1.0, 1.0, 3000)
+    jitted = jit(grad(lambda x: np.sum(chain(x))))
+    lines = _body(jitted.listing(x))
+    home = {line.split(" = ")[0]: line.split("out=")[1].rstrip(")") for line in lines
+            if "out=" in line}
+    in_place = [line for line in lines if "out=" in line
+                and any(home.get(arg.strip()) == home[line.split(" = ")[0]]
+                        for arg in line.split("(", 1)[1].split(",")[:-1])]
+    assert len(in_place) >= 10
+    for _ in range(3):
+        onp.testing.assert_array_equal(jitted(x), grad(lambda x: np.sum(chain(x)))(x))
+    onp.testing.assert_array_equal(x, onp.linspace(-1.0, 1.0, 3000))
+
+
+@pytest.mark.parametrize("dtype", [onp.float32, onp.float64])
+def test_python_numbers_are_converted_once_to_the_arrays_dtype(dtype):
+    def f(x):
+        y = np.maximum(x * 0.1 + 3, 1 / 3) - 1e-8
+        return np.sum(np.tanh(y) ** 2 + (y > 0.35) * 2.5)
+
+    x = onp.linspace(-1.0, 1.0, 50).astype(dtype)
+    jitted = jit(value_and_grad(f))
+    assert "multiply(v0, 0.1)" in jitted.listing(x)  # the listing shows the number
+    program = next(iter(jitted._cache.values())).root
+    assert "0.1" not in program.source  # the replay passes a 0-d array of the dtype
+    for _ in range(2):
+        got, want = jitted(x), value_and_grad(f)(x)
+        assert got[0] == want[0] and got[0].dtype == want[0].dtype
+        onp.testing.assert_array_equal(got[1], want[1])
+        assert got[1].dtype == dtype
+
+
+def test_numbers_with_integer_arrays_are_left_to_numpy():
+    def f(x, k):
+        return np.sum(np.sin(x) * (k * 0.5 + 1))  # int64 * 0.5 is float64
+
+    x, k = onp.linspace(0.0, 1.0, 6), onp.arange(6)
+    jitted = jit(grad(f))
+    program_source = (jitted(x, k), next(iter(jitted._cache.values())).root.source)[1]
+    assert "0.5" in program_source
+    onp.testing.assert_array_equal(jitted(x, k), grad(f)(x, k))
+
+
+def test_items_reshapes_and_casts_that_change_nothing_are_read_through():
+    def f(x, pair):
+        bias, scale = pair
+        y = np.tanh(x + np.reshape(bias, (1, 3))) * np.reshape(scale, (1, 3))
+        return np.sum(np.max(y, axis=1) ** 2)
+
+    x = onp.linspace(-1.0, 1.0, 12).reshape(4, 3)
+    pair = (onp.array([0.1, -0.2, 0.3]), onp.array([1.0, 2.0, 0.5]))
+    jitted = jit(grad(f, argnum=1))
+    text = "\n".join(_body(jitted.listing(x, pair)))
+    assert "container_take" not in text and "(1, 3)" not in text and "cast" not in text
+    assert "power" not in text  # the derivative of a square reads x, not x ** 1
+    for _ in range(2):
+        got, want = jitted(x, pair), grad(f, argnum=1)(x, pair)
+        for a, b in zip(got, want):
+            onp.testing.assert_array_equal(a, b)
+
+
+def test_values_read_by_a_sum_live_in_buffers_and_repeat_exactly():
+    def f(x):
+        y = np.exp(np.sin(x) * 0.5)  # read by a sum and by a ufunc
+        return np.sum(y, axis=0) + np.sum(np.tanh(y) * 2.0, axis=1)[:40]
+
+    x = onp.linspace(-1.0, 1.0, 60 * 40).reshape(60, 40)
+    jitted = jit(f)
+    exp_line = next(line for line in _body(jitted.listing(x)) if "exp(" in line)
+    assert "out=b" in exp_line
+    results = [jitted(x) for _ in range(3)]
+    for result in results:
+        onp.testing.assert_array_equal(result, f(x))
+    assert not onp.shares_memory(results[1], results[2])
+
+
+def test_signed_zeros_are_not_merged_or_shared():
+    def f(x):
+        return x * 0.0, x * -0.0, np.arctan2(x * 0.0, -1.0) + np.arctan2(x * -0.0, -1.0)
+
+    x = onp.ones(3)
+    jitted = jit(f)
+    for _ in range(3):  # the recording call, then replays
+        for got, want in zip(jitted(x), f(x)):
+            onp.testing.assert_array_equal(got, want)
+            onp.testing.assert_array_equal(onp.signbit(got), onp.signbit(want))
+
+
+_OPS = [
+    lambda a: a * 1.0, lambda a: 1 * a, lambda a: a * -0.0, lambda a: a - 0.5,
+    lambda a: 2.0 / (a * a + 1.0), lambda a: a ** 1, lambda a: a ** 2, lambda a: -a,
+    lambda a: np.abs(a), lambda a: np.tanh(a), lambda a: np.maximum(a, 0.25),
+    lambda a: np.where(a > 0.1, a, 0.3), lambda a: np.reshape(a, np.shape(a)),
+    lambda a: a + np.sum(a) * 0.1, lambda a: np.arctan2(a, -1.0),
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(ops=st.lists(st.integers(0, len(_OPS) - 1), min_size=1, max_size=8),
+       kind=st.sampled_from(["float64 array", "float32 array", "float64 scalar",
+                             "float32 scalar", "python float"]),
+       start=st.floats(-2.0, 2.0))
+def test_rewritten_programs_give_eager_values_bit_for_bit(ops, kind, start):
+    def f(x):
+        for op in ops:
+            x = _OPS[op](x)
+        return np.sum(x * x) if np.ndim(x) else x * x
+
+    if kind.endswith("array"):
+        x = onp.linspace(start, start + 1.0, 5).astype(kind.split()[0])
+    elif kind.endswith("scalar"):
+        x = onp.dtype(kind.split()[0]).type(start)
+    else:
+        x = start
+    with onp.errstate(all="ignore"):
+        jitted = jit(value_and_grad(f))
+        for _ in range(2):  # the recording call, then a replay
+            for got, want in zip(jitted(x), value_and_grad(f)(x)):
+                assert type(got) is type(want)
+                assert onp.result_type(got) == onp.result_type(want)
+                onp.testing.assert_array_equal(got, want)
+                onp.testing.assert_array_equal(onp.signbit(got), onp.signbit(want))

@@ -13,7 +13,7 @@ import mlkit
 from mlkit import nn
 from mlkit.cli import main
 from mlkit.optim import LBFGS, SGD, Adam, CosineAnnealingLR
-from mlkit.train import ModelCheckpoint, fit, load_arrays
+from mlkit.train import Callback, ModelCheckpoint, fit, load_arrays
 from mlkit.train.step import training_step
 from mlkit.tree import tree_leaves
 
@@ -378,3 +378,47 @@ def test_models_with_a_jit_key_share_programs_per_thread_and_loss():
 
     loss = Unhashable()
     assert training_step(first, loss).shared is not training_step(second, loss).shared
+
+
+class _FreezeAt(Callback):
+    """Freezes ``names`` at the end of epoch ``epoch`` (and unfreezes them at ``thaw``)."""
+
+    def __init__(self, model, names, epoch, thaw=None):
+        self.model, self.names, self.epoch, self.thaw = model, names, epoch, thaw
+
+    def on_epoch_end(self, state, row):
+        if state.epoch == self.epoch:
+            self.model.freeze(self.names)
+        if state.epoch == self.thaw:
+            self.model.unfreeze(self.names)
+
+
+@pytest.mark.parametrize("jit", [True, False])
+def test_freezing_a_layer_mid_run_stops_it_and_the_rest_trains_on_as_two_runs_would(jit):
+    X, y = _data()
+    model = _model()
+    adam = Adam(0.05)
+    fit(model, _loss, adam, X, y, epochs=5, batch_size=16, seed=np.random.default_rng(5),
+        jit=jit, callbacks=[_FreezeAt(model, ["layers.0"], 2)])
+    # the same run as two fits: two epochs, freeze, three more (optimizer and shuffling go on)
+    rng, twice, adam_twice = np.random.default_rng(5), _model(), Adam(0.05)
+    fit(twice, _loss, adam_twice, X, y, epochs=2, batch_size=16, seed=rng, jit=jit)
+    frozen = twice.state_dict()["layers.0.weight"]
+    twice.freeze(["layers.0"])
+    fit(twice, _loss, adam_twice, X, y, epochs=3, batch_size=16, seed=rng, jit=jit)
+    state, expected = model.state_dict(), twice.state_dict()
+    np.testing.assert_array_equal(expected["layers.0.weight"], frozen)
+    for name in state:
+        np.testing.assert_array_equal(state[name], expected[name])
+
+
+def test_a_layer_frozen_then_thawed_trains_the_same_jitted_and_eagerly():
+    X, y = _data()
+    runs = []
+    for jit in (True, False):
+        model = _model()
+        fit(model, _loss, SGD(0.1, momentum=0.9), X, y, epochs=5, batch_size=16, seed=5,
+            jit=jit, callbacks=[_FreezeAt(model, ["layers.2"], 1, thaw=3)])
+        runs.append(model.state_dict())
+    for name in runs[0]:
+        np.testing.assert_array_equal(runs[0][name], runs[1][name])

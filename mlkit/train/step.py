@@ -64,7 +64,7 @@ class TrainingStep:
         self._model = weakref.ref(model)
         self.loss_fn = loss_fn
         self.clipping = (max_norm, max_value)
-        self.eager = model_value_and_grad(model, loss_fn)
+        self.eager = model_value_and_grad(model, loss_fn).at  # holds the loss, not the model
         self.shared = _shared_program(model, loss_fn, self.clipping) if jit else None
         self.program = None if self.shared is None else self.shared.jitted
         self.flat = None
@@ -116,7 +116,7 @@ class TrainingStep:
 
     def _eager(self, X, y, weight):
         model = self._model()
-        loss, grads = self.eager.at(Trainable(model), model, X, y, weight)
+        loss, grads = self.eager(Trainable(model), model, X, y, weight)
         if self.buffers:
             self.buffers = tree_leaves(model.buffers())
         return loss, clip_flat(self.flat.join(grads), *self.clipping)
@@ -131,7 +131,7 @@ class TrainingStep:
                                                            for is_trained in self._trained]))
         model.update(tree_unflatten(self._buffer_tree, buffers))
         try:
-            loss, grads = self.eager.at(Trainable(model), model, X, y, weight)
+            loss, grads = self.eager(Trainable(model), model, X, y, weight)
             new_buffers = tree_leaves(model.buffers())
         finally:
             model.update(saved[0])

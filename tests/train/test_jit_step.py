@@ -422,3 +422,16 @@ def test_a_layer_frozen_then_thawed_trains_the_same_jitted_and_eagerly():
         runs.append(model.state_dict())
     for name in runs[0]:
         np.testing.assert_array_equal(runs[0][name], runs[1][name])
+
+
+@pytest.mark.parametrize("jit", [True, False])
+def test_a_trained_model_is_freed_once_the_caller_drops_it(jit):
+    import gc
+    import weakref
+
+    model = _model()
+    _train(model, jit, epochs=1)
+    alive = weakref.ref(model)
+    del model
+    gc.collect()
+    assert alive() is None  # the kept training step holds its model weakly

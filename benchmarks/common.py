@@ -1,4 +1,5 @@
-"""Shared benchmark plumbing: one BLAS thread for every contender, best-of-N timing, peers.
+"""Shared benchmark plumbing: one thread and one core for every contender, best-of-N timing,
+peers.
 
 Import this module before numpy (it pins the BLAS thread count through the environment).
 """
@@ -9,8 +10,10 @@ import time
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
-# XLA (JAX's compiler) runs its CPU kernels on its own thread pool: one thread there too.
-os.environ["XLA_FLAGS"] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+# XLA (JAX's compiler) keeps a thread pool of its own that no flag or variable limits: a jax.jit
+# step used 1.75 cores of 2 here. The process is held to one core, so every contender gets one.
+if hasattr(os, "sched_setaffinity"):
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
 
 def best_time(fn, repeat=7, number=1):

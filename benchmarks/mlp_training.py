@@ -2,7 +2,7 @@
 
 Data: 60,000 x 784 float32 synthetic inputs, 10 classes. Large model: hidden (256, 128), batch
 128; small model: hidden (64,), batch 32, where per-op overhead dominates. ReLU, cross-entropy,
-Adam lr 1e-3, shuffled, float32 throughout. Every contender runs one BLAS thread; times are
+Adam lr 1e-3, shuffled, float32 throughout. Every contender runs on one core; times are
 best-of-N epochs, each round timing every contender once, and are printed as ratios to the
 numpy reference measured in the same run. The first epoch of every contender is untimed, so
 recording (``mlkit.jit``) and compiling (``torch.compile``, ``jax.jit``) are not in the times.

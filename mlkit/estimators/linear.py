@@ -19,6 +19,7 @@ from mlkit.estimators.logloss import (
     full_loss,
     log_proba,
     objective,
+    unpenalized_loss,
 )
 from mlkit.estimators.params import (
     SHARED_CONSTRAINTS,
@@ -28,6 +29,7 @@ from mlkit.estimators.params import (
     validate_params,
 )
 from mlkit.metrics import accuracy
+from mlkit.train import RowBlocks
 
 __all__ = ["LogisticRegression"]
 
@@ -223,7 +225,8 @@ class LogisticRegression(MLKitEstimator):
                                     validating=self.early_stopping)
         history = self._run(model, loss_fn, optimizer, X, Y, weight, epochs=epochs,
                             batch_size=batch_size, rng=rng, validation=validation,
-                            evaluate=evaluate, callbacks=callbacks)
+                            evaluate=evaluate, callbacks=callbacks,
+                            row_blocks=RowBlocks(unpenalized_loss) if full_batch else None)
         return history, optimizer
 
     def _iterations(self, history, optimizer):

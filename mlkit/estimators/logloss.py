@@ -80,7 +80,7 @@ def _pulled_back(g, X, fit_intercept):
     pulled = X.T @ g
     if not fit_intercept:
         return pulled
-    return numpy.concatenate([pulled, numpy.sum(g, axis=0, keepdims=True)])
+    return numpy.concatenate([pulled, g.sum(axis=0, keepdims=True)])
 
 
 # Each is linear in its array argument and the other's transpose; X is data (not

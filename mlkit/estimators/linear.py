@@ -59,7 +59,9 @@ class LogisticRegression(MLKitEstimator):
     fit_intercept : bool
         Learn an intercept per class.
     solver : {"lbfgs", "adam", "sgd"}
-        ``lbfgs``: full-batch L-BFGS with a strong Wolfe line search (the exact optimum);
+        ``lbfgs``: full-batch L-BFGS with a strong Wolfe line search (the exact optimum),
+        each evaluation summed over blocks of a few MiB of rows (``mlkit.train.RowBlocks``),
+        so a large ``X`` streams from memory once per evaluation;
         ``adam`` / ``sgd`` (with Nesterov momentum 0.9): mini-batch epochs. Every solver
         takes the gradient of the objective from the engine.
     max_iter : int

@@ -26,11 +26,13 @@ class RowBlocks:
     not depend on the rows (the penalty), so that ``loss_fn`` on all rows equals the sum of
     ``rows_loss`` over any split of them plus ``loss_fn - rows_loss`` once (a weighted sum
     over rows, with weights that are not renormalised per block). Blocks hold about
-    ``block_bytes`` of ``X``; data that fits in one block is evaluated whole.
+    ``block_bytes`` of ``X`` (the default, 4 MiB, stays in a desktop CPU's last-level cache
+    and makes each block's program long next to its Python overhead); data that fits in one
+    block is evaluated whole.
     """
 
     rows_loss: Callable
-    block_bytes: int = 2 << 20
+    block_bytes: int = 4 << 20
 
     def __post_init__(self):
         if not callable(self.rows_loss):

@@ -113,9 +113,9 @@ def test_rows_per_block_follow_the_bytes_of_a_row():
 
 @pytest.mark.parametrize("classes", [2, 3])
 def test_a_large_logistic_regression_fits_identically_with_and_without_jit(classes):
-    # 40,000 x 8 float64 rows are 2.5 MiB: more than one block of the estimator's row blocks
+    # 40,000 x 16 float64 rows are 5 MiB: more than one block of the estimator's row blocks
     rng = np.random.default_rng(3)
-    X = rng.standard_normal((40_000, 8))
+    X = rng.standard_normal((40_000, 16))
     y = np.argmax(X[:, :classes] + rng.standard_normal((40_000, classes)), axis=1)
     sample_weight = rng.uniform(0.5, 2.0, len(y))
     with warnings.catch_warnings():

@@ -126,3 +126,20 @@ def test_a_large_logistic_regression_fits_identically_with_and_without_jit(class
     assert jitted.n_iter_[0] == eager.n_iter_[0] > 3
     np.testing.assert_array_equal(jitted.coef_, eager.coef_)
     np.testing.assert_array_equal(jitted.intercept_, eager.intercept_)
+
+
+@pytest.mark.parametrize("jit", [True, False])
+def test_a_profiled_blocked_fit_trains_as_an_unprofiled_one(jit):
+    X, Y, weight, _, penalty = _problem(300, 5, 3, seed=4)
+    blocks = RowBlocks(logloss.unpenalized_loss, block_bytes=40 * 64)  # 64 rows a block
+    runs = []
+    for profile in (True, False):  # profiled first: it records the programs
+        model = logloss.Coefficients(np.zeros((6, 3)), penalty)
+        optimizer = LBFGS(max_iter=3, line_search_fn="strong_wolfe")
+        history = fit(model, logloss.full_loss, optimizer, X, Y, sample_weight=weight,
+                      epochs=2, jit=jit, profile=profile, row_blocks=blocks)
+        runs.append((model.coef.copy(), history))
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    profile = runs[0][1].profile
+    assert profile.steps == 2  # one optimizer step an epoch, whatever the blocks
+    assert profile.recordings == (2 if jit else 0)  # 4 blocks of 64 rows, then one of 44

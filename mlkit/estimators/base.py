@@ -170,12 +170,13 @@ class MLKitEstimator(BaseEstimator):
         return callbacks
 
     def _run(self, model, loss_fn, optimizer, X, y, weight, *, epochs, batch_size, rng,
-             shuffle=True, validation=None, evaluate=None, callbacks=()) -> History:
+             shuffle=True, validation=None, evaluate=None, callbacks=(),
+             row_blocks=None) -> History:
         """Train ``model`` in place with :func:`mlkit.train.fit`; returns its History."""
         return train_loop(model, loss_fn, optimizer, X, y, sample_weight=weight,
                           validation=validation, epochs=epochs, batch_size=batch_size,
                           seed=rng, shuffle=shuffle, evaluate=evaluate, callbacks=callbacks,
-                          jit=self.jit)
+                          jit=self.jit, row_blocks=row_blocks)
 
     @staticmethod
     def _extend_history(old: History | None, new: History) -> History:

@@ -19,6 +19,7 @@ from mlkit.estimators.logloss import (
     full_loss,
     log_proba,
     objective,
+    unpenalized_loss,
 )
 from mlkit.estimators.params import (
     SHARED_CONSTRAINTS,
@@ -28,6 +29,7 @@ from mlkit.estimators.params import (
     validate_params,
 )
 from mlkit.metrics import accuracy
+from mlkit.train import RowBlocks
 
 __all__ = ["LogisticRegression"]
 
@@ -57,7 +59,9 @@ class LogisticRegression(MLKitEstimator):
     fit_intercept : bool
         Learn an intercept per class.
     solver : {"lbfgs", "adam", "sgd"}
-        ``lbfgs``: full-batch L-BFGS with a strong Wolfe line search (the exact optimum);
+        ``lbfgs``: full-batch L-BFGS with a strong Wolfe line search (the exact optimum),
+        each evaluation summed over blocks of a few MiB of rows (``mlkit.train.RowBlocks``),
+        so a large ``X`` streams from memory once per evaluation;
         ``adam`` / ``sgd`` (with Nesterov momentum 0.9): mini-batch epochs. Every solver
         takes the gradient of the objective from the engine.
     max_iter : int
@@ -174,8 +178,7 @@ class LogisticRegression(MLKitEstimator):
                 penalty[-1] = 0.0
         start = self._start(classes, width, binary)
         model = Coefficients(start, penalty)
-        rng = make_rng(self.random_state)
-        history, optimizer = self._train(model, X, Y, weight / total, y_index, rng)
+        history, optimizer = self._train(model, X, Y, weight / total, y_index)
         coef = model.coef if model.coef.ndim == 2 else model.coef[:, None]
         d = X.shape[1]
         self.classes_ = classes
@@ -203,19 +206,22 @@ class LogisticRegression(MLKitEstimator):
                                else [previous.T])
         return stacked.reshape(shape).copy()
 
-    def _train(self, model, X, Y, weight, y_index, rng):
+    def _train(self, model, X, Y, weight, y_index):
         """Run the training loop; returns the History and the optimizer."""
         fit_intercept = self.fit_intercept
         validation = evaluate = None
+        # max_iter counts L-BFGS iterations (one per epoch when validating) or epochs.
+        per_step = 1 if self.early_stopping else self.max_iter
+        optimizer = _SOLVERS[self.solver](self, per_step)
+        full_batch = optimizer.full_batch
+        # whole-data steps without a validation split draw nothing: no generator seeded
+        # from the operating system for them (a seed of 0 is cheaper)
+        rng = make_rng(self.random_state) if self.early_stopping or not full_batch else 0
         if self.early_stopping:
             rows, held_out = self._validation_split(len(X), y_index, rng)
             evaluate = evaluator(X[held_out], y_index[held_out], fit_intercept)
             validation = (X[held_out], y_index[held_out])
             X, Y, weight = X[rows], Y[rows], weight[rows] / weight[rows].sum()
-        # max_iter counts L-BFGS iterations (one per epoch when validating) or epochs.
-        per_step = 1 if self.early_stopping else self.max_iter
-        optimizer = _SOLVERS[self.solver](self, per_step)
-        full_batch = optimizer.full_batch
         loss_fn = full_loss if full_batch else batch_loss
         epochs = self.max_iter // per_step if full_batch else self.max_iter
         batch_size = "full" if full_batch else resolve_batch_size(self.batch_size, len(X))
@@ -223,7 +229,8 @@ class LogisticRegression(MLKitEstimator):
                                     validating=self.early_stopping)
         history = self._run(model, loss_fn, optimizer, X, Y, weight, epochs=epochs,
                             batch_size=batch_size, rng=rng, validation=validation,
-                            evaluate=evaluate, callbacks=callbacks)
+                            evaluate=evaluate, callbacks=callbacks,
+                            row_blocks=RowBlocks(unpenalized_loss) if full_batch else None)
         return history, optimizer
 
     def _iterations(self, history, optimizer):

@@ -18,7 +18,8 @@ from mlkit.extend import def_linear
 from mlkit.metrics import accuracy
 from mlkit.scipy.special import log_expit, log_softmax
 
-__all__ = ["Coefficients", "batch_loss", "evaluator", "full_loss", "log_proba", "objective"]
+__all__ = ["Coefficients", "batch_loss", "evaluator", "full_loss", "log_proba", "objective",
+           "unpenalized_loss"]
 
 
 class Coefficients(nn.Module):
@@ -42,6 +43,13 @@ def full_loss(model, X, Y, weight):
     step); the intercept is there when ``coef`` has a row more than ``X`` has columns."""
     coef = model.coef
     return objective(coef, X, Y, weight, model.penalty, coef.shape[0] > X.shape[1])
+
+
+def unpenalized_loss(model, X, Y, weight):
+    """:func:`full_loss` without the penalty: a weighted sum over the rows, so a sum of it over
+    blocks of rows, plus the penalty once, is :func:`full_loss` (``mlkit.train.RowBlocks``)."""
+    coef = model.coef
+    return objective(coef, X, Y, weight, None, coef.shape[0] > X.shape[1])
 
 
 def batch_loss(model, X, Y, weight):
@@ -72,7 +80,7 @@ def _pulled_back(g, X, fit_intercept):
     pulled = X.T @ g
     if not fit_intercept:
         return pulled
-    return numpy.concatenate([pulled, numpy.sum(g, axis=0, keepdims=True)])
+    return numpy.concatenate([pulled, g.sum(axis=0, keepdims=True)])
 
 
 # Each is linear in its array argument and the other's transpose; X is data (not

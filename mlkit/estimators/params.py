@@ -14,7 +14,7 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions, make_constraint
 
 __all__ = ["SHARED_CONSTRAINTS", "Interval", "StrOptions", "resolve_batch_size",
            "validate_params"]
@@ -41,10 +41,22 @@ SHARED_CONSTRAINTS = {
 """The constraints of the parameters every mlkit estimator has."""
 
 
+# estimator class -> [(parameter name, its constraint objects)], built at the first fit
+_CONSTRAINTS: dict[type, list] = {}
+
+
 def validate_params(estimator) -> None:
     """InvalidParameterError (a ValueError) for the first parameter of ``estimator`` outside
-    its ``_parameter_constraints``; also refuses a ``dtype`` other than float32/float64."""
-    estimator._validate_params()
+    its ``_parameter_constraints``; also refuses a ``dtype`` other than float32/float64.
+
+    scikit-learn's check rebuilds the constraint objects and reads the parameter names from
+    ``__init__``'s signature at every call (most of a millisecond-long fit); here both are
+    built once per class and the values tested against them, and a value that passes none
+    goes to scikit-learn's check, so its error is scikit-learn's."""
+    for name, constraints in _constraints(type(estimator)):
+        value = getattr(estimator, name)
+        if not any(constraint.is_satisfied_by(value) for constraint in constraints):
+            estimator._validate_params()
     dtype = getattr(estimator, "dtype", None)
     if dtype is not None:
         try:
@@ -54,6 +66,18 @@ def validate_params(estimator) -> None:
         if not ok:
             raise ValueError(f"The 'dtype' parameter of {type(estimator).__name__} must be "
                              f"None, 'float32' or 'float64'. Got {dtype!r} instead.")
+
+
+def _constraints(cls) -> list:
+    found = _CONSTRAINTS.get(cls)
+    if found is None:
+        declared = cls._parameter_constraints
+        found = _CONSTRAINTS[cls] = [
+            (name, [make_constraint(constraint) for constraint in declared[name]])
+            for name in cls._get_param_names()
+            if name in declared and not (isinstance(declared[name], str)
+                                         and declared[name] == "no_validation")]
+    return found
 
 
 def resolve_batch_size(batch_size, n: int) -> int:

@@ -47,6 +47,9 @@ class Freezable:
             paths = [""]
         else:
             paths = [names] if isinstance(names, str) else list(names)
+            if all(_own_array(self, path) for path in paths):  # no tree to walk
+                (self._frozen.update if frozen else self._frozen.difference_update)(paths)
+                return
             parameters = list(flatten_named(self.parameters()))
             known = set(parameters) | set(dict(self.named_modules()))
             unknown = [p for p in paths if p not in known
@@ -71,6 +74,13 @@ class Freezable:
                     full = _join(mpath, local)
                     if prefix == "" or full == prefix or full.startswith(prefix + "."):
                         yield module, local
+
+
+def _own_array(module, name) -> bool:
+    """True when ``name`` is a public attribute of ``module`` holding a floating-point array:
+    then ``module`` owns the parameter ``name`` and no walk is needed to find it."""
+    value = module.__dict__.get(name) if isinstance(name, str) and name[:1] != "_" else None
+    return isinstance(value, _ARRAYS) and value.dtype.kind == "f"
 
 
 def _local_array_paths(name, value):

@@ -4,6 +4,7 @@
 sweeps share; ``run_plan`` runs a built :class:`Plan` into a run directory.
 """
 
+from mlkit.train.blocks import RowBlocks as RowBlocks
 from mlkit.train.callbacks import Callback as Callback
 from mlkit.train.callbacks import EarlyStopping as EarlyStopping
 from mlkit.train.callbacks import ModelCheckpoint as ModelCheckpoint
@@ -42,6 +43,7 @@ __all__ = [
            "ProgressBar",
            "RunDir",
            "RunError",
+           "RowBlocks",
            "RunResult",
            "ScheduleStep",
            "Splits",

@@ -15,6 +15,7 @@ import time
 import numpy as np
 
 from mlkit.data import minibatches
+from mlkit.train.blocks import BlockedStep
 from mlkit.train.callbacks import ScheduleStep
 from mlkit.train.epoch import TrainingDiverged, run_epoch
 from mlkit.train.heads import validation_scores
@@ -39,7 +40,7 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
         batch_size="full", seed=0, shuffle=True, last_batch="keep", schedule=None,
         schedule_monitor="val_loss", clip_grad_norm=None, clip_grad_value=None, evaluate=None,
         eval_every=1, callbacks=(), resume=None, metrics=None, head=None, jit=True,
-        profile=False) -> History:
+        profile=False, row_blocks=None) -> History:
     """Train ``model`` on ``(X, y)`` and return the per-epoch :class:`History`.
 
     Parameters
@@ -99,6 +100,11 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
         Time each part of each step (tracing, the program's numpy calls by kind, optimizer,
         data slicing, Python overhead) into ``history.profile``, a
         :class:`~mlkit.train.profile.StepProfile`; training is the same.
+    row_blocks : RowBlocks, optional
+        Evaluate each whole-data step a block of rows at a time and sum the blocks (see
+        :mod:`mlkit.train.blocks`): the same objective and gradient up to rounding, with a
+        large ``X`` read from memory once per evaluation instead of twice. Needs whole-data
+        steps and no clipping.
 
     Returns
     -------
@@ -127,6 +133,10 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
                          "needs the true gradient); remove clip_grad_norm/clip_grad_value")
     if batch_size == "full" or batch_size >= n:
         batch_size = None
+    if row_blocks is not None and (batch_size is not None or clip_grad_norm
+                                   or clip_grad_value):
+        raise ValueError("row_blocks sums whole-data steps over blocks of rows; use "
+                         "batch_size='full' and no gradient clipping")
     steps = 1 if batch_size is None else len(list(minibatches(n, batch_size, None, False,
                                                                  last_batch)))
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
@@ -141,6 +151,9 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
         evaluate = validation_scores(loss_fn, metrics, head)
 
     step = training_step(model, loss_fn, clip_grad_norm, clip_grad_value, jit)
+    if row_blocks is not None and row_blocks.rows_per_block(X) < n:
+        step = BlockedStep(step, training_step(model, row_blocks.rows_loss, jit=jit),
+                           row_blocks.rows_per_block(X))
     state.history.profile = StepProfile() if profile else None
     train_epoch = functools.partial(run_epoch, step, optimizer, X, y, sample_weight,
                                     batch_size, shuffle, last_batch, state.history.profile)

@@ -69,11 +69,15 @@ class TrainingStep:
         self.program = None if self.shared is None else self.shared.jitted
         self.flat = None
 
-    def bind(self) -> FlatParameters:
+    def bind(self, flat: FlatParameters | None = None) -> FlatParameters:
         """Lay the model's trainable arrays out as flat vectors, unless they already are, and
-        read its other arrays; once per epoch, so replaced or frozen arrays are noticed."""
+        read its other arrays; once per epoch, so replaced or frozen arrays are noticed.
+        ``flat``, another step's vectors that hold the model's arrays, is shared instead."""
         model = self._model()
         trainable = model.trainable_parameters()
+        if flat is not None and flat is not self.flat:
+            self.flat = flat
+            self.layout = tuple(flatten_named(trainable))
         if self.flat is None or not self.flat.holds(trainable):
             self.flat = FlatParameters(trainable)
             model.update(self.flat.tree)

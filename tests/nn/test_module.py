@@ -82,6 +82,18 @@ def test_freeze_and_unfreeze():
         block.freeze("heads.7")
 
 
+def test_freezing_a_modules_own_arrays_by_name():
+    block = Block()
+    block.freeze(["scale"])
+    assert "scale" not in block.trainable_parameters() and "scale" in block.parameters()
+    block.unfreeze("scale")
+    assert "scale" in block.trainable_parameters()
+    block.counts = numpy.arange(3)  # an integer array is no parameter
+    for name in ("counts", "_frozen", "scale.0"):
+        with pytest.raises(KeyError, match="no parameters"):
+            block.freeze(name)
+
+
 def test_frozen_parameters_get_no_gradient_and_others_do():
     model = nn.Sequential(nn.Linear(3, 4, rng=0, dtype=numpy.float64), nn.Tanh(),
                           nn.Linear(4, 1, rng=1, dtype=numpy.float64))

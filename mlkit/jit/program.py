@@ -4,7 +4,8 @@ The steps a ``Recorder`` wrote down become straight-line Python source (one call
 guards as ``if ... raise``), compiled once, so a replay costs the numpy calls and a local
 variable per value: no boxes, nodes, rule look-ups or graph walks. Before compiling, calls that
 give back their argument are dropped (simplify.py), identical calls are merged, calls whose
-values nothing reads are dropped, and each value is released after its last reader; scalar
+values nothing reads are dropped, the pieces of a concatenation that only it reads are written
+straight into it (concatenation.py), and each value is released after its last reader; scalar
 arithmetic is written as Python operators, and a Python number that an elementwise call on
 float arrays converts at each call is converted once, to a 0-d array. Constants were folded
 while tracing (a call on constants only is never recorded); an output that is a constant is
@@ -24,6 +25,7 @@ import time
 
 import numpy
 
+from mlkit.jit.concatenation import write_pieces_in_place
 from mlkit.jit.kinds import kind_of
 from mlkit.jit.recording import Call, Guard, Ref, refs, renamed
 from mlkit.jit.simplify import fold_identities, number_dtype, scalar_operator, value_notes
@@ -85,7 +87,7 @@ class Program:
         self._notes = value_notes(recorder.notes, recorder.steps)
         steps, outputs = fold_identities(recorder.steps, outputs, self._notes)
         steps, outputs = _merge_identical(steps, outputs)
-        self.steps = _drop_dead(steps, outputs)
+        self.steps = write_pieces_in_place(_drop_dead(steps, outputs), outputs, self._notes)
         self.outputs = outputs
         self.branches = {}
         self._names = {}

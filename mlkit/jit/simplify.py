@@ -219,8 +219,8 @@ def _scalar_kind(x, notes):
 def number_dtype(step, notes):
     """The dtype to which the ufunc ``step`` converts its Python number arguments, when the
     others are arrays of that one float dtype (float32 or float64), else None."""
-    if step.fun not in _SAME_DTYPE_UFUNCS or step.kwargs or step.draw:
-        return None
+    if step.fun not in _SAME_DTYPE_UFUNCS or set(step.kwargs) - {"out"} or step.draw:
+        return None  # an ``out=`` of the result's dtype and shape changes no loop
     dtypes, numbers = set(), 0
     for arg in step.args:
         if type(arg) is Ref:

@@ -92,7 +92,7 @@ def _producers(step, made, reads):
 def _writes_out(step, dtype):
     """Whether ``step`` makes a fresh array of ``dtype`` that it could write into ``out=``
     with the same values: a matrix product, a plain elementwise ufunc, or mlkit's sum over
-    axes (no other options)."""
+    axes (with keepdims, no other options)."""
     note = step.note
     if (step.draw or type(note) is not tuple or note[2] is not numpy.ndarray
             or note[0] != dtype):
@@ -101,7 +101,7 @@ def _writes_out(step, dtype):
     if isinstance(fun, numpy.ufunc):
         return not step.kwargs and fun.nout == 1 and (fun.signature is None
                                                       or fun is numpy.matmul)
-    return fun is _sum and len(step.args) == 1 and set(step.kwargs) <= {"axis"}
+    return fun is _sum and len(step.args) == 1 and set(step.kwargs) <= {"axis", "keepdims"}
 
 
 def _read_counts(steps, outputs):

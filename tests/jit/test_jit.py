@@ -367,3 +367,20 @@ def test_a_float32_input_gets_a_float32_gradient_under_jit_as_in_eager():
     assert second.dtype == onp.float32
     onp.testing.assert_allclose(second, grad(lambda w, x: np.sum(grad(loss)(w, x) ** 2))(
         weights, data), rtol=1e-6)
+
+
+def test_a_fused_kernels_value_and_gradient_are_read_from_its_own_tuple():
+    rng = onp.random.default_rng(0)
+    logits = rng.standard_normal((16, 5)).astype(onp.float32)
+    labels = rng.integers(0, 5, 16)
+
+    def loss(logits, labels):
+        return nn.cross_entropy(logits, labels)
+
+    jitted = jit(value_and_grad(loss))
+    listing = jitted.listing(logits, labels)
+    assert "= f__label_cross_entropy_kernel(" in listing and "# tuple" in listing
+    for _ in range(2):
+        got, want = jitted(logits, labels), value_and_grad(loss)(logits, labels)
+        assert got[0] == want[0] and type(got[0]) is type(want[0])
+        onp.testing.assert_array_equal(got[1], want[1])

@@ -148,8 +148,7 @@ class Jitted:
             return following, taken
         report.replay += time.perf_counter() - start
         if report.recording == 0.0:  # else the value is the recording's, as in a plain call
-            report.value = out[0] if program.structure is None else tree_unflatten(
-                program.structure, out)
+            report.value = out if program.rebuild is None else program.rebuild(out)
         return None, None
 
     def cache_info(self):
@@ -195,9 +194,7 @@ class Jitted:
                     return self._record_branch(entry, program, miss, args, kwargs)
                 program, drawn = following, list(reversed(miss.drawn))
                 continue
-            if program.structure is None:
-                return program, out[0]
-            return program, tree_unflatten(program.structure, out)
+            return program, out if program.rebuild is None else program.rebuild(out)
 
     def _record_branch(self, entry, program, miss, args, kwargs):
         if entry.paths >= self.max_paths:
@@ -229,8 +226,8 @@ class Jitted:
             set_recorder(previous)
         leaves, structure = tree_flatten(out)
         single = structure is None
-        program = Program(recorder, [self._output(recorder, leaf) for leaf in leaves])
-        program.structure = None if single else structure
+        program = Program(recorder, [self._output(recorder, leaf) for leaf in leaves],
+                          structure)
         values = [rawval(leaf) if type(ref) is Ref else fresh(leaf)
                   for leaf, ref in zip(leaves, program.outputs)]
         value = values[0] if single else tree_unflatten(structure, values)

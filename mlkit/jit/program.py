@@ -28,7 +28,13 @@ import numpy
 from mlkit.jit.concatenation import write_pieces_in_place
 from mlkit.jit.kinds import kind_of
 from mlkit.jit.recording import Call, Guard, Ref, refs, renamed
-from mlkit.jit.simplify import fold_identities, number_dtype, scalar_operator, value_notes
+from mlkit.jit.simplify import (
+    fold_identities,
+    method_call,
+    number_dtype,
+    scalar_operator,
+    value_notes,
+)
 from mlkit.numpy.rules.base import _sum
 from mlkit.tree import tree_builder, tree_fold
 
@@ -140,7 +146,8 @@ class Program:
                 lines.extend(self._guard(step, guards, drawn))
                 guards += 1
             else:
-                call = scalar_operator(step, self._notes, self._expression)
+                call = (scalar_operator(step, self._notes, self._expression)
+                        or method_call(step, self._notes, self._expression))
                 if call is None:
                     arguments = self._arguments(step, annotate)
                     if step.slot in buffers:

@@ -9,8 +9,8 @@ straight into it (concatenation.py), and each value is released after its last r
 arithmetic is written as Python operators, and a Python number that an elementwise call on
 float arrays converts at each call is converted once, to a 0-d array. Constants were folded
 while tracing (a call on constants only is never recorded); an output that is a constant is
-copied at each call, so that callers never share a buffer, and nothing writes into an input or
-an output.
+copied at each call, so that callers never share a buffer, and nothing writes into an input,
+or into an output once it is made (a concatenation's pieces are written before it is).
 
 Large elementwise and matrix-product intermediates are written into buffers the program owns
 (``ufunc(..., out=b)``, see ``_buffers``): a buffer is taken again once the value in it has had

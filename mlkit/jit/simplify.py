@@ -14,8 +14,9 @@
 - Arithmetic and comparisons on numpy float scalars are written as Python operators
   (``scalar_operator``): numpy's scalar math gives the ufunc's result, without its dispatch.
 - numpy's reshape and transpose of an ndarray are written as the ndarray's methods, and
-  mlkit's getitem of an ndarray at a constant index as a subscript (``method_call``): what
-  the functions run, without their dispatch (the views of a flat parameter vector, say).
+  mlkit's getitem of an ndarray at a constant index (or a concatenation's piece) as a
+  subscript (``method_call``): what the functions run, without their dispatch (the views of a
+  flat parameter vector, say).
 - A Python number passed to an arithmetic ufunc with float arrays of one dtype is converted
   by numpy to that dtype at each call, which costs more than the arithmetic on small arrays;
   a 0-d array of that dtype holding the number gives the same loop and values
@@ -25,6 +26,7 @@
 import numpy
 
 from mlkit.autodiff.containers import container_take
+from mlkit.jit.concatenation import _piece
 from mlkit.jit.recording import Call, Guard, Ref, refs, renamed
 from mlkit.numpy.rules.base import _broadcast_to
 from mlkit.numpy.rules.construction import _cast
@@ -245,14 +247,17 @@ def number_dtype(step, notes):
 
 def method_call(step, notes, expression):
     """``step`` as what its function runs on an ndarray operand (numpy's reshape or transpose
-    as the method, mlkit's getitem at an index holding no traced value as a subscript), with
-    operands rendered by ``expression``; else None."""
+    as the method, mlkit's getitem at an index holding no traced value as a subscript, a
+    concatenation's piece as a slice), with operands rendered by ``expression``; else None."""
     if step.draw or not step.args or type(step.args[0]) is not Ref:
         return None
     note = notes.get(step.args[0].slot)
     if type(note) is not tuple or note[2] is not numpy.ndarray:
         return None
     target = expression(step.args[0])
+    if step.fun is _piece:  # start, stop and shape are ints
+        start, stop, shape = step.args[1:]
+        return f"{target}[{start}:{stop}].reshape({shape!r})"
     if step.fun is _getitem:
         if len(step.args) != 2 or step.kwargs or refs(step.args[1]):
             return None

@@ -90,6 +90,6 @@ def minibatches(n: int, batch_size: int, rng: np.random.Generator | None, shuffl
     if shuffle and not isinstance(rng, np.random.Generator):
         raise TypeError("rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)) "
                         f"when shuffle=True, got {type(rng).__name__}.")
-    order = rng.permutation(n) if shuffle else np.arange(n)
-    bounds = np.cumsum([0] + sizes)
-    return (order[start:stop].astype(np.int64) for start, stop in pairwise(bounds))
+    order = (rng.permutation(n) if shuffle else np.arange(n)).astype(np.int64, copy=False)
+    bounds = np.cumsum([0] + sizes).tolist()
+    return (order[start:stop] for start, stop in pairwise(bounds))  # views of one order

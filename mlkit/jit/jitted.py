@@ -20,7 +20,7 @@ from mlkit.autodiff.tracer import box_types, current_recorder, new_trace_id, raw
 from mlkit.jit.profile import Profile
 from mlkit.jit.program import Miss, Program, fresh
 from mlkit.jit.recording import Recorder, Ref
-from mlkit.tree import tree_builder, tree_flatten, tree_map, tree_unflatten
+from mlkit.tree import tree_flatten, tree_map, tree_unflatten
 
 __all__ = ["jit"]
 
@@ -148,7 +148,7 @@ class Jitted:
             return following, taken
         report.replay += time.perf_counter() - start
         if report.recording == 0.0:  # else the value is the recording's, as in a plain call
-            report.value = out[0] if program.build is None else program.build(out)
+            report.value = out if program.rebuild is None else program.rebuild(out)
         return None, None
 
     def cache_info(self):
@@ -194,9 +194,7 @@ class Jitted:
                     return self._record_branch(entry, program, miss, args, kwargs)
                 program, drawn = following, list(reversed(miss.drawn))
                 continue
-            if program.build is None:
-                return program, out[0]
-            return program, program.build(out)
+            return program, out if program.rebuild is None else program.rebuild(out)
 
     def _record_branch(self, entry, program, miss, args, kwargs):
         if entry.paths >= self.max_paths:
@@ -228,9 +226,8 @@ class Jitted:
             set_recorder(previous)
         leaves, structure = tree_flatten(out)
         single = structure is None
-        program = Program(recorder, [self._output(recorder, leaf) for leaf in leaves])
-        # how the output leaves are put back together, decided once for every replay
-        program.build = None if single else tree_builder(structure)
+        program = Program(recorder, [self._output(recorder, leaf) for leaf in leaves],
+                          structure)
         values = [rawval(leaf) if type(ref) is Ref else fresh(leaf)
                   for leaf, ref in zip(leaves, program.outputs)]
         value = values[0] if single else tree_unflatten(structure, values)

@@ -4,12 +4,13 @@ The steps a ``Recorder`` wrote down become straight-line Python source (one call
 guards as ``if ... raise``), compiled once, so a replay costs the numpy calls and a local
 variable per value: no boxes, nodes, rule look-ups or graph walks. Before compiling, calls that
 give back their argument are dropped (simplify.py), identical calls are merged, calls whose
-values nothing reads are dropped, and each value is released after its last reader; scalar
+values nothing reads are dropped, the pieces of a concatenation that only it reads are written
+straight into it (concatenation.py), and each value is released after its last reader; scalar
 arithmetic is written as Python operators, and a Python number that an elementwise call on
 float arrays converts at each call is converted once, to a 0-d array. Constants were folded
 while tracing (a call on constants only is never recorded); an output that is a constant is
-copied at each call, so that callers never share a buffer, and nothing writes into an input or
-an output.
+copied at each call, so that callers never share a buffer, and nothing writes into an input,
+or into an output once it is made (a concatenation's pieces are written before it is).
 
 Large elementwise and matrix-product intermediates are written into buffers the program owns
 (``ufunc(..., out=b)``, see ``_buffers``): a buffer is taken again once the value in it has had
@@ -24,11 +25,18 @@ import time
 
 import numpy
 
+from mlkit.jit.concatenation import write_pieces_in_place
 from mlkit.jit.kinds import kind_of
 from mlkit.jit.recording import Call, Guard, Ref, refs, renamed
-from mlkit.jit.simplify import fold_identities, number_dtype, scalar_operator, value_notes
+from mlkit.jit.simplify import (
+    fold_identities,
+    method_call,
+    number_dtype,
+    scalar_operator,
+    value_notes,
+)
 from mlkit.numpy.rules.base import _sum
-from mlkit.tree import tree_fold
+from mlkit.tree import tree_builder, tree_fold
 
 __all__ = ["Miss", "Program", "fresh"]
 
@@ -76,17 +84,22 @@ _MIN_BUFFERED = 1024
 class Program:
     """The compiled program of one path through the function.
 
-    ``run(drawn, *inputs)`` returns the output leaves or raises ``Miss``; ``branches`` maps
-    ``(guard index, value seen)`` to the program recorded for that other path.
+    ``run(drawn, *inputs)`` returns the function's value or raises ``Miss``; ``branches``
+    maps ``(guard index, value seen)`` to the program recorded for that other path. The value
+    is built in the program when ``structure`` (``tree_flatten``'s, None for one leaf) holds
+    only plain tuples, lists and dicts of string keys; else ``run`` returns the output leaves
+    and ``rebuild(leaves)`` builds the value.
     """
 
-    def __init__(self, recorder, outputs):
+    def __init__(self, recorder, outputs, structure=None):
         self.inputs = list(recorder.inputs)
         self._notes = value_notes(recorder.notes, recorder.steps)
         steps, outputs = fold_identities(recorder.steps, outputs, self._notes)
         steps, outputs = _merge_identical(steps, outputs)
-        self.steps = _drop_dead(steps, outputs)
+        self.steps = write_pieces_in_place(_drop_dead(steps, outputs), outputs, self._notes)
         self.outputs = outputs
+        self.structure = structure
+        self.rebuild = None if _plain(structure) else tree_builder(structure)
         self.branches = {}
         self._names = {}
         self._numbers = {}
@@ -133,7 +146,8 @@ class Program:
                 lines.extend(self._guard(step, guards, drawn))
                 guards += 1
             else:
-                call = scalar_operator(step, self._notes, self._expression)
+                call = (scalar_operator(step, self._notes, self._expression)
+                        or method_call(step, self._notes, self._expression))
                 if call is None:
                     arguments = self._arguments(step, annotate)
                     if step.slot in buffers:
@@ -157,7 +171,10 @@ class Program:
             text = self._output(leaf)
             leaves.append(f"_fresh({text})" if text in returned else text)
             returned.add(text)
-        lines.append(f"    return ({', '.join(leaves)}{',' if len(leaves) == 1 else ''})")
+        if self.rebuild is None:
+            lines.append(f"    return {_tree_source(self.structure, iter(leaves))}")
+        else:
+            lines.append(f"    return ({', '.join(leaves)}{',' if len(leaves) == 1 else ''})")
         return "\n".join(lines) + "\n"
 
     def _guard(self, guard, index, drawn):
@@ -235,6 +252,28 @@ class Program:
         self._namespace[name] = fun
         self._names[id(fun)] = name
         return name
+
+
+def _plain(structure):
+    """Whether ``structure`` holds only plain tuples, lists and dicts of string keys."""
+    kind = type(structure)
+    if kind is tuple or kind is list:
+        return all(_plain(child) for child in structure)
+    if kind is dict:
+        return all(type(key) is str and _plain(child) for key, child in structure.items())
+    return not isinstance(structure, (tuple, list, dict))
+
+
+def _tree_source(node, leaves):
+    """The expression building the ``_plain`` structure ``node`` from the leaves' texts."""
+    kind = type(node)
+    if kind is dict:
+        return "{" + ", ".join(f"{key!r}: {_tree_source(child, leaves)}"
+                               for key, child in node.items()) + "}"
+    if kind is tuple or kind is list:
+        inner = ", ".join(_tree_source(child, leaves) for child in node)
+        return f"({inner}{',' if len(node) == 1 else ''})" if kind is tuple else f"[{inner}]"
+    return next(leaves)
 
 
 def _note(note):

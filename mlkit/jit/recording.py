@@ -181,7 +181,7 @@ class Recorder:
         leaves, structure = tree_flatten(value)
         if structure is not None and leaves and all(
                 isinstance(leaf, _TREE_LEAVES) for leaf in leaves):
-            return self._outside_tree(raw, args, kwargs, leaves, structure)
+            return self._outside_tree(raw, args, kwargs, value, leaves, structure)
         slot = self._slot()
         self.steps.append(Call(raw, self.template(list(args)), self.template(kwargs), slot,
                                describe(value)))
@@ -190,11 +190,16 @@ class Recorder:
         self.steps.append(Guard(slot, _same, value))
         return value
 
-    def _outside_tree(self, raw, args, kwargs, leaves, structure):
-        """A call returning a tree of arrays: one step for the call, one per leaf taken out."""
+    def _outside_tree(self, raw, args, kwargs, value, leaves, structure):
+        """A call returning a tree of arrays: one step for the call, one per leaf taken out
+        (out of the call's own tuple or list when its items are the leaves, else out of the
+        list of its leaves)."""
         slot = self._slot()
-        self.steps.append(Call(functools.partial(_flat_leaves, raw), self.template(list(args)),
-                               self.template(kwargs), slot, "list"))
+        flat = type(value) in (tuple, list) and len(value) == len(leaves) and all(
+            item is leaf for item, leaf in zip(value, leaves))
+        fun = raw if flat else functools.partial(_flat_leaves, raw)
+        self.steps.append(Call(fun, self.template(list(args)), self.template(kwargs), slot,
+                               type(value).__name__ if flat else "list"))
         boxes = []
         for index, leaf in enumerate(leaves):
             taken = self._slot()

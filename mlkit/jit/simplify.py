@@ -13,6 +13,10 @@
 - Taking an item out of a container of traced values gives that very value.
 - Arithmetic and comparisons on numpy float scalars are written as Python operators
   (``scalar_operator``): numpy's scalar math gives the ufunc's result, without its dispatch.
+- numpy's reshape and transpose of an ndarray are written as the ndarray's methods, and
+  mlkit's getitem of an ndarray at a constant index (or a concatenation's piece) as a
+  subscript (``method_call``): what the functions run, without their dispatch (the views of a
+  flat parameter vector, say).
 - A Python number passed to an arithmetic ufunc with float arrays of one dtype is converted
   by numpy to that dtype at each call, which costs more than the arithmetic on small arrays;
   a 0-d array of that dtype holding the number gives the same loop and values
@@ -22,11 +26,13 @@
 import numpy
 
 from mlkit.autodiff.containers import container_take
+from mlkit.jit.concatenation import _piece
 from mlkit.jit.recording import Call, Guard, Ref, refs, renamed
 from mlkit.numpy.rules.base import _broadcast_to
 from mlkit.numpy.rules.construction import _cast
+from mlkit.numpy.rules.indexing import _getitem
 
-__all__ = ["fold_identities", "number_dtype", "scalar_operator", "value_notes"]
+__all__ = ["fold_identities", "method_call", "number_dtype", "scalar_operator", "value_notes"]
 
 _BINARY = {numpy.add: "+", numpy.subtract: "-", numpy.multiply: "*", numpy.divide: "/",
            numpy.greater: ">", numpy.greater_equal: ">=", numpy.less: "<",
@@ -42,6 +48,7 @@ _SAME_DTYPE_UFUNCS = frozenset((
     numpy.equal, numpy.not_equal))
 _SCALAR_DTYPES = frozenset(numpy.dtype(kind) for kind in (numpy.float32, numpy.float64))
 _NUMPY_SCALARS = (numpy.float32, numpy.float64)
+_METHODS = {numpy.reshape: ("reshape", {"order"}), numpy.transpose: ("transpose", set())}
 _INTEGER_SCALARS = (numpy.int32, numpy.int64)
 
 
@@ -219,8 +226,8 @@ def _scalar_kind(x, notes):
 def number_dtype(step, notes):
     """The dtype to which the ufunc ``step`` converts its Python number arguments, when the
     others are arrays of that one float dtype (float32 or float64), else None."""
-    if step.fun not in _SAME_DTYPE_UFUNCS or step.kwargs or step.draw:
-        return None
+    if step.fun not in _SAME_DTYPE_UFUNCS or set(step.kwargs) - {"out"} or step.draw:
+        return None  # an ``out=`` of the result's dtype and shape changes no loop
     dtypes, numbers = set(), 0
     for arg in step.args:
         if type(arg) is Ref:
@@ -236,3 +243,28 @@ def number_dtype(step, notes):
         return None
     dtype = dtypes.pop()
     return dtype if dtype in _SCALAR_DTYPES else None
+
+
+def method_call(step, notes, expression):
+    """``step`` as what its function runs on an ndarray operand (numpy's reshape or transpose
+    as the method, mlkit's getitem at an index holding no traced value as a subscript, a
+    concatenation's piece as a slice), with operands rendered by ``expression``; else None."""
+    if step.draw or not step.args or type(step.args[0]) is not Ref:
+        return None
+    note = notes.get(step.args[0].slot)
+    if type(note) is not tuple or note[2] is not numpy.ndarray:
+        return None
+    target = expression(step.args[0])
+    if step.fun is _piece:  # start, stop and shape are ints
+        start, stop, shape = step.args[1:]
+        return f"{target}[{start}:{stop}].reshape({shape!r})"
+    if step.fun is _getitem:
+        if len(step.args) != 2 or step.kwargs or refs(step.args[1]):
+            return None
+        return f"{target}[{expression(step.args[1])}]"
+    name, options = _METHODS.get(step.fun, (None, set()))
+    if name is None or not set(step.kwargs) <= options:
+        return None
+    parts = [expression(arg) for arg in step.args[1:]]
+    parts += [f"{key}={expression(value)}" for key, value in step.kwargs.items()]
+    return f"{target}.{name}({', '.join(parts)})"

@@ -219,7 +219,8 @@ def _max_shift(raw, axis):
     mlkit.jit) along ``axis`` (kept dims), 0 where it is not finite."""
     if raw.size == 0:
         return numpy.zeros((), raw.dtype)
-    shift = numpy.max(raw, axis=axis, keepdims=True)
+    shift = (numpy.maximum.reduce(raw, axis=axis, keepdims=True)  # numpy.max, undispatched
+             if type(raw) is numpy.ndarray else numpy.max(raw, axis=axis, keepdims=True))
     finite = numpy.isfinite(shift)
     if type(finite) is numpy.ndarray and finite.all():
         return shift

@@ -64,7 +64,15 @@ def _rows(X, y, weight, rows):
     """The batch of ``rows`` (all of them for ``None``, a full-batch step)."""
     if rows is None:
         return X, y, weight
-    return X[rows], y[rows], None if weight is None else weight[rows]
+    return _take(X, rows), y[rows], None if weight is None else weight[rows]
+
+
+def _take(X, rows):
+    """``X[rows]``; for a C-contiguous array of rows of several values, ``take`` (the same
+    C-contiguous copy, gathered faster than by fancy indexing)."""
+    if type(X) is np.ndarray and X.ndim > 1 and X.flags.c_contiguous:
+        return X.take(rows, axis=0)
+    return X[rows]
 
 
 def _check(flat, state, epoch, loss):

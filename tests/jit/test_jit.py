@@ -1,5 +1,6 @@
 """mlkit.jit: replays equal eager calls; guards, signatures, draws, buffers and errors."""
 
+import collections
 import runpy
 import warnings
 from pathlib import Path
@@ -229,7 +230,7 @@ def test_listing_shows_one_numpy_call_per_line_with_shapes():
     lines = text.splitlines()
     assert lines[0] == "def program(_drawn, v0):"
     assert any("tanh(v0)  # float32 (3,)" in line for line in lines)
-    assert lines[-1].startswith("    return (")
+    assert lines[-1] == "    return v6"  # one leaf, returned as it is
 
 
 def test_repeated_calls_are_merged_and_dead_ones_dropped():
@@ -367,3 +368,44 @@ def test_a_float32_input_gets_a_float32_gradient_under_jit_as_in_eager():
     assert second.dtype == onp.float32
     onp.testing.assert_allclose(second, grad(lambda w, x: np.sum(grad(loss)(w, x) ** 2))(
         weights, data), rtol=1e-6)
+
+
+def test_a_fused_kernels_value_and_gradient_are_read_from_its_own_tuple():
+    rng = onp.random.default_rng(0)
+    logits = rng.standard_normal((16, 5)).astype(onp.float32)
+    labels = rng.integers(0, 5, 16)
+
+    def loss(logits, labels):
+        return nn.cross_entropy(logits, labels)
+
+    jitted = jit(value_and_grad(loss))
+    listing = jitted.listing(logits, labels)
+    assert "= f__label_cross_entropy_kernel(" in listing and "# tuple" in listing
+    for _ in range(2):
+        got, want = jitted(logits, labels), value_and_grad(loss)(logits, labels)
+        assert got[0] == want[0] and type(got[0]) is type(want[0])
+        onp.testing.assert_array_equal(got[1], want[1])
+
+
+def test_returned_trees_are_built_in_the_program_or_rebuilt_with_their_kinds():
+    point = collections.namedtuple("point", "x y")
+
+    def plain(x):
+        return {"sum": np.sum(x), "parts": [x * 2.0, (np.sin(x),)], "none": None}
+
+    def named(x):
+        return point(np.cos(x), [x + 1.0])
+
+    x = onp.linspace(0.0, 1.0, 4)
+    jitted_plain, jitted_named = jit(plain), jit(named)
+    assert "return {'sum': " in jitted_plain.listing(x)
+    for _ in range(2):  # the recording call, then a replay
+        got, want = jitted_plain(x), plain(x)
+        assert list(got) == ["sum", "parts", "none"] and got["none"] is None
+        assert type(got["parts"]) is list and type(got["parts"][1]) is tuple
+        assert got["sum"] == want["sum"]
+        onp.testing.assert_array_equal(got["parts"][1][0], want["parts"][1][0])
+        got = jitted_named(x)
+        assert type(got) is point and type(got.y) is list
+        onp.testing.assert_array_equal(got.x, onp.cos(x))
+        onp.testing.assert_array_equal(got.y[0], x + 1.0)

@@ -283,3 +283,21 @@ def test_rewritten_programs_give_eager_values_bit_for_bit(ops, kind, start):
                 assert onp.result_type(got) == onp.result_type(want)
                 onp.testing.assert_array_equal(got, want)
                 onp.testing.assert_array_equal(onp.signbit(got), onp.signbit(want))
+
+
+def test_reshapes_transposes_and_constant_indexing_run_as_ndarray_methods():
+    def f(v, i):
+        w = np.reshape(v[2:14], (3, 4))
+        return np.sum(np.tanh(np.transpose(w) @ w) * np.sum(v[i]))
+
+    v = onp.linspace(-1.0, 1.0, 16)
+    jitted = jit(value_and_grad(f))
+    lines = _body(jitted.listing(v, onp.array([5, 1])))
+    assert any(".reshape((3, 4)" in line for line in lines)
+    assert any(".transpose()" in line for line in lines)
+    assert any(line.split(" = ")[1].startswith("v0[c") for line in lines)  # v[2:14]
+    assert any("getitem(v0, v1)" in line for line in lines)  # a traced index: a call
+    for i in ([5, 1], [5, 1], [9, 9]):  # the recording call, then replays
+        got, want = jitted(v, onp.array(i)), value_and_grad(f)(v, onp.array(i))
+        assert got[0] == want[0]
+        onp.testing.assert_array_equal(got[1], want[1])

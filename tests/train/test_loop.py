@@ -164,3 +164,26 @@ def test_unknown_monitor_is_reported():
     with pytest.raises(ValueError, match="val_accuracy.*available"):
         fit(_mlp(), _ce, optim.Adam(), X, y, validation=(X, y), epochs=2,
             callbacks=[EarlyStopping(monitor="val_accuracy", mode="max")])
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_each_step_sees_the_rows_of_its_shuffled_batch(order):
+    X, y = _blobs(n=50)
+    X = numpy.asarray(X, order=order)
+    weight = numpy.linspace(0.5, 1.5, 50)
+    seen = []
+
+    def loss(model, xb, yb, wb):
+        seen.append((numpy.array(xb), numpy.array(yb), numpy.array(wb)))
+        return _ce(model, xb, yb, wb)
+
+    fit(_mlp(dropout=0.0), loss, optim.SGD(lr=0.1), X, y, sample_weight=weight, epochs=1,
+        batch_size=16, seed=3, jit=False)
+    order_seen = numpy.random.default_rng(3).permutation(50)
+    bounds = [0, 16, 32, 48, 50]
+    assert len(seen) == 4
+    for (xb, yb, wb), start, stop in zip(seen, bounds, bounds[1:]):
+        rows = order_seen[start:stop]
+        numpy.testing.assert_array_equal(xb, X[rows])
+        numpy.testing.assert_array_equal(yb, y[rows])
+        numpy.testing.assert_array_equal(wb, weight[rows])

@@ -31,12 +31,13 @@ def is_complex(x) -> bool:
 
 def _sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
     """numpy.sum through the ufunc reduction directly (numpy.sum's dispatch costs more than
-    the sum itself on small arrays)."""
-    if out is not None or initial is not None or where is not True or type(a) is not numpy.ndarray:
+    the sum itself on small arrays), into ``out`` too (a jitted gradient's piece)."""
+    if (initial is not None or where is not True or type(a) is not numpy.ndarray
+            or (out is not None and type(out) is not numpy.ndarray)):
         extra = {} if initial is None else {"initial": initial}
         return numpy.sum(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where,
                          **extra)
-    return numpy.add.reduce(a, axis=axis, dtype=dtype, keepdims=keepdims)
+    return numpy.add.reduce(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims)
 
 
 def _broadcast_to(array, shape, subok=False):

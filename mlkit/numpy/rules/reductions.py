@@ -57,11 +57,15 @@ def _mean(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
 
 mean = wrap(_mean, "mean")
 prod = wrap(numpy.prod, "prod")
-def _extremum(reduce):
+def _extremum(reduce, ufunc):
     """numpy.max or numpy.min with plain defaults (numpy's are sentinels, which rules would
-    receive when a traced ``initial`` is bound to its position)."""
+    receive when a traced ``initial`` is bound to its position); on a plain array with no
+    options, the ufunc reduction numpy.max runs, without its dispatch (a label range check
+    costs that dispatch twice per batch)."""
 
     def raw(a, axis=None, out=None, keepdims=False, initial=None, where=True):
+        if type(a) is numpy.ndarray and out is None and initial is None and where is True:
+            return ufunc.reduce(a, axis=axis, keepdims=keepdims)
         extra = {} if initial is None else {"initial": initial}
         if where is not True:
             extra["where"] = where
@@ -70,8 +74,8 @@ def _extremum(reduce):
     return raw
 
 
-max = wrap(_extremum(numpy.max), "max")
-min = wrap(_extremum(numpy.min), "min")
+max = wrap(_extremum(numpy.max, numpy.maximum), "max")
+min = wrap(_extremum(numpy.min, numpy.minimum), "min")
 amax = max
 amin = min
 dispatch_from(mean, numpy.mean)

@@ -244,7 +244,7 @@ def hvp_rows():
 
 
 def main():
-    print("(a) gradient cost per traced op (one BLAS thread)")
+    print("(a) gradient cost per traced op (one core)")
     rows, summary = per_op_rows()
     table(rows, ["function", "contender", "us/op", "time / mlkit"])
     print()

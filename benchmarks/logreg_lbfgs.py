@@ -4,7 +4,7 @@ Two binary problems: breast_cancer (569 x 30, standardized with mlkit's Standard
 synthetic 200,000 x 100 one. The target is the objective value of scikit-learn's
 ``LogisticRegression()`` (lbfgs, C=1, tol=1e-4), within 1e-6 relative. Each contender runs
 with the loosest gradient tolerance of a common ladder that reaches the target, and is timed
-at that tolerance (best of N rounds, every contender once per round, one BLAS thread for
+at that tolerance (best of N rounds, every contender once per round, one core for
 everyone):
 
 - mlkit ``LogisticRegression(solver="lbfgs")`` (the estimator, input validation included),

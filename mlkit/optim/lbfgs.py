@@ -10,7 +10,7 @@ from mlkit.optim import validation
 from mlkit.optim.base import trainable
 from mlkit.optim.flat import FlatParameters, FlatView, checked_vectors
 from mlkit.optim.line_search import Trial, strong_wolfe
-from mlkit.optim.two_loop import two_loop_direction
+from mlkit.optim.two_loop import CurvaturePairs, two_loop_direction
 from mlkit.options import NonNegativeFloat, PositiveFloat, PositiveInt
 
 
@@ -107,9 +107,7 @@ class LBFGS:
         self._t = 0.0
         self._prev_grad = None
         self._prev_loss = 0.0
-        self._steps = None
-        self._changes = None
-        self._ro = []
+        self._pairs = None
         self._h_diag = 1.0
 
     def minimize(self, value_and_grad_fn, params):
@@ -242,7 +240,7 @@ class LBFGS:
             else:
                 t = self.lr
             self._direction, self._t = direction, t
-            slope = float(grad @ direction)
+            slope = float(grad.dot(direction))
             longest = _largest(direction)
             if slope > -self.tolerance_change:
                 self.reason = "directional derivative above -tolerance_change"
@@ -279,21 +277,18 @@ class LBFGS:
     def _direction_from(self, grad):
         """The quasi-Newton direction ``-H g``, after storing the newest curvature pair."""
         if self.n_iter == 1:
-            self._steps = np.zeros((0, grad.size), grad.dtype)
-            self._changes = np.zeros((0, grad.size), grad.dtype)
-            self._ro = []
+            self._pairs = CurvaturePairs(self.history_size, grad.size, grad.dtype)
             self._h_diag = 1.0
             return -grad
-        y = grad - self._prev_grad
-        s = self._direction * self._t
-        ys = float(y @ s)
+        pairs = self._pairs
+        s, y = pairs.free_rows()
+        np.subtract(grad, self._prev_grad, out=y)
+        np.multiply(self._direction, self._t, out=s)
+        ys = float(y.dot(s))
         if ys > 1e-10:
-            first = max(0, len(self._ro) + 1 - self.history_size)  # drop the oldest when full
-            self._steps = np.concatenate([self._steps[first:], s[None]])
-            self._changes = np.concatenate([self._changes[first:], y[None]])
-            self._ro = self._ro[first:] + [1.0 / ys]
-            self._h_diag = ys / float(y @ y)
-        return two_loop_direction(grad, self._steps, self._changes, self._ro, self._h_diag)
+            pairs.keep(ys)
+            self._h_diag = ys / float(y.dot(y))
+        return two_loop_direction(grad, pairs.steps, pairs.changes, pairs.rhos, self._h_diag)
 
     def _search(self, fn, x, loss, grad, direction, t, slope, longest):
         """Strong Wolfe search along ``direction`` (``longest`` its largest entry); returns the
@@ -302,7 +297,7 @@ class LBFGS:
         def phi(step):
             point = x + step * direction
             value, gradient = self._evaluate(fn, point)
-            return value, float(gradient @ direction), (point, gradient)
+            return value, float(gradient.dot(direction)), (point, gradient)
 
         start = Trial(0.0, loss, slope, (x, grad))
         t_tolerance = self.tolerance_change / longest
@@ -314,11 +309,12 @@ class LBFGS:
         """The state as ``{name: array}``: history, last direction and step, counters, ``lr``."""
         size = 0 if self._direction is None else self._direction.size
         dtype = np.float64 if self._direction is None else self._direction.dtype
+        pairs = self._pairs
         vectors = {
             "d": self._direction,
             "prev_flat_grad": self._prev_grad,
-            "old_dirs": self._changes,
-            "old_stps": self._steps,
+            "old_dirs": None if pairs is None else pairs.changes,
+            "old_stps": None if pairs is None else pairs.steps,
         }
         state = {
             "lr": np.array(self.lr, dtype=np.float64),
@@ -327,7 +323,7 @@ class LBFGS:
             "t": np.array(self._t, dtype=np.float64),
             "h_diag": np.array(self._h_diag, dtype=np.float64),
             "prev_loss": np.array(self._prev_loss, dtype=np.float64),
-            "ro": np.array(self._ro, dtype=np.float64),
+            "ro": np.array([] if pairs is None else pairs.rhos, dtype=np.float64),
         }
         for key, value in vectors.items():
             shape = (0, size) if key.startswith("old") else (0,)
@@ -359,9 +355,9 @@ class LBFGS:
         self._prev_loss = float(arrays["prev_loss"])
         self._direction = arrays["d"].copy() if size else None
         self._prev_grad = arrays["prev_flat_grad"].copy() if size else None
-        self._changes = arrays["old_dirs"].copy() if size else None
-        self._steps = arrays["old_stps"].copy() if size else None
-        self._ro = [float(value) for value in arrays["ro"]]
+        self._pairs = CurvaturePairs(
+            self.history_size, size, arrays["d"].dtype, arrays["old_stps"], arrays["old_dirs"],
+            arrays["ro"]) if size else None
 
 
 def _on_tree(value_and_grad_fn, view):

@@ -177,6 +177,8 @@ class LBFGS:
         """:meth:`descend` on the vectors of ``flat`` (joined in one vector of the widest
         dtype when there are several), with no tree in between."""
         self._check_history(flat.size)
+        if len(flat.vectors) == 1:
+            return self._descend_vector(flat.vectors[0], closure)
         dtype = np.result_type(*flat.dtypes) if flat.dtypes else np.dtype(np.float64)
         bounds = np.cumsum([0] + [vector.size for vector in flat.vectors]).tolist()
 
@@ -185,8 +187,6 @@ class LBFGS:
                 vector[...] = point[start:stop]
             loss, grads = closure()
             grads = checked_vectors("LBFGS", flat.vectors, grads)
-            if len(grads) == 1:  # a copy: the closure may hand out the same array each time
-                return loss, np.array(grads[0], dtype=dtype)
             return loss, np.concatenate([grad.astype(dtype, copy=False) for grad in grads]
                                         or [np.zeros(0, dtype)])
 
@@ -201,6 +201,29 @@ class LBFGS:
             vector[...] = x[start:stop]
         return loss, [grad[start:stop].astype(vector.dtype, copy=False)
                       for vector, start, stop in zip(flat.vectors, bounds, bounds[1:])]
+
+    def _descend_vector(self, vector, closure):
+        """:meth:`_descend_flat` of parameters in one vector (one dtype): the points tried are
+        written into ``vector`` itself, with no joining or splitting."""
+        owned = [vector]
+
+        def fn(point):
+            vector[...] = point
+            loss, grads = closure()
+            grad = grads[0] if len(grads) == 1 else None
+            if type(grad) is not np.ndarray or grad.dtype != vector.dtype or (
+                    grad.shape != vector.shape):
+                grad = checked_vectors("LBFGS", owned, grads)[0]
+            return loss, grad.copy()  # a copy: the closure may hand out the same array each time
+
+        x = vector.copy()
+        loss, grad = self._evaluate(fn, x)
+        x, loss, grad, evaluated = self._iterate(fn, x, loss, grad)
+        if not evaluated:  # the last move was taken without evaluating where it landed
+            loss, grad = fn(x)  # the epoch's result, not one of the step's evaluations
+            loss = float(loss)
+        vector[...] = x
+        return loss, [grad]
 
     def _view_of(self, params):
         if self._view is None or not self._view.matches(params):

@@ -10,7 +10,7 @@ from mlkit.optim import validation
 from mlkit.optim.base import trainable
 from mlkit.optim.flat import FlatParameters, FlatView, checked_vectors
 from mlkit.optim.line_search import Trial, strong_wolfe
-from mlkit.optim.two_loop import two_loop_direction
+from mlkit.optim.two_loop import CurvaturePairs, two_loop_direction
 from mlkit.options import NonNegativeFloat, PositiveFloat, PositiveInt
 
 
@@ -107,9 +107,7 @@ class LBFGS:
         self._t = 0.0
         self._prev_grad = None
         self._prev_loss = 0.0
-        self._steps = None
-        self._changes = None
-        self._ro = []
+        self._pairs = None
         self._h_diag = 1.0
 
     def minimize(self, value_and_grad_fn, params):
@@ -179,6 +177,8 @@ class LBFGS:
         """:meth:`descend` on the vectors of ``flat`` (joined in one vector of the widest
         dtype when there are several), with no tree in between."""
         self._check_history(flat.size)
+        if len(flat.vectors) == 1:
+            return self._descend_vector(flat.vectors[0], closure)
         dtype = np.result_type(*flat.dtypes) if flat.dtypes else np.dtype(np.float64)
         bounds = np.cumsum([0] + [vector.size for vector in flat.vectors]).tolist()
 
@@ -187,8 +187,6 @@ class LBFGS:
                 vector[...] = point[start:stop]
             loss, grads = closure()
             grads = checked_vectors("LBFGS", flat.vectors, grads)
-            if len(grads) == 1:  # a copy: the closure may hand out the same array each time
-                return loss, np.array(grads[0], dtype=dtype)
             return loss, np.concatenate([grad.astype(dtype, copy=False) for grad in grads]
                                         or [np.zeros(0, dtype)])
 
@@ -203,6 +201,29 @@ class LBFGS:
             vector[...] = x[start:stop]
         return loss, [grad[start:stop].astype(vector.dtype, copy=False)
                       for vector, start, stop in zip(flat.vectors, bounds, bounds[1:])]
+
+    def _descend_vector(self, vector, closure):
+        """:meth:`_descend_flat` of parameters in one vector (one dtype): the points tried are
+        written into ``vector`` itself, with no joining or splitting."""
+        owned = [vector]
+
+        def fn(point):
+            vector[...] = point
+            loss, grads = closure()
+            grad = grads[0] if len(grads) == 1 else None
+            if type(grad) is not np.ndarray or grad.dtype != vector.dtype or (
+                    grad.shape != vector.shape):
+                grad = checked_vectors("LBFGS", owned, grads)[0]
+            return loss, grad.copy()  # a copy: the closure may hand out the same array each time
+
+        x = vector.copy()
+        loss, grad = self._evaluate(fn, x)
+        x, loss, grad, evaluated = self._iterate(fn, x, loss, grad)
+        if not evaluated:  # the last move was taken without evaluating where it landed
+            loss, grad = fn(x)  # the epoch's result, not one of the step's evaluations
+            loss = float(loss)
+        vector[...] = x
+        return loss, [grad]
 
     def _view_of(self, params):
         if self._view is None or not self._view.matches(params):
@@ -242,7 +263,7 @@ class LBFGS:
             else:
                 t = self.lr
             self._direction, self._t = direction, t
-            slope = float(grad @ direction)
+            slope = float(grad.dot(direction))
             longest = _largest(direction)
             if slope > -self.tolerance_change:
                 self.reason = "directional derivative above -tolerance_change"
@@ -279,21 +300,18 @@ class LBFGS:
     def _direction_from(self, grad):
         """The quasi-Newton direction ``-H g``, after storing the newest curvature pair."""
         if self.n_iter == 1:
-            self._steps = np.zeros((0, grad.size), grad.dtype)
-            self._changes = np.zeros((0, grad.size), grad.dtype)
-            self._ro = []
+            self._pairs = CurvaturePairs(self.history_size, grad.size, grad.dtype)
             self._h_diag = 1.0
             return -grad
-        y = grad - self._prev_grad
-        s = self._direction * self._t
-        ys = float(y @ s)
+        pairs = self._pairs
+        s, y = pairs.free_rows()
+        np.subtract(grad, self._prev_grad, out=y)
+        np.multiply(self._direction, self._t, out=s)
+        ys = float(y.dot(s))
         if ys > 1e-10:
-            first = max(0, len(self._ro) + 1 - self.history_size)  # drop the oldest when full
-            self._steps = np.concatenate([self._steps[first:], s[None]])
-            self._changes = np.concatenate([self._changes[first:], y[None]])
-            self._ro = self._ro[first:] + [1.0 / ys]
-            self._h_diag = ys / float(y @ y)
-        return two_loop_direction(grad, self._steps, self._changes, self._ro, self._h_diag)
+            pairs.keep(ys)
+            self._h_diag = ys / float(y.dot(y))
+        return two_loop_direction(grad, pairs.steps, pairs.changes, pairs.rhos, self._h_diag)
 
     def _search(self, fn, x, loss, grad, direction, t, slope, longest):
         """Strong Wolfe search along ``direction`` (``longest`` its largest entry); returns the
@@ -302,7 +320,7 @@ class LBFGS:
         def phi(step):
             point = x + step * direction
             value, gradient = self._evaluate(fn, point)
-            return value, float(gradient @ direction), (point, gradient)
+            return value, float(gradient.dot(direction)), (point, gradient)
 
         start = Trial(0.0, loss, slope, (x, grad))
         t_tolerance = self.tolerance_change / longest
@@ -314,11 +332,12 @@ class LBFGS:
         """The state as ``{name: array}``: history, last direction and step, counters, ``lr``."""
         size = 0 if self._direction is None else self._direction.size
         dtype = np.float64 if self._direction is None else self._direction.dtype
+        pairs = self._pairs
         vectors = {
             "d": self._direction,
             "prev_flat_grad": self._prev_grad,
-            "old_dirs": self._changes,
-            "old_stps": self._steps,
+            "old_dirs": None if pairs is None else pairs.changes,
+            "old_stps": None if pairs is None else pairs.steps,
         }
         state = {
             "lr": np.array(self.lr, dtype=np.float64),
@@ -327,7 +346,7 @@ class LBFGS:
             "t": np.array(self._t, dtype=np.float64),
             "h_diag": np.array(self._h_diag, dtype=np.float64),
             "prev_loss": np.array(self._prev_loss, dtype=np.float64),
-            "ro": np.array(self._ro, dtype=np.float64),
+            "ro": np.array([] if pairs is None else pairs.rhos, dtype=np.float64),
         }
         for key, value in vectors.items():
             shape = (0, size) if key.startswith("old") else (0,)
@@ -359,9 +378,9 @@ class LBFGS:
         self._prev_loss = float(arrays["prev_loss"])
         self._direction = arrays["d"].copy() if size else None
         self._prev_grad = arrays["prev_flat_grad"].copy() if size else None
-        self._changes = arrays["old_dirs"].copy() if size else None
-        self._steps = arrays["old_stps"].copy() if size else None
-        self._ro = [float(value) for value in arrays["ro"]]
+        self._pairs = CurvaturePairs(
+            self.history_size, size, arrays["d"].dtype, arrays["old_stps"], arrays["old_dirs"],
+            arrays["ro"]) if size else None
 
 
 def _on_tree(value_and_grad_fn, view):

@@ -53,7 +53,7 @@ class _SharedProgram:
             self._step = None
 
     def _recorded(self, layout, *arrays):
-        return self._step._recorded(*arrays)
+        return self._step._recorded(arrays)
 
 
 class TrainingStep:
@@ -88,14 +88,18 @@ class TrainingStep:
         others = [leaf for leaf, is_trained in zip(leaves, self._trained) if not is_trained]
         self.frozen = others
         self.buffers, self._buffer_tree = tree_flatten(model.buffers())
+        # The program's static argument; its arrays follow one by one (vectors, frozen arrays,
+        # buffers, then the batch): a flat argument list is quicker to describe at each call
+        # than lists of arrays.
+        self._static = (self.layout, len(self.flat.vectors), len(self.frozen), len(self.buffers))
         return self.flat
 
     def __call__(self, X, y, weight):
         if self.program is None:
             return self._eager(X, y, weight)
-        return self._replayed(self.shared.run(self, self.program, self.layout,
-                                              self.flat.vectors, self.frozen, self.buffers, X,
-                                              y, weight))
+        return self._replayed(self.shared.run(self, self.program, self._static,
+                                              *self.flat.vectors, *self.frozen, *self.buffers,
+                                              X, y, weight))
 
     def profiled(self, profile, X, y, weight):
         """A call timed into ``profile`` (a :class:`~mlkit.train.profile.StepProfile`): the
@@ -106,8 +110,8 @@ class TrainingStep:
                 return self._eager(X, y, weight)
             finally:
                 profile.eager += time.perf_counter() - start
-        report = self.shared.run(self, self.program.profile, self.layout, self.flat.vectors,
-                                 self.frozen, self.buffers, X, y, weight)
+        report = self.shared.run(self, self.program.profile, self._static, *self.flat.vectors,
+                                 *self.frozen, *self.buffers, X, y, weight)
         profile.add(report)
         return self._replayed(report.value)
 
@@ -125,8 +129,15 @@ class TrainingStep:
             self.buffers = tree_leaves(model.buffers())
         return loss, clip_flat(self.flat.join(grads), *self.clipping)
 
-    def _recorded(self, vectors, frozen, buffers, X, y, weight):
-        """Runs only while recording: the eager step with the traced arrays in the model."""
+    def _recorded(self, arrays):
+        """Runs only while recording: the eager step with the traced ``arrays`` (laid out as
+        the program's arguments) in the model."""
+        _, n_vectors, n_frozen, n_buffers = self._static
+        frozen_at, buffers_at = n_vectors, n_vectors + n_frozen
+        batch_at = buffers_at + n_buffers
+        vectors, frozen = list(arrays[:frozen_at]), arrays[frozen_at:buffers_at]
+        buffers = list(arrays[buffers_at:batch_at])
+        X, y, weight = arrays[batch_at:]
         model = self._model()
         saved = model.parameters(), model.buffers()
         model.update(self.flat.views(vectors))

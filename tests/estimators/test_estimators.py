@@ -168,6 +168,21 @@ def test_invalid_parameters_are_reported_at_fit(binary, estimator, message):
     assert not hasattr(estimator, "coef_") and not hasattr(estimator, "coefs_")
 
 
+def test_parameters_are_checked_again_after_a_fit_with_valid_ones(binary):
+    X, y = binary
+    model = LogisticRegression(max_iter=5, tol=1e-2).fit(X, y)
+    model.set_params(fit_intercept=1)  # equal to True, but not a bool
+    with pytest.raises(ValueError, match="'fit_intercept' parameter"):
+        model.fit(X, y)
+    model.set_params(fit_intercept=True, C=-1.0)
+    with pytest.raises(ValueError, match="'C' parameter"):
+        model.fit(X, y)
+    model.set_params(C=1.0, tol=float("nan"))
+    with pytest.raises(ValueError, match="'tol' parameter"):
+        model.fit(X, y)
+    assert model.set_params(tol=1e-2).fit(X, y).n_iter_[0] >= 1
+
+
 @pytest.mark.parametrize("estimator", [LogisticRegression(), MLPClassifier(), MLPRegressor()])
 def test_every_parameter_has_a_constraint(estimator):
     assert set(estimator.get_params()) == set(estimator._parameter_constraints)

@@ -5,7 +5,7 @@ import pytest
 from scipy.optimize import minimize as scipy_minimize
 
 from mlkit.optim import LBFGS
-from mlkit.optim.two_loop import two_loop_direction
+from mlkit.optim.two_loop import CurvaturePairs, two_loop_direction
 
 
 def rosenbrock(params):
@@ -76,6 +76,33 @@ def test_exact_line_searches_solve_a_quadratic_in_n_iterations():
         scale = (y @ s) / (y @ y)
         grad = new_grad
     np.testing.assert_allclose(x, np.linalg.solve(a, b), rtol=1e-9, atol=1e-12)
+
+
+def test_curvature_pairs_keep_the_newest_pairs_oldest_first():
+    """Past the buffer's end the kept rows move to its start; a pair written but not kept
+    (rejected curvature) never shows, and a state with more pairs than the capacity keeps
+    them until the next pair drops the surplus."""
+    pairs = CurvaturePairs(3, 2, np.float64)
+    added = []
+    for i in range(11):
+        s, y = pairs.free_rows()
+        s[:] = [i, -i]
+        y[:] = [2 * i, 0.5]
+        if i % 4 == 3:  # written, then rejected
+            continue
+        pairs.keep(float(i + 1))
+        added.append(i)
+        kept = added[-3:]
+        np.testing.assert_array_equal(pairs.steps, [[i, -i] for i in kept])
+        np.testing.assert_array_equal(pairs.changes, [[2 * i, 0.5] for i in kept])
+        assert pairs.rhos == [1.0 / (i + 1) for i in kept]
+    loaded = CurvaturePairs(2, 2, np.float64, pairs.steps, pairs.changes, pairs.rhos)
+    assert loaded.rhos == pairs.rhos and len(loaded.steps) == 3
+    s, y = loaded.free_rows()
+    s[:], y[:] = 1.0, 2.0
+    loaded.keep(4.0)
+    np.testing.assert_array_equal(loaded.steps, [pairs.steps[-1], [1.0, 1.0]])
+    assert loaded.rhos == [pairs.rhos[-1], 0.25]
 
 
 def test_two_loop_with_no_pairs_is_scaled_steepest_descent():

@@ -160,11 +160,17 @@ class Jitted:
     def _signature(self, args, kwargs):
         leaves = []
         parts = []
+        static = self.static_argnums
         for position, arg in enumerate(args):
-            if position in self.static_argnums:
+            if type(arg) is numpy.ndarray and position not in static:  # _describe's first case
+                leaves.append(arg)
+                parts.append((arg.shape, arg.dtype))
+            elif position in static:
                 parts.append(("static", _hashable(arg, position)))
             else:
                 parts.append(_describe(arg, leaves))
+        if not kwargs:
+            return tuple(parts), leaves
         for name in sorted(kwargs):
             value = kwargs[name]
             if name in self.static_argnames:
@@ -183,7 +189,8 @@ class Jitted:
             if len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
             return program, value
-        self._cache.move_to_end(key)
+        if len(self._cache) > 1:  # the order of the least recently used
+            self._cache.move_to_end(key)
         program, drawn = entry.root, []
         while True:
             try:

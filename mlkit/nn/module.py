@@ -35,6 +35,10 @@ _NO_INIT = (
 
 def _holds_state(value) -> bool:
     """True for arrays, modules, and containers with an array or module somewhere inside."""
+    if type(value) is numpy.ndarray or isinstance(value, Module):  # the common attributes
+        return True
+    if type(value) in _SCALARS:
+        return False
     return any(isinstance(leaf, (numpy.ndarray, ArrayBox, Module)) for leaf in tree_leaves(value))
 
 
@@ -257,6 +261,8 @@ class Module(Freezable):
 
 
 def _modules_in(path, value):
+    if type(value) is numpy.ndarray:  # the common attribute, which holds no module
+        return
     for name, leaf in flatten_named(value, path).items():
         if isinstance(leaf, Module):
             yield from leaf.named_modules(name)

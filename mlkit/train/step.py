@@ -97,9 +97,14 @@ class TrainingStep:
     def __call__(self, X, y, weight):
         if self.program is None:
             return self._eager(X, y, weight)
-        return self._replayed(self.shared.run(self, self.program, self._static,
-                                              *self.flat.vectors, *self.frozen, *self.buffers,
-                                              X, y, weight))
+        shared = self.shared  # shared.run written out: this runs at every step
+        shared._step = self
+        try:
+            out = self.program(self._static, *self.flat.vectors, *self.frozen, *self.buffers,
+                               X, y, weight)
+        finally:
+            shared._step = None
+        return self._replayed(out)
 
     def profiled(self, profile, X, y, weight):
         """A call timed into ``profile`` (a :class:`~mlkit.train.profile.StepProfile`): the

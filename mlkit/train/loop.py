@@ -139,12 +139,11 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
                          "batch_size='full' and no gradient clipping")
     steps = 1 if batch_size is None else len(list(minibatches(n, batch_size, None, False,
                                                                  last_batch)))
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     hooks = list(callbacks)
     if schedule is not None:
         hooks.append(ScheduleStep(schedule, schedule_monitor))
     hooks.sort(key=lambda callback: callback.order)
-    state = LoopState(model, optimizer, schedule, rng, int(epochs), steps, hooks)
+    state = LoopState(model, optimizer, schedule, seed, int(epochs), steps, hooks)
     if resume is not None:
         state.restore(resume)
     if evaluate is None:

@@ -30,7 +30,8 @@ class LoopState:
     model: object
     optimizer: object
     schedule: object
-    rng: np.random.Generator
+    seed: object
+    """The loop's random generator, or the seed it is made from at its first use (``rng``)."""
     epochs: int
     steps_per_epoch: int
     callbacks: list = field(default_factory=list)
@@ -41,6 +42,17 @@ class LoopState:
     """Optimizer steps taken."""
     stop: bool = False
     """Set by a callback to end training after the current epoch."""
+    _rng: np.random.Generator | None = field(default=None, init=False, repr=False)
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """The loop's generator (shuffling), made from ``seed`` when first asked for: the same
+        draws as one made at the start, and a run that never shuffles never pays for seeding
+        it."""
+        if self._rng is None:
+            self._rng = (self.seed if isinstance(self.seed, np.random.Generator)
+                         else np.random.default_rng(self.seed))
+        return self._rng
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The whole state as a flat dict of arrays: restoring it continues bit for bit."""

@@ -1,5 +1,7 @@
 """The training loop: convergence, determinism, exact resume, divergence, interrupts, L-BFGS."""
 
+import json
+
 import numpy
 import pytest
 
@@ -67,6 +69,28 @@ def _training(model, epochs, resume=None, callbacks=()):
     return fit(model, _ce, opt, X, y, validation=(X[:40], y[:40]), epochs=epochs,
                batch_size=16, seed=numpy.random.default_rng(7), schedule=schedule,
                callbacks=list(callbacks), resume=resume)
+
+
+def test_the_loop_generator_is_the_seeds_whether_given_or_made():
+    X, y = _blobs()
+    given = fit(_mlp(), _ce, optim.SGD(lr=0.1), X, y, epochs=3, batch_size=10,
+                seed=numpy.random.default_rng(5))
+    made = fit(_mlp(), _ce, optim.SGD(lr=0.1), X, y, epochs=3, batch_size=10, seed=5)
+    assert _rows(given) == _rows(made)
+
+
+def test_a_whole_data_run_checkpoints_the_unused_seeds_generator():
+    seen = []
+
+    class Saved(Callback):
+        def on_epoch_end(self, state, row):
+            seen.append(state.arrays()["rng.loop"])
+
+    X, y = _blobs()
+    model = nn.Linear(4, 3, rng=0)
+    fit(model, _ce, optim.LBFGS(max_iter=3), X, y, epochs=2, seed=7, callbacks=[Saved()])
+    expected = numpy.random.default_rng(7).bit_generator.state
+    assert len(seen) == 2 and all(json.loads(str(s[()])) == expected for s in seen)
 
 
 def test_resume_from_a_checkpoint_is_bit_identical(tmp_path):

@@ -17,6 +17,7 @@ threads never replay one at once): a second estimator ``fit`` replays what the f
 from __future__ import annotations
 
 import collections
+import functools
 import threading
 import time
 import weakref
@@ -64,10 +65,15 @@ class TrainingStep:
         self._model = weakref.ref(model)
         self.loss_fn = loss_fn
         self.clipping = (max_norm, max_value)
-        self.eager = model_value_and_grad(model, loss_fn).at  # holds the loss, not the model
         self.shared = _shared_program(model, loss_fn, self.clipping) if jit else None
         self.program = None if self.shared is None else self.shared.jitted
         self.flat = None
+
+    @functools.cached_property
+    def eager(self):
+        """The eager step's value and gradient (holding the loss, not the model); made at its
+        first use, which a step that replays a shared program may never have."""
+        return model_value_and_grad(self._model(), self.loss_fn).at
 
     def bind(self, flat: FlatParameters | None = None) -> FlatParameters:
         """Lay the model's trainable arrays out as flat vectors, unless they already are, and

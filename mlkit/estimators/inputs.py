@@ -66,6 +66,8 @@ def encode_labels(y):
             if span <= _COUNTED_RANGE:
                 codes -= low
                 present = numpy.flatnonzero(numpy.bincount(codes, minlength=span))
+                if len(present) == span:  # every value in the range occurs: codes are indices
+                    return (present + low).astype(y.dtype), codes.astype(numpy.intp, copy=False)
                 lookup = numpy.zeros(span, numpy.intp)
                 lookup[present] = numpy.arange(len(present))
                 return (present + low).astype(y.dtype), lookup[codes]

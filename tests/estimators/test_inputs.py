@@ -90,6 +90,7 @@ def test_multi_output_targets_take_the_quick_path_for_regressors(monkeypatch):
 
 @pytest.mark.parametrize("y", [
     numpy.array([3, -2, 3, 7, -2]), numpy.array([1.0, 0.0, 1.0, 1.0]),
+    numpy.array([4, 2, 3, 3, 2], numpy.int32), numpy.array([-1.0, 1.0, 0.0, -1.0]),
     numpy.array([5, 5, 5], numpy.uint8), numpy.array([0.5, 2.0, 0.5]),
     numpy.array([0, 10**9, 0]), numpy.array([2**63 - 1, 0], numpy.uint64),
     numpy.array([1e20, -1e20]), numpy.array([2**64 - 1, 1], numpy.uint64),

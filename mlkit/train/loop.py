@@ -125,6 +125,7 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
     """
     n = len(X)
     name = type(optimizer).__name__
+    _check_seed(seed)
     if optimizer.full_batch and batch_size != "full" and batch_size < n:
         raise ValueError(f"{name} takes whole-data steps, but batch_size={batch_size}; use "
                          "batch_size='full'")
@@ -203,3 +204,16 @@ def _set_mode(model, training: bool) -> None:
     if switch is not None:
         switch(training)
 
+
+def _check_seed(seed):
+    """Refuse a seed numpy cannot seed from before training starts (the loop's generator is
+    made only when first drawn from)."""
+    if seed is None or isinstance(seed, (np.random.Generator, np.random.SeedSequence,
+                                         np.random.BitGenerator)) or (
+            isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0):
+        return
+    try:
+        np.random.SeedSequence(seed)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"fit: seed must be a non-negative int, a sequence of them, None, a "
+                         f"SeedSequence or a Generator, got {seed!r} ({error})") from None

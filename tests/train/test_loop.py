@@ -211,3 +211,22 @@ def test_each_step_sees_the_rows_of_its_shuffled_batch(order):
         numpy.testing.assert_array_equal(xb, X[rows])
         numpy.testing.assert_array_equal(yb, y[rows])
         numpy.testing.assert_array_equal(wb, weight[rows])
+
+
+@pytest.mark.parametrize("seed", ["abc", -1, 1.5, [1, -2]])
+def test_a_seed_numpy_cannot_use_is_refused_before_training(seed):
+    X, y = _blobs()
+    model = _mlp()
+    before = _params(model)
+    with pytest.raises(ValueError, match="fit: seed must be"):
+        fit(model, _ce, optim.LBFGS(max_iter=3), X, y, epochs=1, seed=seed)
+    after = _params(model)
+    assert all(numpy.array_equal(before[name], after[name]) for name in before)
+
+
+def test_a_seed_sequence_seeds_the_loop_as_its_generator_does():
+    X, y = _blobs()
+    runs = [fit(_mlp(), _ce, optim.SGD(lr=0.1), X, y, epochs=2, batch_size=10, seed=seed)
+            for seed in (numpy.random.SeedSequence(9),
+                         numpy.random.default_rng(numpy.random.SeedSequence(9)))]
+    numpy.testing.assert_array_equal(runs[0].column("train_loss"), runs[1].column("train_loss"))

@@ -76,6 +76,8 @@ def fresh(value):
 
 
 _SIMPLE = (bool, int, str, type(None))
+# Ufuncs whose two operands can be swapped without changing the result (see _merge_identical).
+_COMMUTATIVE = (numpy.add, numpy.multiply)
 
 # Fewest elements worth a buffer: below this, allocating is as cheap as passing ``out=``.
 _MIN_BUFFERED = 1024
@@ -304,7 +306,10 @@ def _call_key(x):
 
 
 def _merge_identical(steps, outputs):
-    """Compute each repeated call (same function, same arguments) once."""
+    """Compute each repeated call (same function, same arguments) once. A sum or product of
+    two operands is also the same call with its operands swapped, where the result's dtype,
+    shape and type are the same: IEEE addition and multiplication commute exactly (only which
+    NaN comes out of two NaNs may differ)."""
     rename, seen, merged = {}, {}, []
     for step in steps:
         if type(step) is Guard:
@@ -314,11 +319,23 @@ def _merge_identical(steps, outputs):
         if not step.draw:
             key = (id(step.fun), _call_key(args), _call_key(kwargs))
             if key in seen:
-                rename[step.slot] = seen[key]
+                rename[step.slot] = seen[key][0]
                 continue
-            seen[key] = step.slot
+            swapped = _swapped_key(step.fun, args, kwargs)
+            if swapped in seen and seen[swapped][1] == step.note:
+                rename[step.slot] = seen[swapped][0]
+                continue
+            seen[key] = (step.slot, step.note)
         merged.append(Call(step.fun, args, kwargs, step.slot, step.note, step.draw))
     return merged, [renamed(leaf, rename) for leaf in outputs]
+
+
+def _swapped_key(fun, args, kwargs):
+    """The merging key of ``fun`` on ``args`` in the other order, for a sum or product of two
+    operands (no keyword arguments); else None."""
+    if fun not in _COMMUTATIVE or kwargs or len(args) != 2:
+        return None
+    return (id(fun), _call_key(args[::-1]), _call_key(kwargs))
 
 
 def _drop_dead(steps, outputs):

@@ -2,15 +2,20 @@
 
 - A call that gives back its argument's values unchanged is dropped, its readers reading the
   argument: a product with constant ones (the cotangent seed of a derivative), a first power
-  (the derivative of a square), a reshape to the same shape, a cast to the same dtype, a
-  transpose of a transpose. The type, dtype and shape must stay the same (``x * 1.0`` of a
-  float32 array is float64), and a returned value is folded only into an array a ufunc made,
-  so that no output is a caller's input or a view of one.
+  (the derivative of a square), a reshape to the same shape (in any order), a cast to the
+  same dtype, a transpose of a transpose, a negation of a negation. The type, dtype and shape
+  must stay the same (``x * 1.0`` of a float32 array is float64), and a returned value is
+  folded only into an array a ufunc made, so that no output is a caller's input or a view of
+  one.
 - A broadcast materialised for an elementwise call (the derivative of a broadcast sum, say),
   or a reshape that only adds leading ones, is left to the ufunc's own broadcasting where the
   call's other operands already have the broadcast shape: the ufunc reads the small array, and
   the copy is dropped if nothing else reads it.
 - Taking an item out of a container of traced values gives that very value.
+- A product with the constant -1 is a negation, and a product of two negations is the
+  product of the negated values (``_signs_taken_out``): IEEE rounding is symmetric in sign, so
+  both are exact (only the sign of a NaN, which IEEE leaves to the hardware, may differ). The
+  derivative of a negated log-sigmoid, say, loses both its signs this way.
 - Arithmetic and comparisons on numpy float scalars are written as Python operators
   (``scalar_operator``): numpy's scalar math gives the ufunc's result, without its dispatch.
 - numpy's reshape and transpose of an ndarray are written as the ndarray's methods, and
@@ -76,7 +81,8 @@ def fold_identities(steps, outputs, notes):
                 while source is not args[position]:  # a reshape under a broadcast, say
                     args[position] = source
                     source = _unbroadcast(position, args, step.note, made, notes)
-        step = Call(step.fun, args, kwargs, step.slot, step.note, step.draw)
+        step = _signs_taken_out(Call(step.fun, args, kwargs, step.slot, step.note, step.draw),
+                                made, notes)
         same = None if step.draw else _same_as(step, made, notes)
         if same is not None and step.slot in returned and not _owned(same, made):
             same = None  # the caller would get an input, or a view of one
@@ -92,7 +98,12 @@ def _same_as(step, made, notes):
     """The slot already holding ``step``'s value (same type, dtype, shape, elements), or
     None."""
     fun, args, note = step.fun, step.args, step.note
-    if step.kwargs or type(note) is not tuple:
+    if type(note) is not tuple:
+        return None
+    if step.kwargs:  # a reshape to the same shape gives the same elements in any order
+        if fun is numpy.reshape and set(step.kwargs) == {"order"} and len(args) == 2:
+            if type(args[0]) is Ref and notes.get(args[0].slot) == note:
+                return args[0].slot
         return None
     if fun is numpy.multiply and len(args) == 2:
         for this, other in (args, args[::-1]):
@@ -101,6 +112,12 @@ def _same_as(step, made, notes):
     elif fun is container_take.fun and len(args) == 2 and type(args[1]) is int:
         if type(args[0]) in (tuple, list) and type(args[0][args[1]]) is Ref:
             return args[0][args[1]].slot  # the very object
+    elif fun is numpy.negative and len(args) == 1 and type(args[0]) is Ref:
+        inner = made.get(args[0].slot)  # -(-x) is x, exactly
+        if (inner is not None and inner.fun is numpy.negative and not inner.kwargs
+                and len(inner.args) == 1 and type(inner.args[0]) is Ref
+                and notes.get(inner.args[0].slot) == note):
+            return inner.args[0].slot
     elif fun is numpy.power and len(args) == 2 and type(args[0]) is Ref and _is_one(args[1]):
         if notes.get(args[0].slot) == note:  # x ** 1 is x, exactly
             return args[0].slot
@@ -117,6 +134,34 @@ def _same_as(step, made, notes):
     return None
 
 
+def _signs_taken_out(step, made, notes):
+    """``step`` with its product's signs taken out: ``x * -1`` as ``negative(x)``, and
+    ``negative(a) * negative(b)`` as ``a * b``, where the dtype, shape and type stay the
+    same; else ``step`` itself."""
+    if (step.fun is not numpy.multiply or len(step.args) != 2 or step.kwargs or step.draw
+            or type(step.note) is not tuple):
+        return step
+    first, second = step.args
+    for this, other in ((first, second), (second, first)):
+        if type(this) is Ref and _is_minus_one(other) and notes.get(this.slot) == step.note:
+            return Call(numpy.negative, [this], {}, step.slot, step.note, step.draw)
+    negated = [_negated(arg, made, notes) for arg in step.args]
+    if None in negated:
+        return step
+    return Call(numpy.multiply, negated, {}, step.slot, step.note, step.draw)
+
+
+def _negated(arg, made, notes):
+    """The operand ``x`` of the call ``negative(x)`` that made ``arg``, when ``x`` has the same
+    dtype, shape and type as ``arg``; else None."""
+    inner = made.get(arg.slot) if type(arg) is Ref else None
+    if (inner is None or inner.fun is not numpy.negative or inner.kwargs
+            or len(inner.args) != 1 or type(inner.args[0]) is not Ref):
+        return None
+    source = inner.args[0]
+    return source if notes.get(source.slot) == notes.get(arg.slot) else None
+
+
 def _owned(slot, made):
     """Whether the value in ``slot`` is an array a ufunc made in this program (no view)."""
     return slot in made and isinstance(made[slot].fun, numpy.ufunc)
@@ -128,6 +173,15 @@ def _is_one(x):
         return x == 1
     return (isinstance(x, (numpy.generic, numpy.ndarray)) and x.dtype.kind in "biuf"
             and x.size > 0 and bool((x == 1).all()))
+
+
+def _is_minus_one(x):
+    """A constant whose elements are all -1 (the result's dtype and shape are checked by the
+    caller)."""
+    if type(x) in (int, float):
+        return x == -1
+    return (isinstance(x, (numpy.generic, numpy.ndarray)) and x.dtype.kind in "iuf"
+            and x.size > 0 and bool((x == -1).all()))
 
 
 def _axes(pair, note):

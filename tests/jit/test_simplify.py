@@ -249,8 +249,52 @@ def test_signed_zeros_are_not_merged_or_shared():
             onp.testing.assert_array_equal(onp.signbit(got), onp.signbit(want))
 
 
+def test_sums_and_products_with_swapped_operands_are_computed_once():
+    def f(x, c):
+        return np.sum(np.tanh(c * x) + np.tanh(x * c)) + np.sum((c + x) * (x + c))
+
+    x, c = onp.linspace(-2.0, 2.0, 7), onp.linspace(0.5, 1.5, 7)
+    jitted = jit(f)
+    lines = _body(jitted.listing(x, c))
+    assert sum(" = multiply(" in line for line in lines) == 2  # c * x, (c + x) ** 2
+    assert sum(" = add(" in line for line in lines) == 2  # c + x, tanh + tanh
+    for _ in range(2):
+        assert jitted(x, c) == f(x, c)
+    # float32 times a float64 scalar is float64 in either order: still one call
+    x32, three = x.astype(onp.float32), onp.float64(3.0)
+    jitted = jit(lambda x: np.sum(x * three + three * x))
+    assert sum(" = multiply(" in line for line in _body(jitted.listing(x32))) == 1
+    assert jitted(x32) == onp.sum(x32 * three + three * x32)
+
+
+def test_signs_of_products_with_minus_one_and_of_negations_cancel():
+    def f(x, w):  # its derivative negates a negation
+        return np.sum((w * -1.0) * -np.tanh(x * -1))
+
+    x = onp.array([-onp.inf, -3.0, -0.0, 0.0, 1e-310, 0.5, 2.0, onp.inf])
+    for dtype in (onp.float32, onp.float64):
+        w = onp.linspace(-1.0, 1.0, 8).astype(dtype)
+        lines = _body(jit(f).listing(x.astype(dtype), w))
+        assert lines[1:] == ["v4 = tanh(v3)", "v6 = multiply(v1, v4)", "v7 = f__sum(v6)"]
+        lines = _body(jit(grad(f)).listing(x.astype(dtype), w))
+        assert sum("negative(" in line for line in lines) == 2  # x * -1, and the last sign
+        for jitted, eager in ((jit(f), f), (jit(grad(f)), grad(f))):
+            for _ in range(2):
+                got, want = jitted(x.astype(dtype), w), eager(x.astype(dtype), w)
+                assert got.dtype == dtype
+                onp.testing.assert_array_equal(got, want)
+                onp.testing.assert_array_equal(onp.signbit(got), onp.signbit(want))
+    # a float64 -1 makes float32 values float64: a product, not a negation
+    x32 = x.astype(onp.float32)
+    jitted = jit(lambda x: x * onp.float64(-1.0))
+    assert "multiply(" in jitted.listing(x32)
+    assert jitted(x32).dtype == onp.float64
+
+
 _OPS = [
     lambda a: a * 1.0, lambda a: 1 * a, lambda a: a * -0.0, lambda a: a - 0.5,
+    lambda a: a * -1.0, lambda a: -1 * (-np.tanh(a) * -a), lambda a: a * np.sin(a) + np.sin(a) * a,
+    lambda a: np.reshape(a, np.shape(a), order="F"),
     lambda a: 2.0 / (a * a + 1.0), lambda a: a ** 1, lambda a: a ** 2, lambda a: -a,
     lambda a: np.abs(a), lambda a: np.tanh(a), lambda a: np.maximum(a, 0.25),
     lambda a: np.where(a > 0.1, a, 0.3), lambda a: np.reshape(a, np.shape(a)),

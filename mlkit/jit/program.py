@@ -3,9 +3,10 @@
 The steps a ``Recorder`` wrote down become straight-line Python source (one call per line,
 guards as ``if ... raise``), compiled once, so a replay costs the numpy calls and a local
 variable per value: no boxes, nodes, rule look-ups or graph walks. Before compiling, calls that
-give back their argument are dropped (simplify.py), identical calls are merged, calls whose
-values nothing reads are dropped, the pieces of a concatenation that only it reads are written
-straight into it (concatenation.py), and each value is released after its last reader; scalar
+give back their argument are dropped (simplify.py), identical calls (a sum or product with
+its operands swapped included) are merged, calls whose values nothing reads are dropped, the
+pieces of a concatenation that only it reads are written straight into it
+(concatenation.py), and each value is released after its last reader; scalar
 arithmetic is written as Python operators, and a Python number that an elementwise call on
 float arrays converts at each call is converted once, to a 0-d array. Constants were folded
 while tracing (a call on constants only is never recorded); an output that is a constant is

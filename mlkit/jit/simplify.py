@@ -18,10 +18,10 @@
   derivative of a negated log-sigmoid, say, loses both its signs this way.
 - Arithmetic and comparisons on numpy float scalars are written as Python operators
   (``scalar_operator``): numpy's scalar math gives the ufunc's result, without its dispatch.
-- numpy's reshape and transpose of an ndarray are written as the ndarray's methods, and
-  mlkit's getitem of an ndarray at a constant index (or a concatenation's piece) as a
-  subscript (``method_call``): what the functions run, without their dispatch (the views of a
-  flat parameter vector, say).
+- numpy's reshape and transpose of an ndarray, and its dot of two, are written as the
+  ndarray's methods, and mlkit's getitem of an ndarray at a constant index (or a
+  concatenation's piece) as a subscript (``method_call``): what the functions run, without
+  their dispatch (the views of a flat parameter vector, say).
 - A Python number passed to an arithmetic ufunc with float arrays of one dtype is converted
   by numpy to that dtype at each call, which costs more than the arithmetic on small arrays;
   a 0-d array of that dtype holding the number gives the same loop and values
@@ -299,10 +299,19 @@ def number_dtype(step, notes):
     return dtype if dtype in _SCALAR_DTYPES else None
 
 
+def _plain_array(x, notes):
+    """Whether ``x`` is an ndarray (not a subclass), traced or constant."""
+    if type(x) is Ref:
+        note = notes.get(x.slot)
+        return type(note) is tuple and note[2] is numpy.ndarray
+    return type(x) is numpy.ndarray
+
+
 def method_call(step, notes, expression):
     """``step`` as what its function runs on an ndarray operand (numpy's reshape or transpose
-    as the method, mlkit's getitem at an index holding no traced value as a subscript, a
-    concatenation's piece as a slice), with operands rendered by ``expression``; else None."""
+    as the method, numpy's dot of two ndarrays as the method, mlkit's getitem at an index
+    holding no traced value as a subscript, a concatenation's piece as a slice), with operands
+    rendered by ``expression``; else None."""
     if step.draw or not step.args or type(step.args[0]) is not Ref:
         return None
     note = notes.get(step.args[0].slot)
@@ -316,6 +325,10 @@ def method_call(step, notes, expression):
         if len(step.args) != 2 or step.kwargs or refs(step.args[1]):
             return None
         return f"{target}[{expression(step.args[1])}]"
+    if step.fun is numpy.dot:  # an operand of another type could take over numpy.dot
+        if len(step.args) != 2 or step.kwargs or not _plain_array(step.args[1], notes):
+            return None
+        return f"{target}.dot({expression(step.args[1])})"
     name, options = _METHODS.get(step.fun, (None, set()))
     if name is None or not set(step.kwargs) <= options:
         return None

@@ -345,3 +345,19 @@ def test_reshapes_transposes_and_constant_indexing_run_as_ndarray_methods():
         got, want = jitted(v, onp.array(i)), value_and_grad(f)(v, onp.array(i))
         assert got[0] == want[0]
         onp.testing.assert_array_equal(got[1], want[1])
+
+
+def test_dot_products_of_two_arrays_run_as_the_array_method():
+    def f(A, v, w):
+        return np.dot(v, w) + np.sum(np.dot(A, w)) + np.sum(np.dot(A, A.T)) + np.dot(v, 2.0)[0]
+
+    for dtype in (onp.float32, onp.float64):
+        A = onp.linspace(-1.0, 1.0, 12).reshape(3, 4).astype(dtype)
+        v, w = onp.linspace(0.0, 1.0, 4).astype(dtype), onp.linspace(-3.0, 2.0, 4).astype(dtype)
+        jitted = jit(f)
+        lines = _body(jitted.listing(A, v, w))
+        assert sum(".dot(" in line for line in lines) == 3
+        assert sum("dot(v" in line and ".dot(" not in line for line in lines) == 1  # times 2.0
+        for _ in range(2):
+            got, want = jitted(A, v, w), f(A, v, w)
+            assert got == want and type(got) is type(want)

@@ -3,8 +3,8 @@
 The steps a ``Recorder`` wrote down become straight-line Python source (one call per line,
 guards as ``if ... raise``), compiled once, so a replay costs the numpy calls and a local
 variable per value: no boxes, nodes, rule look-ups or graph walks. Before compiling, calls that
-give back their argument are dropped (simplify.py), identical calls (a sum or product with
-its operands swapped included) are merged, calls whose values nothing reads are dropped, the
+give back their argument are dropped (simplify.py), identical calls (a real sum or product
+with its operands swapped included) are merged, calls whose values nothing reads are dropped, the
 pieces of a concatenation that only it reads are written straight into it
 (concatenation.py), and each value is released after its last reader; scalar
 arithmetic is written as Python operators, and a Python number that an elementwise call on
@@ -33,6 +33,7 @@ from mlkit.jit.simplify import (
     fold_identities,
     method_call,
     number_dtype,
+    real_note,
     scalar_operator,
     value_notes,
 )
@@ -307,10 +308,11 @@ def _call_key(x):
 
 
 def _merge_identical(steps, outputs):
-    """Compute each repeated call (same function, same arguments) once. A sum or product of
-    two operands is also the same call with its operands swapped, where the result's dtype,
+    """Compute each repeated call (same function, same arguments) once. A real sum or product
+    of two operands is also the same call with its operands swapped, where the result's dtype,
     shape and type are the same: IEEE addition and multiplication commute exactly (only which
-    NaN comes out of two NaNs may differ)."""
+    NaN comes out of two NaNs may differ). Complex products do not: numpy fuses their
+    multiply-adds in operand order."""
     rename, seen, merged = {}, {}, []
     for step in steps:
         if type(step) is Guard:
@@ -323,7 +325,7 @@ def _merge_identical(steps, outputs):
                 rename[step.slot] = seen[key][0]
                 continue
             swapped = _swapped_key(step.fun, args, kwargs)
-            if swapped in seen and seen[swapped][1] == step.note:
+            if swapped in seen and seen[swapped][1] == step.note and real_note(step.note):
                 rename[step.slot] = seen[swapped][0]
                 continue
             seen[key] = (step.slot, step.note)

@@ -12,10 +12,10 @@
   call's other operands already have the broadcast shape: the ufunc reads the small array, and
   the copy is dropped if nothing else reads it.
 - Taking an item out of a container of traced values gives that very value.
-- A product with the constant -1 is a negation, and a product of two negations is the
-  product of the negated values (``_signs_taken_out``): IEEE rounding is symmetric in sign, so
-  both are exact (only the sign of a NaN, which IEEE leaves to the hardware, may differ). The
-  derivative of a negated log-sigmoid, say, loses both its signs this way.
+- A real product with the constant -1 is a negation, and a real product of two negations is
+  the product of the negated values (``_signs_taken_out``): IEEE rounding is symmetric in
+  sign, so both are exact (only the sign of a NaN, which IEEE leaves to the hardware, may
+  differ). The derivative of a negated log-sigmoid, say, loses both its signs this way.
 - Arithmetic and comparisons on numpy float scalars are written as Python operators
   (``scalar_operator``): numpy's scalar math gives the ufunc's result, without its dispatch.
 - numpy's reshape and transpose of an ndarray, and its dot of two, are written as the
@@ -37,7 +37,8 @@ from mlkit.numpy.rules.base import _broadcast_to
 from mlkit.numpy.rules.construction import _cast
 from mlkit.numpy.rules.indexing import _getitem
 
-__all__ = ["fold_identities", "method_call", "number_dtype", "scalar_operator", "value_notes"]
+__all__ = ["fold_identities", "method_call", "number_dtype", "real_note", "scalar_operator",
+           "value_notes"]
 
 _BINARY = {numpy.add: "+", numpy.subtract: "-", numpy.multiply: "*", numpy.divide: "/",
            numpy.greater: ">", numpy.greater_equal: ">=", numpy.less: "<",
@@ -139,8 +140,8 @@ def _signs_taken_out(step, made, notes):
     ``negative(a) * negative(b)`` as ``a * b``, where the dtype, shape and type stay the
     same; else ``step`` itself."""
     if (step.fun is not numpy.multiply or len(step.args) != 2 or step.kwargs or step.draw
-            or type(step.note) is not tuple):
-        return step
+            or not real_note(step.note)):
+        return step  # a complex product mixes its operands' parts (x * -1 may give nan)
     first, second = step.args
     for this, other in ((first, second), (second, first)):
         if type(this) is Ref and _is_minus_one(other) and notes.get(this.slot) == step.note:
@@ -149,6 +150,13 @@ def _signs_taken_out(step, made, notes):
     if None in negated:
         return step
     return Call(numpy.multiply, negated, {}, step.slot, step.note, step.draw)
+
+
+def real_note(note):
+    """Whether ``note`` is an array's or scalar's, of a boolean, integer or real float dtype:
+    where a product or sum is one correctly rounded operation per element, so its operands'
+    order and signs can be moved (complex products round in fused, operand-ordered steps)."""
+    return type(note) is tuple and numpy.dtype(note[0]).kind in "biuf"
 
 
 def _negated(arg, made, notes):

@@ -291,6 +291,32 @@ def test_signs_of_products_with_minus_one_and_of_negations_cancel():
     assert jitted(x32).dtype == onp.float64
 
 
+
+def test_complex_products_keep_their_operands_order_and_signs():
+    """numpy rounds a complex product in fused steps that depend on the operands' order, and
+    a product with -1 + 0j is not a negation where a part is infinite or a zero is signed."""
+    rng = onp.random.default_rng(0)
+    a = rng.standard_normal(4096) + 1j * rng.standard_normal(4096)
+    b = rng.standard_normal(4096) + 1j * rng.standard_normal(4096)
+    edges = onp.array([complex(0.0, -1.0), complex(1.0, onp.inf), complex(-0.0, 2.0)] * 8)
+
+    def swapped(a, b):
+        return a * b + b * a
+
+    def signs(z):
+        return z * -1
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # inf * 0 in the complex product
+        for fun, args in ((swapped, (a, b)), (signs, (edges,))):
+            jitted = jit(fun)
+            for _ in range(2):
+                got, want = jitted(*args), fun(*args)
+                onp.testing.assert_array_equal(got.view(onp.float64), want.view(onp.float64))
+                assert onp.array_equal(onp.signbit(got.real), onp.signbit(want.real))
+        assert "negative(" not in jit(signs).listing(edges)
+
+
 _OPS = [
     lambda a: a * 1.0, lambda a: 1 * a, lambda a: a * -0.0, lambda a: a - 0.5,
     lambda a: a * -1.0, lambda a: -1 * (-np.tanh(a) * -a), lambda a: a * np.sin(a) + np.sin(a) * a,

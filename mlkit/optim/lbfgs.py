@@ -192,11 +192,7 @@ class LBFGS:
 
         x = np.concatenate(flat.vectors).astype(dtype, copy=False) if flat.vectors else (
             np.zeros(0, dtype))
-        loss, grad = self._evaluate(fn, x)
-        x, loss, grad, evaluated = self._iterate(fn, x, loss, grad)
-        if not evaluated:  # the last move was taken without evaluating where it landed
-            loss, grad = fn(x)  # the epoch's result, not one of the step's evaluations
-            loss = float(loss)
+        x, loss, grad = self._run_from(fn, x)
         for vector, start, stop in zip(flat.vectors, bounds, bounds[1:]):
             vector[...] = x[start:stop]
         return loss, [grad[start:stop].astype(vector.dtype, copy=False)
@@ -216,14 +212,19 @@ class LBFGS:
                 grad = checked_vectors("LBFGS", owned, grads)[0]
             return loss, grad.copy()  # a copy: the closure may hand out the same array each time
 
-        x = vector.copy()
+        x, loss, grad = self._run_from(fn, vector.copy())
+        vector[...] = x
+        return loss, [grad]
+
+    def _run_from(self, fn, x):
+        """One ``step``'s iterations from ``x``, ``fn(point) -> (loss, gradient)``; returns
+        where they ended, with the loss and gradient there."""
         loss, grad = self._evaluate(fn, x)
         x, loss, grad, evaluated = self._iterate(fn, x, loss, grad)
         if not evaluated:  # the last move was taken without evaluating where it landed
             loss, grad = fn(x)  # the epoch's result, not one of the step's evaluations
             loss = float(loss)
-        vector[...] = x
-        return loss, [grad]
+        return x, loss, grad
 
     def _view_of(self, params):
         if self._view is None or not self._view.matches(params):

@@ -82,7 +82,8 @@ def minibatches(n: int, batch_size: int, rng: np.random.Generator | None, shuffl
     Returns
     -------
     iterator of ndarray of int64
-        The index array of each batch.
+        The index array of each batch: read-only views of one order array (no copy per
+        batch), so writing to one raises rather than changing later batches.
     """
     sizes = _checked_sizes(n, batch_size, last_batch)
     if not isinstance(shuffle, (bool, np.bool_)):
@@ -91,5 +92,6 @@ def minibatches(n: int, batch_size: int, rng: np.random.Generator | None, shuffl
         raise TypeError("rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)) "
                         f"when shuffle=True, got {type(rng).__name__}.")
     order = (rng.permutation(n) if shuffle else np.arange(n)).astype(np.int64, copy=False)
+    order.flags.writeable = False
     bounds = np.cumsum([0] + sizes).tolist()
     return (order[start:stop] for start, stop in pairwise(bounds))  # views of one order

@@ -83,3 +83,12 @@ def test_errors(kwargs, match):
 def test_type_errors_are_raised_at_call_time(kwargs, match):
     with pytest.raises(TypeError, match=match):
         minibatches(**kwargs)
+
+
+def test_batch_indices_are_read_only_so_one_batch_cannot_change_the_next():
+    batches = minibatches(6, 2, np.random.default_rng(0))
+    first = next(batches)
+    with pytest.raises(ValueError, match="read-only"):
+        first[0] = 5
+    rest = np.concatenate(list(batches))
+    assert sorted([*first.tolist(), *rest.tolist()]) == list(range(6))

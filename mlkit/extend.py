@@ -11,9 +11,10 @@ import functools
 
 from mlkit.autodiff.containers import ContainerVSpace
 from mlkit.autodiff.custom import custom_vjp
+from mlkit.autodiff.entry import unary_of
 from mlkit.autodiff.forward import def_linear, defjvp, defjvp_argnum
 from mlkit.autodiff.reverse import defvjp, defvjp_argnum
-from mlkit.autodiff.tracer import Box, draw, getval, primitive
+from mlkit.autodiff.tracer import Box, box_types, draw, getval, primitive
 from mlkit.autodiff.vspace import VSpace, vspace
 from mlkit.numpy.rules.base import broadcast_like, unbroadcast
 from mlkit.numpy.rules.elementwise import def_elementwise
@@ -23,7 +24,7 @@ __all__ = ["primitive", "custom_vjp", "defvjp", "defjvp", "defvjp_argnum", "defj
            "def_linear",
            "def_elementwise", "nondifferentiable", "unbroadcast", "broadcast_like", "Box",
            "VSpace", "ContainerVSpace", "vspace", "getval", "notrace_primitive",
-           "defvjp_argnums", "defjvp_argnums", "draw"]
+           "defvjp_argnums", "defjvp_argnums", "draw", "isbox", "unary_to_nary"]
 
 
 def notrace_primitive(fun):
@@ -35,6 +36,29 @@ def notrace_primitive(fun):
         return fun(*[getval(a) for a in args], **{k: getval(v) for k, v in kwargs.items()})
 
     return untraced
+
+
+def isbox(x):
+    """Whether ``x`` is a traced value (a box around the raw value)."""
+    return type(x) in box_types
+
+
+def unary_to_nary(unary_operator):
+    """Make ``unary_operator(f, x, *options)``, an operator on functions of one argument,
+    into ``operator(fun, argnum=0, *options)(*args, **kwargs)`` for functions of many, as
+    ``grad`` and the other operators are: ``argnum`` picks the argument (an int), or the
+    arguments (a tuple or list, which ``x`` then is a tuple of)."""
+
+    @functools.wraps(unary_operator)
+    def nary_operator(fun, argnum=0, *options, **option_keywords):
+        @functools.wraps(fun)
+        def nary_fun(*args, **kwargs):
+            unary, x = unary_of(fun, argnum, args, kwargs)
+            return unary_operator(unary, x, *options, **option_keywords)
+
+        return nary_fun
+
+    return nary_operator
 
 
 def defvjp_argnums(fun, maker):

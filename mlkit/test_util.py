@@ -1,6 +1,15 @@
-"""``check_grads`` and ``combo_check`` under the module name HIPS autograd's tests import them
-from (``autograd.test_util``); they live in :mod:`mlkit.testing`."""
+"""The checks of :mod:`mlkit.testing` under the module name HIPS autograd's tests import them
+from (``autograd.test_util``)."""
 
-from mlkit.testing import check_grads, combo_check
+from mlkit.testing import (
+    check_equivalent,
+    check_grads,
+    check_jvp,
+    check_vjp,
+    combo_check,
+    make_numerical_jvp,
+    scalar_close,
+)
 
-__all__ = ["check_grads", "combo_check"]
+__all__ = ["check_equivalent", "check_grads", "check_jvp", "check_vjp", "combo_check",
+           "make_numerical_jvp", "scalar_close"]

@@ -12,22 +12,19 @@ import warnings
 
 import numpy
 
-from mlkit.autodiff.containers import ContainerVSpace
 from mlkit.autodiff.entry import make_jvp, make_vjp, unary_of
 from mlkit.autodiff.vspace import vspace
 
-__all__ = ["check_grads", "combo_check", "numerical_jvp"]
+__all__ = ["check_equivalent", "check_grads", "check_jvp", "check_vjp", "combo_check",
+           "make_numerical_jvp", "numerical_jvp", "scalar_close"]
 
 _MODES = ("fwd", "rev")
 _NAMES = {"fwd": "forward-mode (JVP)", "rev": "reverse-mode (VJP)"}
 
 
 def _axpy(space, a, x, y):
-    """``a * x + y`` in ``space`` (containers elementwise)."""
-    if isinstance(space, ContainerVSpace):
-        return space.build([_axpy(s, a, xi, yi) for s, xi, yi in
-                            zip(space.spaces, space.items_of(x), space.items_of(y))])
-    return a * x + y
+    """``a * x + y`` in ``space``."""
+    return space.add(space.scalar_mul(x, a), y)
 
 
 def numerical_jvp(f, x, v, eps=1e-6):
@@ -35,6 +32,54 @@ def numerical_jvp(f, x, v, eps=1e-6):
     space = vspace(x)
     f_plus, f_minus = f(_axpy(space, eps, v, x)), f(_axpy(space, -eps, v, x))
     return _axpy(vspace(f_plus), -1.0, f_minus, f_plus), 1.0 / (2 * eps)
+
+
+def make_numerical_jvp(f, x, eps=1e-6):
+    """``v -> J v`` of ``f`` at ``x`` by central differences (``numerical_jvp`` as a function
+    of the direction)."""
+
+    def jvp(v):
+        difference, scale = numerical_jvp(f, x, v, eps)
+        space = vspace(difference)
+        return space.scalar_mul(difference, scale)
+
+    return jvp
+
+
+def scalar_close(a, b, rtol=1e-5, atol=1e-5):
+    """Whether two numbers agree to ``atol`` absolutely or ``rtol`` relative to their sum's
+    magnitude (the comparison behind every check here that has no tolerance of its own)."""
+    error = abs(a - b)
+    return bool(error < atol or error < rtol * abs(a + b))
+
+
+def check_equivalent(x, y, seed=None):
+    """Assert that ``x`` and ``y`` are the same value up to rounding: the same vector space
+    (structure, shapes, dtypes) and the same inner product with a random direction."""
+    space = vspace(x)
+    if space != vspace(y):
+        raise AssertionError(f"different vector spaces: {space} and {vspace(y)}")
+    direction = space.randn(numpy.random.default_rng(seed))
+    along_x, along_y = space.inner_prod(x, direction), space.inner_prod(y, direction)
+    if not scalar_close(along_x, along_y):
+        raise AssertionError(f"values differ: {x!r} and {y!r} (projections {along_x:.10g} and "
+                             f"{along_y:.10g} on a random direction)")
+
+
+def check_vjp(f, x, seed=None, rtol=1e-5, atol=1e-6):
+    """Check ``f``'s reverse-mode derivative at ``x``, to first order, against finite
+    differences (one order of ``check_grads(f, modes=["rev"])``)."""
+    _check_rev(f, x, numpy.random.default_rng(seed), 1, _name(f), (rtol, atol))
+
+
+def check_jvp(f, x, seed=None, rtol=1e-5, atol=1e-6):
+    """Check ``f``'s forward-mode derivative at ``x``, to first order, against finite
+    differences (one order of ``check_grads(f, modes=["fwd"])``)."""
+    _check_fwd(f, x, numpy.random.default_rng(seed), 1, _name(f), (rtol, atol))
+
+
+def _name(fun):
+    return getattr(fun, "__name__", repr(fun))
 
 
 def _scaled_inner(space, w, pair):
@@ -123,7 +168,7 @@ def check_grads(fun, argnum=0, modes=_MODES, order=2, rtol=1e-5, atol=1e-6, seed
         raise ValueError(f"unknown modes {modes!r}; use a list of 'fwd' and/or 'rev'")
 
     def checker(*args, **kwargs):
-        name = getattr(fun, "__name__", repr(fun))
+        name = _name(fun)
         rng = numpy.random.default_rng(seed)
         of_checked, x = unary_of(fun, argnum, args, kwargs)
 

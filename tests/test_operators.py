@@ -492,3 +492,27 @@ def test_gradient_operators_still_refuse_outputs_of_size_two():
         grad(lambda x: x * 2.0)(onp.array([1.0, 2.0]))
     with pytest.raises(TypeError, match="complex scalar"):
         grad(lambda x: np.reshape(x * 1j, (1,)))(onp.array([1.0]))
+
+
+def test_operators_of_ones_own_made_nary_with_unary_to_nary():
+    from mlkit.autodiff.entry import make_jvp as make_unary_jvp
+    from mlkit.extend import isbox, unary_to_nary
+
+    @unary_to_nary
+    def directional(fun, x, direction):
+        """The derivative of fun at x along direction."""
+        return make_unary_jvp(fun, x)(direction)[1]
+
+    seen = []
+
+    def f(a, b):
+        seen.append((isbox(a), isbox(b)))
+        return np.sin(a) * b ** 2
+
+    a, b = onp.array([0.3, 1.2]), onp.array([2.0, -1.0])
+    assert_allclose(directional(f, 0, onp.ones(2))(a, b), onp.cos(a) * b ** 2)
+    assert_allclose(directional(f, 1, direction=onp.ones(2))(a, b), 2 * onp.sin(a) * b)
+    both = directional(f, (0, 1), (onp.ones(2), onp.ones(2)))(a, b)
+    assert_allclose(both, onp.cos(a) * b ** 2 + 2 * onp.sin(a) * b)
+    assert seen == [(True, False), (False, True), (True, True)]
+    assert directional.__name__ == "directional" and directional(f, 0, 1.0).__name__ == "f"

@@ -9,7 +9,15 @@ import pytest
 import mlkit
 import mlkit.numpy as np
 from mlkit.extend import defjvp_argnums, defvjp_argnums, notrace_primitive
-from mlkit.testing import check_grads, combo_check
+from mlkit.testing import (
+    check_equivalent,
+    check_grads,
+    check_jvp,
+    check_vjp,
+    combo_check,
+    make_numerical_jvp,
+    scalar_close,
+)
 
 X = onp.array([0.5, -1.0, 2.0])
 Y = onp.array([1.5, 0.25, -0.75])
@@ -89,9 +97,32 @@ def test_combo_check_runs_every_combination_of_arguments_and_keywords():
 
 def test_test_util_is_the_same_checker_under_autograds_module_name():
     import mlkit.test_util
+    import mlkit.testing
 
-    assert mlkit.test_util.check_grads is check_grads
-    assert mlkit.test_util.combo_check is combo_check
+    for name in mlkit.test_util.__all__:
+        assert getattr(mlkit.test_util, name) is getattr(mlkit.testing, name)
+
+
+def test_single_order_checks_catch_the_wrong_rule_of_their_mode_only():
+    # scaled_product's VJP for y is wrong and its JVP for y right.
+    of_y = lambda y: scaled_product(X, y)  # noqa: E731
+    check_jvp(of_y, Y)
+    with pytest.raises(AssertionError, match=r"reverse-mode \(VJP\)"):
+        check_vjp(of_y, Y)
+    check_vjp(lambda x: scaled_product(x, Y), X)
+
+
+def test_numerical_jvp_scalar_close_and_check_equivalent():
+    jvp = make_numerical_jvp(lambda x: {"a": np.sin(x), "b": [x ** 2]}, X)
+    tangent = jvp(Y)
+    onp.testing.assert_allclose(tangent["a"], onp.cos(X) * Y, rtol=1e-7)
+    onp.testing.assert_allclose(tangent["b"][0], 2 * X * Y, rtol=1e-7)
+    assert scalar_close(1.0, 1.0 + 1e-7) and not scalar_close(1.0, 1.001)
+    check_equivalent({"a": X, "b": [1.0]}, {"a": X + 1e-9, "b": [1.0]})
+    with pytest.raises(AssertionError, match="values differ"):
+        check_equivalent(X, X + 1e-3)
+    with pytest.raises(AssertionError, match="different vector spaces"):
+        check_equivalent(X, X.astype(onp.float32))
 
 
 def test_notrace_primitive_sees_raw_values_and_gives_a_constant():

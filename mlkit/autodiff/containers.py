@@ -160,7 +160,7 @@ class ContainerVSpace(VSpace):
     def ones(self):
         return self.build([space.ones() for space in self.spaces])
 
-    def randn(self, rng):
+    def randn(self, rng=None):
         return self.build([space.randn(rng) for space in self.spaces])
 
     def standard_basis(self):
@@ -172,6 +172,14 @@ class ContainerVSpace(VSpace):
 
     def items_of(self, x):
         return [x[k] for k in self.keys]
+
+    def add(self, x, y):
+        pairs = zip(self.spaces, self.items_of(x), self.items_of(y))
+        return self.build([space.add(a, b) for space, a, b in pairs])
+
+    def scalar_mul(self, x, a):
+        return self.build([space.scalar_mul(item, a) for space, item in
+                           zip(self.spaces, self.items_of(x))])
 
     def inner_prod(self, a, b):
         pairs = zip(self.spaces, self.items_of(a), self.items_of(b))

@@ -34,7 +34,17 @@ class VSpace:
         """Yield every one-hot value of the space, in flattening order."""
         raise NotImplementedError
 
-    def randn(self, rng):
+    def randn(self, rng=None):
+        """A standard normal value of the space, drawn from ``rng`` (a numpy Generator), or
+        from numpy's global random state (``numpy.random.seed``) when it is None."""
+        raise NotImplementedError
+
+    def add(self, x, y):
+        """``x + y`` in the space."""
+        raise NotImplementedError
+
+    def scalar_mul(self, x, a):
+        """``a x`` in the space, for a real or complex number ``a``."""
         raise NotImplementedError
 
     def inner_prod(self, a, b):

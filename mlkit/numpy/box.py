@@ -86,9 +86,12 @@ class ArrayBox(Box):
         return fun(*args, **kwargs)
 
     def __array__(self, dtype=None, copy=None):
-        if numpy.result_type(rawval(self)).kind in "biu" or not _differentiated(self):
+        if (numpy.result_type(rawval(self)).kind in "biu" or not _differentiated(self)
+                or dtype is not None and numpy.dtype(dtype).kind in "biu"):
             # Integers and booleans carry no derivative: they may index, count or be stored
             # (and a value only recorded, not differentiated, is a plain array to its code).
+            # Converting to them (np.int64(x), np.asarray(x, dtype=int)) truncates, which is
+            # piecewise constant: its zero derivative is exact, as for int(x).
             return concrete(self, lambda value: numpy.array(value, dtype=dtype, copy=copy))
         raise TypeError(
             "a traced value cannot become a plain numpy array (this happens with np.asarray, "

@@ -38,8 +38,17 @@ class ArrayVSpace(VSpace):
             one_hot[index] = 1
             yield self._scalar_or_array(one_hot)
 
-    def randn(self, rng):
+    def randn(self, rng=None):
+        rng = numpy.random if rng is None else rng
         return self._scalar_or_array(rng.standard_normal(self.shape).astype(self.dtype))
+
+    # Operators, not numpy.add: on traced values they record, so these are differentiable.
+    def add(self, x, y):
+        return x + y
+
+    def scalar_mul(self, x, a):
+        # A numpy scalar as a Python number, so that it cannot promote float32 to float64.
+        return x * (a.item() if isinstance(a, numpy.generic) else a)
 
     def inner_prod(self, a, b):
         return numpy.dot(numpy.ravel(a), numpy.ravel(b))
@@ -54,7 +63,8 @@ class ComplexArrayVSpace(ArrayVSpace):
     __slots__ = ()
     iscomplex = True
 
-    def randn(self, rng):
+    def randn(self, rng=None):
+        rng = numpy.random if rng is None else rng
         real = rng.standard_normal(self.shape) + 1j * rng.standard_normal(self.shape)
         return self._scalar_or_array(real.astype(self.dtype))
 

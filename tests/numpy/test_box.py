@@ -95,6 +95,23 @@ def test_int_and_range_of_traced_values():
         grad(lambda x: x * len(range(x)))(2.0)
 
 
+def test_integer_types_and_integer_asarray_of_traced_values_truncate_as_int_does():
+    def f(x):
+        ix = np.int64(x)  # numpy's own type: a constant, as int(x) and x.astype(int) are
+        assert type(ix) is onp.ndarray and ix.dtype == onp.int64
+        return np.sum(x * ix) + np.sum(x * onp.asarray(x, dtype=onp.int32) ** 2)
+
+    truncated = onp.trunc(OFF_GRID)
+    assert_allclose(grad(f)(OFF_GRID), truncated + truncated ** 2)
+    check_grads(f, modes=("fwd", "rev"), order=2)(OFF_GRID)
+    # Under jit the truncated values are checked at each replay, as int(x) is.
+    jitted = mlkit.jit(grad(f))
+    for point in (OFF_GRID, OFF_GRID + 1.0, OFF_GRID):
+        assert_allclose(jitted(point), grad(f)(point))
+    with pytest.raises(TypeError, match="traced value cannot become a plain numpy array"):
+        grad(lambda x: np.sum(onp.asarray(x, dtype=onp.float64)))(OFF_GRID)
+
+
 def test_traced_arrays_index_and_iterate_and_traced_scalars_do_not():
     def total(x):
         assert isinstance(x, np.IndexableArrayBox) and len(x) == 2

@@ -1,0 +1,66 @@
+"""The vector spaces of arrays, scalars and containers, through the public ``vspace``: the
+axioms of a real inner-product space, dtypes kept, and the operations differentiable."""
+
+import numpy as onp
+import pytest
+
+from mlkit.extend import vspace
+from mlkit.testing import check_equivalent, check_grads, scalar_close
+
+VALUES = {
+    "matrix": onp.zeros((3, 2)),
+    "float32": onp.zeros(4, onp.float32),
+    "scalar": 0.0,
+    "complex": 1j * onp.zeros((2, 1)),
+    "list": [1.0, onp.zeros((2, 1))],
+    "tuple": (1.0, onp.zeros((2, 1))),
+    "nested": {"x": [0.0, onp.zeros((3, 1))], "y": ({"a": 0.0}, [0.0])},
+}
+
+
+@pytest.mark.parametrize("name", VALUES)
+def test_a_vspace_is_a_real_inner_product_space(name):
+    space = vspace(VALUES[name])
+    rng = onp.random.default_rng(0)
+    x, y, z = (space.randn(rng) for _ in range(3))
+    a, b = rng.standard_normal(2)
+    add, mul, inner = space.add, space.scalar_mul, space.inner_prod
+    check_equivalent(add(x, add(y, z)), add(add(x, y), z))
+    check_equivalent(add(x, y), add(y, x))
+    check_equivalent(add(space.zeros(), x), x)
+    check_equivalent(space.zeros(), add(x, mul(x, -1.0)))
+    check_equivalent(mul(x, a * b), mul(mul(x, a), b))
+    check_equivalent(mul(add(x, y), a), add(mul(x, a), mul(y, a)))
+    check_equivalent(mul(x, a + b), add(mul(x, a), mul(x, b)))
+    assert scalar_close(inner(x, y), inner(y, x))
+    assert scalar_close(inner(mul(x, a), y), a * inner(x, y))
+    assert inner(x, x) > 0
+    basis = list(space.standard_basis())
+    assert len(basis) == space.size
+    gram = onp.array([[inner(u, v) for v in basis] for u in basis])
+    onp.testing.assert_allclose(gram, onp.eye(space.size))
+    total = basis[0]
+    for u in basis[1:]:
+        total = add(total, u)
+    check_equivalent(total, space.ones())
+    for value in (add(x, y), mul(x, a), space.zeros(), space.ones(), space.randn()):
+        assert vspace(value) == space
+
+
+@pytest.mark.parametrize("name", ["matrix", "scalar", "nested"])
+def test_vspace_operations_are_differentiable(name):
+    space = vspace(VALUES[name])
+    rng = onp.random.default_rng(1)
+    x, y = space.randn(rng), space.randn(rng)
+    check_grads(space.add, (0, 1))(x, y)
+    check_grads(space.scalar_mul, (0, 1))(x, 0.7)
+    check_grads(space.inner_prod, (0, 1))(x, y)
+
+
+def test_scalar_mul_keeps_float32_and_randn_follows_numpys_global_seed():
+    space = vspace(onp.zeros(3, onp.float32))
+    assert space.scalar_mul(onp.ones(3, onp.float32), onp.float64(0.5)).dtype == onp.float32
+    onp.random.seed(3)
+    first = space.randn()
+    onp.random.seed(3)
+    assert first.dtype == onp.float32 and onp.array_equal(first, space.randn())

@@ -15,12 +15,13 @@ import functools
 import mlkit.numpy as np
 from mlkit.misc.flatten import concatenated, flatten
 
-__all__ = ["adam", "rmsprop", "sgd"]
+__all__ = ["adam", "rmsprop", "sgd", "unflatten_optimizer"]
 
 
-def _on_trees(optimize):
+def unflatten_optimizer(optimize):
     """Lift a loop over one flat vector to trees: flatten ``x0``, the gradients and the
-    callback's arguments, and hand back a tree shaped like ``x0``."""
+    callback's arguments, and hand back a tree shaped like ``x0``. A decorator for writing
+    your own loop: ``optimize(grad, x, callback, ...)`` sees flat vectors only."""
 
     @functools.wraps(optimize)
     def optimize_tree(grad, x0, callback=None, *args, **kwargs):
@@ -49,7 +50,7 @@ def _descend(grad, x, callback, num_iters, step, state):
     return x
 
 
-@_on_trees
+@unflatten_optimizer
 def sgd(grad, x, callback=None, num_iters=200, step_size=0.1, mass=0.9):
     """Gradient descent with momentum: ``v = mass v - (1 - mass) g``, ``x = x + step_size v``
     (``v`` starts at zero)."""
@@ -61,7 +62,7 @@ def sgd(grad, x, callback=None, num_iters=200, step_size=0.1, mass=0.9):
     return _descend(grad, x, callback, num_iters, step, np.zeros_like(x))
 
 
-@_on_trees
+@unflatten_optimizer
 def rmsprop(grad, x, callback=None, num_iters=100, step_size=0.1, gamma=0.9, eps=10**-8):
     """RMSprop: ``s = gamma s + (1 - gamma) g^2`` (from ``s = 1``), then
     ``x = x - step_size g / (sqrt(s) + eps)``."""
@@ -73,7 +74,7 @@ def rmsprop(grad, x, callback=None, num_iters=100, step_size=0.1, gamma=0.9, eps
     return _descend(grad, x, callback, num_iters, step, np.ones_like(x))
 
 
-@_on_trees
+@unflatten_optimizer
 def adam(grad, x, callback=None, num_iters=100, step_size=0.001, b1=0.9, b2=0.999, eps=10**-8):
     """Adam: bias-corrected averages ``m`` of ``g`` and ``v`` of ``g^2`` (from zero), then
     ``x = x - step_size m_hat / (sqrt(v_hat) + eps)``."""

@@ -9,7 +9,7 @@ from numpy.testing import assert_allclose
 
 import mlkit.numpy as np
 from mlkit import grad
-from mlkit.misc.optimizers import adam, rmsprop, sgd
+from mlkit.misc.optimizers import adam, rmsprop, sgd, unflatten_optimizer
 from mlkit.testing import check_grads
 
 X0 = {"w": onp.array([1.0, -2.0]), "b": (0.5,)}
@@ -108,3 +108,22 @@ def test_a_run_is_differentiable_in_its_step_size_and_start():
         0.3, onp.array([0.8, -0.5]))
     check_grads(lambda s: adam(lambda x, i: x - 1.0, onp.array([2.0, 0.0]), num_iters=3,
                                step_size=s)[0], modes=["rev"], order=1)(0.1)
+
+
+def test_unflatten_optimizer_lifts_a_loop_of_ones_own_to_trees():
+    seen = []
+
+    @unflatten_optimizer
+    def halving(grad, x, callback=None, num_iters=3):
+        for i in range(num_iters):
+            g = grad(x, i)
+            assert x.shape == g.shape == (3,)  # the loop sees one flat vector
+            if callback:
+                callback(x, i, g)
+            x = x - 0.5 * g
+        return x
+
+    end = halving(half_square_grad, X0, lambda x, i, g: seen.append((i, x["b"][0], g["w"])))
+    assert_allclose(leaves(end), leaves(X0) / 8)
+    assert [i for i, _, _ in seen] == [0, 1, 2] and seen[1][1] == 0.25
+    assert_allclose(seen[2][2], X0["w"] / 4)

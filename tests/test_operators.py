@@ -291,6 +291,41 @@ def test_abs_squared_gradient_is_twice_the_conjugate():
     assert_allclose(grad(lambda z: np.sum(np.abs(z) ** 2))(z), 2 * onp.conj(z))
 
 
+def _central_difference(f, x, direction, eps=1e-6):
+    return (f(x + eps * direction) - f(x - eps * direction)) / (2 * eps)
+
+
+@pytest.mark.parametrize("dtype", [onp.float64, onp.complex128])
+def test_jacobian_and_elementwise_grad_of_a_complex_output_are_complex(dtype):
+    # exp(i x) of a real x, or the holomorphic exp(i z): d/dx = i exp(i x) either way.
+    x = onp.array([0.3, -1.1, 2.0]).astype(dtype) + (0.2j if dtype is onp.complex128 else 0)
+    f = lambda x: np.exp(1j * x) * x[0]  # noqa: E731
+    expected = onp.stack([_central_difference(f, x, e) for e in onp.eye(3)], axis=1)
+    assert_allclose(jacobian(f)(x), expected, rtol=1e-7)
+    assert_allclose(elementwise_grad(lambda x: np.exp(1j * x))(x), 1j * onp.exp(1j * x))
+    assert_allclose(mlkit.jit(jacobian(f))(x), expected, rtol=1e-7)
+    assert jacobian(f)(x.astype(onp.complex64 if dtype is onp.complex128 else onp.float32)
+                       ).dtype == onp.complex64
+
+
+def test_jacobian_of_mixed_outputs_and_inputs_keeps_real_blocks_real():
+    x, z = onp.array([0.3, 0.5]), onp.array([1 + 2j, 0.5 - 1j])
+    d_sin, d_exp = jacobian(lambda x: (np.sin(x), np.exp(1j * x)))(x)
+    assert d_sin.dtype == onp.float64 and d_exp.dtype == onp.complex128
+    assert_allclose(onp.diag(d_exp), 1j * onp.exp(1j * x))
+    d_a, d_b = jacobian(lambda a, b: a * b, (0, 1))(x, z)
+    assert_allclose(onp.diag(d_a), z) and assert_allclose(onp.diag(d_b), x)
+
+
+@pytest.mark.parametrize("f", [np.conj, lambda z: z * np.conj(z), lambda z: np.abs(z) + 0j],
+                         ids=["conj", "|z|^2", "|z|"])
+def test_a_complex_output_not_holomorphic_in_a_complex_input_has_no_jacobian(f):
+    z = onp.array([1 + 2j, 0.5 - 1j])
+    for operator in (jacobian, elementwise_grad):
+        with pytest.raises(ValueError, match="not holomorphic"):
+            operator(f)(z)
+
+
 # --- checkpoint -----------------------------------------------------------------------------
 def block(x):
     for _ in range(3):

@@ -9,6 +9,7 @@ from mlkit.autodiff.entry import make_jvp as _make_jvp
 from mlkit.autodiff.tracer import getval
 from mlkit.autodiff.vspace import vspace
 from mlkit.operators.argnum import check_differentiable, scalar_ones, traced
+from mlkit.operators.complex_outputs import complex_derivative
 from mlkit.tree import tree_map
 
 __all__ = ["deriv", "elementwise_grad", "grad", "grad_and_aux", "grad_named",
@@ -61,12 +62,15 @@ def grad_and_aux(fun, argnum=0):
 
 def elementwise_grad(fun, argnum=0):
     """The sum of the Jacobian's rows: the derivative of each output element, for an
-    elementwise ``fun``."""
+    elementwise ``fun`` (complex for a complex output, as ``jacobian`` says)."""
 
     @functools.wraps(fun)
     def elementwise_gradfun(*args, **kwargs):
         vjp, ans = traced(fun, argnum, args, kwargs)
-        return vjp(vspace(ans).ones())
+        space = vspace(ans)
+        if space.iscomplex:
+            return complex_derivative(vjp, space.ones(), fun, "elementwise_grad")
+        return vjp(space.ones())
 
     return elementwise_gradfun
 

@@ -13,6 +13,7 @@ from mlkit.autodiff.entry import unary_of
 from mlkit.autodiff.tracer import getval
 from mlkit.autodiff.vspace import vspace
 from mlkit.operators.argnum import traced
+from mlkit.operators.complex_outputs import complex_derivative
 from mlkit.tree import tree_flatten, tree_leaves, tree_unflatten
 
 __all__ = ["hessian", "jacobian"]
@@ -22,11 +23,15 @@ def _flat(value):
     """The array leaves of ``value`` as the engine's vector spaces see them (through boxes),
     their shapes, and the structure to rebuild it."""
     leaves, structure = tree_flatten(value, exact=True, look_through=getval)
-    return leaves, [vspace(leaf).shape for leaf in leaves], structure
+    return leaves, [vspace(leaf) for leaf in leaves], structure
 
 
 def jacobian(fun, argnum=0):
     """The Jacobian: for array input and output, an array of shape out.shape + in.shape.
+
+    A complex output has a complex Jacobian: exact for a real input, and for a complex input
+    where ``fun`` is holomorphic (d out / d z); a function that is not holomorphic in a
+    complex input has none, and raises ValueError.
 
     With container inputs or outputs (tuples, lists, dicts, or a tuple ``argnum``) the result
     is shaped like the output, each leaf holding a structure shaped like the input whose
@@ -36,30 +41,38 @@ def jacobian(fun, argnum=0):
     @functools.wraps(fun)
     def jacfun(*args, **kwargs):
         vjp, ans = traced(fun, argnum, args, kwargs)
-        _, in_shapes, in_structure = _flat(unary_of(fun, argnum, args, kwargs)[1])
-        _, out_shapes, out_structure = _flat(ans)
+        _, in_spaces, in_structure = _flat(unary_of(fun, argnum, args, kwargs)[1])
+        _, out_spaces, out_structure = _flat(ans)
+        space = vspace(ans)
+        derivative = (functools.partial(complex_derivative, vjp, fun=fun, operator="jacobian")
+                      if space.iscomplex else vjp)
         rows = [mnp.concatenate([mnp.reshape(leaf, (-1,)) for leaf in
-                                 tree_leaves(vjp(e), exact=True, look_through=getval)])
-                for e in vspace(ans).standard_basis()]
+                                 tree_leaves(derivative(e), exact=True, look_through=getval)])
+                for e in space.standard_basis()]
         matrix = mnp.stack(rows)
-        if len(in_shapes) == 1 and len(out_shapes) == 1:
-            return mnp.reshape(matrix, tuple(out_shapes[0]) + tuple(in_shapes[0]))
-        return _blocks(matrix, in_structure, out_structure, in_shapes, out_shapes)
+        if len(in_spaces) == 1 and len(out_spaces) == 1:
+            return mnp.reshape(matrix, tuple(out_spaces[0].shape) + tuple(in_spaces[0].shape))
+        return _blocks(matrix, in_structure, out_structure, in_spaces, out_spaces)
 
     return jacfun
 
 
-def _blocks(matrix, in_structure, out_structure, in_shapes, out_shapes):
-    in_sizes = [int(numpy.prod(s)) for s in in_shapes]
+def _blocks(matrix, in_structure, out_structure, in_spaces, out_spaces):
+    """The blocks of ``matrix``, each real where its output and input are (a complex output
+    elsewhere makes the whole matrix complex)."""
+    in_sizes = [space.size for space in in_spaces]
     in_starts = numpy.concatenate([[0], numpy.cumsum(in_sizes)]).astype(int)
     out_blocks, row = [], 0
-    for out_shape in out_shapes:
-        size = int(numpy.prod(out_shape))
-        blocks = [mnp.reshape(matrix[row:row + size, start:start + n],
-                              tuple(out_shape) + tuple(in_shape))
-                  for start, n, in_shape in zip(in_starts, in_sizes, in_shapes)]
+    for out_space in out_spaces:
+        blocks = []
+        for start, n, in_space in zip(in_starts, in_sizes, in_spaces):
+            block = mnp.reshape(matrix[row:row + out_space.size, start:start + n],
+                                tuple(out_space.shape) + tuple(in_space.shape))
+            real = not (out_space.iscomplex or in_space.iscomplex)
+            blocks.append(mnp.real(block) if real and numpy.iscomplexobj(getval(block))
+                          else block)
         out_blocks.append(tree_unflatten(in_structure, blocks))
-        row += size
+        row += out_space.size
     return tree_unflatten(out_structure, out_blocks)
 
 

@@ -183,7 +183,8 @@ def _expand(x):
 
 
 def _as_float(name, x):
-    raw = numpy.asarray(getval(x))
+    # rawval, not getval: reading a jit-recorded value's numbers would guard on them
+    raw = numpy.asarray(rawval(x))
     if raw.dtype.kind not in "fiub":
         raise TypeError(f"odeint: {name} must be real numbers, got dtype {raw.dtype}")
     return x if type(x) in box_types else raw.astype(numpy.result_type(raw, float))
@@ -212,12 +213,12 @@ def odeint(func, y0, t, args=(), Dfun=None, col_deriv=0, full_output=0, ml=None,
         raise NotImplementedError(
             "odeint: full_output is not available while differentiating; call odeint again "
             "outside the differentiated function to get the solver's report")
-    if numpy.ndim(getval(y0)) > 1:
+    if numpy.ndim(rawval(y0)) > 1:
         raise ValueError(f"odeint: y0 must be a scalar or a vector, got shape "
-                         f"{numpy.shape(getval(y0))}")
-    if numpy.ndim(getval(t)) != 1:
+                         f"{numpy.shape(rawval(y0))}")
+    if numpy.ndim(rawval(t)) != 1:
         raise ValueError(f"odeint: t must be a vector of times, got shape "
-                         f"{numpy.shape(getval(t))}")
+                         f"{numpy.shape(rawval(t))}")
     constants = tuple(_TRACED if is_traced else leaf for is_traced, leaf in zip(traced, leaves))
     system = _System(func, structure, constants, tfirst, options)
     params = [leaf for is_traced, leaf in zip(traced, leaves) if is_traced]

@@ -1,7 +1,7 @@
 """mlkit.scipy.integrate.odeint: scipy's values; derivatives with respect to y0, t and the
 extra args, in reverse mode (adjoint method) and forward mode (sensitivities), against closed
 forms (linear ODEs) and against finite differences (Lotka-Volterra), at tight tolerances; second
-derivatives in all four mode pairs, Hessians; args in trees, tfirst, Dfun; float32
+derivatives in all four mode pairs, Hessians, under jit; args in trees, tfirst, Dfun; float32
 cotangents; clear errors."""
 
 import warnings
@@ -13,7 +13,7 @@ import scipy.linalg
 from numpy.testing import assert_allclose
 
 import mlkit.numpy as np
-from mlkit import grad, hessian, make_jvp
+from mlkit import grad, hessian, jit, make_jvp
 from mlkit.scipy.integrate import odeint
 from mlkit.testing import check_grads
 
@@ -207,6 +207,20 @@ def test_float32_inputs_at_second_order():
     _, tangent = make_jvp(lambda k: grad(loss, 1)(onp.float32(2.0), k))(onp.float32(0.7))(
         onp.float32(1.0))
     assert_allclose(tangent, curvature, rtol=1e-5)
+
+
+def test_jit_replays_first_and_second_derivatives():
+    def loss(y0, a):
+        return np.sum(odeint(lambda y, t, a: np.dot(a, y) - 0.1 * y ** 3, y0, T, (a,)) * W)
+
+    first = grad(loss, argnum=(0, 1))
+    second = grad(lambda y0, a: np.sum(grad(loss)(y0, a) ** 2), argnum=(0, 1))
+    for fun in (first, second):
+        jitted = jit(fun)
+        for y0 in (Y0, onp.array([0.3, -2.0])):
+            for got, expected in zip(jitted(y0, A), fun(y0, A)):
+                assert_allclose(got, expected, rtol=1e-12)
+        assert jitted.cache_info() == {"signatures": 1, "paths": [1]}
 
 
 def test_full_output_outside_tracing_and_refused_inside():

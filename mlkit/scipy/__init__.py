@@ -2,9 +2,9 @@
 ``integrate``.
 
 Built on mlkit.numpy and the autodiff core only; every function is either a primitive with
-reverse- and forward-mode rules or a composite of such primitives. The exceptions raise when
-differentiated rather than give a wrong zero: the scipy.linalg functions without rules yet, and
-odeint beyond first derivatives.
+reverse- and forward-mode rules or a composite of such primitives. The exceptions, the
+scipy.linalg functions without rules yet, raise when differentiated rather than give a wrong
+zero.
 """
 
 from mlkit.scipy import integrate, linalg, signal, special, stats

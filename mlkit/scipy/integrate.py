@@ -1,28 +1,33 @@
-"""``odeint``: scipy.integrate.odeint, differentiable with respect to y0, t and the extra args.
+"""``odeint``: scipy.integrate.odeint, differentiable with respect to y0, t and the extra args,
+to any order.
 
 Reverse mode is the adjoint method: the cotangent ``a`` of the state runs backward in time
 with ``da/dt = -a . df/dy`` from each output time to the one before (picking up that output's
 cotangent there), and the args' cotangent accumulates ``a . df/dargs`` along the way; both ride
-with the state in one augmented system solved backward by scipy's odeint. Forward mode solves
-the sensitivity system ``ds/dt = df/dy s + df/dargs . dargs`` forward with the state. The
-products with f's Jacobians come from mlkit's own ``make_vjp``/``make_jvp`` on ``func``, so
-``func`` is written with mlkit.numpy. A moved output time t_j adds ``f(y_j, t_j) dt_j``, and a
-moved start ``-J(t_j, t_0) f(y_0, t_0) dt_0``, to the output.
+with the state in one augmented system solved backward. Forward mode solves the sensitivity
+system ``ds/dt = df/dy s + df/dargs . dargs`` forward with the state. The products with f's
+Jacobians come from mlkit's own ``make_vjp``/``make_jvp`` on ``func``, so ``func`` is written
+with mlkit.numpy. A moved output time t_j adds ``f(y_j, t_j) dt_j``, and a moved start
+``-J(t_j, t_0) f(y_0, t_0) dt_0``, to the output.
 
-Both derivatives are computed by numerical integration, outside any trace: differentiating
-them again raises an error instead of giving a wrong zero.
+Both passes are mlkit.numpy code whose integrations call the ``solve`` primitive itself on the
+augmented system (a ``_System`` of its own), so differentiating a derivative differentiates
+those solves in turn, by the same two methods, with the right-hand sides' derivatives nested.
 """
 
+import contextlib
+import functools
 import warnings
 
 import numpy
 import scipy.integrate
 
+import mlkit.numpy as np
 from mlkit.autodiff.containers import make_sequence
 from mlkit.autodiff.entry import make_jvp, make_vjp
 from mlkit.autodiff.forward import defjvp
 from mlkit.autodiff.reverse import defvjp
-from mlkit.autodiff.tracer import box_types, getval, primitive
+from mlkit.autodiff.tracer import box_types, getval, primitive, rawval
 from mlkit.numpy.wrap import composite
 from mlkit.tree import tree_flatten, tree_map, tree_unflatten
 
@@ -34,8 +39,9 @@ _SHARED_OPTIONS = ("rtol", "atol", "tcrit", "hmax", "hmin", "mxstep", "printmess
 
 
 class _System:
-    """The user's right-hand side with its constant arguments in place and its traced
-    arguments (``params``) passed separately: ``rhs(y, s, params)``."""
+    """A right-hand side (the user's, or a derivative pass's augmented one) with its constant
+    arguments in place and its traced arguments (``params``) passed separately:
+    ``rhs(y, s, params)``."""
 
     def __init__(self, func, structure, constants, tfirst, options):
         self.func, self.structure, self.constants = func, structure, constants
@@ -59,30 +65,19 @@ class _System:
 
         return call
 
-    def raw_rhs(self, y, s, params):
-        return numpy.ravel(numpy.asarray(self.rhs(y, s, params), dtype=float))
+    @classmethod
+    def derived(cls, rate, count, options):
+        """The system of a derivative pass: ``rate(y, s, *params)`` of ``count`` params."""
+        return cls(rate, tree_flatten((0.0,) * count)[1], (_TRACED,) * count, False, options)
 
 
 _TRACED = object()  # marks an argument slot filled from the traced params
 
 
-def _flat(parts):
-    return numpy.concatenate([numpy.ravel(numpy.asarray(p, dtype=float)) for p in parts])
-
-
-def _unflat(vector, likes):
-    out, start = [], 0
-    for like in likes:
-        size = numpy.size(like)
-        out.append(vector[start:start + size].reshape(numpy.shape(like)))
-        start += size
-    return out
-
-
 def _solve(inputs, system, options):
     y0, t, *params = inputs
     options = dict(options)
-    if options["Dfun"] is not None:
+    if options.get("Dfun") is not None:
         options["Dfun"] = system.jacobian(options["Dfun"])
     return scipy.integrate.odeint(system.rhs, y0, t, args=(params,), **options)
 
@@ -90,80 +85,96 @@ def _solve(inputs, system, options):
 solve = primitive(_solve)
 
 
-def _integrate(rhs, state, times, options):
-    """scipy's odeint of a derivative system whose Jacobian products may not depend on every
-    input (a function of t alone, say): their zeros are expected, not worth a warning."""
+def _rate(system, y, s, params):
+    """``f(y, s)`` as a flat float vector."""
+    return np.ravel(system.rhs(y, s, params)).astype(float)
+
+
+@contextlib.contextmanager
+def _quietly():
+    """A right-hand side free of the state or of some args has zero derivatives there: expected
+    in a derivative pass, so not worth the warning the engine gives for it."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*does not depend on its input")
-        return scipy.integrate.odeint(rhs, state, times, **options)
+        yield
 
 
-def _cast_like(values, likes):
-    return tuple(numpy.asarray(v, dtype=numpy.result_type(like)).reshape(numpy.shape(like))[()]
-                 for v, like in zip(values, likes))
+def _backward_rate(system, n, state, s, *params):
+    """The adjoint system on ``state = [y, a, args_bar]``: ``dy/ds = f``, ``da/ds = -a . df/dy``
+    and ``d args_bar/ds = -a . df/dargs``, integrated from one output time to the one before."""
+    y, a = state[:n], state[n:2 * n]
+    with _quietly():
+        vjp, dy = make_vjp(lambda x: system.rhs(x[0], s, x[1]), (y, list(params)))
+        a_y, a_params = vjp(-a)
+    return np.concatenate([np.ravel(dy), a_y, *[np.ravel(p) for p in a_params]])
+
+
+def _forward_rate(system, n, count, state, s, *params):
+    """The sensitivity system on ``state = [y, dy]``: ``dy/ds = f`` and
+    ``d dy/ds = df/dy dy + df/dargs dargs``; ``params`` are the args, then their tangents."""
+    y, sens = state[:n], state[n:]
+    with _quietly():
+        jvp = make_jvp(lambda x: system.rhs(x[0], s, x[1]), (y, list(params[:count])))
+        dy, dsens = jvp((sens, list(params[count:])))
+    return np.concatenate([np.ravel(dy), np.ravel(dsens)])
+
+
+def _solve_derived(rate, state, times, params, system):
+    """``solve`` of a derivative pass's system ``rate(state, s, *params)``, with the options
+    the original shares with it."""
+    derived = _System.derived(rate, len(params), system.options)
+    inputs = make_sequence(tuple, state, times, *params)
+    return solve(inputs, system=derived, options=derived.options)
+
+
+def _like(value, like):
+    """``value`` in the shape and dtype of the input ``like`` (a scalar for a scalar)."""
+    raw = rawval(like)
+    value = np.reshape(value, numpy.shape(raw))
+    dtype = numpy.result_type(raw)
+    if value.dtype != dtype:
+        value = value.astype(dtype)
+    return value[()] if value.ndim == 0 else value
 
 
 def _adjoint(g, ans, inputs, system):
     """The cotangents of (y0, t, *params) for the output cotangent ``g``."""
-    _, t, *params = inputs
-    ans, g, t_flat = numpy.asarray(ans), numpy.asarray(g), numpy.ravel(t)
-    n, size = ans.shape[1], sum(numpy.size(p) for p in params)
-
-    def backward(state, s):
-        y, a = state[:n], state[n:2 * n]
-        vjp, dy = make_vjp(lambda x: system.rhs(x[0], s, x[1]), (y, list(params)))
-        a_y, a_params = vjp(-a)
-        return _flat([dy, a_y, *a_params]) if size else _flat([dy, a_y])
-
-    a = g[-1].astype(float)
-    params_bar = numpy.zeros(size)
-    t_bar = numpy.zeros(len(t_flat))
-    for j in range(len(t_flat) - 1, 0, -1):
-        t_bar[j] = g[j] @ system.raw_rhs(ans[j], t_flat[j], params)
-        state = numpy.concatenate([ans[j], a, params_bar])
-        end = _integrate(backward, state, [t_flat[j], t_flat[j - 1]], system.options)[-1]
+    y0, t, *params = inputs
+    n = ans.shape[1]
+    rate = functools.partial(_backward_rate, system, n)
+    a = g[-1]
+    params_bar = np.zeros(sum(numpy.size(rawval(p)) for p in params))
+    t_bar = []
+    for j in range(len(t) - 1, 0, -1):
+        t_bar.append(np.dot(g[j], _rate(system, ans[j], t[j], params)))
+        state = np.concatenate([ans[j], a, params_bar])
+        end = _solve_derived(rate, state, np.stack([t[j], t[j - 1]]), params, system)[-1]
         a, params_bar = end[n:2 * n] + g[j - 1], end[2 * n:]
-    t_bar[0] = -(a - g[0]) @ system.raw_rhs(ans[0], t_flat[0], params)
-    return _cast_like([a, t_bar, *_unflat(params_bar, params)], inputs)
+    t_bar.append(-np.dot(a - g[0], _rate(system, ans[0], t[0], params)))
+    bars, start = [], 0
+    for p in params:
+        size = numpy.size(rawval(p))
+        bars.append(params_bar[start:start + size])
+        start += size
+    cotangents = [a, np.stack(t_bar[::-1]), *bars]
+    return make_sequence(tuple, *[_like(c, x) for c, x in zip(cotangents, [y0, t, *params])])
 
 
 def _tangent(tangents, ans, inputs, system):
     """The output's tangent for the input tangents ``tangents`` = (dy0, dt, *dparams)."""
     _, t, *params = inputs
-    dy0, dt, *dparams = (numpy.asarray(x, dtype=float) for x in tangents)
-    ans, t_flat, dt = numpy.asarray(ans), numpy.ravel(t), numpy.ravel(dt)
+    dy0, dt, *dparams = tangents
     n = ans.shape[1]
-
-    def forward(state, s):
-        y, sens = state[:n], state[n:]
-        jvp = make_jvp(lambda x: system.rhs(x[0], s, x[1]), (y, list(params)))
-        dy, dsens = jvp((sens, list(dparams)))
-        return _flat([dy, dsens])
-
-    start = numpy.ravel(dy0) - system.raw_rhs(ans[0], t_flat[0], params) * dt[0]
-    path = _integrate(forward, numpy.concatenate([ans[0], start]), t_flat, system.options)
-    moved = numpy.stack([system.raw_rhs(y, s, params) for y, s in zip(ans, t_flat)])
-    return (path[:, n:] + moved * dt[:, None]).astype(ans.dtype)
+    rate = functools.partial(_forward_rate, system, n, len(params))
+    start = np.ravel(dy0) - _rate(system, ans[0], t[0], params) * dt[0]
+    path = _solve_derived(rate, np.concatenate([ans[0], start]), t, [*params, *dparams], system)
+    moved = np.stack([_rate(system, ans[j], t[j], params) for j in range(len(t))])
+    return path[:, n:] + moved * dt[:, None]
 
 
-def _no_higher_order(name):
-    def refuse(*args, **kwargs):
-        raise NotImplementedError(
-            f"odeint has first derivatives only (its {name} is computed by numerical "
-            "integration outside the trace); for second derivatives, differentiate a "
-            "solver written in mlkit.numpy, or use finite differences of the gradient")
-
-    return refuse
-
-
-adjoint = primitive(_adjoint)
-tangent = primitive(_tangent)
-for _fun, _name in ((adjoint, "reverse-mode derivative"), (tangent, "forward-mode derivative")):
-    defvjp(_fun, *[_no_higher_order(_name)] * 3)
-    defjvp(_fun, *[_no_higher_order(_name)] * 3)
-defvjp(solve, lambda ans, inputs, system, options: lambda g: adjoint(
-    g, ans, inputs, system=system))
-defjvp(solve, lambda dt, ans, inputs, system, options: tangent(dt, ans, inputs, system=system))
+defvjp(solve, lambda ans, inputs, system, options: lambda g: _adjoint(g, ans, inputs, system))
+defjvp(solve, lambda tangents, ans, inputs, system, options: _tangent(
+    tangents, ans, inputs, system))
 
 
 def _expand(x):
@@ -172,7 +183,8 @@ def _expand(x):
 
 
 def _as_float(name, x):
-    raw = numpy.asarray(getval(x))
+    # rawval, not getval: reading a jit-recorded value's numbers would guard on them
+    raw = numpy.asarray(rawval(x))
     if raw.dtype.kind not in "fiub":
         raise TypeError(f"odeint: {name} must be real numbers, got dtype {raw.dtype}")
     return x if type(x) in box_types else raw.astype(numpy.result_type(raw, float))
@@ -183,8 +195,8 @@ def odeint(func, y0, t, args=(), Dfun=None, col_deriv=0, full_output=0, ml=None,
            printmessg=0, tfirst=False):
     """scipy.integrate.odeint(func, y0, t, args, ...), differentiable with respect to ``y0``,
     ``t`` and the arrays inside ``args`` (a tuple of arrays, or of nested tuples, lists and
-    dicts of them): reverse mode by the adjoint method, forward mode by sensitivities, both
-    to first order. ``func(y, t, *args)`` (``func(t, y, *args)`` with ``tfirst``) must be
+    dicts of them): reverse mode by the adjoint method, forward mode by sensitivities, to
+    any order. ``func(y, t, *args)`` (``func(t, y, *args)`` with ``tfirst``) must be
     written with mlkit.numpy."""
     options = {"Dfun": Dfun, "col_deriv": col_deriv, "ml": ml, "mu": mu, "rtol": rtol,
                "atol": atol, "tcrit": tcrit, "h0": h0, "hmax": hmax, "hmin": hmin,
@@ -201,12 +213,12 @@ def odeint(func, y0, t, args=(), Dfun=None, col_deriv=0, full_output=0, ml=None,
         raise NotImplementedError(
             "odeint: full_output is not available while differentiating; call odeint again "
             "outside the differentiated function to get the solver's report")
-    if numpy.ndim(getval(y0)) > 1:
+    if numpy.ndim(rawval(y0)) > 1:
         raise ValueError(f"odeint: y0 must be a scalar or a vector, got shape "
-                         f"{numpy.shape(getval(y0))}")
-    if numpy.ndim(getval(t)) != 1:
+                         f"{numpy.shape(rawval(y0))}")
+    if numpy.ndim(rawval(t)) != 1:
         raise ValueError(f"odeint: t must be a vector of times, got shape "
-                         f"{numpy.shape(getval(t))}")
+                         f"{numpy.shape(rawval(t))}")
     constants = tuple(_TRACED if is_traced else leaf for is_traced, leaf in zip(traced, leaves))
     system = _System(func, structure, constants, tfirst, options)
     params = [leaf for is_traced, leaf in zip(traced, leaves) if is_traced]

@@ -1,7 +1,8 @@
-"""mlkit.scipy.integrate.odeint: scipy's values; first derivatives with respect to y0, t and
-the extra args, in reverse mode (adjoint method) and forward mode (sensitivities), against a
-closed form (a linear ODE) and against finite differences (Lotka-Volterra), at tight
-tolerances; args in trees, tfirst, Dfun; float32 cotangents; clear errors."""
+"""mlkit.scipy.integrate.odeint: scipy's values; derivatives with respect to y0, t and the
+extra args, in reverse mode (adjoint method) and forward mode (sensitivities), against closed
+forms (linear ODEs) and against finite differences (Lotka-Volterra), at tight tolerances; second
+derivatives in all four mode pairs, Hessians, under jit; args in trees, tfirst, Dfun; float32
+cotangents; clear errors."""
 
 import warnings
 
@@ -12,7 +13,7 @@ import scipy.linalg
 from numpy.testing import assert_allclose
 
 import mlkit.numpy as np
-from mlkit import grad, make_jvp
+from mlkit import grad, hessian, jit, make_jvp
 from mlkit.scipy.integrate import odeint
 from mlkit.testing import check_grads
 
@@ -151,14 +152,75 @@ def test_scalar_state_and_float32_cotangents():
     assert_allclose(g_k, onp.sum(-T * 2.0 * onp.exp(-0.7 * T)), rtol=1e-5)
 
 
-def test_second_derivatives_are_refused_not_zero():
-    def loss(y0):
-        return np.sum(odeint(linear, y0, T, (A,), **TIGHT) * W)
+def coupled(y, t, a, b):
+    return -np.sqrt(t) - y + a - np.mean((y + b) ** 2)
 
-    with pytest.raises(NotImplementedError, match="first derivatives only"):
-        grad(lambda y0: grad(loss)(y0)[0])(Y0)
-    with pytest.raises(NotImplementedError, match="first derivatives only"):
-        check_grads(loss, modes=("fwd",), order=2)(Y0)
+
+def test_second_derivatives_in_both_modes_with_respect_to_every_input():
+    rng = onp.random.default_rng(2)
+    y0, a, b = rng.standard_normal(3), rng.standard_normal(3), rng.standard_normal(3)
+    check_grads(odeint, (1, 2, 3), modes=("fwd", "rev"), order=2)(
+        coupled, y0, onp.linspace(0.1, 0.2, 4), (a, b))
+
+
+def test_second_derivatives_with_nested_args_and_tfirst():
+    def rhs(t, y, params, scale):
+        return -params["rates"] * y * scale + params["inputs"][0] * np.sin(t) - 0.1 * y ** 2
+
+    def path(y0, t, params):
+        return odeint(rhs, y0, t, (params, 2.0), tfirst=True)
+
+    params = {"rates": onp.array([0.5, 1.5]), "inputs": [onp.array(0.3)]}
+    check_grads(path, (0, 1, 2), modes=("fwd", "rev"), order=2)(Y0, onp.linspace(0.0, 0.5, 3),
+                                                                params)
+
+
+def test_hessian_of_exponential_decay_equals_the_closed_form():
+    def loss(x):  # x = (y0, k): the sum of y0 exp(-k t) over the output times
+        return np.sum(odeint(lambda y, t, k: -k * y, x[0], T, (x[1],), **TIGHT))
+
+    y0, k = 2.0, 0.7
+    decay = onp.exp(-k * T)
+    expected = [[0.0, onp.sum(-T * decay)], [onp.sum(-T * decay), onp.sum(y0 * T ** 2 * decay)]]
+    assert_allclose(hessian(loss)(onp.array([y0, k])), expected, rtol=1e-7, atol=1e-10)
+
+
+def test_hessian_equals_finite_differences_of_the_gradient():
+    def loss(x):  # x = (prey, predators, alpha, beta, gamma, delta)
+        return np.sum(odeint(lotka_volterra, x[:2], LV_T[:3] / 2, tuple(x[2:]), **TIGHT) ** 2)
+
+    x = onp.concatenate([LV_Y0, LV_ARGS])
+    h = hessian(loss)(x)
+    eps = 1e-5
+    steps = onp.eye(len(x)) * eps
+    differences = [(grad(loss)(x + e) - grad(loss)(x - e)) / (2 * eps) for e in steps]
+    assert_allclose(h, onp.array(differences).T, rtol=1e-5, atol=1e-6)
+    assert_allclose(h, h.T, rtol=1e-7)
+
+
+def test_float32_inputs_at_second_order():
+    def loss(y0, k):
+        return np.sum(odeint(lambda y, t, k: -k * y, y0, T, (k,), **TIGHT))
+
+    curvature = grad(lambda k: grad(loss, 1)(onp.float32(2.0), k))(onp.float32(0.7))
+    assert_allclose(curvature, onp.sum(2.0 * T ** 2 * onp.exp(-0.7 * T)), rtol=1e-5)
+    _, tangent = make_jvp(lambda k: grad(loss, 1)(onp.float32(2.0), k))(onp.float32(0.7))(
+        onp.float32(1.0))
+    assert_allclose(tangent, curvature, rtol=1e-5)
+
+
+def test_jit_replays_first_and_second_derivatives():
+    def loss(y0, a):
+        return np.sum(odeint(lambda y, t, a: np.dot(a, y) - 0.1 * y ** 3, y0, T, (a,)) * W)
+
+    first = grad(loss, argnum=(0, 1))
+    second = grad(lambda y0, a: np.sum(grad(loss)(y0, a) ** 2), argnum=(0, 1))
+    for fun in (first, second):
+        jitted = jit(fun)
+        for y0 in (Y0, onp.array([0.3, -2.0])):
+            for got, expected in zip(jitted(y0, A), fun(y0, A)):
+                assert_allclose(got, expected, rtol=1e-12)
+        assert jitted.cache_info() == {"signatures": 1, "paths": [1]}
 
 
 def test_full_output_outside_tracing_and_refused_inside():

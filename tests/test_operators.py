@@ -273,6 +273,14 @@ def test_holomorphic_grad_of_z_squared_is_2z():
     assert_allclose(holomorphic_grad(lambda z: np.sum(np.exp(z)))(zs), onp.exp(zs))
 
 
+def test_holomorphic_grad_nests_and_refuses_a_function_that_is_not_holomorphic():
+    z = 1.0 + 2.0j
+    assert_allclose(holomorphic_grad(holomorphic_grad(lambda z: z ** 3))(z), 6 * z)
+    for f in (np.conj, lambda z: np.abs(z) ** 2, lambda z: z + 1e-3 * np.real(z)):
+        with pytest.raises(ValueError, match="holomorphic_grad: .* is not holomorphic"):
+            holomorphic_grad(f)(z)
+
+
 @pytest.mark.parametrize("f", [
     lambda z: np.abs(z) ** 2,
     lambda z: np.real(z * np.sin(z)),

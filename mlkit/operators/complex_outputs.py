@@ -13,7 +13,7 @@ from mlkit.autodiff.entry import fun_name
 from mlkit.autodiff.tracer import getval, rawval
 from mlkit.tree import tree_leaves, tree_map
 
-__all__ = ["complex_derivative"]
+__all__ = ["check_holomorphic", "complex_derivative"]
 
 
 def _is_complex(leaf):
@@ -25,10 +25,18 @@ def _restricted(seed, scale):
     return tree_map(lambda leaf: leaf * (scale if _is_complex(leaf) else 0), seed, exact=True)
 
 
-def _close(a, b):
-    a, b = numpy.asarray(rawval(a)), numpy.asarray(rawval(b))
+def check_holomorphic(along_i, expected, fun, operator):
+    """Raise unless the derivative along ``i dz`` is ``expected`` (``i`` times the one along
+    ``dz``, in the form the operator computes it), to rounding."""
+    a, b = numpy.asarray(rawval(along_i)), numpy.asarray(rawval(expected))
     tolerance = numpy.sqrt(numpy.finfo(a.dtype).eps)
-    return numpy.allclose(a, b, rtol=tolerance, atol=tolerance * numpy.max(abs(b), initial=0.0))
+    if not numpy.allclose(a, b, rtol=tolerance,
+                          atol=tolerance * numpy.max(abs(b), initial=0.0)):
+        raise ValueError(
+            f"{operator}: {fun_name(fun)} is not holomorphic in its complex input (its "
+            "derivative along i dz is not i times its derivative along dz), so it has no "
+            "complex derivative to return; differentiate np.real and np.imag of it "
+            "separately, or use make_vjp with the cotangents you need")
 
 
 def complex_derivative(vjp, seed, fun, operator):
@@ -47,12 +55,7 @@ def complex_derivative(vjp, seed, fun, operator):
     def combine(d_seed, d_i, d_complex):
         if not _is_complex(d_seed):
             return d_seed - 1j * d_i
-        if not _close(d_i, 1j * getval(d_complex)):
-            raise ValueError(
-                f"{operator}: {fun_name(fun)} is not holomorphic in its complex input (its "
-                "derivative along i dz is not i times its derivative along dz), so it has no "
-                "complex derivative to return; differentiate np.real and np.imag of it "
-                "separately, or use make_vjp with the cotangents you need")
+        check_holomorphic(d_i, 1j * getval(d_complex), fun, operator)
         return d_seed
 
     return tree_map(combine, along_seed, along_i, along_complex, exact=True,

@@ -3,14 +3,16 @@
 import functools
 import inspect
 
+import numpy
+
 import mlkit.numpy as mnp
 from mlkit.autodiff.entry import fun_name, unary_of
 from mlkit.autodiff.entry import make_jvp as _make_jvp
-from mlkit.autodiff.tracer import getval
+from mlkit.autodiff.tracer import getval, rawval
 from mlkit.autodiff.vspace import vspace
 from mlkit.operators.argnum import check_differentiable, scalar_ones, traced
-from mlkit.operators.complex_outputs import complex_derivative
-from mlkit.tree import tree_map
+from mlkit.operators.complex_outputs import check_holomorphic, complex_derivative
+from mlkit.tree import tree_leaves, tree_map
 
 __all__ = ["deriv", "elementwise_grad", "grad", "grad_and_aux", "grad_named",
            "holomorphic_grad", "multigrad_dict", "value_and_grad"]
@@ -88,8 +90,23 @@ def deriv(fun, argnum=0):
 
 
 def holomorphic_grad(fun, argnum=0):
-    """f'(z) for a holomorphic ``fun`` of a complex argument."""
-    return grad(lambda *args, **kwargs: mnp.real(fun(*args, **kwargs)), argnum)
+    """f'(z) for a ``fun`` holomorphic in its complex argument (the gradient of its real part);
+    one that is not holomorphic there has no f', and raises ValueError (for the gradient of a
+    real-valued function of z, use grad)."""
+    real_part = grad(lambda *args, **kwargs: mnp.real(fun(*args, **kwargs)), argnum)
+    imaginary_part = grad(lambda *args, **kwargs: mnp.imag(fun(*args, **kwargs)), argnum)
+
+    @functools.wraps(fun)
+    def holomorphic_gradfun(*args, **kwargs):
+        derivative = real_part(*args, **kwargs)
+        z = unary_of(fun, argnum, args, kwargs)[1]
+        if any(numpy.iscomplexobj(rawval(leaf)) for leaf in tree_leaves(z, look_through=getval)):
+            # For holomorphic f, grad(Im f) = -i f' (Cauchy-Riemann).
+            check_holomorphic(imaginary_part(*args, **kwargs), -1j * getval(derivative), fun,
+                              "holomorphic_grad")
+        return derivative
+
+    return holomorphic_gradfun
 
 
 def grad_named(fun, argname):

@@ -51,7 +51,7 @@ _BUILD_HINT = (
 _TO_NUMBER_HINT = (
     "{}() of a traced value (also when it is written into a numpy array, a[i] = x) would drop "
     "its derivative; keep it as an array and use mlkit.numpy functions; " + _BUILD_HINT
-    + "; or use x.item() for a constant"
+    + "; or, for a constant on purpose, use mlkit.extend.getval(x)"
 )
 
 
@@ -139,10 +139,13 @@ class ArrayBox(Box):
         return id(self)
 
     def item(self):
-        """The plain Python number (not traced: no derivative flows through it)."""
+        """The plain Python number, for values with no derivative (integers, booleans, values
+        only recorded by jit); a floating value being differentiated is refused."""
+        _refuse_dropping_a_derivative(self, "item")
         return concrete(self, _item)
 
     def tolist(self):
+        _refuse_dropping_a_derivative(self, "tolist")
         return concrete(self, _tolist)
 
     # -- operators -----------------------------------------------------------------------------
@@ -222,6 +225,15 @@ def _item(value):
 
 def _tolist(value):
     return numpy.asarray(value).tolist()
+
+
+def _refuse_dropping_a_derivative(box, method):
+    if _differentiated(box) and numpy.result_type(rawval(box)).kind in "fc":
+        raise TypeError(
+            f"x.{method}() of a traced floating-point value would drop its derivative (it "
+            "gives plain constants, so the derivative through them would silently be zero); "
+            "keep it as an array and use mlkit.numpy functions on it, or, for a constant on "
+            f"purpose, call it on mlkit.extend.getval(x)")
 
 
 def _differentiated(box):

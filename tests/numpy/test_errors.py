@@ -6,6 +6,7 @@ import pytest
 import mlkit
 import mlkit.numpy as np
 from mlkit import grad, value_and_grad
+from mlkit.extend import getval
 from mlkit.testing import check_grads
 
 X = onp.array([0.5, -1.0, 2.0])
@@ -79,8 +80,16 @@ def test_writing_a_traced_value_into_a_numpy_array_suggests_at_set():
 
 
 def test_converting_a_traced_value_to_a_python_number_says_why_not():
-    with pytest.raises(TypeError, match=r"float\(\) of a traced value.*x\.item\(\)"):
+    with pytest.raises(TypeError, match=r"float\(\) of a traced value.*getval\(x\)"):
         grad(lambda x: float(x) * 2.0)(1.5)
+    # item() and tolist() would give constants, and a silently zero derivative through them.
+    for drop in (lambda x: x[0].item() ** 2, lambda x: sum(x.tolist())):
+        with pytest.raises(TypeError, match=r"x\.(item|tolist)\(\) of a traced floating"):
+            grad(lambda x: drop(x) + np.sum(x))(X)
+    # An explicit constant, integers and jit's recording are fine.
+    assert grad(lambda x: getval(x)[0].item() * x[0])(X)[0] == X[0]
+    assert grad(lambda x: x[0] * (x > 0).astype(int).sum().item())(X)[0] == onp.sum(X > 0)
+    assert mlkit.jit(lambda x: x * x.sum().item())(X)[0] == X[0] * X.sum()
 
 
 def test_numpy_out_argument_on_a_traced_value_is_refused():

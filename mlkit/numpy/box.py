@@ -200,6 +200,9 @@ class ArrayBox(Box):
     def flatten(self):
         return reshape(self, (-1,))
 
+    def compress(self, condition, axis=None):
+        return mnp.compress(condition, self, axis)
+
     def sort(self, *args, **kwargs):
         raise TypeError("x.sort() sorts in place, which a traced array cannot do: "
                         "use x = np.sort(x) instead")
@@ -215,7 +218,8 @@ def _method(name):
 
 for _name in ("sum", "mean", "prod", "max", "min", "var", "std", "cumsum", "cumprod", "ravel",
               "squeeze", "swapaxes", "dot", "clip", "argmax", "argmin", "argsort", "nonzero",
-              "round", "any", "all", "trace", "diagonal", "repeat", "take", "copy"):
+              "round", "any", "all", "trace", "diagonal", "repeat", "take", "copy", "ptp",
+              "argpartition", "searchsorted"):
     setattr(ArrayBox, _name, _method(_name))
 
 

@@ -184,3 +184,16 @@ def test_traced_values_inside_a_wrapper_that_defers_to_numpy_are_followed():
                 + onp.exp(x) * (x ** 2 + 2 * x) + 4 * x / onp.cosh(x ** 2) ** 2)
     assert_allclose(grad(through_wrapper)(x), expected)
     check_grads(through_wrapper, modes=("fwd", "rev"), order=2)(x)
+
+
+def test_compress_ptp_argpartition_and_searchsorted_methods_of_traced_arrays():
+    x = onp.array([[0.5, -1.2, 2.0], [1.3, 0.7, -0.4]])
+    check_grads(lambda x: np.sum(x.compress([True, False, True], axis=1) ** 2))(x)
+    check_grads(lambda x: np.sum(x.compress([False, True, True, False]) ** 3))(x)
+    # ptp: the largest minus the smallest entry of each row.
+    assert_allclose(grad(lambda x: np.sum(x.ptp(axis=1)))(x), [[0, -1, 1], [1, 0, -1]])
+    ordered = onp.sort(x, axis=1)
+    first_two = lambda x: np.sum(x[0][x[0].argpartition(1)[:2]] ** 2)  # noqa: E731
+    assert_allclose(grad(first_two)(ordered)[0], [2 * ordered[0, 0], 2 * ordered[0, 1], 0])
+    at = lambda x: x[0, x[1].searchsorted(0.0)] ** 2  # noqa: E731
+    assert_allclose(grad(at)(ordered)[0], [0, 2 * ordered[0, 1], 0])

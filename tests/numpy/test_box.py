@@ -197,3 +197,12 @@ def test_compress_ptp_argpartition_and_searchsorted_methods_of_traced_arrays():
     assert_allclose(grad(first_two)(ordered)[0], [2 * ordered[0, 0], 2 * ordered[0, 1], 0])
     at = lambda x: x[0, x[1].searchsorted(0.0)] ** 2  # noqa: E731
     assert_allclose(grad(at)(ordered)[0], [0, 2 * ordered[0, 1], 0])
+
+
+def test_floor_division_and_divmod_operators_of_traced_arrays():
+    x = onp.array([[0.5, -1.2, 2.0], [1.3, 0.7, -0.4]])
+    # x // c is piecewise constant; x % c has slope one, and c % x the slope -(c // x).
+    check_grads(lambda x: np.sum((x // 0.37) * x + (2.3 // x) * x))(x)
+    check_grads(lambda x: np.sum(divmod(x, 0.63)[1] ** 2 + divmod(3.1, x)[1]))(x)
+    assert_allclose(grad(lambda x: np.sum(divmod(x, 0.63)[0] * x))(x),
+                    onp.floor_divide(x, 0.63))

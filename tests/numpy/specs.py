@@ -470,6 +470,14 @@ for _id, (_sublists, _output, _shapes) in _EINSUM_SUBLISTS.items():
               [tuple(_shapes)], ["np.einsum"], complex_domains=(complex_anywhere,) * len(_shapes)))
 
 
+add(_spec("einsum(optimize)", lambda a, b, c: np.einsum("ij,jk,k->i", a, b, c, optimize=True),
+          (anywhere,) * 3, [((2, 3), (3, 4), (4,))], ["np.einsum"],
+          complex_domains=(complex_anywhere,) * 3),
+    _spec("einsum-sublists(optimize)",
+          lambda a, b: np.einsum(a, [0, 1], b, [1, 2], [0, 2], optimize="greedy"),
+          (anywhere, anywhere), [((2, 3), (3, 4))], ["np.einsum"]))
+
+
 # --- construction ---------------------------------------------------------------------------
 add(
     _spec("array-of-traced", lambda x, y: np.array([x * y, y, 2.0 * x]), (anywhere, anywhere),

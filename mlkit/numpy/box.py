@@ -177,6 +177,11 @@ class ArrayBox(Box):
     __gt__ = lambda self, other: greater(self, other)
     __ge__ = lambda self, other: greater_equal(self, other)
 
+    def __array_namespace__(self, *, api_version=None):
+        """The array API namespace of a traced array: mlkit.numpy (so generic code stays
+        differentiable)."""
+        return mnp
+
     # -- methods (the ndarray ones that make sense on a traced value) --------------------------
     def reshape(self, *shape, order="C"):
         shape = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
@@ -197,6 +202,9 @@ class ArrayBox(Box):
     def flatten(self):
         return reshape(self, (-1,))
 
+    def compress(self, condition, axis=None):
+        return mnp.compress(condition, self, axis=axis)
+
     def sort(self, *args, **kwargs):
         raise TypeError("x.sort() sorts in place, which a traced array cannot do: "
                         "use x = np.sort(x) instead")
@@ -210,9 +218,11 @@ def _method(name):
     return method
 
 
+# ptp is no longer an ndarray method in numpy 2, but HIPS autograd's traced arrays keep it.
 for _name in ("sum", "mean", "prod", "max", "min", "var", "std", "cumsum", "cumprod", "ravel",
               "squeeze", "swapaxes", "dot", "clip", "argmax", "argmin", "argsort", "nonzero",
-              "round", "any", "all", "trace", "diagonal", "repeat", "take", "copy"):
+              "round", "any", "all", "trace", "diagonal", "repeat", "take", "copy",
+              "argpartition", "searchsorted", "ptp"):
     setattr(ArrayBox, _name, _method(_name))
 
 

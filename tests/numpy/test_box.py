@@ -184,3 +184,14 @@ def test_traced_values_inside_a_wrapper_that_defers_to_numpy_are_followed():
                 + onp.exp(x) * (x ** 2 + 2 * x) + 4 * x / onp.cosh(x ** 2) ** 2)
     assert_allclose(grad(through_wrapper)(x), expected)
     check_grads(through_wrapper, modes=("fwd", "rev"), order=2)(x)
+
+
+@pytest.mark.parametrize("method, expected", [
+    (lambda x: x[x.argpartition(1)], [1.0, 1.0, 1.0, 1.0]),
+    (lambda x: x * x.searchsorted(1.0), [1.0, 1.0, 1.0, 1.0]),
+    (lambda x: x.compress([True, False, True, False]), [1.0, 0.0, 1.0, 0.0]),
+    (lambda x: x.ptp(), [-1.0, 0.0, 0.0, 1.0]),
+    (lambda x: x.__array_namespace__().sum(x * x), 2 * OFF_GRID),
+])
+def test_traced_arrays_have_the_array_methods_and_namespace_of_plain_ones(method, expected):
+    assert_allclose(grad(lambda x: np.sum(method(x)))(OFF_GRID), expected)

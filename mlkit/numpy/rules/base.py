@@ -16,11 +16,11 @@ __all__ = ["broadcast_to", "conj", "imag", "real", "reshape", "sum"]
 
 
 def shape_of(x):
-    """The shape of an array, scalar or box, cheaply."""
+    """The shape of an array, scalar, box or (nested) list of numbers, cheaply."""
     try:
         return x.shape
     except AttributeError:
-        return ()
+        return numpy.shape(x) if type(x) is list or type(x) is tuple else ()
 
 
 def is_complex(x) -> bool:

@@ -18,8 +18,8 @@ from mlkit.numpy.wrap import composite, wrap
 
 __all__ = ["matmul", "dot", "tensordot", "einsum", "inner", "outer", "vdot"]
 
-matmul = wrap(numpy.matmul, "matmul")
-dot = wrap(numpy.dot, "dot")
+matmul = wrap(numpy.matmul, "matmul", operands_only=True)
+dot = wrap(numpy.dot, "dot", operands_only=True)
 tensordot = wrap(numpy.tensordot, "tensordot")
 
 

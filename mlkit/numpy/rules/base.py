@@ -20,7 +20,9 @@ def shape_of(x):
     try:
         return x.shape
     except AttributeError:
-        return numpy.shape(x) if type(x) is list or type(x) is tuple else ()
+        if type(x) is list or type(x) is tuple:  # read through its first item (boxes too)
+            return (len(x),) + shape_of(x[0]) if x else (0,)
+        return ()
 
 
 def is_complex(x) -> bool:

@@ -184,6 +184,11 @@ class ArrayBox(Box):
     __gt__ = lambda self, other: greater(self, other)
     __ge__ = lambda self, other: greater_equal(self, other)
 
+    def __array_namespace__(self, *, api_version=None):
+        """The array API namespace of a traced array: mlkit.numpy (so generic code stays
+        differentiable)."""
+        return mnp
+
     # -- methods (the ndarray ones that make sense on a traced value) --------------------------
     def reshape(self, *shape, order="C"):
         shape = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
@@ -220,6 +225,7 @@ def _method(name):
     return method
 
 
+# ptp is no longer an ndarray method in numpy 2, but HIPS autograd's traced arrays keep it.
 for _name in ("sum", "mean", "prod", "max", "min", "var", "std", "cumsum", "cumprod", "ravel",
               "squeeze", "swapaxes", "dot", "clip", "argmax", "argmin", "argsort", "nonzero",
               "round", "any", "all", "trace", "diagonal", "repeat", "take", "copy", "ptp",

@@ -42,12 +42,20 @@ def _as_array(sequence):
     return array(sequence)
 
 
-def wrap(raw, name=None, pack_sequences=True):
+def _as_operand(sequence):
+    """A list or tuple as one array, traced if it holds traced values."""
+    return _as_array(sequence) if holds_box(sequence) else numpy.asarray(sequence)
+
+
+def wrap(raw, name=None, pack_sequences=True, operands_only=False):
     """A traced primitive of numpy's ``raw``; its rules are registered next to it.
 
-    ``pack_sequences=False`` keeps list and tuple arguments as they are (an index tuple).
+    ``pack_sequences=False`` keeps list and tuple arguments as they are (an index tuple);
+    ``operands_only=True`` makes every positional list or tuple an array (``x @ [1.0, 2.0]``),
+    so that the rules see arrays.
     """
-    fun = primitive(raw, pack=_as_array if pack_sequences else None)
+    pack = _as_operand if operands_only else _as_array if pack_sequences else None
+    fun = primitive(raw, pack=pack)
     if name:
         fun.__name__ = fun.__qualname__ = name
     _wrapped_for_raw[raw] = fun

@@ -412,6 +412,18 @@ add(
     _spec("dot", np.dot, (anywhere, anywhere),
           [((), (3,)), ((2, 3), ()), ((3,), (3,)), ((2, 3), (3,)), ((2, 3), (3, 2)),
            ((2, 2, 3), (3,)), ((2, 3), (2, 3, 2))], ["np.dot"], complex_domains=_COMPLEX2),
+    # A plain list operand is an array to the rules too, of float64 (as numpy converts it).
+    _spec("matmul-list-operand", lambda a: (a @ [1.0, -2.0, 0.5])[:, None] * ([[1.0, 2.0]] @ a),
+          shapes=[((2, 3),)], names=["np.matmul"], complex_domains=(complex_anywhere,),
+          float32=False),
+    _spec("dot-list-operand",
+          lambda a: np.dot(a, (1.0, -2.0, 0.5))[:, None] + np.dot([2.0, 1.0], a),
+          shapes=[((2, 3),)], names=["np.dot"], float32=False),
+    _spec("dot-vector-list", lambda a: np.dot(a, [1.0, -2.0, 0.5]), shapes=[((3,),)],
+          names=["np.dot"], complex_domains=(complex_anywhere,), float32=False),
+    _spec("kron-list-operand",
+          lambda a: np.kron(a, [1.0, -2.0])[:, :3] + np.kron([[0.5], [2.0]], a)[:2],
+          shapes=[((2, 3),)], names=["np.kron"], float32=False),
     _spec("tensordot-1", lambda a, b: np.tensordot(a, b, axes=1), (anywhere, anywhere),
           [((2, 3), (3, 2))], ["np.tensordot"], complex_domains=_COMPLEX2),
     _spec("tensordot-2", np.tensordot, (anywhere, anywhere), [((2, 2, 3), (2, 3))],
@@ -468,6 +480,14 @@ for _id, (_sublists, _output, _shapes) in _EINSUM_SUBLISTS.items():
 
     add(_spec(f"einsum-sublists[{_id}]", _sublist_einsum, (anywhere,) * len(_shapes),
               [tuple(_shapes)], ["np.einsum"], complex_domains=(complex_anywhere,) * len(_shapes)))
+
+
+add(_spec("einsum(optimize)", lambda a, b, c: np.einsum("ij,jk,k->i", a, b, c, optimize=True),
+          (anywhere,) * 3, [((2, 3), (3, 4), (4,))], ["np.einsum"],
+          complex_domains=(complex_anywhere,) * 3),
+    _spec("einsum-sublists(optimize)",
+          lambda a, b: np.einsum(a, [0, 1], b, [1, 2], [0, 2], optimize="greedy"),
+          (anywhere, anywhere), [((2, 3), (3, 4))], ["np.einsum"]))
 
 
 # --- construction ---------------------------------------------------------------------------

@@ -206,3 +206,7 @@ def test_floor_division_and_divmod_operators_of_traced_arrays():
     check_grads(lambda x: np.sum(divmod(x, 0.63)[1] ** 2 + divmod(3.1, x)[1]))(x)
     assert_allclose(grad(lambda x: np.sum(divmod(x, 0.63)[0] * x))(x),
                     onp.floor_divide(x, 0.63))
+
+
+def test_traced_arrays_have_the_array_namespace_of_plain_ones():
+    assert_allclose(grad(lambda x: x.__array_namespace__().sum(x * x))(OFF_GRID), 2 * OFF_GRID)

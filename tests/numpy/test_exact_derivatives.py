@@ -124,6 +124,25 @@ def test_std_and_norm_of_a_constant_have_the_subgradient_zero():
     check_grads(lambda x: np.std(x, axis=1), modes=("fwd", "rev"), order=2)(x)
 
 
+def test_a_python_zero_divisor_gives_numpys_infinite_derivative():
+    """1 / 0 in the rule is numpy's inf (as the value x / 0 is), not a ZeroDivisionError."""
+    x = onp.array([1.0, -2.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert grad(lambda x: np.sum(x / 0))(x).tolist() == [onp.inf, onp.inf]
+        assert grad(lambda x: np.sum(x / 0.0))(x.astype(onp.float32)).dtype == onp.float32
+
+
+@pytest.mark.parametrize("name", ["var", "std", "nanvar", "nanstd", "mean"])
+@pytest.mark.parametrize("axis", [None, 0])
+def test_statistics_of_no_elements_have_an_empty_gradient(name, axis):
+    x = onp.zeros((0, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        g = grad(lambda x: np.sum(getattr(np, name)(x, axis=axis)))(x)
+    assert g.shape == (0, 3) and g.dtype == x.dtype
+
+
 def test_xlogy_is_flat_in_y_where_x_is_zero():
     for fun in (special.xlogy, special.xlog1py):
         at = -1.0 if fun is special.xlog1py else 0.0

@@ -16,10 +16,12 @@ __all__ = ["broadcast_to", "conj", "imag", "real", "reshape", "sum"]
 
 
 def shape_of(x):
-    """The shape of an array, scalar or box, cheaply."""
+    """The shape of an array, scalar, box or (nested) list of numbers, cheaply."""
     try:
         return x.shape
     except AttributeError:
+        if type(x) is list or type(x) is tuple:  # read through its first item (boxes too)
+            return (len(x),) + shape_of(x[0]) if x else (0,)
         return ()
 
 

@@ -59,6 +59,8 @@ def diff(a, n=1, axis=-1, prepend=numpy._NoValue, append=numpy._NoValue):
         parts.append(_edge(append, a, axis))
     if len(parts) > 1:
         a = concatenate(parts, axis=axis)
+    if numpy.result_type(getval(a)).kind == "b":  # booleans have no derivative; numpy uses !=
+        return numpy.diff(getval(a), n=n, axis=axis)
     for _ in range(n):
         a = _slice(a, axis, 1) - _slice(a, axis, None, -1)
     return a

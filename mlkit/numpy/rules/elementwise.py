@@ -249,7 +249,17 @@ copysign = wrap(numpy.copysign, "copysign")
 def_elementwise(add, 1, 1)
 def_elementwise(subtract, 1, -1)
 def_elementwise(multiply, lambda ans, x, y: y, lambda ans, x, y: x)
-def_elementwise(divide, lambda ans, x, y: 1 / y, lambda ans, x, y: -ans / y)
+
+
+def _divide_dx(ans, x, y):
+    """d/dx x / y = 1 / y; a Python divisor 0 gives numpy's inf, not ZeroDivisionError (a
+    mean or variance over no elements divides by the count 0)."""
+    if type(y) in (bool, int, float, complex) and y == 0:
+        return complex(numpy.inf, numpy.nan) if type(y) is complex else numpy.inf
+    return 1 / y
+
+
+def_elementwise(divide, _divide_dx, lambda ans, x, y: -ans / y)
 
 
 def _power_dbase(ans, x, y):

@@ -18,8 +18,8 @@ from mlkit.numpy.wrap import composite, wrap
 
 __all__ = ["matmul", "dot", "tensordot", "einsum", "inner", "outer", "vdot"]
 
-matmul = wrap(numpy.matmul, "matmul")
-dot = wrap(numpy.dot, "dot")
+matmul = wrap(numpy.matmul, "matmul", operands_only=True)
+dot = wrap(numpy.dot, "dot", operands_only=True)
 tensordot = wrap(numpy.tensordot, "tensordot")
 
 
@@ -134,8 +134,10 @@ def vdot(a, b):
 
 
 # --- einsum ---------------------------------------------------------------------------------
-def _einsum(subscripts, *operands):
-    return numpy.einsum(subscripts, *operands)
+def _einsum(subscripts, *operands, optimize=False):
+    """numpy.einsum; ``optimize`` picks the contraction order only (same values), so the
+    derivative rules below ignore it."""
+    return numpy.einsum(subscripts, *operands, optimize=optimize)
 
 
 einsum_primitive = wrap(_einsum, "einsum")
@@ -232,15 +234,15 @@ def _from_sublists(args):
     return subscripts, operands
 
 
-def einsum(*args):
+def einsum(*args, optimize=False):
     """numpy.einsum, with string subscripts (``einsum('ij,jk->ik', a, b)``) or numpy's sublist
     form (``einsum(a, [0, 1], b, [1, 2], [0, 2])``), differentiable in every operand."""
     if not args:
         raise TypeError("einsum needs subscripts and operands, e.g. einsum('ij,jk->ik', a, b)")
     if isinstance(args[0], str):
-        return einsum_primitive(*args)
+        return einsum_primitive(*args, optimize=optimize)
     subscripts, operands = _from_sublists(args)
-    return einsum_primitive(subscripts, *operands)
+    return einsum_primitive(subscripts, *operands, optimize=optimize)
 
 
 for _name, _fun in (("inner", inner), ("outer", outer), ("vdot", vdot), ("einsum", einsum)):

@@ -72,8 +72,8 @@ def _quantile(a, q, axis, method, keepdims, ignore_nan):
         low = high = numpy.around(raw_position).astype(numpy.intp)
     row_index = numpy.arange(rows)
     below, above = getitem(ordered, (row_index, low)), getitem(ordered, (row_index, high))
-    if method == "midpoint":
-        weight = mask_like(high > low, below) * 0.5
+    if method == "midpoint":  # as numpy: halfway unless the position is a whole index
+        weight = mask_like((high > low) & (raw_position > low), below) * 0.5
     elif method == "linear":
         weight = position - low.astype(dtype)
         weight = weight if numpy.result_type(getval(weight)) == dtype else astype(weight, dtype)

@@ -4,7 +4,7 @@ Each value type registers the VSpace class that describes it (arrays from mlkit.
 from containers.py); the operators and check_grads work through this protocol only.
 """
 
-__all__ = ["VSpace", "add_values", "container_types", "vspace"]
+__all__ = ["VSpace", "add_values", "container_types", "has_vspace", "vspace"]
 
 _vspace_for_type: dict = {}
 
@@ -14,7 +14,12 @@ _container_add = []
 
 
 class VSpace:
-    """The space a value lives in. Subclasses implement the methods for their values."""
+    """The space a value lives in. Subclasses implement the methods for their values.
+
+    A space for a value type of one's own may, as in HIPS autograd, give its arithmetic as
+    ``_add``, ``_scalar_mul``, ``_inner_prod`` and ``_covector``; ``add``, ``scalar_mul``,
+    ``inner_prod`` and ``covector`` call them.
+    """
 
     __slots__ = ()
     iscomplex = False
@@ -37,16 +42,39 @@ class VSpace:
     def randn(self, rng):
         raise NotImplementedError
 
+    def add(self, x, y):
+        return self._add(x, y)
+
+    def scalar_mul(self, x, a):
+        return self._scalar_mul(x, a)
+
     def inner_prod(self, a, b):
-        raise NotImplementedError
+        return self._inner_prod(a, b)
 
     def covector(self, x):
         """The dual of ``x`` (the conjugate for complex spaces)."""
+        return self._covector(x)
+
+    def _add(self, x, y):
+        return x + y
+
+    def _scalar_mul(self, x, a):
+        return x * a
+
+    def _inner_prod(self, a, b):
+        raise NotImplementedError
+
+    def _covector(self, x):
         return x
 
     def flatten(self, x):
         """``x`` as a 1-D float array (plain values only)."""
         raise NotImplementedError
+
+    def spec(self):
+        """What tells two spaces of this class apart: by default, the attributes a space of
+        one's own set in its ``__init__``."""
+        return tuple(sorted(getattr(self, "__dict__", {}).items()))
 
     def __eq__(self, other):
         return type(self) is type(other) and self.spec() == other.spec()
@@ -73,6 +101,11 @@ def vspace(value) -> VSpace:
         f"mlkit cannot differentiate with respect to a value of type {type(value).__name__}: "
         "use floats, complex numbers, float or complex numpy arrays, or tuples/lists/dicts of them"
     )
+
+
+def has_vspace(value_type) -> bool:
+    """Whether values of ``value_type`` have a registered space (can be differentiated)."""
+    return value_type in _vspace_for_type
 
 
 def add_values(a, b):

@@ -9,6 +9,7 @@ import pytest
 from mlkit import defvjp, grad, primitive
 from mlkit.autodiff.tracer import Box
 from mlkit.autodiff.vspace import VSpace, vspace
+from mlkit.util import func
 
 
 class Poly:
@@ -51,8 +52,12 @@ class PolySpace(VSpace):
 
 PolyBox.register(Poly)
 PolySpace.register(Poly)
-# d p(t) / d p is the polynomial whose coefficients are the powers of t.
-defvjp(Poly.at, lambda ans, p, t: lambda g: Poly([g * t ** k for k in range(len(p.coefs))]))
+# d p(t) / d p is the polynomial whose coefficients are the powers of t; d p(t) / dt is p'(t).
+# ``func(Poly.at)`` names the method's function as programs written for HIPS autograd do.
+defvjp(func(Poly.at),
+       lambda ans, p, t: lambda g: Poly([g * t ** k for k in range(len(p.coefs))]),
+       lambda ans, p, t: lambda g: g * sum(k * c * t ** (k - 1) for k, c in enumerate(p.coefs)
+                                           if k))
 
 
 def misfit(p, ts, ys):
@@ -93,3 +98,8 @@ def test_an_unreached_value_of_ones_own_type_gets_the_zeros_of_its_space():
     with pytest.warns(UserWarning, match="does not depend"):
         g = grad(lambda p: 2.0)(Poly([1.0, 1.0]))
     assert g.coefs == (0.0, 0.0)
+
+
+def test_util_func_names_a_method_by_its_function():
+    assert func(Poly.at) is Poly.at
+    assert grad(lambda t: Poly([1.0, 2.0, 3.0]).at(t))(2.0) == pytest.approx(2.0 + 6.0 * 2.0)

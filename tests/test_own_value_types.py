@@ -103,3 +103,43 @@ def test_an_unreached_value_of_ones_own_type_gets_the_zeros_of_its_space():
 def test_util_func_names_a_method_by_its_function():
     assert func(Poly.at) is Poly.at
     assert grad(lambda t: Poly([1.0, 2.0, 3.0]).at(t))(2.0) == pytest.approx(2.0 + 6.0 * 2.0)
+
+
+class Coefs(tuple):
+    """Coefficients held in a tuple, whose ``+`` concatenates: a sum of gradients must not."""
+
+
+class CoefsBox(Box):
+    pass
+
+
+class CoefsSpace(VSpace):
+    def __init__(self, value):
+        self.size = len(value)
+
+    def zeros(self):
+        return Coefs([0.0] * self.size)
+
+    def _add(self, p, q):
+        return Coefs(a + b for a, b in zip(p, q))
+
+    def _inner_prod(self, p, q):
+        return sum(a * b for a, b in zip(p, q))
+
+
+@primitive
+def coefs_at(c, t):
+    return sum(a * t ** k for k, a in enumerate(c))
+
+
+CoefsBox.register(Coefs)
+CoefsSpace.register(Coefs)
+defvjp(coefs_at, lambda ans, c, t: lambda g: Coefs(g * t ** k for k in range(len(c))))
+
+
+def test_gradients_of_a_type_of_ones_own_are_summed_by_its_space_not_by_plus():
+    """The input reaches the output twice, so its two contributions are summed with the
+    space's ``_add`` (elementwise), not the tuple's ``+`` (which would concatenate them)."""
+    g = grad(lambda c: coefs_at(c, 1.0) * coefs_at(c, 2.0))(Coefs([1.0, 0.5]))
+    # d/dc [p(1) p(2)] = p(2) (1, 1) + p(1) (1, 2), with p(1) = 1.5 and p(2) = 2
+    assert type(g) is Coefs and g == pytest.approx((2.0 + 1.5, 2.0 + 3.0))

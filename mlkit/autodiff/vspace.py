@@ -11,6 +11,8 @@ _vspace_for_type: dict = {}
 # Types whose sum is not ``a + b`` (tuples would concatenate); containers.py registers them.
 container_types: set = set()
 _container_add = []
+# Types whose space gives its own ``_add``: their gradients are summed by it, as in HIPS autograd.
+_space_add_types: set = set()
 
 
 class VSpace:
@@ -27,7 +29,10 @@ class VSpace:
     @classmethod
     def register(cls, value_type, factory=None):
         """Describe values of ``value_type`` with this class (or with ``factory(value)``)."""
-        _vspace_for_type[value_type] = factory or cls
+        space = factory or cls
+        _vspace_for_type[value_type] = space
+        if isinstance(space, type) and space._add is not VSpace._add:
+            _space_add_types.add(value_type)
 
     def zeros(self):
         raise NotImplementedError
@@ -109,7 +114,10 @@ def has_vspace(value_type) -> bool:
 
 
 def add_values(a, b):
-    """``a + b`` for gradients and tangents, elementwise for containers."""
+    """``a + b`` for gradients and tangents: elementwise for containers, and by its space's
+    ``add`` for a type whose space says how to add (its ``+`` may mean something else)."""
     if type(a) in container_types:
         return _container_add[0](a, b)
+    if type(a) in _space_add_types:
+        return vspace(a).add(a, b)
     return a + b

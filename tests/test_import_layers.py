@@ -1,7 +1,7 @@
 """The import rules of DESIGN.md and STYLE.md 4.1, checked on the source (AST, no imports run).
 
-Layers, lowest first: L0 autodiff/tree/options, L1 numpy/scipy/builtins, L2 operators/jit/testing/
-extend and the ``mlkit`` package root (extend re-exports the extension API of autodiff *and*
+Layers, lowest first: L0 autodiff/tree/options/util, L1 numpy/scipy/builtins, L2 operators/jit/
+testing/extend and the ``mlkit`` package root (extend re-exports the extension API of autodiff *and*
 numpy, so it sits above both, not at L0 as STYLE.md 4.1 first drew it), L3 nn/optim/data/misc/
 metrics, L4 train/registry, L5 config/estimators, L6 experiments, L7 cli. A module may import its
 own package and any lower layer, never a higher one, and never another package of its own layer
@@ -19,7 +19,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "mlkit"
 
 LAYERS = {
-    "autodiff": 0, "tree": 0, "options": 0,
+    "autodiff": 0, "tree": 0, "options": 0, "util": 0,
     "numpy": 1, "scipy": 1, "builtins": 1,
     "": 2, "operators": 2, "jit": 2, "testing": 2, "test_util": 2, "extend": 2,
     "nn": 3, "optim": 3, "data": 3, "misc": 3, "metrics": 3,

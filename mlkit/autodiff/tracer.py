@@ -8,12 +8,13 @@ derivative) is recorded by the innermost trace first and independent traces neve
 import functools
 import inspect
 import itertools
+import warnings
 
 from mlkit.tree import tree_map
 
 __all__ = ["Box", "Node", "bind_traced_keywords", "box_types", "concrete", "current_recorder",
            "draw", "getval", "is_box", "new_box", "new_trace_id", "primitive", "rawval",
-           "record_outside", "set_recorder"]
+           "record_outside", "set_recorder", "trace"]
 
 _trace_ids = itertools.count(1)
 
@@ -43,6 +44,18 @@ class Node:
         """``value``, which ``convert`` made from this node's raw value."""
         return value
 
+    @classmethod
+    def new_root(cls, *args, **kwargs):
+        """The node of a traced input: made without ``__init__`` (which records a call), then
+        set up by ``initialize_root(*args, **kwargs)``."""
+        root = cls.__new__(cls)
+        root.initialize_root(*args, **kwargs)
+        return root
+
+    def initialize_root(self, *args, **kwargs):
+        """Set up a root node; a subclass that keeps more per node sets that up here too."""
+        self.parents = ()
+
 
 class Box:
     """A traced value: the raw value, its trace id and the node that produced it."""
@@ -63,6 +76,23 @@ class Box:
         box_types.add(cls)
         _box_for_value_type[value_type] = cls
         _box_for_value_type[cls] = cls
+
+
+def trace(start_node, fun, x):
+    """Run ``fun(x)`` with ``x`` boxed under a new trace whose root is ``start_node``.
+
+    Every primitive applied on the way makes a node of ``start_node``'s class, so a Node
+    subclass of one's own (one that prints each call, or builds a graph) sees the whole
+    computation. Returns ``(output value, output node)``, or ``(output, None)`` with a warning
+    when the output does not depend on ``x``.
+    """
+    trace_id = new_trace_id()
+    out = fun(new_box(x, trace_id, start_node))
+    if type(out) in box_types and out._trace == trace_id:
+        return out._value, out._node
+    warnings.warn(f"the output of {getattr(fun, '__name__', fun)!s} does not depend on its "
+                  "input, so no node of the trace produced it", stacklevel=2)
+    return out, None
 
 
 def is_box(x) -> bool:

@@ -4,17 +4,24 @@ Each value type registers the VSpace class that describes it (arrays from mlkit.
 from containers.py); the operators and check_grads work through this protocol only.
 """
 
-__all__ = ["VSpace", "add_values", "container_types", "vspace"]
+__all__ = ["VSpace", "add_values", "container_types", "has_vspace", "vspace"]
 
 _vspace_for_type: dict = {}
 
 # Types whose sum is not ``a + b`` (tuples would concatenate); containers.py registers them.
 container_types: set = set()
 _container_add = []
+# Types whose space gives its own ``_add``: their gradients are summed by it, as in HIPS autograd.
+_space_add_types: set = set()
 
 
 class VSpace:
-    """The space a value lives in. Subclasses implement the methods for their values."""
+    """The space a value lives in. Subclasses implement the methods for their values.
+
+    A space for a value type of one's own may, as in HIPS autograd, give its arithmetic as
+    ``_add``, ``_scalar_mul``, ``_inner_prod`` and ``_covector``; ``add``, ``scalar_mul``,
+    ``inner_prod`` and ``covector`` call them.
+    """
 
     __slots__ = ()
     iscomplex = False
@@ -22,7 +29,10 @@ class VSpace:
     @classmethod
     def register(cls, value_type, factory=None):
         """Describe values of ``value_type`` with this class (or with ``factory(value)``)."""
-        _vspace_for_type[value_type] = factory or cls
+        space = factory or cls
+        _vspace_for_type[value_type] = space
+        if isinstance(space, type) and space._add is not VSpace._add:
+            _space_add_types.add(value_type)
 
     def zeros(self):
         raise NotImplementedError
@@ -47,16 +57,39 @@ class VSpace:
         """``a x`` in the space, for a real or complex number ``a``."""
         raise NotImplementedError
 
+    def add(self, x, y):
+        return self._add(x, y)
+
+    def scalar_mul(self, x, a):
+        return self._scalar_mul(x, a)
+
     def inner_prod(self, a, b):
-        raise NotImplementedError
+        return self._inner_prod(a, b)
 
     def covector(self, x):
         """The dual of ``x`` (the conjugate for complex spaces)."""
+        return self._covector(x)
+
+    def _add(self, x, y):
+        return x + y
+
+    def _scalar_mul(self, x, a):
+        return x * a
+
+    def _inner_prod(self, a, b):
+        raise NotImplementedError
+
+    def _covector(self, x):
         return x
 
     def flatten(self, x):
         """``x`` as a 1-D float array (plain values only)."""
         raise NotImplementedError
+
+    def spec(self):
+        """What tells two spaces of this class apart: by default, the attributes a space of
+        one's own set in its ``__init__``."""
+        return tuple(sorted(getattr(self, "__dict__", {}).items()))
 
     def __eq__(self, other):
         return type(self) is type(other) and self.spec() == other.spec()
@@ -85,8 +118,16 @@ def vspace(value) -> VSpace:
     )
 
 
+def has_vspace(value_type) -> bool:
+    """Whether values of ``value_type`` have a registered space (can be differentiated)."""
+    return value_type in _vspace_for_type
+
+
 def add_values(a, b):
-    """``a + b`` for gradients and tangents, elementwise for containers."""
+    """``a + b`` for gradients and tangents: elementwise for containers, and by its space's
+    ``add`` for a type whose space says how to add (its ``+`` may mean something else)."""
     if type(a) in container_types:
         return _container_add[0](a, b)
+    if type(a) in _space_add_types:
+        return vspace(a).add(a, b)
     return a + b

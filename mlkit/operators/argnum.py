@@ -10,21 +10,23 @@ from mlkit.autodiff.containers import ContainerVSpace
 from mlkit.autodiff.entry import fun_name, unary_of
 from mlkit.autodiff.entry import make_vjp as _make_vjp
 from mlkit.autodiff.tracer import getval, rawval
-from mlkit.autodiff.vspace import vspace
+from mlkit.autodiff.vspace import has_vspace, vspace
 from mlkit.tree import flatten_named, is_container, tree_leaves, tree_map
 
 __all__ = ["check_differentiable", "scalar_ones", "traced"]
 
 
 def _leaf_kind(leaf):
-    """The numpy dtype kind of a leaf ('f', 'c', 'i', 'b', ... or 'O' for non-numbers)."""
+    """The numpy dtype kind of a leaf ('f', 'c', 'i', 'b', ... or 'O' for non-numbers); a
+    value of a type of one's own with a registered VSpace counts as real ('f')."""
     dtype = getattr(leaf, "dtype", None)
     if dtype is not None:
         return dtype.kind
     try:
-        return numpy.result_type(leaf).kind
+        kind = numpy.result_type(leaf).kind
     except TypeError:
-        return "O"
+        kind = "O"
+    return "f" if kind == "O" and has_vspace(type(leaf)) else kind
 
 
 def check_differentiable(fun, argnum, x):

@@ -10,7 +10,7 @@ import pytest
 from mlkit.autodiff.entry import make_jvp, make_vjp
 from mlkit.autodiff.forward import defjvp
 from mlkit.autodiff.reverse import defvjp
-from mlkit.autodiff.tracer import Box, getval, is_box, new_trace_id, primitive
+from mlkit.autodiff.tracer import Box, Node, getval, is_box, new_trace_id, primitive, trace
 from mlkit.autodiff.vspace import VSpace, vspace
 
 
@@ -188,6 +188,44 @@ def test_trace_ids_increase_and_boxes_carry_their_trace():
 
     make_vjp(spy, X)
     assert is_box(seen[0]) and getval(seen[0]) is X
+
+
+class LoggingNode(Node):
+    """A node of one's own: it writes each recorded call to the log its root was given."""
+
+    def __init__(self, ans, fun, args, kwargs, argnums, parents):
+        self.log = parents[0].log
+        names = [parents[argnums.index(i)].name if i in argnums else repr(a)
+                 for i, a in enumerate(args)]
+        self.name = f"{fun.__name__}({', '.join(names)})"
+        self.log.append(self.name)
+
+    def initialize_root(self, log):
+        super().initialize_root()
+        self.log = log
+        self.name = "x"
+
+
+def test_trace_drives_a_node_class_of_ones_own_through_the_computation():
+    log = []
+    value, node = trace(LoggingNode.new_root(log), lambda x: sin(mul(x, x)), X)
+    assert value == Num(math.sin(0.49))
+    assert log == ["mul(x, x)", "sin(mul(x, x))"] and node.name == log[-1]
+
+
+def test_trace_records_the_derivative_computed_inside_it():
+    """A derivative taken of the traced value records its backward pass in the outer trace."""
+    log = []
+    value, _ = trace(LoggingNode.new_root(log), derivative(lambda y: mul(y, y)), X)
+    assert value == Num(2 * 0.7)
+    assert log == ["mul(x, x)",  # the function, then the two halves of its VJP, summed
+                   "mul(Num(1.0), x)", "mul(Num(1.0), x)",
+                   "add(mul(Num(1.0), x), mul(Num(1.0), x))"]
+
+
+def test_trace_of_an_output_independent_of_the_input_warns_and_has_no_node():
+    with pytest.warns(UserWarning, match="does not depend on its input"):
+        assert trace(LoggingNode.new_root([]), lambda x: Num(2.0), X) == (Num(2.0), None)
 
 
 # --- the backward pass ----------------------------------------------------------------------

@@ -5,6 +5,8 @@ maker per argument (``maker(ans, *args, **kwargs) -> (g -> cotangent)``, None fo
 ``defjvp`` one JVP rule per argument (``rule(g, ans, *args, **kwargs) -> tangent``). Write the
 rules with ``mlkit.numpy`` and higher derivatives come for free. ``custom_vjp`` wraps a
 reference function with a faster hand-written first reverse derivative (a fused kernel).
+``trace(node, fun, x)`` drives a Node class of one's own (a printer, a graph builder) through
+a computation.
 """
 
 import functools
@@ -12,9 +14,9 @@ import functools
 from mlkit.autodiff.containers import ContainerVSpace
 from mlkit.autodiff.custom import custom_vjp
 from mlkit.autodiff.entry import unary_of
-from mlkit.autodiff.forward import def_linear, defjvp, defjvp_argnum
-from mlkit.autodiff.reverse import defvjp, defvjp_argnum
-from mlkit.autodiff.tracer import Box, box_types, draw, getval, primitive
+from mlkit.autodiff.forward import JVPNode, def_linear, defjvp, defjvp_argnum
+from mlkit.autodiff.reverse import VJPNode, defvjp, defvjp_argnum
+from mlkit.autodiff.tracer import Box, Node, box_types, draw, getval, primitive, trace
 from mlkit.autodiff.vspace import VSpace, vspace
 from mlkit.numpy.rules.base import broadcast_like, unbroadcast
 from mlkit.numpy.rules.elementwise import def_elementwise
@@ -24,7 +26,8 @@ __all__ = ["primitive", "custom_vjp", "defvjp", "defjvp", "defvjp_argnum", "defj
            "def_linear",
            "def_elementwise", "nondifferentiable", "unbroadcast", "broadcast_like", "Box",
            "VSpace", "ContainerVSpace", "vspace", "getval", "notrace_primitive",
-           "defvjp_argnums", "defjvp_argnums", "draw", "isbox", "unary_to_nary"]
+           "defvjp_argnums", "defjvp_argnums", "draw", "isbox", "unary_to_nary",
+           "Node", "VJPNode", "JVPNode", "trace"]
 
 
 def notrace_primitive(fun):

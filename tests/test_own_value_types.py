@@ -4,11 +4,13 @@ subclass, and a VSpace that gives its arithmetic as ``_add``, ``_scalar_mul`` an
 
 import math
 
+import numpy
 import pytest
 
 from mlkit import defvjp, grad, primitive
 from mlkit.autodiff.tracer import Box
 from mlkit.autodiff.vspace import VSpace, vspace
+from mlkit.testing import check_grads
 from mlkit.util import func
 
 
@@ -48,6 +50,9 @@ class PolySpace(VSpace):
 
     def _inner_prod(self, p, q):
         return sum(a * b for a, b in zip(p.coefs, q.coefs))
+
+    def randn(self):  # no generator: numpy's global state, as HIPS autograd's spaces draw
+        return Poly(numpy.random.standard_normal(self.degree + 1))
 
 
 PolyBox.register(Poly)
@@ -143,3 +148,7 @@ def test_gradients_of_a_type_of_ones_own_are_summed_by_its_space_not_by_plus():
     g = grad(lambda c: coefs_at(c, 1.0) * coefs_at(c, 2.0))(Coefs([1.0, 0.5]))
     # d/dc [p(1) p(2)] = p(2) (1, 1) + p(1) (1, 2), with p(1) = 1.5 and p(2) = 2
     assert type(g) is Coefs and g == pytest.approx((2.0 + 1.5, 2.0 + 3.0))
+
+
+def test_check_grads_checks_a_rule_for_a_value_type_of_ones_own():
+    check_grads(lambda p: p.at(0.7), modes=["rev"], order=1)(Poly([1.0, -2.0, 0.5]))

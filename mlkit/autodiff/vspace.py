@@ -51,16 +51,10 @@ class VSpace:
 
     def add(self, x, y):
         """``x + y`` in the space."""
-        raise NotImplementedError
-
-    def scalar_mul(self, x, a):
-        """``a x`` in the space, for a real or complex number ``a``."""
-        raise NotImplementedError
-
-    def add(self, x, y):
         return self._add(x, y)
 
     def scalar_mul(self, x, a):
+        """``a x`` in the space, for a real or complex number ``a``."""
         return self._scalar_mul(x, a)
 
     def inner_prod(self, a, b):

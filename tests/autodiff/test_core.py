@@ -404,3 +404,11 @@ def test_traced_keyword_arguments_are_bound_to_their_positions(mode):
 def test_a_traced_keyword_only_argument_is_refused_by_name():
     with pytest.raises(TypeError, match="keyword-only argument 'note'"):
         derivative(lambda x: scaled_sum(x, b=x, scale=x, note=x))(Num(1.0))
+
+
+def test_the_extension_api_exports_the_tracer_pieces_under_autograds_names():
+    import mlkit.extend
+    from mlkit.autodiff import forward, reverse, tracer
+
+    assert mlkit.extend.trace is tracer.trace and mlkit.extend.Node is tracer.Node
+    assert mlkit.extend.VJPNode is reverse.VJPNode and mlkit.extend.JVPNode is forward.JVPNode

@@ -21,7 +21,12 @@ from mlkit.train import EarlyStopping, History, ProgressBar, load_arrays, save_a
 from mlkit.train import fit as train_loop
 from mlkit.tree import tree_fold
 
-__all__ = ["MLKitEstimator", "check_sample_weight", "class_weights", "load", "make_rng"]
+__all__ = ["MLKitEstimator", "SOLVER_OPTIONS", "check_sample_weight", "class_weights", "load",
+           "make_rng"]
+
+# What scikit-learn's solvers mean beyond the optimizer's name: its "sgd" is SGD with Nesterov
+# momentum 0.9. The other optimizers keep their own defaults.
+SOLVER_OPTIONS = {"sgd": {"momentum": 0.9, "nesterov": True}}
 
 
 def make_rng(random_state) -> numpy.random.Generator:

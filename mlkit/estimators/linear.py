@@ -9,7 +9,13 @@ import numpy
 from sklearn.exceptions import ConvergenceWarning
 
 from mlkit import optim
-from mlkit.estimators.base import MLKitEstimator, check_sample_weight, class_weights, make_rng
+from mlkit.estimators.base import (
+    SOLVER_OPTIONS,
+    MLKitEstimator,
+    check_sample_weight,
+    class_weights,
+    make_rng,
+)
 from mlkit.estimators.inference import coefficient_table, standard_errors
 from mlkit.estimators.inputs import check_classification_labels, encode_labels
 from mlkit.estimators.logloss import (
@@ -40,7 +46,7 @@ _SOLVERS = {
         tolerance_change=1e-14, history_size=10, line_search_fn="strong_wolfe",
         first_step="l2"),
     "adam": lambda est, _: optim.Adam(lr=est.learning_rate_init),
-    "sgd": lambda est, _: optim.SGD(lr=est.learning_rate_init, momentum=0.9, nesterov=True),
+    "sgd": lambda est, _: optim.SGD(lr=est.learning_rate_init, **SOLVER_OPTIONS["sgd"]),
 }
 
 

@@ -14,7 +14,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.metaestimators import available_if
 
 from mlkit import nn, registry
-from mlkit.estimators.base import MLKitEstimator, make_rng
+from mlkit.estimators.base import SOLVER_OPTIONS, MLKitEstimator, make_rng
 from mlkit.estimators.params import (
     SHARED_CONSTRAINTS,
     Interval,
@@ -158,8 +158,8 @@ class BaseMLP(MLKitEstimator):
                 self.optimizer, max_iter=self.max_iter, max_eval=20 * self.max_iter,
                 tolerance_grad=self.tol, tolerance_change=1e-14, line_search_fn="strong_wolfe",
                 history_size=10)  # scipy's maxcor
-        momentum = {"momentum": 0.9, "nesterov": True} if self.optimizer == "sgd" else {}
-        return registry.make_optimizer(self.optimizer, lr=self.learning_rate_init, **momentum)
+        return registry.make_optimizer(self.optimizer, lr=self.learning_rate_init,
+                                       **SOLVER_OPTIONS.get(self.optimizer, {}))
 
     def _train(self, X, targets, weight, rng, incremental):
         """One call into the training loop (one epoch for ``partial_fit``)."""

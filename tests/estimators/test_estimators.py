@@ -227,3 +227,19 @@ def test_mlp_loss_attributes_follow_scikit_learn(binary, Estimator):
         warnings.simplefilter("ignore", ConvergenceWarning)
         full.fit(X, y)
     assert full.n_iter_ > 1 and full.loss_ == full.best_loss_ == full.loss_curve_[-1]
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MLPClassifier(optimizer="sgd", hidden_layer_sizes=(4,), max_iter=2),
+    lambda: MLPClassifier(optimizer="rmsprop", hidden_layer_sizes=(4,), max_iter=2),
+])
+def test_the_sgd_solver_is_scikit_learns_nesterov_momentum_and_no_other_gets_it(iris, make):
+    X, y = iris
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = make().fit(X, y)
+    optimizer = model._optimizer
+    if type(optimizer).__name__ == "SGD":
+        assert (optimizer.momentum, optimizer.nesterov) == (0.9, True)
+    else:
+        assert optimizer.momentum == 0.0  # RMSprop's own default, not scikit-learn's SGD's

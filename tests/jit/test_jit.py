@@ -409,3 +409,13 @@ def test_returned_trees_are_built_in_the_program_or_rebuilt_with_their_kinds():
         assert type(got) is point and type(got.y) is list
         onp.testing.assert_array_equal(got.x, onp.cos(x))
         onp.testing.assert_array_equal(got.y[0], x + 1.0)
+
+
+
+def test_differences_of_booleans_replay_for_new_values():
+    x = onp.array([0.5, -1.0, 2.0, 3.0])
+    changes = jit(lambda x: (np.diff(x > 0), np.diff(x > 1.0, n=2)))
+    for point in (x, -x, x + 1.0):
+        first, second = changes(point)
+        assert onp.array_equal(first, onp.diff(point > 0))
+        assert onp.array_equal(second, onp.diff(point > 1.0, n=2))

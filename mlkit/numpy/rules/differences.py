@@ -59,10 +59,11 @@ def diff(a, n=1, axis=-1, prepend=numpy._NoValue, append=numpy._NoValue):
         parts.append(_edge(append, a, axis))
     if len(parts) > 1:
         a = concatenate(parts, axis=axis)
-    if numpy.result_type(getval(a)).kind == "b":  # booleans have no derivative; numpy uses !=
-        return numpy.diff(getval(a), n=n, axis=axis)
+    # Booleans differ by != in numpy (they have no subtraction); traced, so jit records it.
+    boolean = numpy.result_type(getval(a)).kind == "b"
     for _ in range(n):
-        a = _slice(a, axis, 1) - _slice(a, axis, None, -1)
+        later, earlier = _slice(a, axis, 1), _slice(a, axis, None, -1)
+        a = later != earlier if boolean else later - earlier
     return a
 
 

@@ -31,7 +31,7 @@ from mlkit.numpy.rules.shape import moveaxis
 from mlkit.numpy.rules.shape import transpose as _transpose
 from mlkit.numpy.rules.vector_products import cross as _cross
 from mlkit.numpy.rules.vector_products import vecdot as _vecdot
-from mlkit.numpy.wrap import composite, nondifferentiable
+from mlkit.numpy.wrap import composite, nondifferentiable, value_array
 
 __all__ = ["LinAlgError", "cholesky", "cond", "cross", "det", "diagonal", "eig", "eigvals",
            "eigh", "eigvalsh", "inv", "lstsq", "matrix_norm", "matrix_power", "matrix_rank",
@@ -50,7 +50,7 @@ def slogdet(a):
     if not _is_traced(a):
         return tuple(numpy.linalg.slogdet(a))
     if not numpy.iscomplexobj(getval(a)):
-        return numpy.linalg.slogdet(getval(a))[0], logabsdet(a)
+        return numpy.linalg.slogdet(value_array(a))[0], logabsdet(a)
     return sign(det(a)), logabsdet(a)
 
 

@@ -106,6 +106,14 @@ def raw_array(x):
     return value if type(value) in box_types else numpy.asarray(value)
 
 
+def value_array(x):
+    """The values of ``x`` as a plain array, for results read off them (unique's indices,
+    frexp's exponents, slogdet's sign). Under mlkit.jit this is a guard, checked at replay as
+    ``int(x)`` is: numpy called on the recording box would hand it back to mlkit's own
+    version of that function, without end."""
+    return numpy.asarray(getval(x))
+
+
 def nondifferentiable(raw, fun=None):
     """numpy's ``raw`` applied to the raw values of traced arguments (a constant result); or,
     given ``fun``, that function declared as mlkit's non-differentiable version of ``raw``

@@ -419,3 +419,22 @@ def test_differences_of_booleans_replay_for_new_values():
         first, second = changes(point)
         assert onp.array_equal(first, onp.diff(point > 0))
         assert onp.array_equal(second, onp.diff(point > 1.0, n=2))
+
+
+def _leaves(result):
+    return list(result) if isinstance(result, tuple) else [result]
+
+
+@pytest.mark.parametrize("fun", [
+    np.unique, np.unique_values, lambda x: np.unique_counts(x).counts, np.modf, np.frexp,
+    lambda x: np.ldexp(x, 3), lambda x: divmod(x, 0.7), np.linalg.slogdet,
+    lambda x: np.histogram_bin_edges(x, bins=4), lambda x: np.union1d(x, x[0] + 1.0),
+], ids=["unique", "unique_values", "unique_counts", "modf", "frexp", "ldexp", "divmod",
+        "slogdet", "histogram_bin_edges", "union1d"])
+def test_functions_read_off_values_replay_for_new_values(fun):
+    # Each calls numpy on the values; on jit's recording box that once recursed without end.
+    x = onp.array([[0.5, -1.0, 2.0], [3.0, 0.25, -0.75], [1.5, 2.5, -2.0]])
+    jitted = jit(fun)
+    for point in (x, x + 0.3, x):
+        for got, expected in zip(_leaves(jitted(point)), _leaves(fun(point))):
+            onp.testing.assert_array_equal(got, expected)

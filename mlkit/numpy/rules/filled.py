@@ -15,7 +15,7 @@ from mlkit.numpy.rules.construction import asarray, astype
 from mlkit.numpy.rules.elementwise import exp, log, power, where_primitive
 from mlkit.numpy.rules.indexing import getitem, index_add
 from mlkit.numpy.rules.shape import expand_dims, moveaxis
-from mlkit.numpy.wrap import composite, nondifferentiable, strip
+from mlkit.numpy.wrap import composite, nondifferentiable, strip, value_array
 
 __all__ = ["arange", "bincount", "full", "full_like", "geomspace", "histogram", "histogram2d",
            "histogramdd", "linspace", "logspace", "meshgrid", "unique"]
@@ -207,9 +207,10 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
            **kwargs):
     """numpy.unique: the unique values are taken from ``ar`` (at their first occurrence), so
     each receives the cotangent of its entry."""
-    raw = getval(ar)
     if not _traced(ar):
-        return numpy.unique(raw, return_index, return_inverse, return_counts, axis, **kwargs)
+        return numpy.unique(getval(ar), return_index, return_inverse, return_counts, axis,
+                            **kwargs)
+    raw = value_array(ar)
     found = numpy.unique(raw, True, return_inverse, return_counts, axis, **kwargs)
     index = found[1]
     if axis is None:

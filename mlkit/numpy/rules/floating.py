@@ -8,37 +8,41 @@ derivative is exact: ``ldexp(x, n) = x 2**n``, the mantissa ``x / 2**e``, the fr
 
 import numpy
 
-from mlkit.autodiff.tracer import getval
-from mlkit.numpy.rules.elementwise import mod, multiply
-from mlkit.numpy.wrap import composite, nondifferentiable
+from mlkit.autodiff.tracer import getval, rawval
+from mlkit.numpy.rules.construction import floor_divide
+from mlkit.numpy.rules.elementwise import mod, multiply, trunc
+from mlkit.numpy.wrap import composite, nondifferentiable, value_array
 
 __all__ = ["ldexp", "frexp", "modf", "divmod", "nextafter", "spacing"]
 
 
 def ldexp(x1, x2):
     """``x1 * 2**x2`` for integer ``x2``."""
-    dtype = numpy.ldexp(getval(x1), getval(x2)).dtype
-    scale = numpy.ldexp(numpy.ones((), dtype), getval(x2))
+    exponents = value_array(x2)
+    dtype = numpy.ldexp(numpy.ones((), numpy.result_type(rawval(x1))), exponents).dtype
+    scale = numpy.ldexp(numpy.ones((), dtype), exponents)
     return multiply(x1, scale)
 
 
 def frexp(x):
     """``(mantissa, exponent)`` with ``x = mantissa * 2**exponent``; the exponent is an
     integer constant."""
-    mantissa, exponent = numpy.frexp(getval(x))
+    mantissa, exponent = numpy.frexp(value_array(x))
     return multiply(x, numpy.ldexp(numpy.ones((), mantissa.dtype), -exponent)), exponent
 
 
 def modf(x):
     """``(fractional part, integral part)``, both with the sign of x."""
-    integral = numpy.modf(getval(x))[1]
+    if numpy.result_type(rawval(x)).kind not in "fc":  # integers and booleans: no derivative
+        return numpy.modf(value_array(x))
+    integral = trunc(x)  # traced (derivative zero), so jit replays it for new values
     return x - integral, integral
 
 
 def divmod(x1, x2):
     """``(floor(x1 / x2), mod(x1, x2))``; the quotient is a constant, the remainder is
     differentiable in both."""
-    return numpy.floor_divide(getval(x1), getval(x2)), mod(x1, x2)
+    return floor_divide(x1, x2), mod(x1, x2)
 
 
 def nextafter(x1, x2):

@@ -9,10 +9,9 @@ inverses are integer constants.
 
 import numpy
 
-from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.indexing import getitem
 from mlkit.numpy.rules.shape import concatenate, ravel
-from mlkit.numpy.wrap import composite, raw_array
+from mlkit.numpy.wrap import composite, value_array
 
 __all__ = ["unique_values", "unique_counts", "unique_inverse", "unique_all", "union1d",
            "intersect1d", "setdiff1d", "setxor1d"]
@@ -20,40 +19,40 @@ __all__ = ["unique_values", "unique_counts", "unique_inverse", "unique_all", "un
 
 def _gather_first(flat, values):
     """``values`` (all present in the 1-d ``flat``) taken from where they first occur."""
-    raw = raw_array(flat)
+    raw = value_array(flat)
     distinct, first = numpy.unique(raw, return_index=True)
     return getitem(flat, first[numpy.searchsorted(distinct, numpy.asarray(values))])
 
 
 def unique_values(x):
     flat = ravel(x)
-    return _gather_first(flat, numpy.unique_values(raw_array(flat)))
+    return _gather_first(flat, numpy.unique_values(value_array(flat)))
 
 
 def unique_counts(x):
     flat = ravel(x)
-    result = numpy.unique_counts(raw_array(flat))
+    result = numpy.unique_counts(value_array(flat))
     return type(result)(_gather_first(flat, result.values), result.counts)
 
 
 def unique_inverse(x):
-    result = numpy.unique_inverse(raw_array(x))
+    result = numpy.unique_inverse(value_array(x))
     return type(result)(_gather_first(ravel(x), result.values), result.inverse_indices)
 
 
 def unique_all(x):
-    result = numpy.unique_all(raw_array(x))
+    result = numpy.unique_all(value_array(x))
     return type(result)(_gather_first(ravel(x), result.values), result.indices,
                         result.inverse_indices, result.counts)
 
 
 def union1d(ar1, ar2):
     pool = concatenate([ravel(ar1), ravel(ar2)])
-    return _gather_first(pool, numpy.union1d(getval(ar1), getval(ar2)))
+    return _gather_first(pool, numpy.union1d(value_array(ar1), value_array(ar2)))
 
 
 def intersect1d(ar1, ar2, assume_unique=False, return_indices=False):
-    values, first1, first2 = numpy.intersect1d(getval(ar1), getval(ar2), assume_unique,
+    values, first1, first2 = numpy.intersect1d(value_array(ar1), value_array(ar2), assume_unique,
                                                return_indices=True)
     out = getitem(ravel(ar1), first1)
     return (out, first1, first2) if return_indices else out
@@ -61,15 +60,15 @@ def intersect1d(ar1, ar2, assume_unique=False, return_indices=False):
 
 def setdiff1d(ar1, ar2, assume_unique=False):
     flat = ravel(ar1)
-    raw = raw_array(flat)
+    raw = value_array(flat)
     if assume_unique:
-        return getitem(flat, numpy.flatnonzero(~numpy.isin(raw, getval(ar2))))
-    return _gather_first(flat, numpy.setdiff1d(raw, getval(ar2)))
+        return getitem(flat, numpy.flatnonzero(~numpy.isin(raw, value_array(ar2))))
+    return _gather_first(flat, numpy.setdiff1d(raw, value_array(ar2)))
 
 
 def setxor1d(ar1, ar2, assume_unique=False):
     pool = concatenate([ravel(ar1), ravel(ar2)])
-    return _gather_first(pool, numpy.setxor1d(getval(ar1), getval(ar2), assume_unique))
+    return _gather_first(pool, numpy.setxor1d(value_array(ar1), value_array(ar2), assume_unique))
 
 
 for _fun in (unique_values, unique_counts, unique_inverse, unique_all, union1d, intersect1d,

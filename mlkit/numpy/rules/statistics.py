@@ -19,7 +19,7 @@ from mlkit.numpy.rules.indexing import getitem
 from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.rules.reductions import cumprod, cumsum, max, min, prod
 from mlkit.numpy.rules.shape import concatenate, moveaxis
-from mlkit.numpy.wrap import composite, raw_array, refuse_out
+from mlkit.numpy.wrap import composite, raw_array, refuse_out, value_array
 
 __all__ = ["quantile", "percentile", "median", "nanquantile", "nanpercentile", "nanmedian",
            "ptp", "nanmax", "nanmin", "nanprod", "nancumsum", "nancumprod", "nanvar", "nanstd",
@@ -259,7 +259,7 @@ def _diagonal(c):
 def histogram_bin_edges(a, bins=10, range=None, weights=None):
     """numpy's bin edges; without ``range`` or explicit edges they span the data, so they move
     with its smallest and largest elements (numpy decides how many there are)."""
-    raw = raw_array(a)
+    raw = value_array(a)
     edges = numpy.histogram_bin_edges(raw, bins, range, getval(weights))
     if range is not None or numpy.ndim(getval(bins)) == 1 or raw.size == 0:
         return edges

@@ -43,16 +43,17 @@ GUARDED_ON_VALUES = {
     "roots", "scipy.linalg.det", "scipy.linalg.norm(nuc)", "scipy.linalg.pinv",
     "slogdet-sign-complex", "linalg.det-singular",
     "stats.dirichlet.pdf", "trim_zeros", "unwrap",
-    # values read off the data (value_array): indices, exponents, signs, bin edges
-    "frexp", "ldexp", "histogram_bin_edges", "histogram_bin_edges-one-value", "intersect1d",
-    "setdiff1d", "setxor1d", "union1d", "unique", "unique(axis,counts)", "unique_all",
-    "unique_counts", "unique_inverse", "unique_values", "stats.multivariate_normal.entropy",
-    "stats.multivariate_normal.logpdf", "stats.multivariate_normal.pdf",
+    # values read off the data (value_array): indices, exponents, signs, edges, steps
+    "heaviside", "frexp", "ldexp", "histogram_bin_edges", "histogram_bin_edges-one-value",
+    "intersect1d", "setdiff1d", "setxor1d", "union1d", "unique", "unique(axis,counts)",
+    "unique_all", "unique_counts", "unique_inverse", "unique_values",
+    "stats.multivariate_normal.entropy", "stats.multivariate_normal.logpdf",
+    "stats.multivariate_normal.pdf",
 }
 # Rules whose raw-value code cannot take a recorded value yet: jit refuses them when it
 # records (an error, never a silently frozen number).
 NOT_RECORDABLE = {
-    "heaviside", "polyfit", "special.gamma(complex)-[2,1]-complex",
+    "polyfit", "special.gamma(complex)-[2,1]-complex",
     "special.rgamma(complex)-[2,1]-complex",
 }
 

@@ -6,11 +6,11 @@ Each is a composite of ``where`` (whose rules send the cotangent to the branch c
 
 import numpy
 
-from mlkit.autodiff.tracer import getval
+from mlkit.autodiff.tracer import getval, rawval
 from mlkit.numpy.rules.base import broadcast_to, imag, is_complex, real, shape_of
 from mlkit.numpy.rules.construction import astype
 from mlkit.numpy.rules.elementwise import where
-from mlkit.numpy.wrap import composite
+from mlkit.numpy.wrap import composite, value_array
 
 __all__ = ["select", "nan_to_num", "heaviside", "real_if_close"]
 
@@ -64,10 +64,10 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
 def heaviside(x1, x2):
     """0 where ``x1 < 0``, 1 where ``x1 > 0`` and ``x2`` where ``x1 == 0`` (nan stays nan); the
     derivative reaches ``x2`` where it is chosen, and ``x1`` gets none (a step)."""
-    raw1, raw2 = getval(x1), getval(x2)
-    dtype = numpy.result_type(raw1, raw2)
+    raw1 = value_array(x1)  # the step's values (under jit, a guard checked at replay)
+    dtype = numpy.result_type(raw1, rawval(x2))
     steps = numpy.heaviside(raw1, numpy.zeros((), dtype=dtype))
-    return where(numpy.asarray(raw1) == 0, x2, steps)
+    return where(raw1 == 0, x2, steps)
 
 
 def real_if_close(a, tol=100):

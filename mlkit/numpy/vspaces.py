@@ -42,10 +42,8 @@ class ArrayVSpace(VSpace):
         rng = numpy.random if rng is None else rng
         return self._scalar_or_array(rng.standard_normal(self.shape).astype(self.dtype))
 
-    # Operators, not numpy.add: on traced values they record, so these are differentiable.
-    def add(self, x, y):
-        return x + y
-
+    # add is VSpace's own x + y. Operators, not numpy calls: on traced values they record,
+    # so both are differentiable.
     def scalar_mul(self, x, a):
         # A numpy scalar as a Python number, so that it cannot promote float32 to float64.
         return x * (a.item() if isinstance(a, numpy.generic) else a)

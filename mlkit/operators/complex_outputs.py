@@ -43,14 +43,13 @@ def complex_derivative(vjp, seed, fun, operator):
     """The derivative of ``fun``'s output along the (one-hot or all-ones) real ``seed``,
     for inputs real or complex, by one or two extra backward passes when some output is
     complex."""
-    if not any(_is_complex(leaf) and numpy.any(rawval(leaf)) for leaf in
-               tree_leaves(seed, exact=True)):
+    seeded = [_is_complex(leaf) for leaf in tree_leaves(seed, exact=True)
+              if numpy.any(rawval(leaf))]  # which seeded output leaves are complex
+    if not any(seeded):
         return vjp(seed)
     along_seed = vjp(seed)
     along_i = vjp(_restricted(seed, 1j))
-    mixed = any(not _is_complex(leaf) and numpy.any(rawval(leaf)) for leaf in
-                tree_leaves(seed, exact=True))
-    along_complex = vjp(_restricted(seed, 1)) if mixed else along_seed
+    along_complex = along_seed if all(seeded) else vjp(_restricted(seed, 1))
 
     def combine(d_seed, d_i, d_complex):
         if not _is_complex(d_seed):

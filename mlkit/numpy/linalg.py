@@ -18,6 +18,7 @@ from mlkit.numpy.rules.decompositions import (
     eig_tuple,
     eigh_tuple,
     qr_reduced,
+    svd_full,
     svd_reduced,
 )
 from mlkit.numpy.rules.elementwise import absolute, power, sign, sqrt, zero_at_zero
@@ -89,16 +90,14 @@ def eigvalsh(a, UPLO="L"):
 def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     """``(u, s, vh)``, or ``s`` alone with ``compute_uv=False``.
 
-    Differentiable for the reduced decomposition (``full_matrices=False``, or any square
-    matrix); singular vectors need distinct singular values (see mlkit.numpy.rules.decompositions).
+    Differentiable, singular vectors for distinct singular values (see
+    mlkit.numpy.rules.decompositions); of a non-square matrix with ``full_matrices=True``, all
+    but the extra singular vectors, which are an arbitrary basis of a null space.
     """
     m, n = shape_of(a)[-2:]
     if compute_uv and full_matrices and m != n:
         if _is_traced(a):
-            raise NotImplementedError(
-                f"svd(full_matrices=True) of a {m}x{n} matrix is not differentiable (the extra "
-                "singular vectors are arbitrary); pass full_matrices=False"
-            )
+            return svd_full(a)
         return tuple(numpy.linalg.svd(a, full_matrices=True, hermitian=hermitian))
     if not compute_uv:
         return svdvals(a)

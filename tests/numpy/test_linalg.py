@@ -316,8 +316,29 @@ def test_nuclear_norm_of_an_orthogonal_matrix_has_gradient_itself():
                                     atol=1e-10)
 
 
+@pytest.mark.parametrize("shape", [(4, 2), (2, 4), (2, 3, 2)])
+def test_full_svd_of_a_non_square_matrix_differentiates_all_but_its_arbitrary_vectors(shape):
+    """numpy's default ``svd`` (full_matrices=True): s and the first k singular vectors are
+    the reduced decomposition's, so derivatives that use only them are exact."""
+    k = min(shape[-2:])
+
+    def rebuilt(a):
+        u, s, vh = np.linalg.svd(a)
+        return np.sum(np.sin(u[..., :k] * s[..., None, :] @ vh[..., :k, :])) + np.sum(s ** 3)
+
+    a = onp.random.default_rng(3).standard_normal(shape)
+    check_grads(rebuilt, modes=["rev"], order=2)(a)
+    onp.testing.assert_allclose(mlkit.grad(rebuilt)(a), mlkit.grad(
+        lambda a: np.sum(np.sin(a)) + np.sum(np.linalg.svd(a, full_matrices=False)[1] ** 3))(a),
+        atol=1e-12)
+    with pytest.raises(NotImplementedError, match="arbitrary basis.*full_matrices=False"):
+        mlkit.grad(lambda a: np.sum(np.linalg.svd(a)[0 if shape[-2] > shape[-1] else 2]))(a)
+    with pytest.raises(NotImplementedError, match="forward mode"):
+        mlkit.make_jvp(rebuilt)(a)(a)
+
+
 @pytest.mark.parametrize("call, error", [
-    (lambda a: np.linalg.svd(a), NotImplementedError),
+    (lambda a: np.linalg.svd(a.T), NotImplementedError),
     (lambda a: np.linalg.qr(a), NotImplementedError),
     (lambda a: np.linalg.qr(a.T, mode="complete"), NotImplementedError),
     (lambda a: np.linalg.norm(a, "nuc", axis=1), ValueError),

@@ -30,9 +30,9 @@ from mlkit.numpy.rules.elementwise import where_primitive as where
 from mlkit.numpy.rules.linalg import solve, transposed
 from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.rules.shape import expand_dims
-from mlkit.numpy.wrap import raw_array, wrap
+from mlkit.numpy.wrap import raw_array, value_array, wrap
 
-__all__ = ["cholesky_lower", "eig_tuple", "eigh_tuple", "qr_reduced", "svd_reduced"]
+__all__ = ["cholesky_lower", "eig_tuple", "eigh_tuple", "qr_reduced", "svd_full", "svd_reduced"]
 
 
 def _diag_part(m):
@@ -243,6 +243,45 @@ def _svd_vjp(ans, a):
 
 defvjp(svd_reduced, _svd_vjp)
 defjvp(svd_reduced, _svd_jvp)
+
+
+# --- singular value decomposition (full, non-square) ----------------------------------------
+def _svd_full(a):
+    return tuple(numpy.linalg.svd(a, full_matrices=True))
+
+
+svd_full = wrap(_svd_full, "svd")
+
+
+def _arbitrary_columns(a):
+    m, n = shape_of(a)[-2:]
+    return (f"the last {abs(m - n)} {'columns of u' if m > n else 'rows of vh'} of "
+            f"svd(full_matrices=True) of a {m}x{n} matrix are an arbitrary basis of a null "
+            "space, so they have no derivative; use only s, u[..., :k] and vh[..., :k, :] "
+            f"(k = {min(m, n)}), or pass full_matrices=False")
+
+
+def _svd_full_vjp(ans, a):
+    """The reduced SVD's rule, when no cotangent reaches the arbitrary extra singular vectors
+    (checked on the values, a guard under mlkit.jit)."""
+    k = min(shape_of(a)[-2:])
+    reduced = _svd_vjp((ans[0][..., :k], ans[1], ans[2][..., :k, :]), a)
+
+    def vjp(g):
+        if numpy.any(value_array(g[0][..., k:])) or numpy.any(value_array(g[2][..., k:, :])):
+            raise NotImplementedError(_arbitrary_columns(a))
+        return reduced((g[0][..., :k], g[1], g[2][..., :k, :]))
+
+    return vjp
+
+
+def _svd_full_jvp(t, ans, a):
+    raise NotImplementedError(_arbitrary_columns(a) + " (forward mode gives every output a "
+                              "tangent)")
+
+
+defvjp(svd_full, _svd_full_vjp)
+defjvp(svd_full, _svd_full_jvp)
 
 
 # --- QR (reduced, m >= n) -------------------------------------------------------------------

@@ -6,7 +6,8 @@ A leaf is anything that is not a branch; which values are branches is an option:
 
 - by default every tuple, list and dict, subclasses included (namedtuples are rebuilt as
   namedtuples, dict subclasses as plain dicts);
-- ``exact=True``: only plain ``tuple``, ``list`` and ``dict`` (a namedtuple is one leaf), as the
+- ``exact=True``: only plain ``tuple``, ``list`` and ``dict`` and the types given to
+  ``register_branch`` (numpy's ``EighResult``; any other namedtuple is one leaf), as the
   engine sees values;
 - ``look_through=f``: a value ``x`` is judged by ``f(x)`` (the value under a traced box), and a
   branch seen that way is opened by indexing ``x`` itself, so that a traced container records
@@ -22,6 +23,7 @@ __all__ = [
     "flatten_named",
     "is_container",
     "join_path",
+    "register_branch",
     "tree_builder",
     "tree_flatten",
     "tree_fold",
@@ -35,11 +37,17 @@ __all__ = [
 ]
 
 _CONTAINERS = (tuple, list, dict)
-_PLAIN = frozenset(_CONTAINERS)
+_PLAIN = set(_CONTAINERS)
+
+
+def register_branch(kind: type) -> None:
+    """Make ``kind``, a tuple, list or dict subclass, a branch for ``exact=True`` too."""
+    _PLAIN.add(kind)
 
 
 def is_container(x: Any, exact: bool = False) -> bool:
-    """True for the tuple, list and dict nodes of a tree (only the plain types with ``exact``)."""
+    """True for the tuple, list and dict nodes of a tree (with ``exact``, only the plain types
+    and registered branches)."""
     return type(x) in _PLAIN if exact else isinstance(x, _CONTAINERS)
 
 

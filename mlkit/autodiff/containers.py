@@ -8,11 +8,17 @@ import numpy
 
 from mlkit.autodiff.forward import def_linear, defjvp, defjvp_argnum
 from mlkit.autodiff.reverse import defvjp, defvjp_argnum
-from mlkit.autodiff.tracer import Box, box_types, primitive
+from mlkit.autodiff.tracer import Box, box_types, primitive, rawval
 from mlkit.autodiff.vspace import VSpace, _container_add, add_values, container_types, vspace
-from mlkit.tree import tree_fold
+from mlkit.tree import register_branch, tree_fold
 
-__all__ = ["ContainerVSpace", "DictBox", "SequenceBox", "container_take", "pack_output"]
+__all__ = ["ContainerVSpace", "DictBox", "SequenceBox", "container_take", "pack_output",
+           "register_sequence"]
+
+
+def _rebuild(kind, items):
+    """A ``kind`` holding ``items``: a namedtuple takes them as separate arguments."""
+    return kind(*items) if hasattr(kind, "_fields") else kind(items)
 
 
 @primitive
@@ -29,12 +35,12 @@ def container_untake(x, key, space):
         return items
     items = list(items)
     items[key] = x
-    return space.kind(items)
+    return _rebuild(space.kind, items)
 
 
 @primitive
 def make_sequence(kind, *items):
-    return kind(items)
+    return _rebuild(kind, items)
 
 
 @primitive
@@ -46,7 +52,7 @@ def make_dict(keys, *values):
 def container_add(a, b):
     if isinstance(a, dict):
         return {k: add_values(a[k], b[k]) for k in a}
-    return type(a)(add_values(x, y) for x, y in zip(a, b))
+    return _rebuild(type(a), [add_values(x, y) for x, y in zip(a, b)])
 
 
 defvjp(container_take, lambda ans, c, key: _untake_vjp(vspace(c), key))
@@ -67,16 +73,29 @@ def _untake_vjp(space, key):
     return lambda g: container_untake(g, key, space)
 
 
+def _sliced_kind(kind):
+    """What slicing or concatenating a ``kind`` gives: a namedtuple's pieces are tuples."""
+    return tuple if hasattr(kind, "_fields") else kind
+
+
 class SequenceBox(Box):
-    """A traced tuple or list: index it, take its length, iterate over it, concatenate it."""
+    """A traced tuple or list: index it, take its length, iterate over it, concatenate it, and
+    read a namedtuple's fields by name (``np.linalg.eigh(a).eigenvalues``)."""
 
     __slots__ = ()
 
     def __getitem__(self, index):
         if isinstance(index, slice):
             items = [self[i] for i in range(*index.indices(len(self)))]
-            return make_sequence(type(self._value), *items)
+            return make_sequence(_sliced_kind(type(self._value)), *items)
         return container_take(self, index)
+
+    def __getattr__(self, name):
+        kind = type(rawval(self))
+        fields = () if name.startswith("_") else getattr(kind, "_fields", ())
+        if name not in fields:
+            raise AttributeError(f"a traced {kind.__name__} has no attribute {name!r}")
+        return container_take(self, fields.index(name))
 
     def __len__(self):
         return len(self._value)
@@ -88,10 +107,10 @@ class SequenceBox(Box):
         return item in self._value
 
     def __add__(self, other):
-        return make_sequence(type(self._value), *self, *other)
+        return make_sequence(_sliced_kind(type(self._value)), *self, *other)
 
     def __radd__(self, other):
-        return make_sequence(type(self._value), *other, *self)
+        return make_sequence(_sliced_kind(type(self._value)), *other, *self)
 
     def index(self, item):
         return self._value.index(item)
@@ -152,7 +171,7 @@ class ContainerVSpace(VSpace):
     def build(self, items):
         if self.kind is dict:
             return dict(zip(self.keys, items))
-        return self.kind(items)
+        return _rebuild(self.kind, items)
 
     def zeros(self):
         return self.build([space.zeros() for space in self.spaces])
@@ -208,10 +227,18 @@ def pack_output(out, trace):
     return tree_fold(out, None, pack, exact=True)
 
 
+def register_sequence(kind):
+    """Differentiate values of ``kind``, a tuple or list type (a namedtuple such as numpy's
+    ``EighResult``), as sequences of their items."""
+    SequenceBox.register(kind)
+    ContainerVSpace.register(kind)
+    container_types.add(kind)
+    register_branch(kind)
+
+
 for _kind in (tuple, list):
-    SequenceBox.register(_kind)
-    ContainerVSpace.register(_kind)
+    register_sequence(_kind)
 DictBox.register(dict)
 ContainerVSpace.register(dict)
-container_types.update({tuple, list, dict, SequenceBox, DictBox})
+container_types.update({dict, SequenceBox, DictBox})
 _container_add.append(container_add)

@@ -9,7 +9,8 @@ import builtins
 import numpy
 from numpy.linalg import LinAlgError
 
-from mlkit.autodiff.tracer import getval, is_box
+from mlkit.autodiff.containers import register_sequence
+from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.arrangement import diagonal as _diagonal
 from mlkit.numpy.rules.arrangement import trace as _trace
 from mlkit.numpy.rules.base import conj, real, reshape, shape_of, sum
@@ -32,7 +33,7 @@ from mlkit.numpy.rules.shape import moveaxis
 from mlkit.numpy.rules.shape import transpose as _transpose
 from mlkit.numpy.rules.vector_products import cross as _cross
 from mlkit.numpy.rules.vector_products import vecdot as _vecdot
-from mlkit.numpy.wrap import composite, nondifferentiable, value_array
+from mlkit.numpy.wrap import composite, holds_box, nondifferentiable, value_array
 
 __all__ = ["LinAlgError", "cholesky", "cond", "cross", "det", "diagonal", "eig", "eigvals",
            "eigh", "eigvalsh", "inv", "lstsq", "matrix_norm", "matrix_power", "matrix_rank",
@@ -41,18 +42,25 @@ __all__ = ["LinAlgError", "cholesky", "cond", "cross", "det", "diagonal", "eig",
            "vector_norm"]
 
 
+# numpy's named results (EighResult, SVDResult, ...) differentiate as the tuples they are.
+_SlogdetResult = type(numpy.linalg.slogdet(numpy.eye(1)))
+for _decomposition in (numpy.linalg.eigh, numpy.linalg.eig, numpy.linalg.svd, numpy.linalg.qr):
+    register_sequence(type(_decomposition(numpy.eye(1))))
+register_sequence(_SlogdetResult)
+
+
 def _is_traced(a):
-    return is_box(a)
+    return holds_box(a)
 
 
 def slogdet(a):
     """``(sign, logabsdet)``. For a real matrix the sign is locally constant; for a complex
     one it is the phase det / |det|, traced (with the subgradient 0 where det is 0)."""
     if not _is_traced(a):
-        return tuple(numpy.linalg.slogdet(a))
+        return numpy.linalg.slogdet(a)
     if not numpy.iscomplexobj(getval(a)):
-        return numpy.linalg.slogdet(value_array(a))[0], logabsdet(a)
-    return sign(det(a)), logabsdet(a)
+        return _SlogdetResult(numpy.linalg.slogdet(value_array(a))[0], logabsdet(a))
+    return _SlogdetResult(sign(det(a)), logabsdet(a))
 
 
 def cholesky(a, upper=False):
@@ -65,6 +73,8 @@ def cholesky(a, upper=False):
 def eigh(a, UPLO="L"):
     """``(eigenvalues ascending, eigenvectors)`` of symmetric matrices; see the caveat on
     repeated eigenvalues in mlkit.numpy.rules.decompositions."""
+    if not _is_traced(a):
+        return numpy.linalg.eigh(a, UPLO)
     return eigh_tuple(a, UPLO=UPLO)
 
 
@@ -72,6 +82,8 @@ def eig(a):
     """``(eigenvalues, unit eigenvectors)`` of square matrices, real or complex (complex
     results for a real matrix with complex eigenvalues, as numpy). Derivatives need distinct
     eigenvalues; the eigenvectors' phase is arbitrary (see mlkit.numpy.rules.decompositions)."""
+    if not _is_traced(a):
+        return numpy.linalg.eig(a)
     return eig_tuple(a)
 
 
@@ -94,11 +106,11 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     mlkit.numpy.rules.decompositions); of a non-square matrix with ``full_matrices=True``, all
     but the extra singular vectors, which are an arbitrary basis of a null space.
     """
+    if not _is_traced(a):
+        return numpy.linalg.svd(a, full_matrices, compute_uv, hermitian)
     m, n = shape_of(a)[-2:]
     if compute_uv and full_matrices and m != n:
-        if _is_traced(a):
-            return svd_full(a)
-        return tuple(numpy.linalg.svd(a, full_matrices=True, hermitian=hermitian))
+        return svd_full(a)
     if not compute_uv:
         return svdvals(a)
     return svd_reduced(a)
@@ -113,10 +125,10 @@ def svdvals(x):
 
 def qr(a, mode="reduced"):
     """``(q, r)`` for ``mode='reduced'``, ``r`` for ``mode='r'`` (differentiable for m >= n)."""
-    if mode not in ("reduced", "r"):
-        if _is_traced(a):
-            raise NotImplementedError(f"qr(mode={mode!r}) is not differentiable; use 'reduced'")
+    if not _is_traced(a):
         return numpy.linalg.qr(a, mode=mode)
+    if mode not in ("reduced", "r"):
+        raise NotImplementedError(f"qr(mode={mode!r}) is not differentiable; use 'reduced'")
     result = qr_reduced(a)
     return result if mode == "reduced" else result[1]
 

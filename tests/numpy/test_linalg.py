@@ -347,3 +347,53 @@ def test_full_svd_of_a_non_square_matrix_differentiates_all_but_its_arbitrary_ve
 def test_non_differentiable_uses_fail_with_a_clear_error(call, error):
     with pytest.raises(error):
         mlkit.grad(lambda a: np.sum(np.real(call(a)[0])))(onp.ones((2, 3)))
+
+
+NAMED_RESULTS = [
+    ("eigh", lambda m, a: m.linalg.eigh(a @ a.T), "eigenvalues", "eigenvectors"),
+    ("eig", lambda m, a: m.linalg.eig(a @ a.T + 3 * onp.eye(3)), "eigenvalues", "eigenvectors"),
+    ("svd", lambda m, a: m.linalg.svd(a), "S", "Vh"),
+    ("svd-reduced", lambda m, a: m.linalg.svd(a[:, :2], full_matrices=False), "S", "U"),
+    ("qr", lambda m, a: m.linalg.qr(a), "Q", "R"),
+    ("slogdet", lambda m, a: m.linalg.slogdet(a), "logabsdet", "logabsdet"),
+]
+
+
+@pytest.mark.parametrize("name, call, first, second", NAMED_RESULTS,
+                         ids=[case[0] for case in NAMED_RESULTS])
+def test_decompositions_return_numpys_named_results_plain_and_traced(name, call, first, second):
+    """numpy 2 names the parts (``eigh(a).eigenvalues``); programs that read them by name
+    differentiate as those that unpack them, and plain calls return numpy's own result."""
+    a = onp.random.default_rng(5).standard_normal((3, 3))
+    plain, reference = call(np, a), call(onp, a)
+    assert type(plain) is type(reference)
+    for field in reference._fields:
+        onp.testing.assert_array_equal(getattr(plain, field), getattr(reference, field))
+
+    def by_name(a):
+        result = call(np, a)
+        return np.sum(np.real(getattr(result, first) ** 2)) + np.sum(np.abs(getattr(result,
+                                                                                  second)))
+
+    def by_position(a):
+        result = call(np, a)
+        fields = type(reference)._fields
+        return (np.sum(np.real(result[fields.index(first)] ** 2))
+                + np.sum(np.abs(result[fields.index(second)])))
+
+    onp.testing.assert_array_equal(mlkit.grad(by_name)(a), mlkit.grad(by_position)(a))
+    onp.testing.assert_allclose(mlkit.jit(mlkit.grad(by_name))(a), mlkit.grad(by_name)(a),
+                                rtol=1e-12)
+    check_grads(lambda a: getattr(call(np, a), first), modes=["fwd", "rev"], order=2)(a)
+    with pytest.raises(AttributeError, match="has no attribute 'nope'"):
+        mlkit.grad(lambda a: call(np, a).nope)(a)
+
+
+def test_a_named_result_is_a_differentiable_output_and_input():
+    a = onp.random.default_rng(6).standard_normal((3, 3))
+    blocks = mlkit.jacobian(lambda a: np.linalg.svd(a))(a)
+    assert type(blocks).__name__ == "SVDResult" and blocks.S.shape == (3, 3, 3)
+    g = mlkit.grad(lambda r: np.sum(r.S * r.U[0]))(np.linalg.svd(a))
+    assert type(g).__name__ == "SVDResult"
+    onp.testing.assert_array_equal(g.S, onp.linalg.svd(a).U[0])
+    onp.testing.assert_array_equal(g.Vh, onp.zeros((3, 3)))

@@ -1,10 +1,10 @@
 """Matrix decompositions (Cholesky, symmetric eigen, SVD, QR) and their VJP and JVP rules.
 
-Decompositions with several outputs return a plain tuple, which the engine traces as one
-container value: their VJPs receive a tuple of cotangents and their JVPs build a tuple of
-tangents with ``make_sequence``. numpy reads only one triangle of the matrix given to
-``cholesky`` and ``eigh``; the rules differentiate exactly that (the gradient lands on the
-triangle that was read), so they are right for any perturbation, symmetric or not.
+Decompositions with several outputs return numpy's named results (``EighResult``, ...),
+which the engine traces as one container value: their VJPs receive a tuple of cotangents and
+their JVPs build one of tangents with ``make_sequence``. numpy reads only one triangle of the
+matrix given to ``cholesky`` and ``eigh``; the rules differentiate exactly that (the gradient
+lands on the triangle that was read), so they are right for any perturbation, symmetric or not.
 
 Eigenvector and singular-vector derivatives divide by gaps between eigenvalues (squared singular
 values); where two coincide those terms are set to zero, which is right for functions that do not
@@ -23,7 +23,7 @@ import numpy
 from mlkit.autodiff.containers import make_sequence
 from mlkit.autodiff.forward import defjvp
 from mlkit.autodiff.reverse import defvjp
-from mlkit.autodiff.tracer import getval
+from mlkit.autodiff.tracer import getval, rawval
 from mlkit.numpy.rules.arrangement import diagonal, tril, triu
 from mlkit.numpy.rules.base import conj, imag, is_complex, real, shape_of
 from mlkit.numpy.rules.elementwise import where_primitive as where
@@ -120,7 +120,7 @@ defjvp(cholesky_lower, _cholesky_jvp)
 
 # --- Hermitian eigendecomposition -----------------------------------------------------------
 def _eigh(a, UPLO="L"):
-    return tuple(numpy.linalg.eigh(a, UPLO))
+    return numpy.linalg.eigh(a, UPLO)
 
 
 eigh_tuple = wrap(_eigh, "eigh")
@@ -130,7 +130,7 @@ def _eigh_jvp(t, ans, a, UPLO="L"):
     w, v = ans[0], ans[1]
     m = matmul(_adjoint(v), matmul(_hermitian_read(t, UPLO.upper() == "L"), v))
     dw = _diag_part(m)
-    return make_sequence(tuple, real(dw) if is_complex(dw) else dw,
+    return make_sequence(type(rawval(ans)), real(dw) if is_complex(dw) else dw,
                          matmul(v, _inverse_gaps(w) * m))
 
 
@@ -152,7 +152,7 @@ defjvp(eigh_tuple, _eigh_jvp)
 
 # --- general eigendecomposition -------------------------------------------------------------
 def _eig(a):
-    return tuple(numpy.linalg.eig(a))
+    return numpy.linalg.eig(a)
 
 
 eig_tuple = wrap(_eig, "eig")
@@ -165,7 +165,7 @@ def _eig_jvp(t, ans, a):
     dp = solve(v, matmul(t, v))
     dv = matmul(v, _inverse_gaps(w) * dp)
     stretch = real(_diag_part(matmul(_adjoint(v), dv)))
-    return make_sequence(tuple, _diag_part(dp), dv - v * expand_dims(stretch, -2))
+    return make_sequence(type(rawval(ans)), _diag_part(dp), dv - v * expand_dims(stretch, -2))
 
 
 def _eig_vjp(ans, a):
@@ -190,7 +190,7 @@ defjvp(eig_tuple, _eig_jvp)
 
 # --- singular value decomposition (reduced) -------------------------------------------------
 def _svd(a):
-    return tuple(numpy.linalg.svd(a, full_matrices=False))
+    return numpy.linalg.svd(a, full_matrices=False)
 
 
 svd_reduced = wrap(_svd, "svd")
@@ -215,7 +215,7 @@ def _svd_jvp(t, ans, a):
     if is_complex(dp):  # the phase left free by the diagonal of U^H dA V goes to u
         du = du + u * expand_dims(1j * imag(ds) * s_inv, -2)
         ds = real(ds)
-    return make_sequence(tuple, du, ds, _adjoint(dv))
+    return make_sequence(type(rawval(ans)), du, ds, _adjoint(dv))
 
 
 def _svd_vjp(ans, a):
@@ -247,7 +247,7 @@ defjvp(svd_reduced, _svd_jvp)
 
 # --- singular value decomposition (full, non-square) ----------------------------------------
 def _svd_full(a):
-    return tuple(numpy.linalg.svd(a, full_matrices=True))
+    return numpy.linalg.svd(a, full_matrices=True)
 
 
 svd_full = wrap(_svd_full, "svd")
@@ -286,7 +286,7 @@ defjvp(svd_full, _svd_full_jvp)
 
 # --- QR (reduced, m >= n) -------------------------------------------------------------------
 def _qr(a):
-    return tuple(numpy.linalg.qr(a, mode="reduced"))
+    return numpy.linalg.qr(a, mode="reduced")
 
 
 qr_reduced = wrap(_qr, "qr")
@@ -317,7 +317,7 @@ def _qr_jvp(t, ans, a):
     x = transposed(solve(transposed(r), transposed(t)))
     m = matmul(_adjoint(q), x)
     upper_part = m - _skew_part(m)
-    return make_sequence(tuple, x - matmul(q, upper_part), matmul(upper_part, r))
+    return make_sequence(type(rawval(ans)), x - matmul(q, upper_part), matmul(upper_part, r))
 
 
 def _qr_vjp(ans, a):

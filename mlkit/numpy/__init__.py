@@ -103,3 +103,16 @@ __all__ = [
     # numpy's functions of settings, types, text, files, dates, indices and bits
     *_utilities.__all__,
 ]
+
+# numpy's submodules that have no derivatives of mlkit's own (np.testing, np.polynomial, np.ma,
+# ...), loaded when first used, as numpy loads them.
+_NUMPY_SUBMODULES = frozenset({"char", "ctypeslib", "emath", "exceptions", "lib", "ma",
+                               "polynomial", "rec", "strings", "testing", "typing"})
+
+
+def __getattr__(name):
+    if name in _NUMPY_SUBMODULES:
+        import numpy
+
+        return getattr(numpy, name)
+    raise AttributeError(f"module 'mlkit.numpy' has no attribute {name!r}")

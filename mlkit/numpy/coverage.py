@@ -21,7 +21,7 @@ def coverage(namespace=None) -> dict:
     table = {}
     for name in namespace.__all__:
         fun = getattr(namespace, name)
-        kind = kind_of(fun)
+        kind = kind_of(fun) if callable(fun) else None
         if kind is None:
             continue
         if kind == "primitive":

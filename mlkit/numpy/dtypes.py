@@ -1,11 +1,14 @@
-"""numpy's scalar types, array classes, dtype objects and constants, re-exported unchanged.
+"""numpy's scalar types, array classes, dtype objects, constants and index helpers,
+re-exported unchanged.
 
 They carry no derivatives: types are used to name dtypes (``x.astype(np.float32)``) and to
-check them (``np.issubdtype(x.dtype, np.floating)``); the constants are plain Python floats.
+check them (``np.issubdtype(x.dtype, np.floating)``); the constants are plain Python floats;
+``mgrid``, ``ogrid``, ``s_`` and ``index_exp`` build grids and index expressions of constants.
 """
 
 import numpy
 from numpy import (
+    ScalarType,
     bool,
     bool_,
     broadcast,
@@ -35,6 +38,7 @@ from numpy import (
     generic,
     half,
     iinfo,
+    index_exp,
     inexact,
     inf,
     int8,
@@ -50,6 +54,7 @@ from numpy import (
     longlong,
     matrix,
     memmap,
+    mgrid,
     nan,
     ndarray,
     ndenumerate,
@@ -58,15 +63,19 @@ from numpy import (
     newaxis,
     number,
     object_,
+    ogrid,
     pi,
     poly1d,
     recarray,
     record,
+    s_,
+    sctypeDict,
     short,
     signedinteger,
     single,
     str_,
     timedelta64,
+    typecodes,
     ubyte,
     ufunc,
     uint,
@@ -85,6 +94,7 @@ from numpy import (
 )
 
 __version__ = numpy.__version__
+little_endian = numpy.little_endian
 
 __all__ = [
     # abstract scalar types
@@ -97,12 +107,14 @@ __all__ = [
     "float64", "csingle", "cdouble", "clongdouble", "complex64", "complex128", "object_", "str_",
     "bytes_", "void", "datetime64", "timedelta64",
     # dtype objects and machine limits
-    "dtype", "finfo", "iinfo",
+    "dtype", "finfo", "iinfo", "sctypeDict", "typecodes", "ScalarType",
     # array classes and iterators
     "ndarray", "matrix", "memmap", "recarray", "record", "broadcast", "flatiter", "nditer",
     "ndenumerate", "ndindex", "ufunc", "vectorize", "poly1d", "busdaycalendar", "errstate",
     # constants
-    "e", "pi", "inf", "nan", "euler_gamma", "newaxis", "__version__",
+    "e", "pi", "inf", "nan", "euler_gamma", "newaxis", "little_endian", "__version__",
+    # grids and index expressions
+    "mgrid", "ogrid", "s_", "index_exp",
 ]
 
 # Extended precision has a sized name only where the platform provides it (x86-64: 128 bits).

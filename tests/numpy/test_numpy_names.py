@@ -292,6 +292,21 @@ def test_numpy_non_numeric_names_are_numpys():
     assert np.random.set_bit_generator is onp.random.set_bit_generator
 
 
+def test_numpys_index_helpers_and_submodules_are_reachable_as_numpy_code_reaches_them():
+    for name in ("mgrid", "ogrid", "s_", "index_exp", "typecodes", "ScalarType", "sctypeDict",
+                 "little_endian", "testing", "polynomial", "ma", "emath", "lib", "linalg"):
+        assert hasattr(np, name), name
+    onp.testing.assert_array_equal(np.mgrid[0:2, 0:3], onp.mgrid[0:2, 0:3])
+    assert np.s_[1:, ::2] == (slice(1, None), slice(None, None, 2))
+    assert np.testing is onp.testing and np.emath.sqrt(-4.0) == 2j
+    nodes, weights = np.polynomial.legendre.leggauss(4)
+    assert weights.sum() == pytest.approx(2.0)
+    # a constant grid inside a differentiated function: quadrature of x**2 t over [-1, 1]
+    assert grad(lambda t: np.sum(weights * nodes ** 2 * t))(3.0) == pytest.approx(2 / 3)
+    with pytest.raises(AttributeError, match="no attribute 'mgird'"):
+        np.mgird
+
+
 @pytest.mark.parametrize("call", [
     lambda x, out: np.copyto(out, x),
     lambda x, out: np.put(out, [0, 2], x[:2]),

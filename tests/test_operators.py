@@ -251,6 +251,29 @@ def test_make_jvp_make_vjp_and_vector_jacobian_product():
     assert_allclose(vector_jacobian_product(f)(X, w), w @ jac)
 
 
+def test_make_jvp_reversemode_pushes_forward_through_reverse_only_rules():
+    """Two reverse passes give J v, also through a primitive that has a VJP and no JVP."""
+
+    @mlkit.primitive
+    def cube(x):
+        return x ** 3
+
+    mlkit.defvjp(cube, lambda ans, x: lambda g: 3 * x ** 2 * g)
+
+    def f(x):
+        return np.stack([x[0] * x[1], np.exp(x[2]), np.sum(cube(x))])
+
+    jvp = mlkit.operators.make_jvp_reversemode(f)(X)
+    assert_allclose(jvp(V), jacobian(f)(X) @ V, rtol=1e-12)
+    assert_allclose(jvp(2 * V), 2 * jvp(V), rtol=1e-12)
+    with pytest.raises(NotImplementedError):
+        make_jvp(f)(X)(V)
+    # a function of a 1-d vector to a matrix, the other argument held constant
+    g = mlkit.operators.make_jvp_reversemode(lambda a, x: np.outer(x, np.sin(a * x)), argnum=1)
+    assert_allclose(g(2.0, X)(V), make_jvp(lambda x: np.outer(x, np.sin(2.0 * x)))(X)(V)[1],
+                    rtol=1e-12)
+
+
 def test_make_ggnvp_equals_jt_h_j_formed_explicitly():
     def f(x):
         return np.tanh(A @ x)

@@ -107,10 +107,20 @@ class ArrayBox(Box):
     ndim = property(lambda self: numpy.ndim(rawval(self)))
     size = property(lambda self: numpy.size(rawval(self)))
     dtype = property(lambda self: numpy.result_type(rawval(self)))
+    itemsize = property(lambda self: self.dtype.itemsize)
+    nbytes = property(lambda self: self.size * self.dtype.itemsize)
+    device = property(lambda self: "cpu")
     T = property(lambda self: mnp.transpose(self))
+    mT = property(lambda self: mnp.matrix_transpose(self))
     real = property(lambda self: real(self))
     imag = property(lambda self: imag(self))
     at = property(lambda self: AtIndexer(self))
+
+    def to_device(self, device, /, *, stream=None):
+        """The array API's move between devices: numpy, and so mlkit, has the CPU only."""
+        if device != "cpu":
+            raise ValueError(f"to_device({device!r}): mlkit arrays live on the 'cpu' only")
+        return self
 
     def __float__(self):
         if _differentiated(self):

@@ -199,6 +199,20 @@ def test_compress_ptp_argpartition_and_searchsorted_methods_of_traced_arrays():
     assert_allclose(grad(at)(ordered)[0], [0, 2 * ordered[0, 1], 0])
 
 
+def test_array_api_attributes_of_traced_arrays():
+    x = onp.arange(12.0).reshape(2, 3, 2) / 7
+    check_grads(lambda x: np.sum(np.sin(x.mT) * onp.arange(6.0).reshape(2, 3)[:, None]),
+                modes=("fwd", "rev"), order=2)(x)
+    grad(lambda x: assert_allclose(x.mT._value, onp.swapaxes(x._value, -1, -2)) or np.sum(x))(x)
+    sizes = []
+    grad(lambda x: sizes.append((x.itemsize, x.nbytes, x.device)) or np.sum(x))(
+        x.astype(onp.float32))
+    assert sizes == [(4, 48, "cpu")]
+    assert_allclose(grad(lambda x: np.sum(x.to_device("cpu") ** 2))(x), 2 * x)
+    with pytest.raises(ValueError, match="'cpu' only"):
+        grad(lambda x: np.sum(x.to_device("gpu")))(x)
+
+
 def test_floor_division_and_divmod_operators_of_traced_arrays():
     x = onp.array([[0.5, -1.2, 2.0], [1.3, 0.7, -0.4]])
     # x // c is piecewise constant; x % c has slope one, and c % x the slope -(c // x).

@@ -1,7 +1,7 @@
-"""Shared benchmark plumbing: one thread and one core for every contender, best-of-N timing,
-peers.
+"""Shared benchmark plumbing: one thread and one core for every contender, numpy's BLAS on
+this CPU's own kernels, best-of-N timing, peers.
 
-Import this module before numpy (it pins the BLAS thread count through the environment).
+Import this module before numpy (it sets the BLAS up through the environment).
 """
 
 import importlib
@@ -10,6 +10,12 @@ import time
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
+# Some machines set OPENBLAS_CORETYPE (with OPENBLAS_L2_SIZE) for older OpenBLAS builds that
+# misbehave on their processor. They hold numpy's current OpenBLAS to an older CPU's kernels
+# (Haswell's for an AVX-512 CPU: half the GEMM speed) while PyTorch and JAX use the CPU's own,
+# so the benchmarks drop them; ``blas_report()`` prints the kernel that runs.
+BLAS_OVERRIDES = {var: os.environ.pop(var) for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+                  if var in os.environ}
 # XLA (JAX's compiler) keeps a thread pool of its own that no flag or variable limits: a jax.jit
 # step used 1.75 cores of 2 here. The process is held to one core, so every contender gets one.
 if hasattr(os, "sched_setaffinity"):
@@ -57,6 +63,18 @@ def optional(module_name):
     if module_name == "jax":  # float64 like every other contender (JAX defaults to float32)
         module.config.update("jax_enable_x64", True)
     return module
+
+
+def blas_report():
+    """Print numpy's BLAS, its kernel and thread count, and the overrides dropped."""
+    from threadpoolctl import threadpool_info
+
+    for pool in threadpool_info():
+        if pool["user_api"] == "blas":
+            print(f"numpy's BLAS: {pool['internal_api']} {pool['version']}, kernel "
+                  f"{pool.get('architecture', '?')}, {pool['num_threads']} thread(s)")
+    if BLAS_OVERRIDES:
+        print("dropped for this run: " + ", ".join(f"{k}={v}" for k, v in BLAS_OVERRIDES.items()))
 
 
 def table(rows, headers):

@@ -18,7 +18,7 @@ import time
 
 import common  # noqa: F401  (pins BLAS threads before numpy loads)
 import numpy
-from common import best_time, best_times_interleaved, optional, table
+from common import best_time, best_times_interleaved, blas_report, optional, table
 
 import mlkit
 import mlkit.numpy as mnp
@@ -244,6 +244,7 @@ def hvp_rows():
 
 
 def main():
+    blas_report()
     print("(a) gradient cost per traced op (one core)")
     rows, summary = per_op_rows()
     table(rows, ["function", "contender", "us/op", "time / mlkit"])

@@ -27,7 +27,7 @@ import sys
 import common  # noqa: F401  (pins BLAS threads before numpy loads)
 import numpy
 import scipy.optimize
-from common import best_times_interleaved, optional, table
+from common import best_times_interleaved, blas_report, optional, table
 from logreg_kernel import kernel_fit
 from sklearn.datasets import load_breast_cancer
 from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
@@ -147,6 +147,7 @@ def measure(name, X, y, repeat):
 
 
 def main(quick=False):
+    blas_report()
     for name, X, y, repeat in problems(quick):
         measure(name, X, y, repeat)
 

@@ -21,7 +21,7 @@ import functools
 import common  # noqa: F401  (pins BLAS threads before numpy loads)
 import mlp_reference
 import numpy
-from common import best_times_interleaved, optional, table
+from common import best_times_interleaved, blas_report, optional, table
 
 from mlkit import nn, optim
 from mlkit.train import fit
@@ -190,6 +190,7 @@ def main():
     parser.add_argument("--samples", type=int, default=60_000)
     parser.add_argument("--model", choices=sorted(MODELS), help="run only this model")
     args = parser.parse_args()
+    blas_report()
     x, y = make_data(args.samples)
     torch, jax = optional("torch"), optional("jax")
     for name, (hidden, batch) in MODELS.items():

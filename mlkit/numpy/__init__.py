@@ -55,6 +55,7 @@ from mlkit.numpy.rules.selection import *
 from mlkit.numpy.rules.sets import *
 from mlkit.numpy.rules.shape import *
 from mlkit.numpy.rules.statistics import *
+from mlkit.numpy.rules.ufunc_methods import attach_ufunc_methods as _attach_ufunc_methods
 from mlkit.numpy.rules.vector_products import *
 from mlkit.numpy.utilities import *
 
@@ -103,6 +104,8 @@ __all__ = [
     # numpy's functions of settings, types, text, files, dates, indices and bits
     *_utilities.__all__,
 ]
+
+_attach_ufunc_methods()
 
 # numpy's submodules that have no derivatives of mlkit's own (np.testing, np.polynomial, np.ma,
 # ...), loaded when first used, as numpy loads them.

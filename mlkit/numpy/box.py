@@ -66,11 +66,13 @@ class ArrayBox(Box):
         if any(_defers_to_numpy(type(x)) for x in inputs):
             return NotImplemented  # numpy asks that wrapper, which unwraps and calls again
         fun = wrapped_for(ufunc)
-        if method == "__call__" and fun is not None and "out" not in kwargs:
-            return fun(*inputs, **kwargs)
         if "out" in kwargs:
             raise TypeError(f"numpy.{ufunc.__name__}(..., out=...) on a traced value: "
                             + _IN_PLACE_HINT)
+        if fun is not None and method == "__call__":
+            return fun(*inputs, **kwargs)
+        if fun is not None and hasattr(fun, method):  # outer, reduce, accumulate
+            return getattr(fun, method)(*inputs, **kwargs)
         raise TypeError(_no_rule_message(f"numpy.{ufunc.__name__}.{method}"))
 
     def __array_function__(self, func, types, args, kwargs):

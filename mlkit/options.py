@@ -1,9 +1,11 @@
-"""The bounds of a component's options, stated once in its signature.
+"""The bounds of a component's options, stated once in its signature, and the rules between them.
 
 A component (an optimizer, a schedule, a loss, a model) types each option in its signature,
 e.g. ``lr: PositiveFloat = 1e-3``; the config schema is derived from those hints, so YAML and
 Python share one default and one range. :class:`Range` and :class:`Length` are plain metadata
-inside ``typing.Annotated``: nothing here validates, and nothing here imports mlkit.
+inside ``typing.Annotated``. A rule between options (SGD's nesterov needs momentum) is the
+component's static ``check_options``, which raises :class:`OptionConflict`: its constructor
+and the config schema both call it. Nothing here imports mlkit.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-__all__ = ["Fraction", "Length", "NonNegativeFloat", "NonNegativeInt", "PositiveFloat",
-           "PositiveInt", "Range"]
+__all__ = ["Fraction", "Length", "NonNegativeFloat", "NonNegativeInt", "OptionConflict",
+           "PositiveFloat", "PositiveInt", "Range"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,15 @@ class Length:
 
     min: int | None = None
     max: int | None = None
+
+
+class OptionConflict(ValueError):
+    """Options each valid alone that do not go together: the option to change, why, its
+    value, and how to fix it (a config reports it at that option's path)."""
+
+    def __init__(self, component: str, option: str, reason: str, value, fix: str):
+        self.option, self.reason, self.value, self.fix = option, reason, value, fix
+        super().__init__(f"{component}: {option}={value!r} {reason}; {fix}")
 
 
 PositiveFloat = Annotated[float, Range(gt=0)]

@@ -3,8 +3,10 @@
 Each registered component becomes one section: its options are the component's keyword
 parameters, with their type hints as types (bounds included), their defaults as defaults and
 their docstring entries as help. The sections of a kind form a union discriminated by `name`, so
-each name accepts only its own options. The few rules a signature cannot state (a setting that
-needs another) are the per-component validators in ``_CHECKS``.
+each name accepts only its own options. A rule between options is the component's own
+``check_options`` (see mlkit.options), run here as the section's validator; ``_CHECKS`` holds
+the rules that tie a section to the rest of the config (a plateau schedule's mode to its
+monitor).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import Field, create_model, model_validator
 
 from mlkit import registry
-from mlkit.options import Length, Range
+from mlkit.options import Length, OptionConflict, Range
 
 from .errors import Problem
 from .fields import (
@@ -70,19 +72,18 @@ def field_type(hint: Any) -> Any:
 # ----------------------------------------------------------------------------- extra rules
 
 
-def _nesterov_needs_momentum(section):
-    if section.nesterov and (section.momentum <= 0 or section.dampening != 0):
-        conflicts([Problem("nesterov", "needs momentum > 0 and dampening 0, but momentum is "
-                           f"{section.momentum} and dampening {section.dampening}", True,
-                           "set momentum (e.g. 0.9) and dampening: 0, or nesterov: false")])
-    return section
+def _own_rules(check):
+    """A component's ``check_options`` as its section's validator: a conflict it finds is
+    reported at the option it names."""
 
+    def validate(section):
+        try:
+            check(**dict(section))
+        except OptionConflict as conflict:
+            conflicts([Problem(conflict.option, conflict.reason, conflict.value, conflict.fix)])
+        return section
 
-def _increasing(section):
-    milestones = section.milestones
-    if any(a >= b for a, b in zip(milestones, milestones[1:])):
-        conflicts([Problem("milestones", "must be strictly increasing", milestones)])
-    return section
+    return model_validator(mode="after")(validate)
 
 
 def _mode_agrees(section):
@@ -91,8 +92,6 @@ def _mode_agrees(section):
 
 
 _CHECKS = {
-    ("optimizer", "sgd"): {"_nesterov": model_validator(mode="after")(_nesterov_needs_momentum)},
-    ("schedule", "multistep"): {"_increasing": model_validator(mode="after")(_increasing)},
     ("schedule", "plateau"): {"_default_mode": model_validator(mode="before")(with_mode),
                               "_mode_agrees": model_validator(mode="after")(_mode_agrees)},
 }
@@ -132,9 +131,12 @@ def _section(kind: str, name: str, component: registry.Component) -> type[Sectio
         fields[option.name] = (field_type(option.hint),
                                Field(default, description=option.help))
     title = kind.title() + "".join(part.title() for part in name.split("_"))
+    validators = dict(_CHECKS.get((kind, name), {}))
+    check = getattr(component.build, "check_options", None)
+    if check is not None:
+        validators["_own_rules"] = _own_rules(check)
     section = create_model(title, __base__=base, __doc__=component.build.__doc__,
-                           __module__=__name__, __validators__=_CHECKS.get((kind, name)),
-                           **fields)
+                           __module__=__name__, __validators__=validators, **fields)
     globals()[title] = section  # found by name, so configs pickle (sweeps' worker processes)
     return section
 

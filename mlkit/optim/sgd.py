@@ -8,7 +8,7 @@ import numpy as np
 
 from mlkit.optim import validation
 from mlkit.optim.base import Optimizer, signed_gradient
-from mlkit.options import NonNegativeFloat, PositiveFloat, Range
+from mlkit.options import NonNegativeFloat, OptionConflict, PositiveFloat, Range
 
 
 class SGD(Optimizer):
@@ -52,12 +52,17 @@ class SGD(Optimizer):
         self.nesterov = validation.flag("SGD", "nesterov", nesterov)
         self.weight_decay = validation.real("SGD", "weight_decay", weight_decay, low=0.0)
         self.maximize = validation.flag("SGD", "maximize", maximize)
-        if nesterov and (self.momentum == 0.0 or self.dampening != 0.0):
-            raise ValueError(
-                "SGD: nesterov=True needs momentum > 0 and dampening == 0, "
-                f"got momentum={momentum!r}, dampening={dampening!r}"
-            )
+        self.check_options(momentum=self.momentum, dampening=self.dampening,
+                           nesterov=self.nesterov)
         self.scratch = 2 if nesterov else 1  # work[1] holds the Nesterov look-ahead
+
+    @staticmethod
+    def check_options(momentum=0.0, dampening=0.0, nesterov=False, **_):
+        """Nesterov momentum needs momentum and no dampening."""
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise OptionConflict("SGD", "nesterov", f"needs momentum > 0 and dampening 0, but "
+                                 f"momentum is {momentum} and dampening {dampening}", nesterov,
+                                 "set momentum (e.g. 0.9) and dampening 0, or nesterov off")
 
     def init_state(self, param):
         if self.momentum == 0.0:

@@ -9,7 +9,7 @@ import pytest
 from conftest import MINIMAL
 
 from mlkit import nn, optim, registry
-from mlkit.config import Config, validate_config
+from mlkit.config import Config, ConfigError, validate_config
 from mlkit.config.components import SECTIONS
 from mlkit.config.tables import COMPONENT_NAMES
 from mlkit.registry.signatures import parameter_help, signature_options
@@ -112,6 +112,27 @@ def test_the_unified_defaults_are_pytorchs():
         opt = optim.SGD(lr=0.3)
         registry.make_schedule(name, opt, 100, **schedule.model_dump(exclude={"name"}))
         assert opt.lr == pytest.approx(0.1)
+
+
+def test_rules_between_options_are_the_components_own_and_yaml_applies_them():
+    """SGD's nesterov rule is written once, in SGD.check_options: Python raises it and a
+    config reports it at the option; milestones in any order (a repeated one decays twice)
+    are as good in YAML as in Python."""
+    with pytest.raises(ValueError, match="nesterov=True needs momentum > 0"):
+        optim.SGD(0.1, momentum=0.9, dampening=0.5, nesterov=True)
+    with pytest.raises(ConfigError, match="optimizer.nesterov: needs momentum > 0 and "
+                                          "dampening 0, but momentum is 0.9 and dampening 0.5"):
+        validate_config({**MINIMAL, "optimizer": {"name": "sgd", "momentum": 0.9,
+                                                  "dampening": 0.5, "nesterov": True}})
+    milestones = [6, 2, 6]
+    schedule = validate_config({**MINIMAL, "schedule": {"name": "multistep",
+                                                        "milestones": milestones}}).schedule
+    rates = []
+    for settings in (schedule.model_dump(exclude={"name"}), {"milestones": milestones}):
+        opt = optim.SGD(lr=1.0)
+        built = registry.make_schedule("multistep", opt, 10, **settings)
+        rates.append([_step(built, opt) for _ in range(8)])
+    assert rates[0] == rates[1] == pytest.approx([1, 0.1, 0.1, 0.1, 0.1, 0.001, 0.001, 0.001])
 
 
 def test_the_model_from_yaml_is_the_model_from_python():

@@ -1,0 +1,51 @@
+"""Cases that random programs (tests/autodiff/test_random_programs.py and a wider differential run
+against HIPS autograd) found wrong, each checked against finite differences or scipy."""
+
+import numpy as onp
+import pytest
+import scipy.special
+
+import mlkit.numpy as np
+from mlkit import grad, jacobian
+from mlkit.scipy import special
+from mlkit.testing import check_grads
+
+ROW = onp.array([[0.3, -0.5, 0.8]])
+
+
+@pytest.mark.parametrize("fun", [
+    lambda x: np.einsum("ab,ba->", x, x),               # each size-1 axis meets a size-3 one
+    lambda x: np.einsum("ab,ba->", x, onp.ones((1, 3))),
+    lambda x: np.einsum("ab,ba->ab", x, x),
+    lambda x: np.einsum("ab,bc->ac", x, onp.ones((1, 2))),
+    lambda x: np.einsum("ab,ba->", onp.ones((1, 3)), x),
+])
+def test_einsum_broadcasting_size_one_axes_is_differentiable(fun):
+    # It raised "cannot reshape array of size 1 into shape (1,3)" in reverse mode.
+    check_grads(fun, modes=["fwd", "rev"], order=2)(ROW)
+    assert grad(lambda x: np.sum(fun(x)))(ROW).shape == ROW.shape
+
+
+def test_einsum_broadcast_gradient_has_the_closed_form():
+    # sum over a, b of x[0, b] * x[0, a] = sum(x) ** 2, whose gradient is 2 sum(x) everywhere.
+    g = grad(lambda x: np.einsum("ab,ba->", x, x))(ROW)
+    onp.testing.assert_allclose(g, onp.full((1, 3), 2 * ROW.sum()))
+
+
+@pytest.mark.parametrize("kwargs", [{"keepdims": True}, {"axis": 0, "keepdims": True},
+                                    {"keepdims": True, "return_sign": True}, {}])
+def test_logsumexp_of_a_0d_value_has_scipys_shape(kwargs):
+    # scipy reads a 0-d input as 1-d: keepdims gives shape (1,); mlkit gave shape ().
+    point = onp.array(0.7)
+    ours, theirs = special.logsumexp(point, **kwargs), scipy.special.logsumexp(point, **kwargs)
+    for a, b in zip(ours, theirs) if "return_sign" in kwargs else [(ours, theirs)]:
+        assert onp.shape(a) == onp.shape(b)
+        onp.testing.assert_allclose(a, b)
+
+
+def test_logsumexp_keepdims_of_a_0d_value_has_the_jacobian_of_its_shape():
+    jac = jacobian(lambda x: special.logsumexp(2.0 * x, keepdims=True))(onp.array(0.7))
+    assert jac.shape == (1,)
+    onp.testing.assert_allclose(jac, [2.0])
+    check_grads(lambda x: special.logsumexp(x * x, keepdims=True), modes=["fwd", "rev"],
+                order=2)(onp.array(0.7))

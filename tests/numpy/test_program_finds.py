@@ -49,3 +49,22 @@ def test_logsumexp_keepdims_of_a_0d_value_has_the_jacobian_of_its_shape():
     onp.testing.assert_allclose(jac, [2.0])
     check_grads(lambda x: special.logsumexp(x * x, keepdims=True), modes=["fwd", "rev"],
                 order=2)(onp.array(0.7))
+
+
+@pytest.mark.parametrize("point", [onp.float32(0.5), onp.asarray(0.5, onp.float32),
+                                   onp.full(2, 0.5, onp.float32)])
+def test_float32_scalars_get_float32_gradients_when_float64_constants_take_part(point):
+    # A float32 scalar or 0-d array got a float64 gradient (arrays of shape (2,) did not).
+    weights = onp.array([1.0, 2.0])
+
+    def f(x):
+        return np.sum(np.sin(x) * weights)
+
+    expected = onp.cos(0.5) * (weights.sum() if onp.ndim(point) == 0 else weights)
+    for g in (grad(f)(point), grad(lambda d: f(d["x"]))({"x": point})["x"]):
+        assert onp.result_type(g) == onp.float32
+        onp.testing.assert_allclose(g, expected, rtol=1e-6)
+    if onp.ndim(point) == 0:
+        second = grad(grad(f))(point)
+        assert onp.result_type(second) == onp.float32
+        onp.testing.assert_allclose(second, -onp.sin(0.5) * weights.sum(), rtol=1e-6)

@@ -68,3 +68,15 @@ def test_float32_scalars_get_float32_gradients_when_float64_constants_take_part(
         second = grad(grad(f))(point)
         assert onp.result_type(second) == onp.float32
         onp.testing.assert_allclose(second, -onp.sin(0.5) * weights.sum(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("point, axis", [(onp.asarray(0.0), None), (0.0, None),
+                                         (onp.asarray(0.0), ()), (onp.zeros((2, 2)), ())])
+def test_prod_of_a_zero_over_no_axes_has_derivative_one(point, axis):
+    # The product of nothing but x itself raised IndexError at a zero (the zeros' branch).
+    def f(x):
+        return np.prod(np.sin(x) + x, axis=axis)  # zero where x is
+
+    check_grads(f, modes=["fwd", "rev"], order=2)(point)
+    onp.testing.assert_allclose(grad(lambda x: np.sum(f(x)))(point),
+                                onp.full(onp.shape(point), 2.0))

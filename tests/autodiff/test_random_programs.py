@@ -17,7 +17,7 @@ from mlkit import grad, make_jvp
 from mlkit.scipy import special
 from mlkit.testing import check_grads
 
-PROGRAMS = settings(max_examples=150, deadline=None, derandomize=True, database=None,
+PROGRAMS = settings(max_examples=350, deadline=None, derandomize=True, database=None,
                     suppress_health_check=list(HealthCheck))
 SHAPES = [(), (1,), (3,), (2, 3), (3, 3), (2, 1), (1, 2, 3), (2, 2, 2)]
 
@@ -146,7 +146,8 @@ def programs(draw):
     rng = onp.random.default_rng(draw(st.integers(0, 2 ** 16)))
     values = [onp.asarray(rng.standard_normal(s) * 0.8) for s in shapes]
     inputs, program = list(values), []
-    for _ in range(draw(st.integers(2, 8)) * 3):  # attempts: some steps do not apply
+    length = draw(st.integers(2, 8))
+    for _ in range(length * 3):  # attempts: some steps do not apply here
         step = _draw_step(draw, values)
         try:
             with onp.errstate(all="raise"), warnings.catch_warnings():
@@ -157,7 +158,7 @@ def programs(draw):
         if 0 < out.size <= 24 and onp.all(onp.abs(out) < 1e3):
             program.append(step)
             values.append(out)
-        if len(program) == 8:
+        if len(program) == length:
             break
     return program, inputs
 

@@ -57,6 +57,9 @@ def traced(fun, argnum, args, kwargs):
     return _in_input_dtypes(vjp, x), ans
 
 
+_NUMPY_VALUES = (numpy.ndarray, numpy.generic)  # arrays, 0-d ones and numpy scalars alike
+
+
 def _in_input_dtypes(vjp, x):
     """Cotangents in the dtype of the input they belong to (a float32 input gets a float32
     gradient even when float64 constants took part in the computation)."""
@@ -64,11 +67,11 @@ def _in_input_dtypes(vjp, x):
     def cast(g, leaf):
         target = getattr(leaf, "dtype", None)
         raw = rawval(g)  # under jit or a higher derivative, g is traced: cast it traced too
-        if type(raw) is not numpy.ndarray or target is None or raw.dtype == target:
+        if not isinstance(raw, _NUMPY_VALUES) or target is None or raw.dtype == target:
             return g
         return (g if target.kind == "c" else g.real).astype(target)
 
-    if type(rawval(x)) is numpy.ndarray:
+    if isinstance(rawval(x), _NUMPY_VALUES):
         return lambda g: cast(vjp(g), x)
     if not is_container(x, exact=True):
         return vjp

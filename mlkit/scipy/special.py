@@ -278,6 +278,8 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     if not keepdims:
         out, sign = ((mnp.squeeze(out, axis=axis), numpy.squeeze(sign, axis=axis))
                      if axis is not None else (mnp.reshape(out, ()), sign.reshape(())))
+    elif mnp.ndim(out) == 0:  # scipy reads a 0-d input as 1-d, so keepdims gives shape (1,)
+        out, sign = mnp.reshape(out, (1,)), sign.reshape((1,))
     return (out, sign) if return_sign else out
 
 

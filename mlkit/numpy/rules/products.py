@@ -199,11 +199,22 @@ def _einsum_vjp(argnum, ans, args, kwargs):
     def vjp(g):
         out = einsum_primitive(spec, *[op for k, op in enumerate(operands) if k != i], g, *eyes)
         if kept != target:
-            kept_shape = [target_shape[target.index(c)] if c in kept else 1 for c in target]
-            out = broadcast_to(reshape(out, tuple(kept_shape)), target_shape)
-        return unbroadcast(out, operands[i])
+            sizes = shape_of(out)
+            out = reshape(out, tuple(sizes[kept.index(c)] if c in kept else 1 for c in target))
+        return unbroadcast(_fit_einsum_axes(out, target_shape), operands[i])
 
     return vjp
+
+
+def _fit_einsum_axes(out, shape):
+    """``out`` (one axis per letter of the operand) to the operand's ``shape``: einsum lets a
+    size-1 axis stand for any size, so an axis may have to be summed (the operand's is 1) or
+    broadcast (the operand's is larger: the letter was absent from the rest, or size 1 there)."""
+    sizes = shape_of(out)
+    axes = tuple(k for k, (n, m) in enumerate(zip(shape, sizes)) if n == 1 and m != 1)
+    if axes:
+        out = sum(out, axis=axes, keepdims=True)
+    return out if shape_of(out) == tuple(shape) else broadcast_to(out, shape)
 
 
 defvjp_argnum(einsum_primitive, _einsum_vjp)

@@ -192,8 +192,10 @@ def _others_product(ans, x, axis, keepdims):
         full = ans if keepdims or axis is None else reshape(ans, _kept_shape(raw.shape, axis))
         return full / x
     axes = _axes_tuple(axis, raw.ndim)
-    flat, moved_shape = _reduced_axes_last(x, axes)
-    n = moved_shape[-1] if not axes else int(numpy.prod([raw.shape[a] for a in axes]))
+    if not axes:  # a 0-d x, or axis=(): each element is its own product, the others' is 1
+        return numpy.ones(raw.shape, raw.dtype)
+    flat, _ = _reduced_axes_last(x, axes)
+    n = int(numpy.prod([raw.shape[a] for a in axes]))
     others = prod(where(numpy.eye(n, dtype=bool), 1, expand_dims(flat, -2)), axis=-1)
     return _restore_axes(others, axes, raw.shape)
 

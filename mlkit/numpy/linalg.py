@@ -299,8 +299,7 @@ def lstsq(a, b, rcond=None):
     if not (_is_traced(a) or _is_traced(b)):
         return numpy.linalg.lstsq(a, b, rcond=rcond)
     m, n = shape_of(a)[-2:]
-    raw = numpy.linalg.lstsq(getval(a), getval(b), rcond=rcond)
-    rank = raw[2]
+    rank = _lstsq_rank(getval(a), getval(b), rcond)
     cutoff = (numpy.finfo(numpy.result_type(getval(a))).eps * builtins.max(m, n)
               if rcond is None else rcond)
     x = matmul(pinv(a, rcond=cutoff), b)
@@ -309,9 +308,19 @@ def lstsq(a, b, rcond=None):
         squares = real(fit * conj(fit)) if numpy.iscomplexobj(getval(fit)) else fit * fit
         residuals = sum(squares, axis=0)
         residuals = reshape(residuals, (1,)) if len(shape_of(residuals)) == 0 else residuals
-    else:
-        residuals = raw[1]
+    else:  # empty, as numpy's, in the real dtype of the solution
+        real_dtype = numpy.finfo(numpy.result_type(getval(a), getval(b), 1.0)).dtype
+        residuals = numpy.empty((0,), real_dtype)
     return x, residuals, rank, svdvals(a)
+
+
+def _lstsq_rank(a, b, rcond):
+    """The rank numpy's lstsq finds: read off the values (under mlkit.jit a step of its own,
+    its result a guard)."""
+    return numpy.linalg.lstsq(a, b, rcond=rcond)[2]
+
+
+_lstsq_rank = nondifferentiable(_lstsq_rank)
 
 
 for _name in ("slogdet", "cholesky", "eig", "eigvals", "eigh", "eigvalsh", "svd", "svdvals", "qr",

@@ -128,8 +128,10 @@ def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
         w = asarray(w)
         design = design * reshape(w, (-1, 1))
         y = y * (w if len(shape_of(y)) == 1 else reshape(w, (-1, 1)))
+    # The column norms are a constant scaling (no derivative), but under mlkit.jit a value
+    # still being recorded: replaced where zero, not written in place.
     scale = numpy.sqrt(numpy.sum(numpy.abs(getval(design)) ** 2, axis=0))
-    scale[scale == 0] = 1
+    scale = where(scale == 0, 1, scale)
     coefficients = lstsq(design / scale, y, rcond=rcond)[0]
     scale = scale if len(shape_of(coefficients)) == 1 else scale[:, None]
     return coefficients / scale

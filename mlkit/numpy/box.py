@@ -74,7 +74,9 @@ class ArrayBox(Box):
             return NotImplemented  # numpy asks that wrapper, which unwraps and calls again
         fun = wrapped_for(ufunc)
         if method == "__call__" and fun is not None and "out" not in kwargs:
-            return _dispatched(fun, ufunc, inputs, kwargs)
+            if current_recorder() is None:
+                return fun(*inputs, **kwargs)
+            return _recording_dispatch(fun, ufunc, inputs, kwargs)
         if "out" in kwargs:
             raise TypeError(f"numpy.{ufunc.__name__}(..., out=...) on a traced value: "
                             + _IN_PLACE_HINT)
@@ -90,7 +92,9 @@ class ArrayBox(Box):
         if any(type(value) in box_types for value in kwargs.values()):
             # A traced value given by keyword: by position, so it is traced as an argument.
             args, kwargs = bind_traced_keywords(func, args, kwargs)
-        return _dispatched(fun, func, args, kwargs)
+        if current_recorder() is None:
+            return fun(*args, **kwargs)
+        return _recording_dispatch(fun, func, args, kwargs)
 
     def __array__(self, dtype=None, copy=None):
         if (numpy.result_type(rawval(self)).kind in "biu" or not _differentiated(self)
@@ -270,12 +274,10 @@ def _differentiated(box):
 _entered = set()
 
 
-def _dispatched(fun, raw, args, kwargs):
-    """``fun(*args, **kwargs)``, mlkit's version of numpy's ``raw``. While mlkit.jit records,
+def _recording_dispatch(fun, raw, args, kwargs):
+    """``fun(*args, **kwargs)``, mlkit's version of numpy's ``raw``, while mlkit.jit records.
     ``fun`` reached again with a value being recorded means its own code called ``raw`` on that
     value, which numpy would hand back to ``fun`` without end: refused by name instead."""
-    if current_recorder() is None:
-        return fun(*args, **kwargs)
     if fun in _entered:
         if any(type(a) in box_types and a._node.opaque for a in args):
             name = f"{getattr(fun, '__module__', 'mlkit')}.{fun.__name__}"

@@ -46,9 +46,16 @@ def divmod(x1, x2):
 
 
 def nextafter(x1, x2):
-    """The next float after ``x1`` towards ``x2`` (derivative 1 in x1, 0 in x2)."""
-    raw = numpy.asarray(getval(x1))
-    return x1 + (numpy.nextafter(raw, getval(x2)) - raw)
+    """The next float after ``x1`` towards ``x2`` (derivative 1 in x1, 0 in x2): ``x1`` plus
+    the step to it, exact, a constant (under mlkit.jit a step of the program)."""
+    return x1 + _step_to_next(getval(x1), getval(x2))
+
+
+def _step_to_next(x1, x2):
+    return numpy.nextafter(x1, x2) - x1
+
+
+_step_to_next = nondifferentiable(_step_to_next)
 
 
 spacing = nondifferentiable(numpy.spacing)

@@ -135,8 +135,8 @@ class Recorder:
 
     def box(self, value, slot):
         node = RecordNode.at(self, slot)
-        if type(value) is numpy.bool_ or type(value) is int:  # a comparison's result, an
-            return ArrayBox(value, self.trace, node)  # integer drawn: no derivative boxes them
+        if type(value) is int:  # an integer drawn (randint): no derivative boxes it
+            return ArrayBox(value, self.trace, node)
         return new_box(value, self.trace, node)
 
     def input(self, value):

@@ -337,3 +337,6 @@ _SCALAR_TYPES = [float, complex] + [
 for _type in _SCALAR_TYPES:
     ArrayBox.register(_type)
     ArrayVSpace.register(_type, array_vspace)
+# A boolean scalar has no derivative (no vector space), but mlkit.jit records boolean arrays
+# as inputs of the program, and their reductions (np.any, np.max) are boolean scalars.
+ArrayBox.register(numpy.bool_)

@@ -87,3 +87,34 @@ def test_rank_deficient_lstsq_records_its_rank_as_a_guard():
     assert _replays_as_eager(grad(lambda a: np.sum(np.linalg.lstsq(a, b)[0])),
                              (a, a * 2.0, a)) == [1]
     assert jitted.cache_info()["paths"] == [1]
+
+
+@pytest.mark.parametrize("fun", [np.max, np.any, np.stack, lambda b: np.hstack([b, ~b]),
+                                 lambda b: np.where(np.all(b), 1.0, 2.0)],
+                         ids=["max", "any", "stack", "hstack", "all"])
+def test_boolean_arrays_are_inputs_and_their_reductions_boolean_scalars(fun):
+    b = X > 0.3
+    assert _replays_as_eager(fun, (b, ~b, b)) == [1]
+
+
+@pytest.mark.parametrize("fun", [
+    lambda x, s: np.histogram_bin_edges(x, onp.array([-1.0, 0.0, 1.0]) * s),
+    lambda x, s: np.histogram_bin_edges(x, 4, weights=x * s),
+    lambda x, s: np.unwrap(x * 4.0, s),
+    lambda x, s: np.linalg.norm(x, s), lambda x, s: np.linalg.vector_norm(x, ord=s),
+    lambda x, s: np.linalg.cond(np.diag(x), s - 1.0),
+], ids=["histogram_bin_edges-edges", "histogram_bin_edges-weights", "unwrap-discont",
+        "norm-ord", "vector_norm-ord", "cond-p"])
+def test_traced_parameters_that_numpy_reads_as_numbers(fun):
+    # jit traces a float argument: each of these once gave numpy the recorded value
+    jitted = jit(fun)
+    for x, s in ((X, 2.0), (X * 1.5, 2.0), (X, 3.0)):
+        onp.testing.assert_array_equal(jitted(x, s), fun(x, s))
+
+
+def test_edges_given_as_a_traced_array_are_the_result_and_must_increase():
+    edges = onp.array([0.0, 0.5, 1.0])
+    onp.testing.assert_array_equal(  # eagerly this recursed without end
+        grad(lambda e: np.sum(np.histogram_bin_edges(X, e) * e))(edges), 2 * edges)
+    with pytest.raises(ValueError, match="increase monotonically"):
+        jit(np.histogram_bin_edges)(X, edges[::-1])

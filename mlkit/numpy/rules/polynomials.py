@@ -14,7 +14,7 @@ from mlkit.numpy.rules.elementwise import where
 from mlkit.numpy.rules.indexing import getitem
 from mlkit.numpy.rules.reductions import flip
 from mlkit.numpy.rules.shape import concatenate, stack
-from mlkit.numpy.wrap import composite
+from mlkit.numpy.wrap import composite, nondifferentiable
 
 __all__ = ["polyval", "polyadd", "polysub", "polymul", "polyder", "polyint", "polydiv",
            "polyfit", "roots", "poly", "vander", "convolve", "correlate", "interp", "unwrap"]
@@ -242,9 +242,15 @@ def interp(x, xp, fp, left=None, right=None, period=None):
 def unwrap(p, discont=None, axis=-1, *, period=2 * numpy.pi):
     """``p`` with jumps larger than ``discont`` along ``axis`` undone by whole periods (the
     correction is locally constant, so the derivative is that of ``p``)."""
-    raw = numpy.asarray(getval(p))
-    fixed = numpy.unwrap(raw, discont=discont, axis=axis, period=period)
-    return p + (fixed - raw)
+    return p + _correction(getval(p), getval(discont), axis, getval(period))
+
+
+def _correction(p, discont, axis, period):
+    """What unwrapping adds to ``p``: a constant (under mlkit.jit a step of the program)."""
+    return numpy.unwrap(p, discont=discont, axis=axis, period=period) - p
+
+
+_correction = nondifferentiable(_correction)
 
 
 def polymul(a1, a2):

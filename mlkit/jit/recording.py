@@ -135,7 +135,7 @@ class Recorder:
 
     def box(self, value, slot):
         node = RecordNode.at(self, slot)
-        if type(value) is numpy.bool_:  # a comparison's result, which no derivative boxes
+        if type(value) is int:  # an integer drawn (randint): no derivative boxes it
             return ArrayBox(value, self.trace, node)
         return new_box(value, self.trace, node)
 
@@ -209,14 +209,18 @@ class Recorder:
         return tree_unflatten(structure, boxes)
 
     def draw(self, sample, args, kwargs):
-        """A random draw: a step run afresh at each replay (or the value already drawn)."""
-        if any(type(a) in box_types for a in (*args, *kwargs.values())):
-            raise TypeError("mlkit.jit: a random draw whose parameters are traced values; draw "
-                            "standard samples and transform them with mlkit.numpy instead")
-        value = self.drawn.pop(0) if self.drawn else sample(*args, **kwargs)
+        """A random draw: a step run afresh at each replay (or the value already drawn). Its
+        parameters may be values of the program, but not differentiated ones."""
+        if any(type(a) in box_types and not (a._node.opaque and a._node.recorder is self)
+               for a in (*args, *kwargs.values())):
+            raise TypeError("mlkit.jit: a random draw whose parameters are differentiated; "
+                            "draw standard samples and transform them with mlkit.numpy instead")
+        value = self.drawn.pop(0) if self.drawn else sample(
+            *tree_map(rawval, list(args), exact=True), **tree_map(rawval, kwargs, exact=True))
         self.taken.append(value)
         slot = self._slot()
-        self.steps.append(Call(sample, list(args), dict(kwargs), slot, describe(value), draw=True))
+        self.steps.append(Call(sample, self.template(list(args)), self.template(kwargs), slot,
+                               describe(value), draw=True))
         return self.box(value, slot)
 
 

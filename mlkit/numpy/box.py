@@ -11,7 +11,14 @@ import operator
 import numpy
 
 import mlkit.numpy as mnp
-from mlkit.autodiff.tracer import Box, bind_traced_keywords, box_types, concrete, rawval
+from mlkit.autodiff.tracer import (
+    Box,
+    bind_traced_keywords,
+    box_types,
+    concrete,
+    current_recorder,
+    rawval,
+)
 from mlkit.numpy.rules.base import conj, imag, real, reshape
 from mlkit.numpy.rules.elementwise import (
     absolute,
@@ -70,7 +77,9 @@ class ArrayBox(Box):
             raise TypeError(f"numpy.{ufunc.__name__}(..., out=...) on a traced value: "
                             + _IN_PLACE_HINT)
         if fun is not None and method == "__call__":
-            return fun(*inputs, **kwargs)
+            if current_recorder() is None:
+                return fun(*inputs, **kwargs)
+            return _recording_dispatch(fun, ufunc, inputs, kwargs)
         if fun is not None and hasattr(fun, method):  # outer, reduce, accumulate
             return getattr(fun, method)(*inputs, **kwargs)
         raise TypeError(_no_rule_message(f"numpy.{ufunc.__name__}.{method}"))
@@ -85,7 +94,9 @@ class ArrayBox(Box):
         if any(type(value) in box_types for value in kwargs.values()):
             # A traced value given by keyword: by position, so it is traced as an argument.
             args, kwargs = bind_traced_keywords(func, args, kwargs)
-        return fun(*args, **kwargs)
+        if current_recorder() is None:
+            return fun(*args, **kwargs)
+        return _recording_dispatch(fun, func, args, kwargs)
 
     def __array__(self, dtype=None, copy=None):
         if (numpy.result_type(rawval(self)).kind in "biu" or not _differentiated(self)
@@ -271,6 +282,31 @@ def _differentiated(box):
     return False
 
 
+# The mlkit functions numpy's dispatch is running while mlkit.jit records.
+_entered = set()
+
+
+def _recording_dispatch(fun, raw, args, kwargs):
+    """``fun(*args, **kwargs)``, mlkit's version of numpy's ``raw``, while mlkit.jit records.
+    ``fun`` reached again with a value being recorded means its own code called ``raw`` on that
+    value, which numpy would hand back to ``fun`` without end: refused by name instead."""
+    if fun in _entered:
+        if any(type(a) in box_types and a._node.opaque for a in args):
+            name = f"{getattr(fun, '__module__', 'mlkit')}.{fun.__name__}"
+            raise TypeError(
+                f"mlkit.jit cannot record {name}: its code calls numpy's {raw.__name__} on the "
+                f"value being recorded, which numpy hands back to {name} without end. Call "
+                "it outside mlkit.jit; to fix the function, read the values it needs with "
+                "mlkit.numpy.wrap.value_array (a guard checked at replay) or compute them "
+                "with mlkit.numpy operations")
+        return fun(*args, **kwargs)
+    _entered.add(fun)
+    try:
+        return fun(*args, **kwargs)
+    finally:
+        _entered.discard(fun)
+
+
 def _defers_to_numpy(kind):
     """True for a foreign array wrapper with its own numpy override (as xarray.DataArray has):
     it unwraps itself and calls numpy again, so a traced value inside it comes back here."""
@@ -313,3 +349,6 @@ _SCALAR_TYPES = [float, complex] + [
 for _type in _SCALAR_TYPES:
     ArrayBox.register(_type)
     ArrayVSpace.register(_type, array_vspace)
+# A boolean scalar has no derivative (no vector space), but mlkit.jit records boolean arrays
+# as inputs of the program, and their reductions (np.any, np.max) are boolean scalars.
+ArrayBox.register(numpy.bool_)

@@ -206,6 +206,7 @@ def _matrix_norm(x, ord, rows, cols, keepdims):
 def norm(x, ord=None, axis=None, keepdims=False):
     """numpy.linalg.norm: vector norms (any p, inf, 0) and matrix norms (fro, nuc, 1, 2, inf
     and their negatives), over ``axis``; the derivative is 0 where the norm is 0."""
+    ord = _order(ord)
     ndim = len(shape_of(x))
     if axis is None:
         if ord is None or (ord in ("fro", "f") and ndim == 2) or (ord == 2 and ndim == 1):
@@ -223,6 +224,14 @@ def norm(x, ord=None, axis=None, keepdims=False):
     raise ValueError(f"norm takes one axis (vector norm) or two distinct axes, got {axis!r}")
 
 
+def _order(ord):
+    """A norm's order as a plain number (under mlkit.jit, a traced one is a guard); a
+    differentiated order is refused, as mlkit gives no derivative in it."""
+    if _is_traced(ord):
+        return float(ord)
+    return ord
+
+
 # --- numpy's array-API functions of matrices and vectors ------------------------------------
 def matrix_norm(x, /, *, keepdims=False, ord="fro"):
     return norm(x, ord=ord, axis=(-2, -1), keepdims=keepdims)
@@ -230,6 +239,7 @@ def matrix_norm(x, /, *, keepdims=False, ord="fro"):
 
 def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
     """A vector norm over ``axis`` (over all elements when None, any number of axes)."""
+    ord = _order(ord)
     shape = tuple(shape_of(x))
     if axis is None or not isinstance(axis, int) and len(axis) > 1:
         axes = tuple(range(len(shape))) if axis is None else tuple(a % len(shape) for a in axis)
@@ -296,6 +306,7 @@ def tensorsolve(a, b, axes=None):
 def cond(x, p=None):
     """The condition number: the ratio of extreme singular values for p None, 2 or -2,
     ``norm(x, p) * norm(inv(x), p)`` otherwise."""
+    p = _order(p)
     if p in (None, 2, -2):
         s = svdvals(x)
         ratio = s[..., 0] / s[..., -1]
@@ -310,8 +321,7 @@ def lstsq(a, b, rcond=None):
     if not (_is_traced(a) or _is_traced(b)):
         return numpy.linalg.lstsq(a, b, rcond=rcond)
     m, n = shape_of(a)[-2:]
-    raw = numpy.linalg.lstsq(getval(a), getval(b), rcond=rcond)
-    rank = raw[2]
+    rank = _lstsq_rank(getval(a), getval(b), rcond)
     cutoff = (numpy.finfo(numpy.result_type(getval(a))).eps * builtins.max(m, n)
               if rcond is None else rcond)
     x = matmul(pinv(a, rcond=cutoff), b)
@@ -320,9 +330,19 @@ def lstsq(a, b, rcond=None):
         squares = real(fit * conj(fit)) if numpy.iscomplexobj(getval(fit)) else fit * fit
         residuals = sum(squares, axis=0)
         residuals = reshape(residuals, (1,)) if len(shape_of(residuals)) == 0 else residuals
-    else:
-        residuals = raw[1]
+    else:  # empty, as numpy's, in the real dtype of the solution
+        real_dtype = numpy.finfo(numpy.result_type(getval(a), getval(b), 1.0)).dtype
+        residuals = numpy.empty((0,), real_dtype)
     return x, residuals, rank, svdvals(a)
+
+
+def _lstsq_rank(a, b, rcond):
+    """The rank numpy's lstsq finds: read off the values (under mlkit.jit a step of its own,
+    its result a guard)."""
+    return numpy.linalg.lstsq(a, b, rcond=rcond)[2]
+
+
+_lstsq_rank = nondifferentiable(_lstsq_rank)
 
 
 for _name in ("slogdet", "cholesky", "eig", "eigvals", "eigh", "eigvalsh", "svd", "svdvals", "qr",

@@ -151,9 +151,10 @@ fill_diagonal = in_place(numpy.fill_diagonal)
 put_along_axis = in_place(numpy.put_along_axis)
 
 i0 = refused(numpy.i0, "has no derivative in mlkit.numpy; use mlkit.scipy.special.i0, which "
-              "is differentiable to any order")
+              "is differentiable to any order", recordable=True)
 kaiser = refused(numpy.kaiser, "has no derivative in beta in mlkit.numpy; build the window from "
-                 "mlkit.scipy.special.i0: i0(beta * sqrt(1 - (2 n / (M - 1) - 1) ** 2)) / i0(beta)")
+                 "mlkit.scipy.special.i0: i0(beta * sqrt(1 - (2 n / (M - 1) - 1) ** 2)) / i0(beta)",
+                 recordable=True)
 asmatrix = refused(numpy.asmatrix, "makes a numpy.matrix, which mlkit does not trace; keep 2-d "
                    "arrays and multiply them with @")
 bmat = refused(numpy.bmat, "makes a numpy.matrix, which mlkit does not trace; join traced "

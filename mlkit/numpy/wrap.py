@@ -162,21 +162,36 @@ def refuse_out(name, out):
                         "the returned array instead")
 
 
-def refused(raw, reason):
+def refused(raw, reason, recordable=False):
     """numpy's ``raw`` run on plain arrays, refused with ``np.<name> <reason>`` when any
     argument is traced: for functions whose result would carry a derivative mlkit cannot give
-    (so a constant would be a wrong answer)."""
+    (so a constant would be a wrong answer). ``recordable``: values mlkit.jit only records
+    (no derivative taken) are fine, and ``raw`` becomes a step of the program."""
 
     @functools.wraps(raw)
     def fun(*args, **kwargs):
-        for value in (*args, *kwargs.values()):
-            if holds_box(value):
+        values = (*args, *kwargs.values())
+        if any(holds_box(value) for value in values):
+            if not recordable or any(_differentiated(value) for value in values):
                 raise TypeError(f"np.{raw.__name__} {reason}")
+            return record_outside(raw, [strip(a) for a in args],
+                                  {k: strip(v) for k, v in kwargs.items()})
         return raw(*args, **kwargs)
 
     _wrapped_for_raw[raw] = fun
     _kinds[fun] = "nondifferentiable"
     return fun
+
+
+def _differentiated(x):
+    """True if a derivative is taken through ``x`` (inside lists and tuples too); a value
+    mlkit.jit only records is not."""
+    kind = type(x)
+    if kind in box_types:
+        return not x._node.opaque
+    if kind is list or kind is tuple:
+        return any(_differentiated(item) for item in x)
+    return False
 
 
 def in_place(raw):

@@ -86,10 +86,12 @@ def _check(flat, state, epoch, loss):
 
 
 def _global_norm(grads) -> float:
-    """The L2 norm of all gradient entries together."""
+    """The L2 norm of all gradient entries together. Summed by numpy, not BLAS: BLAS's dot
+    product splits a long vector between its threads, so its last bits depend on how many it
+    has free, and a run would not report the same norm twice."""
     total = 0.0
     for leaf in tree_leaves(grads):
         if leaf is not None:
             flat = np.ravel(leaf)
-            total += float(np.dot(flat, flat))
+            total += float(np.sum(flat * flat))
     return math.sqrt(total)

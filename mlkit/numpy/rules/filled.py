@@ -15,7 +15,7 @@ from mlkit.numpy.rules.construction import asarray, astype
 from mlkit.numpy.rules.elementwise import exp, log, power, where_primitive
 from mlkit.numpy.rules.indexing import getitem, index_add
 from mlkit.numpy.rules.shape import expand_dims, moveaxis
-from mlkit.numpy.wrap import composite, nondifferentiable, strip, value_array
+from mlkit.numpy.wrap import composite, nondifferentiable, value_array
 
 __all__ = ["arange", "bincount", "full", "full_like", "geomspace", "histogram", "histogram2d",
            "histogramdd", "linspace", "logspace", "meshgrid", "unique"]
@@ -23,6 +23,12 @@ __all__ = ["arange", "bincount", "full", "full_like", "geomspace", "histogram", 
 
 def _traced(*values):
     return any(type(v) in box_types for v in values)
+
+
+def _differentiated(*values):
+    """True if a derivative is taken through any of ``values`` (a value mlkit.jit only
+    records is not: it is a value of the program)."""
+    return any(type(v) in box_types and not v._node.opaque for v in values)
 
 
 def _integral(dtype):
@@ -158,13 +164,22 @@ def histogram(a, bins=10, range=None, density=None, weights=None):
     traced edges or range, and traced weights are refused rather than given a zero
     derivative."""
     edges_from_a = numpy.ndim(getval(bins)) == 0 and range is None
-    traced_range = range is not None and _traced(*range)
-    if (edges_from_a and _traced(a)) or _traced(bins, weights) or traced_range:
+    traced_range = range is not None and _differentiated(*range)
+    if (edges_from_a and _differentiated(a)) or _differentiated(bins, weights) or traced_range:
         raise NotImplementedError(
             "histogram is not differentiable in its weights, its bin edges or its range, and "
             "with a traced array it needs constant edges: pass bins as an array of constant "
             "edges, or range=(lo, hi) of constants")
-    return numpy.histogram(getval(a), bins, range, density, weights)
+    return _counts(numpy.histogram, a, bins, range, density, weights)
+
+
+def _counts(raw, *args):
+    """``raw(*args)`` of the raw values: no derivative, and under mlkit.jit a step of the
+    program (not numpy called on the recorded values, which would come back here)."""
+    return raw(*args)
+
+
+_counts = nondifferentiable(_counts)
 
 
 def _edges_per_axis(bins):
@@ -178,10 +193,10 @@ def _refuse_traced_counts(traced_samples, bins, range, weights):
     array per axis, or a constant range); traced weights, edges or range are refused."""
     per_axis = isinstance(bins, (list, tuple))
     edges_given = per_axis and all(numpy.ndim(getval(b)) == 1 for b in bins)
-    traced_bins = _traced(*bins) if per_axis else _traced(bins)
-    traced_range = range is not None and any(_traced(*pair) for pair in range)
+    traced_bins = _differentiated(*bins) if per_axis else _differentiated(bins)
+    traced_range = range is not None and any(_differentiated(*pair) for pair in range)
     if (traced_samples and range is None and not edges_given) or traced_bins or traced_range \
-            or _traced(weights):
+            or _differentiated(weights):
         raise NotImplementedError(
             "histogramdd and histogram2d are not differentiable in their weights, bin edges or "
             "range, and with traced samples they need constant edges: pass bins as a list of "
@@ -190,8 +205,9 @@ def _refuse_traced_counts(traced_samples, bins, range, weights):
 
 def histogramdd(sample, bins=10, range=None, density=None, weights=None):
     """numpy.histogramdd: counts, piecewise constant in the samples (see histogram)."""
-    _refuse_traced_counts(_traced(sample), bins, range, weights)
-    return numpy.histogramdd(strip(sample), bins, range, density, weights)
+    samples = sample if isinstance(sample, (list, tuple)) else [sample]
+    _refuse_traced_counts(_differentiated(*samples), bins, range, weights)
+    return _counts(numpy.histogramdd, sample, bins, range, density, weights)
 
 
 def histogram2d(x, y, bins=10, range=None, density=None, weights=None):
@@ -199,8 +215,8 @@ def histogram2d(x, y, bins=10, range=None, density=None, weights=None):
     if not isinstance(bins, (list, tuple)) and numpy.ndim(getval(bins)) == 1 \
             and len(getval(bins)) != 2:  # one edge array for both axes
         bins = [bins, bins]
-    _refuse_traced_counts(_traced(x, y), bins, range, weights)
-    return numpy.histogram2d(getval(x), getval(y), bins, range, density, weights)
+    _refuse_traced_counts(_differentiated(x, y), bins, range, weights)
+    return _counts(numpy.histogram2d, x, y, bins, range, density, weights)
 
 
 def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None,

@@ -18,17 +18,30 @@ __all__ = ["ldexp", "frexp", "modf", "divmod", "nextafter", "spacing"]
 
 def ldexp(x1, x2):
     """``x1 * 2**x2`` for integer ``x2``."""
-    exponents = value_array(x2)
-    dtype = numpy.ldexp(numpy.ones((), numpy.result_type(rawval(x1))), exponents).dtype
-    scale = numpy.ldexp(numpy.ones((), dtype), exponents)
-    return multiply(x1, scale)
+    dtype = numpy.ldexp(numpy.ones((), numpy.result_type(rawval(x1))),
+                        numpy.zeros((), numpy.result_type(rawval(x2)))).dtype
+    return multiply(x1, _powers_of_two(getval(x2), dtype))
 
 
 def frexp(x):
     """``(mantissa, exponent)`` with ``x = mantissa * 2**exponent``; the exponent is an
     integer constant."""
-    mantissa, exponent = numpy.frexp(value_array(x))
-    return multiply(x, numpy.ldexp(numpy.ones((), mantissa.dtype), -exponent)), exponent
+    exponent = _exponent(getval(x))
+    dtype = numpy.frexp(numpy.ones((), numpy.result_type(rawval(x))))[0].dtype
+    return multiply(x, _powers_of_two(-exponent, dtype)), exponent
+
+
+# Values read off the data with numpy: constants, and under mlkit.jit steps of the program.
+def _powers_of_two(exponents, dtype):
+    return numpy.ldexp(numpy.ones((), dtype), exponents)
+
+
+def _exponent(x):
+    return numpy.frexp(x)[1]
+
+
+_powers_of_two = nondifferentiable(_powers_of_two)
+_exponent = nondifferentiable(_exponent)
 
 
 def modf(x):
@@ -46,9 +59,16 @@ def divmod(x1, x2):
 
 
 def nextafter(x1, x2):
-    """The next float after ``x1`` towards ``x2`` (derivative 1 in x1, 0 in x2)."""
-    raw = numpy.asarray(getval(x1))
-    return x1 + (numpy.nextafter(raw, getval(x2)) - raw)
+    """The next float after ``x1`` towards ``x2`` (derivative 1 in x1, 0 in x2): ``x1`` plus
+    the step to it, exact, a constant (under mlkit.jit a step of the program)."""
+    return x1 + _step_to_next(getval(x1), getval(x2))
+
+
+def _step_to_next(x1, x2):
+    return numpy.nextafter(x1, x2) - x1
+
+
+_step_to_next = nondifferentiable(_step_to_next)
 
 
 spacing = nondifferentiable(numpy.spacing)

@@ -14,7 +14,7 @@ from mlkit.numpy.rules.elementwise import where
 from mlkit.numpy.rules.indexing import getitem
 from mlkit.numpy.rules.reductions import flip
 from mlkit.numpy.rules.shape import concatenate, stack
-from mlkit.numpy.wrap import composite
+from mlkit.numpy.wrap import composite, nondifferentiable
 
 __all__ = ["polyval", "polyadd", "polysub", "polymul", "polyder", "polyint", "polydiv",
            "polyfit", "roots", "poly", "vander", "convolve", "correlate", "interp", "unwrap"]
@@ -128,8 +128,10 @@ def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
         w = asarray(w)
         design = design * reshape(w, (-1, 1))
         y = y * (w if len(shape_of(y)) == 1 else reshape(w, (-1, 1)))
+    # The column norms are a constant scaling (no derivative), but under mlkit.jit a value
+    # still being recorded: replaced where zero, not written in place.
     scale = numpy.sqrt(numpy.sum(numpy.abs(getval(design)) ** 2, axis=0))
-    scale[scale == 0] = 1
+    scale = where(scale == 0, 1, scale)
     coefficients = lstsq(design / scale, y, rcond=rcond)[0]
     scale = scale if len(shape_of(coefficients)) == 1 else scale[:, None]
     return coefficients / scale
@@ -240,9 +242,15 @@ def interp(x, xp, fp, left=None, right=None, period=None):
 def unwrap(p, discont=None, axis=-1, *, period=2 * numpy.pi):
     """``p`` with jumps larger than ``discont`` along ``axis`` undone by whole periods (the
     correction is locally constant, so the derivative is that of ``p``)."""
-    raw = numpy.asarray(getval(p))
-    fixed = numpy.unwrap(raw, discont=discont, axis=axis, period=period)
-    return p + (fixed - raw)
+    return p + _correction(getval(p), getval(discont), axis, getval(period))
+
+
+def _correction(p, discont, axis, period):
+    """What unwrapping adds to ``p``: a constant (under mlkit.jit a step of the program)."""
+    return numpy.unwrap(p, discont=discont, axis=axis, period=period) - p
+
+
+_correction = nondifferentiable(_correction)
 
 
 def polymul(a1, a2):

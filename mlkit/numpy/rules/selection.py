@@ -10,7 +10,7 @@ from mlkit.autodiff.tracer import getval, rawval
 from mlkit.numpy.rules.base import broadcast_to, imag, is_complex, real, shape_of
 from mlkit.numpy.rules.construction import astype
 from mlkit.numpy.rules.elementwise import where
-from mlkit.numpy.wrap import composite, value_array
+from mlkit.numpy.wrap import composite, nondifferentiable
 
 __all__ = ["select", "nan_to_num", "heaviside", "real_if_close"]
 
@@ -64,10 +64,16 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
 def heaviside(x1, x2):
     """0 where ``x1 < 0``, 1 where ``x1 > 0`` and ``x2`` where ``x1 == 0`` (nan stays nan); the
     derivative reaches ``x2`` where it is chosen, and ``x1`` gets none (a step)."""
-    raw1 = value_array(x1)  # the step's values (under jit, a guard checked at replay)
-    dtype = numpy.result_type(raw1, rawval(x2))
-    steps = numpy.heaviside(raw1, numpy.zeros((), dtype=dtype))
-    return where(raw1 == 0, x2, steps)
+    x1 = getval(x1)  # no derivative: under mlkit.jit, the steps are a step of the program
+    steps = _steps(x1, numpy.result_type(rawval(x1), rawval(x2)))
+    return where(x1 == 0, x2, steps)
+
+
+def _steps(x1, dtype):
+    return numpy.heaviside(x1, numpy.zeros((), dtype=dtype))
+
+
+_steps = nondifferentiable(_steps)
 
 
 def real_if_close(a, tol=100):

@@ -66,12 +66,14 @@ def optional(module_name):
 
 
 def blas_report():
-    """Print numpy's BLAS, its kernel and thread count, and the overrides dropped."""
+    """Print each BLAS loaded (numpy's, scipy's), its kernel and thread count, and the
+    overrides dropped."""
     from threadpoolctl import threadpool_info
 
     for pool in threadpool_info():
         if pool["user_api"] == "blas":
-            print(f"numpy's BLAS: {pool['internal_api']} {pool['version']}, kernel "
+            owner = os.path.basename(os.path.dirname(pool["filepath"]))
+            print(f"BLAS in {owner}: {pool['internal_api']} {pool['version']}, kernel "
                   f"{pool.get('architecture', '?')}, {pool['num_threads']} thread(s)")
     if BLAS_OVERRIDES:
         print("dropped for this run: " + ", ".join(f"{k}={v}" for k, v in BLAS_OVERRIDES.items()))

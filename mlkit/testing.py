@@ -56,10 +56,19 @@ def scalar_close(a, b, rtol=1e-5, atol=1e-5):
 
 def check_equivalent(x, y, seed=None):
     """Assert that ``x`` and ``y`` are the same value up to rounding: the same vector space
-    (structure, shapes, dtypes) and the same inner product with a random direction."""
+    (structure, shapes, dtypes) and every number close (``scalar_close``); for a space of
+    one's own that cannot flatten its values, the same inner product with a random direction."""
     space = vspace(x)
     if space != vspace(y):
         raise AssertionError(f"different vector spaces: {space} and {vspace(y)}")
+    try:
+        pairs = zip(space.flatten(x), space.flatten(y))
+    except NotImplementedError:
+        pass
+    else:
+        if not all(scalar_close(a, b) for a, b in pairs):
+            raise AssertionError(f"values differ: {x!r} and {y!r}")
+        return
     direction = _randn(space, numpy.random.default_rng(seed))
     along_x, along_y = space.inner_prod(x, direction), space.inner_prod(y, direction)
     if not scalar_close(along_x, along_y):

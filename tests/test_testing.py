@@ -121,6 +121,11 @@ def test_numerical_jvp_scalar_close_and_check_equivalent():
     check_equivalent({"a": X, "b": [1.0]}, {"a": X + 1e-9, "b": [1.0]})
     with pytest.raises(AssertionError, match="values differ"):
         check_equivalent(X, X + 1e-3)
+    # one number of many off by 1e-3: a projection on a random direction drowns it in the
+    # others' sum; comparing every number does not
+    many = onp.random.default_rng(1).standard_normal(10_000)
+    with pytest.raises(AssertionError, match="values differ"):
+        check_equivalent(many, many + onp.eye(10_000)[17] * 1e-3, seed=0)
     with pytest.raises(AssertionError, match="different vector spaces"):
         check_equivalent(X, X.astype(onp.float32))
 

@@ -22,6 +22,7 @@ from mlkit.operators.products import hessian_vector_product as hessian_vector_pr
 from mlkit.operators.products import make_ggnvp as make_ggnvp
 from mlkit.operators.products import make_hvp as make_hvp
 from mlkit.operators.products import make_jvp as make_jvp
+from mlkit.operators.products import make_jvp_reversemode as make_jvp_reversemode
 from mlkit.operators.products import make_vjp as make_vjp
 from mlkit.operators.products import tensor_jacobian_product as tensor_jacobian_product
 from mlkit.operators.products import vector_jacobian_product as vector_jacobian_product
@@ -41,6 +42,7 @@ __all__ = [
     "make_ggnvp",
     "make_hvp",
     "make_jvp",
+    "make_jvp_reversemode",
     "make_vjp",
     "multigrad_dict",
     "tensor_jacobian_product",

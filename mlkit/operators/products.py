@@ -7,12 +7,13 @@ from mlkit.autodiff.entry import unary_of
 from mlkit.autodiff.forward import defjvp_argnum
 from mlkit.autodiff.reverse import defvjp_argnum
 from mlkit.autodiff.tracer import primitive
+from mlkit.autodiff.vspace import vspace
 from mlkit.operators.argnum import check_differentiable, traced
 from mlkit.operators.gradients import grad
 from mlkit.operators.jacobians import jacobian
 
 __all__ = ["checkpoint", "hessian_tensor_product", "hessian_vector_product", "make_ggnvp",
-           "make_hvp", "make_jvp", "make_vjp", "tensor_jacobian_product",
+           "make_hvp", "make_jvp", "make_jvp_reversemode", "make_vjp", "tensor_jacobian_product",
            "vector_jacobian_product"]
 
 
@@ -32,6 +33,18 @@ def make_jvp(fun, argnum=0):
         unary, x = unary_of(fun, argnum, args, kwargs)
         check_differentiable(fun, argnum, x)
         return _make_jvp(unary, x)
+
+    return jvp_maker
+
+
+def make_jvp_reversemode(fun, argnum=0):
+    """``make_jvp_reversemode(f)(*args)(v) -> J v`` from two reverse passes: the pullback is
+    linear in its cotangent, so its own pullback along ``v`` is ``J v``. For functions whose
+    primitives have VJP rules but no JVP rules."""
+
+    def jvp_maker(*args, **kwargs):
+        vjp, ans = traced(fun, argnum, args, kwargs)
+        return traced(vjp, 0, (vspace(ans).zeros(),), {})[0]
 
     return jvp_maker
 

@@ -585,3 +585,4 @@ def test_integer_and_boolean_arrays_are_differentiated_as_float64(days):
     assert_allclose(deriv(lambda t: t**3)(onp.array(2)), 12.0)
     tree = grad(lambda p: np.sum(p["t"] ** 2 * p["w"]))({"t": days, "w": 0.5})
     assert tree["t"].dtype == onp.float64 and tree["w"] == onp.sum(as_float**2)
+    assert_allclose(mlkit.jit(grad(lambda t: np.sum(t**2.5)))(days), 2.5 * as_float**1.5)

@@ -30,17 +30,24 @@ def _leaf_kind(leaf):
     return "f" if kind == "O" and has_vspace(type(leaf)) else kind
 
 
+def _integer_array(leaf) -> bool:
+    raw = rawval(leaf)
+    return type(raw) is numpy.ndarray and raw.dtype.kind in "iub"
+
+
 def differentiable(fun, argnum, x):
     """``x`` ready to trace: integer and boolean arrays become float64, as HIPS autograd
     differentiates them (a timeline of whole days is still a point on the real line); integer,
     boolean and non-numeric scalars are refused with a message saying what to pass."""
-    if type(x) is numpy.ndarray:
-        return x.astype(float) if x.dtype.kind in "iub" else x
+    if type(x) is numpy.ndarray and x.dtype.kind in "fc":
+        return x
+    if _integer_array(x):
+        return x.astype(float)  # traced when x is (under jit, or a higher derivative)
     if all(_leaf_kind(getval(leaf)) in "fc" for leaf in tree_leaves(getval(x), exact=True)):
         return x
     for path, leaf in flatten_named(getval(x), exact=True).items():
         kind = _leaf_kind(getval(leaf))
-        if kind not in "fc" and not (type(leaf) is numpy.ndarray and kind in "iub"):
+        if kind not in "fc" and not _integer_array(leaf):
             where = f"argument {argnum}" + (f" at {path}" if path else "")
             got = type(getval(leaf)).__name__
             raise TypeError(
@@ -49,8 +56,8 @@ def differentiable(fun, argnum, x):
                 "or convert with x.astype(float); use argnum to pick which argument to "
                 "differentiate"
             )
-    return tree_map(lambda leaf: leaf.astype(float) if type(leaf) is numpy.ndarray
-                    and leaf.dtype.kind in "iub" else leaf, x, exact=True)
+    return tree_map(lambda leaf: leaf.astype(float) if _integer_array(leaf) else leaf, x,
+                    exact=True)
 
 
 def traced(fun, argnum, args, kwargs):

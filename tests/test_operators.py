@@ -582,3 +582,30 @@ def test_operators_of_ones_own_made_nary_with_unary_to_nary():
     assert_allclose(both, onp.cos(a) * b ** 2 + 2 * onp.sin(a) * b)
     assert seen == [(True, False), (False, True), (True, True)]
     assert directional.__name__ == "directional" and directional(f, 0, 1.0).__name__ == "f"
+
+
+DAYS = onp.array([1, 2, 5, 12])
+
+
+@pytest.mark.parametrize("days", [DAYS, DAYS.astype(onp.int32), DAYS.astype(onp.uint8),
+                                  onp.array([True, False, True, True])])
+def test_integer_and_boolean_arrays_are_differentiated_as_float64(days):
+    # As in HIPS autograd: a timeline of whole days is differentiated as the real points it
+    # names (a survival model's hazard is the elementwise derivative of its cumulative hazard).
+    def cumulative_hazard(scale, t):
+        return (t / scale) ** 1.5
+
+    as_float = days.astype(float)
+    expected = 1.5 * as_float**0.5 / 2.0**1.5
+    hazard = elementwise_grad(cumulative_hazard, 1)(2.0, days)
+    assert hazard.dtype == onp.float64
+    assert_allclose(hazard, expected, rtol=1e-14)
+    assert_allclose(grad(lambda t: np.sum(t**2))(days), 2 * as_float)  # an integer sum too
+    assert_allclose(jacobian(cumulative_hazard, 1)(2.0, days), onp.diag(expected), rtol=1e-14)
+    assert_allclose(hessian(lambda t: np.sum(t**2.5))(days),
+                    onp.diag(3.75 * as_float**0.5), rtol=1e-14)
+    assert_allclose(make_jvp(cumulative_hazard, 1)(2.0, days)(onp.ones(4))[1], expected)
+    assert_allclose(deriv(lambda t: t**3)(onp.array(2)), 12.0)
+    tree = grad(lambda p: np.sum(p["t"] ** 2 * p["w"]))({"t": days, "w": 0.5})
+    assert tree["t"].dtype == onp.float64 and tree["w"] == onp.sum(as_float**2)
+    assert_allclose(mlkit.jit(grad(lambda t: np.sum(t**2.5)))(days), 2.5 * as_float**1.5)

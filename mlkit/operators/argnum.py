@@ -1,4 +1,5 @@
-"""The adapter under every operator: check the argument(s) ``argnum`` picks, then trace.
+"""The adapter under every operator: check the argument(s) ``argnum`` picks (integer arrays
+become float64), then trace.
 
 It also gives each cotangent its input's dtype and checks that ``grad`` and its kin see a real
 scalar output, so every operator reports these mistakes the same way, naming the function.
@@ -13,7 +14,7 @@ from mlkit.autodiff.tracer import getval, rawval
 from mlkit.autodiff.vspace import has_vspace, vspace
 from mlkit.tree import flatten_named, is_container, tree_leaves, tree_map
 
-__all__ = ["check_differentiable", "scalar_ones", "traced"]
+__all__ = ["differentiable", "scalar_ones", "traced"]
 
 
 def _leaf_kind(leaf):
@@ -29,16 +30,24 @@ def _leaf_kind(leaf):
     return "f" if kind == "O" and has_vspace(type(leaf)) else kind
 
 
-def check_differentiable(fun, argnum, x):
-    """Refuse integer, boolean and non-numeric inputs with a message saying what to pass."""
+def _integer_array(leaf) -> bool:
+    raw = rawval(leaf)
+    return type(raw) is numpy.ndarray and raw.dtype.kind in "iub"
+
+
+def differentiable(fun, argnum, x):
+    """``x`` ready to trace: integer and boolean arrays become float64, as HIPS autograd
+    differentiates them (a timeline of whole days is still a point on the real line); integer,
+    boolean and non-numeric scalars are refused with a message saying what to pass."""
     if type(x) is numpy.ndarray and x.dtype.kind in "fc":
-        return
-    x = getval(x)
-    if all(_leaf_kind(getval(leaf)) in "fc" for leaf in tree_leaves(x, exact=True)):
-        return
-    for path, leaf in flatten_named(x, exact=True).items():
+        return x
+    if _integer_array(x):
+        return x.astype(float)  # traced when x is (under jit, or a higher derivative)
+    if all(_leaf_kind(getval(leaf)) in "fc" for leaf in tree_leaves(getval(x), exact=True)):
+        return x
+    for path, leaf in flatten_named(getval(x), exact=True).items():
         kind = _leaf_kind(getval(leaf))
-        if kind not in "fc":
+        if kind not in "fc" and not _integer_array(leaf):
             where = f"argument {argnum}" + (f" at {path}" if path else "")
             got = type(getval(leaf)).__name__
             raise TypeError(
@@ -47,12 +56,14 @@ def check_differentiable(fun, argnum, x):
                 "or convert with x.astype(float); use argnum to pick which argument to "
                 "differentiate"
             )
+    return tree_map(lambda leaf: leaf.astype(float) if _integer_array(leaf) else leaf, x,
+                    exact=True)
 
 
 def traced(fun, argnum, args, kwargs):
     """``(vjp, ans)`` of ``fun`` at ``args``, as a function of argument(s) ``argnum``."""
     unary, x = unary_of(fun, argnum, args, kwargs)
-    check_differentiable(fun, argnum, x)
+    x = differentiable(fun, argnum, x)
     vjp, ans = _make_vjp(unary, x)
     return _in_input_dtypes(vjp, x), ans
 

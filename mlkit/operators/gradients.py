@@ -10,7 +10,7 @@ from mlkit.autodiff.entry import fun_name, unary_of
 from mlkit.autodiff.entry import make_jvp as _make_jvp
 from mlkit.autodiff.tracer import getval, rawval
 from mlkit.autodiff.vspace import vspace
-from mlkit.operators.argnum import check_differentiable, scalar_ones, traced
+from mlkit.operators.argnum import differentiable, scalar_ones, traced
 from mlkit.operators.complex_outputs import check_holomorphic, complex_derivative
 from mlkit.tree import tree_leaves, tree_map
 
@@ -83,7 +83,7 @@ def deriv(fun, argnum=0):
     @functools.wraps(fun)
     def derivfun(*args, **kwargs):
         unary, x = unary_of(fun, argnum, args, kwargs)
-        check_differentiable(fun, argnum, x)
+        x = differentiable(fun, argnum, x)
         return _make_jvp(unary, x)(vspace(x).ones())[1]
 
     return derivfun

@@ -8,7 +8,7 @@ from mlkit.autodiff.forward import defjvp_argnum
 from mlkit.autodiff.reverse import defvjp_argnum
 from mlkit.autodiff.tracer import primitive
 from mlkit.autodiff.vspace import vspace
-from mlkit.operators.argnum import check_differentiable, traced
+from mlkit.operators.argnum import differentiable, traced
 from mlkit.operators.gradients import grad
 from mlkit.operators.jacobians import jacobian
 
@@ -31,20 +31,20 @@ def make_jvp(fun, argnum=0):
 
     def jvp_maker(*args, **kwargs):
         unary, x = unary_of(fun, argnum, args, kwargs)
-        check_differentiable(fun, argnum, x)
+        x = differentiable(fun, argnum, x)
         return _make_jvp(unary, x)
 
     return jvp_maker
 
 
 def make_jvp_reversemode(fun, argnum=0):
-    """``make_jvp_reversemode(f)(*args)(v) -> J v`` by reverse mode alone: a VJP is linear in
-    its cotangent, so pulling ``v`` back through the VJP pushes it forward through ``f``. For
-    functions built on primitives with reverse-mode rules only; ``make_jvp`` is cheaper."""
+    """``make_jvp_reversemode(f)(*args)(v) -> J v`` from two reverse passes: the pullback is
+    linear in its cotangent, so its own pullback along ``v`` is ``J v``. For functions whose
+    primitives have VJP rules but no JVP rules."""
 
     def jvp_maker(*args, **kwargs):
         vjp, ans = traced(fun, argnum, args, kwargs)
-        return make_vjp(vjp)(vspace(ans).zeros())[0]
+        return traced(vjp, 0, (vspace(ans).zeros(),), {})[0]
 
     return jvp_maker
 

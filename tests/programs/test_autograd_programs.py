@@ -1,10 +1,12 @@
-"""Programs written as HIPS autograd's published examples are, with only their imports
-changed to mlkit, run end to end at small sizes: the numbers that could be wrong (likelihoods,
-losses after training, gradients against finite differences) are checked."""
+"""Programs written as HIPS autograd's published examples are (and as libraries built on it,
+such as survival models, write theirs), with only their imports changed to mlkit, run end to
+end at small sizes: the numbers that could be wrong (likelihoods, losses after training,
+gradients against finite differences) are checked."""
 
 import pathlib
 
 import numpy as onp
+import scipy.optimize
 import scipy.special
 import scipy.stats
 from numpy.testing import assert_allclose
@@ -101,3 +103,80 @@ def test_ode_net_fits_the_oscillator_with_adjoint_gradients(run_file):
         return path[-1, 0]
 
     check_grads(end_state, modes=["rev"], order=1)(params)
+
+
+def _censored_weibull(seed=0, n=400):
+    rng = onp.random.default_rng(seed)
+    x = rng.normal(size=n)
+    xs = onp.column_stack([onp.ones(n), x])
+    times = onp.exp(1.0 + 0.5 * x) * rng.weibull(1.5, size=n)
+    limit = rng.uniform(0.5, 6.0, size=n)
+    return onp.minimum(times, limit), (times <= limit).astype(float), xs
+
+
+def test_survival_weibull_regression_matches_scipy_and_finite_differences(run_file):
+    program = run_file(HERE / "survival.py")
+    t, e, xs = _censored_weibull()
+    # Without covariates the model is scipy's censored Weibull fit: an independent MLE.
+    vector, variance, sizes = program["fit"](t, e, xs[:, :1])
+    shape, _, scale = scipy.stats.weibull_min.fit(
+        scipy.stats.CensoredData(uncensored=t[e == 1], right=t[e == 0]), floc=0)
+    assert_allclose(onp.exp(vector), [scale, shape], rtol=1e-4)
+
+    vector, variance, sizes = program["fit"](t, e, xs)
+    assert_allclose(vector, [1.0, 0.5, onp.log(1.5)], atol=0.15)
+    nll = program["neg_log_likelihood"]
+    assert onp.max(onp.abs(grad(nll)(vector, sizes, t, e, xs))) < 1e-8
+    check_grads(nll, modes=["fwd", "rev"], order=2)(vector + 0.1, sizes, t, e, xs)
+    # The variance is the inverse of the information by second differences of the likelihood.
+    step, k = 1e-4, len(vector)
+    basis = onp.eye(k) * step
+    information = onp.array([[nll(vector + basis[i] + basis[j], sizes, t, e, xs)
+                              - nll(vector + basis[i] - basis[j], sizes, t, e, xs)
+                              - nll(vector - basis[i] + basis[j], sizes, t, e, xs)
+                              + nll(vector - basis[i] - basis[j], sizes, t, e, xs)
+                              for j in range(k)] for i in range(k)]) / (4 * step**2) * len(t)
+    assert_allclose(variance, onp.linalg.inv(information), rtol=1e-4, atol=1e-9)
+
+    times, x_row = onp.array([0.5, 2.0, 5.0]), onp.array([1.0, 0.3])
+    band, jac = program["survival_band_variance"](vector, variance, sizes, times, x_row)
+
+    def survival(v):
+        return onp.exp(-program["cumulative_hazard"](program["unflatten"](v, sizes), times,
+                                                     x_row[None, :]))
+
+    fd = onp.stack([(survival(vector + b) - survival(vector - b)) / (2 * step) for b in basis], 1)
+    assert_allclose(jac, fd, rtol=1e-6, atol=1e-9)
+    assert_allclose(band, onp.diag(fd @ variance @ fd.T), rtol=1e-5)
+
+
+def test_survival_gamma_with_a_central_difference_vjp(run_file):
+    program = run_file(HERE / "survival.py")
+    rng = onp.random.default_rng(1)
+    times = rng.gamma(2.5, 1.5, size=300)
+    limit = rng.uniform(1.0, 10.0, size=300)
+    t, e = onp.minimum(times, limit), (times <= limit).astype(float)
+    nll = program["gamma_neg_log_likelihood"]
+    result = scipy.optimize.minimize(program["value_and_grad"](nll), onp.zeros(2), jac=True,
+                                     args=(t, e), method="BFGS", options={"gtol": 1e-8})
+    shape, _, scale = scipy.stats.gamma.fit(
+        scipy.stats.CensoredData(uncensored=t[e == 1], right=t[e == 0]), floc=0)
+    assert_allclose(onp.exp(result.x), [shape, scale], rtol=1e-3)
+    # Reverse over reverse through a central difference: compare with second differences.
+    point, step = result.x + onp.array([0.05, -0.05]), 1e-4
+    hess = program["hessian"](nll)(point, t, e)
+    basis = onp.eye(2) * step
+    fd = onp.array([[nll(point + bi + bj, t, e) - nll(point + bi - bj, t, e)
+                     - nll(point - bi + bj, t, e) + nll(point - bi - bj, t, e)
+                     for bj in basis] for bi in basis]) / (4 * step**2)
+    assert_allclose(hess, fd, rtol=1e-4)
+    check_grads(nll, modes=["rev"], order=1)(point, t, e)
+
+
+def test_survival_elastic_net_penalty_derivatives_in_closed_form(run_file):
+    penalty, first, second = run_file(HERE / "survival.py")["elastic_net"](0.1, 0.7, 50)
+    beta, a = onp.array([-1.5, -0.01, 0.0, 0.2, 3.0]), 20.0
+    tanh = onp.tanh(a * beta / 2)
+    assert_allclose(first(beta, a), 50 * 0.1 * (0.7 * tanh + 0.3 * beta), rtol=1e-12)
+    assert_allclose(second(beta, a), 50 * 0.1 * (0.7 * a / 2 * (1 - tanh**2) + 0.3),
+                    rtol=1e-10)

@@ -1,0 +1,86 @@
+"""HIPS autograd's module paths that third-party programs import from, and
+``make_jvp_reversemode``: a survival model's confidence band needs J v of a transform of the
+fitted parameters, and a rule written for autograd sums its broadcast argument with
+``unbroadcast_f``."""
+
+import numpy as onp
+import pytest
+from numpy.testing import assert_allclose
+
+import mlkit
+import mlkit.numpy as np
+from mlkit import differential_operators, grad, jacobian, make_jvp
+from mlkit.extend import defvjp, primitive
+from mlkit.numpy.numpy_boxes import ArrayBox
+from mlkit.numpy.numpy_vjps import unbroadcast_f
+from mlkit.testing import check_grads
+
+
+def weibull_survival(params, times):
+    """exp(-(t / lambda)^rho): a transform of two fitted parameters over a timeline."""
+    lam, rho = params[0], params[1]
+    return np.exp(-((times / lam) ** rho))
+
+
+PARAMS = onp.array([55.7, 3.45])
+TIMES = onp.linspace(1.0, 80.0, 7)
+
+
+def test_make_jvp_reversemode_is_the_jacobian_times_the_vector():
+    jvp = differential_operators.make_jvp_reversemode(weibull_survival)(PARAMS, TIMES)
+    J = jacobian(weibull_survival)(PARAMS, TIMES)
+    for v in onp.eye(2):
+        assert_allclose(jvp(v), J @ v, rtol=1e-12, atol=1e-15)
+    v = onp.array([0.3, -1.2])
+    assert_allclose(jvp(v), make_jvp(weibull_survival)(PARAMS, TIMES)(v)[1], rtol=1e-12)
+    step = 1e-6
+    fd = (weibull_survival(PARAMS + step * v, TIMES) - weibull_survival(PARAMS - step * v, TIMES))
+    assert_allclose(jvp(v), fd / (2 * step), rtol=1e-6, atol=1e-10)
+
+
+def test_make_jvp_reversemode_takes_argnum_and_differentiates_again():
+    def jv(times, params, v):
+        return differential_operators.make_jvp_reversemode(weibull_survival, 1)(params, times)(v)
+
+    assert_allclose(jv(TIMES, PARAMS, onp.ones(7)), grad(lambda t: np.sum(
+        weibull_survival(PARAMS, t)))(TIMES), rtol=1e-12)
+    check_grads(lambda p: np.sum(differential_operators.make_jvp_reversemode(
+        weibull_survival)(p, TIMES)(onp.array([1.0, 0.5]))), modes=["rev", "fwd"], order=2)(PARAMS)
+
+
+def test_differential_operators_holds_the_same_operators():
+    for name in differential_operators.__all__:
+        assert getattr(differential_operators, name) is getattr(mlkit.operators, name)
+    assert differential_operators.grad is mlkit.grad
+
+
+def test_numpy_boxes_arraybox_is_what_traced_arrays_are():
+    seen = []
+
+    def f(x):
+        seen.append(isinstance(x, ArrayBox))
+        return np.sum(x ** 2)
+
+    grad(f)(onp.ones(3))
+    f(onp.ones(3))
+    assert seen == [True, False]
+
+
+@primitive
+def scaled_softplus(a, x):
+    """a * log(1 + e^x), with its rules written against broadcasting by unbroadcast_f."""
+    return a * onp.log1p(onp.exp(x))
+
+
+defvjp(scaled_softplus,
+       lambda ans, a, x: unbroadcast_f(a, lambda g: g * np.log1p(np.exp(x))),
+       lambda ans, a, x: unbroadcast_f(x, lambda g: g * a / (1 + np.exp(-x))))
+
+
+@pytest.mark.parametrize("a_shape", [(), (1,), (3, 1), (3, 4)])
+def test_unbroadcast_f_sums_the_cotangent_back_to_the_arguments_shape(a_shape):
+    rng = onp.random.default_rng(0)
+    a, x = rng.normal(size=a_shape) + 2.0, rng.normal(size=(3, 4))
+    ga, gx = grad(lambda a, x: np.sum(scaled_softplus(a, x)), (0, 1))(a, x)
+    assert onp.shape(ga) == a_shape and gx.shape == x.shape
+    check_grads(scaled_softplus, argnum=(0, 1), modes=["rev"], order=2)(a, x)

@@ -87,7 +87,7 @@ class SequenceBox(Box):
     def __getitem__(self, index):
         if isinstance(index, slice):
             items = [self[i] for i in range(*index.indices(len(self)))]
-            return make_sequence(_sliced_kind(type(self._value)), *items)
+            return make_sequence(_sliced_kind(type(rawval(self))), *items)
         return container_take(self, index)
 
     def __getattr__(self, name):
@@ -107,10 +107,10 @@ class SequenceBox(Box):
         return item in self._value
 
     def __add__(self, other):
-        return make_sequence(_sliced_kind(type(self._value)), *self, *other)
+        return make_sequence(_sliced_kind(type(rawval(self))), *self, *other)
 
     def __radd__(self, other):
-        return make_sequence(_sliced_kind(type(self._value)), *other, *self)
+        return make_sequence(_sliced_kind(type(rawval(self))), *other, *self)
 
     def index(self, item):
         return self._value.index(item)

@@ -85,7 +85,8 @@ class JVPNode(Node):
 
     @classmethod
     def root(cls, tangent):
-        node = cls.__new__(cls)
-        node.parents = ()
-        node.tangent = tangent
-        return node
+        return cls.new_root(tangent)
+
+    def initialize_root(self, tangent):
+        self.parents = ()
+        self.tangent = tangent

@@ -51,6 +51,9 @@ class VJPNode(Node):
     def root(cls):
         return cls(None, None, (), {}, (), [])
 
+    def initialize_root(self):
+        self.__init__(None, None, (), {}, (), [])
+
 
 def _vjp_of(node, argnum):
     fun = node.fun

@@ -78,6 +78,11 @@ class Box:
         _box_for_value_type[cls] = cls
 
 
+# As in HIPS autograd, the type-to-box table is reachable as ``Box.type_mappings``: a library may
+# put a factory ``f(value, trace, node) -> box`` there for an array type of its own.
+Box.type_mappings = _box_for_value_type
+
+
 def trace(start_node, fun, x):
     """Run ``fun(x)`` with ``x`` boxed under a new trace whose root is ``start_node``.
 

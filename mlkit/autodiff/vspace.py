@@ -34,6 +34,10 @@ class VSpace:
         if isinstance(space, type) and space._add is not VSpace._add:
             _space_add_types.add(value_type)
 
+    # The type-to-space table, as HIPS autograd's ``VSpace.mappings``: ``register`` fills it, and
+    # a library may put a factory ``f(value) -> space`` there for a type of its own.
+    mappings = _vspace_for_type
+
     def zeros(self):
         raise NotImplementedError
 

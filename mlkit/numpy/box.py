@@ -68,6 +68,16 @@ class ArrayBox(Box):
     __slots__ = ()
     __array_priority__ = 100.0
 
+    def __init__(self, value, trace, node):
+        # Built directly around an array (as a library boxing an ndarray subclass of its own
+        # does, through ``Box.type_mappings``), the box becomes the indexable kind, as it would
+        # be had the engine boxed it.
+        if isinstance(value, numpy.ndarray):
+            self.__class__ = IndexableArrayBox
+        self._value = value
+        self._trace = trace
+        self._node = node
+
     # -- array protocol ------------------------------------------------------------------------
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if any(_defers_to_numpy(type(x)) for x in inputs):
@@ -330,6 +340,7 @@ class IndexableArrayBox(ArrayBox):
     array (``a[i] = x``), reports mlkit's own error instead of a sequence error."""
 
     __slots__ = ()
+    __init__ = Box.__init__  # the engine boxes arrays with this class directly
 
     def __len__(self):
         return len(self._value)

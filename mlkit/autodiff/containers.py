@@ -57,7 +57,9 @@ def container_add(a, b):
 
 defvjp(container_take, lambda ans, c, key: _untake_vjp(vspace(c), key))
 defvjp(container_untake, lambda ans, x, key, space: lambda g: container_take(g, key))
-defvjp_argnum(make_sequence, lambda i, ans, args, kwargs: lambda g: container_take(g, i - 1))
+# ``g[i - 1]``: a rule reading a traced sequence may give its cotangent as an array (as HIPS
+# autograd allows); a traced container's indexing is container_take, an array's is numpy's.
+defvjp_argnum(make_sequence, lambda i, ans, args, kwargs: lambda g: g[i - 1])
 defvjp_argnum(make_dict, lambda i, ans, args, kwargs: lambda g: container_take(g, args[0][i - 1]))
 defvjp(container_add, lambda ans, a, b: lambda g: g, lambda ans, a, b: lambda g: g)
 for _fun in (container_take, container_untake):

@@ -13,7 +13,7 @@ from mlkit.core import VJPNode, VSpace, make_vjp, vspace
 from mlkit.numpy.numpy_boxes import ArrayBox
 from mlkit.numpy.numpy_vspaces import ArrayVSpace, ComplexArrayVSpace
 from mlkit.testing import check_grads
-from mlkit.tracer import Box, isbox, new_box
+from mlkit.tracer import Box, isbox, new_box, trace_stack
 from mlkit.wrap_util import unary_to_nary
 
 
@@ -89,3 +89,24 @@ def test_a_root_node_boxes_a_tuple_and_outputs_show_their_trace():
     out = box[0] * 2.0
     assert isbox(out) and out._trace == 7
     assert not isbox(onp.ones(2))
+
+
+def test_a_trace_of_ones_own_tells_whether_an_output_depends_on_its_input():
+    """``trace_stack.new_trace()`` gives a fresh trace id, newer than any running trace, so a
+    dependence check (box the input, see whether the output is boxed) works inside grad too."""
+
+    def depends(fun, x):
+        with trace_stack.new_trace() as t:
+            out = fun(new_box(x, t, VJPNode.new_root()))
+            return isbox(out) and out._trace == t
+
+    assert depends(lambda x: np.sin(x) * 2.0, onp.ones(3))
+    assert not depends(lambda x: np.ones(3), onp.ones(3))
+    seen = []
+
+    def outer(y):
+        seen.append((depends(lambda x: x * y, onp.ones(2)), depends(lambda x: y * 2.0, 1.0)))
+        return np.sum(y ** 2)
+
+    assert_allclose(grad(outer)(onp.array([1.0, 3.0])), [2.0, 6.0])
+    assert seen == [(True, False)]

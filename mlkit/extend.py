@@ -10,13 +10,15 @@ a computation.
 """
 
 import functools
+import warnings
 
 from mlkit.autodiff.containers import ContainerVSpace
 from mlkit.autodiff.custom import custom_vjp
 from mlkit.autodiff.entry import unary_of
 from mlkit.autodiff.forward import JVPNode, def_linear, defjvp, defjvp_argnum
 from mlkit.autodiff.reverse import VJPNode, defvjp, defvjp_argnum
-from mlkit.autodiff.tracer import Box, Node, box_types, draw, getval, primitive, trace
+from mlkit.autodiff.tracer import Box, Node, box_types, draw, getval, trace
+from mlkit.autodiff.tracer import primitive as _primitive
 from mlkit.autodiff.vspace import VSpace, vspace
 from mlkit.numpy.rules.base import broadcast_like, unbroadcast
 from mlkit.numpy.rules.elementwise import def_elementwise
@@ -28,6 +30,44 @@ __all__ = ["primitive", "custom_vjp", "defvjp", "defjvp", "defvjp_argnum", "defj
            "VSpace", "ContainerVSpace", "vspace", "getval", "notrace_primitive",
            "defvjp_argnums", "defjvp_argnums", "draw", "isbox", "unary_to_nary",
            "Node", "VJPNode", "JVPNode", "trace"]
+
+
+def primitive(f_raw):
+    """``f_raw`` made traceable: called on traced values it records a call, whose rules are
+    given with ``defvjp``/``defjvp``. Programs written for older HIPS autograd may instead use
+    its deprecated method forms, kept with a DeprecationWarning: ``f.defvjp(vjp, argnum)``
+    with ``vjp(g, ans, vs, gvs, *args)``, ``f.defgrad(maker, argnum)`` and
+    ``f.defvjp_is_zero(argnums)``."""
+    fun = _primitive(f_raw)
+    fun.defvjp = functools.partial(_old_defvjp, fun)
+    fun.defgrad = functools.partial(_old_defgrad, fun)
+    fun.defvjp_is_zero = functools.partial(_old_defvjp_is_zero, fun)
+    return fun
+
+
+def _deprecated(form):
+    warnings.warn(f"{form} is HIPS autograd's deprecated rule form; write "
+                  "mlkit.defvjp(fun, maker_for_arg0, maker_for_arg1, ...) with "
+                  "maker(ans, *args) -> (g -> cotangent)", DeprecationWarning, stacklevel=3)
+
+
+def _old_defvjp(fun, vjp, argnum=0):
+    _deprecated("f.defvjp(vjp, argnum)")
+
+    def maker(ans, *args, **kwargs):
+        return lambda g: vjp(g, ans, vspace(args[argnum]), vspace(g), *args, **kwargs)
+
+    defvjp(fun, maker, argnums=(argnum,))
+
+
+def _old_defgrad(fun, maker, argnum=0):
+    _deprecated("f.defgrad(maker, argnum)")
+    defvjp(fun, maker, argnums=(argnum,))
+
+
+def _old_defvjp_is_zero(fun, argnums=(0,)):
+    _deprecated("f.defvjp_is_zero(argnums)")
+    defvjp(fun, *[None] * len(argnums), argnums=tuple(argnums))
 
 
 def notrace_primitive(fun):

@@ -4,8 +4,8 @@ library needs to box values of its own types (``Box.type_mappings``) or to drive
 
 import contextlib
 
-from mlkit.autodiff.tracer import Box, Node, getval, new_box, new_trace_id, primitive, trace
-from mlkit.extend import isbox, notrace_primitive
+from mlkit.autodiff.tracer import Box, Node, getval, new_box, new_trace_id, trace
+from mlkit.extend import isbox, notrace_primitive, primitive
 
 __all__ = ["Box", "Node", "getval", "isbox", "new_box", "notrace_primitive", "primitive", "trace",
            "trace_stack"]

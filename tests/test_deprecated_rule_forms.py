@@ -1,0 +1,69 @@
+"""HIPS autograd's deprecated rule forms, kept so that programs written for older autograd run:
+``f.defvjp(vjp, argnum)`` with ``vjp(g, ans, vs, gvs, *args)``, ``f.defgrad``,
+``f.defvjp_is_zero`` and ``util.quick_grad_check``, each with a DeprecationWarning."""
+
+import numpy as onp
+import pytest
+
+import mlkit
+import mlkit.numpy as np
+from mlkit.core import primitive
+from mlkit.testing import check_grads
+from mlkit.util import quick_grad_check
+
+A = onp.array([[0.5, -1.2], [2.0, 0.3]])
+B = onp.array([[1.5, 0.25], [-0.75, 2.0]])
+
+
+def _scaled_product(scale):
+    @primitive
+    def product(x, y):
+        return scale * x * y
+
+    return product
+
+
+def test_old_defvjp_receives_the_gradient_answer_and_spaces_first():
+    product = _scaled_product(3.0)
+    seen = []
+
+    def vjp_x(g, ans, vs, gvs, x, y):
+        seen.append((vs.shape, gvs.shape))
+        return 3.0 * y * g
+
+    with pytest.warns(DeprecationWarning, match="deprecated rule form"):
+        product.defvjp(vjp_x)
+    with pytest.warns(DeprecationWarning):
+        product.defvjp(lambda g, ans, vs, gvs, x, y: 3.0 * x * g, argnum=1)
+    check_grads(lambda x, y: np.sum(np.sin(product(x, y))), argnum=(0, 1), modes=["rev"],
+                order=2)(A, B)
+    assert seen[0] == ((2, 2), (2, 2))
+
+
+def test_old_defgrad_and_defvjp_is_zero():
+    product = _scaled_product(2.0)
+    with pytest.warns(DeprecationWarning):
+        product.defgrad(lambda ans, x, y: lambda g: 2.0 * y * g)
+    with pytest.warns(DeprecationWarning):
+        product.defvjp_is_zero([1])
+    g = mlkit.grad(lambda y: np.sum(product(A, y) + y ** 2))(B)
+    onp.testing.assert_allclose(g, 2 * B)  # the product's share is declared zero
+    check_grads(lambda x: np.sum(product(x, B) ** 2), modes=["rev"], order=2)(A)
+
+
+def test_a_wrong_old_style_rule_is_caught_by_the_checks():
+    product = _scaled_product(3.0)
+    with pytest.warns(DeprecationWarning):
+        product.defvjp(lambda g, ans, vs, gvs, x, y: y * g)  # misses the factor 3
+    with pytest.raises(AssertionError):
+        check_grads(lambda x: np.sum(product(x, B)), modes=["rev"], order=1)(A)
+
+
+def test_quick_grad_check_checks_the_first_argument():
+    with pytest.warns(DeprecationWarning, match="check_grads"):
+        quick_grad_check(lambda x, y: x ** 2 + y, 1.0, (2.0,))
+    product = _scaled_product(3.0)
+    with pytest.warns(DeprecationWarning):
+        product.defvjp(lambda g, ans, vs, gvs, x, y: y * g)
+    with pytest.warns(DeprecationWarning), pytest.raises(AssertionError):
+        quick_grad_check(lambda x, y: np.sum(product(x, y)), A, (B,))

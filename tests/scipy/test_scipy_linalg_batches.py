@@ -1,0 +1,66 @@
+"""mlkit.scipy.linalg on the shapes scipy 1.17 takes beyond single matrices: stacks (leading
+axes broadcast, as scipy batches them) and scalars give scipy's values when traced, in
+reverse mode, forward mode and under mlkit.jit. (Their derivatives are checked against finite
+differences in tests/numpy/specs.py.)"""
+
+import warnings
+
+import numpy as onp
+import pytest
+import scipy.linalg
+from numpy.testing import assert_allclose
+
+from mlkit import jit, make_jvp, make_vjp
+from mlkit.scipy import linalg
+
+RNG = onp.random.default_rng(11)
+
+
+def _draw(*shape):
+    return RNG.standard_normal(shape)
+
+
+def _traced_values(call, args):
+    """``call``'s value with every argument traced: reverse, forward, and replayed by jit."""
+    def whole(*xs):
+        return call(linalg, *xs)
+
+    reverse = make_vjp(lambda xs: whole(*xs))(args)[1]
+    forward = make_jvp(lambda xs: whole(*xs))(args)(args)[0]
+    jitted = jit(whole)
+    jitted(*args)  # records; the second call replays the program
+    return [reverse, forward, jitted(*args)]
+
+
+# (id, call(module, *args), args)
+CASES = [
+    ("toeplitz-stack", lambda m, c: m.toeplitz(c), (_draw(2, 3),)),
+    ("toeplitz-stack-complex", lambda m, c: m.toeplitz(c), (_draw(2, 3) + 1j * _draw(2, 3),)),
+    ("toeplitz-broadcast", lambda m, c, r: m.toeplitz(c, r), (_draw(2, 1, 3), _draw(3, 4))),
+    ("toeplitz-scalar", lambda m, c, r: m.toeplitz(c, r), (_draw(), _draw())),
+    ("circulant-stack", lambda m, c: m.circulant(c), (_draw(2, 2, 3),)),
+    ("circulant-scalar", lambda m, c: m.circulant(c), (_draw(),)),
+    ("block_diag-stack", lambda m, a, b: m.block_diag(a, b, 1.5),
+     (_draw(2, 2, 3), _draw(1, 2))),
+    ("block_diag-broadcast", lambda m, a, b: m.block_diag(a, b), (_draw(2, 1, 2, 2), _draw(3))),
+]
+
+
+@pytest.mark.parametrize("name, call, args", CASES, ids=[c[0] for c in CASES])
+def test_traced_stacks_and_scalars_give_scipys_values(name, call, args):
+    expected = call(scipy.linalg, *args)
+    for got in _traced_values(call, args):
+        assert onp.shape(got) == onp.shape(expected)
+        assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_traced_hankel_flattens_stacks_with_scipys_warning():
+    c, r = _draw(2, 3), _draw(2, 2)
+    with pytest.warns(FutureWarning, match="ravel"):
+        expected = scipy.linalg.hankel(c, r)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(FutureWarning, match="ravel"):
+            make_vjp(lambda c: linalg.hankel(c, r))(c)
+    with pytest.warns(FutureWarning, match="ravel"):
+        assert_allclose(make_vjp(lambda c: linalg.hankel(c, r))(c)[1], expected)

@@ -1225,6 +1225,20 @@ for _assume in (None, "sym", "pos", "diagonal", "upper triangular", "lower trian
         add(_spec(f"scipy.linalg.solve(assume_a={_assume},lower={_lower})",
                   bind(linalg.solve, assume_a=_assume, lower=_lower),
                   (well_conditioned, anywhere), _SOLVE_SHAPES, ["scipy.linalg.solve"]))
+add(
+    _spec("scipy.linalg.cholesky-number", linalg.cholesky, (positive,), [((),), ((1,),)],
+          ["scipy.linalg.cholesky"]),
+    _spec("scipy.linalg.cho_factor-number", lambda a: linalg.cho_factor(a)[0], (positive,),
+          [((),)], ["scipy.linalg.cho_factor"]),
+    _spec("scipy.linalg.solve-number", linalg.solve, (away_from_zero, anywhere),
+          [((), ()), ((), (3,)), ((), (2, 3)), ((1, 1), (3,))], ["scipy.linalg.solve"]),
+    _spec("scipy.linalg.solve_continuous_lyapunov-number", linalg.solve_continuous_lyapunov,
+          (positive, anywhere), [((), ()), ((1, 1), ())],
+          ["scipy.linalg.solve_continuous_lyapunov"]),
+    _spec("scipy.linalg.expm-number", linalg.expm, (anywhere,), [((),), ((1,),)],
+          ["scipy.linalg.expm"], complex_domains=(complex_anywhere,),
+          float32=False),  # scipy answers a number's exponential in double precision
+)
 add(_spec("scipy.linalg.solve(transposed)", bind(linalg.solve, transposed=True),
           (well_conditioned, anywhere), _SOLVE_SHAPES, ["scipy.linalg.solve"]))
 

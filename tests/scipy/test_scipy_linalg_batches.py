@@ -32,6 +32,11 @@ def _traced_values(call, args):
     return [reverse, forward, jitted(*args)]
 
 
+def _factor_and_flags(c, lower):
+    """cho_factor's result as one array: scipy gives a stack one flag per matrix."""
+    return c + onp.asarray(lower)[..., None, None]
+
+
 # (id, call(module, *args), args)
 CASES = [
     ("toeplitz-stack", lambda m, c: m.toeplitz(c), (_draw(2, 3),)),
@@ -43,6 +48,19 @@ CASES = [
     ("block_diag-stack", lambda m, a, b: m.block_diag(a, b, 1.5),
      (_draw(2, 2, 3), _draw(1, 2))),
     ("block_diag-broadcast", lambda m, a, b: m.block_diag(a, b), (_draw(2, 1, 2, 2), _draw(3))),
+    ("cholesky-number", lambda m, a: m.cholesky(a), (onp.float64(2.5),)),
+    ("cholesky-number-float32", lambda m, a: m.cholesky(a, lower=True), (onp.float32(2.5),)),
+    ("cho_factor-number", lambda m, a: m.cho_factor(a)[0], (onp.float64(2.5),)),
+    ("cho_factor-stack", lambda m, a: _factor_and_flags(*m.cho_factor(a)),
+     (onp.eye(2) * onp.arange(1.0, 4.0)[:, None, None],)),
+    ("solve-number", lambda m, a, b: m.solve(a, b), (onp.float64(2.5), _draw())),
+    ("solve-number-vector", lambda m, a, b: m.solve(a, b), (onp.float64(2.5), _draw(3))),
+    ("solve-1x1-matrix", lambda m, a, b: m.solve(a, b), (onp.full((1, 1), -2.0), _draw(2, 3))),
+    ("lyapunov-number", lambda m, a, q: m.solve_continuous_lyapunov(a, q),
+     (onp.float64(2.5), _draw())),
+    ("expm-number", lambda m, a: m.expm(a), (onp.float64(0.3),)),
+    ("expm-number-float32", lambda m, a: m.expm(a), (onp.float32(0.3),)),
+    ("expm-one-element", lambda m, a: m.expm(a), (onp.array([0.3 + 1j]),)),
 ]
 
 
@@ -51,6 +69,7 @@ def test_traced_stacks_and_scalars_give_scipys_values(name, call, args):
     expected = call(scipy.linalg, *args)
     for got in _traced_values(call, args):
         assert onp.shape(got) == onp.shape(expected)
+        assert onp.result_type(got) == onp.result_type(expected)
         assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
 
 
@@ -64,3 +83,10 @@ def test_traced_hankel_flattens_stacks_with_scipys_warning():
             make_vjp(lambda c: linalg.hankel(c, r))(c)
     with pytest.warns(FutureWarning, match="ravel"):
         assert_allclose(make_vjp(lambda c: linalg.hankel(c, r))(c)[1], expected)
+
+
+def test_traced_sqrtm_of_a_number_is_refused_not_scipys_exponential():
+    assert_allclose(scipy.linalg.sqrtm(2.0), [[onp.exp(2.0)]])  # scipy 1.17's answer
+    with pytest.raises(ValueError, match=r"sqrtm: .*reshape\(1, 1\)"):
+        make_vjp(linalg.sqrtm)(2.0)
+    assert_allclose(make_vjp(linalg.sqrtm)(onp.full((1, 1), 4.0))[1], [[2.0]])

@@ -71,6 +71,7 @@ def cholesky(a, lower=False, overwrite_a=False, check_finite=True):
     reading that triangle of ``a`` only (as scipy does)."""
     if not _traced(a):
         return scipy.linalg.cholesky(a, lower=lower, check_finite=check_finite)
+    a = mnp.atleast_2d(a)  # a number is a 1x1 matrix, as in scipy
     _check_square("cholesky", a)
     return mnp.linalg.cholesky(a, upper=not lower)
 
@@ -80,8 +81,10 @@ def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
     if not _traced(a):
         return scipy.linalg.cho_factor(a, lower=lower, check_finite=check_finite)
     factor = cholesky(a, lower=lower)
+    a = mnp.atleast_2d(a)
     rest = mnp.triu(a, 1) if lower else mnp.tril(a, -1)
-    return factor + rest, lower
+    batch = numpy.shape(getval(a))[:-2]  # scipy answers one flag per matrix of a stack
+    return factor + rest, numpy.full(batch, lower) if batch else lower
 
 
 def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
@@ -102,7 +105,12 @@ def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=
     if not _traced(a, b):
         return scipy.linalg.solve(a, b, lower=lower, check_finite=check_finite,
                                   assume_a=assume_a, transposed=transposed)
+    a, b = mnp.atleast_2d(a), mnp.atleast_1d(b)
     _check_square("solve", a)
+    if numpy.size(getval(a)) == 1:  # a number: scipy divides (b may have any length)
+        vector = len(numpy.shape(getval(b))) == 1
+        out = (b[:, None] if vector else b) / a
+        return out[..., 0] if vector else out
     if transposed and is_complex(a):
         raise NotImplementedError("solve: transposed=True is not available for complex "
                                   "matrices (as in scipy); pass the transpose of a instead")
@@ -218,6 +226,7 @@ def solve_continuous_lyapunov(a, q):
     """X with A X + X A^H = Q: a Sylvester equation."""
     if not _traced(a, q):
         return scipy.linalg.solve_continuous_lyapunov(a, q)
+    a, q = mnp.atleast_2d(a), mnp.atleast_2d(q)  # numbers are 1x1 matrices, as in scipy
     return solve_sylvester(a, mnp.conj(transposed(a)), q)
 
 

@@ -90,3 +90,12 @@ def test_traced_sqrtm_of_a_number_is_refused_not_scipys_exponential():
     with pytest.raises(ValueError, match=r"sqrtm: .*reshape\(1, 1\)"):
         make_vjp(linalg.sqrtm)(2.0)
     assert_allclose(make_vjp(linalg.sqrtm)(onp.full((1, 1), 4.0))[1], [[2.0]])
+
+
+def test_traced_eigenvectors_have_scipys_signs():
+    """scipy's LAPACK driver and numpy's choose opposite signs for most matrices."""
+    m = RNG.standard_normal((20, 3, 3)) + 1j * RNG.standard_normal((20, 3, 3))
+    for a in (m.real @ onp.swapaxes(m.real, -1, -2), m @ onp.conj(onp.swapaxes(m, -1, -2))):
+        expected = scipy.linalg.eigh(a)[1]
+        for got in _traced_values(lambda m, a: m.eigh(a)[1], (a,)):
+            assert_allclose(got, expected, atol=1e-10)

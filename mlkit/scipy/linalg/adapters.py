@@ -12,7 +12,7 @@ import mlkit.numpy as mnp
 from mlkit.autodiff.tracer import getval, is_box
 from mlkit.numpy.rules.base import is_complex
 from mlkit.numpy.rules.linalg import transposed
-from mlkit.numpy.wrap import composite
+from mlkit.numpy.wrap import composite, nondifferentiable
 from mlkit.scipy.linalg.matfuncs import solve_sylvester
 from mlkit.scipy.linalg.triangular import read_triangle, solve_triangular
 
@@ -211,7 +211,21 @@ def eigh(a, b=None, *, lower=True, eigvals_only=False, **kwargs):
         return scipy.linalg.eigh(a, b, lower=lower, eigvals_only=eigvals_only, **kwargs)
     _eigen_arguments("eigh", b, kwargs)
     w, v = mnp.linalg.eigh(a, UPLO="L" if lower else "U")
-    return w if eigvals_only else (w, v)
+    return w if eigvals_only else (w, v * _scipy_phases(a, v, lower))
+
+
+def _scipy_phases(a, v, lower):
+    """The unit factors turning the columns of ``v`` into scipy's eigenvectors (scipy's LAPACK
+    driver picks other signs than numpy's); 1 where the two disagree beyond a phase (repeated
+    eigenvalues)."""
+    theirs = scipy.linalg.eigh(a, lower=lower)[1]
+    overlap = numpy.sum(numpy.conj(v) * theirs, axis=-2, keepdims=True)
+    size = numpy.abs(overlap)
+    return numpy.where(size > 0.5, overlap / numpy.where(size > 0.5, size, 1), 1).astype(
+        theirs.dtype)
+
+
+_scipy_phases = nondifferentiable(_scipy_phases)
 
 
 def eigvalsh(a, b=None, *, lower=True, **kwargs):

@@ -1214,8 +1214,8 @@ add(
     _spec("scipy.linalg.block_diag", linalg.block_diag, (anywhere, anywhere, anywhere),
           [((), (2,), (2, 1)), ((2, 2, 2), (3,), (1, 1, 2)), ((2, 1, 2, 2), (3, 1, 1), ())],
           ["scipy.linalg.block_diag"]),
-    _spec("scipy.linalg.diagsvd", bind(linalg.diagsvd, M=4, N=2), shapes=[((2,),)],
-          names=["scipy.linalg.diagsvd"]),
+    _spec("scipy.linalg.diagsvd", bind(linalg.diagsvd, M=4, N=2), shapes=[((2,),), ((3, 2),)],
+          names=["scipy.linalg.diagsvd"], complex_domains=(complex_anywhere,)),
 )
 for _name in ("expm", "cosm", "sinm", "tanm", "coshm", "sinhm", "tanhm"):
     add(_spec(f"scipy.linalg.{_name}", getattr(linalg, _name), (small,), [((3, 3),), ((2, 2, 2),)],

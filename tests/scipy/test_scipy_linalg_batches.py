@@ -48,6 +48,7 @@ CASES = [
     ("block_diag-stack", lambda m, a, b: m.block_diag(a, b, 1.5),
      (_draw(2, 2, 3), _draw(1, 2))),
     ("block_diag-broadcast", lambda m, a, b: m.block_diag(a, b), (_draw(2, 1, 2, 2), _draw(3))),
+    ("diagsvd-stack", lambda m, s: m.diagsvd(s, 3, 4), (_draw(2, 1, 3).astype(onp.float32),)),
     ("cholesky-number", lambda m, a: m.cholesky(a), (onp.float64(2.5),)),
     ("cholesky-number-float32", lambda m, a: m.cholesky(a, lower=True), (onp.float32(2.5),)),
     ("cho_factor-number", lambda m, a: m.cho_factor(a)[0], (onp.float64(2.5),)),

@@ -3,9 +3,9 @@
 them, and mlkit's indexing and padding rules differentiate it.
 
 Untraced calls go to scipy; traced ones take what scipy takes: stacks of vectors for
-``toeplitz`` and ``circulant`` and stacks of blocks for ``block_diag`` (leading axes broadcast,
-one matrix per vector or per set of blocks), and for ``hankel`` any array, flattened with
-scipy's FutureWarning.
+``toeplitz``, ``circulant`` and ``diagsvd`` and stacks of blocks for ``block_diag`` (leading
+axes broadcast, one matrix per vector or per set of blocks), and for ``hankel`` any array,
+flattened with scipy's FutureWarning.
 """
 
 import warnings
@@ -96,13 +96,18 @@ def block_diag(*arrs):
 
 
 def diagsvd(s, M, N):
-    """The M x N matrix with ``s`` on its diagonal (singular values back into a matrix)."""
+    """The M x N matrix with ``s`` on its diagonal (singular values back into a matrix); one
+    matrix per vector of a stack."""
     if not _traced(s):
         return scipy.linalg.diagsvd(s, M, N)
-    k = numpy.shape(getval(s))[0]
+    if len(_shape(s)) == 0:
+        raise ValueError("diagsvd: s must be a vector of singular values (or a stack of them), "
+                         "got a 0-d array")
+    k = _shape(s)[-1]
     if k not in (M, N):
         raise ValueError(f"diagsvd: length of s is {k}, which is neither M={M} nor N={N}")
-    return mnp.pad(mnp.diag(s), ((0, M - k), (0, N - k)))
+    square = s[..., None] * numpy.eye(k, dtype=numpy.result_type(getval(s)))
+    return mnp.pad(square, ((0, 0),) * (len(_shape(s)) - 1) + ((0, M - k), (0, N - k)))
 
 
 for _name in __all__:

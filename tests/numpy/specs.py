@@ -1128,6 +1128,14 @@ for _lower in (False, True):
     add(_spec(f"scipy.linalg.solve_triangular(unit_diagonal,lower={_lower})",
               bind(linalg.solve_triangular, lower=_lower, unit_diagonal=True, trans=1),
               (well_conditioned, anywhere), _SOLVE_SHAPES, ["scipy.linalg.solve_triangular"]))
+_STACKED_SOLVE_SHAPES = [((2, 3, 3), (3,)), ((2, 3, 3), (2, 3, 2)), ((3, 3), (2, 3, 1)),
+                        ((2, 1, 3, 3), (3, 3, 2))]
+for _trans, _lower in ((0, False), ("T", True), (2, False)):
+    add(_spec(f"scipy.linalg.solve_triangular(trans={_trans},lower={_lower})-stack",
+              bind(linalg.solve_triangular, trans=_trans, lower=_lower),
+              (well_conditioned, anywhere), _STACKED_SOLVE_SHAPES,
+              ["scipy.linalg.solve_triangular"],
+              complex_domains=(complex_well_conditioned, complex_anywhere)))
 for _l, _u in ((1, 1), (2, 0), (0, 1)):
     add(_spec(f"scipy.linalg.solve_banded(({_l},{_u}))",
               lambda ab, b, _lu=(_l, _u): linalg.solve_banded(_lu, ab, b),
@@ -1161,6 +1169,8 @@ add(
     _spec("scipy.linalg.cho_solve(lower)", lambda a, b: linalg.cho_solve(linalg.cho_factor(
         a, lower=True), b), (symmetric_positive, anywhere), _SOLVE_SHAPES,
           ["scipy.linalg.cho_solve"]),
+    _spec("scipy.linalg.cho_solve-stack", lambda c, b: linalg.cho_solve((c, True), b),
+          (well_conditioned, anywhere), _STACKED_SOLVE_SHAPES, ["scipy.linalg.cho_solve"]),
     _spec("scipy.linalg.inv", linalg.inv, (well_conditioned,), [((3, 3),)], ["scipy.linalg.inv"],
           complex_domains=(complex_well_conditioned,)),
     _spec("scipy.linalg.inv(pos)", bind(linalg.inv, assume_a="pos"), (symmetric_positive,),

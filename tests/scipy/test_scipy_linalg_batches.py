@@ -49,6 +49,18 @@ CASES = [
      (_draw(2, 2, 3), _draw(1, 2))),
     ("block_diag-broadcast", lambda m, a, b: m.block_diag(a, b), (_draw(2, 1, 2, 2), _draw(3))),
     ("diagsvd-stack", lambda m, s: m.diagsvd(s, 3, 4), (_draw(2, 1, 3).astype(onp.float32),)),
+    ("solve_triangular-stack-vector", lambda m, a, b: m.solve_triangular(a, b, lower=True),
+     (_draw(2, 3, 3) + 3 * onp.eye(3), _draw(3))),
+    ("solve_triangular-stacks-broadcast", lambda m, a, b: m.solve_triangular(a, b, trans=2),
+     (_draw(2, 1, 3, 3) + 3 * onp.eye(3), _draw(3, 3, 2) + 1j * _draw(3, 3, 2))),
+    ("cho_solve-stack-vector", lambda m, c, b: m.cho_solve((c, False), b),
+     (_draw(2, 3, 3) + 3 * onp.eye(3), _draw(3))),
+    ("solve-diagonal-float32", lambda m, a, b: m.solve(a, b, assume_a="diagonal"),
+     (_draw(2, 3, 3).astype(onp.float32) + 3 * onp.eye(3, dtype=onp.float32),
+      _draw(3).astype(onp.float32))),
+    ("solve-hermitian-complex64", lambda m, a, b: m.solve(a, b, assume_a="her"),
+     ((_draw(3, 3) + 1j * _draw(3, 3) + 3 * onp.eye(3)).astype(onp.complex64),
+      _draw(3).astype(onp.complex64))),
     ("cholesky-number", lambda m, a: m.cholesky(a), (onp.float64(2.5),)),
     ("cholesky-number-float32", lambda m, a: m.cholesky(a, lower=True), (onp.float32(2.5),)),
     ("cho_factor-number", lambda m, a: m.cho_factor(a)[0], (onp.float64(2.5),)),
@@ -71,7 +83,8 @@ def test_traced_stacks_and_scalars_give_scipys_values(name, call, args):
     for got in _traced_values(call, args):
         assert onp.shape(got) == onp.shape(expected)
         assert onp.result_type(got) == onp.result_type(expected)
-        assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+        tolerance = 1e-6 if onp.finfo(onp.result_type(expected)).bits <= 32 else 1e-12
+        assert_allclose(got, expected, rtol=tolerance, atol=tolerance)
 
 
 def test_traced_hankel_flattens_stacks_with_scipys_warning():

@@ -31,6 +31,12 @@ def _check_square(name, a):
                          f"{shape}")
 
 
+def _eye_like(diagonal):
+    """The identity matching ``diagonal``'s length and dtype (float32 stays float32)."""
+    value = getval(diagonal)
+    return numpy.eye(numpy.shape(value)[-1], dtype=numpy.result_type(value))
+
+
 def _symmetric_from(a, lower, hermitian):
     """The symmetric (Hermitian) matrix whose ``lower`` (else upper) triangle is ``a``'s."""
     strict = mnp.tril(a, -1) if lower else mnp.triu(a, 1)
@@ -38,8 +44,7 @@ def _symmetric_from(a, lower, hermitian):
     if hermitian and is_complex(a):
         other = mnp.conj(other)
         diagonal = mnp.real(mnp.diagonal(a, 0, -2, -1))
-        return strict + other + mnp.expand_dims(diagonal, -1) * numpy.eye(numpy.shape(
-            getval(a))[-1])
+        return strict + other + mnp.expand_dims(diagonal, -1) * _eye_like(diagonal)
     return read_triangle(a, lower) + other
 
 
@@ -60,7 +65,8 @@ def _effective(name, a, assume_a, lower):
         hermitian = assume_a in _HERMITIAN or assume_a in _POSITIVE
         return _symmetric_from(a, lower, hermitian)
     if assume_a == "diagonal":
-        return mnp.diagonal(a, 0, -2, -1)[..., None] * numpy.eye(numpy.shape(getval(a))[-1])
+        diagonal = mnp.diagonal(a, 0, -2, -1)
+        return diagonal[..., None] * _eye_like(diagonal)
     if assume_a in _TRIANGULAR:
         return read_triangle(a, _TRIANGULAR[assume_a])
     raise ValueError(f"{name}: unknown assume_a {assume_a!r}")
@@ -92,11 +98,13 @@ def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
     c, lower = c_and_lower
     if not _traced(c, b):
         return scipy.linalg.cho_solve((c, lower), b, check_finite=check_finite)
+    vector = numpy.ndim(getval(b)) == 1  # one right-hand side, for each matrix of a stack
+    b = mnp.expand_dims(b, -1) if vector else b
     if lower:  # A = L L^H
-        y = solve_triangular(c, b, lower=True)
-        return solve_triangular(c, y, trans=2, lower=True)
-    y = solve_triangular(c, b, trans=2, lower=False)  # A = U^H U
-    return solve_triangular(c, y, lower=False)
+        x = solve_triangular(c, solve_triangular(c, b, lower=True), trans=2, lower=True)
+    else:  # A = U^H U
+        x = solve_triangular(c, solve_triangular(c, b, trans=2, lower=False), lower=False)
+    return x[..., 0] if vector else x
 
 
 def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=True,

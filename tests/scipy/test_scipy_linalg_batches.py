@@ -28,13 +28,17 @@ def _traced_values(call, args):
     reverse = make_vjp(lambda xs: whole(*xs))(args)[1]
     forward = make_jvp(lambda xs: whole(*xs))(args)(args)[0]
     jitted = jit(whole)
-    jitted(*args)  # records; the second call replays the program
+    jitted(*(1.25 * x for x in args))  # records; the second call replays the program
     return [reverse, forward, jitted(*args)]
 
 
 def _factor_and_flags(c, lower):
     """cho_factor's result as one array: scipy gives a stack one flag per matrix."""
     return c + onp.asarray(lower)[..., None, None]
+
+
+def _inverse_and_rank(inverse, rank):
+    return inverse + onp.asarray(rank)[..., None, None]
 
 
 # (id, call(module, *args), args)
@@ -61,6 +65,12 @@ CASES = [
     ("solve-hermitian-complex64", lambda m, a, b: m.solve(a, b, assume_a="her"),
      ((_draw(3, 3) + 1j * _draw(3, 3) + 3 * onp.eye(3)).astype(onp.complex64),
       _draw(3).astype(onp.complex64))),
+    ("qr-r-tall", lambda m, a: m.qr(a, mode="r")[0], (_draw(4, 2),)),
+    ("qr-r-stack", lambda m, a: m.qr(a, mode="r"), (_draw(2, 4, 2),)),
+    ("pinv-rank-stack", lambda m, a: _inverse_and_rank(*m.pinv(a, return_rank=True)),
+     (onp.stack([_draw(3, 2), onp.outer(_draw(3), _draw(2))]),)),
+    ("pinv-atol-rtol-stack", lambda m, a: m.pinv(a, atol=0.5, rtol=0.3),  # cutoff 0.5 + 0.3 * 3
+     (onp.array([[[3.0, 0], [0, 1.2], [0, 0]], [[2.0, 0], [0, 1.2], [0, 0]]]),)),
     ("cholesky-number", lambda m, a: m.cholesky(a), (onp.float64(2.5),)),
     ("cholesky-number-float32", lambda m, a: m.cholesky(a, lower=True), (onp.float32(2.5),)),
     ("cho_factor-number", lambda m, a: m.cho_factor(a)[0], (onp.float64(2.5),)),

@@ -180,7 +180,11 @@ def qr(a, overwrite_a=False, lwork=None, mode="full", pivoting=False, check_fini
             "differentiable (pivots jump, extra columns of q are arbitrary); use "
             "mode='economic' without pivoting")
     q, r = mnp.linalg.qr(a)
-    return (r,) if mode == "r" else (q, r)
+    if mode != "r":
+        return q, r
+    batch = numpy.shape(getval(r))[:-2]
+    r = mnp.pad(r, ((0, 0),) * len(batch) + ((0, max(m - n, 0)), (0, 0)))  # m x n, as scipy
+    return r if batch else (r,)  # scipy 1.17 answers a stack's r alone, not in a tuple
 
 
 def svdvals(a, overwrite_a=False, check_finite=True):
@@ -195,13 +199,23 @@ def pinv(a, *, atol=None, rtol=None, return_rank=False, check_finite=True):
     if not _traced(a):
         return scipy.linalg.pinv(a, atol=atol, rtol=rtol, return_rank=return_rank,
                                  check_finite=check_finite)
-    raw = numpy.asarray(getval(a))
-    s = numpy.linalg.svd(raw, compute_uv=False)
-    largest = s.max(initial=0.0)
-    relative = max(raw.shape[-2:]) * numpy.finfo(raw.dtype).eps if rtol is None else rtol
-    cutoff = max(atol or 0.0, relative * largest)
-    out = mnp.linalg.pinv(a, rtol=cutoff / largest if largest > 0 else relative)
-    return (out, int(numpy.sum(s > cutoff))) if return_rank else out
+    rcond, rank = _pinv_cutoff(a, atol, rtol)
+    out = mnp.linalg.pinv(a, rcond)
+    return (out, rank) if return_rank else out
+
+
+def _pinv_cutoff(a, atol, rtol):
+    """scipy's cutoff ``atol + rtol * largest singular value``, per matrix of a stack, as
+    numpy's relative ``rcond``; and the rank it gives (constants of the values)."""
+    s = numpy.linalg.svd(a, compute_uv=False)
+    largest = s.max(axis=-1, initial=0.0)
+    rtol = max(a.shape[-2:]) * numpy.finfo(s.dtype).eps if rtol is None else rtol
+    cutoff = (0.0 if atol is None else atol) + rtol * largest
+    rcond = numpy.where(largest > 0, cutoff / numpy.where(largest > 0, largest, 1), rtol)
+    return rcond, numpy.sum(s > numpy.expand_dims(cutoff, -1), axis=-1)
+
+
+_pinv_cutoff = nondifferentiable(_pinv_cutoff)
 
 
 def _eigen_arguments(name, b, kwargs):

@@ -1111,7 +1111,7 @@ def _banded(upper):
     """Band storage with a dominant main diagonal (row ``upper``)."""
     def domain(rng, shape):
         ab = rng.standard_normal(shape)
-        ab[upper] += 4.0
+        ab[..., upper, :] += 4.0
         return ab
 
     return domain
@@ -1141,6 +1141,10 @@ for _l, _u in ((1, 1), (2, 0), (0, 1)):
               lambda ab, b, _lu=(_l, _u): linalg.solve_banded(_lu, ab, b),
               (_banded(_u), anywhere), [((_l + _u + 1, 4), (4,)), ((_l + _u + 1, 4), (4, 2))],
               ["scipy.linalg.solve_banded"]))
+add(_spec("scipy.linalg.solve_banded((1,1))-stack",
+          lambda ab, b: linalg.solve_banded((1, 1), ab, b), (_banded(1), anywhere),
+          [((2, 3, 4), (4,)), ((2, 1, 3, 4), (3, 4, 2)), ((3, 4), (2, 4, 1))],
+          ["scipy.linalg.solve_banded"]))
 add(
     _spec("scipy.linalg.solve_sylvester", linalg.solve_sylvester,
           (well_conditioned, well_conditioned, anywhere), [((3, 3), (2, 2), (3, 2))],

@@ -75,6 +75,9 @@ CASES = [
      (onp.stack([_draw(3, 2), onp.outer(_draw(3), _draw(2))]),)),
     ("pinv-atol-rtol-stack", lambda m, a: m.pinv(a, atol=0.5, rtol=0.3),  # cutoff 0.5 + 0.3 * 3
      (onp.array([[[3.0, 0], [0, 1.2], [0, 0]], [[2.0, 0], [0, 1.2], [0, 0]]]),)),
+    ("norm-vector-float32", lambda m, a: m.norm(a), (_draw(3).astype(onp.float32),)),
+    ("norm-1-float32", lambda m, a: m.norm(a, 1), (_draw(2, 3).astype(onp.float32),)),
+    ("norm-fro-float32", lambda m, a: m.norm(a), (_draw(2, 3).astype(onp.float32),)),
     ("cholesky-number", lambda m, a: m.cholesky(a), (onp.float64(2.5),)),
     ("cholesky-number-float32", lambda m, a: m.cholesky(a, lower=True), (onp.float32(2.5),)),
     ("cho_factor-number", lambda m, a: m.cho_factor(a)[0], (onp.float64(2.5),)),

@@ -154,7 +154,20 @@ def norm(a, ord=None, axis=None, keepdims=False, check_finite=True):
     if not _traced(a):
         return scipy.linalg.norm(a, ord=ord, axis=axis, keepdims=keepdims,
                                  check_finite=check_finite)
-    return mnp.linalg.norm(a, ord=ord, axis=axis, keepdims=keepdims)
+    out = mnp.linalg.norm(a, ord=ord, axis=axis, keepdims=keepdims)
+    return mnp.astype(out, numpy.float64) if _by_blas(getval(a), ord, axis, keepdims) else out
+
+
+def _by_blas(a, ord, axis, keepdims):
+    """Whether scipy computes this norm with BLAS nrm2 or LAPACK lange, whose result is a
+    Python float (double precision even for float32 input). The shape decides: a traced
+    array's memory layout is not known under mlkit.jit."""
+    if not numpy.size(a) or numpy.result_type(a).char not in "fdFD" or axis is not None \
+            or keepdims:
+        return False
+    if numpy.ndim(a) == 1:
+        return ord in (None, 2)
+    return numpy.ndim(a) == 2 and ord in (1, numpy.inf)  # (scipy: for contiguous a only)
 
 
 def svd(a, full_matrices=True, compute_uv=True, overwrite_a=False, check_finite=True,

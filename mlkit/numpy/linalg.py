@@ -25,6 +25,7 @@ from mlkit.numpy.rules.decompositions import (
 from mlkit.numpy.rules.elementwise import absolute, power, sign, sqrt, zero_at_zero
 from mlkit.numpy.rules.elementwise import where_primitive as where
 from mlkit.numpy.rules.linalg import det, inv, logabsdet, pinv, solve, transposed
+from mlkit.numpy.rules.products import dot as _dot
 from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.rules.products import outer as _outer
 from mlkit.numpy.rules.products import tensordot as _tensordot
@@ -33,7 +34,7 @@ from mlkit.numpy.rules.shape import moveaxis
 from mlkit.numpy.rules.shape import transpose as _transpose
 from mlkit.numpy.rules.vector_products import cross as _cross
 from mlkit.numpy.rules.vector_products import vecdot as _vecdot
-from mlkit.numpy.wrap import composite, holds_box, nondifferentiable, value_array
+from mlkit.numpy.wrap import composite, holds_box, nondifferentiable, refuse_out, value_array
 
 __all__ = ["LinAlgError", "cholesky", "cond", "cross", "det", "diagonal", "eig", "eigvals",
            "eigh", "eigvalsh", "inv", "lstsq", "matrix_norm", "matrix_power", "matrix_rank",
@@ -150,9 +151,20 @@ def matrix_power(a, n):
         a = matmul(a, a)
 
 
-def multi_dot(arrays):
-    """The product of a chain of matrices, left to right (1-D ends act as vectors)."""
+def multi_dot(arrays, *, out=None):
+    """The product of a chain of matrices, left to right (1-D ends act as vectors); of two
+    arrays, ``dot`` of them (any shapes), as numpy."""
+    refuse_out("multi_dot", out)
     arrays = list(arrays)
+    if len(arrays) < 2:
+        raise ValueError("multi_dot: expecting at least two arrays")
+    if len(arrays) == 2:
+        return _dot(arrays[0], arrays[1])
+    for k, array in enumerate(arrays):
+        ndim = len(shape_of(array))
+        if ndim != 2 and not (ndim == 1 and k in (0, len(arrays) - 1)):
+            raise LinAlgError(f"multi_dot: array {k} is {ndim}-dimensional; a chain of three "
+                              "or more takes matrices (vectors at its ends only)")
     result = arrays[0]
     for array in arrays[1:]:
         result = matmul(result, array)

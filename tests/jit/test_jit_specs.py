@@ -66,6 +66,7 @@ OWN_ROUTINE_ON_PLAIN_ARRAYS = {
     "linspace", "linspace(endpoint=False,axis=-1)", "logspace", "geomspace",
     "geomspace-negative", "arange", "fft.rfftfreq", "polyfit", "slogdet-sign-complex",
     "scipy.linalg.cholesky", "scipy.linalg.cho_solve", "scipy.linalg.cho_solve(lower)",
+    "scipy.linalg.cho_solve-stack",
     "scipy.linalg.det", "scipy.linalg.inv", "scipy.linalg.inv(pos)",
     "scipy.linalg.solve(assume_a=sym,lower=False)", "scipy.linalg.solve(assume_a=sym,lower=True)",
     "scipy.linalg.solve(assume_a=pos,lower=False)", "scipy.linalg.solve(assume_a=pos,lower=True)",

@@ -1111,7 +1111,7 @@ def _banded(upper):
     """Band storage with a dominant main diagonal (row ``upper``)."""
     def domain(rng, shape):
         ab = rng.standard_normal(shape)
-        ab[upper] += 4.0
+        ab[..., upper, :] += 4.0
         return ab
 
     return domain
@@ -1128,11 +1128,23 @@ for _lower in (False, True):
     add(_spec(f"scipy.linalg.solve_triangular(unit_diagonal,lower={_lower})",
               bind(linalg.solve_triangular, lower=_lower, unit_diagonal=True, trans=1),
               (well_conditioned, anywhere), _SOLVE_SHAPES, ["scipy.linalg.solve_triangular"]))
+_STACKED_SOLVE_SHAPES = [((2, 3, 3), (3,)), ((2, 3, 3), (2, 3, 2)), ((3, 3), (2, 3, 1)),
+                        ((2, 1, 3, 3), (3, 3, 2))]
+for _trans, _lower in ((0, False), ("T", True), (2, False)):
+    add(_spec(f"scipy.linalg.solve_triangular(trans={_trans},lower={_lower})-stack",
+              bind(linalg.solve_triangular, trans=_trans, lower=_lower),
+              (well_conditioned, anywhere), _STACKED_SOLVE_SHAPES,
+              ["scipy.linalg.solve_triangular"],
+              complex_domains=(complex_well_conditioned, complex_anywhere)))
 for _l, _u in ((1, 1), (2, 0), (0, 1)):
     add(_spec(f"scipy.linalg.solve_banded(({_l},{_u}))",
               lambda ab, b, _lu=(_l, _u): linalg.solve_banded(_lu, ab, b),
               (_banded(_u), anywhere), [((_l + _u + 1, 4), (4,)), ((_l + _u + 1, 4), (4, 2))],
               ["scipy.linalg.solve_banded"]))
+add(_spec("scipy.linalg.solve_banded((1,1))-stack",
+          lambda ab, b: linalg.solve_banded((1, 1), ab, b), (_banded(1), anywhere),
+          [((2, 3, 4), (4,)), ((2, 1, 3, 4), (3, 4, 2)), ((3, 4), (2, 4, 1))],
+          ["scipy.linalg.solve_banded"]))
 add(
     _spec("scipy.linalg.solve_sylvester", linalg.solve_sylvester,
           (well_conditioned, well_conditioned, anywhere), [((3, 3), (2, 2), (3, 2))],
@@ -1161,6 +1173,8 @@ add(
     _spec("scipy.linalg.cho_solve(lower)", lambda a, b: linalg.cho_solve(linalg.cho_factor(
         a, lower=True), b), (symmetric_positive, anywhere), _SOLVE_SHAPES,
           ["scipy.linalg.cho_solve"]),
+    _spec("scipy.linalg.cho_solve-stack", lambda c, b: linalg.cho_solve((c, True), b),
+          (well_conditioned, anywhere), _STACKED_SOLVE_SHAPES, ["scipy.linalg.cho_solve"]),
     _spec("scipy.linalg.inv", linalg.inv, (well_conditioned,), [((3, 3),)], ["scipy.linalg.inv"],
           complex_domains=(complex_well_conditioned,)),
     _spec("scipy.linalg.inv(pos)", bind(linalg.inv, assume_a="pos"), (symmetric_positive,),
@@ -1168,7 +1182,7 @@ add(
     _spec("scipy.linalg.det", linalg.det, (well_conditioned,), [((3, 3),), ((2, 3, 3),)],
           ["scipy.linalg.det"],
           float32=False),  # scipy's det answers in float64
-    _spec("scipy.linalg.pinv", linalg.pinv, shapes=[((3, 2),), ((2, 3),)],
+    _spec("scipy.linalg.pinv", linalg.pinv, shapes=[((3, 2),), ((2, 3),), ((2, 3, 2),)],
           names=["scipy.linalg.pinv"]),
     _spec("scipy.linalg.norm", linalg.norm, (away_from_zero,), [((3,),), ((2, 3),)],
           ["scipy.linalg.norm"]),
@@ -1176,8 +1190,8 @@ add(
           names=["scipy.linalg.norm"]),
     _spec("scipy.linalg.svdvals", linalg.svdvals, shapes=[((3, 2),)],
           names=["scipy.linalg.svdvals"]),
-    _spec("scipy.linalg.eigh", lambda a: linalg.eigh(a)[1] ** 2 + linalg.eigh(a)[0],
-          (symmetric_positive,), [((3, 3),)], ["scipy.linalg.eigh"]),
+    _spec("scipy.linalg.eigh", lambda a: linalg.eigh(a)[1] ** 2 + linalg.eigh(a)[0][..., None, :],
+          (symmetric_positive,), [((3, 3),), ((2, 3, 3),)], ["scipy.linalg.eigh"]),
     _spec("scipy.linalg.eigh(upper,eigvals_only)",
           bind(linalg.eigh, lower=False, eigvals_only=True),
           (anywhere,), [((3, 3),)], ["scipy.linalg.eigh"]),
@@ -1197,23 +1211,27 @@ add(
           shapes=[((3, 2),), ((2, 3),)], names=["scipy.linalg.svd"]),
     _spec("scipy.linalg.qr(economic)", lambda a: linalg.qr(a, mode="economic")[1],
           shapes=[((3, 2),), ((3, 3),)], names=["scipy.linalg.qr"]),
-    _spec("scipy.linalg.qr(r)", lambda a: linalg.qr(a, mode="r")[0], shapes=[((3, 3),)],
+    _spec("scipy.linalg.qr(r)", lambda a: linalg.qr(a, mode="r")[0],
+          shapes=[((3, 3),), ((3, 2),)], names=["scipy.linalg.qr"]),
+    _spec("scipy.linalg.qr(r)-stack", lambda a: linalg.qr(a, mode="r"), shapes=[((2, 3, 2),)],
           names=["scipy.linalg.qr"]),
     _spec("scipy.linalg.toeplitz", linalg.toeplitz, (anywhere, anywhere),
-          [((3,), (4,)), ((1,), (2,))], ["scipy.linalg.toeplitz"],
-          complex_domains=_COMPLEX2),
-    _spec("scipy.linalg.toeplitz(c)", linalg.toeplitz, shapes=[((3,),)],
+          [((3,), (4,)), ((1,), (2,)), ((), ()), ((2, 3), (4,)), ((2, 1, 3), (3, 2))],
+          ["scipy.linalg.toeplitz"], complex_domains=_COMPLEX2),
+    _spec("scipy.linalg.toeplitz(c)", linalg.toeplitz, shapes=[((3,),), ((2, 3),)],
           names=["scipy.linalg.toeplitz"], complex_domains=(complex_anywhere,)),
     _spec("scipy.linalg.hankel", linalg.hankel, (anywhere, anywhere), [((3,), (4,))],
           ["scipy.linalg.hankel"]),
     _spec("scipy.linalg.hankel(c)", linalg.hankel, shapes=[((3,),)],
           names=["scipy.linalg.hankel"]),
-    _spec("scipy.linalg.circulant", linalg.circulant, shapes=[((3,),), ((1,),)],
+    _spec("scipy.linalg.circulant", linalg.circulant, shapes=[((3,),), ((1,),), ((),), ((2, 3),),
+                                                            ((2, 1, 2),)],
           names=["scipy.linalg.circulant"], complex_domains=(complex_anywhere,)),
     _spec("scipy.linalg.block_diag", linalg.block_diag, (anywhere, anywhere, anywhere),
-          [((), (2,), (2, 1))], ["scipy.linalg.block_diag"]),
-    _spec("scipy.linalg.diagsvd", bind(linalg.diagsvd, M=4, N=2), shapes=[((2,),)],
-          names=["scipy.linalg.diagsvd"]),
+          [((), (2,), (2, 1)), ((2, 2, 2), (3,), (1, 1, 2)), ((2, 1, 2, 2), (3, 1, 1), ())],
+          ["scipy.linalg.block_diag"]),
+    _spec("scipy.linalg.diagsvd", bind(linalg.diagsvd, M=4, N=2), shapes=[((2,),), ((3, 2),)],
+          names=["scipy.linalg.diagsvd"], complex_domains=(complex_anywhere,)),
 )
 for _name in ("expm", "cosm", "sinm", "tanm", "coshm", "sinhm", "tanhm"):
     add(_spec(f"scipy.linalg.{_name}", getattr(linalg, _name), (small,), [((3, 3),), ((2, 2, 2),)],
@@ -1223,6 +1241,20 @@ for _assume in (None, "sym", "pos", "diagonal", "upper triangular", "lower trian
         add(_spec(f"scipy.linalg.solve(assume_a={_assume},lower={_lower})",
                   bind(linalg.solve, assume_a=_assume, lower=_lower),
                   (well_conditioned, anywhere), _SOLVE_SHAPES, ["scipy.linalg.solve"]))
+add(
+    _spec("scipy.linalg.cholesky-number", linalg.cholesky, (positive,), [((),), ((1,),)],
+          ["scipy.linalg.cholesky"]),
+    _spec("scipy.linalg.cho_factor-number", lambda a: linalg.cho_factor(a)[0], (positive,),
+          [((),)], ["scipy.linalg.cho_factor"]),
+    _spec("scipy.linalg.solve-number", linalg.solve, (away_from_zero, anywhere),
+          [((), ()), ((), (3,)), ((), (2, 3)), ((1, 1), (3,))], ["scipy.linalg.solve"]),
+    _spec("scipy.linalg.solve_continuous_lyapunov-number", linalg.solve_continuous_lyapunov,
+          (positive, anywhere), [((), ()), ((1, 1), ())],
+          ["scipy.linalg.solve_continuous_lyapunov"]),
+    _spec("scipy.linalg.expm-number", linalg.expm, (anywhere,), [((),), ((1,),)],
+          ["scipy.linalg.expm"], complex_domains=(complex_anywhere,),
+          float32=False),  # scipy answers a number's exponential in double precision
+)
 add(_spec("scipy.linalg.solve(transposed)", bind(linalg.solve, transposed=True),
           (well_conditioned, anywhere), _SOLVE_SHAPES, ["scipy.linalg.solve"]))
 

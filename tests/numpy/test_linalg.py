@@ -164,6 +164,8 @@ CASES = [
      [((3, 3),), ((2, 2, 2),)], True),
     ("multi_dot", lambda m, a, b, c: m.linalg.multi_dot([a, b, c]), (anywhere,) * 3,
      [((2, 3), (3, 4), (4,)), ((3,), (3, 2), (2, 2))], True),
+    ("multi_dot-two", lambda m, a, b: m.linalg.multi_dot([a, b]), (anywhere,) * 2,
+     [((), ()), ((3,), (2, 3, 2)), ((2, 2, 3), (2, 3, 2))], True),  # dot of the two, as numpy
     ("norm", lambda m, x: m.linalg.norm(x), (anywhere,), [((3,),), ((2, 3),), ((2, 1, 2),)],
      True),
     ("norm-keepdims", lambda m, x: m.linalg.norm(x, keepdims=True), (anywhere,), [((2, 3),)],
@@ -347,6 +349,16 @@ def test_full_svd_of_a_non_square_matrix_differentiates_all_but_its_arbitrary_ve
 def test_non_differentiable_uses_fail_with_a_clear_error(call, error):
     with pytest.raises(error):
         mlkit.grad(lambda a: np.sum(np.real(call(a)[0])))(onp.ones((2, 3)))
+
+
+def test_multi_dot_of_a_stack_in_a_chain_is_refused_by_name():
+    a = onp.ones((2, 2, 2))
+    with pytest.raises(onp.linalg.LinAlgError):
+        onp.linalg.multi_dot([a, a, a])
+    with pytest.raises(np.linalg.LinAlgError, match="multi_dot: array 1 is 3-dimensional"):
+        mlkit.grad(lambda a: np.sum(np.linalg.multi_dot([a[0], a, a[0]])))(a)
+    with pytest.raises(TypeError, match=r"multi_dot\(..., out=...\)"):
+        np.linalg.multi_dot([a[0], a[0]], out=onp.empty((2, 2)))
 
 
 NAMED_RESULTS = [

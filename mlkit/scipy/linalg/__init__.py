@@ -8,6 +8,10 @@ factor by default, as scipy), ``cho_factor``, ``eigh``, ``eigvalsh``, ``svd``, `
 ``qr``, and ``inv``, ``det``, ``pinv``, ``norm``, ``toeplitz``, ``hankel``, ``circulant``,
 ``block_diag``, ``diagsvd``.
 
+Traced calls take the shapes scipy 1.17 takes and answer in its shapes and dtypes: stacks of
+matrices or vectors (leading axes broadcast where scipy batches), numbers as 1x1 matrices
+where scipy reads them so (``cholesky``, ``solve``, ``expm`` ...).
+
 Functions of integers or of structure only (``hilbert``, ``bandwidth`` ...) are constants.
 Every other name computes scipy's value but has no derivative rule yet: differentiating through
 it raises an error naming it (``coverage(mlkit.scipy.linalg)`` lists which is which).

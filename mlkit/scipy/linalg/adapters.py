@@ -12,7 +12,7 @@ import mlkit.numpy as mnp
 from mlkit.autodiff.tracer import getval, is_box
 from mlkit.numpy.rules.base import is_complex
 from mlkit.numpy.rules.linalg import transposed
-from mlkit.numpy.wrap import composite
+from mlkit.numpy.wrap import composite, nondifferentiable
 from mlkit.scipy.linalg.matfuncs import solve_sylvester
 from mlkit.scipy.linalg.triangular import read_triangle, solve_triangular
 
@@ -31,6 +31,12 @@ def _check_square(name, a):
                          f"{shape}")
 
 
+def _eye_like(diagonal):
+    """The identity matching ``diagonal``'s length and dtype (float32 stays float32)."""
+    value = getval(diagonal)
+    return numpy.eye(numpy.shape(value)[-1], dtype=numpy.result_type(value))
+
+
 def _symmetric_from(a, lower, hermitian):
     """The symmetric (Hermitian) matrix whose ``lower`` (else upper) triangle is ``a``'s."""
     strict = mnp.tril(a, -1) if lower else mnp.triu(a, 1)
@@ -38,8 +44,7 @@ def _symmetric_from(a, lower, hermitian):
     if hermitian and is_complex(a):
         other = mnp.conj(other)
         diagonal = mnp.real(mnp.diagonal(a, 0, -2, -1))
-        return strict + other + mnp.expand_dims(diagonal, -1) * numpy.eye(numpy.shape(
-            getval(a))[-1])
+        return strict + other + mnp.expand_dims(diagonal, -1) * _eye_like(diagonal)
     return read_triangle(a, lower) + other
 
 
@@ -60,7 +65,8 @@ def _effective(name, a, assume_a, lower):
         hermitian = assume_a in _HERMITIAN or assume_a in _POSITIVE
         return _symmetric_from(a, lower, hermitian)
     if assume_a == "diagonal":
-        return mnp.diagonal(a, 0, -2, -1)[..., None] * numpy.eye(numpy.shape(getval(a))[-1])
+        diagonal = mnp.diagonal(a, 0, -2, -1)
+        return diagonal[..., None] * _eye_like(diagonal)
     if assume_a in _TRIANGULAR:
         return read_triangle(a, _TRIANGULAR[assume_a])
     raise ValueError(f"{name}: unknown assume_a {assume_a!r}")
@@ -71,6 +77,7 @@ def cholesky(a, lower=False, overwrite_a=False, check_finite=True):
     reading that triangle of ``a`` only (as scipy does)."""
     if not _traced(a):
         return scipy.linalg.cholesky(a, lower=lower, check_finite=check_finite)
+    a = mnp.atleast_2d(a)  # a number is a 1x1 matrix, as in scipy
     _check_square("cholesky", a)
     return mnp.linalg.cholesky(a, upper=not lower)
 
@@ -80,8 +87,10 @@ def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
     if not _traced(a):
         return scipy.linalg.cho_factor(a, lower=lower, check_finite=check_finite)
     factor = cholesky(a, lower=lower)
+    a = mnp.atleast_2d(a)
     rest = mnp.triu(a, 1) if lower else mnp.tril(a, -1)
-    return factor + rest, lower
+    batch = numpy.shape(getval(a))[:-2]  # scipy answers one flag per matrix of a stack
+    return factor + rest, numpy.full(batch, lower) if batch else lower
 
 
 def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
@@ -89,11 +98,13 @@ def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
     c, lower = c_and_lower
     if not _traced(c, b):
         return scipy.linalg.cho_solve((c, lower), b, check_finite=check_finite)
+    vector = numpy.ndim(getval(b)) == 1  # one right-hand side, for each matrix of a stack
+    b = mnp.expand_dims(b, -1) if vector else b
     if lower:  # A = L L^H
-        y = solve_triangular(c, b, lower=True)
-        return solve_triangular(c, y, trans=2, lower=True)
-    y = solve_triangular(c, b, trans=2, lower=False)  # A = U^H U
-    return solve_triangular(c, y, lower=False)
+        x = solve_triangular(c, solve_triangular(c, b, lower=True), trans=2, lower=True)
+    else:  # A = U^H U
+        x = solve_triangular(c, solve_triangular(c, b, trans=2, lower=False), lower=False)
+    return x[..., 0] if vector else x
 
 
 def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=True,
@@ -102,7 +113,12 @@ def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=
     if not _traced(a, b):
         return scipy.linalg.solve(a, b, lower=lower, check_finite=check_finite,
                                   assume_a=assume_a, transposed=transposed)
+    a, b = mnp.atleast_2d(a), mnp.atleast_1d(b)
     _check_square("solve", a)
+    if numpy.size(getval(a)) == 1:  # a number: scipy divides (b may have any length)
+        vector = len(numpy.shape(getval(b))) == 1
+        out = (b[:, None] if vector else b) / a
+        return out[..., 0] if vector else out
     if transposed and is_complex(a):
         raise NotImplementedError("solve: transposed=True is not available for complex "
                                   "matrices (as in scipy); pass the transpose of a instead")
@@ -138,7 +154,20 @@ def norm(a, ord=None, axis=None, keepdims=False, check_finite=True):
     if not _traced(a):
         return scipy.linalg.norm(a, ord=ord, axis=axis, keepdims=keepdims,
                                  check_finite=check_finite)
-    return mnp.linalg.norm(a, ord=ord, axis=axis, keepdims=keepdims)
+    out = mnp.linalg.norm(a, ord=ord, axis=axis, keepdims=keepdims)
+    return mnp.astype(out, numpy.float64) if _by_blas(getval(a), ord, axis, keepdims) else out
+
+
+def _by_blas(a, ord, axis, keepdims):
+    """Whether scipy computes this norm with BLAS nrm2 or LAPACK lange, whose result is a
+    Python float (double precision even for float32 input). The shape decides: a traced
+    array's memory layout is not known under mlkit.jit."""
+    if not numpy.size(a) or numpy.result_type(a).char not in "fdFD" or axis is not None \
+            or keepdims:
+        return False
+    if numpy.ndim(a) == 1:
+        return ord in (None, 2)
+    return numpy.ndim(a) == 2 and ord in (1, numpy.inf)  # (scipy: for contiguous a only)
 
 
 def svd(a, full_matrices=True, compute_uv=True, overwrite_a=False, check_finite=True,
@@ -164,7 +193,11 @@ def qr(a, overwrite_a=False, lwork=None, mode="full", pivoting=False, check_fini
             "differentiable (pivots jump, extra columns of q are arbitrary); use "
             "mode='economic' without pivoting")
     q, r = mnp.linalg.qr(a)
-    return (r,) if mode == "r" else (q, r)
+    if mode != "r":
+        return q, r
+    batch = numpy.shape(getval(r))[:-2]
+    r = mnp.pad(r, ((0, 0),) * len(batch) + ((0, max(m - n, 0)), (0, 0)))  # m x n, as scipy
+    return r if batch else (r,)  # scipy 1.17 answers a stack's r alone, not in a tuple
 
 
 def svdvals(a, overwrite_a=False, check_finite=True):
@@ -179,13 +212,23 @@ def pinv(a, *, atol=None, rtol=None, return_rank=False, check_finite=True):
     if not _traced(a):
         return scipy.linalg.pinv(a, atol=atol, rtol=rtol, return_rank=return_rank,
                                  check_finite=check_finite)
-    raw = numpy.asarray(getval(a))
-    s = numpy.linalg.svd(raw, compute_uv=False)
-    largest = s.max(initial=0.0)
-    relative = max(raw.shape[-2:]) * numpy.finfo(raw.dtype).eps if rtol is None else rtol
-    cutoff = max(atol or 0.0, relative * largest)
-    out = mnp.linalg.pinv(a, rtol=cutoff / largest if largest > 0 else relative)
-    return (out, int(numpy.sum(s > cutoff))) if return_rank else out
+    rcond, rank = _pinv_cutoff(a, atol, rtol)
+    out = mnp.linalg.pinv(a, rcond)
+    return (out, rank) if return_rank else out
+
+
+def _pinv_cutoff(a, atol, rtol):
+    """scipy's cutoff ``atol + rtol * largest singular value``, per matrix of a stack, as
+    numpy's relative ``rcond``; and the rank it gives (constants of the values)."""
+    s = numpy.linalg.svd(a, compute_uv=False)
+    largest = s.max(axis=-1, initial=0.0)
+    rtol = max(a.shape[-2:]) * numpy.finfo(s.dtype).eps if rtol is None else rtol
+    cutoff = (0.0 if atol is None else atol) + rtol * largest
+    rcond = numpy.where(largest > 0, cutoff / numpy.where(largest > 0, largest, 1), rtol)
+    return rcond, numpy.sum(s > numpy.expand_dims(cutoff, -1), axis=-1)
+
+
+_pinv_cutoff = nondifferentiable(_pinv_cutoff)
 
 
 def _eigen_arguments(name, b, kwargs):
@@ -203,7 +246,21 @@ def eigh(a, b=None, *, lower=True, eigvals_only=False, **kwargs):
         return scipy.linalg.eigh(a, b, lower=lower, eigvals_only=eigvals_only, **kwargs)
     _eigen_arguments("eigh", b, kwargs)
     w, v = mnp.linalg.eigh(a, UPLO="L" if lower else "U")
-    return w if eigvals_only else (w, v)
+    return w if eigvals_only else (w, v * _scipy_phases(a, v, lower))
+
+
+def _scipy_phases(a, v, lower):
+    """The unit factors turning the columns of ``v`` into scipy's eigenvectors (scipy's LAPACK
+    driver picks other signs than numpy's); 1 where the two disagree beyond a phase (repeated
+    eigenvalues)."""
+    theirs = scipy.linalg.eigh(a, lower=lower)[1]
+    overlap = numpy.sum(numpy.conj(v) * theirs, axis=-2, keepdims=True)
+    size = numpy.abs(overlap)
+    return numpy.where(size > 0.5, overlap / numpy.where(size > 0.5, size, 1), 1).astype(
+        theirs.dtype)
+
+
+_scipy_phases = nondifferentiable(_scipy_phases)
 
 
 def eigvalsh(a, b=None, *, lower=True, **kwargs):
@@ -218,6 +275,7 @@ def solve_continuous_lyapunov(a, q):
     """X with A X + X A^H = Q: a Sylvester equation."""
     if not _traced(a, q):
         return scipy.linalg.solve_continuous_lyapunov(a, q)
+    a, q = mnp.atleast_2d(a), mnp.atleast_2d(q)  # numbers are 1x1 matrices, as in scipy
     return solve_sylvester(a, mnp.conj(transposed(a)), q)
 
 

@@ -13,8 +13,8 @@ import scipy.linalg
 import mlkit.numpy as mnp
 from mlkit.autodiff.forward import def_linear, defjvp
 from mlkit.autodiff.reverse import defvjp
-from mlkit.autodiff.tracer import getval
-from mlkit.numpy.wrap import wrap
+from mlkit.autodiff.tracer import getval, is_box
+from mlkit.numpy.wrap import composite, wrap
 
 __all__ = ["solve_banded"]
 
@@ -31,21 +31,43 @@ def _bands(l_and_u):
     return lower, upper
 
 
-def _solve_banded(l_and_u, ab, b, overwrite_ab=False, overwrite_b=False, check_finite=True):
-    lower, upper = _bands(l_and_u)
-    ab_shape, b_shape = numpy.shape(ab), numpy.shape(b)
-    if len(ab_shape) != 2 or ab_shape[0] != lower + upper + 1:
+def _check_shapes(lower, upper, ab_shape, b_shape):
+    if len(ab_shape) < 2 or ab_shape[-2] != lower + upper + 1:
         raise ValueError(
             f"solve_banded: ab must have l + u + 1 = {lower + upper + 1} rows (one per "
             f"diagonal) and one column per unknown; got shape {ab_shape}")
-    if len(b_shape) not in (1, 2) or b_shape[0] != ab_shape[1]:
+    n = ab_shape[-1]
+    if not b_shape or (b_shape[0] if len(b_shape) == 1 else b_shape[-2]) != n:
         raise ValueError(
-            f"solve_banded: b must have {ab_shape[1]} rows (shape ({ab_shape[1]},) or "
-            f"({ab_shape[1]}, k)) to match ab's {ab_shape[1]} columns; got {b_shape}")
+            f"solve_banded: b must have {n} rows (shape ({n},), ({n}, k) or a stack of "
+            f"({n}, k)) to match ab's {n} columns; got {b_shape}")
+
+
+def _solve_banded(l_and_u, ab, b, overwrite_ab=False, overwrite_b=False, check_finite=True):
+    lower, upper = _bands(l_and_u)
+    _check_shapes(lower, upper, numpy.shape(ab), numpy.shape(b))
     return scipy.linalg.solve_banded((lower, upper), ab, b, check_finite=check_finite)
 
 
-solve_banded = wrap(_solve_banded, "solve_banded")
+_solve = wrap(_solve_banded, "solve_banded")
+
+
+def solve_banded(l_and_u, ab, b, overwrite_ab=False, overwrite_b=False, check_finite=True):
+    """x with A x = b for A in band storage ``ab``. Stacks of ab and b broadcast over their
+    leading axes (a vector b is one right-hand side for every matrix), as in scipy; traced,
+    a stack is solved one matrix at a time, so the rules see single matrices."""
+    ab_shape, b_shape = numpy.shape(getval(ab)), numpy.shape(getval(b))
+    if len(ab_shape) <= 2 and len(b_shape) <= 2 or not (is_box(ab) or is_box(b)):
+        return _solve(l_and_u, ab, b, check_finite=check_finite)
+    lower, upper = _bands(l_and_u)
+    _check_shapes(lower, upper, ab_shape, b_shape)
+    b_core = b_shape[-1:] if len(b_shape) == 1 else b_shape[-2:]
+    batch = numpy.broadcast_shapes(ab_shape[:-2], b_shape[:-len(b_core)])
+    ab = mnp.reshape(mnp.broadcast_to(ab, batch + ab_shape[-2:]), (-1,) + ab_shape[-2:])
+    b = mnp.reshape(mnp.broadcast_to(b, batch + b_core), (-1,) + b_core)
+    x = mnp.stack([_solve(l_and_u, ab[k], b[k], check_finite=check_finite)
+                   for k in range(numpy.shape(getval(ab))[0])])
+    return mnp.reshape(x, batch + b_core)
 
 
 def _gather_plan(rows, n, shift):
@@ -77,7 +99,7 @@ def _vjp_ab(ans, l_and_u, ab, b, **kwargs):
     row_of, valid = _gather_plan(rows, n, lambda k: k - upper)
 
     def vjp(g):
-        u = solve_banded((upper, lower), _transpose_band(ab, lower, upper), g)
+        u = _solve((upper, lower), _transpose_band(ab, lower, upper), g)
         return -_on_band(u[row_of] * ans, valid, vector)
 
     return vjp
@@ -85,7 +107,7 @@ def _vjp_ab(ans, l_and_u, ab, b, **kwargs):
 
 def _vjp_b(ans, l_and_u, ab, b, **kwargs):
     lower, upper = _bands(l_and_u)
-    return lambda g: solve_banded((upper, lower), _transpose_band(ab, lower, upper), g)
+    return lambda g: _solve((upper, lower), _transpose_band(ab, lower, upper), g)
 
 
 def _jvp_ab(t, ans, l_and_u, ab, b, **kwargs):
@@ -99,9 +121,10 @@ def _jvp_ab(t, ans, l_and_u, ab, b, **kwargs):
     products = (entries if vector else mnp.expand_dims(entries, -1)) * ans[col_of]
     valid = valid if vector else valid[..., None]
     change = mnp.sum(mnp.where(valid, products, 0), axis=0)
-    return -solve_banded(l_and_u, ab, change)
+    return -_solve(l_and_u, ab, change)
 
 
-defvjp(solve_banded, None, _vjp_ab, _vjp_b)
-defjvp(solve_banded, _jvp_ab, argnums=(1,))
-def_linear(solve_banded, argnums=(2,))
+defvjp(_solve, None, _vjp_ab, _vjp_b)
+defjvp(_solve, _jvp_ab, argnums=(1,))
+def_linear(_solve, argnums=(2,))
+solve_banded = composite(solve_banded, pack_sequences=False)  # l_and_u stays a pair

@@ -11,14 +11,16 @@ derivative at A's transpose along the output's cotangent. Both are f itself, so 
 derivatives follow.
 """
 
+import numpy
 import scipy.linalg
 
 import mlkit.numpy as mnp
 from mlkit.autodiff.forward import def_linear, defjvp
 from mlkit.autodiff.reverse import defvjp
+from mlkit.autodiff.tracer import getval, is_box
 from mlkit.numpy.rules.base import is_complex
 from mlkit.numpy.rules.linalg import transposed
-from mlkit.numpy.wrap import wrap
+from mlkit.numpy.wrap import composite, wrap
 
 __all__ = ["coshm", "cosm", "expm", "fractional_matrix_power", "logm", "signm", "sinhm", "sinm",
            "solve_sylvester", "sqrtm", "tanhm", "tanm"]
@@ -52,10 +54,23 @@ def _sqrtm(A, *args, **kwargs):
     return scipy.linalg.sqrtm(A, *args, **kwargs)
 
 
-sqrtm = wrap(_sqrtm, "sqrtm")
-defvjp(sqrtm, lambda ans, A, *args, **kwargs: lambda g: _real_for(
+_sqrtm_of_matrix = wrap(_sqrtm, "sqrtm")
+defvjp(_sqrtm_of_matrix, lambda ans, A, *args, **kwargs: lambda g: _real_for(
     solve_sylvester(transposed(ans), transposed(ans), g), A))
-defjvp(sqrtm, lambda t, ans, A, *args, **kwargs: solve_sylvester(ans, ans, t))
+defjvp(_sqrtm_of_matrix, lambda t, ans, A, *args, **kwargs: solve_sylvester(ans, ans, t))
+
+
+def _one_number(A):
+    """True for a traced 0-d or one-element 1-D ``A``, which scipy takes as a 1x1 matrix."""
+    return is_box(A) and numpy.ndim(getval(A)) < 2 and numpy.size(getval(A)) == 1
+
+
+def sqrtm(A, *args, **kwargs):
+    """The principal square root of a square matrix (or a stack of them)."""
+    if _one_number(A):
+        raise ValueError("sqrtm: scipy 1.17 answers exp(a), not the square root, for a 0-d or "
+                         "one-element 1-D a; pass a 1x1 matrix (a.reshape(1, 1)) instead")
+    return _sqrtm_of_matrix(A, *args, **kwargs)
 
 
 # --- analytic matrix functions by the block-triangular identity -----------------------------
@@ -81,7 +96,16 @@ def _matrix_function(raw, name):
     return fun
 
 
-expm = _matrix_function(scipy.linalg.expm, "expm")
+_expm_of_matrix = _matrix_function(scipy.linalg.expm, "expm")
+
+
+def expm(A):
+    """The matrix exponential; a 0-d or one-element 1-D ``A`` is a 1x1 matrix whose result is
+    in double precision, as scipy's."""
+    if _one_number(A):
+        A = mnp.reshape(A, (1, 1))
+        return _expm_of_matrix(mnp.astype(A, numpy.result_type(getval(A), numpy.float64)))
+    return _expm_of_matrix(A)
 logm = _matrix_function(scipy.linalg.logm, "logm")
 cosm = _matrix_function(scipy.linalg.cosm, "cosm")
 sinm = _matrix_function(scipy.linalg.sinm, "sinm")
@@ -93,3 +117,6 @@ signm = _matrix_function(scipy.linalg.signm, "signm")
 # A^p for a real power p (not differentiated), the principal branch
 fractional_matrix_power = _matrix_function(scipy.linalg.fractional_matrix_power,
                                            "fractional_matrix_power")
+
+sqrtm = composite(sqrtm)
+expm = composite(expm)

@@ -2,8 +2,13 @@
 ``block_diag``, ``diagsvd``): linear in their inputs, so each is an indexing or padding of
 them, and mlkit's indexing and padding rules differentiate it.
 
-Untraced calls go to scipy; traced ones take the same 1-D vectors and 2-D blocks as scipy.
+Untraced calls go to scipy; traced ones take what scipy takes: stacks of vectors for
+``toeplitz``, ``circulant`` and ``diagsvd`` and stacks of blocks for ``block_diag`` (leading
+axes broadcast, one matrix per vector or per set of blocks), and for ``hankel`` any array,
+flattened with scipy's FutureWarning.
 """
+
+import warnings
 
 import numpy
 import scipy.linalg
@@ -19,72 +24,90 @@ def _traced(*xs):
     return any(is_box(x) for x in xs)
 
 
-def _vector(name, x):
-    x = mnp.ravel(x) if numpy.ndim(getval(x)) == 0 else x
-    if numpy.ndim(getval(x)) != 1:
-        raise ValueError(f"{name}: expected a 1-D vector, got shape {numpy.shape(getval(x))}; "
-                         "build one matrix per vector")
-    return x
+def _shape(x):
+    return numpy.shape(getval(x))
+
+
+def _stacked(c, r):
+    """``c`` and ``r`` as stacks of vectors over one broadcast batch shape (0-d as length 1)."""
+    c, r = mnp.atleast_1d(c), mnp.atleast_1d(r)
+    batch = numpy.broadcast_shapes(_shape(c)[:-1], _shape(r)[:-1])
+    return (mnp.broadcast_to(c, batch + _shape(c)[-1:]),
+            mnp.broadcast_to(r, batch + _shape(r)[-1:]))
 
 
 def toeplitz(c, r=None):
     """Constant diagonals: first column ``c``, first row ``r`` (``conj(c)`` by default; its
-    first entry is ignored)."""
+    first entry is ignored); one matrix per vector of a stack."""
     if not _traced(c, r):
         return scipy.linalg.toeplitz(c, r)
-    c = _vector("toeplitz", c)
-    r = mnp.conj(c) if r is None else _vector("toeplitz", r)
-    m, n = numpy.shape(getval(c))[0], numpy.shape(getval(r))[0]
-    values = mnp.concatenate([mnp.flip(c), r[1:]])
-    return values[m - 1 - numpy.arange(m)[:, None] + numpy.arange(n)[None, :]]
+    c = mnp.atleast_1d(c)
+    c, r = _stacked(c, mnp.conj(c) if r is None else r)
+    m, n = _shape(c)[-1], _shape(r)[-1]
+    values = mnp.concatenate([mnp.flip(c, -1), r[..., 1:]], axis=-1)
+    return values[..., m - 1 - numpy.arange(m)[:, None] + numpy.arange(n)[None, :]]
+
+
+_HANKEL_WARNING = ("Beginning in SciPy 1.19, multidimensional input will be treated as a "
+                   "batch, not `ravel`ed. To preserve the existing behavior and silence "
+                   "this warning, `ravel` arguments before passing them to `hankel`.")
 
 
 def hankel(c, r=None):
     """Constant anti-diagonals: first column ``c``, last row ``r`` (zeros by default; its
-    first entry is ignored)."""
+    first entry is ignored). Arrays of more dimensions are flattened, as scipy 1.17 does."""
     if not _traced(c, r):
         return scipy.linalg.hankel(c, r)
-    c = _vector("hankel", c)
-    r = mnp.zeros_like(c) if r is None else _vector("hankel", r)
-    m, n = numpy.shape(getval(c))[0], numpy.shape(getval(r))[0]
+    r = mnp.zeros_like(c) if r is None else r
+    if len(_shape(c)) > 1 or len(_shape(r)) > 1:
+        warnings.warn(_HANKEL_WARNING, FutureWarning, stacklevel=2)
+    c, r = mnp.ravel(c), mnp.ravel(r)
+    m, n = _shape(c)[0], _shape(r)[0]
     values = mnp.concatenate([c, r[1:]])
     return values[numpy.arange(m)[:, None] + numpy.arange(n)[None, :]]
 
 
 def circulant(c):
-    """Each column the one before rotated down by one; first column ``c``."""
+    """Each column the one before rotated down by one; first column ``c`` (one matrix per
+    vector of a stack)."""
     if not _traced(c):
         return scipy.linalg.circulant(c)
-    c = _vector("circulant", c)
-    n = numpy.shape(getval(c))[0]
-    return c[(numpy.arange(n)[:, None] - numpy.arange(n)[None, :]) % n]
+    c = mnp.atleast_1d(c)
+    n = _shape(c)[-1]
+    return c[..., (numpy.arange(n)[:, None] - numpy.arange(n)[None, :]) % n]
 
 
 def block_diag(*arrs):
-    """The arrays as diagonal blocks (scalars as 1x1, vectors as one row), zeros elsewhere."""
+    """The arrays as diagonal blocks (scalars as 1x1, vectors as one row), zeros elsewhere;
+    arrays of more than two dimensions are stacks of blocks, their leading axes broadcast."""
     if not _traced(*arrs):
         return scipy.linalg.block_diag(*arrs)
     blocks = [mnp.atleast_2d(a) for a in arrs]
-    shapes = [numpy.shape(getval(b)) for b in blocks]
-    if any(len(s) != 2 for s in shapes):
-        raise ValueError(f"block_diag: blocks must have at most 2 dimensions, got shapes "
-                         f"{shapes}")
-    width = sum(s[1] for s in shapes)
+    batch = numpy.broadcast_shapes(*(_shape(b)[:-2] for b in blocks))
+    blocks = [mnp.broadcast_to(b, batch + _shape(b)[-2:]) for b in blocks]
+    width = sum(_shape(b)[-1] for b in blocks)
     rows, left = [], 0
-    for block, (_, cols) in zip(blocks, shapes):
-        rows.append(mnp.pad(block, ((0, 0), (left, width - left - cols))))
+    for block in blocks:
+        cols = _shape(block)[-1]
+        pad = ((0, 0),) * (len(batch) + 1) + ((left, width - left - cols),)
+        rows.append(mnp.pad(block, pad))
         left += cols
-    return mnp.concatenate(rows, axis=0)
+    return mnp.concatenate(rows, axis=-2)
 
 
 def diagsvd(s, M, N):
-    """The M x N matrix with ``s`` on its diagonal (singular values back into a matrix)."""
+    """The M x N matrix with ``s`` on its diagonal (singular values back into a matrix); one
+    matrix per vector of a stack."""
     if not _traced(s):
         return scipy.linalg.diagsvd(s, M, N)
-    k = numpy.shape(getval(s))[0]
+    if len(_shape(s)) == 0:
+        raise ValueError("diagsvd: s must be a vector of singular values (or a stack of them), "
+                         "got a 0-d array")
+    k = _shape(s)[-1]
     if k not in (M, N):
         raise ValueError(f"diagsvd: length of s is {k}, which is neither M={M} nor N={N}")
-    return mnp.pad(mnp.diag(s), ((0, M - k), (0, N - k)))
+    square = s[..., None] * numpy.eye(k, dtype=numpy.result_type(getval(s)))
+    return mnp.pad(square, ((0, 0),) * (len(_shape(s)) - 1) + ((0, M - k), (0, N - k)))
 
 
 for _name in __all__:

@@ -13,10 +13,10 @@ import scipy.linalg
 import mlkit.numpy as mnp
 from mlkit.autodiff.forward import def_linear, defjvp
 from mlkit.autodiff.reverse import defvjp
-from mlkit.autodiff.tracer import getval
+from mlkit.autodiff.tracer import getval, is_box
 from mlkit.numpy.rules.base import is_complex
 from mlkit.numpy.rules.linalg import transposed
-from mlkit.numpy.wrap import wrap
+from mlkit.numpy.wrap import composite, wrap
 
 __all__ = ["read_triangle", "solve_triangular"]
 
@@ -32,20 +32,45 @@ def _trans_code(trans):
         ) from None
 
 
+def _check_shapes(a_shape, b_shape):
+    if len(a_shape) < 2 or a_shape[-1] != a_shape[-2]:
+        raise ValueError(f"solve_triangular: a must be a square matrix (or a stack of them), "
+                         f"got shape {a_shape}")
+    n = a_shape[-1]
+    if not b_shape or (b_shape[0] if len(b_shape) == 1 else b_shape[-2]) != n:
+        raise ValueError(
+            f"solve_triangular: b must have {n} rows to match a {n}x{n} matrix (shape ({n},), "
+            f"({n}, k) or a stack of ({n}, k)); got {b_shape}")
+
+
 def _solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_b=False,
                       check_finite=True):
-    a_shape, b_shape = numpy.shape(a), numpy.shape(b)
-    if len(a_shape) != 2 or a_shape[0] != a_shape[1]:
-        raise ValueError(f"solve_triangular: a must be a square matrix, got shape {a_shape}")
-    if len(b_shape) not in (1, 2) or b_shape[0] != a_shape[0]:
-        raise ValueError(
-            f"solve_triangular: b must have {a_shape[0]} rows to match a {a_shape[0]}x"
-            f"{a_shape[1]} matrix (shape ({a_shape[0]},) or ({a_shape[0]}, k)); got {b_shape}")
+    _check_shapes(numpy.shape(a), numpy.shape(b))
     return scipy.linalg.solve_triangular(a, b, trans=_trans_code(trans), lower=lower,
                                          unit_diagonal=unit_diagonal, check_finite=check_finite)
 
 
-solve_triangular = wrap(_solve_triangular, "solve_triangular")
+_solve = wrap(_solve_triangular, "solve_triangular")
+
+
+def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_b=False,
+                     check_finite=True):
+    """x with op(T) x = b. Stacks of T and of b broadcast over their leading axes, and a
+    vector b is one right-hand side for every T of a stack, as in scipy; the primitive
+    underneath sees them broadcast, so its rules need not sum over a broadcast."""
+    options = {"trans": trans, "lower": lower, "unit_diagonal": unit_diagonal,
+               "check_finite": check_finite}
+    a_shape, b_shape = numpy.shape(getval(a)), numpy.shape(getval(b))
+    if len(a_shape) <= 2 and len(b_shape) <= 2 or not (is_box(a) or is_box(b)):
+        return _solve(a, b, **options)
+    _check_shapes(a_shape, b_shape)
+    vector = len(b_shape) == 1
+    b = mnp.expand_dims(b, -1) if vector else b
+    b_shape = numpy.shape(getval(b))
+    batch = numpy.broadcast_shapes(a_shape[:-2], b_shape[:-2])
+    x = _solve(mnp.broadcast_to(a, batch + a_shape[-2:]),
+               mnp.broadcast_to(b, batch + b_shape[-2:]), **options)
+    return x[..., 0] if vector else x
 
 
 def read_triangle(a, lower, unit_diagonal=False):
@@ -70,9 +95,9 @@ def _as_columns(x, vector):
 def _adjoint_solve(a, g, code, lower, unit_diagonal):
     """op(T)^-T g: the cotangent of b, itself a triangular solve."""
     if code == 2 and is_complex(a):
-        return solve_triangular(mnp.conj(a), g, trans=0, lower=lower,
+        return _solve(mnp.conj(a), g, trans=0, lower=lower,
                                 unit_diagonal=unit_diagonal)
-    return solve_triangular(a, g, trans=1 - min(code, 1), lower=lower,
+    return _solve(a, g, trans=1 - min(code, 1), lower=lower,
                             unit_diagonal=unit_diagonal)
 
 
@@ -103,9 +128,10 @@ def _jvp_a(t, ans, a, b, trans=0, lower=False, unit_diagonal=False, **kwargs):
                         _as_columns(ans, vector))
     if vector:
         change = change[..., 0]
-    return -solve_triangular(a, change, trans=trans, lower=lower, unit_diagonal=unit_diagonal)
+    return -_solve(a, change, trans=trans, lower=lower, unit_diagonal=unit_diagonal)
 
 
-defvjp(solve_triangular, _vjp_a, _vjp_b)
-defjvp(solve_triangular, _jvp_a, argnums=(0,))
-def_linear(solve_triangular, argnums=(1,))
+defvjp(_solve, _vjp_a, _vjp_b)
+defjvp(_solve, _jvp_a, argnums=(0,))
+def_linear(_solve, argnums=(1,))
+solve_triangular = composite(solve_triangular)

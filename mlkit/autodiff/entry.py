@@ -124,7 +124,13 @@ def make_jvp(fun, x):
     def jvp(v):
         end_value, end_node, _ = trace_call(fun, x, JVPNode.root, tangent=v)
         if end_node is None:
-            return end_value, vspace(end_value).zeros()
+            try:
+                return end_value, vspace(end_value).zeros()
+            except TypeError:
+                raise TypeError(
+                    f"forward mode: the output of {getattr(fun, '__name__', fun)!s} is a "
+                    f"{type(end_value).__name__}, which has no tangent; differentiate a function "
+                    "whose output is a float, complex number or array of them") from None
         return end_value, end_node.tangent
 
     return jvp

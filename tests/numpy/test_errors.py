@@ -7,6 +7,7 @@ import mlkit
 import mlkit.numpy as np
 from mlkit import grad, value_and_grad
 from mlkit.extend import getval
+from mlkit.scipy.linalg import issymmetric
 from mlkit.testing import check_grads
 
 X = onp.array([0.5, -1.0, 2.0])
@@ -146,3 +147,9 @@ def test_check_grads_catches_a_wrong_second_derivative():
 def test_check_grads_refuses_an_unknown_mode():
     with pytest.raises(ValueError, match="unknown modes"):
         check_grads(np.sin, modes=("backward",))
+
+
+def test_forward_mode_of_a_boolean_output_names_the_output_not_an_input():
+    with pytest.warns(UserWarning, match="does not depend"), \
+            pytest.raises(TypeError, match="output of issymmetric is a bool, which has no tangent"):
+        mlkit.make_jvp(issymmetric)(onp.eye(3))(onp.eye(3))

@@ -24,7 +24,7 @@ from mlkit.numpy.rules.decompositions import (
 )
 from mlkit.numpy.rules.elementwise import absolute, power, sign, sqrt, zero_at_zero
 from mlkit.numpy.rules.elementwise import where_primitive as where
-from mlkit.numpy.rules.linalg import det, inv, logabsdet, pinv, solve, transposed
+from mlkit.numpy.rules.linalg import det, inv, logabsdet, pinv, real_only, solve, transposed
 from mlkit.numpy.rules.products import dot as _dot
 from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.rules.products import outer as _outer
@@ -332,6 +332,7 @@ def lstsq(a, b, rcond=None):
     with more rows than columns)."""
     if not (_is_traced(a) or _is_traced(b)):
         return numpy.linalg.lstsq(a, b, rcond=rcond)
+    real_only("lstsq", a)
     m, n = shape_of(a)[-2:]
     rank = _lstsq_rank(getval(a), getval(b), rcond)
     cutoff = (numpy.finfo(numpy.result_type(getval(a))).eps * builtins.max(m, n)

@@ -153,3 +153,9 @@ def test_forward_mode_of_a_boolean_output_names_the_output_not_an_input():
     with pytest.warns(UserWarning, match="does not depend"), \
             pytest.raises(TypeError, match="output of issymmetric is a bool, which has no tangent"):
         mlkit.make_jvp(issymmetric)(onp.eye(3))(onp.eye(3))
+
+
+def test_lstsq_of_a_complex_matrix_is_refused_under_its_own_name():
+    a = onp.ones((4, 2)) + 1j * onp.arange(8.0).reshape(4, 2)
+    with pytest.raises(NotImplementedError, match="np.linalg.lstsq for real matrices only"):
+        mlkit.make_jvp(lambda a: np.linalg.lstsq(a, onp.ones(4))[0])(a)(a)

@@ -42,7 +42,7 @@ from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.vspaces import ArrayVSpace, array_vspace
 from mlkit.numpy.wrap import wrapped_for
 
-__all__ = ["ArrayBox", "IndexableArrayBox"]
+__all__ = ["ArrayBox", "IndexableArrayBox", "ScalarBox"]
 
 _IN_PLACE_HINT = (
     "traced arrays cannot be written in place (their old value is part of the derivative's "
@@ -69,9 +69,9 @@ class ArrayBox(Box):
     __array_priority__ = 100.0
 
     def __init__(self, value, trace, node):
-        # Built directly around an array (as a library boxing an ndarray subclass of its own
+        # Built by hand around an array (as a library boxing an ndarray subclass of its own
         # does, through ``Box.type_mappings``), the box becomes the indexable kind, as it would
-        # be had the engine boxed it.
+        # be had the engine boxed it; the engine itself boxes with the subclasses below.
         if isinstance(value, numpy.ndarray):
             self.__class__ = IndexableArrayBox
         self._value = value
@@ -336,7 +336,7 @@ def _no_rule_message(name):
 
 class IndexableArrayBox(ArrayBox):
     """A traced ndarray: an ArrayBox that can also be indexed, sliced and iterated. Traced
-    scalars are plain ArrayBoxes, which are not sequences, so that numpy, writing one into an
+    scalars are ScalarBoxes, which are not sequences, so that numpy, writing one into an
     array (``a[i] = x``), reports mlkit's own error instead of a sequence error."""
 
     __slots__ = ()
@@ -352,13 +352,21 @@ class IndexableArrayBox(ArrayBox):
         return getitem(self, index)
 
 
+class ScalarBox(ArrayBox):
+    """A traced float or numpy scalar: the engine boxes scalars with this class directly, so
+    that ArrayBox's check for an array boxed by hand stays off the per-operation path."""
+
+    __slots__ = ()
+    __init__ = Box.__init__
+
+
 IndexableArrayBox.register(numpy.ndarray)
 ArrayVSpace.register(numpy.ndarray, array_vspace)
 _SCALAR_TYPES = [float, complex] + [
     t for t in set(numpy.sctypeDict.values()) if issubclass(t, (numpy.inexact, numpy.integer))
 ]
 for _type in _SCALAR_TYPES:
-    ArrayBox.register(_type)
+    ScalarBox.register(_type)
     ArrayVSpace.register(_type, array_vspace)
 # A boolean scalar has no derivative (no vector space), but mlkit.jit records boolean arrays
 # as inputs of the program, and their reductions (np.any, np.max) are boolean scalars.

@@ -7,6 +7,7 @@ use instead.
 """
 
 import operator
+import threading
 
 import numpy
 
@@ -292,15 +293,17 @@ def _differentiated(box):
     return False
 
 
-# The mlkit functions numpy's dispatch is running while mlkit.jit records.
-_entered = set()
+# The mlkit functions numpy's dispatch is running while mlkit.jit records, per thread (each
+# thread records its own programs).
+_dispatching = threading.local()
 
 
 def _recording_dispatch(fun, raw, args, kwargs):
     """``fun(*args, **kwargs)``, mlkit's version of numpy's ``raw``, while mlkit.jit records.
     ``fun`` reached again with a value being recorded means its own code called ``raw`` on that
     value, which numpy would hand back to ``fun`` without end: refused by name instead."""
-    if fun in _entered:
+    entered = _dispatching.__dict__.setdefault("functions", set())
+    if fun in entered:
         if any(type(a) in box_types and a._node.opaque for a in args):
             name = f"{getattr(fun, '__module__', 'mlkit')}.{fun.__name__}"
             raise TypeError(
@@ -310,11 +313,11 @@ def _recording_dispatch(fun, raw, args, kwargs):
                 "mlkit.numpy.wrap.value_array (a guard checked at replay) or compute them "
                 "with mlkit.numpy operations")
         return fun(*args, **kwargs)
-    _entered.add(fun)
+    entered.add(fun)
     try:
         return fun(*args, **kwargs)
     finally:
-        _entered.discard(fun)
+        entered.discard(fun)
 
 
 def _defers_to_numpy(kind):

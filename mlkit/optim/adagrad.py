@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from mlkit.optim import validation
-from mlkit.optim.base import Optimizer, signed_gradient
+from mlkit.optim.base import Optimizer
+from mlkit.optim.kernel import element_loop, run, signed
 from mlkit.options import NonNegativeFloat, PositiveFloat
 
 
@@ -57,14 +58,18 @@ class Adagrad(Optimizer):
     def init_state(self, param):
         return {"sum": np.full_like(param, self.initial_accumulator_value)}
 
-    def apply(self, param, grad, state, step, work):
-        g = signed_gradient(param, grad, work[0], self.maximize, self.weight_decay)
-        step_lr = self.lr / (1.0 + (step - 1) * self.lr_decay)
-        total = state["sum"]
-        scratch = work[1]
-        total += np.multiply(g, g, out=scratch)
-        np.sqrt(total, out=scratch)
-        scratch += self.eps
-        np.divide(g, scratch, out=scratch)
-        scratch *= step_lr
-        param -= scratch
+    def apply(self, param, grad, state, step):
+        run(_adagrad, param, grad, (state["sum"],),
+            (self.lr / (1.0 + (step - 1) * self.lr_decay), self.eps, self.weight_decay,
+             self.maximize))
+
+
+@element_loop
+def _adagrad(param, grad, total, step_lr, eps, weight_decay, maximize):
+    """One Adagrad step per element."""
+    for i in range(param.shape[0]):
+        p = param[i]
+        g = signed(p, grad[i], maximize, weight_decay)
+        s = total[i] + g * g
+        total[i] = s
+        param[i] = p - (g / (np.sqrt(s) + eps)) * step_lr

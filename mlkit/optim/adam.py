@@ -7,7 +7,8 @@ import math
 import numpy as np
 
 from mlkit.optim import validation
-from mlkit.optim.base import Optimizer, signed_gradient
+from mlkit.optim.base import Optimizer
+from mlkit.optim.kernel import element_loop, run, signed
 from mlkit.options import Fraction, NonNegativeFloat, PositiveFloat
 
 
@@ -69,32 +70,33 @@ class Adam(Optimizer):
             state["max_exp_avg_sq"] = np.zeros_like(param)
         return state
 
-    def apply(self, param, grad, state, step, work):
+    def apply(self, param, grad, state, step):
         beta1, beta2 = self.betas
-        if self._decoupled:
-            g = signed_gradient(param, grad, work[0], self.maximize, 0.0)
-            if self.weight_decay != 0.0:
-                param *= 1.0 - self.lr * self.weight_decay
-        else:
-            g = signed_gradient(param, grad, work[0], self.maximize, self.weight_decay)
-        exp_avg = state["exp_avg"]
-        exp_avg *= beta1
-        exp_avg += np.multiply(g, 1.0 - beta1, out=work[1])
-        second = state["exp_avg_sq"]
-        second *= beta2
-        square = np.multiply(g, g, out=work[1])
-        square *= 1.0 - beta2
-        second += square
-        if self.amsgrad:
-            second = np.maximum(state["max_exp_avg_sq"], second, out=state["max_exp_avg_sq"])
-        correction1 = 1.0 - beta1**step
-        root_correction2 = math.sqrt(1.0 - beta2**step)
-        denominator = np.sqrt(second, out=work[0])  # g is not needed any more
-        denominator /= root_correction2
-        denominator += self.eps
-        update = np.multiply(exp_avg, self.lr / correction1, out=work[1])
-        update /= denominator
-        param -= update
+        decay = 1.0 - self.lr * self.weight_decay if self._decoupled else 1.0
+        run(_adam, param, grad,
+            (state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq")),
+            (beta1, 1.0 - beta1, beta2, 1.0 - beta2, math.sqrt(1.0 - beta2**step), self.eps,
+             self.lr / (1.0 - beta1**step), decay, 0.0 if self._decoupled else self.weight_decay,
+             self.maximize, self.amsgrad))
+
+
+@element_loop
+def _adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, rest1, beta2, rest2,
+          root_correction2, eps, step_size, decay, weight_decay, maximize, amsgrad):
+    """One Adam step per element; ``decay != 1`` shrinks the parameter first (AdamW)."""
+    for i in range(param.shape[0]):
+        p = param[i]
+        if decay != 1.0:
+            p = p * decay
+        g = signed(p, grad[i], maximize, weight_decay)
+        m = exp_avg[i] * beta1 + g * rest1
+        v = exp_avg_sq[i] * beta2 + (g * g) * rest2
+        exp_avg[i] = m
+        exp_avg_sq[i] = v
+        if amsgrad:
+            v = np.maximum(max_exp_avg_sq[i], v)
+            max_exp_avg_sq[i] = v
+        param[i] = p - (m * step_size) / (np.sqrt(v) / root_correction2 + eps)
 
 
 class AdamW(Adam):

@@ -43,7 +43,6 @@ class Optimizer(ABC):
     """
 
     full_batch = False  # True: steps need the whole, unclipped objective (a line search)
-    scratch = 2  # work arrays shaped like the parameters that ``apply`` may use
     converged = False  # True once a step met the optimizer's own tolerances (L-BFGS)
 
     def __init__(self, lr):
@@ -63,8 +62,6 @@ class Optimizer(ABC):
         self._members = None
         self._packed = None
         self._flat = None
-        self._work = None
-        self._leaf_work = None
         self._parked = {}
 
     @property
@@ -81,11 +78,11 @@ class Optimizer(ABC):
         return {}
 
     @abstractmethod
-    def apply(self, param: np.ndarray, grad: np.ndarray, state: dict, step: int, work) -> None:
+    def apply(self, param: np.ndarray, grad: np.ndarray, state: dict, step: int) -> None:
         """Move ``param`` and the arrays of ``state`` one step, in place; ``grad`` is read only.
 
-        ``step`` counts this parameter's updates, starting at 1; ``work`` holds ``scratch``
-        arrays shaped like ``param``, kept from step to step. Written once, the rule serves one
+        ``step`` counts this parameter's updates, starting at 1. Written once (the built-in
+        optimizers as one compiled loop, :mod:`mlkit.optim.kernel`), the rule serves one
         parameter (the tree path) and all parameters of one dtype as one vector (the flat
         path), with the same elementwise operations in the same order, so both give the same
         bits. ``state`` entries must be written through (``out=``, ``+=``, ``[...] =``), never
@@ -111,10 +108,6 @@ class Optimizer(ABC):
         self._members = [[i for i, slot in enumerate(self._slots) if slot[0] == group]
                          for group in range(len(dtypes))]
         self._packed = [self._pack(members, size) for members, size in zip(self._members, sizes)]
-        self._work = [[np.empty(size, dtype) for _ in range(self.scratch)]
-                      for size, dtype in zip(sizes, dtypes)]
-        self._leaf_work = [[work[start:stop].reshape(shape) for work in self._work[group]]
-                           for (group, start, stop), shape in zip(self._slots, self._shapes)]
         self._flat = None
         self._parked = {}
         if self._pending is not None:
@@ -148,7 +141,7 @@ class Optimizer(ABC):
                 continue
             counts[i] += 1
             new = param.copy()
-            apply(new, grad, state, counts[i], self._leaf_work[i])
+            apply(new, grad, state, counts[i])
             new_leaves.append(new)
         self.step_count += 1
         return self._build(new_leaves)
@@ -241,7 +234,7 @@ class Optimizer(ABC):
             members = self._members[group]
             step = counts[members[0]] + 1
             if self._packed[group] is not None and all(counts[i] + 1 == step for i in members):
-                self.apply(vector, grad, self._packed[group], step, self._work[group])
+                self.apply(vector, grad, self._packed[group], step)
                 for i in members:
                     counts[i] = step
                 continue
@@ -250,7 +243,7 @@ class Optimizer(ABC):
                 param = vector[start:stop].reshape(self._shapes[i])
                 counts[i] += 1
                 self.apply(param, grad[start:stop].reshape(self._shapes[i]), self._states[i],
-                           counts[i], self._leaf_work[i])
+                           counts[i])
         self.step_count += 1
 
     def state_dict(self) -> dict:
@@ -336,15 +329,6 @@ class Optimizer(ABC):
                 out = list(g_leaves)
             out[i] = grad.astype(dtype)
         return out
-
-
-def signed_gradient(param, grad, out, maximize, weight_decay):
-    """``±grad + weight_decay * param`` (``-`` if ``maximize``), in ``out`` when it is not
-    ``grad`` itself; ``grad`` is never written to."""
-    if weight_decay != 0.0:
-        np.multiply(param, weight_decay, out=out)
-        return np.subtract(out, grad, out=out) if maximize else np.add(out, grad, out=out)
-    return np.negative(grad, out=out) if maximize else grad
 
 
 def trainable(model):

@@ -7,7 +7,8 @@ from typing import Annotated
 import numpy as np
 
 from mlkit.optim import validation
-from mlkit.optim.base import Optimizer, signed_gradient
+from mlkit.optim.base import Optimizer
+from mlkit.optim.kernel import element_loop, run, signed
 from mlkit.options import NonNegativeFloat, PositiveFloat, Range
 
 
@@ -67,31 +68,28 @@ class RMSprop(Optimizer):
             state["momentum_buffer"] = np.zeros_like(param)
         return state
 
-    def apply(self, param, grad, state, step, work):
-        alpha = self.alpha
-        g = signed_gradient(param, grad, work[0], self.maximize, self.weight_decay)
-        scratch = work[1]
-        square_avg = state["square_avg"]
-        square_avg *= alpha
-        np.multiply(g, g, out=scratch)
-        scratch *= 1.0 - alpha
-        square_avg += scratch
-        if self.centered:
-            grad_avg = state["grad_avg"]
-            grad_avg *= alpha
-            grad_avg += np.multiply(g, 1.0 - alpha, out=scratch)
-            np.multiply(grad_avg, grad_avg, out=scratch)
-            np.subtract(square_avg, scratch, out=scratch)
-            np.sqrt(scratch, out=scratch)
-        else:
-            np.sqrt(square_avg, out=scratch)
-        scratch += self.eps  # the denominator
-        np.divide(g, scratch, out=scratch)
-        if self.momentum != 0.0:
-            buffer = state["momentum_buffer"]
-            buffer *= self.momentum
-            buffer += scratch
-            np.multiply(buffer, self.lr, out=scratch)
-        else:
-            scratch *= self.lr
-        param -= scratch
+    def apply(self, param, grad, state, step):
+        run(_rmsprop, param, grad,
+            (state["square_avg"], state.get("grad_avg"), state.get("momentum_buffer")),
+            (self.lr, self.alpha, 1.0 - self.alpha, self.eps, self.momentum != 0.0, self.momentum,
+             self.centered, self.weight_decay, self.maximize))
+
+
+@element_loop
+def _rmsprop(param, grad, square_avg, grad_avg, momentum_buffer, lr, alpha, rest, eps,
+             use_momentum, momentum, centered, weight_decay, maximize):
+    """One RMSprop step per element; options left out leave their (empty) states alone."""
+    for i in range(param.shape[0]):
+        p = param[i]
+        g = signed(p, grad[i], maximize, weight_decay)
+        v = square_avg[i] * alpha + (g * g) * rest
+        square_avg[i] = v
+        if centered:
+            mean = grad_avg[i] * alpha + g * rest
+            grad_avg[i] = mean
+            v = v - mean * mean
+        scaled = g / (np.sqrt(v) + eps)
+        if use_momentum:
+            scaled = momentum_buffer[i] * momentum + scaled
+            momentum_buffer[i] = scaled
+        param[i] = p - scaled * lr

@@ -7,7 +7,8 @@ from typing import Annotated
 import numpy as np
 
 from mlkit.optim import validation
-from mlkit.optim.base import Optimizer, signed_gradient
+from mlkit.optim.base import Optimizer
+from mlkit.optim.kernel import element_loop, run, signed
 from mlkit.options import NonNegativeFloat, OptionConflict, PositiveFloat, Range
 
 
@@ -69,20 +70,26 @@ class SGD(Optimizer):
             return {}
         return {"momentum_buffer": np.zeros_like(param)}
 
-    def apply(self, param, grad, state, step, work):
-        g = signed_gradient(param, grad, work[0], self.maximize, self.weight_decay)
-        if self.momentum != 0.0:
-            buffer = state["momentum_buffer"]
-            if step == 1:
-                buffer[...] = g
+    def apply(self, param, grad, state, step):
+        run(_sgd, param, grad, (state.get("momentum_buffer"),),
+            (self.lr, self.momentum != 0.0, self.momentum, 1.0 - self.dampening, step == 1,
+             self.nesterov, self.weight_decay, self.maximize))
+
+
+@element_loop
+def _sgd(param, grad, momentum_buffer, lr, use_momentum, momentum, rest, first, nesterov,
+         weight_decay, maximize):
+    """One SGD step per element; without momentum the (empty) buffer is left alone."""
+    for i in range(param.shape[0]):
+        p = param[i]
+        g = signed(p, grad[i], maximize, weight_decay)
+        if use_momentum:
+            if first:
+                b = g
+            elif rest == 1.0:  # no dampening: (1 - 0) * g is g itself
+                b = momentum_buffer[i] * momentum + g
             else:
-                buffer *= self.momentum
-                if self.dampening == 0.0:  # (1 - 0) * g is g itself
-                    buffer += g
-                else:  # then not nesterov: g is not needed again and work[0] may take it
-                    buffer += np.multiply(g, 1.0 - self.dampening, out=work[0])
-            if self.nesterov:
-                g = np.add(g, np.multiply(buffer, self.momentum, out=work[1]), out=work[1])
-            else:
-                g = buffer
-        param -= np.multiply(g, self.lr, out=work[0])
+                b = momentum_buffer[i] * momentum + g * rest
+            momentum_buffer[i] = b
+            g = g + b * momentum if nesterov else b
+        param[i] = p - g * lr

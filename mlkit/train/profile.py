@@ -1,8 +1,9 @@
 """``fit(profile=True)`` and ``mlkit train --profile``: where the training steps' time goes.
 
 Each batch's work is timed in parts: slicing the rows, the step (the jitted program's numpy
-calls by kind, from ``Jitted.profile``, or the whole eager gradient), the optimizer; what the
-epoch loops spent besides is their Python overhead. A profiled replay computes what a plain
+calls by kind, from ``Jitted.profile``, or the whole eager gradient), the optimizer (its first
+step apart: it compiles or loads the compiled update); what the epoch loops spent besides is
+their Python overhead. A profiled replay computes what a plain
 one does, so a profiled run trains exactly as an unprofiled one, only a little slower.
 """
 
@@ -20,6 +21,7 @@ class StepProfile:
         self.steps = 0
         self.loop = 0.0  # the epoch loops' wall time, every part included
         self.slicing = self.optimizer = self.eager = 0.0
+        self.optimizer_first = 0.0  # the first step's, which compiles the update (numba)
         self.recording = self.overhead = 0.0
         self.recordings = 0
         self.kinds: dict[str, float] = {}  # seconds by kind of numpy call, as jit names them
@@ -49,7 +51,11 @@ class StepProfile:
             try:
                 return descend(params, closure)
             finally:
-                self.optimizer += time.perf_counter() - start - inside[0]
+                seconds = time.perf_counter() - start - inside[0]
+                if self.steps:
+                    self.optimizer += seconds
+                else:
+                    self.optimizer_first += seconds
                 self.steps += 1
 
         return timed_take, timed_step, timed_descend
@@ -74,7 +80,8 @@ class StepProfile:
                  ("program: Python overhead", self.overhead, None)]
         if self.eager:
             parts.append(("eager gradient (not jitted)", self.eager, None))
-        parts += [("optimizer", self.optimizer, None), ("data slicing", self.slicing, None)]
+        parts += [("optimizer, first step (compiling)", self.optimizer_first, None),
+                  ("optimizer", self.optimizer, None), ("data slicing", self.slicing, None)]
         rest = self.loop - sum(seconds for _, seconds, _ in parts)
         return [*parts, ("loop Python overhead", max(rest, 0.0), None)]
 

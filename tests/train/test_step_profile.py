@@ -46,6 +46,7 @@ def test_the_parts_add_up_and_the_program_calls_are_counted_by_kind():
     assert all(seconds >= 0 for seconds, _ in rows.values())
     assert sum(seconds for seconds, _ in rows.values()) == pytest.approx(profile.loop)
     assert rows["tracing"][0] > 0 and rows["optimizer"][0] > 0
+    assert rows["optimizer, first step"][0] > 0
     text = str(profile)
     assert "12 training steps" in text and "program: GEMM" in text and "data slicing" in text
 

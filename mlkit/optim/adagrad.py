@@ -6,7 +6,7 @@ import numpy as np
 
 from mlkit.optim import validation
 from mlkit.optim.base import Optimizer
-from mlkit.optim.kernel import element_loop, run, signed
+from mlkit.optim.kernel import element_loop, elements, run, signed
 from mlkit.options import NonNegativeFloat, PositiveFloat
 
 
@@ -67,7 +67,7 @@ class Adagrad(Optimizer):
 @element_loop
 def _adagrad(param, grad, total, step_lr, eps, weight_decay, maximize):
     """One Adagrad step per element."""
-    for i in range(param.shape[0]):
+    for i in elements(param):
         p = param[i]
         g = signed(p, grad[i], maximize, weight_decay)
         s = total[i] + g * g

@@ -8,7 +8,7 @@ import numpy as np
 
 from mlkit.optim import validation
 from mlkit.optim.base import Optimizer
-from mlkit.optim.kernel import element_loop, run, signed
+from mlkit.optim.kernel import element_loop, elements, run, signed
 from mlkit.options import Fraction, NonNegativeFloat, PositiveFloat
 
 
@@ -84,7 +84,7 @@ class Adam(Optimizer):
 def _adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, rest1, beta2, rest2,
           root_correction2, eps, step_size, decay, weight_decay, maximize, amsgrad):
     """One Adam step per element; ``decay != 1`` shrinks the parameter first (AdamW)."""
-    for i in range(param.shape[0]):
+    for i in elements(param):
         p = param[i]
         if decay != 1.0:
             p = p * decay

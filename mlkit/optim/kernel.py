@@ -1,25 +1,41 @@
-"""Optimizer updates as one compiled pass over memory.
+"""Optimizer updates written once, run as one compiled pass over memory or as numpy.
 
-Each optimizer writes its update once, as a loop over the elements of flat vectors. numba
-compiles the loop for float32 and float64 into one vectorised pass that reads and writes each
-array once, where numpy's whole-array operations would make a dozen passes and keep
-temporaries. The compiled loop does the operations of the formula in its order, rounding each
-to the parameter's dtype, with no fast-math and numpy's error model (a division by zero gives
-inf or nan instead of raising), so it gives the bits numpy's operations give. Other float
-dtypes (float16, longdouble) run the same loop as Python.
+Each optimizer writes its update once, as a loop ``for i in elements(param)`` over flat
+vectors. numba compiles it, for float32 and float64 vectors of at least ``COMPILED_FROM``
+entries, into one vectorised pass that reads and writes each array once, where numpy's
+whole-array operations make a dozen passes and keep temporaries. Run by Python, the same loop
+takes one index, ``...``, so each line is one numpy operation on whole vectors: smaller
+vectors, which would not repay the compiler's start (about 0.2 s once per process), and other
+dtypes run so. Both do the operations of the formula in its order, each rounded to the
+parameters' dtype (no fast-math; numpy's error model: a division by zero gives inf or nan), so
+they give the same bits.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
-from numba.extending import register_jitable
+from numba.extending import overload, register_jitable
 
+COMPILED_FROM = 1 << 15  # entries of a vector from which its update runs compiled
 _COMPILED = (np.dtype(np.float32), np.dtype(np.float64))
 
 
+def elements(vector):
+    """The indices an update loop runs over: as Python, one index taking every entry at once."""
+    return (Ellipsis,)
+
+
+@overload(elements, inline="always")
+def _compiled_elements(vector):
+    def indices(vector):
+        return range(vector.shape[0])
+
+    return indices
+
+
 def element_loop(loop):
-    """Decorator: ``loop(*vectors, *constants)`` compiled, run by :func:`run`."""
+    """Decorator: ``loop(*vectors, *constants)``, compiled when run, by :func:`run`."""
     return njit(nogil=True, cache=True, error_model="numpy")(loop)
 
 
@@ -33,7 +49,11 @@ def run(loop, param, grad, states, constants):
     vectors.insert(1, np.ascontiguousarray(grad).reshape(-1))
     kind = param.dtype.type
     scalars = [kind(c) if type(c) is float else c for c in constants]
-    (loop if param.dtype in _COMPILED else loop.py_func)(*vectors, *scalars)
+    if param.size >= COMPILED_FROM and param.dtype in _COMPILED:
+        loop(*vectors, *scalars)
+        return
+    with np.errstate(all="ignore"):  # as the compiled loop: nan and inf, no warnings
+        loop.py_func(*vectors, *scalars)
 
 
 def _vector(array):

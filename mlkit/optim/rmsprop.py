@@ -8,7 +8,7 @@ import numpy as np
 
 from mlkit.optim import validation
 from mlkit.optim.base import Optimizer
-from mlkit.optim.kernel import element_loop, run, signed
+from mlkit.optim.kernel import element_loop, elements, run, signed
 from mlkit.options import NonNegativeFloat, PositiveFloat, Range
 
 
@@ -79,7 +79,7 @@ class RMSprop(Optimizer):
 def _rmsprop(param, grad, square_avg, grad_avg, momentum_buffer, lr, alpha, rest, eps,
              use_momentum, momentum, centered, weight_decay, maximize):
     """One RMSprop step per element; options left out leave their (empty) states alone."""
-    for i in range(param.shape[0]):
+    for i in elements(param):
         p = param[i]
         g = signed(p, grad[i], maximize, weight_decay)
         v = square_avg[i] * alpha + (g * g) * rest

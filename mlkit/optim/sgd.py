@@ -8,7 +8,7 @@ import numpy as np
 
 from mlkit.optim import validation
 from mlkit.optim.base import Optimizer
-from mlkit.optim.kernel import element_loop, run, signed
+from mlkit.optim.kernel import element_loop, elements, run, signed
 from mlkit.options import NonNegativeFloat, OptionConflict, PositiveFloat, Range
 
 
@@ -80,7 +80,7 @@ class SGD(Optimizer):
 def _sgd(param, grad, momentum_buffer, lr, use_momentum, momentum, rest, first, nesterov,
          weight_decay, maximize):
     """One SGD step per element; without momentum the (empty) buffer is left alone."""
-    for i in range(param.shape[0]):
+    for i in elements(param):
         p = param[i]
         g = signed(p, grad[i], maximize, weight_decay)
         if use_momentum:

@@ -1,6 +1,6 @@
-"""The optimizers' compiled update loops give the bits of the same loop run by Python on numpy
-scalars, which round every operation to the parameter's dtype as numpy's array operations do
-(a nan may come out with the other sign: the compiler may fold a negation into a subtraction)."""
+"""The optimizers' update loops give the same bits compiled and run by Python as numpy
+operations on whole vectors, each rounded to the parameters' dtype (a nan may come out with the
+other sign: the compiler may fold a negation into a subtraction)."""
 
 import numpy as np
 import pytest
@@ -61,14 +61,14 @@ def same_bits(a, b):
 @pytest.mark.parametrize("cls", list(OPTIONS), ids=lambda c: c.__name__)
 @settings(max_examples=12, deadline=None)
 @given(data=st.data(), seed=st.integers(0, 2**16))
-def test_the_compiled_loop_gives_the_bits_of_the_python_loop(cls, dtype, data, seed):
+def test_the_compiled_loop_gives_the_bits_of_numpy_operations(cls, dtype, data, seed):
     options = data.draw(OPTIONS[cls])
     if cls is SGD and (options["momentum"] == 0.0 or options["dampening"] != 0.0):
         options["nesterov"] = False  # nesterov needs momentum and no dampening
-    compiled = trajectory(cls(**options), dtype, seed)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(kernel, "_COMPILED", ())  # every dtype runs the loop as Python
-        interpreted = trajectory(cls(**options), dtype, seed)
+        patch.setattr(kernel, "COMPILED_FROM", 0)  # every vector runs compiled
+        compiled = trajectory(cls(**options), dtype, seed)
+    interpreted = trajectory(cls(**options), dtype, seed)  # small: numpy operations
     for key in ("w", "b"):
         assert same_bits(compiled[0][key], interpreted[0][key]), key
     assert compiled[1].keys() == interpreted[1].keys()
@@ -93,3 +93,10 @@ def test_parameters_must_be_contiguous_to_be_moved_in_place():
     state = {"sum": np.zeros((4, 4))[:, ::2]}
     with pytest.raises(ValueError, match="C-contiguous"):
         Adagrad().apply(np.zeros((4, 2)), np.ones((4, 2)), state, 1)
+
+
+def test_a_large_float16_vector_steps_as_numpy_operations():
+    params = {"w": np.linspace(-1, 1, kernel.COMPILED_FROM, dtype=np.float16)}
+    stepped = SGD(lr=0.25, momentum=0.5).step(params, {"w": params["w"] * 2})["w"]
+    assert stepped.dtype == np.float16
+    np.testing.assert_array_equal(stepped, params["w"] * np.float16(0.5))

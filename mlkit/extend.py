@@ -14,7 +14,7 @@ import warnings
 
 from mlkit.autodiff.containers import ContainerVSpace
 from mlkit.autodiff.custom import custom_vjp
-from mlkit.autodiff.entry import unary_of
+from mlkit.autodiff.entry import derivative_of, fun_name, unary_of
 from mlkit.autodiff.forward import JVPNode, def_linear, defjvp, defjvp_argnum
 from mlkit.autodiff.reverse import VJPNode, defvjp, defvjp_argnum
 from mlkit.autodiff.tracer import Box, Node, box_types, draw, getval, trace
@@ -94,7 +94,7 @@ def unary_to_nary(unary_operator):
 
     @functools.wraps(unary_operator)
     def nary_operator(fun, argnum=0, *options, **option_keywords):
-        @functools.wraps(fun)
+        @derivative_of(fun, fun_name(unary_operator), argnum)
         def nary_fun(*args, **kwargs):
             unary, x = unary_of(fun, argnum, args, kwargs)
             return unary_operator(unary, x, *options, **option_keywords)

@@ -2,6 +2,7 @@
 containers, the complex convention, deep graphs and subgradients at kinks."""
 
 import collections
+import inspect
 import pathlib
 import warnings
 
@@ -581,7 +582,8 @@ def test_operators_of_ones_own_made_nary_with_unary_to_nary():
     both = directional(f, (0, 1), (onp.ones(2), onp.ones(2)))(a, b)
     assert_allclose(both, onp.cos(a) * b ** 2 + 2 * onp.sin(a) * b)
     assert seen == [(True, False), (False, True), (True, True)]
-    assert directional.__name__ == "directional" and directional(f, 0, 1.0).__name__ == "f"
+    assert directional.__name__ == "directional"
+    assert directional(f, 0, 1.0).__name__ == "directional_of_f_wrt_argnum_0"
 
 
 DAYS = onp.array([1, 2, 5, 12])
@@ -609,3 +611,29 @@ def test_integer_and_boolean_arrays_are_differentiated_as_float64(days):
     tree = grad(lambda p: np.sum(p["t"] ** 2 * p["w"]))({"t": days, "w": 0.5})
     assert tree["t"].dtype == onp.float64 and tree["w"] == onp.sum(as_float**2)
     assert_allclose(mlkit.jit(grad(lambda t: np.sum(t**2.5)))(days), 2.5 * as_float**1.5)
+
+
+NAMED_OPERATORS = ["grad", "value_and_grad", "grad_and_aux", "elementwise_grad", "deriv",
+                   "holomorphic_grad", "jacobian", "hessian", "make_vjp", "make_jvp",
+                   "make_jvp_reversemode", "make_hvp", "hessian_tensor_product",
+                   "hessian_vector_product", "vector_jacobian_product",
+                   "tensor_jacobian_product", "make_ggnvp"]
+
+
+@pytest.mark.parametrize("name", NAMED_OPERATORS)
+def test_operators_name_what_they_make_as_autograd_does(name):
+    import mlkit.differential_operators as operators
+
+    def foo(x, scale):
+        """Foo's own words."""
+        return np.sum(x * scale)
+
+    operator_of = getattr(operators, name)
+    made = operator_of(foo, f_argnum=1) if name == "make_ggnvp" else operator_of(foo, 1)
+    operator = "hessian_tensor_product" if name == "hessian_vector_product" else name
+    assert made.__name__ == f"{operator}_of_foo_wrt_argnum_1"
+    assert made.__doc__.startswith(f"The {operator} of foo with respect to argument 1")
+    takes_a_vector = name.endswith("_product")
+    signature = inspect.signature(made)
+    assert list(signature.parameters) == (["args", "kwargs"] if takes_a_vector
+                                          else ["x", "scale"])

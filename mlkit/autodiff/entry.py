@@ -15,12 +15,32 @@ from mlkit.autodiff.tracer import box_types, new_box, new_trace_id
 from mlkit.autodiff.vspace import vspace
 from mlkit.tree import is_container, tree_map
 
-__all__ = ["fun_name", "make_jvp", "make_vjp", "trace_call", "unary_of"]
+__all__ = ["derivative_of", "fun_name", "make_jvp", "make_vjp", "trace_call", "unary_of"]
 
 
 def fun_name(fun):
     """The name of ``fun`` for messages (its type's name when it has none)."""
     return getattr(fun, "__name__", type(fun).__name__)
+
+
+def derivative_of(fun, operator, argnum, extra_argument=False):
+    """Decorator naming a function that ``operator`` made of ``fun``: ``__name__`` is
+    ``{operator}_of_{fun}_wrt_argnum_{argnum}``, as HIPS autograd names it (so what prints or
+    logs it reads alike), and ``__wrapped__`` is ``fun``, so ``inspect.signature`` gives fun's,
+    unless the made function takes an ``extra_argument`` after fun's (a vector)."""
+
+    def named(derivative):
+        functools.update_wrapper(derivative, fun)
+        if extra_argument:
+            del derivative.__wrapped__
+        name = fun_name(fun)
+        derivative.__name__ = derivative.__qualname__ = (
+            f"{operator}_of_{name}_wrt_argnum_{argnum}")
+        derivative.__doc__ = (f"The {operator} of {name} with respect to argument {argnum}, "
+                              f"called with {name}'s arguments.")
+        return derivative
+
+    return named
 
 
 def _position(fun, i, count):

@@ -6,7 +6,7 @@ import inspect
 import numpy
 
 import mlkit.numpy as mnp
-from mlkit.autodiff.entry import fun_name, unary_of
+from mlkit.autodiff.entry import derivative_of, fun_name, unary_of
 from mlkit.autodiff.entry import make_jvp as _make_jvp
 from mlkit.autodiff.tracer import getval, rawval
 from mlkit.autodiff.vspace import vspace
@@ -21,7 +21,7 @@ __all__ = ["deriv", "elementwise_grad", "grad", "grad_and_aux", "grad_named",
 def grad(fun, argnum=0):
     """The gradient of a real-scalar-valued ``fun`` with respect to argument(s) ``argnum``."""
 
-    @functools.wraps(fun)
+    @derivative_of(fun, "grad", argnum)
     def gradfun(*args, **kwargs):
         vjp, ans = traced(fun, argnum, args, kwargs)
         return vjp(scalar_ones(fun, ans))
@@ -32,7 +32,7 @@ def grad(fun, argnum=0):
 def value_and_grad(fun, argnum=0):
     """Both ``fun(*args)`` and its gradient, from one forward and one backward pass."""
 
-    @functools.wraps(fun)
+    @derivative_of(fun, "value_and_grad", argnum)
     def value_and_gradfun(*args, **kwargs):
         vjp, ans = traced(fun, argnum, args, kwargs)
         return ans, vjp(scalar_ones(fun, ans, "value_and_grad"))
@@ -46,7 +46,7 @@ def grad_and_aux(fun, argnum=0):
     aux may hold anything (strings, metrics, arrays); it is not differentiated.
     """
 
-    @functools.wraps(fun)
+    @derivative_of(fun, "grad_and_aux", argnum)
     def grad_and_auxfun(*args, **kwargs):
         kept = []
 
@@ -66,7 +66,7 @@ def elementwise_grad(fun, argnum=0):
     """The sum of the Jacobian's rows: the derivative of each output element, for an
     elementwise ``fun`` (complex for a complex output, as ``jacobian`` says)."""
 
-    @functools.wraps(fun)
+    @derivative_of(fun, "elementwise_grad", argnum)
     def elementwise_gradfun(*args, **kwargs):
         vjp, ans = traced(fun, argnum, args, kwargs)
         space = vspace(ans)
@@ -80,7 +80,7 @@ def elementwise_grad(fun, argnum=0):
 def deriv(fun, argnum=0):
     """The derivative of a function of one scalar, in forward mode."""
 
-    @functools.wraps(fun)
+    @derivative_of(fun, "deriv", argnum)
     def derivfun(*args, **kwargs):
         unary, x = unary_of(fun, argnum, args, kwargs)
         x = differentiable(fun, argnum, x)
@@ -96,7 +96,7 @@ def holomorphic_grad(fun, argnum=0):
     real_part = grad(lambda *args, **kwargs: mnp.real(fun(*args, **kwargs)), argnum)
     imaginary_part = grad(lambda *args, **kwargs: mnp.imag(fun(*args, **kwargs)), argnum)
 
-    @functools.wraps(fun)
+    @derivative_of(fun, "holomorphic_grad", argnum)
     def holomorphic_gradfun(*args, **kwargs):
         derivative = real_part(*args, **kwargs)
         z = unary_of(fun, argnum, args, kwargs)[1]

@@ -9,7 +9,7 @@ import functools
 import numpy
 
 import mlkit.numpy as mnp
-from mlkit.autodiff.entry import unary_of
+from mlkit.autodiff.entry import derivative_of, unary_of
 from mlkit.autodiff.tracer import getval
 from mlkit.autodiff.vspace import vspace
 from mlkit.operators.argnum import traced
@@ -38,7 +38,7 @@ def jacobian(fun, argnum=0):
     leaves are the blocks d out_leaf / d in_leaf of shape out_leaf.shape + in_leaf.shape.
     """
 
-    @functools.wraps(fun)
+    @derivative_of(fun, "jacobian", argnum)
     def jacfun(*args, **kwargs):
         vjp, ans = traced(fun, argnum, args, kwargs)
         _, in_spaces, in_structure = _flat(unary_of(fun, argnum, args, kwargs)[1])
@@ -78,4 +78,4 @@ def _blocks(matrix, in_structure, out_structure, in_spaces, out_spaces):
 
 def hessian(fun, argnum=0):
     """The Hessian of a scalar function: the Jacobian of its gradient."""
-    return jacobian(jacobian(fun, argnum), argnum)
+    return derivative_of(fun, "hessian", argnum)(jacobian(jacobian(fun, argnum), argnum))

@@ -2,8 +2,8 @@
 Gauss-Newton products, and checkpointing, whose rules are such products."""
 
 import mlkit.numpy as mnp
+from mlkit.autodiff.entry import derivative_of, unary_of
 from mlkit.autodiff.entry import make_jvp as _make_jvp
-from mlkit.autodiff.entry import unary_of
 from mlkit.autodiff.forward import defjvp_argnum
 from mlkit.autodiff.reverse import defvjp_argnum
 from mlkit.autodiff.tracer import primitive
@@ -20,6 +20,7 @@ __all__ = ["checkpoint", "hessian_tensor_product", "hessian_vector_product", "ma
 def make_vjp(fun, argnum=0):
     """``make_vjp(f)(*args) -> (vjp, f(*args))`` with ``vjp(g)`` the pullback of ``g``."""
 
+    @derivative_of(fun, "make_vjp", argnum)
     def vjp_maker(*args, **kwargs):
         return traced(fun, argnum, args, kwargs)
 
@@ -29,6 +30,7 @@ def make_vjp(fun, argnum=0):
 def make_jvp(fun, argnum=0):
     """``make_jvp(f)(*args)(v) -> (f(*args), J v)``: forward mode, the push-forward of ``v``."""
 
+    @derivative_of(fun, "make_jvp", argnum)
     def jvp_maker(*args, **kwargs):
         unary, x = unary_of(fun, argnum, args, kwargs)
         x = differentiable(fun, argnum, x)
@@ -42,6 +44,7 @@ def make_jvp_reversemode(fun, argnum=0):
     linear in its cotangent, so its own pullback along ``v`` is ``J v``. For functions whose
     primitives have VJP rules but no JVP rules."""
 
+    @derivative_of(fun, "make_jvp_reversemode", argnum)
     def jvp_maker(*args, **kwargs):
         vjp, ans = traced(fun, argnum, args, kwargs)
         return traced(vjp, 0, (vspace(ans).zeros(),), {})[0]
@@ -56,6 +59,7 @@ def make_hvp(fun, argnum=0):
     trace (reverse-over-reverse), so H is never formed and the gradient comes for free.
     """
 
+    @derivative_of(fun, "make_hvp", argnum)
     def hvp_maker(*args, **kwargs):
         return traced(grad(fun, argnum), argnum, args, kwargs)
 
@@ -71,6 +75,7 @@ def hessian_tensor_product(fun, argnum=0):
     """
     hvp_maker = make_hvp(fun, argnum)
 
+    @derivative_of(fun, "hessian_tensor_product", argnum, extra_argument=True)
     def htp(*args, **kwargs):
         *args, vector = args
         return hvp_maker(*args, **kwargs)[0](vector)
@@ -84,6 +89,7 @@ hessian_vector_product = hessian_tensor_product
 def vector_jacobian_product(fun, argnum=0):
     """``f(*args, vector) -> vector^T J``: the gradient of ``<fun(*args), vector>``."""
 
+    @derivative_of(fun, "vector_jacobian_product", argnum, extra_argument=True)
     def vjp_fun(*args, **kwargs):
         *args, vector = args
         return traced(fun, argnum, tuple(args), kwargs)[0](vector)
@@ -100,7 +106,8 @@ def tensor_jacobian_product(fun, argnum=0):
         *args, tensor = args
         return mnp.tensordot(tensor, fun(*args, **kwargs), axes=mnp.ndim(tensor))
 
-    return jacobian(contracted, argnum)
+    return derivative_of(fun, "tensor_jacobian_product", argnum, extra_argument=True)(
+        jacobian(contracted, argnum))
 
 
 def make_ggnvp(fun, g=None, f_argnum=0):
@@ -108,6 +115,7 @@ def make_ggnvp(fun, g=None, f_argnum=0):
     the loss ``g(f(x))`` (g defaults to half the squared norm)."""
     g = g or (lambda y: 0.5 * mnp.sum(y * y))
 
+    @derivative_of(fun, "make_ggnvp", f_argnum)
     def ggnvp_maker(*args, **kwargs):
         f_vjp, f_x = traced(fun, f_argnum, args, kwargs)
         f_jvp = make_jvp(fun, f_argnum)(*args, **kwargs)

@@ -8,14 +8,15 @@ takes one index, ``...``, so each line is one numpy operation on whole vectors: 
 vectors, which would not repay the compiler's start (about 0.2 s once per process), and other
 dtypes run so. Both do the operations of the formula in its order, each rounded to the
 parameters' dtype (no fast-math; numpy's error model: a division by zero gives inf or nan), so
-they give the same bits.
+they give the same bits. numba is imported when a loop is first compiled, so a process that
+never needs it does not pay its import either.
 """
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
-from numba import njit
-from numba.extending import overload, register_jitable
 
 COMPILED_FROM = 1 << 15  # entries of a vector from which its update runs compiled
 _COMPILED = (np.dtype(np.float32), np.dtype(np.float64))
@@ -26,17 +27,43 @@ def elements(vector):
     return (Ellipsis,)
 
 
-@overload(elements, inline="always")
-def _compiled_elements(vector):
-    def indices(vector):
-        return range(vector.shape[0])
+def signed(param, grad, maximize, weight_decay):
+    """The gradient the update follows: ``±grad + weight_decay * param`` (``-`` if maximize)."""
+    if weight_decay != 0.0:
+        decayed = param * weight_decay
+        return decayed - grad if maximize else decayed + grad
+    return -grad if maximize else grad
 
-    return indices
+
+class element_loop:  # noqa: N801 (a decorator)
+    """Decorator: an update loop ``loop(*vectors, *constants)`` for :func:`run`, which runs
+    ``py_func`` (the loop itself) as numpy or ``compiled()``."""
+
+    def __init__(self, loop):
+        functools.update_wrapper(self, loop)
+        self.py_func = loop
+        self._compiled = None
+
+    def compiled(self):
+        """The loop compiled by numba (for each dtype at its first call; cached on disk)."""
+        if self._compiled is None:
+            self._compiled = _numba_njit()(nogil=True, cache=True,
+                                           error_model="numpy")(self.py_func)
+        return self._compiled
 
 
-def element_loop(loop):
-    """Decorator: ``loop(*vectors, *constants)``, compiled when run, by :func:`run`."""
-    return njit(nogil=True, cache=True, error_model="numpy")(loop)
+@functools.cache
+def _numba_njit():
+    """numba's ``njit``, once ``elements`` and ``signed`` are taught to it."""
+    from numba import njit
+    from numba.extending import overload, register_jitable
+
+    def compiled_elements(vector):
+        return lambda vector: range(vector.shape[0])
+
+    overload(elements, inline="always")(compiled_elements)
+    register_jitable(signed)
+    return njit
 
 
 def run(loop, param, grad, states, constants):
@@ -50,7 +77,7 @@ def run(loop, param, grad, states, constants):
     kind = param.dtype.type
     scalars = [kind(c) if type(c) is float else c for c in constants]
     if param.size >= COMPILED_FROM and param.dtype in _COMPILED:
-        loop(*vectors, *scalars)
+        loop.compiled()(*vectors, *scalars)
         return
     with np.errstate(all="ignore"):  # as the compiled loop: nan and inf, no warnings
         loop.py_func(*vectors, *scalars)
@@ -63,11 +90,3 @@ def _vector(array):
                          "these must be C-contiguous")
     return array.reshape(-1)
 
-
-@register_jitable
-def signed(param, grad, maximize, weight_decay):
-    """The gradient the update follows: ``±grad + weight_decay * param`` (``-`` if maximize)."""
-    if weight_decay != 0.0:
-        decayed = param * weight_decay
-        return decayed - grad if maximize else decayed + grad
-    return -grad if maximize else grad

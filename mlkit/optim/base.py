@@ -82,7 +82,7 @@ class Optimizer(ABC):
         """Move ``param`` and the arrays of ``state`` one step, in place; ``grad`` is read only.
 
         ``step`` counts this parameter's updates, starting at 1. Written once (the built-in
-        optimizers as one compiled loop, :mod:`mlkit.optim.kernel`), the rule serves one
+        optimizers as one loop over elements, :mod:`mlkit.optim.kernel`), the rule serves one
         parameter (the tree path) and all parameters of one dtype as one vector (the flat
         path), with the same elementwise operations in the same order, so both give the same
         bits. ``state`` entries must be written through (``out=``, ``+=``, ``[...] =``), never

@@ -169,6 +169,19 @@ def test_expm1_derivatives_are_exp_to_relative_accuracy_in_the_left_tail(x):
     assert abs(grad(grad(np.expm1))(x) - onp.exp(x)) <= 1e-15 * onp.exp(x)
 
 
+@pytest.mark.parametrize("x", [-40.0, -20.0, -3.0, -1.0, -0.2, 0.0, 0.9, 1.0, 1.5, 19.5, 300.0])
+def test_tanh_derivatives_keep_relative_accuracy_in_the_tails(x):
+    # 1 - tanh(x)**2 rounds to 0 from |x| > 19, but sech(x)**2 is about 4 e^-2|x| there.
+    sech2 = 1 / onp.cosh(x) ** 2
+    exact = [sech2, -2 * sech2 * onp.tanh(x), 4 * sech2 * onp.tanh(x) ** 2 - 2 * sech2 ** 2]
+    derivative = np.tanh
+    for order in range(3):
+        derivative = grad(derivative)
+        assert abs(derivative(x) - exact[order]) <= 4e-16 * abs(exact[order]) + 1e-300, order
+    check_grads(np.tanh, modes=("fwd", "rev"), order=2)(onp.array([x, x / 7]))
+    assert grad(np.tanh)(onp.float32(x)).dtype == onp.float32
+
+
 # --- refused rather than zero ---------------------------------------------------------------
 def test_histogram_refuses_edges_that_depend_on_a_traced_value():
     x = onp.array([0.1, 0.5, 0.7])

@@ -111,3 +111,36 @@ def test_joining_nested_lists_of_traced_values_and_constants(join):
                     else reference)
     check_grads(lambda p: np.sum(joins[join](p) ** 3 * weights), modes=("fwd", "rev"),
                 order=2)(point)
+
+
+# Each binary elementwise function with a constant list operand, on either side.
+CONSTANT_LIST_OPERAND = {
+    "divide-by": lambda x: x / [2.0, -4.0, 0.5],
+    "divide-into": lambda x: [2.0, -4.0, 0.5] / (x * x + 1.0),
+    "power-list-exponent": lambda x: np.power(x * x + 1.0, [2.0, 0.5, 3.0]),
+    "power-list-base": lambda x: np.power([2.0, 0.5, 3.0], x),
+    "arctan2": lambda x: np.arctan2(x, [1.0, -2.0, 0.5]) + np.arctan2((-3.0, 1.0, 2.0), x),
+    "hypot": lambda x: np.hypot(x, [1.0, -2.0, 0.5]),
+    "mod": lambda x: np.mod([7.0, 5.0, 3.0], x * x + 1.0),
+    "maximum": lambda x: np.maximum(x, [0.0, 0.0, 0.0]) * x,
+    "chi-square-terms": lambda x: ((x - [0.1, 0.2, 0.3]) / [0.5, 0.25, 2.0]) ** 2,
+}
+
+
+@pytest.mark.parametrize("name", CONSTANT_LIST_OPERAND)
+def test_a_constant_list_operand_differentiates_as_its_array(name):
+    """A plain list given to a binary function is the array numpy makes of it, in the rules too
+    (a list divisor once failed in the rule, as 1 / [2.0, ...])."""
+    fun = CONSTANT_LIST_OPERAND[name]
+    x = onp.array([0.7, -1.3, 2.1])
+    check_grads(lambda x: np.sum(fun(x)), modes=("fwd", "rev"), order=2)(x)
+
+
+def test_a_chi_square_with_errors_in_a_list_has_its_hessian():
+    """The fit pattern: residuals divided by a plain list of errors, then the Hessian."""
+    x, y, errors = onp.array([1.0, 2.0]), [1.0, 2.5], [0.1, 0.2]
+    chi2 = lambda p: np.sum(((y - (p[0] + p[1] * x)) / errors) ** 2)  # noqa: E731
+    weights = 2 / onp.square(errors)
+    expected = [[onp.sum(weights), onp.sum(weights * x)],
+                [onp.sum(weights * x), onp.sum(weights * x * x)]]
+    assert_allclose(hessian(chi2)(onp.array([0.5, 1.0])), expected, rtol=1e-14)

@@ -130,7 +130,7 @@ def_elementwise(arccos, lambda ans, x: -1 / sqrt(1 - x * x))
 def_elementwise(arctan, lambda ans, x: 1 / (1 + x * x))
 def_elementwise(sinh, lambda ans, x: cosh(x))
 def_elementwise(cosh, lambda ans, x: sinh(x))
-def_elementwise(tanh, lambda ans, x: 1 - ans * ans)
+def_elementwise(tanh, lambda ans, x: sech_squared(x))
 def_elementwise(arcsinh, lambda ans, x: 1 / sqrt(x * x + 1))
 def_elementwise(arccosh, lambda ans, x: 1 / sqrt(x * x - 1))
 def_elementwise(arctanh, lambda ans, x: 1 / (1 - x * x))
@@ -164,6 +164,18 @@ def _sinc_derivative(ans, x):
 
 
 def_elementwise(sinc, _sinc_derivative)
+
+
+def _sech_squared_raw(x):
+    """1 / cosh(x)**2, tanh's derivative, to relative accuracy for every x: 1 - tanh(x)**2
+    cancels as tanh(x) nears 1 (rounding to 0 from |x| > 19). 0 where cosh overflows."""
+    with numpy.errstate(over="ignore"):
+        reciprocal = 1 / numpy.cosh(x)
+    return reciprocal * reciprocal
+
+
+sech_squared = wrap(_sech_squared_raw, "sech_squared")
+def_elementwise(sech_squared, lambda ans, x: -2 * ans * tanh(x))
 
 
 def _abs_vjp(ans, x):
@@ -226,25 +238,31 @@ def sign(x):
     return where_primitive(zero, 0, x / absolute(where_primitive(zero, 1, x)))
 
 # --- binary ---------------------------------------------------------------------------------
-add = wrap(numpy.add, "add")
-subtract = wrap(numpy.subtract, "subtract")
-multiply = wrap(numpy.multiply, "multiply")
-divide = wrap(numpy.divide, "divide")
+def _binary(raw, name):
+    """A binary elementwise primitive whose list or tuple operands become arrays, so that its
+    rules see arrays (``x / [2.0, 4.0]`` differentiates as ``x / array([2.0, 4.0])``)."""
+    return wrap(raw, name, operands_only=True)
+
+
+add = _binary(numpy.add, "add")
+subtract = _binary(numpy.subtract, "subtract")
+multiply = _binary(numpy.multiply, "multiply")
+divide = _binary(numpy.divide, "divide")
 true_divide = divide
-power = wrap(numpy.power, "power")
-float_power = wrap(numpy.float_power, "float_power")
-maximum = wrap(numpy.maximum, "maximum")
-minimum = wrap(numpy.minimum, "minimum")
-fmax = wrap(numpy.fmax, "fmax")
-fmin = wrap(numpy.fmin, "fmin")
-logaddexp = wrap(numpy.logaddexp, "logaddexp")
-logaddexp2 = wrap(numpy.logaddexp2, "logaddexp2")
-hypot = wrap(numpy.hypot, "hypot")
-arctan2 = wrap(numpy.arctan2, "arctan2")
-mod = wrap(numpy.mod, "mod")
+power = _binary(numpy.power, "power")
+float_power = _binary(numpy.float_power, "float_power")
+maximum = _binary(numpy.maximum, "maximum")
+minimum = _binary(numpy.minimum, "minimum")
+fmax = _binary(numpy.fmax, "fmax")
+fmin = _binary(numpy.fmin, "fmin")
+logaddexp = _binary(numpy.logaddexp, "logaddexp")
+logaddexp2 = _binary(numpy.logaddexp2, "logaddexp2")
+hypot = _binary(numpy.hypot, "hypot")
+arctan2 = _binary(numpy.arctan2, "arctan2")
+mod = _binary(numpy.mod, "mod")
 remainder = mod
-fmod = wrap(numpy.fmod, "fmod")
-copysign = wrap(numpy.copysign, "copysign")
+fmod = _binary(numpy.fmod, "fmod")
+copysign = _binary(numpy.copysign, "copysign")
 
 def_elementwise(add, 1, 1)
 def_elementwise(subtract, 1, -1)

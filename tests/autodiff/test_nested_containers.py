@@ -96,3 +96,21 @@ def test_the_log_determinant_gradient_is_each_blocks_inverse_transpose():
     assert type(g) is tuple and len(g) == 2
     for gk, bk in zip(g, BLOCKS):
         assert_allclose(gk, onp.linalg.inv(bk).T, rtol=1e-12)
+
+
+@primitive
+def weighted_total(params):
+    """2 sum(a) + b^2 computed by plain numpy on a dict of arrays, one primitive."""
+    return 2.0 * onp.sum(onp.asarray(params["a"])) + onp.square(onp.asarray(params["b"]))
+
+
+defvjp(weighted_total, lambda ans, p: lambda g: {"a": 2.0 * g * np.ones_like(p["a"]),
+                                                  "b": 2.0 * g * p["b"]})
+
+
+def test_a_primitive_of_a_traced_dict_gets_its_values_and_gives_a_dict_cotangent():
+    params = {"a": onp.array([1.0, -2.0]), "b": onp.array(1.5)}
+    check_grads(lambda p: weighted_total(p) * np.sum(p["a"] ** 2), modes=["rev"])(params)
+    g = mlkit.grad(lambda p: 3.0 * weighted_total(p))(params)
+    assert_allclose(g["a"], [6.0, 6.0])
+    assert_allclose(g["b"], 9.0)

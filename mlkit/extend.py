@@ -12,7 +12,7 @@ a computation.
 import functools
 import warnings
 
-from mlkit.autodiff.containers import ContainerVSpace
+from mlkit.autodiff.containers import ContainerVSpace, pack_traced
 from mlkit.autodiff.custom import custom_vjp
 from mlkit.autodiff.entry import derivative_of, fun_name, unary_of
 from mlkit.autodiff.forward import JVPNode, def_linear, defjvp, defjvp_argnum
@@ -37,8 +37,10 @@ def primitive(f_raw):
     given with ``defvjp``/``defjvp``. Programs written for older HIPS autograd may instead use
     its deprecated method forms, kept with a DeprecationWarning: ``f.defvjp(vjp, argnum)``
     with ``vjp(g, ans, vs, gvs, *args)``, ``f.defgrad(maker, argnum)`` and
-    ``f.defvjp_is_zero(argnums)``."""
-    fun = _primitive(f_raw)
+    ``f.defvjp_is_zero(argnums)``. A list, tuple or dict argument holding traced values is one
+    traced argument: ``f_raw`` gets the container of their values and the argument's VJP
+    returns a container of cotangents (``grad`` of a function of a tuple passes one)."""
+    fun = _primitive(f_raw, pack=pack_traced, pack_dicts=True)
     fun.defvjp = functools.partial(_old_defvjp, fun)
     fun.defgrad = functools.partial(_old_defgrad, fun)
     fun.defvjp_is_zero = functools.partial(_old_defvjp_is_zero, fun)

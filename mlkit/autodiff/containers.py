@@ -13,7 +13,7 @@ from mlkit.autodiff.vspace import VSpace, _container_add, add_values, container_
 from mlkit.tree import register_branch, tree_fold
 
 __all__ = ["ContainerVSpace", "DictBox", "SequenceBox", "container_take", "pack_output",
-           "register_sequence"]
+           "pack_traced", "register_sequence"]
 
 
 def _rebuild(kind, items):
@@ -227,6 +227,21 @@ def pack_output(out, trace):
         return make_sequence(type(node), *items)
 
     return tree_fold(out, None, pack, exact=True)
+
+
+def pack_traced(value):
+    """A container holding boxes (at any depth, of any traces) as one traced container, so that
+    a primitive given a tuple of traced arrays sees the tuple of their values and its rule gives
+    a tuple cotangent, as with HIPS autograd's container boxes; any other value as it is."""
+
+    def pack(node, items):
+        if not any(type(item) in box_types for item in items):
+            return node
+        if type(node) is dict:
+            return make_dict(tuple(node), *items)
+        return make_sequence(type(node), *items)
+
+    return tree_fold(value, None, pack, exact=True)
 
 
 def register_sequence(kind):

@@ -102,9 +102,11 @@ def trace_call(fun, x, make_root, tangent=None):
     out = pack_output(fun(boxed), trace)
     if type(out) in box_types and out._trace == trace:
         return out._value, out._node, roots
+    # Worded as HIPS autograd's warning begins, so filters written for it catch this one too.
     warnings.warn(
-        f"the output of {getattr(getattr(fun, 'func', fun), '__name__', fun)!s} does not depend "
-        "on its input; its derivative is zero",
+        f"Output seems independent of input: the output of "
+        f"{getattr(getattr(fun, 'func', fun), '__name__', fun)!s} does not depend on its input; "
+        "its derivative is zero",
         stacklevel=3,
     )
     return out, None, roots

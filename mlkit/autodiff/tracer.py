@@ -252,18 +252,20 @@ def _nests_box(args) -> bool:
     return False
 
 
-def primitive(f_raw, pack=None):
+def primitive(f_raw, pack=None, pack_dicts=False):
     """Make ``f_raw`` traceable: called on boxes, it records a node and returns a box.
 
     Only the boxes of the newest (innermost) trace among the arguments are unwrapped; the call
     recurses so that boxes of older traces are recorded by their own traces in turn. With
-    ``pack``, a positional list or tuple argument is first replaced by ``pack(argument)``
-    (which turns one holding boxes into a single traced value, and returns any other as is).
+    ``pack``, a positional list or tuple argument (and dict, with ``pack_dicts``) is first
+    replaced by ``pack(argument)`` (which turns one holding boxes into a single traced value,
+    and returns any other as is).
     """
+    packable = _SEQUENCES | {dict} if pack_dicts else _SEQUENCES
 
     def packed(args):
         """``args`` with their lists and tuples packed, or None if none held a box."""
-        new = [pack(arg) if type(arg) in _SEQUENCES else arg for arg in args]
+        new = [pack(arg) if type(arg) in packable else arg for arg in args]
         return None if all(n is old for n, old in zip(new, args)) else new
 
     @functools.wraps(f_raw)
@@ -272,7 +274,7 @@ def primitive(f_raw, pack=None):
             # The most common call, a function of one traced array, without the general scan.
             (arg,) = args
             if type(arg) not in box_types:
-                if pack is not None and type(arg) in _SEQUENCES:
+                if pack is not None and type(arg) in packable:
                     new_args = packed(args)
                     if new_args is not None:
                         return f_wrapped(*new_args, **kwargs)
@@ -302,7 +304,7 @@ def primitive(f_raw, pack=None):
             first_boxed, second_boxed = type(first) in box_types, type(second) in box_types
             if not (first_boxed or second_boxed) and (
                     pack is None
-                    or (type(first) not in _SEQUENCES and type(second) not in _SEQUENCES)):
+                    or (type(first) not in packable and type(second) not in packable)):
                 if _recorder is not None and _nests_box(args):
                     return _recorder.outside(f_raw, args, kwargs)
                 try:  # a traced keyword argument that numpy could not take is bound below
@@ -314,7 +316,7 @@ def primitive(f_raw, pack=None):
                 return f_wrapped(*args, **kwargs)
             if first_boxed != second_boxed and (pack is None
                                                 or type(second if first_boxed else first)
-                                                not in _SEQUENCES):
+                                                not in packable):
                 if kwargs and _holds_box(kwargs):
                     args, kwargs = bind_traced_keywords(f_raw, args, kwargs)
                     return f_wrapped(*args, **kwargs)
@@ -336,7 +338,7 @@ def primitive(f_raw, pack=None):
             if type(arg) in box_types:
                 if arg._trace > top:
                     top = arg._trace
-            elif type(arg) in _SEQUENCES:
+            elif type(arg) in packable:
                 sequences = True
         if sequences and pack is not None:
             new_args = packed(args)

@@ -339,8 +339,8 @@ def _no_rule_message(name):
 
 class IndexableArrayBox(ArrayBox):
     """A traced ndarray: an ArrayBox that can also be indexed, sliced and iterated. Traced
-    scalars are ScalarBoxes, which are not sequences, so that numpy, writing one into an
-    array (``a[i] = x``), reports mlkit's own error instead of a sequence error."""
+    scalars are ScalarBoxes, which take only a numpy scalar's indices (``x[()]``) and are not
+    iterable."""
 
     __slots__ = ()
     __init__ = Box.__init__  # the engine boxes arrays with this class directly
@@ -361,6 +361,14 @@ class ScalarBox(ArrayBox):
 
     __slots__ = ()
     __init__ = Box.__init__
+
+    def __getitem__(self, index):
+        """``x[()]`` and ``x[...]``, as a numpy scalar allows (``out[()]`` unwraps a 0-d result
+        in code written for arrays and scalars alike); other indices fail as numpy's do."""
+        return getitem(self, index)
+
+    def __iter__(self):
+        raise TypeError(f"a traced {type(self._value).__name__} scalar is not iterable")
 
 
 IndexableArrayBox.register(numpy.ndarray)

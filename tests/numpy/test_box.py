@@ -1,6 +1,8 @@
 """Traced arrays meeting plain Python and numpy: integer casts, indices from traced values,
 int() and range(), and writes into numpy arrays."""
 
+import re
+
 import numpy as onp
 import pytest
 from numpy.testing import assert_allclose
@@ -122,6 +124,20 @@ def test_traced_arrays_index_and_iterate_and_traced_scalars_do_not():
     onp.testing.assert_allclose(grad(total)(onp.array([1.0, 2.0])), [3.0, 4.0])
 
 
+def test_traced_scalars_take_a_numpy_scalars_indices_and_are_not_iterable():
+    # out[()] unwraps a 0-d result in code written for arrays and scalars alike
+    check_grads(lambda x: np.exp(x * 2.0)[()] * np.sin(x)[...], modes=["rev", "fwd"])(0.7)
+    assert grad(lambda x: (x * 3.0)[()] ** 2)(0.5) == 9.0
+
+    def index_scalar(x):
+        return (x * 2.0)[0]
+
+    with pytest.raises(IndexError, match="invalid index to scalar"):
+        grad(index_scalar)(1.5)
+    with pytest.raises(TypeError, match="not iterable"):
+        grad(lambda x: sum(x * 2.0))(1.5)
+
+
 def test_writing_a_traced_value_into_a_numpy_array_says_what_to_do_instead():
     def write_element(x):
         buffer = onp.zeros(3)
@@ -138,10 +154,14 @@ def test_writing_a_traced_value_into_a_numpy_array_says_what_to_do_instead():
         buffer[0] = x[1] * 2.0
         return np.sum(buffer)
 
-    # A traced scalar is no sequence, so numpy passes mlkit's own error on unchanged.
+    # A traced scalar takes x[()] as numpy scalars do, so numpy sees a sequence and raises its
+    # own ValueError, with mlkit's error as the cause (printed above it in the traceback).
     for write, point in ((write_element, 1.5), (write_element_of_array, onp.array([1.0, 2.0]))):
-        with pytest.raises(TypeError, match=r"written into a numpy array.*at\[index\]\.set"):
+        with pytest.raises(ValueError, match="sequence") as caught:
             grad(write)(point)
+        cause = caught.value.__cause__
+        assert isinstance(cause, TypeError)
+        assert re.search(r"written into a numpy array.*at\[index\]\.set", str(cause))
     with pytest.raises(TypeError, match=r"writing it into a numpy array.*np\.stack"):
         grad(write_slice)(onp.array([1.0, 2.0]))
 

@@ -312,3 +312,13 @@ def test_where_keeps_python_scalars_and_takes_keywords():
     onp.testing.assert_array_equal(np.where(X > 0)[0], onp.nonzero(X > 0)[0])
     with pytest.raises(ValueError, match="both x and y"):
         np.where(X > 0, X)
+
+
+def test_where_gives_python_lists_for_python_sequences():
+    """Plain lists and tuples in give a list out, as HIPS autograd's where does; an array or a
+    traced value anywhere inside keeps an array, and the derivative still reaches list items."""
+    assert np.where([True, False], [1.0, 2.0], [3.0, 4.0]) == [1.0, 4.0]
+    assert np.where(((True,), (False,)), 1, (2, 3)) == [[1, 1], [2, 3]]
+    assert isinstance(np.where([True, False], onp.array([1.0, 2.0]), [3.0, 4.0]), onp.ndarray)
+    assert isinstance(np.where([True, False], [onp.float64(1.0), 2.0], 0.0), onp.ndarray)
+    assert grad(lambda a: np.sum(np.where([True, False], [a, 2 * a], [a, 3 * a]) ** 2))(1.5) == 30.0

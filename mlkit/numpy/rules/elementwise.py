@@ -358,20 +358,26 @@ defjvp(where_primitive, None,
        lambda g, ans, c, x, y: broadcast_like(g * mask_like(numpy.logical_not(c), g), ans))
 
 _NOT_GIVEN = object()
-_PYTHON_SCALARS = (bool, int, float, complex)
+
+
+def _holds_array(x):
+    """Whether ``x`` is, or a list/tuple holds at any depth, a numpy array/scalar or a box."""
+    if isinstance(x, (numpy.ndarray, numpy.generic, *box_types)):
+        return True
+    return isinstance(x, (list, tuple)) and any(_holds_array(item) for item in x)
 
 
 def where(condition, x=_NOT_GIVEN, y=_NOT_GIVEN):
-    """numpy.where, with ``x`` and ``y`` by position or by keyword; Python scalars in give a
-    Python scalar out, and ``where(condition)`` alone gives the indices of the true entries."""
+    """numpy.where, with ``x`` and ``y`` by position or by keyword; plain Python inputs (scalars,
+    lists, tuples) give plain Python out (``.tolist()``) as HIPS autograd's does, and
+    ``where(condition)`` alone gives the indices of the true entries."""
     if x is _NOT_GIVEN and y is _NOT_GIVEN:
         return numpy.nonzero(getval(condition))
     if x is _NOT_GIVEN or y is _NOT_GIVEN:
         raise ValueError("where takes either both x and y or neither")
     out = where_primitive(condition, x, y)
-    if (type(condition) in _PYTHON_SCALARS and type(x) in _PYTHON_SCALARS
-            and type(y) in _PYTHON_SCALARS):
-        return out.item()
+    if not (_holds_array(condition) or _holds_array(x) or _holds_array(y)):
+        return out.tolist()
     return out
 
 
@@ -421,7 +427,7 @@ def_elementwise(
     _clip_at_low,
     _clip_at_high,
 )
-where = composite(where, numpy.where)
+where = composite(where, numpy.where, pack_sequences=False)  # where_primitive packs them
 clip = composite(clip, numpy.clip)
 sign = composite(sign, numpy.sign)
 

@@ -11,10 +11,10 @@ and the config schema both call it. Nothing here imports mlkit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Literal
 
-__all__ = ["Fraction", "Length", "NonNegativeFloat", "NonNegativeInt", "OptionConflict",
-           "PositiveFloat", "PositiveInt", "Range"]
+__all__ = ["BatchSize", "Fraction", "Length", "NonNegativeFloat", "NonNegativeInt",
+           "OptionConflict", "PositiveFloat", "PositiveInt", "Range"]
 
 
 @dataclass(frozen=True)
@@ -49,3 +49,5 @@ NonNegativeFloat = Annotated[float, Range(ge=0)]
 Fraction = Annotated[float, Range(ge=0, lt=1)]
 PositiveInt = Annotated[int, Range(ge=1)]
 NonNegativeInt = Annotated[int, Range(ge=0)]
+BatchSize = PositiveInt | Literal["full"]
+"""Rows per training step, or ``"full"`` for whole-data steps."""

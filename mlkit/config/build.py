@@ -24,6 +24,7 @@ from mlkit.train.plan import Plan, Preprocessing, Splits
 from .checks import binary_on_many_classes, metric_problems, metric_uses
 from .errors import ConfigError, Problem, choices
 from .schema import MODEL_TASKS, Config
+from .sections import LOOP_OPTIONS
 
 __all__ = ["build_model", "build_plan", "load_data", "split_data"]
 
@@ -189,13 +190,8 @@ def build_plan(config: Config, source: str | None = None) -> Plan:
         checkpoint_monitor, mode = config.schedule.monitor, config.schedule.mode
     else:
         checkpoint_monitor, mode = ("val_loss" if splits.validation else "train_loss"), "min"
-    training = config.training
-    fit_options = {"epochs": training.epochs, "batch_size": training.batch_size,
-                   "seed": np.random.default_rng(loop_seed), "shuffle": training.shuffle,
-                   "last_batch": training.last_batch, "clip_grad_norm": training.clip_grad_norm,
-                   "clip_grad_value": training.clip_grad_value, "eval_every": training.eval_every,
-                   "jit": training.jit, "profile": training.profile,
-                   "schedule_monitor": monitor}
+    fit_options = {**{name: getattr(config.training, name) for name in LOOP_OPTIONS},
+                   "seed": np.random.default_rng(loop_seed), "schedule_monitor": monitor}
     early_options = None if early is None else {
         "monitor": early.monitor, "mode": early.mode, "patience": early.patience,
         "min_delta": early.min_delta}

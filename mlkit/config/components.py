@@ -28,10 +28,12 @@ from .fields import (
     Section,
     conflicts,
     mode_problems,
+    one_error,
     with_mode,
 )
 
-__all__ = ["SECTIONS", "Loss", "Model", "Optimizer", "Schedule", "field_type"]
+__all__ = ["SECTIONS", "Loss", "Model", "Optimizer", "Schedule", "field_type",
+           "option_fields"]
 
 # ----------------------------------------------------------------------------- types
 
@@ -50,6 +52,23 @@ def _writable(hint: Any) -> bool:
         type, collections.abc.Callable))
 
 
+def _spelled(hint: Any) -> str:
+    """How an error message names the values of a type: ``an integer >= 1``, ``'full'``."""
+    if get_origin(hint) is Annotated:
+        bounds = [f"{sign} {getattr(meta, key)}" for meta in hint.__metadata__
+                  if isinstance(meta, Range) for key, sign in _SIGNS.items()
+                  if getattr(meta, key) is not None]
+        return " ".join([_spelled(get_args(hint)[0]), *bounds])
+    if get_origin(hint) is Literal:
+        return " or ".join(map(repr, get_args(hint)))
+    return _NAMES.get(hint, "a value of its own kind")
+
+
+_SIGNS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+_NAMES = {int: "an integer", float: "a number", str: "text", bool: "true or false",
+          type(None): "null"}
+
+
 def field_type(hint: Any) -> Any:
     """A signature's type hint as a schema type: floats also read from YAML text such as 1e-3,
     sequences as lists, bounds as constraints; union members YAML cannot write are left out."""
@@ -61,13 +80,30 @@ def field_type(hint: Any) -> Any:
     if hint in (int, bool, str, type(None)) or origin is Literal:
         return hint
     if origin in (Union, types.UnionType):
-        return Union[tuple(field_type(arg) for arg in args if _writable(arg))]  # noqa: UP007
+        members = tuple(arg for arg in args if _writable(arg))
+        union = Union[tuple(map(field_type, members))]  # noqa: UP007
+        values = [arg for arg in members if arg is not type(None)]
+        if len(values) < 2:
+            return union
+        return Annotated[union, one_error(" or ".join(map(_spelled, members)))]
     if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
         return Annotated[list[field_type(args[0])], Field(min_length=len(args),
                                                           max_length=len(args))]
     if origin in (list, tuple, collections.abc.Sequence):
         return list[field_type(args[0])]
     raise TypeError(f"a config cannot hold a value of type {hint!r}")
+
+def option_fields(options) -> dict[str, tuple]:
+    """Schema fields of signature options: the hint as type, the one default, the help."""
+    fields = {}
+    for option in options:
+        default = option.default
+        if default is registry.REQUIRED:
+            default = ...
+        elif isinstance(default, tuple):
+            default = list(default)
+        fields[option.name] = (field_type(option.hint), Field(default, description=option.help))
+    return fields
 
 # ----------------------------------------------------------------------------- extra rules
 
@@ -121,15 +157,8 @@ def _section(kind: str, name: str, component: registry.Component) -> type[Sectio
     base = Section
     if kind == "loss":
         base = _LossSection if component.head == "regression" else _ClassifierLossSection
-    fields: dict[str, Any] = {"name": (Literal[name], Field(description=f"{kind} {name}"))}
-    for option in component.options():
-        default = option.default
-        if default is registry.REQUIRED:
-            default = ...
-        elif isinstance(default, tuple):
-            default = list(default)
-        fields[option.name] = (field_type(option.hint),
-                               Field(default, description=option.help))
+    fields: dict[str, Any] = {"name": (Literal[name], Field(description=f"{kind} {name}")),
+                              **option_fields(component.options())}
     title = kind.title() + "".join(part.title() for part in name.split("_"))
     validators = dict(_CHECKS.get((kind, name), {}))
     check = getattr(component.build, "check_options", None)

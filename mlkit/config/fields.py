@@ -27,7 +27,7 @@ def _number_from_text(value: Any) -> Any:
     return value
 
 
-def _one_error(expected: str):
+def one_error(expected: str):
     """Report a failed union as one error saying what is expected, not one per member."""
     def validate(value, handler):
         try:
@@ -43,9 +43,8 @@ NonNegativeFloat = Annotated[Float, Field(ge=0)]
 Fraction = Annotated[Float, Field(ge=0, lt=1)]
 PositiveInt = Annotated[int, Field(ge=1)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
-BatchSize = Annotated[PositiveInt | Literal["full"], _one_error("an integer >= 1 or 'full'")]
 ClassWeight = Annotated[Literal["none", "balanced"] | dict[int | str, PositiveFloat],
-                        _one_error("'none', 'balanced' or a mapping of class label to weight > 0"),
+                        one_error("'none', 'balanced' or a mapping of class label to weight > 0"),
                         BeforeValidator(lambda value: "none" if value is None else value)]
 """Per-class loss weights; null means none, as scikit-learn's ``class_weight=None``."""
 RunName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")]

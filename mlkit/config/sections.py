@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 from mlkit.data import dataset_parameters
+from mlkit.registry.signatures import signature_options
+from mlkit.train.loop import fit
 
+from .components import option_fields
 from .errors import Problem, did_you_mean
 from .fields import (
-    BatchSize,
     Float,
     Fraction,
     NonNegativeFloat,
     NonNegativeInt,
-    PositiveFloat,
     PositiveInt,
     Section,
     conflicts,
@@ -179,34 +188,23 @@ class EarlyStopping(Section):
         return self
 
 
-class Training(Section):
-    """The training loop."""
+LOOP_OPTIONS = ("epochs", "batch_size", "shuffle", "last_batch", "clip_grad_norm",
+                "clip_grad_value", "eval_every", "jit", "profile")
+"""The options of :func:`mlkit.train.fit` that a config sets: declared once, in its signature."""
 
-    epochs: PositiveInt = 100
-    """Passes over the training set (an upper bound with early stopping)."""
-    batch_size: BatchSize = 32
-    """Rows per step, or full for the whole training set in one batch."""
-    seed: NonNegativeInt = 0
-    """Seed of initialization, shuffling and dropout; equal seeds give equal runs."""
-    dtype: Literal["float32", "float64"] = "float64"
-    """Floating type of data and parameters."""
-    early_stopping: EarlyStopping | None = None
-    """Stop early when the monitored metric stalls; null trains for all epochs."""
-    clip_grad_norm: PositiveFloat | None = None
-    """Rescale the gradient so its global L2 norm is at most this; null disables."""
-    clip_grad_value: PositiveFloat | None = None
-    """Clamp every gradient entry to [-value, value]; null disables."""
-    eval_every: PositiveInt = 1
-    """Epochs between evaluations on the validation set."""
-    shuffle: bool = True
-    """Reshuffle the training rows every epoch."""
-    last_batch: Literal["keep", "drop", "merge"] = "keep"
-    """A short final batch is kept, dropped, or merged into the one before."""
-    jit: bool = True
-    """Run each batch's loss and gradient as one compiled mlkit.jit program (same results)."""
-    profile: bool = False
-    """After training, print where the steps' time went: tracing, the compiled program's numpy
-    calls by kind (GEMM, elementwise, reductions, ...), optimizer, data slicing, Python."""
+
+Training = create_model(
+    "Training", __base__=Section, __module__=__name__,
+    __doc__="The training loop: the options of mlkit.train.fit, the run's seed and dtype, and "
+            "early stopping.",
+    **option_fields(signature_options(fit, skip=tuple(
+        name for name in inspect.signature(fit).parameters if name not in LOOP_OPTIONS))),
+    seed=(NonNegativeInt, Field(0, description="Seed of initialization, shuffling and dropout; "
+                                               "equal seeds give equal runs.")),
+    dtype=(Literal["float32", "float64"], Field("float64", description="Floating type of data "
+                                                                       "and parameters.")),
+    early_stopping=(EarlyStopping | None, Field(None, description=(
+        "Stop early when the monitored metric stalls; null trains for all epochs."))))
 
 # ----------------------------------------------------------------------------- output, baseline
 

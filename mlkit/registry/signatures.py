@@ -59,8 +59,8 @@ def parameter_help(component: Callable) -> dict[str, str]:
 
 
 def plain_text(text: str) -> str:
-    """Docstring markup removed: ``:math:`x``` and ````x```` become ``x``."""
-    return re.sub(r":\w+:`([^`]*)`", r"\1", text).replace("``", "")
+    """Docstring markup removed: ``:math:`x```, ``:class:`~x``` and ````x```` become ``x``."""
+    return re.sub(r":\w+:`~?([^`]*)`", r"\1", text).replace("``", "")
 
 
 def signature_options(component: Callable, skip=(), keyword_defaults_only=False) -> list[Option]:

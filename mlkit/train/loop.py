@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import functools
 import time
+from typing import Literal
 
 import numpy as np
 
 from mlkit.data import minibatches
+from mlkit.options import BatchSize, PositiveFloat, PositiveInt
 from mlkit.train.blocks import BlockedStep
 from mlkit.train.callbacks import ScheduleStep
 from mlkit.train.epoch import TrainingDiverged, run_epoch
@@ -36,11 +38,14 @@ class TrainingInterrupted(KeyboardInterrupt):
                          "were completed")
 
 
-def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None, epochs=100,
-        batch_size="full", seed=0, shuffle=True, last_batch="keep", schedule=None,
-        schedule_monitor="val_loss", clip_grad_norm=None, clip_grad_value=None, evaluate=None,
-        eval_every=1, callbacks=(), resume=None, metrics=None, head=None, jit=True,
-        profile=False, row_blocks=None) -> History:
+def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
+        epochs: PositiveInt = 100, batch_size: BatchSize = "full",
+        seed=0, shuffle: bool = True,
+        last_batch: Literal["keep", "drop", "merge"] = "keep", schedule=None,
+        schedule_monitor="val_loss", clip_grad_norm: PositiveFloat | None = None,
+        clip_grad_value: PositiveFloat | None = None, evaluate=None, eval_every: PositiveInt = 1,
+        callbacks=(), resume=None, metrics=None, head=None, jit: bool = True,
+        profile: bool = False, row_blocks=None) -> History:
     """Train ``model`` on ``(X, y)`` and return the per-epoch :class:`History`.
 
     Parameters
@@ -65,12 +70,16 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
         Rows per step; ``"full"`` (or any size >= n) takes whole-data steps.
     seed : int or numpy.random.Generator
         Source of the shuffling; the same seed gives the same run bit for bit.
-    shuffle, last_batch
-        As in :func:`mlkit.data.minibatches`.
+    shuffle : bool
+        Reshuffle the training rows every epoch.
+    last_batch : {"keep", "drop", "merge"}
+        A short final batch is kept, dropped, or merged into the one before.
     schedule : LRScheduler or ReduceLROnPlateau, optional
         Stepped once per epoch; a plateau schedule is given ``row[schedule_monitor]``.
-    clip_grad_norm, clip_grad_value : float, optional
-        Clip each batch's gradient by global norm, then by value.
+    clip_grad_norm : float, optional
+        Rescale each batch's gradient so its global L2 norm is at most this.
+    clip_grad_value : float, optional
+        Clamp every gradient entry to [-value, value] (after clip_grad_norm).
     evaluate : callable, optional
         ``evaluate(model, X_val, y_val) -> {name: float}``, called in eval mode; the names
         appear as ``val_<name>``. Default: ``{"loss": loss_fn(model, X_val, y_val, None)}``

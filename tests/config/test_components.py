@@ -11,8 +11,10 @@ from conftest import MINIMAL
 from mlkit import nn, optim, registry
 from mlkit.config import Config, ConfigError, validate_config
 from mlkit.config.components import SECTIONS
+from mlkit.config.sections import LOOP_OPTIONS, Training
 from mlkit.config.tables import COMPONENT_NAMES
 from mlkit.registry.signatures import parameter_help, signature_options
+from mlkit.train import fit
 
 KINDS = {"model": registry.MODELS, "loss": registry.LOSSES, "optimizer": registry.OPTIMIZERS,
          "schedule": registry.SCHEDULES}
@@ -71,8 +73,6 @@ def test_a_component_built_from_yaml_defaults_equals_the_python_default(kind, na
     component = KINDS[kind][name]
     needed = {key: NEEDED[key] for key in NEEDED if key in _options(SECTIONS[kind][name])}
     raw = {**MINIMAL, "training": {"epochs": 20}, kind: {"name": name, **needed}}
-    if name == "lbfgs":
-        raw["training"]["batch_size"] = "full"
     options = getattr(validate_config(raw), kind).model_dump(exclude={"name"})
     if kind == "optimizer":
         from_yaml, from_python = registry.make_optimizer(name, **options), component.build()
@@ -103,8 +103,7 @@ def test_the_unified_defaults_are_pytorchs():
     """L-BFGS keeps 100 curvature pairs and a warmup starts at 1/3 of the rate, from YAML and
     from Python alike (they were 10 and 0.1 on one side)."""
     assert optim.LBFGS().history_size == 100
-    lbfgs = validate_config({**MINIMAL, "optimizer": {"name": "lbfgs"},
-                             "training": {"batch_size": "full"}}).optimizer
+    lbfgs = validate_config({**MINIMAL, "optimizer": {"name": "lbfgs"}}).optimizer
     assert lbfgs.history_size == 100
     for name in ("linear_warmup", "warmup_cosine"):
         schedule = validate_config({**MINIMAL, "schedule": {"name": name}}).schedule
@@ -172,3 +171,18 @@ def test_docstring_entries_become_the_help():
         signature_options(component, skip=("a",))
     [option] = signature_options(component, skip=("a", "b"))
     assert (option.name, option.hint, option.default) == ("c", int, 2)
+
+
+def test_the_training_section_is_fits_signature():
+    """The loop's options read in YAML are fit's own: names, defaults, bounds and help. The
+    batch size was 32 from YAML and whole-data from Python; both now take fit's "full"."""
+    parameters = inspect.signature(fit).parameters
+    for name in LOOP_OPTIONS:
+        field = Training.model_fields[name]
+        assert field.default == parameters[name].default, name
+        assert field.description, f"training.{name} has no help in fit's docstring"
+    assert Training().batch_size == "full"
+    with pytest.raises(ConfigError, match=r"training.eval_every: must be >= 1 \(got 0\)"):
+        validate_config({**MINIMAL, "training": {"eval_every": 0}})
+    with pytest.raises(ConfigError, match="training.batch_size: must be an integer >= 1 or 'full'"):
+        validate_config({**MINIMAL, "training": {"batch_size": "all"}})

@@ -137,7 +137,7 @@ CASES = {
         ["optimizer={name: sgd, nesterov: true}"],
         ["optimizer.nesterov: needs momentum > 0 and dampening 0"]),
     "lbfgs on mini-batches": (
-        ["optimizer.name=lbfgs"],
+        ["optimizer.name=lbfgs", "training.batch_size=32"],
         ["training.batch_size: lbfgs takes whole-data steps (got 32)",
          "set training.batch_size: full"]),
     "early stopping on a missing validation set": (

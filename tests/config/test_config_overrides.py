@@ -73,9 +73,9 @@ def test_changing_the_optimizer_and_removing_its_options(path):
 def test_unknown_key_suggests_the_closest(path):
     (line,) = problems(path, ["training.epoch=5"])
     assert line == ("f: training.epoch: unknown key 'epoch' — did you mean 'epochs'? (got 5); "
-                    "valid keys here: epochs, batch_size, seed, dtype, early_stopping, "
-                    "clip_grad_norm, clip_grad_value, eval_every, shuffle, last_batch, jit, "
-                    "profile [from override 'training.epoch=5']")
+                    "valid keys here: epochs, batch_size, shuffle, last_batch, clip_grad_norm, "
+                    "clip_grad_value, eval_every, jit, profile, seed, dtype, early_stopping "
+                    "[from override 'training.epoch=5']")
 
 
 def test_unknown_section_suggests_the_closest(path):

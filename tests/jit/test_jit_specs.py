@@ -57,9 +57,9 @@ GUARDED_ON_VALUES = {
 # mlkit's formula, whose value can differ from it in the last bits. numpy's linspace, logspace
 # and geomspace, arange's and rfftfreq's float steps, polyfit (lstsq, not pinv) and slogdet's
 # complex sign (det / |det|) are other formulas; scipy.linalg's cholesky, cho_solve, det, inv,
-# solve (assume_a sym, pos, diagonal, transposed; lower triangular since scipy 1.17.1) and
-# solve_continuous_lyapunov are other LAPACK routines than numpy.linalg's LU and Cholesky,
-# and than solve_triangular; eigenvalues and singular values without their
+# solve (assume_a sym, pos, diagonal, transposed) and solve_continuous_lyapunov are other
+# LAPACK routines than numpy.linalg's LU and Cholesky, and solve (assume_a lower triangular)
+# than solve_triangular; eigenvalues and singular values without their
 # vectors (eigh(eigvals_only), eigvalsh, svdvals, svd(compute_uv=False), norm(nuc), pinv's
 # cutoff) are another LAPACK algorithm than with them, which their derivatives need. The
 # traced value, and every derivative, stay bit for bit under jit.

@@ -21,9 +21,13 @@ from mlkit.data.preprocessing import Standardizer as Standardizer
 from mlkit.data.schema import IMPUTE as IMPUTE
 from mlkit.data.schema import CsvSchema as CsvSchema
 from mlkit.data.split import train_val_test_split as train_val_test_split
+from mlkit.data.values import CATEGORIES as CATEGORIES
+from mlkit.data.values import NUMBERS as NUMBERS
 
 __all__ = [
+    "CATEGORIES",
     "IMPUTE",
+    "NUMBERS",
     "DATASET_TASKS",
     "CsvSchema",
     "DataError",

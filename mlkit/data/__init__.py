@@ -18,6 +18,9 @@ from mlkit.data.errors import DataFileNotFoundError as DataFileNotFoundError
 from mlkit.data.preprocessing import LabelEncoder as LabelEncoder
 from mlkit.data.preprocessing import OneHotEncoder as OneHotEncoder
 from mlkit.data.preprocessing import Standardizer as Standardizer
+from mlkit.data.profile import ColumnProfile as ColumnProfile
+from mlkit.data.profile import CsvProfile as CsvProfile
+from mlkit.data.profile import inspect_csv as inspect_csv
 from mlkit.data.schema import IMPUTE as IMPUTE
 from mlkit.data.schema import CsvSchema as CsvSchema
 from mlkit.data.split import train_val_test_split as train_val_test_split
@@ -29,6 +32,8 @@ __all__ = [
     "IMPUTE",
     "NUMBERS",
     "DATASET_TASKS",
+    "ColumnProfile",
+    "CsvProfile",
     "CsvSchema",
     "DataError",
     "DataFileNotFoundError",
@@ -39,6 +44,7 @@ __all__ = [
     "available_datasets",
     "dataset_defaults",
     "dataset_parameters",
+    "inspect_csv",
     "load_csv",
     "load_dataset",
     "minibatches",

@@ -42,9 +42,10 @@ def line_numbers(rows, limit: int = 5) -> str:
     return ("line " if len(rows) == 1 else "lines ") + lines
 
 
-def read_table(path, columns=None, text=(), missing=()) -> pd.DataFrame:
+def read_table(path, columns=None, text=(), missing=(), raw=False) -> pd.DataFrame:
     """Read ``path`` (only ``columns``; ``text`` columns as strings) with errors naming it;
-    the ``missing`` strings are read as missing values, besides pandas' own (``NA``, ...)."""
+    the ``missing`` strings are read as missing values, besides pandas' own (``NA``, ...),
+    unless ``raw``: then no text at all is read as missing."""
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a file path (str), got {type(path).__name__}.")
     if not os.path.exists(path):
@@ -60,7 +61,7 @@ def read_table(path, columns=None, text=(), missing=()) -> pd.DataFrame:
             warnings.simplefilter("error", pd.errors.ParserWarning)
             frame = pd.read_csv(path, dtype={c: str for c in text}, index_col=False,
                                 nrows=0 if columns is None else None,
-                                na_values=list(missing) or None)
+                                na_values=list(missing) or None, keep_default_na=not raw)
     except pd.errors.ParserWarning:
         raise DataError(f"CSV file {os.fspath(path)!r} has a row with more values than its "
                         "header has column names; remove the extra values or name the "

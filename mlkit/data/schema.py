@@ -277,7 +277,9 @@ class CsvSchema:
                                 f"this run has impute={self.impute!r}, which learns no fill "
                                 "values).")
             elif len(gaps):
-                frame[col] = frame[col].fillna(self.fill[col])
+                # a numeric column of formatted text is str: it holds the float fill as object
+                column = frame[col].astype(object) if col in self.numeric else frame[col]
+                frame[col] = column.fillna(self.fill[col])
         problems += numeric_problems(frame, self.numeric, source, self.numbers)
         problems += date_problems(frame, self.dates, source)
         problems += self._unknown_problems(frame, source)

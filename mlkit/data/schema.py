@@ -186,6 +186,17 @@ class Table:
         return "; ".join(notes)
 
 
+def _spelling_hint(value: str, known: list[str]) -> str:
+    """When ``value`` is a known category in other spaces or case: the option that says so."""
+    for how in ("strip", "strip_lower"):
+        same = normalize_categories(pd.Series([value, *known]), how)
+        match = [k for k, v in zip(known, same[1:]) if v == same[0]]
+        if match:
+            return (f"it is {match[0]!r} written otherwise: to read them alike, train with "
+                    f"data.csv.categories: {how} (categories={how!r} in Python); ")
+    return ""
+
+
 def _is_date(value) -> bool:
     return isinstance(value, str) and not pd.isna(parse_dates(pd.Series([value]))[0])
 
@@ -319,7 +330,8 @@ class CsvSchema:
             known = self.encoder.categories_[names.index(col)]
             problems.append(f"column {col!r} of {source} has category {value!r} "
                             f"({line_numbers(index[rows])}) not seen in training; known: "
-                            f"{', '.join(repr(c) for c in known)}; to encode it as all zeros, "
+                            f"{', '.join(repr(c) for c in known)}; "
+                            + _spelling_hint(value, known) + "to encode it as all zeros, "
                             "train with data.csv.handle_unknown: ignore in the config "
                             "(handle_unknown='ignore' in Python).")
         return problems

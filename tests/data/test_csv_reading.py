@@ -142,3 +142,18 @@ def test_bad_options_in_a_saved_schema(write):
                               ("missing", "?", "'missing' must be a list of strings")):
         with pytest.raises(DataError, match=match):
             CsvSchema.from_dict({**state, key: value})
+
+
+def test_an_unseen_category_in_other_spelling_names_the_option(write):
+    schema = load_csv(write("c,t\nMale,a\nFemale,b\n"), "t", categorical=["c"]).schema
+    new = write("c,t\nMALE ,a\nFemale ,b\nother,a\n", "new.csv")
+    with pytest.raises(DataError) as error:
+        schema.read(new)
+    text = str(error.value)
+    assert ("category 'MALE ' (line 2) not seen in training; known: 'Female', 'Male'; it is "
+            "'Male' written otherwise: to read them alike, train with data.csv.categories: "
+            "strip_lower (categories='strip_lower' in Python); to encode it as all zeros"
+            in text)
+    assert "'Female ' (line 3) not seen in training; known: 'Female', 'Male'; it is 'Female' " \
+           "written otherwise: to read them alike, train with data.csv.categories: strip " in text
+    assert "'other' (line 4) not seen in training; known: 'Female', 'Male'; to encode" in text

@@ -69,12 +69,13 @@ def test_inspect_then_train_evaluate_predict(capsys, tmp_path, monkeypatch):
                      "Contract"],
         "categorical": ["gender", "Contract"], "dates": [], "id": ["customerID"],
         "missing": ["?"], "numbers": "formatted", "categories": "strip_lower",
-        "impute": "median"}
+        "impute": "median", "duplicates": "drop"}
 
     Path("churn.yaml").write_text(yaml.safe_dump({**section, **MODEL}))
     code, out, err = _cli(capsys, "train", "churn.yaml", "--quiet")
     assert code == 0, err
-    assert "churn.csv: 2 rows with no target value left out: lines 13, 14" in out
+    assert ("churn.csv: 1 row repeating an earlier row left out (duplicates='drop'): line 162; "
+            "2 rows with no target value left out: lines 13, 14") in out
     run = Path(out.strip().splitlines()[-1].removeprefix("run directory: "))
     prep = json.loads((run / "preprocessing.json").read_text())
     assert prep["feature_names"] == [

@@ -38,7 +38,8 @@ def load_data(config: Config) -> Dataset:
                         impute=None if csv.impute == "none" else csv.impute,
                         task=None if csv.task == "auto" else csv.task, dtype=dtype,
                         dates=csv.dates, ids=csv.id, handle_unknown=csv.handle_unknown,
-                        missing=csv.missing, numbers=csv.numbers, categories=csv.categories)
+                        missing=csv.missing, numbers=csv.numbers, categories=csv.categories,
+                        duplicates=csv.duplicates)
     return load_dataset(data.dataset, dtype=dtype, **data.params)
 
 

@@ -24,7 +24,15 @@ from .fields import (
     mode_problems,
     with_mode,
 )
-from .tables import BaselineName, CategoriesName, DatasetName, ImputeName, MonitorName, NumbersName
+from .tables import (
+    BaselineName,
+    CategoriesName,
+    DatasetName,
+    DuplicatesName,
+    ImputeName,
+    MonitorName,
+    NumbersName,
+)
 
 # ----------------------------------------------------------------------------- data
 
@@ -70,6 +78,9 @@ class CsvSource(Section):
     """How categorical cells are compared: exact (as written), strip (surrounding spaces
     removed) or strip_lower (also lowercased, so 'Male', 'male ' and 'MALE' are 'male'); a
     cell left empty is missing. Applied again when evaluating and predicting."""
+    duplicates: DuplicatesName = _LOADER["duplicates"].default
+    """keep, or drop: training reads a row repeating an earlier row exactly once (and lists
+    the rows left out); evaluating and predicting read every row."""
 
     @field_validator("path")
     @classmethod

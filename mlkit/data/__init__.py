@@ -21,6 +21,7 @@ from mlkit.data.preprocessing import Standardizer as Standardizer
 from mlkit.data.profile import ColumnProfile as ColumnProfile
 from mlkit.data.profile import CsvProfile as CsvProfile
 from mlkit.data.profile import inspect_csv as inspect_csv
+from mlkit.data.schema import DUPLICATES as DUPLICATES
 from mlkit.data.schema import IMPUTE as IMPUTE
 from mlkit.data.schema import CsvSchema as CsvSchema
 from mlkit.data.split import train_val_test_split as train_val_test_split
@@ -32,6 +33,7 @@ __all__ = [
     "IMPUTE",
     "NUMBERS",
     "DATASET_TASKS",
+    "DUPLICATES",
     "ColumnProfile",
     "CsvProfile",
     "CsvSchema",

@@ -16,6 +16,7 @@ from mlkit.data.dates import looks_like_dates, parse_dates
 from mlkit.data.errors import DataError, check_choice, check_float_dtype, did_you_mean
 from mlkit.data.preprocessing import OneHotEncoder
 from mlkit.data.schema import (
+    DUPLICATES,
     IMPUTE,
     CsvSchema,
     date_problems,
@@ -124,7 +125,7 @@ def _check_missing(missing) -> list[str]:
 
 def load_csv(path, target: str, features=None, categorical=None, impute=None, task=None,
              dtype="float64", *, dates=None, ids=None, handle_unknown="error", missing=(),
-             numbers="plain", categories="exact") -> Dataset:
+             numbers="plain", categories="exact", duplicates="keep") -> Dataset:
     """Read a CSV file into a :class:`Dataset` whose ``schema`` re-encodes new files alike.
 
     Parameters
@@ -168,6 +169,10 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
         How categorical cells are compared: as written, without surrounding spaces, or also
         lowercased (``"Male"``, ``"male "`` and ``"MALE"`` are one category, ``"male"``).
         A cell left empty is missing.
+    duplicates : {"keep", "drop"}
+        ``"drop"`` reads a row that repeats an earlier row exactly (every cell the same text)
+        once: repeats would count twice and could land in both training and test rows. Only
+        here, in training: a file the schema reads later keeps every row.
 
     Rows whose target is missing are left out (listed in ``Dataset.notes``), as are rows
     with a missing feature under ``impute="drop"``.
@@ -186,6 +191,7 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
     check_choice("handle_unknown", handle_unknown, ("error", "ignore"))
     check_choice("numbers", numbers, NUMBERS)
     check_choice("categories", categories, CATEGORIES)
+    check_choice("duplicates", duplicates, DUPLICATES)
     missing = _check_missing(missing)
     dtype = check_float_dtype(dtype)
     source = repr(os.fspath(path)) if isinstance(path, (str, os.PathLike)) else "the file"
@@ -216,6 +222,10 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
     frame = read_table(path, features + [target], categorical + declared + [target], missing)
     if len(frame) == 0:
         raise DataError(f"{source} has a header but no data rows.")
+    repeated = frame.index[:0]
+    if duplicates == "drop":
+        repeated = frame.index[read_table(path, columns, columns, raw=True).duplicated()]
+        frame = frame.drop(repeated)
     for col in categorical:
         frame[col] = normalize_categories(frame[col], categories)
     unlabeled = frame.index[frame[target].isna()]
@@ -264,6 +274,7 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
                        origins, ids, missing, numbers, categories)
     table = schema.encode(frame, source)
     table.dropped, table.unlabeled = dropped.to_numpy(), unlabeled.to_numpy()
+    table.repeated = repeated.to_numpy()
     name = os.path.splitext(os.path.basename(os.fspath(path)))[0]
     notes = [table.dropped_note()] if table.dropped_note() else []
     return Dataset(table.X, table.y, schema.feature_names, classes, task, name, schema, notes)

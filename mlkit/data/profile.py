@@ -82,9 +82,10 @@ class CsvProfile:
         notes = []
         if self.duplicated:
             notes.append(f"{len(self.duplicated)} row(s) repeat an earlier row exactly "
-                         f"({line_numbers(self.duplicated)}): they count twice in training "
-                         "and may land in both the training and test rows; remove them from "
-                         "the file unless they are real repeats")
+                         f"({line_numbers(self.duplicated)}): they would count twice in "
+                         "training and could land in both the training and test rows, so the "
+                         "suggested section drops them (duplicates: drop); set keep if they "
+                         "are real repeats")
         if self.unlabeled:
             notes.append(f"{len(self.unlabeled)} row(s) have no target value "
                          f"({line_numbers(self.unlabeled)}); training and evaluation leave "
@@ -104,7 +105,8 @@ class CsvProfile:
 
     def csv_section(self) -> dict:
         """The suggested ``data.csv`` section (needs a target): every column a feature but
-        the target, ids, and constant, empty and text columns; the reading options found."""
+        the target, ids, and constant, empty and text columns; the reading options found;
+        repeated rows dropped."""
         if self.target is None:
             raise DataError("a suggested data.csv section needs the target column; pass "
                             "target= to inspect_csv (--target in mlkit inspect).")
@@ -118,7 +120,8 @@ class CsvProfile:
                 "id": [c.name for c in self.columns if c.kind == "id"
                        and c.name != self.target],
                 "missing": list(self.missing), "numbers": self.numbers,
-                "categories": self.categories, "impute": "median" if gaps else "none"}
+                "categories": self.categories, "impute": "median" if gaps else "none",
+                "duplicates": "drop" if self.duplicated else "keep"}
 
 
 def _kind(values: pd.Series, rows: int) -> str:

@@ -26,9 +26,10 @@ from mlkit.data.values import (
     to_numbers,
 )
 
-__all__ = ["IMPUTE", "CsvSchema", "Table"]
+__all__ = ["DUPLICATES", "IMPUTE", "CsvSchema", "Table"]
 
 IMPUTE = ("mean", "median", "most_frequent", "drop")
+DUPLICATES = ("keep", "drop")
 _KEYS = ("target", "task", "numeric", "categorical", "impute", "fill", "classes", "dtype")
 # absent in runs saved before dates, ids and the parsing options were read
 _OPTIONAL_KEYS = ("dates", "id", "missing", "numbers", "categories")
@@ -164,7 +165,8 @@ class Table:
     ``rows`` are the data-row positions behind ``X`` (file line = position + 2, after the
     header); ``dropped`` the positions left out for a missing value under ``impute='drop'``;
     ``unlabeled`` those left out for a missing target (when the target is read);
-    ``carried`` the kept rows' id (and requested) columns, as text.
+    ``repeated`` those left out for repeating an earlier row (training with
+    ``duplicates='drop'``); ``carried`` the kept rows' id (and requested) columns, as text.
     """
 
     X: np.ndarray
@@ -173,12 +175,15 @@ class Table:
     dropped: np.ndarray
     carried: pd.DataFrame
     unlabeled: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    repeated: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def dropped_note(self, limit: int = 20) -> str:
         """``"2 rows with a missing value left out (impute='drop'): lines 3, 7"`` (and the
-        rows without a target), or ``""``."""
+        rows without a target, and repeated ones), or ``""``."""
         notes = []
-        for rows, why in ((self.unlabeled, "with no target value left out"),
+        for rows, why in ((self.repeated, "repeating an earlier row left out "
+                                          "(duplicates='drop')"),
+                          (self.unlabeled, "with no target value left out"),
                           (self.dropped, "with a missing value left out (impute='drop')")):
             if len(rows):
                 notes.append(f"{len(rows)} {'row' if len(rows) == 1 else 'rows'} {why}: "

@@ -63,16 +63,18 @@ def test_the_suggested_section_reads_the_file(write):
         "path": str(path), "target": "y",
         "features": ["row", "sex", "age", "price", "when"], "categorical": ["sex"],
         "dates": ["when"], "id": ["key"], "missing": ["?"], "numbers": "formatted",
-        "categories": "strip_lower", "impute": "median"}
+        "categories": "strip_lower", "impute": "median", "duplicates": "drop"}
     data = load_csv(section["path"], section["target"], section["features"],
                     section["categorical"], section["impute"], dates=section["dates"],
                     ids=section["id"], missing=section["missing"], numbers=section["numbers"],
-                    categories=section["categories"])
-    assert data.X.shape == (ROWS, 1 + 1 + 1 + 8 + 2) and np.isfinite(data.X).all()
+                    categories=section["categories"], duplicates=section["duplicates"])
+    assert data.X.shape == (ROWS - 1, 1 + 1 + 1 + 8 + 2) and np.isfinite(data.X).all()
     assert data.feature_names[-2:] == ["sex=female", "sex=male"]
-    # age's median over the 20 present ages of the 24 labelled rows
-    ages = [20 + i for i in range(ROWS) if i % 7 != 3 and i != 5] + [20 + ROWS - 1]
-    assert data.schema.fill["age"] == float(np.median(ages))
+    assert data.notes == ["1 row repeating an earlier row left out (duplicates='drop'): "
+                          "line 26; 1 row with no target value left out: line 7"]
+    # age's median over the 20 present ages of the 23 labelled rows (the repeat read once)
+    ages = [20 + i for i in range(ROWS) if i % 7 != 3 and i != 5]
+    assert len(ages) == 20 and data.schema.fill["age"] == float(np.median(ages))
 
 
 def test_a_counter_column_is_an_id_and_without_target_no_section(write):

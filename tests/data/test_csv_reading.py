@@ -157,3 +157,15 @@ def test_an_unseen_category_in_other_spelling_names_the_option(write):
     assert "'Female ' (line 3) not seen in training; known: 'Female', 'Male'; it is 'Female' " \
            "written otherwise: to read them alike, train with data.csv.categories: strip " in text
     assert "'other' (line 4) not seen in training; known: 'Female', 'Male'; to encode" in text
+
+
+def test_repeated_rows_read_once_on_request(write):
+    path = write("k,x,t\nA,1,a\nB,2,b\nA,1,a\nC,1,a\nA,1,a\n")
+    assert len(load_csv(path, "t", ids=["k"]).y) == 5
+    data = load_csv(path, "t", ids=["k"], duplicates="drop")
+    np.testing.assert_array_equal(data.X[:, 0], [1, 2, 1])  # C repeats A's x, not its k
+    assert data.notes == ["2 rows repeating an earlier row left out (duplicates='drop'): "
+                          "lines 4, 6"]
+    assert len(data.schema.read(path).X) == 5  # a file read later keeps every row
+    with pytest.raises(DataError, match="duplicates='once' is not supported"):
+        load_csv(path, "t", duplicates="once")

@@ -117,7 +117,9 @@ def _too_many_categories(frame, categorical, source) -> list[str]:
 
 def _check_missing(missing) -> list[str]:
     """``missing`` as a list of strings (the extra tokens read as missing values)."""
-    if isinstance(missing, str) or not all(isinstance(t, str) for t in missing):
+    if missing is None:
+        return []
+    if not isinstance(missing, (list, tuple)) or not all(isinstance(t, str) for t in missing):
         raise TypeError(f"missing must be a list of strings read as missing values (e.g. "
                         f"['?', '-']), got {missing!r}.")
     return list(missing)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from mlkit.data.csv import infer_task, too_many_categories
+from mlkit.data.csv import FEW_CATEGORIES, infer_task, too_many_categories
 from mlkit.data.dates import looks_like_dates
 from mlkit.data.errors import DataError, did_you_mean
 from mlkit.data.schema import line_numbers, read_table
@@ -131,10 +131,8 @@ def _kind(values: pd.Series, rows: int) -> str:
     if values.nunique() == 1:
         return "constant"
     plain = to_numbers(values, "plain")
-    if plain.notna().all():
-        steps = np.diff(plain.to_numpy())
-        counter = len(values) > 20 and bool(np.all(plain == np.round(plain))) and bool(
-            np.all(steps == 1))
+    if plain.notna().all():  # a counter 1, 2, 3 ... longer than a few categories is an id
+        counter = len(values) > FEW_CATEGORIES and bool(np.all(np.diff(plain.to_numpy()) == 1))
         return "id" if counter else "number"
     if to_numbers(values, "formatted").notna().all():
         return "formatted number"

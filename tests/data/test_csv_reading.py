@@ -129,6 +129,7 @@ def test_a_formatted_regression_target(write):
                                          "'strip_lower'"),
     ({"missing": "?"}, TypeError, r"missing must be a list of strings .* got '\?'"),
     ({"missing": ["?", 0]}, TypeError, "missing must be a list of strings"),
+    ({"missing": 5}, TypeError, "missing must be a list of strings .* got 5"),
 ])
 def test_bad_options(write, kwargs, error, match):
     with pytest.raises(error, match=match):
@@ -169,3 +170,10 @@ def test_repeated_rows_read_once_on_request(write):
     assert len(data.schema.read(path).X) == 5  # a file read later keeps every row
     with pytest.raises(DataError, match="duplicates='once' is not supported"):
         load_csv(path, "t", duplicates="once")
+
+
+def test_missing_none_reads_no_extra_texts(write):
+    path = write("x,t\n1,a\n-,b\n2,a\n")
+    with pytest.raises(DataError, match=r"'-' \(1 value, line 3\) looks like a missing-value"):
+        load_csv(path, "t", missing=None)
+    assert load_csv(path, "t", missing=("-",), impute="mean").X[:, 0].tolist() == [1, 1.5, 2]

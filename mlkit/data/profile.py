@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from mlkit.data.csv import FEW_CATEGORIES, infer_task, too_many_categories
-from mlkit.data.dates import looks_like_dates
+from mlkit.data.dates import looks_like_dates, looks_like_other_dates
 from mlkit.data.errors import DataError, did_you_mean
 from mlkit.data.schema import line_numbers, read_table
 from mlkit.data.values import normalize_categories, placeholder_values, to_numbers
@@ -100,8 +100,9 @@ class CsvProfile:
         left_out = [c for c in self.columns if c.kind in _LEFT_OUT and c.name != self.target]
         for column in left_out:
             role = "named in id" if column.kind == "id" else "left out of features"
-            notes.append(f"{column.name!r} {role}: {_LEFT_OUT[column.kind]}")
-        return notes
+            notes.append(f"{column.name!r} {role}: {column.note or _LEFT_OUT[column.kind]}")
+        target = [c for c in self.columns if c.name == self.target and c.note]
+        return notes + [f"target {self.target!r}: {c.note}" for c in target]
 
     def csv_section(self) -> dict:
         """The suggested ``data.csv`` section (needs a target): every column a feature but
@@ -138,6 +139,8 @@ def _kind(values: pd.Series, rows: int) -> str:
         return "formatted number"
     if looks_like_dates(values):
         return "date"
+    if looks_like_other_dates(values):
+        return "text"
     if too_many_categories(values.nunique(), rows):
         return "text" if values.astype(str).str.contains(r"\s").any() else "id"
     return "category"
@@ -187,7 +190,8 @@ def inspect_csv(path, target: str | None = None) -> CsvProfile:
         columns.append(ColumnProfile(col, kinds[col], int(values.isna().sum()), seen,
                                      int(present.nunique()),
                                      None if present.empty else str(present.iloc[0]),
-                                     _column_note(text[col], values, kinds[col])))
+                                     _column_note(text[col], values, kinds[col],
+                                                  col == target)))
     formatted = any(kinds[c] == "formatted number" for c in header)
     profile = CsvProfile(os.fspath(path), rows, columns, target,
                          duplicated=[int(r) for r in np.flatnonzero(raw.duplicated())],
@@ -203,8 +207,21 @@ def inspect_csv(path, target: str | None = None) -> CsvProfile:
     return profile
 
 
-def _column_note(written: pd.Series, read: pd.Series, kind: str) -> str:
-    """What reading the column takes: the spellings merged, a formatted example."""
+def _column_note(written: pd.Series, read: pd.Series, kind: str, target: bool) -> str:
+    """What reading the column takes: the spellings merged, a formatted example, dates to
+    rewrite; for a target, labels that differ only in spaces or case."""
+    if target and kind == "category":
+        labels = written.dropna().astype(str)
+        groups = labels.groupby(normalize_categories(labels, "strip_lower")).unique()
+        alike = [sorted(g) for g in groups if len(g) > 1]
+        if alike:
+            return (f"labels {', '.join(repr(v) for v in alike[0])} differ only in spaces or "
+                    "case, so they are different classes; correct them in the file "
+                    "(data.csv.categories applies to inputs only)")
+    if kind == "text" and looks_like_other_dates(written):
+        example = written.dropna().iloc[0]
+        return (f"dates, but not written as ISO 8601 (e.g. {example!r}): rewrite them as "
+                "YYYY-MM-DD to use them")
     if kind == "formatted number":
         plain = to_numbers(written.dropna(), "plain")
         example = written.dropna()[plain.isna()].iloc[0]

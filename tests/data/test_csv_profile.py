@@ -92,3 +92,20 @@ def test_errors_name_the_column(write):
         inspect_csv(path, "alpah")
     with pytest.raises(DataError, match="has no column 'bet'.*Did you mean 'beta'"):
         inspect_csv(path).column("bet")
+
+
+def test_dates_in_another_format_and_target_labels_in_other_spellings(write):
+    text = "day,m,t\n" + "".join(f"{i % 12 + 1}/{i % 28 + 1}/2020,{['May', 'June'][i % 2]},"
+                                 f"{['Yes', 'yes ', 'No'][i % 3]}\n" for i in range(30))
+    profile = inspect_csv(write(text), "t")
+    day = profile.column("day")
+    assert day.kind == "text" and profile.column("m").kind == "category"
+    assert day.note == ("dates, but not written as ISO 8601 (e.g. '1/1/2020'): rewrite them as "
+                        "YYYY-MM-DD to use them")
+    notes = profile.notes()
+    assert f"'day' left out of features: {day.note}" in notes
+    assert notes[-1] == ("target 't': labels 'Yes', 'yes ' differ only in spaces or case, so "
+                         "they are different classes; correct them in the file "
+                         "(data.csv.categories applies to inputs only)")
+    assert profile.classes == {"No": 10, "Yes": 10, "yes ": 10}
+    assert profile.csv_section()["features"] == ["m"]

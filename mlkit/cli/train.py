@@ -89,6 +89,8 @@ def cmd_train(args) -> int:
     else:
         run = RunDir.create(config.output.dir, config.name)
     say(f"{'resuming' if resume else 'training'} {config.name}: run directory {run.path}")
+    for note in plan.notes:
+        say(f"note: {config.data.csv.path}: {note}")
     try:
         _, result, baseline = train_run(config, run, plan=plan, resume=resume,
                                         progress=None if not args.quiet else False)

@@ -38,7 +38,9 @@ def load_data(config: Config) -> Dataset:
                         categorical=csv.categorical,
                         impute=None if csv.impute == "none" else csv.impute,
                         task=None if csv.task == "auto" else csv.task, dtype=dtype,
-                        dates=csv.dates, ids=csv.id, handle_unknown=csv.handle_unknown)
+                        dates=csv.dates, ids=csv.id, handle_unknown=csv.handle_unknown,
+                        missing=csv.missing, numbers=csv.numbers, categories=csv.categories,
+                        duplicates=csv.duplicates)
     return load_dataset(data.dataset, dtype=dtype, **data.params)
 
 
@@ -200,7 +202,8 @@ def build_plan(config: Config, source: str | None = None) -> Plan:
     validation = (chosen or default_metrics(prep.head, validation=True)) + watched
     return Plan(config.name or "run", model, objective, objective.data_loss, optimizer, schedule,
                 splits, prep, fit_options, early_options, checkpoint_monitor, mode,
-                metrics=chosen, val_metrics=tuple(dict.fromkeys(validation)))
+                metrics=chosen, val_metrics=tuple(dict.fromkeys(validation)),
+                notes=list(dataset.notes))
 
 
 def _optimizer_and_schedule(config: Config, source: str):

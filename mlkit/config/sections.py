@@ -15,7 +15,7 @@ from pydantic import (
     model_validator,
 )
 
-from mlkit.data import dataset_parameters
+from mlkit.data import dataset_parameters, load_csv
 from mlkit.registry.signatures import signature_options
 from mlkit.train.loop import fit
 
@@ -32,9 +32,20 @@ from .fields import (
     mode_problems,
     with_mode,
 )
-from .tables import BaselineName, DatasetName, ImputeName, MonitorName
+from .tables import (
+    BaselineName,
+    CategoriesName,
+    DatasetName,
+    DuplicatesName,
+    ImputeName,
+    MonitorName,
+    NumbersName,
+)
 
 # ----------------------------------------------------------------------------- data
+
+_LOADER = inspect.signature(load_csv).parameters
+"""The CSV loader's parameters: the one place the defaults of its reading options live."""
 
 
 class CsvSource(Section):
@@ -44,7 +55,8 @@ class CsvSource(Section):
     """CSV file; relative to the config file's folder when written in a config file, to the
     current directory when given as an override. The resolved config stores it absolute."""
     target: Annotated[str, Field(min_length=1)]
-    """Column holding the value to predict."""
+    """Column holding the value to predict; rows where it is missing are left out (and listed
+    when training and evaluating)."""
     features: list[str] | None = None
     """Columns used as inputs; null means every column except the target and the id columns."""
     categorical: list[str] = []  # noqa: RUF012 (pydantic copies defaults)
@@ -59,11 +71,24 @@ class CsvSource(Section):
     """Missing inputs: none (an error); mean or median (numeric columns; categorical ones take
     their most frequent value); most_frequent; or drop (remove incomplete rows, at training and
     again when evaluating or predicting, where the rows left out are reported)."""
-    handle_unknown: Literal["error", "ignore"] = "error"
+    handle_unknown: Literal["error", "ignore"] = _LOADER["handle_unknown"].default
     """A category not seen in training, when evaluating or predicting: an error, or ignore
     (its one-hot columns are all zero)."""
     task: Literal["auto", "classification", "regression"] = "auto"
     """auto: classification when the target is text or a few distinct integers, else regression."""
+    missing: list[str] = list(_LOADER["missing"].default)
+    """Extra cell texts read as missing values, e.g. ['?', '-'], besides pandas' own (an empty
+    cell, NA, N/A, null, NaN ...)."""
+    numbers: NumbersName = _LOADER["numbers"].default
+    """plain, or formatted: numeric cells may also be written with a currency symbol, thousands
+    separators, a percent sign (21% is 0.21) or accounting parentheses ((1,234.00) is -1234)."""
+    categories: CategoriesName = _LOADER["categories"].default
+    """How categorical cells are compared: exact (as written), strip (surrounding spaces
+    removed) or strip_lower (also lowercased, so 'Male', 'male ' and 'MALE' are 'male'); a
+    cell left empty is missing. Applied again when evaluating and predicting."""
+    duplicates: DuplicatesName = _LOADER["duplicates"].default
+    """keep, or drop: training reads a row repeating an earlier row exactly once (and lists
+    the rows left out); evaluating and predicting read every row."""
 
     @field_validator("path")
     @classmethod

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Literal, NamedTuple, get_args
 
 from mlkit import registry
-from mlkit.data import DATASET_TASKS
+from mlkit.data import CATEGORIES, DATASET_TASKS, DUPLICATES, NUMBERS
 from mlkit.nn.activation_layers import ActivationName
 from mlkit.nn.init import InitName
 
@@ -21,6 +21,9 @@ MonitorName = registry.MonitorName
 MetricName = registry.MetricName
 BaselineName = Literal["off", "auto", "logistic_regression", "ridge", "linear_regression", "mlp"]
 ImputeName = Literal["none", "mean", "median", "most_frequent", "drop"]
+NumbersName = Literal[NUMBERS]
+CategoriesName = Literal[CATEGORIES]
+DuplicatesName = Literal[DUPLICATES]
 
 COMPONENT_NAMES: dict[str, tuple[str, ...]] = {
     "dataset": get_args(DatasetName), "model": tuple(registry.MODELS),

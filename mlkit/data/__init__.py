@@ -18,13 +18,24 @@ from mlkit.data.errors import DataFileNotFoundError as DataFileNotFoundError
 from mlkit.data.preprocessing import LabelEncoder as LabelEncoder
 from mlkit.data.preprocessing import OneHotEncoder as OneHotEncoder
 from mlkit.data.preprocessing import Standardizer as Standardizer
+from mlkit.data.profile import ColumnProfile as ColumnProfile
+from mlkit.data.profile import CsvProfile as CsvProfile
+from mlkit.data.profile import inspect_csv as inspect_csv
+from mlkit.data.schema import DUPLICATES as DUPLICATES
 from mlkit.data.schema import IMPUTE as IMPUTE
 from mlkit.data.schema import CsvSchema as CsvSchema
 from mlkit.data.split import train_val_test_split as train_val_test_split
+from mlkit.data.values import CATEGORIES as CATEGORIES
+from mlkit.data.values import NUMBERS as NUMBERS
 
 __all__ = [
+    "CATEGORIES",
     "IMPUTE",
+    "NUMBERS",
     "DATASET_TASKS",
+    "DUPLICATES",
+    "ColumnProfile",
+    "CsvProfile",
     "CsvSchema",
     "DataError",
     "DataFileNotFoundError",
@@ -35,6 +46,7 @@ __all__ = [
     "available_datasets",
     "dataset_defaults",
     "dataset_parameters",
+    "inspect_csv",
     "load_csv",
     "load_dataset",
     "minibatches",

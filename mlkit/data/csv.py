@@ -16,6 +16,7 @@ from mlkit.data.dates import looks_like_dates, parse_dates
 from mlkit.data.errors import DataError, check_choice, check_float_dtype, did_you_mean
 from mlkit.data.preprocessing import OneHotEncoder
 from mlkit.data.schema import (
+    DUPLICATES,
     IMPUTE,
     CsvSchema,
     date_problems,
@@ -24,8 +25,9 @@ from mlkit.data.schema import (
     raise_problems,
     read_table,
 )
+from mlkit.data.values import CATEGORIES, NUMBERS, normalize_categories, to_numbers
 
-__all__ = ["FEW_CATEGORIES", "MAX_INTEGER_CLASSES", "load_csv"]
+__all__ = ["FEW_CATEGORIES", "MAX_INTEGER_CLASSES", "infer_task", "load_csv", "too_many_categories"]
 
 MAX_INTEGER_CLASSES = 10  # an integer target with at most this many values is a class label
 FEW_CATEGORIES = 20  # a categorical column may always have this many distinct values
@@ -68,9 +70,9 @@ def _fill_values(frame, numeric, categorical, impute, source) -> dict:
     return fill
 
 
-def _infer_task(column: pd.Series) -> str:
+def infer_task(column: pd.Series, numbers: str = "plain") -> str:
     """Classification for text or for integers with few distinct values, else regression."""
-    values = pd.to_numeric(column, errors="coerce")
+    values = to_numbers(column, numbers)
     if values.isna().any():
         return "classification"
     few_integers = bool(np.all(values == np.round(values))) and (
@@ -94,12 +96,18 @@ def _dates_and_fill(frame, dates, impute, source) -> tuple[dict, dict]:
     return origins, fill
 
 
+def too_many_categories(count: int, rows: int) -> bool:
+    """Whether ``count`` distinct values in ``rows`` rows are too many for one-hot columns:
+    more than half the rows, and more than :data:`FEW_CATEGORIES`."""
+    return count > max(FEW_CATEGORIES, rows / 2)
+
+
 def _too_many_categories(frame, categorical, source) -> list[str]:
     """Categorical columns with more distinct values than half their rows (ids, free text)."""
     problems = []
     for col in categorical:
         count = frame[col].nunique()
-        if count > max(FEW_CATEGORIES, len(frame) / 2):
+        if too_many_categories(count, len(frame)):
             problems.append(f"column {col!r} of {source} has {count} distinct values in "
                             f"{len(frame)} rows, too many to one-hot encode as categorical; if "
                             "it identifies rows, name it in id (or leave it out of features); "
@@ -107,8 +115,19 @@ def _too_many_categories(frame, categorical, source) -> list[str]:
     return problems
 
 
+def _check_missing(missing) -> list[str]:
+    """``missing`` as a list of strings (the extra tokens read as missing values)."""
+    if missing is None:
+        return []
+    if not isinstance(missing, (list, tuple)) or not all(isinstance(t, str) for t in missing):
+        raise TypeError(f"missing must be a list of strings read as missing values (e.g. "
+                        f"['?', '-']), got {missing!r}.")
+    return list(missing)
+
+
 def load_csv(path, target: str, features=None, categorical=None, impute=None, task=None,
-             dtype="float64", *, dates=None, ids=None, handle_unknown="error") -> Dataset:
+             dtype="float64", *, dates=None, ids=None, handle_unknown="error", missing=(),
+             numbers="plain", categories="exact", duplicates="keep") -> Dataset:
     """Read a CSV file into a :class:`Dataset` whose ``schema`` re-encodes new files alike.
 
     Parameters
@@ -141,6 +160,24 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
     handle_unknown : {"error", "ignore"}
         A category not seen here, in a file the schema reads later: an error, or all-zero
         indicators.
+    missing : list of str
+        Extra cell texts read as missing values (e.g. ``["?", "-"]``), besides pandas' own
+        (an empty cell, ``NA``, ``N/A``, ``null``, ``NaN`` ...).
+    numbers : {"plain", "formatted"}
+        ``"formatted"`` also reads numeric cells written with a currency symbol, thousands
+        separators, a percent sign (``21%`` is 0.21) or accounting parentheses
+        (``(1,234.00)`` is -1234); also a regression target's.
+    categories : {"exact", "strip", "strip_lower"}
+        How categorical cells are compared: as written, without surrounding spaces, or also
+        lowercased (``"Male"``, ``"male "`` and ``"MALE"`` are one category, ``"male"``).
+        A cell left empty is missing.
+    duplicates : {"keep", "drop"}
+        ``"drop"`` reads a row that repeats an earlier row exactly (every cell the same text)
+        once: repeats would count twice and could land in both training and test rows. Only
+        here, in training: a file the schema reads later keeps every row.
+
+    Rows whose target is missing are left out (listed in ``Dataset.notes``), as are rows
+    with a missing feature under ``impute="drop"``.
 
     Returns
     -------
@@ -154,6 +191,10 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
     if task is not None:
         check_choice("task", task, ("classification", "regression"))
     check_choice("handle_unknown", handle_unknown, ("error", "ignore"))
+    check_choice("numbers", numbers, NUMBERS)
+    check_choice("categories", categories, CATEGORIES)
+    check_choice("duplicates", duplicates, DUPLICATES)
+    missing = _check_missing(missing)
     dtype = check_float_dtype(dtype)
     source = repr(os.fspath(path)) if isinstance(path, (str, os.PathLike)) else "the file"
     columns = list(read_table(path).columns)
@@ -180,9 +221,19 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
     if both:
         raise DataError(f"column(s) {both} are listed both as features and ids, or as dates "
                         "and categorical; give each column one role.")
-    frame = read_table(path, features + [target], categorical + declared + [target])
+    frame = read_table(path, features + [target], categorical + declared + [target], missing)
     if len(frame) == 0:
         raise DataError(f"{source} has a header but no data rows.")
+    repeated = frame.index[:0]
+    if duplicates == "drop":
+        repeated = frame.index[read_table(path, columns, columns, raw=True).duplicated()]
+        frame = frame.drop(repeated)
+    for col in categorical:
+        frame[col] = normalize_categories(frame[col], categories)
+    unlabeled = frame.index[frame[target].isna()]
+    frame = frame.drop(unlabeled)
+    if len(frame) == 0:
+        raise DataError(f"target column {target!r} of {source} has no values; fill it in.")
     gaps = {c: frame.index[frame[c].isna()] for c in features if frame[c].isna().any()}
     problems = []
     if gaps and impute is None:
@@ -190,23 +241,27 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
         problems.append(f"{source} has missing values ({where}); set data.csv.impute in a "
                         "config (impute= in Python) to mean, median, most_frequent or drop, "
                         "or fill them in the file.")
+    dropped = frame.index[:0]
     if impute == "drop":
-        frame = frame.dropna(subset=features + [target])
+        dropped = frame.index[frame[features].isna().any(axis=1)]
+        frame = frame.drop(dropped)
         if len(frame) == 0:
             raise DataError(f"every row of {source} has a missing value, so impute='drop' "
                             "leaves no data; use another impute strategy.")
     dates = [c for c in features if c in declared or (
         c not in categorical and looks_like_dates(frame[c]))]
     numeric = [c for c in features if c not in categorical and c not in dates]
-    raise_problems(source, problems + numeric_problems(frame, numeric, source)
+    raise_problems(source, problems + numeric_problems(frame, numeric, source, numbers)
                    + date_problems(frame, dates, source)
                    + _too_many_categories(frame, categorical, source))
+    for col in numeric:
+        frame[col] = to_numbers(frame[col], numbers)
     fill = {} if impute in (None, "drop") else _fill_values(frame, numeric, categorical, impute,
                                                             source)
     origins, date_fill = _dates_and_fill(frame, dates, impute, source)
     fill.update(date_fill)
     labels = frame[target].dropna()
-    task = task or _infer_task(labels)
+    task = task or infer_task(labels, numbers)
     classes = None
     if task == "classification":
         classes = np.unique(labels.astype(str).to_numpy()).tolist()
@@ -218,7 +273,10 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
     encoder = OneHotEncoder(dtype, handle_unknown).fit(filled.astype(str).to_numpy(),
                                                        categorical)
     schema = CsvSchema(target, task, numeric, encoder, impute, fill, classes, dtype.name,
-                       origins, ids)
+                       origins, ids, missing, numbers, categories)
     table = schema.encode(frame, source)
+    table.dropped, table.unlabeled = dropped.to_numpy(), unlabeled.to_numpy()
+    table.repeated = repeated.to_numpy()
     name = os.path.splitext(os.path.basename(os.fspath(path)))[0]
-    return Dataset(table.X, table.y, schema.feature_names, classes, task, name, schema)
+    notes = [table.dropped_note()] if table.dropped_note() else []
+    return Dataset(table.X, table.y, schema.feature_names, classes, task, name, schema, notes)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -31,7 +31,8 @@ class Dataset:
 
     For classification ``y`` holds class indices ``0..k-1`` and ``target_names[i]`` names class
     ``i``; for regression ``y`` is float and ``target_names`` is None. ``schema`` is set for
-    data read from a CSV file and re-applies the same encoding to new files.
+    data read from a CSV file and re-applies the same encoding to new files; ``notes`` say
+    what reading it left out (rows without a target, say), for the user to see.
     """
 
     X: np.ndarray
@@ -41,6 +42,7 @@ class Dataset:
     task: str
     name: str
     schema: CsvSchema | None = None
+    notes: list[str] = field(default_factory=list)
 
     def __post_init__(self):
         self.X, self.y = as_array(self.X, "X"), as_array(self.y, "y")

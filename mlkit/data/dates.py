@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["DATE_PARTS", "date_feature_names", "date_features", "looks_like_dates",
-           "parse_dates"]
+           "looks_like_other_dates", "parse_dates"]
 
 DATE_PARTS = ("year", "month_sin", "month_cos", "dayofyear_sin", "dayofyear_cos",
               "dayofweek_sin", "dayofweek_cos", "days")
@@ -30,6 +30,16 @@ def looks_like_dates(column: pd.Series) -> bool:
     if values.empty or pd.api.types.is_numeric_dtype(column):
         return False
     return bool(parse_dates(values.astype(str)).notna().all())
+
+
+def looks_like_other_dates(column: pd.Series) -> bool:
+    """True for text whose values all hold digits and read as dates, but not all as ISO 8601
+    (``10/27/2020``, ``27.10.2020``): dates that :func:`parse_dates` does not read."""
+    values = column.dropna().astype(str)
+    if values.empty or looks_like_dates(values) or not values.str.contains(r"\d").all():
+        return False
+    other = pd.to_datetime(values, format="mixed", utc=True, errors="coerce")
+    return bool(other.notna().all())
 
 
 def date_feature_names(column: str) -> list[str]:

@@ -17,12 +17,22 @@ import pandas as pd
 from mlkit.data.dates import date_feature_names, date_features, parse_dates
 from mlkit.data.errors import DataError, DataFileNotFoundError, check_choice, check_float_dtype
 from mlkit.data.preprocessing import LabelEncoder, OneHotEncoder
+from mlkit.data.values import (
+    CATEGORIES,
+    NUMBERS,
+    formatted_values,
+    normalize_categories,
+    placeholder_values,
+    to_numbers,
+)
 
-__all__ = ["IMPUTE", "CsvSchema", "Table"]
+__all__ = ["DUPLICATES", "IMPUTE", "CsvSchema", "Table"]
 
 IMPUTE = ("mean", "median", "most_frequent", "drop")
+DUPLICATES = ("keep", "drop")
 _KEYS = ("target", "task", "numeric", "categorical", "impute", "fill", "classes", "dtype")
-_OPTIONAL_KEYS = ("dates", "id")  # absent in runs saved before dates and ids were read
+# absent in runs saved before dates, ids and the parsing options were read
+_OPTIONAL_KEYS = ("dates", "id", "missing", "numbers", "categories")
 
 
 def line_numbers(rows, limit: int = 5) -> str:
@@ -33,8 +43,10 @@ def line_numbers(rows, limit: int = 5) -> str:
     return ("line " if len(rows) == 1 else "lines ") + lines
 
 
-def read_table(path, columns=None, text=()) -> pd.DataFrame:
-    """Read ``path`` (only ``columns``; ``text`` columns as strings) with errors naming it."""
+def read_table(path, columns=None, text=(), missing=(), raw=False) -> pd.DataFrame:
+    """Read ``path`` (only ``columns``; ``text`` columns as strings) with errors naming it;
+    the ``missing`` strings are read as missing values, besides pandas' own (``NA``, ...),
+    unless ``raw``: then no text at all is read as missing."""
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a file path (str), got {type(path).__name__}.")
     if not os.path.exists(path):
@@ -49,7 +61,8 @@ def read_table(path, columns=None, text=()) -> pd.DataFrame:
             # otherwise drop the extras or turn the first column into the index
             warnings.simplefilter("error", pd.errors.ParserWarning)
             frame = pd.read_csv(path, dtype={c: str for c in text}, index_col=False,
-                                nrows=0 if columns is None else None)
+                                nrows=0 if columns is None else None,
+                                na_values=list(missing) or None, keep_default_na=not raw)
     except pd.errors.ParserWarning:
         raise DataError(f"CSV file {os.fspath(path)!r} has a row with more values than its "
                         "header has column names; remove the extra values or name the "
@@ -72,20 +85,46 @@ def raise_problems(source: str, problems: list[str]) -> None:
         raise DataError(f"{source} has {len(problems)} problems:\n- " + "\n- ".join(problems))
 
 
-def numeric_problems(frame: pd.DataFrame, numeric: list[str], source: str) -> list[str]:
-    """One message per ``numeric`` column holding values that are not numbers."""
+def numeric_problems(frame: pd.DataFrame, numeric: list[str], source: str,
+                     numbers: str = "plain") -> list[str]:
+    """One message per ``numeric`` column holding values that are not numbers as ``numbers``
+    reads them, naming the option that would read them when one would."""
     problems = []
     for col in numeric:
-        if pd.api.types.is_numeric_dtype(frame[col]):
+        column = frame[col]
+        bad = column.notna() & to_numbers(column, numbers).isna()
+        if not bad.any():
             continue
-        bad = frame.index[pd.to_numeric(frame[col], errors="coerce").isna() & frame[col].notna()]
-        if len(bad):
-            more = f" ({len(bad)} values, {line_numbers(bad)})" if len(bad) > 1 else ""
-            problems.append(f"column {col!r} of {source} is not numeric (e.g. "
-                            f"{frame[col][bad[0]]!r} on line {bad[0] + 2}); list it in a config's "
-                            "data.csv.categorical, data.csv.dates or data.csv.id (categorical=, "
-                            f"dates=, ids= in Python), or fix the value{more}.")
+        fixes = []
+        formatted = bad & formatted_values(column)
+        if formatted.any():
+            first = formatted.idxmax()
+            fixes.append(f"{column[first]!r} ({_count_lines(column.index[formatted])}) looks "
+                         "like a formatted number: set data.csv.numbers: formatted "
+                         "(numbers='formatted' in Python)")
+        tokens = placeholder_values(column[bad & ~formatted])
+        marked = bad & column.isin(tokens)
+        if tokens:
+            fixes.append(f"{', '.join(repr(t) for t in tokens)} "
+                         f"({_count_lines(column.index[marked])}) "
+                         f"{'looks' if len(tokens) == 1 else 'look'} like a missing-value mark:"
+                         f" set data.csv.missing: {tokens} (missing={tokens} in Python)")
+        other = column.index[bad & ~formatted & ~marked]
+        message = f"column {col!r} of {source} is not numeric"
+        if len(other):
+            more = f" ({len(other)} values, {line_numbers(other)})" if len(other) > 1 else ""
+            message += (f" (e.g. {column[other[0]]!r} on line {other[0] + 2}); list it in a "
+                        "config's data.csv.categorical, data.csv.dates or data.csv.id "
+                        f"(categorical=, dates=, ids= in Python), or fix the value{more}")
+        if fixes:
+            message += ("; " if len(other) else ": ") + "; ".join(fixes)
+        problems.append(message + ".")
     return problems
+
+
+def _count_lines(rows) -> str:
+    """``"1 value, line 3"`` or ``"4 values, lines 3, 5, ..."``."""
+    return f"{len(rows)} value{'s' if len(rows) > 1 else ''}, {line_numbers(rows)}"
 
 
 def check_numeric(frame: pd.DataFrame, numeric: list[str], source: str) -> None:
@@ -125,7 +164,9 @@ class Table:
 
     ``rows`` are the data-row positions behind ``X`` (file line = position + 2, after the
     header); ``dropped`` the positions left out for a missing value under ``impute='drop'``;
-    ``carried`` the kept rows' id (and requested) columns, as text.
+    ``unlabeled`` those left out for a missing target (when the target is read);
+    ``repeated`` those left out for repeating an earlier row (training with
+    ``duplicates='drop'``); ``carried`` the kept rows' id (and requested) columns, as text.
     """
 
     X: np.ndarray
@@ -133,14 +174,32 @@ class Table:
     rows: np.ndarray
     dropped: np.ndarray
     carried: pd.DataFrame
+    unlabeled: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    repeated: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def dropped_note(self, limit: int = 20) -> str:
-        """``"2 rows with a missing value left out (impute='drop'): lines 3, 7"``, or ``""``."""
-        if len(self.dropped) == 0:
-            return ""
-        rows = "row" if len(self.dropped) == 1 else "rows"
-        return (f"{len(self.dropped)} {rows} with a missing value left out (impute='drop'): "
-                f"{line_numbers(self.dropped, limit)}")
+        """``"2 rows with a missing value left out (impute='drop'): lines 3, 7"`` (and the
+        rows without a target, and repeated ones), or ``""``."""
+        notes = []
+        for rows, why in ((self.repeated, "repeating an earlier row left out "
+                                          "(duplicates='drop')"),
+                          (self.unlabeled, "with no target value left out"),
+                          (self.dropped, "with a missing value left out (impute='drop')")):
+            if len(rows):
+                notes.append(f"{len(rows)} {'row' if len(rows) == 1 else 'rows'} {why}: "
+                             f"{line_numbers(rows, limit)}")
+        return "; ".join(notes)
+
+
+def _spelling_hint(value: str, known: list[str]) -> str:
+    """When ``value`` is a known category in other spaces or case: the option that says so."""
+    for how in ("strip", "strip_lower"):
+        same = normalize_categories(pd.Series([value, *known]), how)
+        match = [k for k, v in zip(known, same[1:]) if v == same[0]]
+        if match:
+            return (f"it is {match[0]!r} written otherwise: to read them alike, train with "
+                    f"data.csv.categories: {how} (categories={how!r} in Python); ")
+    return ""
 
 
 def _is_date(value) -> bool:
@@ -155,6 +214,8 @@ class CsvSchema:
     :mod:`mlkit.data.dates`; ``dates`` maps each to its origin), then one indicator column per
     category of each categorical column. Missing feature values get the fill value learned in
     training, or drop their row under ``impute='drop'``. ``ids`` are columns carried along.
+    ``missing``, ``numbers`` and ``categories`` say how cell text is read (see
+    :mod:`mlkit.data.values`), the same way for every file.
     """
 
     target: str
@@ -167,6 +228,9 @@ class CsvSchema:
     dtype: str
     dates: dict[str, str] = field(default_factory=dict)
     ids: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    numbers: str = "plain"
+    categories: str = "exact"
 
     @property
     def features(self) -> list[str]:
@@ -197,15 +261,22 @@ class CsvSchema:
         -------
         Table
             ``X`` of shape (n, len(feature_names)); ``y`` class indices into ``classes`` or
-            floats; the rows kept and the rows dropped for a missing value.
+            floats; the rows kept, the rows dropped for a missing value and those without
+            a target value (left out whenever the target is read).
         """
         absent = [c for c in self.features if c not in frame.columns]
         if absent:
             raise DataError(f"{source} lacks feature column(s) {', '.join(absent)} that the "
                             "model was trained on; add them.")
-        frame = frame.copy()
+        frame = self.clean(frame)
         used = self.features + ([self.target] if target and self.target in frame else [])
-        dropped = frame.index[:0]
+        dropped = unlabeled = frame.index[:0]
+        if self.target in used:
+            labeled = frame[self.target].notna()
+            unlabeled, frame = frame.index[~labeled], frame[labeled]
+            if len(frame) == 0:
+                raise DataError(f"target column {self.target!r} of {source} has no values; "
+                                "fill it in, or pass the file without the target to predict.")
         if self.impute == "drop":
             incomplete = frame[used].isna().any(axis=1)
             dropped, frame = frame.index[incomplete], frame[~incomplete]
@@ -222,8 +293,10 @@ class CsvSchema:
                                 f"this run has impute={self.impute!r}, which learns no fill "
                                 "values).")
             elif len(gaps):
-                frame[col] = frame[col].fillna(self.fill[col])
-        problems += numeric_problems(frame, self.numeric, source)
+                # a numeric column of formatted text is str: it holds the float fill as object
+                column = frame[col].astype(object) if col in self.numeric else frame[col]
+                frame[col] = column.fillna(self.fill[col])
+        problems += numeric_problems(frame, self.numeric, source, self.numbers)
         problems += date_problems(frame, self.dates, source)
         problems += self._unknown_problems(frame, source)
         y = None
@@ -233,10 +306,22 @@ class CsvSchema:
         raise_problems(source, problems)
         dated = [date_features(parse_dates(frame[col].astype(str)), pd.Timestamp(origin))
                  for col, origin in self.dates.items()]
-        blocks = [frame[self.numeric].to_numpy(dtype=np.float64), *dated,
+        numbers = np.stack([to_numbers(frame[col], self.numbers).to_numpy() for col in
+                            self.numeric], axis=1) if self.numeric else np.zeros((len(frame), 0))
+        blocks = [numbers, *dated,
                   self.encoder.transform(frame[self.encoder.names_].astype(str).to_numpy())]
         X = np.concatenate(blocks, axis=1).astype(self.dtype)
-        return Table(X, y, frame.index.to_numpy(), dropped.to_numpy(), frame[[]])
+        return Table(X, y, frame.index.to_numpy(), dropped.to_numpy(), frame[[]],
+                     unlabeled.to_numpy())
+
+    def clean(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """A copy of ``frame`` with its categorical columns' text normalized as
+        ``categories`` says (numbers are read when encoding, where bad ones are reported)."""
+        frame = frame.copy()
+        for col in self.encoder.names_:
+            if col in frame:
+                frame[col] = normalize_categories(frame[col], self.categories)
+        return frame
 
     def _unknown_problems(self, frame: pd.DataFrame, source: str) -> list[str]:
         """Categories not seen in training, when they are refused."""
@@ -250,19 +335,15 @@ class CsvSchema:
             known = self.encoder.categories_[names.index(col)]
             problems.append(f"column {col!r} of {source} has category {value!r} "
                             f"({line_numbers(index[rows])}) not seen in training; known: "
-                            f"{', '.join(repr(c) for c in known)}; to encode it as all zeros, "
+                            f"{', '.join(repr(c) for c in known)}; "
+                            + _spelling_hint(value, known) + "to encode it as all zeros, "
                             "train with data.csv.handle_unknown: ignore in the config "
                             "(handle_unknown='ignore' in Python).")
         return problems
 
     def _target(self, column: pd.Series, source: str) -> tuple[np.ndarray | None, list[str]]:
-        gaps = column.index[column.isna()]
-        if len(gaps):
-            return None, [f"target column {self.target!r} of {source} has {len(gaps)} missing "
-                          f"value(s) ({line_numbers(gaps)}); drop those rows (impute='drop') "
-                          "or fill them in."]
         if self.task == "regression":
-            values = pd.to_numeric(column, errors="coerce")
+            values = to_numbers(column, self.numbers)
             if values.isna().any():
                 bad = column.index[values.isna()][0]
                 return None, [f"target column {self.target!r} of {source} is not numeric "
@@ -285,8 +366,8 @@ class CsvSchema:
         wanted = self.features + ([self.target] if target else [])
         text = self.encoder.names_ + list(self.dates) + [self.target]
         usecols = [c for c in wanted if c in header]
-        table = self.encode(read_table(path, usecols, [c for c in text if c in usecols]),
-                            repr(os.fspath(path)), target)
+        frame = read_table(path, usecols, [c for c in text if c in usecols], self.missing)
+        table = self.encode(frame, repr(os.fspath(path)), target)
         carried = [c for c in self.ids if c in header and c not in keep] + list(keep)
         table.carried = read_columns(path, carried, table.rows)
         return table
@@ -303,7 +384,8 @@ class CsvSchema:
         return {"target": self.target, "task": self.task, "numeric": list(self.numeric),
                 "categorical": self.encoder.state(), "impute": self.impute,
                 "fill": dict(self.fill), "classes": self.classes, "dtype": self.dtype,
-                "dates": dict(self.dates), "id": list(self.ids)}
+                "dates": dict(self.dates), "id": list(self.ids), "missing": list(self.missing),
+                "numbers": self.numbers, "categories": self.categories}
 
     @classmethod
     def from_dict(cls, state: dict) -> CsvSchema:
@@ -328,6 +410,12 @@ class CsvSchema:
                             "'fill' give it a fill value, each an ISO 8601 date.")
         if not isinstance(ids, list) or not all(isinstance(c, str) for c in ids):
             raise DataError("CSV schema 'id' must be a list of column names.")
+        missing = state.get("missing", [])
+        if not isinstance(missing, list) or not all(isinstance(t, str) for t in missing):
+            raise DataError("CSV schema 'missing' must be a list of strings.")
+        numbers = check_choice("CSV schema 'numbers'", state.get("numbers", "plain"), NUMBERS)
+        categories = check_choice("CSV schema 'categories'", state.get("categories", "exact"),
+                                  CATEGORIES)
         missing_fill = set(state["fill"]) - set(state["numeric"]) - set(encoder.names_) - set(
             dates)
         if missing_fill:
@@ -336,4 +424,4 @@ class CsvSchema:
                    encoder, state["impute"], dict(state["fill"]),
                    None if state["classes"] is None else [str(c) for c in state["classes"]],
                    check_float_dtype(state["dtype"], "CSV schema 'dtype'").name,
-                   dict(dates), list(ids))
+                   dict(dates), list(ids), list(missing), numbers, categories)

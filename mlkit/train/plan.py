@@ -111,7 +111,7 @@ class Plan:
     ``early_stopping`` are :class:`~mlkit.train.callbacks.EarlyStopping` arguments or None;
     ``monitor``/``mode`` choose the best checkpoint; ``metrics`` names the test metrics
     (empty: the head's defaults) and ``val_metrics`` those of every evaluation (empty: the
-    head's cheap defaults).
+    head's cheap defaults); ``notes`` say what reading the data left out, for the user.
     """
 
     name: str
@@ -128,6 +128,7 @@ class Plan:
     mode: str = "min"
     metrics: tuple[str, ...] = ()
     val_metrics: tuple[str, ...] = ()
+    notes: list[str] = field(default_factory=list)
 
     @property
     def head(self) -> Head:

@@ -1,13 +1,18 @@
-"""The data.csv section: paths that work from any directory, column roles, null class weights."""
+"""The data.csv section: paths that work from any directory, column roles, null class weights,
+and one set of options and defaults with the CSV loader."""
 
+import inspect
 import os
+from typing import get_args
 
 import numpy
 import yaml
 from conftest import MINIMAL, problems_of
 
 from mlkit.config import apply_overrides, config_to_yaml, load_config, validate_config
-from mlkit.config.build import build_plan
+from mlkit.config.build import build_plan, load_data
+from mlkit.config.sections import CsvSource
+from mlkit.data import CATEGORIES, NUMBERS, load_csv
 
 CSV = {"data": {"dataset": "csv", "csv": {"path": "d.csv", "target": "y"}},
        "model": {"name": "logistic_regression"}, "loss": {"name": "binary_cross_entropy"}}
@@ -53,3 +58,40 @@ def test_null_class_weight_means_none():
     balanced = build_plan(validate_config(apply_overrides(base, ["loss.class_weight=balanced"])))
     assert balanced.splits.w_train is not None
     numpy.testing.assert_array_equal(plain.splits.X_train, balanced.splits.X_train)
+
+
+# how the section spells a loader default it cannot write as null
+SPELLED = {"impute": ("none", None), "task": ("auto", None), "categorical": ([], None),
+           "dates": ([], None), "id": ([], None)}
+LOADER_NAMES = {"id": "ids"}
+
+
+def test_the_section_and_the_loader_agree_on_every_option_and_default():
+    loader = inspect.signature(load_csv).parameters
+    fields = CsvSource.model_fields
+    assert set(loader) - {"dtype"} == {LOADER_NAMES.get(key, key) for key in fields}
+    for key, info in fields.items():
+        default = loader[LOADER_NAMES.get(key, key)].default
+        if info.is_required():
+            assert default is inspect.Parameter.empty, key
+        elif key in SPELLED:
+            assert (info.default, default) == SPELLED[key], key
+        else:
+            assert info.default == (list(default) if isinstance(default, tuple) else default), key
+        assert info.description, f"data.csv.{key} has no help"
+    assert get_args(CsvSource.model_fields["numbers"].annotation) == NUMBERS
+    assert get_args(CsvSource.model_fields["categories"].annotation) == CATEGORIES
+
+
+def test_reading_options_reach_the_loader(tmp_path):
+    (tmp_path / "d.csv").write_text('x,c,y\n"$1,000",A ,0\n?,a,1\n5%,B,0\n7,b,1\n')
+    raw = {**CSV, "data": {"dataset": "csv", "csv": {
+        "path": str(tmp_path / "d.csv"), "target": "y", "categorical": ["c"],
+        "missing": ["?"], "numbers": "formatted", "categories": "strip_lower",
+        "impute": "mean"}}}
+    data = load_data(validate_config(raw))
+    numpy.testing.assert_allclose(data.X[:, 0], [1000, (1000 + 0.05 + 7) / 3, 0.05, 7])
+    assert data.feature_names == ["x", "c=a", "c=b"]
+    found = problems_of(["data.csv.numbers=money", "data.csv.categories=lower",
+                         "data.csv.missing=?"], raw)
+    assert len(found) == 3 and all("data.csv." in p for p in found)

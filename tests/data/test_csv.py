@@ -124,8 +124,7 @@ def test_missing_values_and_text_columns_are_reported_together(tmp_path):
     ("x,c,t\n1,u,a\n2,v,b\n", {}, ("column 'c' of .* is not numeric \\(e.g. 'u' on line 2\\); "
                                   "list it in a config's data.csv.categorical")),
     ("x,t\n1,a\n2,a\n", {}, "only one class \\(a\\)"),
-    ("x,t\n1,a\n2,\n3,b\n", {"impute": "mean"},
-     r"target column 't'.*1 missing value\(s\) \(line 3\); drop those rows"),
+    ("x,t\n1,\n2,\n", {}, r"target column 't' of .* has no values; fill it in"),
     ("x,t\n1,1.5\n2,z\n", {"task": "regression"}, "'t' .* is not numeric \\(e.g. 'z' on line 3"),
     ("x,y,t\n,1,a\n,2,b\n", {"impute": "median"}, "column 'x' .* has no values"),
     ("x,t\n,a\n1,\n", {"impute": "drop"}, "leaves no data"),

@@ -129,7 +129,6 @@ def test_output_dir_naming_a_file_is_a_user_error(capsys, tmp_path):
 @pytest.mark.parametrize("rows, expected", [
     ("1,2,0\n3,1,1,5\n", "Expected 3 fields in line 3, saw 4"),
     ("1,2,0,7\n3,1,1\n", "has a row with more values than its header has column names"),
-    ("1,2,0\n3,1\n", "target column 'y'"),
 ])
 def test_csv_rows_with_a_missing_or_extra_value(rows, expected, capsys, tmp_path):
     (tmp_path / "two.csv").write_text("a,b,y\n" + rows)
@@ -138,3 +137,14 @@ def test_csv_rows_with_a_missing_or_extra_value(rows, expected, capsys, tmp_path
                       "task: regression}}\nmodel: {name: linear_regression}\nloss: {name: mse}\n")
     code, _, err = _cli(capsys, "train", config, "--quiet", "--output", tmp_path / "runs")
     assert code == 2 and expected in err, err
+
+
+def test_a_row_short_of_its_target_is_left_out_and_listed(capsys, tmp_path):
+    rows = "".join(f"{i},{i % 3},{2 * i}\n" for i in range(12))
+    (tmp_path / "two.csv").write_text("a,b,y\n" + rows + "3,1\n" + rows)
+    config = tmp_path / "two.yaml"
+    config.write_text(f"data: {{dataset: csv, csv: {{path: {tmp_path / 'two.csv'}, target: y, "
+                      "task: regression}}\nmodel: {name: linear_regression}\nloss: {name: mse}\n")
+    code, out, err = _cli(capsys, "train", config, *QUICK, "--output", tmp_path / "runs")
+    assert code == 0, err
+    assert f"note: {tmp_path / 'two.csv'}: 1 row with no target value left out: line 14" in out

@@ -1,0 +1,231 @@
+"""A profile of a CSV file before training: what each column holds and how to read it.
+
+:func:`inspect_csv` reads the file with the loader's own rules (what is a number, a formatted
+number, a date, too many categories, which task a target means) and suggests the ``data.csv``
+options that would train on the file as it is. ``mlkit inspect`` prints it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from mlkit.data.csv import FEW_CATEGORIES, infer_task, too_many_categories
+from mlkit.data.dates import looks_like_dates, looks_like_other_dates
+from mlkit.data.errors import DataError, did_you_mean
+from mlkit.data.schema import line_numbers, read_table
+from mlkit.data.values import normalize_categories, placeholder_values, to_numbers
+
+__all__ = ["KINDS", "ColumnProfile", "CsvProfile", "inspect_csv"]
+
+KINDS = ("number", "formatted number", "category", "date", "id", "constant", "empty", "text")
+"""What a column can hold; constant, empty and text columns are never suggested as features."""
+
+_LEFT_OUT = {"constant": "one value in every row, so it tells rows apart no better than nothing",
+             "empty": "no values at all",
+             "text": "too many distinct values, with spaces, to be categories (free text?)",
+             "id": "identifies rows"}
+
+
+@dataclass
+class ColumnProfile:
+    """One column: its kind, missing values (and the texts that meant missing), distinct
+    values (after the suggested category spelling, for categories), an example value."""
+
+    name: str
+    kind: str
+    missing: int
+    tokens: list[str]
+    distinct: int
+    example: str | None
+    note: str = ""
+
+
+@dataclass
+class CsvProfile:
+    """A file's columns, its file-level facts and the ``data.csv`` options it suggests.
+
+    ``duplicated`` and ``unlabeled`` are data-row positions (file line = position + 2):
+    rows repeating an earlier row, and rows without a target value. ``classes`` counts the
+    rows of each class of a classification target.
+    """
+
+    path: str
+    rows: int
+    columns: list[ColumnProfile]
+    target: str | None = None
+    task: str | None = None
+    classes: dict[str, int] | None = None
+    duplicated: list[int] = field(default_factory=list)
+    unlabeled: list[int] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    numbers: str = "plain"
+    categories: str = "exact"
+
+    def column(self, name: str) -> ColumnProfile:
+        """The profile of column ``name``."""
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise DataError(f"{self.path!r} has no column {name!r}." + did_you_mean(
+            name, [c.name for c in self.columns]))
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per column: name, kind, missing, tokens, distinct, example, note."""
+        return pd.DataFrame([vars(c) for c in self.columns])
+
+    def notes(self) -> list[str]:
+        """File-level observations: duplicated rows, rows without a target, the task."""
+        notes = []
+        if self.duplicated:
+            notes.append(f"{len(self.duplicated)} row(s) repeat an earlier row exactly "
+                         f"({line_numbers(self.duplicated)}): they would count twice in "
+                         "training and could land in both the training and test rows, so the "
+                         "suggested section drops them (duplicates: drop); set keep if they "
+                         "are real repeats")
+        if self.unlabeled:
+            notes.append(f"{len(self.unlabeled)} row(s) have no target value "
+                         f"({line_numbers(self.unlabeled)}); training and evaluation leave "
+                         "them out and list them")
+        if self.task == "classification":
+            balance = ", ".join(f"{label} {count} ({count / sum(self.classes.values()):.0%})"
+                                for label, count in self.classes.items())
+            notes.append(f"target {self.target!r}: classification, {len(self.classes)} "
+                         f"classes: {balance}")
+        elif self.task == "regression":
+            notes.append(f"target {self.target!r}: regression")
+        left_out = [c for c in self.columns if c.kind in _LEFT_OUT and c.name != self.target]
+        for column in left_out:
+            role = "named in id" if column.kind == "id" else "left out of features"
+            notes.append(f"{column.name!r} {role}: {column.note or _LEFT_OUT[column.kind]}")
+        target = [c for c in self.columns if c.name == self.target and c.note]
+        return notes + [f"target {self.target!r}: {c.note}" for c in target]
+
+    def csv_section(self) -> dict:
+        """The suggested ``data.csv`` section (needs a target): every column a feature but
+        the target, ids, and constant, empty and text columns; the reading options found;
+        repeated rows dropped."""
+        if self.target is None:
+            raise DataError("a suggested data.csv section needs the target column; pass "
+                            "target= to inspect_csv (--target in mlkit inspect).")
+        features = [c for c in self.columns if c.name != self.target
+                    and c.kind not in _LEFT_OUT]
+        gaps = any(c.missing for c in features)
+        return {"path": self.path, "target": self.target,
+                "features": [c.name for c in features],
+                "categorical": [c.name for c in features if c.kind == "category"],
+                "dates": [c.name for c in features if c.kind == "date"],
+                "id": [c.name for c in self.columns if c.kind == "id"
+                       and c.name != self.target],
+                "missing": list(self.missing), "numbers": self.numbers,
+                "categories": self.categories, "impute": "median" if gaps else "none",
+                "duplicates": "drop" if self.duplicated else "keep"}
+
+
+def _kind(values: pd.Series, rows: int) -> str:
+    """The kind of a column's present values (no missing ones), by the loader's rules."""
+    if values.empty:
+        return "empty"
+    if values.nunique() == 1:
+        return "constant"
+    plain = to_numbers(values, "plain")
+    if plain.notna().all():  # a counter 1, 2, 3 ... longer than a few categories is an id
+        counter = len(values) > FEW_CATEGORIES and bool(np.all(np.diff(plain.to_numpy()) == 1))
+        return "id" if counter else "number"
+    if to_numbers(values, "formatted").notna().all():
+        return "formatted number"
+    if looks_like_dates(values):
+        return "date"
+    if looks_like_other_dates(values):
+        return "text"
+    if too_many_categories(values.nunique(), rows):
+        return "text" if values.astype(str).str.contains(r"\s").any() else "id"
+    return "category"
+
+
+def _spelling(text: pd.DataFrame, names: list[str]) -> str:
+    """strip_lower when lowercasing merges categories of the ``names`` columns beyond what
+    removing spaces does, strip when removing spaces merges some, else exact."""
+    def count(how: str) -> int:
+        return sum(normalize_categories(text[c], how).nunique() for c in names)
+
+    exact, strip, lower = count("exact"), count("strip"), count("strip_lower")
+    return "strip_lower" if lower < strip else "strip" if strip < exact else "exact"
+
+
+def inspect_csv(path, target: str | None = None) -> CsvProfile:
+    """Profile a CSV file: each column's kind, missing values and distinct values, the rows
+    repeated or without a target, and the ``data.csv`` options that would read it.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A comma-separated file with a header line of column names.
+    target : str, optional
+        The column to predict; gives the task, the class balance, the rows without a target
+        and :meth:`CsvProfile.csv_section`.
+    """
+    header = list(read_table(path).columns)
+    if target is not None and target not in header:
+        raise DataError(f"target column {target!r} is not in {os.fspath(path)!r}; its columns "
+                        f"are {', '.join(header)}." + did_you_mean(target, header))
+    raw = read_table(path, header, header, raw=True)
+    pandas_missing = read_table(path, header, header)
+    tokens = sorted({t for c in header for t in placeholder_values(pandas_missing[c])})
+    text = read_table(path, header, header, tokens)
+    rows = len(text)
+    kinds = {c: _kind(text[c].dropna(), rows) for c in header}
+    categorical = [c for c in header if kinds[c] == "category" and c != target]
+    categories = _spelling(text, categorical)
+    columns = []
+    for col in header:
+        values = text[col]
+        if col in categorical:
+            values = normalize_categories(values, categories)
+        seen = sorted(set(raw[col][values.isna()]))
+        present = values.dropna()
+        columns.append(ColumnProfile(col, kinds[col], int(values.isna().sum()), seen,
+                                     int(present.nunique()),
+                                     None if present.empty else str(present.iloc[0]),
+                                     _column_note(text[col], values, kinds[col],
+                                                  col == target)))
+    formatted = any(kinds[c] == "formatted number" for c in header)
+    profile = CsvProfile(os.fspath(path), rows, columns, target,
+                         duplicated=[int(r) for r in np.flatnonzero(raw.duplicated())],
+                         missing=tokens, numbers="formatted" if formatted else "plain",
+                         categories=categories)
+    if target is not None:
+        labels = text[target]
+        profile.unlabeled = [int(r) for r in np.flatnonzero(labels.isna())]
+        profile.task = infer_task(labels.dropna(), profile.numbers)
+        if profile.task == "classification":
+            counts = labels.dropna().value_counts()
+            profile.classes = {str(k): int(v) for k, v in sorted(counts.items())}
+    return profile
+
+
+def _column_note(written: pd.Series, read: pd.Series, kind: str, target: bool) -> str:
+    """What reading the column takes: the spellings merged, a formatted example, dates to
+    rewrite; for a target, labels that differ only in spaces or case."""
+    if target and kind == "category":
+        labels = written.dropna().astype(str)
+        groups = labels.groupby(normalize_categories(labels, "strip_lower")).unique()
+        alike = [sorted(g) for g in groups if len(g) > 1]
+        if alike:
+            return (f"labels {', '.join(repr(v) for v in alike[0])} differ only in spaces or "
+                    "case, so they are different classes; correct them in the file "
+                    "(data.csv.categories applies to inputs only)")
+    if kind == "text" and looks_like_other_dates(written):
+        example = written.dropna().iloc[0]
+        return (f"dates, but not written as ISO 8601 (e.g. {example!r}): rewrite them as "
+                "YYYY-MM-DD to use them")
+    if kind == "formatted number":
+        plain = to_numbers(written.dropna(), "plain")
+        example = written.dropna()[plain.isna()].iloc[0]
+        return f"{example!r} is {to_numbers(pd.Series([example]), 'formatted')[0]:g}"
+    if kind == "category" and written.nunique() != read.nunique():
+        return f"{written.nunique()} spellings of {read.nunique()} categories"
+    return ""

@@ -1,0 +1,81 @@
+"""How the text of a cell becomes a value: formatted numbers, missing-value tokens, categories.
+
+Each reading is an explicit option of :func:`mlkit.data.load_csv`, stored in the schema so a
+file read at prediction time is parsed exactly as the training file was. The detectors here
+(``formatted_values``, ``placeholder_values``) only suggest an option; nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["CATEGORIES", "NUMBERS", "PLACEHOLDERS", "formatted_values", "normalize_categories",
+           "placeholder_values", "to_numbers"]
+
+NUMBERS = ("plain", "formatted")
+"""plain: what ``float()`` reads; formatted: also ``$1,234.50``, ``21%`` (0.21), ``(1,234)``."""
+
+CATEGORIES = ("exact", "strip", "strip_lower")
+"""exact: categories as written; strip: surrounding spaces removed; strip_lower: and lowercased."""
+
+PLACEHOLDERS = ("?", "-", "--", "---", ".", "missing", "Missing", "MISSING", "none", "na",
+                "n.a.", "N.A.", "#VALUE!", "#DIV/0!")
+"""Tokens that commonly stand for a missing value beyond pandas' own (``NA``, ``N/A``, ``null``,
+an empty cell ...); suggested by ``mlkit inspect``, read as missing only when listed."""
+
+_FORMATTED = re.compile(
+    r"^\s*(?P<open>\()?\s*(?P<sign>[-+])?\s*[$€£¥]?\s*(?P<sign2>[-+])?\s*"
+    r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)\s*"
+    r"(?P<percent>%)?\s*(?P<close>\))?\s*$")
+
+
+def _formatted(text: pd.Series) -> pd.Series:
+    """Float values of formatted-number text; NaN where the text is no such number."""
+    parts = text.astype(str).str.extract(_FORMATTED)
+    value = pd.to_numeric(parts["digits"].str.replace(",", "", regex=False), errors="coerce")
+    negative = (parts["sign"] == "-") | (parts["sign2"] == "-") | parts["open"].notna()
+    value = value.where(~negative, -value)
+    value = value.where(parts["percent"].isna(), value / 100.0)
+    balanced = parts["open"].isna() == parts["close"].isna()
+    both_signs = parts["sign"].notna() & parts["sign2"].notna()
+    return value.where(balanced & ~both_signs & ~(negative & parts["sign"].eq("+")))
+
+
+def to_numbers(column: pd.Series, numbers: str = "plain") -> pd.Series:
+    """``column`` as float64; NaN for a missing value or text that is no number in ``numbers``
+    (``"plain"`` or ``"formatted"``, see :data:`NUMBERS`)."""
+    if pd.api.types.is_numeric_dtype(column):
+        return column.astype(np.float64)
+    values = pd.to_numeric(column, errors="coerce").astype(np.float64)
+    if numbers == "formatted":
+        unread = values.isna() & column.notna()
+        if unread.any():
+            values[unread] = _formatted(column[unread])
+    return values
+
+
+def formatted_values(column: pd.Series) -> pd.Series:
+    """The values of ``column`` that only ``numbers="formatted"`` reads (a boolean mask)."""
+    if pd.api.types.is_numeric_dtype(column):
+        return pd.Series(False, index=column.index)
+    plain = to_numbers(column, "plain")
+    return plain.isna() & column.notna() & to_numbers(column, "formatted").notna()
+
+
+def placeholder_values(column: pd.Series) -> list[str]:
+    """The distinct values of ``column`` that are :data:`PLACEHOLDERS` tokens, sorted."""
+    present = column.dropna().astype(str).unique()
+    return sorted(str(v) for v in present if v.strip() in PLACEHOLDERS)
+
+
+def normalize_categories(column: pd.Series, categories: str = "exact") -> pd.Series:
+    """Category text read as :data:`CATEGORIES` says; a value left empty becomes missing."""
+    if categories == "exact":
+        return column
+    text = column.where(column.isna(), column.astype(str).str.strip())
+    if categories == "strip_lower":
+        text = text.where(text.isna(), text.str.lower())
+    return text.where(text != "")

@@ -1,0 +1,111 @@
+"""inspect_csv: each column's kind, missing values and distinct values, the file's notes, and
+a suggested data.csv section that load_csv reads as it is."""
+
+import numpy as np
+import pytest
+
+from mlkit.data import DataError, inspect_csv, load_csv
+
+ROWS = 24
+
+
+def _messy_text() -> str:
+    """24 rows, each kind of column once; a repeated row (line 26) and a missing target."""
+    lines = ["row,key,sex,age,price,when,country,notes,comment,y"]
+    for i in range(ROWS):
+        sex = ["Male", "male ", "FEMALE", "female", ""][i % 5]
+        age = "?" if i % 7 == 3 else str(20 + i)
+        price = f'"${1000 + 10 * i:,.2f}"' if i % 2 else f"{5 + i}.5"
+        label = "" if i == 5 else ("yes" if i % 3 else "no")
+        lines.append(f"{i + 1},K{i:03d},{sex},{age},{price},2024-01-{i + 1:02d},NZ,,"
+                     f"free text number {i},{label}")
+    lines.append(lines[-1])
+    return "\n".join(lines) + "\n"
+
+
+def test_each_kind_of_column(write):
+    profile = inspect_csv(write(_messy_text()), "y")
+    frame = profile.to_frame().set_index("name")
+    assert frame["kind"].to_dict() == {
+        "row": "number", "key": "id", "sex": "category", "age": "number",
+        "price": "formatted number", "when": "date", "country": "constant", "notes": "empty",
+        "comment": "text", "y": "category"}
+    # the repeated last row makes 'row' no counter (24 then 24), so it stays a number
+    assert profile.rows == ROWS + 1 and profile.duplicated == [ROWS]
+    sex = profile.column("sex")
+    assert (sex.missing, sex.tokens, sex.distinct) == (4, [""], 2)  # i = 4, 9, 14, 19
+    assert sex.note == "4 spellings of 2 categories" and sex.example == "male"
+    age = profile.column("age")
+    assert (age.missing, age.tokens, age.distinct) == (3, ["?"], 21)  # i = 3, 10, 17
+    assert profile.column("price").note == "'$1,010.00' is 1010"
+    assert profile.column("notes").missing == ROWS + 1
+    assert profile.missing == ["?"] and profile.numbers == "formatted"
+    assert profile.categories == "strip_lower"
+    assert profile.unlabeled == [5] and profile.task == "classification"
+    assert profile.classes == {"no": 8, "yes": 16}  # no: i = 0, 3, ..., 21; yes: 15 + copy
+
+
+def test_notes_say_what_is_left_out_and_why(write):
+    notes = inspect_csv(write(_messy_text()), "y").notes()
+    assert notes[0].startswith("1 row(s) repeat an earlier row exactly (line 26)")
+    assert notes[1].startswith("1 row(s) have no target value (line 7)")
+    assert notes[2] == "target 'y': classification, 2 classes: no 8 (33%), yes 16 (67%)"
+    assert "'key' named in id: identifies rows" in notes
+    assert any(n.startswith("'country' left out of features: one value") for n in notes)
+    assert "'notes' left out of features: no values at all" in notes
+    assert any(n.startswith("'comment' left out of features: too many") for n in notes)
+
+
+def test_the_suggested_section_reads_the_file(write):
+    path = write(_messy_text())
+    section = inspect_csv(path, "y").csv_section()
+    assert section == {
+        "path": str(path), "target": "y",
+        "features": ["row", "sex", "age", "price", "when"], "categorical": ["sex"],
+        "dates": ["when"], "id": ["key"], "missing": ["?"], "numbers": "formatted",
+        "categories": "strip_lower", "impute": "median", "duplicates": "drop"}
+    data = load_csv(section["path"], section["target"], section["features"],
+                    section["categorical"], section["impute"], dates=section["dates"],
+                    ids=section["id"], missing=section["missing"], numbers=section["numbers"],
+                    categories=section["categories"], duplicates=section["duplicates"])
+    assert data.X.shape == (ROWS - 1, 1 + 1 + 1 + 8 + 2) and np.isfinite(data.X).all()
+    assert data.feature_names[-2:] == ["sex=female", "sex=male"]
+    assert data.notes == ["1 row repeating an earlier row left out (duplicates='drop'): "
+                          "line 26; 1 row with no target value left out: line 7"]
+    # age's median over the 20 present ages of the 23 labelled rows (the repeat read once)
+    ages = [20 + i for i in range(ROWS) if i % 7 != 3 and i != 5]
+    assert len(ages) == 20 and data.schema.fill["age"] == float(np.median(ages))
+
+
+def test_a_counter_column_is_an_id_and_without_target_no_section(write):
+    text = "n,x\n" + "".join(f"{i},{i % 3}\n" for i in range(1, 30))
+    profile = inspect_csv(write(text))
+    assert profile.column("n").kind == "id" and profile.column("x").kind == "number"
+    assert profile.task is None and profile.notes() == ["'n' named in id: identifies rows"]
+    with pytest.raises(DataError, match="needs the target column; pass target="):
+        profile.csv_section()
+
+
+def test_errors_name_the_column(write):
+    path = write("alpha,beta\n1,2\n")
+    with pytest.raises(DataError, match="target column 'alpah' is not in .*Did you mean 'alpha'"):
+        inspect_csv(path, "alpah")
+    with pytest.raises(DataError, match="has no column 'bet'.*Did you mean 'beta'"):
+        inspect_csv(path).column("bet")
+
+
+def test_dates_in_another_format_and_target_labels_in_other_spellings(write):
+    text = "day,m,t\n" + "".join(f"{i % 12 + 1}/{i % 28 + 1}/2020,{['May', 'June'][i % 2]},"
+                                 f"{['Yes', 'yes ', 'No'][i % 3]}\n" for i in range(30))
+    profile = inspect_csv(write(text), "t")
+    day = profile.column("day")
+    assert day.kind == "text" and profile.column("m").kind == "category"
+    assert day.note == ("dates, but not written as ISO 8601 (e.g. '1/1/2020'): rewrite them as "
+                        "YYYY-MM-DD to use them")
+    notes = profile.notes()
+    assert f"'day' left out of features: {day.note}" in notes
+    assert notes[-1] == ("target 't': labels 'Yes', 'yes ' differ only in spaces or case, so "
+                         "they are different classes; correct them in the file "
+                         "(data.csv.categories applies to inputs only)")
+    assert profile.classes == {"No": 10, "Yes": 10, "yes ": 10}
+    assert profile.csv_section()["features"] == ["m"]

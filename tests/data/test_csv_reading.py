@@ -1,0 +1,179 @@
+"""The CSV reading options: extra missing-value texts, formatted numbers, category spelling,
+rows without a target; each checked by hand, through the schema's round trip, and in errors."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlkit.data import CsvSchema, DataError, load_csv
+from mlkit.data.values import to_numbers
+
+MESSY = """id,sex,paid,share,plan,churn
+a1,Male,$18.28,21%,basic,No
+a2,male ,"2,776.72",5%,?,Yes
+a3,FEMALE,"(1,234.00)",100%,premium,No
+a4, female,12,0.5%,basic,
+a5,Female,$-3.5,?,premium,Yes
+a6,   ,7,50%,basic,No
+"""
+OPTIONS = {"ids": ["id"], "categorical": ["sex", "plan"], "missing": ["?"],
+           "numbers": "formatted", "categories": "strip_lower", "impute": "most_frequent"}
+
+
+def test_formatted_numbers_by_hand():
+    text = pd.Series(["$18.28", "2,776.72", "21%", "(1,234.00)", "-$5", "$-5", "1e-3", " 7 ",
+                      "12,345,678.9", ".5%", "1,23", "(5", "+-3", "-(3)", "abc", None])
+    expected = [18.28, 2776.72, 0.21, -1234.0, -5.0, -5.0, 0.001, 7.0, 12345678.9, 0.005]
+    parsed = to_numbers(text, "formatted")
+    np.testing.assert_allclose(parsed[:10], expected, rtol=1e-15)
+    assert parsed[10:].isna().all()  # a misplaced comma, unbalanced or doubled signs: no number
+    plain = to_numbers(text, "plain")
+    assert plain[[6, 7]].tolist() == [0.001, 7.0] and plain.drop([6, 7]).isna().all()
+
+
+def test_messy_file_read_with_every_option(write):
+    data = load_csv(write(MESSY), "churn", **OPTIONS)
+    assert data.feature_names == ["paid", "share", "sex=female", "sex=male", "plan=basic",
+                                  "plan=premium"]
+    # line 5 (a4) has no target; a5's share '?' is missing: the most frequent share among
+    # 0.21, 0.05, 1.0, 0.5 (all once) is the smallest, 0.05; a6's sex '   ' is missing and
+    # gets the most frequent of female (a3, a5) and male (a1, a2): the smaller, female
+    np.testing.assert_allclose(data.X, [
+        [18.28, 0.21, 0, 1, 1, 0],
+        [2776.72, 0.05, 0, 1, 1, 0],   # plan '?' is missing: basic (2 of the 4 present)
+        [-1234.0, 1.0, 1, 0, 0, 1],
+        [-3.5, 0.05, 1, 0, 0, 1],
+        [7.0, 0.5, 1, 0, 1, 0]])
+    np.testing.assert_array_equal(data.y, [0, 1, 0, 1, 0])
+    assert data.notes == ["1 row with no target value left out: line 5"]
+    assert data.schema.fill["sex"] == "female" and data.schema.fill["share"] == 0.05
+
+
+def test_options_round_trip_through_the_schema(write):
+    data = load_csv(write(MESSY), "churn", **OPTIONS)
+    state = json.loads(json.dumps(data.schema.to_dict()))
+    assert (state["missing"], state["numbers"], state["categories"]) == (
+        ["?"], "formatted", "strip_lower")
+    schema = CsvSchema.from_dict(state)
+    new = write("id,sex,paid,share,plan,churn\nb1,  MALE,\"$1,000\",?,Premium ,Yes\n"
+                "b2,female,?,10%,basic,\n", "new.csv")
+    table = schema.read(new)
+    np.testing.assert_allclose(table.X, [[1000.0, 0.05, 0, 1, 0, 1]])
+    np.testing.assert_array_equal(table.y, [1])
+    assert table.dropped_note() == "1 row with no target value left out: line 3"
+    assert table.carried["id"].tolist() == ["b1"]
+    predicted = schema.read(new, target=False)
+    # paid is missing: its most frequent value, the smallest of six seen once
+    np.testing.assert_allclose(predicted.X[1], [-1234.0, 0.1, 1, 0, 1, 0])
+    assert predicted.dropped_note() == ""
+
+
+def test_a_schema_saved_before_the_options_reads_as_before(write):
+    data = load_csv(write("x,c,t\n1,a,u\n2,b,v\n"), "t", categorical=["c"])
+    state = data.schema.to_dict()
+    for key in ("missing", "numbers", "categories"):
+        del state[key]
+    schema = CsvSchema.from_dict(state)
+    assert (schema.missing, schema.numbers, schema.categories) == ([], "plain", "exact")
+    with pytest.raises(DataError, match="category 'a ' .* not seen in training"):
+        schema.read(write("x,c,t\n1,a ,u\n", "new.csv"))
+
+
+def test_the_error_names_the_option_that_reads_a_value(write):
+    path = write(MESSY)
+    with pytest.raises(DataError) as error:
+        load_csv(path, "churn", ids=["id"], categorical=["sex", "plan"], impute="drop")
+    text = str(error.value)
+    assert ("column 'paid' of '" in text and "' is not numeric: '$18.28' (4 values, lines 2, 3, "
+            "4, 6) looks like a formatted number: set data.csv.numbers: formatted "
+            "(numbers='formatted' in Python)." in text)
+    assert ("column 'share' of '" in text and "' is not numeric: '21%' (4 values, lines 2, 3, "
+            "4, 7) looks like a formatted number: set data.csv.numbers: formatted" in text)
+    with pytest.raises(DataError) as error:
+        load_csv(path, "churn", ids=["id"], categorical=["sex", "plan"], impute="drop",
+                 numbers="formatted")
+    assert str(error.value).endswith(
+        "is not numeric: '?' (1 value, line 6) looks like a missing-value mark: set "
+        "data.csv.missing: ['?'] (missing=['?'] in Python).")
+    mixed = write("x,t\n$5,a\n?,b\nfive,a\n", "mixed.csv")
+    with pytest.raises(DataError, match=(
+            r"'x' of .* is not numeric \(e.g. 'five' on line 4\); list it in a config's "
+            r"data.csv.categorical.*or fix the value; '\$5' \(1 value, line 2\) looks like a "
+            r"formatted number.*; '\?' \(1 value, line 3\) looks like a missing-value mark")):
+        load_csv(mixed, "t")
+
+
+def test_spelling_of_categories(write):
+    path = write("c,t\nMale,0\nmale ,1\n male,0\nMALE,1\n")
+    assert load_csv(path, "t", categorical=["c"]).feature_names == [
+        "c= male", "c=MALE", "c=Male", "c=male "]
+    assert load_csv(path, "t", categorical=["c"], categories="strip").feature_names == [
+        "c=MALE", "c=Male", "c=male"]
+    lower = load_csv(path, "t", categorical=["c"], categories="strip_lower")
+    assert lower.feature_names == ["c=male"] and lower.X.sum() == 4
+
+
+def test_a_formatted_regression_target(write):
+    data = load_csv(write('x,price\n1,"$1,200"\n2,$950.50\n3,$20\n4,(5)\n'), "price",
+                    numbers="formatted", dtype="float32")
+    assert data.task == "regression" and data.y.dtype == np.float32
+    np.testing.assert_array_equal(data.y, np.array([1200, 950.5, 20, -5], np.float32))
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"numbers": "fancy"}, DataError, "numbers='fancy' is not supported; use one of 'plain', "
+                                      "'formatted'"),
+    ({"categories": "lower"}, DataError, "categories='lower' is not supported.*Did you mean "
+                                         "'strip_lower'"),
+    ({"missing": "?"}, TypeError, r"missing must be a list of strings .* got '\?'"),
+    ({"missing": ["?", 0]}, TypeError, "missing must be a list of strings"),
+    ({"missing": 5}, TypeError, "missing must be a list of strings .* got 5"),
+])
+def test_bad_options(write, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        load_csv(write("x,t\n1,a\n2,b\n"), "t", **kwargs)
+
+
+def test_bad_options_in_a_saved_schema(write):
+    state = load_csv(write("x,t\n1,a\n2,b\n"), "t").schema.to_dict()
+    for key, value, match in (("numbers", "money", "CSV schema 'numbers'='money'"),
+                              ("categories", 3, "CSV schema 'categories'=3"),
+                              ("missing", "?", "'missing' must be a list of strings")):
+        with pytest.raises(DataError, match=match):
+            CsvSchema.from_dict({**state, key: value})
+
+
+def test_an_unseen_category_in_other_spelling_names_the_option(write):
+    schema = load_csv(write("c,t\nMale,a\nFemale,b\n"), "t", categorical=["c"]).schema
+    new = write("c,t\nMALE ,a\nFemale ,b\nother,a\n", "new.csv")
+    with pytest.raises(DataError) as error:
+        schema.read(new)
+    text = str(error.value)
+    assert ("category 'MALE ' (line 2) not seen in training; known: 'Female', 'Male'; it is "
+            "'Male' written otherwise: to read them alike, train with data.csv.categories: "
+            "strip_lower (categories='strip_lower' in Python); to encode it as all zeros"
+            in text)
+    assert "'Female ' (line 3) not seen in training; known: 'Female', 'Male'; it is 'Female' " \
+           "written otherwise: to read them alike, train with data.csv.categories: strip " in text
+    assert "'other' (line 4) not seen in training; known: 'Female', 'Male'; to encode" in text
+
+
+def test_repeated_rows_read_once_on_request(write):
+    path = write("k,x,t\nA,1,a\nB,2,b\nA,1,a\nC,1,a\nA,1,a\n")
+    assert len(load_csv(path, "t", ids=["k"]).y) == 5
+    data = load_csv(path, "t", ids=["k"], duplicates="drop")
+    np.testing.assert_array_equal(data.X[:, 0], [1, 2, 1])  # C repeats A's x, not its k
+    assert data.notes == ["2 rows repeating an earlier row left out (duplicates='drop'): "
+                          "lines 4, 6"]
+    assert len(data.schema.read(path).X) == 5  # a file read later keeps every row
+    with pytest.raises(DataError, match="duplicates='once' is not supported"):
+        load_csv(path, "t", duplicates="once")
+
+
+def test_missing_none_reads_no_extra_texts(write):
+    path = write("x,t\n1,a\n-,b\n2,a\n")
+    with pytest.raises(DataError, match=r"'-' \(1 value, line 3\) looks like a missing-value"):
+        load_csv(path, "t", missing=None)
+    assert load_csv(path, "t", missing=("-",), impute="mean").X[:, 0].tolist() == [1, 1.5, 2]

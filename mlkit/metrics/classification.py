@@ -13,10 +13,19 @@ import numpy as np
 
 from .inputs import class_indices, pair, probabilities, weights
 
-__all__ = ["AVERAGES", "accuracy", "balanced_accuracy", "brier", "confusion_matrix", "f1",
-           "log_loss", "per_class", "precision", "recall"]
+__all__ = ["AVERAGES", "EPS", "accuracy", "balanced_accuracy", "brier", "brier_losses",
+           "confusion_matrix", "f1", "hits", "log_loss", "log_losses", "per_class", "precision",
+           "recall"]
 
 AVERAGES = ("binary", "macro", "weighted")
+EPS = 1e-15
+"""Probabilities are clipped to [EPS, 1 - EPS] by :func:`log_loss`."""
+
+
+def hits(y_true, y_pred) -> np.ndarray:
+    """1.0 for each row predicted exactly, else 0.0: :func:`accuracy` is their mean."""
+    y_true, y_pred = pair(y_true, y_pred, numeric=False)
+    return (y_true == y_pred).astype(np.float64)
 
 
 def accuracy(y_true, y_pred, sample_weight=None) -> float:
@@ -33,9 +42,8 @@ def accuracy(y_true, y_pred, sample_weight=None) -> float:
     -------
     float
     """
-    y_true, y_pred = pair(y_true, y_pred, numeric=False)
-    hits = (y_true == y_pred).astype(np.float64)
-    return float(np.average(hits, weights=weights(sample_weight, len(hits))))
+    correct = hits(y_true, y_pred)
+    return float(np.average(correct, weights=weights(sample_weight, len(correct))))
 
 
 def confusion_matrix(y_true, y_pred, labels=None, sample_weight=None) -> np.ndarray:
@@ -147,7 +155,17 @@ def balanced_accuracy(y_true, y_pred, sample_weight=None) -> float:
     return float(np.mean(table["recall"][table["support"] > 0]))
 
 
-def log_loss(y_true, proba, eps: float = 1e-15, sample_weight=None) -> float:
+def log_losses(y_true, proba, eps: float = EPS) -> np.ndarray:
+    """Each row's negative log-probability of its true class (clipped to ``[eps, 1 - eps]``):
+    :func:`log_loss` is their mean."""
+    if not 0 < eps < 0.5:
+        raise ValueError(f"eps must lie in (0, 0.5), got {eps}.")
+    p = probabilities(proba)
+    y = class_indices(y_true, p.shape[0], p.shape[1])
+    return -np.log(np.clip(p[np.arange(len(y)), y], eps, 1 - eps))
+
+
+def log_loss(y_true, proba, eps: float = EPS, sample_weight=None) -> float:
     """Mean negative log-probability of the true class (cross-entropy).
 
     Parameters
@@ -166,12 +184,8 @@ def log_loss(y_true, proba, eps: float = 1e-15, sample_weight=None) -> float:
     -------
     float
     """
-    if not 0 < eps < 0.5:
-        raise ValueError(f"eps must lie in (0, 0.5), got {eps}.")
-    p = probabilities(proba)
-    y = class_indices(y_true, p.shape[0], p.shape[1])
-    picked = np.clip(p[np.arange(len(y)), y], eps, 1 - eps)
-    return float(np.average(-np.log(picked), weights=weights(sample_weight, len(y))))
+    losses = log_losses(y_true, proba, eps)
+    return float(np.average(losses, weights=weights(sample_weight, len(losses))))
 
 
 def brier(y_true, proba, sample_weight=None) -> float:
@@ -180,10 +194,15 @@ def brier(y_true, proba, sample_weight=None) -> float:
     Two classes: the mean of ``(P(class 1) - y)**2``; more: the mean over rows of the sum over
     classes (scikit-learn's ``brier_score_loss`` in both cases). Lower is better.
     """
+    losses = brier_losses(y_true, proba)
+    return float(np.average(losses, weights=weights(sample_weight, len(losses))))
+
+
+def brier_losses(y_true, proba) -> np.ndarray:
+    """Each row's squared distance from the truth that :func:`brier` averages."""
     p = probabilities(proba)
     y = class_indices(y_true, p.shape[0], p.shape[1])
-    w = weights(sample_weight, len(y))
     if p.shape[1] == 2:
-        return float(np.average((p[:, 1] - y) ** 2, weights=w))
+        return (p[:, 1] - y) ** 2
     onehot = np.eye(p.shape[1])[y]
-    return float(np.average(np.sum((p - onehot) ** 2, axis=1), weights=w))
+    return np.sum((p - onehot) ** 2, axis=1)

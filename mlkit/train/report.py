@@ -9,7 +9,7 @@ from mlkit.train.heads import Head
 from mlkit.train.run import RunDir, RunResult, package_versions
 
 __all__ = ["class_report", "comparison_table", "confusion_table", "gradcheck_table",
-           "metrics_table", "summary", "write_summary"]
+           "interval_table", "metrics_table", "summary", "write_summary"]
 
 _SHOWN = {True: (("accuracy", "accuracy"), ("log_loss", "log-loss")),
           False: (("r2", "R2"), ("rmse", "RMSE"))}
@@ -90,9 +90,51 @@ def comparison_table(head: Head, result: RunResult, baseline=None, names=()) -> 
 
 def metrics_table(head: Head, scores: dict) -> str:
     """One metric per line, the head's main metrics first."""
-    first = [key for key, _ in _SHOWN[head.is_classifier] if key in scores]
-    keys = first + [key for key in scores if key not in first]
-    return _table([["metric", "value"]] + [[key, _number(scores[key])] for key in keys])
+    return _table([["metric", "value"]] + [[key, _number(scores[key])]
+                                           for key in _ordered(head, list(scores))])
+
+
+def _ordered(head: Head, names) -> list[str]:
+    first = [key for key, _ in _SHOWN[head.is_classifier] if key in names]
+    return first + [key for key in names if key not in first]
+
+
+def _interval(interval) -> str:
+    return f"[{_number(interval.low)}, {_number(interval.high)}]"
+
+
+def interval_table(head: Head, boot, baseline_name: str = "") -> str:
+    """Each metric with its bootstrap interval (a :class:`mlkit.metrics.Bootstrap`), and with
+    a baseline also the baseline's and the paired difference mlkit - baseline, starred where
+    its interval excludes 0; then what the intervals are and any resamples left out."""
+    level = f"{100 * boot.confidence:g}%"
+    header = ["metric", "mlkit", f"{level} interval"]
+    if boot.baseline is not None:
+        header += ["baseline", f"{level} interval", "mlkit - baseline", f"{level} interval"]
+    rows = [header]
+    for name in _ordered(head, list(boot.model)):
+        row = [name, _number(boot.model[name].value), _interval(boot.model[name])]
+        if boot.baseline is not None:
+            difference = boot.difference[name]
+            star = " *" if difference.excludes(0.0) else "  "
+            row += [_number(boot.baseline[name].value), _interval(boot.baseline[name]),
+                    f"{difference.value:+.4f}", _interval(difference) + star]
+        rows.append(row)
+    lines = [_table(rows).replace("+nan", "-")]
+    lines.append(f"{level} percentile bootstrap intervals over {boot.n_resamples} resamples of "
+                 f"the {boot.n_rows} rows (seed {boot.seed}).")
+    if boot.baseline is not None:
+        lines.append(f"baseline: scikit-learn {baseline_name}, on the same rows and resamples; "
+                     "* marks a difference whose interval excludes 0.")
+    for name in boot.model:
+        parts = [(who, found[name].undefined) for who, found in (
+            ("mlkit", boot.model), ("baseline", boot.baseline)) if found is not None]
+        missing = max(count for _, count in parts)
+        if missing:
+            lines.append(f"{name}: undefined in {missing} of {boot.n_resamples} resamples "
+                         "(e.g. a class absent from the resample); its intervals use the "
+                         "others.")
+    return "\n".join(lines)
 
 
 def class_report(y_true, y_pred, classes: list[str]) -> str:

@@ -20,6 +20,7 @@ from mlkit.data.preprocessing import OneHotEncoder as OneHotEncoder
 from mlkit.data.preprocessing import Standardizer as Standardizer
 from mlkit.data.schema import IMPUTE as IMPUTE
 from mlkit.data.schema import CsvSchema as CsvSchema
+from mlkit.data.split import k_fold_split as k_fold_split
 from mlkit.data.split import train_val_test_split as train_val_test_split
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "available_datasets",
     "dataset_defaults",
     "dataset_parameters",
+    "k_fold_split",
     "load_csv",
     "load_dataset",
     "minibatches",

@@ -19,8 +19,11 @@ from pathlib import Path
 import pandas as pd
 
 from mlkit.config import Config, ConfigError, Problem, load_config
+from mlkit.config.build import load_data, split_rows
 from mlkit.experiments.pools import open_pool
 from mlkit.experiments.trial import TrialOutcome, TrialSpec
+from mlkit.train import RunDir
+from mlkit.train.checkpoint import atomic_write_text
 from mlkit.train.report import text_table
 
 __all__ = ["CrossValidation", "fold_configs", "folds_text", "run_cv", "summary_text"]
@@ -131,12 +134,10 @@ def run_cv(path, overrides=(), *, folds: int | None = None, workers: int | None 
            scheduler: str | None = None, say=print) -> CrossValidation:
     """Train every fold of the config at ``path`` (with ``key=value`` ``overrides``), write
     and print the per-fold table and the mean and standard deviation of each test metric."""
-    from mlkit.train import RunDir
-    from mlkit.train.checkpoint import atomic_write_text
-
     configs = fold_configs(path, overrides, folds)
-    pool = open_pool(scheduler, workers, len(configs))  # connect before writing anything
     first = configs[0]
+    split_rows(first, load_data(first))  # a bad data file, or too few rows, stops us here
+    pool = open_pool(scheduler, workers, len(configs))  # connect before writing anything
     split = first.data.split
     outcomes: dict[int, TrialOutcome] = {}
     try:

@@ -133,13 +133,15 @@ def summary_text(summary: pd.DataFrame) -> str:
 def run_cv(path, overrides=(), *, folds: int | None = None, workers: int | None = None,
            scheduler: str | None = None, say=print) -> CrossValidation:
     """Train every fold of the config at ``path`` (with ``key=value`` ``overrides``), write
-    and print the per-fold table and the mean and standard deviation of each test metric."""
+    and print the per-fold table and the mean and standard deviation of each test metric.
+    Ctrl-C cancels the folds not finished and still writes the finished ones' results."""
     configs = fold_configs(path, overrides, folds)
     first = configs[0]
     split_rows(first, load_data(first))  # a bad data file, or too few rows, stops us here
     pool = open_pool(scheduler, workers, len(configs))  # connect before writing anything
     split = first.data.split
     outcomes: dict[int, TrialOutcome] = {}
+    where, interrupted = None, False
     try:
         where = RunDir.create(first.output.dir, f"{first.name}-cv").path
         specs = [TrialSpec(i, f"fold{i + 1}", config, str((where / "folds" / f"fold{i + 1}")
@@ -152,27 +154,43 @@ def run_cv(path, overrides=(), *, folds: int | None = None, workers: int | None 
         pool.submit(specs)
         for done, outcome in enumerate(pool.completed(), 1):
             outcomes[outcome.index] = outcome
-            shown = "  ".join(f"{name} {value:.4f}" + (
-                f" (baseline {outcome.baseline[name]:.4f})" if name in outcome.baseline else "")
-                for name, value in list(outcome.test.items())[:2])
-            say(f"[{done}/{len(specs)}] {outcome.id} {outcome.status:<6} {outcome.test_rows} "
-                f"test rows  {shown}  {outcome.seconds:.1f}s"
-                + (f"\n    {outcome.error}" if outcome.status != "ok" else ""))
+            say(f"[{done}/{len(specs)}] {_progress(outcome)}")
     except KeyboardInterrupt:
+        interrupted = True
         pool.cancel()
-        raise
     finally:
         pool.close()
-    ordered = [outcomes[i] for i in sorted(outcomes)]
+    if where is None:
+        raise KeyboardInterrupt("cross-validation interrupted before it started")
+    result = _report(where, [outcomes[i] for i in sorted(outcomes)], say)
+    if interrupted:
+        raise KeyboardInterrupt(f"cross-validation interrupted after {len(outcomes)} of "
+                                f"{len(configs)} folds; their results are in {where}")
+    return result
+
+
+def _progress(outcome: TrialOutcome) -> str:
+    """One line on a finished fold: its test rows and first two metrics (and the baseline's)."""
+    shown = "  ".join(f"{name} {value:.4f}" + (
+        f" (baseline {outcome.baseline[name]:.4f})" if name in outcome.baseline else "")
+        for name, value in list(outcome.test.items())[:2])
+    line = f"{outcome.id} {outcome.status:<6} {outcome.test_rows} test rows  {shown}  " \
+           f"{outcome.seconds:.1f}s"
+    return line if outcome.status == "ok" else f"{line}\n    {outcome.error}"
+
+
+def _report(where: Path, ordered: list[TrialOutcome], say) -> CrossValidation:
+    """Write folds.csv and summary.csv and print them."""
     table = _folds_frame(ordered)
     names = list(next((o.test for o in ordered if o.status == "ok"), {}))
-    summary = _summary_frame(table, names)
+    summary = _summary_frame(table, names) if names else pd.DataFrame()
     atomic_write_text(where / FOLDS, table.to_csv(index=False))
     atomic_write_text(where / SUMMARY, summary.to_csv(index=False))
     result = CrossValidation(where, table, summary, ordered)
-    baseline = any(outcome.baseline for outcome in ordered)
-    say(f"\nper fold ({FOLDS}{'; mlkit / baseline' if baseline else ''}):")
-    say(folds_text(table, names))
+    if ordered:
+        baseline = any(outcome.baseline for outcome in ordered)
+        say(f"\nper fold ({FOLDS}{'; mlkit / baseline' if baseline else ''}):")
+        say(folds_text(table, names))
     if names:
         say(f"\nmean ± std over {summary['folds'].iloc[0]} folds ({SUMMARY}; the folds share "
             "training rows, so the std shows their spread, not a confidence interval):")

@@ -64,7 +64,7 @@ def text_table(rows: list[list[str]]) -> str:
 
 
 def _number(value) -> str:
-    return "-" if value is None else f"{value:.4f}"
+    return "-" if value is None or np.isnan(value) else f"{value:.4f}"
 
 
 def _shown(head: Head, names) -> tuple[tuple[str, str], ...]:
@@ -120,18 +120,18 @@ def interval_table(head: Head, boot, baseline_name: str = "") -> str:
             difference = boot.difference[name]
             star = " *" if difference.excludes(0.0) else "  "
             row += [_number(boot.baseline[name].value), _interval(boot.baseline[name]),
-                    f"{difference.value:+.4f}", _interval(difference) + star]
+                    "-" if np.isnan(difference.value) else f"{difference.value:+.4f}",
+                    _interval(difference) + star]
         rows.append(row)
-    lines = [text_table(rows).replace("+nan", "-")]
+    lines = [text_table(rows)]
     lines.append(f"{level} percentile bootstrap intervals over {boot.n_resamples} resamples of "
                  f"the {boot.n_rows} rows (seed {boot.seed}).")
     if boot.baseline is not None:
         lines.append(f"baseline: scikit-learn {baseline_name}, on the same rows and resamples; "
                      "* marks a difference whose interval excludes 0.")
     for name in boot.model:
-        parts = [(who, found[name].undefined) for who, found in (
-            ("mlkit", boot.model), ("baseline", boot.baseline)) if found is not None]
-        missing = max(count for _, count in parts)
+        # a difference is undefined where either model's value is
+        missing = (boot.difference or boot.model)[name].undefined
         if missing:
             lines.append(f"{name}: undefined in {missing} of {boot.n_resamples} resamples "
                          "(e.g. a class absent from the resample); its intervals use the "

@@ -127,3 +127,27 @@ def test_folds_and_fold_come_together():
         load_config(SOFTMAX, ["data.split.fold=1"])
     with pytest.raises(ConfigError, match="must be a fold number from 1 to folds"):
         load_config(SOFTMAX, ["data.split.folds=3", "data.split.fold=4"])
+
+
+def test_failed_folds_are_reported_and_exit_1(capsys, tmp_path):
+    code, out, err = _cli(capsys, "cv", SOFTMAX, *QUICK, "loss.l2=1.0e+300", "--folds", "2",
+                          "--workers", "1", "--output", tmp_path / "cv")
+    assert code == 1, err
+    where = Path(out.strip().splitlines()[-1].removeprefix("cv directory: "))
+    folds = pd.read_csv(where / "folds.csv")
+    assert folds["status"].tolist() == ["failed", "failed"]
+    assert folds["error"].str.contains("diverged|non-finite|overflow", regex=True).all()
+    assert "2 fold(s) failed; see the error column" in out
+
+
+def test_the_folds_run_the_same_on_a_dask_cluster(three_folds, tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    _, local = three_folds
+    lines = []
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        result = run_cv(SOFTMAX, [*QUICK, f"output.dir={tmp_path}"], folds=3,
+                        scheduler=cluster.scheduler_address, say=lines.append)
+    assert "on the Dask cluster at tcp://127.0.0.1:" in lines[0]
+    metrics = [c for c in local.folds if c.startswith(("mlkit_", "baseline_"))]
+    pd.testing.assert_frame_equal(result.folds[metrics], local.folds[metrics])

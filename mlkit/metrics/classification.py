@@ -97,37 +97,60 @@ def per_class(y_true, y_pred, labels=None, sample_weight=None) -> dict[str, np.n
     if labels is None:
         labels = np.unique(np.concatenate([y_true, y_pred]))
     cm = confusion_matrix(y_true, y_pred, labels, sample_weight).astype(np.float64)
-    hits, predicted, actual = np.diag(cm), cm.sum(axis=0), cm.sum(axis=1)
+    return {"labels": np.asarray(labels), **class_scores(cm)}
+
+
+def class_scores(cm) -> dict[str, np.ndarray]:
+    """Per-class ``precision``, ``recall``, ``f1`` and ``support`` of float confusion
+    matrices (..., k, k), one more axis for many at once."""
+    hits = np.diagonal(cm, axis1=-2, axis2=-1)
+    predicted, actual = cm.sum(axis=-2), cm.sum(axis=-1)
 
     def ratio(top, bottom):
         return np.divide(top, bottom, out=np.zeros_like(top), where=bottom > 0)
 
-    return {"labels": np.asarray(labels), "precision": ratio(hits, predicted),
-            "recall": ratio(hits, actual), "f1": ratio(2 * hits, predicted + actual),
-            "support": actual}
+    return {"precision": ratio(hits, predicted), "recall": ratio(hits, actual),
+            "f1": ratio(2 * hits, predicted + actual), "support": actual}
+
+
+def averaging_labels(y_true, y_pred, average: str, pos_label) -> np.ndarray:
+    """The labels an ``average`` runs over: those in either (checked) array, with
+    ``pos_label`` for ``"binary"``; ValueError for a bad average or binary request."""
+    if average not in AVERAGES:
+        raise ValueError(f"average must be one of {', '.join(AVERAGES)}, got {average!r}.")
+    present = np.unique(np.concatenate([y_true, y_pred]))
+    if average != "binary":
+        return present
+    if len(present) > 2:
+        raise ValueError(f"average='binary' needs two classes, but the labels hold "
+                         f"{len(present)}; use average='macro' or 'weighted'.")
+    labels = np.union1d(present, np.asarray([pos_label], dtype=present.dtype))
+    if len(labels) > 2:
+        raise ValueError(f"pos_label {pos_label!r} is not one of the labels "
+                         f"{present.tolist()}; pass the positive class as pos_label.")
+    return labels
+
+
+def average_scores(table: dict, score: str, average: str, positive: int, present):
+    """One ``score`` of :func:`class_scores` per confusion matrix: of the class at index
+    ``positive`` (binary), or its mean over the ``present`` classes (macro) or weighted by
+    support (weighted; 0 without support)."""
+    values = table[score]
+    if average == "binary":
+        return values[..., positive]
+    if average == "macro":
+        return np.sum(values * present, axis=-1) / np.sum(present, axis=-1)
+    support = table["support"]
+    total = support.sum(axis=-1)
+    return np.sum(values * support, axis=-1) / np.where(total > 0, total, 1.0)
 
 
 def _averaged(score: str, y_true, y_pred, average: str, pos_label, sample_weight) -> float:
-    if average not in AVERAGES:
-        raise ValueError(f"average must be one of {', '.join(AVERAGES)}, got {average!r}.")
     y_true, y_pred = pair(y_true, y_pred, numeric=False)
-    present = np.unique(np.concatenate([y_true, y_pred]))
-    if average == "binary":
-        if len(present) > 2:
-            raise ValueError(f"average='binary' needs two classes, but the labels hold "
-                             f"{len(present)}; use average='macro' or 'weighted'.")
-        labels = np.union1d(present, np.asarray([pos_label], dtype=present.dtype))
-        if len(labels) > 2:
-            raise ValueError(f"pos_label {pos_label!r} is not one of the labels "
-                             f"{present.tolist()}; pass the positive class as pos_label.")
-        table = per_class(y_true, y_pred, labels, sample_weight)
-        return float(table[score][np.flatnonzero(labels == pos_label)[0]])
-    table = per_class(y_true, y_pred, present, sample_weight)
-    if average == "macro":
-        return float(np.mean(table[score]))
-    support = table["support"]
-    total = support.sum()
-    return float(np.dot(table[score], support) / total) if total > 0 else 0.0
+    labels = averaging_labels(y_true, y_pred, average, pos_label)
+    table = per_class(y_true, y_pred, labels, sample_weight)
+    positive = np.flatnonzero(labels == pos_label)[0] if average == "binary" else None
+    return float(average_scores(table, score, average, positive, np.ones(len(labels), bool)))
 
 
 def precision(y_true, y_pred, average: str = "binary", pos_label=1, sample_weight=None) -> float:
@@ -151,8 +174,14 @@ def f1(y_true, y_pred, average: str = "binary", pos_label=1, sample_weight=None)
 def balanced_accuracy(y_true, y_pred, sample_weight=None) -> float:
     """The mean recall over the classes present in ``y_true`` (each class counts equally)."""
     y_true, y_pred = pair(y_true, y_pred, numeric=False)
-    table = per_class(y_true, y_pred, None, sample_weight)
-    return float(np.mean(table["recall"][table["support"] > 0]))
+    return float(mean_recall(per_class(y_true, y_pred, None, sample_weight)))
+
+
+def mean_recall(table: dict):
+    """The mean recall over the classes with support, per confusion matrix of
+    :func:`class_scores`: what :func:`balanced_accuracy` reports."""
+    present = table["support"] > 0
+    return np.sum(table["recall"] * present, axis=-1) / np.sum(present, axis=-1)
 
 
 def log_losses(y_true, proba, eps: float = EPS) -> np.ndarray:

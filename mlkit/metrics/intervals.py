@@ -7,8 +7,9 @@ resamples give the paired difference, whose interval says whether they can be to
 
 A resample is the test set with each row weighted by how often it was drawn, so every metric is
 computed by its own function with those counts as ``sample_weight`` (rows never drawn left
-out), and a metric that is a mean of per-row terms (:attr:`Metric.rows`) scores a block of
-resamples with one matrix product. Resample ``b`` draws its rows as
+out), and a metric whose form allows it (:attr:`Metric.batched`: means of per-row terms, and
+the scores of a confusion matrix) scores a block of resamples with a few array operations.
+Resample ``b`` draws its rows as
 ``np.random.default_rng(seed).integers(0, n, size=(n_resamples, n))[b]``.
 """
 
@@ -87,14 +88,8 @@ def resample_counts(n: int, n_resamples: int, seed: int = 0):
 def _scorer(name: str, y_true, given):
     """``counts (b, n) -> values (b,)`` of metric ``name``, NaN where it is undefined."""
     metric = known_metric(name)
-    if metric.rows is not None:
-        terms = np.asarray(metric.rows(y_true, given), dtype=np.float64)
-        terms = terms.reshape(len(terms), -1)
-
-        def vectorised(counts):
-            means = (counts @ terms) / counts.sum(axis=1, keepdims=True)
-            return means.mean(axis=1)
-        return vectorised
+    if metric.batched is not None:
+        return metric.batched(y_true, given)
     y_true, given = np.asarray(y_true), np.asarray(given)
 
     def one_by_one(counts):

@@ -21,6 +21,7 @@ import numpy as np
 from . import classification as c
 from . import ranking as r
 from . import regression as g
+from . import resampled as b
 from .inputs import UndefinedMetric
 
 __all__ = ["METRICS", "Metric", "check_metrics", "default_metrics", "known_metric", "metric_input",
@@ -32,16 +33,15 @@ class Metric:
     """A named metric: ``function(y_true, input, sample_weight=...)`` where the input is the
     predicted ``labels``, the class ``proba``bilities (``positive``: P(class 1) only) or the
     regression ``values``; its task, whether it needs exactly two classes, and its mode.
-    ``rows(y_true, input)``, when given, is each row's term: the metric is the plain mean of
-    its column means (weighted means with weights), which lets the bootstrap score many
-    resamples at once."""
+    ``batched``, where the metric allows, scores many resamples of the rows at once (a
+    builder of :mod:`mlkit.metrics.resampled`), for the bootstrap."""
 
     function: Callable
     reads: str
     task: str
     mode: str
     binary: bool = False
-    rows: Callable | None = None
+    batched: Callable | None = None
 
     @property
     def doc(self) -> str:
@@ -50,38 +50,43 @@ class Metric:
         return (target.__doc__ or "").strip().splitlines()[0]
 
 
-def _labels(function, mode="max", binary=False, rows=None, **options) -> Metric:
+def _labels(function, mode="max", binary=False, batched=None, **options) -> Metric:
     bound = functools.partial(function, **options) if options else function
-    return Metric(bound, "labels", "classification", mode, binary, rows)
+    return Metric(bound, "labels", "classification", mode, binary, batched)
 
 
-def _proba(function, mode, binary=False, reads="proba", rows=None, **options) -> Metric:
+def _averaged(function, average) -> Metric:
+    batched = b.averaged_by_counts(function.__name__, average)
+    return _labels(function, binary=average == "binary", batched=batched, average=average)
+
+
+def _proba(function, mode, binary=False, reads="proba", batched=None, **options) -> Metric:
     bound = functools.partial(function, **options) if options else function
-    return Metric(bound, reads, "classification", mode, binary, rows)
+    return Metric(bound, reads, "classification", mode, binary, batched)
 
 
-def _values(function, mode, rows=None) -> Metric:
-    return Metric(function, "values", "regression", mode, rows=rows)
+def _values(function, mode, batched=None) -> Metric:
+    return Metric(function, "values", "regression", mode, batched=batched)
 
 
 METRICS: dict[str, Metric] = {
-    "accuracy": _labels(c.accuracy, rows=c.hits),
-    "balanced_accuracy": _labels(c.balanced_accuracy),
-    **{f"{name}{suffix}": _labels(function, binary=average == "binary", average=average)
-       for name, function in (("precision", c.precision), ("recall", c.recall), ("f1", c.f1))
+    "accuracy": _labels(c.accuracy, batched=b.mean_of_rows(c.hits)),
+    "balanced_accuracy": _labels(c.balanced_accuracy, batched=b.balanced_by_counts),
+    **{f"{function.__name__}{suffix}": _averaged(function, average)
+       for function in (c.precision, c.recall, c.f1)
        for suffix, average in (("", "binary"), ("_macro", "macro"), ("_weighted", "weighted"))},
     "roc_auc": _proba(r.roc_auc, "max", binary=True, reads="positive"),
     "roc_auc_ovr": _proba(r.roc_auc_ovr, "max", average="macro"),
     "roc_auc_ovr_weighted": _proba(r.roc_auc_ovr, "max", average="weighted"),
     "average_precision": _proba(r.average_precision, "max", binary=True, reads="positive"),
-    "log_loss": _proba(c.log_loss, "min", rows=c.log_losses),
-    "brier": _proba(c.brier, "min", rows=c.brier_losses),
+    "log_loss": _proba(c.log_loss, "min", batched=b.mean_of_rows(c.log_losses)),
+    "brier": _proba(c.brier, "min", batched=b.mean_of_rows(c.brier_losses)),
     "r2": _values(g.r2, "max"),
     "explained_variance": _values(g.explained_variance, "max"),
-    "rmse": _values(g.rmse, "min"),
-    "mse": _values(g.mse, "min", rows=g.squared_errors),
-    "mae": _values(g.mae, "min", rows=g.absolute_errors),
-    "mape": _values(g.mape, "min", rows=g.percentage_errors),
+    "rmse": _values(g.rmse, "min", b.mean_of_rows(g.squared_errors, finish=np.sqrt)),
+    "mse": _values(g.mse, "min", b.mean_of_rows(g.squared_errors)),
+    "mae": _values(g.mae, "min", b.mean_of_rows(g.absolute_errors)),
+    "mape": _values(g.mape, "min", b.mean_of_rows(g.percentage_errors)),
 }
 """Every metric mlkit computes, by name."""
 

@@ -50,6 +50,22 @@ def test_classification_draws_match_a_loop_over_copied_rows(name, function, read
 
 
 @pytest.mark.parametrize("name, function", [
+    ("precision", metrics.precision),
+    ("recall", metrics.recall),
+    ("f1_weighted", lambda y, p: metrics.f1(y, p, average="weighted")),
+    ("precision_macro", lambda y, p: metrics.precision(y, p, average="macro")),
+    ("recall_weighted", lambda y, p: metrics.recall(y, p, average="weighted")),
+])
+def test_confusion_metrics_match_the_loop_when_a_class_is_rare(name, function):
+    # class 1 is true in 3 rows and predicted in 5: many resamples lack it on one side
+    y = np.array([0] * 30 + [1] * 3)
+    pred = np.r_[np.zeros(26, int), np.ones(5, int), 0, 1]
+    found = bootstrap([name], y, labels=pred, n_resamples=400, seed=3)
+    np.testing.assert_allclose(found.draws[name], _reference(function, y, pred, 400, 3),
+                               rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("name, function", [
     ("r2", metrics.r2), ("rmse", metrics.rmse), ("mae", metrics.mae), ("mse", metrics.mse),
     ("mape", metrics.mape), ("explained_variance", metrics.explained_variance)])
 def test_regression_draws_match_a_loop_over_copied_rows(name, function):

@@ -145,33 +145,37 @@ def bootstrap(names, y_true, *, labels=None, proba=None, values=None, baseline=N
     names = [names] if isinstance(names, str) else list(names)
     for name in names:
         known_metric(name)
-    models = {"model": metric_inputs(labels=labels, proba=proba, values=values)}
+    models = {"model": {"labels": labels, "proba": proba, "values": values}}
     if baseline is not None:
-        kinds = {"labels", "proba", "values"}
-        if not isinstance(baseline, dict) or not set(baseline) <= kinds:
-            found = sorted(set(baseline) - kinds) if isinstance(baseline, dict) else baseline
-            raise ValueError(f"baseline must be a dict with keys among labels, proba and "
-                             f"values (the baseline's predictions), got {found!r}.")
-        models["baseline"] = metric_inputs(**baseline)
-    points = {who: score(names, y_true, **{key: inputs[key] for key in
-                                           ("labels", "proba", "values")})
-              for who, inputs in models.items()}
+        models["baseline"] = _checked_baseline(baseline)
+    points = {who: score(names, y_true, **given) for who, given in models.items()}
     y_true = np.asarray(y_true)
-    scorers = {(who, name): _scorer(name, y_true, metric_input(name, inputs))
-               for who, inputs in models.items() for name in names}
+    scorers = {(who, name): _scorer(name, y_true, metric_input(name, metric_inputs(**given)))
+               for who, given in models.items() for name in names}
     draws = {key: np.empty(n_resamples) for key in scorers}
     for first, counts in resample_counts(len(y_true), n_resamples, seed):
         for key, scorer in scorers.items():
             draws[key][first:first + len(counts)] = scorer(counts)
-    result = Bootstrap(len(y_true), n_resamples, confidence, seed,
-                       {name: _interval(points["model"][name], draws["model", name], confidence)
-                        for name in names}, None, None,
-                       {name: draws["model", name] for name in names}, None)
+
+    def intervals(who):
+        return {name: _interval(points[who][name], draws[who, name], confidence)
+                for name in names}
+
+    result = Bootstrap(len(y_true), n_resamples, confidence, seed, intervals("model"), None,
+                       None, {name: draws["model", name] for name in names}, None)
     if baseline is not None:
-        result.baseline_draws = {name: draws["baseline", name] for name in names}
-        result.baseline = {name: _interval(points["baseline"][name], draws["baseline", name],
-                                           confidence) for name in names}
+        result.baseline, result.baseline_draws = intervals("baseline"), {
+            name: draws["baseline", name] for name in names}
         result.difference = {name: _interval(
             points["model"][name] - points["baseline"][name],
             draws["model", name] - draws["baseline", name], confidence) for name in names}
     return result
+
+
+def _checked_baseline(baseline) -> dict:
+    kinds = {"labels", "proba", "values"}
+    if not isinstance(baseline, dict) or not set(baseline) <= kinds:
+        found = sorted(set(baseline) - kinds) if isinstance(baseline, dict) else baseline
+        raise ValueError(f"baseline must be a dict with keys among labels, proba and values "
+                         f"(the baseline's predictions), got {found!r}.")
+    return dict(baseline)

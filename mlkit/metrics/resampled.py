@@ -4,7 +4,8 @@ A builder takes the rows (``y_true`` and the metric's input, checked as the metr
 and returns ``values(counts)``: ``counts`` is (b, n), how often each of b resamples drew each
 row, and the result is the metric of each resample, (b,). The formulas are the metrics' own:
 per-row terms (:func:`mlkit.metrics.classification.hits`, ...) averaged with the counts as
-weights, or per-class scores of the resamples' confusion matrices.
+weights, per-class scores of the resamples' confusion matrices, or areas under the resamples'
+curves; a resample where the metric is undefined (one class only) gets NaN.
 """
 
 from __future__ import annotations
@@ -12,9 +13,17 @@ from __future__ import annotations
 import numpy as np
 
 from .classification import average_scores, averaging_labels, class_scores, mean_recall
-from .inputs import pair
+from .inputs import class_indices, pair, probabilities
+from .ranking import (
+    area_under_roc,
+    average_precision_of,
+    binary_scores,
+    counts_at_thresholds,
+    positive_column,
+)
 
-__all__ = ["averaged_by_counts", "balanced_by_counts", "mean_of_rows"]
+__all__ = ["average_precision_by_counts", "averaged_by_counts", "balanced_by_counts",
+           "mean_of_rows", "roc_auc_by_counts", "roc_auc_ovr_by_counts"]
 
 
 def mean_of_rows(rows, finish=None):
@@ -68,3 +77,48 @@ def balanced_by_counts(y_true, y_pred):
     y_true, y_pred = pair(y_true, y_pred, numeric=False)
     matrices = _confusion_matrices(y_true, y_pred, np.unique(np.concatenate([y_true, y_pred])))
     return lambda counts: mean_recall(class_scores(matrices(counts)))
+
+
+def _ranking(area, needs_negatives: bool):
+    """Builder of a binary ranking metric: ``area`` of the resamples' cumulated counts, NaN
+    where a resample lacks positives (or, ``needs_negatives``, negatives)."""
+    def build(y_true, score):
+        y, s, _ = binary_scores(y_true, positive_column(score), None)
+
+        def values(counts):
+            positives, negatives, _ = counts_at_thresholds(y, s, counts.astype(np.float64))
+            defined = positives[:, -1] > 0
+            if needs_negatives:
+                defined &= negatives[:, -1] > 0
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.where(defined, area(positives, negatives), np.nan)
+        return values
+    return build
+
+
+roc_auc_by_counts = _ranking(area_under_roc, needs_negatives=True)
+"""Builder of :func:`mlkit.metrics.roc_auc`."""
+average_precision_by_counts = _ranking(average_precision_of, needs_negatives=False)
+"""Builder of :func:`mlkit.metrics.average_precision`."""
+
+
+def roc_auc_ovr_by_counts(average: str):
+    """Builder of :func:`mlkit.metrics.roc_auc_ovr` under ``average`` (macro or weighted):
+    NaN for a resample missing a class."""
+    def build(y_true, proba):
+        p = probabilities(proba)
+        y = class_indices(y_true, p.shape[0], p.shape[1])
+        if p.shape[1] == 2:
+            return roc_auc_by_counts(y, p[:, 1])
+        per_class = [roc_auc_by_counts((y == c).astype(np.int64), p[:, c])
+                     for c in range(p.shape[1])]
+        onehot = np.eye(p.shape[1])[y]
+
+        def values(counts):
+            scores = np.stack([scorer(counts) for scorer in per_class], axis=-1)
+            if average == "macro":
+                return scores.mean(axis=-1)
+            support = counts @ onehot
+            return np.sum(scores * support, axis=-1) / support.sum(axis=-1)
+        return values
+    return build

@@ -75,10 +75,14 @@ METRICS: dict[str, Metric] = {
     **{f"{function.__name__}{suffix}": _averaged(function, average)
        for function in (c.precision, c.recall, c.f1)
        for suffix, average in (("", "binary"), ("_macro", "macro"), ("_weighted", "weighted"))},
-    "roc_auc": _proba(r.roc_auc, "max", binary=True, reads="positive"),
-    "roc_auc_ovr": _proba(r.roc_auc_ovr, "max", average="macro"),
-    "roc_auc_ovr_weighted": _proba(r.roc_auc_ovr, "max", average="weighted"),
-    "average_precision": _proba(r.average_precision, "max", binary=True, reads="positive"),
+    "roc_auc": _proba(r.roc_auc, "max", binary=True, reads="positive",
+                      batched=b.roc_auc_by_counts),
+    "roc_auc_ovr": _proba(r.roc_auc_ovr, "max", batched=b.roc_auc_ovr_by_counts("macro"),
+                          average="macro"),
+    "roc_auc_ovr_weighted": _proba(r.roc_auc_ovr, "max", average="weighted",
+                                   batched=b.roc_auc_ovr_by_counts("weighted")),
+    "average_precision": _proba(r.average_precision, "max", binary=True, reads="positive",
+                                batched=b.average_precision_by_counts),
     "log_loss": _proba(c.log_loss, "min", batched=b.mean_of_rows(c.log_losses)),
     "brier": _proba(c.brier, "min", batched=b.mean_of_rows(c.brier_losses)),
     "r2": _values(g.r2, "max"),

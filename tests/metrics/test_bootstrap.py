@@ -116,6 +116,25 @@ def test_resamples_without_a_metric_are_counted_not_hidden():
         tuple(np.percentile(defined, [2.5, 97.5])))
 
 
+@pytest.mark.parametrize("name, function, k", [
+    ("roc_auc", lambda y, p: metrics.roc_auc(y, p[:, 1]), 2),
+    ("average_precision", lambda y, p: metrics.average_precision(y, p[:, 1]), 2),
+    ("roc_auc_ovr", metrics.roc_auc_ovr, 3),
+    ("roc_auc_ovr_weighted", lambda y, p: metrics.roc_auc_ovr(y, p, average="weighted"), 3),
+])
+def test_ranking_metrics_match_the_loop_with_ties_and_a_rare_class(name, function, k):
+    rng = np.random.default_rng(8)
+    y = np.r_[np.zeros(25, int), rng.integers(1, k, 3)]  # classes 1.. are rare
+    raw = np.round(rng.dirichlet(np.ones(k), len(y)) * 3) + 0.5  # coarse: many ties
+    raw[np.arange(len(y)), y] += 1
+    proba = raw / raw.sum(axis=1, keepdims=True)
+    found = bootstrap([name], y, proba=proba, n_resamples=400, seed=5)
+    expected = _reference(function, y, proba, 400, 5)
+    assert 10 < np.isnan(expected).sum() < 390
+    np.testing.assert_allclose(found.draws[name], expected, rtol=1e-12, atol=1e-12)
+    assert found.model[name].undefined == np.isnan(expected).sum()
+
+
 def test_intervals_hold_the_estimate_and_narrow_as_rows_grow():
     rng = np.random.default_rng(0)
     widths = []

@@ -80,17 +80,19 @@ def _folds_frame(outcomes: list[TrialOutcome]) -> pd.DataFrame:
 
 
 def _summary_frame(folds: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    """Per metric: folds scored, then mean and std (ddof=1) of mlkit, the baseline and
-    mlkit - baseline over the folds that finished."""
+    """Per metric: the folds that finished and those where it is undefined (ROC AUC of a fold
+    missing a class: NaN in folds.csv), then the mean and std (ddof=1) of mlkit, the baseline
+    and mlkit - baseline over the folds where they are defined."""
     ok = folds[folds["status"] == "ok"]
     rows = []
     for name in names:
-        row = {"metric": name, "folds": len(ok)}
         mine = ok[f"mlkit_{name}"]
         theirs = ok.get(f"baseline_{name}")
         columns = {"mlkit": mine}
         if theirs is not None:
             columns.update(baseline=theirs, difference=mine - theirs)
+        row = {"metric": name, "folds": len(ok),
+               "undefined": int(columns.get("difference", mine).isna().sum())}
         for who, values in columns.items():
             values = values.dropna()
             row[f"{who}_mean"] = values.mean() if len(values) else math.nan
@@ -195,6 +197,9 @@ def _report(where: Path, ordered: list[TrialOutcome], say) -> CrossValidation:
         say(f"\nmean ± std over {summary['folds'].iloc[0]} folds ({SUMMARY}; the folds share "
             "training rows, so the std shows their spread, not a confidence interval):")
         say(summary_text(summary))
+        for _, row in summary[summary["undefined"] > 0].iterrows():
+            say(f"{row['metric']}: undefined in {row['undefined']} of {row['folds']} folds (e.g. "
+                "a class absent from the fold); its mean and std use the others.")
     if result.failed:
         say(f"\n{result.failed} fold(s) failed; see the error column of {where / FOLDS}")
     say(f"cv directory: {where}")

@@ -151,3 +151,25 @@ def test_the_folds_run_the_same_on_a_dask_cluster(three_folds, tmp_path):
     assert "on the Dask cluster at tcp://127.0.0.1:" in lines[0]
     metrics = [c for c in local.folds if c.startswith(("mlkit_", "baseline_"))]
     pd.testing.assert_frame_equal(result.folds[metrics], local.folds[metrics])
+
+
+def test_a_metric_undefined_in_a_fold_is_counted(capsys, tmp_path):
+    # 14 rows, 3 of class 1, in 4 stratified folds: one fold has no class 1, so no ROC AUC
+    config = tmp_path / "rare.yaml"
+    config.write_text(
+        "data: {dataset: make_classification, params: {n_samples: 14, n_features: 4,\n"
+        "       n_informative: 2, weights: [0.8], random_state: 1}, split: {val: 0.0}}\n"
+        "model: {name: logistic_regression}\nloss: {name: binary_cross_entropy}\n"
+        "training: {epochs: 5, batch_size: 8}\nmetrics: [accuracy, roc_auc]\n"
+        "output: {save_plots: false}\n")
+    code, out, err = _cli(capsys, "cv", config, "--folds", "4", "--workers", "1", "--output",
+                          tmp_path / "cv")
+    assert code == 0, err
+    where = Path(out.strip().splitlines()[-1].removeprefix("cv directory: "))
+    folds = pd.read_csv(where / "folds.csv")
+    assert folds["mlkit_roc_auc"].isna().sum() == 1
+    summary = pd.read_csv(where / "summary.csv").set_index("metric")
+    assert summary.loc["roc_auc", "undefined"] == 1
+    assert summary.loc["accuracy", "undefined"] == 0
+    assert summary.loc["roc_auc", "mlkit_mean"] == pytest.approx(folds["mlkit_roc_auc"].mean())
+    assert "roc_auc: undefined in 1 of 4 folds" in out

@@ -1,4 +1,4 @@
-"""The ``mlkit`` command: train, evaluate, predict, gradcheck, inspect (and sweep).
+"""The ``mlkit`` command: train, evaluate, predict, gradcheck, inspect (and sweep, cv, landscape).
 
 Wiring only: each subcommand is one ``add_*`` function declaring its arguments and one
 ``cmd_*`` function calling the library. A user error (bad config, bad data, missing run,
@@ -15,7 +15,7 @@ import os
 import sys
 
 from mlkit.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
-from mlkit.cli.experiments import add_landscape, add_sweep
+from mlkit.cli.experiments import add_cv, add_landscape, add_sweep
 from mlkit.cli.inspection import add_inspect
 from mlkit.cli.listing import add_list
 from mlkit.cli.runs import add_evaluate, add_predict
@@ -35,7 +35,7 @@ def _user_errors() -> tuple[type[BaseException], ...]:
 
 
 SUBCOMMANDS = [add_train, add_evaluate, add_predict, add_gradcheck, add_inspect, add_sweep,
-               add_landscape, add_list]
+               add_cv, add_landscape, add_list]
 
 
 def build_parser() -> argparse.ArgumentParser:

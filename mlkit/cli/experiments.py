@@ -1,4 +1,5 @@
-"""The ``sweep`` and ``landscape`` subcommands: many runs, locally or on a Dask cluster."""
+"""The ``sweep``, ``cv`` and ``landscape`` subcommands: many runs, locally or on a Dask
+cluster."""
 
 from __future__ import annotations
 
@@ -43,6 +44,50 @@ def cmd_sweep(args) -> int:
         print(f"mlkit sweep: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_FAILED if result.outcomes and result.failed == len(result.outcomes) else 0
+
+
+# ----------------------------------------------------------------------------- cv
+
+
+def add_cv(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "cv", help="k-fold cross-validation of a config, mlkit against the baseline",
+        description="Cut CONFIG's rows into K folds (stratified by class when "
+                    "data.split.stratify, seeded by data.split.seed) and train one run per "
+                    "fold, testing on that fold: fold i is exactly `mlkit train CONFIG "
+                    "data.split.folds=K data.split.fold=i`, with validation rows taken from "
+                    "the other folds (data.split.val of them) and the scikit-learn baseline "
+                    "fitted on the same rows. Prints each test metric's mean and standard "
+                    "deviation over the folds; writes folds.csv and summary.csv to the cv "
+                    "directory printed on the last line. Exits 1 when a fold failed.")
+    parser.add_argument("config", help="YAML config, e.g. configs/csv.yaml")
+    parser.add_argument("overrides", nargs="*", help="key.path=value, as for mlkit train")
+    parser.add_argument("--folds", type=int, metavar="K",
+                        help="number of folds (default: data.split.folds, else 5)")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="local worker processes (default: one per CPU core)")
+    parser.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                        help="run the folds on this Dask scheduler instead (mlkit[dask])")
+    parser.add_argument("--output", metavar="DIR", help="root of the cv directory (output.dir)")
+    parser.set_defaults(handler=cmd_cv)
+
+
+def cmd_cv(args) -> int:
+    from mlkit.config import ConfigError, Problem
+    from mlkit.experiments import SweepError
+    from mlkit.experiments.cv import run_cv
+
+    if args.workers is not None and args.workers < 1:
+        raise ConfigError("mlkit cv", [Problem("--workers", "must be at least 1",
+                                               args.workers, "e.g. --workers 2")])
+    overrides = list(args.overrides) + ([f"output.dir={args.output}"] if args.output else [])
+    try:
+        result = run_cv(args.config, overrides, folds=args.folds, workers=args.workers,
+                        scheduler=args.scheduler, say=say)
+    except SweepError as error:
+        print(f"mlkit cv: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_FAILED if result.failed else 0
 
 
 # ----------------------------------------------------------------------------- landscape

@@ -14,6 +14,7 @@ from mlkit import registry
 from mlkit.data import (
     Dataset,
     Standardizer,
+    k_fold_split,
     load_csv,
     load_dataset,
     train_val_test_split,
@@ -26,7 +27,7 @@ from .errors import ConfigError, Problem, choices
 from .schema import MODEL_TASKS, Config
 from .sections import LOOP_OPTIONS
 
-__all__ = ["build_model", "build_plan", "load_data", "split_data"]
+__all__ = ["build_model", "build_plan", "load_data", "split_data", "split_rows"]
 
 
 def load_data(config: Config) -> Dataset:
@@ -103,13 +104,26 @@ def _batch_problems(config: Config, n_train: int) -> list[Problem]:
     return problems
 
 
+def split_rows(config: Config, dataset: Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Train, validation and test row indices: by the val/test fractions, or (``folds``) the
+    held-out fold as test and the val fraction of the other folds' rows as validation."""
+    split = config.data.split
+    stratify = dataset.task == "classification" and split.stratify
+    labels = dataset.y if stratify else len(dataset.y)
+    if split.folds is None:
+        return train_val_test_split(labels, split.val, split.test, stratify=stratify,
+                                    seed=split.seed)
+    test = k_fold_split(labels, split.folds, stratify=stratify, seed=split.seed)[split.fold - 1]
+    rest = np.setdiff1d(np.arange(len(dataset.y)), test)
+    train, val, _ = train_val_test_split(dataset.y[rest] if stratify else len(rest), split.val,
+                                         0.0, stratify=stratify, seed=split.seed)
+    return rest[train], rest[val], test
+
+
 def split_data(config: Config, dataset: Dataset, head: str) -> tuple[Splits, Preprocessing]:
     """Split, scale (fitted on training rows only) and weight the data set."""
-    split = config.data.split
     classify = dataset.task == "classification"
-    labels = dataset.y if classify and split.stratify else len(dataset.y)
-    train, val, test = train_val_test_split(labels, split.val, split.test,
-                                            stratify=classify and split.stratify, seed=split.seed)
+    train, val, test = split_rows(config, dataset)
     X, y = dataset.X, dataset.y
     prep = Preprocessing(head, list(dataset.feature_names), dataset.target_names,
                          dtype=config.training.dtype)

@@ -45,7 +45,10 @@ def load_predictor(run_dir) -> tuple[Predictor, Config]:
 @dataclass
 class Evaluation:
     """A run's best model scored on some rows: where they came from, the metrics (the run's
-    ``metrics:``, or the defaults), and the true targets and raw outputs behind them."""
+    ``metrics:``, or the defaults), and the true targets (in their own units) and raw outputs
+    behind them. ``baseline`` is the scikit-learn baseline's predictions on the same rows as
+    the metrics read them (``baseline_name`` says which estimator), or None, and then
+    ``baseline_missing`` says why."""
 
     head: Head
     where: str
@@ -53,6 +56,14 @@ class Evaluation:
     y: np.ndarray
     outputs: np.ndarray
     classes: list | None
+    baseline: dict | None = None
+    baseline_name: str = ""
+    baseline_missing: str = ""
+
+    @property
+    def inputs(self) -> dict:
+        """The model's predictions as the metrics read them (labels and proba, or values)."""
+        return self.head.inputs(self.outputs)
 
 
 def evaluate_run(run_dir, data=None) -> Evaluation:
@@ -70,8 +81,10 @@ def evaluate_run(run_dir, data=None) -> Evaluation:
         outputs = np.asarray(predictor.model(splits.X_test))
         scores = head.metrics(outputs, splits.y_test, names)
         y = head.target(splits.y_test)
-        return Evaluation(head, f"test split of {config.name} ({len(splits.X_test)} rows)",
-                          scores, y, outputs, classes)
+        found = Evaluation(head, f"test split of {config.name} ({len(splits.X_test)} rows)",
+                           scores, y, outputs, classes)
+        _add_baseline(found, RunDir(run_dir), config)
+        return found
     path = Path(data)
     if path.suffix in (".yaml", ".yml"):
         other = load_config(path)
@@ -86,7 +99,25 @@ def evaluate_run(run_dir, data=None) -> Evaluation:
         X, y = table.X, table.y
         where = f"{path} ({len(X)} rows{'; ' + note if note else ''})"
     scores = predictor.evaluate(X, y, names)
-    return Evaluation(head, where, scores, y, predictor.outputs(X), classes)
+    return Evaluation(head, where, scores, y, predictor.outputs(X), classes,
+                      baseline_missing="the baseline's predictions are kept for the run's own "
+                                       "test split only (evaluate without --data to compare)")
+
+
+def _add_baseline(found: Evaluation, run: RunDir, config: Config) -> None:
+    """The baseline's kept predictions on the run's test split, or why there are none."""
+    if config.baseline.name == "off":
+        found.baseline_missing = "the run's config has baseline: off"
+    elif not (run / RunDir.BASELINE).is_file():
+        found.baseline_missing = (f"{run / RunDir.BASELINE} does not exist (a run from an older "
+                                  "mlkit keeps only the baseline's metrics, in summary.json); "
+                                  "train again to compare on the same rows")
+    else:
+        classes = None if found.classes is None else len(found.classes)
+        found.baseline_name, predictions = run.read_baseline(found.head.kind, len(found.y),
+                                                             classes)
+        found.baseline = (found.head.proba_inputs(predictions["proba"])
+                          if found.head.is_classifier else predictions)
 
 
 def _check_same_data(prep, dataset, path) -> None:

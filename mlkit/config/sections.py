@@ -130,19 +130,36 @@ class Split(Section):
     """How the rows are divided into train, validation and test sets."""
 
     val: Fraction = 0.2
-    """Fraction of rows held out for validation (early stopping, plateau, best checkpoint)."""
+    """Fraction of rows held out for validation (early stopping, plateau, best checkpoint); with
+    folds, the fraction of the other folds' rows."""
     test: Annotated[Float, Field(gt=0, lt=1)] = 0.2
-    """Fraction of rows held out for the final test, never seen in training."""
+    """Fraction of rows held out for the final test, never seen in training (unused with
+    folds: the held-out fold is the test set)."""
     stratify: bool = True
     """Keep class proportions equal across splits (classification targets only)."""
     seed: NonNegativeInt = 0
     """Seed of the split's shuffle."""
+    folds: Annotated[int, Field(ge=2)] | None = None
+    """Cut the rows into this many folds (k-fold cross-validation, as `mlkit cv` does) and test
+    on fold number `fold`; null: the val/test fractions above."""
+    fold: PositiveInt | None = None
+    """The held-out fold, 1 to folds (set with folds)."""
 
     @model_validator(mode="after")
     def _leaves_training_rows(self) -> Split:
+        problems = []
         if self.val + self.test >= 1:
-            conflicts([Problem("test", f"val + test must be < 1 to leave rows for training, "
-                               f"but val is {self.val}", self.test, "lower val or test")])
+            problems.append(Problem("test", f"val + test must be < 1 to leave rows for "
+                                    f"training, but val is {self.val}", self.test,
+                                    "lower val or test"))
+        if (self.folds is None) != (self.fold is None):
+            given, missing = ("folds", "fold") if self.fold is None else ("fold", "folds")
+            problems.append(Problem(missing, f"must be set together with {given}", None,
+                                    "e.g. data.split.folds=5 data.split.fold=1"))
+        elif self.folds is not None and self.fold > self.folds:
+            problems.append(Problem("fold", f"must be a fold number from 1 to folds "
+                                    f"({self.folds})", self.fold))
+        conflicts(problems)
         return self
 
 

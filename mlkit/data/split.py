@@ -1,4 +1,4 @@
-"""Train/validation/test splits as index arrays, optionally stratified by class.
+"""Train/validation/test splits and k-fold splits as index arrays, optionally stratified.
 
 Index arrays (not copies of the data) let one split serve X, y and any per-row metadata, and
 make a split easy to store and compare; a seed makes it reproducible.
@@ -12,7 +12,7 @@ import numpy as np
 
 from mlkit.data.errors import DataError, check_int, check_labels
 
-__all__ = ["train_val_test_split"]
+__all__ = ["k_fold_split", "train_val_test_split"]
 
 _PARTS = ("train", "val", "test")
 
@@ -33,6 +33,73 @@ def _apportion(n: int, fractions: np.ndarray) -> np.ndarray:
     order = np.argsort(-(exact - counts), kind="stable")
     counts[order[: n - counts.sum()]] += 1
     return counts
+
+
+def _groups(n_or_y, stratify, param: str = "n_or_y"):
+    """``(classes or None, row groups)``: one group of every row, or one per class."""
+    if not isinstance(stratify, (bool, np.bool_)):
+        raise TypeError(f"stratify must be True or False, got {stratify!r}.")
+    if isinstance(n_or_y, numbers.Integral) and not isinstance(n_or_y, bool):
+        if stratify:
+            raise DataError("stratify=True needs the labels: pass y instead of a row count.")
+        return None, [np.arange(check_int("n", n_or_y, 1))]
+    if np.ndim(n_or_y) == 0:
+        raise TypeError(f"{param} must be an int row count or a 1-D label array, got "
+                        f"{type(n_or_y).__name__} {n_or_y!r}.")
+    y = check_labels(n_or_y, param)
+    if len(y) == 0:
+        raise DataError(f"{param} is an empty label array; pass at least one row.")
+    if not stratify:
+        return None, [np.arange(len(y))]
+    classes, inverse = np.unique(y, return_inverse=True)
+    return classes, [np.flatnonzero(inverse == k) for k in range(len(classes))]
+
+
+def k_fold_split(n_or_y, k: int = 5, stratify: bool = False, seed: int = 0) -> list[np.ndarray]:
+    """Split row indices ``0..n-1`` at random into ``k`` folds for cross-validation.
+
+    Each class (or, unstratified, the whole set) is shuffled and cut into ``k`` runs of
+    near-equal length, in fold order; the folds that get one row more rotate from class to
+    class, so fold sizes differ by at most one. Unstratified, fold ``i`` is
+    ``np.array_split(rng.permutation(n), k)[i]`` of ``rng = np.random.default_rng(seed)``:
+    the same permutation :func:`train_val_test_split` cuts, so its ``test=0.5`` part is fold 2
+    of ``k=2``.
+
+    Parameters
+    ----------
+    n_or_y : int or array-like of shape (n,)
+        The number of rows, or the labels (needed when ``stratify`` is true).
+    k : int
+        Number of folds, from 2 to n.
+    stratify : bool
+        Give every fold the class proportions of ``y`` (a class of fewer than ``k`` rows is
+        absent from some folds).
+    seed : int
+        Seed of the shuffle; the same seed gives the same folds.
+
+    Returns
+    -------
+    list of k ndarray of int64
+        Each fold's held-out rows, sorted; every row is in exactly one fold.
+    """
+    seed = check_int("seed", seed, 0)
+    classes, groups = _groups(n_or_y, stratify)
+    n = sum(len(members) for members in groups)
+    k = check_int("k", k, 2)
+    if k > n:
+        raise DataError(f"k={k} folds need at least {k} rows, but there are {n}; lower k.")
+    rng = np.random.default_rng(seed)
+    folds: list[list[np.ndarray]] = [[] for _ in range(k)]
+    first_larger = 0
+    for members in groups:
+        sizes = np.full(k, len(members) // k)
+        extra = len(members) % k
+        sizes[(first_larger + np.arange(extra)) % k] += 1
+        first_larger = (first_larger + extra) % k
+        shuffled = rng.permutation(members)
+        for fold, chunk in enumerate(np.split(shuffled, np.cumsum(sizes)[:-1])):
+            folds[fold].append(chunk)
+    return [np.sort(np.concatenate(parts)).astype(np.int64) for parts in folds]
 
 
 def train_val_test_split(n_or_y, val: float = 0.0, test: float = 0.2, stratify: bool = False,
@@ -61,24 +128,7 @@ def train_val_test_split(n_or_y, val: float = 0.0, test: float = 0.2, stratify: 
         raise DataError(f"val + test must be below 1 to leave training rows, got {val} + "
                         f"{test} = {val + test}.")
     seed = check_int("seed", seed, 0)
-    if not isinstance(stratify, (bool, np.bool_)):
-        raise TypeError(f"stratify must be True or False, got {stratify!r}.")
-    if isinstance(n_or_y, numbers.Integral) and not isinstance(n_or_y, bool):
-        if stratify:
-            raise DataError("stratify=True needs the labels: pass y instead of a row count.")
-        groups = [np.arange(check_int("n", n_or_y, 1))]
-    elif np.ndim(n_or_y) == 0:
-        raise TypeError(f"n_or_y must be an int row count or a 1-D label array, got "
-                        f"{type(n_or_y).__name__} {n_or_y!r}.")
-    else:
-        y = check_labels(n_or_y, "n_or_y")
-        if len(y) == 0:
-            raise DataError("n_or_y is an empty label array; pass at least one row.")
-        if stratify:
-            classes, inverse = np.unique(y, return_inverse=True)
-            groups = [np.flatnonzero(inverse == k) for k in range(len(classes))]
-        else:
-            classes, groups = None, [np.arange(len(y))]
+    classes, groups = _groups(n_or_y, stratify)
     fractions = np.array([1.0 - val - test, val, test])
     needed = fractions > 0
     rng = np.random.default_rng(seed)

@@ -35,13 +35,16 @@ _ACTIVATIONS = {"relu": "relu", "tanh": "tanh", "sigmoid": "logistic"}
 
 @dataclass
 class BaselineResult:
-    """A fitted baseline's description, test metrics and fit time."""
+    """A fitted baseline's description, test metrics, fit time and test predictions
+    (``{"proba": (n, k)}`` or ``{"values": (n,)}`` in the target's units, as the metrics read
+    them)."""
 
     name: str
     description: str
     test: dict
     fit_seconds: float
     note: str = ""
+    predictions: dict | None = None
 
 
 def baseline_name(config) -> str | None:
@@ -133,7 +136,9 @@ def fit_baseline(config, plan: Plan) -> BaselineResult | None:
         proba = np.zeros((len(splits.X_test), len(plan.preprocessing.classes)))
         proba[:, estimator.classes_] = estimator.predict_proba(splits.X_test)
         test = head.proba_metrics(proba, splits.y_test, plan.metrics)
+        predictions = {"proba": proba}
     else:
         raw = estimator.predict(splits.X_test).reshape(-1, 1)
         test = head.metrics(raw, splits.y_test, plan.metrics)
-    return BaselineResult(name, description, test, seconds, "; ".join(notes))
+        predictions = {"values": head.values(raw)}
+    return BaselineResult(name, description, test, seconds, "; ".join(notes), predictions)

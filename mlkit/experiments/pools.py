@@ -9,6 +9,7 @@ imported only by :class:`DaskPool`, as it is an optional extra (``mlkit[dask]``)
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import socket
 import uuid
@@ -16,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from mlkit.experiments.trial import failed_outcome, run_trial
 
-__all__ = ["DaskPool", "LocalPool", "SweepError"]
+__all__ = ["DaskPool", "LocalPool", "SweepError", "open_pool"]
 
 
 class SweepError(ValueError):
@@ -120,3 +121,11 @@ class DaskPool:
 
     def close(self) -> None:
         self.client.close()
+
+
+def open_pool(scheduler: str | None, workers: int | None, trials: int):
+    """A :class:`DaskPool` on ``scheduler`` when given, else a :class:`LocalPool` of
+    ``workers`` processes (default one per CPU core), never more than ``trials``."""
+    if scheduler:
+        return DaskPool(scheduler)
+    return LocalPool(max(1, min(workers or os.cpu_count() or 1, trials)))

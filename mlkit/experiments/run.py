@@ -2,7 +2,8 @@
 trial do, in one place.
 
 Writes ``config.yaml``, runs the one training loop (:func:`mlkit.train.run_plan`), fits the
-scikit-learn baseline on the same split, writes ``summary.json`` and draws ``curves.png`` (and
+scikit-learn baseline on the same split (keeping its test predictions in ``baseline.npz`` for
+``mlkit evaluate``'s paired comparison), writes ``summary.json`` and draws ``curves.png`` (and
 a classifier's ``confusion.png`` and ``roc.png`` of the test split).
 """
 
@@ -30,6 +31,8 @@ def train_run(config: Config, run: RunDir, *, plan=None, resume: bool = False, p
     started = time.perf_counter()
     result = run_plan(plan, run, progress=progress, resume=resume)
     baseline = fit_baseline(config, plan)
+    if baseline is not None:
+        run.write_baseline(baseline.description, baseline.predictions)
     write_summary(run, config, plan, result, baseline, time.perf_counter() - started)
     if config.output.save_plots:
         from mlkit.train.figures import write_figures

@@ -14,13 +14,12 @@ installed on its workers and the sweep directory on a file system they share wit
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from mlkit.experiments.pools import DaskPool, LocalPool, SweepError
+from mlkit.experiments.pools import DaskPool, SweepError, open_pool
 from mlkit.experiments.sweep_file import Sweep
 from mlkit.experiments.sweep_report import (
     curves_png,
@@ -189,7 +188,7 @@ def run_sweep(sweep: Sweep, *, workers: int | None = None, scheduler: str | None
         outcomes = {} if resume is None else _finished(path)
         pending = _specs(sweep, path, outcomes)
         if pool is None and pending:
-            pool = LocalPool(max(1, min(workers or os.cpu_count() or 1, len(pending))))
+            pool = open_pool(None, workers, len(pending))
         earlier = f", {len(outcomes)} finished earlier" if outcomes else ""
         say(f"sweep {sweep.name}: {len(sweep.trials)} trials{earlier}; running {len(pending)} "
             f"on {pool.description if pool and pending else 'nothing'}")

@@ -58,6 +58,10 @@ class TrialOutcome:
     """The best value of each metric over the epochs (min for losses, max for scores)."""
     test: dict = field(default_factory=dict)
     """Test metrics of the run's best weights."""
+    baseline: dict = field(default_factory=dict)
+    """Test metrics of the scikit-learn baseline on the same split (empty when off)."""
+    test_rows: int = 0
+    """Rows of the test split."""
     curves: dict = field(default_factory=dict)
     """Per-epoch ``train_loss`` and ``val_*`` lists (NaN where not measured)."""
     run_dir: str = ""
@@ -122,7 +126,7 @@ def run_trial(spec: TrialSpec) -> TrialOutcome:
     path.mkdir(parents=True)
     run = RunDir(path)
     try:
-        _, result, _ = train_run(spec.config, run, progress=False)
+        plan, result, baseline = train_run(spec.config, run, progress=False)
     except Exception as error:  # noqa: BLE001 -- reported in the table; the sweep goes on
         outcome.error = _describe(error)
         _from_history(outcome, _partial_history(run))
@@ -132,6 +136,9 @@ def run_trial(spec: TrialSpec) -> TrialOutcome:
     outcome.status = "ok"
     outcome.best_epoch = int(result.best_epoch)
     outcome.test = {key: _finite_or_nan(value) for key, value in result.test.items()}
+    if baseline is not None:
+        outcome.baseline = {key: _finite_or_nan(value) for key, value in baseline.test.items()}
+    outcome.test_rows = len(plan.splits.X_test)
     outcome.seconds = time.perf_counter() - started
     return outcome
 

@@ -3,7 +3,7 @@
 Every function checks its inputs (matching lengths, finite values, valid probabilities), takes
 an optional ``sample_weight`` and returns a Python float, so results go straight into
 ``metrics.csv`` and ``summary.json``. :data:`METRICS` names each one for configs, monitors and
-:func:`mlkit.train.fit`.
+:func:`mlkit.train.fit`; :func:`bootstrap` gives each a confidence interval over the test rows.
 """
 
 from .classification import AVERAGES as AVERAGES
@@ -17,6 +17,9 @@ from .classification import per_class as per_class
 from .classification import precision as precision
 from .classification import recall as recall
 from .inputs import UndefinedMetric as UndefinedMetric
+from .intervals import Bootstrap as Bootstrap
+from .intervals import Interval as Interval
+from .intervals import bootstrap as bootstrap
 from .ranking import average_precision as average_precision
 from .ranking import roc_auc as roc_auc
 from .ranking import roc_auc_ovr as roc_auc_ovr
@@ -33,7 +36,8 @@ from .table import check_metrics as check_metrics
 from .table import default_metrics as default_metrics
 from .table import score as score
 
-__all__ = ["AVERAGES", "METRICS", "Metric", "UndefinedMetric", "accuracy", "average_precision",
-           "balanced_accuracy", "brier", "check_metrics", "confusion_matrix", "default_metrics",
-           "explained_variance", "f1", "log_loss", "mae", "mape", "mse", "per_class",
-           "precision", "r2", "recall", "roc_auc", "roc_auc_ovr", "roc_curve", "rmse", "score"]
+__all__ = ["AVERAGES", "METRICS", "Bootstrap", "Interval", "Metric", "UndefinedMetric",
+           "accuracy", "average_precision", "balanced_accuracy", "bootstrap", "brier",
+           "check_metrics", "confusion_matrix", "default_metrics", "explained_variance", "f1",
+           "log_loss", "mae", "mape", "mse", "per_class", "precision", "r2", "recall",
+           "roc_auc", "roc_auc_ovr", "roc_curve", "rmse", "score"]

@@ -13,10 +13,19 @@ import numpy as np
 
 from .inputs import class_indices, pair, probabilities, weights
 
-__all__ = ["AVERAGES", "accuracy", "balanced_accuracy", "brier", "confusion_matrix", "f1",
-           "log_loss", "per_class", "precision", "recall"]
+__all__ = ["AVERAGES", "EPS", "accuracy", "balanced_accuracy", "brier", "brier_losses",
+           "confusion_matrix", "f1", "hits", "log_loss", "log_losses", "per_class", "precision",
+           "recall"]
 
 AVERAGES = ("binary", "macro", "weighted")
+EPS = 1e-15
+"""Probabilities are clipped to [EPS, 1 - EPS] by :func:`log_loss`."""
+
+
+def hits(y_true, y_pred) -> np.ndarray:
+    """1.0 for each row predicted exactly, else 0.0: :func:`accuracy` is their mean."""
+    y_true, y_pred = pair(y_true, y_pred, numeric=False)
+    return (y_true == y_pred).astype(np.float64)
 
 
 def accuracy(y_true, y_pred, sample_weight=None) -> float:
@@ -33,9 +42,8 @@ def accuracy(y_true, y_pred, sample_weight=None) -> float:
     -------
     float
     """
-    y_true, y_pred = pair(y_true, y_pred, numeric=False)
-    hits = (y_true == y_pred).astype(np.float64)
-    return float(np.average(hits, weights=weights(sample_weight, len(hits))))
+    correct = hits(y_true, y_pred)
+    return float(np.average(correct, weights=weights(sample_weight, len(correct))))
 
 
 def confusion_matrix(y_true, y_pred, labels=None, sample_weight=None) -> np.ndarray:
@@ -89,37 +97,60 @@ def per_class(y_true, y_pred, labels=None, sample_weight=None) -> dict[str, np.n
     if labels is None:
         labels = np.unique(np.concatenate([y_true, y_pred]))
     cm = confusion_matrix(y_true, y_pred, labels, sample_weight).astype(np.float64)
-    hits, predicted, actual = np.diag(cm), cm.sum(axis=0), cm.sum(axis=1)
+    return {"labels": np.asarray(labels), **class_scores(cm)}
+
+
+def class_scores(cm) -> dict[str, np.ndarray]:
+    """Per-class ``precision``, ``recall``, ``f1`` and ``support`` of float confusion
+    matrices (..., k, k), one more axis for many at once."""
+    hits = np.diagonal(cm, axis1=-2, axis2=-1)
+    predicted, actual = cm.sum(axis=-2), cm.sum(axis=-1)
 
     def ratio(top, bottom):
         return np.divide(top, bottom, out=np.zeros_like(top), where=bottom > 0)
 
-    return {"labels": np.asarray(labels), "precision": ratio(hits, predicted),
-            "recall": ratio(hits, actual), "f1": ratio(2 * hits, predicted + actual),
-            "support": actual}
+    return {"precision": ratio(hits, predicted), "recall": ratio(hits, actual),
+            "f1": ratio(2 * hits, predicted + actual), "support": actual}
+
+
+def averaging_labels(y_true, y_pred, average: str, pos_label) -> np.ndarray:
+    """The labels an ``average`` runs over: those in either (checked) array, with
+    ``pos_label`` for ``"binary"``; ValueError for a bad average or binary request."""
+    if average not in AVERAGES:
+        raise ValueError(f"average must be one of {', '.join(AVERAGES)}, got {average!r}.")
+    present = np.unique(np.concatenate([y_true, y_pred]))
+    if average != "binary":
+        return present
+    if len(present) > 2:
+        raise ValueError(f"average='binary' needs two classes, but the labels hold "
+                         f"{len(present)}; use average='macro' or 'weighted'.")
+    labels = np.union1d(present, np.asarray([pos_label], dtype=present.dtype))
+    if len(labels) > 2:
+        raise ValueError(f"pos_label {pos_label!r} is not one of the labels "
+                         f"{present.tolist()}; pass the positive class as pos_label.")
+    return labels
+
+
+def average_scores(table: dict, score: str, average: str, positive: int, present):
+    """One ``score`` of :func:`class_scores` per confusion matrix: of the class at index
+    ``positive`` (binary), or its mean over the ``present`` classes (macro) or weighted by
+    support (weighted; 0 without support)."""
+    values = table[score]
+    if average == "binary":
+        return values[..., positive]
+    if average == "macro":
+        return np.sum(values * present, axis=-1) / np.sum(present, axis=-1)
+    support = table["support"]
+    total = support.sum(axis=-1)
+    return np.sum(values * support, axis=-1) / np.where(total > 0, total, 1.0)
 
 
 def _averaged(score: str, y_true, y_pred, average: str, pos_label, sample_weight) -> float:
-    if average not in AVERAGES:
-        raise ValueError(f"average must be one of {', '.join(AVERAGES)}, got {average!r}.")
     y_true, y_pred = pair(y_true, y_pred, numeric=False)
-    present = np.unique(np.concatenate([y_true, y_pred]))
-    if average == "binary":
-        if len(present) > 2:
-            raise ValueError(f"average='binary' needs two classes, but the labels hold "
-                             f"{len(present)}; use average='macro' or 'weighted'.")
-        labels = np.union1d(present, np.asarray([pos_label], dtype=present.dtype))
-        if len(labels) > 2:
-            raise ValueError(f"pos_label {pos_label!r} is not one of the labels "
-                             f"{present.tolist()}; pass the positive class as pos_label.")
-        table = per_class(y_true, y_pred, labels, sample_weight)
-        return float(table[score][np.flatnonzero(labels == pos_label)[0]])
-    table = per_class(y_true, y_pred, present, sample_weight)
-    if average == "macro":
-        return float(np.mean(table[score]))
-    support = table["support"]
-    total = support.sum()
-    return float(np.dot(table[score], support) / total) if total > 0 else 0.0
+    labels = averaging_labels(y_true, y_pred, average, pos_label)
+    table = per_class(y_true, y_pred, labels, sample_weight)
+    positive = np.flatnonzero(labels == pos_label)[0] if average == "binary" else None
+    return float(average_scores(table, score, average, positive, np.ones(len(labels), bool)))
 
 
 def precision(y_true, y_pred, average: str = "binary", pos_label=1, sample_weight=None) -> float:
@@ -143,11 +174,27 @@ def f1(y_true, y_pred, average: str = "binary", pos_label=1, sample_weight=None)
 def balanced_accuracy(y_true, y_pred, sample_weight=None) -> float:
     """The mean recall over the classes present in ``y_true`` (each class counts equally)."""
     y_true, y_pred = pair(y_true, y_pred, numeric=False)
-    table = per_class(y_true, y_pred, None, sample_weight)
-    return float(np.mean(table["recall"][table["support"] > 0]))
+    return float(mean_recall(per_class(y_true, y_pred, None, sample_weight)))
 
 
-def log_loss(y_true, proba, eps: float = 1e-15, sample_weight=None) -> float:
+def mean_recall(table: dict):
+    """The mean recall over the classes with support, per confusion matrix of
+    :func:`class_scores`: what :func:`balanced_accuracy` reports."""
+    present = table["support"] > 0
+    return np.sum(table["recall"] * present, axis=-1) / np.sum(present, axis=-1)
+
+
+def log_losses(y_true, proba, eps: float = EPS) -> np.ndarray:
+    """Each row's negative log-probability of its true class (clipped to ``[eps, 1 - eps]``):
+    :func:`log_loss` is their mean."""
+    if not 0 < eps < 0.5:
+        raise ValueError(f"eps must lie in (0, 0.5), got {eps}.")
+    p = probabilities(proba)
+    y = class_indices(y_true, p.shape[0], p.shape[1])
+    return -np.log(np.clip(p[np.arange(len(y)), y], eps, 1 - eps))
+
+
+def log_loss(y_true, proba, eps: float = EPS, sample_weight=None) -> float:
     """Mean negative log-probability of the true class (cross-entropy).
 
     Parameters
@@ -166,12 +213,8 @@ def log_loss(y_true, proba, eps: float = 1e-15, sample_weight=None) -> float:
     -------
     float
     """
-    if not 0 < eps < 0.5:
-        raise ValueError(f"eps must lie in (0, 0.5), got {eps}.")
-    p = probabilities(proba)
-    y = class_indices(y_true, p.shape[0], p.shape[1])
-    picked = np.clip(p[np.arange(len(y)), y], eps, 1 - eps)
-    return float(np.average(-np.log(picked), weights=weights(sample_weight, len(y))))
+    losses = log_losses(y_true, proba, eps)
+    return float(np.average(losses, weights=weights(sample_weight, len(losses))))
 
 
 def brier(y_true, proba, sample_weight=None) -> float:
@@ -180,10 +223,15 @@ def brier(y_true, proba, sample_weight=None) -> float:
     Two classes: the mean of ``(P(class 1) - y)**2``; more: the mean over rows of the sum over
     classes (scikit-learn's ``brier_score_loss`` in both cases). Lower is better.
     """
+    losses = brier_losses(y_true, proba)
+    return float(np.average(losses, weights=weights(sample_weight, len(losses))))
+
+
+def brier_losses(y_true, proba) -> np.ndarray:
+    """Each row's squared distance from the truth that :func:`brier` averages."""
     p = probabilities(proba)
     y = class_indices(y_true, p.shape[0], p.shape[1])
-    w = weights(sample_weight, len(y))
     if p.shape[1] == 2:
-        return float(np.average((p[:, 1] - y) ** 2, weights=w))
+        return (p[:, 1] - y) ** 2
     onehot = np.eye(p.shape[1])[y]
-    return float(np.average(np.sum((p - onehot) ** 2, axis=1), weights=w))
+    return np.sum((p - onehot) ** 2, axis=1)

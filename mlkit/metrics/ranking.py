@@ -13,7 +13,7 @@ from .inputs import UndefinedMetric, array, class_indices, probabilities, weight
 __all__ = ["average_precision", "roc_auc", "roc_auc_ovr", "roc_curve"]
 
 
-def _binary(y_true, score, sample_weight):
+def binary_scores(y_true, score, sample_weight):
     """0/1 truth, float scores and weights of a binary problem, checked."""
     s = array(score, "scores")
     if s.dtype.kind not in "biuf" or s.ndim != 1 or not len(s) or not np.all(np.isfinite(s)):
@@ -24,14 +24,34 @@ def _binary(y_true, score, sample_weight):
     return y, s.astype(np.float64), np.ones(len(s)) if w is None else w
 
 
-def _counts(y, score, w):
-    """Cumulated weights of positives and negatives at each distinct threshold, highest first."""
+def counts_at_thresholds(y, score, w):
+    """Cumulated weights of positives and negatives at each distinct threshold, highest
+    first, and the thresholds; ``w`` is (n,) or a stack of weightings (..., n)."""
     order = np.argsort(-score, kind="stable")
-    score, y, w = score[order], y[order], w[order]
+    score, y, w = score[order], y[order], w[..., order]
     last = np.r_[np.flatnonzero(np.diff(score)), len(score) - 1]
-    positives = np.cumsum(w * y)[last]
-    negatives = np.cumsum(w * (1 - y))[last]
+    positives = np.cumsum(w * y, axis=-1)[..., last]
+    negatives = np.cumsum(w * (1 - y), axis=-1)[..., last]
     return positives, negatives, score[last]
+
+
+def _from_zero(cumulated):
+    """``cumulated`` over its total, after a leading 0 (a curve's start), along the last axis."""
+    start = np.zeros(cumulated.shape[:-1] + (1,))
+    return np.concatenate([start, cumulated / cumulated[..., -1:]], axis=-1)
+
+
+def area_under_roc(positives, negatives):
+    """ROC AUC from :func:`counts_at_thresholds` (the trapezoid under the curve)."""
+    return np.trapezoid(_from_zero(positives), _from_zero(negatives), axis=-1)
+
+
+def average_precision_of(positives, negatives):
+    """Average precision from :func:`counts_at_thresholds`: the precision at each threshold
+    weighted by the recall gained there (a threshold holding no weight gains none)."""
+    held = positives + negatives
+    precision = np.divide(positives, held, out=np.zeros_like(held), where=held > 0)
+    return np.sum(np.diff(_from_zero(positives), axis=-1) * precision, axis=-1)
 
 
 def roc_curve(y_true, score, sample_weight=None):
@@ -42,12 +62,17 @@ def roc_curve(y_true, score, sample_weight=None):
     fpr, tpr, thresholds : ndarray
         Starting at (0, 0) with threshold +inf; row i counts the rows with score >= thresholds[i].
     """
-    y, s, w = _binary(y_true, score, sample_weight)
-    positives, negatives, thresholds = _counts(y, s, w)
+    y, s, w = binary_scores(y_true, score, sample_weight)
+    positives, negatives, thresholds = _both_classes(y, s, w)
+    return _from_zero(negatives), _from_zero(positives), np.r_[np.inf, thresholds]
+
+
+def _both_classes(y, score, w):
+    """:func:`counts_at_thresholds`, or UndefinedMetric unless both classes have weight."""
+    positives, negatives, thresholds = counts_at_thresholds(y, score, w)
     if positives[-1] <= 0 or negatives[-1] <= 0:
         raise UndefinedMetric("the ROC curve needs rows of both classes; only one is present.")
-    return (np.r_[0.0, negatives / negatives[-1]], np.r_[0.0, positives / positives[-1]],
-            np.r_[np.inf, thresholds])
+    return positives, negatives, thresholds
 
 
 def roc_auc(y_true, score, sample_weight=None) -> float:
@@ -62,8 +87,9 @@ def roc_auc(y_true, score, sample_weight=None) -> float:
         P(class 1) or any score increasing with it; a two-column array's second column is used.
     sample_weight : array-like of shape (n,), optional
     """
-    fpr, tpr, _ = roc_curve(y_true, _positive_column(score), sample_weight)
-    return float(np.trapezoid(tpr, fpr))
+    y, s, w = binary_scores(y_true, positive_column(score), sample_weight)
+    positives, negatives, _ = _both_classes(y, s, w)
+    return float(area_under_roc(positives, negatives))
 
 
 def roc_auc_ovr(y_true, proba, average: str = "macro", sample_weight=None) -> float:
@@ -93,15 +119,14 @@ def average_precision(y_true, score, sample_weight=None) -> float:
 
     Parameters are those of :func:`roc_auc`.
     """
-    y, s, w = _binary(y_true, _positive_column(score), sample_weight)
-    positives, negatives, _ = _counts(y, s, w)
+    y, s, w = binary_scores(y_true, positive_column(score), sample_weight)
+    positives, negatives, _ = counts_at_thresholds(y, s, w)
     if positives[-1] <= 0:
         raise UndefinedMetric("average precision needs at least one positive row.")
-    precision = positives / (positives + negatives)
-    recall_gain = np.diff(np.r_[0.0, positives / positives[-1]])
-    return float(np.sum(recall_gain * precision))
+    return float(average_precision_of(positives, negatives))
 
 
-def _positive_column(score):
+def positive_column(score):
+    """P(class 1) of scores given as (n,) or two columns (n, 2)."""
     s = array(score, "scores")
     return s[:, 1] if s.ndim == 2 and s.shape[1] == 2 else s

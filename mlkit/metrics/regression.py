@@ -9,7 +9,8 @@ import numpy as np
 
 from .inputs import pair, weights
 
-__all__ = ["explained_variance", "mae", "mape", "mse", "r2", "rmse"]
+__all__ = ["absolute_errors", "explained_variance", "mae", "mape", "mse", "percentage_errors",
+           "r2", "rmse", "squared_errors"]
 
 
 def _columns(y_true, y_pred, sample_weight):
@@ -22,10 +23,29 @@ def _mean(values, w) -> np.ndarray:
     return np.average(values, axis=0, weights=w)
 
 
+def squared_errors(y_true, y_pred) -> np.ndarray:
+    """``(y - pred)**2`` as (rows, outputs): :func:`mse` is the mean of its column means."""
+    y_true, y_pred, _ = _columns(y_true, y_pred, None)
+    return (y_true - y_pred) ** 2
+
+
+def absolute_errors(y_true, y_pred) -> np.ndarray:
+    """``|y - pred|`` as (rows, outputs): :func:`mae` is the mean of its column means."""
+    y_true, y_pred, _ = _columns(y_true, y_pred, None)
+    return np.abs(y_true - y_pred)
+
+
+def percentage_errors(y_true, y_pred) -> np.ndarray:
+    """``|y - pred| / |y|`` as (rows, outputs), a zero target dividing by the smallest float64
+    step instead: :func:`mape` is the mean of its column means."""
+    y_true, y_pred, _ = _columns(y_true, y_pred, None)
+    return np.abs(y_true - y_pred) / np.maximum(np.abs(y_true), np.finfo(np.float64).eps)
+
+
 def mse(y_true, y_pred, sample_weight=None) -> float:
     """Mean squared error."""
-    y_true, y_pred, w = _columns(y_true, y_pred, sample_weight)
-    return float(np.mean(_mean((y_true - y_pred) ** 2, w)))
+    errors = squared_errors(y_true, y_pred)
+    return float(np.mean(_mean(errors, weights(sample_weight, len(errors)))))
 
 
 def rmse(y_true, y_pred, sample_weight=None) -> float:
@@ -36,16 +56,15 @@ def rmse(y_true, y_pred, sample_weight=None) -> float:
 
 def mae(y_true, y_pred, sample_weight=None) -> float:
     """Mean absolute error."""
-    y_true, y_pred, w = _columns(y_true, y_pred, sample_weight)
-    return float(np.mean(_mean(np.abs(y_true - y_pred), w)))
+    errors = absolute_errors(y_true, y_pred)
+    return float(np.mean(_mean(errors, weights(sample_weight, len(errors)))))
 
 
 def mape(y_true, y_pred, sample_weight=None) -> float:
     """Mean absolute percentage error ``|y - pred| / |y|`` as a fraction (not times 100); a
     zero target divides by the smallest float64 step instead, as scikit-learn does."""
-    y_true, y_pred, w = _columns(y_true, y_pred, sample_weight)
-    ratio = np.abs(y_true - y_pred) / np.maximum(np.abs(y_true), np.finfo(np.float64).eps)
-    return float(np.mean(_mean(ratio, w)))
+    errors = percentage_errors(y_true, y_pred)
+    return float(np.mean(_mean(errors, weights(sample_weight, len(errors)))))
 
 
 def _one_minus(residual, total) -> float:

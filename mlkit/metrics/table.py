@@ -21,22 +21,27 @@ import numpy as np
 from . import classification as c
 from . import ranking as r
 from . import regression as g
+from . import resampled as b
 from .inputs import UndefinedMetric
 
-__all__ = ["METRICS", "Metric", "check_metrics", "default_metrics", "score"]
+__all__ = ["METRICS", "Metric", "check_metrics", "default_metrics", "known_metric", "metric_input",
+           "metric_inputs", "score"]
 
 
 @dataclass(frozen=True)
 class Metric:
     """A named metric: ``function(y_true, input, sample_weight=...)`` where the input is the
     predicted ``labels``, the class ``proba``bilities (``positive``: P(class 1) only) or the
-    regression ``values``; its task, whether it needs exactly two classes, and its mode."""
+    regression ``values``; its task, whether it needs exactly two classes, and its mode.
+    ``batched``, where the metric allows, scores many resamples of the rows at once (a
+    builder of :mod:`mlkit.metrics.resampled`), for the bootstrap."""
 
     function: Callable
     reads: str
     task: str
     mode: str
     binary: bool = False
+    batched: Callable | None = None
 
     @property
     def doc(self) -> str:
@@ -45,38 +50,47 @@ class Metric:
         return (target.__doc__ or "").strip().splitlines()[0]
 
 
-def _labels(function, mode="max", binary=False, **options) -> Metric:
+def _labels(function, mode="max", binary=False, batched=None, **options) -> Metric:
     bound = functools.partial(function, **options) if options else function
-    return Metric(bound, "labels", "classification", mode, binary)
+    return Metric(bound, "labels", "classification", mode, binary, batched)
 
 
-def _proba(function, mode, binary=False, reads="proba", **options) -> Metric:
+def _averaged(function, average) -> Metric:
+    batched = b.averaged_by_counts(function.__name__, average)
+    return _labels(function, binary=average == "binary", batched=batched, average=average)
+
+
+def _proba(function, mode, binary=False, reads="proba", batched=None, **options) -> Metric:
     bound = functools.partial(function, **options) if options else function
-    return Metric(bound, reads, "classification", mode, binary)
+    return Metric(bound, reads, "classification", mode, binary, batched)
 
 
-def _values(function, mode) -> Metric:
-    return Metric(function, "values", "regression", mode)
+def _values(function, mode, batched=None) -> Metric:
+    return Metric(function, "values", "regression", mode, batched=batched)
 
 
 METRICS: dict[str, Metric] = {
-    "accuracy": _labels(c.accuracy),
-    "balanced_accuracy": _labels(c.balanced_accuracy),
-    **{f"{name}{suffix}": _labels(function, binary=average == "binary", average=average)
-       for name, function in (("precision", c.precision), ("recall", c.recall), ("f1", c.f1))
+    "accuracy": _labels(c.accuracy, batched=b.mean_of_rows(c.hits)),
+    "balanced_accuracy": _labels(c.balanced_accuracy, batched=b.balanced_by_counts),
+    **{f"{function.__name__}{suffix}": _averaged(function, average)
+       for function in (c.precision, c.recall, c.f1)
        for suffix, average in (("", "binary"), ("_macro", "macro"), ("_weighted", "weighted"))},
-    "roc_auc": _proba(r.roc_auc, "max", binary=True, reads="positive"),
-    "roc_auc_ovr": _proba(r.roc_auc_ovr, "max", average="macro"),
-    "roc_auc_ovr_weighted": _proba(r.roc_auc_ovr, "max", average="weighted"),
-    "average_precision": _proba(r.average_precision, "max", binary=True, reads="positive"),
-    "log_loss": _proba(c.log_loss, "min"),
-    "brier": _proba(c.brier, "min"),
+    "roc_auc": _proba(r.roc_auc, "max", binary=True, reads="positive",
+                      batched=b.roc_auc_by_counts),
+    "roc_auc_ovr": _proba(r.roc_auc_ovr, "max", batched=b.roc_auc_ovr_by_counts("macro"),
+                          average="macro"),
+    "roc_auc_ovr_weighted": _proba(r.roc_auc_ovr, "max", average="weighted",
+                                   batched=b.roc_auc_ovr_by_counts("weighted")),
+    "average_precision": _proba(r.average_precision, "max", binary=True, reads="positive",
+                                batched=b.average_precision_by_counts),
+    "log_loss": _proba(c.log_loss, "min", batched=b.mean_of_rows(c.log_losses)),
+    "brier": _proba(c.brier, "min", batched=b.mean_of_rows(c.brier_losses)),
     "r2": _values(g.r2, "max"),
     "explained_variance": _values(g.explained_variance, "max"),
-    "rmse": _values(g.rmse, "min"),
-    "mse": _values(g.mse, "min"),
-    "mae": _values(g.mae, "min"),
-    "mape": _values(g.mape, "min"),
+    "rmse": _values(g.rmse, "min", b.mean_of_rows(g.squared_errors, finish=np.sqrt)),
+    "mse": _values(g.mse, "min", b.mean_of_rows(g.squared_errors)),
+    "mae": _values(g.mae, "min", b.mean_of_rows(g.absolute_errors)),
+    "mape": _values(g.mape, "min", b.mean_of_rows(g.percentage_errors)),
 }
 """Every metric mlkit computes, by name."""
 
@@ -97,6 +111,15 @@ def default_metrics(head: str, validation: bool = False) -> tuple[str, ...]:
     return _DEFAULTS[head, validation]
 
 
+def known_metric(name) -> Metric:
+    """``METRICS[name]``, or ValueError suggesting the closest name."""
+    if name not in METRICS:
+        close = difflib.get_close_matches(str(name), list(METRICS), n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"unknown metric {name!r}{hint} Metrics: {', '.join(METRICS)}.")
+    return METRICS[name]
+
+
 def check_metrics(names, head: str) -> tuple[str, ...]:
     """``names`` as a tuple, or ValueError for a name that is unknown or does not fit a
     ``binary``, ``multiclass`` or ``regression`` head."""
@@ -104,11 +127,7 @@ def check_metrics(names, head: str) -> tuple[str, ...]:
         names = (names,)
     task = "regression" if head == "regression" else "classification"
     for name in names:
-        if name not in METRICS:
-            close = difflib.get_close_matches(str(name), list(METRICS), n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise ValueError(f"unknown metric {name!r}{hint} Metrics: {', '.join(METRICS)}.")
-        metric = METRICS[name]
+        metric = known_metric(name)
         if metric.task != task:
             raise ValueError(f"metric {name!r} is for {metric.task}, but the model's head is "
                              f"{head}.")
@@ -124,16 +143,28 @@ def score(names, y_true, *, labels=None, proba=None, values=None,
     """``{name: value}`` of the named metrics; a metric undefined on these rows (ROC AUC with
     one class present, say) is NaN rather than an error, so one small validation split cannot
     stop a run."""
-    inputs = {"labels": labels, "proba": proba, "values": values,
-              "positive": None if proba is None else np.asarray(proba)[:, -1]}
+    inputs = metric_inputs(labels=labels, proba=proba, values=values)
     found = {}
     for name in names:
         metric = METRICS[name]
-        given = inputs[metric.reads]
-        if given is None:
-            raise ValueError(f"metric {name!r} needs {metric.reads}, which were not given.")
+        given = metric_input(name, inputs)
         try:
             found[name] = float(metric.function(y_true, given, sample_weight=sample_weight))
         except UndefinedMetric:
             found[name] = math.nan
     return found
+
+
+def metric_inputs(labels=None, proba=None, values=None) -> dict:
+    """What each kind of metric reads (:attr:`Metric.reads`), from a model's predictions."""
+    return {"labels": labels, "proba": proba, "values": values,
+            "positive": None if proba is None else np.asarray(proba)[:, -1]}
+
+
+def metric_input(name: str, inputs: dict):
+    """The input metric ``name`` reads from :func:`metric_inputs`; ValueError when missing."""
+    metric = known_metric(name)
+    given = inputs[metric.reads]
+    if given is None:
+        raise ValueError(f"metric {name!r} needs {metric.reads}, which were not given.")
+    return given

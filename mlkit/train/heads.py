@@ -83,6 +83,17 @@ class Head:
             return numpy.asarray(y, dtype=numpy.float64) * self.y_scale + self.y_mean
         return numpy.asarray(y)
 
+    def inputs(self, outputs) -> dict[str, numpy.ndarray]:
+        """What metrics read from raw outputs (:func:`mlkit.metrics.score`'s keywords):
+        ``labels`` and ``proba``, or ``values`` in the target's original units."""
+        if self.is_classifier:
+            return self.proba_inputs(self.proba(outputs))
+        return {"values": self.values(outputs)}
+
+    def proba_inputs(self, proba) -> dict[str, numpy.ndarray]:
+        """``labels`` and ``proba`` of class probabilities (n, k), for the metrics."""
+        return {"labels": self.labels(proba), "proba": proba}
+
     def metrics(self, outputs, y, names=None, scaled: bool = True,
                 validation: bool = False) -> dict[str, float]:
         """The named metrics (:data:`mlkit.metrics.METRICS`) of raw outputs against ``y``.
@@ -99,7 +110,7 @@ class Head:
     def proba_metrics(self, proba, y, names=None, validation: bool = False) -> dict[str, float]:
         """The named metrics of class probabilities (n, k) against class indices ``y``."""
         names = names or default_metrics(self.kind, validation)
-        return score(names, y, labels=self.labels(proba), proba=proba)
+        return score(names, y, **self.proba_inputs(proba))
 
 
 def validation_scores(loss_fn, metrics=None, head=None):

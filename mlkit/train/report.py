@@ -9,7 +9,7 @@ from mlkit.train.heads import Head
 from mlkit.train.run import RunDir, RunResult, package_versions
 
 __all__ = ["class_report", "comparison_table", "confusion_table", "gradcheck_table",
-           "metrics_table", "summary", "write_summary"]
+           "interval_table", "metrics_table", "summary", "text_table", "write_summary"]
 
 _SHOWN = {True: (("accuracy", "accuracy"), ("log_loss", "log-loss")),
           False: (("r2", "R2"), ("rmse", "RMSE"))}
@@ -50,7 +50,9 @@ def write_summary(run: RunDir, config, plan, result: RunResult, baseline=None,
     return content
 
 
-def _table(rows: list[list[str]]) -> str:
+def text_table(rows: list[list[str]]) -> str:
+    """Rows of cells as aligned text: the first column left, the others right, a rule under
+    the header row."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for index, row in enumerate(rows):
@@ -62,7 +64,7 @@ def _table(rows: list[list[str]]) -> str:
 
 
 def _number(value) -> str:
-    return "-" if value is None else f"{value:.4f}"
+    return "-" if value is None or np.isnan(value) else f"{value:.4f}"
 
 
 def _shown(head: Head, names) -> tuple[tuple[str, str], ...]:
@@ -82,7 +84,7 @@ def comparison_table(head: Head, result: RunResult, baseline=None, names=()) -> 
                     + [_number(baseline.test.get(key)) for key, _ in shown]
                     + [f"{baseline.fit_seconds:.2f}"])
     text = f"test metrics ({len(result.history)} epochs, best epoch {result.best_epoch}):\n"
-    text += _table(rows)
+    text += text_table(rows)
     if baseline is not None and baseline.note:
         text += f"\nbaseline note: {baseline.note}"
     return text
@@ -90,9 +92,51 @@ def comparison_table(head: Head, result: RunResult, baseline=None, names=()) -> 
 
 def metrics_table(head: Head, scores: dict) -> str:
     """One metric per line, the head's main metrics first."""
-    first = [key for key, _ in _SHOWN[head.is_classifier] if key in scores]
-    keys = first + [key for key in scores if key not in first]
-    return _table([["metric", "value"]] + [[key, _number(scores[key])] for key in keys])
+    return text_table([["metric", "value"]] + [[key, _number(scores[key])]
+                                           for key in _ordered(head, list(scores))])
+
+
+def _ordered(head: Head, names) -> list[str]:
+    first = [key for key, _ in _SHOWN[head.is_classifier] if key in names]
+    return first + [key for key in names if key not in first]
+
+
+def _interval(interval) -> str:
+    return f"[{_number(interval.low)}, {_number(interval.high)}]"
+
+
+def interval_table(head: Head, boot, baseline_name: str = "") -> str:
+    """Each metric with its bootstrap interval (a :class:`mlkit.metrics.Bootstrap`), and with
+    a baseline also the baseline's and the paired difference mlkit - baseline, starred where
+    its interval excludes 0; then what the intervals are and any resamples left out."""
+    level = f"{100 * boot.confidence:g}%"
+    header = ["metric", "mlkit", f"{level} interval"]
+    if boot.baseline is not None:
+        header += ["baseline", f"{level} interval", "mlkit - baseline", f"{level} interval"]
+    rows = [header]
+    for name in _ordered(head, list(boot.model)):
+        row = [name, _number(boot.model[name].value), _interval(boot.model[name])]
+        if boot.baseline is not None:
+            difference = boot.difference[name]
+            star = " *" if difference.excludes(0.0) else "  "
+            row += [_number(boot.baseline[name].value), _interval(boot.baseline[name]),
+                    "-" if np.isnan(difference.value) else f"{difference.value:+.4f}",
+                    _interval(difference) + star]
+        rows.append(row)
+    lines = [text_table(rows)]
+    lines.append(f"{level} percentile bootstrap intervals over {boot.n_resamples} resamples of "
+                 f"the {boot.n_rows} rows (seed {boot.seed}).")
+    if boot.baseline is not None:
+        lines.append(f"baseline: scikit-learn {baseline_name}, on the same rows and resamples; "
+                     "* marks a difference whose interval excludes 0.")
+    for name in boot.model:
+        # a difference is undefined where either model's value is
+        missing = (boot.difference or boot.model)[name].undefined
+        if missing:
+            lines.append(f"{name}: undefined in {missing} of {boot.n_resamples} resamples "
+                         "(e.g. a class absent from the resample); its intervals use the "
+                         "others.")
+    return "\n".join(lines)
 
 
 def class_report(y_true, y_pred, classes: list[str]) -> str:
@@ -107,7 +151,7 @@ def class_report(y_true, y_pred, classes: list[str]) -> str:
         rows.append([label] + [f"{np.average(table[key], weights=weights):.4f}"
                                for key in ("precision", "recall", "f1")]
                     + [str(int(support.sum()))])
-    return _table(rows)
+    return text_table(rows)
 
 
 def confusion_table(y_true, y_pred, classes: list[str]) -> str:
@@ -116,7 +160,7 @@ def confusion_table(y_true, y_pred, classes: list[str]) -> str:
     names = [str(name) for name in classes]
     rows = [["true \\ predicted"] + names]
     rows += [[name] + [str(int(c)) for c in row] for name, row in zip(names, counts)]
-    return _table(rows)
+    return text_table(rows)
 
 
 def gradcheck_table(results) -> str:
@@ -126,4 +170,4 @@ def gradcheck_table(results) -> str:
         rows.append([r.name, "x".join(map(str, r.shape)) or "()", str(r.checked),
                      f"{r.max_abs_error:.2e}", f"{r.max_rel_error:.2e}",
                      "yes" if r.ok() else "NO"])
-    return _table(rows)
+    return text_table(rows)

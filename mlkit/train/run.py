@@ -2,8 +2,9 @@
 
 A run lives in ``<root>/<name>/<timestamp>/`` and holds ``config.yaml`` (resolved),
 ``preprocessing.json``, ``metrics.csv`` (a row per epoch), ``model.npz`` (best weights),
-``last.npz`` (the full state, for ``--resume``), ``summary.json`` and ``curves.png``. Every
-file is written atomically (a temporary file, then a rename).
+``last.npz`` (the full state, for ``--resume``), ``baseline.npz`` (the scikit-learn baseline's
+test predictions), ``summary.json`` and ``curves.png``. Every file is written atomically (a
+temporary file, then a rename).
 """
 
 from __future__ import annotations
@@ -21,11 +22,16 @@ import numpy as np
 import pandas as pd
 
 from mlkit.train.callbacks import Callback, EarlyStopping, ModelCheckpoint, ProgressBar
-from mlkit.train.checkpoint import atomic_write_text, load_arrays
+from mlkit.train.checkpoint import atomic_write_text, load_arrays, save_arrays
 from mlkit.train.history import History
 from mlkit.train.loop import fit
 from mlkit.train.plan import Plan, Preprocessing
-from mlkit.train.run_files import check_preprocessing, check_training_state, check_weights
+from mlkit.train.run_files import (
+    check_baseline,
+    check_preprocessing,
+    check_training_state,
+    check_weights,
+)
 from mlkit.tree import tree_fold
 
 __all__ = ["MetricsLog", "RunDir", "RunError", "RunResult", "package_versions", "run_plan"]
@@ -40,6 +46,7 @@ class RunDir:
 
     CONFIG, METRICS, MODEL, LAST = "config.yaml", "metrics.csv", "model.npz", "last.npz"
     SUMMARY, PREPROCESSING, CURVES = "summary.json", "preprocessing.json", "curves.png"
+    BASELINE = "baseline.npz"
 
     def __init__(self, path):
         self.path = Path(path)
@@ -138,6 +145,20 @@ class RunDir:
         arrays = load_arrays(self.path / name)
         check_weights(arrays, self.path / name)
         return arrays
+
+    def write_baseline(self, description: str, predictions: dict) -> None:
+        """``baseline.npz``: the baseline's description and its predictions on the test split
+        (``proba`` or ``values``), so a later evaluation can compare on the same rows."""
+        save_arrays(self.path / self.BASELINE, {"description": np.array(description),
+                                                **predictions})
+
+    def read_baseline(self, head: str, n_rows: int, n_classes: int | None):
+        """``(description, predictions)`` from ``baseline.npz``, checked against a ``head`` of
+        ``n_classes`` scored on ``n_rows`` test rows; CheckpointError naming what is wrong."""
+        arrays = load_arrays(self.path / self.BASELINE)
+        check_baseline(arrays, self.path / self.BASELINE, head, n_rows, n_classes)
+        return str(arrays["description"][()]), {key: value for key, value in arrays.items()
+                                                 if key != "description"}
 
     def read_training_state(self) -> dict[str, np.ndarray]:
         """``last.npz``, checked: counters, history, generator states and finite weights."""

@@ -1,8 +1,9 @@
 """Checks of the files read back from a run directory: they are inputs too.
 
 A run directory may be edited by hand, copied half-way or damaged. Everything mlkit reads back
-(``preprocessing.json``, ``model.npz``, ``last.npz``) is checked against what mlkit writes
-(types, lengths, shapes, finiteness) before it is used; a problem names the file and the key.
+(``preprocessing.json``, ``model.npz``, ``last.npz``, ``baseline.npz``) is checked against
+what mlkit writes (types, lengths, shapes, finiteness) before it is used; a problem names the
+file and the key.
 Keys these checks do not know are left to the code that reads them.
 """
 
@@ -17,7 +18,7 @@ import numpy as np
 from mlkit.train.checkpoint import CheckpointError
 from mlkit.train.heads import HEADS
 
-__all__ = ["check_preprocessing", "check_training_state", "check_weights"]
+__all__ = ["check_baseline", "check_preprocessing", "check_training_state", "check_weights"]
 
 
 class _Bad(ValueError):
@@ -157,3 +158,21 @@ def check_training_state(arrays: dict, path) -> None:
                                   "restore the file or train again")
     check_weights({name: value for name, value in arrays.items()
                    if name.startswith(("model.", "optimizer.state."))}, path)
+
+
+def check_baseline(arrays: dict, path, head: str, n_rows: int, n_classes: int | None) -> None:
+    """Raise CheckpointError naming ``path`` unless ``baseline.npz`` holds a text
+    ``description`` and finite predictions of ``n_rows`` rows: ``proba`` (n_rows, n_classes)
+    for a classifier, ``values`` (n_rows,) for a regression ``head``."""
+    fix = "train the run again to keep the baseline's predictions"
+    description = arrays.get("description")
+    if description is None or description.shape != () or description.dtype.kind != "U":
+        raise CheckpointError(f"{path}: key 'description' must be text; {fix}")
+    key, shape = ("values", (n_rows,)) if head == "regression" else ("proba", (n_rows, n_classes))
+    value = arrays.get(key)
+    if value is None or value.dtype.kind != "f" or not np.isfinite(value).all():
+        raise CheckpointError(f"{path}: key {key!r} must hold finite numbers for a {head} "
+                              f"model; {fix}")
+    if value.shape != shape:
+        raise CheckpointError(f"{path}: key {key!r} has shape {value.shape}, but the run's test "
+                              f"split gives {shape}: it belongs to another run; {fix}")

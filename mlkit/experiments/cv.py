@@ -1,0 +1,206 @@
+"""k-fold cross-validation of a training config: every fold an ordinary run, as a sweep trial.
+
+Fold ``i`` of ``k`` is the config with the overrides ``data.split.folds=k data.split.fold=i``:
+exactly what ``mlkit train CONFIG data.split.folds=k data.split.fold=i`` trains (the held-out
+fold is the test set, the val fraction of the other folds' rows the validation set), run by
+the sweeps' worker function on local processes or a Dask cluster, with the scikit-learn
+baseline fitted on the same fold. The cv directory ``<output.dir>/<name>-cv/<timestamp>/``
+holds ``folds/fold<i>/`` (each fold's run directory), ``folds.csv`` (a row per fold: its test
+rows and the test metrics of mlkit and of the baseline) and ``summary.csv`` (per metric: the
+mean and standard deviation over the folds of mlkit, the baseline and their difference).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from mlkit.config import Config, ConfigError, Problem, load_config
+from mlkit.config.build import load_data, split_rows
+from mlkit.experiments.pools import open_pool
+from mlkit.experiments.trial import TrialOutcome, TrialSpec
+from mlkit.train import RunDir
+from mlkit.train.checkpoint import atomic_write_text
+from mlkit.train.report import text_table
+
+__all__ = ["CrossValidation", "fold_configs", "folds_text", "run_cv", "summary_text"]
+
+FOLDS, SUMMARY = "folds.csv", "summary.csv"
+_KEYS = ("data.split.folds", "data.split.fold")
+
+
+@dataclass
+class CrossValidation:
+    """A finished cross-validation: its directory, the per-fold table and the summary."""
+
+    path: Path
+    folds: pd.DataFrame
+    summary: pd.DataFrame
+    outcomes: list[TrialOutcome]
+
+    @property
+    def failed(self) -> int:
+        """Number of folds whose run failed."""
+        return sum(outcome.status != "ok" for outcome in self.outcomes)
+
+
+def fold_configs(path, overrides=(), folds: int | None = None) -> list[Config]:
+    """The validated config of every fold (``folds`` default: the config's
+    ``data.split.folds``, else 5)."""
+    overrides = list(overrides)
+    clashes = [text for text in overrides if text.lstrip("~").partition("=")[0] in _KEYS]
+    if clashes:
+        raise ConfigError(str(path), [Problem(f"override '{text}'", "is set by mlkit cv for "
+                                              "each fold", hint="choose the folds with --folds")
+                                      for text in clashes])
+    if folds is None:
+        folds = load_config(path, overrides).data.split.folds or 5
+    if folds < 2:
+        raise ConfigError(str(path), [Problem("--folds", "must be at least 2", folds,
+                                              "e.g. --folds 5")])
+    return [load_config(path, overrides + [f"data.split.folds={folds}",
+                                           f"data.split.fold={fold}"])
+            for fold in range(1, folds + 1)]
+
+
+def _folds_frame(outcomes: list[TrialOutcome]) -> pd.DataFrame:
+    rows = []
+    for fold, outcome in enumerate(outcomes, 1):
+        row = {"fold": fold, "status": outcome.status, "test_rows": outcome.test_rows,
+               "epochs": outcome.epochs, "best_epoch": outcome.best_epoch}
+        row.update({f"mlkit_{name}": value for name, value in outcome.test.items()})
+        row.update({f"baseline_{name}": value for name, value in outcome.baseline.items()})
+        row.update({"seconds": outcome.seconds, "error": outcome.error,
+                    "run_dir": outcome.run_dir})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _summary_frame(folds: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Per metric: the folds that finished and those where it is undefined (ROC AUC of a fold
+    missing a class: NaN in folds.csv), then the mean and std (ddof=1) of mlkit, the baseline
+    and mlkit - baseline over the folds where they are defined."""
+    ok = folds[folds["status"] == "ok"]
+    rows = []
+    for name in names:
+        mine = ok[f"mlkit_{name}"]
+        theirs = ok.get(f"baseline_{name}")
+        columns = {"mlkit": mine}
+        if theirs is not None:
+            columns.update(baseline=theirs, difference=mine - theirs)
+        row = {"metric": name, "folds": len(ok),
+               "undefined": int(columns.get("difference", mine).isna().sum())}
+        for who, values in columns.items():
+            values = values.dropna()
+            row[f"{who}_mean"] = values.mean() if len(values) else math.nan
+            row[f"{who}_std"] = values.std(ddof=1) if len(values) > 1 else math.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _number(value) -> str:
+    return "-" if value is None or math.isnan(value) else f"{value:.4f}"
+
+
+def _mean_std(mean, std) -> str:
+    return _number(mean) if math.isnan(std) else f"{mean:.4f} ± {std:.4f}"
+
+
+def folds_text(folds: pd.DataFrame, names: list[str]) -> str:
+    """The per-fold table: test rows and each metric as ``mlkit / baseline``."""
+    rows = [["fold", "status", "test rows", *names]]
+    for _, fold in folds.iterrows():
+        cells = [_number(fold.get(f"mlkit_{name}")) + (
+            f" / {_number(fold[f'baseline_{name}'])}" if f"baseline_{name}" in fold else "")
+            for name in names]
+        rows.append([str(fold["fold"]), fold["status"], str(fold["test_rows"]), *cells])
+    return text_table(rows)
+
+
+def summary_text(summary: pd.DataFrame) -> str:
+    """The summary as a table: one row per metric, mean ± std of each model."""
+    columns = [(who, label) for who, label in (("mlkit", "mlkit"), ("baseline", "baseline"),
+                                               ("difference", "mlkit - baseline"))
+               if f"{who}_mean" in summary]
+    rows = [["metric", *(label for _, label in columns)]]
+    for _, row in summary.iterrows():
+        rows.append([row["metric"], *(_mean_std(row[f"{who}_mean"], row[f"{who}_std"])
+                                      for who, _ in columns)])
+    return text_table(rows)
+
+
+def run_cv(path, overrides=(), *, folds: int | None = None, workers: int | None = None,
+           scheduler: str | None = None, say=print) -> CrossValidation:
+    """Train every fold of the config at ``path`` (with ``key=value`` ``overrides``), write
+    and print the per-fold table and the mean and standard deviation of each test metric.
+    Ctrl-C cancels the folds not finished and still writes the finished ones' results."""
+    configs = fold_configs(path, overrides, folds)
+    first = configs[0]
+    split_rows(first, load_data(first))  # a bad data file, or too few rows, stops us here
+    pool = open_pool(scheduler, workers, len(configs))  # connect before writing anything
+    split = first.data.split
+    outcomes: dict[int, TrialOutcome] = {}
+    where, interrupted = None, False
+    try:
+        where = RunDir.create(first.output.dir, f"{first.name}-cv").path
+        specs = [TrialSpec(i, f"fold{i + 1}", config, str((where / "folds" / f"fold{i + 1}")
+                                                          .resolve()))
+                 for i, config in enumerate(configs)]
+        say(f"cv {first.name}: {len(configs)} folds ({'stratified, ' if split.stratify else ''}"
+            f"seed {split.seed}; validation: {split.val:g} of the other folds' rows) on "
+            f"{pool.description}")
+        say(f"cv directory: {where}")
+        pool.submit(specs)
+        for done, outcome in enumerate(pool.completed(), 1):
+            outcomes[outcome.index] = outcome
+            say(f"[{done}/{len(specs)}] {_progress(outcome)}")
+    except KeyboardInterrupt:
+        interrupted = True
+        pool.cancel()
+    finally:
+        pool.close()
+    if where is None:
+        raise KeyboardInterrupt("cross-validation interrupted before it started")
+    result = _report(where, [outcomes[i] for i in sorted(outcomes)], say)
+    if interrupted:
+        raise KeyboardInterrupt(f"cross-validation interrupted after {len(outcomes)} of "
+                                f"{len(configs)} folds; their results are in {where}")
+    return result
+
+
+def _progress(outcome: TrialOutcome) -> str:
+    """One line on a finished fold: its test rows and first two metrics (and the baseline's)."""
+    shown = "  ".join(f"{name} {value:.4f}" + (
+        f" (baseline {outcome.baseline[name]:.4f})" if name in outcome.baseline else "")
+        for name, value in list(outcome.test.items())[:2])
+    line = f"{outcome.id} {outcome.status:<6} {outcome.test_rows} test rows  {shown}  " \
+           f"{outcome.seconds:.1f}s"
+    return line if outcome.status == "ok" else f"{line}\n    {outcome.error}"
+
+
+def _report(where: Path, ordered: list[TrialOutcome], say) -> CrossValidation:
+    """Write folds.csv and summary.csv and print them."""
+    table = _folds_frame(ordered)
+    names = list(next((o.test for o in ordered if o.status == "ok"), {}))
+    summary = _summary_frame(table, names) if names else pd.DataFrame()
+    atomic_write_text(where / FOLDS, table.to_csv(index=False))
+    atomic_write_text(where / SUMMARY, summary.to_csv(index=False))
+    result = CrossValidation(where, table, summary, ordered)
+    if ordered:
+        baseline = any(outcome.baseline for outcome in ordered)
+        say(f"\nper fold ({FOLDS}{'; mlkit / baseline' if baseline else ''}):")
+        say(folds_text(table, names))
+    if names:
+        say(f"\nmean ± std over {summary['folds'].iloc[0]} folds ({SUMMARY}; the folds share "
+            "training rows, so the std shows their spread, not a confidence interval):")
+        say(summary_text(summary))
+        for _, row in summary[summary["undefined"] > 0].iterrows():
+            say(f"{row['metric']}: undefined in {row['undefined']} of {row['folds']} folds (e.g. "
+                "a class absent from the fold); its mean and std use the others.")
+    if result.failed:
+        say(f"\n{result.failed} fold(s) failed; see the error column of {where / FOLDS}")
+    say(f"cv directory: {where}")
+    return result

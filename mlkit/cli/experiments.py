@@ -7,6 +7,24 @@ import sys
 
 from mlkit.cli.common import EXIT_FAILED, EXIT_USAGE, say
 
+# ----------------------------------------------------------------------------- where runs go
+
+
+def _add_workers(parser, runs: str) -> None:
+    """--workers and --scheduler: local processes or a Dask cluster for a command's runs."""
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="local worker processes (default: one per CPU core)")
+    parser.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                        help=f"run the {runs} on this Dask scheduler instead (mlkit[dask])")
+
+
+def _check_workers(command: str, workers) -> None:
+    from mlkit.config import ConfigError, Problem
+
+    if workers is not None and workers < 1:
+        raise ConfigError(command, [Problem("--workers", "must be at least 1", workers,
+                                            "e.g. --workers 2")])
+
 # ----------------------------------------------------------------------------- sweep
 
 
@@ -19,10 +37,7 @@ def add_sweep(subparsers) -> None:
                     "only when every trial failed.")
     parser.add_argument("sweep_file", help="e.g. configs/sweeps/optimizers.yaml")
     parser.add_argument("overrides", nargs="*", help="key.path=value for every trial")
-    parser.add_argument("--workers", type=int, metavar="N",
-                        help="local worker processes (default: one per CPU core)")
-    parser.add_argument("--scheduler", metavar="tcp://HOST:PORT",
-                        help="run the trials on this Dask scheduler instead (mlkit[dask])")
+    _add_workers(parser, "trials")
     parser.add_argument("--resume", nargs="?", const=True, metavar="SWEEP_DIR",
                         help="skip trials that finished in SWEEP_DIR (default: this sweep's "
                              "newest directory)")
@@ -30,12 +45,9 @@ def add_sweep(subparsers) -> None:
 
 
 def cmd_sweep(args) -> int:
-    from mlkit.config import ConfigError, Problem
     from mlkit.experiments import SweepError, load_sweep, run_sweep
 
-    if args.workers is not None and args.workers < 1:
-        raise ConfigError("mlkit sweep", [Problem("--workers", "must be at least 1",
-                                                  args.workers, "e.g. --workers 2")])
+    _check_workers("mlkit sweep", args.workers)
     sweep = load_sweep(args.sweep_file, args.overrides)
     try:
         result = run_sweep(sweep, workers=args.workers, scheduler=args.scheduler,
@@ -64,22 +76,16 @@ def add_cv(subparsers) -> None:
     parser.add_argument("overrides", nargs="*", help="key.path=value, as for mlkit train")
     parser.add_argument("--folds", type=int, metavar="K",
                         help="number of folds (default: data.split.folds, else 5)")
-    parser.add_argument("--workers", type=int, metavar="N",
-                        help="local worker processes (default: one per CPU core)")
-    parser.add_argument("--scheduler", metavar="tcp://HOST:PORT",
-                        help="run the folds on this Dask scheduler instead (mlkit[dask])")
+    _add_workers(parser, "folds")
     parser.add_argument("--output", metavar="DIR", help="root of the cv directory (output.dir)")
     parser.set_defaults(handler=cmd_cv)
 
 
 def cmd_cv(args) -> int:
-    from mlkit.config import ConfigError, Problem
     from mlkit.experiments import SweepError
     from mlkit.experiments.cv import run_cv
 
-    if args.workers is not None and args.workers < 1:
-        raise ConfigError("mlkit cv", [Problem("--workers", "must be at least 1",
-                                               args.workers, "e.g. --workers 2")])
+    _check_workers("mlkit cv", args.workers)
     overrides = list(args.overrides) + ([f"output.dir={args.output}"] if args.output else [])
     try:
         result = run_cv(args.config, overrides, folds=args.folds, workers=args.workers,

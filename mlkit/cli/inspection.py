@@ -34,7 +34,8 @@ def cmd_inspect(args) -> int:
     sep = "\t" if args.sep == "tab" else args.sep
     profile = inspect_csv(args.csv, args.target, sep=sep, decimal=args.decimal,
                           encoding=args.encoding)
-    say(f"{profile.path}: {profile.rows} rows, {len(profile.columns)} columns\n")
+    say(f"{profile.path}: {profile.rows} rows, {len(profile.columns)} columns, "
+        f"{profile.read_with()}\n")
     say(column_table(profile))
     notes = profile.notes()
     if notes:

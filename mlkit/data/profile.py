@@ -86,11 +86,15 @@ class CsvProfile:
         """One row per column: name, kind, missing, tokens, distinct, example, note."""
         return pd.DataFrame([vars(c) for c in self.columns])
 
-    def notes(self) -> list[str]:
-        """File-level observations: how the file was read, duplicated rows, rows without a
-        target, the task, long-tailed categories, likely leaks of the target."""
+    def read_with(self) -> str:
+        """How the file was read, and which of it was detected or is suggested."""
         found = f" ({'; '.join(self.found)})" if self.found else ""
-        notes = [f"read with {self.dialect.describe()}{found}"]
+        return f"read with {self.dialect.describe()}{found}"
+
+    def notes(self) -> list[str]:
+        """File-level observations: duplicated rows, rows without a target, the task, likely
+        leaks of the target."""
+        notes = []
         if self.duplicated:
             notes.append(f"{len(self.duplicated)} row(s) repeat an earlier row exactly "
                          f"({line_numbers(self.duplicated)}): they would count twice in "

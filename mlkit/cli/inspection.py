@@ -31,8 +31,7 @@ def add_inspect(subparsers) -> None:
 def cmd_inspect(args) -> int:
     from mlkit.data import inspect_csv
 
-    sep = "\t" if args.sep == "tab" else args.sep
-    profile = inspect_csv(args.csv, args.target, sep=sep, decimal=args.decimal,
+    profile = inspect_csv(args.csv, args.target, sep=args.sep, decimal=args.decimal,
                           encoding=args.encoding)
     say(f"{profile.path}: {profile.rows} rows, {len(profile.columns)} columns, "
         f"{profile.read_with()}\n")

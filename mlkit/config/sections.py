@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from mlkit.data import dataset_parameters, load_csv
+from mlkit.data.dialect import separator_by_name
 from mlkit.registry.signatures import signature_options
 from mlkit.train.loop import fit
 
@@ -92,10 +93,11 @@ class CsvSource(Section):
     duplicates: DuplicatesName = _LOADER["duplicates"].default
     """keep, or drop: training reads a row repeating an earlier row exactly once (and lists
     the rows left out); evaluating and predicting read every row."""
-    sep: SeparatorName | None = _LOADER["sep"].default
-    """Column separator: ',', ';', '\\t' (tab, written "\\t" in YAML) or '|'; null finds the
-    one that splits every line into the same number of columns. Stored with the run, so
-    evaluating and predicting read new files the same way."""
+    sep: Annotated[SeparatorName | None, BeforeValidator(separator_by_name)] = _LOADER[
+        "sep"].default
+    """Column separator: ',', ';', '\\t' or '|' (or by name: comma, semicolon, tab, pipe); null
+    finds the one that splits every line into the same number of columns. Stored with the
+    run, so evaluating and predicting read new files the same way."""
     decimal: DecimalName = _LOADER["decimal"].default
     """Decimal mark of numbers: '.', or ',' (3,5 is 3.5; with numbers: formatted, '.' then
     separates thousands: 1.234,56 is 1234.56)."""

@@ -179,8 +179,9 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
         once: repeats would count twice and could land in both training and test rows. Only
         here, in training: a file the schema reads later keeps every row.
     sep : {",", ";", "\\t", "|"}, optional
-        The column separator; by default the one that splits every line of the file's start
-        into the same number of columns (an error when two do).
+        The column separator (or its name: ``"comma"``, ``"semicolon"``, ``"tab"``,
+        ``"pipe"``); by default the one that splits every line of the file's start into the
+        same number of columns (an error when two do).
     decimal : {".", ","}
         The decimal mark of numbers: with ``","`` (Excel in most of Europe, with ``;``
         separators) ``3,5`` is 3.5, and ``numbers="formatted"`` reads ``1.234,56``.

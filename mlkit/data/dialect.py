@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 from mlkit.data.errors import DataError, DataFileNotFoundError, check_choice
 
-__all__ = ["DECIMALS", "SEPARATORS", "Dialect", "check_encoding", "encoding_error", "guess_encoding",
-           "header_names"]
+__all__ = ["DECIMALS", "SEPARATORS", "Dialect", "check_encoding", "encoding_error",
+           "guess_encoding", "header_names", "separator_by_name"]
 
 SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
-"""The column separators read, by the name messages give them."""
+"""The column separators read, by the name messages give them (and an option may use)."""
 
 DECIMALS = (".", ",")
 """Decimal marks: ``"."``, or ``","`` (then ``"."`` separates thousands under
@@ -42,7 +42,7 @@ class Dialect:
     def of(cls, path, sep=None, decimal=".", encoding="utf-8") -> Dialect:
         """Check the options and resolve ``sep=None`` by detecting the file's separator."""
         if sep is not None:
-            check_choice("sep", sep, tuple(SEPARATORS))
+            sep = check_choice("sep", separator_by_name(sep), tuple(SEPARATORS))
         check_choice("decimal", decimal, DECIMALS)
         encoding = check_encoding(encoding)
         return cls(_detect_separator(path, encoding) if sep is None else sep, decimal, encoding)
@@ -51,6 +51,13 @@ class Dialect:
         """``"separator ';' (semicolon), decimal mark ',', encoding 'utf-8'"``."""
         return (f"separator {self.sep!r} ({SEPARATORS[self.sep]}), decimal mark "
                 f"{self.decimal!r}, encoding {self.encoding!r}")
+
+
+def separator_by_name(sep):
+    """The separator a name of :data:`SEPARATORS` stands for (``"tab"`` is ``"\\t"``); any
+    other value unchanged."""
+    names = {name: char for char, name in SEPARATORS.items()}
+    return names.get(sep, sep) if isinstance(sep, str) else sep
 
 
 def check_encoding(encoding, param: str = "encoding") -> str:

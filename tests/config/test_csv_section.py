@@ -105,7 +105,9 @@ def test_file_options_are_checked_by_the_config_and_reach_the_loader(tmp_path):
     data = load_data(validate_config(raw))
     assert data.feature_names == ["x", "c=Paris", "c=(other)"]
     numpy.testing.assert_array_equal(data.X, [[1.5, 1, 0], [2, 0, 1], [3, 1, 0], [4.25, 0, 1]])
-    found = problems_of(["data.csv.sep=tab", "data.csv.decimal=;", "data.csv.encoding=utf-99",
+    tabs = validate_config(apply_overrides(raw, ["data.csv.sep=tab"]))
+    assert tabs.data.csv.sep == "\t"
+    found = problems_of(["data.csv.sep=space", "data.csv.decimal=;", "data.csv.encoding=utf-99",
                          "data.csv.min_frequency=0"], raw)
     assert len(found) == 4
     assert any("data.csv.encoding" in p and "is not a text encoding Python knows" in p

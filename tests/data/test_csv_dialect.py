@@ -28,9 +28,11 @@ def test_a_named_separator_that_splits_nothing_is_reported(write):
                                         r"'a;b;y'; it looks separated by ';' \(semicolon\): "
                                         r"set data.csv.sep: ';'"):
         load_csv(path, "y", sep=",")
-    with pytest.raises(DataError, match=r"sep='tab' is not supported; use one of ',', ';', "
+    with pytest.raises(DataError, match=r"sep=' ' is not supported; use one of ',', ';', "
                                         r"'\\t', '\|'"):
-        load_csv(path, "y", sep="tab")
+        load_csv(path, "y", sep=" ")
+    assert load_csv(write(_table("\t"), "t.tsv"), "y", sep="tab",
+                    categorical=["b"]).schema.dialect.sep == "\t"
 
 
 def test_two_separators_that_both_fit_are_not_guessed(write):

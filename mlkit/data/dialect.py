@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from mlkit.data.errors import DataError, DataFileNotFoundError, check_choice
 
-__all__ = ["DECIMALS", "SEPARATORS", "Dialect", "check_encoding", "encoding_error",
+__all__ = ["COMMA_UTF8", "DECIMALS", "SEPARATORS", "Dialect", "check_encoding", "encoding_error",
            "guess_encoding", "header_names", "separator_by_name"]
 
 SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -69,6 +69,10 @@ def check_encoding(encoding, param: str = "encoding") -> str:
     except LookupError:
         raise DataError(f"{param}={encoding!r} is not a text encoding Python knows; use e.g. "
                         "'utf-8', 'cp1252' or 'latin-1'.") from None
+
+
+COMMA_UTF8 = Dialect()
+"""Comma-separated UTF-8 with decimal points: how files were read before these options."""
 
 
 def _sample(path, encoding: str) -> str:

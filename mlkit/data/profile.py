@@ -15,7 +15,7 @@ import pandas as pd
 
 from mlkit.data.csv import FEW_CATEGORIES, infer_task, too_many_categories
 from mlkit.data.dates import looks_like_dates, looks_like_other_dates
-from mlkit.data.dialect import Dialect, guess_encoding
+from mlkit.data.dialect import COMMA_UTF8, Dialect, guess_encoding
 from mlkit.data.errors import DataError, did_you_mean
 from mlkit.data.leaks import leak_notes
 from mlkit.data.schema import line_numbers, read_table
@@ -69,7 +69,7 @@ class CsvProfile:
     missing: list[str] = field(default_factory=list)
     numbers: str = "plain"
     categories: str = "exact"
-    dialect: Dialect = Dialect()
+    dialect: Dialect = COMMA_UTF8
     found: list[str] = field(default_factory=list)
     min_frequency: int | None = None
     leaks: list[str] = field(default_factory=list)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from mlkit.data.dates import date_feature_names, date_features, parse_dates
 from mlkit.data.dialect import (
+    COMMA_UTF8,
     DECIMALS,
     SEPARATORS,
     Dialect,
@@ -52,7 +53,7 @@ def line_numbers(rows, limit: int = 5) -> str:
     return ("line " if len(rows) == 1 else "lines ") + lines
 
 
-def read_table(path, columns=None, text=(), missing=(), raw=False, dialect=Dialect(),
+def read_table(path, columns=None, text=(), missing=(), raw=False, dialect=COMMA_UTF8,
                ) -> pd.DataFrame:
     """Read ``path`` as ``dialect`` says (only ``columns``; ``text`` columns as strings) with
     errors naming it; the ``missing`` strings are read as missing values, besides pandas' own
@@ -160,7 +161,7 @@ def date_problems(frame: pd.DataFrame, dates, source: str) -> list[str]:
     return problems
 
 
-def read_columns(path, names: list[str], rows=None, dialect=Dialect()) -> pd.DataFrame:
+def read_columns(path, names: list[str], rows=None, dialect=COMMA_UTF8) -> pd.DataFrame:
     """The ``names`` columns of a CSV file as text (the ``rows`` positions only, if given)."""
     header = list(read_table(path, dialect=dialect).columns)
     absent = [c for c in names if c not in header]
@@ -247,7 +248,7 @@ class CsvSchema:
     missing: list[str] = field(default_factory=list)
     numbers: str = "plain"
     categories: str = "exact"
-    dialect: Dialect = Dialect()
+    dialect: Dialect = COMMA_UTF8
 
     @property
     def features(self) -> list[str]:
@@ -324,8 +325,9 @@ class CsvSchema:
         raise_problems(source, problems)
         dated = [date_features(parse_dates(frame[col].astype(str)), pd.Timestamp(origin))
                  for col, origin in self.dates.items()]
-        numbers = np.stack([to_numbers(frame[col], self.numbers, self.dialect.decimal).to_numpy() for col in
-                            self.numeric], axis=1) if self.numeric else np.zeros((len(frame), 0))
+        numbers = np.stack([to_numbers(frame[col], self.numbers, self.dialect.decimal).to_numpy()
+                            for col in self.numeric], axis=1) if self.numeric else np.zeros(
+            (len(frame), 0))
         blocks = [numbers, *dated,
                   self.encoder.transform(frame[self.encoder.names_].astype(str).to_numpy())]
         X = np.concatenate(blocks, axis=1).astype(self.dtype)

@@ -188,7 +188,9 @@ def header_names(path, dialect: Dialect) -> list[str]:
         where = [i + 1 for i, n in enumerate(names) if n == name]
         problems.append(f"column name {name!r} is used by columns {where} (counting from 1); "
                         "give each column its own name in the header line")
-    if all(_is_number(n, dialect.decimal) for n in names if n) and any(names):
+    counted = names in ([str(i) for i in range(len(names))],
+                        [str(i + 1) for i in range(len(names))])  # numpy arrays saved by pandas
+    if all(_is_number(n, dialect.decimal) for n in names if n) and any(names) and not counted:
         problems.append(f"its first line ({dialect.sep.join(first)!r}) holds numbers, not "
                         "column names: the header line is missing; add a first line naming "
                         "the columns")

@@ -120,3 +120,9 @@ def test_names_lose_their_surrounding_spaces_and_lookups_say_did_you_mean(write)
 def test_header_lines_that_cannot_name_the_columns(write, text, message):
     with pytest.raises(DataError, match=r"header line has a problem: .*" + message):
         load_csv(write(text), "y")
+
+
+def test_columns_numbered_from_0_or_1_are_a_header(write):
+    data = load_csv(write("0,1,2\n1.5,2,0\n3,4,1\n"), "2")
+    assert data.feature_names == ["0", "1"] and data.X.tolist() == [[1.5, 2], [3, 4]]
+    assert load_csv(write("1,2,3\n1.5,2,0\n3,4,1\n"), "3").feature_names == ["1", "2"]

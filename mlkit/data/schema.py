@@ -24,7 +24,7 @@ from mlkit.data.dialect import (
     encoding_error,
     header_names,
 )
-from mlkit.data.errors import DataError, check_choice, check_float_dtype
+from mlkit.data.errors import DataError, check_choice, check_float_dtype, did_you_mean
 from mlkit.data.preprocessing import LabelEncoder, OneHotEncoder
 from mlkit.data.values import (
     CATEGORIES,
@@ -282,10 +282,7 @@ class CsvSchema:
             floats; the rows kept, the rows dropped for a missing value and those without
             a target value (left out whenever the target is read).
         """
-        absent = [c for c in self.features if c not in frame.columns]
-        if absent:
-            raise DataError(f"{source} lacks feature column(s) {', '.join(absent)} that the "
-                            "model was trained on; add them.")
+        self._check_columns(list(frame.columns), source)
         frame = self.clean(frame)
         used = self.features + ([self.target] if target and self.target in frame else [])
         dropped = unlabeled = frame.index[:0]
@@ -333,6 +330,15 @@ class CsvSchema:
         X = np.concatenate(blocks, axis=1).astype(self.dtype)
         return Table(X, y, frame.index.to_numpy(), dropped.to_numpy(), frame[[]],
                      unlabeled.to_numpy())
+
+    def _check_columns(self, columns: list[str], source: str) -> None:
+        """Refuse a file without every feature column, with the name it may be written as."""
+        absent = [c for c in self.features if c not in columns]
+        if absent:
+            raise DataError(f"{source} lacks feature column(s) {', '.join(absent)} that the "
+                            "model was trained on; add them."
+                            + did_you_mean(absent[0], [c for c in columns if c not in
+                                                       self.features]))
 
     def clean(self, frame: pd.DataFrame) -> pd.DataFrame:
         """A copy of ``frame`` with its categorical columns' text normalized as
@@ -383,6 +389,7 @@ class CsvSchema:
         """Read and encode a CSV file as :meth:`encode` does; ``carried`` holds its id
         columns (those it has) and the ``keep`` columns (which it must have)."""
         header = list(read_table(path, dialect=self.dialect).columns)
+        self._check_columns(header, repr(os.fspath(path)))
         wanted = self.features + ([self.target] if target else [])
         text = self.encoder.names_ + list(self.dates) + [self.target]
         usecols = [c for c in wanted if c in header]

@@ -108,6 +108,11 @@ def test_names_lose_their_surrounding_spaces_and_lookups_say_did_you_mean(write)
         load_csv(path, "Y")
     with pytest.raises(DataError, match="features column 'sex' is not in .* Did you mean 'Sex'"):
         load_csv(path, "y", features=["age", "sex"])
+    new = path.parent / "new.csv"
+    new.write_text("AGE,Sex\n30,m\n")
+    with pytest.raises(DataError, match="lacks feature column.s. age that the model was "
+                                        "trained on; add them. Did you mean 'AGE'"):
+        data.schema.read(new, target=False)
 
 
 @pytest.mark.parametrize("text, message", [

@@ -109,18 +109,23 @@ def encoding_error(path, encoding: str, data: bytes | None = None, at: int | Non
         line = data.count(b"\n", 0, at) + 1
         where = f" (byte {data[at:at + 1].hex()!r} on line {line})"
     suggested = guess_encoding(path)
+    why = (" (as Windows and older Excel write)" if suggested in ("cp1252", "latin-1") else
+           " (a byte-order mark says so)" if suggested == "utf-16" else "")
     return DataError(f"CSV file {os.fspath(path)!r} is not {encoding} text{where}; it looks "
-                     f"written as {suggested} (Windows and older Excel write Latin-1/cp1252): "
-                     f"set data.csv.encoding: {suggested} in the config (encoding="
-                     f"{suggested!r} in Python), or save the file as CSV UTF-8.")
+                     f"written as {suggested}{why}: set data.csv.encoding: {suggested} in the "
+                     f"config (encoding={suggested!r} in Python), or save the file as CSV "
+                     "UTF-8.")
 
 
 def guess_encoding(path) -> str:
-    """``"utf-8"`` when the file decodes as UTF-8, else ``"cp1252"`` when it decodes as that
+    """``"utf-16"`` for a file starting with its byte-order mark (Excel's "Unicode text"),
+    ``"utf-8"`` when the file decodes as UTF-8, else ``"cp1252"`` when it decodes as that
     (Windows' Western encoding: é, ü, £, €), else ``"latin-1"`` (which decodes anything)."""
     _check_path(path)
     with open(path, "rb") as file:
         data = file.read()
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
     for encoding in ("utf-8", "cp1252"):
         try:
             data.decode(encoding)

@@ -100,6 +100,16 @@ def test_latin1_file_needs_its_encoding(tmp_path):
         load_csv(path, "y", encoding="klingon")
 
 
+def test_excel_unicode_text_is_utf16_with_tabs(tmp_path):
+    path = tmp_path / "unicode.txt"
+    path.write_bytes("prix\tville\ty\n3,5\tZürich\t0\n4\tGenève\t1\n".encode("utf-16"))
+    with pytest.raises(DataError, match="set data.csv.encoding: utf-16"):
+        load_csv(path, "y")
+    data = load_csv(path, "y", categorical=["ville"], encoding="utf-16", decimal=",")
+    assert data.schema.dialect.sep == "\t"
+    assert data.X.tolist() == [[3.5, 0, 1], [4, 1, 0]]
+
+
 def test_names_lose_their_surrounding_spaces_and_lookups_say_did_you_mean(write):
     path = write(" age , Sex ,y\n30,m,0\n40,f,1\n")
     data = load_csv(path, "y", categorical=["Sex"])

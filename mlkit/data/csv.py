@@ -184,7 +184,8 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
         same number of columns (an error when two do).
     decimal : {".", ","}
         The decimal mark of numbers: with ``","`` (Excel in most of Europe, with ``;``
-        separators) ``3,5`` is 3.5, and ``numbers="formatted"`` reads ``1.234,56``.
+        separators) ``3,5`` is 3.5, and ``numbers="formatted"`` reads ``1.234,56`` and
+        ``1 234,56``.
     encoding : str
         The file's text encoding, e.g. ``"cp1252"`` or ``"latin-1"`` for files from Windows
         or older Excel; a UTF-8 byte-order mark is always skipped.

@@ -45,16 +45,22 @@ def _formatted(text: pd.Series) -> pd.Series:
 
 
 _SWAP_MARKS = str.maketrans(".,", ",.")
+_SPACE_THOUSANDS = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")
+"""A space between digit groups, as French Excel writes thousands (``1 234,56``)."""
 
 
 def to_numbers(column: pd.Series, numbers: str = "plain", decimal: str = ".") -> pd.Series:
     """``column`` as float64; NaN for a missing value or text that is no number in ``numbers``
     (``"plain"`` or ``"formatted"``, see :data:`NUMBERS`) with decimal mark ``decimal``
-    (with ``","``, ``3,5`` is 3.5 and, formatted, ``1.234,56`` is 1234.56)."""
+    (with ``","``, ``3,5`` is 3.5 and, formatted, ``1.234,56`` and ``1 234,56`` are
+    1234.56)."""
     if pd.api.types.is_numeric_dtype(column):
         return column.astype(np.float64)
     if decimal == ",":
-        column = column.where(column.isna(), column.astype(str).str.translate(_SWAP_MARKS))
+        text = column.astype(str)
+        if numbers == "formatted":
+            text = text.str.replace(_SPACE_THOUSANDS, ".", regex=True)
+        column = column.where(column.isna(), text.str.translate(_SWAP_MARKS))
     values = pd.to_numeric(column, errors="coerce").astype(np.float64)
     if numbers == "formatted":
         unread = values.isna() & column.notna()

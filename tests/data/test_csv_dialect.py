@@ -3,9 +3,11 @@ byte-order mark, header lines that cannot be used; each through load_csv and the
 re-reads new files."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from mlkit.data import CsvSchema, DataError, load_csv
+from mlkit.data.values import to_numbers
 
 ROWS = [("1.5", "x", "0"), ("2.25", "y", "1"), ("-3", "x", "0"), ("4", "y", "1")]
 
@@ -62,6 +64,17 @@ def test_decimal_comma_plain_and_formatted(write):
     assert data.X.dtype == np.float32
     np.testing.assert_array_equal(data.X, np.float32([[1234.56, 3.5], [-2.5, 1], [1000, 0.25],
                                                       [7, -1]]))
+
+
+def test_decimal_comma_by_hand():
+    text = pd.Series(["3,5", "-0,25", "1.234,56", "1 234 567,5", "1\u00a0000", "12 %",
+                      "12,5%", "(1.000,00)", "€2.500", "3.5", "1,2,3", "12 34", None])
+    formatted = to_numbers(text, "formatted", ",")
+    np.testing.assert_allclose(formatted[:9], [3.5, -0.25, 1234.56, 1234567.5, 1000, 0.12,
+                                               0.125, -1000, 2500], rtol=1e-15)
+    assert formatted[9:].isna().all()  # a point is no decimal mark, nor groups of 2 digits
+    plain = to_numbers(text, "plain", ",")
+    assert plain[:2].tolist() == [3.5, -0.25] and plain[2:].isna().all()
 
 
 def test_decimal_comma_regression_target_and_new_files(write, tmp_path):

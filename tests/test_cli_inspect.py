@@ -52,7 +52,8 @@ def test_inspect_then_train_evaluate_predict(capsys, tmp_path, monkeypatch):
     _churn().to_csv("churn.csv", index=False)
     code, out, err = _cli(capsys, "inspect", "churn.csv", "--target", "Churn")
     assert code == 0, err
-    assert out.startswith("churn.csv: 161 rows, 10 columns\n")
+    assert out.startswith("churn.csv: 161 rows, 10 columns, read with separator ',' (comma), "
+                          "decimal mark '.', encoding 'utf-8' (separator detected)\n")
     lines = {line.split()[0]: line for line in out.splitlines()[4:14]}
     assert lines["gender"].split()[1:4] == ["category", "0", "2"]
     assert lines["gender"].endswith("4 spellings of 2 categories")
@@ -69,7 +70,8 @@ def test_inspect_then_train_evaluate_predict(capsys, tmp_path, monkeypatch):
                      "Contract"],
         "categorical": ["gender", "Contract"], "dates": [], "id": ["customerID"],
         "missing": ["?"], "numbers": "formatted", "categories": "strip_lower",
-        "impute": "median", "duplicates": "drop"}
+        "impute": "median", "duplicates": "drop", "sep": ",", "decimal": ".",
+        "encoding": "utf-8", "min_frequency": None}
 
     Path("churn.yaml").write_text(yaml.safe_dump({**section, **MODEL}))
     code, out, err = _cli(capsys, "train", "churn.yaml", "--quiet")

@@ -96,3 +96,11 @@ def test_errors_carry_the_command_prefix_once(args, expected, capsys):
     code, _, err = _cli(capsys, *args)
     assert code == 2 and err.startswith(expected) and err.count(": error: ") == 1
     assert "mlkit train: error: mlkit" not in err and "mlkit sweep: error: mlkit" not in err
+
+
+def test_punctuation_choices_are_quoted(capsys):
+    code, out, _ = _cli(capsys, "list", "datasets")
+    assert code == 0
+    assert "    sep: ',' | ';' | '\\t' | '|' | null, default null — " in out
+    assert "    decimal: '.' | ',', default . — " in out
+    assert "    numbers: plain | formatted, default plain" in out

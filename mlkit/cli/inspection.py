@@ -13,19 +13,28 @@ def add_inspect(subparsers) -> None:
         "inspect", help="profile a CSV file and suggest a config's data section",
         description="Print one line per column of CSV (the kind mlkit reads in it, missing "
                     "values and the texts read as missing, distinct values, an example), notes "
-                    "on the file (repeated rows, rows without a target, the task and class "
-                    "balance), and, with --target, a data: section that trains on the file as "
+                    "on the file (its separator, decimal mark and encoding, repeated rows, rows "
+                    "without a target, the task and class balance, columns that may leak the "
+                    "target), and, with --target, a data: section that trains on the file as "
                     "it is.")
-    parser.add_argument("csv", metavar="CSV", help="a comma-separated file with a header line")
+    parser.add_argument("csv", metavar="CSV", help="a CSV file with a header line")
     parser.add_argument("--target", metavar="COL", help="the column to predict")
+    parser.add_argument("--sep", metavar="SEP", help="the column separator (, ; | or tab); "
+                        "default: detected")
+    parser.add_argument("--decimal", choices=(".", ","), help="the decimal mark; default: ',' "
+                        "when it reads numbers that '.' does not")
+    parser.add_argument("--encoding", metavar="NAME", help="the text encoding; default: "
+                        "UTF-8, else cp1252 (or latin-1) when the file is not UTF-8")
     parser.set_defaults(handler=cmd_inspect)
 
 
 def cmd_inspect(args) -> int:
     from mlkit.data import inspect_csv
 
-    profile = inspect_csv(args.csv, args.target)
-    say(f"{profile.path}: {profile.rows} rows, {len(profile.columns)} columns\n")
+    profile = inspect_csv(args.csv, args.target, sep=args.sep, decimal=args.decimal,
+                          encoding=args.encoding)
+    say(f"{profile.path}: {profile.rows} rows, {len(profile.columns)} columns, "
+        f"{profile.read_with()}\n")
     say(column_table(profile))
     notes = profile.notes()
     if notes:

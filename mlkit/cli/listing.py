@@ -118,8 +118,9 @@ def _type(hint: Any) -> str:
     origin, args = get_origin(hint), get_args(hint)
     if origin is Annotated:
         return _type(args[0]) + _bounds(hint.__metadata__)
-    if origin is Literal:
-        return " | ".join(str(arg) for arg in args)
+    if origin is Literal:  # punctuation is quoted: ',' | ';' | '\t' | '|'
+        return " | ".join(str(arg) if any(c.isalnum() for c in str(arg)) else repr(arg)
+                          for arg in args)
     if origin in (Union, types.UnionType):
         return " | ".join(_type(arg) for arg in args)
     if origin in (list, tuple):

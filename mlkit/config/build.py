@@ -41,7 +41,8 @@ def load_data(config: Config) -> Dataset:
                         task=None if csv.task == "auto" else csv.task, dtype=dtype,
                         dates=csv.dates, ids=csv.id, handle_unknown=csv.handle_unknown,
                         missing=csv.missing, numbers=csv.numbers, categories=csv.categories,
-                        duplicates=csv.duplicates)
+                        duplicates=csv.duplicates, sep=csv.sep, decimal=csv.decimal,
+                        encoding=csv.encoding, min_frequency=csv.min_frequency)
     return load_dataset(data.dataset, dtype=dtype, **data.params)
 
 

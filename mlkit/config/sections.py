@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import inspect
 import os
 from typing import Annotated, Any, Literal
@@ -16,6 +17,7 @@ from pydantic import (
 )
 
 from mlkit.data import dataset_parameters, load_csv
+from mlkit.data.dialect import separator_by_name
 from mlkit.registry.signatures import signature_options
 from mlkit.train.loop import fit
 
@@ -36,10 +38,12 @@ from .tables import (
     BaselineName,
     CategoriesName,
     DatasetName,
+    DecimalName,
     DuplicatesName,
     ImputeName,
     MonitorName,
     NumbersName,
+    SeparatorName,
 )
 
 # ----------------------------------------------------------------------------- data
@@ -89,6 +93,31 @@ class CsvSource(Section):
     duplicates: DuplicatesName = _LOADER["duplicates"].default
     """keep, or drop: training reads a row repeating an earlier row exactly once (and lists
     the rows left out); evaluating and predicting read every row."""
+    sep: Annotated[SeparatorName | None, BeforeValidator(separator_by_name)] = _LOADER[
+        "sep"].default
+    """Column separator: ',', ';', '\\t' or '|' (or by name: comma, semicolon, tab, pipe); null
+    finds the one that splits every line into the same number of columns. Stored with the
+    run, so evaluating and predicting read new files the same way."""
+    decimal: DecimalName = _LOADER["decimal"].default
+    """Decimal mark of numbers: '.', or ',' (3,5 is 3.5; with numbers: formatted, '.' then
+    separates thousands: 1.234,56 is 1234.56)."""
+    encoding: Annotated[str, Field(min_length=1)] = _LOADER["encoding"].default
+    """Text encoding of the file, e.g. cp1252 or latin-1 for files saved by Windows or older
+    Excel (é, ü, £, €); a UTF-8 byte-order mark is always skipped."""
+    min_frequency: PositiveInt | None = _LOADER["min_frequency"].default
+    """Categories seen in fewer rows than this share one 'column=(other)' input, as do
+    categories first seen when evaluating or predicting; null keeps every category."""
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, encoding: str) -> str:
+        """An encoding Python can decode, found before any file is read."""
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            conflicts([Problem("", "is not a text encoding Python knows", encoding,
+                               "use e.g. utf-8, cp1252 or latin-1")])
+        return encoding
 
     @field_validator("path")
     @classmethod

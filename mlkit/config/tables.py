@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Literal, NamedTuple, get_args
 
 from mlkit import registry
-from mlkit.data import CATEGORIES, DATASET_TASKS, DUPLICATES, NUMBERS
+from mlkit.data import CATEGORIES, DATASET_TASKS, DECIMALS, DUPLICATES, NUMBERS, SEPARATORS
 from mlkit.nn.activation_layers import ActivationName
 from mlkit.nn.init import InitName
 
@@ -24,6 +24,8 @@ ImputeName = Literal["none", "mean", "median", "most_frequent", "drop"]
 NumbersName = Literal[NUMBERS]
 CategoriesName = Literal[CATEGORIES]
 DuplicatesName = Literal[DUPLICATES]
+SeparatorName = Literal[tuple(SEPARATORS)]
+DecimalName = Literal[DECIMALS]
 
 COMPONENT_NAMES: dict[str, tuple[str, ...]] = {
     "dataset": get_args(DatasetName), "model": tuple(registry.MODELS),

@@ -13,6 +13,8 @@ from mlkit.data.datasets import available_datasets as available_datasets
 from mlkit.data.datasets import dataset_defaults as dataset_defaults
 from mlkit.data.datasets import dataset_parameters as dataset_parameters
 from mlkit.data.datasets import load_dataset as load_dataset
+from mlkit.data.dialect import DECIMALS as DECIMALS
+from mlkit.data.dialect import SEPARATORS as SEPARATORS
 from mlkit.data.errors import DataError as DataError
 from mlkit.data.errors import DataFileNotFoundError as DataFileNotFoundError
 from mlkit.data.preprocessing import LabelEncoder as LabelEncoder
@@ -31,8 +33,10 @@ from mlkit.data.values import NUMBERS as NUMBERS
 
 __all__ = [
     "CATEGORIES",
+    "DECIMALS",
     "IMPUTE",
     "NUMBERS",
+    "SEPARATORS",
     "DATASET_TASKS",
     "DUPLICATES",
     "ColumnProfile",

@@ -13,7 +13,8 @@ import pandas as pd
 
 from mlkit.data.datasets import Dataset
 from mlkit.data.dates import looks_like_dates, parse_dates
-from mlkit.data.errors import DataError, check_choice, check_float_dtype, did_you_mean
+from mlkit.data.dialect import Dialect
+from mlkit.data.errors import DataError, check_choice, check_float_dtype, check_int, did_you_mean
 from mlkit.data.preprocessing import OneHotEncoder
 from mlkit.data.schema import (
     DUPLICATES,
@@ -70,9 +71,9 @@ def _fill_values(frame, numeric, categorical, impute, source) -> dict:
     return fill
 
 
-def infer_task(column: pd.Series, numbers: str = "plain") -> str:
+def infer_task(column: pd.Series, numbers: str = "plain", decimal: str = ".") -> str:
     """Classification for text or for integers with few distinct values, else regression."""
-    values = to_numbers(column, numbers)
+    values = to_numbers(column, numbers, decimal)
     if values.isna().any():
         return "classification"
     few_integers = bool(np.all(values == np.round(values))) and (
@@ -127,13 +128,15 @@ def _check_missing(missing) -> list[str]:
 
 def load_csv(path, target: str, features=None, categorical=None, impute=None, task=None,
              dtype="float64", *, dates=None, ids=None, handle_unknown="error", missing=(),
-             numbers="plain", categories="exact", duplicates="keep") -> Dataset:
+             numbers="plain", categories="exact", duplicates="keep", sep=None, decimal=".",
+             encoding="utf-8", min_frequency=None) -> Dataset:
     """Read a CSV file into a :class:`Dataset` whose ``schema`` re-encodes new files alike.
 
     Parameters
     ----------
     path : str or os.PathLike
-        A comma-separated file with a header line of column names.
+        A CSV file with a header line of column names (surrounding spaces and a UTF-8
+        byte-order mark are not part of a name; empty and repeated names are refused).
     target : str
         The column to predict.
     features : list of str, optional
@@ -175,6 +178,20 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
         ``"drop"`` reads a row that repeats an earlier row exactly (every cell the same text)
         once: repeats would count twice and could land in both training and test rows. Only
         here, in training: a file the schema reads later keeps every row.
+    sep : {",", ";", "\\t", "|"}, optional
+        The column separator (or its name: ``"comma"``, ``"semicolon"``, ``"tab"``,
+        ``"pipe"``); by default the one that splits every line of the file's start into the
+        same number of columns (an error when two do).
+    decimal : {".", ","}
+        The decimal mark of numbers: with ``","`` (Excel in most of Europe, with ``;``
+        separators) ``3,5`` is 3.5, and ``numbers="formatted"`` reads ``1.234,56`` and
+        ``1 234,56``.
+    encoding : str
+        The file's text encoding, e.g. ``"cp1252"`` or ``"latin-1"`` for files from Windows
+        or older Excel; a UTF-8 byte-order mark is always skipped.
+    min_frequency : int, optional
+        Categories seen in fewer than this many rows share one ``column=(other)`` indicator
+        (unseen categories in a file read later go there too); default: none are grouped.
 
     Rows whose target is missing are left out (listed in ``Dataset.notes``), as are rows
     with a missing feature under ``impute="drop"``.
@@ -196,8 +213,11 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
     check_choice("duplicates", duplicates, DUPLICATES)
     missing = _check_missing(missing)
     dtype = check_float_dtype(dtype)
+    if min_frequency is not None:
+        check_int("min_frequency", min_frequency, 1)
     source = repr(os.fspath(path)) if isinstance(path, (str, os.PathLike)) else "the file"
-    columns = list(read_table(path).columns)
+    dialect = Dialect.of(path, sep, decimal, encoding)
+    columns = list(read_table(path, dialect=dialect).columns)
     if target not in columns:
         raise DataError(f"target column {target!r} is not in {source}; its columns are "
                         f"{', '.join(columns)}." + did_you_mean(target, columns))
@@ -221,12 +241,14 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
     if both:
         raise DataError(f"column(s) {both} are listed both as features and ids, or as dates "
                         "and categorical; give each column one role.")
-    frame = read_table(path, features + [target], categorical + declared + [target], missing)
+    frame = read_table(path, features + [target], categorical + declared + [target], missing,
+                       dialect=dialect)
     if len(frame) == 0:
         raise DataError(f"{source} has a header but no data rows.")
     repeated = frame.index[:0]
     if duplicates == "drop":
-        repeated = frame.index[read_table(path, columns, columns, raw=True).duplicated()]
+        repeated = frame.index[read_table(path, columns, columns, raw=True,
+                                                      dialect=dialect).duplicated()]
         frame = frame.drop(repeated)
     for col in categorical:
         frame[col] = normalize_categories(frame[col], categories)
@@ -251,17 +273,17 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
     dates = [c for c in features if c in declared or (
         c not in categorical and looks_like_dates(frame[c]))]
     numeric = [c for c in features if c not in categorical and c not in dates]
-    raise_problems(source, problems + numeric_problems(frame, numeric, source, numbers)
+    raise_problems(source, problems + numeric_problems(frame, numeric, source, numbers, decimal)
                    + date_problems(frame, dates, source)
                    + _too_many_categories(frame, categorical, source))
     for col in numeric:
-        frame[col] = to_numbers(frame[col], numbers)
+        frame[col] = to_numbers(frame[col], numbers, decimal)
     fill = {} if impute in (None, "drop") else _fill_values(frame, numeric, categorical, impute,
                                                             source)
     origins, date_fill = _dates_and_fill(frame, dates, impute, source)
     fill.update(date_fill)
     labels = frame[target].dropna()
-    task = task or infer_task(labels, numbers)
+    task = task or infer_task(labels, numbers, decimal)
     classes = None
     if task == "classification":
         classes = np.unique(labels.astype(str).to_numpy()).tolist()
@@ -270,10 +292,10 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
                             f"({classes[0] if classes else 'none'}); classification needs at "
                             "least two, so check the target column or pass task='regression'.")
     filled = frame[categorical].fillna({c: fill[c] for c in categorical if c in fill})
-    encoder = OneHotEncoder(dtype, handle_unknown).fit(filled.astype(str).to_numpy(),
+    encoder = OneHotEncoder(dtype, handle_unknown, min_frequency).fit(filled.astype(str).to_numpy(),
                                                        categorical)
     schema = CsvSchema(target, task, numeric, encoder, impute, fill, classes, dtype.name,
-                       origins, ids, missing, numbers, categories)
+                       origins, ids, missing, numbers, categories, dialect)
     table = schema.encode(frame, source)
     table.dropped, table.unlabeled = dropped.to_numpy(), unlabeled.to_numpy()
     table.repeated = repeated.to_numpy()

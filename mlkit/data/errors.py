@@ -23,8 +23,11 @@ class DataFileNotFoundError(DataError, FileNotFoundError):
 
 
 def did_you_mean(name: str, options) -> str:
-    """Return ``" Did you mean 'x'?"`` for the option closest to ``name``, or ``""``."""
-    close = difflib.get_close_matches(str(name), [str(o) for o in options], n=1, cutoff=0.5)
+    """Return ``" Did you mean 'x'?"`` for the option closest to ``name``, or ``""``; an
+    option differing only in spaces or case comes first."""
+    options = [str(o) for o in options]
+    alike = [o for o in options if "".join(o.split()).lower() == "".join(str(name).split()).lower()]
+    close = alike or difflib.get_close_matches(str(name), options, n=1, cutoff=0.5)
     return f" Did you mean {close[0]!r}?" if close else ""
 
 

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlkit.data.errors import DataError, as_array, check_float_dtype, check_labels, is_missing
+from mlkit.data.errors import (
+    DataError,
+    as_array,
+    check_float_dtype,
+    check_int,
+    check_labels,
+    is_missing,
+)
 
 __all__ = ["LabelEncoder", "OneHotEncoder", "Standardizer"]
 
@@ -135,13 +142,20 @@ class OneHotEncoder:
     Categories are the sorted distinct values seen in training, stored as strings. A value
     not seen in training is an error with ``handle_unknown="error"`` (the default) and an
     all-zero row of indicators with ``handle_unknown="ignore"``, as in scikit-learn.
+
+    With ``min_frequency=N``, the values of a column seen in fewer than ``N`` training rows
+    share one last indicator, ``"column=(other)"`` (``other_`` says which columns have it),
+    so a long tail of rare values (cities, products) costs one column; a value not seen in
+    training then goes there too, whatever ``handle_unknown`` says.
     """
 
-    def __init__(self, dtype=np.float64, handle_unknown="error"):
+    def __init__(self, dtype=np.float64, handle_unknown="error", min_frequency=None):
         self.dtype = dtype
         self.handle_unknown = handle_unknown
+        self.min_frequency = min_frequency
         self.names_: list[str] | None = None
         self.categories_: list[list[str]] | None = None
+        self.other_: list[bool] | None = None
 
     def fit(self, values, names=None) -> OneHotEncoder:
         """Learn the categories of each column of ``values`` (n, c); returns ``self``.
@@ -160,8 +174,14 @@ class OneHotEncoder:
         if len(names) != text.shape[1]:
             raise DataError(f"OneHotEncoder.fit got {len(names)} names for {text.shape[1]} "
                             "columns; give one name per column.")
+        least = 1 if self.min_frequency is None else check_int(
+            "min_frequency", self.min_frequency, 1)
         self.names_ = [str(n) for n in names]
-        self.categories_ = [np.unique(text[:, j]).tolist() for j in range(text.shape[1])]
+        self.categories_, self.other_ = [], []
+        for column in text.T:
+            values, counts = np.unique(column, return_counts=True)
+            self.categories_.append(values[counts >= least].tolist())
+            self.other_.append(bool((counts < least).any()))
         return self
 
     def _fitted(self) -> None:
@@ -177,7 +197,9 @@ class OneHotEncoder:
             raise DataError(f"OneHotEncoder was fitted on {len(self.categories_)} columns but "
                             f"got {text.shape[1]}; pass the same columns in the same order.")
         found = []
-        for name, cats, column in zip(self.names_, self.categories_, text.T):
+        for name, cats, other, column in zip(self.names_, self.categories_, self.other_, text.T):
+            if other:
+                continue
             for value in np.unique(column[~np.isin(column, cats)]):
                 found.append((name, str(value), np.flatnonzero(column == value)))
         return found
@@ -192,43 +214,56 @@ class OneHotEncoder:
                             f"{rows[0]}) not seen in training; known categories: {known}.")
         text = _text_columns(values, "values")
         blocks = []
-        for cats, column in zip(self.categories_, text.T):
-            block = np.zeros((len(column), len(cats)), dtype=self.dtype)
+        for cats, other, column in zip(self.categories_, self.other_, text.T):
+            block = np.zeros((len(column), len(cats) + other), dtype=self.dtype)
             known = np.isin(column, cats)
             block[np.flatnonzero(known), np.searchsorted(cats, column[known])] = 1
+            if other:
+                block[~known, -1] = 1
             blocks.append(block)
         return np.concatenate(blocks, axis=1) if blocks else np.zeros((len(text), 0), self.dtype)
 
     def feature_names(self) -> list[str]:
-        """Names of the output columns, ``"column=category"``."""
+        """Names of the output columns, ``"column=category"`` (and ``"column=(other)"``)."""
         self._fitted()
-        return [f"{n}={c}" for n, cats in zip(self.names_, self.categories_) for c in cats]
+        return [f"{n}={c}" for n, cats, other in zip(self.names_, self.categories_, self.other_)
+                for c in [*cats, *(["(other)"] if other else [])]]
 
     def state(self) -> dict:
         """JSON-able state: ``{"names": [...], "categories": [[...], ...], "dtype": str,
-        "handle_unknown": str}``."""
+        "handle_unknown": str}``, and ``"other": [bool, ...]`` under ``min_frequency``."""
         self._fitted()
-        return {"names": list(self.names_), "categories": [list(c) for c in self.categories_],
-                "dtype": np.dtype(self.dtype).name, "handle_unknown": self.handle_unknown}
+        state = {"names": list(self.names_), "categories": [list(c) for c in self.categories_],
+                 "dtype": np.dtype(self.dtype).name, "handle_unknown": self.handle_unknown}
+        if any(self.other_):
+            state["other"] = list(self.other_)
+        return state
 
     @classmethod
     def from_state(cls, state: dict) -> OneHotEncoder:
         """Rebuild a fitted encoder from :meth:`state`'s output."""
         keys = {"names", "categories", "dtype"}
-        if not isinstance(state, dict) or not keys <= set(state) <= keys | {"handle_unknown"}:
+        if not isinstance(state, dict) or not (
+                keys <= set(state) <= keys | {"handle_unknown", "other"}):
             got = sorted(state) if isinstance(state, dict) else type(state).__name__
             raise DataError("OneHotEncoder state must be a dict with keys 'names', "
-                            f"'categories', 'dtype' and optionally 'handle_unknown', got {got}.")
+                            f"'categories', 'dtype' and optionally 'handle_unknown' and "
+                            f"'other', got {got}.")
         names, categories = list(state["names"]), [list(c) for c in state["categories"]]
+        other = state.get("other", [False] * len(names))
+        if not isinstance(other, list) or len(other) != len(names) or not all(
+                isinstance(o, bool) for o in other):
+            raise DataError("OneHotEncoder state 'other' needs one true/false per column name.")
         if len(names) != len(categories) or any(
-            not c or c != sorted(set(c)) or not all(isinstance(v, str) for v in c)
-            for c in categories
+            not (c or o) or c != sorted(set(c)) or not all(isinstance(v, str) for v in c)
+            for c, o in zip(categories, other)
         ):
             raise DataError("OneHotEncoder state needs one non-empty sorted list of distinct "
                             "strings per column name.")
         new = cls(dtype=check_float_dtype(state["dtype"], "OneHotEncoder state 'dtype'"),
                   handle_unknown=_check_handle_unknown(state.get("handle_unknown", "error")))
         new.names_, new.categories_ = [str(n) for n in names], categories
+        new.other_ = list(other)
         return new
 
 

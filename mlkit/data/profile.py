@@ -15,9 +15,14 @@ import pandas as pd
 
 from mlkit.data.csv import FEW_CATEGORIES, infer_task, too_many_categories
 from mlkit.data.dates import looks_like_dates, looks_like_other_dates
+from mlkit.data.dialect import COMMA_UTF8, Dialect, guess_encoding
 from mlkit.data.errors import DataError, did_you_mean
+from mlkit.data.leaks import leak_notes
 from mlkit.data.schema import line_numbers, read_table
 from mlkit.data.values import normalize_categories, placeholder_values, to_numbers
+
+RARE = 5
+"""A category seen in fewer rows than this is rare: a column with many such is long-tailed."""
 
 __all__ = ["KINDS", "ColumnProfile", "CsvProfile", "inspect_csv"]
 
@@ -64,6 +69,10 @@ class CsvProfile:
     missing: list[str] = field(default_factory=list)
     numbers: str = "plain"
     categories: str = "exact"
+    dialect: Dialect = COMMA_UTF8
+    found: list[str] = field(default_factory=list)
+    min_frequency: int | None = None
+    leaks: list[str] = field(default_factory=list)
 
     def column(self, name: str) -> ColumnProfile:
         """The profile of column ``name``."""
@@ -77,8 +86,14 @@ class CsvProfile:
         """One row per column: name, kind, missing, tokens, distinct, example, note."""
         return pd.DataFrame([vars(c) for c in self.columns])
 
+    def read_with(self) -> str:
+        """How the file was read, and which of it was detected or is suggested."""
+        found = f" ({'; '.join(self.found)})" if self.found else ""
+        return f"read with {self.dialect.describe()}{found}"
+
     def notes(self) -> list[str]:
-        """File-level observations: duplicated rows, rows without a target, the task."""
+        """File-level observations: duplicated rows, rows without a target, the task, likely
+        leaks of the target."""
         notes = []
         if self.duplicated:
             notes.append(f"{len(self.duplicated)} row(s) repeat an earlier row exactly "
@@ -102,7 +117,7 @@ class CsvProfile:
             role = "named in id" if column.kind == "id" else "left out of features"
             notes.append(f"{column.name!r} {role}: {column.note or _LEFT_OUT[column.kind]}")
         target = [c for c in self.columns if c.name == self.target and c.note]
-        return notes + [f"target {self.target!r}: {c.note}" for c in target]
+        return notes + [f"target {self.target!r}: {c.note}" for c in target] + self.leaks
 
     def csv_section(self) -> dict:
         """The suggested ``data.csv`` section (needs a target): every column a feature but
@@ -122,20 +137,22 @@ class CsvProfile:
                        and c.name != self.target],
                 "missing": list(self.missing), "numbers": self.numbers,
                 "categories": self.categories, "impute": "median" if gaps else "none",
-                "duplicates": "drop" if self.duplicated else "keep"}
+                "duplicates": "drop" if self.duplicated else "keep", "sep": self.dialect.sep,
+                "decimal": self.dialect.decimal, "encoding": self.dialect.encoding,
+                "min_frequency": self.min_frequency}
 
 
-def _kind(values: pd.Series, rows: int) -> str:
+def _kind(values: pd.Series, rows: int, decimal: str = ".") -> str:
     """The kind of a column's present values (no missing ones), by the loader's rules."""
     if values.empty:
         return "empty"
     if values.nunique() == 1:
         return "constant"
-    plain = to_numbers(values, "plain")
+    plain = to_numbers(values, "plain", decimal)
     if plain.notna().all():  # a counter 1, 2, 3 ... longer than a few categories is an id
         counter = len(values) > FEW_CATEGORIES and bool(np.all(np.diff(plain.to_numpy()) == 1))
         return "id" if counter else "number"
-    if to_numbers(values, "formatted").notna().all():
+    if to_numbers(values, "formatted", decimal).notna().all():
         return "formatted number"
     if looks_like_dates(values):
         return "date"
@@ -156,28 +173,44 @@ def _spelling(text: pd.DataFrame, names: list[str]) -> str:
     return "strip_lower" if lower < strip else "strip" if strip < exact else "exact"
 
 
-def inspect_csv(path, target: str | None = None) -> CsvProfile:
-    """Profile a CSV file: each column's kind, missing values and distinct values, the rows
-    repeated or without a target, and the ``data.csv`` options that would read it.
+def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
+                encoding=None) -> CsvProfile:
+    """Profile a CSV file: how it is written, each column's kind, missing values and distinct
+    values, the rows repeated or without a target, and the ``data.csv`` options that read it.
 
     Parameters
     ----------
     path : str or os.PathLike
-        A comma-separated file with a header line of column names.
+        A CSV file with a header line of column names.
     target : str, optional
-        The column to predict; gives the task, the class balance, the rows without a target
-        and :meth:`CsvProfile.csv_section`.
+        The column to predict; gives the task, the class balance, the rows without a target,
+        likely leaks of the target and :meth:`CsvProfile.csv_section`.
+    sep, decimal, encoding : str, optional
+        As in :func:`mlkit.data.load_csv`; by default the separator is detected, a decimal
+        comma is suggested when it reads numbers that a point does not, and a file that is
+        not UTF-8 is read as cp1252 (or latin-1) and that encoding suggested.
     """
-    header = list(read_table(path).columns)
+    found = []
+    if encoding is None:
+        encoding = guess_encoding(path)
+        if encoding != "utf-8":
+            found.append(f"the file is not UTF-8; set encoding: {encoding}")
+    dialect = Dialect.of(path, sep, "." if decimal is None else decimal, encoding)
+    if sep is None:
+        found.append("separator detected")
+    header = list(read_table(path, dialect=dialect).columns)
     if target is not None and target not in header:
         raise DataError(f"target column {target!r} is not in {os.fspath(path)!r}; its columns "
                         f"are {', '.join(header)}." + did_you_mean(target, header))
-    raw = read_table(path, header, header, raw=True)
-    pandas_missing = read_table(path, header, header)
+    if decimal is None and _decimal_comma(read_table(path, header, header, dialect=dialect)):
+        dialect = Dialect(dialect.sep, ",", dialect.encoding)
+        found.append("numbers like 3,5 found: decimal ',' suggested")
+    raw = read_table(path, header, header, raw=True, dialect=dialect)
+    pandas_missing = read_table(path, header, header, dialect=dialect)
     tokens = sorted({t for c in header for t in placeholder_values(pandas_missing[c])})
-    text = read_table(path, header, header, tokens)
+    text = read_table(path, header, header, tokens, dialect=dialect)
     rows = len(text)
-    kinds = {c: _kind(text[c].dropna(), rows) for c in header}
+    kinds = {c: _kind(text[c].dropna(), rows, dialect.decimal) for c in header}
     categorical = [c for c in header if kinds[c] == "category" and c != target]
     categories = _spelling(text, categorical)
     columns = []
@@ -191,23 +224,57 @@ def inspect_csv(path, target: str | None = None) -> CsvProfile:
                                      int(present.nunique()),
                                      None if present.empty else str(present.iloc[0]),
                                      _column_note(text[col], values, kinds[col],
-                                                  col == target)))
+                                                  col == target, dialect.decimal)))
     formatted = any(kinds[c] == "formatted number" for c in header)
+    read = {c: normalize_categories(text[c], categories) for c in categorical}
+    long_tailed = [c for c in columns if c.name in categorical and _long_tailed(read[c.name])]
+    for column in long_tailed:
+        counts = read[column.name].value_counts()
+        column.note = "; ".join(filter(None, [column.note, (
+            f"{int((counts < RARE).sum())} of {len(counts)} categories in fewer than {RARE} "
+            f"rows: min_frequency: {RARE} makes them one '{column.name}=(other)' input")]))
     profile = CsvProfile(os.fspath(path), rows, columns, target,
                          duplicated=[int(r) for r in np.flatnonzero(raw.duplicated())],
                          missing=tokens, numbers="formatted" if formatted else "plain",
-                         categories=categories)
+                         categories=categories, dialect=dialect, found=found,
+                         min_frequency=RARE if long_tailed else None)
     if target is not None:
         labels = text[target]
         profile.unlabeled = [int(r) for r in np.flatnonzero(labels.isna())]
-        profile.task = infer_task(labels.dropna(), profile.numbers)
+        profile.task = infer_task(labels.dropna(), profile.numbers, dialect.decimal)
+        usable = [c.name for c in columns if c.name != target and c.kind not in _LEFT_OUT]
+        numeric = [c for c in usable if kinds[c] in ("number", "formatted number")]
+        profile.leaks = leak_notes(text, target, profile.task, usable, {
+            c: to_numbers(text[c], profile.numbers, dialect.decimal)
+            for c in numeric + ([target] if profile.task == "regression" else [])})
         if profile.task == "classification":
             counts = labels.dropna().value_counts()
             profile.classes = {str(k): int(v) for k, v in sorted(counts.items())}
     return profile
 
 
-def _column_note(written: pd.Series, read: pd.Series, kind: str, target: bool) -> str:
+def _decimal_comma(text: pd.DataFrame) -> bool:
+    """Whether a decimal comma reads some column's values as numbers that a point does not,
+    and reads every column a point reads as numbers."""
+    gains = losses = False
+    for col in text.columns:
+        values = text[col].dropna()
+        point = to_numbers(values, "formatted", ".").notna().all()
+        comma = to_numbers(values, "formatted", ",").notna().all()
+        gains = gains or (comma and not point and not values.empty)
+        losses = losses or (point and not comma)
+    return gains and not losses
+
+
+def _long_tailed(column: pd.Series) -> bool:
+    """At least :data:`RARE` rare categories, making at least half of the column's."""
+    counts = column.value_counts()
+    rare = int((counts < RARE).sum())
+    return rare >= RARE and 2 * rare >= len(counts)
+
+
+def _column_note(written: pd.Series, read: pd.Series, kind: str, target: bool,
+                 decimal: str = ".") -> str:
     """What reading the column takes: the spellings merged, a formatted example, dates to
     rewrite; for a target, labels that differ only in spaces or case."""
     if target and kind == "category":
@@ -223,9 +290,9 @@ def _column_note(written: pd.Series, read: pd.Series, kind: str, target: bool) -
         return (f"dates, but not written as ISO 8601 (e.g. {example!r}): rewrite them as "
                 "YYYY-MM-DD to use them")
     if kind == "formatted number":
-        plain = to_numbers(written.dropna(), "plain")
+        plain = to_numbers(written.dropna(), "plain", decimal)
         example = written.dropna()[plain.isna()].iloc[0]
-        return f"{example!r} is {to_numbers(pd.Series([example]), 'formatted')[0]:g}"
+        return f"{example!r} is {to_numbers(pd.Series([example]), 'formatted', decimal)[0]:g}"
     if kind == "category" and written.nunique() != read.nunique():
         return f"{written.nunique()} spellings of {read.nunique()} categories"
     return ""

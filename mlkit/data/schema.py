@@ -15,11 +15,21 @@ import numpy as np
 import pandas as pd
 
 from mlkit.data.dates import date_feature_names, date_features, parse_dates
-from mlkit.data.errors import DataError, DataFileNotFoundError, check_choice, check_float_dtype
+from mlkit.data.dialect import (
+    COMMA_UTF8,
+    DECIMALS,
+    SEPARATORS,
+    Dialect,
+    check_encoding,
+    encoding_error,
+    header_names,
+)
+from mlkit.data.errors import DataError, check_choice, check_float_dtype, did_you_mean
 from mlkit.data.preprocessing import LabelEncoder, OneHotEncoder
 from mlkit.data.values import (
     CATEGORIES,
     NUMBERS,
+    comma_decimal_values,
     formatted_values,
     normalize_categories,
     placeholder_values,
@@ -32,7 +42,7 @@ IMPUTE = ("mean", "median", "most_frequent", "drop")
 DUPLICATES = ("keep", "drop")
 _KEYS = ("target", "task", "numeric", "categorical", "impute", "fill", "classes", "dtype")
 # absent in runs saved before dates, ids and the parsing options were read
-_OPTIONAL_KEYS = ("dates", "id", "missing", "numbers", "categories")
+_OPTIONAL_KEYS = ("dates", "id", "missing", "numbers", "categories", "sep", "decimal", "encoding")
 
 
 def line_numbers(rows, limit: int = 5) -> str:
@@ -43,38 +53,35 @@ def line_numbers(rows, limit: int = 5) -> str:
     return ("line " if len(rows) == 1 else "lines ") + lines
 
 
-def read_table(path, columns=None, text=(), missing=(), raw=False) -> pd.DataFrame:
-    """Read ``path`` (only ``columns``; ``text`` columns as strings) with errors naming it;
-    the ``missing`` strings are read as missing values, besides pandas' own (``NA``, ...),
-    unless ``raw``: then no text at all is read as missing."""
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a file path (str), got {type(path).__name__}.")
-    if not os.path.exists(path):
-        raise DataFileNotFoundError(f"CSV file {os.fspath(path)!r} does not exist; check the "
-                                    "path (in a config file, a relative data.csv.path starts "
-                                    "from the config file's folder).")
-    if os.path.isdir(path):
-        raise DataError(f"{os.fspath(path)!r} is a directory; pass the path of a CSV file.")
+def read_table(path, columns=None, text=(), missing=(), raw=False, dialect=COMMA_UTF8,
+               ) -> pd.DataFrame:
+    """Read ``path`` as ``dialect`` says (only ``columns``; ``text`` columns as strings) with
+    errors naming it; the ``missing`` strings are read as missing values, besides pandas' own
+    (``NA``, ...), unless ``raw``: then no text at all is read as missing. With a decimal
+    comma every column is read as text (numbers are read by :func:`to_numbers`)."""
+    names = header_names(path, dialect)
+    if columns is None:
+        return pd.DataFrame(columns=names)
+    as_text = names if dialect.decimal != "." else text
     try:
         with warnings.catch_warnings():
             # every row must have as many values as the header has names: pandas would
             # otherwise drop the extras or turn the first column into the index
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(path, dtype={c: str for c in text}, index_col=False,
-                                nrows=0 if columns is None else None,
+            frame = pd.read_csv(path, sep=dialect.sep, encoding=dialect.encoding, header=0,
+                                names=names, dtype={c: str for c in as_text}, index_col=False,
                                 na_values=list(missing) or None, keep_default_na=not raw)
     except pd.errors.ParserWarning:
         raise DataError(f"CSV file {os.fspath(path)!r} has a row with more values than its "
                         "header has column names; remove the extra values or name the "
                         "column.") from None
-    except pd.errors.EmptyDataError:
-        raise DataError(f"CSV file {os.fspath(path)!r} is empty; it needs a header line of "
-                        "column names and at least one data row.") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
+        raise encoding_error(path, dialect.encoding) from None
+    except pd.errors.ParserError as exc:
         raise DataError(f"CSV file {os.fspath(path)!r} could not be parsed ({str(exc).strip()});"
-                        " check that it is comma-separated UTF-8 text with one value per "
-                        "column on every row.") from None
-    return frame if columns is None else frame[list(columns)]
+                        f" check that every row has one value per column, {dialect.sep!r}-"
+                        "separated (set data.csv.sep if another separator is meant).") from None
+    return frame[list(columns)]
 
 
 def raise_problems(source: str, problems: list[str]) -> None:
@@ -86,22 +93,31 @@ def raise_problems(source: str, problems: list[str]) -> None:
 
 
 def numeric_problems(frame: pd.DataFrame, numeric: list[str], source: str,
-                     numbers: str = "plain") -> list[str]:
+                     numbers: str = "plain", decimal: str = ".") -> list[str]:
     """One message per ``numeric`` column holding values that are not numbers as ``numbers``
-    reads them, naming the option that would read them when one would."""
+    and ``decimal`` read them, naming the option that would read them when one would."""
     problems = []
     for col in numeric:
         column = frame[col]
-        bad = column.notna() & to_numbers(column, numbers).isna()
+        bad = column.notna() & to_numbers(column, numbers, decimal).isna()
         if not bad.any():
             continue
         fixes = []
-        formatted = bad & formatted_values(column)
+        formatted = bad & formatted_values(column, decimal)
         if formatted.any():
             first = formatted.idxmax()
             fixes.append(f"{column[first]!r} ({_count_lines(column.index[formatted])}) looks "
                          "like a formatted number: set data.csv.numbers: formatted "
                          "(numbers='formatted' in Python)")
+        if decimal == ".":
+            comma = bad & ~formatted & comma_decimal_values(column, "formatted")
+            if comma.any():
+                first = comma.idxmax()
+                fixes.append(f"{column[first]!r} ({_count_lines(column.index[comma])}) looks "
+                             "like a number with a decimal comma: set data.csv.decimal: ',' "
+                             "(decimal=',' in Python; then '.' separates thousands, read "
+                             "with numbers: formatted)")
+                formatted = formatted | comma
         tokens = placeholder_values(column[bad & ~formatted])
         marked = bad & column.isin(tokens)
         if tokens:
@@ -145,16 +161,16 @@ def date_problems(frame: pd.DataFrame, dates, source: str) -> list[str]:
     return problems
 
 
-def read_columns(path, names: list[str], rows=None) -> pd.DataFrame:
+def read_columns(path, names: list[str], rows=None, dialect=COMMA_UTF8) -> pd.DataFrame:
     """The ``names`` columns of a CSV file as text (the ``rows`` positions only, if given)."""
-    header = list(read_table(path).columns)
+    header = list(read_table(path, dialect=dialect).columns)
     absent = [c for c in names if c not in header]
     if absent:
         raise DataError(f"{os.fspath(path)!r} has no column(s) {', '.join(absent)} to keep; its "
                         f"columns are {', '.join(header)}.")
     if not names:
         return pd.DataFrame(index=pd.RangeIndex(0) if rows is None else rows)
-    frame = read_table(path, names, names)[names]
+    frame = read_table(path, names, names, dialect=dialect)[names]
     return frame if rows is None else frame.loc[rows]
 
 
@@ -215,7 +231,8 @@ class CsvSchema:
     category of each categorical column. Missing feature values get the fill value learned in
     training, or drop their row under ``impute='drop'``. ``ids`` are columns carried along.
     ``missing``, ``numbers`` and ``categories`` say how cell text is read (see
-    :mod:`mlkit.data.values`), the same way for every file.
+    :mod:`mlkit.data.values`), and ``dialect`` how the file is split and decoded (see
+    :mod:`mlkit.data.dialect`), the same way for every file.
     """
 
     target: str
@@ -231,6 +248,7 @@ class CsvSchema:
     missing: list[str] = field(default_factory=list)
     numbers: str = "plain"
     categories: str = "exact"
+    dialect: Dialect = COMMA_UTF8
 
     @property
     def features(self) -> list[str]:
@@ -264,10 +282,7 @@ class CsvSchema:
             floats; the rows kept, the rows dropped for a missing value and those without
             a target value (left out whenever the target is read).
         """
-        absent = [c for c in self.features if c not in frame.columns]
-        if absent:
-            raise DataError(f"{source} lacks feature column(s) {', '.join(absent)} that the "
-                            "model was trained on; add them.")
+        self._check_columns(list(frame.columns), source)
         frame = self.clean(frame)
         used = self.features + ([self.target] if target and self.target in frame else [])
         dropped = unlabeled = frame.index[:0]
@@ -296,7 +311,8 @@ class CsvSchema:
                 # a numeric column of formatted text is str: it holds the float fill as object
                 column = frame[col].astype(object) if col in self.numeric else frame[col]
                 frame[col] = column.fillna(self.fill[col])
-        problems += numeric_problems(frame, self.numeric, source, self.numbers)
+        problems += numeric_problems(frame, self.numeric, source, self.numbers,
+                                     self.dialect.decimal)
         problems += date_problems(frame, self.dates, source)
         problems += self._unknown_problems(frame, source)
         y = None
@@ -306,13 +322,23 @@ class CsvSchema:
         raise_problems(source, problems)
         dated = [date_features(parse_dates(frame[col].astype(str)), pd.Timestamp(origin))
                  for col, origin in self.dates.items()]
-        numbers = np.stack([to_numbers(frame[col], self.numbers).to_numpy() for col in
-                            self.numeric], axis=1) if self.numeric else np.zeros((len(frame), 0))
+        numbers = np.stack([to_numbers(frame[col], self.numbers, self.dialect.decimal).to_numpy()
+                            for col in self.numeric], axis=1) if self.numeric else np.zeros(
+            (len(frame), 0))
         blocks = [numbers, *dated,
                   self.encoder.transform(frame[self.encoder.names_].astype(str).to_numpy())]
         X = np.concatenate(blocks, axis=1).astype(self.dtype)
         return Table(X, y, frame.index.to_numpy(), dropped.to_numpy(), frame[[]],
                      unlabeled.to_numpy())
+
+    def _check_columns(self, columns: list[str], source: str) -> None:
+        """Refuse a file without every feature column, with the name it may be written as."""
+        absent = [c for c in self.features if c not in columns]
+        if absent:
+            raise DataError(f"{source} lacks feature column(s) {', '.join(absent)} that the "
+                            "model was trained on; add them."
+                            + did_you_mean(absent[0], [c for c in columns if c not in
+                                                       self.features]))
 
     def clean(self, frame: pd.DataFrame) -> pd.DataFrame:
         """A copy of ``frame`` with its categorical columns' text normalized as
@@ -343,7 +369,7 @@ class CsvSchema:
 
     def _target(self, column: pd.Series, source: str) -> tuple[np.ndarray | None, list[str]]:
         if self.task == "regression":
-            values = to_numbers(column, self.numbers)
+            values = to_numbers(column, self.numbers, self.dialect.decimal)
             if values.isna().any():
                 bad = column.index[values.isna()][0]
                 return None, [f"target column {self.target!r} of {source} is not numeric "
@@ -362,14 +388,16 @@ class CsvSchema:
     def read(self, path, target: bool = True, keep=()) -> Table:
         """Read and encode a CSV file as :meth:`encode` does; ``carried`` holds its id
         columns (those it has) and the ``keep`` columns (which it must have)."""
-        header = list(read_table(path).columns)
+        header = list(read_table(path, dialect=self.dialect).columns)
+        self._check_columns(header, repr(os.fspath(path)))
         wanted = self.features + ([self.target] if target else [])
         text = self.encoder.names_ + list(self.dates) + [self.target]
         usecols = [c for c in wanted if c in header]
-        frame = read_table(path, usecols, [c for c in text if c in usecols], self.missing)
+        frame = read_table(path, usecols, [c for c in text if c in usecols], self.missing,
+                           dialect=self.dialect)
         table = self.encode(frame, repr(os.fspath(path)), target)
         carried = [c for c in self.ids if c in header and c not in keep] + list(keep)
-        table.carried = read_columns(path, carried, table.rows)
+        table.carried = read_columns(path, carried, table.rows, self.dialect)
         return table
 
     def decode(self, indices) -> np.ndarray:
@@ -385,7 +413,9 @@ class CsvSchema:
                 "categorical": self.encoder.state(), "impute": self.impute,
                 "fill": dict(self.fill), "classes": self.classes, "dtype": self.dtype,
                 "dates": dict(self.dates), "id": list(self.ids), "missing": list(self.missing),
-                "numbers": self.numbers, "categories": self.categories}
+                "numbers": self.numbers, "categories": self.categories,
+                "sep": self.dialect.sep, "decimal": self.dialect.decimal,
+                "encoding": self.dialect.encoding}
 
     @classmethod
     def from_dict(cls, state: dict) -> CsvSchema:
@@ -416,6 +446,9 @@ class CsvSchema:
         numbers = check_choice("CSV schema 'numbers'", state.get("numbers", "plain"), NUMBERS)
         categories = check_choice("CSV schema 'categories'", state.get("categories", "exact"),
                                   CATEGORIES)
+        sep = check_choice("CSV schema 'sep'", state.get("sep", ","), tuple(SEPARATORS))
+        decimal = check_choice("CSV schema 'decimal'", state.get("decimal", "."), DECIMALS)
+        encoding = check_encoding(state.get("encoding", "utf-8"), "CSV schema 'encoding'")
         missing_fill = set(state["fill"]) - set(state["numeric"]) - set(encoder.names_) - set(
             dates)
         if missing_fill:
@@ -424,4 +457,5 @@ class CsvSchema:
                    encoder, state["impute"], dict(state["fill"]),
                    None if state["classes"] is None else [str(c) for c in state["classes"]],
                    check_float_dtype(state["dtype"], "CSV schema 'dtype'").name,
-                   dict(dates), list(ids), list(missing), numbers, categories)
+                   dict(dates), list(ids), list(missing), numbers, categories,
+                   Dialect(sep, decimal, encoding))

@@ -12,8 +12,8 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["CATEGORIES", "NUMBERS", "PLACEHOLDERS", "formatted_values", "normalize_categories",
-           "placeholder_values", "to_numbers"]
+__all__ = ["CATEGORIES", "NUMBERS", "PLACEHOLDERS", "comma_decimal_values", "formatted_values",
+           "normalize_categories", "placeholder_values", "to_numbers"]
 
 NUMBERS = ("plain", "formatted")
 """plain: what ``float()`` reads; formatted: also ``$1,234.50``, ``21%`` (0.21), ``(1,234)``."""
@@ -44,11 +44,23 @@ def _formatted(text: pd.Series) -> pd.Series:
     return value.where(balanced & ~both_signs & ~(negative & parts["sign"].eq("+")))
 
 
-def to_numbers(column: pd.Series, numbers: str = "plain") -> pd.Series:
+_SWAP_MARKS = str.maketrans(".,", ",.")
+_SPACE_THOUSANDS = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?!\d))")
+"""A space between digit groups, as French Excel writes thousands (``1 234,56``)."""
+
+
+def to_numbers(column: pd.Series, numbers: str = "plain", decimal: str = ".") -> pd.Series:
     """``column`` as float64; NaN for a missing value or text that is no number in ``numbers``
-    (``"plain"`` or ``"formatted"``, see :data:`NUMBERS`)."""
+    (``"plain"`` or ``"formatted"``, see :data:`NUMBERS`) with decimal mark ``decimal``
+    (with ``","``, ``3,5`` is 3.5 and, formatted, ``1.234,56`` and ``1 234,56`` are
+    1234.56)."""
     if pd.api.types.is_numeric_dtype(column):
         return column.astype(np.float64)
+    if decimal == ",":
+        text = column.astype(str)
+        if numbers == "formatted":
+            text = text.str.replace(_SPACE_THOUSANDS, ".", regex=True)
+        column = column.where(column.isna(), text.str.translate(_SWAP_MARKS))
     values = pd.to_numeric(column, errors="coerce").astype(np.float64)
     if numbers == "formatted":
         unread = values.isna() & column.notna()
@@ -57,12 +69,21 @@ def to_numbers(column: pd.Series, numbers: str = "plain") -> pd.Series:
     return values
 
 
-def formatted_values(column: pd.Series) -> pd.Series:
+def formatted_values(column: pd.Series, decimal: str = ".") -> pd.Series:
     """The values of ``column`` that only ``numbers="formatted"`` reads (a boolean mask)."""
     if pd.api.types.is_numeric_dtype(column):
         return pd.Series(False, index=column.index)
-    plain = to_numbers(column, "plain")
-    return plain.isna() & column.notna() & to_numbers(column, "formatted").notna()
+    plain = to_numbers(column, "plain", decimal)
+    return plain.isna() & column.notna() & to_numbers(column, "formatted", decimal).notna()
+
+
+def comma_decimal_values(column: pd.Series, numbers: str = "plain") -> pd.Series:
+    """The values of ``column`` that are numbers only with a decimal comma (``3,5``,
+    ``1.234,56``) and not with a point (a boolean mask)."""
+    if pd.api.types.is_numeric_dtype(column):
+        return pd.Series(False, index=column.index)
+    return (to_numbers(column, numbers, ".").isna() & column.notna()
+            & to_numbers(column, numbers, ",").notna())
 
 
 def placeholder_values(column: pd.Series) -> list[str]:

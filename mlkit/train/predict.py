@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from mlkit.data import DataError
+from mlkit.data.dialect import Dialect
 from mlkit.data.schema import (
     Table,
     line_numbers,
@@ -42,7 +43,9 @@ class Predictor:
         schema = prep.schema()
         if schema is not None:
             return schema.read(path, target, list(keep))
-        frame = read_table(path, list(read_table(path).columns))
+        dialect = Dialect.of(path)
+        frame = read_table(path, list(read_table(path, dialect=dialect).columns),
+                           dialect=dialect)
         source = repr(os.fspath(path))
         absent = [name for name in prep.feature_names if name not in frame.columns]
         if absent:
@@ -60,7 +63,7 @@ class Predictor:
         y = self._labels(frame[prep.target], source) if (
             target and prep.target in frame.columns) else None
         rows = frame.index.to_numpy()
-        return Table(X, y, rows, rows[:0], read_columns(path, list(keep), rows))
+        return Table(X, y, rows, rows[:0], read_columns(path, list(keep), rows, dialect))
 
     def _labels(self, column: pd.Series, source: str) -> np.ndarray:
         classes = self.preprocessing.classes

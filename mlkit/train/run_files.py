@@ -100,7 +100,7 @@ def _check_csv_schema(schema, feature_names: list[str]) -> None:
         raise _Bad("csv_schema.categorical.categories",
                    f"a list of {len(columns)} lists of categories", categories)
     for column, values in zip(columns, categories):
-        _strings(f"csv_schema.categorical.categories ({column})", values)
+        _strings(f"csv_schema.categorical.categories ({column})", values, empty=True)
     fill = schema.get("fill", {})
     if not isinstance(fill, dict):
         raise _Bad("csv_schema.fill", "a JSON object of column: value", fill)

@@ -95,3 +95,21 @@ def test_reading_options_reach_the_loader(tmp_path):
     found = problems_of(["data.csv.numbers=money", "data.csv.categories=lower",
                          "data.csv.missing=?"], raw)
     assert len(found) == 3 and all("data.csv." in p for p in found)
+
+
+def test_file_options_are_checked_by_the_config_and_reach_the_loader(tmp_path):
+    (tmp_path / "d.csv").write_text("c|x|y\nParis|1,5|0\nLyon|2|1\nParis|3|0\nNice|4,25|1\n")
+    raw = {**CSV, "data": {"dataset": "csv", "csv": {
+        "path": str(tmp_path / "d.csv"), "target": "y", "categorical": ["c"], "sep": "|",
+        "decimal": ",", "encoding": "latin-1", "min_frequency": 2}}}
+    data = load_data(validate_config(raw))
+    assert data.feature_names == ["x", "c=Paris", "c=(other)"]
+    numpy.testing.assert_array_equal(data.X, [[1.5, 1, 0], [2, 0, 1], [3, 1, 0], [4.25, 0, 1]])
+    tabs = validate_config(apply_overrides(raw, ["data.csv.sep=tab"]))
+    assert tabs.data.csv.sep == "\t"
+    found = problems_of(["data.csv.sep=space", "data.csv.decimal=;", "data.csv.encoding=utf-99",
+                         "data.csv.min_frequency=0"], raw)
+    assert len(found) == 4
+    assert any("data.csv.encoding" in p and "is not a text encoding Python knows" in p
+               for p in found)
+    assert all("data.csv." in p for p in found)

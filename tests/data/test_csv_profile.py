@@ -63,7 +63,8 @@ def test_the_suggested_section_reads_the_file(write):
         "path": str(path), "target": "y",
         "features": ["row", "sex", "age", "price", "when"], "categorical": ["sex"],
         "dates": ["when"], "id": ["key"], "missing": ["?"], "numbers": "formatted",
-        "categories": "strip_lower", "impute": "median", "duplicates": "drop"}
+        "categories": "strip_lower", "impute": "median", "duplicates": "drop", "sep": ",",
+        "decimal": ".", "encoding": "utf-8", "min_frequency": None}
     data = load_csv(section["path"], section["target"], section["features"],
                     section["categorical"], section["impute"], dates=section["dates"],
                     ids=section["id"], missing=section["missing"], numbers=section["numbers"],

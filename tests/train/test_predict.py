@@ -35,3 +35,12 @@ def test_problems_of_a_file_come_together(predictor, tmp_path):
     with pytest.raises(DataError, match=r"has 2 problems:\n- column 'a' .* 'z' on line 3.*\n- "
                                         r"column 'b' .* missing values \(line 2\)"):
         predictor.read(path)
+
+
+def test_a_tab_or_semicolon_file_is_split_by_its_own_separator(predictor, tmp_path):
+    for sep in ("\t", ";"):
+        path = tmp_path / "in.txt"
+        path.write_text(sep.join(["name", "a", "b"]) + "\n" + sep.join(["x1", "1", "3"]) + "\n")
+        table = predictor.read(path, keep=["name"])
+        frame = predictor.frame(table.X, table.carried)
+        assert frame["name"].tolist() == ["x1"] and frame["prediction"].tolist() == [-0.5]

@@ -1,0 +1,213 @@
+"""How a CSV file is written: its separator, decimal mark and text encoding, and its header.
+
+A :class:`Dialect` is stored in a run's schema, so a file read at prediction time is split,
+decoded and parsed exactly as the training file was. Only the separator is ever detected, and
+only when exactly one candidate splits every sampled line into the same number of columns;
+the decimal mark and the encoding are options (``mlkit inspect`` suggests them).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+from dataclasses import dataclass
+
+from mlkit.data.errors import DataError, DataFileNotFoundError, check_choice
+
+__all__ = ["COMMA_UTF8", "DECIMALS", "SEPARATORS", "Dialect", "check_encoding", "encoding_error",
+           "guess_encoding", "header_names", "separator_by_name"]
+
+SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+"""The column separators read, by the name messages give them (and an option may use)."""
+
+DECIMALS = (".", ",")
+"""Decimal marks: ``"."``, or ``","`` (then ``"."`` separates thousands under
+``numbers="formatted"``: ``1.234,56`` is 1234.56)."""
+
+_SAMPLE_BYTES = 1 << 16
+_SAMPLE_LINES = 50
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The separator, decimal mark and encoding of a CSV file."""
+
+    sep: str = ","
+    decimal: str = "."
+    encoding: str = "utf-8"
+
+    @classmethod
+    def of(cls, path, sep=None, decimal=".", encoding="utf-8") -> Dialect:
+        """Check the options and resolve ``sep=None`` by detecting the file's separator."""
+        if sep is not None:
+            sep = check_choice("sep", separator_by_name(sep), tuple(SEPARATORS))
+        check_choice("decimal", decimal, DECIMALS)
+        encoding = check_encoding(encoding)
+        return cls(_detect_separator(path, encoding) if sep is None else sep, decimal, encoding)
+
+    def describe(self) -> str:
+        """``"separator ';' (semicolon), decimal mark ',', encoding 'utf-8'"``."""
+        return (f"separator {self.sep!r} ({SEPARATORS[self.sep]}), decimal mark "
+                f"{self.decimal!r}, encoding {self.encoding!r}")
+
+
+def separator_by_name(sep):
+    """The separator a name of :data:`SEPARATORS` stands for (``"tab"`` is ``"\\t"``); any
+    other value unchanged."""
+    names = {name: char for char, name in SEPARATORS.items()}
+    return names.get(sep, sep) if isinstance(sep, str) else sep
+
+
+def check_encoding(encoding, param: str = "encoding") -> str:
+    """The standard name of a text encoding (``"utf_8"`` for ``"UTF-8"``)."""
+    if not isinstance(encoding, str):
+        raise TypeError(f"{param} must be a text encoding's name, got {encoding!r}.")
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise DataError(f"{param}={encoding!r} is not a text encoding Python knows; use e.g. "
+                        "'utf-8', 'cp1252' or 'latin-1'.") from None
+
+
+COMMA_UTF8 = Dialect()
+"""Comma-separated UTF-8 with decimal points: how files were read before these options."""
+
+
+def _sample(path, encoding: str) -> str:
+    """The first lines of the file as text (a last line cut by the sample size left out)."""
+    _check_path(path)
+    with open(path, "rb") as file:
+        data = file.read(_SAMPLE_BYTES)
+        complete = not file.read(1)
+    text = _decode(path, data, encoding, complete)
+    if not complete:
+        text = text[:text.rfind("\n") + 1] or text
+    return text.lstrip("\ufeff")
+
+
+def _decode(path, data: bytes, encoding: str, complete: bool) -> str:
+    try:
+        return codecs.getincrementaldecoder(encoding)().decode(data, final=complete)
+    except UnicodeDecodeError as exc:
+        raise encoding_error(path, encoding, data, exc.start) from None
+
+
+def encoding_error(path, encoding: str, data: bytes | None = None, at: int | None = None,
+                   ) -> DataError:
+    """The error for a file that is not ``encoding`` text, naming the encoding to set."""
+    if data is None:
+        with open(path, "rb") as file:
+            data = file.read()
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            at = exc.start
+    where = ""
+    if at is not None:
+        line = data.count(b"\n", 0, at) + 1
+        where = f" (byte {data[at:at + 1].hex()!r} on line {line})"
+    suggested = guess_encoding(path)
+    why = (" (as Windows and older Excel write)" if suggested in ("cp1252", "latin-1") else
+           " (a byte-order mark says so)" if suggested == "utf-16" else "")
+    return DataError(f"CSV file {os.fspath(path)!r} is not {encoding} text{where}; it looks "
+                     f"written as {suggested}{why}: set data.csv.encoding: {suggested} in the "
+                     f"config (encoding={suggested!r} in Python), or save the file as CSV "
+                     "UTF-8.")
+
+
+def guess_encoding(path) -> str:
+    """``"utf-16"`` for a file starting with its byte-order mark (Excel's "Unicode text"),
+    ``"utf-8"`` when the file decodes as UTF-8, else ``"cp1252"`` when it decodes as that
+    (Windows' Western encoding: é, ü, £, €), else ``"latin-1"`` (which decodes anything)."""
+    _check_path(path)
+    with open(path, "rb") as file:
+        data = file.read()
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            data.decode(encoding)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    return "latin-1"
+
+
+def _check_path(path) -> None:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a file path (str), got {type(path).__name__}.")
+    if not os.path.exists(path):
+        raise DataFileNotFoundError(f"CSV file {os.fspath(path)!r} does not exist; check the "
+                                    "path (in a config file, a relative data.csv.path starts "
+                                    "from the config file's folder).")
+    if os.path.isdir(path):
+        raise DataError(f"{os.fspath(path)!r} is a directory; pass the path of a CSV file.")
+
+
+def _field_counts(text: str, sep: str) -> list[int]:
+    rows = csv.reader(io.StringIO(text), delimiter=sep)
+    return [len(row) for row, _ in zip((r for r in rows if r), range(_SAMPLE_LINES))]
+
+
+def _detect_separator(path, encoding: str) -> str:
+    """The one separator splitting every sampled line into the same number (> 1) of columns;
+    a comma when none does (a one-column file, or a ragged one the reader reports)."""
+    text = _sample(path, encoding)
+    splits = {}
+    for sep in SEPARATORS:
+        counts = _field_counts(text, sep)
+        if counts and min(counts) == max(counts) > 1:
+            splits[sep] = counts[0]
+    if len(splits) > 1:
+        found = ", ".join(f"{s!r} ({SEPARATORS[s]}: {n} columns)" for s, n in splits.items())
+        raise DataError(f"CSV file {os.fspath(path)!r} could be separated by {found}; say which "
+                        "with data.csv.sep in the config (sep= in Python; mlkit inspect --sep).")
+    return next(iter(splits), ",")
+
+
+def header_names(path, dialect: Dialect) -> list[str]:
+    """The column names of the file's first line, without surrounding spaces (or a byte-order
+    mark); a first line that cannot be a header is refused with the fix."""
+    text = _sample(path, dialect.encoding)
+    first = next((row for row in csv.reader(io.StringIO(text), delimiter=dialect.sep)), None)
+    source = repr(os.fspath(path))
+    if not first:
+        raise DataError(f"CSV file {source} is empty; it needs a header line of column names "
+                        "and at least one data row.")
+    names = [name.strip() for name in first]
+    others = [s for s in SEPARATORS if s != dialect.sep and s in first[0]]
+    if len(names) == 1 and others:
+        raise DataError(f"CSV file {source} read with separator {dialect.sep!r} "
+                        f"({SEPARATORS[dialect.sep]}) has one column, {first[0]!r}; it looks "
+                        f"separated by {others[0]!r} ({SEPARATORS[others[0]]}): set "
+                        f"data.csv.sep: {others[0]!r} (sep={others[0]!r} in Python).")
+    problems = []
+    empty = [i + 1 for i, name in enumerate(names) if not name]
+    if empty:
+        problems.append(f"column(s) {empty} (counting from 1) have no name; name them in the "
+                        "header line, or remove a separator left at the end of each line")
+    repeated = sorted({n for n in names if n and names.count(n) > 1})
+    for name in repeated:
+        where = [i + 1 for i, n in enumerate(names) if n == name]
+        problems.append(f"column name {name!r} is used by columns {where} (counting from 1); "
+                        "give each column its own name in the header line")
+    counted = names in ([str(i) for i in range(len(names))],
+                        [str(i + 1) for i in range(len(names))])  # numpy arrays saved by pandas
+    if all(_is_number(n, dialect.decimal) for n in names if n) and any(names) and not counted:
+        problems.append(f"its first line ({dialect.sep.join(first)!r}) holds numbers, not "
+                        "column names: the header line is missing; add a first line naming "
+                        "the columns")
+    if problems:
+        raise DataError(f"CSV file {source}'s header line has a problem: " + "; ".join(problems)
+                        + ".")
+    return names
+
+
+def _is_number(text: str, decimal: str) -> bool:
+    try:
+        float(text.replace(",", ".") if decimal == "," else text)
+        return True
+    except ValueError:
+        return False

@@ -1,0 +1,156 @@
+"""How a CSV file is written: separators found or named, a decimal comma, encodings and the
+byte-order mark, header lines that cannot be used; each through load_csv and the schema that
+re-reads new files."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlkit.data import CsvSchema, DataError, load_csv
+from mlkit.data.values import to_numbers
+
+ROWS = [("1.5", "x", "0"), ("2.25", "y", "1"), ("-3", "x", "0"), ("4", "y", "1")]
+
+
+def _table(sep, rows=ROWS, header=("a", "b", "y")):
+    return "".join(sep.join(r) + "\n" for r in [header, *rows])
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t", "|"])
+def test_each_separator_is_found_and_stored(write, sep):
+    data = load_csv(write(_table(sep)), "y", categorical=["b"])
+    np.testing.assert_array_equal(data.X, [[1.5, 1, 0], [2.25, 0, 1], [-3, 1, 0], [4, 0, 1]])
+    assert data.schema.dialect.sep == sep == data.schema.to_dict()["sep"]
+    assert CsvSchema.from_dict(data.schema.to_dict()).dialect == data.schema.dialect
+
+
+def test_a_named_separator_that_splits_nothing_is_reported(write):
+    path = write(_table(";"))
+    with pytest.raises(DataError, match=r"read with separator ',' \(comma\) has one column, "
+                                        r"'a;b;y'; it looks separated by ';' \(semicolon\): "
+                                        r"set data.csv.sep: ';'"):
+        load_csv(path, "y", sep=",")
+    with pytest.raises(DataError, match=r"sep=' ' is not supported; use one of ',', ';', "
+                                        r"'\\t', '\|'"):
+        load_csv(path, "y", sep=" ")
+    assert load_csv(write(_table("\t"), "t.tsv"), "y", sep="tab",
+                    categorical=["b"]).schema.dialect.sep == "\t"
+
+
+def test_two_separators_that_both_fit_are_not_guessed(write):
+    path = write("a;b,c\n1;2,3\n4;5,6\n")
+    with pytest.raises(DataError, match=r"could be separated by ',' \(comma: 2 columns\), "
+                                        r"';' \(semicolon: 2 columns\); say which with "
+                                        "data.csv.sep"):
+        load_csv(path, "c")
+    assert load_csv(path, "b,c", sep=";").X.tolist() == [[1.0], [4.0]]
+
+
+def test_decimal_comma_plain_and_formatted(write):
+    path = write("price;qty;y\n1.234,56;3,5;0\n-2,5;1;1\n1.000;0,25;0\n7;-1,0;1\n")
+    with pytest.raises(DataError) as error:
+        load_csv(path, "y")
+    message = str(error.value)
+    assert "column 'qty' of '" in message and "'3,5' (3 values, lines 2, 4, 5) looks like a " \
+           "number with a decimal comma: set data.csv.decimal: ','" in message
+    assert "'1.234,56' (2 values, lines 2, 3) looks like a number with a decimal comma" \
+           in message
+    plain = load_csv(path, "y", features=["qty"], decimal=",")
+    np.testing.assert_array_equal(plain.X[:, 0], [3.5, 1, 0.25, -1])
+    with pytest.raises(DataError, match=r"column 'price'.*'1.234,56' \(2 values, lines 2, 4\)"
+                                        " looks like a formatted number"):
+        load_csv(path, "y", decimal=",")  # thousands separators need numbers: formatted
+    data = load_csv(path, "y", decimal=",", numbers="formatted", dtype="float32")
+    assert data.X.dtype == np.float32
+    np.testing.assert_array_equal(data.X, np.float32([[1234.56, 3.5], [-2.5, 1], [1000, 0.25],
+                                                      [7, -1]]))
+
+
+def test_decimal_comma_by_hand():
+    text = pd.Series(["3,5", "-0,25", "1.234,56", "1 234 567,5", "1\u00a0000", "12 %",
+                      "12,5%", "(1.000,00)", "€2.500", "3.5", "1,2,3", "12 34", None])
+    formatted = to_numbers(text, "formatted", ",")
+    np.testing.assert_allclose(formatted[:9], [3.5, -0.25, 1234.56, 1234567.5, 1000, 0.12,
+                                               0.125, -1000, 2500], rtol=1e-15)
+    assert formatted[9:].isna().all()  # a point is no decimal mark, nor groups of 2 digits
+    plain = to_numbers(text, "plain", ",")
+    assert plain[:2].tolist() == [3.5, -0.25] and plain[2:].isna().all()
+
+
+def test_decimal_comma_regression_target_and_new_files(write, tmp_path):
+    data = load_csv(write("x;y\n1;0,5\n2;1,5\n3;2,25\n4;3\n5;4,75\n6;5\n7;6,5\n8;7\n9;8\n"
+                          "10;9,5\n11;10\n12;12,5\n"), "y", decimal=",")
+    assert data.task == "regression"
+    np.testing.assert_array_equal(data.y[:3], [0.5, 1.5, 2.25])
+    new = tmp_path / "new.csv"
+    new.write_text("x;y\n2,5;1\n")
+    table = data.schema.read(new)
+    assert (table.X.tolist(), table.y.tolist()) == ([[2.5]], [1.0])
+
+
+def test_byte_order_mark_is_not_part_of_the_first_name(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes("\ufeffcolour;n;y\nrouge;1;0\nbleu;2;1\n".encode())
+    data = load_csv(path, "y", categorical=["colour"])
+    assert data.feature_names == ["n", "colour=bleu", "colour=rouge"]
+
+
+def test_latin1_file_needs_its_encoding(tmp_path):
+    path = tmp_path / "windows.csv"
+    path.write_bytes("ville,prix,y\nZürich,3,0\nGenève,4,1\nZürich,5,0\nGenève,6,1\n"
+                     .encode("cp1252"))
+    with pytest.raises(DataError, match=r"'.*windows.csv' is not utf-8 text \(byte 'fc' on "
+                                        r"line 2\).*set data.csv.encoding: cp1252 in the "
+                                        r"config \(encoding='cp1252' in Python\)"):
+        load_csv(path, "y", categorical=["ville"])
+    data = load_csv(path, "y", categorical=["ville"], encoding="cp1252")
+    assert data.feature_names == ["prix", "ville=Genève", "ville=Zürich"]
+    assert data.schema.to_dict()["encoding"] == "cp1252"
+    new = tmp_path / "new.csv"
+    new.write_bytes("ville,prix\nGenève,10\n".encode("cp1252"))
+    assert data.schema.read(new, target=False).X.tolist() == [[10, 1, 0]]
+    with pytest.raises(DataError, match="encoding='klingon' is not a text encoding"):
+        load_csv(path, "y", encoding="klingon")
+
+
+def test_excel_unicode_text_is_utf16_with_tabs(tmp_path):
+    path = tmp_path / "unicode.txt"
+    path.write_bytes("prix\tville\ty\n3,5\tZürich\t0\n4\tGenève\t1\n".encode("utf-16"))
+    with pytest.raises(DataError, match="set data.csv.encoding: utf-16"):
+        load_csv(path, "y")
+    data = load_csv(path, "y", categorical=["ville"], encoding="utf-16", decimal=",")
+    assert data.schema.dialect.sep == "\t"
+    assert data.X.tolist() == [[3.5, 0, 1], [4, 1, 0]]
+
+
+def test_names_lose_their_surrounding_spaces_and_lookups_say_did_you_mean(write):
+    path = write(" age , Sex ,y\n30,m,0\n40,f,1\n")
+    data = load_csv(path, "y", categorical=["Sex"])
+    assert data.feature_names == ["age", "Sex=f", "Sex=m"]
+    with pytest.raises(DataError, match="target column 'Y' is not in .* Did you mean 'y'"):
+        load_csv(path, "Y")
+    with pytest.raises(DataError, match="features column 'sex' is not in .* Did you mean 'Sex'"):
+        load_csv(path, "y", features=["age", "sex"])
+    new = path.parent / "new.csv"
+    new.write_text("AGE,Sex\n30,m\n")
+    with pytest.raises(DataError, match="lacks feature column.s. age that the model was "
+                                        "trained on; add them. Did you mean 'AGE'"):
+        data.schema.read(new, target=False)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("a,b,a,y\n1,2,3,0\n", r"column name 'a' is used by columns \[1, 3\] \(counting from 1\)"),
+    ("a, b ,b,y\n1,2,3,0\n", r"column name 'b' is used by columns \[2, 3\]"),
+    ("a,,y,\n1,2,0,\n", r"column\(s\) \[2, 4\] \(counting from 1\) have no name"),
+    ("5.1,3.5,0\n4.9,3.0,1\n", r"its first line \('5.1,3.5,0'\) holds numbers, not column "
+                               "names: the header line is missing"),
+])
+def test_header_lines_that_cannot_name_the_columns(write, text, message):
+    with pytest.raises(DataError, match=r"header line has a problem: .*" + message):
+        load_csv(write(text), "y")
+
+
+def test_columns_numbered_from_0_or_1_are_a_header(write):
+    data = load_csv(write("0,1,2\n1.5,2,0\n3,4,1\n"), "2")
+    assert data.feature_names == ["0", "1"] and data.X.tolist() == [[1.5, 2], [3, 4]]
+    assert load_csv(write("1,2,3\n1.5,2,0\n3,4,1\n"), "3").feature_names == ["1", "2"]

@@ -1,0 +1,108 @@
+"""inspect_csv on files written the European, Windows or long-tailed way, and its notes on
+columns that give the target away."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlkit.data import DataError, inspect_csv, load_csv
+
+
+def test_semicolons_and_decimal_commas_are_found_and_the_section_reads_the_file(tmp_path):
+    path = tmp_path / "eu.csv"
+    path.write_text("poids;taille;classe\n3,5;1.200;a\n4,25;1.350,5;b\n5;900;a\n6,5;1.000;b\n")
+    profile = inspect_csv(path, "classe")
+    assert (profile.dialect.sep, profile.dialect.decimal) == (";", ",")
+    assert profile.read_with() == ("read with separator ';' (semicolon), decimal mark ',', "
+                                  "encoding 'utf-8' (separator detected; numbers like 3,5 "
+                                  "found: decimal ',' suggested)")
+    assert [c.kind for c in profile.columns] == ["number", "formatted number", "category"]
+    assert profile.column("taille").note == "'1.200' is 1200"
+    section = profile.csv_section()
+    assert {k: section[k] for k in ("sep", "decimal", "encoding", "numbers")} == {
+        "sep": ";", "decimal": ",", "encoding": "utf-8", "numbers": "formatted"}
+    data = load_csv(path, "classe", features=section["features"], sep=section["sep"],
+                    decimal=section["decimal"], numbers=section["numbers"])
+    np.testing.assert_array_equal(data.X, [[3.5, 1200], [4.25, 1350.5], [5, 900], [6.5, 1000]])
+
+
+def test_points_are_kept_when_some_column_needs_them(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_text("a;b;y\n3,5;1.5;0\n4,5;2.5;1\n")
+    profile = inspect_csv(path, sep=";")
+    assert profile.dialect.decimal == "."
+    assert profile.read_with() == ("read with separator ';' (semicolon), decimal mark '.', "
+                                  "encoding 'utf-8'")
+
+
+def test_a_windows_file_is_read_as_cp1252_and_says_so(tmp_path):
+    path = tmp_path / "win.csv"
+    path.write_bytes("ville,prix\nZürich,3 €\nGenève,4 £\n".encode("cp1252"))
+    profile = inspect_csv(path)
+    assert profile.dialect.encoding == "cp1252"
+    assert "the file is not UTF-8; set encoding: cp1252" in profile.read_with()
+    assert profile.column("ville").example == "Zürich"
+    latin = inspect_csv(path, encoding="latin-1")
+    assert latin.dialect.encoding == "iso8859-1" and "not UTF-8" not in latin.read_with()
+    with pytest.raises(DataError, match="not utf-8 text"):
+        inspect_csv(path, encoding="utf-8")
+
+
+def test_a_long_tail_of_rare_categories_suggests_min_frequency(tmp_path):
+    cities = ["Paris"] * 10 + ["Lyon"] * 10 + [f"town{i}" for i in range(8)] * 2
+    frame = pd.DataFrame({"city": cities, "n": range(len(cities)),
+                          "y": np.arange(len(cities)) % 2})
+    frame.to_csv(tmp_path / "tail.csv", index=False)
+    profile = inspect_csv(tmp_path / "tail.csv", "y")
+    assert profile.column("city").note == ("8 of 10 categories in fewer than 5 rows: "
+                                           "min_frequency: 5 makes them one 'city=(other)' "
+                                           "input")
+    assert profile.csv_section()["min_frequency"] == 5
+    frame.assign(city=["Paris", "Lyon"] * 18).to_csv(tmp_path / "short.csv", index=False)
+    assert inspect_csv(tmp_path / "short.csv", "y").csv_section()["min_frequency"] is None
+
+
+def _leaky(n=40, seed=0):
+    rng = np.random.default_rng(seed)
+    y = rng.choice(["stay", "leave"], n)
+    return pd.DataFrame({
+        "tenure": rng.integers(1, 60, n),
+        "plan": rng.choice(["a", "b", "c"], n),
+        "exit_survey": np.where(y == "leave", "done", "skipped"),
+        "code": np.where(y == "leave", rng.choice([7, 8], n), rng.choice([1, 2, 3], n)),
+        "y": y})
+
+
+def test_columns_that_determine_a_class_target_are_noted(tmp_path):
+    _leaky().to_csv(tmp_path / "leak.csv", index=False)
+    notes = inspect_csv(tmp_path / "leak.csv", "y").notes()
+    leaks = [n for n in notes if "may leak" in n]
+    assert leaks == [
+        "'exit_survey' may leak the target: each of its 2 values comes with one 'y' class in "
+        "every row; it is the target in other words; leave it out if it is not known at "
+        "prediction time",
+        "'code' may leak the target: each of its 5 values comes with one 'y' class in every "
+        "row; it is the target in other words; leave it out if it is not known at prediction "
+        "time"]
+    # one row where the survey disagrees is no leak any more
+    frame = _leaky()
+    frame.loc[0, "exit_survey"] = "skipped" if frame.loc[0, "y"] == "leave" else "done"
+    frame.to_csv(tmp_path / "fine.csv", index=False)
+    notes = inspect_csv(tmp_path / "fine.csv", "y").notes()
+    assert [n.split()[0] for n in notes if "may leak" in n] == ["'code'"]
+
+
+def test_a_number_column_equal_or_monotone_in_a_numeric_target_is_noted(tmp_path):
+    rng = np.random.default_rng(1)
+    price = rng.uniform(10, 100, 30).round(2)
+    frame = pd.DataFrame({"size": rng.uniform(1, 5, 30).round(3), "price_copy": price,
+                          "price_cents": (np.log(price) * 100).round(6),
+                          "noisy": (price + rng.normal(0, 5, 30)).round(2), "price": price})
+    frame.to_csv(tmp_path / "reg.csv", index=False)
+    profile = inspect_csv(tmp_path / "reg.csv", "price")
+    assert profile.task == "regression"
+    assert [n for n in profile.notes() if "may leak" in n] == [
+        "'price_copy' may leak the target: it equals 'price' in every row; it is the target "
+        "in other words; leave it out if it is not known at prediction time",
+        "'price_cents' may leak the target: it rises or falls with 'price' in every row; it "
+        "is the target in other words; leave it out if it is not known at prediction time"]

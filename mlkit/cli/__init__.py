@@ -15,10 +15,10 @@ import os
 import sys
 
 from mlkit.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
+from mlkit.cli.evaluate import add_evaluate
 from mlkit.cli.experiments import add_cv, add_landscape, add_sweep
 from mlkit.cli.inspection import add_inspect
 from mlkit.cli.listing import add_list
-from mlkit.cli.evaluate import add_evaluate
 from mlkit.cli.runs import add_predict
 from mlkit.cli.train import add_gradcheck, add_train
 

@@ -76,8 +76,9 @@ def _importance_metric(args, found) -> str:
     try:
         check_metrics([name], found.head.kind)
     except ValueError as error:
-        raise ConfigError("mlkit evaluate", [Problem("--importance-metric", str(error), name,
-                                                     "e.g. --importance-metric accuracy")])
+        problem = Problem("--importance-metric", str(error), name,
+                          "e.g. --importance-metric accuracy")
+        raise ConfigError("mlkit evaluate", [problem]) from None
     return name
 
 

@@ -1,4 +1,4 @@
-"""Precision, recall and F1 at a threshold, and the best-F1 threshold, by hand and by brute force."""
+"""Precision, recall and F1 at a threshold, and the best-F1 threshold, by hand and by trial."""
 
 import numpy as np
 import pytest

@@ -205,6 +205,7 @@ def test_importance_finds_the_column_the_target_depends_on(capsys, tmp_path):
 
 @pytest.mark.parametrize(("options", "message"), [
     (["--importance", "--importance-metric", "r2"], "is for regression"),
+    (["--importance", "--importance-metric", "acuracy"], "did you mean 'accuracy'"),
     (["--importance-metric", "accuracy"], "only apply with --importance"),
     (["--importance", "--repeats", "0"], "--repeats"),
     (["--bins", "0"], "--bins"),

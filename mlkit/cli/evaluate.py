@@ -45,6 +45,7 @@ def add_evaluate(subparsers) -> None:
 
 def _check_options(args) -> None:
     from mlkit.config import ConfigError, Problem
+    from mlkit.metrics.table import known_metric
 
     problems = []
     if args.bootstrap < 0:
@@ -60,6 +61,12 @@ def _check_options(args) -> None:
     if args.repeats < 1:
         problems.append(Problem("--repeats", "must be 1 or more", args.repeats,
                                 "e.g. --repeats 5"))
+    if args.importance_metric is not None:
+        try:
+            known_metric(args.importance_metric)
+        except ValueError as error:
+            problems.append(Problem("--importance-metric", str(error), args.importance_metric,
+                                    "`mlkit list metrics` shows them"))
     if not args.importance and (args.importance_metric or args.repeats != 5):
         problems.append(Problem("--importance-metric/--repeats", "only apply with --importance",
                                 args.importance_metric or args.repeats, "add --importance"))

@@ -155,6 +155,10 @@ def test_importance_of_the_shipped_csv_run_permutes_each_column_as_one(capsys, s
     assert [r[0] for r in rows] == expected["column"].tolist()
     assert [float(r[1]) for r in rows] == [round(v, 4) for v in expected["mean"]]
     assert len(found.groups["island"]) == 3 and len(found.groups["sex"]) == 2
+    kept = pd.read_csv(run / "importance.csv")
+    assert list(kept.columns) == ["column", "accuracy_drop_mean", "accuracy_drop_std"]
+    np.testing.assert_allclose(kept["accuracy_drop_mean"], expected["mean"])
+    assert kept["column"].tolist() == expected["column"].tolist()
 
 
 def _test_positions(config_path) -> np.ndarray:

@@ -19,7 +19,7 @@ def add_evaluate(subparsers) -> None:
                     "calibration.png, and roc.png for two classes, in RUN_DIR); for two "
                     "classes the scores at the best-F1 threshold of the validation split; for "
                     "a regression the residuals (residuals.png). --importance adds the "
-                    "permutation importance of each input column.")
+                    "permutation importance of each input column (kept as importance.csv).")
     parser.add_argument("run_dir", help="a run directory, e.g. runs/logreg/20250101-120000")
     parser.add_argument("--data", metavar="CONFIG_OR_CSV",
                         help="a .yaml config (its test split) or a .csv file with the target")
@@ -110,7 +110,7 @@ def cmd_evaluate(args) -> int:
     written = (_classifier(args, found) if found.head.is_classifier
                else _regression(args, found))
     if metric is not None:
-        _importance(args, found, metric)
+        written.append(_importance(args, found, metric))
     say(f"\nwrote {', '.join(str(path) for path in written)}")
     return 0
 
@@ -167,10 +167,17 @@ def _regression(args, found) -> list:
     return [path]
 
 
-def _importance(args, found, metric: str) -> None:
+def _importance(args, found, metric: str) -> Path:
+    """Print the permutation importance and keep it as importance.csv in the run directory."""
     from mlkit.metrics import permutation_importance
+    from mlkit.train.checkpoint import atomic_write_text
     from mlkit.train.diagnostics import importance_table
 
     result = permutation_importance(found.predictions_of, found.X, found.y, metric,
                                     found.groups, args.repeats, args.seed, found.head.kind)
     say("\n" + importance_table(result, len(found.y)))
+    path = Path(args.run_dir) / "importance.csv"
+    table = result.frame().rename(columns={"mean": f"{metric}_drop_mean",
+                                           "std": f"{metric}_drop_std"})
+    atomic_write_text(path, table.to_csv(index=False))
+    return path

@@ -217,3 +217,18 @@ def test_importance_finds_the_column_the_target_depends_on(capsys, tmp_path):
 def test_bad_evaluate_options_are_named(capsys, shipped_run, options, message):
     code, _, err = _cli(capsys, "evaluate", shipped_run("logreg"), *options)
     assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_without_a_validation_split_no_threshold_is_chosen(capsys, tmp_path):
+    assert main(["train", "configs/logreg.yaml", "data.split.val=0",
+                 "~training.early_stopping", "training.epochs=3",
+                 f"output.dir={tmp_path}", "--quiet"]) == 0
+    run = next(tmp_path.glob("*/*/config.yaml")).parent
+    capsys.readouterr()
+    code, out, err = _cli(capsys, "evaluate", run, "--bootstrap", "0")
+    assert code == 0, err
+    assert "no best-F1 threshold:" in out and "has no validation split" in out
+    assert "decision threshold" not in out
+    code, _, err = _cli(capsys, "predict", run, "--input", "absent.csv", "--output",
+                        tmp_path / "out.csv", "--threshold", "best")
+    assert code == 2 and "has no validation split" in err and "--threshold 0.4" in err

@@ -147,10 +147,10 @@ def _threshold(args, found, score, positive: str) -> None:
 
     try:
         y_val, score_val = validation_probabilities(args.run_dir)
-    except RunError as error:
+        chosen_on = best_f1_threshold(y_val, score_val)
+    except (RunError, ValueError) as error:  # no validation rows, or none of class 1
         say(f"\nno best-F1 threshold: {error}")
         return
-    chosen_on = best_f1_threshold(y_val, score_val)
     say("\n" + threshold_table(threshold_scores(found.y, score, 0.5),
                                threshold_scores(found.y, score, chosen_on.threshold),
                                chosen_on, len(y_val), positive))

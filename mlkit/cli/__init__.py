@@ -4,8 +4,8 @@ Wiring only: each subcommand is one ``add_*`` function declaring its arguments a
 ``cmd_*`` function calling the library. A user error (bad config, bad data, missing run,
 corrupt checkpoint) prints one message on stderr and exits with status 2; a diverged run
 exits with 1; Ctrl-C with 130. The pairs live in one module per group of subcommands
-(train.py, runs.py, experiments.py); to add a subcommand, write the pair there and list it in
-``SUBCOMMANDS``.
+(train.py, evaluate.py, runs.py, experiments.py); to add a subcommand, write the pair there
+and list it in ``SUBCOMMANDS``.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ import os
 import sys
 
 from mlkit.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
+from mlkit.cli.evaluate import add_evaluate
 from mlkit.cli.experiments import add_cv, add_landscape, add_sweep
 from mlkit.cli.inspection import add_inspect
 from mlkit.cli.listing import add_list
-from mlkit.cli.runs import add_evaluate, add_predict
+from mlkit.cli.runs import add_predict
 from mlkit.cli.train import add_gradcheck, add_train
 
 __all__ = ["SUBCOMMANDS", "build_parser", "main", "version"]

@@ -7,21 +7,24 @@ the data from it gives back exactly the same split.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from mlkit.data.schema import read_columns
 from mlkit.train import CheckpointError, Head, Predictor, RunDir, RunError
 from mlkit.train.gradcheck import check_gradients
 from mlkit.tree import flatten_named
 
-from .build import build_model, build_plan, load_data, split_data
+from .build import build_model, build_plan, load_data, split_data, split_rows
 from .errors import ConfigError, Problem
 from .load import config_to_dict, load_config, validate_config
 from .schema import Config
 
-__all__ = ["Evaluation", "evaluate_run", "gradcheck_config", "load_predictor", "resume_status"]
+__all__ = ["Evaluation", "evaluate_run", "gradcheck_config", "load_predictor", "resume_status",
+           "validation_probabilities"]
 
 
 def load_predictor(run_dir) -> tuple[Predictor, Config]:
@@ -48,7 +51,10 @@ class Evaluation:
     ``metrics:``, or the defaults), and the true targets (in their own units) and raw outputs
     behind them. ``baseline`` is the scikit-learn baseline's predictions on the same rows as
     the metrics read them (``baseline_name`` says which estimator), or None, and then
-    ``baseline_missing`` says why."""
+    ``baseline_missing`` says why. ``X`` are the rows as ``outputs_of`` reads them (for
+    permutation importance), ``groups`` each input column's columns of ``X``, and
+    ``row_names`` says which row of its source each row is (a file line and ids, or the data
+    set's row number)."""
 
     head: Head
     where: str
@@ -56,6 +62,10 @@ class Evaluation:
     y: np.ndarray
     outputs: np.ndarray
     classes: list | None
+    X: np.ndarray
+    outputs_of: Callable
+    groups: dict
+    row_names: list
     baseline: dict | None = None
     baseline_name: str = ""
     baseline_missing: str = ""
@@ -64,6 +74,10 @@ class Evaluation:
     def inputs(self) -> dict:
         """The model's predictions as the metrics read them (labels and proba, or values)."""
         return self.head.inputs(self.outputs)
+
+    def predictions_of(self, X) -> dict:
+        """The metrics' inputs for other rows in the layout of ``X`` (shuffled ones, say)."""
+        return self.head.inputs(self.outputs_of(X))
 
 
 def evaluate_run(run_dir, data=None) -> Evaluation:
@@ -75,14 +89,21 @@ def evaluate_run(run_dir, data=None) -> Evaluation:
     predictor, config = load_predictor(run_dir)
     head, names = predictor.head, tuple(config.metrics or ())
     classes = predictor.preprocessing.classes
+    groups = predictor.preprocessing.feature_groups()
     if data is None:
-        splits, _ = split_data(config, load_data(config), head.kind)
+        dataset = load_data(config)
+        splits, _ = split_data(config, dataset, head.kind)
         predictor.model.eval()
-        outputs = np.asarray(predictor.model(splits.X_test))
+
+        def outputs_of(X):
+            return np.asarray(predictor.model(X))
+
+        outputs = outputs_of(splits.X_test)
         scores = head.metrics(outputs, splits.y_test, names)
         y = head.target(splits.y_test)
         found = Evaluation(head, f"test split of {config.name} ({len(splits.X_test)} rows)",
-                           scores, y, outputs, classes)
+                           scores, y, outputs, classes, splits.X_test, outputs_of, groups,
+                           _split_row_names(config, dataset))
         _add_baseline(found, RunDir(run_dir), config)
         return found
     path = Path(data)
@@ -93,15 +114,55 @@ def evaluate_run(run_dir, data=None) -> Evaluation:
         raw_splits, _ = split_data(_unscaled(other), dataset, head.kind)
         y = raw_splits.y_test.astype(np.float64) if not head.is_classifier else raw_splits.y_test
         X, where = raw_splits.X_test, f"test split of {path} ({len(raw_splits.X_test)} rows)"
+        row_names = _split_row_names(other, dataset)
     else:
         table = predictor.read(path)
         note = table.dropped_note()
         X, y = table.X, table.y
         where = f"{path} ({len(X)} rows{'; ' + note if note else ''})"
+        row_names = _row_names(table.rows + 2, table.carried)
     scores = predictor.evaluate(X, y, names)
-    return Evaluation(head, where, scores, y, predictor.outputs(X), classes,
+    return Evaluation(head, where, scores, y, predictor.outputs(X), classes, X,
+                      predictor.outputs, groups, row_names,
                       baseline_missing="the baseline's predictions are kept for the run's own "
                                        "test split only (evaluate without --data to compare)")
+
+
+def _split_row_names(config: Config, dataset) -> list[str]:
+    """Names of a config's test rows: file lines and ids of a CSV, else data set rows."""
+    test = split_rows(config, dataset)[2]
+    if dataset.lines is None:
+        return [f"row {i}" for i in test]
+    ids = config.data.csv.id
+    carried = read_columns(config.data.csv.path, list(ids), dataset.lines[test] - 2)
+    return _row_names(dataset.lines[test], carried)
+
+
+def _row_names(lines, carried) -> list[str]:
+    """``"line 12"``, or ``"line 12 (id=a7)"`` with the rows' id columns."""
+    names = [f"line {line}" for line in lines]
+    if carried is None or carried.shape[1] == 0:
+        return names
+    ids = carried.astype(str).apply(lambda row: ", ".join(f"{k}={v}" for k, v in row.items()),
+                                    axis=1)
+    return [f"{name} ({text})" for name, text in zip(names, ids)]
+
+
+def validation_probabilities(run_dir) -> tuple[np.ndarray, np.ndarray]:
+    """The true classes and P(class 1) of a binary run's validation split (RunError when the
+    run is no binary classifier or has no validation rows)."""
+    predictor, config = load_predictor(run_dir)
+    if predictor.head.kind != "binary":
+        raise RunError(f"{run_dir} is a {predictor.head.kind} model; a decision threshold "
+                       "applies to binary classifiers only.")
+    splits, _ = split_data(config, load_data(config), predictor.head.kind)
+    if splits.validation is None:
+        raise RunError(f"{run_dir} has no validation split (data.split.val is 0), so no "
+                       "threshold can be chosen without looking at the test rows; give a "
+                       "number, e.g. --threshold 0.4")
+    predictor.model.eval()
+    proba = predictor.head.proba(np.asarray(predictor.model(splits.X_val)))
+    return np.asarray(splits.y_val), proba[:, 1]
 
 
 def _add_baseline(found: Evaluation, run: RunDir, config: Config) -> None:

@@ -301,4 +301,5 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
     table.repeated = repeated.to_numpy()
     name = os.path.splitext(os.path.basename(os.fspath(path)))[0]
     notes = [table.dropped_note()] if table.dropped_note() else []
-    return Dataset(table.X, table.y, schema.feature_names, classes, task, name, schema, notes)
+    return Dataset(table.X, table.y, schema.feature_names, classes, task, name, schema, notes,
+                   table.rows + 2)

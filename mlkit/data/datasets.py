@@ -32,7 +32,8 @@ class Dataset:
     For classification ``y`` holds class indices ``0..k-1`` and ``target_names[i]`` names class
     ``i``; for regression ``y`` is float and ``target_names`` is None. ``schema`` is set for
     data read from a CSV file and re-applies the same encoding to new files; ``notes`` say
-    what reading it left out (rows without a target, say), for the user to see.
+    what reading it left out (rows without a target, say), for the user to see, and ``lines``
+    where each row is in its file.
     """
 
     X: np.ndarray
@@ -43,6 +44,8 @@ class Dataset:
     name: str
     schema: CsvSchema | None = None
     notes: list[str] = field(default_factory=list)
+    lines: np.ndarray | None = None
+    """For data read from a file: the file line of each row (the header is line 1)."""
 
     def __post_init__(self):
         self.X, self.y = as_array(self.X, "X"), as_array(self.y, "y")

@@ -261,6 +261,18 @@ class CsvSchema:
         dated = [name for col in self.dates for name in date_feature_names(col)]
         return self.numeric + dated + self.encoder.feature_names()
 
+    def column_groups(self) -> dict[str, list[int]]:
+        """Each input column with the indices of the ``X`` columns it becomes: a numeric
+        column one, a date column its date features, a categorical column its indicators."""
+        widths = [(col, 1) for col in self.numeric]
+        widths += [(col, len(date_feature_names(col))) for col in self.dates]
+        widths += [(col, len(cats)) for col, cats in zip(self.encoder.names_,
+                                                          self.encoder.categories_)]
+        groups, start = {}, 0
+        for col, width in widths:
+            groups[col], start = list(range(start, start + width)), start + width
+        return groups
+
     def encode(self, frame: pd.DataFrame, source: str = "the data", target: bool = True,
                ) -> Table:
         """Encode a data frame read from a file, reporting every problem in it at once.

@@ -18,7 +18,8 @@ HEADLINE = ("final_train_loss", "best_val_loss", "best_val_accuracy", "best_val_
 
 
 def results_frame(trials: list[Trial], outcomes: dict[int, TrialOutcome]) -> pd.DataFrame:
-    """One row per trial that has an outcome: what varied, status, error, metrics, time."""
+    """One row per trial that has an outcome: what varied, status, error, metrics (the
+    scikit-learn baseline's test metrics as ``baseline_test_<name>``), time."""
     varied = list(dict.fromkeys(key for trial in trials for key in trial.varied))
     rows = []
     for trial in trials:
@@ -32,6 +33,7 @@ def results_frame(trials: list[Trial], outcomes: dict[int, TrialOutcome]) -> pd.
         row.update({f"final_{key}": value for key, value in outcome.final.items()})
         row.update({f"best_{key}": value for key, value in outcome.best.items()})
         row.update({f"test_{key}": value for key, value in outcome.test.items()})
+        row.update({f"baseline_test_{key}": value for key, value in outcome.baseline.items()})
         row.update({"seconds": outcome.seconds, "group": trial.group,
                     "overrides": " ".join(trial.overrides), "run_dir": outcome.run_dir})
         rows.append(row)

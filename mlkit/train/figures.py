@@ -1,7 +1,8 @@
-"""The evaluation pictures of a classifier: ``confusion.png`` and, for two classes, ``roc.png``.
+"""The evaluation pictures: a classifier's ``confusion.png`` and, for two classes, ``roc.png``;
+``calibration.png`` and a regression's ``residuals.png``.
 
-``mlkit train`` draws them from the test split after training and ``mlkit evaluate`` from the
-rows it scores, both into the run directory.
+``mlkit train`` draws the first two from the test split after training and ``mlkit evaluate``
+all of them from the rows it scores, both into the run directory.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ from pathlib import Path
 
 import numpy as np
 
-from mlkit.metrics import UndefinedMetric, confusion_matrix, roc_auc, roc_curve
+from mlkit.metrics import Calibration, UndefinedMetric, confusion_matrix, roc_auc, roc_curve
 from mlkit.train.plots import new_figure, save_figure
 
-__all__ = ["CONFUSION", "ROC", "plot_confusion", "plot_roc", "write_figures"]
+__all__ = ["CALIBRATION", "CONFUSION", "RESIDUALS", "ROC", "plot_calibration", "plot_confusion",
+           "plot_residuals", "plot_roc", "write_figures"]
 
 CONFUSION, ROC = "confusion.png", "roc.png"
+CALIBRATION, RESIDUALS = "calibration.png", "residuals.png"
 
 
 def plot_confusion(y_true, y_pred, classes: list[str], path, title: str = "") -> None:
@@ -76,3 +79,51 @@ def write_figures(folder, head, outputs, y, classes: list[str], title: str = "")
             return written
         written.append(folder / ROC)
     return written
+
+
+def plot_calibration(found: Calibration, path, title: str = "", positive: str = "1") -> None:
+    """The reliability diagram (mean predicted probability vs observed frequency per bin, the
+    diagonal of perfect calibration) over a histogram of the rows per bin."""
+    table = found.table
+    figure, (axis, counts) = new_figure(9, 4.5, panels=2)
+    axis.plot([0, 1], [0, 1], color="gray", ls="--", lw=1, label="perfectly calibrated")
+    axis.plot(table["confidence"], table["frequency"], "o-", color="tab:blue",
+              label=f"model (ECE {found.ece:.4f})")
+    what = "predicted class" if found.top_label else f"class {positive}"
+    axis.set_xlabel(f"mean predicted probability of the {what}")
+    axis.set_ylabel("observed frequency" + (" of a right prediction" if found.top_label
+                                             else f" of class {positive}"))
+    axis.set_xlim(-0.01, 1.01)
+    axis.set_ylim(-0.01, 1.01)
+    axis.legend(loc="upper left")
+    axis.grid(alpha=0.3)
+    axis.set_title(f"{title} calibration".strip())
+    counts.bar(table["low"], table["count"], width=table["high"] - table["low"], align="edge",
+               color="tab:blue", alpha=0.6, edgecolor="white")
+    counts.set_xlim(0, 1)
+    counts.set_xlabel("predicted probability bin")
+    counts.set_ylabel("rows")
+    counts.set_title(f"rows per bin ({int(table['count'].sum())} rows)")
+    save_figure(figure, path)
+
+
+def plot_residuals(y_true, predicted, path, title: str = "") -> None:
+    """Predicted vs actual (with the diagonal of exact predictions) and residual (actual -
+    predicted) vs predicted (with the zero line)."""
+    y_true, predicted = np.asarray(y_true, np.float64), np.asarray(predicted, np.float64)
+    figure, (against, residual) = new_figure(10, 4.5, panels=2)
+    low, high = min(y_true.min(), predicted.min()), max(y_true.max(), predicted.max())
+    against.plot([low, high], [low, high], color="gray", ls="--", lw=1, label="exact")
+    against.scatter(y_true, predicted, s=12, alpha=0.6, color="tab:blue")
+    against.set_xlabel("actual")
+    against.set_ylabel("predicted")
+    against.set_title(f"{title} predicted vs actual ({len(y_true)} rows)".strip())
+    against.legend(loc="upper left")
+    residual.axhline(0, color="gray", ls="--", lw=1)
+    residual.scatter(predicted, y_true - predicted, s=12, alpha=0.6, color="tab:orange")
+    residual.set_xlabel("predicted")
+    residual.set_ylabel("residual (actual - predicted)")
+    residual.set_title("residuals vs predicted")
+    for axis in (against, residual):
+        axis.grid(alpha=0.3)
+    save_figure(figure, path)

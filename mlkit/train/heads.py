@@ -62,11 +62,11 @@ class Head:
             return self.values(outputs)
         return self.labels(self.proba(outputs))
 
-    def labels(self, proba) -> numpy.ndarray:
+    def labels(self, proba, threshold: float = 0.5) -> numpy.ndarray:
         """The predicted class of each row of probabilities: class 1 of a binary head when
-        its probability is at least 0.5, else the most probable class."""
+        its probability is at least ``threshold``, else the most probable class."""
         if self.kind == "binary":
-            return (proba[:, 1] >= 0.5).astype(numpy.int64)
+            return (proba[:, 1] >= threshold).astype(numpy.int64)
         return numpy.argmax(proba, axis=1)
 
     def values(self, outputs) -> numpy.ndarray:

@@ -79,6 +79,14 @@ class Preprocessing:
         """The CSV schema of a run trained on a CSV file."""
         return None if self.csv_schema is None else CsvSchema.from_dict(self.csv_schema)
 
+    def feature_groups(self) -> dict[str, list[int]]:
+        """Each input column with the model-input columns it becomes (a CSV's category or
+        date spans several; any other feature is its own)."""
+        schema = self.schema()
+        if schema is not None:
+            return schema.column_groups()
+        return {name: [i] for i, name in enumerate(self.feature_names)}
+
     def to_dict(self) -> dict:
         """JSON-able form; floats are kept exactly (Python's JSON floats round-trip)."""
         return {"head": self.head, "feature_names": list(self.feature_names),

@@ -86,16 +86,19 @@ class Predictor:
         self.model.eval()
         return np.asarray(self.model(self.preprocessing.transform(X_raw)))
 
-    def frame(self, X_raw, carried: pd.DataFrame | None = None) -> pd.DataFrame:
+    def frame(self, X_raw, carried: pd.DataFrame | None = None,
+              threshold: float = 0.5) -> pd.DataFrame:
         """The ``carried`` columns (ids), then ``prediction`` (class label or value) and, for
-        classifiers, ``proba_<class>``."""
+        classifiers, ``proba_<class>``; a binary classifier predicts its second class when
+        that class's probability is at least ``threshold``."""
         outputs = self.outputs(X_raw)
         if not self.head.is_classifier:
             result = pd.DataFrame({"prediction": self.head.values(outputs)})
         else:
             classes = self.preprocessing.classes
-            result = pd.DataFrame({"prediction": np.asarray(classes)[self.head.predict(outputs)]})
             proba = self.head.proba(outputs)
+            labels = self.head.labels(proba, threshold)
+            result = pd.DataFrame({"prediction": np.asarray(classes)[labels]})
             for k, name in enumerate(classes):
                 result[f"proba_{name}"] = proba[:, k]
         if carried is None or carried.shape[1] == 0:

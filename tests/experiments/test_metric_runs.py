@@ -56,7 +56,7 @@ def test_evaluate_prints_a_per_class_report_and_the_confusion_matrix(run, capsys
     (run / "confusion.png").unlink()
     assert main(["evaluate", str(run)]) == 0
     out = capsys.readouterr().out
-    metrics_part, report_part, confusion_part, written = out.split("\n\n")
+    metrics_part, report_part, confusion_part, calibration_part, written = out.split("\n\n")
     found = evaluate_run(run)
     pred = found.head.predict(found.outputs)
     reference = sk.classification_report(found.y, pred, labels=[0, 1, 2],
@@ -71,5 +71,6 @@ def test_evaluate_prints_a_per_class_report_and_the_confusion_matrix(run, capsys
     counts = [list(map(int, line.split()[1:])) for line in confusion_part.splitlines()[3:]]
     np.testing.assert_array_equal(counts, sk.confusion_matrix(found.y, pred))
     assert "accuracy" in metrics_part and "f1_macro" in metrics_part
-    assert written.strip() == f"wrote {run / 'confusion.png'}"
+    assert calibration_part.startswith("calibration (top-label")
+    assert written.strip() == f"wrote {run / 'confusion.png'}, {run / 'calibration.png'}"
     assert (run / "confusion.png").read_bytes()[:4] == b"\x89PNG"

@@ -1,0 +1,183 @@
+"""The ``evaluate`` subcommand: how good a finished run is, how sure that is, and why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mlkit.cli.common import say
+
+
+def add_evaluate(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "evaluate", help="test metrics of a trained run",
+        description="Print the test metrics of RUN_DIR's best model: on the run's own test "
+                    "split, or on --data (a config's test split, or every row of a CSV), each "
+                    "with a bootstrap confidence interval; on the run's own test split also "
+                    "the scikit-learn baseline's and the paired difference mlkit - baseline "
+                    "on the same resamples. For a classifier also a per-class report, the "
+                    "confusion matrix and the calibration (drawn as confusion.png and "
+                    "calibration.png, and roc.png for two classes, in RUN_DIR); for two "
+                    "classes the scores at the best-F1 threshold of the validation split; for "
+                    "a regression the residuals (residuals.png). --importance adds the "
+                    "permutation importance of each input column (kept as importance.csv).")
+    parser.add_argument("run_dir", help="a run directory, e.g. runs/logreg/20250101-120000")
+    parser.add_argument("--data", metavar="CONFIG_OR_CSV",
+                        help="a .yaml config (its test split) or a .csv file with the target")
+    parser.add_argument("--bootstrap", type=int, default=1000, metavar="N",
+                        help="resamples of the rows for the intervals (default 1000; 0: none)")
+    parser.add_argument("--confidence", type=float, default=0.95, metavar="P",
+                        help="share of the resamples inside each interval (default 0.95)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the resampling and of the shuffles (default 0): same "
+                             "seed, same numbers")
+    parser.add_argument("--bins", type=int, default=10, metavar="N",
+                        help="classifiers: probability bins of the calibration (default 10)")
+    parser.add_argument("--importance", action="store_true",
+                        help="also the permutation importance of each input column: how much "
+                             "the metric worsens when the column is shuffled across the rows")
+    parser.add_argument("--importance-metric", metavar="NAME",
+                        help="the metric --importance watches (default the run's first: "
+                             "accuracy or R2 unless its config's metrics: says otherwise)")
+    parser.add_argument("--repeats", type=int, default=5, metavar="R",
+                        help="shuffles of each column for --importance (default 5)")
+    parser.set_defaults(handler=cmd_evaluate)
+
+
+def _check_options(args) -> None:
+    from mlkit.config import ConfigError, Problem
+    from mlkit.metrics.table import known_metric
+
+    problems = []
+    if args.bootstrap < 0:
+        problems.append(Problem("--bootstrap", "must be 0 (no intervals) or a number of "
+                                "resamples", args.bootstrap, "e.g. --bootstrap 1000"))
+    if not 0 < args.confidence < 1:
+        problems.append(Problem("--confidence", "must be a fraction between 0 and 1",
+                                args.confidence, "e.g. --confidence 0.9"))
+    if args.seed < 0:
+        problems.append(Problem("--seed", "must be 0 or more", args.seed, "e.g. --seed 1"))
+    if args.bins < 1:
+        problems.append(Problem("--bins", "must be 1 or more", args.bins, "e.g. --bins 10"))
+    if args.repeats < 1:
+        problems.append(Problem("--repeats", "must be 1 or more", args.repeats,
+                                "e.g. --repeats 5"))
+    if args.importance_metric is not None:
+        try:
+            known_metric(args.importance_metric)
+        except ValueError as error:
+            problems.append(Problem("--importance-metric", str(error), args.importance_metric,
+                                    "`mlkit list metrics` shows them"))
+    if not args.importance and (args.importance_metric or args.repeats != 5):
+        problems.append(Problem("--importance-metric/--repeats", "only apply with --importance",
+                                args.importance_metric or args.repeats, "add --importance"))
+    if problems:
+        raise ConfigError("mlkit evaluate", problems)
+
+
+def _importance_metric(args, found) -> str:
+    """The metric --importance watches, checked against the run's head before any work."""
+    from mlkit.config import ConfigError, Problem
+    from mlkit.metrics import check_metrics
+
+    name = args.importance_metric or next(iter(found.scores))
+    try:
+        check_metrics([name], found.head.kind)
+    except ValueError as error:
+        problem = Problem("--importance-metric", str(error), name,
+                          "e.g. --importance-metric accuracy")
+        raise ConfigError("mlkit evaluate", [problem]) from None
+    return name
+
+
+def cmd_evaluate(args) -> int:
+    from mlkit.config.runs import evaluate_run
+    from mlkit.metrics import bootstrap
+    from mlkit.train.report import interval_table, metrics_table
+
+    _check_options(args)
+    found = evaluate_run(args.run_dir, args.data)
+    metric = _importance_metric(args, found) if args.importance else None
+    say(f"{found.where}:")
+    if args.bootstrap:
+        boot = bootstrap(list(found.scores), found.y, **found.inputs, baseline=found.baseline,
+                         n_resamples=args.bootstrap, confidence=args.confidence,
+                         seed=args.seed)
+        say(interval_table(found.head, boot, found.baseline_name))
+        if found.baseline is None:
+            say(f"no baseline comparison: {found.baseline_missing}.")
+    else:
+        say(metrics_table(found.head, found.scores))
+    written = (_classifier(args, found) if found.head.is_classifier
+               else _regression(args, found))
+    if metric is not None:
+        written.append(_importance(args, found, metric))
+    say(f"\nwrote {', '.join(str(path) for path in written)}")
+    return 0
+
+
+def _classifier(args, found) -> list:
+    """Per-class report, confusion matrix, calibration and (binary) threshold; the figures."""
+    from mlkit.metrics import brier, calibration
+    from mlkit.train.diagnostics import calibration_table
+    from mlkit.train.figures import CALIBRATION, plot_calibration, write_figures
+    from mlkit.train.report import class_report, confusion_table
+
+    predicted = found.head.predict(found.outputs)
+    say("\nper class:")
+    say(class_report(found.y, predicted, found.classes))
+    say("\nconfusion matrix (rows: true class, columns: predicted):")
+    say(confusion_table(found.y, predicted, found.classes))
+    proba = found.inputs["proba"]
+    calibrated = calibration(found.y, proba, args.bins)
+    positive = str(found.classes[-1])
+    say("\n" + calibration_table(calibrated, brier(found.y, proba), positive))
+    if found.head.kind == "binary":
+        _threshold(args, found, proba[:, 1], positive)
+    written = write_figures(args.run_dir, found.head, found.outputs, found.y, found.classes)
+    path = Path(args.run_dir) / CALIBRATION
+    plot_calibration(calibrated, path, positive=positive)
+    return written[:1] + [path] + written[1:]
+
+
+def _threshold(args, found, score, positive: str) -> None:
+    from mlkit.config.runs import validation_probabilities
+    from mlkit.metrics import best_f1_threshold, threshold_scores
+    from mlkit.train import RunError
+    from mlkit.train.diagnostics import threshold_table
+
+    try:
+        y_val, score_val = validation_probabilities(args.run_dir)
+        chosen_on = best_f1_threshold(y_val, score_val)
+    except (RunError, ValueError) as error:  # no validation rows, or none of class 1
+        say(f"\nno best-F1 threshold: {error}")
+        return
+    say("\n" + threshold_table(threshold_scores(found.y, score, 0.5),
+                               threshold_scores(found.y, score, chosen_on.threshold),
+                               chosen_on, len(y_val), positive))
+
+
+def _regression(args, found) -> list:
+    from mlkit.train.diagnostics import residual_report
+    from mlkit.train.figures import RESIDUALS, plot_residuals
+
+    predicted = found.inputs["values"]
+    say("\n" + residual_report(found.y, predicted, found.row_names))
+    path = Path(args.run_dir) / RESIDUALS
+    plot_residuals(found.y, predicted, path)
+    return [path]
+
+
+def _importance(args, found, metric: str) -> Path:
+    """Print the permutation importance and keep it as importance.csv in the run directory."""
+    from mlkit.metrics import permutation_importance
+    from mlkit.train.checkpoint import atomic_write_text
+    from mlkit.train.diagnostics import importance_table
+
+    result = permutation_importance(found.predictions_of, found.X, found.y, metric,
+                                    found.groups, args.repeats, args.seed, found.head.kind)
+    say("\n" + importance_table(result, len(found.y)))
+    path = Path(args.run_dir) / "importance.csv"
+    table = result.frame().rename(columns={"mean": f"{metric}_drop_mean",
+                                           "std": f"{metric}_drop_std"})
+    atomic_write_text(path, table.to_csv(index=False))
+    return path

@@ -1,0 +1,40 @@
+"""Precision, recall and F1 at a threshold, and the best-F1 threshold, by hand and by trial."""
+
+import numpy as np
+import pytest
+
+from mlkit.metrics import best_f1_threshold, f1, threshold_scores
+
+
+def test_scores_at_a_threshold_by_hand():
+    y = [0, 1, 1, 0, 1]
+    p = [0.1, 0.8, 0.65, 0.7, 0.2]
+    # >= 0.5 predicts rows 1, 2, 3: two right of three; two of the three positives found
+    found = threshold_scores(y, p, 0.5)
+    assert (found.precision, found.recall, found.f1) == pytest.approx((2 / 3, 2 / 3, 2 / 3))
+    # >= 0.2 predicts 1, 2, 3, 4: 3 of 4 right, all 3 positives found: F1 = 6 / 7
+    best = best_f1_threshold(y, p)
+    assert best.threshold == 0.2
+    assert (best.precision, best.recall, best.f1) == pytest.approx((0.75, 1.0, 6 / 7))
+
+
+def test_best_threshold_matches_trying_every_score():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 300)
+    p = np.clip(0.3 * y + rng.uniform(0, 0.7, 300), 0, 1).round(2)  # many ties
+    tried = {t: f1(y, (p >= t).astype(int)) for t in np.unique(p)}
+    top = max(tried.values())
+    best = best_f1_threshold(y, p)
+    assert best.f1 == pytest.approx(top)
+    assert best.threshold == max(t for t, v in tried.items() if v == pytest.approx(top))
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: threshold_scores([0, 1], [0.2, 0.8], 1.5), r"threshold must be a probability"),
+    (lambda: threshold_scores([0, 1], [0.2, 0.8], "best"), r"threshold must be a probability"),
+    (lambda: best_f1_threshold([0, 0], [0.2, 0.8]), "no positive row"),
+    (lambda: best_f1_threshold([0, 1], [[0.2], [0.8]]), r"scores must be finite numbers"),
+])
+def test_bad_input_is_named(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

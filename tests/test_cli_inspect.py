@@ -130,3 +130,49 @@ def test_inspect_without_target_says_how_to_get_a_section(capsys, tmp_path, monk
     assert code == 0, err
     assert out.splitlines()[4].split() == ["x", "number", "0", "2", "'1'"]
     assert "pass --target COL for the task" in out and "\ndata:\n" not in out
+
+
+@pytest.mark.parametrize("classes, model, loss", [
+    (["a", "b"], "logistic_regression", "binary_cross_entropy"),
+    (["a", "b", "c"], "softmax_regression", "cross_entropy"),
+    (None, "linear_regression", "mse"),
+])
+def test_inspect_writes_a_config_that_trains_from_anywhere(capsys, tmp_path, monkeypatch,
+                                                           classes, model, loss):
+    """--config writes the task's linear model beside the data section; the file's path is
+    relative to the config's folder, so training from another directory reads the same rows."""
+    monkeypatch.chdir(tmp_path)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(90, 2))
+    target = (np.array(classes)[np.argmax(x @ rng.normal(size=(2, len(classes))), axis=1)]
+              if classes else (x @ [2.0, -1.0]).round(3))
+    pd.DataFrame({"x1": x[:, 0], "x2": x[:, 1], "y": target}).to_csv("data.csv", index=False)
+    code, out, err = _cli(capsys, "inspect", "data.csv", "--target", "y", "--config",
+                          "configs/start.yaml")
+    assert code == 0, err
+    assert out.endswith("wrote configs/start.yaml; train on it with: mlkit train "
+                        "configs/start.yaml\n")
+    config = yaml.safe_load(Path("configs/start.yaml").read_text())
+    assert config["data"]["csv"]["path"] == "../data.csv"
+    assert (config["model"], config["loss"], config["optimizer"]) == (
+        {"name": model}, {"name": loss, "l2": 0.01}, {"name": "lbfgs"})
+    monkeypatch.chdir(tmp_path / "configs")
+    code, out, err = _cli(capsys, "train", "start.yaml", "output.save_plots=false", "--quiet")
+    assert code == 0, err
+    run = Path(out.strip().splitlines()[-1].removeprefix("run directory: "))
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["model"] == model
+    main_metric = "r2" if classes is None else "accuracy"
+    assert summary["test"][main_metric] > 0.9  # a linear target, learned by a linear model
+
+
+def test_inspect_never_overwrites_a_config(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("t.csv").write_text("x,y\n1,a\n2,b\n3,a\n4,b\n")
+    Path("mine.yaml").write_text("my own work\n")
+    code, out, err = _cli(capsys, "inspect", "t.csv", "--target", "y", "--config", "mine.yaml")
+    assert code == 2 and out == ""
+    assert "--config: names a file that exists (got 'mine.yaml')" in err
+    assert Path("mine.yaml").read_text() == "my own work\n"
+    code, out, err = _cli(capsys, "inspect", "t.csv", "--config", "new.yaml")
+    assert code == 2 and "--config: needs --target" in err and not Path("new.yaml").exists()

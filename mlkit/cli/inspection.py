@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from mlkit.cli.common import say
 
 _HEADINGS = {"name": "column", "kind": "kind", "missing": "missing", "tokens": "read as missing",
@@ -25,12 +27,25 @@ def add_inspect(subparsers) -> None:
                         "when it reads numbers that '.' does not")
     parser.add_argument("--encoding", metavar="NAME", help="the text encoding; default: "
                         "UTF-8, else cp1252 (or latin-1) when the file is not UTF-8")
+    parser.add_argument("--config", metavar="OUT.yaml", help="with --target, also write a "
+                        "config that trains on the file: the data section (its path relative "
+                        "to OUT.yaml's folder) and the linear model, loss (with a small L2 "
+                        "penalty) and L-BFGS for the task; an existing file is never "
+                        "overwritten")
     parser.set_defaults(handler=cmd_inspect)
 
 
 def cmd_inspect(args) -> int:
+    from mlkit.config import ConfigError, Problem
     from mlkit.data import inspect_csv
 
+    if args.config and not args.target:
+        raise ConfigError("mlkit inspect", [Problem("--config", "needs --target", args.config,
+                                                    "name the column to predict")])
+    if args.config and os.path.exists(args.config):
+        raise ConfigError("mlkit inspect", [Problem("--config", "names a file that exists",
+                                                    args.config, "choose another path or "
+                                                    "remove it; inspect never overwrites")])
     profile = inspect_csv(args.csv, args.target, sep=args.sep, decimal=args.decimal,
                           encoding=args.encoding)
     say(f"{profile.path}: {profile.rows} rows, {len(profile.columns)} columns, "
@@ -45,6 +60,9 @@ def cmd_inspect(args) -> int:
         return 0
     say("\n# a data: section that reads this file as it is; add model, loss and optimizer "
         "sections\n# (see configs/csv.yaml) and run mlkit train on it\n" + data_yaml(profile))
+    if args.config:
+        write_starter_config(profile, args.config)
+        say(f"\nwrote {args.config}; train on it with: mlkit train {args.config}")
     return 0
 
 
@@ -64,10 +82,36 @@ def column_table(profile) -> str:
     return "\n".join(lines)
 
 
-def data_yaml(profile) -> str:
-    """The suggested ``data:`` section as YAML (lists on one line)."""
+def data_yaml(profile, path: str | None = None) -> str:
+    """The suggested ``data:`` section as YAML (lists on one line), reading the file at
+    ``path`` when given (as written in a config file, relative to its folder)."""
     import yaml
 
-    section = {"data": {"dataset": "csv", "csv": profile.csv_section()}}
-    return yaml.safe_dump(section, sort_keys=False, default_flow_style=None,
-                          width=float("inf"), allow_unicode=True)
+    csv = {**profile.csv_section(), **({"path": path} if path else {})}
+    return yaml.safe_dump({"data": {"dataset": "csv", "csv": csv}}, sort_keys=False,
+                          default_flow_style=None, width=float("inf"), allow_unicode=True)
+
+
+def _linear_model(profile) -> tuple[str, str]:
+    """The linear model and its loss for the profiled task."""
+    if profile.task == "regression":
+        return "linear_regression", "mse"
+    if len(profile.classes) == 2:
+        return "logistic_regression", "binary_cross_entropy"
+    return "softmax_regression", "cross_entropy"
+
+
+def write_starter_config(profile, config_path: str) -> None:
+    """A config training the task's linear model with L-BFGS on the profiled file; created
+    (with its folder), never overwritten (open mode ``x``)."""
+    folder = os.path.dirname(os.path.abspath(config_path))
+    model, loss = _linear_model(profile)
+    text = (f"# written by mlkit inspect from {profile.path}; train with: mlkit train "
+            f"{config_path}\n"
+            + data_yaml(profile, os.path.relpath(os.path.abspath(profile.path), folder))
+            + f"model:\n  name: {model}\nloss:\n  name: {loss}\n"
+            "  l2: 0.01  # a small weight penalty: finite weights even on separable classes\n"
+            "optimizer:\n  name: lbfgs\n")
+    os.makedirs(folder, exist_ok=True)
+    with open(config_path, "x", encoding="utf-8") as file:
+        file.write(text)

@@ -15,7 +15,9 @@ def add_predict(subparsers) -> None:
         description="Apply RUN_DIR's saved preprocessing and best model to a CSV file; write "
                     "one row per input row: its id and --keep columns, the prediction and, "
                     "for classifiers, one probability column per class. Rows left out for a "
-                    "missing value (a run trained with impute: drop) are listed.")
+                    "missing value (a run trained with impute: drop) are listed. The input "
+                    "columns are compared with what training saw; columns that drifted are "
+                    "named (--drift: every column, also kept as OUTPUT.drift.csv).")
     parser.add_argument("run_dir", help="a run directory")
     parser.add_argument("--input", required=True, metavar="CSV", help="rows to predict")
     parser.add_argument("--output", required=True, metavar="CSV", help="where predictions go")
@@ -26,6 +28,11 @@ def add_predict(subparsers) -> None:
                         help="binary classifiers: predict the second class when its "
                              "probability is at least T (default 0.5); 'best': the "
                              "threshold with the best F1 on the run's validation split")
+    parser.add_argument("--drift", action="store_true",
+                        help="print how far every input column is from training (missing "
+                             "values, share outside the training range, mean shift, PSI, "
+                             "unseen categories) and write it beside --output as "
+                             "<name>.drift.csv")
     parser.set_defaults(handler=cmd_predict)
 
 
@@ -69,8 +76,32 @@ def cmd_predict(args) -> int:
     if not output.parent.is_dir():
         raise FileNotFoundError(f"the folder of --output {str(output)!r} does not exist; "
                                 "create it first")
+    report = None if predictor.profile is None else predictor.drift(args.input)
     atomic_write_text(output, frame.to_csv(index=False))
     note = table.dropped_note()
     say(f"wrote {len(frame)} predictions to {output}" + (f" at {chosen}" if chosen else "")
         + (f"; {note}" if note else ""))
+    say_drift(report, args.run_dir, args.drift, output.with_name(output.stem + ".drift.csv"))
     return 0
+
+
+def say_drift(report, run_dir, full: bool, path: Path | None = None) -> None:
+    """The drifted columns (every column when ``full``, then also written to ``path``), or a
+    note when the run has no training profile; nothing when no column drifted."""
+    from mlkit.data.drift import drift_summary, drift_table
+    from mlkit.train.checkpoint import atomic_write_text
+
+    if report is None:
+        say(f"note: {run_dir} has no training profile (it was trained before mlkit kept one), "
+            "so the input columns are not checked for drift; train again to have them checked")
+        return
+    if not full:
+        summary = drift_summary(report)
+        if summary:
+            say(summary)
+        return
+    say("drift from training (PSI: < 0.1 stable, 0.1-0.25 moderate, >= 0.25 major shift):")
+    say(drift_table(report))
+    if path is not None:
+        atomic_write_text(path, report.to_csv(index=False))
+        say(f"wrote the drift of every input column to {path}")

@@ -28,7 +28,8 @@ __all__ = ["Evaluation", "evaluate_run", "gradcheck_config", "load_predictor", "
 
 
 def load_predictor(run_dir) -> tuple[Predictor, Config]:
-    """The run's best model with its preprocessing, and the run's config."""
+    """The run's best model with its preprocessing (and training profile, when the run has
+    one), and the run's config."""
     run = RunDir.open(run_dir, needs=(RunDir.CONFIG, RunDir.MODEL, RunDir.PREPROCESSING))
     config = load_config(run / RunDir.CONFIG)
     prep = run.read_preprocessing()
@@ -42,7 +43,7 @@ def load_predictor(run_dir) -> tuple[Predictor, Config]:
             raise
         raise CheckpointError(f"{run / RunDir.MODEL} does not fit the model of "
                               f"{run / RunDir.CONFIG}: {error}") from None
-    return Predictor(model, prep), config
+    return Predictor(model, prep, run.read_profile()), config
 
 
 @dataclass

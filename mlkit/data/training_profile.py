@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["DECILES", "PROFILE_VERSION", "QUANTILES", "TrainingProfile", "bin_shares", "profile_frame"]
+__all__ = ["DECILES", "PROFILE_VERSION", "QUANTILES", "TrainingProfile", "bin_shares",
+           "profile_frame"]
 
 PROFILE_VERSION = 1
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)

@@ -36,7 +36,7 @@ LIMITS = {"outside": 0.05, "mean_shift": 0.5, "psi": 0.25, "unseen": 0.05,
 """The value (absolute, for the mean shift and the missing change) from which a measure flags
 its column."""
 
-_COLUMNS = ["column", "kind", "values", "missing_train", "missing_new", "missing_change",
+_COLUMNS = ["column", "kind", "present", "missing_train", "missing_new", "missing_change",
             "outside", "mean_shift", "psi", "unseen", "drifted"]
 
 
@@ -78,7 +78,7 @@ def _categories(stats: dict, values: pd.Series) -> dict:
 
 def _drifted(row: dict) -> bool:
     judged = dict(row)
-    if row["values"] < MIN_VALUES:
+    if row["present"] < MIN_VALUES:
         judged["psi"] = judged["mean_shift"] = np.nan
     return any(abs(judged[key]) >= limit for key, limit in LIMITS.items()
                if not np.isnan(judged[key]))
@@ -98,7 +98,7 @@ def drift_report(profile: TrainingProfile, frame: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``column, kind, values`` (present new values), ``missing_train,
+        Columns ``column, kind, present`` (new values not missing), ``missing_train,
         missing_new, missing_change, outside, mean_shift, psi, unseen`` (NaN where a
         measure does not apply) and ``drifted``.
     """
@@ -116,7 +116,7 @@ def drift_report(profile: TrainingProfile, frame: pd.DataFrame) -> pd.DataFrame:
     for name, stats in profile.columns.items():
         values = frame[name]
         missing = float(values.isna().mean())
-        row = {"column": name, "kind": stats["kind"], "values": int(values.notna().sum()),
+        row = {"column": name, "kind": stats["kind"], "present": int(values.notna().sum()),
                "missing_train": stats["missing"], "missing_new": missing,
                "missing_change": missing - stats["missing"]}
         row.update(_numbers(stats, values, name) if stats["kind"] == "number"
@@ -129,9 +129,9 @@ def drift_report(profile: TrainingProfile, frame: pd.DataFrame) -> pd.DataFrame:
 def _reasons(row) -> str:
     """The measures past their limit, e.g. ``"PSI 1.84, mean +2.31 sd"``."""
     parts = []
-    if row.values >= MIN_VALUES and row.psi >= LIMITS["psi"]:
+    if row.present >= MIN_VALUES and row.psi >= LIMITS["psi"]:
         parts.append(f"PSI {row.psi:.2f}")
-    if row.values >= MIN_VALUES and abs(row.mean_shift) >= LIMITS["mean_shift"]:
+    if row.present >= MIN_VALUES and abs(row.mean_shift) >= LIMITS["mean_shift"]:
         parts.append(f"mean {row.mean_shift:+.2f} sd")
     if row.outside >= LIMITS["outside"]:
         parts.append(f"{row.outside:.0%} outside the training range")

@@ -33,6 +33,7 @@ def bin_shares(values: np.ndarray, edges: list[float]) -> np.ndarray:
 
 def _number_column(values: pd.Series) -> dict:
     present = values.dropna().to_numpy(dtype=np.float64)
+    present = present[np.isfinite(present)]  # an infinity has no place in a mean or a bin
     column = {"kind": "number", "missing": float(values.isna().mean()) if len(values) else 0.0}
     if not len(present):
         return {**column, "min": None, "max": None, "mean": None, "std": None,

@@ -50,7 +50,7 @@ def test_unseen_categories_and_missing_values_are_counted():
     new = pd.DataFrame({"c": ["a"] * 50 + ["b"] * 30 + ["c"] * 20 + [None] * 25})
     row = _report(train, new).loc["c"]
     assert row["unseen"] == pytest.approx(0.2)
-    assert (row["missing_train"], row["missing_new"], row["values"]) == (0.0, 0.2, 100)
+    assert (row["missing_train"], row["missing_new"], row["present"]) == (0.0, 0.2, 100)
     assert row["missing_change"] == pytest.approx(0.2)
     assert row["psi"] == pytest.approx(-0.1 * math.log(0.5 / 0.6) - 0.1 * math.log(0.3 / 0.4)
                                        + (0.2 - 1e-4) * math.log(0.2 / 1e-4))
@@ -101,3 +101,9 @@ def test_bad_input_is_refused_with_the_problem_named():
         drift_report(profile, pd.DataFrame({"x": [], "c": []}))
     with pytest.raises(TypeError, match="TrainingProfile"):
         drift_report({"x": {}}, pd.DataFrame({"x": [1.0]}))
+
+
+def test_an_infinite_training_value_stays_out_of_the_statistics():
+    profile = profile_frame(pd.DataFrame({"x": [1.0, 3.0, np.inf]}))
+    assert (profile.columns["x"]["max"], profile.columns["x"]["mean"]) == (3.0, 2.0)
+    assert TrainingProfile.from_dict(json.loads(json.dumps(profile.to_dict()))) == profile

@@ -13,31 +13,35 @@ For every input column of a :class:`~mlkit.data.training_profile.TrainingProfile
 - ``unseen``: share of the new categories that training never saw;
 - ``missing_change``: the new share of missing values minus training's.
 
-A column is flagged (``drifted``) when any of them passes its limit in :data:`LIMITS`; the
-PSI and mean shift are judged only over at least :data:`MIN_VALUES` values, as fewer are
-mostly noise.
+A column is flagged (``drifted``, with the reasons in ``why``) when any of them passes its
+limit in :data:`LIMITS`, and the PSI and the mean shift also pass what sampling alone gives
+one time in a hundred (:data:`CHANCE`): two samples of one population, of ``n`` and ``N``
+values, differ by a PSI of about a chi-square with bins - 1 degrees of freedom times
+(1/n + 1/N), and by a mean shift of about a standard normal times sqrt(1/n + 1/N). So a small
+file (or a small training set) needs a larger difference to be flagged.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.stats import chi2, norm
 
 from mlkit.data.errors import DataError
 from mlkit.data.training_profile import TrainingProfile, bin_shares
 
-__all__ = ["LIMITS", "MIN_VALUES", "SHARE_FLOOR", "drift_report", "drift_summary", "drift_table",
+__all__ = ["CHANCE", "LIMITS", "SHARE_FLOOR", "drift_report", "drift_summary", "drift_table",
            "psi"]
 
 SHARE_FLOOR = 1e-4
-MIN_VALUES = 30
+CHANCE = 0.01
 LIMITS = {"outside": 0.05, "mean_shift": 0.5, "psi": 0.25, "unseen": 0.05,
           "missing_change": 0.1}
 """The value (absolute, for the mean shift and the missing change) from which a measure flags
 its column."""
 
 _COLUMNS = ["column", "kind", "present", "missing_train", "missing_new", "missing_change",
-            "outside", "mean_shift", "psi", "unseen", "drifted"]
+            "outside", "mean_shift", "psi", "unseen", "drifted", "why"]
 
 
 def psi(expected, actual) -> float:
@@ -76,12 +80,31 @@ def _categories(stats: dict, values: pd.Series) -> dict:
             "psi": psi(list(known.values()) + [0.0], actual), "unseen": unseen}
 
 
-def _drifted(row: dict) -> bool:
-    judged = dict(row)
-    if row["present"] < MIN_VALUES:
-        judged["psi"] = judged["mean_shift"] = np.nan
-    return any(abs(judged[key]) >= limit for key, limit in LIMITS.items()
-               if not np.isnan(judged[key]))
+def _bins(stats: dict) -> int:
+    """The training bins holding values: those a PSI compares when nothing moved."""
+    shares = stats["shares"] if stats["kind"] == "number" else stats["frequencies"].values()
+    return sum(share > 0 for share in shares)
+
+
+def _reasons(row: dict, stats: dict, rows: int) -> str:
+    """The measures past their limit (and, for the PSI and the mean shift, past chance), e.g.
+    ``"PSI 1.84, mean +2.31 sd"``; ``""`` when none is."""
+    trained = rows * (1 - stats["missing"])
+    spread = np.sqrt(1 / max(row["present"], 1) + 1 / max(trained, 1))
+    chance_psi = chi2.ppf(1 - CHANCE, max(_bins(stats) - 1, 1)) * spread ** 2
+    chance_shift = norm.ppf(1 - CHANCE / 2) * spread
+    parts = []
+    if row["psi"] >= max(LIMITS["psi"], chance_psi):
+        parts.append(f"PSI {row['psi']:.2f}")
+    if abs(row["mean_shift"]) >= max(LIMITS["mean_shift"], chance_shift):
+        parts.append(f"mean {row['mean_shift']:+.2f} sd")
+    if row["outside"] >= LIMITS["outside"]:
+        parts.append(f"{row['outside']:.0%} outside the training range")
+    if row["unseen"] >= LIMITS["unseen"]:
+        parts.append(f"{row['unseen']:.0%} unseen categories")
+    if abs(row["missing_change"]) >= LIMITS["missing_change"]:
+        parts.append(f"missing {row['missing_train']:.0%} -> {row['missing_new']:.0%}")
+    return ", ".join(parts)
 
 
 def drift_report(profile: TrainingProfile, frame: pd.DataFrame) -> pd.DataFrame:
@@ -100,7 +123,7 @@ def drift_report(profile: TrainingProfile, frame: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         Columns ``column, kind, present`` (new values not missing), ``missing_train,
         missing_new, missing_change, outside, mean_shift, psi, unseen`` (NaN where a
-        measure does not apply) and ``drifted``.
+        measure does not apply), ``drifted`` and ``why`` (the measures past their limit).
     """
     if not isinstance(profile, TrainingProfile):
         raise TypeError(f"profile must be a TrainingProfile, got {type(profile).__name__}.")
@@ -121,25 +144,10 @@ def drift_report(profile: TrainingProfile, frame: pd.DataFrame) -> pd.DataFrame:
                "missing_change": missing - stats["missing"]}
         row.update(_numbers(stats, values, name) if stats["kind"] == "number"
                    else _categories(stats, values))
-        row["drifted"] = _drifted(row)
+        row["why"] = _reasons(row, stats, profile.rows)
+        row["drifted"] = bool(row["why"])
         rows.append(row)
     return pd.DataFrame(rows, columns=_COLUMNS)
-
-
-def _reasons(row) -> str:
-    """The measures past their limit, e.g. ``"PSI 1.84, mean +2.31 sd"``."""
-    parts = []
-    if row.present >= MIN_VALUES and row.psi >= LIMITS["psi"]:
-        parts.append(f"PSI {row.psi:.2f}")
-    if row.present >= MIN_VALUES and abs(row.mean_shift) >= LIMITS["mean_shift"]:
-        parts.append(f"mean {row.mean_shift:+.2f} sd")
-    if row.outside >= LIMITS["outside"]:
-        parts.append(f"{row.outside:.0%} outside the training range")
-    if row.unseen >= LIMITS["unseen"]:
-        parts.append(f"{row.unseen:.0%} unseen categories")
-    if abs(row.missing_change) >= LIMITS["missing_change"]:
-        parts.append(f"missing {row.missing_train:.0%} -> {row.missing_new:.0%}")
-    return ", ".join(parts)
 
 
 def drift_summary(report: pd.DataFrame) -> str:
@@ -150,7 +158,7 @@ def drift_summary(report: pd.DataFrame) -> str:
     width = max(len(name) for name in flagged["column"])
     lines = [f"drift: {len(flagged)} of {len(report)} input columns differ from training "
              "(PSI >= 0.25 is a major shift; --drift shows every column):"]
-    lines += [f"  {row.column:<{width}}  {_reasons(row)}" for row in flagged.itertuples()]
+    lines += [f"  {row.column:<{width}}  {row.why}" for row in flagged.itertuples()]
     return "\n".join(lines)
 
 
@@ -163,4 +171,4 @@ def drift_table(report: pd.DataFrame) -> str:
                "missing_change": lambda v: f"{v * 100:+.1f} pt",
                "mean_shift": lambda v: f"{v:+.3f}", "psi": lambda v: f"{v:.3f}",
                "drifted": lambda flag: "yes" if flag else "no"}
-    return report.to_string(index=False, formatters=formats, na_rep="-")
+    return report.drop(columns="why").to_string(index=False, formatters=formats, na_rep="-")

@@ -71,12 +71,18 @@ def test_a_resample_of_the_training_rows_is_not_flagged_and_a_shift_is():
     assert drift_summary(report).splitlines()[1].split()[0] == "price"
 
 
-def test_few_new_values_are_flagged_by_range_but_not_by_psi():
+def test_a_psi_within_chance_is_not_flagged_and_one_beyond_it_is():
     train = pd.DataFrame({"x": np.arange(100.0)})
+    # 3 values in 3 bins: PSI 5.67, but chance gives up to chi2(0.99, 9) * (1/3 + 1/100) = 7.44
+    row = _report(train, pd.DataFrame({"x": [5.0, 50.0, 95.0]})).loc["x"]
+    assert row["psi"] == pytest.approx(3 * (1 / 3 - 0.1) * math.log(10 / 3)
+                                       + 7 * 0.0999 * math.log(1000))
+    assert not row["drifted"] and row["why"] == ""
+    # 3 values in the lowest bin happen one time in 1000: PSI 8.28 is flagged
     row = _report(train, pd.DataFrame({"x": [0.0, 1.0, 2.0]})).loc["x"]
-    assert row["psi"] > 1 and not row["drifted"]  # 3 values: the PSI is mostly noise
-    row = _report(train, pd.DataFrame({"x": [0.0, 1.0, 200.0]})).loc["x"]
-    assert row["outside"] == pytest.approx(1 / 3) and row["drifted"]
+    assert row["drifted"] and row["why"].startswith("PSI 8.28")
+    row = _report(train, pd.DataFrame({"x": [5.0, 50.0, 200.0]})).loc["x"]
+    assert row["outside"] == pytest.approx(1 / 3) and row["why"] == "33% outside the training range"
 
 
 def test_the_profile_goes_through_json_and_a_damaged_one_is_named():

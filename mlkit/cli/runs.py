@@ -83,4 +83,3 @@ def cmd_predict(args) -> int:
         + (f"; {note}" if note else ""))
     say_drift(report, args.run_dir, args.drift, output.with_name(output.stem + ".drift.csv"))
     return 0
-

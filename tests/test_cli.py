@@ -25,7 +25,7 @@ from mlkit.data import load_dataset
 REPO = Path(__file__).resolve().parents[1]
 CONFIGS = REPO / "configs"
 RUN_FILES = {"config.yaml", "metrics.csv", "model.npz", "last.npz", "summary.json",
-             "preprocessing.json", "curves.png", "baseline.npz"}
+             "preprocessing.json", "curves.png", "baseline.npz", "training_profile.json"}
 SHIPPED = {"logreg": ("accuracy", "log_loss"), "softmax": ("accuracy", "log_loss"),
            "mlp": ("accuracy", "log_loss"), "mlp_regression": ("r2", "rmse"),
            "csv": ("accuracy", "log_loss")}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mlkit.cli.common import say
+from mlkit.cli.common import say, say_drift
 
 
 def add_evaluate(subparsers) -> None:
@@ -19,7 +19,9 @@ def add_evaluate(subparsers) -> None:
                     "calibration.png, and roc.png for two classes, in RUN_DIR); for two "
                     "classes the scores at the best-F1 threshold of the validation split; for "
                     "a regression the residuals (residuals.png). --importance adds the "
-                    "permutation importance of each input column (kept as importance.csv).")
+                    "permutation importance of each input column (kept as importance.csv). "
+                    "With --data, the input columns are compared with what training saw and "
+                    "those that drifted are named (--drift: every column).")
     parser.add_argument("run_dir", help="a run directory, e.g. runs/logreg/20250101-120000")
     parser.add_argument("--data", metavar="CONFIG_OR_CSV",
                         help="a .yaml config (its test split) or a .csv file with the target")
@@ -40,6 +42,8 @@ def add_evaluate(subparsers) -> None:
                              "accuracy or R2 unless its config's metrics: says otherwise)")
     parser.add_argument("--repeats", type=int, default=5, metavar="R",
                         help="shuffles of each column for --importance (default 5)")
+    parser.add_argument("--drift", action="store_true",
+                        help="with --data: print how far every input column is from training")
     parser.set_defaults(handler=cmd_evaluate)
 
 
@@ -67,6 +71,9 @@ def _check_options(args) -> None:
         except ValueError as error:
             problems.append(Problem("--importance-metric", str(error), args.importance_metric,
                                     "`mlkit list metrics` shows them"))
+    if args.drift and args.data is None:
+        problems.append(Problem("--drift", "compares --data with the training rows, so it "
+                                "needs --data", hint="add --data new.csv"))
     if not args.importance and (args.importance_metric or args.repeats != 5):
         problems.append(Problem("--importance-metric/--repeats", "only apply with --importance",
                                 args.importance_metric or args.repeats, "add --importance"))
@@ -107,6 +114,8 @@ def cmd_evaluate(args) -> int:
             say(f"no baseline comparison: {found.baseline_missing}.")
     else:
         say(metrics_table(found.head, found.scores))
+    if args.data is not None:
+        say_drift(found.drift, args.run_dir, args.drift)
     written = (_classifier(args, found) if found.head.is_classifier
                else _regression(args, found))
     if metric is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mlkit.cli.common import say
+from mlkit.cli.common import say, say_drift
 
 # ----------------------------------------------------------------------------- predict
 
@@ -15,7 +15,9 @@ def add_predict(subparsers) -> None:
         description="Apply RUN_DIR's saved preprocessing and best model to a CSV file; write "
                     "one row per input row: its id and --keep columns, the prediction and, "
                     "for classifiers, one probability column per class. Rows left out for a "
-                    "missing value (a run trained with impute: drop) are listed.")
+                    "missing value (a run trained with impute: drop) are listed. The input "
+                    "columns are compared with what training saw; columns that drifted are "
+                    "named (--drift: every column, also kept as OUTPUT.drift.csv).")
     parser.add_argument("run_dir", help="a run directory")
     parser.add_argument("--input", required=True, metavar="CSV", help="rows to predict")
     parser.add_argument("--output", required=True, metavar="CSV", help="where predictions go")
@@ -26,6 +28,11 @@ def add_predict(subparsers) -> None:
                         help="binary classifiers: predict the second class when its "
                              "probability is at least T (default 0.5); 'best': the "
                              "threshold with the best F1 on the run's validation split")
+    parser.add_argument("--drift", action="store_true",
+                        help="print how far every input column is from training (missing "
+                             "values, share outside the training range, mean shift, PSI, "
+                             "unseen categories) and write it beside --output as "
+                             "<name>.drift.csv")
     parser.set_defaults(handler=cmd_predict)
 
 
@@ -69,8 +76,10 @@ def cmd_predict(args) -> int:
     if not output.parent.is_dir():
         raise FileNotFoundError(f"the folder of --output {str(output)!r} does not exist; "
                                 "create it first")
+    report = None if predictor.profile is None else predictor.drift(args.input)
     atomic_write_text(output, frame.to_csv(index=False))
     note = table.dropped_note()
     say(f"wrote {len(frame)} predictions to {output}" + (f" at {chosen}" if chosen else "")
         + (f"; {note}" if note else ""))
+    say_drift(report, args.run_dir, args.drift, output.with_name(output.stem + ".drift.csv"))
     return 0

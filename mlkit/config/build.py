@@ -9,6 +9,7 @@ directory exists. Components come from :mod:`mlkit.registry`, never by import pa
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from mlkit import registry
 from mlkit.data import (
@@ -19,6 +20,7 @@ from mlkit.data import (
     load_dataset,
     train_val_test_split,
 )
+from mlkit.data.training_profile import TrainingProfile, profile_frame
 from mlkit.metrics import default_metrics
 from mlkit.train.plan import Plan, Preprocessing, Splits
 
@@ -27,7 +29,8 @@ from .errors import ConfigError, Problem, choices
 from .schema import MODEL_TASKS, Config
 from .sections import LOOP_OPTIONS
 
-__all__ = ["build_model", "build_plan", "load_data", "split_data", "split_rows"]
+__all__ = ["build_model", "build_plan", "input_rows", "load_data", "split_data", "split_rows",
+           "training_profile"]
 
 
 def load_data(config: Config) -> Dataset:
@@ -146,6 +149,20 @@ def split_data(config: Config, dataset: Dataset, head: str) -> tuple[Splits, Pre
     return splits, prep
 
 
+def input_rows(config: Config, dataset: Dataset, rows: np.ndarray) -> pd.DataFrame:
+    """The input columns of the data set's ``rows`` before missing values are filled: a CSV
+    file's columns as its schema reads them, else the raw feature columns."""
+    if dataset.schema is None:
+        names = [str(name) for name in dataset.feature_names]
+        return pd.DataFrame(dataset.X[rows], columns=names)
+    return dataset.schema.input_frame(config.data.csv.path).loc[dataset.lines[rows] - 2]
+
+
+def training_profile(config: Config, dataset: Dataset) -> TrainingProfile:
+    """What the training rows hold of each input column (see :func:`input_rows`)."""
+    return profile_frame(input_rows(config, dataset, split_rows(config, dataset)[0]))
+
+
 def _row_weights(config: Config, dataset: Dataset, y_train) -> np.ndarray | None:
     """Per-row training weights from loss.class_weight (None when unweighted)."""
     weights = getattr(config.loss, "class_weight", "none")
@@ -218,7 +235,7 @@ def build_plan(config: Config, source: str | None = None) -> Plan:
     return Plan(config.name or "run", model, objective, objective.data_loss, optimizer, schedule,
                 splits, prep, fit_options, early_options, checkpoint_monitor, mode,
                 metrics=chosen, val_metrics=tuple(dict.fromkeys(validation)),
-                notes=list(dataset.notes))
+                notes=list(dataset.notes), profile=training_profile(config, dataset))
 
 
 def _optimizer_and_schedule(config: Config, source: str):

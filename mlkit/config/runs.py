@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
+from mlkit.data.drift import drift_report
 from mlkit.data.schema import read_columns
 from mlkit.train import CheckpointError, Head, Predictor, RunDir, RunError
 from mlkit.train.gradcheck import check_gradients
 from mlkit.tree import flatten_named
 
-from .build import build_model, build_plan, load_data, split_data, split_rows
+from .build import build_model, build_plan, input_rows, load_data, split_data, split_rows
 from .errors import ConfigError, Problem
 from .load import config_to_dict, load_config, validate_config
 from .schema import Config
@@ -28,7 +30,8 @@ __all__ = ["Evaluation", "evaluate_run", "gradcheck_config", "load_predictor", "
 
 
 def load_predictor(run_dir) -> tuple[Predictor, Config]:
-    """The run's best model with its preprocessing, and the run's config."""
+    """The run's best model with its preprocessing (and training profile, when the run has
+    one), and the run's config."""
     run = RunDir.open(run_dir, needs=(RunDir.CONFIG, RunDir.MODEL, RunDir.PREPROCESSING))
     config = load_config(run / RunDir.CONFIG)
     prep = run.read_preprocessing()
@@ -42,7 +45,7 @@ def load_predictor(run_dir) -> tuple[Predictor, Config]:
             raise
         raise CheckpointError(f"{run / RunDir.MODEL} does not fit the model of "
                               f"{run / RunDir.CONFIG}: {error}") from None
-    return Predictor(model, prep), config
+    return Predictor(model, prep, run.read_profile()), config
 
 
 @dataclass
@@ -54,7 +57,9 @@ class Evaluation:
     ``baseline_missing`` says why. ``X`` are the rows as ``outputs_of`` reads them (for
     permutation importance), ``groups`` each input column's columns of ``X``, and
     ``row_names`` says which row of its source each row is (a file line and ids, or the data
-    set's row number)."""
+    set's row number). ``drift`` compares rows from elsewhere than the run's own split with
+    the training rows (see :func:`mlkit.data.drift_report`); None for the run's own split or
+    a run without a training profile."""
 
     head: Head
     where: str
@@ -69,6 +74,7 @@ class Evaluation:
     baseline: dict | None = None
     baseline_name: str = ""
     baseline_missing: str = ""
+    drift: pd.DataFrame | None = None
 
     @property
     def inputs(self) -> dict:
@@ -115,17 +121,21 @@ def evaluate_run(run_dir, data=None) -> Evaluation:
         y = raw_splits.y_test.astype(np.float64) if not head.is_classifier else raw_splits.y_test
         X, where = raw_splits.X_test, f"test split of {path} ({len(raw_splits.X_test)} rows)"
         row_names = _split_row_names(other, dataset)
+        drift = None if predictor.profile is None else drift_report(
+            predictor.profile, input_rows(other, dataset, split_rows(other, dataset)[2]))
     else:
         table = predictor.read(path)
         note = table.dropped_note()
         X, y = table.X, table.y
         where = f"{path} ({len(X)} rows{'; ' + note if note else ''})"
         row_names = _row_names(table.rows + 2, table.carried)
+        drift = None if predictor.profile is None else predictor.drift(path)
     scores = predictor.evaluate(X, y, names)
     return Evaluation(head, where, scores, y, predictor.outputs(X), classes, X,
                       predictor.outputs, groups, row_names,
                       baseline_missing="the baseline's predictions are kept for the run's own "
-                                       "test split only (evaluate without --data to compare)")
+                                       "test split only (evaluate without --data to compare)",
+                      drift=drift)
 
 
 def _split_row_names(config: Config, dataset) -> list[str]:

@@ -15,6 +15,8 @@ from mlkit.data.datasets import dataset_parameters as dataset_parameters
 from mlkit.data.datasets import load_dataset as load_dataset
 from mlkit.data.dialect import DECIMALS as DECIMALS
 from mlkit.data.dialect import SEPARATORS as SEPARATORS
+from mlkit.data.drift import drift_report as drift_report
+from mlkit.data.drift import drift_summary as drift_summary
 from mlkit.data.errors import DataError as DataError
 from mlkit.data.errors import DataFileNotFoundError as DataFileNotFoundError
 from mlkit.data.preprocessing import LabelEncoder as LabelEncoder
@@ -28,6 +30,8 @@ from mlkit.data.schema import IMPUTE as IMPUTE
 from mlkit.data.schema import CsvSchema as CsvSchema
 from mlkit.data.split import k_fold_split as k_fold_split
 from mlkit.data.split import train_val_test_split as train_val_test_split
+from mlkit.data.training_profile import TrainingProfile as TrainingProfile
+from mlkit.data.training_profile import profile_frame as profile_frame
 from mlkit.data.values import CATEGORIES as CATEGORIES
 from mlkit.data.values import NUMBERS as NUMBERS
 
@@ -48,14 +52,18 @@ __all__ = [
     "LabelEncoder",
     "OneHotEncoder",
     "Standardizer",
+    "TrainingProfile",
     "available_datasets",
     "dataset_defaults",
     "dataset_parameters",
+    "drift_report",
+    "drift_summary",
     "inspect_csv",
     "k_fold_split",
     "load_csv",
     "load_dataset",
     "minibatches",
     "num_batches",
+    "profile_frame",
     "train_val_test_split",
 ]

@@ -412,6 +412,21 @@ class CsvSchema:
         table.carried = read_columns(path, carried, table.rows, self.dialect)
         return table
 
+    def input_frame(self, path) -> pd.DataFrame:
+        """The input columns of every row of a CSV file as values, before any fill: numbers
+        (a date as days since its column's origin) and categories as training reads them;
+        missing values are NaN. Read the file with :meth:`read` first to have bad values
+        reported (here they are missing too)."""
+        text = self.encoder.names_ + list(self.dates)
+        frame = self.clean(read_table(path, self.features, text, self.missing,
+                                      dialect=self.dialect))
+        for col in self.numeric:
+            frame[col] = to_numbers(frame[col], self.numbers, self.dialect.decimal)
+        for col, origin in self.dates.items():
+            times = parse_dates(frame[col].astype(str))
+            frame[col] = (times - pd.Timestamp(origin)) / pd.Timedelta(days=1)
+        return frame
+
     def decode(self, indices) -> np.ndarray:
         """Class labels (strings) of predicted class indices."""
         if self.classes is None:

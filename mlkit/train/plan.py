@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mlkit.data import CsvSchema, Standardizer
+from mlkit.data.training_profile import TrainingProfile
 from mlkit.train.heads import Head
 
 __all__ = ["Plan", "Preprocessing", "Splits"]
@@ -119,7 +120,8 @@ class Plan:
     ``early_stopping`` are :class:`~mlkit.train.callbacks.EarlyStopping` arguments or None;
     ``monitor``/``mode`` choose the best checkpoint; ``metrics`` names the test metrics
     (empty: the head's defaults) and ``val_metrics`` those of every evaluation (empty: the
-    head's cheap defaults); ``notes`` say what reading the data left out, for the user.
+    head's cheap defaults); ``notes`` say what reading the data left out, for the user;
+    ``profile`` is what the training rows held, kept with the run to check new files for drift.
     """
 
     name: str
@@ -137,6 +139,7 @@ class Plan:
     metrics: tuple[str, ...] = ()
     val_metrics: tuple[str, ...] = ()
     notes: list[str] = field(default_factory=list)
+    profile: TrainingProfile | None = None
 
     @property
     def head(self) -> Head:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from mlkit.data import DataError
 from mlkit.data.dialect import Dialect
+from mlkit.data.drift import drift_report
 from mlkit.data.schema import (
     Table,
     line_numbers,
@@ -22,6 +23,7 @@ from mlkit.data.schema import (
     read_columns,
     read_table,
 )
+from mlkit.data.training_profile import TrainingProfile
 from mlkit.train.plan import Preprocessing
 
 __all__ = ["Predictor"]
@@ -30,10 +32,12 @@ __all__ = ["Predictor"]
 class Predictor:
     """A trained model with its preprocessing: raw rows in, answers out."""
 
-    def __init__(self, model, preprocessing: Preprocessing):
+    def __init__(self, model, preprocessing: Preprocessing,
+                 profile: TrainingProfile | None = None):
         self.model = model
         self.preprocessing = preprocessing
         self.head = preprocessing.make_head()
+        self.profile = profile
 
     def read(self, path, target: bool = True, keep=()) -> Table:
         """Encode a CSV file as in training: raw features, targets (class indices or values in
@@ -64,6 +68,19 @@ class Predictor:
             target and prep.target in frame.columns) else None
         rows = frame.index.to_numpy()
         return Table(X, y, rows, rows[:0], read_columns(path, list(keep), rows, dialect))
+
+    def drift(self, path) -> pd.DataFrame:
+        """How far a CSV file's input columns are from the training rows' (see
+        :func:`mlkit.data.drift_report`); missing values count before any fill."""
+        if self.profile is None:
+            raise DataError("this model has no training profile (its run was trained before "
+                            "mlkit kept one), so there is nothing to compare with; train again "
+                            "to check new files for drift.")
+        table = self.read(path, target=False)  # reports bad values first
+        schema = self.preprocessing.schema()
+        frame = schema.input_frame(path) if schema is not None else pd.DataFrame(
+            table.X, columns=self.preprocessing.feature_names)
+        return drift_report(self.profile, frame)
 
     def _labels(self, column: pd.Series, source: str) -> np.ndarray:
         classes = self.preprocessing.classes

@@ -3,7 +3,8 @@
 A run lives in ``<root>/<name>/<timestamp>/`` and holds ``config.yaml`` (resolved),
 ``preprocessing.json``, ``metrics.csv`` (a row per epoch), ``model.npz`` (best weights),
 ``last.npz`` (the full state, for ``--resume``), ``baseline.npz`` (the scikit-learn baseline's
-test predictions), ``summary.json`` and ``curves.png``. Every file is written atomically (a
+test predictions), ``training_profile.json`` (what training saw of each input column),
+``summary.json`` and ``curves.png``. Every file is written atomically (a
 temporary file, then a rename).
 """
 
@@ -21,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from mlkit.data.training_profile import TrainingProfile
 from mlkit.train.callbacks import Callback, EarlyStopping, ModelCheckpoint, ProgressBar
 from mlkit.train.checkpoint import atomic_write_text, load_arrays, save_arrays
 from mlkit.train.history import History
@@ -46,7 +48,7 @@ class RunDir:
 
     CONFIG, METRICS, MODEL, LAST = "config.yaml", "metrics.csv", "model.npz", "last.npz"
     SUMMARY, PREPROCESSING, CURVES = "summary.json", "preprocessing.json", "curves.png"
-    BASELINE = "baseline.npz"
+    BASELINE, PROFILE = "baseline.npz", "training_profile.json"
 
     def __init__(self, path):
         self.path = Path(path)
@@ -139,6 +141,23 @@ class RunDir:
                 raise
             raise RunError(f"{str(self.path / self.PREPROCESSING)!r} is damaged: {error}; "
                            "restore it from a copy or train again") from None
+
+    def write_profile(self, profile: TrainingProfile) -> None:
+        """``training_profile.json``: what training saw of each input column, for drift."""
+        self.write_json(self.PROFILE, profile.to_dict())
+
+    def read_profile(self) -> TrainingProfile | None:
+        """The saved :class:`TrainingProfile`, or None for a run trained before mlkit kept
+        one; RunError when the file is damaged."""
+        if not (self.path / self.PROFILE).is_file():
+            return None
+        try:
+            return TrainingProfile.from_dict(self.read_json(self.PROFILE))
+        except ValueError as error:
+            if isinstance(error, RunError):
+                raise
+            raise RunError(f"{str(self.path / self.PROFILE)!r} is damaged: {error}; restore it "
+                           f"from a copy, or delete it to predict without a drift check") from None
 
     def read_weights(self, name: str = "model.npz") -> dict[str, np.ndarray]:
         """The weights in ``name`` (best by default); CheckpointError unless all are finite."""
@@ -246,6 +265,8 @@ def run_plan(plan: Plan, run: RunDir | None = None, *, progress: bool | None = F
         hooks += [checkpoint, MetricsLog(run)]
         if not resume:
             run.write_preprocessing(plan.preprocessing)
+            if plan.profile is not None:
+                run.write_profile(plan.profile)
     hooks.append(ProgressBar(metric=plan.monitor, enabled=progress, description=plan.name))
     state = run.read_training_state() if resume else None
     splits = plan.splits

@@ -1,0 +1,174 @@
+"""How far new rows are from what training saw, column by column.
+
+For every input column of a :class:`~mlkit.data.training_profile.TrainingProfile`:
+
+- ``outside``: share of the new values below the training minimum or above its maximum
+  (the model extrapolates there);
+- ``mean_shift``: (new mean - training mean) / training standard deviation;
+- ``psi``: the population stability index, sum over bins of (new - training share) *
+  ln(new / training share), on the training deciles (numbers) or the training categories
+  plus one bin for unseen ones; shares below :data:`SHARE_FLOOR` count as that floor, so an
+  empty bin gives a large but finite value. By the usual rule of thumb, below 0.1 is stable,
+  0.1 to 0.25 a moderate shift and 0.25 or more a major one;
+- ``unseen``: share of the new categories that training never saw;
+- ``missing_change``: the new share of missing values minus training's.
+
+A column is flagged (``drifted``, with the reasons in ``why``) when any of them passes its
+limit in :data:`LIMITS`, and the PSI and the mean shift also pass what sampling alone gives
+one time in a hundred (:data:`CHANCE`): two samples of one population, of ``n`` and ``N``
+values, differ by a PSI of about a chi-square with bins - 1 degrees of freedom times
+(1/n + 1/N), and by a mean shift of about a standard normal times sqrt(1/n + 1/N). So a small
+file (or a small training set) needs a larger difference to be flagged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.stats import chi2, norm
+
+from mlkit.data.errors import DataError
+from mlkit.data.training_profile import TrainingProfile, bin_shares
+
+__all__ = ["CHANCE", "LIMITS", "SHARE_FLOOR", "drift_report", "drift_summary", "drift_table",
+           "psi"]
+
+SHARE_FLOOR = 1e-4
+CHANCE = 0.01
+LIMITS = {"outside": 0.05, "mean_shift": 0.5, "psi": 0.25, "unseen": 0.05,
+          "missing_change": 0.1}
+"""The value (absolute, for the mean shift and the missing change) from which a measure flags
+its column."""
+
+_COLUMNS = ["column", "kind", "present", "missing_train", "missing_new", "missing_change",
+            "outside", "mean_shift", "psi", "unseen", "drifted", "why"]
+
+
+def psi(expected, actual) -> float:
+    """The population stability index of bin shares ``actual`` against ``expected``."""
+    expected = np.maximum(np.asarray(expected, dtype=np.float64), SHARE_FLOOR)
+    actual = np.maximum(np.asarray(actual, dtype=np.float64), SHARE_FLOOR)
+    return float(np.sum((actual - expected) * np.log(actual / expected)))
+
+
+def _numbers(stats: dict, values: pd.Series, name: str) -> dict:
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = values.notna() & numbers.isna()
+    if bad.any():
+        raise DataError(f"column {name!r} holds {values[bad].iloc[0]!r}, but training saw "
+                        "numbers there; pass the column as numbers.")
+    present = numbers.dropna().to_numpy(dtype=np.float64)
+    if not len(present) or stats["mean"] is None:
+        return {"outside": np.nan, "mean_shift": np.nan, "psi": np.nan, "unseen": np.nan}
+    outside = float(np.mean((present < stats["min"]) | (present > stats["max"])))
+    gap = float(present.mean()) - stats["mean"]
+    shift = gap / stats["std"] if stats["std"] > 0 else (0.0 if gap == 0 else np.copysign(
+        np.inf, gap))
+    return {"outside": outside, "mean_shift": shift,
+            "psi": psi(stats["shares"], bin_shares(present, stats["edges"])), "unseen": np.nan}
+
+
+def _categories(stats: dict, values: pd.Series) -> dict:
+    present = values.dropna().astype(str)
+    known = stats["frequencies"]
+    if not len(present):
+        return {"outside": np.nan, "mean_shift": np.nan, "psi": np.nan, "unseen": np.nan}
+    shares = present.value_counts(normalize=True)
+    unseen = float(shares[~shares.index.isin(list(known))].sum())
+    actual = [float(shares.get(category, 0.0)) for category in known] + [unseen]
+    return {"outside": np.nan, "mean_shift": np.nan,
+            "psi": psi(list(known.values()) + [0.0], actual), "unseen": unseen}
+
+
+def _bins(stats: dict) -> int:
+    """The training bins holding values: those a PSI compares when nothing moved."""
+    shares = stats["shares"] if stats["kind"] == "number" else stats["frequencies"].values()
+    return sum(share > 0 for share in shares)
+
+
+def _reasons(row: dict, stats: dict, rows: int) -> str:
+    """The measures past their limit (and, for the PSI and the mean shift, past chance), e.g.
+    ``"PSI 1.84, mean +2.31 sd"``; ``""`` when none is."""
+    trained = rows * (1 - stats["missing"])
+    spread = np.sqrt(1 / max(row["present"], 1) + 1 / max(trained, 1))
+    chance_psi = chi2.ppf(1 - CHANCE, max(_bins(stats) - 1, 1)) * spread ** 2
+    chance_shift = norm.ppf(1 - CHANCE / 2) * spread
+    parts = []
+    if row["psi"] >= max(LIMITS["psi"], chance_psi):
+        parts.append(f"PSI {row['psi']:.2f}")
+    if abs(row["mean_shift"]) >= max(LIMITS["mean_shift"], chance_shift):
+        parts.append(f"mean {row['mean_shift']:+.2f} sd")
+    if row["outside"] >= LIMITS["outside"]:
+        parts.append(f"{row['outside']:.0%} outside the training range")
+    if row["unseen"] >= LIMITS["unseen"]:
+        parts.append(f"{row['unseen']:.0%} unseen categories")
+    if abs(row["missing_change"]) >= LIMITS["missing_change"]:
+        parts.append(f"missing {row['missing_train']:.0%} -> {row['missing_new']:.0%}")
+    return ", ".join(parts)
+
+
+def drift_report(profile: TrainingProfile, frame: pd.DataFrame) -> pd.DataFrame:
+    """Compare new rows with training, one row per profiled column.
+
+    Parameters
+    ----------
+    profile : TrainingProfile
+        What training saw (a run keeps it as ``training_profile.json``).
+    frame : pandas.DataFrame
+        The new rows' input columns, before any fill of missing values: numbers, or text
+        for categorical columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``column, kind, present`` (new values not missing), ``missing_train,
+        missing_new, missing_change, outside, mean_shift, psi, unseen`` (NaN where a
+        measure does not apply), ``drifted`` and ``why`` (the measures past their limit).
+    """
+    if not isinstance(profile, TrainingProfile):
+        raise TypeError(f"profile must be a TrainingProfile, got {type(profile).__name__}.")
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}.")
+    absent = [name for name in profile.columns if name not in frame.columns]
+    if absent:
+        raise DataError(f"the new rows lack column(s) {', '.join(absent)} that training saw; "
+                        "pass every input column of the run.")
+    if len(frame) == 0:
+        raise DataError("the new rows are empty; there is nothing to compare with training.")
+    rows = []
+    for name, stats in profile.columns.items():
+        values = frame[name]
+        missing = float(values.isna().mean())
+        row = {"column": name, "kind": stats["kind"], "present": int(values.notna().sum()),
+               "missing_train": stats["missing"], "missing_new": missing,
+               "missing_change": missing - stats["missing"]}
+        row.update(_numbers(stats, values, name) if stats["kind"] == "number"
+                   else _categories(stats, values))
+        row["why"] = _reasons(row, stats, profile.rows)
+        row["drifted"] = bool(row["why"])
+        rows.append(row)
+    return pd.DataFrame(rows, columns=_COLUMNS)
+
+
+def drift_summary(report: pd.DataFrame) -> str:
+    """A few lines naming each flagged column and why, or ``""`` when none is flagged."""
+    flagged = report[report["drifted"]]
+    if flagged.empty:
+        return ""
+    width = max(len(name) for name in flagged["column"])
+    lines = [f"drift: {len(flagged)} of {len(report)} input columns differ from training "
+             "(PSI >= 0.25 is a major shift; --drift shows every column):"]
+    lines += [f"  {row.column:<{width}}  {row.why}" for row in flagged.itertuples()]
+    return "\n".join(lines)
+
+
+def drift_table(report: pd.DataFrame) -> str:
+    """The whole report as text: shares in percent, "-" where a measure does not apply."""
+    def share(value):
+        return f"{value:.1%}"
+
+    formats = {"missing_train": share, "missing_new": share, "outside": share, "unseen": share,
+               "missing_change": lambda v: f"{v * 100:+.1f} pt",
+               "mean_shift": lambda v: f"{v:+.3f}", "psi": lambda v: f"{v:.3f}",
+               "drifted": lambda flag: "yes" if flag else "no"}
+    return report.drop(columns="why").to_string(index=False, formatters=formats, na_rep="-")

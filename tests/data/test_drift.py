@@ -1,0 +1,115 @@
+"""The training profile and the drift report, against numbers worked out by hand."""
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlkit.data import DataError, TrainingProfile, drift_report, drift_summary, profile_frame
+
+
+def _report(train: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    return drift_report(profile_frame(train), new).set_index("column")
+
+
+def test_a_number_column_keeps_its_range_moments_quantiles_and_decile_bins():
+    profile = profile_frame(pd.DataFrame({"x": np.r_[np.arange(100.0), np.nan * np.ones(25)]}))
+    x = profile.columns["x"]
+    assert profile.rows == 125 and x["missing"] == 0.2
+    assert (x["min"], x["max"], x["mean"]) == (0.0, 99.0, 49.5)
+    assert x["std"] == pytest.approx(math.sqrt((100 ** 2 - 1) / 12))
+    assert x["quantiles"]["0.5"] == 49.5 and x["quantiles"]["0.05"] == pytest.approx(4.95)
+    assert x["edges"] == pytest.approx([9.9 * k for k in range(1, 10)])
+    assert x["shares"] == pytest.approx([0.1] * 10)
+
+
+def test_psi_mean_shift_and_outside_share_of_a_shifted_number_column():
+    train = pd.DataFrame({"x": np.arange(100.0)})
+    # 10..109: bin (-inf, 9.9] empties, the top bin (89.1, inf) doubles, 10 values pass 99
+    row = _report(train, pd.DataFrame({"x": np.arange(100.0) + 10})).loc["x"]
+    floor = 1e-4
+    assert row["psi"] == pytest.approx((floor - 0.1) * math.log(floor / 0.1)
+                                       + (0.2 - 0.1) * math.log(2))
+    assert row["mean_shift"] == pytest.approx(10 / math.sqrt((100 ** 2 - 1) / 12))
+    assert row["outside"] == pytest.approx(0.1)
+    assert bool(row["drifted"])  # PSI 0.76 >= 0.25, outside 10% >= 5%
+
+
+def test_psi_counts_a_split_distribution_with_the_same_mean():
+    train = pd.DataFrame({"x": np.arange(100.0)})
+    new = pd.DataFrame({"x": np.r_[np.arange(10.0).repeat(5), np.arange(90.0, 100).repeat(5)]})
+    row = _report(train, new).loc["x"]
+    assert row["mean_shift"] == 0 and row["outside"] == 0
+    assert row["psi"] == pytest.approx(2 * 0.4 * math.log(5) + 8 * 0.0999 * math.log(1000))
+
+
+def test_unseen_categories_and_missing_values_are_counted():
+    train = pd.DataFrame({"c": ["a"] * 60 + ["b"] * 40})
+    new = pd.DataFrame({"c": ["a"] * 50 + ["b"] * 30 + ["c"] * 20 + [None] * 25})
+    row = _report(train, new).loc["c"]
+    assert row["unseen"] == pytest.approx(0.2)
+    assert (row["missing_train"], row["missing_new"], row["present"]) == (0.0, 0.2, 100)
+    assert row["missing_change"] == pytest.approx(0.2)
+    assert row["psi"] == pytest.approx(-0.1 * math.log(0.5 / 0.6) - 0.1 * math.log(0.3 / 0.4)
+                                       + (0.2 - 1e-4) * math.log(0.2 / 1e-4))
+    assert np.isnan(row["mean_shift"]) and np.isnan(row["outside"])
+
+
+def test_a_resample_of_the_training_rows_is_not_flagged_and_a_shift_is():
+    rng = np.random.default_rng(0)
+    train = pd.DataFrame({"price": rng.lognormal(3, 0.5, 1000), "size": rng.normal(0, 1, 1000),
+                          "city": rng.choice(["x", "y", "z"], 1000, p=[0.5, 0.3, 0.2])})
+    resample = train.sample(300, replace=True, random_state=1)
+    report = _report(train, resample)
+    assert not report["drifted"].any() and drift_summary(report.reset_index()) == ""
+    assert (report["outside"].dropna() == 0).all() and (report["unseen"].dropna() == 0).all()
+    june = resample.assign(price=resample["price"] * 2)
+    report = drift_report(profile_frame(train), june)
+    assert report.loc[report["drifted"], "column"].tolist() == ["price"]
+    assert drift_summary(report).splitlines()[1].split()[0] == "price"
+
+
+def test_a_psi_within_chance_is_not_flagged_and_one_beyond_it_is():
+    train = pd.DataFrame({"x": np.arange(100.0)})
+    # 3 values in 3 bins: PSI 5.67, but chance gives up to chi2(0.99, 9) * (1/3 + 1/100) = 7.44
+    row = _report(train, pd.DataFrame({"x": [5.0, 50.0, 95.0]})).loc["x"]
+    assert row["psi"] == pytest.approx(3 * (1 / 3 - 0.1) * math.log(10 / 3)
+                                       + 7 * 0.0999 * math.log(1000))
+    assert not row["drifted"] and row["why"] == ""
+    # 3 values in the lowest bin happen one time in 1000: PSI 8.28 is flagged
+    row = _report(train, pd.DataFrame({"x": [0.0, 1.0, 2.0]})).loc["x"]
+    assert row["drifted"] and row["why"].startswith("PSI 8.28")
+    row = _report(train, pd.DataFrame({"x": [5.0, 50.0, 200.0]})).loc["x"]
+    assert row["outside"] == pytest.approx(1 / 3) and row["why"] == "33% outside the training range"
+
+
+def test_the_profile_goes_through_json_and_a_damaged_one_is_named():
+    profile = profile_frame(pd.DataFrame({"x": [1.0, 2.0, np.nan], "c": ["a", "b", "a"]}))
+    again = TrainingProfile.from_dict(json.loads(json.dumps(profile.to_dict())))
+    assert again == profile and profile.to_dict()["version"] == 1
+    state = profile.to_dict()
+    with pytest.raises(ValueError, match="'version' is 2"):
+        TrainingProfile.from_dict({**state, "version": 2})
+    state["columns"]["x"]["shares"] = [1.0]
+    with pytest.raises(ValueError, match="columns.x.edges"):
+        TrainingProfile.from_dict(state)
+
+
+def test_bad_input_is_refused_with_the_problem_named():
+    profile = profile_frame(pd.DataFrame({"x": [1.0, 2.0], "c": ["a", "b"]}))
+    with pytest.raises(DataError, match="lack column.* c "):
+        drift_report(profile, pd.DataFrame({"x": [1.0]}))
+    with pytest.raises(DataError, match="'x' holds 'cheap'"):
+        drift_report(profile, pd.DataFrame({"x": ["cheap"], "c": ["a"]}))
+    with pytest.raises(DataError, match="empty"):
+        drift_report(profile, pd.DataFrame({"x": [], "c": []}))
+    with pytest.raises(TypeError, match="TrainingProfile"):
+        drift_report({"x": {}}, pd.DataFrame({"x": [1.0]}))
+
+
+def test_an_infinite_training_value_stays_out_of_the_statistics():
+    profile = profile_frame(pd.DataFrame({"x": [1.0, 3.0, np.inf]}))
+    assert (profile.columns["x"]["max"], profile.columns["x"]["mean"]) == (3.0, 2.0)
+    assert TrainingProfile.from_dict(json.loads(json.dumps(profile.to_dict()))) == profile

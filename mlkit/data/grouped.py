@@ -12,7 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from mlkit.data.dates import parse_dates
 from mlkit.data.errors import DataError, as_array
+from mlkit.data.schema import line_numbers
+from mlkit.data.values import to_numbers
 
 
 def check_groups(groups, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -116,3 +119,24 @@ def cut_in_order(order: np.ndarray, fractions: np.ndarray, what: str) -> np.ndar
         cuts.append(previous)
     part_of_value = np.searchsorted(np.asarray(cuts), np.arange(len(values)), side="right")
     return part_of_value[inverse]
+
+
+def times_of(column: pd.Series, numbers: str = "plain", decimal: str = ".") -> np.ndarray:
+    """A CSV column of text as values to sort rows by: floats when every value is a number
+    (as ``numbers`` and ``decimal`` read them), datetimes when every value is an ISO 8601
+    date. Missing cells stay NaN/NaT (:func:`check_order` names them); a column that is
+    neither raises a DataError naming a value that does not fit and its lines."""
+    present = column.notna()
+    values = to_numbers(column, numbers, decimal)
+    if values[present].notna().all():
+        return values.to_numpy(np.float64)
+    times = parse_dates(column.astype(object).where(present, None))
+    if times[present].notna().all():
+        return times.dt.tz_convert(None).to_numpy("datetime64[ns]")
+    as_dates = times.notna().sum() > values.notna().sum()
+    bad = column.index[present & (times.isna() if as_dates else values.isna())]
+    kind = ("among dates (YYYY-MM-DD)" if as_dates else "among numbers" if values.notna().any()
+            else "and other text that is neither numbers nor dates")
+    raise DataError(f"holds {column[bad[0]]!r} ({line_numbers(bad)}) {kind}, so its rows "
+                    "cannot be sorted in time; fix those values, or use a column of numbers "
+                    "or dates")

@@ -22,6 +22,7 @@ from .build import build_model, build_plan, load_data, split_data, split_rows
 from .errors import ConfigError, Problem
 from .load import config_to_dict, load_config, validate_config
 from .schema import Config
+from .splitting import split_column
 
 __all__ = ["Evaluation", "evaluate_run", "gradcheck_config", "load_predictor", "resume_status",
            "validation_probabilities"]
@@ -54,7 +55,8 @@ class Evaluation:
     ``baseline_missing`` says why. ``X`` are the rows as ``outputs_of`` reads them (for
     permutation importance), ``groups`` each input column's columns of ``X``, and
     ``row_names`` says which row of its source each row is (a file line and ids, or the data
-    set's row number)."""
+    set's row number). ``row_groups`` is each row's ``data.split.group`` value when the rows
+    are a run's own test split grouped so (bootstrap intervals then draw whole groups)."""
 
     head: Head
     where: str
@@ -69,6 +71,7 @@ class Evaluation:
     baseline: dict | None = None
     baseline_name: str = ""
     baseline_missing: str = ""
+    row_groups: np.ndarray | None = None
 
     @property
     def inputs(self) -> dict:
@@ -104,6 +107,9 @@ def evaluate_run(run_dir, data=None) -> Evaluation:
         found = Evaluation(head, f"test split of {config.name} ({len(splits.X_test)} rows)",
                            scores, y, outputs, classes, splits.X_test, outputs_of, groups,
                            _split_row_names(config, dataset))
+        if config.data.split.group is not None:
+            found.row_groups = split_column(config, dataset, "group")[
+                split_rows(config, dataset)[2]]
         _add_baseline(found, RunDir(run_dir), config)
         return found
     path = Path(data)

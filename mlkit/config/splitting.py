@@ -19,13 +19,13 @@ from mlkit.data.split import forward_chaining_split
 from .errors import ConfigError, Problem, did_you_mean
 from .schema import Config
 
-__all__ = ["split_note", "split_rows"]
+__all__ = ["split_column", "split_note", "split_rows"]
 
 _FAR = 0.05
 """A group or time split whose part deviates from its fraction by more than this says so."""
 
 
-def _column(config: Config, dataset: Dataset, key: str):
+def split_column(config: Config, dataset: Dataset, key: str):
     """The values of ``data.split.<key>`` for the data set's rows (raw text for a group,
     numbers or datetimes for an order)."""
     name, csv, schema = getattr(config.data.split, key), config.data.csv, dataset.schema
@@ -77,7 +77,7 @@ def split_rows(config: Config, dataset: Dataset) -> tuple[np.ndarray, np.ndarray
     stratify = dataset.task == "classification" and split.stratify
     n = len(dataset.y)
     if split.order is not None:
-        order = _column(config, dataset, "order")
+        order = split_column(config, dataset, "order")
         if split.folds is None:
             return _checked(config, "order", train_val_test_split, n, split.val, split.test,
                             order=order)
@@ -87,7 +87,7 @@ def split_rows(config: Config, dataset: Dataset) -> tuple[np.ndarray, np.ndarray
                                  split.val, 0.0, order=order[earlier])
         return earlier[train], earlier[val], test
     key = None if split.group is None else "group"
-    groups = None if key is None else _column(config, dataset, "group")
+    groups = None if key is None else split_column(config, dataset, "group")
     labels = dataset.y if stratify else n
     if split.folds is None:
         return _checked(config, key, train_val_test_split, labels, split.val, split.test,

@@ -152,3 +152,8 @@ def test_missing_indicator_through_train_and_predict(visits, tmp_path, capsys):
     assert main(["predict", str(run), "--input", str(tmp_path / "new.csv"), "--output",
                  str(tmp_path / "out.csv")]) == 0
     assert pd.read_csv(tmp_path / "out.csv")["customer"].tolist() == ["n1", "n2"]
+    # the run was split by customer: its intervals draw the test split's customers whole
+    assert main(["evaluate", str(run), "--bootstrap", "50"]) == 0
+    out = capsys.readouterr().out
+    assert "test split of visits (15 rows)" in out
+    assert "over 50 resamples of the 3 groups (15 rows; whole groups drawn)" in out

@@ -129,8 +129,8 @@ def k_fold_split(n_or_y, k: int = 5, stratify: bool = False, seed: int = 0, *,
 
 def forward_chaining_split(order, k: int = 5) -> list[tuple[np.ndarray, np.ndarray]]:
     """Time-ordered folds: sort the rows by ``order``, cut them into ``k + 1`` blocks of
-    near-equal size, and let fold ``i`` (1 to ``k``) test on block ``i`` after training on
-    every earlier block.
+    near-equal size (block 0 the earliest, block ``k`` the latest), and let fold ``i`` (1 to
+    ``k``) test on block ``i`` after training on blocks 0 to ``i - 1``.
 
     Unlike :func:`k_fold_split`, no fold trains on rows later than those it tests on, the
     training sets grow from fold to fold (the first holds one block), and the first block is

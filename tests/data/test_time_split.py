@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mlkit.data import DataError, forward_chaining_split, train_val_test_split
 
@@ -57,3 +59,20 @@ def test_forward_chaining_by_hand():
 def test_errors_name_the_problem(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 15), min_size=6, max_size=60),
+       st.sampled_from([(0.0, 0.2), (0.2, 0.2), (0.1, 0.3)]))
+def test_every_training_time_precedes_every_held_out_time(times, fractions):
+    order = np.array(times)
+    val, test = fractions
+    if len(np.unique(order)) < 2 + (val > 0):
+        return
+    train, held_val, held_test = train_val_test_split(len(order), val, test, order=order)
+    assert sorted(np.concatenate([train, held_val, held_test]).tolist()) == list(range(len(order)))
+    assert len(train) and len(held_test) and (len(held_val) > 0) == (val > 0)
+    later = np.concatenate([held_val, held_test])
+    assert order[train].max() < order[later].min()
+    if val > 0:
+        assert order[held_val].max() < order[held_test].min()

@@ -108,7 +108,7 @@ def cmd_evaluate(args) -> int:
     if args.bootstrap:
         boot = bootstrap(list(found.scores), found.y, **found.inputs, baseline=found.baseline,
                          n_resamples=args.bootstrap, confidence=args.confidence,
-                         seed=args.seed)
+                         seed=args.seed, groups=found.row_groups)
         say(interval_table(found.head, boot, found.baseline_name))
         if found.baseline is None:
             say(f"no baseline comparison: {found.baseline_missing}.")

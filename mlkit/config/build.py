@@ -12,14 +12,7 @@ import numpy as np
 import pandas as pd
 
 from mlkit import registry
-from mlkit.data import (
-    Dataset,
-    Standardizer,
-    k_fold_split,
-    load_csv,
-    load_dataset,
-    train_val_test_split,
-)
+from mlkit.data import Dataset, Standardizer, load_csv, load_dataset
 from mlkit.data.training_profile import TrainingProfile, profile_frame
 from mlkit.metrics import default_metrics
 from mlkit.train.plan import Plan, Preprocessing, Splits
@@ -28,6 +21,7 @@ from .checks import binary_on_many_classes, metric_problems, metric_uses
 from .errors import ConfigError, Problem, choices
 from .schema import MODEL_TASKS, Config
 from .sections import LOOP_OPTIONS
+from .splitting import split_note, split_rows
 
 __all__ = ["build_model", "build_plan", "input_rows", "load_data", "split_data", "split_rows",
            "training_profile"]
@@ -45,7 +39,8 @@ def load_data(config: Config) -> Dataset:
                         dates=csv.dates, ids=csv.id, handle_unknown=csv.handle_unknown,
                         missing=csv.missing, numbers=csv.numbers, categories=csv.categories,
                         duplicates=csv.duplicates, sep=csv.sep, decimal=csv.decimal,
-                        encoding=csv.encoding, min_frequency=csv.min_frequency)
+                        encoding=csv.encoding, min_frequency=csv.min_frequency,
+                        missing_indicator=csv.missing_indicator)
     return load_dataset(data.dataset, dtype=dtype, **data.params)
 
 
@@ -106,22 +101,6 @@ def _batch_problems(config: Config, n_train: int) -> list[Problem]:
         problems.append(Problem("training.batch_size", "batch norm needs batches of 2 or more "
                                 "rows", 1, "raise batch_size"))
     return problems
-
-
-def split_rows(config: Config, dataset: Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Train, validation and test row indices: by the val/test fractions, or (``folds``) the
-    held-out fold as test and the val fraction of the other folds' rows as validation."""
-    split = config.data.split
-    stratify = dataset.task == "classification" and split.stratify
-    labels = dataset.y if stratify else len(dataset.y)
-    if split.folds is None:
-        return train_val_test_split(labels, split.val, split.test, stratify=stratify,
-                                    seed=split.seed)
-    test = k_fold_split(labels, split.folds, stratify=stratify, seed=split.seed)[split.fold - 1]
-    rest = np.setdiff1d(np.arange(len(dataset.y)), test)
-    train, val, _ = train_val_test_split(dataset.y[rest] if stratify else len(rest), split.val,
-                                         0.0, stratify=stratify, seed=split.seed)
-    return rest[train], rest[val], test
 
 
 def split_data(config: Config, dataset: Dataset, head: str) -> tuple[Splits, Preprocessing]:
@@ -207,6 +186,7 @@ def build_plan(config: Config, source: str | None = None) -> Plan:
     if problems:
         raise ConfigError(source, problems)
     splits, prep = split_data(config, dataset, registry.LOSSES[config.loss.name].head)
+    note = split_note(config, (splits.X_train, splits.X_val, splits.X_test))
     problems = _batch_problems(config, len(splits.X_train))
     if problems:
         raise ConfigError(source, problems)
@@ -235,7 +215,8 @@ def build_plan(config: Config, source: str | None = None) -> Plan:
     return Plan(config.name or "run", model, objective, objective.data_loss, optimizer, schedule,
                 splits, prep, fit_options, early_options, checkpoint_monitor, mode,
                 metrics=chosen, val_metrics=tuple(dict.fromkeys(validation)),
-                notes=list(dataset.notes), profile=training_profile(config, dataset))
+                notes=list(dataset.notes) + ([note] if note else []),
+                profile=training_profile(config, dataset))
 
 
 def _optimizer_and_schedule(config: Config, source: str):

@@ -24,6 +24,7 @@ from .build import build_model, build_plan, input_rows, load_data, split_data, s
 from .errors import ConfigError, Problem
 from .load import config_to_dict, load_config, validate_config
 from .schema import Config
+from .splitting import split_column
 
 __all__ = ["Evaluation", "evaluate_run", "gradcheck_config", "load_predictor", "resume_status",
            "validation_probabilities"]
@@ -59,7 +60,9 @@ class Evaluation:
     ``row_names`` says which row of its source each row is (a file line and ids, or the data
     set's row number). ``drift`` compares rows from elsewhere than the run's own split with
     the training rows (see :func:`mlkit.data.drift_report`); None for the run's own split or
-    a run without a training profile."""
+    a run without a training profile. ``row_groups`` is each row's ``data.split.group`` value
+    when the rows are a run's own test split grouped so (bootstrap intervals then draw whole
+    groups)."""
 
     head: Head
     where: str
@@ -75,6 +78,7 @@ class Evaluation:
     baseline_name: str = ""
     baseline_missing: str = ""
     drift: pd.DataFrame | None = None
+    row_groups: np.ndarray | None = None
 
     @property
     def inputs(self) -> dict:
@@ -110,6 +114,9 @@ def evaluate_run(run_dir, data=None) -> Evaluation:
         found = Evaluation(head, f"test split of {config.name} ({len(splits.X_test)} rows)",
                            scores, y, outputs, classes, splits.X_test, outputs_of, groups,
                            _split_row_names(config, dataset))
+        if config.data.split.group is not None:
+            found.row_groups = split_column(config, dataset, "group")[
+                split_rows(config, dataset)[2]]
         _add_baseline(found, RunDir(run_dir), config)
         return found
     path = Path(data)

@@ -108,6 +108,11 @@ class CsvSource(Section):
     """Categories seen in fewer rows than this share one 'column=(other)' input, as do
     categories first seen when evaluating or predicting; null keeps every category."""
 
+    missing_indicator: bool = _LOADER["missing_indicator"].default
+    """Add a 0/1 input per input column that has missing values in the training file, 1
+    where a cell was missing and got impute's fill value (stored with the run: evaluate and
+    predict add the same columns). Needs impute mean, median or most_frequent."""
+
     @field_validator("encoding")
     @classmethod
     def _known_encoding(cls, encoding: str) -> str:
@@ -142,6 +147,10 @@ class CsvSource(Section):
                 if outside:
                     problems.append(Problem(key, "names columns missing from features", outside,
                                             "add them to features or drop them here"))
+        if self.missing_indicator and self.impute in ("none", "drop"):
+            problems.append(Problem("missing_indicator", "marks values impute filled, but "
+                                    f"impute is {self.impute}, which fills none", True,
+                                    "set impute: mean, median or most_frequent"))
         both = [c for c in self.dates if c in self.categorical]
         if both:
             problems.append(Problem("dates", "names columns also listed in categorical", both,
@@ -165,12 +174,21 @@ class Split(Section):
     """Fraction of rows held out for the final test, never seen in training (unused with
     folds: the held-out fold is the test set)."""
     stratify: bool = True
-    """Keep class proportions equal across splits (classification targets only)."""
+    """Keep class proportions equal across splits (classification targets only); with group,
+    as nearly as whole groups allow; unused with order (time alone decides)."""
     seed: NonNegativeInt = 0
     """Seed of the split's shuffle."""
+    group: Annotated[str, Field(min_length=1)] | None = None
+    """A CSV column (an id column, or any other) whose rows stay together: each group's rows
+    land in one part (and, with folds, in one fold), so no customer, patient or machine is in
+    both training and test. The fractions are met as nearly as whole groups allow."""
+    order: Annotated[str, Field(min_length=1)] | None = None
+    """A CSV column of dates or numbers: test is the latest rows, validation the ones just
+    before, training the earliest, with no shuffling across time. With folds: forward-chaining
+    folds (fold i tests on block i of folds+1 time blocks, training on every earlier block)."""
     folds: Annotated[int, Field(ge=2)] | None = None
-    """Cut the rows into this many folds (k-fold cross-validation, as `mlkit cv` does) and test
-    on fold number `fold`; null: the val/test fractions above."""
+    """Cut the rows into this many folds (k-fold cross-validation, as `mlkit cv` does; forward
+    chaining with order) and test on fold number `fold`; null: the val/test fractions above."""
     fold: PositiveInt | None = None
     """The held-out fold, 1 to folds (set with folds)."""
 
@@ -188,6 +206,10 @@ class Split(Section):
         elif self.folds is not None and self.fold > self.folds:
             problems.append(Problem("fold", f"must be a fold number from 1 to folds "
                                     f"({self.folds})", self.fold))
+        if self.group is not None and self.order is not None:
+            problems.append(Problem("order", "cannot be combined with group", self.order,
+                                    "split by whole groups (group) or by time (order), not "
+                                    "both; remove one"))
         conflicts(problems)
         return self
 
@@ -234,6 +256,15 @@ class Data(Section):
             conflicts([Problem("", f"only used when dataset is 'csv', not '{dataset}'", hint=(
                 "remove it or set dataset: csv"))])
         return csv
+
+    @model_validator(mode="after")
+    def _split_columns_need_csv(self) -> Data:
+        conflicts([Problem(f"split.{key}", "names a CSV column, but dataset is "
+                           f"'{self.dataset}'", getattr(self.split, key),
+                           "use dataset: csv, or remove it")
+                   for key in ("group", "order")
+                   if getattr(self.split, key) is not None and self.dataset != "csv"])
+        return self
 
 
 # ----------------------------------------------------------------------------- training

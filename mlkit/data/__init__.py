@@ -28,6 +28,7 @@ from mlkit.data.profile import inspect_csv as inspect_csv
 from mlkit.data.schema import DUPLICATES as DUPLICATES
 from mlkit.data.schema import IMPUTE as IMPUTE
 from mlkit.data.schema import CsvSchema as CsvSchema
+from mlkit.data.split import forward_chaining_split as forward_chaining_split
 from mlkit.data.split import k_fold_split as k_fold_split
 from mlkit.data.split import train_val_test_split as train_val_test_split
 from mlkit.data.training_profile import TrainingProfile as TrainingProfile
@@ -58,6 +59,7 @@ __all__ = [
     "dataset_parameters",
     "drift_report",
     "drift_summary",
+    "forward_chaining_split",
     "inspect_csv",
     "k_fold_split",
     "load_csv",

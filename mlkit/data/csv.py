@@ -129,7 +129,7 @@ def _check_missing(missing) -> list[str]:
 def load_csv(path, target: str, features=None, categorical=None, impute=None, task=None,
              dtype="float64", *, dates=None, ids=None, handle_unknown="error", missing=(),
              numbers="plain", categories="exact", duplicates="keep", sep=None, decimal=".",
-             encoding="utf-8", min_frequency=None) -> Dataset:
+             encoding="utf-8", min_frequency=None, missing_indicator=False) -> Dataset:
     """Read a CSV file into a :class:`Dataset` whose ``schema`` re-encodes new files alike.
 
     Parameters
@@ -192,6 +192,11 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
     min_frequency : int, optional
         Categories seen in fewer than this many rows share one ``column=(other)`` indicator
         (unseen categories in a file read later go there too); default: none are grouped.
+    missing_indicator : bool
+        Add a ``column=(missing)`` input after all others for every feature column with a
+        missing value in this file: 1 where the cell was missing (and got the fill value), 0
+        elsewhere; a file read later gets the same columns. Needs ``impute`` to fill
+        (``"mean"``, ``"median"`` or ``"most_frequent"``).
 
     Rows whose target is missing are left out (listed in ``Dataset.notes``), as are rows
     with a missing feature under ``impute="drop"``.
@@ -215,6 +220,13 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
     dtype = check_float_dtype(dtype)
     if min_frequency is not None:
         check_int("min_frequency", min_frequency, 1)
+    if not isinstance(missing_indicator, (bool, np.bool_)):
+        raise TypeError(f"missing_indicator must be True or False, got {missing_indicator!r}.")
+    if missing_indicator and impute in (None, "drop"):
+        raise DataError(f"missing_indicator=True marks filled values, but impute={impute!r} "
+                        "fills none (missing values are then an error, or dropped rows); set "
+                        "impute to 'mean', 'median' or 'most_frequent' (data.csv.impute in a "
+                        "config).")
     source = repr(os.fspath(path)) if isinstance(path, (str, os.PathLike)) else "the file"
     dialect = Dialect.of(path, sep, decimal, encoding)
     columns = list(read_table(path, dialect=dialect).columns)
@@ -294,8 +306,10 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
     filled = frame[categorical].fillna({c: fill[c] for c in categorical if c in fill})
     encoder = OneHotEncoder(dtype, handle_unknown, min_frequency).fit(filled.astype(str).to_numpy(),
                                                        categorical)
+    indicators = [c for c in numeric + dates + categorical if c in gaps] if missing_indicator \
+        else []
     schema = CsvSchema(target, task, numeric, encoder, impute, fill, classes, dtype.name,
-                       origins, ids, missing, numbers, categories, dialect)
+                       origins, ids, missing, numbers, categories, dialect, indicators)
     table = schema.encode(frame, source)
     table.dropped, table.unlabeled = dropped.to_numpy(), unlabeled.to_numpy()
     table.repeated = repeated.to_numpy()

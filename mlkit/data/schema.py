@@ -42,7 +42,8 @@ IMPUTE = ("mean", "median", "most_frequent", "drop")
 DUPLICATES = ("keep", "drop")
 _KEYS = ("target", "task", "numeric", "categorical", "impute", "fill", "classes", "dtype")
 # absent in runs saved before dates, ids and the parsing options were read
-_OPTIONAL_KEYS = ("dates", "id", "missing", "numbers", "categories", "sep", "decimal", "encoding")
+_OPTIONAL_KEYS = ("dates", "id", "missing", "numbers", "categories", "sep", "decimal", "encoding",
+                  "indicators")
 
 
 def line_numbers(rows, limit: int = 5) -> str:
@@ -232,7 +233,9 @@ class CsvSchema:
     training, or drop their row under ``impute='drop'``. ``ids`` are columns carried along.
     ``missing``, ``numbers`` and ``categories`` say how cell text is read (see
     :mod:`mlkit.data.values`), and ``dialect`` how the file is split and decoded (see
-    :mod:`mlkit.data.dialect`), the same way for every file.
+    :mod:`mlkit.data.dialect`), the same way for every file. ``indicators`` are the columns
+    that get a last ``column=(missing)`` input, 1 where the file's cell was missing (before
+    the fill) and 0 elsewhere, so a model can tell a filled value from a real one.
     """
 
     target: str
@@ -249,6 +252,7 @@ class CsvSchema:
     numbers: str = "plain"
     categories: str = "exact"
     dialect: Dialect = COMMA_UTF8
+    indicators: list[str] = field(default_factory=list)
 
     @property
     def features(self) -> list[str]:
@@ -259,11 +263,13 @@ class CsvSchema:
     def feature_names(self) -> list[str]:
         """Names of the columns of ``X``."""
         dated = [name for col in self.dates for name in date_feature_names(col)]
-        return self.numeric + dated + self.encoder.feature_names()
+        return (self.numeric + dated + self.encoder.feature_names()
+                + [f"{col}=(missing)" for col in self.indicators])
 
     def column_groups(self) -> dict[str, list[int]]:
         """Each input column with the indices of the ``X`` columns it becomes: a numeric
-        column one, a date column its date features, a categorical column its indicators."""
+        column one, a date column its date features, a categorical column its indicators
+        (and each with its missing-value indicator, when it has one)."""
         widths = [(col, 1) for col in self.numeric]
         widths += [(col, len(date_feature_names(col))) for col in self.dates]
         widths += [(col, len(cats)) for col, cats in zip(self.encoder.names_,
@@ -271,6 +277,8 @@ class CsvSchema:
         groups, start = {}, 0
         for col, width in widths:
             groups[col], start = list(range(start, start + width)), start + width
+        for offset, col in enumerate(self.indicators):
+            groups[col].append(start + offset)
         return groups
 
     def encode(self, frame: pd.DataFrame, source: str = "the data", target: bool = True,
@@ -311,6 +319,7 @@ class CsvSchema:
                 raise DataError(f"every row of {source} has a missing value, so impute='drop' "
                                 f"leaves nothing ({line_numbers(dropped)}); fill them in.")
         problems = []
+        flags = frame[self.indicators].isna().to_numpy(self.dtype)
         for col in self.features:
             gaps = frame.index[frame[col].isna()]
             if len(gaps) and col not in self.fill:
@@ -338,7 +347,8 @@ class CsvSchema:
                             for col in self.numeric], axis=1) if self.numeric else np.zeros(
             (len(frame), 0))
         blocks = [numbers, *dated,
-                  self.encoder.transform(frame[self.encoder.names_].astype(str).to_numpy())]
+                  self.encoder.transform(frame[self.encoder.names_].astype(str).to_numpy()),
+                  flags]
         X = np.concatenate(blocks, axis=1).astype(self.dtype)
         return Table(X, y, frame.index.to_numpy(), dropped.to_numpy(), frame[[]],
                      unlabeled.to_numpy())
@@ -442,7 +452,7 @@ class CsvSchema:
                 "dates": dict(self.dates), "id": list(self.ids), "missing": list(self.missing),
                 "numbers": self.numbers, "categories": self.categories,
                 "sep": self.dialect.sep, "decimal": self.dialect.decimal,
-                "encoding": self.dialect.encoding}
+                "encoding": self.dialect.encoding, "indicators": list(self.indicators)}
 
     @classmethod
     def from_dict(cls, state: dict) -> CsvSchema:
@@ -476,6 +486,12 @@ class CsvSchema:
         sep = check_choice("CSV schema 'sep'", state.get("sep", ","), tuple(SEPARATORS))
         decimal = check_choice("CSV schema 'decimal'", state.get("decimal", "."), DECIMALS)
         encoding = check_encoding(state.get("encoding", "utf-8"), "CSV schema 'encoding'")
+        indicators = state.get("indicators", [])
+        if not isinstance(indicators, list) or not set(indicators) <= (
+                set(state["numeric"]) | set(encoder.names_) | set(dates)) or not all(
+                c in state["fill"] for c in indicators):
+            raise DataError("CSV schema 'indicators' must be a list of feature columns that "
+                            "have fill values.")
         missing_fill = set(state["fill"]) - set(state["numeric"]) - set(encoder.names_) - set(
             dates)
         if missing_fill:
@@ -485,4 +501,4 @@ class CsvSchema:
                    None if state["classes"] is None else [str(c) for c in state["classes"]],
                    check_float_dtype(state["dtype"], "CSV schema 'dtype'").name,
                    dict(dates), list(ids), list(missing), numbers, categories,
-                   Dialect(sep, decimal, encoding))
+                   Dialect(sep, decimal, encoding), list(indicators))

@@ -1,4 +1,5 @@
-"""Train/validation/test splits and k-fold splits as index arrays, optionally stratified.
+"""Train/validation/test splits and k-fold splits as index arrays: at random (optionally
+stratified), by whole groups, or in time order (with forward-chaining folds).
 
 Index arrays (not copies of the data) let one split serve X, y and any per-row metadata, and
 make a split easy to store and compare; a seed makes it reproducible.
@@ -11,8 +12,9 @@ import numbers
 import numpy as np
 
 from mlkit.data.errors import DataError, check_int, check_labels
+from mlkit.data.grouped import assign_groups, check_groups, check_order, cut_in_order
 
-__all__ = ["k_fold_split", "train_val_test_split"]
+__all__ = ["forward_chaining_split", "k_fold_split", "train_val_test_split"]
 
 _PARTS = ("train", "val", "test")
 
@@ -35,8 +37,8 @@ def _apportion(n: int, fractions: np.ndarray) -> np.ndarray:
     return counts
 
 
-def _groups(n_or_y, stratify, param: str = "n_or_y"):
-    """``(classes or None, row groups)``: one group of every row, or one per class."""
+def _class_members(n_or_y, stratify, param: str = "n_or_y"):
+    """``(classes or None, members)``: one index array of every row, or one per class."""
     if not isinstance(stratify, (bool, np.bool_)):
         raise TypeError(f"stratify must be True or False, got {stratify!r}.")
     if isinstance(n_or_y, numbers.Integral) and not isinstance(n_or_y, bool):
@@ -55,7 +57,24 @@ def _groups(n_or_y, stratify, param: str = "n_or_y"):
     return classes, [np.flatnonzero(inverse == k) for k in range(len(classes))]
 
 
-def k_fold_split(n_or_y, k: int = 5, stratify: bool = False, seed: int = 0) -> list[np.ndarray]:
+def _by_part(parts: np.ndarray, n_parts: int) -> list[np.ndarray]:
+    return [np.flatnonzero(parts == part).astype(np.int64) for part in range(n_parts)]
+
+
+def _grouped(n_or_y, groups, stratify: bool, fractions: np.ndarray, seed: int, what: str):
+    """Rows by part, each group of ``groups`` whole in one part (see :func:`assign_groups`)."""
+    classes, members = _class_members(n_or_y, stratify)
+    n = sum(len(m) for m in members)
+    codes, _ = check_groups(groups, n)
+    labels = np.zeros(n, np.int64)
+    for k, rows in enumerate(members):
+        labels[rows] = k
+    parts = assign_groups(codes, labels, fractions, np.random.default_rng(seed), what)
+    return _by_part(parts, len(fractions))
+
+
+def k_fold_split(n_or_y, k: int = 5, stratify: bool = False, seed: int = 0, *,
+                 groups=None) -> list[np.ndarray]:
     """Split row indices ``0..n-1`` at random into ``k`` folds for cross-validation.
 
     Each class (or, unstratified, the whole set) is shuffled and cut into ``k`` runs of
@@ -70,12 +89,16 @@ def k_fold_split(n_or_y, k: int = 5, stratify: bool = False, seed: int = 0) -> l
     n_or_y : int or array-like of shape (n,)
         The number of rows, or the labels (needed when ``stratify`` is true).
     k : int
-        Number of folds, from 2 to n.
+        Number of folds, from 2 to n (to the number of groups, with ``groups``).
     stratify : bool
         Give every fold the class proportions of ``y`` (a class of fewer than ``k`` rows is
-        absent from some folds).
+        absent from some folds); with ``groups``, as nearly as whole groups allow.
     seed : int
         Seed of the shuffle; the same seed gives the same folds.
+    groups : array-like of shape (n,), optional
+        A group label per row (a customer id, say): every group's rows go to one fold, and
+        fold sizes are as near ``n / k`` as whole groups allow (largest groups placed first,
+        each into the fold furthest below its share).
 
     Returns
     -------
@@ -83,15 +106,17 @@ def k_fold_split(n_or_y, k: int = 5, stratify: bool = False, seed: int = 0) -> l
         Each fold's held-out rows, sorted; every row is in exactly one fold.
     """
     seed = check_int("seed", seed, 0)
-    classes, groups = _groups(n_or_y, stratify)
-    n = sum(len(members) for members in groups)
     k = check_int("k", k, 2)
+    if groups is not None:
+        return _grouped(n_or_y, groups, stratify, np.full(k, 1.0 / k), seed, f"k={k} folds")
+    classes, members_by_class = _class_members(n_or_y, stratify)
+    n = sum(len(members) for members in members_by_class)
     if k > n:
         raise DataError(f"k={k} folds need at least {k} rows, but there are {n}; lower k.")
     rng = np.random.default_rng(seed)
     folds: list[list[np.ndarray]] = [[] for _ in range(k)]
     first_larger = 0
-    for members in groups:
+    for members in members_by_class:
         sizes = np.full(k, len(members) // k)
         extra = len(members) % k
         sizes[(first_larger + np.arange(extra)) % k] += 1
@@ -102,9 +127,39 @@ def k_fold_split(n_or_y, k: int = 5, stratify: bool = False, seed: int = 0) -> l
     return [np.sort(np.concatenate(parts)).astype(np.int64) for parts in folds]
 
 
+def forward_chaining_split(order, k: int = 5) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Time-ordered folds: sort the rows by ``order``, cut them into ``k + 1`` blocks of
+    near-equal size (block 0 the earliest, block ``k`` the latest), and let fold ``i`` (1 to
+    ``k``) test on block ``i`` after training on blocks 0 to ``i - 1``.
+
+    Unlike :func:`k_fold_split`, no fold trains on rows later than those it tests on, the
+    training sets grow from fold to fold (the first holds one block), and the first block is
+    never tested. Rows with equal ``order`` values stay in one block.
+
+    Parameters
+    ----------
+    order : array-like of shape (n,)
+        Numbers or datetimes (``numpy.datetime64``) saying when each row happened.
+    k : int
+        Number of folds, at least 2; the order needs ``k + 1`` distinct values.
+
+    Returns
+    -------
+    list of k (train, test) pairs of sorted int64 index arrays
+    """
+    k = check_int("k", k, 2)
+    order = check_order(order)
+    parts = cut_in_order(order, np.full(k + 1, 1.0 / (k + 1)),
+                         f"forward chaining with k={k} folds ({k + 1} blocks)")
+    return [(np.flatnonzero(parts < i).astype(np.int64), np.flatnonzero(parts == i)
+             .astype(np.int64)) for i in range(1, k + 1)]
+
+
 def train_val_test_split(n_or_y, val: float = 0.0, test: float = 0.2, stratify: bool = False,
-                         seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Split row indices ``0..n-1`` at random into train, validation and test parts.
+                         seed: int = 0, *, groups=None, order=None,
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Split row indices ``0..n-1`` into train, validation and test parts: at random, by
+    whole groups, or in time order.
 
     Parameters
     ----------
@@ -114,9 +169,19 @@ def train_val_test_split(n_or_y, val: float = 0.0, test: float = 0.2, stratify: 
         Fractions of the rows for validation and test: each in ``[0, 1)``, summing below 1.
     stratify : bool
         Split each class separately, so every part keeps the class proportions of ``y`` and
-        holds every class (each class needs at least one row per non-empty part).
+        holds every class (each class needs at least one row per non-empty part); with
+        ``groups``, the class mix of each part is kept as near as whole groups allow.
+        Refused with ``order``, where time alone decides.
     seed : int
         Seed of the random permutation; the same seed gives the same split.
+    groups : array-like of shape (n,), optional
+        A group label per row (a customer id, say): every group's rows go to one part; the
+        fractions are met as nearly as whole groups allow.
+    order : array-like of shape (n,), optional
+        Numbers or datetimes saying when each row happened: the test part is the latest rows,
+        validation the ones before, training the earliest (rows of equal order stay in one
+        part, so the fractions are met as nearly as that allows). No shuffling; ``seed`` is
+        unused.
 
     Returns
     -------
@@ -128,12 +193,25 @@ def train_val_test_split(n_or_y, val: float = 0.0, test: float = 0.2, stratify: 
         raise DataError(f"val + test must be below 1 to leave training rows, got {val} + "
                         f"{test} = {val + test}.")
     seed = check_int("seed", seed, 0)
-    classes, groups = _groups(n_or_y, stratify)
     fractions = np.array([1.0 - val - test, val, test])
     needed = fractions > 0
+    what = "a split into " + "/".join(p for p, keep in zip(_PARTS, needed) if keep)
+    if groups is not None and order is not None:
+        raise DataError("groups and order cannot be combined: split either by whole groups "
+                        "or by time; pass one of them.")
+    if order is not None:
+        if stratify:
+            raise DataError("stratify=True cannot be combined with order: a time split takes "
+                            "the latest rows as they come; pass stratify=False.")
+        n = len(_class_members(n_or_y, False)[1][0])
+        order = check_order(order, n)
+        return tuple(_by_part(cut_in_order(order, fractions, what), 3))
+    if groups is not None:
+        return tuple(_grouped(n_or_y, groups, stratify, fractions, seed, what))
+    classes, members_by_class = _class_members(n_or_y, stratify)
     rng = np.random.default_rng(seed)
     parts: list[list[np.ndarray]] = [[], [], []]
-    for k, members in enumerate(groups):
+    for k, members in enumerate(members_by_class):
         if len(members) < needed.sum():
             what = (f"class {classes[k].item()!r} has {len(members)} row(s)" if stratify
                     else f"there are {len(members)} row(s)")

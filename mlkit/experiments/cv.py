@@ -4,7 +4,9 @@ Fold ``i`` of ``k`` is the config with the overrides ``data.split.folds=k data.s
 exactly what ``mlkit train CONFIG data.split.folds=k data.split.fold=i`` trains (the held-out
 fold is the test set, the val fraction of the other folds' rows the validation set), run by
 the sweeps' worker function on local processes or a Dask cluster, with the scikit-learn
-baseline fitted on the same fold. The cv directory ``<output.dir>/<name>-cv/<timestamp>/``
+baseline fitted on the same fold. With ``data.split.group`` every group's rows are in one
+fold; with ``data.split.order`` the folds chain forward in time (see
+:func:`mlkit.data.forward_chaining_split`). The cv directory ``<output.dir>/<name>-cv/<timestamp>/``
 holds ``folds/fold<i>/`` (each fold's run directory), ``folds.csv`` (a row per fold: its test
 rows and the test metrics of mlkit and of the baseline) and ``summary.csv`` (per metric: the
 mean and standard deviation over the folds of mlkit, the baseline and their difference).
@@ -149,8 +151,7 @@ def run_cv(path, overrides=(), *, folds: int | None = None, workers: int | None 
         specs = [TrialSpec(i, f"fold{i + 1}", config, str((where / "folds" / f"fold{i + 1}")
                                                           .resolve()))
                  for i, config in enumerate(configs)]
-        say(f"cv {first.name}: {len(configs)} folds ({'stratified, ' if split.stratify else ''}"
-            f"seed {split.seed}; validation: {split.val:g} of the other folds' rows) on "
+        say(f"cv {first.name}: {_folds_description(split, len(configs))} on "
             f"{pool.description}")
         say(f"cv directory: {where}")
         pool.submit(specs)
@@ -169,6 +170,18 @@ def run_cv(path, overrides=(), *, folds: int | None = None, workers: int | None 
         raise KeyboardInterrupt(f"cross-validation interrupted after {len(outcomes)} of "
                                 f"{len(configs)} folds; their results are in {where}")
     return result
+
+
+def _folds_description(split, k: int) -> str:
+    """How the folds are cut, for the first line of the output."""
+    if split.order is not None:
+        return (f"{k} forward-chaining folds ordered by {split.order!r} (the rows cut in "
+                f"{k + 1} time blocks; fold i tests block i+1 and trains on every earlier "
+                f"block; validation: the latest {split.val:g} of those)")
+    how = ("stratified, " if split.stratify else "") + (
+        f"grouped by {split.group!r}, " if split.group is not None else "")
+    return (f"{k} folds ({how}seed {split.seed}; validation: {split.val:g} of the other folds' "
+            "rows)")
 
 
 def _progress(outcome: TrialOutcome) -> str:

@@ -10,7 +10,10 @@ computed by its own function with those counts as ``sample_weight`` (rows never 
 out), and a metric whose form allows it (:attr:`Metric.batched`: means of per-row terms, and
 the scores of a confusion matrix) scores a block of resamples with a few array operations.
 Resample ``b`` draws its rows as
-``np.random.default_rng(seed).integers(0, n, size=(n_resamples, n))[b]``.
+``np.random.default_rng(seed).integers(0, n, size=(n_resamples, n))[b]``. With ``groups``
+(rows that are alike, such as one customer's), whole groups are drawn instead, ``m`` of the
+``m`` groups, and every row counts as often as its group was drawn: rows of one group are
+not independent, and the interval should show how far a metric moves over other groups.
 """
 
 from __future__ import annotations
@@ -58,6 +61,8 @@ class Bootstrap:
     difference: dict[str, Interval] | None
     draws: dict[str, np.ndarray]
     baseline_draws: dict[str, np.ndarray] | None
+    n_groups: int | None = None
+    """With ``groups``: how many groups the resamples drew from (None: rows were drawn)."""
 
 
 def _check(n_resamples, confidence, seed) -> None:
@@ -73,9 +78,27 @@ def _check(n_resamples, confidence, seed) -> None:
         raise ValueError(f"seed must be a whole number >= 0, got {seed!r}.")
 
 
-def resample_counts(n: int, n_resamples: int, seed: int = 0):
+def _group_codes(groups, n: int) -> np.ndarray:
+    groups = np.asarray(groups)
+    if groups.shape != (n,):
+        raise ValueError(f"groups must hold one group per row ({n}), got shape {groups.shape}.")
+    try:
+        return np.unique(groups, return_inverse=True)[1].reshape(n)
+    except TypeError:
+        raise ValueError("groups mixes values that cannot be compared (a missing one, say); "
+                         "give every row a group of one type.") from None
+
+
+def resample_counts(n: int, n_resamples: int, seed: int = 0, groups=None):
     """Yield ``(first, counts)`` blocks: ``counts[i, r]`` is how often resample ``first + i``
-    drew row ``r`` (each row of counts sums to ``n``)."""
+    drew row ``r`` (each row of counts sums to ``n``). With ``groups`` (a group per row), the
+    ``m`` groups are drawn ``m`` times and row ``r`` counts as often as its group (a row of
+    counts then sums to the drawn groups' sizes)."""
+    if groups is not None:
+        codes = _group_codes(groups, n)
+        for first, counts in resample_counts(int(codes.max()) + 1, n_resamples, seed):
+            yield first, counts[:, codes]
+        return
     rng = np.random.default_rng(seed)
     block = max(1, _BLOCK_CELLS // n)
     for first in range(0, n_resamples, block):
@@ -113,7 +136,8 @@ def _interval(value: float, draws: np.ndarray, confidence: float) -> Interval:
 
 
 def bootstrap(names, y_true, *, labels=None, proba=None, values=None, baseline=None,
-              n_resamples: int = 1000, confidence: float = 0.95, seed: int = 0) -> Bootstrap:
+              n_resamples: int = 1000, confidence: float = 0.95, seed: int = 0,
+              groups=None) -> Bootstrap:
     """Percentile bootstrap intervals of the named metrics (:data:`METRICS`) over test rows.
 
     Parameters
@@ -136,6 +160,9 @@ def bootstrap(names, y_true, *, labels=None, proba=None, values=None, baseline=N
         percentiles).
     seed : int
         Seed of the resampling: the same seed gives the same intervals.
+    groups : array-like of shape (n,), optional
+        A group per row (a customer id, say): resamples draw whole groups, so the intervals
+        show how far the metrics move over other groups, not just other rows of the same ones.
 
     Returns
     -------
@@ -153,7 +180,8 @@ def bootstrap(names, y_true, *, labels=None, proba=None, values=None, baseline=N
     scorers = {(who, name): _scorer(name, y_true, metric_input(name, metric_inputs(**given)))
                for who, given in models.items() for name in names}
     draws = {key: np.empty(n_resamples) for key in scorers}
-    for first, counts in resample_counts(len(y_true), n_resamples, seed):
+    n_groups = None if groups is None else len(np.unique(_group_codes(groups, len(y_true))))
+    for first, counts in resample_counts(len(y_true), n_resamples, seed, groups):
         for key, scorer in scorers.items():
             draws[key][first:first + len(counts)] = scorer(counts)
 
@@ -162,7 +190,7 @@ def bootstrap(names, y_true, *, labels=None, proba=None, values=None, baseline=N
                 for name in names}
 
     result = Bootstrap(len(y_true), n_resamples, confidence, seed, intervals("model"), None,
-                       None, {name: draws["model", name] for name in names}, None)
+                       None, {name: draws["model", name] for name in names}, None, n_groups)
     if baseline is not None:
         result.baseline, result.baseline_draws = intervals("baseline"), {
             name: draws["baseline", name] for name in names}

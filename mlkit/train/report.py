@@ -124,8 +124,10 @@ def interval_table(head: Head, boot, baseline_name: str = "") -> str:
                     _interval(difference) + star]
         rows.append(row)
     lines = [text_table(rows)]
+    drawn = f"the {boot.n_rows} rows" if boot.n_groups is None else (
+        f"the {boot.n_groups} groups ({boot.n_rows} rows; whole groups drawn)")
     lines.append(f"{level} percentile bootstrap intervals over {boot.n_resamples} resamples of "
-                 f"the {boot.n_rows} rows (seed {boot.seed}).")
+                 f"{drawn} (seed {boot.seed}).")
     if boot.baseline is not None:
         lines.append(f"baseline: scikit-learn {baseline_name}, on the same rows and resamples; "
                      "* marks a difference whose interval excludes 0.")

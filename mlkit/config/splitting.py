@@ -1,0 +1,123 @@
+"""Which rows of a config's data train, validate and test: at random, by whole groups of a
+CSV column (``data.split.group``), or in the time order of one (``data.split.order``).
+
+The group or order column is read from the CSV file for the rows the data set kept, and
+every problem with it (an unknown column, missing cells, values that cannot be sorted, too
+few groups or times for the parts) is a :class:`ConfigError` naming the setting, raised
+before any run directory exists.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mlkit.data import DataError, Dataset, k_fold_split, train_val_test_split
+from mlkit.data.grouped import times_of
+from mlkit.data.schema import line_numbers, read_table
+from mlkit.data.split import forward_chaining_split
+
+from .errors import ConfigError, Problem, did_you_mean
+from .schema import Config
+
+__all__ = ["split_column", "split_note", "split_rows"]
+
+_FAR = 0.05
+"""A group or time split whose part deviates from its fraction by more than this says so."""
+
+
+def split_column(config: Config, dataset: Dataset, key: str):
+    """The values of ``data.split.<key>`` for the data set's rows (raw text for a group,
+    numbers or datetimes for an order)."""
+    name, csv, schema = getattr(config.data.split, key), config.data.csv, dataset.schema
+    path = f"data.split.{key}"
+    header = list(read_table(csv.path, dialect=schema.dialect).columns)
+    if name not in header:
+        raise ConfigError(config.name or "<config>", [Problem(
+            path, f"is not a column of {csv.path}", name,
+            f"use one of {', '.join(header)}" + did_you_mean(name, header))])
+    rows = dataset.lines - 2
+    column = read_table(csv.path, [name], [name], schema.missing,
+                        dialect=schema.dialect)[name].loc[rows]
+    problems = []
+    gaps = rows[column.isna().to_numpy()]
+    if len(gaps):
+        problems.append(Problem(path, f"column {name!r} has {len(gaps)} missing value(s) "
+                                f"({line_numbers(gaps)})", name, "fill them in, or use "
+                                "another column"))
+    values = column.to_numpy()
+    if key == "order" and not problems:
+        try:
+            values = times_of(column, schema.numbers, schema.dialect.decimal)
+        except DataError as error:
+            problems.append(Problem(path, f"column {name!r} {error}", name))
+    if problems:
+        raise ConfigError(config.name or "<config>", problems)
+    return values
+
+
+def _checked(config: Config, key: str | None, split, *args, **kwargs):
+    """``split(*args, **kwargs)``, its DataError (too few groups or times) a ConfigError
+    naming ``data.split.<key>``."""
+    try:
+        return split(*args, **kwargs)
+    except DataError as error:
+        if key is None:
+            raise
+        name = getattr(config.data.split, key)
+        raise ConfigError(config.name or "<config>", [Problem(
+            f"data.split.{key}", f"column {name!r}: {str(error).rstrip('.')}", name)]) from None
+
+
+def split_rows(config: Config, dataset: Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Train, validation and test row indices: by the val/test fractions, or (``folds``) the
+    held-out fold as test and the val fraction of the other folds' rows as validation. With
+    ``group`` no group spans two parts; with ``order`` test is the latest rows, validation the
+    ones before, and folds chain forward (each tests the block after its training rows)."""
+    split = config.data.split
+    stratify = dataset.task == "classification" and split.stratify
+    n = len(dataset.y)
+    if split.order is not None:
+        order = split_column(config, dataset, "order")
+        if split.folds is None:
+            return _checked(config, "order", train_val_test_split, n, split.val, split.test,
+                            order=order)
+        earlier, test = _checked(config, "order", forward_chaining_split, order,
+                                 split.folds)[split.fold - 1]
+        train, val, _ = _checked(config, "order", train_val_test_split, len(earlier),
+                                 split.val, 0.0, order=order[earlier])
+        return earlier[train], earlier[val], test
+    key = None if split.group is None else "group"
+    groups = None if key is None else split_column(config, dataset, "group")
+    labels = dataset.y if stratify else n
+    if split.folds is None:
+        return _checked(config, key, train_val_test_split, labels, split.val, split.test,
+                        stratify=stratify, seed=split.seed, groups=groups)
+    test = _checked(config, key, k_fold_split, labels, split.folds, stratify=stratify,
+                    seed=split.seed, groups=groups)[split.fold - 1]
+    rest = np.setdiff1d(np.arange(n), test)
+    train, val, _ = _checked(config, key, train_val_test_split,
+                             dataset.y[rest] if stratify else len(rest), split.val, 0.0,
+                             stratify=stratify, seed=split.seed,
+                             groups=None if groups is None else groups[rest])
+    return rest[train], rest[val], test
+
+
+def split_note(config: Config, parts) -> str:
+    """For a group or time split whose parts are far from the fractions asked for (whole
+    groups or times may not allow better): the parts' shares of the rows; else ``""``."""
+    split = config.data.split
+    if split.group is None and (split.order is None or split.folds is not None):
+        return ""
+    sizes = np.array([len(part) for part in parts], dtype=float)
+    test = split.test if split.folds is None else 1.0 / split.folds
+    wanted = np.array([(1 - test) * (1 - split.val) if split.folds else 1 - split.val - test,
+                       split.val * (1 - test) if split.folds else split.val, test])
+    got = sizes / sizes.sum()
+    if np.max(np.abs(got - wanted)) <= _FAR:
+        return ""
+    how = f"grouped by {split.group!r}" if split.group else f"ordered by {split.order!r}"
+    shares = " / ".join(f"{name} {share:.1%}" for name, share in
+                        zip(("train", "val", "test"), got))
+    asked = " / ".join(f"{share:.1%}" for share in wanted)
+    return (f"the split {how} gives {shares} of the rows (asked for {asked}): whole "
+            f"{'groups' if split.group else 'times'} stay in one part")

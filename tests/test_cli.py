@@ -236,6 +236,45 @@ def test_evaluate_repeats_the_test_metrics_and_scores_other_data(capsys, tmp_pat
     assert "(569 rows)" in out and _values(out)["accuracy"] > 0.95
 
 
+def test_evaluate_on_other_data_keeps_the_runs_own_figures(capsys, tmp_path, shipped_run):
+    """--data writes its figures and tables in evaluate-<name>/, never over the run's own."""
+    run = shipped_run("csv")
+    code, _, err = _cli(capsys, "evaluate", run, "--bootstrap", "0")
+    assert code == 0, err
+    own = {name: (run / name).read_bytes() for name in ("confusion.png", "calibration.png")}
+    rows = pd.read_csv(REPO / "datasets" / "penguins.csv").dropna().head(60)
+    rows.to_csv(tmp_path / "other.csv", index=False)
+    code, out, err = _cli(capsys, "evaluate", run, "--data", tmp_path / "other.csv",
+                          "--importance", "--bootstrap", "0")
+    assert code == 0, err
+    assert {name: (run / name).read_bytes() for name in own} == own
+    folder = run / "evaluate-other"
+    assert f"wrote {folder / 'confusion.png'}, {folder / 'calibration.png'}" in out
+    assert len(pd.read_csv(folder / "importance.csv")) == 6  # one row per input column
+
+
+def test_predict_never_writes_over_its_input_the_run_or_an_existing_file(capsys, tmp_path,
+                                                                          shipped_run):
+    run = shipped_run("csv")
+    rows = pd.read_csv(REPO / "datasets" / "penguins.csv").dropna().head(10)
+    rows.drop(columns="species").to_csv(tmp_path / "new.csv", index=False)
+    (tmp_path / "old.csv").write_text("earlier predictions\n")
+    saved = {path: path.read_bytes() for path in (tmp_path / "new.csv", tmp_path / "old.csv",
+                                                  run / "config.yaml")}
+    for output, problem in ((tmp_path / "new.csv", "is the --input file"),
+                            (run / "config.yaml", "is inside the run directory"),
+                            (tmp_path / "old.csv", "names a file that exists")):
+        code, out, err = _cli(capsys, "predict", run, "--input", tmp_path / "new.csv",
+                              "--output", output)
+        assert code == 2 and out == "", err
+        assert f"mlkit predict: error: --output: {problem}" in err
+    assert {path: path.read_bytes() for path in saved} == saved
+    code, out, err = _cli(capsys, "predict", run, "--input", tmp_path / "new.csv", "--output",
+                          tmp_path / "old.csv", "--overwrite")
+    assert code == 0 and "wrote 10 predictions" in out, err
+    assert len(pd.read_csv(tmp_path / "old.csv")) == 10
+
+
 def test_predict_applies_the_saved_preprocessing(capsys, tmp_path, shipped_run):
     run = shipped_run("csv")
     rows = pd.read_csv(REPO / "datasets" / "penguins.csv").dropna().head(40)

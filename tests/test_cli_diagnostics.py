@@ -87,7 +87,7 @@ def test_predict_applies_a_threshold(capsys, tmp_path, shipped_run):
     for threshold, expected_t in (("0.9", 0.9), ("best", best), (None, 0.5)):
         options = [] if threshold is None else ["--threshold", threshold]
         code, out, err = _cli(capsys, "predict", run, "--input", tmp_path / "new.csv",
-                              "--output", tmp_path / "out.csv", *options)
+                              "--output", tmp_path / "out.csv", "--overwrite", *options)
         assert code == 0, err
         frame = pd.read_csv(tmp_path / "out.csv")
         benign = frame["proba_benign"] >= expected_t

@@ -105,7 +105,7 @@ def test_a_drifted_file_is_flagged_on_exactly_the_drifted_columns(capsys, tmp_pa
     assert not (tmp_path / "p.drift.csv").exists()
 
     code, out, err = _cli(capsys, "predict", run, "--input", tmp_path / "june.csv",
-                          "--output", tmp_path / "p.csv", "--drift")
+                          "--output", tmp_path / "p.csv", "--drift", "--overwrite")
     assert code == 0, err
     written = pd.read_csv(tmp_path / "p.drift.csv").set_index("column")
     written["why"] = written["why"].fillna("")  # an empty text is read back as missing
@@ -163,7 +163,7 @@ def test_a_run_on_a_bundled_data_set_profiles_its_raw_features(capsys, tmp_path,
     frame.assign(bmi=frame["bmi"] + 3 * frame["bmi"].std()).to_csv(tmp_path / "fat.csv",
                                                                    index=False)
     code, out, err = _cli(capsys, "predict", run, "--input", tmp_path / "fat.csv", "--output",
-                          tmp_path / "p.csv")
+                          tmp_path / "p.csv", "--overwrite")
     assert code == 0, err
     assert [line.split()[0] for line in out.splitlines()[2:]] == ["bmi"]
     profile = json.loads((Path(run) / "training_profile.json").read_text())

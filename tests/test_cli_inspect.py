@@ -176,3 +176,11 @@ def test_inspect_never_overwrites_a_config(capsys, tmp_path, monkeypatch):
     assert Path("mine.yaml").read_text() == "my own work\n"
     code, out, err = _cli(capsys, "inspect", "t.csv", "--config", "new.yaml")
     assert code == 2 and "--config: needs --target" in err and not Path("new.yaml").exists()
+
+
+def test_inspect_writes_no_config_for_a_file_without_inputs(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("t.csv").write_text("a,b,y\n,,1\n,,2\n,,1\n")
+    code, _, err = _cli(capsys, "inspect", "t.csv", "--target", "y", "--config", "c.yaml")
+    assert code == 2 and "--config: no column of t.csv can be an input" in err
+    assert not Path("c.yaml").exists()

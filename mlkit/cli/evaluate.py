@@ -21,7 +21,8 @@ def add_evaluate(subparsers) -> None:
                     "a regression the residuals (residuals.png). --importance adds the "
                     "permutation importance of each input column (kept as importance.csv). "
                     "With --data, the input columns are compared with what training saw and "
-                    "those that drifted are named (--drift: every column).")
+                    "those that drifted are named (--drift: every column), and the files go "
+                    "to RUN_DIR/evaluate-<data name>/, so the run's own are kept.")
     parser.add_argument("run_dir", help="a run directory, e.g. runs/logreg/20250101-120000")
     parser.add_argument("--data", metavar="CONFIG_OR_CSV",
                         help="a .yaml config (its test split) or a .csv file with the target")
@@ -124,6 +125,16 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def _folder(args) -> Path:
+    """Where the figures and tables go: the run directory for its own test split; for --data
+    a folder of their own in it, ``evaluate-<data name>/``, so the run's own are kept."""
+    if args.data is None:
+        return Path(args.run_dir)
+    folder = Path(args.run_dir) / f"evaluate-{Path(args.data).stem}"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 def _classifier(args, found) -> list:
     """Per-class report, confusion matrix, calibration and (binary) threshold; the figures."""
     from mlkit.metrics import brier, calibration
@@ -142,8 +153,8 @@ def _classifier(args, found) -> list:
     say("\n" + calibration_table(calibrated, brier(found.y, proba), positive))
     if found.head.kind == "binary":
         _threshold(args, found, proba[:, 1], positive)
-    written = write_figures(args.run_dir, found.head, found.outputs, found.y, found.classes)
-    path = Path(args.run_dir) / CALIBRATION
+    written = write_figures(_folder(args), found.head, found.outputs, found.y, found.classes)
+    path = _folder(args) / CALIBRATION
     plot_calibration(calibrated, path, positive=positive)
     return written[:1] + [path] + written[1:]
 
@@ -171,13 +182,13 @@ def _regression(args, found) -> list:
 
     predicted = found.inputs["values"]
     say("\n" + residual_report(found.y, predicted, found.row_names))
-    path = Path(args.run_dir) / RESIDUALS
+    path = _folder(args) / RESIDUALS
     plot_residuals(found.y, predicted, path)
     return [path]
 
 
 def _importance(args, found, metric: str) -> Path:
-    """Print the permutation importance and keep it as importance.csv in the run directory."""
+    """Print the permutation importance and keep it as importance.csv (see :func:`_folder`)."""
     from mlkit.metrics import permutation_importance
     from mlkit.train.checkpoint import atomic_write_text
     from mlkit.train.diagnostics import importance_table
@@ -185,7 +196,7 @@ def _importance(args, found, metric: str) -> Path:
     result = permutation_importance(found.predictions_of, found.X, found.y, metric,
                                     found.groups, args.repeats, args.seed, found.head.kind)
     say("\n" + importance_table(result, len(found.y)))
-    path = Path(args.run_dir) / "importance.csv"
+    path = _folder(args) / "importance.csv"
     table = result.frame().rename(columns={"mean": f"{metric}_drop_mean",
                                            "std": f"{metric}_drop_std"})
     atomic_write_text(path, table.to_csv(index=False))

@@ -92,6 +92,10 @@ def data_yaml(profile, path: str | None = None) -> str:
                           default_flow_style=None, width=float("inf"), allow_unicode=True)
 
 
+_PENALTY = {"classification": "finite weights even on separable classes",
+            "regression": "stable weights even on collinear columns"}
+
+
 def _linear_model(profile) -> tuple[str, str]:
     """The linear model and its loss for the profiled task."""
     if profile.task == "regression":
@@ -104,13 +108,19 @@ def _linear_model(profile) -> tuple[str, str]:
 def write_starter_config(profile, config_path: str) -> None:
     """A config training the task's linear model with L-BFGS on the profiled file; created
     (with its folder), never overwritten (open mode ``x``)."""
+    from mlkit.config import ConfigError, Problem
+
+    if not profile.csv_section()["features"]:
+        raise ConfigError("mlkit inspect", [Problem(
+            "--config", f"no column of {profile.path} can be an input (see the notes)",
+            config_path, "add columns with values to the file")])
     folder = os.path.dirname(os.path.abspath(config_path))
     model, loss = _linear_model(profile)
     text = (f"# written by mlkit inspect from {profile.path}; train with: mlkit train "
             f"{config_path}\n"
             + data_yaml(profile, os.path.relpath(os.path.abspath(profile.path), folder))
             + f"model:\n  name: {model}\nloss:\n  name: {loss}\n"
-            "  l2: 0.01  # a small weight penalty: finite weights even on separable classes\n"
+            f"  l2: 0.01  # a small weight penalty: {_PENALTY[profile.task]}\n"
             "optimizer:\n  name: lbfgs\n")
     os.makedirs(folder, exist_ok=True)
     with open(config_path, "x", encoding="utf-8") as file:

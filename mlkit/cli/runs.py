@@ -28,6 +28,9 @@ def add_predict(subparsers) -> None:
                         help="binary classifiers: predict the second class when its "
                              "probability is at least T (default 0.5); 'best': the "
                              "threshold with the best F1 on the run's validation split")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace --output (and its .drift.csv) if it exists; never the "
+                             "--input file or a file of the run directory")
     parser.add_argument("--drift", action="store_true",
                         help="print how far every input column is from training (missing "
                              "values, share outside the training range, mean shift, PSI, "
@@ -63,23 +66,44 @@ def _threshold(text, run_dir, head) -> tuple[float, str]:
     return value, f"threshold {value:g}"
 
 
+def _outputs(args) -> tuple[Path, Path]:
+    """--output and its drift table, checked before any work: never the input file or a file
+    of the run directory, and an existing file only with --overwrite."""
+    from mlkit.config import ConfigError, Problem
+
+    output = Path(args.output)
+    drift = output.with_name(output.stem + ".drift.csv")
+    if not output.parent.is_dir():
+        raise FileNotFoundError(f"the folder of --output {str(output)!r} does not exist; "
+                                "create it first")
+    fix, problem = "choose another file", None
+    if output.resolve() == Path(args.input).resolve():
+        problem = "is the --input file, whose rows the predictions would replace"
+    elif output.resolve().is_relative_to(Path(args.run_dir).resolve()):
+        problem = "is inside the run directory, whose files the run needs"
+    elif not args.overwrite and output.exists():
+        fix, problem = fix + " or add --overwrite", "names a file that exists"
+    elif not args.overwrite and args.drift and drift.exists():
+        fix, problem = fix + " or add --overwrite", f"has a drift table that exists, {drift}"
+    if problem:
+        raise ConfigError("mlkit predict", [Problem("--output", problem, args.output, fix)])
+    return output, drift
+
+
 def cmd_predict(args) -> int:
     from mlkit.config.runs import load_predictor
     from mlkit.train.checkpoint import atomic_write_text
 
+    output, drift = _outputs(args)
     predictor, _ = load_predictor(args.run_dir)
     threshold, chosen = _threshold(args.threshold, args.run_dir, predictor.head)
     keep = [name.strip() for name in args.keep.split(",") if name.strip()]
     table = predictor.read(args.input, target=False, keep=keep)
     frame = predictor.frame(table.X, table.carried, threshold)
-    output = Path(args.output)
-    if not output.parent.is_dir():
-        raise FileNotFoundError(f"the folder of --output {str(output)!r} does not exist; "
-                                "create it first")
     report = None if predictor.profile is None else predictor.drift(args.input)
     atomic_write_text(output, frame.to_csv(index=False))
     note = table.dropped_note()
     say(f"wrote {len(frame)} predictions to {output}" + (f" at {chosen}" if chosen else "")
         + (f"; {note}" if note else ""))
-    say_drift(report, args.run_dir, args.drift, output.with_name(output.stem + ".drift.csv"))
+    say_drift(report, args.run_dir, args.drift, drift)
     return 0

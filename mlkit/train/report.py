@@ -105,6 +105,10 @@ def _interval(interval) -> str:
     return f"[{_number(interval.low)}, {_number(interval.high)}]"
 
 
+FEW_UNITS = 10
+"""Below this many rows (or groups) to resample, a bootstrap interval is flagged as rough."""
+
+
 def interval_table(head: Head, boot, baseline_name: str = "") -> str:
     """Each metric with its bootstrap interval (a :class:`mlkit.metrics.Bootstrap`), and with
     a baseline also the baseline's and the paired difference mlkit - baseline, starred where
@@ -128,6 +132,11 @@ def interval_table(head: Head, boot, baseline_name: str = "") -> str:
         f"the {boot.n_groups} groups ({boot.n_rows} rows; whole groups drawn)")
     lines.append(f"{level} percentile bootstrap intervals over {boot.n_resamples} resamples of "
                  f"{drawn} (seed {boot.seed}).")
+    units = boot.n_rows if boot.n_groups is None else boot.n_groups
+    if units < FEW_UNITS:
+        lines.append(f"caution: only {units} {'rows' if boot.n_groups is None else 'groups'} "
+                     "to resample, so the intervals rest on few distinct draws and are rough; "
+                     "score more rows (or groups), or use mlkit cv.")
     if boot.baseline is not None:
         lines.append(f"baseline: scikit-learn {baseline_name}, on the same rows and resamples; "
                      "* marks a difference whose interval excludes 0.")

@@ -135,10 +135,10 @@ def _check_training_classes(config: Config, dataset: Dataset, parts) -> None:
     """ConfigError when the training part holds fewer than two classes: no classifier (nor
     the baseline) can learn from it. Names the split, the part and where the missing
     classes went."""
-    classes = [str(c) for c in dataset.target_names]
     present = np.unique(dataset.y[parts[0]])
     if len(present) > 1:
         return
+    classes = [str(c) for c in dataset.target_names]
     split = config.data.split
     key = "order" if split.order is not None else "group" if split.group is not None else None
     how = (f"ordered by {split.order!r}" if key == "order" else

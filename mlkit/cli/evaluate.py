@@ -83,9 +83,10 @@ def _check_options(args) -> None:
 
 
 def _importance_metric(args, found) -> str:
-    """The metric --importance watches, checked against the run's head before any work."""
+    """The metric --importance watches, checked against the run's head and defined on the
+    rows evaluated, before any work (and before anything is written)."""
     from mlkit.config import ConfigError, Problem
-    from mlkit.metrics import check_metrics
+    from mlkit.metrics import UndefinedMetric, check_metrics, importance_reference
 
     name = args.importance_metric or next(iter(found.scores))
     try:
@@ -93,6 +94,11 @@ def _importance_metric(args, found) -> str:
     except ValueError as error:
         problem = Problem("--importance-metric", str(error), name,
                           "e.g. --importance-metric accuracy")
+        raise ConfigError("mlkit evaluate", [problem]) from None
+    try:
+        importance_reference(name, found.y, found.inputs)
+    except UndefinedMetric as error:
+        problem = Problem("--importance-metric", f"on {found.where}: {error}", name)
         raise ConfigError("mlkit evaluate", [problem]) from None
     return name
 

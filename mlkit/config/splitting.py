@@ -10,13 +10,14 @@ before any run directory exists.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from mlkit.data import DataError, Dataset, k_fold_split, train_val_test_split
 from mlkit.data.grouped import times_of
 from mlkit.data.schema import line_numbers, read_table
 from mlkit.data.split import forward_chaining_split
 
-from .errors import ConfigError, Problem, did_you_mean
+from .errors import NO_VALUE, ConfigError, Problem, did_you_mean
 from .schema import Config
 
 __all__ = ["split_column", "split_note", "split_rows"]
@@ -72,7 +73,15 @@ def split_rows(config: Config, dataset: Dataset) -> tuple[np.ndarray, np.ndarray
     """Train, validation and test row indices: by the val/test fractions, or (``folds``) the
     held-out fold as test and the val fraction of the other folds' rows as validation. With
     ``group`` no group spans two parts; with ``order`` test is the latest rows, validation the
-    ones before, and folds chain forward (each tests the block after its training rows)."""
+    ones before, and folds chain forward (each tests the block after its training rows). A
+    classification split whose training part holds a single class is a ConfigError."""
+    parts = _split_rows(config, dataset)
+    if dataset.task == "classification":
+        _check_training_classes(config, dataset, parts)
+    return parts
+
+
+def _split_rows(config: Config, dataset: Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     split = config.data.split
     stratify = dataset.task == "classification" and split.stratify
     n = len(dataset.y)
@@ -83,6 +92,7 @@ def split_rows(config: Config, dataset: Dataset) -> tuple[np.ndarray, np.ndarray
                             order=order)
         earlier, test = _checked(config, "order", forward_chaining_split, order,
                                  split.folds)[split.fold - 1]
+        _check_cuttable(config, dataset, "order", earlier, order[earlier])
         train, val, _ = _checked(config, "order", train_val_test_split, len(earlier),
                                  split.val, 0.0, order=order[earlier])
         return earlier[train], earlier[val], test
@@ -95,11 +105,64 @@ def split_rows(config: Config, dataset: Dataset) -> tuple[np.ndarray, np.ndarray
     test = _checked(config, key, k_fold_split, labels, split.folds, stratify=stratify,
                     seed=split.seed, groups=groups)[split.fold - 1]
     rest = np.setdiff1d(np.arange(n), test)
+    if groups is not None:
+        _check_cuttable(config, dataset, "group", rest, groups[rest])
     train, val, _ = _checked(config, key, train_val_test_split,
                              dataset.y[rest] if stratify else len(rest), split.val, 0.0,
                              stratify=stratify, seed=split.seed,
                              groups=None if groups is None else groups[rest])
     return rest[train], rest[val], test
+
+
+def _check_cuttable(config: Config, dataset: Dataset, key: str, rows: np.ndarray,
+                    values: np.ndarray) -> None:
+    """ConfigError when a fold's training rows hold one time (one group), so they cannot be
+    cut into train and validation parts (rows of one time or group stay together)."""
+    split = config.data.split
+    if split.val == 0 or len(pd.unique(values)) > 1:
+        return
+    name = getattr(split, key)
+    what = (f"block (the rows before its test block) holds one time of column {name!r}"
+            if key == "order" else f"rows (the other folds) hold one group of column {name!r}")
+    raise ConfigError(config.name or "<config>", [Problem(
+        f"data.split.{key}", f"fold {split.fold} of {split.folds}: its training {what} "
+        f"({len(rows)} rows, {line_numbers(dataset.lines[rows] - 2)}), which cannot be cut "
+        "into train and validation", name,
+        f"use fewer folds than {split.folds} (--folds with mlkit cv), or data.split.val=0")])
+
+
+def _check_training_classes(config: Config, dataset: Dataset, parts) -> None:
+    """ConfigError when the training part holds fewer than two classes: no classifier (nor
+    the baseline) can learn from it. Names the split, the part and where the missing
+    classes went."""
+    present = np.unique(dataset.y[parts[0]])
+    if len(present) > 1:
+        return
+    classes = [str(c) for c in dataset.target_names]
+    split = config.data.split
+    key = "order" if split.order is not None else "group" if split.group is not None else None
+    how = (f"ordered by {split.order!r}" if key == "order" else
+           f"grouped by {split.group!r}" if key == "group" else "at random")
+    fold = f" of fold {split.fold} of {split.folds}" if split.folds is not None else ""
+    held = []
+    for index in np.setdiff1d(np.arange(len(classes)), present):
+        where = " and ".join(part for part, rows in zip(("validation", "test"), parts[1:])
+                             if (dataset.y[rows] == index).any())
+        # only a forward-chaining fold leaves rows out: those after its test block
+        held.append(f"{classes[index]!r} ("
+                    + (f"only in {where})" if where else "only after this fold's test block)"))
+    only = f"only class {classes[present[0]]!r}" if len(present) else "no rows"
+    hint = {"order": "the missing classes appear only late in time: " + (
+                "forward-chaining folds all train on the earliest rows, so cross-validate "
+                "without data.split.order" if fold else "use a smaller data.split.test and "
+                "data.split.val, or a random split"),
+            "group": "try another data.split.seed, or a column with more groups",
+            None: "set data.split.stratify: true"}[key]
+    raise ConfigError(config.name or "<config>", [Problem(
+        f"data.split.{key}" if key else "data.split",
+        f"the training part{fold} (split {how}) holds {only} ({len(parts[0])} rows); "
+        f"missing: {', '.join(held)}, so no classifier can be trained on it",
+        getattr(split, key) if key else NO_VALUE, hint)])
 
 
 def split_note(config: Config, parts) -> str:

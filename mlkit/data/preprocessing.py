@@ -225,8 +225,14 @@ class OneHotEncoder:
 
     def feature_names(self) -> list[str]:
         """Names of the output columns, ``"column=category"`` (and ``"column=(other)"``)."""
+        return [name for _, name in self.feature_columns()]
+
+    def feature_columns(self) -> list[tuple[str, str]]:
+        """``(input column, output column name)`` of every output column, in order: the one
+        place that says which input an output column stands for."""
         self._fitted()
-        return [f"{n}={c}" for n, cats, other in zip(self.names_, self.categories_, self.other_)
+        return [(n, f"{n}={c}") for n, cats, other in zip(self.names_, self.categories_,
+                                                          self.other_)
                 for c in [*cats, *(["(other)"] if other else [])]]
 
     def state(self) -> dict:

@@ -262,23 +262,23 @@ class CsvSchema:
     @property
     def feature_names(self) -> list[str]:
         """Names of the columns of ``X``."""
-        dated = [name for col in self.dates for name in date_feature_names(col)]
-        return (self.numeric + dated + self.encoder.feature_names()
-                + [f"{col}=(missing)" for col in self.indicators])
+        return [name for _, name in self.feature_columns()]
+
+    def feature_columns(self) -> list[tuple[str, str]]:
+        """``(input column, name)`` of every column of ``X``, in order: a numeric column
+        itself, a date column its date features, a categorical column its indicators, and
+        last a ``col=(missing)`` indicator for each column in ``indicators``."""
+        return ([(col, col) for col in self.numeric]
+                + [(col, name) for col in self.dates for name in date_feature_names(col)]
+                + self.encoder.feature_columns()
+                + [(col, f"{col}=(missing)") for col in self.indicators])
 
     def column_groups(self) -> dict[str, list[int]]:
-        """Each input column with the indices of the ``X`` columns it becomes: a numeric
-        column one, a date column its date features, a categorical column its indicators
-        (and each with its missing-value indicator, when it has one)."""
-        widths = [(col, 1) for col in self.numeric]
-        widths += [(col, len(date_feature_names(col))) for col in self.dates]
-        widths += [(col, len(cats)) for col, cats in zip(self.encoder.names_,
-                                                          self.encoder.categories_)]
-        groups, start = {}, 0
-        for col, width in widths:
-            groups[col], start = list(range(start, start + width)), start + width
-        for offset, col in enumerate(self.indicators):
-            groups[col].append(start + offset)
+        """Each input column with the indices of the ``X`` columns it becomes (its
+        missing-value indicator included), read off :meth:`feature_columns`."""
+        groups: dict[str, list[int]] = {}
+        for index, (col, _) in enumerate(self.feature_columns()):
+            groups.setdefault(col, []).append(index)
         return groups
 
     def encode(self, frame: pd.DataFrame, source: str = "the data", target: bool = True,

@@ -21,6 +21,7 @@ from .classification import per_class as per_class
 from .classification import precision as precision
 from .classification import recall as recall
 from .importance import Importance as Importance
+from .importance import importance_reference as importance_reference
 from .importance import permutation_importance as permutation_importance
 from .inputs import UndefinedMetric as UndefinedMetric
 from .intervals import Bootstrap as Bootstrap
@@ -49,6 +50,6 @@ __all__ = ["AVERAGES", "METRICS", "Bootstrap", "Calibration", "Importance", "Int
            "ThresholdScores", "UndefinedMetric", "accuracy", "average_precision",
            "balanced_accuracy", "best_f1_threshold", "bootstrap", "brier", "calibration",
            "check_metrics", "confusion_matrix", "default_metrics", "explained_variance", "f1",
-           "log_loss", "mae", "mape", "mse", "per_class", "permutation_importance", "precision",
-           "r2", "recall", "roc_auc", "roc_auc_ovr", "roc_curve", "rmse", "score",
-           "threshold_scores"]
+           "importance_reference", "log_loss", "mae", "mape", "mse", "per_class",
+           "permutation_importance", "precision", "r2", "recall", "roc_auc", "roc_auc_ovr",
+           "roc_curve", "rmse", "score", "threshold_scores"]

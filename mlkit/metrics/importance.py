@@ -17,9 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .table import check_metrics, known_metric, score
+from .inputs import UndefinedMetric
+from .table import check_metrics, known_metric, metric_input, metric_inputs, score
 
-__all__ = ["Importance", "permutation_importance"]
+__all__ = ["Importance", "importance_reference", "permutation_importance"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,25 @@ def _check_count(value, name: str, least: int) -> None:
         raise ValueError(f"{name} must be a whole number >= {least}, got {value!r}.")
 
 
+def importance_reference(metric: str, y_true, predictions: dict) -> float:
+    """``metric`` on the unshuffled rows, which every shuffle is compared with.
+
+    Raises UndefinedMetric saying why when the metric has no value on these rows (ROC AUC
+    with one class present, say): every drop would be NaN, so there is nothing to rank."""
+    given = metric_input(metric, metric_inputs(**predictions))
+    try:
+        value = float(known_metric(metric).function(y_true, given, sample_weight=None))
+    except UndefinedMetric as error:
+        reason = str(error)
+    else:
+        if np.isfinite(value):
+            return value
+        reason = f"it is {value} here."
+    raise UndefinedMetric(f"metric {metric!r} has no value on these {len(np.asarray(y_true))}"
+                          f" rows, so no shuffle can be compared with it: {reason} Choose a "
+                          "metric defined on them (accuracy, say, for a classifier).")
+
+
 def permutation_importance(predict, X, y_true, metric: str, groups=None, n_repeats: int = 5,
                            seed: int = 0, task: str | None = None) -> Importance:
     """Loss of ``metric`` per input column when its values are shuffled across the rows.
@@ -98,6 +118,12 @@ def permutation_importance(predict, X, y_true, metric: str, groups=None, n_repea
     Returns
     -------
     Importance
+
+    Raises
+    ------
+    UndefinedMetric
+        When ``metric`` has no value on the unshuffled rows (see
+        :func:`importance_reference`).
     """
     known_metric(metric)
     if task is not None:
@@ -111,7 +137,7 @@ def permutation_importance(predict, X, y_true, metric: str, groups=None, n_repea
     groups = _check_groups({str(i): [i] for i in range(X.shape[1])} if groups is None
                            else groups, X.shape[1])
     sign = 1.0 if known_metric(metric).mode == "max" else -1.0
-    reference = score([metric], y_true, **predict(X))[metric]
+    reference = importance_reference(metric, y_true, predict(X))
     rng = np.random.default_rng(seed)
     drops = np.empty((len(groups), n_repeats))
     for i, columns in enumerate(groups.values()):

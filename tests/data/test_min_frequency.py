@@ -53,3 +53,17 @@ def test_load_csv_groups_rare_cities_and_reads_new_ones_as_other(write, tmp_path
                                   [[4, 0, 0, 1], [5, 1, 0, 0]])
     with pytest.raises(DataError, match="category 'Tokyo'"):
         load_csv(path, "y", categorical=["city"]).schema.read(new, target=False)
+
+
+def test_column_groups_count_the_other_column_and_the_missing_indicators(write):
+    rows = [("A", 1.0), ("A", None), ("B", 3.0), ("B", 4.0), ("C", 5.0), ("D", None),
+            ("A", 7.0), ("B", 8.0), ("C", 9.0)]
+    path = write("c,x,y\n" + "".join(f"{c},{'' if x is None else x},{i % 2}\n"
+                                     for i, (c, x) in enumerate(rows)))
+    data = load_csv(path, "y", categorical=["c"], min_frequency=2, impute="mean",
+                    missing_indicator=True)
+    assert data.feature_names == ["x", "c=A", "c=B", "c=C", "c=(other)", "x=(missing)"]
+    assert data.schema.column_groups() == {"x": [0, 5], "c": [1, 2, 3, 4]}
+    # line 3 (x missing, c=A) and line 7 (x missing, c=D, rare): the columns the groups name
+    np.testing.assert_array_equal(data.X[[1, 5]][:, [1, 2, 3, 4, 5]],
+                                  [[1, 0, 0, 0, 1], [0, 0, 0, 1, 1]])

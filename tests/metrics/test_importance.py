@@ -4,7 +4,7 @@ answer is known."""
 import numpy as np
 import pytest
 
-from mlkit.metrics import accuracy, permutation_importance, r2
+from mlkit.metrics import UndefinedMetric, accuracy, permutation_importance, r2
 
 
 def _linear(X):
@@ -83,3 +83,18 @@ def test_rows_must_match_targets():
     X, y = _data(20)
     with pytest.raises(ValueError, match="one row per target"):
         permutation_importance(_linear, X, y[:10], "r2")
+
+
+def test_a_metric_undefined_on_the_rows_is_refused_with_the_reason():
+    X = np.arange(8.0).reshape(4, 2)
+
+    def predict(rows):
+        proba = np.column_stack([1 - rows[:, 0] / 10, rows[:, 0] / 10])
+        return {"labels": proba.argmax(axis=1), "proba": proba}
+
+    with pytest.raises(UndefinedMetric, match=r"'roc_auc' has no value on these 4 rows.*"
+                                              r"both classes"):
+        permutation_importance(predict, X, np.zeros(4, dtype=np.int64), "roc_auc")
+    # both classes present: defined, and shuffling the unused column 1 costs nothing
+    found = permutation_importance(predict, X, np.array([0, 0, 1, 1]), "roc_auc")
+    assert found.reference == 1.0 and found.mean[1] == 0.0

@@ -36,8 +36,8 @@ from mlkit.data.drift_chance import (
 from mlkit.data.errors import DataError
 from mlkit.data.training_profile import TrainingProfile, bin_shares
 
-__all__ = ["CHANCE", "EACH_CHANCE", "LIMITS", "SHARE_FLOOR", "drift_report", "drift_summary", "drift_table",
-           "psi"]
+__all__ = ["CHANCE", "EACH_CHANCE", "LIMITS", "SHARE_FLOOR", "drift_report", "drift_summary",
+           "drift_table", "psi"]
 
 CHANCE = 0.01
 EACH_CHANCE = CHANCE / 4

@@ -14,27 +14,35 @@ For every input column of a :class:`~mlkit.data.training_profile.TrainingProfile
 - ``missing_change``: the new share of missing values minus training's.
 
 A column is flagged (``drifted``, with the reasons in ``why``) when any of them passes its
-limit in :data:`LIMITS`, and the PSI and the mean shift also pass what sampling alone gives
-one time in a hundred (:data:`CHANCE`): two samples of one population, of ``n`` and ``N``
-values, differ by a PSI of about a chi-square with bins - 1 degrees of freedom times
-(1/n + 1/N), and by a mean shift of about a standard normal times sqrt(1/n + 1/N). So a small
-file (or a small training set) needs a larger difference to be flagged.
+limit in :data:`LIMITS` and also what sampling alone gives (:mod:`mlkit.data.drift_chance`)
+with probability :data:`EACH_CHANCE`, a quarter of :data:`CHANCE` per measure, so that new rows
+drawn like the training rows flag a column at most one time in a hundred. So a small file (or a
+small training set) needs a larger difference to be flagged.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2, norm
+from scipy.stats import t as student
 
+from mlkit.data.drift_chance import (
+    SHARE_FLOOR,
+    beyond_range_chance,
+    missing_change_chance,
+    psi,
+    psi_chance,
+)
 from mlkit.data.errors import DataError
 from mlkit.data.training_profile import TrainingProfile, bin_shares
 
-__all__ = ["CHANCE", "LIMITS", "SHARE_FLOOR", "drift_report", "drift_summary", "drift_table",
-           "psi"]
+__all__ = ["CHANCE", "EACH_CHANCE", "LIMITS", "SHARE_FLOOR", "drift_report", "drift_summary",
+           "drift_table", "psi"]
 
-SHARE_FLOOR = 1e-4
 CHANCE = 0.01
+EACH_CHANCE = CHANCE / 4
+"""Each of a column's (at most) four tests against chance gets a quarter of :data:`CHANCE`, so
+that a column drawn like training is flagged at most that often."""
 LIMITS = {"outside": 0.05, "mean_shift": 0.5, "psi": 0.25, "unseen": 0.05,
           "missing_change": 0.1}
 """The value (absolute, for the mean shift and the missing change) from which a measure flags
@@ -42,13 +50,6 @@ its column."""
 
 _COLUMNS = ["column", "kind", "present", "missing_train", "missing_new", "missing_change",
             "outside", "mean_shift", "psi", "unseen", "drifted", "why"]
-
-
-def psi(expected, actual) -> float:
-    """The population stability index of bin shares ``actual`` against ``expected``."""
-    expected = np.maximum(np.asarray(expected, dtype=np.float64), SHARE_FLOOR)
-    actual = np.maximum(np.asarray(actual, dtype=np.float64), SHARE_FLOOR)
-    return float(np.sum((actual - expected) * np.log(actual / expected)))
 
 
 def _numbers(stats: dict, values: pd.Series, name: str) -> dict:
@@ -80,29 +81,51 @@ def _categories(stats: dict, values: pd.Series) -> dict:
             "psi": psi(list(known.values()) + [0.0], actual), "unseen": unseen}
 
 
-def _bins(stats: dict) -> int:
-    """The training bins holding values: those a PSI compares when nothing moved."""
-    shares = stats["shares"] if stats["kind"] == "number" else stats["frequencies"].values()
-    return sum(share > 0 for share in shares)
+def _seen_once(stats: dict, trained: float) -> int:
+    """How many training values were alone in their kind: the minimum and the maximum of a
+    number column, the categories counted once in a category column."""
+    if stats["kind"] == "number":
+        return 2
+    counts = np.rint(np.array(list(stats["frequencies"].values())) * trained)
+    return int(np.sum(counts == 1))
 
 
-def _reasons(row: dict, stats: dict, rows: int) -> str:
-    """The measures past their limit (and, for the PSI and the mean shift, past chance), e.g.
-    ``"PSI 1.84, mean +2.31 sd"``; ``""`` when none is."""
+def _psi_chance(row: dict, stats: dict, trained: float) -> float:
+    """Probability that sampling alone gives a PSI as large as the row's."""
+    if stats["kind"] == "number":
+        return psi_chance(row["psi"], tuple(stats["shares"]), row["present"], round(trained))
+    return psi_chance(row["psi"], tuple(stats["frequencies"].values()), row["present"],
+                      round(trained), rare=_seen_once(stats, trained))
+
+
+def _chance_shift(spread: float, trained: float) -> float:
+    """The mean shift (in training standard deviations, themselves estimated from ``trained``
+    values) that sampling alone passes with probability :data:`EACH_CHANCE`: Student's t."""
+    if trained < 3:
+        return np.inf
+    return float(student.ppf(1 - EACH_CHANCE / 2, trained - 1) * spread
+                 * np.sqrt(trained / (trained - 1)))
+
+
+def _reasons(row: dict, stats: dict, rows: int, new_rows: int) -> str:
+    """The measures past their limit and past chance, e.g. ``"PSI 1.84, mean +2.31 sd"``;
+    ``""`` when none is."""
     trained = rows * (1 - stats["missing"])
-    spread = np.sqrt(1 / max(row["present"], 1) + 1 / max(trained, 1))
-    chance_psi = chi2.ppf(1 - CHANCE, max(_bins(stats) - 1, 1)) * spread ** 2
-    chance_shift = norm.ppf(1 - CHANCE / 2) * spread
+    present = row["present"]
+    spread = np.sqrt(1 / max(present, 1) + 1 / max(trained, 1))
     parts = []
-    if row["psi"] >= max(LIMITS["psi"], chance_psi):
+    if row["psi"] >= LIMITS["psi"] and _psi_chance(row, stats, trained) <= EACH_CHANCE:
         parts.append(f"PSI {row['psi']:.2f}")
-    if abs(row["mean_shift"]) >= max(LIMITS["mean_shift"], chance_shift):
+    if abs(row["mean_shift"]) >= max(LIMITS["mean_shift"], _chance_shift(spread, trained)):
         parts.append(f"mean {row['mean_shift']:+.2f} sd")
-    if row["outside"] >= LIMITS["outside"]:
-        parts.append(f"{row['outside']:.0%} outside the training range")
-    if row["unseen"] >= LIMITS["unseen"]:
-        parts.append(f"{row['unseen']:.0%} unseen categories")
-    if abs(row["missing_change"]) >= LIMITS["missing_change"]:
+    for measure, words in (("outside", "outside the training range"),
+                           ("unseen", "unseen categories")):
+        if row[measure] >= LIMITS[measure] and beyond_range_chance(
+                round(row[measure] * present), present, _seen_once(stats, trained),
+                round(trained)) <= EACH_CHANCE:
+            parts.append(f"{row[measure]:.0%} {words}")
+    if abs(row["missing_change"]) >= LIMITS["missing_change"] and missing_change_chance(
+            new_rows - present, new_rows, round(rows * stats["missing"]), rows) <= EACH_CHANCE:
         parts.append(f"missing {row['missing_train']:.0%} -> {row['missing_new']:.0%}")
     return ", ".join(parts)
 
@@ -144,7 +167,7 @@ def drift_report(profile: TrainingProfile, frame: pd.DataFrame) -> pd.DataFrame:
                "missing_change": missing - stats["missing"]}
         row.update(_numbers(stats, values, name) if stats["kind"] == "number"
                    else _categories(stats, values))
-        row["why"] = _reasons(row, stats, profile.rows)
+        row["why"] = _reasons(row, stats, profile.rows, len(frame))
         row["drifted"] = bool(row["why"])
         rows.append(row)
     return pd.DataFrame(rows, columns=_COLUMNS)

@@ -6,6 +6,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import binom
 
 from mlkit.data import DataError, TrainingProfile, drift_report, drift_summary, profile_frame
 
@@ -34,7 +35,13 @@ def test_psi_mean_shift_and_outside_share_of_a_shifted_number_column():
                                        + (0.2 - 0.1) * math.log(2))
     assert row["mean_shift"] == pytest.approx(10 / math.sqrt((100 ** 2 - 1) / 12))
     assert row["outside"] == pytest.approx(0.1)
-    assert bool(row["drifted"])  # PSI 0.76 >= 0.25, outside 10% >= 5%
+    # past the limits, but 100 values of the training population leave a decile empty one
+    # time in 120 and 10 past the range one time in 200: within chance, not flagged
+    assert not row["drifted"]
+    # the same shift seen in 1000 values against 1000 is beyond chance
+    row = _report(pd.DataFrame({"x": np.arange(1000.0)}),
+                  pd.DataFrame({"x": np.arange(1000.0) + 100})).loc["x"]
+    assert row["why"] == "PSI 0.76, 10% outside the training range"
 
 
 def test_psi_counts_a_split_distribution_with_the_same_mean():
@@ -73,16 +80,61 @@ def test_a_resample_of_the_training_rows_is_not_flagged_and_a_shift_is():
 
 def test_a_psi_within_chance_is_not_flagged_and_one_beyond_it_is():
     train = pd.DataFrame({"x": np.arange(100.0)})
-    # 3 values in 3 bins: PSI 5.67, but chance gives up to chi2(0.99, 9) * (1/3 + 1/100) = 7.44
+    # 3 values in 3 bins: PSI 5.67, as most samples of 3 give
     row = _report(train, pd.DataFrame({"x": [5.0, 50.0, 95.0]})).loc["x"]
     assert row["psi"] == pytest.approx(3 * (1 / 3 - 0.1) * math.log(10 / 3)
                                        + 7 * 0.0999 * math.log(1000))
     assert not row["drifted"] and row["why"] == ""
-    # 3 values in the lowest bin happen one time in 1000: PSI 8.28 is flagged
+    # 3 values in one bin (PSI 8.28) happen one time in a hundred: not flagged; 5 values in one
+    # bin happen one time in 10,000: flagged
     row = _report(train, pd.DataFrame({"x": [0.0, 1.0, 2.0]})).loc["x"]
+    assert row["psi"] == pytest.approx(8.283, abs=1e-3) and not row["drifted"]
+    row = _report(train, pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0, 4.0]})).loc["x"]
     assert row["drifted"] and row["why"].startswith("PSI 8.28")
+    # 1 of 3 values past the range of 100 happens one time in 17 (beta-binomial): not flagged;
+    # 3 of 5 one time in 5,000: flagged
     row = _report(train, pd.DataFrame({"x": [5.0, 50.0, 200.0]})).loc["x"]
-    assert row["outside"] == pytest.approx(1 / 3) and row["why"] == "33% outside the training range"
+    assert row["outside"] == pytest.approx(1 / 3) and row["why"] == ""
+    row = _report(train, pd.DataFrame({"x": [5.0, 50.0, 200.0, 300.0, 400.0]})).loc["x"]
+    assert row["why"] == "mean +4.90 sd, 60% outside the training range"
+
+
+def test_a_missing_share_change_within_chance_is_not_flagged():
+    train = pd.DataFrame({"x": np.r_[np.arange(88.0), [np.nan] * 12]})
+    row = _report(train, pd.DataFrame({"x": [5.0]})).loc["x"]
+    assert row["missing_change"] == pytest.approx(-0.12) and not row["drifted"]
+    half = np.r_[np.arange(0.0, 100, 2), [np.nan] * 50]
+    row = _report(train, pd.DataFrame({"x": half})).loc["x"]
+    assert row["why"] == "missing 12% -> 50%"
+
+
+def _same_population_columns(seed: int, trained: int, new: int, columns: int):
+    """A training frame and a new frame drawn alike: normal numbers, numbers with 15% missing,
+    and categories with rare ones."""
+    rng = np.random.default_rng(seed)
+    categories, weights = list("abcdefg"), [0.3, 0.2, 0.2, 0.1, 0.1, 0.06, 0.04]
+
+    def frame(rows):
+        numbers = rng.normal(size=(rows, columns))
+        holes = np.where(rng.random((rows, columns)) < 0.15, np.nan, numbers)
+        labels = rng.choice(categories, size=(rows, columns), p=weights)
+        return pd.concat([pd.DataFrame(numbers).add_prefix("x"),
+                          pd.DataFrame(holes).add_prefix("m"),
+                          pd.DataFrame(labels).add_prefix("c")], axis=1)
+
+    return frame(trained), frame(new)
+
+
+def test_data_drawn_like_training_is_flagged_at_most_one_time_in_a_hundred():
+    sizes = [(20, 20), (69, 23), (36, 60), (1000, 20), (200, 66), (20, 1000), (300, 300)]
+    flagged = trials = 0
+    for seed, (trained, new) in enumerate(sizes):
+        train, fresh = _same_population_columns(seed, trained, new, columns=12)
+        report = drift_report(profile_frame(train), fresh)
+        flagged += int(report["drifted"].sum())
+        trials += len(report)
+    # at a true rate of 1%, more than this many flagged columns happen one time in 1000
+    assert trials == 252 and flagged <= binom.ppf(0.999, trials, 0.01)
 
 
 def test_the_profile_goes_through_json_and_a_damaged_one_is_named():

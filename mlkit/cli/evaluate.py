@@ -142,7 +142,8 @@ def _folder(args) -> Path:
 
 
 def _classifier(args, found) -> list:
-    """Per-class report, confusion matrix, calibration and (binary) threshold; the figures."""
+    """Per-class report, confusion matrix, calibration (of probabilities) and (binary)
+    threshold; the figures."""
     from mlkit.metrics import brier, calibration
     from mlkit.train.diagnostics import calibration_table
     from mlkit.train.figures import CALIBRATION, plot_calibration, write_figures
@@ -153,13 +154,16 @@ def _classifier(args, found) -> list:
     say(class_report(found.y, predicted, found.classes))
     say("\nconfusion matrix (rows: true class, columns: predicted):")
     say(confusion_table(found.y, predicted, found.classes))
+    written = write_figures(_folder(args), found.head, found.outputs, found.y, found.classes)
+    if not found.head.gives_proba:
+        say("\nno calibration: a margin loss (hinge) trains class scores, not probabilities.")
+        return written
     proba = found.inputs["proba"]
     calibrated = calibration(found.y, proba, args.bins)
     positive = str(found.classes[-1])
     say("\n" + calibration_table(calibrated, brier(found.y, proba), positive))
     if found.head.kind == "binary":
         _threshold(args, found, proba[:, 1], positive)
-    written = write_figures(_folder(args), found.head, found.outputs, found.y, found.classes)
     path = _folder(args) / CALIBRATION
     plot_calibration(calibrated, path, positive=positive)
     return written[:1] + [path] + written[1:]

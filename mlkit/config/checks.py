@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mlkit.registry import METRICS, OPTIMIZERS
+from mlkit.registry import LOSSES, METRICS, OPTIMIZERS
 
 from .errors import Problem, choices
 from .sections import Data
@@ -21,7 +21,6 @@ from .tables import (
     MODEL_TASKS,
     MONITOR_MODES,
     MONITOR_TASKS,
-    SCORE_LOSSES,
 )
 
 if TYPE_CHECKING:
@@ -59,7 +58,7 @@ def metric_problems(config: Config, n_classes: int | None, has: str = "") -> lis
                         if f"{name}_{suffix}" in METRICS] or ["roc_auc_ovr"]
             problems.append(Problem(path, f"is the positive class's {name} of a binary task, but "
                                     f"{has}", name, f"use {' or '.join(averaged)}"))
-        if metric.reads in ("proba", "positive") and config.loss.name in SCORE_LOSSES:
+        if metric.reads in ("proba", "positive") and LOSSES[config.loss.name].head == "scores":
             problems.append(Problem(path, f"needs class probabilities, but loss "
                                     f"'{config.loss.name}' trains scores, not probabilities",
                                     name, "choose a label metric (accuracy, f1_macro, ...) or "

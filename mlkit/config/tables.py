@@ -63,8 +63,6 @@ MODEL_TASKS = {"logistic_regression": "classification", "softmax_regression": "c
 MODEL_LOSSES = {"logistic_regression": ("binary_cross_entropy",),
                 "softmax_regression": ("cross_entropy",),
                 "linear_regression": ("mse", "l1", "huber"), "mlp": tuple(registry.LOSSES)}
-SCORE_LOSSES = ("hinge",)
-"""Classification losses whose model outputs are scores rather than log-probabilities."""
 LOSS_TASKS = {name: "regression" if loss.head == "regression" else "classification"
               for name, loss in registry.LOSSES.items()}
 MONITOR_MODES = {name: monitor.mode for name, monitor in registry.MONITORS.items()}

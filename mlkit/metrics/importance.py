@@ -112,7 +112,7 @@ def permutation_importance(predict, X, y_true, metric: str, groups=None, n_repea
         Shuffles per column; the result keeps each one's loss.
     seed : int
         Seed of the permutations.
-    task : {"binary", "multiclass", "regression"}, optional
+    task : {"binary", "multiclass", "scores", "regression"}, optional
         Checks that ``metric`` fits the model.
 
     Returns

@@ -99,15 +99,18 @@ _DEFAULTS = {
     ("multiclass", False): ("accuracy", "log_loss", "precision_macro", "recall_macro",
                             "f1_macro"),
     ("regression", False): ("r2", "rmse", "mse", "mae"),
+    ("scores", False): ("accuracy", "precision_macro", "recall_macro", "f1_macro"),
     ("binary", True): ("accuracy", "log_loss"),
     ("multiclass", True): ("accuracy", "log_loss"),
+    ("scores", True): ("accuracy",),
     ("regression", True): ("r2", "rmse", "mae"),
 }
 
 
 def default_metrics(head: str, validation: bool = False) -> tuple[str, ...]:
-    """The metrics reported when none are chosen, for a ``binary``, ``multiclass`` or
-    ``regression`` head: the test set's, or (``validation``) the cheap ones every epoch."""
+    """The metrics reported when none are chosen, for a ``binary``, ``multiclass``,
+    ``scores`` or ``regression`` head: the test set's, or (``validation``) the cheap ones
+    every epoch."""
     return _DEFAULTS[head, validation]
 
 
@@ -122,7 +125,7 @@ def known_metric(name) -> Metric:
 
 def check_metrics(names, head: str) -> tuple[str, ...]:
     """``names`` as a tuple, or ValueError for a name that is unknown or does not fit a
-    ``binary``, ``multiclass`` or ``regression`` head."""
+    ``binary``, ``multiclass``, ``scores`` or ``regression`` head."""
     if isinstance(names, str):
         names = (names,)
     task = "regression" if head == "regression" else "classification"
@@ -135,6 +138,10 @@ def check_metrics(names, head: str) -> tuple[str, ...]:
             raise ValueError(f"metric {name!r} is the positive class's of a binary task, but "
                              f"the head is {head}; use {name}_macro or {name}_weighted (or "
                              "roc_auc_ovr).")
+        if metric.reads in ("proba", "positive") and head == "scores":
+            raise ValueError(f"metric {name!r} needs class probabilities, but the model was "
+                             "trained with a margin loss (hinge), which gives class scores; "
+                             "choose a label metric (accuracy, f1_macro, ...).")
     return tuple(names)
 
 

@@ -40,7 +40,7 @@ SUPPLIED = {"model": ("n_features", "n_outputs", "rng", "dtype"),
 @dataclass(frozen=True)
 class Component:
     """A component: ``build``, the callables it passes ``**options`` on to, and for a loss the
-    head that reads the model's outputs ("binary", "multiclass" or "regression")."""
+    head that reads the model's outputs ("binary", "multiclass", "scores" or "regression")."""
 
     kind: str
     build: Callable
@@ -141,7 +141,7 @@ LOSSES: dict[str, Component] = {
     "mse": Component("loss", nn.mse_loss, head="regression"),
     "l1": Component("loss", nn.l1_loss, head="regression"),
     "huber": Component("loss", nn.huber_loss, head="regression"),
-    "hinge": Component("loss", nn.hinge_loss, head="multiclass"),
+    "hinge": Component("loss", nn.hinge_loss, head="scores"),
 }
 
 
@@ -158,14 +158,14 @@ class Objective:
     def __call__(self, model, X, y, weight=None):
         """The objective on one batch (the ``loss_fn`` of :func:`mlkit.train.fit`)."""
         outputs = model(X)
-        if self.head != "multiclass":
+        if self.head in ("binary", "regression"):
             outputs = np.reshape(outputs, (-1,))
         value = self.loss(outputs, y, weight=weight)
         return value if self.penalty is None else value + self.penalty()
 
     def data_loss(self, outputs, y, weight=None):
         """The loss of given outputs, without the penalty (validation and test losses)."""
-        if self.head != "multiclass":
+        if self.head in ("binary", "regression"):
             outputs = np.reshape(outputs, (-1,))
         return self.loss(outputs, y, weight=weight)
 

@@ -64,15 +64,15 @@ def plot_roc(y_true, score, path, title: str = "", positive: str = "1") -> None:
 
 def write_figures(folder, head, outputs, y, classes: list[str], title: str = "") -> list[Path]:
     """Draw a classifier's pictures of raw ``outputs`` against class indices ``y`` into
-    ``folder``; returns the paths written (none for regression, no ROC when one class is
-    missing from ``y``)."""
+    ``folder``; returns the paths written (none for regression; a ROC curve for two classes
+    of probabilities, unless one class is missing from ``y``)."""
     if not head.is_classifier:
         return []
     folder = Path(folder)
-    proba = head.proba(outputs)
-    plot_confusion(y, head.labels(proba), classes, folder / CONFUSION, title)
+    plot_confusion(y, head.predict(outputs), classes, folder / CONFUSION, title)
     written = [folder / CONFUSION]
-    if proba.shape[1] == 2:
+    proba = head.proba(outputs) if head.gives_proba else None
+    if proba is not None and proba.shape[1] == 2:
         try:
             plot_roc(y, proba[:, 1], folder / ROC, title, positive=str(classes[1]))
         except UndefinedMetric:

@@ -1,4 +1,4 @@
-"""What a model's raw outputs mean: binary logits, class logits or regression values.
+"""What a model's raw outputs mean: binary logits, class logits, class scores or values.
 
 A head turns outputs into probabilities or predictions and scores them with mlkit's own
 metrics, in the target's original units (a standardized regression target is scaled back).
@@ -15,7 +15,8 @@ from mlkit.nn import sigmoid, softmax
 
 __all__ = ["HEADS", "Head", "validation_scores"]
 
-HEADS = ("binary", "multiclass", "regression")
+HEADS = ("binary", "multiclass", "scores", "regression")
+"""``scores``: one score per class from a margin loss (hinge), which are not probabilities."""
 
 
 class Head:
@@ -23,9 +24,11 @@ class Head:
 
     Parameters
     ----------
-    kind : {"binary", "multiclass", "regression"}
-        ``binary``: one logit per row (P(class 1) = sigmoid); ``multiclass``: one score per
-        class (softmax); ``regression``: one value per row.
+    kind : {"binary", "multiclass", "scores", "regression"}
+        ``binary``: one logit per row (P(class 1) = sigmoid); ``multiclass``: one logit per
+        class (softmax); ``scores``: one score per class, the highest one wins, and no
+        probabilities (a margin loss such as hinge does not estimate them); ``regression``:
+        one value per row.
     y_mean, y_scale : float
         A regression target was trained as ``(y - y_mean) / y_scale``; predictions are mapped
         back. (0 and 1 when it was not scaled.)
@@ -42,9 +45,14 @@ class Head:
         """True for the binary and multiclass heads."""
         return self.kind != "regression"
 
+    @property
+    def gives_proba(self) -> bool:
+        """True when the outputs are (log-)probabilities: the binary and multiclass heads."""
+        return self.kind in ("binary", "multiclass")
+
     def n_outputs(self, n_classes: int | None) -> int:
         """Width of the model's last layer for this head."""
-        return n_classes if self.kind == "multiclass" else 1
+        return n_classes if self.kind in ("multiclass", "scores") else 1
 
     def proba(self, outputs) -> numpy.ndarray:
         """Class probabilities (n, k) of raw outputs, in float64."""
@@ -54,12 +62,17 @@ class Head:
             return numpy.stack([1.0 - p, p], axis=1)
         if self.kind == "multiclass":
             return numpy.asarray(softmax(outputs, axis=-1))
+        if self.kind == "scores":
+            raise TypeError("a model trained with a margin loss (hinge) gives class scores, "
+                            "not probabilities; train with cross_entropy for probabilities")
         raise TypeError("a regression model has no class probabilities")
 
     def predict(self, outputs) -> numpy.ndarray:
         """Class indices (classification) or values in the target's units (regression)."""
         if self.kind == "regression":
             return self.values(outputs)
+        if self.kind == "scores":
+            return numpy.argmax(numpy.asarray(outputs), axis=1)
         return self.labels(self.proba(outputs))
 
     def labels(self, proba, threshold: float = 0.5) -> numpy.ndarray:
@@ -85,7 +98,10 @@ class Head:
 
     def inputs(self, outputs) -> dict[str, numpy.ndarray]:
         """What metrics read from raw outputs (:func:`mlkit.metrics.score`'s keywords):
-        ``labels`` and ``proba``, or ``values`` in the target's original units."""
+        ``labels`` and ``proba`` (``labels`` alone for scores), or ``values`` in the target's
+        original units."""
+        if self.kind == "scores":
+            return {"labels": self.predict(outputs)}
         if self.is_classifier:
             return self.proba_inputs(self.proba(outputs))
         return {"values": self.values(outputs)}
@@ -102,10 +118,8 @@ class Head:
         ones when ``validation``. ``scaled``: a regression ``y`` is in training units (else in
         original units).
         """
-        if self.is_classifier:
-            return self.proba_metrics(self.proba(outputs), y, names, validation)
         names = names or default_metrics(self.kind, validation)
-        return score(names, self.target(y, scaled), values=self.values(outputs))
+        return score(names, self.target(y, scaled), **self.inputs(outputs))
 
     def proba_metrics(self, proba, y, names=None, validation: bool = False) -> dict[str, float]:
         """The named metrics of class probabilities (n, k) against class indices ``y``."""

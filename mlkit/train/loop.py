@@ -89,7 +89,8 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
         ...), which callbacks can monitor.
     head : Head or str, optional
         How ``metrics`` read the model's outputs: ``"binary"`` (one logit), ``"multiclass"``
-        (class scores) or ``"regression"``; default ``loss_fn.head``.
+        (class logits), ``"scores"`` (class scores of a margin loss, no probabilities) or
+        ``"regression"``; default ``loss_fn.head``.
     eval_every : int
         Epochs between evaluations.
     callbacks : sequence of Callback

@@ -106,18 +106,23 @@ class Predictor:
     def frame(self, X_raw, carried: pd.DataFrame | None = None,
               threshold: float = 0.5) -> pd.DataFrame:
         """The ``carried`` columns (ids), then ``prediction`` (class label or value) and, for
-        classifiers, ``proba_<class>``; a binary classifier predicts its second class when
-        that class's probability is at least ``threshold``."""
+        classifiers, ``proba_<class>`` (``score_<class>`` for a margin loss); a binary
+        classifier predicts its second class when that class's probability is at least
+        ``threshold``."""
         outputs = self.outputs(X_raw)
         if not self.head.is_classifier:
             result = pd.DataFrame({"prediction": self.head.values(outputs)})
         else:
             classes = self.preprocessing.classes
-            proba = self.head.proba(outputs)
-            labels = self.head.labels(proba, threshold)
+            if self.head.gives_proba:
+                column, scores = "proba", self.head.proba(outputs)
+                labels = self.head.labels(scores, threshold)
+            else:
+                column, scores = "score", outputs
+                labels = self.head.predict(outputs)
             result = pd.DataFrame({"prediction": np.asarray(classes)[labels]})
             for k, name in enumerate(classes):
-                result[f"proba_{name}"] = proba[:, k]
+                result[f"{column}_{name}"] = scores[:, k]
         if carried is None or carried.shape[1] == 0:
             return result
         clash = [c for c in carried.columns if c in result.columns]

@@ -11,8 +11,11 @@ from mlkit.train.run import RunDir, RunResult, package_versions
 __all__ = ["class_report", "comparison_table", "confusion_table", "gradcheck_table",
            "interval_table", "metrics_table", "summary", "text_table", "write_summary"]
 
-_SHOWN = {True: (("accuracy", "accuracy"), ("log_loss", "log-loss")),
-          False: (("r2", "R2"), ("rmse", "RMSE"))}
+_PROBABILITIES = (("accuracy", "accuracy"), ("log_loss", "log-loss"))
+_SHOWN = {"binary": _PROBABILITIES, "multiclass": _PROBABILITIES,
+          "scores": (("accuracy", "accuracy"), ("f1_macro", "F1 (macro)")),
+          "regression": (("r2", "R2"), ("rmse", "RMSE"))}
+"""The two metrics a table shows first, by head."""
 
 
 def summary(name: str, dataset: str, model: str, requested_epochs: int, head: Head,
@@ -69,12 +72,13 @@ def _number(value) -> str:
 
 def _shown(head: Head, names) -> tuple[tuple[str, str], ...]:
     """(key, column label) of the metrics a table shows: the chosen ones, or the main two."""
-    return tuple((name, name) for name in names) if names else _SHOWN[head.is_classifier]
+    return tuple((name, name) for name in names) if names else _SHOWN[head.kind]
 
 
 def comparison_table(head: Head, result: RunResult, baseline=None, names=()) -> str:
     """mlkit vs the scikit-learn baseline on the test split, with fit times; ``names`` are the
-    metrics shown (default: accuracy and log-loss, or R2 and RMSE)."""
+    metrics shown (default: accuracy and log-loss, accuracy and macro F1 for class scores,
+    or R2 and RMSE)."""
     shown = _shown(head, names)
     rows = [["model"] + [label for _, label in shown] + ["fit time (s)"]]
     rows.append(["mlkit"] + [_number(result.test.get(key)) for key, _ in shown]
@@ -97,7 +101,7 @@ def metrics_table(head: Head, scores: dict) -> str:
 
 
 def _ordered(head: Head, names) -> list[str]:
-    first = [key for key, _ in _SHOWN[head.is_classifier] if key in names]
+    first = [key for key, _ in _SHOWN[head.kind] if key in names]
     return first + [key for key in names if key not in first]
 
 

@@ -44,7 +44,8 @@ def test_a_plain_loss_function_names_its_head_and_bad_names_are_refused():
                    validation=(X_val, y_val), epochs=2, **options)
 
     assert "val_accuracy" in train(metrics=["accuracy"], head="binary").columns
-    with pytest.raises(ValueError, match="pass head= one of binary, multiclass, regression"):
+    with pytest.raises(ValueError, match="pass head= one of binary, multiclass, scores, "
+                                         "regression"):
         train(metrics=["accuracy"])
     with pytest.raises(ValueError, match="unknown metric 'f1_marco'; did you mean 'f1_macro'"):
         train(metrics=["f1_marco"], head="binary")

@@ -62,7 +62,8 @@ PREPROCESSING = [
      "'csv_schema.fill.bill_length_mm' must be a finite number (got NaN)"),
     (lambda s: s.update(x_scale=s["x_scale"][:-1]), "'x_scale' must be a list of 9"),
     (lambda s: s.update(classes=["a", "a", "b"]), "'classes' must be a list of at least 2"),
-    (lambda s: s.update(head="ternary"), "'head' must be one of binary, multiclass, regression"),
+    (lambda s: s.update(head="ternary"),
+     "'head' must be one of binary, multiclass, scores, regression"),
     (lambda s: s.update(dtype=7), "'dtype' must be float32 or float64"),
 ]
 

@@ -14,7 +14,7 @@ copied at each call, so that callers never share a buffer, and nothing writes in
 or into an output once it is made (a concatenation's pieces are written before it is).
 
 Large elementwise and matrix-product intermediates are written into buffers the program owns
-(``ufunc(..., out=b)``, see ``_buffers``): a buffer is taken again once the value in it has had
+(``ufunc(..., out=b)``, see buffers.py): a buffer is taken again once the value in it has had
 its last reader, so a replay allocates little beyond its outputs. A program is therefore not
 re-entrant: two threads must not replay the same program at once.
 """
@@ -26,6 +26,7 @@ import time
 
 import numpy
 
+from mlkit.jit.buffers import last_uses, plan_buffers
 from mlkit.jit.concatenation import write_pieces_in_place
 from mlkit.jit.kinds import kind_of
 from mlkit.jit.recording import Call, Guard, Ref, refs, renamed
@@ -37,7 +38,6 @@ from mlkit.jit.simplify import (
     scalar_operator,
     value_notes,
 )
-from mlkit.numpy.rules.base import _sum
 from mlkit.tree import tree_builder, tree_fold
 
 __all__ = ["Miss", "Program", "fresh"]
@@ -81,8 +81,6 @@ _SIMPLE = (bool, int, str, type(None))
 # Ufuncs whose two operands can be swapped without changing the result (see _merge_identical).
 _COMMUTATIVE = (numpy.add, numpy.multiply)
 
-# Fewest elements worth a buffer: below this, allocating is as cheap as passing ``out=``.
-_MIN_BUFFERED = 1024
 
 
 class Program:
@@ -133,11 +131,11 @@ class Program:
         kept = {ref.slot for ref in self.outputs if type(ref) is Ref}
         kept.update(step.slot for step in self.steps if type(step) is Call and step.draw)
         released = {}  # step index -> the slots no later step reads
-        for slot, end in _last_uses(self.steps).items():
+        for slot, end in last_uses(self.steps).items():
             if slot not in kept:
                 released.setdefault(end, []).append(slot)
         buffers = {}
-        for slot, (number, dtype, shape) in _buffers(self.steps, kept).items():
+        for slot, (number, dtype, shape) in plan_buffers(self.steps, kept).items():
             buffers[slot] = f"b{number}"
             if buffers[slot] not in self._namespace:
                 self._namespace[buffers[slot]] = numpy.empty(shape, dtype)
@@ -355,90 +353,3 @@ def _drop_dead(steps, outputs):
             continue
         kept.append(step)
     return kept[::-1]
-
-
-def _elementwise(fun):
-    """A plain ufunc of one result (no generalised signature such as matmul's)."""
-    return isinstance(fun, numpy.ufunc) and fun.nout == 1 and fun.signature is None
-
-
-def _fresh_reader(fun):
-    """Whether ``fun`` returns new arrays whatever its arguments, never a view of one: a ufunc
-    (matmul included), or mlkit's sum (a ufunc reduction)."""
-    return isinstance(fun, numpy.ufunc) or fun is _sum
-
-
-def _bufferable(step):
-    """Whether ``step`` is a plain ufunc call or matrix product whose large array result could
-    go into ``out=`` (an ``out=`` array that is C-contiguous takes the same BLAS path as a
-    fresh result, so the values are the same)."""
-    if type(step) is not Call or step.draw or step.kwargs or type(step.note) is not tuple:
-        return False
-    fun, (dtype, shape, _) = step.fun, step.note
-    return ((_elementwise(fun) or fun is numpy.matmul) and not dtype.hasobject
-            and math.prod(shape) >= _MIN_BUFFERED)
-
-
-def _buffers(steps, kept):
-    """``{slot: (buffer number, dtype, shape)}`` for the intermediates written into buffers.
-
-    A value qualifies when a plain ufunc or a matrix product makes it (``_bufferable``), it is
-    not kept (an output or a draw) and only ``_fresh_reader`` functions read it: they make fresh
-    arrays, whereas any other reader might return a view of the buffer that outlives the value.
-    Its buffer is free again after the value's last reader, and is one of the arguments of the
-    call that fills it only when that call is elementwise and reads the argument for the last
-    time (in place).
-    """
-    others = set(kept)
-    for step in steps:
-        if type(step) is Guard:
-            others.add(step.slot)
-        elif not _fresh_reader(step.fun):
-            others.update(refs(step.args))
-            others.update(refs(step.kwargs))
-    last = _last_uses(steps)
-    free, shapes, owner, released = [], [], {}, {}
-    for position, step in enumerate(steps):
-        if _bufferable(step) and step.slot not in others:
-            dtype, shape, _ = step.note
-            match = _in_place(step, owner, shapes, released.get(position, []))
-            if match is not None:
-                released[position].remove(match)
-            else:  # the buffer freed last: the likeliest to be in cache still
-                match = next((n for n in reversed(free) if shapes[n] == (dtype, shape)), None)
-                if match is None:
-                    match = len(shapes)
-                    shapes.append((dtype, shape))
-                else:
-                    free.remove(match)
-            owner[step.slot] = match
-            released.setdefault(last[step.slot], []).append(match)
-        free.extend(released.pop(position, ()))
-    return {slot: (number, *shapes[number]) for slot, number in owner.items()}
-
-
-def _in_place(step, owner, shapes, ending):
-    """The buffer of an operand of the elementwise ``step`` read for the last time by it, of
-    the result's dtype and shape, or None: an elementwise ufunc reads each element before it
-    writes it, so writing in place keeps the values and the working set small."""
-    if not _elementwise(step.fun):
-        return None
-    for arg in step.args:
-        if type(arg) is Ref and arg.slot in owner:
-            number = owner[arg.slot]
-            if number in ending and shapes[number] == step.note[:2]:
-                return number
-    return None
-
-
-def _last_uses(steps):
-    """``{slot: index of the last step that reads or writes it}``."""
-    last = {}
-    for position, step in enumerate(steps):
-        if type(step) is Guard:
-            last[step.slot] = position
-            continue
-        last[step.slot] = position
-        for slot in (*refs(step.args), *refs(step.kwargs)):
-            last[slot] = position
-    return last

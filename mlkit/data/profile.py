@@ -227,7 +227,8 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
                                                   col == target, dialect.decimal)))
     formatted = any(kinds[c] == "formatted number" for c in header)
     read = {c: normalize_categories(text[c], categories) for c in categorical}
-    long_tailed = [c for c in columns if c.name in categorical and _long_tailed(read[c.name])]
+    long_tailed = [c for c in columns if c.name in categorical and _long_tailed(read[c.name])
+                   and not _other_decimal(text[c.name], dialect.decimal)]
     for column in long_tailed:
         counts = read[column.name].value_counts()
         column.note = "; ".join(filter(None, [column.note, (
@@ -266,6 +267,12 @@ def _decimal_comma(text: pd.DataFrame) -> bool:
     return gains and not losses
 
 
+def _other_decimal(written: pd.Series, decimal: str) -> str | None:
+    """The other decimal mark, when it reads every value of the column as a plain number."""
+    other = "," if decimal == "." else "."
+    return other if to_numbers(written.dropna(), "plain", other).notna().all() else None
+
+
 def _long_tailed(column: pd.Series) -> bool:
     """At least :data:`RARE` rare categories, making at least half of the column's."""
     counts = column.value_counts()
@@ -276,7 +283,8 @@ def _long_tailed(column: pd.Series) -> bool:
 def _column_note(written: pd.Series, read: pd.Series, kind: str, target: bool,
                  decimal: str = ".") -> str:
     """What reading the column takes: the spellings merged, a formatted example, dates to
-    rewrite; for a target, labels that differ only in spaces or case."""
+    rewrite, the other decimal mark; for a target, labels that differ only in spaces or
+    case."""
     if target and kind == "category":
         labels = written.dropna().astype(str)
         groups = labels.groupby(normalize_categories(labels, "strip_lower")).unique()
@@ -293,6 +301,10 @@ def _column_note(written: pd.Series, read: pd.Series, kind: str, target: bool,
         plain = to_numbers(written.dropna(), "plain", decimal)
         example = written.dropna()[plain.isna()].iloc[0]
         return f"{example!r} is {to_numbers(pd.Series([example]), 'formatted', decimal)[0]:g}"
+    other = _other_decimal(written, decimal)
+    if kind == "category" and other:
+        return (f"numbers written with the decimal mark {other!r} (e.g. "
+                f"{written.dropna().iloc[0]!r}): read the file with decimal: {other!r}")
     if kind == "category" and written.nunique() != read.nunique():
         return f"{written.nunique()} spellings of {read.nunique()} categories"
     return ""

@@ -35,6 +35,22 @@ def test_points_are_kept_when_some_column_needs_them(tmp_path):
                                   "encoding 'utf-8'")
 
 
+@pytest.mark.parametrize("written, decimal, other, example", [
+    ("a,b,y\n\"3,5\",1.5,0\n\"4,25\",2.5,1\n\"7,0\",3.5,0\n", ".", ",", "3,5"),
+    ("a;b;y\n3.5;1,5;0\n4.25;2,5;1\n7.0;3,5;0\n", ",", ".", "3.5"),
+])
+def test_a_column_of_numbers_with_the_other_decimal_mark_says_which_mark_reads_it(
+        tmp_path, written, decimal, other, example):
+    path = tmp_path / "marks.csv"
+    path.write_text(written)
+    profile = inspect_csv(path, "y", decimal=decimal)
+    assert [c.kind for c in profile.columns] == ["category", "number", "number"]
+    assert profile.column("a").note == (f"numbers written with the decimal mark {other!r} "
+                                        f"(e.g. {example!r}): read the file with decimal: "
+                                        f"{other!r}")
+    assert profile.column("b").note == ""
+
+
 def test_a_windows_file_is_read_as_cp1252_and_says_so(tmp_path):
     path = tmp_path / "win.csv"
     path.write_bytes("ville,prix\nZürich,3 €\nGenève,4 £\n".encode("cp1252"))

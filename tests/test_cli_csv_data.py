@@ -41,7 +41,7 @@ def test_dates_ids_gaps_and_unseen_categories_end_to_end(capsys, tmp_path, monke
     _weather().to_csv(project / "data" / "weather.csv", index=False)
     config = {"data": {"dataset": "csv", "csv": {
                   "path": "data/weather.csv", "target": "label", "categorical": ["site"],
-                  "id": "station", "impute": "drop", "handle_unknown": "ignore"}},
+                  "ids": ["station"], "impute": "drop", "handle_unknown": "ignore"}},
               "model": {"name": "logistic_regression"},
               "loss": {"name": "binary_cross_entropy", "class_weight": None},
               "optimizer": {"name": "adam", "lr": 0.1},

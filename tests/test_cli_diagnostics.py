@@ -179,7 +179,7 @@ def test_importance_finds_the_column_the_target_depends_on(capsys, tmp_path):
     frame["y"] = 4.0 * frame["signal"] + rng.normal(scale=0.1, size=n)
     frame.to_csv(tmp_path / "data.csv", index=False)
     config = {"data": {"dataset": "csv", "csv": {"path": str(tmp_path / "data.csv"),
-                                                 "target": "y", "id": ["key"],
+                                                 "target": "y", "ids": ["key"],
                                                  "categorical": ["color"], "dates": ["day"]},
                        "split": {"val": 0.2, "test": 0.5, "seed": 0}},
               "model": {"name": "linear_regression"}, "loss": {"name": "mse"},

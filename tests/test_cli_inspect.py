@@ -68,7 +68,7 @@ def test_inspect_then_train_evaluate_predict(capsys, tmp_path, monkeypatch):
         "path": "churn.csv", "target": "Churn",
         "features": ["gender", "tenure", "MonthlyCharges", "TotalCharges", "Discount",
                      "Contract"],
-        "categorical": ["gender", "Contract"], "dates": [], "id": ["customerID"],
+        "categorical": ["gender", "Contract"], "dates": [], "ids": ["customerID"],
         "missing": ["?"], "numbers": "formatted", "categories": "strip_lower",
         "impute": "median", "duplicates": "drop", "sep": ",", "decimal": ".",
         "encoding": "utf-8", "min_frequency": None}

@@ -2,6 +2,7 @@
 one-prefix error lines of the command."""
 
 import re
+from inspect import signature
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,8 @@ import tomllib
 from mlkit import registry
 from mlkit.cli import main
 from mlkit.config.components import SECTIONS
-from mlkit.data import DATASET_TASKS, dataset_defaults
+from mlkit.data import DATASET_TASKS, dataset_defaults, load_csv
+from mlkit.registry.signatures import parameter_help
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -73,6 +75,20 @@ def test_list_metrics_and_datasets(capsys):
     assert "\n  csv: " in out and "    target: str (at least 1 long), required" in out
 
 
+def test_the_csv_options_listed_are_the_loaders_with_its_docstring(capsys):
+    _, out, _ = _cli(capsys, "list", "datasets")
+    listed = dict(re.findall(r"^    (\w+): (.*)$", out.partition("\n  csv: ")[2], re.M))
+    helps = parameter_help(load_csv)
+    assert list(listed) == ["path", *(name for name in signature(load_csv).parameters
+                                      if name not in ("path", "dtype"))]
+    for name, text in listed.items():
+        if name != "path":
+            assert text.endswith(f" — {helps[name]}"), name
+    assert listed["ids"].startswith("list of str, default [] — Columns identifying rows")
+    assert listed["impute"].startswith("mean | median | most_frequent | drop | null, default "
+                                       "null — Missing inputs: None makes them an error")
+
+
 def test_list_of_everything_and_a_bad_kind(capsys):
     code, out, _ = _cli(capsys, "list")
     assert code == 0 and all(f"\n{kind} (" in "\n" + out
@@ -101,6 +117,7 @@ def test_errors_carry_the_command_prefix_once(args, expected, capsys):
 def test_punctuation_choices_are_quoted(capsys):
     code, out, _ = _cli(capsys, "list", "datasets")
     assert code == 0
-    assert "    sep: ',' | ';' | '\\t' | '|' | null, default null — " in out
+    assert ("    sep: ',' | ';' | '\\t' | '|' | comma | semicolon | tab | pipe | null, default "
+            "null — ") in out
     assert "    decimal: '.' | ',', default . — " in out
     assert "    numbers: plain | formatted, default plain" in out

@@ -102,3 +102,46 @@ def test_dates_ids_gaps_and_unseen_categories_end_to_end(capsys, tmp_path, monke
     table = predictor.read("new.csv", target=False)
     assert table.X[1, -3:].tolist() == [0, 0, 0] and table.X[0, -3:].sum() == 1
     np.testing.assert_allclose(predictor.frame(table.X)["proba_warm"], predictions["proba_warm"])
+
+
+def test_a_run_saved_in_the_old_spelling_still_evaluates_predicts_and_resumes(
+        capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _weather().dropna().to_csv("weather.csv", index=False)
+    config = {"data": {"dataset": "csv", "csv": {"path": "weather.csv", "target": "label",
+                                                 "categorical": ["site"], "ids": ["station"]}},
+              "model": {"name": "logistic_regression"}, "loss": {"name": "binary_cross_entropy"},
+              "optimizer": {"name": "adam", "lr": 0.1}, "training": {"epochs": 3},
+              "baseline": {"name": "off"}, "output": {"save_plots": False}}
+    Path("weather.yaml").write_text(yaml.safe_dump(config))
+    code, out, err = _cli(capsys, "train", "weather.yaml", "--quiet")
+    assert code == 0, err
+    run = Path(out.strip().splitlines()[-1].removeprefix("run directory: "))
+    saved = yaml.safe_load((run / "config.yaml").read_text())
+    csv = saved["data"]["csv"]
+    assert (csv["ids"], csv["impute"], csv["task"]) == (["station"], None, None)
+    # config.yaml as runs saved before the data.csv options took load_csv's spellings
+    csv["id"], csv["impute"], csv["task"] = csv.pop("ids"), "none", "auto"
+    (run / "config.yaml").write_text(yaml.safe_dump(saved, sort_keys=False))
+    accuracy = json.loads((run / "summary.json").read_text())["test"]["accuracy"]
+
+    code, out, err = _cli(capsys, "evaluate", run)
+    assert code == 0, err
+    assert re.search(rf"^accuracy +{accuracy:.4f} ", out, re.M)
+    new = _weather().dropna().drop(columns="label").head(4)
+    new.to_csv("new.csv", index=False)
+    code, out, err = _cli(capsys, "predict", run, "--input", "new.csv", "--output", "pred.csv")
+    assert code == 0, err
+    predictions = pd.read_csv("pred.csv")
+    assert predictions["station"].tolist() == new["station"].tolist()
+    code, out, err = _cli(capsys, "train", "--resume", run, "training.epochs=4", "--quiet")
+    assert code == 0, err
+    assert len(pd.read_csv(run / "metrics.csv")) == 4
+    assert yaml.safe_load((run / "config.yaml").read_text())["data"]["csv"]["ids"] == ["station"]
+    # a config the user writes gets the new spelling named, one line per old spelling
+    Path("old.yaml").write_text(yaml.safe_dump(saved))
+    code, out, err = _cli(capsys, "train", "old.yaml")
+    assert code != 0 and "data.csv.id: was renamed ids (got ['station']); write ids: " \
+        "['station']" in err
+    assert "data.csv.impute: 'none' is now written null" in err
+    assert "data.csv.task: 'auto' is now written null" in err

@@ -92,3 +92,20 @@ def write(tmp_path):
         return path
 
     return _write
+
+
+@pytest.fixture
+def cli(capsys):
+    """``cli(*args)``: run the ``mlkit`` command in this process on ``args`` (paths allowed)
+    and return its exit code (argparse's too), stdout and stderr."""
+    from mlkit.cli import main
+
+    def run(*args):
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exit_:
+            code = exit_.code
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run

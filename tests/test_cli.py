@@ -19,7 +19,6 @@ import pandas as pd
 import pytest
 import yaml
 
-from mlkit.cli import main
 from mlkit.data import load_dataset
 
 REPO = Path(__file__).resolve().parents[1]
@@ -40,20 +39,14 @@ def _values(table: str) -> dict[str, float]:
             if len(row) >= 2 and re.fullmatch(r"-?\d+\.\d+", row[1])}
 
 
-def _cli(capsys, *args) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 @pytest.fixture(autouse=True)
 def _from_repo_root(monkeypatch):
     monkeypatch.chdir(REPO)
 
 
-def _train(capsys, tmp_path, config, *overrides):
-    code, out, err = _cli(capsys, "train", CONFIGS / f"{config}.yaml", *overrides, "--quiet",
-                          "--output", tmp_path / "runs")
+def _train(cli, tmp_path, config, *overrides):
+    code, out, err = cli("train", CONFIGS / f"{config}.yaml", *overrides, "--quiet",
+                         "--output", tmp_path / "runs")
     assert code == 0, err
     return Path(out.strip().splitlines()[-1].removeprefix("run directory: "))
 
@@ -128,12 +121,12 @@ def _comparable(run: Path):
     return metrics, weights, json.loads((run / "summary.json").read_text())["test"]
 
 
-def test_resume_ends_bit_identical_to_an_uninterrupted_run(capsys, tmp_path, shipped_run):
+def test_resume_ends_bit_identical_to_an_uninterrupted_run(cli, tmp_path, shipped_run):
     straight = shipped_run("softmax")
     epochs = yaml.safe_load((straight / "config.yaml").read_text())["training"]["epochs"]
-    partial = _train(capsys, tmp_path, "softmax", "training.epochs=3", "output.save_plots=false")
-    code, out, err = _cli(capsys, "train", "--resume", partial, f"training.epochs={epochs}",
-                          "--quiet")
+    partial = _train(cli, tmp_path, "softmax", "training.epochs=3", "output.save_plots=false")
+    code, out, err = cli("train", "--resume", partial, f"training.epochs={epochs}",
+                         "--quiet")
     assert code == 0, err
     assert "resuming softmax" in out
     expected, resumed = _comparable(straight), _comparable(partial)
@@ -143,18 +136,18 @@ def test_resume_ends_bit_identical_to_an_uninterrupted_run(capsys, tmp_path, shi
     assert expected[2] == resumed[2]
 
 
-def test_resume_refuses_other_changes_and_reports_nothing_to_do(capsys, shipped_run):
+def test_resume_refuses_other_changes_and_reports_nothing_to_do(cli, shipped_run):
     run = shipped_run("softmax")  # all its epochs done; neither call writes to it
-    code, _, err = _cli(capsys, "train", "--resume", run, "optimizer.lr=0.5")
+    code, _, err = cli("train", "--resume", run, "optimizer.lr=0.5")
     assert code == 2 and "optimizer.lr: cannot change when resuming" in err
-    code, out, _ = _cli(capsys, "train", "--resume", run)
+    code, out, _ = cli("train", "--resume", run)
     assert code == 0 and "nothing to resume" in out and "training.epochs" in out
-    code, out, _ = _cli(capsys, "train", "--resume", shipped_run("logreg"))
+    code, out, _ = cli("train", "--resume", shipped_run("logreg"))
     assert code == 0 and "stopped early" in out and "early_stopping.patience" in out
 
 
-def test_nan_loss_stops_with_epoch_step_and_remedy_and_keeps_the_checkpoint(capsys, tmp_path):
-    code, _, err = _cli(capsys, "train", CONFIGS / "softmax.yaml", "optimizer.lr=1e6",
+def test_nan_loss_stops_with_epoch_step_and_remedy_and_keeps_the_checkpoint(cli, tmp_path):
+    code, _, err = cli("train", CONFIGS / "softmax.yaml", "optimizer.lr=1e6",
                           "--quiet", "--output", tmp_path)
     assert code == 1
     assert "diverged" in err and "at epoch" in err and "step" in err
@@ -201,12 +194,12 @@ _CSV_FILES = {"bad.csv": "a,b,y\n1,2,x\noops,3,z\n", "gaps.csv": "a,b,y\n1,,x\n2
     (["configs/logreg.yaml", *_CSV_CONFIG, "data.csv={path: TMP/bad.csv, target: label}"],
      ["target column 'label'", "its columns are a, b, y"]),
 ])
-def test_bad_configs_and_data_fail_clearly_without_a_run_directory(args, expected, capsys,
+def test_bad_configs_and_data_fail_clearly_without_a_run_directory(args, expected, cli,
                                                                    tmp_path):
     for name, text in _CSV_FILES.items():
         (tmp_path / name).write_text(text)
     args = [arg.replace("TMP", str(tmp_path)) for arg in args]
-    code, out, err = _cli(capsys, "train", *args, "--quiet", "--output", tmp_path / "runs")
+    code, out, err = cli("train", *args, "--quiet", "--output", tmp_path / "runs")
     assert code == 2, out + err
     assert "Traceback" not in err and err.startswith("mlkit train: error:")
     for fragment in expected:
@@ -217,35 +210,35 @@ def test_bad_configs_and_data_fail_clearly_without_a_run_directory(args, expecte
 # ----------------------------------------------------------------------------- evaluate, predict
 
 
-def test_evaluate_repeats_the_test_metrics_and_scores_other_data(capsys, tmp_path, shipped_run):
+def test_evaluate_repeats_the_test_metrics_and_scores_other_data(cli, tmp_path, shipped_run):
     run = shipped_run("logreg")
     summary = json.loads((run / "summary.json").read_text())
-    code, out, err = _cli(capsys, "evaluate", run)
+    code, out, err = cli("evaluate", run)
     assert code == 0, err
     shown = _values(out)
     assert shown["accuracy"] == round(summary["test"]["accuracy"], 4)
     assert shown["log_loss"] == round(summary["test"]["log_loss"], 4)
-    code, again, _ = _cli(capsys, "evaluate", run, "--data", CONFIGS / "logreg.yaml")
+    code, again, _ = cli("evaluate", run, "--data", CONFIGS / "logreg.yaml")
     assert code == 0 and _values(again) == shown
     data = load_dataset("breast_cancer")
     frame = pd.DataFrame(data.X, columns=data.feature_names)
     frame["target"] = numpy.array(data.target_names)[data.y]
     frame.to_csv(tmp_path / "all.csv", index=False)
-    code, out, err = _cli(capsys, "evaluate", run, "--data", tmp_path / "all.csv")
+    code, out, err = cli("evaluate", run, "--data", tmp_path / "all.csv")
     assert code == 0, err
     assert "(569 rows)" in out and _values(out)["accuracy"] > 0.95
 
 
-def test_evaluate_on_other_data_keeps_the_runs_own_figures(capsys, tmp_path, shipped_run):
+def test_evaluate_on_other_data_keeps_the_runs_own_figures(cli, tmp_path, shipped_run):
     """--data writes its figures and tables in evaluate-<name>/, never over the run's own."""
     run = shipped_run("csv")
-    code, _, err = _cli(capsys, "evaluate", run, "--bootstrap", "0")
+    code, _, err = cli("evaluate", run, "--bootstrap", "0")
     assert code == 0, err
     own = {name: (run / name).read_bytes() for name in ("confusion.png", "calibration.png")}
     rows = pd.read_csv(REPO / "datasets" / "penguins.csv").dropna().head(60)
     rows.to_csv(tmp_path / "other.csv", index=False)
-    code, out, err = _cli(capsys, "evaluate", run, "--data", tmp_path / "other.csv",
-                          "--importance", "--bootstrap", "0")
+    code, out, err = cli("evaluate", run, "--data", tmp_path / "other.csv",
+                         "--importance", "--bootstrap", "0")
     assert code == 0, err
     assert {name: (run / name).read_bytes() for name in own} == own
     folder = run / "evaluate-other"
@@ -253,7 +246,7 @@ def test_evaluate_on_other_data_keeps_the_runs_own_figures(capsys, tmp_path, shi
     assert len(pd.read_csv(folder / "importance.csv")) == 6  # one row per input column
 
 
-def test_predict_never_writes_over_its_input_the_run_or_an_existing_file(capsys, tmp_path,
+def test_predict_never_writes_over_its_input_the_run_or_an_existing_file(cli, tmp_path,
                                                                           shipped_run):
     run = shipped_run("csv")
     rows = pd.read_csv(REPO / "datasets" / "penguins.csv").dropna().head(10)
@@ -264,23 +257,23 @@ def test_predict_never_writes_over_its_input_the_run_or_an_existing_file(capsys,
     for output, problem in ((tmp_path / "new.csv", "is the --input file"),
                             (run / "config.yaml", "is inside the run directory"),
                             (tmp_path / "old.csv", "names a file that exists")):
-        code, out, err = _cli(capsys, "predict", run, "--input", tmp_path / "new.csv",
-                              "--output", output)
+        code, out, err = cli("predict", run, "--input", tmp_path / "new.csv",
+                             "--output", output)
         assert code == 2 and out == "", err
         assert f"mlkit predict: error: --output: {problem}" in err
     assert {path: path.read_bytes() for path in saved} == saved
-    code, out, err = _cli(capsys, "predict", run, "--input", tmp_path / "new.csv", "--output",
-                          tmp_path / "old.csv", "--overwrite")
+    code, out, err = cli("predict", run, "--input", tmp_path / "new.csv", "--output",
+                         tmp_path / "old.csv", "--overwrite")
     assert code == 0 and "wrote 10 predictions" in out, err
     assert len(pd.read_csv(tmp_path / "old.csv")) == 10
 
 
-def test_predict_applies_the_saved_preprocessing(capsys, tmp_path, shipped_run):
+def test_predict_applies_the_saved_preprocessing(cli, tmp_path, shipped_run):
     run = shipped_run("csv")
     rows = pd.read_csv(REPO / "datasets" / "penguins.csv").dropna().head(40)
     rows.drop(columns="species").to_csv(tmp_path / "new.csv", index=False)
-    code, out, err = _cli(capsys, "predict", run, "--input", tmp_path / "new.csv",
-                          "--output", tmp_path / "pred.csv")
+    code, out, err = cli("predict", run, "--input", tmp_path / "new.csv",
+                         "--output", tmp_path / "pred.csv")
     assert code == 0, err and "wrote 40 predictions" in out
     predictions = pd.read_csv(tmp_path / "pred.csv")
     assert list(predictions.columns) == ["prediction", "proba_Adelie", "proba_Chinstrap",
@@ -288,17 +281,17 @@ def test_predict_applies_the_saved_preprocessing(capsys, tmp_path, shipped_run):
     assert numpy.allclose(predictions.iloc[:, 1:].sum(axis=1), 1)
     assert (predictions["prediction"] == rows["species"].to_numpy()).mean() > 0.8
     rows.drop(columns=["species", "island"]).to_csv(tmp_path / "short.csv", index=False)
-    code, _, err = _cli(capsys, "predict", run, "--input", tmp_path / "short.csv",
-                        "--output", tmp_path / "x.csv")
+    code, _, err = cli("predict", run, "--input", tmp_path / "short.csv",
+                       "--output", tmp_path / "x.csv")
     assert code == 2 and "island" in err and "Traceback" not in err
 
 
-def test_regression_predictions_are_in_the_targets_units(capsys, tmp_path, shipped_run):
+def test_regression_predictions_are_in_the_targets_units(cli, tmp_path, shipped_run):
     run = shipped_run("mlp_regression")
     data = load_dataset("diabetes")
     pd.DataFrame(data.X, columns=data.feature_names).to_csv(tmp_path / "in.csv", index=False)
-    code, _, err = _cli(capsys, "predict", run, "--input", tmp_path / "in.csv", "--output",
-                        tmp_path / "out.csv")
+    code, _, err = cli("predict", run, "--input", tmp_path / "in.csv", "--output",
+                       tmp_path / "out.csv")
     assert code == 0, err
     values = pd.read_csv(tmp_path / "out.csv")["prediction"]
     assert 50 < values.mean() < 250 and len(values) == len(data.y)
@@ -309,24 +302,24 @@ def test_regression_predictions_are_in_the_targets_units(capsys, tmp_path, shipp
     (lambda run: (run / "model.npz").unlink(), "lacks model.npz"),
     (lambda run: (run / "preprocessing.json").write_text("{"), "not valid JSON"),
 ])
-def test_damaged_runs_give_one_clear_error(damage, expected, capsys, tmp_path, shipped_run):
+def test_damaged_runs_give_one_clear_error(damage, expected, cli, tmp_path, shipped_run):
     run = Path(shutil.copytree(shipped_run("logreg"), tmp_path / "run"))
     damage(run)
-    code, _, err = _cli(capsys, "evaluate", run)
+    code, _, err = cli("evaluate", run)
     assert code == 2 and expected in err and "Traceback" not in err
 
 
-def test_missing_run_directory(capsys, tmp_path):
-    code, _, err = _cli(capsys, "predict", tmp_path / "nope", "--input", "x.csv", "--output",
-                        "y.csv")
+def test_missing_run_directory(cli, tmp_path):
+    code, _, err = cli("predict", tmp_path / "nope", "--input", "x.csv", "--output",
+                       "y.csv")
     assert code == 2 and "does not exist" in err
 
 
 # ----------------------------------------------------------------------------- gradcheck
 
 
-def test_gradcheck_reports_every_parameter(capsys):
-    code, out, err = _cli(capsys, "gradcheck", CONFIGS / "mlp.yaml")
+def test_gradcheck_reports_every_parameter(cli):
+    code, out, err = cli("gradcheck", CONFIGS / "mlp.yaml")
     assert code == 0, err
     for name in ("layers.0.weight", "layers.0.bias", "layers.3.weight", "layers.3.bias"):
         assert name in out
@@ -335,10 +328,10 @@ def test_gradcheck_reports_every_parameter(capsys):
     assert max(worst) < 1e-6
 
 
-def test_train_with_gradcheck_checks_before_training(capsys, shipped):
+def test_train_with_gradcheck_checks_before_training(cli, shipped):
     out = shipped("logreg")["out"]  # trained with --gradcheck
     assert out.index("gradient check passed") < out.index("training logreg")
-    code, out, err = _cli(capsys, "gradcheck", CONFIGS / "logreg.yaml", "training.dtype=float32")
+    code, out, err = cli("gradcheck", CONFIGS / "logreg.yaml", "training.dtype=float32")
     assert code == 0, err
     assert "gradient check passed" in out
 

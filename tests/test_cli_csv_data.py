@@ -10,15 +10,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from mlkit.cli import main
 from mlkit.config.runs import load_predictor
 from mlkit.data.dates import DATE_PARTS
-
-
-def _cli(capsys, *args):
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def _weather(n=80) -> pd.DataFrame:
@@ -35,13 +28,13 @@ def _weather(n=80) -> pd.DataFrame:
     return frame
 
 
-def test_dates_ids_gaps_and_unseen_categories_end_to_end(capsys, tmp_path, monkeypatch):
+def test_dates_ids_gaps_and_unseen_categories_end_to_end(cli, tmp_path, monkeypatch):
     project = tmp_path / "project"
     (project / "data").mkdir(parents=True)
     _weather().to_csv(project / "data" / "weather.csv", index=False)
     config = {"data": {"dataset": "csv", "csv": {
                   "path": "data/weather.csv", "target": "label", "categorical": ["site"],
-                  "id": "station", "impute": "drop", "handle_unknown": "ignore"}},
+                  "ids": ["station"], "impute": "drop", "handle_unknown": "ignore"}},
               "model": {"name": "logistic_regression"},
               "loss": {"name": "binary_cross_entropy", "class_weight": None},
               "optimizer": {"name": "adam", "lr": 0.1},
@@ -52,7 +45,7 @@ def test_dates_ids_gaps_and_unseen_categories_end_to_end(capsys, tmp_path, monke
         (tmp_path / name).mkdir()
 
     monkeypatch.chdir(tmp_path / "a")
-    code, out, err = _cli(capsys, "train", project / "weather.yaml", "--quiet")
+    code, out, err = cli("train", project / "weather.yaml", "--quiet")
     assert code == 0, err
     run = Path(out.strip().splitlines()[-1].removeprefix("run directory: "))
     assert run.parts[0] == "runs"  # relative to the directory trained from
@@ -68,7 +61,7 @@ def test_dates_ids_gaps_and_unseen_categories_end_to_end(capsys, tmp_path, monke
     summary = json.loads((run / "summary.json").read_text())
     monkeypatch.chdir(tmp_path / "b")
     run = Path("..", "a", run)
-    code, out, err = _cli(capsys, "evaluate", run)
+    code, out, err = cli("evaluate", run)
     assert code == 0, err
     # title, header, rule, then a row per metric (value, interval, ...), then notes
     metrics_table = out.split("\n\n")[0].splitlines()[3:]
@@ -76,7 +69,7 @@ def test_dates_ids_gaps_and_unseen_categories_end_to_end(capsys, tmp_path, monke
             if re.fullmatch(r"-?\d+\.\d+", line.split()[1])}
     assert rows["accuracy"] == round(summary["test"]["accuracy"], 4)
     assert "test split of weather (15 rows)" in out  # 20% of 80 rows less the 3 dropped
-    code, out, err = _cli(capsys, "evaluate", run, "--data", project / "data" / "weather.csv")
+    code, out, err = cli("evaluate", run, "--data", project / "data" / "weather.csv")
     assert code == 0, err
     assert "(77 rows; 3 rows with a missing value left out (impute='drop'): lines 5, 12, 22)" \
         in out
@@ -86,8 +79,8 @@ def test_dates_ids_gaps_and_unseen_categories_end_to_end(capsys, tmp_path, monke
     new.loc[1, "site"] = "west"  # never seen in training: all-zero indicators
     new.loc[4, "note"] = "checked"
     new.to_csv("new.csv", index=False)
-    code, out, err = _cli(capsys, "predict", run, "--input", "new.csv", "--output", "pred.csv",
-                          "--keep", "day,note")
+    code, out, err = cli("predict", run, "--input", "new.csv", "--output", "pred.csv",
+                         "--keep", "day,note")
     assert code == 0, err
     assert "wrote 5 predictions to pred.csv; 1 row with a missing value left out " \
            "(impute='drop'): line 5" in out
@@ -102,3 +95,46 @@ def test_dates_ids_gaps_and_unseen_categories_end_to_end(capsys, tmp_path, monke
     table = predictor.read("new.csv", target=False)
     assert table.X[1, -3:].tolist() == [0, 0, 0] and table.X[0, -3:].sum() == 1
     np.testing.assert_allclose(predictor.frame(table.X)["proba_warm"], predictions["proba_warm"])
+
+
+def test_a_run_saved_in_the_old_spelling_still_evaluates_predicts_and_resumes(
+        cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _weather().dropna().to_csv("weather.csv", index=False)
+    config = {"data": {"dataset": "csv", "csv": {"path": "weather.csv", "target": "label",
+                                                 "categorical": ["site"], "ids": ["station"]}},
+              "model": {"name": "logistic_regression"}, "loss": {"name": "binary_cross_entropy"},
+              "optimizer": {"name": "adam", "lr": 0.1}, "training": {"epochs": 3},
+              "baseline": {"name": "off"}, "output": {"save_plots": False}}
+    Path("weather.yaml").write_text(yaml.safe_dump(config))
+    code, out, err = cli("train", "weather.yaml", "--quiet")
+    assert code == 0, err
+    run = Path(out.strip().splitlines()[-1].removeprefix("run directory: "))
+    saved = yaml.safe_load((run / "config.yaml").read_text())
+    csv = saved["data"]["csv"]
+    assert (csv["ids"], csv["impute"], csv["task"]) == (["station"], None, None)
+    # config.yaml as runs saved before the data.csv options took load_csv's spellings
+    csv["id"], csv["impute"], csv["task"] = csv.pop("ids"), "none", "auto"
+    (run / "config.yaml").write_text(yaml.safe_dump(saved, sort_keys=False))
+    accuracy = json.loads((run / "summary.json").read_text())["test"]["accuracy"]
+
+    code, out, err = cli("evaluate", run)
+    assert code == 0, err
+    assert re.search(rf"^accuracy +{accuracy:.4f} ", out, re.M)
+    new = _weather().dropna().drop(columns="label").head(4)
+    new.to_csv("new.csv", index=False)
+    code, out, err = cli("predict", run, "--input", "new.csv", "--output", "pred.csv")
+    assert code == 0, err
+    predictions = pd.read_csv("pred.csv")
+    assert predictions["station"].tolist() == new["station"].tolist()
+    code, out, err = cli("train", "--resume", run, "training.epochs=4", "--quiet")
+    assert code == 0, err
+    assert len(pd.read_csv(run / "metrics.csv")) == 4
+    assert yaml.safe_load((run / "config.yaml").read_text())["data"]["csv"]["ids"] == ["station"]
+    # a config the user writes gets the new spelling named, one line per old spelling
+    Path("old.yaml").write_text(yaml.safe_dump(saved))
+    code, out, err = cli("train", "old.yaml")
+    assert code != 0 and "data.csv.id: was renamed ids (got ['station']); write ids: " \
+        "['station']" in err
+    assert "data.csv.impute: 'none' is now written null" in err
+    assert "data.csv.task: 'auto' is now written null" in err

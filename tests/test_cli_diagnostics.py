@@ -21,12 +21,6 @@ from mlkit.metrics import brier, calibration, permutation_importance
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _cli(capsys, *args):
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def _block(out: str, title: str) -> list[list[str]]:
     """The rows (cells split on 2+ spaces) of the table printed under a line starting with
     ``title``, up to the next blank line."""
@@ -47,9 +41,9 @@ def _validation_proba(run):
     return splits.y_val, predictor.head.proba(np.asarray(predictor.model(splits.X_val)))[:, 1]
 
 
-def test_calibration_and_threshold_of_a_binary_run(capsys, shipped_run):
+def test_calibration_and_threshold_of_a_binary_run(cli, shipped_run):
     run = shipped_run("logreg")
-    code, out, err = _cli(capsys, "evaluate", run, "--bootstrap", "0", "--bins", "5")
+    code, out, err = cli("evaluate", run, "--bootstrap", "0", "--bins", "5")
     assert code == 0, err
     found = evaluate_run(run)
     proba = found.inputs["proba"]
@@ -76,7 +70,7 @@ def test_calibration_and_threshold_of_a_binary_run(capsys, shipped_run):
     assert f"validation split ({len(y_val)} rows, F1 {max(tried.values()):.4f} there)" in out
 
 
-def test_predict_applies_a_threshold(capsys, tmp_path, shipped_run):
+def test_predict_applies_a_threshold(cli, tmp_path, shipped_run):
     run = shipped_run("logreg")
     data = load_dataset("breast_cancer")
     pd.DataFrame(data.X[:150], columns=data.feature_names).to_csv(tmp_path / "new.csv",
@@ -86,8 +80,8 @@ def test_predict_applies_a_threshold(capsys, tmp_path, shipped_run):
     best = max(t for t, v in tried.items() if v == max(tried.values()))
     for threshold, expected_t in (("0.9", 0.9), ("best", best), (None, 0.5)):
         options = [] if threshold is None else ["--threshold", threshold]
-        code, out, err = _cli(capsys, "predict", run, "--input", tmp_path / "new.csv",
-                              "--output", tmp_path / "out.csv", "--overwrite", *options)
+        code, out, err = cli("predict", run, "--input", tmp_path / "new.csv",
+                             "--output", tmp_path / "out.csv", "--overwrite", *options)
         assert code == 0, err
         frame = pd.read_csv(tmp_path / "out.csv")
         benign = frame["proba_benign"] >= expected_t
@@ -103,17 +97,17 @@ def test_predict_applies_a_threshold(capsys, tmp_path, shipped_run):
     ("logreg", "1.5", "must be a probability between 0 and 1, or best"),
     ("logreg", "high", "must be a probability between 0 and 1, or best"),
 ])
-def test_bad_thresholds_are_refused_before_any_work(capsys, tmp_path, shipped_run, run_name,
+def test_bad_thresholds_are_refused_before_any_work(cli, tmp_path, shipped_run, run_name,
                                                     threshold, message):
-    code, _, err = _cli(capsys, "predict", shipped_run(run_name), "--input", "absent.csv",
-                        "--output", tmp_path / "out.csv", "--threshold", threshold)
+    code, _, err = cli("predict", shipped_run(run_name), "--input", "absent.csv",
+                       "--output", tmp_path / "out.csv", "--threshold", threshold)
     assert code == 2 and message in err and "--threshold" in err
     assert "Traceback" not in err and not (tmp_path / "out.csv").exists()
 
 
-def test_multiclass_calibration_is_top_label(capsys, shipped_run):
+def test_multiclass_calibration_is_top_label(cli, shipped_run):
     run = shipped_run("softmax")
-    code, out, err = _cli(capsys, "evaluate", run, "--bootstrap", "0")
+    code, out, err = cli("evaluate", run, "--bootstrap", "0")
     assert code == 0, err
     found = evaluate_run(run)
     expected = calibration(found.y, found.inputs["proba"])
@@ -121,9 +115,9 @@ def test_multiclass_calibration_is_top_label(capsys, shipped_run):
     assert f"expected calibration error {expected.ece:.4f}" in out
 
 
-def test_residuals_of_a_regression_run(capsys, shipped_run):
+def test_residuals_of_a_regression_run(cli, shipped_run):
     run = shipped_run("mlp_regression")
-    code, out, err = _cli(capsys, "evaluate", run, "--bootstrap", "0")
+    code, out, err = cli("evaluate", run, "--bootstrap", "0")
     assert code == 0, err
     found = evaluate_run(run)
     residual = found.y - found.inputs["values"]
@@ -140,10 +134,10 @@ def test_residuals_of_a_regression_run(capsys, shipped_run):
     assert "calibration" not in out
 
 
-def test_importance_of_the_shipped_csv_run_permutes_each_column_as_one(capsys, shipped_run):
+def test_importance_of_the_shipped_csv_run_permutes_each_column_as_one(cli, shipped_run):
     run = shipped_run("csv")
-    code, out, err = _cli(capsys, "evaluate", run, "--bootstrap", "0", "--importance",
-                          "--repeats", "3", "--seed", "2")
+    code, out, err = cli("evaluate", run, "--bootstrap", "0", "--importance",
+                         "--repeats", "3", "--seed", "2")
     assert code == 0, err
     rows = _block(out, "permutation importance")
     names = {"island", "bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g",
@@ -168,7 +162,7 @@ def _test_positions(config_path) -> np.ndarray:
     return dataset.lines[split_rows(config, dataset)[2]] - 2
 
 
-def test_importance_finds_the_column_the_target_depends_on(capsys, tmp_path):
+def test_importance_finds_the_column_the_target_depends_on(cli, capsys, tmp_path):
     rng = np.random.default_rng(0)
     n = 300
     frame = pd.DataFrame({
@@ -179,7 +173,7 @@ def test_importance_finds_the_column_the_target_depends_on(capsys, tmp_path):
     frame["y"] = 4.0 * frame["signal"] + rng.normal(scale=0.1, size=n)
     frame.to_csv(tmp_path / "data.csv", index=False)
     config = {"data": {"dataset": "csv", "csv": {"path": str(tmp_path / "data.csv"),
-                                                 "target": "y", "id": ["key"],
+                                                 "target": "y", "ids": ["key"],
                                                  "categorical": ["color"], "dates": ["day"]},
                        "split": {"val": 0.2, "test": 0.5, "seed": 0}},
               "model": {"name": "linear_regression"}, "loss": {"name": "mse"},
@@ -194,7 +188,7 @@ def test_importance_finds_the_column_the_target_depends_on(capsys, tmp_path):
     assert main(["train", str(tmp_path / "config.yaml"), "--quiet"]) == 0
     run = next((tmp_path / "runs").glob("*/*/config.yaml")).parent
     capsys.readouterr()
-    code, out, err = _cli(capsys, "evaluate", run, "--bootstrap", "0", "--importance")
+    code, out, err = cli("evaluate", run, "--bootstrap", "0", "--importance")
     assert code == 0, err
     rows = {r[0]: float(r[1]) for r in _block(out, "permutation importance")}
     assert set(rows) == {"signal", "noise", "color", "day"} and list(rows)[0] == "signal"
@@ -214,21 +208,21 @@ def test_importance_finds_the_column_the_target_depends_on(capsys, tmp_path):
     (["--importance", "--repeats", "0"], "--repeats"),
     (["--bins", "0"], "--bins"),
 ])
-def test_bad_evaluate_options_are_named(capsys, shipped_run, options, message):
-    code, _, err = _cli(capsys, "evaluate", shipped_run("logreg"), *options)
+def test_bad_evaluate_options_are_named(cli, shipped_run, options, message):
+    code, _, err = cli("evaluate", shipped_run("logreg"), *options)
     assert code == 2 and message in err and "Traceback" not in err
 
 
-def test_without_a_validation_split_no_threshold_is_chosen(capsys, tmp_path):
+def test_without_a_validation_split_no_threshold_is_chosen(cli, capsys, tmp_path):
     assert main(["train", "configs/logreg.yaml", "data.split.val=0",
                  "~training.early_stopping", "training.epochs=3",
                  f"output.dir={tmp_path}", "--quiet"]) == 0
     run = next(tmp_path.glob("*/*/config.yaml")).parent
     capsys.readouterr()
-    code, out, err = _cli(capsys, "evaluate", run, "--bootstrap", "0")
+    code, out, err = cli("evaluate", run, "--bootstrap", "0")
     assert code == 0, err
     assert "no best-F1 threshold:" in out and "has no validation split" in out
     assert "decision threshold" not in out
-    code, _, err = _cli(capsys, "predict", run, "--input", "absent.csv", "--output",
-                        tmp_path / "out.csv", "--threshold", "best")
+    code, _, err = cli("predict", run, "--input", "absent.csv", "--output",
+                       tmp_path / "out.csv", "--threshold", "best")
     assert code == 2 and "has no validation split" in err and "--threshold 0.4" in err

@@ -16,12 +16,6 @@ from mlkit.config.runs import load_predictor
 from mlkit.data import load_dataset
 
 
-def _cli(capsys, *args):
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def _shop(n=300, seed=0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     price = rng.lognormal(3, 0.4, n).round(2)
@@ -69,12 +63,12 @@ def test_the_run_keeps_what_its_training_rows_held(shop_run):
 
 
 def test_a_resample_of_the_training_rows_predicts_without_a_word_about_drift(
-        capsys, tmp_path, shop_run):
+        cli, tmp_path, shop_run):
     run, frame = shop_run
     frame.drop(columns="sold").sample(200, replace=True, random_state=3).to_csv(
         tmp_path / "same.csv", index=False)
-    code, out, err = _cli(capsys, "predict", run, "--input", tmp_path / "same.csv",
-                          "--output", tmp_path / "p.csv")
+    code, out, err = cli("predict", run, "--input", tmp_path / "same.csv",
+                         "--output", tmp_path / "p.csv")
     assert code == 0, err
     assert out.splitlines() == [f"wrote 200 predictions to {tmp_path / 'p.csv'}"]
 
@@ -89,11 +83,11 @@ def _june(frame: pd.DataFrame) -> pd.DataFrame:
     return june
 
 
-def test_a_drifted_file_is_flagged_on_exactly_the_drifted_columns(capsys, tmp_path, shop_run):
+def test_a_drifted_file_is_flagged_on_exactly_the_drifted_columns(cli, tmp_path, shop_run):
     run, frame = shop_run
     _june(frame).to_csv(tmp_path / "june.csv", index=False)
-    code, out, err = _cli(capsys, "predict", run, "--input", tmp_path / "june.csv",
-                          "--output", tmp_path / "p.csv")
+    code, out, err = cli("predict", run, "--input", tmp_path / "june.csv",
+                         "--output", tmp_path / "p.csv")
     assert code == 0, err
     lines = out.splitlines()
     assert lines[1].startswith("drift: 3 of 4 input columns differ from training")
@@ -104,8 +98,8 @@ def test_a_drifted_file_is_flagged_on_exactly_the_drifted_columns(capsys, tmp_pa
     assert "PSI" in flagged["price"] and "outside the training range" in flagged["price"]
     assert not (tmp_path / "p.drift.csv").exists()
 
-    code, out, err = _cli(capsys, "predict", run, "--input", tmp_path / "june.csv",
-                          "--output", tmp_path / "p.csv", "--drift", "--overwrite")
+    code, out, err = cli("predict", run, "--input", tmp_path / "june.csv",
+                         "--output", tmp_path / "p.csv", "--drift", "--overwrite")
     assert code == 0, err
     written = pd.read_csv(tmp_path / "p.drift.csv").set_index("column")
     written["why"] = written["why"].fillna("")  # an empty text is read back as missing
@@ -121,49 +115,49 @@ def test_a_drifted_file_is_flagged_on_exactly_the_drifted_columns(capsys, tmp_pa
                                   written, check_exact=False)
 
 
-def test_evaluate_data_names_the_drifted_columns(capsys, tmp_path, shop_run):
+def test_evaluate_data_names_the_drifted_columns(cli, tmp_path, shop_run):
     run, frame = shop_run
     june = _june(frame)
     june["sold"] = frame["sold"].iloc[:200].to_numpy()
     june.to_csv(tmp_path / "june.csv", index=False)
-    code, out, err = _cli(capsys, "evaluate", run, "--data", tmp_path / "june.csv",
-                          "--bootstrap", "0")
+    code, out, err = cli("evaluate", run, "--data", tmp_path / "june.csv",
+                         "--bootstrap", "0")
     assert code == 0, err
     assert "drift: 3 of 4 input columns differ from training" in out
-    code, out, err = _cli(capsys, "evaluate", run, "--drift")
+    code, out, err = cli("evaluate", run, "--drift")
     assert code == 2 and "--drift" in err and "needs --data" in err
 
 
-def test_a_run_trained_before_the_profile_still_predicts_with_a_note(capsys, tmp_path, shop_run):
+def test_a_run_trained_before_the_profile_still_predicts_with_a_note(cli, tmp_path, shop_run):
     run, frame = shop_run
     old = tmp_path / "old-run"
     shutil.copytree(run, old)
     (old / "training_profile.json").unlink()
     frame.drop(columns="sold").head(20).to_csv(tmp_path / "new.csv", index=False)
-    code, out, err = _cli(capsys, "predict", old, "--input", tmp_path / "new.csv",
-                          "--output", tmp_path / "p.csv")
+    code, out, err = cli("predict", old, "--input", tmp_path / "new.csv",
+                         "--output", tmp_path / "p.csv")
     assert code == 0, err
     assert "wrote 20 predictions" in out and "has no training profile" in out
     assert len(pd.read_csv(tmp_path / "p.csv")) == 20
     (old / "training_profile.json").write_text('{"version": 1, "rows": 0}')
-    code, out, err = _cli(capsys, "predict", old, "--input", tmp_path / "new.csv",
-                          "--output", tmp_path / "q.csv")
+    code, out, err = cli("predict", old, "--input", tmp_path / "new.csv",
+                         "--output", tmp_path / "q.csv")
     assert code != 0 and "training_profile.json" in err and "damaged" in err
     assert "Traceback" not in err and not (tmp_path / "q.csv").exists()
 
 
-def test_a_run_on_a_bundled_data_set_profiles_its_raw_features(capsys, tmp_path, shipped_run):
+def test_a_run_on_a_bundled_data_set_profiles_its_raw_features(cli, tmp_path, shipped_run):
     run = shipped_run("mlp_regression")
     data = load_dataset("diabetes")
     frame = pd.DataFrame(data.X, columns=data.feature_names)
     frame.to_csv(tmp_path / "all.csv", index=False)
-    code, out, err = _cli(capsys, "predict", run, "--input", tmp_path / "all.csv", "--output",
-                          tmp_path / "p.csv")
+    code, out, err = cli("predict", run, "--input", tmp_path / "all.csv", "--output",
+                         tmp_path / "p.csv")
     assert code == 0 and "drift" not in out, err
     frame.assign(bmi=frame["bmi"] + 3 * frame["bmi"].std()).to_csv(tmp_path / "fat.csv",
                                                                    index=False)
-    code, out, err = _cli(capsys, "predict", run, "--input", tmp_path / "fat.csv", "--output",
-                          tmp_path / "p.csv", "--overwrite")
+    code, out, err = cli("predict", run, "--input", tmp_path / "fat.csv", "--output",
+                         tmp_path / "p.csv", "--overwrite")
     assert code == 0, err
     assert [line.split()[0] for line in out.splitlines()[2:]] == ["bmi"]
     profile = json.loads((Path(run) / "training_profile.json").read_text())

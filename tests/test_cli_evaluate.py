@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mlkit.cli import main
 from mlkit.config.runs import evaluate_run
 from mlkit.metrics import bootstrap
 from mlkit.train.checkpoint import load_arrays, save_arrays
@@ -19,12 +18,6 @@ NUMBER = r"[-+]?\d+\.\d+"
 ROW = re.compile(rf"^(\w+)\s+({NUMBER})\s+\[({NUMBER}), ({NUMBER})\]"
                  rf"(?:\s+({NUMBER})\s+\[({NUMBER}), ({NUMBER})\]"
                  rf"\s+({NUMBER})\s+\[({NUMBER}), ({NUMBER})\])?")
-
-
-def _cli(capsys, *args):
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def _rows(out: str) -> dict[str, list[float]]:
@@ -43,10 +36,10 @@ def _from_repo_root(monkeypatch):
     monkeypatch.chdir(REPO)
 
 
-def test_intervals_and_the_paired_difference_match_the_library(capsys, shipped_run):
+def test_intervals_and_the_paired_difference_match_the_library(cli, shipped_run):
     run = shipped_run("logreg")
     summary = json.loads((run / "summary.json").read_text())
-    code, out, err = _cli(capsys, "evaluate", run)
+    code, out, err = cli("evaluate", run)
     assert code == 0, err
     rows = _rows(out)
     assert set(rows) == {"accuracy", "log_loss", "precision", "recall", "f1"}
@@ -68,29 +61,29 @@ def test_intervals_and_the_paired_difference_match_the_library(capsys, shipped_r
     assert "LogisticRegression(C=2.933)" in out
 
 
-def test_bootstrap_options(capsys, shipped_run):
+def test_bootstrap_options(cli, shipped_run):
     run = shipped_run("logreg")
-    _, first, _ = _cli(capsys, "evaluate", run)
-    _, again, _ = _cli(capsys, "evaluate", run, "--seed", "1")
+    _, first, _ = cli("evaluate", run)
+    _, again, _ = cli("evaluate", run, "--seed", "1")
     assert _rows(again)["log_loss"][0] == _rows(first)["log_loss"][0]
     assert _rows(again)["log_loss"][1:3] != _rows(first)["log_loss"][1:3]
-    _, narrow, _ = _cli(capsys, "evaluate", run, "--confidence", "0.5", "--bootstrap", "300")
+    _, narrow, _ = cli("evaluate", run, "--confidence", "0.5", "--bootstrap", "300")
     low, high = _rows(narrow)["log_loss"][1:3]
     assert high - low < _rows(first)["log_loss"][2] - _rows(first)["log_loss"][1]
     assert "50% percentile bootstrap intervals over 300 resamples" in narrow
-    code, plain, _ = _cli(capsys, "evaluate", run, "--bootstrap", "0")
+    code, plain, _ = cli("evaluate", run, "--bootstrap", "0")
     assert code == 0 and "interval" not in plain.split("\n\n")[0]
-    code, _, err = _cli(capsys, "evaluate", run, "--bootstrap", "-5", "--confidence", "95")
+    code, _, err = cli("evaluate", run, "--bootstrap", "-5", "--confidence", "95")
     assert code == 2 and "--bootstrap" in err and "--confidence" in err
     assert "Traceback" not in err
 
 
-def test_without_kept_predictions_the_reason_is_printed(capsys, tmp_path, shipped_run):
+def test_without_kept_predictions_the_reason_is_printed(cli, tmp_path, shipped_run):
     run = Path(shutil.copytree(shipped_run("logreg"), tmp_path / "run"))
-    code, out, _ = _cli(capsys, "evaluate", run, "--data", REPO / "configs" / "logreg.yaml")
+    code, out, _ = cli("evaluate", run, "--data", REPO / "configs" / "logreg.yaml")
     assert code == 0 and "kept for the run's own test split only" in out
     (run / "baseline.npz").unlink()
-    code, out, err = _cli(capsys, "evaluate", run)
+    code, out, err = cli("evaluate", run)
     assert code == 0, err
     assert "no baseline comparison" in out and "baseline.npz does not exist" in out
     assert len(_rows(out)["accuracy"]) == 3
@@ -101,10 +94,10 @@ def test_without_kept_predictions_the_reason_is_printed(capsys, tmp_path, shippe
     (lambda arrays: {**arrays, "proba": arrays["proba"] * np.nan}, "finite numbers"),
     (lambda arrays: {"proba": arrays["proba"]}, "'description' must be text"),
 ])
-def test_damaged_baseline_predictions_give_one_clear_error(damage, expected, capsys, tmp_path,
+def test_damaged_baseline_predictions_give_one_clear_error(damage, expected, cli, tmp_path,
                                                            shipped_run):
     run = Path(shutil.copytree(shipped_run("logreg"), tmp_path / "run"))
     save_arrays(run / "baseline.npz", damage(load_arrays(run / "baseline.npz")))
-    code, _, err = _cli(capsys, "evaluate", run)
+    code, _, err = cli("evaluate", run)
     assert code == 2 and expected in err and "baseline.npz" in err
     assert "Traceback" not in err

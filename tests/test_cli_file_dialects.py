@@ -9,17 +9,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from mlkit.cli import main
-
 MODEL = {"model": {"name": "logistic_regression"}, "loss": {"name": "binary_cross_entropy"},
          "optimizer": {"name": "lbfgs"}, "training": {"epochs": 20, "batch_size": "full"},
          "baseline": {"name": "off"}, "output": {"save_plots": False}}
-
-
-def _cli(capsys, *args):
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def _write_excel(path, frame):
@@ -37,10 +29,10 @@ def _orders(n=120, seed=0) -> pd.DataFrame:
     return pd.DataFrame({"ville": towns, "montant €": amount, "returned": returned})
 
 
-def test_european_excel_file_inspect_train_evaluate_predict(capsys, tmp_path, monkeypatch):
+def test_european_excel_file_inspect_train_evaluate_predict(cli, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     _write_excel("commandes.csv", _orders())
-    code, out, err = _cli(capsys, "inspect", "commandes.csv", "--target", "returned")
+    code, out, err = cli("inspect", "commandes.csv", "--target", "returned")
     assert code == 0, err
     assert out.splitlines()[0] == (
         "commandes.csv: 120 rows, 3 columns, read with separator ';' (semicolon), decimal "
@@ -53,7 +45,7 @@ def test_european_excel_file_inspect_train_evaluate_predict(capsys, tmp_path, mo
                   "categorical": ["ville"]}
 
     Path("c.yaml").write_text(yaml.safe_dump({**section, **MODEL}, allow_unicode=True))
-    code, out, err = _cli(capsys, "train", "c.yaml", "--quiet")
+    code, out, err = cli("train", "c.yaml", "--quiet")
     assert code == 0, err
     run = Path(out.strip().splitlines()[-1].removeprefix("run directory: "))
     prep = json.loads((run / "preprocessing.json").read_text())
@@ -66,16 +58,16 @@ def test_european_excel_file_inspect_train_evaluate_predict(capsys, tmp_path, mo
     new = pd.DataFrame({"ville": ["Paris", "Évry", "Bourg-1"], "montant €": [480.5, 12.25,
                                                                              12.25]})
     _write_excel("nouvelles.csv", new)
-    code, out, err = _cli(capsys, "predict", run, "--input", "nouvelles.csv", "--output",
-                          "p.csv")
+    code, out, err = cli("predict", run, "--input", "nouvelles.csv", "--output",
+                         "p.csv")
     assert code == 0, err
     predictions = pd.read_csv("p.csv")
     assert predictions["prediction"].tolist()[0] == "oui"
     assert predictions["proba_oui"][1] == predictions["proba_oui"][2]
-    code, out, err = _cli(capsys, "evaluate", run, "--data", "commandes.csv")
+    code, out, err = cli("evaluate", run, "--data", "commandes.csv")
     assert code == 0, err
 
     # the same file read as UTF-8 is refused with the option that reads it
-    code, out, err = _cli(capsys, "train", "c.yaml", "data.csv.encoding=utf-8")
+    code, out, err = cli("train", "c.yaml", "data.csv.encoding=utf-8")
     assert code == 2
     assert "is not utf-8 text" in err and "set data.csv.encoding: cp1252" in err

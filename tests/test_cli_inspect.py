@@ -10,17 +10,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from mlkit.cli import main
-
 MODEL = {"model": {"name": "logistic_regression"}, "loss": {"name": "binary_cross_entropy"},
          "optimizer": {"name": "lbfgs"}, "training": {"epochs": 30, "batch_size": "full"},
          "baseline": {"name": "off"}, "output": {"save_plots": False}}
-
-
-def _cli(capsys, *args):
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def _churn(n=160, seed=0) -> pd.DataFrame:
@@ -47,10 +39,10 @@ def _churn(n=160, seed=0) -> pd.DataFrame:
     return pd.concat([frame, frame.iloc[[20]]], ignore_index=True)
 
 
-def test_inspect_then_train_evaluate_predict(capsys, tmp_path, monkeypatch):
+def test_inspect_then_train_evaluate_predict(cli, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     _churn().to_csv("churn.csv", index=False)
-    code, out, err = _cli(capsys, "inspect", "churn.csv", "--target", "Churn")
+    code, out, err = cli("inspect", "churn.csv", "--target", "Churn")
     assert code == 0, err
     assert out.startswith("churn.csv: 161 rows, 10 columns, read with separator ',' (comma), "
                           "decimal mark '.', encoding 'utf-8' (separator detected)\n")
@@ -68,13 +60,13 @@ def test_inspect_then_train_evaluate_predict(capsys, tmp_path, monkeypatch):
         "path": "churn.csv", "target": "Churn",
         "features": ["gender", "tenure", "MonthlyCharges", "TotalCharges", "Discount",
                      "Contract"],
-        "categorical": ["gender", "Contract"], "dates": [], "id": ["customerID"],
+        "categorical": ["gender", "Contract"], "dates": [], "ids": ["customerID"],
         "missing": ["?"], "numbers": "formatted", "categories": "strip_lower",
         "impute": "median", "duplicates": "drop", "sep": ",", "decimal": ".",
         "encoding": "utf-8", "min_frequency": None}
 
     Path("churn.yaml").write_text(yaml.safe_dump({**section, **MODEL}))
-    code, out, err = _cli(capsys, "train", "churn.yaml", "--quiet")
+    code, out, err = cli("train", "churn.yaml", "--quiet")
     assert code == 0, err
     assert ("churn.csv: 1 row repeating an earlier row left out (duplicates='drop'): line 162; "
             "2 rows with no target value left out: lines 13, 14") in out
@@ -99,12 +91,12 @@ def test_inspect_then_train_evaluate_predict(capsys, tmp_path, monkeypatch):
                          TotalCharges=["$497.50", "1,500.00"],
                          Discount=["10.0%", "0.0%"], Contract=["month-to-month ", "TWO YEAR"])
     pd.concat([plain, messy]).to_csv("new.csv", index=False)
-    code, out, err = _cli(capsys, "predict", run, "--input", "new.csv", "--output", "p.csv")
+    code, out, err = cli("predict", run, "--input", "new.csv", "--output", "p.csv")
     assert code == 0, err
     predictions = pd.read_csv("p.csv")
     assert predictions["customerID"].tolist() == ["A", "B", "A2", "B2"]
     np.testing.assert_array_equal(predictions["proba_Yes"][:2], predictions["proba_Yes"][2:])
-    code, out, err = _cli(capsys, "evaluate", run, "--data", "churn.csv")
+    code, out, err = cli("evaluate", run, "--data", "churn.csv")
     assert code == 0, err
     assert "churn.csv (159 rows; 2 rows with no target value left out: lines 13, 14)" in out
 
@@ -114,19 +106,19 @@ def test_inspect_then_train_evaluate_predict(capsys, tmp_path, monkeypatch):
     (["inspect", "t.csv", "--target", "Chrun"], "target column 'Chrun' is not in 't.csv'.*"
                                                 "Did you mean 'Churn'"),
 ])
-def test_inspect_errors(capsys, tmp_path, monkeypatch, args, message):
+def test_inspect_errors(cli, tmp_path, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
     Path("t.csv").write_text("x,Churn\n1,Yes\n")
-    code, out, err = _cli(capsys, *args)
+    code, out, err = cli(*args)
     assert code == 2 and out == ""
     assert err.startswith("mlkit inspect: error: ")
     assert re.search(message, err)
 
 
-def test_inspect_without_target_says_how_to_get_a_section(capsys, tmp_path, monkeypatch):
+def test_inspect_without_target_says_how_to_get_a_section(cli, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     Path("t.csv").write_text("x,y\n1,a\n2,b\n")
-    code, out, err = _cli(capsys, "inspect", "t.csv")
+    code, out, err = cli("inspect", "t.csv")
     assert code == 0, err
     assert out.splitlines()[4].split() == ["x", "number", "0", "2", "'1'"]
     assert "pass --target COL for the task" in out and "\ndata:\n" not in out
@@ -137,7 +129,7 @@ def test_inspect_without_target_says_how_to_get_a_section(capsys, tmp_path, monk
     (["a", "b", "c"], "softmax_regression", "cross_entropy"),
     (None, "linear_regression", "mse"),
 ])
-def test_inspect_writes_a_config_that_trains_from_anywhere(capsys, tmp_path, monkeypatch,
+def test_inspect_writes_a_config_that_trains_from_anywhere(cli, tmp_path, monkeypatch,
                                                            classes, model, loss):
     """--config writes the task's linear model beside the data section; the file's path is
     relative to the config's folder, so training from another directory reads the same rows."""
@@ -147,8 +139,8 @@ def test_inspect_writes_a_config_that_trains_from_anywhere(capsys, tmp_path, mon
     target = (np.array(classes)[np.argmax(x @ rng.normal(size=(2, len(classes))), axis=1)]
               if classes else (x @ [2.0, -1.0]).round(3))
     pd.DataFrame({"x1": x[:, 0], "x2": x[:, 1], "y": target}).to_csv("data.csv", index=False)
-    code, out, err = _cli(capsys, "inspect", "data.csv", "--target", "y", "--config",
-                          "configs/start.yaml")
+    code, out, err = cli("inspect", "data.csv", "--target", "y", "--config",
+                         "configs/start.yaml")
     assert code == 0, err
     assert out.endswith("wrote configs/start.yaml; train on it with: mlkit train "
                         "configs/start.yaml\n")
@@ -157,7 +149,7 @@ def test_inspect_writes_a_config_that_trains_from_anywhere(capsys, tmp_path, mon
     assert (config["model"], config["loss"], config["optimizer"]) == (
         {"name": model}, {"name": loss, "l2": 0.01}, {"name": "lbfgs"})
     monkeypatch.chdir(tmp_path / "configs")
-    code, out, err = _cli(capsys, "train", "start.yaml", "output.save_plots=false", "--quiet")
+    code, out, err = cli("train", "start.yaml", "output.save_plots=false", "--quiet")
     assert code == 0, err
     run = Path(out.strip().splitlines()[-1].removeprefix("run directory: "))
     summary = json.loads((run / "summary.json").read_text())
@@ -166,21 +158,21 @@ def test_inspect_writes_a_config_that_trains_from_anywhere(capsys, tmp_path, mon
     assert summary["test"][main_metric] > 0.9  # a linear target, learned by a linear model
 
 
-def test_inspect_never_overwrites_a_config(capsys, tmp_path, monkeypatch):
+def test_inspect_never_overwrites_a_config(cli, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     Path("t.csv").write_text("x,y\n1,a\n2,b\n3,a\n4,b\n")
     Path("mine.yaml").write_text("my own work\n")
-    code, out, err = _cli(capsys, "inspect", "t.csv", "--target", "y", "--config", "mine.yaml")
+    code, out, err = cli("inspect", "t.csv", "--target", "y", "--config", "mine.yaml")
     assert code == 2 and out == ""
     assert "--config: names a file that exists (got 'mine.yaml')" in err
     assert Path("mine.yaml").read_text() == "my own work\n"
-    code, out, err = _cli(capsys, "inspect", "t.csv", "--config", "new.yaml")
+    code, out, err = cli("inspect", "t.csv", "--config", "new.yaml")
     assert code == 2 and "--config: needs --target" in err and not Path("new.yaml").exists()
 
 
-def test_inspect_writes_no_config_for_a_file_without_inputs(capsys, tmp_path, monkeypatch):
+def test_inspect_writes_no_config_for_a_file_without_inputs(cli, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     Path("t.csv").write_text("a,b,y\n,,1\n,,2\n,,1\n")
-    code, _, err = _cli(capsys, "inspect", "t.csv", "--target", "y", "--config", "c.yaml")
+    code, _, err = cli("inspect", "t.csv", "--target", "y", "--config", "c.yaml")
     assert code == 2 and "--config: no column of t.csv can be an input" in err
     assert not Path("c.yaml").exists()

@@ -2,31 +2,23 @@
 one-prefix error lines of the command."""
 
 import re
+from inspect import signature
 from pathlib import Path
 
 import pytest
 import tomllib
 
 from mlkit import registry
-from mlkit.cli import main
 from mlkit.config.components import SECTIONS
-from mlkit.data import DATASET_TASKS, dataset_defaults
+from mlkit.data import DATASET_TASKS, dataset_defaults, load_csv
+from mlkit.registry.signatures import parameter_help
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _cli(capsys, *args):
-    try:
-        code = main(list(args))
-    except SystemExit as exit_:
-        code = exit_.code
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def test_version_is_the_packages(capsys):
+def test_version_is_the_packages(cli):
     expected = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
-    code, out, _ = _cli(capsys, "--version")
+    code, out, _ = cli("--version")
     assert code == 0 and out.strip() == f"mlkit {expected}"
 
 
@@ -34,8 +26,8 @@ def test_version_is_the_packages(capsys):
     ("models", "model", registry.MODELS), ("losses", "loss", registry.LOSSES),
     ("optimizers", "optimizer", registry.OPTIMIZERS),
     ("schedules", "schedule", registry.SCHEDULES)])
-def test_list_shows_every_component_with_each_option_and_default(kind, section, table, capsys):
-    code, out, _ = _cli(capsys, "list", kind)
+def test_list_shows_every_component_with_each_option_and_default(kind, section, table, cli):
+    code, out, _ = cli("list", kind)
     assert code == 0 and out.startswith(f"{kind} ({section}.name):")
     blocks = re.split(r"\n  (?=\S)", out)[1:]
     assert [block.split(":")[0] for block in blocks] == list(table)
@@ -53,36 +45,50 @@ def test_list_shows_every_component_with_each_option_and_default(kind, section, 
                     pytest.approx(option.default, rel=1e-5)
 
 
-def test_list_shows_the_defaults_of_known_options(capsys):
-    _, out, _ = _cli(capsys, "list", "optimizers")
+def test_list_shows_the_defaults_of_known_options(cli):
+    _, out, _ = cli("list", "optimizers")
     assert "    lr: float (> 0), default 0.001 — Learning rate" in out
     assert "    betas: list of float (>= 0, < 1) (at least 2 long), default [0.9, 0.999]" in out
-    _, out, _ = _cli(capsys, "list", "models")
+    _, out, _ = cli("list", "models")
     assert "    hidden: list of int (>= 1) (at least 1 long), required" in out
 
 
-def test_list_metrics_and_datasets(capsys):
-    _, out, _ = _cli(capsys, "list", "metrics")
+def test_list_metrics_and_datasets(cli):
+    _, out, _ = cli("list", "metrics")
     for name, metric in registry.METRICS.items():
         better = "lower" if metric.mode == "min" else "higher"
         assert re.search(rf"^  {name}: {better} is better", out, re.M)
-    _, out, _ = _cli(capsys, "list", "datasets")
+    _, out, _ = cli("list", "datasets")
     for name, task in DATASET_TASKS.items():
         assert re.search(rf"^  {name}: {task}", out, re.M)
     assert "n_samples=100" in out and dataset_defaults("make_moons")["n_samples"] == 100
     assert "\n  csv: " in out and "    target: str (at least 1 long), required" in out
 
 
-def test_list_of_everything_and_a_bad_kind(capsys):
-    code, out, _ = _cli(capsys, "list")
+def test_the_csv_options_listed_are_the_loaders_with_its_docstring(cli):
+    _, out, _ = cli("list", "datasets")
+    listed = dict(re.findall(r"^    (\w+): (.*)$", out.partition("\n  csv: ")[2], re.M))
+    helps = parameter_help(load_csv)
+    assert list(listed) == ["path", *(name for name in signature(load_csv).parameters
+                                      if name not in ("path", "dtype"))]
+    for name, text in listed.items():
+        if name != "path":
+            assert text.endswith(f" — {helps[name]}"), name
+    assert listed["ids"].startswith("list of str, default [] — Columns identifying rows")
+    assert listed["impute"].startswith("mean | median | most_frequent | drop | null, default "
+                                       "null — Missing inputs: None makes them an error")
+
+
+def test_list_of_everything_and_a_bad_kind(cli):
+    code, out, _ = cli("list")
     assert code == 0 and all(f"\n{kind} (" in "\n" + out
                              for kind in ("models", "losses", "optimizers", "schedules"))
-    code, _, err = _cli(capsys, "list", "widgets")
+    code, _, err = cli("list", "widgets")
     assert code == 2 and "invalid choice: 'widgets'" in err
 
 
-def test_train_help_points_to_list(capsys):
-    code, out, _ = _cli(capsys, "train", "--help")
+def test_train_help_points_to_list(cli):
+    code, out, _ = cli("train", "--help")
     assert code == 0 and "`mlkit list`" in out
 
 
@@ -92,15 +98,16 @@ def test_train_help_points_to_list(capsys):
     (("train",), "mlkit train: error: needs a CONFIG file"),
     (("sweep", "s.yaml", "--workers", "0"), "mlkit sweep: error: --workers: must be at least 1"),
 ])
-def test_errors_carry_the_command_prefix_once(args, expected, capsys):
-    code, _, err = _cli(capsys, *args)
+def test_errors_carry_the_command_prefix_once(args, expected, cli):
+    code, _, err = cli(*args)
     assert code == 2 and err.startswith(expected) and err.count(": error: ") == 1
     assert "mlkit train: error: mlkit" not in err and "mlkit sweep: error: mlkit" not in err
 
 
-def test_punctuation_choices_are_quoted(capsys):
-    code, out, _ = _cli(capsys, "list", "datasets")
+def test_punctuation_choices_are_quoted(cli):
+    code, out, _ = cli("list", "datasets")
     assert code == 0
-    assert "    sep: ',' | ';' | '\\t' | '|' | null, default null — " in out
+    assert ("    sep: ',' | ';' | '\\t' | '|' | comma | semicolon | tab | pipe | null, default "
+            "null — ") in out
     assert "    decimal: '.' | ',', default . — " in out
     assert "    numbers: plain | formatted, default plain" in out

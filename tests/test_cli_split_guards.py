@@ -11,12 +11,6 @@ from mlkit.cli import main
 from mlkit.config.runs import evaluate_run
 
 
-def _cli(capsys, *args):
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 @pytest.fixture
 def late_class(tmp_path):
     """24 rows at times 1..12 (two each), class 'b' only at times 11 and 12, in groups g1..g4
@@ -39,42 +33,42 @@ def late_class(tmp_path):
     return tmp_path
 
 
-def test_a_time_split_training_on_one_class_stops_before_any_run(capsys, late_class):
-    code, _, err = _cli(capsys, "train", late_class / "cfg.yaml", "data.split.order=t")
+def test_a_time_split_training_on_one_class_stops_before_any_run(cli, late_class):
+    code, _, err = cli("train", late_class / "cfg.yaml", "data.split.order=t")
     assert code == 2 and "Traceback" not in err
     assert "data.split.order: the training part (split ordered by 't') holds only class 'a' " \
            "(14 rows); missing: 'b' (only in test)" in err
     assert not (late_class / "runs").exists()
     # no validation: times 1..10 train (20 rows), b still only in test
-    code, _, err = _cli(capsys, "train", late_class / "cfg.yaml", "data.split.order=t",
-                        "data.split.val=0", "--quiet")
+    code, _, err = cli("train", late_class / "cfg.yaml", "data.split.order=t",
+                       "data.split.val=0", "--quiet")
     assert code == 2 and "holds only class 'a' (20 rows); missing: 'b' (only in test)" in err
     assert not (late_class / "runs").exists()
     # the latest 10% (time 12) as test: time 11's two b rows train
-    assert _cli(capsys, "train", late_class / "cfg.yaml", "data.split.order=t",
-                "data.split.test=0.1", "data.split.val=0", "--quiet")[0] == 0
+    assert cli("train", late_class / "cfg.yaml", "data.split.order=t",
+               "data.split.test=0.1", "data.split.val=0", "--quiet")[0] == 0
 
 
-def test_cv_names_every_fold_that_cannot_train_before_any_runs(capsys, late_class):
-    code, _, err = _cli(capsys, "cv", late_class / "cfg.yaml", "data.split.order=t",
-                        "--folds", "3")
+def test_cv_names_every_fold_that_cannot_train_before_any_runs(cli, late_class):
+    code, _, err = cli("cv", late_class / "cfg.yaml", "data.split.order=t",
+                       "--folds", "3")
     assert code == 2 and "3 problems" in err and "Traceback" not in err
     for fold, rows in ((1, 4), (2, 10), (3, 14)):
         assert f"the training part of fold {fold} of 3 (split ordered by 't') holds only " \
                f"class 'a' ({rows} rows)" in err
     assert "'b' (only after this fold's test block)" in err
     # grouped: one of the 4 folds tests on g4, the only group with 'b'
-    code, _, err = _cli(capsys, "cv", late_class / "cfg.yaml", "data.split.group=g",
-                        "data.split.val=0", "--folds", "4")
+    code, _, err = cli("cv", late_class / "cfg.yaml", "data.split.group=g",
+                       "data.split.val=0", "--folds", "4")
     assert code == 2 and "1 problems" not in err
     assert "of 4 (split grouped by 'g') holds only class 'a' (18 rows); missing: 'b' " \
            "(only in test)" in err
     assert not (late_class / "runs").exists()
 
 
-def test_a_fold_whose_training_block_holds_one_time_says_so(capsys, late_class):
-    code, _, err = _cli(capsys, "cv", late_class / "cfg.yaml", "data.split.order=t",
-                        "--folds", "11")
+def test_a_fold_whose_training_block_holds_one_time_says_so(cli, late_class):
+    code, _, err = cli("cv", late_class / "cfg.yaml", "data.split.order=t",
+                       "--folds", "11")
     assert code == 2 and "Traceback" not in err
     assert "fold 1 of 11: its training block (the rows before its test block) holds one " \
            "time of column 't' (2 rows, lines 2, 3), which cannot be cut into train and " \
@@ -82,22 +76,22 @@ def test_a_fold_whose_training_block_holds_one_time_says_so(capsys, late_class):
     assert "use fewer folds than 11" in err and not (late_class / "runs").exists()
 
 
-def test_an_importance_metric_undefined_on_the_rows_writes_nothing(capsys, late_class):
-    assert _cli(capsys, "train", late_class / "cfg.yaml", "--quiet")[0] == 0
+def test_an_importance_metric_undefined_on_the_rows_writes_nothing(cli, late_class):
+    assert cli("train", late_class / "cfg.yaml", "--quiet")[0] == 0
     (run,) = (late_class / "runs").glob("*/*/config.yaml")
     run = run.parent
-    assert _cli(capsys, "evaluate", run, "--bootstrap", "0", "--importance")[0] == 0
+    assert cli("evaluate", run, "--bootstrap", "0", "--importance")[0] == 0
     kept = {path.name: path.read_bytes() for path in run.iterdir()}
     (late_class / "onecls.csv").write_text("t,g,x,y\n1,g1,0.5,a\n2,g1,-0.3,a\n3,g2,1.2,a\n")
-    code, out, err = _cli(capsys, "evaluate", run, "--data", late_class / "onecls.csv",
-                          "--importance", "--importance-metric", "roc_auc")
+    code, out, err = cli("evaluate", run, "--data", late_class / "onecls.csv",
+                         "--importance", "--importance-metric", "roc_auc")
     assert code == 2 and out == "" and "nan" not in err
     assert "--importance-metric: on " in err and "onecls.csv (3 rows): metric 'roc_auc' has " \
            "no value on these 3 rows" in err and "both classes" in err
     assert {path.name: path.read_bytes() for path in run.iterdir()} == kept
     # accuracy is defined on one class
-    code, out, err = _cli(capsys, "evaluate", run, "--data", late_class / "onecls.csv",
-                          "--bootstrap", "0", "--importance")
+    code, out, err = cli("evaluate", run, "--data", late_class / "onecls.csv",
+                         "--bootstrap", "0", "--importance")
     assert code == 0, err
 
 

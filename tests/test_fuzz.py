@@ -79,7 +79,7 @@ ROWS = st.lists(st.lists(CELLS, min_size=1, max_size=4), min_size=0, max_size=6)
 
 
 @FUZZ
-@given(rows=ROWS, categorical=st.booleans(), impute=st.sampled_from(["none", "mean", "drop"]))
+@given(rows=ROWS, categorical=st.booleans(), impute=st.sampled_from([None, "mean", "drop"]))
 def test_fuzzed_csv_files_end_in_a_data_error_or_a_plan(rows, categorical, impute):
     with tempfile.TemporaryDirectory() as folder:
         csv = Path(folder) / "t.csv"

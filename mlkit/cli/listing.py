@@ -70,7 +70,8 @@ def _datasets() -> str:
         defaults = ", ".join(f"{key}={_value(value)}" for key, value in
                              dataset_defaults(name).items())
         lines.append(f"  {name}: {task}" + (f"; params: {defaults}" if defaults else ""))
-    lines.append("  csv: a CSV file, described in data.csv:")
+    lines.append("  csv: a CSV file, described in data.csv (the options of mlkit.data.load_csv, "
+                 "None written null):")
     lines += [_option(key, field, indent=4) for key, field in CsvSource.model_fields.items()]
     return "\n".join(lines) + "\n"
 

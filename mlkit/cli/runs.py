@@ -23,7 +23,7 @@ def add_predict(subparsers) -> None:
     parser.add_argument("--output", required=True, metavar="CSV", help="where predictions go")
     parser.add_argument("--keep", default="", metavar="COL,...",
                         help="input columns copied next to the predictions (a run's "
-                             "data.csv.id columns are copied without asking)")
+                             "data.csv.ids columns are copied without asking)")
     parser.add_argument("--threshold", metavar="T",
                         help="binary classifiers: predict the second class when its "
                              "probability is at least T (default 0.5); 'best': the "

@@ -53,8 +53,8 @@ def _train_config(args):
         raise ConfigError("mlkit train", [Problem("--output", "cannot be used with --resume",
                                                   hint="a resumed run stays in RUN_DIR")])
     run = RunDir.open(args.resume, needs=(RunDir.CONFIG, RunDir.LAST, RunDir.PREPROCESSING))
-    saved = load_config(run / RunDir.CONFIG)
-    config = load_config(run / RunDir.CONFIG, overrides)
+    saved = load_config(run / RunDir.CONFIG, saved=True)
+    config = load_config(run / RunDir.CONFIG, overrides, saved=True)
     check_resumable(config, saved, str(run / RunDir.CONFIG), RESUMABLE)
     schedule = config.schedule
     spans = schedule.name == "onecycle" or getattr(schedule, "t_max", 0) is None

@@ -31,16 +31,7 @@ def load_data(config: Config) -> Dataset:
     """The config's data set, in the training dtype (DataError for a bad file or parameter)."""
     data, dtype = config.data, config.training.dtype
     if data.dataset == "csv":
-        csv = data.csv
-        return load_csv(csv.path, csv.target, features=csv.features,
-                        categorical=csv.categorical,
-                        impute=None if csv.impute == "none" else csv.impute,
-                        task=None if csv.task == "auto" else csv.task, dtype=dtype,
-                        dates=csv.dates, ids=csv.id, handle_unknown=csv.handle_unknown,
-                        missing=csv.missing, numbers=csv.numbers, categories=csv.categories,
-                        duplicates=csv.duplicates, sep=csv.sep, decimal=csv.decimal,
-                        encoding=csv.encoding, min_frequency=csv.min_frequency,
-                        missing_indicator=csv.missing_indicator)
+        return load_csv(dtype=dtype, **dict(data.csv))
     return load_dataset(data.dataset, dtype=dtype, **data.params)
 
 

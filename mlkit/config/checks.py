@@ -79,7 +79,7 @@ def task_problems(config: Config) -> list[Problem]:
     facts = DATASETS[config.data.dataset]
     if facts.task is not None:
         claims.append(("data.dataset", config.data.dataset, facts.task))
-    elif config.data.csv is not None and config.data.csv.task != "auto":
+    elif config.data.csv is not None and config.data.csv.task is not None:
         claims.append(("data.csv.task", config.data.csv.task, config.data.csv.task))
     if MODEL_TASKS[config.model.name] is not None:
         claims.append(("model.name", config.model.name, MODEL_TASKS[config.model.name]))

@@ -202,6 +202,22 @@ def _unknown_key(site: _Site, key: str, value: Any) -> Problem:
     return Problem(site.path, message, value, f"valid keys here: {', '.join(fields)}")
 
 
+def _former_spelling(site: _Site, key: str, value: Any) -> Problem | None:
+    """A key or value as an earlier version spelled it (see a section's ``renamed`` and
+    ``respelled``), with today's spelling; None when it is no such thing."""
+    renamed = getattr(site.owner, "renamed", {}).get(key)
+    if renamed is not None:
+        return Problem(site.path, f"was renamed {renamed}", value,
+                       f"write {renamed}: {show(value)}")
+    values = getattr(site.owner, "respelled", {}).get(key, {})
+    if not isinstance(value, str) or value not in values:
+        return None
+    now = show(values[value])
+    default = site.owner.model_fields[key].default == values[value]
+    return Problem(site.path, f"{show(value)} is now written {now}", hint=f"write {key}: {now}"
+                   + (f", or leave {key} out ({now} is the default)" if default else ""))
+
+
 def _translate_one(error: dict, root: type[BaseModel]) -> list[Problem]:
     kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input", NO_VALUE)
     site = _locate(root, error["loc"])
@@ -209,6 +225,10 @@ def _translate_one(error: dict, root: type[BaseModel]) -> list[Problem]:
     if kind == "config_conflict":
         return [Problem(".".join(filter(None, (path, p.path))), p.message, p.value, p.hint)
                 for p in ctx["problems"]]
+    if kind in ("extra_forbidden", "literal_error"):
+        former = _former_spelling(site, str(error["loc"][-1]), value)
+        if former is not None:
+            return [former]
     if kind == "extra_forbidden":
         return [_unknown_key(site, str(error["loc"][-1]), value)]
     if kind == "missing":

@@ -19,22 +19,29 @@ from mlkit.tree import tree_map
 
 from .errors import ConfigError, Problem, choices, did_you_mean, translate
 from .schema import Config
+from .sections import CsvSource
 from .yaml_text import parse_yaml, read_yaml_mapping
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _EXAMPLE = "see configs/logreg.yaml for a complete example"
 
 
-def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Config:
+def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = (), *,
+                saved: bool = False) -> Config:
     """The validated config in file `path` with `overrides` applied; ConfigError otherwise.
 
     `name` defaults to the file's stem; a relative `data.csv.path` in the file starts from the
     file's folder (one set by an override, from the current directory). Checks run in three
     stages (the file, the overrides' syntax, the schema); each stage reports all of its problems
-    at once, each naming its dotted key path, the bad value and what is allowed.
+    at once, each naming its dotted key path, the bad value and what is allowed. `saved` marks
+    a run's config.yaml, which an earlier version may have written: its data.csv options are
+    read in today's names and spellings.
     """
     path = Path(path)
     raw = _read_mapping(path)
+    csv = _csv_section(raw)
+    if saved and csv is not None:
+        raw["data"]["csv"] = CsvSource.spelled_now(csv)
     raw = apply_overrides(raw, overrides, source=str(path))
     if raw.get("name") is None:
         raw["name"] = path.stem
@@ -61,10 +68,16 @@ def _read_mapping(path: Path) -> dict:
 def _resolve_data_path(raw: dict, folder: Path) -> None:
     """Make a relative `data.csv.path` written in a file start from that file's folder, so a
     config reads the same data from any current directory."""
-    csv = raw.get("data", {}).get("csv") if isinstance(raw.get("data"), dict) else None
-    if isinstance(csv, dict) and isinstance(csv.get("path"), str) and csv["path"] and \
+    csv = _csv_section(raw)
+    if csv is not None and isinstance(csv.get("path"), str) and csv["path"] and \
             not Path(csv["path"]).expanduser().is_absolute():
         csv["path"] = str((folder / csv["path"]).absolute())
+
+
+def _csv_section(raw: dict) -> dict | None:
+    """The `data.csv` mapping of a raw config, if it has one."""
+    csv = raw.get("data", {}).get("csv") if isinstance(raw.get("data"), dict) else None
+    return csv if isinstance(csv, dict) else None
 
 
 def apply_overrides(raw: dict, overrides: list[str] | tuple[str, ...],

@@ -34,7 +34,7 @@ def load_predictor(run_dir) -> tuple[Predictor, Config]:
     """The run's best model with its preprocessing (and training profile, when the run has
     one), and the run's config."""
     run = RunDir.open(run_dir, needs=(RunDir.CONFIG, RunDir.MODEL, RunDir.PREPROCESSING))
-    config = load_config(run / RunDir.CONFIG)
+    config = load_config(run / RunDir.CONFIG, saved=True)
     prep = run.read_preprocessing()
     head = prep.make_head()
     n_outputs = head.n_outputs(len(prep.classes) if prep.classes else None)
@@ -150,8 +150,8 @@ def _split_row_names(config: Config, dataset) -> list[str]:
     test = split_rows(config, dataset)[2]
     if dataset.lines is None:
         return [f"row {i}" for i in test]
-    ids = config.data.csv.id
-    carried = read_columns(config.data.csv.path, list(ids), dataset.lines[test] - 2)
+    carried = read_columns(config.data.csv.path, list(config.data.csv.ids),
+                           dataset.lines[test] - 2)
     return _row_names(dataset.lines[test], carried)
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import codecs
 import inspect
 import os
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
-    BeforeValidator,
     Field,
     ValidationInfo,
     create_model,
@@ -17,12 +16,11 @@ from pydantic import (
 )
 
 from mlkit.data import dataset_parameters, load_csv
-from mlkit.data.dialect import separator_by_name
 from mlkit.registry.signatures import signature_options
 from mlkit.train.loop import fit
 
 from .components import option_fields
-from .errors import Problem, did_you_mean
+from .errors import Problem, did_you_mean, show
 from .fields import (
     Float,
     Fraction,
@@ -34,86 +32,25 @@ from .fields import (
     mode_problems,
     with_mode,
 )
-from .tables import (
-    BaselineName,
-    CategoriesName,
-    DatasetName,
-    DecimalName,
-    DuplicatesName,
-    ImputeName,
-    MonitorName,
-    NumbersName,
-    SeparatorName,
-)
+from .tables import BaselineName, DatasetName, MonitorName
 
 # ----------------------------------------------------------------------------- data
 
-_LOADER = inspect.signature(load_csv).parameters
-"""The CSV loader's parameters: the one place the defaults of its reading options live."""
-
-
-class CsvSource(Section):
-    """A table read from a CSV file; used when `data.dataset` is `csv`."""
+class _CsvRules(Section):
+    """What the data.csv section adds to load_csv's options: where `path` starts, and the
+    checks between options that can run before any file is read."""
 
     path: Annotated[str, Field(min_length=1)]
     """CSV file; relative to the config file's folder when written in a config file, to the
     current directory when given as an override. The resolved config stores it absolute."""
-    target: Annotated[str, Field(min_length=1)]
-    """Column holding the value to predict; rows where it is missing are left out (and listed
-    when training and evaluating)."""
-    features: list[str] | None = None
-    """Columns used as inputs; null means every column except the target and the id columns."""
-    categorical: list[str] = []  # noqa: RUF012 (pydantic copies defaults)
-    """Input columns holding categories; each is one-hot encoded."""
-    dates: list[str] = []  # noqa: RUF012 (pydantic copies defaults)
-    """Input columns holding dates (YYYY-MM-DD, optionally a time); other text input columns
-    whose values are all such dates are found without being listed. Each becomes its year,
-    month, day of year and day of week (sine/cosine pairs) and the days since the first date."""
-    id: Annotated[list[str], BeforeValidator(lambda v: [v] if isinstance(v, str) else v)] = []  # noqa: RUF012
-    """Column(s) identifying rows: never inputs, and copied next to `mlkit predict`'s output."""
-    impute: ImputeName = "none"
-    """Missing inputs: none (an error); mean or median (numeric columns; categorical ones take
-    their most frequent value); most_frequent; or drop (remove incomplete rows, at training and
-    again when evaluating or predicting, where the rows left out are reported)."""
-    handle_unknown: Literal["error", "ignore"] = _LOADER["handle_unknown"].default
-    """A category not seen in training, when evaluating or predicting: an error, or ignore
-    (its one-hot columns are all zero)."""
-    task: Literal["auto", "classification", "regression"] = "auto"
-    """auto: classification when the target is text or a few distinct integers, else regression."""
-    missing: list[str] = list(_LOADER["missing"].default)
-    """Extra cell texts read as missing values, e.g. ['?', '-'], besides pandas' own (an empty
-    cell, NA, N/A, null, NaN ...)."""
-    numbers: NumbersName = _LOADER["numbers"].default
-    """plain, or formatted: numeric cells may also be written with a currency symbol, thousands
-    separators, a percent sign (21% is 0.21) or accounting parentheses ((1,234.00) is -1234)."""
-    categories: CategoriesName = _LOADER["categories"].default
-    """How categorical cells are compared: exact (as written), strip (surrounding spaces
-    removed) or strip_lower (also lowercased, so 'Male', 'male ' and 'MALE' are 'male'); a
-    cell left empty is missing. Applied again when evaluating and predicting."""
-    duplicates: DuplicatesName = _LOADER["duplicates"].default
-    """keep, or drop: training reads a row repeating an earlier row exactly once (and lists
-    the rows left out); evaluating and predicting read every row."""
-    sep: Annotated[SeparatorName | None, BeforeValidator(separator_by_name)] = _LOADER[
-        "sep"].default
-    """Column separator: ',', ';', '\\t' or '|' (or by name: comma, semicolon, tab, pipe); null
-    finds the one that splits every line into the same number of columns. Stored with the
-    run, so evaluating and predicting read new files the same way."""
-    decimal: DecimalName = _LOADER["decimal"].default
-    """Decimal mark of numbers: '.', or ',' (3,5 is 3.5; with numbers: formatted, '.' then
-    separates thousands: 1.234,56 is 1234.56)."""
-    encoding: Annotated[str, Field(min_length=1)] = _LOADER["encoding"].default
-    """Text encoding of the file, e.g. cp1252 or latin-1 for files saved by Windows or older
-    Excel (é, ü, £, €); a UTF-8 byte-order mark is always skipped."""
-    min_frequency: PositiveInt | None = _LOADER["min_frequency"].default
-    """Categories seen in fewer rows than this share one 'column=(other)' input, as do
-    categories first seen when evaluating or predicting; null keeps every category."""
 
-    missing_indicator: bool = _LOADER["missing_indicator"].default
-    """Add a 0/1 input per input column that has missing values in the training file, 1
-    where a cell was missing and got impute's fill value (stored with the run: evaluate and
-    predict add the same columns). Needs impute mean, median or most_frequent."""
+    renamed: ClassVar[dict[str, str]] = {"id": "ids"}
+    """Option names of earlier versions and their names now."""
+    respelled: ClassVar[dict[str, dict[Any, Any]]] = {"impute": {"none": None},
+                                                      "task": {"auto": None}}
+    """Per option, values spelled otherwise by earlier versions and their spelling now."""
 
-    @field_validator("encoding")
+    @field_validator("encoding", check_fields=False)
     @classmethod
     def _known_encoding(cls, encoding: str) -> str:
         """An encoding Python can decode, found before any file is read."""
@@ -130,10 +67,20 @@ class CsvSource(Section):
         """Store the path actually read, so a run's saved config works from any directory."""
         return os.path.abspath(os.path.expanduser(path))
 
+    @classmethod
+    def spelled_now(cls, raw: dict) -> dict:
+        """A section as an earlier version wrote it (a run's saved config), in today's names
+        and spellings."""
+        now = {cls.renamed.get(key, key): value for key, value in raw.items()}
+        for key, values in cls.respelled.items():
+            if key in now and isinstance(now[key], str) and now[key] in values:
+                now[key] = values[now[key]]
+        return now
+
     @model_validator(mode="after")
-    def _columns_agree(self) -> CsvSource:
+    def _columns_agree(self):
         problems = []
-        for key in ("features", "categorical", "dates", "id"):
+        for key in ("features", "categorical", "dates", "ids"):
             columns = getattr(self, key) or []
             repeated = sorted({c for c in columns if columns.count(c) > 1})
             if repeated:
@@ -147,21 +94,28 @@ class CsvSource(Section):
                 if outside:
                     problems.append(Problem(key, "names columns missing from features", outside,
                                             "add them to features or drop them here"))
-        if self.missing_indicator and self.impute in ("none", "drop"):
+        if self.missing_indicator and self.impute in (None, "drop"):
             problems.append(Problem("missing_indicator", "marks values impute filled, but "
-                                    f"impute is {self.impute}, which fills none", True,
+                                    f"impute is {show(self.impute)}, which fills none", True,
                                     "set impute: mean, median or most_frequent"))
         both = [c for c in self.dates if c in self.categorical]
         if both:
             problems.append(Problem("dates", "names columns also listed in categorical", both,
                                     "a column is either dates or categories"))
         inputs = set(self.features or []) | set(self.categorical) | set(self.dates)
-        ids = [c for c in self.id if c in inputs]
+        ids = [c for c in self.ids if c in inputs]
         if ids:
-            problems.append(Problem("id", "names input columns", ids, "an id column is never "
+            problems.append(Problem("ids", "names input columns", ids, "an id column is never "
                                     "an input; remove it from features, categorical and dates"))
         conflicts(problems)
         return self
+
+
+CsvSource = create_model(
+    "CsvSource", __base__=_CsvRules, __module__=__name__,
+    __doc__="A table read from a CSV file; used when `data.dataset` is `csv`. Its options are "
+            "those of mlkit.data.load_csv.",
+    **option_fields(signature_options(load_csv, skip=("path", "dtype"))))
 
 
 class Split(Section):

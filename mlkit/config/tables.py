@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Literal, NamedTuple, get_args
 
 from mlkit import registry
-from mlkit.data import CATEGORIES, DATASET_TASKS, DECIMALS, DUPLICATES, NUMBERS, SEPARATORS
+from mlkit.data import DATASET_TASKS
 from mlkit.nn.activation_layers import ActivationName
 from mlkit.nn.init import InitName
 
@@ -20,12 +20,6 @@ DatasetName = Literal[(*DATASET_TASKS, "csv")]
 MonitorName = registry.MonitorName
 MetricName = registry.MetricName
 BaselineName = Literal["off", "auto", "logistic_regression", "ridge", "linear_regression", "mlp"]
-ImputeName = Literal["none", "mean", "median", "most_frequent", "drop"]
-NumbersName = Literal[NUMBERS]
-CategoriesName = Literal[CATEGORIES]
-DuplicatesName = Literal[DUPLICATES]
-SeparatorName = Literal[tuple(SEPARATORS)]
-DecimalName = Literal[DECIMALS]
 
 COMPONENT_NAMES: dict[str, tuple[str, ...]] = {
     "dataset": get_args(DatasetName), "model": tuple(registry.MODELS),
@@ -33,7 +27,7 @@ COMPONENT_NAMES: dict[str, tuple[str, ...]] = {
     "loss": tuple(registry.LOSSES), "optimizer": tuple(registry.OPTIMIZERS),
     "schedule": tuple(registry.SCHEDULES), "monitor": tuple(registry.MONITORS),
     "metric": tuple(registry.METRICS),
-    "baseline": get_args(BaselineName), "impute": get_args(ImputeName),
+    "baseline": get_args(BaselineName),
 }
 
 # ----------------------------------------------------------------------------- Static facts

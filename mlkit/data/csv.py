@@ -7,13 +7,15 @@ column, missing values, a one-class target) is reported with the file, column an
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
+from typing import Annotated, Literal
 
 import numpy as np
 import pandas as pd
 
 from mlkit.data.datasets import Dataset
 from mlkit.data.dates import looks_like_dates, parse_dates
-from mlkit.data.dialect import Dialect
+from mlkit.data.dialect import DECIMALS, Dialect, Separator
 from mlkit.data.errors import DataError, check_choice, check_float_dtype, check_int, did_you_mean
 from mlkit.data.preprocessing import OneHotEncoder
 from mlkit.data.schema import (
@@ -27,6 +29,7 @@ from mlkit.data.schema import (
     read_table,
 )
 from mlkit.data.values import CATEGORIES, NUMBERS, normalize_categories, to_numbers
+from mlkit.options import Length, PositiveInt
 
 __all__ = ["FEW_CATEGORIES", "MAX_INTEGER_CLASSES", "infer_task", "load_csv", "too_many_categories"]
 
@@ -111,7 +114,7 @@ def _too_many_categories(frame, categorical, source) -> list[str]:
         if too_many_categories(count, len(frame)):
             problems.append(f"column {col!r} of {source} has {count} distinct values in "
                             f"{len(frame)} rows, too many to one-hot encode as categorical; if "
-                            "it identifies rows, name it in id (or leave it out of features); "
+                            "it identifies rows, name it in ids (or leave it out of features); "
                             "if it holds dates, list it in dates.")
     return problems
 
@@ -126,11 +129,20 @@ def _check_missing(missing) -> list[str]:
     return list(missing)
 
 
-def load_csv(path, target: str, features=None, categorical=None, impute=None, task=None,
-             dtype="float64", *, dates=None, ids=None, handle_unknown="error", missing=(),
-             numbers="plain", categories="exact", duplicates="keep", sep=None, decimal=".",
-             encoding="utf-8", min_frequency=None, missing_indicator=False) -> Dataset:
+def load_csv(path, target: Annotated[str, Length(min=1)],
+             features: Sequence[str] | None = None, categorical: Sequence[str] = (),
+             impute: Literal[IMPUTE] | None = None,
+             task: Literal["classification", "regression"] | None = None, dtype="float64", *,
+             dates: Sequence[str] = (), ids: Sequence[str] = (),
+             handle_unknown: Literal["error", "ignore"] = "error", missing: Sequence[str] = (),
+             numbers: Literal[NUMBERS] = "plain", categories: Literal[CATEGORIES] = "exact",
+             duplicates: Literal[DUPLICATES] = "keep", sep: Separator | None = None,
+             decimal: Literal[DECIMALS] = ".", encoding: Annotated[str, Length(min=1)] = "utf-8",
+             min_frequency: PositiveInt | None = None, missing_indicator: bool = False) -> Dataset:
     """Read a CSV file into a :class:`Dataset` whose ``schema`` re-encodes new files alike.
+
+    The reading options are also a config's ``data.csv`` section, derived from this signature
+    and these entries (None is written null there).
 
     Parameters
     ----------
@@ -138,31 +150,35 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
         A CSV file with a header line of column names (surrounding spaces and a UTF-8
         byte-order mark are not part of a name; empty and repeated names are refused).
     target : str
-        The column to predict.
+        The column to predict; rows where it is missing are left out (and listed).
     features : list of str, optional
-        Feature columns; default every column but the target and the ``ids``.
-    categorical : list of str, optional
-        Feature columns holding categories (text or codes), one-hot encoded. A column with
-        more distinct values than half its rows (and more than ``FEW_CATEGORIES``) is refused.
+        Input columns; None takes every column but the target and the ``ids``.
+    categorical : list of str
+        Input columns holding categories (text or codes), each one-hot encoded. A column
+        with more distinct values than half its rows (and more than 20, ``FEW_CATEGORIES``)
+        is refused.
     impute : {"mean", "median", "most_frequent", "drop"}, optional
-        How missing feature values are handled; by default they are an error. ``"mean"`` and
-        ``"median"`` fill numeric and date columns and give categorical ones their most
-        frequent value; ``"drop"`` removes incomplete rows. Fill values are learned from the
-        whole file.
+        Missing inputs: None makes them an error; ``"mean"`` or ``"median"`` fill numeric
+        and date columns and give categorical ones their most frequent value;
+        ``"most_frequent"`` fills every column so (fill values are learned from this file);
+        ``"drop"`` removes incomplete rows, here and again in files read later (when
+        evaluating or predicting), listing the rows left out.
     task : {"classification", "regression"}, optional
-        Default: classification when the target is text or has at most
-        ``MAX_INTEGER_CLASSES`` distinct integer values, else regression.
+        None: classification when the target is text or has at most 10
+        (``MAX_INTEGER_CLASSES``) distinct integer values, else regression.
     dtype : {"float64", "float32"}
         Float type of ``X`` (and of ``y`` for regression).
-    dates : list of str, optional
-        Feature columns holding ISO 8601 dates; any other text feature column whose values
-        are all dates is found on its own. Each becomes the features of
-        :func:`mlkit.data.dates.date_features`, counting days from its first date.
-    ids : list of str, optional
-        Columns identifying rows: never features, carried along by the schema's ``read``.
+    dates : list of str
+        Input columns holding dates (YYYY-MM-DD, optionally a time); any other text input
+        column whose values are all such dates is found without being listed. Each becomes
+        its year, month, day of year and day of week (sine/cosine pairs) and the days since
+        its first date (:func:`mlkit.data.dates.date_features`).
+    ids : list of str
+        Columns identifying rows: never inputs; the schema's ``read`` carries them along,
+        and ``mlkit predict`` copies them next to its predictions.
     handle_unknown : {"error", "ignore"}
-        A category not seen here, in a file the schema reads later: an error, or all-zero
-        indicators.
+        A category not seen here, in a file read later (when evaluating or predicting): an
+        error, or ignored (its one-hot columns are all zero).
     missing : list of str
         Extra cell texts read as missing values (e.g. ``["?", "-"]``), besides pandas' own
         (an empty cell, ``NA``, ``N/A``, ``null``, ``NaN`` ...).
@@ -173,27 +189,27 @@ def load_csv(path, target: str, features=None, categorical=None, impute=None, ta
     categories : {"exact", "strip", "strip_lower"}
         How categorical cells are compared: as written, without surrounding spaces, or also
         lowercased (``"Male"``, ``"male "`` and ``"MALE"`` are one category, ``"male"``).
-        A cell left empty is missing.
+        A cell left empty is missing. Files read later are compared the same way.
     duplicates : {"keep", "drop"}
         ``"drop"`` reads a row that repeats an earlier row exactly (every cell the same text)
-        once: repeats would count twice and could land in both training and test rows. Only
-        here, in training: a file the schema reads later keeps every row.
+        once, and lists the rows left out: repeats would count twice and could land in both
+        training and test rows. Only here, in training: a file read later keeps every row.
     sep : {",", ";", "\\t", "|"}, optional
         The column separator (or its name: ``"comma"``, ``"semicolon"``, ``"tab"``,
-        ``"pipe"``); by default the one that splits every line of the file's start into the
-        same number of columns (an error when two do).
+        ``"pipe"``); None finds the one that splits every line of the file's start into the
+        same number of columns (an error when two do). Files read later are split alike.
     decimal : {".", ","}
         The decimal mark of numbers: with ``","`` (Excel in most of Europe, with ``;``
         separators) ``3,5`` is 3.5, and ``numbers="formatted"`` reads ``1.234,56`` and
         ``1 234,56``.
     encoding : str
         The file's text encoding, e.g. ``"cp1252"`` or ``"latin-1"`` for files from Windows
-        or older Excel; a UTF-8 byte-order mark is always skipped.
+        or older Excel (é, ü, £, €); a UTF-8 byte-order mark is always skipped.
     min_frequency : int, optional
-        Categories seen in fewer than this many rows share one ``column=(other)`` indicator
-        (unseen categories in a file read later go there too); default: none are grouped.
+        Categories seen in fewer than this many rows share one ``column=(other)`` input, as
+        do categories first seen in a file read later; None keeps every category.
     missing_indicator : bool
-        Add a ``column=(missing)`` input after all others for every feature column with a
+        Add a ``column=(missing)`` input after all others for every input column with a
         missing value in this file: 1 where the cell was missing (and got the fill value), 0
         elsewhere; a file read later gets the same columns. Needs ``impute`` to fill
         (``"mean"``, ``"median"`` or ``"most_frequent"``).

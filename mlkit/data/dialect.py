@@ -13,14 +13,17 @@ import csv
 import io
 import os
 from dataclasses import dataclass
+from typing import Literal
 
 from mlkit.data.errors import DataError, DataFileNotFoundError, check_choice
 
-__all__ = ["COMMA_UTF8", "DECIMALS", "SEPARATORS", "Dialect", "check_encoding", "encoding_error",
-           "guess_encoding", "header_names", "separator_by_name"]
+__all__ = ["COMMA_UTF8", "DECIMALS", "SEPARATORS", "Dialect", "Separator", "check_encoding",
+           "encoding_error", "guess_encoding", "header_names", "separator_by_name"]
 
 SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 """The column separators read, by the name messages give them (and an option may use)."""
+Separator = Literal[(*SEPARATORS, *SEPARATORS.values())]
+"""A column separator, or its name."""
 
 DECIMALS = (".", ",")
 """Decimal marks: ``"."``, or ``","`` (then ``"."`` separates thousands under

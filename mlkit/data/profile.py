@@ -114,7 +114,7 @@ class CsvProfile:
             notes.append(f"target {self.target!r}: regression")
         left_out = [c for c in self.columns if c.kind in _LEFT_OUT and c.name != self.target]
         for column in left_out:
-            role = "named in id" if column.kind == "id" else "left out of features"
+            role = "named in ids" if column.kind == "id" else "left out of features"
             notes.append(f"{column.name!r} {role}: {column.note or _LEFT_OUT[column.kind]}")
         target = [c for c in self.columns if c.name == self.target and c.note]
         return notes + [f"target {self.target!r}: {c.note}" for c in target] + self.leaks
@@ -133,10 +133,10 @@ class CsvProfile:
                 "features": [c.name for c in features],
                 "categorical": [c.name for c in features if c.kind == "category"],
                 "dates": [c.name for c in features if c.kind == "date"],
-                "id": [c.name for c in self.columns if c.kind == "id"
+                "ids": [c.name for c in self.columns if c.kind == "id"
                        and c.name != self.target],
                 "missing": list(self.missing), "numbers": self.numbers,
-                "categories": self.categories, "impute": "median" if gaps else "none",
+                "categories": self.categories, "impute": "median" if gaps else None,
                 "duplicates": "drop" if self.duplicated else "keep", "sep": self.dialect.sep,
                 "decimal": self.dialect.decimal, "encoding": self.dialect.encoding,
                 "min_frequency": self.min_frequency}

@@ -131,7 +131,7 @@ def numeric_problems(frame: pd.DataFrame, numeric: list[str], source: str,
         if len(other):
             more = f" ({len(other)} values, {line_numbers(other)})" if len(other) > 1 else ""
             message += (f" (e.g. {column[other[0]]!r} on line {other[0] + 2}); list it in a "
-                        "config's data.csv.categorical, data.csv.dates or data.csv.id "
+                        "config's data.csv.categorical, data.csv.dates or data.csv.ids "
                         f"(categorical=, dates=, ids= in Python), or fix the value{more}")
         if fixes:
             message += ("; " if len(other) else ": ") + "; ".join(fixes)

@@ -28,7 +28,7 @@ def visits(tmp_path):
     path = tmp_path / "visits.csv"
     frame.to_csv(path, index=False)
     return {"name": "visits", "data": {"dataset": "csv", "csv": {
-        "path": str(path), "target": "y", "id": "customer", "features": ["x"]},
+        "path": str(path), "target": "y", "ids": ["customer"], "features": ["x"]},
         "split": {"val": 0.2, "test": 0.2}},
         "model": {"name": "logistic_regression"}, "loss": {"name": "binary_cross_entropy"},
         "training": {"epochs": 1}}, frame
@@ -87,7 +87,7 @@ def test_a_far_split_says_so_when_training(visits, tmp_path):
     base, frame = visits
     frame.assign(big=np.where(np.arange(60) < 40, "a", frame["customer"])).to_csv(
         base["data"]["csv"]["path"], index=False)
-    plan = build_plan(_config(base, "data.split.group=big", "data.csv.id=[customer, big]"))
+    plan = build_plan(_config(base, "data.split.group=big", "data.csv.ids=[customer, big]"))
     # group a (40 rows) must train: 4 customers of 5 rows share 20 rows between val and test
     assert len(plan.splits.X_train) == 40
     assert any("grouped by 'big' gives train 66.7% / val 16.7% / test 16.7% of the rows "
@@ -138,7 +138,7 @@ def test_missing_indicator_through_train_and_predict(visits, tmp_path, capsys):
     frame.assign(x=frame["x"].where(np.arange(60) % 7 != 0)).to_csv(
         base["data"]["csv"]["path"], index=False)
     problems = problems_of(["data.csv.missing_indicator=true"], base)
-    assert any("data.csv.missing_indicator: marks values impute filled, but impute is none"
+    assert any("data.csv.missing_indicator: marks values impute filled, but impute is null"
                in p for p in problems)
     config = _config(base, "data.csv.missing_indicator=true", "data.csv.impute=median",
                      "data.split.group=customer", f"output.dir={tmp_path / 'runs'}",

@@ -50,7 +50,7 @@ def test_notes_say_what_is_left_out_and_why(write):
     assert notes[0].startswith("1 row(s) repeat an earlier row exactly (line 26)")
     assert notes[1].startswith("1 row(s) have no target value (line 7)")
     assert notes[2] == "target 'y': classification, 2 classes: no 8 (33%), yes 16 (67%)"
-    assert "'key' named in id: identifies rows" in notes
+    assert "'key' named in ids: identifies rows" in notes
     assert any(n.startswith("'country' left out of features: one value") for n in notes)
     assert "'notes' left out of features: no values at all" in notes
     assert any(n.startswith("'comment' left out of features: too many") for n in notes)
@@ -62,13 +62,10 @@ def test_the_suggested_section_reads_the_file(write):
     assert section == {
         "path": str(path), "target": "y",
         "features": ["row", "sex", "age", "price", "when"], "categorical": ["sex"],
-        "dates": ["when"], "id": ["key"], "missing": ["?"], "numbers": "formatted",
+        "dates": ["when"], "ids": ["key"], "missing": ["?"], "numbers": "formatted",
         "categories": "strip_lower", "impute": "median", "duplicates": "drop", "sep": ",",
         "decimal": ".", "encoding": "utf-8", "min_frequency": None}
-    data = load_csv(section["path"], section["target"], section["features"],
-                    section["categorical"], section["impute"], dates=section["dates"],
-                    ids=section["id"], missing=section["missing"], numbers=section["numbers"],
-                    categories=section["categories"], duplicates=section["duplicates"])
+    data = load_csv(**section)  # the section's options are the loader's, spelled alike
     assert data.X.shape == (ROWS - 1, 1 + 1 + 1 + 8 + 2) and np.isfinite(data.X).all()
     assert data.feature_names[-2:] == ["sex=female", "sex=male"]
     assert data.notes == ["1 row repeating an earlier row left out (duplicates='drop'): "
@@ -82,7 +79,7 @@ def test_a_counter_column_is_an_id_and_without_target_no_section(write):
     text = "n,x\n" + "".join(f"{i},{i % 3}\n" for i in range(1, 30))
     profile = inspect_csv(write(text))
     assert profile.column("n").kind == "id" and profile.column("x").kind == "number"
-    assert profile.task is None and profile.notes() == ["'n' named in id: identifies rows"]
+    assert profile.task is None and profile.notes() == ["'n' named in ids: identifies rows"]
     with pytest.raises(DataError, match="needs the target column; pass target="):
         profile.csv_section()
 

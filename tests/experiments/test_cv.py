@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlkit.cli import main
 from mlkit.config import ConfigError, load_config
 from mlkit.config.build import load_data, split_rows
 from mlkit.experiments.cv import run_cv
@@ -19,15 +18,9 @@ SOFTMAX = REPO / "configs" / "softmax.yaml"
 QUICK = ["training.epochs=5", "output.save_plots=false"]
 
 
-def _cli(capsys, *args):
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def _trained(capsys, tmp_path, *overrides) -> dict:
-    code, out, err = _cli(capsys, "train", SOFTMAX, *QUICK, *overrides, "--quiet", "--output",
-                          tmp_path / "by_hand")
+def _trained(cli, tmp_path, *overrides) -> dict:
+    code, out, err = cli("train", SOFTMAX, *QUICK, *overrides, "--quiet", "--output",
+                         tmp_path / "by_hand")
     assert code == 0, err
     run = Path(out.strip().splitlines()[-1].removeprefix("run directory: "))
     return json.loads((run / "summary.json").read_text())
@@ -63,10 +56,10 @@ def test_every_row_is_tested_once_in_stratified_folds(three_folds):
     assert np.all(np.abs(np.array(counts) - np.array([59, 71, 48]) / 3) < 1)
 
 
-def test_a_fold_equals_mlkit_train_on_that_fold(three_folds, capsys, tmp_path):
+def test_a_fold_equals_mlkit_train_on_that_fold(three_folds, cli, tmp_path):
     _, result = three_folds
     folds = pd.read_csv(result.path / "folds.csv")
-    by_hand = _trained(capsys, tmp_path, "data.split.folds=3", "data.split.fold=2")
+    by_hand = _trained(cli, tmp_path, "data.split.folds=3", "data.split.fold=2")
     row = folds.iloc[1]
     for name, value in by_hand["test"].items():
         assert row[f"mlkit_{name}"] == pytest.approx(value, rel=1e-12, abs=1e-15)
@@ -96,14 +89,14 @@ def test_printed_means_and_stds_are_those_of_folds_csv(three_folds):
     assert "mean ± std over 3 folds" in out
 
 
-def test_two_unstratified_folds_are_the_halves_of_an_ordinary_split(capsys, tmp_path):
+def test_two_unstratified_folds_are_the_halves_of_an_ordinary_split(cli, tmp_path):
     plain = ["data.split.val=0", "data.split.stratify=false"]
-    code, out, err = _cli(capsys, "cv", SOFTMAX, *QUICK, *plain, "--folds", "2", "--workers",
-                          "1", "--output", tmp_path / "cv")
+    code, out, err = cli("cv", SOFTMAX, *QUICK, *plain, "--folds", "2", "--workers",
+                         "1", "--output", tmp_path / "cv")
     assert code == 0, err
     where = Path(out.strip().splitlines()[-1].removeprefix("cv directory: "))
     second = pd.read_csv(where / "folds.csv").iloc[1]
-    by_hand = _trained(capsys, tmp_path, *plain, "data.split.test=0.5")
+    by_hand = _trained(cli, tmp_path, *plain, "data.split.test=0.5")
     assert second["test_rows"] == 89
     for name, value in by_hand["test"].items():
         assert second[f"mlkit_{name}"] == pytest.approx(value, rel=1e-12, abs=1e-15)
@@ -116,8 +109,8 @@ def test_two_unstratified_folds_are_the_halves_of_an_ordinary_split(capsys, tmp_
     (["--workers", "0"], "--workers: must be at least 1"),
     (["data.split.seed=-1"], "data.split.seed"),
 ])
-def test_bad_requests_stop_before_training(args, message, capsys, tmp_path):
-    code, _, err = _cli(capsys, "cv", SOFTMAX, *args, "--output", tmp_path / "cv")
+def test_bad_requests_stop_before_training(args, message, cli, tmp_path):
+    code, _, err = cli("cv", SOFTMAX, *args, "--output", tmp_path / "cv")
     assert code == 2 and message in err and "Traceback" not in err
     assert not (tmp_path / "cv").exists()
 
@@ -129,9 +122,9 @@ def test_folds_and_fold_come_together():
         load_config(SOFTMAX, ["data.split.folds=3", "data.split.fold=4"])
 
 
-def test_failed_folds_are_reported_and_exit_1(capsys, tmp_path):
-    code, out, err = _cli(capsys, "cv", SOFTMAX, *QUICK, "loss.l2=1.0e+300", "--folds", "2",
-                          "--workers", "1", "--output", tmp_path / "cv")
+def test_failed_folds_are_reported_and_exit_1(cli, tmp_path):
+    code, out, err = cli("cv", SOFTMAX, *QUICK, "loss.l2=1.0e+300", "--folds", "2",
+                         "--workers", "1", "--output", tmp_path / "cv")
     assert code == 1, err
     where = Path(out.strip().splitlines()[-1].removeprefix("cv directory: "))
     folds = pd.read_csv(where / "folds.csv")
@@ -153,7 +146,7 @@ def test_the_folds_run_the_same_on_a_dask_cluster(three_folds, tmp_path):
     pd.testing.assert_frame_equal(result.folds[metrics], local.folds[metrics])
 
 
-def test_a_metric_undefined_in_a_fold_is_counted(capsys, tmp_path):
+def test_a_metric_undefined_in_a_fold_is_counted(cli, tmp_path):
     # 14 rows, 3 of class 1, in 4 stratified folds: one fold has no class 1, so no ROC AUC
     config = tmp_path / "rare.yaml"
     config.write_text(
@@ -162,8 +155,8 @@ def test_a_metric_undefined_in_a_fold_is_counted(capsys, tmp_path):
         "model: {name: logistic_regression}\nloss: {name: binary_cross_entropy}\n"
         "training: {epochs: 5, batch_size: 8}\nmetrics: [accuracy, roc_auc]\n"
         "output: {save_plots: false}\n")
-    code, out, err = _cli(capsys, "cv", config, "--folds", "4", "--workers", "1", "--output",
-                          tmp_path / "cv")
+    code, out, err = cli("cv", config, "--folds", "4", "--workers", "1", "--output",
+                         tmp_path / "cv")
     assert code == 0, err
     where = Path(out.strip().splitlines()[-1].removeprefix("cv directory: "))
     folds = pd.read_csv(where / "folds.csv")

@@ -17,7 +17,7 @@ def _config(tmp_path):
                           "y": (rng.normal(size=48) > 0).astype(int)})
     frame.to_csv(tmp_path / "sales.csv", index=False)
     (tmp_path / "c.yaml").write_text(yaml.safe_dump({
-        "data": {"dataset": "csv", "csv": {"path": "sales.csv", "target": "y", "id": "shop",
+        "data": {"dataset": "csv", "csv": {"path": "sales.csv", "target": "y", "ids": ["shop"],
                                            "features": ["x"]}, "split": {"val": 0.25}},
         "model": {"name": "logistic_regression"}, "loss": {"name": "binary_cross_entropy"},
         "training": {"epochs": 2}, "output": {"dir": str(tmp_path / "runs"),

@@ -15,12 +15,6 @@ PENGUINS = REPO / "datasets" / "penguins.csv"
 QUICK = ["training.epochs=2", "baseline.name=off", "output.save_plots=false", "--quiet"]
 
 
-def _cli(capsys, *args):
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """A CSV run (categorical columns, mean imputation) trained once for the module."""
@@ -70,20 +64,20 @@ PREPROCESSING = [
 
 @pytest.mark.parametrize("command", ["evaluate", "predict"])
 @pytest.mark.parametrize("edit, expected", PREPROCESSING)
-def test_damaged_preprocessing_is_named_with_its_key(command, edit, expected, run, capsys,
+def test_damaged_preprocessing_is_named_with_its_key(command, edit, expected, run, cli,
                                                      tmp_path):
     _edit_json(run, edit)
     extra = ["--input", PENGUINS, "--output", tmp_path / "out.csv"] if command == "predict" else []
-    code, _, err = _cli(capsys, command, run, *extra)
+    code, _, err = cli(command, run, *extra)
     assert code == 2, err
     assert f"{run / 'preprocessing.json'}" in err and expected in err
     assert not (tmp_path / "out.csv").exists()
 
 
 @pytest.mark.parametrize("value", [np.nan, np.inf])
-def test_non_finite_weights_are_refused(value, run, capsys):
+def test_non_finite_weights_are_refused(value, run, cli):
     _edit_npz(run, "model.npz", "layers.0.weight", lambda w: np.full_like(w, value))
-    code, _, err = _cli(capsys, "evaluate", run)
+    code, _, err = cli("evaluate", run)
     assert code == 2 and f"{run / 'model.npz'}: key 'layers.0.weight' holds non-finite" in err
 
 
@@ -99,30 +93,30 @@ def test_non_finite_weights_are_refused(value, run, capsys):
     ("rng.loop", lambda a: np.array("{not json"), "saved random state is not a generator's"),
     ("model.layers.0.bias", lambda a: a * np.nan, "key 'model.layers.0.bias' holds non-finite"),
 ])
-def test_damaged_last_npz_is_refused_on_resume(key, change, expected, run, capsys):
+def test_damaged_last_npz_is_refused_on_resume(key, change, expected, run, cli):
     before = (run / "last.npz").read_bytes()
     _edit_npz(run, "last.npz", key, change)
     damaged = (run / "last.npz").read_bytes()
-    code, _, err = _cli(capsys, "train", "--resume", run, "training.epochs=4", "--quiet")
+    code, _, err = cli("train", "--resume", run, "training.epochs=4", "--quiet")
     assert code == 2 and expected in err, err
     assert (run / "last.npz").read_bytes() == damaged != before  # nothing overwritten
 
 
-def test_evaluate_on_a_config_of_other_features_names_both(run, capsys, tmp_path):
+def test_evaluate_on_a_config_of_other_features_names_both(run, cli, tmp_path):
     other = tmp_path / "other.yaml"
     other.write_text("data: {dataset: iris}\nmodel: {name: softmax_regression}\n"
                      "loss: {name: cross_entropy}\n")
-    code, _, err = _cli(capsys, "evaluate", run, "--data", other)
+    code, _, err = cli("evaluate", run, "--data", other)
     assert code == 2
     assert f"the data of '{other}' has 4 features, but the run was trained on 9" in err
     assert "it lacks ['bill_length_mm'" in err
 
 
-def test_output_dir_naming_a_file_is_a_user_error(capsys, tmp_path):
+def test_output_dir_naming_a_file_is_a_user_error(cli, tmp_path):
     blocker = tmp_path / "file.txt"
     blocker.write_text("not a folder")
-    code, _, err = _cli(capsys, "train", REPO / "configs" / "logreg.yaml", *QUICK,
-                        f"output.dir={blocker}")
+    code, _, err = cli("train", REPO / "configs" / "logreg.yaml", *QUICK,
+                       f"output.dir={blocker}")
     assert code == 2 and f"'{blocker}' is a file, not a folder" in err
     assert blocker.read_text() == "not a folder"
 
@@ -131,21 +125,21 @@ def test_output_dir_naming_a_file_is_a_user_error(capsys, tmp_path):
     ("1,2,0\n3,1,1,5\n", "Expected 3 fields in line 3, saw 4"),
     ("1,2,0,7\n3,1,1\n", "has a row with more values than its header has column names"),
 ])
-def test_csv_rows_with_a_missing_or_extra_value(rows, expected, capsys, tmp_path):
+def test_csv_rows_with_a_missing_or_extra_value(rows, expected, cli, tmp_path):
     (tmp_path / "two.csv").write_text("a,b,y\n" + rows)
     config = tmp_path / "two.yaml"
     config.write_text(f"data: {{dataset: csv, csv: {{path: {tmp_path / 'two.csv'}, target: y, "
                       "task: regression}}\nmodel: {name: linear_regression}\nloss: {name: mse}\n")
-    code, _, err = _cli(capsys, "train", config, "--quiet", "--output", tmp_path / "runs")
+    code, _, err = cli("train", config, "--quiet", "--output", tmp_path / "runs")
     assert code == 2 and expected in err, err
 
 
-def test_a_row_short_of_its_target_is_left_out_and_listed(capsys, tmp_path):
+def test_a_row_short_of_its_target_is_left_out_and_listed(cli, tmp_path):
     rows = "".join(f"{i},{i % 3},{2 * i}\n" for i in range(12))
     (tmp_path / "two.csv").write_text("a,b,y\n" + rows + "3,1\n" + rows)
     config = tmp_path / "two.yaml"
     config.write_text(f"data: {{dataset: csv, csv: {{path: {tmp_path / 'two.csv'}, target: y, "
                       "task: regression}}\nmodel: {name: linear_regression}\nloss: {name: mse}\n")
-    code, out, err = _cli(capsys, "train", config, *QUICK, "--output", tmp_path / "runs")
+    code, out, err = cli("train", config, *QUICK, "--output", tmp_path / "runs")
     assert code == 0, err
     assert f"note: {tmp_path / 'two.csv'}: 1 row with no target value left out: line 14" in out

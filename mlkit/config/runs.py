@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from mlkit.data.drift import drift_report
-from mlkit.data.schema import read_columns
+from mlkit.data.reading import read_columns
 from mlkit.train import CheckpointError, Head, Predictor, RunDir, RunError
 from mlkit.train.gradcheck import check_gradients
 from mlkit.tree import flatten_named

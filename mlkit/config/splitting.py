@@ -14,7 +14,7 @@ import pandas as pd
 
 from mlkit.data import DataError, Dataset, k_fold_split, train_val_test_split
 from mlkit.data.grouped import times_of
-from mlkit.data.schema import line_numbers, read_table
+from mlkit.data.reading import line_numbers, read_table
 from mlkit.data.split import forward_chaining_split
 
 from .errors import NO_VALUE, ConfigError, Problem, did_you_mean

@@ -18,16 +18,14 @@ from mlkit.data.dates import looks_like_dates, parse_dates
 from mlkit.data.dialect import DECIMALS, Dialect, Separator
 from mlkit.data.errors import DataError, check_choice, check_float_dtype, check_int, did_you_mean
 from mlkit.data.preprocessing import OneHotEncoder
-from mlkit.data.schema import (
-    DUPLICATES,
-    IMPUTE,
-    CsvSchema,
+from mlkit.data.reading import (
     date_problems,
     line_numbers,
     numeric_problems,
     raise_problems,
     read_table,
 )
+from mlkit.data.schema import DUPLICATES, IMPUTE, CsvSchema
 from mlkit.data.values import CATEGORIES, NUMBERS, normalize_categories, to_numbers
 from mlkit.options import Length, PositiveInt
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from mlkit.data.dates import parse_dates
 from mlkit.data.errors import DataError, as_array
-from mlkit.data.schema import line_numbers
+from mlkit.data.reading import line_numbers
 from mlkit.data.values import to_numbers
 
 

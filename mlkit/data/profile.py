@@ -18,7 +18,7 @@ from mlkit.data.dates import looks_like_dates, looks_like_other_dates
 from mlkit.data.dialect import COMMA_UTF8, Dialect, guess_encoding
 from mlkit.data.errors import DataError, did_you_mean
 from mlkit.data.leaks import leak_notes
-from mlkit.data.schema import line_numbers, read_table
+from mlkit.data.reading import line_numbers, read_table
 from mlkit.data.values import normalize_categories, placeholder_values, to_numbers
 
 RARE = 5

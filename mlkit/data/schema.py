@@ -8,7 +8,6 @@ schema is a JSON-able dict (no pickle), stored next to the model.
 from __future__ import annotations
 
 import os
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,18 +20,21 @@ from mlkit.data.dialect import (
     SEPARATORS,
     Dialect,
     check_encoding,
-    encoding_error,
-    header_names,
 )
 from mlkit.data.errors import DataError, check_choice, check_float_dtype, did_you_mean
 from mlkit.data.preprocessing import LabelEncoder, OneHotEncoder
+from mlkit.data.reading import (
+    date_problems,
+    line_numbers,
+    numeric_problems,
+    raise_problems,
+    read_columns,
+    read_table,
+)
 from mlkit.data.values import (
     CATEGORIES,
     NUMBERS,
-    comma_decimal_values,
-    formatted_values,
     normalize_categories,
-    placeholder_values,
     to_numbers,
 )
 
@@ -44,135 +46,6 @@ _KEYS = ("target", "task", "numeric", "categorical", "impute", "fill", "classes"
 # absent in runs saved before dates, ids and the parsing options were read
 _OPTIONAL_KEYS = ("dates", "id", "missing", "numbers", "categories", "sep", "decimal", "encoding",
                   "indicators")
-
-
-def line_numbers(rows, limit: int = 5) -> str:
-    """``"line 3"`` or ``"lines 3, 5, ..."``: file lines of data rows (the header is line 1)."""
-    rows = list(rows)
-    lines = ", ".join(str(int(r) + 2) for r in rows[:limit]) + (
-        ", ..." if len(rows) > limit else "")
-    return ("line " if len(rows) == 1 else "lines ") + lines
-
-
-def read_table(path, columns=None, text=(), missing=(), raw=False, dialect=COMMA_UTF8,
-               ) -> pd.DataFrame:
-    """Read ``path`` as ``dialect`` says (only ``columns``; ``text`` columns as strings) with
-    errors naming it; the ``missing`` strings are read as missing values, besides pandas' own
-    (``NA``, ...), unless ``raw``: then no text at all is read as missing. With a decimal
-    comma every column is read as text (numbers are read by :func:`to_numbers`)."""
-    names = header_names(path, dialect)
-    if columns is None:
-        return pd.DataFrame(columns=names)
-    as_text = names if dialect.decimal != "." else text
-    try:
-        with warnings.catch_warnings():
-            # every row must have as many values as the header has names: pandas would
-            # otherwise drop the extras or turn the first column into the index
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(path, sep=dialect.sep, encoding=dialect.encoding, header=0,
-                                names=names, dtype={c: str for c in as_text}, index_col=False,
-                                na_values=list(missing) or None, keep_default_na=not raw)
-    except pd.errors.ParserWarning:
-        raise DataError(f"CSV file {os.fspath(path)!r} has a row with more values than its "
-                        "header has column names; remove the extra values or name the "
-                        "column.") from None
-    except UnicodeDecodeError:
-        raise encoding_error(path, dialect.encoding) from None
-    except pd.errors.ParserError as exc:
-        raise DataError(f"CSV file {os.fspath(path)!r} could not be parsed ({str(exc).strip()});"
-                        f" check that every row has one value per column, {dialect.sep!r}-"
-                        "separated (set data.csv.sep if another separator is meant).") from None
-    return frame[list(columns)]
-
-
-def raise_problems(source: str, problems: list[str]) -> None:
-    """Raise one DataError listing every problem found in a file (nothing when none)."""
-    if len(problems) == 1:
-        raise DataError(problems[0])
-    if problems:
-        raise DataError(f"{source} has {len(problems)} problems:\n- " + "\n- ".join(problems))
-
-
-def numeric_problems(frame: pd.DataFrame, numeric: list[str], source: str,
-                     numbers: str = "plain", decimal: str = ".") -> list[str]:
-    """One message per ``numeric`` column holding values that are not numbers as ``numbers``
-    and ``decimal`` read them, naming the option that would read them when one would."""
-    problems = []
-    for col in numeric:
-        column = frame[col]
-        bad = column.notna() & to_numbers(column, numbers, decimal).isna()
-        if not bad.any():
-            continue
-        fixes = []
-        formatted = bad & formatted_values(column, decimal)
-        if formatted.any():
-            first = formatted.idxmax()
-            fixes.append(f"{column[first]!r} ({_count_lines(column.index[formatted])}) looks "
-                         "like a formatted number: set data.csv.numbers: formatted "
-                         "(numbers='formatted' in Python)")
-        if decimal == ".":
-            comma = bad & ~formatted & comma_decimal_values(column, "formatted")
-            if comma.any():
-                first = comma.idxmax()
-                fixes.append(f"{column[first]!r} ({_count_lines(column.index[comma])}) looks "
-                             "like a number with a decimal comma: set data.csv.decimal: ',' "
-                             "(decimal=',' in Python; then '.' separates thousands, read "
-                             "with numbers: formatted)")
-                formatted = formatted | comma
-        tokens = placeholder_values(column[bad & ~formatted])
-        marked = bad & column.isin(tokens)
-        if tokens:
-            fixes.append(f"{', '.join(repr(t) for t in tokens)} "
-                         f"({_count_lines(column.index[marked])}) "
-                         f"{'looks' if len(tokens) == 1 else 'look'} like a missing-value mark:"
-                         f" set data.csv.missing: {tokens} (missing={tokens} in Python)")
-        other = column.index[bad & ~formatted & ~marked]
-        message = f"column {col!r} of {source} is not numeric"
-        if len(other):
-            more = f" ({len(other)} values, {line_numbers(other)})" if len(other) > 1 else ""
-            message += (f" (e.g. {column[other[0]]!r} on line {other[0] + 2}); list it in a "
-                        "config's data.csv.categorical, data.csv.dates or data.csv.ids "
-                        f"(categorical=, dates=, ids= in Python), or fix the value{more}")
-        if fixes:
-            message += ("; " if len(other) else ": ") + "; ".join(fixes)
-        problems.append(message + ".")
-    return problems
-
-
-def _count_lines(rows) -> str:
-    """``"1 value, line 3"`` or ``"4 values, lines 3, 5, ..."``."""
-    return f"{len(rows)} value{'s' if len(rows) > 1 else ''}, {line_numbers(rows)}"
-
-
-def check_numeric(frame: pd.DataFrame, numeric: list[str], source: str) -> None:
-    """Raise naming every value of a ``numeric`` column that is not a number."""
-    raise_problems(source, numeric_problems(frame, numeric, source))
-
-
-def date_problems(frame: pd.DataFrame, dates, source: str) -> list[str]:
-    """One message per date column holding values that are not ISO 8601 dates."""
-    problems = []
-    for col in dates:
-        values = frame[col]
-        bad = values.index[parse_dates(values.astype(str)).isna().to_numpy() & values.notna()]
-        if len(bad):
-            problems.append(f"column {col!r} of {source} has {len(bad)} value(s) that are not "
-                            f"dates (e.g. {values[bad[0]]!r}, {line_numbers(bad)}); write "
-                            "dates as YYYY-MM-DD or YYYY-MM-DD HH:MM:SS.")
-    return problems
-
-
-def read_columns(path, names: list[str], rows=None, dialect=COMMA_UTF8) -> pd.DataFrame:
-    """The ``names`` columns of a CSV file as text (the ``rows`` positions only, if given)."""
-    header = list(read_table(path, dialect=dialect).columns)
-    absent = [c for c in names if c not in header]
-    if absent:
-        raise DataError(f"{os.fspath(path)!r} has no column(s) {', '.join(absent)} to keep; its "
-                        f"columns are {', '.join(header)}.")
-    if not names:
-        return pd.DataFrame(index=pd.RangeIndex(0) if rows is None else rows)
-    frame = read_table(path, names, names, dialect=dialect)[names]
-    return frame if rows is None else frame.loc[rows]
 
 
 @dataclass

@@ -15,14 +15,14 @@ import pandas as pd
 from mlkit.data import DataError
 from mlkit.data.dialect import Dialect
 from mlkit.data.drift import drift_report
-from mlkit.data.schema import (
-    Table,
+from mlkit.data.reading import (
     line_numbers,
     numeric_problems,
     raise_problems,
     read_columns,
     read_table,
 )
+from mlkit.data.schema import Table
 from mlkit.data.training_profile import TrainingProfile
 from mlkit.train.plan import Preprocessing
 

@@ -40,5 +40,7 @@ def test_values_and_gradients_keep_the_input_precision(precision, case_id, spec,
     for i, (g, a) in enumerate(zip(grads, args)):
         assert onp.result_type(g) == onp.result_type(a), f"gradient of argument {i}"
         assert onp.shape(g) == onp.shape(a), f"gradient of argument {i}"
-        tangent = make_jvp(spec.fun, argnum=i)(*args)(onp.ones_like(a))[1]
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*does not depend on its input")
+            tangent = make_jvp(spec.fun, argnum=i)(*args)(onp.ones_like(a))[1]
         assert onp.result_type(tangent) == onp.result_type(out), f"tangent along argument {i}"

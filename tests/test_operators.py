@@ -257,6 +257,19 @@ def test_make_jvp_make_vjp_and_vector_jacobian_product():
     assert_allclose(vector_jacobian_product(f)(X, w), w @ jac)
 
 
+def test_make_vjp_refuses_a_cotangent_of_another_size():
+    """A cotangent of the wrong size is named as such (HIPS autograd returns a wrong-shaped
+    answer); one of the output's size in another shape is still accepted."""
+    vjp, _ = make_vjp(lambda x: x * 2.0)(onp.ones(2))
+    for bad in (1.0, onp.ones(1), onp.ones((1, 1)), onp.ones(3)):
+        with pytest.raises(ValueError, match=r"cotangent has shape .* output has shape \(2,\)"):
+            vjp(bad)
+    assert_allclose(vjp(onp.array([[1.0, -3.0]])), [2.0, -6.0])
+    vjp_tuple, _ = make_vjp(lambda t: t[0] * t[1])((onp.ones(2), onp.full(2, 3.0)))
+    with pytest.raises(ValueError, match="cotangent has shape"):
+        vjp_tuple(onp.ones(4))
+
+
 def test_make_jvp_reversemode_pushes_forward_through_reverse_only_rules():
     """Two reverse passes give J v, also through a primitive that has a VJP and no JVP."""
 

@@ -8,10 +8,12 @@ gradient of each leaf is collected separately.
 import functools
 import warnings
 
+import numpy
+
 from mlkit.autodiff.containers import pack_output
 from mlkit.autodiff.forward import JVPNode
 from mlkit.autodiff.reverse import VJPNode, backward_pass
-from mlkit.autodiff.tracer import box_types, new_box, new_trace_id
+from mlkit.autodiff.tracer import box_types, getval, new_box, new_trace_id
 from mlkit.autodiff.vspace import vspace
 from mlkit.tree import is_container, tree_map
 
@@ -119,6 +121,7 @@ def make_vjp(fun, x):
         (root,) = roots
 
         def vjp_leaf(g):
+            _check_cotangent(fun, g, end_value)
             if end_node is not None:
                 grads = backward_pass(g, end_node, roots)
                 if root in grads:
@@ -128,6 +131,7 @@ def make_vjp(fun, x):
         return vjp_leaf, end_value
 
     def vjp(g):
+        _check_cotangent(fun, g, end_value)
         grads = {} if end_node is None else backward_pass(g, end_node, roots)
         in_order = iter(roots)  # the roots were made in the order tree_map visits the leaves
 
@@ -138,6 +142,18 @@ def make_vjp(fun, x):
         return tree_map(cotangent, x, exact=True)
 
     return vjp, end_value
+
+
+def _check_cotangent(fun, g, end_value):
+    """Refuse a cotangent of another size than the output it pulls back, here and by name,
+    rather than as a reshape error deep in the backward pass."""
+    if is_container(g, exact=True) or is_container(end_value, exact=True):
+        return
+    got, want = numpy.shape(getval(g)), numpy.shape(getval(end_value))
+    if got != want and numpy.size(getval(g)) != numpy.size(getval(end_value)):
+        raise ValueError(
+            f"vjp of {fun_name(fun)}: the cotangent has shape {got} but the output has shape "
+            f"{want}; pass a cotangent shaped like the output")
 
 
 def make_jvp(fun, x):

@@ -14,7 +14,7 @@ from mlkit.autodiff.tracer import getval, rawval
 from mlkit.autodiff.vspace import has_vspace, vspace
 from mlkit.tree import flatten_named, is_container, tree_leaves, tree_map
 
-__all__ = ["differentiable", "scalar_ones", "traced"]
+__all__ = ["differentiable", "in_output_dtypes", "scalar_ones", "traced"]
 
 
 def _leaf_kind(leaf):
@@ -71,22 +71,38 @@ def traced(fun, argnum, args, kwargs):
 _NUMPY_VALUES = (numpy.ndarray, numpy.generic)  # arrays, 0-d ones and numpy scalars alike
 
 
+def _cast_like(g, leaf):
+    """``g`` in the dtype of ``leaf`` (a float32 value gets a float32 derivative even when
+    float64 constants took part in the computation)."""
+    target = getattr(leaf, "dtype", None)
+    raw = rawval(g)  # under jit or a higher derivative, g is traced: cast it traced too
+    if not isinstance(raw, _NUMPY_VALUES) or target is None or raw.dtype == target:
+        return g
+    return (g if target.kind == "c" else g.real).astype(target)
+
+
+def in_output_dtypes(jvp):
+    """``jvp(v) -> (ans, tangent)`` with the tangent in the dtype of ``ans``, leaf by leaf."""
+
+    def cast_jvp(v):
+        ans, tangent = jvp(v)
+        if isinstance(rawval(ans), _NUMPY_VALUES):
+            return ans, _cast_like(tangent, ans)
+        if not is_container(ans, exact=True):
+            return ans, tangent
+        return ans, tree_map(_cast_like, tangent, ans, exact=True, prefix=True)
+
+    return cast_jvp
+
+
 def _in_input_dtypes(vjp, x):
-    """Cotangents in the dtype of the input they belong to (a float32 input gets a float32
-    gradient even when float64 constants took part in the computation)."""
-
-    def cast(g, leaf):
-        target = getattr(leaf, "dtype", None)
-        raw = rawval(g)  # under jit or a higher derivative, g is traced: cast it traced too
-        if not isinstance(raw, _NUMPY_VALUES) or target is None or raw.dtype == target:
-            return g
-        return (g if target.kind == "c" else g.real).astype(target)
-
+    """Cotangents in the dtype of the input they belong to."""
     if isinstance(rawval(x), _NUMPY_VALUES):
-        return lambda g: cast(vjp(g), x)
+        return lambda g: _cast_like(vjp(g), x)
     if not is_container(x, exact=True):
         return vjp
-    return lambda g: tree_map(lambda leaf, gi: cast(gi, leaf), x, vjp(g), exact=True, prefix=True)
+    return lambda g: tree_map(lambda leaf, gi: _cast_like(gi, leaf), x, vjp(g), exact=True,
+                              prefix=True)
 
 
 def scalar_ones(fun, ans, operator="grad"):

@@ -8,7 +8,7 @@ from mlkit.autodiff.forward import defjvp_argnum
 from mlkit.autodiff.reverse import defvjp_argnum
 from mlkit.autodiff.tracer import primitive
 from mlkit.autodiff.vspace import vspace
-from mlkit.operators.argnum import differentiable, traced
+from mlkit.operators.argnum import differentiable, in_output_dtypes, traced
 from mlkit.operators.gradients import grad
 from mlkit.operators.jacobians import jacobian
 
@@ -34,7 +34,7 @@ def make_jvp(fun, argnum=0):
     def jvp_maker(*args, **kwargs):
         unary, x = unary_of(fun, argnum, args, kwargs)
         x = differentiable(fun, argnum, x)
-        return _make_jvp(unary, x)
+        return in_output_dtypes(_make_jvp(unary, x))
 
     return jvp_maker
 

@@ -218,6 +218,10 @@ add(
     _spec("clip-one-bound", lambda x, hi: np.clip(x, None, hi),
           (anywhere, lambda r, s: r.uniform(-0.5, 0.5, s)), [((2, 3), ()), ((3,), (3,))],
           ["np.clip"]),
+    # clip(x, b, b) is b whatever x is, also where x equals b: x has derivative 0 there
+    _spec("clip-equal-bounds", lambda x, b: np.clip(x, b, b),
+          (lambda r, s: onp.resize([0.7, 0.2, 1.2], s), lambda r, s: onp.full(s, 0.7)),
+          [((2, 3), ()), ((2, 3), (3,)), ((), ())], ["np.clip"]),
     _spec("fmax-fmin-nan", lambda x, y: np.fmax(x, np.where(_FIRST, onp.nan, y))
           + np.fmin(np.where(_SECOND, onp.nan, x), y), (away_from_zero, away_from_zero),
           [((3,), (3,)), ((2, 3), (3,))], ["np.fmax", "np.fmin"]),

@@ -1,5 +1,6 @@
-"""dtypes survive differentiation: float32 in gives float32 values and gradients out for every
-op of the spec table (complex64 for complex values), and float64 stays float64."""
+"""dtypes survive differentiation: float32 in gives float32 values, gradients and forward-mode
+tangents out for every op of the spec table (complex64 for complex values), and float64 stays
+float64."""
 
 import warnings
 
@@ -8,7 +9,7 @@ import pytest
 from specs import all_cases
 
 import mlkit.numpy as np
-from mlkit import grad
+from mlkit import grad, make_jvp
 
 PRECISIONS = {"float32": (onp.float32, onp.complex64), "float64": (onp.float64, onp.complex128)}
 # One shape per spec (its last, usually the richest) and per real/complex variant: the dtype
@@ -39,3 +40,7 @@ def test_values_and_gradients_keep_the_input_precision(precision, case_id, spec,
     for i, (g, a) in enumerate(zip(grads, args)):
         assert onp.result_type(g) == onp.result_type(a), f"gradient of argument {i}"
         assert onp.shape(g) == onp.shape(a), f"gradient of argument {i}"
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*does not depend on its input")
+            tangent = make_jvp(spec.fun, argnum=i)(*args)(onp.ones_like(a))[1]
+        assert onp.result_type(tangent) == onp.result_type(out), f"tangent along argument {i}"

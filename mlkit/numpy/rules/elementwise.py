@@ -397,28 +397,33 @@ def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None):
 
 
 def _clip_inside(ans, x, lo, hi):
-    """Gradient passes where lo <= x <= hi (the boundary counts as inside)."""
+    """Gradient passes where lo <= x <= hi (the boundary counts as inside), unless lo >= hi:
+    numpy then gives hi whatever x is, so x has derivative 0 even at x == lo == hi."""
     rx = getval(x)
     inside = numpy.ones(numpy.shape(rx), dtype=bool)
     if lo is not None:
         inside = inside & (rx >= getval(lo))
     if hi is not None:
         inside = inside & (rx <= getval(hi))
+    if lo is not None and hi is not None:
+        inside = inside & (getval(lo) < getval(hi))
     return mask_like(inside, ans)
 
 
 def _clip_at_low(ans, x, lo, hi):
-    """The output is lo where x < lo, unless lo > hi (numpy then gives hi everywhere)."""
+    """The output is lo where x < lo, unless lo >= hi (numpy then gives hi everywhere)."""
     below = getval(x) < getval(lo)
     if hi is not None:
-        below = below & (getval(lo) <= getval(hi))
+        below = below & (getval(lo) < getval(hi))
     return mask_like(below, ans)
 
 
 def _clip_at_high(ans, x, lo, hi):
-    """The output is hi where max(x, lo) > hi."""
-    raised = getval(x) if lo is None else numpy.maximum(getval(x), getval(lo))
-    return mask_like(raised > getval(hi), ans)
+    """The output is hi where max(x, lo) > hi, and wherever lo >= hi."""
+    if lo is None:
+        return mask_like(getval(x) > getval(hi), ans)
+    raised = numpy.maximum(getval(x), getval(lo))
+    return mask_like((raised > getval(hi)) | (getval(lo) >= getval(hi)), ans)
 
 
 def_elementwise(

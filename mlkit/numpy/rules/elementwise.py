@@ -13,10 +13,10 @@ from mlkit.autodiff.forward import defjvp
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import box_types, getval
 from mlkit.numpy.rules.base import broadcast_like, conj, imag, is_complex, real, unbroadcast
-from mlkit.numpy.wrap import composite, nondifferentiable, raw_array, refuse_out, wrap
+from mlkit.numpy.wrap import composite, nondifferentiable, raw_array, wrap
 
 __all__ = ["absolute", "add", "angle", "arccos", "arccosh", "arcsin", "arcsinh", "arctan",
-           "arctan2", "arctanh", "cbrt", "ceil", "clip", "copysign", "cos", "cosh", "deg2rad",
+           "arctan2", "arctanh", "cbrt", "ceil", "copysign", "cos", "cosh", "deg2rad",
            "degrees", "divide", "equal", "exp", "exp2", "expm1", "fabs", "fix", "float_power",
            "floor", "fmax", "fmin", "fmod", "greater", "greater_equal", "hypot", "isfinite",
            "isinf", "isnan", "less", "less_equal", "log", "log1p", "log2", "log10", "logaddexp",
@@ -348,7 +348,6 @@ def _nonzero(x):
 
 # --- selection ------------------------------------------------------------------------------
 where_primitive = wrap(numpy.where, "where")
-clip_primitive = wrap(numpy.clip, "clip")
 
 defvjp(where_primitive, None,
        lambda ans, c, x, y: lambda g: unbroadcast(g * mask_like(c, g), x),
@@ -381,59 +380,7 @@ def where(condition, x=_NOT_GIVEN, y=_NOT_GIVEN):
     return out
 
 
-def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None):
-    """numpy.clip; the bounds are ``a_min``/``a_max`` or numpy 2's ``min``/``max``, by position
-    or by keyword, and either may be traced."""
-    refuse_out("clip", out)
-    if min is not None:
-        if a_min is not None:
-            raise TypeError("clip got both a_min and min; pass only one")
-        a_min = min
-    if max is not None:
-        if a_max is not None:
-            raise TypeError("clip got both a_max and max; pass only one")
-        a_max = max
-    return clip_primitive(a, a_min, a_max)
-
-
-def _clip_inside(ans, x, lo, hi):
-    """Gradient passes where lo <= x <= hi (the boundary counts as inside), unless lo >= hi:
-    numpy then gives hi whatever x is, so x has derivative 0 even at x == lo == hi."""
-    rx = getval(x)
-    inside = numpy.ones(numpy.shape(rx), dtype=bool)
-    if lo is not None:
-        inside = inside & (rx >= getval(lo))
-    if hi is not None:
-        inside = inside & (rx <= getval(hi))
-    if lo is not None and hi is not None:
-        inside = inside & (getval(lo) < getval(hi))
-    return mask_like(inside, ans)
-
-
-def _clip_at_low(ans, x, lo, hi):
-    """The output is lo where x < lo, unless lo >= hi (numpy then gives hi everywhere)."""
-    below = getval(x) < getval(lo)
-    if hi is not None:
-        below = below & (getval(lo) < getval(hi))
-    return mask_like(below, ans)
-
-
-def _clip_at_high(ans, x, lo, hi):
-    """The output is hi where max(x, lo) > hi, and wherever lo >= hi."""
-    if lo is None:
-        return mask_like(getval(x) > getval(hi), ans)
-    raised = numpy.maximum(getval(x), getval(lo))
-    return mask_like((raised > getval(hi)) | (getval(lo) >= getval(hi)), ans)
-
-
-def_elementwise(
-    clip_primitive,
-    _clip_inside,
-    _clip_at_low,
-    _clip_at_high,
-)
 where = composite(where, numpy.where, pack_sequences=False)  # where_primitive packs them
-clip = composite(clip, numpy.clip)
 sign = composite(sign, numpy.sign)
 
 # Comparisons and tests on values: constant results, traced values pass through.

@@ -1,7 +1,9 @@
-"""Choosing values by condition: select, nan_to_num, heaviside, real_if_close.
+"""Choosing values by condition: clip, select, nan_to_num, heaviside, real_if_close.
 
-Each is a composite of ``where`` (whose rules send the cotangent to the branch chosen) or of
-``real``: the chosen values carry their derivatives and constants replacing values carry none.
+Each but clip is a composite of ``where`` (whose rules send the cotangent to the branch chosen)
+or of ``real``: the chosen values carry their derivatives and constants replacing values carry
+none. clip is an elementwise primitive of x and its two bounds, whose one partial derivative
+per argument says which of the three the output is.
 """
 
 import numpy
@@ -9,10 +11,10 @@ import numpy
 from mlkit.autodiff.tracer import getval, rawval
 from mlkit.numpy.rules.base import broadcast_to, imag, is_complex, real, shape_of
 from mlkit.numpy.rules.construction import astype
-from mlkit.numpy.rules.elementwise import where
-from mlkit.numpy.wrap import composite, nondifferentiable
+from mlkit.numpy.rules.elementwise import def_elementwise, mask_like, where
+from mlkit.numpy.wrap import composite, nondifferentiable, refuse_out, wrap
 
-__all__ = ["select", "nan_to_num", "heaviside", "real_if_close"]
+__all__ = ["clip", "select", "nan_to_num", "heaviside", "real_if_close"]
 
 
 def select(condlist, choicelist, default=0):
@@ -89,3 +91,63 @@ def real_if_close(a, tol=100):
 for _fun in (nan_to_num, heaviside, real_if_close):
     globals()[_fun.__name__] = composite(_fun, getattr(numpy, _fun.__name__))
 composite(select, numpy.select, pack_sequences=False)  # lists of separate arrays
+
+
+# --- clip: x between its bounds; each bound and x are differentiable ---------------------
+clip_primitive = wrap(numpy.clip, "clip")
+
+
+def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None):
+    """numpy.clip; the bounds are ``a_min``/``a_max`` or numpy 2's ``min``/``max``, by position
+    or by keyword, and either may be traced."""
+    refuse_out("clip", out)
+    if min is not None:
+        if a_min is not None:
+            raise TypeError("clip got both a_min and min; pass only one")
+        a_min = min
+    if max is not None:
+        if a_max is not None:
+            raise TypeError("clip got both a_max and max; pass only one")
+        a_max = max
+    return clip_primitive(a, a_min, a_max)
+
+
+def _clip_inside(ans, x, lo, hi):
+    """Gradient passes where lo <= x <= hi (the boundary counts as inside), unless lo >= hi:
+    numpy then gives hi whatever x is, so x has derivative 0 even at x == lo == hi."""
+    rx = getval(x)
+    inside = numpy.ones(numpy.shape(rx), dtype=bool)
+    if lo is not None:
+        inside = inside & (rx >= getval(lo))
+    if hi is not None:
+        inside = inside & (rx <= getval(hi))
+    if lo is not None and hi is not None:
+        inside = inside & (getval(lo) < getval(hi))
+    return mask_like(inside, ans)
+
+
+def _clip_at_low(ans, x, lo, hi):
+    """The output is lo where x < lo, unless lo >= hi (numpy then gives hi everywhere)."""
+    below = getval(x) < getval(lo)
+    if hi is not None:
+        below = below & (getval(lo) < getval(hi))
+    return mask_like(below, ans)
+
+
+def _clip_at_high(ans, x, lo, hi):
+    """The output is hi where max(x, lo) > hi, and wherever lo >= hi."""
+    if lo is None:
+        return mask_like(getval(x) > getval(hi), ans)
+    raised = numpy.maximum(getval(x), getval(lo))
+    return mask_like((raised > getval(hi)) | (getval(lo) >= getval(hi)), ans)
+
+
+def_elementwise(
+    clip_primitive,
+    _clip_inside,
+    _clip_at_low,
+    _clip_at_high,
+)
+
+
+clip = composite(clip, numpy.clip)

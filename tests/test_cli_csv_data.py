@@ -53,10 +53,10 @@ def test_dates_ids_gaps_and_unseen_categories_end_to_end(cli, tmp_path, monkeypa
     assert prep["feature_names"] == (["temp"] + [f"day_{part}" for part in DATE_PARTS]
                                      + ["site=east", "site=north", "site=south"])
     assert prep["csv_schema"]["dates"] == {"day": "2023-01-01T00:00:00+00:00"}
-    assert prep["csv_schema"]["id"] == ["station"]
+    assert prep["csv_schema"]["ids"] == ["station"]
     saved = yaml.safe_load((run / "config.yaml").read_text())
     assert saved["data"]["csv"]["path"] == str(project / "data" / "weather.csv")
-    assert saved["loss"]["class_weight"] == "none"
+    assert saved["loss"]["class_weight"] is None
 
     summary = json.loads((run / "summary.json").read_text())
     monkeypatch.chdir(tmp_path / "b")
@@ -115,7 +115,11 @@ def test_a_run_saved_in_the_old_spelling_still_evaluates_predicts_and_resumes(
     assert (csv["ids"], csv["impute"], csv["task"]) == (["station"], None, None)
     # config.yaml as runs saved before the data.csv options took load_csv's spellings
     csv["id"], csv["impute"], csv["task"] = csv.pop("ids"), "none", "auto"
+    saved["loss"]["class_weight"] = "none"
     (run / "config.yaml").write_text(yaml.safe_dump(saved, sort_keys=False))
+    prep = json.loads((run / "preprocessing.json").read_text())
+    prep["csv_schema"]["id"] = prep["csv_schema"].pop("ids")
+    (run / "preprocessing.json").write_text(json.dumps(prep))
     accuracy = json.loads((run / "summary.json").read_text())["test"]["accuracy"]
 
     code, out, err = cli("evaluate", run)
@@ -138,3 +142,4 @@ def test_a_run_saved_in_the_old_spelling_still_evaluates_predicts_and_resumes(
         "['station']" in err
     assert "data.csv.impute: 'none' is now written null" in err
     assert "data.csv.task: 'auto' is now written null" in err
+    assert "loss.class_weight: 'none' is now written null" in err

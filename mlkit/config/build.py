@@ -56,7 +56,7 @@ def _data_problems(config: Config, dataset: Dataset) -> list[Problem]:
         has = f"{where} has {dataset.n_classes} classes ({classes})"
         problems.extend(binary_on_many_classes(model, loss, has))
         problems.extend(metric_problems(config, dataset.n_classes, has))
-    weights = getattr(config.loss, "class_weight", "none")
+    weights = getattr(config.loss, "class_weight", None)
     if isinstance(weights, dict):
         labels = dataset.target_names
         unknown = [key for key in weights if _class_index(key, labels) is None]
@@ -135,8 +135,8 @@ def training_profile(config: Config, dataset: Dataset) -> TrainingProfile:
 
 def _row_weights(config: Config, dataset: Dataset, y_train) -> np.ndarray | None:
     """Per-row training weights from loss.class_weight (None when unweighted)."""
-    weights = getattr(config.loss, "class_weight", "none")
-    if weights == "none":
+    weights = getattr(config.loss, "class_weight", None)
+    if weights is None:
         return None
     k = dataset.n_classes
     counts = np.bincount(y_train, minlength=k)

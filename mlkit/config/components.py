@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import collections.abc
 import types
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 
 from pydantic import Field, create_model, model_validator
 
@@ -145,18 +145,19 @@ class _LossSection(Section):
     """Adds l1 * sum(|w|) over the weights to the mean loss."""
 
 
-class _ClassifierLossSection(_LossSection):
+class ClassifierLossSection(_LossSection):
     """A classification loss: penalties, and weights per class."""
 
-    class_weight: ClassWeight = "none"
-    """none, balanced (inverse class frequency), or {label: weight}."""
+    class_weight: ClassWeight = None
+    """null (every class alike), balanced (inverse class frequency), or {label: weight}."""
+    respelled: ClassVar[dict[str, dict[Any, Any]]] = {"class_weight": {"none": None}}
 
 
 def _section(kind: str, name: str, component: registry.Component) -> type[Section]:
     """The config section of one component: `name`, then the component's options."""
     base = Section
     if kind == "loss":
-        base = _LossSection if component.head == "regression" else _ClassifierLossSection
+        base = _LossSection if component.head == "regression" else ClassifierLossSection
     fields: dict[str, Any] = {"name": (Literal[name], Field(description=f"{kind} {name}")),
                               **option_fields(component.options())}
     title = kind.title() + "".join(part.title() for part in name.split("_"))

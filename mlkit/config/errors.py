@@ -225,7 +225,7 @@ def _translate_one(error: dict, root: type[BaseModel]) -> list[Problem]:
     if kind == "config_conflict":
         return [Problem(".".join(filter(None, (path, p.path))), p.message, p.value, p.hint)
                 for p in ctx["problems"]]
-    if kind in ("extra_forbidden", "literal_error"):
+    if kind in ("extra_forbidden", "literal_error", "invalid_value"):
         former = _former_spelling(site, str(error["loc"][-1]), value)
         if former is not None:
             return [former]

@@ -6,7 +6,7 @@ completely before any data is loaded.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WrapValidator
 from pydantic_core import PydanticCustomError
@@ -43,10 +43,9 @@ NonNegativeFloat = Annotated[Float, Field(ge=0)]
 Fraction = Annotated[Float, Field(ge=0, lt=1)]
 PositiveInt = Annotated[int, Field(ge=1)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
-ClassWeight = Annotated[Literal["none", "balanced"] | dict[int | str, PositiveFloat],
-                        one_error("'none', 'balanced' or a mapping of class label to weight > 0"),
-                        BeforeValidator(lambda value: "none" if value is None else value)]
-"""Per-class loss weights; null means none, as scikit-learn's ``class_weight=None``."""
+ClassWeight = Annotated[Literal["balanced"] | dict[int | str, PositiveFloat] | None,
+                        one_error("null, 'balanced' or a mapping of class label to weight > 0")]
+"""Per-class loss weights; null weighs classes alike, as scikit-learn's ``class_weight=None``."""
 RunName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")]
 
 
@@ -61,6 +60,21 @@ class Section(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True,
                               use_attribute_docstrings=True)
+
+    renamed: ClassVar[dict[str, str]] = {}
+    """Option names of earlier versions and their names now."""
+    respelled: ClassVar[dict[str, dict[Any, Any]]] = {}
+    """Per option, values spelled otherwise by earlier versions and their spelling now."""
+
+    @classmethod
+    def spelled_now(cls, raw: dict) -> dict:
+        """The section as an earlier version wrote it (a run's saved config), in today's names
+        and spellings; a user's own config gets an error naming the new spelling instead."""
+        now = {cls.renamed.get(key, key): value for key, value in raw.items()}
+        for key, values in cls.respelled.items():
+            if key in now and isinstance(now[key], str) and now[key] in values:
+                now[key] = values[now[key]]
+        return now
 
 
 def with_mode(data: Any) -> Any:

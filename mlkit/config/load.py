@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from mlkit.tree import tree_map
 
+from .components import ClassifierLossSection
 from .errors import ConfigError, Problem, choices, did_you_mean, translate
 from .schema import Config
 from .sections import CsvSource
@@ -39,9 +40,8 @@ def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = (), *
     """
     path = Path(path)
     raw = _read_mapping(path)
-    csv = _csv_section(raw)
-    if saved and csv is not None:
-        raw["data"]["csv"] = CsvSource.spelled_now(csv)
+    if saved:
+        _spell_now(raw)
     raw = apply_overrides(raw, overrides, source=str(path))
     if raw.get("name") is None:
         raw["name"] = path.stem
@@ -63,6 +63,16 @@ def _read_mapping(path: Path) -> dict:
                             _EXAMPLE)
     _resolve_data_path(raw, path.parent)
     return raw
+
+
+def _spell_now(raw: dict) -> None:
+    """Read a run's saved config in today's option names and spellings (see
+    :meth:`Section.spelled_now`)."""
+    csv = _csv_section(raw)
+    if csv is not None:
+        raw["data"]["csv"] = CsvSource.spelled_now(csv)
+    if isinstance(raw.get("loss"), dict):
+        raw["loss"] = ClassifierLossSection.spelled_now(raw["loss"])
 
 
 def _resolve_data_path(raw: dict, folder: Path) -> None:

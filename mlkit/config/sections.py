@@ -45,10 +45,8 @@ class _CsvRules(Section):
     current directory when given as an override. The resolved config stores it absolute."""
 
     renamed: ClassVar[dict[str, str]] = {"id": "ids"}
-    """Option names of earlier versions and their names now."""
     respelled: ClassVar[dict[str, dict[Any, Any]]] = {"impute": {"none": None},
                                                       "task": {"auto": None}}
-    """Per option, values spelled otherwise by earlier versions and their spelling now."""
 
     @field_validator("encoding", check_fields=False)
     @classmethod
@@ -66,16 +64,6 @@ class _CsvRules(Section):
     def _absolute(cls, path: str) -> str:
         """Store the path actually read, so a run's saved config works from any directory."""
         return os.path.abspath(os.path.expanduser(path))
-
-    @classmethod
-    def spelled_now(cls, raw: dict) -> dict:
-        """A section as an earlier version wrote it (a run's saved config), in today's names
-        and spellings."""
-        now = {cls.renamed.get(key, key): value for key, value in raw.items()}
-        for key, values in cls.respelled.items():
-            if key in now and isinstance(now[key], str) and now[key] in values:
-                now[key] = values[now[key]]
-        return now
 
     @model_validator(mode="after")
     def _columns_agree(self):

@@ -44,7 +44,7 @@ IMPUTE = ("mean", "median", "most_frequent", "drop")
 DUPLICATES = ("keep", "drop")
 _KEYS = ("target", "task", "numeric", "categorical", "impute", "fill", "classes", "dtype")
 # absent in runs saved before dates, ids and the parsing options were read
-_OPTIONAL_KEYS = ("dates", "id", "missing", "numbers", "categories", "sep", "decimal", "encoding",
+_OPTIONAL_KEYS = ("dates", "ids", "missing", "numbers", "categories", "sep", "decimal", "encoding",
                   "indicators")
 
 
@@ -322,14 +322,17 @@ class CsvSchema:
         return {"target": self.target, "task": self.task, "numeric": list(self.numeric),
                 "categorical": self.encoder.state(), "impute": self.impute,
                 "fill": dict(self.fill), "classes": self.classes, "dtype": self.dtype,
-                "dates": dict(self.dates), "id": list(self.ids), "missing": list(self.missing),
+                "dates": dict(self.dates), "ids": list(self.ids), "missing": list(self.missing),
                 "numbers": self.numbers, "categories": self.categories,
                 "sep": self.dialect.sep, "decimal": self.dialect.decimal,
                 "encoding": self.dialect.encoding, "indicators": list(self.indicators)}
 
     @classmethod
     def from_dict(cls, state: dict) -> CsvSchema:
-        """Rebuild a schema from :meth:`to_dict`'s output (e.g. read back from JSON)."""
+        """Rebuild a schema from :meth:`to_dict`'s output (e.g. read back from JSON); runs
+        saved before ``ids`` took load_csv's name wrote it ``id``."""
+        if isinstance(state, dict) and "id" in state and "ids" not in state:
+            state = {("ids" if key == "id" else key): value for key, value in state.items()}
         if not isinstance(state, dict) or not (
                 set(_KEYS) <= set(state) <= set(_KEYS + _OPTIONAL_KEYS)):
             got = sorted(state) if isinstance(state, dict) else type(state).__name__
@@ -342,14 +345,14 @@ class CsvSchema:
         if state["impute"] is not None:
             check_choice("CSV schema 'impute'", state["impute"], IMPUTE)
         encoder = OneHotEncoder.from_state(state["categorical"])
-        dates, ids = state.get("dates", {}), state.get("id", [])
+        dates, ids = state.get("dates", {}), state.get("ids", [])
         fill = state["fill"] if isinstance(state["fill"], dict) else {}
         if not isinstance(dates, dict) or not all(
                 _is_date(v) and _is_date(fill.get(c, v)) for c, v in dates.items()):
             raise DataError("CSV schema 'dates' must map each date column to its origin, and "
                             "'fill' give it a fill value, each an ISO 8601 date.")
         if not isinstance(ids, list) or not all(isinstance(c, str) for c in ids):
-            raise DataError("CSV schema 'id' must be a list of column names.")
+            raise DataError("CSV schema 'ids' must be a list of column names.")
         missing = state.get("missing", [])
         if not isinstance(missing, list) or not all(isinstance(t, str) for t in missing):
             raise DataError("CSV schema 'missing' must be a list of strings.")

@@ -94,7 +94,7 @@ CASES = {
         ["training.batch_size: must be an integer >= 1 or 'full' (got 'all')"]),
     "bad class weight": (
         ["loss.class_weight=heavy"],
-        ["loss.class_weight: must be 'none', 'balanced' or a mapping", "(got 'heavy')"]),
+        ["loss.class_weight: must be null, 'balanced' or a mapping", "(got 'heavy')"]),
     "momentum for adam": (
         ["optimizer={name: adam, momentum: 0.9}"],
         ["optimizer.momentum: 'momentum' is not an option of optimizer 'adam' (got 0.9)",

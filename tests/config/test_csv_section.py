@@ -60,8 +60,7 @@ def test_roles_of_columns_are_checked_against_each_other():
 def test_null_class_weight_means_none():
     base = {**MINIMAL, "name": "t"}
     plain = build_plan(validate_config(apply_overrides(base, ["loss.class_weight=null"])))
-    assert validate_config(apply_overrides(base, ["loss.class_weight=null"])).loss.class_weight \
-        == "none"
+    assert validate_config(base).loss.class_weight is None
     assert plain.splits.w_train is None
     balanced = build_plan(validate_config(apply_overrides(base, ["loss.class_weight=balanced"])))
     assert balanced.splits.w_train is not None
@@ -109,17 +108,21 @@ def test_old_spellings_get_one_line_each_naming_the_new_one():
         "t.yaml: data.csv.numbers: not an allowed value (got 'money'); allowed: 'plain', "
         "'formatted'",
         "t.yaml: data.csv.id: was renamed ids (got ['key']); write ids: ['key']"]
+    assert problems_of(["loss.class_weight=none"], CSV) == [
+        "t.yaml: loss.class_weight: 'none' is now written null; write class_weight: null, or "
+        "leave class_weight out (null is the default)"]
     assert problems_of(["data.csv.ids=key"], CSV) == [
         "t.yaml: data.csv.ids: must be a list (got 'key')"]
 
 
 def test_a_saved_config_in_the_old_spelling_reads_in_the_new_one(tmp_path):
     saved = {**CSV, "data": {"dataset": "csv", "csv": {
-        "path": "d.csv", "target": "y", "id": ["key"], "impute": "none", "task": "auto"}}}
+        "path": "d.csv", "target": "y", "id": ["key"], "impute": "none", "task": "auto"}},
+        "loss": {**CSV["loss"], "class_weight": "none"}}
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(saved))
     config = load_config(tmp_path / "config.yaml", saved=True)
-    assert (config.data.csv.ids, config.data.csv.impute, config.data.csv.task) == (
-        ["key"], None, None)
+    assert (config.data.csv.ids, config.data.csv.impute, config.data.csv.task,
+            config.loss.class_weight) == (["key"], None, None, None)
     with pytest.raises(ConfigError, match="data.csv.id: was renamed ids"):
         load_config(tmp_path / "config.yaml")
 

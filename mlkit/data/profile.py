@@ -19,7 +19,12 @@ from mlkit.data.dialect import COMMA_UTF8, Dialect, guess_encoding
 from mlkit.data.errors import DataError, did_you_mean
 from mlkit.data.leaks import leak_notes
 from mlkit.data.reading import line_numbers, read_table
-from mlkit.data.values import normalize_categories, placeholder_values, to_numbers
+from mlkit.data.values import (
+    normalize_categories,
+    placeholder_values,
+    to_numbers,
+    words_among_numbers,
+)
 
 RARE = 5
 """A category seen in fewer rows than this is rare: a column with many such is long-tailed."""
@@ -207,7 +212,8 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
         found.append("numbers like 3,5 found: decimal ',' suggested")
     raw = read_table(path, header, header, raw=True, dialect=dialect)
     pandas_missing = read_table(path, header, header, dialect=dialect)
-    tokens = sorted({t for c in header for t in placeholder_values(pandas_missing[c])})
+    tokens = sorted({t for c in header for t in placeholder_values(pandas_missing[c])
+                     + words_among_numbers(pandas_missing[c], dialect.decimal)})
     text = read_table(path, header, header, tokens, dialect=dialect)
     rows = len(text)
     kinds = {c: _kind(text[c].dropna(), rows, dialect.decimal) for c in header}

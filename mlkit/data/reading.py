@@ -20,6 +20,7 @@ from mlkit.data.values import (
     formatted_values,
     placeholder_values,
     to_numbers,
+    words_among_numbers,
 )
 
 __all__ = ["date_problems", "line_numbers", "numeric_problems", "raise_problems", "read_columns",
@@ -110,9 +111,14 @@ def numeric_problems(frame: pd.DataFrame, numeric: list[str], source: str,
         message = f"column {col!r} of {source} is not numeric"
         if len(other):
             more = f" ({len(other)} values, {line_numbers(other)})" if len(other) > 1 else ""
-            message += (f" (e.g. {column[other[0]]!r} on line {other[0] + 2}); list it in a "
-                        "config's data.csv.categorical, data.csv.dates or data.csv.ids "
-                        f"(categorical=, dates=, ids= in Python), or fix the value{more}")
+            words = words_among_numbers(column, decimal)
+            message += (f" (e.g. {column[other[0]]!r} on line {other[0] + 2}); " + (
+                f"if {' and '.join(repr(w) for w in words)} "
+                f"{'means' if len(words) == 1 else 'mean'} the value is missing, set "
+                f"data.csv.missing: {words} (missing={words} in Python); otherwise "
+                if words else "") + "list it in a config's data.csv.categorical, data.csv.dates "
+                "or data.csv.ids (categorical=, dates=, ids= in Python), or fix the value"
+                f"{more}")
         if fixes:
             message += ("; " if len(other) else ": ") + "; ".join(fixes)
         problems.append(message + ".")

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["CATEGORIES", "NUMBERS", "PLACEHOLDERS", "comma_decimal_values", "formatted_values",
-           "normalize_categories", "placeholder_values", "to_numbers"]
+           "normalize_categories", "placeholder_values", "to_numbers", "words_among_numbers"]
 
 NUMBERS = ("plain", "formatted")
 """plain: what ``float()`` reads; formatted: also ``$1,234.50``, ``21%`` (0.21), ``(1,234)``."""
@@ -90,6 +90,24 @@ def placeholder_values(column: pd.Series) -> list[str]:
     """The distinct values of ``column`` that are :data:`PLACEHOLDERS` tokens, sorted."""
     present = column.dropna().astype(str).unique()
     return sorted(str(v) for v in present if v.strip() in PLACEHOLDERS)
+
+
+MAX_WORDS = 3
+"""A column of numbers with at most this many spellings of words among them is suggested
+to read them as missing values."""
+
+
+def words_among_numbers(column: pd.Series, decimal: str = ".") -> list[str]:
+    """Words in a column of numbers (``unknown``, ``not given``: text without a digit and no
+    :data:`PLACEHOLDERS` token, at most :data:`MAX_WORDS` spellings, in fewer cells than the
+    numbers), sorted: often what an export wrote for a missing value."""
+    present = column.dropna().astype(str)
+    numbers = to_numbers(present, "formatted", decimal).notna()
+    words = present[~numbers & ~present.str.contains(r"\d")
+                    & ~present.str.strip().isin(PLACEHOLDERS)]
+    if 0 < words.nunique() <= MAX_WORDS and len(words) < numbers.sum():
+        return sorted(words.unique())
+    return []
 
 
 def normalize_categories(column: pd.Series, categories: str = "exact") -> pd.Series:

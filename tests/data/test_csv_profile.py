@@ -107,3 +107,27 @@ def test_dates_in_another_format_and_target_labels_in_other_spellings(write):
                          "(data.csv.categories applies to inputs only)")
     assert profile.classes == {"No": 10, "Yes": 10, "yes ": 10}
     assert profile.csv_section()["features"] == ["m"]
+
+
+def test_words_among_numbers_are_suggested_as_missing_marks(write):
+    rows = [(("unknown" if i % 10 == 3 else "not given" if i == 7 else str(20 + i)),
+             ["red", "blue"][i % 2], "yes" if i % 3 else "no") for i in range(30)]
+    path = write("age,colour,y\n" + "".join(f"{a},{c},{y}\n" for a, c, y in rows))
+    profile = inspect_csv(path, "y")
+    age = profile.column("age")
+    assert (age.kind, age.missing, age.tokens) == ("number", 4, ["not given", "unknown"])
+    assert profile.column("colour").tokens == []  # words that are the column's values
+    section = profile.csv_section()
+    assert section["missing"] == ["not given", "unknown"] and section["categorical"] == ["colour"]
+    data = load_csv(path, "y", categorical=["colour"], missing=section["missing"],
+                    impute="median")
+    ages = [float(a) for a, _, _ in rows if a[0].isdigit()]
+    assert data.X[3, 0] == np.median(ages) and data.X[4, 0] == 24
+    with pytest.raises(DataError) as caught:
+        load_csv(path, "y", categorical=["colour"])
+    assert ("(e.g. 'unknown' on line 5); if 'not given' and 'unknown' mean the value is "
+            "missing, set data.csv.missing: ['not given', 'unknown'] (missing=['not given', "
+            "'unknown'] in Python); otherwise list it in") in str(caught.value)
+    with pytest.raises(DataError) as caught:  # one word in a column of words is no mark
+        load_csv(write("size,y\nbig,0\nsmall,1\nbig,0\n1,1\n", "s.csv"), "y")
+    assert "missing" not in str(caught.value)

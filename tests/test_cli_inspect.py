@@ -60,7 +60,8 @@ def test_inspect_then_train_evaluate_predict(cli, tmp_path, monkeypatch):
         "path": "churn.csv", "target": "Churn",
         "features": ["gender", "tenure", "MonthlyCharges", "TotalCharges", "Discount",
                      "Contract"],
-        "categorical": ["gender", "Contract"], "dates": [], "ids": ["customerID"],
+        "categorical": ["gender", "Contract"], "dates": [], "date_format": None,
+        "ids": ["customerID"],
         "missing": ["?"], "numbers": "formatted", "categories": "strip_lower",
         "impute": "median", "duplicates": "drop", "sep": ",", "decimal": ".",
         "encoding": "utf-8", "min_frequency": None}

@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from mlkit.data import dataset_parameters, load_csv
+from mlkit.data.dates import check_date_format
 from mlkit.registry.signatures import signature_options
 from mlkit.train.loop import fit
 
@@ -58,6 +59,18 @@ class _CsvRules(Section):
             conflicts([Problem("", "is not a text encoding Python knows", encoding,
                                "use e.g. utf-8, cp1252 or latin-1")])
         return encoding
+
+    @field_validator("date_format", check_fields=False)
+    @classmethod
+    def _strftime_format(cls, date_format: str | None) -> str | None:
+        """A format with a day, month or year, found before any file is read."""
+        try:
+            check_date_format(date_format)
+        except TypeError:
+            conflicts([Problem("", "is not a date format", date_format,
+                               "use strftime codes, e.g. '%d/%m/%Y' for 27/10/2020 or "
+                               "'%m/%d/%Y' for 10/27/2020")])
+        return date_format
 
     @field_validator("path")
     @classmethod

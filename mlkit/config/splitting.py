@@ -48,7 +48,8 @@ def split_column(config: Config, dataset: Dataset, key: str):
     values = column.to_numpy()
     if key == "order" and not problems:
         try:
-            values = times_of(column, schema.numbers, schema.dialect.decimal)
+            values = times_of(column, schema.numbers, schema.dialect.decimal,
+                              schema.date_format)
         except DataError as error:
             problems.append(Problem(path, f"column {name!r} {error}", name))
     if problems:

@@ -34,7 +34,7 @@ def parse_yaml(text: str, source: str, where: str = "") -> Any:
         _check(node, source, where)
         return loader.construct_document(node)
     except yaml.YAMLError as error:
-        raise _syntax_error(error, source, where) from None
+        raise _syntax_error(error, source, where, text) from None
     except RecursionError:
         raise ConfigError(source, [Problem(where, "is nested too deeply to be a config",
                                            hint="write a flatter document")]) from None
@@ -75,15 +75,18 @@ def read_yaml_mapping(path: Path, kind: str, needs: str, example: str) -> dict:
     return raw
 
 
-def _syntax_error(error: yaml.YAMLError, source: str, where: str) -> ConfigError:
+def _syntax_error(error: yaml.YAMLError, source: str, where: str, text: str) -> ConfigError:
     mark = getattr(error, "problem_mark", None)
     at = f"line {mark.line + 1}, column {mark.column + 1}" if mark and not where else where
     problem = getattr(error, "problem", None) or str(error)
     if isinstance(error, yaml.constructor.ConstructorError) and "tag" in problem:
         return ConfigError(source, [Problem(at, "YAML tags such as !!python/... are not allowed",
                                             hint="write plain values only")])
-    return ConfigError(source, [Problem(at, f"not valid YAML: {problem}",
-                                        hint="fix the syntax here")])
+    reserved = text.lstrip()[:1] in ("%", "@", "`") or any(
+        f"character '{c}'" in problem for c in "%@`")
+    return ConfigError(source, [Problem(at, f"not valid YAML: {problem}", hint=(
+        "put the value in quotes, as in date_format: '%d/%m/%Y' (YAML reserves %, @ and ` "
+        "at the start of a value)" if reserved else "fix the syntax here"))])
 
 
 def _check(root: yaml.Node, source: str, where: str) -> None:

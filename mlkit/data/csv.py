@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from mlkit.data.datasets import Dataset
-from mlkit.data.dates import looks_like_dates, parse_dates
+from mlkit.data.dates import check_date_format, looks_like_dates, parse_dates
 from mlkit.data.dialect import DECIMALS, Dialect, Separator
 from mlkit.data.errors import DataError, check_choice, check_float_dtype, check_int, did_you_mean
 from mlkit.data.preprocessing import OneHotEncoder
@@ -82,11 +82,11 @@ def infer_task(column: pd.Series, numbers: str = "plain", decimal: str = ".") ->
     return "classification" if few_integers else "regression"
 
 
-def _dates_and_fill(frame, dates, impute, source) -> tuple[dict, dict]:
+def _dates_and_fill(frame, dates, impute, source, date_format) -> tuple[dict, dict]:
     """Each date column's origin (its first date) and, when imputing, its fill value."""
     origins, fill = {}, {}
     for col in dates:
-        times = parse_dates(frame[col].dropna().astype(str))
+        times = parse_dates(frame[col].dropna().astype(str), date_format)
         if times.empty:
             raise DataError(f"date column {col!r} of {source} has no values; remove it from "
                             "features and dates.")
@@ -131,7 +131,8 @@ def load_csv(path, target: Annotated[str, Length(min=1)],
              features: Sequence[str] | None = None, categorical: Sequence[str] = (),
              impute: Literal[IMPUTE] | None = None,
              task: Literal["classification", "regression"] | None = None, dtype="float64", *,
-             dates: Sequence[str] = (), ids: Sequence[str] = (),
+             dates: Sequence[str] = (), date_format: Annotated[str, Length(min=1)] | None = None,
+             ids: Sequence[str] = (),
              handle_unknown: Literal["error", "ignore"] = "error", missing: Sequence[str] = (),
              numbers: Literal[NUMBERS] = "plain", categories: Literal[CATEGORIES] = "exact",
              duplicates: Literal[DUPLICATES] = "keep", sep: Separator | None = None,
@@ -171,6 +172,12 @@ def load_csv(path, target: Annotated[str, Length(min=1)],
         column whose values are all such dates is found without being listed. Each becomes
         its year, month, day of year and day of week (sine/cosine pairs) and the days since
         its first date (:func:`mlkit.data.dates.date_features`).
+    date_format : str, optional
+        How dates not in ISO 8601 are written, as a strftime format: ``"%d/%m/%Y"`` reads
+        ``27/10/2020``, ``"%m/%d/%Y"`` reads ``10/27/2020``, ``"%d.%m.%Y %H:%M"`` reads
+        ``27.10.2020 14:30``; ISO 8601 dates are read too. None reads ISO 8601 only.
+        ``mlkit inspect`` finds the format when the dates say it. Files read later are read
+        alike.
     ids : list of str
         Columns identifying rows: never inputs; the schema's ``read`` carries them along,
         and ``mlkit predict`` copies them next to its predictions.
@@ -231,6 +238,7 @@ def load_csv(path, target: Annotated[str, Length(min=1)],
     check_choice("categories", categories, CATEGORIES)
     check_choice("duplicates", duplicates, DUPLICATES)
     missing = _check_missing(missing)
+    date_format = check_date_format(date_format)
     dtype = check_float_dtype(dtype)
     if min_frequency is not None:
         check_int("min_frequency", min_frequency, 1)
@@ -297,16 +305,16 @@ def load_csv(path, target: Annotated[str, Length(min=1)],
             raise DataError(f"every row of {source} has a missing value, so impute='drop' "
                             "leaves no data; use another impute strategy.")
     dates = [c for c in features if c in declared or (
-        c not in categorical and looks_like_dates(frame[c]))]
+        c not in categorical and looks_like_dates(frame[c], date_format))]
     numeric = [c for c in features if c not in categorical and c not in dates]
     raise_problems(source, problems + numeric_problems(frame, numeric, source, numbers, decimal)
-                   + date_problems(frame, dates, source)
+                   + date_problems(frame, dates, source, date_format)
                    + _too_many_categories(frame, categorical, source))
     for col in numeric:
         frame[col] = to_numbers(frame[col], numbers, decimal)
     fill = {} if impute in (None, "drop") else _fill_values(frame, numeric, categorical, impute,
                                                             source)
-    origins, date_fill = _dates_and_fill(frame, dates, impute, source)
+    origins, date_fill = _dates_and_fill(frame, dates, impute, source, date_format)
     fill.update(date_fill)
     labels = frame[target].dropna()
     task = task or infer_task(labels, numbers, decimal)
@@ -323,7 +331,8 @@ def load_csv(path, target: Annotated[str, Length(min=1)],
     indicators = [c for c in numeric + dates + categorical if c in gaps] if missing_indicator \
         else []
     schema = CsvSchema(target, task, numeric, encoder, impute, fill, classes, dtype.name,
-                       origins, ids, missing, numbers, categories, dialect, indicators)
+                       origins, ids, missing, numbers, categories, dialect, indicators,
+                       date_format)
     table = schema.encode(frame, source)
     table.dropped, table.unlabeled = dropped.to_numpy(), unlabeled.to_numpy()
     table.repeated = repeated.to_numpy()

@@ -3,7 +3,8 @@
 A date becomes its year, its month, day of year and day of week as points on a circle (sine and
 cosine, so December is next to January) and the days elapsed since an origin (the first date of
 the training file). Dates are ISO 8601 text (``2024-03-01``, ``2024-03-01 10:30``, with an
-optional UTC offset); every value is read in UTC.
+optional UTC offset) or, given a ``date_format``, text in that format (``%d/%m/%Y`` reads
+``27/10/2020``); every value is read in UTC.
 """
 
 from __future__ import annotations
@@ -11,25 +12,50 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["DATE_PARTS", "date_feature_names", "date_features", "looks_like_dates",
-           "looks_like_other_dates", "parse_dates"]
+__all__ = ["DATE_FORMATS", "DATE_PARTS", "check_date_format", "date_feature_names",
+           "date_features", "formats_reading", "looks_like_dates", "looks_like_other_dates",
+           "parse_dates"]
 
 DATE_PARTS = ("year", "month_sin", "month_cos", "dayofyear_sin", "dayofyear_cos",
               "dayofweek_sin", "dayofweek_cos", "days")
 """The features of one date column, in order; ``days`` counts days since the origin."""
 
 
-def parse_dates(column: pd.Series) -> pd.Series:
-    """UTC timestamps of ISO 8601 text; NaT for a missing or unreadable value."""
-    return pd.to_datetime(column, format="ISO8601", utc=True, errors="coerce")
+_DAYS = ("%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%m-%d-%Y", "%Y/%m/%d", "%d/%m/%y",
+         "%m/%d/%y", "%d.%m.%y")
+DATE_FORMATS = tuple(day + time for day in _DAYS for time in ("", " %H:%M", " %H:%M:%S"))
+"""The formats besides ISO 8601 that ``mlkit inspect`` tries on a column of dates."""
 
 
-def looks_like_dates(column: pd.Series) -> bool:
-    """True for a text column with values, every one of them an ISO 8601 date."""
+def check_date_format(date_format, param: str = "date_format") -> str | None:
+    """``date_format`` when it is None or a strftime format with a day, month or year."""
+    if date_format is None:
+        return None
+    if not isinstance(date_format, str) or not any(
+            code in date_format for code in ("%d", "%m", "%b", "%B", "%y", "%Y", "%j")):
+        raise TypeError(f"{param} must be a strftime format with a day, month or year, such as "
+                        f"'%d/%m/%Y' (27/10/2020) or '%m/%d/%Y' (10/27/2020), got "
+                        f"{date_format!r}.")
+    return date_format
+
+
+def parse_dates(column: pd.Series, date_format: str | None = None) -> pd.Series:
+    """UTC timestamps of ISO 8601 text, or of text in ``date_format``; NaT for a missing or
+    unreadable value."""
+    times = pd.to_datetime(column, format="ISO8601", utc=True, errors="coerce")
+    unread = times.isna() & column.notna()
+    if date_format is not None and unread.any():
+        times[unread] = pd.to_datetime(column[unread], format=date_format, utc=True,
+                                       errors="coerce")
+    return times
+
+
+def looks_like_dates(column: pd.Series, date_format: str | None = None) -> bool:
+    """True for a text column with values, every one of them a date (see parse_dates)."""
     values = column.dropna()
     if values.empty or pd.api.types.is_numeric_dtype(column):
         return False
-    return bool(parse_dates(values.astype(str)).notna().all())
+    return bool(parse_dates(values.astype(str), date_format).notna().all())
 
 
 def looks_like_other_dates(column: pd.Series) -> bool:
@@ -40,6 +66,16 @@ def looks_like_other_dates(column: pd.Series) -> bool:
         return False
     other = pd.to_datetime(values, format="mixed", utc=True, errors="coerce")
     return bool(other.notna().all())
+
+
+def formats_reading(column: pd.Series) -> list[str]:
+    """The :data:`DATE_FORMATS` that read every value of ``column`` (ISO 8601 ones aside):
+    one when the column says how its dates are written; two when, as with ``04/08/2020``,
+    both day and month come first in some format."""
+    values = column.dropna().astype(str)
+    if values.empty:
+        return []
+    return [f for f in DATE_FORMATS if parse_dates(values, f).notna().all()]
 
 
 def date_feature_names(column: str) -> list[str]:

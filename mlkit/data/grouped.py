@@ -121,21 +121,23 @@ def cut_in_order(order: np.ndarray, fractions: np.ndarray, what: str) -> np.ndar
     return part_of_value[inverse]
 
 
-def times_of(column: pd.Series, numbers: str = "plain", decimal: str = ".") -> np.ndarray:
+def times_of(column: pd.Series, numbers: str = "plain", decimal: str = ".",
+             date_format: str | None = None) -> np.ndarray:
     """A CSV column of text as values to sort rows by: floats when every value is a number
-    (as ``numbers`` and ``decimal`` read them), datetimes when every value is an ISO 8601
-    date. Missing cells stay NaN/NaT (:func:`check_order` names them); a column that is
-    neither raises a DataError naming a value that does not fit and its lines."""
+    (as ``numbers`` and ``decimal`` read them), datetimes when every value is a date (ISO
+    8601, or as ``date_format`` says). Missing cells stay NaN/NaT (:func:`check_order` names
+    them); a column that is neither raises a DataError naming a value that does not fit and
+    its lines."""
     present = column.notna()
     values = to_numbers(column, numbers, decimal)
     if values[present].notna().all():
         return values.to_numpy(np.float64)
-    times = parse_dates(column.astype(object).where(present, None))
+    times = parse_dates(column.astype(object).where(present, None), date_format)
     if times[present].notna().all():
         return times.dt.tz_convert(None).to_numpy("datetime64[ns]")
     as_dates = times.notna().sum() > values.notna().sum()
     bad = column.index[present & (times.isna() if as_dates else values.isna())]
-    kind = ("among dates (YYYY-MM-DD)" if as_dates else "among numbers" if values.notna().any()
+    kind = ("among dates" if as_dates else "among numbers" if values.notna().any()
             else "and other text that is neither numbers nor dates")
     raise DataError(f"holds {column[bad[0]]!r} ({line_numbers(bad)}) {kind}, so its rows "
                     "cannot be sorted in time; fix those values, or use a column of numbers "

@@ -14,7 +14,12 @@ import numpy as np
 import pandas as pd
 
 from mlkit.data.csv import FEW_CATEGORIES, infer_task, too_many_categories
-from mlkit.data.dates import looks_like_dates, looks_like_other_dates
+from mlkit.data.dates import (
+    DATE_FORMATS,
+    formats_reading,
+    looks_like_dates,
+    looks_like_other_dates,
+)
 from mlkit.data.dialect import COMMA_UTF8, Dialect, guess_encoding
 from mlkit.data.errors import DataError, did_you_mean
 from mlkit.data.leaks import leak_notes
@@ -78,6 +83,7 @@ class CsvProfile:
     found: list[str] = field(default_factory=list)
     min_frequency: int | None = None
     leaks: list[str] = field(default_factory=list)
+    date_format: str | None = None
 
     def column(self, name: str) -> ColumnProfile:
         """The profile of column ``name``."""
@@ -138,6 +144,7 @@ class CsvProfile:
                 "features": [c.name for c in features],
                 "categorical": [c.name for c in features if c.kind == "category"],
                 "dates": [c.name for c in features if c.kind == "date"],
+                "date_format": self.date_format,
                 "ids": [c.name for c in self.columns if c.kind == "id"
                        and c.name != self.target],
                 "missing": list(self.missing), "numbers": self.numbers,
@@ -154,6 +161,9 @@ def _kind(values: pd.Series, rows: int, decimal: str = ".") -> str:
     if values.nunique() == 1:
         return "constant"
     plain = to_numbers(values, "plain", decimal)
+    if plain.notna().all() and _codes(values) and not too_many_categories(values.nunique(),
+                                                                         rows):
+        return "category"
     if plain.notna().all():  # a counter 1, 2, 3 ... longer than a few categories is an id
         counter = len(values) > FEW_CATEGORIES and bool(np.all(np.diff(plain.to_numpy()) == 1))
         return "id" if counter else "number"
@@ -217,6 +227,11 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
     text = read_table(path, header, header, tokens, dialect=dialect)
     rows = len(text)
     kinds = {c: _kind(text[c].dropna(), rows, dialect.decimal) for c in header}
+    other_dates = [c for c in header if kinds[c] == "text" and looks_like_other_dates(text[c])]
+    formats = sorted(set.intersection(*(set(formats_reading(text[c])) for c in other_dates)),
+                     key=DATE_FORMATS.index) if other_dates else []
+    date_format = formats[0] if len(formats) == 1 else None
+    kinds.update({c: "date" for c in other_dates if date_format})
     categorical = [c for c in header if kinds[c] == "category" and c != target]
     categories = _spelling(text, categorical)
     columns = []
@@ -230,7 +245,7 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
                                      int(present.nunique()),
                                      None if present.empty else str(present.iloc[0]),
                                      _column_note(text[col], values, kinds[col],
-                                                  col == target, dialect.decimal)))
+                                                  col == target, dialect.decimal, formats)))
     formatted = any(kinds[c] == "formatted number" for c in header)
     read = {c: normalize_categories(text[c], categories) for c in categorical}
     long_tailed = [c for c in columns if c.name in categorical and _long_tailed(read[c.name])
@@ -244,7 +259,7 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
                          duplicated=[int(r) for r in np.flatnonzero(raw.duplicated())],
                          missing=tokens, numbers="formatted" if formatted else "plain",
                          categories=categories, dialect=dialect, found=found,
-                         min_frequency=RARE if long_tailed else None)
+                         min_frequency=RARE if long_tailed else None, date_format=date_format)
     if target is not None:
         labels = text[target]
         profile.unlabeled = [int(r) for r in np.flatnonzero(labels.isna())]
@@ -258,6 +273,17 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
             counts = labels.dropna().value_counts()
             profile.classes = {str(k): int(v) for k, v in sorted(counts.items())}
     return profile
+
+
+def _codes(values: pd.Series) -> bool:
+    """Whether some value of a column of numbers is written with a leading zero (``02139``,
+    ``007``): codes, such as postal codes, rather than amounts."""
+    return bool(_leading_zero(values).any())
+
+
+def _leading_zero(values: pd.Series) -> pd.Series:
+    """Which values are written with a leading zero (a boolean mask)."""
+    return values.astype(str).str.match(r"^\s*0\d")
 
 
 def _decimal_comma(text: pd.DataFrame) -> bool:
@@ -287,10 +313,10 @@ def _long_tailed(column: pd.Series) -> bool:
 
 
 def _column_note(written: pd.Series, read: pd.Series, kind: str, target: bool,
-                 decimal: str = ".") -> str:
-    """What reading the column takes: the spellings merged, a formatted example, dates to
-    rewrite, the other decimal mark; for a target, labels that differ only in spaces or
-    case."""
+                 decimal: str = ".", date_formats: list[str] = ()) -> str:
+    """What reading the column takes: the spellings merged, a formatted example, the format
+    of dates (``date_formats``: those reading every such column of the file), the other
+    decimal mark; for a target, labels that differ only in spaces or case."""
     if target and kind == "category":
         labels = written.dropna().astype(str)
         groups = labels.groupby(normalize_categories(labels, "strip_lower")).unique()
@@ -299,10 +325,19 @@ def _column_note(written: pd.Series, read: pd.Series, kind: str, target: bool,
             return (f"labels {', '.join(repr(v) for v in alike[0])} differ only in spaces or "
                     "case, so they are different classes; correct them in the file "
                     "(data.csv.categories applies to inputs only)")
+    example = None if written.dropna().empty else written.dropna().iloc[0]
+    if len(date_formats) == 1 and kind == "date" and not looks_like_dates(written):
+        return f"dates written {date_formats[0]!r} (e.g. {example!r}): date_format reads them"
     if kind == "text" and looks_like_other_dates(written):
-        example = written.dropna().iloc[0]
+        if date_formats:
+            return (f"dates, day or month first (e.g. {example!r}): set date_format: "
+                    f"{' or '.join(map(repr, date_formats))} to use them")
         return (f"dates, but not written as ISO 8601 (e.g. {example!r}): rewrite them as "
                 "YYYY-MM-DD to use them")
+    present = written.dropna()
+    if kind == "category" and _codes(present):
+        zero = present[_leading_zero(present)].iloc[0]
+        return f"codes written with leading zeros (e.g. {zero!r}): read as categories, not amounts"
     if kind == "formatted number":
         plain = to_numbers(written.dropna(), "plain", decimal)
         example = written.dropna()[plain.isna()].iloc[0]

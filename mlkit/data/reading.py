@@ -12,7 +12,7 @@ import warnings
 
 import pandas as pd
 
-from mlkit.data.dates import parse_dates
+from mlkit.data.dates import formats_reading, parse_dates
 from mlkit.data.dialect import COMMA_UTF8, encoding_error, header_names
 from mlkit.data.errors import DataError
 from mlkit.data.values import (
@@ -130,16 +130,26 @@ def _count_lines(rows) -> str:
     return f"{len(rows)} value{'s' if len(rows) > 1 else ''}, {line_numbers(rows)}"
 
 
-def date_problems(frame: pd.DataFrame, dates, source: str) -> list[str]:
-    """One message per date column holding values that are not ISO 8601 dates."""
+def date_problems(frame: pd.DataFrame, dates, source: str,
+                  date_format: str | None = None) -> list[str]:
+    """One message per date column holding values that are not dates (ISO 8601, or in
+    ``date_format``), naming the format that reads them when one does."""
     problems = []
     for col in dates:
         values = frame[col]
-        bad = values.index[parse_dates(values.astype(str)).isna().to_numpy() & values.notna()]
-        if len(bad):
-            problems.append(f"column {col!r} of {source} has {len(bad)} value(s) that are not "
-                            f"dates (e.g. {values[bad[0]]!r}, {line_numbers(bad)}); write "
-                            "dates as YYYY-MM-DD or YYYY-MM-DD HH:MM:SS.")
+        bad = values.index[parse_dates(values.astype(str), date_format).isna().to_numpy()
+                           & values.notna()]
+        if not len(bad):
+            continue
+        written = f" or as {date_format!r} says" if date_format else ""
+        fix = "write dates as YYYY-MM-DD or YYYY-MM-DD HH:MM:SS" + written
+        formats = formats_reading(values[bad]) if not date_format else []
+        if formats:
+            which = ", whichever order the file uses" if len(formats) > 1 else ""
+            fix = (f"they read as dates with data.csv.date_format: "
+                   f"{' or '.join(map(repr, formats))} (date_format= in Python{which}); or {fix}")
+        problems.append(f"column {col!r} of {source} has {len(bad)} value(s) that are not "
+                        f"dates (e.g. {values[bad[0]]!r}, {line_numbers(bad)}); {fix}.")
     return problems
 
 

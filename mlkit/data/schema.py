@@ -13,7 +13,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from mlkit.data.dates import date_feature_names, date_features, parse_dates
+from mlkit.data.dates import (
+    check_date_format,
+    date_feature_names,
+    date_features,
+    parse_dates,
+)
 from mlkit.data.dialect import (
     COMMA_UTF8,
     DECIMALS,
@@ -45,7 +50,7 @@ DUPLICATES = ("keep", "drop")
 _KEYS = ("target", "task", "numeric", "categorical", "impute", "fill", "classes", "dtype")
 # absent in runs saved before dates, ids and the parsing options were read
 _OPTIONAL_KEYS = ("dates", "ids", "missing", "numbers", "categories", "sep", "decimal", "encoding",
-                  "indicators")
+                  "indicators", "date_format")
 
 
 @dataclass
@@ -106,7 +111,8 @@ class CsvSchema:
     training, or drop their row under ``impute='drop'``. ``ids`` are columns carried along.
     ``missing``, ``numbers`` and ``categories`` say how cell text is read (see
     :mod:`mlkit.data.values`), and ``dialect`` how the file is split and decoded (see
-    :mod:`mlkit.data.dialect`), the same way for every file. ``indicators`` are the columns
+    :mod:`mlkit.data.dialect`), and ``date_format`` how dates not in ISO 8601 are written,
+    the same way for every file. ``indicators`` are the columns
     that get a last ``column=(missing)`` input, 1 where the file's cell was missing (before
     the fill) and 0 elsewhere, so a model can tell a filled value from a real one.
     """
@@ -126,6 +132,7 @@ class CsvSchema:
     categories: str = "exact"
     dialect: Dialect = COMMA_UTF8
     indicators: list[str] = field(default_factory=list)
+    date_format: str | None = None
 
     @property
     def features(self) -> list[str]:
@@ -207,14 +214,15 @@ class CsvSchema:
                 frame[col] = column.fillna(self.fill[col])
         problems += numeric_problems(frame, self.numeric, source, self.numbers,
                                      self.dialect.decimal)
-        problems += date_problems(frame, self.dates, source)
+        problems += date_problems(frame, self.dates, source, self.date_format)
         problems += self._unknown_problems(frame, source)
         y = None
         if self.target in used:
             y, target_problems = self._target(frame[self.target], source)
             problems += target_problems
         raise_problems(source, problems)
-        dated = [date_features(parse_dates(frame[col].astype(str)), pd.Timestamp(origin))
+        dated = [date_features(parse_dates(frame[col].astype(str), self.date_format),
+                               pd.Timestamp(origin))
                  for col, origin in self.dates.items()]
         numbers = np.stack([to_numbers(frame[col], self.numbers, self.dialect.decimal).to_numpy()
                             for col in self.numeric], axis=1) if self.numeric else np.zeros(
@@ -306,7 +314,7 @@ class CsvSchema:
         for col in self.numeric:
             frame[col] = to_numbers(frame[col], self.numbers, self.dialect.decimal)
         for col, origin in self.dates.items():
-            times = parse_dates(frame[col].astype(str))
+            times = parse_dates(frame[col].astype(str), self.date_format)
             frame[col] = (times - pd.Timestamp(origin)) / pd.Timedelta(days=1)
         return frame
 
@@ -325,7 +333,8 @@ class CsvSchema:
                 "dates": dict(self.dates), "ids": list(self.ids), "missing": list(self.missing),
                 "numbers": self.numbers, "categories": self.categories,
                 "sep": self.dialect.sep, "decimal": self.dialect.decimal,
-                "encoding": self.dialect.encoding, "indicators": list(self.indicators)}
+                "encoding": self.dialect.encoding, "indicators": list(self.indicators),
+                "date_format": self.date_format}
 
     @classmethod
     def from_dict(cls, state: dict) -> CsvSchema:
@@ -362,6 +371,7 @@ class CsvSchema:
         sep = check_choice("CSV schema 'sep'", state.get("sep", ","), tuple(SEPARATORS))
         decimal = check_choice("CSV schema 'decimal'", state.get("decimal", "."), DECIMALS)
         encoding = check_encoding(state.get("encoding", "utf-8"), "CSV schema 'encoding'")
+        date_format = check_date_format(state.get("date_format"), "CSV schema 'date_format'")
         indicators = state.get("indicators", [])
         if not isinstance(indicators, list) or not set(indicators) <= (
                 set(state["numeric"]) | set(encoder.names_) | set(dates)) or not all(
@@ -377,4 +387,4 @@ class CsvSchema:
                    None if state["classes"] is None else [str(c) for c in state["classes"]],
                    check_float_dtype(state["dtype"], "CSV schema 'dtype'").name,
                    dict(dates), list(ids), list(missing), numbers, categories,
-                   Dialect(sep, decimal, encoding), list(indicators))
+                   Dialect(sep, decimal, encoding), list(indicators), date_format)

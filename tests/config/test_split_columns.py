@@ -72,6 +72,21 @@ def test_order_tests_the_latest_days(visits):
     assert days[test].min() == "2024-02-18"  # the last 12 of 60 days from 2024-01-01
 
 
+def test_order_reads_dates_in_the_files_date_format(visits):
+    base, frame = visits
+    days = pd.to_datetime(frame["day"])
+    # day first: as text, 01/02/2024 sorts before 31/01/2024
+    frame.assign(day=days.dt.strftime("%d/%m/%Y")).to_csv(base["data"]["csv"]["path"],
+                                                           index=False)
+    config = _config(base, "data.split.order=day", "data.csv.date_format='%d/%m/%Y'")
+    train, val, test = split_rows(config, load_data(config))
+    assert days[train].max() < days[val].min() and days[val].max() < days[test].min()
+    assert str(days[test].min().date()) == "2024-02-18"
+    assert problems_of(["data.csv.date_format=dd/mm/yyyy"], base) == [
+        "t.yaml: data.csv.date_format: is not a date format (got 'dd/mm/yyyy'); use "
+        "strftime codes, e.g. '%d/%m/%Y' for 27/10/2020 or '%m/%d/%Y' for 10/27/2020"]
+
+
 def test_forward_chaining_folds_train_on_the_past_only(visits):
     base, frame = visits
     days = frame["day"].to_numpy()

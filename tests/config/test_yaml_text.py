@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from mlkit.config import ConfigError, load_config
+from mlkit.config import ConfigError, apply_overrides, load_config
 from mlkit.config.errors import show
 from mlkit.config.yaml_text import MAX_VALUES, parse_yaml
 from mlkit.experiments import load_landscape, load_sweep
@@ -73,3 +73,16 @@ def test_shown_values_are_cut_without_writing_them_out():
     assert time.perf_counter() - start < 0.05
     assert len(text) <= 80 and text.startswith("[[0, 1, 2") and text.endswith("...")
     assert show({"a": [1, None, True]}) == "{'a': [1, null, true]}"
+
+
+@pytest.mark.parametrize("text, where", [("date_format: %d/%m/%Y\n", "line 1, column 14"),
+                                         ("a: 1\nb: @home\n", "line 2, column 4")])
+def test_a_reserved_first_character_is_told_to_be_quoted(text, where):
+    with pytest.raises(ConfigError) as caught:
+        parse_yaml(text, "c.yaml")
+    assert str(caught.value).endswith(
+        f"c.yaml: {where}: not valid YAML: found character '{text.split(': ')[-1][0]}' that "
+        "cannot start any token; put the value in quotes, as in date_format: '%d/%m/%Y' (YAML "
+        "reserves %, @ and ` at the start of a value)")
+    with pytest.raises(ConfigError, match="'x=%d': not valid YAML: .*; put the value in quotes"):
+        apply_overrides({}, ["x=%d"], source="c.yaml")

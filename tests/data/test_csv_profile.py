@@ -62,7 +62,8 @@ def test_the_suggested_section_reads_the_file(write):
     assert section == {
         "path": str(path), "target": "y",
         "features": ["row", "sex", "age", "price", "when"], "categorical": ["sex"],
-        "dates": ["when"], "ids": ["key"], "missing": ["?"], "numbers": "formatted",
+        "dates": ["when"], "date_format": None, "ids": ["key"], "missing": ["?"],
+        "numbers": "formatted",
         "categories": "strip_lower", "impute": "median", "duplicates": "drop", "sep": ",",
         "decimal": ".", "encoding": "utf-8", "min_frequency": None}
     data = load_csv(**section)  # the section's options are the loader's, spelled alike
@@ -97,16 +98,29 @@ def test_dates_in_another_format_and_target_labels_in_other_spellings(write):
                                  f"{['Yes', 'yes ', 'No'][i % 3]}\n" for i in range(30))
     profile = inspect_csv(write(text), "t")
     day = profile.column("day")
-    assert day.kind == "text" and profile.column("m").kind == "category"
-    assert day.note == ("dates, but not written as ISO 8601 (e.g. '1/1/2020'): rewrite them as "
-                        "YYYY-MM-DD to use them")
+    assert day.kind == "date" and profile.column("m").kind == "category"
+    assert day.note == "dates written '%m/%d/%Y' (e.g. '1/1/2020'): date_format reads them"
     notes = profile.notes()
-    assert f"'day' left out of features: {day.note}" in notes
     assert notes[-1] == ("target 't': labels 'Yes', 'yes ' differ only in spaces or case, so "
                          "they are different classes; correct them in the file "
                          "(data.csv.categories applies to inputs only)")
     assert profile.classes == {"No": 10, "Yes": 10, "yes ": 10}
-    assert profile.csv_section()["features"] == ["m"]
+    assert profile.csv_section()["features"] == ["day", "m"]
+
+
+@pytest.mark.parametrize("day, note", [
+    (lambda i: f"{i % 12 + 1}/{(i + 3) % 12 + 1}/2020",
+     "dates, day or month first (e.g. '1/4/2020'): set date_format: '%d/%m/%Y' or "
+     "'%m/%d/%Y' to use them"),
+    (lambda i: f"{i % 28 + 1} Oct 2020",
+     "dates, but not written as ISO 8601 (e.g. '1 Oct 2020'): rewrite them as YYYY-MM-DD to "
+     "use them")])
+def test_dates_without_one_format_are_left_out_with_the_fix(write, day, note):
+    profile = inspect_csv(write("day,x,y\n" + "".join(f"{day(i)},{i * 7 % 30},{i % 2}\n"
+                                                      for i in range(30))), "y")
+    assert (profile.column("day").kind, profile.column("day").note) == ("text", note)
+    assert f"'day' left out of features: {note}" in profile.notes()
+    assert profile.date_format is None and profile.csv_section()["features"] == ["x"]
 
 
 def test_words_among_numbers_are_suggested_as_missing_marks(write):
@@ -131,3 +145,25 @@ def test_words_among_numbers_are_suggested_as_missing_marks(write):
     with pytest.raises(DataError) as caught:  # one word in a column of words is no mark
         load_csv(write("size,y\nbig,0\nsmall,1\nbig,0\n1,1\n", "s.csv"), "y")
     assert "missing" not in str(caught.value)
+
+
+def test_dates_in_one_other_format_get_it_and_train(write):
+    text = "day,code,y\n" + "".join(f"{i % 28 + 1:02d}/{i % 12 + 1:02d}/2020,"
+                                     f"{['02139', '10001', '94110'][i % 3]},{i % 2}\n"
+                                     for i in range(30))
+    path = write(text)
+    profile = inspect_csv(path, "y")
+    day, code = profile.column("day"), profile.column("code")
+    assert (day.kind, profile.date_format) == ("date", "%d/%m/%Y")
+    assert day.note == "dates written '%d/%m/%Y' (e.g. '01/01/2020'): date_format reads them"
+    assert code.kind == "category" and code.note == (
+        "codes written with leading zeros (e.g. '02139'): read as categories, not amounts")
+    section = profile.csv_section()
+    assert (section["dates"], section["date_format"], section["categorical"]) == (
+        ["day"], "%d/%m/%Y", ["code"])
+    data = load_csv(**section)
+    assert data.feature_names[:2] == ["day_year", "day_month_sin"]
+    assert data.feature_names[-3:] == ["code=02139", "code=10001", "code=94110"]
+    days = data.X[:, data.feature_names.index("day_days")]
+    # 14/02/2020 (i = 13) is 44 days after the first date, 01/01/2020
+    assert days[13] == 44 and days.min() == 0

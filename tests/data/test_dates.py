@@ -75,3 +75,37 @@ def test_bad_dates_are_listed_with_their_lines(write):
     with pytest.raises(DataError, match=r"has 2 problems:\n- ") as caught:
         schema.read(write("d,x\nsoon,1\n2024-01-01,big\n", "new.csv"))
     assert "'x' of" in str(caught.value) and "(e.g. 'soon', line 2)" in str(caught.value)
+
+
+def test_a_date_format_reads_dates_written_otherwise_here_and_in_files_read_later(write):
+    text = "d,x,y\n01/03/2024,1,a\n31/12/2023,2,b\n2024-01-01,3,a\n"
+    data = load_csv(write(text), "y", date_format="%d/%m/%Y")
+    assert data.feature_names[1:] == [f"d_{part}" for part in DATE_PARTS]  # found, not listed
+    np.testing.assert_allclose(data.X[:, -1], [61, 0, 1])  # ISO 8601 is read as well
+    assert data.schema.date_format == "%d/%m/%Y"
+    schema = CsvSchema.from_dict(json.loads(json.dumps(data.schema.to_dict())))
+    table = schema.read(write("d,x\n02/03/2024,5\n2024-03-03,6\n", "new.csv"))
+    np.testing.assert_allclose(table.X[:, -1], [62, 63])
+    with pytest.raises(DataError, match=r"not dates \(e.g. '13/13/2024', line 2\); write dates "
+                                        r"as YYYY-MM-DD or YYYY-MM-DD HH:MM:SS or as "
+                                        r"'%d/%m/%Y' says"):
+        schema.read(write("d,x\n13/13/2024,5\n", "new.csv"))
+    state = data.schema.to_dict()
+    del state["date_format"]  # as runs saved before the option
+    assert CsvSchema.from_dict(state).date_format is None
+    with pytest.raises(TypeError, match="CSV schema 'date_format' must be a strftime format"):
+        CsvSchema.from_dict({**state, "date_format": "dd/mm"})
+
+
+def test_the_error_names_the_date_format_that_reads_the_dates(write):
+    text = "d,x,y\n31/12/2023,1,a\n15/01/2024,2,b\n"
+    with pytest.raises(DataError, match=r"not dates \(e.g. '31/12/2023', lines 2, 3\); they "
+                                        r"read as dates with data.csv.date_format: '%d/%m/%Y' "
+                                        r"\(date_format= in Python\)"):
+        load_csv(write(text), "y", dates=["d"])
+    with pytest.raises(DataError, match=r"'%d/%m/%Y' or '%m/%d/%Y' \(date_format= in Python, "
+                                        r"whichever order the file uses\)"):
+        load_csv(write("d,x,y\n01/02/2024,1,a\n03/04/2024,2,b\n"), "y", dates=["d"])
+    for bad in ("dd/mm/yyyy", 3):
+        with pytest.raises(TypeError, match="date_format must be a strftime format with a day"):
+            load_csv(write(text), "y", date_format=bad)

@@ -55,7 +55,6 @@ class SGD(Optimizer):
         self.maximize = validation.flag("SGD", "maximize", maximize)
         self.check_options(momentum=self.momentum, dampening=self.dampening,
                            nesterov=self.nesterov)
-        self.scratch = 2 if nesterov else 1  # work[1] holds the Nesterov look-ahead
 
     @staticmethod
     def check_options(momentum=0.0, dampening=0.0, nesterov=False, **_):

@@ -182,12 +182,6 @@ def _counts(raw, *args):
 _counts = nondifferentiable(_counts)
 
 
-def _edges_per_axis(bins):
-    """Whether ``bins`` gives every axis its edges (a sequence of 1-d arrays), so that counts
-    of traced samples need no edges found from the samples themselves."""
-    return isinstance(bins, (list, tuple)) and all(numpy.ndim(getval(b)) == 1 for b in bins)
-
-
 def _refuse_traced_counts(traced_samples, bins, range, weights):
     """histogram's rules for any number of axes: traced samples need constant edges (one edge
     array per axis, or a constant range); traced weights, edges or range are refused."""

@@ -313,6 +313,10 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     total = mnp.sum(exps, axis=axis, keepdims=True)
     sign = numpy.sign(getval(total))
     out = mnp.log(mnp.abs(total) if return_sign else total) + shift
+    if not return_sign and (sign < 0).any():
+        # The log of a negative sum is nan, and so are its derivatives (log's rule, 1/total,
+        # would give finite ones to a nan value): ask for return_sign to get log|sum|.
+        out = out * numpy.where(sign < 0, numpy.nan, 1).astype(sign.dtype)
     if not keepdims:
         out, sign = ((mnp.squeeze(out, axis=axis), numpy.squeeze(sign, axis=axis))
                      if axis is not None else (mnp.reshape(out, ()), sign.reshape(())))

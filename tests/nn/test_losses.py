@@ -6,7 +6,7 @@ import numpy
 import pytest
 
 import mlkit.numpy as np
-from mlkit import grad, nn, value_and_grad
+from mlkit import elementwise_grad, grad, make_jvp, nn, value_and_grad
 from mlkit.testing import check_grads
 
 P = numpy.array([0.5, -1.0, 2.0, 3.0])
@@ -262,3 +262,29 @@ def test_reduced_label_cross_entropy_equals_the_per_sample_losses(shape, reducti
     if dtype == numpy.float64:
         check_grads(lambda z: nn.cross_entropy(z, labels, reduction=reduction),
                     modes=("fwd", "rev"), order=2)(logits)
+
+
+@pytest.mark.parametrize("dtype", [numpy.float32, numpy.float64])
+@pytest.mark.parametrize("shape", [(4,), (2, 2)])
+def test_binary_cross_entropy_keeps_exact_slopes_at_confident_right_answers(dtype, shape):
+    # -(y log p + (1 - y) log(1 - p)) at p = y in {0, 1} is 0, with slope (p - y) / (p (1 - p))
+    # from the one live term: +1 at p = y = 0, -1 at p = y = 1; its second derivative is 1.
+    p = numpy.array([0.0, 1.0, 0.0, 1.0], dtype).reshape(shape)
+    y = p.copy()
+
+    def loss(p):
+        return nn.binary_cross_entropy(p, y, reduction="sum")
+
+    slope = numpy.where(p == 0, 1.0, -1.0)
+    numpy.testing.assert_array_equal(loss(p), 0.0)
+    g = grad(loss)(p)
+    assert g.dtype == dtype
+    numpy.testing.assert_allclose(g, slope, rtol=1e-6)
+    numpy.testing.assert_allclose(make_jvp(loss)(p)(numpy.ones_like(p))[1], slope.sum(),
+                                  rtol=1e-6)
+    numpy.testing.assert_allclose(elementwise_grad(grad(loss))(p), 1.0, rtol=1e-6)
+    # Just inside [0, 1], where the old floor also flattened the live term:
+    # d/dp -log(1 - p) = 1 / (1 - p) at p = eps / 2 for y = 0.
+    tiny = numpy.full(shape, numpy.finfo(dtype).eps / 2, dtype)
+    numpy.testing.assert_allclose(grad(lambda p: nn.binary_cross_entropy(
+        p, numpy.zeros_like(p), reduction="sum"))(tiny), 1 / (1 - tiny), rtol=1e-6)

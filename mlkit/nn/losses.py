@@ -129,9 +129,13 @@ def binary_cross_entropy_with_logits(logits, targets, *, weight=None, reduction=
 # -- multiclass classification ---------------------------------------------------------------
 @primitive
 def _soft_cross_entropy(logits, target):
-    """``-sum(target * log_softmax(logits), axis=-1)`` in one op."""
+    """``-sum(target * log_softmax(logits), axis=-1)`` in one op; a class of target 0 adds 0
+    even where its shifted logit is -inf (a float32 spread past 3.4e38)."""
     shifted, _, totals = shifted_exp(logits)
-    return numpy.log(totals[..., 0]) * target.sum(axis=-1) - (target * shifted).sum(axis=-1)
+    picked = target * shifted
+    if not numpy.isfinite(picked).all():
+        picked = numpy.where(target == 0, 0, picked)
+    return numpy.log(totals[..., 0]) * target.sum(axis=-1) - picked.sum(axis=-1)
 
 
 def _xent_grad_logits(ans, logits, target):

@@ -288,3 +288,24 @@ def test_binary_cross_entropy_keeps_exact_slopes_at_confident_right_answers(dtyp
     tiny = numpy.full(shape, numpy.finfo(dtype).eps / 2, dtype)
     numpy.testing.assert_allclose(grad(lambda p: nn.binary_cross_entropy(
         p, numpy.zeros_like(p), reduction="sum"))(tiny), 1 / (1 - tiny), rtol=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered")
+@pytest.mark.parametrize("options", [{"reduction": "none"}, {"class_weight": [1.0, 2.0, 3.0]},
+                                     {"weight": [2.0, 1.0]}])
+def test_cross_entropy_of_a_float32_spread_past_its_range_is_finite(options):
+    # x - max(x) is -inf for the -3e38 logit: its class, of target 0, must add 0, not 0 * inf.
+    logits = numpy.array([[3e38, -3e38, 0.0], [1.0, 2.0, 0.5]], numpy.float32)
+    labels = numpy.array([0, 1])
+    options = {k: numpy.asarray(v, numpy.float32) if isinstance(v, list) else v
+               for k, v in options.items()}
+    z = logits[1].astype(numpy.float64)
+    row1 = numpy.log(numpy.exp(z).sum()) - z[1]
+    if "class_weight" in options:  # "none" keeps each sample's class weight
+        row1 *= options["class_weight"][1]
+    losses = nn.cross_entropy(logits, labels, **{**options, "reduction": "none"})
+    assert losses.dtype == numpy.float32
+    numpy.testing.assert_allclose(losses, [0.0, row1], rtol=1e-6)
+    g = grad(lambda z: nn.cross_entropy(z, labels, **options).sum())(logits)
+    assert g.dtype == numpy.float32 and numpy.isfinite(g).all()
+    numpy.testing.assert_array_equal(g[0], 0.0)  # softmax is exactly the one-hot row

@@ -90,18 +90,21 @@ def huber_loss(predictions, targets, delta: PositiveFloat = 1.0, *, weight=None,
 
 # -- binary classification -------------------------------------------------------------------
 def binary_cross_entropy(probabilities, targets, *, weight=None, reduction="mean", eps=None):
-    """``-(y log p + (1 - y) log(1 - p))`` on probabilities clipped to ``[eps, 1 - eps]``.
+    """``-(y log p + (1 - y) log(1 - p))``, each log taken of its argument floored at ``eps``
+    (as PyTorch floors each log at -100), so each term is at most ``-log(eps)``.
 
-    ``eps`` defaults to the machine epsilon of the dtype; the gradient is zero where clipping
-    acts. Prefer :func:`binary_cross_entropy_with_logits`, which needs no clipping. For class
-    weights pass ``weight=class_weight[labels]``.
+    ``eps`` defaults to the machine epsilon of the dtype. Only a term whose argument is
+    below ``eps`` is flattened (its gradient is zero there); the other term keeps its exact
+    derivative, so a confident right answer (p = 1 for y = 1) has the slope -1, not 0. Prefer
+    :func:`binary_cross_entropy_with_logits`, which needs no floor. For class weights pass
+    ``weight=class_weight[labels]``.
     """
     check_same_shape("binary_cross_entropy", probabilities, targets)
     dtype = float_dtype(probabilities)
     eps = float(numpy.finfo(dtype).eps) if eps is None else eps
-    p = np.clip(probabilities, eps, 1 - eps)
     y = as_dtype(targets, dtype)
-    losses = -(y * np.log(p) + (1 - y) * np.log(1 - p))
+    losses = -(y * np.log(np.clip(probabilities, eps, 1))
+               + (1 - y) * np.log(np.clip(1 - probabilities, eps, 1)))
     return reduce_losses("binary_cross_entropy", losses, reduction, weight)
 
 
@@ -126,9 +129,13 @@ def binary_cross_entropy_with_logits(logits, targets, *, weight=None, reduction=
 # -- multiclass classification ---------------------------------------------------------------
 @primitive
 def _soft_cross_entropy(logits, target):
-    """``-sum(target * log_softmax(logits), axis=-1)`` in one op."""
+    """``-sum(target * log_softmax(logits), axis=-1)`` in one op; a class of target 0 adds 0
+    even where its shifted logit is -inf (a float32 spread past 3.4e38)."""
     shifted, _, totals = shifted_exp(logits)
-    return numpy.log(totals[..., 0]) * target.sum(axis=-1) - (target * shifted).sum(axis=-1)
+    picked = target * shifted
+    if not numpy.isfinite(picked).all():
+        picked = numpy.where(target == 0, 0, picked)
+    return numpy.log(totals[..., 0]) * target.sum(axis=-1) - picked.sum(axis=-1)
 
 
 def _xent_grad_logits(ans, logits, target):

@@ -120,10 +120,55 @@ gammainc = wrap_ufunc(scipy.special.gammainc, "gammainc")
 gammaincc = wrap_ufunc(scipy.special.gammaincc, "gammaincc")
 stdtr = wrap_ufunc(scipy.special.stdtr, "stdtr")
 
+def _near_pole(x):
+    """Within 1/4 of a pole of Gamma (a non-positive integer): a mask that is not traced (a
+    recorded one under mlkit.jit: no guard on the input's values)."""
+    raw = getval(x)
+    return (raw < 0.25) & (mnp.abs(raw - mnp.round(raw)) < 0.25)
+
+
+def _none_of(mask):
+    """Whether an untraced ``mask`` is all False: under mlkit.jit a guard on one bool, so the
+    recorded program takes the same branch as an eager call, bit for bit."""
+    return not bool(mnp.any(mask))
+
+
+def _rgamma_slope(ans, x):
+    """d/dx 1/Gamma(x) = -psi(x) / Gamma(x). 1/Gamma is entire: at a pole -n of Gamma, where
+    psi is infinite, the slope is (-1)^n n!. Within 1/4 of those poles it is taken from the
+    reflection 1/Gamma(x) = Gamma(1 - x) sin(pi x) / pi, which is finite there and, unlike the
+    product, keeps full accuracy at every order (the product's second derivative cancels two
+    terms of size 1/distance). Each branch sees only inputs it is finite at: no nan leaks."""
+    near = _near_pole(x)
+    if _none_of(near):
+        return -ans * digamma(x)
+    x_near, x_else = mnp.where(near, x, 0), mnp.where(near, 0.5, x)
+    reflected = (gamma(1 - x_near) * mnp.cos(math.pi * x_near)
+                 - rgamma(x_near) * digamma(1 - x_near))
+    return mnp.where(near, reflected, -ans * digamma(x_else))
+
+
+def _beta_slope(ans, a, b):
+    """dB/da = B (psi(a) - psi(a + b)). Near a pole of Gamma at a + b, where B is 0 or nearly
+    and psi(a + b) is infinite or nearly, it is B psi(a) + Gamma(a) Gamma(b) (1/Gamma)'(a + b)
+    instead (from B = Gamma(a) Gamma(b) / Gamma(a + b)): finite, and accurate at every order,
+    wherever Gamma(a) Gamma(b) is."""
+    raw_a, raw_b = getval(a), getval(b)
+    with numpy.errstate(all="ignore"):
+        near = _near_pole(raw_a + raw_b) & mnp.isfinite(gamma(raw_a) * gamma(raw_b))
+    if _none_of(near):
+        return ans * (digamma(a) - digamma(a + b))
+    a_near, b_near = mnp.where(near, a, 0.5), mnp.where(near, b, 0.5)
+    a_else, b_else = mnp.where(near, 1, a), mnp.where(near, 1, b)
+    c_near = a_near + b_near
+    at_pole = (mnp.where(near, ans, 0) * digamma(a_near)
+               + gamma(a_near) * gamma(b_near) * _rgamma_slope(rgamma(c_near), c_near))
+    return mnp.where(near, at_pole, ans * (digamma(a_else) - digamma(a_else + b_else)))
+
+
 def_elementwise(gamma, lambda ans, x: ans * digamma(x))
-def_elementwise(rgamma, lambda ans, x: -ans * digamma(x))
-def_elementwise(beta, lambda ans, a, b: ans * (digamma(a) - digamma(a + b)),
-                lambda ans, a, b: ans * (digamma(b) - digamma(a + b)))
+def_elementwise(rgamma, _rgamma_slope)
+def_elementwise(beta, _beta_slope, lambda ans, a, b: _beta_slope(ans, b, a))
 def_elementwise(betaln, lambda ans, a, b: digamma(a) - digamma(a + b),
                 lambda ans, a, b: digamma(b) - digamma(a + b))
 
@@ -275,6 +320,10 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     total = mnp.sum(exps, axis=axis, keepdims=True)
     sign = numpy.sign(getval(total))
     out = mnp.log(mnp.abs(total) if return_sign else total) + shift
+    if not return_sign and not _none_of(sign < 0):
+        # The log of a negative sum is nan, and so are its derivatives (log's rule, 1/total,
+        # would give finite ones to a nan value): ask for return_sign to get log|sum|.
+        out = out * numpy.where(sign < 0, numpy.nan, 1).astype(sign.dtype)
     if not keepdims:
         out, sign = ((mnp.squeeze(out, axis=axis), numpy.squeeze(sign, axis=axis))
                      if axis is not None else (mnp.reshape(out, ()), sign.reshape(())))

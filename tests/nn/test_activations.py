@@ -6,7 +6,7 @@ import numpy
 import pytest
 import scipy.special
 
-from mlkit import elementwise_grad, nn
+from mlkit import elementwise_grad, make_jvp, nn
 from mlkit.testing import check_grads
 
 X = numpy.array([-3.0, -1.2, -0.4, 0.3, 0.9, 2.5])  # no kinks: finite differences are exact
@@ -82,3 +82,57 @@ def test_get_activation():
     assert nn.get_activation(numpy.tanh) is numpy.tanh
     with pytest.raises(ValueError, match="unknown activation 'nope'"):
         nn.get_activation("nope")
+
+
+@pytest.mark.parametrize("dtype", [numpy.float32, numpy.float64])
+@pytest.mark.parametrize("alpha", [1.0, 0.7])
+def test_elu_slope_at_zero_is_alpha(dtype, alpha):
+    # The left derivative alpha exp(0), as PyTorch; for alpha = 1 ELU is smooth there.
+    x = numpy.array([[0.0, -0.5], [0.0, 2.0]], dtype)
+    expected = numpy.where(x > 0, 1.0, alpha * numpy.exp(numpy.minimum(x, 0)))
+    slope = elementwise_grad(lambda x: nn.elu(x, alpha))(x)
+    assert slope.dtype == dtype
+    numpy.testing.assert_allclose(slope, expected, rtol=1e-6)
+    numpy.testing.assert_allclose(make_jvp(lambda x: nn.elu(x, alpha))(x)(numpy.ones_like(x))[1],
+                                  expected, rtol=1e-6)
+    if alpha == 1.0:
+        check_grads(nn.elu, order=1)(numpy.zeros(3))
+
+
+def _gelu_closed_forms(x, approximate):
+    """GELU and its derivative in float64, from functions exact in the left tail."""
+    if approximate == "none":
+        pdf = numpy.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+        return x * scipy.special.ndtr(x), scipy.special.ndtr(x) + x * pdf
+    c = math.sqrt(2 / math.pi)
+    z2 = 2 * c * (x + 0.044715 * x ** 3)  # 0.5 (1 + tanh(z)) = expit(2 z)
+    s, rest = scipy.special.expit(z2), scipy.special.expit(-z2)
+    return x * s, s + x * s * rest * 2 * c * (1 + 3 * 0.044715 * x * x)
+
+
+@pytest.mark.parametrize("dtype", [numpy.float32, numpy.float64])
+@pytest.mark.parametrize("approximate", ["tanh", "none"])
+def test_gelu_keeps_relative_accuracy_in_the_left_tail(dtype, approximate):
+    x = numpy.array([-12.0, -9.0, -5.0, -2.0, 3.0], dtype)  # 0.5 (1 + erf/tanh) rounded to 0
+    value, slope = _gelu_closed_forms(x.astype(numpy.float64), approximate)
+    rtol = 1e-5 if dtype == numpy.float32 else 1e-10
+    got = nn.gelu(x, approximate=approximate)
+    got_slope = elementwise_grad(lambda x: nn.gelu(x, approximate=approximate))(x)
+    assert got.dtype == got_slope.dtype == dtype
+    # (float32 holds no value below 1e-45: those are 0 in both)
+    numpy.testing.assert_allclose(got, value.astype(dtype), rtol=rtol, atol=0)
+    numpy.testing.assert_allclose(got_slope, slope.astype(dtype), rtol=rtol, atol=0)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered")  # x * x in the normal density
+@pytest.mark.parametrize("dtype", [numpy.float32, numpy.float64])
+def test_gelu_derivatives_stay_finite_where_x_cubed_overflows(dtype):
+    x = numpy.array([-1e20, -1e3, 1e3, 1e20], dtype)
+    expected = numpy.array([0.0, 0.0, 1.0, 1.0])
+    for approximate in ("tanh", "none"):
+        def gelu(x):
+            return nn.gelu(x, approximate=approximate)
+        numpy.testing.assert_array_equal(gelu(x), numpy.where(x > 0, x, 0))
+        numpy.testing.assert_array_equal(elementwise_grad(gelu)(x), expected)
+        numpy.testing.assert_array_equal(make_jvp(gelu)(x)(numpy.ones_like(x))[1], expected)
+        numpy.testing.assert_array_equal(elementwise_grad(elementwise_grad(gelu))(x), 0.0)

@@ -6,7 +6,7 @@ import numpy
 import pytest
 
 import mlkit.numpy as np
-from mlkit import grad, nn, value_and_grad
+from mlkit import elementwise_grad, grad, make_jvp, nn, value_and_grad
 from mlkit.testing import check_grads
 
 P = numpy.array([0.5, -1.0, 2.0, 3.0])
@@ -262,3 +262,50 @@ def test_reduced_label_cross_entropy_equals_the_per_sample_losses(shape, reducti
     if dtype == numpy.float64:
         check_grads(lambda z: nn.cross_entropy(z, labels, reduction=reduction),
                     modes=("fwd", "rev"), order=2)(logits)
+
+
+@pytest.mark.parametrize("dtype", [numpy.float32, numpy.float64])
+@pytest.mark.parametrize("shape", [(4,), (2, 2)])
+def test_binary_cross_entropy_keeps_exact_slopes_at_confident_right_answers(dtype, shape):
+    # -(y log p + (1 - y) log(1 - p)) at p = y in {0, 1} is 0, with slope (p - y) / (p (1 - p))
+    # from the one live term: +1 at p = y = 0, -1 at p = y = 1; its second derivative is 1.
+    p = numpy.array([0.0, 1.0, 0.0, 1.0], dtype).reshape(shape)
+    y = p.copy()
+
+    def loss(p):
+        return nn.binary_cross_entropy(p, y, reduction="sum")
+
+    slope = numpy.where(p == 0, 1.0, -1.0)
+    numpy.testing.assert_array_equal(loss(p), 0.0)
+    g = grad(loss)(p)
+    assert g.dtype == dtype
+    numpy.testing.assert_allclose(g, slope, rtol=1e-6)
+    numpy.testing.assert_allclose(make_jvp(loss)(p)(numpy.ones_like(p))[1], slope.sum(),
+                                  rtol=1e-6)
+    numpy.testing.assert_allclose(elementwise_grad(grad(loss))(p), 1.0, rtol=1e-6)
+    # Just inside [0, 1], where the old floor also flattened the live term:
+    # d/dp -log(1 - p) = 1 / (1 - p) at p = eps / 2 for y = 0.
+    tiny = numpy.full(shape, numpy.finfo(dtype).eps / 2, dtype)
+    numpy.testing.assert_allclose(grad(lambda p: nn.binary_cross_entropy(
+        p, numpy.zeros_like(p), reduction="sum"))(tiny), 1 / (1 - tiny), rtol=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered")
+@pytest.mark.parametrize("options", [{"reduction": "none"}, {"class_weight": [1.0, 2.0, 3.0]},
+                                     {"weight": [2.0, 1.0]}])
+def test_cross_entropy_of_a_float32_spread_past_its_range_is_finite(options):
+    # x - max(x) is -inf for the -3e38 logit: its class, of target 0, must add 0, not 0 * inf.
+    logits = numpy.array([[3e38, -3e38, 0.0], [1.0, 2.0, 0.5]], numpy.float32)
+    labels = numpy.array([0, 1])
+    options = {k: numpy.asarray(v, numpy.float32) if isinstance(v, list) else v
+               for k, v in options.items()}
+    z = logits[1].astype(numpy.float64)
+    row1 = numpy.log(numpy.exp(z).sum()) - z[1]
+    if "class_weight" in options:  # "none" keeps each sample's class weight
+        row1 *= options["class_weight"][1]
+    losses = nn.cross_entropy(logits, labels, **{**options, "reduction": "none"})
+    assert losses.dtype == numpy.float32
+    numpy.testing.assert_allclose(losses, [0.0, row1], rtol=1e-6)
+    g = grad(lambda z: nn.cross_entropy(z, labels, **options).sum())(logits)
+    assert g.dtype == numpy.float32 and numpy.isfinite(g).all()
+    numpy.testing.assert_array_equal(g[0], 0.0)  # softmax is exactly the one-hot row

@@ -48,6 +48,16 @@ def off_grid(rng, shape):
     return rng.integers(-3, 3, shape) + rng.uniform(0.1, 0.4, shape)
 
 
+def gamma_poles(rng, shape):
+    """The poles of Gamma, 0, -1, ..., -4, and points within 1e-3 of them."""
+    return -rng.integers(0, 5, shape) + rng.choice([0.0, 1e-3, -1e-3], shape)
+
+
+def negative_halves(rng, shape):
+    """-0.5, -1.5, -2.5: two of them add up to a pole of Gamma (a zero of Beta)."""
+    return -0.5 - rng.integers(0, 3, shape).astype(float)
+
+
 def dividend(rng, shape):
     return rng.uniform(2.2, 2.8, shape)
 
@@ -678,6 +688,9 @@ for _name in ("xlogy", "xlog1py"):
               [f"special.{_name}"]))
 _special("gamma", off_grid)
 _special("rgamma", off_grid)
+# 1/Gamma is entire: finite derivatives of every order at and around Gamma's poles.
+add(_spec("special.rgamma(poles)", special.rgamma, (gamma_poles,), UNARY, ["special.rgamma"],
+          order=3))
 # Holomorphic in complex x, to first order (scipy's polygamma takes no complex values).
 for _name in ("gamma", "rgamma"):
     add(_spec(f"special.{_name}(complex)", getattr(special, _name), (positive,), UNARY,
@@ -685,6 +698,9 @@ for _name in ("gamma", "rgamma"):
 for _name in ("beta", "betaln"):
     add(_spec(f"special.{_name}", getattr(special, _name), (positive, positive), BINARY,
               [f"special.{_name}"]))
+# Where a + b is a pole of Gamma and a, b are not, Beta is 0 and smooth.
+add(_spec("special.beta(zeros)", special.beta, (negative_halves, negative_halves), BINARY,
+          ["special.beta"], order=3))
 # Incomplete functions and orders of Bessel functions: differentiable in x only (their other
 # arguments raise, see tests/scipy/test_special.py), so those are held constant here.
 _IN_X = [

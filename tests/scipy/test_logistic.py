@@ -159,3 +159,35 @@ def test_log_expit_values_and_dtypes_match_scipy(x):
     assert_allclose(value, expected, rtol=4 * numpy.finfo(numpy.result_type(value)).eps)
     with pytest.raises(TypeError, match="complex"):
         special.log_expit(numpy.array([1j]))
+
+
+# Row 0 of each sums to a negative number (its log is undefined), the others to positive ones.
+SIGNED = [([0.5, 1.0, -0.3], [1.0, -2.0, 0.5]),
+          ([[0.5, 1.0, -0.3], [0.2, -1.1, 0.4]], [[1.0, -2.0, 0.5], [1.0, 2.0, -0.5]]),
+          ([[3.0, 2.0], [-1.0, 0.0], [700.0, 699.0]], [[-1.0, 0.5], [0.25, 0.5], [-1.0, 3.0]])]
+
+
+@pytest.mark.parametrize("dtype", [numpy.float32, numpy.float64])
+@pytest.mark.filterwarnings("ignore:invalid value encountered")
+@pytest.mark.parametrize("a, b", SIGNED, ids=["vector", "matrix", "large"])
+def test_logsumexp_of_a_negative_sum_is_nan_with_nan_derivatives(dtype, a, b):
+    a, b = numpy.array(a, dtype), numpy.array(b, dtype)
+
+    def lse(a, b):
+        return special.logsumexp(a, axis=-1, b=b)
+
+    expected_nan = numpy.atleast_1d(numpy.isnan(scipy.special.logsumexp(a, -1, b=b)))
+    assert_array_equal(numpy.atleast_1d(numpy.isnan(lse(a, b))), expected_nan)
+    # Where the sum is positive: b exp(a) / sum in a, exp(a) / sum in b.
+    weights = b * numpy.exp(a - a.max(-1, keepdims=True))
+    exact = weights / weights.sum(-1, keepdims=True)
+    for argnum, expected in ((0, exact), (1, exact / b)):
+        g = numpy.atleast_2d(grad(lambda a, b: numpy.sum(lse(a, b)), argnum)(a, b))
+        assert g.dtype == dtype
+        assert_array_equal(numpy.isnan(g).all(-1), expected_nan)
+        assert_allclose(g[~expected_nan], numpy.atleast_2d(expected)[~expected_nan], rtol=1e-5)
+    tangent = make_jvp(lambda a: lse(a, b))(a)(numpy.ones_like(a))[1]
+    assert_array_equal(numpy.atleast_1d(numpy.isnan(tangent)), expected_nan)
+    # log|sum| stays differentiable with return_sign.
+    check_grads(lambda a: special.logsumexp(a, -1, b=b, return_sign=True)[0],
+                modes=("fwd", "rev"), order=2)(a.astype(numpy.float64))

@@ -10,7 +10,7 @@ import pytest
 import scipy.special
 from numpy.testing import assert_allclose
 
-from mlkit import grad, make_jvp
+from mlkit import elementwise_grad, grad, make_jvp
 from mlkit.scipy import special
 
 RNG = onp.random.default_rng(11)
@@ -124,3 +124,25 @@ def test_scipy_calls_on_traced_values_reach_mlkit():
                     scipy.special.gamma(2.5) * scipy.special.digamma(2.5))
     assert_allclose(grad(lambda x: scipy.special.yn(1, x))(2.0),
                     0.5 * (scipy.special.yn(0, 2.0) - scipy.special.yn(2, 2.0)))
+
+
+@pytest.mark.parametrize("dtype", [onp.float32, onp.float64])
+def test_rgamma_and_beta_at_the_poles_of_gamma_have_their_finite_derivatives(dtype):
+    # Near -n, 1/Gamma(x) = (-1)^n n! (e - psi(n+1) e^2 + ...) with e = x + n.
+    n = onp.arange(5)
+    x = (-n).astype(dtype)
+    slope = (-1.0) ** n * scipy.special.factorial(n)
+    tol = 1e-5 if dtype == onp.float32 else 1e-12
+    first = elementwise_grad(special.rgamma)(x)
+    assert first.dtype == dtype
+    assert_allclose(first, slope, rtol=tol)
+    assert_allclose(make_jvp(special.rgamma)(x)(onp.ones_like(x))[1], slope, rtol=tol)
+    assert_allclose(elementwise_grad(elementwise_grad(special.rgamma))(x),
+                    -2 * slope * scipy.special.digamma(n + 1.0), rtol=tol)
+    # B(a, b) = Gamma(a) Gamma(b) / Gamma(a + b) is 0 where a + b = -n, with slope
+    # Gamma(a) Gamma(b) (-1)^n n! in a and in b.
+    a, b = onp.array([-0.5, -1.5, 0.5], dtype), onp.array([-1.5, -1.5, -1.5], dtype)
+    expected = (scipy.special.gamma(a) * scipy.special.gamma(b)
+                * [2.0, -6.0, -1.0])  # a + b = -2, -3, -1
+    for argnum in (0, 1):
+        assert_allclose(elementwise_grad(special.beta, argnum)(a, b), expected, rtol=tol)

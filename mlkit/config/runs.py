@@ -151,7 +151,7 @@ def _split_row_names(config: Config, dataset) -> list[str]:
     if dataset.lines is None:
         return [f"row {i}" for i in test]
     carried = read_columns(config.data.csv.path, list(config.data.csv.ids),
-                           dataset.lines[test] - 2)
+                           dataset.lines[test] - 2, dataset.schema.dialect)
     return _row_names(dataset.lines[test], carried)
 
 

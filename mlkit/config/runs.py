@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from mlkit import registry
 from mlkit.data.drift import drift_report
 from mlkit.data.reading import read_columns
 from mlkit.train import CheckpointError, Head, Predictor, RunDir, RunError
@@ -36,6 +37,8 @@ def load_predictor(run_dir) -> tuple[Predictor, Config]:
     run = RunDir.open(run_dir, needs=(RunDir.CONFIG, RunDir.MODEL, RunDir.PREPROCESSING))
     config = load_config(run / RunDir.CONFIG, saved=True)
     prep = run.read_preprocessing()
+    if prep.head == "multiclass" and registry.LOSSES[config.loss.name].head == "scores":
+        prep.head = "scores"  # a hinge run saved before hinge scores had a head of their own
     head = prep.make_head()
     n_outputs = head.n_outputs(len(prep.classes) if prep.classes else None)
     model = build_model(config, len(prep.feature_names), n_outputs, rng=0)

@@ -2,6 +2,7 @@
 calibration and no probability columns are derived from them, in Python and on the command line."""
 
 import json
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -95,3 +96,23 @@ def test_predict_writes_the_scores_and_their_highest_class(hinge_run, tmp_path):
     outputs = predictor.outputs(frame)
     np.testing.assert_allclose(written[[f"score_{c}" for c in classes]], outputs, rtol=1e-12)
     assert list(written["prediction"]) == [classes[k] for k in outputs.argmax(axis=1)]
+
+
+def test_a_hinge_run_saved_before_the_scores_head_reads_as_scores(hinge_run, tmp_path, capsys):
+    """Earlier versions saved a hinge run's head as "multiclass": its evaluate and predict
+    still give no calibration and no probabilities."""
+    old = shutil.copytree(hinge_run, tmp_path / "old")
+    prep = json.loads((old / "preprocessing.json").read_text())
+    assert prep["head"] == "scores"
+    (old / "preprocessing.json").write_text(json.dumps({**prep, "head": "multiclass"}))
+    assert main(["evaluate", str(old), "--bootstrap", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "no calibration" in out and "expected calibration error" not in out
+    from sklearn.datasets import load_wine
+
+    load_wine(as_frame=True).frame.drop(columns="target").head(4).to_csv(tmp_path / "new.csv",
+                                                                         index=False)
+    assert main(["predict", str(old), "--input", str(tmp_path / "new.csv"), "--output",
+                 str(tmp_path / "out.csv")]) == 0
+    assert list(pd.read_csv(tmp_path / "out.csv").columns) == ["prediction"] + [
+        f"score_class_{k}" for k in range(3)]

@@ -124,7 +124,8 @@ def evaluate_run(run_dir, data=None) -> Evaluation:
         return found
     path = Path(data)
     if path.suffix in (".yaml", ".yml"):
-        other = load_config(path)
+        # a run's own config.yaml (next to its preprocessing.json) may be an earlier version's
+        other = load_config(path, saved=(path.parent / RunDir.PREPROCESSING).is_file())
         dataset = load_data(other)
         _check_same_data(predictor.preprocessing, dataset, path)
         raw_splits, _ = split_data(_unscaled(other), dataset, head.kind)

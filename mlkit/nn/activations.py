@@ -14,7 +14,7 @@ import numpy
 import mlkit.numpy as np
 from mlkit.extend import def_elementwise, getval, primitive
 from mlkit.scipy import special
-from mlkit.scipy.special import expit, log_expit, ndtr
+from mlkit.scipy.special import erf, expit, log_expit
 
 __all__ = [
     "ACTIVATIONS",
@@ -60,12 +60,9 @@ def leaky_relu(x, negative_slope=0.01):
 
 
 def elu(x, alpha=1.0):
-    """``x`` for ``x > 0``, ``alpha * (exp(x) - 1)`` otherwise (no overflow for large x).
-
-    The derivative at 0 is ``alpha`` (the left one, as PyTorch's): 1 for ``alpha = 1``, where
-    the function is smooth."""
-    positive = getval(x) > 0
-    return np.where(positive, x, alpha * np.expm1(np.where(positive, 0, x)))
+    """``x`` for ``x > 0``, ``alpha * (exp(x) - 1)`` otherwise (no overflow for large x)."""
+    negative = np.expm1(np.minimum(x, 0))
+    return np.where(getval(x) > 0, x, alpha * negative)
 
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -75,19 +72,13 @@ def gelu(x, approximate="tanh"):
     """Gaussian error linear unit ``x * Phi(x)``.
 
     ``approximate="tanh"`` uses ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``;
-    ``approximate="none"`` uses the exact ``0.5 x (1 + erf(x / sqrt(2)))``. Both keep their
-    relative accuracy, and finite derivatives, at every x.
+    ``approximate="none"`` uses the exact ``0.5 x (1 + erf(x / sqrt(2)))``.
     """
     if approximate == "tanh":
-        # 0.5 (1 + tanh(z)) = sigmoid(2 z): no 1 - 1 cancellation in the left tail. Past
-        # |x| = 100 the sigmoid is 0 or 1 to every precision, so |x| is capped there inside
-        # x^3, which cannot overflow (that made the derivative 0 * inf = nan past 1.8e19 in
-        # float32).
-        capped = np.minimum(np.abs(x), 100.0)
-        cube = x * (capped * capped)
-        return x * sigmoid(2 * _SQRT_2_OVER_PI * (x + 0.044715 * cube))
+        inner = _SQRT_2_OVER_PI * (x + 0.044715 * (x * x * x))
+        return 0.5 * x * (1 + np.tanh(inner))
     if approximate == "none":
-        return x * ndtr(x)  # Phi(x) keeps its relative accuracy in the left tail
+        return 0.5 * x * (1 + erf(x * (1 / math.sqrt(2.0))))
     raise ValueError(f"gelu: approximate must be 'tanh' or 'none', got {approximate!r}")
 
 

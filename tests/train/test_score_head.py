@@ -145,3 +145,7 @@ def test_the_importance_of_a_two_class_hinge_run_reads_its_own_f1(tmp_path, caps
     out = capsys.readouterr().out
     assert f"unshuffled f1 {f1:.4f}" in out
     assert pd.read_csv(run / "importance.csv").shape[0] == 30
+    # two classes, but no probability to set a threshold on
+    assert main(["predict", str(run), "--input", str(tmp_path / "x.csv"), "--output",
+                 str(tmp_path / "p.csv"), "--threshold", "0.3"]) == 2
+    assert "is a hinge (class scores, no probabilities) model" in capsys.readouterr().err

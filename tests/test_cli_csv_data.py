@@ -131,6 +131,10 @@ def test_a_run_saved_in_the_old_spelling_still_evaluates_predicts_and_resumes(
     assert code == 0, err
     predictions = pd.read_csv("pred.csv")
     assert predictions["station"].tolist() == new["station"].tolist()
+    # and its config.yaml is a config whose test split another run can be evaluated on
+    code, out, err = cli("evaluate", run, "--data", run / "config.yaml")
+    assert code == 0, err
+    assert re.search(rf"^accuracy +{accuracy:.4f} ", out, re.M)
     code, out, err = cli("train", "--resume", run, "training.epochs=4", "--quiet")
     assert code == 0, err
     assert len(pd.read_csv(run / "metrics.csv")) == 4

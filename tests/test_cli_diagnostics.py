@@ -93,7 +93,7 @@ def test_predict_applies_a_threshold(cli, tmp_path, shipped_run):
 
 
 @pytest.mark.parametrize(("run_name", "threshold", "message"), [
-    ("softmax", "0.3", "applies to binary classifiers only"),
+    ("softmax", "0.3", "applies to binary classifiers of probabilities only"),
     ("logreg", "1.5", "must be a probability between 0 and 1, or best"),
     ("logreg", "high", "must be a probability between 0 and 1, or best"),
 ])

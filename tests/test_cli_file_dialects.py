@@ -3,6 +3,7 @@ cp1252 text and a long tail of towns; `mlkit inspect` suggests the section, the 
 how the file was read, and `evaluate` and `predict` read new files of the same kind."""
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -71,3 +72,28 @@ def test_european_excel_file_inspect_train_evaluate_predict(cli, tmp_path, monke
     code, out, err = cli("train", "c.yaml", "data.csv.encoding=utf-8")
     assert code == 2
     assert "is not utf-8 text" in err and "set data.csv.encoding: cp1252" in err
+
+
+def test_evaluate_names_the_test_rows_of_a_tab_separated_file_by_their_ids(cli, tmp_path):
+    """The own test split's rows are named from the file read with the run's separator (a
+    tab file once failed as 'read with separator ',' has one column')."""
+    rng = np.random.default_rng(1)
+    x = rng.uniform(0, 10, 60).round(3)
+    frame = pd.DataFrame({"code": [f"k{i:02d}" for i in range(60)], "x": x,
+                          "y": (3 * x + rng.normal(0, 0.1, 60)).round(3)})
+    frame.to_csv(tmp_path / "t.tsv", sep="\t", index=False)
+    config = {"data": {"dataset": "csv", "csv": {"path": "t.tsv", "target": "y", "ids": ["code"],
+                                                 "sep": "tab"}},
+              "model": {"name": "linear_regression"}, "loss": {"name": "mse"},
+              "optimizer": {"name": "lbfgs"}, "training": {"epochs": 30, "batch_size": "full"},
+              "baseline": {"name": "off"},
+              "output": {"dir": str(tmp_path / "runs"), "save_plots": False}}
+    (tmp_path / "r.yaml").write_text(yaml.safe_dump(config))
+    code, out, err = cli("train", tmp_path / "r.yaml", "--quiet")
+    assert code == 0, err
+    run = out.strip().splitlines()[-1].removeprefix("run directory: ")
+    code, out, err = cli("evaluate", run)
+    assert code == 0, err
+    named = re.findall(r"^line (\d+) \(code=(k\d\d)\)", out, re.MULTILINE)
+    assert len(named) == 5
+    assert all(f"k{int(line) - 2:02d}" == key for line, key in named)

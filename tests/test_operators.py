@@ -259,12 +259,18 @@ def test_make_jvp_make_vjp_and_vector_jacobian_product():
 
 def test_make_vjp_refuses_a_cotangent_of_another_size():
     """A cotangent of the wrong size is named as such (HIPS autograd returns a wrong-shaped
-    answer); one of the output's size in another shape is still accepted."""
+    answer); one of the output's size in another shape is taken in the output's shape."""
     vjp, _ = make_vjp(lambda x: x * 2.0)(onp.ones(2))
     for bad in (1.0, onp.ones(1), onp.ones((1, 1)), onp.ones(3)):
         with pytest.raises(ValueError, match=r"cotangent has shape .* output has shape \(2,\)"):
             vjp(bad)
     assert_allclose(vjp(onp.array([[1.0, -3.0]])), [2.0, -6.0])
+    x = onp.array([0.5, 1.0, 2.0])  # reshaped for every rule, broadcasting ones included
+    vjp_sin, _ = make_vjp(lambda x: np.sin(x) * 2.0)(x)
+    assert_allclose(vjp_sin(onp.array([[1.0], [0.0], [-1.0]])),
+                    [2 * onp.cos(0.5), 0.0, -2 * onp.cos(2.0)])
+    vjp_one, _ = make_vjp(lambda x: np.exp(x) + onp.zeros((1, 1)))(onp.ones(1))
+    assert_allclose(vjp_one(3.0), [3 * onp.e])
     vjp_tuple, _ = make_vjp(lambda t: t[0] * t[1])((onp.ones(2), onp.full(2, 3.0)))
     with pytest.raises(ValueError, match="cotangent has shape"):
         vjp_tuple(onp.ones(4))

@@ -121,7 +121,7 @@ def make_vjp(fun, x):
         (root,) = roots
 
         def vjp_leaf(g):
-            _check_cotangent(fun, g, end_value)
+            g = _shaped_cotangent(fun, g, end_value)
             if end_node is not None:
                 grads = backward_pass(g, end_node, roots)
                 if root in grads:
@@ -131,7 +131,7 @@ def make_vjp(fun, x):
         return vjp_leaf, end_value
 
     def vjp(g):
-        _check_cotangent(fun, g, end_value)
+        g = _shaped_cotangent(fun, g, end_value)
         grads = {} if end_node is None else backward_pass(g, end_node, roots)
         in_order = iter(roots)  # the roots were made in the order tree_map visits the leaves
 
@@ -144,16 +144,21 @@ def make_vjp(fun, x):
     return vjp, end_value
 
 
-def _check_cotangent(fun, g, end_value):
-    """Refuse a cotangent of another size than the output it pulls back, here and by name,
-    rather than as a reshape error deep in the backward pass."""
+def _shaped_cotangent(fun, g, end_value):
+    """``g`` in the output's shape: one of the output's size in another shape (a (1, n) row
+    for an (n,) output) is reshaped, since every rule expects the output's shape; one of
+    another size is refused here, by name, rather than as a reshape error deep in the
+    backward pass."""
     if is_container(g, exact=True) or is_container(end_value, exact=True):
-        return
+        return g
     got, want = numpy.shape(getval(g)), numpy.shape(getval(end_value))
-    if got != want and numpy.size(getval(g)) != numpy.size(getval(end_value)):
-        raise ValueError(
-            f"vjp of {fun_name(fun)}: the cotangent has shape {got} but the output has shape "
-            f"{want}; pass a cotangent shaped like the output")
+    if got == want:
+        return g
+    if numpy.size(getval(g)) == numpy.size(getval(end_value)) and type(g) not in box_types:
+        return numpy.reshape(g, want)
+    raise ValueError(
+        f"vjp of {fun_name(fun)}: the cotangent has shape {got} but the output has shape "
+        f"{want}; pass a cotangent shaped like the output")
 
 
 def make_jvp(fun, x):

@@ -90,7 +90,7 @@ def _importance_metric(args, found) -> str:
 
     name = args.importance_metric or next(iter(found.scores))
     try:
-        check_metrics([name], found.head.kind)
+        check_metrics([name], found.head.kind, len(found.classes or ()) or None)
     except ValueError as error:
         problem = Problem("--importance-metric", str(error), name,
                           "e.g. --importance-metric accuracy")
@@ -203,8 +203,9 @@ def _importance(args, found, metric: str) -> Path:
     from mlkit.train.checkpoint import atomic_write_text
     from mlkit.train.diagnostics import importance_table
 
+    # no task=: _importance_metric checked the metric against the head and its classes
     result = permutation_importance(found.predictions_of, found.X, found.y, metric,
-                                    found.groups, args.repeats, args.seed, found.head.kind)
+                                    found.groups, args.repeats, args.seed)
     say("\n" + importance_table(result, len(found.y)))
     path = _folder(args) / "importance.csv"
     table = result.frame().rename(columns={"mean": f"{metric}_drop_mean",

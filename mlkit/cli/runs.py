@@ -48,9 +48,10 @@ def _threshold(text, run_dir, head) -> tuple[float, str]:
     if text is None:
         return 0.5, ""
     if head.kind != "binary":
+        kind = "hinge (class scores, no probabilities)" if head.kind == "scores" else head.kind
         raise ConfigError("mlkit predict", [Problem(
-            "--threshold", f"applies to binary classifiers only, but {run_dir} is a "
-            f"{head.kind} model", text, "leave --threshold out")])
+            "--threshold", f"applies to binary classifiers of probabilities only, but "
+            f"{run_dir} is a {kind} model", text, "leave --threshold out")])
     if text == "best":
         best = best_f1_threshold(*validation_probabilities(run_dir))
         return best.threshold, (f"threshold {best.threshold:.4f} (best F1 {best.f1:.4f} on the "

@@ -207,8 +207,9 @@ def _former_spelling(site: _Site, key: str, value: Any) -> Problem | None:
     ``respelled``), with today's spelling; None when it is no such thing."""
     renamed = getattr(site.owner, "renamed", {}).get(key)
     if renamed is not None:
-        return Problem(site.path, f"was renamed {renamed}", value,
-                       f"write {renamed}: {show(value)}")
+        listed = get_origin(site.owner.model_fields[renamed].annotation) is list
+        now = [value] if listed and isinstance(value, str) else value  # `id` also took one name
+        return Problem(site.path, f"was renamed {renamed}", value, f"write {renamed}: {show(now)}")
     values = getattr(site.owner, "respelled", {}).get(key, {})
     if not isinstance(value, str) or value not in values:
         return None

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from mlkit import registry
 from mlkit.data.drift import drift_report
 from mlkit.data.reading import read_columns
 from mlkit.train import CheckpointError, Head, Predictor, RunDir, RunError
@@ -36,6 +37,8 @@ def load_predictor(run_dir) -> tuple[Predictor, Config]:
     run = RunDir.open(run_dir, needs=(RunDir.CONFIG, RunDir.MODEL, RunDir.PREPROCESSING))
     config = load_config(run / RunDir.CONFIG, saved=True)
     prep = run.read_preprocessing()
+    if prep.head == "multiclass" and registry.LOSSES[config.loss.name].head == "scores":
+        prep.head = "scores"  # a hinge run saved before hinge scores had a head of their own
     head = prep.make_head()
     n_outputs = head.n_outputs(len(prep.classes) if prep.classes else None)
     model = build_model(config, len(prep.feature_names), n_outputs, rng=0)
@@ -121,7 +124,8 @@ def evaluate_run(run_dir, data=None) -> Evaluation:
         return found
     path = Path(data)
     if path.suffix in (".yaml", ".yml"):
-        other = load_config(path)
+        # a run's own config.yaml (next to its preprocessing.json) may be an earlier version's
+        other = load_config(path, saved=(path.parent / RunDir.PREPROCESSING).is_file())
         dataset = load_data(other)
         _check_same_data(predictor.preprocessing, dataset, path)
         raw_splits, _ = split_data(_unscaled(other), dataset, head.kind)
@@ -151,7 +155,7 @@ def _split_row_names(config: Config, dataset) -> list[str]:
     if dataset.lines is None:
         return [f"row {i}" for i in test]
     carried = read_columns(config.data.csv.path, list(config.data.csv.ids),
-                           dataset.lines[test] - 2)
+                           dataset.lines[test] - 2, dataset.schema.dialect)
     return _row_names(dataset.lines[test], carried)
 
 

@@ -300,9 +300,12 @@ def _decimal_comma(text: pd.DataFrame) -> bool:
 
 
 def _other_decimal(written: pd.Series, decimal: str) -> str | None:
-    """The other decimal mark, when it reads every value of the column as a plain number."""
-    other = "," if decimal == "." else "."
-    return other if to_numbers(written.dropna(), "plain", other).notna().all() else None
+    """The other decimal mark, when it reads every value of a column that ``decimal`` does
+    not read as plain numbers."""
+    values, other = written.dropna(), "," if decimal == "." else "."
+    if to_numbers(values, "plain", decimal).notna().all():
+        return None
+    return other if to_numbers(values, "plain", other).notna().all() else None
 
 
 def _long_tailed(column: pd.Series) -> bool:
@@ -325,6 +328,10 @@ def _column_note(written: pd.Series, read: pd.Series, kind: str, target: bool,
             return (f"labels {', '.join(repr(v) for v in alike[0])} differ only in spaces or "
                     "case, so they are different classes; correct them in the file "
                     "(data.csv.categories applies to inputs only)")
+    other = _other_decimal(written, decimal) if kind in ("category", "id", "text") else None
+    if other:  # many distinct values make an id or text of them, a few a category
+        return (f"numbers written with the decimal mark {other!r} (e.g. "
+                f"{written.dropna().iloc[0]!r}): read the file with decimal: {other!r}")
     example = None if written.dropna().empty else written.dropna().iloc[0]
     if len(date_formats) == 1 and kind == "date" and not looks_like_dates(written):
         return f"dates written {date_formats[0]!r} (e.g. {example!r}): date_format reads them"
@@ -342,10 +349,6 @@ def _column_note(written: pd.Series, read: pd.Series, kind: str, target: bool,
         plain = to_numbers(written.dropna(), "plain", decimal)
         example = written.dropna()[plain.isna()].iloc[0]
         return f"{example!r} is {to_numbers(pd.Series([example]), 'formatted', decimal)[0]:g}"
-    other = _other_decimal(written, decimal)
-    if kind == "category" and other:
-        return (f"numbers written with the decimal mark {other!r} (e.g. "
-                f"{written.dropna().iloc[0]!r}): read the file with decimal: {other!r}")
     if kind == "category" and written.nunique() != read.nunique():
         return f"{written.nunique()} spellings of {read.nunique()} categories"
     return ""

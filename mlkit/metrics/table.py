@@ -123,9 +123,10 @@ def known_metric(name) -> Metric:
     return METRICS[name]
 
 
-def check_metrics(names, head: str) -> tuple[str, ...]:
+def check_metrics(names, head: str, n_classes: int | None = None) -> tuple[str, ...]:
     """``names`` as a tuple, or ValueError for a name that is unknown or does not fit a
-    ``binary``, ``multiclass``, ``scores`` or ``regression`` head."""
+    ``binary``, ``multiclass``, ``scores`` or ``regression`` head (of ``n_classes`` classes,
+    when known: a positive-class metric fits any head of two)."""
     if isinstance(names, str):
         names = (names,)
     task = "regression" if head == "regression" else "classification"
@@ -134,10 +135,10 @@ def check_metrics(names, head: str) -> tuple[str, ...]:
         if metric.task != task:
             raise ValueError(f"metric {name!r} is for {metric.task}, but the model's head is "
                              f"{head}.")
-        if metric.binary and head != "binary":
+        if metric.binary and head != "binary" and n_classes != 2:
             raise ValueError(f"metric {name!r} is the positive class's of a binary task, but "
-                             f"the head is {head}; use {name}_macro or {name}_weighted (or "
-                             "roc_auc_ovr).")
+                             f"the head is {head}; use {name}_macro or {name}_weighted"
+                             + ("." if head == "scores" else " (or roc_auc_ovr)."))
         if metric.reads in ("proba", "positive") and head == "scores":
             raise ValueError(f"metric {name!r} needs class probabilities, but the model was "
                              "trained with a margin loss (hinge), which gives class scores; "

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from mlkit.config import COMPONENT_NAMES, Config, config_to_dict, config_to_yaml, load_config
 from mlkit.config.schema import DATASETS
+from mlkit.config.sections import CsvSource
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 SHIPPED = ["logreg", "softmax", "mlp", "mlp_regression", "csv"]
@@ -46,6 +47,12 @@ def test_shipped_configs_choose_what_the_issue_asks_for():
     assert chosen["mlp_regression"].data.dataset == "diabetes"
     assert chosen["mlp_regression"].loss.name == "mse"
     assert chosen["csv"].data.csv.path == str(CONFIGS.parent / "datasets" / "penguins.csv")
+
+
+def test_the_csv_config_shows_every_data_csv_key():
+    """The README sends readers to configs/csv.yaml for all of them."""
+    written = yaml.safe_load((CONFIGS / "csv.yaml").read_text())["data"]["csv"]
+    assert set(written) == set(CsvSource.model_fields)
 
 
 def _union_tags(field: str) -> set[str]:

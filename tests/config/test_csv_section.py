@@ -115,6 +115,14 @@ def test_old_spellings_get_one_line_each_naming_the_new_one():
         "t.yaml: data.csv.ids: must be a list (got 'key')"]
 
 
+def test_the_new_spelling_named_for_one_id_column_is_accepted():
+    """`id: key` (one name, as earlier versions allowed) is told the list that now works."""
+    assert problems_of(["data.csv.id=key"], CSV) == [
+        "t.yaml: data.csv.id: was renamed ids (got 'key'); write ids: ['key']"]
+    assert validate_config(apply_overrides(CSV, ["data.csv.ids=['key']"])).data.csv.ids == [
+        "key"]
+
+
 def test_a_saved_config_in_the_old_spelling_reads_in_the_new_one(tmp_path):
     saved = {**CSV, "data": {"dataset": "csv", "csv": {
         "path": "d.csv", "target": "y", "id": ["key"], "impute": "none", "task": "auto"}},

@@ -51,6 +51,22 @@ def test_a_column_of_numbers_with_the_other_decimal_mark_says_which_mark_reads_i
     assert profile.column("b").note == ""
 
 
+def test_many_numbers_with_the_other_decimal_mark_are_noted_not_only_as_an_id(tmp_path):
+    """Forty distinct values make an id of them, four written like dates text: each still
+    says which decimal mark reads it; a counter 1, 2, 3 ... is read by both marks alike."""
+    rows = [f"{i + 3},{i % 7};{i * 0.25 + 0.1:g};{1 + i % 4},75;{i + 1};{'ab'[i % 2]}"
+            for i in range(40)]
+    path = tmp_path / "many.csv"
+    path.write_text("w;x;t;n;y\n" + "\n".join(rows) + "\n")
+    profile = inspect_csv(path, "y", sep=";", decimal=".")
+    assert [profile.column(c).kind for c in "wxtn"] == ["id", "number", "text", "id"]
+    for name, example in (("w", "3,0"), ("t", "1,75")):
+        assert profile.column(name).note == (
+            f"numbers written with the decimal mark ',' (e.g. {example!r}): read the file "
+            "with decimal: ','")
+    assert profile.column("x").note == profile.column("n").note == ""
+
+
 def test_a_windows_file_is_read_as_cp1252_and_says_so(tmp_path):
     path = tmp_path / "win.csv"
     path.write_bytes("ville,prix\nZürich,3 €\nGenève,4 £\n".encode("cp1252"))

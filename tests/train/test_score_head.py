@@ -2,6 +2,7 @@
 calibration and no probability columns are derived from them, in Python and on the command line."""
 
 import json
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -95,3 +96,56 @@ def test_predict_writes_the_scores_and_their_highest_class(hinge_run, tmp_path):
     outputs = predictor.outputs(frame)
     np.testing.assert_allclose(written[[f"score_{c}" for c in classes]], outputs, rtol=1e-12)
     assert list(written["prediction"]) == [classes[k] for k in outputs.argmax(axis=1)]
+
+
+def test_a_hinge_run_saved_before_the_scores_head_reads_as_scores(hinge_run, tmp_path, capsys):
+    """Earlier versions saved a hinge run's head as "multiclass": its evaluate and predict
+    still give no calibration and no probabilities."""
+    old = shutil.copytree(hinge_run, tmp_path / "old")
+    prep = json.loads((old / "preprocessing.json").read_text())
+    assert prep["head"] == "scores"
+    (old / "preprocessing.json").write_text(json.dumps({**prep, "head": "multiclass"}))
+    assert main(["evaluate", str(old), "--bootstrap", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "no calibration" in out and "expected calibration error" not in out
+    from sklearn.datasets import load_wine
+
+    load_wine(as_frame=True).frame.drop(columns="target").head(4).to_csv(tmp_path / "new.csv",
+                                                                         index=False)
+    assert main(["predict", str(old), "--input", str(tmp_path / "new.csv"), "--output",
+                 str(tmp_path / "out.csv")]) == 0
+    assert list(pd.read_csv(tmp_path / "out.csv").columns) == ["prediction"] + [
+        f"score_class_{k}" for k in range(3)]
+
+
+def test_a_positive_class_metric_fits_a_two_class_head_of_any_kind():
+    assert check_metrics(["f1", "precision"], "scores", n_classes=2) == ("f1", "precision")
+    assert check_metrics(["roc_auc"], "multiclass", n_classes=2) == ("roc_auc",)
+    with pytest.raises(ValueError, match=r"head is scores; use f1_macro or f1_weighted\.$"):
+        check_metrics(["f1"], "scores", n_classes=3)  # roc_auc_ovr would be refused too
+    with pytest.raises(ValueError, match="needs class probabilities"):
+        check_metrics(["roc_auc"], "scores", n_classes=2)
+
+
+def test_the_importance_of_a_two_class_hinge_run_reads_its_own_f1(tmp_path, capsys):
+    """f1 is one of the run's metrics, so --importance-metric f1 is too (it was refused as
+    'the positive class's of a binary task, but the head is scores')."""
+    config = {"name": "two", "data": {"dataset": "breast_cancer", "split": {"seed": 0}},
+              "model": {"name": "mlp", "hidden": [4]}, "loss": {"name": "hinge"},
+              "optimizer": {"name": "adam", "lr": 0.01}, "metrics": ["accuracy", "f1"],
+              "training": {"epochs": 5, "batch_size": 32, "seed": 0}, "baseline": {"name": "off"},
+              "output": {"dir": str(tmp_path / "runs"), "save_plots": False}}
+    (tmp_path / "two.yaml").write_text(json.dumps(config))
+    assert main(["train", str(tmp_path / "two.yaml"), "--quiet"]) == 0
+    run = next((tmp_path / "runs" / "two").iterdir())
+    f1 = json.loads((run / "summary.json").read_text())["test"]["f1"]
+    capsys.readouterr()
+    assert main(["evaluate", str(run), "--bootstrap", "20", "--importance",
+                 "--importance-metric", "f1", "--repeats", "1"]) == 0
+    out = capsys.readouterr().out
+    assert f"unshuffled f1 {f1:.4f}" in out
+    assert pd.read_csv(run / "importance.csv").shape[0] == 30
+    # two classes, but no probability to set a threshold on
+    assert main(["predict", str(run), "--input", str(tmp_path / "x.csv"), "--output",
+                 str(tmp_path / "p.csv"), "--threshold", "0.3"]) == 2
+    assert "is a hinge (class scores, no probabilities) model" in capsys.readouterr().err

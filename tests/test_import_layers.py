@@ -163,3 +163,19 @@ def test_estimators_load_from_the_root_only_on_first_use():
             "assert LogisticRegression.__module__.startswith('mlkit.estimators')")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_cli_starts_without_scipy_stats_and_scipy_loads_on_use():
+    """scipy.stats and scipy.integrate take 0.4 s to import: `mlkit.nn` needs scipy.special
+    alone, and every CLI command imports the config (drift checks import scipy.stats when
+    they run)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, mlkit.config, mlkit.nn, mlkit.scipy as s; "
+            "assert 'scipy.stats' not in sys.modules and 'mlkit.scipy.stats' not in sys.modules; "
+            "assert float(s.stats.norm.cdf(0.0)) == 0.5 and 'scipy.stats' in sys.modules; "
+            "from mlkit.scipy import integrate; assert 'integrate' in dir(s); "
+            "import mlkit.scipy.signal")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

@@ -15,7 +15,7 @@ import collections.abc
 import types
 from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 
-from pydantic import Field, create_model, model_validator
+from pydantic import Field, model_validator
 
 from mlkit import registry
 from mlkit.options import Length, OptionConflict, Range
@@ -27,6 +27,7 @@ from .fields import (
     NonNegativeFloat,
     Section,
     conflicts,
+    derived_section,
     mode_problems,
     one_error,
     with_mode,
@@ -165,8 +166,8 @@ def _section(kind: str, name: str, component: registry.Component) -> type[Sectio
     check = getattr(component.build, "check_options", None)
     if check is not None:
         validators["_own_rules"] = _own_rules(check)
-    section = create_model(title, __base__=base, __doc__=component.build.__doc__,
-                           __module__=__name__, __validators__=validators, **fields)
+    section = derived_section(title, base, __doc__=component.build.__doc__,
+                              __module__=__name__, __validators__=validators, **fields)
     globals()[title] = section  # found by name, so configs pickle (sweeps' worker processes)
     return section
 

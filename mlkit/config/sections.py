@@ -10,7 +10,6 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import (
     Field,
     ValidationInfo,
-    create_model,
     field_validator,
     model_validator,
 )
@@ -30,6 +29,7 @@ from .fields import (
     PositiveInt,
     Section,
     conflicts,
+    derived_section,
     mode_problems,
     with_mode,
 )
@@ -112,8 +112,8 @@ class _CsvRules(Section):
         return self
 
 
-CsvSource = create_model(
-    "CsvSource", __base__=_CsvRules, __module__=__name__,
+CsvSource = derived_section(
+    "CsvSource", _CsvRules, __module__=__name__,
     __doc__="A table read from a CSV file; used when `data.dataset` is `csv`. Its options are "
             "those of mlkit.data.load_csv.",
     **option_fields(signature_options(load_csv, skip=("path", "dtype"))))
@@ -250,8 +250,8 @@ LOOP_OPTIONS = ("epochs", "batch_size", "shuffle", "last_batch", "clip_grad_norm
 """The options of :func:`mlkit.train.fit` that a config sets: declared once, in its signature."""
 
 
-Training = create_model(
-    "Training", __base__=Section, __module__=__name__,
+Training = derived_section(
+    "Training", Section, __module__=__name__,
     __doc__="The training loop: the options of mlkit.train.fit, the run's seed and dtype, and "
             "early stopping.",
     **option_fields(signature_options(fit, skip=tuple(

@@ -42,10 +42,11 @@ def check_date_format(date_format, param: str = "date_format") -> str | None:
 def parse_dates(column: pd.Series, date_format: str | None = None) -> pd.Series:
     """UTC timestamps of ISO 8601 text, or of text in ``date_format``; NaT for a missing or
     unreadable value."""
-    times = pd.to_datetime(column, format="ISO8601", utc=True, errors="coerce")
+    formats = ("ISO8601",) if date_format is None else (date_format, "ISO8601")
+    times = pd.to_datetime(column, format=formats[0], utc=True, errors="coerce")
     unread = times.isna() & column.notna()
-    if date_format is not None and unread.any():
-        times[unread] = pd.to_datetime(column[unread], format=date_format, utc=True,
+    if len(formats) > 1 and unread.any():  # the file's own format first: most values read
+        times[unread] = pd.to_datetime(column[unread], format=formats[1], utc=True,
                                        errors="coerce")
     return times
 

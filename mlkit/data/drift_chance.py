@@ -10,7 +10,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from scipy.stats import betabinom, fisher_exact
 
 __all__ = ["SHARE_FLOOR", "beyond_range_chance", "missing_change_chance", "psi",
            "psi_chance"]
@@ -94,6 +93,7 @@ def beyond_range_chance(count: int, new: int, rare: int, trained: int) -> float:
     (Good-Turing's estimate of the unseen share, one added so that it is never zero)."""
     if count <= 0:
         return 1.0
+    from scipy.stats import betabinom  # here: scipy.stats adds 0.4 s to every CLI start
     return float(betabinom.sf(count - 1, new, *_unseen_share_law(rare, trained)))
 
 
@@ -101,5 +101,6 @@ def missing_change_chance(missing_new: int, new: int, missing_trained: int,
                           trained: int) -> float:
     """Two-sided probability (Fisher's exact test) of missing shares at least this far apart,
     ``missing_new`` of ``new`` rows against ``missing_trained`` of ``trained``."""
+    from scipy.stats import fisher_exact  # here: scipy.stats adds 0.4 s to every CLI start
     table = [[missing_new, new - missing_new], [missing_trained, trained - missing_trained]]
     return float(fisher_exact(table).pvalue)

@@ -170,12 +170,42 @@ def _detect_separator(path, encoding: str) -> str:
     return next(iter(splits), ",")
 
 
+def _lines_above_header(text: str) -> int:
+    """How many lines stand above the header line (a title, notes, blank lines, as report
+    exports write): 0 unless each of those lines holds one value at most and, for some
+    separator, every line from the header on splits into the same number (> 1) of fields,
+    the header naming every one (and not with numbers only)."""
+    lines = text.splitlines()[:_SAMPLE_LINES]
+    above, width = 0, 1
+    for sep in SEPARATORS:
+        rows = [next(csv.reader([line], delimiter=sep), []) for line in lines]
+        if not rows or len({len(row) for row in rows}) == 1 and sum(
+                bool(v.strip()) for v in rows[0]) > 1:
+            return 0  # a table from the first line on
+        titles = 0
+        while titles < len(rows) - 2 and sum(bool(v.strip()) for v in rows[titles]) <= 1:
+            titles += 1
+        header = rows[titles]
+        if titles and len({len(row) for row in rows[titles:]}) == 1 and len(header) > width \
+                and all(v.strip() for v in header) and not all(
+                    _is_number(v, ".") for v in header):
+            above, width = titles, len(header)
+    return above
+
+
 def header_names(path, dialect: Dialect) -> list[str]:
     """The column names of the file's first line, without surrounding spaces (or a byte-order
     mark); a first line that cannot be a header is refused with the fix."""
     text = _sample(path, dialect.encoding)
-    first = next((row for row in csv.reader(io.StringIO(text), delimiter=dialect.sep)), None)
     source = repr(os.fspath(path))
+    above = _lines_above_header(text)
+    if above:
+        lines = text.splitlines()
+        raise DataError(f"CSV file {source} has {above} line(s) above its header line: line "
+                        f"{above + 1} ({lines[above]!r}) names the columns, and line(s) "
+                        f"1-{above} (starting {lines[0]!r}) look like a title or notes; remove "
+                        "them from the file so that it starts with the header line.")
+    first = next((row for row in csv.reader(io.StringIO(text), delimiter=dialect.sep)), None)
     if not first:
         raise DataError(f"CSV file {source} is empty; it needs a header line of column names "
                         "and at least one data row.")

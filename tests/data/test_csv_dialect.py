@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlkit.data import CsvSchema, DataError, load_csv
+from mlkit.data import CsvSchema, DataError, inspect_csv, load_csv
 from mlkit.data.values import to_numbers
 
 ROWS = [("1.5", "x", "0"), ("2.25", "y", "1"), ("-3", "x", "0"), ("4", "y", "1")]
@@ -148,6 +148,25 @@ def test_names_lose_their_surrounding_spaces_and_lookups_say_did_you_mean(write)
 def test_header_lines_that_cannot_name_the_columns(write, text, message):
     with pytest.raises(DataError, match=r"header line has a problem: .*" + message):
         load_csv(write(text), "y")
+
+
+@pytest.mark.parametrize("text, above, header, first", [
+    ("Sales report,,\nGenerated 2024-01-01,,\n,,\nregion,amount,y\nnorth,1.5,yes\n"
+     "south,2.5,no\n", 3, "region,amount,y", "Sales report,,"),
+    ("Rapport\n\nregion;montant;y\nnord;1,5;oui\nsud;2,5;non\n", 2, "region;montant;y",
+     "Rapport"),
+    ("\na,b,y\n1,2,0\n3,4,1\n", 1, "a,b,y", ""),
+])
+def test_lines_above_the_header_are_named_with_the_header_line(write, text, above, header,
+                                                                first):
+    with pytest.raises(DataError) as caught:
+        load_csv(write(text), "y")
+    assert str(caught.value).endswith(
+        f"has {above} line(s) above its header line: line {above + 1} ({header!r}) names the "
+        f"columns, and line(s) 1-{above} (starting {first!r}) look like a title or notes; "
+        "remove them from the file so that it starts with the header line.")
+    fixed = write("".join(text.splitlines(keepends=True)[above:]), "fixed.csv")
+    assert inspect_csv(fixed, "y").rows == 2
 
 
 def test_columns_numbered_from_0_or_1_are_a_header(write):

@@ -218,7 +218,12 @@ def header_names(path, dialect: Dialect) -> list[str]:
                         f"data.csv.sep: {others[0]!r} (sep={others[0]!r} in Python).")
     problems = []
     empty = [i + 1 for i, name in enumerate(names) if not name]
-    if empty:
+    if empty == [1] and _row_counter(text, dialect.sep):
+        problems.append("the first column has no name and counts the rows 0, 1, 2 ...: a row "
+                        "index, as pandas' to_csv writes unless given index=False; save the "
+                        "file without it, or name it in the header line and list it in "
+                        "data.csv.ids")
+    elif empty:
         problems.append(f"column(s) {empty} (counting from 1) have no name; name them in the "
                         "header line, or remove a separator left at the end of each line")
     repeated = sorted({n for n in names if n and names.count(n) > 1})
@@ -236,6 +241,14 @@ def header_names(path, dialect: Dialect) -> list[str]:
         raise DataError(f"CSV file {source}'s header line has a problem: " + "; ".join(problems)
                         + ".")
     return names
+
+
+def _row_counter(text: str, sep: str) -> bool:
+    """Whether the first field of the sampled data rows counts 0, 1, 2 ... (or 1, 2, 3 ...)."""
+    rows = list(csv.reader(io.StringIO(text), delimiter=sep))[1:_SAMPLE_LINES]
+    firsts = [row[0].strip() for row in rows if row]
+    return bool(firsts) and firsts[0] in ("0", "1") and firsts == [
+        str(int(firsts[0]) + i) for i in range(len(firsts))]
 
 
 def _is_number(text: str, decimal: str) -> bool:

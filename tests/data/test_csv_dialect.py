@@ -142,6 +142,9 @@ def test_names_lose_their_surrounding_spaces_and_lookups_say_did_you_mean(write)
     ("a,b,a,y\n1,2,3,0\n", r"column name 'a' is used by columns \[1, 3\] \(counting from 1\)"),
     ("a, b ,b,y\n1,2,3,0\n", r"column name 'b' is used by columns \[2, 3\]"),
     ("a,,y,\n1,2,0,\n", r"column\(s\) \[2, 4\] \(counting from 1\) have no name"),
+    (",a,y\n0,2.5,0\n1,3.5,1\n2,1.5,0\n", r"the first column has no name and counts the rows "
+     r"0, 1, 2 \.\.\.: a row index, as pandas' to_csv writes unless given index=False"),
+    (",a,y\n7,2.5,0\n1,3.5,1\n", r"column\(s\) \[1\] \(counting from 1\) have no name"),
     ("5.1,3.5,0\n4.9,3.0,1\n", r"its first line \('5.1,3.5,0'\) holds numbers, not column "
                                "names: the header line is missing"),
 ])

@@ -348,7 +348,7 @@ def _column_note(written: pd.Series, read: pd.Series, kind: str, target: bool,
     if kind == "formatted number":
         plain = to_numbers(written.dropna(), "plain", decimal)
         example = written.dropna()[plain.isna()].iloc[0]
-        return f"{example!r} is {to_numbers(pd.Series([example]), 'formatted', decimal)[0]:g}"
+        return f"{example!r} is {to_numbers(pd.Series([example]), 'formatted', decimal)[0]:.12g}"
     if kind == "category" and written.nunique() != read.nunique():
         return f"{written.nunique()} spellings of {read.nunique()} categories"
     return ""

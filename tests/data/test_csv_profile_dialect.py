@@ -138,3 +138,9 @@ def test_a_number_column_equal_or_monotone_in_a_numeric_target_is_noted(tmp_path
         "in other words; leave it out if it is not known at prediction time",
         "'price_cents' may leak the target: it rises or falls with 'price' in every row; it "
         "is the target in other words; leave it out if it is not known at prediction time"]
+
+
+def test_a_formatted_example_keeps_its_cents(tmp_path):
+    path = tmp_path / "prices.csv"
+    path.write_text('price,y\n"$157,289.97",0\n"$1,000.50",1\n12,0\n')
+    assert inspect_csv(path).column("price").note == "'$157,289.97' is 157289.97"

@@ -129,12 +129,17 @@ def binary_cross_entropy_with_logits(logits, targets, *, weight=None, reduction=
 # -- multiclass classification ---------------------------------------------------------------
 @primitive
 def _soft_cross_entropy(logits, target):
-    """``-sum(target * log_softmax(logits), axis=-1)`` in one op; a class of target 0 adds 0
-    even where its shifted logit is -inf (a float32 spread past 3.4e38)."""
-    shifted, _, totals = shifted_exp(logits)
-    picked = target * shifted
-    if not numpy.isfinite(picked).all():
-        picked = numpy.where(target == 0, 0, picked)
+    """``-sum(target * log_softmax(logits), axis=-1)`` in one op. Where logits spread past the
+    dtype's range (3.4e38 in float32) a shifted logit is -inf: there a class of target 0 adds
+    0, and one of target t > 0 (label smoothing) adds t x - t m, finite while the loss is."""
+    with numpy.errstate(over="ignore", invalid="ignore"):
+        shifted, _, totals = shifted_exp(logits)
+        picked = target * shifted
+        if not numpy.isfinite(picked).all():
+            logits = numpy.asarray(logits)
+            top = numpy.max(logits, axis=-1, keepdims=True)
+            apart = numpy.where(numpy.isfinite(shifted), picked, target * logits - target * top)
+            picked = numpy.where(target == 0, 0, apart)
     return numpy.log(totals[..., 0]) * target.sum(axis=-1) - picked.sum(axis=-1)
 
 

@@ -311,7 +311,8 @@ def hinge_loss(scores, targets, margin: PositiveFloat = 1.0, *, weight=None, cla
 # -- penalties -------------------------------------------------------------------------------
 def weight_penalty(params, l2=0.0, l1=0.0):
     """``l2/2 * sum w^2 + l1 * sum |w|`` over every array of a parameter tree (or a list of
-    weights): the one weight penalty of the configs and the MLP estimators; 0.0 for none."""
+    weights): the one weight penalty of the configs and the MLP estimators; 0.0 for none.
+    At ``w = 0`` the L1 term's subgradient is 0 (``sign(0)``, as PyTorch's ``abs``)."""
     total = 0.0
     for leaf in tree_leaves(params):
         if l2:

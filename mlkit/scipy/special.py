@@ -189,7 +189,8 @@ def _beta_slope_b_pole(ans, a, b):
     slope = (ans * (digamma(a) - digamma(1 - a - b))
              + math.pi * sign_a * size * mnp.cos(math.pi * (da + db))
              / mnp.sin(math.pi * mnp.where(at_pole, 0.5, db)))
-    return slope * mnp.where(at_pole, numpy.nan, 1)  # nan derivatives too, not 0
+    # nan derivatives too, not 0
+    return slope * mnp.where(at_pole, numpy.nan, 1).astype(getval(db).dtype)
 
 
 def _beta_slope(ans, a, b):

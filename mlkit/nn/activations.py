@@ -103,9 +103,16 @@ def tanh(x):
 
 def softplus(x, beta=1.0):
     """``log(1 + exp(beta x)) / beta``, computed as ``-log_expit(-beta x) / beta``: its
-    derivative is ``sigmoid(beta x)`` at every order, never rounded to 0 or 1."""
+    derivative is ``sigmoid(beta x)`` at every order, never rounded to 0 or 1. Where ``beta x``
+    would overflow the dtype, softplus is ``relu(x)`` to every precision, derivatives included
+    (``beta x`` was inf there, and the value and slope nan)."""
     if beta == 1.0:
         return -log_expit(-x)
+    raw = getval(x)
+    dtype = raw.dtype if raw.dtype.kind == "f" else numpy.float64
+    inside = np.abs(raw) <= float(numpy.finfo(dtype).max) / max(beta, 1.0)
+    if not bool(np.all(inside)):
+        return np.where(inside, softplus(np.where(inside, x, 0), beta), relu(x))
     return -log_expit(-(beta * x)) / beta
 
 

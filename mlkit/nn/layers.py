@@ -203,11 +203,12 @@ class Dropout(Module):
             return x
         if self.p == 1.0:
             return x * 0
-        dtype = x.dtype
-        kind = numpy.float32 if dtype == numpy.float32 else numpy.float64
+        # float32 stays float32; other inputs (integers too: a scale cast to int 1 left
+        # them unscaled) come out in float64.
+        kind = numpy.float32 if x.dtype == numpy.float32 else numpy.float64
         # A draw, not a constant: under mlkit.jit each replay draws a fresh mask.
         keep = draw((rng or self.rng).random, x.shape, dtype=kind) >= self.p
-        return x * (keep * numpy.asarray(1.0 / (1.0 - self.p), dtype))
+        return x * (keep * numpy.asarray(1.0 / (1.0 - self.p), kind))
 
     def extra_repr(self):
         return f"p={self.p}"
@@ -234,6 +235,12 @@ class Embedding(Module):
         indices = numpy.asarray(indices)
         if indices.dtype.kind not in "iu":
             raise TypeError(f"Embedding expects integer indices, got dtype {indices.dtype}")
+        if indices.size and not 0 <= indices.min() <= indices.max() < self.num_embeddings:
+            # numpy would read -1 as the last row, silently (PyTorch refuses it too)
+            raise IndexError(f"Embedding({self.num_embeddings}, {self.embedding_dim}): indices "
+                             f"must be in [0, {self.num_embeddings}), got values from "
+                             f"{indices.min()} to {indices.max()}; map padding or unknown "
+                             "tokens to a row of their own")
         return self.weight[indices]
 
     def extra_repr(self):

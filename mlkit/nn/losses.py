@@ -129,12 +129,17 @@ def binary_cross_entropy_with_logits(logits, targets, *, weight=None, reduction=
 # -- multiclass classification ---------------------------------------------------------------
 @primitive
 def _soft_cross_entropy(logits, target):
-    """``-sum(target * log_softmax(logits), axis=-1)`` in one op; a class of target 0 adds 0
-    even where its shifted logit is -inf (a float32 spread past 3.4e38)."""
-    shifted, _, totals = shifted_exp(logits)
-    picked = target * shifted
-    if not numpy.isfinite(picked).all():
-        picked = numpy.where(target == 0, 0, picked)
+    """``-sum(target * log_softmax(logits), axis=-1)`` in one op. Where logits spread past the
+    dtype's range (3.4e38 in float32) a shifted logit is -inf: there a class of target 0 adds
+    0, and one of target t > 0 (label smoothing) adds t x - t m, finite while the loss is."""
+    with numpy.errstate(over="ignore", invalid="ignore"):
+        shifted, _, totals = shifted_exp(logits)
+        picked = target * shifted
+        if not numpy.isfinite(picked).all():
+            logits = numpy.asarray(logits)
+            top = numpy.max(logits, axis=-1, keepdims=True)
+            apart = numpy.where(numpy.isfinite(shifted), picked, target * logits - target * top)
+            picked = numpy.where(target == 0, 0, apart)
     return numpy.log(totals[..., 0]) * target.sum(axis=-1) - picked.sum(axis=-1)
 
 
@@ -306,7 +311,8 @@ def hinge_loss(scores, targets, margin: PositiveFloat = 1.0, *, weight=None, cla
 # -- penalties -------------------------------------------------------------------------------
 def weight_penalty(params, l2=0.0, l1=0.0):
     """``l2/2 * sum w^2 + l1 * sum |w|`` over every array of a parameter tree (or a list of
-    weights): the one weight penalty of the configs and the MLP estimators; 0.0 for none."""
+    weights): the one weight penalty of the configs and the MLP estimators; 0.0 for none.
+    At ``w = 0`` the L1 term's subgradient is 0 (``sign(0)``, as PyTorch's ``abs``)."""
     total = 0.0
     for leaf in tree_leaves(params):
         if l2:

@@ -148,22 +148,76 @@ def _rgamma_slope(ans, x):
     return mnp.where(near, reflected, -ans * digamma(x_else))
 
 
+def _beta_slope_sum_pole(ans, a, b):
+    """dB/da near a pole of Gamma at a + b, Gamma(a) Gamma(b) finite: B psi(a) + Gamma(a)
+    Gamma(b) (1/Gamma)'(a + b) (from B = Gamma(a) Gamma(b) / Gamma(a + b)), finite where B is
+    0 and psi(a + b) infinite."""
+    c = a + b
+    return ans * digamma(a) + gamma(a) * gamma(b) * _rgamma_slope(rgamma(c), c)
+
+
+def _offsets(x):
+    """``x - n`` (exact near n) and ``(-1)^n``, for ``n`` the integer nearest the raw ``x``."""
+    nearest = mnp.round(getval(x))
+    return x - nearest, 1 - 2 * (nearest % 2)
+
+
+def _beta_slope_a_pole(ans, a, b):
+    """dB/da with a and a + b near poles of Gamma, b near a positive integer n: by the
+    reflection psi(x) = psi(1 - x) - pi cot(pi x), B (psi(1 - a) - psi(1 - a - b)) - pi (-1)^n
+    Gamma(b) Gamma(1 - a - b) sin(pi (b - n)) / (Gamma(1 - a) sin^2(pi a)). At b = n the last
+    term is 0, and B(a, n) = (n - 1)! / (a (a + 1) ... (a + n - 1)) its finite slope at a pole
+    of a (psi(a) - psi(a + b) is inf - inf there)."""
+    da, _ = _offsets(a)
+    db, sign_b = _offsets(b)
+    # At a pole only b == n gives a finite B, and there the last term is 0 / 0 -> 0.
+    sin_a = mnp.sin(math.pi * mnp.where(getval(da) == 0, 0.5, da))
+    size = mnp.exp(gammaln(b) + gammaln(1 - a - b) - gammaln(1 - a))
+    return (ans * (digamma(1 - a) - digamma(1 - a - b))
+            - math.pi * sign_b * size * mnp.sin(math.pi * db) / (sin_a * sin_a))
+
+
+def _beta_slope_b_pole(ans, a, b):
+    """dB/da with b and a + b near poles of Gamma, a near a positive integer n: by the same
+    reflection, B (psi(a) - psi(1 - a - b)) + pi (-1)^n Gamma(a) Gamma(1 - a - b)
+    cos(pi (a + b)) / (Gamma(1 - b) sin(pi b)); nan at a pole of b (B(n + e, -m) is infinite
+    for every e != 0)."""
+    da, sign_a = _offsets(a)
+    db, _ = _offsets(b)
+    at_pole = getval(db) == 0
+    size = mnp.exp(gammaln(a) + gammaln(1 - a - b) - gammaln(1 - b))
+    slope = (ans * (digamma(a) - digamma(1 - a - b))
+             + math.pi * sign_a * size * mnp.cos(math.pi * (da + db))
+             / mnp.sin(math.pi * mnp.where(at_pole, 0.5, db)))
+    # nan derivatives too, not 0
+    return slope * mnp.where(at_pole, numpy.nan, 1).astype(getval(db).dtype)
+
+
 def _beta_slope(ans, a, b):
-    """dB/da = B (psi(a) - psi(a + b)). Near a pole of Gamma at a + b, where B is 0 or nearly
-    and psi(a + b) is infinite or nearly, it is B psi(a) + Gamma(a) Gamma(b) (1/Gamma)'(a + b)
-    instead (from B = Gamma(a) Gamma(b) / Gamma(a + b)): finite, and accurate at every order,
-    wherever Gamma(a) Gamma(b) is."""
+    """dB/da = B (psi(a) - psi(a + b)), except near a pole of Gamma at a + b, where psi(a + b)
+    is infinite or nearly, and B is 0 or finite: there one of the three rules above, each
+    finite and free of cancelling terms, so accurate at every order. Each branch sees only
+    inputs it is finite at: no nan leaks."""
     raw_a, raw_b = getval(a), getval(b)
+    near_sum = _near_pole(raw_a + raw_b)
+    a_pole = near_sum & _near_pole(raw_a) & (raw_b > 0.5)
+    b_pole = near_sum & _near_pole(raw_b) & (raw_a > 0.5)
     with numpy.errstate(all="ignore"):
-        near = _near_pole(raw_a + raw_b) & mnp.isfinite(gamma(raw_a) * gamma(raw_b))
-    if _none_of(near):
+        sum_pole = (near_sum & ~a_pole & ~b_pole
+                    & mnp.isfinite(gamma(raw_a) * gamma(raw_b)))
+    branches = [(mask, rule) for mask, rule in ((sum_pole, _beta_slope_sum_pole),
+                                                 (a_pole, _beta_slope_a_pole),
+                                                 (b_pole, _beta_slope_b_pole))
+                if not _none_of(mask)]
+    if not branches:
         return ans * (digamma(a) - digamma(a + b))
-    a_near, b_near = mnp.where(near, a, 0.5), mnp.where(near, b, 0.5)
-    a_else, b_else = mnp.where(near, 1, a), mnp.where(near, 1, b)
-    c_near = a_near + b_near
-    at_pole = (mnp.where(near, ans, 0) * digamma(a_near)
-               + gamma(a_near) * gamma(b_near) * _rgamma_slope(rgamma(c_near), c_near))
-    return mnp.where(near, at_pole, ans * (digamma(a_else) - digamma(a_else + b_else)))
+    other = sum_pole | a_pole | b_pole
+    a_else, b_else = mnp.where(other, 1, a), mnp.where(other, 1, b)
+    slope = ans * (digamma(a_else) - digamma(a_else + b_else))
+    for mask, rule in branches:  # 1/4 is no pole, nor near one
+        slope = mnp.where(mask, rule(mnp.where(mask, ans, 0), mnp.where(mask, a, 0.25),
+                                     mnp.where(mask, b, 0.25)), slope)
+    return slope
 
 
 def_elementwise(gamma, lambda ans, x: ans * digamma(x))

@@ -136,3 +136,29 @@ def test_gelu_derivatives_stay_finite_where_x_cubed_overflows(dtype):
         numpy.testing.assert_array_equal(elementwise_grad(gelu)(x), expected)
         numpy.testing.assert_array_equal(make_jvp(gelu)(x)(numpy.ones_like(x))[1], expected)
         numpy.testing.assert_array_equal(elementwise_grad(elementwise_grad(gelu))(x), 0.0)
+
+
+@pytest.mark.parametrize("dtype", [numpy.float32, numpy.float64])
+@pytest.mark.parametrize("beta", [2.0, 1e6])
+def test_softplus_with_beta_where_beta_x_passes_the_dtype_range(dtype, beta):
+    # Past finfo.max / beta, softplus is relu(x) to every precision: slope 1 or 0, curvature 0
+    # (beta x was inf: nan values and slopes). Inside, the slope is sigmoid(beta x).
+    top = float(numpy.finfo(dtype).max)
+    x = numpy.array([[-top, -top / 1.5 / beta, -30 / beta], [30 / beta, top / 1.5 / beta, top]],
+                    dtype)
+    with numpy.errstate(over="ignore"):  # +-inf in float64 too, for float64 inputs
+        z = beta * x.astype(numpy.float64)
+    slope = scipy.special.expit(z)
+    curvature = beta * slope * scipy.special.expit(-z)
+    value = numpy.where(x > 0, x, 0) + numpy.log1p(numpy.exp(-abs(z))) / beta
+
+    def fun(x):
+        return nn.softplus(x, beta)
+    with numpy.errstate(over="raise", invalid="raise", divide="raise"):
+        got, got_slope = fun(x), elementwise_grad(fun)(x)
+        assert got.dtype == got_slope.dtype == dtype
+        numpy.testing.assert_allclose(got, value, rtol=1e-6)
+        numpy.testing.assert_allclose(got_slope, slope, rtol=1e-6)
+        numpy.testing.assert_allclose(make_jvp(fun)(x)(numpy.ones_like(x))[1], slope, rtol=1e-6)
+        numpy.testing.assert_allclose(elementwise_grad(elementwise_grad(fun))(x), curvature,
+                                      rtol=1e-5)

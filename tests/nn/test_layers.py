@@ -4,7 +4,7 @@ import numpy
 import pytest
 
 import mlkit.numpy as np
-from mlkit import nn
+from mlkit import grad, make_jvp, nn
 from mlkit.testing import check_grads
 from mlkit.tree import tree_leaves, tree_map
 
@@ -155,6 +155,35 @@ def test_embedding_gathers_and_accumulates_repeated_indices():
     numpy.testing.assert_allclose(grad, expected)
     with pytest.raises(TypeError, match="integer indices"):
         layer(numpy.array([0.5]))
+    for outside in ([[0, -1]], [5]):  # -1 read the last row, silently, and trained it
+        with pytest.raises(IndexError, match=r"indices must be in \[0, 5\)"):
+            layer(numpy.array(outside))
+
+
+@pytest.mark.parametrize("dtype", [numpy.float32, numpy.float64, numpy.int64])
+@pytest.mark.parametrize("shape", [(200, 50), (4, 30, 20)])
+def test_dropout_derivatives_are_its_mask(dtype, shape):
+    # y = m x with m = keep / (1 - p): slope m in both modes, curvature of sum(y^2) 2 m^2.
+    # Integers come out in float64, scaled (the scale cast to int 1 left them unscaled).
+    p = 0.3
+    x = numpy.random.default_rng(1).integers(1, 9, shape).astype(dtype)
+    out = numpy.float32 if dtype == numpy.float32 else numpy.float64
+    y = nn.Dropout(p, rng=5)(x)
+    assert y.dtype == out
+    keep = y != 0
+    mask = keep / (1 - p)
+    numpy.testing.assert_allclose(y, mask * x, rtol=1e-6)
+    assert abs(keep.mean() - (1 - p)) < 0.02
+    if dtype == numpy.int64:
+        return
+    slope = grad(lambda x: np.sum(nn.Dropout(p, rng=5)(x) * x))(x)  # 2 m x
+    assert slope.dtype == dtype
+    numpy.testing.assert_allclose(slope, 2 * mask * x, rtol=1e-6)
+    tangent = make_jvp(nn.Dropout(p, rng=5))(x)(numpy.ones_like(x))[1]
+    numpy.testing.assert_allclose(tangent, mask, rtol=1e-6)
+    curvature = make_jvp(grad(lambda x: np.sum(nn.Dropout(p, rng=5)(x) ** 2)))(x)(
+        numpy.ones_like(x))[1]
+    numpy.testing.assert_allclose(curvature, 2 * mask * mask, rtol=1e-6)
 
 
 # -- the contract every layer keeps -----------------------------------------------------------
@@ -205,3 +234,30 @@ def test_layer_contract(name, dtype):
     state = layer.state_dict()
     layer.load_state_dict(state)
     assert repr(layer).startswith(type(layer).__name__ + "(")
+
+
+def _smooth_layers():
+    f64 = numpy.float64
+    eval_norm = nn.BatchNorm1d(3, dtype=f64)
+    eval_norm(RNG.normal(size=(6, 3)))
+    return {
+        "Linear(3-d input)": (nn.Linear(4, 3, rng=0, dtype=f64), (2, 5, 4)),
+        "LayerNorm(2 axes)": (nn.LayerNorm((3, 4), dtype=f64), (2, 3, 4)),
+        "BatchNorm1d(train)": (nn.BatchNorm1d(4, dtype=f64), (5, 4)),
+        "BatchNorm1d(train, 3-d)": (nn.BatchNorm1d(3, dtype=f64), (4, 3, 2)),
+        "BatchNorm1d(eval)": (eval_norm.eval(), (5, 3)),
+        "MLP(softplus, batch norm)": (nn.MLP(4, [5], 2, activation="softplus", batch_norm=True,
+                                             rng=0, dtype=f64), (6, 4)),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_smooth_layers()))
+def test_smooth_layers_to_third_order(name):
+    layer, shape = _smooth_layers()[name]
+    params = tree_map(lambda a: a + RNG.uniform(0.1, 0.5, a.shape), layer.parameters())
+
+    def forward(x, params):
+        layer.update(params)
+        return layer(x)
+    check_grads(forward, argnum=None, modes=["fwd", "rev"], order=3)(RNG.normal(size=shape),
+                                                                      params)

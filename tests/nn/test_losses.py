@@ -290,6 +290,43 @@ def test_binary_cross_entropy_keeps_exact_slopes_at_confident_right_answers(dtyp
         p, numpy.zeros_like(p), reduction="sum"))(tiny), 1 / (1 - tiny), rtol=1e-6)
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered")  # softmax's x - max(x)
+@pytest.mark.parametrize("dtype", [numpy.float32, numpy.float64])
+@pytest.mark.parametrize("labels", [[0, 2], None])
+def test_label_smoothing_of_logits_spread_past_the_dtype_range(dtype, labels):
+    # A class of smoothed target t > 0 whose x - max(x) overflows adds t (max(x) - x): finite
+    # while the loss is (was inf). The gradient is softmax - target, its curvature 0 there.
+    top = float(numpy.finfo(dtype).max)
+    logits = numpy.array([[0.9 * top, -0.9 * top, 0.0], [1.0, 2.0, 0.5]], dtype)
+    eps = 0.3
+    onehot = numpy.eye(3)[[0, 2]]
+    target = onehot * (1 - eps) + eps / 3
+    z = logits[1].astype(numpy.float64)
+    log_p1 = z - numpy.log(numpy.exp(z).sum())
+    row0 = eps / 3 * 2.7 * top  # log_softmax(row 0) = [0, -1.8 top, -0.9 top]
+    expected = [row0, -(target[1] * log_p1).sum()]
+    targets = numpy.array(labels) if labels is not None else target.astype(dtype)
+
+    def loss(x):
+        return nn.cross_entropy(x, targets, label_smoothing=eps if labels else 0.0,
+                                reduction="sum")
+    losses = nn.cross_entropy(logits, targets, label_smoothing=eps if labels else 0.0,
+                              reduction="none")
+    assert losses.dtype == dtype
+    numpy.testing.assert_allclose(losses, expected, rtol=1e-6)
+    softmax = numpy.stack([[1.0, 0.0, 0.0], numpy.exp(log_p1)])
+    g = grad(loss)(logits)
+    assert g.dtype == dtype
+    numpy.testing.assert_allclose(g, softmax - target, rtol=1e-6, atol=1e-7)
+    v = numpy.array([[0.5, -1.0, 2.0], [1.0, 0.0, -1.0]], dtype)
+    numpy.testing.assert_allclose(make_jvp(loss)(logits)(v)[1], ((softmax - target) * v).sum(),
+                                  rtol=1e-6)
+    hv = make_jvp(grad(loss))(logits)(v)[1]  # per row diag(p) v - p (p . v)
+    p = softmax
+    numpy.testing.assert_allclose(hv, p * v - p * (p * v).sum(-1, keepdims=True), rtol=1e-5,
+                                  atol=1e-7)
+
+
 @pytest.mark.filterwarnings("ignore:overflow encountered")
 @pytest.mark.parametrize("options", [{"reduction": "none"}, {"class_weight": [1.0, 2.0, 3.0]},
                                      {"weight": [2.0, 1.0]}])

@@ -58,6 +58,22 @@ def negative_halves(rng, shape):
     return -0.5 - rng.integers(0, 3, shape).astype(float)
 
 
+def deep_poles(rng, shape):
+    """The poles -3, -4, -5 of Gamma and points within 1e-3 of them: a + n is a pole too for
+    n = 1, 2, 3, so B(a, n) is a finite rational function of a there."""
+    return -3.0 - rng.integers(0, 3, shape) + rng.choice([0.0, 1e-3, -1e-3], shape)
+
+
+def near_poles(rng, shape):
+    """Within 0.1 of the poles -2, -3 of Gamma, never on one."""
+    return -2.0 - rng.integers(0, 2, shape) + rng.choice([0.04, -0.05, 0.1], shape)
+
+
+def near_counts(rng, shape):
+    """1, 2 (and within 0.02 of them): with near_poles, a + b lands near a pole as well."""
+    return 1.0 + rng.integers(0, 2, shape) + rng.choice([0.0, 0.02, -0.01], shape)
+
+
 def dividend(rng, shape):
     return rng.uniform(2.2, 2.8, shape)
 
@@ -700,6 +716,15 @@ for _name in ("beta", "betaln"):
               [f"special.{_name}"]))
 # Where a + b is a pole of Gamma and a, b are not, Beta is 0 and smooth.
 add(_spec("special.beta(zeros)", special.beta, (negative_halves, negative_halves), BINARY,
+          ["special.beta"], order=3))
+# B(a, n) = (n - 1)! / (a (a + 1) ... (a + n - 1)) where a and a + n are poles (inf - inf in
+# psi(a) - psi(a + n)); in n itself B is infinite beside an integer there, so n is held.
+add(_spec("special.beta(pole, n)", lambda a: special.beta(a, 2.0) + special.beta(3.0, a),
+          (deep_poles,), UNARY, ["special.beta"], order=3))
+# Beside both poles, the terms of size 1 / (a + m) that cancel in psi(a) - psi(a + b).
+add(_spec("special.beta(near poles)", special.beta, (near_poles, near_counts), BINARY,
+          ["special.beta"], order=3))
+add(_spec("special.beta(n, near pole)", special.beta, (near_counts, near_poles), BINARY,
           ["special.beta"], order=3))
 # Incomplete functions and orders of Bessel functions: differentiable in x only (their other
 # arguments raise, see tests/scipy/test_special.py), so those are held constant here.

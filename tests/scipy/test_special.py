@@ -146,3 +146,60 @@ def test_rgamma_and_beta_at_the_poles_of_gamma_have_their_finite_derivatives(dty
                 * [2.0, -6.0, -1.0])  # a + b = -2, -3, -1
     for argnum in (0, 1):
         assert_allclose(elementwise_grad(special.beta, argnum)(a, b), expected, rtol=tol)
+
+
+def _beta_at_count(y, n):
+    """B(y, n) = (n - 1)! / (y (y + 1) ... (y + n - 1)) and its first two y-derivatives."""
+    terms = 1 / (y[..., None] + onp.arange(n))
+    value = math.factorial(n - 1) * onp.prod(terms, axis=-1)
+    first_sum, second_sum = terms.sum(-1), (terms * terms).sum(-1)
+    return value, -value * first_sum, value * (first_sum ** 2 + second_sum)
+
+
+@pytest.mark.parametrize("dtype", [onp.float32, onp.float64])
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_beta_where_both_a_and_a_plus_n_are_poles(dtype, n):
+    # psi(a) - psi(a + n) is inf - inf at a = -3, -4 (was nan) and cancels two terms of size
+    # 1 / (a + 3) beside them (was off by its whole size at 1e-9 from the pole).
+    offsets = [0.0, 2.0 ** -20, -(2.0 ** -17)] if dtype == onp.float32 else [0, 1e-9, -1e-7]
+    a = (onp.array([[-3.0], [-4.0]]) + offsets).astype(dtype)
+    value, first, second = _beta_at_count(a.astype(onp.float64), n)
+    tol = 1e-5 if dtype == onp.float32 else 1e-9
+    b = onp.full_like(a, n)
+    for x, y, argnum in ((a, b, 0), (b, a, 1)):  # B is symmetric
+        slope = elementwise_grad(special.beta, argnum)(x, y)
+        assert slope.dtype == dtype
+        assert_allclose(slope, first, rtol=tol)
+        tangent = make_jvp(lambda z: special.beta(*((z, y) if argnum == 0 else (x, z))))(
+            a)(onp.ones_like(a))[1]
+        assert_allclose(tangent, first, rtol=tol)
+        assert_allclose(elementwise_grad(elementwise_grad(special.beta, argnum), argnum)(x, y),
+                        second, rtol=tol)
+
+
+@pytest.mark.parametrize("dtype", [onp.float32, onp.float64])
+def test_beta_slope_in_a_count_beside_both_poles(dtype):
+    # d/dn B(n, y) = B (psi(n) - psi(n + y)) for y = -m + d, n + y = -k + d a pole too:
+    # psi(-k + d) = psi(1 + d) - sum_{j <= k} 1 / (d - j), in a form exact at small d.
+    d = 2.0 ** -20 if dtype == onp.float32 else 1e-9
+    for n, m in ((1, 3), (2, 3), (3, 4)):
+        y, k = -m + d, m - n
+        d = y + m  # the offset y holds, exactly
+        reference = _beta_at_count(onp.array([y]), n)[0][0] * (
+            scipy.special.digamma(n) - scipy.special.digamma(1 + d)
+            + sum(1 / (d - j) for j in range(k + 1)))
+        args = (onp.array([n], dtype), onp.array([y], dtype))
+        slope = elementwise_grad(special.beta)(*args)
+        assert slope.dtype == dtype
+        assert_allclose(slope, [reference], rtol=1e-5 if dtype == onp.float32 else 1e-9)
+        assert_allclose(make_jvp(lambda z: special.beta(z, args[1]))(args[0])(
+            onp.ones_like(args[0]))[1], [reference], rtol=1e-5 if dtype == onp.float32 else 1e-9)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value")
+def test_beta_has_no_slope_in_n_where_a_is_a_pole():
+    # B(-3, n + e) is infinite for every e != 0: nan, and nan again for every derivative that
+    # goes through it (not 0).
+    assert onp.isnan(grad(special.beta, 1)(-3.0, 2.0))
+    assert onp.isnan(grad(grad(special.beta, 0), 1)(-3.0, 2.0))
+    assert onp.isnan(grad(grad(special.beta, 1), 0)(-3.0, 2.0))

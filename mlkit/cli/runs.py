@@ -39,14 +39,15 @@ def add_predict(subparsers) -> None:
     parser.set_defaults(handler=cmd_predict)
 
 
-def _threshold(text, run_dir, head) -> tuple[float, str]:
-    """The ``--threshold`` as a number, and how it was chosen (for the message)."""
+def _threshold(text, run_dir, head) -> tuple[float | None, str]:
+    """The ``--threshold`` as a number (None when not given), and how it was chosen (for the
+    message)."""
     from mlkit.config import ConfigError, Problem
     from mlkit.config.runs import validation_probabilities
     from mlkit.metrics import best_f1_threshold
 
     if text is None:
-        return 0.5, ""
+        return None, ""
     if head.kind != "binary":
         kind = "hinge (class scores, no probabilities)" if head.kind == "scores" else head.kind
         raise ConfigError("mlkit predict", [Problem(

@@ -104,11 +104,16 @@ class Predictor:
         return np.asarray(self.model(self.preprocessing.transform(X_raw)))
 
     def frame(self, X_raw, carried: pd.DataFrame | None = None,
-              threshold: float = 0.5) -> pd.DataFrame:
+              threshold: float | None = None) -> pd.DataFrame:
         """The ``carried`` columns (ids), then ``prediction`` (class label or value) and, for
         classifiers, ``proba_<class>`` (``score_<class>`` for a margin loss); a binary
-        classifier predicts its second class when that class's probability is at least
-        ``threshold``."""
+        classifier of probabilities predicts its second class when that class's probability
+        is at least ``threshold`` (default 0.5), which no other model takes."""
+        if threshold is not None and (self.head.kind != "binary" or not 0 <= threshold <= 1):
+            raise ValueError(f"threshold={threshold!r}: a probability between 0 and 1, for "
+                             f"binary classifiers of probabilities only (this model is "
+                             f"{self.head.kind}); leave it out")
+        threshold = 0.5 if threshold is None else threshold
         outputs = self.outputs(X_raw)
         if not self.head.is_classifier:
             result = pd.DataFrame({"prediction": self.head.values(outputs)})

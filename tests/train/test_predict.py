@@ -44,3 +44,22 @@ def test_a_tab_or_semicolon_file_is_split_by_its_own_separator(predictor, tmp_pa
         table = predictor.read(path, keep=["name"])
         frame = predictor.frame(table.X, table.carried)
         assert frame["name"].tolist() == ["x1"] and frame["prediction"].tolist() == [-0.5]
+
+
+def test_a_threshold_moves_binary_labels_and_is_refused_elsewhere(predictor, tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text("a,b\n1,3\n2,0.5\n")
+    X = predictor.read(path, target=False).X
+    with pytest.raises(ValueError, match=r"threshold=0.3: a probability between 0 and 1, for "
+                                         r"binary classifiers of probabilities only \(this "
+                                         r"model is regression\)"):
+        predictor.frame(X, threshold=0.3)
+    model = make_model("logistic_regression", 2, 1, rng=0)
+    model.load_state_dict({"weight": np.array([[2.0], [-1.0]]), "bias": np.array([0.5])})
+    binary = Predictor(model, Preprocessing("binary", ["a", "b"], target="y",
+                                            classes=["no", "yes"]))
+    # logits -0.5 and 4: probabilities of 'yes' 0.378 and 0.982
+    assert binary.frame(X)["prediction"].tolist() == ["no", "yes"]
+    assert binary.frame(X, threshold=0.3)["prediction"].tolist() == ["yes", "yes"]
+    with pytest.raises(ValueError, match="threshold=1.5: a probability between 0 and 1"):
+        binary.frame(X, threshold=1.5)

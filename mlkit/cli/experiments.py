@@ -13,7 +13,7 @@ from mlkit.cli.common import EXIT_FAILED, EXIT_USAGE, say
 def _add_workers(parser, runs: str) -> None:
     """--workers and --scheduler: local processes or a Dask cluster for a command's runs."""
     parser.add_argument("--workers", type=int, metavar="N",
-                        help="local worker processes (default: one per CPU core)")
+                        help="local worker processes (default: one per CPU core it may use)")
     parser.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                         help=f"run the {runs} on this Dask scheduler instead (mlkit[dask])")
 

@@ -161,9 +161,8 @@ def _kind(values: pd.Series, rows: int, decimal: str = ".") -> str:
     if values.nunique() == 1:
         return "constant"
     plain = to_numbers(values, "plain", decimal)
-    if plain.notna().all() and _codes(values) and not too_many_categories(values.nunique(),
-                                                                         rows):
-        return "category"
+    if plain.notna().all() and _codes(values):  # codes, never amounts
+        return "id" if too_many_categories(values.nunique(), rows) else "category"
     if plain.notna().all():  # a counter 1, 2, 3 ... longer than a few categories is an id
         counter = len(values) > FEW_CATEGORIES and bool(np.all(np.diff(plain.to_numpy()) == 1))
         return "id" if counter else "number"
@@ -342,9 +341,10 @@ def _column_note(written: pd.Series, read: pd.Series, kind: str, target: bool,
         return (f"dates, but not written as ISO 8601 (e.g. {example!r}): rewrite them as "
                 "YYYY-MM-DD to use them")
     present = written.dropna()
-    if kind == "category" and _codes(present):
+    if kind in ("category", "id") and _codes(present):
         zero = present[_leading_zero(present)].iloc[0]
-        return f"codes written with leading zeros (e.g. {zero!r}): read as categories, not amounts"
+        read = "categories" if kind == "category" else "an id (too many for categories)"
+        return f"codes written with leading zeros (e.g. {zero!r}): read as {read}, not amounts"
     if kind == "formatted number":
         plain = to_numbers(written.dropna(), "plain", decimal)
         example = written.dropna()[plain.isna()].iloc[0]

@@ -125,7 +125,16 @@ class DaskPool:
 
 def open_pool(scheduler: str | None, workers: int | None, trials: int):
     """A :class:`DaskPool` on ``scheduler`` when given, else a :class:`LocalPool` of
-    ``workers`` processes (default one per CPU core), never more than ``trials``."""
+    ``workers`` processes (default one per CPU core this process may use), never more than
+    ``trials``."""
     if scheduler:
         return DaskPool(scheduler)
-    return LocalPool(max(1, min(workers or os.cpu_count() or 1, trials)))
+    return LocalPool(max(1, min(workers or _usable_cores(), trials)))
+
+
+def _usable_cores() -> int:
+    """The cores this process may run on: its affinity (taskset, a container's cpuset) where
+    the system reports one, as more processes than cores would only take turns."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1

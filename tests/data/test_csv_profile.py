@@ -147,6 +147,18 @@ def test_words_among_numbers_are_suggested_as_missing_marks(write):
     assert "missing" not in str(caught.value)
 
 
+def test_codes_with_leading_zeros_too_many_for_categories_are_an_id_not_a_number(write):
+    # 30 postal codes in 40 rows: too many for one-hot columns, and never amounts
+    text = "zip,size,y\n" + "".join(f"0{2100 + i % 30},{i % 7},{i % 2}\n" for i in range(40))
+    profile = inspect_csv(write(text), "y")
+    code = profile.column("zip")
+    assert code.kind == "id" and code.note == (
+        "codes written with leading zeros (e.g. '02100'): read as an id (too many for "
+        "categories), not amounts")
+    section = profile.csv_section()
+    assert (section["ids"], section["features"]) == (["zip"], ["size"])
+    assert load_csv(**section).feature_names == ["size"]
+
 def test_dates_in_one_other_format_get_it_and_train(write):
     text = "day,code,y\n" + "".join(f"{i % 28 + 1:02d}/{i % 12 + 1:02d}/2020,"
                                      f"{['02139', '10001', '94110'][i % 3]},{i % 2}\n"

@@ -251,3 +251,19 @@ def test_a_local_worker_that_dies_fails_its_trial_not_the_sweep(tmp_path, monkey
 
 def _die(spec):
     os.kill(os.getpid(), signal.SIGKILL)
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity") or (os.cpu_count() or 1) < 2,
+                    reason="needs a machine of two cores to confine the sweep to one")
+def test_default_workers_are_the_cores_the_process_may_use(tmp_path):
+    # Under taskset (or a container's cpuset) more workers than usable cores only take turns.
+    path = write_sweep(tmp_path, "base: base.yaml\ngrid: {optimizer.lr: [0.1, 0.05]}\n"
+                                 "output: {dir: OUT}\n", epochs=1)
+    core = min(os.sched_getaffinity(0))
+    code = (f"import os, sys; os.sched_setaffinity(0, {{{core}}}); from mlkit.cli import main; "
+            f"sys.exit(main(['sweep', {str(path)!r}]))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    first = done.stdout.splitlines()[0]
+    assert first == "sweep sweep: 2 trials; running 2 on 1 local worker process", first

@@ -343,8 +343,8 @@ def _column_note(written: pd.Series, read: pd.Series, kind: str, target: bool,
     present = written.dropna()
     if kind in ("category", "id") and _codes(present):
         zero = present[_leading_zero(present)].iloc[0]
-        read = "categories" if kind == "category" else "an id (too many for categories)"
-        return f"codes written with leading zeros (e.g. {zero!r}): read as {read}, not amounts"
+        role = "categories" if kind == "category" else "an id (too many for categories)"
+        return f"codes written with leading zeros (e.g. {zero!r}): read as {role}, not amounts"
     if kind == "formatted number":
         plain = to_numbers(written.dropna(), "plain", decimal)
         example = written.dropna()[plain.isna()].iloc[0]

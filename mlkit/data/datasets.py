@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mlkit.data.errors import DataError, as_array, check_float_dtype, did_you_mean
+from mlkit.data.errors import DataError, as_array, check_float_dtype
+from mlkit.options import did_you_mean
 
 if TYPE_CHECKING:
     from mlkit.data.schema import CsvSchema
@@ -153,7 +154,7 @@ def load_dataset(name: str, dtype="float64", **params) -> Dataset:
     """
     if not isinstance(name, str) or name not in _SOURCES:
         raise DataError(f"unknown dataset {name!r}; available: {', '.join(available_datasets())}."
-                        + did_you_mean(str(name), _SOURCES))
+                        + did_you_mean(str(name), _SOURCES, sentence=True))
     dtype = check_float_dtype(dtype)
     source = _SOURCES[name]
     allowed = dataset_parameters(name)
@@ -161,7 +162,7 @@ def load_dataset(name: str, dtype="float64", **params) -> Dataset:
     if unknown:
         valid = ", ".join(allowed) if allowed else "none"
         raise DataError(f"dataset {name!r} got unknown parameter(s) {', '.join(unknown)}; "
-                        f"allowed: {valid}." + did_you_mean(unknown[0], allowed))
+                        f"allowed: {valid}." + did_you_mean(unknown[0], allowed, sentence=True))
     if "random_state" in allowed:
         params.setdefault("random_state", 0)
         seed = params["random_state"]

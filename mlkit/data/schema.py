@@ -26,7 +26,7 @@ from mlkit.data.dialect import (
     Dialect,
     check_encoding,
 )
-from mlkit.data.errors import DataError, check_choice, check_float_dtype, did_you_mean
+from mlkit.data.errors import DataError, check_choice, check_float_dtype
 from mlkit.data.preprocessing import LabelEncoder, OneHotEncoder
 from mlkit.data.reading import (
     date_problems,
@@ -42,6 +42,7 @@ from mlkit.data.values import (
     normalize_categories,
     to_numbers,
 )
+from mlkit.options import did_you_mean
 
 __all__ = ["DUPLICATES", "IMPUTE", "CsvSchema", "Table"]
 
@@ -241,7 +242,7 @@ class CsvSchema:
             raise DataError(f"{source} lacks feature column(s) {', '.join(absent)} that the "
                             "model was trained on; add them."
                             + did_you_mean(absent[0], [c for c in columns if c not in
-                                                       self.features]))
+                                                       self.features], sentence=True))
 
     def clean(self, frame: pd.DataFrame) -> pd.DataFrame:
         """A copy of ``frame`` with its categorical columns' text normalized as

@@ -10,13 +10,14 @@ task; every averaged metric names its average. The config's ``metrics:`` list, t
 
 from __future__ import annotations
 
-import difflib
 import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+from mlkit.options import did_you_mean
 
 from . import classification as c
 from . import ranking as r
@@ -117,9 +118,8 @@ def default_metrics(head: str, validation: bool = False) -> tuple[str, ...]:
 def known_metric(name) -> Metric:
     """``METRICS[name]``, or ValueError suggesting the closest name."""
     if name not in METRICS:
-        close = difflib.get_close_matches(str(name), list(METRICS), n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"unknown metric {name!r}{hint} Metrics: {', '.join(METRICS)}.")
+        raise ValueError(f"unknown metric {name!r}{did_you_mean(name, METRICS)} Metrics: "
+                         f"{', '.join(METRICS)}.")
     return METRICS[name]
 
 

@@ -1,4 +1,5 @@
-"""Standardization, one-hot encoding and label encoding, each with a state for reuse.
+"""Standardization, one-hot encoding and label encoding, each with a state for reuse; and
+the per-class weights of encoded labels.
 
 Every transformer is fitted on training rows, then applied unchanged to new rows; its state is a
 dict of plain arrays or JSON-able lists, so a run directory can store it without pickle.
@@ -18,7 +19,7 @@ from mlkit.data.errors import (
     is_missing,
 )
 
-__all__ = ["LabelEncoder", "OneHotEncoder", "Standardizer"]
+__all__ = ["LabelEncoder", "OneHotEncoder", "Standardizer", "class_weights"]
 
 
 def _float_matrix(X, param: str) -> np.ndarray:
@@ -337,3 +338,15 @@ class LabelEncoder:
         new.classes_ = classes
         return new
 
+
+def class_weights(weights, y_index, n_classes: int) -> np.ndarray:
+    """Per-class weights (``n_classes``,) for encoded labels ``y_index``: ``"balanced"`` gives
+    class c the weight ``n / (n_classes * count_c)``, as scikit-learn does, so rarer classes
+    count more; a dict ``{class index: weight}`` gives its classes their weight, others 1."""
+    if isinstance(weights, str) and weights == "balanced":
+        counts = np.bincount(y_index, minlength=n_classes)
+        return len(y_index) / (n_classes * np.maximum(counts, 1).astype(np.float64))
+    per_class = np.ones(n_classes)
+    for index, weight in weights.items():
+        per_class[index] = weight
+    return per_class

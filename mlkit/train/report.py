@@ -53,13 +53,14 @@ def write_summary(run: RunDir, config, plan, result: RunResult, baseline=None,
     return content
 
 
-def text_table(rows: list[list[str]]) -> str:
-    """Rows of cells as aligned text: the first column left, the others right, a rule under
-    the header row."""
+def text_table(rows: list[list[str]], left: int = 1) -> str:
+    """Rows of cells as aligned text: the first ``left`` columns left, the others right (as
+    numbers read best), a rule under the header row."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for index, row in enumerate(rows):
-        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
+        cells = [cell.ljust(width) if i < left else cell.rjust(width)
+                 for i, (cell, width) in enumerate(zip(row, widths))]
         lines.append("  ".join(cells).rstrip())
         if index == 0:
             lines.append("  ".join("-" * w for w in widths))

@@ -13,11 +13,11 @@ from typing import Annotated, Literal
 import numpy as np
 import pandas as pd
 
-from mlkit.data.datasets import Dataset
+from mlkit.data.datasets import TASKS, Dataset
 from mlkit.data.dates import check_date_format, looks_like_dates, parse_dates
 from mlkit.data.dialect import DECIMALS, Dialect, Separator
 from mlkit.data.errors import DataError, check_choice, check_float_dtype, check_int
-from mlkit.data.preprocessing import OneHotEncoder
+from mlkit.data.preprocessing import HANDLE_UNKNOWN, OneHotEncoder
 from mlkit.data.reading import (
     date_problems,
     line_numbers,
@@ -130,10 +130,10 @@ def _check_missing(missing) -> list[str]:
 def load_csv(path, target: Annotated[str, Length(min=1)],
              features: Sequence[str] | None = None, categorical: Sequence[str] = (),
              impute: Literal[IMPUTE] | None = None,
-             task: Literal["classification", "regression"] | None = None, dtype="float64", *,
+             task: Literal[TASKS] | None = None, dtype="float64", *,
              dates: Sequence[str] = (), date_format: Annotated[str, Length(min=1)] | None = None,
              ids: Sequence[str] = (),
-             handle_unknown: Literal["error", "ignore"] = "error", missing: Sequence[str] = (),
+             handle_unknown: Literal[HANDLE_UNKNOWN] = "error", missing: Sequence[str] = (),
              numbers: Literal[NUMBERS] = "plain", categories: Literal[CATEGORIES] = "exact",
              duplicates: Literal[DUPLICATES] = "keep", sep: Separator | None = None,
              decimal: Literal[DECIMALS] = ".", encoding: Annotated[str, Length(min=1)] = "utf-8",
@@ -232,8 +232,8 @@ def load_csv(path, target: Annotated[str, Length(min=1)],
     if impute is not None:
         check_choice("impute", impute, IMPUTE)
     if task is not None:
-        check_choice("task", task, ("classification", "regression"))
-    check_choice("handle_unknown", handle_unknown, ("error", "ignore"))
+        check_choice("task", task, TASKS)
+    check_choice("handle_unknown", handle_unknown, HANDLE_UNKNOWN)
     check_choice("numbers", numbers, NUMBERS)
     check_choice("categories", categories, CATEGORIES)
     check_choice("duplicates", duplicates, DUPLICATES)

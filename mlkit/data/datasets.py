@@ -20,10 +20,11 @@ from mlkit.options import did_you_mean
 if TYPE_CHECKING:
     from mlkit.data.schema import CsvSchema
 
-__all__ = ["DATASET_TASKS", "Dataset", "available_datasets", "dataset_defaults",
+__all__ = ["DATASET_TASKS", "TASKS", "Dataset", "available_datasets", "dataset_defaults",
            "dataset_parameters", "load_dataset"]
 
-_TASKS = ("classification", "regression")
+TASKS = ("classification", "regression")
+"""What a data set's target asks of a model."""
 
 
 @dataclass
@@ -50,7 +51,7 @@ class Dataset:
 
     def __post_init__(self):
         self.X, self.y = as_array(self.X, "X"), as_array(self.y, "y")
-        if self.task not in _TASKS:
+        if self.task not in TASKS:
             raise DataError(f"Dataset {self.name!r}: task must be 'classification' or "
                             f"'regression', got {self.task!r}.")
         if self.X.ndim != 2 or self.X.dtype.kind != "f":

@@ -13,13 +13,17 @@ import numpy as np
 from mlkit.data.errors import (
     DataError,
     as_array,
+    check_choice,
     check_float_dtype,
     check_int,
     check_labels,
     is_missing,
 )
 
-__all__ = ["LabelEncoder", "OneHotEncoder", "Standardizer", "class_weights"]
+__all__ = ["HANDLE_UNKNOWN", "LabelEncoder", "OneHotEncoder", "Standardizer", "class_weights"]
+
+HANDLE_UNKNOWN = ("error", "ignore")
+"""What one-hot encoding does with a category unseen in training: raise, or encode zeros."""
 
 
 def _float_matrix(X, param: str) -> np.ndarray:
@@ -131,12 +135,6 @@ def _text_columns(values, param: str) -> np.ndarray:
     return arr.astype(str)
 
 
-def _check_handle_unknown(value) -> str:
-    if value not in ("error", "ignore"):
-        raise DataError(f"handle_unknown={value!r} is not supported; use 'error' or 'ignore'.")
-    return value
-
-
 class OneHotEncoder:
     """Turn each categorical column into one indicator column per category.
 
@@ -169,7 +167,7 @@ class OneHotEncoder:
             Column names used in feature names and messages; default ``x0, x1, ...``.
         """
         check_float_dtype(self.dtype)
-        _check_handle_unknown(self.handle_unknown)
+        check_choice("handle_unknown", self.handle_unknown, HANDLE_UNKNOWN)
         text = _text_columns(values, "values")
         names = [f"x{j}" for j in range(text.shape[1])] if names is None else list(names)
         if len(names) != text.shape[1]:
@@ -268,7 +266,9 @@ class OneHotEncoder:
             raise DataError("OneHotEncoder state needs one non-empty sorted list of distinct "
                             "strings per column name.")
         new = cls(dtype=check_float_dtype(state["dtype"], "OneHotEncoder state 'dtype'"),
-                  handle_unknown=_check_handle_unknown(state.get("handle_unknown", "error")))
+                  handle_unknown=check_choice("OneHotEncoder state 'handle_unknown'",
+                                              state.get("handle_unknown", "error"),
+                                              HANDLE_UNKNOWN))
         new.names_, new.categories_ = [str(n) for n in names], categories
         new.other_ = list(other)
         return new

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from mlkit.data.datasets import TASKS
 from mlkit.data.dates import (
     check_date_format,
     date_feature_names,
@@ -348,7 +349,7 @@ class CsvSchema:
             got = sorted(state) if isinstance(state, dict) else type(state).__name__
             raise DataError(f"a CSV schema needs exactly the keys {', '.join(_KEYS)} (and "
                             f"optionally {', '.join(_OPTIONAL_KEYS)}); got {got}.")
-        if state["task"] not in ("classification", "regression") or (
+        if state["task"] not in TASKS or (
                 (state["task"] == "classification") != isinstance(state["classes"], list)):
             raise DataError("a CSV schema needs task 'classification' with a 'classes' list or "
                             "'regression' with classes None.")

@@ -22,8 +22,8 @@ from mlkit.train import EarlyStopping, History, ProgressBar, load_arrays, save_a
 from mlkit.train import fit as train_loop
 from mlkit.tree import tree_fold
 
-__all__ = ["MLKitEstimator", "SOLVER_OPTIONS", "check_sample_weight", "class_weights", "load",
-           "make_rng"]
+__all__ = ["MLKitEstimator", "SOLVER_OPTIONS", "check_sample_weight", "check_weighted_classes",
+           "class_weights", "load", "make_rng"]
 
 # What scikit-learn's solvers mean beyond the optimizer's name: its "sgd" is SGD with Nesterov
 # momentum 0.9. The other optimizers keep their own defaults.
@@ -62,6 +62,15 @@ def check_sample_weight(sample_weight, n: int) -> numpy.ndarray | None:
     if not numpy.any(weight > 0):
         raise ValueError("Sample weights must contain at least one non-zero number.")
     return weight
+
+
+def check_weighted_classes(estimator: str, classes, y_index, weight) -> None:
+    """ValueError unless rows of at least two classes keep a positive ``weight``."""
+    present = numpy.bincount(y_index, weights=weight, minlength=len(classes)) > 0
+    if present.sum() < 2:
+        raise ValueError(f"{estimator} needs samples of at least 2 classes with positive "
+                         f"weight, but the data has {present.sum()} class(es): "
+                         f"{classes[present].tolist()}")
 
 
 def class_weights(class_weight, classes, y_index) -> numpy.ndarray | None:

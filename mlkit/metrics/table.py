@@ -25,8 +25,8 @@ from . import regression as g
 from . import resampled as b
 from .inputs import UndefinedMetric
 
-__all__ = ["METRICS", "Metric", "check_metrics", "default_metrics", "known_metric", "metric_input",
-           "metric_inputs", "score"]
+__all__ = ["METRICS", "Metric", "averaged_forms", "check_metrics", "default_metrics",
+           "known_metric", "metric_input", "metric_inputs", "score"]
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,13 @@ def known_metric(name) -> Metric:
     return METRICS[name]
 
 
+def averaged_forms(name: str) -> list[str]:
+    """The metrics that stand in for positive-class metric ``name`` on more than two classes:
+    its averages (``f1`` -> ``f1_macro``, ``f1_weighted``; ``roc_auc`` -> ``roc_auc_ovr``,
+    ...), or ``roc_auc_ovr`` for one with none."""
+    return [other for other in METRICS if other.startswith(name + "_")] or ["roc_auc_ovr"]
+
+
 def check_metrics(names, head: str, n_classes: int | None = None) -> tuple[str, ...]:
     """``names`` as a tuple, or ValueError for a name that is unknown or does not fit a
     ``binary``, ``multiclass``, ``scores`` or ``regression`` head (of ``n_classes`` classes,
@@ -135,14 +142,13 @@ def check_metrics(names, head: str, n_classes: int | None = None) -> tuple[str, 
         if metric.task != task:
             raise ValueError(f"metric {name!r} is for {metric.task}, but the model's head is "
                              f"{head}.")
-        if metric.binary and head != "binary" and n_classes != 2:
-            raise ValueError(f"metric {name!r} is the positive class's of a binary task, but "
-                             f"the head is {head}; use {name}_macro or {name}_weighted"
-                             + ("." if head == "scores" else " (or roc_auc_ovr)."))
         if metric.reads in ("proba", "positive") and head == "scores":
             raise ValueError(f"metric {name!r} needs class probabilities, but the model was "
                              "trained with a margin loss (hinge), which gives class scores; "
                              "choose a label metric (accuracy, f1_macro, ...).")
+        if metric.binary and head != "binary" and n_classes != 2:
+            raise ValueError(f"metric {name!r} is the positive class's of a binary task, but "
+                             f"the head is {head}; use {' or '.join(averaged_forms(name))}.")
     return tuple(names)
 
 

@@ -37,6 +37,14 @@ def test_problems_of_a_file_come_together(predictor, tmp_path):
         predictor.read(path)
 
 
+def test_a_missing_feature_column_is_named_with_its_likely_spelling(predictor, tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text("A,c\n1,3\n")
+    with pytest.raises(DataError, match=r"lacks feature column\(s\) a, b that the model was "
+                                        r"trained on; add them. Did you mean 'A'\?$"):
+        predictor.read(path)
+
+
 def test_a_tab_or_semicolon_file_is_split_by_its_own_separator(predictor, tmp_path):
     for sep in ("\t", ";"):
         path = tmp_path / "in.txt"

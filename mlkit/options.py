@@ -5,16 +5,18 @@ e.g. ``lr: PositiveFloat = 1e-3``; the config schema is derived from those hints
 Python share one default and one range. :class:`Range` and :class:`Length` are plain metadata
 inside ``typing.Annotated``. A rule between options (SGD's nesterov needs momentum) is the
 component's static ``check_options``, which raises :class:`OptionConflict`: its constructor
-and the config schema both call it. Nothing here imports mlkit.
+and the config schema both call it. A name outside its options gets one hint,
+:func:`did_you_mean`, in every layer. Nothing here imports mlkit.
 """
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
 __all__ = ["BatchSize", "Fraction", "Length", "NonNegativeFloat", "NonNegativeInt",
-           "OptionConflict", "PositiveFloat", "PositiveInt", "Range"]
+           "OptionConflict", "PositiveFloat", "PositiveInt", "Range", "did_you_mean"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,21 @@ class OptionConflict(ValueError):
     def __init__(self, component: str, option: str, reason: str, value, fix: str):
         self.option, self.reason, self.value, self.fix = option, reason, value, fix
         super().__init__(f"{component}: {option}={value!r} {reason}; {fix}")
+
+
+def did_you_mean(word, options, sentence: bool = False) -> str:
+    """``" — did you mean 'x'?"`` for the option ``word`` most likely means, or ``""`` when
+    none is close; ``sentence`` writes ``" Did you mean 'x'?"``, to follow a full stop. An
+    option equal to ``word`` but for spaces and case comes first, then the one option ending
+    in ``_word`` (``f1`` -> ``val_f1``), then the most similar spelling."""
+    names, squeezed = [str(o) for o in options], "".join(str(word).split()).lower()
+    alike = [o for o in names if "".join(o.split()).lower() == squeezed]
+    suffixed = [o for o in names if o.lower().endswith("_" + squeezed)]
+    close = alike or (suffixed if len(suffixed) == 1 else
+                      difflib.get_close_matches(str(word), names, n=1, cutoff=0.5))
+    if not close:
+        return ""
+    return f"{' Did' if sentence else ' — did'} you mean {close[0]!r}?"
 
 
 PositiveFloat = Annotated[float, Range(gt=0)]

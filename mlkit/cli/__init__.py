@@ -28,10 +28,11 @@ __all__ = ["SUBCOMMANDS", "build_parser", "main", "version"]
 def _user_errors() -> tuple[type[BaseException], ...]:
     from mlkit.config import ConfigError
     from mlkit.data import DataError
+    from mlkit.experiments import SweepError
     from mlkit.registry import UnknownComponent
     from mlkit.train import CheckpointError, RunError
 
-    return (ConfigError, DataError, RunError, CheckpointError, UnknownComponent,
+    return (ConfigError, DataError, RunError, CheckpointError, UnknownComponent, SweepError,
             FileNotFoundError, PermissionError, IsADirectoryError)
 
 

@@ -3,9 +3,7 @@ cluster."""
 
 from __future__ import annotations
 
-import sys
-
-from mlkit.cli.common import EXIT_FAILED, EXIT_USAGE, say
+from mlkit.cli.common import EXIT_FAILED, say
 
 # ----------------------------------------------------------------------------- where runs go
 
@@ -45,16 +43,12 @@ def add_sweep(subparsers) -> None:
 
 
 def cmd_sweep(args) -> int:
-    from mlkit.experiments import SweepError, load_sweep, run_sweep
+    from mlkit.experiments import load_sweep, run_sweep
 
     _check_workers("mlkit sweep", args.workers)
     sweep = load_sweep(args.sweep_file, args.overrides)
-    try:
-        result = run_sweep(sweep, workers=args.workers, scheduler=args.scheduler,
-                           resume=args.resume, say=say)
-    except SweepError as error:
-        print(f"mlkit sweep: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+    result = run_sweep(sweep, workers=args.workers, scheduler=args.scheduler,
+                       resume=args.resume, say=say)
     return EXIT_FAILED if result.outcomes and result.failed == len(result.outcomes) else 0
 
 
@@ -82,17 +76,12 @@ def add_cv(subparsers) -> None:
 
 
 def cmd_cv(args) -> int:
-    from mlkit.experiments import SweepError
     from mlkit.experiments.cv import run_cv
 
     _check_workers("mlkit cv", args.workers)
     overrides = list(args.overrides) + ([f"output.dir={args.output}"] if args.output else [])
-    try:
-        result = run_cv(args.config, overrides, folds=args.folds, workers=args.workers,
-                        scheduler=args.scheduler, say=say)
-    except SweepError as error:
-        print(f"mlkit cv: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+    result = run_cv(args.config, overrides, folds=args.folds, workers=args.workers,
+                    scheduler=args.scheduler, say=say)
     return EXIT_FAILED if result.failed else 0
 
 

@@ -68,18 +68,15 @@ def cmd_inspect(args) -> int:
 
 def column_table(profile) -> str:
     """The per-column profile as left-aligned text columns."""
+    from mlkit.train.report import text_table
+
     frame = profile.to_frame().rename(columns=_HEADINGS)
     frame["read as missing"] = [", ".join(repr(t) for t in tokens) for tokens in
                                 frame["read as missing"]]
     frame["example"] = [repr(value) if isinstance(value, str) else "" for value in
                         frame["example"]]
-    text = frame.astype(str)
-    widths = {c: max(len(c), text[c].str.len().max()) for c in text.columns}
-    lines = ["  ".join(c.ljust(widths[c]) for c in text.columns).rstrip(),
-             "  ".join("-" * widths[c] for c in text.columns)]
-    lines += ["  ".join(row[c].ljust(widths[c]) for c in text.columns).rstrip()
-              for _, row in text.iterrows()]
-    return "\n".join(lines)
+    rows = [list(frame.columns)] + frame.astype(str).values.tolist()
+    return text_table(rows, left=len(frame.columns))
 
 
 def data_yaml(profile, path: str | None = None) -> str:

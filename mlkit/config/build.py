@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from mlkit import registry
-from mlkit.data import Dataset, Standardizer, load_csv, load_dataset
+from mlkit.data import Dataset, Standardizer, class_weights, load_csv, load_dataset
 from mlkit.data.training_profile import TrainingProfile, profile_frame
 from mlkit.metrics import default_metrics
 from mlkit.train.plan import Plan, Preprocessing, Splits
@@ -138,14 +138,10 @@ def _row_weights(config: Config, dataset: Dataset, y_train) -> np.ndarray | None
     weights = getattr(config.loss, "class_weight", None)
     if weights is None:
         return None
-    k = dataset.n_classes
-    counts = np.bincount(y_train, minlength=k)
-    if weights == "balanced":
-        per_class = len(y_train) / (k * np.maximum(counts, 1))
-    else:
-        per_class = np.ones(k)
-        for key, value in weights.items():
-            per_class[_class_index(key, dataset.target_names)] = value
+    if weights != "balanced":
+        weights = {_class_index(key, dataset.target_names): value for key, value in
+                   weights.items()}
+    per_class = class_weights(weights, y_train, dataset.n_classes)
     return per_class[y_train].astype(config.training.dtype)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mlkit.metrics import averaged_forms
 from mlkit.registry import LOSSES, METRICS, OPTIMIZERS
 
 from .errors import Problem, choices
@@ -54,10 +55,8 @@ def metric_problems(config: Config, n_classes: int | None, has: str = "") -> lis
     for path, name in metric_uses(config):
         metric = METRICS[name]
         if metric.binary and n_classes is not None and n_classes > 2:
-            averaged = [f"{name}_{suffix}" for suffix in ("macro", "weighted")
-                        if f"{name}_{suffix}" in METRICS] or ["roc_auc_ovr"]
             problems.append(Problem(path, f"is the positive class's {name} of a binary task, but "
-                                    f"{has}", name, f"use {' or '.join(averaged)}"))
+                                    f"{has}", name, f"use {' or '.join(averaged_forms(name))}"))
         if metric.reads in ("proba", "positive") and LOSSES[config.loss.name].head == "scores":
             problems.append(Problem(path, f"needs class probabilities, but loss "
                                     f"'{config.loss.name}' trains scores, not probabilities",

@@ -6,13 +6,14 @@ is wrong, where, and what is allowed, for all problems at once and without pydan
 
 from __future__ import annotations
 
-import difflib
 import re
 import types
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
+
+from mlkit.options import did_you_mean
 
 NO_VALUE = object()
 """Marks a problem that has no offending value to show (a missing key, say)."""
@@ -74,16 +75,6 @@ def show(value: Any, limit: int = 80) -> str:
     else:
         text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def did_you_mean(word: Any, options) -> str:
-    """' — did you mean 'x'?' for the closest option, or '' when nothing is close. The one
-    option that is ``word`` up to case or a prefix (``f1`` -> ``val_f1``) is the closest."""
-    text, names = str(word).lower(), [str(o) for o in options]
-    same = [o for o in names if o.lower() == text or o.lower().endswith("_" + text)]
-    close = same if len(same) == 1 else difflib.get_close_matches(str(word), names, n=1,
-                                                                  cutoff=0.6)
-    return f" — did you mean '{close[0]}'?" if close else ""
 
 
 def choices(options) -> str:

@@ -15,10 +15,11 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from mlkit.options import did_you_mean
 from mlkit.tree import tree_map
 
 from .components import ClassifierLossSection
-from .errors import ConfigError, Problem, choices, did_you_mean, translate
+from .errors import ConfigError, Problem, choices, translate
 from .schema import Config
 from .sections import CsvSource
 from .yaml_text import parse_yaml, read_yaml_mapping

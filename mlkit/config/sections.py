@@ -16,11 +16,12 @@ from pydantic import (
 
 from mlkit.data import dataset_parameters, load_csv
 from mlkit.data.dates import check_date_format
+from mlkit.options import did_you_mean
 from mlkit.registry.signatures import signature_options
 from mlkit.train.loop import fit
 
 from .components import option_fields
-from .errors import Problem, did_you_mean, show
+from .errors import Problem, show
 from .fields import (
     Float,
     Fraction,

@@ -16,8 +16,9 @@ from mlkit.data import DataError, Dataset, k_fold_split, train_val_test_split
 from mlkit.data.grouped import times_of
 from mlkit.data.reading import line_numbers, read_table
 from mlkit.data.split import forward_chaining_split
+from mlkit.options import did_you_mean
 
-from .errors import NO_VALUE, ConfigError, Problem, did_you_mean
+from .errors import NO_VALUE, ConfigError, Problem
 from .schema import Config
 
 __all__ = ["split_column", "split_note", "split_rows"]

@@ -22,6 +22,7 @@ from mlkit.data.errors import DataFileNotFoundError as DataFileNotFoundError
 from mlkit.data.preprocessing import LabelEncoder as LabelEncoder
 from mlkit.data.preprocessing import OneHotEncoder as OneHotEncoder
 from mlkit.data.preprocessing import Standardizer as Standardizer
+from mlkit.data.preprocessing import class_weights as class_weights
 from mlkit.data.profile import ColumnProfile as ColumnProfile
 from mlkit.data.profile import CsvProfile as CsvProfile
 from mlkit.data.profile import inspect_csv as inspect_csv
@@ -55,6 +56,7 @@ __all__ = [
     "Standardizer",
     "TrainingProfile",
     "available_datasets",
+    "class_weights",
     "dataset_defaults",
     "dataset_parameters",
     "drift_report",

@@ -13,11 +13,11 @@ from typing import Annotated, Literal
 import numpy as np
 import pandas as pd
 
-from mlkit.data.datasets import Dataset
+from mlkit.data.datasets import TASKS, Dataset
 from mlkit.data.dates import check_date_format, looks_like_dates, parse_dates
 from mlkit.data.dialect import DECIMALS, Dialect, Separator
-from mlkit.data.errors import DataError, check_choice, check_float_dtype, check_int, did_you_mean
-from mlkit.data.preprocessing import OneHotEncoder
+from mlkit.data.errors import DataError, check_choice, check_float_dtype, check_int
+from mlkit.data.preprocessing import HANDLE_UNKNOWN, OneHotEncoder
 from mlkit.data.reading import (
     date_problems,
     line_numbers,
@@ -27,7 +27,7 @@ from mlkit.data.reading import (
 )
 from mlkit.data.schema import DUPLICATES, IMPUTE, CsvSchema
 from mlkit.data.values import CATEGORIES, NUMBERS, normalize_categories, to_numbers
-from mlkit.options import Length, PositiveInt
+from mlkit.options import Length, PositiveInt, did_you_mean
 
 __all__ = ["FEW_CATEGORIES", "MAX_INTEGER_CLASSES", "infer_task", "load_csv", "too_many_categories"]
 
@@ -43,7 +43,7 @@ def _check_names(param: str, names, columns, source: str) -> list[str]:
     for name in names:
         if name not in columns:
             raise DataError(f"{param} column {name!r} is not in {source}; its columns are "
-                            f"{', '.join(columns)}." + did_you_mean(name, columns))
+                            f"{', '.join(columns)}." + did_you_mean(name, columns, sentence=True))
     if len(set(names)) != len(names):
         raise DataError(f"{param} lists a column twice: {names}.")
     return names
@@ -130,10 +130,10 @@ def _check_missing(missing) -> list[str]:
 def load_csv(path, target: Annotated[str, Length(min=1)],
              features: Sequence[str] | None = None, categorical: Sequence[str] = (),
              impute: Literal[IMPUTE] | None = None,
-             task: Literal["classification", "regression"] | None = None, dtype="float64", *,
+             task: Literal[TASKS] | None = None, dtype="float64", *,
              dates: Sequence[str] = (), date_format: Annotated[str, Length(min=1)] | None = None,
              ids: Sequence[str] = (),
-             handle_unknown: Literal["error", "ignore"] = "error", missing: Sequence[str] = (),
+             handle_unknown: Literal[HANDLE_UNKNOWN] = "error", missing: Sequence[str] = (),
              numbers: Literal[NUMBERS] = "plain", categories: Literal[CATEGORIES] = "exact",
              duplicates: Literal[DUPLICATES] = "keep", sep: Separator | None = None,
              decimal: Literal[DECIMALS] = ".", encoding: Annotated[str, Length(min=1)] = "utf-8",
@@ -232,8 +232,8 @@ def load_csv(path, target: Annotated[str, Length(min=1)],
     if impute is not None:
         check_choice("impute", impute, IMPUTE)
     if task is not None:
-        check_choice("task", task, ("classification", "regression"))
-    check_choice("handle_unknown", handle_unknown, ("error", "ignore"))
+        check_choice("task", task, TASKS)
+    check_choice("handle_unknown", handle_unknown, HANDLE_UNKNOWN)
     check_choice("numbers", numbers, NUMBERS)
     check_choice("categories", categories, CATEGORIES)
     check_choice("duplicates", duplicates, DUPLICATES)
@@ -254,7 +254,7 @@ def load_csv(path, target: Annotated[str, Length(min=1)],
     columns = list(read_table(path, dialect=dialect).columns)
     if target not in columns:
         raise DataError(f"target column {target!r} is not in {source}; its columns are "
-                        f"{', '.join(columns)}." + did_you_mean(target, columns))
+                        f"{', '.join(columns)}." + did_you_mean(target, columns, sentence=True))
     ids = _check_names("ids", ids or [], columns, source)
     if features is None:
         features = [c for c in columns if c != target and c not in ids]

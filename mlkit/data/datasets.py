@@ -14,15 +14,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mlkit.data.errors import DataError, as_array, check_float_dtype, did_you_mean
+from mlkit.data.errors import DataError, as_array, check_float_dtype
+from mlkit.options import did_you_mean
 
 if TYPE_CHECKING:
     from mlkit.data.schema import CsvSchema
 
-__all__ = ["DATASET_TASKS", "Dataset", "available_datasets", "dataset_defaults",
+__all__ = ["DATASET_TASKS", "TASKS", "Dataset", "available_datasets", "dataset_defaults",
            "dataset_parameters", "load_dataset"]
 
-_TASKS = ("classification", "regression")
+TASKS = ("classification", "regression")
+"""What a data set's target asks of a model."""
 
 
 @dataclass
@@ -49,7 +51,7 @@ class Dataset:
 
     def __post_init__(self):
         self.X, self.y = as_array(self.X, "X"), as_array(self.y, "y")
-        if self.task not in _TASKS:
+        if self.task not in TASKS:
             raise DataError(f"Dataset {self.name!r}: task must be 'classification' or "
                             f"'regression', got {self.task!r}.")
         if self.X.ndim != 2 or self.X.dtype.kind != "f":
@@ -153,7 +155,7 @@ def load_dataset(name: str, dtype="float64", **params) -> Dataset:
     """
     if not isinstance(name, str) or name not in _SOURCES:
         raise DataError(f"unknown dataset {name!r}; available: {', '.join(available_datasets())}."
-                        + did_you_mean(str(name), _SOURCES))
+                        + did_you_mean(str(name), _SOURCES, sentence=True))
     dtype = check_float_dtype(dtype)
     source = _SOURCES[name]
     allowed = dataset_parameters(name)
@@ -161,7 +163,7 @@ def load_dataset(name: str, dtype="float64", **params) -> Dataset:
     if unknown:
         valid = ", ".join(allowed) if allowed else "none"
         raise DataError(f"dataset {name!r} got unknown parameter(s) {', '.join(unknown)}; "
-                        f"allowed: {valid}." + did_you_mean(unknown[0], allowed))
+                        f"allowed: {valid}." + did_you_mean(unknown[0], allowed, sentence=True))
     if "random_state" in allowed:
         params.setdefault("random_state", 0)
         seed = params["random_state"]

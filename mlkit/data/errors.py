@@ -6,10 +6,11 @@ message naming the parameter and the fix instead of a traceback from inside nump
 
 from __future__ import annotations
 
-import difflib
 import numbers
 
 import numpy as np
+
+from mlkit.options import did_you_mean
 
 __all__ = ["DataError", "DataFileNotFoundError"]
 
@@ -22,22 +23,13 @@ class DataFileNotFoundError(DataError, FileNotFoundError):
     """A data file that does not exist (both a ``DataError`` and a ``FileNotFoundError``)."""
 
 
-def did_you_mean(name: str, options) -> str:
-    """Return ``" Did you mean 'x'?"`` for the option closest to ``name``, or ``""``; an
-    option differing only in spaces or case comes first."""
-    options = [str(o) for o in options]
-    alike = [o for o in options if "".join(o.split()).lower() == "".join(str(name).split()).lower()]
-    close = alike or difflib.get_close_matches(str(name), options, n=1, cutoff=0.5)
-    return f" Did you mean {close[0]!r}?" if close else ""
-
-
 def check_choice(param: str, value, choices) -> str:
     """Return ``value`` if it is one of ``choices``; otherwise raise naming the valid ones."""
     if not isinstance(value, str) or value not in choices:
         valid = ", ".join(repr(c) for c in choices)
         raise DataError(
             f"{param}={value!r} is not supported; use one of {valid}."
-            + did_you_mean(str(value), choices)
+            + did_you_mean(value, choices, sentence=True)
         )
     return value
 

@@ -1,4 +1,5 @@
-"""Standardization, one-hot encoding and label encoding, each with a state for reuse.
+"""Standardization, one-hot encoding and label encoding, each with a state for reuse; and
+the per-class weights of encoded labels.
 
 Every transformer is fitted on training rows, then applied unchanged to new rows; its state is a
 dict of plain arrays or JSON-able lists, so a run directory can store it without pickle.
@@ -12,13 +13,17 @@ import numpy as np
 from mlkit.data.errors import (
     DataError,
     as_array,
+    check_choice,
     check_float_dtype,
     check_int,
     check_labels,
     is_missing,
 )
 
-__all__ = ["LabelEncoder", "OneHotEncoder", "Standardizer"]
+__all__ = ["HANDLE_UNKNOWN", "LabelEncoder", "OneHotEncoder", "Standardizer", "class_weights"]
+
+HANDLE_UNKNOWN = ("error", "ignore")
+"""What one-hot encoding does with a category unseen in training: raise, or encode zeros."""
 
 
 def _float_matrix(X, param: str) -> np.ndarray:
@@ -130,12 +135,6 @@ def _text_columns(values, param: str) -> np.ndarray:
     return arr.astype(str)
 
 
-def _check_handle_unknown(value) -> str:
-    if value not in ("error", "ignore"):
-        raise DataError(f"handle_unknown={value!r} is not supported; use 'error' or 'ignore'.")
-    return value
-
-
 class OneHotEncoder:
     """Turn each categorical column into one indicator column per category.
 
@@ -168,7 +167,7 @@ class OneHotEncoder:
             Column names used in feature names and messages; default ``x0, x1, ...``.
         """
         check_float_dtype(self.dtype)
-        _check_handle_unknown(self.handle_unknown)
+        check_choice("handle_unknown", self.handle_unknown, HANDLE_UNKNOWN)
         text = _text_columns(values, "values")
         names = [f"x{j}" for j in range(text.shape[1])] if names is None else list(names)
         if len(names) != text.shape[1]:
@@ -267,7 +266,9 @@ class OneHotEncoder:
             raise DataError("OneHotEncoder state needs one non-empty sorted list of distinct "
                             "strings per column name.")
         new = cls(dtype=check_float_dtype(state["dtype"], "OneHotEncoder state 'dtype'"),
-                  handle_unknown=_check_handle_unknown(state.get("handle_unknown", "error")))
+                  handle_unknown=check_choice("OneHotEncoder state 'handle_unknown'",
+                                              state.get("handle_unknown", "error"),
+                                              HANDLE_UNKNOWN))
         new.names_, new.categories_ = [str(n) for n in names], categories
         new.other_ = list(other)
         return new
@@ -337,3 +338,15 @@ class LabelEncoder:
         new.classes_ = classes
         return new
 
+
+def class_weights(weights, y_index, n_classes: int) -> np.ndarray:
+    """Per-class weights (``n_classes``,) for encoded labels ``y_index``: ``"balanced"`` gives
+    class c the weight ``n / (n_classes * count_c)``, as scikit-learn does, so rarer classes
+    count more; a dict ``{class index: weight}`` gives its classes their weight, others 1."""
+    if isinstance(weights, str) and weights == "balanced":
+        counts = np.bincount(y_index, minlength=n_classes)
+        return len(y_index) / (n_classes * np.maximum(counts, 1).astype(np.float64))
+    per_class = np.ones(n_classes)
+    for index, weight in weights.items():
+        per_class[index] = weight
+    return per_class

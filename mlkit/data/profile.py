@@ -21,7 +21,7 @@ from mlkit.data.dates import (
     looks_like_other_dates,
 )
 from mlkit.data.dialect import COMMA_UTF8, Dialect, guess_encoding
-from mlkit.data.errors import DataError, did_you_mean
+from mlkit.data.errors import DataError
 from mlkit.data.leaks import leak_notes
 from mlkit.data.reading import line_numbers, read_table
 from mlkit.data.values import (
@@ -30,6 +30,7 @@ from mlkit.data.values import (
     to_numbers,
     words_among_numbers,
 )
+from mlkit.options import did_you_mean
 
 RARE = 5
 """A category seen in fewer rows than this is rare: a column with many such is long-tailed."""
@@ -91,7 +92,7 @@ class CsvProfile:
             if column.name == name:
                 return column
         raise DataError(f"{self.path!r} has no column {name!r}." + did_you_mean(
-            name, [c.name for c in self.columns]))
+            name, [c.name for c in self.columns], sentence=True))
 
     def to_frame(self) -> pd.DataFrame:
         """One row per column: name, kind, missing, tokens, distinct, example, note."""
@@ -215,7 +216,7 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
     header = list(read_table(path, dialect=dialect).columns)
     if target is not None and target not in header:
         raise DataError(f"target column {target!r} is not in {os.fspath(path)!r}; its columns "
-                        f"are {', '.join(header)}." + did_you_mean(target, header))
+                        f"are {', '.join(header)}." + did_you_mean(target, header, sentence=True))
     if decimal is None and _decimal_comma(read_table(path, header, header, dialect=dialect)):
         dialect = Dialect(dialect.sep, ",", dialect.encoding)
         found.append("numbers like 3,5 found: decimal ',' suggested")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from mlkit.data.datasets import TASKS
 from mlkit.data.dates import (
     check_date_format,
     date_feature_names,
@@ -26,7 +27,7 @@ from mlkit.data.dialect import (
     Dialect,
     check_encoding,
 )
-from mlkit.data.errors import DataError, check_choice, check_float_dtype, did_you_mean
+from mlkit.data.errors import DataError, check_choice, check_float_dtype
 from mlkit.data.preprocessing import LabelEncoder, OneHotEncoder
 from mlkit.data.reading import (
     date_problems,
@@ -42,8 +43,9 @@ from mlkit.data.values import (
     normalize_categories,
     to_numbers,
 )
+from mlkit.options import did_you_mean
 
-__all__ = ["DUPLICATES", "IMPUTE", "CsvSchema", "Table"]
+__all__ = ["DUPLICATES", "IMPUTE", "CsvSchema", "Table", "check_feature_columns"]
 
 IMPUTE = ("mean", "median", "most_frequent", "drop")
 DUPLICATES = ("keep", "drop")
@@ -51,6 +53,18 @@ _KEYS = ("target", "task", "numeric", "categorical", "impute", "fill", "classes"
 # absent in runs saved before dates, ids and the parsing options were read
 _OPTIONAL_KEYS = ("dates", "ids", "missing", "numbers", "categories", "sep", "decimal", "encoding",
                   "indicators", "date_format")
+
+
+def check_feature_columns(features: list[str], columns: list[str], source: str) -> None:
+    """Refuse a file (``source``) whose ``columns`` lack a feature column the model was
+    trained on, naming the first few and the column the first may be written as."""
+    absent = [c for c in features if c not in columns]
+    if absent:
+        listed = ", ".join(absent[:5]) + (", ..." if len(absent) > 5 else "")
+        raise DataError(f"{source} lacks feature column(s) {listed} that the model was "
+                        "trained on; add them."
+                        + did_you_mean(absent[0], [c for c in columns if c not in features],
+                                       sentence=True))
 
 
 @dataclass
@@ -182,7 +196,7 @@ class CsvSchema:
             floats; the rows kept, the rows dropped for a missing value and those without
             a target value (left out whenever the target is read).
         """
-        self._check_columns(list(frame.columns), source)
+        check_feature_columns(self.features, list(frame.columns), source)
         frame = self.clean(frame)
         used = self.features + ([self.target] if target and self.target in frame else [])
         dropped = unlabeled = frame.index[:0]
@@ -234,15 +248,6 @@ class CsvSchema:
         return Table(X, y, frame.index.to_numpy(), dropped.to_numpy(), frame[[]],
                      unlabeled.to_numpy())
 
-    def _check_columns(self, columns: list[str], source: str) -> None:
-        """Refuse a file without every feature column, with the name it may be written as."""
-        absent = [c for c in self.features if c not in columns]
-        if absent:
-            raise DataError(f"{source} lacks feature column(s) {', '.join(absent)} that the "
-                            "model was trained on; add them."
-                            + did_you_mean(absent[0], [c for c in columns if c not in
-                                                       self.features]))
-
     def clean(self, frame: pd.DataFrame) -> pd.DataFrame:
         """A copy of ``frame`` with its categorical columns' text normalized as
         ``categories`` says (numbers are read when encoding, where bad ones are reported)."""
@@ -292,7 +297,7 @@ class CsvSchema:
         """Read and encode a CSV file as :meth:`encode` does; ``carried`` holds its id
         columns (those it has) and the ``keep`` columns (which it must have)."""
         header = list(read_table(path, dialect=self.dialect).columns)
-        self._check_columns(header, repr(os.fspath(path)))
+        check_feature_columns(self.features, header, repr(os.fspath(path)))
         wanted = self.features + ([self.target] if target else [])
         text = self.encoder.names_ + list(self.dates) + [self.target]
         usecols = [c for c in wanted if c in header]
@@ -347,7 +352,7 @@ class CsvSchema:
             got = sorted(state) if isinstance(state, dict) else type(state).__name__
             raise DataError(f"a CSV schema needs exactly the keys {', '.join(_KEYS)} (and "
                             f"optionally {', '.join(_OPTIONAL_KEYS)}); got {got}.")
-        if state["task"] not in ("classification", "regression") or (
+        if state["task"] not in TASKS or (
                 (state["task"] == "classification") != isinstance(state["classes"], list)):
             raise DataError("a CSV schema needs task 'classification' with a 'classes' list or "
                             "'regression' with classes None.")

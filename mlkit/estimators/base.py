@@ -15,14 +15,15 @@ import numpy
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from mlkit.data import class_weights as per_class_weights
 from mlkit.data import train_val_test_split
 from mlkit.estimators.inputs import validate_predict, validate_train
 from mlkit.train import EarlyStopping, History, ProgressBar, load_arrays, save_arrays
 from mlkit.train import fit as train_loop
 from mlkit.tree import tree_fold
 
-__all__ = ["MLKitEstimator", "SOLVER_OPTIONS", "check_sample_weight", "class_weights", "load",
-           "make_rng"]
+__all__ = ["MLKitEstimator", "SOLVER_OPTIONS", "check_sample_weight", "check_weighted_classes",
+           "class_weights", "load", "make_rng"]
 
 # What scikit-learn's solvers mean beyond the optimizer's name: its "sgd" is SGD with Nesterov
 # momentum 0.9. The other optimizers keep their own defaults.
@@ -63,25 +64,31 @@ def check_sample_weight(sample_weight, n: int) -> numpy.ndarray | None:
     return weight
 
 
-def class_weights(class_weight, classes, y_index) -> numpy.ndarray | None:
-    """Per-class weights (k,) from ``None``, ``"balanced"`` or a ``{label: weight}`` dict.
+def check_weighted_classes(estimator: str, classes, y_index, weight) -> None:
+    """ValueError unless rows of at least two classes keep a positive ``weight``."""
+    present = numpy.bincount(y_index, weights=weight, minlength=len(classes)) > 0
+    if present.sum() < 2:
+        raise ValueError(f"{estimator} needs samples of at least 2 classes with positive "
+                         f"weight, but the data has {present.sum()} class(es): "
+                         f"{classes[present].tolist()}")
 
-    ``"balanced"`` gives class c the weight ``n / (k * count_c)`` (rarer classes count more).
-    """
+
+def class_weights(class_weight, classes, y_index) -> numpy.ndarray | None:
+    """Per-class weights (k,) from ``None``, ``"balanced"`` or a ``{label: weight}`` dict,
+    checked here and computed by :func:`mlkit.data.class_weights`."""
     if class_weight is None:
         return None
-    k = len(classes)
-    if isinstance(class_weight, str) and class_weight == "balanced":
-        counts = numpy.bincount(y_index, minlength=k)
-        return len(y_index) / (k * numpy.maximum(counts, 1).astype(numpy.float64))
-    if not isinstance(class_weight, dict):
+    if isinstance(class_weight, dict):
+        index = {label: i for i, label in enumerate(classes.tolist())}
+        unknown = [label for label in class_weight if label not in index]
+        if unknown:
+            raise ValueError(f"class_weight names classes {unknown} that are not in the data; "
+                             f"the classes are {classes.tolist()}")
+        class_weight = {index[label]: float(w) for label, w in class_weight.items()}
+    elif not (isinstance(class_weight, str) and class_weight == "balanced"):
         raise ValueError(f"class_weight must be None, 'balanced' or a dict label -> weight, "
                          f"got {class_weight!r}")
-    unknown = [label for label in class_weight if label not in set(classes.tolist())]
-    if unknown:
-        raise ValueError(f"class_weight names classes {unknown} that are not in the data; "
-                         f"the classes are {classes.tolist()}")
-    return numpy.array([float(class_weight.get(label, 1.0)) for label in classes.tolist()])
+    return per_class_weights(class_weight, y_index, len(classes))
 
 
 class _Encoder(json.JSONEncoder):

@@ -13,6 +13,7 @@ from mlkit.estimators.base import (
     SOLVER_OPTIONS,
     MLKitEstimator,
     check_sample_weight,
+    check_weighted_classes,
     class_weights,
     make_rng,
 )
@@ -167,11 +168,7 @@ class LogisticRegression(MLKitEstimator):
         per_class = class_weights(self.class_weight, classes, y_index)
         if per_class is not None:
             weight = weight * per_class[y_index]
-        present = numpy.bincount(y_index, weights=weight, minlength=len(classes)) > 0
-        if present.sum() < 2:
-            raise ValueError(f"LogisticRegression needs samples of at least 2 classes with "
-                             f"positive weight, but the data has {present.sum()} class(es): "
-                             f"{classes[present].tolist()}")
+        check_weighted_classes("LogisticRegression", classes, y_index, weight)
         binary = len(classes) == 2
         total = float(weight.sum())
         X = numpy.asarray(X, dtype=numpy.float64)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy
 
 from mlkit import nn, registry
-from mlkit.estimators.base import check_sample_weight, class_weights
+from mlkit.estimators.base import check_sample_weight, check_weighted_classes, class_weights
 from mlkit.estimators.inputs import check_classification_labels
 from mlkit.estimators.logloss import log_proba
 from mlkit.estimators.mlp_base import BaseMLP
@@ -85,12 +85,8 @@ class MLPClassifier(BaseMLP):
         per_class = class_weights(self.class_weight, self.classes_, index)
         if per_class is not None:
             weight = per_class[index] * (1.0 if weight is None else weight)
-        if weight is not None:
-            present = numpy.unique(index[weight > 0])
-            if len(present) < 2 and not continuing:
-                raise ValueError("MLPClassifier needs samples of at least 2 classes with "
-                                 f"positive weight, got 1 class: "
-                                 f"{self.classes_[present].tolist()}")
+        if weight is not None and not continuing:
+            check_weighted_classes("MLPClassifier", self.classes_, index, weight)
         return index.astype(dtype if self.n_outputs_ == 1 else numpy.int64), weight
 
     def _data_loss(self):

@@ -26,7 +26,7 @@ from mlkit.experiments.pools import open_pool
 from mlkit.experiments.trial import TrialOutcome, TrialSpec
 from mlkit.train import RunDir
 from mlkit.train.checkpoint import atomic_write_text
-from mlkit.train.report import text_table
+from mlkit.train.report import metric_cell, text_table
 
 __all__ = ["CrossValidation", "fold_configs", "folds_text", "run_cv", "summary_text"]
 
@@ -103,20 +103,16 @@ def _summary_frame(folds: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _number(value) -> str:
-    return "-" if value is None or math.isnan(value) else f"{value:.4f}"
-
-
 def _mean_std(mean, std) -> str:
-    return _number(mean) if math.isnan(std) else f"{mean:.4f} ± {std:.4f}"
+    return metric_cell(mean) if math.isnan(std) else f"{mean:.4f} ± {std:.4f}"
 
 
 def folds_text(folds: pd.DataFrame, names: list[str]) -> str:
     """The per-fold table: test rows and each metric as ``mlkit / baseline``."""
     rows = [["fold", "status", "test rows", *names]]
     for _, fold in folds.iterrows():
-        cells = [_number(fold.get(f"mlkit_{name}")) + (
-            f" / {_number(fold[f'baseline_{name}'])}" if f"baseline_{name}" in fold else "")
+        cells = [metric_cell(fold.get(f"mlkit_{name}")) + (
+            f" / {metric_cell(fold[f'baseline_{name}'])}" if f"baseline_{name}" in fold else "")
             for name in names]
         rows.append([str(fold["fold"]), fold["status"], str(fold["test_rows"]), *cells])
     return text_table(rows)

@@ -39,6 +39,7 @@ from .regression import r2 as r2
 from .regression import rmse as rmse
 from .table import METRICS as METRICS
 from .table import Metric as Metric
+from .table import averaged_forms as averaged_forms
 from .table import check_metrics as check_metrics
 from .table import default_metrics as default_metrics
 from .table import score as score
@@ -47,7 +48,7 @@ from .threshold import best_f1_threshold as best_f1_threshold
 from .threshold import threshold_scores as threshold_scores
 
 __all__ = ["AVERAGES", "METRICS", "Bootstrap", "Calibration", "Importance", "Interval", "Metric",
-           "ThresholdScores", "UndefinedMetric", "accuracy", "average_precision",
+           "ThresholdScores", "UndefinedMetric", "accuracy", "average_precision", "averaged_forms",
            "balanced_accuracy", "best_f1_threshold", "bootstrap", "brier", "calibration",
            "check_metrics", "confusion_matrix", "default_metrics", "explained_variance", "f1",
            "importance_reference", "log_loss", "mae", "mape", "mse", "per_class",

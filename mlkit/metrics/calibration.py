@@ -10,13 +10,12 @@ of the predicted (most probable) class and how often that prediction is right.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .inputs import class_indices, probabilities
+from .inputs import class_indices, probabilities, whole_number
 
 __all__ = ["Calibration", "calibration"]
 
@@ -47,8 +46,7 @@ def calibration(y_true, proba, n_bins: int = 10) -> Calibration:
     -------
     Calibration
     """
-    if isinstance(n_bins, bool) or not isinstance(n_bins, numbers.Integral) or n_bins < 1:
-        raise ValueError(f"n_bins must be a whole number >= 1, got {n_bins!r}; 10 is usual.")
+    whole_number(n_bins, "n_bins", 1, "10 is usual")
     p = probabilities(proba)
     y = class_indices(y_true, p.shape[0], p.shape[1])
     top_label = p.shape[1] > 2

@@ -11,13 +11,12 @@ column group in the order given and ``n_repeats`` times for each, so a seed fixe
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .inputs import UndefinedMetric
+from .inputs import UndefinedMetric, whole_number
 from .table import check_metrics, known_metric, metric_input, metric_inputs, score
 
 __all__ = ["Importance", "importance_reference", "permutation_importance"]
@@ -64,11 +63,6 @@ def _check_groups(groups, width: int) -> dict[str, np.ndarray]:
                              f" got {columns.tolist()!r}.")
         checked[str(name)] = columns
     return checked
-
-
-def _check_count(value, name: str, least: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
-        raise ValueError(f"{name} must be a whole number >= {least}, got {value!r}.")
 
 
 def importance_reference(metric: str, y_true, predictions: dict) -> float:
@@ -128,8 +122,8 @@ def permutation_importance(predict, X, y_true, metric: str, groups=None, n_repea
     known_metric(metric)
     if task is not None:
         check_metrics([metric], task)
-    _check_count(n_repeats, "n_repeats", 1)
-    _check_count(seed, "seed", 0)
+    whole_number(n_repeats, "n_repeats", 1)
+    whole_number(seed, "seed", 0)
     X = np.asarray(X)
     if X.ndim != 2 or len(X) != len(np.asarray(y_true)) or len(X) < 2:
         raise ValueError(f"X must have shape (n, d) with one row per target (n >= 2), got X of "

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .inputs import UndefinedMetric
+from .inputs import UndefinedMetric, whole_number
 from .table import known_metric, metric_input, metric_inputs, score
 
 __all__ = ["Bootstrap", "Interval", "bootstrap", "resample_counts"]
@@ -66,16 +66,12 @@ class Bootstrap:
 
 
 def _check(n_resamples, confidence, seed) -> None:
-    if isinstance(n_resamples, bool) or not isinstance(n_resamples, numbers.Integral) or \
-            n_resamples < 1:
-        raise ValueError(f"n_resamples must be a whole number >= 1, got {n_resamples!r}; "
-                         "1000 is usual.")
+    whole_number(n_resamples, "n_resamples", 1, "1000 is usual")
     if isinstance(confidence, bool) or not isinstance(confidence, numbers.Real) or \
             not 0 < confidence < 1:
         raise ValueError(f"confidence must be a fraction in (0, 1), got {confidence!r}; e.g. "
                          "0.95 for a 95% interval.")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}.")
+    whole_number(seed, "seed", 0)
 
 
 def _group_codes(groups, n: int) -> np.ndarray:

@@ -10,7 +10,6 @@ task; every averaged metric names its average. The config's ``metrics:`` list, t
 
 from __future__ import annotations
 
-import difflib
 import functools
 import math
 from collections.abc import Callable
@@ -18,14 +17,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mlkit.options import did_you_mean
+
 from . import classification as c
 from . import ranking as r
 from . import regression as g
 from . import resampled as b
 from .inputs import UndefinedMetric
 
-__all__ = ["METRICS", "Metric", "check_metrics", "default_metrics", "known_metric", "metric_input",
-           "metric_inputs", "score"]
+__all__ = ["METRICS", "Metric", "averaged_forms", "check_metrics", "default_metrics",
+           "known_metric", "metric_input", "metric_inputs", "score"]
 
 
 @dataclass(frozen=True)
@@ -117,10 +118,16 @@ def default_metrics(head: str, validation: bool = False) -> tuple[str, ...]:
 def known_metric(name) -> Metric:
     """``METRICS[name]``, or ValueError suggesting the closest name."""
     if name not in METRICS:
-        close = difflib.get_close_matches(str(name), list(METRICS), n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"unknown metric {name!r}{hint} Metrics: {', '.join(METRICS)}.")
+        raise ValueError(f"unknown metric {name!r}{did_you_mean(name, METRICS)} Metrics: "
+                         f"{', '.join(METRICS)}.")
     return METRICS[name]
+
+
+def averaged_forms(name: str) -> list[str]:
+    """The metrics that stand in for positive-class metric ``name`` on more than two classes:
+    its averages (``f1`` -> ``f1_macro``, ``f1_weighted``; ``roc_auc`` -> ``roc_auc_ovr``,
+    ...), or ``roc_auc_ovr`` for one with none."""
+    return [other for other in METRICS if other.startswith(name + "_")] or ["roc_auc_ovr"]
 
 
 def check_metrics(names, head: str, n_classes: int | None = None) -> tuple[str, ...]:
@@ -135,14 +142,13 @@ def check_metrics(names, head: str, n_classes: int | None = None) -> tuple[str, 
         if metric.task != task:
             raise ValueError(f"metric {name!r} is for {metric.task}, but the model's head is "
                              f"{head}.")
-        if metric.binary and head != "binary" and n_classes != 2:
-            raise ValueError(f"metric {name!r} is the positive class's of a binary task, but "
-                             f"the head is {head}; use {name}_macro or {name}_weighted"
-                             + ("." if head == "scores" else " (or roc_auc_ovr)."))
         if metric.reads in ("proba", "positive") and head == "scores":
             raise ValueError(f"metric {name!r} needs class probabilities, but the model was "
                              "trained with a margin loss (hinge), which gives class scores; "
                              "choose a label metric (accuracy, f1_macro, ...).")
+        if metric.binary and head != "binary" and n_classes != 2:
+            raise ValueError(f"metric {name!r} is the positive class's of a binary task, but "
+                             f"the head is {head}; use {' or '.join(averaged_forms(name))}.")
     return tuple(names)
 
 

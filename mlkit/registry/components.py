@@ -9,7 +9,6 @@ epoch, say); they declare only what they add and pass every other option on unch
 
 from __future__ import annotations
 
-import difflib
 import functools
 import inspect
 from collections.abc import Callable
@@ -21,7 +20,7 @@ import numpy
 import mlkit.numpy as np
 from mlkit import metrics, nn, optim
 from mlkit.nn.init import InitName
-from mlkit.options import Length, PositiveFloat, PositiveInt
+from mlkit.options import Length, PositiveFloat, PositiveInt, did_you_mean
 
 from .signatures import Option, signature_options
 
@@ -61,10 +60,8 @@ class UnknownComponent(KeyError):
     """A component name missing from its table; the message lists the valid names."""
 
     def __init__(self, kind: str, name, valid):
-        close = difflib.get_close_matches(str(name), list(valid), n=1, cutoff=0.6)
-        hint = f" — did you mean {close[0]!r}?" if close else ""
         self.message = (f"unknown {kind} {name!r}; valid {kind} names: "
-                        f"{', '.join(sorted(valid))}{hint}")
+                        f"{', '.join(sorted(valid))}{did_you_mean(name, valid)}")
         super().__init__(self.message)
 
     def __str__(self) -> str:

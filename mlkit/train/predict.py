@@ -22,7 +22,7 @@ from mlkit.data.reading import (
     read_columns,
     read_table,
 )
-from mlkit.data.schema import Table
+from mlkit.data.schema import Table, check_feature_columns
 from mlkit.data.training_profile import TrainingProfile
 from mlkit.train.plan import Preprocessing
 
@@ -51,12 +51,7 @@ class Predictor:
         frame = read_table(path, list(read_table(path, dialect=dialect).columns),
                            dialect=dialect)
         source = repr(os.fspath(path))
-        absent = [name for name in prep.feature_names if name not in frame.columns]
-        if absent:
-            raise DataError(f"{source} lacks feature column(s) {', '.join(absent[:5])}"
-                            f"{', ...' if len(absent) > 5 else ''} that the model was trained "
-                            f"on; it needs the columns {', '.join(prep.feature_names[:5])}"
-                            f"{', ...' if len(prep.feature_names) > 5 else ''}.")
+        check_feature_columns(prep.feature_names, list(frame.columns), source)
         features = frame[prep.feature_names]
         problems = numeric_problems(features, prep.feature_names, source)
         problems += [f"column {c!r} of {source} has missing values "

@@ -9,7 +9,8 @@ from mlkit.train.heads import Head
 from mlkit.train.run import RunDir, RunResult, package_versions
 
 __all__ = ["class_report", "comparison_table", "confusion_table", "gradcheck_table",
-           "interval_table", "metrics_table", "summary", "text_table", "write_summary"]
+           "interval_table", "metric_cell", "metrics_table", "summary", "text_table",
+           "write_summary"]
 
 _PROBABILITIES = (("accuracy", "accuracy"), ("log_loss", "log-loss"))
 _SHOWN = {"binary": _PROBABILITIES, "multiclass": _PROBABILITIES,
@@ -53,20 +54,22 @@ def write_summary(run: RunDir, config, plan, result: RunResult, baseline=None,
     return content
 
 
-def text_table(rows: list[list[str]]) -> str:
-    """Rows of cells as aligned text: the first column left, the others right, a rule under
-    the header row."""
+def text_table(rows: list[list[str]], left: int = 1) -> str:
+    """Rows of cells as aligned text: the first ``left`` columns left, the others right (as
+    numbers read best), a rule under the header row."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for index, row in enumerate(rows):
-        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
+        cells = [cell.ljust(width) if i < left else cell.rjust(width)
+                 for i, (cell, width) in enumerate(zip(row, widths))]
         lines.append("  ".join(cells).rstrip())
         if index == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
 
-def _number(value) -> str:
+def metric_cell(value) -> str:
+    """A metric as a table shows it: four decimals, or ``-`` when it is missing or NaN."""
     return "-" if value is None or np.isnan(value) else f"{value:.4f}"
 
 
@@ -81,11 +84,11 @@ def comparison_table(head: Head, result: RunResult, baseline=None, names=()) -> 
     or R2 and RMSE)."""
     shown = _shown(head, names)
     rows = [["model"] + [label for _, label in shown] + ["fit time (s)"]]
-    rows.append(["mlkit"] + [_number(result.test.get(key)) for key, _ in shown]
+    rows.append(["mlkit"] + [metric_cell(result.test.get(key)) for key, _ in shown]
                 + [f"{result.fit_seconds:.2f}"])
     if baseline is not None:
         rows.append([f"scikit-learn {baseline.description}"]
-                    + [_number(baseline.test.get(key)) for key, _ in shown]
+                    + [metric_cell(baseline.test.get(key)) for key, _ in shown]
                     + [f"{baseline.fit_seconds:.2f}"])
     text = f"test metrics ({len(result.history)} epochs, best epoch {result.best_epoch}):\n"
     text += text_table(rows)
@@ -96,7 +99,7 @@ def comparison_table(head: Head, result: RunResult, baseline=None, names=()) -> 
 
 def metrics_table(head: Head, scores: dict) -> str:
     """One metric per line, the head's main metrics first."""
-    return text_table([["metric", "value"]] + [[key, _number(scores[key])]
+    return text_table([["metric", "value"]] + [[key, metric_cell(scores[key])]
                                            for key in _ordered(head, list(scores))])
 
 
@@ -106,7 +109,7 @@ def _ordered(head: Head, names) -> list[str]:
 
 
 def _interval(interval) -> str:
-    return f"[{_number(interval.low)}, {_number(interval.high)}]"
+    return f"[{metric_cell(interval.low)}, {metric_cell(interval.high)}]"
 
 
 FEW_UNITS = 10
@@ -123,11 +126,11 @@ def interval_table(head: Head, boot, baseline_name: str = "") -> str:
         header += ["baseline", f"{level} interval", "mlkit - baseline", f"{level} interval"]
     rows = [header]
     for name in _ordered(head, list(boot.model)):
-        row = [name, _number(boot.model[name].value), _interval(boot.model[name])]
+        row = [name, metric_cell(boot.model[name].value), _interval(boot.model[name])]
         if boot.baseline is not None:
             difference = boot.difference[name]
             star = " *" if difference.excludes(0.0) else "  "
-            row += [_number(boot.baseline[name].value), _interval(boot.baseline[name]),
+            row += [metric_cell(boot.baseline[name].value), _interval(boot.baseline[name]),
                     "-" if np.isnan(difference.value) else f"{difference.value:+.4f}",
                     _interval(difference) + star]
         rows.append(row)

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from mlkit.data import DataError, LabelEncoder, OneHotEncoder, Standardizer
+from mlkit.data import DataError, LabelEncoder, OneHotEncoder, Standardizer, class_weights
 
 
 def test_standardizer_by_hand():
@@ -151,3 +151,14 @@ def test_label_encoder_errors(call, match):
 def test_label_encoder_type_errors(call, match):
     with pytest.raises(TypeError, match=match):
         call()
+
+
+def test_balanced_class_weights_make_rare_classes_count_more():
+    # counts (3, 1, 0) of 4 rows: 4 / (3 * count), an absent class counted as 1
+    got = class_weights("balanced", np.array([0, 0, 0, 1]), 3)
+    np.testing.assert_allclose(got, [4 / 9, 4 / 3, 4 / 3])
+    assert got.dtype == np.float64
+
+
+def test_class_weights_from_a_dict_leave_other_classes_at_one():
+    np.testing.assert_array_equal(class_weights({1: 2.5}, np.array([0, 1, 2]), 3), [1, 2.5, 1])

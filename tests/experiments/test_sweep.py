@@ -225,6 +225,10 @@ def test_cli_reports_bad_inputs_before_running_anything(tmp_path, capsys):
     assert "--workers: must be at least 1 (got 0)" in capsys.readouterr().err
     assert main(["sweep", str(path).replace("sweep.yaml", "base.yaml")]) == 2
     assert "looks like a training config, not a sweep file" in capsys.readouterr().err
+    good = write_sweep(tmp_path / "good", "base: base.yaml\ngrid: {optimizer.lr: [0.1]}\n")
+    assert main(["sweep", str(good), "--resume", str(tmp_path)]) == 2  # a SweepError
+    err = capsys.readouterr().err
+    assert err.startswith("mlkit sweep: error: --resume ") and "not a sweep directory" in err
     assert not (tmp_path / "out").exists() and not (tmp_path / "runs").exists()
 
 

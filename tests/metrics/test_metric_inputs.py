@@ -3,7 +3,18 @@
 import numpy as np
 import pytest
 
-from mlkit.metrics import accuracy, confusion_matrix, log_loss, mse, precision, r2, recall
+from mlkit.metrics import (
+    METRICS,
+    accuracy,
+    averaged_forms,
+    check_metrics,
+    confusion_matrix,
+    log_loss,
+    mse,
+    precision,
+    r2,
+    recall,
+)
 
 P3 = np.array([[0.7, 0.2, 0.1],
                [0.1, 0.8, 0.1],
@@ -72,3 +83,14 @@ def test_weighted_accuracy_counts_each_row_by_its_weight():
     assert accuracy([0, 1], [0, 1], sample_weight=[2.0, 5.0]) == 1.0
     with pytest.raises(ValueError, match="non-negative"):
         accuracy([0, 1], [0, 1], sample_weight=[1.0, -1.0])
+
+
+@pytest.mark.parametrize("name, forms", [
+    ("f1", ["f1_macro", "f1_weighted"]),
+    ("roc_auc", ["roc_auc_ovr", "roc_auc_ovr_weighted"]),
+    ("average_precision", ["roc_auc_ovr"]),  # no average of its own
+])
+def test_a_positive_class_metric_on_many_classes_names_metrics_that_exist(name, forms):
+    assert averaged_forms(name) == forms and all(form in METRICS for form in forms)
+    with pytest.raises(ValueError, match=f"the head is multiclass; use {' or '.join(forms)}\\.$"):
+        check_metrics([name], "multiclass", n_classes=3)

@@ -47,7 +47,7 @@ def test_a_plain_loss_function_names_its_head_and_bad_names_are_refused():
     with pytest.raises(ValueError, match="pass head= one of binary, multiclass, scores, "
                                          "regression"):
         train(metrics=["accuracy"])
-    with pytest.raises(ValueError, match="unknown metric 'f1_marco'; did you mean 'f1_macro'"):
+    with pytest.raises(ValueError, match="unknown metric 'f1_marco' — did you mean 'f1_macro'"):
         train(metrics=["f1_marco"], head="binary")
     with pytest.raises(ValueError, match="'r2' is for regression, but the model's head is"):
         train(metrics=["r2"], head="binary")

@@ -29,11 +29,16 @@ def test_kept_columns_come_back_beside_the_predictions(predictor, tmp_path):
         predictor.frame(table.X, table.carried.rename(columns={"name": "prediction"}))
 
 
-def test_problems_of_a_file_come_together(predictor, tmp_path):
+@pytest.mark.parametrize("text, match", [
+    ("a,b\n1,\nz,2\n", r"has 2 problems:\n- column 'a' .* 'z' on line 3.*\n- "
+                       r"column 'b' .* missing values \(line 2\)"),  # all problems at once
+    ("A,c\n1,3\n", r"lacks feature column\(s\) a, b that the model was trained on; add them. "
+                  r"Did you mean 'A'\?$"),
+])
+def test_a_bad_file_is_refused_naming_what_to_fix(predictor, tmp_path, text, match):
     path = tmp_path / "bad.csv"
-    path.write_text("a,b\n1,\nz,2\n")
-    with pytest.raises(DataError, match=r"has 2 problems:\n- column 'a' .* 'z' on line 3.*\n- "
-                                        r"column 'b' .* missing values \(line 2\)"):
+    path.write_text(text)
+    with pytest.raises(DataError, match=match):
         predictor.read(path)
 
 

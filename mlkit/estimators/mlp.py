@@ -103,8 +103,9 @@ class MLPClassifier(BaseMLP):
         return numpy.exp(self.predict_log_proba(X))
 
     def predict_log_proba(self, X):
-        """Log class probabilities, (n, n_classes), computed without overflow."""
-        outputs = self._outputs(X).astype(numpy.float64)
+        """Log class probabilities, (n, n_classes), computed without overflow, in the
+        parameters' dtype (float32 stays float32, as scikit-learn's MLPClassifier)."""
+        outputs = self._outputs(X)
         return log_proba(outputs[:, 0] if outputs.shape[1] == 1 else outputs)
 
     def predict(self, X):

@@ -115,3 +115,23 @@ def test_blobs_defaults_converge_in_float32_and_float64():
     mlp = MLPClassifier(dtype="float64", hidden_layer_sizes=(4,), max_iter=2, random_state=0)
     with pytest.warns(Warning):
         assert mlp.fit(X.astype(numpy.float32), y).coefs_[0].dtype == numpy.float64
+
+
+@pytest.mark.parametrize("classes", [2, 3])
+def test_float32_mlp_classifier_probabilities_stay_float32_and_match_float64_softmax(classes):
+    X, y = make_blobs(n_samples=90, centers=classes, random_state=1)
+    X = StandardScaler().fit_transform(X).astype(numpy.float32)
+    mlp = MLPClassifier(hidden_layer_sizes=(5,), max_iter=40, tol=0.0, n_iter_no_change=40,
+                        random_state=0)
+    with pytest.warns(Warning, match="max_iter=40"):
+        mlp.fit(X, y)
+    proba, log_proba = mlp.predict_proba(X), mlp.predict_log_proba(X)
+    assert proba.dtype == log_proba.dtype == numpy.float32
+    # The float64 softmax of the model's own float32 scores, written out.
+    scores = numpy.asarray(mlp.model_(X), dtype=numpy.float64)
+    if classes == 2:
+        scores = numpy.concatenate([numpy.zeros_like(scores), scores], axis=1)
+    exact = numpy.exp(scores - scores.max(axis=1, keepdims=True))
+    exact /= exact.sum(axis=1, keepdims=True)
+    numpy.testing.assert_allclose(proba, exact, rtol=1e-6, atol=1e-7)
+    numpy.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=4e-7)

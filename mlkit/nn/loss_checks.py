@@ -44,9 +44,13 @@ def as_array(value):
 
 
 def as_dtype(value, dtype):
-    """A plain ``value`` as an array of ``dtype``; traced values pass unchanged."""
-    if value is None or isinstance(value, Box):
+    """``value`` as an array of ``dtype``. A traced value is cast by a traced ``astype``: a
+    loss recorded by ``mlkit.jit``, which traces its data (targets, weights) too, then computes
+    in the dtype of the eager call."""
+    if value is None:
         return value
+    if isinstance(value, Box):
+        return value if numpy.result_type(getval(value)) == dtype else np.astype(value, dtype)
     value = numpy.asarray(value)
     return value if value.dtype == dtype else value.astype(dtype)
 

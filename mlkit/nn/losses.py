@@ -2,8 +2,8 @@
 
 Every loss takes ``reduction`` ("mean", "sum" or "none") and an optional per-sample
 ``weight`` (shape ``(N,)``, or the loss's full shape). With weights, "mean" is the weighted
-mean ``sum(w * loss) / sum(w)`` (each weight counted once per element it covers). Plain
-targets and weights are cast to the predictions' dtype, so float32 stays float32.
+mean ``sum(w * loss) / sum(w)`` (each weight counted once per element it covers). Targets
+and weights are cast to the predictions' dtype, so float32 stays float32.
 """
 
 from __future__ import annotations

@@ -305,6 +305,17 @@ def test_float32_layers_on_float64_data_train_as_eager_in_float32():
     assert all(value.dtype == np.float32 for value in jitted[1].values())
 
 
+def test_float32_layers_with_float64_sample_weights_train_as_eager_in_float32():
+    """The jitted step traces the weights too; the loss casts them to float32 as eagerly."""
+    def model():
+        return nn.Sequential(nn.Linear(4, 6, rng=1), nn.Tanh(), nn.Linear(6, 2, rng=3))
+
+    weight = np.linspace(0.5, 2.0, 70)
+    jitted = _train(model(), True, sample_weight=weight)
+    _same(jitted, _train(model(), False, sample_weight=weight))
+    assert all(value.dtype == np.float32 for value in jitted[1].values())
+
+
 def test_lbfgs_line_search_replays_one_program_and_matches_eager():
     from mlkit.optim import LBFGS
 

@@ -109,3 +109,6 @@ def test_the_error_names_the_date_format_that_reads_the_dates(write):
     for bad in ("dd/mm/yyyy", 3):
         with pytest.raises(TypeError, match="date_format must be a strftime format with a day"):
             load_csv(write(text), "y", date_format=bad)
+    for bad, why in (("%d/%m/%Q", "'Q' is a bad directive"), ("%d/%m/%Y %", "stray %")):
+        with pytest.raises(TypeError, match=f"got '{bad}' \\({why} in format"):
+            load_csv(write(text), "y", date_format=bad)

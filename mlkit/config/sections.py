@@ -15,7 +15,7 @@ from pydantic import (
 )
 
 from mlkit.data import dataset_parameters, load_csv
-from mlkit.data.dates import check_date_format
+from mlkit.data.dates import date_format_problem
 from mlkit.options import did_you_mean
 from mlkit.registry.signatures import signature_options
 from mlkit.train.loop import fit
@@ -65,10 +65,9 @@ class _CsvRules(Section):
     @classmethod
     def _strftime_format(cls, date_format: str | None) -> str | None:
         """A format with a day, month or year, found before any file is read."""
-        try:
-            check_date_format(date_format)
-        except TypeError:
-            conflicts([Problem("", "is not a date format", date_format,
+        problem = None if date_format is None else date_format_problem(date_format)
+        if problem:
+            conflicts([Problem("", f"is not a date format ({problem})", date_format,
                                "use strftime codes, e.g. '%d/%m/%Y' for 27/10/2020 or "
                                "'%m/%d/%Y' for 10/27/2020")])
         return date_format

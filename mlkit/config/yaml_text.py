@@ -84,9 +84,12 @@ def _syntax_error(error: yaml.YAMLError, source: str, where: str, text: str) -> 
                                             hint="write plain values only")])
     reserved = text.lstrip()[:1] in ("%", "@", "`") or any(
         f"character '{c}'" in problem for c in "%@`")
+    # on a command line, quotes the shell removes never reach YAML
+    example = ("\"data.csv.date_format='%d/%m/%Y'\" (the shell's quotes around YAML's)" if where
+               else "date_format: '%d/%m/%Y'")
     return ConfigError(source, [Problem(at, f"not valid YAML: {problem}", hint=(
-        "put the value in quotes, as in date_format: '%d/%m/%Y' (YAML reserves %, @ and ` "
-        "at the start of a value)" if reserved else "fix the syntax here"))])
+        f"put the value in quotes, as in {example}; YAML reserves %, @ and ` at the start of "
+        "a value" if reserved else "fix the syntax here"))])
 
 
 def _check(root: yaml.Node, source: str, where: str) -> None:

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["DATE_FORMATS", "DATE_PARTS", "check_date_format", "date_feature_names",
-           "date_features", "formats_reading", "looks_like_dates", "looks_like_other_dates",
-           "parse_dates"]
+           "date_features", "date_format_problem", "formats_reading", "looks_like_dates",
+           "looks_like_other_dates", "parse_dates"]
 
 DATE_PARTS = ("year", "month_sin", "month_cos", "dayofyear_sin", "dayofyear_cos",
               "dayofweek_sin", "dayofweek_cos", "days")
@@ -27,15 +27,26 @@ DATE_FORMATS = tuple(day + time for day in _DAYS for time in ("", " %H:%M", " %H
 """The formats besides ISO 8601 that ``mlkit inspect`` tries on a column of dates."""
 
 
-def check_date_format(date_format, param: str = "date_format") -> str | None:
-    """``date_format`` when it is None or a strftime format with a day, month or year."""
-    if date_format is None:
-        return None
+def date_format_problem(date_format) -> str | None:
+    """Why ``date_format`` is no strftime format with a day, month or year that pandas
+    reads (``"'Q' is a bad directive ..."``), or None when it is one."""
     if not isinstance(date_format, str) or not any(
             code in date_format for code in ("%d", "%m", "%b", "%B", "%y", "%Y", "%j")):
+        return "it needs a day, month or year"
+    try:  # pandas compiles the format before reading any value
+        pd.to_datetime(pd.Series(["-"]), format=date_format, utc=True, errors="coerce")
+    except ValueError as error:
+        return str(error)
+    return None
+
+
+def check_date_format(date_format, param: str = "date_format") -> str | None:
+    """``date_format`` when it is None or a strftime format with a day, month or year."""
+    problem = None if date_format is None else date_format_problem(date_format)
+    if problem:
         raise TypeError(f"{param} must be a strftime format with a day, month or year, such as "
                         f"'%d/%m/%Y' (27/10/2020) or '%m/%d/%Y' (10/27/2020), got "
-                        f"{date_format!r}.")
+                        f"{date_format!r} ({problem}).")
     return date_format
 
 

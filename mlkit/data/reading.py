@@ -143,8 +143,12 @@ def date_problems(frame: pd.DataFrame, dates, source: str,
             continue
         written = f" or as {date_format!r} says" if date_format else ""
         fix = "write dates as YYYY-MM-DD or YYYY-MM-DD HH:MM:SS" + written
-        formats = formats_reading(values[bad]) if not date_format else []
-        if formats:
+        formats = formats_reading(values[bad])
+        if formats and date_format:  # '13/01/2020' under '%d/%m/%Y': 01/02/2020 read wrong too
+            fix = (f"they read as {' or '.join(map(repr, formats))}, not as {date_format!r}: "
+                   "if the file writes every date so, those read either way are misread; "
+                   + fix)
+        elif formats:
             which = ", whichever order the file uses" if len(formats) > 1 else ""
             fix = (f"they read as dates with data.csv.date_format: "
                    f"{' or '.join(map(repr, formats))} (date_format= in Python{which}); or {fix}")

@@ -212,10 +212,15 @@ class CsvSchema:
             if len(frame) == 0:
                 raise DataError(f"every row of {source} has a missing value, so impute='drop' "
                                 f"leaves nothing ({line_numbers(dropped)}); fill them in.")
-        problems = []
+        # numbers read before the float fill goes in (as text, '2.5' misreads under decimal ',')
+        problems = numeric_problems(frame, self.numeric, source, self.numbers,
+                                    self.dialect.decimal)
         flags = frame[self.indicators].isna().to_numpy(self.dtype)
+        missing = frame[self.features].isna()  # the file's gaps, not its unreadable numbers
+        for col in self.numeric:
+            frame[col] = to_numbers(frame[col], self.numbers, self.dialect.decimal)
         for col in self.features:
-            gaps = frame.index[frame[col].isna()]
+            gaps = frame.index[missing[col]]
             if len(gaps) and col not in self.fill:
                 problems.append(f"{source} has {len(gaps)} missing value(s) in column {col!r} "
                                 f"({line_numbers(gaps)}); fill them in, or train with "
@@ -223,11 +228,7 @@ class CsvSchema:
                                 f"this run has impute={self.impute!r}, which learns no fill "
                                 "values).")
             elif len(gaps):
-                # a numeric column of formatted text is str: it holds the float fill as object
-                column = frame[col].astype(object) if col in self.numeric else frame[col]
-                frame[col] = column.fillna(self.fill[col])
-        problems += numeric_problems(frame, self.numeric, source, self.numbers,
-                                     self.dialect.decimal)
+                frame[col] = frame[col].fillna(self.fill[col])
         problems += date_problems(frame, self.dates, source, self.date_format)
         problems += self._unknown_problems(frame, source)
         y = None
@@ -238,9 +239,7 @@ class CsvSchema:
         dated = [date_features(parse_dates(frame[col].astype(str), self.date_format),
                                pd.Timestamp(origin))
                  for col, origin in self.dates.items()]
-        numbers = np.stack([to_numbers(frame[col], self.numbers, self.dialect.decimal).to_numpy()
-                            for col in self.numeric], axis=1) if self.numeric else np.zeros(
-            (len(frame), 0))
+        numbers = frame[self.numeric].to_numpy(np.float64)
         blocks = [numbers, *dated,
                   self.encoder.transform(frame[self.encoder.names_].astype(str).to_numpy()),
                   flags]

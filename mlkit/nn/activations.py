@@ -13,6 +13,7 @@ import numpy
 
 import mlkit.numpy as np
 from mlkit.extend import def_elementwise, getval, primitive
+from mlkit.nn.loss_checks import float_dtype
 from mlkit.scipy import special
 from mlkit.scipy.special import expit, log_expit, ndtr
 
@@ -108,9 +109,8 @@ def softplus(x, beta=1.0):
     (``beta x`` was inf there, and the value and slope nan)."""
     if beta == 1.0:
         return -log_expit(-x)
-    raw = getval(x)
-    dtype = raw.dtype if raw.dtype.kind == "f" else numpy.float64
-    inside = np.abs(raw) <= float(numpy.finfo(dtype).max) / max(beta, 1.0)
+    limit = float(numpy.finfo(float_dtype(x)).max) / max(beta, 1.0)  # x may be a Python float
+    inside = np.abs(getval(x)) <= limit
     if not bool(np.all(inside)):
         return np.where(inside, softplus(np.where(inside, x, 0), beta), relu(x))
     return -log_expit(-(beta * x)) / beta

@@ -105,9 +105,11 @@ class Predictor:
         classifier of probabilities predicts its second class when that class's probability
         is at least ``threshold`` (default 0.5), which no other model takes."""
         if threshold is not None and (self.head.kind != "binary" or not 0 <= threshold <= 1):
+            fix = ("leave it out" if self.head.kind != "binary" else
+                   "give one in [0, 1], e.g. 0.5, the default")
             raise ValueError(f"threshold={threshold!r}: a probability between 0 and 1, for "
                              f"binary classifiers of probabilities only (this model is "
-                             f"{self.head.kind}); leave it out")
+                             f"{self.head.kind}); {fix}")
         threshold = 0.5 if threshold is None else threshold
         outputs = self.outputs(X_raw)
         if not self.head.is_classifier:

@@ -82,9 +82,14 @@ def test_order_reads_dates_in_the_files_date_format(visits):
     train, val, test = split_rows(config, load_data(config))
     assert days[train].max() < days[val].min() and days[val].max() < days[test].min()
     assert str(days[test].min().date()) == "2024-02-18"
+    hint = "use strftime codes, e.g. '%d/%m/%Y' for 27/10/2020 or '%m/%d/%Y' for 10/27/2020"
     assert problems_of(["data.csv.date_format=dd/mm/yyyy"], base) == [
-        "t.yaml: data.csv.date_format: is not a date format (got 'dd/mm/yyyy'); use "
-        "strftime codes, e.g. '%d/%m/%Y' for 27/10/2020 or '%m/%d/%Y' for 10/27/2020"]
+        "t.yaml: data.csv.date_format: is not a date format (it needs a day, month or year) "
+        f"(got 'dd/mm/yyyy'); {hint}"]
+    # a code pandas does not know is found here, not as a traceback from the first file read
+    assert problems_of(["data.csv.date_format='%d/%m/%Q'"], base) == [
+        "t.yaml: data.csv.date_format: is not a date format ('Q' is a bad directive in format "
+        f"'%d/%m/%Q') (got '%d/%m/%Q'); {hint}"]
 
 
 def test_forward_chaining_folds_train_on_the_past_only(visits):

@@ -88,6 +88,18 @@ def test_decimal_comma_regression_target_and_new_files(write, tmp_path):
     assert (table.X.tolist(), table.y.tolist()) == ([[2.5]], [1.0])
 
 
+
+@pytest.mark.parametrize("numbers", ["plain", "formatted"])
+def test_decimal_comma_columns_with_gaps_are_filled(write, tmp_path, numbers):
+    # the float fill was written back as text '1.0' or '2.5', which a decimal comma misreads
+    data = load_csv(write("n;c;y\n1;0,5;a\n;1,5;b\n3;;a\n4;3,5;b\n"), "y", decimal=",",
+                    impute="median", numbers=numbers)
+    np.testing.assert_array_equal(data.X, [[1, 0.5], [3, 1.5], [3, 1.5], [4, 3.5]])
+    new = tmp_path / "new.csv"
+    new.write_text("n;c\n;2,5\n7;\n")
+    np.testing.assert_array_equal(data.schema.read(new, target=False).X, [[3, 2.5], [7, 1.5]])
+
+
 def test_byte_order_mark_is_not_part_of_the_first_name(tmp_path):
     path = tmp_path / "excel.csv"
     path.write_bytes("\ufeffcolour;n;y\nrouge;1;0\nbleu;2;1\n".encode())

@@ -106,6 +106,16 @@ def test_the_error_names_the_date_format_that_reads_the_dates(write):
     with pytest.raises(DataError, match=r"'%d/%m/%Y' or '%m/%d/%Y' \(date_format= in Python, "
                                         r"whichever order the file uses\)"):
         load_csv(write("d,x,y\n01/02/2024,1,a\n03/04/2024,2,b\n"), "y", dates=["d"])
+    # a file written month first, read day first: the format that reads it is named
+    with pytest.raises(DataError, match=r"not dates \(e.g. '12/31/2023', line 3\); they read "
+                                        r"as '%m/%d/%Y', not as '%d/%m/%Y': if the file writes "
+                                        r"every date so, those read either way are misread; "
+                                        r"write dates as YYYY-MM-DD"):
+        load_csv(write("d,x,y\n01/02/2024,1,a\n12/31/2023,2,b\n"), "y", dates=["d"],
+                 date_format="%d/%m/%Y")
     for bad in ("dd/mm/yyyy", 3):
         with pytest.raises(TypeError, match="date_format must be a strftime format with a day"):
+            load_csv(write(text), "y", date_format=bad)
+    for bad, why in (("%d/%m/%Q", "'Q' is a bad directive"), ("%d/%m/%Y %", "stray %")):
+        with pytest.raises(TypeError, match=f"got '{bad}' \\({why} in format"):
             load_csv(write(text), "y", date_format=bad)

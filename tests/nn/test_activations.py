@@ -6,7 +6,7 @@ import numpy
 import pytest
 import scipy.special
 
-from mlkit import elementwise_grad, make_jvp, nn
+from mlkit import elementwise_grad, grad, make_jvp, nn
 from mlkit.testing import check_grads
 
 X = numpy.array([-3.0, -1.2, -0.4, 0.3, 0.9, 2.5])  # no kinks: finite differences are exact
@@ -162,3 +162,12 @@ def test_softplus_with_beta_where_beta_x_passes_the_dtype_range(dtype, beta):
         numpy.testing.assert_allclose(make_jvp(fun)(x)(numpy.ones_like(x))[1], slope, rtol=1e-6)
         numpy.testing.assert_allclose(elementwise_grad(elementwise_grad(fun))(x), curvature,
                                       rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", [n for n in FORMULAS if "softmax" not in n])  # elementwise
+def test_a_python_float_is_taken_as_a_float64_scalar(name):
+    # softplus with beta != 1 read x.dtype, which a Python float has not (AttributeError)
+    fun, formula = FORMULAS[name]
+    numpy.testing.assert_allclose(fun(0.9), formula(numpy.float64(0.9)), rtol=1e-12)
+    slope = (formula(0.9 + 1e-6) - formula(0.9 - 1e-6)) / 2e-6
+    numpy.testing.assert_allclose(grad(fun)(0.9), slope, rtol=1e-6)

@@ -66,5 +66,6 @@ def test_a_threshold_moves_binary_labels_and_is_refused_elsewhere(predictor, tmp
     # logits -0.5 and 4: probabilities of 'yes' 0.378 and 0.982
     assert binary.frame(X)["prediction"].tolist() == ["no", "yes"]
     assert binary.frame(X, threshold=0.3)["prediction"].tolist() == ["yes", "yes"]
-    with pytest.raises(ValueError, match="threshold=1.5: a probability between 0 and 1"):
-        binary.frame(X, threshold=1.5)
+    with pytest.raises(ValueError, match=r"threshold=1.5: a probability between 0 and 1, .* "
+                                         r"\(this model is binary\); give one in \[0, 1\]"):
+        binary.frame(X, threshold=1.5)  # the fix is a value in range, not 'leave it out'

@@ -174,7 +174,8 @@ def _lines_above_header(text: str) -> int:
     """How many lines stand above the header line (a title, notes, blank lines, as report
     exports write): 0 unless each of those lines holds one value at most and, for some
     separator, every line from the header on splits into the same number (> 1) of fields,
-    the header naming every one (and not with numbers only)."""
+    the header naming every one (and not with numbers only). One such line as wide as the
+    table is a header missing names (``customer,``), not a title."""
     lines = text.splitlines()[:_SAMPLE_LINES]
     above, width = 0, 1
     for sep in SEPARATORS:
@@ -186,6 +187,8 @@ def _lines_above_header(text: str) -> int:
         while titles < len(rows) - 2 and sum(bool(v.strip()) for v in rows[titles]) <= 1:
             titles += 1
         header = rows[titles]
+        if titles == 1 and len(rows[0]) == len(header):
+            continue
         if titles and len({len(row) for row in rows[titles:]}) == 1 and len(header) > width \
                 and all(v.strip() for v in header) and not all(
                     _is_number(v, ".") for v in header):
@@ -201,9 +204,10 @@ def header_names(path, dialect: Dialect) -> list[str]:
     above = _lines_above_header(text)
     if above:
         lines = text.splitlines()
+        where = "line 1" if above == 1 else f"lines 1-{above}"
         raise DataError(f"CSV file {source} has {above} line(s) above its header line: line "
-                        f"{above + 1} ({lines[above]!r}) names the columns, and line(s) "
-                        f"1-{above} (starting {lines[0]!r}) look like a title or notes; remove "
+                        f"{above + 1} ({lines[above]!r}) names the columns, and {where} "
+                        f"(starting {lines[0]!r}) look like a title or notes; remove "
                         "them from the file so that it starts with the header line.")
     first = next((row for row in csv.reader(io.StringIO(text), delimiter=dialect.sep)), None)
     if not first:

@@ -154,6 +154,7 @@ def test_names_lose_their_surrounding_spaces_and_lookups_say_did_you_mean(write)
     ("a,b,a,y\n1,2,3,0\n", r"column name 'a' is used by columns \[1, 3\] \(counting from 1\)"),
     ("a, b ,b,y\n1,2,3,0\n", r"column name 'b' is used by columns \[2, 3\]"),
     ("a,,y,\n1,2,0,\n", r"column\(s\) \[2, 4\] \(counting from 1\) have no name"),
+    ("customer,\nalice,yes\nbob,no\n", r"column\(s\) \[2\] \(counting from 1\) have no name"),
     (",a,y\n0,2.5,0\n1,3.5,1\n2,1.5,0\n", r"the first column has no name and counts the rows "
      r"0, 1, 2 \.\.\.: a row index, as pandas' to_csv writes unless given index=False"),
     (",a,y\n7,2.5,0\n1,3.5,1\n", r"column\(s\) \[1\] \(counting from 1\) have no name"),
@@ -178,7 +179,8 @@ def test_lines_above_the_header_are_named_with_the_header_line(write, text, abov
         load_csv(write(text), "y")
     assert str(caught.value).endswith(
         f"has {above} line(s) above its header line: line {above + 1} ({header!r}) names the "
-        f"columns, and line(s) 1-{above} (starting {first!r}) look like a title or notes; "
+        f"columns, and {'line 1' if above == 1 else f'lines 1-{above}'} (starting {first!r}) "
+        "look like a title or notes; "
         "remove them from the file so that it starts with the header line.")
     fixed = write("".join(text.splitlines(keepends=True)[above:]), "fixed.csv")
     assert inspect_csv(fixed, "y").rows == 2

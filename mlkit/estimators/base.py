@@ -131,7 +131,8 @@ def _decode(value):
 class MLKitEstimator(BaseEstimator):
     """Base class: validation, weights, the call into the training loop, save and load.
 
-    Subclasses set ``_estimator_kind`` ("classifier" or "regressor") and implement ``fit``;
+    Subclasses set ``_estimator_kind`` ("classifier" or "regressor") and implement ``fit``
+    and ``_parameter_dtype`` (the fitted parameters' dtype, which predictions use);
     :meth:`_run` trains a model through :func:`mlkit.train.fit`.
     """
 
@@ -156,9 +157,10 @@ class MLKitEstimator(BaseEstimator):
         return validate_train(self, X, y, reset=reset, dtype=_FLOATS, multi_output=multi_output,
                               y_numeric=self._estimator_kind == "regressor")
 
-    def _validate_predict(self, X, dtype):
-        """``X`` validated against the fit, in ``dtype``: the fitted parameters' dtype."""
-        return validate_predict(self, X, _FLOATS).astype(dtype, copy=False)
+    def _validate_predict(self, X):
+        """``X`` validated against the fit, in the fitted parameters' dtype."""
+        X = validate_predict(self, X, _FLOATS)  # NotFittedError before any fitted attribute
+        return X.astype(self._parameter_dtype(), copy=False)
 
     # -- training --------------------------------------------------------------------------
     def _validation_split(self, n, labels, rng):

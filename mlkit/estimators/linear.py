@@ -191,7 +191,8 @@ class LogisticRegression(MLKitEstimator):
         d = X.shape[1]
         self.classes_ = classes
         self.coef_ = numpy.ascontiguousarray(coef[:d].T)
-        self.intercept_ = coef[d].copy() if self.fit_intercept else numpy.zeros(coef.shape[1], dtype)
+        self.intercept_ = (coef[d].copy() if self.fit_intercept
+                           else numpy.zeros(coef.shape[1], dtype))
         self.history_ = history
         self.n_iter_ = numpy.array([self._iterations(history, optimizer)])
         self.standard_errors_ = self.intercept_standard_errors_ = None
@@ -280,9 +281,12 @@ class LogisticRegression(MLKitEstimator):
     # -- prediction ------------------------------------------------------------------------
     def decision_function(self, X):
         """Scores ``X @ coef_.T + intercept_``: shape (n,) for two classes, else (n, k)."""
-        X = self._validate_predict(X, self.coef_.dtype)
+        X = self._validate_predict(X)
         scores = X @ self.coef_.T + self.intercept_
         return scores[:, 0] if scores.shape[1] == 1 else scores
+
+    def _parameter_dtype(self):
+        return self.coef_.dtype
 
     def predict_log_proba(self, X):
         """Log-probabilities of the classes, (n, n_classes), computed without overflow."""

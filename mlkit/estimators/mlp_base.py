@@ -242,6 +242,9 @@ class BaseMLP(MLKitEstimator):
 
     # -- prediction ------------------------------------------------------------------------
     def _outputs(self, X) -> numpy.ndarray:
-        X = self._validate_predict(X, self.coefs_[0].dtype)
+        X = self._validate_predict(X)  # first: an unfitted MLP has no model_
         return numpy.asarray(self.model_(X))
+
+    def _parameter_dtype(self):
+        return self.coefs_[0].dtype
 

@@ -25,6 +25,10 @@ from mlkit.tree import tree_fold
 __all__ = ["MLKitEstimator", "SOLVER_OPTIONS", "check_sample_weight", "check_weighted_classes",
            "class_weights", "load", "make_rng"]
 
+# The dtypes an estimator fits in: X's own when it is one of them, else the first (scikit-learn's
+# rule), so float32 data trains, and later predicts, in float32.
+_FLOATS = [numpy.float64, numpy.float32]
+
 # What scikit-learn's solvers mean beyond the optimizer's name: its "sgd" is SGD with Nesterov
 # momentum 0.9. The other optimizers keep their own defaults.
 SOLVER_OPTIONS = {"sgd": {"momentum": 0.9, "nesterov": True}}
@@ -127,7 +131,8 @@ def _decode(value):
 class MLKitEstimator(BaseEstimator):
     """Base class: validation, weights, the call into the training loop, save and load.
 
-    Subclasses set ``_estimator_kind`` ("classifier" or "regressor") and implement ``fit``;
+    Subclasses set ``_estimator_kind`` ("classifier" or "regressor") and implement ``fit``
+    and ``_parameter_dtype`` (the fitted parameters' dtype, which predictions use);
     :meth:`_run` trains a model through :func:`mlkit.train.fit`.
     """
 
@@ -146,13 +151,16 @@ class MLKitEstimator(BaseEstimator):
             tags.regressor_tags = RegressorTags()
         return tags
 
-    def _validate_train(self, X, y, reset=True, dtype=numpy.float64, multi_output=False):
-        """Validated ``X`` (dense, finite, 2-D) and ``y``; sets ``n_features_in_`` on reset."""
-        return validate_train(self, X, y, reset=reset, dtype=dtype, multi_output=multi_output,
+    def _validate_train(self, X, y, reset=True, multi_output=False):
+        """Validated ``X`` (dense, finite, 2-D, in a dtype of ``_FLOATS``) and ``y``; sets
+        ``n_features_in_`` on reset."""
+        return validate_train(self, X, y, reset=reset, dtype=_FLOATS, multi_output=multi_output,
                               y_numeric=self._estimator_kind == "regressor")
 
-    def _validate_predict(self, X, dtype=numpy.float64):
-        return validate_predict(self, X, dtype)
+    def _validate_predict(self, X):
+        """``X`` validated against the fit, in the fitted parameters' dtype."""
+        X = validate_predict(self, X, _FLOATS)  # NotFittedError before any fitted attribute
+        return X.astype(self._parameter_dtype(), copy=False)
 
     # -- training --------------------------------------------------------------------------
     def _validation_split(self, n, labels, rng):

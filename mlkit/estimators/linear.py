@@ -110,8 +110,12 @@ class LogisticRegression(MLKitEstimator):
     ----------
     classes_, coef_ (n_rows, n_features), intercept_ (n_rows,), n_iter_ (1,),
     n_features_in_, feature_names_in_, history_ (:class:`mlkit.train.History`),
-    standard_errors_ and intercept_standard_errors_ (when ``standard_errors=True``).
+    standard_errors_ and intercept_standard_errors_ (when ``standard_errors=True``; float64).
     ``n_rows`` is 1 for two classes, the number of classes otherwise.
+
+    The fit runs in ``X``'s dtype when it is float32 or float64 (float64 for anything else,
+    as scikit-learn): ``coef_``, ``intercept_`` and every prediction keep it, and predictions
+    convert their input to it.
 
     Examples
     --------
@@ -171,22 +175,24 @@ class LogisticRegression(MLKitEstimator):
         check_weighted_classes("LogisticRegression", classes, y_index, weight)
         binary = len(classes) == 2
         total = float(weight.sum())
-        X = numpy.asarray(X, dtype=numpy.float64)
+        dtype = X.dtype  # float32 or float64: the model's, in every array of the fit
         Y = 2.0 * y_index - 1.0 if binary else numpy.eye(len(classes))[y_index]
         width = X.shape[1] + int(self.fit_intercept)
         penalty = None
         if self.penalty == "l2":
-            penalty = numpy.full(width, 0.5 / (self.C * total))
+            penalty = numpy.full(width, 0.5 / (self.C * total), dtype=dtype)
             if self.fit_intercept:
                 penalty[-1] = 0.0
-        start = self._start(classes, width, binary)
+        start = self._start(classes, width, binary, dtype)
         model = Coefficients(start, penalty)
-        history, optimizer = self._train(model, X, Y, weight / total, y_index)
+        history, optimizer = self._train(model, X, Y.astype(dtype, copy=False),
+                                         (weight / total).astype(dtype, copy=False), y_index)
         coef = model.coef if model.coef.ndim == 2 else model.coef[:, None]
         d = X.shape[1]
         self.classes_ = classes
         self.coef_ = numpy.ascontiguousarray(coef[:d].T)
-        self.intercept_ = coef[d].copy() if self.fit_intercept else numpy.zeros(coef.shape[1])
+        self.intercept_ = (coef[d].copy() if self.fit_intercept
+                           else numpy.zeros(coef.shape[1], dtype))
         self.history_ = history
         self.n_iter_ = numpy.array([self._iterations(history, optimizer)])
         self.standard_errors_ = self.intercept_standard_errors_ = None
@@ -197,17 +203,18 @@ class LogisticRegression(MLKitEstimator):
     def _check_params(self):
         validate_params(self)
 
-    def _start(self, classes, width, binary):
-        """Zeros, or the previous coefficients when warm-starting a compatible fit."""
+    def _start(self, classes, width, binary, dtype):
+        """Zeros, or the previous coefficients when warm-starting a compatible fit, in
+        ``dtype``."""
         shape = (width,) if binary else (width, len(classes))
         previous = getattr(self, "coef_", None)
         if (not self.warm_start or previous is None
                 or not numpy.array_equal(self.classes_, classes)
                 or previous.shape[1] + int(self.fit_intercept) != width):
-            return numpy.zeros(shape)
+            return numpy.zeros(shape, dtype)
         stacked = numpy.vstack([previous.T, self.intercept_[None]] if self.fit_intercept
                                else [previous.T])
-        return stacked.reshape(shape).copy()
+        return stacked.reshape(shape).astype(dtype)
 
     def _train(self, model, X, Y, weight, y_index):
         """Run the training loop; returns the History and the optimizer."""
@@ -252,14 +259,20 @@ class LogisticRegression(MLKitEstimator):
         """Standard errors from the inverse Hessian of the penalized negative log-likelihood.
 
         The objective is that likelihood divided by ``total``, hence the rescaling; the
-        Hessian is the engine's exact one, not an approximation kept by L-BFGS.
+        Hessian is the engine's exact one, not an approximation kept by L-BFGS. It is taken
+        in float64 at the fitted coefficients whatever the fit's dtype: the errors are a
+        report on the model, not part of it, and inverting a float32 Hessian would cost them
+        digits.
         """
         weight = weight / total
+        X = X.astype(numpy.float64, copy=False)
+        if penalty is not None:
+            penalty = penalty.astype(numpy.float64)
 
         def penalized(c):
             return objective(c, X, Y, weight, penalty, self.fit_intercept)
 
-        errors = standard_errors(penalized, coef, total)
+        errors = standard_errors(penalized, coef.astype(numpy.float64), total)
         d = self.coef_.shape[1]
         self.standard_errors_ = numpy.ascontiguousarray(errors[:d].T)
         if self.fit_intercept:
@@ -271,6 +284,9 @@ class LogisticRegression(MLKitEstimator):
         X = self._validate_predict(X)
         scores = X @ self.coef_.T + self.intercept_
         return scores[:, 0] if scores.shape[1] == 1 else scores
+
+    def _parameter_dtype(self):
+        return self.coef_.dtype
 
     def predict_log_proba(self, X):
         """Log-probabilities of the classes, (n, n_classes), computed without overflow."""
@@ -294,14 +310,15 @@ class LogisticRegression(MLKitEstimator):
         """A table of coefficients, standard errors, z-scores and two-sided p-values.
 
         Needs a fit with ``standard_errors=True``. Rows are named by feature (and class, for
-        more than two classes); the intercept comes last.
+        more than two classes); the intercept comes last. Every column is float64, computed
+        from the fitted coefficients (float32 after a float32 fit): a report, not the model.
         """
         if getattr(self, "standard_errors_", None) is None:
             raise ValueError("summary() needs standard errors: fit with "
                              "LogisticRegression(standard_errors=True)")
         names = list(getattr(self, "feature_names_in_", [f"x{i}" for i in
                                                          range(self.n_features_in_)]))
-        coef, errors = self.coef_, self.standard_errors_
+        coef, errors = self.coef_.astype(numpy.float64), self.standard_errors_
         if self.fit_intercept:
             names.append("intercept")
             coef = numpy.hstack([coef, self.intercept_[:, None]])

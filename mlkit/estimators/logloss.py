@@ -53,8 +53,10 @@ def unpenalized_loss(model, X, Y, weight):
 
 
 def batch_loss(model, X, Y, weight):
-    """:func:`full_loss` of a mini-batch, its weights rescaled to sum to one."""
-    return full_loss(model, X, Y, weight / np.maximum(np.sum(weight), 1e-300))
+    """:func:`full_loss` of a mini-batch, its weights rescaled to sum to one (a batch of
+    zero weights stays zero: the sum is floored at the dtype's smallest normal number)."""
+    tiny = float(numpy.finfo(weight.dtype).tiny)  # a Python float keeps float32 float32
+    return full_loss(model, X, Y, weight / np.maximum(np.sum(weight), tiny))
 
 
 @primitive

@@ -27,7 +27,6 @@ __all__ = ["BaseMLP"]
 
 # scikit-learn's activation names, plus every activation layer mlkit has.
 _ACTIVATIONS = {"logistic": "sigmoid", **{name: name for name in nn.layers.ACTIVATION_LAYERS}}
-_FLOATS = [numpy.float64, numpy.float32]
 
 
 def _stochastic(estimator) -> bool:
@@ -103,7 +102,7 @@ class BaseMLP(MLKitEstimator):
     def _fit(self, X, y, sample_weight, incremental, classes):
         sizes = self._check_params()
         continuing = hasattr(self, "model_") and (incremental or self.warm_start)
-        X, y = self._validate_train(X, y, reset=not continuing, dtype=_FLOATS,
+        X, y = self._validate_train(X, y, reset=not continuing,
                                     multi_output=self._estimator_kind == "regressor")
         if self.dtype is not None:
             X = X.astype(self.dtype)
@@ -243,6 +242,9 @@ class BaseMLP(MLKitEstimator):
 
     # -- prediction ------------------------------------------------------------------------
     def _outputs(self, X) -> numpy.ndarray:
-        X = self._validate_predict(X, dtype=_FLOATS)
-        return numpy.asarray(self.model_(X.astype(self.coefs_[0].dtype, copy=False)))
+        X = self._validate_predict(X)  # first: an unfitted MLP has no model_
+        return numpy.asarray(self.model_(X))
+
+    def _parameter_dtype(self):
+        return self.coefs_[0].dtype
 

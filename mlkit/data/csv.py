@@ -174,10 +174,10 @@ def load_csv(path, target: Annotated[str, Length(min=1)],
         its first date (:func:`mlkit.data.dates.date_features`).
     date_format : str, optional
         How dates not in ISO 8601 are written, as a strftime format: ``"%d/%m/%Y"`` reads
-        ``27/10/2020``, ``"%m/%d/%Y"`` reads ``10/27/2020``, ``"%d.%m.%Y %H:%M"`` reads
-        ``27.10.2020 14:30``; ISO 8601 dates are read too. None reads ISO 8601 only.
-        ``mlkit inspect`` finds the format when the dates say it. Files read later are read
-        alike.
+        ``27/10/2020``, and ``27/10/2020 14:30`` too (a format without a time also reads a
+        time after its date); ``"%m/%d/%Y"`` reads ``10/27/2020``; ISO 8601 dates are read
+        too. None reads ISO 8601 only. ``mlkit inspect`` finds the format when the dates say
+        it. Files read later are read alike.
     ids : list of str
         Columns identifying rows: never inputs; the schema's ``read`` carries them along,
         and ``mlkit predict`` copies them next to its predictions.

@@ -21,10 +21,11 @@ DATE_PARTS = ("year", "month_sin", "month_cos", "dayofyear_sin", "dayofyear_cos"
 """The features of one date column, in order; ``days`` counts days since the origin."""
 
 
-_DAYS = ("%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%m-%d-%Y", "%Y/%m/%d", "%d/%m/%y",
-         "%m/%d/%y", "%d.%m.%y")
-DATE_FORMATS = tuple(day + time for day in _DAYS for time in ("", " %H:%M", " %H:%M:%S"))
-"""The formats besides ISO 8601 that ``mlkit inspect`` tries on a column of dates."""
+DATE_FORMATS = ("%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%m-%d-%Y", "%Y/%m/%d",
+                "%d/%m/%y", "%m/%d/%y", "%d.%m.%y")
+"""The formats besides ISO 8601 that ``mlkit inspect`` tries on a column of dates (each reads
+a time after the date too, see :func:`parse_dates`)."""
+_TIMES = (" %H:%M", " %H:%M:%S")
 
 
 def date_format_problem(date_format) -> str | None:
@@ -52,13 +53,19 @@ def check_date_format(date_format, param: str = "date_format") -> str | None:
 
 def parse_dates(column: pd.Series, date_format: str | None = None) -> pd.Series:
     """UTC timestamps of ISO 8601 text, or of text in ``date_format``; NaT for a missing or
-    unreadable value."""
-    formats = ("ISO8601",) if date_format is None else (date_format, "ISO8601")
+    unreadable value. A format without a time (``%d/%m/%Y``) also reads its dates followed
+    by one (``27/10/2020 14:30`` or ``14:30:05``), so a file's date and date-and-time columns
+    share one format."""
+    formats = ["ISO8601"]
+    if date_format is not None:  # the file's own format first: most values read
+        with_times = [date_format + time for time in _TIMES] if "%H" not in date_format else []
+        formats = [date_format, *with_times, "ISO8601"]
     times = pd.to_datetime(column, format=formats[0], utc=True, errors="coerce")
-    unread = times.isna() & column.notna()
-    if len(formats) > 1 and unread.any():  # the file's own format first: most values read
-        times[unread] = pd.to_datetime(column[unread], format=formats[1], utc=True,
-                                       errors="coerce")
+    for other in formats[1:]:
+        unread = times.isna() & column.notna()
+        if not unread.any():
+            break
+        times[unread] = pd.to_datetime(column[unread], format=other, utc=True, errors="coerce")
     return times
 
 

@@ -179,3 +179,18 @@ def test_dates_in_one_other_format_get_it_and_train(write):
     days = data.X[:, data.feature_names.index("day_days")]
     # 14/02/2020 (i = 13) is 44 days after the first date, 01/01/2020
     assert days[13] == 44 and days.min() == 0
+
+
+def test_a_date_and_a_date_and_time_column_share_one_format(write):
+    text = "ordered,shipped,y\n" + "".join(
+        f"{i % 28 + 1:02d}/{i % 12 + 1:02d}/2020,{i % 28 + 1:02d}/{i % 12 + 1:02d}/2020 "
+        f"{i % 24}:{i % 60:02d},{i % 2}\n" for i in range(30))
+    path = write(text)
+    profile = inspect_csv(path, "y")
+    assert profile.date_format == "%d/%m/%Y"
+    assert [profile.column(c).kind for c in ("ordered", "shipped")] == ["date", "date"]
+    data = load_csv(**profile.csv_section())
+    ordered, shipped = (data.X[:, data.feature_names.index(f"{c}_days")]
+                        for c in ("ordered", "shipped"))
+    # row i ships i % 24 hours and i % 60 minutes after it is ordered, on the same day
+    np.testing.assert_allclose(shipped - ordered, [(i % 24 + i % 60 / 60) / 24 for i in range(30)])

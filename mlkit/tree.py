@@ -24,6 +24,7 @@ __all__ = [
     "is_container",
     "join_path",
     "register_branch",
+    "tree_align",
     "tree_builder",
     "tree_flatten",
     "tree_fold",
@@ -275,6 +276,27 @@ def tree_signature(tree: Any) -> tuple[list, list]:
             signature.append(None)
             leaves.append(node)
     return leaves, signature
+
+
+def tree_align(tree: Any, structure: Any, signature: list | None = None,
+               context: str | None = None) -> list:
+    """The leaves of ``tree`` in the order of ``structure``'s (from :func:`tree_flatten`).
+
+    Lets a tree whose dicts list their keys in another order line up, leaf for leaf, with
+    state recorded for ``structure`` (an optimizer's, a flat vector's). ``signature``, that of
+    ``structure`` kept by the caller, makes the usual case (the same layout again) one
+    comparison. Another structure raises ``ValueError`` naming the path where the trees
+    differ, after ``"{context}: "`` when a context is given.
+    """
+    leaves, seen = tree_signature(tree)
+    if seen == (tree_signature(structure)[1] if signature is None else signature):
+        return leaves
+    try:
+        return tree_leaves(tree_map(lambda _, leaf: leaf, structure, tree))
+    except ValueError as error:
+        if context is None:
+            raise
+        raise ValueError(f"{context}: {error}") from None
 
 
 def flatten_named(tree: Any, prefix: str = "", *, exact: bool = False,

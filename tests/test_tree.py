@@ -12,6 +12,7 @@ from mlkit.tree import (
     flatten_named,
     is_container,
     join_path,
+    tree_align,
     tree_builder,
     tree_flatten,
     tree_fold,
@@ -199,6 +200,31 @@ def test_signature_compares_layouts():
     assert tree_signature({"b": [1, [2]], "a": {"x": 4, "y": [5, 6]}})[1] != signature
 
 
+def test_align_takes_leaves_in_the_structures_order():
+    leaves, structure = tree_flatten(TREE)
+    signature = tree_signature(TREE)[1]
+    reordered = {"a": {"y": [50, 60], "x": 40}, "b": [10, (20, 30)]}  # keys in another order
+    assert tree_align(reordered, structure) == [10, 20, 30, 40, 50, 60]
+    assert tree_align(reordered, structure, signature) == [10, 20, 30, 40, 50, 60]
+    assert tree_align(TREE, structure, signature) == leaves
+    assert tree_align(7, tree_flatten(3)[1]) == [7]
+
+
+@pytest.mark.parametrize("context, message", [
+    (None, r"^tree mismatch at a: missing keys \['y'\], unexpected \['z'\]$"),
+    ("Adam: grads", r"^Adam: grads: tree mismatch at a: missing keys \['y'\], unexpected "
+                    r"\['z'\]$"),
+])
+def test_align_refuses_another_structure_naming_the_path(context, message):
+    structure = tree_flatten(TREE)[1]
+    other = {"b": [1, (2, 3)], "a": {"x": 4, "z": 5}}
+    with pytest.raises(ValueError, match=message):
+        tree_align(other, structure, tree_signature(TREE)[1], context)
+    with pytest.raises(ValueError, match=r"at b\.1: expected a tuple of length 2, got list of "
+                                         r"length 3"):
+        tree_align({"a": {"x": 4, "y": (5, 6)}, "b": [1, [2, 3, 4]]}, structure)
+
+
 def test_named_helpers():
     assert flatten_named({"a": {"b": [1, 2]}, "c": 3}, dicts_only=True) == {"a.b": [1, 2], "c": 3}
     assert flatten_named([1], "w") == {"w.0": 1}
@@ -248,3 +274,7 @@ def test_exact_builder_fold_and_signature_agree_with_flatten(tree):
     assert tree_signature(tree)[0] == leaves
     assert tree_fold(tree, lambda leaf: [leaf], lambda node, parts: sum(parts, [])) == leaves
     assert tree_leaves(tree, look_through=lambda x: x) == leaves
+    assert tree_align(tree, structure, tree_signature(tree)[1]) == leaves
+    reversed_dicts = tree_fold(tree, None, lambda node, items: dict(
+        reversed(list(zip(node, items)))) if isinstance(node, dict) else type(node)(items))
+    assert tree_align(reversed_dicts, structure, tree_signature(tree)[1]) == leaves

@@ -19,7 +19,7 @@ import numpy as np
 
 from mlkit.optim import validation
 from mlkit.optim.flat import FlatParameters, check_parameters, checked_vectors, dtype_groups
-from mlkit.tree import flatten_named, tree_builder, tree_flatten, tree_map, tree_signature
+from mlkit.tree import flatten_named, tree_align, tree_builder, tree_flatten, tree_signature
 
 
 class Optimizer(ABC):
@@ -122,15 +122,13 @@ class Optimizer(ABC):
         """Return ``params`` moved one step along ``grads`` (a tree of the same structure)."""
         if self._names is None:
             self.init(params)
-        p_leaves, signature = tree_signature(params)
-        if signature != self._signature:
-            p_leaves = self._align(params)
-            if p_leaves is None:  # other parameters than before
-                self._relayout(params)
-                p_leaves = tree_signature(params)[0]
-        g_leaves, signature = tree_signature(grads)
-        if signature != self._signature:
-            g_leaves = self._align(grads, "grads tree does not match params tree")
+        try:
+            p_leaves = tree_align(params, self._structure, self._signature)
+        except ValueError:  # other parameters than before
+            self._relayout(params)
+            p_leaves = tree_signature(params)[0]
+        g_leaves = tree_align(grads, self._structure, self._signature,
+                              f"{type(self).__name__}: grads tree does not match params tree")
         g_leaves = self._checked(p_leaves, g_leaves)
         new_leaves = []
         counts = self._counts
@@ -286,22 +284,6 @@ class Optimizer(ABC):
             self._counts[i] = int(arrays[prefix + "step"])
             for key, value in state.items():
                 value[...] = arrays[prefix + key]  # in place: the flat state keeps its views
-
-    def _align(self, tree, message=None):
-        """Leaves of ``tree`` in the recorded order (dict order may differ); if the structure
-        differs, a clear error saying ``message`` (None without one)."""
-        try:
-            aligned = tree_map(lambda _, leaf: leaf, self._structure, tree)
-        except ValueError as error:
-            if message is None:
-                return None
-            raise ValueError(f"{type(self).__name__}: {message}: {error}") from None
-        leaves, signature = tree_signature(aligned)
-        if signature != self._signature:
-            if message is None:
-                return None
-            raise ValueError(f"{type(self).__name__}: {message}")
-        return leaves
 
     def _checked(self, p_leaves, g_leaves):
         """Gradients cast to their parameter's dtype; errors for wrong shapes or parameters."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 import mlkit.numpy as mnp
-from mlkit.tree import flatten_named, tree_builder, tree_flatten, tree_map, tree_signature
+from mlkit.tree import flatten_named, tree_align, tree_builder, tree_flatten, tree_signature
 
 
 def check_parameters(owner, names, leaves):
@@ -63,13 +63,8 @@ class FlatView:
             if type(leaf) is np.ndarray and leaf.shape == self._shapes[0]:
                 return leaf.reshape(-1).astype(self.dtype, copy=True)
         what = "gradient" if gradient else "parameter"
-        leaves, signature = tree_signature(tree)
-        if signature != self._signature:
-            try:
-                tree_map(lambda a, b: None, self._structure, tree)
-            except ValueError as error:
-                raise ValueError(f"{self._owner}: {what} tree does not match: {error}") from None
-            leaves = tree_signature(tree_map(lambda _, leaf: leaf, self._structure, tree))[0]
+        leaves = tree_align(tree, self._structure, self._signature,
+                            f"{self._owner}: {what} tree does not match")
         parts = []
         for name, shape, leaf in zip(self._names, self._shapes, leaves):
             if leaf is None and gradient:
@@ -205,7 +200,8 @@ class FlatParameters:
         Built with ``mlkit.numpy``, so traced leaves give traced, differentiable vectors.
         Leaves are cast to their group's dtype; ``None`` leaves count as zeros.
         """
-        leaves = self._aligned(tree, "join")
+        leaves = tree_align(tree, self._structure, self._signature,
+                            "FlatParameters.join: tree does not match the parameters")
         parts = [[] for _ in self.dtypes]
         for i, leaf in enumerate(leaves):
             group, start, stop = self._slots[i]
@@ -231,7 +227,8 @@ class FlatParameters:
 
     def update(self, tree) -> None:
         """Copy the values of ``tree`` (this structure and shapes) into ``vectors``."""
-        leaves = self._aligned(tree, "update")
+        leaves = tree_align(tree, self._structure, self._signature,
+                            "FlatParameters.update: tree does not match the parameters")
         for i, (leaf, view) in enumerate(zip(leaves, self._views)):
             if leaf is view:
                 continue
@@ -243,15 +240,3 @@ class FlatParameters:
                     f"{leaf.shape}, expected {view.shape}"
                 )
             view[...] = leaf
-
-    def _aligned(self, tree, what):
-        """Leaves of ``tree`` in this tree's order (dict order may differ), or a clear error."""
-        leaves, signature = tree_signature(tree)
-        if signature == self._signature:
-            return leaves
-        try:
-            aligned = tree_map(lambda _, leaf: leaf, self._structure, tree)
-        except ValueError as error:
-            raise ValueError(f"FlatParameters.{what}: tree does not match the parameters: "
-                             f"{error}") from None
-        return tree_signature(aligned)[0]

@@ -109,6 +109,9 @@ def cmd_train(args) -> int:
               "or data.standardize=true", file=sys.stderr)
         return EXIT_FAILED
     say(comparison_table(plan.head, result, baseline, config.metrics or ()))
+    if result.history.stop_reason == "stalled":
+        say(f"note: {config.optimizer.name} stopped short of its tolerances at epoch "
+            f"{len(result.history)}: {plan.optimizer.reason}")
     if result.history.profile is not None:
         print(result.history.profile)
     say(f"run directory: {run.path}")

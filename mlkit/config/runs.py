@@ -255,9 +255,11 @@ def resume_status(run: RunDir, config: Config) -> str | None:
             return (f"nothing to resume: {run.path} stopped early at epoch {done} "
                     f"(no improvement for {wait} evaluations); raise "
                     "training.early_stopping.patience to continue it")
-    if reason == "converged":
-        return (f"nothing to resume: {run.path} converged at epoch {done} (the optimizer's "
-                "tolerances were met, so further epochs would repeat it)")
+    if reason in ("converged", "stalled"):
+        why = ("the optimizer's tolerances were met" if reason == "converged" else
+               "the optimizer could not move, see summary.json")
+        return (f"nothing to resume: {run.path} {reason} at epoch {done} ({why}, so further "
+                "epochs would repeat it)")
     if done >= config.training.epochs:
         return (f"nothing to resume: {run.path} has completed {done} of "
                 f"{config.training.epochs} epochs; raise training.epochs (e.g. "

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import numbers
+import warnings
 
 import numpy
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from mlkit.data import class_weights as per_class_weights
@@ -197,6 +199,14 @@ class MLKitEstimator(BaseEstimator):
                           validation=validation, epochs=epochs, batch_size=batch_size,
                           seed=rng, shuffle=shuffle, evaluate=evaluate, callbacks=callbacks,
                           jit=self.jit, row_blocks=row_blocks)
+
+    def _warn_if_stalled(self, optimizer, stacklevel: int) -> None:
+        """A ConvergenceWarning with the optimizer's reason when its last step could not move
+        with the gradient still above ``tol`` (L-BFGS's line search found no decrease)."""
+        if getattr(optimizer, "stalled", False):
+            warnings.warn(f"{type(self).__name__}: {type(optimizer).__name__} stopped before its "
+                          f"gradient reached tol={self.tol:g}: {optimizer.reason}",
+                          ConvergenceWarning, stacklevel=stacklevel + 1)
 
     @staticmethod
     def _extend_history(old: History | None, new: History) -> History:

@@ -253,6 +253,8 @@ class LogisticRegression(MLKitEstimator):
             warnings.warn(f"{self.solver} did not converge within max_iter={self.max_iter} "
                           "iterations; increase max_iter or standardize the features",
                           ConvergenceWarning, stacklevel=3)
+        else:
+            self._warn_if_stalled(optimizer, stacklevel=3)
         return count
 
     def _set_standard_errors(self, coef, X, Y, weight, penalty, total):

@@ -197,6 +197,8 @@ class BaseMLP(MLKitEstimator):
             warnings.warn(f"{type(self).__name__}: {self.optimizer} reached max_iter="
                           f"{self.max_iter} without converging; increase max_iter",
                           ConvergenceWarning, stacklevel=4)
+        elif not incremental:
+            self._warn_if_stalled(self._optimizer, stacklevel=4)
         return history
 
     def _converged(self, history) -> bool:

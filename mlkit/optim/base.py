@@ -3,9 +3,10 @@
 Every optimizer steps a model by ``opt.descend(model, closure)``, ``closure() -> (loss, grads)``
 at the model's current parameters: once for a first-order one, at each point tried for a
 ``full_batch`` one (L-BFGS), which also reports its iterations ``n_iter`` and why it stopped,
-``reason``. A subclass says how an array moves (``init_state``, ``apply``, written once
-for any array shape); this class walks the trees, checks gradients, counts steps and saves
-the state as a flat dict of arrays, comparing a cheap signature against the first step's tree.
+``reason`` (``converged``: a tolerance was met; ``stalled``: it could not move, short of one).
+A subclass says how an array moves (``init_state``, ``apply``, written once for any array
+shape); this class walks the trees, checks gradients, counts steps and saves the state as a
+flat dict of arrays, comparing a cheap signature against the first step's tree.
 The state of all parameters of one dtype lives in one vector per state key, each parameter's
 entry a view of it, so a :class:`~mlkit.optim.FlatParameters` model steps with a few
 whole-vector operations per dtype.
@@ -44,6 +45,7 @@ class Optimizer(ABC):
 
     full_batch = False  # True: steps need the whole, unclipped objective (a line search)
     converged = False  # True once a step met the optimizer's own tolerances (L-BFGS)
+    stalled = False  # True once a step could not move before meeting them (L-BFGS)
 
     def __init__(self, lr):
         self.lr = lr

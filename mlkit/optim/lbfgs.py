@@ -10,6 +10,7 @@ from mlkit.optim import validation
 from mlkit.optim.base import trainable
 from mlkit.optim.flat import FlatParameters, FlatView, checked_vectors
 from mlkit.optim.line_search import Trial, strong_wolfe
+from mlkit.optim.stall import NO_DECREASE, no_decrease
 from mlkit.optim.two_loop import CurvaturePairs, two_loop_direction
 from mlkit.options import NonNegativeFloat, PositiveFloat, PositiveInt
 
@@ -59,7 +60,7 @@ class LBFGS:
     n_iter, n_evals : int
         Iterations and function evaluations so far (reset by :meth:`minimize`).
     reason : str
-        Why the last step or minimisation stopped.
+        Why the last step or minimisation stopped; see :attr:`converged` and :attr:`stalled`.
     """
 
     full_batch = True
@@ -79,13 +80,11 @@ class LBFGS:
             max_eval = self.max_iter * 5 // 4
         self.max_eval = validation.integer("LBFGS", "max_eval", max_eval, low=1)
         self.tolerance_grad = validation.real("LBFGS", "tolerance_grad", tolerance_grad, low=0.0)
-        self.tolerance_change = validation.real(
-            "LBFGS", "tolerance_change", tolerance_change, low=0.0
-        )
+        self.tolerance_change = validation.real("LBFGS", "tolerance_change", tolerance_change,
+                                                low=0.0)
         self.history_size = validation.integer("LBFGS", "history_size", history_size, low=1)
-        self.line_search_fn = validation.choice(
-            "LBFGS", "line_search_fn", line_search_fn, (None, "strong_wolfe")
-        )
+        self.line_search_fn = validation.choice("LBFGS", "line_search_fn", line_search_fn,
+                                                (None, "strong_wolfe"))
         self.first_step = validation.choice("LBFGS", "first_step", first_step, ("l1", "l2"))
         self._view = None
         self._reset()
@@ -100,14 +99,11 @@ class LBFGS:
         self._lr = validation.real("LBFGS", "lr", value, low=0.0, low_open=True)
 
     def _reset(self):
-        self.n_iter = 0
-        self.n_evals = 0
+        self.n_iter = self.n_evals = 0
         self.reason = "not started"
-        self._direction = None
+        self._direction = self._prev_grad = self._pairs = None
         self._t = 0.0
-        self._prev_grad = None
         self._prev_loss = 0.0
-        self._pairs = None
         self._h_diag = 1.0
 
     def minimize(self, value_and_grad_fn, params):
@@ -130,6 +126,11 @@ class LBFGS:
     def converged(self) -> bool:
         """Whether the last step stopped because a tolerance was met."""
         return self.reason in self.CONVERGED
+
+    @property
+    def stalled(self) -> bool:
+        """Whether the last step ended in a line search with no decrease (see ``stall``)."""
+        return self.reason.startswith(NO_DECREASE)
 
     def step(self, params, value_and_grad_fn):
         """One outer step of up to ``max_iter`` iterations, continuing the kept history.
@@ -236,8 +237,7 @@ class LBFGS:
         if self._prev_grad is not None and self._prev_grad.size != size:
             raise ValueError(
                 f"LBFGS: the kept history is for {self._prev_grad.size} parameter entries but "
-                f"params have {size}; use minimize() or load a matching state"
-            )
+                f"params have {size}; use minimize() or load a matching state")
 
     def _evaluate(self, fn, x):
         loss, grad = fn(x)
@@ -290,8 +290,9 @@ class LBFGS:
             if _largest(grad) <= self.tolerance_grad:
                 self.reason = "gradient below tolerance_grad"
                 break
-            if longest * abs(t) <= self.tolerance_change:
-                self.reason = "step below tolerance_change"
+            if longest * abs(t) <= self.tolerance_change:  # t == 0: the search stayed put
+                self.reason = ("step below tolerance_change" if t else no_decrease(
+                    _largest(grad), grad.dtype, self.tolerance_grad))
                 break
             if abs(loss - self._prev_loss) < self.tolerance_change:
                 self.reason = "loss change below tolerance_change"

@@ -37,7 +37,8 @@ class Callback:
         """After each epoch, with its row (``epoch, train_loss, val_*, lr, ...``)."""
 
     def on_train_end(self, state, reason: str) -> None:
-        """Always, last: ``reason`` is completed, early_stopping, diverged or interrupted."""
+        """Always, last: ``reason`` is the history's ``stop_reason`` (completed, early_stopping,
+        converged, stalled, stopped) or diverged or interrupted."""
 
     def state_dict(self) -> dict:
         """What this callback needs to resume, as ``{name: array}``."""
@@ -138,7 +139,7 @@ class EarlyStopping(Callback):
 
     def on_train_end(self, state, reason):
         if self.restore_best and self.weights is not None and reason in (
-                "completed", "early_stopping", "converged"):
+                "completed", "early_stopping", "converged", "stalled"):
             state.model.load_state_dict(self.weights)
 
     def state_dict(self):
@@ -196,7 +197,7 @@ class ModelCheckpoint(Callback):
 
     def on_train_end(self, state, reason):
         if self.best_epoch == 0 and state.epoch and reason in (
-                "completed", "early_stopping", "converged"):
+                "completed", "early_stopping", "converged", "stalled"):
             save_arrays(self.best_path, state.model.state_dict())
             self.best_epoch = state.epoch
 

@@ -15,7 +15,8 @@ class History:
 
     Rows are plain dicts of Python numbers; an epoch without an evaluation simply lacks the
     ``val_*`` keys. ``stop_reason`` is ``"completed"``, ``"early_stopping"``, ``"converged"``
-    (the optimizer met its tolerances), ``"diverged"``, ``"interrupted"`` or ``"not started"``.
+    (the optimizer met its tolerances), ``"stalled"`` (it could not move short of them; its
+    ``reason`` says why), ``"diverged"``, ``"interrupted"`` or ``"not started"``.
     """
 
     def __init__(self, rows=None, stop_reason: str = "not started"):

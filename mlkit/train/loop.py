@@ -123,7 +123,9 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
         batch loss over the epoch, or a full-batch optimizer's loss after its step; the
         learning rate used, the global gradient norm of the epoch's last step, wall time of
         training and evaluation). A full-batch optimizer that meets its own tolerances ends
-        training with ``stop_reason`` ``"converged"``.
+        training with ``stop_reason`` ``"converged"``; one whose step cannot move short of
+        them (L-BFGS's line search found no decrease) with ``"stalled"``, its own ``reason``
+        saying why.
 
     Raises
     ------
@@ -189,8 +191,10 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
                 state.epoch = epoch
                 state.history.rows.append(row)
                 state.history.stop_reason = "completed" if epoch == state.epochs else "running"
-                if getattr(optimizer, "converged", False):  # more epochs would repeat this one
-                    state.history.stop_reason, state.stop = "converged", True
+                for ending in ("converged", "stalled"):  # more epochs would repeat this one
+                    if getattr(optimizer, ending, False):
+                        state.history.stop_reason, state.stop = ending, True
+                        break
                 for callback in hooks:
                     callback.on_epoch_end(state, row)
             if state.stop and state.history.stop_reason == "running":

@@ -20,9 +20,11 @@ _SHOWN = {"binary": _PROBABILITIES, "multiclass": _PROBABILITIES,
 
 
 def summary(name: str, dataset: str, model: str, requested_epochs: int, head: Head,
-            result: RunResult, baseline=None, total_seconds: float | None = None) -> dict:
+            result: RunResult, baseline=None, total_seconds: float | None = None,
+            optimizer=None) -> dict:
     """The summary.json content: ``test`` and ``baseline`` metrics by the same names, timing,
-    epochs and package versions. ``baseline`` is a :class:`BaselineResult`-like object."""
+    epochs (with a full-batch ``optimizer``'s own stop ``reason``) and package versions.
+    ``baseline`` is a :class:`BaselineResult`-like object."""
     history = result.history
     epochs = len(history)
     return {
@@ -36,7 +38,8 @@ def summary(name: str, dataset: str, model: str, requested_epochs: int, head: He
         "baseline_model": None if baseline is None else baseline.description,
         "baseline_note": None if baseline is None else baseline.note,
         "epochs": {"completed": epochs, "requested": requested_epochs,
-                   "best": result.best_epoch, "stop_reason": history.stop_reason},
+                   "best": result.best_epoch, "stop_reason": history.stop_reason,
+                   "optimizer_reason": getattr(optimizer, "reason", None)},
         "timing": {"fit_seconds": result.fit_seconds,
                    "seconds_per_epoch": result.fit_seconds / epochs if epochs else None,
                    "baseline_fit_seconds": None if baseline is None else baseline.fit_seconds,
@@ -49,7 +52,8 @@ def write_summary(run: RunDir, config, plan, result: RunResult, baseline=None,
                   total_seconds: float | None = None) -> dict:
     """Write ``summary.json`` for a run built from ``config``; returns its content."""
     content = summary(config.name, config.data.dataset, config.model.name,
-                      config.training.epochs, plan.head, result, baseline, total_seconds)
+                      config.training.epochs, plan.head, result, baseline, total_seconds,
+                      plan.optimizer)
     run.write_json(RunDir.SUMMARY, content)
     return content
 

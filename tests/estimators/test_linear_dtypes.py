@@ -1,6 +1,7 @@
 """LogisticRegression fits in X's float dtype: float32 in, float32 coefficients and outputs;
 float64 exactly as before (values recorded from the float64-only implementation)."""
 
+import re
 import warnings
 
 import numpy
@@ -9,7 +10,7 @@ from numpy.testing import assert_array_equal
 from sklearn import datasets
 from sklearn.exceptions import ConvergenceWarning
 
-from mlkit.estimators import LogisticRegression, load
+from mlkit.estimators import LogisticRegression, MLPClassifier, load
 
 
 def standardized(name):
@@ -62,6 +63,7 @@ def test_float32_fit_converges_and_agrees_with_the_float64_fit(name):
     fits = [fit_quietly(LogisticRegression(), X.astype(dtype), y)
             for dtype in (numpy.float64, numpy.float32)]
     assert fits[1].coef_.dtype == numpy.float32
+    assert [fit.history_.stop_reason for fit in fits] == ["converged", "converged"]
     (coef64, coef32), (intercept64, intercept32) = (
         [fit.coef_ for fit in fits], [fit.intercept_ for fit in fits])
     assert numpy.abs(coef32 - coef64).max() <= 1e-4 * numpy.abs(coef64).max()
@@ -154,3 +156,33 @@ def test_float32_mini_batches_of_zero_weight_stay_finite(iris):
                                                                sample_weight=weight))
     assert fits[1].coef_.dtype == numpy.float32
     numpy.testing.assert_allclose(fits[1].coef_, fits[0].coef_, rtol=1e-4, atol=1e-5)
+
+
+def test_a_float32_fit_stopped_short_of_a_tiny_tol_warns_with_the_cause(iris):
+    X, y = iris
+    with pytest.warns(ConvergenceWarning) as caught:
+        clf = LogisticRegression(tol=1e-8).fit(X.astype(numpy.float32), y)
+    message = str(caught[0].message)
+    assert message.startswith(
+        "LogisticRegression: LBFGS stopped before its gradient reached tol=1e-08: the line "
+        "search found no decrease: the loss cannot resolve smaller steps in float32; the "
+        "largest gradient entry is ")
+    assert message.endswith("> tolerance_grad 1e-08; use float64 data or a larger tolerance_grad")
+    reported = float(re.search(r"entry is (\S+) >", message)[1])
+    coef = numpy.vstack([clf.coef_.T, clf.intercept_]).astype(numpy.float64)
+    Xb = numpy.hstack([X, numpy.ones((len(X), 1))])
+    scores = Xb @ coef
+    p = numpy.exp(scores - scores.max(1, keepdims=True))
+    p /= p.sum(1, keepdims=True)
+    grad = Xb.T @ (p - numpy.eye(3)[y]) / len(X)
+    grad[:-1] += coef[:-1] / len(X)  # the penalty, C = 1, not on the intercept
+    assert 0.5 < reported / numpy.abs(grad).max() < 2.0  # the gradient where it stopped
+    assert clf.history_.stop_reason == "stalled"
+
+
+def test_a_float32_mlp_fit_by_lbfgs_stopped_short_of_tol_warns_with_the_cause(iris):
+    X, y = iris
+    with pytest.warns(ConvergenceWarning, match="no decrease: the loss cannot resolve smaller "
+                      "steps in float32; the largest gradient entry is .* > tolerance_grad 1e-09"):
+        MLPClassifier(hidden_layer_sizes=(5,), optimizer="lbfgs", tol=1e-9, max_iter=500,
+                      random_state=0).fit(X.astype(numpy.float32), y)

@@ -301,3 +301,33 @@ def test_l2_first_step_matches_scipy_iterations_on_logistic_regression():
 def test_unknown_first_step_is_refused():
     with pytest.raises(ValueError, match="first_step"):
         LBFGS(first_step="l3")
+
+
+def float32_least_squares(dtype):
+    """0.5 ||Ax - b||^2 with a nonzero residual, computed in ``dtype``."""
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(50, 5)).astype(dtype), rng.normal(size=50).astype(dtype)
+
+    def value_and_grad(params):
+        residual = a @ params["x"] - b
+        return 0.5 * (residual @ residual), {"x": a.T @ residual}
+
+    return value_and_grad, {"x": np.zeros(5, dtype)}
+
+
+def test_a_float32_loss_too_coarse_for_the_tolerance_stalls_and_says_why():
+    fn, start = float32_least_squares(np.float32)
+    opt = LBFGS(max_iter=100, tolerance_grad=1e-9, line_search_fn="strong_wolfe")
+    params, _ = opt.step(start, fn)
+    largest = float(np.abs(fn(params)[1]["x"]).max())
+    assert opt.stalled and not opt.converged and opt.n_iter < 100 and largest > 1e-9
+    assert opt.reason == (
+        "the line search found no decrease: the loss cannot resolve smaller steps in float32; "
+        f"the largest gradient entry is {largest:.2g} > tolerance_grad 1e-09; use float64 data "
+        "or a larger tolerance_grad")
+    again, _ = opt.step(params, fn)  # another step repeats this one
+    np.testing.assert_array_equal(again["x"], params["x"])
+    assert opt.stalled
+    fn, start = float32_least_squares(np.float64)
+    opt.minimize(fn, start)
+    assert opt.converged and not opt.stalled  # the same problem in float64

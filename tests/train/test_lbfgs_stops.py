@@ -1,5 +1,6 @@
 """L-BFGS in the training loop: it stops once its tolerances are met (stop_reason
-"converged", no repeated epochs), and each row's train_loss is the loss after the epoch's step."""
+"converged", no repeated epochs) or once it cannot move short of them ("stalled", with its
+reason), and each row's train_loss is the loss after the epoch's step."""
 
 import json
 from pathlib import Path
@@ -35,18 +36,19 @@ class _LossAfterEpoch(Callback):
         self.seen.append(float(_loss(state.model, self.X, self.y, None)))
 
 
-def _run(max_iter, epochs=60):
+def _run(max_iter, epochs=60, tolerance_grad=1e-8, **options):
     X, y = _data()
-    model = nn.Linear(4, 3, init="zeros", rng=0)
+    model = nn.Linear(4, 3, init="zeros", rng=0)  # float32
     after = _LossAfterEpoch(X, y)
-    opt = optim.LBFGS(max_iter=max_iter, line_search_fn="strong_wolfe", tolerance_grad=1e-8)
+    opt = optim.LBFGS(max_iter=max_iter, line_search_fn="strong_wolfe",
+                      tolerance_grad=tolerance_grad, **options)
     history = fit(model, _loss, opt, X, y, epochs=epochs, batch_size="full", seed=0,
                   callbacks=[after])
-    return history, after.seen
+    return history, after.seen, opt
 
 
 def test_lbfgs_stops_when_converged_instead_of_repeating_epochs():
-    history, _ = _run(max_iter=20)
+    history, _, _ = _run(max_iter=20)
     losses = history.column("train_loss")
     assert history.stop_reason == "converged" and 1 <= len(history) < 10
     assert all(b < a for a, b in zip(losses, losses[1:]))  # no identical epochs
@@ -54,28 +56,44 @@ def test_lbfgs_stops_when_converged_instead_of_repeating_epochs():
 
 @pytest.mark.parametrize("max_iter", [1, 3])
 def test_train_loss_is_the_loss_after_each_epochs_step(max_iter):
-    history, after = _run(max_iter, epochs=12)
+    history, after, _ = _run(max_iter, epochs=12)
     numpy.testing.assert_allclose(history.column("train_loss"), after, rtol=1e-6)  # float32
     assert history.column("train_loss")[0] < numpy.log(3)  # not the loss at the zero start
 
 
 def test_a_budget_that_runs_out_is_not_convergence():
-    history, _ = _run(max_iter=1, epochs=3)
+    history, _, _ = _run(max_iter=1, epochs=3)
     assert history.stop_reason == "completed" and len(history) == 3
 
 
-def test_cli_run_with_lbfgs_reports_convergence_and_has_nothing_to_resume(capsys, tmp_path):
+def test_a_float32_loss_too_coarse_for_the_tolerance_stalls_instead_of_converging():
+    history, _, opt = _run(max_iter=20, tolerance_grad=1e-12, tolerance_change=1e-14)
+    assert history.stop_reason == "stalled" and 1 <= len(history) < 10
+    assert opt.reason.startswith("the line search found no decrease: the loss cannot resolve "
+                                 "smaller steps in float32")
+
+
+@pytest.mark.parametrize("overrides, ending", [
+    ((), "converged"),
+    (("training.dtype=float32", "optimizer.tolerance_grad=1e-12"), "stalled")])
+def test_cli_run_with_lbfgs_reports_why_it_stopped_and_has_nothing_to_resume(
+        capsys, tmp_path, overrides, ending):
     code = main(["train", str(REPO / "configs" / "logreg.yaml"), "optimizer.name=lbfgs",
                  "~optimizer.betas", "optimizer.lr=1", "optimizer.line_search_fn=strong_wolfe",
                  "training.batch_size=full", "training.epochs=40", "~training.early_stopping",
                  "baseline.name=off", "output.save_plots=false", "--quiet",
-                 "--output", str(tmp_path)])
+                 "--output", str(tmp_path), *overrides])
     out = capsys.readouterr().out
     assert code == 0
     run = Path(out.strip().splitlines()[-1].removeprefix("run directory: "))
     summary = json.loads((run / "summary.json").read_text())
-    assert summary["epochs"]["stop_reason"] == "converged"
+    assert summary["epochs"]["stop_reason"] == ending
+    stalled = summary["epochs"]["optimizer_reason"].startswith(
+        "the line search found no decrease: the loss cannot resolve smaller steps in float32")
+    assert stalled == (ending == "stalled")
+    note = f"note: lbfgs stopped short of its tolerances at epoch {summary['epochs']['completed']}"
+    assert (f"{note}: {summary['epochs']['optimizer_reason']}\n" in out) == stalled
     rows = (run / "metrics.csv").read_text().strip().splitlines()[1:]
     assert summary["epochs"]["completed"] == len(rows) < 40
     code = main(["train", "--resume", str(run), "training.epochs=80", "--quiet"])
-    assert code == 0 and "nothing to resume" in capsys.readouterr().out
+    assert code == 0 and f"nothing to resume: {run} {ending} at epoch" in capsys.readouterr().out

@@ -1,0 +1,25 @@
+"""Why an L-BFGS step could not move: the stop reason for a line search with no decrease.
+
+Such a stop is not convergence (the gradient is still above ``tolerance_grad``), yet another
+step from the same point would repeat it, so the training loop ends and says why.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+NO_DECREASE = "the line search found no decrease"
+"""How every such reason begins."""
+
+
+def no_decrease(largest: float, dtype: np.dtype, tolerance_grad: float) -> str:
+    """The reason, with ``largest`` the largest gradient entry and ``dtype`` the parameters':
+    the likely cause for that dtype, and what to change."""
+    if np.dtype(dtype).itemsize < 8:
+        cause = f"the loss cannot resolve smaller steps in {np.dtype(dtype)}"
+        fix = "use float64 data or a larger tolerance_grad"
+    else:
+        cause = "the loss is flat to rounding along the search direction"
+        fix = "use a larger tolerance_grad, or check that the gradient matches the loss"
+    return (f"{NO_DECREASE}: {cause}; the largest gradient entry is {largest:.2g} > "
+            f"tolerance_grad {tolerance_grad:g}; {fix}")

@@ -175,7 +175,9 @@ def _lines_above_header(text: str) -> int:
     exports write): 0 unless each of those lines holds one value at most and, for some
     separator, every line from the header on splits into the same number (> 1) of fields,
     the header naming every one (and not with numbers only). One such line as wide as the
-    table is a header missing names (``customer,``), not a title."""
+    table (``customer,``) is a header missing names, not a title, unless the line under it
+    names columns that hold numbers (``Sales report,,`` above ``region,amount``), as a
+    spreadsheet's export pads a title."""
     lines = text.splitlines()[:_SAMPLE_LINES]
     above, width = 0, 1
     for sep in SEPARATORS:
@@ -187,7 +189,7 @@ def _lines_above_header(text: str) -> int:
         while titles < len(rows) - 2 and sum(bool(v.strip()) for v in rows[titles]) <= 1:
             titles += 1
         header = rows[titles]
-        if titles == 1 and len(rows[0]) == len(header):
+        if titles == 1 and len(rows[0]) == len(header) and not _names_numbers(rows[1:]):
             continue
         if titles and len({len(row) for row in rows[titles:]}) == 1 and len(header) > width \
                 and all(v.strip() for v in header) and not all(
@@ -253,6 +255,18 @@ def _row_counter(text: str, sep: str) -> bool:
     firsts = [row[0].strip() for row in rows if row]
     return bool(firsts) and firsts[0] in ("0", "1") and firsts == [
         str(int(firsts[0]) + i) for i in range(len(firsts))]
+
+
+def _names_numbers(rows: list[list[str]]) -> bool:
+    """Whether the first row is text over some column holding numbers in every later row
+    (a header line over data, not a row of data itself)."""
+    data = [row for row in rows[1:] if row]
+
+    def number(text):
+        return _is_number(text, ".") or _is_number(text, ",")
+    return bool(data) and any(not number(name) and all(len(row) > i and number(row[i])
+                                                       for row in data)
+                              for i, name in enumerate(rows[0]))
 
 
 def _is_number(text: str, decimal: str) -> bool:

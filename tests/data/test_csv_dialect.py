@@ -169,6 +169,8 @@ def test_header_lines_that_cannot_name_the_columns(write, text, message):
 @pytest.mark.parametrize("text, above, header, first", [
     ("Sales report,,\nGenerated 2024-01-01,,\n,,\nregion,amount,y\nnorth,1.5,yes\n"
      "south,2.5,no\n", 3, "region,amount,y", "Sales report,,"),
+    ("Sales report,,\nregion,amount,y\nnorth,1.5,yes\nsouth,2.5,no\n", 1, "region,amount,y",
+     "Sales report,,"),  # one title padded by a spreadsheet, over a column of numbers
     ("Rapport\n\nregion;montant;y\nnord;1,5;oui\nsud;2,5;non\n", 2, "region;montant;y",
      "Rapport"),
     ("\na,b,y\n1,2,0\n3,4,1\n", 1, "a,b,y", ""),

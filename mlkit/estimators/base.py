@@ -204,8 +204,9 @@ class MLKitEstimator(BaseEstimator):
         """A ConvergenceWarning with the optimizer's reason when its last step could not move
         with the gradient still above ``tol`` (L-BFGS's line search found no decrease)."""
         if getattr(optimizer, "stalled", False):
+            reason = optimizer.reason.replace("tolerance_grad", "tol")  # the estimator's name
             warnings.warn(f"{type(self).__name__}: {type(optimizer).__name__} stopped before its "
-                          f"gradient reached tol={self.tol:g}: {optimizer.reason}",
+                          f"gradient reached tol={self.tol:g}: {reason}",
                           ConvergenceWarning, stacklevel=stacklevel + 1)
 
     @staticmethod

@@ -167,7 +167,7 @@ def test_a_float32_fit_stopped_short_of_a_tiny_tol_warns_with_the_cause(iris):
         "LogisticRegression: LBFGS stopped before its gradient reached tol=1e-08: the line "
         "search found no decrease: the loss cannot resolve smaller steps in float32; the "
         "largest gradient entry is ")
-    assert message.endswith("> tolerance_grad 1e-08; use float64 data or a larger tolerance_grad")
+    assert message.endswith("> tol 1e-08; use float64 data or a larger tol")  # its own name
     reported = float(re.search(r"entry is (\S+) >", message)[1])
     coef = numpy.vstack([clf.coef_.T, clf.intercept_]).astype(numpy.float64)
     Xb = numpy.hstack([X, numpy.ones((len(X), 1))])
@@ -183,6 +183,7 @@ def test_a_float32_fit_stopped_short_of_a_tiny_tol_warns_with_the_cause(iris):
 def test_a_float32_mlp_fit_by_lbfgs_stopped_short_of_tol_warns_with_the_cause(iris):
     X, y = iris
     with pytest.warns(ConvergenceWarning, match="no decrease: the loss cannot resolve smaller "
-                      "steps in float32; the largest gradient entry is .* > tolerance_grad 1e-09"):
+                      "steps in float32; the largest gradient entry is .* > tol 1e-09; use "
+                      "float64 data or a larger tol$"):
         MLPClassifier(hidden_layer_sizes=(5,), optimizer="lbfgs", tol=1e-9, max_iter=500,
                       random_state=0).fit(X.astype(numpy.float32), y)

@@ -292,7 +292,7 @@ class LBFGS:
                 break
             if longest * abs(t) <= self.tolerance_change:  # t == 0: the search stayed put
                 self.reason = ("step below tolerance_change" if t else no_decrease(
-                    _largest(grad), grad.dtype, self.tolerance_grad))
+                    _largest(grad), grad.dtype, self.tolerance_grad, loss, fn(x)[0]))
                 break
             if abs(loss - self._prev_loss) < self.tolerance_change:
                 self.reason = "loss change below tolerance_change"

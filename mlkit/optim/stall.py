@@ -12,10 +12,17 @@ NO_DECREASE = "the line search found no decrease"
 """How every such reason begins."""
 
 
-def no_decrease(largest: float, dtype: np.dtype, tolerance_grad: float) -> str:
+def no_decrease(largest: float, dtype: np.dtype, tolerance_grad: float, loss: float,
+                again: float) -> str:
     """The reason, with ``largest`` the largest gradient entry and ``dtype`` the parameters':
-    the likely cause for that dtype, and what to change."""
-    if np.dtype(dtype).itemsize < 8:
+    the likely cause for that dtype, and what to change. ``loss`` and ``again`` are two
+    evaluations at the stalled point: when they differ the loss is random (dropout), which
+    no line search can follow, whatever the dtype."""
+    if float(again) != float(loss):
+        cause = (f"the loss changes between evaluations at the same parameters ({float(loss):.7g}"
+                 f", then {float(again):.7g}), as with dropout")
+        fix = "train without dropout, or with a first-order optimizer such as adam"
+    elif np.dtype(dtype).itemsize < 8:
         cause = f"the loss cannot resolve smaller steps in {np.dtype(dtype)}"
         fix = "use float64 data or a larger tolerance_grad"
     else:

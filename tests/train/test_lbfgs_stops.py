@@ -3,6 +3,7 @@
 reason), and each row's train_loss is the loss after the epoch's step."""
 
 import json
+import re
 from pathlib import Path
 
 import numpy
@@ -97,3 +98,22 @@ def test_cli_run_with_lbfgs_reports_why_it_stopped_and_has_nothing_to_resume(
     assert summary["epochs"]["completed"] == len(rows) < 40
     code = main(["train", "--resume", str(run), "training.epochs=80", "--quiet"])
     assert code == 0 and f"nothing to resume: {run} {ending} at epoch" in capsys.readouterr().out
+
+
+def test_a_random_loss_stalls_lbfgs_and_the_reason_names_dropout_not_rounding():
+    X, y = _data()
+    reasons = {}
+    for dropout in (0.0, 0.3):
+        model = nn.MLP(4, [8], 3, dropout=dropout, rng=1, dtype=numpy.float64)
+        opt = optim.LBFGS(max_iter=200, line_search_fn="strong_wolfe", tolerance_grad=1e-6)
+        history = fit(model, lambda m, X, y, w: nn.cross_entropy(m(X), y, weight=w), opt, X, y,
+                      epochs=20, batch_size="full", seed=0)
+        reasons[dropout] = history.stop_reason, opt.reason
+    assert reasons[0.0] == ("converged", "gradient below tolerance_grad")
+    stop, reason = reasons[0.3]
+    assert stop == "stalled"
+    assert re.fullmatch(
+        r"the line search found no decrease: the loss changes between evaluations at the same "
+        r"parameters \(\S+, then \S+\), as with dropout; the largest gradient entry is \S+ > "
+        r"tolerance_grad 1e-06; train without dropout, or with a first-order optimizer such as "
+        r"adam", reason), reason

@@ -255,16 +255,26 @@ def resume_status(run: RunDir, config: Config) -> str | None:
             return (f"nothing to resume: {run.path} stopped early at epoch {done} "
                     f"(no improvement for {wait} evaluations); raise "
                     "training.early_stopping.patience to continue it")
-    if reason in ("converged", "stalled"):
-        why = ("the optimizer's tolerances were met" if reason == "converged" else
-               "the optimizer could not move, see summary.json")
-        return (f"nothing to resume: {run.path} {reason} at epoch {done} ({why}, so further "
-                "epochs would repeat it)")
+    if reason == "converged":
+        return (f"nothing to resume: {run.path} converged at epoch {done} (the optimizer's "
+                "tolerances were met, so further epochs would repeat it)")
+    if reason == "stalled":
+        return (f"nothing to resume: {run.path} stalled at epoch {done} (further epochs would "
+                f"repeat it; train anew with the fix): {_stall_reason(run)}")
     if done >= config.training.epochs:
         return (f"nothing to resume: {run.path} has completed {done} of "
                 f"{config.training.epochs} epochs; raise training.epochs (e.g. "
                 f"training.epochs={done * 2}) to continue it")
     return None
+
+
+def _stall_reason(run: RunDir) -> str:
+    """Why a stalled run's optimizer could not move, as its summary.json keeps it."""
+    try:
+        kept = run.read_json(RunDir.SUMMARY)["epochs"]["optimizer_reason"]
+    except (RunError, KeyError, TypeError):
+        kept = None
+    return kept if isinstance(kept, str) else f"see {run / RunDir.SUMMARY}"
 
 
 def check_resumable(config: Config, saved: Config, source: str, allowed) -> None:

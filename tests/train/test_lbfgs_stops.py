@@ -97,7 +97,10 @@ def test_cli_run_with_lbfgs_reports_why_it_stopped_and_has_nothing_to_resume(
     rows = (run / "metrics.csv").read_text().strip().splitlines()[1:]
     assert summary["epochs"]["completed"] == len(rows) < 40
     code = main(["train", "--resume", str(run), "training.epochs=80", "--quiet"])
-    assert code == 0 and f"nothing to resume: {run} {ending} at epoch" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert code == 0 and f"nothing to resume: {run} {ending} at epoch" in said
+    fix = f"train anew with the fix): {summary['epochs']['optimizer_reason']}\n"
+    assert (fix in said) == stalled  # the cause and its fix, not only where to look
 
 
 def test_a_random_loss_stalls_lbfgs_and_the_reason_names_dropout_not_rounding():

@@ -206,11 +206,12 @@ def header_names(path, dialect: Dialect) -> list[str]:
     above = _lines_above_header(text)
     if above:
         lines = text.splitlines()
-        where = "line 1" if above == 1 else f"lines 1-{above}"
-        raise DataError(f"CSV file {source} has {above} line(s) above its header line: line "
+        count, where, look, them = (("1 line", "line 1", "looks", "it") if above == 1 else
+                                    (f"{above} lines", f"lines 1-{above}", "look", "them"))
+        raise DataError(f"CSV file {source} has {count} above its header line: line "
                         f"{above + 1} ({lines[above]!r}) names the columns, and {where} "
-                        f"(starting {lines[0]!r}) look like a title or notes; remove "
-                        "them from the file so that it starts with the header line.")
+                        f"(starting {lines[0]!r}) {look} like a title or notes; remove "
+                        f"{them} from the file so that it starts with the header line.")
     first = next((row for row in csv.reader(io.StringIO(text), delimiter=dialect.sep)), None)
     if not first:
         raise DataError(f"CSV file {source} is empty; it needs a header line of column names "

@@ -179,11 +179,12 @@ def test_lines_above_the_header_are_named_with_the_header_line(write, text, abov
                                                                 first):
     with pytest.raises(DataError) as caught:
         load_csv(write(text), "y")
+    lines = ("1 line", "line 1", "looks", "it") if above == 1 else (
+        f"{above} lines", f"lines 1-{above}", "look", "them")
     assert str(caught.value).endswith(
-        f"has {above} line(s) above its header line: line {above + 1} ({header!r}) names the "
-        f"columns, and {'line 1' if above == 1 else f'lines 1-{above}'} (starting {first!r}) "
-        "look like a title or notes; "
-        "remove them from the file so that it starts with the header line.")
+        "has {} above its header line: line {} ({!r}) names the columns, and {} (starting {!r}) "
+        "{} like a title or notes; remove {} from the file so that it starts with the header "
+        "line.".format(lines[0], above + 1, header, lines[1], first, *lines[2:]))
     fixed = write("".join(text.splitlines(keepends=True)[above:]), "fixed.csv")
     assert inspect_csv(fixed, "y").rows == 2
 

@@ -67,6 +67,12 @@ def _phase_free_svd(m, u, s, vh):
     return s, m.abs(u) ** 2, m.abs(vh) ** 2, (u * s[..., None, :]) @ vh
 
 
+def _polar_factor(m, a):
+    """U V^H: free of the phases and, at a repeated singular value, of the basis chosen."""
+    u, _, vh = m.linalg.svd(a, full_matrices=False)
+    return u @ vh
+
+
 def _phase_free_eigh(m, w, v):
     return w, m.abs(v) ** 2, v[..., :1] @ m.conj(m.swapaxes(v, -1, -2))[..., :1, :]
 
@@ -110,6 +116,8 @@ CASES = [
     ("svd-phase-free", lambda m, a: _phase_free_svd(m, *m.linalg.svd(a, full_matrices=False)),
      (anywhere,), [((3, 2),), ((2, 3),), ((2, 3, 2),)], True),
     ("svdvals-complex", lambda m, a: m.linalg.svdvals(a), (anywhere,), [((2, 3),)], True),
+    ("svd-polar-factor", lambda m, a: _polar_factor(m, a), (anywhere,),
+     [((3, 2),), ((2, 3),), ((2, 3, 3),)], True),
     ("svd", lambda m, a: m.linalg.svd(a, full_matrices=False), (anywhere,),
      [((3, 2),), ((2, 3),), ((2, 3, 2),), ((1, 2),)], False),
     ("svd-square-default", lambda m, a: m.linalg.svd(a), (anywhere,), [((3, 3),)], False),
@@ -316,6 +324,39 @@ def test_nuclear_norm_of_an_orthogonal_matrix_has_gradient_itself():
         warnings.simplefilter("error", RuntimeWarning)
         onp.testing.assert_allclose(mlkit.grad(lambda x: np.linalg.norm(x, "nuc"))(q), q,
                                     atol=1e-10)
+
+
+def _with_singular_values(seed, shape, values, complex_):
+    """A matrix (or stack) with the given singular values and random singular vectors."""
+    rng = onp.random.default_rng(seed)
+    m, n = shape[-2:]
+    u = onp.linalg.qr(_normal(rng, shape[:-2] + (m, m), complex_))[0][..., :len(values)]
+    v = onp.linalg.qr(_normal(rng, shape[:-2] + (n, n), complex_))[0][..., :len(values)]
+    return (u * onp.asarray(values)) @ onp.conj(onp.swapaxes(v, -1, -2))
+
+
+@pytest.mark.parametrize("complex_", [False, True], ids=["real", "complex"])
+@pytest.mark.parametrize("shape, values", [
+    ((4, 3), [3.0, 1.0, 1.0]), ((3, 3), [2.0, 2.0, 2.0]), ((3, 4), [2.0, 2.0, 1.0]),
+    ((2, 3, 3), [3.0, 1.0, 1.0]), ((3, 3), [2.0, 1.5, 1.5 - 1e-9]),
+])
+def test_polar_factor_is_differentiable_at_repeated_singular_values(shape, values, complex_):
+    """U V^H does not depend on the basis svd picks for a repeated singular value, so its
+    derivative there is defined; the part of the singular-vector rule over s_i + s_j carries
+    it (it was dropped with the part over s_i - s_j, giving errors of order 1)."""
+    a = _with_singular_values(7, shape, values, complex_)
+    weights = _normal(onp.random.default_rng(8), shape, complex_)
+
+    def f(a):
+        return np.sum(np.real(_polar_factor(np, a) * weights))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        check_grads(f, modes=["fwd", "rev"], order=1)(a)
+    single = {False: onp.float32, True: onp.complex64}[complex_]
+    g32 = mlkit.grad(f)(a.astype(single))
+    assert g32.dtype == single
+    onp.testing.assert_allclose(g32, mlkit.grad(f)(a), atol=2e-4)
 
 
 @pytest.mark.parametrize("shape", [(4, 2), (2, 4), (2, 3, 2)])

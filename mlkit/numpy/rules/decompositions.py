@@ -6,10 +6,15 @@ their JVPs build one of tangents with ``make_sequence``. numpy reads only one tr
 matrix given to ``cholesky`` and ``eigh``; the rules differentiate exactly that (the gradient
 lands on the triangle that was read), so they are right for any perturbation, symmetric or not.
 
-Eigenvector and singular-vector derivatives divide by gaps between eigenvalues (squared singular
-values); where two coincide those terms are set to zero, which is right for functions that do not
-depend on the basis chosen inside the degenerate subspace (sums of eigenvalues, norms,
-projectors) and arbitrary otherwise.
+Eigenvector and singular-vector derivatives divide by gaps between eigenvalues (singular
+values); where two coincide those terms are set to zero. At such a repeated value the
+decomposition is not differentiable, and first derivatives are right only for functions that
+see its cluster through symmetric functions of the values and the cluster's projector (or, for
+``svd``, its ``U V^H``): sums of functions of eigenvalues, norms, projectors, polar factors.
+Functions that weigh a cluster's vectors one by one, even smooth ones such as ``U diag(s) V^H``
+rebuilt or ``sum(w_i v_i^H B v_i)``, and every second derivative taken at the repeated value,
+get finite numbers that are wrong; compute those from the matrix itself, or away from the
+repetition.
 
 Complex matrices follow HIPS autograd's convention (a VJP is the transpose of the JVP under
 ``Re(sum(g * t))``). numpy reads the Hermitian matrix from one triangle and the real part of
@@ -196,21 +201,34 @@ def _svd(a):
 svd_reduced = wrap(_svd, "svd")
 
 
+def _inverse_sums(s):
+    """E[..., i, j] = 1 / (s_j + s_i) off the diagonal; 0 on it and where both are 0."""
+    sums = expand_dims(s, -2) + expand_dims(s, -1)
+    raw = raw_array(sums)
+    return _safe_inverse(sums, (raw == 0) | numpy.eye(raw.shape[-1], dtype=bool))
+
+
 def _svd_parts(ans):
+    """U, s, V, the inverse gaps and sums of singular values, and 1 / s (0 where s is 0).
+
+    The singular-vector terms divide by s_j**2 - s_i**2 = (s_j - s_i)(s_j + s_i); they are
+    split into a part over the gap, a rotation of u and v together that a function blind to
+    the basis of a repeated singular value does not feel (so it is dropped there), and a part
+    over the sum, which stays finite and is kept."""
     u, s, vh = ans[0], ans[1], ans[2]
     zero = raw_array(s) == 0
-    return u, s, _adjoint(vh), _inverse_gaps(s * s), _safe_inverse(s, zero)
+    return u, s, _adjoint(vh), _inverse_gaps(s), _inverse_sums(s), _safe_inverse(s, zero)
 
 
 def _svd_jvp(t, ans, a):
-    u, s, v, gaps, s_inv = _svd_parts(ans)
+    u, s, v, gaps, sums, s_inv = _svd_parts(ans)
     tv = matmul(t, v)
     dp = matmul(_adjoint(u), tv)
     dph = _adjoint(dp)
-    row, col = expand_dims(s, -1), expand_dims(s, -2)
-    du = matmul(u, gaps * (dp * col + row * dph)) + (tv - matmul(u, dp)) * expand_dims(s_inv, -2)
+    rotation, stretch = gaps * (0.5 * (dp + dph)), sums * (0.5 * (dp - dph))
+    du = matmul(u, rotation + stretch) + (tv - matmul(u, dp)) * expand_dims(s_inv, -2)
     tu = matmul(_adjoint(t), u)
-    dv = matmul(v, gaps * (row * dp + dph * col)) + (tu - matmul(v, dph)) * expand_dims(s_inv, -2)
+    dv = matmul(v, rotation - stretch) + (tu - matmul(v, dph)) * expand_dims(s_inv, -2)
     ds = _diag_part(dp)
     if is_complex(dp):  # the phase left free by the diagonal of U^H dA V goes to u
         du = du + u * expand_dims(1j * imag(ds) * s_inv, -2)
@@ -219,17 +237,17 @@ def _svd_jvp(t, ans, a):
 
 
 def _svd_vjp(ans, a):
-    u, s, v, gaps, s_inv = _svd_parts(ans)
+    u, s, v, gaps, sums, s_inv = _svd_parts(ans)
     vh_bar = _conj(ans[2])  # V^T
     u_bar = _conj(u)
-    row, col = expand_dims(s, -1), expand_dims(s, -2)
 
     def vjp(g):
         gu, gvh = g[0], g[2]
         j = matmul(transposed(u), gu)
         k = matmul(vh_bar, transposed(_conj(gvh)))
-        core = (_diag_embed(g[1]) + (gaps * (j - _adjoint(j))) * col
-                + row * (gaps * (k - _adjoint(k))))
+        skew_u, skew_v = j - _adjoint(j), k - _adjoint(k)
+        core = (_diag_embed(g[1]) + gaps * (0.5 * (skew_u + skew_v))
+                + sums * (0.5 * (skew_u - skew_v)))
         if is_complex(j):
             core = core + _diag_embed(1j * imag(_diag_part(j)) * s_inv)
         right = (matmul(core, vh_bar)

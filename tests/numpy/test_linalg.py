@@ -91,6 +91,8 @@ CASES = [
      [((3, 3), (3, 2)), ((2, 3, 3), (1, 3, 2)), ((3, 3), (2, 3, 1))], True),
     ("pinv", lambda m, a: m.linalg.pinv(a), (anywhere,),
      [((3, 2),), ((2, 4),), ((2, 3, 2),), ((1, 1),)], False),
+    ("pinv-hermitian", lambda m, a: m.linalg.pinv(a, hermitian=True), (anywhere,),
+     [((3, 3),), ((2, 3, 3),)], False),  # of the matrix numpy reads from the lower triangle
     ("cholesky", lambda m, a: m.linalg.cholesky(a), (spd_lopsided,),
      [((3, 3),), ((2, 2, 2),), ((1, 1),)], False),
     ("cholesky-upper", lambda m, a: m.linalg.cholesky(a, upper=True), (spd_lopsided,),
@@ -118,6 +120,10 @@ CASES = [
     ("svdvals-complex", lambda m, a: m.linalg.svdvals(a), (anywhere,), [((2, 3),)], True),
     ("svd-polar-factor", lambda m, a: _polar_factor(m, a), (anywhere,),
      [((3, 2),), ((2, 3),), ((2, 3, 3),)], True),
+    ("svd-hermitian", lambda m, a: _phase_free_svd(m, *m.linalg.svd(a, hermitian=True)),
+     (anywhere,), [((3, 3),), ((2, 3, 3),)], True),  # of the matrix read from the lower triangle
+    ("svd-hermitian-values", lambda m, a: m.linalg.svd(a, compute_uv=False, hermitian=True),
+     (anywhere,), [((3, 3),)], True),
     ("svd", lambda m, a: m.linalg.svd(a, full_matrices=False), (anywhere,),
      [((3, 2),), ((2, 3),), ((2, 3, 2),), ((1, 2),)], False),
     ("svd-square-default", lambda m, a: m.linalg.svd(a), (anywhere,), [((3, 3),)], False),

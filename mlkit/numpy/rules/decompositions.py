@@ -37,7 +37,8 @@ from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.rules.shape import expand_dims
 from mlkit.numpy.wrap import raw_array, value_array, wrap
 
-__all__ = ["cholesky_lower", "eig_tuple", "eigh_tuple", "qr_reduced", "svd_full", "svd_reduced"]
+__all__ = ["cholesky_lower", "eig_tuple", "eigh_tuple", "hermitian_read", "qr_reduced", "svd_full",
+           "svd_reduced"]
 
 
 def _diag_part(m):
@@ -79,7 +80,7 @@ def _inverse_gaps(w):
 
 
 # --- reading a Hermitian matrix from one triangle -------------------------------------------
-def _hermitian_read(t, lower=True):
+def hermitian_read(t, lower=True):
     """The Hermitian matrix numpy sees when it reads one triangle of ``t`` (and the real part
     of its diagonal)."""
     part = tril(t, -1) if lower else triu(t, 1)
@@ -87,7 +88,7 @@ def _hermitian_read(t, lower=True):
 
 
 def _hermitian_read_vjp(p, lower=True):
-    """The transpose of ``_hermitian_read``: the cotangent folded onto the triangle read."""
+    """The transpose of ``hermitian_read``: the cotangent folded onto the triangle read."""
     fold = p + _adjoint(p)
     return (tril(fold, -1) if lower else triu(fold, 1)) + _real_diag_embed(p)
 
@@ -104,7 +105,7 @@ def _phi(x):
 
 
 def _cholesky_jvp(t, ans, a):
-    inner = solve(ans, _adjoint(solve(ans, _hermitian_read(t))))
+    inner = solve(ans, _adjoint(solve(ans, hermitian_read(t))))
     return matmul(ans, _phi(inner))
 
 
@@ -133,7 +134,7 @@ eigh_tuple = wrap(_eigh, "eigh")
 
 def _eigh_jvp(t, ans, a, UPLO="L"):
     w, v = ans[0], ans[1]
-    m = matmul(_adjoint(v), matmul(_hermitian_read(t, UPLO.upper() == "L"), v))
+    m = matmul(_adjoint(v), matmul(hermitian_read(t, UPLO.upper() == "L"), v))
     dw = _diag_part(m)
     return make_sequence(type(rawval(ans)), real(dw) if is_complex(dw) else dw,
                          matmul(v, _inverse_gaps(w) * m))

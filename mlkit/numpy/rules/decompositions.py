@@ -7,14 +7,16 @@ matrix given to ``cholesky`` and ``eigh``; the rules differentiate exactly that 
 lands on the triangle that was read), so they are right for any perturbation, symmetric or not.
 
 Eigenvector and singular-vector derivatives divide by gaps between eigenvalues (singular
-values); where two coincide those terms are set to zero. At such a repeated value the
-decomposition is not differentiable, and first derivatives are right only for functions that
-see its cluster through symmetric functions of the values and the cluster's projector (or, for
-``svd``, its ``U V^H``): sums of functions of eigenvalues, norms, projectors, polar factors.
-Functions that weigh a cluster's vectors one by one, even smooth ones such as ``U diag(s) V^H``
-rebuilt or ``sum(w_i v_i^H B v_i)``, and every second derivative taken at the repeated value,
-get finite numbers that are wrong; compute those from the matrix itself, or away from the
-repetition.
+values); where two coincide (within 64 eps of the largest; a zero singular value counts as
+repeated) those terms are set to zero. At such a repeated value the decomposition is not
+differentiable, and first derivatives are right only for functions that see its cluster
+through symmetric functions of the values and the cluster's projector (or, for ``svd``, its
+``U V^H``): sums of functions of eigenvalues, norms, projectors, polar factors. Functions that
+weigh a cluster's vectors one by one, even smooth ones such as ``U diag(s) V^H`` rebuilt or
+``sum(w_i v_i^H B v_i)``, and second derivatives (``hessian`` of ``sum(s**2)`` included) taken
+at the repeated value get finite numbers that are wrong; compute those from the matrix itself,
+or away from the repetition. Just above that tolerance, basis-free derivatives lose about
+``eps * max|w| / gap`` of relative accuracy to rounding (1e-3 at a gap of 1e-13).
 
 Complex matrices follow HIPS autograd's convention (a VJP is the transpose of the JVP under
 ``Re(sum(g * t))``). numpy reads the Hermitian matrix from one triangle and the real part of

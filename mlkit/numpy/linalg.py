@@ -36,7 +36,14 @@ from mlkit.numpy.rules.shape import moveaxis
 from mlkit.numpy.rules.shape import transpose as _transpose
 from mlkit.numpy.rules.vector_products import cross as _cross
 from mlkit.numpy.rules.vector_products import vecdot as _vecdot
-from mlkit.numpy.wrap import composite, holds_box, nondifferentiable, refuse_out, value_array
+from mlkit.numpy.wrap import (
+    composite,
+    holds_box,
+    holds_complex,
+    nondifferentiable,
+    refuse_out,
+    value_array,
+)
 
 __all__ = ["LinAlgError", "cholesky", "cond", "cross", "det", "diagonal", "eig", "eigvals",
            "eigh", "eigvalsh", "inv", "lstsq", "matrix_norm", "matrix_power", "matrix_rank",
@@ -84,16 +91,24 @@ def eigh(a, UPLO="L"):
 def eig(a):
     """``(eigenvalues, unit eigenvectors)`` of square matrices, real or complex (complex
     results for a real matrix with complex eigenvalues, as numpy). Derivatives need distinct
-    eigenvalues; the eigenvectors' phase is arbitrary (see mlkit.numpy.rules.decompositions)."""
+    eigenvalues; complex eigenvectors keep LAPACK's phase (largest entry real)."""
     if not _is_traced(a):
         return numpy.linalg.eig(a)
-    return eig_tuple(a)
+    return _eig_traced(a)
 
 
 def eigvals(a):
     if not _is_traced(a):
         return numpy.linalg.eigvals(a)
-    return eig_tuple(a)[0]
+    return _eig_traced(a)[0]
+
+
+def _eig_traced(a):
+    """eig of a traced matrix: numpy's results for a real one are complex exactly when some
+    eigenvalue is, a guard under mlkit.jit."""
+    result = eig_tuple(a)
+    holds_complex(result[0])
+    return result
 
 
 def eigvalsh(a, UPLO="L"):

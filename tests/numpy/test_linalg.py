@@ -103,6 +103,8 @@ CASES = [
     ("eigvalsh", lambda m, a: m.linalg.eigvalsh(a), (anywhere,), [((3, 3),), ((2, 2, 2),)], False),
     ("eig", lambda m, a: _phase_free(m, *m.linalg.eig(a)), (distinct_spectrum,),
      [((3, 3),), ((2, 2, 2),), ((1, 1),)], True),
+    ("eig-vectors", lambda m, a: m.linalg.eig(a), (distinct_spectrum,),
+     [((3, 3),), ((2, 4, 4),), ((1, 1),)], True),  # complex ones keep their largest entry real
     ("eigvals", lambda m, a: m.linalg.eigvals(a), (distinct_spectrum,), [((3, 3),), ((2, 4, 4),)],
      True),
     ("eigh-hermitian", lambda m, a: _phase_free_eigh(m, *m.linalg.eigh(a)),
@@ -456,3 +458,21 @@ def test_a_named_result_is_a_differentiable_output_and_input():
     assert type(g).__name__ == "SVDResult"
     onp.testing.assert_array_equal(g.S, onp.linalg.svd(a).U[0])
     onp.testing.assert_array_equal(g.Vh, onp.zeros((3, 3)))
+
+
+def test_jitted_eig_is_recorded_again_when_the_spectrum_turns_complex_or_real():
+    """numpy's eig of a real matrix is complex only when some eigenvalue is: a program
+    recorded at one kind of spectrum, replayed at the other, gave a complex gradient for a
+    real input (and wrong numbers) before the dtype became a guard."""
+    rng = onp.random.default_rng(3)
+    real_spectrum, complex_spectrum = rng.standard_normal((2, 3, 3))
+    assert onp.isrealobj(onp.linalg.eigvals(real_spectrum))
+    assert onp.iscomplexobj(onp.linalg.eigvals(complex_spectrum))
+    weights = onp.arange(9.0).reshape(3, 3)
+    for f in (lambda a: np.sum(np.abs(np.linalg.eigvals(a)) ** 2),
+              lambda a: np.sum(np.real(np.linalg.eig(a)[1]) * weights)):
+        jitted, eager = mlkit.jit(mlkit.grad(f)), mlkit.grad(f)
+        for a in (real_spectrum, complex_spectrum, real_spectrum):
+            got = jitted(a)
+            assert got.dtype == onp.float64
+            onp.testing.assert_allclose(got, eager(a), rtol=1e-12)

@@ -20,9 +20,11 @@ or away from the repetition. Just above that tolerance, basis-free derivatives l
 
 Complex matrices follow HIPS autograd's convention (a VJP is the transpose of the JVP under
 ``Re(sum(g * t))``). numpy reads the Hermitian matrix from one triangle and the real part of
-the diagonal; the phase of each eigen- or singular vector is arbitrary (``eig`` and ``svd``
-fix only their length), so only quantities independent of it (eigenvalues, ``|v|**2``,
-projectors) are meaningful derivatives of those.
+the diagonal. ``eig``'s vectors follow LAPACK's documented convention (unit length, largest
+entry real), and their rule keeps it, so complex eigenvectors differentiate as numpy computes
+them. ``eigh`` and ``svd`` fix only the length of complex vectors (their phase is whatever
+LAPACK's algorithm leaves), so only quantities independent of it (eigenvalues, ``|v|**2``,
+projectors, ``U V^H``) are meaningful derivatives of those.
 """
 
 import numpy
@@ -32,7 +34,7 @@ from mlkit.autodiff.forward import defjvp
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval, rawval
 from mlkit.numpy.rules.arrangement import diagonal, tril, triu
-from mlkit.numpy.rules.base import conj, imag, is_complex, real, shape_of
+from mlkit.numpy.rules.base import conj, imag, is_complex, real, shape_of, sum
 from mlkit.numpy.rules.elementwise import where_primitive as where
 from mlkit.numpy.rules.linalg import solve, transposed
 from mlkit.numpy.rules.products import matmul
@@ -166,14 +168,29 @@ def _eig(a):
 eig_tuple = wrap(_eig, "eig")
 
 
+def _largest_entries(v):
+    """A raw 0/1 mask of each column's largest entry, where LAPACK's eig makes a complex
+    eigenvector real (its phase convention), and those entries' real parts."""
+    raw = raw_array(v)
+    mask = numpy.abs(raw) == numpy.max(numpy.abs(raw), axis=-2, keepdims=True)
+    mask = mask & (numpy.cumsum(mask, axis=-2) == 1)  # the first of equal largest, as LAPACK
+    mask = mask.astype(raw.real.dtype)
+    return mask, real(sum(v * mask, axis=-2, keepdims=True))
+
+
 def _eig_jvp(t, ans, a):
     """dP = V^-1 dA V: eigenvalues move by its diagonal, eigenvectors by V (F o dP), less the
-    part along each vector that would change its unit length."""
+    part along each vector that would change its unit length and, for complex vectors, the
+    phase that keeps each one's largest entry real."""
     w, v = ans[0], ans[1]
     dp = solve(v, matmul(t, v))
     dv = matmul(v, _inverse_gaps(w) * dp)
     stretch = real(_diag_part(matmul(_adjoint(v), dv)))
-    return make_sequence(type(rawval(ans)), _diag_part(dp), dv - v * expand_dims(stretch, -2))
+    dv = dv - v * expand_dims(stretch, -2)
+    if is_complex(dv):
+        mask, largest = _largest_entries(v)
+        dv = dv - 1j * v * (imag(sum(dv * mask, axis=-2, keepdims=True)) / largest)
+    return make_sequence(type(rawval(ans)), _diag_part(dp), dv)
 
 
 def _eig_vjp(ans, a):
@@ -183,6 +200,9 @@ def _eig_vjp(ans, a):
 
     def vjp(g):
         gw, gv = g[0], g[1]
+        if is_complex(v):
+            mask, largest = _largest_entries(v)
+            gv = gv - 1j * mask * (imag(sum(gv * v, axis=-2, keepdims=True)) / largest)
         stretch = real(_diag_part(matmul(transposed(v), gv)))
         gv = gv - _conj(v) * expand_dims(stretch, -2)
         core = _diag_embed(gw) + gaps * matmul(transposed(v), gv)

@@ -18,13 +18,15 @@ from mlkit.numpy.rules.decompositions import (
     cholesky_lower,
     eig_tuple,
     eigh_tuple,
+    hermitian_read,
     qr_reduced,
     svd_full,
     svd_reduced,
 )
 from mlkit.numpy.rules.elementwise import absolute, power, sign, sqrt, zero_at_zero
 from mlkit.numpy.rules.elementwise import where_primitive as where
-from mlkit.numpy.rules.linalg import det, inv, logabsdet, pinv, real_only, solve, transposed
+from mlkit.numpy.rules.linalg import det, inv, logabsdet, real_only, solve, transposed
+from mlkit.numpy.rules.linalg import pinv as _pinv
 from mlkit.numpy.rules.products import dot as _dot
 from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.rules.products import outer as _outer
@@ -34,7 +36,14 @@ from mlkit.numpy.rules.shape import moveaxis
 from mlkit.numpy.rules.shape import transpose as _transpose
 from mlkit.numpy.rules.vector_products import cross as _cross
 from mlkit.numpy.rules.vector_products import vecdot as _vecdot
-from mlkit.numpy.wrap import composite, holds_box, nondifferentiable, refuse_out, value_array
+from mlkit.numpy.wrap import (
+    composite,
+    holds_box,
+    holds_complex,
+    nondifferentiable,
+    refuse_out,
+    value_array,
+)
 
 __all__ = ["LinAlgError", "cholesky", "cond", "cross", "det", "diagonal", "eig", "eigvals",
            "eigh", "eigvalsh", "inv", "lstsq", "matrix_norm", "matrix_power", "matrix_rank",
@@ -82,16 +91,24 @@ def eigh(a, UPLO="L"):
 def eig(a):
     """``(eigenvalues, unit eigenvectors)`` of square matrices, real or complex (complex
     results for a real matrix with complex eigenvalues, as numpy). Derivatives need distinct
-    eigenvalues; the eigenvectors' phase is arbitrary (see mlkit.numpy.rules.decompositions)."""
+    eigenvalues; complex eigenvectors keep LAPACK's phase (largest entry real)."""
     if not _is_traced(a):
         return numpy.linalg.eig(a)
-    return eig_tuple(a)
+    return _eig_traced(a)
 
 
 def eigvals(a):
     if not _is_traced(a):
         return numpy.linalg.eigvals(a)
-    return eig_tuple(a)[0]
+    return _eig_traced(a)[0]
+
+
+def _eig_traced(a):
+    """eig of a traced matrix: numpy's results for a real one are complex exactly when some
+    eigenvalue is, a guard under mlkit.jit."""
+    result = eig_tuple(a)
+    holds_complex(result[0])
+    return result
 
 
 def eigvalsh(a, UPLO="L"):
@@ -105,10 +122,14 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
 
     Differentiable, singular vectors for distinct singular values (see
     mlkit.numpy.rules.decompositions); of a non-square matrix with ``full_matrices=True``, all
-    but the extra singular vectors, which are an arbitrary basis of a null space.
+    but the extra singular vectors, which are an arbitrary basis of a null space. With
+    ``hermitian``, numpy decomposes the Hermitian matrix its ``eigh`` reads from the lower
+    triangle, and so does this.
     """
     if not _is_traced(a):
         return numpy.linalg.svd(a, full_matrices, compute_uv, hermitian)
+    if hermitian:
+        a = hermitian_read(a)
     m, n = shape_of(a)[-2:]
     if compute_uv and full_matrices and m != n:
         return svd_full(a)
@@ -132,6 +153,15 @@ def qr(a, mode="reduced"):
         raise NotImplementedError(f"qr(mode={mode!r}) is not differentiable; use 'reduced'")
     result = qr_reduced(a)
     return result if mode == "reduced" else result[1]
+
+
+def pinv(a, rcond=None, hermitian=False, **kwargs):
+    """numpy.linalg.pinv. With ``hermitian``, numpy inverts the Hermitian matrix its ``eigh``
+    reads from the lower triangle; traced, this one does too, so its derivative is that of
+    numpy's function (the upper triangle has none)."""
+    if hermitian and _is_traced(a):
+        return _pinv(hermitian_read(a), rcond, **kwargs)
+    return _pinv(a, rcond, hermitian, **kwargs)
 
 
 def matrix_power(a, n):
@@ -359,7 +389,7 @@ _lstsq_rank = nondifferentiable(_lstsq_rank)
 
 
 for _name in ("slogdet", "cholesky", "eig", "eigvals", "eigh", "eigvalsh", "svd", "svdvals", "qr",
-              "matrix_power", "norm", "matrix_norm", "vector_norm",
+              "pinv", "matrix_power", "norm", "matrix_norm", "vector_norm",
               "matrix_transpose", "diagonal", "trace", "outer", "vecdot", "cross", "tensordot",
               "tensorinv", "tensorsolve", "cond", "lstsq"):
     globals()[_name] = composite(globals()[_name], getattr(numpy.linalg, _name))

@@ -14,7 +14,8 @@ import numpy
 from mlkit.autodiff.tracer import box_types, getval, primitive, record_outside
 
 __all__ = ["wrap", "nondifferentiable", "composite", "dispatch_from", "wrapped_for", "kind_of",
-           "strip", "holds_box", "in_place", "refuse_out", "refused", "raw_array"]
+           "strip", "holds_box", "in_place", "refuse_out", "refused", "raw_array",
+           "holds_complex"]
 
 _wrapped_for_raw: dict = {}
 _kinds: dict = {}
@@ -134,6 +135,16 @@ def nondifferentiable(raw, fun=None):
     _wrapped_for_raw[raw] = fun
     _kinds[fun] = "nondifferentiable"
     return fun
+
+
+def _holds_complex(x):
+    """Whether ``x`` is complex, for a result whose dtype numpy or scipy choose from the
+    values (eig or sqrtm of a real matrix): read at replay too (a guard under mlkit.jit), so a
+    program recorded at one dtype is not replayed at the other."""
+    return numpy.iscomplexobj(x)
+
+
+holds_complex = nondifferentiable(_holds_complex)
 
 
 def dispatch_from(fun, *raws):

@@ -67,6 +67,12 @@ def _phase_free_svd(m, u, s, vh):
     return s, m.abs(u) ** 2, m.abs(vh) ** 2, (u * s[..., None, :]) @ vh
 
 
+def _polar_factor(m, a):
+    """U V^H: free of the phases and, at a repeated singular value, of the basis chosen."""
+    u, _, vh = m.linalg.svd(a, full_matrices=False)
+    return u @ vh
+
+
 def _phase_free_eigh(m, w, v):
     return w, m.abs(v) ** 2, v[..., :1] @ m.conj(m.swapaxes(v, -1, -2))[..., :1, :]
 
@@ -85,6 +91,8 @@ CASES = [
      [((3, 3), (3, 2)), ((2, 3, 3), (1, 3, 2)), ((3, 3), (2, 3, 1))], True),
     ("pinv", lambda m, a: m.linalg.pinv(a), (anywhere,),
      [((3, 2),), ((2, 4),), ((2, 3, 2),), ((1, 1),)], False),
+    ("pinv-hermitian", lambda m, a: m.linalg.pinv(a, hermitian=True), (anywhere,),
+     [((3, 3),), ((2, 3, 3),)], False),  # of the matrix numpy reads from the lower triangle
     ("cholesky", lambda m, a: m.linalg.cholesky(a), (spd_lopsided,),
      [((3, 3),), ((2, 2, 2),), ((1, 1),)], False),
     ("cholesky-upper", lambda m, a: m.linalg.cholesky(a, upper=True), (spd_lopsided,),
@@ -95,6 +103,8 @@ CASES = [
     ("eigvalsh", lambda m, a: m.linalg.eigvalsh(a), (anywhere,), [((3, 3),), ((2, 2, 2),)], False),
     ("eig", lambda m, a: _phase_free(m, *m.linalg.eig(a)), (distinct_spectrum,),
      [((3, 3),), ((2, 2, 2),), ((1, 1),)], True),
+    ("eig-vectors", lambda m, a: m.linalg.eig(a), (distinct_spectrum,),
+     [((3, 3),), ((2, 4, 4),), ((1, 1),)], True),  # complex ones keep their largest entry real
     ("eigvals", lambda m, a: m.linalg.eigvals(a), (distinct_spectrum,), [((3, 3),), ((2, 4, 4),)],
      True),
     ("eigh-hermitian", lambda m, a: _phase_free_eigh(m, *m.linalg.eigh(a)),
@@ -110,6 +120,12 @@ CASES = [
     ("svd-phase-free", lambda m, a: _phase_free_svd(m, *m.linalg.svd(a, full_matrices=False)),
      (anywhere,), [((3, 2),), ((2, 3),), ((2, 3, 2),)], True),
     ("svdvals-complex", lambda m, a: m.linalg.svdvals(a), (anywhere,), [((2, 3),)], True),
+    ("svd-polar-factor", lambda m, a: _polar_factor(m, a), (anywhere,),
+     [((3, 2),), ((2, 3),), ((2, 3, 3),)], True),
+    ("svd-hermitian", lambda m, a: _phase_free_svd(m, *m.linalg.svd(a, hermitian=True)),
+     (anywhere,), [((3, 3),), ((2, 3, 3),)], True),  # of the matrix read from the lower triangle
+    ("svd-hermitian-values", lambda m, a: m.linalg.svd(a, compute_uv=False, hermitian=True),
+     (anywhere,), [((3, 3),)], True),
     ("svd", lambda m, a: m.linalg.svd(a, full_matrices=False), (anywhere,),
      [((3, 2),), ((2, 3),), ((2, 3, 2),), ((1, 2),)], False),
     ("svd-square-default", lambda m, a: m.linalg.svd(a), (anywhere,), [((3, 3),)], False),
@@ -318,6 +334,39 @@ def test_nuclear_norm_of_an_orthogonal_matrix_has_gradient_itself():
                                     atol=1e-10)
 
 
+def _with_singular_values(seed, shape, values, complex_):
+    """A matrix (or stack) with the given singular values and random singular vectors."""
+    rng = onp.random.default_rng(seed)
+    m, n = shape[-2:]
+    u = onp.linalg.qr(_normal(rng, shape[:-2] + (m, m), complex_))[0][..., :len(values)]
+    v = onp.linalg.qr(_normal(rng, shape[:-2] + (n, n), complex_))[0][..., :len(values)]
+    return (u * onp.asarray(values)) @ onp.conj(onp.swapaxes(v, -1, -2))
+
+
+@pytest.mark.parametrize("complex_", [False, True], ids=["real", "complex"])
+@pytest.mark.parametrize("shape, values", [
+    ((4, 3), [3.0, 1.0, 1.0]), ((3, 3), [2.0, 2.0, 2.0]), ((3, 4), [2.0, 2.0, 1.0]),
+    ((2, 3, 3), [3.0, 1.0, 1.0]), ((3, 3), [2.0, 1.5, 1.5 - 1e-9]),
+])
+def test_polar_factor_is_differentiable_at_repeated_singular_values(shape, values, complex_):
+    """U V^H does not depend on the basis svd picks for a repeated singular value, so its
+    derivative there is defined; the part of the singular-vector rule over s_i + s_j carries
+    it (it was dropped with the part over s_i - s_j, giving errors of order 1)."""
+    a = _with_singular_values(7, shape, values, complex_)
+    weights = _normal(onp.random.default_rng(8), shape, complex_)
+
+    def f(a):
+        return np.sum(np.real(_polar_factor(np, a) * weights))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        check_grads(f, modes=["fwd", "rev"], order=1)(a)
+    single = {False: onp.float32, True: onp.complex64}[complex_]
+    g32 = mlkit.grad(f)(a.astype(single))
+    assert g32.dtype == single
+    onp.testing.assert_allclose(g32, mlkit.grad(f)(a), atol=2e-4)
+
+
 @pytest.mark.parametrize("shape", [(4, 2), (2, 4), (2, 3, 2)])
 def test_full_svd_of_a_non_square_matrix_differentiates_all_but_its_arbitrary_vectors(shape):
     """numpy's default ``svd`` (full_matrices=True): s and the first k singular vectors are
@@ -409,3 +458,21 @@ def test_a_named_result_is_a_differentiable_output_and_input():
     assert type(g).__name__ == "SVDResult"
     onp.testing.assert_array_equal(g.S, onp.linalg.svd(a).U[0])
     onp.testing.assert_array_equal(g.Vh, onp.zeros((3, 3)))
+
+
+def test_jitted_eig_is_recorded_again_when_the_spectrum_turns_complex_or_real():
+    """numpy's eig of a real matrix is complex only when some eigenvalue is: a program
+    recorded at one kind of spectrum, replayed at the other, gave a complex gradient for a
+    real input (and wrong numbers) before the dtype became a guard."""
+    rng = onp.random.default_rng(3)
+    real_spectrum, complex_spectrum = rng.standard_normal((2, 3, 3))
+    assert onp.isrealobj(onp.linalg.eigvals(real_spectrum))
+    assert onp.iscomplexobj(onp.linalg.eigvals(complex_spectrum))
+    weights = onp.arange(9.0).reshape(3, 3)
+    for f in (lambda a: np.sum(np.abs(np.linalg.eigvals(a)) ** 2),
+              lambda a: np.sum(np.real(np.linalg.eig(a)[1]) * weights)):
+        jitted, eager = mlkit.jit(mlkit.grad(f)), mlkit.grad(f)
+        for a in (real_spectrum, complex_spectrum, real_spectrum):
+            got = jitted(a)
+            assert got.dtype == onp.float64
+            onp.testing.assert_allclose(got, eager(a), rtol=1e-12)

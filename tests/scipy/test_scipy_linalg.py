@@ -10,7 +10,7 @@ import scipy.linalg
 from numpy.testing import assert_allclose
 
 import mlkit.numpy as np
-from mlkit import grad, make_jvp, make_vjp
+from mlkit import grad, jit, make_jvp, make_vjp
 from mlkit.autodiff.forward import has_jvp
 from mlkit.autodiff.reverse import has_vjp
 from mlkit.numpy.wrap import kind_of
@@ -226,3 +226,25 @@ def test_functions_without_rules_refuse_to_differentiate(name, call):
 def test_constant_functions_are_plain_values():
     assert_allclose(linalg.hilbert(3), scipy.linalg.hilbert(3))
     assert linalg.bandwidth(onp.triu(A)) == (0, 2)
+
+
+@pytest.mark.parametrize("name", ["sqrtm", "logm", "fractional_matrix_power"])
+def test_jitted_matrix_functions_are_recorded_again_when_the_result_turns_complex(name):
+    """scipy's sqrtm, logm and A ** t of a real matrix are complex when it has a negative
+    eigenvalue: a program recorded at one dtype, replayed at the other, gave a complex
+    gradient for a real input (and wrong numbers) before the dtype became a guard."""
+    fun = getattr(linalg, name)
+    call = (lambda a: fun(a, 0.5)) if name == "fractional_matrix_power" else fun
+    rng = onp.random.default_rng(4)
+    b = rng.standard_normal((3, 3))
+    positive = b @ b.T + onp.eye(3)
+    negative = onp.diag([1.0, 2.0, -3.0]) + 0.1 * rng.standard_normal((3, 3))
+
+    def f(a):
+        return np.sum(np.abs(call(a)) ** 2)
+
+    jitted = jit(grad(f))
+    for a in (positive, negative, positive):
+        got = jitted(a)
+        assert got.dtype == onp.float64
+        assert_allclose(got, grad(f)(a), rtol=1e-10)

@@ -6,16 +6,25 @@ their JVPs build one of tangents with ``make_sequence``. numpy reads only one tr
 matrix given to ``cholesky`` and ``eigh``; the rules differentiate exactly that (the gradient
 lands on the triangle that was read), so they are right for any perturbation, symmetric or not.
 
-Eigenvector and singular-vector derivatives divide by gaps between eigenvalues (squared singular
-values); where two coincide those terms are set to zero, which is right for functions that do not
-depend on the basis chosen inside the degenerate subspace (sums of eigenvalues, norms,
-projectors) and arbitrary otherwise.
+Eigenvector and singular-vector derivatives divide by gaps between eigenvalues (singular
+values); where two coincide (within 64 eps of the largest; a zero singular value counts as
+repeated) those terms are set to zero. At such a repeated value the decomposition is not
+differentiable, and first derivatives are right only for functions that see its cluster
+through symmetric functions of the values and the cluster's projector (or, for ``svd``, its
+``U V^H``): sums of functions of eigenvalues, norms, projectors, polar factors. Functions that
+weigh a cluster's vectors one by one, even smooth ones such as ``U diag(s) V^H`` rebuilt or
+``sum(w_i v_i^H B v_i)``, and second derivatives (``hessian`` of ``sum(s**2)`` included) taken
+at the repeated value get finite numbers that are wrong; compute those from the matrix itself,
+or away from the repetition. Just above that tolerance, basis-free derivatives lose about
+``eps * max|w| / gap`` of relative accuracy to rounding (1e-3 at a gap of 1e-13).
 
 Complex matrices follow HIPS autograd's convention (a VJP is the transpose of the JVP under
 ``Re(sum(g * t))``). numpy reads the Hermitian matrix from one triangle and the real part of
-the diagonal; the phase of each eigen- or singular vector is arbitrary (``eig`` and ``svd``
-fix only their length), so only quantities independent of it (eigenvalues, ``|v|**2``,
-projectors) are meaningful derivatives of those.
+the diagonal. ``eig``'s vectors follow LAPACK's documented convention (unit length, largest
+entry real), and their rule keeps it, so complex eigenvectors differentiate as numpy computes
+them. ``eigh`` and ``svd`` fix only the length of complex vectors (their phase is whatever
+LAPACK's algorithm leaves), so only quantities independent of it (eigenvalues, ``|v|**2``,
+projectors, ``U V^H``) are meaningful derivatives of those.
 """
 
 import numpy
@@ -25,14 +34,15 @@ from mlkit.autodiff.forward import defjvp
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval, rawval
 from mlkit.numpy.rules.arrangement import diagonal, tril, triu
-from mlkit.numpy.rules.base import conj, imag, is_complex, real, shape_of
+from mlkit.numpy.rules.base import conj, imag, is_complex, real, shape_of, sum
 from mlkit.numpy.rules.elementwise import where_primitive as where
 from mlkit.numpy.rules.linalg import solve, transposed
 from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.rules.shape import expand_dims
 from mlkit.numpy.wrap import raw_array, value_array, wrap
 
-__all__ = ["cholesky_lower", "eig_tuple", "eigh_tuple", "qr_reduced", "svd_full", "svd_reduced"]
+__all__ = ["cholesky_lower", "eig_tuple", "eigh_tuple", "hermitian_read", "qr_reduced", "svd_full",
+           "svd_reduced"]
 
 
 def _diag_part(m):
@@ -74,7 +84,7 @@ def _inverse_gaps(w):
 
 
 # --- reading a Hermitian matrix from one triangle -------------------------------------------
-def _hermitian_read(t, lower=True):
+def hermitian_read(t, lower=True):
     """The Hermitian matrix numpy sees when it reads one triangle of ``t`` (and the real part
     of its diagonal)."""
     part = tril(t, -1) if lower else triu(t, 1)
@@ -82,7 +92,7 @@ def _hermitian_read(t, lower=True):
 
 
 def _hermitian_read_vjp(p, lower=True):
-    """The transpose of ``_hermitian_read``: the cotangent folded onto the triangle read."""
+    """The transpose of ``hermitian_read``: the cotangent folded onto the triangle read."""
     fold = p + _adjoint(p)
     return (tril(fold, -1) if lower else triu(fold, 1)) + _real_diag_embed(p)
 
@@ -99,7 +109,7 @@ def _phi(x):
 
 
 def _cholesky_jvp(t, ans, a):
-    inner = solve(ans, _adjoint(solve(ans, _hermitian_read(t))))
+    inner = solve(ans, _adjoint(solve(ans, hermitian_read(t))))
     return matmul(ans, _phi(inner))
 
 
@@ -128,7 +138,7 @@ eigh_tuple = wrap(_eigh, "eigh")
 
 def _eigh_jvp(t, ans, a, UPLO="L"):
     w, v = ans[0], ans[1]
-    m = matmul(_adjoint(v), matmul(_hermitian_read(t, UPLO.upper() == "L"), v))
+    m = matmul(_adjoint(v), matmul(hermitian_read(t, UPLO.upper() == "L"), v))
     dw = _diag_part(m)
     return make_sequence(type(rawval(ans)), real(dw) if is_complex(dw) else dw,
                          matmul(v, _inverse_gaps(w) * m))
@@ -158,14 +168,29 @@ def _eig(a):
 eig_tuple = wrap(_eig, "eig")
 
 
+def _largest_entries(v):
+    """A raw 0/1 mask of each column's largest entry, where LAPACK's eig makes a complex
+    eigenvector real (its phase convention), and those entries' real parts."""
+    raw = raw_array(v)
+    mask = numpy.abs(raw) == numpy.max(numpy.abs(raw), axis=-2, keepdims=True)
+    mask = mask & (numpy.cumsum(mask, axis=-2) == 1)  # the first of equal largest, as LAPACK
+    mask = mask.astype(raw.real.dtype)
+    return mask, real(sum(v * mask, axis=-2, keepdims=True))
+
+
 def _eig_jvp(t, ans, a):
     """dP = V^-1 dA V: eigenvalues move by its diagonal, eigenvectors by V (F o dP), less the
-    part along each vector that would change its unit length."""
+    part along each vector that would change its unit length and, for complex vectors, the
+    phase that keeps each one's largest entry real."""
     w, v = ans[0], ans[1]
     dp = solve(v, matmul(t, v))
     dv = matmul(v, _inverse_gaps(w) * dp)
     stretch = real(_diag_part(matmul(_adjoint(v), dv)))
-    return make_sequence(type(rawval(ans)), _diag_part(dp), dv - v * expand_dims(stretch, -2))
+    dv = dv - v * expand_dims(stretch, -2)
+    if is_complex(dv):
+        mask, largest = _largest_entries(v)
+        dv = dv - 1j * v * (imag(sum(dv * mask, axis=-2, keepdims=True)) / largest)
+    return make_sequence(type(rawval(ans)), _diag_part(dp), dv)
 
 
 def _eig_vjp(ans, a):
@@ -175,6 +200,9 @@ def _eig_vjp(ans, a):
 
     def vjp(g):
         gw, gv = g[0], g[1]
+        if is_complex(v):
+            mask, largest = _largest_entries(v)
+            gv = gv - 1j * mask * (imag(sum(gv * v, axis=-2, keepdims=True)) / largest)
         stretch = real(_diag_part(matmul(transposed(v), gv)))
         gv = gv - _conj(v) * expand_dims(stretch, -2)
         core = _diag_embed(gw) + gaps * matmul(transposed(v), gv)
@@ -196,21 +224,34 @@ def _svd(a):
 svd_reduced = wrap(_svd, "svd")
 
 
+def _inverse_sums(s):
+    """E[..., i, j] = 1 / (s_j + s_i) off the diagonal; 0 on it and where both are 0."""
+    sums = expand_dims(s, -2) + expand_dims(s, -1)
+    raw = raw_array(sums)
+    return _safe_inverse(sums, (raw == 0) | numpy.eye(raw.shape[-1], dtype=bool))
+
+
 def _svd_parts(ans):
+    """U, s, V, the inverse gaps and sums of singular values, and 1 / s (0 where s is 0).
+
+    The singular-vector terms divide by s_j**2 - s_i**2 = (s_j - s_i)(s_j + s_i); they are
+    split into a part over the gap, a rotation of u and v together that a function blind to
+    the basis of a repeated singular value does not feel (so it is dropped there), and a part
+    over the sum, which stays finite and is kept."""
     u, s, vh = ans[0], ans[1], ans[2]
     zero = raw_array(s) == 0
-    return u, s, _adjoint(vh), _inverse_gaps(s * s), _safe_inverse(s, zero)
+    return u, s, _adjoint(vh), _inverse_gaps(s), _inverse_sums(s), _safe_inverse(s, zero)
 
 
 def _svd_jvp(t, ans, a):
-    u, s, v, gaps, s_inv = _svd_parts(ans)
+    u, s, v, gaps, sums, s_inv = _svd_parts(ans)
     tv = matmul(t, v)
     dp = matmul(_adjoint(u), tv)
     dph = _adjoint(dp)
-    row, col = expand_dims(s, -1), expand_dims(s, -2)
-    du = matmul(u, gaps * (dp * col + row * dph)) + (tv - matmul(u, dp)) * expand_dims(s_inv, -2)
+    rotation, stretch = gaps * (0.5 * (dp + dph)), sums * (0.5 * (dp - dph))
+    du = matmul(u, rotation + stretch) + (tv - matmul(u, dp)) * expand_dims(s_inv, -2)
     tu = matmul(_adjoint(t), u)
-    dv = matmul(v, gaps * (row * dp + dph * col)) + (tu - matmul(v, dph)) * expand_dims(s_inv, -2)
+    dv = matmul(v, rotation - stretch) + (tu - matmul(v, dph)) * expand_dims(s_inv, -2)
     ds = _diag_part(dp)
     if is_complex(dp):  # the phase left free by the diagonal of U^H dA V goes to u
         du = du + u * expand_dims(1j * imag(ds) * s_inv, -2)
@@ -219,17 +260,17 @@ def _svd_jvp(t, ans, a):
 
 
 def _svd_vjp(ans, a):
-    u, s, v, gaps, s_inv = _svd_parts(ans)
+    u, s, v, gaps, sums, s_inv = _svd_parts(ans)
     vh_bar = _conj(ans[2])  # V^T
     u_bar = _conj(u)
-    row, col = expand_dims(s, -1), expand_dims(s, -2)
 
     def vjp(g):
         gu, gvh = g[0], g[2]
         j = matmul(transposed(u), gu)
         k = matmul(vh_bar, transposed(_conj(gvh)))
-        core = (_diag_embed(g[1]) + (gaps * (j - _adjoint(j))) * col
-                + row * (gaps * (k - _adjoint(k))))
+        skew_u, skew_v = j - _adjoint(j), k - _adjoint(k)
+        core = (_diag_embed(g[1]) + gaps * (0.5 * (skew_u + skew_v))
+                + sums * (0.5 * (skew_u - skew_v)))
         if is_complex(j):
             core = core + _diag_embed(1j * imag(_diag_part(j)) * s_inv)
         right = (matmul(core, vh_bar)

@@ -20,7 +20,7 @@ from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval, is_box
 from mlkit.numpy.rules.base import is_complex
 from mlkit.numpy.rules.linalg import transposed
-from mlkit.numpy.wrap import composite, wrap
+from mlkit.numpy.wrap import composite, holds_complex, wrap
 
 __all__ = ["coshm", "cosm", "expm", "fractional_matrix_power", "logm", "signm", "sinhm", "sinm",
            "solve_sylvester", "sqrtm", "tanhm", "tanm"]
@@ -70,7 +70,14 @@ def sqrtm(A, *args, **kwargs):
     if _one_number(A):
         raise ValueError("sqrtm: scipy 1.17 answers exp(a), not the square root, for a 0-d or "
                          "one-element 1-D a; pass a 1x1 matrix (a.reshape(1, 1)) instead")
-    return _sqrtm_of_matrix(A, *args, **kwargs)
+    return _holding_complex(_sqrtm_of_matrix(A, *args, **kwargs))
+
+
+def _holding_complex(out):
+    """``out``, whose dtype scipy chose from the values (complex for a real matrix with a
+    negative eigenvalue): a guard under mlkit.jit."""
+    holds_complex(out)
+    return out
 
 
 # --- analytic matrix functions by the block-triangular identity -----------------------------
@@ -106,7 +113,14 @@ def expm(A):
         A = mnp.reshape(A, (1, 1))
         return _expm_of_matrix(mnp.astype(A, numpy.result_type(getval(A), numpy.float64)))
     return _expm_of_matrix(A)
-logm = _matrix_function(scipy.linalg.logm, "logm")
+_logm_of_matrix = _matrix_function(scipy.linalg.logm, "logm")
+
+
+def logm(A, *args, **kwargs):
+    """The principal logarithm of a square matrix (or a stack of them)."""
+    return _holding_complex(_logm_of_matrix(A, *args, **kwargs))
+
+
 cosm = _matrix_function(scipy.linalg.cosm, "cosm")
 sinm = _matrix_function(scipy.linalg.sinm, "sinm")
 tanm = _matrix_function(scipy.linalg.tanm, "tanm")
@@ -114,9 +128,17 @@ coshm = _matrix_function(scipy.linalg.coshm, "coshm")
 sinhm = _matrix_function(scipy.linalg.sinhm, "sinhm")
 tanhm = _matrix_function(scipy.linalg.tanhm, "tanhm")
 signm = _matrix_function(scipy.linalg.signm, "signm")
-# A^p for a real power p (not differentiated), the principal branch
-fractional_matrix_power = _matrix_function(scipy.linalg.fractional_matrix_power,
-                                           "fractional_matrix_power")
+_power_of_matrix = _matrix_function(scipy.linalg.fractional_matrix_power,
+                                    "fractional_matrix_power")
+
+
+def fractional_matrix_power(A, t):
+    """``A ** t`` for a real power ``t`` (not differentiated), the principal branch."""
+    return _holding_complex(_power_of_matrix(A, t))
+
+
 
 sqrtm = composite(sqrtm)
 expm = composite(expm)
+logm = composite(logm)
+fractional_matrix_power = composite(fractional_matrix_power)

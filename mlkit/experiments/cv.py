@@ -23,7 +23,7 @@ import pandas as pd
 from mlkit.config import Config, ConfigError, Problem, load_config
 from mlkit.config.build import load_data, split_rows
 from mlkit.experiments.pools import open_pool
-from mlkit.experiments.trial import TrialOutcome, TrialSpec
+from mlkit.experiments.trial import TrialOutcome, TrialSpec, stall_lines, status_word
 from mlkit.train import RunDir
 from mlkit.train.checkpoint import atomic_write_text
 from mlkit.train.report import metric_cell, text_table
@@ -72,7 +72,8 @@ def _folds_frame(outcomes: list[TrialOutcome]) -> pd.DataFrame:
     rows = []
     for fold, outcome in enumerate(outcomes, 1):
         row = {"fold": fold, "status": outcome.status, "test_rows": outcome.test_rows,
-               "epochs": outcome.epochs, "best_epoch": outcome.best_epoch}
+               "epochs": outcome.epochs, "best_epoch": outcome.best_epoch,
+               "stop_reason": outcome.stop_reason, "optimizer_reason": outcome.optimizer_reason}
         row.update({f"mlkit_{name}": value for name, value in outcome.test.items()})
         row.update({f"baseline_{name}": value for name, value in outcome.baseline.items()})
         row.update({"seconds": outcome.seconds, "error": outcome.error,
@@ -108,13 +109,15 @@ def _mean_std(mean, std) -> str:
 
 
 def folds_text(folds: pd.DataFrame, names: list[str]) -> str:
-    """The per-fold table: test rows and each metric as ``mlkit / baseline``."""
+    """The per-fold table: status (``stalled`` for a fold short of its optimizer's
+    tolerances), test rows and each metric as ``mlkit / baseline``."""
     rows = [["fold", "status", "test rows", *names]]
     for _, fold in folds.iterrows():
         cells = [metric_cell(fold.get(f"mlkit_{name}")) + (
             f" / {metric_cell(fold[f'baseline_{name}'])}" if f"baseline_{name}" in fold else "")
             for name in names]
-        rows.append([str(fold["fold"]), fold["status"], str(fold["test_rows"]), *cells])
+        rows.append([str(fold["fold"]), status_word(fold["status"], fold["stop_reason"]),
+                     str(fold["test_rows"]), *cells])
     return text_table(rows)
 
 
@@ -201,7 +204,8 @@ def _progress(outcome: TrialOutcome) -> str:
     shown = "  ".join(f"{name} {value:.4f}" + (
         f" (baseline {outcome.baseline[name]:.4f})" if name in outcome.baseline else "")
         for name, value in list(outcome.test.items())[:2])
-    line = f"{outcome.id} {outcome.status:<6} {outcome.test_rows} test rows  {shown}  " \
+    status = status_word(outcome.status, outcome.stop_reason)
+    line = f"{outcome.id} {status:<6} {outcome.test_rows} test rows  {shown}  " \
            f"{outcome.seconds:.1f}s"
     return line if outcome.status == "ok" else f"{line}\n    {outcome.error}"
 
@@ -225,6 +229,8 @@ def _report(where: Path, ordered: list[TrialOutcome], say) -> CrossValidation:
         for _, row in summary[summary["undefined"] > 0].iterrows():
             say(f"{row['metric']}: undefined in {row['undefined']} of {row['folds']} folds (e.g. "
                 "a class absent from the fold); its mean and std use the others.")
+    for line in stall_lines(ordered, "fold", where / FOLDS):
+        say(line)
     if result.failed:
         say(f"\n{result.failed} fold(s) failed; see the error column of {where / FOLDS}")
     say(f"cv directory: {where}")

@@ -28,7 +28,7 @@ from mlkit.experiments.sweep_report import (
     summary_frame,
     summary_text,
 )
-from mlkit.experiments.trial import TrialOutcome, TrialSpec
+from mlkit.experiments.trial import TrialOutcome, TrialSpec, stall_lines, status_word
 
 __all__ = ["SweepError", "SweepResult", "run_sweep"]
 
@@ -199,7 +199,8 @@ def run_sweep(sweep: Sweep, *, workers: int | None = None, scheduler: str | None
                 outcomes[outcome.index] = outcome
                 _save(path, outcome)
                 trial = sweep.trials[outcome.index]
-                line = (f"[{done}/{len(pending)}] {trial.id} {outcome.status:<6} {trial.label}"
+                status = status_word(outcome.status, outcome.stop_reason)
+                line = (f"[{done}/{len(pending)}] {trial.id} {status:<6} {trial.label}"
                         f"  {_headline(outcome)}  {outcome.seconds:.1f}s")
                 say(line if outcome.status == "ok" else f"{line}\n    {outcome.error}")
     except KeyboardInterrupt:
@@ -239,12 +240,14 @@ def _report(sweep: Sweep, path: Path, outcomes, interrupted: bool, say) -> Sweep
     result = SweepResult(path, results, summary, outcomes, interrupted)
     if not results.empty:
         varied = list(dict.fromkeys(key for trial in sweep.trials for key in trial.varied))
-        shown = ["trial", *varied, "status", "epochs"] + [c for c in headline(chosen)
+        shown = ["trial", *varied, "status", "stop_reason", "epochs"] + [c for c in headline(chosen)
                                                           if c in results]
         say("\nresults (results.csv):")
         say(results[shown].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
         say("\nmean ± std over seeds (summary.csv):")
         say(summary_text(summary))
+    for line in stall_lines(outcomes.values(), "trial", path / RESULTS):
+        say(line)
     if result.failed:
         say(f"\n{result.failed} trial(s) failed; see the error column of {path / RESULTS}")
     if interrupted:

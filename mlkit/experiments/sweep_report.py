@@ -18,7 +18,8 @@ HEADLINE = ("final_train_loss", "best_val_loss", "best_val_accuracy", "best_val_
 
 
 def results_frame(trials: list[Trial], outcomes: dict[int, TrialOutcome]) -> pd.DataFrame:
-    """One row per trial that has an outcome: what varied, status, error, metrics (the
+    """One row per trial that has an outcome: what varied, status, error, why it stopped
+    (``stop_reason``; ``optimizer_reason`` when it stalled), metrics (the
     scikit-learn baseline's test metrics as ``baseline_test_<name>``), time."""
     varied = list(dict.fromkeys(key for trial in trials for key in trial.varied))
     rows = []
@@ -29,7 +30,8 @@ def results_frame(trials: list[Trial], outcomes: dict[int, TrialOutcome]) -> pd.
         row = {"trial": trial.id}
         row.update({key: trial.varied.get(key) for key in varied})
         row.update({"status": outcome.status, "error": outcome.error, "epochs": outcome.epochs,
-                    "best_epoch": outcome.best_epoch or None})
+                    "best_epoch": outcome.best_epoch or None, "stop_reason": outcome.stop_reason,
+                    "optimizer_reason": outcome.optimizer_reason})
         row.update({f"final_{key}": value for key, value in outcome.final.items()})
         row.update({f"best_{key}": value for key, value in outcome.best.items()})
         row.update({f"test_{key}": value for key, value in outcome.test.items()})

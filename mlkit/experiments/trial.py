@@ -22,7 +22,7 @@ import numpy as np
 from mlkit.config import Config
 from mlkit.config.schema import MONITOR_MODES
 
-__all__ = ["TrialOutcome", "TrialSpec", "run_trial"]
+__all__ = ["TrialOutcome", "TrialSpec", "run_trial", "stall_lines", "status_word"]
 
 _SKIP = ("epoch", "lr", "seconds", "grad_norm")
 
@@ -52,6 +52,9 @@ class TrialOutcome:
     epochs: int = 0
     best_epoch: int = 0
     stop_reason: str = ""
+    optimizer_reason: str = ""
+    """Why the optimizer stopped short of its tolerances when ``stop_reason`` is ``stalled``
+    (the training loop's own words, as summary.json keeps them); empty otherwise."""
     final: dict = field(default_factory=dict)
     """The last epoch's row (train_loss, val_loss, val_accuracy, ...)."""
     best: dict = field(default_factory=dict)
@@ -134,6 +137,8 @@ def run_trial(spec: TrialSpec) -> TrialOutcome:
         return outcome
     _from_history(outcome, result.history)
     outcome.status = "ok"
+    if outcome.stop_reason == "stalled":
+        outcome.optimizer_reason = plan.optimizer.reason
     outcome.best_epoch = int(result.best_epoch)
     outcome.test = {key: _finite_or_nan(value) for key, value in result.test.items()}
     if baseline is not None:
@@ -141,6 +146,24 @@ def run_trial(spec: TrialSpec) -> TrialOutcome:
     outcome.test_rows = len(plan.splits.X_test)
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def status_word(status: str, stop_reason: str) -> str:
+    """A trial's status as printed: ``stalled`` for one that finished short of its
+    optimizer's tolerances, so its numbers are not read as converged ones."""
+    return "stalled" if status == "ok" and stop_reason == "stalled" else status
+
+
+def stall_lines(outcomes, kind: str, table: Path) -> list[str]:
+    """What a sweep or cv prints on its stalled ``kind`` (trials, folds): a heading naming
+    ``table``, then one line each with the epoch it stopped at and its optimizer's reason."""
+    stalled = [o for o in outcomes if status_word(o.status, o.stop_reason) == "stalled"]
+    if not stalled:
+        return []
+    return [f"\n{len(stalled)} {kind}(s) stalled: the optimizer stopped short of its "
+            f"tolerances, so their numbers are not converged ones (stop_reason and "
+            f"optimizer_reason columns of {table}):",
+            *(f"  {o.id} stalled at epoch {o.epochs}: {o.optimizer_reason}" for o in stalled)]
 
 
 def _describe(error: BaseException) -> str:

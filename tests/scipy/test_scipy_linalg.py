@@ -58,6 +58,9 @@ VALUE_CASES = [
     ("svdvals", lambda m, a: m.svdvals(a), (B,)),
     ("eigh", lambda m, a: m.eigh(a)[0], (SPD,)),
     ("eigvalsh-upper", lambda m, a: m.eigvalsh(a, lower=False), (Q,)),
+    ("eigh-driver-ev", lambda m, a: m.eigh(a, driver="ev")[1], (Q + Q.T,)),
+    ("eigh-driver-evd-upper", lambda m, a: m.eigh(a, lower=False, driver="evd")[1], (Q + Q.T,)),
+    ("inv-pos", lambda m, a: m.inv(a, assume_a="pos"), (SPD + onp.tril(Q, -1),)),
     ("svd", lambda m, a: m.svd(a, full_matrices=False)[2], (B,)),
     ("qr", lambda m, a: m.qr(a, mode="economic")[0], (B,)),
     ("signm", lambda m, a: m.signm(a), (A - 3 * onp.diag([0.0, 2.0, 0.0]),)),
@@ -176,6 +179,32 @@ def test_undifferentiable_variants_are_refused():
         grad(lambda a: np.sum(linalg.svd(a)[0]))(B)
     with pytest.raises(NotImplementedError, match="generalized"):
         grad(lambda a: np.sum(linalg.eigh(a, SPD)[0]))(SPD)
+
+
+def test_an_unknown_eigh_driver_is_refused_when_traced_too():
+    with pytest.raises(ValueError, match="unknown"):
+        grad(lambda a: np.sum(linalg.eigh(a, driver="evz")[1]))(SPD)
+
+
+INDEFINITE = onp.diag([1.0, -1.0, 2.0]) + onp.triu(Q, 1)
+
+
+@pytest.mark.parametrize("call", [
+    lambda a: linalg.solve(a, B, assume_a="pos"),
+    lambda a: linalg.inv(a, assume_a="pos"),
+], ids=["solve", "inv"])
+def test_positive_definite_kinds_refuse_an_indefinite_matrix_in_every_mode(call):
+    # scipy raises LinAlgError; answering the solve of the symmetric matrix would be a silent lie
+    with pytest.raises(onp.linalg.LinAlgError):
+        call(INDEFINITE)
+    with pytest.raises(onp.linalg.LinAlgError, match="not positive definite.*assume_a='sym'"):
+        grad(lambda a: np.sum(call(a)))(INDEFINITE)
+    with pytest.raises(onp.linalg.LinAlgError, match="not positive definite"):
+        make_jvp(call)(INDEFINITE)(Q)
+    recorded = jit(grad(lambda a: np.sum(call(a))))
+    assert_allclose(recorded(SPD), grad(lambda a: np.sum(call(a)))(SPD))
+    with pytest.raises(onp.linalg.LinAlgError):
+        recorded(INDEFINITE)
 
 
 def test_bad_shapes_are_explained_when_traced_too():

@@ -7,6 +7,7 @@ function from mlkit primitives, reading only what scipy reads: one triangle for 
 
 import numpy
 import scipy.linalg
+from scipy.linalg import LinAlgError
 
 import mlkit.numpy as mnp
 from mlkit.autodiff.tracer import getval, is_box
@@ -128,6 +129,8 @@ def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=
     matrix = _effective("solve", a, assume_a, lower)
     if transposed:
         matrix = mnp.swapaxes(matrix, -1, -2)
+    if assume_a in _POSITIVE:
+        return cho_solve(_positive_factor("solve", matrix), b)
     return mnp.linalg.solve(matrix, b)
 
 
@@ -136,7 +139,22 @@ def inv(a, overwrite_a=False, check_finite=True, *, assume_a=None, lower=False):
     if not _traced(a):
         return scipy.linalg.inv(a, check_finite=check_finite, assume_a=assume_a, lower=lower)
     _check_square("inv", a)
-    return mnp.linalg.inv(_effective("inv", a, assume_a, lower))
+    matrix = _effective("inv", a, assume_a, lower)
+    if assume_a in _POSITIVE:
+        identity = _eye_like(mnp.diagonal(matrix, 0, -2, -1))
+        return cho_solve(_positive_factor("inv", matrix), identity)
+    return mnp.linalg.inv(matrix)
+
+
+def _positive_factor(name, matrix):
+    """``(L, True)`` with ``matrix = L L^H``: scipy's ``assume_a='pos'`` factors so, and refuses a
+    matrix that is not positive definite rather than answering a number."""
+    try:
+        return mnp.linalg.cholesky(matrix), True
+    except numpy.linalg.LinAlgError as error:
+        raise LinAlgError(f"{name}: assume_a='pos' but the matrix is not positive definite "
+                          f"({error}); pass assume_a='sym' (or 'her') for an indefinite "
+                          "matrix") from None
 
 
 def det(a, overwrite_a=False, check_finite=True):
@@ -246,14 +264,14 @@ def eigh(a, b=None, *, lower=True, eigvals_only=False, **kwargs):
         return scipy.linalg.eigh(a, b, lower=lower, eigvals_only=eigvals_only, **kwargs)
     _eigen_arguments("eigh", b, kwargs)
     w, v = mnp.linalg.eigh(a, UPLO="L" if lower else "U")
-    return w if eigvals_only else (w, v * _scipy_phases(a, v, lower))
+    return w if eigvals_only else (w, v * _scipy_phases(a, v, lower, kwargs.get("driver")))
 
 
-def _scipy_phases(a, v, lower):
-    """The unit factors turning the columns of ``v`` into scipy's eigenvectors (scipy's LAPACK
-    driver picks other signs than numpy's); 1 where the two disagree beyond a phase (repeated
-    eigenvalues)."""
-    theirs = scipy.linalg.eigh(a, lower=lower)[1]
+def _scipy_phases(a, v, lower, driver):
+    """The unit factors turning the columns of ``v`` into the eigenvectors of scipy's LAPACK
+    ``driver`` (each picks its own signs, numpy others); 1 where the two disagree beyond a phase
+    (repeated eigenvalues)."""
+    theirs = scipy.linalg.eigh(a, lower=lower, driver=driver)[1]
     overlap = numpy.sum(numpy.conj(v) * theirs, axis=-2, keepdims=True)
     size = numpy.abs(overlap)
     return numpy.where(size > 0.5, overlap / numpy.where(size > 0.5, size, 1), 1).astype(

@@ -57,7 +57,8 @@ GUARDED_ON_VALUES = {
 # mlkit's formula, whose value can differ from it in the last bits. numpy's linspace, logspace
 # and geomspace, arange's and rfftfreq's float steps, polyfit (lstsq, not pinv) and slogdet's
 # complex sign (det / |det|) are other formulas; scipy.linalg's cholesky, cho_solve, det, inv,
-# solve (assume_a sym, pos, diagonal, transposed) and solve_continuous_lyapunov are other
+# solve (assume_a sym, pos, diagonal, transposed), lu_solve (a permutation and two triangular
+# solves, not getrs) and solve_continuous_lyapunov are other
 # LAPACK routines than numpy.linalg's LU and Cholesky, and solve (assume_a lower triangular)
 # than solve_triangular; eigenvalues and singular values without their
 # vectors (eigh(eigvals_only), eigvalsh, svdvals, svd(compute_uv=False), norm(nuc), pinv's
@@ -67,7 +68,8 @@ OWN_ROUTINE_ON_PLAIN_ARRAYS = {
     "linspace", "linspace(endpoint=False,axis=-1)", "logspace", "geomspace",
     "geomspace-negative", "arange", "fft.rfftfreq", "polyfit", "slogdet-sign-complex",
     "scipy.linalg.cholesky", "scipy.linalg.cho_solve", "scipy.linalg.cho_solve(lower)",
-    "scipy.linalg.cho_solve-stack",
+    "scipy.linalg.cho_solve-stack", "scipy.linalg.lu_solve", "scipy.linalg.lu_solve(trans=1)",
+    "scipy.linalg.lu_solve(trans=2)",
     "scipy.linalg.det", "scipy.linalg.inv", "scipy.linalg.inv(pos)",
     "scipy.linalg.solve(assume_a=sym,lower=False)", "scipy.linalg.solve(assume_a=sym,lower=True)",
     "scipy.linalg.solve(assume_a=pos,lower=False)", "scipy.linalg.solve(assume_a=pos,lower=True)",

@@ -1181,6 +1181,15 @@ for _trans, _lower in ((0, False), ("T", True), (2, False)):
               (well_conditioned, anywhere), _STACKED_SOLVE_SHAPES,
               ["scipy.linalg.solve_triangular"],
               complex_domains=(complex_well_conditioned, complex_anywhere)))
+
+
+def _pivots(lu):
+    """LAPACK row interchanges for each matrix of ``lu`` (each row i swapped with a later row)."""
+    n = onp.shape(lu)[-1]
+    later = onp.maximum(onp.arange(n), n - 1 - onp.arange(n) % 2)
+    return onp.broadcast_to(later, onp.shape(lu)[:-1])
+
+
 for _l, _u in ((1, 1), (2, 0), (0, 1)):
     add(_spec(f"scipy.linalg.solve_banded(({_l},{_u}))",
               lambda ab, b, _lu=(_l, _u): linalg.solve_banded(_lu, ab, b),
@@ -1220,6 +1229,17 @@ add(
           ["scipy.linalg.cho_solve"]),
     _spec("scipy.linalg.cho_solve-stack", lambda c, b: linalg.cho_solve((c, True), b),
           (well_conditioned, anywhere), _STACKED_SOLVE_SHAPES, ["scipy.linalg.cho_solve"]),
+    _spec("scipy.linalg.lu_solve", lambda lu, b: linalg.lu_solve((lu, _pivots(lu)), b),
+          (well_conditioned, anywhere), _SOLVE_SHAPES + _STACKED_SOLVE_SHAPES,
+          ["scipy.linalg.lu_solve"],
+          complex_domains=(complex_well_conditioned, complex_anywhere)),
+    _spec("scipy.linalg.lu_solve(trans=1)",
+          lambda lu, b: linalg.lu_solve((lu, _pivots(lu)), b, trans=1),
+          (well_conditioned, anywhere), _SOLVE_SHAPES, ["scipy.linalg.lu_solve"]),
+    _spec("scipy.linalg.lu_solve(trans=2)",
+          lambda lu, b: linalg.lu_solve((lu, _pivots(lu)), b, trans=2),
+          (well_conditioned, anywhere), _SOLVE_SHAPES, ["scipy.linalg.lu_solve"],
+          complex_domains=(complex_well_conditioned, complex_anywhere)),
     _spec("scipy.linalg.inv", linalg.inv, (well_conditioned,), [((3, 3),)], ["scipy.linalg.inv"],
           complex_domains=(complex_well_conditioned,)),
     _spec("scipy.linalg.inv(pos)", bind(linalg.inv, assume_a="pos"), (symmetric_positive,),

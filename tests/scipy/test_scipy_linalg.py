@@ -22,6 +22,7 @@ _M = RNG.standard_normal((3, 3))
 SPD = _M @ _M.T + onp.eye(3)
 B = RNG.standard_normal((3, 2))
 Q = RNG.standard_normal((3, 3))
+LU, PIV = scipy.linalg.lu_factor(Q)
 
 
 def traced(fun, *args):
@@ -46,6 +47,8 @@ VALUE_CASES = [
     ("cholesky-lower", lambda m, a: m.cholesky(a, lower=True), (SPD + onp.triu(Q, 1),)),
     ("cho_factor", lambda m, a: m.cho_factor(a)[0], (SPD,)),
     ("cho_solve", lambda m, a, b: m.cho_solve((a, True), b), (A, B)),
+    ("lu_solve", lambda m, lu, b: m.lu_solve((lu, PIV), b), (LU, B)),
+    ("lu_solve-transposed", lambda m, lu, b: m.lu_solve((lu, PIV), b[:, 0], trans=1), (LU, B)),
     ("solve", lambda m, a, b: m.solve(a, b), (A, B)),
     ("solve-sym", lambda m, a, b: m.solve(a, b, assume_a="sym"), (Q + 4 * onp.eye(3), B)),
     ("solve-pos-lower", lambda m, a, b: m.solve(a, b, assume_a="pos", lower=True),
@@ -179,6 +182,18 @@ def test_undifferentiable_variants_are_refused():
         grad(lambda a: np.sum(linalg.svd(a)[0]))(B)
     with pytest.raises(NotImplementedError, match="generalized"):
         grad(lambda a: np.sum(linalg.eigh(a, SPD)[0]))(SPD)
+
+
+def test_lu_solve_follows_each_calls_pivots_under_jit():
+    def loss(b, lu, piv):
+        return np.sum(linalg.lu_solve((lu, piv), b) ** 2)
+
+    recorded = jit(grad(loss))
+    for matrix in (Q, Q[::-1], A):
+        lu, piv = scipy.linalg.lu_factor(matrix)
+        x = onp.linalg.solve(matrix, B)
+        assert_allclose(recorded(B, lu, piv), 2 * onp.linalg.solve(matrix.T, x))
+    assert len({tuple(scipy.linalg.lu_factor(m)[1]) for m in (Q, Q[::-1], A)}) > 1
 
 
 def test_an_unknown_eigh_driver_is_refused_when_traced_too():

@@ -1,12 +1,13 @@
 """``mlkit.scipy.linalg``: scipy.linalg with derivatives where mlkit has them.
 
 Differentiable in both modes, to any order: the solvers ``solve_triangular``, ``solve_banded``,
-``solve_sylvester``, ``solve_continuous_lyapunov``, ``solve``, ``cho_solve``, the matrix
-functions ``sqrtm``, ``expm``, ``logm``, ``cosm``, ``sinm``, ``tanm``, ``coshm``, ``sinhm``,
-``tanhm``, ``signm``, ``fractional_matrix_power``, the decompositions ``cholesky`` (upper
-factor by default, as scipy), ``cho_factor``, ``eigh``, ``eigvalsh``, ``svd``, ``svdvals``,
-``qr``, and ``inv``, ``det``, ``pinv``, ``norm``, ``toeplitz``, ``hankel``, ``circulant``,
-``block_diag``, ``diagsvd``.
+``solve_sylvester``, ``solve_continuous_lyapunov``, ``solve``, ``cho_solve``, ``lu_solve`` (in
+lu and b; ``lu_factor`` itself has no rule yet), the matrix functions ``sqrtm``, ``expm``,
+``logm``, ``cosm``, ``sinm``, ``tanm``, ``coshm``, ``sinhm``, ``tanhm``, ``signm``,
+``fractional_matrix_power``, the decompositions ``cholesky`` (upper factor by default, as
+scipy), ``cho_factor``, ``eigh``, ``eigvalsh``, ``svd``, ``svdvals``, ``qr``, and ``inv``,
+``det``, ``pinv``, ``norm``, ``toeplitz``, ``hankel``, ``circulant``, ``block_diag``,
+``diagsvd``.
 
 Traced calls take the shapes scipy 1.17 takes and answer in its shapes and dtypes: stacks of
 matrices or vectors (leading axes broadcast where scipy batches), numbers as 1x1 matrices
@@ -29,6 +30,7 @@ from mlkit.scipy.linalg.adapters import (
     eigh,
     eigvalsh,
     inv,
+    lu_solve,
     norm,
     pinv,
     qr,
@@ -63,7 +65,7 @@ _WITHOUT_RULES = (
     "companion", "convolution_matrix", "cossin", "eig", "eig_banded", "eigh_tridiagonal",
     "eigvals", "eigvals_banded", "eigvalsh_tridiagonal", "expm_cond", "expm_frechet", "fiedler",
     "fiedler_companion", "funm", "hessenberg", "khatri_rao", "ldl", "leslie", "lstsq", "lu",
-    "lu_factor", "lu_solve", "matmul_toeplitz", "matrix_balance", "null_space", "ordqz", "orth",
+    "lu_factor", "matmul_toeplitz", "matrix_balance", "null_space", "ordqz", "orth",
     "orthogonal_procrustes", "pinvh", "polar", "qr_delete", "qr_insert", "qr_multiply",
     "qr_update", "qz", "rq", "rsf2csf", "schur", "solve_circulant", "solve_continuous_are",
     "solve_discrete_are", "solve_discrete_lyapunov", "solve_toeplitz", "solveh_banded",
@@ -76,8 +78,8 @@ solve_lyapunov = solve_continuous_lyapunov
 
 __all__ = ["LinAlgError", "LinAlgWarning", "block_diag", "cho_factor", "cho_solve", "cholesky",
            "circulant", "coshm", "cosm", "det", "diagsvd", "eigh", "eigvalsh", "expm",
-           "fractional_matrix_power", "hankel", "inv", "logm", "norm", "pinv", "qr", "signm",
-           "sinhm", "sinm", "solve", "solve_banded", "solve_continuous_lyapunov",
+           "fractional_matrix_power", "hankel", "inv", "logm", "lu_solve", "norm", "pinv", "qr",
+           "signm", "sinhm", "sinm", "solve", "solve_banded", "solve_continuous_lyapunov",
            "solve_lyapunov", "solve_sylvester", "solve_triangular", "sqrtm", "svd", "svdvals",
            "tanhm", "tanm", "toeplitz"]
 __all__ += list(_CONSTANT) + list(_WITHOUT_RULES)

@@ -17,8 +17,8 @@ from mlkit.numpy.wrap import composite, nondifferentiable
 from mlkit.scipy.linalg.matfuncs import solve_sylvester
 from mlkit.scipy.linalg.triangular import read_triangle, solve_triangular
 
-__all__ = ["cho_factor", "cho_solve", "cholesky", "det", "eigh", "eigvalsh", "inv", "norm",
-           "pinv", "qr", "solve", "solve_continuous_lyapunov", "svd", "svdvals"]
+__all__ = ["cho_factor", "cho_solve", "cholesky", "det", "eigh", "eigvalsh", "inv", "lu_solve",
+           "norm", "pinv", "qr", "solve", "solve_continuous_lyapunov", "svd", "svdvals"]
 
 
 def _traced(*xs):
@@ -106,6 +106,41 @@ def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
     else:  # A = U^H U
         x = solve_triangular(c, solve_triangular(c, b, trans=2, lower=False), lower=False)
     return x[..., 0] if vector else x
+
+
+def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
+    """x with A x = b (A^T x = b with ``trans=1``, A^H x = b with 2) from ``lu_factor``'s
+    ``(lu, piv)``: A = P L U, so a row permutation and two triangular solves."""
+    lu, piv = lu_and_piv
+    if not _traced(lu, b):
+        return scipy.linalg.lu_solve((lu, piv), b, trans=trans, check_finite=check_finite)
+    if trans not in (0, 1, 2):
+        raise ValueError(f"lu_solve: trans must be 0, 1 or 2, got {trans!r}")
+    vector = numpy.ndim(getval(b)) == 1  # one right-hand side, for each matrix of a stack
+    b = mnp.expand_dims(b, -1) if vector else b
+    rows = _rows_of_pivots(piv, numpy.result_type(getval(lu)))  # P^T
+    if trans == 0:
+        x = solve_triangular(lu, solve_triangular(lu, rows @ b, lower=True, unit_diagonal=True))
+    else:
+        y = solve_triangular(lu, b, trans=trans)
+        x = transposed(rows) @ solve_triangular(lu, y, trans=trans, lower=True,
+                                                unit_diagonal=True)
+    return x[..., 0] if vector else x
+
+
+def _rows_of_pivots(piv, dtype):
+    """P^T as a matrix from LAPACK's pivots: row i swapped with row piv[i], for i in order."""
+    piv = numpy.asarray(piv)
+    order = numpy.broadcast_to(numpy.arange(piv.shape[-1]), piv.shape).copy()
+    for i in range(piv.shape[-1]):
+        j = piv[..., i : i + 1]
+        row = order[..., i : i + 1].copy()
+        order[..., i : i + 1] = numpy.take_along_axis(order, j, -1)
+        numpy.put_along_axis(order, j, row, -1)
+    return numpy.eye(piv.shape[-1], dtype=dtype)[order]
+
+
+_rows_of_pivots = nondifferentiable(_rows_of_pivots)
 
 
 def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=True,

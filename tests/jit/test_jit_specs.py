@@ -58,12 +58,12 @@ GUARDED_ON_VALUES = {
 # and geomspace, arange's and rfftfreq's float steps, polyfit (lstsq, not pinv) and slogdet's
 # complex sign (det / |det|) are other formulas; scipy.linalg's cholesky, cho_solve, det, inv,
 # solve (assume_a sym, pos, diagonal, transposed), lu_solve (a permutation and two triangular
-# solves, not getrs) and solve_continuous_lyapunov are other
-# LAPACK routines than numpy.linalg's LU and Cholesky, and solve (assume_a lower triangular)
-# than solve_triangular; eigenvalues and singular values without their
-# vectors (eigh(eigvals_only), eigvalsh, svdvals, svd(compute_uv=False), norm(nuc), pinv's
-# cutoff) are another LAPACK algorithm than with them, which their derivatives need. The
-# traced value, and every derivative, stay bit for bit under jit.
+# solves, not getrs) and solve_continuous_lyapunov are other LAPACK routines than numpy.linalg's
+# LU and Cholesky, and solve (assume_a lower triangular) than solve_triangular; eigenvalues and
+# singular values without their vectors (eigh(eigvals_only), eigvalsh, svdvals,
+# svd(compute_uv=False), norm(nuc), pinv's cutoff) are another LAPACK algorithm than with them,
+# which their derivatives need. The traced value, and every derivative, stay bit for bit under
+# jit.
 OWN_ROUTINE_ON_PLAIN_ARRAYS = {
     "linspace", "linspace(endpoint=False,axis=-1)", "logspace", "geomspace",
     "geomspace-negative", "arange", "fft.rfftfreq", "polyfit", "slogdet-sign-complex",

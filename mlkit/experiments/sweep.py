@@ -110,6 +110,9 @@ def _recorded_trials(record: Path) -> list:
 def _finished(path: Path) -> dict[int, TrialOutcome]:
     """Outcomes of the trials that finished ok in an earlier attempt; a damaged record counts
     as unfinished, so its trial runs again."""
+    from mlkit.config.runs import stall_reason
+    from mlkit.train import RunDir
+
     outcomes = {}
     for record in (path / "trials").glob("t*.json"):
         try:
@@ -118,6 +121,9 @@ def _finished(path: Path) -> dict[int, TrialOutcome]:
             continue
         outcome = TrialOutcome.from_dict(data) if _sound_outcome(data) else None
         if outcome is not None and outcome.status == "ok":
+            if outcome.stop_reason == "stalled" and not outcome.optimizer_reason:
+                # recorded before trials kept it: the run's summary.json has it
+                outcome.optimizer_reason = stall_reason(RunDir(outcome.run_dir))
             outcomes[outcome.index] = outcome
     return outcomes
 

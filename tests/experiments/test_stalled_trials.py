@@ -72,3 +72,22 @@ def test_cv_prints_and_records_each_stalled_fold(capsys, tmp_path):
     out, folds = cv()
     assert list(folds["stop_reason"]) == ["converged", "converged"]
     assert list(folds["optimizer_reason"]) == ["", ""] and "stalled" not in out
+
+
+def test_resuming_a_sweep_recorded_before_optimizer_reason_reads_it_from_the_run(capsys, tmp_path):
+    path = tmp_path / "sweep.yaml"
+    path.write_text(SWEEP.format(base=LOGREG, out=tmp_path / "out"))
+    main(["sweep", str(path), *LBFGS, "--workers", "1"])
+    where = Path(capsys.readouterr().out.strip().splitlines()[-1].removeprefix("sweep directory: "))
+    record_path = where / "trials" / "t000.json"
+    record = json.loads(record_path.read_text())
+    del record["optimizer_reason"]  # as versions before the column wrote it
+    record_path.write_text(json.dumps(record))
+    (where / "trials" / "t001.json").unlink()
+    assert main(["sweep", str(path), *LBFGS, "--workers", "1", "--resume", str(where)]) == 0
+    out = capsys.readouterr().out
+    reason = _kept_reason(record["run_dir"])
+    assert reason.startswith(STALL)
+    results = pd.read_csv(where / "results.csv", keep_default_na=False).set_index("trial")
+    assert results.loc["t000", "optimizer_reason"] == reason
+    assert f"\n  t000 stalled at epoch {record['epochs']}: {reason}\n" in out

@@ -252,7 +252,7 @@ def _report(sweep: Sweep, path: Path, outcomes, interrupted: bool, say) -> Sweep
         say(results[shown].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
         say("\nmean ± std over seeds (summary.csv):")
         say(summary_text(summary))
-    for line in stall_lines(outcomes.values(), "trial", path / RESULTS):
+    for line in stall_lines([outcomes[i] for i in sorted(outcomes)], "trial", path / RESULTS):
         say(line)
     if result.failed:
         say(f"\n{result.failed} trial(s) failed; see the error column of {path / RESULTS}")

@@ -91,3 +91,17 @@ def test_resuming_a_sweep_recorded_before_optimizer_reason_reads_it_from_the_run
     results = pd.read_csv(where / "results.csv", keep_default_na=False).set_index("trial")
     assert results.loc["t000", "optimizer_reason"] == reason
     assert f"\n  t000 stalled at epoch {record['epochs']}: {reason}\n" in out
+
+
+def test_the_stalled_list_follows_trial_order_after_a_resume(capsys, tmp_path):
+    path = tmp_path / "sweep.yaml"
+    path.write_text(SWEEP.format(base=LOGREG, out=tmp_path / "out").replace(
+        "{training.dtype: float64}",
+        "{training.dtype: float32, optimizer.tolerance_grad: 1.0e-12, training.seed: 1}"))
+    main(["sweep", str(path), *LBFGS, "--workers", "1"])
+    where = Path(capsys.readouterr().out.strip().splitlines()[-1].removeprefix("sweep directory: "))
+    (where / "trials" / "t000.json").unlink()  # t001 is read back, then t000 runs again
+    assert main(["sweep", str(path), *LBFGS, "--workers", "1", "--resume", str(where)]) == 0
+    out = capsys.readouterr().out
+    listed = [line.split()[0] for line in out.splitlines() if " stalled at epoch " in line]
+    assert listed == ["t000", "t001"]

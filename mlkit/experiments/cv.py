@@ -205,7 +205,7 @@ def _progress(outcome: TrialOutcome) -> str:
         f" (baseline {outcome.baseline[name]:.4f})" if name in outcome.baseline else "")
         for name, value in list(outcome.test.items())[:2])
     status = status_word(outcome.status, outcome.stop_reason)
-    line = f"{outcome.id} {status:<6} {outcome.test_rows} test rows  {shown}  " \
+    line = f"{outcome.id} {status:<7} {outcome.test_rows} test rows  {shown}  " \
            f"{outcome.seconds:.1f}s"
     return line if outcome.status == "ok" else f"{line}\n    {outcome.error}"
 

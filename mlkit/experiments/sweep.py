@@ -206,7 +206,7 @@ def run_sweep(sweep: Sweep, *, workers: int | None = None, scheduler: str | None
                 _save(path, outcome)
                 trial = sweep.trials[outcome.index]
                 status = status_word(outcome.status, outcome.stop_reason)
-                line = (f"[{done}/{len(pending)}] {trial.id} {status:<6} {trial.label}"
+                line = (f"[{done}/{len(pending)}] {trial.id} {status:<7} {trial.label}"
                         f"  {_headline(outcome)}  {outcome.seconds:.1f}s")
                 say(line if outcome.status == "ok" else f"{line}\n    {outcome.error}")
     except KeyboardInterrupt:

@@ -44,7 +44,7 @@ def test_sweep_prints_and_records_the_stalled_trial_only(capsys, tmp_path):
     assert reason.startswith(STALL) and stalled["optimizer_reason"] == reason
     assert converged["optimizer_reason"] == ""
     assert "] t000 stalled training.dtype=float32" in out
-    assert "] t001 ok     training.dtype=float64" in out
+    assert "] t001 ok      training.dtype=float64" in out  # labels line up under stalled
     assert "\n1 trial(s) stalled: the optimizer stopped short of its tolerances" in out
     assert f"\n  t000 stalled at epoch {stalled['epochs']}: {reason}\n" in out
     assert "t001 stalled" not in out

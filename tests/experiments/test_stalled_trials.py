@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from mlkit.cli import main
+from mlkit.experiments.cv import folds_text
 
 REPO = Path(__file__).resolve().parents[2]
 LOGREG = REPO / "configs" / "logreg.yaml"
@@ -105,3 +106,17 @@ def test_the_stalled_list_follows_trial_order_after_a_resume(capsys, tmp_path):
     out = capsys.readouterr().out
     listed = [line.split()[0] for line in out.splitlines() if " stalled at epoch " in line]
     assert listed == ["t000", "t001"]
+
+
+def test_folds_text_reads_a_folds_csv_written_before_stop_reason(capsys, tmp_path):
+    code = main(["cv", str(LOGREG), *LBFGS, "training.dtype=float32",
+                 "optimizer.tolerance_grad=1e-12", "--folds", "2", "--workers", "1",
+                 "--output", str(tmp_path)])
+    where = Path(capsys.readouterr().out.strip().splitlines()[-1].removeprefix("cv directory: "))
+    assert code == 0
+    folds = pd.read_csv(where / "folds.csv")
+    statuses = [line.split()[1] for line in folds_text(folds, ["accuracy"]).splitlines()[2:]]
+    assert statuses == ["stalled", "stalled"]
+    older = folds.drop(columns=["stop_reason", "optimizer_reason"])
+    assert [line.split()[1] for line in folds_text(older, ["accuracy"]).splitlines()[2:]] == \
+        ["ok", "ok"]

@@ -28,7 +28,7 @@ from .schema import Config
 from .splitting import split_column
 
 __all__ = ["Evaluation", "evaluate_run", "gradcheck_config", "load_predictor", "resume_status",
-           "validation_probabilities"]
+           "stall_reason", "validation_probabilities"]
 
 
 def load_predictor(run_dir) -> tuple[Predictor, Config]:
@@ -260,7 +260,7 @@ def resume_status(run: RunDir, config: Config) -> str | None:
                 "tolerances were met, so further epochs would repeat it)")
     if reason == "stalled":
         return (f"nothing to resume: {run.path} stalled at epoch {done} (further epochs would "
-                f"repeat it; train anew with the fix): {_stall_reason(run)}")
+                f"repeat it; train anew with the fix): {stall_reason(run)}")
     if done >= config.training.epochs:
         return (f"nothing to resume: {run.path} has completed {done} of "
                 f"{config.training.epochs} epochs; raise training.epochs (e.g. "
@@ -268,7 +268,7 @@ def resume_status(run: RunDir, config: Config) -> str | None:
     return None
 
 
-def _stall_reason(run: RunDir) -> str:
+def stall_reason(run: RunDir) -> str:
     """Why a stalled run's optimizer could not move, as its summary.json keeps it."""
     try:
         kept = run.read_json(RunDir.SUMMARY)["epochs"]["optimizer_reason"]

@@ -110,13 +110,14 @@ def _mean_std(mean, std) -> str:
 
 def folds_text(folds: pd.DataFrame, names: list[str]) -> str:
     """The per-fold table: status (``stalled`` for a fold short of its optimizer's
-    tolerances), test rows and each metric as ``mlkit / baseline``."""
+    tolerances; a folds.csv written before ``stop_reason`` shows ``status``), test rows and
+    each metric as ``mlkit / baseline``."""
     rows = [["fold", "status", "test rows", *names]]
     for _, fold in folds.iterrows():
         cells = [metric_cell(fold.get(f"mlkit_{name}")) + (
             f" / {metric_cell(fold[f'baseline_{name}'])}" if f"baseline_{name}" in fold else "")
             for name in names]
-        rows.append([str(fold["fold"]), status_word(fold["status"], fold["stop_reason"]),
+        rows.append([str(fold["fold"]), status_word(fold["status"], fold.get("stop_reason", "")),
                      str(fold["test_rows"]), *cells])
     return text_table(rows)
 
@@ -205,7 +206,7 @@ def _progress(outcome: TrialOutcome) -> str:
         f" (baseline {outcome.baseline[name]:.4f})" if name in outcome.baseline else "")
         for name, value in list(outcome.test.items())[:2])
     status = status_word(outcome.status, outcome.stop_reason)
-    line = f"{outcome.id} {status:<6} {outcome.test_rows} test rows  {shown}  " \
+    line = f"{outcome.id} {status:<7} {outcome.test_rows} test rows  {shown}  " \
            f"{outcome.seconds:.1f}s"
     return line if outcome.status == "ok" else f"{line}\n    {outcome.error}"
 

@@ -110,6 +110,9 @@ def _recorded_trials(record: Path) -> list:
 def _finished(path: Path) -> dict[int, TrialOutcome]:
     """Outcomes of the trials that finished ok in an earlier attempt; a damaged record counts
     as unfinished, so its trial runs again."""
+    from mlkit.config.runs import stall_reason
+    from mlkit.train import RunDir
+
     outcomes = {}
     for record in (path / "trials").glob("t*.json"):
         try:
@@ -118,6 +121,9 @@ def _finished(path: Path) -> dict[int, TrialOutcome]:
             continue
         outcome = TrialOutcome.from_dict(data) if _sound_outcome(data) else None
         if outcome is not None and outcome.status == "ok":
+            if outcome.stop_reason == "stalled" and not outcome.optimizer_reason:
+                # recorded before trials kept it: the run's summary.json has it
+                outcome.optimizer_reason = stall_reason(RunDir(outcome.run_dir))
             outcomes[outcome.index] = outcome
     return outcomes
 
@@ -200,7 +206,7 @@ def run_sweep(sweep: Sweep, *, workers: int | None = None, scheduler: str | None
                 _save(path, outcome)
                 trial = sweep.trials[outcome.index]
                 status = status_word(outcome.status, outcome.stop_reason)
-                line = (f"[{done}/{len(pending)}] {trial.id} {status:<6} {trial.label}"
+                line = (f"[{done}/{len(pending)}] {trial.id} {status:<7} {trial.label}"
                         f"  {_headline(outcome)}  {outcome.seconds:.1f}s")
                 say(line if outcome.status == "ok" else f"{line}\n    {outcome.error}")
     except KeyboardInterrupt:
@@ -246,7 +252,7 @@ def _report(sweep: Sweep, path: Path, outcomes, interrupted: bool, say) -> Sweep
         say(results[shown].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
         say("\nmean ± std over seeds (summary.csv):")
         say(summary_text(summary))
-    for line in stall_lines(outcomes.values(), "trial", path / RESULTS):
+    for line in stall_lines([outcomes[i] for i in sorted(outcomes)], "trial", path / RESULTS):
         say(line)
     if result.failed:
         say(f"\n{result.failed} trial(s) failed; see the error column of {path / RESULTS}")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from mlkit.cli import main
+from mlkit.experiments.cv import folds_text
 
 REPO = Path(__file__).resolve().parents[2]
 LOGREG = REPO / "configs" / "logreg.yaml"
@@ -44,7 +45,7 @@ def test_sweep_prints_and_records_the_stalled_trial_only(capsys, tmp_path):
     assert reason.startswith(STALL) and stalled["optimizer_reason"] == reason
     assert converged["optimizer_reason"] == ""
     assert "] t000 stalled training.dtype=float32" in out
-    assert "] t001 ok     training.dtype=float64" in out
+    assert "] t001 ok      training.dtype=float64" in out  # labels line up under stalled
     assert "\n1 trial(s) stalled: the optimizer stopped short of its tolerances" in out
     assert f"\n  t000 stalled at epoch {stalled['epochs']}: {reason}\n" in out
     assert "t001 stalled" not in out
@@ -72,3 +73,50 @@ def test_cv_prints_and_records_each_stalled_fold(capsys, tmp_path):
     out, folds = cv()
     assert list(folds["stop_reason"]) == ["converged", "converged"]
     assert list(folds["optimizer_reason"]) == ["", ""] and "stalled" not in out
+
+
+def test_resuming_a_sweep_recorded_before_optimizer_reason_reads_it_from_the_run(capsys, tmp_path):
+    path = tmp_path / "sweep.yaml"
+    path.write_text(SWEEP.format(base=LOGREG, out=tmp_path / "out"))
+    main(["sweep", str(path), *LBFGS, "--workers", "1"])
+    where = Path(capsys.readouterr().out.strip().splitlines()[-1].removeprefix("sweep directory: "))
+    record_path = where / "trials" / "t000.json"
+    record = json.loads(record_path.read_text())
+    del record["optimizer_reason"]  # as versions before the column wrote it
+    record_path.write_text(json.dumps(record))
+    (where / "trials" / "t001.json").unlink()
+    assert main(["sweep", str(path), *LBFGS, "--workers", "1", "--resume", str(where)]) == 0
+    out = capsys.readouterr().out
+    reason = _kept_reason(record["run_dir"])
+    assert reason.startswith(STALL)
+    results = pd.read_csv(where / "results.csv", keep_default_na=False).set_index("trial")
+    assert results.loc["t000", "optimizer_reason"] == reason
+    assert f"\n  t000 stalled at epoch {record['epochs']}: {reason}\n" in out
+
+
+def test_the_stalled_list_follows_trial_order_after_a_resume(capsys, tmp_path):
+    path = tmp_path / "sweep.yaml"
+    path.write_text(SWEEP.format(base=LOGREG, out=tmp_path / "out").replace(
+        "{training.dtype: float64}",
+        "{training.dtype: float32, optimizer.tolerance_grad: 1.0e-12, training.seed: 1}"))
+    main(["sweep", str(path), *LBFGS, "--workers", "1"])
+    where = Path(capsys.readouterr().out.strip().splitlines()[-1].removeprefix("sweep directory: "))
+    (where / "trials" / "t000.json").unlink()  # t001 is read back, then t000 runs again
+    assert main(["sweep", str(path), *LBFGS, "--workers", "1", "--resume", str(where)]) == 0
+    out = capsys.readouterr().out
+    listed = [line.split()[0] for line in out.splitlines() if " stalled at epoch " in line]
+    assert listed == ["t000", "t001"]
+
+
+def test_folds_text_reads_a_folds_csv_written_before_stop_reason(capsys, tmp_path):
+    code = main(["cv", str(LOGREG), *LBFGS, "training.dtype=float32",
+                 "optimizer.tolerance_grad=1e-12", "--folds", "2", "--workers", "1",
+                 "--output", str(tmp_path)])
+    where = Path(capsys.readouterr().out.strip().splitlines()[-1].removeprefix("cv directory: "))
+    assert code == 0
+    folds = pd.read_csv(where / "folds.csv")
+    statuses = [line.split()[1] for line in folds_text(folds, ["accuracy"]).splitlines()[2:]]
+    assert statuses == ["stalled", "stalled"]
+    older = folds.drop(columns=["stop_reason", "optimizer_reason"])
+    assert [line.split()[1] for line in folds_text(older, ["accuracy"]).splitlines()[2:]] == \
+        ["ok", "ok"]

@@ -80,7 +80,7 @@ def looks_like_dates(column: pd.Series, date_format: str | None = None) -> bool:
 def looks_like_other_dates(column: pd.Series) -> bool:
     """True for text whose values all hold digits and read as dates, but not all as ISO 8601
     (``10/27/2020``, ``27.10.2020``): dates that :func:`parse_dates` does not read."""
-    values = column.dropna().astype(str)
+    values = column.dropna().astype(str).drop_duplicates()  # a date repeats in many rows
     if values.empty or looks_like_dates(values) or not values.str.contains(r"\d").all():
         return False
     other = pd.to_datetime(values, format="mixed", utc=True, errors="coerce")
@@ -91,7 +91,7 @@ def formats_reading(column: pd.Series) -> list[str]:
     """The :data:`DATE_FORMATS` that read every value of ``column`` (ISO 8601 ones aside):
     one when the column says how its dates are written; two when, as with ``04/08/2020``,
     both day and month come first in some format."""
-    values = column.dropna().astype(str)
+    values = column.dropna().astype(str).drop_duplicates()  # each format tried on each value
     if values.empty:
         return []
     return [f for f in DATE_FORMATS if parse_dates(values, f).notna().all()]

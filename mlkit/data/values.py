@@ -101,13 +101,14 @@ def words_among_numbers(column: pd.Series, decimal: str = ".") -> list[str]:
     """Words in a column of numbers (``unknown``, ``not given``: text without a digit and no
     :data:`PLACEHOLDERS` token, at most :data:`MAX_WORDS` spellings, in fewer cells than the
     numbers), sorted: often what an export wrote for a missing value."""
-    present = column.dropna().astype(str)
-    numbers = to_numbers(present, "formatted", decimal).notna()
-    words = present[~numbers & ~present.str.contains(r"\d")
-                    & ~present.str.strip().isin(PLACEHOLDERS)]
-    if 0 < words.nunique() <= MAX_WORDS and len(words) < numbers.sum():
-        return sorted(words.unique())
-    return []
+    counts = column.dropna().astype(str).value_counts()
+    text = pd.Series(counts.index, index=counts.index)
+    candidates = text[~text.str.contains(r"\d") & ~text.str.strip().isin(PLACEHOLDERS)]
+    words = candidates[to_numbers(candidates, "formatted", decimal).isna()]  # not "inf"
+    if not 0 < len(words) <= MAX_WORDS:  # most columns end here, before reading numbers
+        return []
+    numbers = to_numbers(text, "formatted", decimal).notna().to_numpy()
+    return sorted(words) if counts[words.index].sum() < counts[numbers].sum() else []
 
 
 def normalize_categories(column: pd.Series, categories: str = "exact") -> pd.Series:

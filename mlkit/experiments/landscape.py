@@ -10,7 +10,6 @@ Everything is deterministic, so the table is reproducible.
 
 from __future__ import annotations
 
-import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,16 +136,13 @@ def _window(limits, default, points) -> tuple[float, float]:
 
 def plot_landscape(function: TestFunction, trajectories, config: LandscapeConfig) -> bytes:
     """PNG bytes: filled contours of ``f`` with every trajectory drawn over them."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from mlkit.train.plots import new_figure, png_bytes
 
     start = numpy.array([config.start])
     xlim = _window(config.plot.xlim, function.xlim, start[:, 0])
     ylim = _window(config.plot.ylim or config.plot.xlim, function.ylim, start[:, 1])
     grid_x, grid_y, values = function.grid(config.plot.resolution, xlim, ylim)
-    figure = Figure(figsize=(7.5, 7.5), dpi=100)
-    FigureCanvasAgg(figure)
-    axes = figure.subplots()
+    figure, (axes,) = new_figure(7.5, 7.5)
     heights = values - function.f_min
     label = "f(x, y) - f*"
     if function.log_levels:
@@ -169,15 +165,12 @@ def plot_landscape(function: TestFunction, trajectories, config: LandscapeConfig
     axes.set_title(f"{function.name}: {config.steps} steps, tolerance {config.tolerance:g} "
                    f"({config.criterion})", fontsize=10)
     axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return png_bytes(figure)
 
 
 def write_landscape(config: LandscapeConfig, function, trajectories, table) -> Path:
     """Save ``landscape.png``, ``steps.csv`` and ``trajectories.npz`` in a new directory."""
-    from mlkit.train import RunDir
+    from mlkit.train import RunDir, save_arrays
     from mlkit.train.checkpoint import atomic_write_bytes
 
     run = RunDir.create(config.output.dir, config.name)
@@ -188,7 +181,5 @@ def write_landscape(config: LandscapeConfig, function, trajectories, table) -> P
         atomic_write_bytes(run / "landscape.png", plot_landscape(function, trajectories, config))
     arrays = {f"{i}.{key}": getattr(path, key) for i, path in enumerate(trajectories)
               for key in ("points", "values")}
-    buffer = io.BytesIO()
-    numpy.savez(buffer, **arrays)
-    atomic_write_bytes(run / "trajectories.npz", buffer.getvalue())
+    save_arrays(run / "trajectories.npz", arrays)
     return run.path

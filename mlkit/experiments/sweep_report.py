@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import math
 
 import numpy as np
@@ -95,15 +94,12 @@ def curves_png(trials: list[Trial], outcomes: dict[int, TrialOutcome], title: st
     """PNG bytes: every trial's training and validation loss per epoch, one color per group
     (its seeds share the color), on a log scale when the losses span a decade or more; and
     ``metric`` (a ``val_<name>`` column) in a third panel when the trials measured it."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from mlkit.train.plots import new_figure, png_bytes
 
     groups = list(dict.fromkeys(t.group for t in trials if t.index in outcomes))
     keys = [key for key in ("train_loss", "val_loss", metric) if key and (
         key == "train_loss" or any(o.curves.get(key) for o in outcomes.values()))]
-    figure = Figure(figsize=(4.7 * len(keys) + 5, 4.8), dpi=100)
-    FigureCanvasAgg(figure)
-    axes = figure.subplots(1, len(keys), squeeze=False)[0]
+    figure, axes = new_figure(4.7 * len(keys) + 5, 4.8, len(keys))
     palette = [f"C{i % 10}" for i in range(len(groups))]
     seen = set()
     positive = []
@@ -140,8 +136,5 @@ def curves_png(trials: list[Trial], outcomes: dict[int, TrialOutcome], title: st
         axes[-1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     failed = any(o.status != "ok" for o in outcomes.values())
     figure.suptitle(f"{title}  (dotted: failed trials)" if failed else title)
-    buffer = io.BytesIO()
     with np.errstate(over="ignore"):  # log axes over a diverged trial's huge losses
-        figure.tight_layout()
-        figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+        return png_bytes(figure)

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from mlkit.train.checkpoint import atomic_write_bytes
 from mlkit.train.history import History
 
-__all__ = ["new_figure", "plot_history", "save_figure"]
+__all__ = ["new_figure", "plot_history", "png_bytes", "save_figure"]
 
 _METRICS = ("val_accuracy", "val_r2", "val_rmse", "val_mae", "val_log_loss")
 _LOSSES = ("train_loss", "val_loss")
@@ -28,12 +28,17 @@ def new_figure(width: float, height: float, panels: int = 1):
     return figure, figure.subplots(1, panels, squeeze=False)[0]
 
 
-def save_figure(figure, path) -> None:
-    """Write ``figure`` as a PNG to ``path`` atomically."""
+def png_bytes(figure) -> bytes:
+    """``figure``, laid out, as PNG bytes."""
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
-    atomic_write_bytes(path, buffer.getvalue())
+    return buffer.getvalue()
+
+
+def save_figure(figure, path) -> None:
+    """Write ``figure`` as a PNG to ``path`` atomically."""
+    atomic_write_bytes(path, png_bytes(figure))
 
 
 def _metric(columns, monitor: str | None) -> str | None:

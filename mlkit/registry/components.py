@@ -154,10 +154,7 @@ class Objective:
 
     def __call__(self, model, X, y, weight=None):
         """The objective on one batch (the ``loss_fn`` of :func:`mlkit.train.fit`)."""
-        outputs = model(X)
-        if self.head in ("binary", "regression"):
-            outputs = np.reshape(outputs, (-1,))
-        value = self.loss(outputs, y, weight=weight)
+        value = self.data_loss(model(X), y, weight)
         return value if self.penalty is None else value + self.penalty()
 
     def data_loss(self, outputs, y, weight=None):

@@ -123,9 +123,9 @@ class Sequential(Module):
         return iter(self.layers)
 
 
-class MLP(Module):
+class MLP(Sequential):
     """A multilayer perceptron: per hidden size, Linear -> [BatchNorm1d] -> activation ->
-    [Dropout]; then a final Linear.
+    [Dropout]; then a final Linear. A :class:`Sequential` of those layers.
 
     Parameters
     ----------
@@ -151,14 +151,11 @@ class MLP(Module):
                  activation: ActivationName | type[Module] = "relu", dropout: Fraction = 0.0,
                  batch_norm: bool = False, *, init: InitName | Callable = "default", rng=None,
                  dtype=numpy.float32):
-        super().__init__()
         rng = as_rng(rng)
         make_activation = _activation_layer(activation)
-        self.in_features, self.out_features = int(in_features), int(out_features)
-        self.hidden_sizes = tuple(int(h) for h in hidden_sizes)
-        self.activation = activation if isinstance(activation, str) else activation.__name__
-        layers, width = [], self.in_features
-        for hidden in self.hidden_sizes:
+        hidden_sizes = tuple(int(h) for h in hidden_sizes)
+        layers, width = [], int(in_features)
+        for hidden in hidden_sizes:
             layers.append(Linear(width, hidden, init=init, rng=rng, dtype=dtype))
             if batch_norm:
                 layers.append(BatchNorm1d(hidden, dtype=dtype))
@@ -166,13 +163,11 @@ class MLP(Module):
             if dropout:
                 layers.append(Dropout(dropout, rng=rng))
             width = hidden
-        layers.append(Linear(width, self.out_features, init=init, rng=rng, dtype=dtype))
-        self.layers = layers
-
-    def forward(self, x):
-        for layer in self.layers:
-            x = layer(x)
-        return x
+        layers.append(Linear(width, int(out_features), init=init, rng=rng, dtype=dtype))
+        super().__init__(*layers)
+        self.in_features, self.out_features = int(in_features), int(out_features)
+        self.hidden_sizes = hidden_sizes
+        self.activation = activation if isinstance(activation, str) else activation.__name__
 
     def extra_repr(self):
         return (f"in_features={self.in_features}, hidden_sizes={self.hidden_sizes}, "

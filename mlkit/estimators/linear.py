@@ -163,7 +163,7 @@ class LogisticRegression(MLKitEstimator):
     # -- fitting ---------------------------------------------------------------------------
     def fit(self, X, y, sample_weight=None):
         """Fit the model to ``X`` (n_samples, n_features) and labels ``y``; returns self."""
-        self._check_params()
+        validate_params(self)
         X, y = self._validate_train(X, y)
         check_classification_labels(y)
         classes, y_index = encode_labels(y)
@@ -199,9 +199,6 @@ class LogisticRegression(MLKitEstimator):
         if self.standard_errors:
             self._set_standard_errors(model.coef, X, Y, weight, penalty, total)
         return self
-
-    def _check_params(self):
-        validate_params(self)
 
     def _start(self, classes, width, binary, dtype):
         """Zeros, or the previous coefficients when warm-starting a compatible fit, in

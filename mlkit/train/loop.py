@@ -15,7 +15,7 @@ from typing import Literal
 
 import numpy as np
 
-from mlkit.data import minibatches
+from mlkit.data import num_batches
 from mlkit.options import BatchSize, PositiveFloat, PositiveInt
 from mlkit.train.blocks import BlockedStep
 from mlkit.train.callbacks import ScheduleStep
@@ -150,8 +150,7 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
                                    or clip_grad_value):
         raise ValueError("row_blocks sums whole-data steps over blocks of rows; use "
                          "batch_size='full' and no gradient clipping")
-    steps = 1 if batch_size is None else len(list(minibatches(n, batch_size, None, False,
-                                                                 last_batch)))
+    steps = 1 if batch_size is None else num_batches(n, batch_size, last_batch)
     hooks = list(callbacks)
     if schedule is not None:
         hooks.append(ScheduleStep(schedule, schedule_monitor))

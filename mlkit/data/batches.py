@@ -40,22 +40,8 @@ def _checked_sizes(n, batch_size, last_batch) -> list[int]:
 
 
 def num_batches(n: int, batch_size: int, last_batch: str = "keep") -> int:
-    """Number of batches :func:`minibatches` yields for the same arguments.
-
-    Parameters
-    ----------
-    n : int
-        Number of rows.
-    batch_size : int
-        Rows per batch.
-    last_batch : {"keep", "drop", "merge"}
-        What to do with the final ``n % batch_size`` rows: a smaller batch, dropped, or added
-        to the previous batch.
-
-    Returns
-    -------
-    int
-    """
+    """Number of batches :func:`minibatches` yields for the same arguments (checked as it
+    checks them)."""
     return len(_checked_sizes(n, batch_size, last_batch))
 
 

@@ -42,11 +42,10 @@ def load_predictor(run_dir) -> tuple[Predictor, Config]:
     head = prep.make_head()
     n_outputs = head.n_outputs(len(prep.classes) if prep.classes else None)
     model = build_model(config, len(prep.feature_names), n_outputs, rng=0)
+    weights = run.read_weights(RunDir.MODEL)
     try:
-        model.load_state_dict(run.read_weights(RunDir.MODEL))
+        model.load_state_dict(weights)
     except (KeyError, ValueError) as error:
-        if isinstance(error, CheckpointError):
-            raise
         raise CheckpointError(f"{run / RunDir.MODEL} does not fit the model of "
                               f"{run / RunDir.CONFIG}: {error}") from None
     return Predictor(model, prep, run.read_profile()), config

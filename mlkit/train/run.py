@@ -132,13 +132,11 @@ class RunDir:
 
     def read_preprocessing(self) -> Preprocessing:
         """The saved :class:`Preprocessing`, checked against what mlkit writes."""
+        state = self.read_json(self.PREPROCESSING)
         try:
-            state = self.read_json(self.PREPROCESSING)
             check_preprocessing(state)
             return Preprocessing.from_dict(state)
         except (TypeError, ValueError) as error:
-            if isinstance(error, RunError):
-                raise
             raise RunError(f"{str(self.path / self.PREPROCESSING)!r} is damaged: {error}; "
                            "restore it from a copy or train again") from None
 
@@ -151,11 +149,10 @@ class RunDir:
         one; RunError when the file is damaged."""
         if not (self.path / self.PROFILE).is_file():
             return None
+        state = self.read_json(self.PROFILE)
         try:
-            return TrainingProfile.from_dict(self.read_json(self.PROFILE))
+            return TrainingProfile.from_dict(state)
         except ValueError as error:
-            if isinstance(error, RunError):
-                raise
             raise RunError(f"{str(self.path / self.PROFILE)!r} is damaged: {error}; restore it "
                            f"from a copy, or delete it to predict without a drift check") from None
 

@@ -193,9 +193,7 @@ def build_plan(config: Config, source: str | None = None) -> Plan:
         checkpoint_monitor, mode = ("val_loss" if splits.validation else "train_loss"), "min"
     fit_options = {**{name: getattr(config.training, name) for name in LOOP_OPTIONS},
                    "seed": np.random.default_rng(loop_seed), "schedule_monitor": monitor}
-    early_options = None if early is None else {
-        "monitor": early.monitor, "mode": early.mode, "patience": early.patience,
-        "min_delta": early.min_delta}
+    early_options = None if early is None else early.model_dump()
     chosen = tuple(config.metrics or ())
     watched = tuple(name for _, name in metric_uses(config) if name not in chosen)
     validation = (chosen or default_metrics(prep.head, validation=True)) + watched

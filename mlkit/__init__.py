@@ -34,39 +34,12 @@ from mlkit.operators import (
     with_fused_gradient,
 )
 
-__all__ = [
-    "builtins",
-    "checkpoint",
-    "custom_vjp",
-    "defjvp",
-    "defvjp",
-    "deriv",
-    "dict",
-    "elementwise_grad",
-    "grad",
-    "grad_and_aux",
-    "grad_named",
-    "hessian",
-    "hessian_tensor_product",
-    "hessian_vector_product",
-    "holomorphic_grad",
-    "isinstance",
-    "jit",
-    "jacobian",
-    "list",
-    "make_ggnvp",
-    "make_hvp",
-    "make_jvp",
-    "make_vjp",
-    "multigrad_dict",
-    "primitive",
-    "tensor_jacobian_product",
-    "tuple",
-    "type",
-    "value_and_grad",
-    "vector_jacobian_product",
-    "with_fused_gradient",
-]
+__all__ = ["builtins", "checkpoint", "custom_vjp", "defjvp", "defvjp", "deriv", "dict",
+           "elementwise_grad", "grad", "grad_and_aux", "grad_named", "hessian",
+           "hessian_tensor_product", "hessian_vector_product", "holomorphic_grad", "isinstance",
+           "jit", "jacobian", "list", "make_ggnvp", "make_hvp", "make_jvp", "make_vjp",
+           "multigrad_dict", "primitive", "tensor_jacobian_product", "tuple", "type",
+           "value_and_grad", "vector_jacobian_product", "with_fused_gradient"]
 
 ESTIMATORS = ("LogisticRegression", "MLPClassifier", "MLPRegressor")
 

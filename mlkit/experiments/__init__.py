@@ -20,20 +20,6 @@ from mlkit.experiments.sweep_file import Sweep as Sweep
 from mlkit.experiments.sweep_file import Trial as Trial
 from mlkit.experiments.sweep_file import load_sweep as load_sweep
 
-__all__ = [
-    "FUNCTIONS",
-    "LandscapeConfig",
-    "Sweep",
-    "SweepError",
-    "SweepResult",
-    "TestFunction",
-    "Trial",
-    "load_landscape",
-    "load_sweep",
-    "make_function",
-    "plot_landscape",
-    "run_landscape",
-    "run_sweep",
-    "steps_table",
-    "write_landscape",
-]
+__all__ = ["FUNCTIONS", "LandscapeConfig", "Sweep", "SweepError", "SweepResult", "TestFunction",
+           "Trial", "load_landscape", "load_sweep", "make_function", "plot_landscape",
+           "run_landscape", "run_sweep", "steps_table", "write_landscape"]

@@ -23,15 +23,8 @@ from mlkit.experiments.functions import TestFunction, make_function
 from mlkit.experiments.landscape_file import LandscapeConfig, load_landscape
 from mlkit.train import Callback, TrainingDiverged, fit
 
-__all__ = [
-    "LandscapeConfig",
-    "Trajectory",
-    "load_landscape",
-    "plot_landscape",
-    "run_landscape",
-    "steps_table",
-    "write_landscape",
-]
+__all__ = ["LandscapeConfig", "Trajectory", "load_landscape", "plot_landscape", "run_landscape",
+           "steps_table", "write_landscape"]
 
 # ----------------------------------------------------------------------------- running
 

@@ -17,20 +17,8 @@ from mlkit.nn.loss_checks import float_dtype
 from mlkit.scipy import special
 from mlkit.scipy.special import expit, log_expit, ndtr
 
-__all__ = [
-    "ACTIVATIONS",
-    "elu",
-    "gelu",
-    "get_activation",
-    "leaky_relu",
-    "log_softmax",
-    "relu",
-    "sigmoid",
-    "silu",
-    "softmax",
-    "softplus",
-    "tanh",
-]
+__all__ = ["ACTIVATIONS", "elu", "gelu", "get_activation", "leaky_relu", "log_softmax", "relu",
+           "sigmoid", "silu", "softmax", "softplus", "tanh"]
 
 
 @primitive

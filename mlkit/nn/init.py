@@ -14,28 +14,10 @@ from typing import Literal
 
 import numpy
 
-__all__ = [
-    "INITIALIZERS",
-    "as_rng",
-    "calculate_gain",
-    "constant",
-    "fans",
-    "get_initializer",
-    "glorot_normal",
-    "glorot_uniform",
-    "he_normal",
-    "he_uniform",
-    "kaiming_normal",
-    "kaiming_uniform",
-    "lecun_normal",
-    "lecun_uniform",
-    "normal",
-    "ones",
-    "uniform",
-    "xavier_normal",
-    "xavier_uniform",
-    "zeros",
-]
+__all__ = ["INITIALIZERS", "as_rng", "calculate_gain", "constant", "fans", "get_initializer",
+           "glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "kaiming_normal",
+           "kaiming_uniform", "lecun_normal", "lecun_uniform", "normal", "ones", "uniform",
+           "xavier_normal", "xavier_uniform", "zeros"]
 
 _DEFAULT_DTYPE = numpy.float32
 

@@ -11,16 +11,8 @@ import numpy
 import mlkit.numpy as np
 from mlkit.extend import Box, getval
 
-__all__ = [
-    "as_array",
-    "as_dtype",
-    "check_class_weights",
-    "check_labels",
-    "check_same_shape",
-    "float_dtype",
-    "reduce_losses",
-    "shape_of",
-]
+__all__ = ["as_array", "as_dtype", "check_class_weights", "check_labels", "check_same_shape",
+           "float_dtype", "reduce_losses", "shape_of"]
 
 _REDUCTIONS = ("mean", "sum", "none")
 

@@ -30,19 +30,9 @@ from mlkit.options import PositiveFloat, Range
 from mlkit.scipy.special import shifted_exp
 from mlkit.tree import tree_leaves
 
-__all__ = [
-    "binary_cross_entropy",
-    "binary_cross_entropy_with_logits",
-    "cross_entropy",
-    "hinge_loss",
-    "huber_loss",
-    "l1_loss",
-    "l1_penalty",
-    "l2_penalty",
-    "mse_loss",
-    "nll_loss",
-    "weight_penalty",
-]
+__all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
+           "hinge_loss", "huber_loss", "l1_loss", "l1_penalty", "l2_penalty", "mse_loss",
+           "nll_loss", "weight_penalty"]
 
 # -- regression ------------------------------------------------------------------------------
 def mse_loss(predictions, targets, *, weight=None, reduction="mean"):

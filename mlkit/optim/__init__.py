@@ -21,25 +21,7 @@ from mlkit.optim.schedules import SequentialLR as SequentialLR
 from mlkit.optim.schedules import StepLR as StepLR
 from mlkit.optim.sgd import SGD as SGD
 
-__all__ = [
-    "Optimizer",
-    "FlatParameters",
-    "SGD",
-    "Adam",
-    "AdamW",
-    "RMSprop",
-    "Adagrad",
-    "LBFGS",
-    "LRScheduler",
-    "StepLR",
-    "MultiStepLR",
-    "ExponentialLR",
-    "CosineAnnealingLR",
-    "LinearWarmup",
-    "SequentialLR",
-    "OneCycleLR",
-    "ReduceLROnPlateau",
-    "clip_grad_norm",
-    "clip_grad_value",
-    "clip_flat",
-]
+__all__ = ["Optimizer", "FlatParameters", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "LBFGS",
+           "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
+           "LinearWarmup", "SequentialLR", "OneCycleLR", "ReduceLROnPlateau", "clip_grad_norm",
+           "clip_grad_value", "clip_flat"]

@@ -29,29 +29,8 @@ from mlkit.train.run import RunError as RunError
 from mlkit.train.run import RunResult as RunResult
 from mlkit.train.run import run_plan as run_plan
 
-__all__ = [
-           "Callback",
-           "CheckpointError",
-           "EarlyStopping",
-           "Head",
-           "History",
-           "LoopState",
-           "ModelCheckpoint",
-           "Plan",
-           "Predictor",
-           "Preprocessing",
-           "ProgressBar",
-           "RunDir",
-           "RunError",
-           "RowBlocks",
-           "RunResult",
-           "ScheduleStep",
-           "Splits",
-           "TrainingDiverged",
-           "TrainingInterrupted",
-           "check_gradients",
-           "fit",
-           "load_arrays",
-           "run_plan",
-           "save_arrays",
-]
+__all__ = ["Callback", "CheckpointError", "EarlyStopping", "Head", "History", "LoopState",
+           "ModelCheckpoint", "Plan", "Predictor", "Preprocessing", "ProgressBar", "RunDir",
+           "RunError", "RowBlocks", "RunResult", "ScheduleStep", "Splits", "TrainingDiverged",
+           "TrainingInterrupted", "check_gradients", "fit", "load_arrays", "run_plan",
+           "save_arrays"]

@@ -20,17 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = [
-    "CheckpointError",
-    "atomic_write_bytes",
-    "atomic_write_text",
-    "join_prefix",
-    "load_arrays",
-    "rng_from_array",
-    "rng_to_array",
-    "save_arrays",
-    "split_prefix",
-]
+__all__ = ["CheckpointError", "atomic_write_bytes", "atomic_write_text", "join_prefix",
+           "load_arrays", "rng_from_array", "rng_to_array", "save_arrays", "split_prefix"]
 
 
 class CheckpointError(ValueError):

@@ -159,13 +159,4 @@ class MLPRegressor(BaseMLP):
 
     def score(self, X, y, sample_weight=None):
         """R2 of :meth:`predict` (mlkit's metric; weighted when asked)."""
-        predicted = self.predict(X)
-        if sample_weight is None:
-            return r2(y, predicted)
-        w = numpy.asarray(sample_weight, dtype=float)
-        Y = numpy.asarray(y, dtype=float).reshape(len(w), -1)
-        P = numpy.asarray(predicted, dtype=float).reshape(len(w), -1)
-        mean = numpy.average(Y, axis=0, weights=w)
-        residual = numpy.average((Y - P) ** 2, axis=0, weights=w)
-        total = numpy.average((Y - mean) ** 2, axis=0, weights=w)
-        return float(numpy.mean(1.0 - residual / numpy.where(total > 0, total, 1.0)))
+        return r2(y, self.predict(X), sample_weight=sample_weight)

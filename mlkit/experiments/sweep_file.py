@@ -179,8 +179,8 @@ def _members(annotation) -> list:
             if isinstance(m, type) and "name" in getattr(m, "model_fields", {})]
 
 
-def _expand(spec: SweepFile) -> list[tuple[dict, dict]]:
-    """(override set, varied values) per trial, in order: trials x grid x seeds."""
+def _expand(spec: SweepFile) -> list[dict]:
+    """The values each trial sets (its varied keys), in order: trials x grid x seeds."""
     seeds = spec.seeds if spec.seeds is not None else (
         list(range(spec.repeats)) if spec.repeats is not None else [None])
     expanded = []
@@ -190,11 +190,7 @@ def _expand(spec: SweepFile) -> list[tuple[dict, dict]]:
                 chosen = {**trial, **dict(zip(spec.grid, values))}
                 if seed is not None:
                     chosen["training.seed"] = seed
-                varied = dict(trial)
-                varied.update(dict(zip(spec.grid, values)))
-                if seed is not None:
-                    varied["training.seed"] = seed
-                expanded.append((chosen, varied))
+                expanded.append(chosen)
     return expanded
 
 
@@ -235,10 +231,10 @@ def load_sweep(path, overrides=()) -> Sweep:
     except ConfigError as error:
         raise ConfigError(source, error.problems) from None
     trials, configs, found = [], [], {}
-    for index, (chosen, varied) in enumerate(_expand(spec)):
+    for index, chosen in enumerate(_expand(spec)):
         overrides = shared + _foreign_options(shared_raw, chosen) + [
             override_text(k, v) for k, v in chosen.items()]
-        trial = Trial(index, overrides, varied)
+        trial = Trial(index, overrides, chosen)
         try:
             config_raw = apply_overrides(base_raw, overrides, source=str(base))
             configs.append(validate_config(config_raw, source=str(base), overrides=overrides))

@@ -46,13 +46,24 @@ class OptionConflict(ValueError):
         super().__init__(f"{component}: {option}={value!r} {reason}; {fix}")
 
 
+_SYNONYMS = {"mode": "most_frequent", "average": "mean", "avg": "mean"}
+"""Words that name an option in other tools' vocabulary, and are spelled nothing like it."""
+
+
+def _squeezed(word) -> str:
+    return "".join(c for c in str(word).lower() if c.isalnum())
+
+
 def did_you_mean(word, options, sentence: bool = False) -> str:
     """``" — did you mean 'x'?"`` for the option ``word`` most likely means, or ``""`` when
     none is close; ``sentence`` writes ``" Did you mean 'x'?"``, to follow a full stop. An
-    option equal to ``word`` but for spaces and case comes first, then the one option ending
-    in ``_word`` (``f1`` -> ``val_f1``), then the most similar spelling."""
-    names, squeezed = [str(o) for o in options], "".join(str(word).split()).lower()
-    alike = [o for o in names if "".join(o.split()).lower() == squeezed]
+    option equal to ``word`` but for case, spaces and punctuation (``L-BFGS`` -> ``lbfgs``)
+    comes first, then the option a statistician's word names (``mode`` -> ``most_frequent``),
+    then the one option ending in ``_word`` (``f1`` -> ``val_f1``), then the most similar
+    spelling."""
+    names, squeezed = [str(o) for o in options], _squeezed(word)
+    alike = [o for o in names if _squeezed(o) == squeezed]
+    alike = alike or [o for o in names if o == _SYNONYMS.get(squeezed)]
     suffixed = [o for o in names if o.lower().endswith("_" + squeezed)]
     close = alike or (suffixed if len(suffixed) == 1 else
                       difflib.get_close_matches(str(word), names, n=1, cutoff=0.5))

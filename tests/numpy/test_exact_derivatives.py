@@ -10,7 +10,7 @@ import numpy as onp
 import pytest
 
 import mlkit.numpy as np
-from mlkit import defvjp, grad, hessian, hessian_tensor_product, primitive
+from mlkit import defvjp, grad, hessian, hessian_tensor_product, make_jvp, primitive
 from mlkit.scipy import special
 from mlkit.testing import check_grads
 
@@ -180,6 +180,19 @@ def test_tanh_derivatives_keep_relative_accuracy_in_the_tails(x):
         assert abs(derivative(x) - exact[order]) <= 4e-16 * abs(exact[order]) + 1e-300, order
     check_grads(np.tanh, modes=("fwd", "rev"), order=2)(onp.array([x, x / 7]))
     assert grad(np.tanh)(onp.float32(x)).dtype == onp.float32
+
+
+# --- selection by a condition -------------------------------------------------------------
+@pytest.mark.parametrize("condition",
+                         [onp.array([0.0, -0.5, 2.0]), onp.array([0, 3, 1]), [0, 7, 1]])
+def test_where_picks_by_the_truth_of_a_condition_that_is_not_boolean(condition):
+    # numpy.where takes any nonzero condition as true: x's weight is 1 there, not the value.
+    x, y, w = onp.array([1.0, 2.0, 3.0]), onp.array([4.0, 5.0, 6.0]), onp.array([1.0, 10.0, 100.0])
+    assert grad(lambda x: np.sum(w * np.where(condition, x, y)))(x).tolist() == [0.0, 10.0, 100.0]
+    assert grad(lambda y: np.sum(w * np.where(condition, x, y)))(y).tolist() == [1.0, 0.0, 0.0]
+    assert make_jvp(lambda x: np.where(condition, x, y))(x)(w)[1].tolist() == [0.0, 10.0, 100.0]
+    check_grads(lambda x, y: np.where(condition, x ** 2, y ** 3), modes=("fwd", "rev"),
+                order=2)(x, y)
 
 
 # --- refused rather than zero ---------------------------------------------------------------

@@ -182,6 +182,19 @@ def test_tanh_derivatives_keep_relative_accuracy_in_the_tails(x):
     assert grad(np.tanh)(onp.float32(x)).dtype == onp.float32
 
 
+# --- a 0-d input reduced or scanned along axis 0 or -1 (numpy allows it) --------------------
+@pytest.mark.parametrize("name", ["sum", "prod", "max", "min", "amax", "nansum", "ptp", "cumsum",
+                                  "cumprod"])
+@pytest.mark.parametrize("axis", [0, -1])
+@pytest.mark.parametrize("x", [0.5, 0.0], ids=["x=0.5", "x=0"])
+def test_a_0d_input_reduced_along_an_axis_gets_a_0d_derivative(name, axis, x):
+    reduce = getattr(np, name)
+    slope = 0.0 if name == "ptp" else 3 * x ** 2  # of reduce(x**3): x**3 itself, or 0 for ptp
+    g = grad(lambda x: np.sum(reduce(x ** 3, axis=axis)))(x)
+    assert onp.shape(g) == () and g == slope
+    check_grads(lambda x: reduce(x ** 3, axis=axis), modes=("fwd", "rev"), order=2)(x)
+
+
 # --- selection by a condition -------------------------------------------------------------
 @pytest.mark.parametrize("condition",
                          [onp.array([0.0, -0.5, 2.0]), onp.array([0, 3, 1]), [0, 7, 1]])

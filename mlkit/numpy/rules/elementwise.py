@@ -348,7 +348,6 @@ def _nonzero(x):
 
 # --- selection ------------------------------------------------------------------------------
 where_primitive = wrap(numpy.where, "where")
-
 # numpy takes a nonzero condition as true, so a float condition picks by truth, not by value.
 defvjp(where_primitive, None,
        lambda ans, c, x, y: lambda g: unbroadcast(g * mask_like(numpy.not_equal(c, 0), g), x),

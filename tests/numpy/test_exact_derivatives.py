@@ -10,7 +10,7 @@ import numpy as onp
 import pytest
 
 import mlkit.numpy as np
-from mlkit import defvjp, grad, hessian, hessian_tensor_product, primitive
+from mlkit import defvjp, grad, hessian, hessian_tensor_product, make_jvp, primitive
 from mlkit.scipy import special
 from mlkit.testing import check_grads
 
@@ -180,6 +180,32 @@ def test_tanh_derivatives_keep_relative_accuracy_in_the_tails(x):
         assert abs(derivative(x) - exact[order]) <= 4e-16 * abs(exact[order]) + 1e-300, order
     check_grads(np.tanh, modes=("fwd", "rev"), order=2)(onp.array([x, x / 7]))
     assert grad(np.tanh)(onp.float32(x)).dtype == onp.float32
+
+
+# --- a 0-d input reduced or scanned along axis 0 or -1 (numpy allows it) --------------------
+@pytest.mark.parametrize("name", ["sum", "prod", "max", "min", "amax", "nansum", "ptp", "cumsum",
+                                  "cumprod"])
+@pytest.mark.parametrize("axis", [0, -1])
+@pytest.mark.parametrize("x", [0.5, 0.0], ids=["x=0.5", "x=0"])
+def test_a_0d_input_reduced_along_an_axis_gets_a_0d_derivative(name, axis, x):
+    reduce = getattr(np, name)
+    slope = 0.0 if name == "ptp" else 3 * x ** 2  # of reduce(x**3): x**3 itself, or 0 for ptp
+    g = grad(lambda x: np.sum(reduce(x ** 3, axis=axis)))(x)
+    assert onp.shape(g) == () and g == slope
+    check_grads(lambda x: reduce(x ** 3, axis=axis), modes=("fwd", "rev"), order=2)(x)
+
+
+# --- selection by a condition -------------------------------------------------------------
+@pytest.mark.parametrize("condition",
+                         [onp.array([0.0, -0.5, 2.0]), onp.array([0, 3, 1]), [0, 7, 1]])
+def test_where_picks_by_the_truth_of_a_condition_that_is_not_boolean(condition):
+    # numpy.where takes any nonzero condition as true: x's weight is 1 there, not the value.
+    x, y, w = onp.array([1.0, 2.0, 3.0]), onp.array([4.0, 5.0, 6.0]), onp.array([1.0, 10.0, 100.0])
+    assert grad(lambda x: np.sum(w * np.where(condition, x, y)))(x).tolist() == [0.0, 10.0, 100.0]
+    assert grad(lambda y: np.sum(w * np.where(condition, x, y)))(y).tolist() == [1.0, 0.0, 0.0]
+    assert make_jvp(lambda x: np.where(condition, x, y))(x)(w)[1].tolist() == [0.0, 10.0, 100.0]
+    check_grads(lambda x, y: np.where(condition, x ** 2, y ** 3), modes=("fwd", "rev"),
+                order=2)(x, y)
 
 
 # --- refused rather than zero ---------------------------------------------------------------

@@ -89,8 +89,9 @@ def broadcast_like(t, ans):
 
 
 def restore_reduced(g, x_shape, axis, keepdims):
-    """Broadcast the cotangent of a reduction over ``axis`` back to the input's shape."""
-    if not keepdims and axis is not None:
+    """Broadcast the cotangent of a reduction over ``axis`` back to the input's shape (numpy
+    lets a 0-d input be reduced over axis 0 or -1: nothing was removed)."""
+    if not keepdims and axis is not None and x_shape:
         axes = (axis,) if isinstance(axis, int) else axis
         kept = list(shape_of(g))
         for a in sorted(ax % len(x_shape) for ax in axes):

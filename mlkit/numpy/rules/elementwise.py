@@ -348,12 +348,12 @@ def _nonzero(x):
 
 # --- selection ------------------------------------------------------------------------------
 where_primitive = wrap(numpy.where, "where")
-
+# numpy takes a nonzero condition as true, so a float condition picks by truth, not by value.
 defvjp(where_primitive, None,
-       lambda ans, c, x, y: lambda g: unbroadcast(g * mask_like(c, g), x),
+       lambda ans, c, x, y: lambda g: unbroadcast(g * mask_like(numpy.not_equal(c, 0), g), x),
        lambda ans, c, x, y: lambda g: unbroadcast(g * mask_like(numpy.logical_not(c), g), y))
 defjvp(where_primitive, None,
-       lambda g, ans, c, x, y: broadcast_like(g * mask_like(c, g), ans),
+       lambda g, ans, c, x, y: broadcast_like(g * mask_like(numpy.not_equal(c, 0), g), ans),
        lambda g, ans, c, x, y: broadcast_like(g * mask_like(numpy.logical_not(c), g), ans))
 
 _NOT_GIVEN = object()

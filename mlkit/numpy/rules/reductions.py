@@ -95,7 +95,7 @@ def _extremum_counts(ans, x, axis, keepdims, initial):
     """Raw ``(hits, expanded ans, count)``: which elements equal the extremum, and how many
     candidates (those elements, and ``initial`` where it equals the extremum) share it."""
     raw_x, raw_ans = raw_array(x), getval(ans)
-    if not keepdims and axis is not None:
+    if not keepdims and axis is not None and raw_x.ndim:  # (a 0-d x loses no axis)
         raw_ans = numpy.expand_dims(raw_ans, axis)
     hits = raw_x == raw_ans
     count = numpy.sum(hits, axis=axis, keepdims=True)
@@ -115,7 +115,7 @@ def _initial_share(ans, x, axis, keepdims, initial):
     """The weight of ``initial`` in each output: 1/k where it is one of k candidates."""
     _, raw_ans, count = _extremum_counts(ans, x, axis, keepdims, initial)
     won = (raw_ans == getval(initial)) / count
-    if not keepdims and axis is not None:
+    if not keepdims and axis is not None and numpy.ndim(getval(x)):
         won = numpy.squeeze(won, axis)
     elif axis is None and not keepdims:
         won = won.reshape(())
@@ -187,7 +187,7 @@ def _others_product(ans, x, axis, keepdims):
 
 
 def _axes_tuple(axis, ndim):
-    if axis is None:
+    if axis is None or ndim == 0:  # numpy reduces a 0-d x over axis 0 or -1 to itself
         return tuple(range(ndim))
     return tuple(sorted(a % ndim for a in ((axis,) if isinstance(axis, int) else axis)))
 
@@ -239,7 +239,7 @@ def _reverse_cumsum(g, axis):
 
 def _cumsum_vjp(ans, x, axis=None, dtype=None, **kwargs):
     x_shape = shape_of(x)
-    if axis is None:
+    if axis is None or not x_shape:  # numpy scans a 0-d x along any axis as if flattened
         return lambda g: reshape(_reverse_cumsum(g, 0), x_shape)
     return lambda g: _reverse_cumsum(g, axis)
 
@@ -267,6 +267,7 @@ def _from_last(y, x_shape, axis):
 def _cumprod_vjp(ans, x, axis=None, dtype=None, **kwargs):
     """sum_k>=j g_k ans_k / x_j, a reverse cumulative sum, where x has no zeros."""
     x_shape = shape_of(x)
+    axis = None if not x_shape else axis  # a 0-d x is scanned as if flattened
     if numpy.any(raw_array(x) == 0):
         def vjp_at_zeros(g):
             c, upper = _partial_products(x, axis)
@@ -285,6 +286,7 @@ def _cumprod_vjp(ans, x, axis=None, dtype=None, **kwargs):
 
 def _cumprod_jvp(t, ans, x, axis=None, dtype=None, **kwargs):
     """ans_k * sum_j<=k t_j / x_j, a cumulative sum, where x has no zeros."""
+    axis = None if not shape_of(x) else axis  # a 0-d x is scanned as if flattened
     if numpy.any(raw_array(x) == 0):
         c, upper = _partial_products(x, axis)
         t_last = reshape(t, (-1,)) if axis is None else moveaxis(t, axis, -1)

@@ -19,23 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-__all__ = [
-    "flatten_named",
-    "is_container",
-    "join_path",
-    "register_branch",
-    "tree_align",
-    "tree_builder",
-    "tree_flatten",
-    "tree_fold",
-    "tree_items",
-    "tree_leaves",
-    "tree_map",
-    "tree_signature",
-    "tree_structure_equal",
-    "tree_unflatten",
-    "unflatten_named",
-]
+__all__ = ["flatten_named", "is_container", "join_path", "register_branch", "tree_align",
+           "tree_builder", "tree_flatten", "tree_fold", "tree_items", "tree_leaves", "tree_map",
+           "tree_signature", "tree_structure_equal", "tree_unflatten", "unflatten_named"]
 
 _CONTAINERS = (tuple, list, dict)
 _PLAIN = set(_CONTAINERS)

@@ -27,26 +27,8 @@ from mlkit.operators.products import make_vjp as make_vjp
 from mlkit.operators.products import tensor_jacobian_product as tensor_jacobian_product
 from mlkit.operators.products import vector_jacobian_product as vector_jacobian_product
 
-__all__ = [
-    "checkpoint",
-    "deriv",
-    "elementwise_grad",
-    "grad",
-    "grad_and_aux",
-    "grad_named",
-    "hessian",
-    "hessian_tensor_product",
-    "hessian_vector_product",
-    "holomorphic_grad",
-    "jacobian",
-    "make_ggnvp",
-    "make_hvp",
-    "make_jvp",
-    "make_jvp_reversemode",
-    "make_vjp",
-    "multigrad_dict",
-    "tensor_jacobian_product",
-    "value_and_grad",
-    "vector_jacobian_product",
-    "with_fused_gradient",
-]
+__all__ = ["checkpoint", "deriv", "elementwise_grad", "grad", "grad_and_aux", "grad_named",
+           "hessian", "hessian_tensor_product", "hessian_vector_product", "holomorphic_grad",
+           "jacobian", "make_ggnvp", "make_hvp", "make_jvp", "make_jvp_reversemode", "make_vjp",
+           "multigrad_dict", "tensor_jacobian_product", "value_and_grad", "vector_jacobian_product",
+           "with_fused_gradient"]

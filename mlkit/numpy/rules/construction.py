@@ -14,47 +14,12 @@ from mlkit.numpy.rules.base import is_complex, real, reshape, shape_of
 from mlkit.numpy.rules.shape import stack
 from mlkit.numpy.wrap import composite, holds_box, nondifferentiable, wrap
 
-__all__ = [
-    "array",
-    "asarray",
-    "astype",
-    "copy",
-    "zeros",
-    "ones",
-    "empty",
-    "zeros_like",
-    "ones_like",
-    "empty_like",
-    "eye",
-    "identity",
-    "indices",
-    "tri",
-    "shape",
-    "ndim",
-    "size",
-    "result_type",
-    "iscomplexobj",
-    "isrealobj",
-    "iscomplex",
-    "isreal",
-    "isscalar",
-    "argmax",
-    "argmin",
-    "argsort",
-    "argpartition",
-    "argwhere",
-    "nonzero",
-    "flatnonzero",
-    "searchsorted",
-    "count_nonzero",
-    "allclose",
-    "isclose",
-    "array_equal",
-    "any",
-    "all",
-    "floor_divide",
-    "digitize",
-]
+__all__ = ["array", "asarray", "astype", "copy", "zeros", "ones", "empty", "zeros_like",
+           "ones_like", "empty_like", "eye", "identity", "indices", "tri", "shape", "ndim", "size",
+           "result_type", "iscomplexobj", "isrealobj", "iscomplex", "isreal", "isscalar", "argmax",
+           "argmin", "argsort", "argpartition", "argwhere", "nonzero", "flatnonzero",
+           "searchsorted", "count_nonzero", "allclose", "isclose", "array_equal", "any", "all",
+           "floor_divide", "digitize"]
 
 
 def _cast(x, dtype):

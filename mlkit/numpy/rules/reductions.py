@@ -30,22 +30,8 @@ from mlkit.numpy.rules.elementwise import where_primitive as where
 from mlkit.numpy.rules.shape import expand_dims, moveaxis
 from mlkit.numpy.wrap import composite, dispatch_from, raw_array, refuse_out, wrap
 
-__all__ = [
-    "amax",
-    "amin",
-    "average",
-    "cumprod",
-    "cumsum",
-    "flip",
-    "max",
-    "mean",
-    "min",
-    "nanmean",
-    "nansum",
-    "prod",
-    "std",
-    "var",
-]
+__all__ = ["amax", "amin", "average", "cumprod", "cumsum", "flip", "max", "mean", "min", "nanmean",
+           "nansum", "prod", "std", "var"]
 
 def _mean(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
     """numpy.mean as a sum and a division (skipping numpy.mean's dispatch on small arrays)."""

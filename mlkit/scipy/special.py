@@ -62,6 +62,7 @@ polygamma = wrap_ufunc(scipy.special.polygamma, "polygamma", None,
 
 # --- gamma and beta functions, complete and incomplete ----------------------------------------
 
+
 def _near_pole(x):
     """Within 1/4 of a pole of Gamma (a non-positive integer): a mask that is not traced (a
     recorded one under mlkit.jit: no guard on the input's values)."""
@@ -231,6 +232,7 @@ def _expit(x):
 # expit(x) expit(-x), not ans (1 - ans), which is 0 once ans rounds to 1.
 expit = def_elementwise(wrap(_expit, "expit"), lambda ans, x: ans * expit(-x))
 dispatch_from(expit, scipy.special.expit)
+
 
 def _log_expit(x):
     """``log(expit(x)) = min(x, 0) - log1p(exp(-|x|))``: never forms ``expit(x)``, so it keeps

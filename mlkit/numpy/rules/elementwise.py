@@ -210,6 +210,7 @@ def sign(x):
     zero = getval(x) == 0
     return where_primitive(zero, 0, x / absolute(where_primitive(zero, 1, x)))
 
+
 # --- binary ---------------------------------------------------------------------------------
 def _binary(raw, name, *derivatives):
     """A binary elementwise primitive whose list or tuple operands become arrays, so that its

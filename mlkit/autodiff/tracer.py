@@ -13,7 +13,7 @@ import warnings
 from mlkit.tree import tree_map
 
 __all__ = ["Box", "Node", "bind_traced_keywords", "box_types", "concrete", "current_recorder",
-           "draw", "getval", "is_box", "new_box", "new_trace_id", "primitive", "rawval",
+           "draw", "getval", "is_box", "any_box", "new_box", "new_trace_id", "primitive", "rawval",
            "record_outside", "set_recorder", "trace"]
 
 _trace_ids = itertools.count(1)
@@ -102,6 +102,11 @@ def trace(start_node, fun, x):
 
 def is_box(x) -> bool:
     return type(x) in box_types
+
+
+def any_box(*values) -> bool:
+    """Whether any of ``values`` is traced (a box of any trace)."""
+    return any(type(x) in box_types for x in values)
 
 
 def getval(x):

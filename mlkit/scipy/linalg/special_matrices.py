@@ -14,14 +14,10 @@ import numpy
 import scipy.linalg
 
 import mlkit.numpy as mnp
-from mlkit.autodiff.tracer import getval, is_box
+from mlkit.autodiff.tracer import any_box, getval
 from mlkit.numpy.wrap import composite
 
 __all__ = ["block_diag", "circulant", "diagsvd", "hankel", "toeplitz"]
-
-
-def _traced(*xs):
-    return any(is_box(x) for x in xs)
 
 
 def _shape(x):
@@ -39,7 +35,7 @@ def _stacked(c, r):
 def toeplitz(c, r=None):
     """Constant diagonals: first column ``c``, first row ``r`` (``conj(c)`` by default; its
     first entry is ignored); one matrix per vector of a stack."""
-    if not _traced(c, r):
+    if not any_box(c, r):
         return scipy.linalg.toeplitz(c, r)
     c = mnp.atleast_1d(c)
     c, r = _stacked(c, mnp.conj(c) if r is None else r)
@@ -56,7 +52,7 @@ _HANKEL_WARNING = ("Beginning in SciPy 1.19, multidimensional input will be trea
 def hankel(c, r=None):
     """Constant anti-diagonals: first column ``c``, last row ``r`` (zeros by default; its
     first entry is ignored). Arrays of more dimensions are flattened, as scipy 1.17 does."""
-    if not _traced(c, r):
+    if not any_box(c, r):
         return scipy.linalg.hankel(c, r)
     r = mnp.zeros_like(c) if r is None else r
     if len(_shape(c)) > 1 or len(_shape(r)) > 1:
@@ -70,7 +66,7 @@ def hankel(c, r=None):
 def circulant(c):
     """Each column the one before rotated down by one; first column ``c`` (one matrix per
     vector of a stack)."""
-    if not _traced(c):
+    if not any_box(c):
         return scipy.linalg.circulant(c)
     c = mnp.atleast_1d(c)
     n = _shape(c)[-1]
@@ -80,7 +76,7 @@ def circulant(c):
 def block_diag(*arrs):
     """The arrays as diagonal blocks (scalars as 1x1, vectors as one row), zeros elsewhere;
     arrays of more than two dimensions are stacks of blocks, their leading axes broadcast."""
-    if not _traced(*arrs):
+    if not any_box(*arrs):
         return scipy.linalg.block_diag(*arrs)
     blocks = [mnp.atleast_2d(a) for a in arrs]
     batch = numpy.broadcast_shapes(*(_shape(b)[:-2] for b in blocks))
@@ -98,7 +94,7 @@ def block_diag(*arrs):
 def diagsvd(s, M, N):
     """The M x N matrix with ``s`` on its diagonal (singular values back into a matrix); one
     matrix per vector of a stack."""
-    if not _traced(s):
+    if not any_box(s):
         return scipy.linalg.diagsvd(s, M, N)
     if len(_shape(s)) == 0:
         raise ValueError("diagsvd: s must be a vector of singular values (or a stack of them), "

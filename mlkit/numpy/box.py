@@ -18,6 +18,7 @@ from mlkit.autodiff.tracer import (
     box_types,
     concrete,
     current_recorder,
+    differentiated,
     rawval,
 )
 from mlkit.numpy.rules.base import conj, imag, real, reshape
@@ -113,7 +114,7 @@ class ArrayBox(Box):
         return _recording_dispatch(fun, func, args, kwargs)
 
     def __array__(self, dtype=None, copy=None):
-        if (numpy.result_type(rawval(self)).kind in "biu" or not _differentiated(self)
+        if (numpy.result_type(rawval(self)).kind in "biu" or not differentiated(self)
                 or dtype is not None and numpy.dtype(dtype).kind in "biu"):
             # Integers and booleans carry no derivative: they may index, count or be stored
             # (and a value only recorded, not differentiated, is a plain array to its code).
@@ -150,12 +151,12 @@ class ArrayBox(Box):
         return self
 
     def __float__(self):
-        if _differentiated(self):
+        if differentiated(self):
             raise TypeError(_TO_NUMBER_HINT.format("float"))
         return concrete(self, float)
 
     def __complex__(self):
-        if _differentiated(self):
+        if differentiated(self):
             raise TypeError(_TO_NUMBER_HINT.format("complex"))
         return concrete(self, complex)
 
@@ -270,21 +271,12 @@ def _tolist(value):
 
 
 def _refuse_dropping_a_derivative(box, method):
-    if _differentiated(box) and numpy.result_type(rawval(box)).kind in "fc":
+    if differentiated(box) and numpy.result_type(rawval(box)).kind in "fc":
         raise TypeError(
             f"x.{method}() of a traced floating-point value would drop its derivative (it "
             "gives plain constants, so the derivative through them would silently be zero); "
             "keep it as an array and use mlkit.numpy functions on it, or, for a constant on "
             f"purpose, call it on mlkit.extend.getval(x)")
-
-
-def _differentiated(box):
-    """True if a derivative is being taken through ``box`` (not only a recording of it)."""
-    while type(box) in box_types:
-        if not box._node.opaque:
-            return True
-        box = box._value
-    return False
 
 
 # The mlkit functions numpy's dispatch is running while mlkit.jit records, per thread (each

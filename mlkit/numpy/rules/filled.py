@@ -9,7 +9,7 @@ derivative and is computed by numpy from the raw values.
 
 import numpy
 
-from mlkit.autodiff.tracer import any_box, box_types, getval, rawval
+from mlkit.autodiff.tracer import any_box, differentiated, getval, rawval
 from mlkit.numpy.rules.base import broadcast_to, reshape, shape_of
 from mlkit.numpy.rules.construction import asarray, astype
 from mlkit.numpy.rules.elementwise import exp, log, power, where_primitive
@@ -19,12 +19,6 @@ from mlkit.numpy.wrap import composite, nondifferentiable, value_array
 
 __all__ = ["arange", "bincount", "full", "full_like", "geomspace", "histogram", "histogram2d",
            "histogramdd", "linspace", "logspace", "meshgrid", "unique"]
-
-
-def _differentiated(*values):
-    """True if a derivative is taken through any of ``values`` (a value mlkit.jit only
-    records is not: it is a value of the program)."""
-    return any(type(v) in box_types and not v._node.opaque for v in values)
 
 
 def _integral(dtype):
@@ -160,8 +154,8 @@ def histogram(a, bins=10, range=None, density=None, weights=None):
     traced edges or range, and traced weights are refused rather than given a zero
     derivative."""
     edges_from_a = numpy.ndim(getval(bins)) == 0 and range is None
-    traced_range = range is not None and _differentiated(*range)
-    if (edges_from_a and _differentiated(a)) or _differentiated(bins, weights) or traced_range:
+    traced_range = range is not None and differentiated(*range)
+    if (edges_from_a and differentiated(a)) or differentiated(bins, weights) or traced_range:
         raise NotImplementedError(
             "histogram is not differentiable in its weights, its bin edges or its range, and "
             "with a traced array it needs constant edges: pass bins as an array of constant "
@@ -183,10 +177,10 @@ def _refuse_traced_counts(traced_samples, bins, range, weights):
     array per axis, or a constant range); traced weights, edges or range are refused."""
     per_axis = isinstance(bins, (list, tuple))
     edges_given = per_axis and all(numpy.ndim(getval(b)) == 1 for b in bins)
-    traced_bins = _differentiated(*bins) if per_axis else _differentiated(bins)
-    traced_range = range is not None and any(_differentiated(*pair) for pair in range)
+    traced_bins = differentiated(*bins) if per_axis else differentiated(bins)
+    traced_range = range is not None and any(differentiated(*pair) for pair in range)
     if (traced_samples and range is None and not edges_given) or traced_bins or traced_range \
-            or _differentiated(weights):
+            or differentiated(weights):
         raise NotImplementedError(
             "histogramdd and histogram2d are not differentiable in their weights, bin edges or "
             "range, and with traced samples they need constant edges: pass bins as a list of "
@@ -196,7 +190,7 @@ def _refuse_traced_counts(traced_samples, bins, range, weights):
 def histogramdd(sample, bins=10, range=None, density=None, weights=None):
     """numpy.histogramdd: counts, piecewise constant in the samples (see histogram)."""
     samples = sample if isinstance(sample, (list, tuple)) else [sample]
-    _refuse_traced_counts(_differentiated(*samples), bins, range, weights)
+    _refuse_traced_counts(differentiated(*samples), bins, range, weights)
     return _counts(numpy.histogramdd, sample, bins, range, density, weights)
 
 
@@ -205,7 +199,7 @@ def histogram2d(x, y, bins=10, range=None, density=None, weights=None):
     if not isinstance(bins, (list, tuple)) and numpy.ndim(getval(bins)) == 1 \
             and len(getval(bins)) != 2:  # one edge array for both axes
         bins = [bins, bins]
-    _refuse_traced_counts(_differentiated(x, y), bins, range, weights)
+    _refuse_traced_counts(differentiated(x, y), bins, range, weights)
     return _counts(numpy.histogram2d, x, y, bins, range, density, weights)
 
 

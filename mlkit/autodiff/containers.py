@@ -12,8 +12,8 @@ from mlkit.autodiff.tracer import Box, box_types, primitive, rawval
 from mlkit.autodiff.vspace import VSpace, _container_add, add_values, container_types, vspace
 from mlkit.tree import register_branch, tree_fold
 
-__all__ = ["ContainerVSpace", "DictBox", "SequenceBox", "container_take", "pack_output",
-           "pack_traced", "register_sequence"]
+__all__ = ["ContainerVSpace", "DictBox", "SequenceBox", "container_take", "pack_traced",
+           "register_sequence"]
 
 
 def _rebuild(kind, items):
@@ -214,28 +214,17 @@ class ContainerVSpace(VSpace):
         return numpy.concatenate(parts) if parts else numpy.zeros(0)
 
 
-def pack_output(out, trace):
-    """Turn a container holding boxes of ``trace`` into one box of ``trace``."""
-    if type(out) in box_types:  # the usual case: already one traced value
-        return out
+def pack_traced(value, trace=None):
+    """A container holding boxes (at any depth; of ``trace`` only, when given) as one traced
+    container, so that a primitive given a tuple of traced arrays sees the tuple of their
+    values and its rule gives a tuple cotangent, as with HIPS autograd's container boxes, and a
+    function's container output is one traced value of its trace; any other value as it is."""
+    if type(value) in box_types:  # the usual case: already one traced value
+        return value
 
     def pack(node, items):
-        if not any(type(item) in box_types and item._trace == trace for item in items):
-            return node
-        if type(node) is dict:
-            return make_dict(tuple(node), *items)
-        return make_sequence(type(node), *items)
-
-    return tree_fold(out, None, pack, exact=True)
-
-
-def pack_traced(value):
-    """A container holding boxes (at any depth, of any traces) as one traced container, so that
-    a primitive given a tuple of traced arrays sees the tuple of their values and its rule gives
-    a tuple cotangent, as with HIPS autograd's container boxes; any other value as it is."""
-
-    def pack(node, items):
-        if not any(type(item) in box_types for item in items):
+        if not any(type(item) in box_types and (trace is None or item._trace == trace)
+                   for item in items):
             return node
         if type(node) is dict:
             return make_dict(tuple(node), *items)

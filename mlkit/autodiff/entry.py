@@ -10,7 +10,7 @@ import warnings
 
 import numpy
 
-from mlkit.autodiff.containers import pack_output
+from mlkit.autodiff.containers import pack_traced
 from mlkit.autodiff.forward import JVPNode
 from mlkit.autodiff.reverse import VJPNode, backward_pass
 from mlkit.autodiff.tracer import box_types, getval, new_box, new_trace_id
@@ -101,7 +101,7 @@ def trace_call(fun, x, make_root, tangent=None):
         boxed = tree_map(box, x, exact=True)
     else:  # a tangent is matched to x by key, and taken whole at each of x's leaves
         boxed = tree_map(box, x, tangent, exact=True, prefix=True)
-    out = pack_output(fun(boxed), trace)
+    out = pack_traced(fun(boxed), trace)
     if type(out) in box_types and out._trace == trace:
         return out._value, out._node, roots
     # Worded as HIPS autograd's warning begins, so filters written for it catch this one too.

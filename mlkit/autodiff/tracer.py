@@ -12,9 +12,9 @@ import warnings
 
 from mlkit.tree import tree_map
 
-__all__ = ["Box", "Node", "bind_traced_keywords", "box_types", "concrete", "current_recorder",
-           "draw", "getval", "is_box", "new_box", "new_trace_id", "primitive", "rawval",
-           "record_outside", "set_recorder", "trace"]
+__all__ = ["Box", "Node", "any_box", "bind_traced_keywords", "box_types", "concrete",
+           "current_recorder", "differentiated", "draw", "getval", "is_box", "new_box",
+           "new_trace_id", "primitive", "rawval", "record_outside", "set_recorder", "trace"]
 
 _trace_ids = itertools.count(1)
 
@@ -102,6 +102,27 @@ def trace(start_node, fun, x):
 
 def is_box(x) -> bool:
     return type(x) in box_types
+
+
+def any_box(*values) -> bool:
+    """Whether any of ``values`` is traced (a box of any trace)."""
+    return any(type(x) in box_types for x in values)
+
+
+def differentiated(*values) -> bool:
+    """Whether a derivative is being taken through any of ``values``: a box of a
+    differentiating trace at any depth, also inside lists and tuples (a value mlkit.jit only
+    records is not)."""
+    for x in values:
+        kind = type(x)
+        while kind in box_types:
+            if not x._node.opaque:
+                return True
+            x = x._value
+            kind = type(x)
+        if (kind is list or kind is tuple) and differentiated(*x):
+            return True
+    return False
 
 
 def getval(x):

@@ -82,7 +82,6 @@ _SIMPLE = (bool, int, str, type(None))
 _COMMUTATIVE = (numpy.add, numpy.multiply)
 
 
-
 class Program:
     """The compiled program of one path through the function.
 

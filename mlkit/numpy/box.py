@@ -18,9 +18,11 @@ from mlkit.autodiff.tracer import (
     box_types,
     concrete,
     current_recorder,
+    differentiated,
     rawval,
 )
 from mlkit.numpy.rules.base import conj, imag, real, reshape
+from mlkit.numpy.rules.construction import floor_divide
 from mlkit.numpy.rules.elementwise import (
     absolute,
     add,
@@ -38,8 +40,10 @@ from mlkit.numpy.rules.elementwise import (
     power,
     subtract,
 )
+from mlkit.numpy.rules.floating import divmod
 from mlkit.numpy.rules.indexing import AtIndexer, getitem
 from mlkit.numpy.rules.products import matmul
+from mlkit.numpy.utilities import bitwise_and, bitwise_or, bitwise_xor, invert
 from mlkit.numpy.vspaces import ArrayVSpace, array_vspace
 from mlkit.numpy.wrap import wrapped_for
 
@@ -110,7 +114,7 @@ class ArrayBox(Box):
         return _recording_dispatch(fun, func, args, kwargs)
 
     def __array__(self, dtype=None, copy=None):
-        if (numpy.result_type(rawval(self)).kind in "biu" or not _differentiated(self)
+        if (numpy.result_type(rawval(self)).kind in "biu" or not differentiated(self)
                 or dtype is not None and numpy.dtype(dtype).kind in "biu"):
             # Integers and booleans carry no derivative: they may index, count or be stored
             # (and a value only recorded, not differentiated, is a plain array to its code).
@@ -147,12 +151,12 @@ class ArrayBox(Box):
         return self
 
     def __float__(self):
-        if _differentiated(self):
+        if differentiated(self):
             raise TypeError(_TO_NUMBER_HINT.format("float"))
         return concrete(self, float)
 
     def __complex__(self):
-        if _differentiated(self):
+        if differentiated(self):
             raise TypeError(_TO_NUMBER_HINT.format("complex"))
         return concrete(self, complex)
 
@@ -183,31 +187,7 @@ class ArrayBox(Box):
         return concrete(self, _tolist)
 
     # -- operators -----------------------------------------------------------------------------
-    __add__ = lambda self, other: add(self, other)
-    __radd__ = lambda self, other: add(other, self)
-    __sub__ = lambda self, other: subtract(self, other)
-    __rsub__ = lambda self, other: subtract(other, self)
-    __mul__ = lambda self, other: multiply(self, other)
-    __rmul__ = lambda self, other: multiply(other, self)
-    __truediv__ = lambda self, other: divide(self, other)
-    __rtruediv__ = lambda self, other: divide(other, self)
-    __pow__ = lambda self, other: power(self, other)
-    __rpow__ = lambda self, other: power(other, self)
-    __matmul__ = lambda self, other: matmul(self, other)
-    __rmatmul__ = lambda self, other: matmul(other, self)
-    __mod__ = lambda self, other: mod(self, other)
-    __rmod__ = lambda self, other: mod(other, self)
-    __floordiv__ = lambda self, other: mnp.floor_divide(self, other)
-    __rfloordiv__ = lambda self, other: mnp.floor_divide(other, self)
-    __divmod__ = lambda self, other: mnp.divmod(self, other)
-    __rdivmod__ = lambda self, other: mnp.divmod(other, self)
-    __and__ = lambda self, other: mnp.bitwise_and(self, other)
-    __rand__ = lambda self, other: mnp.bitwise_and(other, self)
-    __or__ = lambda self, other: mnp.bitwise_or(self, other)
-    __ror__ = lambda self, other: mnp.bitwise_or(other, self)
-    __xor__ = lambda self, other: mnp.bitwise_xor(self, other)
-    __rxor__ = lambda self, other: mnp.bitwise_xor(other, self)
-    __invert__ = lambda self: mnp.invert(self)
+    __invert__ = lambda self: invert(self)
     __neg__ = lambda self: negative(self)
     __pos__ = lambda self: positive(self)
     __abs__ = lambda self: absolute(self)
@@ -251,6 +231,21 @@ class ArrayBox(Box):
                         "use x = np.sort(x) instead")
 
 
+def _operator(fun, reflected):
+    if reflected:
+        return lambda self, other: fun(other, self)
+    return lambda self, other: fun(self, other)
+
+
+# Python's binary operators, each with its reflected form (``2.0 * x`` calls ``x.__rmul__``).
+for _name, _fun in (("add", add), ("sub", subtract), ("mul", multiply), ("truediv", divide),
+                    ("pow", power), ("matmul", matmul), ("mod", mod), ("floordiv", floor_divide),
+                    ("divmod", divmod), ("and", bitwise_and), ("or", bitwise_or),
+                    ("xor", bitwise_xor)):
+    setattr(ArrayBox, f"__{_name}__", _operator(_fun, reflected=False))
+    setattr(ArrayBox, f"__r{_name}__", _operator(_fun, reflected=True))
+
+
 def _method(name):
     def method(self, *args, **kwargs):
         return getattr(mnp, name)(self, *args, **kwargs)
@@ -276,21 +271,12 @@ def _tolist(value):
 
 
 def _refuse_dropping_a_derivative(box, method):
-    if _differentiated(box) and numpy.result_type(rawval(box)).kind in "fc":
+    if differentiated(box) and numpy.result_type(rawval(box)).kind in "fc":
         raise TypeError(
             f"x.{method}() of a traced floating-point value would drop its derivative (it "
             "gives plain constants, so the derivative through them would silently be zero); "
             "keep it as an array and use mlkit.numpy functions on it, or, for a constant on "
             f"purpose, call it on mlkit.extend.getval(x)")
-
-
-def _differentiated(box):
-    """True if a derivative is being taken through ``box`` (not only a recording of it)."""
-    while type(box) in box_types:
-        if not box._node.opaque:
-            return True
-        box = box._value
-    return False
 
 
 # The mlkit functions numpy's dispatch is running while mlkit.jit records, per thread (each

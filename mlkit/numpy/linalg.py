@@ -59,14 +59,10 @@ for _decomposition in (numpy.linalg.eigh, numpy.linalg.eig, numpy.linalg.svd, nu
 register_sequence(_SlogdetResult)
 
 
-def _is_traced(a):
-    return holds_box(a)
-
-
 def slogdet(a):
     """``(sign, logabsdet)``. For a real matrix the sign is locally constant; for a complex
     one it is the phase det / |det|, traced (with the subgradient 0 where det is 0)."""
-    if not _is_traced(a):
+    if not holds_box(a):
         return numpy.linalg.slogdet(a)
     if not numpy.iscomplexobj(getval(a)):
         return _SlogdetResult(numpy.linalg.slogdet(value_array(a))[0], logabsdet(a))
@@ -83,7 +79,7 @@ def cholesky(a, upper=False):
 def eigh(a, UPLO="L"):
     """``(eigenvalues ascending, eigenvectors)`` of symmetric matrices; see the caveat on
     repeated eigenvalues in mlkit.numpy.rules.decompositions."""
-    if not _is_traced(a):
+    if not holds_box(a):
         return numpy.linalg.eigh(a, UPLO)
     return eigh_tuple(a, UPLO=UPLO)
 
@@ -92,13 +88,13 @@ def eig(a):
     """``(eigenvalues, unit eigenvectors)`` of square matrices, real or complex (complex
     results for a real matrix with complex eigenvalues, as numpy). Derivatives need distinct
     eigenvalues; complex eigenvectors keep LAPACK's phase (largest entry real)."""
-    if not _is_traced(a):
+    if not holds_box(a):
         return numpy.linalg.eig(a)
     return _eig_traced(a)
 
 
 def eigvals(a):
-    if not _is_traced(a):
+    if not holds_box(a):
         return numpy.linalg.eigvals(a)
     return _eig_traced(a)[0]
 
@@ -112,7 +108,7 @@ def _eig_traced(a):
 
 
 def eigvalsh(a, UPLO="L"):
-    if not _is_traced(a):
+    if not holds_box(a):
         return numpy.linalg.eigvalsh(a, UPLO)
     return eigh_tuple(a, UPLO=UPLO)[0]
 
@@ -126,7 +122,7 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     ``hermitian``, numpy decomposes the Hermitian matrix its ``eigh`` reads from the lower
     triangle, and so does this.
     """
-    if not _is_traced(a):
+    if not holds_box(a):
         return numpy.linalg.svd(a, full_matrices, compute_uv, hermitian)
     if hermitian:
         a = hermitian_read(a)
@@ -140,14 +136,14 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
 
 def svdvals(x):
     """Singular values; traced, they come from the full reduced SVD (its vectors are needed)."""
-    if not _is_traced(x):
+    if not holds_box(x):
         return numpy.linalg.svd(x, compute_uv=False)
     return svd_reduced(x)[1]
 
 
 def qr(a, mode="reduced"):
     """``(q, r)`` for ``mode='reduced'``, ``r`` for ``mode='r'`` (differentiable for m >= n)."""
-    if not _is_traced(a):
+    if not holds_box(a):
         return numpy.linalg.qr(a, mode=mode)
     if mode not in ("reduced", "r"):
         raise NotImplementedError(f"qr(mode={mode!r}) is not differentiable; use 'reduced'")
@@ -159,7 +155,7 @@ def pinv(a, rcond=None, hermitian=False, **kwargs):
     """numpy.linalg.pinv. With ``hermitian``, numpy inverts the Hermitian matrix its ``eigh``
     reads from the lower triangle; traced, this one does too, so its derivative is that of
     numpy's function (the upper triangle has none)."""
-    if hermitian and _is_traced(a):
+    if hermitian and holds_box(a):
         return _pinv(hermitian_read(a), rcond, **kwargs)
     return _pinv(a, rcond, hermitian, **kwargs)
 
@@ -269,7 +265,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
 def _order(ord):
     """A norm's order as a plain number (under mlkit.jit, a traced one is a guard); a
     differentiated order is refused, as mlkit gives no derivative in it."""
-    if _is_traced(ord):
+    if holds_box(ord):
         return float(ord)
     return ord
 
@@ -360,7 +356,7 @@ def lstsq(a, b, rcond=None):
     """``(x, residuals, rank, singular values)`` as numpy; traced, x is ``pinv(a) @ b`` and
     the residuals the squared norms of ``b - a x`` (given, as numpy, for full column rank
     with more rows than columns)."""
-    if not (_is_traced(a) or _is_traced(b)):
+    if not (holds_box(a) or holds_box(b)):
         return numpy.linalg.lstsq(a, b, rcond=rcond)
     real_only("lstsq", a)
     m, n = shape_of(a)[-2:]

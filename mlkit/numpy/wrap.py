@@ -11,7 +11,7 @@ import functools
 
 import numpy
 
-from mlkit.autodiff.tracer import box_types, getval, primitive, record_outside
+from mlkit.autodiff.tracer import box_types, differentiated, getval, primitive, record_outside
 
 __all__ = ["wrap", "nondifferentiable", "composite", "dispatch_from", "wrapped_for", "kind_of",
            "strip", "holds_box", "in_place", "refuse_out", "refused", "raw_array",
@@ -183,7 +183,7 @@ def refused(raw, reason, recordable=False):
     def fun(*args, **kwargs):
         values = (*args, *kwargs.values())
         if any(holds_box(value) for value in values):
-            if not recordable or any(_differentiated(value) for value in values):
+            if not recordable or differentiated(*values):
                 raise TypeError(f"np.{raw.__name__} {reason}")
             return record_outside(raw, [strip(a) for a in args],
                                   {k: strip(v) for k, v in kwargs.items()})
@@ -192,17 +192,6 @@ def refused(raw, reason, recordable=False):
     _wrapped_for_raw[raw] = fun
     _kinds[fun] = "nondifferentiable"
     return fun
-
-
-def _differentiated(x):
-    """True if a derivative is taken through ``x`` (inside lists and tuples too); a value
-    mlkit.jit only records is not."""
-    kind = type(x)
-    if kind in box_types:
-        return not x._node.opaque
-    if kind is list or kind is tuple:
-        return any(_differentiated(item) for item in x)
-    return False
 
 
 def in_place(raw):

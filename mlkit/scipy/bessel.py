@@ -10,32 +10,21 @@ import scipy.special
 
 import mlkit.numpy as mnp
 from mlkit.autodiff.tracer import getval
-from mlkit.numpy.rules.elementwise import def_elementwise
 from mlkit.scipy.ufuncs import no_closed_form, refuse, wrap_ufunc
 
 __all__ = ["i0", "i1", "iv", "ive", "j0", "j1", "jn", "y0", "y1", "yn"]
 
-j0 = wrap_ufunc(scipy.special.j0, "j0")
-j1 = wrap_ufunc(scipy.special.j1, "j1")
-jn = wrap_ufunc(scipy.special.jn, "jn")
-y0 = wrap_ufunc(scipy.special.y0, "y0")
-y1 = wrap_ufunc(scipy.special.y1, "y1")
-yn = wrap_ufunc(scipy.special.yn, "yn")
-i0 = wrap_ufunc(scipy.special.i0, "i0")
-i1 = wrap_ufunc(scipy.special.i1, "i1")
-iv = wrap_ufunc(scipy.special.iv, "iv")
-ive = wrap_ufunc(scipy.special.ive, "ive")
-
-def_elementwise(j0, lambda ans, x: -j1(x))
-def_elementwise(j1, lambda ans, x: 0.5 * (j0(x) - jn(2, x)))
-def_elementwise(jn, no_closed_form("jn", "n"),
+j0 = wrap_ufunc(scipy.special.j0, "j0", lambda ans, x: -j1(x))
+j1 = wrap_ufunc(scipy.special.j1, "j1", lambda ans, x: 0.5 * (j0(x) - jn(2, x)))
+jn = wrap_ufunc(scipy.special.jn, "jn", no_closed_form("jn", "n"),
                 lambda ans, n, x: 0.5 * (jn(n - 1, x) - jn(n + 1, x)))
-def_elementwise(y0, lambda ans, x: -y1(x))
-def_elementwise(y1, lambda ans, x: 0.5 * (y0(x) - yn(2, x)))
-def_elementwise(yn, None, lambda ans, n, x: 0.5 * (yn(n - 1, x) - yn(n + 1, x)))
-def_elementwise(i0, lambda ans, x: i1(x))
-def_elementwise(i1, lambda ans, x: 0.5 * (i0(x) + iv(2, x)))
-def_elementwise(iv, no_closed_form("iv", "v"),
+y0 = wrap_ufunc(scipy.special.y0, "y0", lambda ans, x: -y1(x))
+y1 = wrap_ufunc(scipy.special.y1, "y1", lambda ans, x: 0.5 * (y0(x) - yn(2, x)))
+yn = wrap_ufunc(scipy.special.yn, "yn", None,
+                lambda ans, n, x: 0.5 * (yn(n - 1, x) - yn(n + 1, x)))
+i0 = wrap_ufunc(scipy.special.i0, "i0", lambda ans, x: i1(x))
+i1 = wrap_ufunc(scipy.special.i1, "i1", lambda ans, x: 0.5 * (i0(x) + iv(2, x)))
+iv = wrap_ufunc(scipy.special.iv, "iv", no_closed_form("iv", "v"),
                 lambda ans, v, x: 0.5 * (iv(v - 1, x) + iv(v + 1, x)))
 _complex_ive = refuse("ive", "x", "for complex x it scales by exp(-|Re x|), which is not "
                                   "holomorphic; use iv(v, x) * exp(-abs(real(x)))")
@@ -49,4 +38,4 @@ def _ive_derivative(ans, v, x):
     return 0.5 * (ive(v - 1, x) + ive(v + 1, x)) - mnp.sign(x) * ans
 
 
-def_elementwise(ive, no_closed_form("ive", "v"), _ive_derivative)
+ive = wrap_ufunc(scipy.special.ive, "ive", no_closed_form("ive", "v"), _ive_derivative)

@@ -16,7 +16,7 @@ import mlkit.numpy as mnp
 from mlkit.autodiff.forward import defjvp
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval
-from mlkit.numpy.rules.elementwise import def_elementwise
+from mlkit.numpy.rules.elementwise import def_elementwise, elementwise
 from mlkit.numpy.wrap import composite, dispatch_from, nondifferentiable, raw_array, wrap
 from mlkit.scipy.bessel import i0, i1, iv, ive, j0, j1, jn, y0, y1, yn
 from mlkit.scipy.ufuncs import no_closed_form, wrap_ufunc
@@ -32,56 +32,36 @@ _SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _SQRT_2PI = math.sqrt(2.0 * math.pi)
 
-logit = wrap(scipy.special.logit, "logit")
-erf = wrap(scipy.special.erf, "erf")
-erfc = wrap(scipy.special.erfc, "erfc")
-erfinv = wrap(scipy.special.erfinv, "erfinv")
-erfcinv = wrap(scipy.special.erfcinv, "erfcinv")
-ndtr = wrap(scipy.special.ndtr, "ndtr")
-log_ndtr = wrap(scipy.special.log_ndtr, "log_ndtr")
-ndtri = wrap(scipy.special.ndtri, "ndtri")
-gammaln = wrap(scipy.special.gammaln, "gammaln")
-digamma = wrap(scipy.special.digamma, "digamma")
-psi = digamma
-entr = wrap(scipy.special.entr, "entr")
-# scipy's own loops would turn a Python number with float32 values into float64.
-xlogy = wrap_ufunc(scipy.special.xlogy, "xlogy")
-xlog1py = wrap_ufunc(scipy.special.xlog1py, "xlog1py")
-gammasgn = nondifferentiable(scipy.special.gammasgn)
-
-
-# scipy computes polygamma in float64; the result keeps the dtype of x.
-polygamma = wrap_ufunc(scipy.special.polygamma, "polygamma")
-
-def_elementwise(logit, lambda ans, x: 1 / (x * (1 - x)))
-def_elementwise(erf, lambda ans, x: _TWO_OVER_SQRT_PI * mnp.exp(-x * x))
-def_elementwise(erfc, lambda ans, x: -_TWO_OVER_SQRT_PI * mnp.exp(-x * x))
-def_elementwise(erfinv, lambda ans, x: _SQRT_PI_OVER_TWO * mnp.exp(ans * ans))
-def_elementwise(erfcinv, lambda ans, x: -_SQRT_PI_OVER_TWO * mnp.exp(ans * ans))
-def_elementwise(ndtr, lambda ans, x: _INV_SQRT_2PI * mnp.exp(-0.5 * x * x))
+logit = elementwise(scipy.special.logit, lambda ans, x: 1 / (x * (1 - x)))
+erf = elementwise(scipy.special.erf, lambda ans, x: _TWO_OVER_SQRT_PI * mnp.exp(-x * x))
+erfc = elementwise(scipy.special.erfc, lambda ans, x: -_TWO_OVER_SQRT_PI * mnp.exp(-x * x))
+erfinv = elementwise(scipy.special.erfinv, lambda ans, x: _SQRT_PI_OVER_TWO * mnp.exp(ans * ans))
+erfcinv = elementwise(scipy.special.erfcinv,
+                      lambda ans, x: -_SQRT_PI_OVER_TWO * mnp.exp(ans * ans))
+ndtr = elementwise(scipy.special.ndtr, lambda ans, x: _INV_SQRT_2PI * mnp.exp(-0.5 * x * x))
 # pdf / cdf, formed in logs: both shrink like exp(-x^2/2) far in the left tail.
-def_elementwise(log_ndtr, lambda ans, x: _INV_SQRT_2PI * mnp.exp(-0.5 * x * x - ans))
-def_elementwise(ndtri, lambda ans, x: _SQRT_2PI * mnp.exp(0.5 * ans * ans))
-def_elementwise(gammaln, lambda ans, x: digamma(x))
-def_elementwise(digamma, lambda ans, x: polygamma(1, x))
-def_elementwise(polygamma, None, lambda ans, n, x: polygamma(n + 1, x))
-def_elementwise(entr, lambda ans, x: -(mnp.log(x) + 1))
-# Where x == 0 the function is 0 for every y, so its y-derivative is 0 there, also at the
-# y where x / y would be 0 / 0.
-def_elementwise(xlogy, lambda ans, x, y: mnp.log(y),
-                lambda ans, x, y: x / mnp.where((getval(x) == 0) & (getval(y) == 0), 1, y))
-def_elementwise(xlog1py, lambda ans, x, y: mnp.log1p(y),
-                lambda ans, x, y: x / mnp.where((getval(x) == 0) & (getval(y) == -1), 1, 1 + y))
+log_ndtr = elementwise(scipy.special.log_ndtr,
+                       lambda ans, x: _INV_SQRT_2PI * mnp.exp(-0.5 * x * x - ans))
+ndtri = elementwise(scipy.special.ndtri, lambda ans, x: _SQRT_2PI * mnp.exp(0.5 * ans * ans))
+gammaln = elementwise(scipy.special.gammaln, lambda ans, x: digamma(x))
+digamma = def_elementwise(wrap(scipy.special.digamma, "digamma"),
+                          lambda ans, x: polygamma(1, x))
+psi = digamma
+entr = elementwise(scipy.special.entr, lambda ans, x: -(mnp.log(x) + 1))
+# scipy's own loops would turn a Python number with float32 values into float64. Where x == 0
+# xlogy is 0 for every y, so its y-derivative is 0 there, also at the y where x / y is 0 / 0.
+xlogy = wrap_ufunc(scipy.special.xlogy, "xlogy", lambda ans, x, y: mnp.log(y),
+                   lambda ans, x, y: x / mnp.where((getval(x) == 0) & (getval(y) == 0), 1, y))
+xlog1py = wrap_ufunc(scipy.special.xlog1py, "xlog1py", lambda ans, x, y: mnp.log1p(y),
+                     lambda ans, x, y: x / mnp.where((getval(x) == 0) & (getval(y) == -1), 1,
+                                                     1 + y))
+gammasgn = nondifferentiable(scipy.special.gammasgn)
+# scipy computes polygamma in float64; the result keeps the dtype of x.
+polygamma = wrap_ufunc(scipy.special.polygamma, "polygamma", None,
+                       lambda ans, n, x: polygamma(n + 1, x))
 
 # --- gamma and beta functions, complete and incomplete ----------------------------------------
-gamma = wrap_ufunc(scipy.special.gamma, "gamma")
-rgamma = wrap_ufunc(scipy.special.rgamma, "rgamma")
-beta = wrap_ufunc(scipy.special.beta, "beta")
-betaln = wrap_ufunc(scipy.special.betaln, "betaln")
-betainc = wrap_ufunc(scipy.special.betainc, "betainc")
-gammainc = wrap_ufunc(scipy.special.gammainc, "gammainc")
-gammaincc = wrap_ufunc(scipy.special.gammaincc, "gammaincc")
-stdtr = wrap_ufunc(scipy.special.stdtr, "stdtr")
+
 
 def _near_pole(x):
     """Within 1/4 of a pole of Gamma (a non-positive integer): a mask that is not traced (a
@@ -183,11 +163,12 @@ def _beta_slope(ans, a, b):
     return slope
 
 
-def_elementwise(gamma, lambda ans, x: ans * digamma(x))
-def_elementwise(rgamma, _rgamma_slope)
-def_elementwise(beta, _beta_slope, lambda ans, a, b: _beta_slope(ans, b, a))
-def_elementwise(betaln, lambda ans, a, b: digamma(a) - digamma(a + b),
-                lambda ans, a, b: digamma(b) - digamma(a + b))
+gamma = wrap_ufunc(scipy.special.gamma, "gamma", lambda ans, x: ans * digamma(x))
+rgamma = wrap_ufunc(scipy.special.rgamma, "rgamma", _rgamma_slope)
+beta = wrap_ufunc(scipy.special.beta, "beta", _beta_slope,
+                  lambda ans, a, b: _beta_slope(ans, b, a))
+betaln = wrap_ufunc(scipy.special.betaln, "betaln", lambda ans, a, b: digamma(a) - digamma(a + b),
+                    lambda ans, a, b: digamma(b) - digamma(a + b))
 
 
 def _beta_density(a, b, x):
@@ -209,13 +190,14 @@ def _t_density(df, t):
 
 # The incomplete functions are differentiable in their upper limit only: in the shape
 # parameters (and the degrees of freedom) the derivative has no closed form.
-def_elementwise(betainc, no_closed_form("betainc", "a"), no_closed_form("betainc", "b"),
-                lambda ans, a, b, x: _beta_density(a, b, x))
-def_elementwise(gammainc, no_closed_form("gammainc", "a"),
-                lambda ans, a, x: _gamma_density(a, x))
-def_elementwise(gammaincc, no_closed_form("gammaincc", "a"),
-                lambda ans, a, x: -_gamma_density(a, x))
-def_elementwise(stdtr, no_closed_form("stdtr", "df"), lambda ans, df, t: _t_density(df, t))
+betainc = wrap_ufunc(scipy.special.betainc, "betainc", no_closed_form("betainc", "a"),
+                     no_closed_form("betainc", "b"), lambda ans, a, b, x: _beta_density(a, b, x))
+gammainc = wrap_ufunc(scipy.special.gammainc, "gammainc", no_closed_form("gammainc", "a"),
+                      lambda ans, a, x: _gamma_density(a, x))
+gammaincc = wrap_ufunc(scipy.special.gammaincc, "gammaincc", no_closed_form("gammaincc", "a"),
+                       lambda ans, a, x: -_gamma_density(a, x))
+stdtr = wrap_ufunc(scipy.special.stdtr, "stdtr", no_closed_form("stdtr", "df"),
+                   lambda ans, df, t: _t_density(df, t))
 
 
 def multigammaln(a, d):
@@ -247,10 +229,10 @@ def _expit(x):
     return numpy.where(x >= 0, 1, e) / (1 + e)
 
 
-expit = wrap(_expit, "expit")
-dispatch_from(expit, scipy.special.expit)
 # expit(x) expit(-x), not ans (1 - ans), which is 0 once ans rounds to 1.
-def_elementwise(expit, lambda ans, x: ans * expit(-x))
+expit = def_elementwise(wrap(_expit, "expit"), lambda ans, x: ans * expit(-x))
+dispatch_from(expit, scipy.special.expit)
+
 
 def _log_expit(x):
     """``log(expit(x)) = min(x, 0) - log1p(exp(-|x|))``: never forms ``expit(x)``, so it keeps
@@ -269,11 +251,10 @@ def _log_expit(x):
     return numpy.subtract(numpy.minimum(x, 0), tail, out=tail)
 
 
-log_expit = wrap(_log_expit, "log_expit")
-dispatch_from(log_expit, scipy.special.log_expit)
 # The derivative 1 - expit(x) = expit(-x) is -expm1(ans): one pass over the value, and exact
 # in both tails (ans is -exp(-x) to first order where expit(-x) is tiny).
-def_elementwise(log_expit, lambda ans, x: -mnp.expm1(ans))
+log_expit = def_elementwise(wrap(_log_expit, "log_expit"), lambda ans, x: -mnp.expm1(ans))
+dispatch_from(log_expit, scipy.special.log_expit)
 
 
 def _max_shift(raw, axis):

@@ -6,6 +6,7 @@ import functools
 
 import numpy
 
+from mlkit.numpy.rules.elementwise import def_elementwise
 from mlkit.numpy.wrap import dispatch_from, wrap
 
 __all__ = ["no_closed_form", "refuse", "wrap_ufunc"]
@@ -15,8 +16,9 @@ def _is_integer(value):
     return numpy.result_type(value).kind in "biu"
 
 
-def wrap_ufunc(raw, name):
-    """A primitive of scipy's ``raw`` whose real result has the dtype of its floating inputs.
+def wrap_ufunc(raw, name, *derivatives):
+    """A primitive of scipy's ``raw`` whose real result has the dtype of its floating inputs,
+    with its rules from one partial derivative per argument (``def_elementwise``).
 
     scipy picks a float64 loop for some mixes (an integer order with float32 values, ``yn``);
     integer arguments (orders, counts) do not decide the precision, the others do.
@@ -35,7 +37,7 @@ def wrap_ufunc(raw, name):
 
     fun = wrap(in_input_precision, name)
     dispatch_from(fun, raw)
-    return fun
+    return def_elementwise(fun, *derivatives)
 
 
 def refuse(fun_name, arg_name, reason):

@@ -39,7 +39,8 @@ def _scaled(g, d):
 
 
 def def_elementwise(fun, *derivatives):
-    """Register VJPs and JVPs of ``fun`` from one partial derivative per argument."""
+    """Register VJPs and JVPs of ``fun`` from one partial derivative per argument; returns
+    ``fun``."""
     for argnum, d in enumerate(derivatives):
         if d is None:  # not differentiable in this argument (an integer order, a sign)
             defvjp(fun, None, argnums=(argnum,))
@@ -54,6 +55,13 @@ def def_elementwise(fun, *derivatives):
                 _scaled(g, _d), args[_i]), argnums=(argnum,))
             defjvp(fun, lambda g, ans, *args, _d=d: broadcast_like(_scaled(g, _d), ans),
                    argnums=(argnum,))
+    return fun
+
+
+def elementwise(raw, *derivatives):
+    """A primitive of numpy's elementwise ``raw``, under raw's name, with its rules from one
+    partial derivative per argument (``def_elementwise``)."""
+    return def_elementwise(wrap(raw, raw.__name__), *derivatives)
 
 
 def _vjp_maker(argnum, d):
@@ -75,71 +83,39 @@ def mask_like(condition, like):
 
 
 # --- unary ----------------------------------------------------------------------------------
-negative = wrap(numpy.negative, "negative")
-positive = wrap(numpy.positive, "positive")
-exp = wrap(numpy.exp, "exp")
-exp2 = wrap(numpy.exp2, "exp2")
-expm1 = wrap(numpy.expm1, "expm1")
-log = wrap(numpy.log, "log")
-log2 = wrap(numpy.log2, "log2")
-log10 = wrap(numpy.log10, "log10")
-log1p = wrap(numpy.log1p, "log1p")
-sqrt = wrap(numpy.sqrt, "sqrt")
-cbrt = wrap(numpy.cbrt, "cbrt")
-square = wrap(numpy.square, "square")
-reciprocal = wrap(numpy.reciprocal, "reciprocal")
-sin = wrap(numpy.sin, "sin")
-cos = wrap(numpy.cos, "cos")
-tan = wrap(numpy.tan, "tan")
-arcsin = wrap(numpy.arcsin, "arcsin")
-arccos = wrap(numpy.arccos, "arccos")
-arctan = wrap(numpy.arctan, "arctan")
-sinh = wrap(numpy.sinh, "sinh")
-cosh = wrap(numpy.cosh, "cosh")
-tanh = wrap(numpy.tanh, "tanh")
-arcsinh = wrap(numpy.arcsinh, "arcsinh")
-arccosh = wrap(numpy.arccosh, "arccosh")
-arctanh = wrap(numpy.arctanh, "arctanh")
-sinc = wrap(numpy.sinc, "sinc")
-deg2rad = wrap(numpy.deg2rad, "deg2rad")
-rad2deg = wrap(numpy.rad2deg, "rad2deg")
-radians = wrap(numpy.radians, "radians")
-degrees = wrap(numpy.degrees, "degrees")
-absolute = wrap(numpy.absolute, "absolute")
-fabs = wrap(numpy.fabs, "fabs")
-angle = wrap(numpy.angle, "angle")
-
-def_elementwise(negative, -1)
-def_elementwise(positive, 1)
-def_elementwise(exp, lambda ans, x: ans)
-def_elementwise(exp2, lambda ans, x: ans * _LN2)
-def_elementwise(expm1, lambda ans, x: exp(x))  # not ans + 1, which rounds to 0 for x << 0
-def_elementwise(log, lambda ans, x: 1 / x)
-def_elementwise(log2, lambda ans, x: 1 / (x * _LN2))
-def_elementwise(log10, lambda ans, x: 1 / (x * _LN10))
-def_elementwise(log1p, lambda ans, x: 1 / (1 + x))
-def_elementwise(sqrt, lambda ans, x: 0.5 / ans)
-def_elementwise(cbrt, lambda ans, x: 1 / (3 * ans * ans))
-def_elementwise(square, lambda ans, x: 2 * x)
-def_elementwise(reciprocal, lambda ans, x: -(ans * ans))
-def_elementwise(sin, lambda ans, x: cos(x))
-def_elementwise(cos, lambda ans, x: -sin(x))
-def_elementwise(tan, lambda ans, x: 1 + ans * ans)
-def_elementwise(arcsin, lambda ans, x: 1 / sqrt(1 - x * x))
-def_elementwise(arccos, lambda ans, x: -1 / sqrt(1 - x * x))
-def_elementwise(arctan, lambda ans, x: 1 / (1 + x * x))
-def_elementwise(sinh, lambda ans, x: cosh(x))
-def_elementwise(cosh, lambda ans, x: sinh(x))
-def_elementwise(tanh, lambda ans, x: sech_squared(x))
-def_elementwise(arcsinh, lambda ans, x: 1 / sqrt(x * x + 1))
-def_elementwise(arccosh, lambda ans, x: 1 / sqrt(x * x - 1))
-def_elementwise(arctanh, lambda ans, x: 1 / (1 - x * x))
-def_elementwise(deg2rad, math.pi / 180)
-def_elementwise(radians, math.pi / 180)
-def_elementwise(rad2deg, 180 / math.pi)
-def_elementwise(degrees, 180 / math.pi)
+negative = elementwise(numpy.negative, -1)
+positive = elementwise(numpy.positive, 1)
+exp = elementwise(numpy.exp, lambda ans, x: ans)
+exp2 = elementwise(numpy.exp2, lambda ans, x: ans * _LN2)
+expm1 = elementwise(numpy.expm1, lambda ans, x: exp(x))  # not ans + 1, which rounds to 0 for x << 0
+log = elementwise(numpy.log, lambda ans, x: 1 / x)
+log2 = elementwise(numpy.log2, lambda ans, x: 1 / (x * _LN2))
+log10 = elementwise(numpy.log10, lambda ans, x: 1 / (x * _LN10))
+log1p = elementwise(numpy.log1p, lambda ans, x: 1 / (1 + x))
+sqrt = elementwise(numpy.sqrt, lambda ans, x: 0.5 / ans)
+cbrt = elementwise(numpy.cbrt, lambda ans, x: 1 / (3 * ans * ans))
+square = elementwise(numpy.square, lambda ans, x: 2 * x)
+reciprocal = elementwise(numpy.reciprocal, lambda ans, x: -(ans * ans))
+sin = elementwise(numpy.sin, lambda ans, x: cos(x))
+cos = elementwise(numpy.cos, lambda ans, x: -sin(x))
+tan = elementwise(numpy.tan, lambda ans, x: 1 + ans * ans)
+arcsin = elementwise(numpy.arcsin, lambda ans, x: 1 / sqrt(1 - x * x))
+arccos = elementwise(numpy.arccos, lambda ans, x: -1 / sqrt(1 - x * x))
+arctan = elementwise(numpy.arctan, lambda ans, x: 1 / (1 + x * x))
+sinh = elementwise(numpy.sinh, lambda ans, x: cosh(x))
+cosh = elementwise(numpy.cosh, lambda ans, x: sinh(x))
+tanh = elementwise(numpy.tanh, lambda ans, x: sech_squared(x))
+arcsinh = elementwise(numpy.arcsinh, lambda ans, x: 1 / sqrt(x * x + 1))
+arccosh = elementwise(numpy.arccosh, lambda ans, x: 1 / sqrt(x * x - 1))
+arctanh = elementwise(numpy.arctanh, lambda ans, x: 1 / (1 - x * x))
+deg2rad = elementwise(numpy.deg2rad, math.pi / 180)
+radians = elementwise(numpy.radians, math.pi / 180)
+rad2deg = elementwise(numpy.rad2deg, 180 / math.pi)
+degrees = elementwise(numpy.degrees, 180 / math.pi)
 # |x| and fabs: the subgradient 0 is used at x == 0.
-def_elementwise(fabs, lambda ans, x: mask_like(numpy.sign(getval(x)), x))
+fabs = elementwise(numpy.fabs, lambda ans, x: mask_like(numpy.sign(getval(x)), x))
+absolute = wrap(numpy.absolute, "absolute")
+angle = wrap(numpy.angle, "angle")
 
 
 # The Taylor coefficients of sinc'(x) = sum_k (-1)^k 2k pi^2k x^(2k-1) / (2k+1)!, k = 1..4.
@@ -163,7 +139,7 @@ def _sinc_derivative(ans, x):
     return where_primitive(small, x * near_zero, (cos(math.pi * x) - ans) / safe_x)
 
 
-def_elementwise(sinc, _sinc_derivative)
+sinc = elementwise(numpy.sinc, _sinc_derivative)
 
 
 def _sech_squared_raw(x):
@@ -174,8 +150,8 @@ def _sech_squared_raw(x):
     return reciprocal * reciprocal
 
 
-sech_squared = wrap(_sech_squared_raw, "sech_squared")
-def_elementwise(sech_squared, lambda ans, x: -2 * ans * tanh(x))
+sech_squared = def_elementwise(wrap(_sech_squared_raw, "sech_squared"),
+                               lambda ans, x: -2 * ans * tanh(x))
 
 
 def _abs_vjp(ans, x):
@@ -217,16 +193,13 @@ defvjp(angle, _angle_vjp)
 defjvp(angle, _angle_jvp)
 
 # Piecewise-constant functions: derivative zero everywhere it exists.
-sign_real = wrap(numpy.sign, "sign")
-floor = wrap(numpy.floor, "floor")
-ceil = wrap(numpy.ceil, "ceil")
-trunc = wrap(numpy.trunc, "trunc")
-rint = wrap(numpy.rint, "rint")
-fix = wrap(numpy.fix, "fix")
-round = wrap(numpy.round, "round")
-for _fun in (sign_real, floor, ceil, trunc, rint, fix, round):
-    defvjp(_fun, None)
-    defjvp(_fun, None)
+sign_real = elementwise(numpy.sign, None)
+floor = elementwise(numpy.floor, None)
+ceil = elementwise(numpy.ceil, None)
+trunc = elementwise(numpy.trunc, None)
+rint = elementwise(numpy.rint, None)
+fix = elementwise(numpy.fix, None)
+round = elementwise(numpy.round, None)
 
 
 def sign(x):
@@ -237,36 +210,12 @@ def sign(x):
     zero = getval(x) == 0
     return where_primitive(zero, 0, x / absolute(where_primitive(zero, 1, x)))
 
+
 # --- binary ---------------------------------------------------------------------------------
-def _binary(raw, name):
+def _binary(raw, name, *derivatives):
     """A binary elementwise primitive whose list or tuple operands become arrays, so that its
     rules see arrays (``x / [2.0, 4.0]`` differentiates as ``x / array([2.0, 4.0])``)."""
-    return wrap(raw, name, operands_only=True)
-
-
-add = _binary(numpy.add, "add")
-subtract = _binary(numpy.subtract, "subtract")
-multiply = _binary(numpy.multiply, "multiply")
-divide = _binary(numpy.divide, "divide")
-true_divide = divide
-power = _binary(numpy.power, "power")
-float_power = _binary(numpy.float_power, "float_power")
-maximum = _binary(numpy.maximum, "maximum")
-minimum = _binary(numpy.minimum, "minimum")
-fmax = _binary(numpy.fmax, "fmax")
-fmin = _binary(numpy.fmin, "fmin")
-logaddexp = _binary(numpy.logaddexp, "logaddexp")
-logaddexp2 = _binary(numpy.logaddexp2, "logaddexp2")
-hypot = _binary(numpy.hypot, "hypot")
-arctan2 = _binary(numpy.arctan2, "arctan2")
-mod = _binary(numpy.mod, "mod")
-remainder = mod
-fmod = _binary(numpy.fmod, "fmod")
-copysign = _binary(numpy.copysign, "copysign")
-
-def_elementwise(add, 1, 1)
-def_elementwise(subtract, 1, -1)
-def_elementwise(multiply, lambda ans, x, y: y, lambda ans, x, y: x)
+    return def_elementwise(wrap(raw, name, operands_only=True), *derivatives)
 
 
 def _divide_dx(ans, x, y):
@@ -275,9 +224,6 @@ def _divide_dx(ans, x, y):
     if type(y) in (bool, int, float, complex) and y == 0:
         return complex(numpy.inf, numpy.nan) if type(y) is complex else numpy.inf
     return 1 / y
-
-
-def_elementwise(divide, _divide_dx, lambda ans, x, y: -ans / y)
 
 
 def _power_dbase(ans, x, y):
@@ -295,20 +241,10 @@ def _power_dexponent(ans, x, y):
     return where_primitive(raw == 0, 0, ans * log(where_primitive(raw == 0, 1, x)))
 
 
-def_elementwise(power, _power_dbase, _power_dexponent)
-def_elementwise(float_power, _power_dbase, _power_dexponent)
-
-
 def _share(x, y, winner):
     """The weight of ``x`` in max/min: 1 where it wins, 1/2 at a tie, 0 where it loses."""
     rx, ry = getval(x), getval(y)
     return mask_like(numpy.where(rx == ry, 0.5, winner(rx, ry)), numpy.result_type(rx, ry))
-
-
-def_elementwise(maximum, lambda ans, x, y: _share(x, y, numpy.greater),
-                lambda ans, x, y: _share(y, x, numpy.greater))
-def_elementwise(minimum, lambda ans, x, y: _share(x, y, numpy.less),
-                lambda ans, x, y: _share(y, x, numpy.less))
 
 
 def _ignoring_nan(winner):
@@ -316,22 +252,42 @@ def _ignoring_nan(winner):
     return lambda rx, ry: winner(rx, ry) | (numpy.isnan(ry) & ~numpy.isnan(rx))
 
 
-def_elementwise(fmax, lambda ans, x, y: _share(x, y, _ignoring_nan(numpy.greater)),
-                lambda ans, x, y: _share(y, x, _ignoring_nan(numpy.greater)))
-def_elementwise(fmin, lambda ans, x, y: _share(x, y, _ignoring_nan(numpy.less)),
-                lambda ans, x, y: _share(y, x, _ignoring_nan(numpy.less)))
+def _nonzero(x):
+    """``x`` with zeros replaced by ones, so that 0/0 at a kink gives the subgradient 0."""
+    return where_primitive(getval(x) == 0, 1, x)
+
+
+add = _binary(numpy.add, "add", 1, 1)
+subtract = _binary(numpy.subtract, "subtract", 1, -1)
+multiply = _binary(numpy.multiply, "multiply", lambda ans, x, y: y, lambda ans, x, y: x)
+divide = _binary(numpy.divide, "divide", _divide_dx, lambda ans, x, y: -ans / y)
+true_divide = divide
+power = _binary(numpy.power, "power", _power_dbase, _power_dexponent)
+float_power = _binary(numpy.float_power, "float_power", _power_dbase, _power_dexponent)
+maximum = _binary(numpy.maximum, "maximum", lambda ans, x, y: _share(x, y, numpy.greater),
+                  lambda ans, x, y: _share(y, x, numpy.greater))
+minimum = _binary(numpy.minimum, "minimum", lambda ans, x, y: _share(x, y, numpy.less),
+                  lambda ans, x, y: _share(y, x, numpy.less))
+fmax = _binary(numpy.fmax, "fmax", lambda ans, x, y: _share(x, y, _ignoring_nan(numpy.greater)),
+               lambda ans, x, y: _share(y, x, _ignoring_nan(numpy.greater)))
+fmin = _binary(numpy.fmin, "fmin", lambda ans, x, y: _share(x, y, _ignoring_nan(numpy.less)),
+               lambda ans, x, y: _share(y, x, _ignoring_nan(numpy.less)))
 # d/dx log(e^x + e^y) = 1 / (1 + e^(y - x)), written as exp(-logaddexp(0, y - x)) rather than
 # exp(x - ans): that rounds to 1 when x >> y, and its own derivative would then be exactly 0.
-def_elementwise(logaddexp, lambda ans, x, y: exp(-logaddexp(0.0, y - x)),
-                lambda ans, x, y: exp(-logaddexp(0.0, x - y)))
-def_elementwise(logaddexp2, lambda ans, x, y: exp2(-logaddexp2(0.0, y - x)),
-                lambda ans, x, y: exp2(-logaddexp2(0.0, x - y)))
-def_elementwise(hypot, lambda ans, x, y: x / _nonzero(ans), lambda ans, x, y: y / _nonzero(ans))
-def_elementwise(arctan2, lambda ans, y, x: x / _nonzero(x * x + y * y),
-                lambda ans, y, x: -y / _nonzero(x * x + y * y))
-def_elementwise(mod, 1, lambda ans, x, y: -floor(x / y))
-def_elementwise(fmod, 1, lambda ans, x, y: -trunc(x / y))
-def_elementwise(copysign, lambda ans, x, y: mask_like(numpy.sign(getval(ans) * getval(x)), x), None)
+logaddexp = _binary(numpy.logaddexp, "logaddexp", lambda ans, x, y: exp(-logaddexp(0.0, y - x)),
+                    lambda ans, x, y: exp(-logaddexp(0.0, x - y)))
+logaddexp2 = _binary(numpy.logaddexp2, "logaddexp2",
+                     lambda ans, x, y: exp2(-logaddexp2(0.0, y - x)),
+                     lambda ans, x, y: exp2(-logaddexp2(0.0, x - y)))
+hypot = _binary(numpy.hypot, "hypot", lambda ans, x, y: x / _nonzero(ans),
+                lambda ans, x, y: y / _nonzero(ans))
+arctan2 = _binary(numpy.arctan2, "arctan2", lambda ans, y, x: x / _nonzero(x * x + y * y),
+                  lambda ans, y, x: -y / _nonzero(x * x + y * y))
+mod = _binary(numpy.mod, "mod", 1, lambda ans, x, y: -floor(x / y))
+remainder = mod
+fmod = _binary(numpy.fmod, "fmod", 1, lambda ans, x, y: -trunc(x / y))
+copysign = _binary(numpy.copysign, "copysign",
+                   lambda ans, x, y: mask_like(numpy.sign(getval(ans) * getval(x)), x), None)
 
 
 def zero_at_zero(total, finish):
@@ -339,11 +295,6 @@ def zero_at_zero(total, finish):
     subgradient at the kink of a root (a norm, a standard deviation) of a zero total."""
     zero = raw_array(total) == 0
     return where_primitive(zero, 0, finish(where_primitive(zero, 1, total)))
-
-
-def _nonzero(x):
-    """``x`` with zeros replaced by ones, so that 0/0 at a kink gives the subgradient 0."""
-    return where_primitive(getval(x) == 0, 1, x)
 
 
 # --- selection ------------------------------------------------------------------------------

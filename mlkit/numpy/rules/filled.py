@@ -9,7 +9,7 @@ derivative and is computed by numpy from the raw values.
 
 import numpy
 
-from mlkit.autodiff.tracer import box_types, getval, rawval
+from mlkit.autodiff.tracer import any_box, differentiated, getval, rawval
 from mlkit.numpy.rules.base import broadcast_to, reshape, shape_of
 from mlkit.numpy.rules.construction import asarray, astype
 from mlkit.numpy.rules.elementwise import exp, log, power, where_primitive
@@ -19,16 +19,6 @@ from mlkit.numpy.wrap import composite, nondifferentiable, value_array
 
 __all__ = ["arange", "bincount", "full", "full_like", "geomspace", "histogram", "histogram2d",
            "histogramdd", "linspace", "logspace", "meshgrid", "unique"]
-
-
-def _traced(*values):
-    return any(type(v) in box_types for v in values)
-
-
-def _differentiated(*values):
-    """True if a derivative is taken through any of ``values`` (a value mlkit.jit only
-    records is not: it is a value of the program)."""
-    return any(type(v) in box_types and not v._node.opaque for v in values)
 
 
 def _integral(dtype):
@@ -43,7 +33,7 @@ def _cast(x, dtype):
 
 def full(shape, fill_value, dtype=None, order="C", **kwargs):
     """numpy.full; the derivative in ``fill_value`` sums the cotangent over the array."""
-    if not _traced(fill_value) or _integral(dtype):
+    if not any_box(fill_value) or _integral(dtype):
         return numpy.full(shape, getval(fill_value), dtype, order, **kwargs)
     return broadcast_to(_cast(fill_value, dtype), shape)
 
@@ -52,7 +42,7 @@ def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, **kw
     """numpy.full_like: only the shape and dtype of ``a`` are used (no derivative in ``a``)."""
     raw = rawval(a)
     dtype = numpy.result_type(raw) if dtype is None else numpy.dtype(dtype)
-    if not _traced(fill_value) or _integral(dtype):
+    if not any_box(fill_value) or _integral(dtype):
         return numpy.full_like(raw, getval(fill_value), dtype, order, subok, shape, **kwargs)
     return broadcast_to(_cast(fill_value, dtype), numpy.shape(raw) if shape is None else shape)
 
@@ -62,7 +52,7 @@ def arange(start, stop=None, step=None, dtype=None, **kwargs):
     (the length, and so the dependence on ``stop``, is piecewise constant)."""
     raw = numpy.arange(getval(start), *[getval(v) for v in (stop, step) if v is not None],
                        dtype=dtype, **kwargs)
-    if stop is None or not _traced(start, step) or raw.dtype.kind not in "fc":
+    if stop is None or not any_box(start, step) or raw.dtype.kind not in "fc":
         return raw
     positions = numpy.arange(raw.size).astype(raw.dtype)
     return start + (positions if step is None else step * positions)
@@ -83,7 +73,7 @@ def _place(out, axis):
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, **kwargs):
     """numpy.linspace; sample i is start (1 - t_i) + stop t_i, so d/dstart = 1 - t_i and
     d/dstop = t_i."""
-    if not _traced(start, stop) or _integral(dtype):
+    if not any_box(start, stop) or _integral(dtype):
         return numpy.linspace(getval(start), getval(stop), num, endpoint, retstep, dtype, axis,
                               **kwargs)
     compute = numpy.result_type(getval(start), getval(stop), float(num))
@@ -99,7 +89,7 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
 
 def logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
     """numpy.logspace: ``base`` to the powers of ``linspace(start, stop)``."""
-    if not _traced(start, stop, base) or _integral(dtype):
+    if not any_box(start, stop, base) or _integral(dtype):
         return numpy.logspace(getval(start), getval(stop), num, endpoint, getval(base), dtype,
                               axis)
     exponents = linspace(start, stop, num, endpoint, axis=axis)
@@ -111,7 +101,7 @@ def logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
 def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
     """numpy.geomspace: start (stop / start) ** t_i, with the endpoints exact as in numpy."""
     raw_start, raw_stop = getval(start), getval(stop)
-    if not _traced(start, stop) or _integral(dtype):
+    if not any_box(start, stop) or _integral(dtype):
         return numpy.geomspace(raw_start, raw_stop, num, endpoint, dtype, axis)
     if numpy.any(numpy.asarray(raw_start) == 0) or numpy.any(numpy.asarray(raw_stop) == 0):
         raise ValueError("geometric sequence cannot include zero")
@@ -132,7 +122,7 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
 
 def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
     """numpy.meshgrid: each grid is its vector broadcast, so its cotangent is summed back."""
-    if not _traced(*xi):
+    if not any_box(*xi):
         return numpy.meshgrid(*[getval(x) for x in xi], copy=copy, sparse=sparse,
                               indexing=indexing)
     if indexing not in ("xy", "ij"):
@@ -151,7 +141,7 @@ def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
 def bincount(x, weights=None, minlength=0):
     """numpy.bincount; with traced ``weights`` each bin is the sum of its weights."""
     raw_x = numpy.asarray(getval(x))
-    if not _traced(weights):
+    if not any_box(weights):
         return numpy.bincount(raw_x, getval(weights), minlength)
     length = max(int(raw_x.max()) + 1 if raw_x.size else 0, minlength)
     zeros = numpy.zeros(length, dtype=numpy.result_type(getval(weights), numpy.float64))
@@ -164,8 +154,8 @@ def histogram(a, bins=10, range=None, density=None, weights=None):
     traced edges or range, and traced weights are refused rather than given a zero
     derivative."""
     edges_from_a = numpy.ndim(getval(bins)) == 0 and range is None
-    traced_range = range is not None and _differentiated(*range)
-    if (edges_from_a and _differentiated(a)) or _differentiated(bins, weights) or traced_range:
+    traced_range = range is not None and differentiated(*range)
+    if (edges_from_a and differentiated(a)) or differentiated(bins, weights) or traced_range:
         raise NotImplementedError(
             "histogram is not differentiable in its weights, its bin edges or its range, and "
             "with a traced array it needs constant edges: pass bins as an array of constant "
@@ -187,10 +177,10 @@ def _refuse_traced_counts(traced_samples, bins, range, weights):
     array per axis, or a constant range); traced weights, edges or range are refused."""
     per_axis = isinstance(bins, (list, tuple))
     edges_given = per_axis and all(numpy.ndim(getval(b)) == 1 for b in bins)
-    traced_bins = _differentiated(*bins) if per_axis else _differentiated(bins)
-    traced_range = range is not None and any(_differentiated(*pair) for pair in range)
+    traced_bins = differentiated(*bins) if per_axis else differentiated(bins)
+    traced_range = range is not None and any(differentiated(*pair) for pair in range)
     if (traced_samples and range is None and not edges_given) or traced_bins or traced_range \
-            or _differentiated(weights):
+            or differentiated(weights):
         raise NotImplementedError(
             "histogramdd and histogram2d are not differentiable in their weights, bin edges or "
             "range, and with traced samples they need constant edges: pass bins as a list of "
@@ -200,7 +190,7 @@ def _refuse_traced_counts(traced_samples, bins, range, weights):
 def histogramdd(sample, bins=10, range=None, density=None, weights=None):
     """numpy.histogramdd: counts, piecewise constant in the samples (see histogram)."""
     samples = sample if isinstance(sample, (list, tuple)) else [sample]
-    _refuse_traced_counts(_differentiated(*samples), bins, range, weights)
+    _refuse_traced_counts(differentiated(*samples), bins, range, weights)
     return _counts(numpy.histogramdd, sample, bins, range, density, weights)
 
 
@@ -209,7 +199,7 @@ def histogram2d(x, y, bins=10, range=None, density=None, weights=None):
     if not isinstance(bins, (list, tuple)) and numpy.ndim(getval(bins)) == 1 \
             and len(getval(bins)) != 2:  # one edge array for both axes
         bins = [bins, bins]
-    _refuse_traced_counts(_differentiated(x, y), bins, range, weights)
+    _refuse_traced_counts(differentiated(x, y), bins, range, weights)
     return _counts(numpy.histogram2d, x, y, bins, range, density, weights)
 
 
@@ -217,7 +207,7 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
            **kwargs):
     """numpy.unique: the unique values are taken from ``ar`` (at their first occurrence), so
     each receives the cotangent of its entry."""
-    if not _traced(ar):
+    if not any_box(ar):
         return numpy.unique(getval(ar), return_index, return_inverse, return_counts, axis,
                             **kwargs)
     raw = value_array(ar)

@@ -84,7 +84,6 @@ def _untake_vjp(shape_and_dtype, index):
     return lambda g: untake(g, index, shape_and_dtype)
 
 
-
 defvjp(index_update,
        lambda ans, x, index, v: lambda g: index_update(g, index, 0),
        None,

@@ -33,6 +33,7 @@ from mlkit.numpy.wrap import composite, dispatch_from, raw_array, refuse_out, wr
 __all__ = ["amax", "amin", "average", "cumprod", "cumsum", "flip", "max", "mean", "min", "nanmean",
            "nansum", "prod", "std", "var"]
 
+
 def _mean(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
     """numpy.mean as a sum and a division (skipping numpy.mean's dispatch on small arrays)."""
     if out is not None or kwargs or type(a) is not numpy.ndarray or a.dtype.kind not in "fc":
@@ -43,6 +44,8 @@ def _mean(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
 
 mean = wrap(_mean, "mean")
 prod = wrap(numpy.prod, "prod")
+
+
 def _extremum(reduce, ufunc):
     """numpy.max or numpy.min with plain defaults (numpy's are sentinels, which rules would
     receive when a traced ``initial`` is bound to its position); on a plain array with no

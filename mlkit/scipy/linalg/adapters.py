@@ -10,7 +10,7 @@ import scipy.linalg
 from scipy.linalg import LinAlgError
 
 import mlkit.numpy as mnp
-from mlkit.autodiff.tracer import getval, is_box
+from mlkit.autodiff.tracer import any_box, getval
 from mlkit.numpy.rules.base import is_complex
 from mlkit.numpy.rules.linalg import transposed
 from mlkit.numpy.wrap import composite, nondifferentiable
@@ -19,10 +19,6 @@ from mlkit.scipy.linalg.triangular import read_triangle, solve_triangular
 
 __all__ = ["cho_factor", "cho_solve", "cholesky", "det", "eigh", "eigvalsh", "inv", "lu_solve",
            "norm", "pinv", "qr", "solve", "solve_continuous_lyapunov", "svd", "svdvals"]
-
-
-def _traced(*xs):
-    return any(is_box(x) for x in xs)
 
 
 def _check_square(name, a):
@@ -76,7 +72,7 @@ def _effective(name, a, assume_a, lower):
 def cholesky(a, lower=False, overwrite_a=False, check_finite=True):
     """The Cholesky factor of ``a``: upper (A = U^H U) by default, lower with ``lower=True``,
     reading that triangle of ``a`` only (as scipy does)."""
-    if not _traced(a):
+    if not any_box(a):
         return scipy.linalg.cholesky(a, lower=lower, check_finite=check_finite)
     a = mnp.atleast_2d(a)  # a number is a 1x1 matrix, as in scipy
     _check_square("cholesky", a)
@@ -85,7 +81,7 @@ def cholesky(a, lower=False, overwrite_a=False, check_finite=True):
 
 def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
     """``(c, lower)``: the factor in one triangle of c, a's own entries in the other."""
-    if not _traced(a):
+    if not any_box(a):
         return scipy.linalg.cho_factor(a, lower=lower, check_finite=check_finite)
     factor = cholesky(a, lower=lower)
     a = mnp.atleast_2d(a)
@@ -97,7 +93,7 @@ def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
 def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
     """Solve A x = b from ``cho_factor``'s ``(c, lower)`` (two triangular solves)."""
     c, lower = c_and_lower
-    if not _traced(c, b):
+    if not any_box(c, b):
         return scipy.linalg.cho_solve((c, lower), b, check_finite=check_finite)
     vector = numpy.ndim(getval(b)) == 1  # one right-hand side, for each matrix of a stack
     b = mnp.expand_dims(b, -1) if vector else b
@@ -112,7 +108,7 @@ def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
     """x with A x = b (A^T x = b with ``trans=1``, A^H x = b with 2) from ``lu_factor``'s
     ``(lu, piv)``: A = P L U, so a row permutation and two triangular solves."""
     lu, piv = lu_and_piv
-    if not _traced(lu, b):
+    if not any_box(lu, b):
         return scipy.linalg.lu_solve((lu, piv), b, trans=trans, check_finite=check_finite)
     if trans not in (0, 1, 2):
         raise ValueError(f"lu_solve: trans must be 0, 1 or 2, got {trans!r}")
@@ -146,7 +142,7 @@ _rows_of_pivots = nondifferentiable(_rows_of_pivots)
 def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=True,
           assume_a=None, transposed=False):
     """x with A x = b (A^T x = b with ``transposed``), reading of A what ``assume_a`` says."""
-    if not _traced(a, b):
+    if not any_box(a, b):
         return scipy.linalg.solve(a, b, lower=lower, check_finite=check_finite,
                                   assume_a=assume_a, transposed=transposed)
     a, b = mnp.atleast_2d(a), mnp.atleast_1d(b)
@@ -171,7 +167,7 @@ def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=
 
 def inv(a, overwrite_a=False, check_finite=True, *, assume_a=None, lower=False):
     """The inverse of ``a``, reading of it what ``assume_a`` says (as ``solve``)."""
-    if not _traced(a):
+    if not any_box(a):
         return scipy.linalg.inv(a, check_finite=check_finite, assume_a=assume_a, lower=lower)
     _check_square("inv", a)
     matrix = _effective("inv", a, assume_a, lower)
@@ -194,7 +190,7 @@ def _positive_factor(name, matrix):
 
 def det(a, overwrite_a=False, check_finite=True):
     """The determinant, in scipy's result dtype (float64 for float32 input)."""
-    if not _traced(a):
+    if not any_box(a):
         return scipy.linalg.det(a, check_finite=check_finite)
     _check_square("det", a)
     out = mnp.linalg.det(a)
@@ -204,7 +200,7 @@ def det(a, overwrite_a=False, check_finite=True):
 
 def norm(a, ord=None, axis=None, keepdims=False, check_finite=True):
     """Vector and matrix norms as numpy.linalg.norm (subgradient 0 where the norm is 0)."""
-    if not _traced(a):
+    if not any_box(a):
         return scipy.linalg.norm(a, ord=ord, axis=axis, keepdims=keepdims,
                                  check_finite=check_finite)
     out = mnp.linalg.norm(a, ord=ord, axis=axis, keepdims=keepdims)
@@ -227,7 +223,7 @@ def svd(a, full_matrices=True, compute_uv=True, overwrite_a=False, check_finite=
         lapack_driver="gesdd"):
     """``(u, s, vh)`` or ``s``; differentiable for the reduced decomposition (square matrices,
     or ``full_matrices=False``) with distinct singular values."""
-    if not _traced(a):
+    if not any_box(a):
         return scipy.linalg.svd(a, full_matrices=full_matrices, compute_uv=compute_uv,
                                 check_finite=check_finite, lapack_driver=lapack_driver)
     return mnp.linalg.svd(a, full_matrices=full_matrices, compute_uv=compute_uv)
@@ -236,7 +232,7 @@ def svd(a, full_matrices=True, compute_uv=True, overwrite_a=False, check_finite=
 def qr(a, overwrite_a=False, lwork=None, mode="full", pivoting=False, check_finite=True):
     """``(q, r)``, or ``(r,)`` with ``mode='r'``; differentiable without pivoting for
     ``mode='economic'`` (or a square matrix) with at least as many rows as columns."""
-    if not _traced(a):
+    if not any_box(a):
         return scipy.linalg.qr(a, lwork=lwork, mode=mode, pivoting=pivoting,
                                check_finite=check_finite)
     m, n = numpy.shape(getval(a))[-2:]
@@ -255,14 +251,14 @@ def qr(a, overwrite_a=False, lwork=None, mode="full", pivoting=False, check_fini
 
 def svdvals(a, overwrite_a=False, check_finite=True):
     """Singular values, descending."""
-    if not _traced(a):
+    if not any_box(a):
         return scipy.linalg.svdvals(a, check_finite=check_finite)
     return mnp.linalg.svdvals(a)
 
 
 def pinv(a, *, atol=None, rtol=None, return_rank=False, check_finite=True):
     """The pseudo-inverse (differentiable where the rank does not change)."""
-    if not _traced(a):
+    if not any_box(a):
         return scipy.linalg.pinv(a, atol=atol, rtol=rtol, return_rank=return_rank,
                                  check_finite=check_finite)
     rcond, rank = _pinv_cutoff(a, atol, rtol)
@@ -295,7 +291,7 @@ def _eigen_arguments(name, b, kwargs):
 
 def eigh(a, b=None, *, lower=True, eigvals_only=False, **kwargs):
     """Eigenvalues (ascending) and eigenvectors of a symmetric matrix, reading one triangle."""
-    if not _traced(a, b):
+    if not any_box(a, b):
         return scipy.linalg.eigh(a, b, lower=lower, eigvals_only=eigvals_only, **kwargs)
     _eigen_arguments("eigh", b, kwargs)
     w, v = mnp.linalg.eigh(a, UPLO="L" if lower else "U")
@@ -318,7 +314,7 @@ _scipy_phases = nondifferentiable(_scipy_phases)
 
 def eigvalsh(a, b=None, *, lower=True, **kwargs):
     """Eigenvalues (ascending) of a symmetric matrix."""
-    if not _traced(a, b):
+    if not any_box(a, b):
         return scipy.linalg.eigvalsh(a, b, lower=lower, **kwargs)
     _eigen_arguments("eigvalsh", b, kwargs)
     return eigh(a, lower=lower, eigvals_only=True)
@@ -326,7 +322,7 @@ def eigvalsh(a, b=None, *, lower=True, **kwargs):
 
 def solve_continuous_lyapunov(a, q):
     """X with A X + X A^H = Q: a Sylvester equation."""
-    if not _traced(a, q):
+    if not any_box(a, q):
         return scipy.linalg.solve_continuous_lyapunov(a, q)
     a, q = mnp.atleast_2d(a), mnp.atleast_2d(q)  # numbers are 1x1 matrices, as in scipy
     return solve_sylvester(a, mnp.conj(transposed(a)), q)

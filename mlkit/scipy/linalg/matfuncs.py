@@ -113,6 +113,8 @@ def expm(A):
         A = mnp.reshape(A, (1, 1))
         return _expm_of_matrix(mnp.astype(A, numpy.result_type(getval(A), numpy.float64)))
     return _expm_of_matrix(A)
+
+
 _logm_of_matrix = _matrix_function(scipy.linalg.logm, "logm")
 
 
@@ -135,7 +137,6 @@ _power_of_matrix = _matrix_function(scipy.linalg.fractional_matrix_power,
 def fractional_matrix_power(A, t):
     """``A ** t`` for a real power ``t`` (not differentiated), the principal branch."""
     return _holding_complex(_power_of_matrix(A, t))
-
 
 
 sqrtm = composite(sqrtm)

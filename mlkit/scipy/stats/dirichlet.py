@@ -14,6 +14,7 @@ from mlkit.scipy.stats.base import register
 
 __all__ = ["logpdf", "pdf", "rvs"]
 
+
 def _simplex_points(x, alpha):
     """x with components on its first axis (the last one filled in as 1 - the others when
     omitted), checked as scipy checks it: on the simplex, > 0 wherever alpha < 1."""

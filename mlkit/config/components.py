@@ -18,7 +18,7 @@ from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origi
 from pydantic import Field, model_validator
 
 from mlkit import registry
-from mlkit.options import Length, OptionConflict, Range
+from mlkit.options import Length, OptionConflict, Range, spelled
 
 from .errors import Problem
 from .fields import (
@@ -53,21 +53,9 @@ def _writable(hint: Any) -> bool:
         type, collections.abc.Callable))
 
 
-def _spelled(hint: Any) -> str:
-    """How an error message names the values of a type: ``an integer >= 1``, ``'full'``."""
-    if get_origin(hint) is Annotated:
-        bounds = [f"{sign} {getattr(meta, key)}" for meta in hint.__metadata__
-                  if isinstance(meta, Range) for key, sign in _SIGNS.items()
-                  if getattr(meta, key) is not None]
-        return " ".join([_spelled(get_args(hint)[0]), *bounds])
-    if get_origin(hint) is Literal:
-        return " or ".join(map(repr, get_args(hint)))
-    return _NAMES.get(hint, "a value of its own kind")
-
-
-_SIGNS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
-_NAMES = {int: "an integer", float: "a number", str: "text", bool: "true or false",
-          type(None): "null"}
+_YAML_WORDS = {int: "an integer", float: "a number", str: "text", bool: "true or false",
+               type(None): "null"}
+"""How an error message names plain types, in YAML's words."""
 
 
 def field_type(hint: Any) -> Any:
@@ -86,7 +74,7 @@ def field_type(hint: Any) -> Any:
         values = [arg for arg in members if arg is not type(None)]
         if len(values) < 2:
             return union
-        return Annotated[union, one_error(" or ".join(map(_spelled, members)))]
+        return Annotated[union, one_error(spelled(Union[members], _YAML_WORDS))]  # noqa: UP007
     if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
         return Annotated[list[field_type(args[0])], Field(min_length=len(args),
                                                           max_length=len(args))]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Annotated
 
 import numpy
 
@@ -18,7 +19,7 @@ from mlkit.nn.activation_layers import ACTIVATION_LAYERS, ActivationName, Identi
 from mlkit.nn.init import InitName, as_rng, get_initializer, uniform
 from mlkit.nn.module import Module
 from mlkit.nn.normalization import BatchNorm1d
-from mlkit.options import Fraction
+from mlkit.options import Fraction, Range, checked
 
 __all__ = ["MLP", "Dropout", "Embedding", "Identity", "Linear", "Sequential"]
 
@@ -50,6 +51,7 @@ defjvp(_affine,
        lambda t, ans, x, weight, bias: np.broadcast_to(t, ans.shape))
 
 
+@checked
 class Linear(Module):
     """``y = x @ weight + bias`` with ``weight`` of shape ``(in_features, out_features)``.
 
@@ -123,6 +125,7 @@ class Sequential(Module):
         return iter(self.layers)
 
 
+@checked
 class MLP(Sequential):
     """A multilayer perceptron: per hidden size, Linear -> [BatchNorm1d] -> activation ->
     [Dropout]; then a final Linear. A :class:`Sequential` of those layers.
@@ -136,7 +139,8 @@ class MLP(Sequential):
     activation : str or Module class
         A name in :data:`ACTIVATION_LAYERS` (``"relu"``, ``"tanh"``, ...) or a Module class.
     dropout : float
-        Dropout probability after each hidden activation (0: no Dropout layers).
+        Dropout probability after each hidden activation, in ``[0, 1)`` (0: no Dropout
+        layers; 1 would leave the output layer nothing but its bias to learn from).
     batch_norm : bool
         Insert BatchNorm1d before each hidden activation.
     init : str or callable
@@ -174,6 +178,7 @@ class MLP(Sequential):
                 f"out_features={self.out_features}, activation={self.activation!r}")
 
 
+@checked
 class Dropout(Module):
     """Zeroes each element with probability ``p`` in training mode and scales the rest by
     ``1 / (1 - p)`` (inverted dropout); the identity in evaluation mode.
@@ -186,11 +191,9 @@ class Dropout(Module):
         The layer's own generator; ``forward(x, rng=...)`` may pass another for one call.
     """
 
-    def __init__(self, p=0.5, *, rng=None):
+    def __init__(self, p: Annotated[float, Range(ge=0, le=1)] = 0.5, *, rng=None):
         super().__init__()
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: p must be in [0, 1], got {p!r}")
-        self.p = float(p)
+        self.p = p
         self.rng = as_rng(rng)
 
     def forward(self, x, rng=None):

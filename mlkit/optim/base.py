@@ -20,6 +20,7 @@ import numpy as np
 
 from mlkit.optim import validation
 from mlkit.optim.flat import FlatParameters, check_parameters, checked_vectors, dtype_groups
+from mlkit.options import NonNegativeFloat, check
 from mlkit.tree import flatten_named, tree_align, tree_builder, tree_flatten, tree_signature
 
 
@@ -29,7 +30,8 @@ class Optimizer(ABC):
     Parameters
     ----------
     lr : float
-        Learning rate, ``>= 0``; readable and settable as ``opt.lr`` (schedules set it).
+        Learning rate, ``> 0``; readable and settable as ``opt.lr`` (schedules set it, and
+        may set 0).
 
     Notes
     -----
@@ -73,7 +75,10 @@ class Optimizer(ABC):
 
     @lr.setter
     def lr(self, value):
-        self._lr = validation.real(type(self).__name__, "lr", value, low=0.0)
+        """``>= 0``, wider than the constructors' ``> 0``: a schedule may end at a rate of 0
+        (a cosine down to ``eta_min=0``), while an optimizer built with ``lr=0`` would never
+        move, which is a mistake to refuse."""
+        self._lr = check(f"{type(self).__name__}: lr", NonNegativeFloat, value)
 
     def init_state(self, param: np.ndarray) -> dict:
         """The state arrays of one parameter before its first step (none by default)."""

@@ -94,7 +94,7 @@ def test_dropout_scaling_eval_identity_and_explicit_rng():
     grads = grads_of(nn.Sequential(nn.Linear(50, 1, rng=0), nn.Dropout(0.5, rng=1)), x[:3],
                      numpy.ones((3, 1), numpy.float32))
     assert grads["layers"][0]["bias"][0] in (0.0, 2.0, 4.0, 6.0)
-    with pytest.raises(ValueError, match=r"p must be in \[0, 1\]"):
+    with pytest.raises(ValueError, match=r"Dropout: p must be a finite number in \[0, 1\], got 1.5"):
         nn.Dropout(1.5)
 
 

@@ -4,8 +4,8 @@ A component (an optimizer, a schedule, a loss, a model) types each option in its
 e.g. ``lr: PositiveFloat = 1e-3``; the config schema is derived from those hints, and
 :func:`checked` makes the component check its Python arguments against the same hints, so YAML
 and Python share one default and one range. :class:`Range` and :class:`Length` are plain
-metadata inside ``typing.Annotated``. A rule between options (SGD's nesterov needs momentum) is the
-component's static ``check_options``, which raises :class:`OptionConflict`: its constructor
+metadata inside ``typing.Annotated``. A rule between options (SGD's nesterov needs momentum) is
+the component's static ``check_options``, which raises :class:`OptionConflict`: its constructor
 and the config schema both call it. A name outside its options gets one hint,
 :func:`did_you_mean`, in every layer. Nothing here imports mlkit.
 """
@@ -25,8 +25,7 @@ from typing import Annotated, Literal, Union, get_args, get_origin
 
 __all__ = ["BatchSize", "Fraction", "Length", "NonNegativeFloat", "NonNegativeInt",
            "OptionConflict", "PositiveFloat", "PositiveInt", "Range", "check", "checked",
-           "did_you_mean",
-           "spelled"]
+           "did_you_mean", "spelled"]
 
 
 @dataclass(frozen=True)
@@ -82,23 +81,22 @@ def did_you_mean(word, options, sentence: bool = False) -> str:
     return f"{' Did' if sentence else ' — did'} you mean {close[0]!r}?"
 
 
-_SIGNS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 _NAMES = {int: "an integer", float: "a finite number", str: "text", bool: "True or False",
           type(None): "None"}
 _SEQUENCES = (list, tuple, collections.abc.Sequence)
 _UNIONS = (Union, types.UnionType)
 
 
-def _bound_text(meta) -> str:
+def _bounds_text(meta) -> str:
     if isinstance(meta, Length):
-        return (f"of length {meta.min} to {meta.max}" if None not in (meta.min, meta.max) else
-                f"of length >= {meta.min}" if meta.min is not None else f"of length <= {meta.max}")
-    low = next((key for key in ("gt", "ge") if getattr(meta, key) is not None), None)
-    high = next((key for key in ("lt", "le") if getattr(meta, key) is not None), None)
-    if low and high:
-        return (f"in {'(' if low == 'gt' else '['}{getattr(meta, low)}, "
-                f"{getattr(meta, high)}{')' if high == 'lt' else ']'}")
-    return " ".join(f"{_SIGNS[key]} {getattr(meta, key)}" for key in (low, high) if key)
+        sides = [f"{sign} {n}" for sign, n in ((">=", meta.min), ("<=", meta.max)) if n is not None]
+        return "of length " + " and ".join(sides)
+    low = (meta.gt, "(", ">") if meta.ge is None else (meta.ge, "[", ">=")
+    high = (meta.lt, ")", "<") if meta.le is None else (meta.le, "]", "<=")
+    if low[0] is not None and high[0] is not None:
+        return f"in {low[1]}{low[0]}, {high[0]}{high[1]}"
+    value, _, sign = low if low[0] is not None else high
+    return f"{sign} {value}"
 
 
 def spelled(hint, words: dict = _NAMES) -> str:
@@ -106,41 +104,46 @@ def spelled(hint, words: dict = _NAMES) -> str:
     in [0, 1)``, ``'cos' or 'linear'``; ``words`` names the plain types (a config says null)."""
     origin, args = get_origin(hint), get_args(hint)
     if origin is Annotated:
-        bounds = [_bound_text(meta) for meta in hint.__metadata__
-                  if isinstance(meta, (Range, Length))]
+        bounds = [_bounds_text(m) for m in hint.__metadata__ if isinstance(m, (Range, Length))]
         return " ".join([spelled(args[0], words), *bounds])
     if origin is Literal:
         return " or ".join(map(repr, args))
     if origin in _UNIONS:
         return " or ".join(spelled(arg, words) for arg in args)
-    if origin is tuple and Ellipsis not in args:
-        if len(set(args)) == 1:
-            return f"{len(args)} values, each {spelled(args[0], words)}"
-        return f"{len(args)} values: " + ", ".join(spelled(arg, words) for arg in args)
     if origin in _SEQUENCES:
-        return f"a list of items, each {spelled(args[0], words)}"
-    return words.get(hint, "a value of its own kind")
+        return f"a list of ({', '.join(spelled(a, words) for a in args if a is not Ellipsis)})"
+    if origin is type:
+        return f"a {args[0].__name__} class"
+    return words.get(hint) or ("a callable" if _is_callable(hint) else f"a {hint.__name__}")
 
 
-def _checkable(hint) -> bool:
-    """Whether :func:`checked` can judge every value of this hint (a class or callable it
-    leaves to the component)."""
-    origin, args = get_origin(hint), get_args(hint)
-    if origin in (Annotated, *_SEQUENCES):
-        return _checkable(args[0]) and (origin is not tuple or all(map(_checkable, args[1:])))
-    if origin in _UNIONS:
-        return all(map(_checkable, args))
-    return origin is Literal or hint in _NAMES or hint is Ellipsis
+def _choices(hint) -> list[str]:
+    """The words a hint allows (its Literal strings), for a "did you mean" hint."""
+    if get_origin(hint) is Literal:
+        return [arg for arg in get_args(hint) if isinstance(arg, str)]
+    return [word for arg in get_args(hint) for word in _choices(arg)]
 
 
 def _within(meta, value) -> bool:
     if isinstance(meta, Length):
-        return ((meta.min is None or len(value) >= meta.min)
-                and (meta.max is None or len(value) <= meta.max))
-    if not isinstance(meta, Range):
-        return True
-    return ((meta.gt is None or value > meta.gt) and (meta.ge is None or value >= meta.ge)
-            and (meta.lt is None or value < meta.lt) and (meta.le is None or value <= meta.le))
+        return (meta.min or 0) <= len(value) <= (math.inf if meta.max is None else meta.max)
+    return not isinstance(meta, Range) or (
+        (meta.gt is None or value > meta.gt) and (meta.ge is None or value >= meta.ge)
+        and (meta.lt is None or value < meta.lt) and (meta.le is None or value <= meta.le))
+
+
+def _is_a(hint, value) -> bool:
+    """Whether ``value`` is of a plain hint: a number (no bool), a class, type[C], Callable."""
+    if hint in (int, float):
+        kind = numbers.Integral if hint is int else numbers.Real
+        return isinstance(value, kind) and not isinstance(value, bool)
+    if get_origin(hint) is type:
+        return isinstance(value, type) and issubclass(value, get_args(hint)[0])
+    return callable(value) if _is_callable(hint) else isinstance(value, hint)
+
+
+def _is_callable(hint) -> bool:
+    return collections.abc.Callable in (hint, get_origin(hint))
 
 
 def check(where: str, hint, value):
@@ -148,70 +151,61 @@ def check(where: str, hint, value):
     numpy arithmetic, so float32 arrays are not promoted), or a TypeError (wrong kind) or
     ValueError (outside the bounds) saying ``where`` (``"SGD: lr"``) must be what it allows."""
     origin, args = get_origin(hint), get_args(hint)
-    refused = f"{where} must be {spelled(hint)}, got {value!r}"
+
+    def refused() -> str:  # written only when raised: spelling a hint costs more than a check
+        close = did_you_mean(value, _choices(hint)) if isinstance(value, str) else ""
+        return f"{where} must be {spelled(hint)}, got {value!r}{close}"
+
     if origin is Annotated:
         try:
             value = check(where, args[0], value)
         except (TypeError, ValueError) as error:
             if get_origin(args[0]) in _SEQUENCES:  # an item's own message names the item
                 raise
-            raise type(error)(refused) from None
+            raise type(error)(refused()) from None
         if all(_within(meta, value) for meta in hint.__metadata__):
             return value
-        raise ValueError(refused)
+        raise ValueError(refused())
     if origin is Literal:
         if any(type(value) is type(arg) and value == arg for arg in args):
             return value
-        raise ValueError(refused + did_you_mean(value, [a for a in args if isinstance(a, str)]))
+        raise ValueError(refused())
     if origin in _UNIONS:
-        errors = []
+        kinds = set()
         for member in args:
             try:
                 return check(where, member, value)
             except (TypeError, ValueError) as error:
-                errors.append(error)
-        raise (ValueError if any(isinstance(e, ValueError) for e in errors) else TypeError)(refused)
+                kinds.add(type(error))
+        raise (ValueError if ValueError in kinds else TypeError)(refused())
     if origin in _SEQUENCES:
-        if isinstance(value, (list, tuple)) and (len(value) == len(args) or origin is not tuple
-                                                 or Ellipsis in args):
-            items = args if origin is tuple and Ellipsis not in args else args[:1] * len(value)
-            checked_items = [check(f"{where}[{i}]", item, element)
-                             for i, (item, element) in enumerate(zip(items, value))]
-            return tuple(checked_items) if origin is tuple else checked_items
-        raise TypeError(refused)
-    if hint is float and isinstance(value, numbers.Real) and not isinstance(value, bool):
-        if math.isfinite(value):
-            return float(value)
-        raise ValueError(refused)
-    if hint is int and isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return int(value)
-    if hint in (bool, str) and isinstance(value, hint) or hint is type(None) and value is None:
-        return value
-    raise TypeError(refused)
+        fixed = origin is tuple and Ellipsis not in args
+        if isinstance(value, (list, tuple)) and (not fixed or len(value) == len(args)):
+            items = [check(f"{where}[{i}]", args[i if fixed else 0], element)
+                     for i, element in enumerate(value)]
+            return tuple(items) if origin is tuple else items
+    elif _is_a(hint, value):
+        if hint is float and not math.isfinite(value):
+            raise ValueError(refused())
+        return float(value) if hint is float else int(value) if hint is int else value
+    raise TypeError(refused())
 
 
 @functools.cache
 def _typed_parameters(target) -> tuple:
-    """``(position, name, hint)`` of each parameter of ``target`` that :func:`checked` checks;
-    the position is None for a keyword-only one."""
+    """``(position, name, hint)`` of each typed parameter of ``target``; the position is None
+    for one that cannot be passed by position."""
     hints = typing.get_type_hints(target, include_extras=True)
-    found = []
-    for position, parameter in enumerate(inspect.signature(target).parameters.values()):
-        if parameter.name in hints and _checkable(hints[parameter.name]) and parameter.kind in (
-                parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY):
-            keyword_only = parameter.kind is parameter.KEYWORD_ONLY
-            found.append((None if keyword_only else position, parameter.name,
-                          hints[parameter.name]))
-    return tuple(found)
+    return tuple((None if p.kind is p.KEYWORD_ONLY else i, p.name, hints[p.name])
+                 for i, p in enumerate(inspect.signature(target).parameters.values())
+                 if p.name in hints and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
 
 
 def checked(component):
-    """``component`` (a function, or a class: its ``__init__``) checking, at every call, each
-    argument given for a typed parameter against its type hint, bounds included, so Python
-    refuses what the config schema derived from the same hints refuses, with a message naming
-    the component, the option, the allowed values and the value given. Arguments are passed on
-    as plain Python values; a default is not checked again (a test checks every default).
-    Hints naming classes or callables are left to the component."""
+    """``component`` (a function, or a class: its ``__init__``) checking each argument given
+    for a typed parameter with :func:`check`, and passing it on as checked, so Python refuses
+    what the config schema derived from the same hints refuses. A default is not checked at
+    each call (a test checks every default once)."""
     method = isinstance(component, type)
     target = component.__init__ if method else component
 

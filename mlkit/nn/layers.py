@@ -156,7 +156,7 @@ class MLP(Sequential):
                  batch_norm: bool = False, *, init: InitName | Callable = "default", rng=None,
                  dtype=numpy.float32):
         rng = as_rng(rng)
-        make_activation = _activation_layer(activation)
+        make_activation = ACTIVATION_LAYERS.get(activation, activation)  # a name or a class
         hidden_sizes = tuple(int(h) for h in hidden_sizes)
         layers, width = [], int(in_features)
         for hidden in hidden_sizes:
@@ -243,13 +243,3 @@ class Embedding(Module):
 
     def extra_repr(self):
         return f"num_embeddings={self.num_embeddings}, embedding_dim={self.embedding_dim}"
-
-
-def _activation_layer(activation):
-    if isinstance(activation, type) and issubclass(activation, Module):
-        return activation
-    try:
-        return ACTIVATION_LAYERS[activation]
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown activation {activation!r}; choose one of "
-                         f"{sorted(ACTIVATION_LAYERS)} or pass a Module class") from None

@@ -52,7 +52,7 @@ class Adam(Optimizer):
                  eps: NonNegativeFloat = 1e-8, weight_decay: NonNegativeFloat = 0.0,
                  amsgrad: bool = False, maximize: bool = False):
         super().__init__(lr)
-        self.betas, self.eps, self.weight_decay = tuple(betas), eps, weight_decay
+        self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
         self.amsgrad, self.maximize = amsgrad, maximize
 
     def init_state(self, param):

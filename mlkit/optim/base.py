@@ -75,9 +75,8 @@ class Optimizer(ABC):
 
     @lr.setter
     def lr(self, value):
-        """``>= 0``, wider than the constructors' ``> 0``: a schedule may end at a rate of 0
-        (a cosine down to ``eta_min=0``), while an optimizer built with ``lr=0`` would never
-        move, which is a mistake to refuse."""
+        """``>= 0``: a schedule may end at 0 (a cosine to ``eta_min=0``); the constructors
+        refuse 0, an optimizer that would never move."""
         self._lr = check(f"{type(self).__name__}: lr", NonNegativeFloat, value)
 
     def init_state(self, param: np.ndarray) -> dict:

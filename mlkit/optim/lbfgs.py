@@ -90,8 +90,7 @@ class LBFGS:
 
     @lr.setter
     def lr(self, value):
-        """Set at run time by schedules, so ``>= 0`` as :attr:`Optimizer.lr`; the constructor
-        asks ``> 0``."""
+        """``>= 0``, as :attr:`Optimizer.lr` (a schedule may end at 0); the constructor: > 0."""
         self._lr = check("LBFGS: lr", NonNegativeFloat, value)
 
     def _reset(self):

@@ -1,22 +1,31 @@
 """The bounds of a component's options, stated once in its signature, and the rules between them.
 
 A component (an optimizer, a schedule, a loss, a model) types each option in its signature,
-e.g. ``lr: PositiveFloat = 1e-3``; the config schema is derived from those hints, so YAML and
-Python share one default and one range. :class:`Range` and :class:`Length` are plain metadata
-inside ``typing.Annotated``. A rule between options (SGD's nesterov needs momentum) is the
-component's static ``check_options``, which raises :class:`OptionConflict`: its constructor
+e.g. ``lr: PositiveFloat = 1e-3``; the config schema is derived from those hints, and
+:func:`checked` makes the component check its Python arguments against the same hints, so YAML
+and Python share one default and one range. :class:`Range` and :class:`Length` are plain
+metadata inside ``typing.Annotated``. A rule between options (SGD's nesterov needs momentum) is
+the component's static ``check_options``, which raises :class:`OptionConflict`: its constructor
 and the config schema both call it. A name outside its options gets one hint,
 :func:`did_you_mean`, in every layer. Nothing here imports mlkit.
 """
 
 from __future__ import annotations
 
+import collections.abc
 import difflib
+import functools
+import inspect
+import math
+import numbers
+import types
+import typing
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Union, get_args, get_origin
 
 __all__ = ["BatchSize", "Fraction", "Length", "NonNegativeFloat", "NonNegativeInt",
-           "OptionConflict", "PositiveFloat", "PositiveInt", "Range", "did_you_mean"]
+           "OptionConflict", "PositiveFloat", "PositiveInt", "Range", "check", "checked",
+           "did_you_mean", "spelled"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,151 @@ def did_you_mean(word, options, sentence: bool = False) -> str:
     if not close:
         return ""
     return f"{' Did' if sentence else ' — did'} you mean {close[0]!r}?"
+
+
+_NAMES = {int: "an integer", float: "a finite number", str: "text", bool: "True or False",
+          type(None): "None"}
+_SEQUENCES = (list, tuple, collections.abc.Sequence)
+_UNIONS = (Union, types.UnionType)
+
+
+def _bounds_text(meta) -> str:
+    if isinstance(meta, Length):
+        sides = [f"{sign} {n}" for sign, n in ((">=", meta.min), ("<=", meta.max)) if n is not None]
+        return "of length " + " and ".join(sides)
+    low = (meta.gt, "(", ">") if meta.ge is None else (meta.ge, "[", ">=")
+    high = (meta.lt, ")", "<") if meta.le is None else (meta.le, "]", "<=")
+    if low[0] is not None and high[0] is not None:
+        return f"in {low[1]}{low[0]}, {high[0]}{high[1]}"
+    value, _, sign = low if low[0] is not None else high
+    return f"{sign} {value}"
+
+
+def spelled(hint, words: dict = _NAMES) -> str:
+    """How a message names the values of a type hint: ``an integer >= 1``, ``a finite number
+    in [0, 1)``, ``'cos' or 'linear'``; ``words`` names the plain types (a config says null)."""
+    origin, args = get_origin(hint), get_args(hint)
+    if origin is Annotated:
+        bounds = [_bounds_text(m) for m in hint.__metadata__ if isinstance(m, (Range, Length))]
+        return " ".join([spelled(args[0], words), *bounds])
+    if origin is Literal:
+        return " or ".join(map(repr, args))
+    if origin in _UNIONS:
+        return " or ".join(spelled(arg, words) for arg in args)
+    if origin in _SEQUENCES:
+        return f"a list of ({', '.join(spelled(a, words) for a in args if a is not Ellipsis)})"
+    if origin is type:
+        return f"a {args[0].__name__} class"
+    return words.get(hint) or ("a callable" if _is_callable(hint) else f"a {hint.__name__}")
+
+
+def _choices(hint) -> list[str]:
+    """The words a hint allows (its Literal strings), for a "did you mean" hint."""
+    if get_origin(hint) is Literal:
+        return [arg for arg in get_args(hint) if isinstance(arg, str)]
+    return [word for arg in get_args(hint) for word in _choices(arg)]
+
+
+def _within(meta, value) -> bool:
+    if isinstance(meta, Length):
+        return (meta.min or 0) <= len(value) <= (math.inf if meta.max is None else meta.max)
+    return not isinstance(meta, Range) or (
+        (meta.gt is None or value > meta.gt) and (meta.ge is None or value >= meta.ge)
+        and (meta.lt is None or value < meta.lt) and (meta.le is None or value <= meta.le))
+
+
+def _is_a(hint, value) -> bool:
+    """Whether ``value`` is of a plain hint: a number (no bool), a class, type[C], Callable."""
+    if hint in (int, float):
+        kind = numbers.Integral if hint is int else numbers.Real
+        return isinstance(value, kind) and not isinstance(value, bool)
+    if get_origin(hint) is type:
+        return isinstance(value, type) and issubclass(value, get_args(hint)[0])
+    return callable(value) if _is_callable(hint) else isinstance(value, hint)
+
+
+def _is_callable(hint) -> bool:
+    return collections.abc.Callable in (hint, get_origin(hint))
+
+
+def check(where: str, hint, value):
+    """``value`` as the plain Python value ``hint`` describes (a Python float stays "weak" in
+    numpy arithmetic, so float32 arrays are not promoted), or a TypeError (wrong kind) or
+    ValueError (outside the bounds) saying ``where`` (``"SGD: lr"``) must be what it allows."""
+    origin, args = get_origin(hint), get_args(hint)
+
+    def refused() -> str:  # written only when raised: spelling a hint costs more than a check
+        close = did_you_mean(value, _choices(hint)) if isinstance(value, str) else ""
+        return f"{where} must be {spelled(hint)}, got {value!r}{close}"
+
+    if origin is Annotated:
+        try:
+            value = check(where, args[0], value)
+        except (TypeError, ValueError) as error:
+            if get_origin(args[0]) in _SEQUENCES:  # an item's own message names the item
+                raise
+            raise type(error)(refused()) from None
+        if all(_within(meta, value) for meta in hint.__metadata__):
+            return value
+        raise ValueError(refused())
+    if origin is Literal:
+        if any(type(value) is type(arg) and value == arg for arg in args):
+            return value
+        raise ValueError(refused())
+    if origin in _UNIONS:
+        kinds = set()
+        for member in args:
+            try:
+                return check(where, member, value)
+            except (TypeError, ValueError) as error:
+                kinds.add(type(error))
+        raise (ValueError if ValueError in kinds else TypeError)(refused())
+    if origin in _SEQUENCES:
+        fixed = origin is tuple and Ellipsis not in args
+        if isinstance(value, (list, tuple)) and (not fixed or len(value) == len(args)):
+            items = [check(f"{where}[{i}]", args[i if fixed else 0], element)
+                     for i, element in enumerate(value)]
+            return tuple(items) if origin is tuple else items
+    elif _is_a(hint, value):
+        if hint is float and not math.isfinite(value):
+            raise ValueError(refused())
+        return float(value) if hint is float else int(value) if hint is int else value
+    raise TypeError(refused())
+
+
+@functools.cache
+def _typed_parameters(target) -> tuple:
+    """``(position, name, hint)`` of each typed parameter of ``target``; the position is None
+    for one that cannot be passed by position."""
+    hints = typing.get_type_hints(target, include_extras=True)
+    return tuple((None if p.kind is p.KEYWORD_ONLY else i, p.name, hints[p.name])
+                 for i, p in enumerate(inspect.signature(target).parameters.values())
+                 if p.name in hints and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
+
+
+def checked(component):
+    """``component`` (a function, or a class: its ``__init__``) checking each argument given
+    for a typed parameter with :func:`check`, and passing it on as checked, so Python refuses
+    what the config schema derived from the same hints refuses. A default is not checked at
+    each call (a test checks every default once)."""
+    method = isinstance(component, type)
+    target = component.__init__ if method else component
+
+    @functools.wraps(target)
+    def call(*args, **kwargs):
+        owner = type(args[0]).__name__ if method else target.__name__
+        for position, name, hint in _typed_parameters(target):
+            if name in kwargs:
+                kwargs[name] = check(f"{owner}: {name}", hint, kwargs[name])
+            elif position is not None and position < len(args):
+                args = (*args[:position], check(f"{owner}: {name}", hint, args[position]),
+                        *args[position + 1:])
+        return target(*args, **kwargs)
+
+    if method:
+        component.__init__ = call
+        return component
+    return call
 
 
 PositiveFloat = Annotated[float, Range(gt=0)]

@@ -11,88 +11,29 @@ monitor).
 
 from __future__ import annotations
 
-import collections.abc
-import types
-from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import Field, model_validator
 
 from mlkit import registry
-from mlkit.options import Length, OptionConflict, Range
+from mlkit.options import OptionConflict
 
 from .errors import Problem
 from .fields import (
     ClassWeight,
-    Float,
     NonNegativeFloat,
     Section,
     conflicts,
     derived_section,
+    field_type,
     mode_problems,
-    one_error,
     with_mode,
 )
 
-__all__ = ["SECTIONS", "Loss", "Model", "Optimizer", "Schedule", "field_type",
-           "option_fields"]
+__all__ = ["SECTIONS", "Loss", "Model", "Optimizer", "Schedule", "option_fields"]
 
-# ----------------------------------------------------------------------------- types
+# ----------------------------------------------------------------------------- fields
 
-
-def _constraint(meta: Any) -> Any:
-    if isinstance(meta, Range):
-        return Field(**{key: value for key, value in vars(meta).items() if value is not None})
-    if isinstance(meta, Length):
-        return Field(min_length=meta.min, max_length=meta.max)
-    return meta
-
-
-def _writable(hint: Any) -> bool:
-    """Whether YAML can spell a value of this type (a callable or a class it cannot)."""
-    return not (hint is collections.abc.Callable or get_origin(hint) in (
-        type, collections.abc.Callable))
-
-
-def _spelled(hint: Any) -> str:
-    """How an error message names the values of a type: ``an integer >= 1``, ``'full'``."""
-    if get_origin(hint) is Annotated:
-        bounds = [f"{sign} {getattr(meta, key)}" for meta in hint.__metadata__
-                  if isinstance(meta, Range) for key, sign in _SIGNS.items()
-                  if getattr(meta, key) is not None]
-        return " ".join([_spelled(get_args(hint)[0]), *bounds])
-    if get_origin(hint) is Literal:
-        return " or ".join(map(repr, get_args(hint)))
-    return _NAMES.get(hint, "a value of its own kind")
-
-
-_SIGNS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
-_NAMES = {int: "an integer", float: "a number", str: "text", bool: "true or false",
-          type(None): "null"}
-
-
-def field_type(hint: Any) -> Any:
-    """A signature's type hint as a schema type: floats also read from YAML text such as 1e-3,
-    sequences as lists, bounds as constraints; union members YAML cannot write are left out."""
-    origin, args = get_origin(hint), get_args(hint)
-    if origin is Annotated:
-        return Annotated[(field_type(args[0]), *map(_constraint, hint.__metadata__))]
-    if hint is float:
-        return Float
-    if hint in (int, bool, str, type(None)) or origin is Literal:
-        return hint
-    if origin in (Union, types.UnionType):
-        members = tuple(arg for arg in args if _writable(arg))
-        union = Union[tuple(map(field_type, members))]  # noqa: UP007
-        values = [arg for arg in members if arg is not type(None)]
-        if len(values) < 2:
-            return union
-        return Annotated[union, one_error(" or ".join(map(_spelled, members)))]
-    if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
-        return Annotated[list[field_type(args[0])], Field(min_length=len(args),
-                                                          max_length=len(args))]
-    if origin in (list, tuple, collections.abc.Sequence):
-        return list[field_type(args[0])]
-    raise TypeError(f"a config cannot hold a value of type {hint!r}")
 
 def option_fields(options) -> dict[str, tuple]:
     """Schema fields of signature options: the hint as type, the one default, the help."""

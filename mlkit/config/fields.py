@@ -6,11 +6,16 @@ completely before any data is loaded.
 
 from __future__ import annotations
 
+import collections.abc
 import functools
-from typing import Annotated, Any, ClassVar, Literal
+import types
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WrapValidator, create_model
 from pydantic_core import PydanticCustomError
+
+from mlkit import options
+from mlkit.options import Length, Range, spelled
 
 from .errors import Problem
 from .tables import MONITOR_MODES
@@ -39,11 +44,56 @@ def one_error(expected: str):
 
 
 Float = Annotated[float, BeforeValidator(_number_from_text), Field(allow_inf_nan=False)]
-PositiveFloat = Annotated[Float, Field(gt=0)]
-NonNegativeFloat = Annotated[Float, Field(ge=0)]
-Fraction = Annotated[Float, Field(ge=0, lt=1)]
-PositiveInt = Annotated[int, Field(ge=1)]
-NonNegativeInt = Annotated[int, Field(ge=0)]
+
+
+def _constraint(meta: Any) -> Any:
+    if isinstance(meta, Range):
+        return Field(**{key: value for key, value in vars(meta).items() if value is not None})
+    if isinstance(meta, Length):
+        return Field(min_length=meta.min, max_length=meta.max)
+    return meta
+
+
+def _writable(hint: Any) -> bool:
+    """Whether YAML can spell a value of this type (a callable or a class it cannot)."""
+    return not (hint is collections.abc.Callable or get_origin(hint) in (
+        type, collections.abc.Callable))
+
+
+_YAML_WORDS = {int: "an integer", float: "a number", str: "text", bool: "true or false",
+               type(None): "null"}
+"""How an error message names plain types, in YAML's words."""
+
+
+def field_type(hint: Any) -> Any:
+    """A signature's type hint as a schema type: floats also read from YAML text such as 1e-3,
+    sequences as lists, bounds as constraints; union members YAML cannot write are left out."""
+    origin, args = get_origin(hint), get_args(hint)
+    if origin is Annotated:
+        return Annotated[(field_type(args[0]), *map(_constraint, hint.__metadata__))]
+    if hint is float:
+        return Float
+    if hint in (int, bool, str, type(None)) or origin is Literal:
+        return hint
+    if origin in (Union, types.UnionType):
+        members = tuple(arg for arg in args if _writable(arg))
+        union = Union[tuple(map(field_type, members))]  # noqa: UP007
+        values = [arg for arg in members if arg is not type(None)]
+        if len(values) < 2:
+            return union
+        return Annotated[union, one_error(spelled(Union[members], _YAML_WORDS))]  # noqa: UP007
+    if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
+        return Annotated[list[field_type(args[0])], Field(min_length=len(args),
+                                                          max_length=len(args))]
+    if origin in (list, tuple, collections.abc.Sequence):
+        return list[field_type(args[0])]
+    raise TypeError(f"a config cannot hold a value of type {hint!r}")
+
+
+PositiveFloat, NonNegativeFloat, Fraction, PositiveInt, NonNegativeInt = map(field_type, (
+    options.PositiveFloat, options.NonNegativeFloat, options.Fraction, options.PositiveInt,
+    options.NonNegativeInt))
+"""The number types of mlkit.options, as schema types (their bounds stated there, once)."""
 ClassWeight = Annotated[Literal["balanced"] | dict[int | str, PositiveFloat] | None,
                         one_error("null, 'balanced' or a mapping of class label to weight > 0")]
 """Per-class loss weights; null weighs classes alike, as scikit-learn's ``class_weight=None``."""

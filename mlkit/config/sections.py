@@ -18,6 +18,7 @@ from mlkit.data import dataset_parameters, load_csv
 from mlkit.data.dates import date_format_problem
 from mlkit.options import did_you_mean
 from mlkit.registry.signatures import signature_options
+from mlkit.train import callbacks
 from mlkit.train.loop import fit
 
 from .components import option_fields
@@ -25,7 +26,6 @@ from .errors import Problem, show
 from .fields import (
     Float,
     Fraction,
-    NonNegativeFloat,
     NonNegativeInt,
     PositiveInt,
     Section,
@@ -225,24 +225,21 @@ class Data(Section):
 # ----------------------------------------------------------------------------- training
 
 
-class EarlyStopping(Section):
-    """Stop when the monitored metric has not improved for `patience` evaluations."""
-
-    monitor: MonitorName = "val_loss"
-    """Metric watched."""
-    mode: Literal["min", "max"] = "min"
-    """Whether lower or higher is better; defaults from the monitor."""
-    patience: NonNegativeInt = 10
-    """Evaluations without improvement before stopping."""
-    min_delta: NonNegativeFloat = 0.0
-    """Smallest change counted as an improvement."""
-
+class _EarlyStoppingRules(Section):
     _default_mode = model_validator(mode="before")(with_mode)
 
     @model_validator(mode="after")
-    def _mode_agrees(self) -> EarlyStopping:
+    def _mode_agrees(self):
         conflicts(mode_problems(self.monitor, self.mode))
         return self
+
+
+EarlyStopping = derived_section(
+    "EarlyStopping", _EarlyStoppingRules, __module__=__name__,
+    __doc__="Stop when the monitored metric has not improved for `patience` evaluations; the "
+            "options of mlkit.train.EarlyStopping (mode defaults from the monitor).",
+    **{**option_fields(signature_options(callbacks.EarlyStopping, skip=("restore_best",))),
+       "monitor": (MonitorName, Field("val_loss", description="Metric watched."))})
 
 
 LOOP_OPTIONS = ("epochs", "batch_size", "shuffle", "last_batch", "clip_grad_norm",

@@ -197,8 +197,8 @@ class MLKitEstimator(BaseEstimator):
         """Train ``model`` in place with :func:`mlkit.train.fit`; returns its History."""
         return train_loop(model, loss_fn, optimizer, X, y, sample_weight=weight,
                           validation=validation, epochs=epochs, batch_size=batch_size,
-                          seed=rng, shuffle=shuffle, evaluate=evaluate, callbacks=callbacks,
-                          jit=self.jit, row_blocks=row_blocks)
+                          seed=rng, shuffle=bool(shuffle), evaluate=evaluate,
+                          callbacks=callbacks, jit=bool(self.jit), row_blocks=row_blocks)
 
     def _warn_if_stalled(self, optimizer, stacklevel: int) -> None:
         """A ConvergenceWarning with the optimizer's reason when its last step could not move

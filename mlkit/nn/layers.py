@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Annotated
 
 import numpy
 
@@ -18,7 +19,7 @@ from mlkit.nn.activation_layers import ACTIVATION_LAYERS, ActivationName, Identi
 from mlkit.nn.init import InitName, as_rng, get_initializer, uniform
 from mlkit.nn.module import Module
 from mlkit.nn.normalization import BatchNorm1d
-from mlkit.options import Fraction
+from mlkit.options import Fraction, Range, checked
 
 __all__ = ["MLP", "Dropout", "Embedding", "Identity", "Linear", "Sequential"]
 
@@ -50,6 +51,7 @@ defjvp(_affine,
        lambda t, ans, x, weight, bias: np.broadcast_to(t, ans.shape))
 
 
+@checked
 class Linear(Module):
     """``y = x @ weight + bias`` with ``weight`` of shape ``(in_features, out_features)``.
 
@@ -123,6 +125,7 @@ class Sequential(Module):
         return iter(self.layers)
 
 
+@checked
 class MLP(Sequential):
     """A multilayer perceptron: per hidden size, Linear -> [BatchNorm1d] -> activation ->
     [Dropout]; then a final Linear. A :class:`Sequential` of those layers.
@@ -136,7 +139,8 @@ class MLP(Sequential):
     activation : str or Module class
         A name in :data:`ACTIVATION_LAYERS` (``"relu"``, ``"tanh"``, ...) or a Module class.
     dropout : float
-        Dropout probability after each hidden activation (0: no Dropout layers).
+        Dropout probability after each hidden activation, in ``[0, 1)`` (0: no Dropout
+        layers; 1 would leave the output layer nothing but its bias to learn from).
     batch_norm : bool
         Insert BatchNorm1d before each hidden activation.
     init : str or callable
@@ -152,7 +156,7 @@ class MLP(Sequential):
                  batch_norm: bool = False, *, init: InitName | Callable = "default", rng=None,
                  dtype=numpy.float32):
         rng = as_rng(rng)
-        make_activation = _activation_layer(activation)
+        make_activation = ACTIVATION_LAYERS.get(activation, activation)  # a name or a class
         hidden_sizes = tuple(int(h) for h in hidden_sizes)
         layers, width = [], int(in_features)
         for hidden in hidden_sizes:
@@ -174,6 +178,7 @@ class MLP(Sequential):
                 f"out_features={self.out_features}, activation={self.activation!r}")
 
 
+@checked
 class Dropout(Module):
     """Zeroes each element with probability ``p`` in training mode and scales the rest by
     ``1 / (1 - p)`` (inverted dropout); the identity in evaluation mode.
@@ -186,11 +191,9 @@ class Dropout(Module):
         The layer's own generator; ``forward(x, rng=...)`` may pass another for one call.
     """
 
-    def __init__(self, p=0.5, *, rng=None):
+    def __init__(self, p: Annotated[float, Range(ge=0, le=1)] = 0.5, *, rng=None):
         super().__init__()
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: p must be in [0, 1], got {p!r}")
-        self.p = float(p)
+        self.p = p
         self.rng = as_rng(rng)
 
     def forward(self, x, rng=None):
@@ -240,13 +243,3 @@ class Embedding(Module):
 
     def extra_repr(self):
         return f"num_embeddings={self.num_embeddings}, embedding_dim={self.embedding_dim}"
-
-
-def _activation_layer(activation):
-    if isinstance(activation, type) and issubclass(activation, Module):
-        return activation
-    try:
-        return ACTIVATION_LAYERS[activation]
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown activation {activation!r}; choose one of "
-                         f"{sorted(ACTIVATION_LAYERS)} or pass a Module class") from None

@@ -26,7 +26,7 @@ from mlkit.nn.loss_checks import (
     shape_of,
 )
 from mlkit.operators import with_fused_gradient
-from mlkit.options import PositiveFloat, Range
+from mlkit.options import PositiveFloat, Range, checked
 from mlkit.scipy.special import shifted_exp
 from mlkit.tree import tree_leaves
 
@@ -59,6 +59,7 @@ def l1_loss(predictions, targets, *, weight=None, reduction="mean"):
     return reduce_losses("l1_loss", np.abs(diff), reduction, weight)
 
 
+@checked
 def huber_loss(predictions, targets, delta: PositiveFloat = 1.0, *, weight=None,
                reduction="mean"):
     """``0.5 d^2`` where ``|d| <= delta``, else ``delta (|d| - 0.5 delta)``, with
@@ -69,8 +70,6 @@ def huber_loss(predictions, targets, delta: PositiveFloat = 1.0, *, weight=None,
     delta : float
         Where the loss turns from quadratic to linear, ``> 0``.
     """
-    if delta <= 0:
-        raise ValueError(f"huber_loss: delta must be positive, got {delta!r}")
     check_same_shape("huber_loss", predictions, targets)
     diff = predictions - as_dtype(targets, float_dtype(predictions))
     size = np.abs(diff)
@@ -180,6 +179,7 @@ _label_cross_entropy = with_fused_gradient(_label_cross_entropy_reference,
                                            _label_cross_entropy_kernel)
 
 
+@checked
 def cross_entropy(logits, targets, *, weight=None, class_weight=None,
                   label_smoothing: Annotated[float, Range(ge=0, le=1)] = 0.0, reduction="mean"):
     """Softmax cross-entropy on logits, as ``torch.nn.functional.cross_entropy``.
@@ -205,8 +205,6 @@ def cross_entropy(logits, targets, *, weight=None, class_weight=None,
     if not shape:
         raise ValueError(f"{name}: logits must have a class axis, got a scalar")
     classes, batch = shape[-1], shape[:-1]
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{name}: label_smoothing must be in [0, 1], got {label_smoothing!r}")
     cw = check_class_weights(name, class_weight, classes, dtype)
     denominator = None
     if numpy.result_type(getval(targets)).kind == "f":
@@ -261,6 +259,7 @@ def nll_loss(log_probs, targets, *, weight=None, class_weight=None, reduction="m
     return reduce_losses(name, losses, reduction, weight, denominator)
 
 
+@checked
 def hinge_loss(scores, targets, margin: PositiveFloat = 1.0, *, weight=None, class_weight=None,
                reduction="mean"):
     """Hinge loss for binary ±1 targets or integer class labels.
@@ -273,7 +272,8 @@ def hinge_loss(scores, targets, margin: PositiveFloat = 1.0, *, weight=None, cla
     Parameters
     ----------
     margin : float
-        Required gap between the true class's score and the others', ``> 0``.
+        Required gap between the true class's score and the others', ``> 0`` (with 0, all
+        scores equal, as from zero weights, would be a minimum).
     """
     name = "hinge_loss"
     shape, dtype = shape_of(scores), float_dtype(scores)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlkit.optim import validation
 from mlkit.optim.base import Optimizer
 from mlkit.optim.kernel import element_loop, elements, run, signed
-from mlkit.options import NonNegativeFloat, PositiveFloat
+from mlkit.options import NonNegativeFloat, PositiveFloat, checked
 
 
+@checked
 class Adagrad(Optimizer):
     r"""Adagrad, with optional learning-rate decay and weight decay.
 
@@ -47,13 +47,8 @@ class Adagrad(Optimizer):
                  initial_accumulator_value: NonNegativeFloat = 0.0, eps: NonNegativeFloat = 1e-10,
                  maximize: bool = False):
         super().__init__(lr)
-        self.lr_decay = validation.real("Adagrad", "lr_decay", lr_decay, low=0.0)
-        self.weight_decay = validation.real("Adagrad", "weight_decay", weight_decay, low=0.0)
-        self.initial_accumulator_value = validation.real(
-            "Adagrad", "initial_accumulator_value", initial_accumulator_value, low=0.0
-        )
-        self.eps = validation.real("Adagrad", "eps", eps, low=0.0)
-        self.maximize = validation.flag("Adagrad", "maximize", maximize)
+        self.lr_decay, self.weight_decay, self.eps = lr_decay, weight_decay, eps
+        self.initial_accumulator_value, self.maximize = initial_accumulator_value, maximize
 
     def init_state(self, param):
         return {"sum": np.full_like(param, self.initial_accumulator_value)}

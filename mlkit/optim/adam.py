@@ -6,12 +6,12 @@ import math
 
 import numpy as np
 
-from mlkit.optim import validation
 from mlkit.optim.base import Optimizer
 from mlkit.optim.kernel import element_loop, elements, run, signed
-from mlkit.options import Fraction, NonNegativeFloat, PositiveFloat
+from mlkit.options import Fraction, NonNegativeFloat, PositiveFloat, checked
 
 
+@checked
 class Adam(Optimizer):
     r"""Adam: steps scaled by running estimates of the gradient's first two moments.
 
@@ -52,17 +52,8 @@ class Adam(Optimizer):
                  eps: NonNegativeFloat = 1e-8, weight_decay: NonNegativeFloat = 0.0,
                  amsgrad: bool = False, maximize: bool = False):
         super().__init__(lr)
-        owner = type(self).__name__
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise TypeError(f"{owner}: betas must be a pair (beta1, beta2), got {betas!r}")
-        self.betas = (
-            validation.real(owner, "betas[0]", betas[0], low=0.0, high=1.0, high_open=True),
-            validation.real(owner, "betas[1]", betas[1], low=0.0, high=1.0, high_open=True),
-        )
-        self.eps = validation.real(owner, "eps", eps, low=0.0)
-        self.weight_decay = validation.real(owner, "weight_decay", weight_decay, low=0.0)
-        self.amsgrad = validation.flag(owner, "amsgrad", amsgrad)
-        self.maximize = validation.flag(owner, "maximize", maximize)
+        self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
+        self.amsgrad, self.maximize = amsgrad, maximize
 
     def init_state(self, param):
         state = {"exp_avg": np.zeros_like(param), "exp_avg_sq": np.zeros_like(param)}
@@ -99,6 +90,7 @@ def _adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, rest1, beta2,
         param[i] = p - (m * step_size) / (np.sqrt(v) / root_correction2 + eps)
 
 
+@checked
 class AdamW(Adam):
     r"""Adam with decoupled weight decay: the decay shrinks the weights, not the gradient.
 

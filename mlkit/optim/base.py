@@ -20,6 +20,7 @@ import numpy as np
 
 from mlkit.optim import validation
 from mlkit.optim.flat import FlatParameters, check_parameters, checked_vectors, dtype_groups
+from mlkit.options import NonNegativeFloat, check
 from mlkit.tree import flatten_named, tree_align, tree_builder, tree_flatten, tree_signature
 
 
@@ -29,7 +30,8 @@ class Optimizer(ABC):
     Parameters
     ----------
     lr : float
-        Learning rate, ``>= 0``; readable and settable as ``opt.lr`` (schedules set it).
+        Learning rate, ``> 0``; readable and settable as ``opt.lr`` (schedules set it, and
+        may set 0).
 
     Notes
     -----
@@ -73,7 +75,9 @@ class Optimizer(ABC):
 
     @lr.setter
     def lr(self, value):
-        self._lr = validation.real(type(self).__name__, "lr", value, low=0.0)
+        """``>= 0``: a schedule may end at 0 (a cosine to ``eta_min=0``); the constructors
+        refuse 0, an optimizer that would never move."""
+        self._lr = check(f"{type(self).__name__}: lr", NonNegativeFloat, value)
 
     def init_state(self, param: np.ndarray) -> dict:
         """The state arrays of one parameter before its first step (none by default)."""

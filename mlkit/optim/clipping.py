@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 import mlkit.numpy as mnp
-from mlkit.optim import validation
+from mlkit.options import NonNegativeFloat, PositiveFloat, check
 from mlkit.tree import tree_leaves, tree_map
 
 
@@ -36,10 +36,9 @@ def clip_grad_norm(grads, max_norm, norm_type=2.0):
     total_norm : float
         The norm before clipping.
     """
-    max_norm = validation.real("clip_grad_norm", "max_norm", max_norm, low=0.0, low_open=True)
+    max_norm = check("clip_grad_norm: max_norm", PositiveFloat, max_norm)
     if norm_type != math.inf:
-        norm_type = validation.real("clip_grad_norm", "norm_type", norm_type, low=0.0,
-                                    low_open=True)
+        norm_type = check("clip_grad_norm: norm_type", PositiveFloat, norm_type)
     leaves = [np.asarray(leaf) for leaf in tree_leaves(grads) if leaf is not None]
     if not leaves:
         return grads, 0.0
@@ -59,7 +58,7 @@ def clip_grad_value(grads, clip_value):
 
     ``None`` leaves are passed through and dtypes are kept.
     """
-    clip_value = validation.real("clip_grad_value", "clip_value", clip_value, low=0.0)
+    clip_value = check("clip_grad_value: clip_value", NonNegativeFloat, clip_value)
     return tree_map(
         lambda leaf: None if leaf is None else np.clip(leaf, -clip_value, clip_value), grads
     )
@@ -78,7 +77,7 @@ def clip_flat(grad_vectors, max_norm=None, max_value=None):
     """
     vectors = list(grad_vectors)
     if max_norm is not None and vectors:
-        max_norm = validation.real("clip_flat", "max_norm", max_norm, low=0.0, low_open=True)
+        max_norm = check("clip_flat: max_norm", PositiveFloat, max_norm)
         total = mnp.dot(vectors[0], vectors[0])
         for vector in vectors[1:]:
             total = total + mnp.dot(vector, vector)
@@ -87,6 +86,6 @@ def clip_flat(grad_vectors, max_norm=None, max_value=None):
                              else mnp.asarray(scale).astype(mnp.result_type(vector)))
                    for vector in vectors]
     if max_value is not None:
-        max_value = validation.real("clip_flat", "max_value", max_value, low=0.0)
+        max_value = check("clip_flat: max_value", NonNegativeFloat, max_value)
         vectors = [mnp.clip(vector, -max_value, max_value) for vector in vectors]
     return vectors

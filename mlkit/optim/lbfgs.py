@@ -12,9 +12,10 @@ from mlkit.optim.flat import FlatParameters, FlatView, checked_vectors
 from mlkit.optim.line_search import Trial, strong_wolfe
 from mlkit.optim.stall import NO_DECREASE, no_decrease
 from mlkit.optim.two_loop import CurvaturePairs, two_loop_direction
-from mlkit.options import NonNegativeFloat, PositiveFloat, PositiveInt
+from mlkit.options import NonNegativeFloat, PositiveFloat, PositiveInt, check, checked
 
 
+@checked
 class LBFGS:
     r"""Limited-memory BFGS: quasi-Newton steps from the last ``history_size`` curvature pairs.
 
@@ -75,17 +76,10 @@ class LBFGS:
                  first_step: Literal["l1", "l2"] = "l1"):
         self.lr = lr
         self.initial_lr = self.lr
-        self.max_iter = validation.integer("LBFGS", "max_iter", max_iter, low=1)
-        if max_eval is None:
-            max_eval = self.max_iter * 5 // 4
-        self.max_eval = validation.integer("LBFGS", "max_eval", max_eval, low=1)
-        self.tolerance_grad = validation.real("LBFGS", "tolerance_grad", tolerance_grad, low=0.0)
-        self.tolerance_change = validation.real("LBFGS", "tolerance_change", tolerance_change,
-                                                low=0.0)
-        self.history_size = validation.integer("LBFGS", "history_size", history_size, low=1)
-        self.line_search_fn = validation.choice("LBFGS", "line_search_fn", line_search_fn,
-                                                (None, "strong_wolfe"))
-        self.first_step = validation.choice("LBFGS", "first_step", first_step, ("l1", "l2"))
+        self.max_iter, self.max_eval = max_iter, max_eval or max_iter * 5 // 4
+        self.tolerance_grad, self.tolerance_change = tolerance_grad, tolerance_change
+        self.history_size, self.line_search_fn = history_size, line_search_fn
+        self.first_step = first_step
         self._view = None
         self._reset()
 
@@ -96,7 +90,8 @@ class LBFGS:
 
     @lr.setter
     def lr(self, value):
-        self._lr = validation.real("LBFGS", "lr", value, low=0.0, low_open=True)
+        """``>= 0``, as :attr:`Optimizer.lr` (a schedule may end at 0); the constructor: > 0."""
+        self._lr = check("LBFGS: lr", NonNegativeFloat, value)
 
     def _reset(self):
         self.n_iter = self.n_evals = 0

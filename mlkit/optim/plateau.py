@@ -8,9 +8,10 @@ from typing import Annotated, Literal
 import numpy as np
 
 from mlkit.optim import validation
-from mlkit.options import NonNegativeFloat, NonNegativeInt, Range
+from mlkit.options import NonNegativeFloat, NonNegativeInt, Range, checked
 
 
+@checked
 class ReduceLROnPlateau:
     """Divide the learning rate when a metric has stopped improving.
 
@@ -45,17 +46,9 @@ class ReduceLROnPlateau:
                  threshold: NonNegativeFloat = 1e-4, threshold_mode: Literal["rel", "abs"] = "rel",
                  cooldown: NonNegativeInt = 0, min_lr: NonNegativeFloat = 0.0,
                  eps: NonNegativeFloat = 1e-8):
-        owner = "ReduceLROnPlateau"
-        self.optimizer = optimizer
-        self.mode = validation.choice(owner, "mode", mode, ("min", "max"))
-        self.factor = validation.real(owner, "factor", factor, low=0.0, high=1.0, high_open=True)
-        self.patience = validation.integer(owner, "patience", patience, low=0)
-        self.threshold = validation.real(owner, "threshold", threshold, low=0.0)
-        self.threshold_mode = validation.choice(owner, "threshold_mode", threshold_mode,
-                                                ("rel", "abs"))
-        self.cooldown = validation.integer(owner, "cooldown", cooldown, low=0)
-        self.min_lr = validation.real(owner, "min_lr", min_lr, low=0.0)
-        self.eps = validation.real(owner, "eps", eps, low=0.0)
+        self.optimizer, self.mode, self.factor, self.patience = optimizer, mode, factor, patience
+        self.threshold, self.threshold_mode, self.cooldown = threshold, threshold_mode, cooldown
+        self.min_lr, self.eps = min_lr, eps
         self.last_epoch = 0
         self.best = math.inf if mode == "min" else -math.inf
         self.num_bad_epochs = 0

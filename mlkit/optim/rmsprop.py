@@ -6,12 +6,12 @@ from typing import Annotated
 
 import numpy as np
 
-from mlkit.optim import validation
 from mlkit.optim.base import Optimizer
 from mlkit.optim.kernel import element_loop, elements, run, signed
-from mlkit.options import NonNegativeFloat, PositiveFloat, Range
+from mlkit.options import NonNegativeFloat, PositiveFloat, Range, checked
 
 
+@checked
 class RMSprop(Optimizer):
     r"""RMSprop, optionally centered and with momentum.
 
@@ -53,12 +53,8 @@ class RMSprop(Optimizer):
                  eps: NonNegativeFloat = 1e-8, weight_decay: NonNegativeFloat = 0.0,
                  momentum: NonNegativeFloat = 0.0, centered: bool = False, maximize: bool = False):
         super().__init__(lr)
-        self.alpha = validation.real("RMSprop", "alpha", alpha, low=0.0, high=1.0)
-        self.eps = validation.real("RMSprop", "eps", eps, low=0.0)
-        self.weight_decay = validation.real("RMSprop", "weight_decay", weight_decay, low=0.0)
-        self.momentum = validation.real("RMSprop", "momentum", momentum, low=0.0)
-        self.centered = validation.flag("RMSprop", "centered", centered)
-        self.maximize = validation.flag("RMSprop", "maximize", maximize)
+        self.alpha, self.eps, self.weight_decay, self.momentum = alpha, eps, weight_decay, momentum
+        self.centered, self.maximize = centered, maximize
 
     def init_state(self, param):
         state = {"square_avg": np.zeros_like(param)}

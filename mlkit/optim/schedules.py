@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 import numpy as np
 
 from mlkit.optim import validation
-from mlkit.options import Length, NonNegativeFloat, PositiveFloat, PositiveInt, Range
+from mlkit.options import Length, NonNegativeFloat, PositiveFloat, PositiveInt, Range, checked
 
 
 class LRScheduler(ABC):
@@ -60,6 +60,7 @@ class LRScheduler(ABC):
         self.optimizer.lr = lr
 
 
+@checked
 class StepLR(LRScheduler):
     r"""Decay by ``gamma`` every ``step_size`` steps.
 
@@ -74,14 +75,14 @@ class StepLR(LRScheduler):
     """
 
     def __init__(self, optimizer, step_size: PositiveInt, gamma: PositiveFloat = 0.1):
-        self.step_size = validation.integer("StepLR", "step_size", step_size, low=1)
-        self.gamma = validation.real("StepLR", "gamma", gamma, low=0.0, low_open=True)
+        self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer)
 
     def lr_at(self, epoch):
         return self.base_lr * self.gamma ** (epoch // self.step_size)
 
 
+@checked
 class MultiStepLR(LRScheduler):
     r"""Decay by ``gamma`` at each milestone: :math:`\eta_e = \eta_0\,\gamma^{\#\{m \le e\}}`.
 
@@ -97,16 +98,14 @@ class MultiStepLR(LRScheduler):
 
     def __init__(self, optimizer, milestones: Annotated[Sequence[PositiveInt], Length(min=1)],
                  gamma: PositiveFloat = 0.1):
-        self.milestones = sorted(
-            validation.integer("MultiStepLR", "milestones[]", value, low=1) for value in milestones
-        )
-        self.gamma = validation.real("MultiStepLR", "gamma", gamma, low=0.0, low_open=True)
+        self.milestones, self.gamma = sorted(milestones), gamma
         super().__init__(optimizer)
 
     def lr_at(self, epoch):
         return self.base_lr * self.gamma ** bisect.bisect_right(self.milestones, epoch)
 
 
+@checked
 class ExponentialLR(LRScheduler):
     r"""Decay by ``gamma`` every step: :math:`\eta_e = \eta_0\,\gamma^e`.
 
@@ -117,13 +116,14 @@ class ExponentialLR(LRScheduler):
     """
 
     def __init__(self, optimizer, gamma: PositiveFloat):
-        self.gamma = validation.real("ExponentialLR", "gamma", gamma, low=0.0, low_open=True)
+        self.gamma = gamma
         super().__init__(optimizer)
 
     def lr_at(self, epoch):
         return self.base_lr * self.gamma**epoch
 
 
+@checked
 class CosineAnnealingLR(LRScheduler):
     r"""Half a cosine from the base rate down to ``eta_min`` over ``T_max`` steps.
 
@@ -140,8 +140,7 @@ class CosineAnnealingLR(LRScheduler):
 
     def __init__(self, optimizer, T_max: PositiveInt,  # noqa: N803 (the familiar name)
                  eta_min: NonNegativeFloat = 0.0):
-        self.T_max = validation.integer("CosineAnnealingLR", "T_max", T_max, low=1)
-        self.eta_min = validation.real("CosineAnnealingLR", "eta_min", eta_min, low=0.0)
+        self.T_max, self.eta_min = T_max, eta_min
         super().__init__(optimizer)
 
     def lr_at(self, epoch):
@@ -149,6 +148,7 @@ class CosineAnnealingLR(LRScheduler):
         return self.eta_min + (self.base_lr - self.eta_min) * cosine / 2.0
 
 
+@checked
 class LinearWarmup(LRScheduler):
     r"""Ramp linearly from ``start_factor`` times the base rate to the base rate.
 
@@ -166,10 +166,7 @@ class LinearWarmup(LRScheduler):
 
     def __init__(self, optimizer, warmup_steps: PositiveInt,
                  start_factor: Annotated[float, Range(gt=0, le=1)] = 1.0 / 3.0):
-        self.warmup_steps = validation.integer("LinearWarmup", "warmup_steps", warmup_steps,
-                                               low=1)
-        self.start_factor = validation.real("LinearWarmup", "start_factor", start_factor,
-                                            low=0.0, high=1.0, low_open=True)
+        self.warmup_steps, self.start_factor = warmup_steps, start_factor
         super().__init__(optimizer)
 
     def lr_at(self, epoch):
@@ -177,6 +174,7 @@ class LinearWarmup(LRScheduler):
         return self.base_lr * (self.start_factor + (1.0 - self.start_factor) * progress)
 
 
+@checked
 class SequentialLR(LRScheduler):
     """Run ``schedulers`` one after another, switching at ``milestones`` (restarting each).
 
@@ -187,11 +185,8 @@ class SequentialLR(LRScheduler):
         SequentialLR(opt, [LinearWarmup(opt, 5), CosineAnnealingLR(opt, 95)], milestones=[5])
     """
 
-    def __init__(self, optimizer, schedulers, milestones):
-        self.schedulers = list(schedulers)
-        self.milestones = [
-            validation.integer("SequentialLR", "milestones[]", value, low=1) for value in milestones
-        ]
+    def __init__(self, optimizer, schedulers, milestones: Sequence[PositiveInt]):
+        self.schedulers, self.milestones = list(schedulers), milestones
         if len(self.milestones) != len(self.schedulers) - 1:
             raise ValueError(
                 f"SequentialLR: needs len(schedulers) - 1 milestones, got {len(self.schedulers)} "
@@ -213,6 +208,7 @@ class SequentialLR(LRScheduler):
         return self.schedulers[index].lr_at(epoch - start)
 
 
+@checked
 class OneCycleLR(LRScheduler):
     r"""The one-cycle policy: warm up to ``max_lr``, then anneal far below the start.
 
@@ -230,7 +226,8 @@ class OneCycleLR(LRScheduler):
     total_steps : int
         Length of the cycle.
     pct_start : float
-        Fraction of the cycle spent rising.
+        Fraction of the cycle spent rising, in ``[0, 1]`` (as PyTorch): 0 starts at ``max_lr``
+        and only anneals, 1 only rises.
     anneal_strategy : {"cos", "linear"}
         Shape of the rise and fall.
     div_factor : float
@@ -240,18 +237,12 @@ class OneCycleLR(LRScheduler):
     """
 
     def __init__(self, optimizer, max_lr: PositiveFloat, total_steps: PositiveInt,
-                 pct_start: Annotated[float, Range(gt=0, lt=1)] = 0.3,
+                 pct_start: Annotated[float, Range(ge=0, le=1)] = 0.3,
                  anneal_strategy: Literal["cos", "linear"] = "cos",
                  div_factor: PositiveFloat = 25.0, final_div_factor: PositiveFloat = 1e4):
-        owner = "OneCycleLR"
-        self.max_lr = validation.real(owner, "max_lr", max_lr, low=0.0, low_open=True)
-        self.total_steps = validation.integer(owner, "total_steps", total_steps, low=1)
-        self.pct_start = validation.real(owner, "pct_start", pct_start, low=0.0, high=1.0)
-        self.anneal_strategy = validation.choice(owner, "anneal_strategy", anneal_strategy,
-                                                 ("cos", "linear"))
-        self.div_factor = validation.real(owner, "div_factor", div_factor, low=0.0, low_open=True)
-        self.final_div_factor = validation.real(owner, "final_div_factor", final_div_factor,
-                                                low=0.0, low_open=True)
+        self.max_lr, self.total_steps, self.pct_start = max_lr, total_steps, pct_start
+        self.anneal_strategy, self.div_factor = anneal_strategy, div_factor
+        self.final_div_factor = final_div_factor
         super().__init__(optimizer)
 
     def lr_at(self, epoch):

@@ -6,12 +6,12 @@ from typing import Annotated
 
 import numpy as np
 
-from mlkit.optim import validation
 from mlkit.optim.base import Optimizer
 from mlkit.optim.kernel import element_loop, elements, run, signed
-from mlkit.options import NonNegativeFloat, OptionConflict, PositiveFloat, Range
+from mlkit.options import NonNegativeFloat, OptionConflict, PositiveFloat, Range, checked
 
 
+@checked
 class SGD(Optimizer):
     r"""Stochastic gradient descent, optionally with (Nesterov) momentum.
 
@@ -48,13 +48,9 @@ class SGD(Optimizer):
                  dampening: Annotated[float, Range(ge=0, le=1)] = 0.0, nesterov: bool = False,
                  weight_decay: NonNegativeFloat = 0.0, maximize: bool = False):
         super().__init__(lr)
-        self.momentum = validation.real("SGD", "momentum", momentum, low=0.0)
-        self.dampening = validation.real("SGD", "dampening", dampening, low=0.0, high=1.0)
-        self.nesterov = validation.flag("SGD", "nesterov", nesterov)
-        self.weight_decay = validation.real("SGD", "weight_decay", weight_decay, low=0.0)
-        self.maximize = validation.flag("SGD", "maximize", maximize)
-        self.check_options(momentum=self.momentum, dampening=self.dampening,
-                           nesterov=self.nesterov)
+        self.momentum, self.dampening, self.nesterov = momentum, dampening, nesterov
+        self.weight_decay, self.maximize = weight_decay, maximize
+        self.check_options(momentum=momentum, dampening=dampening, nesterov=nesterov)
 
     @staticmethod
     def check_options(momentum=0.0, dampening=0.0, nesterov=False, **_):

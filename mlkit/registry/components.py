@@ -20,7 +20,7 @@ import numpy
 import mlkit.numpy as np
 from mlkit import metrics, nn, optim
 from mlkit.nn.init import InitName
-from mlkit.options import Length, PositiveFloat, PositiveInt, did_you_mean
+from mlkit.options import Length, PositiveFloat, PositiveInt, checked, did_you_mean
 
 from .signatures import Option, signature_options
 
@@ -83,6 +83,7 @@ def _split(options: dict, target: Callable) -> tuple[dict, dict]:
 # ----------------------------------------------------------------------------- models
 
 
+@checked
 def linear_model(n_features, n_outputs, *, rng, dtype, init: InitName = "zeros", **options):
     """A single linear layer: logistic (binary), softmax (multiclass) or linear regression.
 
@@ -94,6 +95,7 @@ def linear_model(n_features, n_outputs, *, rng, dtype, init: InitName = "zeros",
     return nn.Linear(n_features, n_outputs, init=init, rng=rng, dtype=dtype, **options)
 
 
+@checked
 def mlp(n_features, n_outputs, *, rng, dtype, hidden: Annotated[list[PositiveInt], Length(min=1)],
         init: InitName | None = None, **options):
     """A multilayer perceptron: Linear, [BatchNorm], activation, [Dropout] per hidden layer.
@@ -236,6 +238,7 @@ def no_schedule(optimizer, epochs):
     return None
 
 
+@checked
 def cosine(optimizer, epochs, t_max: PositiveInt | None = None, **options):
     """Cosine annealing from lr down to eta_min over t_max epochs.
 
@@ -247,6 +250,7 @@ def cosine(optimizer, epochs, t_max: PositiveInt | None = None, **options):
     return optim.CosineAnnealingLR(optimizer, t_max or epochs, **options)
 
 
+@checked
 def linear_warmup(optimizer, epochs, warmup_epochs: PositiveInt = 5, **options):
     """Raise the rate linearly from start_factor * lr to lr, then hold it.
 
@@ -258,6 +262,7 @@ def linear_warmup(optimizer, epochs, warmup_epochs: PositiveInt = 5, **options):
     return optim.LinearWarmup(optimizer, warmup_epochs, **options)
 
 
+@checked
 def warmup_cosine(optimizer, epochs, warmup_epochs: PositiveInt = 5,
                   t_max: PositiveInt | None = None, **options):
     """Linear warmup, then cosine annealing to eta_min by the end of t_max epochs.
@@ -277,6 +282,7 @@ def warmup_cosine(optimizer, epochs, warmup_epochs: PositiveInt = 5,
         milestones=[warmup_epochs])
 
 
+@checked
 def onecycle(optimizer, epochs, max_lr: PositiveFloat | None = None, **options):
     """1cycle: rise to max_lr, then anneal far below the starting rate, over the whole run.
 
@@ -288,6 +294,7 @@ def onecycle(optimizer, epochs, max_lr: PositiveFloat | None = None, **options):
     return optim.OneCycleLR(optimizer, max_lr or optimizer.lr, epochs, **options)
 
 
+@checked
 def plateau(optimizer, epochs, monitor: MonitorName = "val_loss", **options):
     """Multiply the rate by factor when the monitored metric stops improving.
 

@@ -12,16 +12,18 @@ from __future__ import annotations
 import math
 import sys
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 from tqdm import tqdm
 
 from mlkit.optim import ReduceLROnPlateau
+from mlkit.options import NonNegativeFloat, NonNegativeInt, checked
 from mlkit.train.checkpoint import CheckpointError, save_arrays, split_prefix
 
 __all__ = ["Callback", "EarlyStopping", "ModelCheckpoint", "ProgressBar", "ScheduleStep"]
 
-_MODES = ("min", "max")
+Mode = Literal["min", "max"]
 
 
 class Callback:
@@ -84,6 +86,7 @@ class ScheduleStep(Callback):
             self.schedule.step()
 
 
+@checked
 class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience``
     evaluations; at the end, put the best weights back into the model.
@@ -105,15 +108,10 @@ class EarlyStopping(Callback):
     name = "early_stopping"
     order = 10
 
-    def __init__(self, monitor="val_loss", mode="min", patience=10, min_delta=0.0,
-                 restore_best=True):
-        if mode not in _MODES:
-            raise ValueError(f"EarlyStopping: mode must be 'min' or 'max', got {mode!r}")
-        if patience < 0 or min_delta < 0:
-            raise ValueError("EarlyStopping: patience and min_delta must be >= 0, got "
-                             f"{patience} and {min_delta}")
-        self.monitor, self.mode = monitor, mode
-        self.patience, self.min_delta = int(patience), float(min_delta)
+    def __init__(self, monitor: str = "val_loss", mode: Mode = "min",
+                 patience: NonNegativeInt = 10, min_delta: NonNegativeFloat = 0.0,
+                 restore_best: bool = True):
+        self.monitor, self.mode, self.patience, self.min_delta = monitor, mode, patience, min_delta
         self.restore_best = restore_best
         self.best = math.inf if mode == "min" else -math.inf
         self.best_epoch = 0
@@ -159,6 +157,7 @@ class EarlyStopping(Callback):
         self.weights = {name: np.array(value) for name, value in weights.items()} or None
 
 
+@checked
 class ModelCheckpoint(Callback):
     """Save the best model (``model.npz``) and the full training state every epoch
     (``last.npz``) into ``directory``, both written atomically.
@@ -172,10 +171,8 @@ class ModelCheckpoint(Callback):
     name = "checkpoint"
     order = 90
 
-    def __init__(self, directory, monitor="val_loss", mode="min", best_name="model.npz",
-                 last_name="last.npz"):
-        if mode not in _MODES:
-            raise ValueError(f"ModelCheckpoint: mode must be 'min' or 'max', got {mode!r}")
+    def __init__(self, directory, monitor: str = "val_loss", mode: Mode = "min",
+                 best_name="model.npz", last_name="last.npz"):
         self.directory = Path(directory)
         self.monitor, self.mode = monitor, mode
         self.best_path = self.directory / best_name

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
 
 from mlkit.data import num_batches
-from mlkit.options import BatchSize, PositiveFloat, PositiveInt
+from mlkit.options import BatchSize, NonNegativeInt, PositiveFloat, PositiveInt, checked
 from mlkit.train.blocks import BlockedStep
 from mlkit.train.callbacks import ScheduleStep
 from mlkit.train.epoch import TrainingDiverged, run_epoch
@@ -28,6 +29,10 @@ from mlkit.train.step import training_step
 
 __all__ = ["LoopState", "TrainingDiverged", "TrainingInterrupted", "fit"]
 
+Seed = (NonNegativeInt | Sequence[NonNegativeInt] | np.random.Generator | np.random.SeedSequence
+        | np.random.BitGenerator | None)
+"""What numpy can seed a generator from; refused before training starts, not when first drawn."""
+
 
 class TrainingInterrupted(KeyboardInterrupt):
     """Ctrl-C during training; ``completed`` epochs were finished before it."""
@@ -38,9 +43,10 @@ class TrainingInterrupted(KeyboardInterrupt):
                          "were completed")
 
 
+@checked
 def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
         epochs: PositiveInt = 100, batch_size: BatchSize = "full",
-        seed=0, shuffle: bool = True,
+        seed: Seed = 0, shuffle: bool = True,
         last_batch: Literal["keep", "drop", "merge"] = "keep", schedule=None,
         schedule_monitor="val_loss", clip_grad_norm: PositiveFloat | None = None,
         clip_grad_value: PositiveFloat | None = None, evaluate=None, eval_every: PositiveInt = 1,
@@ -137,7 +143,6 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
     """
     n = len(X)
     name = type(optimizer).__name__
-    _check_seed(seed)
     if optimizer.full_batch and batch_size != "full" and batch_size < n:
         raise ValueError(f"{name} takes whole-data steps, but batch_size={batch_size}; use "
                          "batch_size='full'")
@@ -216,17 +221,3 @@ def _set_mode(model, training: bool) -> None:
     switch = getattr(model, "train", None)
     if switch is not None:
         switch(training)
-
-
-def _check_seed(seed):
-    """Refuse a seed numpy cannot seed from before training starts (the loop's generator is
-    made only when first drawn from)."""
-    if seed is None or isinstance(seed, (np.random.Generator, np.random.SeedSequence,
-                                         np.random.BitGenerator)) or (
-            isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0):
-        return
-    try:
-        np.random.SeedSequence(seed)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"fit: seed must be a non-negative int, a sequence of them, None, a "
-                         f"SeedSequence or a Generator, got {seed!r} ({error})") from None

@@ -227,11 +227,11 @@ def test_mismatched_gradient_tree_names_the_path():
 @pytest.mark.parametrize(
     "options, message",
     [
-        (dict(lr=0.0), r"LBFGS: lr must be a finite number > 0.0, got 0.0"),
+        (dict(lr=0.0), r"LBFGS: lr must be a finite number > 0, got 0.0"),
         (dict(max_iter=0), "max_iter must be an integer >= 1"),
         (dict(history_size=2.5), "history_size must be an integer"),
         (dict(tolerance_grad=-1.0), "tolerance_grad"),
-        (dict(line_search_fn="wolfe"), "line_search_fn must be one of None, 'strong_wolfe'"),
+        (dict(line_search_fn="wolfe"), "line_search_fn must be 'strong_wolfe' or None, got"),
     ],
 )
 def test_bad_arguments(options, message):

@@ -170,11 +170,13 @@ def test_plateau_max_mode_absolute_threshold_and_resume(tmp_path):
         (lambda o: StepLR(o, 2, gamma=-0.1), "StepLR: gamma"),
         (lambda o: MultiStepLR(o, [3, 0]), "milestones"),
         (lambda o: CosineAnnealingLR(o, T_max=10, eta_min=-1), "eta_min"),
-        (lambda o: LinearWarmup(o, 5, start_factor=0.0), r"start_factor .*\(0.0, 1.0\]"),
+        (lambda o: LinearWarmup(o, 5, start_factor=0.0),
+         r"start_factor must be a finite number in \(0, 1\], got 0.0"),
         (lambda o: OneCycleLR(o, 1.0, 10, anneal_strategy="exp"), "anneal_strategy"),
         (lambda o: OneCycleLR(o, 1.0, 10, pct_start=1.5), "pct_start"),
-        (lambda o: ReduceLROnPlateau(o, factor=1.0), r"factor .*\[0.0, 1.0\)"),
-        (lambda o: ReduceLROnPlateau(o, mode="up"), "mode must be one of 'min', 'max'"),
+        (lambda o: ReduceLROnPlateau(o, factor=1.0),
+         r"factor must be a finite number in \(0, 1\), got 1.0"),
+        (lambda o: ReduceLROnPlateau(o, mode="up"), "mode must be 'min' or 'max', got 'up'"),
         (lambda o: SequentialLR(o, [StepLR(o, 2)], milestones=[3]), "milestones"),
         (lambda o: SequentialLR(o, [StepLR(o, 2), StepLR(SGD(1.0), 2)], [3]), "same optimizer"),
     ],
@@ -198,3 +200,36 @@ def test_load_state_dict_errors():
         schedule.load_state_dict({"last_epoch": np.array(3)})
     with pytest.raises(ValueError, match="last_epoch"):
         schedule.load_state_dict({"last_epoch": np.array([3]), "base_lr": np.array(1.0)})
+
+
+@pytest.mark.parametrize("cls", [SGD, Adam, LBFGS])
+def test_a_schedule_may_end_at_a_rate_no_constructor_takes(cls):
+    """lr = 0 is refused when an optimizer is built (it would never move), but a cosine down
+    to eta_min = 0 sets it at its last step, L-BFGS's included."""
+    optimizer = cls(lr=0.5)
+    schedule = CosineAnnealingLR(optimizer, T_max=2)
+    schedule.step()
+    schedule.step()
+    assert optimizer.lr == 0.0
+    with pytest.raises(ValueError, match=rf"{cls.__name__}: lr must be a finite number > 0, got 0"):
+        cls(lr=0)
+
+
+@pytest.mark.parametrize("pct_start", [0.0, 1.0])
+def test_one_cycle_takes_pct_start_at_both_ends_of_its_range(pct_start):
+    """pct_start 0 anneals from max_lr at once; 1 rises over the whole cycle, then takes the
+    final rate one step past the end."""
+    optimizer = SGD(1.0)
+    schedule = OneCycleLR(optimizer, max_lr=1.0, total_steps=4, pct_start=pct_start)
+    rates = [optimizer.lr]
+    for _ in range(4):
+        schedule.step()
+        rates.append(optimizer.lr)
+    initial, final = 1.0 / 25.0, 1.0 / 25.0 / 1e4
+    if pct_start == 0.0:
+        assert rates[0] == pytest.approx(final + (1.0 - final) * (1 + math.cos(math.pi / 4)) / 2)
+        assert rates[3:] == pytest.approx([final, final])
+    else:
+        assert rates[0] == pytest.approx(initial) and rates[3] == pytest.approx(1.0)
+        assert rates[4] == pytest.approx(final)
+    assert all(a >= b for a, b in zip(rates, rates[1:])) == (pct_start == 0.0)

@@ -1,0 +1,166 @@
+"""YAML and Python accept and refuse the same values of every bounded option.
+
+For every registered component (and the training loop), each option whose type hint carries
+bounds (a Range, a Length, a Literal) is tried just inside, on and just outside each bound,
+through the Python builder and through a config, and both must decide as the hint says.
+"""
+
+import collections.abc
+import inspect
+import types
+from typing import Annotated, Literal, Union, get_args, get_origin
+
+import numpy
+import pytest
+
+from mlkit import optim, registry
+from mlkit.config import ConfigError, validate_config
+from mlkit.config.sections import LOOP_OPTIONS
+from mlkit.options import Length, Range, check
+from mlkit.registry.signatures import signature_options
+from mlkit.train import fit
+
+MINIMAL = {"data": {"dataset": "breast_cancer"}, "model": {"name": "logistic_regression"},
+           "loss": {"name": "binary_cross_entropy"}, "name": "t"}
+KINDS = {"model": registry.MODELS, "loss": registry.LOSSES, "optimizer": registry.OPTIMIZERS,
+         "schedule": registry.SCHEDULES}
+EPOCHS = 20
+UNIONS = (Union, types.UnionType)
+SEQUENCES = (list, tuple, collections.abc.Sequence)
+
+
+def _inside(hint):
+    """A value well inside what ``hint`` allows."""
+    origin, args = get_origin(hint), get_args(hint)
+    if origin is Annotated:
+        value = _inside(args[0])
+        for meta in (m for m in hint.__metadata__ if isinstance(m, Range)):
+            low = meta.ge if meta.gt is None else meta.gt
+            high = meta.le if meta.lt is None else meta.lt
+            if low is not None:
+                value = args[0]((low + high) / 2 if high is not None else low + 2)
+            elif high is not None:
+                value = args[0](high - 2)
+        return value
+    if origin is Literal:
+        return args[0]
+    if origin in UNIONS:
+        return _inside(next(arg for arg in args if arg is not type(None)))
+    if origin in SEQUENCES:
+        return [_inside(arg) for arg in args] if origin is tuple else [_inside(args[0])]
+    return {float: 0.5, int: 2, bool: False, str: "x"}[hint]
+
+
+def _edges(hint) -> list[tuple[object, bool]]:
+    """``(value, allowed)`` just inside, on and just outside each bound within ``hint``."""
+    origin, args = get_origin(hint), get_args(hint)
+    found = []
+    if origin is Annotated:
+        base = args[0]
+        for meta in hint.__metadata__:
+            if isinstance(meta, Range):
+                step = 1 if base is int else 1e-6
+                for key in ("gt", "ge", "lt", "le"):
+                    bound = getattr(meta, key)
+                    if bound is not None:
+                        inward = step if key in ("gt", "ge") else -step
+                        found += [(base(bound + inward), True), (base(bound), key in ("ge", "le")),
+                                  (base(bound - inward), False)]
+            if isinstance(meta, Length) and meta.min:
+                item = "x" if base is str else _inside(get_args(base)[0])
+                sized = (lambda n: item * n) if base is str else (lambda n: [item] * n)
+                found += [(sized(meta.min), True), (sized(meta.min - 1), False)]
+        return found + _edges(base)
+    if origin is Literal:
+        return [(args[0], True), ("no_such_choice", False)]
+    if origin in UNIONS:
+        return [edge for arg in args for edge in _edges(arg)]
+    if origin is tuple:
+        inside = [_inside(arg) for arg in args]
+        return [([*inside[:i], value, *inside[i + 1:]], allowed)
+                for i, arg in enumerate(args) for value, allowed in _edges(arg)]
+    if origin in SEQUENCES:
+        return [([value], allowed) for value, allowed in _edges(args[0])]
+    return []
+
+
+def _cases():
+    for kind, table in KINDS.items():
+        for name, component in table.items():
+            options = component.options()
+            for option in options:
+                needed = {o.name: _inside(o.hint) for o in options
+                          if o.default is registry.REQUIRED and o.name != option.name}
+                for value, allowed in _edges(option.hint):
+                    yield kind, name, needed, option.name, value, allowed
+    skip = [name for name in inspect.signature(fit).parameters if name not in LOOP_OPTIONS]
+    for option in signature_options(fit, skip=skip):
+        for value, allowed in _edges(option.hint):
+            yield "training", None, {}, option.name, value, allowed
+
+
+CASES = list(_cases())
+
+
+def _python(kind, name, options):
+    """Build the component in Python (and call a loss once: a loss checks per call)."""
+    if kind == "model":
+        registry.make_model(name, 3, 2, rng=0, **options)
+    elif kind == "optimizer":
+        registry.make_optimizer(name, **options)
+    elif kind == "schedule":
+        registry.make_schedule(name, optim.SGD(lr=0.5), EPOCHS, **options)
+    elif kind == "loss":
+        objective = registry.make_loss(name, **options)
+        columns = 3 if objective.head in ("multiclass", "scores") else 1
+        labels = numpy.array([0, 1, 2, 1]) if columns == 3 else numpy.array([0.0, 1.0, 1.0, 0.0])
+        objective.data_loss(numpy.linspace(-1, 1, 4 * columns).reshape(4, columns), labels)
+    else:
+        model = registry.make_model("linear_regression", 2, 1, rng=0)
+        fit(model, registry.make_loss("mse"), optim.SGD(lr=0.1), numpy.ones((4, 2)),
+            numpy.zeros(4), **{"epochs": 1, **options})
+
+
+def _refused_by_python(kind, name, options, option) -> bool:
+    try:
+        _python(kind, name, options)
+    except (TypeError, ValueError) as error:
+        return f": {option} must" in str(error) or f": {option}[" in str(error)
+    return False
+
+
+def _refused_by_yaml(kind, name, options, option) -> bool:
+    section = options if kind == "training" else {"name": name, **options}
+    raw = {**MINIMAL, "training": {"epochs": EPOCHS}, kind: section}
+    if kind == "training":
+        raw["training"] = {"epochs": EPOCHS, **options}
+    try:
+        validate_config(raw)
+    except ConfigError as error:
+        path = f"{kind}.{option}"
+        return any(p.path == path or p.path.startswith(path + "[") for p in error.problems)
+    return False
+
+
+@pytest.mark.parametrize("kind, name, needed, option, value, allowed", CASES,
+                         ids=[f"{k}-{n}-{o}={v!r}" for k, n, _, o, v, _ in CASES])
+def test_yaml_and_python_accept_and_refuse_the_same_edge_values(kind, name, needed, option,
+                                                                value, allowed):
+    options = {**needed, option: value}
+    yaml_options = {key: list(v) if isinstance(v, tuple) else v for key, v in options.items()}
+    assert _refused_by_python(kind, name, options, option) == (not allowed), "Python"
+    assert _refused_by_yaml(kind, name, yaml_options, option) == (not allowed), "YAML"
+
+
+def test_every_bounded_option_is_tried_and_every_default_is_allowed():
+    tried = {(kind, name, option) for kind, name, _, option, _, _ in CASES}
+    for expected in [("schedule", "onecycle", "pct_start"), ("schedule", "plateau", "factor"),
+                     ("optimizer", "adam", "betas"), ("model", "mlp", "hidden"),
+                     ("model", "mlp", "dropout"), ("loss", "hinge", "margin"),
+                     ("training", None, "clip_grad_value")]:
+        assert expected in tried
+    for table in KINDS.values():
+        for name, component in table.items():
+            for option in component.options():
+                if option.default is not registry.REQUIRED:  # a default is never checked
+                    assert check(name, option.hint, option.default) == option.default

@@ -23,6 +23,8 @@ import typing
 from dataclasses import dataclass
 from typing import Annotated, Literal, Union, get_args, get_origin
 
+import numpy
+
 __all__ = ["BatchSize", "Fraction", "Length", "NonNegativeFloat", "NonNegativeInt",
            "OptionConflict", "PositiveFloat", "PositiveInt", "Range", "check", "checked",
            "did_you_mean", "spelled"]
@@ -151,6 +153,8 @@ def check(where: str, hint, value):
     numpy arithmetic, so float32 arrays are not promoted), or a TypeError (wrong kind) or
     ValueError (outside the bounds) saying ``where`` (``"SGD: lr"``) must be what it allows."""
     origin, args = get_origin(hint), get_args(hint)
+    if isinstance(value, numpy.generic):  # numpy's True, 3 and 'adam' (a grid's values) too
+        value = value.item()
 
     def refused() -> str:  # written only when raised: spelling a hint costs more than a check
         close = did_you_mean(value, _choices(hint)) if isinstance(value, str) else ""

@@ -13,7 +13,7 @@ from typing import Annotated, Literal, Union, get_args, get_origin
 import numpy
 import pytest
 
-from mlkit import optim, registry
+from mlkit import nn, optim, registry
 from mlkit.config import ConfigError, validate_config
 from mlkit.config.sections import LOOP_OPTIONS
 from mlkit.options import Length, Range, check
@@ -164,3 +164,15 @@ def test_every_bounded_option_is_tried_and_every_default_is_allowed():
             for option in component.options():
                 if option.default is not registry.REQUIRED:  # a default is never checked
                     assert check(name, option.hint, option.default) == option.default
+
+
+def test_numpy_scalars_pass_as_the_python_values_they_hold():
+    """A grid search's values are often numpy's (bool_, int64, str_): each is checked
+    as the Python value it holds, and comes out as that value."""
+    assert check("Linear: bias", bool, numpy.bool_(False)) is False
+    assert check("MLP: hidden", Annotated[int, Range(ge=1)], numpy.int64(3)) == 3
+    assert type(check("SGD: lr", Annotated[float, Range(gt=0)], numpy.float32(0.5))) is float
+    assert check("MLP: activation", Literal["relu", "tanh"], numpy.str_("tanh")) == "tanh"
+    with pytest.raises(ValueError, match=r"SGD: lr must be a finite number > 0, got 0.0"):
+        check("SGD: lr", Annotated[float, Range(gt=0)], numpy.float64(0.0))
+    assert nn.Linear(3, 2, bias=numpy.bool_(False)).bias is None

@@ -27,7 +27,7 @@ from mlkit.data.dialect import (
     Dialect,
     check_encoding,
 )
-from mlkit.data.errors import DataError, check_choice, check_float_dtype
+from mlkit.data.errors import DataError, check_choice, check_float_dtype, check_int
 from mlkit.data.preprocessing import LabelEncoder, OneHotEncoder
 from mlkit.data.reading import (
     date_problems,
@@ -52,7 +52,7 @@ DUPLICATES = ("keep", "drop")
 _KEYS = ("target", "task", "numeric", "categorical", "impute", "fill", "classes", "dtype")
 # absent in runs saved before dates, ids and the parsing options were read
 _OPTIONAL_KEYS = ("dates", "ids", "missing", "numbers", "categories", "sep", "decimal", "encoding",
-                  "indicators", "date_format")
+                  "indicators", "date_format", "skip_lines")
 
 
 def check_feature_columns(features: list[str], columns: list[str], source: str) -> None:
@@ -71,9 +71,9 @@ def check_feature_columns(features: list[str], columns: list[str], source: str) 
 class Table:
     """The encoded rows of one file, and which rows of the file they are.
 
-    ``rows`` are the data-row positions behind ``X`` (file line = position + 2, after the
-    header); ``dropped`` the positions left out for a missing value under ``impute='drop'``;
-    ``unlabeled`` those left out for a missing target (when the target is read);
+    ``rows`` are the file lines of the rows behind ``X``; ``dropped`` the lines left out
+    for a missing value under ``impute='drop'``; ``unlabeled`` those left out for a missing
+    target (when the target is read);
     ``repeated`` those left out for repeating an earlier row (training with
     ``duplicates='drop'``); ``carried`` the kept rows' id (and requested) columns, as text.
     """
@@ -280,7 +280,7 @@ class CsvSchema:
             if values.isna().any():
                 bad = column.index[values.isna()][0]
                 return None, [f"target column {self.target!r} of {source} is not numeric "
-                              f"(e.g. {column[bad]!r} on line {bad + 2}); regression needs "
+                              f"(e.g. {column[bad]!r} on line {bad}); regression needs "
                               "numbers, or pass task='classification'."]
             return values.to_numpy(dtype=self.dtype), []
         encoder = LabelEncoder.from_state({"classes": np.array(self.classes)})
@@ -338,7 +338,7 @@ class CsvSchema:
                 "numbers": self.numbers, "categories": self.categories,
                 "sep": self.dialect.sep, "decimal": self.dialect.decimal,
                 "encoding": self.dialect.encoding, "indicators": list(self.indicators),
-                "date_format": self.date_format}
+                "date_format": self.date_format, "skip_lines": self.dialect.skip_lines}
 
     @classmethod
     def from_dict(cls, state: dict) -> CsvSchema:
@@ -375,6 +375,7 @@ class CsvSchema:
         sep = check_choice("CSV schema 'sep'", state.get("sep", ","), tuple(SEPARATORS))
         decimal = check_choice("CSV schema 'decimal'", state.get("decimal", "."), DECIMALS)
         encoding = check_encoding(state.get("encoding", "utf-8"), "CSV schema 'encoding'")
+        skip_lines = check_int("CSV schema 'skip_lines'", state.get("skip_lines", 0), 0)
         date_format = check_date_format(state.get("date_format"), "CSV schema 'date_format'")
         indicators = state.get("indicators", [])
         if not isinstance(indicators, list) or not set(indicators) <= (
@@ -391,4 +392,4 @@ class CsvSchema:
                    None if state["classes"] is None else [str(c) for c in state["classes"]],
                    check_float_dtype(state["dtype"], "CSV schema 'dtype'").name,
                    dict(dates), list(ids), list(missing), numbers, categories,
-                   Dialect(sep, decimal, encoding), list(indicators), date_format)
+                   Dialect(sep, decimal, encoding, skip_lines), list(indicators), date_format)

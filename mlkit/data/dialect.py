@@ -14,7 +14,7 @@ import codecs
 import csv
 import io
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from mlkit.data.errors import DataError, DataFileNotFoundError, check_choice, check_int
@@ -57,6 +57,13 @@ class Dialect:
         text = _table_sample(path, encoding, check_int("skip_lines", skip_lines, 0))
         return cls(_detect_separator(path, text) if sep is None else sep, decimal, encoding,
                    skip_lines)
+
+    def for_file(self, path) -> Dialect:
+        """This dialect for another file of the same export: with the count of lines above
+        the header that file's start shows (none in a copy cleaned by hand, one more in a
+        month with an extra note), else with this one's."""
+        shown = _lines_shown(_sample(path, self.encoding))
+        return self if shown is None else replace(self, skip_lines=shown)
 
     @property
     def first_line(self) -> int:
@@ -223,6 +230,13 @@ def _is_table(lines: list[str]) -> bool:
     into more than one value: a table from the first line on."""
     return any(len({len(row) for row in rows}) == 1 and sum(bool(v.strip()) for v in rows[0]) > 1
                for rows in (_split(lines[:_SAMPLE_LINES], sep) for sep in SEPARATORS))
+
+
+def _lines_shown(text: str) -> int | None:
+    """The lines above the header line that the file's start shows: a count, 0 for a table
+    from its first line on, None when it shows neither (notes with several values, say)."""
+    lines = text.splitlines()
+    return _lines_above_header(text) or (0 if lines and _is_table(lines) else None)
 
 
 def lines_above_header(path, encoding: str = "utf-8") -> int:

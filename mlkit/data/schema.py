@@ -126,7 +126,8 @@ class CsvSchema:
     ``missing``, ``numbers`` and ``categories`` say how cell text is read (see
     :mod:`mlkit.data.values`), and ``dialect`` how the file is split and decoded (see
     :mod:`mlkit.data.dialect`), and ``date_format`` how dates not in ISO 8601 are written,
-    the same way for every file. ``indicators`` are the columns
+    the same way for every file (but for the lines above the header, a file's own when its
+    start shows them: see ``Dialect.for_file``). ``indicators`` are the columns
     that get a last ``column=(missing)`` input, 1 where the file's cell was missing (before
     the fill) and 0 elsewhere, so a model can tell a filled value from a real one.
     """
@@ -295,16 +296,17 @@ class CsvSchema:
     def read(self, path, target: bool = True, keep=()) -> Table:
         """Read and encode a CSV file as :meth:`encode` does; ``carried`` holds its id
         columns (those it has) and the ``keep`` columns (which it must have)."""
-        header = list(read_table(path, dialect=self.dialect).columns)
+        dialect = self.dialect.for_file(path)
+        header = list(read_table(path, dialect=dialect).columns)
         check_feature_columns(self.features, header, repr(os.fspath(path)))
         wanted = self.features + ([self.target] if target else [])
         text = self.encoder.names_ + list(self.dates) + [self.target]
         usecols = [c for c in wanted if c in header]
         frame = read_table(path, usecols, [c for c in text if c in usecols], self.missing,
-                           dialect=self.dialect)
+                           dialect=dialect)
         table = self.encode(frame, repr(os.fspath(path)), target)
         carried = [c for c in self.ids if c in header and c not in keep] + list(keep)
-        table.carried = read_columns(path, carried, table.rows, self.dialect)
+        table.carried = read_columns(path, carried, table.rows, dialect)
         return table
 
     def input_frame(self, path) -> pd.DataFrame:
@@ -314,7 +316,7 @@ class CsvSchema:
         reported (here they are missing too)."""
         text = self.encoder.names_ + list(self.dates)
         frame = self.clean(read_table(path, self.features, text, self.missing,
-                                      dialect=self.dialect))
+                                      dialect=self.dialect.for_file(path)))
         for col in self.numeric:
             frame[col] = to_numbers(frame[col], self.numbers, self.dialect.decimal)
         for col, origin in self.dates.items():

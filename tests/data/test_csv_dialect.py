@@ -179,13 +179,13 @@ def test_lines_above_the_header_are_named_with_the_header_line(write, text, abov
                                                                 first):
     with pytest.raises(DataError) as caught:
         load_csv(write(text), "y")
-    lines = ("1 line", "line 1", "looks") if above == 1 else (
+    count, where, look = ("1 line", "line 1", "looks") if above == 1 else (
         f"{above} lines", f"lines 1-{above}", "look")
     assert str(caught.value).endswith(
-        "has {} above its header line: line {} ({!r}) names the columns, and {} (starting {!r}) "
-        "{} like a title or notes; read it as it is with data.csv.skip_lines: {} in the config "
-        "(skip_lines={} in Python; mlkit inspect --skip-lines {}).".format(
-            lines[0], above + 1, header, lines[1], first, lines[2], above, above, above))
+        f"has {count} above its header line: line {above + 1} ({header!r}) names the columns, "
+        f"and {where} (starting {first!r}) {look} like a title or notes; read it as it is with "
+        f"data.csv.skip_lines: {above} in the config (skip_lines={above} in Python; mlkit "
+        f"inspect --skip-lines {above}).")
     sep = ";" if ";" in header else ","
     data = load_csv(write(text), "y", skip_lines=above, categorical=[header.split(sep)[0]],
                     decimal="," if sep == ";" else ".")

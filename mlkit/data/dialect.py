@@ -62,7 +62,7 @@ class Dialect:
         """This dialect for another file of the same export: with the count of lines above
         the header that file's start shows (none in a copy cleaned by hand, one more in a
         month with an extra note), else with this one's."""
-        shown = _lines_shown(_sample(path, self.encoding))
+        shown = _lines_above_header(_sample(path, self.encoding))
         return self if shown is None else replace(self, skip_lines=shown)
 
     @property
@@ -194,18 +194,21 @@ def _detect_separator(path, text: str) -> str:
     return next(iter(splits), ",")
 
 
-def _lines_above_header(text: str) -> int:
-    """How many lines stand above the header line (a title, notes, blank lines, as report
-    exports write): 0 unless each of those lines holds one value at most and, for some
-    separator, every line from the header on splits into the same number (> 1) of fields,
-    the header naming every one (and not with numbers only). One such line as wide as the
+def _lines_above_header(text: str) -> int | None:
+    """How many lines the file's start shows above its header line (a title, notes, blank
+    lines, as report exports write): 0 for a table from the first line on; a count when each
+    of those lines holds one value at most and, for some separator, every line from the
+    header on splits into the same number (> 1) of fields, the header naming every one (and
+    not with numbers only); None when the start shows neither. One such line as wide as the
     table (``customer,``) is a header missing names, not a title, unless the line under it
     names columns that hold numbers (``Sales report,,`` above ``region,amount``), as a
     spreadsheet's export pads a title."""
     lines = text.splitlines()[:_SAMPLE_LINES]
-    if not lines or _is_table(lines):
+    if not lines:
+        return None
+    if _is_table(lines):
         return 0
-    above, width = 0, 1
+    above, width = None, 1
     for sep in SEPARATORS:
         rows = _split(lines, sep)
         titles = 0
@@ -232,17 +235,10 @@ def _is_table(lines: list[str]) -> bool:
                for rows in (_split(lines[:_SAMPLE_LINES], sep) for sep in SEPARATORS))
 
 
-def _lines_shown(text: str) -> int | None:
-    """The lines above the header line that the file's start shows: a count, 0 for a table
-    from its first line on, None when it shows neither (notes with several values, say)."""
-    lines = text.splitlines()
-    return _lines_above_header(text) or (0 if lines and _is_table(lines) else None)
-
-
 def lines_above_header(path, encoding: str = "utf-8") -> int:
     """How many lines (a title, notes, blank lines) the file's start shows above its header
     line, as :func:`_lines_above_header` finds them: the ``skip_lines`` to suggest."""
-    return _lines_above_header(_sample(path, encoding))
+    return _lines_above_header(_sample(path, encoding)) or 0
 
 
 def _table_sample(path, encoding: str, skip_lines: int) -> str:
@@ -250,16 +246,16 @@ def _table_sample(path, encoding: str, skip_lines: int) -> str:
     lines the file shows above its header."""
     text = _sample(path, encoding)
     lines = text.splitlines(keepends=True)
-    found = _lines_above_header(text)
-    if found != skip_lines:
-        _check_skip(path, [line.rstrip("\r\n") for line in lines], skip_lines, found)
+    shown = _lines_above_header(text)
+    if shown != skip_lines:
+        _check_skip(path, [line.rstrip("\r\n") for line in lines], skip_lines, shown)
     return "".join(lines[skip_lines:])
 
 
-def _check_skip(path, lines: list[str], skip: int, found: int) -> None:
+def _check_skip(path, lines: list[str], skip: int, found: int | None) -> None:
     """Refuse ``skip`` lines skipped where the file shows ``found`` above its header line,
-    naming the count to set; a start that shows none, but is not a table either (notes with
-    several values, say), is left to ``skip``."""
+    naming the count to set; a start that shows no count (None: notes with several values,
+    say) is left to ``skip`` if it leaves a header line and data."""
     source = repr(os.fspath(path))
 
     def fix(count):
@@ -275,12 +271,12 @@ def _check_skip(path, lines: list[str], skip: int, found: int) -> None:
                         f"{found + 1} ({lines[found]!r}) names the columns, and {where} "
                         f"(starting {lines[0]!r}) {look} like a title or notes; {how} "
                         f"{fix(found)}.")
-    if len(lines) < skip + 2:
+    if found is None and len(lines) < skip + 2:
         raise DataError(f"skip_lines={skip} leaves no header line and data row in the "
                         f"{_count(len(lines))} read of CSV file {source}; set "
                         "data.csv.skip_lines (skip_lines= in Python) to the number of lines "
                         "above its header line, 0 when it has none.")
-    if _is_table(lines):
+    if found == 0:
         rows = " and data rows" if skip > 1 else ""
         raise DataError(f"CSV file {source} starts with its header line (line 1: "
                         f"{lines[0]!r}), so skip_lines={skip} would skip it{rows}; set "

@@ -271,7 +271,7 @@ def _check_skip(path, lines: list[str], skip: int, found: int | None) -> None:
                         f"{found + 1} ({lines[found]!r}) names the columns, and {where} "
                         f"(starting {lines[0]!r}) {look} like a title or notes; {how} "
                         f"{fix(found)}.")
-    if found is None and len(lines) < skip + 2:
+    if found is None and skip and len(lines) < skip + 2:
         raise DataError(f"skip_lines={skip} leaves no header line and data row in the "
                         f"{_count(len(lines))} read of CSV file {source}; set "
                         "data.csv.skip_lines (skip_lines= in Python) to the number of lines "

@@ -72,6 +72,8 @@ def test_notes_the_file_start_does_not_show_are_left_to_skip_lines(write):
     data = _load(write("Report;Q1 2023;EU\n" + HEADER + ROWS), impute="median", skip_lines=1)
     assert data.lines.tolist() == [3, 4, 5, 7, 8, 9]  # line 6 has no target
     assert data.X[2, 0] == 35  # line 5: the median age of the labelled rows 30, 41, 41, 28, 35
+    new = data.schema.read(write("Report;Q2 2023;EU\n" + HEADER + "n1;33;paris;no\n", "q2.csv"))
+    assert new.rows.tolist() == [3] and new.X.tolist() == [[33, 0, 1]]  # the run's count
 
 
 def test_new_files_of_the_export_are_read_from_their_own_header_line(write):

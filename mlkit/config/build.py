@@ -125,7 +125,7 @@ def input_rows(config: Config, dataset: Dataset, rows: np.ndarray) -> pd.DataFra
     if dataset.schema is None:
         names = [str(name) for name in dataset.feature_names]
         return pd.DataFrame(dataset.X[rows], columns=names)
-    return dataset.schema.input_frame(config.data.csv.path).loc[dataset.lines[rows] - 2]
+    return dataset.schema.input_frame(config.data.csv.path).loc[dataset.lines[rows]]
 
 
 def training_profile(config: Config, dataset: Dataset) -> TrainingProfile:

@@ -138,7 +138,7 @@ def evaluate_run(run_dir, data=None) -> Evaluation:
         note = table.dropped_note()
         X, y = table.X, table.y
         where = f"{path} ({len(X)} rows{'; ' + note if note else ''})"
-        row_names = _row_names(table.rows + 2, table.carried)
+        row_names = _row_names(table.rows, table.carried)
         drift = None if predictor.profile is None else predictor.drift(path)
     scores = predictor.evaluate(X, y, names)
     return Evaluation(head, where, scores, y, predictor.outputs(X), classes, X,
@@ -154,7 +154,7 @@ def _split_row_names(config: Config, dataset) -> list[str]:
     if dataset.lines is None:
         return [f"row {i}" for i in test]
     carried = read_columns(config.data.csv.path, list(config.data.csv.ids),
-                           dataset.lines[test] - 2, dataset.schema.dialect)
+                           dataset.lines[test], dataset.schema.dialect)
     return _row_names(dataset.lines[test], carried)
 
 

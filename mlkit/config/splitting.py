@@ -37,7 +37,7 @@ def split_column(config: Config, dataset: Dataset, key: str):
         raise ConfigError(config.name or "<config>", [Problem(
             path, f"is not a column of {csv.path}", name,
             f"use one of {', '.join(header)}" + did_you_mean(name, header))])
-    rows = dataset.lines - 2
+    rows = dataset.lines
     column = read_table(csv.path, [name], [name], schema.missing,
                         dialect=schema.dialect)[name].loc[rows]
     problems = []
@@ -128,7 +128,7 @@ def _check_cuttable(config: Config, dataset: Dataset, key: str, rows: np.ndarray
             if key == "order" else f"rows (the other folds) hold one group of column {name!r}")
     raise ConfigError(config.name or "<config>", [Problem(
         f"data.split.{key}", f"fold {split.fold} of {split.folds}: its training {what} "
-        f"({len(rows)} rows, {line_numbers(dataset.lines[rows] - 2)}), which cannot be cut "
+        f"({len(rows)} rows, {line_numbers(dataset.lines[rows])}), which cannot be cut "
         "into train and validation", name,
         f"use fewer folds than {split.folds} (--folds with mlkit cv), or data.split.val=0")])
 

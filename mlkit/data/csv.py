@@ -27,7 +27,7 @@ from mlkit.data.reading import (
 )
 from mlkit.data.schema import DUPLICATES, IMPUTE, CsvSchema
 from mlkit.data.values import CATEGORIES, NUMBERS, normalize_categories, to_numbers
-from mlkit.options import Length, PositiveInt, did_you_mean
+from mlkit.options import Length, NonNegativeInt, PositiveInt, did_you_mean
 
 __all__ = ["FEW_CATEGORIES", "MAX_INTEGER_CLASSES", "infer_task", "load_csv", "too_many_categories"]
 
@@ -137,6 +137,7 @@ def load_csv(path, target: Annotated[str, Length(min=1)],
              numbers: Literal[NUMBERS] = "plain", categories: Literal[CATEGORIES] = "exact",
              duplicates: Literal[DUPLICATES] = "keep", sep: Separator | None = None,
              decimal: Literal[DECIMALS] = ".", encoding: Annotated[str, Length(min=1)] = "utf-8",
+             skip_lines: NonNegativeInt = 0,
              min_frequency: PositiveInt | None = None, missing_indicator: bool = False) -> Dataset:
     """Read a CSV file into a :class:`Dataset` whose ``schema`` re-encodes new files alike.
 
@@ -210,6 +211,11 @@ def load_csv(path, target: Annotated[str, Length(min=1)],
     encoding : str
         The file's text encoding, e.g. ``"cp1252"`` or ``"latin-1"`` for files from Windows
         or older Excel (é, ü, £, €); a UTF-8 byte-order mark is always skipped.
+    skip_lines : int
+        Lines above the header line to skip: a report's title and notes (blank lines count).
+        A count the file's start contradicts (title lines left above the header, or a header
+        skipped) is an error naming the count to set. Files read later skip as many, and are
+        checked alike. Line numbers in messages stay the file's own.
     min_frequency : int, optional
         Categories seen in fewer than this many rows share one ``column=(other)`` input, as
         do categories first seen in a file read later; None keeps every category.
@@ -250,7 +256,7 @@ def load_csv(path, target: Annotated[str, Length(min=1)],
                         "impute to 'mean', 'median' or 'most_frequent' (data.csv.impute in a "
                         "config).")
     source = repr(os.fspath(path)) if isinstance(path, (str, os.PathLike)) else "the file"
-    dialect = Dialect.of(path, sep, decimal, encoding)
+    dialect = Dialect.of(path, sep, decimal, encoding, skip_lines)
     columns = list(read_table(path, dialect=dialect).columns)
     if target not in columns:
         raise DataError(f"target column {target!r} is not in {source}; its columns are "
@@ -339,4 +345,4 @@ def load_csv(path, target: Annotated[str, Length(min=1)],
     name = os.path.splitext(os.path.basename(os.fspath(path)))[0]
     notes = [table.dropped_note()] if table.dropped_note() else []
     return Dataset(table.X, table.y, schema.feature_names, classes, task, name, schema, notes,
-                   table.rows + 2)
+                   table.rows)

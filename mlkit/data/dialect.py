@@ -1,9 +1,11 @@
-"""How a CSV file is written: its separator, decimal mark and text encoding, and its header.
+"""How a CSV file is written: its separator, decimal mark and text encoding, the title lines
+above its header, and its header.
 
 A :class:`Dialect` is stored in a run's schema, so a file read at prediction time is split,
 decoded and parsed exactly as the training file was. Only the separator is ever detected, and
 only when exactly one candidate splits every sampled line into the same number of columns;
-the decimal mark and the encoding are options (``mlkit inspect`` suggests them).
+the decimal mark, the encoding and the lines to skip are options (``mlkit inspect`` suggests
+them). A count of lines to skip that the file's start contradicts is refused.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ import codecs
 import csv
 import io
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
-from mlkit.data.errors import DataError, DataFileNotFoundError, check_choice
+from mlkit.data.errors import DataError, DataFileNotFoundError, check_choice, check_int
 
 __all__ = ["COMMA_UTF8", "DECIMALS", "SEPARATORS", "Dialect", "Separator", "check_encoding",
-           "encoding_error", "guess_encoding", "header_names", "separator_by_name"]
+           "encoding_error", "guess_encoding", "header_names", "lines_above_header",
+           "separator_by_name"]
 
 SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 """The column separators read, by the name messages give them (and an option may use)."""
@@ -35,25 +38,46 @@ _SAMPLE_LINES = 50
 
 @dataclass(frozen=True)
 class Dialect:
-    """The separator, decimal mark and encoding of a CSV file."""
+    """The separator, decimal mark and encoding of a CSV file, and how many lines (a title,
+    notes) stand above its header line."""
 
     sep: str = ","
     decimal: str = "."
     encoding: str = "utf-8"
+    skip_lines: int = 0
 
     @classmethod
-    def of(cls, path, sep=None, decimal=".", encoding="utf-8") -> Dialect:
-        """Check the options and resolve ``sep=None`` by detecting the file's separator."""
+    def of(cls, path, sep=None, decimal=".", encoding="utf-8", skip_lines=0) -> Dialect:
+        """Check the options, ``skip_lines`` against the file's start, and resolve
+        ``sep=None`` by detecting the file's separator."""
         if sep is not None:
             sep = check_choice("sep", separator_by_name(sep), tuple(SEPARATORS))
         check_choice("decimal", decimal, DECIMALS)
         encoding = check_encoding(encoding)
-        return cls(_detect_separator(path, encoding) if sep is None else sep, decimal, encoding)
+        text = _table_sample(path, encoding, check_int("skip_lines", skip_lines, 0))
+        return cls(_detect_separator(path, text) if sep is None else sep, decimal, encoding,
+                   skip_lines)
+
+    def for_file(self, path) -> Dialect:
+        """This dialect for another file of the same export: with the count of lines above
+        the header that file's start shows (none in a copy cleaned by hand, one more in a
+        month with an extra note), else with this one's."""
+        shown = _lines_above_header(_sample(path, self.encoding))
+        return self if shown is None else replace(self, skip_lines=shown)
+
+    @property
+    def first_line(self) -> int:
+        """The file line of the first data row (lines count from 1): the one line every
+        reader's row labels start from, so messages name the file's own lines."""
+        return self.skip_lines + 2
 
     def describe(self) -> str:
-        """``"separator ';' (semicolon), decimal mark ',', encoding 'utf-8'"``."""
+        """``"separator ';' (semicolon), decimal mark ',', encoding 'utf-8'"`` (and the lines
+        skipped above the header, if any)."""
+        skipped = (f", {_count(self.skip_lines)} above the header skipped" if self.skip_lines
+                   else "")
         return (f"separator {self.sep!r} ({SEPARATORS[self.sep]}), decimal mark "
-                f"{self.decimal!r}, encoding {self.encoding!r}")
+                f"{self.decimal!r}, encoding {self.encoding!r}{skipped}")
 
 
 def separator_by_name(sep):
@@ -154,10 +178,10 @@ def _field_counts(text: str, sep: str) -> list[int]:
     return [len(row) for row, _ in zip((r for r in rows if r), range(_SAMPLE_LINES))]
 
 
-def _detect_separator(path, encoding: str) -> str:
-    """The one separator splitting every sampled line into the same number (> 1) of columns;
-    a comma when none does (a one-column file, or a ragged one the reader reports)."""
-    text = _sample(path, encoding)
+def _detect_separator(path, text: str) -> str:
+    """The one separator splitting every line of ``text`` (the file's start, from its header
+    line on) into the same number (> 1) of columns; a comma when none does (a one-column
+    file, or a ragged one the reader reports)."""
     splits = {}
     for sep in SEPARATORS:
         counts = _field_counts(text, sep)
@@ -170,21 +194,23 @@ def _detect_separator(path, encoding: str) -> str:
     return next(iter(splits), ",")
 
 
-def _lines_above_header(text: str) -> int:
-    """How many lines stand above the header line (a title, notes, blank lines, as report
-    exports write): 0 unless each of those lines holds one value at most and, for some
-    separator, every line from the header on splits into the same number (> 1) of fields,
-    the header naming every one (and not with numbers only). One such line as wide as the
+def _lines_above_header(text: str) -> int | None:
+    """How many lines the file's start shows above its header line (a title, notes, blank
+    lines, as report exports write): 0 for a table from the first line on; a count when each
+    of those lines holds one value at most and, for some separator, every line from the
+    header on splits into the same number (> 1) of fields, the header naming every one (and
+    not with numbers only); None when the start shows neither. One such line as wide as the
     table (``customer,``) is a header missing names, not a title, unless the line under it
     names columns that hold numbers (``Sales report,,`` above ``region,amount``), as a
     spreadsheet's export pads a title."""
     lines = text.splitlines()[:_SAMPLE_LINES]
-    above, width = 0, 1
+    if not lines:
+        return None
+    if _is_table(lines):
+        return 0
+    above, width = None, 1
     for sep in SEPARATORS:
-        rows = [next(csv.reader([line], delimiter=sep), []) for line in lines]
-        if not rows or len({len(row) for row in rows}) == 1 and sum(
-                bool(v.strip()) for v in rows[0]) > 1:
-            return 0  # a table from the first line on
+        rows = _split(lines, sep)
         titles = 0
         while titles < len(rows) - 2 and sum(bool(v.strip()) for v in rows[titles]) <= 1:
             titles += 1
@@ -198,20 +224,75 @@ def _lines_above_header(text: str) -> int:
     return above
 
 
-def header_names(path, dialect: Dialect) -> list[str]:
-    """The column names of the file's first line, without surrounding spaces (or a byte-order
-    mark); a first line that cannot be a header is refused with the fix."""
-    text = _sample(path, dialect.encoding)
+def _split(lines: list[str], sep: str) -> list[list[str]]:
+    return [next(csv.reader([line], delimiter=sep), []) for line in lines]
+
+
+def _is_table(lines: list[str]) -> bool:
+    """Whether, for some separator, every line splits into as many fields, the first line
+    into more than one value: a table from the first line on."""
+    return any(len({len(row) for row in rows}) == 1 and sum(bool(v.strip()) for v in rows[0]) > 1
+               for rows in (_split(lines[:_SAMPLE_LINES], sep) for sep in SEPARATORS))
+
+
+def lines_above_header(path, encoding: str = "utf-8") -> int:
+    """How many lines (a title, notes, blank lines) the file's start shows above its header
+    line, as :func:`_lines_above_header` finds them: the ``skip_lines`` to suggest."""
+    return _lines_above_header(_sample(path, encoding)) or 0
+
+
+def _table_sample(path, encoding: str, skip_lines: int) -> str:
+    """The file's start from its header line on, once ``skip_lines`` is checked against the
+    lines the file shows above its header."""
+    text = _sample(path, encoding)
+    lines = text.splitlines(keepends=True)
+    shown = _lines_above_header(text)
+    if shown != skip_lines:
+        _check_skip(path, [line.rstrip("\r\n") for line in lines], skip_lines, shown)
+    return "".join(lines[skip_lines:])
+
+
+def _check_skip(path, lines: list[str], skip: int, found: int | None) -> None:
+    """Refuse ``skip`` lines skipped where the file shows ``found`` above its header line,
+    naming the count to set; a start that shows no count (None: notes with several values,
+    say) is left to ``skip`` if it leaves a header line and data."""
     source = repr(os.fspath(path))
-    above = _lines_above_header(text)
-    if above:
-        lines = text.splitlines()
-        count, where, look, them = (("1 line", "line 1", "looks", "it") if above == 1 else
-                                    (f"{above} lines", f"lines 1-{above}", "look", "them"))
+
+    def fix(count):
+        return (f"data.csv.skip_lines: {count} in the config (skip_lines={count} in Python; "
+                f"mlkit inspect --skip-lines {count})")
+    if found:
+        count, where, look = (("1 line", "line 1", "looks") if found == 1 else
+                              (f"{found} lines", f"lines 1-{found}", "look"))
+        how = "read it as it is with" if not skip else f"skip_lines={skip} " + (
+            "skips into the data" if skip > found else
+            f"leaves {_count(found - skip)} of them above it") + "; set"
         raise DataError(f"CSV file {source} has {count} above its header line: line "
-                        f"{above + 1} ({lines[above]!r}) names the columns, and {where} "
-                        f"(starting {lines[0]!r}) {look} like a title or notes; remove "
-                        f"{them} from the file so that it starts with the header line.")
+                        f"{found + 1} ({lines[found]!r}) names the columns, and {where} "
+                        f"(starting {lines[0]!r}) {look} like a title or notes; {how} "
+                        f"{fix(found)}.")
+    if found is None and skip and len(lines) < skip + 2:
+        raise DataError(f"skip_lines={skip} leaves no header line and data row in the "
+                        f"{_count(len(lines))} read of CSV file {source}; set "
+                        "data.csv.skip_lines (skip_lines= in Python) to the number of lines "
+                        "above its header line, 0 when it has none.")
+    if found == 0:
+        rows = " and data rows" if skip > 1 else ""
+        raise DataError(f"CSV file {source} starts with its header line (line 1: "
+                        f"{lines[0]!r}), so skip_lines={skip} would skip it{rows}; set "
+                        f"{fix(0)}, or leave it out.")
+
+
+def _count(lines: int) -> str:
+    return f"{lines} line{'' if lines == 1 else 's'}"
+
+
+def header_names(path, dialect: Dialect) -> list[str]:
+    """The column names of the file's header line (its first unless ``skip_lines`` says
+    otherwise), without surrounding spaces (or a byte-order mark); a line that cannot be a
+    header is refused with the fix."""
+    text = _table_sample(path, dialect.encoding, dialect.skip_lines)
+    source = repr(os.fspath(path))
     first = next((row for row in csv.reader(io.StringIO(text), delimiter=dialect.sep)), None)
     if not first:
         raise DataError(f"CSV file {source} is empty; it needs a header line of column names "

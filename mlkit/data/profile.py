@@ -8,7 +8,7 @@ options that would train on the file as it is. ``mlkit inspect`` prints it.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -20,7 +20,7 @@ from mlkit.data.dates import (
     looks_like_dates,
     looks_like_other_dates,
 )
-from mlkit.data.dialect import COMMA_UTF8, Dialect, guess_encoding
+from mlkit.data.dialect import COMMA_UTF8, Dialect, guess_encoding, lines_above_header
 from mlkit.data.errors import DataError
 from mlkit.data.leaks import leak_notes
 from mlkit.data.reading import line_numbers, read_table
@@ -64,9 +64,9 @@ class ColumnProfile:
 class CsvProfile:
     """A file's columns, its file-level facts and the ``data.csv`` options it suggests.
 
-    ``duplicated`` and ``unlabeled`` are data-row positions (file line = position + 2):
-    rows repeating an earlier row, and rows without a target value. ``classes`` counts the
-    rows of each class of a classification target.
+    ``duplicated`` and ``unlabeled`` are file lines: rows repeating an earlier row, and rows
+    without a target value. ``classes`` counts the rows of each class of a classification
+    target.
     """
 
     path: str
@@ -152,6 +152,7 @@ class CsvProfile:
                 "categories": self.categories, "impute": "median" if gaps else None,
                 "duplicates": "drop" if self.duplicated else "keep", "sep": self.dialect.sep,
                 "decimal": self.dialect.decimal, "encoding": self.dialect.encoding,
+                "skip_lines": self.dialect.skip_lines,
                 "min_frequency": self.min_frequency}
 
 
@@ -189,7 +190,7 @@ def _spelling(text: pd.DataFrame, names: list[str]) -> str:
 
 
 def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
-                encoding=None) -> CsvProfile:
+                encoding=None, skip_lines=None) -> CsvProfile:
     """Profile a CSV file: how it is written, each column's kind, missing values and distinct
     values, the rows repeated or without a target, and the ``data.csv`` options that read it.
 
@@ -204,13 +205,20 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
         As in :func:`mlkit.data.load_csv`; by default the separator is detected, a decimal
         comma is suggested when it reads numbers that a point does not, and a file that is
         not UTF-8 is read as cp1252 (or latin-1) and that encoding suggested.
+    skip_lines : int, optional
+        As in :func:`mlkit.data.load_csv`; by default the title and notes lines found above
+        the header line are skipped, and that count suggested.
     """
     found = []
     if encoding is None:
         encoding = guess_encoding(path)
         if encoding != "utf-8":
             found.append(f"the file is not UTF-8; set encoding: {encoding}")
-    dialect = Dialect.of(path, sep, "." if decimal is None else decimal, encoding)
+    if skip_lines is None:
+        skip_lines = lines_above_header(path, encoding)
+        if skip_lines:
+            found.append("lines above the header found")
+    dialect = Dialect.of(path, sep, "." if decimal is None else decimal, encoding, skip_lines)
     if sep is None:
         found.append("separator detected")
     header = list(read_table(path, dialect=dialect).columns)
@@ -218,7 +226,7 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
         raise DataError(f"target column {target!r} is not in {os.fspath(path)!r}; its columns "
                         f"are {', '.join(header)}." + did_you_mean(target, header, sentence=True))
     if decimal is None and _decimal_comma(read_table(path, header, header, dialect=dialect)):
-        dialect = Dialect(dialect.sep, ",", dialect.encoding)
+        dialect = replace(dialect, decimal=",")
         found.append("numbers like 3,5 found: decimal ',' suggested")
     raw = read_table(path, header, header, raw=True, dialect=dialect)
     pandas_missing = read_table(path, header, header, dialect=dialect)
@@ -256,13 +264,13 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
             f"{int((counts < RARE).sum())} of {len(counts)} categories in fewer than {RARE} "
             f"rows: min_frequency: {RARE} makes them one '{column.name}=(other)' input")]))
     profile = CsvProfile(os.fspath(path), rows, columns, target,
-                         duplicated=[int(r) for r in np.flatnonzero(raw.duplicated())],
+                         duplicated=[int(r) for r in raw.index[raw.duplicated()]],
                          missing=tokens, numbers="formatted" if formatted else "plain",
                          categories=categories, dialect=dialect, found=found,
                          min_frequency=RARE if long_tailed else None, date_format=date_format)
     if target is not None:
         labels = text[target]
-        profile.unlabeled = [int(r) for r in np.flatnonzero(labels.isna())]
+        profile.unlabeled = [int(r) for r in labels.index[labels.isna()]]
         profile.task = infer_task(labels.dropna(), profile.numbers, dialect.decimal)
         usable = [c.name for c in columns if c.name != target and c.kind not in _LEFT_OUT]
         numeric = [c for c in usable if kinds[c] in ("number", "formatted number")]

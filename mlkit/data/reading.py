@@ -2,7 +2,8 @@
 
 Every reader of CSV files (loading, inspecting, evaluating, predicting) goes through
 :func:`read_table`, so a file is read the same way, and a bad value is reported the same way,
-wherever it is read.
+wherever it is read. Its rows are labelled by their line in the file (the header's lines
+and any lines skipped above it counted), so every message names the file's own lines.
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ __all__ = ["date_problems", "line_numbers", "numeric_problems", "raise_problems"
 
 
 def line_numbers(rows, limit: int = 5) -> str:
-    """``"line 3"`` or ``"lines 3, 5, ..."``: file lines of data rows (the header is line 1)."""
+    """``"line 3"`` or ``"lines 3, 5, ..."``: the file lines of rows labelled by
+    :func:`read_table`."""
     rows = list(rows)
-    lines = ", ".join(str(int(r) + 2) for r in rows[:limit]) + (
+    lines = ", ".join(str(int(r)) for r in rows[:limit]) + (
         ", ..." if len(rows) > limit else "")
     return ("line " if len(rows) == 1 else "lines ") + lines
 
@@ -40,7 +42,8 @@ def read_table(path, columns=None, text=(), missing=(), raw=False, dialect=COMMA
     """Read ``path`` as ``dialect`` says (only ``columns``; ``text`` columns as strings) with
     errors naming it; the ``missing`` strings are read as missing values, besides pandas' own
     (``NA``, ...), unless ``raw``: then no text at all is read as missing. With a decimal
-    comma every column is read as text (numbers are read by :func:`to_numbers`)."""
+    comma every column is read as text (numbers are read by :func:`to_numbers`). Rows are
+    labelled by their file line."""
     names = header_names(path, dialect)
     if columns is None:
         return pd.DataFrame(columns=names)
@@ -51,7 +54,8 @@ def read_table(path, columns=None, text=(), missing=(), raw=False, dialect=COMMA
             # otherwise drop the extras or turn the first column into the index
             warnings.simplefilter("error", pd.errors.ParserWarning)
             frame = pd.read_csv(path, sep=dialect.sep, encoding=dialect.encoding, header=0,
-                                names=names, dtype={c: str for c in as_text}, index_col=False,
+                                skiprows=dialect.skip_lines, names=names,
+                                dtype={c: str for c in as_text}, index_col=False,
                                 na_values=list(missing) or None, keep_default_na=not raw)
     except pd.errors.ParserWarning:
         raise DataError(f"CSV file {os.fspath(path)!r} has a row with more values than its "
@@ -63,6 +67,7 @@ def read_table(path, columns=None, text=(), missing=(), raw=False, dialect=COMMA
         raise DataError(f"CSV file {os.fspath(path)!r} could not be parsed ({str(exc).strip()});"
                         f" check that every row has one value per column, {dialect.sep!r}-"
                         "separated (set data.csv.sep if another separator is meant).") from None
+    frame.index = pd.RangeIndex(dialect.first_line, dialect.first_line + len(frame))
     return frame[list(columns)]
 
 
@@ -112,7 +117,7 @@ def numeric_problems(frame: pd.DataFrame, numeric: list[str], source: str,
         if len(other):
             more = f" ({len(other)} values, {line_numbers(other)})" if len(other) > 1 else ""
             words = words_among_numbers(column, decimal)
-            message += (f" (e.g. {column[other[0]]!r} on line {other[0] + 2}); " + (
+            message += (f" (e.g. {column[other[0]]!r} on line {other[0]}); " + (
                 f"if {' and '.join(repr(w) for w in words)} "
                 f"{'means' if len(words) == 1 else 'mean'} the value is missing, set "
                 f"data.csv.missing: {words} (missing={words} in Python); otherwise "
@@ -158,7 +163,8 @@ def date_problems(frame: pd.DataFrame, dates, source: str,
 
 
 def read_columns(path, names: list[str], rows=None, dialect=COMMA_UTF8) -> pd.DataFrame:
-    """The ``names`` columns of a CSV file as text (the ``rows`` positions only, if given)."""
+    """The ``names`` columns of a CSV file as text (the rows of those file lines only, if
+    ``rows`` are given)."""
     header = list(read_table(path, dialect=dialect).columns)
     absent = [c for c in names if c not in header]
     if absent:

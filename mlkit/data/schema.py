@@ -27,7 +27,7 @@ from mlkit.data.dialect import (
     Dialect,
     check_encoding,
 )
-from mlkit.data.errors import DataError, check_choice, check_float_dtype
+from mlkit.data.errors import DataError, check_choice, check_float_dtype, check_int
 from mlkit.data.preprocessing import LabelEncoder, OneHotEncoder
 from mlkit.data.reading import (
     date_problems,
@@ -52,7 +52,7 @@ DUPLICATES = ("keep", "drop")
 _KEYS = ("target", "task", "numeric", "categorical", "impute", "fill", "classes", "dtype")
 # absent in runs saved before dates, ids and the parsing options were read
 _OPTIONAL_KEYS = ("dates", "ids", "missing", "numbers", "categories", "sep", "decimal", "encoding",
-                  "indicators", "date_format")
+                  "indicators", "date_format", "skip_lines")
 
 
 def check_feature_columns(features: list[str], columns: list[str], source: str) -> None:
@@ -71,9 +71,9 @@ def check_feature_columns(features: list[str], columns: list[str], source: str) 
 class Table:
     """The encoded rows of one file, and which rows of the file they are.
 
-    ``rows`` are the data-row positions behind ``X`` (file line = position + 2, after the
-    header); ``dropped`` the positions left out for a missing value under ``impute='drop'``;
-    ``unlabeled`` those left out for a missing target (when the target is read);
+    ``rows`` are the file lines of the rows behind ``X``; ``dropped`` the lines left out
+    for a missing value under ``impute='drop'``; ``unlabeled`` those left out for a missing
+    target (when the target is read);
     ``repeated`` those left out for repeating an earlier row (training with
     ``duplicates='drop'``); ``carried`` the kept rows' id (and requested) columns, as text.
     """
@@ -126,7 +126,8 @@ class CsvSchema:
     ``missing``, ``numbers`` and ``categories`` say how cell text is read (see
     :mod:`mlkit.data.values`), and ``dialect`` how the file is split and decoded (see
     :mod:`mlkit.data.dialect`), and ``date_format`` how dates not in ISO 8601 are written,
-    the same way for every file. ``indicators`` are the columns
+    the same way for every file (but for the lines above the header, a file's own when its
+    start shows them: see ``Dialect.for_file``). ``indicators`` are the columns
     that get a last ``column=(missing)`` input, 1 where the file's cell was missing (before
     the fill) and 0 elsewhere, so a model can tell a filled value from a real one.
     """
@@ -280,7 +281,7 @@ class CsvSchema:
             if values.isna().any():
                 bad = column.index[values.isna()][0]
                 return None, [f"target column {self.target!r} of {source} is not numeric "
-                              f"(e.g. {column[bad]!r} on line {bad + 2}); regression needs "
+                              f"(e.g. {column[bad]!r} on line {bad}); regression needs "
                               "numbers, or pass task='classification'."]
             return values.to_numpy(dtype=self.dtype), []
         encoder = LabelEncoder.from_state({"classes": np.array(self.classes)})
@@ -295,16 +296,17 @@ class CsvSchema:
     def read(self, path, target: bool = True, keep=()) -> Table:
         """Read and encode a CSV file as :meth:`encode` does; ``carried`` holds its id
         columns (those it has) and the ``keep`` columns (which it must have)."""
-        header = list(read_table(path, dialect=self.dialect).columns)
+        dialect = self.dialect.for_file(path)
+        header = list(read_table(path, dialect=dialect).columns)
         check_feature_columns(self.features, header, repr(os.fspath(path)))
         wanted = self.features + ([self.target] if target else [])
         text = self.encoder.names_ + list(self.dates) + [self.target]
         usecols = [c for c in wanted if c in header]
         frame = read_table(path, usecols, [c for c in text if c in usecols], self.missing,
-                           dialect=self.dialect)
+                           dialect=dialect)
         table = self.encode(frame, repr(os.fspath(path)), target)
         carried = [c for c in self.ids if c in header and c not in keep] + list(keep)
-        table.carried = read_columns(path, carried, table.rows, self.dialect)
+        table.carried = read_columns(path, carried, table.rows, dialect)
         return table
 
     def input_frame(self, path) -> pd.DataFrame:
@@ -314,7 +316,7 @@ class CsvSchema:
         reported (here they are missing too)."""
         text = self.encoder.names_ + list(self.dates)
         frame = self.clean(read_table(path, self.features, text, self.missing,
-                                      dialect=self.dialect))
+                                      dialect=self.dialect.for_file(path)))
         for col in self.numeric:
             frame[col] = to_numbers(frame[col], self.numbers, self.dialect.decimal)
         for col, origin in self.dates.items():
@@ -338,7 +340,7 @@ class CsvSchema:
                 "numbers": self.numbers, "categories": self.categories,
                 "sep": self.dialect.sep, "decimal": self.dialect.decimal,
                 "encoding": self.dialect.encoding, "indicators": list(self.indicators),
-                "date_format": self.date_format}
+                "date_format": self.date_format, "skip_lines": self.dialect.skip_lines}
 
     @classmethod
     def from_dict(cls, state: dict) -> CsvSchema:
@@ -375,6 +377,7 @@ class CsvSchema:
         sep = check_choice("CSV schema 'sep'", state.get("sep", ","), tuple(SEPARATORS))
         decimal = check_choice("CSV schema 'decimal'", state.get("decimal", "."), DECIMALS)
         encoding = check_encoding(state.get("encoding", "utf-8"), "CSV schema 'encoding'")
+        skip_lines = check_int("CSV schema 'skip_lines'", state.get("skip_lines", 0), 0)
         date_format = check_date_format(state.get("date_format"), "CSV schema 'date_format'")
         indicators = state.get("indicators", [])
         if not isinstance(indicators, list) or not set(indicators) <= (
@@ -391,4 +394,4 @@ class CsvSchema:
                    None if state["classes"] is None else [str(c) for c in state["classes"]],
                    check_float_dtype(state["dtype"], "CSV schema 'dtype'").name,
                    dict(dates), list(ids), list(missing), numbers, categories,
-                   Dialect(sep, decimal, encoding), list(indicators), date_format)
+                   Dialect(sep, decimal, encoding, skip_lines), list(indicators), date_format)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from mlkit.data import DataError
-from mlkit.data.dialect import Dialect
+from mlkit.data.dialect import Dialect, lines_above_header
 from mlkit.data.drift import drift_report
 from mlkit.data.reading import (
     line_numbers,
@@ -47,7 +47,7 @@ class Predictor:
         schema = prep.schema()
         if schema is not None:
             return schema.read(path, target, list(keep))
-        dialect = Dialect.of(path)
+        dialect = Dialect.of(path, skip_lines=lines_above_header(path))
         frame = read_table(path, list(read_table(path, dialect=dialect).columns),
                            dialect=dialect)
         source = repr(os.fspath(path))

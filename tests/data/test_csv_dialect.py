@@ -179,12 +179,17 @@ def test_lines_above_the_header_are_named_with_the_header_line(write, text, abov
                                                                 first):
     with pytest.raises(DataError) as caught:
         load_csv(write(text), "y")
-    lines = ("1 line", "line 1", "looks", "it") if above == 1 else (
-        f"{above} lines", f"lines 1-{above}", "look", "them")
+    count, where, look = ("1 line", "line 1", "looks") if above == 1 else (
+        f"{above} lines", f"lines 1-{above}", "look")
     assert str(caught.value).endswith(
-        "has {} above its header line: line {} ({!r}) names the columns, and {} (starting {!r}) "
-        "{} like a title or notes; remove {} from the file so that it starts with the header "
-        "line.".format(lines[0], above + 1, header, lines[1], first, *lines[2:]))
+        f"has {count} above its header line: line {above + 1} ({header!r}) names the columns, "
+        f"and {where} (starting {first!r}) {look} like a title or notes; read it as it is with "
+        f"data.csv.skip_lines: {above} in the config (skip_lines={above} in Python; mlkit "
+        f"inspect --skip-lines {above}).")
+    sep = ";" if ";" in header else ","
+    data = load_csv(write(text), "y", skip_lines=above, categorical=[header.split(sep)[0]],
+                    decimal="," if sep == ";" else ".")
+    assert data.lines.tolist() == [above + 2, above + 3] and data.X.shape == (2, 3)
     fixed = write("".join(text.splitlines(keepends=True)[above:]), "fixed.csv")
     assert inspect_csv(fixed, "y").rows == 2
 

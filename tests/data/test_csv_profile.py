@@ -31,7 +31,7 @@ def test_each_kind_of_column(write):
         "price": "formatted number", "when": "date", "country": "constant", "notes": "empty",
         "comment": "text", "y": "category"}
     # the repeated last row makes 'row' no counter (24 then 24), so it stays a number
-    assert profile.rows == ROWS + 1 and profile.duplicated == [ROWS]
+    assert profile.rows == ROWS + 1 and profile.duplicated == [ROWS + 2]  # its file line
     sex = profile.column("sex")
     assert (sex.missing, sex.tokens, sex.distinct) == (4, [""], 2)  # i = 4, 9, 14, 19
     assert sex.note == "4 spellings of 2 categories" and sex.example == "male"
@@ -41,7 +41,7 @@ def test_each_kind_of_column(write):
     assert profile.column("notes").missing == ROWS + 1
     assert profile.missing == ["?"] and profile.numbers == "formatted"
     assert profile.categories == "strip_lower"
-    assert profile.unlabeled == [5] and profile.task == "classification"
+    assert profile.unlabeled == [7] and profile.task == "classification"  # line 7: i = 5
     assert profile.classes == {"no": 8, "yes": 16}  # no: i = 0, 3, ..., 21; yes: 15 + copy
 
 
@@ -65,7 +65,7 @@ def test_the_suggested_section_reads_the_file(write):
         "dates": ["when"], "date_format": None, "ids": ["key"], "missing": ["?"],
         "numbers": "formatted",
         "categories": "strip_lower", "impute": "median", "duplicates": "drop", "sep": ",",
-        "decimal": ".", "encoding": "utf-8", "min_frequency": None}
+        "decimal": ".", "encoding": "utf-8", "skip_lines": 0, "min_frequency": None}
     data = load_csv(**section)  # the section's options are the loader's, spelled alike
     assert data.X.shape == (ROWS - 1, 1 + 1 + 1 + 8 + 2) and np.isfinite(data.X).all()
     assert data.feature_names[-2:] == ["sex=female", "sex=male"]

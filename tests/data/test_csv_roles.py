@@ -22,8 +22,8 @@ def test_ids_are_no_features_and_are_carried_with_kept_columns(write):
     new = write("size,color,key,note\n5,red,007,a\n,blue,008,b\n6,blue,009,c\n", "new.csv")
     table = data.schema.read(new, keep=["note"])
     np.testing.assert_array_equal(table.X, [[5, 0, 1], [6, 1, 0]])
-    np.testing.assert_array_equal(table.rows, [0, 2])
-    np.testing.assert_array_equal(table.dropped, [1])
+    np.testing.assert_array_equal(table.rows, [2, 4])  # file lines
+    np.testing.assert_array_equal(table.dropped, [3])
     assert table.dropped_note() == "1 row with a missing value left out (impute='drop'): line 3"
     assert table.carried.to_dict("list") == {"key": ["007", "009"], "note": ["a", "c"]}
     with pytest.raises(DataError, match=r"no column\(s\) extra to keep; its columns are size"):

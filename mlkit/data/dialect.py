@@ -175,7 +175,8 @@ def _check_path(path) -> None:
 
 def _field_counts(text: str, sep: str) -> list[int]:
     rows = csv.reader(io.StringIO(text), delimiter=sep)
-    return [len(row) for row, _ in zip((r for r in rows if r), range(_SAMPLE_LINES))]
+    filled = (row for row in rows if "".join(row).strip())  # a blank line splits nothing
+    return [len(row) for row, _ in zip(filled, range(_SAMPLE_LINES))]
 
 
 def _detect_separator(path, text: str) -> str:

@@ -67,8 +67,19 @@ def read_table(path, columns=None, text=(), missing=(), raw=False, dialect=COMMA
         raise DataError(f"CSV file {os.fspath(path)!r} could not be parsed ({str(exc).strip()});"
                         f" check that every row has one value per column, {dialect.sep!r}-"
                         "separated (set data.csv.sep if another separator is meant).") from None
-    frame.index = pd.RangeIndex(dialect.first_line, dialect.first_line + len(frame))
+    frame.index = _file_lines(path, dialect, len(frame))
     return frame[list(columns)]
+
+
+def _file_lines(path, dialect, rows: int):
+    """The file line of each of the ``rows`` data rows: pandas skips blank lines, which keep
+    their numbers (unless a quoted cell spans lines: then the rows are numbered in turn)."""
+    with open(path, encoding=dialect.encoding, newline="") as file:
+        lines = file.read().splitlines()[dialect.first_line - 1:]
+    filled = [number for number, line in enumerate(lines, dialect.first_line) if line.strip()]
+    if len(filled) == rows:
+        return pd.Index(filled)
+    return pd.RangeIndex(dialect.first_line, dialect.first_line + rows)
 
 
 def raise_problems(source: str, problems: list[str]) -> None:

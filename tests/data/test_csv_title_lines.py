@@ -113,3 +113,16 @@ def test_inspect_finds_the_lines_above_the_header_and_suggests_them(write):
         inspect_csv(path, "churn", skip_lines=2)
     with pytest.raises(TypeError, match="skip_lines must be an integer"):
         load_csv(path, "churn", skip_lines=1.0)
+
+
+def test_blank_lines_among_the_rows_keep_their_numbers(write):
+    """pandas skips a blank (or blank-looking) line; the rows after it still name their own,
+    and the separator is still found."""
+    rows = ROWS.replace("c3;;paris;no\n", "\n  \nc3;;paris;no\n")  # lines 7 and 8 blank
+    data = _load(write(TITLE + HEADER + rows), impute="drop", duplicates="drop", skip_lines=3)
+    assert data.lines.tolist() == [5, 6, 12, 13]
+    assert data.notes == ["1 row repeating an earlier row left out (duplicates='drop'): line 11;"
+                          " 1 row with no target value left out: line 10; 1 row with a missing "
+                          "value left out (impute='drop'): line 9"]
+    with pytest.raises(DataError, match=r"(?s)'age': 1 row\(s\), line 5\).*'abc' on line 8\)"):
+        _load(write(HEADER + "\n" + ROWS.replace("c5;28", "c5;abc")))

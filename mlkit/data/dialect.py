@@ -323,9 +323,11 @@ def header_names(path, dialect: Dialect) -> list[str]:
     counted = names in ([str(i) for i in range(len(names))],
                         [str(i + 1) for i in range(len(names))])  # numpy arrays saved by pandas
     if all(_is_number(n, dialect.decimal) for n in names if n) and any(names) and not counted:
-        problems.append(f"its first line ({dialect.sep.join(first)!r}) holds numbers, not "
-                        "column names: the header line is missing; add a first line naming "
-                        "the columns")
+        line = f"line {dialect.skip_lines + 1}" if dialect.skip_lines else "its first line"
+        problems.append(f"{line} ({dialect.sep.join(first)!r}) holds numbers, not column "
+                        "names: the header line is missing; add a line naming the columns "
+                        "above the data" + (f", or check skip_lines={dialect.skip_lines}"
+                                            if dialect.skip_lines else ""))
     if problems:
         raise DataError(f"CSV file {source}'s header line has a problem: " + "; ".join(problems)
                         + ".")

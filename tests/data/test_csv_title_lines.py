@@ -126,3 +126,9 @@ def test_blank_lines_among_the_rows_keep_their_numbers(write):
                           "value left out (impute='drop'): line 9"]
     with pytest.raises(DataError, match=r"(?s)'age': 1 row\(s\), line 5\).*'abc' on line 8\)"):
         _load(write(HEADER + "\n" + ROWS.replace("c5;28", "c5;abc")))
+
+
+def test_a_header_line_of_numbers_after_skipped_lines_names_its_line_and_skip_lines(write):
+    with pytest.raises(DataError, match=r"line 4 \('1,2,0'\) holds numbers, not column names: "
+                                        r"the header line is missing; .*check skip_lines=3"):
+        load_csv(write("Report\n\n\n1,2,0\n3,4,1\n"), "y", skip_lines=3)

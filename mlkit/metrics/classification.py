@@ -9,11 +9,11 @@ label never predicted has precision 0 and a label never true has recall 0.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 
-from mlkit.options import checked
+from mlkit.options import Range, checked
 
 from .inputs import class_indices, pair, probabilities, weights
 
@@ -193,11 +193,10 @@ def mean_recall(table: dict):
     return np.sum(table["recall"] * present, axis=-1) / np.sum(present, axis=-1)
 
 
-def log_losses(y_true, proba, eps: float = EPS) -> np.ndarray:
+@checked
+def log_losses(y_true, proba, eps: Annotated[float, Range(gt=0, lt=0.5)] = EPS) -> np.ndarray:
     """Each row's negative log-probability of its true class (clipped to ``[eps, 1 - eps]``):
     :func:`log_loss` is their mean."""
-    if not 0 < eps < 0.5:
-        raise ValueError(f"eps must lie in (0, 0.5), got {eps}.")
     p = probabilities(proba)
     y = class_indices(y_true, p.shape[0], p.shape[1])
     return -np.log(np.clip(p[np.arange(len(y)), y], eps, 1 - eps))

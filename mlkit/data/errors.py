@@ -36,7 +36,8 @@ def refused(kind: type, param: str, hint, value) -> Exception:
                          f"{', '.join(map(repr, words))}."
                          + did_you_mean(value, words, sentence=True))
     least = [meta.ge for member in (hint, *get_args(hint)) if get_origin(member) is Annotated
-             for meta in member.__metadata__ if isinstance(meta, Range) and meta.ge is not None]
+             for meta in member.__metadata__ if isinstance(meta, Range)
+             and meta.ge is not None and meta.lt is None and meta.le is None]
     return DataError(f"{param} must be at least {least[0]}, got {value!r}." if least else
                      f"{param} must be {spelled(hint)}, got {value!r}.")
 

@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from mlkit.data import class_weights as per_class_weights
 from mlkit.data import train_val_test_split
 from mlkit.estimators.inputs import validate_predict, validate_train
+from mlkit.estimators.params import parameter_constraints
 from mlkit.train import EarlyStopping, History, ProgressBar, load_arrays, save_arrays
 from mlkit.train import fit as train_loop
 from mlkit.tree import tree_fold
@@ -135,12 +136,17 @@ class MLKitEstimator(BaseEstimator):
 
     Subclasses set ``_estimator_kind`` ("classifier" or "regressor") and implement ``fit``
     and ``_parameter_dtype`` (the fitted parameters' dtype, which predictions use);
-    :meth:`_run` trains a model through :func:`mlkit.train.fit`.
+    :meth:`_run` trains a model through :func:`mlkit.train.fit`. Each subclass's
+    ``_parameter_constraints`` are derived from type hints (:mod:`mlkit.estimators.params`).
     """
 
     _estimator_kind = "regressor"
 
     # -- scikit-learn contract -------------------------------------------------------------
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._parameter_constraints = parameter_constraints(cls)
+
     def __sklearn_tags__(self):
         from sklearn.utils import ClassifierTags, RegressorTags
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from numbers import Real
+from typing import Literal
 
 import numpy
 from sklearn.exceptions import ConvergenceWarning
@@ -29,13 +30,18 @@ from mlkit.estimators.logloss import (
     unpenalized_loss,
 )
 from mlkit.estimators.params import (
-    SHARED_CONSTRAINTS,
+    BatchSize,
+    ClassWeight,
     Interval,
-    StrOptions,
+    Monitor,
+    Seed,
+    ValidationFraction,
+    Verbose,
     resolve_batch_size,
     validate_params,
 )
 from mlkit.metrics import accuracy
+from mlkit.options import PositiveInt
 from mlkit.train import RowBlocks
 
 __all__ = ["LogisticRegression"]
@@ -126,21 +132,18 @@ class LogisticRegression(MLKitEstimator):
     """
 
     _estimator_kind = "classifier"
-    _parameter_constraints = {
-        **SHARED_CONSTRAINTS,
-        "penalty": [StrOptions({"l2"}), None],
-        "C": [Interval(Real, 0, None, closed="right")],
-        "fit_intercept": ["boolean"],
-        "solver": [StrOptions(set(_SOLVERS))],
-        "class_weight": [dict, StrOptions({"balanced"}), None],
-        "standard_errors": ["boolean"],
-    }
+    # (0, inf]: an infinite C means no penalty, as in scikit-learn; a finite-number hint
+    # cannot say so
+    _unhinted_constraints = {"C": [Interval(Real, 0, None, closed="right")]}
 
-    def __init__(self, penalty="l2", C=1.0, fit_intercept=True, solver="lbfgs", max_iter=100,
-                 tol=1e-4, class_weight=None, random_state=None, warm_start=False,
-                 learning_rate_init=0.01, batch_size="auto", early_stopping=False,
-                 validation_fraction=0.1, n_iter_no_change=10, monitor="score",
-                 standard_errors=False, verbose=False, jit=True):
+    def __init__(self, penalty: Literal["l2"] | None = "l2", C=1.0, fit_intercept: bool = True,
+                 solver: Literal[tuple(_SOLVERS)] = "lbfgs", max_iter=100, tol=1e-4,
+                 class_weight: ClassWeight = None, random_state: Seed = None,
+                 warm_start: bool = False, learning_rate_init=0.01,
+                 batch_size: BatchSize = "auto", early_stopping: bool = False,
+                 validation_fraction: ValidationFraction = 0.1,
+                 n_iter_no_change: PositiveInt = 10, monitor: Monitor = "score",
+                 standard_errors: bool = False, verbose: Verbose = False, jit=True):
         self.penalty = penalty
         self.C = C
         self.fit_intercept = fit_intercept

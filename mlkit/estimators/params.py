@@ -1,44 +1,129 @@
-"""Hyperparameter constraints of the estimators, checked at the top of ``fit`` as scikit-learn
-checks its own.
+"""Hyperparameter constraints of the estimators, derived from type hints and checked at the top
+of ``fit`` as scikit-learn checks its own.
 
 scikit-learn's contract keeps ``__init__`` to plain assignments so that ``clone`` and
-``set_params`` equal construction. Each estimator declares ``_parameter_constraints`` (one
-entry per ``__init__`` parameter, in scikit-learn's vocabulary: intervals, string options,
-``"boolean"``, ``"random_state"``, ...) and ``fit`` calls :func:`validate_params`, so a bad
-value (``C=nan``, ``fit_intercept=1e-300``) is a ValueError naming the parameter, the
-accepted values and the value given, before any training starts.
+``set_params`` equal construction, and reads ``_parameter_constraints`` (one entry per
+``__init__`` parameter, in its vocabulary: intervals, string options, ``"boolean"``, ...).
+Each estimator's entries are derived by :func:`parameter_constraints`: a parameter handed to
+a component takes that component option's type hint (:data:`COMPONENT_OPTIONS`: ``dropout``
+is :class:`mlkit.nn.MLP`'s), any other the hint in the estimator's ``__init__``; so a bound is
+stated once and the estimator refuses what its component refuses. ``fit`` calls
+:func:`validate_params`, so a bad value (``C=nan``, ``fit_intercept=1e-300``) is scikit-learn's
+InvalidParameterError naming the parameter, the accepted values and the value given, before
+any training starts.
 """
 
 from __future__ import annotations
 
+import math
+import types
+import typing
+from collections.abc import Sequence
 from numbers import Integral, Real
+from typing import Annotated, Literal, Union, get_args, get_origin
 
 import numpy
-from sklearn.utils._param_validation import Interval, StrOptions, make_constraint
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    make_constraint,
+)
 
-__all__ = ["SHARED_CONSTRAINTS", "Interval", "StrOptions", "resolve_batch_size",
-           "validate_params"]
+from mlkit import nn, optim
+from mlkit.options import NonNegativeInt, PositiveInt, Range, spelled
+from mlkit.train import EarlyStopping, fit
 
-POSITIVE = Interval(Real, 0, None, closed="neither")
-NON_NEGATIVE = Interval(Real, 0, None, closed="left")
-COUNT = Interval(Integral, 1, None, closed="left")
-FRACTION = Interval(Real, 0, 1, closed="neither")
+__all__ = ["COMPONENT_OPTIONS", "BatchSize", "ClassWeight", "Interval", "Monitor", "Seed",
+           "ValidationFraction", "Verbose", "invalid", "parameter_constraints",
+           "resolve_batch_size", "validate_params"]
 
-SHARED_CONSTRAINTS = {
-    "max_iter": [COUNT],
-    "tol": [NON_NEGATIVE],
-    "random_state": ["random_state", numpy.random.Generator],
-    "warm_start": ["boolean"],
-    "learning_rate_init": [POSITIVE],
-    "batch_size": [StrOptions({"auto"}), COUNT],
-    "early_stopping": ["boolean"],
-    "validation_fraction": [FRACTION],
-    "n_iter_no_change": [COUNT],
-    "monitor": [StrOptions({"score", "loss"})],
-    "verbose": ["verbose"],
-    "jit": ["boolean"],
+COMPONENT_OPTIONS = {
+    "learning_rate_init": (optim.Adam, "lr"),
+    "max_iter": (fit, "epochs"),
+    "tol": (EarlyStopping, "min_delta"),
+    "shuffle": (fit, "shuffle"),
+    "jit": (fit, "jit"),
+    "dropout": (nn.MLP, "dropout"),
 }
-"""The constraints of the parameters every mlkit estimator has."""
+"""Estimator parameter -> (component, option) whose type hint it takes: the option it becomes
+(``tol`` is also L-BFGS's ``tolerance_grad``, ``max_iter`` its ``max_iter``: same bounds)."""
+
+Seed = NonNegativeInt | numpy.random.Generator | numpy.random.RandomState | None
+BatchSize = PositiveInt | Literal["auto"]
+ValidationFraction = Annotated[float, Range(gt=0, lt=1)]
+Monitor = Literal["score", "loss"]
+ClassWeight = Literal["balanced"] | dict | None
+Verbose = bool | NonNegativeInt
+"""The hints of parameters every estimator (or both classifiers) has, stated once here."""
+
+
+def _option_hint(component, option: str):
+    """The type hint of ``component``'s (a function's, or a class's ``__init__``) ``option``."""
+    target = component.__init__ if isinstance(component, type) else component
+    return typing.get_type_hints(target, include_extras=True)[option]
+
+
+def parameter_constraints(cls) -> dict:
+    """scikit-learn's ``_parameter_constraints`` of estimator class ``cls``: from the hint of
+    the component option a parameter becomes, else from the ``__init__`` hints of ``cls`` and
+    its mlkit bases; ``cls._unhinted_constraints`` holds what no hint can say (C's ``inf``);
+    any other parameter (``dtype``) is ``"no_validation"`` (checked by
+    :func:`validate_params`)."""
+    hints = {}
+    for owner in reversed(cls.__mro__):
+        if owner.__module__.startswith("mlkit.") and "__init__" in vars(owner):
+            hints.update(typing.get_type_hints(owner.__init__, include_extras=True))
+    constraints = {}
+    for name in cls._get_param_names():
+        if name in COMPONENT_OPTIONS:
+            constraints[name] = _sklearn_constraints(_option_hint(*COMPONENT_OPTIONS[name]))
+        elif name in hints:
+            constraints[name] = _sklearn_constraints(hints[name])
+        else:
+            constraints[name] = getattr(cls, "_unhinted_constraints", {}).get(
+                name, "no_validation")
+    return constraints
+
+
+def _sklearn_constraints(hint) -> list:
+    """A type hint in scikit-learn's constraint vocabulary; a float is finite, as in
+    :func:`mlkit.options.check`, and a sequence is ``"array-like"`` (items checked apart)."""
+    origin, args = get_origin(hint), get_args(hint)
+    if origin in (Union, types.UnionType):
+        return [constraint for arg in args for constraint in _sklearn_constraints(arg)]
+    if origin is Literal:
+        return [StrOptions(set(args))]
+    if hint is bool:
+        return ["boolean"]
+    if hint is type(None):
+        return [None]
+    base = args[0] if origin is Annotated else hint
+    if base in (int, float):
+        bounds = [meta for meta in getattr(hint, "__metadata__", ()) if isinstance(meta, Range)]
+        return [_interval(base, bounds[0] if bounds else Range())]
+    if get_origin(base) in (list, tuple, Sequence):
+        return ["array-like"]
+    return [hint]  # a class: its instances
+
+
+def _interval(base, bounds: Range) -> Interval:
+    left = bounds.ge if bounds.gt is None else bounds.gt
+    right = bounds.le if bounds.lt is None else bounds.lt
+    if base is float:  # finite: open at the infinities
+        left = -math.inf if left is None else left
+        right = math.inf if right is None else right
+    closed = {(True, True): "both", (True, False): "left", (False, True): "right",
+              (False, False): "neither"}[bounds.ge is not None, bounds.le is not None]
+    return Interval(Integral if base is int else Real, left, right, closed=closed)
+
+
+def invalid(estimator: str):
+    """A ``refuse`` for :func:`mlkit.options.check` worded as scikit-learn's own errors."""
+    def refuse(kind, where, hint, value):
+        return InvalidParameterError(f"The {where!r} parameter of {estimator} must be "
+                                     f"{spelled(hint)}. Got {value!r} instead.")
+    return refuse
 
 
 # estimator class -> [(parameter name, its constraint objects)], built at the first fit

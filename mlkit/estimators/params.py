@@ -1,16 +1,11 @@
-"""Hyperparameter constraints of the estimators, derived from type hints and checked at the top
+"""The estimators' hyperparameter constraints, derived from type hints and checked at the top
 of ``fit`` as scikit-learn checks its own.
 
-scikit-learn's contract keeps ``__init__`` to plain assignments so that ``clone`` and
-``set_params`` equal construction, and reads ``_parameter_constraints`` (one entry per
-``__init__`` parameter, in its vocabulary: intervals, string options, ``"boolean"``, ...).
-Each estimator's entries are derived by :func:`parameter_constraints`: a parameter handed to
-a component takes that component option's type hint (:data:`COMPONENT_OPTIONS`: ``dropout``
-is :class:`mlkit.nn.MLP`'s), any other the hint in the estimator's ``__init__``; so a bound is
-stated once and the estimator refuses what its component refuses. ``fit`` calls
-:func:`validate_params`, so a bad value (``C=nan``, ``fit_intercept=1e-300``) is scikit-learn's
-InvalidParameterError naming the parameter, the accepted values and the value given, before
-any training starts.
+scikit-learn reads ``_parameter_constraints`` (one entry per ``__init__`` parameter, in its
+vocabulary). Each estimator's are derived from type hints: a parameter handed to a component
+takes that component option's hint (``dropout`` is :class:`mlkit.nn.MLP`'s), any other the hint
+in the estimator's ``__init__``; so a bound is stated once, and a bad value (``C=nan``) is
+scikit-learn's InvalidParameterError naming it, before any training starts.
 """
 
 from __future__ import annotations
@@ -35,7 +30,7 @@ from mlkit.options import NonNegativeInt, PositiveInt, Range, spelled
 from mlkit.train import EarlyStopping, fit
 
 __all__ = ["COMPONENT_OPTIONS", "BatchSize", "ClassWeight", "Interval", "Monitor", "Seed",
-           "ValidationFraction", "Verbose", "invalid", "parameter_constraints",
+           "ValidationFraction", "Verbose", "declare_constraints", "invalid",
            "resolve_batch_size", "validate_params"]
 
 COMPONENT_OPTIONS = {
@@ -46,8 +41,8 @@ COMPONENT_OPTIONS = {
     "jit": (fit, "jit"),
     "dropout": (nn.MLP, "dropout"),
 }
-"""Estimator parameter -> (component, option) whose type hint it takes: the option it becomes
-(``tol`` is also L-BFGS's ``tolerance_grad``, ``max_iter`` its ``max_iter``: same bounds)."""
+"""Estimator parameter -> the component option it becomes, whose hint it takes (``tol`` is also
+L-BFGS's ``tolerance_grad``, ``max_iter`` its ``max_iter``, with the same bounds)."""
 
 Seed = NonNegativeInt | numpy.random.Generator | numpy.random.RandomState | None
 BatchSize = PositiveInt | Literal["auto"]
@@ -59,17 +54,15 @@ Verbose = bool | NonNegativeInt
 
 
 def _option_hint(component, option: str):
-    """The type hint of ``component``'s (a function's, or a class's ``__init__``) ``option``."""
     target = component.__init__ if isinstance(component, type) else component
     return typing.get_type_hints(target, include_extras=True)[option]
 
 
-def parameter_constraints(cls) -> dict:
-    """scikit-learn's ``_parameter_constraints`` of estimator class ``cls``: from the hint of
-    the component option a parameter becomes, else from the ``__init__`` hints of ``cls`` and
-    its mlkit bases; ``cls._unhinted_constraints`` holds what no hint can say (C's ``inf``);
-    any other parameter (``dtype``) is ``"no_validation"`` (checked by
-    :func:`validate_params`)."""
+def declare_constraints(cls) -> None:
+    """Set ``cls._parameter_constraints`` from the hints of :data:`COMPONENT_OPTIONS`, else of
+    the ``__init__`` of ``cls`` and its mlkit bases, else ``cls._unhinted_constraints`` (what
+    no hint can say), else ``"no_validation"``; and the constraint objects (built once per
+    class: scikit-learn builds them at every call) that :func:`validate_params` tests."""
     hints = {}
     for owner in reversed(cls.__mro__):
         if owner.__module__.startswith("mlkit.") and "__init__" in vars(owner):
@@ -83,7 +76,9 @@ def parameter_constraints(cls) -> dict:
         else:
             constraints[name] = getattr(cls, "_unhinted_constraints", {}).get(
                 name, "no_validation")
-    return constraints
+    cls._parameter_constraints = constraints
+    cls._constraint_objects = [(name, [make_constraint(c) for c in entry])
+                               for name, entry in constraints.items() if entry != "no_validation"]
 
 
 def _sklearn_constraints(hint) -> list:
@@ -126,8 +121,6 @@ def invalid(estimator: str):
     return refuse
 
 
-# estimator class -> [(parameter name, its constraint objects)], built at the first fit
-_CONSTRAINTS: dict[type, list] = {}
 # estimator class -> parameter values (all plain scalars, with their types) that passed
 _PASSED: dict[type, set] = {}
 _PASSED_KEPT = 64
@@ -138,14 +131,12 @@ def validate_params(estimator) -> None:
     """InvalidParameterError (a ValueError) for the first parameter of ``estimator`` outside
     its ``_parameter_constraints``; also refuses a ``dtype`` other than float32/float64.
 
-    scikit-learn's check rebuilds the constraint objects and reads the parameter names from
-    ``__init__``'s signature at every call (most of a millisecond-long fit); here both are
-    built once per class and the values tested against them, and a value that passes none
-    goes to scikit-learn's check, so its error is scikit-learn's. Values that are all plain
-    scalars and passed before (the same types and values) are not tested again: a repeated
-    fit of the same settings skips the ~40 us of constraint tests."""
+    The values are tested against the class's constraint objects, and a value that passes
+    none goes to scikit-learn's check, so its error is scikit-learn's. Values that are all
+    plain scalars and passed before (the same types and values) are not tested again: a
+    repeated fit of the same settings skips the ~40 us of constraint tests."""
     cls = type(estimator)
-    checks = _constraints(cls)
+    checks = cls._constraint_objects
     values = [getattr(estimator, name) for name, _ in checks]
     key = _plain_key(values)
     passed = _PASSED.setdefault(cls, set())
@@ -176,18 +167,6 @@ def _plain_key(values):
             return None
         key.append((kind, value))
     return tuple(key)
-
-
-def _constraints(cls) -> list:
-    found = _CONSTRAINTS.get(cls)
-    if found is None:
-        declared = cls._parameter_constraints
-        found = _CONSTRAINTS[cls] = [
-            (name, [make_constraint(constraint) for constraint in declared[name]])
-            for name in cls._get_param_names()
-            if name in declared and not (isinstance(declared[name], str)
-                                         and declared[name] == "no_validation")]
-    return found
 
 
 def resolve_batch_size(batch_size, n: int) -> int:

@@ -151,10 +151,8 @@ def _is_callable(hint) -> bool:
 def check(where: str, hint, value, refuse=None):
     """``value`` as the plain Python value ``hint`` describes (a Python float stays "weak" in
     numpy arithmetic, so float32 arrays are not promoted), or a TypeError (wrong kind) or
-    ValueError (outside the bounds) saying ``where`` (``"SGD: lr"``) must be what it allows.
-
-    ``refuse(kind, where, hint, value)``, if given, writes the error instead (``kind`` is
-    TypeError or ValueError), so a layer keeps its own error types and wording."""
+    ValueError (outside the bounds) saying ``where`` (``"SGD: lr"``) must be what it allows;
+    or the error ``refuse(kind, where, hint, value)`` writes, in its layer's type and words."""
     origin, args = get_origin(hint), get_args(hint)
     if isinstance(value, numpy.generic):  # numpy's True, 3 and 'adam' (a grid's values) too
         value = value.item()
@@ -171,7 +169,7 @@ def check(where: str, hint, value, refuse=None):
         except (TypeError, ValueError) as error:
             if get_origin(args[0]) in _SEQUENCES:  # an item's own message names the item
                 raise
-            raise refused(_kind(error)) from None
+            raise refused(TypeError if isinstance(error, TypeError) else ValueError) from None
         if all(_within(meta, value) for meta in hint.__metadata__):
             return value
         raise refused(ValueError)
@@ -185,7 +183,7 @@ def check(where: str, hint, value, refuse=None):
             try:
                 return check(where, member, value, refuse)
             except (TypeError, ValueError) as error:
-                kinds.add(_kind(error))
+                kinds.add(TypeError if isinstance(error, TypeError) else ValueError)
         raise refused(ValueError if ValueError in kinds else TypeError)
     if origin in _SEQUENCES:
         fixed = origin is tuple and Ellipsis not in args
@@ -198,10 +196,6 @@ def check(where: str, hint, value, refuse=None):
             raise refused(ValueError)
         return float(value) if hint is float else int(value) if hint is int else value
     raise refused(TypeError)
-
-
-def _kind(error: Exception) -> type:
-    return TypeError if isinstance(error, TypeError) else ValueError
 
 
 @functools.cache
@@ -218,8 +212,8 @@ def checked(component=None, *, refuse=None):
     """``component`` (a function, or a class: its ``__init__``) checking each argument given
     for a typed parameter with :func:`check`, and passing it on as checked, so Python refuses
     what the config schema derived from the same hints refuses. A default is not checked at
-    each call (a test checks every default once). ``@checked(refuse=...)`` words the errors
-    as ``refuse`` does (see :func:`check`), naming each parameter alone."""
+    each call (a test checks every default once). ``@checked(refuse=...)``: see :func:`check`
+    (``where`` is then the parameter's name alone)."""
     if component is None:
         return functools.partial(checked, refuse=refuse)
     method = isinstance(component, type)

@@ -18,8 +18,7 @@ from mlkit.options import PositiveInt, checked
 __all__ = ["LastBatch", "minibatches", "num_batches"]
 
 LastBatch = Literal["keep", "drop", "merge"]
-"""What an epoch does with its short last batch: keep it, drop it, or merge it into the one
-before."""
+"""What an epoch does with its short last batch: keep, drop, or merge it into the one before."""
 
 
 def _batch_sizes(n: int, batch_size: int, last_batch: str) -> list[int]:

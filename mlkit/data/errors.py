@@ -24,9 +24,8 @@ class DataFileNotFoundError(DataError, FileNotFoundError):
 
 
 def refused(kind: type, param: str, hint, value) -> Exception:
-    """The data layer's wording of an argument outside its type hint, for
-    :func:`mlkit.options.check`: a DataError for a bad value (the valid choices listed), a
-    TypeError for a wrong kind."""
+    """The data layer's words for an argument outside its type hint (a ``refuse`` of
+    :func:`mlkit.options.check`): a DataError for a bad value, a TypeError for a wrong kind."""
     words = choices(hint)
     if kind is TypeError:
         return TypeError(f"{param} must be {spelled(hint)}, got {type(value).__name__} "

@@ -10,6 +10,7 @@ import numpy
 from sklearn.exceptions import ConvergenceWarning
 
 from mlkit import optim
+from mlkit.estimators import params
 from mlkit.estimators.base import (
     SOLVER_OPTIONS,
     MLKitEstimator,
@@ -28,17 +29,6 @@ from mlkit.estimators.logloss import (
     log_proba,
     objective,
     unpenalized_loss,
-)
-from mlkit.estimators.params import (
-    BatchSize,
-    ClassWeight,
-    Interval,
-    Monitor,
-    Seed,
-    ValidationFraction,
-    Verbose,
-    resolve_batch_size,
-    validate_params,
 )
 from mlkit.metrics import accuracy
 from mlkit.options import PositiveInt
@@ -132,18 +122,17 @@ class LogisticRegression(MLKitEstimator):
     """
 
     _estimator_kind = "classifier"
-    # (0, inf]: an infinite C means no penalty, as in scikit-learn; a finite-number hint
-    # cannot say so
-    _unhinted_constraints = {"C": [Interval(Real, 0, None, closed="right")]}
+    # (0, inf]: an infinite C is no penalty, as in scikit-learn (no finite-number hint says so)
+    _unhinted_constraints = {"C": [params.Interval(Real, 0, None, closed="right")]}
 
     def __init__(self, penalty: Literal["l2"] | None = "l2", C=1.0, fit_intercept: bool = True,
                  solver: Literal[tuple(_SOLVERS)] = "lbfgs", max_iter=100, tol=1e-4,
-                 class_weight: ClassWeight = None, random_state: Seed = None,
+                 class_weight: params.ClassWeight = None, random_state: params.Seed = None,
                  warm_start: bool = False, learning_rate_init=0.01,
-                 batch_size: BatchSize = "auto", early_stopping: bool = False,
-                 validation_fraction: ValidationFraction = 0.1,
-                 n_iter_no_change: PositiveInt = 10, monitor: Monitor = "score",
-                 standard_errors: bool = False, verbose: Verbose = False, jit=True):
+                 batch_size: params.BatchSize = "auto", early_stopping: bool = False,
+                 validation_fraction: params.ValidationFraction = 0.1,
+                 n_iter_no_change: PositiveInt = 10, monitor: params.Monitor = "score",
+                 standard_errors: bool = False, verbose: params.Verbose = False, jit=True):
         self.penalty = penalty
         self.C = C
         self.fit_intercept = fit_intercept
@@ -166,7 +155,7 @@ class LogisticRegression(MLKitEstimator):
     # -- fitting ---------------------------------------------------------------------------
     def fit(self, X, y, sample_weight=None):
         """Fit the model to ``X`` (n_samples, n_features) and labels ``y``; returns self."""
-        validate_params(self)
+        params.validate_params(self)
         X, y = self._validate_train(X, y)
         check_classification_labels(y)
         classes, y_index = encode_labels(y)
@@ -234,7 +223,7 @@ class LogisticRegression(MLKitEstimator):
             X, Y, weight = X[rows], Y[rows], weight[rows] / weight[rows].sum()
         loss_fn = full_loss if full_batch else batch_loss
         epochs = self.max_iter // per_step if full_batch else self.max_iter
-        batch_size = "full" if full_batch else resolve_batch_size(self.batch_size, len(X))
+        batch_size = "full" if full_batch else params.resolve_batch_size(self.batch_size, len(X))
         callbacks = self._callbacks(stop_on_train_loss=not full_batch,
                                     validating=self.early_stopping)
         history = self._run(model, loss_fn, optimizer, X, Y, weight, epochs=epochs,

@@ -16,17 +16,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.metaestimators import available_if
 
 from mlkit import nn, registry
+from mlkit.estimators import params
 from mlkit.estimators.base import SOLVER_OPTIONS, MLKitEstimator, make_rng
-from mlkit.estimators.params import (
-    BatchSize,
-    Monitor,
-    Seed,
-    ValidationFraction,
-    Verbose,
-    invalid,
-    resolve_batch_size,
-    validate_params,
-)
 from mlkit.options import Length, NonNegativeFloat, PositiveInt, check
 
 __all__ = ["BaseMLP"]
@@ -48,12 +39,13 @@ class BaseMLP(MLKitEstimator):
     def __init__(self, hidden_layer_sizes: PositiveInt | HiddenSizes = (100,),
                  activation: Literal[tuple(_ACTIVATIONS)] = "relu", *,
                  optimizer: Literal[tuple(registry.OPTIMIZERS)] = "adam",
-                 alpha: NonNegativeFloat = 0.0001, batch_size: BatchSize = "auto",
-                 learning_rate_init=0.001, max_iter=200, shuffle=True, random_state: Seed = None,
-                 tol=1e-4, verbose: Verbose = False, warm_start: bool = False,
-                 early_stopping: bool = False, validation_fraction: ValidationFraction = 0.1,
-                 n_iter_no_change: PositiveInt = 10, monitor: Monitor = "score", dropout=0.0,
-                 dtype=None, jit=True):
+                 alpha: NonNegativeFloat = 0.0001, batch_size: params.BatchSize = "auto",
+                 learning_rate_init=0.001, max_iter=200, shuffle=True,
+                 random_state: params.Seed = None, tol=1e-4, verbose: params.Verbose = False,
+                 warm_start: bool = False, early_stopping: bool = False,
+                 validation_fraction: params.ValidationFraction = 0.1,
+                 n_iter_no_change: PositiveInt = 10, monitor: params.Monitor = "score",
+                 dropout=0.0, dtype=None, jit=True):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.optimizer = optimizer
@@ -91,11 +83,11 @@ class BaseMLP(MLKitEstimator):
     def _check_params(self):
         """The hidden sizes as a tuple, once every parameter is checked (the sizes one by
         one: scikit-learn checks only that they are array-like)."""
-        validate_params(self)
+        params.validate_params(self)
         sizes = self.hidden_layer_sizes
         sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
         return tuple(check("hidden_layer_sizes", HiddenSizes, sizes,
-                           invalid(type(self).__name__)))
+                           params.invalid(type(self).__name__)))
 
     def _fit(self, X, y, sample_weight, incremental, classes):
         sizes = self._check_params()
@@ -184,7 +176,7 @@ class BaseMLP(MLKitEstimator):
             weight = None if weight is None else weight[rows]
         full_batch = self._optimizer.full_batch
         epochs = 1 if incremental or full_batch else self.max_iter
-        batch_size = "full" if full_batch else resolve_batch_size(self.batch_size, len(X))
+        batch_size = "full" if full_batch else params.resolve_batch_size(self.batch_size, len(X))
         callbacks = self._callbacks(stop_on_train_loss=not (incremental or full_batch),
                                     validating=validating)
         history = self._run(self.model_, loss_fn, self._optimizer, X, targets, weight,

@@ -53,11 +53,6 @@ Verbose = bool | NonNegativeInt
 """The hints of parameters every estimator (or both classifiers) has, stated once here."""
 
 
-def _option_hint(component, option: str):
-    target = component.__init__ if isinstance(component, type) else component
-    return typing.get_type_hints(target, include_extras=True)[option]
-
-
 def declare_constraints(cls) -> None:
     """Set ``cls._parameter_constraints`` from the hints of :data:`COMPONENT_OPTIONS`, else of
     the ``__init__`` of ``cls`` and its mlkit bases, else ``cls._unhinted_constraints`` (what
@@ -67,15 +62,12 @@ def declare_constraints(cls) -> None:
     for owner in reversed(cls.__mro__):
         if owner.__module__.startswith("mlkit.") and "__init__" in vars(owner):
             hints.update(typing.get_type_hints(owner.__init__, include_extras=True))
-    constraints = {}
-    for name in cls._get_param_names():
-        if name in COMPONENT_OPTIONS:
-            constraints[name] = _sklearn_constraints(_option_hint(*COMPONENT_OPTIONS[name]))
-        elif name in hints:
-            constraints[name] = _sklearn_constraints(hints[name])
-        else:
-            constraints[name] = getattr(cls, "_unhinted_constraints", {}).get(
-                name, "no_validation")
+    for name, (component, option) in COMPONENT_OPTIONS.items():
+        target = component.__init__ if isinstance(component, type) else component
+        hints[name] = typing.get_type_hints(target, include_extras=True)[option]
+    unhinted = getattr(cls, "_unhinted_constraints", {})
+    constraints = {name: _sklearn_constraints(hints[name]) if name in hints else
+                   unhinted.get(name, "no_validation") for name in cls._get_param_names()}
     cls._parameter_constraints = constraints
     cls._constraint_objects = [(name, [make_constraint(c) for c in entry])
                                for name, entry in constraints.items() if entry != "no_validation"]

@@ -33,14 +33,9 @@ __all__ = ["COMPONENT_OPTIONS", "BatchSize", "ClassWeight", "Interval", "Monitor
            "ValidationFraction", "Verbose", "declare_constraints", "invalid",
            "resolve_batch_size", "validate_params"]
 
-COMPONENT_OPTIONS = {
-    "learning_rate_init": (optim.Adam, "lr"),
-    "max_iter": (fit, "epochs"),
-    "tol": (EarlyStopping, "min_delta"),
-    "shuffle": (fit, "shuffle"),
-    "jit": (fit, "jit"),
-    "dropout": (nn.MLP, "dropout"),
-}
+COMPONENT_OPTIONS = {"learning_rate_init": (optim.Adam, "lr"), "max_iter": (fit, "epochs"),
+                     "tol": (EarlyStopping, "min_delta"), "shuffle": (fit, "shuffle"),
+                     "jit": (fit, "jit"), "dropout": (nn.MLP, "dropout")}
 """Estimator parameter -> the component option it becomes, whose hint it takes (``tol`` is also
 L-BFGS's ``tolerance_grad``, ``max_iter`` its ``max_iter``, with the same bounds)."""
 
@@ -107,10 +102,8 @@ def _interval(base, bounds: Range) -> Interval:
 
 def invalid(estimator: str):
     """A ``refuse`` for :func:`mlkit.options.check` worded as scikit-learn's own errors."""
-    def refuse(kind, where, hint, value):
-        return InvalidParameterError(f"The {where!r} parameter of {estimator} must be "
-                                     f"{spelled(hint)}. Got {value!r} instead.")
-    return refuse
+    return lambda kind, where, hint, value: InvalidParameterError(
+        f"The {where!r} parameter of {estimator} must be {spelled(hint)}. Got {value!r} instead.")
 
 
 # estimator class -> parameter values (all plain scalars, with their types) that passed
@@ -152,17 +145,11 @@ def validate_params(estimator) -> None:
 def _plain_key(values):
     """``values`` with their types as a hashable key, or None unless all are plain scalars
     (bools, ints, floats, strings, None; nan never matches itself, so it is always tested)."""
-    key = []
-    for value in values:
-        kind = type(value)
-        if kind not in _PLAIN:
-            return None
-        key.append((kind, value))
-    return tuple(key)
+    if all(type(value) in _PLAIN for value in values):
+        return tuple((type(value), value) for value in values)
+    return None
 
 
 def resolve_batch_size(batch_size, n: int) -> int:
     """``"auto"`` -> ``min(200, n)`` (scikit-learn's rule); an int is clipped to ``n``."""
-    if isinstance(batch_size, str) and batch_size == "auto":
-        return min(200, n)
-    return min(int(batch_size), n)
+    return min(200 if isinstance(batch_size, str) else int(batch_size), n)  # a checked value

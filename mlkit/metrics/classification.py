@@ -165,16 +165,14 @@ def precision(y_true, y_pred, average: Average = "binary", pos_label=1,
 
 
 @checked
-def recall(y_true, y_pred, average: Average = "binary", pos_label=1,
-           sample_weight=None) -> float:
+def recall(y_true, y_pred, average: Average = "binary", pos_label=1, sample_weight=None) -> float:
     """Recall TP / (TP + FN): of ``pos_label`` (``average="binary"``), or averaged
     (``"macro"``, ``"weighted"``) over the labels."""
     return _averaged("recall", y_true, y_pred, average, pos_label, sample_weight)
 
 
 @checked
-def f1(y_true, y_pred, average: Average = "binary", pos_label=1,
-       sample_weight=None) -> float:
+def f1(y_true, y_pred, average: Average = "binary", pos_label=1, sample_weight=None) -> float:
     """F1, the harmonic mean of precision and recall 2TP / (2TP + FP + FN): of ``pos_label``
     (``average="binary"``), or averaged (``"macro"``, ``"weighted"``) over the labels."""
     return _averaged("f1", y_true, y_pred, average, pos_label, sample_weight)

@@ -1,5 +1,4 @@
 """Checks shared by every metric: shapes, finite numbers, class indices, probabilities, weights.
-(Options are checked against their type hints: :func:`mlkit.options.checked`.)
 
 Each check raises a ValueError or TypeError naming the argument and the fix, so a metric never
 ends in a bare numpy traceback.

@@ -26,7 +26,7 @@ from typing import Annotated, Literal, Union, get_args, get_origin
 import numpy
 
 __all__ = ["BatchSize", "Fraction", "Length", "NonNegativeFloat", "NonNegativeInt",
-           "OptionConflict", "PositiveFloat", "PositiveInt", "Range", "check", "checked",
+           "OptionConflict", "PositiveFloat", "PositiveInt", "Range", "check", "checked", "choices",
            "did_you_mean", "spelled"]
 
 
@@ -119,11 +119,11 @@ def spelled(hint, words: dict = _NAMES) -> str:
     return words.get(hint) or ("a callable" if _is_callable(hint) else f"a {hint.__name__}")
 
 
-def _choices(hint) -> list[str]:
+def choices(hint) -> list[str]:
     """The words a hint allows (its Literal strings), for a "did you mean" hint."""
     if get_origin(hint) is Literal:
         return [arg for arg in get_args(hint) if isinstance(arg, str)]
-    return [word for arg in get_args(hint) for word in _choices(arg)]
+    return [word for arg in get_args(hint) for word in choices(arg)]
 
 
 def _within(meta, value) -> bool:
@@ -148,51 +148,54 @@ def _is_callable(hint) -> bool:
     return collections.abc.Callable in (hint, get_origin(hint))
 
 
-def check(where: str, hint, value):
+def check(where: str, hint, value, refuse=None):
     """``value`` as the plain Python value ``hint`` describes (a Python float stays "weak" in
     numpy arithmetic, so float32 arrays are not promoted), or a TypeError (wrong kind) or
-    ValueError (outside the bounds) saying ``where`` (``"SGD: lr"``) must be what it allows."""
+    ValueError (outside the bounds) saying ``where`` (``"SGD: lr"``) must be what it allows;
+    or the error ``refuse(kind, where, hint, value)`` writes, in its layer's type and words."""
     origin, args = get_origin(hint), get_args(hint)
     if isinstance(value, numpy.generic):  # numpy's True, 3 and 'adam' (a grid's values) too
         value = value.item()
 
-    def refused() -> str:  # written only when raised: spelling a hint costs more than a check
-        close = did_you_mean(value, _choices(hint)) if isinstance(value, str) else ""
-        return f"{where} must be {spelled(hint)}, got {value!r}{close}"
+    def refused(kind) -> Exception:  # written only when raised: spelling a hint costs time
+        if refuse is not None:
+            return refuse(kind, where, hint, value)
+        close = did_you_mean(value, choices(hint)) if isinstance(value, str) else ""
+        return kind(f"{where} must be {spelled(hint)}, got {value!r}{close}")
 
     if origin is Annotated:
         try:
-            value = check(where, args[0], value)
+            value = check(where, args[0], value, refuse)
         except (TypeError, ValueError) as error:
             if get_origin(args[0]) in _SEQUENCES:  # an item's own message names the item
                 raise
-            raise type(error)(refused()) from None
+            raise refused(TypeError if isinstance(error, TypeError) else ValueError) from None
         if all(_within(meta, value) for meta in hint.__metadata__):
             return value
-        raise ValueError(refused())
+        raise refused(ValueError)
     if origin is Literal:
         if any(type(value) is type(arg) and value == arg for arg in args):
             return value
-        raise ValueError(refused())
+        raise refused(ValueError)
     if origin in _UNIONS:
         kinds = set()
         for member in args:
             try:
-                return check(where, member, value)
+                return check(where, member, value, refuse)
             except (TypeError, ValueError) as error:
-                kinds.add(type(error))
-        raise (ValueError if ValueError in kinds else TypeError)(refused())
+                kinds.add(TypeError if isinstance(error, TypeError) else ValueError)
+        raise refused(ValueError if ValueError in kinds else TypeError)
     if origin in _SEQUENCES:
         fixed = origin is tuple and Ellipsis not in args
         if isinstance(value, (list, tuple)) and (not fixed or len(value) == len(args)):
-            items = [check(f"{where}[{i}]", args[i if fixed else 0], element)
+            items = [check(f"{where}[{i}]", args[i if fixed else 0], element, refuse)
                      for i, element in enumerate(value)]
             return tuple(items) if origin is tuple else items
     elif _is_a(hint, value):
         if hint is float and not math.isfinite(value):
-            raise ValueError(refused())
+            raise refused(ValueError)
         return float(value) if hint is float else int(value) if hint is int else value
-    raise TypeError(refused())
+    raise refused(TypeError)
 
 
 @functools.cache
@@ -205,11 +208,14 @@ def _typed_parameters(target) -> tuple:
                  if p.name in hints and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
 
 
-def checked(component):
+def checked(component=None, *, refuse=None):
     """``component`` (a function, or a class: its ``__init__``) checking each argument given
     for a typed parameter with :func:`check`, and passing it on as checked, so Python refuses
     what the config schema derived from the same hints refuses. A default is not checked at
-    each call (a test checks every default once)."""
+    each call (a test checks every default once). ``@checked(refuse=...)``: see :func:`check`
+    (``where`` is then the parameter's name alone)."""
+    if component is None:
+        return functools.partial(checked, refuse=refuse)
     method = isinstance(component, type)
     target = component.__init__ if method else component
 
@@ -217,10 +223,11 @@ def checked(component):
     def call(*args, **kwargs):
         owner = type(args[0]).__name__ if method else target.__name__
         for position, name, hint in _typed_parameters(target):
+            where = name if refuse else f"{owner}: {name}"
             if name in kwargs:
-                kwargs[name] = check(f"{owner}: {name}", hint, kwargs[name])
+                kwargs[name] = check(where, hint, kwargs[name], refuse)
             elif position is not None and position < len(args):
-                args = (*args[:position], check(f"{owner}: {name}", hint, args[position]),
+                args = (*args[:position], check(where, hint, args[position], refuse),
                         *args[position + 1:])
         return target(*args, **kwargs)
 

@@ -4,6 +4,7 @@ Every data source (a bundled table, a generator, a CSV file) yields one :class:`
 splits and batches are index arrays, so they apply to X, y and anything else row-aligned.
 """
 
+from mlkit.data.batches import LastBatch as LastBatch
 from mlkit.data.batches import minibatches as minibatches
 from mlkit.data.batches import num_batches as num_batches
 from mlkit.data.csv import load_csv as load_csv
@@ -38,7 +39,7 @@ from mlkit.data.values import CATEGORIES as CATEGORIES
 from mlkit.data.values import NUMBERS as NUMBERS
 
 __all__ = ["CATEGORIES", "DECIMALS", "IMPUTE", "NUMBERS", "SEPARATORS", "DATASET_TASKS",
-           "DUPLICATES", "ColumnProfile", "CsvProfile", "CsvSchema", "DataError",
+           "DUPLICATES", "ColumnProfile", "LastBatch", "CsvProfile", "CsvSchema", "DataError",
            "DataFileNotFoundError", "Dataset", "LabelEncoder", "OneHotEncoder", "Standardizer",
            "TrainingProfile", "available_datasets", "class_weights", "dataset_defaults",
            "dataset_parameters", "drift_report", "drift_summary", "forward_chaining_split",

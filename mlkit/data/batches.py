@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import pairwise
+from typing import Literal
 
 import numpy as np
 
-from mlkit.data.errors import DataError, check_choice, check_int
+from mlkit.data.errors import DataError, refused
+from mlkit.options import PositiveInt, checked
 
-__all__ = ["minibatches", "num_batches"]
+__all__ = ["LastBatch", "minibatches", "num_batches"]
 
-_LAST_BATCH = ("keep", "drop", "merge")
+LastBatch = Literal["keep", "drop", "merge"]
+"""What an epoch does with its short last batch: keep, drop, or merge it into the one before."""
 
 
 def _batch_sizes(n: int, batch_size: int, last_batch: str) -> list[int]:
@@ -30,23 +33,22 @@ def _batch_sizes(n: int, batch_size: int, last_batch: str) -> list[int]:
 
 
 def _checked_sizes(n, batch_size, last_batch) -> list[int]:
-    n = check_int("n", n, 1)
-    batch_size = check_int("batch_size", batch_size, 1)
-    last_batch = check_choice("last_batch", last_batch, _LAST_BATCH)
     if last_batch == "drop" and batch_size > n:
         raise DataError(f"batch_size={batch_size} exceeds the {n} rows, so last_batch='drop' "
                         "would leave no batch; lower batch_size or use last_batch='keep'.")
     return _batch_sizes(n, batch_size, last_batch)
 
 
-def num_batches(n: int, batch_size: int, last_batch: str = "keep") -> int:
+@checked(refuse=refused)
+def num_batches(n: PositiveInt, batch_size: PositiveInt, last_batch: LastBatch = "keep") -> int:
     """Number of batches :func:`minibatches` yields for the same arguments (checked as it
     checks them)."""
     return len(_checked_sizes(n, batch_size, last_batch))
 
 
-def minibatches(n: int, batch_size: int, rng: np.random.Generator | None, shuffle: bool = True,
-                last_batch: str = "keep") -> Iterator[np.ndarray]:
+@checked(refuse=refused)
+def minibatches(n: PositiveInt, batch_size: PositiveInt, rng,
+                shuffle: bool = True, last_batch: LastBatch = "keep") -> Iterator[np.ndarray]:
     """Iterate over one epoch of mini-batches of the row indices ``0..n-1``.
 
     Arguments are checked when this is called, before the first batch is drawn.
@@ -72,8 +74,6 @@ def minibatches(n: int, batch_size: int, rng: np.random.Generator | None, shuffl
         batch), so writing to one raises rather than changing later batches.
     """
     sizes = _checked_sizes(n, batch_size, last_batch)
-    if not isinstance(shuffle, (bool, np.bool_)):
-        raise TypeError(f"shuffle must be True or False, got {shuffle!r}.")
     if shuffle and not isinstance(rng, np.random.Generator):
         raise TypeError("rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)) "
                         f"when shuffle=True, got {type(rng).__name__}.")

@@ -16,7 +16,7 @@ import pandas as pd
 from mlkit.data.datasets import TASKS, Dataset
 from mlkit.data.dates import check_date_format, looks_like_dates, parse_dates
 from mlkit.data.dialect import DECIMALS, Dialect, Separator
-from mlkit.data.errors import DataError, check_choice, check_float_dtype, check_int
+from mlkit.data.errors import DataError, check_float_dtype, refused
 from mlkit.data.preprocessing import HANDLE_UNKNOWN, OneHotEncoder
 from mlkit.data.reading import (
     date_problems,
@@ -27,7 +27,7 @@ from mlkit.data.reading import (
 )
 from mlkit.data.schema import DUPLICATES, IMPUTE, CsvSchema
 from mlkit.data.values import CATEGORIES, NUMBERS, normalize_categories, to_numbers
-from mlkit.options import Length, NonNegativeInt, PositiveInt, did_you_mean
+from mlkit.options import Length, NonNegativeInt, PositiveInt, checked, did_you_mean
 
 __all__ = ["FEW_CATEGORIES", "MAX_INTEGER_CLASSES", "infer_task", "load_csv", "too_many_categories"]
 
@@ -36,9 +36,7 @@ FEW_CATEGORIES = 20  # a categorical column may always have this many distinct v
 
 
 def _check_names(param: str, names, columns, source: str) -> list[str]:
-    """``names`` as a list of distinct columns of the file."""
-    if isinstance(names, str) or not all(isinstance(n, str) for n in names):
-        raise TypeError(f"{param} must be a list of column names, got {names!r}.")
+    """``names`` (checked as a list of text) as a list of distinct columns of the file."""
     names = list(names)
     for name in names:
         if name not in columns:
@@ -117,23 +115,14 @@ def _too_many_categories(frame, categorical, source) -> list[str]:
     return problems
 
 
-def _check_missing(missing) -> list[str]:
-    """``missing`` as a list of strings (the extra tokens read as missing values)."""
-    if missing is None:
-        return []
-    if not isinstance(missing, (list, tuple)) or not all(isinstance(t, str) for t in missing):
-        raise TypeError(f"missing must be a list of strings read as missing values (e.g. "
-                        f"['?', '-']), got {missing!r}.")
-    return list(missing)
-
-
+@checked(refuse=refused)
 def load_csv(path, target: Annotated[str, Length(min=1)],
              features: Sequence[str] | None = None, categorical: Sequence[str] = (),
              impute: Literal[IMPUTE] | None = None,
              task: Literal[TASKS] | None = None, dtype="float64", *,
              dates: Sequence[str] = (), date_format: Annotated[str, Length(min=1)] | None = None,
              ids: Sequence[str] = (),
-             handle_unknown: Literal[HANDLE_UNKNOWN] = "error", missing: Sequence[str] = (),
+             handle_unknown: Literal[HANDLE_UNKNOWN] = "error", missing: Sequence[str] | None = (),
              numbers: Literal[NUMBERS] = "plain", categories: Literal[CATEGORIES] = "exact",
              duplicates: Literal[DUPLICATES] = "keep", sep: Separator | None = None,
              decimal: Literal[DECIMALS] = ".", encoding: Annotated[str, Length(min=1)] = "utf-8",
@@ -185,7 +174,7 @@ def load_csv(path, target: Annotated[str, Length(min=1)],
     handle_unknown : {"error", "ignore"}
         A category not seen here, in a file read later (when evaluating or predicting): an
         error, or ignored (its one-hot columns are all zero).
-    missing : list of str
+    missing : list of str, optional
         Extra cell texts read as missing values (e.g. ``["?", "-"]``), besides pandas' own
         (an empty cell, ``NA``, ``N/A``, ``null``, ``NaN`` ...).
     numbers : {"plain", "formatted"}
@@ -233,23 +222,9 @@ def load_csv(path, target: Annotated[str, Length(min=1)],
     Dataset
         With ``schema`` set: a :class:`CsvSchema` (save ``schema.to_dict()`` as JSON).
     """
-    if not isinstance(target, str):
-        raise TypeError(f"target must be a column name (str), got {target!r}.")
-    if impute is not None:
-        check_choice("impute", impute, IMPUTE)
-    if task is not None:
-        check_choice("task", task, TASKS)
-    check_choice("handle_unknown", handle_unknown, HANDLE_UNKNOWN)
-    check_choice("numbers", numbers, NUMBERS)
-    check_choice("categories", categories, CATEGORIES)
-    check_choice("duplicates", duplicates, DUPLICATES)
-    missing = _check_missing(missing)
     date_format = check_date_format(date_format)
     dtype = check_float_dtype(dtype)
-    if min_frequency is not None:
-        check_int("min_frequency", min_frequency, 1)
-    if not isinstance(missing_indicator, (bool, np.bool_)):
-        raise TypeError(f"missing_indicator must be True or False, got {missing_indicator!r}.")
+    missing = list(missing or ())
     if missing_indicator and impute in (None, "drop"):
         raise DataError(f"missing_indicator=True marks filled values, but impute={impute!r} "
                         "fills none (missing values are then an error, or dropped rows); set "

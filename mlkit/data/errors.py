@@ -6,11 +6,11 @@ message naming the parameter and the fix instead of a traceback from inside nump
 
 from __future__ import annotations
 
-import numbers
+from typing import Annotated, Literal, get_args, get_origin
 
 import numpy as np
 
-from mlkit.options import did_you_mean
+from mlkit.options import Range, check, choices, did_you_mean, spelled
 
 __all__ = ["DataError", "DataFileNotFoundError"]
 
@@ -23,24 +23,32 @@ class DataFileNotFoundError(DataError, FileNotFoundError):
     """A data file that does not exist (both a ``DataError`` and a ``FileNotFoundError``)."""
 
 
-def check_choice(param: str, value, choices) -> str:
-    """Return ``value`` if it is one of ``choices``; otherwise raise naming the valid ones."""
-    if not isinstance(value, str) or value not in choices:
-        valid = ", ".join(repr(c) for c in choices)
-        raise DataError(
-            f"{param}={value!r} is not supported; use one of {valid}."
-            + did_you_mean(value, choices, sentence=True)
-        )
-    return value
+def refused(kind: type, param: str, hint, value) -> Exception:
+    """The data layer's words for an argument outside its type hint (a ``refuse`` of
+    :func:`mlkit.options.check`): a DataError for a bad value, a TypeError for a wrong kind."""
+    words = choices(hint)
+    if kind is TypeError:
+        return TypeError(f"{param} must be {spelled(hint)}, got {type(value).__name__} "
+                         f"{value!r}.")
+    if words:
+        return DataError(f"{param}={value!r} is not supported; use one of "
+                         f"{', '.join(map(repr, words))}."
+                         + did_you_mean(value, words, sentence=True))
+    least = [meta.ge for member in (hint, *get_args(hint)) if get_origin(member) is Annotated
+             for meta in member.__metadata__ if isinstance(meta, Range)
+             and meta.ge is not None and meta.lt is None and meta.le is None]
+    return DataError(f"{param} must be at least {least[0]}, got {value!r}." if least else
+                     f"{param} must be {spelled(hint)}, got {value!r}.")
+
+
+def check_choice(param: str, value, words) -> str:
+    """Return ``value`` if it is one of ``words``; otherwise raise naming the valid ones."""
+    return check(param, Literal[tuple(words)], value, refused)
 
 
 def check_int(param: str, value, minimum: int) -> int:
     """Return ``value`` as an ``int`` if it is an integer (not a bool) ``>= minimum``."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{param} must be an integer, got {type(value).__name__} {value!r}.")
-    if value < minimum:
-        raise DataError(f"{param} must be at least {minimum}, got {value}.")
-    return int(value)
+    return check(param, Annotated[int, Range(ge=minimum)], value, refused)
 
 
 def check_float_dtype(dtype, param: str = "dtype") -> np.dtype:

@@ -8,24 +8,18 @@ make a split easy to store and compare; a seed makes it reproducible.
 from __future__ import annotations
 
 import numbers
+from typing import Annotated
 
 import numpy as np
 
-from mlkit.data.errors import DataError, check_int, check_labels
+from mlkit.data.errors import DataError, check_int, check_labels, refused
 from mlkit.data.grouped import assign_groups, check_groups, check_order, cut_in_order
+from mlkit.options import Fraction, NonNegativeInt, Range, checked
 
 __all__ = ["forward_chaining_split", "k_fold_split", "train_val_test_split"]
 
 _PARTS = ("train", "val", "test")
-
-
-def _check_fraction(param: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{param} must be a fraction (a float), got {type(value).__name__} "
-                        f"{value!r}.")
-    if not 0.0 <= value < 1.0:
-        raise DataError(f"{param} must satisfy 0 <= {param} < 1, got {value}.")
-    return float(value)
+Folds = Annotated[int, Range(ge=2)]
 
 
 def _apportion(n: int, fractions: np.ndarray) -> np.ndarray:
@@ -39,8 +33,6 @@ def _apportion(n: int, fractions: np.ndarray) -> np.ndarray:
 
 def _class_members(n_or_y, stratify, param: str = "n_or_y"):
     """``(classes or None, members)``: one index array of every row, or one per class."""
-    if not isinstance(stratify, (bool, np.bool_)):
-        raise TypeError(f"stratify must be True or False, got {stratify!r}.")
     if isinstance(n_or_y, numbers.Integral) and not isinstance(n_or_y, bool):
         if stratify:
             raise DataError("stratify=True needs the labels: pass y instead of a row count.")
@@ -73,7 +65,8 @@ def _grouped(n_or_y, groups, stratify: bool, fractions: np.ndarray, seed: int, w
     return _by_part(parts, len(fractions))
 
 
-def k_fold_split(n_or_y, k: int = 5, stratify: bool = False, seed: int = 0, *,
+@checked(refuse=refused)
+def k_fold_split(n_or_y, k: Folds = 5, stratify: bool = False, seed: NonNegativeInt = 0, *,
                  groups=None) -> list[np.ndarray]:
     """Split row indices ``0..n-1`` at random into ``k`` folds for cross-validation.
 
@@ -105,8 +98,6 @@ def k_fold_split(n_or_y, k: int = 5, stratify: bool = False, seed: int = 0, *,
     list of k ndarray of int64
         Each fold's held-out rows, sorted; every row is in exactly one fold.
     """
-    seed = check_int("seed", seed, 0)
-    k = check_int("k", k, 2)
     if groups is not None:
         return _grouped(n_or_y, groups, stratify, np.full(k, 1.0 / k), seed, f"k={k} folds")
     classes, members_by_class = _class_members(n_or_y, stratify)
@@ -127,7 +118,8 @@ def k_fold_split(n_or_y, k: int = 5, stratify: bool = False, seed: int = 0, *,
     return [np.sort(np.concatenate(parts)).astype(np.int64) for parts in folds]
 
 
-def forward_chaining_split(order, k: int = 5) -> list[tuple[np.ndarray, np.ndarray]]:
+@checked(refuse=refused)
+def forward_chaining_split(order, k: Folds = 5) -> list[tuple[np.ndarray, np.ndarray]]:
     """Time-ordered folds: sort the rows by ``order``, cut them into ``k + 1`` blocks of
     near-equal size (block 0 the earliest, block ``k`` the latest), and let fold ``i`` (1 to
     ``k``) test on block ``i`` after training on blocks 0 to ``i - 1``.
@@ -147,7 +139,6 @@ def forward_chaining_split(order, k: int = 5) -> list[tuple[np.ndarray, np.ndarr
     -------
     list of k (train, test) pairs of sorted int64 index arrays
     """
-    k = check_int("k", k, 2)
     order = check_order(order)
     parts = cut_in_order(order, np.full(k + 1, 1.0 / (k + 1)),
                          f"forward chaining with k={k} folds ({k + 1} blocks)")
@@ -155,9 +146,10 @@ def forward_chaining_split(order, k: int = 5) -> list[tuple[np.ndarray, np.ndarr
              .astype(np.int64)) for i in range(1, k + 1)]
 
 
-def train_val_test_split(n_or_y, val: float = 0.0, test: float = 0.2, stratify: bool = False,
-                         seed: int = 0, *, groups=None, order=None,
-                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+@checked(refuse=refused)
+def train_val_test_split(n_or_y, val: Fraction = 0.0, test: Fraction = 0.2,
+                         stratify: bool = False, seed: NonNegativeInt = 0, *, groups=None,
+                         order=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Split row indices ``0..n-1`` into train, validation and test parts: at random, by
     whole groups, or in time order.
 
@@ -188,11 +180,9 @@ def train_val_test_split(n_or_y, val: float = 0.0, test: float = 0.2, stratify: 
     train, val, test : ndarray of int64
         Disjoint sorted index arrays whose union is ``0..n-1``; a part with fraction 0 is empty.
     """
-    val, test = _check_fraction("val", val), _check_fraction("test", test)
     if val + test >= 1.0:
         raise DataError(f"val + test must be below 1 to leave training rows, got {val} + "
                         f"{test} = {val + test}.")
-    seed = check_int("seed", seed, 0)
     fractions = np.array([1.0 - val - test, val, test])
     needed = fractions > 0
     what = "a split into " + "/".join(p for p, keep in zip(_PARTS, needed) if keep)

@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from mlkit.data import class_weights as per_class_weights
 from mlkit.data import train_val_test_split
 from mlkit.estimators.inputs import validate_predict, validate_train
+from mlkit.estimators.params import declare_constraints
 from mlkit.train import EarlyStopping, History, ProgressBar, load_arrays, save_arrays
 from mlkit.train import fit as train_loop
 from mlkit.tree import tree_fold
@@ -37,15 +38,11 @@ SOLVER_OPTIONS = {"sgd": {"momentum": 0.9, "nesterov": True}}
 
 
 def make_rng(random_state) -> numpy.random.Generator:
-    """A Generator from ``random_state``: None, an int seed, a Generator or a RandomState."""
-    if isinstance(random_state, numpy.random.Generator):
-        return random_state
+    """A Generator from a checked ``random_state``: None, an int seed, a Generator (itself)
+    or a RandomState."""
     if isinstance(random_state, numpy.random.RandomState):
         return numpy.random.default_rng(random_state.randint(0, 2**31 - 1))
-    if random_state is None or isinstance(random_state, numbers.Integral):
-        return numpy.random.default_rng(random_state)
-    raise ValueError(f"random_state must be None, an int, a numpy Generator or RandomState, "
-                     f"got {random_state!r}")
+    return numpy.random.default_rng(random_state)
 
 
 def check_sample_weight(sample_weight, n: int) -> numpy.ndarray | None:
@@ -80,8 +77,8 @@ def check_weighted_classes(estimator: str, classes, y_index, weight) -> None:
 
 
 def class_weights(class_weight, classes, y_index) -> numpy.ndarray | None:
-    """Per-class weights (k,) from ``None``, ``"balanced"`` or a ``{label: weight}`` dict,
-    checked here and computed by :func:`mlkit.data.class_weights`."""
+    """Per-class weights (k,) from a checked ``None``, ``"balanced"`` or ``{label: weight}``
+    dict (its labels checked here), computed by :func:`mlkit.data.class_weights`."""
     if class_weight is None:
         return None
     if isinstance(class_weight, dict):
@@ -91,9 +88,6 @@ def class_weights(class_weight, classes, y_index) -> numpy.ndarray | None:
             raise ValueError(f"class_weight names classes {unknown} that are not in the data; "
                              f"the classes are {classes.tolist()}")
         class_weight = {index[label]: float(w) for label, w in class_weight.items()}
-    elif not (isinstance(class_weight, str) and class_weight == "balanced"):
-        raise ValueError(f"class_weight must be None, 'balanced' or a dict label -> weight, "
-                         f"got {class_weight!r}")
     return per_class_weights(class_weight, y_index, len(classes))
 
 
@@ -135,12 +129,17 @@ class MLKitEstimator(BaseEstimator):
 
     Subclasses set ``_estimator_kind`` ("classifier" or "regressor") and implement ``fit``
     and ``_parameter_dtype`` (the fitted parameters' dtype, which predictions use);
-    :meth:`_run` trains a model through :func:`mlkit.train.fit`.
+    :meth:`_run` trains a model through :func:`mlkit.train.fit`. Each subclass's
+    ``_parameter_constraints`` are derived from type hints (:mod:`mlkit.estimators.params`).
     """
 
     _estimator_kind = "regressor"
 
     # -- scikit-learn contract -------------------------------------------------------------
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        declare_constraints(cls)
+
     def __sklearn_tags__(self):
         from sklearn.utils import ClassifierTags, RegressorTags
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import warnings
 from numbers import Real
+from typing import Literal
 
 import numpy
 from sklearn.exceptions import ConvergenceWarning
 
 from mlkit import optim
+from mlkit.estimators import params
 from mlkit.estimators.base import (
     SOLVER_OPTIONS,
     MLKitEstimator,
@@ -28,14 +30,8 @@ from mlkit.estimators.logloss import (
     objective,
     unpenalized_loss,
 )
-from mlkit.estimators.params import (
-    SHARED_CONSTRAINTS,
-    Interval,
-    StrOptions,
-    resolve_batch_size,
-    validate_params,
-)
 from mlkit.metrics import accuracy
+from mlkit.options import PositiveInt
 from mlkit.train import RowBlocks
 
 __all__ = ["LogisticRegression"]
@@ -126,21 +122,17 @@ class LogisticRegression(MLKitEstimator):
     """
 
     _estimator_kind = "classifier"
-    _parameter_constraints = {
-        **SHARED_CONSTRAINTS,
-        "penalty": [StrOptions({"l2"}), None],
-        "C": [Interval(Real, 0, None, closed="right")],
-        "fit_intercept": ["boolean"],
-        "solver": [StrOptions(set(_SOLVERS))],
-        "class_weight": [dict, StrOptions({"balanced"}), None],
-        "standard_errors": ["boolean"],
-    }
+    # (0, inf]: an infinite C is no penalty, as in scikit-learn (no finite-number hint says so)
+    _unhinted_constraints = {"C": [params.Interval(Real, 0, None, closed="right")]}
 
-    def __init__(self, penalty="l2", C=1.0, fit_intercept=True, solver="lbfgs", max_iter=100,
-                 tol=1e-4, class_weight=None, random_state=None, warm_start=False,
-                 learning_rate_init=0.01, batch_size="auto", early_stopping=False,
-                 validation_fraction=0.1, n_iter_no_change=10, monitor="score",
-                 standard_errors=False, verbose=False, jit=True):
+    def __init__(self, penalty: Literal["l2"] | None = "l2", C=1.0, fit_intercept: bool = True,
+                 solver: Literal[tuple(_SOLVERS)] = "lbfgs", max_iter=100, tol=1e-4,
+                 class_weight: params.ClassWeight = None, random_state: params.Seed = None,
+                 warm_start: bool = False, learning_rate_init=0.01,
+                 batch_size: params.BatchSize = "auto", early_stopping: bool = False,
+                 validation_fraction: params.ValidationFraction = 0.1,
+                 n_iter_no_change: PositiveInt = 10, monitor: params.Monitor = "score",
+                 standard_errors: bool = False, verbose: params.Verbose = False, jit=True):
         self.penalty = penalty
         self.C = C
         self.fit_intercept = fit_intercept
@@ -163,7 +155,7 @@ class LogisticRegression(MLKitEstimator):
     # -- fitting ---------------------------------------------------------------------------
     def fit(self, X, y, sample_weight=None):
         """Fit the model to ``X`` (n_samples, n_features) and labels ``y``; returns self."""
-        validate_params(self)
+        params.validate_params(self)
         X, y = self._validate_train(X, y)
         check_classification_labels(y)
         classes, y_index = encode_labels(y)
@@ -231,7 +223,7 @@ class LogisticRegression(MLKitEstimator):
             X, Y, weight = X[rows], Y[rows], weight[rows] / weight[rows].sum()
         loss_fn = full_loss if full_batch else batch_loss
         epochs = self.max_iter // per_step if full_batch else self.max_iter
-        batch_size = "full" if full_batch else resolve_batch_size(self.batch_size, len(X))
+        batch_size = "full" if full_batch else params.resolve_batch_size(self.batch_size, len(X))
         callbacks = self._callbacks(stop_on_train_loss=not full_batch,
                                     validating=self.early_stopping)
         history = self._run(model, loss_fn, optimizer, X, Y, weight, epochs=epochs,

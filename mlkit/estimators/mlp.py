@@ -9,7 +9,7 @@ from mlkit.estimators.base import check_sample_weight, check_weighted_classes, c
 from mlkit.estimators.inputs import check_classification_labels
 from mlkit.estimators.logloss import log_proba
 from mlkit.estimators.mlp_base import BaseMLP
-from mlkit.estimators.params import StrOptions
+from mlkit.estimators.params import ClassWeight
 from mlkit.metrics import accuracy, r2
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
@@ -48,14 +48,13 @@ class MLPClassifier(BaseMLP):
     """
 
     _estimator_kind = "classifier"
-    _parameter_constraints = {**BaseMLP._parameter_constraints,
-                              "class_weight": [dict, StrOptions({"balanced"}), None]}
 
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, optimizer="adam",
                  alpha=0.0001, batch_size="auto", learning_rate_init=0.001, max_iter=200,
                  shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False,
                  early_stopping=False, validation_fraction=0.1, n_iter_no_change=10,
-                 monitor="score", dropout=0.0, dtype=None, class_weight=None, jit=True):
+                 monitor="score", dropout=0.0, dtype=None, class_weight: ClassWeight = None,
+                 jit=True):
         super().__init__(hidden_layer_sizes, activation, optimizer=optimizer, alpha=alpha,
                          batch_size=batch_size, learning_rate_init=learning_rate_init,
                          max_iter=max_iter, shuffle=shuffle, random_state=random_state,

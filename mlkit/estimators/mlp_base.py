@@ -7,26 +7,24 @@ Subclasses supply the targets, the data loss and the validation score; everythin
 from __future__ import annotations
 
 import warnings
-from numbers import Integral, Real
+from collections.abc import Sequence
+from numbers import Integral
+from typing import Annotated, Literal
 
 import numpy
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.metaestimators import available_if
 
 from mlkit import nn, registry
+from mlkit.estimators import params
 from mlkit.estimators.base import SOLVER_OPTIONS, MLKitEstimator, make_rng
-from mlkit.estimators.params import (
-    SHARED_CONSTRAINTS,
-    Interval,
-    StrOptions,
-    resolve_batch_size,
-    validate_params,
-)
+from mlkit.options import Length, NonNegativeFloat, PositiveInt, check
 
 __all__ = ["BaseMLP"]
 
 # scikit-learn's activation names, plus every activation layer mlkit has.
 _ACTIVATIONS = {"logistic": "sigmoid", **{name: name for name in nn.layers.ACTIVATION_LAYERS}}
+HiddenSizes = Annotated[Sequence[PositiveInt], Length(min=1)]
 
 
 def _stochastic(estimator) -> bool:
@@ -38,22 +36,16 @@ def _stochastic(estimator) -> bool:
 class BaseMLP(MLKitEstimator):
     """Shared fitting of the two MLP estimators; subclasses define targets, loss and scores."""
 
-    _parameter_constraints = {
-        **SHARED_CONSTRAINTS,
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions(set(_ACTIVATIONS))],
-        "optimizer": [StrOptions(set(registry.OPTIMIZERS))],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "shuffle": ["boolean"],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
-        "dtype": "no_validation",  # float32 or float64, checked by validate_params
-    }
-
-    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, optimizer="adam",
-                 alpha=0.0001, batch_size="auto", learning_rate_init=0.001, max_iter=200,
-                 shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False,
-                 early_stopping=False, validation_fraction=0.1, n_iter_no_change=10,
-                 monitor="score", dropout=0.0, dtype=None, jit=True):
+    def __init__(self, hidden_layer_sizes: PositiveInt | HiddenSizes = (100,),
+                 activation: Literal[tuple(_ACTIVATIONS)] = "relu", *,
+                 optimizer: Literal[tuple(registry.OPTIMIZERS)] = "adam",
+                 alpha: NonNegativeFloat = 0.0001, batch_size: params.BatchSize = "auto",
+                 learning_rate_init=0.001, max_iter=200, shuffle=True,
+                 random_state: params.Seed = None, tol=1e-4, verbose: params.Verbose = False,
+                 warm_start: bool = False, early_stopping: bool = False,
+                 validation_fraction: params.ValidationFraction = 0.1,
+                 n_iter_no_change: PositiveInt = 10, monitor: params.Monitor = "score",
+                 dropout=0.0, dtype=None, jit=True):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.optimizer = optimizer
@@ -89,15 +81,13 @@ class BaseMLP(MLKitEstimator):
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def _check_params(self):
-        validate_params(self)
+        """The hidden sizes as a tuple, once every parameter is checked (the sizes one by
+        one: scikit-learn checks only that they are array-like)."""
+        params.validate_params(self)
         sizes = self.hidden_layer_sizes
-        sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
-        if not sizes or not all(isinstance(size, Integral) and not isinstance(size, bool)
-                                and size >= 1 for size in sizes):
-            raise ValueError(f"The 'hidden_layer_sizes' parameter of {type(self).__name__} "
-                             "must be a positive int or a non-empty sequence of positive ints. "
-                             f"Got {self.hidden_layer_sizes!r} instead.")
-        return tuple(int(size) for size in sizes)
+        sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
+        return tuple(check("hidden_layer_sizes", HiddenSizes, sizes,
+                           params.invalid(type(self).__name__)))
 
     def _fit(self, X, y, sample_weight, incremental, classes):
         sizes = self._check_params()
@@ -186,7 +176,7 @@ class BaseMLP(MLKitEstimator):
             weight = None if weight is None else weight[rows]
         full_batch = self._optimizer.full_batch
         epochs = 1 if incremental or full_batch else self.max_iter
-        batch_size = "full" if full_batch else resolve_batch_size(self.batch_size, len(X))
+        batch_size = "full" if full_batch else params.resolve_batch_size(self.batch_size, len(X))
         callbacks = self._callbacks(stop_on_train_loss=not (incremental or full_batch),
                                     validating=validating)
         history = self._run(self.model_, loss_fn, self._optimizer, X, targets, weight,

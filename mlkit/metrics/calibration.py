@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .inputs import class_indices, probabilities, whole_number
+from mlkit.options import PositiveInt, checked
+
+from .inputs import class_indices, probabilities
 
 __all__ = ["Calibration", "calibration"]
 
@@ -30,7 +32,8 @@ class Calibration:
     top_label: bool
 
 
-def calibration(y_true, proba, n_bins: int = 10) -> Calibration:
+@checked
+def calibration(y_true, proba, n_bins: PositiveInt = 10) -> Calibration:
     """Reliability table and expected calibration error of class probabilities.
 
     Parameters
@@ -46,7 +49,6 @@ def calibration(y_true, proba, n_bins: int = 10) -> Calibration:
     -------
     Calibration
     """
-    whole_number(n_bins, "n_bins", 1, "10 is usual")
     p = probabilities(proba)
     y = class_indices(y_true, p.shape[0], p.shape[1])
     top_label = p.shape[1] > 2

@@ -9,7 +9,11 @@ label never predicted has precision 0 and a label never true has recall 0.
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 import numpy as np
+
+from mlkit.options import Range, checked
 
 from .inputs import class_indices, pair, probabilities, weights
 
@@ -18,6 +22,7 @@ __all__ = ["AVERAGES", "EPS", "accuracy", "balanced_accuracy", "brier", "brier_l
            "recall"]
 
 AVERAGES = ("binary", "macro", "weighted")
+Average = Literal[AVERAGES]
 EPS = 1e-15
 """Probabilities are clipped to [EPS, 1 - EPS] by :func:`log_loss`."""
 
@@ -115,9 +120,7 @@ def class_scores(cm) -> dict[str, np.ndarray]:
 
 def averaging_labels(y_true, y_pred, average: str, pos_label) -> np.ndarray:
     """The labels an ``average`` runs over: those in either (checked) array, with
-    ``pos_label`` for ``"binary"``; ValueError for a bad average or binary request."""
-    if average not in AVERAGES:
-        raise ValueError(f"average must be one of {', '.join(AVERAGES)}, got {average!r}.")
+    ``pos_label`` for ``"binary"``; ValueError for a binary request of more classes."""
     present = np.unique(np.concatenate([y_true, y_pred]))
     if average != "binary":
         return present
@@ -153,19 +156,23 @@ def _averaged(score: str, y_true, y_pred, average: str, pos_label, sample_weight
     return float(average_scores(table, score, average, positive, np.ones(len(labels), bool)))
 
 
-def precision(y_true, y_pred, average: str = "binary", pos_label=1, sample_weight=None) -> float:
+@checked
+def precision(y_true, y_pred, average: Average = "binary", pos_label=1,
+              sample_weight=None) -> float:
     """Precision TP / (TP + FP): of ``pos_label`` (``average="binary"``), or averaged
     (``"macro"``, ``"weighted"``) over the labels."""
     return _averaged("precision", y_true, y_pred, average, pos_label, sample_weight)
 
 
-def recall(y_true, y_pred, average: str = "binary", pos_label=1, sample_weight=None) -> float:
+@checked
+def recall(y_true, y_pred, average: Average = "binary", pos_label=1, sample_weight=None) -> float:
     """Recall TP / (TP + FN): of ``pos_label`` (``average="binary"``), or averaged
     (``"macro"``, ``"weighted"``) over the labels."""
     return _averaged("recall", y_true, y_pred, average, pos_label, sample_weight)
 
 
-def f1(y_true, y_pred, average: str = "binary", pos_label=1, sample_weight=None) -> float:
+@checked
+def f1(y_true, y_pred, average: Average = "binary", pos_label=1, sample_weight=None) -> float:
     """F1, the harmonic mean of precision and recall 2TP / (2TP + FP + FN): of ``pos_label``
     (``average="binary"``), or averaged (``"macro"``, ``"weighted"``) over the labels."""
     return _averaged("f1", y_true, y_pred, average, pos_label, sample_weight)
@@ -184,11 +191,10 @@ def mean_recall(table: dict):
     return np.sum(table["recall"] * present, axis=-1) / np.sum(present, axis=-1)
 
 
-def log_losses(y_true, proba, eps: float = EPS) -> np.ndarray:
+@checked
+def log_losses(y_true, proba, eps: Annotated[float, Range(gt=0, lt=0.5)] = EPS) -> np.ndarray:
     """Each row's negative log-probability of its true class (clipped to ``[eps, 1 - eps]``):
     :func:`log_loss` is their mean."""
-    if not 0 < eps < 0.5:
-        raise ValueError(f"eps must lie in (0, 0.5), got {eps}.")
     p = probabilities(proba)
     y = class_indices(y_true, p.shape[0], p.shape[1])
     return -np.log(np.clip(p[np.arange(len(y)), y], eps, 1 - eps))

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .inputs import UndefinedMetric, whole_number
+from mlkit.options import NonNegativeInt, PositiveInt, checked
+
+from .inputs import UndefinedMetric
 from .table import check_metrics, known_metric, metric_input, metric_inputs, score
 
 __all__ = ["Importance", "importance_reference", "permutation_importance"]
@@ -84,8 +86,10 @@ def importance_reference(metric: str, y_true, predictions: dict) -> float:
                           "metric defined on them (accuracy, say, for a classifier).")
 
 
-def permutation_importance(predict, X, y_true, metric: str, groups=None, n_repeats: int = 5,
-                           seed: int = 0, task: str | None = None) -> Importance:
+@checked
+def permutation_importance(predict, X, y_true, metric: str, groups=None,
+                           n_repeats: PositiveInt = 5, seed: NonNegativeInt = 0,
+                           task: str | None = None) -> Importance:
     """Loss of ``metric`` per input column when its values are shuffled across the rows.
 
     Parameters
@@ -122,8 +126,6 @@ def permutation_importance(predict, X, y_true, metric: str, groups=None, n_repea
     known_metric(metric)
     if task is not None:
         check_metrics([metric], task)
-    whole_number(n_repeats, "n_repeats", 1)
-    whole_number(seed, "seed", 0)
     X = np.asarray(X)
     if X.ndim != 2 or len(X) != len(np.asarray(y_true)) or len(X) < 2:
         raise ValueError(f"X must have shape (n, d) with one row per target (n >= 2), got X of "

@@ -1,5 +1,4 @@
-"""Checks shared by every metric: shapes, finite numbers, class indices, probabilities, weights,
-whole-number options.
+"""Checks shared by every metric: shapes, finite numbers, class indices, probabilities, weights.
 
 Each check raises a ValueError or TypeError naming the argument and the fix, so a metric never
 ends in a bare numpy traceback.
@@ -7,12 +6,9 @@ ends in a bare numpy traceback.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-__all__ = ["UndefinedMetric", "array", "class_indices", "pair", "probabilities", "weights",
-           "whole_number"]
+__all__ = ["UndefinedMetric", "array", "class_indices", "pair", "probabilities", "weights"]
 
 
 class UndefinedMetric(ValueError):
@@ -26,14 +22,6 @@ def array(value, name: str) -> np.ndarray:
     except ValueError:
         raise ValueError(f"{name} is ragged (rows of different lengths); pass a rectangular "
                          "array.") from None
-
-
-def whole_number(value, name: str, least: int, usual: str = "") -> None:
-    """ValueError unless ``value`` is a whole number (not a bool) ``>= least``; ``usual``
-    (``"10 is usual"``) ends the message."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
-        raise ValueError(f"{name} must be a whole number >= {least}, got {value!r}"
-                         + (f"; {usual}." if usual else "."))
 
 
 def pair(y_true, y_pred, numeric: bool) -> tuple[np.ndarray, np.ndarray]:

@@ -18,12 +18,14 @@ not independent, and the interval should show how far a metric moves over other 
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
 
-from .inputs import UndefinedMetric, whole_number
+from mlkit.options import NonNegativeInt, PositiveInt, Range, checked
+
+from .inputs import UndefinedMetric
 from .table import known_metric, metric_input, metric_inputs, score
 
 __all__ = ["Bootstrap", "Interval", "bootstrap", "resample_counts"]
@@ -63,15 +65,6 @@ class Bootstrap:
     baseline_draws: dict[str, np.ndarray] | None
     n_groups: int | None = None
     """With ``groups``: how many groups the resamples drew from (None: rows were drawn)."""
-
-
-def _check(n_resamples, confidence, seed) -> None:
-    whole_number(n_resamples, "n_resamples", 1, "1000 is usual")
-    if isinstance(confidence, bool) or not isinstance(confidence, numbers.Real) or \
-            not 0 < confidence < 1:
-        raise ValueError(f"confidence must be a fraction in (0, 1), got {confidence!r}; e.g. "
-                         "0.95 for a 95% interval.")
-    whole_number(seed, "seed", 0)
 
 
 def _group_codes(groups, n: int) -> np.ndarray:
@@ -131,8 +124,10 @@ def _interval(value: float, draws: np.ndarray, confidence: float) -> Interval:
     return Interval(float(value), float(low), float(high), int(len(draws) - len(defined)))
 
 
+@checked
 def bootstrap(names, y_true, *, labels=None, proba=None, values=None, baseline=None,
-              n_resamples: int = 1000, confidence: float = 0.95, seed: int = 0,
+              n_resamples: PositiveInt = 1000,
+              confidence: Annotated[float, Range(gt=0, lt=1)] = 0.95, seed: NonNegativeInt = 0,
               groups=None) -> Bootstrap:
     """Percentile bootstrap intervals of the named metrics (:data:`METRICS`) over test rows.
 
@@ -164,7 +159,6 @@ def bootstrap(names, y_true, *, labels=None, proba=None, values=None, baseline=N
     -------
     Bootstrap
     """
-    _check(n_resamples, confidence, seed)
     names = [names] if isinstance(names, str) else list(names)
     for name in names:
         known_metric(name)

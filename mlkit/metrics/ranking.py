@@ -6,7 +6,11 @@ Tied scores form one threshold, so a tie between a positive and a negative row c
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
+
+from mlkit.options import checked
 
 from .inputs import UndefinedMetric, array, class_indices, probabilities, weights
 
@@ -92,11 +96,11 @@ def roc_auc(y_true, score, sample_weight=None) -> float:
     return float(area_under_roc(positives, negatives))
 
 
-def roc_auc_ovr(y_true, proba, average: str = "macro", sample_weight=None) -> float:
+@checked
+def roc_auc_ovr(y_true, proba, average: Literal["macro", "weighted"] = "macro",
+                sample_weight=None) -> float:
     """One-vs-rest ROC AUC of a multiclass problem: each class's AUC of its own probability
     against all other rows, averaged plainly (``"macro"``) or by class support (``"weighted"``)."""
-    if average not in ("macro", "weighted"):
-        raise ValueError(f"average must be 'macro' or 'weighted', got {average!r}.")
     p = probabilities(proba)
     y = class_indices(y_true, p.shape[0], p.shape[1])
     missing = np.setdiff1d(np.arange(p.shape[1]), y)

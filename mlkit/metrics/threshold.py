@@ -5,10 +5,12 @@ A row is predicted positive when its probability is at least the threshold.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
+
+from mlkit.options import Range, checked
 
 from .classification import class_scores, confusion_matrix
 from .ranking import binary_scores, counts_at_thresholds
@@ -26,12 +28,11 @@ class ThresholdScores:
     f1: float
 
 
-def threshold_scores(y_true, score, threshold: float = 0.5) -> ThresholdScores:
+@checked
+def threshold_scores(y_true, score,
+                     threshold: Annotated[float, Range(ge=0, le=1)] = 0.5) -> ThresholdScores:
     """Precision, recall and F1 of the positive class (1) at ``threshold``."""
     y, s, _ = binary_scores(y_true, score, None)
-    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) or \
-            not 0 <= threshold <= 1:
-        raise ValueError(f"threshold must be a probability in [0, 1], got {threshold!r}.")
     counts = confusion_matrix(y, (s >= threshold).astype(np.int64), [0, 1]).astype(float)
     found = class_scores(counts)
     return ThresholdScores(float(threshold), *(float(found[key][1])

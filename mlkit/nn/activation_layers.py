@@ -6,6 +6,7 @@ from typing import Literal
 
 from mlkit.nn import activations as act
 from mlkit.nn.module import Module
+from mlkit.options import checked
 
 __all__ = ["ACTIVATION_LAYERS", "ELU", "GELU", "Identity", "LeakyReLU", "LogSoftmax", "ReLU",
            "SiLU", "Sigmoid", "Softmax", "Softplus", "Tanh"]
@@ -53,13 +54,12 @@ class ELU(Module):
         return f"alpha={self.alpha}"
 
 
+@checked
 class GELU(Module):
     """``x * Phi(x)``; ``approximate`` is ``"tanh"`` or ``"none"`` (exact, with erf)."""
 
-    def __init__(self, approximate="tanh"):
+    def __init__(self, approximate: Literal["tanh", "none"] = "tanh"):
         super().__init__()
-        if approximate not in ("tanh", "none"):
-            raise ValueError(f"GELU: approximate must be 'tanh' or 'none', got {approximate!r}")
         self.approximate = approximate
 
     def forward(self, x):

@@ -14,12 +14,16 @@ from typing import Literal
 
 import numpy
 
+from mlkit.options import checked
+
 __all__ = ["INITIALIZERS", "as_rng", "calculate_gain", "constant", "fans", "get_initializer",
            "glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "kaiming_normal",
            "kaiming_uniform", "lecun_normal", "lecun_uniform", "normal", "ones", "uniform",
            "xavier_normal", "xavier_uniform", "zeros"]
 
 _DEFAULT_DTYPE = numpy.float32
+FanMode = Literal["fan_in", "fan_out"]
+"""Which fan a He (kaiming) initializer scales by."""
 
 
 def as_rng(rng) -> numpy.random.Generator:
@@ -54,25 +58,23 @@ def fans(shape) -> tuple[int, int]:
     return shape[-2] * field, shape[-1] * field
 
 
-def calculate_gain(nonlinearity: str, param=None) -> float:
+_GAINS = {"linear": 1.0, "identity": 1.0, "sigmoid": 1.0, "conv1d": 1.0, "conv2d": 1.0,
+          "conv3d": 1.0, "tanh": 5.0 / 3.0, "relu": math.sqrt(2.0), "selu": 0.75}
+Nonlinearity = Literal[(*_GAINS, "leaky_relu")]
+"""The nonlinearities :func:`calculate_gain` knows."""
+
+
+@checked
+def calculate_gain(nonlinearity: Nonlinearity, param=None) -> float:
     """The recommended gain for ``nonlinearity``, as ``torch.nn.init.calculate_gain``.
 
     linear, identity, sigmoid: 1; tanh: 5/3; relu: sqrt(2); leaky_relu with slope ``param``
     (default 0.01): sqrt(2 / (1 + slope^2)); selu: 3/4.
     """
-    if nonlinearity in ("linear", "identity", "sigmoid", "conv1d", "conv2d", "conv3d"):
-        return 1.0
-    if nonlinearity == "tanh":
-        return 5.0 / 3.0
-    if nonlinearity == "relu":
-        return math.sqrt(2.0)
     if nonlinearity == "leaky_relu":
         slope = 0.01 if param is None else float(param)
         return math.sqrt(2.0 / (1.0 + slope * slope))
-    if nonlinearity == "selu":
-        return 0.75
-    raise ValueError(f"unknown nonlinearity {nonlinearity!r}; use linear, identity, sigmoid, "
-                     "tanh, relu, leaky_relu or selu")
+    return _GAINS[nonlinearity]
 
 
 def zeros(shape, dtype=_DEFAULT_DTYPE) -> numpy.ndarray:
@@ -116,21 +118,21 @@ def xavier_normal(rng, shape, dtype=_DEFAULT_DTYPE, *, gain=1.0) -> numpy.ndarra
 
 
 def _kaiming_std(shape, a, mode, nonlinearity):
-    if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
     fan = fans(shape)[0 if mode == "fan_in" else 1]
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 
-def kaiming_uniform(rng, shape, dtype=_DEFAULT_DTYPE, *, a=0.0, mode="fan_in",
-                    nonlinearity="leaky_relu") -> numpy.ndarray:
+@checked
+def kaiming_uniform(rng, shape, dtype=_DEFAULT_DTYPE, *, a=0.0, mode: FanMode = "fan_in",
+                    nonlinearity: Nonlinearity = "leaky_relu") -> numpy.ndarray:
     """He: U(-b, b) with ``b = gain * sqrt(3 / fan)``; ``a`` is the leaky_relu slope."""
     bound = math.sqrt(3.0) * _kaiming_std(shape, a, mode, nonlinearity)
     return uniform(rng, shape, dtype, low=-bound, high=bound)
 
 
-def kaiming_normal(rng, shape, dtype=_DEFAULT_DTYPE, *, a=0.0, mode="fan_in",
-                   nonlinearity="leaky_relu") -> numpy.ndarray:
+@checked
+def kaiming_normal(rng, shape, dtype=_DEFAULT_DTYPE, *, a=0.0, mode: FanMode = "fan_in",
+                   nonlinearity: Nonlinearity = "leaky_relu") -> numpy.ndarray:
     """He: N(0, s^2) with ``s = gain / sqrt(fan)``; ``a`` is the leaky_relu slope."""
     return normal(rng, shape, dtype, std=_kaiming_std(shape, a, mode, nonlinearity))
 

@@ -15,9 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mlkit.options import PositiveInt, checked
+
 __all__ = ["BlockedStep", "RowBlocks"]
 
 
+@checked
 @dataclass(frozen=True)
 class RowBlocks:
     """How :func:`mlkit.train.fit` splits a full-batch evaluation into blocks of rows.
@@ -32,16 +35,7 @@ class RowBlocks:
     """
 
     rows_loss: Callable
-    block_bytes: int = 4 << 20
-
-    def __post_init__(self):
-        if not callable(self.rows_loss):
-            raise TypeError(f"RowBlocks: rows_loss must be callable, got "
-                            f"{type(self.rows_loss).__name__}")
-        if isinstance(self.block_bytes, bool) or not isinstance(self.block_bytes, int) or (
-                self.block_bytes < 1):
-            raise ValueError(f"RowBlocks: block_bytes must be a positive int, got "
-                             f"{self.block_bytes!r}")
+    block_bytes: PositiveInt = 4 << 20
 
     def rows_per_block(self, X) -> int:
         """Rows of ``X`` in a block: ``block_bytes`` worth, at least one."""

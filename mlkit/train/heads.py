@@ -8,10 +8,13 @@ The same code serves validation during training, the test table, ``mlkit evaluat
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy
 
 from mlkit.metrics import check_metrics, default_metrics, score
 from mlkit.nn import sigmoid, softmax
+from mlkit.options import checked
 
 __all__ = ["HEADS", "Head", "validation_scores"]
 
@@ -19,6 +22,7 @@ HEADS = ("binary", "multiclass", "scores", "regression")
 """``scores``: one score per class from a margin loss (hinge), which are not probabilities."""
 
 
+@checked
 class Head:
     """Interpretation of model outputs of one kind.
 
@@ -34,9 +38,7 @@ class Head:
         back. (0 and 1 when it was not scaled.)
     """
 
-    def __init__(self, kind: str, y_mean: float = 0.0, y_scale: float = 1.0):
-        if kind not in HEADS:
-            raise ValueError(f"unknown head {kind!r}; expected one of {HEADS}")
+    def __init__(self, kind: Literal[HEADS], y_mean: float = 0.0, y_scale: float = 1.0):
         self.kind = kind
         self.y_mean, self.y_scale = float(y_mean), float(y_scale)
 

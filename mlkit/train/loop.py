@@ -12,11 +12,10 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Sequence
-from typing import Literal
 
 import numpy as np
 
-from mlkit.data import num_batches
+from mlkit.data import LastBatch, num_batches
 from mlkit.options import BatchSize, NonNegativeInt, PositiveFloat, PositiveInt, checked
 from mlkit.train.blocks import BlockedStep
 from mlkit.train.callbacks import ScheduleStep
@@ -47,7 +46,7 @@ class TrainingInterrupted(KeyboardInterrupt):
 def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
         epochs: PositiveInt = 100, batch_size: BatchSize = "full",
         seed: Seed = 0, shuffle: bool = True,
-        last_batch: Literal["keep", "drop", "merge"] = "keep", schedule=None,
+        last_batch: LastBatch = "keep", schedule=None,
         schedule_monitor="val_loss", clip_grad_norm: PositiveFloat | None = None,
         clip_grad_value: PositiveFloat | None = None, evaluate=None, eval_every: PositiveInt = 1,
         callbacks=(), resume=None, metrics=None, head=None, jit: bool = True,

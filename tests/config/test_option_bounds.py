@@ -5,18 +5,17 @@ bounds (a Range, a Length, a Literal) is tried just inside, on and just outside 
 through the Python builder and through a config, and both must decide as the hint says.
 """
 
-import collections.abc
 import inspect
-import types
-from typing import Annotated, Literal, Union, get_args, get_origin
+from typing import Annotated, Literal
 
 import numpy
 import pytest
+from option_edges import edges, inside
 
 from mlkit import nn, optim, registry
 from mlkit.config import ConfigError, validate_config
 from mlkit.config.sections import LOOP_OPTIONS
-from mlkit.options import Length, Range, check
+from mlkit.options import Range, check
 from mlkit.registry.signatures import signature_options
 from mlkit.train import fit
 
@@ -25,63 +24,6 @@ MINIMAL = {"data": {"dataset": "breast_cancer"}, "model": {"name": "logistic_reg
 KINDS = {"model": registry.MODELS, "loss": registry.LOSSES, "optimizer": registry.OPTIMIZERS,
          "schedule": registry.SCHEDULES}
 EPOCHS = 20
-UNIONS = (Union, types.UnionType)
-SEQUENCES = (list, tuple, collections.abc.Sequence)
-
-
-def _inside(hint):
-    """A value well inside what ``hint`` allows."""
-    origin, args = get_origin(hint), get_args(hint)
-    if origin is Annotated:
-        value = _inside(args[0])
-        for meta in (m for m in hint.__metadata__ if isinstance(m, Range)):
-            low = meta.ge if meta.gt is None else meta.gt
-            high = meta.le if meta.lt is None else meta.lt
-            if low is not None:
-                value = args[0]((low + high) / 2 if high is not None else low + 2)
-            elif high is not None:
-                value = args[0](high - 2)
-        return value
-    if origin is Literal:
-        return args[0]
-    if origin in UNIONS:
-        return _inside(next(arg for arg in args if arg is not type(None)))
-    if origin in SEQUENCES:
-        return [_inside(arg) for arg in args] if origin is tuple else [_inside(args[0])]
-    return {float: 0.5, int: 2, bool: False, str: "x"}[hint]
-
-
-def _edges(hint) -> list[tuple[object, bool]]:
-    """``(value, allowed)`` just inside, on and just outside each bound within ``hint``."""
-    origin, args = get_origin(hint), get_args(hint)
-    found = []
-    if origin is Annotated:
-        base = args[0]
-        for meta in hint.__metadata__:
-            if isinstance(meta, Range):
-                step = 1 if base is int else 1e-6
-                for key in ("gt", "ge", "lt", "le"):
-                    bound = getattr(meta, key)
-                    if bound is not None:
-                        inward = step if key in ("gt", "ge") else -step
-                        found += [(base(bound + inward), True), (base(bound), key in ("ge", "le")),
-                                  (base(bound - inward), False)]
-            if isinstance(meta, Length) and meta.min:
-                item = "x" if base is str else _inside(get_args(base)[0])
-                sized = (lambda n: item * n) if base is str else (lambda n: [item] * n)
-                found += [(sized(meta.min), True), (sized(meta.min - 1), False)]
-        return found + _edges(base)
-    if origin is Literal:
-        return [(args[0], True), ("no_such_choice", False)]
-    if origin in UNIONS:
-        return [edge for arg in args for edge in _edges(arg)]
-    if origin is tuple:
-        inside = [_inside(arg) for arg in args]
-        return [([*inside[:i], value, *inside[i + 1:]], allowed)
-                for i, arg in enumerate(args) for value, allowed in _edges(arg)]
-    if origin in SEQUENCES:
-        return [([value], allowed) for value, allowed in _edges(args[0])]
-    return []
 
 
 def _cases():
@@ -89,13 +31,13 @@ def _cases():
         for name, component in table.items():
             options = component.options()
             for option in options:
-                needed = {o.name: _inside(o.hint) for o in options
+                needed = {o.name: inside(o.hint) for o in options
                           if o.default is registry.REQUIRED and o.name != option.name}
-                for value, allowed in _edges(option.hint):
+                for value, allowed in edges(option.hint):
                     yield kind, name, needed, option.name, value, allowed
     skip = [name for name in inspect.signature(fit).parameters if name not in LOOP_OPTIONS]
     for option in signature_options(fit, skip=skip):
-        for value, allowed in _edges(option.hint):
+        for value, allowed in edges(option.hint):
             yield "training", None, {}, option.name, value, allowed
 
 

@@ -149,8 +149,8 @@ def test_missing_file(tmp_path):
 
 @pytest.mark.parametrize("kwargs, match", [
     ({"path": 3, "target": "t"}, "path must be a file path"),
-    ({"target": 0}, "target must be a column name"),
-    ({"target": "t", "features": "x"}, "features must be a list of column names"),
+    ({"target": 0}, "target must be text of length >= 1, got int 0"),
+    ({"target": "t", "features": "x"}, r"features must be a list of \(text\) or None, got str"),
     ({"target": "t", "dtype": "float16"}, "float32 or float64"),
 ])
 def test_type_errors(write, kwargs, match):

@@ -113,9 +113,11 @@ def test_the_error_names_the_date_format_that_reads_the_dates(write):
                                         r"write dates as YYYY-MM-DD"):
         load_csv(write("d,x,y\n01/02/2024,1,a\n12/31/2023,2,b\n"), "y", dates=["d"],
                  date_format="%d/%m/%Y")
-    for bad in ("dd/mm/yyyy", 3):
-        with pytest.raises(TypeError, match="date_format must be a strftime format with a day"):
-            load_csv(write(text), "y", date_format=bad)
+    with pytest.raises(TypeError, match="date_format must be a strftime format with a day"):
+        load_csv(write(text), "y", date_format="dd/mm/yyyy")
+    with pytest.raises(TypeError, match="date_format must be text of length >= 1 or None, got "
+                                        "int 3"):
+        load_csv(write(text), "y", date_format=3)
     for bad, why in (("%d/%m/%Q", "'Q' is a bad directive"), ("%d/%m/%Y %", "stray %")):
         with pytest.raises(TypeError, match=f"got '{bad}' \\({why} in format"):
             load_csv(write(text), "y", date_format=bad)

@@ -78,8 +78,8 @@ def test_stratified_keeps_proportions(counts, fr, seed):
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"n_or_y": 10, "val": 1.0}, r"0 <= val < 1, got 1.0"),
-    ({"n_or_y": 10, "test": -0.1}, r"0 <= test < 1"),
+    ({"n_or_y": 10, "val": 1.0}, r"val must be a finite number in \[0, 1\), got 1.0"),
+    ({"n_or_y": 10, "test": -0.1}, r"test must be a finite number in \[0, 1\), got -0.1"),
     ({"n_or_y": 10, "val": 0.5, "test": 0.5}, "val \\+ test must be below 1"),
     ({"n_or_y": 10, "stratify": True}, "needs the labels"),
     ({"n_or_y": 0}, "n must be at least 1"),
@@ -97,7 +97,7 @@ def test_errors(kwargs, match):
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"n_or_y": 10, "val": "0.1"}, "val must be a fraction"),
+    ({"n_or_y": 10, "val": "0.1"}, r"val must be a finite number in \[0, 1\), got str '0.1'"),
     ({"n_or_y": 10.0}, "n_or_y must be an int row count or a 1-D label array, got float"),
     ({"n_or_y": 10, "seed": 1.5}, "seed must be an integer"),
     ({"n_or_y": 10, "stratify": "yes"}, "stratify must be True or False"),

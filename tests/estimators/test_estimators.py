@@ -147,10 +147,12 @@ def test_verbose_draws_a_progress_bar(binary, monkeypatch):
     (LogisticRegression(class_weight="even"), r"'class_weight' parameter"),
     (LogisticRegression(learning_rate_init=float("inf")), r"'learning_rate_init' parameter"),
     (LogisticRegression(validation_fraction=1.0), r"'validation_fraction' parameter"),
-    (MLPClassifier(hidden_layer_sizes=(0,)), "'hidden_layer_sizes' parameter of MLPClassifier "
-                                             "must be a positive int or a non-empty sequence"),
-    (MLPClassifier(hidden_layer_sizes=(4.5,)), "'hidden_layer_sizes' parameter"),
-    (MLPClassifier(hidden_layer_sizes=()), "'hidden_layer_sizes' parameter"),
+    (MLPClassifier(hidden_layer_sizes=(0,)), r"'hidden_layer_sizes\[0\]' parameter of "
+                                             r"MLPClassifier must be an integer >= 1. Got 0"),
+    (MLPClassifier(hidden_layer_sizes=(4, 4.5)), r"'hidden_layer_sizes\[1\]' parameter .* "
+                                                 r"Got 4.5 instead"),
+    (MLPClassifier(hidden_layer_sizes=()), r"'hidden_layer_sizes' parameter .* of length >= 1. "
+                                           r"Got \[\] instead"),
     (MLPClassifier(activation="swishy"), r"'activation' parameter .* must be a str among"),
     (MLPClassifier(shuffle="yes"), r"'shuffle' parameter"),
     (MLPClassifier(dtype="int8"), r"'dtype' parameter of MLPClassifier must be None, 'float32'"),

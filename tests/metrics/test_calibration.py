@@ -41,7 +41,7 @@ def test_perfectly_calibrated_scores_zero():
 
 
 @pytest.mark.parametrize(("args", "error", "message"), [
-    (([0, 1], [0.2, 0.8], 0), ValueError, "n_bins must be a whole number >= 1"),
+    (([0, 1], [0.2, 0.8], 0), ValueError, "calibration: n_bins must be an integer >= 1, got 0"),
     (([0, 1], [0.2, 1.8], 10), ValueError, r"proba must hold probabilities in \[0, 1\]"),
     (([0, 2], [0.2, 0.8], 10), ValueError, "y_true holds class indices from 0 to 2"),
 ])

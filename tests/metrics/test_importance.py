@@ -67,8 +67,8 @@ def test_an_error_metric_counts_a_rise_as_a_loss():
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"metric": "accuracy_score"}, "unknown metric 'accuracy_score'"),
     ({"metric": "accuracy", "task": "regression"}, "is for classification"),
-    ({"n_repeats": 0}, "n_repeats must be a whole number >= 1"),
-    ({"seed": -1}, "seed must be a whole number >= 0"),
+    ({"n_repeats": 0}, "n_repeats must be an integer >= 1, got 0"),
+    ({"seed": -1}, "seed must be an integer >= 0, got -1"),
     ({"groups": {"x": [4]}}, r"groups\['x'\] must list column indices of X \(0..3\)"),
     ({"groups": {}}, "groups must be a non-empty dict"),
 ])

@@ -53,7 +53,7 @@ def test_string_labels_and_explicit_label_order():
     (lambda: log_loss([0, 3], P3[:2]), "indices from 0 to 3, but proba has 3 classes"),
     (lambda: log_loss([0, 1, 2], P3[:2]), r"shape \(3,\) but proba has 2 rows"),
     (lambda: log_loss([0], [[1.0]]), r"k >= 2"),
-    (lambda: log_loss([0], [0.5], eps=0.7), r"eps must lie in \(0, 0.5\)"),
+    (lambda: log_loss([0], [0.5], eps=0.7), r"eps must be a finite number in \(0, 0.5\), got 0.7"),
     (lambda: confusion_matrix([0, 1], [0, 2], labels=[0, 1]), r"y_pred holds labels \[2\]"),
     (lambda: confusion_matrix([0, 1], [0, 1], labels=[0, 0, 1]), "distinct labels"),
     (lambda: accuracy([[0, 1]], [[0, 1]]), "labels must be 1-D"),

@@ -30,7 +30,8 @@ def test_calculate_gain(nonlinearity, param, gain):
 
 
 def test_calculate_gain_rejects_unknown_names():
-    with pytest.raises(ValueError, match="unknown nonlinearity 'swoosh'"):
+    with pytest.raises(ValueError, match="calculate_gain: nonlinearity must be 'linear' or .*"
+                                         "got 'swoosh'"):
         init.calculate_gain("swoosh")
 
 

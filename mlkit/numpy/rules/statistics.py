@@ -41,7 +41,8 @@ def _reduced_last(a, axis):
 
 
 def _quantile(a, q, axis, method, keepdims, ignore_nan):
-    if method not in _METHODS:
+    """method None is numpy's median: the middle element, or the mean of the middle two."""
+    if method is not None and method not in _METHODS:
         raise ValueError(f"quantile method {method!r} is not supported; mlkit has {_METHODS}")
     dtype = numpy.result_type(getval(a))
     if dtype.kind not in "fc":
@@ -79,7 +80,11 @@ def _quantile(a, q, axis, method, keepdims, ignore_nan):
         weight = weight if numpy.result_type(getval(weight)) == dtype else astype(weight, dtype)
     else:
         weight = None
-    out = below if weight is None else below + (above - below) * weight
+    if method is None:  # the middle element itself: [1, 2, inf] has median 2, not 2 + inf * 0
+        halfway = (high > low) & (raw_position > low)
+        out = where(halfway, (below + above) * 0.5, below) if halfway.any() else below
+    else:
+        out = below if weight is None else below + (above - below) * weight
     undefined = (counts == 0) if ignore_nan else nan_rows.any(-1)
     if undefined.any():
         out = where(numpy.broadcast_to(undefined, raw_position.shape), numpy.nan, out)
@@ -107,7 +112,7 @@ def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear"
 
 def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     refuse_out("median", out)
-    return _quantile(a, 0.5, axis, "linear", keepdims, ignore_nan=False)
+    return _quantile(a, 0.5, axis, None, keepdims, ignore_nan=False)
 
 
 def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
@@ -125,7 +130,7 @@ def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="line
 
 def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     refuse_out("nanmedian", out)
-    return _quantile(a, 0.5, axis, "linear", keepdims, ignore_nan=True)
+    return _quantile(a, 0.5, axis, None, keepdims, ignore_nan=True)
 
 
 def ptp(a, axis=None, out=None, keepdims=False):

@@ -284,3 +284,17 @@ def test_real_argument_of_a_complex_product_has_real_derivatives(name, real_firs
     h = hessian_tensor_product(loss)(REAL, onp.ones((3, 3)))
     assert g.dtype == h.dtype == onp.float64, (g.dtype, h.dtype)
     check_grads(loss, modes=("fwd", "rev"), order=2)(REAL)
+
+
+def test_arccosh_of_complex_z_left_of_the_imaginary_axis():
+    """d arccosh / dz = 1 / (sqrt(z - 1) sqrt(z + 1)); 1 / sqrt(z^2 - 1) has the wrong sign
+    where Re z < 0 (at -0.7 + 0.2j it gave 0.297 + 1.238j, the true slope is its negative)."""
+    from mlkit import holomorphic_grad
+    z = onp.array([-0.7 + 0.2j, -1.8 + 2.5j, 1.3 - 0.6j, -1.6 - 1.7j])
+    want = 1 / (onp.sqrt(z - 1) * onp.sqrt(z + 1))
+    h = 1e-7
+    assert onp.allclose(want, (onp.arccosh(z + h) - onp.arccosh(z - h)) / (2 * h))
+    assert onp.allclose([holomorphic_grad(np.arccosh)(w) for w in z], want, rtol=1e-12)
+    assert onp.allclose(make_jvp(np.arccosh)(z)(onp.ones(4))[1], want, rtol=1e-12)
+    second = [holomorphic_grad(holomorphic_grad(np.arccosh))(w) for w in z]
+    assert onp.allclose(second, -z * want ** 3, rtol=1e-10)

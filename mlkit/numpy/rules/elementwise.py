@@ -106,7 +106,9 @@ sinh = elementwise(numpy.sinh, lambda ans, x: cosh(x))
 cosh = elementwise(numpy.cosh, lambda ans, x: sinh(x))
 tanh = elementwise(numpy.tanh, lambda ans, x: sech_squared(x))
 arcsinh = elementwise(numpy.arcsinh, lambda ans, x: 1 / sqrt(x * x + 1))
-arccosh = elementwise(numpy.arccosh, lambda ans, x: 1 / sqrt(x * x - 1))
+# (x - 1)^-1/2 (x + 1)^-1/2, not (x^2 - 1)^-1/2: for complex x left of the imaginary axis the
+# principal roots differ in sign
+arccosh = elementwise(numpy.arccosh, lambda ans, x: 1 / (sqrt(x - 1) * sqrt(x + 1)))
 arctanh = elementwise(numpy.arctanh, lambda ans, x: 1 / (1 - x * x))
 deg2rad = elementwise(numpy.deg2rad, math.pi / 180)
 radians = elementwise(numpy.radians, math.pi / 180)

@@ -298,3 +298,20 @@ def test_arccosh_of_complex_z_left_of_the_imaginary_axis():
     assert onp.allclose(make_jvp(np.arccosh)(z)(onp.ones(4))[1], want, rtol=1e-12)
     second = [holomorphic_grad(holomorphic_grad(np.arccosh))(w) for w in z]
     assert onp.allclose(second, -z * want ** 3, rtol=1e-10)
+
+
+def test_geomspace_between_complex_ends_across_the_negative_real_axis():
+    """numpy turns from start by the angle of stop / start; log(stop) - log(start) went the
+    other way round where the ends straddle the cut (values and slopes both wrong)."""
+    start, stop = -1.2 - 0.3j, 0.5 + 0.2j
+    ratio = stop / start
+    t = onp.linspace(0, 1, 5)
+    path = start * ratio ** t
+    traced, slope = make_jvp(lambda s: np.geomspace(s, stop, 5))(start)(1.0)
+    assert onp.allclose(traced, onp.geomspace(start, stop, 5), rtol=1e-12)
+    assert onp.allclose(traced, path, rtol=1e-12)
+    assert onp.allclose(slope, (1 - t) * path / start, rtol=1e-12)
+    h = 1e-6
+    fd = (onp.geomspace(start, stop + 1j * h, 5) - onp.geomspace(start, stop - 1j * h, 5)) / 2
+    tangent = make_jvp(lambda e: np.geomspace(start, e, 5))(stop)(1j * h)[1]
+    assert onp.allclose(tangent, fd, rtol=1e-6, atol=1e-12)

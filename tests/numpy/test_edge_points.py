@@ -1,5 +1,5 @@
-"""Values and derivatives at the edges of the floats (signed zeros, infinities, subnormals):
-numpy's values, and the one-sided slopes where a function ends at the point."""
+"""Values and derivatives at edge points (signed zeros, infinities, subnormals, 0-d inputs):
+numpy's values and shapes, and the one-sided slopes where a function ends at the point."""
 
 import numpy as onp
 import pytest
@@ -60,3 +60,12 @@ def test_sqrt_at_negative_zero_has_the_slopes_of_sqrt_at_zero():
     assert_array_equal(make_jvp(np.sqrt)(x)(onp.ones(3))[1], [onp.inf, onp.inf, 0.25])
     assert_array_equal(elementwise_grad(elementwise_grad(np.sqrt))(x),
                        [-onp.inf, -onp.inf, -1 / 32])
+
+
+@pytest.mark.parametrize("name", ["ascontiguousarray", "asfortranarray"])
+def test_layout_conversions_of_a_traced_scalar_are_one_dimensional_as_in_numpy(name):
+    fun = getattr(np, name)
+    value, tangent = make_jvp(fun)(0.37)(2.0)
+    assert value.shape == tangent.shape == getattr(onp, name)(0.37).shape == (1,)
+    assert_array_equal((value, tangent), ([0.37], [2.0]))
+    assert grad(lambda x: fun(x)[0] * 3.0)(0.37) == 3.0

@@ -69,3 +69,18 @@ def test_layout_conversions_of_a_traced_scalar_are_one_dimensional_as_in_numpy(n
     assert value.shape == tangent.shape == getattr(onp, name)(0.37).shape == (1,)
     assert_array_equal((value, tangent), ([0.37], [2.0]))
     assert grad(lambda x: fun(x)[0] * 3.0)(0.37) == 3.0
+
+
+@pytest.mark.parametrize("name", ["median", "nanmedian"])
+def test_median_of_empty_slices_is_nan_as_in_numpy(name):
+    """numpy gives nan for an empty slice (with a warning) and an empty result for no slices;
+    mlkit raised IndexError or ValueError. The gradient is the empty input's zeros."""
+    median = getattr(np, name)
+    with pytest.warns(RuntimeWarning):
+        assert onp.isnan(median(onp.zeros(0)))
+        kept = median(onp.zeros((3, 0)), axis=1, keepdims=True)
+        assert_array_equal(kept, onp.full((3, 1), onp.nan))
+    assert median(onp.zeros((0, 3)), axis=1).shape == (0,)
+    assert np.quantile(onp.zeros((0, 3)), 0.5, axis=1).shape == (0,)
+    with pytest.warns(RuntimeWarning):
+        assert grad(lambda x: np.sum(median(x, axis=0)))(onp.zeros((0, 3))).shape == (0, 3)

@@ -52,6 +52,12 @@ def _quantile(a, q, axis, method, keepdims, ignore_nan):
     raw_q = raw_array(q)
     if numpy.any((raw_q < 0) | (raw_q > 1)):
         raise ValueError("quantiles must lie in [0, 1] (percentiles in [0, 100])")
+    if numpy.size(getval(a)) == 0:  # nothing to differentiate: numpy's nan, empty or error
+        if method is None:
+            fun = numpy.nanmedian if ignore_nan else numpy.median
+            return fun(getval(a), axis=axis, keepdims=keepdims)
+        fun = numpy.nanquantile if ignore_nan else numpy.quantile
+        return fun(getval(a), raw_q, axis=axis, method=method, keepdims=keepdims)
     flat, rest, axes = _reduced_last(a, axis)
     raw = raw_array(flat)
     n = raw.shape[-1]

@@ -84,3 +84,21 @@ def test_median_of_empty_slices_is_nan_as_in_numpy(name):
     assert np.quantile(onp.zeros((0, 3)), 0.5, axis=1).shape == (0,)
     with pytest.warns(RuntimeWarning):
         assert grad(lambda x: np.sum(median(x, axis=0)))(onp.zeros((0, 3))).shape == (0, 3)
+
+
+@pytest.mark.parametrize("shape, ord, axis", [((0,), onp.inf, None), ((0, 3), onp.inf, None),
+                                              ((3, 0), 1, None), ((0, 3), 2, None),
+                                              ((3, 0), "nuc", None), ((0, 3), onp.inf, 0)])
+def test_norms_of_empty_arrays_are_zero_as_in_numpy(shape, ord, axis):
+    """numpy's maxima in norms start from 0; mlkit's raised on the empty reduction (and the
+    derivative of the svd-based ones did, in the gaps between singular values)."""
+    x = onp.zeros(shape)
+    assert_array_equal(np.linalg.norm(x, ord, axis), onp.linalg.norm(x, ord, axis))
+    assert grad(lambda x: np.sum(np.linalg.norm(x, ord, axis)))(x).shape == shape
+
+
+def test_det_of_empty_matrices_is_one_with_an_empty_derivative():
+    x = onp.zeros((2, 0, 0))
+    assert_array_equal(np.linalg.det(x), [1.0, 1.0])
+    assert grad(lambda x: np.sum(np.linalg.det(x)))(x).shape == (2, 0, 0)
+    assert_array_equal(make_jvp(np.linalg.det)(x)(x)[1], [0.0, 0.0])

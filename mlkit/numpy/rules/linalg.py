@@ -61,8 +61,10 @@ def _cofactors(ans, a):
     n = raw.shape[-1]
     if n and numpy.all(numpy.linalg.matrix_rank(raw) == n):
         return _as_matrix(ans) * transposed(inv(a))
+    if n <= 1:  # a 1x1 matrix's cofactor is 1; a 0x0 one has none
+        return numpy.ones_like(raw)
     rows, cols = _minor_index(n)
-    minors = det(a[..., rows, cols]) if n > 1 else numpy.ones_like(raw)
+    minors = det(a[..., rows, cols])
     signs = (-1.0) ** numpy.add.outer(numpy.arange(n), numpy.arange(n))
     return minors * signs.astype(raw.dtype)
 

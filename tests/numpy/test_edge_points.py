@@ -102,3 +102,14 @@ def test_det_of_empty_matrices_is_one_with_an_empty_derivative():
     assert_array_equal(np.linalg.det(x), [1.0, 1.0])
     assert grad(lambda x: np.sum(np.linalg.det(x)))(x).shape == (2, 0, 0)
     assert_array_equal(make_jvp(np.linalg.det)(x)(x)[1], [0.0, 0.0])
+
+
+@pytest.mark.parametrize("name, slope", [("prod", [onp.inf, 2.0, onp.inf]),
+                                         ("cumprod", [onp.inf, 3.0, onp.inf])])
+def test_products_next_to_an_infinity_have_the_finite_slopes_of_the_other_factors(name, slope):
+    """d prod([1, inf, 2]) / dx_1 = 1 * 2, not prod / x_1 = inf / inf = nan (cumprod: 1 + 2)."""
+    fun = getattr(np, name)
+    x = onp.array([1.0, onp.inf, 2.0])
+    with onp.errstate(invalid="ignore"):
+        assert_array_equal(grad(lambda x: np.sum(fun(x)))(x), slope)
+        assert make_jvp(lambda x: np.sum(fun(x)))(x)(onp.ones(3))[1] == onp.inf

@@ -315,3 +315,23 @@ def test_geomspace_between_complex_ends_across_the_negative_real_axis():
     fd = (onp.geomspace(start, stop + 1j * h, 5) - onp.geomspace(start, stop - 1j * h, 5)) / 2
     tangent = make_jvp(lambda e: np.geomspace(start, e, 5))(stop)(1j * h)[1]
     assert onp.allclose(tangent, fd, rtol=1e-6, atol=1e-12)
+
+
+def test_pinv_refuses_a_derivative_where_its_tolerance_drops_singular_values():
+    """pinv's rules are those of the inverse of a itself; with rcond = 0.37 it inverts a
+    truncated a (singular values 1.364 and 0.102), and the rules gave -8.3649 along ones for
+    a slope whose finite difference is -8.3698."""
+    from mlkit.scipy import linalg as scipy_linalg
+    a = onp.array([[0.53, 0.65], [0.57, 0.53], [0.45, 0.60]])
+    weights = onp.arange(6.0).reshape(2, 3)
+    for fun in (lambda a: np.linalg.pinv(a, rcond=0.37), lambda a: np.linalg.pinv(a, rtol=0.37),
+                lambda a: scipy_linalg.pinv(a, atol=0.2)):
+        with pytest.raises(NotImplementedError, match="dropped nonzero singular values"):
+            grad(lambda a: np.sum(fun(a) * weights))(a)
+        with pytest.raises(NotImplementedError, match="dropped nonzero singular values"):
+            make_jvp(fun)(a)(onp.ones((3, 2)))
+    direction = onp.ones((3, 2))
+    slope = grad(lambda a: np.sum(np.linalg.pinv(a, rcond=1e-12) * weights))(a)
+    h = 1e-6
+    moved = [onp.sum(onp.linalg.pinv(a + s * h * direction) * weights) for s in (1, -1)]
+    assert onp.isclose(onp.sum(slope * direction), (moved[0] - moved[1]) / (2 * h), rtol=1e-6)

@@ -131,8 +131,22 @@ def _eye_for(x, n):
     return numpy.eye(n, dtype=numpy.result_type(getval(x)))
 
 
+def _constant_rank(ans, a, truncating):
+    """Refuse a derivative where a tolerance (``truncating``: rcond, rtol, atol) dropped
+    singular values that are not zero: the rules hold for the inverse of a, not of a truncated a."""
+    raw_a, raw_p = numpy.asarray(getval(a)), numpy.asarray(getval(ans))
+    if truncating and numpy.any(numpy.linalg.matrix_rank(raw_a @ raw_p)
+                                < numpy.linalg.matrix_rank(raw_a)):
+        raise NotImplementedError(
+            "pinv: its tolerance (rcond, rtol or atol) dropped nonzero singular values of the "
+            "matrix, and mlkit has no derivative of that truncated inverse; lower the tolerance, "
+            "or build it from np.linalg.svd as (v[:, :k] / s[:k]) @ u[:, :k].T, which "
+            "differentiates")
+
+
 def _pinv_jvp(t, ans, a, *args, **kwargs):
     real_only("pinv", a)
+    _constant_rank(ans, a, args or kwargs)
     p, m, n = ans, shape_of(a)[-2], shape_of(a)[-1]
     tt = transposed(t)
     left = _eye_for(a, m) - matmul(a, p)
@@ -143,6 +157,7 @@ def _pinv_jvp(t, ans, a, *args, **kwargs):
 
 def _pinv_vjp(ans, a, *args, **kwargs):
     real_only("pinv", a)
+    _constant_rank(ans, a, args or kwargs)
     p, pt, m, n = ans, transposed(ans), shape_of(a)[-2], shape_of(a)[-1]
     left = _eye_for(a, m) - matmul(a, p)
     right = _eye_for(a, n) - matmul(p, a)

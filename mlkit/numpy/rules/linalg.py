@@ -9,7 +9,7 @@ import numpy
 
 from mlkit.autodiff.forward import def_linear, defjvp
 from mlkit.autodiff.reverse import defvjp
-from mlkit.autodiff.tracer import getval
+from mlkit.autodiff.tracer import getval, rawval
 from mlkit.numpy.rules.base import is_complex, real, reshape, shape_of, sum, unbroadcast
 from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.rules.shape import expand_dims, swapaxes
@@ -134,7 +134,7 @@ def _eye_for(x, n):
 def _constant_rank(ans, a, truncating):
     """Refuse a derivative where a tolerance (``truncating``: rcond, rtol, atol) dropped
     singular values that are not zero: the rules hold for the inverse of a, not of a truncated a."""
-    raw_a, raw_p = numpy.asarray(getval(a)), numpy.asarray(getval(ans))
+    raw_a, raw_p = numpy.asarray(rawval(a)), numpy.asarray(rawval(ans))  # no jit guard
     if truncating and numpy.any(numpy.linalg.matrix_rank(raw_a @ raw_p)
                                 < numpy.linalg.matrix_rank(raw_a)):
         raise NotImplementedError(

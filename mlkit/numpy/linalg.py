@@ -206,8 +206,8 @@ def _euclidean(x, axis, keepdims):
 def _vector_norm(x, ord, axis, keepdims):
     if ord is None or ord == 2:
         return _euclidean(x, axis, keepdims)
-    if ord == numpy.inf:
-        return max(absolute(x), axis=axis, keepdims=keepdims)
+    if ord == numpy.inf:  # numpy's maxima in norms start from 0: an empty vector's norm is 0
+        return max(absolute(x), axis=axis, keepdims=keepdims, initial=0)
     if ord == -numpy.inf:
         return min(absolute(x), axis=axis, keepdims=keepdims)
     if ord == 0:
@@ -226,12 +226,13 @@ def _matrix_norm(x, ord, rows, cols, keepdims):
         out = _euclidean(x, (rows, cols), False)
     elif ord in ("nuc", 2, -2):
         values = svdvals(moveaxis(x, (rows, cols), (-2, -1)))
-        out = sum(values, -1) if ord == "nuc" else (max if ord == 2 else min)(values, -1)
+        out = (sum(values, -1) if ord == "nuc" else max(values, -1, initial=0) if ord == 2
+               else min(values, -1))
         out = where(numpy.asarray(getval(out)) == 0, 0, out)  # 0, not U V^T, at the zero matrix
     elif ord in (1, -1, numpy.inf, -numpy.inf):
         summed, other = (rows, cols) if ord in (1, -1) else (cols, rows)
-        extreme = max if ord > 0 else min
-        out = extreme(sum(absolute(x), axis=summed), axis=other - (other > summed))
+        lines, other = sum(absolute(x), axis=summed), other - (other > summed)
+        out = max(lines, axis=other, initial=0) if ord > 0 else min(lines, axis=other)
     else:
         raise ValueError(f"invalid norm order {ord!r} for matrices")
     if keepdims:

@@ -20,8 +20,15 @@ jn = wrap_ufunc(scipy.special.jn, "jn", no_closed_form("jn", "n"),
                 lambda ans, n, x: 0.5 * (jn(n - 1, x) - jn(n + 1, x)))
 y0 = wrap_ufunc(scipy.special.y0, "y0", lambda ans, x: -y1(x))
 y1 = wrap_ufunc(scipy.special.y1, "y1", lambda ans, x: 0.5 * (y0(x) - yn(2, x)))
-yn = wrap_ufunc(scipy.special.yn, "yn", None,
-                lambda ans, n, x: 0.5 * (yn(n - 1, x) - yn(n + 1, x)))
+
+
+def _yn_derivative(ans, n, x):
+    """The recurrence from the order scipy uses: a fractional n truncated toward 0."""
+    n = numpy.trunc(getval(n))
+    return 0.5 * (yn(n - 1, x) - yn(n + 1, x))
+
+
+yn = wrap_ufunc(scipy.special.yn, "yn", None, _yn_derivative)
 i0 = wrap_ufunc(scipy.special.i0, "i0", lambda ans, x: i1(x))
 i1 = wrap_ufunc(scipy.special.i1, "i1", lambda ans, x: 0.5 * (i0(x) + iv(2, x)))
 iv = wrap_ufunc(scipy.special.iv, "iv", no_closed_form("iv", "v"),

@@ -284,3 +284,54 @@ def test_real_argument_of_a_complex_product_has_real_derivatives(name, real_firs
     h = hessian_tensor_product(loss)(REAL, onp.ones((3, 3)))
     assert g.dtype == h.dtype == onp.float64, (g.dtype, h.dtype)
     check_grads(loss, modes=("fwd", "rev"), order=2)(REAL)
+
+
+def test_arccosh_of_complex_z_left_of_the_imaginary_axis():
+    """d arccosh / dz = 1 / (sqrt(z - 1) sqrt(z + 1)); 1 / sqrt(z^2 - 1) has the wrong sign
+    where Re z < 0 (at -0.7 + 0.2j it gave 0.297 + 1.238j, the true slope is its negative)."""
+    from mlkit import holomorphic_grad
+    z = onp.array([-0.7 + 0.2j, -1.8 + 2.5j, 1.3 - 0.6j, -1.6 - 1.7j])
+    want = 1 / (onp.sqrt(z - 1) * onp.sqrt(z + 1))
+    h = 1e-7
+    assert onp.allclose(want, (onp.arccosh(z + h) - onp.arccosh(z - h)) / (2 * h))
+    assert onp.allclose([holomorphic_grad(np.arccosh)(w) for w in z], want, rtol=1e-12)
+    assert onp.allclose(make_jvp(np.arccosh)(z)(onp.ones(4))[1], want, rtol=1e-12)
+    second = [holomorphic_grad(holomorphic_grad(np.arccosh))(w) for w in z]
+    assert onp.allclose(second, -z * want ** 3, rtol=1e-10)
+
+
+def test_geomspace_between_complex_ends_across_the_negative_real_axis():
+    """numpy turns from start by the angle of stop / start; log(stop) - log(start) went the
+    other way round where the ends straddle the cut (values and slopes both wrong)."""
+    start, stop = -1.2 - 0.3j, 0.5 + 0.2j
+    ratio = stop / start
+    t = onp.linspace(0, 1, 5)
+    path = start * ratio ** t
+    traced, slope = make_jvp(lambda s: np.geomspace(s, stop, 5))(start)(1.0)
+    assert onp.allclose(traced, onp.geomspace(start, stop, 5), rtol=1e-12)
+    assert onp.allclose(traced, path, rtol=1e-12)
+    assert onp.allclose(slope, (1 - t) * path / start, rtol=1e-12)
+    h = 1e-6
+    fd = (onp.geomspace(start, stop + 1j * h, 5) - onp.geomspace(start, stop - 1j * h, 5)) / 2
+    tangent = make_jvp(lambda e: np.geomspace(start, e, 5))(stop)(1j * h)[1]
+    assert onp.allclose(tangent, fd, rtol=1e-6, atol=1e-12)
+
+
+def test_pinv_refuses_a_derivative_where_its_tolerance_drops_singular_values():
+    """pinv's rules are those of the inverse of a itself; with rcond = 0.37 it inverts a
+    truncated a (singular values 1.364 and 0.102), and the rules gave -8.3649 along ones for
+    a slope whose finite difference is -8.3698."""
+    from mlkit.scipy import linalg as scipy_linalg
+    a = onp.array([[0.53, 0.65], [0.57, 0.53], [0.45, 0.60]])
+    weights = onp.arange(6.0).reshape(2, 3)
+    for fun in (lambda a: np.linalg.pinv(a, rcond=0.37), lambda a: np.linalg.pinv(a, rtol=0.37),
+                lambda a: scipy_linalg.pinv(a, atol=0.2)):
+        with pytest.raises(NotImplementedError, match="dropped nonzero singular values"):
+            grad(lambda a: np.sum(fun(a) * weights))(a)
+        with pytest.raises(NotImplementedError, match="dropped nonzero singular values"):
+            make_jvp(fun)(a)(onp.ones((3, 2)))
+    direction = onp.ones((3, 2))
+    slope = grad(lambda a: np.sum(np.linalg.pinv(a, rcond=1e-12) * weights))(a)
+    h = 1e-6
+    moved = [onp.sum(onp.linalg.pinv(a + s * h * direction) * weights) for s in (1, -1)]
+    assert onp.isclose(onp.sum(slope * direction), (moved[0] - moved[1]) / (2 * h), rtol=1e-6)

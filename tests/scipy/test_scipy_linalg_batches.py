@@ -73,8 +73,6 @@ CASES = [
     ("qr-r-stack", lambda m, a: m.qr(a, mode="r"), (_draw(2, 4, 2),)),
     ("pinv-rank-stack", lambda m, a: _inverse_and_rank(*m.pinv(a, return_rank=True)),
      (onp.stack([_draw(3, 2), onp.outer(_draw(3), _draw(2))]),)),
-    ("pinv-atol-rtol-stack", lambda m, a: m.pinv(a, atol=0.5, rtol=0.3),  # cutoff 0.5 + 0.3 * 3
-     (onp.array([[[3.0, 0], [0, 1.2], [0, 0]], [[2.0, 0], [0, 1.2], [0, 0]]]),)),
     ("norm-vector-float32", lambda m, a: m.norm(a), (_draw(3).astype(onp.float32),)),
     ("norm-1-float32", lambda m, a: m.norm(a, 1), (_draw(2, 3).astype(onp.float32),)),
     ("norm-fro-float32", lambda m, a: m.norm(a), (_draw(2, 3).astype(onp.float32),)),
@@ -102,6 +100,21 @@ def test_traced_stacks_and_scalars_give_scipys_values(name, call, args):
         assert onp.result_type(got) == onp.result_type(expected)
         tolerance = 1e-6 if onp.finfo(onp.result_type(expected)).bits <= 32 else 1e-12
         assert_allclose(got, expected, rtol=tolerance, atol=tolerance)
+
+
+def test_traced_pinv_truncates_at_scipys_cutoff_and_refuses_a_tangent_there():
+    """atol=0.5, rtol=0.3 cut at 0.5 + 0.3 * 3, dropping the singular value 1.2 of the first
+    matrix: traced values are scipy's, and the derivative of that truncation is refused."""
+    a = onp.array([[[3.0, 0], [0, 1.2], [0, 0]], [[2.0, 0], [0, 1.2], [0, 0]]])
+    expected = scipy.linalg.pinv(a, atol=0.5, rtol=0.3)
+    assert expected[0, 1, 1] == 0 and expected[1, 1, 1] != 0
+    whole = lambda a: linalg.pinv(a, atol=0.5, rtol=0.3)  # noqa: E731
+    jitted = jit(whole)
+    jitted(1.25 * a)
+    for got in (make_vjp(whole)(a)[1], jitted(a)):
+        assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+    with pytest.raises(NotImplementedError, match="dropped nonzero singular values"):
+        make_jvp(whole)(a)(a)
 
 
 def test_traced_hankel_flattens_stacks_with_scipys_warning():

@@ -203,3 +203,14 @@ def test_beta_has_no_slope_in_n_where_a_is_a_pole():
     assert onp.isnan(grad(special.beta, 1)(-3.0, 2.0))
     assert onp.isnan(grad(grad(special.beta, 0), 1)(-3.0, 2.0))
     assert onp.isnan(grad(grad(special.beta, 1), 0)(-3.0, 2.0))
+
+
+def test_yn_of_a_fractional_order_differentiates_the_truncated_order():
+    """scipy truncates yn's order toward 0, so yn(0.5, x) = yn(-0.5, x) = Y_0(x), whose slope
+    is -Y_1; the recurrence from n - 1 and n + 1 truncated apiece gave (Y_0 - Y_1) / 2."""
+    x = onp.array([0.8, 2.0])
+    with onp.errstate(all="ignore"), pytest.warns(RuntimeWarning, match="truncated"):
+        slope = grad(lambda x: special.yn(onp.array([0.5, -0.5]), x).sum())(x)
+        tangent = make_jvp(lambda x: special.yn(0.5, x))(x)(onp.ones(2))[1]
+    assert_allclose(slope, -scipy.special.y1(x), rtol=1e-12)
+    assert_allclose(tangent, -scipy.special.y1(x), rtol=1e-12)

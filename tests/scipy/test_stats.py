@@ -113,6 +113,19 @@ def test_gradients_outside_the_support_are_zero_and_finite():
                     [0.0, 0.0])
 
 
+@pytest.mark.parametrize("dist, shape", [("gamma", 0.5), ("chi2", 1.5)])
+def test_cdf_below_the_support_has_zero_slope_at_every_order(dist, shape):
+    """The cdf is 0 below loc: its derivatives there are 0, not 0 * inf = nan from the stand-in
+    point, for a shape (chi2: df / 2) below 1, where the slope at 0 is infinite."""
+    cdf = getattr(stats, dist).cdf
+    x = onp.array([-1.0, 0.0, 2.0])
+    slope = getattr(scipy.stats, dist).pdf(2.0, shape)
+    assert_allclose(grad(lambda x: cdf(x, shape).sum())(x), [0.0, onp.inf, slope])
+    assert_allclose(make_jvp(lambda x: cdf(x, shape))(x)(onp.ones(3))[1], [0.0, onp.inf, slope])
+    curvature = grad(lambda x: grad(lambda y: cdf(y, shape).sum())(x)[0])(x[:1])
+    assert_allclose(curvature, [0.0])
+
+
 REFUSED = [(stats.gamma.cdf, (1.0, 2.0), 1, "'a'"), (stats.chi2.cdf, (1.0, 2.0), 1, "'a'"),
            (stats.beta.cdf, (0.3, 2.0, 3.0), 2, "'b'"), (stats.t.cdf, (0.3, 2.0), 1, "'df'"),
            (stats.t.logcdf, (0.3, 2.0), 1, "'df'"), (stats.poisson.pmf, (2.0, 1.5), 0, "'k'"),

@@ -7,6 +7,7 @@ import numpy
 
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.construction import asarray
+from mlkit.numpy.rules.shape import atleast_1d
 from mlkit.numpy.wrap import composite
 
 __all__ = ["asanyarray", "ascontiguousarray", "asfortranarray", "asarray_chkfinite", "require"]
@@ -17,13 +18,14 @@ def asanyarray(a, dtype=None, order=None, **kwargs):
 
 
 def ascontiguousarray(a, dtype=None, **kwargs):
+    """At least 1-d, as in numpy (a traced scalar becomes shape (1,))."""
     out = asarray(a, dtype=dtype)
-    return numpy.ascontiguousarray(out) if type(out) is numpy.ndarray else out
+    return numpy.ascontiguousarray(out) if type(out) is numpy.ndarray else atleast_1d(out)
 
 
 def asfortranarray(a, dtype=None, **kwargs):
     out = asarray(a, dtype=dtype)
-    return numpy.asfortranarray(out) if type(out) is numpy.ndarray else out
+    return numpy.asfortranarray(out) if type(out) is numpy.ndarray else atleast_1d(out)
 
 
 def asarray_chkfinite(a, dtype=None, order=None):

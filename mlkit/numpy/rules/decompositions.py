@@ -78,7 +78,7 @@ def _inverse_gaps(w):
     """F[..., i, j] = 1 / (w_j - w_i) off the diagonal; 0 on it and for coinciding values."""
     gaps = expand_dims(w, -2) - expand_dims(w, -1)
     raw = raw_array(gaps)
-    scale = numpy.max(numpy.abs(getval(w)), axis=-1, keepdims=True)[..., None]
+    scale = numpy.max(numpy.abs(getval(w)), axis=-1, keepdims=True, initial=0)[..., None]
     tiny = numpy.abs(raw) <= 64 * numpy.finfo(raw.dtype).eps * scale
     return _safe_inverse(gaps, tiny | numpy.eye(raw.shape[-1], dtype=bool))
 

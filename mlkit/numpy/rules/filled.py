@@ -110,7 +110,9 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
     ndim = max(numpy.ndim(raw_start), numpy.ndim(raw_stop))
     t = fractions.reshape((-1,) + (1,) * ndim)
     if compute.kind == "c" or numpy.any(numpy.sign(raw_start) != numpy.sign(raw_stop)):
-        out = start * exp(t * (log(stop) - log(start)))
+        # numpy's path turns by the angle of stop / start: log(stop) - log(start) differs by
+        # 2 pi i where the two sit on either side of the negative real axis
+        out = start * exp(t * log(stop / start))
     else:
         out = start * power(stop / start, t)
     shape = shape_of(out)

@@ -10,7 +10,7 @@ import numpy
 
 from mlkit.autodiff.tracer import getval, rawval
 from mlkit.numpy.rules.construction import floor_divide
-from mlkit.numpy.rules.elementwise import mod, multiply, trunc
+from mlkit.numpy.rules.elementwise import mod, multiply, trunc, where
 from mlkit.numpy.wrap import composite, nondifferentiable, value_array
 
 __all__ = ["ldexp", "frexp", "modf", "divmod", "nextafter", "spacing"]
@@ -28,7 +28,9 @@ def frexp(x):
     integer constant."""
     exponent = _exponent(getval(x))
     dtype = numpy.frexp(numpy.ones((), numpy.result_type(rawval(x))))[0].dtype
-    return multiply(x, _powers_of_two(-exponent, dtype)), exponent
+    half = -exponent // 2  # in two factors: 2**1073 for a subnormal would overflow to inf
+    scaled = multiply(x, _powers_of_two(half, dtype))
+    return multiply(scaled, _powers_of_two(-exponent - half, dtype)), exponent
 
 
 # Values read off the data with numpy: constants, and under mlkit.jit steps of the program.
@@ -49,7 +51,11 @@ def modf(x):
     if numpy.result_type(rawval(x)).kind not in "fc":  # integers and booleans: no derivative
         return numpy.modf(value_array(x))
     integral = trunc(x)  # traced (derivative zero), so jit replays it for new values
-    return x - integral, integral
+    infinite = numpy.isinf(getval(x))  # inf - inf is nan; numpy's fractional part there is 0
+    if not numpy.any(infinite):
+        return x - integral, integral
+    with numpy.errstate(invalid="ignore"):
+        return where(infinite, numpy.modf(value_array(x))[0], x - integral), integral
 
 
 def divmod(x1, x2):
@@ -61,7 +67,12 @@ def divmod(x1, x2):
 def nextafter(x1, x2):
     """The next float after ``x1`` towards ``x2`` (derivative 1 in x1, 0 in x2): ``x1`` plus
     the step to it, exact, a constant (under mlkit.jit a step of the program)."""
-    return x1 + _step_to_next(getval(x1), getval(x2))
+    infinite = numpy.isinf(getval(x1))  # inf plus a step of -inf is nan: numpy's value there
+    if not numpy.any(infinite):
+        return x1 + _step_to_next(getval(x1), getval(x2))
+    with numpy.errstate(invalid="ignore"):
+        moved = x1 + _step_to_next(getval(x1), getval(x2))
+    return where(infinite, numpy.nextafter(value_array(x1), value_array(x2)), moved)
 
 
 def _step_to_next(x1, x2):

@@ -9,7 +9,7 @@ import numpy
 
 from mlkit.autodiff.forward import def_linear, defjvp
 from mlkit.autodiff.reverse import defvjp
-from mlkit.autodiff.tracer import getval
+from mlkit.autodiff.tracer import getval, rawval
 from mlkit.numpy.rules.base import is_complex, real, reshape, shape_of, sum, unbroadcast
 from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.rules.shape import expand_dims, swapaxes
@@ -61,8 +61,10 @@ def _cofactors(ans, a):
     n = raw.shape[-1]
     if n and numpy.all(numpy.linalg.matrix_rank(raw) == n):
         return _as_matrix(ans) * transposed(inv(a))
+    if n <= 1:  # a 1x1 matrix's cofactor is 1; a 0x0 one has none
+        return numpy.ones_like(raw)
     rows, cols = _minor_index(n)
-    minors = det(a[..., rows, cols]) if n > 1 else numpy.ones_like(raw)
+    minors = det(a[..., rows, cols])
     signs = (-1.0) ** numpy.add.outer(numpy.arange(n), numpy.arange(n))
     return minors * signs.astype(raw.dtype)
 
@@ -129,8 +131,22 @@ def _eye_for(x, n):
     return numpy.eye(n, dtype=numpy.result_type(getval(x)))
 
 
+def _constant_rank(ans, a, truncating):
+    """Refuse a derivative where a tolerance (``truncating``: rcond, rtol, atol) dropped
+    singular values that are not zero: the rules hold for the inverse of a, not of a truncated a."""
+    raw_a, raw_p = numpy.asarray(rawval(a)), numpy.asarray(rawval(ans))  # no jit guard
+    if truncating and numpy.any(numpy.linalg.matrix_rank(raw_a @ raw_p)
+                                < numpy.linalg.matrix_rank(raw_a)):
+        raise NotImplementedError(
+            "pinv: its tolerance (rcond, rtol or atol) dropped nonzero singular values of the "
+            "matrix, and mlkit has no derivative of that truncated inverse; lower the tolerance, "
+            "or build it from np.linalg.svd as (v[:, :k] / s[:k]) @ u[:, :k].T, which "
+            "differentiates")
+
+
 def _pinv_jvp(t, ans, a, *args, **kwargs):
     real_only("pinv", a)
+    _constant_rank(ans, a, args or kwargs)
     p, m, n = ans, shape_of(a)[-2], shape_of(a)[-1]
     tt = transposed(t)
     left = _eye_for(a, m) - matmul(a, p)
@@ -141,6 +157,7 @@ def _pinv_jvp(t, ans, a, *args, **kwargs):
 
 def _pinv_vjp(ans, a, *args, **kwargs):
     real_only("pinv", a)
+    _constant_rank(ans, a, args or kwargs)
     p, pt, m, n = ans, transposed(ans), shape_of(a)[-2], shape_of(a)[-1]
     left = _eye_for(a, m) - matmul(a, p)
     right = _eye_for(a, n) - matmul(p, a)

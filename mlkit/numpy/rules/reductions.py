@@ -169,15 +169,22 @@ def _refuse_initial(*args, **kwargs):
         "write np.prod(x) * v instead")
 
 
+def _quotient_fails(x):
+    """Whether dividing a product by ``x`` fails somewhere: 0 / 0 at a zero, inf / inf at an
+    infinity (the product of the other elements is finite there)."""
+    raw = raw_array(x)
+    return bool(numpy.any((raw == 0) | numpy.isinf(raw)))
+
+
 def _others_product(ans, x, axis, keepdims):
     """The product of all other elements along ``axis``, for each element of ``x``.
 
-    ans / x where x has no zeros; otherwise the products are formed from ``x`` itself (row j
-    of an n-by-n array holds x with x_j replaced by 1), so they stay exact at zeros and to
-    every order.
+    ans / x where that does not fail; otherwise the products are formed from ``x`` itself
+    (row j of an n-by-n array holds x with x_j replaced by 1), so they stay exact at zeros
+    and infinities and to every order.
     """
     raw = raw_array(x)
-    if not numpy.any(raw == 0):
+    if not _quotient_fails(x):
         full = ans if keepdims or axis is None else reshape(ans, _kept_shape(raw.shape, axis))
         return full / x
     axes = _axes_tuple(axis, raw.ndim)
@@ -268,10 +275,10 @@ def _from_last(y, x_shape, axis):
 
 
 def _cumprod_vjp(ans, x, axis=None, dtype=None, **kwargs):
-    """sum_k>=j g_k ans_k / x_j, a reverse cumulative sum, where x has no zeros."""
+    """sum_k>=j g_k ans_k / x_j, a reverse cumulative sum, where x has no zeros or infinities."""
     x_shape = shape_of(x)
     axis = None if not x_shape else axis  # a 0-d x is scanned as if flattened
-    if numpy.any(raw_array(x) == 0):
+    if _quotient_fails(x):
         def vjp_at_zeros(g):
             c, upper = _partial_products(x, axis)
             g_last = reshape(g, (-1,)) if axis is None else moveaxis(g, axis, -1)
@@ -288,9 +295,9 @@ def _cumprod_vjp(ans, x, axis=None, dtype=None, **kwargs):
 
 
 def _cumprod_jvp(t, ans, x, axis=None, dtype=None, **kwargs):
-    """ans_k * sum_j<=k t_j / x_j, a cumulative sum, where x has no zeros."""
+    """ans_k * sum_j<=k t_j / x_j, a cumulative sum, where x has no zeros or infinities."""
     axis = None if not shape_of(x) else axis  # a 0-d x is scanned as if flattened
-    if numpy.any(raw_array(x) == 0):
+    if _quotient_fails(x):
         c, upper = _partial_products(x, axis)
         t_last = reshape(t, (-1,)) if axis is None else moveaxis(t, axis, -1)
         out = sum(where(upper, expand_dims(t_last, -1) * c, 0), axis=-2)

@@ -41,7 +41,8 @@ def _reduced_last(a, axis):
 
 
 def _quantile(a, q, axis, method, keepdims, ignore_nan):
-    if method not in _METHODS:
+    """method None is numpy's median: the middle element, or the mean of the middle two."""
+    if method is not None and method not in _METHODS:
         raise ValueError(f"quantile method {method!r} is not supported; mlkit has {_METHODS}")
     dtype = numpy.result_type(getval(a))
     if dtype.kind not in "fc":
@@ -51,6 +52,12 @@ def _quantile(a, q, axis, method, keepdims, ignore_nan):
     raw_q = raw_array(q)
     if numpy.any((raw_q < 0) | (raw_q > 1)):
         raise ValueError("quantiles must lie in [0, 1] (percentiles in [0, 100])")
+    if numpy.size(getval(a)) == 0:  # nothing to differentiate: numpy's nan, empty or error
+        if method is None:
+            fun = numpy.nanmedian if ignore_nan else numpy.median
+            return fun(getval(a), axis=axis, keepdims=keepdims)
+        fun = numpy.nanquantile if ignore_nan else numpy.quantile
+        return fun(getval(a), raw_q, axis=axis, method=method, keepdims=keepdims)
     flat, rest, axes = _reduced_last(a, axis)
     raw = raw_array(flat)
     n = raw.shape[-1]
@@ -79,7 +86,11 @@ def _quantile(a, q, axis, method, keepdims, ignore_nan):
         weight = weight if numpy.result_type(getval(weight)) == dtype else astype(weight, dtype)
     else:
         weight = None
-    out = below if weight is None else below + (above - below) * weight
+    if method is None:  # the middle element itself: [1, 2, inf] has median 2, not 2 + inf * 0
+        halfway = (high > low) & (raw_position > low)
+        out = where(halfway, (below + above) * 0.5, below) if halfway.any() else below
+    else:
+        out = below if weight is None else below + (above - below) * weight
     undefined = (counts == 0) if ignore_nan else nan_rows.any(-1)
     if undefined.any():
         out = where(numpy.broadcast_to(undefined, raw_position.shape), numpy.nan, out)
@@ -107,7 +118,7 @@ def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear"
 
 def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     refuse_out("median", out)
-    return _quantile(a, 0.5, axis, "linear", keepdims, ignore_nan=False)
+    return _quantile(a, 0.5, axis, None, keepdims, ignore_nan=False)
 
 
 def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
@@ -125,7 +136,7 @@ def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="line
 
 def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     refuse_out("nanmedian", out)
-    return _quantile(a, 0.5, axis, "linear", keepdims, ignore_nan=True)
+    return _quantile(a, 0.5, axis, None, keepdims, ignore_nan=True)
 
 
 def ptp(a, axis=None, out=None, keepdims=False):

@@ -28,7 +28,7 @@ def pdf(x, a, loc=0.0, scale=1.0):
 def cdf(x, a, loc=0.0, scale=1.0):
     z, _, (a,), valid = standardized(x, loc, scale, a)
     inside = numpy.greater_equal(getval(z), 0)
-    out = gammainc(a, masked(inside, z, 0.0))
+    out = gammainc(a, masked(inside, z, 1.0))  # at 0 its slope is inf for a < 1: 0 * inf = nan
     return masked(valid, masked(inside, out, 0.0), numpy.nan)
 
 

@@ -25,9 +25,10 @@ tensordot = wrap(numpy.tensordot, "tensordot")
 
 def _matmul_transposed(a, b, left, right, out=None):
     """``a @ b`` with the last two axes of ``a`` (if ``left``) and of ``b`` (if ``right``)
-    swapped: numpy's matmul of the transposed views, so BLAS reads them in place."""
-    return numpy.matmul(numpy.swapaxes(a, -1, -2) if left else a,
-                        numpy.swapaxes(b, -1, -2) if right else b, out=out)
+    swapped: numpy's matmul of the transposed views, so BLAS reads them in place. The
+    operands are arrays of two or more axes (matmul's VJPs call it for those only)."""
+    return numpy.matmul(a.swapaxes(-1, -2) if left else a, b.swapaxes(-1, -2) if right else b,
+                        out=out)
 
 
 # The matrix products of matmul's VJPs. One primitive, rather than swapaxes then matmul, so

@@ -11,11 +11,14 @@ import numpy
 
 from mlkit.jit.recording import Call, Guard, Ref, refs
 from mlkit.numpy.rules.base import _sum
+from mlkit.numpy.rules.products import _matmul_transposed
 
-__all__ = ["last_uses", "plan_buffers"]
+__all__ = ["PRODUCTS", "last_uses", "plan_buffers"]
 
 # Fewest elements worth a buffer: below this, allocating is as cheap as passing ``out=``.
 _MIN_BUFFERED = 1024
+# Matrix products taking ``out=`` (the one of transposed operands calls numpy's matmul).
+PRODUCTS = (numpy.matmul, _matmul_transposed)
 
 
 def _elementwise(fun):
@@ -25,8 +28,9 @@ def _elementwise(fun):
 
 def _fresh_reader(fun):
     """Whether ``fun`` returns new arrays whatever its arguments, never a view of one: a ufunc
-    (matmul included), or mlkit's sum (a ufunc reduction)."""
-    return isinstance(fun, numpy.ufunc) or fun is _sum
+    (matmul included), a matrix product of transposed operands, or mlkit's sum (a ufunc
+    reduction)."""
+    return isinstance(fun, numpy.ufunc) or fun is _matmul_transposed or fun is _sum
 
 
 def _bufferable(step):
@@ -36,7 +40,7 @@ def _bufferable(step):
     if type(step) is not Call or step.draw or step.kwargs or type(step.note) is not tuple:
         return False
     fun, (dtype, shape, _) = step.fun, step.note
-    return ((_elementwise(fun) or fun is numpy.matmul) and not dtype.hasobject
+    return ((_elementwise(fun) or fun in PRODUCTS) and not dtype.hasobject
             and math.prod(shape) >= _MIN_BUFFERED)
 
 

@@ -12,6 +12,7 @@ the same loop (the same BLAS call) as a fresh result, so every element keeps its
 
 import numpy
 
+from mlkit.jit.buffers import PRODUCTS
 from mlkit.jit.recording import Call, Guard, Ref, refs
 from mlkit.numpy.rules.base import _sum
 from mlkit.numpy.rules.shape import _concatenate
@@ -98,9 +99,10 @@ def _writes_out(step, dtype):
             or note[0] != dtype):
         return False
     fun = step.fun
+    if fun in PRODUCTS:
+        return not step.kwargs
     if isinstance(fun, numpy.ufunc):
-        return not step.kwargs and fun.nout == 1 and (fun.signature is None
-                                                      or fun is numpy.matmul)
+        return not step.kwargs and fun.nout == 1 and fun.signature is None
     return fun is _sum and len(step.args) == 1 and set(step.kwargs) <= {"axis", "keepdims"}
 
 

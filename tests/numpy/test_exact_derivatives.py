@@ -10,7 +10,7 @@ import numpy as onp
 import pytest
 
 import mlkit.numpy as np
-from mlkit import defvjp, grad, hessian, hessian_tensor_product, make_jvp, primitive
+from mlkit import defvjp, grad, hessian, hessian_tensor_product, jit, make_jvp, primitive
 from mlkit.scipy import special
 from mlkit.testing import check_grads
 
@@ -180,6 +180,26 @@ def test_tanh_derivatives_keep_relative_accuracy_in_the_tails(x):
         assert abs(derivative(x) - exact[order]) <= 4e-16 * abs(exact[order]) + 1e-300, order
     check_grads(np.tanh, modes=("fwd", "rev"), order=2)(onp.array([x, x / 7]))
     assert grad(np.tanh)(onp.float32(x)).dtype == onp.float32
+
+
+@pytest.mark.parametrize("dtype", [onp.float32, onp.float64])
+def test_tanh_gradient_of_arrays_past_coshs_overflow_is_silent_exact_and_fresh(dtype):
+    x = onp.array([-1000.0, -100.0, -30.0, -0.5, 0.0, 2.0, 50.0, 95.0, 800.0], dtype)
+    wide = onp.abs(x.astype(onp.float64))
+    exact = 4 * onp.exp(-2 * wide) / (1 + onp.exp(-2 * wide)) ** 2  # no overflow anywhere
+    gradient = grad(lambda x: np.sum(np.tanh(x)))
+    compiled = jit(gradient)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # cosh overflows past 89 (float32) and 710 (float64)
+        want = gradient(x)
+        results = [compiled(x) for _ in range(3)]
+    assert want.dtype == dtype
+    onp.testing.assert_allclose(want, exact.astype(dtype), rtol=4 * onp.finfo(dtype).eps,
+                                atol=0)
+    for result in results:  # each call its own array, bit for bit eager's
+        onp.testing.assert_array_equal(result, want)
+        assert result.dtype == dtype
+    assert not onp.shares_memory(results[1], results[2])
 
 
 # --- a 0-d input reduced or scanned along axis 0 or -1 (numpy allows it) --------------------

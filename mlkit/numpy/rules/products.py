@@ -23,6 +23,41 @@ dot = wrap(numpy.dot, "dot", operands_only=True)
 tensordot = wrap(numpy.tensordot, "tensordot")
 
 
+def _matmul_transposed(a, b, left, right, out=None):
+    """``a @ b`` with the last two axes of ``a`` (if ``left``) and of ``b`` (if ``right``)
+    swapped: numpy's matmul of the transposed views, so BLAS reads them in place. The
+    operands are arrays of two or more axes (matmul's VJPs call it for those only)."""
+    return numpy.matmul(a.swapaxes(-1, -2) if left else a, b.swapaxes(-1, -2) if right else b,
+                        out=out)
+
+
+# The matrix products of matmul's VJPs. One primitive, rather than swapaxes then matmul, so
+# that its own VJPs transpose operands too: a second derivative then never reads a transposed
+# product (an elementwise call reading one strides across memory; the Hessian-vector product
+# of an MLP spent as long on one such sum as on its three small products).
+matmul_transposed = wrap(_matmul_transposed, "matmul_transposed")
+
+
+def _product(a, b, left, right):
+    return matmul_transposed(a, b, left, right) if left or right else matmul(a, b)
+
+
+def _transposed_vjp_a(ans, a, b, left, right):
+    if left:  # the cotangent of a.T is g @ op(b).T; of a, its transpose op(b) @ g.T
+        return lambda g: unbroadcast(_product(b, g, right, True), a)
+    return lambda g: unbroadcast(_product(g, b, False, not right), a)
+
+
+def _transposed_vjp_b(ans, a, b, left, right):
+    if right:  # the cotangent of b.T is op(a).T @ g; of b, its transpose g.T @ op(a)
+        return lambda g: unbroadcast(_product(g, a, True, left), b)
+    return lambda g: unbroadcast(_product(a, g, not left, False), b)
+
+
+defvjp(matmul_transposed, _transposed_vjp_a, _transposed_vjp_b)
+def_linear(matmul_transposed, argnums=(0, 1))
+
+
 def _ndim(x):
     return len(shape_of(x))
 
@@ -36,7 +71,7 @@ def _matmul_grad_a(g, a, b):
         if _ndim(b) == 2:
             return matmul(b, g)
         return unbroadcast(matmul(b, expand_dims(g, -1))[..., 0], a)
-    return unbroadcast(matmul(g, swapaxes(b, -1, -2)), a)
+    return unbroadcast(matmul_transposed(g, b, False, True), a)
 
 
 def _matmul_grad_b(g, a, b):
@@ -48,7 +83,7 @@ def _matmul_grad_b(g, a, b):
         if _ndim(a) == 2:
             return matmul(g, a)
         return unbroadcast(matmul(swapaxes(a, -1, -2), expand_dims(g, -1))[..., 0], b)
-    return unbroadcast(matmul(swapaxes(a, -1, -2), g), b)
+    return unbroadcast(matmul_transposed(a, g, True, False), b)
 
 
 # Every cotangent goes through unbroadcast, which also keeps a real factor's cotangent real

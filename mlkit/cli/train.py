@@ -45,7 +45,7 @@ def _train_config(args):
             raise ConfigError("mlkit train", [Problem("", "needs a CONFIG file", hint=(
                 "e.g. mlkit train configs/logreg.yaml, or --resume RUN_DIR"))])
         overrides = list(args.overrides) + ([f"output.dir={args.output}"] if args.output else [])
-        return load_config(args.config, overrides + _profiled(args)), None
+        return load_config(args.config, overrides + _profiled(args), say=say), None
     overrides = list(args.overrides) + _profiled(args)
     if args.config is not None:
         overrides.insert(0, args.config)
@@ -54,7 +54,7 @@ def _train_config(args):
                                                   hint="a resumed run stays in RUN_DIR")])
     run = RunDir.open(args.resume, needs=(RunDir.CONFIG, RunDir.LAST, RunDir.PREPROCESSING))
     saved = load_config(run / RunDir.CONFIG, saved=True)
-    config = load_config(run / RunDir.CONFIG, overrides, saved=True)
+    config = load_config(run / RunDir.CONFIG, overrides, saved=True, say=say)
     check_resumable(config, saved, str(run / RunDir.CONFIG), RESUMABLE)
     schedule = config.schedule
     spans = schedule.name == "onecycle" or getattr(schedule, "t_max", 0) is None
@@ -134,7 +134,7 @@ def add_gradcheck(subparsers) -> None:
 def cmd_gradcheck(args) -> int:
     from mlkit.config import load_config
 
-    return _print_gradcheck(load_config(args.config, args.overrides))
+    return _print_gradcheck(load_config(args.config, args.overrides, say=say))
 
 
 def _print_gradcheck(config) -> int:

@@ -2,15 +2,17 @@
 
 Overrides are `key.path=value` (the value read as YAML: `training.epochs=5`,
 `model.hidden=[64,32]`, `optimizer.name=sgd`) or `~key.path` to remove a key. They edit the raw
-mapping before validation, so they are checked exactly like the file. Changing a component's name
-keeps the options written in the file: options the new component does not accept are reported as
-errors that name the override, and `~section.option` removes them.
+mapping before validation, so they are checked exactly like the file. An override that changes a
+component's name leaves out the options set so far that the new component lacks (SGD's momentum
+when switching to Adam), as choosing it in the file would; options given after it are checked
+against the new component.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Annotated, get_args, get_origin
 
 import yaml
 from pydantic import ValidationError
@@ -29,7 +31,7 @@ _EXAMPLE = "see configs/logreg.yaml for a complete example"
 
 
 def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = (), *,
-                saved: bool = False) -> Config:
+                saved: bool = False, say=None) -> Config:
     """The validated config in file `path` with `overrides` applied; ConfigError otherwise.
 
     `name` defaults to the file's stem; a relative `data.csv.path` in the file starts from the
@@ -37,13 +39,13 @@ def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = (), *
     stages (the file, the overrides' syntax, the schema); each stage reports all of its problems
     at once, each naming its dotted key path, the bad value and what is allowed. `saved` marks
     a run's config.yaml, which an earlier version may have written: its data.csv options are
-    read in today's names and spellings.
+    read in today's names and spellings. `say` is told the options a name override left out.
     """
     path = Path(path)
     raw = _read_mapping(path)
     if saved:
         _spell_now(raw)
-    raw = apply_overrides(raw, overrides, source=str(path))
+    raw = apply_overrides(raw, overrides, source=str(path), say=say)
     if raw.get("name") is None:
         raw["name"] = path.stem
     return validate_config(raw, source=str(path), overrides=overrides)
@@ -92,21 +94,32 @@ def _csv_section(raw: dict) -> dict | None:
 
 
 def apply_overrides(raw: dict, overrides: list[str] | tuple[str, ...],
-                    source: str = "<config>") -> dict:
-    """A copy of `raw` with every `key.path=value` and `~key.path` override applied in order."""
+                    source: str = "<config>", say=None) -> dict:
+    """A copy of `raw` with every `key.path=value` and `~key.path` override applied in order;
+    `say` (if given) is told which options each component change left out."""
     result = tree_map(lambda leaf: leaf, raw)  # a copy of every container
-    problems = []
+    problems, gone = [], set()
     for text in overrides:
+        if text.startswith("~") and text[1:].strip() in gone:
+            continue  # removing what a name change left out, as written before it did so
         try:
-            _apply_one(result, text, source)
+            left_out = _apply_one(result, text, source)
         except ConfigError as error:
             problems += error.problems
+            continue
+        gone.update(left_out)
+        if left_out and say is not None:
+            section, name = left_out[0].partition(".")[0], text.partition("=")[2].strip()
+            options = ", ".join(key.partition(".")[2] for key in left_out)
+            say(f"note: override '{text}' leaves out {options} ({section} {name!r} has no "
+                f"such option{'s' if len(left_out) > 1 else ''})")
     if problems:
         raise ConfigError(source, problems)
     return result
 
 
-def _apply_one(raw: dict, text: str, source: str) -> None:
+def _apply_one(raw: dict, text: str, source: str) -> list[str]:
+    """Apply one override to `raw`; the dotted keys a component change left out."""
     label = f"override '{text}'"
     remove = text.startswith("~")
     key, sep, value_text = text[remove:].partition("=")
@@ -136,8 +149,29 @@ def _apply_one(raw: dict, text: str, source: str) -> None:
             raise ConfigError(source, [Problem(label, "nothing to remove", hint=(
                 f"present here: {choices(node)}" + did_you_mean(parts[-1], node)))])
         del node[parts[-1]]
-    else:
-        node[parts[-1]] = parse_yaml(value_text, source, where=label)
+        return []
+    value = parse_yaml(value_text, source, where=label)
+    left_out = []
+    if len(parts) == 2 and parts[1] == "name" and node.get("name") != value:
+        left_out = [f"{parts[0]}.{option}" for option in foreign_options(parts[0], value, node)]
+        for key in left_out:
+            del node[key.partition(".")[2]]
+    node[parts[-1]] = value
+    return left_out
+
+
+def foreign_options(section: str, name, options: dict) -> list[str]:
+    """The keys of `options` (a raw config section) that component `name` of `section` does
+    not accept (none when `name` names no component there)."""
+    fields = Config.model_fields.get(section)
+    annotation = fields.annotation if fields is not None else None
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    for member in get_args(annotation):
+        accepted = getattr(member, "model_fields", {})
+        if "name" in accepted and name in get_args(accepted["name"].annotation):
+            return [option for option in options if option not in accepted]
+    return []
 
 
 def _blame(problem: Problem, overrides) -> Problem:

@@ -49,17 +49,18 @@ class CrossValidation:
         return sum(outcome.status != "ok" for outcome in self.outcomes)
 
 
-def fold_configs(path, overrides=(), folds: int | None = None) -> list[Config]:
+def fold_configs(path, overrides=(), folds: int | None = None, say=None) -> list[Config]:
     """The validated config of every fold (``folds`` default: the config's
-    ``data.split.folds``, else 5)."""
+    ``data.split.folds``, else 5); ``say`` is told what a name override left out."""
     overrides = list(overrides)
     clashes = [text for text in overrides if text.lstrip("~").partition("=")[0] in _KEYS]
     if clashes:
         raise ConfigError(str(path), [Problem(f"override '{text}'", "is set by mlkit cv for "
                                               "each fold", hint="choose the folds with --folds")
                                       for text in clashes])
+    config = load_config(path, overrides, say=say)
     if folds is None:
-        folds = load_config(path, overrides).data.split.folds or 5
+        folds = config.data.split.folds or 5
     if folds < 2:
         raise ConfigError(str(path), [Problem("--folds", "must be at least 2", folds,
                                               "e.g. --folds 5")])
@@ -139,7 +140,7 @@ def run_cv(path, overrides=(), *, folds: int | None = None, workers: int | None 
     """Train every fold of the config at ``path`` (with ``key=value`` ``overrides``), write
     and print the per-fold table and the mean and standard deviation of each test metric.
     Ctrl-C cancels the folds not finished and still writes the finished ones' results."""
-    configs = fold_configs(path, overrides, folds)
+    configs = fold_configs(path, overrides, folds, say)
     first = configs[0]
     _check_folds(configs)
     pool = open_pool(scheduler, workers, len(configs))  # connect before writing anything

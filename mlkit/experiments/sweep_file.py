@@ -14,8 +14,9 @@ A sweep file reads::
 The trials are the product ``trials x grid x seeds``. Each trial becomes the exact list of
 ``key=value`` overrides that ``mlkit train BASE ...`` would take, and every one of them is
 validated against the config schema before the first trial runs. When a trial changes a
-component's name (``optimizer.name: adam`` over a base using SGD with momentum), options of
-the base's component that the new one lacks are removed with ``~key`` overrides.
+component's name (``optimizer.name: adam`` over a base using SGD with momentum), its name
+comes first among its overrides, which leaves out the options the new component lacks, as
+``mlkit train`` does.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import itertools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, get_args, get_origin
+from typing import Annotated, Any
 
 import yaml
 from pydantic import Field, ValidationError, model_validator
@@ -154,31 +155,6 @@ def _read(path: Path) -> dict:
     return raw
 
 
-def _foreign_options(raw: dict, trial: dict) -> list[str]:
-    """``~section.option`` for options the trial's new component names do not accept."""
-    removals = []
-    for key, value in trial.items():
-        section, _, leaf = key.partition(".")
-        if leaf != "name" or section not in Config.model_fields:
-            continue
-        for member in _members(Config.model_fields[section].annotation):
-            tags = get_args(member.model_fields["name"].annotation)
-            current = raw.get(section)
-            if value in tags and isinstance(current, dict):
-                removals += [f"~{section}.{option}" for option in current
-                             if option not in member.model_fields
-                             and f"{section}.{option}" not in trial]
-    return removals
-
-
-def _members(annotation) -> list:
-    """The models of a (possibly Annotated) union of sections that have a ``name``."""
-    while get_origin(annotation) is Annotated:
-        annotation = get_args(annotation)[0]
-    return [m for m in get_args(annotation)
-            if isinstance(m, type) and "name" in getattr(m, "model_fields", {})]
-
-
 def _expand(spec: SweepFile) -> list[dict]:
     """The values each trial sets (its varied keys), in order: trials x grid x seeds."""
     seeds = spec.seeds if spec.seeds is not None else (
@@ -227,13 +203,13 @@ def load_sweep(path, overrides=()) -> Sweep:
                                            "sweep file's grid/trials/seeds") for text in clashes])
     shared = [override_text(k, v) for k, v in spec.overrides.items()] + list(overrides)
     try:
-        shared_raw = apply_overrides(base_raw, shared, source=f"{source}: overrides")
+        apply_overrides(base_raw, shared, source=f"{source}: overrides")
     except ConfigError as error:
         raise ConfigError(source, error.problems) from None
     trials, configs, found = [], [], {}
     for index, chosen in enumerate(_expand(spec)):
-        overrides = shared + _foreign_options(shared_raw, chosen) + [
-            override_text(k, v) for k, v in chosen.items()]
+        names_first = sorted(chosen, key=lambda key: not key.endswith(".name"))
+        overrides = shared + [override_text(key, chosen[key]) for key in names_first]
         trial = Trial(index, overrides, chosen)
         try:
             config_raw = apply_overrides(base_raw, overrides, source=str(base))

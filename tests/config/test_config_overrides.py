@@ -57,17 +57,25 @@ def test_later_override_wins_and_removal_works(path):
     assert config.optimizer.betas == [0.9, 0.999]
 
 
-def test_changing_the_optimizer_names_the_override_for_leftover_options(path):
-    (line,) = problems(path, ["optimizer.name=sgd"])
+def test_changing_the_optimizer_leaves_out_the_options_it_lacks_and_says_so(path):
+    said = []
+    config = load_config(path, ["optimizer.name=sgd", "optimizer.momentum=0.9"], say=said.append)
+    assert config.optimizer.name == "sgd" and config.optimizer.momentum == 0.9
+    assert config.optimizer.lr == 0.001  # an option both have is kept
+    assert said == ["note: override 'optimizer.name=sgd' leaves out betas (optimizer 'sgd' has "
+                    "no such option)"]
+    assert load_config(path, ["optimizer.name=adam"], say=said.append).optimizer.betas == [
+        0.9, 0.99]  # the same name: nothing left out
+    assert len(said) == 1
+    again = load_config(path, ["optimizer.name=sgd", "~optimizer.betas"])  # as written before
+    assert again == load_config(path, ["optimizer.name=sgd"])
+
+
+def test_an_option_given_after_the_new_name_is_checked_against_it(path):
+    (line,) = problems(path, ["optimizer.name=sgd", "optimizer.betas=[0.9, 0.9]"])
     assert line.startswith("f: optimizer.betas: 'betas' is not an option of optimizer 'sgd'")
     assert ("[optimizer.name set by override 'optimizer.name=sgd'; remove the option with "
             "~optimizer.betas]") in line
-
-
-def test_changing_the_optimizer_and_removing_its_options(path):
-    config = load_config(path, ["optimizer.name=sgd", "~optimizer.betas", "optimizer.momentum=0.9"])
-    assert config.optimizer.name == "sgd" and config.optimizer.momentum == 0.9
-    assert config.optimizer.lr == 0.001
 
 
 def test_unknown_key_suggests_the_closest(path):
@@ -119,10 +127,12 @@ def test_apply_overrides_leaves_its_input_alone():
     assert MINIMAL["data"] == {"dataset": "breast_cancer"}
 
 
-def test_switching_model_by_override_names_it_for_missing_options(path):
-    (line,) = problems(path, ["model.name=softmax_regression"])
-    assert line.startswith("f: model.hidden: 'hidden' is not an option of model "
-                           "'softmax_regression'")
+def test_switching_model_by_override_leaves_out_its_layers_or_names_missing_options(path):
+    said = []
+    config = load_config(path, ["model.name=softmax_regression"], say=said.append)
+    assert config.model.name == "softmax_regression" and "hidden" not in config.model_dump()
+    assert said == ["note: override 'model.name=softmax_regression' leaves out hidden (model "
+                    "'softmax_regression' has no such option)"]
     with pytest.raises(ConfigError) as caught:
         load_config(path, ["model={name: mlp}"])
     (problem,) = caught.value.problems

@@ -70,9 +70,14 @@ def test_switching_component_drops_only_the_options_the_new_one_lacks(tmp_path):
         """))
     sgd, adam, rmsprop = (t.overrides for t in sweep.trials)
     assert sgd == ["optimizer.name=sgd"]
-    assert adam == ["~optimizer.momentum", "~optimizer.nesterov", "optimizer.name=adam"]
-    assert rmsprop == ["~optimizer.nesterov", "optimizer.name=rmsprop"]
+    assert adam == ["optimizer.name=adam"] and rmsprop == ["optimizer.name=rmsprop"]
+    assert "momentum" not in sweep.configs[1].optimizer.model_fields_set
     assert sweep.configs[2].optimizer.momentum == 0.9  # rmsprop has momentum: kept
+    trial = load_sweep(write(tmp_path, """\
+        base: base.yaml
+        trials: [{optimizer.momentum: 0.5, optimizer.name: rmsprop}]
+        """)).trials[0]
+    assert trial.overrides == ["optimizer.name=rmsprop", "optimizer.momentum=0.5"]
 
 
 @pytest.mark.parametrize("value", [0.1, 1e-05, "adam", "1e-3", True, None, [64, 32],

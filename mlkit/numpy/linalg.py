@@ -41,6 +41,7 @@ from mlkit.numpy.wrap import (
     holds_box,
     holds_complex,
     nondifferentiable,
+    raw_array,
     refuse_out,
     value_array,
 )
@@ -217,8 +218,20 @@ def _vector_norm(x, ord, axis, keepdims):
         return sum(absolute(x), axis=axis, keepdims=keepdims)
     if isinstance(ord, str):
         raise ValueError(f"invalid norm order {ord!r} for vectors")  # noqa: TRY004 (as numpy)
+    if ord < 0:
+        return _negative_order_norm(x, float(ord), axis, keepdims)
     powers = zero_at_zero(absolute(x), lambda a: power(a, float(ord)))  # finite at 0 for ord < 1
     return zero_at_zero(sum(powers, axis=axis, keepdims=keepdims), lambda t: power(t, 1.0 / ord))
+
+
+def _negative_order_norm(x, ord, axis, keepdims):
+    """``(sum |x|**ord)**(1/ord)`` for ord < 0, as numpy: a zero element makes the norm 0
+    (derivative 0 there), an empty vector's norm is inf."""
+    zero = raw_array(x) == 0
+    powers = power(where(zero, 1, absolute(x)), ord)  # 1, not inf, so the derivative stays finite
+    with numpy.errstate(divide="ignore"):  # an empty sum is 0, and 0**(1/ord) is inf
+        out = power(sum(powers, axis=axis, keepdims=keepdims), 1.0 / ord)
+    return where(numpy.any(zero, axis=axis, keepdims=keepdims), 0, out)
 
 
 def _matrix_norm(x, ord, rows, cols, keepdims):

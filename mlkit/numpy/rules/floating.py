@@ -51,11 +51,15 @@ def modf(x):
     if numpy.result_type(rawval(x)).kind not in "fc":  # integers and booleans: no derivative
         return numpy.modf(value_array(x))
     integral = trunc(x)  # traced (derivative zero), so jit replays it for new values
+    # -(trunc(x) - x) keeps the sign of a negative x where the difference is 0 (-3., -0.)
+    negative = numpy.signbit(getval(x))
     infinite = numpy.isinf(getval(x))  # inf - inf is nan; numpy's fractional part there is 0
-    if not numpy.any(infinite):
-        return x - integral, integral
     with numpy.errstate(invalid="ignore"):
-        return where(infinite, numpy.modf(value_array(x))[0], x - integral), integral
+        fraction = where(negative, -(integral - x), x - integral) if numpy.any(negative) else (
+            x - integral)
+    if not numpy.any(infinite):
+        return fraction, integral
+    return where(infinite, numpy.modf(value_array(x))[0], fraction), integral
 
 
 def divmod(x1, x2):

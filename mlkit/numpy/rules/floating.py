@@ -52,11 +52,9 @@ def modf(x):
         return numpy.modf(value_array(x))
     integral = trunc(x)  # traced (derivative zero), so jit replays it for new values
     # -(trunc(x) - x) keeps the sign of a negative x where the difference is 0 (-3., -0.)
-    negative = numpy.signbit(getval(x))
     infinite = numpy.isinf(getval(x))  # inf - inf is nan; numpy's fractional part there is 0
     with numpy.errstate(invalid="ignore"):
-        fraction = where(negative, -(integral - x), x - integral) if numpy.any(negative) else (
-            x - integral)
+        fraction = where(numpy.signbit(getval(x)), -(integral - x), x - integral)
     if not numpy.any(infinite):
         return fraction, integral
     return where(infinite, numpy.modf(value_array(x))[0], fraction), integral

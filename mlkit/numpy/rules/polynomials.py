@@ -29,7 +29,8 @@ def polyval(p, x):
     """The polynomial with coefficients ``p`` at ``x``, by Horner's rule."""
     p = _vector(p)
     x = asarray(x)
-    result = numpy.zeros((), numpy.result_type(getval(x), getval(p)))
+    # numpy reads x as an array: a Python float x is float64, not weak, as numpy.polyval's
+    result = numpy.zeros((), numpy.result_type(numpy.asarray(getval(x)), getval(p)))
     for k in range(shape_of(p)[0]):
         result = result * x + getitem(p, k)
     return result

@@ -19,6 +19,7 @@ from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.elementwise import def_elementwise, elementwise
 from mlkit.numpy.wrap import composite, dispatch_from, nondifferentiable, raw_array, wrap
 from mlkit.scipy.bessel import i0, i1, iv, ive, j0, j1, jn, y0, y1, yn
+from mlkit.scipy.complex_polygamma import complex_polygamma
 from mlkit.scipy.ufuncs import no_closed_form, wrap_ufunc
 
 __all__ = ["beta", "betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfcinv", "erfinv",
@@ -56,9 +57,18 @@ xlog1py = wrap_ufunc(scipy.special.xlog1py, "xlog1py", lambda ans, x, y: mnp.log
                      lambda ans, x, y: x / mnp.where((getval(x) == 0) & (getval(y) == -1), 1,
                                                      1 + y))
 gammasgn = nondifferentiable(scipy.special.gammasgn)
+
+
+def _polygamma(n, x):
+    """scipy's polygamma, and mlkit's series for complex x (scipy's is real only)."""
+    if numpy.iscomplexobj(x):
+        return complex_polygamma(n, x)
+    return scipy.special.polygamma(n, x)
+
+
 # scipy computes polygamma in float64; the result keeps the dtype of x.
-polygamma = wrap_ufunc(scipy.special.polygamma, "polygamma", None,
-                       lambda ans, n, x: polygamma(n + 1, x))
+polygamma = wrap_ufunc(_polygamma, "polygamma", None, lambda ans, n, x: polygamma(n + 1, x))
+dispatch_from(polygamma, scipy.special.polygamma)
 
 # --- gamma and beta functions, complete and incomplete ----------------------------------------
 

@@ -9,6 +9,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 import mlkit
 import mlkit.numpy as np
+import mlkit.scipy.special as special
 from mlkit import grad, hessian, make_jvp
 
 
@@ -62,3 +63,21 @@ def test_products_with_an_infinite_factor_have_exact_second_derivatives():
     assert _quiet(make_jvp(np.prod)(onp.array([onp.inf, 2.0])), onp.array([0.0, 1.0]))[1] == onp.inf
     assert_array_equal(
         _quiet(make_jvp(np.cumprod)(a), onp.array([0.0, 1.0, 0.0]))[1], [0.0, onp.inf, onp.inf])
+
+
+@pytest.mark.parametrize("name", ["gammainc", "gammaincc", "betainc", "xlogy", "entr", "logit"])
+def test_scipy_functions_with_an_infinite_slope_at_an_end_give_zero_along_a_zero_tangent(name):
+    f, x = {
+        "gammainc": (lambda x: special.gammainc(0.5, x), onp.array([0.0, 1.0])),
+        "gammaincc": (lambda x: special.gammaincc(0.5, x), onp.array([0.0, 1.0])),
+        "betainc": (lambda x: special.betainc(0.5, 2.0, x), onp.array([0.0, 0.5])),
+        "xlogy": (lambda x: special.xlogy(x, x), onp.array([0.0, 1.0])),
+        "entr": (special.entr, onp.array([0.0, 1.0])),
+        "logit": (special.logit, onp.array([0.0, 0.5])),
+    }[name]
+    t = onp.array([0.0, 1.0])
+    tangent = _quiet(make_jvp(f)(x), t)[1]
+    h = 1e-6
+    assert tangent[0] == 0.0
+    assert_allclose(tangent[1], (f(x[1] + h) - f(x[1] - h)) / (2 * h), rtol=1e-6)
+    assert_array_equal(_quiet(grad(lambda x: np.sum(np.where(x > 0, f(x), 0.0))), x), tangent)

@@ -1,8 +1,7 @@
 """polygamma(n, z) for complex z, which scipy computes for real z only (its zeta is real): the
 derivatives of digamma (and so gamma's second) on complex input.
 
-The recurrence psi_n(z) = psi_n(z + 1) + (-1)^(n+1) n! / z^(n+1) moves z to Re z >= 20,
-where the asymptotic series
+psi_n(z) = psi_n(z + 1) + (-1)^(n+1) n! / z^(n+1) moves z to Re z >= 20, where the series
 psi_n(w) ~ (-1)^(n+1) [(n-1)!/w^n + n!/(2 w^(n+1)) + sum_k B_2k (2k+n-1)!/((2k)! w^(2k+n))]
 is exact to double rounding with the Bernoulli numbers B_2 .. B_20.
 """

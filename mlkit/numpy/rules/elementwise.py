@@ -66,11 +66,15 @@ def elementwise(raw, *derivatives):
 def _vjp_maker(argnum, d, unbounded):
     def maker(ans, *args, **kwargs):
         target = args[argnum]
-        if unbounded is not None and unbounded(ans, *args):
+        return lambda g: unbroadcast(g * d(ans, *args), target)
+
+    def guarded_maker(ans, *args, **kwargs):
+        target = args[argnum]
+        if unbounded(ans, *args):
             return lambda g: unbroadcast(times_partial(g, d(ans, *args)), target)
         return lambda g: unbroadcast(g * d(ans, *args), target)
 
-    return maker
+    return maker if unbounded is None else guarded_maker
 
 
 def _jvp_rule(d, unbounded):
@@ -112,19 +116,19 @@ positive = elementwise(numpy.positive, 1)
 exp = elementwise(numpy.exp, lambda ans, x: ans)
 exp2 = elementwise(numpy.exp2, lambda ans, x: ans * _LN2)
 expm1 = elementwise(numpy.expm1, lambda ans, x: exp(x))  # not ans + 1, which rounds to 0 for x << 0
-log = elementwise(numpy.log, unbounded(lambda ans, x: 1 / x))
-log2 = elementwise(numpy.log2, unbounded(lambda ans, x: 1 / (x * _LN2)))
-log10 = elementwise(numpy.log10, unbounded(lambda ans, x: 1 / (x * _LN10)))
-log1p = elementwise(numpy.log1p, unbounded(lambda ans, x: 1 / (1 + x)))
-sqrt = elementwise(numpy.sqrt, unbounded(lambda ans, x: 0.5 / (ans + 0.0)))  # +inf at -0. too
-cbrt = elementwise(numpy.cbrt, unbounded(lambda ans, x: 1 / (3 * ans * ans)))
+log = elementwise(numpy.log, unbounded(lambda ans, x: reciprocal(x)))
+log2 = elementwise(numpy.log2, unbounded(lambda ans, x: reciprocal(x * _LN2)))
+log10 = elementwise(numpy.log10, unbounded(lambda ans, x: reciprocal(x * _LN10)))
+log1p = elementwise(numpy.log1p, unbounded(lambda ans, x: reciprocal(1 + x)))
+sqrt = elementwise(numpy.sqrt, unbounded(lambda ans, x: 0.5 * reciprocal(ans + 0.0)))  # inf at -0.
+cbrt = elementwise(numpy.cbrt, unbounded(lambda ans, x: reciprocal(3 * ans * ans)))
 square = elementwise(numpy.square, lambda ans, x: 2 * x)
-reciprocal = elementwise(numpy.reciprocal, lambda ans, x: -(ans * ans))
+reciprocal = elementwise(numpy.reciprocal, unbounded(lambda ans, x: -(ans * ans)))
 sin = elementwise(numpy.sin, lambda ans, x: cos(x))
 cos = elementwise(numpy.cos, lambda ans, x: -sin(x))
 tan = elementwise(numpy.tan, lambda ans, x: 1 + ans * ans)
-arcsin = elementwise(numpy.arcsin, unbounded(lambda ans, x: 1 / sqrt(1 - x * x)))
-arccos = elementwise(numpy.arccos, unbounded(lambda ans, x: -1 / sqrt(1 - x * x)))
+arcsin = elementwise(numpy.arcsin, unbounded(lambda ans, x: reciprocal(sqrt(1 - x * x))))
+arccos = elementwise(numpy.arccos, unbounded(lambda ans, x: -reciprocal(sqrt(1 - x * x))))
 arctan = elementwise(numpy.arctan, lambda ans, x: 1 / (1 + x * x))
 sinh = elementwise(numpy.sinh, lambda ans, x: cosh(x))
 cosh = elementwise(numpy.cosh, lambda ans, x: sinh(x))
@@ -132,8 +136,9 @@ tanh = elementwise(numpy.tanh, lambda ans, x: sech_squared(x))
 arcsinh = elementwise(numpy.arcsinh, lambda ans, x: 1 / sqrt(x * x + 1))
 # (x - 1)^-1/2 (x + 1)^-1/2, not (x^2 - 1)^-1/2: for complex x left of the imaginary axis the
 # principal roots differ in sign
-arccosh = elementwise(numpy.arccosh, unbounded(lambda ans, x: 1 / (sqrt(x - 1) * sqrt(x + 1))))
-arctanh = elementwise(numpy.arctanh, unbounded(lambda ans, x: 1 / (1 - x * x)))
+arccosh = elementwise(numpy.arccosh, unbounded(
+    lambda ans, x: reciprocal(sqrt(x - 1) * sqrt(x + 1))))
+arctanh = elementwise(numpy.arctanh, unbounded(lambda ans, x: reciprocal(1 - x * x)))
 deg2rad = elementwise(numpy.deg2rad, math.pi / 180)
 radians = elementwise(numpy.radians, math.pi / 180)
 rad2deg = elementwise(numpy.rad2deg, 180 / math.pi)
@@ -269,8 +274,7 @@ def _power_dbase(ans, x, y):
 
 def _infinite_slope_at_zero(ans, x, y):
     """Whether x**y's slope y x**(y-1) can be infinite: at x == 0 for y < 1, y != 0."""
-    raw = getval(y)
-    return type(raw) not in (int, float) or (raw < 1 and raw != 0)
+    return type(y) not in (int, float) or (y < 1 and y != 0)  # a traced y: a box, True
 
 
 def _power_dexponent(ans, x, y):
@@ -295,17 +299,10 @@ def _nonzero(x):
     return where_primitive(getval(x) == 0, 1, x)
 
 
-def _zero_divisor(ans, x, y):
-    """Whether x / y's partials can be infinite: where y is 0."""
-    raw = getval(y)
-    return raw == 0 if type(raw) in (int, float, complex) else not bool(numpy.all(raw))
-
-
 add = _binary(numpy.add, "add", 1, 1)
 subtract = _binary(numpy.subtract, "subtract", 1, -1)
 multiply = _binary(numpy.multiply, "multiply", lambda ans, x, y: y, lambda ans, x, y: x)
-divide = _binary(numpy.divide, "divide", unbounded(_divide_dx, _zero_divisor),
-                 unbounded(lambda ans, x, y: -ans / y, _zero_divisor))
+divide = _binary(numpy.divide, "divide", _divide_dx, lambda ans, x, y: -ans / y)
 true_divide = divide
 unbounded(_power_dbase, _infinite_slope_at_zero)
 power = _binary(numpy.power, "power", _power_dbase, _power_dexponent)

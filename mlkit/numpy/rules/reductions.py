@@ -340,6 +340,8 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     else:
         squared = centered * centered
     n = _count(shape_of(a), shape_of(mean(getval(a), axis=axis, keepdims=keepdims)))
+    if n == 0:  # nan, as numpy's, and mean's tangent 0 (a division by 0 would give 0 * inf)
+        return mean(squared, axis=axis, keepdims=keepdims)
     return sum(squared, axis=axis, keepdims=keepdims) / (n - ddof)
 
 

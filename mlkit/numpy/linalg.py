@@ -23,15 +23,14 @@ from mlkit.numpy.rules.decompositions import (
     svd_full,
     svd_reduced,
 )
-from mlkit.numpy.rules.elementwise import absolute, power, sign, sqrt, zero_at_zero
-from mlkit.numpy.rules.elementwise import where_primitive as where
+from mlkit.numpy.rules.elementwise import sign
 from mlkit.numpy.rules.linalg import det, inv, logabsdet, real_only, solve, transposed
 from mlkit.numpy.rules.linalg import pinv as _pinv
+from mlkit.numpy.rules.norms import norm, norm_order, svdvals
 from mlkit.numpy.rules.products import dot as _dot
 from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.rules.products import outer as _outer
 from mlkit.numpy.rules.products import tensordot as _tensordot
-from mlkit.numpy.rules.reductions import max, min
 from mlkit.numpy.rules.shape import moveaxis
 from mlkit.numpy.rules.shape import transpose as _transpose
 from mlkit.numpy.rules.vector_products import cross as _cross
@@ -134,13 +133,6 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     return svd_reduced(a)
 
 
-def svdvals(x):
-    """Singular values; traced, they come from the full reduced SVD (its vectors are needed)."""
-    if not holds_box(x):
-        return numpy.linalg.svd(x, compute_uv=False)
-    return svd_reduced(x)[1]
-
-
 def qr(a, mode="reduced"):
     """``(q, r)`` for ``mode='reduced'``, ``r`` for ``mode='r'`` (differentiable for m >= n)."""
     if not holds_box(a):
@@ -197,80 +189,6 @@ def multi_dot(arrays, *, out=None):
     return result
 
 
-# --- norms ----------------------------------------------------------------------------------
-def _euclidean(x, axis, keepdims):
-    squares = real(x * conj(x)) if numpy.iscomplexobj(getval(x)) else x * x
-    return zero_at_zero(sum(squares, axis=axis, keepdims=keepdims), sqrt)
-
-
-def _vector_norm(x, ord, axis, keepdims):
-    if ord is None or ord == 2:
-        return _euclidean(x, axis, keepdims)
-    if ord == numpy.inf:  # numpy's maxima in norms start from 0: an empty vector's norm is 0
-        return max(absolute(x), axis=axis, keepdims=keepdims, initial=0)
-    if ord == -numpy.inf:
-        return min(absolute(x), axis=axis, keepdims=keepdims)
-    if ord == 0:
-        raw = numpy.asarray(getval(x))
-        return numpy.sum(raw != 0, axis=axis, keepdims=keepdims).astype(raw.real.dtype)
-    if ord == 1:
-        return sum(absolute(x), axis=axis, keepdims=keepdims)
-    if isinstance(ord, str):
-        raise ValueError(f"invalid norm order {ord!r} for vectors")  # noqa: TRY004 (as numpy)
-    powers = zero_at_zero(absolute(x), lambda a: power(a, float(ord)))  # finite at 0 for ord < 1
-    return zero_at_zero(sum(powers, axis=axis, keepdims=keepdims), lambda t: power(t, 1.0 / ord))
-
-
-def _matrix_norm(x, ord, rows, cols, keepdims):
-    if ord in (None, "fro", "f"):
-        out = _euclidean(x, (rows, cols), False)
-    elif ord in ("nuc", 2, -2):
-        values = svdvals(moveaxis(x, (rows, cols), (-2, -1)))
-        out = (sum(values, -1) if ord == "nuc" else max(values, -1, initial=0) if ord == 2
-               else min(values, -1))
-        out = where(numpy.asarray(getval(out)) == 0, 0, out)  # 0, not U V^T, at the zero matrix
-    elif ord in (1, -1, numpy.inf, -numpy.inf):
-        summed, other = (rows, cols) if ord in (1, -1) else (cols, rows)
-        lines, other = sum(absolute(x), axis=summed), other - (other > summed)
-        out = max(lines, axis=other, initial=0) if ord > 0 else min(lines, axis=other)
-    else:
-        raise ValueError(f"invalid norm order {ord!r} for matrices")
-    if keepdims:
-        shape = list(shape_of(x))
-        shape[rows] = shape[cols] = 1
-        out = reshape(out, tuple(shape))
-    return out
-
-
-def norm(x, ord=None, axis=None, keepdims=False):
-    """numpy.linalg.norm: vector norms (any p, inf, 0) and matrix norms (fro, nuc, 1, 2, inf
-    and their negatives), over ``axis``; the derivative is 0 where the norm is 0."""
-    ord = _order(ord)
-    ndim = len(shape_of(x))
-    if axis is None:
-        if ord is None or (ord in ("fro", "f") and ndim == 2) or (ord == 2 and ndim == 1):
-            out = _euclidean(reshape(x, (-1,)), 0, False)
-            return reshape(out, (1,) * ndim) if keepdims else out
-        if ndim not in (1, 2):
-            raise ValueError("improper number of dimensions to norm: give axis for ndim > 2")
-        axis = tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
-    axes = tuple(a % ndim for a in axes)
-    if len(axes) == 1:
-        return _vector_norm(x, ord, axes, keepdims)
-    if len(axes) == 2 and axes[0] != axes[1]:
-        return _matrix_norm(x, ord, axes[0], axes[1], keepdims)
-    raise ValueError(f"norm takes one axis (vector norm) or two distinct axes, got {axis!r}")
-
-
-def _order(ord):
-    """A norm's order as a plain number (under mlkit.jit, a traced one is a guard); a
-    differentiated order is refused, as mlkit gives no derivative in it."""
-    if holds_box(ord):
-        return float(ord)
-    return ord
-
-
 # --- numpy's array-API functions of matrices and vectors ------------------------------------
 def matrix_norm(x, /, *, keepdims=False, ord="fro"):
     return norm(x, ord=ord, axis=(-2, -1), keepdims=keepdims)
@@ -278,7 +196,7 @@ def matrix_norm(x, /, *, keepdims=False, ord="fro"):
 
 def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
     """A vector norm over ``axis`` (over all elements when None, any number of axes)."""
-    ord = _order(ord)
+    ord = norm_order(ord)
     shape = tuple(shape_of(x))
     if axis is None or not isinstance(axis, int) and len(axis) > 1:
         axes = tuple(range(len(shape))) if axis is None else tuple(a % len(shape) for a in axis)
@@ -345,7 +263,7 @@ def tensorsolve(a, b, axes=None):
 def cond(x, p=None):
     """The condition number: the ratio of extreme singular values for p None, 2 or -2,
     ``norm(x, p) * norm(inv(x), p)`` otherwise."""
-    p = _order(p)
+    p = norm_order(p)
     if p in (None, 2, -2):
         s = svdvals(x)
         ratio = s[..., 0] / s[..., -1]

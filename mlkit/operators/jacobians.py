@@ -46,15 +46,23 @@ def jacobian(fun, argnum=0):
         space = vspace(ans)
         derivative = (functools.partial(complex_derivative, vjp, fun=fun, operator="jacobian")
                       if space.iscomplex else vjp)
+        basis = list(space.standard_basis())
         rows = [mnp.concatenate([mnp.reshape(leaf, (-1,)) for leaf in
                                  tree_leaves(derivative(e), exact=True, look_through=getval)])
-                for e in space.standard_basis()]
-        matrix = mnp.stack(rows)
+                for e in basis or [space.zeros()]]
+        matrix = mnp.stack(rows) if basis else _no_rows(rows[0], space.iscomplex)
         if len(in_spaces) == 1 and len(out_spaces) == 1:
             return mnp.reshape(matrix, tuple(out_spaces[0].shape) + tuple(in_spaces[0].shape))
         return _blocks(matrix, in_structure, out_structure, in_spaces, out_spaces)
 
     return jacfun
+
+
+def _no_rows(row, complex_output):
+    """The (0, n) Jacobian of an empty output, from the zero cotangent's ``row`` (which gives
+    the input's dtype), complex where the output is."""
+    empty = mnp.stack([row])[:0]
+    return empty * 1j if complex_output else empty
 
 
 def _blocks(matrix, in_structure, out_structure, in_spaces, out_spaces):

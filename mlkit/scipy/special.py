@@ -16,9 +16,10 @@ import mlkit.numpy as mnp
 from mlkit.autodiff.forward import defjvp
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval
-from mlkit.numpy.rules.elementwise import def_elementwise, elementwise
+from mlkit.numpy.rules.elementwise import def_elementwise, elementwise, unbounded
 from mlkit.numpy.wrap import composite, dispatch_from, nondifferentiable, raw_array, wrap
 from mlkit.scipy.bessel import i0, i1, iv, ive, j0, j1, jn, y0, y1, yn
+from mlkit.scipy.complex_polygamma import complex_polygamma
 from mlkit.scipy.ufuncs import no_closed_form, wrap_ufunc
 
 __all__ = ["beta", "betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfcinv", "erfinv",
@@ -32,7 +33,7 @@ _SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _SQRT_2PI = math.sqrt(2.0 * math.pi)
 
-logit = elementwise(scipy.special.logit, lambda ans, x: 1 / (x * (1 - x)))
+logit = elementwise(scipy.special.logit, unbounded(lambda ans, x: 1 / (x * (1 - x))))
 erf = elementwise(scipy.special.erf, lambda ans, x: _TWO_OVER_SQRT_PI * mnp.exp(-x * x))
 erfc = elementwise(scipy.special.erfc, lambda ans, x: -_TWO_OVER_SQRT_PI * mnp.exp(-x * x))
 erfinv = elementwise(scipy.special.erfinv, lambda ans, x: _SQRT_PI_OVER_TWO * mnp.exp(ans * ans))
@@ -47,18 +48,27 @@ gammaln = elementwise(scipy.special.gammaln, lambda ans, x: digamma(x))
 digamma = def_elementwise(wrap(scipy.special.digamma, "digamma"),
                           lambda ans, x: polygamma(1, x))
 psi = digamma
-entr = elementwise(scipy.special.entr, lambda ans, x: -(mnp.log(x) + 1))
+entr = elementwise(scipy.special.entr, unbounded(lambda ans, x: -(mnp.log(x) + 1)))
 # scipy's own loops would turn a Python number with float32 values into float64. Where x == 0
 # xlogy is 0 for every y, so its y-derivative is 0 there, also at the y where x / y is 0 / 0.
-xlogy = wrap_ufunc(scipy.special.xlogy, "xlogy", lambda ans, x, y: mnp.log(y),
+xlogy = wrap_ufunc(scipy.special.xlogy, "xlogy", unbounded(lambda ans, x, y: mnp.log(y)),
                    lambda ans, x, y: x / mnp.where((getval(x) == 0) & (getval(y) == 0), 1, y))
-xlog1py = wrap_ufunc(scipy.special.xlog1py, "xlog1py", lambda ans, x, y: mnp.log1p(y),
+xlog1py = wrap_ufunc(scipy.special.xlog1py, "xlog1py", unbounded(lambda ans, x, y: mnp.log1p(y)),
                      lambda ans, x, y: x / mnp.where((getval(x) == 0) & (getval(y) == -1), 1,
                                                      1 + y))
 gammasgn = nondifferentiable(scipy.special.gammasgn)
+
+
+def _polygamma(n, x):
+    """scipy's polygamma, and mlkit's series for complex x (scipy's is real only)."""
+    if numpy.iscomplexobj(x):
+        return complex_polygamma(n, x)
+    return scipy.special.polygamma(n, x)
+
+
 # scipy computes polygamma in float64; the result keeps the dtype of x.
-polygamma = wrap_ufunc(scipy.special.polygamma, "polygamma", None,
-                       lambda ans, n, x: polygamma(n + 1, x))
+polygamma = wrap_ufunc(_polygamma, "polygamma", None, lambda ans, n, x: polygamma(n + 1, x))
+dispatch_from(polygamma, scipy.special.polygamma)
 
 # --- gamma and beta functions, complete and incomplete ----------------------------------------
 
@@ -191,11 +201,12 @@ def _t_density(df, t):
 # The incomplete functions are differentiable in their upper limit only: in the shape
 # parameters (and the degrees of freedom) the derivative has no closed form.
 betainc = wrap_ufunc(scipy.special.betainc, "betainc", no_closed_form("betainc", "a"),
-                     no_closed_form("betainc", "b"), lambda ans, a, b, x: _beta_density(a, b, x))
+                     no_closed_form("betainc", "b"),
+                     unbounded(lambda ans, a, b, x: _beta_density(a, b, x)))
 gammainc = wrap_ufunc(scipy.special.gammainc, "gammainc", no_closed_form("gammainc", "a"),
-                      lambda ans, a, x: _gamma_density(a, x))
+                      unbounded(lambda ans, a, x: _gamma_density(a, x)))
 gammaincc = wrap_ufunc(scipy.special.gammaincc, "gammaincc", no_closed_form("gammaincc", "a"),
-                       lambda ans, a, x: -_gamma_density(a, x))
+                       unbounded(lambda ans, a, x: -_gamma_density(a, x)))
 stdtr = wrap_ufunc(scipy.special.stdtr, "stdtr", no_closed_form("stdtr", "df"),
                    lambda ans, df, t: _t_density(df, t))
 

@@ -6,9 +6,11 @@ import warnings
 
 import numpy as onp
 import pytest
+from numpy.testing import assert_allclose
 from specs import all_cases
 
 import mlkit.numpy as np
+import mlkit.scipy.stats as stats
 from mlkit import grad, make_jvp
 
 PRECISIONS = {"float32": (onp.float32, onp.complex64), "float64": (onp.float64, onp.complex128)}
@@ -44,3 +46,27 @@ def test_values_and_gradients_keep_the_input_precision(precision, case_id, spec,
             warnings.filterwarnings("ignore", message=".*does not depend on its input")
             tangent = make_jvp(spec.fun, argnum=i)(*args)(onp.ones_like(a))[1]
         assert onp.result_type(tangent) == onp.result_type(out), f"tangent along argument {i}"
+
+
+@pytest.mark.parametrize("name,fun", [
+    ("norm scale", lambda s, x: stats.norm.logpdf(x, 0.0, s)),
+    ("gamma shape", lambda a, x: stats.gamma.logpdf(x, a)),
+    ("beta shape", lambda a, x: stats.beta.logpdf(x, a, 2.0)),
+    ("t dof", lambda df, x: stats.t.logpdf(x, df)),
+    ("chi2 dof", lambda df, x: stats.chi2.logpdf(x, df)),
+])
+def test_a_traced_python_float_parameter_keeps_float32_data_float32(name, fun):
+    """As untraced (numpy's weak Python scalars), not float64 from arithmetic on the box."""
+    x = onp.array([0.25, 0.5], onp.float32)
+    value, tangent = make_jvp(lambda p: fun(p, x))(1.5)(1.0)
+    assert value.dtype == tangent.dtype == onp.float32 == fun(1.5, x).dtype
+    h = 1e-4  # the tangent still is the derivative in the parameter, to float32 rounding
+    slope = (fun(1.5 + h, x.astype(float)) - fun(1.5 - h, x.astype(float))) / (2 * h)
+    assert_allclose(tangent, slope, rtol=1e-4)
+
+
+def test_polyval_at_a_traced_python_float_is_float64_as_numpys():
+    p = onp.array([1.0, -2.0, 0.5], onp.float32)
+    value, tangent = make_jvp(lambda x: np.polyval(p, x))(1.5)(1.0)
+    assert value.dtype == tangent.dtype == onp.polyval(p, 1.5).dtype == onp.float64
+    assert value == 1.5 ** 2 - 3.0 + 0.5 and tangent == 2 * 1.5 - 2.0

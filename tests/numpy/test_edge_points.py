@@ -113,3 +113,27 @@ def test_products_next_to_an_infinity_have_the_finite_slopes_of_the_other_factor
     with onp.errstate(invalid="ignore"):
         assert_array_equal(grad(lambda x: np.sum(fun(x)))(x), slope)
         assert make_jvp(lambda x: np.sum(fun(x)))(x)(onp.ones(3))[1] == onp.inf
+
+
+def test_modf_keeps_the_sign_of_negative_integers_and_negative_zero():
+    x = onp.array([-3.0, -0.0, 0.0, 3.0, -2.5])
+    fraction, integral = np.modf(x)
+    assert_array_equal(onp.signbit(fraction), [True, True, False, False, True])
+    assert_array_equal(fraction, [0.0, 0.0, 0.0, 0.0, -0.5])
+    assert_array_equal(integral, [-3.0, -0.0, 0.0, 3.0, -2.0])
+    assert onp.signbit(np.modf(-0.0)[0])
+    assert_array_equal(elementwise_grad(lambda x: np.modf(x)[0])(x), onp.ones(5))
+
+
+def test_negative_order_norms_are_zero_at_a_zero_element_and_inf_when_empty():
+    x = onp.array([[2.0, 1.0], [0.0, 3.0]])
+    # (2**-1 + 1**-1)**-1 = 2/3; a zero element makes the norm 0, not (3**-1)**-1 = 3
+    assert_array_equal(np.linalg.norm(x, -1, axis=1), [2.0 / 3.0, 0.0])
+    assert np.linalg.norm(onp.array([0.0, 1.0]), -2) == 0.0
+    with onp.errstate(divide="ignore"):
+        assert np.linalg.norm(onp.zeros(0), -1) == onp.inf
+        assert_array_equal(np.linalg.norm(onp.zeros((2, 0)), -0.5, axis=1), [onp.inf, onp.inf])
+    # d/dx (1/x + 1/y)**-1 = (n/x)**2 with n = 2/3 at (2, 1): 1/9 and 4/9
+    assert onp.allclose(grad(lambda v: np.linalg.norm(v, -1))(onp.array([2.0, 1.0])),
+                        [1.0 / 9.0, 4.0 / 9.0])
+    assert_array_equal(grad(lambda v: np.linalg.norm(v, -1))(onp.array([0.0, 1.0])), [0.0, 0.0])

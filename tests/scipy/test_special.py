@@ -214,3 +214,24 @@ def test_yn_of_a_fractional_order_differentiates_the_truncated_order():
         tangent = make_jvp(lambda x: special.yn(0.5, x))(x)(onp.ones(2))[1]
     assert_allclose(slope, -scipy.special.y1(x), rtol=1e-12)
     assert_allclose(tangent, -scipy.special.y1(x), rtol=1e-12)
+
+
+def test_derivatives_of_digamma_and_gamma_at_complex_points():
+    """scipy's polygamma is real only; mlkit's series gives digamma's derivatives there."""
+    z = onp.array([1.0 + 1.0j, -3.7 + 0.2j, 0.3 - 2.0j, 30.0 + 5.0j])
+    trigamma = elementwise_grad(lambda z: special.digamma(z))(z)  # holomorphic: d psi / dz
+    assert_allclose(trigamma[0], 0.4630000966227638 - 0.7942335427593189j, rtol=1e-14)
+    h = 1e-5
+    psi = scipy.special.digamma
+    assert_allclose(trigamma, (psi(z + h) - psi(z - h)) / (2 * h), rtol=1e-8)
+    _, tangent = make_jvp(special.psi)(z)(onp.ones_like(z))
+    assert_allclose(tangent, trigamma, rtol=1e-14)
+    second = elementwise_grad(elementwise_grad(special.gamma))(z[:3])
+    g = scipy.special.gamma
+    assert_allclose(second, (g(z[:3] + h) - 2 * g(z[:3]) + g(z[:3] - h)) / h ** 2, rtol=1e-4)
+    tetragamma = elementwise_grad(lambda z: special.polygamma(1, z))(z)
+    psi1 = special.polygamma
+    assert_allclose(tetragamma, (psi1(1, z + h) - psi1(1, z - h)) / (2 * h), rtol=1e-8)
+    assert_allclose(psi1(1, onp.array([2.0 + 0.0j])), [onp.pi ** 2 / 6 - 1], rtol=1e-15)
+    with pytest.raises(ValueError, match="one integer n >= 1"):
+        special.polygamma(onp.array([1, 2]), z[:2])

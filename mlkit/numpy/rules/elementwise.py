@@ -47,9 +47,8 @@ def def_elementwise(fun, *derivatives):
             defjvp(fun, None, argnums=(argnum,))
             continue
         if callable(d):
-            defvjp(fun, _vjp_maker(argnum, d), argnums=(argnum,))
-            defjvp(fun, lambda g, ans, *args, _d=d: broadcast_like(g * _d(ans, *args), ans),
-                   argnums=(argnum,))
+            defvjp(fun, _vjp_maker(argnum, d, getattr(d, "unbounded", None)), argnums=(argnum,))
+            defjvp(fun, _jvp_rule(d, getattr(d, "unbounded", None)), argnums=(argnum,))
         else:
             defvjp(fun, lambda ans, *args, _i=argnum, _d=d: lambda g: unbroadcast(
                 _scaled(g, _d), args[_i]), argnums=(argnum,))
@@ -64,12 +63,41 @@ def elementwise(raw, *derivatives):
     return def_elementwise(wrap(raw, raw.__name__), *derivatives)
 
 
-def _vjp_maker(argnum, d):
+def _vjp_maker(argnum, d, unbounded):
     def maker(ans, *args, **kwargs):
         target = args[argnum]
         return lambda g: unbroadcast(g * d(ans, *args), target)
 
-    return maker
+    def guarded_maker(ans, *args, **kwargs):
+        target = args[argnum]
+        if unbounded(ans, *args):
+            return lambda g: unbroadcast(times_partial(g, d(ans, *args)), target)
+        return lambda g: unbroadcast(g * d(ans, *args), target)
+
+    return maker if unbounded is None else guarded_maker
+
+
+def _jvp_rule(d, unbounded):
+    if unbounded is None:
+        return lambda g, ans, *args: broadcast_like(g * d(ans, *args), ans)
+    return lambda g, ans, *args: broadcast_like(
+        times_partial(g, d(ans, *args)) if unbounded(ans, *args) else g * d(ans, *args), ans)
+
+
+def unbounded(d, where=lambda ans, *args: True):
+    """Mark the partial derivative ``d`` as one that can be infinite (a root's slope at 0) at
+    points ``where(ans, *args)`` allows: there a zero (co)tangent element gives 0, as a linear
+    map takes 0 to 0 (the function does not move along it), not 0 * inf = nan. Returns d."""
+    d.unbounded = where
+    return d
+
+
+def times_partial(g, d):
+    """A (co)tangent ``g`` times a partial derivative ``d`` that may be infinite: 0 where
+    ``g`` is 0 and ``d`` is not finite (elsewhere the product, so that a ``g`` traced by an
+    outer derivative keeps its own derivative ``d``)."""
+    with numpy.errstate(invalid="ignore"):
+        return where_primitive((raw_array(g) == 0) & ~numpy.isfinite(raw_array(d)), 0, g * d)
 
 
 def mask_like(condition, like):
@@ -88,19 +116,19 @@ positive = elementwise(numpy.positive, 1)
 exp = elementwise(numpy.exp, lambda ans, x: ans)
 exp2 = elementwise(numpy.exp2, lambda ans, x: ans * _LN2)
 expm1 = elementwise(numpy.expm1, lambda ans, x: exp(x))  # not ans + 1, which rounds to 0 for x << 0
-log = elementwise(numpy.log, lambda ans, x: 1 / x)
-log2 = elementwise(numpy.log2, lambda ans, x: 1 / (x * _LN2))
-log10 = elementwise(numpy.log10, lambda ans, x: 1 / (x * _LN10))
-log1p = elementwise(numpy.log1p, lambda ans, x: 1 / (1 + x))
-sqrt = elementwise(numpy.sqrt, lambda ans, x: 0.5 / (ans + 0.0))  # at -0. the slope is +inf
-cbrt = elementwise(numpy.cbrt, lambda ans, x: 1 / (3 * ans * ans))
+log = elementwise(numpy.log, unbounded(lambda ans, x: reciprocal(x)))
+log2 = elementwise(numpy.log2, unbounded(lambda ans, x: reciprocal(x * _LN2)))
+log10 = elementwise(numpy.log10, unbounded(lambda ans, x: reciprocal(x * _LN10)))
+log1p = elementwise(numpy.log1p, unbounded(lambda ans, x: reciprocal(1 + x)))
+sqrt = elementwise(numpy.sqrt, unbounded(lambda ans, x: 0.5 * reciprocal(ans + 0.0)))  # inf at -0.
+cbrt = elementwise(numpy.cbrt, unbounded(lambda ans, x: reciprocal(3 * ans * ans)))
 square = elementwise(numpy.square, lambda ans, x: 2 * x)
-reciprocal = elementwise(numpy.reciprocal, lambda ans, x: -(ans * ans))
+reciprocal = elementwise(numpy.reciprocal, unbounded(lambda ans, x: -(ans * ans)))
 sin = elementwise(numpy.sin, lambda ans, x: cos(x))
 cos = elementwise(numpy.cos, lambda ans, x: -sin(x))
 tan = elementwise(numpy.tan, lambda ans, x: 1 + ans * ans)
-arcsin = elementwise(numpy.arcsin, lambda ans, x: 1 / sqrt(1 - x * x))
-arccos = elementwise(numpy.arccos, lambda ans, x: -1 / sqrt(1 - x * x))
+arcsin = elementwise(numpy.arcsin, unbounded(lambda ans, x: reciprocal(sqrt(1 - x * x))))
+arccos = elementwise(numpy.arccos, unbounded(lambda ans, x: -reciprocal(sqrt(1 - x * x))))
 arctan = elementwise(numpy.arctan, lambda ans, x: 1 / (1 + x * x))
 sinh = elementwise(numpy.sinh, lambda ans, x: cosh(x))
 cosh = elementwise(numpy.cosh, lambda ans, x: sinh(x))
@@ -108,8 +136,9 @@ tanh = elementwise(numpy.tanh, lambda ans, x: sech_squared(x))
 arcsinh = elementwise(numpy.arcsinh, lambda ans, x: 1 / sqrt(x * x + 1))
 # (x - 1)^-1/2 (x + 1)^-1/2, not (x^2 - 1)^-1/2: for complex x left of the imaginary axis the
 # principal roots differ in sign
-arccosh = elementwise(numpy.arccosh, lambda ans, x: 1 / (sqrt(x - 1) * sqrt(x + 1)))
-arctanh = elementwise(numpy.arctanh, lambda ans, x: 1 / (1 - x * x))
+arccosh = elementwise(numpy.arccosh, unbounded(
+    lambda ans, x: reciprocal(sqrt(x - 1) * sqrt(x + 1))))
+arctanh = elementwise(numpy.arctanh, unbounded(lambda ans, x: reciprocal(1 - x * x)))
 deg2rad = elementwise(numpy.deg2rad, math.pi / 180)
 radians = elementwise(numpy.radians, math.pi / 180)
 rad2deg = elementwise(numpy.rad2deg, 180 / math.pi)
@@ -243,6 +272,11 @@ def _power_dbase(ans, x, y):
     return y * power(x, where_primitive(raw == 0, 1, y - 1))
 
 
+def _infinite_slope_at_zero(ans, x, y):
+    """Whether x**y's slope y x**(y-1) can be infinite: at x == 0 for y < 1, y != 0."""
+    return type(y) not in (int, float) or (y < 1 and y != 0)  # a traced y: a box, True
+
+
 def _power_dexponent(ans, x, y):
     """d/dy x**y = log(x) x**y, taken as 0 where x == 0 (x**y is flat in y there for y > 0)."""
     raw = getval(x)
@@ -270,6 +304,7 @@ subtract = _binary(numpy.subtract, "subtract", 1, -1)
 multiply = _binary(numpy.multiply, "multiply", lambda ans, x, y: y, lambda ans, x, y: x)
 divide = _binary(numpy.divide, "divide", _divide_dx, lambda ans, x, y: -ans / y)
 true_divide = divide
+unbounded(_power_dbase, _infinite_slope_at_zero)
 power = _binary(numpy.power, "power", _power_dbase, _power_dexponent)
 float_power = _binary(numpy.float_power, "float_power", _power_dbase, _power_dexponent)
 maximum = _binary(numpy.maximum, "maximum", lambda ans, x, y: _share(x, y, numpy.greater),
@@ -308,12 +343,13 @@ def zero_at_zero(total, finish):
 # --- selection ------------------------------------------------------------------------------
 where_primitive = wrap(numpy.where, "where")
 # numpy takes a nonzero condition as true, so a float condition picks by truth, not by value.
+# The rules select (an infinite (co)tangent of the branch not taken gives 0, not inf * 0).
 defvjp(where_primitive, None,
-       lambda ans, c, x, y: lambda g: unbroadcast(g * mask_like(numpy.not_equal(c, 0), g), x),
-       lambda ans, c, x, y: lambda g: unbroadcast(g * mask_like(numpy.logical_not(c), g), y))
+       lambda ans, c, x, y: lambda g: unbroadcast(where_primitive(c, g, 0), x),
+       lambda ans, c, x, y: lambda g: unbroadcast(where_primitive(c, 0, g), y))
 defjvp(where_primitive, None,
-       lambda g, ans, c, x, y: broadcast_like(g * mask_like(numpy.not_equal(c, 0), g), ans),
-       lambda g, ans, c, x, y: broadcast_like(g * mask_like(numpy.logical_not(c), g), ans))
+       lambda g, ans, c, x, y: broadcast_like(where_primitive(c, g, 0), ans),
+       lambda g, ans, c, x, y: broadcast_like(where_primitive(c, 0, g), ans))
 
 _NOT_GIVEN = object()
 

@@ -51,11 +51,13 @@ def modf(x):
     if numpy.result_type(rawval(x)).kind not in "fc":  # integers and booleans: no derivative
         return numpy.modf(value_array(x))
     integral = trunc(x)  # traced (derivative zero), so jit replays it for new values
+    # -(trunc(x) - x) keeps the sign of a negative x where the difference is 0 (-3., -0.)
     infinite = numpy.isinf(getval(x))  # inf - inf is nan; numpy's fractional part there is 0
-    if not numpy.any(infinite):
-        return x - integral, integral
     with numpy.errstate(invalid="ignore"):
-        return where(infinite, numpy.modf(value_array(x))[0], x - integral), integral
+        fraction = where(numpy.signbit(getval(x)), -(integral - x), x - integral)
+    if not numpy.any(infinite):
+        return fraction, integral
+    return where(infinite, numpy.modf(value_array(x))[0], fraction), integral
 
 
 def divmod(x1, x2):

@@ -7,7 +7,7 @@ gathers, ``lstsq`` and ``eigvals``), so they are differentiable in every numeric
 
 import numpy
 
-from mlkit.autodiff.tracer import getval
+from mlkit.autodiff.tracer import getval, rawval
 from mlkit.numpy.rules.base import conj, real, reshape, shape_of, sum
 from mlkit.numpy.rules.construction import asarray, astype
 from mlkit.numpy.rules.elementwise import where
@@ -29,7 +29,9 @@ def polyval(p, x):
     """The polynomial with coefficients ``p`` at ``x``, by Horner's rule."""
     p = _vector(p)
     x = asarray(x)
-    result = numpy.zeros((), numpy.result_type(getval(x), getval(p)))
+    raw = rawval(x)  # numpy reads x as an array: a Python float x is float64, not weak
+    strong = numpy.asarray(raw).dtype if type(raw) in (int, float, complex) else getval(x)
+    result = numpy.zeros((), numpy.result_type(strong, getval(p)))
     for k in range(shape_of(p)[0]):
         result = result * x + getitem(p, k)
     return result

@@ -25,7 +25,8 @@ from mlkit.numpy.rules.base import (
     unbroadcast,
 )
 from mlkit.numpy.rules.construction import astype
-from mlkit.numpy.rules.elementwise import mask_like, sqrt, zero_at_zero
+from mlkit.numpy.rules.elementwise import mask_like, sqrt, times_partial, zero_at_zero
+from mlkit.numpy.rules.elementwise import where_primitive as _select
 from mlkit.numpy.rules.elementwise import where_primitive as where
 from mlkit.numpy.rules.shape import expand_dims, moveaxis
 from mlkit.numpy.wrap import composite, dispatch_from, raw_array, refuse_out, wrap
@@ -84,14 +85,26 @@ def _mean_vjp(ans, x, axis=None, dtype=None, out=None, keepdims=False, where=Tru
     x_shape = shape_of(x)
     mask = selected(where, x_shape, numpy.result_type(getval(x)))
     if mask is not None:  # each output is the mean of its selected elements only
-        share = mask / numpy.sum(mask, axis=axis, keepdims=True)
+        share = mask / numpy.maximum(numpy.sum(mask, axis=axis, keepdims=True), 1)  # 0 at none
         return lambda g: restore_reduced(g, x_shape, axis, keepdims) * share
     count = _count(x_shape, shape_of(ans) if keepdims or axis is not None else ())
     return lambda g: restore_reduced(g, x_shape, axis, keepdims) / count
 
 
+def _mean_jvp(t, ans, x, axis=None, dtype=None, out=None, keepdims=False, where=True):
+    """mean of the tangent (mean is linear); 0, not the empty mean nan, where no element is
+    averaged, as the output does not depend on x there."""
+    tangent = mean(t, axis=axis, dtype=dtype, keepdims=keepdims, where=where)
+    if where is True:
+        if _count(shape_of(x), shape_of(ans)):
+            return tangent
+        return numpy.zeros_like(getval(ans))
+    counts = numpy.sum(numpy.broadcast_to(where, shape_of(x)), axis=axis, keepdims=keepdims)
+    return _select(counts != 0, tangent, 0)
+
+
 defvjp(mean, _mean_vjp)
-def_linear(mean, argnums=(0,))
+defjvp(mean, _mean_jvp)
 
 
 def _extremum_counts(ans, x, axis, keepdims, initial):
@@ -176,6 +189,14 @@ def _quotient_fails(x):
     return bool(numpy.any((raw == 0) | numpy.isinf(raw)))
 
 
+def _times_others(g, others, x):
+    """``g`` times the products of other elements, which an infinite x makes infinite: there a
+    zero (co)tangent gives 0, not 0 * inf = nan."""
+    if bool(numpy.any(numpy.isinf(raw_array(x)))):
+        return times_partial(g, others)
+    return g * others
+
+
 def _others_product(ans, x, axis, keepdims):
     """The product of all other elements along ``axis``, for each element of ``x``.
 
@@ -228,13 +249,14 @@ def _prod_vjp(ans, x, axis=None, dtype=None, out=None, keepdims=False, initial=N
     _refuse_masked("prod", where)
     others = _others_product(ans, x, axis, keepdims)
     x_shape = shape_of(x)
-    return lambda g: restore_reduced(g, x_shape, axis, keepdims) * others
+    return lambda g: _times_others(restore_reduced(g, x_shape, axis, keepdims), others, x)
 
 
 def _prod_jvp(t, ans, x, axis=None, dtype=None, out=None, keepdims=False, initial=None,
               where=True):
     _refuse_masked("prod", where)
-    return sum(t * _others_product(ans, x, axis, keepdims), axis=axis, keepdims=keepdims)
+    return sum(_times_others(t, _others_product(ans, x, axis, keepdims), x), axis=axis,
+               keepdims=keepdims)
 
 
 defvjp(prod, _prod_vjp)
@@ -282,8 +304,8 @@ def _cumprod_vjp(ans, x, axis=None, dtype=None, **kwargs):
         def vjp_at_zeros(g):
             c, upper = _partial_products(x, axis)
             g_last = reshape(g, (-1,)) if axis is None else moveaxis(g, axis, -1)
-            return _from_last(sum(where(upper, expand_dims(g_last, -2) * c, 0), axis=-1),
-                              x_shape, axis)
+            terms = _times_others(expand_dims(g_last, -2), c, x)
+            return _from_last(sum(where(upper, terms, 0), axis=-1), x_shape, axis)
         return vjp_at_zeros
 
     def vjp(g):
@@ -300,7 +322,7 @@ def _cumprod_jvp(t, ans, x, axis=None, dtype=None, **kwargs):
     if _quotient_fails(x):
         c, upper = _partial_products(x, axis)
         t_last = reshape(t, (-1,)) if axis is None else moveaxis(t, axis, -1)
-        out = sum(where(upper, expand_dims(t_last, -1) * c, 0), axis=-2)
+        out = sum(where(upper, _times_others(expand_dims(t_last, -1), c, x), 0), axis=-2)
         return out if axis is None else moveaxis(out, -1, axis)
     return cumsum(t / x, axis=axis) * ans
 
@@ -318,6 +340,8 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     else:
         squared = centered * centered
     n = _count(shape_of(a), shape_of(mean(getval(a), axis=axis, keepdims=keepdims)))
+    if n == 0:  # nan, as numpy's, and mean's tangent 0 (a division by 0 would give 0 * inf)
+        return mean(squared, axis=axis, keepdims=keepdims)
     return sum(squared, axis=axis, keepdims=keepdims) / (n - ddof)
 
 

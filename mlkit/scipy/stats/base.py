@@ -8,7 +8,7 @@ import functools
 import numpy
 
 import mlkit.numpy as mnp
-from mlkit.autodiff.tracer import getval
+from mlkit.autodiff.tracer import getval, rawval
 from mlkit.numpy.wrap import composite
 from mlkit.scipy.special import gammaln
 
@@ -64,5 +64,23 @@ def register(name, raw, *functions):
     for fun in functions:
         method = fun.__name__
         fun.__name__ = fun.__qualname__ = f"{name}.{method}"
-        published.append(composite(fun, getattr(raw, method)))
+        published.append(composite(_weak_scalars(fun), getattr(raw, method)))
     return published
+
+
+def _weak_scalars(fun):
+    """``fun`` with its result in the dtype numpy's promotion gives its arguments, Python
+    numbers weak: arithmetic on a traced Python float gives a float64 scalar, which would
+    make the result of float32 data float64 (untraced, that float stays a Python float)."""
+
+    @functools.wraps(fun)
+    def method(*args, **kwargs):
+        out = fun(*args, **kwargs)
+        want = numpy.result_type(*[v if type(v) in (int, float) else numpy.asarray(v) for v in
+                                   map(rawval, (*args, *kwargs.values())) if v is not None])
+        have = numpy.result_type(rawval(out))
+        if have.kind == want.kind == "f" and want.itemsize < have.itemsize:
+            return mnp.astype(out, want)
+        return out
+
+    return method

@@ -72,11 +72,15 @@ def read_table(path, columns=None, text=(), missing=(), raw=False, dialect=COMMA
 
 
 def _file_lines(path, dialect, rows: int):
-    """The file line of each of the ``rows`` data rows: pandas skips blank lines, which keep
-    their numbers (unless a quoted cell spans lines: then the rows are numbered in turn)."""
-    with open(path, encoding=dialect.encoding, newline="") as file:
-        lines = file.read().splitlines()[dialect.first_line - 1:]
-    filled = [number for number, line in enumerate(lines, dialect.first_line) if line.strip()]
+    """The file line of each of the ``rows`` data rows: pandas skips blank lines (spaces and
+    tabs other than the separator), which keep their numbers; lines end where pandas ends them
+    (at a line feed, a carriage return or both; not at a form feed inside a cell). A quoted
+    cell spanning lines: the rows are numbered in turn."""
+    with open(path, encoding=dialect.encoding) as file:  # universal newlines
+        lines = file.read().split("\n")[dialect.first_line - 1:]
+    blank = " \t".replace(dialect.sep, "")
+    filled = [number for number, line in enumerate(lines, dialect.first_line)
+              if line.strip(blank)]
     if len(filled) == rows:
         return pd.Index(filled)
     return pd.RangeIndex(dialect.first_line, dialect.first_line + rows)

@@ -132,3 +132,12 @@ def test_a_header_line_of_numbers_after_skipped_lines_names_its_line_and_skip_li
     with pytest.raises(DataError, match=r"line 4 \('1,2,0'\) holds numbers, not column names: "
                                         r"the header line is missing; .*check skip_lines=3"):
         load_csv(write("Report\n\n\n1,2,0\n3,4,1\n"), "y", skip_lines=3)
+
+
+@pytest.mark.parametrize("text, sep", [
+    ("x\ty\n1\t2\n\t\n\nq\t4\n", "tab"),  # a line of one tab is a row of missing values
+    ("x,y\n1,2\na\fb,3\n\nq,4\n", ","),  # a form feed inside a cell does not end its line
+])
+def test_rows_after_a_blank_line_name_their_line_whatever_else_the_file_holds(write, text, sep):
+    with pytest.raises(DataError, match=r"(on line|lines 3,) 5\)"):  # 'q' on file line 5
+        load_csv(write(text), "y", sep=sep)

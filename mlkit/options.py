@@ -192,9 +192,15 @@ def check(where: str, hint, value, refuse=None):
                      for i, element in enumerate(value)]
             return tuple(items) if origin is tuple else items
     elif _is_a(hint, value):
-        if hint is float and not math.isfinite(value):
-            raise refused(ValueError)
-        return float(value) if hint is float else int(value) if hint is int else value
+        if hint is not float:
+            return int(value) if hint is int else value
+        try:
+            number = float(value)
+        except OverflowError:  # an integer past float's range
+            raise refused(ValueError) from None
+        if math.isfinite(number):
+            return number
+        raise refused(ValueError)
     raise refused(TypeError)
 
 

@@ -118,3 +118,11 @@ def test_numpy_scalars_pass_as_the_python_values_they_hold():
     with pytest.raises(ValueError, match=r"SGD: lr must be a finite number > 0, got 0.0"):
         check("SGD: lr", Annotated[float, Range(gt=0)], numpy.float64(0.0))
     assert nn.Linear(3, 2, bias=numpy.bool_(False)).bias is None
+
+
+def test_an_integer_past_floats_range_is_refused_as_not_finite():
+    with pytest.raises(ValueError, match=r"SGD: lr must be a finite number > 0, got 1000"):
+        optim.SGD(lr=10**400)
+    with pytest.raises(ConfigError, match=r"optimizer.lr"):
+        validate_config({"data": {"dataset": "iris"}, "model": {"name": "logistic_regression"},
+                         "optimizer": {"name": "sgd", "lr": 10**400}})

@@ -18,15 +18,16 @@ _START = 20.0  # the series' |w| from which its terms fall below double rounding
 
 
 def complex_polygamma(n, z):
-    """The n-th derivative of digamma at complex ``z`` (n a non-negative integer, one for all
-    of z), complex128 or complex64 as z."""
+    """The n-th derivative of digamma at complex ``z`` (one integer n >= 1 for all of z),
+    complex128 or complex64 as z."""
     if numpy.ndim(n) != 0 or n != int(n) or n < 1:
         raise ValueError(f"mlkit's polygamma(n, z) for complex z takes one integer n >= 1 for "
                          f"all of z, got n={n!r}: call it once per order (n=0 is digamma)")
     order = int(n)
     z = numpy.asarray(z)
     w = z.astype(numpy.complex128)
-    steps = int(max(0.0, math.ceil(_START - numpy.min(w.real, initial=_START))))
+    lowest = numpy.min(w.real, initial=_START, where=numpy.isfinite(w.real))  # nan stays nan
+    steps = int(max(0.0, math.ceil(_START - lowest)))
     shifted = numpy.zeros_like(w)
     for k in range(steps):  # the terms the recurrence peels off, below Re z = 20
         shifted += (w + k) ** -(order + 1)

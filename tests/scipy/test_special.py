@@ -235,3 +235,10 @@ def test_derivatives_of_digamma_and_gamma_at_complex_points():
     assert_allclose(psi1(1, onp.array([2.0 + 0.0j])), [onp.pi ** 2 / 6 - 1], rtol=1e-15)
     with pytest.raises(ValueError, match="one integer n >= 1"):
         special.polygamma(onp.array([1, 2]), z[:2])
+
+
+def test_digammas_slope_at_a_complex_nan_is_nan_and_the_others_are_kept():
+    z = onp.array([complex("nan+1j"), 1.0 + 1.0j])
+    _, trigamma = make_jvp(special.digamma)(z)(onp.ones_like(z))
+    assert onp.isnan(trigamma[0])
+    assert_allclose(trigamma[1], 0.4630000966227638 - 0.7942335427593189j, rtol=1e-14)

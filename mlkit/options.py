@@ -187,9 +187,15 @@ def check(where: str, hint, value, refuse=None):
         raise refused(ValueError if ValueError in kinds else TypeError)
     if origin in _SEQUENCES:
         fixed = origin is tuple and Ellipsis not in args
-        if isinstance(value, (list, tuple)) and (not fixed or len(value) == len(args)):
+        given = value
+        if origin is collections.abc.Sequence and not isinstance(value, (str, bytes)):
+            try:  # any collection of items: a numpy array, a pandas Index, dict keys
+                given = list(value)
+            except TypeError:
+                raise refused(TypeError) from None
+        if isinstance(given, (list, tuple)) and (not fixed or len(given) == len(args)):
             items = [check(f"{where}[{i}]", args[i if fixed else 0], element, refuse)
-                     for i, element in enumerate(value)]
+                     for i, element in enumerate(given)]
             return tuple(items) if origin is tuple else items
     elif _is_a(hint, value):
         if hint is not float:

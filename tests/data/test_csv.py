@@ -193,3 +193,19 @@ def test_schema_dict_errors(write):
     regression = load_csv(write("x,t\n1,0.5\n2,1.5\n"), "t").schema
     with pytest.raises(DataError, match="decode needs a classification schema"):
         regression.decode([0])
+
+
+def test_column_lists_may_be_any_collection_of_names(write):
+    """A numpy array or a pandas Index of names (a frame's columns) is a list of columns, as
+    a list is; a bare string is not."""
+    import pandas as pd
+
+    path = write("a,b,c,y\n1,2,x,0\n3,4,z,1\n5,6,x,0\n7,8,z,1\n")
+    for names in (np.array(["a", "c"]), pd.Index(["a", "c"]), {"a": 0, "c": 1}.keys()):
+        data = load_csv(path, "y", features=names, categorical=np.array(["c"]))
+        assert data.feature_names == ["a", "c=x", "c=z"]
+        assert data.X[:, 0].tolist() == [1, 3, 5, 7]
+    with pytest.raises(TypeError, match="features must be a list of"):
+        load_csv(path, "y", features="a")
+    with pytest.raises(TypeError, match="features must be a list of"):
+        load_csv(path, "y", features=3)

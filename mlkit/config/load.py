@@ -100,7 +100,7 @@ def apply_overrides(raw: dict, overrides: list[str] | tuple[str, ...],
     result = tree_map(lambda leaf: leaf, raw)  # a copy of every container
     problems, gone = [], set()
     for text in overrides:
-        if text.startswith("~") and text[1:].strip() in gone:
+        if text.startswith("~") and text[1:].strip() in gone and not _holds(result, text[1:]):
             continue  # removing what a name change left out, as written before it did so
         try:
             left_out = _apply_one(result, text, source)
@@ -116,6 +116,16 @@ def apply_overrides(raw: dict, overrides: list[str] | tuple[str, ...],
     if problems:
         raise ConfigError(source, problems)
     return result
+
+
+def _holds(raw: dict, key: str) -> bool:
+    """Whether `raw` has a value at the dotted `key` (set again after a name change left it
+    out, it is removed as asked)."""
+    for part in key.strip().split("."):
+        if not isinstance(raw, dict) or part not in raw:
+            return False
+        raw = raw[part]
+    return True
 
 
 def _apply_one(raw: dict, text: str, source: str) -> list[str]:

@@ -69,6 +69,9 @@ def test_changing_the_optimizer_leaves_out_the_options_it_lacks_and_says_so(path
     assert len(said) == 1
     again = load_config(path, ["optimizer.name=sgd", "~optimizer.betas"])  # as written before
     assert again == load_config(path, ["optimizer.name=sgd"])
+    back = ["optimizer.name=sgd", "optimizer.name=adam", "optimizer.betas=[0.5, 0.5]"]
+    assert load_config(path, back).optimizer.betas == [0.5, 0.5]
+    assert load_config(path, [*back, "~optimizer.betas"]).optimizer.betas == [0.9, 0.999]
 
 
 def test_an_option_given_after_the_new_name_is_checked_against_it(path):

@@ -176,4 +176,4 @@ def test_missing_indicator_through_train_and_predict(visits, tmp_path, capsys):
     assert main(["evaluate", str(run), "--bootstrap", "50"]) == 0
     out = capsys.readouterr().out
     assert "test split of visits (15 rows)" in out
-    assert "over 50 resamples of the 3 groups (15 rows; whole groups drawn)" in out
+    assert "over 50 resamples of the 3 groups (15 rows; whole groups drawn; seed 0)" in out

@@ -91,7 +91,7 @@ def cmd_train(args) -> int:
     from mlkit.train.report import comparison_table
 
     config, run = _train_config(args)
-    plan = build_plan(config)
+    plan = build_plan(config, str(run / RunDir.CONFIG) if run else args.config)
     if args.gradcheck and _print_gradcheck(config) != 0:
         return EXIT_FAILED
     resume = run is not None

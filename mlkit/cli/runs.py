@@ -69,10 +69,15 @@ def _threshold(text, run_dir, head) -> tuple[float | None, str]:
 
 
 def _outputs(args) -> tuple[Path, Path]:
-    """--output and its drift table, checked before any work: never the input file or a file
-    of the run directory, and an existing file only with --overwrite."""
+    """--output and its drift table, checked before any work (with --input, which must exist):
+    never the input file or a file of the run directory, and an existing file only with
+    --overwrite."""
     from mlkit.config import ConfigError, Problem
 
+    if not Path(args.input).is_file():
+        raise ConfigError("mlkit predict", [Problem(
+            "--input", "is not a file", args.input,
+            f"check the path; relative paths start from {Path.cwd()}")])
     output = Path(args.output)
     drift = output.with_name(output.stem + ".drift.csv")
     if not output.parent.is_dir():

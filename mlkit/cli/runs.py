@@ -69,15 +69,10 @@ def _threshold(text, run_dir, head) -> tuple[float | None, str]:
 
 
 def _outputs(args) -> tuple[Path, Path]:
-    """--output and its drift table, checked before any work (with --input, which must exist):
-    never the input file or a file of the run directory, and an existing file only with
-    --overwrite."""
+    """--output and its drift table, checked before any work: never the input file or a file
+    of the run directory, and an existing file only with --overwrite."""
     from mlkit.config import ConfigError, Problem
 
-    if not Path(args.input).is_file():
-        raise ConfigError("mlkit predict", [Problem(
-            "--input", "is not a file", args.input,
-            f"check the path; relative paths start from {Path.cwd()}")])
     output = Path(args.output)
     drift = output.with_name(output.stem + ".drift.csv")
     if not output.parent.is_dir():
@@ -97,6 +92,16 @@ def _outputs(args) -> tuple[Path, Path]:
     return output, drift
 
 
+def _check_input(path: str) -> None:
+    """A missing --input named as such (the CSV reader's hint speaks of config files)."""
+    from mlkit.config import ConfigError, Problem
+
+    if not Path(path).is_file():
+        raise ConfigError("mlkit predict", [Problem(
+            "--input", "is not a file", path,
+            f"check the path; relative paths start from {Path.cwd()}")])
+
+
 def cmd_predict(args) -> int:
     from mlkit.config.runs import load_predictor
     from mlkit.train.checkpoint import atomic_write_text
@@ -104,6 +109,7 @@ def cmd_predict(args) -> int:
     output, drift = _outputs(args)
     predictor, _ = load_predictor(args.run_dir)
     threshold, chosen = _threshold(args.threshold, args.run_dir, predictor.head)
+    _check_input(args.input)
     keep = [name.strip() for name in args.keep.split(",") if name.strip()]
     table = predictor.read(args.input, target=False, keep=keep)
     frame = predictor.frame(table.X, table.carried, threshold)

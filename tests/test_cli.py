@@ -152,6 +152,7 @@ def test_nan_loss_stops_with_epoch_step_and_remedy_and_keeps_the_checkpoint(cli,
     assert code == 1
     assert "diverged" in err and "at epoch" in err and "step" in err
     assert "lower the learning rate" in err and "optimizer.lr=" in err
+    assert "try e.g. optimizer.lr=100000 or training.clip_grad_norm=1.0\n" in err  # standardized
     assert "Traceback" not in err
     (run,) = _run_dirs(tmp_path)
     with numpy.load(run / "last.npz") as saved:
@@ -262,6 +263,10 @@ def test_predict_never_writes_over_its_input_the_run_or_an_existing_file(cli, tm
         assert code == 2 and out == "", err
         assert f"mlkit predict: error: --output: {problem}" in err
     assert {path: path.read_bytes() for path in saved} == saved
+    code, _, err = cli("predict", run, "--input", tmp_path / "neww.csv", "--output",
+                       tmp_path / "out.csv")
+    assert code == 2 and f"error: --input: is not a file (got '{tmp_path / 'neww.csv'}'); " \
+                         "check the path; relative paths start from" in err
     code, out, err = cli("predict", run, "--input", tmp_path / "new.csv", "--output",
                          tmp_path / "old.csv", "--overwrite")
     assert code == 0 and "wrote 10 predictions" in out, err

@@ -48,7 +48,7 @@ def test_list_shows_every_component_with_each_option_and_default(kind, section, 
 def test_list_shows_the_defaults_of_known_options(cli):
     _, out, _ = cli("list", "optimizers")
     assert "    lr: float (> 0), default 0.001 — Learning rate" in out
-    assert "    betas: list of float (>= 0, < 1) (at least 2 long), default [0.9, 0.999]" in out
+    assert "    betas: list of float (>= 0, < 1) (exactly 2 long), default [0.9, 0.999]" in out
     _, out, _ = cli("list", "models")
     assert "    hidden: list of int (>= 1) (at least 1 long), required" in out
 

@@ -101,16 +101,20 @@ def _value(value: Any) -> str:
 
 
 def _bounds(metadata) -> str:
+    """Bounds and lengths as the validator enforces them: ``(>= 0, < 1)``, ``(exactly 2 long)``."""
     signs = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
-    found = []
-    for item in metadata:
-        for key, sign in signs.items():
-            if getattr(item, key, None) is not None:
-                found.append(f"{sign} {getattr(item, key)}")
-        if getattr(item, "min_length", None):
-            found.append(f"at least {item.min_length} long")
-        for inner in getattr(item, "metadata", ()):
-            found += [_bounds([inner]).strip(" ()")] if _bounds([inner]) else []
+    items = [part for item in metadata for part in (item, *getattr(item, "metadata", ()))]
+    found = [f"{sign} {getattr(item, key)}" for item in items for key, sign in signs.items()
+             if getattr(item, key, None) is not None]
+    low = max((item.min_length for item in items if getattr(item, "min_length", None)),
+              default=None)
+    high = min((item.max_length for item in items
+                if getattr(item, "max_length", None) is not None), default=None)
+    if low is not None and low == high:
+        found.append(f"exactly {low} long")
+    else:
+        found += [f"at least {low} long"] if low else []
+        found += [f"at most {high} long"] if high is not None else []
     return f" ({', '.join(found)})" if found else ""
 
 

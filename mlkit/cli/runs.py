@@ -92,6 +92,16 @@ def _outputs(args) -> tuple[Path, Path]:
     return output, drift
 
 
+def _check_input(path: str) -> None:
+    """A missing --input named as such (the CSV reader's hint speaks of config files)."""
+    from mlkit.config import ConfigError, Problem
+
+    if not Path(path).is_file():
+        raise ConfigError("mlkit predict", [Problem(
+            "--input", "is not a file", path,
+            f"check the path; relative paths start from {Path.cwd()}")])
+
+
 def cmd_predict(args) -> int:
     from mlkit.config.runs import load_predictor
     from mlkit.train.checkpoint import atomic_write_text
@@ -99,6 +109,7 @@ def cmd_predict(args) -> int:
     output, drift = _outputs(args)
     predictor, _ = load_predictor(args.run_dir)
     threshold, chosen = _threshold(args.threshold, args.run_dir, predictor.head)
+    _check_input(args.input)
     keep = [name.strip() for name in args.keep.split(",") if name.strip()]
     table = predictor.read(args.input, target=False, keep=keep)
     frame = predictor.frame(table.X, table.carried, threshold)

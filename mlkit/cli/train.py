@@ -65,6 +65,20 @@ def _train_config(args):
     return config, run
 
 
+def _remedies(config) -> str:
+    """Overrides that may stop a diverging run, leaving out what the config already does
+    (and clipping, which L-BFGS's line search refuses)."""
+    from mlkit.registry import OPTIMIZERS
+
+    found = [f"optimizer.lr={config.optimizer.lr / 10:g}"]
+    full_batch = OPTIMIZERS[config.optimizer.name].build.full_batch
+    if config.training.clip_grad_norm is None and not full_batch:
+        found.append("training.clip_grad_norm=1.0")
+    if not config.data.standardize:
+        found.append("data.standardize=true")
+    return ", ".join(found[:-1]) + (" or " if len(found) > 1 else "") + found[-1]
+
+
 def _profiled(args) -> list[str]:
     return ["training.profile=true"] if args.profile else []
 
@@ -77,7 +91,7 @@ def cmd_train(args) -> int:
     from mlkit.train.report import comparison_table
 
     config, run = _train_config(args)
-    plan = build_plan(config)
+    plan = build_plan(config, str(run / RunDir.CONFIG) if run else args.config)
     if args.gradcheck and _print_gradcheck(config) != 0:
         return EXIT_FAILED
     resume = run is not None
@@ -104,9 +118,8 @@ def cmd_train(args) -> int:
     except TrainingDiverged as error:
         print(f"mlkit train: {error}", file=sys.stderr)
         print(f"the last good state (after epoch {error.epoch - 1}) is kept in "
-              f"{run / RunDir.LAST}; for this config try e.g. "
-              f"optimizer.lr={config.optimizer.lr / 10:g}, training.clip_grad_norm=1.0, "
-              "or data.standardize=true", file=sys.stderr)
+              f"{run / RunDir.LAST}; for this config try e.g. {_remedies(config)}",
+              file=sys.stderr)
         return EXIT_FAILED
     say(comparison_table(plan.head, result, baseline, config.metrics or ()))
     if result.history.stop_reason == "stalled":

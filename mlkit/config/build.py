@@ -172,7 +172,10 @@ def build_plan(config: Config, source: str | None = None) -> Plan:
     problems = _data_problems(config, dataset)
     if problems:
         raise ConfigError(source, problems)
-    splits, prep = split_data(config, dataset, registry.LOSSES[config.loss.name].head)
+    try:
+        splits, prep = split_data(config, dataset, registry.LOSSES[config.loss.name].head)
+    except ConfigError as error:  # the split names the config; say which file it came from
+        raise ConfigError(source, error.problems) from None
     note = split_note(config, (splits.X_train, splits.X_val, splits.X_test))
     problems = _batch_problems(config, len(splits.X_train))
     if problems:

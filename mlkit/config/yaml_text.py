@@ -23,6 +23,11 @@ __all__ = ["MAX_VALUES", "parse_yaml", "read_yaml_mapping"]
 MAX_VALUES = 100_000
 """Largest number of values (scalars, lists, mappings) a document may hold, aliases expanded."""
 
+_KINDS = {"config": ("training config", ("data", "model"), "mlkit train"),
+          "sweep": ("sweep file", ("base",), "mlkit sweep"),
+          "landscape": ("landscape file", ("function",), "mlkit landscape")}
+"""Per kind of YAML file: what to call it, the top-level keys that give it away, its command."""
+
 
 def parse_yaml(text: str, source: str, where: str = "") -> Any:
     """The values of YAML ``text``; ConfigError naming ``source`` (and ``where``) otherwise."""
@@ -50,8 +55,10 @@ def read_yaml_mapping(path: Path, kind: str, needs: str, example: str) -> dict:
     complete one is, so that each kind of file reports its problems alike."""
     source = str(path)
     if not path.exists():
-        raise ConfigError(source, [Problem("", f"{kind} file not found", hint=(
-            f"check the path; relative paths start from {Path.cwd()}; {example}"))])
+        named = [f"{path}{end}" for end in (".yaml", ".yml") if Path(f"{path}{end}").is_file()]
+        hint = (f"did you mean {named[0]}?" if named else
+                f"check the path; relative paths start from {Path.cwd()}; {example}")
+        raise ConfigError(source, [Problem("", f"{kind} file not found", hint=hint)])
     if path.is_dir():
         found = sorted(p.name for p in path.glob("*.y*ml"))
         hint = f"pick one of: {', '.join(found)}" if found else "pass a .yaml file"
@@ -72,7 +79,19 @@ def read_yaml_mapping(path: Path, kind: str, needs: str, example: str) -> dict:
         raise ConfigError(source, [Problem("", f"must be a mapping with {needs} at the top "
                                            f"level, not a {type(raw).__name__}", raw,
                                            example)])
+    _check_kind(raw, kind, source, example)
     return raw
+
+
+def _check_kind(raw: dict, kind: str, source: str, example: str) -> None:
+    """Refuse, in one line, a file of another kind (a training config given to mlkit sweep)."""
+    name, keys, _ = _KINDS.get(kind, (f"{kind} file", (), ""))
+    if any(key in raw for key in keys):
+        return
+    for other, (other_name, other_keys, command) in _KINDS.items():
+        if other != kind and any(key in raw for key in other_keys):
+            raise ConfigError(source, [Problem("", f"looks like a {other_name}, not a {name}",
+                                               hint=f"run it with {command} {source}; {example}")])
 
 
 def _syntax_error(error: yaml.YAMLError, source: str, where: str, text: str) -> ConfigError:

@@ -142,7 +142,7 @@ def run_cv(path, overrides=(), *, folds: int | None = None, workers: int | None 
     Ctrl-C cancels the folds not finished and still writes the finished ones' results."""
     configs = fold_configs(path, overrides, folds, say)
     first = configs[0]
-    _check_folds(configs)
+    _check_folds(configs, str(path))
     pool = open_pool(scheduler, workers, len(configs))  # connect before writing anything
     split = first.data.split
     outcomes: dict[int, TrialOutcome] = {}
@@ -173,17 +173,16 @@ def run_cv(path, overrides=(), *, folds: int | None = None, workers: int | None 
     return result
 
 
-def _check_folds(configs: list[Config]) -> None:
+def _check_folds(configs: list[Config], source: str) -> None:
     """Split every fold before any trains: a bad data file, too few rows, or a fold that
     cannot train (one class, or one time to cut) is one ConfigError naming each such fold,
     as ``mlkit train`` of that fold would, rather than a directory of failed folds."""
     dataset = load_data(configs[0])
-    source, problems = None, []
+    problems = []
     for config in configs:
         try:
             split_rows(config, dataset)
         except ConfigError as error:
-            source = source or error.source
             problems += [problem for problem in error.problems if problem not in problems]
     if problems:
         raise ConfigError(source, problems)

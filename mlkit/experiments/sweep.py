@@ -196,8 +196,9 @@ def run_sweep(sweep: Sweep, *, workers: int | None = None, scheduler: str | None
         if pool is None and pending:
             pool = open_pool(None, workers, len(pending))
         earlier = f", {len(outcomes)} finished earlier" if outcomes else ""
-        say(f"sweep {sweep.name}: {len(sweep.trials)} trials{earlier}; running {len(pending)} "
-            f"on {pool.description if pool and pending else 'nothing'}")
+        plan = (f"running {len(pending)} on {pool.description}" if pending
+                else "nothing left to run")
+        say(f"sweep {sweep.name}: {len(sweep.trials)} trials{earlier}; {plan}")
         say(f"sweep directory: {path}")
         if pending:
             pool.submit(pending)

@@ -146,13 +146,6 @@ def override_text(key: str, value: Any) -> str:
     return f"{key}={text.removesuffix(chr(10)).removesuffix('...').strip()}"
 
 
-def _read(path: Path) -> dict:
-    source = str(path)
-    raw = read_yaml_mapping(path, "sweep", "base and grid or trials", _EXAMPLE)
-    if "data" in raw or "model" in raw:
-        raise ConfigError(source, [Problem("", "looks like a training config, not a sweep file",
-                                           hint=f"a sweep names one with base: ...; {_EXAMPLE}")])
-    return raw
 
 
 def _expand(spec: SweepFile) -> list[dict]:
@@ -178,7 +171,7 @@ def load_sweep(path, overrides=()) -> Sweep:
     """
     path = Path(path)
     source = str(path)
-    raw = _read(path)
+    raw = read_yaml_mapping(path, "sweep", "base and grid or trials", _EXAMPLE)
     try:
         spec = SweepFile.model_validate(raw)
     except ValidationError as error:

@@ -137,7 +137,8 @@ class MLP(Sequential):
     hidden_sizes : sequence of int
         Width of each hidden layer (empty: a single Linear).
     activation : str or Module class
-        A name in :data:`ACTIVATION_LAYERS` (``"relu"``, ``"tanh"``, ...) or a Module class.
+        An activation's name (``"relu"``, ``"tanh"``, ...: the keys of
+        :data:`ACTIVATION_LAYERS`) or, from Python, a Module class.
     dropout : float
         Dropout probability after each hidden activation, in ``[0, 1)`` (0: no Dropout
         layers; 1 would leave the output layer nothing but its bias to learn from).

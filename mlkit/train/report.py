@@ -139,10 +139,10 @@ def interval_table(head: Head, boot, baseline_name: str = "") -> str:
                     _interval(difference) + star]
         rows.append(row)
     lines = [text_table(rows)]
-    drawn = f"the {boot.n_rows} rows" if boot.n_groups is None else (
-        f"the {boot.n_groups} groups ({boot.n_rows} rows; whole groups drawn)")
+    drawn = f"the {boot.n_rows} rows (seed {boot.seed})" if boot.n_groups is None else (
+        f"the {boot.n_groups} groups ({boot.n_rows} rows; whole groups drawn; seed {boot.seed})")
     lines.append(f"{level} percentile bootstrap intervals over {boot.n_resamples} resamples of "
-                 f"{drawn} (seed {boot.seed}).")
+                 f"{drawn}.")
     units = boot.n_rows if boot.n_groups is None else boot.n_groups
     if units < FEW_UNITS:
         lines.append(f"caution: only {units} {'rows' if boot.n_groups is None else 'groups'} "

@@ -49,6 +49,20 @@ def test_yaml_1_1_exponent_without_dot_is_read_as_a_number(tmp_path):
 def test_missing_file(tmp_path):
     text = message(tmp_path / "nope.yaml")
     assert text.startswith(f"{tmp_path / 'nope.yaml'}: config file not found; check the path")
+    write(tmp_path, VALID, "c.yaml")
+    assert message(tmp_path / "c") == f"{tmp_path / 'c'}: config file not found; did you mean " \
+                                      f"{tmp_path / 'c.yaml'}?"
+
+
+@pytest.mark.parametrize("text, kind, command", [
+    ("base: a.yaml\ngrid: {optimizer.lr: [0.1]}\n", "sweep", "sweep"),
+    ("function: {name: beale}\nstart: [1, 1]\n", "landscape", "landscape"),
+])
+def test_a_sweep_or_landscape_file_is_named_as_such(tmp_path, text, kind, command):
+    path = write(tmp_path, text)
+    assert message(path) == (f"{path}: looks like a {kind} file, not a training config; run it "
+                             f"with mlkit {command} {path}; see configs/logreg.yaml for a "
+                             "complete example")
 
 
 def test_directory_lists_the_configs_inside(tmp_path):

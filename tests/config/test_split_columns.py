@@ -176,4 +176,16 @@ def test_missing_indicator_through_train_and_predict(visits, tmp_path, capsys):
     assert main(["evaluate", str(run), "--bootstrap", "50"]) == 0
     out = capsys.readouterr().out
     assert "test split of visits (15 rows)" in out
-    assert "over 50 resamples of the 3 groups (15 rows; whole groups drawn)" in out
+    assert "over 50 resamples of the 3 groups (15 rows; whole groups drawn; seed 0)" in out
+
+
+def test_train_and_cv_name_the_config_file_of_a_bad_split_column(visits, tmp_path, capsys):
+    base, _ = visits
+    path = tmp_path / "visits.yaml"
+    path.write_text(config_to_yaml(_config(base, f"output.dir={tmp_path / 'runs'}")))
+    expected = f"error: {path}: data.split.group: is not a column of"
+    assert main(["train", str(path), "data.split.group=custmer", "--quiet"]) == 2
+    assert expected in capsys.readouterr().err
+    assert main(["cv", str(path), "data.split.group=custmer", "--folds", "3"]) == 2
+    assert expected in capsys.readouterr().err
+    assert not (tmp_path / "runs").exists()

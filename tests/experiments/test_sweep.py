@@ -213,6 +213,9 @@ def test_ctrl_c_cancels_keeps_finished_trials_and_resume_completes_them(tmp_path
     result = run_sweep(load_sweep(path), workers=2, resume=directory, say=resumed.append)
     assert len(result.results) == 4 and (result.results["status"] == "ok").all()
     assert f"{len(results)} finished earlier; running {4 - len(results)} on" in resumed[0]
+    again = []
+    run_sweep(load_sweep(path), resume=directory, say=again.append)
+    assert again[0] == "sweep sweep: 4 trials, 4 finished earlier; nothing left to run"
 
 
 def test_cli_reports_bad_inputs_before_running_anything(tmp_path, capsys):

@@ -16,7 +16,7 @@ def _table(n_rows, groups=None):
 
 def test_few_groups_are_flagged_and_enough_rows_are_not():
     few = _table(12, groups=np.repeat([0, 1], 6))
-    assert "resamples of the 2 groups (12 rows; whole groups drawn)" in few
+    assert "resamples of the 2 groups (12 rows; whole groups drawn; seed 0)." in few
     assert "caution: only 2 groups to resample" in few
     assert "caution: only 6 rows to resample" in _table(6)
     assert "caution" not in _table(FEW_UNITS)

@@ -31,8 +31,9 @@ def mlkit_command():
 @pytest.fixture(scope="session")
 def shipped(tmp_path_factory):
     """``shipped(name)``: the finished `mlkit train configs/<name>.yaml` run, trained once per
-    session in a real subprocess (``code, out, err, output, runs``); pytest-xdist workers share
-    it through a locked directory."""
+    session in a real subprocess (``code, out, err, output, runs``, and each run's ``files`` as
+    training left them: later tests evaluate into it); pytest-xdist workers share it through a
+    locked directory."""
     base = tmp_path_factory.getbasetemp()
     root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "shipped"
     root.mkdir(exist_ok=True)
@@ -50,7 +51,8 @@ def shipped(tmp_path_factory):
                 partial = record.with_suffix(".partial")
                 partial.write_text(json.dumps({
                     "code": done.returncode, "out": done.stdout, "err": done.stderr,
-                    "output": str(root / name), "runs": [str(run) for run in runs]}))
+                    "output": str(root / name), "runs": [str(run) for run in runs],
+                    "files": [sorted(p.name for p in run.iterdir()) for run in runs]}))
                 partial.replace(record)
         return json.loads(record.read_text())
 

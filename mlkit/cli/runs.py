@@ -97,9 +97,9 @@ def _check_input(path: str) -> None:
     from mlkit.config import ConfigError, Problem
 
     if not Path(path).is_file():
-        raise ConfigError("mlkit predict", [Problem(
-            "--input", "is not a file", path,
-            f"check the path; relative paths start from {Path.cwd()}")])
+        raise ConfigError("mlkit predict", [Problem(  # the whole path: no value cut short
+            "--input", f"{path!r} is not a file",
+            hint=f"check the path; relative paths start from {Path.cwd()}")])
 
 
 def cmd_predict(args) -> int:

@@ -146,8 +146,6 @@ def override_text(key: str, value: Any) -> str:
     return f"{key}={text.removesuffix(chr(10)).removesuffix('...').strip()}"
 
 
-
-
 def _expand(spec: SweepFile) -> list[dict]:
     """The values each trial sets (its varied keys), in order: trials x grid x seeds."""
     seeds = spec.seeds if spec.seeds is not None else (

@@ -52,6 +52,7 @@ def test_grad_of_each_argument_and_of_a_tuple_of_them():
     assert_allclose(grad(f, argnum=1)(2.0, 3.0), 4.0 + onp.cos(3.0))
     gx, gy = grad(f, argnum=(0, 1))(2.0, 3.0)
     assert_allclose((gx, gy), (12.0, 4.0 + onp.cos(3.0)))
+    assert type(gx) is onp.float64 and type(gy) is onp.float64  # numpy scalars, as for argnum=0
 
 
 def test_a_negative_argnum_counts_from_the_end_as_in_check_grads():

@@ -16,7 +16,8 @@ import mlkit.numpy as mnp
 from mlkit.autodiff.forward import defjvp
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval
-from mlkit.numpy.rules.elementwise import def_elementwise, elementwise, unbounded
+from mlkit.numpy.rules.elementwise import def_elementwise, elementwise
+from mlkit.numpy.rules.unbounded import unbounded
 from mlkit.numpy.wrap import composite, dispatch_from, nondifferentiable, raw_array, wrap
 from mlkit.scipy.bessel import i0, i1, iv, ive, j0, j1, jn, y0, y1, yn
 from mlkit.scipy.complex_polygamma import complex_polygamma

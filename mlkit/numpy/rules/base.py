@@ -8,7 +8,7 @@ import numpy
 
 from mlkit.autodiff.forward import def_linear, defjvp
 from mlkit.autodiff.reverse import defvjp
-from mlkit.autodiff.tracer import getval
+from mlkit.autodiff.tracer import box_types, getval
 from mlkit.numpy.wrap import dispatch_from, wrap
 
 # The public names (mlkit.numpy re-exports them); the helpers below are imported by name.
@@ -148,3 +148,13 @@ defvjp(conj, lambda ans, x: lambda g: conj(g))
 defjvp(sum, _sum_jvp)
 for _fun in (reshape, broadcast_to, real, imag, conj):
     def_linear(_fun, argnums=(0,))
+
+
+def mask_like(condition, like):
+    """A raw 0/1 array of ``condition`` in the floating dtype of ``like`` (no upcast)."""
+    dtype = numpy.result_type(like if isinstance(like, numpy.dtype) else getval(like))
+    if dtype.kind not in "fc":
+        dtype = numpy.float64
+    if type(condition) in box_types:  # a value mlkit.jit records: cast it by a recorded call
+        return condition.astype(dtype)
+    return numpy.asarray(condition, dtype=dtype)

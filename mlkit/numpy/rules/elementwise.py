@@ -12,7 +12,16 @@ import numpy
 from mlkit.autodiff.forward import defjvp
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import box_types, getval
-from mlkit.numpy.rules.base import broadcast_like, conj, imag, is_complex, real, unbroadcast
+from mlkit.numpy.rules.base import (
+    broadcast_like,
+    conj,
+    imag,
+    is_complex,
+    mask_like,
+    real,
+    unbroadcast,
+)
+from mlkit.numpy.rules.unbounded import times_partial, unbounded
 from mlkit.numpy.wrap import composite, nondifferentiable, raw_array, wrap
 
 __all__ = ["absolute", "add", "angle", "arccos", "arccosh", "arcsin", "arcsinh", "arctan",
@@ -82,37 +91,6 @@ def _jvp_rule(d, unbounded):
         return lambda g, ans, *args: broadcast_like(g * d(ans, *args), ans)
     return lambda g, ans, *args: broadcast_like(
         times_partial(g, d(ans, *args)) if unbounded(ans, *args) else g * d(ans, *args), ans)
-
-
-def unbounded(d, where=lambda ans, *args: True):
-    """Mark the partial derivative ``d`` as one that can be infinite (a root's slope at 0) at
-    points ``where(ans, *args)`` allows: there a zero (co)tangent element gives 0, as a linear
-    map takes 0 to 0 (the function does not move along it), not 0 * inf = nan. Returns d."""
-    d.unbounded = where
-    return d
-
-
-def times_partial(g, d):
-    """A (co)tangent ``g`` times a partial derivative ``d`` that may be infinite: 0 where
-    ``g`` is 0 and ``d`` is not finite (elsewhere the product, so that a ``g`` traced by an
-    outer derivative keeps its own derivative ``d``). A finite ``d`` (almost every call) is
-    just multiplied: the masked product costs a log or root's rule half as much again. Under
-    mlkit.jit the mask is always recorded (a guard per rule would multiply a program's paths)."""
-    finite = numpy.isfinite(raw_array(d))
-    if isinstance(finite, (numpy.ndarray, numpy.generic)) and finite.all():
-        return g * d
-    with numpy.errstate(invalid="ignore"):
-        return where_primitive((raw_array(g) == 0) & ~finite, 0, g * d)
-
-
-def mask_like(condition, like):
-    """A raw 0/1 array of ``condition`` in the floating dtype of ``like`` (no upcast)."""
-    dtype = numpy.result_type(like if isinstance(like, numpy.dtype) else getval(like))
-    if dtype.kind not in "fc":
-        dtype = numpy.float64
-    if type(condition) in box_types:  # a value mlkit.jit records: cast it by a recorded call
-        return condition.astype(dtype)
-    return numpy.asarray(condition, dtype=dtype)
 
 
 # --- unary ----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from mlkit.numpy.rules.base import (
     broadcast_like,
     broadcast_to,
     conj,
+    mask_like,
     real,
     reshape,
     restore_reduced,
@@ -25,10 +26,11 @@ from mlkit.numpy.rules.base import (
     unbroadcast,
 )
 from mlkit.numpy.rules.construction import astype
-from mlkit.numpy.rules.elementwise import mask_like, sqrt, times_partial, zero_at_zero
+from mlkit.numpy.rules.elementwise import sqrt, zero_at_zero
 from mlkit.numpy.rules.elementwise import where_primitive as _select
 from mlkit.numpy.rules.elementwise import where_primitive as where
 from mlkit.numpy.rules.shape import expand_dims, moveaxis
+from mlkit.numpy.rules.unbounded import times_partial
 from mlkit.numpy.wrap import composite, dispatch_from, raw_array, refuse_out, wrap
 
 __all__ = ["amax", "amin", "average", "cumprod", "cumsum", "flip", "max", "mean", "min", "nanmean",
@@ -92,8 +94,7 @@ def _mean_vjp(ans, x, axis=None, dtype=None, out=None, keepdims=False, where=Tru
 
 
 def _mean_jvp(t, ans, x, axis=None, dtype=None, out=None, keepdims=False, where=True):
-    """mean of the tangent (mean is linear); 0, not the empty mean nan, where no element is
-    averaged, as the output does not depend on x there."""
+    """mean of the tangent (it is linear); 0, not the empty mean nan, where none is averaged."""
     tangent = mean(t, axis=axis, dtype=dtype, keepdims=keepdims, where=where)
     if where is True:
         if _count(shape_of(x), shape_of(ans)):

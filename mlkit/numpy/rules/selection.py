@@ -9,9 +9,9 @@ per argument says which of the three the output is.
 import numpy
 
 from mlkit.autodiff.tracer import getval, rawval
-from mlkit.numpy.rules.base import broadcast_to, imag, is_complex, real, shape_of
+from mlkit.numpy.rules.base import broadcast_to, imag, is_complex, mask_like, real, shape_of
 from mlkit.numpy.rules.construction import astype
-from mlkit.numpy.rules.elementwise import def_elementwise, mask_like, where
+from mlkit.numpy.rules.elementwise import def_elementwise, where
 from mlkit.numpy.wrap import composite, nondifferentiable, refuse_out, wrap
 
 __all__ = ["clip", "select", "nan_to_num", "heaviside", "real_if_close"]

@@ -12,9 +12,9 @@ import numpy
 
 from mlkit.autodiff.tracer import box_types, getval
 from mlkit.numpy.rules.arrangement import sort
-from mlkit.numpy.rules.base import conj, is_complex, real, reshape, shape_of, sum
+from mlkit.numpy.rules.base import conj, is_complex, mask_like, real, reshape, shape_of, sum
 from mlkit.numpy.rules.construction import asarray, astype
-from mlkit.numpy.rules.elementwise import mask_like, sqrt, where
+from mlkit.numpy.rules.elementwise import sqrt, where
 from mlkit.numpy.rules.indexing import getitem
 from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.rules.reductions import cumprod, cumsum, max, min, prod

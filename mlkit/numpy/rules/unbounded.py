@@ -1,0 +1,51 @@
+"""Partial derivatives that can be infinite (a root's slope at 0, a log's at 0), and the
+product that takes a zero (co)tangent through them to 0: a linear map takes 0 to 0 (the
+function does not move along it), where 0 * inf would give nan."""
+
+import numpy
+
+from mlkit.autodiff.forward import defjvp
+from mlkit.autodiff.reverse import defvjp
+from mlkit.numpy.rules.base import broadcast_like, unbroadcast
+from mlkit.numpy.wrap import raw_array, wrap
+
+__all__ = ["times_partial", "unbounded"]
+
+
+def unbounded(d, where=lambda ans, *args: True):
+    """Mark the partial derivative ``d`` as one that can be infinite at points
+    ``where(ans, *args)`` allows, so its rules multiply by it with :func:`times_partial`.
+    Returns d."""
+    d.unbounded = where
+    return d
+
+
+def _guarded_product(g, d):
+    """``g * d`` with 0 where ``g`` is 0 and ``d`` is not finite: one primitive, so mlkit.jit
+    replays one call whose finite case is a product and a check."""
+    finite = numpy.isfinite(d)
+    if finite.all():
+        return numpy.multiply(g, d)
+    with numpy.errstate(invalid="ignore"):
+        return numpy.where(numpy.equal(g, 0) & ~finite, 0, numpy.multiply(g, d))
+
+
+times_partial = wrap(_guarded_product, "times_partial")
+
+
+def _kept_partial(g, d):
+    """``d`` where ``times_partial(g, d)`` kept the product, 0 where it gave 0."""
+    from mlkit.numpy.rules.elementwise import where_primitive  # elementwise builds on this
+
+    finite = numpy.isfinite(raw_array(d))
+    if isinstance(finite, (numpy.ndarray, numpy.generic)) and finite.all():
+        return d
+    return where_primitive((raw_array(g) == 0) & ~finite, 0, d)
+
+
+defvjp(times_partial,
+       lambda ans, g, d: lambda c: unbroadcast(times_partial(c, _kept_partial(g, d)), g),
+       lambda ans, g, d: lambda c: unbroadcast(c * g, d))
+defjvp(times_partial,
+       lambda t, ans, g, d: broadcast_like(times_partial(t, _kept_partial(g, d)), ans),
+       lambda t, ans, g, d: broadcast_like(t * g, ans))

@@ -113,7 +113,10 @@ def spelled(hint, words: dict = _NAMES) -> str:
     if origin in _UNIONS:
         return " or ".join(spelled(arg, words) for arg in args)
     if origin in _SEQUENCES:
-        return f"a list of ({', '.join(spelled(a, words) for a in args if a is not Ellipsis)})"
+        items = [spelled(arg, words) for arg in args if arg is not Ellipsis]
+        if origin is tuple and Ellipsis not in args and len(items) > 1:
+            return f"a list of {len(items)} ({'; '.join(items)})"
+        return f"a list (each item {items[0]})"
     if origin is type:
         return f"a {args[0].__name__} class"
     return words.get(hint) or ("a callable" if _is_callable(hint) else f"a {hint.__name__}")

@@ -8,7 +8,7 @@ equal layers bit for bit.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated
 
 import numpy
@@ -19,7 +19,7 @@ from mlkit.nn.activation_layers import ACTIVATION_LAYERS, ActivationName, Identi
 from mlkit.nn.init import InitName, as_rng, get_initializer, uniform
 from mlkit.nn.module import Module
 from mlkit.nn.normalization import BatchNorm1d
-from mlkit.options import Fraction, Range, checked
+from mlkit.options import Fraction, PositiveInt, Range, checked
 
 __all__ = ["MLP", "Dropout", "Embedding", "Identity", "Linear", "Sequential"]
 
@@ -71,7 +71,7 @@ class Linear(Module):
         Parameter dtype; raw inputs of another dtype are cast to it.
     """
 
-    def __init__(self, in_features, out_features, bias: bool = True, *,
+    def __init__(self, in_features: PositiveInt, out_features: PositiveInt, bias: bool = True, *,
                  init: InitName | Callable = "default", rng=None, dtype=numpy.float32):
         super().__init__()
         rng = as_rng(rng)
@@ -152,7 +152,8 @@ class MLP(Sequential):
         Parameter dtype.
     """
 
-    def __init__(self, in_features, hidden_sizes, out_features,
+    def __init__(self, in_features: PositiveInt, hidden_sizes: Sequence[PositiveInt],
+                 out_features: PositiveInt,
                  activation: ActivationName | type[Module] = "relu", dropout: Fraction = 0.0,
                  batch_norm: bool = False, *, init: InitName | Callable = "default", rng=None,
                  dtype=numpy.float32):

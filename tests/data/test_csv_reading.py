@@ -127,9 +127,10 @@ def test_a_formatted_regression_target(write):
                                       "'formatted'"),
     ({"categories": "lower"}, DataError, "categories='lower' is not supported.*Did you mean "
                                          "'strip_lower'"),
-    ({"missing": "?"}, TypeError, r"missing must be a list of \(text\) or None, got str '\?'"),
-    ({"missing": ["?", 0]}, TypeError, r"missing must be a list of \(text\) or None"),
-    ({"missing": 5}, TypeError, r"missing must be a list of \(text\) or None, got int 5"),
+    ({"missing": "?"}, TypeError,
+     r"missing must be a list \(each item text\) or None, got str '\?'"),
+    ({"missing": ["?", 0]}, TypeError, r"missing must be a list \(each item text\) or None"),
+    ({"missing": 5}, TypeError, r"missing must be a list \(each item text\) or None, got int 5"),
 ])
 def test_bad_options(write, kwargs, error, match):
     with pytest.raises(error, match=match):

@@ -262,3 +262,16 @@ def test_smooth_layers_to_third_order(name):
         return layer(x)
     check_grads(forward, argnum=None, modes=["fwd", "rev"], order=3)(RNG.normal(size=shape),
                                                                       params)
+
+
+@pytest.mark.parametrize("build, message", [
+    (lambda: nn.Linear(3, 0), "Linear: out_features must be an integer >= 1, got 0"),
+    (lambda: nn.MLP(0, [4], 2), "MLP: in_features must be an integer >= 1, got 0"),
+    (lambda: nn.MLP(3, [4, 0], 2), r"MLP: hidden_sizes\[1\] must be an integer >= 1, got 0"),
+])
+def test_a_layer_without_width_is_refused_naming_its_size(build, message):
+    """A zero width is refused with the size that has it (it divided by zero in the
+    initializer), while numpy's integers and arrays of sizes are taken as sizes."""
+    with pytest.raises(ValueError, match=message):
+        build()
+    assert nn.MLP(numpy.int64(3), numpy.array([4, 5]), 2).hidden_sizes == (4, 5)

@@ -218,8 +218,8 @@ def test_a_seed_numpy_cannot_use_is_refused_before_training(seed):
     X, y = _blobs()
     model = _mlp()
     before = _params(model)
-    with pytest.raises((TypeError, ValueError), match="fit: seed must be an integer >= 0 or a "
-                       "list of"):
+    with pytest.raises((TypeError, ValueError), match=r"fit: seed must be an integer >= 0 or a "
+                       r"list \(each item"):
         fit(model, _ce, optim.LBFGS(max_iter=3), X, y, epochs=1, seed=seed)
     after = _params(model)
     assert all(numpy.array_equal(before[name], after[name]) for name in before)

@@ -70,3 +70,18 @@ def test_polyval_at_a_traced_python_float_is_float64_as_numpys():
     value, tangent = make_jvp(lambda x: np.polyval(p, x))(1.5)(1.0)
     assert value.dtype == tangent.dtype == onp.polyval(p, 1.5).dtype == onp.float64
     assert value == 1.5 ** 2 - 3.0 + 0.5 and tangent == 2 * 1.5 - 2.0
+
+
+@pytest.mark.parametrize("name", ["var", "std"])
+def test_var_and_std_compute_in_the_dtype_asked_for(name):
+    """numpy's dtype= is the precision of the result (it was ignored: float32 came back); the
+    gradient keeps the input's float32."""
+    a = onp.array([0.1, 0.7, 1.3, 2.2], dtype=onp.float32)
+    value = getattr(np, name)(a, dtype=onp.float64, ddof=1)
+    assert value.dtype == onp.float64
+    assert_allclose(value, getattr(onp, name)(a, dtype=onp.float64, ddof=1), rtol=1e-14)
+    slope = grad(lambda x: getattr(np, name)(x, dtype=onp.float64))(a)
+    centered = a.astype(onp.float64) - a.astype(onp.float64).mean()
+    expected = 2 * centered / 4 if name == "var" else centered / 4 / onp.std(
+        a.astype(onp.float64))
+    assert slope.dtype == onp.float32 and onp.allclose(slope, expected, rtol=1e-6)

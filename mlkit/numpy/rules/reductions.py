@@ -333,8 +333,9 @@ defjvp(cumprod, _cumprod_jvp)
 
 
 def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    """Variance, built from mean so it needs no rules of its own."""
+    """Variance (in ``dtype``, as numpy's), built from mean so it needs no rules of its own."""
     refuse_out("var", out)
+    a = a if dtype is None else astype(a, dtype)
     centered = a - mean(a, axis=axis, keepdims=True)
     if numpy.iscomplexobj(getval(a)):
         squared = real(centered * conj(centered))
@@ -349,7 +350,7 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     """Square root of the variance; where all values are equal the subgradient 0 is used."""
     refuse_out("std", out)
-    return zero_at_zero(var(a, axis=axis, ddof=ddof, keepdims=keepdims), sqrt)
+    return zero_at_zero(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims), sqrt)
 
 
 def nansum(a, axis=None, dtype=None, out=None, keepdims=False):
@@ -369,8 +370,7 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=False):
 
 
 def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
-    """The (weighted) mean over ``axis``; with ``returned``, also the sum of the weights (the
-    element count without weights), broadcast to the mean's shape."""
+    """The (weighted) mean over ``axis``; ``returned`` adds the weights' sum (or count)."""
     if weights is None:
         result = mean(a, axis=axis, keepdims=keepdims)
         if not returned:

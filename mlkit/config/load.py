@@ -163,14 +163,14 @@ def _apply_one(raw: dict, text: str, source: str) -> list[str]:
     value = parse_yaml(value_text, source, where=label)
     left_out = []
     if len(parts) == 2 and parts[1] == "name" and node.get("name") != value:
-        left_out = [f"{parts[0]}.{option}" for option in foreign_options(parts[0], value, node)]
+        left_out = [f"{parts[0]}.{option}" for option in _foreign_options(parts[0], value, node)]
         for key in left_out:
             del node[key.partition(".")[2]]
     node[parts[-1]] = value
     return left_out
 
 
-def foreign_options(section: str, name, options: dict) -> list[str]:
+def _foreign_options(section: str, name, options: dict) -> list[str]:
     """The keys of `options` (a raw config section) that component `name` of `section` does
     not accept (none when `name` names no component there)."""
     fields = Config.model_fields.get(section)

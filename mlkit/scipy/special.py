@@ -21,6 +21,7 @@ from mlkit.numpy.rules.unbounded import unbounded
 from mlkit.numpy.wrap import composite, dispatch_from, nondifferentiable, raw_array, wrap
 from mlkit.scipy.bessel import i0, i1, iv, ive, j0, j1, jn, y0, y1, yn
 from mlkit.scipy.complex_polygamma import complex_polygamma
+from mlkit.scipy.densities import beta_power, gamma_power
 from mlkit.scipy.ufuncs import no_closed_form, wrap_ufunc
 
 __all__ = ["beta", "betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfcinv", "erfinv",
@@ -52,11 +53,13 @@ psi = digamma
 entr = elementwise(scipy.special.entr, unbounded(lambda ans, x: -(mnp.log(x) + 1)))
 # scipy's own loops would turn a Python number with float32 values into float64. Where x == 0
 # xlogy is 0 for every y, so its y-derivative is 0 there, also at the y where x / y is 0 / 0.
+# (mnp.divide: x / 0 is +-inf for Python numbers too, not ZeroDivisionError)
 xlogy = wrap_ufunc(scipy.special.xlogy, "xlogy", unbounded(lambda ans, x, y: mnp.log(y)),
-                   lambda ans, x, y: x / mnp.where((getval(x) == 0) & (getval(y) == 0), 1, y))
+                   lambda ans, x, y: mnp.divide(x, mnp.where((getval(x) == 0) & (getval(y) == 0),
+                                                             1, y)))
 xlog1py = wrap_ufunc(scipy.special.xlog1py, "xlog1py", unbounded(lambda ans, x, y: mnp.log1p(y)),
-                     lambda ans, x, y: x / mnp.where((getval(x) == 0) & (getval(y) == -1), 1,
-                                                     1 + y))
+                     lambda ans, x, y: mnp.divide(x, mnp.where(
+                         (getval(x) == 0) & (getval(y) == -1), 1, 1 + y)))
 gammasgn = nondifferentiable(scipy.special.gammasgn)
 
 
@@ -183,13 +186,13 @@ betaln = wrap_ufunc(scipy.special.betaln, "betaln", lambda ans, a, b: digamma(a)
 
 
 def _beta_density(a, b, x):
-    """x^(a-1) (1-x)^(b-1) / B(a, b), formed in logs (xlogy: a == 1 or b == 1 at the ends)."""
-    return mnp.exp(xlogy(a - 1, x) + xlog1py(b - 1, -x) - betaln(a, b))
+    """x^(a-1) (1-x)^(b-1) / B(a, b), exact to every order at x = 0 and 1 (beta_power)."""
+    return beta_power(0, 0)(a - 1, b - 1, x, -betaln(a, b))
 
 
 def _gamma_density(a, x):
-    """x^(a-1) exp(-x) / Gamma(a), formed in logs."""
-    return mnp.exp(xlogy(a - 1, x) - x - gammaln(a))
+    """x^(a-1) exp(-x) / Gamma(a), exact to every order at x = 0 (gamma_power)."""
+    return gamma_power(0)(a - 1, x, -gammaln(a))
 
 
 def _t_density(df, t):

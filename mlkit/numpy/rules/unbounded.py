@@ -43,9 +43,10 @@ def _kept_partial(g, d):
     return where_primitive((raw_array(g) == 0) & ~finite, 0, d)
 
 
+# Where g is 0 the product is 0 whatever d is, so an infinite change of d moves it by 0 too.
 defvjp(times_partial,
        lambda ans, g, d: lambda c: unbroadcast(times_partial(c, _kept_partial(g, d)), g),
-       lambda ans, g, d: lambda c: unbroadcast(c * g, d))
+       lambda ans, g, d: lambda c: unbroadcast(times_partial(g, c), d))
 defjvp(times_partial,
        lambda t, ans, g, d: broadcast_like(times_partial(t, _kept_partial(g, d)), ans),
-       lambda t, ans, g, d: broadcast_like(t * g, ans))
+       lambda t, ans, g, d: broadcast_like(times_partial(g, t), ans))

@@ -6,8 +6,8 @@ asked for a or b."""
 import numpy
 import scipy.stats
 
-import mlkit.numpy as mnp
 from mlkit.autodiff.tracer import getval
+from mlkit.scipy.densities import beta_power
 from mlkit.scipy.special import betainc, betaln, xlog1py, xlogy
 from mlkit.scipy.stats.base import log_of, masked, register, standardized, weak
 
@@ -24,13 +24,19 @@ def logpdf(x, a, b, loc=0.0, scale=1.0):
 
 
 def pdf(x, a, b, loc=0.0, scale=1.0):
-    return mnp.exp(logpdf(x, a, b, loc, scale))
+    """z^(a-1) (1-z)^(b-1) / (B(a, b) scale) from beta_power, not exp(logpdf): its
+    derivatives at z = 0 and 1 are the density's (exp(-inf) * inf would make them nan)."""
+    z, scale, (a, b), valid = standardized(x, loc, scale, a, b)
+    raw = getval(z)
+    inside = numpy.logical_and(raw >= 0, raw <= 1)
+    out = beta_power(0, 0)(a - 1, b - 1, masked(inside, z, 0.5), -weak(betaln, a, b)) / scale
+    return masked(valid, masked(inside, out, 0.0), numpy.nan)
 
 
 def cdf(x, a, b, loc=0.0, scale=1.0):
     z, _, (a, b), valid = standardized(x, loc, scale, a, b)
     raw = getval(z)
-    inside = numpy.logical_and(raw > 0, raw < 1)
+    inside = numpy.logical_and(raw >= 0, raw <= 1)  # the slopes at 0 and 1 are from inside
     out = betainc(a, b, masked(inside, z, 0.5))
     above = numpy.greater_equal(raw, 1).astype(numpy.result_type(raw))
     return masked(valid, masked(inside, out, above), numpy.nan)

@@ -3,7 +3,6 @@ of shape df/2 and scale 2 * scale (differentiable as ``gamma`` is, df taking the
 
 import scipy.stats
 
-import mlkit.numpy as mnp
 from mlkit.scipy.stats import gamma
 from mlkit.scipy.stats.base import register
 
@@ -15,7 +14,7 @@ def logpdf(x, df, loc=0.0, scale=1.0):
 
 
 def pdf(x, df, loc=0.0, scale=1.0):
-    return mnp.exp(logpdf(x, df, loc, scale))
+    return gamma.pdf(x, 0.5 * df, loc, 2 * scale)
 
 
 def cdf(x, df, loc=0.0, scale=1.0):

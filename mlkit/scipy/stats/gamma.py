@@ -5,8 +5,8 @@ scale; the cdf (``special.gammainc``) in x, loc and scale, and raises if asked f
 import numpy
 import scipy.stats
 
-import mlkit.numpy as mnp
 from mlkit.autodiff.tracer import getval
+from mlkit.scipy.densities import gamma_power
 from mlkit.scipy.special import gammainc, xlogy
 from mlkit.scipy.stats.base import lgamma_of, log_of, masked, register, standardized
 
@@ -22,7 +22,12 @@ def logpdf(x, a, loc=0.0, scale=1.0):
 
 
 def pdf(x, a, loc=0.0, scale=1.0):
-    return mnp.exp(logpdf(x, a, loc, scale))
+    """z^(a-1) e^-z / (Gamma(a) scale) from gamma_power, not exp(logpdf): its derivatives at
+    z = 0 are the density's (exp(-inf) * inf would make them nan)."""
+    z, scale, (a,), valid = standardized(x, loc, scale, a)
+    inside = numpy.greater_equal(getval(z), 0)
+    out = gamma_power(0)(a - 1, masked(inside, z, 1.0), -lgamma_of(a)) / scale
+    return masked(valid, masked(inside, out, 0.0), numpy.nan)
 
 
 def cdf(x, a, loc=0.0, scale=1.0):

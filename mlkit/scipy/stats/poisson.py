@@ -6,10 +6,10 @@ incomplete gamma function. The count k has no derivative: asking for one raises.
 import numpy
 import scipy.stats
 
-import mlkit.numpy as mnp
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.elementwise import def_elementwise
 from mlkit.numpy.wrap import wrap
+from mlkit.scipy.densities import gamma_power
 from mlkit.scipy.special import gammaincc, xlogy
 from mlkit.scipy.stats.base import lgamma_of, masked, register, weak
 from mlkit.scipy.ufuncs import refuse
@@ -44,7 +44,12 @@ def logpmf(k, mu, loc=0):
 
 
 def pmf(k, mu, loc=0):
-    return mnp.exp(logpmf(k, mu, loc))
+    """mu^k e^-mu / k! from gamma_power, not exp(logpmf): its derivatives in mu at mu = 0 are
+    the pmf's (exp(-inf) * inf would make them nan)."""
+    k, inside, valid = _counts(k, mu, loc)
+    k = masked(inside, k, 0.0)
+    out = gamma_power(0)(k, masked(valid, mu, 1.0), -lgamma_of(k + 1))
+    return masked(valid, masked(inside, out, 0.0), numpy.nan)
 
 
 def cdf(k, mu, loc=0):

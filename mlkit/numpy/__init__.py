@@ -25,6 +25,7 @@ from mlkit.numpy.rules import floating as _floating
 from mlkit.numpy.rules import functional as _functional
 from mlkit.numpy.rules import indexing as _indexing
 from mlkit.numpy.rules import joins as _joins
+from mlkit.numpy.rules import moments as _moments
 from mlkit.numpy.rules import polynomials as _polynomials
 from mlkit.numpy.rules import products as _products
 from mlkit.numpy.rules import reductions as _reductions
@@ -48,6 +49,7 @@ from mlkit.numpy.rules.floating import *
 from mlkit.numpy.rules.functional import *
 from mlkit.numpy.rules.indexing import *
 from mlkit.numpy.rules.joins import *
+from mlkit.numpy.rules.moments import *
 from mlkit.numpy.rules.polynomials import *
 from mlkit.numpy.rules.products import *
 from mlkit.numpy.rules.reductions import *
@@ -79,6 +81,8 @@ __all__ = [
     *_selection.__all__,
     # reductions and scans
     *_reductions.__all__,
+    # moments over a selection (where=, NaN-ignoring)
+    *_moments.__all__,
     # order statistics and NaN-ignoring reductions
     *_statistics.__all__,
     # differences, integrals and cumulative scans along an axis

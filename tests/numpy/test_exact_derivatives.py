@@ -88,8 +88,17 @@ def test_reductions_honour_initial_and_where():
     assert _strict(grad(lambda v: np.sum(np.min(x, axis=1, initial=v))), -1.0) == 0.5
     with pytest.raises(NotImplementedError, match="initial="):
         grad(lambda v: np.prod(x, initial=v))(2.0)
-    with pytest.raises(NotImplementedError, match="where=mask"):
-        grad(lambda x: np.max(x, initial=0.0, where=mask))(x)
+    # where=: only the selected elements are candidates (the unselected 3.0 ties, takes none)
+    tied = onp.array([[3.0, 3.0, 1.0], [0.5, 4.0, -1.0]])
+    onp.testing.assert_array_equal(
+        grad(lambda x: np.sum(np.max(x, axis=1, initial=-9.0, where=mask)))(tied),
+        [[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    for fun, kw in ((np.max, {"initial": -9.0}), (np.min, {"initial": 9.0}), (np.prod, {})):
+        check_grads(lambda x, _f=fun, _kw=kw: _f(x, axis=1, where=mask, **_kw),
+                    modes=("fwd", "rev"), order=2)(x)
+    # prod(where=) is the product of the selected elements: d/dx0 (x0 x2) = x2, 0 for x1
+    onp.testing.assert_array_equal(grad(lambda x: np.sum(np.prod(x, axis=1, where=mask)))(x),
+                                   [[3.0, 0.0, 1.0], [-1.0, 0.0, 0.5]])
 
 
 # --- nan at x == 0 --------------------------------------------------------------------------

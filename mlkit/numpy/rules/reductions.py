@@ -1,4 +1,5 @@
-"""Reductions with ``axis`` and ``keepdims``: sums, means, products, extrema, moments, scans.
+"""Reductions with ``axis`` and ``keepdims``: sums, means, products, extrema, scans (the
+moments are in moments.py).
 
 Extrema share the cotangent equally among tied maxima (a documented subgradient); products
 at zeros use the product of the other elements, exact to first order.
@@ -15,9 +16,7 @@ from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.base import (
     broadcast_like,
     broadcast_to,
-    conj,
     mask_like,
-    real,
     reshape,
     restore_reduced,
     selected,
@@ -25,16 +24,13 @@ from mlkit.numpy.rules.base import (
     sum,
     unbroadcast,
 )
-from mlkit.numpy.rules.construction import astype
-from mlkit.numpy.rules.elementwise import sqrt, zero_at_zero
 from mlkit.numpy.rules.elementwise import where_primitive as _select
 from mlkit.numpy.rules.elementwise import where_primitive as where
 from mlkit.numpy.rules.shape import expand_dims, moveaxis
 from mlkit.numpy.rules.unbounded import times_partial
-from mlkit.numpy.wrap import composite, dispatch_from, raw_array, refuse_out, wrap
+from mlkit.numpy.wrap import composite, dispatch_from, raw_array, wrap
 
-__all__ = ["amax", "amin", "average", "cumprod", "cumsum", "flip", "max", "mean", "min", "nanmean",
-           "nansum", "prod", "std", "var"]
+__all__ = ["amax", "amin", "average", "cumprod", "cumsum", "flip", "max", "mean", "min", "prod"]
 
 
 def _mean(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
@@ -108,13 +104,15 @@ defvjp(mean, _mean_vjp)
 defjvp(mean, _mean_jvp)
 
 
-def _extremum_counts(ans, x, axis, keepdims, initial):
+def _extremum_counts(ans, x, axis, keepdims, initial, where=True):
     """Raw ``(hits, expanded ans, count)``: which elements equal the extremum, and how many
     candidates (those elements, and ``initial`` where it equals the extremum) share it."""
     raw_x, raw_ans = raw_array(x), getval(ans)
     if not keepdims and axis is not None and raw_x.ndim:  # (a 0-d x loses no axis)
         raw_ans = numpy.expand_dims(raw_ans, axis)
     hits = raw_x == raw_ans
+    if where is not True:  # only the elements where= selects are candidates
+        hits = hits & numpy.asarray(where, dtype=bool)
     count = numpy.sum(hits, axis=axis, keepdims=True)
     if initial is not None:
         count = count + (raw_ans == getval(initial))
@@ -122,15 +120,15 @@ def _extremum_counts(ans, x, axis, keepdims, initial):
     return hits, raw_ans, numpy.maximum(count, 1)
 
 
-def _extremum_share(ans, x, axis, keepdims, initial=None):
+def _extremum_share(ans, x, axis, keepdims, initial=None, where=True):
     """Raw weights: 1/k on each of the k candidates equal to the extremum, 0 elsewhere."""
-    hits, _, count = _extremum_counts(ans, x, axis, keepdims, initial)
+    hits, _, count = _extremum_counts(ans, x, axis, keepdims, initial, where)
     return mask_like(hits / count, getval(x))
 
 
-def _initial_share(ans, x, axis, keepdims, initial):
+def _initial_share(ans, x, axis, keepdims, initial, where=True):
     """The weight of ``initial`` in each output: 1/k where it is one of k candidates."""
-    _, raw_ans, count = _extremum_counts(ans, x, axis, keepdims, initial)
+    _, raw_ans, count = _extremum_counts(ans, x, axis, keepdims, initial, where)
     won = (raw_ans == getval(initial)) / count
     if not keepdims and axis is not None and numpy.ndim(getval(x)):
         won = numpy.squeeze(won, axis)
@@ -139,35 +137,24 @@ def _initial_share(ans, x, axis, keepdims, initial):
     return mask_like(won, getval(x))
 
 
-def _refuse_masked(name, where):
-    if where is not True:
-        raise NotImplementedError(
-            f"the derivative of {name}(..., where=mask) is not implemented; apply the mask "
-            f"first (np.where(mask, x, fill)) and reduce without where=")
-
-
 def _extremum_vjp(ans, x, axis=None, out=None, keepdims=False, initial=None, where=True):
-    _refuse_masked("max/min", where)
-    share = _extremum_share(ans, x, axis, keepdims, initial)
+    share = _extremum_share(ans, x, axis, keepdims, initial, where)
     x_shape = shape_of(x)
     return lambda g: restore_reduced(g, x_shape, axis, keepdims) * share
 
 
 def _extremum_jvp(t, ans, x, axis=None, out=None, keepdims=False, initial=None, where=True):
-    _refuse_masked("max/min", where)
-    share = _extremum_share(ans, x, axis, keepdims, initial)
+    share = _extremum_share(ans, x, axis, keepdims, initial, where)
     return sum(t * share, axis=axis, keepdims=keepdims)
 
 
 def _initial_vjp(ans, x, axis=None, out=None, keepdims=False, initial=None, where=True):
-    _refuse_masked("max/min", where)
-    share = _initial_share(ans, x, axis, keepdims, initial)
+    share = _initial_share(ans, x, axis, keepdims, initial, where)
     return lambda g: unbroadcast(g * share, initial)
 
 
 def _initial_jvp(t, ans, x, axis=None, out=None, keepdims=False, initial=None, where=True):
-    _refuse_masked("max/min", where)
-    return broadcast_like(t * _initial_share(ans, x, axis, keepdims, initial), ans)
+    return broadcast_like(t * _initial_share(ans, x, axis, keepdims, initial, where), ans)
 
 
 for _fun in (max, min):
@@ -245,17 +232,31 @@ def _kept_shape(shape, axis):
     return tuple(1 if i in [a % len(shape) for a in axes] else n for i, n in enumerate(shape))
 
 
+def _unselected_as_one(x, where):
+    """prod(x, where=m) is prod(x with 1 where m is False): that x and the raw mask (None
+    for no where=)."""
+    if where is True:
+        return x, None
+    keep = numpy.broadcast_to(numpy.asarray(where, dtype=bool), shape_of(x))
+    return _select(keep, x, 1), keep
+
+
 def _prod_vjp(ans, x, axis=None, dtype=None, out=None, keepdims=False, initial=None,
               where=True):
-    _refuse_masked("prod", where)
-    others = _others_product(ans, x, axis, keepdims)
     x_shape = shape_of(x)
-    return lambda g: _times_others(restore_reduced(g, x_shape, axis, keepdims), others, x)
+    x, keep = _unselected_as_one(x, where)
+    others = _others_product(ans, x, axis, keepdims)
+    if keep is None:
+        return lambda g: _times_others(restore_reduced(g, x_shape, axis, keepdims), others, x)
+    return lambda g: _select(keep, _times_others(restore_reduced(g, x_shape, axis, keepdims),
+                                                 others, x), 0)
 
 
 def _prod_jvp(t, ans, x, axis=None, dtype=None, out=None, keepdims=False, initial=None,
               where=True):
-    _refuse_masked("prod", where)
+    x, keep = _unselected_as_one(x, where)
+    if keep is not None:
+        t = _select(keep, t, 0)
     return sum(_times_others(t, _others_product(ans, x, axis, keepdims), x), axis=axis,
                keepdims=keepdims)
 
@@ -332,43 +333,6 @@ defvjp(cumprod, _cumprod_vjp)
 defjvp(cumprod, _cumprod_jvp)
 
 
-def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    """Variance (in ``dtype``, as numpy's), built from mean so it needs no rules of its own."""
-    refuse_out("var", out)
-    a = a if dtype is None else astype(a, dtype)
-    centered = a - mean(a, axis=axis, keepdims=True)
-    if numpy.iscomplexobj(getval(a)):
-        squared = real(centered * conj(centered))
-    else:
-        squared = centered * centered
-    n = _count(shape_of(a), shape_of(mean(getval(a), axis=axis, keepdims=keepdims)))
-    if n == 0:  # nan, as numpy's, and mean's tangent 0 (a division by 0 would give 0 * inf)
-        return mean(squared, axis=axis, keepdims=keepdims)
-    return sum(squared, axis=axis, keepdims=keepdims) / (n - ddof)
-
-
-def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    """Square root of the variance; where all values are equal the subgradient 0 is used."""
-    refuse_out("std", out)
-    return zero_at_zero(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims), sqrt)
-
-
-def nansum(a, axis=None, dtype=None, out=None, keepdims=False):
-    """Sum ignoring NaNs (their gradient is 0)."""
-    refuse_out("nansum", out)
-    return sum(where(numpy.isnan(getval(a)), 0, a), axis=axis, dtype=dtype, keepdims=keepdims)
-
-
-def nanmean(a, axis=None, dtype=None, out=None, keepdims=False):
-    refuse_out("nanmean", out)
-    if dtype is not None:
-        a = astype(a, dtype)
-    valid = numpy.logical_not(numpy.isnan(getval(a)))
-    # The count in a's precision: an integer array would promote float32 to float64.
-    count = mask_like(numpy.sum(valid, axis=axis, keepdims=keepdims), a).real
-    return nansum(a, axis=axis, keepdims=keepdims) / count
-
-
 def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
     """The (weighted) mean over ``axis``; ``returned`` adds the weights' sum (or count)."""
     if weights is None:
@@ -395,6 +359,4 @@ def _align_weights(weights, a, axis):
     return reshape(weights, tuple(shape))
 
 
-for _name, _fun in (("var", var), ("std", std), ("nansum", nansum), ("nanmean", nanmean),
-                    ("average", average)):
-    globals()[_name] = composite(_fun, getattr(numpy, _name))
+average = composite(average, numpy.average)

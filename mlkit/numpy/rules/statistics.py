@@ -15,6 +15,7 @@ from mlkit.numpy.rules.arrangement import sort
 from mlkit.numpy.rules.base import conj, is_complex, mask_like, real, reshape, shape_of, sum
 from mlkit.numpy.rules.construction import asarray, astype
 from mlkit.numpy.rules.elementwise import sqrt, where
+from mlkit.numpy.rules.elementwise import where as where_
 from mlkit.numpy.rules.indexing import getitem
 from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.rules.reductions import cumprod, cumsum, max, min, prod
@@ -22,7 +23,7 @@ from mlkit.numpy.rules.shape import concatenate, moveaxis
 from mlkit.numpy.wrap import composite, raw_array, refuse_out, value_array
 
 __all__ = ["quantile", "percentile", "median", "nanquantile", "nanpercentile", "nanmedian",
-           "ptp", "nanmax", "nanmin", "nanprod", "nancumsum", "nancumprod", "nanvar", "nanstd",
+           "ptp", "nanmax", "nanmin", "nanprod", "nancumsum", "nancumprod",
            "cov", "corrcoef", "histogram_bin_edges"]
 
 _METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
@@ -145,27 +146,38 @@ def ptp(a, axis=None, out=None, keepdims=False):
     return max(a, axis=axis, keepdims=keepdims) - min(a, axis=axis, keepdims=keepdims)
 
 
-def _nan_extremum(extremum, fill, a, axis, keepdims):
+def _nan_extremum(extremum, fill, a, axis, keepdims, initial, where):
+    """numpy's nanmax/nanmin of an array: NaNs are left out (``fill`` stands in for them);
+    NaN where no other element is selected and there is no ``initial``."""
     raw = numpy.isnan(getval(a))
-    out = extremum(where(raw, fill, a), axis=axis, keepdims=keepdims)
-    empty = numpy.all(raw, axis=axis, keepdims=keepdims)
-    return where(empty, numpy.nan, out) if numpy.any(empty) else out
+    extra = {} if initial is None else {"initial": initial}
+    if where is not True:
+        extra["where"] = where
+    out = extremum(where_(raw, fill, a), axis=axis, keepdims=keepdims, **extra)
+    if initial is not None:
+        return out
+    empty = ~numpy.any(~raw & where, axis=axis, keepdims=keepdims)
+    return where_(empty, numpy.nan, out) if numpy.any(empty) else out
 
 
-def nanmax(a, axis=None, out=None, keepdims=False):
+def nanmax(a, axis=None, out=None, keepdims=False, initial=None, where=True):
     """The maximum ignoring NaNs (NaN for an all-NaN slice)."""
     refuse_out("nanmax", out)
-    return _nan_extremum(max, -numpy.inf, a, axis, keepdims)
+    return _nan_extremum(max, -numpy.inf, a, axis, keepdims, initial, where)
 
 
-def nanmin(a, axis=None, out=None, keepdims=False):
+def nanmin(a, axis=None, out=None, keepdims=False, initial=None, where=True):
     refuse_out("nanmin", out)
-    return _nan_extremum(min, numpy.inf, a, axis, keepdims)
+    return _nan_extremum(min, numpy.inf, a, axis, keepdims, initial, where)
 
 
-def nanprod(a, axis=None, dtype=None, out=None, keepdims=False):
+def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
     refuse_out("nanprod", out)
-    return prod(where(numpy.isnan(getval(a)), 1, a), axis=axis, dtype=dtype, keepdims=keepdims)
+    extra = {} if initial is None else {"initial": initial}
+    if where is not True:
+        extra["where"] = where
+    return prod(where_(numpy.isnan(getval(a)), 1, a), axis=axis, dtype=dtype,
+                keepdims=keepdims, **extra)
 
 
 def nancumsum(a, axis=None, dtype=None, out=None):
@@ -176,29 +188,6 @@ def nancumsum(a, axis=None, dtype=None, out=None):
 def nancumprod(a, axis=None, dtype=None, out=None):
     refuse_out("nancumprod", out)
     return cumprod(where(numpy.isnan(getval(a)), 1, a), axis=axis, dtype=dtype)
-
-
-def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    """The variance of the non-NaN elements, divided by their count less ``ddof``."""
-    refuse_out("nanvar", out)
-    valid = numpy.logical_not(numpy.isnan(getval(a)))
-    count = numpy.sum(valid, axis=axis, keepdims=True)
-    total = sum(where(valid, a, 0), axis=axis, keepdims=True)
-    centred = where(valid, a - total / mask_like(numpy.maximum(count, 1), a).real, 0)
-    squares = real(centred * conj(centred)) if is_complex(a) else centred * centred
-    divisor = count - ddof if keepdims else numpy.sum(valid, axis=axis) - ddof
-    undefined = divisor <= 0  # NaN, as numpy, where too few elements remain
-    divisor = mask_like(numpy.where(undefined, 1, divisor), squares).real
-    variance = sum(squares, axis=axis, keepdims=keepdims) / divisor
-    return where(undefined, numpy.nan, variance) if numpy.any(undefined) else variance
-
-
-def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    """The square root of ``nanvar``, with the subgradient 0 where the variance is 0."""
-    refuse_out("nanstd", out)
-    v = nanvar(a, axis=axis, ddof=ddof, keepdims=keepdims)
-    zero = raw_array(v) == 0
-    return where(zero, 0, sqrt(where(zero, 1, v)))
 
 
 def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *,
@@ -291,6 +280,6 @@ def histogram_bin_edges(a, bins=10, range=None, weights=None):
 
 
 for _fun in (quantile, percentile, median, nanquantile, nanpercentile, nanmedian, ptp, nanmax,
-             nanmin, nanprod, nancumsum, nancumprod, nanvar, nanstd, cov, corrcoef,
+             nanmin, nanprod, nancumsum, nancumprod, cov, corrcoef,
              histogram_bin_edges):
     globals()[_fun.__name__] = composite(_fun, getattr(numpy, _fun.__name__))

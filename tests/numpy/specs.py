@@ -298,6 +298,22 @@ _reduction("var-ddof1", fun=lambda x, **kw: np.var(x, ddof=1, **kw),
            variants=[{}, {"axis": 0}], several=True)
 _reduction("std-ddof1", positive, fun=lambda x, **kw: np.std(x, ddof=1, **kw),
            variants=[{"axis": -1}], several=True)
+# where=: every selected group holds two elements (std and ddof=1 need that); max and min
+# need initial= with it, as in numpy
+_SELECTED = onp.array([True, False, True])
+for _name, _domain, _extra, _complex in (
+        ("var", anywhere, {}, complex_anywhere), ("std", positive, {}, None),
+        ("nanvar", anywhere, {}, None), ("nanstd", positive, {}, None),
+        ("nansum", anywhere, {}, None), ("nanmean", anywhere, {}, None),
+        ("max", anywhere, {"initial": -9.0}, None), ("min", anywhere, {"initial": 9.0}, None),
+        ("prod", away_from_zero, {}, complex_right)):
+    for _kwargs in ({}, {"axis": -1}, {"axis": 1, "keepdims": True}, {"axis": -1, "ddof": 1}):
+        if "ddof" in _kwargs and "var" not in _name and "std" not in _name:
+            continue
+        add(_spec(f"{_name}-where({_label(_kwargs)})",
+                  bind(getattr(np, _name), where=_SELECTED, **_extra, **_kwargs), (_domain,),
+                  [((2, 3),)], [f"np.{_name}"],
+                  None if _complex is None else (_complex,)))
 for _name in ("prod", "cumprod"):
     _several_axes = ({"axis": (0, 1)},) if _name == "prod" else ()
     for _kwargs in ({}, {"axis": 0}, {"axis": 1}) + _several_axes:

@@ -3,8 +3,6 @@ each with numpy's ``where=``. A NaN and an element ``where=`` leaves out are the
 here, an element outside the selection: one masked variance serves var(where=) and nanvar.
 """
 
-import math
-
 import numpy
 
 from mlkit.autodiff.tracer import getval
@@ -12,7 +10,7 @@ from mlkit.numpy.rules.base import conj, is_complex, mask_like, real, shape_of, 
 from mlkit.numpy.rules.construction import astype
 from mlkit.numpy.rules.elementwise import sqrt, zero_at_zero
 from mlkit.numpy.rules.elementwise import where_primitive as _select
-from mlkit.numpy.rules.reductions import mean
+from mlkit.numpy.rules.reductions import mean, reduced_count
 from mlkit.numpy.wrap import composite, refuse_out
 
 __all__ = ["nanmean", "nanstd", "nansum", "nanvar", "std", "var"]
@@ -54,8 +52,7 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Tru
     if where is not True:
         return _selected_variance(a, axis, ddof, keepdims, _selection(a, where, False))
     squares = _squares(a - mean(a, axis=axis, keepdims=True))
-    reduced = shape_of(mean(getval(a), axis=axis, keepdims=keepdims))
-    n = math.prod(shape_of(a)) // max(math.prod(reduced), 1)
+    n = reduced_count(shape_of(a), shape_of(mean(getval(a), axis=axis, keepdims=keepdims)))
     if n == 0:  # nan, as numpy's, and mean's tangent 0 (a division by 0 would give 0 * inf)
         return mean(squares, axis=axis, keepdims=keepdims)
     return sum(squares, axis=axis, keepdims=keepdims) / (n - ddof)

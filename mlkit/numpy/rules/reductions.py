@@ -74,7 +74,7 @@ cumprod = wrap(numpy.cumprod, "cumprod")
 flip = wrap(numpy.flip, "flip")
 
 
-def _count(x_shape, ans_shape):
+def reduced_count(x_shape, ans_shape):
     """How many input elements were reduced into each output element."""
     return math.prod(x_shape) // builtins.max(math.prod(ans_shape), 1)
 
@@ -85,7 +85,7 @@ def _mean_vjp(ans, x, axis=None, dtype=None, out=None, keepdims=False, where=Tru
     if mask is not None:  # each output is the mean of its selected elements only
         share = mask / numpy.maximum(numpy.sum(mask, axis=axis, keepdims=True), 1)  # 0 at none
         return lambda g: restore_reduced(g, x_shape, axis, keepdims) * share
-    count = _count(x_shape, shape_of(ans) if keepdims or axis is not None else ())
+    count = reduced_count(x_shape, shape_of(ans) if keepdims or axis is not None else ())
     return lambda g: restore_reduced(g, x_shape, axis, keepdims) / count
 
 
@@ -93,7 +93,7 @@ def _mean_jvp(t, ans, x, axis=None, dtype=None, out=None, keepdims=False, where=
     """mean of the tangent (it is linear); 0, not the empty mean nan, where none is averaged."""
     tangent = mean(t, axis=axis, dtype=dtype, keepdims=keepdims, where=where)
     if where is True:
-        if _count(shape_of(x), shape_of(ans)):
+        if reduced_count(shape_of(x), shape_of(ans)):
             return tangent
         return numpy.zeros_like(getval(ans))
     counts = numpy.sum(numpy.broadcast_to(where, shape_of(x)), axis=axis, keepdims=keepdims)

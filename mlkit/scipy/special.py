@@ -22,7 +22,7 @@ from mlkit.numpy.wrap import composite, dispatch_from, nondifferentiable, raw_ar
 from mlkit.scipy.bessel import i0, i1, iv, ive, j0, j1, jn, y0, y1, yn
 from mlkit.scipy.complex_polygamma import complex_polygamma
 from mlkit.scipy.densities import beta_power, gamma_power
-from mlkit.scipy.ufuncs import no_closed_form, wrap_ufunc
+from mlkit.scipy.ufuncs import no_closed_form_inside, wrap_ufunc
 
 __all__ = ["beta", "betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfcinv", "erfinv",
            "expit", "gamma", "gammainc", "gammaincc", "gammaln", "gammasgn", "i0", "i1", "iv",
@@ -203,15 +203,32 @@ def _t_density(df, t):
 
 
 # The incomplete functions are differentiable in their upper limit only: in the shape
-# parameters (and the degrees of freedom) the derivative has no closed form.
-betainc = wrap_ufunc(scipy.special.betainc, "betainc", no_closed_form("betainc", "a"),
-                     no_closed_form("betainc", "b"),
+# parameters (and the degrees of freedom) the derivative has no closed form, except at the
+# ends of the range, where the value is 0 or 1 (1/2 for stdtr at 0) whatever the shape.
+def _at_zero_or_one(x):
+    return (x == 0) | (x == 1)
+
+
+def _at_zero_or_inf(x):
+    return (x == 0) | numpy.isposinf(x)
+
+
+def _at_zero_or_infinite(t):
+    return (t == 0) | numpy.isinf(t)
+
+
+betainc = wrap_ufunc(scipy.special.betainc, "betainc",
+                     no_closed_form_inside("betainc", "a", _at_zero_or_one),
+                     no_closed_form_inside("betainc", "b", _at_zero_or_one),
                      unbounded(lambda ans, a, b, x: _beta_density(a, b, x)))
-gammainc = wrap_ufunc(scipy.special.gammainc, "gammainc", no_closed_form("gammainc", "a"),
+gammainc = wrap_ufunc(scipy.special.gammainc, "gammainc",
+                      no_closed_form_inside("gammainc", "a", _at_zero_or_inf),
                       unbounded(lambda ans, a, x: _gamma_density(a, x)))
-gammaincc = wrap_ufunc(scipy.special.gammaincc, "gammaincc", no_closed_form("gammaincc", "a"),
+gammaincc = wrap_ufunc(scipy.special.gammaincc, "gammaincc",
+                       no_closed_form_inside("gammaincc", "a", _at_zero_or_inf),
                        unbounded(lambda ans, a, x: -_gamma_density(a, x)))
-stdtr = wrap_ufunc(scipy.special.stdtr, "stdtr", no_closed_form("stdtr", "df"),
+stdtr = wrap_ufunc(scipy.special.stdtr, "stdtr",
+                   no_closed_form_inside("stdtr", "df", _at_zero_or_infinite),
                    lambda ans, df, t: _t_density(df, t))
 
 

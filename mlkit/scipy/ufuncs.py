@@ -6,10 +6,11 @@ import functools
 
 import numpy
 
+from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.elementwise import def_elementwise
 from mlkit.numpy.wrap import dispatch_from, wrap
 
-__all__ = ["no_closed_form", "refuse", "wrap_ufunc"]
+__all__ = ["no_closed_form", "no_closed_form_inside", "refuse", "wrap_ufunc"]
 
 
 def _is_integer(value):
@@ -58,3 +59,18 @@ def no_closed_form(fun_name, arg_name):
     """``refuse`` for the derivatives scipy has no closed form for: the incomplete beta and
     gamma functions in their shape parameters, Bessel functions in their order."""
     return refuse(fun_name, arg_name, "it has no closed form")
+
+
+def no_closed_form_inside(fun_name, arg_name, at_end):
+    """``no_closed_form``, except where every value of the last argument is at an end of
+    its range (``at_end`` of the raw values): there the function is constant in
+    ``arg_name`` (gammainc(a, 0) is 0 for every a), so its derivative is 0."""
+    refused = no_closed_form(fun_name, arg_name)
+
+    def derivative(ans, *args):
+        raw = getval(args[-1])
+        if bool(numpy.all(at_end(raw))):
+            return numpy.zeros(numpy.shape(getval(ans)), numpy.result_type(getval(ans)))
+        return refused(ans, *args)
+
+    return derivative

@@ -180,3 +180,23 @@ def test_jit_replays_the_edge_slopes():
     compiled = mlkit.jit(f)
     assert_allclose(compiled(x), [12.0, -3.0, 0.0])
     assert_allclose(compiled(x[::-1].copy()), [0.0, -3.0, 12.0])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_shape_slopes_are_zero_at_the_ends_and_refused_inside(dtype):
+    """gammainc(a, 0) = 0, gammaincc(a, 0) = 1, betainc(a, b, 0 or 1) = 0 or 1 and
+    stdtr(df, 0) = 1/2 for every shape: there the slope in the shape is 0, though it has no
+    closed form elsewhere."""
+    a = onp.array([0.5, 2.0, 3.5], dtype)
+    ends = onp.array([0.0, 1.0, 0.0], dtype)
+    cases = [(lambda a: special.gammainc(a, ends * 0), a),
+             (lambda a: special.gammaincc(a, onp.array([0.0, onp.inf, 0.0], dtype)), a),
+             (lambda a: special.betainc(a, 2.0, ends), a),
+             (lambda b: special.betainc(2.0, b, ends), a),
+             (lambda df: special.stdtr(df, ends * 0), a)]
+    for f, p in cases:
+        for slope in (elementwise_grad(f)(p), forward(f)(p)):
+            assert slope.dtype == dtype
+            assert onp.all(slope == 0)
+    with pytest.raises(NotImplementedError, match="'a'"):
+        elementwise_grad(lambda a: special.gammainc(a, onp.array([0.0, 0.5, 0.0])))(a)

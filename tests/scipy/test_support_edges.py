@@ -200,3 +200,15 @@ def test_shape_slopes_are_zero_at_the_ends_and_refused_inside(dtype):
             assert onp.all(slope == 0)
     with pytest.raises(NotImplementedError, match="'a'"):
         elementwise_grad(lambda a: special.gammainc(a, onp.array([0.0, 0.5, 0.0])))(a)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_dirichlet_pdf_at_a_face_of_the_simplex(dtype):
+    # alpha = (2, 3, 2) along x = (t, 1/2, 1/2 - t): t (1/4) (1/2 - t) / B, B = 2/6! = 1/360;
+    # slopes at t = 0: 45 and -180
+    alpha = onp.array([2.0, 3.0, 2.0], dtype)
+
+    def f(t):
+        return stats.dirichlet.pdf(mlkit.numpy.stack([t, 0.5 + 0 * t, 0.5 - t]), alpha)
+
+    check(f, onp.array(0.0), 45.0, -180.0, dtype)

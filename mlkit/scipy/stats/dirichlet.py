@@ -8,7 +8,9 @@ import scipy.stats
 
 import mlkit.numpy as mnp
 from mlkit.autodiff.tracer import getval
+from mlkit.numpy.rules.base import shape_of
 from mlkit.numpy.wrap import nondifferentiable
+from mlkit.scipy.densities import beta_power
 from mlkit.scipy.special import gammaln, xlogy
 from mlkit.scipy.stats.base import register
 
@@ -48,7 +50,14 @@ def logpdf(x, alpha):
 
 
 def pdf(x, alpha):
-    return mnp.exp(logpdf(x, alpha))
+    """The product of x_i^(alpha_i - 1) (each from beta_power, so its derivatives at x_i = 0
+    are the power's, not exp(-inf) * inf = nan), over B(alpha)."""
+    x, column = _simplex_points(x, alpha)
+    powers = beta_power(0, 0)(column - 1, 0.0, x, 0.0)
+    out = powers[0]
+    for k in range(1, shape_of(powers)[0]):
+        out = out * powers[k]
+    return out / mnp.exp(mnp.sum(gammaln(alpha)) - gammaln(mnp.sum(alpha)))
 
 
 pdf, logpdf = register("dirichlet", scipy.stats.dirichlet, pdf, logpdf)

@@ -3,8 +3,9 @@
 pandas numbers the rows it reads in turn. The file's own numbers differ where pandas skips a
 blank line (empty, or only spaces and tabs other than the separator) and where a quoted cell
 spans lines. Lines end where pandas ends them: at a line feed, a carriage return or both, not
-at a form feed. A file without quotes is matched with one scan for blank lines; only a file
-whose quoted cells change the count is read record by record.
+at a form feed. A file is matched with one scan for blank lines and, when quoted cells change
+the count, one count of the quotes before each line; only a file with a quote inside an
+unquoted cell (``55" wide``) is read record by record.
 """
 
 from __future__ import annotations
@@ -26,9 +27,13 @@ def row_lines(path, dialect, rows: int) -> pd.Index:
     blank = _blank_lines(text, dialect.sep)
     starts = np.flatnonzero(~blank[1:]) + 1  # every filled line after the header starts a row
     if len(starts) != rows and '"' in text:
-        starts = _record_starts(text, dialect.sep, blank)
+        inside = _lines_in_quotes(text, dialect.sep)
+        if inside is None:
+            inside = _lines_in_records(text, dialect.sep, len(blank))
+        if inside is not None:
+            starts = np.flatnonzero(~blank[1:] & ~inside[1:]) + 1
     header = dialect.first_line - 1
-    if starts is not None and len(starts) == rows:
+    if len(starts) == rows:
         return pd.Index(starts + header)
     return pd.RangeIndex(header + 1, header + 1 + rows)
 
@@ -47,14 +52,30 @@ def _blank_lines(text: str, sep: str) -> np.ndarray:
     return blank
 
 
-def _record_starts(text: str, sep: str, blank: np.ndarray) -> np.ndarray | None:
-    """The line (0 is the header's) where each data record of ``text`` starts, a quoted cell
-    running over as many lines as it holds; None when the csv module cannot read the text."""
+def _lines_in_quotes(text: str, sep: str) -> np.ndarray | None:
+    """For each line of ``text``, whether it starts inside a quoted cell, by counting the
+    quotes before it; None unless each quote so counted as opening follows a separator, a line
+    end or a quote (of a doubled pair), and each closing one is followed by one: a quote inside
+    an unquoted cell (``55" wide``) is a character, not a cell's start."""
+    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)  # '"', sep and "\n": one byte
+    quotes = np.flatnonzero(data == ord('"'))
+    bounds = [ord("\n"), ord(sep), ord('"')]
+    for beside in (quotes[::2] - 1, quotes[1::2] + 1):
+        found = data[beside[(beside >= 0) & (beside < len(data))]]
+        if not np.isin(found, bounds).all():
+            return None
+    line_starts = np.concatenate([[0], np.flatnonzero(data == ord("\n")) + 1])
+    return np.searchsorted(quotes, line_starts) % 2 == 1
+
+
+def _lines_in_records(text: str, sep: str, lines: int) -> np.ndarray | None:
+    """For each of the ``lines`` lines of ``text``, whether it continues a record begun on an
+    earlier line, as the csv module reads quotes (like pandas); None when it cannot read them."""
     reader = csv.reader(text.split("\n"), delimiter=sep)
     try:
-        ends = np.array([reader.line_num for _ in reader], dtype=np.int64)
+        ends = [reader.line_num for _ in reader]
     except csv.Error:  # a cell over csv.field_size_limit(), a quote never closed
         return None
-    starts = np.concatenate([[0], ends[:-1]])
-    filled = (ends - starts > 1) | ~blank[starts]  # a record over several lines is never blank
-    return starts[1:][filled[1:]]
+    inside = np.ones(lines, dtype=bool)
+    inside[[0, *ends[:-1]]] = False
+    return inside

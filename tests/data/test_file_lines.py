@@ -55,3 +55,11 @@ def test_every_cell_quoted_and_none_over_lines_numbers_rows_after_a_blank_line(w
     data = load_csv(write('"x","y"\n"1","a"\n\n"2","b"\n"3",""\n"4","a"\n'), "y")
     assert data.lines.tolist() == [2, 4, 6]
     assert data.notes == ["1 row with no target value left out: line 5"]
+
+
+def test_a_quote_inside_an_unquoted_cell_is_a_character_not_a_cell_start(write):
+    rows = 'a1,55" wide,30,yes\na2,"two\nlines",41,no\na3,plain,abc,no\n'  # lines 2, 3-4, 5
+    with pytest.raises(DataError, match=r"'abc' on line 5\)"):
+        load_csv(write(HEADER + rows), "churn", ids=["id", "note"])
+    data = load_csv(write(HEADER + rows.replace("abc", "7")), "churn", ids=["id", "note"])
+    assert data.lines.tolist() == [2, 3, 5]

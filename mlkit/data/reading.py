@@ -16,6 +16,7 @@ import pandas as pd
 from mlkit.data.dates import formats_reading, parse_dates
 from mlkit.data.dialect import COMMA_UTF8, encoding_error, header_names
 from mlkit.data.errors import DataError
+from mlkit.data.file_lines import row_lines
 from mlkit.data.values import (
     comma_decimal_values,
     formatted_values,
@@ -67,23 +68,8 @@ def read_table(path, columns=None, text=(), missing=(), raw=False, dialect=COMMA
         raise DataError(f"CSV file {os.fspath(path)!r} could not be parsed ({str(exc).strip()});"
                         f" check that every row has one value per column, {dialect.sep!r}-"
                         "separated (set data.csv.sep if another separator is meant).") from None
-    frame.index = _file_lines(path, dialect, len(frame))
+    frame.index = row_lines(path, dialect, len(frame))
     return frame[list(columns)]
-
-
-def _file_lines(path, dialect, rows: int):
-    """The file line of each of the ``rows`` data rows: pandas skips blank lines (spaces and
-    tabs other than the separator), which keep their numbers; lines end where pandas ends them
-    (at a line feed, a carriage return or both; not at a form feed inside a cell). A quoted
-    cell spanning lines: the rows are numbered in turn."""
-    with open(path, encoding=dialect.encoding) as file:  # universal newlines
-        lines = file.read().split("\n")[dialect.first_line - 1:]
-    blank = " \t".replace(dialect.sep, "")
-    filled = [number for number, line in enumerate(lines, dialect.first_line)
-              if line.strip(blank)]
-    if len(filled) == rows:
-        return pd.Index(filled)
-    return pd.RangeIndex(dialect.first_line, dialect.first_line + rows)
 
 
 def raise_problems(source: str, problems: list[str]) -> None:

@@ -191,13 +191,18 @@ def test_resume_refuses_a_changed_sweep_or_a_missing_directory(tmp_path):
 
 
 def test_ctrl_c_cancels_keeps_finished_trials_and_resume_completes_them(tmp_path):
-    path = write_sweep(tmp_path, "base: base.yaml\nrepeats: 4\noutput: {dir: OUT}\n", epochs=15)
+    # t000 and t001 train 3 epochs; t002 and t003 take the base's million (hours), so on one
+    # worker Ctrl-C after [2/4] always finds t002 running. The resume re-reads base.yaml,
+    # now at 3 epochs, and the trials' overrides are unchanged, so it completes them quickly.
+    path = write_sweep(tmp_path, "base: base.yaml\n"
+                                 "trials: [{training.epochs: 3}, {optimizer.lr: 0.05}]\n"
+                                 "repeats: 2\noutput: {dir: OUT}\n", epochs=1_000_000)
     command = [sys.executable, "-u", "-m", "mlkit.cli", "sweep", str(path), "--workers", "1"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines = []
     for line in process.stdout:
         lines.append(line.rstrip("\n"))
-        if line.startswith("[1/4]"):
+        if line.startswith("[2/4]"):
             process.send_signal(signal.SIGINT)
             break
     out, err = process.communicate(timeout=60)
@@ -206,13 +211,15 @@ def test_ctrl_c_cancels_keeps_finished_trials_and_resume_completes_them(tmp_path
     assert "mlkit sweep: interrupted" in err
     directory = lines[-1].removeprefix("sweep directory: ")
     results = pd.read_csv(f"{directory}/results.csv")
-    assert 1 <= len(results) < 4 and (results["status"] == "ok").all()
-    assert any(line.startswith("interrupted: ") and f"--resume {directory}" in line
-               for line in lines)
+    assert list(results["trial"]) == ["t000", "t001"] and (results["status"] == "ok").all()
+    assert any(line.startswith("interrupted: 2 finished trial(s) kept, 2 not run")
+               and f"--resume {directory}" in line for line in lines)
+    (tmp_path / "base.yaml").write_text(BASE.replace("EPOCHS", "3"))
     resumed = []
     result = run_sweep(load_sweep(path), workers=2, resume=directory, say=resumed.append)
     assert len(result.results) == 4 and (result.results["status"] == "ok").all()
-    assert f"{len(results)} finished earlier; running {4 - len(results)} on" in resumed[0]
+    assert (result.results["epochs"] == 3).all()
+    assert "2 finished earlier; running 2 on" in resumed[0]
     again = []
     run_sweep(load_sweep(path), resume=directory, say=again.append)
     assert again[0] == "sweep sweep: 4 trials, 4 finished earlier; nothing left to run"

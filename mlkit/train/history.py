@@ -33,10 +33,7 @@ class History:
     @property
     def columns(self) -> list[str]:
         """Every key that appears in some row, in order of first appearance."""
-        seen: dict[str, None] = {}
-        for row in self.rows:
-            seen.update(dict.fromkeys(row))
-        return list(seen)
+        return list(dict.fromkeys(key for row in self.rows for key in row))
 
     def column(self, name: str) -> np.ndarray:
         """The values of ``name`` per epoch as float64 (NaN where a row lacks it)."""

@@ -64,8 +64,7 @@ def summary_frame(results: pd.DataFrame, chosen=()) -> pd.DataFrame:
         row = {"group": group, "trials": len(frame), "ok": len(ok)}
         for name in metrics:
             values = pd.to_numeric(ok[name], errors="coerce").dropna()
-            row[f"{name}_mean"] = values.mean() if len(values) else math.nan
-            row[f"{name}_std"] = values.std(ddof=1) if len(values) > 1 else math.nan
+            row[f"{name}_mean"], row[f"{name}_std"] = values.mean(), values.std()
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -121,9 +121,7 @@ def curves_png(trials: list[Trial], outcomes: dict[int, TrialOutcome], title: st
                 positive.append(values[keep])
     names = {"train_loss": "training loss", "val_loss": "validation loss"}
     for axis, name in zip(axes, [names.get(key, key) for key in keys]):
-        axis.set_xlabel("epoch")
-        axis.set_ylabel(name)
-        axis.set_title(name)
+        axis.set(xlabel="epoch", ylabel=name, title=name)
         axis.grid(alpha=0.3)
     if positive:
         values = np.concatenate(positive)

@@ -174,10 +174,6 @@ _BOUNDS = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<",
            "less_than_equal": "<="}
 
 
-def _quoted(text: str) -> list[str]:
-    return re.findall(r"'([^']*)'", text)
-
-
 def _unknown_key(site: _Site, key: str, value: Any) -> Problem:
     fields = list(site.owner.model_fields) if site.owner else []
     if site.union is not None:
@@ -228,7 +224,7 @@ def _translate_one(error: dict, root: type[BaseModel]) -> list[Problem]:
     if kind in ("literal_error", "union_tag_invalid"):
         if kind == "union_tag_invalid":
             path, value = f"{path}.{ctx['discriminator'].strip(chr(39))}", ctx["tag"]
-        allowed = _quoted(ctx.get("expected") or ctx.get("expected_tags", ""))
+        allowed = re.findall(r"'([^']*)'", ctx.get("expected") or ctx.get("expected_tags", ""))
         hint = f"allowed: {choices(allowed)}" + did_you_mean(value, allowed)
         return [Problem(path, "not an allowed value", value, hint)]
     if kind == "union_tag_not_found":

@@ -47,11 +47,6 @@ def _check_names(param: str, names, columns, source: str) -> list[str]:
     return names
 
 
-def _most_frequent(values: pd.Series):
-    counts = values.value_counts()
-    return min(counts.index[counts == counts.max()])
-
-
 def _fill_values(frame, numeric, categorical, impute, source) -> dict:
     """The value each feature column's gaps get: mean/median for numbers, else the mode."""
     fill = {}
@@ -65,7 +60,7 @@ def _fill_values(frame, numeric, categorical, impute, source) -> dict:
         elif col in numeric and impute == "median":
             fill[col] = float(values.median())
         else:
-            mode = _most_frequent(values)
+            mode = values.mode().iloc[0]  # the smallest of the most frequent (modes are sorted)
             fill[col] = float(mode) if col in numeric else str(mode)
     return fill
 
@@ -90,7 +85,7 @@ def _dates_and_fill(frame, dates, impute, source, date_format) -> tuple[dict, di
                             "features and dates.")
         if impute in ("mean", "median", "most_frequent"):
             value = times.mean() if impute == "mean" else (
-                times.median() if impute == "median" else _most_frequent(times))
+                times.median() if impute == "median" else times.mode().iloc[0])
             fill[col] = value.isoformat()
         origins[col] = times.min().isoformat()
     return origins, fill

@@ -6,6 +6,8 @@ message naming the parameter and the fix instead of a traceback from inside nump
 
 from __future__ import annotations
 
+import math
+from numbers import Real
 from typing import Annotated, Literal, get_args, get_origin
 
 import numpy as np
@@ -74,6 +76,11 @@ def as_array(value, param: str) -> np.ndarray:
 def is_missing(value) -> bool:
     """True for ``None`` and float NaN, the two spellings of a missing entry."""
     return value is None or (isinstance(value, (float, np.floating)) and np.isnan(value))
+
+
+def is_finite(value) -> bool:
+    """True for a finite real number that is not a bool: a number as a JSON file holds one."""
+    return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def check_labels(y, param: str) -> np.ndarray:

@@ -47,8 +47,7 @@ def check_order(order, n: int | None = None) -> np.ndarray:
         raise TypeError(f"order must hold numbers or dates (numpy datetime64) to sort the rows "
                         f"by, got dtype {order.dtype}; convert text dates with "
                         "pandas.to_datetime first.")
-    gaps = np.flatnonzero(np.isnat(order) if order.dtype.kind == "M" else np.isnan(order)
-                          if order.dtype.kind == "f" else np.zeros(len(order), bool))
+    gaps = np.flatnonzero(pd.isna(order))  # NaN of floats, NaT of datetimes
     if len(gaps):
         raise DataError(f"order has {len(gaps)} missing value(s) (rows {gaps[:5].tolist()}"
                         f"{', ...' if len(gaps) > 5 else ''}); every row needs a time to be "

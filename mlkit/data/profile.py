@@ -163,7 +163,7 @@ def _kind(values: pd.Series, rows: int, decimal: str = ".") -> str:
     if values.nunique() == 1:
         return "constant"
     plain = to_numbers(values, "plain", decimal)
-    if plain.notna().all() and _codes(values):  # codes, never amounts
+    if plain.notna().all() and _leading_zero(values).any():  # codes, never amounts
         return "id" if too_many_categories(values.nunique(), rows) else "category"
     if plain.notna().all():  # a counter 1, 2, 3 ... longer than a few categories is an id
         counter = len(values) > FEW_CATEGORIES and bool(np.all(np.diff(plain.to_numpy()) == 1))
@@ -283,14 +283,9 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
     return profile
 
 
-def _codes(values: pd.Series) -> bool:
-    """Whether some value of a column of numbers is written with a leading zero (``02139``,
-    ``007``): codes, such as postal codes, rather than amounts."""
-    return bool(_leading_zero(values).any())
-
-
 def _leading_zero(values: pd.Series) -> pd.Series:
-    """Which values are written with a leading zero (a boolean mask)."""
+    """Which values are written with a leading zero (``02139``, ``007``; a boolean mask): in a
+    column of numbers, codes such as postal codes rather than amounts."""
     return values.astype(str).str.match(r"^\s*0\d")
 
 
@@ -350,7 +345,7 @@ def _column_note(written: pd.Series, read: pd.Series, kind: str, target: bool,
         return (f"dates, but not written as ISO 8601 (e.g. {example!r}): rewrite them as "
                 "YYYY-MM-DD to use them")
     present = written.dropna()
-    if kind in ("category", "id") and _codes(present):
+    if kind in ("category", "id") and _leading_zero(present).any():
         zero = present[_leading_zero(present)].iloc[0]
         role = "categories" if kind == "category" else "an id (too many for categories)"
         return f"codes written with leading zeros (e.g. {zero!r}): read as {role}, not amounts"

@@ -8,11 +8,12 @@ layout can still read older files.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from mlkit.data.errors import is_finite
 
 __all__ = ["DECILES", "PROFILE_VERSION", "QUANTILES", "TrainingProfile", "bin_shares",
            "profile_frame"]
@@ -83,31 +84,26 @@ class TrainingProfile:
         return cls(rows, columns)
 
 
-def _finite(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and \
-        math.isfinite(value)
-
-
 def _check_column(name: str, column) -> None:
     """ValueError naming ``columns.<name>.<key>`` when it holds what mlkit never writes."""
     where = f"columns.{name}"
     if not isinstance(column, dict) or column.get("kind") not in ("number", "category"):
         raise ValueError(f"key {where + '.kind'!r} must be 'number' or 'category'")
-    if not _finite(column.get("missing")) or not 0 <= column["missing"] <= 1:
+    if not is_finite(column.get("missing")) or not 0 <= column["missing"] <= 1:
         raise ValueError(f"key {where + '.missing'!r} must be a share between 0 and 1")
     if column["kind"] == "category":
         frequencies = column.get("frequencies")
-        if not isinstance(frequencies, dict) or not all(map(_finite, frequencies.values())):
+        if not isinstance(frequencies, dict) or not all(map(is_finite, frequencies.values())):
             raise ValueError(f"key {where + '.frequencies'!r} must map categories to shares")
         return
     edges, shares = column.get("edges"), column.get("shares")
-    if not isinstance(edges, list) or not all(map(_finite, edges)) or edges != sorted(edges) \
+    if not isinstance(edges, list) or not all(map(is_finite, edges)) or edges != sorted(edges) \
             or not isinstance(shares, list) or len(shares) != len(edges) + 1 \
-            or not all(map(_finite, shares)):
+            or not all(map(is_finite, shares)):
         raise ValueError(f"keys {where + '.edges'!r} and {where + '.shares'!r} must be sorted "
                          "numbers and one more share than edges")
     stats = [column.get(key) for key in ("min", "max", "mean", "std")]
-    if not (all(map(_finite, stats)) or (not edges and all(v is None for v in stats))):
+    if not (all(map(is_finite, stats)) or (not edges and all(v is None for v in stats))):
         raise ValueError(f"keys min, max, mean and std of {where!r} must be finite numbers")
 
 

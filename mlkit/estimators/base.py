@@ -114,14 +114,12 @@ class _Encoder(json.JSONEncoder):
                         "the parameter to one of those (e.g. random_state=0) before saving")
 
 
-def _decode(value):
-    if isinstance(value, list):
-        return [_decode(v) for v in value]
-    if isinstance(value, dict) and "__tuple__" in value:
-        return tuple(_decode(v) for v in value["__tuple__"])
-    if isinstance(value, dict) and "__dict__" in value:
-        return {_decode(k): _decode(v) for k, v in value["__dict__"]}
-    return value
+def _decoded(node: dict):
+    """json's ``object_hook`` (called innermost first): a tuple or dict :class:`_Encoder` wrote,
+    back as it was."""
+    if "__tuple__" in node:
+        return tuple(node["__tuple__"])
+    return dict(node["__dict__"]) if "__dict__" in node else node
 
 
 class MLKitEstimator(BaseEstimator):
@@ -246,11 +244,11 @@ class MLKitEstimator(BaseEstimator):
         arrays = load_arrays(path)
         if "__meta__" not in arrays:
             raise ValueError(f"{path} was not written by an mlkit estimator's save()")
-        meta = json.loads(str(arrays["__meta__"][()]))
+        meta = json.loads(str(arrays["__meta__"][()]), object_hook=_decoded)
         if meta["class"] != cls.__name__:
             raise ValueError(f"{path} holds a {meta['class']}, not a {cls.__name__}; load it "
                              f"with {meta['class']}.load or mlkit.estimators.load")
-        estimator = cls(**_decode(meta["params"]))
+        estimator = cls(**meta["params"])
         for name, kind in meta["kinds"].items():
             setattr(estimator, name, _fetch(arrays, name, kind))
         estimator._restore()

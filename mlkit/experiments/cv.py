@@ -98,9 +98,8 @@ def _summary_frame(folds: pd.DataFrame, names: list[str]) -> pd.DataFrame:
         row = {"metric": name, "folds": len(ok),
                "undefined": int(columns.get("difference", mine).isna().sum())}
         for who, values in columns.items():
-            values = values.dropna()
-            row[f"{who}_mean"] = values.mean() if len(values) else math.nan
-            row[f"{who}_std"] = values.std(ddof=1) if len(values) > 1 else math.nan
+            values = values.dropna()  # pandas: NaN mean of none, NaN std (ddof=1) of one
+            row[f"{who}_mean"], row[f"{who}_std"] = values.mean(), values.std()
         rows.append(row)
     return pd.DataFrame(rows)
 

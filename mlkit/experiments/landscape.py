@@ -151,10 +151,7 @@ def plot_landscape(function: TestFunction, trajectories, config: LandscapeConfig
                   label=f"{path.label}: {note}")
     axes.plot(*config.start, "o", color="white", markeredgecolor="black", label="start")
     axes.plot(*function.minimum, "*", color="red", markersize=14, label="minimum")
-    axes.set_xlim(*xlim)
-    axes.set_ylim(*ylim)
-    axes.set_xlabel("x")
-    axes.set_ylabel("y")
+    axes.set(xlim=xlim, ylim=ylim, xlabel="x", ylabel="y")
     axes.set_title(f"{function.name}: {config.steps} steps, tolerance {config.tolerance:g} "
                    f"({config.criterion})", fontsize=10)
     axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)

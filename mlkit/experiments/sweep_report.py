@@ -64,8 +64,7 @@ def summary_frame(results: pd.DataFrame, chosen=()) -> pd.DataFrame:
         row = {"group": group, "trials": len(frame), "ok": len(ok)}
         for name in metrics:
             values = pd.to_numeric(ok[name], errors="coerce").dropna()
-            row[f"{name}_mean"] = values.mean() if len(values) else math.nan
-            row[f"{name}_std"] = values.std(ddof=1) if len(values) > 1 else math.nan
+            row[f"{name}_mean"], row[f"{name}_std"] = values.mean(), values.std()
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -122,9 +121,7 @@ def curves_png(trials: list[Trial], outcomes: dict[int, TrialOutcome], title: st
                 positive.append(values[keep])
     names = {"train_loss": "training loss", "val_loss": "validation loss"}
     for axis, name in zip(axes, [names.get(key, key) for key in keys]):
-        axis.set_xlabel("epoch")
-        axis.set_ylabel(name)
-        axis.set_title(name)
+        axis.set(xlabel="epoch", ylabel=name, title=name)
         axis.grid(alpha=0.3)
     if positive:
         values = np.concatenate(positive)

@@ -34,8 +34,7 @@ def plot_confusion(y_true, y_pred, classes: list[str], path, title: str = "") ->
     long_names = len(classes) > 4 and max(len(str(c)) for c in classes) > 3
     axis.set_xticks(ticks, [str(c) for c in classes], rotation=45 if long_names else 0)
     axis.set_yticks(ticks, [str(c) for c in classes])
-    axis.set_xlabel("predicted class")
-    axis.set_ylabel("true class")
+    axis.set(xlabel="predicted class", ylabel="true class")
     if len(classes) <= 20:
         for i, j in np.ndindex(counts.shape):
             text = f"{counts[i, j]}\n{shares[i, j]:.0%}" if counts[i, j] else "0"
@@ -52,11 +51,8 @@ def plot_roc(y_true, score, path, title: str = "", positive: str = "1") -> None:
     axis.plot(fpr, tpr, color="tab:blue", lw=2,
               label=f"ROC, AUC = {roc_auc(y_true, score):.4f}")
     axis.plot([0, 1], [0, 1], color="gray", ls="--", lw=1, label="chance")
-    axis.set_xlim(-0.01, 1.01)
-    axis.set_ylim(-0.01, 1.01)
-    axis.set_xlabel("false positive rate")
-    axis.set_ylabel(f"true positive rate (class {positive})")
-    axis.set_title(f"{title} ROC curve".strip())
+    axis.set(xlim=(-0.01, 1.01), ylim=(-0.01, 1.01), xlabel="false positive rate",
+             ylabel=f"true positive rate (class {positive})", title=f"{title} ROC curve".strip())
     axis.legend(loc="lower right")
     axis.grid(alpha=0.3)
     save_figure(figure, path)
@@ -90,20 +86,16 @@ def plot_calibration(found: Calibration, path, title: str = "", positive: str = 
     axis.plot(table["confidence"], table["frequency"], "o-", color="tab:blue",
               label=f"model (ECE {found.ece:.4f})")
     what = "predicted class" if found.top_label else f"class {positive}"
-    axis.set_xlabel(f"mean predicted probability of the {what}")
-    axis.set_ylabel("observed frequency" + (" of a right prediction" if found.top_label
-                                             else f" of class {positive}"))
-    axis.set_xlim(-0.01, 1.01)
-    axis.set_ylim(-0.01, 1.01)
+    axis.set(xlabel=f"mean predicted probability of the {what}",
+             ylabel="observed frequency" + (" of a right prediction" if found.top_label
+                                            else f" of class {positive}"),
+             xlim=(-0.01, 1.01), ylim=(-0.01, 1.01), title=f"{title} calibration".strip())
     axis.legend(loc="upper left")
     axis.grid(alpha=0.3)
-    axis.set_title(f"{title} calibration".strip())
     counts.bar(table["low"], table["count"], width=table["high"] - table["low"], align="edge",
                color="tab:blue", alpha=0.6, edgecolor="white")
-    counts.set_xlim(0, 1)
-    counts.set_xlabel("predicted probability bin")
-    counts.set_ylabel("rows")
-    counts.set_title(f"rows per bin ({int(table['count'].sum())} rows)")
+    counts.set(xlim=(0, 1), xlabel="predicted probability bin", ylabel="rows",
+               title=f"rows per bin ({int(table['count'].sum())} rows)")
     save_figure(figure, path)
 
 
@@ -115,15 +107,13 @@ def plot_residuals(y_true, predicted, path, title: str = "") -> None:
     low, high = min(y_true.min(), predicted.min()), max(y_true.max(), predicted.max())
     against.plot([low, high], [low, high], color="gray", ls="--", lw=1, label="exact")
     against.scatter(y_true, predicted, s=12, alpha=0.6, color="tab:blue")
-    against.set_xlabel("actual")
-    against.set_ylabel("predicted")
-    against.set_title(f"{title} predicted vs actual ({len(y_true)} rows)".strip())
+    against.set(xlabel="actual", ylabel="predicted",
+                title=f"{title} predicted vs actual ({len(y_true)} rows)".strip())
     against.legend(loc="upper left")
     residual.axhline(0, color="gray", ls="--", lw=1)
     residual.scatter(predicted, y_true - predicted, s=12, alpha=0.6, color="tab:orange")
-    residual.set_xlabel("predicted")
-    residual.set_ylabel("residual (actual - predicted)")
-    residual.set_title("residuals vs predicted")
+    residual.set(xlabel="predicted", ylabel="residual (actual - predicted)",
+                 title="residuals vs predicted")
     for axis in (against, residual):
         axis.grid(alpha=0.3)
     save_figure(figure, path)

@@ -33,10 +33,7 @@ class History:
     @property
     def columns(self) -> list[str]:
         """Every key that appears in some row, in order of first appearance."""
-        seen: dict[str, None] = {}
-        for row in self.rows:
-            seen.update(dict.fromkeys(row))
-        return list(seen)
+        return list(dict.fromkeys(key for row in self.rows for key in row))
 
     def column(self, name: str) -> np.ndarray:
         """The values of ``name`` per epoch as float64 (NaN where a row lacks it)."""
@@ -67,18 +64,11 @@ class History:
     @classmethod
     def from_arrays(cls, arrays: dict, stop_reason: str = "not started") -> History:
         """Rebuild the rows written by :meth:`to_arrays` (NaN entries are left out)."""
-        lengths = {len(np.atleast_1d(a)) for a in arrays.values()}
+        columns = {name: np.atleast_1d(values).tolist() for name, values in arrays.items()}
+        lengths = {len(values) for values in columns.values()}
         if len(lengths) > 1:
             raise ValueError(f"history columns have different lengths {sorted(lengths)}")
-        n = lengths.pop() if lengths else 0
-        rows = []
-        for i in range(n):
-            row = {}
-            for name, values in arrays.items():
-                value = np.atleast_1d(values)[i]
-                if name == "epoch":
-                    row[name] = int(value)
-                elif not math.isnan(float(value)):
-                    row[name] = float(value)
-            rows.append(row)
+        rows = [{name: int(value) if name == "epoch" else float(value)
+                 for name, value in zip(columns, row) if name == "epoch" or not math.isnan(value)}
+                for row in zip(*columns.values())]  # one row per epoch: the columns transposed
         return cls(rows, stop_reason)

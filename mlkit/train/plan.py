@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
@@ -89,11 +89,9 @@ class Preprocessing:
         return {name: [i] for i, name in enumerate(self.feature_names)}
 
     def to_dict(self) -> dict:
-        """JSON-able form; floats are kept exactly (Python's JSON floats round-trip)."""
-        return {"head": self.head, "feature_names": list(self.feature_names),
-                "classes": self.classes, "x_mean": self.x_mean, "x_scale": self.x_scale,
-                "y_mean": self.y_mean, "y_scale": self.y_scale, "target": self.target,
-                "csv_schema": self.csv_schema, "dtype": self.dtype}
+        """JSON-able form (every field, copied); floats are kept exactly (Python's JSON floats
+        round-trip)."""
+        return asdict(self)
 
     @classmethod
     def from_dict(cls, state: dict) -> Preprocessing:

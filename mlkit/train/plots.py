@@ -88,9 +88,7 @@ def plot_history(history: History, path, title: str = "", monitor: str | None = 
         if best_epoch:
             axis.axvline(best_epoch, color="gray", ls="--", lw=1,
                          label=f"best epoch {best_epoch}" + (f" ({monitor})" if monitor else ""))
-        axis.set_xlabel("epoch")
-        axis.set_ylabel(ylabel)
-        axis.set_title(name)
+        axis.set(xlabel="epoch", ylabel=ylabel, title=name)
         if len(history):
             axis.legend(fontsize=8)
         axis.grid(alpha=0.3)

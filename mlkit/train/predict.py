@@ -83,8 +83,7 @@ class Predictor:
             return column.to_numpy(dtype=np.float64)
         text = column.astype(str).to_numpy()
         if np.isin(text, classes).all():
-            return np.searchsorted(classes, text) if classes == sorted(classes) else np.array(
-                [classes.index(t) for t in text])
+            return pd.Index(classes).get_indexer(text)
         numbers = pd.to_numeric(column, errors="coerce")
         if numbers.notna().all() and numbers.between(0, len(classes) - 1).all() and (
                 numbers % 1 == 0).all():

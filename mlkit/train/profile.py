@@ -10,6 +10,7 @@ one does, so a profiled run trains exactly as an unprofiled one, only a little s
 from __future__ import annotations
 
 import time
+from collections import Counter
 
 __all__ = ["StepProfile"]
 
@@ -24,8 +25,8 @@ class StepProfile:
         self.optimizer_first = 0.0  # the first step's, which compiles the update (numba)
         self.recording = self.overhead = 0.0
         self.recordings = 0
-        self.kinds: dict[str, float] = {}  # seconds by kind of numpy call, as jit names them
-        self.calls: dict[str, int] = {}
+        self.kinds: Counter[str] = Counter()  # seconds by kind of numpy call, as jit names them
+        self.calls: Counter[str] = Counter()
 
     def timed(self, take, step, descend):
         """``take``, ``step`` and ``descend`` timed into this profile, the step through its
@@ -65,10 +66,8 @@ class StepProfile:
         self.recording += report.recording
         self.recordings += report.recording > 0
         self.overhead += report.overhead + report.eager
-        for kind, seconds in report.seconds.items():
-            self.kinds[kind] = self.kinds.get(kind, 0.0) + seconds
-        for kind, count in report.calls.items():
-            self.calls[kind] = self.calls.get(kind, 0) + count
+        self.kinds.update(report.seconds)  # a Counter adds the values of a mapping
+        self.calls.update(report.calls)
 
     def rows(self) -> list[tuple[str, float, float | None]]:
         """``(part, seconds, numpy calls per step or None)`` for every part of the loop."""

@@ -10,7 +10,6 @@ temporary file, then a rename).
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import platform
@@ -118,9 +117,7 @@ class RunDir:
     def write_metrics(self, history: History) -> None:
         """``metrics.csv``: one row per epoch, every column of the history."""
         frame = pd.DataFrame(history.rows, columns=history.columns)
-        buffer = io.StringIO()
-        frame.to_csv(buffer, index=False, float_format="%.17g")
-        self.write_text(self.METRICS, buffer.getvalue())
+        self.write_text(self.METRICS, frame.to_csv(index=False, float_format="%.17g"))
 
     def read_metrics(self) -> pd.DataFrame:
         """``metrics.csv`` as a data frame."""

@@ -10,11 +10,11 @@ Keys these checks do not know are left to the code that reads them.
 from __future__ import annotations
 
 import json
-import math
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 
+from mlkit.data.errors import is_finite
 from mlkit.train.checkpoint import CheckpointError
 from mlkit.train.heads import HEADS
 
@@ -30,10 +30,6 @@ class _Bad(ValueError):
         super().__init__(f"key {key!r} must be {expected} (got {text})")
 
 
-def _number(value) -> bool:
-    return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
-
-
 def _strings(key: str, value, *, empty: bool = False, distinct: bool = True) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value) or \
             (not value and not empty) or (distinct and len(set(value)) != len(value)):
@@ -43,7 +39,7 @@ def _strings(key: str, value, *, empty: bool = False, distinct: bool = True) -> 
 
 
 def _numbers(key: str, value, length: int, *, positive: bool = False) -> None:
-    if not isinstance(value, list) or len(value) != length or not all(map(_number, value)) or \
+    if not isinstance(value, list) or len(value) != length or not all(map(is_finite, value)) or \
             (positive and not all(v > 0 for v in value)):
         what = "positive finite numbers" if positive else "finite numbers"
         raise _Bad(key, f"a list of {length} {what}", value)
@@ -75,9 +71,9 @@ def check_preprocessing(state) -> None:
             raise _Bad(key, "given together with x_mean/x_scale, or both null", state.get(key))
         if state.get(key) is not None:
             _numbers(key, state[key], len(names), positive=key == "x_scale")
-    if not _number(state.get("y_mean")):
+    if not is_finite(state.get("y_mean")):
         raise _Bad("y_mean", "a finite number", state.get("y_mean"))
-    if not _number(state.get("y_scale")) or state["y_scale"] <= 0:
+    if not is_finite(state.get("y_scale")) or state["y_scale"] <= 0:
         raise _Bad("y_scale", "a positive finite number", state.get("y_scale"))
     if not isinstance(state.get("target"), str):
         raise _Bad("target", "a column name (string)", state.get("target"))
@@ -105,7 +101,7 @@ def _check_csv_schema(schema, feature_names: list[str]) -> None:
     if not isinstance(fill, dict):
         raise _Bad("csv_schema.fill", "a JSON object of column: value", fill)
     for column, value in fill.items():
-        wanted = _number(value) if column in numeric else isinstance(value, str)
+        wanted = is_finite(value) if column in numeric else isinstance(value, str)
         if not wanted:
             kind = "a finite number" if column in numeric else "a category (string)"
             raise _Bad(f"csv_schema.fill.{column}", kind, value)

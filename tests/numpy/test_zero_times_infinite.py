@@ -3,6 +3,8 @@
 0 * inf = nan: a root's slope at 0, a where that hides a branch, a product with an infinite
 factor, to second order and under jit."""
 
+import math
+
 import numpy as onp
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -206,3 +208,15 @@ def test_the_guarded_product_is_the_plain_one_whenever_the_partial_is_finite(sha
     tangent = _quiet(make_jvp(np.sqrt)(complex_x), t.astype(onp.complex64))[1]
     assert tangent.dtype == onp.complex64
     assert_array_equal(tangent, expected)
+
+
+def test_a_hidden_sinc_far_out_has_a_zero_second_derivative():
+    # sinc's slope near 0 is a polynomial in x * x, which overflows at 1e300 (unread there)
+    def hidden(x):
+        return np.sum(np.where(onp.array([False, True]), np.sinc(x), 0.0))
+
+    x = onp.array([1e300, 0.5])
+    # sinc'' = (2 sin(pi x) - 2 pi x cos(pi x) - pi^2 x^2 sin(pi x)) / (pi x^3)
+    curvature = hessian(np.sinc)(0.5)
+    assert_allclose(curvature, (2 - math.pi ** 2 / 4) / (math.pi / 8), rtol=1e-12)
+    assert_array_equal(_quiet(hessian(hidden), x), [[0.0, 0.0], [0.0, curvature]])

@@ -147,11 +147,12 @@ def _sinc_derivative(ans, x):
     limit = 0.1 if single else 0.01
     small = numpy.abs(raw) < limit
     safe_x = where_primitive(small, 1, x)
-    square = x * x
+    near = where_primitive(small, x, 0)  # not x: x * x overflows for |x| > 1e154
+    square = near * near
     near_zero = 0
     for coefficient in reversed(_SINC_SLOPE):
         near_zero = near_zero * square + coefficient
-    return where_primitive(small, x * near_zero, (cos(math.pi * x) - ans) / safe_x)
+    return where_primitive(small, near * near_zero, (cos(math.pi * x) - ans) / safe_x)
 
 
 sinc = elementwise(numpy.sinc, _sinc_derivative)

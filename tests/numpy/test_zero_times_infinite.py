@@ -1,7 +1,7 @@
 """A zero tangent or cotangent element meeting an infinite partial derivative contributes 0
 (a linear map takes 0 to 0; the function does not move along that direction), not
-0 * inf = nan: a root's slope at 0, a where that hides a branch, a product with an infinite
-factor, to second order and under jit."""
+0 * inf = nan: a root's slope at 0, a zero divisor, a special function's pole or overflow, a
+where that hides a branch, a product with an infinite factor, to second order and under jit."""
 
 import math
 

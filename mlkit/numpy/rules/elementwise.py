@@ -249,8 +249,8 @@ def _divide_dx(ans, x, y):
 
 
 def _reciprocal_may_be_infinite(ans, x, y):
-    """Whether 1 / y can be infinite: an array or traced y, or a Python number 0 or below
-    1 / the largest float (a constant divisor otherwise keeps the plain product)."""
+    """Whether 1 / y can be infinite: for an array or traced y, and a Python number whose
+    reciprocal overflows (0, or tiny); other constant divisors keep the plain product."""
     return type(y) not in (bool, int, float, complex) or y == 0 or not cmath.isfinite(1 / y)
 
 

@@ -10,6 +10,7 @@ import scipy.special
 
 import mlkit.numpy as mnp
 from mlkit.autodiff.tracer import getval
+from mlkit.numpy.rules.unbounded import unbounded
 from mlkit.scipy.ufuncs import no_closed_form, refuse, wrap_ufunc
 
 __all__ = ["i0", "i1", "iv", "ive", "j0", "j1", "jn", "y0", "y1", "yn"]
@@ -18,8 +19,9 @@ j0 = wrap_ufunc(scipy.special.j0, "j0", lambda ans, x: -j1(x))
 j1 = wrap_ufunc(scipy.special.j1, "j1", lambda ans, x: 0.5 * (j0(x) - jn(2, x)))
 jn = wrap_ufunc(scipy.special.jn, "jn", no_closed_form("jn", "n"),
                 lambda ans, n, x: 0.5 * (jn(n - 1, x) - jn(n + 1, x)))
-y0 = wrap_ufunc(scipy.special.y0, "y0", lambda ans, x: -y1(x))
-y1 = wrap_ufunc(scipy.special.y1, "y1", lambda ans, x: 0.5 * (y0(x) - yn(2, x)))
+# y0, y1, yn have infinite slopes at 0, i0, i1, iv, ive where they overflow.
+y0 = wrap_ufunc(scipy.special.y0, "y0", unbounded(lambda ans, x: -y1(x)))
+y1 = wrap_ufunc(scipy.special.y1, "y1", unbounded(lambda ans, x: 0.5 * (y0(x) - yn(2, x))))
 
 
 def _yn_derivative(ans, n, x):
@@ -28,11 +30,11 @@ def _yn_derivative(ans, n, x):
     return 0.5 * (yn(n - 1, x) - yn(n + 1, x))
 
 
-yn = wrap_ufunc(scipy.special.yn, "yn", None, _yn_derivative)
-i0 = wrap_ufunc(scipy.special.i0, "i0", lambda ans, x: i1(x))
-i1 = wrap_ufunc(scipy.special.i1, "i1", lambda ans, x: 0.5 * (i0(x) + iv(2, x)))
+yn = wrap_ufunc(scipy.special.yn, "yn", None, unbounded(_yn_derivative))
+i0 = wrap_ufunc(scipy.special.i0, "i0", unbounded(lambda ans, x: i1(x)))
+i1 = wrap_ufunc(scipy.special.i1, "i1", unbounded(lambda ans, x: 0.5 * (i0(x) + iv(2, x))))
 iv = wrap_ufunc(scipy.special.iv, "iv", no_closed_form("iv", "v"),
-                lambda ans, v, x: 0.5 * (iv(v - 1, x) + iv(v + 1, x)))
+                unbounded(lambda ans, v, x: 0.5 * (iv(v - 1, x) + iv(v + 1, x))))
 _complex_ive = refuse("ive", "x", "for complex x it scales by exp(-|Re x|), which is not "
                                   "holomorphic; use iv(v, x) * exp(-abs(real(x)))")
 
@@ -45,4 +47,4 @@ def _ive_derivative(ans, v, x):
     return 0.5 * (ive(v - 1, x) + ive(v + 1, x)) - mnp.sign(x) * ans
 
 
-ive = wrap_ufunc(scipy.special.ive, "ive", no_closed_form("ive", "v"), _ive_derivative)
+ive = wrap_ufunc(scipy.special.ive, "ive", no_closed_form("ive", "v"), unbounded(_ive_derivative))

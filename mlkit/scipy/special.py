@@ -38,28 +38,33 @@ _SQRT_2PI = math.sqrt(2.0 * math.pi)
 logit = elementwise(scipy.special.logit, unbounded(lambda ans, x: 1 / (x * (1 - x))))
 erf = elementwise(scipy.special.erf, lambda ans, x: _TWO_OVER_SQRT_PI * mnp.exp(-x * x))
 erfc = elementwise(scipy.special.erfc, lambda ans, x: -_TWO_OVER_SQRT_PI * mnp.exp(-x * x))
-erfinv = elementwise(scipy.special.erfinv, lambda ans, x: _SQRT_PI_OVER_TWO * mnp.exp(ans * ans))
+# Infinite (or, outside the domain, nan) slopes: the inverses' at the ends of their range,
+# log_ndtr's far left (x * x overflows), the gamma family's at the poles and where it overflows.
+erfinv = elementwise(scipy.special.erfinv,
+                     unbounded(lambda ans, x: _SQRT_PI_OVER_TWO * mnp.exp(ans * ans)))
 erfcinv = elementwise(scipy.special.erfcinv,
-                      lambda ans, x: -_SQRT_PI_OVER_TWO * mnp.exp(ans * ans))
+                      unbounded(lambda ans, x: -_SQRT_PI_OVER_TWO * mnp.exp(ans * ans)))
 ndtr = elementwise(scipy.special.ndtr, lambda ans, x: _INV_SQRT_2PI * mnp.exp(-0.5 * x * x))
 # pdf / cdf, formed in logs: both shrink like exp(-x^2/2) far in the left tail.
 log_ndtr = elementwise(scipy.special.log_ndtr,
-                       lambda ans, x: _INV_SQRT_2PI * mnp.exp(-0.5 * x * x - ans))
-ndtri = elementwise(scipy.special.ndtri, lambda ans, x: _SQRT_2PI * mnp.exp(0.5 * ans * ans))
-gammaln = elementwise(scipy.special.gammaln, lambda ans, x: digamma(x))
+                       unbounded(lambda ans, x: _INV_SQRT_2PI * mnp.exp(-0.5 * x * x - ans)))
+ndtri = elementwise(scipy.special.ndtri,
+                    unbounded(lambda ans, x: _SQRT_2PI * mnp.exp(0.5 * ans * ans)))
+gammaln = elementwise(scipy.special.gammaln, unbounded(lambda ans, x: digamma(x)))
 digamma = def_elementwise(wrap(scipy.special.digamma, "digamma"),
-                          lambda ans, x: polygamma(1, x))
+                          unbounded(lambda ans, x: polygamma(1, x)))
 psi = digamma
 entr = elementwise(scipy.special.entr, unbounded(lambda ans, x: -(mnp.log(x) + 1)))
 # scipy's own loops would turn a Python number with float32 values into float64. Where x == 0
 # xlogy is 0 for every y, so its y-derivative is 0 there, also at the y where x / y is 0 / 0.
 # (mnp.divide: x / 0 is +-inf for Python numbers too, not ZeroDivisionError)
+# x / y is infinite at y == 0 for x != 0.
 xlogy = wrap_ufunc(scipy.special.xlogy, "xlogy", unbounded(lambda ans, x, y: mnp.log(y)),
-                   lambda ans, x, y: mnp.divide(x, mnp.where((getval(x) == 0) & (getval(y) == 0),
-                                                             1, y)))
+                   unbounded(lambda ans, x, y: mnp.divide(
+                       x, mnp.where((getval(x) == 0) & (getval(y) == 0), 1, y))))
 xlog1py = wrap_ufunc(scipy.special.xlog1py, "xlog1py", unbounded(lambda ans, x, y: mnp.log1p(y)),
-                     lambda ans, x, y: mnp.divide(x, mnp.where(
-                         (getval(x) == 0) & (getval(y) == -1), 1, 1 + y)))
+                     unbounded(lambda ans, x, y: mnp.divide(x, mnp.where(
+                         (getval(x) == 0) & (getval(y) == -1), 1, 1 + y))))
 gammasgn = nondifferentiable(scipy.special.gammasgn)
 
 
@@ -71,7 +76,8 @@ def _polygamma(n, x):
 
 
 # scipy computes polygamma in float64; the result keeps the dtype of x.
-polygamma = wrap_ufunc(_polygamma, "polygamma", None, lambda ans, n, x: polygamma(n + 1, x))
+polygamma = wrap_ufunc(_polygamma, "polygamma", None,
+                       unbounded(lambda ans, n, x: polygamma(n + 1, x)))
 dispatch_from(polygamma, scipy.special.polygamma)
 
 # --- gamma and beta functions, complete and incomplete ----------------------------------------
@@ -177,12 +183,13 @@ def _beta_slope(ans, a, b):
     return slope
 
 
-gamma = wrap_ufunc(scipy.special.gamma, "gamma", lambda ans, x: ans * digamma(x))
-rgamma = wrap_ufunc(scipy.special.rgamma, "rgamma", _rgamma_slope)
-beta = wrap_ufunc(scipy.special.beta, "beta", _beta_slope,
-                  lambda ans, a, b: _beta_slope(ans, b, a))
-betaln = wrap_ufunc(scipy.special.betaln, "betaln", lambda ans, a, b: digamma(a) - digamma(a + b),
-                    lambda ans, a, b: digamma(b) - digamma(a + b))
+gamma = wrap_ufunc(scipy.special.gamma, "gamma", unbounded(lambda ans, x: ans * digamma(x)))
+rgamma = wrap_ufunc(scipy.special.rgamma, "rgamma", unbounded(_rgamma_slope))
+beta = wrap_ufunc(scipy.special.beta, "beta", unbounded(_beta_slope),
+                  unbounded(lambda ans, a, b: _beta_slope(ans, b, a)))
+betaln = wrap_ufunc(scipy.special.betaln, "betaln",
+                    unbounded(lambda ans, a, b: digamma(a) - digamma(a + b)),
+                    unbounded(lambda ans, a, b: digamma(b) - digamma(a + b)))
 
 
 def _beta_density(a, b, x):

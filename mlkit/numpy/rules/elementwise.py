@@ -5,6 +5,7 @@
 broadcast to the output. Subgradients at kinks are documented where they are chosen.
 """
 
+import cmath
 import math
 
 import numpy
@@ -146,11 +147,12 @@ def _sinc_derivative(ans, x):
     limit = 0.1 if single else 0.01
     small = numpy.abs(raw) < limit
     safe_x = where_primitive(small, 1, x)
-    square = x * x
+    near = where_primitive(small, x, 0)  # not x: x * x overflows for |x| > 1e154
+    square = near * near
     near_zero = 0
     for coefficient in reversed(_SINC_SLOPE):
         near_zero = near_zero * square + coefficient
-    return where_primitive(small, x * near_zero, (cos(math.pi * x) - ans) / safe_x)
+    return where_primitive(small, near * near_zero, (cos(math.pi * x) - ans) / safe_x)
 
 
 sinc = elementwise(numpy.sinc, _sinc_derivative)
@@ -246,6 +248,12 @@ def _divide_dx(ans, x, y):
     return 1 / y
 
 
+def _reciprocal_may_be_infinite(ans, x, y):
+    """Whether 1 / y can be infinite: for an array or traced y, and a Python number whose
+    reciprocal overflows (0, or tiny); other constant divisors keep the plain product."""
+    return type(y) not in (bool, int, float, complex) or y == 0 or not cmath.isfinite(1 / y)
+
+
 def _power_dbase(ans, x, y):
     """d/dx x**y = y x**(y-1). Where y == 0 the exponent is replaced by 1, so that 0 * 0**-1
     is not nan at x == 0 (x**0 is flat), and so that x**1's second derivative is 0 there."""
@@ -261,9 +269,11 @@ def _infinite_slope_at_zero(ans, x, y):
 
 
 def _power_dexponent(ans, x, y):
-    """d/dy x**y = log(x) x**y, taken as 0 where x == 0 (x**y is flat in y there for y > 0)."""
+    """d/dy x**y = log(x) x**y, taken as 0 where x == 0 (x**y is flat in y there for y > 0).
+    For x < 0, log(x) is nan: its product with x**y (times_partial) then leaves a zero
+    cotangent of the slope at 0 in the second derivative."""
     raw = getval(x)
-    return where_primitive(raw == 0, 0, ans * log(where_primitive(raw == 0, 1, x)))
+    return where_primitive(raw == 0, 0, times_partial(ans, log(where_primitive(raw == 0, 1, x))))
 
 
 def _share(x, y, winner):
@@ -285,9 +295,13 @@ def _nonzero(x):
 add = _binary(numpy.add, "add", 1, 1)
 subtract = _binary(numpy.subtract, "subtract", 1, -1)
 multiply = _binary(numpy.multiply, "multiply", lambda ans, x, y: y, lambda ans, x, y: x)
-divide = _binary(numpy.divide, "divide", _divide_dx, lambda ans, x, y: -ans / y)
+# Infinite slopes: x / y's at y == 0, x**y's in y where it overflows or x < 0 (log x is nan),
+# mod's and fmod's in y at y == 0.
+divide = _binary(numpy.divide, "divide", unbounded(_divide_dx, _reciprocal_may_be_infinite),
+                 unbounded(lambda ans, x, y: -ans / y))
 true_divide = divide
 unbounded(_power_dbase, _infinite_slope_at_zero)
+unbounded(_power_dexponent)
 power = _binary(numpy.power, "power", _power_dbase, _power_dexponent)
 float_power = _binary(numpy.float_power, "float_power", _power_dbase, _power_dexponent)
 maximum = _binary(numpy.maximum, "maximum", lambda ans, x, y: _share(x, y, numpy.greater),
@@ -309,9 +323,9 @@ hypot = _binary(numpy.hypot, "hypot", lambda ans, x, y: x / _nonzero(ans),
                 lambda ans, x, y: y / _nonzero(ans))
 arctan2 = _binary(numpy.arctan2, "arctan2", lambda ans, y, x: x / _nonzero(x * x + y * y),
                   lambda ans, y, x: -y / _nonzero(x * x + y * y))
-mod = _binary(numpy.mod, "mod", 1, lambda ans, x, y: -floor(x / y))
+mod = _binary(numpy.mod, "mod", 1, unbounded(lambda ans, x, y: -floor(x / y)))
 remainder = mod
-fmod = _binary(numpy.fmod, "fmod", 1, lambda ans, x, y: -trunc(x / y))
+fmod = _binary(numpy.fmod, "fmod", 1, unbounded(lambda ans, x, y: -trunc(x / y)))
 copysign = _binary(numpy.copysign, "copysign",
                    lambda ans, x, y: mask_like(numpy.sign(getval(ans) * getval(x)), x), None)
 

@@ -330,6 +330,18 @@ def test_holomorphic_grad_nests_and_refuses_a_function_that_is_not_holomorphic()
             holomorphic_grad(f)(z)
 
 
+def test_holomorphic_grad_of_a_real_input_warns_as_autograd_does_and_gives_the_derivative():
+    # HIPS autograd warns "Input to holomorphic_grad is not complex" and returns f'(x).
+    with pytest.warns(UserWarning, match="Input to holomorphic_grad is not complex: .*cube"):
+        assert_allclose(holomorphic_grad(cube)(1.5), 3 * 1.5**2)
+    with pytest.warns(UserWarning, match="not complex"):
+        assert_allclose(holomorphic_grad(cube)(X), 3 * X**2)
+
+
+def cube(x):
+    return np.sum(x**3)
+
+
 @pytest.mark.parametrize("f", [
     lambda z: np.abs(z) ** 2,
     lambda z: np.real(z * np.sin(z)),

@@ -16,7 +16,7 @@ from mlkit.autodiff.containers import ContainerVSpace, pack_traced
 from mlkit.autodiff.custom import custom_vjp
 from mlkit.autodiff.entry import derivative_of, fun_name, unary_of
 from mlkit.autodiff.forward import JVPNode, def_linear, defjvp, defjvp_argnum
-from mlkit.autodiff.reverse import VJPNode, defvjp, defvjp_argnum
+from mlkit.autodiff.reverse import DeprecatedFormWarning, VJPNode, defvjp, defvjp_argnum
 from mlkit.autodiff.tracer import Box, Node, box_types, draw, getval, trace
 from mlkit.autodiff.tracer import primitive as _primitive
 from mlkit.autodiff.vspace import VSpace, vspace
@@ -29,13 +29,13 @@ __all__ = ["primitive", "custom_vjp", "defvjp", "defjvp", "defvjp_argnum", "defj
            "def_elementwise", "nondifferentiable", "unbroadcast", "broadcast_like", "Box",
            "VSpace", "ContainerVSpace", "vspace", "getval", "notrace_primitive",
            "defvjp_argnums", "defjvp_argnums", "draw", "isbox", "unary_to_nary",
-           "Node", "VJPNode", "JVPNode", "trace"]
+           "Node", "VJPNode", "JVPNode", "trace", "DeprecatedFormWarning"]
 
 
 def primitive(f_raw):
     """``f_raw`` made traceable: called on traced values it records a call, whose rules are
     given with ``defvjp``/``defjvp``. Programs written for older HIPS autograd may instead use
-    its deprecated method forms, kept with a DeprecationWarning: ``f.defvjp(vjp, argnum)``
+    its deprecated method forms, kept with a DeprecatedFormWarning: ``f.defvjp(vjp, argnum)``
     with ``vjp(g, ans, vs, gvs, *args)``, ``f.defgrad(maker, argnum)`` and
     ``f.defvjp_is_zero(argnums)``. A list, tuple or dict argument holding traced values is one
     traced argument: ``f_raw`` gets the container of their values and the argument's VJP
@@ -50,7 +50,7 @@ def primitive(f_raw):
 def _deprecated(form):
     warnings.warn(f"{form} is HIPS autograd's deprecated rule form; write "
                   "mlkit.defvjp(fun, maker_for_arg0, maker_for_arg1, ...) with "
-                  "maker(ans, *args) -> (g -> cotangent)", DeprecationWarning, stacklevel=3)
+                  "maker(ans, *args) -> (g -> cotangent)", DeprecatedFormWarning, stacklevel=3)
 
 
 def _old_defvjp(fun, vjp, argnum=0):

@@ -1,6 +1,7 @@
 """HIPS autograd's deprecated rule forms, kept so that programs written for older autograd run:
 ``f.defvjp(vjp, argnum)`` with ``vjp(g, ans, vs, gvs, *args)``, ``f.defgrad``,
-``f.defvjp_is_zero`` and ``util.quick_grad_check``, each with a DeprecationWarning."""
+``f.defvjp_is_zero`` and ``util.quick_grad_check``, each with a DeprecationWarning that is also
+a UserWarning, the category autograd gives them."""
 
 import numpy as onp
 import pytest
@@ -67,3 +68,17 @@ def test_quick_grad_check_checks_the_first_argument():
         product.defvjp(lambda g, ans, vs, gvs, x, y: y * g)
     with pytest.warns(DeprecationWarning), pytest.raises(AssertionError):
         quick_grad_check(lambda x, y: np.sum(product(x, y)), A, (B,))
+
+
+def test_each_notice_is_also_a_user_warning_as_hips_autograds_are():
+    # autograd gives these notices as UserWarnings; programs that filter or expect that
+    # category must see mlkit's too.
+    product = _scaled_product(1.0)
+    forms = [lambda: product.defvjp(lambda g, ans, vs, gvs, x, y: y * g),
+             lambda: product.defgrad(lambda ans, x, y: lambda g: x * g, 1),
+             lambda: product.defvjp_is_zero([1]),
+             lambda: quick_grad_check(lambda x: x ** 2, 1.0)]
+    for form in forms:
+        with pytest.warns(UserWarning) as notices:
+            form()
+        assert all(isinstance(n.message, DeprecationWarning) for n in notices)

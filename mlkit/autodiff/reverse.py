@@ -8,12 +8,19 @@ backward pass, so recording a call costs one small node and nothing more.
 from mlkit.autodiff.tracer import Node
 from mlkit.autodiff.vspace import add_values
 
-__all__ = ["VJPNode", "backward_pass", "defvjp", "defvjp_argnum", "has_vjp"]
+__all__ = ["DeprecatedFormWarning", "VJPNode", "backward_pass", "defvjp", "defvjp_argnum",
+           "has_vjp"]
 
 # fun -> {argnum: maker(ans, *args, **kwargs) -> vjp(g)}; a maker of None means a zero cotangent.
 _vjp_makers: dict = {}
 # fun -> maker(argnum, ans, args, kwargs) -> vjp(g), for functions of any number of arguments.
 _vjp_any_argnum: dict = {}
+
+
+class DeprecatedFormWarning(DeprecationWarning, UserWarning):
+    """The notice for a HIPS autograd rule form kept for old programs (``f.defvjp(vjp,
+    argnum)``, ``quick_grad_check``). autograd gives these as plain UserWarnings; being both,
+    this one is caught by filters written for either category."""
 
 
 def defvjp(fun, *makers, argnums=None):

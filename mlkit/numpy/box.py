@@ -123,8 +123,9 @@ class ArrayBox(Box):
             return concrete(self, lambda value: numpy.array(value, dtype=dtype, copy=copy))
         raise TypeError(
             "a traced value cannot become a plain numpy array (this happens with np.asarray, "
-            "writing it into a numpy array, a[i] = x, or a numpy function mlkit does not wrap): "
-            "use mlkit.numpy functions on it; to fill an array, " + _BUILD_HINT
+            "writing it into a numpy array, a[i] = x, a plain array's method such as A.dot(x), "
+            "or a numpy function mlkit does not wrap): use mlkit.numpy functions on it (for "
+            "A.dot(x), np.dot(A, x) or A @ x); to fill an array, " + _BUILD_HINT
         )
 
     def __setitem__(self, index, value):

@@ -80,6 +80,15 @@ def test_writing_a_traced_value_into_a_numpy_array_suggests_at_set():
         grad(copy_into)(X)
 
 
+def test_a_plain_arrays_dot_method_on_a_traced_argument_points_to_np_dot():
+    # numpy's ndarray.dot converts its argument to a plain array, which a traced one cannot
+    # become (HIPS autograd's tutorial too says to write np.dot(A, B) instead of A.dot(B)).
+    a = onp.array([[1.0, 2.0], [3.0, 4.0]])
+    with pytest.raises(TypeError, match=r"A\.dot\(x\).*np\.dot\(A, x\) or A @ x"):
+        grad(lambda x: np.sum(a.dot(x)))(onp.array([0.3, 0.7]))
+    assert onp.allclose(grad(lambda x: np.sum(np.dot(a, x)))(onp.array([0.3, 0.7])), [4, 6])
+
+
 def test_converting_a_traced_value_to_a_python_number_says_why_not():
     with pytest.raises(TypeError, match=r"float\(\) of a traced value.*getval\(x\)"):
         grad(lambda x: float(x) * 2.0)(1.5)

@@ -448,6 +448,22 @@ def test_gradients_come_back_in_the_input_structure_dtype_and_shape():
     assert_allclose(g["layers"][0][1], 1.0)
 
 
+def test_the_gradient_for_a_python_number_is_a_numpy_scalar_whatever_the_rules_return():
+    # HIPS autograd's gradients have .shape and .dtype even when a rule returns a Python float.
+    @mlkit.primitive
+    def scaled(x, scale=2.0):
+        return scale * x**2
+
+    mlkit.defvjp(scaled, lambda ans, x, scale=2.0: lambda g: g * scale * 2 * x)
+    got = [grad(scaled)(1.5), grad(lambda x: max(x, 2.0 - x))(1.5),
+           *grad(lambda p: scaled(p[0]) * p[1])((1.5, 2.0)), *grad(lambda p: p[1:][0])([1.5, 2.0])]
+    assert [type(g) for g in got] == [onp.float64] * 6
+    assert_allclose(got, [6.0, 1.0, 12.0, 4.5, 0.0, 1.0])
+    z = grad(lambda z: np.abs(scaled(z, 1.0)))(1.0 + 2.0j)
+    assert type(z) is onp.complex128 and z.shape == ()
+    assert_allclose(z, 2.0 - 4.0j)  # d|z|^2/dx - i d|z|^2/dy, as autograd gives
+
+
 def test_functions_returning_containers_of_traced_values():
     def f(x):
         return {"sum": np.sum(x), "parts": [x[0], (x[1] * 2.0,)]}

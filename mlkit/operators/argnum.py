@@ -71,11 +71,17 @@ def traced(fun, argnum, args, kwargs):
 _NUMPY_VALUES = (numpy.ndarray, numpy.generic)  # arrays, 0-d ones and numpy scalars alike
 
 
+_PYTHON_NUMBERS = {float: numpy.float64, complex: numpy.complex128}
+
+
 def _cast_like(g, leaf):
     """``g`` in the dtype of ``leaf`` (a float32 value gets a float32 derivative even when
-    float64 constants took part in the computation)."""
+    float64 constants took part in the computation); for a Python float or complex, a numpy
+    scalar, as HIPS autograd gives (a rule may have returned a Python number)."""
     target = getattr(leaf, "dtype", None)
     raw = rawval(g)  # under jit or a higher derivative, g is traced: cast it traced too
+    if type(raw) in (int, float, complex) and raw is g and type(leaf) in _PYTHON_NUMBERS:
+        return _PYTHON_NUMBERS[type(leaf)](g.real if type(leaf) is float else g)
     if not isinstance(raw, _NUMPY_VALUES) or target is None or raw.dtype == target:
         return g
     return (g if target.kind == "c" else g.real).astype(target)
@@ -97,7 +103,7 @@ def in_output_dtypes(jvp):
 
 def _in_input_dtypes(vjp, x):
     """Cotangents in the dtype of the input they belong to."""
-    if isinstance(rawval(x), _NUMPY_VALUES):
+    if isinstance(rawval(x), _NUMPY_VALUES) or type(x) in _PYTHON_NUMBERS:
         return lambda g: _cast_like(vjp(g), x)
     if not is_container(x, exact=True):
         return vjp

@@ -110,8 +110,20 @@ def _sample(path, encoding: str) -> str:
         complete = not file.read(1)
     text = _decode(path, data, encoding, complete)
     if not complete:
-        text = text[:text.rfind("\n") + 1] or text
+        text = text[:_last_record_end(text)] or text
     return text.lstrip("\ufeff")
+
+
+def _last_record_end(text: str) -> int:
+    """Where the sample's last whole record ends: after its last line break outside quotes (an
+    even count of quotes before it), so a quoted cell over several lines is never cut."""
+    end = text.rfind("\n") + 1
+    quotes = text.count('"', 0, end)
+    while quotes % 2 and end:
+        start = text.rfind("\n", 0, end - 1) + 1
+        quotes -= text.count('"', start, end)
+        end = start
+    return end or text.rfind("\n") + 1
 
 
 def _decode(path, data: bytes, encoding: str, complete: bool) -> str:
@@ -198,42 +210,55 @@ def _detect_separator(path, text: str) -> str:
 def _lines_above_header(text: str) -> int | None:
     """How many lines the file's start shows above its header line (a title, notes, blank
     lines, as report exports write): 0 for a table from the first line on; a count when each
-    of those lines holds one value at most and, for some separator, every line from the
-    header on splits into the same number (> 1) of fields, the header naming every one (and
-    not with numbers only); None when the start shows neither. One such line as wide as the
-    table (``customer,``) is a header missing names, not a title, unless the line under it
-    names columns that hold numbers (``Sales report,,`` above ``region,amount``), as a
-    spreadsheet's export pads a title."""
-    lines = text.splitlines()[:_SAMPLE_LINES]
-    if not lines:
+    of those lines holds one value at most and, for some separator, every record from the
+    header on (a quoted cell may span lines) splits into the same number (> 1) of fields, the
+    header naming every one (and not with numbers only); None when the start shows neither.
+    One such line as wide as the table (``customer,``) is a header missing names, not a title,
+    unless the line under it names columns that hold numbers (``Sales report,,`` above
+    ``region,amount``), as a spreadsheet's export pads a title."""
+    if not text.strip():
         return None
-    if _is_table(lines):
+    records = {sep: _records(text, sep) for sep in SEPARATORS}
+    if _is_table(rows for rows, _ in records.values()):
         return 0
     above, width = None, 1
-    for sep in SEPARATORS:
-        rows = _split(lines, sep)
+    for rows, starts in records.values():
         titles = 0
         while titles < len(rows) - 2 and sum(bool(v.strip()) for v in rows[titles]) <= 1:
             titles += 1
         header = rows[titles]
         if titles == 1 and len(rows[0]) == len(header) and not _names_numbers(rows[1:]):
             continue
-        if titles and len({len(row) for row in rows[titles:]}) == 1 and len(header) > width \
+        if titles and _same_width(rows[titles:]) and len(header) > width \
                 and all(v.strip() for v in header) and not all(
                     _is_number(v, ".") for v in header):
-            above, width = titles, len(header)
+            above, width = starts[titles], len(header)
     return above
 
 
-def _split(lines: list[str], sep: str) -> list[list[str]]:
-    return [next(csv.reader([line], delimiter=sep), []) for line in lines]
+def _records(text: str, sep: str) -> tuple[list[list[str]], list[int]]:
+    """The first records of ``text`` split by ``sep``, and the line (from 0) each starts on:
+    a quoted cell over several lines leaves its record's later lines out."""
+    reader = csv.reader(text.splitlines(), delimiter=sep)
+    rows, starts = [], [0]
+    for row in reader:
+        rows.append(row)
+        starts.append(reader.line_num)  # lines read: where the next record starts
+        if len(rows) == _SAMPLE_LINES:
+            break
+    return rows, starts[:-1]
 
 
-def _is_table(lines: list[str]) -> bool:
-    """Whether, for some separator, every line splits into as many fields, the first line
-    into more than one value: a table from the first line on."""
-    return any(len({len(row) for row in rows}) == 1 and sum(bool(v.strip()) for v in rows[0]) > 1
-               for rows in (_split(lines[:_SAMPLE_LINES], sep) for sep in SEPARATORS))
+def _is_table(splits) -> bool:
+    """Whether, for some separator's records, every one has as many fields, the first more
+    than one value: a table from the first line on."""
+    return any(_same_width(rows) and sum(bool(v.strip()) for v in rows[0]) > 1
+               for rows in splits)
+
+
+def _same_width(rows: list[list[str]]) -> bool:
+    """Whether every record but the blank lines (which pandas skips) has as many fields."""
+    return len({len(row) for row in rows if len(row) > 1 or "".join(row).strip()}) == 1
 
 
 def lines_above_header(path, encoding: str = "utf-8") -> int:

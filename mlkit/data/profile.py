@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from mlkit.data.csv import FEW_CATEGORIES, infer_task, too_many_categories
+from mlkit.data.csv import FEW_CATEGORIES, infer_task, stray_texts, too_many_categories
 from mlkit.data.dates import (
     DATE_FORMATS,
     formats_reading,
@@ -232,6 +232,9 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
     pandas_missing = read_table(path, header, header, dialect=dialect)
     tokens = sorted({t for c in header for t in placeholder_values(pandas_missing[c])
                      + words_among_numbers(pandas_missing[c], dialect.decimal)})
+    strays = [] if target is None else stray_texts(pandas_missing[target].where(
+        ~pandas_missing[target].isin(tokens)), "formatted", dialect.decimal)
+    tokens = sorted({*tokens, *strays})
     text = read_table(path, header, header, tokens, dialect=dialect)
     rows = len(text)
     kinds = {c: _kind(text[c].dropna(), rows, dialect.decimal) for c in header}
@@ -277,6 +280,10 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
         profile.leaks = leak_notes(text, target, profile.task, usable, {
             c: to_numbers(text[c], profile.numbers, dialect.decimal)
             for c in numeric + ([target] if profile.task == "regression" else [])})
+        if strays:
+            profile.column(target).note = (
+                f"{', '.join(map(repr, strays))} among its numbers: read as missing, so those "
+                "rows are left out; correct them in the file to keep them")
         if profile.task == "classification":
             counts = labels.dropna().value_counts()
             profile.classes = {str(k): int(v) for k, v in sorted(counts.items())}

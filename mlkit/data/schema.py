@@ -282,7 +282,8 @@ class CsvSchema:
                 bad = column.index[values.isna()][0]
                 return None, [f"target column {self.target!r} of {source} is not numeric "
                               f"(e.g. {column[bad]!r} on line {bad}); regression needs "
-                              "numbers, or pass task='classification'."]
+                              "numbers: correct the cell, list the text in data.csv.missing "
+                              "to leave its rows out, or pass task='classification'."]
             return values.to_numpy(dtype=self.dtype), []
         encoder = LabelEncoder.from_state({"classes": np.array(self.classes)})
         labels = column.astype(str).to_numpy()

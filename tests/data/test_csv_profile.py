@@ -194,3 +194,24 @@ def test_a_date_and_a_date_and_time_column_share_one_format(write):
                         for c in ("ordered", "shipped"))
     # row i ships i % 24 hours and i % 60 minutes after it is ordered, on the same day
     np.testing.assert_allclose(shipped - ordered, [(i % 24 + i % 60 / 60) / 24 for i in range(30)])
+
+
+def test_a_few_texts_among_a_numeric_target_make_a_regression_to_correct(write):
+    """Prices with '12k' in 2 of 60 rows are a regression target with typos, not 59
+    one-row classes: inspect reads the typos as missing (their rows left out, listed), and
+    load_csv, without that, names the cell and the fix."""
+    rows = [f"{i % 7}.5,{1000 + 37.5 * i}" for i in range(60)]
+    rows[4], rows[30] = "4.5,12k", "2.5,12k"  # lines 6 and 32
+    path = write("x,price\n" + "\n".join(rows) + "\n")
+    profile = inspect_csv(path, "price")
+    assert (profile.task, profile.classes, profile.unlabeled) == ("regression", None, [6, 32])
+    assert profile.column("price").tokens == ["12k"]
+    assert "'12k' among its numbers: read as missing" in profile.column("price").note
+    data = load_csv(**profile.csv_section())
+    assert data.task == "regression" and data.lines.tolist()[4:6] == [7, 8]
+    assert data.y[:2].tolist() == [1000, 1037.5]
+    with pytest.raises(DataError, match=r"'price' .* is not numeric \(e\.g\. '12k' on line 6\);"
+                                        r" .* list the text in data\.csv\.missing"):
+        load_csv(path, "price")
+    few = "\n".join(f"{i % 7}.5,{i % 3}" for i in range(60)) + "\n7,none given\n"
+    assert load_csv(write("x,level\n" + few), "level").task == "classification"

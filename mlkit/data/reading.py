@@ -69,7 +69,30 @@ def read_table(path, columns=None, text=(), missing=(), raw=False, dialect=COMMA
                         f" check that every row has one value per column, {dialect.sep!r}-"
                         "separated (set data.csv.sep if another separator is meant).") from None
     frame.index = row_lines(path, dialect, len(frame))
+    _refuse_header_rows(frame, path)
     return frame[list(columns)]
+
+
+def _refuse_header_rows(frame: pd.DataFrame, path) -> None:
+    """Refuse rows repeating the header line (files of one export joined one after another):
+    read as data, their names would become a class, a category and missing-value marks."""
+    rows, compared = frame.index, False
+    for name in frame.columns:
+        column = frame[name].loc[rows]
+        if not pd.api.types.is_numeric_dtype(column):
+            rows, compared = rows[column.astype(str).str.strip().to_numpy() == name], True
+        elif not _is_number(name):  # a column of numbers holds no name
+            return
+        if rows.empty:
+            return
+    if compared:
+        raise DataError(f"CSV file {os.fspath(path)!r} repeats its header line as a row "
+                        f"({line_numbers(rows)}), as files joined one after another do; "
+                        "delete those lines, so that the header line comes once, at the top.")
+
+
+def _is_number(text: str) -> bool:
+    return pd.to_numeric(pd.Series([text]), errors="coerce").notna()[0]
 
 
 def raise_problems(source: str, problems: list[str]) -> None:

@@ -178,3 +178,17 @@ def test_missing_none_reads_no_extra_texts(write):
     with pytest.raises(DataError, match=r"'-' \(1 value, line 3\) looks like a missing-value"):
         load_csv(path, "t", missing=None)
     assert load_csv(path, "t", missing=("-",), impute="mean").X[:, 0].tolist() == [1, 1.5, 2]
+
+
+def test_a_header_line_repeated_among_the_rows_is_refused_with_its_lines(write, cli):
+    """Two exports joined one after another: the second header line would otherwise be a
+    row whose names become a class, a category and missing-value marks."""
+    part = "age,city,churn\n31,Lyon,yes\n45,Nice,no\n52,Lyon,yes\n"
+    path = write(part + part.replace("age,", " age,") + part)  # lines 5 and 9
+    message = (r"repeats its header line as a row \(lines 5, 9\), as files joined one after "
+               r"another do; delete those lines")
+    with pytest.raises(DataError, match=message):
+        load_csv(path, "churn", categorical=["city"])
+    code, _, err = cli("inspect", path, "--target", "churn")
+    assert code == 2 and "repeats its header line as a row (lines 5, 9)" in err
+    assert load_csv(write("2020,y\n1,a\n2020,b\n4,a\n"), "y").X[:, 0].tolist() == [1, 2020, 4]

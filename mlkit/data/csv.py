@@ -93,11 +93,12 @@ def stray_texts(column: pd.Series, numbers: str = "plain", decimal: str = ".") -
     """The few texts (sorted) standing among the numbers of a target that is a regression
     one without them (``12k``, ``unknown`` among prices): a regression target to correct,
     not hundreds of one-row classes; [] when there are none, or too many to be stray."""
-    values = to_numbers(column, numbers, decimal)
-    unread = column[values.isna() & column.notna()].astype(str)
-    if unread.empty or unread.nunique() > MAX_WORDS or len(unread) > STRAY_SHARE * len(column):
+    counts = column.dropna().astype(str).value_counts()  # each distinct text read once
+    values = to_numbers(pd.Series(counts.index), numbers, decimal)
+    unread = counts[values.isna().to_numpy()]
+    if unread.empty or len(unread) > MAX_WORDS or unread.sum() > STRAY_SHARE * len(column):
         return []
-    return [] if _few_integers(values.dropna()) else sorted(unread.unique())
+    return [] if _few_integers(values.dropna()) else sorted(unread.index)
 
 
 def _dates_and_fill(frame, dates, impute, source, date_format) -> tuple[dict, dict]:

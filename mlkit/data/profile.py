@@ -27,6 +27,7 @@ from mlkit.data.reading import line_numbers, read_table
 from mlkit.data.values import (
     normalize_categories,
     placeholder_values,
+    reads_all,
     to_numbers,
     words_among_numbers,
 )
@@ -162,13 +163,13 @@ def _kind(values: pd.Series, rows: int, decimal: str = ".") -> str:
         return "empty"
     if values.nunique() == 1:
         return "constant"
-    plain = to_numbers(values, "plain", decimal)
-    if plain.notna().all() and _codes(values):  # codes, never amounts
+    if reads_all(values, "plain", decimal) and _codes(values):  # codes, never amounts
         return "id" if too_many_categories(values.nunique(), rows) else "category"
-    if plain.notna().all():  # a counter 1, 2, 3 ... longer than a few categories is an id
-        counter = len(values) > FEW_CATEGORIES and bool(np.all(np.diff(plain.to_numpy()) == 1))
+    if reads_all(values, "plain", decimal):  # a counter 1, 2, 3 ... longer than a few is an id
+        plain = to_numbers(values, "plain", decimal).to_numpy()
+        counter = len(values) > FEW_CATEGORIES and bool(np.all(np.diff(plain) == 1))
         return "id" if counter else "number"
-    if to_numbers(values, "formatted", decimal).notna().all():
+    if reads_all(values, "formatted", decimal):
         return "formatted number"
     if looks_like_dates(values):
         return "date"
@@ -307,8 +308,7 @@ def _decimal_comma(text: pd.DataFrame) -> bool:
     gains = losses = False
     for col in text.columns:
         values = text[col].dropna()
-        point = to_numbers(values, "formatted", ".").notna().all()
-        comma = to_numbers(values, "formatted", ",").notna().all()
+        point, comma = reads_all(values, "formatted", "."), reads_all(values, "formatted", ",")
         gains = gains or (comma and not point and not values.empty)
         losses = losses or (point and not comma)
     return gains and not losses
@@ -318,9 +318,9 @@ def _other_decimal(written: pd.Series, decimal: str) -> str | None:
     """The other decimal mark, when it reads every value of a column that ``decimal`` does
     not read as plain numbers."""
     values, other = written.dropna(), "," if decimal == "." else "."
-    if to_numbers(values, "plain", decimal).notna().all():
+    if reads_all(values, "plain", decimal):
         return None
-    return other if to_numbers(values, "plain", other).notna().all() else None
+    return other if reads_all(values, "plain", other) else None
 
 
 def _long_tailed(column: pd.Series) -> bool:

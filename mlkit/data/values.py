@@ -17,7 +17,8 @@ __all__ = ["CATEGORIES", "NUMBERS", "PLACEHOLDERS", "comma_decimal_values", "for
            "words_among_numbers"]
 
 NUMBERS = ("plain", "formatted")
-"""plain: what ``float()`` reads; formatted: also ``$1,234.50``, ``21%`` (0.21), ``(1,234)``."""
+"""plain: what ``float()`` reads; formatted: also ``$1,234.50``, ``1,234.50 €``, ``21%``
+(0.21), ``(1,234)``."""
 
 CATEGORIES = ("exact", "strip", "strip_lower")
 """exact: categories as written; strip: surrounding spaces removed; strip_lower: and lowercased."""
@@ -30,7 +31,7 @@ an empty cell ...); suggested by ``mlkit inspect``, read as missing only when li
 _FORMATTED = re.compile(
     r"^\s*(?P<open>\()?\s*(?P<sign>[-+])?\s*[$€£¥]?\s*(?P<sign2>[-+])?\s*"
     r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)\s*"
-    r"(?P<percent>%)?\s*(?P<close>\))?\s*$")
+    r"(?P<percent>%)?\s*[$€£¥]?\s*(?P<close>\))?\s*$")  # the symbol before or after
 
 
 def _formatted(text: pd.Series) -> pd.Series:

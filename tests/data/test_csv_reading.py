@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlkit.data import CsvSchema, DataError, load_csv
+from mlkit.data import CsvSchema, DataError, inspect_csv, load_csv
 from mlkit.data.values import to_numbers
 
 MESSY = """id,sex,paid,share,plan,churn
@@ -31,6 +31,19 @@ def test_formatted_numbers_by_hand():
     assert parsed[10:].isna().all()  # a misplaced comma, unbalanced or doubled signs: no number
     plain = to_numbers(text, "plain")
     assert plain[[6, 7]].tolist() == [0.001, 7.0] and plain.drop([6, 7]).isna().all()
+
+
+def test_a_currency_symbol_after_the_number_as_european_exports_write_it(write):
+    """``48.366,28 €`` (decimal comma, the symbol after): read, not left out as free text."""
+    rows = "".join(f"{i % 5}.5;{1000 * i + 366.28:,.2f} €;{'ab'[i % 2]}\n"
+                   .replace(",", "_").replace(".", ",").replace("_", ".") for i in range(30))
+    path = write("x;income;y\n" + rows)
+    profile = inspect_csv(path, "y")
+    assert profile.column("income").kind == "formatted number"
+    data = load_csv(**profile.csv_section())
+    assert data.feature_names == ["x", "income"]
+    np.testing.assert_allclose(data.X[:3, 1], [366.28, 1366.28, 2366.28], rtol=1e-15)
+    assert to_numbers(pd.Series(["12 $", "(3 €)", "€ 4 €"]), "formatted").tolist() == [12, -3, 4]
 
 
 def test_messy_file_read_with_every_option(write):

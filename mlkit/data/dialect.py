@@ -315,8 +315,9 @@ def _count(lines: int) -> str:
 
 def header_names(path, dialect: Dialect) -> list[str]:
     """The column names of the file's header line (its first unless ``skip_lines`` says
-    otherwise), without surrounding spaces (or a byte-order mark); a line that cannot be a
-    header is refused with the fix."""
+    otherwise), without surrounding spaces (or a byte-order mark), ``""`` for a column without
+    one (the reader checks it holds no value); a line that cannot be a header is refused with
+    the fix."""
     text = _table_sample(path, dialect.encoding, dialect.skip_lines)
     source = repr(os.fspath(path))
     first = next((row for row in csv.reader(io.StringIO(text), delimiter=dialect.sep)), None)
@@ -337,9 +338,6 @@ def header_names(path, dialect: Dialect) -> list[str]:
                         "index, as pandas' to_csv writes unless given index=False; save the "
                         "file without it, or name it in the header line and list it in "
                         "data.csv.ids")
-    elif empty:
-        problems.append(f"column(s) {empty} (counting from 1) have no name; name them in the "
-                        "header line, or remove a separator left at the end of each line")
     repeated = sorted({n for n in names if n and names.count(n) > 1})
     for name in repeated:
         where = [i + 1 for i, n in enumerate(names) if n == name]
@@ -353,6 +351,8 @@ def header_names(path, dialect: Dialect) -> list[str]:
                         "names: the header line is missing; add a line naming the columns "
                         "above the data" + (f", or check skip_lines={dialect.skip_lines}"
                                             if dialect.skip_lines else ""))
+    if problems and empty and not problems[0].startswith("the first column"):
+        problems.insert(0, f"column(s) {empty} (counting from 1) have no name; name them")
     if problems:
         raise DataError(f"CSV file {source}'s header line has a problem: " + "; ".join(problems)
                         + ".")

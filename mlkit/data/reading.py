@@ -44,11 +44,13 @@ def read_table(path, columns=None, text=(), missing=(), raw=False, dialect=COMMA
     errors naming it; the ``missing`` strings are read as missing values, besides pandas' own
     (``NA``, ...), unless ``raw``: then no text at all is read as missing. With a decimal
     comma every column is read as text (numbers are read by :func:`to_numbers`). Rows are
-    labelled by their file line."""
+    labelled by their file line. A column without a name must be empty, and is left out."""
     names = header_names(path, dialect)
-    if columns is None:
+    if columns is None and all(names):
         return pd.DataFrame(columns=names)
-    as_text = names if dialect.decimal != "." else text
+    unnamed = {f"(column {i + 1})": i + 1 for i, name in enumerate(names) if not name}
+    names = [name or f"(column {i + 1})" for i, name in enumerate(names)]
+    as_text = names if dialect.decimal != "." else [*text, *unnamed]
     try:
         with warnings.catch_warnings():
             # every row must have as many values as the header has names: pandas would
@@ -69,8 +71,25 @@ def read_table(path, columns=None, text=(), missing=(), raw=False, dialect=COMMA
                         f" check that every row has one value per column, {dialect.sep!r}-"
                         "separated (set data.csv.sep if another separator is meant).") from None
     frame.index = row_lines(path, dialect, len(frame))
-    _refuse_header_rows(frame, path)
+    _refuse_unnamed_values(frame[list(unnamed)], unnamed, path)
+    _refuse_header_rows(frame.drop(columns=list(unnamed)), path)
+    if columns is None:  # the header's names alone, once the unnamed columns are checked
+        return frame.iloc[:0].drop(columns=list(unnamed))
     return frame[list(columns)]
+
+
+def _refuse_unnamed_values(frame: pd.DataFrame, numbers: dict[str, int], path) -> None:
+    """Refuse a column without a name in the header line that holds a value; one empty in
+    every row (a separator left at the end of each line, as spreadsheets export) is no
+    column at all."""
+    filled = frame.notna() & (frame.astype(str).apply(lambda c: c.str.strip()) != "")
+    held = [name for name in frame.columns if filled[name].any()]
+    if held:
+        first = filled.index[filled[held[0]].to_numpy()][0]
+        raise DataError(f"CSV file {os.fspath(path)!r}'s header line has a problem: "
+                        f"column(s) {[numbers[n] for n in held]} (counting from 1) have no name"
+                        f" but hold values (e.g. {frame.loc[first, held[0]]!r} on line "
+                        f"{first}); name them in the header line.")
 
 
 def _refuse_header_rows(frame: pd.DataFrame, path) -> None:

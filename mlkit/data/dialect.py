@@ -62,8 +62,17 @@ class Dialect:
         """This dialect for another file of the same export: with the count of lines above
         the header that file's start shows (none in a copy cleaned by hand, one more in a
         month with an extra note), else with this one's."""
-        shown = _lines_above_header(_sample(path, self.encoding))
-        return self if shown is None else replace(self, skip_lines=shown)
+        text = _sample(path, self.encoding)
+        shown = _lines_above_header(text)
+        dialect = self if shown is None else replace(self, skip_lines=shown)
+        table = "".join(text.splitlines(keepends=True)[dialect.skip_lines:])
+        found = list(_separators(table))
+        if self.sep not in found and len(found) == 1:
+            raise DataError(f"CSV file {os.fspath(path)!r} is separated by {found[0]!r} "
+                            f"({SEPARATORS[found[0]]}), but the run reads files as its "
+                            f"training file was written: {self.describe()}; save the file "
+                            "that way.")
+        return dialect
 
     @property
     def first_line(self) -> int:
@@ -195,16 +204,23 @@ def _detect_separator(path, text: str) -> str:
     """The one separator splitting every line of ``text`` (the file's start, from its header
     line on) into the same number (> 1) of columns; a comma when none does (a one-column
     file, or a ragged one the reader reports)."""
-    splits = {}
-    for sep in SEPARATORS:
-        counts = _field_counts(text, sep)
-        if counts and min(counts) == max(counts) > 1:
-            splits[sep] = counts[0]
+    splits = _separators(text)
     if len(splits) > 1:
         found = ", ".join(f"{s!r} ({SEPARATORS[s]}: {n} columns)" for s, n in splits.items())
         raise DataError(f"CSV file {os.fspath(path)!r} could be separated by {found}; say which "
                         "with data.csv.sep in the config (sep= in Python; mlkit inspect --sep).")
     return next(iter(splits), ",")
+
+
+def _separators(text: str) -> dict[str, int]:
+    """Each separator splitting every line of ``text`` into as many (> 1) columns, and that
+    count."""
+    splits = {}
+    for sep in SEPARATORS:
+        counts = _field_counts(text, sep)
+        if counts and min(counts) == max(counts) > 1:
+            splits[sep] = counts[0]
+    return splits
 
 
 def _lines_above_header(text: str) -> int | None:

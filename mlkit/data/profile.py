@@ -19,6 +19,7 @@ from mlkit.data.dates import (
     formats_reading,
     looks_like_dates,
     looks_like_other_dates,
+    parse_dates,
 )
 from mlkit.data.dialect import COMMA_UTF8, Dialect, guess_encoding, lines_above_header
 from mlkit.data.errors import DataError
@@ -349,6 +350,8 @@ def _column_note(written: pd.Series, read: pd.Series, kind: str, target: bool,
                 f"{written.dropna().iloc[0]!r}): read the file with decimal: {other!r}")
     example = None if written.dropna().empty else written.dropna().iloc[0]
     if len(date_formats) == 1 and kind == "date" and not looks_like_dates(written):
+        dates = written.dropna().astype(str)
+        example = dates[parse_dates(dates).isna()].iloc[0]  # one that ISO 8601 does not read
         return f"dates written {date_formats[0]!r} (e.g. {example!r}): date_format reads them"
     if kind == "text" and looks_like_other_dates(written):
         if date_formats:

@@ -160,9 +160,10 @@ def test_codes_with_leading_zeros_too_many_for_categories_are_an_id_not_a_number
     assert load_csv(**section).feature_names == ["size"]
 
 def test_dates_in_one_other_format_get_it_and_train(write):
-    text = "day,code,y\n" + "".join(f"{i % 28 + 1:02d}/{i % 12 + 1:02d}/2020,"
-                                     f"{['02139', '10001', '94110'][i % 3]},{i % 2}\n"
-                                     for i in range(30))
+    """The note's example is written in that format, not one of the ISO 8601 dates beside."""
+    text = "day,code,y\n2020-03-04,10001,0\n" + "".join(
+        f"{i % 28 + 1:02d}/{i % 12 + 1:02d}/2020,{['02139', '10001', '94110'][i % 3]},{i % 2}\n"
+        for i in range(30))
     path = write(text)
     profile = inspect_csv(path, "y")
     day, code = profile.column("day"), profile.column("code")
@@ -177,8 +178,8 @@ def test_dates_in_one_other_format_get_it_and_train(write):
     assert data.feature_names[:2] == ["day_year", "day_month_sin"]
     assert data.feature_names[-3:] == ["code=02139", "code=10001", "code=94110"]
     days = data.X[:, data.feature_names.index("day_days")]
-    # 14/02/2020 (i = 13) is 44 days after the first date, 01/01/2020
-    assert days[13] == 44 and days.min() == 0
+    # 14/02/2020 (i = 13, after the ISO row) is 44 days after the first date, 01/01/2020
+    assert days[14] == 44 and days[0] == 63 and days.min() == 0
 
 
 def test_a_date_and_a_date_and_time_column_share_one_format(write):

@@ -26,7 +26,14 @@ from mlkit.data.reading import (
     read_table,
 )
 from mlkit.data.schema import DUPLICATES, IMPUTE, CsvSchema
-from mlkit.data.values import CATEGORIES, MAX_WORDS, NUMBERS, normalize_categories, to_numbers
+from mlkit.data.values import (
+    CATEGORIES,
+    MAX_WORDS,
+    NUMBERS,
+    alike_labels,
+    normalize_categories,
+    to_numbers,
+)
 from mlkit.options import Length, NonNegativeInt, PositiveInt, checked, did_you_mean
 
 __all__ = ["FEW_CATEGORIES", "MAX_INTEGER_CLASSES", "infer_task", "load_csv", "stray_texts",
@@ -340,5 +347,8 @@ def load_csv(path, target: Annotated[str, Length(min=1)],
     table.repeated = repeated.to_numpy()
     name = os.path.splitext(os.path.basename(os.fspath(path)))[0]
     notes = [table.dropped_note()] if table.dropped_note() else []
+    notes += [f"target {target!r}: labels {', '.join(map(repr, group))} differ only in spaces "
+              "or case, so they are different classes; correct them in the file if one is "
+              "meant" for group in alike_labels(labels) if task == "classification"]
     return Dataset(table.X, table.y, schema.feature_names, classes, task, name, schema, notes,
                    table.rows)

@@ -26,6 +26,7 @@ from mlkit.data.errors import DataError
 from mlkit.data.leaks import leak_notes
 from mlkit.data.reading import line_numbers, read_table
 from mlkit.data.values import (
+    alike_labels,
     normalize_categories,
     placeholder_values,
     reads_all,
@@ -337,9 +338,7 @@ def _column_note(written: pd.Series, read: pd.Series, kind: str, target: bool,
     of dates (``date_formats``: those reading every such column of the file), the other
     decimal mark; for a target, labels that differ only in spaces or case."""
     if target and kind == "category":
-        labels = written.dropna().astype(str)
-        groups = labels.groupby(normalize_categories(labels, "strip_lower")).unique()
-        alike = [sorted(g) for g in groups if len(g) > 1]
+        alike = alike_labels(written)
         if alike:
             return (f"labels {', '.join(repr(v) for v in alike[0])} differ only in spaces or "
                     "case, so they are different classes; correct them in the file "

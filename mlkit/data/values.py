@@ -12,9 +12,9 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["CATEGORIES", "NUMBERS", "PLACEHOLDERS", "comma_decimal_values", "formatted_values",
-           "normalize_categories", "placeholder_values", "reads_all", "to_numbers",
-           "words_among_numbers"]
+__all__ = ["CATEGORIES", "NUMBERS", "PLACEHOLDERS", "alike_labels", "comma_decimal_values",
+           "formatted_values", "normalize_categories", "placeholder_values", "reads_all",
+           "to_numbers", "words_among_numbers"]
 
 NUMBERS = ("plain", "formatted")
 """plain: what ``float()`` reads; formatted: also ``$1,234.50``, ``1,234.50 €``, ``21%``
@@ -128,3 +128,11 @@ def normalize_categories(column: pd.Series, categories: str = "exact") -> pd.Ser
     if categories == "strip_lower":
         text = text.where(text.isna(), text.str.lower())
     return text.where(text != "")
+
+
+def alike_labels(labels: pd.Series) -> list[list[str]]:
+    """Groups (sorted) of the distinct labels that differ only in surrounding spaces or case
+    (``Yes``, ``yes ``, ``YES``): one class meant, several learned."""
+    text = labels.dropna().astype(str)
+    groups = text.groupby(normalize_categories(text, "strip_lower")).unique()
+    return [sorted(group) for group in groups if len(group) > 1]

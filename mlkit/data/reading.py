@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import warnings
 
+import numpy as np
 import pandas as pd
 
 from mlkit.data.dates import formats_reading, parse_dates
@@ -73,6 +74,7 @@ def read_table(path, columns=None, text=(), missing=(), raw=False, dialect=COMMA
     frame.index = row_lines(path, dialect, len(frame))
     _refuse_unnamed_values(frame[list(unnamed)], unnamed, path)
     _refuse_header_rows(frame.drop(columns=list(unnamed)), path)
+    _refuse_footer(frame, path)
     if columns is None:  # the header's names alone, once the unnamed columns are checked
         return frame.iloc[:0].drop(columns=list(unnamed))
     return frame[list(columns)]
@@ -108,6 +110,28 @@ def _refuse_header_rows(frame: pd.DataFrame, path) -> None:
         raise DataError(f"CSV file {os.fspath(path)!r} repeats its header line as a row "
                         f"({line_numbers(rows)}), as files joined one after another do; "
                         "delete those lines, so that the header line comes once, at the top.")
+
+
+def _refuse_footer(frame: pd.DataFrame, path) -> None:
+    """Refuse lines at the end of the file with a text in the first column alone, a sentence
+    (``Exported by ...``) or under numbers (``Total``), as reports write under a table: read
+    as rows, their text would turn a column of numbers into categories."""
+    if frame.shape[1] < 3:
+        return
+    tail = frame.iloc[-20:]
+    filled = tail.notna() & (tail.astype(str).apply(lambda c: c.str.strip()) != "")
+    first = tail.iloc[:, 0]
+    text = filled.iloc[:, 0] & pd.to_numeric(first, errors="coerce").isna()
+    alone = (filled.sum(axis=1) == 1) & text
+    numbers_above = pd.to_numeric(first[~alone].dropna(), errors="coerce").notna().all()
+    alone &= first.astype(str).str.contains(r"\s") | numbers_above  # a sentence, or "Total"
+    footer = len(alone) - np.flatnonzero(np.r_[True, ~alone.to_numpy()])[-1]
+    if 0 < footer < len(alone):  # under rows of the table
+        lines = tail.index[-footer:]
+        raise DataError(f"CSV file {os.fspath(path)!r} ends with {footer} line(s) holding a text "
+                        f"in the first column alone ({line_numbers(lines)}: "
+                        f"{', '.join(repr(str(v)) for v in tail.iloc[-footer:, 0])}): a "
+                        "footer of totals or notes, not rows; delete those lines.")
 
 
 def _is_number(text: str) -> bool:

@@ -24,9 +24,11 @@ CATEGORIES = ("exact", "strip", "strip_lower")
 """exact: categories as written; strip: surrounding spaces removed; strip_lower: and lowercased."""
 
 PLACEHOLDERS = ("?", "-", "--", "---", ".", "missing", "Missing", "MISSING", "none", "na",
-                "n.a.", "N.A.", "#VALUE!", "#DIV/0!")
+                "n.a.", "N.A.", "#VALUE!", "#DIV/0!", "#REF!", "#NAME?", "#NUM!", "#NULL!",
+                "#SPILL!", "#CALC!")
 """Tokens that commonly stand for a missing value beyond pandas' own (``NA``, ``N/A``, ``null``,
-an empty cell ...); suggested by ``mlkit inspect``, read as missing only when listed."""
+an empty cell ...), Excel's error values among them; suggested by ``mlkit inspect``, read as
+missing only when listed."""
 
 _FORMATTED = re.compile(
     r"^\s*(?P<open>\()?\s*(?P<sign>[-+])?\s*[$€£¥]?\s*(?P<sign2>[-+])?\s*"

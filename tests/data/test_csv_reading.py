@@ -205,3 +205,32 @@ def test_a_header_line_repeated_among_the_rows_is_refused_with_its_lines(write, 
     code, _, err = cli("inspect", path, "--target", "churn")
     assert code == 2 and "repeats its header line as a row (lines 5, 9)" in err
     assert load_csv(write("2020,y\n1,a\n2020,b\n4,a\n"), "y").X[:, 0].tolist() == [1, 2020, 4]
+
+
+def test_a_footer_under_the_table_is_refused_with_its_lines(write, cli):
+    """'Total' and an export note under the rows: read as rows, the note's text would make
+    the age column categories."""
+    rows = "".join(f"{20 + i},{'ab'[i % 2]},{i % 3}.5,{'uv'[i % 2]}\n" for i in range(8))
+    path = write("age,c,x,y\n" + rows + "Total,,,\nExported by CRM on 2026-12-01\n")
+    message = (r"ends with 2 line\(s\) holding a text in the first column alone \(lines 10, "
+               r"11: 'Total', 'Exported by CRM on 2026-12-01'\): a footer .*; delete those lines")
+    with pytest.raises(DataError, match=message):
+        load_csv(path, "y", categorical=["c"])
+    code, _, err = cli("inspect", path, "--target", "y")
+    assert code == 2 and "a footer of totals or notes" in err
+    sparse = write("id,a,y\nk1,,\nk2,,\nk3,,\n")  # every row alike: no table above a footer
+    assert inspect_csv(sparse).rows == 3
+    for last in ("28", "k9"):  # a number, or a word under words: a row without values
+        data = load_csv(write("age,c,x,y\n" + rows.replace("\n2", "\nk2") + last + ",,,\n"),
+                        "y", categorical=["c", "age"])
+        assert data.notes == ["1 row with no target value left out: line 10"]
+
+
+def test_excel_error_values_are_offered_as_missing_value_marks(write):
+    """#REF!, #NAME?, #NUM!, #NULL! in one column of numbers: still a number column."""
+    errors = ["#REF!", "#NAME?", "#NUM!", "#NULL!"]
+    rows = "".join(f"{errors[i // 3] if i % 3 == 0 and i < 12 else i + 0.5},{'uv'[i % 2]}\n"
+                   for i in range(30))
+    profile = inspect_csv(write("x,y\n" + rows), "y")
+    assert profile.column("x").kind == "number" and profile.missing == sorted(errors)
+    assert load_csv(**profile.csv_section()).X[1:3, 0].tolist() == [1.5, 2.5]  # line 2: #REF!

@@ -147,9 +147,11 @@ def raise_problems(source: str, problems: list[str]) -> None:
 
 
 def numeric_problems(frame: pd.DataFrame, numeric: list[str], source: str,
-                     numbers: str = "plain", decimal: str = ".") -> list[str]:
+                     numbers: str = "plain", decimal: str = ".", run: bool = False,
+                     ) -> list[str]:
     """One message per ``numeric`` column holding values that are not numbers as ``numbers``
-    and ``decimal`` read them, naming the option that would read them when one would."""
+    and ``decimal`` read them, naming the option that would read them when one would; for a
+    file read by a trained ``run``, as a setting to train with (a run's cannot change)."""
     problems = []
     for col in numeric:
         column = frame[col]
@@ -193,6 +195,9 @@ def numeric_problems(frame: pd.DataFrame, numeric: list[str], source: str,
                 f"{more}")
         if fixes:
             message += ("; " if len(other) else ": ") + "; ".join(fixes)
+        if run:
+            message += (" (this run reads files as its training file was read: train again "
+                        "with that setting, or write the values as the training file did)")
         problems.append(message + ".")
     return problems
 

@@ -215,7 +215,7 @@ class CsvSchema:
                                 f"leaves nothing ({line_numbers(dropped)}); fill them in.")
         # numbers read before the float fill goes in (as text, '2.5' misreads under decimal ',')
         problems = numeric_problems(frame, self.numeric, source, self.numbers,
-                                    self.dialect.decimal)
+                                    self.dialect.decimal, run=True)
         flags = frame[self.indicators].isna().to_numpy(self.dtype)
         missing = frame[self.features].isna()  # the file's gaps, not its unreadable numbers
         for col in self.numeric:

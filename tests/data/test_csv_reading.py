@@ -118,6 +118,19 @@ def test_the_error_names_the_option_that_reads_a_value(write):
         load_csv(mixed, "t")
 
 
+def test_a_new_file_s_unreadable_numbers_say_the_setting_is_one_to_train_with(write):
+    """At prediction time the run's reading options are fixed: the option that reads a value
+    is named as one to train again with."""
+    schema = load_csv(write("x,t\n1.5,a\n2.5,b\n3.5,a\n"), "t").schema
+    with pytest.raises(DataError) as error:
+        schema.read(write("x,t\n\"1,234.5\",a\n2.5,b\n", "new.csv"))
+    assert str(error.value).endswith(
+        "is not numeric: '1,234.5' (1 value, line 2) looks like a formatted number: set "
+        "data.csv.numbers: formatted (numbers='formatted' in Python) (this run reads files as "
+        "its training file was read: train again with that setting, or write the values as "
+        "the training file did).")
+
+
 def test_spelling_of_categories(write):
     path = write("c,t\nMale,0\nmale ,1\n male,0\nMALE,1\n")
     assert load_csv(path, "t", categorical=["c"]).feature_names == [

@@ -130,7 +130,11 @@ class CsvProfile:
         left_out = [c for c in self.columns if c.kind in _LEFT_OUT and c.name != self.target]
         for column in left_out:
             role = "named in ids" if column.kind == "id" else "left out of features"
-            notes.append(f"{column.name!r} {role}: {column.note or _LEFT_OUT[column.kind]}")
+            why = column.note or _LEFT_OUT[column.kind]
+            if column.kind == "constant" and column.missing:
+                why = (f"one value, {column.example!r}, where filled (missing in "
+                       f"{column.missing} rows), so only whether it is filled tells rows apart")
+            notes.append(f"{column.name!r} {role}: {why}")
         target = [c for c in self.columns if c.name == self.target and c.note]
         return notes + [f"target {self.target!r}: {c.note}" for c in target] + self.leaks
 

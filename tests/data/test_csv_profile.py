@@ -216,3 +216,13 @@ def test_a_few_texts_among_a_numeric_target_make_a_regression_to_correct(write):
         load_csv(path, "price")
     few = "\n".join(f"{i % 7}.5,{i % 3}" for i in range(60)) + "\n7,none given\n"
     assert load_csv(write("x,level\n" + few), "level").task == "classification"
+
+
+def test_a_constant_column_with_gaps_is_not_said_to_hold_its_value_in_every_row(write):
+    rows = "".join(f"{i % 4}.5,{'' if i % 3 else 'called back'},{'uv'[i % 2]}\n"
+                   for i in range(30))
+    notes = inspect_csv(write("x,note,y\n" + rows), "y").notes()
+    assert "'note' left out of features: one value, 'called back', where filled (missing in " \
+           "20 rows), so only whether it is filled tells rows apart" in notes
+    assert "'c' left out of features: one value in every row, so it tells rows apart no " \
+           "better than nothing" in inspect_csv(write("x,c,y\n1,k,u\n2,k,v\n"), "y").notes()

@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 
 from mlkit.data.dates import formats_reading, parse_dates
-from mlkit.data.dialect import COMMA_UTF8, encoding_error, header_names
+from mlkit.data.dialect import COMMA_UTF8, encoding_error
 from mlkit.data.errors import DataError
 from mlkit.data.file_lines import row_lines
+from mlkit.data.header import header_names
 from mlkit.data.values import (
     comma_decimal_values,
     formatted_values,

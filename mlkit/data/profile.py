@@ -244,6 +244,8 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
     tokens = sorted({*tokens, *strays})
     text = read_table(path, header, header, tokens, dialect=dialect)
     rows = len(text)
+    if not rows:
+        raise DataError(f"{os.fspath(path)!r} has a header but no data rows.")
     kinds = {c: _kind(text[c].dropna(), rows, dialect.decimal) for c in header}
     other_dates = [c for c in header if kinds[c] == "text" and looks_like_other_dates(text[c])]
     formats = sorted(set.intersection(*(set(formats_reading(text[c])) for c in other_dates)),

@@ -117,13 +117,17 @@ def _refuse_footer(frame: pd.DataFrame, path) -> None:
     """Refuse lines at the end of the file with a text in the first column alone, a sentence
     (``Exported by ...``) or under numbers (``Total``), as reports write under a table: read
     as rows, their text would turn a column of numbers into categories."""
-    if frame.shape[1] < 3:
+    if frame.shape[1] < 3 or frame.empty:
         return
     tail = frame.iloc[-20:]
-    filled = tail.notna() & (tail.astype(str).apply(lambda c: c.str.strip()) != "")
     first = tail.iloc[:, 0]
-    text = filled.iloc[:, 0] & pd.to_numeric(first, errors="coerce").isna()
-    alone = (filled.sum(axis=1) == 1) & text
+    text = (first.notna() & (first.astype(str).str.strip() != "")
+            & pd.to_numeric(first, errors="coerce").isna())
+    if not text.iloc[-1]:  # most files end here, before the other columns are looked at
+        return
+    rest = tail.iloc[:, 1:]
+    empty = rest.isna() | (rest.astype(str).apply(lambda c: c.str.strip()) == "")
+    alone = text & empty.all(axis=1)
     numbers_above = pd.to_numeric(first[~alone].dropna(), errors="coerce").notna().all()
     alone &= first.astype(str).str.contains(r"\s") | numbers_above  # a sentence, or "Total"
     footer = len(alone) - np.flatnonzero(np.r_[True, ~alone.to_numpy()])[-1]

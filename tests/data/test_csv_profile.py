@@ -226,3 +226,10 @@ def test_a_constant_column_with_gaps_is_not_said_to_hold_its_value_in_every_row(
            "20 rows), so only whether it is filled tells rows apart" in notes
     assert "'c' left out of features: one value in every row, so it tells rows apart no " \
            "better than nothing" in inspect_csv(write("x,c,y\n1,k,u\n2,k,v\n"), "y").notes()
+
+
+def test_a_header_without_rows_is_refused_by_inspect_as_by_load_csv(write):
+    path = write("a,b,y\n")
+    for read in (inspect_csv, load_csv):
+        with pytest.raises(DataError, match="has a header but no data rows"):
+            read(path, "y")

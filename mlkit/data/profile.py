@@ -331,6 +331,15 @@ def _other_decimal(written: pd.Series, decimal: str) -> str | None:
     return other if reads_all(values, "plain", other) else None
 
 
+def _thousands_dots(written: pd.Series) -> bool:
+    """Whether a column of numbers reads like whole numbers with a point between thousands
+    (``12.500``, ``1.250.000``, ``980``), as German or Dutch exports write them."""
+    text = written.dropna().astype(str).str.strip()
+    dotted = text.str.contains(".", regex=False)
+    return bool(dotted.any()) and bool(text[dotted].str.fullmatch(r"-?[1-9]\d{0,2}(\.\d{3})+").all()
+                                       and text[~dotted].str.fullmatch(r"-?\d{1,3}").all())
+
+
 def _long_tailed(column: pd.Series) -> bool:
     """At least :data:`RARE` rare categories, making at least half of the column's."""
     counts = column.value_counts()
@@ -369,6 +378,12 @@ def _column_note(written: pd.Series, read: pd.Series, kind: str, target: bool,
         zero = present[_leading_zero(present)].iloc[0]
         role = "categories" if kind == "category" else "an id (too many for categories)"
         return f"codes written with leading zeros (e.g. {zero!r}): read as {role}, not amounts"
+    if kind == "number" and decimal == "." and _thousands_dots(written):
+        example = written[written.astype(str).str.contains(".", regex=False)].iloc[0]
+        return (f"{example!r} looks like '.' between thousands (every value with a point "
+                "has three digits after it, none without one has more than three): read as "
+                f"{float(example):g}; if it means {float(example) * 1000:g}, read the file "
+                "with decimal: ',' and numbers: formatted")
     if kind == "formatted number":
         plain = to_numbers(written.dropna(), "plain", decimal)
         example = written.dropna()[plain.isna()].iloc[0]

@@ -233,3 +233,18 @@ def test_a_header_without_rows_is_refused_by_inspect_as_by_load_csv(write):
     for read in (inspect_csv, load_csv):
         with pytest.raises(DataError, match="has a header but no data rows"):
             read(path, "y")
+
+
+def test_whole_numbers_with_a_point_between_thousands_are_noted(write):
+    """'12.500' and '980' in one column: 12.5 as written, 12500 as a German export means it;
+    inspect says which options read the other, and leaves the choice to the user."""
+    rows = "".join(f"{v};{'ab'[i % 2]};{'uv'[i % 3 % 2]}\n" for i, v in enumerate(
+        ["12.500", "980", "1.250", "3.400", "75", "-2.000"]))
+    amount = inspect_csv(write("amount;kind;y\n" + rows), "y").column("amount")
+    assert amount.kind == "number" and amount.note.startswith(
+        "'12.500' looks like '.' between thousands (every value with a point has three digits "
+        "after it, none without one has more than three): read as 12.5; if it means 12500, "
+        "read the file with decimal: ',' and numbers: formatted")
+    for decimals in (["12.500", "0.980"], ["12.50", "980"], ["12.500", "1980"]):
+        rows = "".join(f"{v};{'ab'[i % 2]};{'uv'[i % 2]}\n" for i, v in enumerate(decimals * 2))
+        assert inspect_csv(write("amount;kind;y\n" + rows), "y").column("amount").note == ""

@@ -35,6 +35,9 @@ from mlkit.data.values import (
 )
 from mlkit.options import did_you_mean
 
+SPLIT_PARTS = 3
+"""Train, validation and test: a stratified split puts a row of every class in each."""
+
 RARE = 5
 """A category seen in fewer rows than this is rare: a column with many such is long-tailed."""
 
@@ -87,6 +90,7 @@ class CsvProfile:
     found: list[str] = field(default_factory=list)
     min_frequency: int | None = None
     leaks: list[str] = field(default_factory=list)
+    small: dict[str, list[int]] = field(default_factory=dict)
     date_format: str | None = None
 
     def column(self, name: str) -> ColumnProfile:
@@ -127,6 +131,11 @@ class CsvProfile:
                          f"classes: {balance}")
         elif self.task == "regression":
             notes.append(f"target {self.target!r}: regression")
+        for label, lines in self.small.items():
+            notes.append(f"class {label!r} has {len(lines)} row(s) ({line_numbers(lines)}), "
+                         f"fewer than the {SPLIT_PARTS} parts of a stratified split (train, "
+                         "val, test; one each), so the suggested section sets data.split."
+                         "stratify: false; correct or remove them to split by class")
         left_out = [c for c in self.columns if c.kind in _LEFT_OUT and c.name != self.target]
         for column in left_out:
             role = "named in ids" if column.kind == "id" else "left out of features"
@@ -296,6 +305,8 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
         if profile.task == "classification":
             counts = labels.dropna().value_counts()
             profile.classes = {str(k): int(v) for k, v in sorted(counts.items())}
+            profile.small = {str(k): [int(r) for r in labels.index[labels == k]]
+                             for k, v in sorted(counts.items()) if v < SPLIT_PARTS}
     return profile
 
 

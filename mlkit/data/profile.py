@@ -13,20 +13,19 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from mlkit.data.column_notes import codes, column_note, other_decimal
 from mlkit.data.csv import FEW_CATEGORIES, infer_task, stray_texts, too_many_categories
 from mlkit.data.dates import (
     DATE_FORMATS,
     formats_reading,
     looks_like_dates,
     looks_like_other_dates,
-    parse_dates,
 )
 from mlkit.data.dialect import COMMA_UTF8, Dialect, guess_encoding, lines_above_header
 from mlkit.data.errors import DataError
 from mlkit.data.leaks import leak_notes
 from mlkit.data.reading import line_numbers, read_table
 from mlkit.data.values import (
-    alike_labels,
     normalize_categories,
     placeholder_values,
     reads_all,
@@ -178,7 +177,7 @@ def _kind(values: pd.Series, rows: int, decimal: str = ".") -> str:
         return "empty"
     if values.nunique() == 1:
         return "constant"
-    if reads_all(values, "plain", decimal) and _codes(values):  # codes, never amounts
+    if reads_all(values, "plain", decimal) and codes(values):  # codes, never amounts
         return "id" if too_many_categories(values.nunique(), rows) else "category"
     if reads_all(values, "plain", decimal):  # a counter 1, 2, 3 ... longer than a few is an id
         plain = to_numbers(values, "plain", decimal).to_numpy()
@@ -273,12 +272,12 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
         columns.append(ColumnProfile(col, kinds[col], int(values.isna().sum()), seen,
                                      int(present.nunique()),
                                      None if present.empty else str(present.iloc[0]),
-                                     _column_note(text[col], values, kinds[col],
+                                     column_note(text[col], values, kinds[col],
                                                   col == target, dialect.decimal, formats)))
     formatted = any(kinds[c] == "formatted number" for c in header)
     read = {c: normalize_categories(text[c], categories) for c in categorical}
     long_tailed = [c for c in columns if c.name in categorical and _long_tailed(read[c.name])
-                   and not _other_decimal(text[c.name], dialect.decimal)]
+                   and not other_decimal(text[c.name], dialect.decimal)]
     for column in long_tailed:
         counts = read[column.name].value_counts()
         column.note = "; ".join(filter(None, [column.note, (
@@ -310,17 +309,6 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
     return profile
 
 
-def _codes(values: pd.Series) -> bool:
-    """Whether some value of a column of numbers is written with a leading zero (``02139``,
-    ``007``): codes, such as postal codes, rather than amounts."""
-    return bool(_leading_zero(values).any())
-
-
-def _leading_zero(values: pd.Series) -> pd.Series:
-    """Which values are written with a leading zero (a boolean mask)."""
-    return values.astype(str).str.match(r"^\s*0\d")
-
-
 def _decimal_comma(text: pd.DataFrame) -> bool:
     """Whether a decimal comma reads some column's values as numbers that a point does not,
     and reads every column a point reads as numbers."""
@@ -333,72 +321,8 @@ def _decimal_comma(text: pd.DataFrame) -> bool:
     return gains and not losses
 
 
-def _other_decimal(written: pd.Series, decimal: str) -> str | None:
-    """The other decimal mark, when it reads every value of a column that ``decimal`` does
-    not read as plain numbers."""
-    values, other = written.dropna(), "," if decimal == "." else "."
-    if reads_all(values, "plain", decimal):
-        return None
-    return other if reads_all(values, "plain", other) else None
-
-
-def _thousands_dots(written: pd.Series) -> bool:
-    """Whether a column of numbers reads like whole numbers with a point between thousands
-    (``12.500``, ``1.250.000``, ``980``), as German or Dutch exports write them."""
-    text = written.dropna().astype(str).str.strip()
-    dotted = text.str.contains(".", regex=False)
-    return bool(dotted.any()) and bool(text[dotted].str.fullmatch(r"-?[1-9]\d{0,2}(\.\d{3})+").all()
-                                       and text[~dotted].str.fullmatch(r"-?\d{1,3}").all())
-
-
 def _long_tailed(column: pd.Series) -> bool:
     """At least :data:`RARE` rare categories, making at least half of the column's."""
     counts = column.value_counts()
     rare = int((counts < RARE).sum())
     return rare >= RARE and 2 * rare >= len(counts)
-
-
-def _column_note(written: pd.Series, read: pd.Series, kind: str, target: bool,
-                 decimal: str = ".", date_formats: list[str] = ()) -> str:
-    """What reading the column takes: the spellings merged, a formatted example, the format
-    of dates (``date_formats``: those reading every such column of the file), the other
-    decimal mark; for a target, labels that differ only in spaces or case."""
-    if target and kind == "category":
-        alike = alike_labels(written)
-        if alike:
-            return (f"labels {', '.join(repr(v) for v in alike[0])} differ only in spaces or "
-                    "case, so they are different classes; correct them in the file "
-                    "(data.csv.categories applies to inputs only)")
-    other = _other_decimal(written, decimal) if kind in ("category", "id", "text") else None
-    if other:  # many distinct values make an id or text of them, a few a category
-        return (f"numbers written with the decimal mark {other!r} (e.g. "
-                f"{written.dropna().iloc[0]!r}): read the file with decimal: {other!r}")
-    example = None if written.dropna().empty else written.dropna().iloc[0]
-    if len(date_formats) == 1 and kind == "date" and not looks_like_dates(written):
-        dates = written.dropna().astype(str)
-        example = dates[parse_dates(dates).isna()].iloc[0]  # one that ISO 8601 does not read
-        return f"dates written {date_formats[0]!r} (e.g. {example!r}): date_format reads them"
-    if kind == "text" and looks_like_other_dates(written):
-        if date_formats:
-            return (f"dates, day or month first (e.g. {example!r}): set date_format: "
-                    f"{' or '.join(map(repr, date_formats))} to use them")
-        return (f"dates, but not written as ISO 8601 (e.g. {example!r}): rewrite them as "
-                "YYYY-MM-DD to use them")
-    present = written.dropna()
-    if kind in ("category", "id") and _codes(present):
-        zero = present[_leading_zero(present)].iloc[0]
-        role = "categories" if kind == "category" else "an id (too many for categories)"
-        return f"codes written with leading zeros (e.g. {zero!r}): read as {role}, not amounts"
-    if kind == "number" and decimal == "." and _thousands_dots(written):
-        example = written[written.astype(str).str.contains(".", regex=False)].iloc[0]
-        return (f"{example!r} looks like '.' between thousands (every value with a point "
-                "has three digits after it, none without one has more than three): read as "
-                f"{float(example):g}; if it means {float(example) * 1000:g}, read the file "
-                "with decimal: ',' and numbers: formatted")
-    if kind == "formatted number":
-        plain = to_numbers(written.dropna(), "plain", decimal)
-        example = written.dropna()[plain.isna()].iloc[0]
-        return f"{example!r} is {to_numbers(pd.Series([example]), 'formatted', decimal)[0]:.12g}"
-    if kind == "category" and written.nunique() != read.nunique():
-        return f"{written.nunique()} spellings of {read.nunique()} categories"
-    return ""

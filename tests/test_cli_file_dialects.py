@@ -67,6 +67,12 @@ def test_european_excel_file_inspect_train_evaluate_predict(cli, tmp_path, monke
     assert predictions["proba_oui"][1] == predictions["proba_oui"][2]
     code, out, err = cli("evaluate", run, "--data", "commandes.csv")
     assert code == 0, err
+    new.to_csv("resaved.csv", index=False)  # the same orders saved by pandas: ',' and '.'
+    code, out, err = cli("predict", run, "--input", "resaved.csv", "--output", "q.csv")
+    assert code == 2 and err.strip().endswith(
+        "'resaved.csv' is separated by ',' (comma), but the run reads files as its training "
+        "file was written: separator ';' (semicolon), decimal mark ',', encoding 'cp1252'; "
+        "save the file that way.")
 
     # the same file read as UTF-8 is refused with the option that reads it
     code, out, err = cli("train", "c.yaml", "data.csv.encoding=utf-8")

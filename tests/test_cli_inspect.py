@@ -159,6 +159,28 @@ def test_inspect_writes_a_config_that_trains_from_anywhere(cli, tmp_path, monkey
     assert summary["test"][main_metric] > 0.9  # a linear target, learned by a linear model
 
 
+def test_a_class_too_small_for_a_stratified_split_gives_a_config_that_trains(cli, tmp_path,
+                                                                              monkeypatch):
+    """A label written once: the note names it and its line, and the section (and config)
+    splits without stratifying, so the suggestion trains as it is."""
+    monkeypatch.chdir(tmp_path)
+    x = np.random.default_rng(0).normal(size=40).round(3)
+    y = np.where(x > 0, "yes", "no").astype(object)
+    y[6] = "maybe"  # line 8
+    pd.DataFrame({"x": x, "y": y}).to_csv("data.csv", index=False)
+    code, out, err = cli("inspect", "data.csv", "--target", "y", "--config", "c.yaml")
+    assert code == 0, err
+    assert "- class 'maybe' has 1 row(s) (line 8), fewer than the 3 parts of a stratified " \
+           "split (train, val, test; one each), so the suggested section sets " \
+           "data.split.stratify: false" in out
+    assert yaml.safe_load(out[out.index("\ndata:\n"):out.index("\nwrote")])["data"][
+        "split"] == {"stratify": False}
+    code, _, err = cli("train", "c.yaml", "output.save_plots=false", "--quiet")
+    assert code == 0, err
+    code, out, _ = cli("inspect", "data.csv", "--target", "x")
+    assert "split:" not in out and "class '" not in out
+
+
 def test_inspect_never_overwrites_a_config(cli, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     Path("t.csv").write_text("x,y\n1,a\n2,b\n3,a\n4,b\n")

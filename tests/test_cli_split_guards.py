@@ -49,6 +49,23 @@ def test_a_time_split_training_on_one_class_stops_before_any_run(cli, late_class
                "data.split.test=0.1", "data.split.val=0", "--quiet")[0] == 0
 
 
+def test_a_class_too_small_for_a_stratified_split_is_named_by_its_label(cli, late_class):
+    """A label written once (a typo, say) stops the stratified split with its label and line,
+    not its class index, and with the config key that lets the run go on."""
+    frame = pd.read_csv(late_class / "data.csv")
+    frame.loc[5, "y"] = "c"  # line 7
+    frame.to_csv(late_class / "data.csv", index=False)
+    code, _, err = cli("train", late_class / "cfg.yaml", "model.name=softmax_regression",
+                       "loss.name=cross_entropy")
+    assert code == 2 and "Traceback" not in err
+    assert "data.split.stratify: class(es) 'c' (line 7) have fewer rows than the 3 parts of a " \
+           "stratified split into train/val/test" in err and "data.split.stratify: false" in err
+    assert not (late_class / "runs").exists()
+    code, _, err = cli("train", late_class / "cfg.yaml", "model.name=softmax_regression",
+                       "loss.name=cross_entropy", "data.split.stratify=false", "--quiet")
+    assert code == 0, err
+
+
 def test_cv_names_every_fold_that_cannot_train_before_any_runs(cli, late_class):
     code, _, err = cli("cv", late_class / "cfg.yaml", "data.split.order=t",
                        "--folds", "3")

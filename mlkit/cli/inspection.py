@@ -88,7 +88,8 @@ def data_yaml(profile, path: str | None = None) -> str:
     import yaml
 
     csv = {**profile.csv_section(), **({"path": path} if path else {})}
-    return yaml.safe_dump({"data": {"dataset": "csv", "csv": csv}}, sort_keys=False,
+    split = {"split": {"stratify": False}} if profile.small else {}  # see the notes
+    return yaml.safe_dump({"data": {"dataset": "csv", "csv": csv, **split}}, sort_keys=False,
                           default_flow_style=None, width=float("inf"), allow_unicode=True)
 
 

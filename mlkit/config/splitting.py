@@ -102,6 +102,8 @@ def _split_rows(config: Config, dataset: Dataset) -> tuple[np.ndarray, np.ndarra
     groups = None if key is None else split_column(config, dataset, "group")
     labels = dataset.y if stratify else n
     if split.folds is None:
+        if stratify and key is None:
+            _check_class_sizes(config, dataset)
         return _checked(config, key, train_val_test_split, labels, split.val, split.test,
                         stratify=stratify, seed=split.seed, groups=groups)
     test = _checked(config, key, k_fold_split, labels, split.folds, stratify=stratify,
@@ -131,6 +133,23 @@ def _check_cuttable(config: Config, dataset: Dataset, key: str, rows: np.ndarray
         f"({len(rows)} rows, {line_numbers(dataset.lines[rows])}), which cannot be cut "
         "into train and validation", name,
         f"use fewer folds than {split.folds} (--folds with mlkit cv), or data.split.val=0")])
+
+
+def _check_class_sizes(config: Config, dataset: Dataset) -> None:
+    """ConfigError naming each class (and its lines) with fewer rows than a stratified split
+    has parts: each part takes at least one row of every class."""
+    split = config.data.split
+    parts = [p for p, f in zip(("train", "val", "test"), (1, split.val, split.test)) if f > 0]
+    counts = np.bincount(dataset.y.astype(np.int64), minlength=len(dataset.target_names))
+    small = [(str(dataset.target_names[k]), dataset.lines[dataset.y == k])
+             for k in np.flatnonzero(counts < len(parts))]
+    if small:
+        listed = ", ".join(f"{label!r} ({line_numbers(rows)})" for label, rows in small)
+        raise ConfigError(config.name or "<config>", [Problem(
+            "data.split.stratify", f"class(es) {listed} have fewer rows than the "
+            f"{len(parts)} parts of a stratified split into {'/'.join(parts)}, which each "
+            "take one", True, "correct or remove those rows in the file, collect more rows "
+            "of the class, or set data.split.stratify: false")])
 
 
 def _check_training_classes(config: Config, dataset: Dataset, parts) -> None:

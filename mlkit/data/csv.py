@@ -26,10 +26,18 @@ from mlkit.data.reading import (
     read_table,
 )
 from mlkit.data.schema import DUPLICATES, IMPUTE, CsvSchema
-from mlkit.data.values import CATEGORIES, NUMBERS, normalize_categories, to_numbers
+from mlkit.data.values import (
+    CATEGORIES,
+    MAX_WORDS,
+    NUMBERS,
+    alike_labels,
+    normalize_categories,
+    to_numbers,
+)
 from mlkit.options import Length, NonNegativeInt, PositiveInt, checked, did_you_mean
 
-__all__ = ["FEW_CATEGORIES", "MAX_INTEGER_CLASSES", "infer_task", "load_csv", "too_many_categories"]
+__all__ = ["FEW_CATEGORIES", "MAX_INTEGER_CLASSES", "infer_task", "load_csv", "stray_texts",
+           "too_many_categories"]
 
 MAX_INTEGER_CLASSES = 10  # an integer target with at most this many values is a class label
 FEW_CATEGORIES = 20  # a categorical column may always have this many distinct values
@@ -66,13 +74,33 @@ def _fill_values(frame, numeric, categorical, impute, source) -> dict:
 
 
 def infer_task(column: pd.Series, numbers: str = "plain", decimal: str = ".") -> str:
-    """Classification for text or for integers with few distinct values, else regression."""
+    """Classification for text or for integers with few distinct values, else regression
+    (also for numbers with a few stray texts among them: see :func:`stray_texts`)."""
     values = to_numbers(column, numbers, decimal)
-    if values.isna().any():
+    if values.isna().any() and not stray_texts(column, numbers, decimal):
         return "classification"
-    few_integers = bool(np.all(values == np.round(values))) and (
-        values.nunique() <= MAX_INTEGER_CLASSES)
-    return "classification" if few_integers else "regression"
+    return "classification" if _few_integers(values.dropna()) else "regression"
+
+
+def _few_integers(values: pd.Series) -> bool:
+    return bool(np.all(values == np.round(values))) and values.nunique() <= MAX_INTEGER_CLASSES
+
+
+STRAY_SHARE = 0.05
+"""A target's texts among its numbers are stray (typos, ``12k``) when in at most this share of
+its rows, in at most :data:`MAX_WORDS` spellings."""
+
+
+def stray_texts(column: pd.Series, numbers: str = "plain", decimal: str = ".") -> list[str]:
+    """The few texts (sorted) standing among the numbers of a target that is a regression
+    one without them (``12k``, ``unknown`` among prices): a regression target to correct,
+    not hundreds of one-row classes; [] when there are none, or too many to be stray."""
+    counts = column.dropna().astype(str).value_counts()  # each distinct text read once
+    values = to_numbers(pd.Series(counts.index), numbers, decimal)
+    unread = counts[values.isna().to_numpy()]
+    if unread.empty or len(unread) > MAX_WORDS or unread.sum() > STRAY_SHARE * len(column):
+        return []
+    return [] if _few_integers(values.dropna()) else sorted(unread.index)
 
 
 def _dates_and_fill(frame, dates, impute, source, date_format) -> tuple[dict, dict]:
@@ -314,5 +342,8 @@ def load_csv(path, target: Annotated[str, Length(min=1)],
     table.repeated = repeated.to_numpy()
     name = os.path.splitext(os.path.basename(os.fspath(path)))[0]
     notes = [table.dropped_note()] if table.dropped_note() else []
+    notes += [f"target {target!r}: labels {', '.join(map(repr, group))} differ only in spaces "
+              "or case, so they are different classes; correct them in the file if one is "
+              "meant" for group in alike_labels(labels) if task == "classification"]
     return Dataset(table.X, table.y, schema.feature_names, classes, task, name, schema, notes,
                    table.rows)

@@ -1,5 +1,5 @@
-"""How a CSV file is written: its separator, decimal mark and text encoding, the title lines
-above its header, and its header.
+"""How a CSV file is written: its separator, decimal mark and text encoding, and the title
+lines above its header line (whose names ``header.py`` reads).
 
 A :class:`Dialect` is stored in a run's schema, so a file read at prediction time is split,
 decoded and parsed exactly as the training file was. Only the separator is ever detected, and
@@ -20,8 +20,7 @@ from typing import Literal
 from mlkit.data.errors import DataError, DataFileNotFoundError, check_choice, check_int
 
 __all__ = ["COMMA_UTF8", "DECIMALS", "SEPARATORS", "Dialect", "Separator", "check_encoding",
-           "encoding_error", "guess_encoding", "header_names", "lines_above_header",
-           "separator_by_name"]
+           "encoding_error", "guess_encoding", "lines_above_header", "separator_by_name"]
 
 SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 """The column separators read, by the name messages give them (and an option may use)."""
@@ -62,8 +61,17 @@ class Dialect:
         """This dialect for another file of the same export: with the count of lines above
         the header that file's start shows (none in a copy cleaned by hand, one more in a
         month with an extra note), else with this one's."""
-        shown = _lines_above_header(_sample(path, self.encoding))
-        return self if shown is None else replace(self, skip_lines=shown)
+        text = _sample(path, self.encoding)
+        shown = _lines_above_header(text)
+        dialect = self if shown is None else replace(self, skip_lines=shown)
+        table = "".join(text.splitlines(keepends=True)[dialect.skip_lines:])
+        found = list(_separators(table))
+        if self.sep not in found and len(found) == 1:
+            raise DataError(f"CSV file {os.fspath(path)!r} is separated by {found[0]!r} "
+                            f"({SEPARATORS[found[0]]}), but the run reads files as its "
+                            f"training file was written: {self.describe()}; save the file "
+                            "that way.")
+        return dialect
 
     @property
     def first_line(self) -> int:
@@ -110,8 +118,20 @@ def _sample(path, encoding: str) -> str:
         complete = not file.read(1)
     text = _decode(path, data, encoding, complete)
     if not complete:
-        text = text[:text.rfind("\n") + 1] or text
+        text = text[:_last_record_end(text)] or text
     return text.lstrip("\ufeff")
+
+
+def _last_record_end(text: str) -> int:
+    """Where the sample's last whole record ends: after its last line break outside quotes (an
+    even count of quotes before it), so a quoted cell over several lines is never cut."""
+    end = text.rfind("\n") + 1
+    quotes = text.count('"', 0, end)
+    while quotes % 2 and end:
+        start = text.rfind("\n", 0, end - 1) + 1
+        quotes -= text.count('"', start, end)
+        end = start
+    return end or text.rfind("\n") + 1
 
 
 def _decode(path, data: bytes, encoding: str, complete: bool) -> str:
@@ -183,11 +203,7 @@ def _detect_separator(path, text: str) -> str:
     """The one separator splitting every line of ``text`` (the file's start, from its header
     line on) into the same number (> 1) of columns; a comma when none does (a one-column
     file, or a ragged one the reader reports)."""
-    splits = {}
-    for sep in SEPARATORS:
-        counts = _field_counts(text, sep)
-        if counts and min(counts) == max(counts) > 1:
-            splits[sep] = counts[0]
+    splits = _separators(text)
     if len(splits) > 1:
         found = ", ".join(f"{s!r} ({SEPARATORS[s]}: {n} columns)" for s, n in splits.items())
         raise DataError(f"CSV file {os.fspath(path)!r} could be separated by {found}; say which "
@@ -195,45 +211,69 @@ def _detect_separator(path, text: str) -> str:
     return next(iter(splits), ",")
 
 
+def _separators(text: str) -> dict[str, int]:
+    """Each separator splitting every line of ``text`` into as many (> 1) columns, and that
+    count."""
+    splits = {}
+    for sep in SEPARATORS:
+        counts = _field_counts(text, sep)
+        if counts and min(counts) == max(counts) > 1:
+            splits[sep] = counts[0]
+    return splits
+
+
 def _lines_above_header(text: str) -> int | None:
     """How many lines the file's start shows above its header line (a title, notes, blank
     lines, as report exports write): 0 for a table from the first line on; a count when each
-    of those lines holds one value at most and, for some separator, every line from the
-    header on splits into the same number (> 1) of fields, the header naming every one (and
-    not with numbers only); None when the start shows neither. One such line as wide as the
-    table (``customer,``) is a header missing names, not a title, unless the line under it
-    names columns that hold numbers (``Sales report,,`` above ``region,amount``), as a
-    spreadsheet's export pads a title."""
-    lines = text.splitlines()[:_SAMPLE_LINES]
-    if not lines:
+    of those lines holds one value at most and, for some separator, every record from the
+    header on (a quoted cell may span lines) splits into the same number (> 1) of fields, the
+    header naming every one (and not with numbers only); None when the start shows neither.
+    One such line as wide as the table (``customer,``) is a header missing names, not a title,
+    unless the line under it names columns that hold numbers (``Sales report,,`` above
+    ``region,amount``), as a spreadsheet's export pads a title."""
+    if not text.strip():
         return None
-    if _is_table(lines):
+    records = {sep: _records(text, sep) for sep in SEPARATORS}
+    if _is_table(rows for rows, _ in records.values()):
         return 0
     above, width = None, 1
-    for sep in SEPARATORS:
-        rows = _split(lines, sep)
+    for rows, starts in records.values():
         titles = 0
         while titles < len(rows) - 2 and sum(bool(v.strip()) for v in rows[titles]) <= 1:
             titles += 1
         header = rows[titles]
         if titles == 1 and len(rows[0]) == len(header) and not _names_numbers(rows[1:]):
             continue
-        if titles and len({len(row) for row in rows[titles:]}) == 1 and len(header) > width \
+        if titles and _same_width(rows[titles:]) and len(header) > width \
                 and all(v.strip() for v in header) and not all(
                     _is_number(v, ".") for v in header):
-            above, width = titles, len(header)
+            above, width = starts[titles], len(header)
     return above
 
 
-def _split(lines: list[str], sep: str) -> list[list[str]]:
-    return [next(csv.reader([line], delimiter=sep), []) for line in lines]
+def _records(text: str, sep: str) -> tuple[list[list[str]], list[int]]:
+    """The first records of ``text`` split by ``sep``, and the line (from 0) each starts on:
+    a quoted cell over several lines leaves its record's later lines out."""
+    reader = csv.reader(text.splitlines(), delimiter=sep)
+    rows, starts = [], [0]
+    for row in reader:
+        rows.append(row)
+        starts.append(reader.line_num)  # lines read: where the next record starts
+        if len(rows) == _SAMPLE_LINES:
+            break
+    return rows, starts[:-1]
 
 
-def _is_table(lines: list[str]) -> bool:
-    """Whether, for some separator, every line splits into as many fields, the first line
-    into more than one value: a table from the first line on."""
-    return any(len({len(row) for row in rows}) == 1 and sum(bool(v.strip()) for v in rows[0]) > 1
-               for rows in (_split(lines[:_SAMPLE_LINES], sep) for sep in SEPARATORS))
+def _is_table(splits) -> bool:
+    """Whether, for some separator's records, every one has as many fields, the first more
+    than one value: a table from the first line on."""
+    return any(_same_width(rows) and sum(bool(v.strip()) for v in rows[0]) > 1
+               for rows in splits)
+
+
+def _same_width(rows: list[list[str]]) -> bool:
+    """Whether every record but the blank lines (which pandas skips) has as many fields."""
+    return len({len(row) for row in rows if len(row) > 1 or "".join(row).strip()}) == 1
 
 
 def lines_above_header(path, encoding: str = "utf-8") -> int:
@@ -286,60 +326,6 @@ def _check_skip(path, lines: list[str], skip: int, found: int | None) -> None:
 
 def _count(lines: int) -> str:
     return f"{lines} line{'' if lines == 1 else 's'}"
-
-
-def header_names(path, dialect: Dialect) -> list[str]:
-    """The column names of the file's header line (its first unless ``skip_lines`` says
-    otherwise), without surrounding spaces (or a byte-order mark); a line that cannot be a
-    header is refused with the fix."""
-    text = _table_sample(path, dialect.encoding, dialect.skip_lines)
-    source = repr(os.fspath(path))
-    first = next((row for row in csv.reader(io.StringIO(text), delimiter=dialect.sep)), None)
-    if not first:
-        raise DataError(f"CSV file {source} is empty; it needs a header line of column names "
-                        "and at least one data row.")
-    names = [name.strip() for name in first]
-    others = [s for s in SEPARATORS if s != dialect.sep and s in first[0]]
-    if len(names) == 1 and others:
-        raise DataError(f"CSV file {source} read with separator {dialect.sep!r} "
-                        f"({SEPARATORS[dialect.sep]}) has one column, {first[0]!r}; it looks "
-                        f"separated by {others[0]!r} ({SEPARATORS[others[0]]}): set "
-                        f"data.csv.sep: {others[0]!r} (sep={others[0]!r} in Python).")
-    problems = []
-    empty = [i + 1 for i, name in enumerate(names) if not name]
-    if empty == [1] and _row_counter(text, dialect.sep):
-        problems.append("the first column has no name and counts the rows 0, 1, 2 ...: a row "
-                        "index, as pandas' to_csv writes unless given index=False; save the "
-                        "file without it, or name it in the header line and list it in "
-                        "data.csv.ids")
-    elif empty:
-        problems.append(f"column(s) {empty} (counting from 1) have no name; name them in the "
-                        "header line, or remove a separator left at the end of each line")
-    repeated = sorted({n for n in names if n and names.count(n) > 1})
-    for name in repeated:
-        where = [i + 1 for i, n in enumerate(names) if n == name]
-        problems.append(f"column name {name!r} is used by columns {where} (counting from 1); "
-                        "give each column its own name in the header line")
-    counted = names in ([str(i) for i in range(len(names))],
-                        [str(i + 1) for i in range(len(names))])  # numpy arrays saved by pandas
-    if all(_is_number(n, dialect.decimal) for n in names if n) and any(names) and not counted:
-        line = f"line {dialect.skip_lines + 1}" if dialect.skip_lines else "its first line"
-        problems.append(f"{line} ({dialect.sep.join(first)!r}) holds numbers, not column "
-                        "names: the header line is missing; add a line naming the columns "
-                        "above the data" + (f", or check skip_lines={dialect.skip_lines}"
-                                            if dialect.skip_lines else ""))
-    if problems:
-        raise DataError(f"CSV file {source}'s header line has a problem: " + "; ".join(problems)
-                        + ".")
-    return names
-
-
-def _row_counter(text: str, sep: str) -> bool:
-    """Whether the first field of the sampled data rows counts 0, 1, 2 ... (or 1, 2, 3 ...)."""
-    rows = list(csv.reader(io.StringIO(text), delimiter=sep))[1:_SAMPLE_LINES]
-    firsts = [row[0].strip() for row in rows if row]
-    return bool(firsts) and firsts[0] in ("0", "1") and firsts == [
-        str(int(firsts[0]) + i) for i in range(len(firsts))]
 
 
 def _names_numbers(rows: list[list[str]]) -> bool:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from mlkit.data.csv import FEW_CATEGORIES, infer_task, too_many_categories
+from mlkit.data.column_notes import codes, column_note, other_decimal
+from mlkit.data.csv import FEW_CATEGORIES, infer_task, stray_texts, too_many_categories
 from mlkit.data.dates import (
     DATE_FORMATS,
     formats_reading,
@@ -27,10 +28,14 @@ from mlkit.data.reading import line_numbers, read_table
 from mlkit.data.values import (
     normalize_categories,
     placeholder_values,
+    reads_all,
     to_numbers,
     words_among_numbers,
 )
 from mlkit.options import did_you_mean
+
+SPLIT_PARTS = 3
+"""Train, validation and test: a stratified split puts a row of every class in each."""
 
 RARE = 5
 """A category seen in fewer rows than this is rare: a column with many such is long-tailed."""
@@ -84,6 +89,7 @@ class CsvProfile:
     found: list[str] = field(default_factory=list)
     min_frequency: int | None = None
     leaks: list[str] = field(default_factory=list)
+    small: dict[str, list[int]] = field(default_factory=dict)
     date_format: str | None = None
 
     def column(self, name: str) -> ColumnProfile:
@@ -124,10 +130,19 @@ class CsvProfile:
                          f"classes: {balance}")
         elif self.task == "regression":
             notes.append(f"target {self.target!r}: regression")
+        for label, lines in self.small.items():
+            notes.append(f"class {label!r} has {len(lines)} row(s) ({line_numbers(lines)}), "
+                         f"fewer than the {SPLIT_PARTS} parts of a stratified split (train, "
+                         "val, test; one each), so the suggested section sets data.split."
+                         "stratify: false; correct or remove them to split by class")
         left_out = [c for c in self.columns if c.kind in _LEFT_OUT and c.name != self.target]
         for column in left_out:
             role = "named in ids" if column.kind == "id" else "left out of features"
-            notes.append(f"{column.name!r} {role}: {column.note or _LEFT_OUT[column.kind]}")
+            why = column.note or _LEFT_OUT[column.kind]
+            if column.kind == "constant" and column.missing:
+                why = (f"one value, {column.example!r}, where filled (missing in "
+                       f"{column.missing} rows), so only whether it is filled tells rows apart")
+            notes.append(f"{column.name!r} {role}: {why}")
         target = [c for c in self.columns if c.name == self.target and c.note]
         return notes + [f"target {self.target!r}: {c.note}" for c in target] + self.leaks
 
@@ -162,13 +177,13 @@ def _kind(values: pd.Series, rows: int, decimal: str = ".") -> str:
         return "empty"
     if values.nunique() == 1:
         return "constant"
-    plain = to_numbers(values, "plain", decimal)
-    if plain.notna().all() and _leading_zero(values).any():  # codes, never amounts
+    if reads_all(values, "plain", decimal) and codes(values):  # codes, never amounts
         return "id" if too_many_categories(values.nunique(), rows) else "category"
-    if plain.notna().all():  # a counter 1, 2, 3 ... longer than a few categories is an id
-        counter = len(values) > FEW_CATEGORIES and bool(np.all(np.diff(plain.to_numpy()) == 1))
+    if reads_all(values, "plain", decimal):  # a counter 1, 2, 3 ... longer than a few is an id
+        plain = to_numbers(values, "plain", decimal).to_numpy()
+        counter = len(values) > FEW_CATEGORIES and bool(np.all(np.diff(plain) == 1))
         return "id" if counter else "number"
-    if to_numbers(values, "formatted", decimal).notna().all():
+    if reads_all(values, "formatted", decimal):
         return "formatted number"
     if looks_like_dates(values):
         return "date"
@@ -232,8 +247,13 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
     pandas_missing = read_table(path, header, header, dialect=dialect)
     tokens = sorted({t for c in header for t in placeholder_values(pandas_missing[c])
                      + words_among_numbers(pandas_missing[c], dialect.decimal)})
+    strays = [] if target is None else stray_texts(pandas_missing[target].where(
+        ~pandas_missing[target].isin(tokens)), "formatted", dialect.decimal)
+    tokens = sorted({*tokens, *strays})
     text = read_table(path, header, header, tokens, dialect=dialect)
     rows = len(text)
+    if not rows:
+        raise DataError(f"{os.fspath(path)!r} has a header but no data rows.")
     kinds = {c: _kind(text[c].dropna(), rows, dialect.decimal) for c in header}
     other_dates = [c for c in header if kinds[c] == "text" and looks_like_other_dates(text[c])]
     formats = sorted(set.intersection(*(set(formats_reading(text[c])) for c in other_dates)),
@@ -252,12 +272,12 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
         columns.append(ColumnProfile(col, kinds[col], int(values.isna().sum()), seen,
                                      int(present.nunique()),
                                      None if present.empty else str(present.iloc[0]),
-                                     _column_note(text[col], values, kinds[col],
+                                     column_note(text[col], values, kinds[col],
                                                   col == target, dialect.decimal, formats)))
     formatted = any(kinds[c] == "formatted number" for c in header)
     read = {c: normalize_categories(text[c], categories) for c in categorical}
     long_tailed = [c for c in columns if c.name in categorical and _long_tailed(read[c.name])
-                   and not _other_decimal(text[c.name], dialect.decimal)]
+                   and not other_decimal(text[c.name], dialect.decimal)]
     for column in long_tailed:
         counts = read[column.name].value_counts()
         column.note = "; ".join(filter(None, [column.note, (
@@ -277,16 +297,16 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
         profile.leaks = leak_notes(text, target, profile.task, usable, {
             c: to_numbers(text[c], profile.numbers, dialect.decimal)
             for c in numeric + ([target] if profile.task == "regression" else [])})
+        if strays:
+            profile.column(target).note = (
+                f"{', '.join(map(repr, strays))} among its numbers: read as missing, so those "
+                "rows are left out; correct them in the file to keep them")
         if profile.task == "classification":
             counts = labels.dropna().value_counts()
             profile.classes = {str(k): int(v) for k, v in sorted(counts.items())}
+            profile.small = {str(k): [int(r) for r in labels.index[labels == k]]
+                             for k, v in sorted(counts.items()) if v < SPLIT_PARTS}
     return profile
-
-
-def _leading_zero(values: pd.Series) -> pd.Series:
-    """Which values are written with a leading zero (``02139``, ``007``; a boolean mask): in a
-    column of numbers, codes such as postal codes rather than amounts."""
-    return values.astype(str).str.match(r"^\s*0\d")
 
 
 def _decimal_comma(text: pd.DataFrame) -> bool:
@@ -295,20 +315,10 @@ def _decimal_comma(text: pd.DataFrame) -> bool:
     gains = losses = False
     for col in text.columns:
         values = text[col].dropna()
-        point = to_numbers(values, "formatted", ".").notna().all()
-        comma = to_numbers(values, "formatted", ",").notna().all()
+        point, comma = reads_all(values, "formatted", "."), reads_all(values, "formatted", ",")
         gains = gains or (comma and not point and not values.empty)
         losses = losses or (point and not comma)
     return gains and not losses
-
-
-def _other_decimal(written: pd.Series, decimal: str) -> str | None:
-    """The other decimal mark, when it reads every value of a column that ``decimal`` does
-    not read as plain numbers."""
-    values, other = written.dropna(), "," if decimal == "." else "."
-    if to_numbers(values, "plain", decimal).notna().all():
-        return None
-    return other if to_numbers(values, "plain", other).notna().all() else None
 
 
 def _long_tailed(column: pd.Series) -> bool:
@@ -316,43 +326,3 @@ def _long_tailed(column: pd.Series) -> bool:
     counts = column.value_counts()
     rare = int((counts < RARE).sum())
     return rare >= RARE and 2 * rare >= len(counts)
-
-
-def _column_note(written: pd.Series, read: pd.Series, kind: str, target: bool,
-                 decimal: str = ".", date_formats: list[str] = ()) -> str:
-    """What reading the column takes: the spellings merged, a formatted example, the format
-    of dates (``date_formats``: those reading every such column of the file), the other
-    decimal mark; for a target, labels that differ only in spaces or case."""
-    if target and kind == "category":
-        labels = written.dropna().astype(str)
-        groups = labels.groupby(normalize_categories(labels, "strip_lower")).unique()
-        alike = [sorted(g) for g in groups if len(g) > 1]
-        if alike:
-            return (f"labels {', '.join(repr(v) for v in alike[0])} differ only in spaces or "
-                    "case, so they are different classes; correct them in the file "
-                    "(data.csv.categories applies to inputs only)")
-    other = _other_decimal(written, decimal) if kind in ("category", "id", "text") else None
-    if other:  # many distinct values make an id or text of them, a few a category
-        return (f"numbers written with the decimal mark {other!r} (e.g. "
-                f"{written.dropna().iloc[0]!r}): read the file with decimal: {other!r}")
-    example = None if written.dropna().empty else written.dropna().iloc[0]
-    if len(date_formats) == 1 and kind == "date" and not looks_like_dates(written):
-        return f"dates written {date_formats[0]!r} (e.g. {example!r}): date_format reads them"
-    if kind == "text" and looks_like_other_dates(written):
-        if date_formats:
-            return (f"dates, day or month first (e.g. {example!r}): set date_format: "
-                    f"{' or '.join(map(repr, date_formats))} to use them")
-        return (f"dates, but not written as ISO 8601 (e.g. {example!r}): rewrite them as "
-                "YYYY-MM-DD to use them")
-    present = written.dropna()
-    if kind in ("category", "id") and _leading_zero(present).any():
-        zero = present[_leading_zero(present)].iloc[0]
-        role = "categories" if kind == "category" else "an id (too many for categories)"
-        return f"codes written with leading zeros (e.g. {zero!r}): read as {role}, not amounts"
-    if kind == "formatted number":
-        plain = to_numbers(written.dropna(), "plain", decimal)
-        example = written.dropna()[plain.isna()].iloc[0]
-        return f"{example!r} is {to_numbers(pd.Series([example]), 'formatted', decimal)[0]:.12g}"
-    if kind == "category" and written.nunique() != read.nunique():
-        return f"{written.nunique()} spellings of {read.nunique()} categories"
-    return ""

@@ -11,12 +11,14 @@ from __future__ import annotations
 import os
 import warnings
 
+import numpy as np
 import pandas as pd
 
 from mlkit.data.dates import formats_reading, parse_dates
-from mlkit.data.dialect import COMMA_UTF8, encoding_error, header_names
+from mlkit.data.dialect import COMMA_UTF8, encoding_error
 from mlkit.data.errors import DataError
 from mlkit.data.file_lines import row_lines
+from mlkit.data.header import header_names
 from mlkit.data.values import (
     comma_decimal_values,
     formatted_values,
@@ -44,11 +46,13 @@ def read_table(path, columns=None, text=(), missing=(), raw=False, dialect=COMMA
     errors naming it; the ``missing`` strings are read as missing values, besides pandas' own
     (``NA``, ...), unless ``raw``: then no text at all is read as missing. With a decimal
     comma every column is read as text (numbers are read by :func:`to_numbers`). Rows are
-    labelled by their file line."""
+    labelled by their file line. A column without a name must be empty, and is left out."""
     names = header_names(path, dialect)
-    if columns is None:
+    if columns is None and all(names):
         return pd.DataFrame(columns=names)
-    as_text = names if dialect.decimal != "." else text
+    unnamed = {f"(column {i + 1})": i + 1 for i, name in enumerate(names) if not name}
+    names = [name or f"(column {i + 1})" for i, name in enumerate(names)]
+    as_text = names if dialect.decimal != "." else [*text, *unnamed]
     try:
         with warnings.catch_warnings():
             # every row must have as many values as the header has names: pandas would
@@ -69,7 +73,74 @@ def read_table(path, columns=None, text=(), missing=(), raw=False, dialect=COMMA
                         f" check that every row has one value per column, {dialect.sep!r}-"
                         "separated (set data.csv.sep if another separator is meant).") from None
     frame.index = row_lines(path, dialect, len(frame))
+    _refuse_unnamed_values(frame[list(unnamed)], unnamed, path)
+    _refuse_header_rows(frame.drop(columns=list(unnamed)), path)
+    _refuse_footer(frame, path)
+    if columns is None:  # the header's names alone, once the unnamed columns are checked
+        return frame.iloc[:0].drop(columns=list(unnamed))
     return frame[list(columns)]
+
+
+def _refuse_unnamed_values(frame: pd.DataFrame, numbers: dict[str, int], path) -> None:
+    """Refuse a column without a name in the header line that holds a value; one empty in
+    every row (a separator left at the end of each line, as spreadsheets export) is no
+    column at all."""
+    filled = frame.notna() & (frame.astype(str).apply(lambda c: c.str.strip()) != "")
+    held = [name for name in frame.columns if filled[name].any()]
+    if held:
+        first = filled.index[filled[held[0]].to_numpy()][0]
+        raise DataError(f"CSV file {os.fspath(path)!r}'s header line has a problem: "
+                        f"column(s) {[numbers[n] for n in held]} (counting from 1) have no name"
+                        f" but hold values (e.g. {frame.loc[first, held[0]]!r} on line "
+                        f"{first}); name them in the header line.")
+
+
+def _refuse_header_rows(frame: pd.DataFrame, path) -> None:
+    """Refuse rows repeating the header line (files of one export joined one after another):
+    read as data, their names would become a class, a category and missing-value marks."""
+    rows, compared = frame.index, False
+    for name in frame.columns:
+        column = frame[name].loc[rows]
+        if not pd.api.types.is_numeric_dtype(column):
+            rows, compared = rows[column.astype(str).str.strip().to_numpy() == name], True
+        elif not _is_number(name):  # a column of numbers holds no name
+            return
+        if rows.empty:
+            return
+    if compared:
+        raise DataError(f"CSV file {os.fspath(path)!r} repeats its header line as a row "
+                        f"({line_numbers(rows)}), as files joined one after another do; "
+                        "delete those lines, so that the header line comes once, at the top.")
+
+
+def _refuse_footer(frame: pd.DataFrame, path) -> None:
+    """Refuse lines at the end of the file with a text in the first column alone, a sentence
+    (``Exported by ...``) or under numbers (``Total``), as reports write under a table: read
+    as rows, their text would turn a column of numbers into categories."""
+    if frame.shape[1] < 3 or frame.empty:
+        return
+    tail = frame.iloc[-20:]
+    first = tail.iloc[:, 0]
+    text = (first.notna() & (first.astype(str).str.strip() != "")
+            & pd.to_numeric(first, errors="coerce").isna())
+    if not text.iloc[-1]:  # most files end here, before the other columns are looked at
+        return
+    rest = tail.iloc[:, 1:]
+    empty = rest.isna() | (rest.astype(str).apply(lambda c: c.str.strip()) == "")
+    alone = text & empty.all(axis=1)
+    numbers_above = pd.to_numeric(first[~alone].dropna(), errors="coerce").notna().all()
+    alone &= first.astype(str).str.contains(r"\s") | numbers_above  # a sentence, or "Total"
+    footer = len(alone) - np.flatnonzero(np.r_[True, ~alone.to_numpy()])[-1]
+    if 0 < footer < len(alone):  # under rows of the table
+        lines = tail.index[-footer:]
+        raise DataError(f"CSV file {os.fspath(path)!r} ends with {footer} line(s) holding a text "
+                        f"in the first column alone ({line_numbers(lines)}: "
+                        f"{', '.join(repr(str(v)) for v in tail.iloc[-footer:, 0])}): a "
+                        "footer of totals or notes, not rows; delete those lines.")
+
+
+def _is_number(text: str) -> bool:
+    return pd.to_numeric(pd.Series([text]), errors="coerce").notna()[0]
 
 
 def raise_problems(source: str, problems: list[str]) -> None:
@@ -81,9 +152,11 @@ def raise_problems(source: str, problems: list[str]) -> None:
 
 
 def numeric_problems(frame: pd.DataFrame, numeric: list[str], source: str,
-                     numbers: str = "plain", decimal: str = ".") -> list[str]:
+                     numbers: str = "plain", decimal: str = ".", run: bool = False,
+                     ) -> list[str]:
     """One message per ``numeric`` column holding values that are not numbers as ``numbers``
-    and ``decimal`` read them, naming the option that would read them when one would."""
+    and ``decimal`` read them, naming the option that would read them when one would; for a
+    file read by a trained ``run``, as a setting to train with (a run's cannot change)."""
     problems = []
     for col in numeric:
         column = frame[col]
@@ -127,6 +200,9 @@ def numeric_problems(frame: pd.DataFrame, numeric: list[str], source: str,
                 f"{more}")
         if fixes:
             message += ("; " if len(other) else ": ") + "; ".join(fixes)
+        if run:
+            message += (" (this run reads files as its training file was read: train again "
+                        "with that setting, or write the values as the training file did)")
         problems.append(message + ".")
     return problems
 

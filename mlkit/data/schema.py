@@ -215,7 +215,7 @@ class CsvSchema:
                                 f"leaves nothing ({line_numbers(dropped)}); fill them in.")
         # numbers read before the float fill goes in (as text, '2.5' misreads under decimal ',')
         problems = numeric_problems(frame, self.numeric, source, self.numbers,
-                                    self.dialect.decimal)
+                                    self.dialect.decimal, run=True)
         flags = frame[self.indicators].isna().to_numpy(self.dtype)
         missing = frame[self.features].isna()  # the file's gaps, not its unreadable numbers
         for col in self.numeric:
@@ -282,7 +282,8 @@ class CsvSchema:
                 bad = column.index[values.isna()][0]
                 return None, [f"target column {self.target!r} of {source} is not numeric "
                               f"(e.g. {column[bad]!r} on line {bad}); regression needs "
-                              "numbers, or pass task='classification'."]
+                              "numbers: correct the cell, list the text in data.csv.missing "
+                              "to leave its rows out, or pass task='classification'."]
             return values.to_numpy(dtype=self.dtype), []
         encoder = LabelEncoder.from_state({"classes": np.array(self.classes)})
         labels = column.astype(str).to_numpy()

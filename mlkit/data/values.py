@@ -12,24 +12,28 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["CATEGORIES", "NUMBERS", "PLACEHOLDERS", "comma_decimal_values", "formatted_values",
-           "normalize_categories", "placeholder_values", "to_numbers", "words_among_numbers"]
+__all__ = ["CATEGORIES", "NUMBERS", "PLACEHOLDERS", "alike_labels", "comma_decimal_values",
+           "formatted_values", "normalize_categories", "placeholder_values", "reads_all",
+           "to_numbers", "words_among_numbers"]
 
 NUMBERS = ("plain", "formatted")
-"""plain: what ``float()`` reads; formatted: also ``$1,234.50``, ``21%`` (0.21), ``(1,234)``."""
+"""plain: what ``float()`` reads; formatted: also ``$1,234.50``, ``1,234.50 €``, ``21%``
+(0.21), ``(1,234)``."""
 
 CATEGORIES = ("exact", "strip", "strip_lower")
 """exact: categories as written; strip: surrounding spaces removed; strip_lower: and lowercased."""
 
 PLACEHOLDERS = ("?", "-", "--", "---", ".", "missing", "Missing", "MISSING", "none", "na",
-                "n.a.", "N.A.", "#VALUE!", "#DIV/0!")
+                "n.a.", "N.A.", "#VALUE!", "#DIV/0!", "#REF!", "#NAME?", "#NUM!", "#NULL!",
+                "#SPILL!", "#CALC!")
 """Tokens that commonly stand for a missing value beyond pandas' own (``NA``, ``N/A``, ``null``,
-an empty cell ...); suggested by ``mlkit inspect``, read as missing only when listed."""
+an empty cell ...), Excel's error values among them; suggested by ``mlkit inspect``, read as
+missing only when listed."""
 
 _FORMATTED = re.compile(
     r"^\s*(?P<open>\()?\s*(?P<sign>[-+])?\s*[$€£¥]?\s*(?P<sign2>[-+])?\s*"
     r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)\s*"
-    r"(?P<percent>%)?\s*(?P<close>\))?\s*$")
+    r"(?P<percent>%)?\s*[$€£¥]?\s*(?P<close>\))?\s*$")  # the symbol before or after
 
 
 def _formatted(text: pd.Series) -> pd.Series:
@@ -67,6 +71,13 @@ def to_numbers(column: pd.Series, numbers: str = "plain", decimal: str = ".") ->
         if unread.any():
             values[unread] = _formatted(column[unread])
     return values
+
+
+def reads_all(column: pd.Series, numbers: str = "plain", decimal: str = ".") -> bool:
+    """Whether :func:`to_numbers` reads every value of ``column`` (no missing ones): its
+    first rows first, so a column of words is told in a few hundred rows, not 200,000."""
+    return all(to_numbers(part, numbers, decimal).notna().all()
+               for part in (column.iloc[:256], column))
 
 
 def formatted_values(column: pd.Series, decimal: str = ".") -> pd.Series:
@@ -119,3 +130,11 @@ def normalize_categories(column: pd.Series, categories: str = "exact") -> pd.Ser
     if categories == "strip_lower":
         text = text.where(text.isna(), text.str.lower())
     return text.where(text != "")
+
+
+def alike_labels(labels: pd.Series) -> list[list[str]]:
+    """Groups (sorted) of the distinct labels that differ only in surrounding spaces or case
+    (``Yes``, ``yes ``, ``YES``): one class meant, several learned."""
+    text = labels.dropna().astype(str)
+    groups = text.groupby(normalize_categories(text, "strip_lower")).unique()
+    return [sorted(group) for group in groups if len(group) > 1]

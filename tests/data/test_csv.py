@@ -210,3 +210,15 @@ def test_column_lists_may_be_any_collection_of_names(write):
         load_csv(path, "y", features="a")
     with pytest.raises(TypeError, match=r"features must be a list \(each item text\)"):
         load_csv(path, "y", features=3)
+
+
+def test_labels_differing_only_in_spaces_or_case_are_noted_at_training(write):
+    """'Yes', 'yes ' and 'YES' stay three classes (the file is the record), but training
+    says so: one class meant, three learned."""
+    rows = "".join(f"{i},{['Yes', 'yes ', 'YES', 'no'][i % 4]}\n" for i in range(12))
+    data = load_csv(write("x,t\n" + rows), "t")
+    assert data.n_classes == 4
+    assert data.notes == ["target 't': labels 'YES', 'Yes', 'yes ' differ only in spaces or "
+                          "case, so they are different classes; correct them in the file if "
+                          "one is meant"]
+    assert load_csv(write("x,t\n1,a\n2,b\n3,a\n"), "t").notes == []

@@ -153,7 +153,11 @@ def test_names_lose_their_surrounding_spaces_and_lookups_say_did_you_mean(write)
 @pytest.mark.parametrize("text, message", [
     ("a,b,a,y\n1,2,3,0\n", r"column name 'a' is used by columns \[1, 3\] \(counting from 1\)"),
     ("a, b ,b,y\n1,2,3,0\n", r"column name 'b' is used by columns \[2, 3\]"),
-    ("a,,y,\n1,2,0,\n", r"column\(s\) \[2, 4\] \(counting from 1\) have no name"),
+    ("a,,y,\n1,2,0,\n", r"column\(s\) \[2\] \(counting from 1\) have no name but hold "
+                      r"values \(e\.g\. '2' on line 2\); name them"),  # column 4: empty
+    ("a,b,,y\n1,2,,0\n3,4, ,1\n5,6,x,1\n", r"column\(s\) \[3\] .* \(e\.g\. 'x' on line 4\)"),
+    ("a,a,,y\n1,2,,0\n", r"column\(s\) \[3\] \(counting from 1\) have no name; name them; "
+                       r"column name 'a' is used by columns \[1, 2\]"),
     ("customer,\nalice,yes\nbob,no\n", r"column\(s\) \[2\] \(counting from 1\) have no name"),
     (",a,y\n0,2.5,0\n1,3.5,1\n2,1.5,0\n", r"the first column has no name and counts the rows "
      r"0, 1, 2 \.\.\.: a row index, as pandas' to_csv writes unless given index=False"),
@@ -164,6 +168,20 @@ def test_names_lose_their_surrounding_spaces_and_lookups_say_did_you_mean(write)
 def test_header_lines_that_cannot_name_the_columns(write, text, message):
     with pytest.raises(DataError, match=r"header line has a problem: .*" + message):
         load_csv(write(text), "y")
+
+
+def test_columns_without_a_name_or_a_value_are_no_columns(write, cli):
+    """A separator left at the end of every line (and empty columns after the table), as
+    spreadsheets export: read as the named columns alone, at training and prediction time."""
+    text = "".join(f"{line},,,\n" for line in ["x,c,y", "1.5,a,u", "2.5,b,v", "3.5,a,u",
+                                               "4.5,b,v", ",a,v"])
+    data = load_csv(write(text), "y", categorical=["c"], impute="drop")
+    assert data.feature_names == ["x", "c=a", "c=b"] and data.lines.tolist() == [2, 3, 4, 5]
+    assert data.X[:, 0].tolist() == [1.5, 2.5, 3.5, 4.5]
+    assert data.schema.read(write("x,c,y,\n7.5,b,u,\n", "new.csv")).X.tolist() == [
+        [7.5, 0, 1]]
+    code, out, err = cli("inspect", write(text), "--target", "y")
+    assert code == 0 and "features: [x, c]" in out, err
 
 
 @pytest.mark.parametrize("text, above, header, first", [

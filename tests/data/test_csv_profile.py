@@ -160,9 +160,10 @@ def test_codes_with_leading_zeros_too_many_for_categories_are_an_id_not_a_number
     assert load_csv(**section).feature_names == ["size"]
 
 def test_dates_in_one_other_format_get_it_and_train(write):
-    text = "day,code,y\n" + "".join(f"{i % 28 + 1:02d}/{i % 12 + 1:02d}/2020,"
-                                     f"{['02139', '10001', '94110'][i % 3]},{i % 2}\n"
-                                     for i in range(30))
+    """The note's example is written in that format, not one of the ISO 8601 dates beside."""
+    text = "day,code,y\n2020-03-04,10001,0\n" + "".join(
+        f"{i % 28 + 1:02d}/{i % 12 + 1:02d}/2020,{['02139', '10001', '94110'][i % 3]},{i % 2}\n"
+        for i in range(30))
     path = write(text)
     profile = inspect_csv(path, "y")
     day, code = profile.column("day"), profile.column("code")
@@ -177,8 +178,8 @@ def test_dates_in_one_other_format_get_it_and_train(write):
     assert data.feature_names[:2] == ["day_year", "day_month_sin"]
     assert data.feature_names[-3:] == ["code=02139", "code=10001", "code=94110"]
     days = data.X[:, data.feature_names.index("day_days")]
-    # 14/02/2020 (i = 13) is 44 days after the first date, 01/01/2020
-    assert days[13] == 44 and days.min() == 0
+    # 14/02/2020 (i = 13, after the ISO row) is 44 days after the first date, 01/01/2020
+    assert days[14] == 44 and days[0] == 63 and days.min() == 0
 
 
 def test_a_date_and_a_date_and_time_column_share_one_format(write):
@@ -194,3 +195,56 @@ def test_a_date_and_a_date_and_time_column_share_one_format(write):
                         for c in ("ordered", "shipped"))
     # row i ships i % 24 hours and i % 60 minutes after it is ordered, on the same day
     np.testing.assert_allclose(shipped - ordered, [(i % 24 + i % 60 / 60) / 24 for i in range(30)])
+
+
+def test_a_few_texts_among_a_numeric_target_make_a_regression_to_correct(write):
+    """Prices with '12k' in 2 of 60 rows are a regression target with typos, not 59
+    one-row classes: inspect reads the typos as missing (their rows left out, listed), and
+    load_csv, without that, names the cell and the fix."""
+    rows = [f"{i % 7}.5,{1000 + 37.5 * i}" for i in range(60)]
+    rows[4], rows[30] = "4.5,12k", "2.5,12k"  # lines 6 and 32
+    path = write("x,price\n" + "\n".join(rows) + "\n")
+    profile = inspect_csv(path, "price")
+    assert (profile.task, profile.classes, profile.unlabeled) == ("regression", None, [6, 32])
+    assert profile.column("price").tokens == ["12k"]
+    assert "'12k' among its numbers: read as missing" in profile.column("price").note
+    data = load_csv(**profile.csv_section())
+    assert data.task == "regression" and data.lines.tolist()[4:6] == [7, 8]
+    assert data.y[:2].tolist() == [1000, 1037.5]
+    with pytest.raises(DataError, match=r"'price' .* is not numeric \(e\.g\. '12k' on line 6\);"
+                                        r" .* list the text in data\.csv\.missing"):
+        load_csv(path, "price")
+    few = "\n".join(f"{i % 7}.5,{i % 3}" for i in range(60)) + "\n7,none given\n"
+    assert load_csv(write("x,level\n" + few), "level").task == "classification"
+
+
+def test_a_constant_column_with_gaps_is_not_said_to_hold_its_value_in_every_row(write):
+    rows = "".join(f"{i % 4}.5,{'' if i % 3 else 'called back'},{'uv'[i % 2]}\n"
+                   for i in range(30))
+    notes = inspect_csv(write("x,note,y\n" + rows), "y").notes()
+    assert "'note' left out of features: one value, 'called back', where filled (missing in " \
+           "20 rows), so only whether it is filled tells rows apart" in notes
+    assert "'c' left out of features: one value in every row, so it tells rows apart no " \
+           "better than nothing" in inspect_csv(write("x,c,y\n1,k,u\n2,k,v\n"), "y").notes()
+
+
+def test_a_header_without_rows_is_refused_by_inspect_as_by_load_csv(write):
+    path = write("a,b,y\n")
+    for read in (inspect_csv, load_csv):
+        with pytest.raises(DataError, match="has a header but no data rows"):
+            read(path, "y")
+
+
+def test_whole_numbers_with_a_point_between_thousands_are_noted(write):
+    """'12.500' and '980' in one column: 12.5 as written, 12500 as a German export means it;
+    inspect says which options read the other, and leaves the choice to the user."""
+    rows = "".join(f"{v};{'ab'[i % 2]};{'uv'[i % 3 % 2]}\n" for i, v in enumerate(
+        ["12.500", "980", "1.250", "3.400", "75", "-2.000"]))
+    amount = inspect_csv(write("amount;kind;y\n" + rows), "y").column("amount")
+    assert amount.kind == "number" and amount.note.startswith(
+        "'12.500' looks like '.' between thousands (every value with a point has three digits "
+        "after it, none without one has more than three): read as 12.5; if it means 12500, "
+        "read the file with decimal: ',' and numbers: formatted")
+    for decimals in (["12.500", "0.980"], ["12.50", "980"], ["12.500", "1980"]):
+        rows = "".join(f"{v};{'ab'[i % 2]};{'uv'[i % 2]}\n" for i, v in enumerate(decimals * 2))
+        assert inspect_csv(write("amount;kind;y\n" + rows), "y").column("amount").note == ""

@@ -2,12 +2,13 @@
 rows without a target; each checked by hand, through the schema's round trip, and in errors."""
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from mlkit.data import CsvSchema, DataError, load_csv
+from mlkit.data import CsvSchema, DataError, inspect_csv, load_csv
 from mlkit.data.values import to_numbers
 
 MESSY = """id,sex,paid,share,plan,churn
@@ -31,6 +32,19 @@ def test_formatted_numbers_by_hand():
     assert parsed[10:].isna().all()  # a misplaced comma, unbalanced or doubled signs: no number
     plain = to_numbers(text, "plain")
     assert plain[[6, 7]].tolist() == [0.001, 7.0] and plain.drop([6, 7]).isna().all()
+
+
+def test_a_currency_symbol_after_the_number_as_european_exports_write_it(write):
+    """``48.366,28 €`` (decimal comma, the symbol after): read, not left out as free text."""
+    rows = "".join(f"{i % 5}.5;{1000 * i + 366.28:,.2f} €;{'ab'[i % 2]}\n"
+                   .replace(",", "_").replace(".", ",").replace("_", ".") for i in range(30))
+    path = write("x;income;y\n" + rows)
+    profile = inspect_csv(path, "y")
+    assert profile.column("income").kind == "formatted number"
+    data = load_csv(**profile.csv_section())
+    assert data.feature_names == ["x", "income"]
+    np.testing.assert_allclose(data.X[:3, 1], [366.28, 1366.28, 2366.28], rtol=1e-15)
+    assert to_numbers(pd.Series(["12 $", "(3 €)", "€ 4 €"]), "formatted").tolist() == [12, -3, 4]
 
 
 def test_messy_file_read_with_every_option(write):
@@ -103,6 +117,19 @@ def test_the_error_names_the_option_that_reads_a_value(write):
             r"data.csv.categorical.*or fix the value; '\$5' \(1 value, line 2\) looks like a "
             r"formatted number.*; '\?' \(1 value, line 3\) looks like a missing-value mark")):
         load_csv(mixed, "t")
+
+
+def test_a_new_file_s_unreadable_numbers_say_the_setting_is_one_to_train_with(write):
+    """At prediction time the run's reading options are fixed: the option that reads a value
+    is named as one to train again with."""
+    schema = load_csv(write("x,t\n1.5,a\n2.5,b\n3.5,a\n"), "t").schema
+    with pytest.raises(DataError) as error:
+        schema.read(write("x,t\n\"1,234.5\",a\n2.5,b\n", "new.csv"))
+    assert str(error.value).endswith(
+        "is not numeric: '1,234.5' (1 value, line 2) looks like a formatted number: set "
+        "data.csv.numbers: formatted (numbers='formatted' in Python) (this run reads files as "
+        "its training file was read: train again with that setting, or write the values as "
+        "the training file did).")
 
 
 def test_spelling_of_categories(write):
@@ -178,3 +205,47 @@ def test_missing_none_reads_no_extra_texts(write):
     with pytest.raises(DataError, match=r"'-' \(1 value, line 3\) looks like a missing-value"):
         load_csv(path, "t", missing=None)
     assert load_csv(path, "t", missing=("-",), impute="mean").X[:, 0].tolist() == [1, 1.5, 2]
+
+
+PART = "age,city,churn\n31,Lyon,yes\n45,Nice,no\n52,Lyon,yes\n"
+ROWS = "".join(f"{20 + i},{'ab'[i % 2]},{i % 3}.5,{'uv'[i % 2]}\n" for i in range(8))
+
+
+@pytest.mark.parametrize("text, message", [
+    # two exports joined: the second header line's names would be a class, a category and
+    # missing-value marks
+    (PART + PART.replace("age,", " age,") + PART,
+     r"repeats its header line as a row \(lines 5, 9\), as files joined one after another do; "
+     r"delete those lines"),
+    # 'Total' and an export note under the rows: the note would make ages categories
+    ("age,c,x,churn\n" + ROWS + "Total,,,\nExported by CRM on 2026-12-01\n",
+     r"ends with 2 line\(s\) holding a text in the first column alone \(lines 10, 11: 'Total', "
+     r"'Exported by CRM on 2026-12-01'\): a footer of totals or notes, not rows; delete those "
+     r"lines"),
+], ids=["repeated-header", "footer"])
+def test_lines_that_are_not_rows_are_refused_with_their_lines(write, cli, text, message):
+    path = write(text)
+    with pytest.raises(DataError, match=message):
+        load_csv(path, "churn", features=["age"])
+    code, _, err = cli("inspect", path, "--target", "churn")
+    assert code == 2 and re.search(message, err), err
+
+
+def test_rows_like_a_header_or_a_footer_that_are_rows_are_read(write):
+    assert load_csv(write("2020,y\n1,a\n2020,b\n4,a\n"), "y").X[:, 0].tolist() == [1, 2020, 4]
+    sparse = write("id,a,y\nk1,,\nk2,,\nk3,,\n")  # every row alike: no table above a footer
+    assert inspect_csv(sparse).rows == 3
+    for last in ("28", "k9"):  # a number, or a word under words: a row without values
+        data = load_csv(write("age,c,x,y\n" + ROWS.replace("\n2", "\nk2") + last + ",,,\n"),
+                        "y", categorical=["c", "age"])
+        assert data.notes == ["1 row with no target value left out: line 10"]
+
+
+def test_excel_error_values_are_offered_as_missing_value_marks(write):
+    """#REF!, #NAME?, #NUM!, #NULL! in one column of numbers: still a number column."""
+    errors = ["#REF!", "#NAME?", "#NUM!", "#NULL!"]
+    rows = "".join(f"{errors[i // 3] if i % 3 == 0 and i < 12 else i + 0.5},{'uv'[i % 2]}\n"
+                   for i in range(30))
+    profile = inspect_csv(write("x,y\n" + rows), "y")
+    assert profile.column("x").kind == "number" and profile.missing == sorted(errors)
+    assert load_csv(**profile.csv_section()).X[1:3, 0].tolist() == [1.5, 2.5]  # line 2: #REF!

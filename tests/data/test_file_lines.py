@@ -3,7 +3,7 @@ by the file line it starts on, with LF or CRLF line ends, title lines and blank 
 
 import pytest
 
-from mlkit.data import DataError, load_csv
+from mlkit.data import DataError, inspect_csv, load_csv
 
 HEADER = "id,note,age,churn\n"                   # line 1 (without a title)
 ROWS = ('a1,"called twice,\nthen left",30,yes\n'  # lines 2-3
@@ -63,3 +63,29 @@ def test_a_quote_inside_an_unquoted_cell_is_a_character_not_a_cell_start(write):
         load_csv(write(HEADER + rows), "churn", ids=["id", "note"])
     data = load_csv(write(HEADER + rows.replace("abc", "7")), "churn", ids=["id", "note"])
     assert data.lines.tolist() == [2, 3, 5]
+
+
+@FILES
+def test_the_title_above_a_header_is_found_when_a_note_spans_lines(write, newline, title):
+    """The lines above the header are counted by the records under them, so a note over
+    several lines in the file's first lines does not hide them (nor show a title absent)."""
+    path = _write(write, title, ROWS, newline)
+    above = title.count("\n")
+    profile = inspect_csv(path, "churn")
+    assert profile.dialect.skip_lines == above and profile.rows == 7
+    assert load_csv(**profile.csv_section()).lines.tolist() == [
+        line + above for line in (2, 5, 6, 10, 12)]  # impute: median, duplicates: drop
+    if title:
+        with pytest.raises(DataError, match="line 4 \\('id,note,age,churn'\\) names the "
+                                            "columns, and lines 1-3 .* data.csv.skip_lines: 3"):
+            load_csv(path, "churn", ids=["id", "note"])
+
+
+def test_a_long_note_cut_by_the_sample_leaves_the_title_and_separator_found(write):
+    """The file's start is read as whole records: a note of 3000 characters per row puts the
+    sample's end inside a quoted cell, not into a ragged last row."""
+    note = '"' + "word; " * 250 + "\n" + "more " * 400 + '"'
+    rows = "".join(f"a{i};{note};{20 + i};{'yes' if i % 2 else 'no'}\n" for i in range(40))
+    path = write(TITLE + "id;note;age;churn\n" + rows)
+    profile = inspect_csv(path, "churn")
+    assert (profile.dialect.sep, profile.dialect.skip_lines, profile.rows) == (";", 3, 40)

@@ -22,7 +22,7 @@ from mlkit.numpy.rules.base import (
     real,
     unbroadcast,
 )
-from mlkit.numpy.rules.unbounded import times_partial, unbounded
+from mlkit.numpy.rules.unbounded import times_either, times_partial, unbounded
 from mlkit.numpy.wrap import composite, nondifferentiable, raw_array, wrap
 
 __all__ = ["absolute", "add", "angle", "arccos", "arccosh", "arcsin", "arcsinh", "arctan",
@@ -100,6 +100,16 @@ positive = elementwise(numpy.positive, 1)
 exp = elementwise(numpy.exp, lambda ans, x: ans)
 exp2 = elementwise(numpy.exp2, lambda ans, x: ans * _LN2)
 expm1 = elementwise(numpy.expm1, lambda ans, x: exp(x))  # not ans + 1, which rounds to 0 for x << 0
+
+
+def _overflowing_exp(x):
+    return numpy.exp(x)
+
+
+# exp inside a partial derivative that overflows at an edge (the inverse error functions'
+# C exp(ans^2)): its slope, ans, is then infinite, and a zero cotangent must give 0 there.
+# Plain exp keeps the cheaper product; this one is only in derivative formulas.
+overflowing_exp = def_elementwise(wrap(_overflowing_exp, "exp"), unbounded(lambda ans, x: ans))
 log = elementwise(numpy.log, unbounded(lambda ans, x: reciprocal(x)))
 log2 = elementwise(numpy.log2, unbounded(lambda ans, x: reciprocal(x * _LN2)))
 log10 = elementwise(numpy.log10, unbounded(lambda ans, x: reciprocal(x * _LN10)))
@@ -107,7 +117,8 @@ log1p = elementwise(numpy.log1p, unbounded(lambda ans, x: reciprocal(1 + x)))
 sqrt = elementwise(numpy.sqrt, unbounded(lambda ans, x: 0.5 * reciprocal(ans + 0.0)))  # inf at -0.
 cbrt = elementwise(numpy.cbrt, unbounded(lambda ans, x: reciprocal(3 * ans * ans)))
 square = elementwise(numpy.square, lambda ans, x: 2 * x)
-reciprocal = elementwise(numpy.reciprocal, unbounded(lambda ans, x: -(ans * ans)))
+reciprocal = elementwise(numpy.reciprocal,
+                         unbounded(lambda ans, x: -times_either(ans, ans)))
 sin = elementwise(numpy.sin, lambda ans, x: cos(x))
 cos = elementwise(numpy.cos, lambda ans, x: -sin(x))
 tan = elementwise(numpy.tan, lambda ans, x: 1 + ans * ans)
@@ -121,7 +132,7 @@ arcsinh = elementwise(numpy.arcsinh, lambda ans, x: 1 / sqrt(x * x + 1))
 # (x - 1)^-1/2 (x + 1)^-1/2, not (x^2 - 1)^-1/2: for complex x left of the imaginary axis the
 # principal roots differ in sign
 arccosh = elementwise(numpy.arccosh, unbounded(
-    lambda ans, x: reciprocal(sqrt(x - 1) * sqrt(x + 1))))
+    lambda ans, x: reciprocal(times_either(sqrt(x - 1), sqrt(x + 1)))))
 arctanh = elementwise(numpy.arctanh, unbounded(lambda ans, x: reciprocal(1 - x * x)))
 deg2rad = elementwise(numpy.deg2rad, math.pi / 180)
 radians = elementwise(numpy.radians, math.pi / 180)

@@ -16,7 +16,7 @@ import mlkit.numpy as mnp
 from mlkit.autodiff.forward import defjvp
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval
-from mlkit.numpy.rules.elementwise import def_elementwise, elementwise, overflowing_exp
+from mlkit.numpy.rules.elementwise import def_elementwise, elementwise
 from mlkit.numpy.rules.unbounded import times_either, unbounded
 from mlkit.numpy.wrap import composite, dispatch_from, nondifferentiable, raw_array, wrap
 from mlkit.scipy.bessel import i0, i1, iv, ive, j0, j1, jn, y0, y1, yn
@@ -36,10 +36,19 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _SQRT_2PI = math.sqrt(2.0 * math.pi)
 
 
+def _exp(x):
+    return numpy.exp(x)
+
+
+# exp for slopes that overflow at an edge (log_ndtr's far left, the inverses' ends): its own
+# slope is then infinite and meets a zero cotangent with times_partial. mnp.exp keeps the
+# plain, cheaper product.
+_overflowing_exp = def_elementwise(wrap(_exp, "exp"), unbounded(lambda ans, x: ans))
+
+
 def _exp_square(x, scale=1.0):
-    """exp(scale x^2), a slope that overflows at the edges of the inverse functions' domains
-    (x infinite): written so that its own derivative gives 0 along a zero cotangent there."""
-    return overflowing_exp(scale * times_either(x, x))
+    """exp(scale x^2), the inverses' slope, infinite at the ends of their domains (x infinite)."""
+    return _overflowing_exp(scale * times_either(x, x))
 
 
 logit = elementwise(scipy.special.logit, unbounded(lambda ans, x: 1 / (x * (1 - x))))
@@ -54,7 +63,7 @@ erfcinv = elementwise(scipy.special.erfcinv,
 ndtr = elementwise(scipy.special.ndtr, lambda ans, x: _INV_SQRT_2PI * mnp.exp(-0.5 * x * x))
 # pdf / cdf, formed in logs: both shrink like exp(-x^2/2) far in the left tail.
 log_ndtr = elementwise(scipy.special.log_ndtr,
-                       unbounded(lambda ans, x: _INV_SQRT_2PI * overflowing_exp(
+                       unbounded(lambda ans, x: _INV_SQRT_2PI * _overflowing_exp(
                            -0.5 * times_either(x, x) - ans)))
 ndtri = elementwise(scipy.special.ndtri,
                     unbounded(lambda ans, x: _SQRT_2PI * _exp_square(ans, 0.5)))

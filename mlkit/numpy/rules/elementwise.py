@@ -100,16 +100,6 @@ positive = elementwise(numpy.positive, 1)
 exp = elementwise(numpy.exp, lambda ans, x: ans)
 exp2 = elementwise(numpy.exp2, lambda ans, x: ans * _LN2)
 expm1 = elementwise(numpy.expm1, lambda ans, x: exp(x))  # not ans + 1, which rounds to 0 for x << 0
-
-
-def _overflowing_exp(x):
-    return numpy.exp(x)
-
-
-# exp inside a partial derivative that overflows at an edge (the inverse error functions'
-# C exp(ans^2)): its slope, ans, is then infinite, and a zero cotangent must give 0 there.
-# Plain exp keeps the cheaper product; this one is only in derivative formulas.
-overflowing_exp = def_elementwise(wrap(_overflowing_exp, "exp"), unbounded(lambda ans, x: ans))
 log = elementwise(numpy.log, unbounded(lambda ans, x: reciprocal(x)))
 log2 = elementwise(numpy.log2, unbounded(lambda ans, x: reciprocal(x * _LN2)))
 log10 = elementwise(numpy.log10, unbounded(lambda ans, x: reciprocal(x * _LN10)))

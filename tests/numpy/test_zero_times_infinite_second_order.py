@@ -1,7 +1,8 @@
-"""Second derivatives through an infinite or nan slope: where a zero (co)tangent meets a
-partial derivative's own infinite factor (reciprocal's -ans^2 at 0, erfinv's exp(ans^2) at 1,
-Gamma's slope at a pole) the hidden element's second derivative is 0, not nan, in every mode
-and under jit, while the visible element keeps its finite-difference value."""
+"""Derivatives through an infinite or nan slope, to second order: where a zero (co)tangent
+meets a partial derivative's own infinite factor (reciprocal's -ans^2 at 0, erfinv's exp(ans^2)
+at 1, Gamma's slope at a pole, x**3's 3 x^2 where it overflows) the hidden element's first and
+second derivatives are 0, not nan, in every mode and under jit, while the visible element keeps
+its finite-difference value."""
 
 import numpy as onp
 import pytest
@@ -32,6 +33,10 @@ _EDGES = {
     "rgamma": (special.rgamma, lambda big: -1000.0, 2.5),
     "beta-pole-in-a": (lambda a: special.beta(a, 2.0), lambda big: 0.0, 1.5),
     "beta-pole-in-b": (lambda b: special.beta(2.0, b), lambda big: -1000.0, 2.5),
+    # x**k's slope k x**(k-1) overflows for k > 2 where the value does (or sooner)
+    "cube": (lambda x: x ** 3, lambda big: big, 1.5),
+    "fourth-power": (lambda x: x ** 4, lambda big: -big, -1.5),
+    "power-two-and-a-half": (lambda x: x ** 2.5, lambda big: 1e300 if big > 1e100 else 1e30, 1.5),
     "logit": (special.logit, lambda big: 0.0, 0.3),
     "logit-one": (special.logit, lambda big: 1.0, 0.3),
 }
@@ -63,6 +68,9 @@ def test_a_hidden_edge_has_a_zero_second_derivative_in_every_mode(name, dtype):
     def hidden(x):
         return np.sum(np.where(_MASK, f(x), 0.0))
 
+    slope = _quiet(grad(hidden), x)
+    assert slope[0] == 0.0
+    assert_array_equal(_quiet(make_jvp(f)(x), t)[1], slope)
     second = _quiet(hessian(hidden), x)
     assert second.dtype == dtype
     assert_array_equal(second[0], [0.0, 0.0])

@@ -264,9 +264,11 @@ def _power_dbase(ans, x, y):
     return y * power(x, where_primitive(raw == 0, 1, y - 1))
 
 
-def _infinite_slope_at_zero(ans, x, y):
-    """Whether x**y's slope y x**(y-1) can be infinite: at x == 0 for y < 1, y != 0."""
-    return type(y) not in (int, float) or (y < 1 and y != 0)  # a traced y: a box, True
+def _slope_may_be_infinite(ans, x, y):
+    """Whether x**y's slope y x**(y-1) can be infinite: at x == 0 for y < 1, y != 0, and where
+    it overflows for y > 2. For 1 < y <= 2 it overflows only within a factor y of the largest
+    float, so x**2 (taylor series, squares) keeps the plain, cheaper product."""
+    return type(y) not in (int, float) or y > 2 or (y < 1 and y != 0)  # a traced y: a box
 
 
 def _power_dexponent(ans, x, y):
@@ -301,7 +303,7 @@ multiply = _binary(numpy.multiply, "multiply", lambda ans, x, y: y, lambda ans, 
 divide = _binary(numpy.divide, "divide", unbounded(_divide_dx, _reciprocal_may_be_infinite),
                  unbounded(lambda ans, x, y: -ans / y))
 true_divide = divide
-unbounded(_power_dbase, _infinite_slope_at_zero)
+unbounded(_power_dbase, _slope_may_be_infinite)
 unbounded(_power_dexponent)
 power = _binary(numpy.power, "power", _power_dbase, _power_dexponent)
 float_power = _binary(numpy.float_power, "float_power", _power_dbase, _power_dexponent)

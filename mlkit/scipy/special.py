@@ -152,9 +152,10 @@ def _beta_slope_a_pole(ans, a, b):
     db, sign_b = _offsets(b)
     # At a pole only b == n gives a finite B, and there the last term is 0 / 0 -> 0.
     sin_a = mnp.sin(math.pi * mnp.where(getval(da) == 0, 0.5, da))
-    size = mnp.exp(gammaln(b) + gammaln(1 - a - b) - gammaln(1 - a))
-    return (ans * (digamma(1 - a) - digamma(1 - a - b))
-            - math.pi * sign_b * size * mnp.sin(math.pi * db) / (sin_a * sin_a))
+    # (a difference of two huge gammaln values, which can round to an overflowing exponent)
+    size = _overflowing_exp(gammaln(b) + gammaln(1 - a - b) - gammaln(1 - a))
+    return (times_either(ans, digamma(1 - a) - digamma(1 - a - b))
+            - math.pi * sign_b * times_either(size, mnp.sin(math.pi * db)) / (sin_a * sin_a))
 
 
 def _beta_slope_b_pole(ans, a, b):
@@ -165,7 +166,7 @@ def _beta_slope_b_pole(ans, a, b):
     da, sign_a = _offsets(a)
     db, _ = _offsets(b)
     at_pole = getval(db) == 0
-    size = mnp.exp(gammaln(a) + gammaln(1 - a - b) - gammaln(1 - b))
+    size = _overflowing_exp(gammaln(a) + gammaln(1 - a - b) - gammaln(1 - b))
     slope = (ans * (digamma(a) - digamma(1 - a - b))
              + math.pi * sign_a * size * mnp.cos(math.pi * (da + db))
              / mnp.sin(math.pi * mnp.where(at_pole, 0.5, db)))

@@ -33,6 +33,8 @@ _EDGES = {
     "rgamma": (special.rgamma, lambda big: -1000.0, 2.5),
     "beta-pole-in-a": (lambda a: special.beta(a, 2.0), lambda big: 0.0, 1.5),
     "beta-pole-in-b": (lambda b: special.beta(2.0, b), lambda big: -1000.0, 2.5),
+    "beta-deep-pole-in-a": (lambda a: special.beta(a, 2.0), lambda big: -big, -2.5),
+    "beta-deep-pole-in-b": (lambda b: special.beta(3.0, b), lambda big: -big, -2.5),
     # x**k's slope k x**(k-1) overflows for k > 2 where the value does (or sooner)
     "cube": (lambda x: x ** 3, lambda big: big, 1.5),
     "fourth-power": (lambda x: x ** 4, lambda big: -big, -1.5),

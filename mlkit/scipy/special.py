@@ -17,7 +17,7 @@ from mlkit.autodiff.forward import defjvp
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.elementwise import def_elementwise, elementwise
-from mlkit.numpy.rules.unbounded import unbounded
+from mlkit.numpy.rules.unbounded import times_either, unbounded
 from mlkit.numpy.wrap import composite, dispatch_from, nondifferentiable, raw_array, wrap
 from mlkit.scipy.bessel import i0, i1, iv, ive, j0, j1, jn, y0, y1, yn
 from mlkit.scipy.complex_polygamma import complex_polygamma
@@ -35,21 +35,38 @@ _SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _SQRT_2PI = math.sqrt(2.0 * math.pi)
 
+
+def _exp(x):
+    return numpy.exp(x)
+
+
+# exp for slopes that overflow at an edge (log_ndtr's far left, the inverses' ends): its own
+# slope is then infinite and meets a zero cotangent with times_partial. mnp.exp keeps the
+# plain, cheaper product.
+_overflowing_exp = def_elementwise(wrap(_exp, "exp"), unbounded(lambda ans, x: ans))
+
+
+def _exp_square(x, scale=1.0):
+    """exp(scale x^2), the inverses' slope, infinite at the ends of their domains (x infinite)."""
+    return _overflowing_exp(scale * times_either(x, x))
+
+
 logit = elementwise(scipy.special.logit, unbounded(lambda ans, x: 1 / (x * (1 - x))))
 erf = elementwise(scipy.special.erf, lambda ans, x: _TWO_OVER_SQRT_PI * mnp.exp(-x * x))
 erfc = elementwise(scipy.special.erfc, lambda ans, x: -_TWO_OVER_SQRT_PI * mnp.exp(-x * x))
 # Infinite (or, outside the domain, nan) slopes: the inverses' at the ends of their range,
 # log_ndtr's far left (x * x overflows), the gamma family's at the poles and where it overflows.
 erfinv = elementwise(scipy.special.erfinv,
-                     unbounded(lambda ans, x: _SQRT_PI_OVER_TWO * mnp.exp(ans * ans)))
+                     unbounded(lambda ans, x: _SQRT_PI_OVER_TWO * _exp_square(ans)))
 erfcinv = elementwise(scipy.special.erfcinv,
-                      unbounded(lambda ans, x: -_SQRT_PI_OVER_TWO * mnp.exp(ans * ans)))
+                      unbounded(lambda ans, x: -_SQRT_PI_OVER_TWO * _exp_square(ans)))
 ndtr = elementwise(scipy.special.ndtr, lambda ans, x: _INV_SQRT_2PI * mnp.exp(-0.5 * x * x))
 # pdf / cdf, formed in logs: both shrink like exp(-x^2/2) far in the left tail.
 log_ndtr = elementwise(scipy.special.log_ndtr,
-                       unbounded(lambda ans, x: _INV_SQRT_2PI * mnp.exp(-0.5 * x * x - ans)))
+                       unbounded(lambda ans, x: _INV_SQRT_2PI * _overflowing_exp(
+                           -0.5 * times_either(x, x) - ans)))
 ndtri = elementwise(scipy.special.ndtri,
-                    unbounded(lambda ans, x: _SQRT_2PI * mnp.exp(0.5 * ans * ans)))
+                    unbounded(lambda ans, x: _SQRT_2PI * _exp_square(ans, 0.5)))
 gammaln = elementwise(scipy.special.gammaln, unbounded(lambda ans, x: digamma(x)))
 digamma = def_elementwise(wrap(scipy.special.digamma, "digamma"),
                           unbounded(lambda ans, x: polygamma(1, x)))
@@ -104,11 +121,11 @@ def _rgamma_slope(ans, x):
     terms of size 1/distance). Each branch sees only inputs it is finite at: no nan leaks."""
     near = _near_pole(x)
     if _none_of(near):
-        return -ans * digamma(x)
+        return -times_either(ans, digamma(x))
     x_near, x_else = mnp.where(near, x, 0), mnp.where(near, 0.5, x)
-    reflected = (gamma(1 - x_near) * mnp.cos(math.pi * x_near)
+    reflected = (times_either(gamma(1 - x_near), mnp.cos(math.pi * x_near))
                  - rgamma(x_near) * digamma(1 - x_near))
-    return mnp.where(near, reflected, -ans * digamma(x_else))
+    return mnp.where(near, reflected, -times_either(ans, digamma(x_else)))
 
 
 def _beta_slope_sum_pole(ans, a, b):
@@ -135,9 +152,10 @@ def _beta_slope_a_pole(ans, a, b):
     db, sign_b = _offsets(b)
     # At a pole only b == n gives a finite B, and there the last term is 0 / 0 -> 0.
     sin_a = mnp.sin(math.pi * mnp.where(getval(da) == 0, 0.5, da))
-    size = mnp.exp(gammaln(b) + gammaln(1 - a - b) - gammaln(1 - a))
-    return (ans * (digamma(1 - a) - digamma(1 - a - b))
-            - math.pi * sign_b * size * mnp.sin(math.pi * db) / (sin_a * sin_a))
+    # (a difference of two huge gammaln values, which can round to an overflowing exponent)
+    size = _overflowing_exp(gammaln(b) + gammaln(1 - a - b) - gammaln(1 - a))
+    return (times_either(ans, digamma(1 - a) - digamma(1 - a - b))
+            - math.pi * sign_b * times_either(size, mnp.sin(math.pi * db)) / (sin_a * sin_a))
 
 
 def _beta_slope_b_pole(ans, a, b):
@@ -148,12 +166,12 @@ def _beta_slope_b_pole(ans, a, b):
     da, sign_a = _offsets(a)
     db, _ = _offsets(b)
     at_pole = getval(db) == 0
-    size = mnp.exp(gammaln(a) + gammaln(1 - a - b) - gammaln(1 - b))
+    size = _overflowing_exp(gammaln(a) + gammaln(1 - a - b) - gammaln(1 - b))
     slope = (ans * (digamma(a) - digamma(1 - a - b))
              + math.pi * sign_a * size * mnp.cos(math.pi * (da + db))
              / mnp.sin(math.pi * mnp.where(at_pole, 0.5, db)))
     # nan derivatives too, not 0
-    return slope * mnp.where(at_pole, numpy.nan, 1).astype(getval(db).dtype)
+    return times_either(slope, mnp.where(at_pole, numpy.nan, 1).astype(getval(db).dtype))
 
 
 def _beta_slope(ans, a, b):
@@ -173,17 +191,18 @@ def _beta_slope(ans, a, b):
                                                  (b_pole, _beta_slope_b_pole))
                 if not _none_of(mask)]
     if not branches:
-        return ans * (digamma(a) - digamma(a + b))
+        return times_either(ans, digamma(a) - digamma(a + b))
     other = sum_pole | a_pole | b_pole
     a_else, b_else = mnp.where(other, 1, a), mnp.where(other, 1, b)
-    slope = ans * (digamma(a_else) - digamma(a_else + b_else))
+    slope = times_either(ans, digamma(a_else) - digamma(a_else + b_else))
     for mask, rule in branches:  # 1/4 is no pole, nor near one
         slope = mnp.where(mask, rule(mnp.where(mask, ans, 0), mnp.where(mask, a, 0.25),
                                      mnp.where(mask, b, 0.25)), slope)
     return slope
 
 
-gamma = wrap_ufunc(scipy.special.gamma, "gamma", unbounded(lambda ans, x: ans * digamma(x)))
+gamma = wrap_ufunc(scipy.special.gamma, "gamma",
+                   unbounded(lambda ans, x: times_either(ans, digamma(x))))
 rgamma = wrap_ufunc(scipy.special.rgamma, "rgamma", unbounded(_rgamma_slope))
 beta = wrap_ufunc(scipy.special.beta, "beta", unbounded(_beta_slope),
                   unbounded(lambda ans, a, b: _beta_slope(ans, b, a)))

@@ -22,7 +22,7 @@ from mlkit.numpy.rules.base import (
     real,
     unbroadcast,
 )
-from mlkit.numpy.rules.unbounded import times_partial, unbounded
+from mlkit.numpy.rules.unbounded import times_either, times_partial, unbounded
 from mlkit.numpy.wrap import composite, nondifferentiable, raw_array, wrap
 
 __all__ = ["absolute", "add", "angle", "arccos", "arccosh", "arcsin", "arcsinh", "arctan",
@@ -107,7 +107,8 @@ log1p = elementwise(numpy.log1p, unbounded(lambda ans, x: reciprocal(1 + x)))
 sqrt = elementwise(numpy.sqrt, unbounded(lambda ans, x: 0.5 * reciprocal(ans + 0.0)))  # inf at -0.
 cbrt = elementwise(numpy.cbrt, unbounded(lambda ans, x: reciprocal(3 * ans * ans)))
 square = elementwise(numpy.square, lambda ans, x: 2 * x)
-reciprocal = elementwise(numpy.reciprocal, unbounded(lambda ans, x: -(ans * ans)))
+reciprocal = elementwise(numpy.reciprocal,
+                         unbounded(lambda ans, x: -times_either(ans, ans)))
 sin = elementwise(numpy.sin, lambda ans, x: cos(x))
 cos = elementwise(numpy.cos, lambda ans, x: -sin(x))
 tan = elementwise(numpy.tan, lambda ans, x: 1 + ans * ans)
@@ -121,7 +122,7 @@ arcsinh = elementwise(numpy.arcsinh, lambda ans, x: 1 / sqrt(x * x + 1))
 # (x - 1)^-1/2 (x + 1)^-1/2, not (x^2 - 1)^-1/2: for complex x left of the imaginary axis the
 # principal roots differ in sign
 arccosh = elementwise(numpy.arccosh, unbounded(
-    lambda ans, x: reciprocal(sqrt(x - 1) * sqrt(x + 1))))
+    lambda ans, x: reciprocal(times_either(sqrt(x - 1), sqrt(x + 1)))))
 arctanh = elementwise(numpy.arctanh, unbounded(lambda ans, x: reciprocal(1 - x * x)))
 deg2rad = elementwise(numpy.deg2rad, math.pi / 180)
 radians = elementwise(numpy.radians, math.pi / 180)
@@ -263,9 +264,11 @@ def _power_dbase(ans, x, y):
     return y * power(x, where_primitive(raw == 0, 1, y - 1))
 
 
-def _infinite_slope_at_zero(ans, x, y):
-    """Whether x**y's slope y x**(y-1) can be infinite: at x == 0 for y < 1, y != 0."""
-    return type(y) not in (int, float) or (y < 1 and y != 0)  # a traced y: a box, True
+def _slope_may_be_infinite(ans, x, y):
+    """Whether x**y's slope y x**(y-1) can be infinite: at x == 0 for y < 1, y != 0, and where
+    it overflows for y > 2. For 1 < y <= 2 it overflows only within a factor y of the largest
+    float, so x**2 (taylor series, squares) keeps the plain, cheaper product."""
+    return type(y) not in (int, float) or y > 2 or (y < 1 and y != 0)  # a traced y: a box
 
 
 def _power_dexponent(ans, x, y):
@@ -300,7 +303,7 @@ multiply = _binary(numpy.multiply, "multiply", lambda ans, x, y: y, lambda ans, 
 divide = _binary(numpy.divide, "divide", unbounded(_divide_dx, _reciprocal_may_be_infinite),
                  unbounded(lambda ans, x, y: -ans / y))
 true_divide = divide
-unbounded(_power_dbase, _infinite_slope_at_zero)
+unbounded(_power_dbase, _slope_may_be_infinite)
 unbounded(_power_dexponent)
 power = _binary(numpy.power, "power", _power_dbase, _power_dexponent)
 float_power = _binary(numpy.float_power, "float_power", _power_dbase, _power_dexponent)

@@ -1,6 +1,7 @@
 """Partial derivatives that can be infinite (a root's slope at 0, a log's at 0), and the
 product that takes a zero (co)tangent through them to 0: a linear map takes 0 to 0 (the
-function does not move along it), where 0 * inf would give nan."""
+function does not move along it), where 0 * inf would give nan. ``times_either`` guards
+both factors, for the partials' own formulas, so that second derivatives keep that care."""
 
 import cmath
 
@@ -11,7 +12,7 @@ from mlkit.autodiff.reverse import defvjp
 from mlkit.numpy.rules.base import broadcast_like, unbroadcast
 from mlkit.numpy.wrap import raw_array, wrap
 
-__all__ = ["times_partial", "unbounded"]
+__all__ = ["times_either", "times_partial", "unbounded"]
 
 
 def unbounded(d, where=lambda ans, *args: True):
@@ -33,32 +34,60 @@ def _surely_finite(d):
     return cmath.isfinite(numpy.vdot(d, d))
 
 
+def _zeroed(g, d, both=False):
+    """Where the guarded product of ``g`` and ``d`` gives 0 in place of nan: ``g`` is 0 and
+    ``d`` not finite (or, for ``both``, also the other way round)."""
+    with numpy.errstate(invalid="ignore"):
+        zeroed = numpy.equal(g, 0) & ~numpy.isfinite(d)
+        return zeroed | (numpy.equal(d, 0) & ~numpy.isfinite(g)) if both else zeroed
+
+
 def _guarded_product(g, d):
     """``g * d`` with 0 where ``g`` is 0 and ``d`` is not finite: one primitive, so mlkit.jit
     replays one call whose common case is a check and a product."""
     if _surely_finite(d):
         return numpy.multiply(g, d)
     with numpy.errstate(invalid="ignore"):
-        return numpy.where(numpy.equal(g, 0) & ~numpy.isfinite(d), 0, numpy.multiply(g, d))
+        return numpy.where(_zeroed(g, d), 0, numpy.multiply(g, d))
+
+
+def _either_product(a, b):
+    """``a * b`` with 0 where either factor is 0 and the other is not finite."""
+    if _surely_finite(a) and _surely_finite(b):
+        return numpy.multiply(a, b)
+    with numpy.errstate(invalid="ignore"):
+        return numpy.where(_zeroed(a, b, both=True), 0, numpy.multiply(a, b))
 
 
 times_partial = wrap(_guarded_product, "times_partial")
+# For a partial derivative's own formula, a product of two factors either of which can be
+# infinite (reciprocal's -ans * ans at 0): its derivative along each factor then meets a zero
+# cotangent with times_partial's care, which multiply (kept plain, being hot) does not take.
+times_either = wrap(_either_product, "times_either")
 
 
-def _kept_partial(g, d):
-    """``d`` where ``times_partial(g, d)`` kept the product, 0 where it gave 0."""
+def _kept(g, d, factor, both=False):
+    """``factor`` where the guarded product of ``g`` and ``d`` kept its value, 0 where it gave
+    0 (``both`` as in :func:`_zeroed`)."""
     from mlkit.numpy.rules.elementwise import where_primitive  # elementwise builds on this
 
-    finite = numpy.isfinite(raw_array(d))
+    raw_g, raw_d = raw_array(g), raw_array(d)
+    finite = numpy.isfinite(raw_d) & numpy.isfinite(raw_g) if both else numpy.isfinite(raw_d)
     if isinstance(finite, (numpy.ndarray, numpy.generic)) and finite.all():
-        return d
-    return where_primitive((raw_array(g) == 0) & ~finite, 0, d)
+        return factor
+    return where_primitive(_zeroed(raw_g, raw_d, both), 0, factor)
 
 
 # Where g is 0 the product is 0 whatever d is, so an infinite change of d moves it by 0 too.
 defvjp(times_partial,
-       lambda ans, g, d: lambda c: unbroadcast(times_partial(c, _kept_partial(g, d)), g),
+       lambda ans, g, d: lambda c: unbroadcast(times_partial(c, _kept(g, d, d)), g),
        lambda ans, g, d: lambda c: unbroadcast(times_partial(g, c), d))
 defjvp(times_partial,
-       lambda t, ans, g, d: broadcast_like(times_partial(t, _kept_partial(g, d)), ans),
+       lambda t, ans, g, d: broadcast_like(times_partial(t, _kept(g, d, d)), ans),
        lambda t, ans, g, d: broadcast_like(times_partial(g, t), ans))
+defvjp(times_either,
+       lambda ans, a, b: lambda c: unbroadcast(times_either(c, _kept(a, b, b, True)), a),
+       lambda ans, a, b: lambda c: unbroadcast(times_either(c, _kept(a, b, a, True)), b))
+defjvp(times_either,
+       lambda t, ans, a, b: broadcast_like(times_either(t, _kept(a, b, b, True)), ans),
+       lambda t, ans, a, b: broadcast_like(times_either(t, _kept(a, b, a, True)), ans))

@@ -1,5 +1,6 @@
 """prod's initial= is a factor of the product: its derivatives carry it, also where the
-product of the others is formed from the elements themselves (a zero among them)."""
+product of the others is formed from the elements themselves (a zero among them). And a
+where= mask that is a program input of mlkit.jit reaches the rules as the mask it is."""
 
 import numpy as onp
 import pytest
@@ -50,3 +51,17 @@ def test_float32_stays_float32_with_a_float64_initial():
     g = grad(lambda v: np.prod(v, initial=onp.float64(3.0)))(X[0].astype(onp.float32))
     assert g.dtype == onp.float32
     assert_allclose(g, [0.0, 0.0, -6.0], atol=1e-6)
+
+
+@pytest.mark.parametrize("kwargs", [dict(axis=1), dict(axis=0, keepdims=True),
+                                    dict(axis=None, initial=2.0)])
+def test_a_where_mask_given_to_jit_as_an_input_gives_the_eager_gradient(kwargs):
+    def f(x, mask):
+        return grad(lambda v: np.sum(np.prod(v, where=mask, **kwargs) ** 2))(x)
+
+    compiled = jit(f)
+    for mask in (MASK, ~MASK, MASK):
+        want = f(X, mask)
+        assert_allclose(compiled(X, mask), want, atol=1e-12)
+    if kwargs == dict(axis=1):  # row 1 keeps only 4: d(4**2)/d4 = 8; row 0's product is 0
+        assert_allclose(f(X, ~MASK), [[0.0, 0.0, 0.0], [0.0, 0.0, 8.0]], atol=1e-12)

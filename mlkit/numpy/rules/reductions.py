@@ -42,7 +42,19 @@ def _mean(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
 
 
 mean = wrap(_mean, "mean")
-prod = wrap(numpy.prod, "prod")
+
+
+def _prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
+    """numpy.prod with plain defaults: a traced ``where=`` binds the arguments before it by
+    position, and the rules would receive numpy's sentinels for keepdims and initial."""
+    extra = {} if initial is None else {"initial": initial}
+    if where is not True:
+        extra["where"] = where
+    return numpy.prod(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **extra)
+
+
+prod = wrap(_prod, "prod")
+dispatch_from(prod, numpy.prod)
 
 
 def _extremum(reduce, ufunc):

@@ -256,12 +256,12 @@ def _reciprocal_may_be_infinite(ans, x, y):
 
 
 def _power_dbase(ans, x, y):
-    """d/dx x**y = y x**(y-1). Where y == 0 the exponent is replaced by 1, so that 0 * 0**-1
-    is not nan at x == 0 (x**0 is flat), and so that x**1's second derivative is 0 there."""
-    raw = getval(y)
-    if type(raw) in (int, float):
-        return y * power(x, y - 1 if raw != 0 else 1)
-    return y * power(x, where_primitive(raw == 0, 1, y - 1))
+    """d/dx x**y = y x**(y-1). Where y == 0 at x == 0 the exponent is replaced by 1, so that
+    0 * 0**-1 is not nan (x**0 is flat), and so that x**1's second derivative is 0 there;
+    at x != 0 it is kept, as the slope's own derivative in y there is x**-1."""
+    if type(y) in (int, float):  # a constant: x**0's slope is 0 everywhere
+        return y * power(x, y - 1 if y != 0 else 1)
+    return y * power(x, where_primitive((getval(y) == 0) & (getval(x) == 0), 1, y - 1))
 
 
 def _slope_may_be_infinite(ans, x, y):

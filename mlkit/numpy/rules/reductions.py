@@ -42,7 +42,19 @@ def _mean(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
 
 
 mean = wrap(_mean, "mean")
-prod = wrap(numpy.prod, "prod")
+
+
+def _prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
+    """numpy.prod with plain defaults: a traced ``where=`` binds the arguments before it by
+    position, and the rules would receive numpy's sentinels for keepdims and initial."""
+    extra = {} if initial is None else {"initial": initial}
+    if where is not True:
+        extra["where"] = where
+    return numpy.prod(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **extra)
+
+
+prod = wrap(_prod, "prod")
+dispatch_from(prod, numpy.prod)
 
 
 def _extremum(reduce, ufunc):
@@ -185,8 +197,9 @@ def _times_others(g, others, x):
     return g * others
 
 
-def _others_product(ans, x, axis, keepdims):
-    """The product of all other elements along ``axis``, for each element of ``x``.
+def _others_product(ans, x, axis, keepdims, initial=None):
+    """The product of all other elements along ``axis`` (and ``initial``, a factor too), for
+    each element of ``x``.
 
     ans / x where that does not fail; otherwise the products are formed from ``x`` itself
     (row j of an n-by-n array holds x with x_j replaced by 1), so they stay exact at zeros
@@ -198,11 +211,14 @@ def _others_product(ans, x, axis, keepdims):
         return full / x
     axes = _axes_tuple(axis, raw.ndim)
     if not axes:  # a 0-d x, or axis=(): each element is its own product, the others' is 1
-        return numpy.ones(raw.shape, raw.dtype)
-    flat, _ = _reduced_axes_last(x, axes)
-    n = int(numpy.prod([raw.shape[a] for a in axes]))
-    others = prod(where(numpy.eye(n, dtype=bool), 1, expand_dims(flat, -2)), axis=-1)
-    return _restore_axes(others, axes, raw.shape)
+        others = numpy.ones(raw.shape, raw.dtype)
+    else:
+        flat, _ = _reduced_axes_last(x, axes)
+        n = int(numpy.prod([raw.shape[a] for a in axes]))
+        others = prod(where(numpy.eye(n, dtype=bool), 1, expand_dims(flat, -2)), axis=-1)
+        others = _restore_axes(others, axes, raw.shape)
+    # initial is a constant (a traced one is refused), in the product's dtype
+    return others if initial is None else others * numpy.asarray(getval(initial), raw.dtype)
 
 
 def _axes_tuple(axis, ndim):
@@ -245,7 +261,7 @@ def _prod_vjp(ans, x, axis=None, dtype=None, out=None, keepdims=False, initial=N
               where=True):
     x_shape = shape_of(x)
     x, keep = _unselected_as_one(x, where)
-    others = _others_product(ans, x, axis, keepdims)
+    others = _others_product(ans, x, axis, keepdims, initial)
     if keep is None:
         return lambda g: _times_others(restore_reduced(g, x_shape, axis, keepdims), others, x)
     return lambda g: _select(keep, _times_others(restore_reduced(g, x_shape, axis, keepdims),
@@ -257,7 +273,7 @@ def _prod_jvp(t, ans, x, axis=None, dtype=None, out=None, keepdims=False, initia
     x, keep = _unselected_as_one(x, where)
     if keep is not None:
         t = _select(keep, t, 0)
-    return sum(_times_others(t, _others_product(ans, x, axis, keepdims), x), axis=axis,
+    return sum(_times_others(t, _others_product(ans, x, axis, keepdims, initial), x), axis=axis,
                keepdims=keepdims)
 
 

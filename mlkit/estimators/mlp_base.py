@@ -128,7 +128,9 @@ class BaseMLP(MLKitEstimator):
 
     def __getstate__(self):
         # Optimizers hold compiled tree builders (closures): pickle their state arrays instead.
-        state = super().__getstate__()
+        # A copy: BaseEstimator hands back the live __dict__, and popping from that would
+        # take the optimizer from the estimator being pickled.
+        state = dict(super().__getstate__())
         optimizer = state.pop("_optimizer", None)
         if optimizer is not None:
             state["_optimizer_state"] = optimizer.state_dict()

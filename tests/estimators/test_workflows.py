@@ -135,3 +135,21 @@ def test_float32_mlp_classifier_probabilities_stay_float32_and_match_float64_sof
     exact /= exact.sum(axis=1, keepdims=True)
     numpy.testing.assert_allclose(proba, exact, rtol=1e-6, atol=1e-7)
     numpy.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=4e-7)
+
+
+@pytest.mark.parametrize("estimator_class", [MLPClassifier, MLPRegressor])
+def test_pickling_mid_partial_fit_keeps_both_copies_on_course(iris, estimator_class):
+    """Pickling (joblib.dump, deepcopy) must not take the optimizer's state from the live
+    model: after it, both the model and its copy continue exactly as an unpickled twin."""
+    X, y = iris
+    target = X[:, 3] if estimator_class is MLPRegressor else y
+    twin, model = (estimator_class(hidden_layer_sizes=(6,), random_state=0) for _ in range(2))
+    for estimator in (twin, model):
+        estimator.partial_fit(X[:, :3], target)
+    copy = pickle.loads(pickle.dumps(model))
+    for estimator in (twin, model, copy):
+        estimator.partial_fit(X[:, :3], target)
+    output = "predict" if estimator_class is MLPRegressor else "predict_proba"
+    expected = getattr(twin, output)(X[:, :3])
+    numpy.testing.assert_array_equal(getattr(model, output)(X[:, :3]), expected)
+    numpy.testing.assert_array_equal(getattr(copy, output)(X[:, :3]), expected)

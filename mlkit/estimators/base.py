@@ -21,7 +21,14 @@ from mlkit.data import class_weights as per_class_weights
 from mlkit.data import train_val_test_split
 from mlkit.estimators.inputs import validate_predict, validate_train
 from mlkit.estimators.params import declare_constraints
-from mlkit.train import EarlyStopping, History, ProgressBar, load_arrays, save_arrays
+from mlkit.train import (
+    EarlyStopping,
+    History,
+    ProgressBar,
+    TrainingDiverged,
+    load_arrays,
+    save_arrays,
+)
 from mlkit.train import fit as train_loop
 from mlkit.tree import tree_fold
 
@@ -191,11 +198,17 @@ class MLKitEstimator(BaseEstimator):
     def _run(self, model, loss_fn, optimizer, X, y, weight, *, epochs, batch_size, rng,
              shuffle=True, validation=None, evaluate=None, callbacks=(),
              row_blocks=None) -> History:
-        """Train ``model`` in place with :func:`mlkit.train.fit`; returns its History."""
-        return train_loop(model, loss_fn, optimizer, X, y, sample_weight=weight,
-                          validation=validation, epochs=epochs, batch_size=batch_size,
-                          seed=rng, shuffle=bool(shuffle), evaluate=evaluate,
-                          callbacks=callbacks, jit=bool(self.jit), row_blocks=row_blocks)
+        """Train ``model`` in place with :func:`mlkit.train.fit`; returns its History. A fit
+        that diverges is scikit-learn's ValueError, naming the estimator's own remedies."""
+        try:
+            return train_loop(model, loss_fn, optimizer, X, y, sample_weight=weight,
+                              validation=validation, epochs=epochs, batch_size=batch_size,
+                              seed=rng, shuffle=bool(shuffle), evaluate=evaluate,
+                              callbacks=callbacks, jit=bool(self.jit), row_blocks=row_blocks)
+        except TrainingDiverged as error:
+            raise ValueError(f"{type(self).__name__}: training diverged: {error.what} at epoch "
+                             f"{error.epoch}. Standardize the inputs (StandardScaler, e.g. in a "
+                             "Pipeline) or lower learning_rate_init") from error
 
     def _warn_if_stalled(self, optimizer, stacklevel: int) -> None:
         """A ConvergenceWarning with the optimizer's reason when its last step could not move

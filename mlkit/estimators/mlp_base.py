@@ -127,9 +127,8 @@ class BaseMLP(MLKitEstimator):
             layer.bias = rng.uniform(-bound, bound, layer.bias.shape).astype(dtype)
 
     def __getstate__(self):
-        # Optimizers hold compiled tree builders (closures): pickle their state arrays instead.
-        # A copy: BaseEstimator hands back the live __dict__, and popping from that would
-        # take the optimizer from the estimator being pickled.
+        # Optimizers hold compiled tree builders (closures): pickle their state arrays instead,
+        # from a copy (BaseEstimator returns the live __dict__: the estimator keeps its own).
         state = dict(super().__getstate__())
         optimizer = state.pop("_optimizer", None)
         if optimizer is not None:

@@ -245,3 +245,18 @@ def test_the_sgd_solver_is_scikit_learns_nesterov_momentum_and_no_other_gets_it(
         assert (optimizer.momentum, optimizer.nesterov) == (0.9, True)
     else:
         assert optimizer.momentum == 0.0  # RMSprop's own default, not scikit-learn's SGD's
+
+
+@pytest.mark.parametrize("make", [
+    lambda: LogisticRegression(solver="sgd"),
+    lambda: MLPClassifier(optimizer="sgd", learning_rate_init=10.0, hidden_layer_sizes=(3,)),
+    lambda: MLPRegressor(hidden_layer_sizes=(3,)),
+])
+def test_diverging_training_is_scikit_learns_value_error_naming_the_estimators_fix(binary, make):
+    """Unscaled, huge inputs: a ValueError (scikit-learn's type for it, which search and
+    cross-validation tooling expect) naming the estimator, where, and its own parameters."""
+    X, y = binary
+    estimator = make()
+    with pytest.raises(ValueError, match=rf"{type(estimator).__name__}: training diverged: the "
+                       r"loss became (nan|inf) at epoch \d+.*StandardScaler.*learning_rate_init"):
+        estimator.fit(X * 1e200, y)

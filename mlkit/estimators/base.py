@@ -17,8 +17,8 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from mlkit.data import DataError, train_val_test_split
 from mlkit.data import class_weights as per_class_weights
-from mlkit.data import train_val_test_split
 from mlkit.estimators.inputs import validate_predict, validate_train
 from mlkit.estimators.params import declare_constraints
 from mlkit.train import (
@@ -173,9 +173,18 @@ class MLKitEstimator(BaseEstimator):
         """Train and validation row indices for early stopping (stratified for classifiers)."""
         seed = int(rng.integers(2**31 - 1))
         stratify = labels is not None
-        train, val, _ = train_val_test_split(labels if stratify else n,
-                                             val=self.validation_fraction, test=0.0,
-                                             stratify=stratify, seed=seed)
+        name, fraction = type(self).__name__, self.validation_fraction
+        try:
+            train, val, _ = train_val_test_split(labels if stratify else n, val=fraction,
+                                                 test=0.0, stratify=stratify, seed=seed)
+        except DataError as error:  # a class too rare for both parts (the reason before ";")
+            raise ValueError(f"{name}: early_stopping holds out validation_fraction={fraction} "
+                             f"of each class, but {str(error).split(';')[0]}; pass more rows "
+                             "of that class or set early_stopping=False") from error
+        if len(val) < 2:  # one row's R2 is always 0, its accuracy 0 or 1: no signal to stop on
+            raise ValueError(f"{name}: early_stopping's validation set has {len(val)} row(s) of "
+                             f"{n}, too few to score; raise validation_fraction (now "
+                             f"{fraction}), pass more rows, or set early_stopping=False")
         return train, val
 
     def _callbacks(self, stop_on_train_loss: bool, validating: bool) -> list:

@@ -104,6 +104,19 @@ def test_early_stopping_keeps_the_best_validation_epoch(iris):
     assert len(by_loss.history_) < 500
 
 
+def test_early_stopping_refuses_a_validation_set_too_small_to_score(iris):
+    """15 rows hold out one for validation, whose R2 is always 0: training would stop after
+    n_iter_no_change epochs whatever it learned. A class of one row cannot be in both parts."""
+    X, y = iris
+    with pytest.raises(ValueError, match=r"MLPRegressor: early_stopping's validation set has "
+                       r"1 row\(s\) of 15.*validation_fraction.*early_stopping=False"):
+        MLPRegressor(early_stopping=True).fit(X[:15], X[:15, 0])
+    assert MLPRegressor(early_stopping=True, max_iter=3).fit(X[:20], X[:20, 0]).n_iter_ == 3
+    rare = numpy.r_[y[:100], 2]
+    with pytest.raises(ValueError, match=r"MLPClassifier: early_stopping.*class 2 has 1 "
+                       r"row.*early_stopping=False"):
+        MLPClassifier(early_stopping=True).fit(X[:101], rare)
+
 def test_history_has_one_row_per_epoch(binary):
     X, y = binary
     model = MLPRegressor(hidden_layer_sizes=(8,), max_iter=7, tol=0.0, random_state=0)

@@ -44,7 +44,8 @@ class MLPClassifier(BaseMLP):
     ----------
     classes_, model_ (the trained :class:`mlkit.nn.MLP`), coefs_, intercepts_, n_iter_,
     loss_, loss_curve_, best_loss_, validation_scores_, best_validation_score_, t_, n_outputs_,
-    n_layers_, out_activation_, history_, n_features_in_, feature_names_in_.
+    n_layers_, out_activation_, hidden_activation_ (the fit's ``activation``), history_,
+    n_features_in_, feature_names_in_.
     """
 
     _estimator_kind = "classifier"

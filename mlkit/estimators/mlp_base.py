@@ -107,6 +107,7 @@ class BaseMLP(MLKitEstimator):
                                  activation=_ACTIVATIONS[self.activation], dropout=self.dropout,
                                  rng=rng, dtype=X.dtype)
             self._initialize(rng)
+            self.hidden_activation_ = self.activation  # the model's, whatever set_params says
             self.history_ = None
             self.t_ = 0
         if not incremental or not hasattr(self, "_optimizer"):
@@ -225,8 +226,9 @@ class BaseMLP(MLKitEstimator):
 
     def _restore(self):
         sizes = [w.shape[1] for w in self.coefs_[:-1]]
+        activation = getattr(self, "hidden_activation_", self.activation)  # older files lack it
         self.model_ = nn.MLP(self.coefs_[0].shape[0], sizes, self.coefs_[-1].shape[1],
-                             activation=_ACTIVATIONS[self.activation], dropout=self.dropout,
+                             activation=_ACTIVATIONS[activation], dropout=self.dropout,
                              rng=0, dtype=self.coefs_[0].dtype)
         for layer, weight, bias in zip(registry.penalized_weights(self.model_), self.coefs_,
                                        self.intercepts_):

@@ -153,3 +153,17 @@ def test_pickling_mid_partial_fit_keeps_both_copies_on_course(iris, estimator_cl
     expected = getattr(twin, output)(X[:, :3])
     numpy.testing.assert_array_equal(getattr(model, output)(X[:, :3]), expected)
     numpy.testing.assert_array_equal(getattr(copy, output)(X[:, :3]), expected)
+
+
+def test_a_saved_mlp_predicts_with_the_activation_it_was_fitted_with(tmp_path, iris):
+    """Changing a parameter after the fit does not change the fitted model, nor its file."""
+    X, _ = iris
+    model = MLPRegressor(hidden_layer_sizes=(6,), max_iter=5, random_state=0)
+    with pytest.warns(Warning):
+        model.fit(X[:, :3], X[:, 3])
+    fitted = model.predict(X[:, :3])
+    model.set_params(activation="tanh")
+    model.save(tmp_path / "model.npz")
+    restored = MLPRegressor.load(tmp_path / "model.npz")
+    numpy.testing.assert_array_equal(model.predict(X[:, :3]), fitted)
+    numpy.testing.assert_array_equal(restored.predict(X[:, :3]), fitted)

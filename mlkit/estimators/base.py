@@ -33,7 +33,7 @@ from mlkit.train import fit as train_loop
 from mlkit.tree import tree_fold
 
 __all__ = ["MLKitEstimator", "SOLVER_OPTIONS", "check_sample_weight", "check_weighted_classes",
-           "class_weights", "load", "make_rng"]
+           "class_weights", "load", "make_rng", "score_target"]
 
 # The dtypes an estimator fits in: X's own when it is one of them, else the first (scikit-learn's
 # rule), so float32 data trains, and later predicts, in float32.
@@ -72,6 +72,13 @@ def check_sample_weight(sample_weight, n: int) -> numpy.ndarray | None:
     if not numpy.any(weight > 0):
         raise ValueError("Sample weights must contain at least one non-zero number.")
     return weight
+
+
+def score_target(y, predicted):
+    """``y`` as a score compares it with ``predicted``: a one-column ``y`` (a column vector,
+    a one-column DataFrame) against 1-D predictions is its column, as scikit-learn reads it."""
+    y = numpy.asarray(y)
+    return y[:, 0] if y.ndim == 2 and y.shape[1] == 1 and predicted.ndim == 1 else y
 
 
 def check_weighted_classes(estimator: str, classes, y_index, weight) -> None:

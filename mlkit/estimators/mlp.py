@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy
 
 from mlkit import nn, registry
-from mlkit.estimators.base import check_sample_weight, check_weighted_classes, class_weights
+from mlkit.estimators.base import (
+    check_sample_weight,
+    check_weighted_classes,
+    class_weights,
+    score_target,
+)
 from mlkit.estimators.inputs import check_classification_labels
 from mlkit.estimators.logloss import log_proba
 from mlkit.estimators.mlp_base import BaseMLP
@@ -117,7 +122,8 @@ class MLPClassifier(BaseMLP):
 
     def score(self, X, y, sample_weight=None):
         """Accuracy of :meth:`predict` (mlkit's metric; weighted when asked)."""
-        return accuracy(y, self.predict(X), sample_weight=sample_weight)
+        predicted = self.predict(X)
+        return accuracy(score_target(y, predicted), predicted, sample_weight=sample_weight)
 
 
 class MLPRegressor(BaseMLP):
@@ -159,4 +165,5 @@ class MLPRegressor(BaseMLP):
 
     def score(self, X, y, sample_weight=None):
         """R2 of :meth:`predict` (mlkit's metric; weighted when asked)."""
-        return r2(y, self.predict(X), sample_weight=sample_weight)
+        predicted = self.predict(X)
+        return r2(score_target(y, predicted), predicted, sample_weight=sample_weight)

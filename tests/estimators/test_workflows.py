@@ -3,6 +3,7 @@ clone, pandas frames; and mlkit's own npz save/load next to pickle."""
 
 import contextlib
 import pickle
+import warnings
 
 import numpy
 import pandas
@@ -167,3 +168,22 @@ def test_a_saved_mlp_predicts_with_the_activation_it_was_fitted_with(tmp_path, i
     restored = MLPRegressor.load(tmp_path / "model.npz")
     numpy.testing.assert_array_equal(model.predict(X[:, :3]), fitted)
     numpy.testing.assert_array_equal(restored.predict(X[:, :3]), fitted)
+
+
+def test_a_one_column_target_scores_as_its_column(iris):
+    """A one-column DataFrame (or column vector) y is scored as scikit-learn scores it, so
+    cross-validation gives numbers, not nan; text labels from numpy or pandas match alike."""
+    X, y = iris
+    column = pandas.DataFrame({"target": y})
+    for model, target in ((LogisticRegression(), column),
+                          (MLPRegressor(hidden_layer_sizes=(4,), max_iter=400, random_state=0),
+                           pandas.DataFrame({"width": X[:, 3]}))):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            scores = cross_val_score(model, X[:, :3], target, cv=3, error_score="raise")
+            plain = cross_val_score(model, X[:, :3], target.iloc[:, 0], cv=3)
+        numpy.testing.assert_array_equal(scores, plain)
+        assert numpy.isfinite(scores).all()
+    names = numpy.array(["setosa", "versicolor", "virginica"])[y]
+    model = LogisticRegression().fit(X, names)
+    assert model.score(X, pandas.Series(names)) == model.score(X, names[:, None]) > 0.9

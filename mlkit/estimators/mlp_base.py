@@ -78,6 +78,10 @@ class BaseMLP(MLKitEstimator):
         ``classes`` (classifiers): every label that will ever appear, on the first call (by
         default the labels of this first batch). Only for stochastic optimizers.
         """
+        if getattr(self, "class_weight", None) == "balanced":
+            raise ValueError(f"{type(self).__name__}: class_weight='balanced' would weigh each "
+                             "partial_fit batch by its own class counts, not the data's; pass "
+                             "a {label: n_samples / (n_classes * label count)} dict instead")
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def _check_params(self):

@@ -89,6 +89,17 @@ def test_partial_fit_runs_one_epoch_per_call_and_keeps_optimizer_state(iris):
     assert not hasattr(MLPClassifier(optimizer="lbfgs"), "partial_fit")
 
 
+def test_partial_fit_refuses_balanced_class_weight_which_each_batch_would_redefine(iris):
+    """A batch's own class counts are not the data's: scikit-learn refuses it too."""
+    X, y = iris
+    model = MLPClassifier(hidden_layer_sizes=(4,), class_weight="balanced", random_state=0)
+    with pytest.raises(ValueError, match=r"class_weight='balanced'.*partial_fit.*dict"):
+        model.partial_fit(X[:60], y[:60], classes=[0, 1, 2])
+    assert not hasattr(model, "classes_")
+    weights = {label: len(y) / (3 * count) for label, count in enumerate(numpy.bincount(y))}
+    model.set_params(class_weight=weights).partial_fit(X[:60], y[:60], classes=[0, 1, 2])
+    assert model.n_iter_ == 1
+
 def test_early_stopping_keeps_the_best_validation_epoch(iris):
     X, y = iris
     model = MLPClassifier(hidden_layer_sizes=(16,), early_stopping=True, n_iter_no_change=3,

@@ -71,6 +71,14 @@ class MLPClassifier(BaseMLP):
                          dtype=dtype, jit=jit)
         self.class_weight = class_weight
 
+    def _validate_train(self, X, y, reset=True, multi_output=False):
+        shape = getattr(y, "shape", ())  # an array's or a frame's (a list is checked later)
+        if len(shape) == 2 and shape[1] > 1:  # scikit-learn's MLP takes multilabel columns
+            raise ValueError(f"MLPClassifier takes one label per row, got y of shape "
+                             f"{shape} (multilabel columns?); fit one per column "
+                             "with sklearn.multioutput.MultiOutputClassifier(MLPClassifier())")
+        return super()._validate_train(X, y, reset, multi_output)
+
     def _targets(self, y, sample_weight, continuing, classes, dtype):
         check_classification_labels(y)
         if not continuing:

@@ -100,6 +100,17 @@ def test_partial_fit_refuses_balanced_class_weight_which_each_batch_would_redefi
     model.set_params(class_weight=weights).partial_fit(X[:60], y[:60], classes=[0, 1, 2])
     assert model.n_iter_ == 1
 
+def test_a_multilabel_target_is_refused_with_the_wrapper_that_fits_it(iris):
+    """scikit-learn's MLPClassifier takes 0/1 label columns; this one names the wrapper."""
+    from sklearn.multioutput import MultiOutputClassifier
+
+    X, y = iris
+    labels = numpy.stack([y == 0, y == 2], axis=1).astype(int)
+    with pytest.raises(ValueError, match=r"one label per row.*\(150, 2\).*MultiOutputClassifier"):
+        MLPClassifier().fit(X, labels)
+    wrapped = MultiOutputClassifier(LogisticRegression()).fit(X, labels)
+    assert wrapped.predict(X).shape == (150, 2) and wrapped.score(X, labels) > 0.9
+
 def test_early_stopping_keeps_the_best_validation_epoch(iris):
     X, y = iris
     model = MLPClassifier(hidden_layer_sizes=(16,), early_stopping=True, n_iter_no_change=3,

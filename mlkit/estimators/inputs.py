@@ -11,6 +11,7 @@ messages and warnings stay exactly scikit-learn's.
 from __future__ import annotations
 
 import numpy
+from scipy.sparse import issparse
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -30,6 +31,7 @@ def validate_train(estimator, X, y, *, reset, dtype, multi_output, y_numeric):
             estimator.n_features_in_ = quick.shape[1]
             estimator.__dict__.pop("feature_names_in_", None)
         return quick, y
+    _refuse_sparse(estimator, X)
     return validate_data(estimator, X, y, reset=reset, dtype=dtype, accept_sparse=False,
                          multi_output=multi_output, y_numeric=y_numeric)
 
@@ -40,7 +42,17 @@ def validate_predict(estimator, X, dtype):
     quick = _plain_features(estimator, X, False, dtype)
     if quick is not None:
         return quick
+    _refuse_sparse(estimator, X)
     return validate_data(estimator, X, reset=False, dtype=dtype, accept_sparse=False)
+
+
+def _refuse_sparse(estimator, X) -> None:
+    """scikit-learn's TypeError for sparse ``X``, saying how a pipeline's step gets dense."""
+    if issparse(X):
+        raise TypeError(f"{type(estimator).__name__} needs dense X, got a sparse "
+                        f"{type(X).__name__}: call X.toarray(), or in a Pipeline make the step "
+                        "before it dense: OneHotEncoder(sparse_output=False), "
+                        "ColumnTransformer(sparse_threshold=0)")
 
 
 def check_classification_labels(y) -> None:

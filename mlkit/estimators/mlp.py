@@ -89,6 +89,10 @@ class MLPClassifier(BaseMLP):
             self.classes_ = given
             self.n_outputs_ = 1 if len(given) == 2 else len(given)
             self.out_activation_ = "logistic" if len(given) == 2 else "softmax"
+        elif classes is not None and not numpy.array_equal(numpy.unique(classes), self.classes_):
+            raise ValueError(f"partial_fit got classes={numpy.asarray(classes).tolist()}, but the "
+                             f"model was built for classes_ {self.classes_.tolist()}; train a "
+                             "new MLPClassifier to learn other classes")
         unseen = numpy.setdiff1d(numpy.unique(y), self.classes_)
         if len(unseen):
             raise ValueError(f"y contains labels {unseen.tolist()} that are not in classes_ "

@@ -84,6 +84,10 @@ def test_partial_fit_runs_one_epoch_per_call_and_keeps_optimizer_state(iris):
     assert model._optimizer.step_count == 5 * 3
     with pytest.raises(ValueError, match="not in classes_"):
         model.partial_fit(X, y + 5)
+    with pytest.raises(ValueError, match=r"classes=\[0, 1, 2, 3\].*classes_ \[0, 1, 2\].*new "
+                       "MLPClassifier"):
+        model.partial_fit(X, y, classes=[0, 1, 2, 3])
+    model.partial_fit(X, y, classes=[2, 1, 0])  # the same classes, in any order
     with pytest.raises(ValueError, match="features"):
         model.partial_fit(X[:, :2], y)
     assert not hasattr(MLPClassifier(optimizer="lbfgs"), "partial_fit")

@@ -5,7 +5,8 @@ cost a millisecond or more per call (they probe every input for dataframe librar
 is most of a fit on a small problem. Inputs that are already what those helpers would return
 (numeric numpy arrays of the right shape, finite) are accepted here after the same checks,
 done directly; anything else, including every invalid input, goes to scikit-learn, so
-messages and warnings stay exactly scikit-learn's.
+messages and warnings stay scikit-learn's (a sparse X's TypeError also names the fix in a
+Pipeline, where X.toarray() cannot be called).
 """
 
 from __future__ import annotations

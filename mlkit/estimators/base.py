@@ -90,9 +90,10 @@ def check_weighted_classes(estimator: str, classes, y_index, weight) -> None:
                          f"{classes[present].tolist()}")
 
 
-def class_weights(class_weight, classes, y_index) -> numpy.ndarray | None:
-    """Per-class weights (k,) from a checked ``None``, ``"balanced"`` or ``{label: weight}``
-    dict (its labels checked here), computed by :func:`mlkit.data.class_weights`."""
+def class_weights(class_weight, classes, y_index, sample_weight) -> numpy.ndarray | None:
+    """Per-class weights (k,) from a checked ``None``, ``"balanced"`` (by summed
+    ``sample_weight``) or ``{label: weight}`` dict (its labels checked here), computed by
+    :func:`mlkit.data.class_weights`."""
     if class_weight is None:
         return None
     if isinstance(class_weight, dict):
@@ -102,7 +103,7 @@ def class_weights(class_weight, classes, y_index) -> numpy.ndarray | None:
             raise ValueError(f"class_weight names classes {unknown} that are not in the data; "
                              f"the classes are {classes.tolist()}")
         class_weight = {index[label]: float(w) for label, w in class_weight.items()}
-    return per_class_weights(class_weight, y_index, len(classes))
+    return per_class_weights(class_weight, y_index, len(classes), sample_weight)
 
 
 class _Encoder(json.JSONEncoder):

@@ -162,7 +162,7 @@ class LogisticRegression(MLKitEstimator):
         classes, y_index = encode_labels(y)
         weight = check_sample_weight(sample_weight, len(y))
         weight = numpy.ones(len(y)) if weight is None else weight
-        per_class = class_weights(self.class_weight, classes, y_index)
+        per_class = class_weights(self.class_weight, classes, y_index, weight)
         if per_class is not None:
             weight = weight * per_class[y_index]
         check_weighted_classes("LogisticRegression", classes, y_index, weight)

@@ -99,7 +99,7 @@ class MLPClassifier(BaseMLP):
                              f"{self.classes_.tolist()}")
         index = numpy.searchsorted(self.classes_, y)
         weight = check_sample_weight(sample_weight, len(y))
-        per_class = class_weights(self.class_weight, self.classes_, index)
+        per_class = class_weights(self.class_weight, self.classes_, index, weight)
         if per_class is not None:
             weight = per_class[index] * (1.0 if weight is None else weight)
         if weight is not None and not continuing:

@@ -339,13 +339,15 @@ class LabelEncoder:
         return new
 
 
-def class_weights(weights, y_index, n_classes: int) -> np.ndarray:
+def class_weights(weights, y_index, n_classes: int, sample_weight=None) -> np.ndarray:
     """Per-class weights (``n_classes``,) for encoded labels ``y_index``: ``"balanced"`` gives
     class c the weight ``n / (n_classes * count_c)``, as scikit-learn does, so rarer classes
-    count more; a dict ``{class index: weight}`` gives its classes their weight, others 1."""
+    count more (with ``sample_weight``, n and the counts are summed weights, as there too);
+    a dict ``{class index: weight}`` gives its classes their weight, others 1."""
     if isinstance(weights, str) and weights == "balanced":
-        counts = np.bincount(y_index, minlength=n_classes)
-        return len(y_index) / (n_classes * np.maximum(counts, 1).astype(np.float64))
+        counts = np.bincount(y_index, weights=sample_weight, minlength=n_classes)
+        total = len(y_index) if sample_weight is None else counts.sum()
+        return total / (n_classes * np.where(counts > 0, counts, 1).astype(np.float64))
     per_class = np.ones(n_classes)
     for index, weight in weights.items():
         per_class[index] = weight

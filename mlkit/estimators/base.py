@@ -17,16 +17,23 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from mlkit.data import DataError, train_val_test_split
 from mlkit.data import class_weights as per_class_weights
-from mlkit.data import train_val_test_split
 from mlkit.estimators.inputs import validate_predict, validate_train
 from mlkit.estimators.params import declare_constraints
-from mlkit.train import EarlyStopping, History, ProgressBar, load_arrays, save_arrays
+from mlkit.train import (
+    EarlyStopping,
+    History,
+    ProgressBar,
+    TrainingDiverged,
+    load_arrays,
+    save_arrays,
+)
 from mlkit.train import fit as train_loop
 from mlkit.tree import tree_fold
 
 __all__ = ["MLKitEstimator", "SOLVER_OPTIONS", "check_sample_weight", "check_weighted_classes",
-           "class_weights", "load", "make_rng"]
+           "class_weights", "load", "make_rng", "score_target"]
 
 # The dtypes an estimator fits in: X's own when it is one of them, else the first (scikit-learn's
 # rule), so float32 data trains, and later predicts, in float32.
@@ -67,6 +74,13 @@ def check_sample_weight(sample_weight, n: int) -> numpy.ndarray | None:
     return weight
 
 
+def score_target(y, predicted):
+    """``y`` as a score compares it with ``predicted``: a one-column ``y`` (a column vector,
+    a one-column DataFrame) against 1-D predictions is its column, as scikit-learn reads it."""
+    y = numpy.asarray(y)
+    return y[:, 0] if y.ndim == 2 and y.shape[1] == 1 and predicted.ndim == 1 else y
+
+
 def check_weighted_classes(estimator: str, classes, y_index, weight) -> None:
     """ValueError unless rows of at least two classes keep a positive ``weight``."""
     present = numpy.bincount(y_index, weights=weight, minlength=len(classes)) > 0
@@ -76,9 +90,10 @@ def check_weighted_classes(estimator: str, classes, y_index, weight) -> None:
                          f"{classes[present].tolist()}")
 
 
-def class_weights(class_weight, classes, y_index) -> numpy.ndarray | None:
-    """Per-class weights (k,) from a checked ``None``, ``"balanced"`` or ``{label: weight}``
-    dict (its labels checked here), computed by :func:`mlkit.data.class_weights`."""
+def class_weights(class_weight, classes, y_index, sample_weight) -> numpy.ndarray | None:
+    """Per-class weights (k,) from a checked ``None``, ``"balanced"`` (by summed
+    ``sample_weight``) or ``{label: weight}`` dict (its labels checked here), computed by
+    :func:`mlkit.data.class_weights`."""
     if class_weight is None:
         return None
     if isinstance(class_weight, dict):
@@ -88,7 +103,7 @@ def class_weights(class_weight, classes, y_index) -> numpy.ndarray | None:
             raise ValueError(f"class_weight names classes {unknown} that are not in the data; "
                              f"the classes are {classes.tolist()}")
         class_weight = {index[label]: float(w) for label, w in class_weight.items()}
-    return per_class_weights(class_weight, y_index, len(classes))
+    return per_class_weights(class_weight, y_index, len(classes), sample_weight)
 
 
 class _Encoder(json.JSONEncoder):
@@ -166,9 +181,18 @@ class MLKitEstimator(BaseEstimator):
         """Train and validation row indices for early stopping (stratified for classifiers)."""
         seed = int(rng.integers(2**31 - 1))
         stratify = labels is not None
-        train, val, _ = train_val_test_split(labels if stratify else n,
-                                             val=self.validation_fraction, test=0.0,
-                                             stratify=stratify, seed=seed)
+        name, fraction = type(self).__name__, self.validation_fraction
+        try:
+            train, val, _ = train_val_test_split(labels if stratify else n, val=fraction,
+                                                 test=0.0, stratify=stratify, seed=seed)
+        except DataError as error:  # a class too rare for both parts (the reason before ";")
+            raise ValueError(f"{name}: early_stopping holds out validation_fraction={fraction} "
+                             f"of each class, but {str(error).split(';')[0]}; pass more rows "
+                             "of that class or set early_stopping=False") from error
+        if len(val) < 2:  # one row's R2 is always 0, its accuracy 0 or 1: no signal to stop on
+            raise ValueError(f"{name}: early_stopping's validation set has {len(val)} row(s) of "
+                             f"{n}, too few to score; raise validation_fraction (now "
+                             f"{fraction}), pass more rows, or set early_stopping=False")
         return train, val
 
     def _callbacks(self, stop_on_train_loss: bool, validating: bool) -> list:
@@ -191,11 +215,17 @@ class MLKitEstimator(BaseEstimator):
     def _run(self, model, loss_fn, optimizer, X, y, weight, *, epochs, batch_size, rng,
              shuffle=True, validation=None, evaluate=None, callbacks=(),
              row_blocks=None) -> History:
-        """Train ``model`` in place with :func:`mlkit.train.fit`; returns its History."""
-        return train_loop(model, loss_fn, optimizer, X, y, sample_weight=weight,
-                          validation=validation, epochs=epochs, batch_size=batch_size,
-                          seed=rng, shuffle=bool(shuffle), evaluate=evaluate,
-                          callbacks=callbacks, jit=bool(self.jit), row_blocks=row_blocks)
+        """Train ``model`` in place with :func:`mlkit.train.fit`; returns its History. A fit
+        that diverges is scikit-learn's ValueError, naming the estimator's own remedies."""
+        try:
+            return train_loop(model, loss_fn, optimizer, X, y, sample_weight=weight,
+                              validation=validation, epochs=epochs, batch_size=batch_size,
+                              seed=rng, shuffle=bool(shuffle), evaluate=evaluate,
+                              callbacks=callbacks, jit=bool(self.jit), row_blocks=row_blocks)
+        except TrainingDiverged as error:
+            raise ValueError(f"{type(self).__name__}: training diverged: {error.what} at epoch "
+                             f"{error.epoch}. Standardize the inputs (StandardScaler, e.g. in a "
+                             "Pipeline) or lower learning_rate_init") from error
 
     def _warn_if_stalled(self, optimizer, stacklevel: int) -> None:
         """A ConvergenceWarning with the optimizer's reason when its last step could not move

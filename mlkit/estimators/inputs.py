@@ -5,12 +5,14 @@ cost a millisecond or more per call (they probe every input for dataframe librar
 is most of a fit on a small problem. Inputs that are already what those helpers would return
 (numeric numpy arrays of the right shape, finite) are accepted here after the same checks,
 done directly; anything else, including every invalid input, goes to scikit-learn, so
-messages and warnings stay exactly scikit-learn's.
+messages and warnings stay scikit-learn's (a sparse X's TypeError also names the fix in a
+Pipeline, where X.toarray() cannot be called).
 """
 
 from __future__ import annotations
 
 import numpy
+from scipy.sparse import issparse
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -30,6 +32,7 @@ def validate_train(estimator, X, y, *, reset, dtype, multi_output, y_numeric):
             estimator.n_features_in_ = quick.shape[1]
             estimator.__dict__.pop("feature_names_in_", None)
         return quick, y
+    _refuse_sparse(estimator, X)
     return validate_data(estimator, X, y, reset=reset, dtype=dtype, accept_sparse=False,
                          multi_output=multi_output, y_numeric=y_numeric)
 
@@ -40,7 +43,17 @@ def validate_predict(estimator, X, dtype):
     quick = _plain_features(estimator, X, False, dtype)
     if quick is not None:
         return quick
+    _refuse_sparse(estimator, X)
     return validate_data(estimator, X, reset=False, dtype=dtype, accept_sparse=False)
+
+
+def _refuse_sparse(estimator, X) -> None:
+    """scikit-learn's TypeError for sparse ``X``, saying how a pipeline's step gets dense."""
+    if issparse(X):
+        raise TypeError(f"{type(estimator).__name__} needs dense X, got a sparse "
+                        f"{type(X).__name__}: call X.toarray(), or in a Pipeline make the step "
+                        "before it dense: OneHotEncoder(sparse_output=False), "
+                        "ColumnTransformer(sparse_threshold=0)")
 
 
 def check_classification_labels(y) -> None:

@@ -18,6 +18,7 @@ from mlkit.estimators.base import (
     check_weighted_classes,
     class_weights,
     make_rng,
+    score_target,
 )
 from mlkit.estimators.inference import coefficient_table, standard_errors
 from mlkit.estimators.inputs import check_classification_labels, encode_labels
@@ -161,7 +162,7 @@ class LogisticRegression(MLKitEstimator):
         classes, y_index = encode_labels(y)
         weight = check_sample_weight(sample_weight, len(y))
         weight = numpy.ones(len(y)) if weight is None else weight
-        per_class = class_weights(self.class_weight, classes, y_index)
+        per_class = class_weights(self.class_weight, classes, y_index, weight)
         if per_class is not None:
             weight = weight * per_class[y_index]
         check_weighted_classes("LogisticRegression", classes, y_index, weight)
@@ -295,7 +296,8 @@ class LogisticRegression(MLKitEstimator):
 
     def score(self, X, y, sample_weight=None):
         """Accuracy of :meth:`predict` on ``(X, y)`` (mlkit's metric; weighted if asked)."""
-        return accuracy(y, self.predict(X), sample_weight=sample_weight)
+        predicted = self.predict(X)
+        return accuracy(score_target(y, predicted), predicted, sample_weight=sample_weight)
 
     def summary(self):
         """A table of coefficients, standard errors, z-scores and two-sided p-values.

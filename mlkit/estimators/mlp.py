@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy
 
 from mlkit import nn, registry
-from mlkit.estimators.base import check_sample_weight, check_weighted_classes, class_weights
+from mlkit.estimators.base import (
+    check_sample_weight,
+    check_weighted_classes,
+    class_weights,
+    score_target,
+)
 from mlkit.estimators.inputs import check_classification_labels
 from mlkit.estimators.logloss import log_proba
 from mlkit.estimators.mlp_base import BaseMLP
@@ -44,7 +49,8 @@ class MLPClassifier(BaseMLP):
     ----------
     classes_, model_ (the trained :class:`mlkit.nn.MLP`), coefs_, intercepts_, n_iter_,
     loss_, loss_curve_, best_loss_, validation_scores_, best_validation_score_, t_, n_outputs_,
-    n_layers_, out_activation_, history_, n_features_in_, feature_names_in_.
+    n_layers_, out_activation_, hidden_activation_ (the fit's ``activation``), history_,
+    n_features_in_, feature_names_in_.
     """
 
     _estimator_kind = "classifier"
@@ -65,6 +71,14 @@ class MLPClassifier(BaseMLP):
                          dtype=dtype, jit=jit)
         self.class_weight = class_weight
 
+    def _validate_train(self, X, y, reset=True, multi_output=False):
+        shape = getattr(y, "shape", ())  # an array's or a frame's (a list is checked later)
+        if len(shape) == 2 and shape[1] > 1:  # scikit-learn's MLP takes multilabel columns
+            raise ValueError(f"MLPClassifier takes one label per row, got y of shape "
+                             f"{shape} (multilabel columns?); fit one per column "
+                             "with sklearn.multioutput.MultiOutputClassifier(MLPClassifier())")
+        return super()._validate_train(X, y, reset, multi_output)
+
     def _targets(self, y, sample_weight, continuing, classes, dtype):
         check_classification_labels(y)
         if not continuing:
@@ -75,13 +89,17 @@ class MLPClassifier(BaseMLP):
             self.classes_ = given
             self.n_outputs_ = 1 if len(given) == 2 else len(given)
             self.out_activation_ = "logistic" if len(given) == 2 else "softmax"
+        elif classes is not None and not numpy.array_equal(numpy.unique(classes), self.classes_):
+            raise ValueError(f"partial_fit got classes={numpy.asarray(classes).tolist()}, but the "
+                             f"model was built for classes_ {self.classes_.tolist()}; train a "
+                             "new MLPClassifier to learn other classes")
         unseen = numpy.setdiff1d(numpy.unique(y), self.classes_)
         if len(unseen):
             raise ValueError(f"y contains labels {unseen.tolist()} that are not in classes_ "
                              f"{self.classes_.tolist()}")
         index = numpy.searchsorted(self.classes_, y)
         weight = check_sample_weight(sample_weight, len(y))
-        per_class = class_weights(self.class_weight, self.classes_, index)
+        per_class = class_weights(self.class_weight, self.classes_, index, weight)
         if per_class is not None:
             weight = per_class[index] * (1.0 if weight is None else weight)
         if weight is not None and not continuing:
@@ -116,7 +134,8 @@ class MLPClassifier(BaseMLP):
 
     def score(self, X, y, sample_weight=None):
         """Accuracy of :meth:`predict` (mlkit's metric; weighted when asked)."""
-        return accuracy(y, self.predict(X), sample_weight=sample_weight)
+        predicted = self.predict(X)
+        return accuracy(score_target(y, predicted), predicted, sample_weight=sample_weight)
 
 
 class MLPRegressor(BaseMLP):
@@ -158,4 +177,5 @@ class MLPRegressor(BaseMLP):
 
     def score(self, X, y, sample_weight=None):
         """R2 of :meth:`predict` (mlkit's metric; weighted when asked)."""
-        return r2(y, self.predict(X), sample_weight=sample_weight)
+        predicted = self.predict(X)
+        return r2(score_target(y, predicted), predicted, sample_weight=sample_weight)

@@ -78,6 +78,10 @@ class BaseMLP(MLKitEstimator):
         ``classes`` (classifiers): every label that will ever appear, on the first call (by
         default the labels of this first batch). Only for stochastic optimizers.
         """
+        if getattr(self, "class_weight", None) == "balanced":
+            raise ValueError(f"{type(self).__name__}: class_weight='balanced' would weigh each "
+                             "partial_fit batch by its own class counts, not the data's; pass "
+                             "a {label: n_samples / (n_classes * label count)} dict instead")
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def _check_params(self):
@@ -107,6 +111,7 @@ class BaseMLP(MLKitEstimator):
                                  activation=_ACTIVATIONS[self.activation], dropout=self.dropout,
                                  rng=rng, dtype=X.dtype)
             self._initialize(rng)
+            self.hidden_activation_ = self.activation  # the model's, whatever set_params says
             self.history_ = None
             self.t_ = 0
         if not incremental or not hasattr(self, "_optimizer"):
@@ -127,8 +132,9 @@ class BaseMLP(MLKitEstimator):
             layer.bias = rng.uniform(-bound, bound, layer.bias.shape).astype(dtype)
 
     def __getstate__(self):
-        # Optimizers hold compiled tree builders (closures): pickle their state arrays instead.
-        state = super().__getstate__()
+        # Optimizers hold compiled tree builders (closures): pickle their state arrays instead,
+        # from a copy (BaseEstimator returns the live __dict__: the estimator keeps its own).
+        state = dict(super().__getstate__())
         optimizer = state.pop("_optimizer", None)
         if optimizer is not None:
             state["_optimizer_state"] = optimizer.state_dict()
@@ -224,8 +230,9 @@ class BaseMLP(MLKitEstimator):
 
     def _restore(self):
         sizes = [w.shape[1] for w in self.coefs_[:-1]]
+        activation = getattr(self, "hidden_activation_", self.activation)  # older files lack it
         self.model_ = nn.MLP(self.coefs_[0].shape[0], sizes, self.coefs_[-1].shape[1],
-                             activation=_ACTIVATIONS[self.activation], dropout=self.dropout,
+                             activation=_ACTIVATIONS[activation], dropout=self.dropout,
                              rng=0, dtype=self.coefs_[0].dtype)
         for layer, weight, bias in zip(registry.penalized_weights(self.model_), self.coefs_,
                                        self.intercepts_):

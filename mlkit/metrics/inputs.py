@@ -35,7 +35,7 @@ def pair(y_true, y_pred, numeric: bool) -> tuple[np.ndarray, np.ndarray]:
     if not numeric:
         if y_true.ndim != 1:
             raise ValueError(f"labels must be 1-D, got shape {y_true.shape}.")
-        if (y_true.dtype.kind in "US") != (y_pred.dtype.kind in "US"):
+        if _text(y_true) != _text(y_pred):
             raise TypeError(f"y_true ({y_true.dtype}) and y_pred ({y_pred.dtype}) must both be "
                             "text labels or both numbers; encode them the same way.")
         return y_true, y_pred
@@ -45,6 +45,12 @@ def pair(y_true, y_pred, numeric: bool) -> tuple[np.ndarray, np.ndarray]:
         if not np.all(np.isfinite(a)):
             raise ValueError(f"{name} has NaN or infinite values; metrics need finite numbers.")
     return y_true.astype(np.float64), y_pred.astype(np.float64)
+
+
+def _text(labels: np.ndarray) -> bool:
+    """Whether labels are text: a string dtype, or an object array of strings (pandas's)."""
+    kind = labels.dtype.kind
+    return kind in "US" or (kind == "O" and isinstance(labels.flat[0], str))
 
 
 def weights(sample_weight, n: int) -> np.ndarray | None:

@@ -27,7 +27,7 @@ class TrainingDiverged(FloatingPointError):
     """The loss or the parameters became nan or infinite; the message names where."""
 
     def __init__(self, epoch: int, step: int, steps: int, what: str):
-        self.epoch, self.step, self.steps = epoch, step, steps
+        self.epoch, self.step, self.steps, self.what = epoch, step, steps, what
         super().__init__(f"training diverged: {what} at epoch {epoch}, step {step} of {steps}; "
                          f"training stopped. To fix it, {REMEDY}.")
 

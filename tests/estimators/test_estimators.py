@@ -84,10 +84,36 @@ def test_partial_fit_runs_one_epoch_per_call_and_keeps_optimizer_state(iris):
     assert model._optimizer.step_count == 5 * 3
     with pytest.raises(ValueError, match="not in classes_"):
         model.partial_fit(X, y + 5)
+    with pytest.raises(ValueError, match=r"classes=\[0, 1, 2, 3\].*classes_ \[0, 1, 2\].*new "
+                       "MLPClassifier"):
+        model.partial_fit(X, y, classes=[0, 1, 2, 3])
+    model.partial_fit(X, y, classes=[2, 1, 0])  # the same classes, in any order
     with pytest.raises(ValueError, match="features"):
         model.partial_fit(X[:, :2], y)
     assert not hasattr(MLPClassifier(optimizer="lbfgs"), "partial_fit")
 
+
+def test_partial_fit_refuses_balanced_class_weight_which_each_batch_would_redefine(iris):
+    """A batch's own class counts are not the data's: scikit-learn refuses it too."""
+    X, y = iris
+    model = MLPClassifier(hidden_layer_sizes=(4,), class_weight="balanced", random_state=0)
+    with pytest.raises(ValueError, match=r"class_weight='balanced'.*partial_fit.*dict"):
+        model.partial_fit(X[:60], y[:60], classes=[0, 1, 2])
+    assert not hasattr(model, "classes_")
+    weights = {label: len(y) / (3 * count) for label, count in enumerate(numpy.bincount(y))}
+    model.set_params(class_weight=weights).partial_fit(X[:60], y[:60], classes=[0, 1, 2])
+    assert model.n_iter_ == 1
+
+def test_a_multilabel_target_is_refused_with_the_wrapper_that_fits_it(iris):
+    """scikit-learn's MLPClassifier takes 0/1 label columns; this one names the wrapper."""
+    from sklearn.multioutput import MultiOutputClassifier
+
+    X, y = iris
+    labels = numpy.stack([y == 0, y == 2], axis=1).astype(int)
+    with pytest.raises(ValueError, match=r"one label per row.*\(150, 2\).*MultiOutputClassifier"):
+        MLPClassifier().fit(X, labels)
+    wrapped = MultiOutputClassifier(LogisticRegression()).fit(X, labels)
+    assert wrapped.predict(X).shape == (150, 2) and wrapped.score(X, labels) > 0.9
 
 def test_early_stopping_keeps_the_best_validation_epoch(iris):
     X, y = iris
@@ -103,6 +129,19 @@ def test_early_stopping_keeps_the_best_validation_epoch(iris):
     assert by_loss.history_.stop_reason == "early_stopping"
     assert len(by_loss.history_) < 500
 
+
+def test_early_stopping_refuses_a_validation_set_too_small_to_score(iris):
+    """15 rows hold out one for validation, whose R2 is always 0: training would stop after
+    n_iter_no_change epochs whatever it learned. A class of one row cannot be in both parts."""
+    X, y = iris
+    with pytest.raises(ValueError, match=r"MLPRegressor: early_stopping's validation set has "
+                       r"1 row\(s\) of 15.*validation_fraction.*early_stopping=False"):
+        MLPRegressor(early_stopping=True).fit(X[:15], X[:15, 0])
+    assert MLPRegressor(early_stopping=True, max_iter=3).fit(X[:20], X[:20, 0]).n_iter_ == 3
+    rare = numpy.r_[y[:100], 2]
+    with pytest.raises(ValueError, match=r"MLPClassifier: early_stopping.*class 2 has 1 "
+                       r"row.*early_stopping=False"):
+        MLPClassifier(early_stopping=True).fit(X[:101], rare)
 
 def test_history_has_one_row_per_epoch(binary):
     X, y = binary
@@ -245,3 +284,18 @@ def test_the_sgd_solver_is_scikit_learns_nesterov_momentum_and_no_other_gets_it(
         assert (optimizer.momentum, optimizer.nesterov) == (0.9, True)
     else:
         assert optimizer.momentum == 0.0  # RMSprop's own default, not scikit-learn's SGD's
+
+
+@pytest.mark.parametrize("make", [
+    lambda: LogisticRegression(solver="sgd"),
+    lambda: MLPClassifier(optimizer="sgd", learning_rate_init=10.0, hidden_layer_sizes=(3,)),
+    lambda: MLPRegressor(hidden_layer_sizes=(3,)),
+])
+def test_diverging_training_is_scikit_learns_value_error_naming_the_estimators_fix(binary, make):
+    """Unscaled, huge inputs: a ValueError (scikit-learn's type for it, which search and
+    cross-validation tooling expect) naming the estimator, where, and its own parameters."""
+    X, y = binary
+    estimator = make()
+    with pytest.raises(ValueError, match=rf"{type(estimator).__name__}: training diverged: the "
+                       r"loss became (nan|inf) at epoch \d+.*StandardScaler.*learning_rate_init"):
+        estimator.fit(X * 1e200, y)

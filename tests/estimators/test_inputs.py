@@ -102,3 +102,21 @@ def test_encode_labels_equals_numpy_unique(y):
     assert classes.dtype == expected_classes.dtype and index.dtype == expected_index.dtype
     numpy.testing.assert_array_equal(classes, expected_classes)
     numpy.testing.assert_array_equal(index, expected_index)
+
+
+def test_sparse_features_are_refused_with_the_pipeline_fix():
+    """A OneHotEncoder's default output is sparse: the error says how to make it dense."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    codes = RNG.integers(0, 40, (200, 1))
+    labels = (codes[:, 0] % 2).astype(int)
+    pipeline = make_pipeline(OneHotEncoder(), LogisticRegression())
+    with pytest.raises(TypeError, match=r"LogisticRegression needs dense X.*csr.*toarray.*"
+                       r"OneHotEncoder\(sparse_output=False\)"):
+        pipeline.fit(codes, labels)
+    fitted = make_pipeline(OneHotEncoder(sparse_output=False), LogisticRegression()).fit(
+        codes, labels)
+    with pytest.raises(TypeError, match="needs dense X"):
+        fitted[-1].predict(OneHotEncoder().fit_transform(codes))
+    assert fitted.score(codes, labels) == 1.0

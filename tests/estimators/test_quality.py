@@ -104,3 +104,24 @@ def test_standard_errors_match_the_closed_form():
     numpy.testing.assert_allclose(table["z"].to_numpy(),
                                   table["coef"].to_numpy() / table["std_err"].to_numpy())
     assert ((table["p_value"] >= 0) & (table["p_value"] <= 1)).all()
+
+
+def test_balanced_class_weight_counts_classes_by_their_sample_weight_as_scikit_learn():
+    """With sample weights, "balanced" divides by each class's summed weight, not its row
+    count (scikit-learn's rule), so both libraries fit the same model."""
+    X, y, _, _ = split(LOADERS["wine"])
+    weight = numpy.random.default_rng(0).uniform(0.1, 3.0, len(y)) * (1 + 2 * (y == 2))
+    reference = SklearnLogisticRegression(class_weight="balanced", tol=1e-8, max_iter=1000).fit(
+        X, y, sample_weight=weight)
+    ours = LogisticRegression(class_weight="balanced", tol=1e-8, max_iter=1000).fit(
+        X, y, sample_weight=weight)
+    numpy.testing.assert_allclose(ours.predict_proba(X), reference.predict_proba(X), atol=1e-5)
+    mlp = MLPClassifier(class_weight="balanced", optimizer="lbfgs", hidden_layer_sizes=(3,),
+                        max_iter=5, random_state=0)
+    totals = numpy.bincount(y, weights=weight)
+    explicit = mlp.set_params(class_weight=dict(enumerate(weight.sum() / (3 * totals))))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        by_dict = explicit.fit(X, y, sample_weight=weight).predict_proba(X)
+        balanced = mlp.set_params(class_weight="balanced").fit(X, y, sample_weight=weight)
+    numpy.testing.assert_allclose(balanced.predict_proba(X), by_dict, rtol=1e-9)

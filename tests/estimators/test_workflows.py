@@ -3,6 +3,7 @@ clone, pandas frames; and mlkit's own npz save/load next to pickle."""
 
 import contextlib
 import pickle
+import warnings
 
 import numpy
 import pandas
@@ -135,3 +136,54 @@ def test_float32_mlp_classifier_probabilities_stay_float32_and_match_float64_sof
     exact /= exact.sum(axis=1, keepdims=True)
     numpy.testing.assert_allclose(proba, exact, rtol=1e-6, atol=1e-7)
     numpy.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=4e-7)
+
+
+@pytest.mark.parametrize("estimator_class", [MLPClassifier, MLPRegressor])
+def test_pickling_mid_partial_fit_keeps_both_copies_on_course(iris, estimator_class):
+    """Pickling (joblib.dump, deepcopy) must not take the optimizer's state from the live
+    model: after it, both the model and its copy continue exactly as an unpickled twin."""
+    X, y = iris
+    target = X[:, 3] if estimator_class is MLPRegressor else y
+    twin, model = (estimator_class(hidden_layer_sizes=(6,), random_state=0) for _ in range(2))
+    for estimator in (twin, model):
+        estimator.partial_fit(X[:, :3], target)
+    copy = pickle.loads(pickle.dumps(model))
+    for estimator in (twin, model, copy):
+        estimator.partial_fit(X[:, :3], target)
+    output = "predict" if estimator_class is MLPRegressor else "predict_proba"
+    expected = getattr(twin, output)(X[:, :3])
+    numpy.testing.assert_array_equal(getattr(model, output)(X[:, :3]), expected)
+    numpy.testing.assert_array_equal(getattr(copy, output)(X[:, :3]), expected)
+
+
+def test_a_saved_mlp_predicts_with_the_activation_it_was_fitted_with(tmp_path, iris):
+    """Changing a parameter after the fit does not change the fitted model, nor its file."""
+    X, _ = iris
+    model = MLPRegressor(hidden_layer_sizes=(6,), max_iter=5, random_state=0)
+    with pytest.warns(Warning):
+        model.fit(X[:, :3], X[:, 3])
+    fitted = model.predict(X[:, :3])
+    model.set_params(activation="tanh")
+    model.save(tmp_path / "model.npz")
+    restored = MLPRegressor.load(tmp_path / "model.npz")
+    numpy.testing.assert_array_equal(model.predict(X[:, :3]), fitted)
+    numpy.testing.assert_array_equal(restored.predict(X[:, :3]), fitted)
+
+
+def test_a_one_column_target_scores_as_its_column(iris):
+    """A one-column DataFrame (or column vector) y is scored as scikit-learn scores it, so
+    cross-validation gives numbers, not nan; text labels from numpy or pandas match alike."""
+    X, y = iris
+    column = pandas.DataFrame({"target": y})
+    for model, target in ((LogisticRegression(), column),
+                          (MLPRegressor(hidden_layer_sizes=(4,), max_iter=400, random_state=0),
+                           pandas.DataFrame({"width": X[:, 3]}))):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            scores = cross_val_score(model, X[:, :3], target, cv=3, error_score="raise")
+            plain = cross_val_score(model, X[:, :3], target.iloc[:, 0], cv=3)
+        numpy.testing.assert_array_equal(scores, plain)
+        assert numpy.isfinite(scores).all()
+    names = numpy.array(["setosa", "versicolor", "virginica"])[y]
+    model = LogisticRegression().fit(X, names)
+    assert model.score(X, pandas.Series(names)) == model.score(X, names[:, None]) > 0.9

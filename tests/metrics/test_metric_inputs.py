@@ -77,6 +77,14 @@ def test_type_errors(call, match):
         call()
 
 
+def test_text_labels_in_an_object_array_are_text():
+    """pandas holds strings as object arrays; they match the same labels as numpy strings."""
+    frame_labels = np.array(["a", "b", "b"], dtype=object)
+    assert accuracy(frame_labels, np.array(["a", "a", "b"])) == pytest.approx(2 / 3)
+    assert accuracy(np.array(["a", "a", "b"]), frame_labels) == pytest.approx(2 / 3)
+    with pytest.raises(TypeError, match="both be text labels or both numbers"):
+        accuracy(frame_labels, [0, 1, 1])
+
 def test_weighted_accuracy_counts_each_row_by_its_weight():
     # hits: 1, 0, 1, 1 with weights 1, 3, 0, 2 -> (1 + 0 + 0 + 2) / 6
     assert accuracy([0, 1, 2, 2], [0, 2, 2, 2], sample_weight=[1, 3, 0, 2]) == pytest.approx(0.5)

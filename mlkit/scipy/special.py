@@ -253,8 +253,17 @@ gammainc = wrap_ufunc(scipy.special.gammainc, "gammainc",
 gammaincc = wrap_ufunc(scipy.special.gammaincc, "gammaincc",
                        no_closed_form_inside("gammaincc", "a", _at_zero_or_inf),
                        unbounded(lambda ans, a, x: -_gamma_density(a, x)))
+def _t_density_in_df(df, t):
+    """d/ddf of the t density: the slope in t of stdtr's 0 slope in df at t = 0 (0 at +-inf)."""
+    infinite = numpy.isinf(getval(t))
+    t = mnp.where(infinite, 0.0, t)
+    log_slope = 0.5 * (digamma(0.5 * (df + 1)) - digamma(0.5 * df) - 1 / df
+                       - mnp.log1p(t * t / df) + (df + 1) * t * t / (df * (df + t * t)))
+    return mnp.where(infinite, 0.0, _t_density(df, t) * log_slope)
+
+
 stdtr = wrap_ufunc(scipy.special.stdtr, "stdtr",
-                   no_closed_form_inside("stdtr", "df", _at_zero_or_infinite),
+                   no_closed_form_inside("stdtr", "df", _at_zero_or_infinite, _t_density_in_df),
                    lambda ans, df, t: _t_density(df, t))
 
 

@@ -61,16 +61,34 @@ def no_closed_form(fun_name, arg_name):
     return refuse(fun_name, arg_name, "it has no closed form")
 
 
-def no_closed_form_inside(fun_name, arg_name, at_end):
+def no_closed_form_inside(fun_name, arg_name, at_end, mixed=None):
     """``no_closed_form``, except where every value of the last argument is at an end of
     its range (``at_end`` of the raw values): there the function is constant in
-    ``arg_name`` (gammainc(a, 0) is 0 for every a), so its derivative is 0."""
+    ``arg_name`` (gammainc(a, 0) is 0 for every a), so its derivative is 0.
+
+    That 0 still varies with the last argument: its slope there is the mixed partial,
+    ``mixed(*args)`` (d/dt d/ddf stdtr at t = 0 is d/ddf of the t density), refused by name
+    when not given; its slopes in the other arguments are refused too."""
     refused = no_closed_form(fun_name, arg_name)
+    unwritten = "the mixed partial at the end of the range is not written"
+    across = refuse(fun_name, f"{arg_name} and the last argument together", unwritten)
+    higher = refuse(fun_name, f"{arg_name} and then another argument", unwritten)
+    vanishing = []  # the primitive of that 0, made on first use, when the arity is known
 
     def derivative(ans, *args):
-        raw = getval(args[-1])
-        if bool(numpy.all(at_end(raw))):
-            return numpy.zeros(numpy.shape(getval(ans)), numpy.result_type(getval(ans)))
-        return refused(ans, *args)
+        if not bool(numpy.all(at_end(getval(args[-1])))):
+            return refused(ans, *args)
+        if not vanishing:
+            last = (lambda ans, *a: mixed(*a)) if mixed else across
+            vanishing.append(wrap_ufunc(_zeros_of, f"d{fun_name}/d{arg_name} at an end",
+                                        *[higher] * (len(args) - 1), last))
+        return vanishing[0](*args)
 
     return derivative
+
+
+def _zeros_of(*args):
+    """A partial derivative's value 0 at an end: zeros shaped and typed as the arguments."""
+    shape = numpy.broadcast_shapes(*map(numpy.shape, args))
+    out = numpy.zeros(shape, numpy.result_type(*args, 0.5))
+    return out[()] if out.ndim == 0 else out

@@ -23,6 +23,7 @@ from mlkit.scipy.bessel import i0, i1, iv, ive, j0, j1, jn, y0, y1, yn
 from mlkit.scipy.complex_polygamma import complex_polygamma
 from mlkit.scipy.densities import beta_power, gamma_power
 from mlkit.scipy.ufuncs import no_closed_form_inside, wrap_ufunc
+from mlkit.scipy.xlog import xlog1py, xlogy
 
 __all__ = ["beta", "betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfcinv", "erfinv",
            "expit", "gamma", "gammainc", "gammaincc", "gammaln", "gammasgn", "i0", "i1", "iv",
@@ -72,16 +73,6 @@ digamma = def_elementwise(wrap(scipy.special.digamma, "digamma"),
                           unbounded(lambda ans, x: polygamma(1, x)))
 psi = digamma
 entr = elementwise(scipy.special.entr, unbounded(lambda ans, x: -(mnp.log(x) + 1)))
-# scipy's own loops would turn a Python number with float32 values into float64. Where x == 0
-# xlogy is 0 for every y, so its y-derivative is 0 there, also at the y where x / y is 0 / 0.
-# (mnp.divide: x / 0 is +-inf for Python numbers too, not ZeroDivisionError)
-# x / y is infinite at y == 0 for x != 0.
-xlogy = wrap_ufunc(scipy.special.xlogy, "xlogy", unbounded(lambda ans, x, y: mnp.log(y)),
-                   unbounded(lambda ans, x, y: mnp.divide(
-                       x, mnp.where((getval(x) == 0) & (getval(y) == 0), 1, y))))
-xlog1py = wrap_ufunc(scipy.special.xlog1py, "xlog1py", unbounded(lambda ans, x, y: mnp.log1p(y)),
-                     unbounded(lambda ans, x, y: mnp.divide(x, mnp.where(
-                         (getval(x) == 0) & (getval(y) == -1), 1, 1 + y))))
 gammasgn = nondifferentiable(scipy.special.gammasgn)
 
 

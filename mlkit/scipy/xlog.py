@@ -10,16 +10,14 @@ import numpy
 import scipy.special
 
 import mlkit.numpy as mnp
-from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.unbounded import unbounded
 from mlkit.scipy.ufuncs import wrap_ufunc
 
 __all__ = ["xlog1py", "xlogy"]
 
 
-def _x_over_y(x, y):
+def _quotient(x, y):
     """x / y, and 0 (with the sign of x) where x == y == 0."""
-    x, y = getval(x), getval(y)
     out = numpy.divide(x, numpy.where((numpy.asarray(x) == 0) & (numpy.asarray(y) == 0), 1, y))
     return out[()] if numpy.ndim(out) == 0 else out
 
@@ -27,11 +25,11 @@ def _x_over_y(x, y):
 # d/dx (x / y) = 1 / y, infinite at y == 0 for x == 0 too; d/dy (x / y) = -x / y^2, again 0
 # where x == 0, so it is this primitive once more, and every order keeps the same care.
 # (mnp.divide: 1 / 0 is +-inf for Python numbers too, not ZeroDivisionError)
-x_over_y = wrap_ufunc(_x_over_y, "x_over_y", unbounded(lambda ans, x, y: mnp.divide(1.0, y)),
-                      unbounded(lambda ans, x, y: -x_over_y(x, y * y)))
+_x_over_y = wrap_ufunc(_quotient, "x_over_y", unbounded(lambda ans, x, y: mnp.divide(1.0, y)),
+                       unbounded(lambda ans, x, y: -_x_over_y(x, y * y)))
 
 # scipy's own loops would turn a Python number with float32 values into float64.
 xlogy = wrap_ufunc(scipy.special.xlogy, "xlogy", unbounded(lambda ans, x, y: mnp.log(y)),
-                   unbounded(lambda ans, x, y: x_over_y(x, y)))
+                   unbounded(lambda ans, x, y: _x_over_y(x, y)))
 xlog1py = wrap_ufunc(scipy.special.xlog1py, "xlog1py", unbounded(lambda ans, x, y: mnp.log1p(y)),
-                     unbounded(lambda ans, x, y: x_over_y(x, 1 + y)))
+                     unbounded(lambda ans, x, y: _x_over_y(x, 1 + y)))

@@ -30,6 +30,8 @@ def test_mixed_partial_is_infinite_at_the_pole_in_every_order(f, y, shift):
     assert_allclose(_mixed_in_every_mode(f, 2.0, 3.0), 1 / (3.0 + shift), rtol=1e-12)
     # on x == 0 the function is 0 for every y, so its second y-derivative is 0 there too
     assert grad(grad(f, 1), 1)(0.0, y) == 0.0
+    # and the third partial d/dx d2/dy2 is -1 / y^2 (-1 / (1 + y)^2) whichever order
+    assert grad(grad(grad(f, 1), 1), 0)(0.0, y) == grad(grad(grad(f, 0), 1), 1)(0.0, y) == -onp.inf
 
 
 def test_float32_kept_and_mixed_partial_elementwise():

@@ -322,15 +322,14 @@ logaddexp = _binary(numpy.logaddexp, "logaddexp", lambda ans, x, y: exp(-logadde
 logaddexp2 = _binary(numpy.logaddexp2, "logaddexp2",
                      lambda ans, x, y: exp2(-logaddexp2(0.0, y - x)),
                      lambda ans, x, y: exp2(-logaddexp2(0.0, x - y)))
-hypot = _binary(numpy.hypot, "hypot", lambda ans, x, y: x / _nonzero(ans),
-                lambda ans, x, y: y / _nonzero(ans))
-_angle_slope = def_elementwise(  # arctan2's t / (y^2 + x^2): 0 at 0, its partials nan there
-    wrap(lambda t, y, x: t / _nonzero(y * y + x * x), "angle_slope"),
-    lambda ans, t, y, x: divide(1.0, y * y + x * x),
-    lambda ans, t, y, x: -2 * divide(y, y * y + x * x) * divide(t, y * y + x * x),
-    lambda ans, t, y, x: -2 * divide(x, y * y + x * x) * divide(t, y * y + x * x))
-arctan2 = _binary(numpy.arctan2, "arctan2", lambda ans, y, x: _angle_slope(x, y, x),
-                  lambda ans, y, x: _angle_slope(-y, y, x))
+# A slope t / d that is 0 where d is 0 (the subgradient) but whose own partials, 1 / d and
+# -t / d^2, are nan there: hypot's and arctan2's second partials do not exist at the origin.
+_slope = def_elementwise(wrap(lambda t, d: t / _nonzero(d), "slope"),
+                         lambda ans, t, d: divide(1.0, d), lambda ans, t, d: -divide(t, d) / d)
+hypot = _binary(numpy.hypot, "hypot", lambda ans, x, y: _slope(x, ans),
+                lambda ans, x, y: _slope(y, ans))
+arctan2 = _binary(numpy.arctan2, "arctan2", lambda ans, y, x: _slope(x, y * y + x * x),
+                  lambda ans, y, x: _slope(-y, y * y + x * x))
 mod = _binary(numpy.mod, "mod", 1, unbounded(lambda ans, x, y: -floor(x / y)))
 remainder = mod
 fmod = _binary(numpy.fmod, "fmod", 1, unbounded(lambda ans, x, y: -trunc(x / y)))

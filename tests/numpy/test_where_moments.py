@@ -107,3 +107,18 @@ def test_the_other_reductions_keep_taking_where():
                         ("any", {})):
         want = numpy_value(name, X, axis=1, where=mask, **extra)
         assert_allclose(getattr(np, name)(X, axis=1, where=mask, **extra), want, rtol=1e-13)
+
+
+@pytest.mark.parametrize("name", ["var", "std", "nanvar", "nanstd"])
+def test_correction_is_numpys_other_name_for_ddof(name):
+    """numpy 2's ``correction=``: the same value as numpy's, gradients by finite differences
+    in both modes (with and without where=), and ddof and correction together refused."""
+    fun = getattr(np, name)
+    for where in (True, MASKS["full"]):
+        want = numpy_value(name, X, axis=1, correction=1, where=where)
+        assert_allclose(fun(X, axis=1, correction=1, where=where), want, rtol=1e-13)
+        assert not onp.allclose(want, numpy_value(name, X, axis=1, where=where))
+        check_grads(lambda x, w=where: fun(x, axis=1, correction=1, where=w),
+                    modes=["fwd", "rev"], order=2)(X)
+    with pytest.raises(ValueError, match="ddof and correction"):
+        fun(X, ddof=1, correction=1)

@@ -20,6 +20,16 @@ def _in_dtype(a, dtype):
     return a if dtype is None else astype(a, dtype)
 
 
+def _ddof(ddof, correction):
+    """numpy's ``correction=``, the array-API name of ``ddof``; one of the two, as numpy's."""
+    if correction is None:
+        return ddof
+    if ddof != 0:
+        raise ValueError("var/std: ddof and correction can't be provided simultaneously; "
+                         "pass one of them")
+    return correction
+
+
 def _squares(centered):
     return real(centered * conj(centered)) if is_complex(centered) else centered * centered
 
@@ -45,10 +55,11 @@ def _selected_variance(a, axis, ddof, keepdims, keep):
     return _select(undefined, numpy.nan, variance) if numpy.any(undefined) else variance
 
 
-def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True):
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True,
+        correction=None):
     """Variance (in ``dtype``, as numpy's), built from mean and sum, so it needs no rules."""
     refuse_out("var", out)
-    a = _in_dtype(a, dtype)
+    a, ddof = _in_dtype(a, dtype), _ddof(ddof, correction)
     if where is not True:
         return _selected_variance(a, axis, ddof, keepdims, _selection(a, where, False))
     squares = _squares(a - mean(a, axis=axis, keepdims=True))
@@ -58,25 +69,28 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Tru
     return sum(squares, axis=axis, keepdims=keepdims) / (n - ddof)
 
 
-def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True):
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True,
+        correction=None):
     """Square root of the variance; where all values are equal the subgradient 0 is used."""
     refuse_out("std", out)
     return zero_at_zero(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims,
-                            where=where), sqrt)
+                            where=where, correction=correction), sqrt)
 
 
-def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True):
+def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True,
+           correction=None):
     """The variance of the non-NaN elements, divided by their count less ``ddof``."""
     refuse_out("nanvar", out)
-    a = _in_dtype(a, dtype)
+    a, ddof = _in_dtype(a, dtype), _ddof(ddof, correction)
     return _selected_variance(a, axis, ddof, keepdims, _selection(a, where, True))
 
 
-def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True):
+def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True,
+           correction=None):
     """The square root of ``nanvar``, with the subgradient 0 where the variance is 0."""
     refuse_out("nanstd", out)
     return zero_at_zero(nanvar(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims,
-                               where=where), sqrt)
+                               where=where, correction=correction), sqrt)
 
 
 def nansum(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):

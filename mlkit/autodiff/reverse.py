@@ -17,10 +17,11 @@ _vjp_makers: dict = {}
 _vjp_any_argnum: dict = {}
 
 
-class DeprecatedFormWarning(DeprecationWarning, UserWarning):
+class DeprecatedFormWarning(FutureWarning, UserWarning):
     """The notice for a HIPS autograd rule form kept for old programs (``f.defvjp(vjp,
-    argnum)``, ``quick_grad_check``). autograd gives these as plain UserWarnings; being both,
-    this one is caught by filters written for either category."""
+    argnum)``, ``quick_grad_check``). autograd gives these as UserWarnings, shown by default;
+    so is this one, a FutureWarning (Python's category for deprecations meant for the people
+    running a program, where a DeprecationWarning is hidden outside ``__main__``)."""
 
 
 def defvjp(fun, *makers, argnums=None):

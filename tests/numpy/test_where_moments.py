@@ -122,3 +122,27 @@ def test_correction_is_numpys_other_name_for_ddof(name):
                     modes=["fwd", "rev"], order=2)(X)
     with pytest.raises(ValueError, match="ddof and correction"):
         fun(X, ddof=1, correction=1)
+
+
+@pytest.mark.parametrize("name", ["var", "std", "nanvar", "nanstd"])
+def test_a_given_mean_is_used_as_numpys_mean_keyword(name):
+    """numpy 2's ``mean=`` (a mean already computed, keepdims-shaped): numpy's value about the
+    true mean and about another centre, with and without where=, float32 kept; gradients by
+    finite differences in both modes to second order, through ``x`` and the given mean."""
+    fun = getattr(np, name)
+    shifted = onp.array([[0.5], [-1.0], [0.25]])
+    for where, ddof in itertools.product((True, MASKS["full"]), (0, 1)):
+        true_mean = onp.mean(X, axis=1, keepdims=True, where=where)
+        for centre in (true_mean, shifted):
+            want = numpy_value(name, X, axis=1, ddof=ddof, where=where, mean=centre)
+            assert_allclose(fun(X, axis=1, ddof=ddof, where=where, mean=centre), want,
+                            rtol=1e-13)
+        assert not onp.allclose(want, numpy_value(name, X, axis=1, ddof=ddof, where=where))
+        check_grads(lambda x, m, w=where, d=ddof: fun(x, axis=1, ddof=d, where=w, mean=m),
+                    argnum=(0, 1), modes=["fwd", "rev"], order=2)(X, shifted)
+        check_grads(lambda x, w=where: fun(x, axis=1, where=w,
+                                           mean=np.mean(x, axis=1, keepdims=True, where=w)),
+                    modes=["fwd", "rev"], order=2)(X)
+    single = X.astype(onp.float32)
+    assert fun(single, axis=0, mean=single.mean(axis=0, keepdims=True)).dtype == onp.float32
+    assert grad(lambda x: np.sum(fun(x, mean=0.5)))(single).dtype == onp.float32

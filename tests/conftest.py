@@ -4,6 +4,7 @@ import fcntl
 import json
 import os
 import runpy
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +21,20 @@ SHIPPED_EXTRA = {"logreg": ["--gradcheck"], "mlp": ["baseline.max_iter=20"]}
 def _command() -> list[str]:
     script = Path(sys.executable).parent / "mlkit"
     return [str(script)] if script.exists() else [sys.executable, "-m", "mlkit.cli"]
+
+
+def _interrupt_by_default():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@pytest.fixture(scope="session")
+def interruptible():
+    """``interruptible(command, **popen_options)``: a child process that Ctrl-C (SIGINT) reaches.
+    A shell starts a background job with SIGINT ignored and a child inherits that, so from a
+    suite run with ``&`` a plain Popen child would train on past the signal."""
+    def start(command, **options):
+        return subprocess.Popen(command, preexec_fn=_interrupt_by_default, **options)
+    return start
 
 
 @pytest.fixture(scope="session")

@@ -91,15 +91,14 @@ def test_shipped_config_runs_end_to_end(config, shipped):
     assert (prep["csv_schema"] is not None) == (config == "csv")
 
 
-def test_ctrl_c_saves_last_npz_and_says_how_to_resume(tmp_path, mlkit_command):
+def test_ctrl_c_saves_last_npz_and_says_how_to_resume(tmp_path, mlkit_command, interruptible):
     # A million epochs take hours, so once metrics.csv shows the first one done the run is
     # certainly still training when SIGINT lands, however loaded the machine.
-    process = subprocess.Popen(mlkit_command + ["train", "configs/mlp.yaml",
-                                                "training.epochs=1000000",
-                                                "~training.early_stopping", "baseline.max_iter=5",
-                                                f"output.dir={tmp_path}", "--quiet"],
-                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True)
+    process = interruptible(mlkit_command + ["train", "configs/mlp.yaml",
+                                             "training.epochs=1000000",
+                                             "~training.early_stopping", "baseline.max_iter=5",
+                                             f"output.dir={tmp_path}", "--quiet"],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while not list(tmp_path.glob("*/*/metrics.csv")) and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -190,7 +190,7 @@ def test_resume_refuses_a_changed_sweep_or_a_missing_directory(tmp_path):
         run_sweep(load_sweep(path), resume=str(done.path))
 
 
-def test_ctrl_c_cancels_keeps_finished_trials_and_resume_completes_them(tmp_path):
+def test_ctrl_c_cancels_keeps_finished_trials_and_resume_completes_them(tmp_path, interruptible):
     # t000 and t001 train 3 epochs; t002 and t003 take the base's million (hours), so on one
     # worker Ctrl-C after [2/4] always finds t002 running. The resume re-reads base.yaml,
     # now at 3 epochs, and the trials' overrides are unchanged, so it completes them quickly.
@@ -198,7 +198,7 @@ def test_ctrl_c_cancels_keeps_finished_trials_and_resume_completes_them(tmp_path
                                  "trials: [{training.epochs: 3}, {optimizer.lr: 0.05}]\n"
                                  "repeats: 2\noutput: {dir: OUT}\n", epochs=1_000_000)
     command = [sys.executable, "-u", "-m", "mlkit.cli", "sweep", str(path), "--workers", "1"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = interruptible(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines = []
     for line in process.stdout:
         lines.append(line.rstrip("\n"))

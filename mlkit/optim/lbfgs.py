@@ -100,6 +100,7 @@ class LBFGS:
         self._t = 0.0
         self._prev_loss = 0.0
         self._h_diag = 1.0
+        self._level = False  # whether the last step was taken on the slope alone
 
     def minimize(self, value_and_grad_fn, params):
         """Minimise from ``params`` for up to ``max_iter`` iterations; fresh history.
@@ -289,7 +290,7 @@ class LBFGS:
                 self.reason = ("step below tolerance_change" if t else no_decrease(
                     _largest(grad), grad.dtype, self.tolerance_grad, loss, fn(x)[0]))
                 break
-            if abs(loss - self._prev_loss) < self.tolerance_change:
+            if abs(loss - self._prev_loss) < self.tolerance_change and not self._level:
                 self.reason = "loss change below tolerance_change"
                 break
         return x, loss, grad, evaluated
@@ -321,7 +322,8 @@ class LBFGS:
 
         start = Trial(0.0, loss, slope, (x, grad))
         t_tolerance = self.tolerance_change / longest
-        accepted, used = strong_wolfe(phi, start, t, t_tolerance=t_tolerance)
+        accepted, used, self._level = strong_wolfe(
+            phi, start, t, t_tolerance=t_tolerance, rounding=float(np.finfo(grad.dtype).eps))
         point, gradient = accepted.payload
         return point, accepted.value, gradient, accepted.t, used
 

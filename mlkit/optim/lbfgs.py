@@ -51,7 +51,8 @@ class LBFGS:
     history_size : int
         Number of curvature pairs kept, ``>= 1``.
     line_search_fn : {None, "strong_wolfe"}
-        Fixed steps of ``lr``, or a strong Wolfe line search.
+        Fixed steps of ``lr``, or a strong Wolfe line search (by the slope alone, Hager and
+        Zhang's approximate Wolfe conditions, where the loss is flat to rounding).
     first_step : {"l1", "l2"}
         How the first step is scaled: PyTorch's capped L1 rule (default) or a first move of
         length ``lr`` (``"l2"``, as scipy).

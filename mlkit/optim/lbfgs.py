@@ -51,7 +51,8 @@ class LBFGS:
     history_size : int
         Number of curvature pairs kept, ``>= 1``.
     line_search_fn : {None, "strong_wolfe"}
-        Fixed steps of ``lr``, or a strong Wolfe line search.
+        Fixed steps of ``lr``, or a strong Wolfe line search (by the slope alone, Hager and
+        Zhang's approximate Wolfe conditions, where the loss is flat to rounding).
     first_step : {"l1", "l2"}
         How the first step is scaled: PyTorch's capped L1 rule (default) or a first move of
         length ``lr`` (``"l2"``, as scipy).
@@ -100,6 +101,7 @@ class LBFGS:
         self._t = 0.0
         self._prev_loss = 0.0
         self._h_diag = 1.0
+        self._level = False  # whether the last step was taken on the slope alone
 
     def minimize(self, value_and_grad_fn, params):
         """Minimise from ``params`` for up to ``max_iter`` iterations; fresh history.
@@ -289,7 +291,7 @@ class LBFGS:
                 self.reason = ("step below tolerance_change" if t else no_decrease(
                     _largest(grad), grad.dtype, self.tolerance_grad, loss, fn(x)[0]))
                 break
-            if abs(loss - self._prev_loss) < self.tolerance_change:
+            if abs(loss - self._prev_loss) < self.tolerance_change and not self._level:
                 self.reason = "loss change below tolerance_change"
                 break
         return x, loss, grad, evaluated
@@ -321,7 +323,8 @@ class LBFGS:
 
         start = Trial(0.0, loss, slope, (x, grad))
         t_tolerance = self.tolerance_change / longest
-        accepted, used = strong_wolfe(phi, start, t, t_tolerance=t_tolerance)
+        accepted, used, self._level = strong_wolfe(
+            phi, start, t, t_tolerance=t_tolerance, rounding=float(np.finfo(grad.dtype).eps))
         point, gradient = accepted.payload
         return point, accepted.value, gradient, accepted.t, used
 

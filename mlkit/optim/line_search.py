@@ -2,7 +2,9 @@
 
 Follows the two-stage scheme of Nocedal and Wright, *Numerical Optimization* (2nd ed.),
 algorithms 3.5 and 3.6. Every evaluation returns the value and the slope together, so both
-the sufficient-decrease and the curvature test cost one function call.
+the sufficient-decrease and the curvature test cost one function call. Where no step decreases
+the value enough because the value is flat to rounding, Hager and Zhang's approximate Wolfe
+conditions decide from the slope, which keeps its precision there.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ class Trial(NamedTuple):
 
 
 def strong_wolfe(phi: Callable, start: Trial, t: float, *, c1=1e-4, c2=0.9, t_tolerance=1e-9,
-                 max_evals=25):
+                 max_evals=25, rounding=0.0):
     """Find a step ``t`` along a descent direction that satisfies the strong Wolfe conditions.
 
     ``phi(t) -> (value, slope, payload)`` evaluates the objective along the line;
@@ -31,10 +33,30 @@ def strong_wolfe(phi: Callable, start: Trial, t: float, *, c1=1e-4, c2=0.9, t_to
 
     ``value(t) <= value(0) + c1 * t * slope(0)`` and ``|slope(t)| <= c2 * |slope(0)|``.
 
-    Returns the accepted trial and the number of evaluations. When ``max_evals`` runs out,
-    or the bracket shrinks below ``t_tolerance``, the best point found that decreases the
-    value enough is returned (possibly ``start`` itself).
+    Returns the accepted trial, the number of evaluations and whether the trial met only
+    the approximate conditions. When ``max_evals`` runs out, or the bracket shrinks below
+    ``t_tolerance``, the best point found that decreases the value enough is returned. With
+    none, the value may be too coarse to show the decrease: ``rounding`` is its relative
+    precision (0: never), and the trial within ``_ULPS`` roundings of ``value(0)`` with the
+    smallest slope meeting :func:`_approximately_wolfe` is taken; else ``start`` itself.
     """
+    best = start
+
+    def recorded(step):
+        nonlocal best
+        value, slope, payload = phi(step)
+        trial = Trial(step, value, slope, payload)
+        if _approximately_wolfe(start, trial, c1, c2, rounding) and (
+                best is start or abs(slope) < abs(best.slope)):
+            best = trial
+        return value, slope, payload
+
+    accepted, evals = _search(recorded, start, t, c1, c2, t_tolerance, max_evals)
+    return (best, evals, best is not start) if accepted is start else (accepted, evals, False)
+
+
+def _search(phi, start, t, c1, c2, t_tolerance, max_evals):
+    """Bracketing, then zoom: the strong Wolfe search proper."""
     previous = start
     evals = 0
     while True:
@@ -74,6 +96,20 @@ def _zoom(phi, start, low, high, c1, c2, t_tolerance, budget, evals):
 
 def _decreases_enough(start, trial, c1):
     return trial.value <= start.value + c1 * trial.t * start.slope
+
+
+_ULPS = 8
+"""How many roundings of ``value(0)`` a value may exceed it by and still count as level."""
+
+
+def _approximately_wolfe(start, trial, c1, c2, rounding):
+    """Hager and Zhang's test for a value flat to rounding: ``value(t)`` at most ``_ULPS``
+    roundings above ``value(0)`` and ``(2 c1 - 1) slope(0) >= slope(t) >= -c2 |slope(0)|``
+    (the sufficient decrease of the quadratic through both slopes), with the strong
+    curvature bound ``|slope(t)| <= c2 |slope(0)|``."""
+    level = trial.value <= start.value + _ULPS * rounding * abs(start.value)
+    bound = min(c2, 1.0 - 2.0 * c1) * -start.slope
+    return rounding > 0.0 and level and -c2 * -start.slope <= trial.slope <= bound
 
 
 def _interpolate(a, b):

@@ -19,11 +19,15 @@ LBFGS = ["optimizer.name=lbfgs", "~optimizer.betas", "optimizer.lr=1",
 SWEEP = """\
 base: {base}
 trials:
-  - {{training.dtype: float32, optimizer.tolerance_grad: 1.0e-12}}
+  - {{training.dtype: float32, optimizer.tolerance_grad: 1.0e-9,
+     optimizer.tolerance_change: 1.0e-14}}
   - {{training.dtype: float64}}
 output: {{dir: {out}}}
 """
 STALL = "the line search found no decrease: the loss cannot resolve smaller steps in float32"
+# a gradient tolerance that neither the float32 loss nor its gradient resolves (raw features)
+TOO_FINE = ["training.dtype=float32", "data.standardize=false", "optimizer.tolerance_grad=1e-9",
+            "optimizer.tolerance_change=1e-14"]
 
 
 def _kept_reason(run_dir) -> str:
@@ -62,7 +66,7 @@ def test_cv_prints_and_records_each_stalled_fold(capsys, tmp_path):
         where = Path(out.strip().splitlines()[-1].removeprefix("cv directory: "))
         return out, pd.read_csv(where / "folds.csv", keep_default_na=False)
 
-    out, folds = cv("training.dtype=float32", "optimizer.tolerance_grad=1e-12")
+    out, folds = cv(*TOO_FINE)
     assert list(folds["stop_reason"]) == ["stalled", "stalled"]
     assert "\n2 fold(s) stalled: the optimizer stopped short of its tolerances" in out
     for fold in folds.itertuples():
@@ -98,7 +102,8 @@ def test_the_stalled_list_follows_trial_order_after_a_resume(capsys, tmp_path):
     path = tmp_path / "sweep.yaml"
     path.write_text(SWEEP.format(base=LOGREG, out=tmp_path / "out").replace(
         "{training.dtype: float64}",
-        "{training.dtype: float32, optimizer.tolerance_grad: 1.0e-12, training.seed: 1}"))
+        "{training.dtype: float32, optimizer.tolerance_grad: 1.0e-9, "
+        "optimizer.tolerance_change: 1.0e-14, training.seed: 1}"))
     main(["sweep", str(path), *LBFGS, "--workers", "1"])
     where = Path(capsys.readouterr().out.strip().splitlines()[-1].removeprefix("sweep directory: "))
     (where / "trials" / "t000.json").unlink()  # t001 is read back, then t000 runs again
@@ -109,8 +114,7 @@ def test_the_stalled_list_follows_trial_order_after_a_resume(capsys, tmp_path):
 
 
 def test_folds_text_reads_a_folds_csv_written_before_stop_reason(capsys, tmp_path):
-    code = main(["cv", str(LOGREG), *LBFGS, "training.dtype=float32",
-                 "optimizer.tolerance_grad=1e-12", "--folds", "2", "--workers", "1",
+    code = main(["cv", str(LOGREG), *LBFGS, *TOO_FINE, "--folds", "2", "--workers", "1",
                  "--output", str(tmp_path)])
     where = Path(capsys.readouterr().out.strip().splitlines()[-1].removeprefix("cv directory: "))
     assert code == 0

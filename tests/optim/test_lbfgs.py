@@ -303,10 +303,10 @@ def test_unknown_first_step_is_refused():
         LBFGS(first_step="l3")
 
 
-def float32_least_squares(dtype):
+def float32_least_squares(dtype, rows=50):
     """0.5 ||Ax - b||^2 with a nonzero residual, computed in ``dtype``."""
     rng = np.random.default_rng(0)
-    a, b = rng.normal(size=(50, 5)).astype(dtype), rng.normal(size=50).astype(dtype)
+    a, b = rng.normal(size=(rows, 5)).astype(dtype), rng.normal(size=rows).astype(dtype)
 
     def value_and_grad(params):
         residual = a @ params["x"] - b
@@ -315,9 +315,26 @@ def float32_least_squares(dtype):
     return value_and_grad, {"x": np.zeros(5, dtype)}
 
 
+def test_a_torch_style_float32_step_stops_where_float64_does_not_stalled():
+    # The float32 loss stops resolving the steps' decrease before the torch-style tolerances
+    # are met; the line search then goes by the slope, which float32 still resolves.
+    ends = {}
+    for dtype in (np.float64, np.float32):
+        fn, start = float32_least_squares(dtype)
+        opt = LBFGS(max_iter=100, tolerance_grad=1e-9, line_search_fn="strong_wolfe")
+        params, _ = opt.step(start, fn)
+        assert params["x"].dtype == dtype
+        ends[dtype] = opt.reason, opt.n_iter, params["x"].astype(np.float64)
+    assert ends[np.float32][:2] == ends[np.float64][:2] == (
+        "directional derivative above -tolerance_change", 7)  # float32 stalled at 6
+    np.testing.assert_allclose(ends[np.float32][2], ends[np.float64][2], rtol=2e-6)
+
+
 def test_a_float32_loss_too_coarse_for_the_tolerance_stalls_and_says_why():
-    fn, start = float32_least_squares(np.float32)
-    opt = LBFGS(max_iter=100, tolerance_grad=1e-9, line_search_fn="strong_wolfe")
+    # 1000 rows: a float32 gradient too coarse for the slope to steer the last steps either
+    fn, start = float32_least_squares(np.float32, rows=1000)
+    opt = LBFGS(max_iter=100, tolerance_grad=1e-9, tolerance_change=1e-14,
+                line_search_fn="strong_wolfe")
     params, _ = opt.step(start, fn)
     largest = float(np.abs(fn(params)[1]["x"]).max())
     assert opt.stalled and not opt.converged and opt.n_iter < 100 and largest > 1e-9
@@ -328,6 +345,6 @@ def test_a_float32_loss_too_coarse_for_the_tolerance_stalls_and_says_why():
     again, _ = opt.step(params, fn)  # another step repeats this one
     np.testing.assert_array_equal(again["x"], params["x"])
     assert opt.stalled
-    fn, start = float32_least_squares(np.float64)
+    fn, start = float32_least_squares(np.float64, rows=1000)
     opt.minimize(fn, start)
     assert opt.converged and not opt.stalled  # the same problem in float64

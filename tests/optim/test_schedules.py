@@ -233,3 +233,18 @@ def test_one_cycle_takes_pct_start_at_both_ends_of_its_range(pct_start):
         assert rates[0] == pytest.approx(initial) and rates[3] == pytest.approx(1.0)
         assert rates[4] == pytest.approx(final)
     assert all(a >= b for a, b in zip(rates, rates[1:])) == (pct_start == 0.0)
+
+
+def test_one_cycle_three_phase_falls_back_to_the_start_before_annealing():
+    """three_phase: up to max_lr by step pct * T - 1, back down to the starting rate by step
+    2 pct * T - 2, then on to the final rate by step T - 1 (initial 0.1, final 0.001 here)."""
+    linear = trace(lambda o: OneCycleLR(o, max_lr=1.0, total_steps=10, pct_start=0.3,
+                                        anneal_strategy="linear", div_factor=10,
+                                        final_div_factor=100, three_phase=True), epochs=10)
+    np.testing.assert_allclose(linear, [0.1, 0.55, 1.0, 0.55, 0.1, 0.0802, 0.0604, 0.0406,
+                                        0.0208, 0.001, 0.001], rtol=1e-12)
+    cosine = trace(lambda o: OneCycleLR(o, max_lr=1.0, total_steps=10, pct_start=0.3,
+                                        div_factor=10, final_div_factor=100, three_phase=True),
+                   epochs=9)
+    assert cosine[3] == pytest.approx(0.55)
+    assert cosine[6] == pytest.approx(0.001 + 0.099 * (1 + math.cos(0.4 * math.pi)) / 2)

@@ -149,6 +149,39 @@ class CosineAnnealingLR(LRScheduler):
 
 
 @checked
+class CosineAnnealingWarmRestarts(LRScheduler):
+    r"""Half cosines from the base rate down to ``eta_min``, restarting at the base rate.
+
+    The first period lasts ``T_0`` steps and each next one ``T_mult`` times longer; at step
+    :math:`e`, :math:`T_{cur}` steps into a period of :math:`T_i` steps,
+    :math:`\eta_e = \eta_{min} + (\eta_0 - \eta_{min})(1 + \cos(\pi T_{cur} / T_i))/2`
+    (SGDR, as PyTorch's).
+
+    Parameters
+    ----------
+    T_0 : int
+        Steps of the first period.
+    T_mult : int
+        Growth factor of the period at each restart.
+    eta_min : float
+        Lowest learning rate.
+    """
+
+    def __init__(self, optimizer, T_0: PositiveInt, T_mult: PositiveInt = 1,  # noqa: N803
+                 eta_min: NonNegativeFloat = 0.0):
+        self.T_0, self.T_mult, self.eta_min = T_0, T_mult, eta_min
+        super().__init__(optimizer)
+
+    def lr_at(self, epoch):
+        into = epoch % self.T_0 if self.T_mult == 1 else epoch  # steps into the period
+        period = self.T_0
+        while into >= period:  # counted in integers: no rounding at a restart
+            into, period = into - period, period * self.T_mult
+        cosine = 1.0 + math.cos(math.pi * into / period)
+        return self.eta_min + (self.base_lr - self.eta_min) * cosine / 2.0
+
+
+@checked
 class LinearWarmup(LRScheduler):
     r"""Ramp linearly from ``start_factor`` times the base rate to the base rate.
 

@@ -12,6 +12,7 @@ from mlkit.optim.lbfgs import LBFGS as LBFGS
 from mlkit.optim.plateau import ReduceLROnPlateau as ReduceLROnPlateau
 from mlkit.optim.rmsprop import RMSprop as RMSprop
 from mlkit.optim.schedules import CosineAnnealingLR as CosineAnnealingLR
+from mlkit.optim.schedules import CosineAnnealingWarmRestarts as CosineAnnealingWarmRestarts
 from mlkit.optim.schedules import ExponentialLR as ExponentialLR
 from mlkit.optim.schedules import LinearWarmup as LinearWarmup
 from mlkit.optim.schedules import LRScheduler as LRScheduler
@@ -23,5 +24,5 @@ from mlkit.optim.sgd import SGD as SGD
 
 __all__ = ["Optimizer", "FlatParameters", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "LBFGS",
            "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
-           "LinearWarmup", "SequentialLR", "OneCycleLR", "ReduceLROnPlateau", "clip_grad_norm",
-           "clip_grad_value", "clip_flat"]
+           "CosineAnnealingWarmRestarts", "LinearWarmup", "SequentialLR", "OneCycleLR",
+           "ReduceLROnPlateau", "clip_grad_norm", "clip_grad_value", "clip_flat"]

@@ -41,7 +41,8 @@ class Optimizer(ABC):
     parameter untouched and does not advance that parameter's step count. When the set of
     parameters changes between steps (a layer frozen or unfrozen), each parameter met before
     keeps its state and step count, by name; one that leaves the set is kept aside until it
-    comes back (outside :meth:`state_dict`). The caller's arrays are never written to, except
+    comes back, and :meth:`state_dict` saves it too, so a run resumed while a layer is frozen
+    continues as the uninterrupted one. The caller's arrays are never written to, except
     by ``descend`` on a :class:`~mlkit.optim.FlatParameters`, which moves its vectors in place.
     """
 
@@ -212,7 +213,7 @@ class Optimizer(ABC):
             carried[name] = (shape, dtype, count, state)
         for name, leaf in flatten_named(params).items():
             if name in carried and isinstance(leaf, np.ndarray) and (
-                    (leaf.shape, leaf.dtype) != carried[name][:2]):
+                    carried[name][0] is not None and (leaf.shape, leaf.dtype) != carried[name][:2]):
                 shape, dtype = carried[name][:2]
                 raise ValueError(
                     f"{owner}: parameter {name or '<root>'!r} was a {dtype} array of shape "
@@ -251,20 +252,23 @@ class Optimizer(ABC):
         self.step_count += 1
 
     def state_dict(self) -> dict:
-        """The state as ``{dotted name: array}``: ``lr``, ``step`` and ``state.<param>.<key>``."""
+        """The state as ``{dotted name: array}``: ``lr``, ``step`` and ``state.<param>.<key>``,
+        for the parameters of the last step and those kept aside (a frozen layer's)."""
         if self._names is None and self._pending is not None:
             return {key: value.copy() for key, value in self._pending.items()}
+        out = self._current_state()
+        for name, (_, _, count, state) in self._parked.items():
+            _put_state(out, name, count, state)
+        return out
+
+    def _current_state(self) -> dict:
+        """:meth:`state_dict` without the parameters kept aside."""
         out = {
             "lr": np.array(self.lr, dtype=np.float64),
             "step": np.array(self.step_count, dtype=np.int64),
         }
-        if self._names is None:
-            return out
-        for name, count, state in zip(self._names, self._counts, self._states):
-            prefix = f"state.{name}." if name else "state."
-            out[prefix + "step"] = np.array(count, dtype=np.int64)
-            for key, value in state.items():
-                out[prefix + key] = value.copy()
+        for name, count, state in zip(self._names or (), self._counts or (), self._states or ()):
+            _put_state(out, name, count, state)
         return out
 
     def load_state_dict(self, state: dict) -> None:
@@ -281,15 +285,49 @@ class Optimizer(ABC):
             self._restore(arrays)
 
     def _restore(self, arrays: dict) -> None:
-        arrays = validation.state_arrays(type(self).__name__, arrays, self.state_dict())
+        expected = self._current_state()
+        parked = self._parked_from({key: value for key, value in arrays.items()
+                                    if key not in expected})
+        arrays = validation.state_arrays(type(self).__name__, {
+            key: value for key, value in arrays.items() if key in expected}, expected)
         self.lr = float(arrays["lr"])
         self.step_count = int(arrays["step"])
-        self._parked = {}
+        self._parked = parked
         for i, (name, state) in enumerate(zip(self._names, self._states)):
             prefix = f"state.{name}." if name else "state."
             self._counts[i] = int(arrays[prefix + "step"])
             for key, value in state.items():
                 value[...] = arrays[prefix + key]  # in place: the flat state keeps its views
+
+    def _parked_from(self, arrays: dict) -> dict:
+        """The saved state of parameters absent from the current tree, to keep aside as
+        ``{name: (shape, dtype, count, state)}`` (shape and dtype None for a rule without
+        state arrays); an error names the keys that are not such a parameter's whole state."""
+        owner = type(self).__name__
+        stray = sorted(key for key in arrays if not key.startswith("state."))
+        if stray:
+            raise KeyError(f"{owner}.load_state_dict: unexpected keys {stray}")
+        groups = {}
+        for key, value in arrays.items():
+            name, _, entry = key[len("state."):].rpartition(".")
+            groups.setdefault(name, {})[entry] = np.asarray(value)
+        keys = sorted(self.init_state(np.zeros(())))
+        parked = {}
+        for name, group in groups.items():
+            count = group.pop("step", np.zeros(0))
+            first = next(iter(group.values()), None)
+            if count.shape != () or sorted(group) != keys or any(
+                    value.shape != first.shape for value in group.values()):
+                prefix = f"state.{name}." if name else "state."
+                raise KeyError(
+                    f"{owner}.load_state_dict: unexpected keys "
+                    f"{sorted(key for key in arrays if key.startswith(prefix))}: a parameter "
+                    f"kept aside needs '{prefix}step' and its state arrays {keys}, of one "
+                    "shape; load a state this optimizer saved")
+            parked[name] = (None if first is None else first.shape,
+                            None if first is None else first.dtype, int(count),
+                            {key: value.copy() for key, value in group.items()})
+        return parked
 
     def _checked(self, p_leaves, g_leaves):
         """Gradients cast to their parameter's dtype; errors for wrong shapes or parameters."""
@@ -317,6 +355,14 @@ class Optimizer(ABC):
                 out = list(g_leaves)
             out[i] = grad.astype(dtype)
         return out
+
+
+def _put_state(out, name, count, state):
+    """Write one parameter's step count and state arrays into ``out`` under ``state.<name>.``."""
+    prefix = f"state.{name}." if name else "state."
+    out[prefix + "step"] = np.array(count, dtype=np.int64)
+    for key, value in state.items():
+        out[prefix + key] = value.copy()
 
 
 def trainable(model):

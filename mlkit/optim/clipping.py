@@ -43,7 +43,7 @@ def clip_grad_norm(grads, max_norm, norm_type=2.0):
     if not leaves:
         return grads, 0.0
     if norm_type == math.inf:
-        total = max(float(np.max(np.abs(leaf), initial=0.0)) for leaf in leaves)
+        total = float(np.max([np.max(np.abs(leaf), initial=0.0) for leaf in leaves]))  # nan wins
     else:
         norms = [np.linalg.norm(leaf.ravel().astype(np.float64), ord=norm_type) for leaf in leaves]
         total = float(np.linalg.norm(np.array(norms), ord=norm_type))

@@ -34,7 +34,9 @@ class LBFGS:
     \rVert_2` for ``first_step="l2"``, a first move of length ``lr`` whatever the gradient's
     scale (scipy's rule, which suits problems with many parameters); later iterations try
     :math:`t = \text{lr}`, refined by a strong Wolfe line search when
-    ``line_search_fn="strong_wolfe"``.
+    ``line_search_fn="strong_wolfe"``. Without it the iterates are PyTorch's; the line search
+    is Nocedal and Wright's (:mod:`mlkit.optim.line_search`), not a port of PyTorch's, so once
+    it extrapolates or zooms it may accept another point than PyTorch's does.
 
     Parameters
     ----------

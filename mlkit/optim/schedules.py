@@ -149,6 +149,39 @@ class CosineAnnealingLR(LRScheduler):
 
 
 @checked
+class CosineAnnealingWarmRestarts(LRScheduler):
+    r"""Half cosines from the base rate down to ``eta_min``, restarting at the base rate.
+
+    The first period lasts ``T_0`` steps and each next one ``T_mult`` times longer; at step
+    :math:`e`, :math:`T_{cur}` steps into a period of :math:`T_i` steps,
+    :math:`\eta_e = \eta_{min} + (\eta_0 - \eta_{min})(1 + \cos(\pi T_{cur} / T_i))/2`
+    (SGDR, as PyTorch's).
+
+    Parameters
+    ----------
+    T_0 : int
+        Steps of the first period.
+    T_mult : int
+        Growth factor of the period at each restart.
+    eta_min : float
+        Lowest learning rate.
+    """
+
+    def __init__(self, optimizer, T_0: PositiveInt, T_mult: PositiveInt = 1,  # noqa: N803
+                 eta_min: NonNegativeFloat = 0.0):
+        self.T_0, self.T_mult, self.eta_min = T_0, T_mult, eta_min
+        super().__init__(optimizer)
+
+    def lr_at(self, epoch):
+        into = epoch % self.T_0 if self.T_mult == 1 else epoch  # steps into the period
+        period = self.T_0
+        while into >= period:  # counted in integers: no rounding at a restart
+            into, period = into - period, period * self.T_mult
+        cosine = 1.0 + math.cos(math.pi * into / period)
+        return self.eta_min + (self.base_lr - self.eta_min) * cosine / 2.0
+
+
+@checked
 class LinearWarmup(LRScheduler):
     r"""Ramp linearly from ``start_factor`` times the base rate to the base rate.
 
@@ -216,8 +249,10 @@ class OneCycleLR(LRScheduler):
     :math:`p T - 1` (``p`` = ``pct_start``), then to ``max_lr / (div_factor *
     final_div_factor)`` by step :math:`T - 1`, along a half cosine
     :math:`b + (a - b)(1 + \cos \pi x)/2` or a line :math:`a + (b - a)x` (``x`` the fraction of
-    the phase). The optimizer's own ``lr`` is ignored. One step past the end is allowed (a loop
-    that steps after every batch makes it) and keeps the final rate; more is an error.
+    the phase). With ``three_phase`` the rate first comes back to ``max_lr / div_factor`` by
+    step :math:`2 p T - 2`, as PyTorch's. The optimizer's own ``lr`` is ignored, and so is its
+    momentum (PyTorch's ``cycle_momentum`` is not offered). One step past the end is allowed
+    (a loop that steps after every batch makes it) and keeps the final rate; more is an error.
 
     Parameters
     ----------
@@ -234,15 +269,18 @@ class OneCycleLR(LRScheduler):
         The starting rate is ``max_lr / div_factor``.
     final_div_factor : float
         The final rate is the starting rate divided by this.
+    three_phase : bool
+        Fall back to the starting rate symmetrically before the final annealing.
     """
 
     def __init__(self, optimizer, max_lr: PositiveFloat, total_steps: PositiveInt,
                  pct_start: Annotated[float, Range(ge=0, le=1)] = 0.3,
                  anneal_strategy: Literal["cos", "linear"] = "cos",
-                 div_factor: PositiveFloat = 25.0, final_div_factor: PositiveFloat = 1e4):
+                 div_factor: PositiveFloat = 25.0, final_div_factor: PositiveFloat = 1e4,
+                 three_phase: bool = False):
         self.max_lr, self.total_steps, self.pct_start = max_lr, total_steps, pct_start
         self.anneal_strategy, self.div_factor = anneal_strategy, div_factor
-        self.final_div_factor = final_div_factor
+        self.final_div_factor, self.three_phase = final_div_factor, three_phase
         super().__init__(optimizer)
 
     def lr_at(self, epoch):
@@ -251,12 +289,15 @@ class OneCycleLR(LRScheduler):
                 f"OneCycleLR: stepped {epoch} times, more than total_steps={self.total_steps}"
             )
         initial = self.max_lr / self.div_factor
-        final = initial / self.final_div_factor
-        warm_end = self.pct_start * self.total_steps - 1.0
-        if epoch <= warm_end:
-            start, end, first, last = initial, self.max_lr, 0.0, warm_end
-        else:
-            start, end, first, last = self.max_lr, final, warm_end, self.total_steps - 1.0
+        rise = self.pct_start * self.total_steps
+        phases = [(rise - 1.0, initial, self.max_lr)]  # (last step, start rate, end rate)
+        if self.three_phase:
+            phases.append((2.0 * rise - 2.0, self.max_lr, initial))
+        phases.append((self.total_steps - 1.0, phases[-1][2], initial / self.final_div_factor))
+        first, index = 0.0, 0
+        while index < len(phases) - 1 and epoch > phases[index][0]:  # the phase holding epoch
+            first, index = phases[index][0], index + 1
+        last, start, end = phases[index]
         fraction = min((epoch - first) / (last - first), 1.0) if last > first else 1.0
         if self.anneal_strategy == "cos":
             return end + (start - end) * (1.0 + math.cos(math.pi * fraction)) / 2.0

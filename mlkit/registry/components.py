@@ -312,6 +312,7 @@ SCHEDULES: dict[str, Component] = {
     "multistep": Component("schedule", optim.MultiStepLR),
     "exponential": Component("schedule", optim.ExponentialLR),
     "cosine": Component("schedule", cosine, (optim.CosineAnnealingLR,)),
+    "cosine_restarts": Component("schedule", optim.CosineAnnealingWarmRestarts),
     "warmup_cosine": Component("schedule", warmup_cosine,
                                (optim.LinearWarmup, optim.CosineAnnealingLR)),
     "linear_warmup": Component("schedule", linear_warmup, (optim.LinearWarmup,)),

@@ -36,6 +36,15 @@ def test_other_norms():
     np.testing.assert_allclose(clipped[0], [0.5, -1.0], rtol=1e-6)
 
 
+@pytest.mark.parametrize("norm_type", [math.inf, 2.0, 1.0])
+def test_a_nan_entry_makes_the_norm_and_every_clipped_entry_nan(norm_type):
+    """A nan in any leaf (here after the largest one) is not hidden by the other leaves."""
+    grads = [np.array([3.0, -4.0]), np.array([np.nan, 1.0])]
+    clipped, total = clip_grad_norm(grads, 1.0, norm_type=norm_type)
+    assert math.isnan(total)
+    assert all(np.isnan(leaf).all() for leaf in clipped)
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     values=arrays(np.float32, st.integers(1, 6), elements=st.floats(-1e3, 1e3, width=32)),

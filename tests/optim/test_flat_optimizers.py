@@ -184,6 +184,18 @@ def without_b(tree):
     return {key: value for key, value in tree.items() if key != "b"}
 
 
+def step_freezing_b(opt, tree, grads, t, flat_path):
+    """One step of ``opt`` from ``tree``; at steps 3 and 4 "b" is frozen: out of the tree."""
+    params, grads = (without_b(tree), without_b(grads)) if t in (3, 4) else (tree, grads)
+    if flat_path:
+        flat = FlatParameters(params)
+        opt.descend(flat, lambda: (0.0, flat.join(grads)))
+        params = flat.tree
+    else:
+        params = opt.step(params, grads)
+    return dict(tree, **params)
+
+
 @pytest.mark.parametrize("case", ["sgd-momentum", "adam-amsgrad-decay", "adagrad-all",
                                   "rmsprop-centered-momentum"])
 @pytest.mark.parametrize("flat_path", [False, True])
@@ -194,24 +206,37 @@ def test_a_parameter_frozen_then_unfrozen_keeps_its_state_as_with_none_gradients
     frozen = {}
     for t in range(1, 7):
         grads = gradient(tree, t)
-        if t in (3, 4):  # "b" frozen: a None gradient for the reference, gone for opt
-            grads["b"] = None
-        expected = reference.step(tree, grads)
-        params = without_b(tree) if t in (3, 4) else tree
-        grads = without_b(grads) if t in (3, 4) else grads
-        if flat_path:
-            flat = FlatParameters(params)
-            opt.descend(flat, lambda: (0.0, flat.join(grads)))
-            params = flat.tree
-        else:
-            params = opt.step(params, grads)
-        tree = dict(tree, **params)
+        expected = reference.step(tree, dict(grads, b=None) if t in (3, 4) else grads)
+        tree = step_freezing_b(opt, tree, grads, t, flat_path)
         assert_same_trees(tree, expected)
         if t == 4:
             frozen = opt.state_dict()
-    assert "state.b.step" not in frozen and frozen["state.w.step"] == 4
+    assert frozen["state.b.step"] == 2 and frozen["state.w.step"] == 4
     assert_same_states(opt.state_dict(), reference.state_dict())
     assert opt.state_dict()["state.b.step"] == 4
+
+
+@pytest.mark.parametrize("case", ["sgd", "sgd-momentum", "adam-amsgrad-decay", "adagrad-all",
+                                  "rmsprop-centered-momentum"])
+@pytest.mark.parametrize("flat_path", [False, True])
+def test_state_saved_while_a_parameter_is_frozen_resumes_exactly(case, flat_path, tmp_path):
+    """The frozen parameter's state goes through the .npz too: once unfrozen it moves as in
+    the run that was never interrupted."""
+    def run(opt, tree, steps):
+        for t in steps:
+            tree = step_freezing_b(opt, tree, gradient(tree, t), t, flat_path)
+        return tree
+
+    start = tree_of(DTYPES["mixed"])
+    expected = run(CASES[case](), start, range(1, 7))
+    saved = CASES[case]()
+    tree = run(saved, start, range(1, 4))  # "b" frozen at step 3: out of the tree at the save
+    np.savez(tmp_path / "state.npz", **saved.state_dict())
+    resumed = CASES[case]()
+    with np.load(tmp_path / "state.npz", allow_pickle=False) as arrays:
+        resumed.load_state_dict(dict(arrays))
+    assert_same_trees(run(resumed, tree, range(4, 7)), expected)
+    assert resumed.state_dict()["state.b.step"] == 4
 
 
 def test_a_known_parameter_with_another_shape_or_dtype_is_refused():

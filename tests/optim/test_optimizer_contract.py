@@ -137,6 +137,10 @@ def test_load_state_dict_errors(cls):
         opt.load_state_dict({k: v for k, v in state.items() if k != key})
     with pytest.raises(KeyError, match="unexpected.*state.v.extra"):
         opt.load_state_dict({**state, "state.v.extra": np.zeros(3)})
+    with pytest.raises(KeyError, match=r"unexpected keys \['state.v.step'\]"):  # no arrays
+        opt.load_state_dict({**state, "state.v.step": np.array(2)})
+    with pytest.raises(KeyError, match=r"unexpected keys \['extra'\]"):
+        opt.load_state_dict({**state, "extra": np.zeros(3)})
     with pytest.raises(ValueError, match=r"\(4,\).*expected \(3,\)"):
         opt.load_state_dict({**state, key: np.zeros(4)})
     fresh = FACTORIES[cls]()

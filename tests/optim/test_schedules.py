@@ -10,6 +10,7 @@ from mlkit.optim import (
     SGD,
     Adam,
     CosineAnnealingLR,
+    CosineAnnealingWarmRestarts,
     ExponentialLR,
     LinearWarmup,
     MultiStepLR,
@@ -58,6 +59,10 @@ CLOSED_FORMS = {
     "cosine": (
         lambda o: CosineAnnealingLR(o, T_max=40, eta_min=0.01),
         lambda e: 0.01 + (BASE - 0.01) * (1 + math.cos(math.pi * e / 40)) / 2,
+    ),
+    "cosine-restarts": (
+        lambda o: CosineAnnealingWarmRestarts(o, T_0=7, eta_min=0.01),
+        lambda e: 0.01 + (BASE - 0.01) * (1 + math.cos(math.pi * (e % 7) / 7)) / 2,
     ),
     "warmup": (
         lambda o: LinearWarmup(o, warmup_steps=8, start_factor=0.1),
@@ -233,3 +238,28 @@ def test_one_cycle_takes_pct_start_at_both_ends_of_its_range(pct_start):
         assert rates[0] == pytest.approx(initial) and rates[3] == pytest.approx(1.0)
         assert rates[4] == pytest.approx(final)
     assert all(a >= b for a, b in zip(rates, rates[1:])) == (pct_start == 0.0)
+
+
+def test_one_cycle_three_phase_falls_back_to_the_start_before_annealing():
+    """three_phase: up to max_lr by step pct * T - 1, back down to the starting rate by step
+    2 pct * T - 2, then on to the final rate by step T - 1 (initial 0.1, final 0.001 here)."""
+    linear = trace(lambda o: OneCycleLR(o, max_lr=1.0, total_steps=10, pct_start=0.3,
+                                        anneal_strategy="linear", div_factor=10,
+                                        final_div_factor=100, three_phase=True), epochs=10)
+    np.testing.assert_allclose(linear, [0.1, 0.55, 1.0, 0.55, 0.1, 0.0802, 0.0604, 0.0406,
+                                        0.0208, 0.001, 0.001], rtol=1e-12)
+    cosine = trace(lambda o: OneCycleLR(o, max_lr=1.0, total_steps=10, pct_start=0.3,
+                                        div_factor=10, final_div_factor=100, three_phase=True),
+                   epochs=9)
+    assert cosine[3] == pytest.approx(0.55)
+    assert cosine[6] == pytest.approx(0.001 + 0.099 * (1 + math.cos(0.4 * math.pi)) / 2)
+
+
+def test_warm_restarts_lengthen_each_period_by_t_mult():
+    """T_0 = 3, T_mult = 2: restarts at steps 3, 9 and 21, each half cosine from 0.4 to 0.1."""
+    rates = trace(lambda o: CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2, eta_min=0.1),
+                  epochs=22)
+    expected = {0: 0.4, 1: 0.325, 2: 0.175, 3: 0.4, 6: 0.25, 8: 0.1 + 0.3 * (1 - 3**0.5 / 2) / 2,
+                9: 0.4, 15: 0.25, 21: 0.4, 22: 0.1 + 0.3 * (1 + math.cos(math.pi / 24)) / 2}
+    np.testing.assert_allclose([rates[e] for e in expected], list(expected.values()),
+                               rtol=1e-12)

@@ -186,6 +186,12 @@ class Module(Freezable):
         """The tree of buffers (such as batch-norm running statistics)."""
         return self._walk(_BUFFERS)
 
+    def named_parameters(self, trainable_only: bool = False):
+        """Yield ``(dotted name, array)`` for each parameter (only unfrozen ones if
+        ``trainable_only``), the names of :meth:`state_dict`; the arrays themselves, not
+        copies."""
+        yield from self._flat(_TRAINABLE if trainable_only else _PARAMETERS).items()
+
     def num_parameters(self, trainable_only: bool = False) -> int:
         """The number of scalar parameters (only unfrozen ones if ``trainable_only``)."""
         tree = self._walk(_TRAINABLE if trainable_only else _PARAMETERS)

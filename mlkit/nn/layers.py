@@ -88,6 +88,10 @@ class Linear(Module):
 
     def forward(self, x):
         weight = self.weight
+        shape = getattr(x, "shape", None)
+        if shape is not None and (not shape or shape[-1] != weight.shape[0]):
+            raise ValueError(f"Linear({self.extra_repr()}) got an input of shape {shape}; its "
+                             f"last axis must have the {weight.shape[0]} input features")
         dtype = getattr(x, "dtype", weight.dtype)
         if dtype != weight.dtype:  # traced or not, so that jit replays what eager computes
             x = x.astype(weight.dtype)
@@ -108,6 +112,11 @@ class Sequential(Module):
 
     def __init__(self, *layers):
         super().__init__()
+        for index, layer in enumerate(layers):
+            if not callable(layer):
+                raise TypeError(f"Sequential: layer {index} is a {type(layer).__name__} "
+                                f"({layer!r}), not a module or function; use a layer such as "
+                                "nn.ReLU() or a function such as nn.get_activation('relu')")
         self.layers = list(layers)
 
     def forward(self, x):

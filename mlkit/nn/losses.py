@@ -8,6 +8,7 @@ and weights are cast to the predictions' dtype, so float32 stays float32.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 import numpy
@@ -97,6 +98,10 @@ def binary_cross_entropy(probabilities, targets, *, weight=None, reduction="mean
     return reduce_losses("binary_cross_entropy", losses, reduction, weight)
 
 
+PosWeight = PositiveFloat | Sequence[PositiveFloat] | None
+"""A number, or one per column: what ``pos_weight`` takes."""
+
+
 @primitive
 def _bce_logits(x, y):
     return numpy.maximum(x, 0) - x * y + numpy.log1p(numpy.exp(-numpy.abs(x)))
@@ -107,12 +112,31 @@ def_elementwise(_bce_logits, lambda ans, x, y: (1 - y) * sigmoid(x) - y * sigmoi
                 lambda ans, x, y: -x)
 
 
-def binary_cross_entropy_with_logits(logits, targets, *, weight=None, reduction="mean"):
+@checked
+def binary_cross_entropy_with_logits(logits, targets, *, weight=None,
+                                     pos_weight: PosWeight = None, reduction="mean"):
     """Binary cross-entropy of ``sigmoid(logits)``, computed stably as
-    ``max(x, 0) - x y + log1p(exp(-|x|))``; its gradient is ``sigmoid(x) - y``."""
-    check_same_shape("binary_cross_entropy_with_logits", logits, targets)
-    losses = _bce_logits(logits, as_dtype(targets, float_dtype(logits)))
-    return reduce_losses("binary_cross_entropy_with_logits", losses, reduction, weight)
+    ``max(x, 0) - x y + log1p(exp(-|x|))``; its gradient is ``sigmoid(x) - y``.
+
+    Parameters
+    ----------
+    pos_weight : float or sequence of float, optional
+        Weight p of the positive term, as PyTorch's: the loss is ``-(p y log sigmoid(x) +
+        (1 - y) log(1 - sigmoid(x)))``; p > 1 weighs the rarer positives of an imbalanced
+        problem up. A number, or one per column of the last axis.
+    """
+    name = "binary_cross_entropy_with_logits"
+    check_same_shape(name, logits, targets)
+    targets = as_dtype(targets, float_dtype(logits))
+    losses = _bce_logits(logits, targets)
+    if pos_weight is not None:
+        pos_weight = as_dtype(pos_weight, float_dtype(logits))
+        if shape_of(pos_weight) not in ((), shape_of(logits)[-1:]):
+            raise ValueError(f"{name}: pos_weight has shape {shape_of(pos_weight)}, expected () "
+                             f"or {shape_of(logits)[-1:]} (one per column of the last axis)")
+        # -log sigmoid(x) is the loss at target 1, so (p - 1) y of it more weighs positives by p.
+        losses = losses + (pos_weight - 1) * targets * _bce_logits(logits, np.ones_like(targets))
+    return reduce_losses(name, losses, reduction, weight)
 
 
 # -- multiclass classification ---------------------------------------------------------------

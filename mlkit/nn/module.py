@@ -117,6 +117,17 @@ class Module(Freezable):
         for name, value in self._state():
             yield from _modules_in(_join(prefix, name), value)
 
+    def apply(self, fn) -> Module:
+        """Call ``fn(module)`` on each submodule's tree (its submodules first), then on this
+        module, PyTorch's order; ``fn`` may assign new arrays (a re-initialisation). Returns
+        self."""
+        for name, value in self._state():
+            for leaf in flatten_named(value, name).values():
+                if isinstance(leaf, Module):
+                    leaf.apply(fn)
+        fn(self)
+        return self
+
     def _selected(self, kind, path, array) -> bool:
         if path in self._buffers:
             return kind >= _BUFFERS
@@ -185,6 +196,12 @@ class Module(Freezable):
     def buffers(self) -> dict:
         """The tree of buffers (such as batch-norm running statistics)."""
         return self._walk(_BUFFERS)
+
+    def named_parameters(self, trainable_only: bool = False):
+        """Yield ``(dotted name, array)`` for each parameter (only unfrozen ones if
+        ``trainable_only``), the names of :meth:`state_dict`; the arrays themselves, not
+        copies."""
+        yield from self._flat(_TRAINABLE if trainable_only else _PARAMETERS).items()
 
     def num_parameters(self, trainable_only: bool = False) -> int:
         """The number of scalar parameters (only unfrozen ones if ``trainable_only``)."""

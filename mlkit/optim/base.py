@@ -24,7 +24,7 @@ from mlkit.options import NonNegativeFloat, check
 from mlkit.tree import flatten_named, tree_align, tree_builder, tree_flatten, tree_signature
 
 
-class Optimizer(ABC):
+class Optimizer(validation.BuiltFromOptions, ABC):
     """Base class of the first-order optimizers.
 
     Parameters

@@ -16,7 +16,7 @@ from mlkit.options import NonNegativeFloat, PositiveFloat, PositiveInt, check, c
 
 
 @checked
-class LBFGS:
+class LBFGS(validation.BuiltFromOptions):
     r"""Limited-memory BFGS: quasi-Newton steps from the last ``history_size`` curvature pairs.
 
     Iteration :math:`k` with gradient :math:`g_k` does

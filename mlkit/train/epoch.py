@@ -33,9 +33,10 @@ class TrainingDiverged(FloatingPointError):
 
 
 def run_epoch(step, optimizer, X, y, weight, batch_size, shuffle, last_batch, profile,
-              state: LoopState, epoch: int) -> tuple[float, float]:
+              schedule, state: LoopState, epoch: int) -> tuple[float, float]:
     """Train one epoch; returns the mean batch loss and the last step's gradient norm.
-    With a :class:`~mlkit.train.profile.StepProfile`, each part of each step is timed."""
+    With a :class:`~mlkit.train.profile.StepProfile`, each part of each step is timed; a
+    ``schedule`` (or None) is stepped after every batch."""
     flat = step.bind()
     take, descend = functools.partial(_rows, X, y, weight), optimizer.descend
     if profile is not None:
@@ -52,6 +53,8 @@ def run_epoch(step, optimizer, X, y, weight, batch_size, shuffle, last_batch, pr
             raise TrainingDiverged(epoch, index, state.steps_per_epoch, f"the loss became "
                                    f"{loss}")
         state.step += 1
+        if schedule is not None:
+            schedule.step()
         total += loss * len(xb)
         seen += len(xb)
     if profile is not None:

@@ -12,10 +12,12 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 
 from mlkit.data import LastBatch, num_batches
+from mlkit.optim import ReduceLROnPlateau
 from mlkit.options import BatchSize, NonNegativeInt, PositiveFloat, PositiveInt, checked
 from mlkit.train.blocks import BlockedStep
 from mlkit.train.callbacks import ScheduleStep
@@ -47,7 +49,8 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
         epochs: PositiveInt = 100, batch_size: BatchSize = "full",
         seed: Seed = 0, shuffle: bool = True,
         last_batch: LastBatch = "keep", schedule=None,
-        schedule_monitor="val_loss", clip_grad_norm: PositiveFloat | None = None,
+        schedule_interval: Literal["epoch", "batch"] = "epoch", schedule_monitor="val_loss",
+        clip_grad_norm: PositiveFloat | None = None,
         clip_grad_value: PositiveFloat | None = None, evaluate=None, eval_every: PositiveInt = 1,
         callbacks=(), resume=None, metrics=None, head=None, jit: bool = True,
         profile: bool = False, row_blocks=None) -> History:
@@ -81,6 +84,9 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
         A short final batch is kept, dropped, or merged into the one before.
     schedule : LRScheduler or ReduceLROnPlateau, optional
         Stepped once per epoch; a plateau schedule is given ``row[schedule_monitor]``.
+    schedule_interval : {"epoch", "batch"}
+        Step ``schedule`` after every epoch, or after every batch (as a one-cycle schedule
+        expects: its ``total_steps`` is then epochs times batches per epoch).
     clip_grad_norm : float, optional
         Rescale each batch's gradient so its global L2 norm is at most this.
     clip_grad_value : float, optional
@@ -156,7 +162,11 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
                          "batch_size='full' and no gradient clipping")
     steps = 1 if batch_size is None else num_batches(n, batch_size, last_batch)
     hooks = list(callbacks)
-    if schedule is not None:
+    if schedule_interval == "batch" and isinstance(schedule, ReduceLROnPlateau):
+        raise ValueError("ReduceLROnPlateau steps on an epoch's validation score, so it cannot "
+                         "step every batch; use schedule_interval='epoch'")
+    batch_schedule = schedule if schedule_interval == "batch" else None
+    if schedule is not None and batch_schedule is None:
         hooks.append(ScheduleStep(schedule, schedule_monitor))
     hooks.sort(key=lambda callback: callback.order)
     state = LoopState(model, optimizer, schedule, seed, int(epochs), steps, hooks)
@@ -171,7 +181,8 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
                            row_blocks.rows_per_block(X))
     state.history.profile = StepProfile() if profile else None
     train_epoch = functools.partial(run_epoch, step, optimizer, X, y, sample_weight,
-                                    batch_size, shuffle, last_batch, state.history.profile)
+                                    batch_size, shuffle, last_batch, state.history.profile,
+                                    batch_schedule)
     state.stop = False
     reason = "completed"
     try:

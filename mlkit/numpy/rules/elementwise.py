@@ -301,9 +301,17 @@ hypot = _binary(numpy.hypot, "hypot", lambda ans, x, y: _slope(x, ans),
                 lambda ans, x, y: _slope(y, ans))
 arctan2 = _binary(numpy.arctan2, "arctan2", lambda ans, y, x: _slope(x, y * y + x * x),
                   lambda ans, y, x: _slope(-y, y * y + x * x))
-mod = _binary(numpy.mod, "mod", 1, unbounded(lambda ans, x, y: -floor(x / y)))
+
+
+def _quotient(x, y):
+    """x / y for mod's and fmod's slope in y, nan where y == 0 (there the value is nan and
+    the sawtooth's period shrinks to nothing); numpy's division, also for Python floats."""
+    return divide(x, where_primitive(getval(y) == 0, numpy.nan, y))
+
+
+mod = _binary(numpy.mod, "mod", 1, unbounded(lambda ans, x, y: -floor(_quotient(x, y))))
 remainder = mod
-fmod = _binary(numpy.fmod, "fmod", 1, unbounded(lambda ans, x, y: -trunc(x / y)))
+fmod = _binary(numpy.fmod, "fmod", 1, unbounded(lambda ans, x, y: -trunc(_quotient(x, y))))
 copysign = _binary(numpy.copysign, "copysign",
                    lambda ans, x, y: mask_like(numpy.sign(getval(ans) * getval(x)), x), None)
 

@@ -27,6 +27,7 @@ from mlkit.numpy.rules import indexing as _indexing
 from mlkit.numpy.rules import joins as _joins
 from mlkit.numpy.rules import moments as _moments
 from mlkit.numpy.rules import polynomials as _polynomials
+from mlkit.numpy.rules import powers as _powers
 from mlkit.numpy.rules import products as _products
 from mlkit.numpy.rules import reductions as _reductions
 from mlkit.numpy.rules import selection as _selection
@@ -51,6 +52,7 @@ from mlkit.numpy.rules.indexing import *
 from mlkit.numpy.rules.joins import *
 from mlkit.numpy.rules.moments import *
 from mlkit.numpy.rules.polynomials import *
+from mlkit.numpy.rules.powers import *
 from mlkit.numpy.rules.products import *
 from mlkit.numpy.rules.reductions import *
 from mlkit.numpy.rules.selection import *
@@ -74,7 +76,7 @@ __all__ = [
     # filled and spaced arrays, counts and unique values, differentiable in their numbers
     *_filled.__all__,
     # elementwise functions
-    *_elementwise.__all__, "abs", *_aliases.__all__,
+    *_elementwise.__all__, *_powers.__all__, "abs", *_aliases.__all__,
     # parts of a float's representation
     *_floating.__all__,
     # choosing values by condition

@@ -37,11 +37,11 @@ from mlkit.numpy.rules.elementwise import (
     negative,
     not_equal,
     positive,
-    power,
     subtract,
 )
 from mlkit.numpy.rules.floating import divmod
 from mlkit.numpy.rules.indexing import AtIndexer, getitem
+from mlkit.numpy.rules.powers import power
 from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.utilities import bitwise_and, bitwise_or, bitwise_xor, invert
 from mlkit.numpy.vspaces import ArrayVSpace, array_vspace

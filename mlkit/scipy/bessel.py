@@ -40,11 +40,28 @@ _complex_ive = refuse("ive", "x", "for complex x it scales by exp(-|Re x|), whic
 
 
 def _ive_derivative(ans, v, x):
-    """ive(v, x) = iv(v, x) exp(-|x|): the recurrence for the scaled functions, less
-    sign(x) ive (real x only)."""
+    """ive(v, x) = iv(v, x) exp(-|x|): the slope ``ive_slope`` (real x only)."""
     if numpy.iscomplexobj(getval(x)):
         _complex_ive(ans, v, x)
-    return 0.5 * (ive(v - 1, x) + ive(v + 1, x)) - mnp.sign(x) * ans
+    return ive_slope(v, x)
+
+
+def _ive_slope_raw(v, x):
+    """d/dx ive(v, x): the recurrence for the scaled functions, less sign(x) ive (the slope of
+    exp(-|x|); 0 at its kink x == 0, the mean of its two sides)."""
+    return (0.5 * (scipy.special.ive(v - 1, x) + scipy.special.ive(v + 1, x))
+            - numpy.sign(x) * scipy.special.ive(v, x))
+
+
+def _ive_curvature(ans, v, x):
+    """The slope's own slope: the same recurrence on the slopes, plus ive(v, 0) at x == 0.
+    There, the mean of the two one-sided values (as the slope's mean is its value) is the
+    formula's with sign(x)**2 = 1, not sign(0)**2 = 0: ive(0, x) = 1 - |x| + 3/4 x**2 + ...
+    has 3/2 on both sides, where the formula alone gives 1/2."""
+    kink = mnp.where(getval(x) == 0, ive(v, x), 0)
+    return 0.5 * (ive_slope(v - 1, x) + ive_slope(v + 1, x)) - mnp.sign(x) * ive_slope(v, x) + kink
 
 
 ive = wrap_ufunc(scipy.special.ive, "ive", no_closed_form("ive", "v"), unbounded(_ive_derivative))
+ive_slope = wrap_ufunc(_ive_slope_raw, "ive_slope", no_closed_form("ive", "v"),
+                       unbounded(_ive_curvature))

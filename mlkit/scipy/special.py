@@ -192,11 +192,20 @@ def _beta_slope(ans, a, b):
     return slope
 
 
+def _beta_slope_beside_pole(ans, a, b):
+    """dB/da, nan where b is a pole of Gamma and B infinite (was 0 at b == 0: inf times a
+    zero difference), with nan derivatives too: (a + b) nan, not a constant."""
+    raw_b = getval(b)
+    pole = (raw_b <= 0) & (raw_b == mnp.round(raw_b)) & ~mnp.isfinite(getval(ans))
+    slope = _beta_slope(ans, a, b)
+    return slope if _none_of(pole) else mnp.where(pole, (a + b) * numpy.nan, slope)
+
+
 gamma = wrap_ufunc(scipy.special.gamma, "gamma",
                    unbounded(lambda ans, x: times_either(ans, digamma(x))))
 rgamma = wrap_ufunc(scipy.special.rgamma, "rgamma", unbounded(_rgamma_slope))
-beta = wrap_ufunc(scipy.special.beta, "beta", unbounded(_beta_slope),
-                  unbounded(lambda ans, a, b: _beta_slope(ans, b, a)))
+beta = wrap_ufunc(scipy.special.beta, "beta", unbounded(_beta_slope_beside_pole),
+                  unbounded(lambda ans, a, b: _beta_slope_beside_pole(ans, b, a)))
 betaln = wrap_ufunc(scipy.special.betaln, "betaln",
                     unbounded(lambda ans, a, b: digamma(a) - digamma(a + b)),
                     unbounded(lambda ans, a, b: digamma(b) - digamma(a + b)))

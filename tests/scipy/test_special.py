@@ -10,7 +10,7 @@ import pytest
 import scipy.special
 from numpy.testing import assert_allclose
 
-from mlkit import elementwise_grad, grad, make_jvp
+from mlkit import elementwise_grad, grad, jit, make_jvp
 from mlkit.scipy import special
 
 RNG = onp.random.default_rng(11)
@@ -203,6 +203,25 @@ def test_beta_has_no_slope_in_n_where_a_is_a_pole():
     assert onp.isnan(grad(special.beta, 1)(-3.0, 2.0))
     assert onp.isnan(grad(grad(special.beta, 0), 1)(-3.0, 2.0))
     assert onp.isnan(grad(grad(special.beta, 1), 0)(-3.0, 2.0))
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("pole, at", [(0.0, 2.5), (0.0, 1.0), (-1.0, 2.5)])
+@pytest.mark.parametrize("pole_first", [True, False])
+def test_beta_at_a_pole_has_no_slope_in_the_other_argument_in_any_mode(pole, at, pole_first):
+    # B(0, b) = inf: its slope in b was 0 (inf times psi(b) - psi(0 + b) = 0), and the mixed
+    # partial 0, nan or -inf by the order and mode; every one is nan now. Written as f(pole,
+    # at), with B's arguments in either order.
+    f = special.beta if pole_first else (lambda u, v: special.beta(v, u))
+    assert onp.isinf(f(pole, at))
+    assert onp.isnan(grad(f, 1)(pole, at))
+    assert onp.isnan(make_jvp(lambda v: f(pole, v))(at)(1.0)[1])
+    mixed = [grad(grad(f, 0), 1)(pole, at), grad(grad(f, 1), 0)(pole, at),
+             jit(grad(grad(f, 1), 0))(pole, at),
+             make_jvp(lambda v: grad(f, 0)(pole, v))(at)(1.0)[1],
+             grad(lambda v: make_jvp(lambda u: f(u, v))(pole)(1.0)[1])(at),
+             make_jvp(lambda v: make_jvp(lambda u: f(u, v))(pole)(1.0)[1])(at)(1.0)[1]]
+    assert onp.isnan(mixed).all()
 
 
 def test_yn_of_a_fractional_order_differentiates_the_truncated_order():

@@ -11,9 +11,9 @@ from mlkit.numpy.rules.elementwise import (
     arctan,
     arctan2,
     arctanh,
-    power,
     round,
 )
+from mlkit.numpy.rules.powers import power
 from mlkit.numpy.wrap import dispatch_from
 
 __all__ = ["acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "pow", "around"]

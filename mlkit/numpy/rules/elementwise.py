@@ -27,11 +27,11 @@ from mlkit.numpy.wrap import composite, nondifferentiable, raw_array, wrap
 
 __all__ = ["absolute", "add", "angle", "arccos", "arccosh", "arcsin", "arcsinh", "arctan",
            "arctan2", "arctanh", "cbrt", "ceil", "copysign", "cos", "cosh", "deg2rad",
-           "degrees", "divide", "equal", "exp", "exp2", "expm1", "fabs", "fix", "float_power",
+           "degrees", "divide", "equal", "exp", "exp2", "expm1", "fabs", "fix",
            "floor", "fmax", "fmin", "fmod", "greater", "greater_equal", "hypot", "isfinite",
            "isinf", "isnan", "less", "less_equal", "log", "log1p", "log2", "log10", "logaddexp",
            "logaddexp2", "logical_and", "logical_not", "logical_or", "logical_xor", "maximum",
-           "minimum", "mod", "multiply", "negative", "not_equal", "positive", "power", "rad2deg",
+           "minimum", "mod", "multiply", "negative", "not_equal", "positive", "rad2deg",
            "radians", "reciprocal", "remainder", "rint", "round", "sign", "signbit", "sin",
            "sinc", "sinh", "sqrt", "square", "subtract", "tan", "tanh", "true_divide", "trunc",
            "where"]
@@ -255,30 +255,6 @@ def _reciprocal_may_be_infinite(ans, x, y):
     return type(y) not in (bool, int, float, complex) or y == 0 or not cmath.isfinite(1 / y)
 
 
-def _power_dbase(ans, x, y):
-    """d/dx x**y = y x**(y-1). Where y == 0 at x == 0 the exponent is replaced by 1, so that
-    0 * 0**-1 is not nan (x**0 is flat), and so that x**1's second derivative is 0 there;
-    at x != 0 it is kept, as the slope's own derivative in y there is x**-1."""
-    if type(y) in (int, float):  # a constant: x**0's slope is 0 everywhere
-        return y * power(x, y - 1 if y != 0 else 1)
-    return y * power(x, where_primitive((getval(y) == 0) & (getval(x) == 0), 1, y - 1))
-
-
-def _slope_may_be_infinite(ans, x, y):
-    """Whether x**y's slope y x**(y-1) can be infinite: at x == 0 for y < 1, y != 0, and where
-    it overflows for y > 2. For 1 < y <= 2 it overflows only within a factor y of the largest
-    float, so x**2 (taylor series, squares) keeps the plain, cheaper product."""
-    return type(y) not in (int, float) or y > 2 or (y < 1 and y != 0)  # a traced y: a box
-
-
-def _power_dexponent(ans, x, y):
-    """d/dy x**y = log(x) x**y, taken as 0 where x == 0 (x**y is flat in y there for y > 0).
-    For x < 0, log(x) is nan: its product with x**y (times_partial) then leaves a zero
-    cotangent of the slope at 0 in the second derivative."""
-    raw = getval(x)
-    return where_primitive(raw == 0, 0, times_partial(ans, log(where_primitive(raw == 0, 1, x))))
-
-
 def _share(x, y, winner):
     """The weight of ``x`` in max/min: 1 where it wins, 1/2 at a tie, 0 where it loses."""
     rx, ry = getval(x), getval(y)
@@ -298,15 +274,10 @@ def _nonzero(x):
 add = _binary(numpy.add, "add", 1, 1)
 subtract = _binary(numpy.subtract, "subtract", 1, -1)
 multiply = _binary(numpy.multiply, "multiply", lambda ans, x, y: y, lambda ans, x, y: x)
-# Infinite slopes: x / y's at y == 0, x**y's in y where it overflows or x < 0 (log x is nan),
-# mod's and fmod's in y at y == 0.
+# Infinite slopes: x / y's at y == 0, mod's and fmod's in y at y == 0.
 divide = _binary(numpy.divide, "divide", unbounded(_divide_dx, _reciprocal_may_be_infinite),
                  unbounded(lambda ans, x, y: -ans / y))
 true_divide = divide
-unbounded(_power_dbase, _slope_may_be_infinite)
-unbounded(_power_dexponent)
-power = _binary(numpy.power, "power", _power_dbase, _power_dexponent)
-float_power = _binary(numpy.float_power, "float_power", _power_dbase, _power_dexponent)
 maximum = _binary(numpy.maximum, "maximum", lambda ans, x, y: _share(x, y, numpy.greater),
                   lambda ans, x, y: _share(y, x, numpy.greater))
 minimum = _binary(numpy.minimum, "minimum", lambda ans, x, y: _share(x, y, numpy.less),
@@ -330,9 +301,17 @@ hypot = _binary(numpy.hypot, "hypot", lambda ans, x, y: _slope(x, ans),
                 lambda ans, x, y: _slope(y, ans))
 arctan2 = _binary(numpy.arctan2, "arctan2", lambda ans, y, x: _slope(x, y * y + x * x),
                   lambda ans, y, x: _slope(-y, y * y + x * x))
-mod = _binary(numpy.mod, "mod", 1, unbounded(lambda ans, x, y: -floor(x / y)))
+
+
+def _quotient(x, y):
+    """x / y for mod's and fmod's slope in y, nan where y == 0 (there the value is nan and
+    the sawtooth's period shrinks to nothing); numpy's division, also for Python floats."""
+    return divide(x, where_primitive(getval(y) == 0, numpy.nan, y))
+
+
+mod = _binary(numpy.mod, "mod", 1, unbounded(lambda ans, x, y: -floor(_quotient(x, y))))
 remainder = mod
-fmod = _binary(numpy.fmod, "fmod", 1, unbounded(lambda ans, x, y: -trunc(x / y)))
+fmod = _binary(numpy.fmod, "fmod", 1, unbounded(lambda ans, x, y: -trunc(_quotient(x, y))))
 copysign = _binary(numpy.copysign, "copysign",
                    lambda ans, x, y: mask_like(numpy.sign(getval(ans) * getval(x)), x), None)
 

@@ -12,8 +12,9 @@ import numpy
 from mlkit.autodiff.tracer import any_box, differentiated, getval, rawval
 from mlkit.numpy.rules.base import broadcast_to, reshape, shape_of
 from mlkit.numpy.rules.construction import asarray, astype
-from mlkit.numpy.rules.elementwise import exp, log, power, where_primitive
+from mlkit.numpy.rules.elementwise import exp, log, where_primitive
 from mlkit.numpy.rules.indexing import getitem, index_add
+from mlkit.numpy.rules.powers import power
 from mlkit.numpy.rules.shape import expand_dims, moveaxis
 from mlkit.numpy.wrap import composite, nondifferentiable, value_array
 

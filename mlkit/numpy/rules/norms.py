@@ -6,8 +6,9 @@ import numpy
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.base import conj, real, reshape, shape_of, sum
 from mlkit.numpy.rules.decompositions import svd_reduced
-from mlkit.numpy.rules.elementwise import absolute, power, sqrt, zero_at_zero
+from mlkit.numpy.rules.elementwise import absolute, sqrt, zero_at_zero
 from mlkit.numpy.rules.elementwise import where_primitive as where
+from mlkit.numpy.rules.powers import power
 from mlkit.numpy.rules.reductions import max, min
 from mlkit.numpy.rules.shape import moveaxis
 from mlkit.numpy.wrap import holds_box, raw_array

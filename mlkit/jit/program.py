@@ -26,7 +26,7 @@ import time
 
 import numpy
 
-from mlkit.jit.buffers import last_uses, plan_buffers
+from mlkit.jit.buffers import in_buffer, last_uses, plan_buffers
 from mlkit.jit.concatenation import write_pieces_in_place
 from mlkit.jit.kinds import kind_of
 from mlkit.jit.recording import Call, Guard, Ref, refs, renamed
@@ -142,6 +142,7 @@ class Program:
                            + [f"v{slot}" for slot in self.inputs])
         lines = [f"def {'profiled' if profile else 'program'}({params}):"]
         drawn, guards = [], 0
+        made = {step.slot: step.fun for step in self.steps if type(step) is Call}
         for position, step in enumerate(self.steps):
             if type(step) is Guard:
                 lines.extend(self._guard(step, guards, drawn))
@@ -150,10 +151,9 @@ class Program:
                 call = (scalar_operator(step, self._notes, self._expression)
                         or method_call(step, self._notes, self._expression))
                 if call is None:
-                    arguments = self._arguments(step, annotate)
+                    call = f"{self._name(step.fun)}({self._arguments(step, annotate)})"
                     if step.slot in buffers:
-                        arguments += f", out={buffers[step.slot]}"
-                    call = f"{self._name(step.fun)}({arguments})"
+                        call = in_buffer(call, buffers[step.slot], step, made, self._notes)
                 if step.draw:
                     call = f"_drawn.pop() if _drawn else {call}"
                     drawn.append(f"v{step.slot}")

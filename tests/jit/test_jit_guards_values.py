@@ -45,3 +45,14 @@ def test_integer_scalar_comparisons_guard_as_operators():
         with pytest.raises(ValueError, match="out of range"):
             jitted(x, onp.array(bad))
     assert jitted.cache_info()["paths"] == [1]
+
+
+def test_item_at_an_index_is_a_guard_as_numpy_s_item_is_a_number():
+    def scaled(x):
+        return x * x.item(0) if x.item(1) > 0 else -x
+
+    jitted = jit(scaled)
+    for values in ([1.5, 2.0, 3.0], [2.5, 2.0, 3.0], [1.5, -2.0, 3.0], [1.5, 2.0, 3.0]):
+        x = onp.array(values)
+        onp.testing.assert_array_equal(jitted(x), scaled(x))
+    assert jitted.cache_info()["paths"] == [3]

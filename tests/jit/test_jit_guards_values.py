@@ -56,3 +56,15 @@ def test_item_at_an_index_is_a_guard_as_numpy_s_item_is_a_number():
         x = onp.array(values)
         onp.testing.assert_array_equal(jitted(x), scaled(x))
     assert jitted.cache_info()["paths"] == [3]
+
+
+def test_a_static_negative_zero_has_a_signature_of_its_own():
+    def reciprocal_scaled(x, n):
+        return x / n
+
+    jitted = jit(reciprocal_scaled, static_argnums=(1,))
+    x = onp.array([1.0, -2.0])
+    for n in (-0.0, 0.0, -0.0, 2.0, 0.0):
+        with onp.errstate(divide="ignore"):
+            onp.testing.assert_array_equal(jitted(x, n), x / n)
+    assert jitted.cache_info()["signatures"] == 3

@@ -294,8 +294,11 @@ def _hashable(x, where):
     try:
         hash(x)
     except TypeError:
-        at = "" if where is None else f" (argument {where!r})"
-        raise TypeError(f"mlkit.jit: an argument{at} of type {type(x).__name__} is neither an "
+        if where is not None:  # named static: its value is part of the signature
+            raise TypeError(f"mlkit.jit: the static argument {where!r}, of type "
+                            f"{type(x).__name__}, cannot be hashed into the signature; pass "
+                            "it as a traced argument (not static), or as a tuple") from None
+        raise TypeError(f"mlkit.jit: an argument of type {type(x).__name__} is neither an "
                         "array, a number, a tuple/list/dict of them, nor hashable, so it cannot "
                         "be part of the signature") from None
     return value_key(x)

@@ -68,3 +68,12 @@ def test_a_static_negative_zero_has_a_signature_of_its_own():
         with onp.errstate(divide="ignore"):
             onp.testing.assert_array_equal(jitted(x, n), x / n)
     assert jitted.cache_info()["signatures"] == 3
+
+
+def test_an_unhashable_static_argument_is_named_with_the_way_out():
+    jitted = jit(lambda x, n: x * n, static_argnums=(1,))
+    with pytest.raises(TypeError, match=r"static argument 1, of type ndarray, cannot.*not static"):
+        jitted(onp.ones(2), onp.ones(2))
+    by_name = jit(lambda x, *, scale: x * scale, static_argnames="scale")
+    with pytest.raises(TypeError, match=r"static argument .scale., of type list"):
+        by_name(onp.ones(2), scale=[2.0])

@@ -87,12 +87,24 @@ def fold_identities(steps, outputs, notes):
         same = None if step.draw else _same_as(step, made, notes)
         if same is not None and step.slot in returned and not _owned(same, made):
             same = None  # the caller would get an input, or a view of one
+        if same is not None and _lays_out(step):
+            step, same = Call(numpy.ascontiguousarray, [Ref(same)], {}, step.slot, step.note), None
         if same is None:
             made[step.slot] = step
             kept.append(step)
         else:
             rename[step.slot] = same
     return kept, [renamed(leaf, rename) for leaf in outputs]
+
+
+def _lays_out(step):
+    """Whether a constant C-ordered operand of two or more dimensions (a seed of ones) decides
+    the layout of ``step``'s result: numpy gives a C-ordered result then, whatever the other
+    operand's layout, and a sum over it adds in that order; dropping the call would keep the
+    other's layout (a transposed view's, say), so it becomes a C-ordered copy where needed."""
+    return len(step.note[1]) > 1 and any(
+        isinstance(arg, numpy.ndarray) and arg.ndim > 1 and arg.flags.c_contiguous
+        for arg in step.args)
 
 
 def _same_as(step, made, notes):

@@ -13,10 +13,11 @@ from mlkit.jit.recording import Call, Guard, Ref, refs
 from mlkit.numpy.rules.base import _sum
 from mlkit.numpy.rules.products import _matmul_transposed
 
-__all__ = ["PRODUCTS", "last_uses", "plan_buffers"]
+__all__ = ["PRODUCTS", "in_buffer", "last_uses", "plan_buffers"]
 
 # Fewest elements worth a buffer: below this, allocating is as cheap as passing ``out=``.
 _MIN_BUFFERED = 1024
+_C_ORDER = {"order": "C"}  # a result laid out in C order whatever its operands' layouts
 # Matrix products taking ``out=`` (the one of transposed operands calls numpy's matmul).
 PRODUCTS = (numpy.matmul, _matmul_transposed)
 
@@ -37,7 +38,8 @@ def _bufferable(step):
     """Whether ``step`` is a plain ufunc call or matrix product whose large array result could
     go into ``out=`` (an ``out=`` array that is C-contiguous takes the same BLAS path as a
     fresh result, so the values are the same)."""
-    if type(step) is not Call or step.draw or step.kwargs or type(step.note) is not tuple:
+    if (type(step) is not Call or step.draw or step.kwargs not in ({}, _C_ORDER)
+            or type(step.note) is not tuple):
         return False
     fun, (dtype, shape, _) = step.fun, step.note
     return ((_elementwise(fun) or fun in PRODUCTS) and not dtype.hasobject
@@ -80,6 +82,24 @@ def plan_buffers(steps, kept):
             released.setdefault(last[step.slot], []).append(match)
         free.extend(released.pop(position, ()))
     return {slot: (number, *shapes[number]) for slot, number in owner.items()}
+
+
+def in_buffer(call, buffer, step, made, notes):
+    """The source of ``call`` (ending in ``)``) writing into ``buffer``. An elementwise
+    result is laid out as its operands are (a transposed operand gives a transposed result,
+    which a later sum adds up in another order), so it goes into the C-ordered buffer only
+    where each operand of two or more dimensions is C-contiguous at the call (an input or a
+    view may not be); a matrix product's result is C-ordered whatever its operands."""
+    buffered = f"{call[:-1]}, out={buffer})"
+    tests = dict.fromkeys(f"v{arg.slot}.flags.c_contiguous" for arg in step.args
+                          if type(arg) is Ref and len(notes[arg.slot][1]) > 1
+                          and made.get(arg.slot) not in PRODUCTS)
+    if any(isinstance(arg, numpy.ndarray) and arg.ndim > 1 and not arg.flags.c_contiguous
+           for arg in step.args):
+        return call  # a constant laid out otherwise
+    if step.fun in PRODUCTS or step.kwargs == _C_ORDER or not tests:
+        return buffered
+    return f"{buffered} if {' and '.join(tests)} else {call}"
 
 
 def _in_place(step, owner, shapes, ending):

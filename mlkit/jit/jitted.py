@@ -18,7 +18,7 @@ import numpy
 
 from mlkit.autodiff.tracer import box_types, current_recorder, new_trace_id, rawval, set_recorder
 from mlkit.jit.profile import Profile
-from mlkit.jit.program import Miss, Program, fresh
+from mlkit.jit.program import Miss, Program, fresh, value_key
 from mlkit.jit.recording import Recorder, Ref
 from mlkit.tree import tree_flatten, tree_map, tree_unflatten
 
@@ -289,14 +289,19 @@ def _describe(x, leaves):
 
 
 def _hashable(x, where):
+    """``x`` as part of a signature: by ``value_key``, so that a static -0.0 is not 0.0
+    (``1 / n`` has another sign) and a NaN is the same as another NaN."""
     try:
         hash(x)
     except TypeError:
-        at = "" if where is None else f" (argument {where!r})"
-        raise TypeError(f"mlkit.jit: an argument{at} of type {type(x).__name__} is neither an "
+        if where is not None:  # named static: its value is part of the signature
+            raise TypeError(f"mlkit.jit: the static argument {where!r}, of type "
+                            f"{type(x).__name__}, cannot be hashed into the signature; pass "
+                            "it as a traced argument (not static), or as a tuple") from None
+        raise TypeError(f"mlkit.jit: an argument of type {type(x).__name__} is neither an "
                         "array, a number, a tuple/list/dict of them, nor hashable, so it cannot "
                         "be part of the signature") from None
-    return (type(x), x)
+    return value_key(x)
 
 
 def _boxed(x, recorder):

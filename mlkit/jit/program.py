@@ -26,7 +26,7 @@ import time
 
 import numpy
 
-from mlkit.jit.buffers import last_uses, plan_buffers
+from mlkit.jit.buffers import in_buffer, last_uses, plan_buffers
 from mlkit.jit.concatenation import write_pieces_in_place
 from mlkit.jit.kinds import kind_of
 from mlkit.jit.recording import Call, Guard, Ref, refs, renamed
@@ -40,7 +40,7 @@ from mlkit.jit.simplify import (
 )
 from mlkit.tree import tree_builder, tree_fold
 
-__all__ = ["Miss", "Program", "fresh"]
+__all__ = ["Miss", "Program", "fresh", "value_key"]
 
 
 class Miss(Exception):  # noqa: N818 (control flow, not an error)
@@ -48,10 +48,10 @@ class Miss(Exception):  # noqa: N818 (control flow, not an error)
 
     def __init__(self, index, seen, drawn):
         super().__init__(index)
-        self.index, self.key, self.drawn = index, _key(seen), drawn
+        self.index, self.key, self.drawn = index, value_key(seen), drawn
 
 
-def _key(value):
+def value_key(value):
     """A hashable stand-in for a guarded value: arrays by dtype, shape and bytes, floats by
     their text (so that -0.0 is not 0.0, and a NaN is the same as another NaN)."""
     if isinstance(value, numpy.ndarray):
@@ -68,7 +68,7 @@ def _key(value):
 def _equal(seen, expected):
     """Whether a guarded value is the one recorded: bit for bit for arrays and floats."""
     if isinstance(expected, (numpy.ndarray, float, numpy.inexact)):
-        return type(seen) is type(expected) and _key(seen) == _key(expected)
+        return type(seen) is type(expected) and value_key(seen) == value_key(expected)
     return type(seen) is type(expected) and bool(seen == expected)
 
 
@@ -104,7 +104,7 @@ class Program:
         self.branches = {}
         self._names = {}
         self._numbers = {}
-        self._namespace = {"_Miss": Miss, "_equal": _equal, "_fresh": fresh, "_key": _key}
+        self._namespace = {"_Miss": Miss, "_equal": _equal, "_fresh": fresh, "_key": value_key}
         self.source = self._source()
         code = compile(self.source, "<mlkit.jit program>", "exec")
         exec(code, self._namespace)  # noqa: S102 (source generated above, from the steps)
@@ -142,6 +142,7 @@ class Program:
                            + [f"v{slot}" for slot in self.inputs])
         lines = [f"def {'profiled' if profile else 'program'}({params}):"]
         drawn, guards = [], 0
+        made = {step.slot: step.fun for step in self.steps if type(step) is Call}
         for position, step in enumerate(self.steps):
             if type(step) is Guard:
                 lines.extend(self._guard(step, guards, drawn))
@@ -150,10 +151,9 @@ class Program:
                 call = (scalar_operator(step, self._notes, self._expression)
                         or method_call(step, self._notes, self._expression))
                 if call is None:
-                    arguments = self._arguments(step, annotate)
+                    call = f"{self._name(step.fun)}({self._arguments(step, annotate)})"
                     if step.slot in buffers:
-                        arguments += f", out={buffers[step.slot]}"
-                    call = f"{self._name(step.fun)}({arguments})"
+                        call = in_buffer(call, buffers[step.slot], step, made, self._notes)
                 if step.draw:
                     call = f"_drawn.pop() if _drawn else {call}"
                     drawn.append(f"v{step.slot}")

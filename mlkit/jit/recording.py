@@ -3,8 +3,9 @@
 Its boxes are ordinary traced values whose node is a ``RecordNode``: a primitive call that
 reaches them (after any differentiation traces inside have unwrapped their own boxes) records
 the raw function, its constant arguments and the slots its traced arguments came from. A value
-that becomes a plain Python value records a guard; a random draw records a step that draws
-afresh at replay.
+that becomes a plain Python value records a guard, and so does the shape of a result as long
+as the data says (a selection by a traced mask, ``nonzero``); a random draw records a step
+that draws afresh at replay.
 """
 
 import functools
@@ -162,12 +163,15 @@ class Recorder:
             "argument of the jitted function instead")
 
     def call(self, fun, args, kwargs, argnums, parents, ans):
+        masked = _masked(fun, args, argnums, kwargs)
         args = list(args)
         for argnum, parent in zip(argnums, parents):
             args[argnum] = Ref(parent.slot)
         args = [a if type(a) is Ref else self.template(a) for a in args]
         slot = self._slot()
         self.steps.append(Call(fun, args, self.template(kwargs), slot, describe(ans)))
+        if masked:
+            self.steps.append(Guard(slot, numpy.shape, numpy.shape(ans)))
         return slot
 
     def outside(self, raw, args, kwargs):
@@ -186,6 +190,7 @@ class Recorder:
         self.steps.append(Call(raw, self.template(list(args)), self.template(kwargs), slot,
                                describe(value)))
         if isinstance(value, (numpy.ndarray, numpy.generic)):
+            self._guard_shape(raw, slot, value)
             return self.box(value, slot)
         self.steps.append(Guard(slot, _same, value))
         return value
@@ -205,8 +210,16 @@ class Recorder:
             taken = self._slot()
             self.steps.append(Call(operator.getitem, [Ref(slot), index], {}, taken,
                                    describe(leaf)))
+            self._guard_shape(raw, taken, leaf)
             boxes.append(self.box(leaf, taken))
         return tree_unflatten(structure, boxes)
+
+    def _guard_shape(self, raw, slot, value):
+        """A guard on the shape of a non-differentiable function's array result, unless an
+        elementwise ufunc made it: ``nonzero``, ``unique`` or ``argwhere`` give as many
+        elements as the data says, and a replay must not carry on with another count."""
+        if not isinstance(raw, numpy.ufunc) and numpy.ndim(value):
+            self.steps.append(Guard(slot, numpy.shape, numpy.shape(value)))
 
     def draw(self, sample, args, kwargs):
         """A random draw: a step run afresh at each replay (or the value already drawn). Its
@@ -222,6 +235,17 @@ class Recorder:
         self.steps.append(Call(sample, self.template(list(args)), self.template(kwargs), slot,
                                describe(value), draw=True))
         return self.box(value, slot)
+
+
+def _masked(fun, args, argnums, kwargs):
+    """Whether a call other than ``where`` reads a traced boolean array (a mask): its result
+    then has as many elements as the mask has true ones (``x[x > 0]``), a count that a
+    replay must guard."""
+    if fun is numpy.where or isinstance(fun, numpy.ufunc):
+        return False
+    traced = tree_flatten([args[argnum] for argnum in argnums])[0]
+    traced += [leaf for leaf in tree_flatten([args, kwargs])[0] if type(leaf) in box_types]
+    return any(getattr(rawval(leaf), "dtype", None) == numpy.bool_ for leaf in traced)
 
 
 def _flat_leaves(raw, *args, **kwargs):

@@ -10,7 +10,8 @@
 - A broadcast materialised for an elementwise call (the derivative of a broadcast sum, say),
   or a reshape that only adds leading ones, is left to the ufunc's own broadcasting where the
   call's other operands already have the broadcast shape: the ufunc reads the small array, and
-  the copy is dropped if nothing else reads it.
+  the copy is dropped if nothing else reads it. The C-ordered copy made numpy lay the result
+  out in C order, so the ufunc is told ``order="C"``: a sum over it adds in the same order.
 - Taking an item out of a container of traced values gives that very value.
 - A real product with the constant -1 is a negation, and a real product of two negations is
   the product of the negated values (``_signs_taken_out``): IEEE rounding is symmetric in
@@ -76,23 +77,38 @@ def fold_identities(steps, outputs, notes):
             continue
         args, kwargs = renamed(step.args, rename), renamed(step.kwargs, rename)
         if not kwargs and isinstance(step.fun, numpy.ufunc) and step.fun.signature is None:
-            args = list(args)
+            args, copied = list(args), False
             for position in range(len(args)):  # one at a time: each sees the others' shapes
                 source = _unbroadcast(position, args, step.note, made, notes)
                 while source is not args[position]:  # a reshape under a broadcast, say
+                    copied = copied or made[args[position].slot].fun is _broadcast_to
                     args[position] = source
                     source = _unbroadcast(position, args, step.note, made, notes)
+            if copied and len(step.note[1]) > 1:  # the copy, C-ordered, made the result so
+                kwargs = {"order": "C"}
         step = _signs_taken_out(Call(step.fun, args, kwargs, step.slot, step.note, step.draw),
                                 made, notes)
         same = None if step.draw else _same_as(step, made, notes)
         if same is not None and step.slot in returned and not _owned(same, made):
             same = None  # the caller would get an input, or a view of one
+        if same is not None and _lays_out(step):
+            step, same = Call(numpy.ascontiguousarray, [Ref(same)], {}, step.slot, step.note), None
         if same is None:
             made[step.slot] = step
             kept.append(step)
         else:
             rename[step.slot] = same
     return kept, [renamed(leaf, rename) for leaf in outputs]
+
+
+def _lays_out(step):
+    """Whether a constant C-ordered operand of two or more dimensions (a seed of ones) decides
+    the layout of ``step``'s result: numpy gives a C-ordered result then, whatever the other
+    operand's layout, and a sum over it adds in that order; dropping the call would keep the
+    other's layout (a transposed view's, say), so it becomes a C-ordered copy where needed."""
+    return len(step.note[1]) > 1 and any(
+        isinstance(arg, numpy.ndarray) and arg.ndim > 1 and arg.flags.c_contiguous
+        for arg in step.args)
 
 
 def _same_as(step, made, notes):
@@ -288,7 +304,7 @@ def _scalar_kind(x, notes):
 def number_dtype(step, notes):
     """The dtype to which the ufunc ``step`` converts its Python number arguments, when the
     others are arrays of that one float dtype (float32 or float64), else None."""
-    if step.fun not in _SAME_DTYPE_UFUNCS or set(step.kwargs) - {"out"} or step.draw:
+    if step.fun not in _SAME_DTYPE_UFUNCS or set(step.kwargs) - {"out", "order"} or step.draw:
         return None  # an ``out=`` of the result's dtype and shape changes no loop
     dtypes, numbers = set(), 0
     for arg in step.args:

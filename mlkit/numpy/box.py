@@ -6,6 +6,7 @@ turn a traced value into a plain array or write into it, fails with a message sa
 use instead.
 """
 
+import functools
 import operator
 import threading
 
@@ -177,11 +178,12 @@ class ArrayBox(Box):
     def __hash__(self):
         return id(self)
 
-    def item(self):
-        """The plain Python number, for values with no derivative (integers, booleans, values
-        only recorded by jit); a floating value being differentiated is refused."""
+    def item(self, *args):
+        """The plain Python number (at ``args``, as numpy's ``item``), for values with no
+        derivative (integers, booleans, values only recorded by jit); a floating value being
+        differentiated is refused."""
         _refuse_dropping_a_derivative(self, "item")
-        return concrete(self, _item)
+        return concrete(self, functools.partial(_item, args=args) if args else _item)
 
     def tolist(self):
         _refuse_dropping_a_derivative(self, "tolist")
@@ -263,8 +265,8 @@ for _name in ("sum", "mean", "prod", "max", "min", "var", "std", "cumsum", "cump
     setattr(ArrayBox, _name, _method(_name))
 
 
-def _item(value):
-    return numpy.asarray(value).item()
+def _item(value, args=()):
+    return numpy.asarray(value).item(*args)
 
 
 def _tolist(value):

@@ -45,3 +45,35 @@ def test_integer_scalar_comparisons_guard_as_operators():
         with pytest.raises(ValueError, match="out of range"):
             jitted(x, onp.array(bad))
     assert jitted.cache_info()["paths"] == [1]
+
+
+def test_item_at_an_index_is_a_guard_as_numpy_s_item_is_a_number():
+    def scaled(x):
+        return x * x.item(0) if x.item(1) > 0 else -x
+
+    jitted = jit(scaled)
+    for values in ([1.5, 2.0, 3.0], [2.5, 2.0, 3.0], [1.5, -2.0, 3.0], [1.5, 2.0, 3.0]):
+        x = onp.array(values)
+        onp.testing.assert_array_equal(jitted(x), scaled(x))
+    assert jitted.cache_info()["paths"] == [3]
+
+
+def test_a_static_negative_zero_has_a_signature_of_its_own():
+    def reciprocal_scaled(x, n):
+        return x / n
+
+    jitted = jit(reciprocal_scaled, static_argnums=(1,))
+    x = onp.array([1.0, -2.0])
+    for n in (-0.0, 0.0, -0.0, 2.0, 0.0):
+        with onp.errstate(divide="ignore"):
+            onp.testing.assert_array_equal(jitted(x, n), x / n)
+    assert jitted.cache_info()["signatures"] == 3
+
+
+def test_an_unhashable_static_argument_is_named_with_the_way_out():
+    jitted = jit(lambda x, n: x * n, static_argnums=(1,))
+    with pytest.raises(TypeError, match=r"static argument 1, of type ndarray, cannot.*not static"):
+        jitted(onp.ones(2), onp.ones(2))
+    by_name = jit(lambda x, *, scale: x * scale, static_argnames="scale")
+    with pytest.raises(TypeError, match=r"static argument .scale., of type list"):
+        by_name(onp.ones(2), scale=[2.0])

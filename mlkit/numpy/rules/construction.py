@@ -23,7 +23,8 @@ __all__ = ["array", "asarray", "astype", "copy", "zeros", "ones", "empty", "zero
 
 
 def _cast(x, dtype):
-    return numpy.asarray(x).astype(dtype)
+    """A numpy scalar stays one, as numpy's ``astype`` keeps it (jitted or not)."""
+    return x.astype(dtype) if isinstance(x, numpy.generic) else numpy.asarray(x).astype(dtype)
 
 
 cast = wrap(_cast, "astype")

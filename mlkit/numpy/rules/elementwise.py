@@ -274,7 +274,10 @@ def _slope_may_be_infinite(ans, x, y):
 def _power_dexponent(ans, x, y):
     """d/dy x**y = log(x) x**y, taken as 0 where x == 0 (x**y is flat in y there for y > 0).
     For x < 0, log(x) is nan: its product with x**y (times_partial) then leaves a zero
-    cotangent of the slope at 0 in the second derivative."""
+    cotangent of the slope at 0 in the second derivative. A real base under a complex power
+    is raised by numpy as x + 0j, so its log is the complex one (log 2 + i pi at x = -2)."""
+    if is_complex(ans) and not is_complex(x):
+        x = x + 0j
     raw = getval(x)
     return where_primitive(raw == 0, 0, times_partial(ans, log(where_primitive(raw == 0, 1, x))))
 

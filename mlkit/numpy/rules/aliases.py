@@ -3,17 +3,8 @@ of numpy 2, and ``around``); each is the same mlkit function as its original."""
 
 import numpy
 
-from mlkit.numpy.rules.elementwise import (
-    arccos,
-    arccosh,
-    arcsin,
-    arcsinh,
-    arctan,
-    arctan2,
-    arctanh,
-    power,
-    round,
-)
+from mlkit.numpy.rules.elementwise import arctan2, power, round
+from mlkit.numpy.rules.inverse_trig import arccos, arccosh, arcsin, arcsinh, arctan, arctanh
 from mlkit.numpy.wrap import dispatch_from
 
 __all__ = ["acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "pow", "around"]

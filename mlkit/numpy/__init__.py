@@ -24,6 +24,7 @@ from mlkit.numpy.rules import filled as _filled
 from mlkit.numpy.rules import floating as _floating
 from mlkit.numpy.rules import functional as _functional
 from mlkit.numpy.rules import indexing as _indexing
+from mlkit.numpy.rules import inverse_trig as _inverse_trig
 from mlkit.numpy.rules import joins as _joins
 from mlkit.numpy.rules import moments as _moments
 from mlkit.numpy.rules import polynomials as _polynomials
@@ -49,6 +50,7 @@ from mlkit.numpy.rules.filled import *
 from mlkit.numpy.rules.floating import *
 from mlkit.numpy.rules.functional import *
 from mlkit.numpy.rules.indexing import *
+from mlkit.numpy.rules.inverse_trig import *
 from mlkit.numpy.rules.joins import *
 from mlkit.numpy.rules.moments import *
 from mlkit.numpy.rules.polynomials import *
@@ -76,7 +78,7 @@ __all__ = [
     # filled and spaced arrays, counts and unique values, differentiable in their numbers
     *_filled.__all__,
     # elementwise functions
-    *_elementwise.__all__, *_powers.__all__, "abs", *_aliases.__all__,
+    *_elementwise.__all__, *_powers.__all__, "abs", *_inverse_trig.__all__, *_aliases.__all__,
     # parts of a float's representation
     *_floating.__all__,
     # choosing values by condition

@@ -378,16 +378,16 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     With ``return_sign``, log|sum| and the sum's sign (a constant), for sums that may be
     negative.
     """
-    shift = _max_shift(raw_array(a), axis)
+    shift = _max_shift(numpy.real(raw_array(a)), axis)  # real: the log's phase is principal
     exps = mnp.exp(a - shift)
     if b is not None:
         exps = b * exps
     total = mnp.sum(exps, axis=axis, keepdims=True)
     sign = numpy.sign(getval(total))
     out = mnp.log(mnp.abs(total) if return_sign else total) + shift
-    if not return_sign and not _none_of(sign < 0):
-        # The log of a negative sum is nan, and so are its derivatives (log's rule, 1/total,
-        # would give finite ones to a nan value): ask for return_sign to get log|sum|.
+    if not return_sign and sign.dtype.kind != "c" and not _none_of(sign < 0):
+        # A negative real sum's log is nan, and so are its derivatives (log's rule 1/total
+        # would give finite ones); return_sign gives log|sum|. A complex sum has a complex log.
         out = out * numpy.where(sign < 0, numpy.nan, 1).astype(sign.dtype)
     if not keepdims:
         out, sign = ((mnp.squeeze(out, axis=axis), numpy.squeeze(sign, axis=axis))

@@ -191,3 +191,23 @@ def test_logsumexp_of_a_negative_sum_is_nan_with_nan_derivatives(dtype, a, b):
     # log|sum| stays differentiable with return_sign.
     check_grads(lambda a: special.logsumexp(a, -1, b=b, return_sign=True)[0],
                 modes=("fwd", "rev"), order=2)(a.astype(numpy.float64))
+
+
+# Complex rows whose sums have a negative real part (row 0) or lie on the negative real axis
+# (row 1): the complex log is defined there, as in scipy; only a real negative sum is nan.
+COMPLEX_ROWS = numpy.array([[-0.958j, 1.6j, 0.203j, -1.732j], [0.5 + 3.0j, 0.2 - 3.0j, 0.1, 0.0]])
+
+
+@pytest.mark.parametrize("b", [None, numpy.array([1.0, 0.5, -0.25, 2.0])], ids=["plain", "b"])
+def test_logsumexp_of_a_complex_sum_left_of_the_imaginary_axis(b):
+    want = scipy.special.logsumexp(COMPLEX_ROWS, axis=1, b=b)
+    assert numpy.all(numpy.isfinite(want)) and numpy.any(numpy.real(numpy.exp(want)) < 0)
+    assert_allclose(special.logsumexp(COMPLEX_ROWS, axis=1, b=b), want, rtol=1e-12)
+    # holomorphic in a: the derivative of row i's value in a[i, j] is b_j exp(a_ij) / sum_i
+    weights = (1 if b is None else b) * numpy.exp(COMPLEX_ROWS)
+    slope = weights / weights.sum(1, keepdims=True)
+    tangent = make_jvp(lambda a: special.logsumexp(a, axis=1, b=b))(COMPLEX_ROWS)(
+        numpy.ones_like(COMPLEX_ROWS))[1]
+    assert_allclose(tangent, slope.sum(1), rtol=1e-10)
+    check_grads(lambda a: special.logsumexp(a, axis=1, b=b), modes=("fwd", "rev"),
+                order=2)(COMPLEX_ROWS)

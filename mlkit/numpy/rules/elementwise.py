@@ -25,16 +25,14 @@ from mlkit.numpy.rules.base import (
 from mlkit.numpy.rules.unbounded import times_either, times_partial, unbounded
 from mlkit.numpy.wrap import composite, nondifferentiable, raw_array, wrap
 
-__all__ = ["absolute", "add", "angle", "arccos", "arccosh", "arcsin", "arcsinh", "arctan",
-           "arctan2", "arctanh", "cbrt", "ceil", "copysign", "cos", "cosh", "deg2rad",
-           "degrees", "divide", "equal", "exp", "exp2", "expm1", "fabs", "fix",
-           "floor", "fmax", "fmin", "fmod", "greater", "greater_equal", "hypot", "isfinite",
-           "isinf", "isnan", "less", "less_equal", "log", "log1p", "log2", "log10", "logaddexp",
+__all__ = ["absolute", "add", "angle", "arctan2", "cbrt", "ceil", "copysign", "cos", "cosh",
+           "deg2rad", "degrees", "divide", "equal", "exp", "exp2", "expm1", "fabs", "fix", "floor",
+           "fmax", "fmin", "fmod", "greater", "greater_equal", "hypot", "isfinite", "isinf",
+           "isnan", "less", "less_equal", "log", "log1p", "log2", "log10", "logaddexp",
            "logaddexp2", "logical_and", "logical_not", "logical_or", "logical_xor", "maximum",
-           "minimum", "mod", "multiply", "negative", "not_equal", "positive", "rad2deg",
-           "radians", "reciprocal", "remainder", "rint", "round", "sign", "signbit", "sin",
-           "sinc", "sinh", "sqrt", "square", "subtract", "tan", "tanh", "true_divide", "trunc",
-           "where"]
+           "minimum", "mod", "multiply", "negative", "not_equal", "positive", "rad2deg", "radians",
+           "reciprocal", "remainder", "rint", "round", "sign", "signbit", "sin", "sinc", "sinh",
+           "sqrt", "square", "subtract", "tan", "tanh", "true_divide", "trunc", "where"]
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
@@ -112,18 +110,9 @@ reciprocal = elementwise(numpy.reciprocal,
 sin = elementwise(numpy.sin, lambda ans, x: cos(x))
 cos = elementwise(numpy.cos, lambda ans, x: -sin(x))
 tan = elementwise(numpy.tan, lambda ans, x: 1 + ans * ans)
-arcsin = elementwise(numpy.arcsin, unbounded(lambda ans, x: reciprocal(sqrt(1 - x * x))))
-arccos = elementwise(numpy.arccos, unbounded(lambda ans, x: -reciprocal(sqrt(1 - x * x))))
-arctan = elementwise(numpy.arctan, lambda ans, x: 1 / (1 + x * x))
 sinh = elementwise(numpy.sinh, lambda ans, x: cosh(x))
 cosh = elementwise(numpy.cosh, lambda ans, x: sinh(x))
 tanh = elementwise(numpy.tanh, lambda ans, x: sech_squared(x))
-arcsinh = elementwise(numpy.arcsinh, lambda ans, x: 1 / sqrt(x * x + 1))
-# (x - 1)^-1/2 (x + 1)^-1/2, not (x^2 - 1)^-1/2: for complex x left of the imaginary axis the
-# principal roots differ in sign
-arccosh = elementwise(numpy.arccosh, unbounded(
-    lambda ans, x: reciprocal(times_either(sqrt(x - 1), sqrt(x + 1)))))
-arctanh = elementwise(numpy.arctanh, unbounded(lambda ans, x: reciprocal(1 - x * x)))
 deg2rad = elementwise(numpy.deg2rad, math.pi / 180)
 radians = elementwise(numpy.radians, math.pi / 180)
 rad2deg = elementwise(numpy.rad2deg, 180 / math.pi)

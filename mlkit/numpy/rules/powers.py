@@ -2,12 +2,13 @@
 the other argument are one expression, the mixed partial x**(y-1) (1 + y log x): so the
 second derivative is the same number whichever argument is differentiated first, in either
 mode, also at x == 0 (where the pieces of the product rule are infinite) and x < 0 (where
-log x, and so every derivative in y, is nan)."""
+log x, and so every derivative in y, is nan). A real base under a complex exponent is raised
+by numpy as x + 0j, so its log there is the complex one (log 2 + i pi at x = -2)."""
 
 import numpy
 
 from mlkit.autodiff.tracer import getval
-from mlkit.numpy.rules.base import mask_like
+from mlkit.numpy.rules.base import is_complex, mask_like
 from mlkit.numpy.rules.elementwise import def_elementwise, log, where_primitive
 from mlkit.numpy.rules.unbounded import times_either, times_partial, unbounded
 from mlkit.numpy.wrap import wrap
@@ -27,10 +28,16 @@ def _base_slope_raw(x, y):
     return y * numpy.power(x, _exponent_of_slope(x, y))
 
 
+def _base_as_raised(ans, x):
+    """``x`` as numpy raised it to give ``ans``: complex when ``ans`` is, so that log x is."""
+    return x + 0j if is_complex(ans) and not is_complex(x) else x
+
+
 @numpy.errstate(divide="ignore", invalid="ignore")
 def _exponent_slope_raw(ans, x, y):
     """log(x) x**y from ``ans`` = x**y; 0 where x == 0 (x**y is flat in y there for y > 0),
     and 0 where x**y is 0 and log x infinite (x = inf, y < 0)."""
+    x = _base_as_raised(ans, x)
     zero = x == 0
     log_x = numpy.log(numpy.where(zero, 1, x))
     return numpy.where(zero | ((ans == 0) & ~numpy.isfinite(log_x)), 0, ans * log_x)
@@ -54,6 +61,7 @@ def _mixed_at_zero(x, y):
 def mixed_partial(x, y):
     """d2/dxdy x**y = x**(y-1) (1 + y log x); at x == 0 its limit from x > 0 (the slopes there
     are limits too), nan for x < 0 (not real in y)."""
+    x = _base_as_raised(y, x)
     raw_x = getval(x)
     zero = raw_x == 0
     safe = where_primitive(zero, 1, x)
@@ -63,6 +71,7 @@ def mixed_partial(x, y):
 
 def _times_log(ans, x):
     """``ans`` log x, 0 where x == 0 (as the y-slope of x**y there)."""
+    x = _base_as_raised(ans, x)
     raw = getval(x)
     return where_primitive(raw == 0, 0, times_partial(ans, log(where_primitive(raw == 0, 1, x))))
 

@@ -11,6 +11,7 @@ from mlkit.optim.flat import FlatParameters as FlatParameters
 from mlkit.optim.lbfgs import LBFGS as LBFGS
 from mlkit.optim.plateau import ReduceLROnPlateau as ReduceLROnPlateau
 from mlkit.optim.rmsprop import RMSprop as RMSprop
+from mlkit.optim.schedules import ChainedScheduler as ChainedScheduler
 from mlkit.optim.schedules import CosineAnnealingLR as CosineAnnealingLR
 from mlkit.optim.schedules import CosineAnnealingWarmRestarts as CosineAnnealingWarmRestarts
 from mlkit.optim.schedules import ExponentialLR as ExponentialLR
@@ -24,5 +25,6 @@ from mlkit.optim.sgd import SGD as SGD
 
 __all__ = ["Optimizer", "FlatParameters", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "LBFGS",
            "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
-           "CosineAnnealingWarmRestarts", "LinearWarmup", "SequentialLR", "OneCycleLR",
+           "CosineAnnealingWarmRestarts", "LinearWarmup", "SequentialLR", "ChainedScheduler",
+           "OneCycleLR",
            "ReduceLROnPlateau", "clip_grad_norm", "clip_grad_value", "clip_flat"]

@@ -1,9 +1,10 @@
 """Learning-rate schedules: objects attached to an optimizer that set its ``lr`` as they step.
 
 Each schedule (except :class:`ReduceLROnPlateau`) is a closed-form function of its step
-counter ``last_epoch`` (``lr_at``), so it can be restored from that counter alone and chained
-with :class:`SequentialLR`. The caller decides whether a step means an epoch or a batch.
-Schedules scale ``optimizer.initial_lr`` (the ``lr`` the optimizer was built with).
+counter ``last_epoch`` (``lr_at``, and ``momentum_at`` for one that also cycles the momentum),
+so it can be restored from that counter alone, run one after another with :class:`SequentialLR`
+and multiplied with :class:`ChainedScheduler`. The caller decides whether a step means an epoch
+or a batch. Schedules scale ``optimizer.initial_lr`` (the ``lr`` the optimizer was built with).
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ class LRScheduler(ABC):
     def lr_at(self, epoch: int) -> float:
         """The learning rate after ``epoch`` steps of this schedule."""
 
+    def momentum_at(self, epoch: int) -> float | None:
+        """The momentum (or Adam's beta1) after ``epoch`` steps; None: this schedule leaves it."""
+        return None
+
     def step(self) -> None:
         """Advance one step and set the optimizer's learning rate."""
         self._set_epoch(self.last_epoch + 1)
@@ -58,6 +63,28 @@ class LRScheduler(ABC):
         self.last_epoch = epoch
         self._last_lr = lr
         self.optimizer.lr = lr
+        momentum = self.momentum_at(epoch)
+        if momentum is not None:
+            set_momentum(self.optimizer, momentum)
+
+
+def momentum_name(optimizer, owner: str) -> str:
+    """The optimizer's momentum-like option a schedule can cycle: ``betas`` (beta1) or
+    ``momentum``, as PyTorch's cycle_momentum; an error for an optimizer with neither."""
+    for name in ("betas", "momentum"):
+        if hasattr(optimizer, name):
+            return name
+    raise ValueError(f"{owner}: cycle_momentum needs an optimizer with momentum (SGD, RMSprop) "
+                     f"or betas (Adam, AdamW), but {type(optimizer).__name__} has neither; pass "
+                     "cycle_momentum=False")
+
+
+def set_momentum(optimizer, value: float) -> None:
+    """Set the optimizer's momentum, or the beta1 of its ``betas``."""
+    if momentum_name(optimizer, "set_momentum") == "betas":
+        optimizer.betas = (value, *optimizer.betas[1:])
+    else:
+        optimizer.momentum = value
 
 
 @checked
@@ -227,18 +254,59 @@ class SequentialLR(LRScheduler):
             )
         if self.milestones != sorted(set(self.milestones)):
             raise ValueError(f"SequentialLR: milestones must increase, got {self.milestones}")
-        for scheduler in self.schedulers:
-            if not isinstance(scheduler, LRScheduler) or scheduler.optimizer is not optimizer:
-                raise ValueError(
-                    "SequentialLR: schedulers must be closed-form schedules of the same "
-                    f"optimizer, got {scheduler!r}"
-                )
+        _check_children("SequentialLR", self.schedulers, optimizer)
         super().__init__(optimizer)
 
     def lr_at(self, epoch):
+        scheduler, into = self._active(epoch)
+        return scheduler.lr_at(into)
+
+    def momentum_at(self, epoch):
+        scheduler, into = self._active(epoch)
+        return scheduler.momentum_at(into)
+
+    def _active(self, epoch):
+        """The schedule running at ``epoch``, and the steps it has run."""
         index = bisect.bisect_right(self.milestones, epoch)
         start = self.milestones[index - 1] if index else 0
-        return self.schedulers[index].lr_at(epoch - start)
+        return self.schedulers[index], epoch - start
+
+
+class ChainedScheduler(LRScheduler):
+    r"""Several schedules at once: the rate is the base rate times each one's factor.
+
+    At step ``e``, :math:`\eta_e = \eta_0 \prod_i \eta^{(i)}_e / \eta^{(i)}_0`, as PyTorch's
+    ChainedScheduler gives for schedules that multiply the rate (step, multistep, exponential,
+    warmup, a cosine to ``eta_min=0``; one with ``eta_min > 0`` contributes its closed form's
+    ratio). A one-cycle schedule contributes its rate over the base rate, and the momentum of
+    the last schedule that sets one is used. Example: a warm-up under a step decay::
+
+        ChainedScheduler([LinearWarmup(opt, 5), StepLR(opt, step_size=30, gamma=0.1)])
+    """
+
+    def __init__(self, schedulers, optimizer=None):
+        self.schedulers = list(schedulers)
+        if not self.schedulers:
+            raise ValueError("ChainedScheduler: needs at least one schedule, got none")
+        optimizer = optimizer if optimizer is not None else self.schedulers[0].optimizer
+        _check_children("ChainedScheduler", self.schedulers, optimizer)
+        super().__init__(optimizer)
+
+    def lr_at(self, epoch):
+        return self.base_lr * math.prod(scheduler.lr_at(epoch) / scheduler.base_lr
+                                        for scheduler in self.schedulers)
+
+    def momentum_at(self, epoch):
+        found = [scheduler.momentum_at(epoch) for scheduler in self.schedulers]
+        return next((value for value in reversed(found) if value is not None), None)
+
+
+def _check_children(owner: str, schedulers, optimizer) -> None:
+    """Schedules combined by ``owner`` must be closed-form ones of the same optimizer."""
+    for scheduler in schedulers:
+        if not isinstance(scheduler, LRScheduler) or scheduler.optimizer is not optimizer:
+            raise ValueError(f"{owner}: schedulers must be closed-form schedules of the same "
+                             f"optimizer, got {scheduler!r}")
 
 
 @checked
@@ -250,9 +318,13 @@ class OneCycleLR(LRScheduler):
     final_div_factor)`` by step :math:`T - 1`, along a half cosine
     :math:`b + (a - b)(1 + \cos \pi x)/2` or a line :math:`a + (b - a)x` (``x`` the fraction of
     the phase). With ``three_phase`` the rate first comes back to ``max_lr / div_factor`` by
-    step :math:`2 p T - 2`, as PyTorch's. The optimizer's own ``lr`` is ignored, and so is its
-    momentum (PyTorch's ``cycle_momentum`` is not offered). One step past the end is allowed
-    (a loop that steps after every batch makes it) and keeps the final rate; more is an error.
+    step :math:`2 p T - 2`, as PyTorch's. The optimizer's own ``lr`` is ignored. With
+    ``cycle_momentum`` (as PyTorch, on by default) the momentum moves inversely along the same
+    curves: from ``max_momentum`` down to ``base_momentum`` while the rate rises, back up while
+    it falls (with ``three_phase``, held at ``max_momentum`` in the last phase); it is SGD's and
+    RMSprop's ``momentum`` or Adam's and AdamW's beta1, and an optimizer without one (Adagrad)
+    needs ``cycle_momentum=False``. One step past the end is allowed (a loop that steps after
+    every batch makes it) and keeps the final values; more is an error.
 
     Parameters
     ----------
@@ -265,6 +337,12 @@ class OneCycleLR(LRScheduler):
         and only anneals, 1 only rises.
     anneal_strategy : {"cos", "linear"}
         Shape of the rise and fall.
+    cycle_momentum : bool
+        Cycle the momentum (or beta1) inversely to the rate.
+    base_momentum : float
+        Momentum at the peak rate, in ``[0, 1)``.
+    max_momentum : float
+        Momentum at the start and end of the cycle, in ``[0, 1)``.
     div_factor : float
         The starting rate is ``max_lr / div_factor``.
     final_div_factor : float
@@ -275,29 +353,48 @@ class OneCycleLR(LRScheduler):
 
     def __init__(self, optimizer, max_lr: PositiveFloat, total_steps: PositiveInt,
                  pct_start: Annotated[float, Range(ge=0, le=1)] = 0.3,
-                 anneal_strategy: Literal["cos", "linear"] = "cos",
+                 anneal_strategy: Literal["cos", "linear"] = "cos", cycle_momentum: bool = True,
+                 base_momentum: Annotated[float, Range(ge=0, lt=1)] = 0.85,
+                 max_momentum: Annotated[float, Range(ge=0, lt=1)] = 0.95,
                  div_factor: PositiveFloat = 25.0, final_div_factor: PositiveFloat = 1e4,
                  three_phase: bool = False):
         self.max_lr, self.total_steps, self.pct_start = max_lr, total_steps, pct_start
-        self.anneal_strategy, self.div_factor = anneal_strategy, div_factor
-        self.final_div_factor, self.three_phase = final_div_factor, three_phase
+        self.anneal_strategy, self.cycle_momentum = anneal_strategy, cycle_momentum
+        self.base_momentum, self.max_momentum = base_momentum, max_momentum
+        self.div_factor, self.final_div_factor = div_factor, final_div_factor
+        self.three_phase = three_phase
+        if cycle_momentum:
+            name = momentum_name(optimizer, "OneCycleLR")
+            if name == "momentum" and optimizer.momentum == 0.0 and optimizer.step_count:
+                raise ValueError(
+                    f"OneCycleLR: cycle_momentum would turn on the momentum of a "
+                    f"{type(optimizer).__name__} that has already stepped without it; build the "
+                    "schedule before the first step, or pass cycle_momentum=False")
         super().__init__(optimizer)
 
     def lr_at(self, epoch):
+        initial = self.max_lr / self.div_factor
+        ends = [initial, self.max_lr] + [initial] * self.three_phase
+        return self._along(epoch, ends + [initial / self.final_div_factor])
+
+    def momentum_at(self, epoch):
+        if not self.cycle_momentum:
+            return None
+        low, high = self.base_momentum, self.max_momentum
+        return self._along(epoch, [high, low, high] + [high] * self.three_phase)
+
+    def _along(self, epoch, values):
+        """The value at ``epoch`` of the curve through ``values`` at the phases' ends."""
         if epoch > self.total_steps:
             raise ValueError(
                 f"OneCycleLR: stepped {epoch} times, more than total_steps={self.total_steps}"
             )
-        initial = self.max_lr / self.div_factor
         rise = self.pct_start * self.total_steps
-        phases = [(rise - 1.0, initial, self.max_lr)]  # (last step, start rate, end rate)
-        if self.three_phase:
-            phases.append((2.0 * rise - 2.0, self.max_lr, initial))
-        phases.append((self.total_steps - 1.0, phases[-1][2], initial / self.final_div_factor))
+        lasts = [rise - 1.0] + [2.0 * rise - 2.0] * self.three_phase + [self.total_steps - 1.0]
         first, index = 0.0, 0
-        while index < len(phases) - 1 and epoch > phases[index][0]:  # the phase holding epoch
-            first, index = phases[index][0], index + 1
-        last, start, end = phases[index]
+        while index < len(lasts) - 1 and epoch > lasts[index]:  # the phase holding epoch
+            first, index = lasts[index], index + 1
+        last, start, end = lasts[index], values[index], values[index + 1]
         fraction = min((epoch - first) / (last - first), 1.0) if last > first else 1.0
         if self.anneal_strategy == "cos":
             return end + (start - end) * (1.0 + math.cos(math.pi * fraction)) / 2.0

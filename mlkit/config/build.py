@@ -12,7 +12,14 @@ import numpy as np
 import pandas as pd
 
 from mlkit import registry
-from mlkit.data import Dataset, Standardizer, class_weights, load_csv, load_dataset
+from mlkit.data import (
+    Dataset,
+    Standardizer,
+    class_weights,
+    load_csv,
+    load_dataset,
+    steps_per_epoch,
+)
 from mlkit.data.training_profile import TrainingProfile, profile_frame
 from mlkit.metrics import default_metrics
 from mlkit.train.plan import Plan, Preprocessing, Splits
@@ -186,7 +193,9 @@ def build_plan(config: Config, source: str | None = None) -> Plan:
     penalty = registry.weight_penalty(model, config.loss.l2, config.loss.l1)
     objective = registry.make_loss(config.loss.name, penalty, **config.loss.model_dump(
         exclude={"name", "l1", "l2", "class_weight"}))
-    optimizer, schedule, monitor = _optimizer_and_schedule(config, source)
+    batches = steps_per_epoch(len(splits.X_train), config.training.batch_size,
+                              config.training.last_batch)
+    optimizer, schedule, monitor = _optimizer_and_schedule(config, source, batches)
     early = config.training.early_stopping
     if early is not None:
         checkpoint_monitor, mode = early.monitor, early.mode
@@ -195,7 +204,8 @@ def build_plan(config: Config, source: str | None = None) -> Plan:
     else:
         checkpoint_monitor, mode = ("val_loss" if splits.validation else "train_loss"), "min"
     fit_options = {**{name: getattr(config.training, name) for name in LOOP_OPTIONS},
-                   "seed": np.random.default_rng(loop_seed), "schedule_monitor": monitor}
+                   "seed": np.random.default_rng(loop_seed), "schedule_monitor": monitor,
+                   "schedule_interval": config.schedule.interval}
     early_options = None if early is None else early.model_dump()
     chosen = tuple(config.metrics or ())
     watched = tuple(name for _, name in metric_uses(config) if name not in chosen)
@@ -207,14 +217,17 @@ def build_plan(config: Config, source: str | None = None) -> Plan:
                 profile=training_profile(config, dataset))
 
 
-def _optimizer_and_schedule(config: Config, source: str):
+def _optimizer_and_schedule(config: Config, source: str, batches: int):
+    """The optimizer and schedule; one stepped every batch spans ``batches`` (per epoch)
+    times the epochs."""
     options = config.optimizer.model_dump(exclude={"name"})
     optimizer = registry.make_optimizer(config.optimizer.name, **options)
-    schedule_options = config.schedule.model_dump(exclude={"name"})
+    schedule_options = config.schedule.model_dump(exclude={"name", "interval"})
     monitor = schedule_options.get("monitor", "val_loss")
+    steps = config.training.epochs * (batches if config.schedule.interval == "batch" else 1)
     try:
-        schedule = registry.make_schedule(config.schedule.name, optimizer,
-                                          config.training.epochs, **schedule_options)
+        schedule = registry.make_schedule(config.schedule.name, optimizer, steps,
+                                          **schedule_options)
     except ValueError as error:
         raise ConfigError(source, [Problem("schedule", str(error))]) from None
     return optimizer, schedule, monitor

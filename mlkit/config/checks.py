@@ -136,16 +136,32 @@ def component_problems(config: Config) -> list[Problem]:
         if monitor.startswith("val_") and config.data.split.val == 0:
             problems.append(Problem(path, "needs a validation set, but data.split.val is 0",
                                     monitor, "set data.split.val (e.g. 0.2) or monitor train_loss"))
-    schedule, epochs = config.schedule, config.training.epochs
-    if schedule.name in ("linear_warmup", "warmup_cosine"):
-        total = getattr(schedule, "t_max", None) or epochs
-        if schedule.warmup_epochs >= total:
-            problems.append(Problem("schedule.warmup_epochs", f"must be shorter than the {total} "
-                                    "epochs of the schedule", schedule.warmup_epochs,
-                                    "lower it or raise training.epochs"))
+    problems.extend(_schedule_problems(config.schedule, config.training.epochs))
+    if getattr(config.schedule, "cycle_momentum", False) and not any(
+            hasattr(config.optimizer, option) for option in ("momentum", "betas")):
+        problems.append(Problem("schedule.cycle_momentum", f"needs an optimizer with momentum "
+                                f"or betas, but {name} has neither", True,
+                                "set schedule.cycle_momentum: false, or use sgd or adam"))
     if config.baseline.name == "mlp" and model != "mlp":
         problems.append(Problem("baseline.name", f"mlp copies model.hidden, but model is '{model}'",
                                 "mlp", "use auto, or a linear baseline"))
+    return problems
+
+
+def _schedule_problems(schedule, epochs: int) -> list[Problem]:
+    """A warmup as long as its schedule, and a plateau schedule asked to step every batch."""
+    problems = []
+    batch = schedule.interval == "batch"
+    total = getattr(schedule, "t_max", None) or (None if batch else epochs)  # None: data's
+    if schedule.name in ("linear_warmup", "warmup_cosine") and total is not None:
+        if schedule.warmup_epochs >= total:
+            problems.append(Problem("schedule.warmup_epochs", f"must be shorter than the {total} "
+                                    f"{schedule.interval}s of the schedule",
+                                    schedule.warmup_epochs, "lower it or raise training.epochs"))
+    if schedule.name == "plateau" and batch:
+        problems.append(Problem("schedule.interval", "plateau steps on an epoch's validation "
+                                "score, so it cannot step every batch", "batch",
+                                "use schedule.interval: epoch, or another schedule"))
     return problems
 
 

@@ -17,6 +17,7 @@ from pydantic import Field, model_validator
 
 from mlkit import registry
 from mlkit.options import OptionConflict
+from mlkit.train.loop import ScheduleInterval
 
 from .errors import Problem
 from .fields import (
@@ -95,11 +96,22 @@ class ClassifierLossSection(_LossSection):
     respelled: ClassVar[dict[str, dict[Any, Any]]] = {"class_weight": {"none": None}}
 
 
+class _ScheduleSection(Section):
+    """What a schedule's step means, shared by every schedule."""
+
+    interval: ScheduleInterval = "epoch"
+    """Step the schedule after every epoch, or after every batch (as onecycle expects); with
+    batch, its durations (step_size, t_max, warmup_epochs, ...) count batches, and a cycle or
+    a null t_max spans training.epochs times the batches of an epoch. plateau needs epoch."""
+
+
 def _section(kind: str, name: str, component: registry.Component) -> type[Section]:
     """The config section of one component: `name`, then the component's options."""
     base = Section
     if kind == "loss":
         base = _LossSection if component.head == "regression" else ClassifierLossSection
+    elif kind == "schedule":
+        base = _ScheduleSection
     fields: dict[str, Any] = {"name": (Literal[name], Field(description=f"{kind} {name}")),
                               **option_fields(component.options())}
     title = kind.title() + "".join(part.title() for part in name.split("_"))

@@ -15,7 +15,7 @@ import numpy as np
 from mlkit.data.errors import DataError, refused
 from mlkit.options import PositiveInt, checked
 
-__all__ = ["LastBatch", "minibatches", "num_batches"]
+__all__ = ["LastBatch", "minibatches", "num_batches", "steps_per_epoch"]
 
 LastBatch = Literal["keep", "drop", "merge"]
 """What an epoch does with its short last batch: keep, drop, or merge it into the one before."""
@@ -44,6 +44,14 @@ def num_batches(n: PositiveInt, batch_size: PositiveInt, last_batch: LastBatch =
     """Number of batches :func:`minibatches` yields for the same arguments (checked as it
     checks them)."""
     return len(_checked_sizes(n, batch_size, last_batch))
+
+
+def steps_per_epoch(n: int, batch_size, last_batch: LastBatch = "keep") -> int:
+    """Optimizer steps in one epoch over ``n`` rows: one whole-data step when ``batch_size`` is
+    ``"full"``, None or at least ``n``, else :func:`num_batches`."""
+    if batch_size is None or batch_size == "full" or batch_size >= n:
+        return 1
+    return num_batches(n, batch_size, last_batch)
 
 
 @checked(refuse=refused)

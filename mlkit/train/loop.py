@@ -16,7 +16,7 @@ from typing import Literal
 
 import numpy as np
 
-from mlkit.data import LastBatch, num_batches
+from mlkit.data import LastBatch, steps_per_epoch
 from mlkit.optim import ReduceLROnPlateau
 from mlkit.options import BatchSize, NonNegativeInt, PositiveFloat, PositiveInt, checked
 from mlkit.train.blocks import BlockedStep
@@ -35,6 +35,10 @@ Seed = (NonNegativeInt | Sequence[NonNegativeInt] | np.random.Generator | np.ran
 """What numpy can seed a generator from; refused before training starts, not when first drawn."""
 
 
+ScheduleInterval = Literal["epoch", "batch"]
+"""When a schedule steps: after every epoch or after every batch."""
+
+
 class TrainingInterrupted(KeyboardInterrupt):
     """Ctrl-C during training; ``completed`` epochs were finished before it."""
 
@@ -49,7 +53,7 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
         epochs: PositiveInt = 100, batch_size: BatchSize = "full",
         seed: Seed = 0, shuffle: bool = True,
         last_batch: LastBatch = "keep", schedule=None,
-        schedule_interval: Literal["epoch", "batch"] = "epoch", schedule_monitor="val_loss",
+        schedule_interval: ScheduleInterval = "epoch", schedule_monitor="val_loss",
         clip_grad_norm: PositiveFloat | None = None,
         clip_grad_value: PositiveFloat | None = None, evaluate=None, eval_every: PositiveInt = 1,
         callbacks=(), resume=None, metrics=None, head=None, jit: bool = True,
@@ -83,7 +87,8 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
     last_batch : {"keep", "drop", "merge"}
         A short final batch is kept, dropped, or merged into the one before.
     schedule : LRScheduler or ReduceLROnPlateau, optional
-        Stepped once per epoch; a plateau schedule is given ``row[schedule_monitor]``.
+        Stepped once per ``schedule_interval``; a plateau schedule is given
+        ``row[schedule_monitor]``.
     schedule_interval : {"epoch", "batch"}
         Step ``schedule`` after every epoch, or after every batch (as a one-cycle schedule
         expects: its ``total_steps`` is then epochs times batches per epoch).
@@ -160,7 +165,7 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
                                    or clip_grad_value):
         raise ValueError("row_blocks sums whole-data steps over blocks of rows; use "
                          "batch_size='full' and no gradient clipping")
-    steps = 1 if batch_size is None else num_batches(n, batch_size, last_batch)
+    steps = steps_per_epoch(n, batch_size, last_batch)
     hooks = list(callbacks)
     if schedule_interval == "batch" and isinstance(schedule, ReduceLROnPlateau):
         raise ValueError("ReduceLROnPlateau steps on an epoch's validation score, so it cannot "

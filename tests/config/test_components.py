@@ -19,7 +19,8 @@ from mlkit.train import fit
 KINDS = {"model": registry.MODELS, "loss": registry.LOSSES, "optimizer": registry.OPTIMIZERS,
          "schedule": registry.SCHEDULES}
 ENTRIES = [(kind, name) for kind, table in KINDS.items() for name in table]
-SHARED = {"name", "l1", "l2", "class_weight"}  # the name, and a loss's penalties and weights
+SHARED = {"name", "l1", "l2", "class_weight", "interval"}  # the name, a loss's penalties and
+# weights, and when a schedule steps: the section's own, not its component's
 # The one option an adapter deliberately starts elsewhere than the layer it builds: a linear
 # model starts at zeros (its objective is convex), an MLP from its activation's usual scheme.
 OWN_DEFAULT = {("model", "init")}
@@ -73,7 +74,7 @@ def test_a_component_built_from_yaml_defaults_equals_the_python_default(kind, na
     component = KINDS[kind][name]
     needed = {key: NEEDED[key] for key in NEEDED if key in _options(SECTIONS[kind][name])}
     raw = {**MINIMAL, "training": {"epochs": 20}, kind: {"name": name, **needed}}
-    options = getattr(validate_config(raw), kind).model_dump(exclude={"name"})
+    options = getattr(validate_config(raw), kind).model_dump(exclude=SHARED)
     if kind == "optimizer":
         from_yaml, from_python = registry.make_optimizer(name, **options), component.build()
         assert vars(from_yaml) == vars(from_python)
@@ -109,7 +110,7 @@ def test_the_unified_defaults_are_pytorchs():
         schedule = validate_config({**MINIMAL, "schedule": {"name": name}}).schedule
         assert schedule.start_factor == 1 / 3
         opt = optim.SGD(lr=0.3)
-        registry.make_schedule(name, opt, 100, **schedule.model_dump(exclude={"name"}))
+        registry.make_schedule(name, opt, 100, **schedule.model_dump(exclude=SHARED))
         assert opt.lr == pytest.approx(0.1)
 
 
@@ -127,7 +128,7 @@ def test_rules_between_options_are_the_components_own_and_yaml_applies_them():
     schedule = validate_config({**MINIMAL, "schedule": {"name": "multistep",
                                                         "milestones": milestones}}).schedule
     rates = []
-    for settings in (schedule.model_dump(exclude={"name"}), {"milestones": milestones}):
+    for settings in (schedule.model_dump(exclude=SHARED), {"milestones": milestones}):
         opt = optim.SGD(lr=1.0)
         built = registry.make_schedule("multistep", opt, 10, **settings)
         rates.append([_step(built, opt) for _ in range(8)])

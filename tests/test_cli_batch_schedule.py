@@ -1,0 +1,84 @@
+"""`mlkit train` with schedule.interval: batch: a one-cycle stepped every batch, a resume that
+keeps stepping per batch, and the key's refusals."""
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from mlkit.config import load_config
+from mlkit.config.build import build_plan
+
+REPO = Path(__file__).resolve().parents[1]
+SOFTMAX = REPO / "configs" / "softmax.yaml"  # SGD, lr 0.05, Nesterov momentum, batches of 16
+
+
+@pytest.fixture(autouse=True)
+def _from_repo_root(monkeypatch):
+    monkeypatch.chdir(REPO)
+
+
+def _train(cli, tmp_path, *overrides):
+    code, out, err = cli("train", SOFTMAX, "output.save_plots=false", "baseline=false",
+                         *overrides, "--quiet", "--output", tmp_path / "runs")
+    assert code == 0, err
+    return Path(out.strip().splitlines()[-1].removeprefix("run directory: "))
+
+
+def _batches() -> int:
+    rows = len(build_plan(load_config(SOFTMAX)).splits.X_train)
+    return math.ceil(rows / 16)
+
+
+def test_a_one_cycle_steps_every_batch_from_the_command_line(cli, tmp_path):
+    run = _train(cli, tmp_path, "schedule.name=onecycle", "schedule.interval=batch",
+                 "training.epochs=6")
+    saved = yaml.safe_load((run / "config.yaml").read_text())["schedule"]
+    assert saved["interval"] == "batch" and saved["cycle_momentum"] is True
+    total = 6 * _batches()
+    peak = 0.3 * total - 1
+
+    def one_cycle(e):  # from 0.05 / 25 up to 0.05 by step `peak`, then down to 1e4 below
+        start, top, end = 0.002, 0.05, 0.002 / 1e4
+        if e <= peak:
+            return top + (start - top) * (1 + math.cos(math.pi * e / peak)) / 2
+        return end + (top - end) * (1 + math.cos(math.pi * (e - peak) / (total - 1 - peak))) / 2
+
+    rates = pd.read_csv(run / "metrics.csv")["lr"].tolist()  # each epoch's first rate
+    expected = [one_cycle(epoch * _batches()) for epoch in range(6)]
+    assert rates == pytest.approx(expected, rel=1e-12)
+    assert rates[0] == pytest.approx(0.002) and max(rates) < 0.05  # peaks inside an epoch
+
+
+def test_a_resumed_run_keeps_stepping_every_batch(cli, tmp_path):
+    """The interval is saved with the run: resuming 2 epochs into 4 ends as the straight run
+    (t_max counts batches, so it does not depend on training.epochs)."""
+    schedule = ("schedule.name=cosine", "schedule.interval=batch", "schedule.t_max=40")
+    straight = _train(cli, tmp_path, *schedule, "training.epochs=4")
+    partial = _train(cli, tmp_path / "partial", *schedule, "training.epochs=2")
+    code, _, err = cli("train", "--resume", partial, "schedule.interval=epoch")
+    assert code == 2 and "schedule.interval: cannot change when resuming" in err
+    code, _, err = cli("train", "--resume", partial, "training.epochs=4", "--quiet")
+    assert code == 0, err
+    expected = pd.read_csv(straight / "metrics.csv").drop(columns="seconds")
+    resumed = pd.read_csv(partial / "metrics.csv").drop(columns="seconds")
+    assert expected.equals(resumed)
+    assert resumed["lr"].iloc[3] == pytest.approx(0.05 * (1 + math.cos(
+        math.pi * 3 * _batches() / 40)) / 2, rel=1e-12)
+
+
+@pytest.mark.parametrize("overrides, message", [
+    (["schedule.interval=weekly"], "schedule.interval: not an allowed value (got 'weekly'); "
+                                   "allowed: 'epoch', 'batch'"),
+    (["schedule.name=plateau", "schedule.interval=batch"],
+     "schedule.interval: plateau steps on an epoch's validation score, so it cannot step "
+     "every batch (got 'batch'); use schedule.interval: epoch"),
+    (["optimizer.name=adagrad", "schedule.name=onecycle"],
+     "schedule.cycle_momentum: needs an optimizer with momentum or betas, but adagrad has "
+     "neither (got true); set schedule.cycle_momentum: false"),
+])
+def test_a_bad_interval_is_refused_by_name(cli, tmp_path, overrides, message):
+    code, _, err = cli("train", SOFTMAX, *overrides, "--output", tmp_path)
+    assert code == 2 and message in err, err

@@ -7,11 +7,12 @@ from mlkit.optim.base import Optimizer as Optimizer
 from mlkit.optim.clipping import clip_flat as clip_flat
 from mlkit.optim.clipping import clip_grad_norm as clip_grad_norm
 from mlkit.optim.clipping import clip_grad_value as clip_grad_value
+from mlkit.optim.combined import ChainedScheduler as ChainedScheduler
+from mlkit.optim.combined import SequentialLR as SequentialLR
 from mlkit.optim.flat import FlatParameters as FlatParameters
 from mlkit.optim.lbfgs import LBFGS as LBFGS
 from mlkit.optim.plateau import ReduceLROnPlateau as ReduceLROnPlateau
 from mlkit.optim.rmsprop import RMSprop as RMSprop
-from mlkit.optim.schedules import ChainedScheduler as ChainedScheduler
 from mlkit.optim.schedules import CosineAnnealingLR as CosineAnnealingLR
 from mlkit.optim.schedules import CosineAnnealingWarmRestarts as CosineAnnealingWarmRestarts
 from mlkit.optim.schedules import ExponentialLR as ExponentialLR
@@ -19,7 +20,6 @@ from mlkit.optim.schedules import LinearWarmup as LinearWarmup
 from mlkit.optim.schedules import LRScheduler as LRScheduler
 from mlkit.optim.schedules import MultiStepLR as MultiStepLR
 from mlkit.optim.schedules import OneCycleLR as OneCycleLR
-from mlkit.optim.schedules import SequentialLR as SequentialLR
 from mlkit.optim.schedules import StepLR as StepLR
 from mlkit.optim.sgd import SGD as SGD
 

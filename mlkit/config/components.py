@@ -100,9 +100,8 @@ class _ScheduleSection(Section):
     """What a schedule's step means, shared by every schedule."""
 
     interval: ScheduleInterval = "epoch"
-    """Step the schedule after every epoch, or after every batch (as onecycle expects); with
-    batch, its durations (step_size, t_max, warmup_epochs, ...) count batches, and a cycle or
-    a null t_max spans training.epochs times the batches of an epoch. plateau needs epoch."""
+    """Step after every epoch, or every batch (as onecycle expects: durations then count
+    batches, and a whole-run span covers every batch); plateau needs epoch."""
 
 
 def _section(kind: str, name: str, component: registry.Component) -> type[Section]:

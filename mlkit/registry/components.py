@@ -230,7 +230,8 @@ MonitorName = Literal[tuple(MONITORS)]
 """The names of :data:`MONITORS`, as a type."""
 
 # ----------------------------------------------------------------------------- schedules
-# Every schedule of a run steps once per epoch; durations count epochs.
+# A run's schedule steps once per epoch, or per batch (schedule.interval); durations count
+# those steps, and ``epochs`` is the run's count of them.
 
 
 def no_schedule(optimizer, epochs):
@@ -322,7 +323,8 @@ SCHEDULES: dict[str, Component] = {
 
 
 def make_schedule(name: str, optimizer, epochs: int, **options):
-    """Schedule ``name`` over ``optimizer`` for a run of ``epochs`` (None for ``"none"``)."""
+    """Schedule ``name`` over ``optimizer`` for a run of ``epochs`` steps (epochs, or batches
+    for a schedule stepped every batch); None for ``"none"``."""
     build = _lookup(SCHEDULES, "schedule", name).build
     if "epochs" in inspect.signature(build).parameters:
         options["epochs"] = epochs

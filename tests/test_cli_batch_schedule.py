@@ -82,3 +82,11 @@ def test_a_resumed_run_keeps_stepping_every_batch(cli, tmp_path):
 def test_a_bad_interval_is_refused_by_name(cli, tmp_path, overrides, message):
     code, _, err = cli("train", SOFTMAX, *overrides, "--output", tmp_path)
     assert code == 2 and message in err, err
+
+
+def test_a_warmup_longer_than_its_batches_is_refused_once_they_are_counted(cli, tmp_path):
+    code, _, err = cli("train", SOFTMAX, "schedule.name=warmup_cosine", "schedule.interval=batch",
+                       "schedule.warmup_epochs=1000", "training.epochs=2", "--output", tmp_path)
+    assert code == 2
+    assert (f"schedule.warmup_epochs: must be shorter than the {2 * _batches()} batches of the "
+            "schedule (got 1000); lower it or raise training.epochs") in err, err

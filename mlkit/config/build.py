@@ -24,7 +24,7 @@ from mlkit.data.training_profile import TrainingProfile, profile_frame
 from mlkit.metrics import default_metrics
 from mlkit.train.plan import Plan, Preprocessing, Splits
 
-from .checks import binary_on_many_classes, metric_problems, metric_uses
+from .checks import binary_on_many_classes, metric_problems, metric_uses, warmup_problems
 from .errors import ConfigError, Problem, choices
 from .schema import MODEL_TASKS, Config
 from .sections import LOOP_OPTIONS
@@ -225,6 +225,9 @@ def _optimizer_and_schedule(config: Config, source: str, batches: int):
     schedule_options = config.schedule.model_dump(exclude={"name", "interval"})
     monitor = schedule_options.get("monitor", "val_loss")
     steps = config.training.epochs * (batches if config.schedule.interval == "batch" else 1)
+    problems = warmup_problems(config.schedule, steps)
+    if problems:
+        raise ConfigError(source, problems)
     try:
         schedule = registry.make_schedule(config.schedule.name, optimizer, steps,
                                           **schedule_options)

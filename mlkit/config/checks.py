@@ -150,19 +150,25 @@ def component_problems(config: Config) -> list[Problem]:
 
 def _schedule_problems(schedule, epochs: int) -> list[Problem]:
     """A warmup as long as its schedule, and a plateau schedule asked to step every batch."""
-    problems = []
-    batch = schedule.interval == "batch"
-    total = getattr(schedule, "t_max", None) or (None if batch else epochs)  # None: data's
-    if schedule.name in ("linear_warmup", "warmup_cosine") and total is not None:
-        if schedule.warmup_epochs >= total:
-            problems.append(Problem("schedule.warmup_epochs", f"must be shorter than the {total} "
-                                    f"{schedule.interval}s of the schedule",
-                                    schedule.warmup_epochs, "lower it or raise training.epochs"))
-    if schedule.name == "plateau" and batch:
+    problems = warmup_problems(schedule, None if schedule.interval == "batch" else epochs)
+    if schedule.name == "plateau" and schedule.interval == "batch":
         problems.append(Problem("schedule.interval", "plateau steps on an epoch's validation "
                                 "score, so it cannot step every batch", "batch",
                                 "use schedule.interval: epoch, or another schedule"))
     return problems
+
+
+def warmup_problems(schedule, steps: int | None) -> list[Problem]:
+    """A warmup not shorter than its schedule of ``t_max`` or ``steps`` steps (None: not known
+    before the data is, for a schedule stepped every batch)."""
+    total = getattr(schedule, "t_max", None) or steps
+    if schedule.name not in ("linear_warmup", "warmup_cosine") or total is None:
+        return []
+    if schedule.warmup_epochs < total:
+        return []
+    unit = "batches" if schedule.interval == "batch" else "epochs"
+    return [Problem("schedule.warmup_epochs", f"must be shorter than the {total} {unit} of the "
+                    "schedule", schedule.warmup_epochs, "lower it or raise training.epochs")]
 
 
 def binary_on_many_classes(model: str, loss: str, has: str) -> list:

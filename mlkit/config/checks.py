@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mlkit.metrics import averaged_forms
+from mlkit.optim.schedules import MOMENTUM_OPTIONS
 from mlkit.registry import LOSSES, METRICS, OPTIMIZERS
 
 from .errors import Problem, choices
@@ -138,7 +139,7 @@ def component_problems(config: Config) -> list[Problem]:
                                     monitor, "set data.split.val (e.g. 0.2) or monitor train_loss"))
     problems.extend(_schedule_problems(config.schedule, config.training.epochs))
     if getattr(config.schedule, "cycle_momentum", False) and not any(
-            hasattr(config.optimizer, option) for option in ("momentum", "betas")):
+            hasattr(config.optimizer, option) for option in MOMENTUM_OPTIONS):
         problems.append(Problem("schedule.cycle_momentum", f"needs an optimizer with momentum "
                                 f"or betas, but {name} has neither", True,
                                 "set schedule.cycle_momentum: false, or use sgd or adam"))

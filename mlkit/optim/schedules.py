@@ -68,10 +68,13 @@ class LRScheduler(ABC):
             set_momentum(self.optimizer, momentum)
 
 
+MOMENTUM_OPTIONS = ("betas", "momentum")
+"""The optimizer options a schedule can cycle, as PyTorch's cycle_momentum: beta1, momentum."""
+
+
 def momentum_name(optimizer, owner: str) -> str:
-    """The optimizer's momentum-like option a schedule can cycle: ``betas`` (beta1) or
-    ``momentum``, as PyTorch's cycle_momentum; an error for an optimizer with neither."""
-    for name in ("betas", "momentum"):
+    """The first of :data:`MOMENTUM_OPTIONS` the optimizer has; an error when it has neither."""
+    for name in MOMENTUM_OPTIONS:
         if hasattr(optimizer, name):
             return name
     raise ValueError(f"{owner}: cycle_momentum needs an optimizer with momentum (SGD, RMSprop) "

@@ -11,13 +11,14 @@ monitor).
 
 from __future__ import annotations
 
+from inspect import signature
 from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import Field, model_validator
 
 from mlkit import registry
 from mlkit.options import OptionConflict
-from mlkit.train.loop import ScheduleInterval
+from mlkit.train.loop import ScheduleInterval, fit
 
 from .errors import Problem
 from .fields import (
@@ -99,7 +100,7 @@ class ClassifierLossSection(_LossSection):
 class _ScheduleSection(Section):
     """What a schedule's step means, shared by every schedule."""
 
-    interval: ScheduleInterval = "epoch"
+    interval: ScheduleInterval = signature(fit).parameters["schedule_interval"].default
     """Step after every epoch, or every batch (as onecycle expects: durations then count
     batches, and a whole-run span covers every batch); plateau needs epoch."""
 

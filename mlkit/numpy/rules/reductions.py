@@ -2,7 +2,7 @@
 moments are in moments.py).
 
 Extrema share the cotangent equally among tied maxima (a documented subgradient); products
-at zeros use the product of the other elements, exact to first order.
+at zeros use the product of the other elements, exact to every order.
 """
 
 import builtins
@@ -24,10 +24,11 @@ from mlkit.numpy.rules.base import (
     sum,
     unbroadcast,
 )
+from mlkit.numpy.rules.elementwise import def_elementwise
 from mlkit.numpy.rules.elementwise import where_primitive as _select
 from mlkit.numpy.rules.elementwise import where_primitive as where
-from mlkit.numpy.rules.shape import expand_dims, moveaxis
-from mlkit.numpy.rules.unbounded import times_partial
+from mlkit.numpy.rules.shape import concatenate, expand_dims, moveaxis
+from mlkit.numpy.rules.unbounded import times_partial, unbounded
 from mlkit.numpy.wrap import composite, dispatch_from, raw_array, wrap
 
 __all__ = ["amax", "amin", "average", "cumprod", "cumsum", "flip", "max", "mean", "min", "prod"]
@@ -201,9 +202,8 @@ def _others_product(ans, x, axis, keepdims, initial=None):
     """The product of all other elements along ``axis`` (and ``initial``, a factor too), for
     each element of ``x``.
 
-    ans / x where that does not fail; otherwise the products are formed from ``x`` itself
-    (row j of an n-by-n array holds x with x_j replaced by 1), so they stay exact at zeros
-    and infinities and to every order.
+    ans / x where that does not fail; otherwise the products before and after each element
+    are multiplied (``_products_before``), exact at zeros and infinities to every order.
     """
     raw = raw_array(x)
     if not _quotient_fails(x):
@@ -214,11 +214,40 @@ def _others_product(ans, x, axis, keepdims, initial=None):
         others = numpy.ones(raw.shape, raw.dtype)
     else:
         flat, _ = _reduced_axes_last(x, axes)
-        n = int(numpy.prod([raw.shape[a] for a in axes]))
-        others = prod(where(numpy.eye(n, dtype=bool), 1, expand_dims(flat, -2)), axis=-1)
-        others = _restore_axes(others, axes, raw.shape)
+        others = _restore_axes(_products_around(flat), axes, raw.shape)
     # initial is a constant (a traced one is refused), in the product's dtype
     return others if initial is None else others * numpy.asarray(getval(initial), raw.dtype)
+
+
+def _multiply(x, y):
+    """numpy.multiply under its own name (numpy.multiply itself dispatches to ``multiply``)."""
+    return numpy.multiply(x, y)
+
+
+# x * y whose partials (the other factor) may be infinite: a zero (co)tangent meeting an
+# infinite factor gives 0, not nan, to every order, while the product itself stays numpy's.
+_factor_product = def_elementwise(wrap(_multiply, "factor_product"),
+                                  unbounded(lambda ans, x, y: y), unbounded(lambda ans, x, y: x))
+
+
+def _products_around(v):
+    """For each element along the last axis, the product of the others: those before it
+    times those after it."""
+    return _factor_product(_products_before(v), flip(_products_before(flip(v, -1)), -1))
+
+
+def _products_before(v):
+    """The product of the elements before each one along the last axis (1 for the first),
+    by log2(n) multiplies of shifted copies (a Hillis-Steele scan): no division, so exact at
+    zeros and infinities, and each further derivative costs O(n log n), not a power of n."""
+    n, raw = shape_of(v)[-1], raw_array(v)
+    scan = concatenate([numpy.ones(raw.shape[:-1] + (1,), raw.dtype), v[..., :-1]], axis=-1)
+    shift = 1
+    while shift < n:
+        ones = numpy.ones(raw.shape[:-1] + (shift,), raw.dtype)
+        scan = _factor_product(scan, concatenate([ones, scan[..., :-shift]], axis=-1))
+        shift *= 2
+    return scan
 
 
 def _axes_tuple(axis, ndim):

@@ -14,10 +14,13 @@ __all__ = ["cdf", "logpdf", "pdf"]
 
 
 def logpdf(x, a, loc=0.0, scale=1.0):
+    """(a - 1) log z - z - log Gamma(a) - log scale, with log z as log(x - loc) - log scale:
+    through z, the mixed partials of log z at x = loc are inf - inf (nan) or, guarded, one
+    infinite term, where each is a finite number (d2/dx dscale 1/scale**2)."""
     z, scale, (a,), valid = standardized(x, loc, scale, a)
     inside = numpy.greater_equal(getval(z), 0)
-    z = masked(inside, z, 1.0)
-    out = xlogy(a - 1, z) - z - lgamma_of(a) - log_of(scale)
+    z, offset = masked(inside, z, 1.0), masked(inside, x - loc, 1.0)
+    out = xlogy(a - 1, offset) - z - lgamma_of(a) - a * log_of(scale)
     return masked(valid, masked(inside, out, -numpy.inf), numpy.nan)
 
 

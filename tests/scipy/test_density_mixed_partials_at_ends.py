@@ -1,7 +1,10 @@
-"""At x = loc, the lower end of the support, the mixed partials of gamma's, chi2's and beta's
-logpdf with scale are finite: log z is log(x - loc) - log scale, so the scale moves none of
-the infinite terms. Through z they were inf - inf (nan) in one order and a lone infinite
-term in the other. Closed forms, both orders, forward mode and jit, and float32."""
+"""At the ends of a support, the mixed partials of the gamma, chi2 and beta densities are one
+number in every order and mode, the closed form's.
+
+logpdf at x = loc: log z is log(x - loc) - log scale, so the scale moves none of the infinite
+terms; through z they were inf - inf (nan) in one order and a lone infinite term in the
+other. pdf: the slope of a density power in its constant factor (the power itself, infinite
+at an end) meets a zero cotangent with times_partial's care (a plain product gave nan)."""
 
 import warnings
 
@@ -25,11 +28,10 @@ def _quiet():
 
 def mixed(f, args, i, j):
     """d2 f / d args[i] d args[j] in both reverse orders, forward over reverse, and jitted."""
-    def along(v, k, m):
-        return grad(f, m)(*(v if n == k else a for n, a in enumerate(args)))
+    def along(v):
+        return grad(f, i)(*(v if n == j else a for n, a in enumerate(args)))
     return [grad(grad(f, i), j)(*args), grad(grad(f, j), i)(*args),
-            make_jvp(lambda v: along(v, j, i))(args[j])(1.0)[1],
-            jit(grad(grad(f, i), j))(*args)]
+            make_jvp(along)(args[j])(1.0)[1], jit(grad(grad(f, i), j))(*args)]
 
 
 # (name, function, arguments at x = loc, argument pairs with their closed forms)
@@ -74,3 +76,21 @@ def test_float32_stays_float32_at_loc():
         onp.float32(SCALE))
     assert g.dtype == onp.float32
     assert_allclose(g, 2 / SCALE**2, rtol=1e-6)
+
+
+def test_beta_pdf_at_the_upper_end():
+    # b = 1: pdf = a u**(a-1) / scale**a, u = x - loc = scale at the end
+    a = 2.0
+    args = (LOC + SCALE, a, 1.0, LOC, SCALE)
+    for (i, j), want in {(0, 1): (2 * a - 1) / SCALE**2, (1, 3): -(2 * a - 1) / SCALE**2,
+                         (1, 4): -2 * a / SCALE**2}.items():
+        assert_allclose(mixed(st.beta.pdf, args, i, j), [want] * 4, rtol=1e-13,
+                        err_msg=f"{(i, j)}")
+
+
+def test_gamma_pdf_at_loc_with_shape_one():
+    # a = 1: d/dx pdf = ((a-1) z**(a-2) - z**(a-1)) e**-z / (Gamma(a) scale**2), whose
+    # a-slope at z = 0 is z**-1 / scale**2 = +inf; the loc-slope is minus the x-slope
+    args = (LOC, 1.0, LOC, SCALE)
+    assert mixed(st.gamma.pdf, args, 0, 1) == [onp.inf] * 4
+    assert mixed(st.gamma.pdf, args, 1, 2) == [-onp.inf] * 4

@@ -24,11 +24,10 @@ from mlkit.numpy.rules.base import (
     sum,
     unbroadcast,
 )
-from mlkit.numpy.rules.elementwise import def_elementwise
 from mlkit.numpy.rules.elementwise import where_primitive as _select
 from mlkit.numpy.rules.elementwise import where_primitive as where
-from mlkit.numpy.rules.shape import concatenate, expand_dims, moveaxis
-from mlkit.numpy.rules.unbounded import times_partial, unbounded
+from mlkit.numpy.rules.others import others_product, quotient_fails, times_others
+from mlkit.numpy.rules.shape import expand_dims, moveaxis
 from mlkit.numpy.wrap import composite, dispatch_from, raw_array, wrap
 
 __all__ = ["amax", "amin", "average", "cumprod", "cumsum", "flip", "max", "mean", "min", "prod"]
@@ -183,100 +182,6 @@ def _refuse_initial(*args, **kwargs):
         "write np.prod(x) * v instead")
 
 
-def _quotient_fails(x):
-    """Whether dividing a product by ``x`` fails somewhere: 0 / 0 at a zero, inf / inf at an
-    infinity (the product of the other elements is finite there)."""
-    raw = raw_array(x)
-    return bool(numpy.any((raw == 0) | numpy.isinf(raw)))
-
-
-def _times_others(g, others, x):
-    """``g`` times the products of other elements, which an infinite x makes infinite: there a
-    zero (co)tangent gives 0, not 0 * inf = nan."""
-    if bool(numpy.any(numpy.isinf(raw_array(x)))):
-        return times_partial(g, others)
-    return g * others
-
-
-def _others_product(ans, x, axis, keepdims, initial=None):
-    """The product of all other elements along ``axis`` (and ``initial``, a factor too), for
-    each element of ``x``.
-
-    ans / x where that does not fail; otherwise the products before and after each element
-    are multiplied (``_products_before``), exact at zeros and infinities to every order.
-    """
-    raw = raw_array(x)
-    if not _quotient_fails(x):
-        full = ans if keepdims or axis is None else reshape(ans, _kept_shape(raw.shape, axis))
-        return full / x
-    axes = _axes_tuple(axis, raw.ndim)
-    if not axes:  # a 0-d x, or axis=(): each element is its own product, the others' is 1
-        others = numpy.ones(raw.shape, raw.dtype)
-    else:
-        flat, _ = _reduced_axes_last(x, axes)
-        others = _restore_axes(_products_around(flat), axes, raw.shape)
-    # initial is a constant (a traced one is refused), in the product's dtype
-    return others if initial is None else others * numpy.asarray(getval(initial), raw.dtype)
-
-
-def _multiply(x, y):
-    """numpy.multiply under its own name (numpy.multiply itself dispatches to ``multiply``)."""
-    return numpy.multiply(x, y)
-
-
-# x * y whose partials (the other factor) may be infinite: a zero (co)tangent meeting an
-# infinite factor gives 0, not nan, to every order, while the product itself stays numpy's.
-_factor_product = def_elementwise(wrap(_multiply, "factor_product"),
-                                  unbounded(lambda ans, x, y: y), unbounded(lambda ans, x, y: x))
-
-
-def _products_around(v):
-    """For each element along the last axis, the product of the others: those before it
-    times those after it."""
-    return _factor_product(_products_before(v), flip(_products_before(flip(v, -1)), -1))
-
-
-def _products_before(v):
-    """The product of the elements before each one along the last axis (1 for the first),
-    by log2(n) multiplies of shifted copies (a Hillis-Steele scan): no division, so exact at
-    zeros and infinities, and each further derivative costs O(n log n), not a power of n."""
-    n, raw = shape_of(v)[-1], raw_array(v)
-    scan = concatenate([numpy.ones(raw.shape[:-1] + (1,), raw.dtype), v[..., :-1]], axis=-1)
-    shift = 1
-    while shift < n:
-        ones = numpy.ones(raw.shape[:-1] + (shift,), raw.dtype)
-        scan = _factor_product(scan, concatenate([ones, scan[..., :-shift]], axis=-1))
-        shift *= 2
-    return scan
-
-
-def _axes_tuple(axis, ndim):
-    if axis is None or ndim == 0:  # numpy reduces a 0-d x over axis 0 or -1 to itself
-        return tuple(range(ndim))
-    return tuple(sorted(a % ndim for a in ((axis,) if isinstance(axis, int) else axis)))
-
-
-def _reduced_axes_last(x, axes):
-    """``x`` with ``axes`` moved to the end and merged into one."""
-    shape = shape_of(x)
-    destination = tuple(range(len(shape) - len(axes), len(shape)))
-    moved = moveaxis(x, axes, destination)
-    kept = tuple(n for i, n in enumerate(shape) if i not in axes)
-    return reshape(moved, kept + (-1,)), shape_of(moved)
-
-
-def _restore_axes(y, axes, shape):
-    kept = tuple(n for i, n in enumerate(shape) if i not in axes)
-    moved = reshape(y, kept + tuple(shape[a] for a in axes))
-    destination = tuple(range(len(shape) - len(axes), len(shape)))
-    return moveaxis(moved, destination, axes)
-
-
-def _kept_shape(shape, axis):
-    axes = (axis,) if isinstance(axis, int) else axis
-    return tuple(1 if i in [a % len(shape) for a in axes] else n for i, n in enumerate(shape))
-
-
 def _unselected_as_one(x, where):
     """prod(x, where=m) is prod(x with 1 where m is False): that x and the raw mask (None
     for no where=)."""
@@ -290,10 +195,10 @@ def _prod_vjp(ans, x, axis=None, dtype=None, out=None, keepdims=False, initial=N
               where=True):
     x_shape = shape_of(x)
     x, keep = _unselected_as_one(x, where)
-    others = _others_product(ans, x, axis, keepdims, initial)
+    others = others_product(ans, x, axis, keepdims, initial)
     if keep is None:
-        return lambda g: _times_others(restore_reduced(g, x_shape, axis, keepdims), others, x)
-    return lambda g: _select(keep, _times_others(restore_reduced(g, x_shape, axis, keepdims),
+        return lambda g: times_others(restore_reduced(g, x_shape, axis, keepdims), others, x)
+    return lambda g: _select(keep, times_others(restore_reduced(g, x_shape, axis, keepdims),
                                                  others, x), 0)
 
 
@@ -302,7 +207,7 @@ def _prod_jvp(t, ans, x, axis=None, dtype=None, out=None, keepdims=False, initia
     x, keep = _unselected_as_one(x, where)
     if keep is not None:
         t = _select(keep, t, 0)
-    return sum(_times_others(t, _others_product(ans, x, axis, keepdims, initial), x), axis=axis,
+    return sum(times_others(t, others_product(ans, x, axis, keepdims, initial), x), axis=axis,
                keepdims=keepdims)
 
 
@@ -347,11 +252,11 @@ def _cumprod_vjp(ans, x, axis=None, dtype=None, **kwargs):
     """sum_k>=j g_k ans_k / x_j, a reverse cumulative sum, where x has no zeros or infinities."""
     x_shape = shape_of(x)
     axis = None if not x_shape else axis  # a 0-d x is scanned as if flattened
-    if _quotient_fails(x):
+    if quotient_fails(x):
         def vjp_at_zeros(g):
             c, upper = _partial_products(x, axis)
             g_last = reshape(g, (-1,)) if axis is None else moveaxis(g, axis, -1)
-            terms = _times_others(expand_dims(g_last, -2), c, x)
+            terms = times_others(expand_dims(g_last, -2), c, x)
             return _from_last(sum(where(upper, terms, 0), axis=-1), x_shape, axis)
         return vjp_at_zeros
 
@@ -366,10 +271,10 @@ def _cumprod_vjp(ans, x, axis=None, dtype=None, **kwargs):
 def _cumprod_jvp(t, ans, x, axis=None, dtype=None, **kwargs):
     """ans_k * sum_j<=k t_j / x_j, a cumulative sum, where x has no zeros or infinities."""
     axis = None if not shape_of(x) else axis  # a 0-d x is scanned as if flattened
-    if _quotient_fails(x):
+    if quotient_fails(x):
         c, upper = _partial_products(x, axis)
         t_last = reshape(t, (-1,)) if axis is None else moveaxis(t, axis, -1)
-        out = sum(where(upper, _times_others(expand_dims(t_last, -1), c, x), 0), axis=-2)
+        out = sum(where(upper, times_others(expand_dims(t_last, -1), c, x), 0), axis=-2)
         return out if axis is None else moveaxis(out, -1, axis)
     return cumsum(t / x, axis=axis) * ans
 

@@ -4,7 +4,8 @@ number in every order and mode, the closed form's.
 logpdf at x = loc: log z is log(x - loc) - log scale, so the scale moves none of the infinite
 terms; through z they were inf - inf (nan) in one order and a lone infinite term in the
 other. pdf: the slope of a density power in its constant factor (the power itself, infinite
-at an end) meets a zero cotangent with times_partial's care (a plain product gave nan)."""
+at an end) meets a zero cotangent with times_partial's care (a plain product gave nan), and
+gamma's z, 0 for every scale at x = loc, takes an infinite cotangent to a zero scale-slope."""
 
 import warnings
 
@@ -94,3 +95,12 @@ def test_gamma_pdf_at_loc_with_shape_one():
     args = (LOC, 1.0, LOC, SCALE)
     assert mixed(st.gamma.pdf, args, 0, 1) == [onp.inf] * 4
     assert mixed(st.gamma.pdf, args, 1, 2) == [-onp.inf] * 4
+
+
+@pytest.mark.parametrize("a, want", [(1.0, onp.inf), (1.5, 0.0), (2.0, 0.0)])
+def test_gamma_and_chi2_pdf_shape_and_scale_at_loc(a, want):
+    # d/da pdf = pdf (log z - psi(a)): for a > 1, z**(a-1) log z and its scale-slope vanish
+    # at z = 0; for a = 1 the scale-slope of log z / scale is -(1 + log z) / scale**2 = +inf
+    assert mixed(st.gamma.pdf, (LOC, a, LOC, SCALE), 1, 3) == [want] * 4
+    assert mixed(st.chi2.pdf, (LOC, 2 * a, LOC, SCALE), 1, 3) == [want] * 4
+

@@ -67,7 +67,7 @@ def beta_power(j, k):
         _beta_raw(j, k), f"beta_power({j}, {k})",
         unbounded(lambda ans, alpha, beta, x, c: beta_power(j + 1, k)(alpha, beta, x, c)),
         unbounded(lambda ans, alpha, beta, x, c: beta_power(j, k + 1)(alpha, beta, x, c)),
-        unbounded(d_x), lambda ans, alpha, beta, x, c: ans)
+        unbounded(d_x), unbounded(lambda ans, alpha, beta, x, c: ans))
 
 
 @functools.cache
@@ -82,4 +82,4 @@ def gamma_power(j):
 
     return wrap_ufunc(_gamma_raw(j), f"gamma_power({j})",
                       unbounded(lambda ans, alpha, x, c: gamma_power(j + 1)(alpha, x, c)),
-                      unbounded(d_x), lambda ans, alpha, x, c: ans)
+                      unbounded(d_x), unbounded(lambda ans, alpha, x, c: ans))

@@ -181,8 +181,8 @@ def _beta_slope(ans, a, b):
                                                  (a_pole, _beta_slope_a_pole),
                                                  (b_pole, _beta_slope_b_pole))
                 if not _none_of(mask)]
-    if not branches:
-        return times_either(ans, digamma(a) - digamma(a + b))
+    if not branches:  # a + 0.0: psi(-0.0) is psi's left limit, B(-0.0, b) scipy's right one
+        return times_either(ans, digamma(a + 0.0) - digamma(a + b))
     other = sum_pole | a_pole | b_pole
     a_else, b_else = mnp.where(other, 1, a), mnp.where(other, 1, b)
     slope = times_either(ans, digamma(a_else) - digamma(a_else + b_else))

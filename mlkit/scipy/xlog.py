@@ -29,7 +29,8 @@ _x_over_y = wrap_ufunc(_quotient, "x_over_y", unbounded(lambda ans, x, y: mnp.di
                        unbounded(lambda ans, x, y: -_x_over_y(x, y * y)))
 
 # scipy's own loops would turn a Python number with float32 values into float64.
+# (y + 0.0: the y-slope at y = -0.0 is the limit from y > 0, as log's, not x / -0.0)
 xlogy = wrap_ufunc(scipy.special.xlogy, "xlogy", unbounded(lambda ans, x, y: mnp.log(y)),
-                   unbounded(lambda ans, x, y: _x_over_y(x, y)))
+                   unbounded(lambda ans, x, y: _x_over_y(x, y + 0.0)))
 xlog1py = wrap_ufunc(scipy.special.xlog1py, "xlog1py", unbounded(lambda ans, x, y: mnp.log1p(y)),
                      unbounded(lambda ans, x, y: _x_over_y(x, 1 + y)))

@@ -98,9 +98,11 @@ positive = elementwise(numpy.positive, 1)
 exp = elementwise(numpy.exp, lambda ans, x: ans)
 exp2 = elementwise(numpy.exp2, lambda ans, x: ans * _LN2)
 expm1 = elementwise(numpy.expm1, lambda ans, x: exp(x))  # not ans + 1, which rounds to 0 for x << 0
-log = elementwise(numpy.log, unbounded(lambda ans, x: reciprocal(x)))
-log2 = elementwise(numpy.log2, unbounded(lambda ans, x: reciprocal(x * _LN2)))
-log10 = elementwise(numpy.log10, unbounded(lambda ans, x: reciprocal(x * _LN10)))
+# The logs' slopes at -0.0 are their limits from x > 0, the only side (+inf, as sqrt's), not
+# 1 / -0.0 = -inf: adding 0.0 turns -0.0 into 0.0. (1 + x at x = -1 is 0.0 already.)
+log = elementwise(numpy.log, unbounded(lambda ans, x: reciprocal(x + 0.0)))
+log2 = elementwise(numpy.log2, unbounded(lambda ans, x: reciprocal(x * _LN2 + 0.0)))
+log10 = elementwise(numpy.log10, unbounded(lambda ans, x: reciprocal(x * _LN10 + 0.0)))
 log1p = elementwise(numpy.log1p, unbounded(lambda ans, x: reciprocal(1 + x)))
 sqrt = elementwise(numpy.sqrt, unbounded(lambda ans, x: 0.5 * reciprocal(ans + 0.0)))  # inf at -0.
 cbrt = elementwise(numpy.cbrt, unbounded(lambda ans, x: reciprocal(3 * ans * ans)))

@@ -2,7 +2,7 @@
 moments are in moments.py).
 
 Extrema share the cotangent equally among tied maxima (a documented subgradient); products
-at zeros use the product of the other elements, exact to first order.
+at zeros use the product of the other elements, exact to every order.
 """
 
 import builtins
@@ -26,8 +26,8 @@ from mlkit.numpy.rules.base import (
 )
 from mlkit.numpy.rules.elementwise import where_primitive as _select
 from mlkit.numpy.rules.elementwise import where_primitive as where
+from mlkit.numpy.rules.others import others_product, quotient_fails, times_others
 from mlkit.numpy.rules.shape import expand_dims, moveaxis
-from mlkit.numpy.rules.unbounded import times_partial
 from mlkit.numpy.wrap import composite, dispatch_from, raw_array, wrap
 
 __all__ = ["amax", "amin", "average", "cumprod", "cumsum", "flip", "max", "mean", "min", "prod"]
@@ -182,72 +182,6 @@ def _refuse_initial(*args, **kwargs):
         "write np.prod(x) * v instead")
 
 
-def _quotient_fails(x):
-    """Whether dividing a product by ``x`` fails somewhere: 0 / 0 at a zero, inf / inf at an
-    infinity (the product of the other elements is finite there)."""
-    raw = raw_array(x)
-    return bool(numpy.any((raw == 0) | numpy.isinf(raw)))
-
-
-def _times_others(g, others, x):
-    """``g`` times the products of other elements, which an infinite x makes infinite: there a
-    zero (co)tangent gives 0, not 0 * inf = nan."""
-    if bool(numpy.any(numpy.isinf(raw_array(x)))):
-        return times_partial(g, others)
-    return g * others
-
-
-def _others_product(ans, x, axis, keepdims, initial=None):
-    """The product of all other elements along ``axis`` (and ``initial``, a factor too), for
-    each element of ``x``.
-
-    ans / x where that does not fail; otherwise the products are formed from ``x`` itself
-    (row j of an n-by-n array holds x with x_j replaced by 1), so they stay exact at zeros
-    and infinities and to every order.
-    """
-    raw = raw_array(x)
-    if not _quotient_fails(x):
-        full = ans if keepdims or axis is None else reshape(ans, _kept_shape(raw.shape, axis))
-        return full / x
-    axes = _axes_tuple(axis, raw.ndim)
-    if not axes:  # a 0-d x, or axis=(): each element is its own product, the others' is 1
-        others = numpy.ones(raw.shape, raw.dtype)
-    else:
-        flat, _ = _reduced_axes_last(x, axes)
-        n = int(numpy.prod([raw.shape[a] for a in axes]))
-        others = prod(where(numpy.eye(n, dtype=bool), 1, expand_dims(flat, -2)), axis=-1)
-        others = _restore_axes(others, axes, raw.shape)
-    # initial is a constant (a traced one is refused), in the product's dtype
-    return others if initial is None else others * numpy.asarray(getval(initial), raw.dtype)
-
-
-def _axes_tuple(axis, ndim):
-    if axis is None or ndim == 0:  # numpy reduces a 0-d x over axis 0 or -1 to itself
-        return tuple(range(ndim))
-    return tuple(sorted(a % ndim for a in ((axis,) if isinstance(axis, int) else axis)))
-
-
-def _reduced_axes_last(x, axes):
-    """``x`` with ``axes`` moved to the end and merged into one."""
-    shape = shape_of(x)
-    destination = tuple(range(len(shape) - len(axes), len(shape)))
-    moved = moveaxis(x, axes, destination)
-    kept = tuple(n for i, n in enumerate(shape) if i not in axes)
-    return reshape(moved, kept + (-1,)), shape_of(moved)
-
-
-def _restore_axes(y, axes, shape):
-    kept = tuple(n for i, n in enumerate(shape) if i not in axes)
-    moved = reshape(y, kept + tuple(shape[a] for a in axes))
-    destination = tuple(range(len(shape) - len(axes), len(shape)))
-    return moveaxis(moved, destination, axes)
-
-
-def _kept_shape(shape, axis):
-    axes = (axis,) if isinstance(axis, int) else axis
-    return tuple(1 if i in [a % len(shape) for a in axes] else n for i, n in enumerate(shape))
-
-
 def _unselected_as_one(x, where):
     """prod(x, where=m) is prod(x with 1 where m is False): that x and the raw mask (None
     for no where=)."""
@@ -261,10 +195,10 @@ def _prod_vjp(ans, x, axis=None, dtype=None, out=None, keepdims=False, initial=N
               where=True):
     x_shape = shape_of(x)
     x, keep = _unselected_as_one(x, where)
-    others = _others_product(ans, x, axis, keepdims, initial)
+    others = others_product(ans, x, axis, keepdims, initial)
     if keep is None:
-        return lambda g: _times_others(restore_reduced(g, x_shape, axis, keepdims), others, x)
-    return lambda g: _select(keep, _times_others(restore_reduced(g, x_shape, axis, keepdims),
+        return lambda g: times_others(restore_reduced(g, x_shape, axis, keepdims), others, x)
+    return lambda g: _select(keep, times_others(restore_reduced(g, x_shape, axis, keepdims),
                                                  others, x), 0)
 
 
@@ -273,7 +207,7 @@ def _prod_jvp(t, ans, x, axis=None, dtype=None, out=None, keepdims=False, initia
     x, keep = _unselected_as_one(x, where)
     if keep is not None:
         t = _select(keep, t, 0)
-    return sum(_times_others(t, _others_product(ans, x, axis, keepdims, initial), x), axis=axis,
+    return sum(times_others(t, others_product(ans, x, axis, keepdims, initial), x), axis=axis,
                keepdims=keepdims)
 
 
@@ -318,11 +252,11 @@ def _cumprod_vjp(ans, x, axis=None, dtype=None, **kwargs):
     """sum_k>=j g_k ans_k / x_j, a reverse cumulative sum, where x has no zeros or infinities."""
     x_shape = shape_of(x)
     axis = None if not x_shape else axis  # a 0-d x is scanned as if flattened
-    if _quotient_fails(x):
+    if quotient_fails(x):
         def vjp_at_zeros(g):
             c, upper = _partial_products(x, axis)
             g_last = reshape(g, (-1,)) if axis is None else moveaxis(g, axis, -1)
-            terms = _times_others(expand_dims(g_last, -2), c, x)
+            terms = times_others(expand_dims(g_last, -2), c, x)
             return _from_last(sum(where(upper, terms, 0), axis=-1), x_shape, axis)
         return vjp_at_zeros
 
@@ -337,10 +271,10 @@ def _cumprod_vjp(ans, x, axis=None, dtype=None, **kwargs):
 def _cumprod_jvp(t, ans, x, axis=None, dtype=None, **kwargs):
     """ans_k * sum_j<=k t_j / x_j, a cumulative sum, where x has no zeros or infinities."""
     axis = None if not shape_of(x) else axis  # a 0-d x is scanned as if flattened
-    if _quotient_fails(x):
+    if quotient_fails(x):
         c, upper = _partial_products(x, axis)
         t_last = reshape(t, (-1,)) if axis is None else moveaxis(t, axis, -1)
-        out = sum(where(upper, _times_others(expand_dims(t_last, -1), c, x), 0), axis=-2)
+        out = sum(where(upper, times_others(expand_dims(t_last, -1), c, x), 0), axis=-2)
         return out if axis is None else moveaxis(out, -1, axis)
     return cumsum(t / x, axis=axis) * ans
 

@@ -6,6 +6,7 @@ import numpy
 import scipy.stats
 
 from mlkit.autodiff.tracer import getval
+from mlkit.numpy.rules.unbounded import times_either
 from mlkit.scipy.densities import gamma_power
 from mlkit.scipy.special import gammainc, xlogy
 from mlkit.scipy.stats.base import lgamma_of, log_of, masked, register, standardized
@@ -14,10 +15,13 @@ __all__ = ["cdf", "logpdf", "pdf"]
 
 
 def logpdf(x, a, loc=0.0, scale=1.0):
+    """(a - 1) log z - z - log Gamma(a) - log scale, with log z as log(x - loc) - log scale:
+    through z, the mixed partials of log z at x = loc are inf - inf (nan) or, guarded, one
+    infinite term, where each is a finite number (d2/dx dscale 1/scale**2)."""
     z, scale, (a,), valid = standardized(x, loc, scale, a)
     inside = numpy.greater_equal(getval(z), 0)
-    z = masked(inside, z, 1.0)
-    out = xlogy(a - 1, z) - z - lgamma_of(a) - log_of(scale)
+    z, offset = masked(inside, z, 1.0), masked(inside, x - loc, 1.0)
+    out = xlogy(a - 1, offset) - z - lgamma_of(a) - a * log_of(scale)
     return masked(valid, masked(inside, out, -numpy.inf), numpy.nan)
 
 
@@ -26,6 +30,8 @@ def pdf(x, a, loc=0.0, scale=1.0):
     z = 0 are the density's (exp(-inf) * inf would make them nan)."""
     z, scale, (a,), valid = standardized(x, loc, scale, a)
     inside = numpy.greater_equal(getval(z), 0)
+    z = times_either(x - loc, 1 / scale)  # at x = loc z is 0 for every scale: an infinite
+    # cotangent (d/da's log z) times its zero scale-slope is 0 (divide's -z / scale: nan)
     out = gamma_power(0)(a - 1, masked(inside, z, 1.0), -lgamma_of(a)) / scale
     return masked(valid, masked(inside, out, 0.0), numpy.nan)
 

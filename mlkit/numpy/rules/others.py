@@ -1,0 +1,108 @@
+"""The products of the other elements along some axes, by which prod's and cumprod's rules
+multiply: the quotient of the product by each element where that does not fail, else scans
+of multiplies, exact at zeros and infinities to every order."""
+
+import numpy
+
+from mlkit.autodiff.tracer import getval
+from mlkit.numpy.rules.base import reshape, shape_of
+from mlkit.numpy.rules.elementwise import def_elementwise
+from mlkit.numpy.rules.shape import concatenate, moveaxis
+from mlkit.numpy.rules.unbounded import times_partial, unbounded
+from mlkit.numpy.wrap import raw_array, wrap
+
+__all__ = ["others_product", "quotient_fails", "times_others"]
+
+
+def quotient_fails(x):
+    """Whether dividing a product by ``x`` fails somewhere: 0 / 0 at a zero, inf / inf at an
+    infinity (the product of the other elements is finite there)."""
+    raw = raw_array(x)
+    return bool(numpy.any((raw == 0) | numpy.isinf(raw)))
+
+
+def times_others(g, others, x):
+    """``g`` times the products of other elements, which an infinite x makes infinite: there a
+    zero (co)tangent gives 0, not 0 * inf = nan."""
+    if bool(numpy.any(numpy.isinf(raw_array(x)))):
+        return times_partial(g, others)
+    return g * others
+
+
+def others_product(ans, x, axis, keepdims, initial=None):
+    """The product of all other elements along ``axis`` (and ``initial``, a factor too), for
+    each element of ``x``.
+
+    ans / x where that does not fail; otherwise the products before and after each element
+    are multiplied (``_products_before``), exact at zeros and infinities to every order.
+    """
+    raw = raw_array(x)
+    if not quotient_fails(x):
+        full = ans if keepdims or axis is None else reshape(ans, _kept_shape(raw.shape, axis))
+        return full / x
+    axes = _axes_tuple(axis, raw.ndim)
+    if not axes:  # a 0-d x, or axis=(): each element is its own product, the others' is 1
+        others = numpy.ones(raw.shape, raw.dtype)
+    else:
+        flat, _ = _reduced_axes_last(x, axes)
+        others = _restore_axes(_products_around(flat), axes, raw.shape)
+    # initial is a constant (a traced one is refused), in the product's dtype
+    return others if initial is None else others * numpy.asarray(getval(initial), raw.dtype)
+
+
+def _multiply(x, y):
+    """numpy.multiply under its own name (numpy.multiply itself dispatches to ``multiply``)."""
+    return numpy.multiply(x, y)
+
+
+# x * y whose partials (the other factor) may be infinite: a zero (co)tangent meeting an
+# infinite factor gives 0, not nan, to every order, while the product itself stays numpy's.
+_factor_product = def_elementwise(wrap(_multiply, "factor_product"),
+                                  unbounded(lambda ans, x, y: y), unbounded(lambda ans, x, y: x))
+
+
+def _products_around(v):
+    """For each element along the last axis, the product of the others: those before it
+    times those after it."""
+    return _factor_product(_products_before(v), _products_before(v[..., ::-1])[..., ::-1])
+
+
+def _products_before(v):
+    """The product of the elements before each one along the last axis (1 for the first),
+    by log2(n) multiplies of shifted copies (a Hillis-Steele scan): no division, so exact at
+    zeros and infinities, and each further derivative costs O(n log n), not a power of n."""
+    n, raw = shape_of(v)[-1], raw_array(v)
+    scan = concatenate([numpy.ones(raw.shape[:-1] + (1,), raw.dtype), v[..., :-1]], axis=-1)
+    shift = 1
+    while shift < n:
+        ones = numpy.ones(raw.shape[:-1] + (shift,), raw.dtype)
+        scan = _factor_product(scan, concatenate([ones, scan[..., :-shift]], axis=-1))
+        shift *= 2
+    return scan
+
+
+def _axes_tuple(axis, ndim):
+    if axis is None or ndim == 0:  # numpy reduces a 0-d x over axis 0 or -1 to itself
+        return tuple(range(ndim))
+    return tuple(sorted(a % ndim for a in ((axis,) if isinstance(axis, int) else axis)))
+
+
+def _reduced_axes_last(x, axes):
+    """``x`` with ``axes`` moved to the end and merged into one."""
+    shape = shape_of(x)
+    destination = tuple(range(len(shape) - len(axes), len(shape)))
+    moved = moveaxis(x, axes, destination)
+    kept = tuple(n for i, n in enumerate(shape) if i not in axes)
+    return reshape(moved, kept + (-1,)), shape_of(moved)
+
+
+def _restore_axes(y, axes, shape):
+    kept = tuple(n for i, n in enumerate(shape) if i not in axes)
+    moved = reshape(y, kept + tuple(shape[a] for a in axes))
+    destination = tuple(range(len(shape) - len(axes), len(shape)))
+    return moveaxis(moved, destination, axes)
+
+
+def _kept_shape(shape, axis):
+    axes = (axis,) if isinstance(axis, int) else axis
+    return tuple(1 if i in [a % len(shape) for a in axes] else n for i, n in enumerate(shape))

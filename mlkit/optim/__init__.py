@@ -26,5 +26,4 @@ from mlkit.optim.sgd import SGD as SGD
 __all__ = ["Optimizer", "FlatParameters", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "LBFGS",
            "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
            "CosineAnnealingWarmRestarts", "LinearWarmup", "SequentialLR", "ChainedScheduler",
-           "OneCycleLR",
-           "ReduceLROnPlateau", "clip_grad_norm", "clip_grad_value", "clip_flat"]
+           "OneCycleLR", "ReduceLROnPlateau", "clip_grad_norm", "clip_grad_value", "clip_flat"]

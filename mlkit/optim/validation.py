@@ -12,7 +12,7 @@ import numpy as np
 class BuiltFromOptions:
     """Base of every optimizer: building one as PyTorch's are, from the parameters (a tree, a
     model, an iterator) rather than from its options alone, is a TypeError saying how mlkit's
-    step and how they give parts of a model their own learning rate or weight decay."""
+    optimizers step and how they give parts of a model their own learning rate or weight decay."""
 
     def __new__(cls, *args, **kwargs):
         _refuse_parameters(cls, args, kwargs)
@@ -29,8 +29,7 @@ def _refuse_parameters(cls, args, kwargs) -> None:
         f"{name} was given the parameters ({type(given).__name__}) as its first argument; "
         f"mlkit optimizers take their options alone, {name}(lr=...), and step a model with "
         "opt.descend(model, closure) (first-order ones also with opt.update(model, grads)). "
-        "For parameter "
-        "groups (per-layer lr or weight decay), use one optimizer per part: "
+        "For parameter groups (per-layer lr or weight decay), use one optimizer per part: "
         "opt_a.update(model.body, grads['body']) and opt_b.update(model.head, grads['head'])")
 
 

@@ -1,4 +1,4 @@
-"""Gradient clipping by global norm and by value."""
+"""Gradient clipping by global norm and by value, of trees and of flat vectors (clip_flat)."""
 
 import math
 
@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from mlkit.optim import clip_grad_norm, clip_grad_value
+import mlkit
+from mlkit.optim import FlatParameters, clip_flat, clip_grad_norm, clip_grad_value
 
 
 def test_global_norm_by_hand():
@@ -76,3 +77,41 @@ def test_clip_by_value_keeps_dtype_and_none():
 def test_bad_arguments(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_clip_flat_is_the_tree_clipping_by_norm_then_by_value():
+    rng = np.random.default_rng(0)
+    tree = {"a": rng.normal(size=(3, 2)), "b": rng.normal(size=4).astype(np.float32),
+            "c": rng.normal(size=2)}
+    flat = FlatParameters(tree)
+    vectors = flat.join(tree)
+    for max_norm, max_value in [(0.5, None), (0.5, 0.1), (None, 0.3), (100.0, None),
+                                (None, None)]:
+        clipped = clip_flat(vectors, max_norm=max_norm, max_value=max_value)
+        expected = tree
+        if max_norm is not None:
+            expected = clip_grad_norm(expected, max_norm)[0]
+        if max_value is not None:
+            expected = clip_grad_value(expected, max_value)
+        for got, want in zip(clipped, flat.join(expected)):
+            assert got.dtype == want.dtype
+            np.testing.assert_allclose(got, want, rtol=1e-6)
+    norm = np.sqrt(sum(float(v.astype(np.float64) @ v) for v in vectors))
+    scaled = clip_flat(vectors, max_norm=0.5)
+    np.testing.assert_allclose(scaled[0], vectors[0] * 0.5 / (norm + 1e-6), rtol=1e-6)
+    assert np.array_equal(clip_flat(vectors, max_norm=100.0)[0], vectors[0])
+
+
+def test_clip_flat_under_jit_and_in_float32():
+    vectors = [np.array([3.0, 0.0, -4.0], np.float32)]
+    jitted = mlkit.jit(lambda v: clip_flat([v], max_norm=1.0, max_value=0.7)[0])
+    for scale in (1.0, 0.1, 2.0):
+        v = vectors[0] * np.float32(scale)
+        eager = clip_flat([v], max_norm=1.0, max_value=0.7)[0]
+        got = jitted(v)
+        assert got.dtype == np.float32 and eager.dtype == np.float32
+        np.testing.assert_allclose(got, eager, rtol=1e-6)
+        np.testing.assert_allclose(eager, np.clip(v * min(1.0, 1.0 / (5.0 * scale + 1e-6)),
+                                                  -0.7, 0.7), rtol=1e-6)
+    with pytest.raises(ValueError, match="clip_flat: max_norm must be"):
+        clip_flat(vectors, max_norm=0.0)

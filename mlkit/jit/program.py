@@ -104,7 +104,7 @@ class Program:
         self.branches = {}
         self._names = {}
         self._numbers = {}
-        self._namespace = {"_Miss": Miss, "_equal": _equal, "_fresh": fresh, "_key": value_key}
+        self._namespace = {"_Miss": Miss, "_equal": _equal, "_fresh": fresh}
         self.source = self._source()
         code = compile(self.source, "<mlkit.jit program>", "exec")
         exec(code, self._namespace)  # noqa: S102 (source generated above, from the steps)

@@ -24,7 +24,7 @@ def test_pos_weight_scales_the_positive_term(pos_weight, reduction):
     numpy.testing.assert_allclose(got, expected, rtol=1e-13)
 
 
-def test_the_gradient_is_p_y_sigmoid_minus_x_against_the_negatives_sigmoid():
+def test_the_gradient_weighs_the_positive_terms_slope_by_p_to_second_order():
     p = numpy.array([0.5, 2.0, 4.0])
     g = grad(lambda x: nn.binary_cross_entropy_with_logits(x, Y, pos_weight=p,
                                                            reduction="sum"))(X)

@@ -230,8 +230,8 @@ MonitorName = Literal[tuple(MONITORS)]
 """The names of :data:`MONITORS`, as a type."""
 
 # ----------------------------------------------------------------------------- schedules
-# A run's schedule steps once per epoch, or per batch (schedule.interval); durations count
-# those steps, and ``epochs`` is the run's count of them.
+# A run's schedule steps once per epoch, or per batch (schedule.interval): ``epochs`` (the
+# run's count of steps) and every duration, warmup_epochs despite its name, count those steps.
 
 
 def no_schedule(optimizer, epochs):
@@ -241,12 +241,13 @@ def no_schedule(optimizer, epochs):
 
 @checked
 def cosine(optimizer, epochs, t_max: PositiveInt | None = None, **options):
-    """Cosine annealing from lr down to eta_min over t_max epochs.
+    """Cosine annealing from lr down to eta_min over t_max steps.
 
     Parameters
     ----------
     t_max : int or None
-        Epochs of one half cosine; null means training.epochs.
+        Steps of one half cosine; null means the whole run (training.epochs, times the
+        batches per epoch under schedule.interval: batch).
     """
     return optim.CosineAnnealingLR(optimizer, t_max or epochs, **options)
 
@@ -258,7 +259,7 @@ def linear_warmup(optimizer, epochs, warmup_epochs: PositiveInt = 5, **options):
     Parameters
     ----------
     warmup_epochs : int
-        Length of the warmup.
+        Length of the warmup, in steps (epochs, or batches under schedule.interval: batch).
     """
     return optim.LinearWarmup(optimizer, warmup_epochs, **options)
 
@@ -266,14 +267,15 @@ def linear_warmup(optimizer, epochs, warmup_epochs: PositiveInt = 5, **options):
 @checked
 def warmup_cosine(optimizer, epochs, warmup_epochs: PositiveInt = 5,
                   t_max: PositiveInt | None = None, **options):
-    """Linear warmup, then cosine annealing to eta_min by the end of t_max epochs.
+    """Linear warmup, then cosine annealing to eta_min by the end of t_max steps.
 
     Parameters
     ----------
     warmup_epochs : int
-        Length of the warmup.
+        Length of the warmup, in steps (epochs, or batches under schedule.interval: batch).
     t_max : int or None
-        Total epochs, warmup included; null means training.epochs.
+        Total steps, warmup included; null means the whole run (training.epochs, times the
+        batches per epoch under schedule.interval: batch).
     """
     warm, anneal = _split(options, optim.LinearWarmup)
     total = t_max or epochs

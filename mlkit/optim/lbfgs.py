@@ -103,7 +103,7 @@ class LBFGS(validation.BuiltFromOptions):
         self._t = 0.0
         self._prev_loss = 0.0
         self._h_diag = 1.0
-        self._level = False  # whether the last step was taken on the slope alone
+        self._taken_by_slope = False  # the last step: accepted by its slope, the loss flat
 
     def minimize(self, value_and_grad_fn, params):
         """Minimise from ``params`` for up to ``max_iter`` iterations; fresh history.
@@ -293,7 +293,7 @@ class LBFGS(validation.BuiltFromOptions):
                 self.reason = ("step below tolerance_change" if t else no_decrease(
                     _largest(grad), grad.dtype, self.tolerance_grad, loss, fn(x)[0]))
                 break
-            if abs(loss - self._prev_loss) < self.tolerance_change and not self._level:
+            if abs(loss - self._prev_loss) < self.tolerance_change and not self._taken_by_slope:
                 self.reason = "loss change below tolerance_change"
                 break
         return x, loss, grad, evaluated
@@ -325,7 +325,7 @@ class LBFGS(validation.BuiltFromOptions):
 
         start = Trial(0.0, loss, slope, (x, grad))
         t_tolerance = self.tolerance_change / longest
-        accepted, used, self._level = strong_wolfe(
+        accepted, used, self._taken_by_slope = strong_wolfe(
             phi, start, t, t_tolerance=t_tolerance, rounding=float(np.finfo(grad.dtype).eps))
         point, gradient = accepted.payload
         return point, accepted.value, gradient, accepted.t, used

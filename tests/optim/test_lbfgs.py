@@ -315,7 +315,7 @@ def float32_least_squares(dtype, rows=50):
     return value_and_grad, {"x": np.zeros(5, dtype)}
 
 
-def test_a_torch_style_float32_step_stops_where_float64_does_not_stalled():
+def test_a_torch_style_float32_step_stops_where_float64_does_instead_of_stalling():
     # The float32 loss stops resolving the steps' decrease before the torch-style tolerances
     # are met; the line search then goes by the slope, which float32 still resolves.
     ends = {}

@@ -120,7 +120,9 @@ def test_an_optimizer_without_momentum_needs_cycle_momentum_off(optimizer):
         OneCycleLR(optimizer, max_lr=1.0, total_steps=10)
     schedule = OneCycleLR(optimizer, max_lr=1.0, total_steps=10, cycle_momentum=False)
     assert optimizer.lr == pytest.approx(1.0 / 25)
-    schedule.step()
+    schedule.step()  # halfway up the half cosine to max_lr at step 2, no momentum set
+    assert optimizer.lr == pytest.approx((1.0 + 1.0 / 25) / 2)
+    assert not hasattr(optimizer, "momentum") and not hasattr(optimizer, "betas")
 
 
 def test_momentum_cannot_be_turned_on_after_steps_without_it():

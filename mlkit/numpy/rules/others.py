@@ -6,9 +6,9 @@ import numpy
 
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.base import reshape, shape_of
-from mlkit.numpy.rules.elementwise import def_elementwise
+from mlkit.numpy.rules.elementwise import def_elementwise, where_primitive
 from mlkit.numpy.rules.shape import concatenate, moveaxis
-from mlkit.numpy.rules.unbounded import times_either, times_partial, unbounded
+from mlkit.numpy.rules.unbounded import times_partial, unbounded
 from mlkit.numpy.wrap import raw_array, wrap
 
 __all__ = ["cumulative_others_after", "cumulative_others_before", "others_product",
@@ -55,7 +55,8 @@ def cumulative_others_before(t, x):
     """For each k along the last axis, sum_{i <= k} t_i prod_{j <= k, j != i} x_j: cumprod's
     JVP along ``t``, without division. With u_i = t_i prod_{j < i} x_j it is the recurrence
     d_k = u_k + x_k d_{k-1}, solved by a scan."""
-    return _linear_scan(times_others(t, _products_before(x), x), x)
+    u = times_others(t, _products_before(x), x)
+    return _linear_scan(u, x, numpy.not_equal(raw_array(t), 0))[0]
 
 
 def cumulative_others_after(g, x):
@@ -64,26 +65,40 @@ def cumulative_others_after(g, x):
     same recurrence run from the end."""
     raw = raw_array(x)  # not empty: a zero or an infinity is in it
     ones = numpy.ones(raw.shape[:-1] + (1,), raw.dtype)
-    after = _linear_scan(g[..., ::-1], concatenate([ones, x[..., :0:-1]], axis=-1))
-    return times_others(after[..., ::-1], _products_before(x), x)
+    after, weighted = _linear_scan(g[..., ::-1], concatenate([ones, x[..., :0:-1]], axis=-1),
+                                   numpy.not_equal(raw_array(g), 0)[..., ::-1])
+    return _weighted_product(weighted[..., ::-1], _products_before(x), after[..., ::-1])
 
 
-def _linear_scan(a, b):
-    """s_k = a_k + b_k s_{k-1} along the last axis (s_{-1} = 0), that is
+def _linear_scan(a, b, weighted):
+    """``(s, weighted)``: s_k = a_k + b_k s_{k-1} along the last axis (s_{-1} = 0), that is
     sum_{i <= k} a_i prod_{i < j <= k} b_j, by log2(n) steps that each fold in the partial
-    sums ``shift`` places back (a Hillis-Steele scan of the affine maps s -> a + b s). A zero
-    partial sum meeting an infinite product of b gives 0 (its terms have zero weights)."""
+    sums ``shift`` places back (a Hillis-Steele scan of the affine maps s -> a + b s).
+    ``weighted`` (raw) marks the a_k whose (co)tangent is not 0, and comes back marking the
+    s_k with such a term: the others are 0 whatever b is, as in the closed forms."""
     n, raw = shape_of(b)[-1], raw_array(b)
     shift = 1
     while shift < n:
         pad = raw.shape[:-1] + (shift,)
         earlier = concatenate([numpy.zeros(pad, raw.dtype), a[..., :-shift]], axis=-1)
-        a = a + times_either(b, earlier)
+        earlier_weighted = numpy.concatenate([numpy.zeros(pad, bool), weighted[..., :-shift]],
+                                             axis=-1)
+        a = a + _weighted_product(earlier_weighted, b, earlier)
+        weighted = weighted | earlier_weighted
         if 2 * shift < n:  # the last step's products of b would go unused
             b = _factor_product(b, concatenate([numpy.ones(pad, raw.dtype), b[..., :-shift]],
                                                axis=-1))
         shift *= 2
-    return a
+    return a, weighted
+
+
+def _weighted_product(weighted, x, y):
+    """x * y where ``weighted``, else 0: a sum of terms with zero (co)tangents is 0 even
+    where an infinite factor meets it, while 0 * inf of a weighted term stays nan."""
+    if numpy.all(weighted):
+        return _factor_product(x, y)
+    with numpy.errstate(invalid="ignore"):
+        return where_primitive(weighted, _factor_product(x, y), 0)
 
 
 def _multiply(x, y):

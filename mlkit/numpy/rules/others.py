@@ -1,17 +1,18 @@
 """The products of the other elements along some axes, by which prod's and cumprod's rules
 multiply: the quotient of the product by each element where that does not fail, else scans
-of multiplies, exact at zeros and infinities to every order."""
+of multiplies, exact at zeros and infinities to every order, in O(n log n) per derivative."""
 
 import numpy
 
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.base import reshape, shape_of
-from mlkit.numpy.rules.elementwise import def_elementwise
+from mlkit.numpy.rules.elementwise import def_elementwise, where_primitive
 from mlkit.numpy.rules.shape import concatenate, moveaxis
 from mlkit.numpy.rules.unbounded import times_partial, unbounded
 from mlkit.numpy.wrap import raw_array, wrap
 
-__all__ = ["others_product", "quotient_fails", "times_others"]
+__all__ = ["cumulative_others_after", "cumulative_others_before", "others_product",
+           "quotient_fails", "times_others"]
 
 
 def quotient_fails(x):
@@ -48,6 +49,56 @@ def others_product(ans, x, axis, keepdims, initial=None):
         others = _restore_axes(_products_around(flat), axes, raw.shape)
     # initial is a constant (a traced one is refused), in the product's dtype
     return others if initial is None else others * numpy.asarray(getval(initial), raw.dtype)
+
+
+def cumulative_others_before(t, x):
+    """For each k along the last axis, sum_{i <= k} t_i prod_{j <= k, j != i} x_j: cumprod's
+    JVP along ``t``, without division. With u_i = t_i prod_{j < i} x_j it is the recurrence
+    d_k = u_k + x_k d_{k-1}, solved by a scan."""
+    u = times_others(t, _products_before(x), x)
+    return _linear_scan(u, x, numpy.not_equal(raw_array(t), 0))[0]
+
+
+def cumulative_others_after(g, x):
+    """For each i along the last axis, sum_{k >= i} g_k prod_{j <= k, j != i} x_j: cumprod's
+    VJP of ``g``, without division: prod_{j < i} x_j times s_i = g_i + x_{i+1} s_{i+1}, the
+    same recurrence run from the end."""
+    raw = raw_array(x)  # not empty: a zero or an infinity is in it
+    ones = numpy.ones(raw.shape[:-1] + (1,), raw.dtype)
+    after, weighted = _linear_scan(g[..., ::-1], concatenate([ones, x[..., :0:-1]], axis=-1),
+                                   numpy.not_equal(raw_array(g), 0)[..., ::-1])
+    return _weighted_product(weighted[..., ::-1], _products_before(x), after[..., ::-1])
+
+
+def _linear_scan(a, b, weighted):
+    """``(s, weighted)``: s_k = a_k + b_k s_{k-1} along the last axis (s_{-1} = 0), that is
+    sum_{i <= k} a_i prod_{i < j <= k} b_j, by log2(n) steps that each fold in the partial
+    sums ``shift`` places back (a Hillis-Steele scan of the affine maps s -> a + b s).
+    ``weighted`` (raw) marks the a_k whose (co)tangent is not 0, and comes back marking the
+    s_k with such a term: the others are 0 whatever b is, as in the closed forms."""
+    n, raw = shape_of(b)[-1], raw_array(b)
+    shift = 1
+    while shift < n:
+        pad = raw.shape[:-1] + (shift,)
+        earlier = concatenate([numpy.zeros(pad, raw.dtype), a[..., :-shift]], axis=-1)
+        earlier_weighted = numpy.concatenate([numpy.zeros(pad, bool), weighted[..., :-shift]],
+                                             axis=-1)
+        a = a + _weighted_product(earlier_weighted, b, earlier)
+        weighted = weighted | earlier_weighted
+        if 2 * shift < n:  # the last step's products of b would go unused
+            b = _factor_product(b, concatenate([numpy.ones(pad, raw.dtype), b[..., :-shift]],
+                                               axis=-1))
+        shift *= 2
+    return a, weighted
+
+
+def _weighted_product(weighted, x, y):
+    """x * y where ``weighted``, else 0: a sum of terms with zero (co)tangents is 0 even
+    where an infinite factor meets it, while 0 * inf of a weighted term stays nan."""
+    if numpy.all(weighted):
+        return _factor_product(x, y)
+    with numpy.errstate(invalid="ignore"):
+        return where_primitive(weighted, _factor_product(x, y), 0)
 
 
 def _multiply(x, y):

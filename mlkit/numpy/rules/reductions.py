@@ -25,9 +25,14 @@ from mlkit.numpy.rules.base import (
     unbroadcast,
 )
 from mlkit.numpy.rules.elementwise import where_primitive as _select
-from mlkit.numpy.rules.elementwise import where_primitive as where
-from mlkit.numpy.rules.others import others_product, quotient_fails, times_others
-from mlkit.numpy.rules.shape import expand_dims, moveaxis
+from mlkit.numpy.rules.others import (
+    cumulative_others_after,
+    cumulative_others_before,
+    others_product,
+    quotient_fails,
+    times_others,
+)
+from mlkit.numpy.rules.shape import moveaxis
 from mlkit.numpy.wrap import composite, dispatch_from, raw_array, wrap
 
 __all__ = ["amax", "amin", "average", "cumprod", "cumsum", "flip", "max", "mean", "min", "prod"]
@@ -234,14 +239,8 @@ defvjp(flip, lambda ans, x, axis=None: lambda g: flip(g, axis))
 def_linear(flip, argnums=(0,))
 
 
-def _partial_products(x, axis):
-    """``(c, upper, axis)``: c[..., j, k] is the product of x_i for i <= k, i != j (along
-    ``axis``, moved last), the derivative of cumprod's output k in its input j; ``upper``
-    masks k >= j, where it applies. Exact at zeros and to every order."""
-    moved = reshape(x, (-1,)) if axis is None else moveaxis(x, axis, -1)
-    n = shape_of(moved)[-1]
-    c = cumprod(where(numpy.eye(n, dtype=bool), 1, expand_dims(moved, -2)), axis=-1)
-    return c, numpy.triu(numpy.ones((n, n), dtype=bool))
+def _last(x, axis):
+    return reshape(x, (-1,)) if axis is None else moveaxis(x, axis, -1)
 
 
 def _from_last(y, x_shape, axis):
@@ -253,12 +252,8 @@ def _cumprod_vjp(ans, x, axis=None, dtype=None, **kwargs):
     x_shape = shape_of(x)
     axis = None if not x_shape else axis  # a 0-d x is scanned as if flattened
     if quotient_fails(x):
-        def vjp_at_zeros(g):
-            c, upper = _partial_products(x, axis)
-            g_last = reshape(g, (-1,)) if axis is None else moveaxis(g, axis, -1)
-            terms = times_others(expand_dims(g_last, -2), c, x)
-            return _from_last(sum(where(upper, terms, 0), axis=-1), x_shape, axis)
-        return vjp_at_zeros
+        return lambda g: _from_last(cumulative_others_after(_last(g, axis), _last(x, axis)),
+                                    x_shape, axis)
 
     def vjp(g):
         if axis is None:
@@ -272,9 +267,7 @@ def _cumprod_jvp(t, ans, x, axis=None, dtype=None, **kwargs):
     """ans_k * sum_j<=k t_j / x_j, a cumulative sum, where x has no zeros or infinities."""
     axis = None if not shape_of(x) else axis  # a 0-d x is scanned as if flattened
     if quotient_fails(x):
-        c, upper = _partial_products(x, axis)
-        t_last = reshape(t, (-1,)) if axis is None else moveaxis(t, axis, -1)
-        out = sum(where(upper, times_others(expand_dims(t_last, -1), c, x), 0), axis=-2)
+        out = cumulative_others_before(_last(t, axis), _last(x, axis))
         return out if axis is None else moveaxis(out, -1, axis)
     return cumsum(t / x, axis=axis) * ans
 

@@ -8,12 +8,13 @@ gathers, ``lstsq`` and ``eigvals``), so they are differentiable in every numeric
 import numpy
 
 from mlkit.autodiff.tracer import getval, rawval
-from mlkit.numpy.rules.base import conj, real, reshape, shape_of, sum
+from mlkit.numpy.rules.base import conj, real, reshape, shape_of
 from mlkit.numpy.rules.construction import asarray, astype
 from mlkit.numpy.rules.elementwise import where
 from mlkit.numpy.rules.indexing import getitem
 from mlkit.numpy.rules.reductions import flip
 from mlkit.numpy.rules.shape import concatenate, stack
+from mlkit.numpy.rules.shifted_sums import shifted_sum
 from mlkit.numpy.wrap import composite, nondifferentiable
 
 __all__ = ["polyval", "polyadd", "polysub", "polymul", "polyder", "polyint", "polydiv",
@@ -187,27 +188,18 @@ def poly(seq_of_zeros):
 
 def convolve(a, v, mode="full"):
     """The discrete linear convolution of two 1-d sequences (modes 'full', 'same',
-    'valid' as numpy), as one gather and one product."""
+    'valid' as numpy): one shifted sum, in the operands' memory, not their product's."""
     a, v = _vector(a), _vector(v)
     n, m = shape_of(a)[0], shape_of(v)[0]
     if n == 0 or m == 0:
         raise ValueError("convolve: both sequences must be non-empty")
     if m > n:
         a, v, n, m = v, a, m, n
-    size = n + m - 1
-    k = numpy.arange(size)[:, None]
-    lag = k - numpy.arange(m)[None, :]  # out[k] = sum_j a[k - j] v[j]
-    inside = (lag >= 0) & (lag < n)
-    padded = concatenate([a, numpy.zeros(1, numpy.result_type(getval(a)))])
-    full = sum(getitem(padded, numpy.where(inside, lag, n)) * v, axis=1)
-    if mode == "full":
-        return full
-    if mode == "same":
-        start = (m - 1) // 2
-        return getitem(full, slice(start, start + n))
-    if mode == "valid":
-        return getitem(full, slice(m - 1, n))
-    raise ValueError(f"convolve: mode must be 'full', 'same' or 'valid', got {mode!r}")
+    windows = {"full": (0, n + m - 1), "same": ((m - 1) // 2, n), "valid": (m - 1, n - m + 1)}
+    if mode not in windows:
+        raise ValueError(f"convolve: mode must be 'full', 'same' or 'valid', got {mode!r}")
+    shift, length = windows[mode]
+    return shifted_sum(a, v, conv=((0,), (0,)), dots=((), ()), shifts=(shift,), lengths=(length,))
 
 
 def correlate(a, v, mode="valid"):

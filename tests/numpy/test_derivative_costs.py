@@ -1,0 +1,49 @@
+"""Derivatives cost what the value costs: no intermediate as large as the operands' product
+(convolve), no graph with one node per scalar step of a loop (polydiv). Checked by memory
+and by counting the calls of a jitted program, never by timing."""
+
+import tracemalloc
+
+import numpy as onp
+import pytest
+from numpy.testing import assert_allclose
+
+import mlkit.numpy as np
+from mlkit import grad, make_hvp, make_jvp
+
+N = 2000  # a gather of every (output, lag) pair would be N * 2N * 16 bytes = 128 MB
+
+
+def peak_bytes(thunk):
+    tracemalloc.start()
+    try:
+        thunk()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("fun", [np.convolve, np.correlate, np.polymul])
+def test_convolving_two_long_sequences_needs_memory_linear_in_their_length(fun):
+    rng = onp.random.default_rng(0)
+    a, b, v = rng.normal(size=N), rng.normal(size=N), onp.cos(onp.arange(N))
+
+    def loss(a):
+        return np.sum(np.sin(fun(a, b)))
+
+    value = loss(a)
+    for thunk in (lambda: grad(loss)(a), lambda: make_jvp(loss)(a)(v),
+                  lambda: make_hvp(loss)(a)[0](v)):
+        assert peak_bytes(thunk) < 2e6  # linear: a few arrays of 4N floats (32 kB each)
+    assert_allclose(value, onp.sum(onp.sin(getattr(onp, fun.__name__)(a, b))), rtol=1e-10)
+
+
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+def test_convolve_keeps_float32_and_matches_numpy_in_every_mode(mode):
+    a = onp.linspace(-1, 2, 9, dtype=onp.float32)
+    b = onp.array([0.5, -1.0, 2.0], onp.float32)
+    out = np.convolve(a, b, mode)
+    assert out.dtype == onp.float32
+    assert_allclose(out, onp.convolve(a, b, mode), rtol=1e-6)
+    slope = grad(lambda b: np.sum(np.convolve(a, b, mode) ** 2))(b)
+    assert slope.dtype == onp.float32

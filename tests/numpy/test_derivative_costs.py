@@ -9,7 +9,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 import mlkit.numpy as np
-from mlkit import grad, make_hvp, make_jvp
+from mlkit import grad, jit, make_hvp, make_jvp
 
 N = 2000  # a gather of every (output, lag) pair would be N * 2N * 16 bytes = 128 MB
 
@@ -47,3 +47,26 @@ def test_convolve_keeps_float32_and_matches_numpy_in_every_mode(mode):
     assert_allclose(out, onp.convolve(a, b, mode), rtol=1e-6)
     slope = grad(lambda b: np.sum(np.convolve(a, b, mode) ** 2))(b)
     assert slope.dtype == onp.float32
+
+
+def test_polydiv_derivatives_record_a_few_calls_not_one_per_scalar_step():
+    """A long dividend was divided by a loop of scalar ops, each a node (m = 400 and a
+    quadratic divisor: thousands of calls in every derivative); now it is one primitive."""
+    rng = onp.random.default_rng(0)
+    u, w = rng.normal(size=400), onp.cos(onp.arange(400.0))
+    v = onp.array([2.0, -1.0, 0.5])
+
+    def loss(u, v):
+        return np.sum(np.sin(np.concatenate(np.polydiv(u, v))))
+
+    programs = [(jit(grad(loss, 0)), (u, v)), (jit(grad(loss, 1)), (u, v)),
+                (jit(lambda u, w: make_jvp(loss)(u, v)(w)[1]), (u, w)),
+                (jit(lambda u, w: make_hvp(loss)(u, v)[0](w)), (u, w))]
+    for program, args in programs:
+        assert sum(program.profile(*args).calls.values()) < 100
+    step = 1e-6
+    slope = (loss(u + step * w, v) - loss(u - step * w, v)) / (2 * step)
+    assert_allclose(onp.dot(grad(loss)(u, v), w), slope, rtol=1e-6)
+    assert_allclose(make_jvp(loss)(u, v)(w)[1], slope, rtol=1e-6)
+    curvature = (grad(loss)(u + step * w, v) - grad(loss)(u - step * w, v)) / (2 * step)
+    assert_allclose(make_hvp(loss)(u, v)[0](w), curvature, rtol=1e-5, atol=1e-7)

@@ -48,19 +48,27 @@ def ravel(a, order="C"):
     return reshape(a, (-1,), order=order)
 
 
-def _concatenate(axis, *arrays):
+def _concatenate(axis, *arrays, ends):
+    """numpy.concatenate; ``ends`` (see _ends) is for the VJP makers."""
     return numpy.concatenate(arrays, axis=axis)
 
 
 concatenate_arrays = wrap(_concatenate, "concatenate_arrays")
 
 
+def _ends(axis, arrays):
+    """Where each array ends along ``axis`` (of the flattened arrays for None), found once
+    per call so that each argument's VJP maker needs only its own two numbers."""
+    shapes = [shape_of(a) for a in arrays]  # pieces may be lists (of traced values too)
+    sizes = [int(numpy.prod(shape)) if axis is None
+             else shape[axis] if -len(shape) <= axis < len(shape) else 0  # numpy will refuse
+             for shape in shapes]
+    return tuple(numpy.cumsum(sizes, dtype=int).tolist())
+
+
 def _concatenate_vjp(argnum, ans, args, kwargs):
-    axis = args[0]
-    shapes = [numpy.shape(getval(a)) for a in args[1:]]  # constant pieces may be plain lists
-    sizes = [shape[axis] if axis is not None else int(numpy.prod(shape)) for shape in shapes]
-    start = int(numpy.sum(sizes[: argnum - 1]))
-    stop = start + sizes[argnum - 1]
+    axis, ends = args[0], kwargs["ends"]
+    start, stop = (ends[argnum - 2] if argnum > 1 else 0), ends[argnum - 1]
     target_shape = shape_of(args[argnum])
 
     def vjp(g):
@@ -77,7 +85,7 @@ def _concatenate_vjp(argnum, ans, args, kwargs):
 def _concatenate_jvp(argnum, t, ans, args, kwargs):
     """Linear jointly, not per argument: the other arrays contribute zeros."""
     parts = [t if k == argnum else numpy.zeros_like(getval(a)) for k, a in enumerate(args)]
-    return concatenate_arrays(args[0], *parts[1:])
+    return concatenate_arrays(args[0], *parts[1:], **kwargs)
 
 
 defvjp_argnum(concatenate_arrays, _concatenate_vjp)
@@ -86,7 +94,7 @@ defjvp_argnum(concatenate_arrays, _concatenate_jvp)
 
 def concatenate(arrays, axis=0):
     """numpy.concatenate, differentiable in every array of the sequence."""
-    return concatenate_arrays(axis, *arrays)
+    return concatenate_arrays(axis, *arrays, ends=_ends(axis, arrays))
 
 
 def stack(arrays, axis=0):

@@ -123,3 +123,18 @@ def test_concatenating_k_pieces_makes_k_cotangents_without_reading_all_k_each_ti
     counts = calls_by_name(lambda: grad(loss)(x))
     assert counts["shape"] < 4 * k
     assert_allclose(grad(loss)(x), 2 * x * onp.arange(3 * k).reshape(k, 3), rtol=1e-12)
+
+
+def test_forward_mode_joins_the_pieces_of_a_concatenation_once():
+    """Each piece's tangent used to be concatenated with zeros for all the others and the
+    k results summed (k concatenations of the whole); now the tangents are joined once."""
+    k = 300
+    x = onp.random.default_rng(2).normal(size=(k, 3))
+    v = onp.cos(onp.arange(3.0 * k)).reshape(k, 3)
+
+    def loss(x):
+        return np.sum(np.sin(np.stack([x[i] ** 2 for i in range(k)])))
+
+    counts = calls_by_name(lambda: make_jvp(loss)(x)(v))
+    assert counts["_concatenate"] == 2  # the value's, and the tangent's
+    assert_allclose(make_jvp(loss)(x)(v)[1], onp.sum(onp.cos(x ** 2) * 2 * x * v), rtol=1e-12)

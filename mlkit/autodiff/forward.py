@@ -5,7 +5,7 @@ returns the output's tangent contribution. Tangents are computed as the function
 """
 
 from mlkit.autodiff.tracer import Node
-from mlkit.autodiff.vspace import add_values, vspace
+from mlkit.autodiff.vspace import Deferred, add_values, vspace
 
 __all__ = ["JVPNode", "def_linear", "defjvp", "defjvp_argnum", "has_jvp"]
 
@@ -81,6 +81,8 @@ class JVPNode(Node):
             t = _jvp_contribution(fun, argnum, parent.tangent, ans, args, kwargs)
             if t is not None:
                 tangent = t if tangent is None else add_values(tangent, t)
+        if isinstance(tangent, Deferred):
+            tangent = tangent.resolve()
         self.tangent = vspace(ans).zeros() if tangent is None else tangent
 
     @classmethod

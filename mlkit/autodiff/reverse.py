@@ -6,7 +6,7 @@ backward pass, so recording a call costs one small node and nothing more.
 """
 
 from mlkit.autodiff.tracer import Node
-from mlkit.autodiff.vspace import add_values
+from mlkit.autodiff.vspace import Deferred, add_values
 
 __all__ = ["DeprecatedFormWarning", "VJPNode", "backward_pass", "defvjp", "defvjp_argnum",
            "has_vjp"]
@@ -108,6 +108,8 @@ def backward_pass(g, end_node, start_nodes):
     while ready:
         node = ready.pop()
         g = outgrads.pop(node, None)
+        if isinstance(g, Deferred):
+            g = g.resolve()
         if not node.parents:
             if g is not None and node in starts:
                 results[node] = g
@@ -147,5 +149,7 @@ def _backward_chain(g, node, root, start_nodes):
         if vjp is None:
             return {}
         g = vjp(g)
+        if isinstance(g, Deferred):
+            g = g.resolve()
         node = node.parents[0]
     return {} if g is None or root not in start_nodes else {root: g}

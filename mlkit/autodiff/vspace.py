@@ -4,7 +4,7 @@ Each value type registers the VSpace class that describes it (arrays from mlkit.
 from containers.py); the operators and check_grads work through this protocol only.
 """
 
-__all__ = ["VSpace", "add_values", "container_types", "has_vspace", "vspace"]
+__all__ = ["Deferred", "VSpace", "add_values", "container_types", "has_vspace", "vspace"]
 
 _vspace_for_type: dict = {}
 
@@ -121,9 +121,22 @@ def has_vspace(value_type) -> bool:
     return value_type in _vspace_for_type
 
 
+class Deferred:
+    """A cotangent contribution the backward pass keeps unapplied (a slice's cotangent, not
+    yet written into zeros of the whole array), so that many of them sum into one buffer:
+    ``add(other)`` returns the sum, in place where it owns a buffer; ``resolve()`` gives
+    the value the rules receive."""
+
+    __slots__ = ()
+
+
 def add_values(a, b):
     """``a + b`` for gradients and tangents: elementwise for containers, and by its space's
     ``add`` for a type whose space says how to add (its ``+`` may mean something else)."""
+    if isinstance(a, Deferred):
+        return a.add(b)
+    if isinstance(b, Deferred):
+        return b.add(a)
     if type(a) in container_types:
         return _container_add[0](a, b)
     if type(a) in _space_add_types:

@@ -67,7 +67,7 @@ def _piece(out, start, stop, shape):
 def _producers(step, made, reads):
     """``[(producer, reshape or None), ...]`` for the pieces of a concatenation ``step`` that
     can all be written into it, else None."""
-    if (type(step) is not Call or step.fun is not _concatenate or step.kwargs
+    if (type(step) is not Call or step.fun is not _concatenate or set(step.kwargs) - {"ends"}
             or type(step.note) is not tuple or step.note[2] is not numpy.ndarray
             or len(step.note[1]) != 1 or len(step.args) < 2 or step.args[0] not in (0, -1)):
         return None

@@ -9,7 +9,8 @@ import numpy
 
 from mlkit.autodiff.forward import def_linear, defjvp
 from mlkit.autodiff.reverse import defvjp
-from mlkit.autodiff.tracer import getval, rawval
+from mlkit.autodiff.tracer import box_types, getval, rawval
+from mlkit.autodiff.vspace import Deferred, add_values
 from mlkit.numpy.rules.base import unbroadcast
 from mlkit.numpy.wrap import wrap
 
@@ -81,7 +82,46 @@ def _shape_and_dtype(x):
 
 
 def _untake_vjp(shape_and_dtype, index):
-    return lambda g: untake(g, index, shape_and_dtype)
+    parts = index if type(index) is tuple else (index,)
+    traced = any(type(part) in box_types for part in parts)  # a data-dependent index, in jit
+
+    def vjp(g):
+        if traced or type(g) in box_types:  # recorded: a program step or a higher derivative
+            return untake(g, index, shape_and_dtype)
+        return _Slices(g, index, shape_and_dtype)
+
+    return vjp
+
+
+class _Slices(Deferred):
+    """The cotangents of slices of one array: the first kept as it came, the later ones
+    added in place into zeros this object made, so a loop over k slices of an n-element
+    array costs O(n + k * slice) rather than k whole arrays (as HIPS autograd's sparse
+    cotangents)."""
+
+    __slots__ = ("buffer", "first")
+
+    def __init__(self, g, index, shape_and_dtype):
+        self.first, self.buffer = (g, index, shape_and_dtype), None
+
+    def resolve(self):
+        return _untake(*self.first) if self.buffer is None else self.buffer
+
+    def add(self, other):
+        shape, dtype = self.first[2]
+        # An advanced index (repeats possible) is added whole, below: its sum keeps its order.
+        if type(other) is _Slices and other.buffer is None and _is_basic(other.first[1]):
+            self.buffer = self.resolve()
+            g, index = other.first[0], _plain(other.first[1])
+            self.buffer[index] += numpy.asarray(g).astype(dtype, copy=False)
+            return self
+        other = other.resolve() if isinstance(other, Deferred) else other
+        if (type(other) is numpy.ndarray and other.shape == shape
+                and numpy.result_type(other, dtype) == dtype):
+            self.buffer = self.resolve()
+            numpy.add(self.buffer, other, out=self.buffer)
+            return self
+        return add_values(self.resolve(), other)
 
 
 defvjp(index_update,

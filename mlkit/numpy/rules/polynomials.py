@@ -7,14 +7,18 @@ gathers, ``lstsq`` and ``eigvals``), so they are differentiable in every numeric
 
 import numpy
 
+from mlkit.autodiff.containers import make_sequence
+from mlkit.autodiff.forward import defjvp
+from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval, rawval
-from mlkit.numpy.rules.base import conj, real, reshape, shape_of, sum
+from mlkit.numpy.rules.base import conj, real, reshape, shape_of, unbroadcast
 from mlkit.numpy.rules.construction import asarray, astype
 from mlkit.numpy.rules.elementwise import where
 from mlkit.numpy.rules.indexing import getitem
 from mlkit.numpy.rules.reductions import flip
 from mlkit.numpy.rules.shape import concatenate, stack
-from mlkit.numpy.wrap import composite, nondifferentiable
+from mlkit.numpy.rules.shifted_sums import shifted_sum
+from mlkit.numpy.wrap import composite, nondifferentiable, wrap
 
 __all__ = ["polyval", "polyadd", "polysub", "polymul", "polyder", "polyint", "polydiv",
            "polyfit", "roots", "poly", "vander", "convolve", "correlate", "interp", "unwrap"]
@@ -82,26 +86,66 @@ def polyint(p, m=1, k=None):
     return p
 
 
+def _divided(u, v):
+    """numpy's quotient of ``u`` by ``v`` and the whole rest ``u - q v`` (its first
+    ``len(q)`` entries zero up to rounding, which numpy strips), by numpy's own loop."""
+    q = numpy.zeros(u.shape[0] - v.shape[0] + 1, numpy.result_type(u, v))
+    rest = u.astype(q.dtype)
+    scale = 1.0 / v[0]
+    for k in range(q.shape[0]):
+        q[k] = scale * rest[k]
+        rest[k:k + v.shape[0]] -= q[k] * v
+    return q, rest
+
+
+divided = wrap(_divided, "polydiv")
+
+
+def _division_tangents(w, ans, v):
+    """The tangents of ``(q, rest)`` when ``u - q v`` moves by ``w`` (rest's zeros stay 0)."""
+    dq = divided(w, v)[0]
+    lead = shape_of(dq)[0]
+    tail = getitem(w - convolve(dq, v), slice(lead, None))
+    zeros = numpy.zeros(lead, numpy.result_type(getval(ans[1]), getval(tail)))
+    return make_sequence(tuple, dq, concatenate([zeros, tail]))
+
+
+def _division_cotangent(ans, v):
+    """The cotangent of ``u - q v`` from those of ``(q, rest)``: the rest's tail passes
+    through; the quotient's is solved by the transposed (reversed) Toeplitz system."""
+    lead = shape_of(ans[0])[0]
+
+    def vjp(g):
+        tail = getitem(g[1], slice(lead, None))
+        padded = concatenate([numpy.zeros(lead, numpy.result_type(getval(tail))), tail])
+        gq = g[0] - convolve(padded, flip(v, 0), "valid")
+        stretched = concatenate([flip(gq, 0), numpy.zeros(shape_of(v)[0] - 1,
+                                                          numpy.result_type(getval(gq)))])
+        return concatenate([flip(divided(stretched, v)[0], 0), tail])
+
+    return vjp
+
+
+defjvp(divided, lambda t, ans, u, v: _division_tangents(t, ans, v),
+       lambda t, ans, u, v: _division_tangents(-convolve(ans[0], t), ans, v))
+defvjp(divided, lambda ans, u, v: lambda g: unbroadcast(_division_cotangent(ans, v)(g), u),
+       lambda ans, u, v: lambda g: unbroadcast(
+           -convolve(_division_cotangent(ans, v)(g), flip(ans[0], 0), "valid"), v))
+
+
 def polydiv(u, v):
     """``(quotient, remainder)`` of polynomial division (the remainder's leading zeros
-    dropped, as numpy)."""
+    dropped, as numpy); one primitive, so derivatives cost what numpy's loop does."""
     u, v = _vector(u) * 1.0, _vector(v) * 1.0
-    m, n = shape_of(u)[0] - 1, shape_of(v)[0] - 1
-    rest = [getitem(u, i) for i in range(m + 1)]
-    divisor = [getitem(v, j) for j in range(n + 1)]
-    quotient = []
-    for k in range(max(m - n + 1, 0)):
-        d = rest[k] / divisor[0]
-        quotient.append(d)
-        for j in range(n + 1):
-            rest[k + j] = rest[k + j] - d * divisor[j]
-    remainder = stack(rest)
-    raw = numpy.asarray(getval(remainder))
+    if shape_of(u)[0] < shape_of(v)[0]:
+        q, rest = numpy.zeros(1, numpy.result_type(getval(u), getval(v))), u
+    else:
+        q, rest = divided(u, v)
+    raw = numpy.asarray(getval(rest))
     start = 0
     while start < raw.shape[0] - 1 and numpy.allclose(raw[start], 0, rtol=1e-14):
         start += 1
-    q = stack(quotient) if quotient else numpy.zeros(1, raw.dtype)
-    return q, getitem(remainder, slice(start, None))
+    return q, getitem(rest, slice(start, None))
 
 
 def vander(x, N=None, increasing=False):
@@ -187,27 +231,18 @@ def poly(seq_of_zeros):
 
 def convolve(a, v, mode="full"):
     """The discrete linear convolution of two 1-d sequences (modes 'full', 'same',
-    'valid' as numpy), as one gather and one product."""
+    'valid' as numpy): one shifted sum, in the operands' memory, not their product's."""
     a, v = _vector(a), _vector(v)
     n, m = shape_of(a)[0], shape_of(v)[0]
     if n == 0 or m == 0:
         raise ValueError("convolve: both sequences must be non-empty")
     if m > n:
         a, v, n, m = v, a, m, n
-    size = n + m - 1
-    k = numpy.arange(size)[:, None]
-    lag = k - numpy.arange(m)[None, :]  # out[k] = sum_j a[k - j] v[j]
-    inside = (lag >= 0) & (lag < n)
-    padded = concatenate([a, numpy.zeros(1, numpy.result_type(getval(a)))])
-    full = sum(getitem(padded, numpy.where(inside, lag, n)) * v, axis=1)
-    if mode == "full":
-        return full
-    if mode == "same":
-        start = (m - 1) // 2
-        return getitem(full, slice(start, start + n))
-    if mode == "valid":
-        return getitem(full, slice(m - 1, n))
-    raise ValueError(f"convolve: mode must be 'full', 'same' or 'valid', got {mode!r}")
+    windows = {"full": (0, n + m - 1), "same": ((m - 1) // 2, n), "valid": (m - 1, n - m + 1)}
+    if mode not in windows:
+        raise ValueError(f"convolve: mode must be 'full', 'same' or 'valid', got {mode!r}")
+    shift, length = windows[mode]
+    return shifted_sum(a, v, conv=((0,), (0,)), dots=((), ()), shifts=(shift,), lengths=(length,))
 
 
 def correlate(a, v, mode="valid"):

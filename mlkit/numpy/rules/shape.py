@@ -9,6 +9,7 @@ import numpy
 from mlkit.autodiff.forward import def_linear, defjvp_argnum
 from mlkit.autodiff.reverse import defvjp, defvjp_argnum
 from mlkit.autodiff.tracer import getval
+from mlkit.autodiff.vspace import Deferred, add_values
 from mlkit.numpy.rules.base import reshape, shape_of, unbroadcast
 from mlkit.numpy.rules.indexing import getitem
 from mlkit.numpy.wrap import composite, dispatch_from, wrap
@@ -48,19 +49,27 @@ def ravel(a, order="C"):
     return reshape(a, (-1,), order=order)
 
 
-def _concatenate(axis, *arrays):
+def _concatenate(axis, *arrays, ends):
+    """numpy.concatenate; ``ends`` (see _ends) is for the VJP makers."""
     return numpy.concatenate(arrays, axis=axis)
 
 
 concatenate_arrays = wrap(_concatenate, "concatenate_arrays")
 
 
+def _ends(axis, arrays):
+    """Where each array ends along ``axis`` (of the flattened arrays for None), found once
+    per call so that each argument's VJP maker needs only its own two numbers."""
+    shapes = [shape_of(a) for a in arrays]  # pieces may be lists (of traced values too)
+    sizes = [int(numpy.prod(shape)) if axis is None
+             else shape[axis] if -len(shape) <= axis < len(shape) else 0  # numpy will refuse
+             for shape in shapes]
+    return tuple(numpy.cumsum(sizes, dtype=int).tolist())
+
+
 def _concatenate_vjp(argnum, ans, args, kwargs):
-    axis = args[0]
-    shapes = [numpy.shape(getval(a)) for a in args[1:]]  # constant pieces may be plain lists
-    sizes = [shape[axis] if axis is not None else int(numpy.prod(shape)) for shape in shapes]
-    start = int(numpy.sum(sizes[: argnum - 1]))
-    stop = start + sizes[argnum - 1]
+    axis, ends = args[0], kwargs["ends"]
+    start, stop = (ends[argnum - 2] if argnum > 1 else 0), ends[argnum - 1]
     target_shape = shape_of(args[argnum])
 
     def vjp(g):
@@ -74,10 +83,31 @@ def _concatenate_vjp(argnum, ans, args, kwargs):
     return vjp
 
 
+class _Pieces(Deferred):
+    """Tangents of some pieces of one concatenation, joined once all have arrived (the
+    others zeros): one concatenation, not one per piece, each the size of all of them."""
+
+    __slots__ = ("args", "kwargs", "tangents")
+
+    def __init__(self, args, kwargs, tangents):
+        self.args, self.kwargs, self.tangents = args, kwargs, tangents
+
+    def add(self, other):
+        if type(other) is _Pieces and other.args is self.args:
+            self.tangents.update(other.tangents)
+            return self
+        return add_values(self.resolve(), other.resolve() if isinstance(other, Deferred) else other)
+
+    def resolve(self):
+        parts = [self.tangents.get(k, None) for k in range(1, len(self.args))]
+        parts = [numpy.zeros_like(getval(a)) if t is None else t
+                 for t, a in zip(parts, self.args[1:])]
+        return concatenate_arrays(self.args[0], *parts, **self.kwargs)
+
+
 def _concatenate_jvp(argnum, t, ans, args, kwargs):
-    """Linear jointly, not per argument: the other arrays contribute zeros."""
-    parts = [t if k == argnum else numpy.zeros_like(getval(a)) for k, a in enumerate(args)]
-    return concatenate_arrays(args[0], *parts[1:])
+    """Linear jointly, not per argument: the pieces' tangents are joined once (_Pieces)."""
+    return _Pieces(args, kwargs, {argnum: t})
 
 
 defvjp_argnum(concatenate_arrays, _concatenate_vjp)
@@ -86,7 +116,7 @@ defjvp_argnum(concatenate_arrays, _concatenate_jvp)
 
 def concatenate(arrays, axis=0):
     """numpy.concatenate, differentiable in every array of the sequence."""
-    return concatenate_arrays(axis, *arrays)
+    return concatenate_arrays(axis, *arrays, ends=_ends(axis, arrays))
 
 
 def stack(arrays, axis=0):

@@ -10,6 +10,7 @@ import numpy
 from mlkit.autodiff.forward import def_linear, defjvp
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval, rawval
+from mlkit.numpy.rules.adjugate import adjugate
 from mlkit.numpy.rules.base import is_complex, real, reshape, shape_of, sum, unbroadcast
 from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.rules.shape import expand_dims, swapaxes
@@ -45,28 +46,17 @@ defjvp(inv, lambda t, ans, a: -matmul(ans, matmul(t, ans)))
 det = wrap(numpy.linalg.det, "det")
 
 
-def _minor_index(n):
-    """Fancy indices that take, for every (i, j), the matrix without row i and column j."""
-    keep = numpy.array([[k for k in range(n) if k != i] for i in range(n)], dtype=numpy.intp)
-    rows = keep[:, None, :, None]  # (i, 1, n-1, 1)
-    cols = keep[None, :, None, :]  # (1, j, 1, n-1)
-    return rows, cols
-
-
 def _cofactors(ans, a):
     """d det(A) / dA: det(A) A^-T, or, where some matrix of the stack is singular (there
-    det(A) A^-T is 0 * inf but the derivative is finite), the signed determinants of the
-    minors, which are exact everywhere and differentiate again."""
+    det(A) A^-T is 0 * inf but the derivative is finite), the transposed adjugate, exact at
+    any rank in O(n**3) and differentiable once more."""
     raw = numpy.asarray(getval(a))
     n = raw.shape[-1]
     if n and numpy.all(numpy.linalg.matrix_rank(raw) == n):
         return _as_matrix(ans) * transposed(inv(a))
     if n <= 1:  # a 1x1 matrix's cofactor is 1; a 0x0 one has none
         return numpy.ones_like(raw)
-    rows, cols = _minor_index(n)
-    minors = det(a[..., rows, cols])
-    signs = (-1.0) ** numpy.add.outer(numpy.arange(n), numpy.arange(n))
-    return minors * signs.astype(raw.dtype)
+    return transposed(adjugate(a))
 
 
 defvjp(det, lambda ans, a: lambda g: _as_matrix(g) * _cofactors(ans, a))

@@ -88,16 +88,18 @@ class Linear(Module):
 
     def forward(self, x):
         weight = self.weight
-        shape = getattr(x, "shape", None)
-        if shape is not None and (not shape or shape[-1] != weight.shape[0]):
-            raise ValueError(f"Linear({self.extra_repr()}) got an input of shape {shape}; its "
-                             f"last axis must have the {weight.shape[0]} input features")
         dtype = getattr(x, "dtype", weight.dtype)
         if dtype != weight.dtype:  # traced or not, so that jit replays what eager computes
             x = x.astype(weight.dtype)
-        if self.bias is None:
-            return x @ weight
-        return _affine(x, weight, self.bias)
+        try:
+            return x @ weight if self.bias is None else _affine(x, weight, self.bias)
+        except ValueError:  # checked only on failure: the width test is off the hot path
+            shape = getattr(x, "shape", None)
+            if shape is not None and (not shape or shape[-1] != weight.shape[0]):
+                raise ValueError(
+                    f"Linear({self.extra_repr()}) got an input of shape {shape}; its last axis "
+                    f"must have the {weight.shape[0]} input features") from None
+            raise
 
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

@@ -18,6 +18,7 @@ from mlkit.data import (
     class_weights,
     load_csv,
     load_dataset,
+    rows_per_step,
     steps_per_epoch,
 )
 from mlkit.data.training_profile import TrainingProfile, profile_frame
@@ -84,8 +85,8 @@ def _class_index(key, labels: list[str]) -> int | None:
 
 def _batch_problems(config: Config, n_train: int) -> list[Problem]:
     training = config.training
-    size = training.batch_size
-    if size == "full" or size >= n_train:
+    size = rows_per_step(n_train, training.batch_size)
+    if size is None:
         if getattr(config.model, "batch_norm", False) and n_train < 2:
             return [Problem("model.batch_norm", "needs batches of 2 or more rows", True)]
         return []

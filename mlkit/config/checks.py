@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mlkit.metrics import averaged_forms
-from mlkit.optim.schedules import MOMENTUM_OPTIONS
-from mlkit.registry import LOSSES, METRICS, OPTIMIZERS
+from mlkit.optim.schedules import momentum_name
+from mlkit.options import OptionConflict
+from mlkit.registry import LOSSES, METRICS, OPTIMIZERS, SCHEDULES
 
 from .errors import Problem, choices
 from .sections import Data
@@ -138,11 +139,11 @@ def component_problems(config: Config) -> list[Problem]:
             problems.append(Problem(path, "needs a validation set, but data.split.val is 0",
                                     monitor, "set data.split.val (e.g. 0.2) or monitor train_loss"))
     problems.extend(_schedule_problems(config.schedule, config.training.epochs))
-    if getattr(config.schedule, "cycle_momentum", False) and not any(
-            hasattr(config.optimizer, option) for option in MOMENTUM_OPTIONS):
-        problems.append(Problem("schedule.cycle_momentum", f"needs an optimizer with momentum "
-                                f"or betas, but {name} has neither", True,
-                                "set schedule.cycle_momentum: false, or use sgd or adam"))
+    if getattr(config.schedule, "cycle_momentum", False):
+        try:
+            momentum_name(config.optimizer, name)
+        except OptionConflict as conflict:
+            problems.append(Problem.of(conflict, "schedule.cycle_momentum"))
     if config.baseline.name == "mlp" and model != "mlp":
         problems.append(Problem("baseline.name", f"mlp copies model.hidden, but model is '{model}'",
                                 "mlp", "use auto, or a linear baseline"))
@@ -152,10 +153,12 @@ def component_problems(config: Config) -> list[Problem]:
 def _schedule_problems(schedule, epochs: int) -> list[Problem]:
     """A warmup as long as its schedule, and a plateau schedule asked to step every batch."""
     problems = warmup_problems(schedule, None if schedule.interval == "batch" else epochs)
-    if schedule.name == "plateau" and schedule.interval == "batch":
-        problems.append(Problem("schedule.interval", "plateau steps on an epoch's validation "
-                                "score, so it cannot step every batch", "batch",
-                                "use schedule.interval: epoch, or another schedule"))
+    component = SCHEDULES[schedule.name]
+    for target in (component.build, *component.passes_to):
+        try:
+            getattr(target, "check_interval", lambda interval: None)(schedule.interval)
+        except OptionConflict as conflict:
+            problems.append(Problem.of(conflict, "schedule.interval"))
     return problems
 
 

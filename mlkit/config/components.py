@@ -60,7 +60,7 @@ def _own_rules(check):
         try:
             check(**dict(section))
         except OptionConflict as conflict:
-            conflicts([Problem(conflict.option, conflict.reason, conflict.value, conflict.fix)])
+            conflicts([Problem.of(conflict)])
         return section
 
     return model_validator(mode="after")(validate)

@@ -29,6 +29,12 @@ class Problem:
     hint: str = ""
     notes: tuple[str, ...] = field(default=())
 
+    @classmethod
+    def of(cls, conflict, path: str | None = None) -> Problem:
+        """The problem a library rule's :class:`~mlkit.options.OptionConflict` states, at
+        ``path`` (default: the option it names)."""
+        return cls(path or conflict.option, conflict.reason, conflict.value, conflict.fix)
+
     def render(self, source: str) -> str:
         """The problem as one line, prefixed with the config's file name."""
         where = f"{source}: {self.path}" if self.path else f"{source}"

@@ -7,6 +7,7 @@ splits and batches are index arrays, so they apply to X, y and anything else row
 from mlkit.data.batches import LastBatch as LastBatch
 from mlkit.data.batches import minibatches as minibatches
 from mlkit.data.batches import num_batches as num_batches
+from mlkit.data.batches import rows_per_step as rows_per_step
 from mlkit.data.batches import steps_per_epoch as steps_per_epoch
 from mlkit.data.csv import load_csv as load_csv
 from mlkit.data.datasets import DATASET_TASKS as DATASET_TASKS
@@ -45,4 +46,4 @@ __all__ = ["CATEGORIES", "DECIMALS", "IMPUTE", "NUMBERS", "SEPARATORS", "DATASET
            "TrainingProfile", "available_datasets", "class_weights", "dataset_defaults",
            "dataset_parameters", "drift_report", "drift_summary", "forward_chaining_split",
            "inspect_csv", "k_fold_split", "load_csv", "load_dataset", "minibatches", "num_batches",
-           "profile_frame", "steps_per_epoch", "train_val_test_split"]
+           "profile_frame", "rows_per_step", "steps_per_epoch", "train_val_test_split"]

@@ -15,7 +15,7 @@ import numpy as np
 from mlkit.data.errors import DataError, refused
 from mlkit.options import PositiveInt, checked
 
-__all__ = ["LastBatch", "minibatches", "num_batches", "steps_per_epoch"]
+__all__ = ["LastBatch", "minibatches", "num_batches", "rows_per_step", "steps_per_epoch"]
 
 LastBatch = Literal["keep", "drop", "merge"]
 """What an epoch does with its short last batch: keep, drop, or merge it into the one before."""
@@ -46,12 +46,19 @@ def num_batches(n: PositiveInt, batch_size: PositiveInt, last_batch: LastBatch =
     return len(_checked_sizes(n, batch_size, last_batch))
 
 
-def steps_per_epoch(n: int, batch_size, last_batch: LastBatch = "keep") -> int:
-    """Optimizer steps in one epoch over ``n`` rows: one whole-data step when ``batch_size`` is
-    ``"full"``, None or at least ``n``, else :func:`num_batches`."""
+def rows_per_step(n: int, batch_size) -> int | None:
+    """The rows of each mini-batch over ``n`` rows, or None for whole-data steps: a
+    ``batch_size`` of ``"full"``, None or at least ``n``."""
     if batch_size is None or batch_size == "full" or batch_size >= n:
-        return 1
-    return num_batches(n, batch_size, last_batch)
+        return None
+    return batch_size
+
+
+def steps_per_epoch(n: int, batch_size, last_batch: LastBatch = "keep") -> int:
+    """Optimizer steps in one epoch over ``n`` rows: one whole-data step (see
+    :func:`rows_per_step`), else :func:`num_batches`."""
+    rows = rows_per_step(n, batch_size)
+    return 1 if rows is None else num_batches(n, rows, last_batch)
 
 
 @checked(refuse=refused)

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import numpy as np
 
 from mlkit.optim import validation
-from mlkit.options import NonNegativeFloat, NonNegativeInt, Range, checked
+from mlkit.options import NonNegativeFloat, NonNegativeInt, OptionConflict, Range, checked
 
 
 @checked
@@ -54,6 +54,15 @@ class ReduceLROnPlateau:
         self.num_bad_epochs = 0
         self.cooldown_counter = 0
         self._last_lr = float(optimizer.lr)
+
+    @staticmethod
+    def check_interval(interval: str) -> None:
+        """Stepped on an epoch's score, it cannot step every batch: an OptionConflict at the
+        loop's ``schedule_interval`` (the one statement of the rule, for fit and configs)."""
+        if interval == "batch":
+            raise OptionConflict("ReduceLROnPlateau", "schedule_interval", "is not possible: "
+                                 "plateau steps on an epoch's validation score, so it cannot "
+                                 "step every batch", interval, "use 'epoch', or another schedule")
 
     def step(self, metric) -> None:
         """Record one value of the monitored metric and reduce the rate if it has stalled."""

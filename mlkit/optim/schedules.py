@@ -18,7 +18,15 @@ from typing import Annotated, Literal
 import numpy as np
 
 from mlkit.optim import validation
-from mlkit.options import Length, NonNegativeFloat, PositiveFloat, PositiveInt, Range, checked
+from mlkit.options import (
+    Length,
+    NonNegativeFloat,
+    OptionConflict,
+    PositiveFloat,
+    PositiveInt,
+    Range,
+    checked,
+)
 
 
 class LRScheduler(ABC):
@@ -72,19 +80,25 @@ MOMENTUM_OPTIONS = ("betas", "momentum")
 """The optimizer options a schedule can cycle, as PyTorch's cycle_momentum: beta1, momentum."""
 
 
-def momentum_name(optimizer, owner: str) -> str:
-    """The first of :data:`MOMENTUM_OPTIONS` the optimizer has; an error when it has neither."""
+def momentum_name(optimizer, kind: str | None = None) -> str:
+    """The option ``cycle_momentum`` moves: the first of :data:`MOMENTUM_OPTIONS` that
+    ``optimizer`` has (an optimizer, or a config's section of its options, named ``kind``).
+
+    The one statement of the rule: an :class:`~mlkit.options.OptionConflict` at
+    ``cycle_momentum`` when it has neither.
+    """
     for name in MOMENTUM_OPTIONS:
         if hasattr(optimizer, name):
             return name
-    raise ValueError(f"{owner}: cycle_momentum needs an optimizer with momentum (SGD, RMSprop) "
-                     f"or betas (Adam, AdamW), but {type(optimizer).__name__} has neither; pass "
-                     "cycle_momentum=False")
+    raise OptionConflict("OneCycleLR", "cycle_momentum", "needs an optimizer with momentum "
+                         "(SGD, RMSprop) or betas (Adam, AdamW), but "
+                         f"{kind or type(optimizer).__name__} has neither", True,
+                         "set cycle_momentum to false, or use an optimizer with momentum")
 
 
 def set_momentum(optimizer, value: float) -> None:
     """Set the optimizer's momentum, or the beta1 of its ``betas``."""
-    if momentum_name(optimizer, "set_momentum") == "betas":
+    if momentum_name(optimizer) == "betas":
         optimizer.betas = (value, *optimizer.betas[1:])
     else:
         optimizer.momentum = value
@@ -292,7 +306,7 @@ class OneCycleLR(LRScheduler):
         self.div_factor, self.final_div_factor = div_factor, final_div_factor
         self.three_phase = three_phase
         if cycle_momentum:
-            name = momentum_name(optimizer, "OneCycleLR")
+            name = momentum_name(optimizer)
             if name == "momentum" and optimizer.momentum == 0.0 and optimizer.step_count:
                 raise ValueError(
                     f"OneCycleLR: cycle_momentum would turn on the momentum of a "

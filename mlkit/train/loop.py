@@ -16,8 +16,7 @@ from typing import Literal
 
 import numpy as np
 
-from mlkit.data import LastBatch, steps_per_epoch
-from mlkit.optim import ReduceLROnPlateau
+from mlkit.data import LastBatch, rows_per_step, steps_per_epoch
 from mlkit.options import BatchSize, NonNegativeInt, PositiveFloat, PositiveInt, checked
 from mlkit.train.blocks import BlockedStep
 from mlkit.train.callbacks import ScheduleStep
@@ -153,23 +152,20 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
     """
     n = len(X)
     name = type(optimizer).__name__
-    if optimizer.full_batch and batch_size != "full" and batch_size < n:
+    batch_size = rows_per_step(n, batch_size)
+    if optimizer.full_batch and batch_size is not None:
         raise ValueError(f"{name} takes whole-data steps, but batch_size={batch_size}; use "
                          "batch_size='full'")
     if optimizer.full_batch and (clip_grad_norm or clip_grad_value):
         raise ValueError(f"gradient clipping cannot be combined with {name} (its line search "
                          "needs the true gradient); remove clip_grad_norm/clip_grad_value")
-    if batch_size == "full" or batch_size >= n:
-        batch_size = None
     if row_blocks is not None and (batch_size is not None or clip_grad_norm
                                    or clip_grad_value):
         raise ValueError("row_blocks sums whole-data steps over blocks of rows; use "
                          "batch_size='full' and no gradient clipping")
     steps = steps_per_epoch(n, batch_size, last_batch)
     hooks = list(callbacks)
-    if schedule_interval == "batch" and isinstance(schedule, ReduceLROnPlateau):
-        raise ValueError("ReduceLROnPlateau steps on an epoch's validation score, so it cannot "
-                         "step every batch; use schedule_interval='epoch'")
+    getattr(schedule, "check_interval", lambda interval: None)(schedule_interval)
     batch_schedule = schedule if schedule_interval == "batch" else None
     if schedule is not None and batch_schedule is None:
         hooks.append(ScheduleStep(schedule, schedule_monitor))

@@ -1,11 +1,11 @@
-"""minibatches and num_batches: batch sizes by hand, coverage and determinism, errors."""
+"""minibatches, num_batches, steps_per_epoch: sizes by hand, coverage, determinism, errors."""
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlkit.data import DataError, minibatches, num_batches
+from mlkit.data import DataError, minibatches, num_batches, rows_per_step, steps_per_epoch
 
 
 @pytest.mark.parametrize("last_batch, sizes", [
@@ -92,3 +92,12 @@ def test_batch_indices_are_read_only_so_one_batch_cannot_change_the_next():
         first[0] = 5
     rest = np.concatenate(list(batches))
     assert sorted([*first.tolist(), *rest.tolist()]) == list(range(6))
+
+
+@pytest.mark.parametrize("batch_size, rows, steps", [
+    ("full", None, 1), (None, None, 1), (10, None, 1), (11, None, 1), (4, 4, 3), (9, 9, 2)])
+def test_whole_data_steps_are_decided_in_one_place(batch_size, rows, steps):
+    """batch_size "full", None or >= n means one whole-data step; fit and configs ask this."""
+    assert rows_per_step(10, batch_size) == rows
+    assert steps_per_epoch(10, batch_size, "keep") == steps
+    assert steps_per_epoch(10, 4, "drop") == 2 and steps_per_epoch(10, 4, "merge") == 2

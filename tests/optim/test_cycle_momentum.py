@@ -114,9 +114,9 @@ def test_a_restored_schedule_sets_the_momentum_of_its_step():
 @pytest.mark.parametrize("optimizer", [Adagrad(0.1), LBFGS(0.1)])
 def test_an_optimizer_without_momentum_needs_cycle_momentum_off(optimizer):
     name = type(optimizer).__name__
-    with pytest.raises(ValueError, match=f"OneCycleLR: cycle_momentum needs an optimizer with "
-                                         f"momentum .* but {name} has neither; pass "
-                                         "cycle_momentum=False"):
+    with pytest.raises(ValueError, match=f"OneCycleLR: cycle_momentum=True needs an optimizer with "
+                                         f"momentum .* but {name} has neither; set "
+                                         "cycle_momentum to false"):
         OneCycleLR(optimizer, max_lr=1.0, total_steps=10)
     schedule = OneCycleLR(optimizer, max_lr=1.0, total_steps=10, cycle_momentum=False)
     assert optimizer.lr == pytest.approx(1.0 / 25)

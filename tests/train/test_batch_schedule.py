@@ -65,6 +65,8 @@ def test_resuming_a_batch_schedule_is_bit_identical(tmp_path):
 def test_a_plateau_schedule_cannot_step_every_batch():
     X, y = _data()
     opt = optim.SGD(lr=0.1)
-    with pytest.raises(ValueError, match="ReduceLROnPlateau .* schedule_interval='epoch'"):
+    with pytest.raises(ValueError, match="ReduceLROnPlateau: schedule_interval='batch' is not "
+                                         "possible: plateau steps on an epoch's validation score"
+                                         ".*; use 'epoch', or another schedule"):
         fit(_model(), _ce, opt, X, y, epochs=1, batch_size=16,
             schedule=optim.ReduceLROnPlateau(opt), schedule_interval="batch")

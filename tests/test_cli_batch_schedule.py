@@ -85,9 +85,25 @@ def test_a_bad_interval_is_refused_by_name(cli, tmp_path, overrides, message):
     assert code == 2 and message in err, err
 
 
-def test_a_warmup_longer_than_its_batches_is_refused_once_they_are_counted(cli, tmp_path):
+def test_a_warmup_counts_epochs_when_the_schedule_steps_every_batch(cli, tmp_path):
+    """warmup_epochs: 2 under interval batch warms up over two epochs' batches, as
+    optim.LinearWarmup(opt, 2 * batches) stepped every batch does."""
+    run = _train(cli, tmp_path, "schedule.name=linear_warmup", "schedule.interval=batch",
+                 "schedule.warmup_epochs=2", "training.epochs=4")
+    rates = pd.read_csv(run / "metrics.csv")["lr"].tolist()  # each epoch's first rate
+    assert rates == pytest.approx([0.05 / 3, 0.05 * 2 / 3, 0.05, 0.05], rel=1e-12)
+
+
+def test_a_warmup_longer_than_its_schedule_is_refused_in_epochs_or_batches(cli, tmp_path):
     code, _, err = cli("train", SOFTMAX, "schedule.name=warmup_cosine", "schedule.interval=batch",
                        "schedule.warmup_epochs=1000", "training.epochs=2", "--output", tmp_path)
     assert code == 2
-    assert (f"schedule.warmup_epochs: must be shorter than the {2 * _batches()} batches of the "
-            "schedule (got 1000); lower it or raise training.epochs") in err, err
+    assert ("schedule.warmup_epochs: must be shorter than the 2 epochs of the run (got 1000); "
+            "lower it or raise training.epochs") in err, err
+    code, _, err = cli("train", SOFTMAX, "schedule.name=warmup_cosine", "schedule.interval=batch",
+                       "schedule.warmup_epochs=2", f"schedule.t_max={2 * _batches()}",
+                       "--output", tmp_path)
+    assert code == 2
+    assert (f"schedule.warmup_epochs: is {2 * _batches()} batches ({_batches()} per epoch), not "
+            f"shorter than schedule.t_max ({2 * _batches()} steps) (got 2); lower it or raise "
+            "schedule.t_max") in err, err

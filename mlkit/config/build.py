@@ -219,19 +219,18 @@ def build_plan(config: Config, source: str | None = None) -> Plan:
 
 
 def _optimizer_and_schedule(config: Config, source: str, batches: int):
-    """The optimizer and schedule; one stepped every batch spans ``batches`` (per epoch)
-    times the epochs."""
+    """The optimizer and schedule; one stepped every batch steps ``batches`` times an epoch."""
     options = config.optimizer.model_dump(exclude={"name"})
     optimizer = registry.make_optimizer(config.optimizer.name, **options)
     schedule_options = config.schedule.model_dump(exclude={"name", "interval"})
     monitor = schedule_options.get("monitor", "val_loss")
-    steps = config.training.epochs * (batches if config.schedule.interval == "batch" else 1)
-    problems = warmup_problems(config.schedule, steps)
+    per_epoch = batches if config.schedule.interval == "batch" else 1
+    problems = warmup_problems(config.schedule, config.training.epochs, per_epoch)
     if problems:
         raise ConfigError(source, problems)
     try:
-        schedule = registry.make_schedule(config.schedule.name, optimizer, steps,
-                                          **schedule_options)
+        schedule = registry.make_schedule(config.schedule.name, optimizer,
+                                          config.training.epochs, per_epoch, **schedule_options)
     except ValueError as error:
         raise ConfigError(source, [Problem("schedule", str(error))]) from None
     return optimizer, schedule, monitor

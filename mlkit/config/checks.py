@@ -151,8 +151,8 @@ def component_problems(config: Config) -> list[Problem]:
 
 
 def _schedule_problems(schedule, epochs: int) -> list[Problem]:
-    """A warmup as long as its schedule, and a plateau schedule asked to step every batch."""
-    problems = warmup_problems(schedule, None if schedule.interval == "batch" else epochs)
+    """A warmup as long as its schedule, and an interval the schedule cannot step at."""
+    problems = warmup_problems(schedule, epochs)
     component = SCHEDULES[schedule.name]
     for target in (component.build, *component.passes_to):
         try:
@@ -162,17 +162,25 @@ def _schedule_problems(schedule, epochs: int) -> list[Problem]:
     return problems
 
 
-def warmup_problems(schedule, steps: int | None) -> list[Problem]:
-    """A warmup not shorter than its schedule of ``t_max`` or ``steps`` steps (None: not known
-    before the data is, for a schedule stepped every batch)."""
-    total = getattr(schedule, "t_max", None) or steps
-    if schedule.name not in ("linear_warmup", "warmup_cosine") or total is None:
+def warmup_problems(schedule, epochs: int, steps_per_epoch: int | None = None) -> list[Problem]:
+    """A warmup of ``warmup_epochs`` epochs not shorter than its schedule: the run's ``epochs``,
+    or ``t_max`` steps (epochs, or batches under schedule.interval: batch, for which
+    ``steps_per_epoch`` is needed: None until the data is known)."""
+    if schedule.name not in ("linear_warmup", "warmup_cosine"):
         return []
-    if schedule.warmup_epochs < total:
+    t_max = getattr(schedule, "t_max", None)
+    if t_max is None:
+        if schedule.warmup_epochs < epochs:
+            return []
+        return [Problem("schedule.warmup_epochs", f"must be shorter than the {epochs} epochs of "
+                        "the run", schedule.warmup_epochs, "lower it or raise training.epochs")]
+    per = 1 if schedule.interval == "epoch" else steps_per_epoch
+    if per is None or schedule.warmup_epochs * per < t_max:
         return []
-    unit = "batches" if schedule.interval == "batch" else "epochs"
-    return [Problem("schedule.warmup_epochs", f"must be shorter than the {total} {unit} of the "
-                    "schedule", schedule.warmup_epochs, "lower it or raise training.epochs")]
+    unit = "epochs" if schedule.interval == "epoch" else f"batches ({per} per epoch)"
+    return [Problem("schedule.warmup_epochs", f"is {schedule.warmup_epochs * per} {unit}, not "
+                    f"shorter than schedule.t_max ({t_max} steps)", schedule.warmup_epochs,
+                    "lower it or raise schedule.t_max")]
 
 
 def binary_on_many_classes(model: str, loss: str, has: str) -> list:

@@ -272,8 +272,10 @@ class OneCycleLR(LRScheduler):
     ----------
     max_lr : float
         Peak learning rate.
-    total_steps : int
-        Length of the cycle.
+    total_steps : int, optional
+        Length of the cycle; else give ``epochs`` and ``steps_per_epoch`` (as PyTorch).
+    epochs, steps_per_epoch : int, optional
+        The cycle lasts ``epochs * steps_per_epoch`` steps (a schedule stepped every batch).
     pct_start : float
         Fraction of the cycle spent rising, in ``[0, 1]`` (as PyTorch): 0 starts at ``max_lr``
         and only anneals, 1 only rises.
@@ -293,14 +295,16 @@ class OneCycleLR(LRScheduler):
         Fall back to the starting rate symmetrically before the final annealing.
     """
 
-    def __init__(self, optimizer, max_lr: PositiveFloat, total_steps: PositiveInt,
+    def __init__(self, optimizer, max_lr: PositiveFloat, total_steps: PositiveInt | None = None,
+                 epochs: PositiveInt | None = None, steps_per_epoch: PositiveInt | None = None,
                  pct_start: Annotated[float, Range(ge=0, le=1)] = 0.3,
                  anneal_strategy: Literal["cos", "linear"] = "cos", cycle_momentum: bool = True,
                  base_momentum: Annotated[float, Range(ge=0, lt=1)] = 0.85,
                  max_momentum: Annotated[float, Range(ge=0, lt=1)] = 0.95,
                  div_factor: PositiveFloat = 25.0, final_div_factor: PositiveFloat = 1e4,
                  three_phase: bool = False):
-        self.max_lr, self.total_steps, self.pct_start = max_lr, total_steps, pct_start
+        self.max_lr, self.pct_start = max_lr, pct_start
+        self.total_steps = _cycle_length(total_steps, epochs, steps_per_epoch)
         self.anneal_strategy, self.cycle_momentum = anneal_strategy, cycle_momentum
         self.base_momentum, self.max_momentum = base_momentum, max_momentum
         self.div_factor, self.final_div_factor = div_factor, final_div_factor
@@ -341,3 +345,18 @@ class OneCycleLR(LRScheduler):
         if self.anneal_strategy == "cos":
             return end + (start - end) * (1.0 + math.cos(math.pi * fraction)) / 2.0
         return start + (end - start) * fraction
+
+
+def _cycle_length(total_steps, epochs, steps_per_epoch) -> int:
+    """OneCycleLR's length: ``total_steps``, or ``epochs * steps_per_epoch``; an error names
+    what is missing or given twice."""
+    given = f"total_steps={total_steps}, epochs={epochs}, steps_per_epoch={steps_per_epoch}"
+    if total_steps is not None and (epochs is not None or steps_per_epoch is not None):
+        raise ValueError(f"OneCycleLR: the cycle's length is given twice ({given}); pass "
+                         "total_steps, or epochs and steps_per_epoch, not both")
+    if total_steps is not None:
+        return total_steps
+    if epochs is None or steps_per_epoch is None:
+        raise ValueError(f"OneCycleLR: the cycle's length needs total_steps, or both epochs and "
+                         f"steps_per_epoch (total_steps = epochs * steps_per_epoch); got {given}")
+    return epochs * steps_per_epoch

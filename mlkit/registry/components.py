@@ -32,7 +32,7 @@ __all__ = ["LOSSES", "METRICS", "MODELS", "MONITORS", "OPTIMIZERS", "SCHEDULES",
 SUPPLIED = {"model": ("n_features", "n_outputs", "rng", "dtype"),
             "loss": ("weight", "class_weight", "reduction"),
             "optimizer": (),
-            "schedule": ("optimizer", "epochs")}
+            "schedule": ("optimizer", "epochs", "steps_per_epoch")}
 """Per kind, the parameters the builder fills in: never options of a config."""
 
 
@@ -230,8 +230,10 @@ MonitorName = Literal[tuple(MONITORS)]
 """The names of :data:`MONITORS`, as a type."""
 
 # ----------------------------------------------------------------------------- schedules
-# A run's schedule steps once per epoch, or per batch (schedule.interval): ``epochs`` (the
-# run's count of steps) and every duration, warmup_epochs despite its name, count those steps.
+# A run's schedule steps once per epoch, or per batch (schedule.interval). The builder supplies
+# ``epochs`` (training.epochs) and ``steps_per_epoch`` (1, or the batches of an epoch under
+# schedule.interval: batch): a duration named in epochs (warmup_epochs) counts epochs either
+# way, one named in steps (t_max, step_size, total_steps) counts the schedule's steps.
 
 
 def no_schedule(optimizer, epochs):
@@ -240,7 +242,7 @@ def no_schedule(optimizer, epochs):
 
 
 @checked
-def cosine(optimizer, epochs, t_max: PositiveInt | None = None, **options):
+def cosine(optimizer, epochs, steps_per_epoch, t_max: PositiveInt | None = None, **options):
     """Cosine annealing from lr down to eta_min over t_max steps.
 
     Parameters
@@ -249,52 +251,60 @@ def cosine(optimizer, epochs, t_max: PositiveInt | None = None, **options):
         Steps of one half cosine; null means the whole run (training.epochs, times the
         batches per epoch under schedule.interval: batch).
     """
-    return optim.CosineAnnealingLR(optimizer, t_max or epochs, **options)
+    return optim.CosineAnnealingLR(optimizer, t_max or epochs * steps_per_epoch, **options)
 
 
 @checked
-def linear_warmup(optimizer, epochs, warmup_epochs: PositiveInt = 5, **options):
+def linear_warmup(optimizer, steps_per_epoch, warmup_epochs: PositiveInt = 5, **options):
     """Raise the rate linearly from start_factor * lr to lr, then hold it.
 
     Parameters
     ----------
     warmup_epochs : int
-        Length of the warmup, in steps (epochs, or batches under schedule.interval: batch).
+        Length of the warmup, in epochs (of every batch's step under schedule.interval: batch).
     """
-    return optim.LinearWarmup(optimizer, warmup_epochs, **options)
+    return optim.LinearWarmup(optimizer, warmup_epochs * steps_per_epoch, **options)
 
 
 @checked
-def warmup_cosine(optimizer, epochs, warmup_epochs: PositiveInt = 5,
+def warmup_cosine(optimizer, epochs, steps_per_epoch, warmup_epochs: PositiveInt = 5,
                   t_max: PositiveInt | None = None, **options):
     """Linear warmup, then cosine annealing to eta_min by the end of t_max steps.
 
     Parameters
     ----------
     warmup_epochs : int
-        Length of the warmup, in steps (epochs, or batches under schedule.interval: batch).
+        Length of the warmup, in epochs (of every batch's step under schedule.interval: batch).
     t_max : int or None
         Total steps, warmup included; null means the whole run (training.epochs, times the
         batches per epoch under schedule.interval: batch).
     """
     warm, anneal = _split(options, optim.LinearWarmup)
-    total = t_max or epochs
+    warmup = warmup_epochs * steps_per_epoch
+    total = t_max or epochs * steps_per_epoch
     return optim.SequentialLR(
-        optimizer, [optim.LinearWarmup(optimizer, warmup_epochs, **warm),
-                    optim.CosineAnnealingLR(optimizer, total - warmup_epochs, **anneal)],
-        milestones=[warmup_epochs])
+        optimizer, [optim.LinearWarmup(optimizer, warmup, **warm),
+                    optim.CosineAnnealingLR(optimizer, total - warmup, **anneal)],
+        milestones=[warmup])
 
 
 @checked
-def onecycle(optimizer, epochs, max_lr: PositiveFloat | None = None, **options):
+def onecycle(optimizer, epochs, steps_per_epoch, max_lr: PositiveFloat | None = None,
+             total_steps: PositiveInt | None = None, **options):
     """1cycle: rise to max_lr, then anneal far below the starting rate, over the whole run.
 
     Parameters
     ----------
     max_lr : float or None
         Peak learning rate; null means optimizer.lr.
+    total_steps : int or None
+        Length of the cycle in steps; null means the whole run (training.epochs times the
+        batches per epoch under schedule.interval: batch).
     """
-    return optim.OneCycleLR(optimizer, max_lr or optimizer.lr, epochs, **options)
+    if total_steps is None:
+        return optim.OneCycleLR(optimizer, max_lr or optimizer.lr, epochs=epochs,
+                                steps_per_epoch=steps_per_epoch, **options)
+    return optim.OneCycleLR(optimizer, max_lr or optimizer.lr, total_steps, **options)
 
 
 @checked
@@ -324,10 +334,11 @@ SCHEDULES: dict[str, Component] = {
 }
 
 
-def make_schedule(name: str, optimizer, epochs: int, **options):
-    """Schedule ``name`` over ``optimizer`` for a run of ``epochs`` steps (epochs, or batches
-    for a schedule stepped every batch); None for ``"none"``."""
+def make_schedule(name: str, optimizer, epochs: int, steps_per_epoch: int = 1, **options):
+    """Schedule ``name`` over ``optimizer`` for a run of ``epochs`` epochs, stepped
+    ``steps_per_epoch`` times in each (1: once per epoch); None for ``"none"``."""
     build = _lookup(SCHEDULES, "schedule", name).build
-    if "epochs" in inspect.signature(build).parameters:
-        options["epochs"] = epochs
+    supplied = {"epochs": epochs, "steps_per_epoch": steps_per_epoch}
+    parameters = inspect.signature(build).parameters
+    options.update({key: value for key, value in supplied.items() if key in parameters})
     return build(optimizer, **options)

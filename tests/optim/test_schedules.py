@@ -191,6 +191,31 @@ def test_bad_schedule_arguments(make, message):
         make(SGD(1.0))
 
 
+def test_one_cycle_lasts_epochs_times_steps_per_epoch_as_in_pytorch():
+    by_epochs = trace(lambda o: OneCycleLR(o, 1.0, epochs=3, steps_per_epoch=7, pct_start=0.4),
+                      epochs=21)
+    by_total = trace(lambda o: OneCycleLR(o, 1.0, total_steps=21, pct_start=0.4), epochs=21)
+    np.testing.assert_array_equal(by_epochs, by_total)
+    assert by_epochs[21] == pytest.approx(1.0 / 25 / 1e4)  # annealed at step 20, held at 21
+    with pytest.raises(ValueError, match="total_steps=21"):
+        trace(lambda o: OneCycleLR(o, 1.0, epochs=3, steps_per_epoch=7), epochs=22)
+
+
+@pytest.mark.parametrize("lengths, message", [
+    ({}, "needs total_steps, or both epochs and steps_per_epoch .*got total_steps=None, "
+         "epochs=None, steps_per_epoch=None"),
+    ({"epochs": 3}, "needs total_steps, or both epochs and steps_per_epoch"),
+    ({"steps_per_epoch": 3}, "needs total_steps, or both epochs and steps_per_epoch"),
+    ({"total_steps": 12, "epochs": 3, "steps_per_epoch": 4},
+     r"given twice \(total_steps=12, epochs=3, steps_per_epoch=4\); pass total_steps, or "
+     "epochs and steps_per_epoch, not both"),
+    ({"epochs": 0, "steps_per_epoch": 4}, "epochs must be an integer >= 1"),
+])
+def test_one_cycle_needs_one_length(lengths, message):
+    with pytest.raises((ValueError, TypeError), match=f"OneCycleLR: .*{message}"):
+        OneCycleLR(SGD(1.0), 1.0, **lengths)
+
+
 def test_one_cycle_refuses_to_run_past_its_end():
     schedule = OneCycleLR(SGD(1.0), max_lr=1.0, total_steps=3)
     for _ in range(3):

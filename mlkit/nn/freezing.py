@@ -51,7 +51,7 @@ class Freezable:
                 (self._frozen.update if frozen else self._frozen.difference_update)(paths)
                 return
             parameters = list(flatten_named(self.parameters()))
-            known = set(parameters) | set(dict(self.named_modules()))
+            known = set(parameters) | set(dict(self.named_modules(remove_duplicate=False)))
             unknown = [p for p in paths if p not in known
                        and not any(k.startswith(p + ".") for k in known)]
             if unknown:
@@ -66,7 +66,7 @@ class Freezable:
 
     def _owners(self, prefix):
         """``(owning module, local path)`` of every parameter at or below dotted ``prefix``."""
-        for mpath, module in self.named_modules():
+        for mpath, module in self.named_modules(remove_duplicate=False):
             for name, value in module._state():
                 if isinstance(value, Freezable):
                     continue

@@ -111,20 +111,55 @@ class Module(Freezable):
             if name[0] != "_" and _holds_state(value):
                 yield name, value
 
-    def named_modules(self, prefix: str = ""):
-        """Yield ``(dotted name, module)`` for this module ("" for itself) and all below it."""
-        yield prefix, self
+    def _child_modules(self):
+        """``(dotted path, module)`` of the first module down each attribute path: in a list
+        or dict of modules (PyTorch's ModuleList, ModuleDict) each one, named ``layers.0``."""
         for name, value in self._state():
-            yield from _modules_in(_join(prefix, name), value)
+            if type(value) is numpy.ndarray:  # the common attribute, which holds no module
+                continue
+            for path, leaf in flatten_named(value, name).items():
+                if isinstance(leaf, Module):
+                    yield path, leaf
+
+    def named_children(self):
+        """Yield ``(dotted path, module)`` of each module directly below this one (see
+        :meth:`named_modules`: a module held twice comes once, at its first path)."""
+        seen = set()
+        for path, module in self._child_modules():
+            if id(module) not in seen:
+                seen.add(id(module))
+                yield path, module
+
+    def children(self):
+        """Yield each module directly below this one, as :meth:`named_children`."""
+        for _, module in self.named_children():
+            yield module
+
+    def named_modules(self, memo=None, prefix: str = "", remove_duplicate: bool = True):
+        """Yield ``(dotted name, module)`` for this module ("" for itself) and every module
+        below it, depth first in attribute order (PyTorch's order); a module held at two
+        paths (shared) comes once, at its first, unless ``remove_duplicate`` is false.
+        ``memo`` is the set of ids already yielded."""
+        memo = set() if memo is None else memo
+        if remove_duplicate:
+            if id(self) in memo:
+                return
+            memo.add(id(self))
+        yield prefix, self
+        for path, module in self._child_modules():
+            yield from module.named_modules(memo, _join(prefix, path), remove_duplicate)
+
+    def modules(self):
+        """Yield this module and every module below it, as :meth:`named_modules`."""
+        for _, module in self.named_modules():
+            yield module
 
     def apply(self, fn) -> Module:
         """Call ``fn(module)`` on each submodule's tree (its submodules first), then on this
         module, PyTorch's order; ``fn`` may assign new arrays (a re-initialisation). Returns
         self."""
-        for name, value in self._state():
-            for leaf in flatten_named(value, name).values():
-                if isinstance(leaf, Module):
-                    leaf.apply(fn)
+        for _, module in self._child_modules():
+            module.apply(fn)
         fn(self)
         return self
 
@@ -276,10 +311,3 @@ class Module(Freezable):
                 lines.append(f"{name}: {leaf.dtype}{list(leaf.shape)}{suffix}")
         return lines
 
-
-def _modules_in(path, value):
-    if type(value) is numpy.ndarray:  # the common attribute, which holds no module
-        return
-    for name, leaf in flatten_named(value, path).items():
-        if isinstance(leaf, Module):
-            yield from leaf.named_modules(name)

@@ -175,7 +175,8 @@ def make_loss(name: str, penalty: Callable | None = None, **options) -> Objectiv
 
 def penalized_weights(model) -> list:
     """The Linear layers whose weights (never biases) a weight penalty covers."""
-    return [module for _, module in model.named_modules() if isinstance(module, nn.Linear)]
+    return [module for _, module in model.named_modules(remove_duplicate=False)
+            if isinstance(module, nn.Linear)]
 
 
 def weight_penalty(model, l2: float = 0.0, l1: float = 0.0) -> Callable | None:

@@ -103,7 +103,7 @@ def _model_generators(model) -> dict[str, np.random.Generator]:
     """Random generators held by the model's modules (dropout), by dotted attribute path."""
     found = {}
     named = getattr(model, "named_modules", None)
-    for path, module in (named() if named else []):
+    for path, module in (named(remove_duplicate=False) if named else []):
         for name, value in vars(module).items():
             if isinstance(value, np.random.Generator):
                 found[f"{path}.{name}" if path else name] = value

@@ -207,3 +207,37 @@ def test_missing_super_init_is_explained():
 def test_missing_forward_is_explained():
     with pytest.raises(NotImplementedError, match="defines no forward"):
         nn.Module()(1.0)
+
+
+class Tower(nn.Module):
+    """A hand-built tree: a nested module, a list and a dict of modules, one module held twice."""
+
+    def __init__(self):
+        super().__init__()
+        self.bias = numpy.zeros(2)
+        self.stem = Block()
+        self.stages = [nn.Linear(2, 2, rng=2), {"norm": nn.BatchNorm1d(2), "skip": 3}]
+        self.again = self.stem  # shared, as a tied layer
+        self.out = nn.Linear(2, 1, rng=3)
+
+
+def test_children_and_modules_follow_pytorch_order_and_drop_a_module_held_twice():
+    tower = Tower()
+    stem, (stage, norm), out = tower.stem, (tower.stages[0], tower.stages[1]["norm"]), tower.out
+    children = [("stem", stem), ("stages.0", stage), ("stages.1.norm", norm), ("out", out)]
+    assert [(name, id(m)) for name, m in tower.named_children()] == [
+        (name, id(m)) for name, m in children]
+    assert [id(m) for m in tower.children()] == [id(m) for _, m in children]
+    inside = [("stem.heads.0", stem.heads[0]), ("stem.heads.1", stem.heads[1]),
+              ("stem.named.a", stem.named["a"])]
+    expected = [("", tower), ("stem", stem), *inside, ("stages.0", stage),
+                ("stages.1.norm", norm), ("out", out)]
+    assert [(name, id(m)) for name, m in tower.named_modules()] == [
+        (name, id(m)) for name, m in expected]
+    assert [id(m) for m in tower.modules()] == [id(m) for _, m in expected]
+    every = [name for name, _ in tower.named_modules(remove_duplicate=False)]
+    assert every == ["", "stem", "stem.heads.0", "stem.heads.1", "stem.named.a", "stages.0",
+                     "stages.1.norm", "again", "again.heads.0", "again.heads.1", "again.named.a",
+                     "out"]
+    assert [name for name, _ in stem.named_modules(prefix="stem")][1] == "stem.heads.0"
+    assert list(nn.Linear(2, 2, rng=0).children()) == []

@@ -10,6 +10,7 @@ from mlkit.optim.clipping import clip_grad_value as clip_grad_value
 from mlkit.optim.combined import ChainedScheduler as ChainedScheduler
 from mlkit.optim.combined import SequentialLR as SequentialLR
 from mlkit.optim.flat import FlatParameters as FlatParameters
+from mlkit.optim.groups import Groups as Groups
 from mlkit.optim.lbfgs import LBFGS as LBFGS
 from mlkit.optim.plateau import ReduceLROnPlateau as ReduceLROnPlateau
 from mlkit.optim.rmsprop import RMSprop as RMSprop
@@ -23,7 +24,7 @@ from mlkit.optim.schedules import OneCycleLR as OneCycleLR
 from mlkit.optim.schedules import StepLR as StepLR
 from mlkit.optim.sgd import SGD as SGD
 
-__all__ = ["Optimizer", "FlatParameters", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "LBFGS",
-           "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
+__all__ = ["Optimizer", "FlatParameters", "Groups", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad",
+           "LBFGS", "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
            "CosineAnnealingWarmRestarts", "LinearWarmup", "SequentialLR", "ChainedScheduler",
            "OneCycleLR", "ReduceLROnPlateau", "clip_grad_norm", "clip_grad_value", "clip_flat"]

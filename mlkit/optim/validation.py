@@ -29,8 +29,8 @@ def _refuse_parameters(cls, args, kwargs) -> None:
         f"{name} was given the parameters ({type(given).__name__}) as its first argument; "
         f"mlkit optimizers take their options alone, {name}(lr=...), and step a model with "
         "opt.descend(model, closure) (first-order ones also with opt.update(model, grads)). "
-        "For parameter groups (per-layer lr or weight decay), use one optimizer per part: "
-        "opt_a.update(model.body, grads['body']) and opt_b.update(model.head, grads['head'])")
+        "For parameter groups (per-layer lr or weight decay), give each part its own "
+        "optimizer: optim.Groups([('body', SGD(lr=0.1)), (lambda path: True, SGD(lr=0.01))])")
 
 
 def state_arrays(owner, state, expected):

@@ -1,6 +1,5 @@
 """PyTorch's way of building an optimizer from the parameters is refused with mlkit's way, and
-the refusal's alternative to parameter groups (one optimizer per part) gives each part its own
-rule."""
+the alternative to parameter groups (one optimizer per part) gives each part its own rule."""
 
 import numpy as np
 import pytest
@@ -18,7 +17,7 @@ def test_an_optimizer_built_from_parameters_says_how_mlkit_steps(cls, given):
     model = nn.MLP(3, [4], 2, rng=0)
     with pytest.raises(TypeError, match=rf"{cls.__name__} was given the parameters .*"
                                         rf"options alone, {cls.__name__}\(lr=...\).*"
-                                        "one optimizer per part"):
+                                        "its own optimizer: optim.Groups"):
         cls(given(model), lr=0.1) if cls is not optim.LBFGS else cls(given(model))
     with pytest.raises(TypeError, match="was given the parameters"):
         cls(params=model.parameters())

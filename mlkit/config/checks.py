@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from mlkit.metrics import averaged_forms
 from mlkit.optim.schedules import momentum_name
+from mlkit.optim.validation import whole_data_conflicts
 from mlkit.options import OptionConflict
 from mlkit.registry import LOSSES, METRICS, OPTIMIZERS, SCHEDULES
 
@@ -127,13 +128,10 @@ def component_problems(config: Config) -> list[Problem]:
     problems.extend(metric_problems(config, n_classes, f"data.dataset '{config.data.dataset}' "
                                     f"has {n_classes} classes"))
     name, training = config.optimizer.name, config.training
-    if OPTIMIZERS[name].build.full_batch and training.batch_size != "full":
-        problems.append(Problem("training.batch_size", f"{name} takes whole-data steps",
-                                training.batch_size, "set training.batch_size: full"))
-    if OPTIMIZERS[name].build.full_batch and (training.clip_grad_norm or training.clip_grad_value):
-        problems.append(Problem("training.clip_grad_norm", f"cannot be combined with {name}, "
-                                "whose line search needs the true gradient",
-                                hint="remove gradient clipping"))
+    if OPTIMIZERS[name].build.full_batch:
+        problems += [Problem.of(conflict, f"training.{conflict.option}") for conflict in
+                     whole_data_conflicts(name, training.batch_size, training.clip_grad_norm,
+                                          training.clip_grad_value)]
     for path, monitor in _monitors(config):
         if monitor.startswith("val_") and config.data.split.val == 0:
             problems.append(Problem(path, "needs a validation set, but data.split.val is 0",

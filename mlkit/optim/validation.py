@@ -1,12 +1,15 @@
 """The check of a loaded state: the keys and shapes its owner expects, or an error saying which
-differ; and the refusal of parameters handed to a constructor. (Arguments are checked against
-their type hints: :func:`mlkit.options.checked`.)"""
+differ; the refusal of parameters handed to a constructor; and what a full-batch optimizer
+refuses of the loop. (Arguments are checked against their type hints:
+:func:`mlkit.options.checked`.)"""
 
 from __future__ import annotations
 
 import numbers
 
 import numpy as np
+
+from mlkit.options import OptionConflict
 
 
 class BuiltFromOptions:
@@ -48,3 +51,21 @@ def state_arrays(owner, state, expected):
             )
     return arrays
 
+
+
+def whole_data_conflicts(name: str, batch_size, clip_grad_norm=None,
+                         clip_grad_value=None) -> list[OptionConflict]:
+    """What a ``full_batch`` optimizer ``name`` (a line search) cannot be given: steps on
+    mini-batches (a ``batch_size`` other than None or "full"), or a clipped gradient. The one
+    statement of the rule: ``fit`` raises the first, a config reports each at its key."""
+    conflicts = []
+    if batch_size not in (None, "full"):
+        conflicts.append(OptionConflict(name, "batch_size", f"is a mini-batch, but {name} takes "
+                                        "whole-data steps", batch_size, "use batch_size 'full'"))
+    for option, value in (("clip_grad_norm", clip_grad_norm), ("clip_grad_value",
+                                                              clip_grad_value)):
+        if value:
+            conflicts.append(OptionConflict(name, option, f"cannot be combined with {name}, "
+                                            "whose line search needs the true gradient", value,
+                                            "remove gradient clipping"))
+    return conflicts

@@ -17,6 +17,7 @@ from typing import Literal
 import numpy as np
 
 from mlkit.data import LastBatch, rows_per_step, steps_per_epoch
+from mlkit.optim.validation import whole_data_conflicts
 from mlkit.options import BatchSize, NonNegativeInt, PositiveFloat, PositiveInt, checked
 from mlkit.train.blocks import BlockedStep
 from mlkit.train.callbacks import ScheduleStep
@@ -153,12 +154,10 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
     n = len(X)
     name = type(optimizer).__name__
     batch_size = rows_per_step(n, batch_size)
-    if optimizer.full_batch and batch_size is not None:
-        raise ValueError(f"{name} takes whole-data steps, but batch_size={batch_size}; use "
-                         "batch_size='full'")
-    if optimizer.full_batch and (clip_grad_norm or clip_grad_value):
-        raise ValueError(f"gradient clipping cannot be combined with {name} (its line search "
-                         "needs the true gradient); remove clip_grad_norm/clip_grad_value")
+    refused = optimizer.full_batch and whole_data_conflicts(name, batch_size, clip_grad_norm,
+                                                            clip_grad_value)
+    if refused:
+        raise refused[0]
     if row_blocks is not None and (batch_size is not None or clip_grad_norm
                                    or clip_grad_value):
         raise ValueError("row_blocks sums whole-data steps over blocks of rows; use "

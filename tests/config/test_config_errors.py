@@ -138,8 +138,12 @@ CASES = {
         ["optimizer.nesterov: needs momentum > 0 and dampening 0"]),
     "lbfgs on mini-batches": (
         ["optimizer.name=lbfgs", "training.batch_size=32"],
-        ["training.batch_size: lbfgs takes whole-data steps (got 32)",
-         "set training.batch_size: full"]),
+        ["training.batch_size: is a mini-batch, but lbfgs takes whole-data steps (got 32); "
+         "use batch_size 'full'"]),
+    "lbfgs with clipping": (
+        ["optimizer.name=lbfgs", "training.batch_size=full", "training.clip_grad_value=1.0"],
+        ["training.clip_grad_value: cannot be combined with lbfgs, whose line search needs the "
+         "true gradient (got 1.0); remove gradient clipping"]),
     "early stopping on a missing validation set": (
         ["data.split.val=0", "training.early_stopping={monitor: val_accuracy}"],
         ["training.early_stopping.monitor: needs a validation set, but data.split.val is 0"]),

@@ -171,8 +171,12 @@ def test_lbfgs_full_batch_matches_a_converged_logistic_regression():
     opt = optim.LBFGS(line_search_fn="strong_wolfe", max_iter=50, tolerance_change=1e-12)
     history = fit(model, loss, opt, X, binary, epochs=3, batch_size="full")
     assert history.rows[-1]["grad_norm"] < 1e-5
-    with pytest.raises(ValueError, match="batch_size='full'"):
+    with pytest.raises(ValueError, match="LBFGS: batch_size=8 is a mini-batch, but LBFGS takes "
+                                         "whole-data steps; use batch_size 'full'"):
         fit(model, loss, optim.LBFGS(), X, binary, epochs=1, batch_size=8)
+    with pytest.raises(ValueError, match="LBFGS: clip_grad_norm=2.0 cannot be combined with "
+                                         "LBFGS, whose line search needs the true gradient"):
+        fit(model, loss, optim.LBFGS(), X, binary, epochs=1, clip_grad_norm=2.0)
 
 
 def test_schedule_sets_the_lr_recorded_per_epoch():

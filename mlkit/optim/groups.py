@@ -65,8 +65,8 @@ class Groups:
         self._bases = [float(optimizer.initial_lr) for optimizer in self.optimizers]
         self.initial_lr = self._bases[0]
         self.step_count = 0
-        self._names = None
-        self._routes = None
+        self._signature = None
+        self._layout_of = None
 
     @property
     def lr(self) -> float:
@@ -80,48 +80,52 @@ class Groups:
         for optimizer, base in zip(self.optimizers[1:], self._bases[1:]):
             optimizer.lr = base * scale
 
-    def _route(self, names: list[str]) -> list[int]:
-        """The group of each parameter path (worked out once per set of paths)."""
-        if names != self._names:
+    def _layout(self, params):
+        """The leaves of ``params``, their paths, each one's group and the tree's rebuild,
+        worked out again only when the tree's layout changes (a layer frozen, say)."""
+        leaves, signature = tree_signature(params)
+        if signature != self._signature:
+            names = list(flatten_named(params))
             routes = [next((i for i, select in enumerate(self.selects) if select(name)), None)
                       for name in names]
             lost = [name for name, group in zip(names, routes) if group is None]
             if lost:
                 raise ValueError(f"Groups: parameters {lost} are in no group; add a group for "
                                  "them, e.g. (lambda path: True, optimizer) last")
-            self._names, self._routes = names, routes
-        return self._routes
+            structure = tree_flatten(params)[1]
+            self._layout_of = names, routes, structure, tree_builder(structure)
+            self._signature = signature
+        return leaves, self._layout_of
 
     def _split(self, params, grads=None):
-        """Per group, ``{path: leaf}`` of its parameters (and of their gradients)."""
-        leaves, structure = tree_flatten(params)
-        names = list(flatten_named(params))
-        routes = self._route(names)
-        parts = [({}, {}) for _ in self.optimizers]
+        """Per group, ``{path: leaf}`` of its parameters and of their gradients."""
+        leaves, (names, routes, structure, _) = self._layout(params)
         if grads is not None:
-            grads = tree_align(grads, structure, tree_signature(params)[1],
+            grads = tree_align(grads, structure, self._signature,
                                "Groups: grads tree does not match params tree")
+        parts = [({}, {}) for _ in self.optimizers]
         for i, (name, group) in enumerate(zip(names, routes)):
             parts[group][0][name] = leaves[i]
             if grads is not None:
                 parts[group][1][name] = grads[i]
-        return parts, names, structure
+        return parts
 
     def init(self, params) -> None:
         """Set up every group's state for ``params`` (the first ``step`` does this itself)."""
-        for optimizer, (part, _) in zip(self.optimizers, self._split(params)[0]):
+        for optimizer, (part, _) in zip(self.optimizers, self._split(params)):
             if part:
                 optimizer.init(part)
 
     def step(self, params, grads):
         """Return ``params`` moved one step along ``grads``, each part by its group's rule."""
-        parts, names, structure = self._split(params, grads)
+        parts = self._split(params, grads)
         moved = {}
         for optimizer, (part, part_grads) in zip(self.optimizers, parts):
             if part:
                 moved.update(optimizer.step(part, part_grads))
         self.step_count += 1
-        return tree_builder(structure)([moved[name] for name in names])
+        names, _, _, build = self._layout_of
+        return build([moved[name] for name in names])
 
     def update(self, model, grads) -> None:
         """Step a model in place: ``model.update(self.step(trainable(model), grads))``."""

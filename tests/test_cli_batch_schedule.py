@@ -105,5 +105,5 @@ def test_a_warmup_longer_than_its_schedule_is_refused_in_epochs_or_batches(cli, 
                        "--output", tmp_path)
     assert code == 2
     assert (f"schedule.warmup_epochs: is {2 * _batches()} batches ({_batches()} per epoch), not "
-            f"shorter than schedule.t_max ({2 * _batches()} steps) (got 2); lower it or raise "
+            f"shorter than schedule.t_max ({2 * _batches()} batches) (got 2); lower it or raise "
             "schedule.t_max") in err, err

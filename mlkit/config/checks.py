@@ -175,9 +175,10 @@ def warmup_problems(schedule, epochs: int, steps_per_epoch: int | None = None) -
     per = 1 if schedule.interval == "epoch" else steps_per_epoch
     if per is None or schedule.warmup_epochs * per < t_max:
         return []
-    unit = "epochs" if schedule.interval == "epoch" else f"batches ({per} per epoch)"
-    return [Problem("schedule.warmup_epochs", f"is {schedule.warmup_epochs * per} {unit}, not "
-                    f"shorter than schedule.t_max ({t_max} steps)", schedule.warmup_epochs,
+    unit = "epochs" if schedule.interval == "epoch" else "batches"
+    each = "" if schedule.interval == "epoch" else f" ({per} per epoch)"
+    return [Problem("schedule.warmup_epochs", f"is {schedule.warmup_epochs * per} {unit}{each}, "
+                    f"not shorter than schedule.t_max ({t_max} {unit})", schedule.warmup_epochs,
                     "lower it or raise schedule.t_max")]
 
 

@@ -52,7 +52,6 @@ def state_arrays(owner, state, expected):
     return arrays
 
 
-
 def whole_data_conflicts(name: str, batch_size, clip_grad_norm=None,
                          clip_grad_value=None) -> list[OptionConflict]:
     """What a ``full_batch`` optimizer ``name`` (a line search) cannot be given: steps on

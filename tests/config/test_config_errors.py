@@ -175,6 +175,10 @@ CASES = {
     "warmup as long as training": (
         ["training.epochs=5", "schedule={name: warmup_cosine, warmup_epochs: 5}"],
         ["schedule.warmup_epochs: must be shorter than the 5 epochs"]),
+    "warmup as long as t_max": (
+        ["schedule={name: warmup_cosine, warmup_epochs: 5, t_max: 4}"],
+        ["schedule.warmup_epochs: is 5 epochs, not shorter than schedule.t_max (4 epochs) (got "
+         "5); lower it or raise schedule.t_max"]),
     "mlp baseline for a linear model": (
         ["baseline.name=mlp"], ["baseline.name: mlp copies model.hidden"]),
     "run name with a slash": (

@@ -310,4 +310,3 @@ class Module(Freezable):
                 suffix = f" [{', '.join(notes)}]" if notes else ""
                 lines.append(f"{name}: {leaf.dtype}{list(leaf.shape)}{suffix}")
         return lines
-

@@ -29,7 +29,8 @@ class Groups:
         ``select`` is a dotted path prefix (``"layers.0"`` takes ``layers.0.weight`` and
         ``layers.0.bias``) or a test ``select(path) -> bool``; each parameter goes to the first
         group that takes it, and one that no group takes is an error (end with
-        ``(lambda path: True, optimizer)`` for the rest). Each optimizer is a first-order one
+        ``(lambda path: True, optimizer)`` for the rest). A prefix must take some parameter
+        at the first step (a function is not checked: use one for layers frozen until later). Each optimizer is a first-order one
         of its own, e.g. ``optim.SGD(lr=0.1, weight_decay=1e-4)``.
 
     Notes
@@ -52,6 +53,7 @@ class Groups:
         if not groups:
             raise ValueError("Groups: no groups given; pass [(select, optimizer), ...]")
         self.selects = [_selector(select, i) for i, (select, _) in enumerate(groups)]
+        self._prefixes = [select if isinstance(select, str) else None for select, _ in groups]
         self.optimizers = [optimizer for _, optimizer in groups]
         for i, optimizer in enumerate(self.optimizers):
             if getattr(optimizer, "full_batch", False) or not hasattr(optimizer, "step"):
@@ -89,6 +91,8 @@ class Groups:
             routes = [next((i for i, select in enumerate(self.selects) if select(name)), None)
                       for name in names]
             lost = [name for name, group in zip(names, routes) if group is None]
+            if self._signature is None:
+                self._refuse_unmatched_prefixes(names)
             if lost:
                 raise ValueError(f"Groups: parameters {lost} are in no group; add a group for "
                                  "them, e.g. (lambda path: True, optimizer) last")
@@ -96,6 +100,17 @@ class Groups:
             self._layout_of = names, routes, structure, tree_builder(structure)
             self._signature = signature
         return leaves, self._layout_of
+
+    def _refuse_unmatched_prefixes(self, names) -> None:
+        """Refuse, at the first step, a prefix taking none of the parameters: a misspelled
+        path would otherwise pass its layers on, unnoticed, to a later group's rate."""
+        for i, (select, prefix) in enumerate(zip(self.selects, self._prefixes)):
+            if prefix is not None and not any(map(select, names)):
+                raise ValueError(f"Groups: group {i}'s prefix {prefix!r} takes none of the "
+                                 f"parameters {names}; correct the path (a parameter's "
+                                 "state_dict key), or, for layers frozen until later, select "
+                                 f"them with a function (lambda path: path.startswith({prefix!r})"
+                                 "), which is not checked")
 
     def _split(self, params, grads=None):
         """Per group, ``{path: leaf}`` of its parameters and of their gradients."""
@@ -170,6 +185,6 @@ def _selector(select, index: int) -> Callable[[str], bool]:
         return lambda path: path == select or path.startswith(select + ".")
     if callable(select):
         return select
-    raise TypeError(f"Groups: group {index} selects its parameters with a "
-                    f"{type(select).__name__}; use a dotted path prefix ('layers.0') or a "
+    raise TypeError(f"Groups: group {index} selects its parameters with {select!r} (of "
+                    f"type {type(select).__name__}); use a dotted path prefix ('layers.0') or a "
                     "function of the path (lambda path: path.endswith('bias'))")

@@ -151,7 +151,9 @@ def test_fit_resumes_groups_bit_for_bit(tmp_path):
     ([], ValueError, "no groups given"),
     ([("layers.0", optim.SGD(lr=0.1))], ValueError,
      r"parameters \['layers.2.weight', 'layers.2.bias'\] are in no group; add a group"),
-    ([(0, optim.SGD(lr=0.1))], TypeError, "group 0 selects its parameters with a int"),
+    ([(0, optim.SGD(lr=0.1))], TypeError, r"group 0 selects its parameters with 0 \(of type int"),
+    ([("layer.0", optim.SGD(lr=0.1)), (_rest, optim.SGD(lr=0.2))], ValueError,
+     r"group 0's prefix 'layer.0' takes none of the parameters \['layers.0.weight'"),
     ([("layers.0", optim.SGD(lr=0.1)), (_rest, optim.LBFGS())], TypeError,
      "group 1 has a LBFGS, which cannot step a part"),
 ])
@@ -165,3 +167,16 @@ def test_one_optimizer_in_two_groups_is_refused():
     shared = optim.SGD(lr=0.1)
     with pytest.raises(ValueError, match="group 1 reuses the optimizer of an earlier group"):
         optim.Groups([("layers.0", shared), (_rest, shared)])
+
+
+def test_layers_frozen_at_the_start_are_selected_by_a_function():
+    model = _model()
+    model.freeze("layers.0")
+    groups = optim.Groups([(lambda path: path.startswith("layers.0"), optim.SGD(lr=0.1)),
+                           (_rest, optim.SGD(lr=0.2))])
+    groups.update(model, _grads(model))
+    model.unfreeze()
+    before = model.layers[0].weight.copy()
+    grads = _grads(model)
+    groups.update(model, grads)
+    np.testing.assert_allclose(model.layers[0].weight, before - 0.1 * grads["layers"][0]["weight"])

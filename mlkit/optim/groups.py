@@ -30,8 +30,9 @@ class Groups:
         ``layers.0.bias``) or a test ``select(path) -> bool``; each parameter goes to the first
         group that takes it, and one that no group takes is an error (end with
         ``(lambda path: True, optimizer)`` for the rest). A prefix must take some parameter
-        at the first step (a function is not checked: use one for layers frozen until later). Each optimizer is a first-order one
-        of its own, e.g. ``optim.SGD(lr=0.1, weight_decay=1e-4)``.
+        at the first step (a function is not checked: use one for layers frozen until
+        later). Each optimizer is a first-order one of its own, e.g.
+        ``optim.SGD(lr=0.1, weight_decay=1e-4)``.
 
     Notes
     -----

@@ -10,7 +10,6 @@ import numpy
 from mlkit.autodiff.forward import def_linear, defjvp
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval, rawval
-from mlkit.numpy.rules.adjugate import adjugate
 from mlkit.numpy.rules.base import is_complex, real, reshape, shape_of, sum, unbroadcast
 from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.rules.shape import expand_dims, swapaxes
@@ -49,13 +48,15 @@ det = wrap(numpy.linalg.det, "det")
 def _cofactors(ans, a):
     """d det(A) / dA: det(A) A^-T, or, where some matrix of the stack is singular (there
     det(A) A^-T is 0 * inf but the derivative is finite), the transposed adjugate, exact at
-    any rank in O(n**3) and differentiable once more."""
+    any rank in O(n**3) and differentiable to every order."""
     raw = numpy.asarray(getval(a))
     n = raw.shape[-1]
     if n and numpy.all(numpy.linalg.matrix_rank(raw) == n):
         return _as_matrix(ans) * transposed(inv(a))
     if n <= 1:  # a 1x1 matrix's cofactor is 1; a 0x0 one has none
         return numpy.ones_like(raw)
+    from mlkit.numpy.rules.adjugate import adjugate  # built on inv and det, defined here
+
     return transposed(adjugate(a))
 
 

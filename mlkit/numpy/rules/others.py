@@ -9,7 +9,7 @@ from mlkit.numpy.rules.base import reshape, shape_of
 from mlkit.numpy.rules.elementwise import def_elementwise, where_primitive
 from mlkit.numpy.rules.shape import concatenate, moveaxis
 from mlkit.numpy.rules.unbounded import times_partial, unbounded
-from mlkit.numpy.wrap import raw_array, wrap
+from mlkit.numpy.wrap import nondifferentiable, raw_array, wrap
 
 __all__ = ["cumulative_others_after", "cumulative_others_before", "others_product",
            "quotient_fails", "times_others"]
@@ -17,15 +17,15 @@ __all__ = ["cumulative_others_after", "cumulative_others_before", "others_produc
 
 def quotient_fails(x):
     """Whether dividing a product by ``x`` fails somewhere: 0 / 0 at a zero, inf / inf at an
-    infinity (the product of the other elements is finite there)."""
+    infinity, nan / nan at a nan (the product of the other elements need be none of these)."""
     raw = raw_array(x)
-    return bool(numpy.any((raw == 0) | numpy.isinf(raw)))
+    return bool(numpy.any((raw == 0) | ~numpy.isfinite(raw)))
 
 
 def times_others(g, others, x):
-    """``g`` times the products of other elements, which an infinite x makes infinite: there a
-    zero (co)tangent gives 0, not 0 * inf = nan."""
-    if bool(numpy.any(numpy.isinf(raw_array(x)))):
+    """``g`` times the products of other elements, which an infinite (or nan) x makes
+    infinite (or nan): there a zero (co)tangent gives 0, as it moves nothing."""
+    if not bool(numpy.all(numpy.isfinite(raw_array(x)))):
         return times_partial(g, others)
     return g * others
 
@@ -56,18 +56,58 @@ def cumulative_others_before(t, x):
     JVP along ``t``, without division. With u_i = t_i prod_{j < i} x_j it is the recurrence
     d_k = u_k + x_k d_{k-1}, solved by a scan."""
     u = times_others(t, _products_before(x), x)
-    return _linear_scan(u, x, numpy.not_equal(raw_array(t), 0))[0]
+    return _closed_form_nan(_linear_scan(u, x, numpy.not_equal(raw_array(t), 0))[0], t, x, True)
 
 
 def cumulative_others_after(g, x):
     """For each i along the last axis, sum_{k >= i} g_k prod_{j <= k, j != i} x_j: cumprod's
     VJP of ``g``, without division: prod_{j < i} x_j times s_i = g_i + x_{i+1} s_{i+1}, the
     same recurrence run from the end."""
-    raw = raw_array(x)  # not empty: a zero or an infinity is in it
+    raw = raw_array(x)  # not empty: a zero, an infinity or a nan is in it
     ones = numpy.ones(raw.shape[:-1] + (1,), raw.dtype)
     after, weighted = _linear_scan(g[..., ::-1], concatenate([ones, x[..., :0:-1]], axis=-1),
                                    numpy.not_equal(raw_array(g), 0)[..., ::-1])
-    return _weighted_product(weighted[..., ::-1], _products_before(x), after[..., ::-1])
+    return _closed_form_nan(
+        _weighted_product(weighted[..., ::-1], _products_before(x), after[..., ::-1]), g, x, False)
+
+
+def _nan_in_closed_form(w, x, before):
+    """Where the closed form is nan: for ``before`` (cumprod's JVP) at k, the sum over i <= k
+    of the terms w_i prod_(j <= k, j != i) x_j (w_i = 0 drops one), else (its VJP) at i, the
+    same terms over k >= i. It is nan where a term's factors hold a nan, or a 0 and an
+    infinity, or where two terms are infinities of opposite signs; a scan that groups the
+    sum otherwise can miss these. Counts of infinities, zeros and nans up to k classify every
+    pair (i, k) at once, for each kind of element i left out of the product."""
+    kinds = [numpy.isinf(x), x == 0, numpy.isnan(x)]
+    kinds.append(~(kinds[0] | kinds[1] | kinds[2]))
+    counts = [numpy.cumsum(kind, axis=-1) for kind in kinds[:3]]
+    sign_x = numpy.where(numpy.real(x) < 0, -1, 1)
+    # a term's sign, but for a factor common to the whole sum
+    sign = numpy.sign(numpy.real(w)) * (sign_x if before else numpy.cumprod(sign_x, axis=-1))
+    found = [numpy.zeros(x.shape, bool) for _ in range(3)]  # nan, inf and -inf terms
+    for left_out, kind in enumerate(kinds):
+        inf, zero, nan = (count - (left_out == j) for j, count in enumerate(counts))
+        nan_term = (nan >= 1) | ((inf >= 1) & (zero >= 1))
+        inf_term = (inf >= 1) & (zero == 0) & (nan == 0)
+        for out, term, side in zip(found, (nan_term, inf_term, inf_term), (0, 1, -1)):
+            chosen = (w != 0) if side == 0 else (sign == side)
+            if before:  # at k: an i <= k of this kind, chosen, and the term's kind at k
+                out |= (numpy.cumsum(kind & chosen, axis=-1) > 0) & term
+            else:  # at i of this kind: a chosen k >= i with the term's kind at k
+                out |= kind & (numpy.cumsum((chosen & term)[..., ::-1], axis=-1)[..., ::-1] > 0)
+    return found[0] | (found[1] & found[2])
+
+
+_nan_in_closed_form = nondifferentiable(_nan_in_closed_form)
+
+
+def _closed_form_nan(y, w, x, before):
+    """``y``, a scan's sum of the terms ``_nan_in_closed_form`` describes, with nan where the
+    closed form has it (only an infinity or a nan in x can make it)."""
+    if numpy.all(numpy.isfinite(raw_array(x))):
+        return y
+    mask = _nan_in_closed_form(w, x, before)
+    return where_primitive(mask, numpy.nan, y) if numpy.any(mask) else y
 
 
 def _linear_scan(a, b, weighted):

@@ -10,10 +10,12 @@ C = X_NP X_PP^-1 and the Schur complement Z = X_NN - X_NP B (diagonal at the poi
 
     adj(X) = det(X_PP) [[det(Z) X_PP^-1 + B adj(Z) C, -B adj(Z)], [-adj(Z) C, adj(Z)]],
 
-with adj(Z) and det(Z) found the same way, and as polynomials once the singular values left
-are numerically zero. No step divides by a small singular value, and every step is a traced
-mlkit.numpy call, so derivatives of any order are the formula's own (holomorphic for complex
-A, without conjugation, as HIPS autograd takes them).
+with adj(Z) and det(Z) found the same way, and as polynomials in Z's entries once the
+singular values left are numerically zero, or small and few (``_frame``): the inverse of a
+block of size s has derivatives of size 1 / s**k, which cancel to roundoff of that size, and
+the polynomials (Faddeev-LeVerrier) lose accuracy over many spread values. Every step is a
+traced mlkit.numpy call, so derivatives of any order are the formula's own (holomorphic for
+complex A, without conjugation, as HIPS autograd takes them).
 """
 
 import numpy
@@ -21,7 +23,7 @@ import numpy
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.arrangement import trace
 from mlkit.numpy.rules.base import conj, reshape, shape_of
-from mlkit.numpy.rules.linalg import det, inv, transposed
+from mlkit.numpy.rules.linalg import det, inv, small_ratio, transposed
 from mlkit.numpy.rules.shape import concatenate
 from mlkit.numpy.wrap import nondifferentiable, value_array
 
@@ -30,23 +32,28 @@ __all__ = ["adjugate"]
 # Within a block the singular values differ by less than this factor, so that the roundoff of
 # the block's adj as det(X_PP) X_PP^-1 and of its derivatives grows by at most ~1 / _RATIO**2.
 _RATIO = 0.1
-_ZERO = -1  # the block label of the numerically zero singular values
+_SHORT = 4  # at most this many nonzero singular values in a tail taken by polynomials
+_POLYNOMIAL = -1  # the label of the singular values taken by polynomials
 
 
 def _frame(a):
     """U, S, V^H of each matrix of a (k, n, n) stack, det(U) det(V^H), and each singular
-    value's block label: 0, 1, ... for blocks within ``_RATIO``, ``_ZERO`` from the first
-    singular value under numpy.linalg.matrix_rank's tolerance on."""
+    value's block label: 0, 1, ... for blocks within ``_RATIO`` to invert, ``_POLYNOMIAL``
+    for the tail past them: the numerically zero singular values (under matrix_rank's
+    tolerance), and the small ones (under ``small_ratio`` of the largest) if at most
+    ``_SHORT`` of them are not zero."""
     u, s, vh = numpy.linalg.svd(a)
     n = s.shape[-1]
     zero = s <= s[:, :1] * n * numpy.finfo(s.dtype).eps
+    nonzero_after = numpy.cumsum(~zero[:, ::-1], axis=-1)[:, ::-1]
+    tail = zero | ((s <= s[:, :1] * small_ratio(s.dtype)) & (nonzero_after <= _SHORT))
     labels = numpy.zeros(s.shape, int)
     head = s[:, 0]
     for i in range(1, n):
         new = s[:, i] < _RATIO * head
         head = numpy.where(new, s[:, i], head)
         labels[:, i] = labels[:, i - 1] + new
-    labels[zero] = _ZERO
+    labels[tail] = _POLYNOMIAL
     return u, s, vh, numpy.linalg.det(u) * numpy.linalg.det(vh), labels
 
 
@@ -81,7 +88,7 @@ def adjugate(a):
 def _block_adjugate(x, labels):
     """``(adj(X), det(X))`` for a (k, m, m) stack X that is diagonal at the point, with the
     singular values' block ``labels`` (one row for the whole stack)."""
-    if labels[0] == _ZERO:
+    if labels[0] == _POLYNOMIAL:
         return _polynomial_adjugate(x)
     p = int(numpy.count_nonzero(labels == labels[0]))
     if p == len(labels):

@@ -1,43 +1,15 @@
 """np.linalg.det at singular matrices (rank n-1 and n-2): the gradient is adj(A)^T and the
 HVP its derivative, against signed determinants of the minors and their finite differences,
 in both modes and under jit, float32 and complex kept; the cost stays O(n**3), far from the
-minors' O(n**4) memory; and the third derivative there is refused by name."""
+minors' O(n**4) memory. Higher orders: test_det_singular_orders.py."""
 
 import numpy as onp
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from peak import call_with_peak
+from singular import cofactor_derivative, of_rank, total_det
 
-import mlkit.numpy as np
 from mlkit import grad, holomorphic_grad, jit, make_hvp, make_jvp
-
-
-def _cofactors(a):
-    """The transposed adjugate by definition: the signed determinants of all n**2 minors."""
-    n = a.shape[-1]
-    out = onp.empty_like(a)
-    for i in range(n):
-        for j in range(n):
-            minor = onp.delete(onp.delete(a, i, -2), j, -1)
-            out[..., i, j] = (-1) ** (i + j) * onp.linalg.det(minor)
-    return out
-
-
-def _of_rank(seed, shape, rank, complex_=False):
-    """Random singular vectors, singular values in [0.8, 1.25] past which n - rank are 0: a
-    determinant's derivatives of order one and two stay O(1), so roundoff stays small."""
-    rng = onp.random.default_rng(seed)
-    n = shape[-1]
-    u = onp.linalg.qr(rng.standard_normal(shape))[0]
-    v = onp.linalg.qr(rng.standard_normal(shape))[0]
-    s = onp.where(onp.arange(n) < rank, onp.linspace(0.8, 1.25, n), 0.0)
-    a = (u * s) @ onp.swapaxes(v, -1, -2)
-    return a * (1 + 0.5j) if complex_ else a
-
-
-def _total_det(a):
-    return np.sum(np.linalg.det(a))
-
 
 CASES = [((2, 2), 1), ((2, 2), 0), ((3, 3), 1), ((6, 6), 5), ((6, 6), 4), ((3, 5, 5), 4),
          ((2, 4, 4), 2), ((30, 30), 29), ((30, 30), 28)]
@@ -45,15 +17,15 @@ CASES = [((2, 2), 1), ((2, 2), 0), ((3, 3), 1), ((6, 6), 5), ((6, 6), 4), ((3, 5
 
 @pytest.mark.parametrize("shape, rank", CASES)
 def test_gradient_and_hvp_in_both_modes_and_under_jit(shape, rank):
-    a = _of_rank(1, shape, rank)
+    a = of_rank(1, shape, rank)
     v = onp.random.default_rng(2).standard_normal(shape)
-    scale = max(1.0, onp.abs(_cofactors(a)).max())
-    for gradient in (grad(_total_det), jit(grad(_total_det))):
-        assert_allclose(gradient(a), _cofactors(a), atol=1e-10 * scale)
+    scale = max(1.0, onp.abs(cofactor_derivative(a)).max())
+    for gradient in (grad(total_det), jit(grad(total_det))):
+        assert_allclose(gradient(a), cofactor_derivative(a), atol=1e-10 * scale)
     eps = 1e-6
-    expected = (_cofactors(a + eps * v) - _cofactors(a - eps * v)) / (2 * eps)
-    reverse = lambda x, w: make_hvp(_total_det)(x)[0](w)  # noqa: E731
-    forward = lambda x, w: make_jvp(grad(_total_det))(x)(w)[1]  # noqa: E731
+    expected = (cofactor_derivative(a + eps * v) - cofactor_derivative(a - eps * v)) / (2 * eps)
+    reverse = lambda x, w: make_hvp(total_det)(x)[0](w)  # noqa: E731
+    forward = lambda x, w: make_jvp(grad(total_det))(x)(w)[1]  # noqa: E731
     assert onp.abs(expected).max() > 1e-3  # the HVP checked is not trivially zero
     for hvp in (reverse, forward, jit(reverse), jit(forward)):
         assert_allclose(hvp(a, v), expected, atol=1e-5 * onp.abs(expected).max())
@@ -61,44 +33,34 @@ def test_gradient_and_hvp_in_both_modes_and_under_jit(shape, rank):
 
 @pytest.mark.parametrize("rank", [3, 2])
 def test_complex_gradient_and_hvp_are_holomorphic(rank):
-    a = _of_rank(3, (2, 4, 4), rank, complex_=True)
+    a = of_rank(3, (2, 4, 4), rank, complex_=True)
     v = onp.random.default_rng(4).standard_normal(a.shape) * (1 - 0.3j)
-    assert_allclose(holomorphic_grad(_total_det)(a), _cofactors(a), atol=1e-12)
+    assert_allclose(holomorphic_grad(total_det)(a), cofactor_derivative(a), atol=1e-12)
     eps = 1e-6
-    expected = (_cofactors(a + eps * v) - _cofactors(a - eps * v)) / (2 * eps)
-    got = make_jvp(holomorphic_grad(_total_det))(a)(v)[1]
+    expected = (cofactor_derivative(a + eps * v) - cofactor_derivative(a - eps * v)) / (2 * eps)
+    got = make_jvp(holomorphic_grad(total_det))(a)(v)[1]
     assert_allclose(got, expected, atol=1e-6 * onp.abs(expected).max())
 
 
 def test_float32_stays_float32():
-    a = _of_rank(5, (2, 5, 5), 3).astype(onp.float32)
+    a = of_rank(5, (2, 5, 5), 3).astype(onp.float32)
     v = onp.ones_like(a)
-    g = grad(_total_det)(a)
-    h = make_hvp(_total_det)(a)[0](v)
+    g = grad(total_det)(a)
+    h = make_hvp(total_det)(a)[0](v)
     assert g.dtype == h.dtype == onp.float32
-    assert_allclose(g, _cofactors(a.astype(float)), atol=1e-4)
+    assert_allclose(g, cofactor_derivative(a.astype(float)), atol=1e-4)
 
 
 def test_memory_is_far_below_the_minors_size():
     """The minors hold n**4 numbers (20 MB at n = 40 in float64); the adjugate a few n**2."""
     n = 40
-    a = _of_rank(6, (n, n), n - 1)
+    a = of_rank(6, (n, n), n - 1)
     v = onp.random.default_rng(7).standard_normal((n, n))
-    _, grad_peak = call_with_peak(grad(_total_det), a)
-    _, hvp_peak = call_with_peak(lambda x: make_hvp(_total_det)(x)[0](v), a)
+    _, grad_peak = call_with_peak(grad(total_det), a)
+    _, hvp_peak = call_with_peak(lambda x: make_hvp(total_det)(x)[0](v), a)
     assert max(grad_peak, hvp_peak) < 8 * n ** 4 / 40, (grad_peak, hvp_peak)
 
 
-def test_third_derivative_at_a_singular_matrix_is_refused():
-    a = _of_rank(8, (3, 3), 2)
-    v = onp.ones((3, 3))
-    second = lambda x: np.sum(make_hvp(_total_det)(x)[0](v))  # noqa: E731
-    with pytest.raises(NotImplementedError, match="second order only"):
-        grad(second)(a)
-    with pytest.raises(NotImplementedError, match="second order only"):
-        make_jvp(second)(a)(v)
-
-
 def test_nonsingular_matrices_keep_the_inverse_rule():
-    a = _of_rank(9, (4, 4), 4)
-    assert_array_equal(grad(_total_det)(a), onp.linalg.det(a) * onp.linalg.inv(a).T)
+    a = of_rank(9, (4, 4), 4)
+    assert_array_equal(grad(total_det)(a), onp.linalg.det(a) * onp.linalg.inv(a).T)

@@ -1,15 +1,16 @@
 """The products of the other elements along some axes, by which prod's and cumprod's rules
 multiply: the quotient of the product by each element where that does not fail, else scans
-of multiplies, exact at zeros and infinities to every order, in O(n log n) per derivative."""
+of multiplies, exact at zeros to every order, in O(n log n) per derivative; where x holds an
+infinity or a nan, the closed forms to second order (``closed_forms.py``)."""
 
 import numpy
 
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.base import reshape, shape_of
-from mlkit.numpy.rules.elementwise import def_elementwise, where_primitive
+from mlkit.numpy.rules.closed_forms import infinite_terms_after, infinite_terms_before, stand_in
 from mlkit.numpy.rules.shape import concatenate, moveaxis
-from mlkit.numpy.rules.unbounded import times_partial, unbounded
-from mlkit.numpy.wrap import raw_array, wrap
+from mlkit.numpy.rules.unbounded import times_partial
+from mlkit.numpy.wrap import raw_array
 
 __all__ = ["cumulative_others_after", "cumulative_others_before", "others_product",
            "quotient_fails", "times_others"]
@@ -17,15 +18,15 @@ __all__ = ["cumulative_others_after", "cumulative_others_before", "others_produc
 
 def quotient_fails(x):
     """Whether dividing a product by ``x`` fails somewhere: 0 / 0 at a zero, inf / inf at an
-    infinity (the product of the other elements is finite there)."""
+    infinity, nan / nan at a nan (the product of the other elements need be none of these)."""
     raw = raw_array(x)
-    return bool(numpy.any((raw == 0) | numpy.isinf(raw)))
+    return bool(numpy.any((raw == 0) | ~numpy.isfinite(raw)))
 
 
 def times_others(g, others, x):
-    """``g`` times the products of other elements, which an infinite x makes infinite: there a
-    zero (co)tangent gives 0, not 0 * inf = nan."""
-    if bool(numpy.any(numpy.isinf(raw_array(x)))):
+    """``g`` times the products of other elements, which an infinite (or nan) x makes
+    infinite (or nan): there a zero (co)tangent gives 0, as it moves nothing."""
+    if not _finite(x):
         return times_partial(g, others)
     return g * others
 
@@ -46,7 +47,8 @@ def others_product(ans, x, axis, keepdims, initial=None):
         others = numpy.ones(raw.shape, raw.dtype)
     else:
         flat, _ = _reduced_axes_last(x, axes)
-        others = _restore_axes(_products_around(flat), axes, raw.shape)
+        others = _restore_axes(_products_around(flat) if _finite(x) else _closed_others(flat),
+                               axes, raw.shape)
     # initial is a constant (a traced one is refused), in the product's dtype
     return others if initial is None else others * numpy.asarray(getval(initial), raw.dtype)
 
@@ -54,80 +56,77 @@ def others_product(ans, x, axis, keepdims, initial=None):
 def cumulative_others_before(t, x):
     """For each k along the last axis, sum_{i <= k} t_i prod_{j <= k, j != i} x_j: cumprod's
     JVP along ``t``, without division. With u_i = t_i prod_{j < i} x_j it is the recurrence
-    d_k = u_k + x_k d_{k-1}, solved by a scan."""
-    u = times_others(t, _products_before(x), x)
-    return _linear_scan(u, x, numpy.not_equal(raw_array(t), 0))[0]
+    d_k = u_k + x_k d_{k-1}, solved by a scan; where x holds an infinity or a nan, the scan
+    runs on its finite stand-in and the closed form's infinite and nan terms are added."""
+    if not _finite(x):
+        return _scan_before(t, stand_in(x)) + infinite_terms_before(t, x)
+    return _scan_before(t, x)
+
+
+def _scan_before(t, x):
+    return _linear_scan(t * _products_before(x), x)
 
 
 def cumulative_others_after(g, x):
     """For each i along the last axis, sum_{k >= i} g_k prod_{j <= k, j != i} x_j: cumprod's
     VJP of ``g``, without division: prod_{j < i} x_j times s_i = g_i + x_{i+1} s_{i+1}, the
-    same recurrence run from the end."""
-    raw = raw_array(x)  # not empty: a zero or an infinity is in it
+    same recurrence run from the end (on a finite stand-in, as for the JVP)."""
+    if not _finite(x):
+        return _scan_after(g, stand_in(x)) + infinite_terms_after(g, x)
+    return _scan_after(g, x)
+
+
+def _finite(x):
+    return bool(numpy.all(numpy.isfinite(raw_array(x))))
+
+
+def _scan_after(g, x):
+    raw = raw_array(x)  # not empty: a zero is in it
     ones = numpy.ones(raw.shape[:-1] + (1,), raw.dtype)
-    after, weighted = _linear_scan(g[..., ::-1], concatenate([ones, x[..., :0:-1]], axis=-1),
-                                   numpy.not_equal(raw_array(g), 0)[..., ::-1])
-    return _weighted_product(weighted[..., ::-1], _products_before(x), after[..., ::-1])
+    after = _linear_scan(g[..., ::-1], concatenate([ones, x[..., :0:-1]], axis=-1))
+    return _products_before(x) * after[..., ::-1]
 
 
-def _linear_scan(a, b, weighted):
-    """``(s, weighted)``: s_k = a_k + b_k s_{k-1} along the last axis (s_{-1} = 0), that is
+def _linear_scan(a, b):
+    """s_k = a_k + b_k s_{k-1} along the last axis (s_{-1} = 0), that is
     sum_{i <= k} a_i prod_{i < j <= k} b_j, by log2(n) steps that each fold in the partial
-    sums ``shift`` places back (a Hillis-Steele scan of the affine maps s -> a + b s).
-    ``weighted`` (raw) marks the a_k whose (co)tangent is not 0, and comes back marking the
-    s_k with such a term: the others are 0 whatever b is, as in the closed forms."""
+    sums ``shift`` places back (a Hillis-Steele scan of the affine maps s -> a + b s); b is
+    finite (see ``cumulative_others_before``)."""
     n, raw = shape_of(b)[-1], raw_array(b)
     shift = 1
     while shift < n:
         pad = raw.shape[:-1] + (shift,)
-        earlier = concatenate([numpy.zeros(pad, raw.dtype), a[..., :-shift]], axis=-1)
-        earlier_weighted = numpy.concatenate([numpy.zeros(pad, bool), weighted[..., :-shift]],
-                                             axis=-1)
-        a = a + _weighted_product(earlier_weighted, b, earlier)
-        weighted = weighted | earlier_weighted
+        a = a + b * concatenate([numpy.zeros(pad, raw.dtype), a[..., :-shift]], axis=-1)
         if 2 * shift < n:  # the last step's products of b would go unused
-            b = _factor_product(b, concatenate([numpy.ones(pad, raw.dtype), b[..., :-shift]],
-                                               axis=-1))
+            b = b * concatenate([numpy.ones(pad, raw.dtype), b[..., :-shift]], axis=-1)
         shift *= 2
-    return a, weighted
+    return a
 
 
-def _weighted_product(weighted, x, y):
-    """x * y where ``weighted``, else 0: a sum of terms with zero (co)tangents is 0 even
-    where an infinite factor meets it, while 0 * inf of a weighted term stays nan."""
-    if numpy.all(weighted):
-        return _factor_product(x, y)
-    with numpy.errstate(invalid="ignore"):
-        return where_primitive(weighted, _factor_product(x, y), 0)
-
-
-def _multiply(x, y):
-    """numpy.multiply under its own name (numpy.multiply itself dispatches to ``multiply``)."""
-    return numpy.multiply(x, y)
-
-
-# x * y whose partials (the other factor) may be infinite: a zero (co)tangent meeting an
-# infinite factor gives 0, not nan, to every order, while the product itself stays numpy's.
-_factor_product = def_elementwise(wrap(_multiply, "factor_product"),
-                                  unbounded(lambda ans, x, y: y), unbounded(lambda ans, x, y: x))
+def _closed_others(v):
+    """The products of the others along the last axis where v holds an infinity or a nan:
+    the closed forms' (prod is cumprod's last element), so that derivatives keep to them."""
+    last = numpy.zeros(shape_of(v), raw_array(v).dtype)
+    last[..., -1] = 1
+    return cumulative_others_after(last, v)
 
 
 def _products_around(v):
     """For each element along the last axis, the product of the others: those before it
     times those after it."""
-    return _factor_product(_products_before(v), _products_before(v[..., ::-1])[..., ::-1])
+    return _products_before(v) * _products_before(v[..., ::-1])[..., ::-1]
 
 
 def _products_before(v):
     """The product of the elements before each one along the last axis (1 for the first),
     by log2(n) multiplies of shifted copies (a Hillis-Steele scan): no division, so exact at
-    zeros and infinities, and each further derivative costs O(n log n), not a power of n."""
+    zeros (and, at its value, at infinities), and each further derivative costs O(n log n)."""
     n, raw = shape_of(v)[-1], raw_array(v)
     scan = concatenate([numpy.ones(raw.shape[:-1] + (1,), raw.dtype), v[..., :-1]], axis=-1)
     shift = 1
     while shift < n:
         ones = numpy.ones(raw.shape[:-1] + (shift,), raw.dtype)
-        scan = _factor_product(scan, concatenate([ones, scan[..., :-shift]], axis=-1))
+        scan = scan * concatenate([ones, scan[..., :-shift]], axis=-1)
         shift *= 2
     return scan
 

@@ -222,3 +222,20 @@ def test_slice_cotangents_add_up_as_whole_zero_filled_arrays_would(dtype):
     for slope in (grad(loss)(x), jit(grad(loss))(x), scaled):
         assert slope.dtype == dtype
         assert_array_equal(slope, expected)
+
+
+def test_slices_at_numpy_integers_and_masks_add_once_in_every_order():
+    """A numpy integer (or 0-d array) index takes a view, not a copy: the elements it held
+    before must be read out first, not through the view (they were counted twice)."""
+    x = onp.arange(6.0).reshape(2, 3)
+    mask = x > 2
+
+    def loss(x):
+        return (np.sum(x[mask] ** 3) + np.sum(x[onp.int64(1)] ** 2)
+                + np.sum(x[onp.array(0)] * x[1]) + np.sum(x[...] ** 2))
+
+    v = onp.ones_like(x)
+    expected = onp.where(mask, 6 * x, 0.0) + 2.0 + onp.array([[1.0] * 3, [3.0] * 3])
+    for second in SECOND_ORDER.values():
+        assert_allclose(second(loss, x, v), expected, rtol=1e-12)
+    assert_allclose(jit(lambda x, v: make_hvp(loss)(x)[0](v))(x, v), expected, rtol=1e-12)

@@ -95,7 +95,7 @@ def _add_at(result, index, g):
         else:
             result[index] += g
     else:
-        before = result[index]
+        before = numpy.copy(result[index])  # a view for a numpy integer index
         result[index] = 0
         numpy.add.at(result, index, g)
         result[index] += before

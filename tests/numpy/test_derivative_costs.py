@@ -222,6 +222,8 @@ def test_slice_cotangents_add_up_as_whole_zero_filled_arrays_would(dtype):
     for slope in (grad(loss)(x), jit(grad(loss))(x), scaled):
         assert slope.dtype == dtype
         assert_array_equal(slope, expected)
+    for second in SECOND_ORDER.values():
+        assert second(every_kind_of_slice, x, x).dtype == dtype
 
 
 def test_slices_at_numpy_integers_and_masks_add_once_in_every_order():

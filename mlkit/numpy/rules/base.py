@@ -6,9 +6,10 @@ to; every binary rule goes through it instead of handling broadcasting on its ow
 
 import numpy
 
-from mlkit.autodiff.forward import def_linear, defjvp
+from mlkit.autodiff.forward import def_linear, defjvp, defjvp_argnum
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import box_types, getval
+from mlkit.autodiff.vspace import Deferred, add_values
 from mlkit.numpy.wrap import dispatch_from, wrap
 
 # The public names (mlkit.numpy re-exports them); the helpers below are imported by name.
@@ -148,6 +149,39 @@ defvjp(conj, lambda ans, x: lambda g: conj(g))
 defjvp(sum, _sum_jvp)
 for _fun in (reshape, broadcast_to, real, imag, conj):
     def_linear(_fun, argnums=(0,))
+
+
+class _JointTangent(Deferred):
+    """The tangents of some arguments of one call of a function that is linear in them
+    jointly, applied in one call once all have arrived (the others zeros): a call per
+    argument would each make the whole result (k pieces: k times the work)."""
+
+    __slots__ = ("args", "first", "fun", "kwargs", "tangents")
+
+    def __init__(self, fun, first, args, kwargs, tangents):
+        self.fun, self.first, self.args, self.kwargs = fun, first, args, kwargs
+        self.tangents = tangents
+
+    def add(self, other):
+        if type(other) is _JointTangent and other.args is self.args:
+            self.tangents.update(other.tangents)
+            return self
+        return add_values(self.resolve(), other.resolve() if isinstance(other, Deferred) else other)
+
+    def resolve(self):
+        args = list(self.args)
+        for k in range(self.first, len(args)):
+            args[k] = self.tangents.get(k)
+            if args[k] is None:
+                args[k] = numpy.zeros_like(getval(self.args[k]))
+        return self.fun(*args, **self.kwargs)
+
+
+def def_linear_jointly(fun, first):
+    """Declare ``fun`` linear in its arguments from ``first`` on taken together (as a
+    concatenation is in its pieces), not in each alone: its tangent is ``fun`` of theirs."""
+    defjvp_argnum(fun, lambda argnum, t, ans, args, kwargs:
+                  _JointTangent(fun, first, args, kwargs, {argnum: t}))
 
 
 def mask_like(condition, like):

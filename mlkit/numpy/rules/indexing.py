@@ -8,10 +8,10 @@ in both the array and the values written.
 import numpy
 
 from mlkit.autodiff.forward import def_linear, defjvp
-from mlkit.autodiff.reverse import defvjp
+from mlkit.autodiff.reverse import defvjp, defvjp_argnum
 from mlkit.autodiff.tracer import box_types, getval, rawval
 from mlkit.autodiff.vspace import Deferred, add_values
-from mlkit.numpy.rules.base import unbroadcast
+from mlkit.numpy.rules.base import def_linear_jointly, unbroadcast
 from mlkit.numpy.wrap import wrap
 
 __all__ = ["index_update", "index_add"]
@@ -38,13 +38,7 @@ def _getitem(x, index):
 def _untake(g, index, shape_and_dtype):
     """Zeros of the given shape and dtype with ``g`` added at ``index`` (repeated indices
     accumulate)."""
-    result = numpy.zeros(*shape_and_dtype)
-    index = _plain(index)
-    if _is_basic(index):
-        result[index] = g
-    else:
-        numpy.add.at(result, index, g)
-    return result
+    return _untake_all(shape_and_dtype, (index,), g)
 
 
 def _index_update(x, index, values):
@@ -86,42 +80,88 @@ def _untake_vjp(shape_and_dtype, index):
     traced = any(type(part) in box_types for part in parts)  # a data-dependent index, in jit
 
     def vjp(g):
-        if traced or type(g) in box_types:  # recorded: a program step or a higher derivative
-            return untake(g, index, shape_and_dtype)
-        return _Slices(g, index, shape_and_dtype)
+        return untake(g, index, shape_and_dtype) if traced else _Slices(g, index, shape_and_dtype)
 
     return vjp
 
 
-class _Slices(Deferred):
-    """The cotangents of slices of one array: the first kept as it came, the later ones
-    added in place into zeros this object made, so a loop over k slices of an n-element
-    array costs O(n + k * slice) rather than k whole arrays (as HIPS autograd's sparse
-    cotangents)."""
+def _add_at(result, index, g):
+    """``result += untake(g, index)``, in place and touching only the indexed elements: an
+    index repeating an element sums that element's parts first, as untake does."""
+    if _is_basic(index):
+        g = numpy.asarray(g).astype(result.dtype, copy=False)  # as untake's zeros hold it
+        if index is Ellipsis:
+            numpy.add(result, g, out=result)
+        else:
+            result[index] += g
+    else:
+        before = numpy.copy(result[index])  # a view for a numpy integer index
+        result[index] = 0
+        numpy.add.at(result, index, g)
+        result[index] += before
 
-    __slots__ = ("buffer", "first")
+
+def _untake_all(shape_and_dtype, indices, *gs):
+    """Zeros with each ``g`` added at its index in turn: the sum of untake of each, to the
+    last bit, at the cost of one array (``...`` stands for a whole-array addend)."""
+    result = numpy.zeros(*shape_and_dtype)
+    for index, g in zip(indices, gs):
+        _add_at(result, _plain(index), g)
+    return result
+
+
+def _untake_all_vjp(argnum, ans, args, kwargs):
+    index = args[1][argnum - 2]
+    return lambda c: c if index is Ellipsis else getitem(c, index)
+
+
+untake_all = wrap(_untake_all, "untake_all", pack_sequences=False)
+defvjp_argnum(untake_all, _untake_all_vjp)
+def_linear_jointly(untake_all, first=2)
+
+
+class _Slices(Deferred):
+    """The cotangents of slices of one array (and whole-array ones among them), summed as
+    the sum of one zero-filled array per slice would be but costing O(n + slices), not one
+    whole array per slice (as HIPS autograd's sparse cotangents). Plain ones are added in
+    place into one array this object makes; from the first traced one on (a recorded
+    program step, a higher derivative) the rest are kept in order and added by one
+    untake_all call, so that what is recorded, and its derivatives, stay linear too."""
+
+    __slots__ = ("entries", "owned", "shape_and_dtype")
 
     def __init__(self, g, index, shape_and_dtype):
-        self.first, self.buffer = (g, index, shape_and_dtype), None
+        self.entries, self.owned, self.shape_and_dtype = [(g, index)], False, shape_and_dtype
 
     def resolve(self):
-        return _untake(*self.first) if self.buffer is None else self.buffer
+        entries = self.entries
+        if self.owned and len(entries) == 1:
+            return entries[0][0]
+        return untake_all(self.shape_and_dtype, tuple(index for _, index in entries),
+                          *[g for g, _ in entries])
 
     def add(self, other):
-        shape, dtype = self.first[2]
-        # An advanced index (repeats possible) is added whole, below: its sum keeps its order.
-        if type(other) is _Slices and other.buffer is None and _is_basic(other.first[1]):
-            self.buffer = self.resolve()
-            g, index = other.first[0], _plain(other.first[1])
-            self.buffer[index] += numpy.asarray(g).astype(dtype, copy=False)
-            return self
-        other = other.resolve() if isinstance(other, Deferred) else other
-        if (type(other) is numpy.ndarray and other.shape == shape
-                and numpy.result_type(other, dtype) == dtype):
-            self.buffer = self.resolve()
-            numpy.add(self.buffer, other, out=self.buffer)
-            return self
-        return add_values(self.resolve(), other)
+        if type(other) is _Slices and other.shape_and_dtype == self.shape_and_dtype:
+            new = other.entries
+        else:
+            other = other.resolve() if isinstance(other, Deferred) else other
+            shape, dtype = self.shape_and_dtype
+            raw = rawval(other)
+            if not (type(raw) is numpy.ndarray and raw.shape == shape
+                    and numpy.result_type(raw, dtype) == dtype):
+                return add_values(self.resolve(), other)
+            new = [(other, Ellipsis)]
+        entries = self.entries
+        for g, index in new:
+            if len(entries) > 1 or type(g) in box_types or type(entries[0][0]) in box_types:
+                entries.append((g, index))
+                continue
+            if not self.owned:
+                first, first_index = entries[0]
+                entries[0] = (_untake_all(self.shape_and_dtype, (first_index,), first), Ellipsis)
+                self.owned = True
+            _add_at(entries[0][0], _plain(index), g)
+        return self
 
 
 defvjp(index_update,

@@ -6,11 +6,9 @@ arguments to their primitive, so that each one is traced and gets its own cotang
 
 import numpy
 
-from mlkit.autodiff.forward import def_linear, defjvp_argnum
+from mlkit.autodiff.forward import def_linear
 from mlkit.autodiff.reverse import defvjp, defvjp_argnum
-from mlkit.autodiff.tracer import getval
-from mlkit.autodiff.vspace import Deferred, add_values
-from mlkit.numpy.rules.base import reshape, shape_of, unbroadcast
+from mlkit.numpy.rules.base import def_linear_jointly, reshape, shape_of, unbroadcast
 from mlkit.numpy.rules.indexing import getitem
 from mlkit.numpy.wrap import composite, dispatch_from, wrap
 
@@ -83,35 +81,8 @@ def _concatenate_vjp(argnum, ans, args, kwargs):
     return vjp
 
 
-class _Pieces(Deferred):
-    """Tangents of some pieces of one concatenation, joined once all have arrived (the
-    others zeros): one concatenation, not one per piece, each the size of all of them."""
-
-    __slots__ = ("args", "kwargs", "tangents")
-
-    def __init__(self, args, kwargs, tangents):
-        self.args, self.kwargs, self.tangents = args, kwargs, tangents
-
-    def add(self, other):
-        if type(other) is _Pieces and other.args is self.args:
-            self.tangents.update(other.tangents)
-            return self
-        return add_values(self.resolve(), other.resolve() if isinstance(other, Deferred) else other)
-
-    def resolve(self):
-        parts = [self.tangents.get(k, None) for k in range(1, len(self.args))]
-        parts = [numpy.zeros_like(getval(a)) if t is None else t
-                 for t, a in zip(parts, self.args[1:])]
-        return concatenate_arrays(self.args[0], *parts, **self.kwargs)
-
-
-def _concatenate_jvp(argnum, t, ans, args, kwargs):
-    """Linear jointly, not per argument: the pieces' tangents are joined once (_Pieces)."""
-    return _Pieces(args, kwargs, {argnum: t})
-
-
 defvjp_argnum(concatenate_arrays, _concatenate_vjp)
-defjvp_argnum(concatenate_arrays, _concatenate_jvp)
+def_linear_jointly(concatenate_arrays, first=1)
 
 
 def concatenate(arrays, axis=0):

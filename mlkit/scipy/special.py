@@ -16,7 +16,7 @@ import mlkit.numpy as mnp
 from mlkit.autodiff.forward import defjvp
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval
-from mlkit.numpy.rules.elementwise import def_elementwise, elementwise
+from mlkit.numpy.rules.elementwise import def_elementwise, elementwise, where_primitive
 from mlkit.numpy.rules.unbounded import times_either, unbounded
 from mlkit.numpy.wrap import composite, dispatch_from, nondifferentiable, raw_array, wrap
 from mlkit.scipy.bessel import i0, i1, iv, ive, j0, j1, jn, y0, y1, yn
@@ -52,20 +52,43 @@ def _exp_square(x, scale=1.0):
     return _overflowing_exp(scale * times_either(x, x))
 
 
-logit = elementwise(scipy.special.logit, unbounded(lambda ans, x: 1 / (x * (1 - x))))
-erf = elementwise(scipy.special.erf, lambda ans, x: _TWO_OVER_SQRT_PI * mnp.exp(-x * x))
-erfc = elementwise(scipy.special.erfc, lambda ans, x: -_TWO_OVER_SQRT_PI * mnp.exp(-x * x))
+# 1 / (x (1 - x)) as 1 / x + 1 / (1 - x): the product's reverse pass meets 0 * inf at the
+# ends (x = 0, 1), where every derivative has a one-sided limit, as log's; (x + 0.0: log's -0.0)
+logit = elementwise(scipy.special.logit,
+                    unbounded(lambda ans, x: mnp.reciprocal(x + 0.0) + mnp.reciprocal(1 - x)))
+
+
+def _exp_minus_square(x, scale):
+    return numpy.exp(-scale * numpy.square(x))
+
+
+# exp(-scale x^2), the normal density's shape: its slope -2 scale x ans is 0 at x = +-inf,
+# where exp(-x^2) outruns every power of x, so times_either gives that 0, not inf * 0 = nan,
+# and its own derivatives keep it: every derivative of erf and ndtr there is 0.
+_gaussian = def_elementwise(wrap(_exp_minus_square, "gaussian"),
+                            lambda ans, x, scale: -2 * scale * times_either(x, ans), None)
+erf = elementwise(scipy.special.erf, lambda ans, x: _TWO_OVER_SQRT_PI * _gaussian(x, 1.0))
+erfc = elementwise(scipy.special.erfc, lambda ans, x: -_TWO_OVER_SQRT_PI * _gaussian(x, 1.0))
 # Infinite (or, outside the domain, nan) slopes: the inverses' at the ends of their range,
 # log_ndtr's far left (x * x overflows), the gamma family's at the poles and where it overflows.
 erfinv = elementwise(scipy.special.erfinv,
                      unbounded(lambda ans, x: _SQRT_PI_OVER_TWO * _exp_square(ans)))
 erfcinv = elementwise(scipy.special.erfcinv,
                       unbounded(lambda ans, x: -_SQRT_PI_OVER_TWO * _exp_square(ans)))
-ndtr = elementwise(scipy.special.ndtr, lambda ans, x: _INV_SQRT_2PI * mnp.exp(-0.5 * x * x))
-# pdf / cdf, formed in logs: both shrink like exp(-x^2/2) far in the left tail.
-log_ndtr = elementwise(scipy.special.log_ndtr,
-                       unbounded(lambda ans, x: _INV_SQRT_2PI * _overflowing_exp(
-                           -0.5 * times_either(x, x) - ans)))
+ndtr = elementwise(scipy.special.ndtr, lambda ans, x: _INV_SQRT_2PI * _gaussian(x, 0.5))
+
+
+def _log_ndtr_slope(ans, x):
+    """pdf / cdf: formed in logs for x <= 0 (both shrink like exp(-x^2/2) far in the left
+    tail), as the pdf over a cdf in [1/2, 1] for x > 0, whose derivatives stay 0 at +inf.
+    Each side is evaluated at 0 where the other is taken, so neither meets the other's ends."""
+    right = getval(x) > 0
+    left_x, right_x = where_primitive(right, 0.0, x), where_primitive(right, x, 0.0)
+    left = _overflowing_exp(-0.5 * times_either(left_x, left_x) - log_ndtr(left_x))
+    return _INV_SQRT_2PI * where_primitive(right, _gaussian(right_x, 0.5) / ndtr(right_x), left)
+
+
+log_ndtr = elementwise(scipy.special.log_ndtr, unbounded(_log_ndtr_slope))
 ndtri = elementwise(scipy.special.ndtri,
                     unbounded(lambda ans, x: _SQRT_2PI * _exp_square(ans, 0.5)))
 gammaln = elementwise(scipy.special.gammaln, unbounded(lambda ans, x: digamma(x)))

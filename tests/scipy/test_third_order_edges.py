@@ -1,7 +1,8 @@
 """Third and fourth derivatives at the ends of a function's domain, in every composition of
 reverse and forward mode: the one-sided limit where it exists (logit's +-inf at 0 and 1,
-x log y's 2 x / y^3 at y = 0, erf's and log_ndtr's 0 at infinity), the same in every mode,
-in float64 and float32 (each formula once met 0 * inf there, and gave nan or a wrong sign)."""
+x log y's 2 x / y^3 at y = 0, 0 at infinity for erf, log_ndtr and the gamma densities), the
+same in every mode, in float64 and float32 (each formula once met 0 * inf or inf - inf
+there, and gave nan or a wrong sign)."""
 
 import itertools
 
@@ -10,7 +11,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from mlkit import elementwise_grad, jit, make_jvp
-from mlkit.scipy import special
+from mlkit.scipy import special, stats
 
 
 def forward(f):
@@ -82,3 +83,20 @@ def test_x_log_y_third_and_fourth_y_derivatives_at_the_pole(f, y0, dtype):
             check_all(in_y, y, 3, 2 * x / d ** 3, dtype)
             assert_array_equal(derivatives(in_y, 4)[0](y.astype(dtype)), -6 * x / d ** 4)
             assert_array_equal(derivatives(in_y, 4)[-1](y.astype(dtype)), -6 * x / d ** 4)
+
+
+GAMMA_AT_INFINITY = [  # (f, its third derivative at finite x)
+    (lambda x: special.gammainc(2.0, x), lambda x: (x - 2) * onp.exp(-x)),
+    (lambda x: special.gammaincc(2.0, x), lambda x: (2 - x) * onp.exp(-x)),
+    (lambda x: stats.gamma.pdf(x, 2.0), lambda x: (3 - x) * onp.exp(-x)),
+    (lambda x: stats.chi2.cdf(x, 4.0), lambda x: (x / 8 - 0.5) * onp.exp(-x / 2) / 2),
+]
+
+
+@pytest.mark.parametrize("f, third", GAMMA_AT_INFINITY)
+@pytest.mark.parametrize("dtype", [onp.float64, onp.float32])
+def test_gamma_densities_derivatives_vanish_at_infinity(f, third, dtype):
+    x = onp.array([onp.inf, 0.5, 2.0])
+    for order in (1, 2):
+        check_all(f, x[:1], order, [0.0], dtype)
+    check_all(f, x, 3, [0.0, *third(x[1:])], dtype)

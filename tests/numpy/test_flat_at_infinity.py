@@ -1,7 +1,7 @@
-"""arctan, arcsinh and cbrt at x = +-inf: every derivative tends to 0 there, and is 0 in every
-composition of reverse and forward mode to third order (their slopes' formulas met inf / inf
-and 0 * inf, and gave nan from the second derivative on), in float64 and float32, and under
-mlkit.jit whether the recorded call had an infinity or not."""
+"""arctan, arcsinh, cbrt and sinc at x = +-inf: every derivative tends to 0 there, and is 0
+in every composition of reverse and forward mode to third order (their slopes' formulas met
+inf / inf, 0 * inf or cos(inf), and gave nan), in float64 and float32, and under mlkit.jit
+whether the recorded call had an infinity or not."""
 
 import itertools
 
@@ -52,3 +52,22 @@ def test_jit_replays_the_zero_at_infinity(name):
     replayed(onp.array([0.5, 1.0, -0.7, 0.3, -2.0]))  # recorded with no infinity
     assert_allclose(replayed(X), third(X), rtol=1e-12)
     assert replayed(X)[0] == replayed(X)[2] == 0
+
+
+@pytest.mark.parametrize("dtype", [onp.float64, onp.float32])
+def test_sinc_derivatives_vanish_at_infinity(dtype):
+    x = onp.array([onp.inf, -onp.inf], dtype)
+    for order in (1, 2, 3):
+        for modes in itertools.product((elementwise_grad, forward), repeat=order):
+            g = np.sinc
+            for mode in modes:
+                g = mode(g)
+            got = g(x)
+            assert got.dtype == dtype
+            assert onp.all(got == 0)
+    # and where x is finite, the third derivative is still the second's slope
+    second = elementwise_grad(elementwise_grad(np.sinc))
+    finite, h = onp.array([0.3, 2.5, -1.7]), 1e-4
+    slope = (second(finite + h) - second(finite - h)) / (2 * h)
+    assert_allclose(elementwise_grad(forward(elementwise_grad(np.sinc)))(finite), slope,
+                    rtol=1e-7)

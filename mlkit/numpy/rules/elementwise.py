@@ -93,9 +93,10 @@ def _jvp_rule(d, unbounded):
 
 
 def flat_at_infinity(d):
-    """The partial derivative ``d(ans, x)`` of an ``f`` with f(0) = 0 whose every derivative
-    tends to 0 at x = +-inf (arctan's 1 / (1 + x^2)): 0 there, where the formula's own
-    derivatives meet inf / inf or 0 * inf; the formula sees 0 in place of the infinities."""
+    """The partial derivative ``d(ans, x)`` of an ``f`` whose every derivative tends to 0 at
+    x = +-inf (arctan's 1 / (1 + x^2)): 0 there, where the formula's own derivatives meet
+    inf / inf or 0 * inf. The formula sees x = ans = 0 in place of the infinities (finite
+    stand-ins whose result is not used, so its derivatives there are 0, not nan)."""
 
     def partial(ans, x):
         infinite = numpy.isinf(raw_array(x))
@@ -163,7 +164,7 @@ def _sinc_derivative(ans, x):
     return where_primitive(small, near * near_zero, (cos(math.pi * x) - ans) / safe_x)
 
 
-sinc = elementwise(numpy.sinc, _sinc_derivative)
+sinc = elementwise(numpy.sinc, flat_at_infinity(_sinc_derivative))
 
 
 @numpy.errstate(over="ignore")  # as a decorator: half the cost of a with block per call

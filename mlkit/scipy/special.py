@@ -16,12 +16,22 @@ import mlkit.numpy as mnp
 from mlkit.autodiff.forward import defjvp
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval
-from mlkit.numpy.rules.elementwise import def_elementwise, elementwise, where_primitive
+from mlkit.numpy.rules.elementwise import def_elementwise, elementwise
 from mlkit.numpy.rules.unbounded import times_either, unbounded
 from mlkit.numpy.wrap import composite, dispatch_from, nondifferentiable, raw_array, wrap
 from mlkit.scipy.bessel import i0, i1, iv, ive, j0, j1, jn, y0, y1, yn
 from mlkit.scipy.complex_polygamma import complex_polygamma
 from mlkit.scipy.densities import beta_power, gamma_power
+from mlkit.scipy.error_functions import (
+    erf,
+    erfc,
+    erfcinv,
+    erfinv,
+    log_ndtr,
+    ndtr,
+    ndtri,
+    overflowing_exp,
+)
 from mlkit.scipy.ufuncs import no_closed_form_inside, wrap_ufunc
 from mlkit.scipy.xlog import xlog1py, xlogy
 
@@ -31,66 +41,10 @@ __all__ = ["beta", "betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfci
            "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "rgamma", "softmax", "stdtr",
            "xlog1py", "xlogy", "y0", "y1", "yn"]
 
-_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
-_SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
-_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
-_SQRT_2PI = math.sqrt(2.0 * math.pi)
-
-
-def _exp(x):
-    return numpy.exp(x)
-
-
-# exp for slopes that overflow at an edge (log_ndtr's far left, the inverses' ends): its own
-# slope is then infinite and meets a zero cotangent with times_partial. mnp.exp keeps the
-# plain, cheaper product.
-_overflowing_exp = def_elementwise(wrap(_exp, "exp"), unbounded(lambda ans, x: ans))
-
-
-def _exp_square(x, scale=1.0):
-    """exp(scale x^2), the inverses' slope, infinite at the ends of their domains (x infinite)."""
-    return _overflowing_exp(scale * times_either(x, x))
-
-
 # 1 / (x (1 - x)) as 1 / x + 1 / (1 - x): the product's reverse pass meets 0 * inf at the
 # ends (x = 0, 1), where every derivative has a one-sided limit, as log's; (x + 0.0: log's -0.0)
 logit = elementwise(scipy.special.logit,
                     unbounded(lambda ans, x: mnp.reciprocal(x + 0.0) + mnp.reciprocal(1 - x)))
-
-
-def _exp_minus_square(x, scale):
-    return numpy.exp(-scale * numpy.square(x))
-
-
-# exp(-scale x^2), the normal density's shape: its slope -2 scale x ans is 0 at x = +-inf,
-# where exp(-x^2) outruns every power of x, so times_either gives that 0, not inf * 0 = nan,
-# and its own derivatives keep it: every derivative of erf and ndtr there is 0.
-_gaussian = def_elementwise(wrap(_exp_minus_square, "gaussian"),
-                            lambda ans, x, scale: -2 * scale * times_either(x, ans), None)
-erf = elementwise(scipy.special.erf, lambda ans, x: _TWO_OVER_SQRT_PI * _gaussian(x, 1.0))
-erfc = elementwise(scipy.special.erfc, lambda ans, x: -_TWO_OVER_SQRT_PI * _gaussian(x, 1.0))
-# Infinite (or, outside the domain, nan) slopes: the inverses' at the ends of their range,
-# log_ndtr's far left (x * x overflows), the gamma family's at the poles and where it overflows.
-erfinv = elementwise(scipy.special.erfinv,
-                     unbounded(lambda ans, x: _SQRT_PI_OVER_TWO * _exp_square(ans)))
-erfcinv = elementwise(scipy.special.erfcinv,
-                      unbounded(lambda ans, x: -_SQRT_PI_OVER_TWO * _exp_square(ans)))
-ndtr = elementwise(scipy.special.ndtr, lambda ans, x: _INV_SQRT_2PI * _gaussian(x, 0.5))
-
-
-def _log_ndtr_slope(ans, x):
-    """pdf / cdf: formed in logs for x <= 0 (both shrink like exp(-x^2/2) far in the left
-    tail), as the pdf over a cdf in [1/2, 1] for x > 0, whose derivatives stay 0 at +inf.
-    Each side is evaluated at 0 where the other is taken, so neither meets the other's ends."""
-    right = getval(x) > 0
-    left_x, right_x = where_primitive(right, 0.0, x), where_primitive(right, x, 0.0)
-    left = _overflowing_exp(-0.5 * times_either(left_x, left_x) - log_ndtr(left_x))
-    return _INV_SQRT_2PI * where_primitive(right, _gaussian(right_x, 0.5) / ndtr(right_x), left)
-
-
-log_ndtr = elementwise(scipy.special.log_ndtr, unbounded(_log_ndtr_slope))
-ndtri = elementwise(scipy.special.ndtri,
-                    unbounded(lambda ans, x: _SQRT_2PI * _exp_square(ans, 0.5)))
 gammaln = elementwise(scipy.special.gammaln, unbounded(lambda ans, x: digamma(x)))
 digamma = def_elementwise(wrap(scipy.special.digamma, "digamma"),
                           unbounded(lambda ans, x: polygamma(1, x)))
@@ -167,7 +121,7 @@ def _beta_slope_a_pole(ans, a, b):
     # At a pole only b == n gives a finite B, and there the last term is 0 / 0 -> 0.
     sin_a = mnp.sin(math.pi * mnp.where(getval(da) == 0, 0.5, da))
     # (a difference of two huge gammaln values, which can round to an overflowing exponent)
-    size = _overflowing_exp(gammaln(b) + gammaln(1 - a - b) - gammaln(1 - a))
+    size = overflowing_exp(gammaln(b) + gammaln(1 - a - b) - gammaln(1 - a))
     return (times_either(ans, digamma(1 - a) - digamma(1 - a - b))
             - math.pi * sign_b * times_either(size, mnp.sin(math.pi * db)) / (sin_a * sin_a))
 
@@ -180,7 +134,7 @@ def _beta_slope_b_pole(ans, a, b):
     da, sign_a = _offsets(a)
     db, _ = _offsets(b)
     at_pole = getval(db) == 0
-    size = _overflowing_exp(gammaln(a) + gammaln(1 - a - b) - gammaln(1 - b))
+    size = overflowing_exp(gammaln(a) + gammaln(1 - a - b) - gammaln(1 - b))
     slope = (ans * (digamma(a) - digamma(1 - a - b))
              + math.pi * sign_a * size * mnp.cos(math.pi * (da + db))
              / mnp.sin(math.pi * mnp.where(at_pole, 0.5, db)))

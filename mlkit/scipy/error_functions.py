@@ -1,6 +1,6 @@
 """The error-function family of scipy.special (erf, erfc, their inverses, the normal cdf, its
 log and its inverse) with their slopes, whose derivatives keep their limits at the ends:
-0 at +-inf for erf, erfc, ndtr and log_ndtr's right tail, infinite slopes met by zero
+0 at +-inf for erf, erfc and ndtr and at +inf for log_ndtr, infinite slopes met by zero
 (co)tangents for the inverses."""
 
 import math
@@ -8,8 +8,7 @@ import math
 import numpy
 import scipy.special
 
-from mlkit.autodiff.tracer import getval
-from mlkit.numpy.rules.elementwise import def_elementwise, elementwise, where_primitive
+from mlkit.numpy.rules.elementwise import def_elementwise, elementwise, flat_at_infinity
 from mlkit.numpy.rules.unbounded import times_either, unbounded
 from mlkit.numpy.wrap import wrap
 
@@ -54,18 +53,10 @@ erfinv = elementwise(scipy.special.erfinv,
 erfcinv = elementwise(scipy.special.erfcinv,
                       unbounded(lambda ans, x: -_SQRT_PI_OVER_TWO * _exp_square(ans)))
 ndtr = elementwise(scipy.special.ndtr, lambda ans, x: _INV_SQRT_2PI * _gaussian(x, 0.5))
-
-
-def _log_ndtr_slope(ans, x):
-    """pdf / cdf: formed in logs for x <= 0 (both shrink like exp(-x^2/2) far in the left
-    tail), as the pdf over a cdf in [1/2, 1] for x > 0, whose derivatives stay 0 at +inf.
-    Each side is evaluated at 0 where the other is taken, so neither meets the other's ends."""
-    right = getval(x) > 0
-    left_x, right_x = where_primitive(right, 0.0, x), where_primitive(right, x, 0.0)
-    left = overflowing_exp(-0.5 * times_either(left_x, left_x) - log_ndtr(left_x))
-    return _INV_SQRT_2PI * where_primitive(right, _gaussian(right_x, 0.5) / ndtr(right_x), left)
-
-
-log_ndtr = elementwise(scipy.special.log_ndtr, unbounded(_log_ndtr_slope))
+# pdf / cdf, formed in logs: both shrink like exp(-x^2/2) far in the left tail; at +inf the
+# log form meets inf * 0, where every derivative is 0.
+log_ndtr = elementwise(scipy.special.log_ndtr, unbounded(flat_at_infinity(
+    lambda ans, x: _INV_SQRT_2PI * overflowing_exp(-0.5 * times_either(x, x) - ans),
+    numpy.isposinf)))
 ndtri = elementwise(scipy.special.ndtri,
                     unbounded(lambda ans, x: _SQRT_2PI * _exp_square(ans, 0.5)))

@@ -92,14 +92,14 @@ def _jvp_rule(d, unbounded):
         times_partial(g, d(ans, *args)) if unbounded(ans, *args) else g * d(ans, *args), ans)
 
 
-def flat_at_infinity(d):
+def flat_at_infinity(d, ends=numpy.isinf):
     """The partial derivative ``d(ans, x)`` of an ``f`` whose every derivative tends to 0 at
-    x = +-inf (arctan's 1 / (1 + x^2)): 0 there, where the formula's own derivatives meet
-    inf / inf or 0 * inf. The formula sees x = ans = 0 in place of the infinities (finite
-    stand-ins whose result is not used, so its derivatives there are 0, not nan)."""
+    x = +-inf (arctan's 1 / (1 + x^2)), or at the infinities ``ends`` picks: 0 there, where the
+    formula's own derivatives meet inf / inf or 0 * inf. The formula sees x = ans = 0 in place
+    of the infinities (finite stand-ins whose result is not used: its derivatives are 0)."""
 
     def partial(ans, x):
-        infinite = numpy.isinf(raw_array(x))
+        infinite = ends(raw_array(x))
         if not numpy.any(infinite):
             return d(ans, x)
         finite_ans, finite_x = where_primitive(infinite, 0, ans), where_primitive(infinite, 0, x)

@@ -12,7 +12,8 @@ from mlkit.numpy.rules.elementwise import def_elementwise, elementwise, flat_at_
 from mlkit.numpy.rules.unbounded import times_either, unbounded
 from mlkit.numpy.wrap import wrap
 
-__all__ = ["erf", "erfc", "erfcinv", "erfinv", "log_ndtr", "ndtr", "ndtri", "overflowing_exp"]
+__all__ = ["erf", "erfc", "erfcinv", "erfinv", "gaussian", "log_ndtr", "ndtr", "ndtri",
+           "overflowing_exp"]
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
@@ -41,18 +42,18 @@ def _exp_minus_square(x, scale):
 
 # exp(-scale x^2), the normal density's shape: its slope -2 scale x ans is 0 at x = +-inf,
 # where exp(-x^2) outruns every power of x, so times_either gives that 0, not inf * 0 = nan,
-# and its own derivatives keep it: every derivative of erf and ndtr there is 0.
-_gaussian = def_elementwise(wrap(_exp_minus_square, "gaussian"),
+# and its own derivatives keep it: every derivative of erf, ndtr and the normal pdf there is 0.
+gaussian = def_elementwise(wrap(_exp_minus_square, "gaussian"),
                             lambda ans, x, scale: -2 * scale * times_either(x, ans), None)
-erf = elementwise(scipy.special.erf, lambda ans, x: _TWO_OVER_SQRT_PI * _gaussian(x, 1.0))
-erfc = elementwise(scipy.special.erfc, lambda ans, x: -_TWO_OVER_SQRT_PI * _gaussian(x, 1.0))
+erf = elementwise(scipy.special.erf, lambda ans, x: _TWO_OVER_SQRT_PI * gaussian(x, 1.0))
+erfc = elementwise(scipy.special.erfc, lambda ans, x: -_TWO_OVER_SQRT_PI * gaussian(x, 1.0))
 # Infinite (or, outside the domain, nan) slopes: the inverses' at the ends of their range,
 # log_ndtr's far left (x * x overflows), the gamma family's at the poles and where it overflows.
 erfinv = elementwise(scipy.special.erfinv,
                      unbounded(lambda ans, x: _SQRT_PI_OVER_TWO * _exp_square(ans)))
 erfcinv = elementwise(scipy.special.erfcinv,
                       unbounded(lambda ans, x: -_SQRT_PI_OVER_TWO * _exp_square(ans)))
-ndtr = elementwise(scipy.special.ndtr, lambda ans, x: _INV_SQRT_2PI * _gaussian(x, 0.5))
+ndtr = elementwise(scipy.special.ndtr, lambda ans, x: _INV_SQRT_2PI * gaussian(x, 0.5))
 # pdf / cdf, formed in logs: both shrink like exp(-x^2/2) far in the left tail; at +inf the
 # log form meets inf * 0, where every derivative is 0.
 log_ndtr = elementwise(scipy.special.log_ndtr, unbounded(flat_at_infinity(

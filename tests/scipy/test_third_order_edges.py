@@ -1,8 +1,8 @@
-"""Third and fourth derivatives at the ends of a function's domain, in every composition of
+"""Derivatives to fourth order at the ends of a function's domain, in every composition of
 reverse and forward mode: the one-sided limit where it exists (logit's +-inf at 0 and 1,
-x log y's 2 x / y^3 at y = 0, 0 at infinity for erf, log_ndtr and the gamma densities), the
-same in every mode, in float64 and float32 (each formula once met 0 * inf or inf - inf
-there, and gave nan or a wrong sign)."""
+x log y's 2 x / y^3 at y = 0, 0 at infinity for erf, log_ndtr, the normal pdf and the gamma
+densities), the same in every mode, in float64 and float32 (each formula once met 0 * inf or
+inf - inf there, and gave nan or a wrong sign)."""
 
 import itertools
 
@@ -48,12 +48,15 @@ def test_logit_has_its_one_sided_limits_at_both_ends(dtype):
               dtype)
 
 
-@pytest.mark.parametrize("name", ["erf", "erfc", "ndtr", "log_ndtr"])
+BOTH_ENDS = [-onp.inf, onp.inf]
+NORMAL_FAMILY = [(special.erf, BOTH_ENDS), (special.erfc, BOTH_ENDS), (special.ndtr, BOTH_ENDS),
+                 (special.log_ndtr, [onp.inf]), (stats.norm.pdf, BOTH_ENDS)]
+
+
+@pytest.mark.parametrize("f, ends", NORMAL_FAMILY, ids=["erf", "erfc", "ndtr", "log_ndtr", "pdf"])
 @pytest.mark.parametrize("dtype", [onp.float64, onp.float32])
-def test_normal_family_derivatives_vanish_at_infinity(name, dtype):
-    f = getattr(special, name)
-    ends = [onp.inf] if name == "log_ndtr" else [-onp.inf, onp.inf]
-    for order in (2, 3):
+def test_normal_family_derivatives_vanish_at_infinity(f, ends, dtype):
+    for order in (1, 2, 3):
         check_all(f, ends, order, onp.zeros(len(ends)), dtype)
 
 

@@ -46,6 +46,8 @@ def _gamma_raw(j):
     def gamma_power_raw(alpha, x, c):
         with numpy.errstate(all="ignore"):
             scale = numpy.exp(scipy.special.xlogy(alpha, x) - x + c)
+            # e^-x outruns every x^alpha (log x)^j: 0 at x = inf, not exp(inf - inf) = nan
+            scale = numpy.where(numpy.isposinf(x), 0, scale)
             return _times_logs(scale, ((j, lambda: numpy.log(x)),))
     return gamma_power_raw
 

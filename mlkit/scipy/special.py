@@ -22,6 +22,16 @@ from mlkit.numpy.wrap import composite, dispatch_from, nondifferentiable, raw_ar
 from mlkit.scipy.bessel import i0, i1, iv, ive, j0, j1, jn, y0, y1, yn
 from mlkit.scipy.complex_polygamma import complex_polygamma
 from mlkit.scipy.densities import beta_power, gamma_power
+from mlkit.scipy.error_functions import (
+    erf,
+    erfc,
+    erfcinv,
+    erfinv,
+    log_ndtr,
+    ndtr,
+    ndtri,
+    overflowing_exp,
+)
 from mlkit.scipy.ufuncs import no_closed_form_inside, wrap_ufunc
 from mlkit.scipy.xlog import xlog1py, xlogy
 
@@ -31,43 +41,10 @@ __all__ = ["beta", "betainc", "betaln", "digamma", "entr", "erf", "erfc", "erfci
            "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "rgamma", "softmax", "stdtr",
            "xlog1py", "xlogy", "y0", "y1", "yn"]
 
-_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
-_SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
-_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
-_SQRT_2PI = math.sqrt(2.0 * math.pi)
-
-
-def _exp(x):
-    return numpy.exp(x)
-
-
-# exp for slopes that overflow at an edge (log_ndtr's far left, the inverses' ends): its own
-# slope is then infinite and meets a zero cotangent with times_partial. mnp.exp keeps the
-# plain, cheaper product.
-_overflowing_exp = def_elementwise(wrap(_exp, "exp"), unbounded(lambda ans, x: ans))
-
-
-def _exp_square(x, scale=1.0):
-    """exp(scale x^2), the inverses' slope, infinite at the ends of their domains (x infinite)."""
-    return _overflowing_exp(scale * times_either(x, x))
-
-
-logit = elementwise(scipy.special.logit, unbounded(lambda ans, x: 1 / (x * (1 - x))))
-erf = elementwise(scipy.special.erf, lambda ans, x: _TWO_OVER_SQRT_PI * mnp.exp(-x * x))
-erfc = elementwise(scipy.special.erfc, lambda ans, x: -_TWO_OVER_SQRT_PI * mnp.exp(-x * x))
-# Infinite (or, outside the domain, nan) slopes: the inverses' at the ends of their range,
-# log_ndtr's far left (x * x overflows), the gamma family's at the poles and where it overflows.
-erfinv = elementwise(scipy.special.erfinv,
-                     unbounded(lambda ans, x: _SQRT_PI_OVER_TWO * _exp_square(ans)))
-erfcinv = elementwise(scipy.special.erfcinv,
-                      unbounded(lambda ans, x: -_SQRT_PI_OVER_TWO * _exp_square(ans)))
-ndtr = elementwise(scipy.special.ndtr, lambda ans, x: _INV_SQRT_2PI * mnp.exp(-0.5 * x * x))
-# pdf / cdf, formed in logs: both shrink like exp(-x^2/2) far in the left tail.
-log_ndtr = elementwise(scipy.special.log_ndtr,
-                       unbounded(lambda ans, x: _INV_SQRT_2PI * _overflowing_exp(
-                           -0.5 * times_either(x, x) - ans)))
-ndtri = elementwise(scipy.special.ndtri,
-                    unbounded(lambda ans, x: _SQRT_2PI * _exp_square(ans, 0.5)))
+# 1 / (x (1 - x)) as 1 / x + 1 / (1 - x): the product's reverse pass meets 0 * inf at the
+# ends (x = 0, 1), where every derivative has a one-sided limit, as log's; (x + 0.0: log's -0.0)
+logit = elementwise(scipy.special.logit,
+                    unbounded(lambda ans, x: mnp.reciprocal(x + 0.0) + mnp.reciprocal(1 - x)))
 gammaln = elementwise(scipy.special.gammaln, unbounded(lambda ans, x: digamma(x)))
 digamma = def_elementwise(wrap(scipy.special.digamma, "digamma"),
                           unbounded(lambda ans, x: polygamma(1, x)))
@@ -144,7 +121,7 @@ def _beta_slope_a_pole(ans, a, b):
     # At a pole only b == n gives a finite B, and there the last term is 0 / 0 -> 0.
     sin_a = mnp.sin(math.pi * mnp.where(getval(da) == 0, 0.5, da))
     # (a difference of two huge gammaln values, which can round to an overflowing exponent)
-    size = _overflowing_exp(gammaln(b) + gammaln(1 - a - b) - gammaln(1 - a))
+    size = overflowing_exp(gammaln(b) + gammaln(1 - a - b) - gammaln(1 - a))
     return (times_either(ans, digamma(1 - a) - digamma(1 - a - b))
             - math.pi * sign_b * times_either(size, mnp.sin(math.pi * db)) / (sin_a * sin_a))
 
@@ -157,7 +134,7 @@ def _beta_slope_b_pole(ans, a, b):
     da, sign_a = _offsets(a)
     db, _ = _offsets(b)
     at_pole = getval(db) == 0
-    size = _overflowing_exp(gammaln(a) + gammaln(1 - a - b) - gammaln(1 - b))
+    size = overflowing_exp(gammaln(a) + gammaln(1 - a - b) - gammaln(1 - b))
     slope = (ans * (digamma(a) - digamma(1 - a - b))
              + math.pi * sign_a * size * mnp.cos(math.pi * (da + db))
              / mnp.sin(math.pi * mnp.where(at_pole, 0.5, db)))

@@ -16,21 +16,25 @@ from mlkit.scipy.ufuncs import wrap_ufunc
 __all__ = ["xlog1py", "xlogy"]
 
 
-def _quotient(x, y):
-    """x / y, and 0 (with the sign of x) where x == y == 0."""
-    out = numpy.divide(x, numpy.where((numpy.asarray(x) == 0) & (numpy.asarray(y) == 0), 1, y))
+def _quotient(x, y, n):
+    """x / y^n, and 0 (with the sign of x) where x == 0 and y^n == 0."""
+    power = numpy.power(y, n)
+    out = numpy.divide(x, numpy.where((numpy.asarray(x) == 0) & (power == 0), 1, power))
     return out[()] if numpy.ndim(out) == 0 else out
 
 
-# d/dx (x / y) = 1 / y, infinite at y == 0 for x == 0 too; d/dy (x / y) = -x / y^2, again 0
-# where x == 0, so it is this primitive once more, and every order keeps the same care.
+# d/dx (x / y^n) = 1 / y^n, infinite at y == 0 for x == 0 too; d/dy (x / y^n) = -n x / y^(n+1),
+# again 0 where x == 0, so it is this primitive once more, and every order keeps the same care.
+# (Not x / (y * y) for n = 2: the zero slope 2 y of y * y at y == 0 hid the infinite slope of
+# x / y^2 there, and the third y-derivative of xlogy(1, y) at 0 came out -0.0 or nan.)
 # (mnp.divide: 1 / 0 is +-inf for Python numbers too, not ZeroDivisionError)
-_x_over_y = wrap_ufunc(_quotient, "x_over_y", unbounded(lambda ans, x, y: mnp.divide(1.0, y)),
-                       unbounded(lambda ans, x, y: -_x_over_y(x, y * y)))
+_x_over_power = wrap_ufunc(
+    _quotient, "x_over_power", unbounded(lambda ans, x, y, n: mnp.divide(1.0, y ** n)),
+    unbounded(lambda ans, x, y, n: -n * _x_over_power(x, y, n + 1)), None)
 
 # scipy's own loops would turn a Python number with float32 values into float64.
 # (y + 0.0: the y-slope at y = -0.0 is the limit from y > 0, as log's, not x / -0.0)
 xlogy = wrap_ufunc(scipy.special.xlogy, "xlogy", unbounded(lambda ans, x, y: mnp.log(y)),
-                   unbounded(lambda ans, x, y: _x_over_y(x, y + 0.0)))
+                   unbounded(lambda ans, x, y: _x_over_power(x, y + 0.0, 1)))
 xlog1py = wrap_ufunc(scipy.special.xlog1py, "xlog1py", unbounded(lambda ans, x, y: mnp.log1p(y)),
-                     unbounded(lambda ans, x, y: _x_over_y(x, 1 + y)))
+                     unbounded(lambda ans, x, y: _x_over_power(x, 1 + y, 1)))

@@ -92,6 +92,22 @@ def _jvp_rule(d, unbounded):
         times_partial(g, d(ans, *args)) if unbounded(ans, *args) else g * d(ans, *args), ans)
 
 
+def flat_at_infinity(d, ends=numpy.isinf):
+    """The partial derivative ``d(ans, x)`` of an ``f`` whose every derivative tends to 0 at
+    x = +-inf (arctan's 1 / (1 + x^2)), or at the infinities ``ends`` picks: 0 there, where the
+    formula's own derivatives meet inf / inf or 0 * inf. The formula sees x = ans = 0 in place
+    of the infinities (finite stand-ins whose result is not used: its derivatives are 0)."""
+
+    def partial(ans, x):
+        infinite = ends(raw_array(x))
+        if not numpy.any(infinite):
+            return d(ans, x)
+        finite_ans, finite_x = where_primitive(infinite, 0, ans), where_primitive(infinite, 0, x)
+        return where_primitive(infinite, 0, d(finite_ans, finite_x))
+
+    return partial
+
+
 # --- unary ----------------------------------------------------------------------------------
 negative = elementwise(numpy.negative, -1)
 positive = elementwise(numpy.positive, 1)
@@ -105,7 +121,8 @@ log2 = elementwise(numpy.log2, unbounded(lambda ans, x: reciprocal(x * _LN2 + 0.
 log10 = elementwise(numpy.log10, unbounded(lambda ans, x: reciprocal(x * _LN10 + 0.0)))
 log1p = elementwise(numpy.log1p, unbounded(lambda ans, x: reciprocal(1 + x)))
 sqrt = elementwise(numpy.sqrt, unbounded(lambda ans, x: 0.5 * reciprocal(ans + 0.0)))  # inf at -0.
-cbrt = elementwise(numpy.cbrt, unbounded(lambda ans, x: reciprocal(3 * ans * ans)))
+cbrt = elementwise(numpy.cbrt,
+                   unbounded(flat_at_infinity(lambda ans, x: reciprocal(3 * ans * ans))))
 square = elementwise(numpy.square, lambda ans, x: 2 * x)
 reciprocal = elementwise(numpy.reciprocal,
                          unbounded(lambda ans, x: -times_either(ans, ans)))
@@ -147,7 +164,7 @@ def _sinc_derivative(ans, x):
     return where_primitive(small, near * near_zero, (cos(math.pi * x) - ans) / safe_x)
 
 
-sinc = elementwise(numpy.sinc, _sinc_derivative)
+sinc = elementwise(numpy.sinc, flat_at_infinity(_sinc_derivative))
 
 
 @numpy.errstate(over="ignore")  # as a decorator: half the cost of a with block per call

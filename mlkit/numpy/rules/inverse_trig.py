@@ -6,7 +6,7 @@ import numpy
 
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.base import is_complex, mask_like
-from mlkit.numpy.rules.elementwise import elementwise, reciprocal, sqrt
+from mlkit.numpy.rules.elementwise import elementwise, flat_at_infinity, reciprocal, sqrt
 from mlkit.numpy.rules.unbounded import times_either, unbounded
 
 __all__ = ["arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctanh"]
@@ -25,9 +25,9 @@ arcsin = elementwise(numpy.arcsin, unbounded(lambda ans, x: _on_numpys_side(
     reciprocal(sqrt(1 - x * x)), ans, x, numpy.cos)))
 arccos = elementwise(numpy.arccos, unbounded(lambda ans, x: _on_numpys_side(
     -reciprocal(sqrt(1 - x * x)), ans, x, lambda a: -numpy.sin(a))))
-arctan = elementwise(numpy.arctan, lambda ans, x: 1 / (1 + x * x))
-arcsinh = elementwise(numpy.arcsinh, lambda ans, x: _on_numpys_side(
-    1 / sqrt(x * x + 1), ans, x, numpy.cosh))
+arctan = elementwise(numpy.arctan, flat_at_infinity(lambda ans, x: 1 / (1 + x * x)))
+arcsinh = elementwise(numpy.arcsinh, flat_at_infinity(lambda ans, x: _on_numpys_side(
+    1 / sqrt(x * x + 1), ans, x, numpy.cosh)))
 # (x - 1)^-1/2 (x + 1)^-1/2, not (x^2 - 1)^-1/2: for complex x left of the imaginary axis the
 # principal roots differ in sign
 arccosh = elementwise(numpy.arccosh, unbounded(lambda ans, x: _on_numpys_side(

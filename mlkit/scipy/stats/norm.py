@@ -6,13 +6,14 @@ import math
 
 import scipy.stats
 
-import mlkit.numpy as mnp
+from mlkit.scipy.error_functions import gaussian
 from mlkit.scipy.special import log_ndtr, ndtr, ndtri
 from mlkit.scipy.stats.base import log_of, register
 
 __all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
 
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+_SQRT_2PI = math.sqrt(2.0 * math.pi)
 
 
 def logpdf(x, loc=0.0, scale=1.0):
@@ -21,7 +22,8 @@ def logpdf(x, loc=0.0, scale=1.0):
 
 
 def pdf(x, loc=0.0, scale=1.0):
-    return mnp.exp(logpdf(x, loc, scale))
+    # not exp(logpdf): its slope exp(-inf) * inf is nan at x = +-inf, where all are 0
+    return gaussian((x - loc) / scale, 0.5) / (_SQRT_2PI * scale)
 
 
 def cdf(x, loc=0.0, scale=1.0):

@@ -219,10 +219,14 @@ ROWS = "".join(f"{20 + i},{'ab'[i % 2]},{i % 3}.5,{'uv'[i % 2]}\n" for i in rang
      r"delete those lines"),
     # 'Total' and an export note under the rows: the note would make ages categories
     ("age,c,x,churn\n" + ROWS + "Total,,,\nExported by CRM on 2026-12-01\n",
-     r"ends with 2 line\(s\) holding a text in the first column alone \(lines 10, 11: 'Total', "
+     r"ends with 2 line\(s\) holding a text in the first column alone or a total \(lines 10, 11: 'Total', "
      r"'Exported by CRM on 2026-12-01'\): a footer of totals or notes, not rows; delete those "
      r"lines"),
-], ids=["repeated-header", "footer"])
+    # an Excel totals line under decimal-comma rows: its sums would be scored and predicted
+    ("age;c;x;churn\n" + ROWS.replace(",", ";").replace(".", ",") + "Total;;14,0;\n",
+     r"ends with 1 line\(s\) holding a text in the first column alone or a total \(line 10: "
+     r"'Total'\): a footer"),
+], ids=["repeated-header", "footer", "totals"])
 def test_lines_that_are_not_rows_are_refused_with_their_lines(write, cli, text, message):
     path = write(text)
     with pytest.raises(DataError, match=message):

@@ -253,3 +253,20 @@ def test_excel_error_values_are_offered_as_missing_value_marks(write):
     profile = inspect_csv(write("x,y\n" + rows), "y")
     assert profile.column("x").kind == "number" and profile.missing == sorted(errors)
     assert load_csv(**profile.csv_section()).X[1:3, 0].tolist() == [1.5, 2.5]  # line 2: #REF!
+
+
+def test_an_unseen_category_among_many_lists_a_few_known_ones_and_the_options(write):
+    """A merchant column of 500 categories: the message names 20 of them and the count, not a
+    page of names, and the two options that read a new one."""
+    rows = "".join(f"M{i:03d},{i % 2}\n" for i in range(500))
+    schema = load_csv(write("m,t\n" + rows + rows), "t", categorical=["m"]).schema
+    with pytest.raises(DataError) as error:
+        schema.read(write("m,t\nM001,0\nM999,1\n", "new.csv"))
+    text = str(error.value)
+    assert ("new.csv' has category 'M999' (line 3) not seen in training; known: "
+            + ", ".join(f"'M{i:03d}'" for i in range(20)) + ", ... (500 in all); to encode it "
+            "as all zeros, train with data.csv.handle_unknown: ignore in the config "
+            "(handle_unknown='ignore' in Python), or, for a long tail, with "
+            "data.csv.min_frequency: N (categories of fewer than N training rows, and new ones, "
+            "share one input).") in text
+    assert len(text) < 800

@@ -55,8 +55,8 @@ def _threshold(text, run_dir, head) -> tuple[float | None, str]:
             f"{run_dir} is a {kind} model", text, "leave --threshold out")])
     if text == "best":
         best = best_f1_threshold(*validation_probabilities(run_dir))
-        return best.threshold, (f"threshold {threshold_text(best.threshold)} (best F1 {best.f1:.4f} on the "
-                                "validation split)")
+        return best.threshold, (f"threshold {threshold_text(best.threshold)} (best F1 "
+                                f"{best.f1:.4f} on the validation split)")
     try:
         value = float(text)
     except ValueError:

@@ -49,8 +49,6 @@ __all__ = ["DUPLICATES", "IMPUTE", "CsvSchema", "Table", "check_feature_columns"
 
 IMPUTE = ("mean", "median", "most_frequent", "drop")
 DUPLICATES = ("keep", "drop")
-SHOWN_CATEGORIES = 20
-"""The known categories an unseen one's message lists (a merchant column can hold 2000)."""
 _KEYS = ("target", "task", "numeric", "categorical", "impute", "fill", "classes", "dtype")
 # absent in runs saved before dates, ids and the parsing options were read
 _OPTIONAL_KEYS = ("dates", "ids", "missing", "numbers", "categories", "sep", "decimal", "encoding",
@@ -269,15 +267,14 @@ class CsvSchema:
         problems = []
         for col, value, rows in self.encoder.unknown(frame[names][complete].astype(str).to_numpy()):
             known = self.encoder.categories_[names.index(col)]
-            shown = ", ".join(repr(c) for c in known[:SHOWN_CATEGORIES]) + (
-                f", ... ({len(known)} in all)" if len(known) > SHOWN_CATEGORIES else "")
+            shown = ", ".join(repr(c) for c in known[:20]) + (  # of maybe 2000 merchants
+                f", ... ({len(known)} in all)" if len(known) > 20 else "")
             problems.append(f"column {col!r} of {source} has category {value!r} "
                             f"({line_numbers(index[rows])}) not seen in training; known: "
                             f"{shown}; " + _spelling_hint(value, known)
                             + "to encode it as all zeros, train with data.csv.handle_unknown: "
-                            "ignore in the config (handle_unknown='ignore' in Python), or, "
-                            "for a long tail, with data.csv.min_frequency: N (categories of "
-                            "fewer than N training rows, and new ones, share one input).")
+                            "ignore in the config (handle_unknown='ignore' in Python), or, for "
+                            "a long tail, data.csv.min_frequency: N (rare and new ones share one).")
         return problems
 
     def _target(self, column: pd.Series, source: str) -> tuple[np.ndarray | None, list[str]]:

@@ -219,9 +219,9 @@ ROWS = "".join(f"{20 + i},{'ab'[i % 2]},{i % 3}.5,{'uv'[i % 2]}\n" for i in rang
      r"delete those lines"),
     # 'Total' and an export note under the rows: the note would make ages categories
     ("age,c,x,churn\n" + ROWS + "Total,,,\nExported by CRM on 2026-12-01\n",
-     r"ends with 2 line\(s\) holding a text in the first column alone or a total \(lines 10, 11: 'Total', "
-     r"'Exported by CRM on 2026-12-01'\): a footer of totals or notes, not rows; delete those "
-     r"lines"),
+     r"ends with 2 line\(s\) holding a text in the first column alone or a total \(lines 10, "
+     r"11: 'Total', 'Exported by CRM on 2026-12-01'\): a footer of totals or notes, not rows; "
+     r"delete those lines"),
     # an Excel totals line under decimal-comma rows: its sums would be scored and predicted
     ("age;c;x;churn\n" + ROWS.replace(",", ";").replace(".", ",") + "Total;;14,0;\n",
      r"ends with 1 line\(s\) holding a text in the first column alone or a total \(line 10: "
@@ -266,7 +266,6 @@ def test_an_unseen_category_among_many_lists_a_few_known_ones_and_the_options(wr
     assert ("new.csv' has category 'M999' (line 3) not seen in training; known: "
             + ", ".join(f"'M{i:03d}'" for i in range(20)) + ", ... (500 in all); to encode it "
             "as all zeros, train with data.csv.handle_unknown: ignore in the config "
-            "(handle_unknown='ignore' in Python), or, for a long tail, with "
-            "data.csv.min_frequency: N (categories of fewer than N training rows, and new ones, "
-            "share one input).") in text
+            "(handle_unknown='ignore' in Python), or, for a long tail, data.csv.min_frequency: "
+            "N (rare and new ones share one).") in text
     assert len(text) < 800

@@ -263,8 +263,7 @@ class CsvSchema:
         if self.encoder.handle_unknown == "ignore" or not names:
             return []
         complete = frame[names].notna().all(axis=1).to_numpy()
-        index = frame.index[complete]
-        problems = []
+        index, problems = frame.index[complete], []
         for col, value, rows in self.encoder.unknown(frame[names][complete].astype(str).to_numpy()):
             known = self.encoder.categories_[names.index(col)]
             shown = ", ".join(repr(c) for c in known[:20]) + (  # of maybe 2000 merchants
@@ -293,7 +292,8 @@ class CsvSchema:
         if unseen.any():
             return None, [f"target column {self.target!r} of {source} has label(s) "
                           f"{sorted(set(labels[unseen]))} not seen in training "
-                          f"({line_numbers(column.index[unseen])}); known: {self.classes}."]
+                          f"({line_numbers(column.index[unseen])}); known: {self.classes}; "
+                          "the model predicts these only: correct the label or drop the row."]
         return encoder.transform(labels), []
 
     def read(self, path, target: bool = True, keep=()) -> Table:

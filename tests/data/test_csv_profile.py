@@ -133,6 +133,17 @@ def test_codes_of_a_letter_and_a_number_are_categories_not_dates(write):
     assert profile.csv_section()["features"] == ["machine", "shift"]
 
 
+def test_a_feature_missing_in_most_rows_is_noted_with_missing_indicator(write):
+    """A cabin known for 2 passengers in 10: filled with the most frequent cabin, the model
+    could not tell those rows from that cabin's; a column missing in a few rows is no note."""
+    rows = "".join(f"{'C' + str(i % 3) if i % 5 == 0 else ''},{'' if i == 3 else 20 + i},"
+                   f"{i % 2}\n" for i in range(30))
+    notes = inspect_csv(write("cabin,age,y\n" + rows), "y").notes()
+    assert [n for n in notes if "missing_indicator" in n] == [
+        "'cabin' is missing in 24 of 30 rows: impute fills them all with one value; "
+        "missing_indicator: true adds an input that says where a value was missing"]
+
+
 def test_words_among_numbers_are_suggested_as_missing_marks(write):
     rows = [(("unknown" if i % 10 == 3 else "not given" if i == 7 else str(20 + i)),
              ["red", "blue"][i % 2], "yes" if i % 3 else "no") for i in range(30)]

@@ -113,8 +113,8 @@ def _refuse_header_rows(frame: pd.DataFrame, path) -> None:
                         "delete those lines, so that the header line comes once, at the top.")
 
 
-_TOTALS = r"(?i)^\s*(?:grand |sub-?)?(?:totals?|sum|summe|gesamt|somme|totaal|totale|totaux)\b"
-"""A first cell that starts a totals line (``Total``, ``Grand total``, ``Summe``, ...)."""
+_TOTALS = r"(?i)^\s*(?:grand |sub-?)?(?:totals?|sum|summe|gesamt|somme|totaal|totaux):?\s*$"
+"""A totals line's first cell (``Total``, ``Grand total:``, ``Summe``; not ``Total care``)."""
 
 
 def _refuse_footer(frame: pd.DataFrame, path, decimal: str = ".") -> None:

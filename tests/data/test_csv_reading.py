@@ -243,6 +243,10 @@ def test_rows_like_a_header_or_a_footer_that_are_rows_are_read(write):
         data = load_csv(write("age,c,x,y\n" + ROWS.replace("\n2", "\nk2") + last + ",,,\n"),
                         "y", categorical=["c", "age"])
         assert data.notes == ["1 row with no target value left out: line 10"]
+    # a plan named like a total, with its values, is a row
+    plans = write("plan,c,x,y\n" + "".join(f"Basic,a,{i},u\n" for i in range(5))
+                  + "Total care,b,9,v\n")
+    assert load_csv(plans, "y", categorical=["plan", "c"]).X.shape == (6, 5)  # 2 + 2 + x
 
 
 def test_excel_error_values_are_offered_as_missing_value_marks(write):

@@ -147,3 +147,34 @@ def test_a_run_saved_in_the_old_spelling_still_evaluates_predicts_and_resumes(
     assert "data.csv.impute: 'none' is now written null" in err
     assert "data.csv.task: 'auto' is now written null" in err
     assert "loss.class_weight: 'none' is now written null" in err
+
+
+def _rare_positives(tmp_path, **loss) -> Path:
+    """100 rows, 5 of class 'fraud', and an input that says nothing of it: a logistic
+    regression predicts 'ok' for every row."""
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"amount": rng.normal(50, 10, 100).round(2),
+                          "label": np.where(np.arange(100) % 20 == 0, "fraud", "ok")})
+    frame.to_csv(tmp_path / "tx.csv", index=False)
+    config = {"data": {"dataset": "csv", "csv": {"path": "tx.csv", "target": "label"}},
+              "model": {"name": "logistic_regression"},
+              "loss": {"name": "binary_cross_entropy", **loss},
+              "optimizer": {"name": "lbfgs"}, "baseline": {"name": "off"},
+              "output": {"dir": str(tmp_path / "runs"), "save_plots": False}}
+    (tmp_path / "tx.yaml").write_text(yaml.safe_dump(config))
+    return tmp_path / "tx.yaml"
+
+
+def test_an_accuracy_no_better_than_the_common_class_is_said_to_be(cli, tmp_path):
+    config = _rare_positives(tmp_path)
+    code, out, err = cli("train", config, "--quiet")
+    assert code == 0, err
+    assert re.search(r"\nmlkit +0\.9500 ", out), out
+    assert ("note: test accuracy 0.9500 is no better than always predicting 'ok' (0.9500 of "
+            "the 20 test rows); weigh the classes (loss.class_weight: balanced) and judge by "
+            "metrics that see the rare ones (metrics: [roc_auc, average_precision])") in out
+    code, out, _ = cli("train", config, "--quiet", "loss.class_weight=balanced")
+    assert code == 0 and "note: test accuracy" in out and "weigh the classes" not in out
+    # metrics of one's own choosing: the user has chosen what to judge by
+    code, out, _ = cli("train", config, "--quiet", "metrics=[accuracy, roc_auc]")
+    assert code == 0 and "note: test accuracy" not in out

@@ -61,7 +61,7 @@ def test_calibration_and_threshold_of_a_binary_run(cli, shipped_run):
     tried = {t: f1_score(y_val, p_val >= t) for t in np.unique(p_val)}
     best = max(t for t, v in tried.items() if v == max(tried.values()))
     (used, chosen) = _block(out, "decision threshold")[:2]
-    assert chosen[0] == f"{best:.4f} (best F1 on validation)"
+    assert chosen[0] == f"{np.floor(best * 1e4) / 1e4:.4f} (best F1 on validation)"
     test_p = proba[:, 1]
     for row, threshold in ((used, 0.5), (chosen, best)):
         predicted = test_p >= threshold
@@ -87,7 +87,7 @@ def test_predict_applies_a_threshold(cli, tmp_path, shipped_run):
         benign = frame["proba_benign"] >= expected_t
         assert (frame["prediction"] == np.where(benign, "benign", "malignant")).all()
         if threshold == "best":
-            assert f"at threshold {best:.4f} (best F1" in out
+            assert f"at threshold {np.floor(best * 1e4) / 1e4:.4f} (best F1" in out
     near = frame["proba_benign"].between(0.5, 0.9)
     assert near.any()  # rows whose prediction the threshold 0.9 changed
 

@@ -44,7 +44,7 @@ def _threshold(text, run_dir, head) -> tuple[float | None, str]:
     message)."""
     from mlkit.config import ConfigError, Problem
     from mlkit.config.runs import validation_probabilities
-    from mlkit.metrics import best_f1_threshold
+    from mlkit.metrics import best_f1_threshold, threshold_text
 
     if text is None:
         return None, ""
@@ -55,8 +55,8 @@ def _threshold(text, run_dir, head) -> tuple[float | None, str]:
             f"{run_dir} is a {kind} model", text, "leave --threshold out")])
     if text == "best":
         best = best_f1_threshold(*validation_probabilities(run_dir))
-        return best.threshold, (f"threshold {best.threshold:.4f} (best F1 {best.f1:.4f} on the "
-                                "validation split)")
+        return best.threshold, (f"threshold {threshold_text(best.threshold)} (best F1 "
+                                f"{best.f1:.4f} on the validation split)")
     try:
         value = float(text)
     except ValueError:

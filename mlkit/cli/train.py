@@ -88,7 +88,7 @@ def cmd_train(args) -> int:
     from mlkit.config.runs import resume_status
     from mlkit.experiments.run import train_run
     from mlkit.train import RunDir, TrainingDiverged, TrainingInterrupted, load_arrays
-    from mlkit.train.report import comparison_table
+    from mlkit.train.report import comparison_table, majority_note
 
     config, run = _train_config(args)
     plan = build_plan(config, str(run / RunDir.CONFIG) if run else args.config)
@@ -122,6 +122,11 @@ def cmd_train(args) -> int:
               file=sys.stderr)
         return EXIT_FAILED
     say(comparison_table(plan.head, result, baseline, config.metrics or ()))
+    note = None if config.metrics else majority_note(
+        plan.head, plan.splits.y_test, result.test, plan.preprocessing.classes,
+        plan.splits.w_train is not None)
+    if note:
+        say(note)
     if result.history.stop_reason == "stalled":
         say(f"note: {config.optimizer.name} stopped short of its tolerances at epoch "
             f"{len(result.history)}: {plan.optimizer.reason}")

@@ -78,10 +78,12 @@ def looks_like_dates(column: pd.Series, date_format: str | None = None) -> bool:
 
 
 def looks_like_other_dates(column: pd.Series) -> bool:
-    """True for text whose values all hold digits and read as dates, but not all as ISO 8601
-    (``10/27/2020``, ``27.10.2020``): dates that :func:`parse_dates` does not read."""
+    """True for text whose values all hold two numbers or more (a day and a year, say) and
+    read as dates, but not all as ISO 8601 (``10/27/2020``, ``27.10.2020``): dates that
+    :func:`parse_dates` does not read. One number is no date: the parser reads machine
+    ``m3`` as 3 minutes past midnight of the year 1."""
     values = column.dropna().astype(str).drop_duplicates()  # a date repeats in many rows
-    if values.empty or looks_like_dates(values) or not values.str.contains(r"\d").all():
+    if values.empty or looks_like_dates(values) or not (values.str.count(r"\d+") > 1).all():
         return False
     other = pd.to_datetime(values, format="mixed", utc=True, errors="coerce")
     return bool(other.notna().all())

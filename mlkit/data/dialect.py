@@ -244,11 +244,21 @@ def _lines_above_header(text: str) -> int | None:
         header = rows[titles]
         if titles == 1 and len(rows[0]) == len(header) and not _names_numbers(rows[1:]):
             continue
+        named = _without_trailing_blanks(header)
         if titles and _same_width(rows[titles:]) and len(header) > width \
-                and all(v.strip() for v in header) and not all(
-                    _is_number(v, ".") for v in header):
+                and len(named) > 1 and all(v.strip() for v in named) and not all(
+                    _is_number(v, ".") for v in named):
             above, width = starts[titles], len(header)
     return above
+
+
+def _without_trailing_blanks(row: list[str]) -> list[str]:
+    """A header's cells without the empty ones at its end: a separator a spreadsheet leaves
+    after the last name (an empty column the reader drops) does not make it a title."""
+    end = len(row)
+    while end and not row[end - 1].strip():
+        end -= 1
+    return row[:end]
 
 
 def _records(text: str, sep: str) -> tuple[list[list[str]], list[int]]:

@@ -7,6 +7,7 @@ training and is unknown when predicting. ``mlkit inspect`` lists such columns in
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["leak_notes"]
@@ -21,8 +22,9 @@ def leak_notes(text: pd.DataFrame, target: str, task: str, features: list[str],
 
     For classification: each value of the column, repeated over rows (fewer distinct values
     than half the rows), always comes with one class. For regression: a numeric column whose
-    values rise or fall with the target's in every row (rank correlation 1), ``numbers``
-    holding the numeric columns (and the target) read as floats.
+    values rise or fall with the target's in every row (rank correlation 1), and a pair of
+    them whose product or ratio is the target in every row (a price per square foot beside
+    the area), ``numbers`` holding the numeric columns (and the target) read as floats.
     """
     notes = []
     labeled = text[target].notna()
@@ -42,4 +44,42 @@ def leak_notes(text: pd.DataFrame, target: str, task: str, features: list[str],
                 how = "equals" if x.equals(y) else "rises or falls with"
                 notes.append(f"{col!r} may leak the target: it {how} {target!r} in every "
                              f"row; {_ADVICE}")
+    if task == "regression":
+        noted = {note.split("'")[1] for note in notes}
+        notes += _pair_notes(numbers, target, [c for c in features
+                                               if c in numbers and c not in noted])
     return notes
+
+
+RELATIVE = 0.01
+"""How near (relatively) two columns' product or ratio must come to the target in every row
+to be noted: values written with three or four digits round by up to about this much."""
+
+_FIRST = 200
+"""Rows a pair is tried on before all of them: a pair that misses there costs no more."""
+
+
+def _pair_notes(numbers: dict[str, pd.Series], target: str, columns: list[str]) -> list[str]:
+    """A note for each pair of ``columns`` whose product or ratio is the target in every row
+    holding all three, to :data:`RELATIVE`."""
+    notes = []
+    for i, a in enumerate(columns):
+        for b in columns[i + 1:]:
+            rows = numbers[target].notna() & numbers[a].notna() & numbers[b].notna()
+            if rows.sum() < 3:
+                continue
+            y, x, z = (numbers[c][rows].to_numpy() for c in (target, a, b))
+            for formula, of in ((f"{a} * {b}", np.multiply), (f"{a} / {b}", np.divide),
+                                (f"{b} / {a}", lambda x, z: z / x)):
+                if _matches(of, x, z, y, _FIRST) and _matches(of, x, z, y, len(y)):
+                    notes.append(f"{a!r} and {b!r} may leak the target together: {formula} "
+                                 f"is {target!r} in every row (to {RELATIVE:.0%}); one of them "
+                                 "may be worked out from the target: leave that one out if it "
+                                 "is not known at prediction time")
+                    break
+    return notes
+
+
+def _matches(of, x, z, y, n: int) -> bool:
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return bool(np.all(np.abs(of(x[:n], z[:n]) - y[:n]) <= RELATIVE * np.abs(y[:n])))

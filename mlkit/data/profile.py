@@ -143,6 +143,12 @@ class CsvProfile:
                 why = (f"one value, {column.example!r}, where filled (missing in "
                        f"{column.missing} rows), so only whether it is filled tells rows apart")
             notes.append(f"{column.name!r} {role}: {why}")
+        for column in self.columns:
+            if column.name != self.target and column.kind not in _LEFT_OUT and (
+                    2 * column.missing > self.rows):
+                notes.append(f"{column.name!r} is missing in {column.missing} of {self.rows} rows"
+                             ": impute fills them all with one value; missing_indicator: true "
+                             "adds an input that says where a value was missing")
         target = [c for c in self.columns if c.name == self.target and c.note]
         return notes + [f"target {self.target!r}: {c.note}" for c in target] + self.leaks
 

@@ -75,7 +75,7 @@ def read_table(path, columns=None, text=(), missing=(), raw=False, dialect=COMMA
     frame.index = row_lines(path, dialect, len(frame))
     _refuse_unnamed_values(frame[list(unnamed)], unnamed, path)
     _refuse_header_rows(frame.drop(columns=list(unnamed)), path)
-    _refuse_footer(frame, path)
+    _refuse_footer(frame, path, dialect.decimal)
     if columns is None:  # the header's names alone, once the unnamed columns are checked
         return frame.iloc[:0].drop(columns=list(unnamed))
     return frame[list(columns)]
@@ -113,28 +113,35 @@ def _refuse_header_rows(frame: pd.DataFrame, path) -> None:
                         "delete those lines, so that the header line comes once, at the top.")
 
 
-def _refuse_footer(frame: pd.DataFrame, path) -> None:
+_TOTALS = r"(?i)^\s*(?:grand |sub-?)?(?:totals?|sum|summe|gesamt|somme|totaal|totaux):?\s*$"
+"""A totals line's first cell (``Total``, ``Grand total:``, ``Summe``; not ``Total care``)."""
+
+
+def _refuse_footer(frame: pd.DataFrame, path, decimal: str = ".") -> None:
     """Refuse lines at the end of the file with a text in the first column alone, a sentence
-    (``Exported by ...``) or under numbers (``Total``), as reports write under a table: read
-    as rows, their text would turn a column of numbers into categories."""
+    (``Exported by ...``) or under numbers (``Total``), or a totals line (``Total`` and the
+    column sums), as reports write under a table: read as rows, their text would turn a
+    column of numbers into categories, and their sums would be scored and predicted."""
     if frame.shape[1] < 3 or frame.empty:
         return
     tail = frame.iloc[-20:]
     first = tail.iloc[:, 0]
-    text = (first.notna() & (first.astype(str).str.strip() != "")
-            & pd.to_numeric(first, errors="coerce").isna())
+    values = to_numbers(first, "plain", decimal)
+    text = first.notna() & (first.astype(str).str.strip() != "") & values.isna()
     if not text.iloc[-1]:  # most files end here, before the other columns are looked at
         return
     rest = tail.iloc[:, 1:]
     empty = rest.isna() | (rest.astype(str).apply(lambda c: c.str.strip()) == "")
+    totals = text & first.astype(str).str.contains(_TOTALS)
     alone = text & empty.all(axis=1)
-    numbers_above = pd.to_numeric(first[~alone].dropna(), errors="coerce").notna().all()
+    numbers_above = values[~alone & ~totals & first.notna()].notna().all()
     alone &= first.astype(str).str.contains(r"\s") | numbers_above  # a sentence, or "Total"
+    alone |= totals
     footer = len(alone) - np.flatnonzero(np.r_[True, ~alone.to_numpy()])[-1]
     if 0 < footer < len(alone):  # under rows of the table
         lines = tail.index[-footer:]
         raise DataError(f"CSV file {os.fspath(path)!r} ends with {footer} line(s) holding a text "
-                        f"in the first column alone ({line_numbers(lines)}: "
+                        f"in the first column alone or a total ({line_numbers(lines)}: "
                         f"{', '.join(repr(str(v)) for v in tail.iloc[-footer:, 0])}): a "
                         "footer of totals or notes, not rows; delete those lines.")
 

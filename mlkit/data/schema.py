@@ -263,16 +263,17 @@ class CsvSchema:
         if self.encoder.handle_unknown == "ignore" or not names:
             return []
         complete = frame[names].notna().all(axis=1).to_numpy()
-        index = frame.index[complete]
-        problems = []
+        index, problems = frame.index[complete], []
         for col, value, rows in self.encoder.unknown(frame[names][complete].astype(str).to_numpy()):
             known = self.encoder.categories_[names.index(col)]
+            shown = ", ".join(repr(c) for c in known[:20]) + (  # of maybe 2000 merchants
+                f", ... ({len(known)} in all)" if len(known) > 20 else "")
             problems.append(f"column {col!r} of {source} has category {value!r} "
                             f"({line_numbers(index[rows])}) not seen in training; known: "
-                            f"{', '.join(repr(c) for c in known)}; "
-                            + _spelling_hint(value, known) + "to encode it as all zeros, "
-                            "train with data.csv.handle_unknown: ignore in the config "
-                            "(handle_unknown='ignore' in Python).")
+                            f"{shown}; " + _spelling_hint(value, known)
+                            + "to encode it as all zeros, train with data.csv.handle_unknown: "
+                            "ignore in the config (handle_unknown='ignore' in Python), or, for "
+                            "a long tail, data.csv.min_frequency: N (rare and new ones share one).")
         return problems
 
     def _target(self, column: pd.Series, source: str) -> tuple[np.ndarray | None, list[str]]:
@@ -291,7 +292,8 @@ class CsvSchema:
         if unseen.any():
             return None, [f"target column {self.target!r} of {source} has label(s) "
                           f"{sorted(set(labels[unseen]))} not seen in training "
-                          f"({line_numbers(column.index[unseen])}); known: {self.classes}."]
+                          f"({line_numbers(column.index[unseen])}); known: {self.classes}; "
+                          "the model predicts these only: correct the label or drop the row."]
         return encoder.transform(labels), []
 
     def read(self, path, target: bool = True, keep=()) -> Table:

@@ -46,6 +46,7 @@ from .table import score as score
 from .threshold import ThresholdScores as ThresholdScores
 from .threshold import best_f1_threshold as best_f1_threshold
 from .threshold import threshold_scores as threshold_scores
+from .threshold import threshold_text as threshold_text
 
 __all__ = ["AVERAGES", "METRICS", "Bootstrap", "Calibration", "Importance", "Interval", "Metric",
            "ThresholdScores", "UndefinedMetric", "accuracy", "average_precision", "averaged_forms",
@@ -53,4 +54,4 @@ __all__ = ["AVERAGES", "METRICS", "Bootstrap", "Calibration", "Importance", "Int
            "check_metrics", "confusion_matrix", "default_metrics", "explained_variance", "f1",
            "importance_reference", "log_loss", "mae", "mape", "mse", "per_class",
            "permutation_importance", "precision", "r2", "recall", "roc_auc", "roc_auc_ovr",
-           "roc_curve", "rmse", "score", "threshold_scores"]
+           "roc_curve", "rmse", "score", "threshold_scores", "threshold_text"]

@@ -15,7 +15,7 @@ from mlkit.options import Range, checked
 from .classification import class_scores, confusion_matrix
 from .ranking import binary_scores, counts_at_thresholds
 
-__all__ = ["ThresholdScores", "best_f1_threshold", "threshold_scores"]
+__all__ = ["ThresholdScores", "best_f1_threshold", "threshold_scores", "threshold_text"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,15 @@ class ThresholdScores:
     precision: float
     recall: float
     f1: float
+
+
+def threshold_text(threshold: float) -> str:
+    """A threshold as printed, for ``--threshold``: four decimals, or, near 0 or 1, enough
+    (up to 12) for two more digits of its distance from them (``0.9999966`` is no ``1.0000``,
+    which predicts no row), rounded down, so that it predicts every row the exact one does."""
+    near = min(threshold, 1 - threshold)
+    digits = 4 if near <= 0 else int(np.clip(np.ceil(-np.log10(near)) + 2, 4, 12))
+    return f"{np.floor(threshold * 10**digits) / 10**digits:.{digits}f}"
 
 
 @checked

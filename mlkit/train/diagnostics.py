@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mlkit.metrics import Calibration, Importance, ThresholdScores
+from mlkit.metrics import Calibration, Importance, ThresholdScores, threshold_text
 from mlkit.train.report import text_table
 
 __all__ = ["calibration_table", "importance_table", "residual_report", "threshold_table"]
@@ -41,7 +41,7 @@ def threshold_table(used: ThresholdScores, best: ThresholdScores, chosen_on: Thr
     used and at the one with the best F1 on the validation split."""
     rows = [["threshold", "precision", "recall", "f1"]]
     for label, scores in ((f"{used.threshold:g} (used)", used),
-                          (f"{best.threshold:.4f} (best F1 on validation)", best)):
+                          (f"{threshold_text(best.threshold)} (best F1 on validation)", best)):
         rows.append([label] + [f"{getattr(scores, key):.4f}"
                                for key in ("precision", "recall", "f1")])
     return (f"decision threshold (predicts {positive} when P({positive}) >= threshold):\n"

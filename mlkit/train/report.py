@@ -9,8 +9,8 @@ from mlkit.train.heads import Head
 from mlkit.train.run import RunDir, RunResult, package_versions
 
 __all__ = ["class_report", "comparison_table", "confusion_table", "gradcheck_table",
-           "interval_table", "metric_cell", "metrics_table", "summary", "text_table",
-           "write_summary"]
+           "interval_table", "majority_note", "metric_cell", "metrics_table", "summary",
+           "text_table", "write_summary"]
 
 _PROBABILITIES = (("accuracy", "accuracy"), ("log_loss", "log-loss"))
 _SHOWN = {"binary": _PROBABILITIES, "multiclass": _PROBABILITIES,
@@ -99,6 +99,25 @@ def comparison_table(head: Head, result: RunResult, baseline=None, names=()) -> 
     if baseline is not None and baseline.note:
         text += f"\nbaseline note: {baseline.note}"
     return text
+
+
+def majority_note(head: Head, y_test, test: dict, classes, weighted: bool) -> str | None:
+    """A note when a classifier's test accuracy is no better than always predicting the test
+    rows' most common class: with classes this unequal, accuracy says nothing of the rare
+    ones. Unless the training rows are ``weighted`` already, it says to weigh the classes.
+    None otherwise (and without accuracy or a class target)."""
+    if not head.is_classifier or "accuracy" not in test or len(y_test) == 0:
+        return None
+    counts = np.bincount(np.asarray(y_test, dtype=np.int64).ravel(), minlength=len(classes))
+    common = int(np.argmax(counts))
+    share = counts[common] / counts.sum()
+    if test["accuracy"] > share:
+        return None
+    rare = "roc_auc, average_precision" if len(classes) == 2 else "balanced_accuracy, f1_macro"
+    return (f"note: test accuracy {test['accuracy']:.4f} is no better than always predicting "
+            f"{str(classes[common])!r} ({share:.4f} of the {counts.sum()} test rows); "
+            + ("" if weighted else "weigh the classes (loss.class_weight: balanced) and ")
+            + f"judge by metrics that see the rare ones (metrics: [{rare}])")
 
 
 def metrics_table(head: Head, scores: dict) -> str:

@@ -123,6 +123,27 @@ def test_dates_without_one_format_are_left_out_with_the_fix(write, day, note):
     assert profile.date_format is None and profile.csv_section()["features"] == ["x"]
 
 
+def test_codes_of_a_letter_and_a_number_are_categories_not_dates(write):
+    """The date parser reads 'm3' as 3 minutes past midnight of the year 1 and 't2' as the
+    2nd of January: one number is no date."""
+    text = "machine,shift,y\n" + "".join(f"m{i % 3 + 1},t{i % 2 + 1},{i % 2}\n"
+                                         for i in range(30))
+    profile = inspect_csv(write(text), "y")
+    assert [profile.column(c).kind for c in ("machine", "shift")] == ["category", "category"]
+    assert profile.csv_section()["features"] == ["machine", "shift"]
+
+
+def test_a_feature_missing_in_most_rows_is_noted_with_missing_indicator(write):
+    """A cabin known for 2 passengers in 10: filled with the most frequent cabin, the model
+    could not tell those rows from that cabin's; a column missing in a few rows is no note."""
+    rows = "".join(f"{'C' + str(i % 3) if i % 5 == 0 else ''},{'' if i == 3 else 20 + i},"
+                   f"{i % 2}\n" for i in range(30))
+    notes = inspect_csv(write("cabin,age,y\n" + rows), "y").notes()
+    assert [n for n in notes if "missing_indicator" in n] == [
+        "'cabin' is missing in 24 of 30 rows: impute fills them all with one value; "
+        "missing_indicator: true adds an input that says where a value was missing"]
+
+
 def test_words_among_numbers_are_suggested_as_missing_marks(write):
     rows = [(("unknown" if i % 10 == 3 else "not given" if i == 7 else str(20 + i)),
              ["red", "blue"][i % 2], "yes" if i % 3 else "no") for i in range(30)]

@@ -144,3 +144,23 @@ def test_a_formatted_example_keeps_its_cents(tmp_path):
     path = tmp_path / "prices.csv"
     path.write_text('price,y\n"$157,289.97",0\n"$1,000.50",1\n12,0\n')
     assert inspect_csv(path).column("price").note == "'$157,289.97' is 157289.97"
+
+
+def test_two_columns_whose_product_or_ratio_is_the_target_are_noted(tmp_path):
+    """A price per square foot beside the area gives the price away; two columns that only
+    come near it (noise of 5%) do not."""
+    rng = np.random.default_rng(2)
+    area = rng.uniform(500, 3000, 60).round()
+    price = (area * rng.uniform(80, 200, 60)).round(-2)
+    frame = pd.DataFrame({"area": area, "year": rng.integers(1900, 2020, 60),
+                          "per_area": (price / area).round(2), "rooms": (area / 400).round(),
+                          "noisy": (price * rng.uniform(0.95, 1.05, 60) / area).round(2),
+                          "share": (area / price).round(6), "price": price})
+    frame.to_csv(tmp_path / "houses.csv", index=False)
+    assert [n for n in inspect_csv(tmp_path / "houses.csv", "price").notes() if "leak" in n] == [
+        "'area' and 'per_area' may leak the target together: area * per_area is 'price' in "
+        "every row (to 1%); one of them may be worked out from the target: leave that one out "
+        "if it is not known at prediction time",
+        "'area' and 'share' may leak the target together: area / share is 'price' in every row "
+        "(to 1%); one of them may be worked out from the target: leave that one out if it is "
+        "not known at prediction time"]

@@ -219,10 +219,14 @@ ROWS = "".join(f"{20 + i},{'ab'[i % 2]},{i % 3}.5,{'uv'[i % 2]}\n" for i in rang
      r"delete those lines"),
     # 'Total' and an export note under the rows: the note would make ages categories
     ("age,c,x,churn\n" + ROWS + "Total,,,\nExported by CRM on 2026-12-01\n",
-     r"ends with 2 line\(s\) holding a text in the first column alone \(lines 10, 11: 'Total', "
-     r"'Exported by CRM on 2026-12-01'\): a footer of totals or notes, not rows; delete those "
-     r"lines"),
-], ids=["repeated-header", "footer"])
+     r"ends with 2 line\(s\) holding a text in the first column alone or a total \(lines 10, "
+     r"11: 'Total', 'Exported by CRM on 2026-12-01'\): a footer of totals or notes, not rows; "
+     r"delete those lines"),
+    # an Excel totals line under decimal-comma rows: its sums would be scored and predicted
+    ("age;c;x;churn\n" + ROWS.replace(",", ";").replace(".", ",") + "Total;;14,0;\n",
+     r"ends with 1 line\(s\) holding a text in the first column alone or a total \(line 10: "
+     r"'Total'\): a footer"),
+], ids=["repeated-header", "footer", "totals"])
 def test_lines_that_are_not_rows_are_refused_with_their_lines(write, cli, text, message):
     path = write(text)
     with pytest.raises(DataError, match=message):
@@ -239,6 +243,10 @@ def test_rows_like_a_header_or_a_footer_that_are_rows_are_read(write):
         data = load_csv(write("age,c,x,y\n" + ROWS.replace("\n2", "\nk2") + last + ",,,\n"),
                         "y", categorical=["c", "age"])
         assert data.notes == ["1 row with no target value left out: line 10"]
+    # a plan named like a total, with its values, is a row
+    plans = write("plan,c,x,y\n" + "".join(f"Basic,a,{i},u\n" for i in range(5))
+                  + "Total care,b,9,v\n")
+    assert load_csv(plans, "y", categorical=["plan", "c"]).X.shape == (6, 5)  # 2 + 2 + x
 
 
 def test_excel_error_values_are_offered_as_missing_value_marks(write):
@@ -249,3 +257,19 @@ def test_excel_error_values_are_offered_as_missing_value_marks(write):
     profile = inspect_csv(write("x,y\n" + rows), "y")
     assert profile.column("x").kind == "number" and profile.missing == sorted(errors)
     assert load_csv(**profile.csv_section()).X[1:3, 0].tolist() == [1.5, 2.5]  # line 2: #REF!
+
+
+def test_an_unseen_category_among_many_lists_a_few_known_ones_and_the_options(write):
+    """A merchant column of 500 categories: the message names 20 of them and the count, not a
+    page of names, and the two options that read a new one."""
+    rows = "".join(f"M{i:03d},{i % 2}\n" for i in range(500))
+    schema = load_csv(write("m,t\n" + rows + rows), "t", categorical=["m"]).schema
+    with pytest.raises(DataError) as error:
+        schema.read(write("m,t\nM001,0\nM999,1\n", "new.csv"))
+    text = str(error.value)
+    assert ("new.csv' has category 'M999' (line 3) not seen in training; known: "
+            + ", ".join(f"'M{i:03d}'" for i in range(20)) + ", ... (500 in all); to encode it "
+            "as all zeros, train with data.csv.handle_unknown: ignore in the config "
+            "(handle_unknown='ignore' in Python), or, for a long tail, data.csv.min_frequency: "
+            "N (rare and new ones share one).") in text
+    assert len(text) < 800

@@ -56,7 +56,8 @@ def test_every_problem_of_a_file_is_reported_at_once(write):
     message = str(caught.value)
     assert message.startswith(f"{str(new)!r} has 3 problems:\n- ")
     for fragment in ("'size'", "'big' on line 3", "category 'green' (line 2)",
-                     "['maybe'] not seen in training (line 4)"):
+                     "['maybe'] not seen in training (line 4); known: ['no', 'yes']; the model "
+                     "predicts these only: correct the label or drop the row."):
         assert fragment in message
 
 

@@ -141,3 +141,17 @@ def test_a_header_line_of_numbers_after_skipped_lines_names_its_line_and_skip_li
 def test_rows_after_a_blank_line_name_their_line_whatever_else_the_file_holds(write, text, sep):
     with pytest.raises(DataError, match=r"(on line|lines 3,) 5\)"):  # 'q' on file line 5
         load_csv(write(text), "y", sep=sep)
+
+
+def test_a_european_export_with_a_title_and_a_trailing_separator_is_read_as_it_is(write):
+    """Excel on a European machine: ';' between cells, decimal commas (so two commas a line),
+    a title and a padded blank line above the header, and a ';' after every line's last cell:
+    the header line is the one naming the columns, not the first row of numbers."""
+    rows = "".join(f"{i},5;{9 - i},25;{'Yes' if i % 2 else 'No'};{'ab'[i % 2]};\n"
+                   for i in range(8))
+    path = write("Rapport exporté le 03.04.2024;;;;\n;;;;\nMontant;Poids;Membre;Classe;\n" + rows)
+    profile = inspect_csv(path, "Classe")
+    assert (profile.dialect.sep, profile.dialect.skip_lines) == (";", 2)
+    assert [c.name for c in profile.columns] == ["Montant", "Poids", "Membre", "Classe"]
+    data = load_csv(path, "Classe", categorical=["Membre"], sep=";", decimal=",", skip_lines=2)
+    assert data.X[:3, :2].tolist() == [[0.5, 9.25], [1.5, 8.25], [2.5, 7.25]]

@@ -165,3 +165,18 @@ def test_an_infinite_training_value_stays_out_of_the_statistics():
     profile = profile_frame(pd.DataFrame({"x": [1.0, 3.0, np.inf]}))
     assert (profile.columns["x"]["max"], profile.columns["x"]["mean"]) == (3.0, 2.0)
     assert TrainingProfile.from_dict(json.loads(json.dumps(profile.to_dict()))) == profile
+
+
+def test_many_categories_of_few_rows_each_are_not_flagged_when_drawn_alike():
+    """800 merchants in 4,000 training rows: training's shares are noisy themselves, so new
+    files drawn alike reach PSIs near 0.4, which sampling new rows alone seldom gives; a
+    file of half the merchants is still flagged."""
+    rng = np.random.default_rng(7)
+    merchants = np.array([f"M{i:03d}" for i in range(800)])
+    train = pd.DataFrame({"merchant": rng.choice(merchants, 4000)})
+    drawn = [_report(train, pd.DataFrame({"merchant": rng.choice(merchants, 3000)}))
+             for _ in range(3)]
+    assert all(0.3 < r.loc["merchant", "psi"] < 0.6 for r in drawn)
+    assert not any(r.loc["merchant", "drifted"] for r in drawn)
+    half = _report(train, pd.DataFrame({"merchant": rng.choice(merchants[:400], 3000)}))
+    assert half.loc["merchant", "why"].startswith("PSI ")

@@ -40,3 +40,18 @@ def test_best_threshold_matches_trying_every_score():
 def test_bad_input_is_named(call, message):
     with pytest.raises((TypeError, ValueError), match=message):
         call()
+
+
+def test_a_threshold_is_printed_apart_from_0_and_1():
+    """A best-F1 threshold at the top score of a rare class (0.9999966) printed '1.0000',
+    which, typed back as --threshold, predicts no row; it keeps the digits that tell it,
+    rounded down, so that typed back it predicts the same rows here."""
+    from mlkit.metrics import threshold_text
+
+    assert [threshold_text(t) for t in (0.5, 0.38716, 0.9999966, 3.2e-7, 1.0, 0.0)] == [
+        "0.5000", "0.3871", "0.99999660", "0.000000320", "1.0000", "0.0000"]
+    y, p = [0, 0, 0, 1, 0, 1], [0.1, 0.2, 0.3, 0.9999966, 0.99999, 0.2]
+    best = best_f1_threshold(y, p)
+    assert float(threshold_text(best.threshold)) == pytest.approx(best.threshold, abs=1e-6)
+    assert threshold_scores(y, p, float(threshold_text(best.threshold))) == threshold_scores(
+        y, p, best.threshold)

@@ -5,7 +5,8 @@ infinity or a nan, the closed forms to second order (``closed_forms.py``)."""
 
 import numpy
 
-from mlkit.autodiff.tracer import getval
+from mlkit.autodiff.entry import def_rules_of
+from mlkit.autodiff.tracer import getval, primitive
 from mlkit.numpy.rules.base import reshape, shape_of
 from mlkit.numpy.rules.closed_forms import infinite_terms_after, infinite_terms_before, stand_in
 from mlkit.numpy.rules.shape import concatenate, moveaxis
@@ -35,13 +36,21 @@ def others_product(ans, x, axis, keepdims, initial=None):
     """The product of all other elements along ``axis`` (and ``initial``, a factor too), for
     each element of ``x``.
 
-    ans / x where that does not fail; otherwise the products before and after each element
-    are multiplied (``_products_before``), exact at zeros and infinities to every order.
+    ans / x where that does not fail, with the derivatives of the scans (``_quotient``);
+    otherwise the products before and after each element are multiplied (``_scanned``),
+    exact at zeros and infinities to every order.
     """
+    if quotient_fails(x):
+        return _scanned(None, x, axis=axis, initial=initial)
+    full = getval(ans)  # a cache of prod(x): x carries every derivative
+    if not keepdims and axis is not None:
+        full = reshape(full, _kept_shape(raw_array(x).shape, axis))
+    return _quotient(full, x, axis=axis, initial=initial)
+
+
+def _scanned(full, x, axis, initial):
+    """``others_product`` by scans of multiplies (``full``, the quotient's, is unused)."""
     raw = raw_array(x)
-    if not quotient_fails(x):
-        full = ans if keepdims or axis is None else reshape(ans, _kept_shape(raw.shape, axis))
-        return full / x
     axes = _axes_tuple(axis, raw.ndim)
     if not axes:  # a 0-d x, or axis=(): each element is its own product, the others' is 1
         others = numpy.ones(raw.shape, raw.dtype)
@@ -51,6 +60,16 @@ def others_product(ans, x, axis, keepdims, initial=None):
                                axes, raw.shape)
     # initial is a constant (a traced one is refused), in the product's dtype
     return others if initial is None else others * numpy.asarray(getval(initial), raw.dtype)
+
+
+def _divide(full, x, axis, initial):
+    """The products of the others as a quotient: to an ulp, but its own derivatives would
+    cancel terms of size full / x**2."""
+    return full / x
+
+
+_quotient = primitive(_divide)
+def_rules_of(_quotient, _scanned)
 
 
 def cumulative_others_before(t, x):

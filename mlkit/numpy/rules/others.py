@@ -36,9 +36,9 @@ def others_product(ans, x, axis, keepdims, initial=None):
     """The product of all other elements along ``axis`` (and ``initial``, a factor too), for
     each element of ``x``.
 
-    ans / x where that does not fail, with the derivatives of the scans (``_quotient``);
-    otherwise the products before and after each element are multiplied (``_scanned``),
-    exact at zeros and infinities to every order.
+    ans / x where that does not fail, with the derivatives of the cumulative products before
+    and after each element multiplied (``_quotient``); otherwise those of scans
+    (``_scanned``), exact at zeros and infinities to every order.
     """
     if quotient_fails(x):
         return _scanned(None, x, axis=axis, initial=initial)
@@ -50,14 +50,31 @@ def others_product(ans, x, axis, keepdims, initial=None):
 
 def _scanned(full, x, axis, initial):
     """``others_product`` by scans of multiplies (``full``, the quotient's, is unused)."""
+    return _along(x, axis, initial, _products_around if _finite(x) else _closed_others)
+
+
+def _cumulative(full, x, axis, initial):
+    """``others_product`` where x has no zeros, infinities or nans: the cumulative products
+    (mlkit's cumprod) before and after each element multiplied, with no division, so that
+    each derivative is cumprod's, in O(n) for the second and O(n log n) beyond."""
+    from mlkit.numpy.rules.reductions import cumprod  # whose rules are built on this module
+
+    def around(v):
+        ones = numpy.ones(shape_of(v)[:-1] + (1,), raw_array(v).dtype)
+        after = cumprod(concatenate([ones, v[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+        return cumprod(concatenate([ones, v[..., :-1]], axis=-1), axis=-1) * after
+
+    return _along(x, axis, initial, around)
+
+
+def _along(x, axis, initial, around):
+    """The products of the others along ``axis``, from ``around``'s along the last axis."""
     raw = raw_array(x)
     axes = _axes_tuple(axis, raw.ndim)
     if not axes:  # a 0-d x, or axis=(): each element is its own product, the others' is 1
         others = numpy.ones(raw.shape, raw.dtype)
     else:
-        flat, _ = _reduced_axes_last(x, axes)
-        others = _restore_axes(_products_around(flat) if _finite(x) else _closed_others(flat),
-                               axes, raw.shape)
+        others = _restore_axes(around(_reduced_axes_last(x, axes)[0]), axes, raw.shape)
     # initial is a constant (a traced one is refused), in the product's dtype
     return others if initial is None else others * numpy.asarray(getval(initial), raw.dtype)
 
@@ -69,7 +86,7 @@ def _divide(full, x, axis, initial):
 
 
 _quotient = primitive(_divide)
-def_rules_of(_quotient, _scanned)
+def_rules_of(_quotient, _cumulative)
 
 
 def cumulative_others_before(t, x):

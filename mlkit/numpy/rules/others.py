@@ -40,11 +40,12 @@ def others_product(ans, x, axis, keepdims, initial=None):
     and after each element multiplied (``_quotient``); otherwise those of scans
     (``_scanned``), exact at zeros and infinities to every order.
     """
-    if quotient_fails(x):
-        return _scanned(None, x, axis=axis, initial=initial)
+    raw = raw_array(x)
+    if quotient_fails(x) or not (raw.size and _axes_tuple(axis, raw.ndim)):
+        return _scanned(None, x, axis=axis, initial=initial)  # (or constant others)
     full = getval(ans)  # a cache of prod(x): x carries every derivative
     if not keepdims and axis is not None:
-        full = reshape(full, _kept_shape(raw_array(x).shape, axis))
+        full = reshape(full, _kept_shape(raw.shape, axis))
     return _quotient(full, x, axis=axis, initial=initial)
 
 
@@ -59,10 +60,12 @@ def _cumulative(full, x, axis, initial):
     each derivative is cumprod's, in O(n) for the second and O(n log n) beyond."""
     from mlkit.numpy.rules.reductions import cumprod  # whose rules are built on this module
 
-    def around(v):
+    def before(v):  # the product of the elements before each one (1 for the first)
         ones = numpy.ones(shape_of(v)[:-1] + (1,), raw_array(v).dtype)
-        after = cumprod(concatenate([ones, v[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
-        return cumprod(concatenate([ones, v[..., :-1]], axis=-1), axis=-1) * after
+        return cumprod(concatenate([ones, v], axis=-1), axis=-1)[..., :-1]
+
+    def around(v):
+        return before(v) * before(v[..., ::-1])[..., ::-1]
 
     return _along(x, axis, initial, around)
 
@@ -71,8 +74,8 @@ def _along(x, axis, initial, around):
     """The products of the others along ``axis``, from ``around``'s along the last axis."""
     raw = raw_array(x)
     axes = _axes_tuple(axis, raw.ndim)
-    if not axes:  # a 0-d x, or axis=(): each element is its own product, the others' is 1
-        others = numpy.ones(raw.shape, raw.dtype)
+    if not (axes and raw.size):  # a 0-d x, or axis=(): each element is its own product, the
+        others = numpy.ones(raw.shape, raw.dtype)  # others' is 1 (or x is empty)
     else:
         others = _restore_axes(around(_reduced_axes_last(x, axes)[0]), axes, raw.shape)
     # initial is a constant (a traced one is refused), in the product's dtype

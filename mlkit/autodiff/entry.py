@@ -11,13 +11,14 @@ import warnings
 import numpy
 
 from mlkit.autodiff.containers import pack_traced
-from mlkit.autodiff.forward import JVPNode
-from mlkit.autodiff.reverse import VJPNode, backward_pass
+from mlkit.autodiff.forward import JVPNode, defjvp_argnum
+from mlkit.autodiff.reverse import VJPNode, backward_pass, defvjp_argnum
 from mlkit.autodiff.tracer import box_types, getval, new_box, new_trace_id
 from mlkit.autodiff.vspace import vspace
 from mlkit.tree import is_container, tree_map
 
-__all__ = ["derivative_of", "fun_name", "make_jvp", "make_vjp", "trace_call", "unary_of"]
+__all__ = ["derivative_of", "def_rules_of", "fun_name", "make_jvp", "make_vjp", "trace_call",
+           "unary_of"]
 
 
 def fun_name(fun):
@@ -177,3 +178,19 @@ def make_jvp(fun, x):
         return end_value, end_node.tangent
 
     return jvp
+
+
+def def_rules_of(fun, reference):
+    """Give primitive ``fun`` the derivatives of ``reference``, a function of the same
+    arguments made of traced calls, by tracing it whenever a rule is asked for: ``fun``'s
+    value may be computed another way (faster, or keeping no intermediates), while every
+    derivative, of any order and in both modes, is the reference's own."""
+
+    def vjp(argnum, ans, args, kwargs):
+        return make_vjp(*unary_of(reference, argnum, args, kwargs))[0]
+
+    def jvp(argnum, g, ans, args, kwargs):
+        return make_jvp(*unary_of(reference, argnum, args, kwargs))(g)[1]
+
+    defvjp_argnum(fun, vjp)
+    defjvp_argnum(fun, jvp)

@@ -2,10 +2,8 @@
 Gauss-Newton products, and checkpointing, whose rules are such products."""
 
 import mlkit.numpy as mnp
-from mlkit.autodiff.entry import derivative_of, unary_of
+from mlkit.autodiff.entry import def_rules_of, derivative_of, unary_of
 from mlkit.autodiff.entry import make_jvp as _make_jvp
-from mlkit.autodiff.forward import defjvp_argnum
-from mlkit.autodiff.reverse import defvjp_argnum
 from mlkit.autodiff.tracer import primitive
 from mlkit.autodiff.vspace import vspace
 from mlkit.operators.argnum import differentiable, in_output_dtypes, traced
@@ -131,13 +129,5 @@ def checkpoint(fun):
     Trades compute for memory on long chains; the derivative is unchanged.
     """
     wrapped = primitive(fun)
-
-    def vjp(argnum, ans, args, kwargs):
-        return make_vjp(fun, argnum)(*args, **kwargs)[0]
-
-    def jvp(argnum, g, ans, args, kwargs):
-        return make_jvp(fun, argnum)(*args, **kwargs)(g)[1]
-
-    defvjp_argnum(wrapped, vjp)
-    defjvp_argnum(wrapped, jvp)
+    def_rules_of(wrapped, fun)
     return wrapped

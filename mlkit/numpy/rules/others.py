@@ -5,7 +5,8 @@ infinity or a nan, the closed forms to second order (``closed_forms.py``)."""
 
 import numpy
 
-from mlkit.autodiff.tracer import getval
+from mlkit.autodiff.entry import def_rules_of
+from mlkit.autodiff.tracer import getval, primitive
 from mlkit.numpy.rules.base import reshape, shape_of
 from mlkit.numpy.rules.closed_forms import infinite_terms_after, infinite_terms_before, stand_in
 from mlkit.numpy.rules.shape import concatenate, moveaxis
@@ -35,22 +36,60 @@ def others_product(ans, x, axis, keepdims, initial=None):
     """The product of all other elements along ``axis`` (and ``initial``, a factor too), for
     each element of ``x``.
 
-    ans / x where that does not fail; otherwise the products before and after each element
-    are multiplied (``_products_before``), exact at zeros and infinities to every order.
+    ans / x where that does not fail, with the derivatives of the cumulative products before
+    and after each element multiplied (``_quotient``); otherwise those of scans
+    (``_scanned``), exact at zeros and infinities to every order.
     """
     raw = raw_array(x)
-    if not quotient_fails(x):
-        full = ans if keepdims or axis is None else reshape(ans, _kept_shape(raw.shape, axis))
-        return full / x
+    if quotient_fails(x) or not (raw.size and _axes_tuple(axis, raw.ndim)):
+        return _scanned(None, x, axis=axis, initial=initial)  # (or constant others)
+    full = getval(ans)  # a cache of prod(x): x carries every derivative
+    if not keepdims and axis is not None:
+        full = reshape(full, _kept_shape(raw.shape, axis))
+    return _quotient(full, x, axis=axis, initial=initial)
+
+
+def _scanned(full, x, axis, initial):
+    """``others_product`` by scans of multiplies (``full``, the quotient's, is unused)."""
+    return _along(x, axis, initial, _products_around if _finite(x) else _closed_others)
+
+
+def _cumulative(full, x, axis, initial):
+    """``others_product`` where x has no zeros, infinities or nans: the cumulative products
+    (mlkit's cumprod) before and after each element multiplied, with no division, so that
+    each derivative is cumprod's, in O(n) for the second and O(n log n) beyond."""
+    from mlkit.numpy.rules.reductions import cumprod  # whose rules are built on this module
+
+    def before(v):  # the product of the elements before each one (1 for the first)
+        ones = numpy.ones(shape_of(v)[:-1] + (1,), raw_array(v).dtype)
+        return cumprod(concatenate([ones, v], axis=-1), axis=-1)[..., :-1]
+
+    def around(v):
+        return before(v) * before(v[..., ::-1])[..., ::-1]
+
+    return _along(x, axis, initial, around)
+
+
+def _along(x, axis, initial, around):
+    """The products of the others along ``axis``, from ``around``'s along the last axis."""
+    raw = raw_array(x)
     axes = _axes_tuple(axis, raw.ndim)
-    if not axes:  # a 0-d x, or axis=(): each element is its own product, the others' is 1
-        others = numpy.ones(raw.shape, raw.dtype)
+    if not (axes and raw.size):  # a 0-d x, or axis=(): each element is its own product, the
+        others = numpy.ones(raw.shape, raw.dtype)  # others' is 1 (or x is empty)
     else:
-        flat, _ = _reduced_axes_last(x, axes)
-        others = _restore_axes(_products_around(flat) if _finite(x) else _closed_others(flat),
-                               axes, raw.shape)
+        others = _restore_axes(around(_reduced_axes_last(x, axes)[0]), axes, raw.shape)
     # initial is a constant (a traced one is refused), in the product's dtype
     return others if initial is None else others * numpy.asarray(getval(initial), raw.dtype)
+
+
+def _divide(full, x, axis, initial):
+    """The products of the others as a quotient: to an ulp, but its own derivatives would
+    cancel terms of size full / x**2."""
+    return full / x
+
+
+_quotient = primitive(_divide)
+def_rules_of(_quotient, _cumulative)
 
 
 def cumulative_others_before(t, x):

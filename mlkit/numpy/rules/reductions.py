@@ -10,9 +10,10 @@ import math
 
 import numpy
 
+from mlkit.autodiff.entry import def_rules_of
 from mlkit.autodiff.forward import def_linear, defjvp
 from mlkit.autodiff.reverse import defvjp
-from mlkit.autodiff.tracer import getval
+from mlkit.autodiff.tracer import getval, primitive
 from mlkit.numpy.rules.base import (
     broadcast_like,
     broadcast_to,
@@ -248,28 +249,51 @@ def _from_last(y, x_shape, axis):
 
 
 def _cumprod_vjp(ans, x, axis=None, dtype=None, **kwargs):
-    """sum_k>=j g_k ans_k / x_j, a reverse cumulative sum, where x has no zeros or infinities."""
-    x_shape = shape_of(x)
-    axis = None if not x_shape else axis  # a 0-d x is scanned as if flattened
+    """sum_{k>=j} g_k prod_{i<=k, i!=j} x_i: a quotient where x has no zeros or infinities."""
+    axis = None if not shape_of(x) else axis  # a 0-d x is scanned as if flattened
     if quotient_fails(x):
-        return lambda g: _from_last(cumulative_others_after(_last(g, axis), _last(x, axis)),
-                                    x_shape, axis)
-
-    def vjp(g):
-        if axis is None:
-            return reshape(_reverse_cumsum(reshape(g * ans, (-1,)), 0), x_shape) / x
-        return _reverse_cumsum(g * ans, axis) / x
-
-    return vjp
+        return lambda g: _scanned_cotangent(g, x, None, axis=axis)
+    return lambda g: _quotient_cotangent(g, x, getval(ans), axis=axis)
 
 
 def _cumprod_jvp(t, ans, x, axis=None, dtype=None, **kwargs):
-    """ans_k * sum_j<=k t_j / x_j, a cumulative sum, where x has no zeros or infinities."""
+    """sum_{j<=k} t_j prod_{i<=k, i!=j} x_i: a quotient where x has no zeros or infinities."""
     axis = None if not shape_of(x) else axis  # a 0-d x is scanned as if flattened
     if quotient_fails(x):
-        out = cumulative_others_before(_last(t, axis), _last(x, axis))
-        return out if axis is None else moveaxis(out, -1, axis)
-    return cumsum(t / x, axis=axis) * ans
+        return _scanned_tangent(t, x, None, axis=axis)
+    return _quotient_tangent(t, x, getval(ans), axis=axis)
+
+
+def _scanned_cotangent(g, x, ans, axis):
+    """cumprod's VJP by scans of multiplies, exact to every order (``ans`` is unused)."""
+    return _from_last(cumulative_others_after(_last(g, axis), _last(x, axis)), shape_of(x),
+                      axis)
+
+
+def _scanned_tangent(t, x, ans, axis):
+    """cumprod's JVP by scans of multiplies, exact to every order (``ans`` is unused)."""
+    out = cumulative_others_before(_last(t, axis), _last(x, axis))
+    return out if axis is None else moveaxis(out, -1, axis)
+
+
+def _divide_cotangent(g, x, ans, axis):
+    """cumprod's VJP as a reverse cumulative sum of g * ans over x: as accurate as its terms,
+    but the derivatives of the quotient would cancel terms of size ans / x**2."""
+    if axis is None:
+        return numpy.cumsum((g * ans)[::-1])[::-1].reshape(x.shape) / x
+    return numpy.flip(numpy.cumsum(numpy.flip(g * ans, axis), axis), axis) / x
+
+
+def _divide_tangent(t, x, ans, axis):
+    """cumprod's JVP as a cumulative sum of t / x times ans (see ``_divide_cotangent``)."""
+    return numpy.cumsum(t / x, axis=axis) * ans
+
+
+# The quotients' values, with the scans' derivatives.
+_quotient_cotangent = primitive(_divide_cotangent)
+def_rules_of(_quotient_cotangent, _scanned_cotangent)
+_quotient_tangent = primitive(_divide_tangent)
+def_rules_of(_quotient_tangent, _scanned_tangent)
 
 
 defvjp(cumprod, _cumprod_vjp)

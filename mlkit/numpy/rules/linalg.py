@@ -73,6 +73,8 @@ def finite_or_identity(a):
     """The stack ``a`` (..., n, n) with the identity for each matrix holding an infinity or
     a nan, whose SVD numpy cannot take: their cofactors are nan either way, in det(A) A^-T as
     in the adjugate taken around the identity."""
+    if numpy.all(numpy.isfinite(a)):  # the common case, at the cost of one pass
+        return a
     finite = numpy.all(numpy.isfinite(a), axis=(-2, -1))[..., None, None]
     return numpy.where(finite, a, numpy.eye(numpy.shape(a)[-1], dtype=numpy.result_type(a)))
 

@@ -71,8 +71,8 @@ def _well_conditioned(raw):
 
 def finite_or_identity(a):
     """The stack ``a`` (..., n, n) with the identity for each matrix holding an infinity or
-    a nan, whose SVD numpy cannot take: their cofactors are nan either way, in det(A) A^-T as
-    in the adjugate taken around the identity."""
+    a nan, whose SVD numpy cannot take: their cofactors hold nans either way, in det(A) A^-T
+    (as HIPS autograd's) as in the adjugate taken around the identity."""
     if numpy.all(numpy.isfinite(a)):  # the common case, at the cost of one pass
         return a
     finite = numpy.all(numpy.isfinite(a), axis=(-2, -1))[..., None, None]

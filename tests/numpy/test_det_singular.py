@@ -64,3 +64,21 @@ def test_memory_is_far_below_the_minors_size():
 def test_nonsingular_matrices_keep_the_inverse_rule():
     a = of_rank(9, (4, 4), 4)
     assert_array_equal(grad(total_det)(a), onp.linalg.det(a) * onp.linalg.inv(a).T)
+
+
+@pytest.mark.parametrize("bad", [onp.nan, onp.inf])
+def test_a_matrix_holding_a_nan_or_an_infinity_has_nan_cofactors_beside_singular_ones(bad):
+    """numpy's SVD fails on such a matrix (det's rule read it to choose a path): its
+    cofactors are nan, as det(A) A^-T gives them, and its neighbours' stay exact."""
+    a = onp.stack([of_rank(8, (3, 3), 3), of_rank(9, (3, 3), 2), onp.eye(3)])
+    a[2, 0, 1] = bad
+    v = onp.random.default_rng(10).standard_normal(a.shape)
+    for gradient in (grad(total_det), jit(grad(total_det))):
+        for stack in (a, a[::2]):
+            got = gradient(stack)
+            assert onp.isnan(got[-1]).all()
+            assert_allclose(got[:-1], cofactor_derivative(stack[:-1]), atol=1e-12)
+    hvp = make_hvp(total_det)(a)[0](v)
+    assert onp.isnan(hvp[2]).all()
+    expected = cofactor_derivative(a[:2], (v[:2],))
+    assert_allclose(hvp[:2], expected, atol=1e-12 * onp.abs(expected).max())

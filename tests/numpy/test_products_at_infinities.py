@@ -11,7 +11,7 @@ import pytest
 from numpy.testing import assert_array_equal
 
 import mlkit.numpy as np
-from mlkit import grad, hessian, jit, make_hvp, make_jvp, make_vjp
+from mlkit import grad, hessian, jacobian, jit, make_hvp, make_jvp, make_vjp
 
 inf, nan = onp.inf, onp.nan
 
@@ -117,6 +117,23 @@ def test_second_derivatives_in_forward_over_forward_and_of_nancumprod():
     x = onp.array([nan, inf, 2.0, 0.5])  # the nan is a constant 1
     assert_array_equal(_quiet(hessian(lambda a: np.sum(np.nancumprod(a))), x),
                        [[0, 0, 0, 0], [0, 0, 1.5, 2], [0, 1.5, 0, inf], [0, 2, inf, 0]])
+
+
+def test_the_second_derivative_is_linear_in_its_directions():
+    """Differentiating an HVP by its direction is still the second order: the Jacobian of
+    v -> H v is the Hessian, and so for a cumprod's weights, in every mode."""
+    x, v = onp.array([1.5, inf, 2.0, 0.5]), onp.array([1.0, 0.0, -1.0, 2.0])
+    expected = [[0, 1, inf, inf], [1, 0, 0.75, 3], [inf, 0.75, 0, inf], [inf, 3, inf, 0]]
+    assert_array_equal(_quiet(hessian(np.prod), x), expected)
+    for hvp in (lambda w: make_hvp(np.prod)(x)[0](w), lambda w: make_jvp(grad(np.prod))(x)(w)[1]):
+        assert_array_equal(_quiet(jacobian(hvp), v), expected)
+        assert_array_equal(_quiet(make_jvp(hvp)(v), onp.eye(4)[2])[1], [inf, 0.75, 0, inf])
+        assert_array_equal(_quiet(grad(lambda w: np.sum(hvp(w) * onp.eye(4)[1])), v),
+                           [1, 0, 0.75, 3])
+    w = onp.array([1.0, 0.0, 2.0, -1.0])  # cumprod's weights: d/dw_k of its HVP at 1
+    weighted = lambda u: make_hvp(lambda a: np.dot(u, np.cumprod(a)))(x)[0](v)[1]  # noqa: E731
+    # at k = 2: v_0 x_2 ... leave out x_1: 1 * 2 - 1 * 1.5 = 0.5; at k = 3: 2 * 0.5 - 0.75 + 6
+    assert_array_equal(_quiet(grad(weighted), w), [0.0, 1.0, 0.5, 6.25])
 
 
 def test_the_third_derivative_there_is_refused():

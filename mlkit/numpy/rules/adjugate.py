@@ -23,7 +23,7 @@ import numpy
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.arrangement import trace
 from mlkit.numpy.rules.base import conj, reshape, shape_of
-from mlkit.numpy.rules.linalg import det, inv, small_ratio, transposed
+from mlkit.numpy.rules.linalg import det, finite_or_identity, inv, small_ratio, transposed
 from mlkit.numpy.rules.shape import concatenate
 from mlkit.numpy.wrap import nondifferentiable, value_array
 
@@ -41,8 +41,9 @@ def _frame(a):
     value's block label: 0, 1, ... for blocks within ``_RATIO`` to invert, ``_POLYNOMIAL``
     for the tail past them: the numerically zero singular values (under matrix_rank's
     tolerance), and the small ones (under ``small_ratio`` of the largest) if at most
-    ``_SHORT`` of them are not zero."""
-    u, s, vh = numpy.linalg.svd(a)
+    ``_SHORT`` of them are not zero. A matrix holding an infinity or a nan is taken around
+    the identity (its adj is nan, through A - A0)."""
+    u, s, vh = numpy.linalg.svd(finite_or_identity(a))
     n = s.shape[-1]
     zero = s <= s[:, :1] * n * numpy.finfo(s.dtype).eps
     nonzero_after = numpy.cumsum(~zero[:, ::-1], axis=-1)[:, ::-1]

@@ -161,6 +161,13 @@ def _third_order(*_):
         "by large finite values, or differentiate at finite points")
 
 
-for _fun in (_second_terms_at_k, _second_terms_at_i):
-    defvjp(_fun, _third_order, _third_order, _third_order)
-    defjvp(_fun, _third_order, _third_order, _third_order)
+# linear in each weight too (an HVP's direction, a cumprod's weights: still the second
+# order), transposed as above; along x the third order, refused
+defjvp(_second_terms_at_k, lambda db, ans, b, c, x: _second_terms_at_k(db, c, x),
+       lambda dc, ans, b, c, x: _second_terms_at_k(b, dc, x), _third_order)
+defvjp(_second_terms_at_k, lambda ans, b, c, x: lambda a: _second_terms_at_i(a, c, x),
+       lambda ans, b, c, x: lambda a: _second_terms_at_i(a, b, x), _third_order)
+defjvp(_second_terms_at_i, lambda da, ans, a, c, x: _second_terms_at_i(da, c, x),
+       lambda dc, ans, a, c, x: _second_terms_at_i(a, dc, x), _third_order)
+defvjp(_second_terms_at_i, lambda ans, a, c, x: lambda d: _second_terms_at_k(d, c, x),
+       lambda ans, a, c, x: lambda d: _second_terms_at_i(a, d, x), _third_order)

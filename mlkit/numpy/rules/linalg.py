@@ -15,7 +15,8 @@ from mlkit.numpy.rules.products import matmul
 from mlkit.numpy.rules.shape import expand_dims, swapaxes
 from mlkit.numpy.wrap import wrap
 
-__all__ = ["det", "inv", "logabsdet", "pinv", "real_only", "solve", "transposed"]
+__all__ = ["det", "finite_or_identity", "inv", "logabsdet", "pinv", "real_only", "solve",
+           "transposed"]
 
 
 def transposed(x):
@@ -63,9 +64,19 @@ def _cofactors(ans, a):
 
 def _well_conditioned(raw):
     """Whether each matrix's smallest singular value is over ``small_ratio`` of its
-    largest."""
-    s = numpy.linalg.svd(raw, compute_uv=False)
+    largest (one holding an infinity or a nan counts as well conditioned)."""
+    s = numpy.linalg.svd(finite_or_identity(raw), compute_uv=False)
     return bool(numpy.all(s[..., -1] > s[..., 0] * small_ratio(s.dtype)))
+
+
+def finite_or_identity(a):
+    """The stack ``a`` (..., n, n) with the identity for each matrix holding an infinity or
+    a nan, whose SVD numpy cannot take: their cofactors hold nans either way, in det(A) A^-T
+    (as HIPS autograd's) as in the adjugate taken around the identity."""
+    if numpy.all(numpy.isfinite(a)):  # the common case, at the cost of one pass
+        return a
+    finite = numpy.all(numpy.isfinite(a), axis=(-2, -1))[..., None, None]
+    return numpy.where(finite, a, numpy.eye(numpy.shape(a)[-1], dtype=numpy.result_type(a)))
 
 
 def small_ratio(dtype):

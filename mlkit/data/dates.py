@@ -77,13 +77,19 @@ def looks_like_dates(column: pd.Series, date_format: str | None = None) -> bool:
     return bool(parse_dates(values.astype(str), date_format).notna().all())
 
 
+_MONTH = r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
+"""A month's name, in full or short (``Jan``, ``March``), as the date parser reads them."""
+
+
 def looks_like_other_dates(column: pd.Series) -> bool:
-    """True for text whose values all hold two numbers or more (a day and a year, say) and
-    read as dates, but not all as ISO 8601 (``10/27/2020``, ``27.10.2020``): dates that
-    :func:`parse_dates` does not read. One number is no date: the parser reads machine
-    ``m3`` as 3 minutes past midnight of the year 1."""
+    """True for text whose values all hold two numbers or more (a day and a year, say), or a
+    number and a month's name (``Jan 2020``), and read as dates, but not all as ISO 8601
+    (``10/27/2020``, ``27.10.2020``): dates that :func:`parse_dates` does not read. One number
+    alone is no date: the parser reads machine ``m3`` as 3 minutes past midnight of year 1."""
     values = column.dropna().astype(str).drop_duplicates()  # a date repeats in many rows
-    if values.empty or looks_like_dates(values) or not (values.str.count(r"\d+") > 1).all():
+    numbers = values.str.count(r"\d+")  # a month's name alone ('May') is a category
+    dated = (numbers > 1) | ((numbers == 1) & values.str.contains(_MONTH))
+    if values.empty or looks_like_dates(values) or not dated.all():
         return False
     other = pd.to_datetime(values, format="mixed", utc=True, errors="coerce")
     return bool(other.notna().all())

@@ -114,6 +114,9 @@ def test_dates_in_another_format_and_target_labels_in_other_spellings(write):
      "'%m/%d/%Y' to use them"),
     (lambda i: f"{i % 28 + 1} Oct 2020",
      "dates, but not written as ISO 8601 (e.g. '1 Oct 2020'): rewrite them as YYYY-MM-DD to "
+     "use them"),
+    (lambda i: f"{['Jan', 'Feb', 'March'][i % 3]} {2020 + i % 4}",  # one number, a month's name
+     "dates, but not written as ISO 8601 (e.g. 'Jan 2020'): rewrite them as YYYY-MM-DD to "
      "use them")])
 def test_dates_without_one_format_are_left_out_with_the_fix(write, day, note):
     profile = inspect_csv(write("day,x,y\n" + "".join(f"{day(i)},{i * 7 % 30},{i % 2}\n"

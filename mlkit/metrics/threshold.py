@@ -34,7 +34,10 @@ def threshold_text(threshold: float) -> str:
     which predicts no row), rounded down, so that it predicts every row the exact one does."""
     near = min(threshold, 1 - threshold)
     digits = 4 if near <= 0 else int(np.clip(np.ceil(-np.log10(near)) + 2, 4, 12))
-    return f"{np.floor(threshold * 10**digits) / 10**digits:.{digits}f}"
+    text = f"{threshold:.{digits}f}"  # rounded to nearest: exact for 0.57 (floor gave 0.5699)
+    if float(text) > threshold:  # rounded up: one unit down
+        text = f"{float(text) - 10.0**-digits:.{digits}f}"
+    return text
 
 
 @checked

@@ -55,3 +55,14 @@ def test_a_threshold_is_printed_apart_from_0_and_1():
     assert float(threshold_text(best.threshold)) == pytest.approx(best.threshold, abs=1e-6)
     assert threshold_scores(y, p, float(threshold_text(best.threshold))) == threshold_scores(
         y, p, best.threshold)
+
+
+def test_a_threshold_of_few_digits_is_printed_as_it_is():
+    """0.57 * 10**4 is 5699.999999999999 in floating point: rounding down by floor printed
+    0.57 as '0.5699' (which predicts the rows scored in [0.5699, 0.57) too)."""
+    from mlkit.metrics import threshold_text
+
+    shown = [threshold_text(t) for t in (0.57, 0.29, 0.58, 0.1235, 0.99999662)]
+    assert shown == ["0.5700", "0.2900", "0.5800", "0.1235", "0.99999662"]
+    for t in 0.0001 * np.arange(1, 10000):  # never above the threshold, never a unit below
+        assert t - 1e-4 < float(threshold_text(t)) <= t

@@ -114,7 +114,8 @@ def _refuse_header_rows(frame: pd.DataFrame, path) -> None:
 
 
 _TOTALS = r"(?i)^\s*(?:grand |sub-?)?(?:totals?|sum|summe|gesamt|somme|totaal|totaux):?\s*$"
-"""A totals line's first cell (``Total``, ``Grand total:``, ``Summe``; not ``Total care``)."""
+"""A totals line's first cell (``Total``, ``Grand total:``, ``Summe``; not ``Total care``),
+once in the file (a plan named ``Total`` in other rows too is a category)."""
 
 
 def _refuse_footer(frame: pd.DataFrame, path, decimal: str = ".") -> None:
@@ -132,7 +133,8 @@ def _refuse_footer(frame: pd.DataFrame, path, decimal: str = ".") -> None:
         return
     rest = tail.iloc[:, 1:]
     empty = rest.isna() | (rest.astype(str).apply(lambda c: c.str.strip()) == "")
-    totals = text & first.astype(str).str.contains(_TOTALS)
+    once = first.map(frame.iloc[:, 0].value_counts()) == 1  # 'Total' in rows above: a category
+    totals = text & first.astype(str).str.contains(_TOTALS) & once
     alone = text & empty.all(axis=1)
     numbers_above = values[~alone & ~totals & first.notna()].notna().all()
     alone &= first.astype(str).str.contains(r"\s") | numbers_above  # a sentence, or "Total"

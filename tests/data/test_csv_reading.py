@@ -247,6 +247,10 @@ def test_rows_like_a_header_or_a_footer_that_are_rows_are_read(write):
     plans = write("plan,c,x,y\n" + "".join(f"Basic,a,{i},u\n" for i in range(5))
                   + "Total care,b,9,v\n")
     assert load_csv(plans, "y", categorical=["plan", "c"]).X.shape == (6, 5)  # 2 + 2 + x
+    # a plan named Total among the rows above is a category, the last row too
+    named = write("plan,c,x,y\n" + "".join(f"{['Basic', 'Total'][i % 2]},a,{i},{'uv'[i % 2]}\n"
+                                           for i in range(6)))
+    assert load_csv(named, "y", categorical=["plan", "c"]).X.shape == (6, 4)  # 2 + 1 + x
 
 
 def test_excel_error_values_are_offered_as_missing_value_marks(write):

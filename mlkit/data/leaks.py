@@ -62,16 +62,18 @@ _FIRST = 200
 def _pair_notes(numbers: dict[str, pd.Series], target: str, columns: list[str]) -> list[str]:
     """A note for each pair of ``columns`` whose product or ratio is the target in every row
     holding all three, to :data:`RELATIVE`."""
+    values = {c: numbers[c].to_numpy(dtype=float) for c in (target, *columns)}
+    known = {c: ~np.isnan(v) for c, v in values.items()}  # once, not per pair: k**2 / 2 pairs
     notes = []
     for i, a in enumerate(columns):
         for b in columns[i + 1:]:
-            rows = numbers[target].notna() & numbers[a].notna() & numbers[b].notna()
-            if rows.sum() < 3:
+            rows = np.flatnonzero(known[target] & known[a] & known[b])
+            if len(rows) < 3:
                 continue
-            y, x, z = (numbers[c][rows].to_numpy() for c in (target, a, b))
             for formula, of in ((f"{a} * {b}", np.multiply), (f"{a} / {b}", np.divide),
                                 (f"{b} / {a}", lambda x, z: z / x)):
-                if _matches(of, x, z, y, _FIRST) and _matches(of, x, z, y, len(y)):
+                if _matches(of, values, (a, b, target), rows[:_FIRST]) and _matches(
+                        of, values, (a, b, target), rows):
                     notes.append(f"{a!r} and {b!r} may leak the target together: {formula} "
                                  f"is {target!r} in every row (to {RELATIVE:.0%}); one of them "
                                  "may be worked out from the target: leave that one out if it "
@@ -80,6 +82,7 @@ def _pair_notes(numbers: dict[str, pd.Series], target: str, columns: list[str]) 
     return notes
 
 
-def _matches(of, x, z, y, n: int) -> bool:
+def _matches(of, values, names, rows) -> bool:
+    x, z, y = (values[name][rows] for name in names)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return bool(np.all(np.abs(of(x[:n], z[:n]) - y[:n]) <= RELATIVE * np.abs(y[:n])))
+        return bool(np.all(np.abs(of(x, z) - y) <= RELATIVE * np.abs(y)))

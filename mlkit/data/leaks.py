@@ -26,7 +26,7 @@ def leak_notes(text: pd.DataFrame, target: str, task: str, features: list[str],
     them whose product or ratio is the target in every row (a price per square foot beside
     the area), ``numbers`` holding the numeric columns (and the target) read as floats.
     """
-    notes = []
+    notes, noted = [], set()
     labeled = text[target].notna()
     for col in features:
         both = labeled & text[col].notna()
@@ -42,10 +42,10 @@ def leak_notes(text: pd.DataFrame, target: str, task: str, features: list[str],
             x, y = numbers[col][both], numbers[target][both]
             if x.nunique() > 2 and abs(x.rank().corr(y.rank())) > 1 - 1e-9:
                 how = "equals" if x.equals(y) else "rises or falls with"
+                noted.add(col)
                 notes.append(f"{col!r} may leak the target: it {how} {target!r} in every "
                              f"row; {_ADVICE}")
     if task == "regression":
-        noted = {note.split("'")[1] for note in notes}
         notes += _pair_notes(numbers, target, [c for c in features
                                                if c in numbers and c not in noted])
     return notes

@@ -164,3 +164,14 @@ def test_two_columns_whose_product_or_ratio_is_the_target_are_noted(tmp_path):
         "'area' and 'share' may leak the target together: area / share is 'price' in every row "
         "(to 1%); one of them may be worked out from the target: leave that one out if it is "
         "not known at prediction time"]
+
+
+def test_a_leak_noted_alone_is_left_out_of_the_pairs_whatever_its_name():
+    """A column noted alone is not noted again in a pair; a name holding a quote (written
+    "it's price" in the note) was read back from the note's text as another name."""
+    from mlkit.data.leaks import leak_notes
+
+    y = pd.Series(np.arange(1.0, 31.0))
+    numbers = {"it's price": y * 1.0, "one": pd.Series(np.ones(30)), "y": y}
+    notes = leak_notes(pd.DataFrame(numbers), "y", "regression", ["it's price", "one"], numbers)
+    assert [note.split(" may leak")[0] for note in notes] == ['"it\'s price"']

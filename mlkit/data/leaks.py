@@ -56,28 +56,43 @@ RELATIVE = 0.01
 to be noted: values written with three or four digits round by up to about this much."""
 
 _FIRST = 200
-"""Rows a pair is tried on before all of them: a pair that misses there costs no more."""
+"""Rows every pair is first tried on at once: a pair that misses there costs no more."""
+
+_FORMULAS = (("{a} * {b}", np.multiply), ("{a} / {b}", np.divide),
+             ("{b} / {a}", lambda x, z: z / x))
 
 
 def _pair_notes(numbers: dict[str, pd.Series], target: str, columns: list[str]) -> list[str]:
     """A note for each pair of ``columns`` whose product or ratio is the target in every row
-    holding all three, to :data:`RELATIVE`."""
+    holding all three, to :data:`RELATIVE`. Each column is tried against all later ones at
+    once on the first rows (a k x k table, not k**2 / 2 Python steps); only the pairs that
+    hold there are tried on every row."""
+    if len(columns) < 2:
+        return []
     values = {c: numbers[c].to_numpy(dtype=float) for c in (target, *columns)}
-    known = {c: ~np.isnan(v) for c, v in values.items()}  # once, not per pair: k**2 / 2 pairs
+    matrix = np.column_stack([values[c] for c in columns])
+    known = ~np.isnan(matrix) & ~np.isnan(values[target])[:, None]
+    counts = known.T.astype(float) @ known.astype(float)  # rows holding a, b and the target
+    head, y = matrix[:_FIRST], values[target][:_FIRST, None]
     notes = []
-    for i, a in enumerate(columns):
-        for b in columns[i + 1:]:
-            rows = np.flatnonzero(known[target] & known[a] & known[b])
-            if len(rows) < 3:
-                continue
-            for formula, of in ((f"{a} * {b}", np.multiply), (f"{a} / {b}", np.divide),
-                                (f"{b} / {a}", lambda x, z: z / x)):
-                if _matches(of, values, (a, b, target), rows[:_FIRST]) and _matches(
-                        of, values, (a, b, target), rows):
-                    notes.append(f"{a!r} and {b!r} may leak the target together: {formula} "
-                                 f"is {target!r} in every row (to {RELATIVE:.0%}); one of them "
-                                 "may be worked out from the target: leave that one out if it "
-                                 "is not known at prediction time")
+    for i, a in enumerate(columns[:-1]):
+        x, z = head[:, i:i + 1], head[:, i + 1:]
+        missing = np.isnan(x) | np.isnan(z) | np.isnan(y)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            held = [np.all((np.abs(of(x, z) - y) <= RELATIVE * np.abs(y)) | missing, axis=0)
+                    & (counts[i, i + 1:] >= 3) for _, of in _FORMULAS]
+        for j, b in enumerate(columns[i + 1:]):
+            rows = None
+            for (formula, of), hits in zip(_FORMULAS, held):
+                if not hits[j]:
+                    continue
+                rows = np.flatnonzero(known[:, i] & known[:, i + 1 + j]) if rows is None else rows
+                if _matches(of, values, (a, b, target), rows):
+                    notes.append(f"{a!r} and {b!r} may leak the target together: "
+                                 f"{formula.format(a=a, b=b)} is {target!r} in every row (to "
+                                 f"{RELATIVE:.0%}); one of them may be worked out from the "
+                                 "target: leave that one out if it is not known at prediction "
+                                 "time")
                     break
     return notes
 

@@ -118,14 +118,16 @@ def accumulated_before(ufunc, a):
     """``ufunc`` (add or multiply) accumulated over the elements before each one along the
     last axis, its identity for the first: no element is removed from a total, so none
     cancels (raw arrays)."""
-    out = numpy.full_like(a, ufunc.identity)
+    out = numpy.empty_like(a)
+    out[..., :1] = ufunc.identity
     ufunc.accumulate(a[..., :-1], axis=-1, out=out[..., 1:])
     return out
 
 
 def accumulated_after(ufunc, a):
     """``ufunc`` accumulated over the elements after each one along the last axis."""
-    out = numpy.full_like(a, ufunc.identity)
+    out = numpy.empty_like(a)
+    out[..., -1:] = ufunc.identity
     ufunc.accumulate(a[..., :0:-1], axis=-1, out=out[..., -2::-1])
     return out
 

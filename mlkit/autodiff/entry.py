@@ -184,7 +184,9 @@ def def_rules_of(fun, reference):
     """Give primitive ``fun`` the derivatives of ``reference``, a function of the same
     arguments made of traced calls, by tracing it whenever a rule is asked for: ``fun``'s
     value may be computed another way (faster, or keeping no intermediates), while every
-    derivative, of any order and in both modes, is the reference's own."""
+    derivative, of any order and in both modes, is the reference's own. Rules registered
+    for single arguments (``defvjp``/``defjvp`` with ``argnums``) take precedence, so a
+    cheaper form known for some arguments (a linear one, say) replaces the tracing there."""
 
     def vjp(argnum, ans, args, kwargs):
         return make_vjp(*unary_of(reference, argnum, args, kwargs))[0]

@@ -152,3 +152,23 @@ def test_second_and_third_derivatives_are_the_products_of_the_others(elements):
                     for k in range(n)] for j in range(n)] for i in range(n)]
     assert_allclose(jacobian(hessian(weighted_cumprod))(x), cumulative, rtol=1e-14,
                     atol=1e-15 * n * scale)
+
+
+@pytest.mark.parametrize("x", [onp.array([1e-160, 1e-160, 1e150, 3.0]),
+                               onp.array([1e-20, 1e-20, 3.0, 0.5], onp.float32)],
+                         ids=["float64", "float32"])
+@pytest.mark.parametrize("modes", [m for m in MODES if len(m) == 2])
+def test_second_derivatives_where_products_leave_the_normal_numbers(x, modes):
+    """x_0 x_1 is subnormal: a quotient by x of the products would magnify their lost digits
+    (prod's and cumprod's second derivatives were off by 1e-5 here), and forward over forward
+    overflowed 1 / x_0 x_1 (cumprod's was inf); they are the scans' instead."""
+    rtol = 1e-14 if x.dtype == onp.float64 else 1e-6
+    atol = 4 * onp.finfo(x.dtype).smallest_subnormal  # what a subnormal answer can hold
+    eye = onp.eye(4, dtype=x.dtype)
+    for i, j in itertools.product(range(4), repeat=2):
+        for f in (np.prod, weighted_cumprod):
+            want = (others_left_out(x.astype(float), (i, j)) if f is np.prod else
+                    sum(others_left_out(x[:m + 1].astype(float), (i, j))
+                        for m in range(max(i, j), 4)))
+            got = along(f, modes, [eye[i], eye[j]])(x)
+            assert_allclose(got, want, rtol=rtol, atol=atol, err_msg=f"{f.__name__} at {i}, {j}")

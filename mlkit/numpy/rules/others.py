@@ -1,11 +1,15 @@
 """The products of the other elements along some axes, by which prod's and cumprod's rules
-multiply: the quotient of the product by each element where that does not fail, else scans
-of multiplies, exact at zeros to every order, in O(n log n) per derivative; where x holds an
-infinity or a nan, the closed forms to second order (``closed_forms.py``)."""
+multiply. Where x has no zeros, infinities or nans: the quotient of the product by each
+element, whose derivative is a quotient too (``_pairs``, O(n)); every further derivative, and
+every one where the quotients fail, from scans of multiplies, exact at zeros and at tiny
+elements, in O(n log n). Where x holds an infinity or a nan, the closed forms to second
+order (``closed_forms.py``)."""
 
 import numpy
 
-from mlkit.autodiff.entry import def_rules_of
+from mlkit.autodiff.entry import def_rules_of, make_jvp
+from mlkit.autodiff.forward import def_linear, defjvp
+from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval, primitive
 from mlkit.numpy.rules.base import reshape, shape_of
 from mlkit.numpy.rules.closed_forms import infinite_terms_after, infinite_terms_before, stand_in
@@ -13,8 +17,9 @@ from mlkit.numpy.rules.shape import concatenate, moveaxis
 from mlkit.numpy.rules.unbounded import times_partial
 from mlkit.numpy.wrap import raw_array
 
-__all__ = ["cumulative_others_after", "cumulative_others_before", "others_product",
-           "quotient_fails", "times_others"]
+__all__ = ["accumulated_after", "accumulated_before", "cumulative_others_after",
+           "cumulative_others_before", "others_product", "quotient_fails", "quotients_hold",
+           "times_others"]
 
 
 def quotient_fails(x):
@@ -36,38 +41,21 @@ def others_product(ans, x, axis, keepdims, initial=None):
     """The product of all other elements along ``axis`` (and ``initial``, a factor too), for
     each element of ``x``.
 
-    ans / x where that does not fail, with the derivatives of the cumulative products before
-    and after each element multiplied (``_quotient``); otherwise those of scans
-    (``_scanned``), exact at zeros and infinities to every order.
+    ans / x where that does not fail (``_quotient``), its derivatives exact at tiny elements;
+    otherwise those of scans (``_scanned``), exact at zeros and infinities to every order.
     """
     raw = raw_array(x)
     if quotient_fails(x) or not (raw.size and _axes_tuple(axis, raw.ndim)):
-        return _scanned(None, x, axis=axis, initial=initial)  # (or constant others)
+        return _scanned(x, axis=axis, initial=initial)  # (or constant others)
     full = getval(ans)  # a cache of prod(x): x carries every derivative
     if not keepdims and axis is not None:
         full = reshape(full, _kept_shape(raw.shape, axis))
     return _quotient(full, x, axis=axis, initial=initial)
 
 
-def _scanned(full, x, axis, initial):
-    """``others_product`` by scans of multiplies (``full``, the quotient's, is unused)."""
+def _scanned(x, axis, initial):
+    """``others_product`` by scans of multiplies."""
     return _along(x, axis, initial, _products_around if _finite(x) else _closed_others)
-
-
-def _cumulative(full, x, axis, initial):
-    """``others_product`` where x has no zeros, infinities or nans: the cumulative products
-    (mlkit's cumprod) before and after each element multiplied, with no division, so that
-    each derivative is cumprod's, in O(n) for the second and O(n log n) beyond."""
-    from mlkit.numpy.rules.reductions import cumprod  # whose rules are built on this module
-
-    def before(v):  # the product of the elements before each one (1 for the first)
-        ones = numpy.ones(shape_of(v)[:-1] + (1,), raw_array(v).dtype)
-        return cumprod(concatenate([ones, v], axis=-1), axis=-1)[..., :-1]
-
-    def around(v):
-        return before(v) * before(v[..., ::-1])[..., ::-1]
-
-    return _along(x, axis, initial, around)
 
 
 def _along(x, axis, initial, around):
@@ -88,8 +76,71 @@ def _divide(full, x, axis, initial):
     return full / x
 
 
+def _divide_pairs(v, x, axis, initial):
+    """The quotient's derivative along ``v``, and its pull-back of ``v`` (the matrix is
+    symmetric): for each j, sum_{i != j} v_i prod_{k != i, j} x_k, that is the products of
+    the others (by cumulative products) times v, summed over the elements before j and after
+    j apart, so that no term cancels its own, over x_j: O(n); the scans' where that loses
+    precision (``quotients_hold``)."""
+    axes = _axes_tuple(axis, numpy.ndim(x))
+    flat_x, flat_v = _reduced_axes_last(x, axes)[0], _reduced_axes_last(v, axes)[0]
+    others = accumulated_before(numpy.multiply, flat_x) * accumulated_after(numpy.multiply,
+                                                                           flat_x)
+    terms = flat_v * others
+    sums = accumulated_before(numpy.add, terms) + accumulated_after(numpy.add, terms)
+    pairs = _restore_axes(sums, axes, numpy.shape(x)) / x
+    if not quotients_hold(others, pairs):
+        return _scanned_pairs(v, x, axis, initial)
+    return pairs if initial is None else pairs * numpy.asarray(initial, pairs.dtype)
+
+
+def _scanned_pairs(v, x, axis, initial):
+    """``_divide_pairs`` as the derivative of the scans along v: exact in any range, and
+    the source of the third derivative and beyond."""
+    return make_jvp(lambda x: _scanned(x, axis, initial), x)(v)[1]
+
+
+# The quotient's value; its second derivatives as a quotient too, with the scans'
+# derivatives from the third on. Linear in v, whose rules are pairs again.
 _quotient = primitive(_divide)
-def_rules_of(_quotient, _cumulative)
+_pairs = primitive(_divide_pairs)
+defjvp(_quotient, lambda t, ans, full, x, axis, initial: _pairs(t, x, axis, initial),
+       argnums=(1,))
+defvjp(_quotient, lambda ans, full, x, axis, initial: lambda g: _pairs(g, x, axis, initial),
+       argnums=(1,))
+def_rules_of(_pairs, _scanned_pairs)
+def_linear(_pairs, argnums=(0,))
+defvjp(_pairs, lambda ans, v, x, axis, initial: lambda g: _pairs(g, x, axis, initial),
+       argnums=(0,))
+
+
+def accumulated_before(ufunc, a):
+    """``ufunc`` (add or multiply) accumulated over the elements before each one along the
+    last axis, its identity for the first: no element is removed from a total, so none
+    cancels (raw arrays)."""
+    out = numpy.empty_like(a)
+    out[..., :1] = ufunc.identity
+    ufunc.accumulate(a[..., :-1], axis=-1, out=out[..., 1:])
+    return out
+
+
+def accumulated_after(ufunc, a):
+    """``ufunc`` accumulated over the elements after each one along the last axis."""
+    out = numpy.empty_like(a)
+    out[..., -1:] = ufunc.identity
+    ufunc.accumulate(a[..., :0:-1], axis=-1, out=out[..., -2::-1])
+    return out
+
+
+def quotients_hold(products, out):
+    """Whether ``out``, quotients by x of sums of ``products`` (raw arrays), kept the
+    precision of a product: none of these underflowed below the normal numbers (a division
+    by a tiny x would magnify its lost digits), and ``out`` overflowed nowhere (1 / x_i x_m
+    does for two elements below 1e-154)."""
+    if not numpy.size(products):
+        return True
+    tiny = numpy.finfo(products.dtype).tiny
+    return bool(numpy.isfinite(out).all() and numpy.abs(products).min() >= tiny)
 
 
 def cumulative_others_before(t, x):

@@ -10,10 +10,9 @@ import math
 
 import numpy
 
-from mlkit.autodiff.entry import def_rules_of
 from mlkit.autodiff.forward import def_linear, defjvp
 from mlkit.autodiff.reverse import defvjp
-from mlkit.autodiff.tracer import getval, primitive
+from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.base import (
     broadcast_like,
     broadcast_to,
@@ -25,15 +24,9 @@ from mlkit.numpy.rules.base import (
     sum,
     unbroadcast,
 )
+from mlkit.numpy.rules.cumulative import cumprod
 from mlkit.numpy.rules.elementwise import where_primitive as _select
-from mlkit.numpy.rules.others import (
-    cumulative_others_after,
-    cumulative_others_before,
-    others_product,
-    quotient_fails,
-    times_others,
-)
-from mlkit.numpy.rules.shape import moveaxis
+from mlkit.numpy.rules.others import others_product, times_others
 from mlkit.numpy.wrap import composite, dispatch_from, raw_array, wrap
 
 __all__ = ["amax", "amin", "average", "cumprod", "cumsum", "flip", "max", "mean", "min", "prod"]
@@ -88,7 +81,6 @@ dispatch_from(mean, numpy.mean)
 dispatch_from(max, numpy.max, numpy.amax)
 dispatch_from(min, numpy.min, numpy.amin)
 cumsum = wrap(numpy.cumsum, "cumsum")
-cumprod = wrap(numpy.cumprod, "cumprod")
 flip = wrap(numpy.flip, "flip")
 
 
@@ -238,66 +230,6 @@ defvjp(cumsum, _cumsum_vjp)
 def_linear(cumsum, argnums=(0,))
 defvjp(flip, lambda ans, x, axis=None: lambda g: flip(g, axis))
 def_linear(flip, argnums=(0,))
-
-
-def _last(x, axis):
-    return reshape(x, (-1,)) if axis is None else moveaxis(x, axis, -1)
-
-
-def _from_last(y, x_shape, axis):
-    return reshape(y, x_shape) if axis is None else moveaxis(y, -1, axis)
-
-
-def _cumprod_vjp(ans, x, axis=None, dtype=None, **kwargs):
-    """sum_{k>=j} g_k prod_{i<=k, i!=j} x_i: a quotient where x has no zeros or infinities."""
-    axis = None if not shape_of(x) else axis  # a 0-d x is scanned as if flattened
-    if quotient_fails(x):
-        return lambda g: _scanned_cotangent(g, x, None, axis=axis)
-    return lambda g: _quotient_cotangent(g, x, getval(ans), axis=axis)
-
-
-def _cumprod_jvp(t, ans, x, axis=None, dtype=None, **kwargs):
-    """sum_{j<=k} t_j prod_{i<=k, i!=j} x_i: a quotient where x has no zeros or infinities."""
-    axis = None if not shape_of(x) else axis  # a 0-d x is scanned as if flattened
-    if quotient_fails(x):
-        return _scanned_tangent(t, x, None, axis=axis)
-    return _quotient_tangent(t, x, getval(ans), axis=axis)
-
-
-def _scanned_cotangent(g, x, ans, axis):
-    """cumprod's VJP by scans of multiplies, exact to every order (``ans`` is unused)."""
-    return _from_last(cumulative_others_after(_last(g, axis), _last(x, axis)), shape_of(x),
-                      axis)
-
-
-def _scanned_tangent(t, x, ans, axis):
-    """cumprod's JVP by scans of multiplies, exact to every order (``ans`` is unused)."""
-    out = cumulative_others_before(_last(t, axis), _last(x, axis))
-    return out if axis is None else moveaxis(out, -1, axis)
-
-
-def _divide_cotangent(g, x, ans, axis):
-    """cumprod's VJP as a reverse cumulative sum of g * ans over x: as accurate as its terms,
-    but the derivatives of the quotient would cancel terms of size ans / x**2."""
-    if axis is None:
-        return numpy.cumsum((g * ans)[::-1])[::-1].reshape(x.shape) / x
-    return numpy.flip(numpy.cumsum(numpy.flip(g * ans, axis), axis), axis) / x
-
-
-def _divide_tangent(t, x, ans, axis):
-    """cumprod's JVP as a cumulative sum of t / x times ans (see ``_divide_cotangent``)."""
-    return numpy.cumsum(t / x, axis=axis) * ans
-
-
-# The quotients' values, with the scans' derivatives.
-_quotient_cotangent = primitive(_divide_cotangent)
-def_rules_of(_quotient_cotangent, _scanned_cotangent)
-_quotient_tangent = primitive(_divide_tangent)
-def_rules_of(_quotient_tangent, _scanned_tangent)
-
-
-defvjp(cumprod, _cumprod_vjp)
-defjvp(cumprod, _cumprod_jvp)
 
 
 def average(a, axis=None, weights=None, returned=False, *, keepdims=False):

@@ -39,3 +39,13 @@ def test_best_weights_that_do_not_fit_the_config_say_how_to_recover(cli, tmp_pat
     assert code == 2 and "Traceback" not in err
     assert f"{run / 'model.npz'} does not fit the model of {run / 'config.yaml'}" in err
     assert "restore the two as training saved them, or train again" in err
+
+
+def test_a_file_with_a_header_and_no_rows_is_named_as_such(cli, tmp_path, shipped_run):
+    empty = tmp_path / "empty.csv"
+    empty.write_text((REPO / "datasets" / "penguins.csv").read_text().splitlines()[0] + "\n")
+    for args in (["predict", shipped_run("csv"), "--input", empty, "--output",
+                  tmp_path / "out.csv"], ["evaluate", shipped_run("csv"), "--data", empty]):
+        code, _, err = cli(*args)
+        assert code == 2 and "Traceback" not in err and not (tmp_path / "out.csv").exists()
+        assert f"'{empty}' has a header but no data rows; add the rows to score." in err

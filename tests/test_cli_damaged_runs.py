@@ -49,3 +49,13 @@ def test_a_file_with_a_header_and_no_rows_is_named_as_such(cli, tmp_path, shippe
         code, _, err = cli(*args)
         assert code == 2 and "Traceback" not in err and not (tmp_path / "out.csv").exists()
         assert f"'{empty}' has a header but no data rows; add the rows to score." in err
+
+
+def test_resume_refuses_a_damaged_preprocessing_file_it_would_keep(cli, tmp_path, shipped_run):
+    run = _copy(shipped_run, tmp_path)
+    (run / "preprocessing.json").write_text("{not json")
+    saved = (run / "last.npz").read_bytes()
+    code, _, err = cli("train", "--resume", run, "training.epochs=60", "--quiet")
+    assert code == 2 and "Traceback" not in err
+    assert "preprocessing.json" in err and "not valid JSON" in err
+    assert (run / "last.npz").read_bytes() == saved

@@ -76,6 +76,9 @@ def test_bootstrap_options(cli, shipped_run):
     code, _, err = cli("evaluate", run, "--bootstrap", "-5", "--confidence", "95")
     assert code == 2 and "--bootstrap" in err and "--confidence" in err
     assert "Traceback" not in err
+    code, _, err = cli("evaluate", run, "--bootstrap", "10000000000")  # 75 GB of draws
+    assert code == 2 and "Traceback" not in err
+    assert "--bootstrap: must be 0 (no intervals) or a number of resamples up to 100000" in err
 
 
 def test_without_kept_predictions_the_reason_is_printed(cli, tmp_path, shipped_run):

@@ -2,6 +2,8 @@
 training block with one time) and an importance metric undefined on the rows evaluated are
 clear errors before anything is written; importance shuffles every column of an input."""
 
+import time
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -91,6 +93,18 @@ def test_a_fold_whose_training_block_holds_one_time_says_so(cli, late_class):
            "time of column 't' (2 rows, lines 2, 3), which cannot be cut into train and " \
            "validation" in err and "distinct value" not in err
     assert "use fewer folds than 11" in err and not (late_class / "runs").exists()
+
+
+def test_more_folds_than_rows_is_one_problem_at_once(cli, late_class):
+    message = "data.split.folds: is more than the 24 rows of the data (got {}); at most 24"
+    started = time.perf_counter()
+    code, _, err = cli("cv", late_class / "cfg.yaml", "--folds", "100000")
+    assert code == 2 and message.format(100000) in err and "--folds with mlkit cv" in err
+    assert time.perf_counter() - started < 30  # the folds' configs took 10 ms each to load
+    code, _, err = cli("train", late_class / "cfg.yaml", "data.split.folds=25",
+                       "data.split.fold=1")
+    assert code == 2 and message.format(25) in err and "Traceback" not in err
+    assert not (late_class / "runs").exists()
 
 
 def test_an_importance_metric_undefined_on_the_rows_writes_nothing(cli, late_class):

@@ -50,12 +50,14 @@ def add_evaluate(subparsers) -> None:
 
 def _check_options(args) -> None:
     from mlkit.config import ConfigError, Problem
+    from mlkit.metrics.intervals import MAX_RESAMPLES
     from mlkit.metrics.table import known_metric
 
     problems = []
-    if args.bootstrap < 0:
+    if not 0 <= args.bootstrap <= MAX_RESAMPLES:
         problems.append(Problem("--bootstrap", "must be 0 (no intervals) or a number of "
-                                "resamples", args.bootstrap, "e.g. --bootstrap 1000"))
+                                f"resamples up to {MAX_RESAMPLES}", args.bootstrap,
+                                "e.g. --bootstrap 1000"))
     if not 0 < args.confidence < 1:
         problems.append(Problem("--confidence", "must be a fraction between 0 and 1",
                                 args.confidence, "e.g. --confidence 0.9"))

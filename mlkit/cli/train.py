@@ -53,6 +53,7 @@ def _train_config(args):
         raise ConfigError("mlkit train", [Problem("--output", "cannot be used with --resume",
                                                   hint="a resumed run stays in RUN_DIR")])
     run = RunDir.open(args.resume, needs=(RunDir.CONFIG, RunDir.LAST, RunDir.PREPROCESSING))
+    run.read_preprocessing()  # resuming keeps it: damaged, evaluate and predict would fail
     saved = load_config(run / RunDir.CONFIG, saved=True)
     config = load_config(run / RunDir.CONFIG, overrides, saved=True, say=say)
     check_resumable(config, saved, str(run / RunDir.CONFIG), RESUMABLE)

@@ -47,7 +47,8 @@ def load_predictor(run_dir) -> tuple[Predictor, Config]:
         model.load_state_dict(weights)
     except (KeyError, ValueError) as error:
         raise CheckpointError(f"{run / RunDir.MODEL} does not fit the model of "
-                              f"{run / RunDir.CONFIG}: {error}") from None
+                              f"{run / RunDir.CONFIG} (restore the two as training saved "
+                              f"them, or train again): {error}") from None
     return Predictor(model, prep, run.read_profile()), config
 
 

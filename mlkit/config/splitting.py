@@ -98,6 +98,10 @@ def _split_rows(config: Config, dataset: Dataset) -> tuple[np.ndarray, np.ndarra
         train, val, _ = _checked(config, "order", train_val_test_split, len(earlier),
                                  split.val, 0.0, order=order[earlier])
         return earlier[train], earlier[val], test
+    if split.folds is not None and split.folds > n:  # every fold would fail alike
+        raise ConfigError(config.name or "<config>", [Problem(
+            "data.split.folds", f"is more than the {n} rows of the data", split.folds,
+            f"at most {n} (--folds with mlkit cv), e.g. 5")])
     key = None if split.group is None else "group"
     groups = None if key is None else split_column(config, dataset, "group")
     labels = dataset.y if stratify else n

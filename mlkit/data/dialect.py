@@ -196,7 +196,10 @@ def _check_path(path) -> None:
 def _field_counts(text: str, sep: str) -> list[int]:
     rows = csv.reader(io.StringIO(text), delimiter=sep)
     filled = (row for row in rows if "".join(row).strip())  # a blank line splits nothing
-    return [len(row) for row, _ in zip(filled, range(_SAMPLE_LINES))]
+    try:
+        return [len(row) for row, _ in zip(filled, range(_SAMPLE_LINES))]
+    except csv.Error:  # a carriage return inside a cell (a binary file): no split at all
+        return []
 
 
 def _detect_separator(path, text: str) -> str:

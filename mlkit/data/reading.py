@@ -169,7 +169,15 @@ def numeric_problems(frame: pd.DataFrame, numeric: list[str], source: str,
     problems = []
     for col in numeric:
         column = frame[col]
-        bad = column.notna() & to_numbers(column, numbers, decimal).isna()
+        values = to_numbers(column, numbers, decimal)
+        huge = column.index[values.abs() > _LARGEST]
+        if len(huge):
+            problems.append(f"column {col!r} of {source} holds numbers too large to learn from "
+                            f"or score ({_count_lines(huge)}, e.g. {str(column[huge[0]])!r}): "
+                            "infinite, or beyond 1e154, whose square overflows; correct them, "
+                            "or list the text in data.csv.missing (missing= in Python) to read "
+                            "them as missing.")
+        bad = column.notna() & values.isna()
         if not bad.any():
             continue
         fixes = []
@@ -214,6 +222,10 @@ def numeric_problems(frame: pd.DataFrame, numeric: list[str], source: str,
                         "with that setting, or write the values as the training file did)")
         problems.append(message + ".")
     return problems
+
+
+_LARGEST = 1e154
+"""Beyond this a number's square, in a variance or a squared error, overflows float64."""
 
 
 def _count_lines(rows) -> str:

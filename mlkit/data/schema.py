@@ -198,6 +198,8 @@ class CsvSchema:
             a target value (left out whenever the target is read).
         """
         check_feature_columns(self.features, list(frame.columns), source)
+        if len(frame) == 0:
+            raise DataError(f"{source} has a header but no data rows; add the rows to score.")
         frame = self.clean(frame)
         used = self.features + ([self.target] if target and self.target in frame else [])
         dropped = unlabeled = frame.index[:0]

@@ -135,7 +135,7 @@ def validate_params(estimator) -> None:
     if dtype is not None:
         try:
             ok = numpy.dtype(dtype) in (numpy.float32, numpy.float64)
-        except TypeError:
+        except (TypeError, ValueError):  # numpy reads some texts as a struct format
             ok = False
         if not ok:
             raise ValueError(f"The 'dtype' parameter of {type(estimator).__name__} must be "

@@ -64,9 +64,11 @@ def fold_configs(path, overrides=(), folds: int | None = None, say=None) -> list
     if folds < 2:
         raise ConfigError(str(path), [Problem("--folds", "must be at least 2", folds,
                                               "e.g. --folds 5")])
-    return [load_config(path, overrides + [f"data.split.folds={folds}",
-                                           f"data.split.fold={fold}"])
-            for fold in range(1, folds + 1)]
+    first = load_config(path, overrides + [f"data.split.folds={folds}", "data.split.fold=1"])
+    split, data = first.data.split, first.data  # the other folds differ in the fold alone
+    return [first] + [first.model_copy(update={"data": data.model_copy(
+        update={"split": split.model_copy(update={"fold": fold})})})
+        for fold in range(2, folds + 1)]
 
 
 def _folds_frame(outcomes: list[TrialOutcome]) -> pd.DataFrame:

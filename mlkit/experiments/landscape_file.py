@@ -62,10 +62,10 @@ class Plot(Section):
     """[low, high] of x; null: the function's window, widened to include the start."""
     ylim: Pair | None = None
     """[low, high] of y; null: as xlim."""
-    levels: PositiveInt = 30
-    """Number of contour levels."""
-    resolution: PositiveInt = 200
-    """Grid points per axis."""
+    levels: Annotated[PositiveInt, Field(le=1000)] = 30
+    """Number of contour levels (at most 1000: more than a plot's pixels tell apart)."""
+    resolution: Annotated[PositiveInt, Field(le=5000)] = 200
+    """Grid points per axis (at most 5000: 25 million evaluations of the function)."""
 
 
 class LandscapeConfig(Section):

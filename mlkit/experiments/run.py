@@ -1,10 +1,10 @@
 """Train one validated config into its run directory: what ``mlkit train`` and every sweep
 trial do, in one place.
 
-Writes ``config.yaml``, runs the one training loop (:func:`mlkit.train.run_plan`), fits the
-scikit-learn baseline on the same split (keeping its test predictions in ``baseline.npz`` for
-``mlkit evaluate``'s paired comparison), writes ``summary.json`` and draws ``curves.png`` (and
-a classifier's ``confusion.png`` and ``roc.png`` of the test split).
+Runs the one training loop (:func:`mlkit.train.run_plan`), writing ``config.yaml`` as it
+begins, fits the scikit-learn baseline on the same split (keeping its test predictions in
+``baseline.npz`` for ``mlkit evaluate``'s paired comparison), writes ``summary.json`` and draws
+``curves.png`` (and a classifier's ``confusion.png`` and ``roc.png`` of the test split).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import time
 from mlkit.config import Config, config_to_yaml
 from mlkit.config.build import build_plan
 from mlkit.experiments.baseline import fit_baseline
-from mlkit.train import RunDir, run_plan
+from mlkit.train import Callback, RunDir, run_plan
 from mlkit.train.report import write_summary
 
 __all__ = ["train_run"]
@@ -27,9 +27,9 @@ def train_run(config: Config, run: RunDir, *, plan=None, resume: bool = False, p
     good state; the caller decides how to report them.
     """
     plan = plan if plan is not None else build_plan(config)
-    run.write_text(RunDir.CONFIG, config_to_yaml(config))
     started = time.perf_counter()
-    result = run_plan(plan, run, progress=progress, resume=resume)
+    result = run_plan(plan, run, progress=progress, resume=resume,
+                      callbacks=[_SaveConfig(run, config_to_yaml(config))])
     baseline = fit_baseline(config, plan)
     if baseline is not None:
         run.write_baseline(baseline.description, baseline.predictions)
@@ -44,3 +44,16 @@ def train_run(config: Config, run: RunDir, *, plan=None, resume: bool = False, p
         write_figures(run.path, plan.head, plan.model(plan.splits.X_test), plan.splits.y_test,
                       plan.preprocessing.classes, config.name)
     return plan, result, baseline
+
+
+class _SaveConfig(Callback):
+    """Writes the resolved config as training begins: when resuming, only once ``last.npz``
+    has been restored, so a checkpoint that does not fit leaves the saved config as it was."""
+
+    order = 0
+
+    def __init__(self, run: RunDir, text: str):
+        self.run, self.text = run, text
+
+    def on_train_begin(self, state) -> None:
+        self.run.write_text(RunDir.CONFIG, self.text)

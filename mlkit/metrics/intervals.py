@@ -23,13 +23,16 @@ from typing import Annotated
 
 import numpy as np
 
-from mlkit.options import NonNegativeInt, PositiveInt, Range, checked
+from mlkit.options import NonNegativeInt, Range, checked
 
 from .inputs import UndefinedMetric
 from .table import known_metric, metric_input, metric_inputs, score
 
-__all__ = ["Bootstrap", "Interval", "bootstrap", "resample_counts"]
+__all__ = ["MAX_RESAMPLES", "Bootstrap", "Interval", "bootstrap", "resample_counts"]
 
+MAX_RESAMPLES = 100_000
+"""More resamples than this move an interval's ends by far less than its width, and would
+only cost minutes and memory (one float per resample and metric)."""
 _BLOCK_CELLS = 2_000_000  # resamples are drawn and scored in blocks of about this many counts
 
 
@@ -126,7 +129,7 @@ def _interval(value: float, draws: np.ndarray, confidence: float) -> Interval:
 
 @checked
 def bootstrap(names, y_true, *, labels=None, proba=None, values=None, baseline=None,
-              n_resamples: PositiveInt = 1000,
+              n_resamples: Annotated[int, Range(ge=1, le=MAX_RESAMPLES)] = 1000,
               confidence: Annotated[float, Range(gt=0, lt=1)] = 0.95, seed: NonNegativeInt = 0,
               groups=None) -> Bootstrap:
     """Percentile bootstrap intervals of the named metrics (:data:`METRICS`) over test rows.

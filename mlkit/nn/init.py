@@ -16,10 +16,10 @@ import numpy
 
 from mlkit.options import checked
 
-__all__ = ["INITIALIZERS", "as_rng", "calculate_gain", "constant", "fans", "get_initializer",
-           "glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "kaiming_normal",
-           "kaiming_uniform", "lecun_normal", "lecun_uniform", "normal", "ones", "uniform",
-           "xavier_normal", "xavier_uniform", "zeros"]
+__all__ = ["INITIALIZERS", "as_rng", "calculate_gain", "constant", "fans", "floating",
+           "get_initializer", "glorot_normal", "glorot_uniform", "he_normal", "he_uniform",
+           "kaiming_normal", "kaiming_uniform", "lecun_normal", "lecun_uniform", "normal",
+           "ones", "uniform", "xavier_normal", "xavier_uniform", "zeros"]
 
 _DEFAULT_DTYPE = numpy.float32
 FanMode = Literal["fan_in", "fan_out"]
@@ -30,7 +30,9 @@ def as_rng(rng) -> numpy.random.Generator:
     """A Generator from a Generator (returned as is), an int seed, or None (fresh entropy)."""
     if isinstance(rng, numpy.random.Generator):
         return rng
-    if rng is None or isinstance(rng, (int, numpy.integer)):
+    if rng is None or isinstance(rng, (int, numpy.integer)) and not isinstance(rng, bool):
+        if rng is not None and rng < 0:
+            raise ValueError(f"rng: a seed must be an int >= 0, got {rng}")
         return numpy.random.default_rng(rng)
     raise TypeError(f"rng must be a numpy.random.Generator, an int seed or None, got "
                     f"{type(rng).__name__}")
@@ -40,11 +42,17 @@ def _shape(shape) -> tuple:
     return (int(shape),) if isinstance(shape, (int, numpy.integer)) else tuple(shape)
 
 
-def _floating(dtype) -> numpy.dtype:
-    dtype = numpy.dtype(dtype)
-    if dtype.kind != "f":
-        raise TypeError(f"initializers make floating-point arrays, got dtype {dtype}")
-    return dtype
+def floating(dtype) -> numpy.dtype:
+    """``dtype`` as a numpy floating-point dtype, or a TypeError naming the argument ``dtype``
+    (numpy's own message names neither it nor the fix)."""
+    try:
+        resolved = numpy.dtype(dtype)
+    except (TypeError, ValueError):
+        resolved = None
+    if resolved is None or resolved.kind != "f":
+        raise TypeError(f"dtype must be a floating-point dtype such as numpy.float32 or "
+                        f"numpy.float64, got {dtype!r}")
+    return resolved
 
 
 def fans(shape) -> tuple[int, int]:
@@ -79,28 +87,28 @@ def calculate_gain(nonlinearity: Nonlinearity, param=None) -> float:
 
 def zeros(shape, dtype=_DEFAULT_DTYPE) -> numpy.ndarray:
     """An array of zeros."""
-    return numpy.zeros(_shape(shape), _floating(dtype))
+    return numpy.zeros(_shape(shape), floating(dtype))
 
 
 def ones(shape, dtype=_DEFAULT_DTYPE) -> numpy.ndarray:
     """An array of ones."""
-    return numpy.ones(_shape(shape), _floating(dtype))
+    return numpy.ones(_shape(shape), floating(dtype))
 
 
 def constant(shape, value, dtype=_DEFAULT_DTYPE) -> numpy.ndarray:
     """An array filled with ``value``."""
-    return numpy.full(_shape(shape), value, _floating(dtype))
+    return numpy.full(_shape(shape), value, floating(dtype))
 
 
 def normal(rng, shape, dtype=_DEFAULT_DTYPE, *, mean=0.0, std=1.0) -> numpy.ndarray:
     """Draws from N(mean, std^2)."""
-    dtype = _floating(dtype)
+    dtype = floating(dtype)
     return as_rng(rng).normal(mean, std, _shape(shape)).astype(dtype)
 
 
 def uniform(rng, shape, dtype=_DEFAULT_DTYPE, *, low=0.0, high=1.0) -> numpy.ndarray:
     """Draws from U(low, high)."""
-    dtype = _floating(dtype)
+    dtype = floating(dtype)
     return as_rng(rng).uniform(low, high, _shape(shape)).astype(dtype)
 
 

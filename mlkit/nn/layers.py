@@ -16,7 +16,7 @@ import numpy
 import mlkit.numpy as np
 from mlkit.extend import defjvp, defvjp, draw, primitive
 from mlkit.nn.activation_layers import ACTIVATION_LAYERS, ActivationName, Identity
-from mlkit.nn.init import InitName, as_rng, get_initializer, uniform
+from mlkit.nn.init import InitName, as_rng, floating, get_initializer, uniform
 from mlkit.nn.module import Module
 from mlkit.nn.normalization import BatchNorm1d
 from mlkit.options import Fraction, PositiveInt, Range, checked
@@ -225,6 +225,7 @@ class Dropout(Module):
         return f"p={self.p}"
 
 
+@checked
 class Embedding(Module):
     """A lookup table: ``forward(indices)`` returns ``weight[indices]``.
 
@@ -236,11 +237,12 @@ class Embedding(Module):
         As for :class:`Linear`; the table starts as N(0, 1) draws (PyTorch's default).
     """
 
-    def __init__(self, num_embeddings, embedding_dim, *, rng=None, dtype=numpy.float32):
+    def __init__(self, num_embeddings: PositiveInt, embedding_dim: PositiveInt, *, rng=None,
+                 dtype=numpy.float32):
         super().__init__()
-        self.num_embeddings, self.embedding_dim = int(num_embeddings), int(embedding_dim)
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         shape = (self.num_embeddings, self.embedding_dim)
-        self.weight = as_rng(rng).standard_normal(shape).astype(dtype)
+        self.weight = as_rng(rng).standard_normal(shape).astype(floating(dtype))
 
     def forward(self, indices):
         indices = numpy.asarray(indices)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Annotated
+
 import numpy
 
 import mlkit.numpy as np
 from mlkit.extend import getval
+from mlkit.nn.init import floating
 from mlkit.nn.module import Module
+from mlkit.options import PositiveFloat, PositiveInt, Range, checked
 
 __all__ = ["BatchNorm1d", "LayerNorm"]
 
 
+@checked
 class LayerNorm(Module):
     """Normalizes over the last ``len(normalized_shape)`` axes of each sample.
 
@@ -29,12 +35,14 @@ class LayerNorm(Module):
         Parameter dtype.
     """
 
-    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, *,
+    def __init__(self, normalized_shape: PositiveInt | Sequence[PositiveInt],
+                 eps: PositiveFloat = 1e-5, elementwise_affine: bool = True, *,
                  dtype=numpy.float32):
         super().__init__()
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else normalized_shape
-        self.normalized_shape = tuple(int(n) for n in shape)
-        self.eps = float(eps)
+        self.normalized_shape = tuple(shape)
+        self.eps = eps
+        dtype = floating(dtype)
         self.weight = self.bias = None
         if elementwise_affine:
             self.weight = numpy.ones(self.normalized_shape, dtype)
@@ -59,6 +67,7 @@ class LayerNorm(Module):
                 f"elementwise_affine={self.weight is not None}")
 
 
+@checked
 class BatchNorm1d(Module):
     """Batch normalization over ``(N, C)`` or ``(N, C, L)`` inputs, as ``torch.nn.BatchNorm1d``.
 
@@ -84,11 +93,14 @@ class BatchNorm1d(Module):
         Parameter and buffer dtype.
     """
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
-                 track_running_stats=True, *, dtype=numpy.float32):
+    def __init__(self, num_features: PositiveInt, eps: PositiveFloat = 1e-5,
+                 momentum: Annotated[float, Range(ge=0, le=1)] | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True, *,
+                 dtype=numpy.float32):
         super().__init__()
-        self.num_features = int(num_features)
-        self.eps = float(eps)
+        self.num_features = num_features
+        self.eps = eps
+        dtype = floating(dtype)
         self.momentum = momentum
         self.weight = self.bias = None
         if affine:

@@ -23,7 +23,7 @@ import pandas as pd
 
 from mlkit.data.training_profile import TrainingProfile
 from mlkit.train.callbacks import Callback, EarlyStopping, ModelCheckpoint, ProgressBar
-from mlkit.train.checkpoint import atomic_write_text, load_arrays, save_arrays
+from mlkit.train.checkpoint import CheckpointError, atomic_write_text, load_arrays, save_arrays
 from mlkit.train.history import History
 from mlkit.train.loop import fit
 from mlkit.train.plan import Plan, Preprocessing
@@ -264,10 +264,15 @@ def run_plan(plan: Plan, run: RunDir | None = None, *, progress: bool | None = F
     hooks.append(ProgressBar(metric=plan.monitor, enabled=progress, description=plan.name))
     state = run.read_training_state() if resume else None
     splits = plan.splits
-    history = fit(plan.model, plan.loss_fn, plan.optimizer, splits.X_train, splits.y_train,
-                  sample_weight=splits.w_train, validation=splits.validation,
-                  schedule=plan.schedule, evaluate=plan.evaluate, callbacks=hooks, resume=state,
-                  **plan.fit_options)
+    try:
+        history = fit(plan.model, plan.loss_fn, plan.optimizer, splits.X_train, splits.y_train,
+                      sample_weight=splits.w_train, validation=splits.validation,
+                      schedule=plan.schedule, evaluate=plan.evaluate, callbacks=hooks,
+                      resume=state, **plan.fit_options)
+    except CheckpointError as error:
+        if state is None:
+            raise
+        raise CheckpointError(f"resuming from {run / RunDir.LAST}: {error}") from None
     best_epoch = len(history)
     if checkpoint is not None and checkpoint.best_epoch:
         plan.model.load_state_dict(load_arrays(checkpoint.best_path))

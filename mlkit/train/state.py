@@ -91,8 +91,9 @@ class LoopState:
                 if f"rng.model.{name}" in arrays:
                     rng_from_array(generator, arrays[f"rng.model.{name}"])
         except (KeyError, ValueError, TypeError) as error:
-            raise CheckpointError(f"the checkpoint does not match this model and optimizer: "
-                                  f"{error}") from None
+            raise CheckpointError("the checkpoint does not match this model and optimizer "
+                                  "(resume with the config it was saved with, or train "
+                                  f"again): {error}") from None
         reason = str(arrays.get("loop.stop_reason", np.array("completed"))[()])
         self.history = History.from_arrays(split_prefix(arrays, "history"), reason)
         self.epoch = int(arrays["loop.epoch"])

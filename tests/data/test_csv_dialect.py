@@ -216,3 +216,12 @@ def test_columns_numbered_from_0_or_1_are_a_header(write):
     data = load_csv(write("0,1,2\n1.5,2,0\n3,4,1\n"), "2")
     assert data.feature_names == ["0", "1"] and data.X.tolist() == [[1.5, 2], [3, 4]]
     assert load_csv(write("1,2,3\n1.5,2,0\n3,4,1\n"), "3").feature_names == ["1", "2"]
+
+
+def test_a_carriage_return_inside_a_cell_is_a_data_error_not_the_csv_modules(tmp_path):
+    path = tmp_path / "scrambled.csv"
+    path.write_bytes(b"a,b,y\n1,2\r5,0\n3,4,1\n" + bytes(range(200, 256)) + b"\n")
+    for read in (lambda: load_csv(path, "y", encoding="latin-1"),
+                 lambda: inspect_csv(path, "y", encoding="latin-1")):
+        with pytest.raises(DataError, match="scrambled.csv"):
+            read()

@@ -277,3 +277,19 @@ def test_an_unseen_category_among_many_lists_a_few_known_ones_and_the_options(wr
             "(handle_unknown='ignore' in Python), or, for a long tail, data.csv.min_frequency: "
             "N (rare and new ones share one).") in text
     assert len(text) < 800
+
+
+@pytest.mark.parametrize("text", ["inf", "-Infinity", "1e308", "-2e200"])
+def test_numbers_too_large_to_learn_from_are_named_with_their_lines(write, text):
+    rows = "a,y\n1.5,0\n2,1\n" + f"{text},0\n" + "3,1\n4,0\n"
+    expected = ("column 'a' of '{}' holds numbers too large to learn from or score (1 "
+                "value, line 4, e.g. ")
+    path = write(rows)
+    with pytest.raises(DataError, match=re.escape(expected.format(path))) as error:
+        load_csv(path, "y")
+    assert "list the text in data.csv.missing" in str(error.value)
+    schema = load_csv(write(rows.replace(text, "5"), "clean.csv"), "y").schema
+    with pytest.raises(DataError, match=re.escape(expected.format(path))):
+        schema.read(path)
+    filled = load_csv(path, "y", missing=[text], impute="mean").X[:, 0]
+    np.testing.assert_allclose(filled, [1.5, 2, 2.625, 3, 4])

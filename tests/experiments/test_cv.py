@@ -105,7 +105,7 @@ def test_two_unstratified_folds_are_the_halves_of_an_ordinary_split(cli, tmp_pat
 @pytest.mark.parametrize("args, message", [
     (["data.split.fold=2"], "is set by mlkit cv for each fold"),
     (["--folds", "1"], "--folds: must be at least 2"),
-    (["--folds", "500"], "k=500 folds need at least 500 rows, but there are 178"),
+    (["--folds", "500"], "data.split.folds: is more than the 178 rows of the data (got 500)"),
     (["--workers", "0"], "--workers: must be at least 1"),
     (["data.split.seed=-1"], "data.split.seed"),
 ])

@@ -155,6 +155,10 @@ def test_write_landscape_saves_the_trajectories_it_was_given(tmp_path):
     ("function: {name: beale}\noptimizers: [{name: adam}]\n", [], "start: required key"),
     ("function: {name: beale}\nstart: [0, 0]\noptimizers: [{name: adam}]\n", ["steps=0"],
      "steps: must be >= 1 (got 0)"),
+    ("function: {name: beale}\nstart: [0, 0]\noptimizers: [{name: adam}]\n",
+     [f"plot.levels={10**30}"], f"plot.levels: must be <= 1000 (got {10**30})"),
+    ("function: {name: beale}\nstart: [0, 0]\noptimizers: [{name: adam}]\n",
+     ["plot.resolution=100000000"], "plot.resolution: must be <= 5000 (got 100000000)"),
 ])
 def test_bad_landscape_files_name_the_key_and_the_fix(tmp_path, text, overrides, expected):
     path = tmp_path / "bad.yaml"

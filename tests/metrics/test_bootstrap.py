@@ -181,8 +181,9 @@ def test_float32_predictions_give_float64_intervals_of_the_same_numbers():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(n_resamples=0), "bootstrap: n_resamples must be an integer >= 1, got 0"),
-    (dict(n_resamples=2.5), "bootstrap: n_resamples must be an integer >= 1, got 2.5"),
+    (dict(n_resamples=0), "bootstrap: n_resamples must be an integer in [1, 100000], got 0"),
+    (dict(n_resamples=2.5), "n_resamples must be an integer in [1, 100000], got 2.5"),
+    (dict(n_resamples=10**10), "n_resamples must be an integer in [1, 100000], got 10000000000"),
     (dict(confidence=95), "confidence must be a finite number in (0, 1), got 95"),
     (dict(seed=-1), "seed must be an integer >= 0, got -1"),
     (dict(names=["acuracy"]), "did you mean 'accuracy'"),

@@ -14,19 +14,8 @@ import numpy as np
 import pandas as pd
 
 from mlkit.data.datasets import TASKS
-from mlkit.data.dates import (
-    check_date_format,
-    date_feature_names,
-    date_features,
-    parse_dates,
-)
-from mlkit.data.dialect import (
-    COMMA_UTF8,
-    DECIMALS,
-    SEPARATORS,
-    Dialect,
-    check_encoding,
-)
+from mlkit.data.dates import check_date_format, date_feature_names, date_features, parse_dates
+from mlkit.data.dialect import COMMA_UTF8, DECIMALS, SEPARATORS, Dialect, check_encoding
 from mlkit.data.errors import DataError, check_choice, check_float_dtype, check_int
 from mlkit.data.preprocessing import LabelEncoder, OneHotEncoder
 from mlkit.data.reading import (

@@ -183,7 +183,7 @@ _CSV_FILES = {"bad.csv": "a,b,y\n1,2,x\noops,3,z\n", "gaps.csv": "a,b,y\n1,,x\n2
     (["configs/logreg.yaml", "model.name=mpl"], ["model.name", "mpl"]),
     (["configs/logreg.yaml", "data.dataset=wine"], ["model.name", "is binary", "softmax"]),
     (["configs/logreg.yaml", "optimizer.name=lbfgs", "~optimizer.betas"],
-     ["training.batch_size", "use batch_size 'full'"]),
+     ["training.batch_size", "set training.batch_size: full"]),
     (["configs/logreg.yaml", "data.dataset=csv", _PENGUINS],
      ["model.name", "3 classes", "softmax_regression"]),
     (["configs/logreg.yaml", *_CSV_CONFIG, "data.csv={path: nope.csv, target: y}"],

@@ -173,8 +173,9 @@ def test_an_accuracy_no_better_than_the_common_class_is_said_to_be(cli, tmp_path
     assert ("note: test accuracy 0.9500 is no better than always predicting 'ok' (0.9500 of "
             "the 20 test rows); weigh the classes (loss.class_weight: balanced) and judge by "
             "metrics that see the rare ones (metrics: [roc_auc, average_precision])") in out
-    code, out, _ = cli("train", config, "--quiet", "loss.class_weight=balanced")
-    assert code == 0 and "note: test accuracy" in out and "weigh the classes" not in out
+    for weighted in ("loss.class_weight=balanced", "loss.pos_weight=19"):
+        code, out, _ = cli("train", config, "--quiet", weighted)
+        assert code == 0 and "note: test accuracy" in out and "weigh the classes" not in out
     # metrics of one's own choosing: the user has chosen what to judge by
     code, out, _ = cli("train", config, "--quiet", "metrics=[accuracy, roc_auc]")
     assert code == 0 and "note: test accuracy" not in out

@@ -125,7 +125,7 @@ def cmd_train(args) -> int:
     say(comparison_table(plan.head, result, baseline, config.metrics or ()))
     note = None if config.metrics else majority_note(
         plan.head, plan.splits.y_test, result.test, plan.preprocessing.classes,
-        plan.splits.w_train is not None)
+        plan.splits.w_train is not None or getattr(config.loss, "pos_weight", None) is not None)
     if note:
         say(note)
     if result.history.stop_reason == "stalled":

@@ -129,7 +129,9 @@ def component_problems(config: Config) -> list[Problem]:
                                     f"has {n_classes} classes"))
     name, training = config.optimizer.name, config.training
     if OPTIMIZERS[name].build.full_batch:
-        problems += [Problem.of(conflict, f"training.{conflict.option}") for conflict in
+        config_fix = {"batch_size": "set training.batch_size: full"}
+        problems += [Problem.of(conflict, f"training.{conflict.option}",
+                                config_fix.get(conflict.option)) for conflict in
                      whole_data_conflicts(name, training.batch_size, training.clip_grad_norm,
                                           training.clip_grad_value)]
     for path, monitor in _monitors(config):

@@ -30,10 +30,10 @@ class Problem:
     notes: tuple[str, ...] = field(default=())
 
     @classmethod
-    def of(cls, conflict, path: str | None = None) -> Problem:
+    def of(cls, conflict, path: str | None = None, fix: str | None = None) -> Problem:
         """The problem a library rule's :class:`~mlkit.options.OptionConflict` states, at
-        ``path`` (default: the option it names)."""
-        return cls(path or conflict.option, conflict.reason, conflict.value, conflict.fix)
+        ``path`` (default: the option it names), with ``fix`` in a config's words if given."""
+        return cls(path or conflict.option, conflict.reason, conflict.value, fix or conflict.fix)
 
     def render(self, source: str) -> str:
         """The problem as one line, prefixed with the config's file name."""

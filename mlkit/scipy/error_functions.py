@@ -48,7 +48,7 @@ gaussian = def_elementwise(wrap(_exp_minus_square, "gaussian"),
 erf = elementwise(scipy.special.erf, lambda ans, x: _TWO_OVER_SQRT_PI * gaussian(x, 1.0))
 erfc = elementwise(scipy.special.erfc, lambda ans, x: -_TWO_OVER_SQRT_PI * gaussian(x, 1.0))
 # Infinite (or, outside the domain, nan) slopes: the inverses' at the ends of their range,
-# log_ndtr's far left (x * x overflows), the gamma family's at the poles and where it overflows.
+# log_ndtr's far left (x * x overflows).
 erfinv = elementwise(scipy.special.erfinv,
                      unbounded(lambda ans, x: _SQRT_PI_OVER_TWO * _exp_square(ans)))
 erfcinv = elementwise(scipy.special.erfcinv,

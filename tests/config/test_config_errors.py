@@ -139,7 +139,7 @@ CASES = {
     "lbfgs on mini-batches": (
         ["optimizer.name=lbfgs", "training.batch_size=32"],
         ["training.batch_size: is a mini-batch, but lbfgs takes whole-data steps (got 32); "
-         "use batch_size 'full'"]),
+         "set training.batch_size: full"]),
     "lbfgs with clipping": (
         ["optimizer.name=lbfgs", "training.batch_size=full", "training.clip_grad_value=1.0"],
         ["training.clip_grad_value: cannot be combined with lbfgs, whose line search needs the "

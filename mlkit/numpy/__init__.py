@@ -27,6 +27,7 @@ from mlkit.numpy.rules import indexing as _indexing
 from mlkit.numpy.rules import inverse_trig as _inverse_trig
 from mlkit.numpy.rules import joins as _joins
 from mlkit.numpy.rules import moments as _moments
+from mlkit.numpy.rules import polar as _polar
 from mlkit.numpy.rules import polynomials as _polynomials
 from mlkit.numpy.rules import powers as _powers
 from mlkit.numpy.rules import products as _products
@@ -53,6 +54,7 @@ from mlkit.numpy.rules.indexing import *
 from mlkit.numpy.rules.inverse_trig import *
 from mlkit.numpy.rules.joins import *
 from mlkit.numpy.rules.moments import *
+from mlkit.numpy.rules.polar import *
 from mlkit.numpy.rules.polynomials import *
 from mlkit.numpy.rules.powers import *
 from mlkit.numpy.rules.products import *
@@ -78,7 +80,8 @@ __all__ = [
     # filled and spaced arrays, counts and unique values, differentiable in their numbers
     *_filled.__all__,
     # elementwise functions
-    *_elementwise.__all__, *_powers.__all__, "abs", *_inverse_trig.__all__, *_aliases.__all__,
+    *_elementwise.__all__, *_powers.__all__, *_polar.__all__, "abs", *_inverse_trig.__all__,
+    *_aliases.__all__,
     # parts of a float's representation
     *_floating.__all__,
     # choosing values by condition

@@ -3,8 +3,9 @@ of numpy 2, and ``around``); each is the same mlkit function as its original."""
 
 import numpy
 
-from mlkit.numpy.rules.elementwise import arctan2, round
+from mlkit.numpy.rules.elementwise import round
 from mlkit.numpy.rules.inverse_trig import arccos, arccosh, arcsin, arcsinh, arctan, arctanh
+from mlkit.numpy.rules.polar import arctan2
 from mlkit.numpy.rules.powers import power
 from mlkit.numpy.wrap import dispatch_from
 

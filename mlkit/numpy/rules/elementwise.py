@@ -25,9 +25,9 @@ from mlkit.numpy.rules.base import (
 from mlkit.numpy.rules.unbounded import times_either, times_partial, unbounded
 from mlkit.numpy.wrap import composite, nondifferentiable, raw_array, wrap
 
-__all__ = ["absolute", "add", "angle", "arctan2", "cbrt", "ceil", "copysign", "cos", "cosh",
+__all__ = ["absolute", "add", "angle", "cbrt", "ceil", "copysign", "cos", "cosh",
            "deg2rad", "degrees", "divide", "equal", "exp", "exp2", "expm1", "fabs", "fix", "floor",
-           "fmax", "fmin", "fmod", "greater", "greater_equal", "hypot", "isfinite", "isinf",
+           "fmax", "fmin", "fmod", "greater", "greater_equal", "isfinite", "isinf",
            "isnan", "less", "less_equal", "log", "log1p", "log2", "log10", "logaddexp",
            "logaddexp2", "logical_and", "logical_not", "logical_or", "logical_xor", "maximum",
            "minimum", "mod", "multiply", "negative", "not_equal", "positive", "rad2deg", "radians",
@@ -301,16 +301,6 @@ logaddexp = _binary(numpy.logaddexp, "logaddexp", lambda ans, x, y: exp(-logadde
 logaddexp2 = _binary(numpy.logaddexp2, "logaddexp2",
                      lambda ans, x, y: exp2(-logaddexp2(0.0, y - x)),
                      lambda ans, x, y: exp2(-logaddexp2(0.0, x - y)))
-# A slope t / d that is 0 where d is 0 (the subgradient) but whose own partials, 1 / d and
-# -t / d^2, are nan there: hypot's and arctan2's second partials do not exist at the origin.
-_slope = def_elementwise(wrap(lambda t, d: t / _nonzero(d), "slope"),
-                         lambda ans, t, d: divide(1.0, d), lambda ans, t, d: -divide(t, d) / d)
-hypot = _binary(numpy.hypot, "hypot", lambda ans, x, y: _slope(x, ans),
-                lambda ans, x, y: _slope(y, ans))
-arctan2 = _binary(numpy.arctan2, "arctan2", lambda ans, y, x: _slope(x, y * y + x * x),
-                  lambda ans, y, x: _slope(-y, y * y + x * x))
-
-
 def _quotient(x, y):
     """x / y for mod's and fmod's slope in y, nan where y == 0 (there the value is nan and
     the sawtooth's period shrinks to nothing); numpy's division, also for Python floats."""

@@ -243,7 +243,7 @@ def sign(x):
 
 
 # --- binary ---------------------------------------------------------------------------------
-def _binary(raw, name, *derivatives):
+def binary(raw, name, *derivatives):
     """A binary elementwise primitive whose list or tuple operands become arrays, so that its
     rules see arrays (``x / [2.0, 4.0]`` differentiates as ``x / array([2.0, 4.0])``)."""
     return def_elementwise(wrap(raw, name, operands_only=True), *derivatives)
@@ -274,44 +274,44 @@ def _ignoring_nan(winner):
     return lambda rx, ry: winner(rx, ry) | (numpy.isnan(ry) & ~numpy.isnan(rx))
 
 
-def _nonzero(x):
+def zeros_as_ones(x):
     """``x`` with zeros replaced by ones, so that 0/0 at a kink gives the subgradient 0."""
     return where_primitive(getval(x) == 0, 1, x)
 
 
-add = _binary(numpy.add, "add", 1, 1)
-subtract = _binary(numpy.subtract, "subtract", 1, -1)
-multiply = _binary(numpy.multiply, "multiply", lambda ans, x, y: y, lambda ans, x, y: x)
+add = binary(numpy.add, "add", 1, 1)
+subtract = binary(numpy.subtract, "subtract", 1, -1)
+multiply = binary(numpy.multiply, "multiply", lambda ans, x, y: y, lambda ans, x, y: x)
 # Infinite slopes: x / y's at y == 0, mod's and fmod's in y at y == 0.
-divide = _binary(numpy.divide, "divide", unbounded(_divide_dx, _reciprocal_may_be_infinite),
-                 unbounded(lambda ans, x, y: -ans / y))
+divide = binary(numpy.divide, "divide", unbounded(_divide_dx, _reciprocal_may_be_infinite),
+                unbounded(lambda ans, x, y: -ans / y))
 true_divide = divide
-maximum = _binary(numpy.maximum, "maximum", lambda ans, x, y: _share(x, y, numpy.greater),
-                  lambda ans, x, y: _share(y, x, numpy.greater))
-minimum = _binary(numpy.minimum, "minimum", lambda ans, x, y: _share(x, y, numpy.less),
-                  lambda ans, x, y: _share(y, x, numpy.less))
-fmax = _binary(numpy.fmax, "fmax", lambda ans, x, y: _share(x, y, _ignoring_nan(numpy.greater)),
-               lambda ans, x, y: _share(y, x, _ignoring_nan(numpy.greater)))
-fmin = _binary(numpy.fmin, "fmin", lambda ans, x, y: _share(x, y, _ignoring_nan(numpy.less)),
-               lambda ans, x, y: _share(y, x, _ignoring_nan(numpy.less)))
+maximum = binary(numpy.maximum, "maximum", lambda ans, x, y: _share(x, y, numpy.greater),
+                 lambda ans, x, y: _share(y, x, numpy.greater))
+minimum = binary(numpy.minimum, "minimum", lambda ans, x, y: _share(x, y, numpy.less),
+                 lambda ans, x, y: _share(y, x, numpy.less))
+fmax = binary(numpy.fmax, "fmax", lambda ans, x, y: _share(x, y, _ignoring_nan(numpy.greater)),
+              lambda ans, x, y: _share(y, x, _ignoring_nan(numpy.greater)))
+fmin = binary(numpy.fmin, "fmin", lambda ans, x, y: _share(x, y, _ignoring_nan(numpy.less)),
+              lambda ans, x, y: _share(y, x, _ignoring_nan(numpy.less)))
 # d/dx log(e^x + e^y) = 1 / (1 + e^(y - x)), written as exp(-logaddexp(0, y - x)) rather than
 # exp(x - ans): that rounds to 1 when x >> y, and its own derivative would then be exactly 0.
-logaddexp = _binary(numpy.logaddexp, "logaddexp", lambda ans, x, y: exp(-logaddexp(0.0, y - x)),
-                    lambda ans, x, y: exp(-logaddexp(0.0, x - y)))
-logaddexp2 = _binary(numpy.logaddexp2, "logaddexp2",
-                     lambda ans, x, y: exp2(-logaddexp2(0.0, y - x)),
-                     lambda ans, x, y: exp2(-logaddexp2(0.0, x - y)))
+logaddexp = binary(numpy.logaddexp, "logaddexp", lambda ans, x, y: exp(-logaddexp(0.0, y - x)),
+                   lambda ans, x, y: exp(-logaddexp(0.0, x - y)))
+logaddexp2 = binary(numpy.logaddexp2, "logaddexp2",
+                    lambda ans, x, y: exp2(-logaddexp2(0.0, y - x)),
+                    lambda ans, x, y: exp2(-logaddexp2(0.0, x - y)))
 def _quotient(x, y):
     """x / y for mod's and fmod's slope in y, nan where y == 0 (there the value is nan and
     the sawtooth's period shrinks to nothing); numpy's division, also for Python floats."""
     return divide(x, where_primitive(getval(y) == 0, numpy.nan, y))
 
 
-mod = _binary(numpy.mod, "mod", 1, unbounded(lambda ans, x, y: -floor(_quotient(x, y))))
+mod = binary(numpy.mod, "mod", 1, unbounded(lambda ans, x, y: -floor(_quotient(x, y))))
 remainder = mod
-fmod = _binary(numpy.fmod, "fmod", 1, unbounded(lambda ans, x, y: -trunc(_quotient(x, y))))
-copysign = _binary(numpy.copysign, "copysign",
-                   lambda ans, x, y: mask_like(numpy.sign(getval(ans) * getval(x)), x), None)
+fmod = binary(numpy.fmod, "fmod", 1, unbounded(lambda ans, x, y: -trunc(_quotient(x, y))))
+copysign = binary(numpy.copysign, "copysign",
+                  lambda ans, x, y: mask_like(numpy.sign(getval(ans) * getval(x)), x), None)
 
 
 def zero_at_zero(total, finish):

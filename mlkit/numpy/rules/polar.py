@@ -5,11 +5,11 @@ derivative."""
 import numpy
 
 from mlkit.numpy.rules.elementwise import (
-    _binary,
-    _nonzero,
+    binary,
     def_elementwise,
     divide,
     where_primitive,
+    zeros_as_ones,
 )
 from mlkit.numpy.wrap import raw_array, wrap
 
@@ -17,7 +17,7 @@ __all__ = ["arctan2", "hypot"]
 
 # A slope t / d that is 0 where d is 0 (the subgradient) but whose own partials, 1 / d and
 # -t / d^2, are nan there: hypot's and arctan2's second partials do not exist at the origin.
-_slope = def_elementwise(wrap(lambda t, d: t / _nonzero(d), "slope"),
+_slope = def_elementwise(wrap(lambda t, d: t / zeros_as_ones(d), "slope"),
                          lambda ans, t, d: divide(1.0, d), lambda ans, t, d: -divide(t, d) / d)
 
 
@@ -48,8 +48,8 @@ def _arctan2_slope(ans, y, x, numerator):
     return _slope_or_limit(numerator(y, x), y * y + x * x, 0, at)
 
 
-hypot = _binary(numpy.hypot, "hypot", lambda ans, x, y: _hypot_slope(ans, x, y),
-                lambda ans, x, y: _hypot_slope(ans, y, x))
-arctan2 = _binary(numpy.arctan2, "arctan2",
-                  lambda ans, y, x: _arctan2_slope(ans, y, x, lambda y, x: x),
-                  lambda ans, y, x: _arctan2_slope(ans, y, x, lambda y, x: -y))
+hypot = binary(numpy.hypot, "hypot", lambda ans, x, y: _hypot_slope(ans, x, y),
+               lambda ans, x, y: _hypot_slope(ans, y, x))
+arctan2 = binary(numpy.arctan2, "arctan2",
+                 lambda ans, y, x: _arctan2_slope(ans, y, x, lambda y, x: x),
+                 lambda ans, y, x: _arctan2_slope(ans, y, x, lambda y, x: -y))

@@ -11,8 +11,8 @@ import numpy
 import mlkit.numpy as np
 from mlkit.extend import Box, getval
 
-__all__ = ["as_array", "as_dtype", "check_class_weights", "check_labels", "check_same_shape",
-           "float_dtype", "reduce_losses", "shape_of"]
+__all__ = ["as_array", "as_dtype", "as_targets", "check_class_weights", "check_labels",
+           "check_same_shape", "float_dtype", "reduce_losses", "shape_of"]
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -47,6 +47,24 @@ def as_dtype(value, dtype):
     return value if value.dtype == dtype else value.astype(dtype)
 
 
+def as_targets(name, targets, dtype):
+    """Numeric ``targets`` as ``dtype``; text or object targets are refused by the loss's name
+    before numpy would fail to convert them."""
+    dtype_given = _dtype(targets)
+    if dtype_given.kind not in "biufc":
+        raise TypeError(f"{name}: targets must be numbers, got dtype {dtype_given}; {_ENCODE}")
+    return as_dtype(targets, dtype)
+
+
+def _dtype(value):
+    """The dtype of a plain or traced value, or of the array a list would make."""
+    value = getval(value)
+    return value.dtype if hasattr(value, "dtype") else numpy.asarray(value).dtype
+
+
+_ENCODE = "encode labels as integers first, e.g. numpy.unique(y, return_inverse=True)[1]"
+
+
 def check_same_shape(name, predictions, targets, what="targets"):
     if shape_of(predictions) != shape_of(targets):
         raise ValueError(f"{name}: predictions have shape {shape_of(predictions)} but {what} have "
@@ -58,7 +76,8 @@ def check_labels(name, labels, classes, batch_shape):
     labels = getval(labels)  # a box only when mlkit.jit records it: it stands for the labels
     labels = labels if isinstance(labels, Box) else numpy.asarray(labels)
     if labels.dtype.kind not in "iu":
-        raise TypeError(f"{name}: integer class labels expected, got dtype {labels.dtype}")
+        fix = f"; {_ENCODE}" if labels.dtype.kind in "OSU" else ""
+        raise TypeError(f"{name}: integer class labels expected, got dtype {labels.dtype}{fix}")
     if labels.shape != batch_shape:
         raise ValueError(f"{name}: labels have shape {labels.shape}, expected {batch_shape} "
                          f"for scores of shape {batch_shape + (classes,)}")

@@ -19,6 +19,7 @@ from mlkit.nn.activations import log_softmax, relu, sigmoid, softmax
 from mlkit.nn.loss_checks import (
     as_array,
     as_dtype,
+    as_targets,
     check_class_weights,
     check_labels,
     check_same_shape,
@@ -49,14 +50,14 @@ def mse_loss(predictions, targets, *, weight=None, reduction="mean"):
         How to combine the elementwise losses.
     """
     check_same_shape("mse_loss", predictions, targets)
-    diff = predictions - as_dtype(targets, float_dtype(predictions))
+    diff = predictions - as_targets("mse_loss", targets, float_dtype(predictions))
     return reduce_losses("mse_loss", diff * diff, reduction, weight)
 
 
 def l1_loss(predictions, targets, *, weight=None, reduction="mean"):
     """Absolute error ``|predictions - targets|`` (subgradient 0 at equality)."""
     check_same_shape("l1_loss", predictions, targets)
-    diff = predictions - as_dtype(targets, float_dtype(predictions))
+    diff = predictions - as_targets("l1_loss", targets, float_dtype(predictions))
     return reduce_losses("l1_loss", np.abs(diff), reduction, weight)
 
 
@@ -72,7 +73,7 @@ def huber_loss(predictions, targets, delta: PositiveFloat = 1.0, *, weight=None,
         Where the loss turns from quadratic to linear, ``> 0``.
     """
     check_same_shape("huber_loss", predictions, targets)
-    diff = predictions - as_dtype(targets, float_dtype(predictions))
+    diff = predictions - as_targets("huber_loss", targets, float_dtype(predictions))
     size = np.abs(diff)
     losses = np.where(getval(size) <= delta, 0.5 * (diff * diff), delta * (size - 0.5 * delta))
     return reduce_losses("huber_loss", losses, reduction, weight)
@@ -92,7 +93,7 @@ def binary_cross_entropy(probabilities, targets, *, weight=None, reduction="mean
     check_same_shape("binary_cross_entropy", probabilities, targets)
     dtype = float_dtype(probabilities)
     eps = float(numpy.finfo(dtype).eps) if eps is None else eps
-    y = as_dtype(targets, dtype)
+    y = as_targets("binary_cross_entropy", targets, dtype)
     losses = -(y * np.log(np.clip(probabilities, eps, 1))
                + (1 - y) * np.log(np.clip(1 - probabilities, eps, 1)))
     return reduce_losses("binary_cross_entropy", losses, reduction, weight)
@@ -127,7 +128,7 @@ def binary_cross_entropy_with_logits(logits, targets, *, weight=None,
     """
     name = "binary_cross_entropy_with_logits"
     check_same_shape(name, logits, targets)
-    targets = as_dtype(targets, float_dtype(logits))
+    targets = as_targets(name, targets, float_dtype(logits))
     losses = _bce_logits(logits, targets)
     if pos_weight is not None:
         pos_weight = as_dtype(pos_weight, float_dtype(logits))

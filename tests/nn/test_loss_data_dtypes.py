@@ -98,3 +98,22 @@ def test_derivatives_through_the_cast_of_traced_weights_match_the_closed_form(ba
     numpy.testing.assert_allclose(second, 2 * u * (p - t), rtol=tol, atol=tol)
     forward = make_jvp(weight_slope)(p)(numpy.ones_like(p))[1]
     numpy.testing.assert_allclose(forward, numpy.sum(2 * u * (p - t)), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy",
+                                  "binary_cross_entropy_with_logits"])
+@pytest.mark.parametrize("targets", [numpy.array(["yes", "no", "yes"]), ["yes", "no", "yes"],
+                                     numpy.array([1.0, None, 0.0], dtype=object)])
+def test_text_or_object_targets_are_refused_by_the_loss_with_the_fix(name, targets):
+    with pytest.raises(TypeError, match=rf"{name}: targets must be numbers, got dtype "
+                                        r"(<U3|object).*numpy.unique\(y, return_inverse=True\)"):
+        getattr(nn, name)(numpy.array([0.2, 0.7, 0.4]), targets)
+
+
+def test_text_class_labels_get_the_encoding_fix_and_integer_labels_still_work():
+    logits = numpy.array([[2.0, 0.0], [0.0, 1.0]])
+    with pytest.raises(TypeError, match=r"cross_entropy: integer class labels expected, got "
+                                        r"dtype <U1; encode labels as integers first"):
+        nn.cross_entropy(logits, numpy.array(["a", "b"]))
+    expected = (numpy.log1p(numpy.exp(-2.0)) + numpy.log1p(numpy.exp(-1.0))) / 2
+    assert nn.cross_entropy(logits, numpy.array([0, 1])) == pytest.approx(expected, rel=1e-15)

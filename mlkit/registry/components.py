@@ -201,9 +201,19 @@ OPTIMIZERS: dict[str, Component] = {
 }
 
 
-def make_optimizer(name: str, **options):
-    """Optimizer ``name`` with PyTorch-named ``options`` (``lr``, ``betas``, ``momentum``...)."""
-    return _lookup(OPTIMIZERS, "optimizer", name).build(**options)
+def make_optimizer(name: str, groups=None, **options):
+    """Optimizer ``name`` with PyTorch-named ``options`` (``lr``, ``betas``, ``momentum``...).
+
+    ``groups`` (a config's ``optimizer.groups``: ``[{"params": pattern, **options}, ...]``)
+    makes it an :class:`mlkit.optim.Groups`: each group that optimizer with ``options``
+    overridden by its own, the parameters no group takes (``rest``) with ``options``.
+    """
+    build = _lookup(OPTIMIZERS, "optimizer", name).build
+    if not groups:
+        return build(**options)
+    parts = [(group["params"], build(**options | {key: value for key, value in group.items()
+                                                   if key != "params"})) for group in groups]
+    return optim.Groups(parts, rest=build(**options))
 
 # ----------------------------------------------------------------------------- metrics
 

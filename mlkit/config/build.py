@@ -25,8 +25,8 @@ from mlkit.data.training_profile import TrainingProfile, profile_frame
 from mlkit.metrics import default_metrics
 from mlkit.optim.base import trainable
 from mlkit.options import did_you_mean
-from mlkit.tree import flatten_named
 from mlkit.train.plan import Plan, Preprocessing, Splits
+from mlkit.tree import flatten_named
 
 from .checks import binary_on_many_classes, metric_problems, metric_uses, warmup_problems
 from .errors import ConfigError, Problem, choices

@@ -118,8 +118,8 @@ class ClassifierLossSection(_LossSection):
     respelled: ClassVar[dict[str, dict[Any, Any]]] = {"class_weight": {"none": None}}
 
 
-PathPatterns = Annotated[Annotated[str, Field(min_length=1)]
-                         | Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)],
+_Pattern = Annotated[str, Field(min_length=1)]
+PathPatterns = Annotated[_Pattern | Annotated[list[_Pattern], Field(min_length=1)],
                          one_error("a parameter path pattern or a list of them")]
 
 

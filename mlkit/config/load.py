@@ -144,8 +144,8 @@ def _apply_one(raw: dict, text: str, source: str) -> list[str]:
     if not all(_KEY.fullmatch(part) or part.isdigit() for part in parts[1:]) or not \
             _KEY.fullmatch(parts[0]):
         raise ConfigError(source, [Problem(label, "key must be dotted names such as "
-                                           "optimizer.lr (and item numbers, optimizer.groups.0.lr)",
-                                           key)])
+                                           "optimizer.lr", key, "a list's item is named by its "
+                                           "number: optimizer.groups.0.lr")])
     node = raw
     for depth, part in enumerate(parts[:-1]):
         if isinstance(node, list):

@@ -290,8 +290,8 @@ class OneCycleLR(LRScheduler):
     it falls (with ``three_phase``, held at ``max_momentum`` in the last phase); it is SGD's and
     RMSprop's ``momentum`` or Adam's and AdamW's beta1, and an optimizer without one (Adagrad)
     needs ``cycle_momentum=False`` (over :class:`~mlkit.optim.Groups`, each group's optimizer
-    has its momentum cycled, and needs one). One step past the end is allowed (a loop that steps after
-    every batch makes it) and keeps the final values; more is an error.
+    has its momentum cycled, and needs one). One step past the end is allowed (a loop that
+    steps after every batch makes it) and keeps the final values; more is an error.
 
     Parameters
     ----------
@@ -321,8 +321,9 @@ class OneCycleLR(LRScheduler):
         Fall back to the starting rate symmetrically before the final annealing.
     """
 
-    def __init__(self, optimizer, max_lr: PositiveFloat | None = None, total_steps: PositiveInt | None = None,
-                 epochs: PositiveInt | None = None, steps_per_epoch: PositiveInt | None = None,
+    def __init__(self, optimizer, max_lr: PositiveFloat | None = None,
+                 total_steps: PositiveInt | None = None, epochs: PositiveInt | None = None,
+                 steps_per_epoch: PositiveInt | None = None,
                  pct_start: Annotated[float, Range(ge=0, le=1)] = 0.3,
                  anneal_strategy: Literal["cos", "linear"] = "cos", cycle_momentum: bool = True,
                  base_momentum: Annotated[float, Range(ge=0, lt=1)] = 0.85,

@@ -82,6 +82,7 @@ class Groups:
         self.step_count = 0
         self._signature = None
         self._layout_of = None
+        self._flat_runs = None
 
     @property
     def lr(self) -> float:
@@ -193,10 +194,39 @@ class Groups:
 
     def descend(self, model, closure):
         """One step of ``model`` on ``closure() -> (loss, grads)``; returns both. A
-        :class:`~mlkit.optim.FlatParameters` model's gradient vectors are read as its tree."""
+        :class:`~mlkit.optim.FlatParameters` model's vectors move in place: a group whose
+        parameters lie back to back in them is stepped as whole pieces (one update per dtype,
+        as one optimizer steps all of them), the others parameter by parameter; the numbers
+        are those of :meth:`update`."""
         loss, grads = closure()
-        self.update(model, model.views(grads) if isinstance(model, FlatParameters) else grads)
+        if not isinstance(model, FlatParameters):
+            self.update(model, grads)
+            return loss, grads
+        parts = None
+        for i, (optimizer, (names, runs)) in enumerate(zip(self.optimizers, self._runs(model))):
+            if runs is not None and optimizer.step_pieces(
+                    names, [model.vectors[group][start:stop] for group, start, stop in runs],
+                    [grads[group][start:stop] for group, start, stop in runs]):
+                continue
+            parts = parts or self._split(model.tree, model.views(grads))
+            if parts[i][0]:
+                optimizer.step_in_place(*parts[i])
+        self.step_count += 1
         return loss, grads
+
+    def _runs(self, flat):
+        """Per group, its parameter paths and where they lie in ``flat``'s vectors (None when
+        not back to back); worked out again for another model or layout."""
+        _, layout = self._layout(flat.tree)
+        if self._flat_runs is None or self._flat_runs[0] is not flat or (
+                self._flat_runs[1] is not layout):
+            names, routes = layout[:2]
+            found = []
+            for i in range(len(self.optimizers)):
+                mine = [k for k, route in enumerate(routes) if route == i]
+                found.append(([names[k] for k in mine], flat.runs(mine) if mine else None))
+            self._flat_runs = flat, layout, found
+        return self._flat_runs[2]
 
     def state_dict(self) -> dict:
         """``lr``, ``step``, and each group's own state under ``groups.<i>.``."""

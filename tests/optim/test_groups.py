@@ -181,3 +181,36 @@ def test_layers_frozen_at_the_start_are_selected_by_a_function():
     grads = _grads(model)
     groups.update(model, grads)
     np.testing.assert_allclose(model.layers[0].weight, before - 0.1 * grads["layers"][0]["weight"])
+
+
+class _Counted(optim.Adam):
+    """Adam counting its updates: one per parameter, or one per dtype for pieces of vectors."""
+
+    calls = 0
+
+    def apply(self, param, grad, state, step):
+        type(self).calls += 1
+        super().apply(param, grad, state, step)
+
+
+@pytest.mark.parametrize("first, updates", [("layers.0", 1), ("*.bias", 2)])
+def test_flat_vectors_step_each_back_to_back_group_whole_with_the_bits_of_the_tree(first,
+                                                                                   updates):
+    """layers.0's weight and bias lie back to back in the vectors, so its group steps as one
+    piece (one update); the biases do not, so theirs steps parameter by parameter (two)."""
+    model, flat_model = _model(), _model()
+    flat = optim.FlatParameters(flat_model.parameters())
+    flat_model.update(flat.tree)
+    by_tree = optim.Groups([(first, optim.Adam(lr=0.01))], rest=optim.SGD(lr=0.1, momentum=0.9))
+    by_flat = optim.Groups([(first, _Counted(lr=0.01))], rest=optim.SGD(lr=0.1, momentum=0.9))
+    for step in range(4):
+        by_tree.update(model, _grads(model))
+        _Counted.calls = 0
+        by_flat.descend(flat, lambda: (0.0, flat.join(_grads(flat_model))))
+        if step:  # the first step lays each group's state out, parameter by parameter
+            assert _Counted.calls == updates
+    for name, value in model.state_dict().items():
+        np.testing.assert_array_equal(flat_model.state_dict()[name], value, err_msg=name)
+    assert by_flat.step_count == 4
+    np.testing.assert_array_equal(by_flat.state_dict()["groups.0.state.layers.0.bias.exp_avg"],
+                                  by_tree.state_dict()["groups.0.state.layers.0.bias.exp_avg"])

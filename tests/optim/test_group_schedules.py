@@ -89,3 +89,6 @@ def test_rest_takes_the_parameters_no_group_takes_and_its_rate_is_the_main_one()
     assert moved["layers"][0]["weight"].tolist() == [0.9, 0.9]
     schedule.step()
     assert groups.lr == schedule.get_last_lr() == 0.05 and groups.lrs == [0.25, 0.05]
+    with pytest.raises(ValueError, match=r"Groups.lrs: 1 rates for 2 groups; give one rate per "
+                                         "group, rest last"):
+        groups.lrs = [0.1]

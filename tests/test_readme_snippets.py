@@ -4,6 +4,11 @@ import re
 from pathlib import Path
 
 import numpy
+import pytest
+import yaml
+
+from mlkit.config import ConfigError, apply_overrides, validate_config
+from mlkit.config.build import build_plan
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -18,3 +23,18 @@ def test_the_readme_python_blocks_run_in_order_and_match_their_comments():
     numpy.testing.assert_allclose(slope, [0.0, 0.63970001], rtol=1e-8)  # its comment's value
     assert namespace["history"].rows[-1]["epoch"] == 30  # its comment's row
     assert 0.9 < namespace["search"].best_score_ <= 1.0
+
+
+def test_the_readme_param_groups_yaml_builds_the_groups_its_comments_say():
+    (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", README.read_text(encoding="utf-8"),
+                                      re.S) if "groups:" in b]
+    raw = {"data": {"dataset": "digits"}, "model": {"name": "mlp", "hidden": [8]},
+           "loss": {"name": "cross_entropy"}, "training": {"epochs": 1}, **yaml.safe_load(block)}
+    groups = build_plan(validate_config(raw)).optimizer
+    assert groups.lrs == [0.01, 0.1, 0.1] and groups.lr == 0.1  # a tenth; the rest's rate
+    assert [o.weight_decay for o in groups.optimizers] == [1e-4, 0.0, 1e-4]
+    paths = ["layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias"]
+    assert [[take(path) for path in paths] for take in groups.selects[:2]] == [
+        [True, True, False, False], [False, True, False, True]]  # layers.0.bias goes to group 0
+    with pytest.raises(ConfigError, match="did you mean 'layers.0'"):
+        build_plan(validate_config(apply_overrides(raw, ["optimizer.groups.0.params=layer.0"])))

@@ -23,7 +23,10 @@ from mlkit.data import (
 )
 from mlkit.data.training_profile import TrainingProfile, profile_frame
 from mlkit.metrics import default_metrics
+from mlkit.optim.base import trainable
+from mlkit.options import did_you_mean
 from mlkit.train.plan import Plan, Preprocessing, Splits
+from mlkit.tree import flatten_named
 
 from .checks import binary_on_many_classes, metric_problems, metric_uses, warmup_problems
 from .errors import ConfigError, Problem, choices
@@ -196,7 +199,7 @@ def build_plan(config: Config, source: str | None = None) -> Plan:
         exclude={"name", "l1", "l2", "class_weight"}))
     batches = steps_per_epoch(len(splits.X_train), config.training.batch_size,
                               config.training.last_batch)
-    optimizer, schedule, monitor = _optimizer_and_schedule(config, source, batches)
+    optimizer, schedule, monitor = _optimizer_and_schedule(config, source, batches, model)
     early = config.training.early_stopping
     if early is not None:
         checkpoint_monitor, mode = early.monitor, early.mode
@@ -218,10 +221,24 @@ def build_plan(config: Config, source: str | None = None) -> Plan:
                 profile=training_profile(config, dataset))
 
 
-def _optimizer_and_schedule(config: Config, source: str, batches: int):
-    """The optimizer and schedule; one stepped every batch steps ``batches`` times an epoch."""
+def _optimizer_and_schedule(config: Config, source: str, batches: int, model):
+    """The optimizer and schedule; one stepped every batch steps ``batches`` times an epoch.
+    Each of ``optimizer.groups`` must take some parameter of ``model`` no earlier group takes."""
     options = config.optimizer.model_dump(exclude={"name"})
     optimizer = registry.make_optimizer(config.optimizer.name, **options)
+    if options.get("groups"):
+        names = list(flatten_named(trainable(model)))
+        paths = {".".join(name.split(".")[:n]) for name in names for n in range(1, 9)}
+        problems = []
+        for i, why in optimizer.unmatched(names):
+            pattern = options["groups"][i]["params"]
+            matches = any(map(optimizer.selects[i], names))
+            near = "" if matches or not isinstance(pattern, str) else did_you_mean(
+                pattern, sorted(paths))
+            problems.append(Problem(f"optimizer.groups.{i}.params", why, pattern,
+                                    f"the model's parameters: {', '.join(names)}{near}"))
+        if problems:
+            raise ConfigError(source, problems)
     schedule_options = config.schedule.model_dump(exclude={"name", "interval"})
     monitor = schedule_options.get("monitor", "val_loss")
     per_epoch = batches if config.schedule.interval == "batch" else 1

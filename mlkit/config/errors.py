@@ -131,7 +131,9 @@ class _Site:
 
 
 def _locate(root: type[BaseModel], loc: tuple) -> _Site:
-    """Follow `loc` through the schema, dropping discriminator tags from the dotted path."""
+    """Follow `loc` through the schema, dropping discriminator tags from the dotted path. An
+    item of a list of values is `key[i]`; one of a list of sections `key.i`, as overrides
+    name it (`optimizer.groups.1.lr=0.01`)."""
     site = _Site(parts=[])
     node: Any = root
     items = list(loc)
@@ -140,9 +142,12 @@ def _locate(root: type[BaseModel], loc: tuple) -> _Site:
         key = items[i]
         model = _model(node)
         if isinstance(key, int) and site.parts:
-            site.parts[-1] += f"[{key}]"
             args = get_args(_plain(node))
             node = args[0] if args else None
+            if _model(node) is None:
+                site.parts[-1] += f"[{key}]"
+            else:  # a section in a list: its dotted path, as an override writes it
+                site.parts.append(str(key))
         elif model is not None:
             if site.owner is not model:
                 site.owner, site.union, site.tag = model, None, None

@@ -1,7 +1,8 @@
 """Read a YAML config, apply command-line overrides, validate it, and write it back out.
 
 Overrides are `key.path=value` (the value read as YAML: `training.epochs=5`,
-`model.hidden=[64,32]`, `optimizer.name=sgd`) or `~key.path` to remove a key. They edit the raw
+`model.hidden=[64,32]`, `optimizer.name=sgd`, a list's item by its number:
+`optimizer.groups.0.lr=1e-4`) or `~key.path` to remove a key. They edit the raw
 mapping before validation, so they are checked exactly like the file. An override that changes a
 component's name leaves out the options set so far that the new component lacks (SGD's momentum
 when switching to Adam), as choosing it in the file would; options given after it are checked
@@ -140,20 +141,32 @@ def _apply_one(raw: dict, text: str, source: str) -> list[str]:
         raise ConfigError(source, [Problem(label, "has no '='",
                                            hint="write key.path=value, e.g. training.epochs=5")])
     parts = key.strip().split(".")
-    if not all(_KEY.fullmatch(part) for part in parts):
+    if not all(_KEY.fullmatch(part) or part.isdigit() for part in parts[1:]) or not \
+            _KEY.fullmatch(parts[0]):
         raise ConfigError(source, [Problem(label, "key must be dotted names such as "
-                                           "optimizer.lr", key)])
+                                           "optimizer.lr", key, "a list's item is named by its "
+                                           "number: optimizer.groups.0.lr")])
     node = raw
     for depth, part in enumerate(parts[:-1]):
-        child = node.get(part) if remove else node.setdefault(part, {})
+        if isinstance(node, list):
+            child = node[_item(node, parts, depth, label, source)]
+        else:
+            child = node.get(part) if remove else node.setdefault(part, {})
         if remove and child is None:
             raise ConfigError(source, [Problem(label, "nothing to remove", hint=(
                 f"{'.'.join(parts[: depth + 1])} is not set"))])
-        if not isinstance(child, dict):
+        if not isinstance(child, (dict, list)):
             where = ".".join(parts[: depth + 1])
             raise ConfigError(source, [Problem(label, f"{where} is not a mapping here", child,
                                                f"set {where} itself instead")])
         node = child
+    if isinstance(node, list):
+        index = _item(node, parts, len(parts) - 1, label, source)
+        if remove:
+            del node[index]
+        else:
+            node[index] = parse_yaml(value_text, source, where=label)
+        return []
     if remove:
         if parts[-1] not in node:
             raise ConfigError(source, [Problem(label, "nothing to remove", hint=(
@@ -166,8 +179,26 @@ def _apply_one(raw: dict, text: str, source: str) -> list[str]:
         left_out = [f"{parts[0]}.{option}" for option in _foreign_options(parts[0], value, node)]
         for key in left_out:
             del node[key.partition(".")[2]]
+        groups = node.get("groups")
+        for i, group in enumerate(groups if isinstance(groups, list) else ()):
+            if isinstance(group, dict):
+                foreign = _foreign_options(parts[0], value, {
+                    option: None for option in group if option != "params"})
+                left_out += [f"{parts[0]}.groups.{i}.{option}" for option in foreign]
+                for option in foreign:
+                    del group[option]
     node[parts[-1]] = value
     return left_out
+
+
+def _item(items: list, parts: list[str], depth: int, label: str, source: str) -> int:
+    """The index ``parts[depth]`` names in the list ``items`` (a number, within its length)."""
+    where = ".".join(parts[:depth])
+    if not parts[depth].isdigit() or int(parts[depth]) >= len(items):
+        raise ConfigError(source, [Problem(label, f"{where} is a list of {len(items)} items, "
+                                           f"numbered 0 to {len(items) - 1}", parts[depth],
+                                           f"name an item by its number, e.g. {where}.0")])
+    return int(parts[depth])
 
 
 def _foreign_options(section: str, name, options: dict) -> list[str]:

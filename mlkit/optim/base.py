@@ -64,6 +64,7 @@ class Optimizer(validation.BuiltFromOptions, ABC):
         self._counts = None
         self._pending = None
         self._slots = None
+        self._sizes = None
         self._members = None
         self._packed = None
         self._flat = None
@@ -111,7 +112,8 @@ class Optimizer(validation.BuiltFromOptions, ABC):
         self._dtypes = [leaf.dtype for leaf in leaves]
         self._states = [self.init_state(leaf) for leaf in leaves]
         self._counts = [0] * len(leaves)
-        dtypes, sizes, self._slots = dtype_groups(leaves)
+        dtypes, self._sizes, self._slots = dtype_groups(leaves)
+        sizes = self._sizes
         self._members = [[i for i, slot in enumerate(self._slots) if slot[0] == group]
                          for group in range(len(dtypes))]
         self._packed = [self._pack(members, size) for members, size in zip(self._members, sizes)]
@@ -127,6 +129,16 @@ class Optimizer(validation.BuiltFromOptions, ABC):
 
     def step(self, params, grads):
         """Return ``params`` moved one step along ``grads`` (a tree of the same structure)."""
+        leaves = self._moved(params, grads, in_place=False)  # sets _build at the first step
+        return self._build(leaves)
+
+    def step_in_place(self, params, grads) -> None:
+        """Move the arrays of ``params`` one step along ``grads`` in place (the numbers of
+        :meth:`step`): how :class:`~mlkit.optim.Groups` steps its part of flat vectors."""
+        self._moved(params, grads, in_place=True)
+
+    def _moved(self, params, grads, in_place):
+        """The leaves of ``params`` moved one step: new arrays, or the same ones written to."""
         if self._names is None:
             self.init(params)
         try:
@@ -145,11 +157,11 @@ class Optimizer(validation.BuiltFromOptions, ABC):
                 new_leaves.append(param)
                 continue
             counts[i] += 1
-            new = param.copy()
+            new = param if in_place else param.copy()
             apply(new, grad, state, counts[i])
             new_leaves.append(new)
         self.step_count += 1
-        return self._build(new_leaves)
+        return new_leaves
 
     def update(self, model, grads) -> None:
         """Step a model in place: ``model.update(self.step(trainable(model), grads))``."""
@@ -173,6 +185,17 @@ class Optimizer(validation.BuiltFromOptions, ABC):
         loss, grads = closure()
         self.update(model, grads)
         return loss, grads
+
+    def step_pieces(self, names, vectors, grads) -> bool:
+        """Step the parameters ``names``, laid out back to back in ``vectors`` (one 1-D piece
+        per dtype, as a :class:`~mlkit.optim.FlatParameters` lays out their tree), along the
+        pieces ``grads``, in place: the numbers of :meth:`step_in_place`, with one
+        :meth:`apply` per dtype. False, and nothing done, when the state is laid out for other
+        parameters (before the first step, say)."""
+        if self._names != names or [vector.size for vector in vectors] != self._sizes:
+            return False
+        self._step_vectors(vectors, grads)
+        return True
 
     def _pack(self, members, size):
         """Put the state of parameters ``members`` (of one dtype) into one vector per key,

@@ -34,9 +34,9 @@ class SequentialLR(LRScheduler):
         _check_children("SequentialLR", self.schedulers, optimizer)
         super().__init__(optimizer)
 
-    def lr_at(self, epoch):
+    def _rate(self, epoch, base_lr):
         scheduler, into = self._active(epoch)
-        return scheduler.lr_at(into)
+        return scheduler.lr_at(into, base_lr)
 
     def momentum_at(self, epoch):
         scheduler, into = self._active(epoch)
@@ -69,9 +69,9 @@ class ChainedScheduler(LRScheduler):
         _check_children("ChainedScheduler", self.schedulers, optimizer)
         super().__init__(optimizer)
 
-    def lr_at(self, epoch):
-        return self.base_lr * math.prod(scheduler.lr_at(epoch) / scheduler.base_lr
-                                        for scheduler in self.schedulers)
+    def _rate(self, epoch, base_lr):
+        return base_lr * math.prod(scheduler.lr_at(epoch, base_lr) / base_lr
+                                   for scheduler in self.schedulers)
 
     def momentum_at(self, epoch):
         found = [scheduler.momentum_at(epoch) for scheduler in self.schedulers]

@@ -219,6 +219,19 @@ class FlatParameters:
             parts[group].append(mnp.reshape(leaf, (-1,)))
         return [group[0] if len(group) == 1 else mnp.concatenate(group) for group in parts]
 
+    def runs(self, leaves) -> list | None:
+        """Where the leaves numbered ``leaves`` (in tree order) lie when back to back in that
+        order (a layer's weight and bias, say): ``(vector, start, stop)`` per dtype, in order of
+        first appearance; None when they do not."""
+        runs = {}
+        for i in leaves:
+            group, start, stop = self._slots[i]
+            run = runs.setdefault(group, [start, start])
+            if run[1] != start:
+                return None
+            run[1] = stop
+        return [(group, start, stop) for group, (start, stop) in runs.items()]
+
     def holds(self, tree) -> bool:
         """True when every leaf of ``tree`` is (by identity) the matching view of ``tree``."""
         leaves = tree_signature(tree)[0]

@@ -4,12 +4,14 @@ PyTorch gives parts of a model their own learning rate or weight decay through o
 param groups. mlkit's optimizers take their options alone, so :class:`Groups` routes each
 parameter, by a test of its dotted path (``layers.0.weight``, as in ``state_dict``), to one of
 several optimizers, each keeping the state of its own parameters. It steps by the one optimizer
-protocol, so ``fit``, schedules, checkpoints and frozen layers take it as any optimizer.
+protocol, so ``fit``, schedules, checkpoints and frozen layers take it as any optimizer. A
+config's ``optimizer.groups`` is built into one (mlkit.registry.make_optimizer).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from fnmatch import fnmatchcase
 
 import numpy as np
 
@@ -26,62 +28,86 @@ class Groups:
     Parameters
     ----------
     groups : sequence of (select, optimizer)
-        ``select`` is a dotted path prefix (``"layers.0"`` takes ``layers.0.weight`` and
-        ``layers.0.bias``) or a test ``select(path) -> bool``; each parameter goes to the first
-        group that takes it, and one that no group takes is an error (end with
-        ``(lambda path: True, optimizer)`` for the rest). A prefix must take some parameter
-        at the first step (a function is not checked: use one for layers frozen until
-        later). Each optimizer is a first-order one of its own, e.g.
-        ``optim.SGD(lr=0.1, weight_decay=1e-4)``.
+        ``select`` is a path pattern, a list of them, or a test ``select(path) -> bool``. A
+        pattern takes the paths it matches whole or as a dotted prefix, ``*`` standing for any
+        text: ``"layers.0"`` takes ``layers.0.weight`` and ``layers.0.bias``, ``"*.bias"``
+        every layer's bias. Each parameter goes to the first group that takes it. At the first
+        step, a pattern must take some parameter that no earlier group took (a function is not
+        checked: use one for layers frozen until later). Each optimizer is a first-order one of
+        its own, e.g. ``optim.SGD(lr=0.1, weight_decay=1e-4)``.
+    rest : optimizer, optional
+        Steps every parameter no group takes, as the options given to a PyTorch optimizer
+        itself do; without it, such a parameter is an error.
 
     Notes
     -----
-    ``lr`` reads the first group's rate; setting it (as a schedule does) sets every group's
-    rate in proportion to the rates they were built with, so a schedule moves each group from
-    its own rate as PyTorch's do (exactly for schedules that scale the rate; ``eta_min``,
-    ``min_lr`` and ``max_lr`` are then in the first group's units). ``state_dict`` holds each
+    ``lr`` is the rate of ``rest`` (without it, of the first group); ``lrs`` lists every
+    group's (``rest`` last) and ``initial_lrs`` the rates they were built with. A schedule
+    moves each group from its own rate by the schedule's formula, as PyTorch's do, so
+    absolute values (``eta_min``, ``min_lr``, ``max_lr``) are the same for every group, and
+    ``OneCycleLR`` cycles the momentum of each group's optimizer. Setting ``lr`` sets every
+    group's rate in proportion to the rates they were built with. ``state_dict`` holds each
     group's state under ``groups.<i>.``. A group whose parameters are all frozen is not
-    stepped; its optimizer keeps their state until they come back. There is no momentum to
-    cycle, so ``OneCycleLR`` needs ``cycle_momentum=False``.
+    stepped; its optimizer keeps their state until they come back.
     """
 
     full_batch = False
     converged = False
     stalled = False
 
-    def __init__(self, groups):
+    def __init__(self, groups, rest=None):
         groups = list(groups)
         if not groups:
             raise ValueError("Groups: no groups given; pass [(select, optimizer), ...]")
         self.selects = [_selector(select, i) for i, (select, _) in enumerate(groups)]
-        self._prefixes = [select if isinstance(select, str) else None for select, _ in groups]
+        self._patterns = [_patterns(select) for select, _ in groups]
         self.optimizers = [optimizer for _, optimizer in groups]
+        if rest is not None:
+            self.selects.append(lambda path: True)
+            self._patterns.append(None)
+            self.optimizers.append(rest)
         for i, optimizer in enumerate(self.optimizers):
+            what = "rest" if rest is not None and i == len(groups) else f"group {i}"
             if getattr(optimizer, "full_batch", False) or not hasattr(optimizer, "step"):
-                raise TypeError(f"Groups: group {i} has a {type(optimizer).__name__}, which "
+                raise TypeError(f"Groups: {what} has a {type(optimizer).__name__}, which "
                                 "cannot step a part of the parameters alone; give each group a "
                                 "first-order optimizer (SGD, Adam, AdamW, RMSprop, Adagrad)")
             if any(optimizer is other for other in self.optimizers[:i]):
-                raise ValueError(f"Groups: group {i} reuses the optimizer of an earlier group; "
+                raise ValueError(f"Groups: {what} reuses the optimizer of an earlier group; "
                                  "give each group an optimizer of its own (it holds the state "
                                  "of that group's parameters)")
-        self._bases = [float(optimizer.initial_lr) for optimizer in self.optimizers]
-        self.initial_lr = self._bases[0]
+        self._main = len(groups) if rest is not None else 0
+        self.initial_lrs = [float(optimizer.initial_lr) for optimizer in self.optimizers]
+        self.initial_lr = self.initial_lrs[self._main]
         self.step_count = 0
         self._signature = None
         self._layout_of = None
+        self._flat_runs = None
 
     @property
     def lr(self) -> float:
-        """The first group's learning rate; setting it scales every group's (see Notes)."""
-        return self.optimizers[0].lr
+        """The main rate (see Notes); setting it scales every group's in proportion."""
+        return self.optimizers[self._main].lr
 
     @lr.setter
     def lr(self, value):
         scale = value / self.initial_lr  # exactly 1.0 at the built rate: each group's own
-        self.optimizers[0].lr = value
-        for optimizer, base in zip(self.optimizers[1:], self._bases[1:]):
-            optimizer.lr = base * scale
+        for i, (optimizer, base) in enumerate(zip(self.optimizers, self.initial_lrs)):
+            optimizer.lr = value if i == self._main else base * scale
+
+    @property
+    def lrs(self) -> list[float]:
+        """Every group's rate, in the order of ``optimizers`` (``rest`` last)."""
+        return [optimizer.lr for optimizer in self.optimizers]
+
+    @lrs.setter
+    def lrs(self, values):
+        values = list(values)
+        if len(values) != len(self.optimizers):
+            raise ValueError(f"Groups.lrs: {len(values)} rates for {len(self.optimizers)} "
+                             "groups; give one rate per group, rest last")
+        for optimizer, value in zip(self.optimizers, values):
+            optimizer.lr = value
 
     def _layout(self, params):
         """The leaves of ``params``, their paths, each one's group and the tree's rebuild,
@@ -89,29 +115,48 @@ class Groups:
         leaves, signature = tree_signature(params)
         if signature != self._signature:
             names = list(flatten_named(params))
-            routes = [next((i for i, select in enumerate(self.selects) if select(name)), None)
-                      for name in names]
+            routes = self._routes(names)
             lost = [name for name, group in zip(names, routes) if group is None]
             if self._signature is None:
-                self._refuse_unmatched_prefixes(names)
+                self._refuse_unmatched(names)
             if lost:
                 raise ValueError(f"Groups: parameters {lost} are in no group; add a group for "
-                                 "them, e.g. (lambda path: True, optimizer) last")
+                                 "them, e.g. (lambda path: True, optimizer) last, or pass rest=")
             structure = tree_flatten(params)[1]
             self._layout_of = names, routes, structure, tree_builder(structure)
             self._signature = signature
         return leaves, self._layout_of
 
-    def _refuse_unmatched_prefixes(self, names) -> None:
-        """Refuse, at the first step, a prefix taking none of the parameters: a misspelled
+    def _routes(self, names) -> list[int | None]:
+        """The group of each parameter path: the first that takes it (None: no group)."""
+        return [next((i for i, select in enumerate(self.selects) if select(name)), None)
+                for name in names]
+
+    def unmatched(self, names) -> list[tuple[int, str]]:
+        """The groups selecting by pattern that take none of the parameter paths ``names``,
+        each with the reason: its patterns match none, or only paths earlier groups take."""
+        routes = self._routes(names)
+        found = []
+        for i, patterns in enumerate(self._patterns):
+            if patterns is None or i in routes:
+                continue
+            earlier = sorted({route for name, route in zip(names, routes)
+                              if self.selects[i](name)})
+            found.append((i, "matches none of the parameters" if not earlier else
+                          "matches only parameters that earlier groups take (group "
+                          f"{', '.join(map(str, earlier))})"))
+        return found
+
+    def _refuse_unmatched(self, names) -> None:
+        """Refuse, at the first step, a pattern taking none of the parameters: a misspelled
         path would otherwise pass its layers on, unnoticed, to a later group's rate."""
-        for i, (select, prefix) in enumerate(zip(self.selects, self._prefixes)):
-            if prefix is not None and not any(map(select, names)):
-                raise ValueError(f"Groups: group {i}'s prefix {prefix!r} takes none of the "
-                                 f"parameters {names}; correct the path (a parameter's "
-                                 "state_dict key), or, for layers frozen until later, select "
-                                 f"them with a function (lambda path: path.startswith({prefix!r})"
-                                 "), which is not checked")
+        for i, why in self.unmatched(names)[:1]:
+            shown = self._patterns[i][0] if len(self._patterns[i]) == 1 else list(
+                self._patterns[i])
+            raise ValueError(f"Groups: group {i}'s pattern {shown!r} {why}: {names}; correct "
+                             "the pattern (a parameter's state_dict key, or a prefix of one), "
+                             "or, for layers frozen until later, select them with a function "
+                             "(lambda path: path.startswith('layers.0')), which is not checked")
 
     def _split(self, params, grads=None):
         """Per group, ``{path: leaf}`` of its parameters and of their gradients."""
@@ -149,10 +194,39 @@ class Groups:
 
     def descend(self, model, closure):
         """One step of ``model`` on ``closure() -> (loss, grads)``; returns both. A
-        :class:`~mlkit.optim.FlatParameters` model's gradient vectors are read as its tree."""
+        :class:`~mlkit.optim.FlatParameters` model's vectors move in place: a group whose
+        parameters lie back to back in them is stepped as whole pieces (one update per dtype,
+        as one optimizer steps all of them), the others parameter by parameter; the numbers
+        are those of :meth:`update`."""
         loss, grads = closure()
-        self.update(model, model.views(grads) if isinstance(model, FlatParameters) else grads)
+        if not isinstance(model, FlatParameters):
+            self.update(model, grads)
+            return loss, grads
+        parts = None
+        for i, (optimizer, (names, runs)) in enumerate(zip(self.optimizers, self._runs(model))):
+            if runs is not None and optimizer.step_pieces(
+                    names, [model.vectors[group][start:stop] for group, start, stop in runs],
+                    [grads[group][start:stop] for group, start, stop in runs]):
+                continue
+            parts = parts or self._split(model.tree, model.views(grads))
+            if parts[i][0]:
+                optimizer.step_in_place(*parts[i])
+        self.step_count += 1
         return loss, grads
+
+    def _runs(self, flat):
+        """Per group, its parameter paths and where they lie in ``flat``'s vectors (None when
+        not back to back); worked out again for another model or layout."""
+        _, layout = self._layout(flat.tree)
+        if self._flat_runs is None or self._flat_runs[0] is not flat or (
+                self._flat_runs[1] is not layout):
+            names, routes = layout[:2]
+            found = []
+            for i in range(len(self.optimizers)):
+                mine = [k for k, route in enumerate(routes) if route == i]
+                found.append(([names[k] for k in mine], flat.runs(mine) if mine else None))
+            self._flat_runs = flat, layout, found
+        return self._flat_runs[2]
 
     def state_dict(self) -> dict:
         """``lr``, ``step``, and each group's own state under ``groups.<i>.``."""
@@ -180,12 +254,24 @@ class Groups:
         self.step_count = int(arrays["step"])
 
 
-def _selector(select, index: int) -> Callable[[str], bool]:
-    """A test of a parameter path: ``select`` itself, or a dotted prefix's."""
+def _patterns(select) -> tuple[str, ...] | None:
+    """``select``'s path patterns (one, or a non-empty list of them); None otherwise."""
     if isinstance(select, str):
-        return lambda path: path == select or path.startswith(select + ".")
+        return (select,)
+    if isinstance(select, (list, tuple)) and select and all(isinstance(p, str) for p in select):
+        return tuple(select)
+    return None
+
+
+def _selector(select, index: int) -> Callable[[str], bool]:
+    """A test of a parameter path: ``select`` itself, or its patterns' (see Groups)."""
     if callable(select):
         return select
-    raise TypeError(f"Groups: group {index} selects its parameters with {select!r} (of "
-                    f"type {type(select).__name__}); use a dotted path prefix ('layers.0') or a "
-                    "function of the path (lambda path: path.endswith('bias'))")
+    patterns = _patterns(select)
+    if patterns is None:
+        raise TypeError(f"Groups: group {index} selects its parameters with {select!r} (of "
+                        f"type {type(select).__name__}); use a path pattern ('layers.0', "
+                        "'*.bias'), a list of them, or a function of the path "
+                        "(lambda path: path.endswith('bias'))")
+    return lambda path: any(fnmatchcase(path, pattern) or fnmatchcase(path, pattern + ".*")
+                            for pattern in patterns)

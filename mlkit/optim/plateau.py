@@ -19,7 +19,9 @@ class ReduceLROnPlateau:
     ``best * (1 - threshold)`` (relative mode; ``1 + threshold`` when ``mode="max"``) or
     ``best - threshold`` (absolute mode; ``+`` when ``mode="max"``). After more than
     ``patience`` such steps the rate becomes ``max(lr * factor, min_lr)`` (unless that changes
-    it by ``eps`` or less), then ``cooldown`` steps pass before counting resumes.
+    it by ``eps`` or less), then ``cooldown`` steps pass before counting resumes. Over
+    :class:`~mlkit.optim.Groups`, each group's rate is reduced so, with the one ``min_lr``
+    (as PyTorch's).
 
     Parameters
     ----------
@@ -77,13 +79,19 @@ class ReduceLROnPlateau:
             self.cooldown_counter -= 1
             self.num_bad_epochs = 0
         if self.num_bad_epochs > self.patience:
-            old = float(self.optimizer.lr)
-            new = max(old * self.factor, self.min_lr)
-            if old - new > self.eps:
-                self.optimizer.lr = new
+            olds = getattr(self.optimizer, "lrs", None)
+            news = [self._reduced(float(old)) for old in olds or [self.optimizer.lr]]
+            if olds is None:
+                self.optimizer.lr = news[0]
+            else:
+                self.optimizer.lrs = news
             self.cooldown_counter = self.cooldown
             self.num_bad_epochs = 0
         self._last_lr = float(self.optimizer.lr)
+
+    def _reduced(self, old: float) -> float:
+        new = max(old * self.factor, self.min_lr)
+        return new if old - new > self.eps else old
 
     def get_last_lr(self) -> float:
         """The optimizer's learning rate after the last step."""
@@ -107,7 +115,8 @@ class ReduceLROnPlateau:
         self.num_bad_epochs = int(arrays["num_bad_epochs"])
         self.cooldown_counter = int(arrays["cooldown_counter"])
         self._last_lr = float(arrays["last_lr"])
-        self.optimizer.lr = self._last_lr
+        if self.optimizer.lr != self._last_lr:  # groups' own rates come with their state
+            self.optimizer.lr = self._last_lr
 
     def _improves(self, current):
         sign = -1.0 if self.mode == "min" else 1.0

@@ -30,16 +30,22 @@ from mlkit.options import (
 
 
 class LRScheduler(ABC):
-    """Base class: sets ``optimizer.lr = lr_at(last_epoch)`` on creation and on every step."""
+    """Base class: sets the optimizer's rate to ``lr_at(last_epoch)`` on creation and on every
+    step; a :class:`~mlkit.optim.Groups` gets every group's rate from its own built rate."""
 
     def __init__(self, optimizer):
         self.optimizer = optimizer
         self.base_lr = float(getattr(optimizer, "initial_lr", optimizer.lr))
         self._set_epoch(0)
 
+    def lr_at(self, epoch: int, base_lr: float | None = None) -> float:
+        """The learning rate after ``epoch`` steps of this schedule, from ``base_lr`` (default:
+        the schedule's own, the optimizer's built rate)."""
+        return self._rate(epoch, self.base_lr if base_lr is None else base_lr)
+
     @abstractmethod
-    def lr_at(self, epoch: int) -> float:
-        """The learning rate after ``epoch`` steps of this schedule."""
+    def _rate(self, epoch: int, base_lr: float) -> float:
+        """The schedule's formula: the rate after ``epoch`` steps from ``base_lr``."""
 
     def momentum_at(self, epoch: int) -> float | None:
         """The momentum (or Adam's beta1) after ``epoch`` steps; None: this schedule leaves it."""
@@ -50,7 +56,7 @@ class LRScheduler(ABC):
         self._set_epoch(self.last_epoch + 1)
 
     def get_last_lr(self) -> float:
-        """The learning rate this schedule set last."""
+        """The learning rate this schedule set last (the main one, for groups)."""
         return self._last_lr
 
     def state_dict(self) -> dict:
@@ -67,10 +73,14 @@ class LRScheduler(ABC):
         self._set_epoch(int(arrays["last_epoch"]))
 
     def _set_epoch(self, epoch: int) -> None:
-        lr = self.lr_at(epoch)
+        initial = getattr(self.optimizer, "initial_lrs", None)
+        if initial is None:
+            self.optimizer.lr = self.lr_at(epoch)
+        else:  # groups: each from its own built rate (the main one from the schedule's)
+            scale = self.base_lr / self.optimizer.initial_lr  # 1.0 but after a loaded state
+            self.optimizer.lrs = [self.lr_at(epoch, base * scale) for base in initial]
         self.last_epoch = epoch
-        self._last_lr = lr
-        self.optimizer.lr = lr
+        self._last_lr = float(self.optimizer.lr)
         momentum = self.momentum_at(epoch)
         if momentum is not None:
             set_momentum(self.optimizer, momentum)
@@ -80,28 +90,41 @@ MOMENTUM_OPTIONS = ("betas", "momentum")
 """The optimizer options a schedule can cycle, as PyTorch's cycle_momentum: beta1, momentum."""
 
 
-def momentum_name(optimizer, kind: str | None = None) -> str:
-    """The option ``cycle_momentum`` moves: the first of :data:`MOMENTUM_OPTIONS` that
-    ``optimizer`` has (an optimizer, or a config's section of its options, named ``kind``).
+def stepped_optimizers(optimizer) -> list:
+    """The optimizers that step the parameters: each group's for a Groups, else ``optimizer``."""
+    return list(getattr(optimizer, "optimizers", [optimizer]))
 
-    The one statement of the rule: an :class:`~mlkit.options.OptionConflict` at
-    ``cycle_momentum`` when it has neither.
+
+def momentum_name(optimizer, kind: str | None = None, schedule: str = "OneCycleLR") -> str:
+    """The option ``cycle_momentum`` moves: the first of :data:`MOMENTUM_OPTIONS` that
+    ``optimizer`` has (an optimizer, each group's of a Groups, or a config's section of its
+    options, named ``kind``).
+
+    The one statement of the rule: an :class:`~mlkit.options.OptionConflict` of ``schedule``
+    (the schedule cycling it) at ``cycle_momentum`` when one has neither.
     """
-    for name in MOMENTUM_OPTIONS:
-        if hasattr(optimizer, name):
-            return name
-    raise OptionConflict("OneCycleLR", "cycle_momentum", "needs an optimizer with momentum "
-                         "(SGD, RMSprop) or betas (Adam, AdamW), but "
-                         f"{kind or type(optimizer).__name__} has neither", True,
-                         "set cycle_momentum to false, or use an optimizer with momentum")
+    groups = stepped_optimizers(optimizer)
+    names = []
+    for i, stepped in enumerate(groups):
+        name = next((name for name in MOMENTUM_OPTIONS if hasattr(stepped, name)), None)
+        if name is None:
+            what = kind or type(stepped).__name__
+            raise OptionConflict(schedule, "cycle_momentum", "needs an optimizer with momentum "
+                                 "(SGD, RMSprop) or betas (Adam, AdamW), but "
+                                 f"{what}{f' of group {i}' if len(groups) > 1 else ''} has "
+                                 "neither", True, "set cycle_momentum to false, or use an "
+                                 "optimizer with momentum")
+        names.append(name)
+    return names[0]
 
 
 def set_momentum(optimizer, value: float) -> None:
-    """Set the optimizer's momentum, or the beta1 of its ``betas``."""
-    if momentum_name(optimizer) == "betas":
-        optimizer.betas = (value, *optimizer.betas[1:])
-    else:
-        optimizer.momentum = value
+    """Set the momentum, or the beta1 of the ``betas``, of the optimizer (of each group's)."""
+    for stepped in stepped_optimizers(optimizer):
+        if momentum_name(stepped) == "betas":
+            stepped.betas = (value, *stepped.betas[1:])
+        else:
+            stepped.momentum = value
 
 
 @checked
@@ -122,8 +145,8 @@ class StepLR(LRScheduler):
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer)
 
-    def lr_at(self, epoch):
-        return self.base_lr * self.gamma ** (epoch // self.step_size)
+    def _rate(self, epoch, base_lr):
+        return base_lr * self.gamma ** (epoch // self.step_size)
 
 
 @checked
@@ -145,8 +168,8 @@ class MultiStepLR(LRScheduler):
         self.milestones, self.gamma = sorted(milestones), gamma
         super().__init__(optimizer)
 
-    def lr_at(self, epoch):
-        return self.base_lr * self.gamma ** bisect.bisect_right(self.milestones, epoch)
+    def _rate(self, epoch, base_lr):
+        return base_lr * self.gamma ** bisect.bisect_right(self.milestones, epoch)
 
 
 @checked
@@ -163,8 +186,8 @@ class ExponentialLR(LRScheduler):
         self.gamma = gamma
         super().__init__(optimizer)
 
-    def lr_at(self, epoch):
-        return self.base_lr * self.gamma**epoch
+    def _rate(self, epoch, base_lr):
+        return base_lr * self.gamma**epoch
 
 
 @checked
@@ -187,9 +210,9 @@ class CosineAnnealingLR(LRScheduler):
         self.T_max, self.eta_min = T_max, eta_min
         super().__init__(optimizer)
 
-    def lr_at(self, epoch):
+    def _rate(self, epoch, base_lr):
         cosine = 1.0 + math.cos(math.pi * epoch / self.T_max)
-        return self.eta_min + (self.base_lr - self.eta_min) * cosine / 2.0
+        return self.eta_min + (base_lr - self.eta_min) * cosine / 2.0
 
 
 @checked
@@ -216,13 +239,13 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self.T_0, self.T_mult, self.eta_min = T_0, T_mult, eta_min
         super().__init__(optimizer)
 
-    def lr_at(self, epoch):
+    def _rate(self, epoch, base_lr):
         into = epoch % self.T_0 if self.T_mult == 1 else epoch  # steps into the period
         period = self.T_0
         while into >= period:  # counted in integers: no rounding at a restart
             into, period = into - period, period * self.T_mult
         cosine = 1.0 + math.cos(math.pi * into / period)
-        return self.eta_min + (self.base_lr - self.eta_min) * cosine / 2.0
+        return self.eta_min + (base_lr - self.eta_min) * cosine / 2.0
 
 
 @checked
@@ -246,9 +269,9 @@ class LinearWarmup(LRScheduler):
         self.warmup_steps, self.start_factor = warmup_steps, start_factor
         super().__init__(optimizer)
 
-    def lr_at(self, epoch):
+    def _rate(self, epoch, base_lr):
         progress = min(epoch, self.warmup_steps) / self.warmup_steps
-        return self.base_lr * (self.start_factor + (1.0 - self.start_factor) * progress)
+        return base_lr * (self.start_factor + (1.0 - self.start_factor) * progress)
 
 
 @checked
@@ -260,18 +283,21 @@ class OneCycleLR(LRScheduler):
     final_div_factor)`` by step :math:`T - 1`, along a half cosine
     :math:`b + (a - b)(1 + \cos \pi x)/2` or a line :math:`a + (b - a)x` (``x`` the fraction of
     the phase). With ``three_phase`` the rate first comes back to ``max_lr / div_factor`` by
-    step :math:`2 p T - 2`, as PyTorch's. The optimizer's own ``lr`` is ignored. With
+    step :math:`2 p T - 2`, as PyTorch's. The optimizer's own ``lr`` is used only as the
+    default ``max_lr``. With
     ``cycle_momentum`` (as PyTorch, on by default) the momentum moves inversely along the same
     curves: from ``max_momentum`` down to ``base_momentum`` while the rate rises, back up while
     it falls (with ``three_phase``, held at ``max_momentum`` in the last phase); it is SGD's and
     RMSprop's ``momentum`` or Adam's and AdamW's beta1, and an optimizer without one (Adagrad)
-    needs ``cycle_momentum=False``. One step past the end is allowed (a loop that steps after
-    every batch makes it) and keeps the final values; more is an error.
+    needs ``cycle_momentum=False`` (over :class:`~mlkit.optim.Groups`, each group's optimizer
+    has its momentum cycled, and needs one). One step past the end is allowed (a loop that
+    steps after every batch makes it) and keeps the final values; more is an error.
 
     Parameters
     ----------
-    max_lr : float
-        Peak learning rate.
+    max_lr : float or None
+        Peak learning rate, the same for every group; None: the optimizer's own rate (each
+        group's own, over Groups).
     total_steps : int, optional
         Length of the cycle; else give ``epochs`` and ``steps_per_epoch`` (as PyTorch).
     epochs, steps_per_epoch : int, optional
@@ -295,8 +321,9 @@ class OneCycleLR(LRScheduler):
         Fall back to the starting rate symmetrically before the final annealing.
     """
 
-    def __init__(self, optimizer, max_lr: PositiveFloat, total_steps: PositiveInt | None = None,
-                 epochs: PositiveInt | None = None, steps_per_epoch: PositiveInt | None = None,
+    def __init__(self, optimizer, max_lr: PositiveFloat | None = None,
+                 total_steps: PositiveInt | None = None, epochs: PositiveInt | None = None,
+                 steps_per_epoch: PositiveInt | None = None,
                  pct_start: Annotated[float, Range(ge=0, le=1)] = 0.3,
                  anneal_strategy: Literal["cos", "linear"] = "cos", cycle_momentum: bool = True,
                  base_momentum: Annotated[float, Range(ge=0, lt=1)] = 0.85,
@@ -310,17 +337,20 @@ class OneCycleLR(LRScheduler):
         self.div_factor, self.final_div_factor = div_factor, final_div_factor
         self.three_phase = three_phase
         if cycle_momentum:
-            name = momentum_name(optimizer)
-            if name == "momentum" and optimizer.momentum == 0.0 and optimizer.step_count:
-                raise ValueError(
-                    f"OneCycleLR: cycle_momentum would turn on the momentum of a "
-                    f"{type(optimizer).__name__} that has already stepped without it; build the "
-                    "schedule before the first step, or pass cycle_momentum=False")
+            momentum_name(optimizer, schedule=type(self).__name__)
+            for stepped in stepped_optimizers(optimizer):
+                if momentum_name(stepped) == "momentum" and stepped.momentum == 0.0 and (
+                        stepped.step_count):
+                    raise ValueError(
+                        f"{type(self).__name__}: cycle_momentum would turn on the momentum of a "
+                        f"{type(stepped).__name__} that has already stepped without it; build "
+                        "the schedule before the first step, or pass cycle_momentum=False")
         super().__init__(optimizer)
 
-    def lr_at(self, epoch):
-        initial = self.max_lr / self.div_factor
-        ends = [initial, self.max_lr] + [initial] * self.three_phase
+    def _rate(self, epoch, base_lr):
+        peak = base_lr if self.max_lr is None else self.max_lr
+        initial = peak / self.div_factor
+        ends = [initial, peak] + [initial] * self.three_phase
         return self._along(epoch, ends + [initial / self.final_div_factor])
 
     def momentum_at(self, epoch):

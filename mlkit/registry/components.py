@@ -20,7 +20,7 @@ import numpy
 import mlkit.numpy as np
 from mlkit import metrics, nn, optim
 from mlkit.nn.init import InitName
-from mlkit.options import Length, PositiveFloat, PositiveInt, checked, did_you_mean
+from mlkit.options import Length, PositiveInt, checked, did_you_mean
 
 from .signatures import Option, signature_options
 
@@ -201,9 +201,19 @@ OPTIMIZERS: dict[str, Component] = {
 }
 
 
-def make_optimizer(name: str, **options):
-    """Optimizer ``name`` with PyTorch-named ``options`` (``lr``, ``betas``, ``momentum``...)."""
-    return _lookup(OPTIMIZERS, "optimizer", name).build(**options)
+def make_optimizer(name: str, groups=None, **options):
+    """Optimizer ``name`` with PyTorch-named ``options`` (``lr``, ``betas``, ``momentum``...).
+
+    ``groups`` (a config's ``optimizer.groups``: ``[{"params": pattern, **options}, ...]``)
+    makes it an :class:`mlkit.optim.Groups`: each group that optimizer with ``options``
+    overridden by its own, the parameters no group takes (``rest``) with ``options``.
+    """
+    build = _lookup(OPTIMIZERS, "optimizer", name).build
+    if not groups:
+        return build(**options)
+    parts = [(group["params"], build(**options | {key: value for key, value in group.items()
+                                                   if key != "params"})) for group in groups]
+    return optim.Groups(parts, rest=build(**options))
 
 # ----------------------------------------------------------------------------- metrics
 
@@ -290,22 +300,20 @@ def warmup_cosine(optimizer, epochs, steps_per_epoch, warmup_epochs: PositiveInt
 
 
 @checked
-def onecycle(optimizer, epochs, steps_per_epoch, max_lr: PositiveFloat | None = None,
-             total_steps: PositiveInt | None = None, **options):
+def onecycle(optimizer, epochs, steps_per_epoch, total_steps: PositiveInt | None = None,
+             **options):
     """1cycle: rise to max_lr, then anneal far below the starting rate, over the whole run.
 
     Parameters
     ----------
-    max_lr : float or None
-        Peak learning rate; null means optimizer.lr.
     total_steps : int or None
         Length of the cycle in steps; null means the whole run (training.epochs times the
         batches per epoch under schedule.interval: batch).
     """
     if total_steps is None:
-        return optim.OneCycleLR(optimizer, max_lr or optimizer.lr, epochs=epochs,
-                                steps_per_epoch=steps_per_epoch, **options)
-    return optim.OneCycleLR(optimizer, max_lr or optimizer.lr, total_steps, **options)
+        return optim.OneCycleLR(optimizer, epochs=epochs, steps_per_epoch=steps_per_epoch,
+                                **options)
+    return optim.OneCycleLR(optimizer, total_steps=total_steps, **options)
 
 
 @checked

@@ -19,8 +19,9 @@ from mlkit.train import fit
 KINDS = {"model": registry.MODELS, "loss": registry.LOSSES, "optimizer": registry.OPTIMIZERS,
          "schedule": registry.SCHEDULES}
 ENTRIES = [(kind, name) for kind, table in KINDS.items() for name in table]
-SHARED = {"name", "l1", "l2", "class_weight", "interval"}  # the name, a loss's penalties and
-# weights, and when a schedule steps: the section's own, not its component's
+SHARED = {"name", "l1", "l2", "class_weight", "interval", "groups"}  # the name, a loss's
+# penalties and weights, when a schedule steps, an optimizer's param groups: the section's own,
+# not its component's
 # The one option an adapter deliberately starts elsewhere than the layer it builds: a linear
 # model starts at zeros (its objective is convex), an MLP from its activation's usual scheme.
 OWN_DEFAULT = {("model", "init")}

@@ -16,7 +16,7 @@ import mlkit.numpy as mnp
 from mlkit.autodiff.forward import defjvp
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval
-from mlkit.numpy.rules.elementwise import def_elementwise, elementwise
+from mlkit.numpy.rules.elementwise import def_elementwise, elementwise, flat_at_infinity
 from mlkit.numpy.rules.unbounded import times_either, unbounded
 from mlkit.numpy.wrap import composite, dispatch_from, nondifferentiable, raw_array, wrap
 from mlkit.scipy.bessel import i0, i1, iv, ive, j0, j1, jn, y0, y1, yn
@@ -241,7 +241,7 @@ def _t_density_in_df(df, t):
 
 stdtr = wrap_ufunc(scipy.special.stdtr, "stdtr",
                    no_closed_form_inside("stdtr", "df", _at_zero_or_infinite, _t_density_in_df),
-                   lambda ans, df, t: _t_density(df, t))
+                   flat_at_infinity(lambda ans, df, t: _t_density(df, t)))
 
 
 def multigammaln(a, d):

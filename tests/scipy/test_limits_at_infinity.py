@@ -9,8 +9,8 @@ import numpy as onp
 import pytest
 from numpy.testing import assert_allclose
 
-from mlkit import elementwise_grad, jit, make_jvp
-from mlkit.scipy import special
+from mlkit import elementwise_grad, grad, jit, make_jvp
+from mlkit.scipy import special, stats
 
 
 def _forward(f):
@@ -42,3 +42,46 @@ def test_stdtr_is_flat_in_t_at_both_infinities(dtype):
                  [[0.0, 0.0, scale * (1 + 1 / 2.5) ** -1.75], [0.0, 0.0, scale * density_slope]],
                  dtype)
     check_limits(lambda t: special.stdtr(2.5, t), x[:2], [[0, 0]] * 3, dtype)
+
+
+# logpdf ~ c(df) + df log(scale) - (df + 1) log|x - loc| as x -> +-inf (df = 3, scale = 2):
+# its slopes in x and loc tend to 0, in scale to df / scale, and in df to -inf, then to
+# psi'(2) / 4 - psi'(3/2) / 4 + 1/6 and psi''(2) / 8 - psi''(3/2) / 8 - 1/18 (by mpmath).
+T_LOGPDF_AT_INFINITY = [
+    ("x", lambda v: stats.t.logpdf(v, 3.0, 0.5, 2.0), None, [0.0, 0.0, 0.0]),
+    ("loc", lambda v: stats.t.logpdf(onp.inf, 3.0, v, 2.0), 0.5, [0.0, 0.0, 0.0]),
+    ("scale", lambda v: stats.t.logpdf(-onp.inf, 3.0, 0.5, v), 2.0, [1.5, -0.75, 0.75]),
+    ("df", lambda v: stats.t.logpdf(onp.inf, v, 0.5, 2.0), 3.0,
+     [-onp.inf, 0.09419963324255345, -0.0024702008161641275]),
+]
+
+
+@pytest.mark.parametrize("name, f, at, wants", T_LOGPDF_AT_INFINITY,
+                         ids=[case[0] for case in T_LOGPDF_AT_INFINITY])
+@pytest.mark.parametrize("dtype", [onp.float64, onp.float32])
+def test_t_logpdf_derivatives_at_infinite_x_are_their_limits(name, f, at, wants, dtype):
+    # They were nan: z * z / df is inf / inf in every slope.
+    x = [-onp.inf, onp.inf] if at is None else [at]
+    check_limits(f, x, [[w] * len(x) for w in wants], dtype)
+    assert f(onp.asarray(x, dtype)).tolist() == [-onp.inf] * len(x)
+
+
+def test_t_logpdf_is_finite_where_z_squared_overflows():
+    # -(df + 1) log|z| + c(df): z * z overflowed at |x| > 1e154, and logpdf was -inf.
+    want = (special.gammaln(2.0) - special.gammaln(1.5) - 0.5 * onp.log(3 * onp.pi)
+            + 2 * onp.log(3.0) - 4 * 300 * onp.log(10.0))
+    assert_allclose(stats.t.logpdf(1e300, 3.0), want, rtol=1e-14)
+    in_df = (0.5 * (special.digamma(2.0) - special.digamma(1.5)) + 0.5 + 0.5 * onp.log(3.0)
+             - 300 * onp.log(10.0))
+    assert_allclose(grad(stats.t.logpdf, 1)(-1e300, 3.0), in_df, rtol=1e-13)
+    assert_allclose(grad(stats.t.logpdf)(-1e300, 3.0), 4e-300, rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [onp.float64, onp.float32])
+def test_t_pdf_and_its_derivatives_vanish_at_infinite_x(dtype):
+    # The density is 0 there for every df: its slope in df was exp(-inf) * -inf = nan.
+    zeros = [[0.0, 0.0]] * 3
+    check_limits(lambda v: stats.t.pdf(v, 3.0, 0.5, 2.0), [-onp.inf, onp.inf], zeros, dtype)
+    for f in (lambda v: stats.t.pdf(onp.inf, v, 0.5, 2.0),
+              lambda v: stats.t.pdf(-onp.inf, 3.0, 0.5, v)):
+        check_limits(f, [3.0, 2.0], zeros, dtype)

@@ -8,22 +8,43 @@ import numpy
 import scipy.stats
 
 import mlkit.numpy as mnp
+from mlkit.autodiff.tracer import getval
 from mlkit.scipy.special import stdtr
 from mlkit.scipy.stats.base import lgamma_of, log_of, masked, register, standardized
 
 __all__ = ["cdf", "logcdf", "logpdf", "pdf"]
 
 
+def _log_spread(x, loc, z, scale, df):
+    """log1p(z^2 / df). In the tails (z^2 > df) it is log(z^2 / df) + log1p(df / z^2), with
+    log|z| as log|x - loc| - log scale and 1/z as scale / (x - loc): no z^2 to overflow, so the
+    value stays finite at |x| ~ 1e300, and at x = +-inf each derivative is its limit (those in
+    x and loc 0, in scale and df the log's), where z^2 / df met inf / inf."""
+    raw_z, raw_df = getval(z), getval(df)
+    far = numpy.greater(numpy.abs(raw_z), numpy.sqrt(raw_df))  # no z * z to overflow
+    near = masked(far, 0.0, z)
+    out = mnp.log1p(near * near / df)
+    if not numpy.any(far):
+        return out
+    offset = masked(far, x - loc, 1.0)
+    tail = (2 * (mnp.log(mnp.abs(offset)) - mnp.log(scale)) - mnp.log(df)
+            + mnp.log1p(df * mnp.square(scale / offset)))
+    return masked(far, tail, out)
+
+
 def logpdf(x, df, loc=0.0, scale=1.0):
     z, scale, (df,), valid = standardized(x, loc, scale, df)
     half = 0.5 * (df + 1)
     out = (lgamma_of(half) - lgamma_of(0.5 * df) - 0.5 * log_of(df * math.pi) - log_of(scale)
-           - half * mnp.log1p(z * z / df))
+           - half * _log_spread(x, loc, z, scale, df))
     return masked(valid, out, numpy.nan)
 
 
 def pdf(x, df, loc=0.0, scale=1.0):
-    return mnp.exp(logpdf(x, df, loc, scale))
+    """exp(logpdf), and 0 at x = +-inf for every df, loc and scale, so that all its derivatives
+    there are 0 (exp(-inf) times logpdf's slope in df, -inf, would be nan)."""
+    finite = numpy.isfinite(getval(x))
+    return masked(finite, mnp.exp(logpdf(masked(finite, x, 0.0), df, loc, scale)), 0.0)
 
 
 def cdf(x, df, loc=0.0, scale=1.0):

@@ -85,3 +85,27 @@ def test_t_pdf_and_its_derivatives_vanish_at_infinite_x(dtype):
     for f in (lambda v: stats.t.pdf(onp.inf, v, 0.5, 2.0),
               lambda v: stats.t.pdf(-onp.inf, 3.0, 0.5, v)):
         check_limits(f, [3.0, 2.0], zeros, dtype)
+
+
+@pytest.mark.parametrize("dtype", [onp.float64, onp.float32])
+def test_log_ndtr_far_left_has_its_limits(dtype):
+    # d/dx log ndtr(x) = pdf / cdf ~ -x - 1/x: +inf at -inf, then -1, then 0. The log form's
+    # exponent -x^2/2 - log_ndtr(x) was inf - inf there (nan), and at x = -1e300 too.
+    x = [-onp.inf, -1e300 if dtype == onp.float64 else -1e30]
+    check_limits(special.log_ndtr, x, [[onp.inf, -x[1]], [-1.0, -1.0], [0.0, 0.0]], dtype)
+    check_limits(lambda v: stats.norm.logsf(v, 0.5, 2.0), [onp.inf],
+                 [[-onp.inf], [-0.25], [0.0]], dtype)
+
+
+def test_log_ndtr_slopes_in_the_far_left_tail():
+    # by mpmath; the log form's third derivative at -50 was off by a relative 1e-4 (the
+    # series' first omitted term moves it by 5e-12)
+    x = onp.array([-50.0, -1e8])
+    wants = [[50.019984031905639809, 100000000.00000001],
+             [-0.99960095681319610045, -0.9999999999999999],
+             [0.000015923581891197385836, 1.9999999999999976e-24]]
+    for order, want in enumerate(wants, start=1):
+        g = special.log_ndtr
+        for _ in range(order):
+            g = elementwise_grad(g)
+        assert_allclose(g(x), want, rtol=1e-13 if order < 3 else 1e-11)

@@ -109,3 +109,32 @@ def test_log_ndtr_slopes_in_the_far_left_tail():
         for _ in range(order):
             g = elementwise_grad(g)
         assert_allclose(g(x), want, rtol=1e-13 if order < 3 else 1e-11)
+
+
+# log cdf ~ c(df) + df log(scale) - df log|x - loc| as x -> -inf (df = 3, scale = 2): slopes
+# 0 in x and loc, df / scale in scale, and in df -inf, then (by mpmath) the two numbers below.
+T_LOGCDF_AT_MINUS_INFINITY = [
+    ("x", lambda v: stats.t.logcdf(v, 3.0, 0.5, 2.0), None, [0.0, 0.0, 0.0]),
+    ("loc", lambda v: stats.t.logcdf(-onp.inf, 3.0, v, 2.0), 0.5, [0.0, 0.0, 0.0]),
+    ("scale", lambda v: stats.t.logcdf(-onp.inf, 3.0, 0.5, v), 2.0, [1.5, -0.75, 0.75]),
+    ("df", lambda v: stats.t.logcdf(-onp.inf, v, 0.5, 2.0), 3.0,
+     [-onp.inf, 0.20531074435366456, -0.0765442748902382]),
+]
+
+
+@pytest.mark.parametrize("name, f, at, wants", T_LOGCDF_AT_MINUS_INFINITY,
+                         ids=[case[0] for case in T_LOGCDF_AT_MINUS_INFINITY])
+@pytest.mark.parametrize("dtype", [onp.float64, onp.float32])
+def test_t_logcdf_derivatives_at_minus_infinity_are_their_limits(name, f, at, wants, dtype):
+    # The slope in x was nan in reverse mode (log's 1/0 times stdtr's 0), 0 in forward mode.
+    x = [-onp.inf] if at is None else [at]
+    check_limits(f, x, [[w] for w in wants], dtype)
+
+
+def test_t_logcdf_is_finite_where_the_cdf_underflows():
+    # by mpmath (log of betainc(df/2, 1/2, df / (df + x^2)) / 2); both were -inf (cdf 0)
+    assert_allclose(stats.t.logcdf(onp.array([-1e10, -1e300]), 3.0),
+                    [-68.97982935077677, -2072.2288602555964], rtol=1e-15)
+    assert_allclose(grad(stats.t.logcdf)(-1e300, 3.0), 3e-300, rtol=1e-12)
+    with pytest.raises(NotImplementedError, match="'df'"):
+        grad(stats.t.logcdf, 1)(-3.0, 3.0)  # inside, the slope in df is refused as before

@@ -52,8 +52,28 @@ def cdf(x, df, loc=0.0, scale=1.0):
     return masked(valid, stdtr(df, z), numpy.nan)
 
 
+def _log_left_tail(offset, scale, df):
+    """log cdf far in the left tail, c(df) - df log|z| with log|z| as log|offset| -
+    log scale, c(df) the log of the density's constant times df^((df - 1) / 2): the first
+    term of its expansion in 1/z^2. At x = -inf each derivative is its limit (0 in x and loc,
+    df / scale in scale), where log(stdtr) meets inf * 0."""
+    return (lgamma_of(0.5 * (df + 1)) - lgamma_of(0.5 * df) - 0.5 * log_of(math.pi)
+            + 0.5 * (df - 2) * log_of(df) - df * (mnp.log(mnp.abs(offset)) - mnp.log(scale)))
+
+
 def logcdf(x, df, loc=0.0, scale=1.0):
-    return mnp.log(cdf(x, df, loc, scale))
+    """log(stdtr), and the tail's first term where z < -3e8 sqrt(df (df + 1)), past which the
+    next one, of relative size df (df + 1) / z^2, is below 1e-17: finite where the cdf
+    underflows (scipy's is -inf at x = -1e300 for df = 3, this -2070.7)."""
+    z, scale, (df,), valid = standardized(x, loc, scale, df)
+    raw_df = getval(df)
+    far = numpy.less(getval(z), -3e8 * numpy.sqrt(raw_df * (raw_df + 1)))
+    if not numpy.any(far):
+        return masked(valid, mnp.log(stdtr(df, z)), numpy.nan)
+    tail = _log_left_tail(masked(far, x - loc, -1.0), scale, df)
+    if not numpy.all(far):  # (all far: no stdtr, whose slope in df is refused)
+        tail = masked(far, tail, mnp.log(stdtr(df, masked(far, 0.0, z))))
+    return masked(valid, tail, numpy.nan)
 
 
 pdf, logpdf, cdf, logcdf = register("t", scipy.stats.t, pdf, logpdf, cdf, logcdf)

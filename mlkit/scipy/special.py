@@ -32,6 +32,7 @@ from mlkit.scipy.error_functions import (
     ndtri,
     overflowing_exp,
 )
+from mlkit.scipy.gamma_ratio import log_gamma_ratio
 from mlkit.scipy.ufuncs import no_closed_form_inside, wrap_ufunc
 from mlkit.scipy.xlog import xlog1py, xlogy
 
@@ -200,9 +201,8 @@ def _gamma_density(a, x):
 
 def _t_density(df, t):
     """Student's t density with ``df`` degrees of freedom."""
-    half = 0.5 * (df + 1)
-    return mnp.exp(gammaln(half) - gammaln(0.5 * df) - 0.5 * mnp.log(math.pi * df)
-                   - half * mnp.log1p(t * t / df))
+    return mnp.exp(log_gamma_ratio(0.5 * df) - 0.5 * mnp.log(math.pi * df)
+                   - 0.5 * (df + 1) * mnp.log1p(t * t / df))
 
 
 # The incomplete functions are differentiable in their upper limit only: in the shape

@@ -9,8 +9,9 @@ import scipy.stats
 
 import mlkit.numpy as mnp
 from mlkit.autodiff.tracer import getval
+from mlkit.scipy.gamma_ratio import log_gamma_ratio
 from mlkit.scipy.special import stdtr
-from mlkit.scipy.stats.base import lgamma_of, log_of, masked, register, standardized
+from mlkit.scipy.stats.base import log_of, masked, register, standardized
 
 __all__ = ["cdf", "logcdf", "logpdf", "pdf"]
 
@@ -22,20 +23,19 @@ def _log_spread(x, loc, z, scale, df):
     x and loc 0, in scale and df the log's), where z^2 / df met inf / inf."""
     raw_z, raw_df = getval(z), getval(df)
     far = numpy.greater(numpy.abs(raw_z), numpy.sqrt(raw_df))  # no z * z to overflow
-    near = masked(far, 0.0, z)
-    out = mnp.log1p(near * near / df)
-    if not numpy.any(far):
-        return out
-    offset = masked(far, x - loc, 1.0)
+    # stand-ins on x (mnp.where, not masked: no guard on far under jit); a z from an infinite
+    # x would meet a zero cotangent with an infinite slope in scale
+    near = (mnp.where(far, loc, x) - loc) / scale
+    offset = mnp.where(far, x - loc, 1.0)
     tail = (2 * (mnp.log(mnp.abs(offset)) - mnp.log(scale)) - mnp.log(df)
             + mnp.log1p(df * mnp.square(scale / offset)))
-    return masked(far, tail, out)
+    return mnp.where(far, tail, mnp.log1p(near * near / df))
 
 
 def logpdf(x, df, loc=0.0, scale=1.0):
     z, scale, (df,), valid = standardized(x, loc, scale, df)
     half = 0.5 * (df + 1)
-    out = (lgamma_of(half) - lgamma_of(0.5 * df) - 0.5 * log_of(df * math.pi) - log_of(scale)
+    out = (log_gamma_ratio(0.5 * df) - 0.5 * log_of(df * math.pi) - log_of(scale)
            - half * _log_spread(x, loc, z, scale, df))
     return masked(valid, out, numpy.nan)
 
@@ -57,7 +57,7 @@ def _log_left_tail(offset, scale, df):
     log scale, c(df) the log of the density's constant times df^((df - 1) / 2): the first
     term of its expansion in 1/z^2. At x = -inf each derivative is its limit (0 in x and loc,
     df / scale in scale), where log(stdtr) meets inf * 0."""
-    return (lgamma_of(0.5 * (df + 1)) - lgamma_of(0.5 * df) - 0.5 * log_of(math.pi)
+    return (log_gamma_ratio(0.5 * df) - 0.5 * log_of(math.pi)
             + 0.5 * (df - 2) * log_of(df) - df * (mnp.log(mnp.abs(offset)) - mnp.log(scale)))
 
 

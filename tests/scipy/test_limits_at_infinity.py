@@ -138,3 +138,26 @@ def test_t_logcdf_is_finite_where_the_cdf_underflows():
     assert_allclose(grad(stats.t.logcdf)(-1e300, 3.0), 3e-300, rtol=1e-12)
     with pytest.raises(NotImplementedError, match="'df'"):
         grad(stats.t.logcdf, 1)(-3.0, 3.0)  # inside, the slope in df is refused as before
+
+
+# Each is constant at x = +-inf for every loc, scale and shape, so each derivative in them is 0
+# there; z's slope in scale (-z / scale, infinite) met the method's zero slope in z as nan in
+# forward mode.
+FLAT_AT_INFINITE_X = [
+    ("norm.pdf", lambda x, v: stats.norm.pdf(x, 0.5, v), [-onp.inf, onp.inf]),
+    ("norm.cdf", lambda x, v: stats.norm.cdf(x, 0.5, v), [-onp.inf, onp.inf]),
+    ("norm.sf", lambda x, v: stats.norm.sf(x, 0.5, v), [-onp.inf, onp.inf]),
+    ("norm.logcdf", lambda x, v: stats.norm.logcdf(x, 0.5, v), [onp.inf]),
+    ("norm.logsf", lambda x, v: stats.norm.logsf(x, 0.5, v), [-onp.inf]),
+    ("norm.cdf in loc", lambda x, v: stats.norm.cdf(x, v, 2.0), [-onp.inf, onp.inf]),
+    ("gamma.pdf", lambda x, v: stats.gamma.pdf(x, 2.5, 0.5, v), [onp.inf]),
+    ("gamma.cdf", lambda x, v: stats.gamma.cdf(x, 2.5, 0.5, v), [onp.inf]),
+]
+
+
+@pytest.mark.parametrize("name, f, ends", FLAT_AT_INFINITE_X,
+                         ids=[case[0] for case in FLAT_AT_INFINITE_X])
+@pytest.mark.parametrize("dtype", [onp.float64, onp.float32])
+def test_derivatives_in_the_parameters_vanish_at_infinite_x(name, f, ends, dtype):
+    for x in ends:
+        check_limits(lambda v, x=x: f(onp.asarray(x, dtype), v), [2.0], [[0.0]] * 3, dtype)

@@ -142,7 +142,8 @@ def test_t_logcdf_is_finite_where_the_cdf_underflows():
 
 # Each is constant at x = +-inf for every loc, scale and shape, so each derivative in them is 0
 # there; z's slope in scale (-z / scale, infinite) met the method's zero slope in z as nan in
-# forward mode.
+# forward mode. The incomplete functions at the ends of their range are constant in their
+# shape parameters, whose derivatives beyond the first were refused.
 FLAT_AT_INFINITE_X = [
     ("norm.pdf", lambda x, v: stats.norm.pdf(x, 0.5, v), [-onp.inf, onp.inf]),
     ("norm.cdf", lambda x, v: stats.norm.cdf(x, 0.5, v), [-onp.inf, onp.inf]),
@@ -152,6 +153,13 @@ FLAT_AT_INFINITE_X = [
     ("norm.cdf in loc", lambda x, v: stats.norm.cdf(x, v, 2.0), [-onp.inf, onp.inf]),
     ("gamma.pdf", lambda x, v: stats.gamma.pdf(x, 2.5, 0.5, v), [onp.inf]),
     ("gamma.cdf", lambda x, v: stats.gamma.cdf(x, 2.5, 0.5, v), [onp.inf]),
+    ("t.cdf", lambda x, v: stats.t.cdf(x, 3.0, 0.5, v), [-onp.inf, onp.inf]),
+    ("t.cdf in df", lambda x, v: stats.t.cdf(x, v, 0.5, 2.0), [-onp.inf, onp.inf]),
+    ("t.logcdf", lambda x, v: stats.t.logcdf(x, 3.0, 0.5, v), [onp.inf]),
+    ("t.logcdf in df", lambda x, v: stats.t.logcdf(x, v, 0.5, 2.0), [onp.inf]),
+    ("stdtr in df", lambda x, v: special.stdtr(v, x), [-onp.inf, 0.0, onp.inf]),
+    ("gammainc in a", lambda x, v: special.gammainc(v, x), [0.0, onp.inf]),
+    ("betainc in b", lambda x, v: special.betainc(1.5, v, x), [0.0, 1.0]),
 ]
 
 

@@ -4,14 +4,11 @@ differentiable in x, loc and scale in both modes to any order)."""
 
 import math
 
-import numpy
 import scipy.stats
 
-import mlkit.numpy as mnp
-from mlkit.autodiff.tracer import getval
 from mlkit.scipy.error_functions import gaussian
 from mlkit.scipy.special import log_ndtr, ndtr, ndtri
-from mlkit.scipy.stats.base import log_of, register
+from mlkit.scipy.stats.base import flat_ends, log_of, register
 
 __all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
 
@@ -24,40 +21,26 @@ def logpdf(x, loc=0.0, scale=1.0):
     return -0.5 * z * z - log_of(scale) - _HALF_LOG_2PI
 
 
-def _flat_ends(x, fun, lower, upper):
-    """fun(x), and at x = -inf (+inf) the constant ``lower`` (``upper``) where it is not None:
-    the method's value there for every loc and scale, so each derivative is 0, its limit;
-    through z, z's slope in scale (-z / scale, infinite) met the zero slope in z as nan in
-    forward mode."""
-    raw = getval(x)
-    flat = ((numpy.isneginf(raw) if lower is not None else False)
-            | (numpy.isposinf(raw) if upper is not None else False))
-    if not numpy.any(flat):
-        return fun(x)
-    limit = numpy.where(numpy.isposinf(raw), upper or 0.0, lower or 0.0)
-    return mnp.where(flat, limit, fun(mnp.where(flat, 0.0, x)))
-
-
 def pdf(x, loc=0.0, scale=1.0):
     # not exp(logpdf): its slope exp(-inf) * inf is nan at x = +-inf, where all are 0
-    return _flat_ends(x, lambda x: gaussian((x - loc) / scale, 0.5) / (_SQRT_2PI * scale),
+    return flat_ends(x, loc, lambda x: gaussian((x - loc) / scale, 0.5) / (_SQRT_2PI * scale),
                       0.0, 0.0)
 
 
 def cdf(x, loc=0.0, scale=1.0):
-    return _flat_ends(x, lambda x: ndtr((x - loc) / scale), 0.0, 1.0)
+    return flat_ends(x, loc, lambda x: ndtr((x - loc) / scale), 0.0, 1.0)
 
 
 def logcdf(x, loc=0.0, scale=1.0):
-    return _flat_ends(x, lambda x: log_ndtr((x - loc) / scale), None, 0.0)
+    return flat_ends(x, loc, lambda x: log_ndtr((x - loc) / scale), None, 0.0)
 
 
 def sf(x, loc=0.0, scale=1.0):
-    return _flat_ends(x, lambda x: ndtr((loc - x) / scale), 1.0, 0.0)
+    return flat_ends(x, loc, lambda x: ndtr((loc - x) / scale), 1.0, 0.0)
 
 
 def logsf(x, loc=0.0, scale=1.0):
-    return _flat_ends(x, lambda x: log_ndtr((loc - x) / scale), 0.0, None)
+    return flat_ends(x, loc, lambda x: log_ndtr((loc - x) / scale), 0.0, None)
 
 
 def ppf(q, loc=0.0, scale=1.0):

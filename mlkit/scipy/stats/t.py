@@ -11,7 +11,7 @@ import mlkit.numpy as mnp
 from mlkit.autodiff.tracer import getval
 from mlkit.scipy.gamma_ratio import log_gamma_ratio
 from mlkit.scipy.special import stdtr
-from mlkit.scipy.stats.base import log_of, masked, register, standardized
+from mlkit.scipy.stats.base import flat_ends, log_of, masked, register, standardized
 
 __all__ = ["cdf", "logcdf", "logpdf", "pdf"]
 
@@ -48,8 +48,9 @@ def pdf(x, df, loc=0.0, scale=1.0):
 
 
 def cdf(x, df, loc=0.0, scale=1.0):
-    z, _, (df,), valid = standardized(x, loc, scale, df)
-    return masked(valid, stdtr(df, z), numpy.nan)
+    z, scale, (df,), valid = standardized(x, loc, scale, df)
+    return masked(valid, flat_ends(x, loc, lambda x: stdtr(df, (x - loc) / scale), 0.0, 1.0),
+                  numpy.nan)
 
 
 def _log_left_tail(offset, scale, df):
@@ -69,7 +70,8 @@ def logcdf(x, df, loc=0.0, scale=1.0):
     raw_df = getval(df)
     far = numpy.less(getval(z), -3e8 * numpy.sqrt(raw_df * (raw_df + 1)))
     if not numpy.any(far):
-        return masked(valid, mnp.log(stdtr(df, z)), numpy.nan)
+        near = flat_ends(x, loc, lambda x: mnp.log(stdtr(df, (x - loc) / scale)), None, 0.0)
+        return masked(valid, near, numpy.nan)
     tail = _log_left_tail(masked(far, x - loc, -1.0), scale, df)
     if not numpy.all(far):  # (all far: no stdtr, whose slope in df is refused)
         tail = masked(far, tail, mnp.log(stdtr(df, masked(far, 0.0, z))))

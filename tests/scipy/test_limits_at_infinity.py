@@ -160,6 +160,7 @@ FLAT_AT_INFINITE_X = [
     ("stdtr in df", lambda x, v: special.stdtr(v, x), [-onp.inf, 0.0, onp.inf]),
     ("gammainc in a", lambda x, v: special.gammainc(v, x), [0.0, onp.inf]),
     ("betainc in b", lambda x, v: special.betainc(1.5, v, x), [0.0, 1.0]),
+    ("poisson.cdf in mu", lambda x, v: stats.poisson.cdf(x, v), [onp.inf]),
 ]
 
 

@@ -8,9 +8,15 @@ import math
 import numpy
 import scipy.special
 
-from mlkit.numpy.rules.elementwise import def_elementwise, elementwise, flat_at_infinity
+import mlkit.numpy as mnp
+from mlkit.numpy.rules.elementwise import (
+    def_elementwise,
+    elementwise,
+    flat_at_infinity,
+    where_primitive,
+)
 from mlkit.numpy.rules.unbounded import times_either, unbounded
-from mlkit.numpy.wrap import wrap
+from mlkit.numpy.wrap import raw_array, wrap
 
 __all__ = ["erf", "erfc", "erfcinv", "erfinv", "gaussian", "log_ndtr", "ndtr", "ndtri",
            "overflowing_exp"]
@@ -54,10 +60,36 @@ erfinv = elementwise(scipy.special.erfinv,
 erfcinv = elementwise(scipy.special.erfcinv,
                       unbounded(lambda ans, x: -_SQRT_PI_OVER_TWO * _exp_square(ans)))
 ndtr = elementwise(scipy.special.ndtr, lambda ans, x: _INV_SQRT_2PI * gaussian(x, 0.5))
-# pdf / cdf, formed in logs: both shrink like exp(-x^2/2) far in the left tail; at +inf the
-# log form meets inf * 0, where every derivative is 0.
-log_ndtr = elementwise(scipy.special.log_ndtr, unbounded(flat_at_infinity(
-    lambda ans, x: _INV_SQRT_2PI * overflowing_exp(-0.5 * times_either(x, x) - ans),
-    numpy.isposinf)))
+
+
+def _far_left_slope(x):
+    """pdf / cdf for x << 0 from its asymptotic series u + 1/u - 2/u^3 + 10/u^5 - 74/u^7 +
+    706/u^9 (u = -x; the first omitted term is 8162/u^11): +inf at x = -inf with slope -1 and
+    every further derivative 0, the limits, where the log form is inf - inf."""
+    r = mnp.reciprocal(-x)
+    r2 = r * r
+    return -x + r * (1 + r2 * (-2 + r2 * (10 + r2 * (-74 + 706 * r2))))
+
+
+def _slope_in_logs(ans, x):
+    return _INV_SQRT_2PI * overflowing_exp(-0.5 * times_either(x, x) - ans)
+
+
+def _log_ndtr_slope(ans, x):
+    """pdf / cdf, formed in logs: both shrink like exp(-x^2/2) in the left tail. Below -40
+    (-10 in float32) the series above is closer than the log form, whose exponent -x^2/2 -
+    log_ndtr(x) loses x^2/2 ulps of log_ndtr."""
+    raw = raw_array(x)
+    left = raw < (-40 if raw.dtype.itemsize >= 8 else -10)
+    if not numpy.any(left):
+        return _slope_in_logs(ans, x)
+    series = _far_left_slope(where_primitive(left, x, -40.0))
+    return where_primitive(left, series, _slope_in_logs(where_primitive(left, 0, ans),
+                                                        where_primitive(left, 0, x)))
+
+
+# At +inf the log form meets inf * 0, where every derivative is 0.
+log_ndtr = elementwise(scipy.special.log_ndtr,
+                       unbounded(flat_at_infinity(_log_ndtr_slope, numpy.isposinf)))
 ndtri = elementwise(scipy.special.ndtri,
                     unbounded(lambda ans, x: _SQRT_2PI * _exp_square(ans, 0.5)))

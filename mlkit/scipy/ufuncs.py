@@ -68,20 +68,26 @@ def no_closed_form_inside(fun_name, arg_name, at_end, mixed=None):
 
     That 0 still varies with the last argument: its slope there is the mixed partial,
     ``mixed(*args)`` (d/dt d/ddf stdtr at t = 0 is d/ddf of the t density), refused by name
-    when not given; its slopes in the other arguments are refused too."""
+    when not given. In the other arguments it stays 0 at every order (the function is constant
+    in all of them there), a 0 whose own mixed partial is refused."""
     refused = no_closed_form(fun_name, arg_name)
     unwritten = "the mixed partial at the end of the range is not written"
     across = refuse(fun_name, f"{arg_name} and the last argument together", unwritten)
-    higher = refuse(fun_name, f"{arg_name} and then another argument", unwritten)
-    vanishing = []  # the primitive of that 0, made on first use, when the arity is known
+    vanishing = []  # the primitives of those zeros, made on first use, when the arity is known
+
+    def zero_again(ans, *args):
+        return vanishing[1](*args)
 
     def derivative(ans, *args):
         if not bool(numpy.all(at_end(getval(args[-1])))):
             return refused(ans, *args)
         if not vanishing:
             last = (lambda ans, *a: mixed(*a)) if mixed else across
+            others = [zero_again] * (len(args) - 1)
             vanishing.append(wrap_ufunc(_zeros_of, f"d{fun_name}/d{arg_name} at an end",
-                                        *[higher] * (len(args) - 1), last))
+                                        *others, last))
+            vanishing.append(wrap_ufunc(_zeros_of, f"d{fun_name}/d{arg_name} again at an end",
+                                        *others, across))
         return vanishing[0](*args)
 
     return derivative

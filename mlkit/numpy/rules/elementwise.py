@@ -93,17 +93,19 @@ def _jvp_rule(d, unbounded):
 
 
 def flat_at_infinity(d, ends=numpy.isinf):
-    """The partial derivative ``d(ans, x)`` of an ``f`` whose every derivative tends to 0 at
-    x = +-inf (arctan's 1 / (1 + x^2)), or at the infinities ``ends`` picks: 0 there, where the
+    """The partial derivative ``d(ans, *args)`` of an ``f`` whose every derivative tends to 0
+    as its last argument x goes to +-inf (arctan's 1 / (1 + x^2), stdtr's density in t), or to
+    the infinities ``ends`` picks: 0 there, for every value of the other arguments, where the
     formula's own derivatives meet inf / inf or 0 * inf. The formula sees x = ans = 0 in place
     of the infinities (finite stand-ins whose result is not used: its derivatives are 0)."""
 
-    def partial(ans, x):
+    def partial(ans, *args):
+        *others, x = args
         infinite = ends(raw_array(x))
         if not numpy.any(infinite):
-            return d(ans, x)
+            return d(ans, *args)
         finite_ans, finite_x = where_primitive(infinite, 0, ans), where_primitive(infinite, 0, x)
-        return where_primitive(infinite, 0, d(finite_ans, finite_x))
+        return where_primitive(infinite, 0, d(finite_ans, *others, finite_x))
 
     return partial
 

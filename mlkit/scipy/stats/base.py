@@ -12,7 +12,8 @@ from mlkit.autodiff.tracer import getval, rawval
 from mlkit.numpy.wrap import composite
 from mlkit.scipy.special import gammaln
 
-__all__ = ["lgamma_of", "log_of", "masked", "positive", "register", "standardized", "weak"]
+__all__ = ["flat_ends", "lgamma_of", "log_of", "masked", "positive", "register", "standardized",
+           "weak"]
 
 
 def weak(fun, *args):
@@ -45,6 +46,20 @@ def masked(keep, value, other):
     if numpy.all(keep):
         return value
     return mnp.where(keep, value, other)
+
+
+def flat_ends(x, loc, fun, lower, upper):
+    """fun(x), and at x = -inf (+inf) the constant ``lower`` (``upper``) where it is not None:
+    a cdf's value there for every loc, scale and shape, so each derivative is 0, its limit;
+    through z, z's slope in scale (-z / scale, infinite) met the zero slope in z as nan in
+    forward mode. There fun sees x = loc, z = 0 (an end for stdtr's rule in df, as +-inf)."""
+    raw = getval(x)
+    flat = ((numpy.isneginf(raw) if lower is not None else False)
+            | (numpy.isposinf(raw) if upper is not None else False))
+    if not numpy.any(flat):
+        return fun(x)
+    limit = numpy.where(numpy.isposinf(raw), upper or 0.0, lower or 0.0)
+    return mnp.where(flat, limit, fun(mnp.where(flat, loc, x)))
 
 
 def standardized(x, loc, scale, *shapes):

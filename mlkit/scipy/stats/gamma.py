@@ -29,7 +29,7 @@ def pdf(x, a, loc=0.0, scale=1.0):
     """z^(a-1) e^-z / (Gamma(a) scale) from gamma_power, not exp(logpdf): its derivatives at
     z = 0 are the density's (exp(-inf) * inf would make them nan)."""
     z, scale, (a,), valid = standardized(x, loc, scale, a)
-    inside = numpy.greater_equal(getval(z), 0)
+    inside = _finite_inside(z)  # at x = inf 0 for every a and scale: all derivatives 0
     z = times_either(x - loc, 1 / scale)  # at x = loc z is 0 for every scale: an infinite
     # cotangent (d/da's log z) times its zero scale-slope is 0 (divide's -z / scale: nan)
     out = gamma_power(0)(a - 1, masked(inside, z, 1.0), -lgamma_of(a)) / scale
@@ -37,10 +37,19 @@ def pdf(x, a, loc=0.0, scale=1.0):
 
 
 def cdf(x, a, loc=0.0, scale=1.0):
-    z, _, (a,), valid = standardized(x, loc, scale, a)
-    inside = numpy.greater_equal(getval(z), 0)
-    out = gammainc(a, masked(inside, z, 1.0))  # at 0 its slope is inf for a < 1: 0 * inf = nan
-    return masked(valid, masked(inside, out, 0.0), numpy.nan)
+    z, scale, (a,), valid = standardized(x, loc, scale, a)
+    inside = _finite_inside(z)  # at x = inf 1 for every a and scale (z's slope in scale, -inf,
+    # met gammainc's zero slope as nan in forward mode); the stand-in is on x - loc, not z
+    # (at 0 gammainc's slope is inf for a < 1: 0 * inf = nan)
+    out = gammainc(a, masked(inside, x - loc, scale) / scale)
+    above = numpy.isposinf(getval(z)).astype(numpy.result_type(getval(z)))
+    return masked(valid, masked(inside, out, above), numpy.nan)
+
+
+def _finite_inside(z):
+    """The raw mask of 0 <= z < inf."""
+    raw = getval(z)
+    return numpy.greater_equal(raw, 0) & numpy.less(raw, numpy.inf)
 
 
 pdf, logpdf, cdf = register("gamma", scipy.stats.gamma, pdf, logpdf, cdf)

@@ -8,7 +8,7 @@ import scipy.stats
 
 from mlkit.scipy.error_functions import gaussian
 from mlkit.scipy.special import log_ndtr, ndtr, ndtri
-from mlkit.scipy.stats.base import log_of, register
+from mlkit.scipy.stats.base import flat_ends, log_of, register
 
 __all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
 
@@ -23,23 +23,24 @@ def logpdf(x, loc=0.0, scale=1.0):
 
 def pdf(x, loc=0.0, scale=1.0):
     # not exp(logpdf): its slope exp(-inf) * inf is nan at x = +-inf, where all are 0
-    return gaussian((x - loc) / scale, 0.5) / (_SQRT_2PI * scale)
+    return flat_ends(x, loc, lambda x: gaussian((x - loc) / scale, 0.5) / (_SQRT_2PI * scale),
+                      0.0, 0.0)
 
 
 def cdf(x, loc=0.0, scale=1.0):
-    return ndtr((x - loc) / scale)
+    return flat_ends(x, loc, lambda x: ndtr((x - loc) / scale), 0.0, 1.0)
 
 
 def logcdf(x, loc=0.0, scale=1.0):
-    return log_ndtr((x - loc) / scale)
+    return flat_ends(x, loc, lambda x: log_ndtr((x - loc) / scale), None, 0.0)
 
 
 def sf(x, loc=0.0, scale=1.0):
-    return ndtr((loc - x) / scale)
+    return flat_ends(x, loc, lambda x: ndtr((loc - x) / scale), 1.0, 0.0)
 
 
 def logsf(x, loc=0.0, scale=1.0):
-    return log_ndtr((loc - x) / scale)
+    return flat_ends(x, loc, lambda x: log_ndtr((loc - x) / scale), 0.0, None)
 
 
 def ppf(q, loc=0.0, scale=1.0):

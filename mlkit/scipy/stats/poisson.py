@@ -56,10 +56,12 @@ def cdf(k, mu, loc=0):
     """P(K <= k) = gammaincc(floor(k) + 1, mu): a step function of k, so floor(k) enters as a
     constant (its derivative in k is zero wherever it exists)."""
     whole = weak(numpy.floor, getval(k - loc))
-    inside = numpy.greater_equal(whole, 0)
+    inside = numpy.greater_equal(whole, 0) & numpy.less(whole, numpy.inf)
     valid = numpy.greater_equal(getval(mu), 0)
     out = gammaincc(masked(inside, whole, 0.0) + 1, masked(valid, mu, 1.0))
-    return masked(valid, masked(inside, out, 0.0), numpy.nan)
+    # 1 at k = inf for every mu: its derivatives 0 (gammaincc's slope in mu there was nan)
+    above = weak(numpy.isposinf, whole) * 1.0
+    return masked(valid, masked(inside, out, above), numpy.nan)
 
 
 pmf, logpmf, cdf = register("poisson", scipy.stats.poisson, pmf, logpmf, cdf)

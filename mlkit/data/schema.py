@@ -41,7 +41,7 @@ DUPLICATES = ("keep", "drop")
 _KEYS = ("target", "task", "numeric", "categorical", "impute", "fill", "classes", "dtype")
 # absent in runs saved before dates, ids and the parsing options were read
 _OPTIONAL_KEYS = ("dates", "ids", "missing", "numbers", "categories", "sep", "decimal", "encoding",
-                  "indicators", "date_format", "skip_lines")
+                  "indicators", "date_format", "skip_lines", "skip_footer")
 
 
 def check_feature_columns(features: list[str], columns: list[str], source: str) -> None:
@@ -115,8 +115,8 @@ class CsvSchema:
     ``missing``, ``numbers`` and ``categories`` say how cell text is read (see
     :mod:`mlkit.data.values`), and ``dialect`` how the file is split and decoded (see
     :mod:`mlkit.data.dialect`), and ``date_format`` how dates not in ISO 8601 are written,
-    the same way for every file (but for the lines above the header, a file's own when its
-    start shows them: see ``Dialect.for_file``). ``indicators`` are the columns
+    the same way for every file (but for the lines above the header and the footer, a
+    file's own when it shows them: see ``Dialect.for_file``). ``indicators`` are the columns
     that get a last ``column=(missing)`` input, 1 where the file's cell was missing (before
     the fill) and 0 elsewhere, so a model can tell a filled value from a real one.
     """
@@ -334,7 +334,8 @@ class CsvSchema:
                 "numbers": self.numbers, "categories": self.categories,
                 "sep": self.dialect.sep, "decimal": self.dialect.decimal,
                 "encoding": self.dialect.encoding, "indicators": list(self.indicators),
-                "date_format": self.date_format, "skip_lines": self.dialect.skip_lines}
+                "date_format": self.date_format, "skip_lines": self.dialect.skip_lines,
+                "skip_footer": self.dialect.skip_footer}
 
     @classmethod
     def from_dict(cls, state: dict) -> CsvSchema:
@@ -372,6 +373,7 @@ class CsvSchema:
         decimal = check_choice("CSV schema 'decimal'", state.get("decimal", "."), DECIMALS)
         encoding = check_encoding(state.get("encoding", "utf-8"), "CSV schema 'encoding'")
         skip_lines = check_int("CSV schema 'skip_lines'", state.get("skip_lines", 0), 0)
+        skip_footer = check_int("CSV schema 'skip_footer'", state.get("skip_footer", 0), 0)
         date_format = check_date_format(state.get("date_format"), "CSV schema 'date_format'")
         indicators = state.get("indicators", [])
         if not isinstance(indicators, list) or not set(indicators) <= (
@@ -388,4 +390,5 @@ class CsvSchema:
                    None if state["classes"] is None else [str(c) for c in state["classes"]],
                    check_float_dtype(state["dtype"], "CSV schema 'dtype'").name,
                    dict(dates), list(ids), list(missing), numbers, categories,
-                   Dialect(sep, decimal, encoding, skip_lines), list(indicators), date_format)
+                   Dialect(sep, decimal, encoding, skip_lines, skip_footer), list(indicators),
+                   date_format)

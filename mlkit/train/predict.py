@@ -47,7 +47,7 @@ class Predictor:
         schema = prep.schema()
         if schema is not None:
             return schema.read(path, target, list(keep))
-        dialect = Dialect.of(path, skip_lines=lines_above_header(path))
+        dialect = Dialect.of(path, skip_lines=lines_above_header(path)).for_file(path)
         frame = read_table(path, list(read_table(path, dialect=dialect).columns),
                            dialect=dialect)
         source = repr(os.fspath(path))

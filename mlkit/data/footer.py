@@ -87,7 +87,8 @@ def _footer_like(tail: pd.DataFrame, text: pd.Series, values: pd.Series,
     the whole first ``column``."""
     first = tail.iloc[:, 0].astype(str)
     alone = text & ~_filled(tail.iloc[:, 1:]).any(axis=1)
-    once = tail.iloc[:, 0].map(column.value_counts()) == 1  # 'Total' in rows above: a category
+    seen = column[column.isin(set(tail.iloc[:, 0].dropna()))]  # not all of a column of ids
+    once = tail.iloc[:, 0].map(seen.value_counts()) == 1  # 'Total' in rows above: a category
     totals = text & first.str.contains(_TOTALS) & once
     numbers_above = values[~alone & ~totals & tail.iloc[:, 0].notna()].notna().all()
     return (alone & (first.str.contains(r"\s") | numbers_above)) | totals

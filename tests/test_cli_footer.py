@@ -60,10 +60,15 @@ def test_inspect_train_evaluate_predict_on_an_export_with_a_footer(cli, tmp_path
     _export("june.csv", 30, 1, "Exported by CRM on 2026-07-01\n")  # the note, no totals
     code, out, err = cli("evaluate", run, "--data", "june.csv")
     assert code == 0, err
-    assert "june.csv (30 rows)" in out
+    assert "june.csv (30 rows; 1 footer line left out (totals or notes, not rows): line 32)" \
+        in out
+    code, out, err = cli("predict", run, "--input", "june.csv", "--output", "june_p.csv")
+    assert code == 0, err
+    assert out.startswith("wrote 30 predictions to june_p.csv; 1 footer line left out (totals "
+                          "or notes, not rows): line 32")
     scoring = _export("score.csv", 12, 2, "")  # a file to score: no footer at all
     code, out, err = cli("predict", run, "--input", "score.csv", "--output", "p.csv")
-    assert code == 0, err
+    assert code == 0 and "footer" not in out, err
     predictions = pd.read_csv("p.csv")["prediction"]
     assert len(predictions) == 12  # the last row is scored, not left out as a footer
     expected = 3 * scoring["size"] + 20 * (scoring["city"] == "paris")

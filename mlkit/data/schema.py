@@ -25,6 +25,7 @@ from mlkit.data.reading import (
     raise_problems,
     read_columns,
     read_table,
+    read_table_and_footer,
 )
 from mlkit.data.values import (
     CATEGORIES,
@@ -64,7 +65,8 @@ class Table:
     for a missing value under ``impute='drop'``; ``unlabeled`` those left out for a missing
     target (when the target is read);
     ``repeated`` those left out for repeating an earlier row (training with
-    ``duplicates='drop'``); ``carried`` the kept rows' id (and requested) columns, as text.
+    ``duplicates='drop'``); ``footer`` the footer lines left out under the rows (a file read
+    later); ``carried`` the kept rows' id (and requested) columns, as text.
     """
 
     X: np.ndarray
@@ -74,17 +76,19 @@ class Table:
     carried: pd.DataFrame
     unlabeled: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     repeated: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    footer: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def dropped_note(self, limit: int = 20) -> str:
         """``"2 rows with a missing value left out (impute='drop'): lines 3, 7"`` (and the
-        rows without a target, and repeated ones), or ``""``."""
+        rows without a target, repeated ones and footer lines), or ``""``."""
         notes = []
-        for rows, why in ((self.repeated, "repeating an earlier row left out "
-                                          "(duplicates='drop')"),
-                          (self.unlabeled, "with no target value left out"),
-                          (self.dropped, "with a missing value left out (impute='drop')")):
+        for rows, what, why in (
+                (self.repeated, "row", "repeating an earlier row left out (duplicates='drop')"),
+                (self.unlabeled, "row", "with no target value left out"),
+                (self.dropped, "row", "with a missing value left out (impute='drop')"),
+                (self.footer, "footer line", "left out (totals or notes, not rows)")):
             if len(rows):
-                notes.append(f"{len(rows)} {'row' if len(rows) == 1 else 'rows'} {why}: "
+                notes.append(f"{len(rows)} {what}{'' if len(rows) == 1 else 's'} {why}: "
                              f"{line_numbers(rows, limit)}")
         return "; ".join(notes)
 
@@ -296,9 +300,10 @@ class CsvSchema:
         wanted = self.features + ([self.target] if target else [])
         text = self.encoder.names_ + list(self.dates) + [self.target]
         usecols = [c for c in wanted if c in header]
-        frame = read_table(path, usecols, [c for c in text if c in usecols], self.missing,
-                           dialect=dialect)
+        frame, footer = read_table_and_footer(path, usecols, [c for c in text if c in usecols],
+                                              self.missing, dialect=dialect)
         table = self.encode(frame, repr(os.fspath(path)), target)
+        table.footer = footer.index.to_numpy()
         carried = [c for c in self.ids if c in header and c not in keep] + list(keep)
         table.carried = read_columns(path, carried, table.rows, dialect)
         return table

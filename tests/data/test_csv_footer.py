@@ -93,6 +93,8 @@ def test_files_read_later_leave_out_the_footer_they_show_and_no_row(write):
     longer = schema.read(write(HEADER + new + FOOTER + "Filter: all regions\n", "longer.csv"))
     total = schema.read(write(HEADER + new + "Total,200,5,\n", "total.csv"))
     scoring = schema.read(write(HEADER + new, "scoring.csv"), target=False)
+    assert (longer.footer.tolist(), total.footer.tolist(), scoring.footer.tolist()) == (
+        [4, 5, 6], [4], [])
     for table in (longer, total, scoring):
         assert table.rows.tolist() == [2, 3]
         assert table.X.tolist() == [[75, 2, 1, 0], [125, 3, 0, 1]]

@@ -64,7 +64,7 @@ def test_inspect_then_train_evaluate_predict(cli, tmp_path, monkeypatch):
         "ids": ["customerID"],
         "missing": ["?"], "numbers": "formatted", "categories": "strip_lower",
         "impute": "median", "duplicates": "drop", "sep": ",", "decimal": ".",
-        "encoding": "utf-8", "skip_lines": 0, "min_frequency": None}
+        "encoding": "utf-8", "skip_lines": 0, "skip_footer": 0, "min_frequency": None}
 
     Path("churn.yaml").write_text(yaml.safe_dump({**section, **MODEL}))
     code, out, err = cli("train", "churn.yaml", "--quiet")

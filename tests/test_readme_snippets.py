@@ -23,6 +23,8 @@ def test_the_readme_python_blocks_run_in_order_and_match_their_comments():
     numpy.testing.assert_allclose(slope, [0.0, 0.63970001], rtol=1e-8)  # its comment's value
     assert namespace["history"].rows[-1]["epoch"] == 30  # its comment's row
     assert 0.9 < namespace["search"].best_score_ <= 1.0
+    assert namespace["sales"].lines.tolist() == [2, 3, 4, 5]  # the footer's comment
+    assert namespace["sales"].X[:, 0].tolist() == [120, 80, 95, 130]
 
 
 def test_the_readme_param_groups_yaml_builds_the_groups_its_comments_say():

@@ -15,8 +15,8 @@ def add_inspect(subparsers) -> None:
         "inspect", help="profile a CSV file and suggest a config's data section",
         description="Print one line per column of CSV (the kind mlkit reads in it, missing "
                     "values and the texts read as missing, distinct values, an example), notes "
-                    "on the file (its separator, decimal mark, encoding and title lines above "
-                    "the header, repeated rows, rows "
+                    "on the file (its separator, decimal mark, encoding, title lines above "
+                    "the header and footer under the rows, repeated rows, rows "
                     "without a target, the task and class balance, columns that may leak the "
                     "target), and, with --target, a data: section that trains on the file as "
                     "it is.")
@@ -30,6 +30,8 @@ def add_inspect(subparsers) -> None:
                         "UTF-8, else cp1252 (or latin-1) when the file is not UTF-8")
     parser.add_argument("--skip-lines", type=int, metavar="N", help="lines above the header "
                         "line to skip (a report's title and notes); default: those found")
+    parser.add_argument("--skip-footer", type=int, metavar="N", help="lines under the rows "
+                        "to leave out (a report's totals and notes); default: those found")
     parser.add_argument("--config", metavar="OUT.yaml", help="with --target, also write a "
                         "config that trains on the file: the data section (its path relative "
                         "to OUT.yaml's folder) and the linear model, loss (with a small L2 "
@@ -50,7 +52,8 @@ def cmd_inspect(args) -> int:
                                                     args.config, "choose another path or "
                                                     "remove it; inspect never overwrites")])
     profile = inspect_csv(args.csv, args.target, sep=args.sep, decimal=args.decimal,
-                          encoding=args.encoding, skip_lines=args.skip_lines)
+                          encoding=args.encoding, skip_lines=args.skip_lines,
+                          skip_footer=args.skip_footer)
     say(f"{profile.path}: {profile.rows} rows, {len(profile.columns)} columns, "
         f"{profile.read_with()}\n")
     say(column_table(profile))

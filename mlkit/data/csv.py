@@ -149,7 +149,7 @@ def load_csv(path, target: Annotated[str, Length(min=1)],
              numbers: Literal[NUMBERS] = "plain", categories: Literal[CATEGORIES] = "exact",
              duplicates: Literal[DUPLICATES] = "keep", sep: Separator | None = None,
              decimal: Literal[DECIMALS] = ".", encoding: Annotated[str, Length(min=1)] = "utf-8",
-             skip_lines: NonNegativeInt = 0,
+             skip_lines: NonNegativeInt = 0, skip_footer: NonNegativeInt = 0,
              min_frequency: PositiveInt | None = None, missing_indicator: bool = False) -> Dataset:
     """Read a CSV file into a :class:`Dataset` whose ``schema`` re-encodes new files alike.
 
@@ -228,6 +228,12 @@ def load_csv(path, target: Annotated[str, Length(min=1)],
         A count the file's start contradicts (title lines left above the header, or a header
         skipped) is an error naming the count to set. Files read later skip as many, and are
         checked alike. Line numbers in messages stay the file's own.
+    skip_footer : int
+        Lines under the rows to leave out: a report's totals and notes (blank lines do not
+        count). A count the file's end contradicts (a footer line left under the rows, or a
+        line that reads like a row skipped) is an error naming the count to set. Files read
+        later leave out the footer they show, and this many lines only where they read like
+        no row (a file to score without a footer keeps its last row).
     min_frequency : int, optional
         Categories seen in fewer than this many rows share one ``column=(other)`` input, as
         do categories first seen in a file read later; None keeps every category.
@@ -254,7 +260,7 @@ def load_csv(path, target: Annotated[str, Length(min=1)],
                         "impute to 'mean', 'median' or 'most_frequent' (data.csv.impute in a "
                         "config).")
     source = repr(os.fspath(path)) if isinstance(path, (str, os.PathLike)) else "the file"
-    dialect = Dialect.of(path, sep, decimal, encoding, skip_lines)
+    dialect = Dialect.of(path, sep, decimal, encoding, skip_lines, skip_footer)
     columns = list(read_table(path, dialect=dialect).columns)
     if target not in columns:
         raise DataError(f"target column {target!r} is not in {source}; its columns are "

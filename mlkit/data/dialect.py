@@ -1,11 +1,12 @@
-"""How a CSV file is written: its separator, decimal mark and text encoding, and the title
-lines above its header line (whose names ``header.py`` reads).
+"""How a CSV file is written: its separator, decimal mark and text encoding, the title
+lines above its header line (whose names ``header.py`` reads) and the footer lines under its
+rows (which ``footer.py`` checks).
 
 A :class:`Dialect` is stored in a run's schema, so a file read at prediction time is split,
 decoded and parsed exactly as the training file was. Only the separator is ever detected, and
 only when exactly one candidate splits every sampled line into the same number of columns;
 the decimal mark, the encoding and the lines to skip are options (``mlkit inspect`` suggests
-them). A count of lines to skip that the file's start contradicts is refused.
+them). A count of lines to skip that the file's start (or end) contradicts is refused.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from typing import Literal
 from mlkit.data.errors import DataError, DataFileNotFoundError, check_choice, check_int
 
 __all__ = ["COMMA_UTF8", "DECIMALS", "SEPARATORS", "Dialect", "Separator", "check_encoding",
-           "encoding_error", "guess_encoding", "lines_above_header", "separator_by_name"]
+           "encoding_error", "guess_encoding", "lines_above_header", "separator_by_name",
+           "setting"]
 
 SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 """The column separators read, by the name messages give them (and an option may use)."""
@@ -37,33 +39,41 @@ _SAMPLE_LINES = 50
 
 @dataclass(frozen=True)
 class Dialect:
-    """The separator, decimal mark and encoding of a CSV file, and how many lines (a title,
-    notes) stand above its header line."""
+    """The separator, decimal mark and encoding of a CSV file, how many lines (a title,
+    notes) stand above its header line, and how many (totals, notes) under its rows. With
+    ``own_footer`` (a file read later) the footer the file shows is left out when it differs
+    from ``skip_footer`` (see :func:`mlkit.data.footer.footer_rows`); else it is refused."""
 
     sep: str = ","
     decimal: str = "."
     encoding: str = "utf-8"
     skip_lines: int = 0
+    skip_footer: int = 0
+    own_footer: bool = False
 
     @classmethod
-    def of(cls, path, sep=None, decimal=".", encoding="utf-8", skip_lines=0) -> Dialect:
+    def of(cls, path, sep=None, decimal=".", encoding="utf-8", skip_lines=0,
+           skip_footer=0) -> Dialect:
         """Check the options, ``skip_lines`` against the file's start, and resolve
-        ``sep=None`` by detecting the file's separator."""
+        ``sep=None`` by detecting the file's separator (``skip_footer`` is checked against
+        the rows when they are read)."""
         if sep is not None:
             sep = check_choice("sep", separator_by_name(sep), tuple(SEPARATORS))
         check_choice("decimal", decimal, DECIMALS)
         encoding = check_encoding(encoding)
+        check_int("skip_footer", skip_footer, 0)
         text = _table_sample(path, encoding, check_int("skip_lines", skip_lines, 0))
         return cls(_detect_separator(path, text) if sep is None else sep, decimal, encoding,
-                   skip_lines)
+                   skip_lines, skip_footer)
 
     def for_file(self, path) -> Dialect:
         """This dialect for another file of the same export: with the count of lines above
         the header that file's start shows (none in a copy cleaned by hand, one more in a
-        month with an extra note), else with this one's."""
+        month with an extra note), else with this one's; and the footer its rows show."""
         text = _sample(path, self.encoding)
         shown = _lines_above_header(text)
-        dialect = self if shown is None else replace(self, skip_lines=shown)
+        dialect = replace(self, own_footer=True)
+        dialect = dialect if shown is None else replace(dialect, skip_lines=shown)
         table = "".join(text.splitlines(keepends=True)[dialect.skip_lines:])
         found = list(_separators(table))
         if self.sep not in found and len(found) == 1:
@@ -81,9 +91,10 @@ class Dialect:
 
     def describe(self) -> str:
         """``"separator ';' (semicolon), decimal mark ',', encoding 'utf-8'"`` (and the lines
-        skipped above the header, if any)."""
+        skipped above the header and under the rows, if any)."""
         skipped = (f", {_count(self.skip_lines)} above the header skipped" if self.skip_lines
-                   else "")
+                   else "") + (f", {_count(self.skip_footer)} of footer skipped"
+                               if self.skip_footer else "")
         return (f"separator {self.sep!r} ({SEPARATORS[self.sep]}), decimal mark "
                 f"{self.decimal!r}, encoding {self.encoding!r}{skipped}")
 
@@ -311,10 +322,6 @@ def _check_skip(path, lines: list[str], skip: int, found: int | None) -> None:
     naming the count to set; a start that shows no count (None: notes with several values,
     say) is left to ``skip`` if it leaves a header line and data."""
     source = repr(os.fspath(path))
-
-    def fix(count):
-        return (f"data.csv.skip_lines: {count} in the config (skip_lines={count} in Python; "
-                f"mlkit inspect --skip-lines {count})")
     if found:
         count, where, look = (("1 line", "line 1", "looks") if found == 1 else
                               (f"{found} lines", f"lines 1-{found}", "look"))
@@ -324,7 +331,7 @@ def _check_skip(path, lines: list[str], skip: int, found: int | None) -> None:
         raise DataError(f"CSV file {source} has {count} above its header line: line "
                         f"{found + 1} ({lines[found]!r}) names the columns, and {where} "
                         f"(starting {lines[0]!r}) {look} like a title or notes; {how} "
-                        f"{fix(found)}.")
+                        f"{setting('skip_lines', found)}.")
     if found is None and skip and len(lines) < skip + 2:
         raise DataError(f"skip_lines={skip} leaves no header line and data row in the "
                         f"{_count(len(lines))} read of CSV file {source}; set "
@@ -334,7 +341,16 @@ def _check_skip(path, lines: list[str], skip: int, found: int | None) -> None:
         rows = " and data rows" if skip > 1 else ""
         raise DataError(f"CSV file {source} starts with its header line (line 1: "
                         f"{lines[0]!r}), so skip_lines={skip} would skip it{rows}; set "
-                        f"{fix(0)}, or leave it out.")
+                        f"{setting('skip_lines', 0)}, or leave it out.")
+
+
+def setting(option: str, count: int) -> str:
+    """How to set a count of lines to skip, in a config, in Python and for ``mlkit inspect``:
+    ``"data.csv.skip_lines: 3 in the config (skip_lines=3 in Python; mlkit inspect
+    --skip-lines 3)"``."""
+    flag = option.replace("_", "-")
+    return (f"data.csv.{option}: {count} in the config ({option}={count} in Python; mlkit "
+            f"inspect --{flag} {count})")
 
 
 def _count(lines: int) -> str:

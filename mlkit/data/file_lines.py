@@ -16,7 +16,16 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["row_lines"]
+__all__ = ["line_numbers", "row_lines"]
+
+
+def line_numbers(rows, limit: int = 5) -> str:
+    """``"line 3"`` or ``"lines 3, 5, ..."``: the file lines of rows labelled by
+    :func:`row_lines`."""
+    rows = list(rows)
+    lines = ", ".join(str(int(r)) for r in rows[:limit]) + (
+        ", ..." if len(rows) > limit else "")
+    return ("line " if len(rows) == 1 else "lines ") + lines
 
 
 def row_lines(path, dialect, rows: int) -> pd.Index:

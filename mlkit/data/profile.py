@@ -24,7 +24,7 @@ from mlkit.data.dates import (
 from mlkit.data.dialect import COMMA_UTF8, Dialect, guess_encoding, lines_above_header
 from mlkit.data.errors import DataError
 from mlkit.data.leaks import leak_notes
-from mlkit.data.reading import line_numbers, read_table
+from mlkit.data.reading import line_numbers, read_table, read_table_and_footer
 from mlkit.data.values import (
     normalize_categories,
     placeholder_values,
@@ -70,8 +70,8 @@ class CsvProfile:
     """A file's columns, its file-level facts and the ``data.csv`` options it suggests.
 
     ``duplicated`` and ``unlabeled`` are file lines: rows repeating an earlier row, and rows
-    without a target value. ``classes`` counts the rows of each class of a classification
-    target.
+    without a target value; ``footer`` the first cell of each footer line left out, by line.
+    ``classes`` counts the rows of each class of a classification target.
     """
 
     path: str
@@ -91,6 +91,7 @@ class CsvProfile:
     leaks: list[str] = field(default_factory=list)
     small: dict[str, list[int]] = field(default_factory=dict)
     date_format: str | None = None
+    footer: dict[int, str] = field(default_factory=dict)
 
     def column(self, name: str) -> ColumnProfile:
         """The profile of column ``name``."""
@@ -113,6 +114,12 @@ class CsvProfile:
         """File-level observations: duplicated rows, rows without a target, the task, likely
         leaks of the target."""
         notes = []
+        if self.footer:
+            notes.append(f"{len(self.footer)} line(s) under the rows "
+                         f"({line_numbers(self.footer)}: "
+                         f"{', '.join(map(repr, self.footer.values()))}) are a footer of "
+                         "totals or notes, not rows: left out, as the suggested section does "
+                         f"(skip_footer: {len(self.footer)})")
         if self.duplicated:
             notes.append(f"{len(self.duplicated)} row(s) repeat an earlier row exactly "
                          f"({line_numbers(self.duplicated)}): they would count twice in "
@@ -174,6 +181,7 @@ class CsvProfile:
                 "duplicates": "drop" if self.duplicated else "keep", "sep": self.dialect.sep,
                 "decimal": self.dialect.decimal, "encoding": self.dialect.encoding,
                 "skip_lines": self.dialect.skip_lines,
+                "skip_footer": self.dialect.skip_footer,
                 "min_frequency": self.min_frequency}
 
 
@@ -211,7 +219,7 @@ def _spelling(text: pd.DataFrame, names: list[str]) -> str:
 
 
 def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
-                encoding=None, skip_lines=None) -> CsvProfile:
+                encoding=None, skip_lines=None, skip_footer=None) -> CsvProfile:
     """Profile a CSV file: how it is written, each column's kind, missing values and distinct
     values, the rows repeated or without a target, and the ``data.csv`` options that read it.
 
@@ -229,6 +237,9 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
     skip_lines : int, optional
         As in :func:`mlkit.data.load_csv`; by default the title and notes lines found above
         the header line are skipped, and that count suggested.
+    skip_footer : int, optional
+        As in :func:`mlkit.data.load_csv`; by default the footer lines found under the rows
+        (totals, notes) are left out, and that count suggested.
     """
     found = []
     if encoding is None:
@@ -239,7 +250,9 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
         skip_lines = lines_above_header(path, encoding)
         if skip_lines:
             found.append("lines above the header found")
-    dialect = Dialect.of(path, sep, "." if decimal is None else decimal, encoding, skip_lines)
+    dialect = Dialect.of(path, sep, "." if decimal is None else decimal, encoding, skip_lines,
+                         skip_footer or 0)
+    dialect = replace(dialect, own_footer=skip_footer is None)
     if sep is None:
         found.append("separator detected")
     header = list(read_table(path, dialect=dialect).columns)
@@ -249,7 +262,10 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
     if decimal is None and _decimal_comma(read_table(path, header, header, dialect=dialect)):
         dialect = replace(dialect, decimal=",")
         found.append("numbers like 3,5 found: decimal ',' suggested")
-    raw = read_table(path, header, header, raw=True, dialect=dialect)
+    raw, footer = read_table_and_footer(path, header, header, raw=True, dialect=dialect)
+    dialect = replace(dialect, skip_footer=len(footer), own_footer=False)
+    if len(footer) and skip_footer is None:
+        found.append("footer found")
     pandas_missing = read_table(path, header, header, dialect=dialect)
     tokens = sorted({t for c in header for t in placeholder_values(pandas_missing[c])
                      + words_among_numbers(pandas_missing[c], dialect.decimal)})
@@ -293,7 +309,8 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
                          duplicated=[int(r) for r in raw.index[raw.duplicated()]],
                          missing=tokens, numbers="formatted" if formatted else "plain",
                          categories=categories, dialect=dialect, found=found,
-                         min_frequency=RARE if long_tailed else None, date_format=date_format)
+                         min_frequency=RARE if long_tailed else None, date_format=date_format,
+                         footer={int(line): str(cell) for line, cell in footer.items()})
     if target is not None:
         labels = text[target]
         profile.unlabeled = [int(r) for r in labels.index[labels.isna()]]

@@ -3,7 +3,8 @@
 Every reader of CSV files (loading, inspecting, evaluating, predicting) goes through
 :func:`read_table`, so a file is read the same way, and a bad value is reported the same way,
 wherever it is read. Its rows are labelled by their line in the file (the header's lines
-and any lines skipped above it counted), so every message names the file's own lines.
+and any lines skipped above it counted), so every message names the file's own lines; a
+footer under them is left out as the dialect's ``skip_footer`` says (see ``footer.py``).
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from __future__ import annotations
 import os
 import warnings
 
-import numpy as np
 import pandas as pd
 
 from mlkit.data.dates import formats_reading, parse_dates
 from mlkit.data.dialect import COMMA_UTF8, encoding_error
 from mlkit.data.errors import DataError
-from mlkit.data.file_lines import row_lines
+from mlkit.data.file_lines import line_numbers, row_lines
+from mlkit.data.footer import footer_rows
 from mlkit.data.header import header_names
 from mlkit.data.values import (
     comma_decimal_values,
@@ -28,16 +29,7 @@ from mlkit.data.values import (
 )
 
 __all__ = ["date_problems", "line_numbers", "numeric_problems", "raise_problems", "read_columns",
-           "read_table"]
-
-
-def line_numbers(rows, limit: int = 5) -> str:
-    """``"line 3"`` or ``"lines 3, 5, ..."``: the file lines of rows labelled by
-    :func:`read_table`."""
-    rows = list(rows)
-    lines = ", ".join(str(int(r)) for r in rows[:limit]) + (
-        ", ..." if len(rows) > limit else "")
-    return ("line " if len(rows) == 1 else "lines ") + lines
+           "read_table", "read_table_and_footer"]
 
 
 def read_table(path, columns=None, text=(), missing=(), raw=False, dialect=COMMA_UTF8,
@@ -47,9 +39,16 @@ def read_table(path, columns=None, text=(), missing=(), raw=False, dialect=COMMA
     (``NA``, ...), unless ``raw``: then no text at all is read as missing. With a decimal
     comma every column is read as text (numbers are read by :func:`to_numbers`). Rows are
     labelled by their file line. A column without a name must be empty, and is left out."""
+    return read_table_and_footer(path, columns, text, missing, raw, dialect)[0]
+
+
+def read_table_and_footer(path, columns=None, text=(), missing=(), raw=False,
+                          dialect=COMMA_UTF8) -> tuple[pd.DataFrame, pd.Series]:
+    """:func:`read_table`'s rows, and the footer lines left out under them: each one's first
+    cell, labelled by its file line."""
     names = header_names(path, dialect)
     if columns is None and all(names):
-        return pd.DataFrame(columns=names)
+        return pd.DataFrame(columns=names), pd.Series(dtype=object)
     unnamed = {f"(column {i + 1})": i + 1 for i, name in enumerate(names) if not name}
     names = [name or f"(column {i + 1})" for i, name in enumerate(names)]
     as_text = names if dialect.decimal != "." else [*text, *unnamed]
@@ -73,12 +72,13 @@ def read_table(path, columns=None, text=(), missing=(), raw=False, dialect=COMMA
                         f" check that every row has one value per column, {dialect.sep!r}-"
                         "separated (set data.csv.sep if another separator is meant).") from None
     frame.index = row_lines(path, dialect, len(frame))
+    rows = len(frame) - footer_rows(frame, path, dialect)
+    footer, frame = frame.iloc[rows:, 0], frame.iloc[:rows]
     _refuse_unnamed_values(frame[list(unnamed)], unnamed, path)
     _refuse_header_rows(frame.drop(columns=list(unnamed)), path)
-    _refuse_footer(frame, path, dialect.decimal)
     if columns is None:  # the header's names alone, once the unnamed columns are checked
-        return frame.iloc[:0].drop(columns=list(unnamed))
-    return frame[list(columns)]
+        return frame.iloc[:0].drop(columns=list(unnamed)), footer
+    return frame[list(columns)], footer
 
 
 def _refuse_unnamed_values(frame: pd.DataFrame, numbers: dict[str, int], path) -> None:
@@ -111,41 +111,6 @@ def _refuse_header_rows(frame: pd.DataFrame, path) -> None:
         raise DataError(f"CSV file {os.fspath(path)!r} repeats its header line as a row "
                         f"({line_numbers(rows)}), as files joined one after another do; "
                         "delete those lines, so that the header line comes once, at the top.")
-
-
-_TOTALS = r"(?i)^\s*(?:grand |sub-?)?(?:totals?|sum|summe|gesamt|somme|totaal|totaux):?\s*$"
-"""A totals line's first cell (``Total``, ``Grand total:``, ``Summe``; not ``Total care``),
-once in the file (a plan named ``Total`` in other rows too is a category)."""
-
-
-def _refuse_footer(frame: pd.DataFrame, path, decimal: str = ".") -> None:
-    """Refuse lines at the end of the file with a text in the first column alone, a sentence
-    (``Exported by ...``) or under numbers (``Total``), or a totals line (``Total`` and the
-    column sums), as reports write under a table: read as rows, their text would turn a
-    column of numbers into categories, and their sums would be scored and predicted."""
-    if frame.shape[1] < 3 or frame.empty:
-        return
-    tail = frame.iloc[-20:]
-    first = tail.iloc[:, 0]
-    values = to_numbers(first, "plain", decimal)
-    text = first.notna() & (first.astype(str).str.strip() != "") & values.isna()
-    if not text.iloc[-1]:  # most files end here, before the other columns are looked at
-        return
-    rest = tail.iloc[:, 1:]
-    empty = rest.isna() | (rest.astype(str).apply(lambda c: c.str.strip()) == "")
-    once = first.map(frame.iloc[:, 0].value_counts()) == 1  # 'Total' in rows above: a category
-    totals = text & first.astype(str).str.contains(_TOTALS) & once
-    alone = text & empty.all(axis=1)
-    numbers_above = values[~alone & ~totals & first.notna()].notna().all()
-    alone &= first.astype(str).str.contains(r"\s") | numbers_above  # a sentence, or "Total"
-    alone |= totals
-    footer = len(alone) - np.flatnonzero(np.r_[True, ~alone.to_numpy()])[-1]
-    if 0 < footer < len(alone):  # under rows of the table
-        lines = tail.index[-footer:]
-        raise DataError(f"CSV file {os.fspath(path)!r} ends with {footer} line(s) holding a text "
-                        f"in the first column alone or a total ({line_numbers(lines)}: "
-                        f"{', '.join(repr(str(v)) for v in tail.iloc[-footer:, 0])}): a "
-                        "footer of totals or notes, not rows; delete those lines.")
 
 
 def _is_number(text: str) -> bool:

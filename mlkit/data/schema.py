@@ -25,6 +25,7 @@ from mlkit.data.reading import (
     raise_problems,
     read_columns,
     read_table,
+    read_table_and_footer,
 )
 from mlkit.data.values import (
     CATEGORIES,
@@ -41,7 +42,7 @@ DUPLICATES = ("keep", "drop")
 _KEYS = ("target", "task", "numeric", "categorical", "impute", "fill", "classes", "dtype")
 # absent in runs saved before dates, ids and the parsing options were read
 _OPTIONAL_KEYS = ("dates", "ids", "missing", "numbers", "categories", "sep", "decimal", "encoding",
-                  "indicators", "date_format", "skip_lines")
+                  "indicators", "date_format", "skip_lines", "skip_footer")
 
 
 def check_feature_columns(features: list[str], columns: list[str], source: str) -> None:
@@ -64,7 +65,8 @@ class Table:
     for a missing value under ``impute='drop'``; ``unlabeled`` those left out for a missing
     target (when the target is read);
     ``repeated`` those left out for repeating an earlier row (training with
-    ``duplicates='drop'``); ``carried`` the kept rows' id (and requested) columns, as text.
+    ``duplicates='drop'``); ``footer`` the footer lines left out under the rows (a file read
+    later); ``carried`` the kept rows' id (and requested) columns, as text.
     """
 
     X: np.ndarray
@@ -74,17 +76,19 @@ class Table:
     carried: pd.DataFrame
     unlabeled: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     repeated: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    footer: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def dropped_note(self, limit: int = 20) -> str:
         """``"2 rows with a missing value left out (impute='drop'): lines 3, 7"`` (and the
-        rows without a target, and repeated ones), or ``""``."""
+        rows without a target, repeated ones and footer lines), or ``""``."""
         notes = []
-        for rows, why in ((self.repeated, "repeating an earlier row left out "
-                                          "(duplicates='drop')"),
-                          (self.unlabeled, "with no target value left out"),
-                          (self.dropped, "with a missing value left out (impute='drop')")):
+        for rows, what, why in (
+                (self.repeated, "row", "repeating an earlier row left out (duplicates='drop')"),
+                (self.unlabeled, "row", "with no target value left out"),
+                (self.dropped, "row", "with a missing value left out (impute='drop')"),
+                (self.footer, "footer line", "left out (totals or notes, not rows)")):
             if len(rows):
-                notes.append(f"{len(rows)} {'row' if len(rows) == 1 else 'rows'} {why}: "
+                notes.append(f"{len(rows)} {what}{'' if len(rows) == 1 else 's'} {why}: "
                              f"{line_numbers(rows, limit)}")
         return "; ".join(notes)
 
@@ -115,8 +119,8 @@ class CsvSchema:
     ``missing``, ``numbers`` and ``categories`` say how cell text is read (see
     :mod:`mlkit.data.values`), and ``dialect`` how the file is split and decoded (see
     :mod:`mlkit.data.dialect`), and ``date_format`` how dates not in ISO 8601 are written,
-    the same way for every file (but for the lines above the header, a file's own when its
-    start shows them: see ``Dialect.for_file``). ``indicators`` are the columns
+    the same way for every file (but for the lines above the header and the footer, a
+    file's own when it shows them: see ``Dialect.for_file``). ``indicators`` are the columns
     that get a last ``column=(missing)`` input, 1 where the file's cell was missing (before
     the fill) and 0 elsewhere, so a model can tell a filled value from a real one.
     """
@@ -296,9 +300,10 @@ class CsvSchema:
         wanted = self.features + ([self.target] if target else [])
         text = self.encoder.names_ + list(self.dates) + [self.target]
         usecols = [c for c in wanted if c in header]
-        frame = read_table(path, usecols, [c for c in text if c in usecols], self.missing,
-                           dialect=dialect)
+        frame, footer = read_table_and_footer(path, usecols, [c for c in text if c in usecols],
+                                              self.missing, dialect=dialect)
         table = self.encode(frame, repr(os.fspath(path)), target)
+        table.footer = footer.index.to_numpy()
         carried = [c for c in self.ids if c in header and c not in keep] + list(keep)
         table.carried = read_columns(path, carried, table.rows, dialect)
         return table
@@ -334,7 +339,8 @@ class CsvSchema:
                 "numbers": self.numbers, "categories": self.categories,
                 "sep": self.dialect.sep, "decimal": self.dialect.decimal,
                 "encoding": self.dialect.encoding, "indicators": list(self.indicators),
-                "date_format": self.date_format, "skip_lines": self.dialect.skip_lines}
+                "date_format": self.date_format, "skip_lines": self.dialect.skip_lines,
+                "skip_footer": self.dialect.skip_footer}
 
     @classmethod
     def from_dict(cls, state: dict) -> CsvSchema:
@@ -372,6 +378,7 @@ class CsvSchema:
         decimal = check_choice("CSV schema 'decimal'", state.get("decimal", "."), DECIMALS)
         encoding = check_encoding(state.get("encoding", "utf-8"), "CSV schema 'encoding'")
         skip_lines = check_int("CSV schema 'skip_lines'", state.get("skip_lines", 0), 0)
+        skip_footer = check_int("CSV schema 'skip_footer'", state.get("skip_footer", 0), 0)
         date_format = check_date_format(state.get("date_format"), "CSV schema 'date_format'")
         indicators = state.get("indicators", [])
         if not isinstance(indicators, list) or not set(indicators) <= (
@@ -388,4 +395,5 @@ class CsvSchema:
                    None if state["classes"] is None else [str(c) for c in state["classes"]],
                    check_float_dtype(state["dtype"], "CSV schema 'dtype'").name,
                    dict(dates), list(ids), list(missing), numbers, categories,
-                   Dialect(sep, decimal, encoding, skip_lines), list(indicators), date_format)
+                   Dialect(sep, decimal, encoding, skip_lines, skip_footer), list(indicators),
+                   date_format)

@@ -21,6 +21,7 @@ from mlkit.data.reading import (
     raise_problems,
     read_columns,
     read_table,
+    read_table_and_footer,
 )
 from mlkit.data.schema import Table, check_feature_columns
 from mlkit.data.training_profile import TrainingProfile
@@ -47,9 +48,9 @@ class Predictor:
         schema = prep.schema()
         if schema is not None:
             return schema.read(path, target, list(keep))
-        dialect = Dialect.of(path, skip_lines=lines_above_header(path))
-        frame = read_table(path, list(read_table(path, dialect=dialect).columns),
-                           dialect=dialect)
+        dialect = Dialect.of(path, skip_lines=lines_above_header(path)).for_file(path)
+        frame, footer = read_table_and_footer(
+            path, list(read_table(path, dialect=dialect).columns), dialect=dialect)
         source = repr(os.fspath(path))
         check_feature_columns(prep.feature_names, list(frame.columns), source)
         features = frame[prep.feature_names]
@@ -62,7 +63,8 @@ class Predictor:
         y = self._labels(frame[prep.target], source) if (
             target and prep.target in frame.columns) else None
         rows = frame.index.to_numpy()
-        return Table(X, y, rows, rows[:0], read_columns(path, list(keep), rows, dialect))
+        return Table(X, y, rows, rows[:0], read_columns(path, list(keep), rows, dialect),
+                     footer=footer.index.to_numpy())
 
     def drift(self, path) -> pd.DataFrame:
         """How far a CSV file's input columns are from the training rows' (see

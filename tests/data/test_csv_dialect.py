@@ -222,6 +222,9 @@ def test_a_carriage_return_inside_a_cell_is_a_data_error_not_the_csv_modules(tmp
     path = tmp_path / "scrambled.csv"
     path.write_bytes(b"a,b,y\n1,2\r5,0\n3,4,1\n" + bytes(range(200, 256)) + b"\n")
     for read in (lambda: load_csv(path, "y", encoding="latin-1"),
-                 lambda: inspect_csv(path, "y", encoding="latin-1")):
+                 lambda: inspect_csv(path, "y", encoding="latin-1", skip_footer=0)):
         with pytest.raises(DataError, match="scrambled.csv"):
             read()
+    # the last line, a text alone under numbers, is the footer inspect leaves out by default
+    assert inspect_csv(path, "y", encoding="latin-1").footer == {5: bytes(range(200, 256))
+                                                                 .decode("latin-1")}

@@ -65,7 +65,8 @@ def test_the_suggested_section_reads_the_file(write):
         "dates": ["when"], "date_format": None, "ids": ["key"], "missing": ["?"],
         "numbers": "formatted",
         "categories": "strip_lower", "impute": "median", "duplicates": "drop", "sep": ",",
-        "decimal": ".", "encoding": "utf-8", "skip_lines": 0, "min_frequency": None}
+        "decimal": ".", "encoding": "utf-8", "skip_lines": 0, "skip_footer": 0,
+        "min_frequency": None}
     data = load_csv(**section)  # the section's options are the loader's, spelled alike
     assert data.X.shape == (ROWS - 1, 1 + 1 + 1 + 8 + 2) and np.isfinite(data.X).all()
     assert data.feature_names[-2:] == ["sex=female", "sex=male"]

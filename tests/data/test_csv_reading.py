@@ -231,7 +231,7 @@ def test_lines_that_are_not_rows_are_refused_with_their_lines(write, cli, text, 
     path = write(text)
     with pytest.raises(DataError, match=message):
         load_csv(path, "churn", features=["age"])
-    code, _, err = cli("inspect", path, "--target", "churn")
+    code, _, err = cli("inspect", path, "--target", "churn", "--skip-footer", "0")
     assert code == 2 and re.search(message, err), err
 
 

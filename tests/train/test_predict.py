@@ -69,3 +69,12 @@ def test_a_threshold_moves_binary_labels_and_is_refused_elsewhere(predictor, tmp
     with pytest.raises(ValueError, match=r"threshold=1.5: a probability between 0 and 1, .* "
                                          r"\(this model is binary\); give one in \[0, 1\]"):
         binary.frame(X, threshold=1.5)  # the fix is a value in range, not 'leave it out'
+
+
+def test_a_footer_under_the_rows_is_left_out_and_named(predictor, tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text("name,a,b\nx1,1,3\nx2,2,0.5\nTotal,3,3.5\nExported by CRM on 2026-12-01\n")
+    table = predictor.read(path, target=False)
+    assert table.rows.tolist() == [2, 3] and table.X.tolist() == [[1, 3], [2, 0.5]]
+    assert table.dropped_note() == "2 footer lines left out (totals or notes, not rows): " \
+                                   "lines 4, 5"

@@ -94,7 +94,9 @@ def comparison_table(head: Head, result: RunResult, baseline=None, names=()) -> 
         rows.append([f"scikit-learn {baseline.description}"]
                     + [metric_cell(baseline.test.get(key)) for key, _ in shown]
                     + [f"{baseline.fit_seconds:.2f}"])
-    text = f"test metrics ({len(result.history)} epochs, best epoch {result.best_epoch}):\n"
+    epochs = len(result.history)
+    text = (f"test metrics ({epochs} epoch{'s' * (epochs != 1)}, "
+            f"best epoch {result.best_epoch}):\n")
     text += text_table(rows)
     if baseline is not None and baseline.note:
         text += f"\nbaseline note: {baseline.note}"

@@ -56,3 +56,4 @@ def test_an_estimator_without_sample_weight_is_marked_on_its_row(setup, monkeypa
     mlkit_row = RunResult(History([{"epoch": 1, "train_loss": 1.0}]), dict(result.test), 0.1, 1)
     table = comparison_table(plan.head, mlkit_row, result, ["accuracy"])
     assert "scikit-learn MLP [unweighted]" in table.splitlines()[4]
+    assert table.splitlines()[0] == "test metrics (1 epoch, best epoch 1):"

@@ -112,3 +112,19 @@ def test_a_diverged_run_is_told_to_lower_every_rate_its_groups_own_too(cli, tmp_
     assert code == 1 and "diverged" in err, err
     assert ("try e.g. optimizer.lr=100000 optimizer.groups.0.lr=1e+06 or "
             "training.clip_grad_norm=1.0\n") in err
+
+
+def test_a_sweep_refuses_a_trials_pattern_that_takes_nothing_before_any_trial_runs(cli,
+                                                                                  tmp_path):
+    (tmp_path / "base.yaml").write_text(CONFIG)
+    (tmp_path / "sweep.yaml").write_text(textwrap.dedent(f"""\
+        base: base.yaml
+        grid: {{optimizer.groups.0.params: [layers.0, layer.3]}}
+        output: {{dir: {tmp_path / "runs"}}}
+        """))
+    code, _, err = cli("sweep", tmp_path / "sweep.yaml", "--workers", "1")
+    assert code == 2 and ("optimizer.groups.0.params: matches none of the parameters (got "
+                          "'layer.3'); the model's parameters: layers.0.weight, layers.0.bias, "
+                          "layers.3.weight, layers.3.bias — did you mean 'layers.3'? [in trial "
+                          "t001 (optimizer.groups.0.params=layer.3)]") in err, err
+    assert not (tmp_path / "runs").exists()

@@ -94,6 +94,12 @@ def test_a_group_option_is_overridden_by_item_number_and_a_bad_number_is_named()
                                           r"optimizer.groups is a list of 2 items, numbered 0 to "
                                           r"1 \(got '2'\); name an item by its number"):
         apply_overrides(DIGITS, ["optimizer.groups.2.lr=1"])
+    no_groups = {**DIGITS, "optimizer": {"name": "sgd", "lr": 0.1}}
+    for overrides in (["optimizer.groups.0.lr=1"], ["optimizer.groups=[]", "optimizer.groups.0=1"]):
+        with pytest.raises(ConfigError, match=rf"override '{overrides[-1]}': optimizer.groups has "
+                                              r"no items to number \(got '0'\); set the list "
+                                              r"whole, e.g. optimizer.groups=\[...\]"):
+            apply_overrides(no_groups, overrides)
 
 
 def test_a_name_change_leaves_out_the_groups_options_the_new_optimizer_lacks():

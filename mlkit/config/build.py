@@ -177,7 +177,8 @@ def group_problems(config: Config, model=None) -> list[Problem]:
     if not groups:
         return []
     names = list(flatten_named(trainable(model or build_model(config, 1, 1))))
-    paths = {".".join(name.split(".")[:n]) for name in names for n in range(1, 9)}
+    parts = [name.split(".") for name in names]
+    paths = {".".join(part[:n]) for part in parts for n in range(1, len(part) + 1)}  # prefixes
     selecting = registry.make_optimizer(config.optimizer.name,
                                         **config.optimizer.model_dump(exclude={"name"}))
     problems = []

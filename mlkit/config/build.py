@@ -248,17 +248,15 @@ def build_plan(config: Config, source: str | None = None) -> Plan:
 def _optimizer_and_schedule(config: Config, source: str, batches: int, model):
     """The optimizer and schedule; one stepped every batch steps ``batches`` times an epoch.
     Each of ``optimizer.groups`` must take some parameter of ``model`` no earlier group takes."""
-    problems = group_problems(config, model)
+    per_epoch = batches if config.schedule.interval == "batch" else 1
+    problems = group_problems(config, model) + warmup_problems(
+        config.schedule, config.training.epochs, per_epoch)
     if problems:
         raise ConfigError(source, problems)
     options = config.optimizer.model_dump(exclude={"name"})
     optimizer = registry.make_optimizer(config.optimizer.name, **options)
     schedule_options = config.schedule.model_dump(exclude={"name", "interval"})
     monitor = schedule_options.get("monitor", "val_loss")
-    per_epoch = batches if config.schedule.interval == "batch" else 1
-    problems = warmup_problems(config.schedule, config.training.epochs, per_epoch)
-    if problems:
-        raise ConfigError(source, problems)
     try:
         schedule = registry.make_schedule(config.schedule.name, optimizer,
                                           config.training.epochs, per_epoch, **schedule_options)

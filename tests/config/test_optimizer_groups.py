@@ -72,6 +72,12 @@ def test_patterns_that_take_no_parameter_are_refused_before_training_naming_the_
         f"the model's parameters: {paths} — did you mean 'layers.0'?",
         f"t.yaml: optimizer.groups.2.params: matches only parameters that earlier groups take "
         f"(group 1) (got '*.bias'); the model's parameters: {paths}"]
+    raw = apply_overrides(raw, ["schedule={name: warmup_cosine, warmup_epochs: 3, t_max: 20, "
+                                "interval: batch}", "training.batch_size=64"])
+    with pytest.raises(ConfigError) as caught:  # with the build's other problems, at once
+        build_plan(validate_config(raw), "t.yaml")
+    assert [p.path for p in caught.value.problems] == [
+        "optimizer.groups.0.params", "optimizer.groups.2.params", "schedule.warmup_epochs"]
 
 
 def test_the_plan_steps_each_part_with_its_groups_options():

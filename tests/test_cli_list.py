@@ -49,6 +49,8 @@ def test_list_shows_the_defaults_of_known_options(cli):
     _, out, _ = cli("list", "optimizers")
     assert "    lr: float (> 0), default 0.001 — Learning rate" in out
     assert "    betas: list of float (>= 0, < 1) (exactly 2 long), default [0.9, 0.999]" in out
+    assert ("    groups: list of {params, lr, momentum, dampening, nesterov, weight_decay, "
+            "maximize} | null, default null — Param groups, as PyTorch's") in out  # the keys
     _, out, _ = cli("list", "models")
     assert "    hidden: list of int (>= 1) (at least 1 long), required" in out
 

@@ -102,3 +102,29 @@ def test_train_refuses_bad_groups_before_a_run_directory_exists(cli, tmp_path, o
     code, _, err = cli("train", config, override, "--output", tmp_path / "runs")
     assert code != 0 and message in err, err
     assert not (tmp_path / "runs").exists()
+
+
+def test_a_diverged_run_is_told_to_lower_every_rate_its_groups_own_too(cli, tmp_path):
+    softmax = Path(__file__).parents[1] / "configs" / "softmax.yaml"
+    code, _, err = cli("train", softmax, "optimizer.lr=1e6", "optimizer.groups=[{params: weight, "
+                       "lr: 1e7}, {params: bias, weight_decay: 0}]", "--quiet", "--output",
+                       tmp_path)
+    assert code == 1 and "diverged" in err, err
+    assert ("try e.g. optimizer.lr=100000 optimizer.groups.0.lr=1e+06 or "
+            "training.clip_grad_norm=1.0\n") in err
+
+
+def test_a_sweep_refuses_a_trials_pattern_that_takes_nothing_before_any_trial_runs(cli,
+                                                                                  tmp_path):
+    (tmp_path / "base.yaml").write_text(CONFIG)
+    (tmp_path / "sweep.yaml").write_text(textwrap.dedent(f"""\
+        base: base.yaml
+        grid: {{optimizer.groups.0.params: [layers.0, layer.3]}}
+        output: {{dir: {tmp_path / "runs"}}}
+        """))
+    code, _, err = cli("sweep", tmp_path / "sweep.yaml", "--workers", "1")
+    assert code == 2 and ("optimizer.groups.0.params: matches none of the parameters (got "
+                          "'layer.3'); the model's parameters: layers.0.weight, layers.0.bias, "
+                          "layers.3.weight, layers.3.bias — did you mean 'layers.3'? [in trial "
+                          "t001 (optimizer.groups.0.params=layer.3)]") in err, err
+    assert not (tmp_path / "runs").exists()

@@ -134,4 +134,6 @@ def _type(hint: Any) -> str:
         return f"mapping of {_type(args[0])} to {_type(args[1])}"
     if hint is type(None):
         return "null"
+    if hasattr(hint, "model_fields"):  # a nested section (an optimizer's group): its keys
+        return "{" + ", ".join(hint.model_fields) + "}"
     return getattr(hint, "__name__", str(hint))

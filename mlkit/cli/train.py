@@ -68,10 +68,14 @@ def _train_config(args):
 
 def _remedies(config) -> str:
     """Overrides that may stop a diverging run, leaving out what the config already does
-    (and clipping, which L-BFGS's line search refuses)."""
+    (and clipping, which L-BFGS's line search refuses); every rate, its groups' own too, is
+    lowered at once."""
     from mlkit.registry import OPTIMIZERS
 
-    found = [f"optimizer.lr={config.optimizer.lr / 10:g}"]
+    groups = getattr(config.optimizer, "groups", None) or ()
+    found = [" ".join([f"optimizer.lr={config.optimizer.lr / 10:g}"] + [
+        f"optimizer.groups.{i}.lr={group.lr / 10:g}" for i, group in enumerate(groups)
+        if group.lr is not None])]
     full_batch = OPTIMIZERS[config.optimizer.name].build.full_batch
     if config.training.clip_grad_norm is None and not full_batch:
         found.append("training.clip_grad_norm=1.0")

@@ -168,6 +168,30 @@ def build_model(config: Config, n_features: int, n_outputs: int, rng=None):
         raise ConfigError(config.name or "<config>", [Problem("model", str(error))]) from None
 
 
+def group_problems(config: Config, model=None) -> list[Problem]:
+    """A problem at ``optimizer.groups.<i>.params`` for each group taking no parameter of
+    ``model`` that no earlier group takes, listing the model's parameter paths. Without
+    ``model``, the config's built for one input and one output (its paths do not depend on the
+    data), so a sweep checks every trial's groups before running any."""
+    groups = getattr(config.optimizer, "groups", None)
+    if not groups:
+        return []
+    names = list(flatten_named(trainable(model or build_model(config, 1, 1))))
+    parts = [name.split(".") for name in names]
+    paths = {".".join(part[:n]) for part in parts for n in range(1, len(part) + 1)}  # prefixes
+    selecting = registry.make_optimizer(config.optimizer.name,
+                                        **config.optimizer.model_dump(exclude={"name"}))
+    problems = []
+    for i, why in selecting.unmatched(names):
+        pattern = groups[i].params
+        matches = any(map(selecting.selects[i], names))
+        near = "" if matches or not isinstance(pattern, str) else did_you_mean(
+            pattern, sorted(paths))
+        problems.append(Problem(f"optimizer.groups.{i}.params", why, pattern,
+                                f"the model's parameters: {', '.join(names)}{near}"))
+    return problems
+
+
 def build_plan(config: Config, source: str | None = None) -> Plan:
     """Load the data and build every component of ``config``.
 
@@ -224,27 +248,15 @@ def build_plan(config: Config, source: str | None = None) -> Plan:
 def _optimizer_and_schedule(config: Config, source: str, batches: int, model):
     """The optimizer and schedule; one stepped every batch steps ``batches`` times an epoch.
     Each of ``optimizer.groups`` must take some parameter of ``model`` no earlier group takes."""
-    options = config.optimizer.model_dump(exclude={"name"})
-    optimizer = registry.make_optimizer(config.optimizer.name, **options)
-    if options.get("groups"):
-        names = list(flatten_named(trainable(model)))
-        paths = {".".join(name.split(".")[:n]) for name in names for n in range(1, 9)}
-        problems = []
-        for i, why in optimizer.unmatched(names):
-            pattern = options["groups"][i]["params"]
-            matches = any(map(optimizer.selects[i], names))
-            near = "" if matches or not isinstance(pattern, str) else did_you_mean(
-                pattern, sorted(paths))
-            problems.append(Problem(f"optimizer.groups.{i}.params", why, pattern,
-                                    f"the model's parameters: {', '.join(names)}{near}"))
-        if problems:
-            raise ConfigError(source, problems)
-    schedule_options = config.schedule.model_dump(exclude={"name", "interval"})
-    monitor = schedule_options.get("monitor", "val_loss")
     per_epoch = batches if config.schedule.interval == "batch" else 1
-    problems = warmup_problems(config.schedule, config.training.epochs, per_epoch)
+    problems = group_problems(config, model) + warmup_problems(
+        config.schedule, config.training.epochs, per_epoch)
     if problems:
         raise ConfigError(source, problems)
+    options = config.optimizer.model_dump(exclude={"name"})
+    optimizer = registry.make_optimizer(config.optimizer.name, **options)
+    schedule_options = config.schedule.model_dump(exclude={"name", "interval"})
+    monitor = schedule_options.get("monitor", "val_loss")
     try:
         schedule = registry.make_schedule(config.schedule.name, optimizer,
                                           config.training.epochs, per_epoch, **schedule_options)

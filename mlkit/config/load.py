@@ -150,6 +150,8 @@ def _apply_one(raw: dict, text: str, source: str) -> list[str]:
     for depth, part in enumerate(parts[:-1]):
         if isinstance(node, list):
             child = node[_item(node, parts, depth, label, source)]
+        elif not remove and parts[depth + 1].isdigit() and node.get(part) is None:  # no list
+            child = _item([], parts, depth + 1, label, source)
         else:
             child = node.get(part) if remove else node.setdefault(part, {})
         if remove and child is None:
@@ -194,6 +196,9 @@ def _apply_one(raw: dict, text: str, source: str) -> list[str]:
 def _item(items: list, parts: list[str], depth: int, label: str, source: str) -> int:
     """The index ``parts[depth]`` names in the list ``items`` (a number, within its length)."""
     where = ".".join(parts[:depth])
+    if not items:  # nothing to name: the list is set whole
+        raise ConfigError(source, [Problem(label, f"{where} has no items to number", parts[depth],
+                                           f"set the list whole, e.g. {where}=[...]")])
     if not parts[depth].isdigit() or int(parts[depth]) >= len(items):
         raise ConfigError(source, [Problem(label, f"{where} is a list of {len(items)} items, "
                                            f"numbered 0 to {len(items) - 1}", parts[depth],

@@ -101,14 +101,17 @@ def _syntax_error(error: yaml.YAMLError, source: str, where: str, text: str) -> 
     if isinstance(error, yaml.constructor.ConstructorError) and "tag" in problem:
         return ConfigError(source, [Problem(at, "YAML tags such as !!python/... are not allowed",
                                             hint="write plain values only")])
-    reserved = text.lstrip()[:1] in ("%", "@", "`") or any(
+    alias = "alias" in f"{getattr(error, 'context', '')} {problem}"  # *.bias: YAML's *alias
+    reserved = alias or text.lstrip()[:1] in ("%", "@", "`") or any(
         f"character '{c}'" in problem for c in "%@`")
+    key, value = ("optimizer.groups.0.params", "'*.bias'") if alias else (
+        "data.csv.date_format", "'%d/%m/%Y'")
     # on a command line, quotes the shell removes never reach YAML
-    example = ("\"data.csv.date_format='%d/%m/%Y'\" (the shell's quotes around YAML's)" if where
-               else "date_format: '%d/%m/%Y'")
+    example = (f"\"{key}={value}\" (the shell's quotes around YAML's)" if where
+               else f"{key.rpartition('.')[2]}: {value}")
     return ConfigError(source, [Problem(at, f"not valid YAML: {problem}", hint=(
-        f"put the value in quotes, as in {example}; YAML reserves %, @ and ` at the start of "
-        "a value" if reserved else "fix the syntax here"))])
+        f"put the value in quotes, as in {example}; YAML reserves *, %, @ and ` at the start "
+        "of a value" if reserved else "fix the syntax here"))])
 
 
 def _check(root: yaml.Node, source: str, where: str) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from mlkit.config import Config, ConfigError, Problem, load_config
-from mlkit.config.build import load_data, split_rows
+from mlkit.config.build import group_problems, load_data, split_rows
 from mlkit.experiments.pools import open_pool
 from mlkit.experiments.trial import TrialOutcome, TrialSpec, stall_lines, status_word
 from mlkit.train import RunDir
@@ -177,9 +177,10 @@ def run_cv(path, overrides=(), *, folds: int | None = None, workers: int | None 
 def _check_folds(configs: list[Config], source: str) -> None:
     """Split every fold before any trains: a bad data file, too few rows, or a fold that
     cannot train (one class, or one time to cut) is one ConfigError naming each such fold,
-    as ``mlkit train`` of that fold would, rather than a directory of failed folds."""
+    as ``mlkit train`` of that fold would, rather than a directory of failed folds; so is an
+    ``optimizer.groups`` pattern that takes no parameter (the folds differ only in rows)."""
+    problems = group_problems(configs[0])
     dataset = load_data(configs[0])
-    problems = []
     for config in configs:
         try:
             split_rows(config, dataset)

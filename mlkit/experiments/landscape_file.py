@@ -100,6 +100,11 @@ class _OptimizerEntry(Section):
 def _optimizer_problems(entries) -> list[Problem]:
     problems = []
     for i, entry in enumerate(entries if isinstance(entries, list) else []):
+        if isinstance(entry, dict) and "groups" in entry:  # a training config's option only
+            problems.append(Problem(
+                f"optimizers[{i}].groups", "has no use in a landscape: param groups split a "
+                "model's parameters, and a landscape has one, the point", entry["groups"],
+                "remove groups and set the options beside name (e.g. lr)"))
         try:
             _OptimizerEntry.model_validate({"optimizer": entry})
         except ValidationError as error:

@@ -31,6 +31,7 @@ import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from mlkit.config import Config, ConfigError, Problem, apply_overrides, validate_config
+from mlkit.config.build import group_problems
 from mlkit.config.errors import translate
 from mlkit.config.schema import NonNegativeInt, PositiveInt, RunName, Section, conflicts
 from mlkit.config.yaml_text import read_yaml_mapping
@@ -204,7 +205,11 @@ def load_sweep(path, overrides=()) -> Sweep:
         trial = Trial(index, overrides, chosen)
         try:
             config_raw = apply_overrides(base_raw, overrides, source=str(base))
-            configs.append(validate_config(config_raw, source=str(base), overrides=overrides))
+            config = validate_config(config_raw, source=str(base), overrides=overrides)
+            problems = group_problems(config)  # the one check needing the model, before any run
+            if problems:
+                raise ConfigError(str(base), problems)
+            configs.append(config)
         except ConfigError as error:
             for problem in error.problems:
                 found.setdefault((problem.path, problem.message), (problem, []))[1].append(trial)

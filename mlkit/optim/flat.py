@@ -219,18 +219,18 @@ class FlatParameters:
             parts[group].append(mnp.reshape(leaf, (-1,)))
         return [group[0] if len(group) == 1 else mnp.concatenate(group) for group in parts]
 
-    def runs(self, leaves) -> list | None:
+    def spans(self, leaves) -> list | None:
         """Where the leaves numbered ``leaves`` (in tree order) lie when back to back in that
-        order (a layer's weight and bias, say): ``(vector, start, stop)`` per dtype, in order of
-        first appearance; None when they do not."""
-        runs = {}
+        order (a layer's weight and bias, say): ``(vector, start, stop)`` per dtype, the vector
+        by its number, in order of first appearance; None when they do not."""
+        spans = {}
         for i in leaves:
-            group, start, stop = self._slots[i]
-            run = runs.setdefault(group, [start, start])
-            if run[1] != start:
+            vector, start, stop = self._slots[i]
+            span = spans.setdefault(vector, [start, start])
+            if span[1] != start:
                 return None
-            run[1] = stop
-        return [(group, start, stop) for group, (start, stop) in runs.items()]
+            span[1] = stop
+        return [(vector, start, stop) for vector, (start, stop) in spans.items()]
 
     def holds(self, tree) -> bool:
         """True when every leaf of ``tree`` is (by identity) the matching view of ``tree``."""

@@ -82,7 +82,7 @@ class Groups:
         self.step_count = 0
         self._signature = None
         self._layout_of = None
-        self._flat_runs = None
+        self._flat_spans = None
 
     @property
     def lr(self) -> float:
@@ -203,10 +203,10 @@ class Groups:
             self.update(model, grads)
             return loss, grads
         parts = None
-        for i, (optimizer, (names, runs)) in enumerate(zip(self.optimizers, self._runs(model))):
-            if runs is not None and optimizer.step_pieces(
-                    names, [model.vectors[group][start:stop] for group, start, stop in runs],
-                    [grads[group][start:stop] for group, start, stop in runs]):
+        for i, (optimizer, (names, spans)) in enumerate(zip(self.optimizers, self._spans(model))):
+            if spans is not None and optimizer.step_pieces(
+                    names, [model.vectors[vector][start:stop] for vector, start, stop in spans],
+                    [grads[vector][start:stop] for vector, start, stop in spans]):
                 continue
             parts = parts or self._split(model.tree, model.views(grads))
             if parts[i][0]:
@@ -214,19 +214,19 @@ class Groups:
         self.step_count += 1
         return loss, grads
 
-    def _runs(self, flat):
+    def _spans(self, flat):
         """Per group, its parameter paths and where they lie in ``flat``'s vectors (None when
         not back to back); worked out again for another model or layout."""
         _, layout = self._layout(flat.tree)
-        if self._flat_runs is None or self._flat_runs[0] is not flat or (
-                self._flat_runs[1] is not layout):
+        if self._flat_spans is None or self._flat_spans[0] is not flat or (
+                self._flat_spans[1] is not layout):
             names, routes = layout[:2]
             found = []
             for i in range(len(self.optimizers)):
                 mine = [k for k, route in enumerate(routes) if route == i]
-                found.append(([names[k] for k in mine], flat.runs(mine) if mine else None))
-            self._flat_runs = flat, layout, found
-        return self._flat_runs[2]
+                found.append(([names[k] for k in mine], flat.spans(mine) if mine else None))
+            self._flat_spans = flat, layout, found
+        return self._flat_spans[2]
 
     def state_dict(self) -> dict:
         """``lr``, ``step``, and each group's own state under ``groups.<i>.``."""

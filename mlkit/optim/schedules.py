@@ -36,6 +36,7 @@ class LRScheduler(ABC):
     def __init__(self, optimizer):
         self.optimizer = optimizer
         self.base_lr = float(getattr(optimizer, "initial_lr", optimizer.lr))
+        self.base_lrs = [float(lr) for lr in getattr(optimizer, "initial_lrs", ())]  # groups'
         self._set_epoch(0)
 
     def lr_at(self, epoch: int, base_lr: float | None = None) -> float:
@@ -60,25 +61,27 @@ class LRScheduler(ABC):
         return self._last_lr
 
     def state_dict(self) -> dict:
-        """``{"last_epoch", "base_lr"}`` as arrays."""
-        return {
-            "last_epoch": np.array(self.last_epoch, dtype=np.int64),
-            "base_lr": np.array(self.base_lr, dtype=np.float64),
-        }
+        """``{"last_epoch", "base_lr"}`` as arrays, and ``base_lrs`` over groups."""
+        out = {"last_epoch": np.array(self.last_epoch, dtype=np.int64),
+               "base_lr": np.array(self.base_lr, dtype=np.float64)}
+        if self.base_lrs:
+            out["base_lrs"] = np.array(self.base_lrs, dtype=np.float64)
+        return out
 
     def load_state_dict(self, state: dict) -> None:
-        """Restore a :meth:`state_dict` and set the optimizer's learning rate to match."""
+        """Restore a :meth:`state_dict` and set the optimizer's learning rates to match: the
+        saved base rates go on, as PyTorch's, whatever rates the optimizer was rebuilt with."""
         arrays = validation.state_arrays(type(self).__name__, state, self.state_dict())
         self.base_lr = float(arrays["base_lr"])
+        if self.base_lrs:
+            self.base_lrs = [float(lr) for lr in arrays["base_lrs"]]
         self._set_epoch(int(arrays["last_epoch"]))
 
     def _set_epoch(self, epoch: int) -> None:
-        initial = getattr(self.optimizer, "initial_lrs", None)
-        if initial is None:
+        if self.base_lrs:  # groups: each from its own base rate
+            self.optimizer.lrs = [self.lr_at(epoch, base) for base in self.base_lrs]
+        else:
             self.optimizer.lr = self.lr_at(epoch)
-        else:  # groups: each from its own built rate (the main one from the schedule's)
-            scale = self.base_lr / self.optimizer.initial_lr  # 1.0 but after a loaded state
-            self.optimizer.lrs = [self.lr_at(epoch, base * scale) for base in initial]
         self.last_epoch = epoch
         self._last_lr = float(self.optimizer.lr)
         momentum = self.momentum_at(epoch)

@@ -211,6 +211,12 @@ def make_optimizer(name: str, groups=None, **options):
     build = _lookup(OPTIMIZERS, "optimizer", name).build
     if not groups:
         return build(**options)
+    lacking = [i for i, group in enumerate(groups)
+               if not isinstance(group, dict) or "params" not in group]
+    if lacking:
+        raise ValueError(f"make_optimizer: groups {lacking} are not a dict with 'params'; give "
+                         "each group its pattern and options, e.g. {'params': 'layers.0', "
+                         "'lr': 0.01}")
     parts = [(group["params"], build(**options | {key: value for key, value in group.items()
                                                    if key != "params"})) for group in groups]
     return optim.Groups(parts, rest=build(**options))

@@ -109,3 +109,11 @@ def test_registry_lists_valid_names():
         make_loss("crossentropy")
     with pytest.raises(UnknownComponent, match="did you mean 'adam'"):
         make_optimizer("adma")
+
+
+def test_make_optimizer_names_the_groups_without_params():
+    with pytest.raises(ValueError, match=r"groups \[1, 2\] are not a dict with 'params'; give "
+                                         r"each group its pattern and options, e\.g\. "):
+        make_optimizer("sgd", lr=0.1, groups=[{"params": "layers.0"}, {"lr": 0.01}, "bias"])
+    groups = make_optimizer("sgd", lr=0.1, groups=[{"params": "layers.0", "lr": 0.01}])
+    assert groups.lrs == [0.01, 0.1]

@@ -72,6 +72,12 @@ def test_patterns_that_take_no_parameter_are_refused_before_training_naming_the_
         f"the model's parameters: {paths} — did you mean 'layers.0'?",
         f"t.yaml: optimizer.groups.2.params: matches only parameters that earlier groups take "
         f"(group 1) (got '*.bias'); the model's parameters: {paths}"]
+    raw = apply_overrides(raw, ["schedule={name: warmup_cosine, warmup_epochs: 3, t_max: 20, "
+                                "interval: batch}", "training.batch_size=64"])
+    with pytest.raises(ConfigError) as caught:  # with the build's other problems, at once
+        build_plan(validate_config(raw), "t.yaml")
+    assert [p.path for p in caught.value.problems] == [
+        "optimizer.groups.0.params", "optimizer.groups.2.params", "schedule.warmup_epochs"]
 
 
 def test_the_plan_steps_each_part_with_its_groups_options():
@@ -94,6 +100,12 @@ def test_a_group_option_is_overridden_by_item_number_and_a_bad_number_is_named()
                                           r"optimizer.groups is a list of 2 items, numbered 0 to "
                                           r"1 \(got '2'\); name an item by its number"):
         apply_overrides(DIGITS, ["optimizer.groups.2.lr=1"])
+    no_groups = {**DIGITS, "optimizer": {"name": "sgd", "lr": 0.1}}
+    for overrides in (["optimizer.groups.0.lr=1"], ["optimizer.groups=[]", "optimizer.groups.0=1"]):
+        with pytest.raises(ConfigError, match=rf"override '{overrides[-1]}': optimizer.groups has "
+                                              r"no items to number \(got '0'\); set the list "
+                                              r"whole, e.g. optimizer.groups=\[...\]"):
+            apply_overrides(no_groups, overrides)
 
 
 def test_a_name_change_leaves_out_the_groups_options_the_new_optimizer_lacks():

@@ -83,9 +83,20 @@ def test_a_reserved_first_character_is_told_to_be_quoted(text, where):
     assert str(caught.value).endswith(
         f"c.yaml: {where}: not valid YAML: found character '{text.split(': ')[-1][0]}' that "
         "cannot start any token; put the value in quotes, as in date_format: '%d/%m/%Y'; YAML "
-        "reserves %, @ and ` at the start of a value")
+        "reserves *, %, @ and ` at the start of a value")
     # a shell takes x='%d' as x=%d: the override's example keeps YAML's quotes inside its own
     with pytest.raises(ConfigError, match="'x=%d': not valid YAML: .*; put the value in quotes, "
                                           "as in \"data.csv.date_format='%d/%m/%Y'\" \\(the "
                                           "shell's quotes around YAML's\\); YAML reserves"):
         apply_overrides({}, ["x=%d"], source="c.yaml")
+
+
+@pytest.mark.parametrize("text", ["params: *.bias\n", "params: [layers.0, *bias]\n"])
+def test_a_pattern_starting_with_a_star_is_told_to_be_quoted(text):
+    with pytest.raises(ConfigError, match="not valid YAML: .*; put the value in quotes, as in "
+                                          "params: '\\*.bias'; YAML reserves \\*, %, @"):
+        parse_yaml(text, "c.yaml")
+    with pytest.raises(ConfigError, match="'x=\\*': not valid YAML: .*; put the value in quotes, "
+                                          "as in \"optimizer.groups.0.params='\\*.bias'\" \\(the "
+                                          "shell's quotes around YAML's\\); YAML reserves \\*"):
+        apply_overrides({}, ["x=*"], source="c.yaml")

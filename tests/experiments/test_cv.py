@@ -108,6 +108,9 @@ def test_two_unstratified_folds_are_the_halves_of_an_ordinary_split(cli, tmp_pat
     (["--folds", "500"], "data.split.folds: is more than the 178 rows of the data (got 500)"),
     (["--workers", "0"], "--workers: must be at least 1"),
     (["data.split.seed=-1"], "data.split.seed"),
+    (["optimizer.groups=[{params: wieght, lr: 0.1}]"], "optimizer.groups.0.params: matches none "
+     "of the parameters (got 'wieght'); the model's parameters: weight, bias — did you mean "
+     "'weight'?"),
 ])
 def test_bad_requests_stop_before_training(args, message, cli, tmp_path):
     code, _, err = cli("cv", SOFTMAX, *args, "--output", tmp_path / "cv")

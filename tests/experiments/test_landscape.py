@@ -159,6 +159,10 @@ def test_write_landscape_saves_the_trajectories_it_was_given(tmp_path):
      [f"plot.levels={10**30}"], f"plot.levels: must be <= 1000 (got {10**30})"),
     ("function: {name: beale}\nstart: [0, 0]\noptimizers: [{name: adam}]\n",
      ["plot.resolution=100000000"], "plot.resolution: must be <= 5000 (got 100000000)"),
+    ("function: {name: beale}\nstart: [0, 0]\noptimizers: [{name: adam, groups: [{params: "
+     "point, lr: 0.1}]}]\n", [], "optimizers[0].groups: has no use in a landscape: param groups "
+     "split a model's parameters, and a landscape has one, the point (got [{'params': 'point', "
+     "'lr': 0.1}]); remove groups and set the options beside name (e.g. lr)"),
 ])
 def test_bad_landscape_files_name_the_key_and_the_fix(tmp_path, text, overrides, expected):
     path = tmp_path / "bad.yaml"

@@ -214,3 +214,21 @@ def test_flat_vectors_step_each_back_to_back_group_whole_with_the_bits_of_the_tr
     assert by_flat.step_count == 4
     np.testing.assert_array_equal(by_flat.state_dict()["groups.0.state.layers.0.bias.exp_avg"],
                                   by_tree.state_dict()["groups.0.state.layers.0.bias.exp_avg"])
+
+
+def test_a_loaded_schedule_goes_on_from_every_groups_saved_rate_when_one_is_rebuilt_changed():
+    def built(rest_lr):
+        groups = optim.Groups([("layers.0", optim.SGD(lr=0.01))], rest=optim.SGD(lr=rest_lr))
+        return groups, optim.StepLR(groups, step_size=1, gamma=0.5)
+
+    groups, schedule = built(0.1)
+    model = _model()
+    for _ in range(2):
+        groups.update(model, _grads(model))
+        schedule.step()
+    again, resumed = built(0.05)  # PyTorch's loaded state keeps the saved rates too
+    again.load_state_dict(groups.state_dict())
+    resumed.load_state_dict(schedule.state_dict())
+    assert again.lrs == [0.0025, 0.025]
+    resumed.step()
+    assert again.lrs == [0.00125, 0.0125]

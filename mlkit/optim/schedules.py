@@ -110,7 +110,7 @@ def momentum_name(optimizer, kind: str | None = None, schedule: str = "OneCycleL
         if name is None:
             what = kind or type(stepped).__name__
             raise OptionConflict(schedule, "cycle_momentum", "needs an optimizer with momentum "
-                                 "(SGD, RMSprop) or betas (Adam, AdamW), but "
+                                 "(SGD, RMSprop) or betas (the Adam family), but "
                                  f"{what}{f' of group {i}' if len(groups) > 1 else ''} has "
                                  "neither", True, "set cycle_momentum to false, or use an "
                                  "optimizer with momentum")

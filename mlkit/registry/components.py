@@ -198,6 +198,10 @@ OPTIMIZERS: dict[str, Component] = {
     "adamw": Component("optimizer", optim.AdamW),
     "rmsprop": Component("optimizer", optim.RMSprop),
     "adagrad": Component("optimizer", optim.Adagrad),
+    "nadam": Component("optimizer", optim.NAdam),
+    "radam": Component("optimizer", optim.RAdam),
+    "adamax": Component("optimizer", optim.Adamax),
+    "adadelta": Component("optimizer", optim.Adadelta),
     "lbfgs": Component("optimizer", optim.LBFGS),
 }
 

@@ -108,4 +108,4 @@ def test_registry_lists_valid_names():
     with pytest.raises(UnknownComponent, match="valid loss names"):
         make_loss("crossentropy")
     with pytest.raises(UnknownComponent, match="did you mean 'adam'"):
-        make_optimizer("adma")
+        make_optimizer("adamm")

@@ -1,11 +1,13 @@
-"""`mlkit train` with the schedules PyTorch users reach for (linear, constant, polynomial,
-cyclic): each runs from a config, its rates in metrics.csv; lambda and multiplicative, which take
-a Python function, are refused with the reason."""
+"""`mlkit train` with the optimizers and schedules PyTorch users reach for: nadam, radam,
+adamax and adadelta train from a config with their options; linear, constant, polynomial and
+cyclic set each epoch's rate in metrics.csv; lambda and multiplicative, which take a Python
+function, are refused with the reason."""
 
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 SOFTMAX = REPO / "configs" / "softmax.yaml"  # SGD, lr 0.05, Nesterov momentum 0.9
@@ -15,7 +17,7 @@ EPOCHS = 12
 def _from_repo_root(monkeypatch):
     monkeypatch.chdir(REPO)
 
-def _rates(cli, tmp_path, *overrides):
+def _run(cli, tmp_path, *overrides):
     code, out, err = cli("train", SOFTMAX, "output.save_plots=false", "baseline=false",
                          f"training.epochs={EPOCHS}", *overrides, "--quiet",
                          "--output", tmp_path / "runs")
@@ -23,7 +25,30 @@ def _rates(cli, tmp_path, *overrides):
     run = Path(out.strip().splitlines()[-1].removeprefix("run directory: "))
     metrics = pd.read_csv(run / "metrics.csv")
     assert len(metrics) == EPOCHS and metrics["train_loss"].notna().all()
-    return metrics["lr"].tolist()
+    return run, metrics
+
+
+def _rates(cli, tmp_path, *overrides):
+    return _run(cli, tmp_path, *overrides)[1]["lr"].tolist()
+
+
+@pytest.mark.parametrize("name, options", [
+    ("nadam", {"lr": 0.01, "momentum_decay": 0.01, "decoupled_weight_decay": True,
+               "weight_decay": 0.01}),
+    ("radam", {"lr": 0.01, "betas": [0.8, 0.99], "decoupled_weight_decay": True}),
+    ("adamax", {"lr": 0.01, "betas": [0.85, 0.99], "weight_decay": 0.001}),
+    ("adadelta", {"lr": 0.5, "rho": 0.8, "eps": 1.0e-5}),
+])
+def test_an_optimizer_trains_from_a_config_with_its_options(cli, tmp_path, name, options):
+    overrides = [f"optimizer.name={name}", "schedule.name=none"]
+    overrides += [f"optimizer.{key}={value}" for key, value in options.items()]
+    run, metrics = _run(cli, tmp_path, *overrides)
+    saved = yaml.safe_load((run / "config.yaml").read_text())["optimizer"]
+    assert saved == {"name": name, **saved, **options}
+    assert "momentum" not in saved and "nesterov" not in saved  # softmax.yaml's SGD options
+    assert (metrics["lr"] == options["lr"]).all()
+    losses = metrics["train_loss"].tolist()
+    assert losses[-1] < 0.5 * losses[0]
 
 @pytest.mark.parametrize("overrides, rate", [
     (("schedule.name=linear", "schedule.start_factor=0.5", "schedule.end_factor=0.1",

@@ -37,7 +37,7 @@ class CyclicLR(LRScheduler):
     mode : {"triangular", "triangular2", "exp_range"}
         How the cycles' height scales.
     gamma : float
-        ``exp_range``'s decay per step, :math:`\gamma`.
+        ``exp_range``'s decay of the height per step.
     cycle_momentum : bool
         Cycle the momentum (or beta1) inversely to the rate.
     base_momentum : float

@@ -40,12 +40,12 @@ class LambdaLR(LRScheduler):
 
 @checked
 class MultiplicativeLR(LRScheduler):
-    r"""Each step multiplies the rate by a function of the step:
-    :math:`\eta_e = \eta_{e-1}\,f(e)`, :math:`\eta_0` the base rate.
+    r"""Each step multiplies the rate by a function of the step.
 
-    The product is taken in PyTorch's order, one factor per step, so the rates are PyTorch's to
-    the bit; it is kept per base rate, so a step costs one call of ``f`` (restoring a
-    checkpoint at step ``e`` makes ``e``). A Python function: built in Python only.
+    :math:`\eta_e = \eta_{e-1}\,f(e)`, :math:`\eta_0` the base rate. The product is taken
+    in PyTorch's order, one factor per step, so the rates are PyTorch's to the bit; it is kept
+    per base rate, so a step costs one call of ``f`` (restoring a checkpoint at step ``e``
+    calls it ``e`` times). A Python function: built in Python only.
 
     Parameters
     ----------
@@ -121,8 +121,9 @@ class LinearWarmup(LinearLR):
 
 @checked
 class ConstantLR(LRScheduler):
-    r"""Hold the rate at ``factor`` times the base rate for ``total_iters`` steps, then at the
-    base rate: :math:`\eta_e = \eta_0 f` for :math:`e < T`, :math:`\eta_0` after.
+    r"""Hold the rate at ``factor`` times the base rate, then at the base rate.
+
+    :math:`\eta_e = \eta_0 f` for :math:`e < T` (``total_iters``), :math:`\eta_0` after.
 
     Parameters
     ----------
@@ -142,7 +143,8 @@ class ConstantLR(LRScheduler):
 
 @checked
 class PolynomialLR(LRScheduler):
-    r"""Decay the rate to 0 along a polynomial over ``total_iters`` steps:
+    r"""Decay the rate to 0 along a polynomial over ``total_iters`` steps.
+
     :math:`\eta_e = \eta_0\,(1 - \min(e, T)/T)^p`; 0 after (``power`` 1: a straight line).
 
     Parameters

@@ -42,8 +42,8 @@ class NAdam(Optimizer):
         Weight decay :math:`\lambda`, ``>= 0``: an L2 penalty added to the gradient, or with
         ``decoupled_weight_decay`` a shrink by ``lr * weight_decay`` each step (as AdamW).
     momentum_decay : float
-        :math:`\psi`, ``>= 0``: how fast the momentum warms up to :math:`\beta_1 / 2` and
-        beyond.
+        How fast the momentum warms up, :math:`\psi`, ``>= 0``: :math:`\mu_t` rises from about
+        :math:`\beta_1 / 2` towards :math:`\beta_1`.
     decoupled_weight_decay : bool
         Shrink the parameters instead of adding the L2 term to the gradient (NAdamW).
     maximize : bool

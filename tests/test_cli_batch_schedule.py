@@ -77,8 +77,8 @@ def test_a_resumed_run_keeps_stepping_every_batch(cli, tmp_path):
      "cannot step every batch (got 'batch'); use 'epoch', or another schedule"),
     (["optimizer.name=adagrad", "schedule.name=onecycle"],
      "schedule.cycle_momentum: needs an optimizer with momentum (SGD, RMSprop) or betas "
-     "(Adam, AdamW), but adagrad has neither (got true); set cycle_momentum to false, or use an "
-     "optimizer with momentum"),
+     "(the Adam family), but adagrad has neither (got true); set cycle_momentum to false, or "
+     "use an optimizer with momentum"),
 ])
 def test_a_bad_interval_is_refused_by_name(cli, tmp_path, overrides, message):
     code, _, err = cli("train", SOFTMAX, *overrides, "--output", tmp_path)

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
+from mlkit import registry
 from mlkit.options import did_you_mean
 
 NO_VALUE = object()
@@ -235,6 +236,12 @@ def _translate_one(error: dict, root: type[BaseModel]) -> list[Problem]:
     if kind in ("literal_error", "union_tag_invalid"):
         if kind == "union_tag_invalid":
             path, value = f"{path}.{ctx['discriminator'].strip(chr(39))}", ctx["tag"]
+            python_only = registry.PYTHON_ONLY.get(path.split(".")[-2], {}).get(value)
+            if python_only is not None:
+                return [Problem(path, f"is {python_only.__name__}, which takes a Python function "
+                                "that a config cannot hold", value,
+                                f"build optim.{python_only.__name__} in Python and pass it to "
+                                "fit(schedule=...), or use a schedule a config can name")]
         allowed = re.findall(r"'([^']*)'", ctx.get("expected") or ctx.get("expected_tags", ""))
         hint = f"allowed: {choices(allowed)}" + did_you_mean(value, allowed)
         return [Problem(path, "not an allowed value", value, hint)]

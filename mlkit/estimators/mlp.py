@@ -32,7 +32,8 @@ class MLPClassifier(BaseMLP):
 
     optimizer : str
         ``"adam"`` (default), ``"sgd"`` (Nesterov momentum 0.9), ``"adamw"``, ``"rmsprop"``,
-        ``"adagrad"`` or ``"lbfgs"`` (full batch, ``max_iter`` iterations).
+        ``"adagrad"``, ``"nadam"``, ``"radam"``, ``"adamax"``, ``"adadelta"`` (each at
+        ``learning_rate_init``) or ``"lbfgs"`` (full batch, ``max_iter`` iterations).
     monitor : {"score", "loss"}
         What early stopping watches on the validation rows: accuracy or log-loss.
     dropout : float

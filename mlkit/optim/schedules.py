@@ -113,12 +113,25 @@ def momentum_name(optimizer, kind: str | None = None, schedule: str = "OneCycleL
         if name is None:
             what = kind or type(stepped).__name__
             raise OptionConflict(schedule, "cycle_momentum", "needs an optimizer with momentum "
-                                 "(SGD, RMSprop) or betas (Adam, AdamW), but "
+                                 "(SGD, RMSprop) or betas (the Adam family), but "
                                  f"{what}{f' of group {i}' if len(groups) > 1 else ''} has "
                                  "neither", True, "set cycle_momentum to false, or use an "
                                  "optimizer with momentum")
         names.append(name)
     return names[0]
+
+
+def check_cycled(optimizer, schedule: str) -> None:
+    """Refuse a ``schedule`` whose ``cycle_momentum`` cannot move ``optimizer``'s momentum: one
+    without any (:func:`momentum_name`), or one that stepped with momentum 0 (no buffer)."""
+    momentum_name(optimizer, schedule=schedule)
+    for stepped in stepped_optimizers(optimizer):
+        if momentum_name(stepped) == "momentum" and stepped.momentum == 0.0 and (
+                stepped.step_count):
+            raise ValueError(
+                f"{schedule}: cycle_momentum would turn on the momentum of a "
+                f"{type(stepped).__name__} that has already stepped without it; build "
+                "the schedule before the first step, or pass cycle_momentum=False")
 
 
 def set_momentum(optimizer, value: float) -> None:
@@ -252,32 +265,6 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
 
 @checked
-class LinearWarmup(LRScheduler):
-    r"""Ramp linearly from ``start_factor`` times the base rate to the base rate.
-
-    :math:`\eta_e = \eta_0\,(f + (1 - f)\min(e, W)/W)`, constant after ``warmup_steps`` = W.
-    Chain it before another schedule with :class:`SequentialLR`.
-
-    Parameters
-    ----------
-    warmup_steps : int
-        Length of the warmup.
-    start_factor : float
-        Fraction of the base rate at the first step, in ``(0, 1]`` (PyTorch's LinearLR
-        default, 1/3).
-    """
-
-    def __init__(self, optimizer, warmup_steps: PositiveInt,
-                 start_factor: Annotated[float, Range(gt=0, le=1)] = 1.0 / 3.0):
-        self.warmup_steps, self.start_factor = warmup_steps, start_factor
-        super().__init__(optimizer)
-
-    def _rate(self, epoch, base_lr):
-        progress = min(epoch, self.warmup_steps) / self.warmup_steps
-        return base_lr * (self.start_factor + (1.0 - self.start_factor) * progress)
-
-
-@checked
 class OneCycleLR(LRScheduler):
     r"""The one-cycle policy: warm up to ``max_lr``, then anneal far below the start.
 
@@ -340,14 +327,7 @@ class OneCycleLR(LRScheduler):
         self.div_factor, self.final_div_factor = div_factor, final_div_factor
         self.three_phase = three_phase
         if cycle_momentum:
-            momentum_name(optimizer, schedule=type(self).__name__)
-            for stepped in stepped_optimizers(optimizer):
-                if momentum_name(stepped) == "momentum" and stepped.momentum == 0.0 and (
-                        stepped.step_count):
-                    raise ValueError(
-                        f"{type(self).__name__}: cycle_momentum would turn on the momentum of a "
-                        f"{type(stepped).__name__} that has already stepped without it; build "
-                        "the schedule before the first step, or pass cycle_momentum=False")
+            check_cycled(optimizer, type(self).__name__)
         super().__init__(optimizer)
 
     def _rate(self, epoch, base_lr):

@@ -10,6 +10,7 @@ from .components import METRICS as METRICS
 from .components import MODELS as MODELS
 from .components import MONITORS as MONITORS
 from .components import OPTIMIZERS as OPTIMIZERS
+from .components import PYTHON_ONLY as PYTHON_ONLY
 from .components import SCHEDULES as SCHEDULES
 from .components import Component as Component
 from .components import MetricName as MetricName

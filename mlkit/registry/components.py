@@ -24,8 +24,9 @@ from mlkit.options import Length, PositiveInt, checked, did_you_mean
 
 from .signatures import Option, signature_options
 
-__all__ = ["LOSSES", "METRICS", "MODELS", "MONITORS", "OPTIMIZERS", "SCHEDULES", "Component",
-           "MetricName", "Monitor", "MonitorName", "Objective", "UnknownComponent", "make_loss",
+__all__ = ["LOSSES", "METRICS", "MODELS", "MONITORS", "OPTIMIZERS", "PYTHON_ONLY", "SCHEDULES",
+           "Component", "MetricName", "Monitor", "MonitorName", "Objective", "UnknownComponent",
+           "make_loss",
            "make_model", "make_optimizer", "make_schedule", "penalized_weights",
            "weight_penalty"]
 
@@ -197,6 +198,10 @@ OPTIMIZERS: dict[str, Component] = {
     "adamw": Component("optimizer", optim.AdamW),
     "rmsprop": Component("optimizer", optim.RMSprop),
     "adagrad": Component("optimizer", optim.Adagrad),
+    "nadam": Component("optimizer", optim.NAdam),
+    "radam": Component("optimizer", optim.RAdam),
+    "adamax": Component("optimizer", optim.Adamax),
+    "adadelta": Component("optimizer", optim.Adadelta),
     "lbfgs": Component("optimizer", optim.LBFGS),
 }
 
@@ -346,7 +351,16 @@ SCHEDULES: dict[str, Component] = {
     "linear_warmup": Component("schedule", linear_warmup, (optim.LinearWarmup,)),
     "onecycle": Component("schedule", onecycle, (optim.OneCycleLR,)),
     "plateau": Component("schedule", plateau, (optim.ReduceLROnPlateau,)),
+    "linear": Component("schedule", optim.LinearLR),
+    "constant": Component("schedule", optim.ConstantLR),
+    "polynomial": Component("schedule", optim.PolynomialLR),
+    "cyclic": Component("schedule", optim.CyclicLR),
 }
+
+PYTHON_ONLY: dict[str, dict[str, type]] = {
+    "schedule": {"lambda": optim.LambdaLR, "multiplicative": optim.MultiplicativeLR},
+}
+"""Per kind, the components a config cannot name: each takes a Python function."""
 
 
 def make_schedule(name: str, optimizer, epochs: int, steps_per_epoch: int = 1, **options):

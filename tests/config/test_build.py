@@ -108,7 +108,7 @@ def test_registry_lists_valid_names():
     with pytest.raises(UnknownComponent, match="valid loss names"):
         make_loss("crossentropy")
     with pytest.raises(UnknownComponent, match="did you mean 'adam'"):
-        make_optimizer("adma")
+        make_optimizer("adamm")
 
 
 def test_make_optimizer_names_the_groups_without_params():

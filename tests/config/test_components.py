@@ -25,7 +25,8 @@ SHARED = {"name", "l1", "l2", "class_weight", "interval", "groups"}  # the name,
 # The one option an adapter deliberately starts elsewhere than the layer it builds: a linear
 # model starts at zeros (its objective is convex), an MLP from its activation's usual scheme.
 OWN_DEFAULT = {("model", "init")}
-NEEDED = {"hidden": [4], "step_size": 3, "milestones": [2, 5], "gamma": 0.9, "T_0": 4}
+NEEDED = {"hidden": [4], "step_size": 3, "milestones": [2, 5], "gamma": 0.9, "T_0": 4,
+          "max_lr": 1.0}
 
 
 def _options(section) -> dict:

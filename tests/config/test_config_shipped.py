@@ -71,7 +71,8 @@ def test_every_dataset_name_has_its_static_facts():
 
 
 @settings(max_examples=40, deadline=None)
-@given(optimizer=st.sampled_from(["sgd", "adam", "adamw", "rmsprop", "adagrad"]),
+@given(optimizer=st.sampled_from(["sgd", "adam", "adamw", "rmsprop", "adagrad", "nadam", "radam",
+                                  "adamax", "adadelta"]),
        lr=st.floats(min_value=1e-12, max_value=1e6, allow_nan=False, allow_infinity=False),
        hidden=st.lists(st.integers(1, 4096), min_size=1, max_size=4),
        dropout=st.floats(min_value=0.0, max_value=0.999))

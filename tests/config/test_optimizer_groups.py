@@ -34,7 +34,8 @@ def test_lbfgs_has_no_groups_and_says_which_optimizers_do():
     found = problems_of(["optimizer={name: lbfgs, groups: [{params: weight, lr: 0.1}]}"])
     assert len(found) == 1 and found[0].startswith(
         "t.yaml: optimizer.groups: 'groups' is not an option of optimizer 'lbfgs'")
-    assert found[0].endswith("; 'groups' is an option of: sgd, adam, adamw, rmsprop, adagrad")
+    assert found[0].endswith("; 'groups' is an option of: sgd, adam, adamw, rmsprop, adagrad, "
+                             "nadam, radam, adamax, adadelta")
 
 
 def test_every_problem_in_the_groups_is_reported_at_once_by_dotted_path():

@@ -196,7 +196,7 @@ def test_verbose_draws_a_progress_bar(binary, monkeypatch):
     (MLPClassifier(shuffle="yes"), r"'shuffle' parameter"),
     (MLPClassifier(dtype="int8"), r"'dtype' parameter of MLPClassifier must be None, 'float32'"),
     (MLPClassifier(dtype="1e-3"), r"'dtype' parameter of MLPClassifier .* Got '1e-3' instead"),
-    (MLPRegressor(optimizer="adamax"), r"'optimizer' parameter .* must be a str among"),
+    (MLPRegressor(optimizer="adabelief"), r"'optimizer' parameter .* must be a str among"),
     (MLPRegressor(batch_size=0), r"'batch_size' parameter"),
     (MLPRegressor(alpha=float("nan")), r"'alpha' parameter"),
     (MLPRegressor(dropout=1.0), r"'dropout' parameter"),

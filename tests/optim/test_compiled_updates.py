@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlkit.optim import SGD, Adagrad, Adam, AdamW, RMSprop, kernel
+from mlkit.optim import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam, RAdam, RMSprop, kernel
 
 SPECIAL = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-30, -1e30]
 
@@ -34,6 +34,23 @@ OPTIONS = {
                                     "initial_accumulator_value": st.sampled_from([0.0, 0.5]),
                                     "weight_decay": st.sampled_from([0.0, 0.01]),
                                     "maximize": st.booleans()}),
+    NAdam: st.fixed_dictionaries({"lr": st.sampled_from([0.1, 1e-3]),
+                                  "weight_decay": st.sampled_from([0.0, 0.01]),
+                                  "momentum_decay": st.sampled_from([4e-3, 0.1]),
+                                  "decoupled_weight_decay": st.booleans(),
+                                  "maximize": st.booleans()}),
+    RAdam: st.fixed_dictionaries({"lr": st.sampled_from([0.1, 1e-3]),
+                                  "betas": st.sampled_from([(0.9, 0.999), (0.8, 0.5)]),
+                                  "weight_decay": st.sampled_from([0.0, 0.01]),
+                                  "decoupled_weight_decay": st.booleans(),
+                                  "maximize": st.booleans()}),
+    Adamax: st.fixed_dictionaries({"lr": st.sampled_from([0.1, 1e-3]),
+                                   "weight_decay": st.sampled_from([0.0, 0.01]),
+                                   "maximize": st.booleans()}),
+    Adadelta: st.fixed_dictionaries({"lr": st.sampled_from([1.0, 1e-3]),
+                                     "rho": st.sampled_from([0.9, 0.5]),
+                                     "weight_decay": st.sampled_from([0.0, 0.01]),
+                                     "maximize": st.booleans()}),
 }
 
 

@@ -6,11 +6,15 @@ import pytest
 from mlkit.optim import (
     LBFGS,
     SGD,
+    Adadelta,
     Adagrad,
     Adam,
+    Adamax,
     AdamW,
     FlatParameters,
+    NAdam,
     Optimizer,
+    RAdam,
     RMSprop,
 )
 from mlkit.tree import tree_leaves, tree_map
@@ -36,6 +40,13 @@ CASES = {
     "adagrad": lambda: Adagrad(0.5),
     "adagrad-all": lambda: Adagrad(0.5, lr_decay=0.1, weight_decay=0.05,
                                    initial_accumulator_value=0.2, maximize=True),
+    "nadam-decay-maximize": lambda: NAdam(0.05, weight_decay=0.1, maximize=True),
+    "nadam-decoupled": lambda: NAdam(0.05, weight_decay=0.1, decoupled_weight_decay=True),
+    "radam-decay": lambda: RAdam(0.05, betas=(0.8, 0.9), weight_decay=0.1),
+    "radam-decoupled-maximize": lambda: RAdam(0.05, betas=(0.8, 0.9), weight_decay=0.1,
+                                              decoupled_weight_decay=True, maximize=True),
+    "adamax-decay-maximize": lambda: Adamax(0.05, weight_decay=0.1, maximize=True),
+    "adadelta-decay-maximize": lambda: Adadelta(0.5, rho=0.8, weight_decay=0.1, maximize=True),
 }
 
 
@@ -110,7 +121,8 @@ def test_descend_on_flat_parameters_is_bit_identical_to_the_tree_path(case, kind
 
 
 @pytest.mark.parametrize("case", ["sgd-momentum", "adam-amsgrad-decay", "rmsprop-centered-momentum",
-                                  "adagrad-all", "adamw"])
+                                  "adagrad-all", "adamw", "nadam-decoupled", "radam-decay",
+                                  "adamax-decay-maximize", "adadelta-decay-maximize"])
 def test_the_state_lives_in_one_vector_per_key_and_dtype(case):
     opt = CASES[case]()
     flat = FlatParameters(tree_of(DTYPES["mixed"]))
@@ -156,7 +168,8 @@ def test_state_dicts_cross_between_the_flat_and_the_tree_path(case):
 
 
 @pytest.mark.parametrize("case", ["sgd-momentum", "adam-amsgrad-decay", "adagrad-all",
-                                  "rmsprop-centered-momentum"])
+                                  "rmsprop-centered-momentum", "nadam-decoupled",
+                                  "adadelta-decay-maximize"])
 def test_parameters_with_different_step_counts_fall_back_to_a_loop_over_leaves(case):
     tree = tree_of(DTYPES["mixed"])
     flat = FlatParameters(tree)
@@ -193,7 +206,8 @@ def step_freezing_b(opt, tree, grads, t, flat_path):
 
 
 @pytest.mark.parametrize("case", ["sgd-momentum", "adam-amsgrad-decay", "adagrad-all",
-                                  "rmsprop-centered-momentum"])
+                                  "rmsprop-centered-momentum", "nadam-decoupled",
+                                  "adadelta-decay-maximize"])
 @pytest.mark.parametrize("flat_path", [False, True])
 def test_a_parameter_frozen_then_unfrozen_keeps_its_state_as_with_none_gradients(case,
                                                                                  flat_path):
@@ -213,7 +227,8 @@ def test_a_parameter_frozen_then_unfrozen_keeps_its_state_as_with_none_gradients
 
 
 @pytest.mark.parametrize("case", ["sgd", "sgd-momentum", "adam-amsgrad-decay", "adagrad-all",
-                                  "rmsprop-centered-momentum"])
+                                  "rmsprop-centered-momentum", "nadam-decoupled",
+                                  "adadelta-decay-maximize"])
 @pytest.mark.parametrize("flat_path", [False, True])
 def test_state_saved_while_a_parameter_is_frozen_resumes_exactly(case, flat_path, tmp_path):
     """The frozen parameter's state goes through the .npz too: once unfrozen it moves as in

@@ -6,7 +6,18 @@ import numpy as np
 import pytest
 
 import mlkit.optim as optim
-from mlkit.optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
+from mlkit.optim import (
+    SGD,
+    Adadelta,
+    Adagrad,
+    Adam,
+    Adamax,
+    AdamW,
+    NAdam,
+    Optimizer,
+    RAdam,
+    RMSprop,
+)
 
 # One configuration per optimizer that exercises all of its state arrays.
 FACTORIES = {
@@ -15,6 +26,10 @@ FACTORIES = {
     AdamW: lambda: AdamW(0.05, amsgrad=True),
     RMSprop: lambda: RMSprop(0.01, momentum=0.5, centered=True, weight_decay=1e-3),
     Adagrad: lambda: Adagrad(0.5, lr_decay=1e-3, initial_accumulator_value=0.1),
+    NAdam: lambda: NAdam(0.05, weight_decay=1e-3),
+    RAdam: lambda: RAdam(0.05, weight_decay=1e-3, decoupled_weight_decay=True),
+    Adamax: lambda: Adamax(0.05, weight_decay=1e-3),
+    Adadelta: lambda: Adadelta(1.0, eps=1e-3, weight_decay=1e-3),
 }
 ALL = list(FACTORIES)
 
@@ -245,6 +260,10 @@ BAD_ARGUMENTS = [
     (Adagrad, dict(lr_decay=-1), "lr_decay"),
     (Adagrad, dict(initial_accumulator_value=-0.1), "initial_accumulator_value"),
     (Adagrad, dict(maximize=None), "maximize"),
+    (NAdam, dict(momentum_decay=-0.1), "momentum_decay"),
+    (RAdam, dict(decoupled_weight_decay=0), "decoupled_weight_decay"),
+    (Adamax, dict(betas=(0.9,)), "betas"),
+    (Adadelta, dict(rho=-0.1), "rho"),
 ]
 
 

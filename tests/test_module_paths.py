@@ -1,7 +1,8 @@
 """HIPS autograd's module paths that third-party programs import from, and
 ``make_jvp_reversemode``: a survival model's confidence band needs J v of a transform of the
 fitted parameters, and a rule written for autograd sums its broadcast argument with
-``unbroadcast_f``."""
+``unbroadcast_f`` (a forward rule repeats its broadcast argument's tangent with
+``numpy_jvps.broadcast``)."""
 
 import numpy as onp
 import pytest
@@ -10,7 +11,8 @@ from numpy.testing import assert_allclose
 import mlkit
 import mlkit.numpy as np
 from mlkit import differential_operators, grad, jacobian, make_jvp
-from mlkit.extend import defvjp, primitive
+from mlkit.extend import defjvp, defvjp, primitive
+from mlkit.numpy import numpy_jvps
 from mlkit.numpy.numpy_boxes import ArrayBox
 from mlkit.numpy.numpy_vjps import unbroadcast_f
 from mlkit.testing import check_grads
@@ -84,3 +86,32 @@ def test_unbroadcast_f_sums_the_cotangent_back_to_the_arguments_shape(a_shape):
     ga, gx = grad(lambda a, x: np.sum(scaled_softplus(a, x)), (0, 1))(a, x)
     assert onp.shape(ga) == a_shape and gx.shape == x.shape
     check_grads(scaled_softplus, argnum=(0, 1), modes=["rev"], order=2)(a, x)
+
+
+@primitive
+def shifted_row_sum(x, shift):
+    """The sum over rows of ``x + shift``, ``shift`` one value per column; forward rules written
+    against autograd's ``broadcast`` for the argument that was broadcast."""
+    return onp.sum(x + shift, axis=0)
+
+
+defjvp(shifted_row_sum,
+       lambda t, ans, x, shift: np.sum(t, axis=0),
+       lambda t, ans, x, shift: np.sum(numpy_jvps.broadcast(t, x), axis=0))
+
+
+def test_numpy_jvps_broadcast_repeats_a_tangent_to_the_targets_shape():
+    assert_allclose(numpy_jvps.broadcast(onp.array([1.0, 2.0]), onp.zeros((3, 2))),
+                    [[1.0, 2.0]] * 3)
+    assert_allclose(numpy_jvps.broadcast(onp.array([[4.0], [5.0]]), onp.zeros((2, 3))),
+                    [[4.0] * 3, [5.0] * 3])
+    into_complex = numpy_jvps.broadcast(1.5, onp.zeros((2, 2), complex))
+    assert into_complex.dtype == complex and into_complex.shape == (2, 2)
+    x, shift, v = onp.arange(6.0).reshape(3, 2), onp.array([0.5, -1.0]), onp.array([0.2, 0.7])
+    _, tangent = make_jvp(shifted_row_sum, 1)(x, shift)(v)
+    assert_allclose(tangent, 3 * v)
+    _, tangent = make_jvp(lambda s: np.sin(shifted_row_sum(x, s)))(shift)(v)
+    step = 1e-6
+    fd = (onp.sin(shifted_row_sum(x, shift + step * v))
+          - onp.sin(shifted_row_sum(x, shift - step * v))) / (2 * step)
+    assert_allclose(tangent, fd, rtol=1e-7)

@@ -8,10 +8,10 @@ many-argument operator.
 from mlkit.autodiff.entry import make_jvp, make_vjp
 from mlkit.autodiff.forward import JVPNode, def_linear, defjvp, defjvp_argnum
 from mlkit.autodiff.reverse import VJPNode, defvjp, defvjp_argnum
-from mlkit.autodiff.tracer import Node
+from mlkit.autodiff.tracer import Node, getval
 from mlkit.autodiff.vspace import VSpace, vspace
 from mlkit.extend import defjvp_argnums, defvjp_argnums, primitive
 
 __all__ = ["make_vjp", "make_jvp", "VJPNode", "JVPNode", "Node", "VSpace", "vspace", "primitive",
-           "defvjp", "defjvp", "defvjp_argnum", "defjvp_argnum", "defvjp_argnums",
+           "getval", "defvjp", "defjvp", "defvjp_argnum", "defjvp_argnum", "defvjp_argnums",
            "defjvp_argnums", "def_linear"]

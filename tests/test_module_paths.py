@@ -2,7 +2,8 @@
 ``make_jvp_reversemode``: a survival model's confidence band needs J v of a transform of the
 fitted parameters, and a rule written for autograd sums its broadcast argument with
 ``unbroadcast_f`` (a forward rule repeats its broadcast argument's tangent with
-``numpy_jvps.broadcast``)."""
+``numpy_jvps.broadcast``); copies of autograd's scipy wrappers build primitives with
+``numpy_wrapper.wrap_namespace``."""
 
 import numpy as onp
 import pytest
@@ -115,3 +116,58 @@ def test_numpy_jvps_broadcast_repeats_a_tangent_to_the_targets_shape():
     fd = (onp.sin(shifted_row_sum(x, shift + step * v))
           - onp.sin(shifted_row_sum(x, shift - step * v))) / (2 * step)
     assert_allclose(tangent, fd, rtol=1e-7)
+
+
+def test_numpy_wrapper_is_the_namespace_and_wrap_namespace_makes_primitives():
+    import scipy.special
+
+    from mlkit.numpy import numpy_wrapper
+
+    assert_allclose(grad(lambda x: numpy_wrapper.sum(numpy_wrapper.tanh(x)))(onp.array([0.3])),
+                    [1 - onp.tanh(0.3) ** 2])
+    space = {}
+    numpy_wrapper.wrap_namespace({"expit": scipy.special.expit, "logistic": scipy.special.expit,
+                                  "shape": onp.shape, "HALF": 0.5, "skipped": object()}, space)
+    assert space["logistic"] is space["expit"] and space["HALF"] == 0.5
+    assert "skipped" not in space
+    defvjp(space["expit"], lambda ans, x: lambda g: g * ans * (1 - ans))
+    seen = []
+
+    def f(x):
+        seen.append(space["shape"](x))
+        return np.sum(space["expit"](2 * x))
+
+    x = onp.array([-1.0, 0.0, 2.0])
+    s = scipy.special.expit(2 * x)
+    assert_allclose(grad(f)(x), 2 * s * (1 - s), rtol=1e-14)
+    assert seen == [(3,)]
+
+
+def test_sequence_box_getval_and_argument_substitution():
+    from mlkit.builtins import tuple as traced_tuple
+    from mlkit.core import getval
+    from mlkit.numpy.numpy_boxes import SequenceBox
+    from mlkit.util import subval, subvals
+
+    seen = []
+
+    def f(x):
+        pair = traced_tuple([x, x * onp.array([1.0, 3.0])])
+        seen.append((isinstance(pair, SequenceBox), type(getval(x))))
+        return pair[0] * np.sum(pair[1] ** 2)
+
+    assert grad(f)(2.0) == 3 * 4.0 * 10.0
+    assert seen == [(True, float)]
+    assert subvals((1, 2, 3), [(0, "a"), (2, "c")]) == ("a", 2, "c")
+    assert subval((1, 2), 1, 5) == (1, 5)
+
+
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+def test_compute_conv_size_is_the_length_convolve_gives(mode):
+    from mlkit.scipy.signal import compute_conv_size, convolve
+
+    expected = {"full": 9, "same": 7, "valid": 5}[mode]
+    assert compute_conv_size(7, 3, mode) == expected
+    assert convolve(onp.ones(7), onp.ones(3), mode=mode).shape == (expected,)
+    with pytest.raises(ValueError, match="mode must be one of"):
+        compute_conv_size(7, 3, "circular")

@@ -353,7 +353,7 @@ def primitive(f_raw, pack=None, pack_dicts=False):
                     return _box_for_value_type[type(ans)](ans, arg._trace, node)
                 except KeyError:
                     return _box_or_hand_over(ans, arg._trace, node, f_raw, args, kwargs)
-        top = 0
+        top = -1  # trace ids are >= 0: 0 is valid, as for a trace driven by hand
         sequences = False
         for arg in args:
             if type(arg) in box_types:
@@ -368,7 +368,7 @@ def primitive(f_raw, pack=None, pack_dicts=False):
         if kwargs and _holds_box(kwargs):
             args, kwargs = bind_traced_keywords(f_raw, args, kwargs)
             return f_wrapped(*args, **kwargs)
-        if not top:
+        if top < 0:
             if _recorder is not None and _nests_box(args):
                 return _recorder.outside(f_raw, args, kwargs)
             return f_raw(*args, **kwargs)

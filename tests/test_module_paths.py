@@ -5,6 +5,11 @@ fitted parameters, and a rule written for autograd sums its broadcast argument w
 ``numpy_jvps.broadcast``); copies of autograd's scipy wrappers build primitives with
 ``numpy_wrapper.wrap_namespace``."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as onp
 import pytest
 from numpy.testing import assert_allclose
@@ -211,3 +216,25 @@ def test_backward_pass_refuses_a_trace_with_two_roots():
     b = new_box(onp.ones(2), 0, VJPNode.new_root())
     with pytest.raises(ValueError, match="starts from 2 roots"):
         backward_pass(onp.ones(2), (a * b)._node)
+
+
+def test_autograds_submodules_are_attributes_of_a_freshly_imported_numpy_namespace():
+    # A fresh interpreter, so that no earlier import has put the submodules on the package.
+    program = (
+        "import numpy as onp\n"
+        "import mlkit.numpy as npa\n"
+        "from mlkit import grad\n"
+        "kinds = []\n"
+        "def f(x):\n"
+        "    kinds.append(isinstance(x, npa.numpy_boxes.ArrayBox))\n"
+        "    return npa.sum(npa.numpy_vjps.unbroadcast_f(x, lambda g: g)(x) ** 2)\n"
+        "gradient = list(grad(f)(onp.array([1.0, -2.0])))\n"
+        "print(gradient, kinds,\n"
+        "      npa.numpy_jvps.broadcast(onp.ones(2), onp.zeros((3, 2))).shape,\n"
+        "      callable(npa.numpy_wrapper.wrap_namespace), npa.numpy_vspaces.__name__)\n")
+    environment = dict(os.environ, PYTHONPATH=str(Path(mlkit.__file__).parents[1]))
+    run = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                         timeout=60, env=environment)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["[np.float64(2.0),", "np.float64(-4.0)]", "[True]",
+                                  "(3,", "2)", "True", "mlkit.numpy.numpy_vspaces"]

@@ -74,6 +74,20 @@ def test_numpy_boxes_arraybox_is_what_traced_arrays_are():
     assert seen == [True, False]
 
 
+def test_type_equal_to_arraybox_takes_a_traced_value_out_of_its_box_on_purpose():
+    # The idiom ``if type(w) == ArrayBox: w = w._value`` cuts the derivative through w: d/dx of
+    # const(3 x) * x is 3 x, not 6 x, for an array and for a scalar alike.
+    def cut(w):
+        return w._value if type(w) == ArrayBox else w  # noqa: E721 (the idiom under test)
+
+    assert_allclose(grad(lambda x: np.sum(cut(3.0 * x) * x))(onp.array([1.0, -2.0])),
+                    [3.0, -6.0], rtol=1e-15)
+    assert grad(lambda s: cut(3.0 * s) * s)(0.5) == pytest.approx(1.5, rel=1e-15)
+    seen = []
+    grad(lambda x: seen.append(type(x) != ArrayBox) or np.sum(x))(onp.ones(2))  # noqa: E721
+    assert seen == [False] and type(onp.ones(2)) != ArrayBox and ArrayBox != 3  # noqa: E721
+
+
 @primitive
 def scaled_softplus(a, x):
     """a * log(1 + e^x), with its rules written against broadcasting by unbroadcast_f."""

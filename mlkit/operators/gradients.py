@@ -72,7 +72,7 @@ def elementwise_grad(fun, argnum=0):
         vjp, ans = traced(fun, argnum, args, kwargs)
         space = vspace(ans)
         if space.iscomplex:
-            return complex_derivative(vjp, space.ones(), fun, "elementwise_grad")
+            return complex_derivative(vjp, space.entry_ones(), fun, "elementwise_grad")
         return vjp(space.ones())
 
     return elementwise_gradfun
@@ -85,7 +85,7 @@ def deriv(fun, argnum=0):
     def derivfun(*args, **kwargs):
         unary, x = unary_of(fun, argnum, args, kwargs)
         x = differentiable(fun, argnum, x)
-        return _make_jvp(unary, x)(vspace(x).ones())[1]
+        return _make_jvp(unary, x)(vspace(x).entry_ones())[1]
 
     return derivfun
 

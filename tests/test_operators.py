@@ -330,6 +330,21 @@ def test_holomorphic_grad_nests_and_refuses_a_function_that_is_not_holomorphic()
             holomorphic_grad(f)(z)
 
 
+def test_holomorphic_grad_over_a_tuple_argnum_gives_each_arguments_derivative():
+    # A dispersive model eps(eps_inf, poles, f) = eps_inf + sum_k a_k / (i f - b_k), derived
+    # with respect to eps_inf and the (a, b) poles at once: 1, 1 / (i f - b), a / (i f - b)^2.
+    def eps_model(eps_inf, poles, f):
+        return eps_inf + np.sum(poles[:, 0] / (1j * f - poles[:, 1]))
+
+    poles = onp.array([[1 + 1j, 2 - 1j], [0.5j, 3.0 + 0j]])
+    d_inf, d_poles = holomorphic_grad(eps_model, argnum=(0, 1))(2.0 + 0j, poles, 0.7 + 0j)
+    gap = 1j * 0.7 - poles[:, 1]
+    assert d_inf == 1.0
+    assert_allclose(d_poles, onp.stack([1 / gap, poles[:, 0] / gap ** 2], axis=1), rtol=1e-14)
+    with pytest.raises(ValueError, match="is not holomorphic"):  # conj(b): none in b
+        holomorphic_grad(lambda a, b: a * np.conj(b), argnum=(0, 1))(1.0 + 1j, 2.0 + 0.5j)
+
+
 def test_holomorphic_grad_of_a_real_input_warns_as_autograd_does_and_gives_the_derivative():
     # HIPS autograd warns "Input to holomorphic_grad is not complex" and returns f'(x).
     with pytest.warns(UserWarning, match="Input to holomorphic_grad is not complex: .*cube"):

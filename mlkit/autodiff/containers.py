@@ -167,6 +167,10 @@ class ContainerVSpace(VSpace):
         return sum(space.size for space in self.spaces)
 
     @property
+    def entries(self):
+        return sum(space.entries for space in self.spaces)
+
+    @property
     def iscomplex(self):
         return any(space.iscomplex for space in self.spaces)
 
@@ -181,12 +185,21 @@ class ContainerVSpace(VSpace):
     def ones(self):
         return self.build([space.ones() for space in self.spaces])
 
+    def entry_ones(self):
+        return self.build([space.entry_ones() for space in self.spaces])
+
     def randn(self, rng=None):
         return self.build([space.randn(rng) for space in self.spaces])
 
     def standard_basis(self):
+        return self._one_hots(lambda space: space.standard_basis())
+
+    def entry_basis(self):
+        return self._one_hots(lambda space: space.entry_basis())
+
+    def _one_hots(self, basis_of):
         for i, space in enumerate(self.spaces):
-            for one_hot in space.standard_basis():
+            for one_hot in basis_of(space):
                 self_zeros = [s.zeros() for s in self.spaces]
                 self_zeros[i] = one_hot
                 yield self.build(self_zeros)

@@ -77,13 +77,23 @@ class JVPNode(Node):
 
     def __init__(self, ans, fun, args, kwargs, argnums, parents):
         tangent = None
+        zero_rule = False
         for argnum, parent in zip(argnums, parents):
             t = _jvp_contribution(fun, argnum, parent.tangent, ans, args, kwargs)
-            if t is not None:
+            if t is None:
+                zero_rule = True
+            else:
                 tangent = t if tangent is None else add_values(tangent, t)
         if isinstance(tangent, Deferred):
             tangent = tangent.resolve()
-        self.tangent = vspace(ans).zeros() if tangent is None else tangent
+        if tangent is None:
+            tangent = vspace(ans).zeros()
+        elif zero_rule:
+            # As in HIPS autograd, a traced argument without a rule adds the output's zero: a
+            # rule's tangent that only broadcasts to the output (zeros(n) for a (2, n) output)
+            # takes the output's shape, as programs written for autograd rely on.
+            tangent = add_values(tangent, vspace(ans).zeros())
+        self.tangent = tangent
 
     @classmethod
     def root(cls, tangent):

@@ -5,6 +5,7 @@ that produced it. Every trace has its own increasing id, so a box of a box (a de
 derivative) is recorded by the innermost trace first and independent traces never mix.
 """
 
+import copy
 import functools
 import inspect
 import itertools
@@ -69,6 +70,13 @@ class Box:
 
     def __repr__(self):
         return f"{type(self).__name__}({self._value!r}, trace={self._trace})"
+
+    def __deepcopy__(self, memo):
+        """A copy on the same node, so the derivative flows through it as through the original
+        (copying the node too would cut the copy off the trace and silently drop its share)."""
+        copied = copy.copy(self)
+        copied._value = copy.deepcopy(self._value, memo)
+        return copied
 
     @classmethod
     def register(cls, value_type):
@@ -207,15 +215,11 @@ def _box_or_hand_over(ans, trace, node, f_raw, args, kwargs):
     return new_box(ans, trace, node)
 
 
-ARGNUM_0 = (0,)
-ARGNUM_1 = (1,)
+ARGNUM_0, ARGNUM_1 = (0,), (1,)
 
 
 def _holds_box(kwargs) -> bool:
-    for value in kwargs.values():
-        if type(value) in box_types:
-            return True
-    return False
+    return any(type(value) in box_types for value in kwargs.values())
 
 
 @functools.cache
@@ -265,12 +269,7 @@ _SEQUENCES = frozenset((list, tuple))
 def _nests_box(args) -> bool:
     """True if a list or tuple argument holds a box (an index tuple with a recorded array):
     the call is then a recording trace's to make, though no argument is itself traced."""
-    for arg in args:
-        if type(arg) in _SEQUENCES:
-            for item in arg:
-                if type(item) in box_types:
-                    return True
-    return False
+    return any(type(item) in box_types for arg in args if type(arg) in _SEQUENCES for item in arg)
 
 
 def primitive(f_raw, pack=None, pack_dicts=False):
@@ -353,7 +352,7 @@ def primitive(f_raw, pack=None, pack_dicts=False):
                     return _box_for_value_type[type(ans)](ans, arg._trace, node)
                 except KeyError:
                     return _box_or_hand_over(ans, arg._trace, node, f_raw, args, kwargs)
-        top = 0
+        top = -1  # trace ids are >= 0: 0 is valid, as for a trace driven by hand
         sequences = False
         for arg in args:
             if type(arg) in box_types:
@@ -368,7 +367,7 @@ def primitive(f_raw, pack=None, pack_dicts=False):
         if kwargs and _holds_box(kwargs):
             args, kwargs = bind_traced_keywords(f_raw, args, kwargs)
             return f_wrapped(*args, **kwargs)
-        if not top:
+        if top < 0:
             if _recorder is not None and _nests_box(args):
                 return _recorder.outside(f_raw, args, kwargs)
             return f_raw(*args, **kwargs)

@@ -48,6 +48,18 @@ class VSpace:
         """Yield every one-hot value of the space, in flattening order."""
         raise NotImplementedError
 
+    # mlkit's own operators build a Jacobian's rows and elementwise_grad's seed from one unit per
+    # entry; a complex space's ``standard_basis`` and ``size`` also count each entry's 1j.
+    @property
+    def entries(self):
+        return self.size
+
+    def entry_basis(self):
+        return self.standard_basis()
+
+    def entry_ones(self):
+        return self.ones()
+
     def randn(self, rng=None):
         """A standard normal value of the space, drawn from ``rng`` (a numpy Generator), or
         from numpy's global random state (``numpy.random.seed``) when it is None."""

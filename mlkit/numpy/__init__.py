@@ -124,9 +124,19 @@ _NUMPY_SUBMODULES = frozenset({"char", "ctypeslib", "emath", "exceptions", "lib"
                                "polynomial", "rec", "strings", "testing", "typing"})
 
 
+# HIPS autograd's module paths under mlkit.numpy, which autograd's package imports and programs
+# reach as attributes (npa.numpy_boxes.ArrayBox); loaded when first used.
+_AUTOGRAD_SUBMODULES = frozenset({"numpy_boxes", "numpy_jvps", "numpy_vjps", "numpy_vspaces",
+                                  "numpy_wrapper"})
+
+
 def __getattr__(name):
     if name in _NUMPY_SUBMODULES:
         import numpy
 
         return getattr(numpy, name)
+    if name in _AUTOGRAD_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'mlkit.numpy' has no attribute {name!r}")

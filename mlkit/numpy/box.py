@@ -68,7 +68,27 @@ _TO_NUMBER_HINT = (
 )
 
 
-class ArrayBox(Box):
+class _ArrayBoxClass(type):
+    """The class of the ArrayBox classes: ``type(x) == ArrayBox`` holds for every traced array
+    and scalar, as in HIPS autograd, where all are of that one class (programs test it to take
+    a value out of its box, a derivative cut on purpose); ``is`` and hashes stay the classes'."""
+
+    def __eq__(cls, other):
+        if cls is other:
+            return True
+        if not isinstance(other, type):
+            return NotImplemented
+        return (cls is ArrayBox and other in _ENGINE_KINDS
+                or other is ArrayBox and cls in _ENGINE_KINDS)
+
+    def __ne__(cls, other):
+        equal = _ArrayBoxClass.__eq__(cls, other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = type.__hash__
+
+
+class ArrayBox(Box, metaclass=_ArrayBoxClass):
     """A traced ndarray or scalar."""
 
     __slots__ = ()
@@ -360,6 +380,8 @@ class ScalarBox(ArrayBox):
         raise TypeError(f"a traced {type(self._value).__name__} scalar is not iterable")
 
 
+# The classes the engine boxes arrays and scalars with: each is ``== ArrayBox``.
+_ENGINE_KINDS = (IndexableArrayBox, ScalarBox)
 IndexableArrayBox.register(numpy.ndarray)
 ArrayVSpace.register(numpy.ndarray, array_vspace)
 _SCALAR_TYPES = [float, complex] + [

@@ -89,7 +89,6 @@ from numpy import (
     ulonglong,
     unsignedinteger,
     ushort,
-    vectorize,
     void,
 )
 
@@ -110,7 +109,7 @@ __all__ = [
     "dtype", "finfo", "iinfo", "sctypeDict", "typecodes", "ScalarType",
     # array classes and iterators
     "ndarray", "matrix", "memmap", "recarray", "record", "broadcast", "flatiter", "nditer",
-    "ndenumerate", "ndindex", "ufunc", "vectorize", "poly1d", "busdaycalendar", "errstate",
+    "ndenumerate", "ndindex", "ufunc", "poly1d", "busdaycalendar", "errstate",
     # constants
     "e", "pi", "inf", "nan", "euler_gamma", "newaxis", "little_endian", "__version__",
     # grids and index expressions

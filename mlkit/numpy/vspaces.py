@@ -56,10 +56,34 @@ class ArrayVSpace(VSpace):
 
 
 class ComplexArrayVSpace(ArrayVSpace):
-    """Complex arrays: a real inner product ``Re(conj(a) . b)`` and conjugate covectors."""
+    """Complex arrays: a real inner product ``Re(conj(a) . b)`` and conjugate covectors. As a
+    real space (and as in HIPS autograd) each entry has two dimensions: ``size`` counts both,
+    ``standard_basis`` gives 1 and 1j in each entry, ``ones`` is 1 + 1j."""
 
     __slots__ = ()
     iscomplex = True
+
+    @property
+    def size(self):
+        return 2 * int(numpy.prod(self.shape))
+
+    @property
+    def entries(self):
+        return int(numpy.prod(self.shape))
+
+    def ones(self):
+        return self._scalar_or_array(numpy.full(self.shape, 1 + 1j, self.dtype))
+
+    def entry_ones(self):
+        return ArrayVSpace.ones(self)
+
+    def standard_basis(self):
+        for unit in ArrayVSpace.standard_basis(self):
+            yield unit
+            yield unit * 1j
+
+    def entry_basis(self):
+        return ArrayVSpace.standard_basis(self)
 
     def randn(self, rng=None):
         rng = numpy.random if rng is None else rng

@@ -120,9 +120,9 @@ def scalar_ones(fun, ans, operator="grad"):
     if dtype is not None and dtype.kind == "f" and ans.shape == ():
         return dtype.type(1)
     space = vspace(ans)
-    if isinstance(space, ContainerVSpace) or space.size != 1 or space.iscomplex:
+    if isinstance(space, ContainerVSpace) or space.entries != 1 or space.iscomplex:
         what = ("complex scalar" if not isinstance(space, ContainerVSpace)
-                and space.size == 1 else f"value of {space!r}")
+                and space.entries == 1 else f"value of {space!r}")
         raise TypeError(
             f"{operator} needs {fun_name(fun)} to return a real scalar (any value of size one), "
             f"but it returned a {what}. "

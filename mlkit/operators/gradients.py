@@ -72,7 +72,7 @@ def elementwise_grad(fun, argnum=0):
         vjp, ans = traced(fun, argnum, args, kwargs)
         space = vspace(ans)
         if space.iscomplex:
-            return complex_derivative(vjp, space.ones(), fun, "elementwise_grad")
+            return complex_derivative(vjp, space.entry_ones(), fun, "elementwise_grad")
         return vjp(space.ones())
 
     return elementwise_gradfun
@@ -85,7 +85,7 @@ def deriv(fun, argnum=0):
     def derivfun(*args, **kwargs):
         unary, x = unary_of(fun, argnum, args, kwargs)
         x = differentiable(fun, argnum, x)
-        return _make_jvp(unary, x)(vspace(x).ones())[1]
+        return _make_jvp(unary, x)(vspace(x).entry_ones())[1]
 
     return derivfun
 
@@ -102,10 +102,16 @@ def holomorphic_grad(fun, argnum=0):
     def holomorphic_gradfun(*args, **kwargs):
         derivative = real_part(*args, **kwargs)
         z = unary_of(fun, argnum, args, kwargs)[1]
-        if any(numpy.iscomplexobj(rawval(leaf)) for leaf in tree_leaves(z, look_through=getval)):
-            # For holomorphic f, grad(Im f) = -i f' (Cauchy-Riemann).
-            check_holomorphic(imaginary_part(*args, **kwargs), -1j * getval(derivative), fun,
-                              "holomorphic_grad")
+        complex_inputs = [numpy.iscomplexobj(rawval(leaf))
+                          for leaf in tree_leaves(z, look_through=getval)]
+        if any(complex_inputs):
+            # For holomorphic f, grad(Im f) = -i f' (Cauchy-Riemann), in each complex argument
+            # (of several, with a tuple argnum).
+            leaves_i = tree_leaves(imaginary_part(*args, **kwargs), look_through=getval)
+            leaves = tree_leaves(derivative, look_through=getval)
+            for is_complex, along_i, d in zip(complex_inputs, leaves_i, leaves):
+                if is_complex:
+                    check_holomorphic(along_i, -1j * getval(d), fun, "holomorphic_grad")
         else:  # worded as HIPS autograd's warning begins, so filters written for it catch it
             warnings.warn(f"Input to holomorphic_grad is not complex: argument {argnum} of "
                           f"{fun_name(fun)} is real, so this is grad of its real part; use "

@@ -46,7 +46,7 @@ def jacobian(fun, argnum=0):
         space = vspace(ans)
         derivative = (functools.partial(complex_derivative, vjp, fun=fun, operator="jacobian")
                       if space.iscomplex else vjp)
-        basis = list(space.standard_basis())
+        basis = list(space.entry_basis())
         rows = [mnp.concatenate([mnp.reshape(leaf, (-1,)) for leaf in
                                  tree_leaves(derivative(e), exact=True, look_through=getval)])
                 for e in basis or [space.zeros()]]
@@ -68,19 +68,19 @@ def _no_rows(row, complex_output):
 def _blocks(matrix, in_structure, out_structure, in_spaces, out_spaces):
     """The blocks of ``matrix``, each real where its output and input are (a complex output
     elsewhere makes the whole matrix complex)."""
-    in_sizes = [space.size for space in in_spaces]
+    in_sizes = [space.entries for space in in_spaces]
     in_starts = numpy.concatenate([[0], numpy.cumsum(in_sizes)]).astype(int)
     out_blocks, row = [], 0
     for out_space in out_spaces:
         blocks = []
         for start, n, in_space in zip(in_starts, in_sizes, in_spaces):
-            block = mnp.reshape(matrix[row:row + out_space.size, start:start + n],
+            block = mnp.reshape(matrix[row:row + out_space.entries, start:start + n],
                                 tuple(out_space.shape) + tuple(in_space.shape))
             real = not (out_space.iscomplex or in_space.iscomplex)
             blocks.append(mnp.real(block) if real and numpy.iscomplexobj(getval(block))
                           else block)
         out_blocks.append(tree_unflatten(in_structure, blocks))
-        row += out_space.size
+        row += out_space.entries
     return tree_unflatten(out_structure, out_blocks)
 
 

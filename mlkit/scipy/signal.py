@@ -14,9 +14,9 @@ import numpy
 
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.shifted_sums import shifted_sum
-from mlkit.numpy.wrap import composite
+from mlkit.numpy.wrap import composite, nondifferentiable
 
-__all__ = ["convolve"]
+__all__ = ["compute_conv_size", "convolve"]
 
 _MODES = ("full", "valid", "same")
 
@@ -46,6 +46,22 @@ def _axis_pairs(name, pairs, ndims):
     return tuple(out)
 
 
+def _check_mode(mode):
+    if mode not in _MODES:
+        raise ValueError(f"convolve: mode must be one of {', '.join(_MODES)}; got {mode!r}")
+
+
+def compute_conv_size(A_size, B_size, mode):
+    """The length of ``mode``'s result along an axis where A has ``A_size`` and B ``B_size``."""
+    _check_mode(mode)
+    if mode == "full":
+        return A_size + B_size - 1
+    return A_size if mode == "same" else abs(A_size - B_size) + 1
+
+
+compute_conv_size = nondifferentiable(compute_conv_size)
+
+
 def convolve(A, B, axes=None, dot_axes=((), ()), mode="full"):
     """Convolve A and B over ``axes`` (all axes by default), contracting ``dot_axes``.
 
@@ -54,8 +70,7 @@ def convolve(A, B, axes=None, dot_axes=((), ()), mode="full"):
     convolved axis, centred on the full result). The output's axes are A's axes not convolved
     nor contracted, then B's, then the convolved ones.
     """
-    if mode not in _MODES:
-        raise ValueError(f"convolve: mode must be one of {', '.join(_MODES)}; got {mode!r}")
+    _check_mode(mode)
     shape_a, shape_b = numpy.shape(getval(A)), numpy.shape(getval(B))
     ndims = (len(shape_a), len(shape_b))
     if axes is None:
@@ -78,12 +93,11 @@ def convolve(A, B, axes=None, dot_axes=((), ()), mode="full"):
     sizes = [(shape_a[i], shape_b[j]) for i, j in zip(*conv)]
     if any(na == 0 or nb == 0 for na, nb in sizes):
         raise ValueError("convolve: convolved axes must not be empty")
+    lengths = tuple(compute_conv_size(na, nb, mode) for na, nb in sizes)
     if mode == "full":
         shifts = tuple(0 for _ in sizes)
-        lengths = tuple(na + nb - 1 for na, nb in sizes)
     elif mode == "same":
         shifts = tuple((nb - 1) // 2 for _, nb in sizes)
-        lengths = tuple(na for na, _ in sizes)
     else:
         if not (all(na >= nb for na, nb in sizes) or all(nb >= na for na, nb in sizes)):
             raise ValueError(
@@ -91,7 +105,6 @@ def convolve(A, B, axes=None, dot_axes=((), ()), mode="full"):
                 f"along every convolved axis; got sizes {[s[0] for s in sizes]} (A) and "
                 f"{[s[1] for s in sizes]} (B)")
         shifts = tuple(min(na, nb) - 1 for na, nb in sizes)
-        lengths = tuple(abs(na - nb) + 1 for na, nb in sizes)
     return shifted_sum(A, B, conv=conv, dots=dots, shifts=shifts, lengths=lengths)
 
 

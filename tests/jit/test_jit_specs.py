@@ -40,7 +40,7 @@ CASES = _cases()
 # [[0.0]] and [[-0.0]] of linalg.det-singular are two inputs).
 GUARDED_ON_VALUES = {
     "arange", "asarray_chkfinite", "geomspace", "geomspace-negative", "interp",
-    "interp-complex", "nanquantile", "piecewise", "polydiv", "quantile",
+    "interp-complex", "nanquantile", "piecewise", "polydiv", "quantile", "vectorize",
     "real_if_close", "select", "sinc", "sort_complex", "stats.dirichlet.logpdf", "poly",
     "roots", "scipy.linalg.det", "scipy.linalg.norm(nuc)", "scipy.linalg.pinv",
     "slogdet-sign-complex", "linalg.det-singular",

@@ -1065,6 +1065,15 @@ def _square_rows(row):
     return row * row[::-1]
 
 
+def _kinked(a):
+    """A scalar function with a branch on its value (np.vectorize calls it per element)."""
+    return a * a if a > 0.25 else np.sin(a)
+
+
+def _pair(a, b):
+    return a * b, a - np.exp(b)
+
+
 add(
     _spec("cov", np.cov, shapes=[((2, 4),), ((4,),)], names=["np.cov"],
           complex_domains=(complex_anywhere,), float32=False),
@@ -1078,6 +1087,10 @@ add(
           complex_domains=(complex_anywhere,)),
     _spec("apply_along_axis-scalar", lambda x: np.apply_along_axis(np.prod, -1, x),
           shapes=[((2, 3),)], names=["np.apply_along_axis"]),
+    _spec("vectorize", lambda x: np.vectorize(_kinked)(x), (off_grid,), UNARY,
+          ["np.vectorize"], float32=False),
+    _spec("vectorize-pair", lambda x, y: np.prod(np.stack(np.vectorize(_pair)(x, y))),
+          (anywhere, anywhere), [((3,), (2, 1))], ["np.vectorize"], float32=False),
     _spec("apply_over_axes", lambda x: np.apply_over_axes(np.sum, x ** 2, [0, 2]),
           shapes=[((2, 3, 2),)], names=["np.apply_over_axes"]),
     _spec("piecewise", lambda x: np.piecewise(x, [x < 0, x > 1], [np.sin, lambda t: t ** 2,

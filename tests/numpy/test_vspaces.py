@@ -4,6 +4,7 @@ axioms of a real inner-product space, dtypes kept, and the operations differenti
 import numpy as onp
 import pytest
 
+from mlkit import deriv, elementwise_grad, jacobian, make_vjp
 from mlkit.extend import vspace
 from mlkit.testing import check_equivalent, check_grads, scalar_close
 
@@ -64,3 +65,27 @@ def test_scalar_mul_keeps_float32_and_randn_follows_numpys_global_seed():
     first = space.randn()
     onp.random.seed(3)
     assert first.dtype == onp.float32 and onp.array_equal(first, space.randn())
+
+
+def test_a_complex_space_has_two_real_dimensions_per_entry():
+    # As a real space (and as in HIPS autograd): 1 and 1j in each entry, size 2n, ones 1 + 1j.
+    space = vspace(onp.zeros(2, complex))
+    assert space.size == 4
+    onp.testing.assert_array_equal(list(space.standard_basis()),
+                                   [[1, 0], [1j, 0], [0, 1], [0, 1j]])
+    onp.testing.assert_array_equal(space.ones(), [1 + 1j, 1 + 1j])
+    assert vspace(1.5 + 0j).size == 2 and vspace(1.5 + 0j).ones() == 1 + 1j
+
+
+def test_pulling_back_each_basis_vector_gives_the_real_and_imaginary_rows():
+    # A library builds a complex output's Jacobian from standard_basis and make_vjp: for
+    # y = x (1 + 2j) of a real x, the 1 rows hold Re dy/dx = 1 and the 1j rows -Im dy/dx = -2
+    # (the pullback of g is Re(g conj(dy/dx)), autograd's convention); numbers as autograd's.
+    vjp, ans = make_vjp(lambda x: x * (1 + 2j))(onp.array([0.5, -1.0]))
+    rows = [vjp(unit) for unit in vspace(ans).standard_basis()]
+    onp.testing.assert_allclose(rows, [[1, 0], [-2, 0], [0, 1], [0, -2]], rtol=1e-15)
+    # mlkit's own operators still have one row per entry: a complex Jacobian.
+    onp.testing.assert_allclose(jacobian(lambda x: x * (1 + 2j))(onp.array([0.5, -1.0])),
+                                (1 + 2j) * onp.eye(2), rtol=1e-15)
+    assert elementwise_grad(lambda x: x * (1 + 2j))(onp.array([0.5])) == 1 + 2j
+    assert deriv(lambda z: z ** 2)(1 + 1j) == 2 + 2j

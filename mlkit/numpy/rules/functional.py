@@ -1,17 +1,17 @@
 """numpy's functions that apply a Python function over an array: apply_along_axis,
-apply_over_axes, piecewise. The function sees traced slices, so the result is differentiable
-whenever the function is."""
+apply_over_axes, piecewise, vectorize. The function sees traced slices (or elements), so the
+result is differentiable whenever the function is."""
 
 import numpy
 
-from mlkit.autodiff.tracer import getval
-from mlkit.numpy.rules.base import reshape, shape_of
+from mlkit.autodiff.tracer import any_box, getval
+from mlkit.numpy.rules.base import broadcast_to, reshape, shape_of
 from mlkit.numpy.rules.construction import asarray, astype
 from mlkit.numpy.rules.indexing import getitem, index_update
 from mlkit.numpy.rules.shape import expand_dims, moveaxis, stack
 from mlkit.numpy.wrap import composite
 
-__all__ = ["apply_along_axis", "apply_over_axes", "piecewise"]
+__all__ = ["apply_along_axis", "apply_over_axes", "piecewise", "vectorize"]
 
 
 def apply_along_axis(func1d, axis, arr, *args, **kwargs):
@@ -88,3 +88,36 @@ def piecewise(x, condlist, funclist, *args, **kw):
 
 for _fun in (apply_along_axis, apply_over_axes, piecewise):
     globals()[_fun.__name__] = composite(_fun, getattr(numpy, _fun.__name__))
+
+
+class vectorize(numpy.vectorize):
+    """numpy.vectorize, whose function may also be given traced arrays: it is then called on
+    each element in turn (so its branches see one number) and the results are stacked into
+    the broadcast shape, differentiable wherever the function is. Untraced calls are numpy's."""
+
+    def __call__(self, *args, **kwargs):
+        if not any_box(*args, *kwargs.values()):
+            return super().__call__(*args, **kwargs)
+        if self.signature is not None:
+            raise TypeError("np.vectorize with a signature cannot take traced arrays; apply the "
+                            "function to the core slices with np.apply_along_axis or a loop")
+        names = [i for i in range(len(args)) if i not in self.excluded]
+        names += [k for k in kwargs if k not in self.excluded]
+        values = [asarray(args[i] if isinstance(i, int) else kwargs[i]) for i in names]
+        shape = numpy.broadcast_shapes(*[shape_of(v) for v in values])
+        flat = [reshape(broadcast_to(v, shape), (-1,)) for v in values]
+        results = []
+        for j in range(int(numpy.prod(shape))):
+            call_args, call_kwargs = list(args), dict(kwargs)
+            for name, column in zip(names, flat):
+                if isinstance(name, int):
+                    call_args[name] = getitem(column, j)
+                else:
+                    call_kwargs[name] = getitem(column, j)
+            results.append(self.pyfunc(*call_args, **call_kwargs))
+        if not results:
+            raise ValueError("np.vectorize of traced arrays with no elements has no outputs")
+        if isinstance(results[0], tuple):
+            return tuple(reshape(stack([asarray(r[k]) for r in results]), shape)
+                         for k in range(len(results[0])))
+        return reshape(stack([asarray(r) for r in results]), shape)

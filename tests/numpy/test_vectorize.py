@@ -1,0 +1,39 @@
+"""np.vectorize on traced arrays: the function runs per element, so its branches see numbers
+and the derivative is that of the branch each element takes."""
+
+import numpy as onp
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+import mlkit.numpy as np
+from mlkit import grad, make_jvp
+
+
+def branchy(a):
+    return a * a if a > 0 else -3.0 * a
+
+
+def test_each_element_takes_its_own_branch_in_both_modes():
+    x = onp.array([[0.5, -2.0], [3.0, -0.1]])
+    f = np.vectorize(branchy)
+    assert_allclose(f(x), [[0.25, 6.0], [9.0, 0.3]], rtol=1e-15)
+    assert_allclose(grad(lambda x: np.sum(f(x)))(x), [[1.0, -3.0], [6.0, -3.0]], rtol=1e-15)
+    _, tangent = make_jvp(f)(x)(onp.ones((2, 2)))
+    assert_allclose(tangent, [[1.0, -3.0], [6.0, -3.0]], rtol=1e-15)
+
+
+def test_broadcasting_excluded_arguments_and_tuple_outputs():
+    power = np.vectorize(lambda a, n: a ** n, excluded={1})
+    assert_allclose(grad(lambda a: np.sum(power(a, 3)))(onp.array([1.0, 2.0])), [3.0, 12.0])
+    both = np.vectorize(lambda a, b: (a * b, a - b))
+    grads = grad(lambda a: np.sum(both(a, onp.array([[1.0], [2.0]]))[0]))(onp.array([1.0, 4.0]))
+    assert_allclose(grads, [3.0, 3.0])  # each a meets b = 1 and b = 2
+
+
+def test_untraced_calls_are_numpys_and_a_signature_is_refused_on_traced_values():
+    out = np.vectorize(lambda a: a + 1)(onp.arange(3))
+    assert out.dtype == onp.arange(3).dtype
+    assert_array_equal(out, [1, 2, 3])
+    rows = np.vectorize(lambda r: r.sum(), signature="(n)->()")
+    with pytest.raises(TypeError, match="signature"):
+        grad(lambda m: np.sum(rows(m)))(onp.ones((2, 3)))

@@ -278,10 +278,11 @@ class OneCycleLR(LRScheduler):
     ``cycle_momentum`` (as PyTorch, on by default) the momentum moves inversely along the same
     curves: from ``max_momentum`` down to ``base_momentum`` while the rate rises, back up while
     it falls (with ``three_phase``, held at ``max_momentum`` in the last phase); it is SGD's and
-    RMSprop's ``momentum`` or Adam's and AdamW's beta1, and an optimizer without one (Adagrad)
-    needs ``cycle_momentum=False`` (over :class:`~mlkit.optim.Groups`, each group's optimizer
-    has its momentum cycled, and needs one). One step past the end is allowed (a loop that
-    steps after every batch makes it) and keeps the final values; more is an error.
+    RMSprop's ``momentum`` or the beta1 of the Adam family's ``betas``, and an optimizer without
+    one (Adagrad, Adadelta) needs ``cycle_momentum=False`` (over :class:`~mlkit.optim.Groups`,
+    each group's optimizer has its momentum cycled, and needs one). One step past the end is
+    allowed (a loop that steps after every batch makes it) and keeps the final values; more is
+    an error.
 
     Parameters
     ----------

@@ -34,6 +34,7 @@ def test_the_readme_param_groups_yaml_builds_the_groups_its_comments_say():
            "loss": {"name": "cross_entropy"}, "training": {"epochs": 1}, **yaml.safe_load(block)}
     groups = build_plan(validate_config(raw)).optimizer
     assert groups.lrs == [0.01, 0.1, 0.1] and groups.lr == 0.1  # a tenth; the rest's rate
+    assert groups.group_lrs == [0.01, 0.1]  # metrics.csv's lr.0, lr.1 (the rest is lr)
     assert [o.weight_decay for o in groups.optimizers] == [1e-4, 0.0, 1e-4]
     paths = ["layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias"]
     assert [[take(path) for path in paths] for take in groups.selects[:2]] == [

@@ -89,7 +89,7 @@ def _from_history(outcome: TrialOutcome, history) -> None:
     if not len(history):
         return
     outcome.stop_reason = history.stop_reason
-    columns = [c for c in history.columns if c not in _SKIP]
+    columns = [c for c in history.columns if c not in _SKIP and not c.startswith("lr.")]
     outcome.final = {c: _finite_or_nan(history.last.get(c, math.nan)) for c in columns}
     for column in columns:
         values = history.column(column)

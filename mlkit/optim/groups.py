@@ -42,7 +42,8 @@ class Groups:
     Notes
     -----
     ``lr`` is the rate of ``rest`` (without it, of the first group); ``lrs`` lists every
-    group's (``rest`` last) and ``initial_lrs`` the rates they were built with. A schedule
+    group's (``rest`` last), ``group_lrs`` those of the groups given (``rest`` left out) and
+    ``initial_lrs`` the rates they were built with. A schedule
     moves each group from its own rate by the schedule's formula, as PyTorch's do, so
     absolute values (``eta_min``, ``min_lr``, ``max_lr``) are the same for every group, and
     ``OneCycleLR`` cycles the momentum of each group's optimizer. Setting ``lr`` sets every
@@ -77,6 +78,7 @@ class Groups:
                                  "give each group an optimizer of its own (it holds the state "
                                  "of that group's parameters)")
         self._main = len(groups) if rest is not None else 0
+        self._given = len(groups)
         self.initial_lrs = [float(optimizer.initial_lr) for optimizer in self.optimizers]
         self.initial_lr = self.initial_lrs[self._main]
         self.step_count = 0
@@ -108,6 +110,11 @@ class Groups:
                              "groups; give one rate per group, rest last")
         for optimizer, value in zip(self.optimizers, values):
             optimizer.lr = value
+
+    @property
+    def group_lrs(self) -> list[float]:
+        """The rates of the groups given, ``rest`` left out: a run's ``lr.<i>`` columns."""
+        return self.lrs[:self._given]
 
     def _layout(self, params):
         """The leaves of ``params``, their paths, each one's group and the tree's rebuild,

@@ -250,7 +250,8 @@ class ProgressBar(Callback):
             postfix["val_loss"] = f"{row['val_loss']:.4g}"
         if self.metric and self.metric in row and self.metric != "val_loss":
             postfix[self.metric] = f"{row[self.metric]:.4g}"
-        postfix["lr"] = f"{row['lr']:.3g}"
+        postfix.update({key: f"{value:.3g}" for key, value in row.items()
+                        if key == "lr" or key.startswith("lr.")})  # lr.<i>: each group's
         self.bar.set_postfix(postfix, refresh=False)
         self.bar.update(1)
 

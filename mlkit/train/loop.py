@@ -137,9 +137,10 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
     History
         One row per epoch: ``epoch, train_loss, val_*, lr, grad_norm, seconds`` (the mean
         batch loss over the epoch, or a full-batch optimizer's loss after its step; the
-        learning rate used, the global gradient norm of the epoch's last step, wall time of
-        training and evaluation). A full-batch optimizer that meets its own tolerances ends
-        training with ``stop_reason`` ``"converged"``; one whose step cannot move short of
+        learning rate used, with parameter groups ``lr.<i>`` after it for each group's; the
+        global gradient norm of the epoch's last step, wall time of training and evaluation).
+        A full-batch optimizer that meets its own tolerances ends training with
+        ``stop_reason`` ``"converged"``; one whose step cannot move short of
         them (L-BFGS's line search found no decrease) with ``"stalled"``, its own ``reason``
         saying why.
 
@@ -192,7 +193,7 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
             while not state.stop and state.epoch < state.epochs:
                 epoch = state.epoch + 1
                 start = time.perf_counter()
-                lr = float(optimizer.lr)
+                rates = learning_rates(optimizer)
                 _set_mode(model, training=True)
                 train_loss, grad_norm = train_epoch(state, epoch)
                 row = {"epoch": epoch, "train_loss": train_loss}
@@ -201,7 +202,8 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
                     scores = evaluate(model, *validation)
                     _set_mode(model, training=True)
                     row.update({f"val_{name}": float(value) for name, value in scores.items()})
-                row.update(lr=lr, grad_norm=grad_norm, seconds=time.perf_counter() - start)
+                row.update(rates)
+                row.update(grad_norm=grad_norm, seconds=time.perf_counter() - start)
                 state.epoch = epoch
                 state.history.rows.append(row)
                 state.history.stop_reason = "completed" if epoch == state.epochs else "running"
@@ -225,6 +227,16 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
         for callback in hooks:
             callback.on_train_end(state, reason)
     return state.history
+
+
+def learning_rates(optimizer) -> dict[str, float]:
+    """The row's ``lr`` (the optimizer's own rate) and, with parameter groups, each group's
+    rate as ``lr.<i>``, numbered as ``optimizer.groups.<i>`` (one per group, as Lightning's
+    learning-rate monitor logs them)."""
+    rates = {"lr": float(optimizer.lr)}
+    for i, rate in enumerate(getattr(optimizer, "group_lrs", ())):
+        rates[f"lr.{i}"] = float(rate)
+    return rates
 
 
 def _set_mode(model, training: bool) -> None:

@@ -52,7 +52,7 @@ def jacobian(fun, argnum=0):
                                  tree_leaves(derivative(e), exact=True, look_through=getval)])
                 for e in basis or [space.zeros()]]
         matrix = mnp.stack(rows) if basis else _no_rows(rows[0], space.iscomplex)
-        if len(in_spaces) == 1 and len(out_spaces) == 1:
+        if in_structure is None and out_structure is None:  # an array to an array
             return mnp.reshape(matrix, tuple(out_spaces[0].shape) + tuple(in_spaces[0].shape))
         return _blocks(matrix, in_structure, out_structure, in_spaces, out_spaces)
 

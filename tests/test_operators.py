@@ -173,6 +173,18 @@ def test_jacobian_of_dict_input_and_list_output():
     assert_allclose(jac[1]["b"][0], params["a"])
 
 
+
+def test_jacobian_of_a_one_leaf_container_keeps_its_structure():
+    # A dict, list or tuple ``argnum`` of one array was returned as the bare matrix.
+    jac = jacobian(lambda d: np.sum(d["a"] ** 2) * onp.array([1.0, 2.0]))({"a": X[:2]})
+    assert_allclose(jac["a"], [2 * X[:2], 4 * X[:2]])
+    (only,) = jacobian(lambda x: [x ** 2])(X)
+    assert_allclose(only, onp.diag(2 * X))
+    (d_x,) = jacobian(lambda x: x ** 3, argnum=(0,))(X)
+    assert_allclose(d_x, onp.diag(3 * X ** 2))
+    assert_allclose(hessian(lambda t: np.sum(t[0] ** 3))((X,))[0][0], onp.diag(6 * X))
+
+
 def test_hessian():
     assert_allclose(hessian(cubic)(X), onp.diag(6 * X))
     assert_allclose(hessian(lambda x: x @ S @ x)(X), S + S.T)

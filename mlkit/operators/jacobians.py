@@ -10,7 +10,7 @@ import numpy
 
 import mlkit.numpy as mnp
 from mlkit.autodiff.entry import derivative_of, unary_of
-from mlkit.autodiff.tracer import getval
+from mlkit.autodiff.tracer import getval, rawval
 from mlkit.autodiff.vspace import vspace
 from mlkit.operators.argnum import traced
 from mlkit.operators.complex_outputs import complex_derivative
@@ -19,11 +19,12 @@ from mlkit.tree import tree_flatten, tree_leaves, tree_unflatten
 __all__ = ["hessian", "jacobian"]
 
 
-def _flat(value):
-    """The array leaves of ``value`` as the engine's vector spaces see them (through boxes),
-    their shapes, and the structure to rebuild it."""
-    leaves, structure = tree_flatten(value, exact=True, look_through=getval)
-    return leaves, [vspace(leaf) for leaf in leaves], structure
+def _spaces(value):
+    """The vector spaces of ``value``'s array leaves and the structure to rebuild it. Through
+    every box, a recording trace's too: under jit a returned tuple is one recorded value, and
+    only its leaves' shapes are wanted here."""
+    leaves, structure = tree_flatten(value, exact=True, look_through=rawval)
+    return [vspace(leaf) for leaf in leaves], structure
 
 
 def jacobian(fun, argnum=0):
@@ -41,8 +42,8 @@ def jacobian(fun, argnum=0):
     @derivative_of(fun, "jacobian", argnum)
     def jacfun(*args, **kwargs):
         vjp, ans = traced(fun, argnum, args, kwargs)
-        _, in_spaces, in_structure = _flat(unary_of(fun, argnum, args, kwargs)[1])
-        _, out_spaces, out_structure = _flat(ans)
+        in_spaces, in_structure = _spaces(unary_of(fun, argnum, args, kwargs)[1])
+        out_spaces, out_structure = _spaces(ans)
         space = vspace(ans)
         derivative = (functools.partial(complex_derivative, vjp, fun=fun, operator="jacobian")
                       if space.iscomplex else vjp)
@@ -51,7 +52,7 @@ def jacobian(fun, argnum=0):
                                  tree_leaves(derivative(e), exact=True, look_through=getval)])
                 for e in basis or [space.zeros()]]
         matrix = mnp.stack(rows) if basis else _no_rows(rows[0], space.iscomplex)
-        if len(in_spaces) == 1 and len(out_spaces) == 1:
+        if in_structure is None and out_structure is None:  # an array to an array
             return mnp.reshape(matrix, tuple(out_spaces[0].shape) + tuple(in_spaces[0].shape))
         return _blocks(matrix, in_structure, out_structure, in_spaces, out_spaces)
 

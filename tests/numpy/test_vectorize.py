@@ -37,3 +37,16 @@ def test_untraced_calls_are_numpys_and_a_signature_is_refused_on_traced_values()
     rows = np.vectorize(lambda r: r.sum(), signature="(n)->()")
     with pytest.raises(TypeError, match="signature"):
         grad(lambda m: np.sum(rows(m)))(onp.ones((2, 3)))
+
+
+def test_no_elements_give_otypes_empty_outputs_and_without_otypes_an_error():
+    # numpy returns empty outputs of otypes for size 0 inputs; traced, this raised "no outputs".
+    empty = onp.zeros((0, 3), onp.float32)
+    f = np.vectorize(branchy, otypes=[onp.float32])
+    assert grad(lambda x: np.sum(f(x)) + np.sum(x))(empty).shape == (0, 3)
+    both = np.vectorize(lambda a: (a, 2 * a), otypes=[float, int])
+    with pytest.warns(UserWarning, match="independent of input"):
+        out = make_jvp(lambda x: both(x)[0] + both(x)[1])(empty)(empty)[0]
+    assert out.shape == (0, 3) and out.dtype == onp.float64
+    with pytest.raises(ValueError, match="give otypes"):
+        grad(lambda x: np.sum(np.vectorize(branchy)(x)))(empty)

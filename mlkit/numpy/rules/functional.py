@@ -115,8 +115,12 @@ class vectorize(numpy.vectorize):
                 else:
                     call_kwargs[name] = getitem(column, j)
             results.append(self.pyfunc(*call_args, **call_kwargs))
-        if not results:
-            raise ValueError("np.vectorize of traced arrays with no elements has no outputs")
+        if not results:  # numpy's rule: the outputs of no call are known from otypes alone
+            if not self.otypes:
+                raise ValueError("np.vectorize of traced arrays with no elements cannot tell "
+                                 "its outputs; give otypes, as numpy asks for size 0 inputs")
+            empty = tuple(numpy.zeros(shape, code) for code in self.otypes)
+            return empty if len(empty) > 1 else empty[0]
         if isinstance(results[0], tuple):
             return tuple(reshape(stack([asarray(r[k]) for r in results]), shape)
                          for k in range(len(results[0])))

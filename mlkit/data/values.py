@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["CATEGORIES", "NUMBERS", "PLACEHOLDERS", "alike_labels", "comma_decimal_values",
-           "formatted_values", "normalize_categories", "placeholder_values", "reads_all",
+           "distinct", "formatted_values", "normalize_categories", "placeholder_values", "reads_all",
            "to_numbers", "words_among_numbers"]
 
 NUMBERS = ("plain", "formatted")
@@ -73,6 +73,12 @@ def to_numbers(column: pd.Series, numbers: str = "plain", decimal: str = ".") ->
     return values
 
 
+def distinct(column: pd.Series) -> pd.Series:
+    """The distinct present values of ``column``, in the order they first appear: a check
+    that depends only on which values a column holds reads each value once, not every row."""
+    return pd.Series(column.dropna().unique())
+
+
 def reads_all(column: pd.Series, numbers: str = "plain", decimal: str = ".") -> bool:
     """Whether :func:`to_numbers` reads every value of ``column`` (no missing ones): its
     first rows first, so a column of words is told in a few hundred rows, not 200,000."""
@@ -99,7 +105,7 @@ def comma_decimal_values(column: pd.Series, numbers: str = "plain") -> pd.Series
 
 def placeholder_values(column: pd.Series) -> list[str]:
     """The distinct values of ``column`` that are :data:`PLACEHOLDERS` tokens, sorted."""
-    present = column.dropna().astype(str).unique()
+    present = distinct(column).astype(str).unique()
     return sorted(str(v) for v in present if v.strip() in PLACEHOLDERS)
 
 

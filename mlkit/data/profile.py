@@ -333,7 +333,8 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
         profile.unlabeled = [int(r) for r in labels.index[labels.isna()]]
         profile.task = infer_task(labels.dropna(), profile.numbers, dialect.decimal)
         usable = [c.name for c in columns if c.name != target and c.kind not in _LEFT_OUT]
-        numeric = [c for c in usable if kinds[c] in ("number", "formatted number")]
+        numeric = [c for c in usable if kinds[c] in ("number", "formatted number")
+                   and profile.task != "classification"]  # read as numbers for regression
         profile.leaks = leak_notes(text, target, profile.task, usable, {
             c: to_numbers(text[c], profile.numbers, dialect.decimal)
             for c in numeric + ([target] if profile.task == "regression" else [])})
@@ -371,8 +372,12 @@ def _missing_marks(column: pd.Series, unique: pd.Series, plain: pd.Series | None
 def _decimal_comma(unique: dict[str, pd.Series]) -> bool:
     """Whether a decimal comma reads some column's values (``unique``: each column's distinct
     ones) as numbers that a point does not, and reads every column a point reads as numbers."""
-    gains = False
-    for values in unique.values():
+    def loss_ahead(values: pd.Series) -> bool:  # its first values read with a point only
+        head = values.iloc[:256]
+        return reads_all(head, "formatted", ".") and not reads_all(head, "formatted", ",")
+
+    gains = False  # the likely losses first: one full read of a column of decimals decides
+    for values in sorted(unique.values(), key=loss_ahead, reverse=True):
         point, comma = reads_all(values, "formatted", "."), reads_all(values, "formatted", ",")
         if point and not comma:  # a loss: a file of points ends here, at its first decimal
             return False

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["CATEGORIES", "NUMBERS", "PLACEHOLDERS", "alike_labels", "comma_decimal_values",
-           "distinct", "formatted_values", "normalize_categories", "placeholder_values", "reads_all",
-           "to_numbers", "words_among_numbers"]
+           "distinct", "formatted_values", "normalize_categories", "placeholder_values",
+           "reads_all", "to_numbers", "words_among_numbers"]
 
 NUMBERS = ("plain", "formatted")
 """plain: what ``float()`` reads; formatted: also ``$1,234.50``, ``1,234.50 €``, ``21%``

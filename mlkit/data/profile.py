@@ -345,8 +345,10 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
         if profile.task == "classification":
             counts = labels.dropna().value_counts()
             profile.classes = {str(k): int(v) for k, v in sorted(counts.items())}
-            profile.small = {str(k): [int(r) for r in labels.index[labels == k]]
-                             for k, v in sorted(counts.items()) if v < SPLIT_PARTS}
+            few, lines = sorted(k for k, v in counts.items() if v < SPLIT_PARTS), {}
+            for line, label in labels[labels.isin(few)].items():  # one pass, not one a class
+                lines.setdefault(label, []).append(int(line))
+            profile.small = {str(k): lines[k] for k in few}
     return profile
 
 

@@ -120,7 +120,8 @@ def words_among_numbers(column: pd.Series, decimal: str = ".") -> list[str]:
     numbers), sorted: often what an export wrote for a missing value."""
     counts = column.dropna().astype(str).value_counts()
     text = pd.Series(counts.index, index=counts.index)
-    candidates = text[~text.str.contains(r"\d") & ~text.str.strip().isin(PLACEHOLDERS)]
+    candidates = text[~text.str.contains(r"\d")]  # then stripped: few are left to strip
+    candidates = candidates[~candidates.str.strip().isin(PLACEHOLDERS)]
     words = candidates[to_numbers(candidates, "formatted", decimal).isna()]  # not "inf"
     if not 0 < len(words) <= MAX_WORDS:  # most columns end here, before reading numbers
         return []
@@ -141,6 +142,6 @@ def normalize_categories(column: pd.Series, categories: str = "exact") -> pd.Ser
 def alike_labels(labels: pd.Series) -> list[list[str]]:
     """Groups (sorted) of the distinct labels that differ only in surrounding spaces or case
     (``Yes``, ``yes ``, ``YES``): one class meant, several learned."""
-    text = labels.dropna().astype(str)
+    text = distinct(labels).astype(str)  # the groups of the distinct labels
     groups = text.groupby(normalize_categories(text, "strip_lower")).unique()
     return [sorted(group) for group in groups if len(group) > 1]

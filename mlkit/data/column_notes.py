@@ -4,18 +4,31 @@ target labels that differ only in spaces or case."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from mlkit.data.dates import looks_like_dates, looks_like_other_dates, parse_dates
-from mlkit.data.values import alike_labels, reads_all, to_numbers
+from mlkit.data.values import alike_labels, distinct, reads_all, to_numbers
 
 __all__ = ["codes", "column_note", "other_decimal"]
 
 
 def codes(values: pd.Series) -> bool:
     """Whether some value of a column of numbers is written with a leading zero (``02139``,
-    ``007``): codes, such as postal codes, rather than amounts."""
-    return bool(_leading_zero(values).any())
+    ``007``): codes, such as postal codes, rather than amounts. One search of the values
+    joined finds none in most columns; the values are looked at one by one only if it finds
+    some."""
+    text = values.dropna().astype(str)
+    if not _LEADING_ZERO_JOINED.search(_NUL + _NUL.join(text.to_numpy())):
+        return False
+    return bool(_leading_zero(text).any())
+
+
+_NUL = "\x00"
+_LEADING_ZERO_JOINED = re.compile(r"\x00\s*0\d")
+"""A value starting with a leading zero (spaces before it) among values joined by NUL: it
+finds every such value (and, rarely, text after a NUL inside a value)."""
 
 
 def _leading_zero(values: pd.Series) -> pd.Series:
@@ -26,7 +39,7 @@ def _leading_zero(values: pd.Series) -> pd.Series:
 def other_decimal(written: pd.Series, decimal: str) -> str | None:
     """The other decimal mark, when it reads every value of a column that ``decimal`` does
     not read as plain numbers."""
-    values, other = written.dropna(), "," if decimal == "." else "."
+    values, other = distinct(written), "," if decimal == "." else "."
     if reads_all(values, "plain", decimal):
         return None
     return other if reads_all(values, "plain", other) else None
@@ -35,10 +48,19 @@ def other_decimal(written: pd.Series, decimal: str) -> str | None:
 def _thousands_dots(written: pd.Series) -> bool:
     """Whether a column of numbers reads like whole numbers with a point between thousands
     (``12.500``, ``1.250.000``, ``980``), as German or Dutch exports write them."""
-    text = written.dropna().astype(str).str.strip()
+    text = written.dropna().astype(str)
+    if "." not in "".join(text.to_numpy()):  # most columns of whole numbers end here
+        return False
+    return _dots_as_thousands(text.iloc[:256]) and _dots_as_thousands(distinct(text))
+
+
+def _dots_as_thousands(text: pd.Series) -> bool:
+    """Whether every value (stripped) with a point is a whole number with points between
+    thousands, and every one without has at most three digits."""
+    text = text.str.strip()
     dotted = text.str.contains(".", regex=False)
-    return bool(dotted.any()) and bool(text[dotted].str.fullmatch(r"-?[1-9]\d{0,2}(\.\d{3})+").all()
-                                       and text[~dotted].str.fullmatch(r"-?\d{1,3}").all())
+    return bool(text[dotted].str.fullmatch(r"-?[1-9]\d{0,2}(\.\d{3})+").all()
+                and text[~dotted].str.fullmatch(r"-?\d{1,3}").all())
 
 
 def column_note(written: pd.Series, read: pd.Series, kind: str, target: bool,

@@ -74,7 +74,8 @@ def looks_like_dates(column: pd.Series, date_format: str | None = None) -> bool:
     values = column.dropna()
     if values.empty or pd.api.types.is_numeric_dtype(column):
         return False
-    return bool(parse_dates(values.astype(str), date_format).notna().all())
+    return all(parse_dates(part.astype(str), date_format).notna().all()  # words end early
+               for part in (values.iloc[:256], values))
 
 
 _MONTH = r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
@@ -87,12 +88,18 @@ def looks_like_other_dates(column: pd.Series) -> bool:
     (``10/27/2020``, ``27.10.2020``): dates that :func:`parse_dates` does not read. One number
     alone is no date: the parser reads machine ``m3`` as 3 minutes past midnight of year 1."""
     values = column.dropna().astype(str).drop_duplicates()  # a date repeats in many rows
-    numbers = values.str.count(r"\d+")  # a month's name alone ('May') is a category
-    dated = (numbers > 1) | ((numbers == 1) & values.str.contains(_MONTH))
-    if values.empty or looks_like_dates(values) or not dated.all():
+    if values.empty or not all(_dated(part) for part in (values.iloc[:256], values)) or (
+            looks_like_dates(values)):
         return False
     other = pd.to_datetime(values, format="mixed", utc=True, errors="coerce")
     return bool(other.notna().all())
+
+
+def _dated(values: pd.Series) -> bool:
+    """Whether every value holds two numbers or more, or one and a month's name (a month's
+    name alone, 'May', is a category)."""
+    numbers = values.str.count(r"\d+")
+    return bool(((numbers > 1) | ((numbers == 1) & values.str.contains(_MONTH))).all())
 
 
 def formats_reading(column: pd.Series) -> list[str]:

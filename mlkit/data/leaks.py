@@ -34,6 +34,8 @@ def leak_notes(text: pd.DataFrame, target: str, task: str, features: list[str],
             continue
         if task == "classification":
             values = text.loc[both, col].astype(str)
+            if 2 * values.nunique() >= both.sum():  # as many groups as values: not repeated
+                continue
             classes = text.loc[both, target].astype(str).groupby(values).nunique()
             if len(classes) > 1 and 2 * len(classes) < both.sum() and (classes == 1).all():
                 notes.append(f"{col!r} may leak the target: each of its {len(classes)} values "

@@ -26,6 +26,7 @@ from mlkit.data.errors import DataError
 from mlkit.data.leaks import leak_notes
 from mlkit.data.reading import line_numbers, read_table, read_table_and_footer
 from mlkit.data.values import (
+    distinct,
     normalize_categories,
     placeholder_values,
     reads_all,
@@ -185,34 +186,39 @@ class CsvProfile:
                 "min_frequency": self.min_frequency}
 
 
-def _kind(values: pd.Series, rows: int, decimal: str = ".") -> str:
-    """The kind of a column's present values (no missing ones), by the loader's rules."""
+def _kind(values: pd.Series, unique: pd.Series, plain: pd.Series | None, rows: int,
+          decimal: str = ".") -> str:
+    """The kind of a column's present values (no missing ones), by the loader's rules; each
+    check but the counter's reads the column's distinct values (``unique``; ``plain``, see
+    :func:`_plain_numbers`) once."""
     if values.empty:
         return "empty"
-    if values.nunique() == 1:
+    if len(unique) == 1:
         return "constant"
-    if reads_all(values, "plain", decimal) and codes(values):  # codes, never amounts
-        return "id" if too_many_categories(values.nunique(), rows) else "category"
-    if reads_all(values, "plain", decimal):  # a counter 1, 2, 3 ... longer than a few is an id
-        plain = to_numbers(values, "plain", decimal).to_numpy()
-        counter = len(values) > FEW_CATEGORIES and bool(np.all(np.diff(plain) == 1))
+    numbers = plain is not None
+    if numbers and codes(unique):  # codes, never amounts
+        return "id" if too_many_categories(len(unique), rows) else "category"
+    if numbers:  # a counter 1, 2, 3 ... longer than a few is an id (no value repeats in it)
+        counter = len(values) > FEW_CATEGORIES and len(unique) == len(values) and bool(
+            np.all(np.diff(plain.to_numpy()) == 1))
         return "id" if counter else "number"
-    if reads_all(values, "formatted", decimal):
+    if reads_all(unique, "formatted", decimal):
         return "formatted number"
-    if looks_like_dates(values):
+    if looks_like_dates(unique):
         return "date"
-    if looks_like_other_dates(values):
+    if looks_like_other_dates(unique):
         return "text"
-    if too_many_categories(values.nunique(), rows):
-        return "text" if values.astype(str).str.contains(r"\s").any() else "id"
+    if too_many_categories(len(unique), rows):
+        return "text" if unique.astype(str).str.contains(r"\s").any() else "id"
     return "category"
 
 
-def _spelling(text: pd.DataFrame, names: list[str]) -> str:
-    """strip_lower when lowercasing merges categories of the ``names`` columns beyond what
-    removing spaces does, strip when removing spaces merges some, else exact."""
+def _spelling(unique: dict[str, pd.Series], names: list[str]) -> str:
+    """strip_lower when lowercasing merges categories of the ``names`` columns (``unique``:
+    their distinct values) beyond what removing spaces does, strip when removing spaces
+    merges some, else exact."""
     def count(how: str) -> int:
-        return sum(normalize_categories(text[c], how).nunique() for c in names)
+        return sum(normalize_categories(unique[c], how).nunique() for c in names)
 
     exact, strip, lower = count("exact"), count("strip"), count("strip_lower")
     return "strip_lower" if lower < strip else "strip" if strip < exact else "exact"
@@ -259,31 +265,41 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
     if target is not None and target not in header:
         raise DataError(f"target column {target!r} is not in {os.fspath(path)!r}; its columns "
                         f"are {', '.join(header)}." + did_you_mean(target, header, sentence=True))
-    if decimal is None and _decimal_comma(read_table(path, header, header, dialect=dialect)):
-        dialect = replace(dialect, decimal=",")
+    written = None if decimal is not None else read_table(path, header, header, dialect=dialect)
+    unique = {} if written is None else {c: distinct(written[c]) for c in header}
+    if unique and _decimal_comma(unique):
+        dialect, written = replace(dialect, decimal=","), None  # footers read with it
         found.append("numbers like 3,5 found: decimal ',' suggested")
     raw, footer = read_table_and_footer(path, header, header, raw=True, dialect=dialect)
-    dialect = replace(dialect, skip_footer=len(footer), own_footer=False)
+    read_with, dialect = dialect, replace(dialect, skip_footer=len(footer), own_footer=False)
     if len(footer) and skip_footer is None:
         found.append("footer found")
-    pandas_missing = read_table(path, header, header, dialect=dialect)
-    tokens = sorted({t for c in header for t in placeholder_values(pandas_missing[c])
-                     + words_among_numbers(pandas_missing[c], dialect.decimal)})
+    same = written is not None and len(written) == len(raw) and (
+        not len(footer) or read_with == dialect)  # the same rows as read again: no second read
+    pandas_missing = written if same else read_table(path, header, header, dialect=dialect)
+    unique = unique if same else {c: distinct(pandas_missing[c]) for c in header}
+    plain = {c: _plain_numbers(unique[c], dialect.decimal) for c in header}
+    tokens = sorted({t for c in header for t in _missing_marks(
+        pandas_missing[c], unique[c], plain[c], dialect.decimal)})
     strays = [] if target is None else stray_texts(pandas_missing[target].where(
         ~pandas_missing[target].isin(tokens)), "formatted", dialect.decimal)
     tokens = sorted({*tokens, *strays})
-    text = read_table(path, header, header, tokens, dialect=dialect)
+    text = read_table(path, header, header, tokens, dialect=dialect) if tokens else pandas_missing
+    if tokens:
+        unique = {c: distinct(text[c]) for c in header}
+        plain = {c: _plain_numbers(unique[c], dialect.decimal) for c in header}
     rows = len(text)
     if not rows:
         raise DataError(f"{os.fspath(path)!r} has a header but no data rows.")
-    kinds = {c: _kind(text[c].dropna(), rows, dialect.decimal) for c in header}
+    kinds = {c: _kind(text[c].dropna(), unique[c], plain[c], rows, dialect.decimal)
+             for c in header}
     other_dates = [c for c in header if kinds[c] == "text" and looks_like_other_dates(text[c])]
     formats = sorted(set.intersection(*(set(formats_reading(text[c])) for c in other_dates)),
                      key=DATE_FORMATS.index) if other_dates else []
     date_format = formats[0] if len(formats) == 1 else None
     kinds.update({c: "date" for c in other_dates if date_format})
     categorical = [c for c in header if kinds[c] == "category" and c != target]
-    categories = _spelling(text, categorical)
+    categories = _spelling(unique, categorical)
     columns = []
     for col in header:
         values = text[col]
@@ -292,7 +308,8 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
         seen = sorted(set(raw[col][values.isna()]))
         present = values.dropna()
         columns.append(ColumnProfile(col, kinds[col], int(values.isna().sum()), seen,
-                                     int(present.nunique()),
+                                     int(present.nunique()) if col in categorical
+                                     else len(unique[col]),
                                      None if present.empty else str(present.iloc[0]),
                                      column_note(text[col], values, kinds[col],
                                                   col == target, dialect.decimal, formats)))
@@ -316,7 +333,8 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
         profile.unlabeled = [int(r) for r in labels.index[labels.isna()]]
         profile.task = infer_task(labels.dropna(), profile.numbers, dialect.decimal)
         usable = [c.name for c in columns if c.name != target and c.kind not in _LEFT_OUT]
-        numeric = [c for c in usable if kinds[c] in ("number", "formatted number")]
+        numeric = [c for c in usable if kinds[c] in ("number", "formatted number")
+                   and profile.task != "classification"]  # read as numbers for regression
         profile.leaks = leak_notes(text, target, profile.task, usable, {
             c: to_numbers(text[c], profile.numbers, dialect.decimal)
             for c in numeric + ([target] if profile.task == "regression" else [])})
@@ -327,21 +345,46 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
         if profile.task == "classification":
             counts = labels.dropna().value_counts()
             profile.classes = {str(k): int(v) for k, v in sorted(counts.items())}
-            profile.small = {str(k): [int(r) for r in labels.index[labels == k]]
-                             for k, v in sorted(counts.items()) if v < SPLIT_PARTS}
+            few, lines = sorted(k for k, v in counts.items() if v < SPLIT_PARTS), {}
+            for line, label in labels[labels.isin(few)].items():  # one pass, not one a class
+                lines.setdefault(label, []).append(int(line))
+            profile.small = {str(k): lines[k] for k in few}
     return profile
 
 
-def _decimal_comma(text: pd.DataFrame) -> bool:
-    """Whether a decimal comma reads some column's values as numbers that a point does not,
-    and reads every column a point reads as numbers."""
-    gains = losses = False
-    for col in text.columns:
-        values = text[col].dropna()
+def _plain_numbers(unique: pd.Series, decimal: str) -> pd.Series | None:
+    """A column's distinct values ``unique`` read as plain numbers, when every one reads
+    (None when some does not: a column of words is told by its first values)."""
+    if not reads_all(unique.iloc[:256], "plain", decimal):
+        return None
+    numbers = to_numbers(unique, "plain", decimal)
+    return numbers if numbers.notna().all() else None
+
+
+def _missing_marks(column: pd.Series, unique: pd.Series, plain: pd.Series | None,
+                   decimal: str) -> list[str]:
+    """The placeholders and words among numbers in ``column`` (its distinct values
+    ``unique``, ``plain`` those read as numbers): none in a column whose every value is a
+    (formatted) number, so such a column is read once, not searched for them."""
+    if (decimal == "." and plain is not None) or reads_all(unique, "formatted", decimal):
+        return []
+    return placeholder_values(column) + words_among_numbers(column, decimal)
+
+
+def _decimal_comma(unique: dict[str, pd.Series]) -> bool:
+    """Whether a decimal comma reads some column's values (``unique``: each column's distinct
+    ones) as numbers that a point does not, and reads every column a point reads as numbers."""
+    def loss_ahead(values: pd.Series) -> bool:  # its first values read with a point only
+        head = values.iloc[:256]
+        return reads_all(head, "formatted", ".") and not reads_all(head, "formatted", ",")
+
+    gains = False  # the likely losses first: one full read of a column of decimals decides
+    for values in sorted(unique.values(), key=loss_ahead, reverse=True):
         point, comma = reads_all(values, "formatted", "."), reads_all(values, "formatted", ",")
+        if point and not comma:  # a loss: a file of points ends here, at its first decimal
+            return False
         gains = gains or (comma and not point and not values.empty)
-        losses = losses or (point and not comma)
-    return gains and not losses
+    return gains
 
 
 def _long_tailed(column: pd.Series) -> bool:

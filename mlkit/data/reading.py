@@ -102,7 +102,10 @@ def _refuse_header_rows(frame: pd.DataFrame, path) -> None:
     for name in frame.columns:
         column = frame[name].loc[rows]
         if not pd.api.types.is_numeric_dtype(column):
-            rows, compared = rows[column.astype(str).str.strip().to_numpy() == name], True
+            text = column.astype(str)
+            if name not in "".join(text.dropna().to_numpy()):  # no value holds the name
+                return
+            rows, compared = rows[text.str.strip().to_numpy() == name], True
         elif not _is_number(name):  # a column of numbers holds no name
             return
         if rows.empty:

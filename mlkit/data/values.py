@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["CATEGORIES", "NUMBERS", "PLACEHOLDERS", "alike_labels", "comma_decimal_values",
-           "formatted_values", "normalize_categories", "placeholder_values", "reads_all",
-           "to_numbers", "words_among_numbers"]
+           "distinct", "formatted_values", "normalize_categories", "placeholder_values",
+           "reads_all", "to_numbers", "words_among_numbers"]
 
 NUMBERS = ("plain", "formatted")
 """plain: what ``float()`` reads; formatted: also ``$1,234.50``, ``1,234.50 €``, ``21%``
@@ -73,6 +73,12 @@ def to_numbers(column: pd.Series, numbers: str = "plain", decimal: str = ".") ->
     return values
 
 
+def distinct(column: pd.Series) -> pd.Series:
+    """The distinct present values of ``column``, in the order they first appear: a check
+    that depends only on which values a column holds reads each value once, not every row."""
+    return pd.Series(column.dropna().unique())
+
+
 def reads_all(column: pd.Series, numbers: str = "plain", decimal: str = ".") -> bool:
     """Whether :func:`to_numbers` reads every value of ``column`` (no missing ones): its
     first rows first, so a column of words is told in a few hundred rows, not 200,000."""
@@ -99,7 +105,7 @@ def comma_decimal_values(column: pd.Series, numbers: str = "plain") -> pd.Series
 
 def placeholder_values(column: pd.Series) -> list[str]:
     """The distinct values of ``column`` that are :data:`PLACEHOLDERS` tokens, sorted."""
-    present = column.dropna().astype(str).unique()
+    present = distinct(column).astype(str).unique()
     return sorted(str(v) for v in present if v.strip() in PLACEHOLDERS)
 
 
@@ -114,7 +120,8 @@ def words_among_numbers(column: pd.Series, decimal: str = ".") -> list[str]:
     numbers), sorted: often what an export wrote for a missing value."""
     counts = column.dropna().astype(str).value_counts()
     text = pd.Series(counts.index, index=counts.index)
-    candidates = text[~text.str.contains(r"\d") & ~text.str.strip().isin(PLACEHOLDERS)]
+    candidates = text[~text.str.contains(r"\d")]  # then stripped: few are left to strip
+    candidates = candidates[~candidates.str.strip().isin(PLACEHOLDERS)]
     words = candidates[to_numbers(candidates, "formatted", decimal).isna()]  # not "inf"
     if not 0 < len(words) <= MAX_WORDS:  # most columns end here, before reading numbers
         return []
@@ -135,6 +142,6 @@ def normalize_categories(column: pd.Series, categories: str = "exact") -> pd.Ser
 def alike_labels(labels: pd.Series) -> list[list[str]]:
     """Groups (sorted) of the distinct labels that differ only in surrounding spaces or case
     (``Yes``, ``yes ``, ``YES``): one class meant, several learned."""
-    text = labels.dropna().astype(str)
+    text = distinct(labels).astype(str)  # the groups of the distinct labels
     groups = text.groupby(normalize_categories(text, "strip_lower")).unique()
     return [sorted(group) for group in groups if len(group) > 1]

@@ -1,7 +1,7 @@
 """Schedules that scale the base rate by a factor of the step: a function given in Python
 (:class:`LambdaLR`, :class:`MultiplicativeLR`), or a line, a constant stretch or a polynomial
 decay (:class:`LinearLR`, of which :class:`LinearWarmup` is the warmup, :class:`ConstantLR`,
-:class:`PolynomialLR`), each a closed form of its step count as PyTorch's ``_get_closed_form_lr``.
+:class:`PolynomialLR`), each a function of its step count, with PyTorch's formulas.
 """
 
 from __future__ import annotations

@@ -50,3 +50,18 @@ def test_no_elements_give_otypes_empty_outputs_and_without_otypes_an_error():
     assert out.shape == (0, 3) and out.dtype == onp.float64
     with pytest.raises(ValueError, match="give otypes"):
         grad(lambda x: np.sum(np.vectorize(branchy)(x)))(empty)
+
+
+def test_otypes_cast_each_output_as_numpy_does_and_the_gradient_keeps_the_input_dtype():
+    x = onp.array([1.5, -2.0, 3.0], dtype=onp.float32)
+    pair = np.vectorize(lambda a: (a * a, 2.0 * a), otypes=[float, onp.float32])
+    value, tangent = make_jvp(lambda x: pair(x)[0])(x)(onp.ones(3, onp.float32))
+    assert value.dtype == onp.float64 and pair(x)[1].dtype == onp.float32  # numpy's casts
+    assert_allclose(tangent, [3.0, -4.0, 6.0], rtol=1e-15)
+    slope = grad(lambda x: np.sum(pair(x)[0]) + np.sum(pair(x)[1]))(x)
+    assert slope.dtype == onp.float32
+    assert_allclose(slope, [5.0, -2.0, 8.0], rtol=1e-7)
+    whole = np.vectorize(lambda a: a * a, otypes=[int])  # an integer output holds no slope
+    assert whole(x).dtype == onp.dtype(int)
+    with pytest.warns(UserWarning, match="does not depend on its input"):
+        assert_array_equal(grad(lambda x: np.sum(whole(x) * 1.0))(x), [0.0, 0.0, 0.0])

@@ -121,7 +121,9 @@ class vectorize(numpy.vectorize):
                                  "its outputs; give otypes, as numpy asks for size 0 inputs")
             empty = tuple(numpy.zeros(shape, code) for code in self.otypes)
             return empty if len(empty) > 1 else empty[0]
-        if isinstance(results[0], tuple):
-            return tuple(reshape(stack([asarray(r[k]) for r in results]), shape)
-                         for k in range(len(results[0])))
-        return reshape(stack([asarray(r) for r in results]), shape)
+        many = isinstance(results[0], tuple)
+        outputs = tuple(reshape(stack([asarray(r[k] if many else r) for r in results]), shape)
+                        for k in range(len(results[0]) if many else 1))
+        if self.otypes:  # numpy's cast of each output to its type, float32 in: float64 out
+            outputs = tuple(out.astype(code) for out, code in zip(outputs, self.otypes))
+        return outputs if many else outputs[0]

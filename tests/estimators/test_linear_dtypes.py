@@ -1,6 +1,7 @@
 """LogisticRegression fits in X's float dtype: float32 in, float32 coefficients and outputs;
 float64 exactly as before (values recorded from the float64-only implementation)."""
 
+import functools
 import re
 import warnings
 
@@ -73,7 +74,9 @@ def test_float32_fit_converges_and_agrees_with_the_float64_fit(name):
                                   fits[0].predict_proba(X), atol=1e-4)
 
 
-# Recorded from the float64-only implementation: a float64 fit must not move by one bit.
+# Recorded from the float64-only implementation: a float64 fit must not move, to the last
+# bits that BLAS kernels round differently (OpenBLAS's Haswell and SkylakeX kernels differ by
+# 3e-15 relative here).
 RECORDED = {
     "multinomial lbfgs": (
         [-1.076592383408973, 1.159776476265976, -1.9281413773868528, -1.8122730678613932,
@@ -93,8 +96,9 @@ RECORDED_ERRORS = ([0.41511261623262175, 0.38054242989177367, 0.6057992380636623
                     0.5256720364453928], [0.5570612211433018])
 
 
-def test_float64_fits_are_bit_identical_to_the_recorded_ones(iris):
+def test_float64_fits_equal_the_recorded_ones_to_rounding(iris):
     X, y = iris
+    same = functools.partial(numpy.testing.assert_allclose, rtol=1e-13, atol=0)
     fits = {
         "multinomial lbfgs": LogisticRegression().fit(X, y),
         "binary lbfgs": LogisticRegression(C=0.5, standard_errors=True).fit(X[y > 0], y[y > 0]),
@@ -104,11 +108,11 @@ def test_float64_fits_are_bit_identical_to_the_recorded_ones(iris):
             solver="sgd", max_iter=5, random_state=0, batch_size=32).fit(X, y)
     for name, (coef, intercept) in RECORDED.items():
         assert fits[name].coef_.dtype == numpy.float64
-        assert_array_equal(fits[name].coef_.ravel(), coef, err_msg=name)
-        assert_array_equal(fits[name].intercept_, intercept, err_msg=name)
+        same(fits[name].coef_.ravel(), coef, err_msg=name)
+        same(fits[name].intercept_, intercept, err_msg=name)
     binary = fits["binary lbfgs"]
-    assert_array_equal(binary.standard_errors_.ravel(), RECORDED_ERRORS[0])
-    assert_array_equal(binary.intercept_standard_errors_, RECORDED_ERRORS[1])
+    same(binary.standard_errors_.ravel(), RECORDED_ERRORS[0])
+    same(binary.intercept_standard_errors_, RECORDED_ERRORS[1])
 
 
 def test_standard_errors_of_a_float32_fit_are_a_float64_report(iris):

@@ -330,21 +330,32 @@ def test_a_torch_style_float32_step_stops_where_float64_does_instead_of_stalling
     np.testing.assert_allclose(ends[np.float32][2], ends[np.float64][2], rtol=2e-6)
 
 
-def test_a_float32_loss_too_coarse_for_the_tolerance_stalls_and_says_why():
-    # 1000 rows: a float32 gradient too coarse for the slope to steer the last steps either
+def test_a_float32_loss_too_coarse_for_the_tolerance_stops_short_of_it_and_says_why():
+    # 1000 rows: a float32 loss and gradient too coarse for the last steps. Where the search
+    # ends depends on the BLAS kernel's rounding (OpenBLAS's Haswell kernels stall here, its
+    # SkylakeX kernels see a loss change of exactly 0), never on running out of iterations,
+    # and never claiming the gradient tolerance.
     fn, start = float32_least_squares(np.float32, rows=1000)
     opt = LBFGS(max_iter=100, tolerance_grad=1e-9, tolerance_change=1e-14,
                 line_search_fn="strong_wolfe")
     params, _ = opt.step(start, fn)
     largest = float(np.abs(fn(params)[1]["x"]).max())
-    assert opt.stalled and not opt.converged and opt.n_iter < 100 and largest > 1e-9
-    assert opt.reason == (
+    assert opt.n_iter < 100 and largest > 1e-9
+    if not opt.stalled:
+        assert opt.reason == "loss change below tolerance_change"
+        return
+    assert not opt.converged and opt.reason == (
         "the line search found no decrease: the loss cannot resolve smaller steps in float32; "
         f"the largest gradient entry is {largest:.2g} > tolerance_grad 1e-09; use float64 data "
         "or a larger tolerance_grad")
     again, _ = opt.step(params, fn)  # another step repeats this one
     np.testing.assert_array_equal(again["x"], params["x"])
     assert opt.stalled
+
+
+def test_the_coarse_float32_problem_converges_in_float64():
     fn, start = float32_least_squares(np.float64, rows=1000)
+    opt = LBFGS(max_iter=100, tolerance_grad=1e-9, tolerance_change=1e-14,
+                line_search_fn="strong_wolfe")
     opt.minimize(fn, start)
-    assert opt.converged and not opt.stalled  # the same problem in float64
+    assert opt.converged and not opt.stalled

@@ -7,6 +7,14 @@ from pathlib import Path
 EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 2, 1, 130
 
 
+def usage_error(command: str, *problem, **details) -> Exception:
+    """The error of one bad option of ``command`` (``"mlkit predict"``), given as the fields of
+    a :class:`mlkit.config.Problem`: printed as a config's problems are."""
+    from mlkit.config import ConfigError, Problem
+
+    return ConfigError(command, [Problem(*problem, **details)])
+
+
 def say(text: str = "") -> None:
     """Print a line of the command's output at once (progress bars share the terminal)."""
     print(text, flush=True)

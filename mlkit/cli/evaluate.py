@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mlkit.cli.common import say, say_drift
+from mlkit.cli.common import say, say_drift, usage_error
 
 
 def add_evaluate(subparsers) -> None:
@@ -87,21 +87,19 @@ def _check_options(args) -> None:
 def _importance_metric(args, found) -> str:
     """The metric --importance watches, checked against the run's head and defined on the
     rows evaluated, before any work (and before anything is written)."""
-    from mlkit.config import ConfigError, Problem
     from mlkit.metrics import UndefinedMetric, check_metrics, importance_reference
 
     name = args.importance_metric or next(iter(found.scores))
     try:
         check_metrics([name], found.head.kind, len(found.classes or ()) or None)
     except ValueError as error:
-        problem = Problem("--importance-metric", str(error), name,
-                          "e.g. --importance-metric accuracy")
-        raise ConfigError("mlkit evaluate", [problem]) from None
+        raise usage_error("mlkit evaluate", "--importance-metric", str(error), name,
+                          "e.g. --importance-metric accuracy") from None
     try:
         importance_reference(name, found.y, found.inputs)
     except UndefinedMetric as error:
-        problem = Problem("--importance-metric", f"on {found.where}: {error}", name)
-        raise ConfigError("mlkit evaluate", [problem]) from None
+        raise usage_error("mlkit evaluate", "--importance-metric", f"on {found.where}: {error}",
+                          name) from None
     return name
 
 

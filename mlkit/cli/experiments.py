@@ -3,7 +3,7 @@ cluster."""
 
 from __future__ import annotations
 
-from mlkit.cli.common import EXIT_FAILED, say
+from mlkit.cli.common import EXIT_FAILED, say, usage_error
 
 # ----------------------------------------------------------------------------- where runs go
 
@@ -17,11 +17,8 @@ def _add_workers(parser, runs: str) -> None:
 
 
 def _check_workers(command: str, workers) -> None:
-    from mlkit.config import ConfigError, Problem
-
     if workers is not None and workers < 1:
-        raise ConfigError(command, [Problem("--workers", "must be at least 1", workers,
-                                            "e.g. --workers 2")])
+        raise usage_error(command, "--workers", "must be at least 1", workers, "e.g. --workers 2")
 
 # ----------------------------------------------------------------------------- sweep
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from mlkit.cli.common import say
+from mlkit.cli.common import say, usage_error
 
 _HEADINGS = {"name": "column", "kind": "kind", "missing": "missing", "tokens": "read as missing",
              "distinct": "distinct", "example": "example", "note": "note"}
@@ -41,16 +41,14 @@ def add_inspect(subparsers) -> None:
 
 
 def cmd_inspect(args) -> int:
-    from mlkit.config import ConfigError, Problem
     from mlkit.data import inspect_csv
 
     if args.config and not args.target:
-        raise ConfigError("mlkit inspect", [Problem("--config", "needs --target", args.config,
-                                                    "name the column to predict")])
+        raise usage_error("mlkit inspect", "--config", "needs --target", args.config,
+                          "name the column to predict")
     if args.config and os.path.exists(args.config):
-        raise ConfigError("mlkit inspect", [Problem("--config", "names a file that exists",
-                                                    args.config, "choose another path or "
-                                                    "remove it; inspect never overwrites")])
+        raise usage_error("mlkit inspect", "--config", "names a file that exists", args.config,
+                          "choose another path or remove it; inspect never overwrites")
     profile = inspect_csv(args.csv, args.target, sep=args.sep, decimal=args.decimal,
                           encoding=args.encoding, skip_lines=args.skip_lines,
                           skip_footer=args.skip_footer)
@@ -112,12 +110,10 @@ def _linear_model(profile) -> tuple[str, str]:
 def write_starter_config(profile, config_path: str) -> None:
     """A config training the task's linear model with L-BFGS on the profiled file; created
     (with its folder), never overwritten (open mode ``x``)."""
-    from mlkit.config import ConfigError, Problem
-
     if not profile.csv_section()["features"]:
-        raise ConfigError("mlkit inspect", [Problem(
-            "--config", f"no column of {profile.path} can be an input (see the notes)",
-            config_path, "add columns with values to the file")])
+        raise usage_error("mlkit inspect", "--config", f"no column of {profile.path} can be an "
+                          "input (see the notes)", config_path,
+                          "add columns with values to the file")
     folder = os.path.dirname(os.path.abspath(config_path))
     model, loss = _linear_model(profile)
     text = (f"# written by mlkit inspect from {profile.path}; train with: mlkit train "

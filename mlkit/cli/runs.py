@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mlkit.cli.common import say, say_drift
+from mlkit.cli.common import say, say_drift, usage_error
 
 # ----------------------------------------------------------------------------- predict
 
@@ -42,7 +42,6 @@ def add_predict(subparsers) -> None:
 def _threshold(text, run_dir, head) -> tuple[float | None, str]:
     """The ``--threshold`` as a number (None when not given), and how it was chosen (for the
     message)."""
-    from mlkit.config import ConfigError, Problem
     from mlkit.config.runs import validation_probabilities
     from mlkit.metrics import best_f1_threshold, threshold_text
 
@@ -50,9 +49,9 @@ def _threshold(text, run_dir, head) -> tuple[float | None, str]:
         return None, ""
     if head.kind != "binary":
         kind = "hinge (class scores, no probabilities)" if head.kind == "scores" else head.kind
-        raise ConfigError("mlkit predict", [Problem(
-            "--threshold", f"applies to binary classifiers of probabilities only, but "
-            f"{run_dir} is a {kind} model", text, "leave --threshold out")])
+        raise usage_error("mlkit predict", "--threshold", "applies to binary classifiers of "
+                          f"probabilities only, but {run_dir} is a {kind} model", text,
+                          "leave --threshold out")
     if text == "best":
         best = best_f1_threshold(*validation_probabilities(run_dir))
         return best.threshold, (f"threshold {threshold_text(best.threshold)} (best F1 "
@@ -62,17 +61,14 @@ def _threshold(text, run_dir, head) -> tuple[float | None, str]:
     except ValueError:
         value = float("nan")
     if not 0 <= value <= 1:
-        raise ConfigError("mlkit predict", [Problem(
-            "--threshold", "must be a probability between 0 and 1, or best", text,
-            "e.g. --threshold 0.3 or --threshold best")])
+        raise usage_error("mlkit predict", "--threshold", "must be a probability between 0 and 1, "
+                          "or best", text, "e.g. --threshold 0.3 or --threshold best")
     return value, f"threshold {value:g}"
 
 
 def _outputs(args) -> tuple[Path, Path]:
     """--output and its drift table, checked before any work: never the input file or a file
     of the run directory, and an existing file only with --overwrite."""
-    from mlkit.config import ConfigError, Problem
-
     output = Path(args.output)
     drift = output.with_name(output.stem + ".drift.csv")
     if not output.parent.is_dir():
@@ -88,18 +84,15 @@ def _outputs(args) -> tuple[Path, Path]:
     elif not args.overwrite and args.drift and drift.exists():
         fix, problem = fix + " or add --overwrite", f"has a drift table that exists, {drift}"
     if problem:
-        raise ConfigError("mlkit predict", [Problem("--output", problem, args.output, fix)])
+        raise usage_error("mlkit predict", "--output", problem, args.output, fix)
     return output, drift
 
 
 def _check_input(path: str) -> None:
     """A missing --input named as such (the CSV reader's hint speaks of config files)."""
-    from mlkit.config import ConfigError, Problem
-
-    if not Path(path).is_file():
-        raise ConfigError("mlkit predict", [Problem(  # the whole path: no value cut short
-            "--input", f"{path!r} is not a file",
-            hint=f"check the path; relative paths start from {Path.cwd()}")])
+    if not Path(path).is_file():  # the whole path in the message: no value cut short
+        raise usage_error("mlkit predict", "--input", f"{path!r} is not a file",
+                          hint=f"check the path; relative paths start from {Path.cwd()}")
 
 
 def cmd_predict(args) -> int:

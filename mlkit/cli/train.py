@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from mlkit.cli.common import EXIT_FAILED, say
+from mlkit.cli.common import EXIT_FAILED, say, usage_error
 
 # training.jit changes how each step runs, not what it computes.
 RESUMABLE = ("training.epochs", "training.early_stopping.patience",
@@ -36,22 +36,22 @@ def add_train(subparsers) -> None:
 
 def _train_config(args):
     """(config, run or None): a fresh config, or the resumed run's with allowed overrides."""
-    from mlkit.config import ConfigError, Problem, load_config
+    from mlkit.config import load_config
     from mlkit.config.runs import check_resumable
     from mlkit.train import RunDir
 
     if args.resume is None:
         if args.config is None:
-            raise ConfigError("mlkit train", [Problem("", "needs a CONFIG file", hint=(
-                "e.g. mlkit train configs/logreg.yaml, or --resume RUN_DIR"))])
+            raise usage_error("mlkit train", "", "needs a CONFIG file",
+                              hint="e.g. mlkit train configs/logreg.yaml, or --resume RUN_DIR")
         overrides = list(args.overrides) + ([f"output.dir={args.output}"] if args.output else [])
         return load_config(args.config, overrides + _profiled(args), say=say), None
     overrides = list(args.overrides) + _profiled(args)
     if args.config is not None:
         overrides.insert(0, args.config)
     if args.output:
-        raise ConfigError("mlkit train", [Problem("--output", "cannot be used with --resume",
-                                                  hint="a resumed run stays in RUN_DIR")])
+        raise usage_error("mlkit train", "--output", "cannot be used with --resume",
+                          hint="a resumed run stays in RUN_DIR")
     run = RunDir.open(args.resume, needs=(RunDir.CONFIG, RunDir.LAST, RunDir.PREPROCESSING))
     run.read_preprocessing()  # resuming keeps it: damaged, evaluate and predict would fail
     saved = load_config(run / RunDir.CONFIG, saved=True)

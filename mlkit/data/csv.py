@@ -19,6 +19,7 @@ from mlkit.data.dialect import DECIMALS, Dialect, Separator
 from mlkit.data.errors import DataError, check_float_dtype, refused
 from mlkit.data.preprocessing import HANDLE_UNKNOWN, OneHotEncoder
 from mlkit.data.reading import (
+    check_columns,
     date_problems,
     line_numbers,
     numeric_problems,
@@ -34,7 +35,7 @@ from mlkit.data.values import (
     normalize_categories,
     to_numbers,
 )
-from mlkit.options import Length, NonNegativeInt, PositiveInt, checked, did_you_mean
+from mlkit.options import Length, NonNegativeInt, PositiveInt, checked
 
 __all__ = ["FEW_CATEGORIES", "MAX_INTEGER_CLASSES", "infer_task", "load_csv", "stray_texts",
            "too_many_categories"]
@@ -43,33 +44,23 @@ MAX_INTEGER_CLASSES = 10  # an integer target with at most this many values is a
 FEW_CATEGORIES = 20  # a categorical column may always have this many distinct values
 
 
-def _check_names(param: str, names, columns, source: str) -> list[str]:
-    """``names`` (checked as a list of text) as a list of distinct columns of the file."""
-    names = list(names)
-    for name in names:
-        if name not in columns:
-            raise DataError(f"{param} column {name!r} is not in {source}; its columns are "
-                            f"{', '.join(columns)}." + did_you_mean(name, columns, sentence=True))
-    if len(set(names)) != len(names):
-        raise DataError(f"{param} lists a column twice: {names}.")
-    return names
+def _central(values: pd.Series, impute: str):
+    """The value gaps get under ``impute``: the mean, the median, or the most frequent (the
+    smallest of ties: modes are sorted); numbers and dates alike."""
+    return (values.mean() if impute == "mean" else values.median() if impute == "median"
+            else values.mode().iloc[0])
 
 
 def _fill_values(frame, numeric, categorical, impute, source) -> dict:
-    """The value each feature column's gaps get: mean/median for numbers, else the mode."""
+    """The value each feature column's gaps get: ``impute``'s for numbers, else the mode."""
     fill = {}
     for col in numeric + categorical:
         values = frame[col].dropna()
         if values.empty:
             raise DataError(f"column {col!r} of {source} has no values, so impute={impute!r} "
                             "has nothing to fill from; remove it from features.")
-        if col in numeric and impute == "mean":
-            fill[col] = float(values.mean())
-        elif col in numeric and impute == "median":
-            fill[col] = float(values.median())
-        else:
-            mode = values.mode().iloc[0]  # the smallest of the most frequent (modes are sorted)
-            fill[col] = float(mode) if col in numeric else str(mode)
+        fill[col] = (float(_central(values, impute)) if col in numeric
+                     else str(_central(values, "most_frequent")))
     return fill
 
 
@@ -112,9 +103,7 @@ def _dates_and_fill(frame, dates, impute, source, date_format) -> tuple[dict, di
             raise DataError(f"date column {col!r} of {source} has no values; remove it from "
                             "features and dates.")
         if impute in ("mean", "median", "most_frequent"):
-            value = times.mean() if impute == "mean" else (
-                times.median() if impute == "median" else times.mode().iloc[0])
-            fill[col] = value.isoformat()
+            fill[col] = _central(times, impute).isoformat()
         origins[col] = times.min().isoformat()
     return origins, fill
 
@@ -262,15 +251,13 @@ def load_csv(path, target: Annotated[str, Length(min=1)],
     source = repr(os.fspath(path)) if isinstance(path, (str, os.PathLike)) else "the file"
     dialect = Dialect.of(path, sep, decimal, encoding, skip_lines, skip_footer)
     columns = list(read_table(path, dialect=dialect).columns)
-    if target not in columns:
-        raise DataError(f"target column {target!r} is not in {source}; its columns are "
-                        f"{', '.join(columns)}." + did_you_mean(target, columns, sentence=True))
-    ids = _check_names("ids", ids or [], columns, source)
+    check_columns("target", [target], columns, source)
+    ids = check_columns("ids", ids or [], columns, source)
     if features is None:
         features = [c for c in columns if c != target and c not in ids]
-    features = _check_names("features", features, columns, source)
-    categorical = _check_names("categorical", categorical or [], columns, source)
-    declared = _check_names("dates", dates or [], columns, source)
+    features = check_columns("features", features, columns, source)
+    categorical = check_columns("categorical", categorical or [], columns, source)
+    declared = check_columns("dates", dates or [], columns, source)
     if target in features or target in ids:
         raise DataError(f"target column {target!r} is also listed in "
                         f"{'features' if target in features else 'ids'}; remove it.")

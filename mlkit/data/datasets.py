@@ -126,14 +126,14 @@ def available_datasets() -> list[str]:
 def dataset_parameters(name: str) -> list[str]:
     """The parameters :func:`load_dataset` accepts for data set ``name``: those of its
     scikit-learn function (imported now), less the ones mlkit sets itself."""
-    source = _SOURCES[name]
-    return [p for p in inspect.signature(source.function).parameters if p not in source.hidden]
+    return list(dataset_defaults(name))
 
 
 def dataset_defaults(name: str) -> dict:
     """``{parameter: default}`` for the parameters of :func:`dataset_parameters`."""
-    signature = inspect.signature(_SOURCES[name].function).parameters
-    return {key: signature[key].default for key in dataset_parameters(name)}
+    source = _SOURCES[name]
+    return {key: parameter.default for key, parameter in
+            inspect.signature(source.function).parameters.items() if key not in source.hidden}
 
 
 def load_dataset(name: str, dtype="float64", **params) -> Dataset:

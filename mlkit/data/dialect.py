@@ -21,8 +21,8 @@ from typing import Literal
 from mlkit.data.errors import DataError, DataFileNotFoundError, check_choice, check_int
 
 __all__ = ["COMMA_UTF8", "DECIMALS", "SEPARATORS", "Dialect", "Separator", "check_encoding",
-           "encoding_error", "guess_encoding", "lines_above_header", "separator_by_name",
-           "setting"]
+           "encoding_error", "guess_encoding", "is_number", "lines_above_header",
+           "separator_by_name", "setting"]
 
 SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 """The column separators read, by the name messages give them (and an option may use)."""
@@ -52,19 +52,26 @@ class Dialect:
     own_footer: bool = False
 
     @classmethod
+    def checked(cls, sep=",", decimal=".", encoding="utf-8", skip_lines=0, skip_footer=0,
+                name: str = "{}") -> Dialect:
+        """The dialect of these options, each checked (``name`` spells an option in messages)."""
+        return cls(check_choice(name.format("sep"), separator_by_name(sep), tuple(SEPARATORS)),
+                   check_choice(name.format("decimal"), decimal, DECIMALS),
+                   check_encoding(encoding, name.format("encoding")),
+                   check_int(name.format("skip_lines"), skip_lines, 0),
+                   check_int(name.format("skip_footer"), skip_footer, 0))
+
+    @classmethod
     def of(cls, path, sep=None, decimal=".", encoding="utf-8", skip_lines=0,
            skip_footer=0) -> Dialect:
         """Check the options, ``skip_lines`` against the file's start, and resolve
         ``sep=None`` by detecting the file's separator (``skip_footer`` is checked against
         the rows when they are read)."""
-        if sep is not None:
-            sep = check_choice("sep", separator_by_name(sep), tuple(SEPARATORS))
-        check_choice("decimal", decimal, DECIMALS)
-        encoding = check_encoding(encoding)
-        check_int("skip_footer", skip_footer, 0)
-        text = _table_sample(path, encoding, check_int("skip_lines", skip_lines, 0))
-        return cls(_detect_separator(path, text) if sep is None else sep, decimal, encoding,
-                   skip_lines, skip_footer)
+        dialect = cls.checked("," if sep is None else sep, decimal, encoding, skip_lines,
+                              skip_footer)
+        text = _table_sample(path, dialect.encoding, dialect.skip_lines)
+        return dialect if sep is not None else replace(dialect,
+                                                       sep=_detect_separator(path, text))
 
     def for_file(self, path) -> Dialect:
         """This dialect for another file of the same export: with the count of lines above
@@ -261,7 +268,7 @@ def _lines_above_header(text: str) -> int | None:
         named = _without_trailing_blanks(header)
         if titles and _same_width(rows[titles:]) and len(header) > width \
                 and len(named) > 1 and all(v.strip() for v in named) and not all(
-                    _is_number(v, ".") for v in named):
+                    is_number(v, ".") for v in named):
             above, width = starts[titles], len(header)
     return above
 
@@ -363,13 +370,14 @@ def _names_numbers(rows: list[list[str]]) -> bool:
     data = [row for row in rows[1:] if row]
 
     def number(text):
-        return _is_number(text, ".") or _is_number(text, ",")
+        return is_number(text, ".") or is_number(text, ",")
     return bool(data) and any(not number(name) and all(len(row) > i and number(row[i])
                                                        for row in data)
                               for i, name in enumerate(rows[0]))
 
 
-def _is_number(text: str, decimal: str) -> bool:
+def is_number(text: str, decimal: str = ".") -> bool:
+    """Whether ``text`` is a number as ``float`` reads it, with ``decimal`` as its mark."""
     try:
         float(text.replace(",", ".") if decimal == "," else text)
         return True

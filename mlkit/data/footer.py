@@ -19,7 +19,7 @@ import pandas as pd
 from mlkit.data.dialect import setting
 from mlkit.data.errors import DataError
 from mlkit.data.file_lines import line_numbers
-from mlkit.data.values import to_numbers
+from mlkit.data.values import filled, to_numbers
 
 __all__ = ["footer_rows"]
 
@@ -40,7 +40,7 @@ def footer_rows(frame: pd.DataFrame, path, dialect) -> int:
     tail = frame.iloc[-(_TAIL + skip):]
     first = tail.iloc[:, 0]
     values = to_numbers(first, "plain", dialect.decimal)
-    text = _filled(first) & values.isna()
+    text = filled(first) & values.isna()
     if not skip and (tail.empty or not text.iloc[-1]):  # most files end here, cheaply
         return 0
     like = _footer_like(tail, text, values, frame.iloc[:, 0])
@@ -73,20 +73,13 @@ def footer_rows(frame: pd.DataFrame, path, dialect) -> int:
                     f"totals or notes, not rows; {how} {setting('skip_footer', found)}.")
 
 
-def _filled(cells):
-    """Whether each cell holds a value (not missing, not only spaces)."""
-    text = cells.astype(str)
-    text = text.apply(lambda c: c.str.strip()) if text.ndim == 2 else text.str.strip()
-    return cells.notna() & (text != "")
-
-
 def _footer_like(tail: pd.DataFrame, text: pd.Series, values: pd.Series,
                  column: pd.Series) -> pd.Series:
     """For each row of ``tail``, whether it reads as a footer line: a text (``text``, its
     first cell not a number) alone, a sentence or under numbers, or a totals word once in
     the whole first ``column``."""
     first = tail.iloc[:, 0].astype(str)
-    alone = text & ~_filled(tail.iloc[:, 1:]).any(axis=1)
+    alone = text & ~filled(tail.iloc[:, 1:]).any(axis=1)
     seen = column[column.isin(set(tail.iloc[:, 0].dropna()))]  # not all of a column of ids
     once = tail.iloc[:, 0].map(seen.value_counts()) == 1  # 'Total' in rows above: a category
     totals = text & first.str.contains(_TOTALS) & once
@@ -107,10 +100,10 @@ def _row_like(tail: pd.DataFrame, like: pd.Series, skip: int, found: int,
     column holding only numbers in the rows above."""
     end = len(tail) - skip
     above, cells = tail.iloc[:end][~like.iloc[:end]], tail.iloc[end:len(tail) - found]
-    filled = _filled(cells)
-    row = filled.any(axis=1) & ~like.iloc[end:len(tail) - found]
+    valued = filled(cells)
+    row = valued.any(axis=1) & ~like.iloc[end:len(tail) - found]
     for name in tail.columns:
-        column = above[name][_filled(above[name])]
+        column = above[name][filled(above[name])]
         if len(column) and to_numbers(column, "plain", decimal).notna().all():
-            row &= ~filled[name] | to_numbers(cells[name], "plain", decimal).notna()
+            row &= ~valued[name] | to_numbers(cells[name], "plain", decimal).notna()
     return cells.index[row.to_numpy()]

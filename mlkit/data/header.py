@@ -7,7 +7,7 @@ import csv
 import io
 import os
 
-from mlkit.data.dialect import _SAMPLE_LINES, SEPARATORS, Dialect, _is_number, _table_sample
+from mlkit.data.dialect import _SAMPLE_LINES, SEPARATORS, Dialect, _table_sample, is_number
 from mlkit.data.errors import DataError
 
 __all__ = ["header_names"]
@@ -45,7 +45,7 @@ def header_names(path, dialect: Dialect) -> list[str]:
                         "give each column its own name in the header line")
     counted = names in ([str(i) for i in range(len(names))],
                         [str(i + 1) for i in range(len(names))])  # numpy arrays saved by pandas
-    if all(_is_number(n, dialect.decimal) for n in names if n) and any(names) and not counted:
+    if all(is_number(n, dialect.decimal) for n in names if n) and any(names) and not counted:
         line = f"line {dialect.skip_lines + 1}" if dialect.skip_lines else "its first line"
         problems.append(f"{line} ({dialect.sep.join(first)!r}) holds numbers, not column "
                         "names: the header line is missing; add a line naming the columns "

@@ -24,7 +24,7 @@ from mlkit.data.dates import (
 from mlkit.data.dialect import COMMA_UTF8, Dialect, guess_encoding, lines_above_header
 from mlkit.data.errors import DataError
 from mlkit.data.leaks import leak_notes
-from mlkit.data.reading import line_numbers, read_table, read_table_and_footer
+from mlkit.data.reading import check_columns, line_numbers, read_table, read_table_and_footer
 from mlkit.data.values import (
     distinct,
     normalize_categories,
@@ -262,9 +262,8 @@ def inspect_csv(path, target: str | None = None, *, sep=None, decimal=None,
     if sep is None:
         found.append("separator detected")
     header = list(read_table(path, dialect=dialect).columns)
-    if target is not None and target not in header:
-        raise DataError(f"target column {target!r} is not in {os.fspath(path)!r}; its columns "
-                        f"are {', '.join(header)}." + did_you_mean(target, header, sentence=True))
+    if target is not None:
+        check_columns("target", [target], header, repr(os.fspath(path)))
     written = None if decimal is not None else read_table(path, header, header, dialect=dialect)
     unique = {} if written is None else {c: distinct(written[c]) for c in header}
     if unique and _decimal_comma(unique):

@@ -15,21 +15,23 @@ import warnings
 import pandas as pd
 
 from mlkit.data.dates import formats_reading, parse_dates
-from mlkit.data.dialect import COMMA_UTF8, encoding_error
+from mlkit.data.dialect import COMMA_UTF8, encoding_error, is_number
 from mlkit.data.errors import DataError
 from mlkit.data.file_lines import line_numbers, row_lines
 from mlkit.data.footer import footer_rows
 from mlkit.data.header import header_names
 from mlkit.data.values import (
     comma_decimal_values,
+    filled,
     formatted_values,
     placeholder_values,
     to_numbers,
     words_among_numbers,
 )
+from mlkit.options import did_you_mean
 
-__all__ = ["date_problems", "line_numbers", "numeric_problems", "raise_problems", "read_columns",
-           "read_table", "read_table_and_footer"]
+__all__ = ["check_columns", "date_problems", "line_numbers", "numeric_problems", "raise_problems",
+           "read_columns", "read_table", "read_table_and_footer"]
 
 
 def read_table(path, columns=None, text=(), missing=(), raw=False, dialect=COMMA_UTF8,
@@ -85,10 +87,10 @@ def _refuse_unnamed_values(frame: pd.DataFrame, numbers: dict[str, int], path) -
     """Refuse a column without a name in the header line that holds a value; one empty in
     every row (a separator left at the end of each line, as spreadsheets export) is no
     column at all."""
-    filled = frame.notna() & (frame.astype(str).apply(lambda c: c.str.strip()) != "")
-    held = [name for name in frame.columns if filled[name].any()]
+    valued = filled(frame)
+    held = [name for name in frame.columns if valued[name].any()]
     if held:
-        first = filled.index[filled[held[0]].to_numpy()][0]
+        first = valued.index[valued[held[0]].to_numpy()][0]
         raise DataError(f"CSV file {os.fspath(path)!r}'s header line has a problem: "
                         f"column(s) {[numbers[n] for n in held]} (counting from 1) have no name"
                         f" but hold values (e.g. {frame.loc[first, held[0]]!r} on line "
@@ -106,7 +108,7 @@ def _refuse_header_rows(frame: pd.DataFrame, path) -> None:
             if name not in "".join(text.dropna().to_numpy()):  # no value holds the name
                 return
             rows, compared = rows[text.str.strip().to_numpy() == name], True
-        elif not _is_number(name):  # a column of numbers holds no name
+        elif not is_number(name):  # a column of numbers holds no name
             return
         if rows.empty:
             return
@@ -116,8 +118,16 @@ def _refuse_header_rows(frame: pd.DataFrame, path) -> None:
                         "delete those lines, so that the header line comes once, at the top.")
 
 
-def _is_number(text: str) -> bool:
-    return pd.to_numeric(pd.Series([text]), errors="coerce").notna()[0]
+def check_columns(param: str, names, columns, source: str) -> list[str]:
+    """``names`` (checked as a list of text) as a list of distinct columns of the file."""
+    names = list(names)
+    for name in names:
+        if name not in columns:
+            raise DataError(f"{param} column {name!r} is not in {source}; its columns are "
+                            f"{', '.join(columns)}." + did_you_mean(name, columns, sentence=True))
+    if len(set(names)) != len(names):
+        raise DataError(f"{param} lists a column twice: {names}.")
+    return names
 
 
 def raise_problems(source: str, problems: list[str]) -> None:

@@ -15,8 +15,8 @@ import pandas as pd
 
 from mlkit.data.datasets import TASKS
 from mlkit.data.dates import check_date_format, date_feature_names, date_features, parse_dates
-from mlkit.data.dialect import COMMA_UTF8, DECIMALS, SEPARATORS, Dialect, check_encoding
-from mlkit.data.errors import DataError, check_choice, check_float_dtype, check_int
+from mlkit.data.dialect import COMMA_UTF8, Dialect
+from mlkit.data.errors import DataError, check_choice, check_float_dtype
 from mlkit.data.preprocessing import LabelEncoder, OneHotEncoder
 from mlkit.data.reading import (
     date_problems,
@@ -374,11 +374,9 @@ class CsvSchema:
         numbers = check_choice("CSV schema 'numbers'", state.get("numbers", "plain"), NUMBERS)
         categories = check_choice("CSV schema 'categories'", state.get("categories", "exact"),
                                   CATEGORIES)
-        sep = check_choice("CSV schema 'sep'", state.get("sep", ","), tuple(SEPARATORS))
-        decimal = check_choice("CSV schema 'decimal'", state.get("decimal", "."), DECIMALS)
-        encoding = check_encoding(state.get("encoding", "utf-8"), "CSV schema 'encoding'")
-        skip_lines = check_int("CSV schema 'skip_lines'", state.get("skip_lines", 0), 0)
-        skip_footer = check_int("CSV schema 'skip_footer'", state.get("skip_footer", 0), 0)
+        dialect = Dialect.checked(state.get("sep", ","), state.get("decimal", "."),
+                                  state.get("encoding", "utf-8"), state.get("skip_lines", 0),
+                                  state.get("skip_footer", 0), name="CSV schema '{}'")
         date_format = check_date_format(state.get("date_format"), "CSV schema 'date_format'")
         indicators = state.get("indicators", [])
         if not isinstance(indicators, list) or not set(indicators) <= (
@@ -394,6 +392,5 @@ class CsvSchema:
                    encoder, state["impute"], dict(state["fill"]),
                    None if state["classes"] is None else [str(c) for c in state["classes"]],
                    check_float_dtype(state["dtype"], "CSV schema 'dtype'").name,
-                   dict(dates), list(ids), list(missing), numbers, categories,
-                   Dialect(sep, decimal, encoding, skip_lines, skip_footer), list(indicators),
-                   date_format)
+                   dict(dates), list(ids), list(missing), numbers, categories, dialect,
+                   list(indicators), date_format)

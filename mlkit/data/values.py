@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["CATEGORIES", "NUMBERS", "PLACEHOLDERS", "alike_labels", "comma_decimal_values",
-           "distinct", "formatted_values", "normalize_categories", "placeholder_values",
+           "distinct", "filled", "formatted_values", "normalize_categories", "placeholder_values",
            "reads_all", "to_numbers", "words_among_numbers"]
 
 NUMBERS = ("plain", "formatted")
@@ -77,6 +77,14 @@ def distinct(column: pd.Series) -> pd.Series:
     """The distinct present values of ``column``, in the order they first appear: a check
     that depends only on which values a column holds reads each value once, not every row."""
     return pd.Series(column.dropna().unique())
+
+
+def filled(cells):
+    """Whether each cell (of a column or a frame) holds a value: not missing, not only
+    spaces."""
+    text = cells.astype(str)
+    text = text.apply(lambda c: c.str.strip()) if text.ndim == 2 else text.str.strip()
+    return cells.notna() & (text != "")
 
 
 def reads_all(column: pd.Series, numbers: str = "plain", decimal: str = ".") -> bool:

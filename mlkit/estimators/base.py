@@ -20,7 +20,9 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from mlkit.data import DataError, train_val_test_split
 from mlkit.data import class_weights as per_class_weights
 from mlkit.estimators.inputs import validate_predict, validate_train
+from mlkit.estimators.logloss import log_proba
 from mlkit.estimators.params import declare_constraints
+from mlkit.metrics import accuracy
 from mlkit.train import (
     EarlyStopping,
     History,
@@ -33,8 +35,8 @@ from mlkit.train import fit as train_loop
 from mlkit.train.checkpoint import join_prefix, split_prefix
 from mlkit.tree import tree_fold
 
-__all__ = ["MLKitEstimator", "SOLVER_OPTIONS", "check_sample_weight", "check_weighted_classes",
-           "class_weights", "load", "make_rng", "score_target"]
+__all__ = ["Classifier", "MLKitEstimator", "SOLVER_OPTIONS", "check_sample_weight",
+           "check_weighted_classes", "class_weights", "load", "make_rng", "score_target"]
 
 # The dtypes an estimator fits in: X's own when it is one of them, else the first (scikit-learn's
 # rule), so float32 data trains, and later predicts, in float32.
@@ -331,6 +333,33 @@ def _fetch(arrays: dict, name: str, kind: str):
     if kind in ("int", "float", "str", "bool"):
         return {"int": int, "float": float, "str": str, "bool": bool}[kind](value[()])
     return value
+
+
+class Classifier:
+    """What a classifier answers from its class scores (``_class_scores(X)``: (n,) binary
+    logits or (n, k) class logits): probabilities, classes and accuracy."""
+
+    _estimator_kind = "classifier"
+
+    def predict_log_proba(self, X):
+        """Log class probabilities, (n, n_classes), computed without overflow, in the
+        parameters' dtype (float32 stays float32)."""
+        return log_proba(self._class_scores(X))
+
+    def predict_proba(self, X):
+        """Class probabilities, (n, n_classes); rows sum to one."""
+        return numpy.exp(self.predict_log_proba(X))
+
+    def predict(self, X):
+        """The most probable class of each row."""
+        scores = self._class_scores(X)
+        index = (scores > 0).astype(int) if scores.ndim == 1 else numpy.argmax(scores, axis=1)
+        return self.classes_[index]
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy of :meth:`predict` on ``(X, y)`` (mlkit's metric; weighted if asked)."""
+        predicted = self.predict(X)
+        return accuracy(score_target(y, predicted), predicted, sample_weight=sample_weight)
 
 
 def load(path):

@@ -165,7 +165,7 @@ def build_model(config: Config, n_features: int, n_outputs: int, rng=None):
                                    rng=np.random.default_rng(seed), dtype=config.training.dtype,
                                    **options)
     except ValueError as error:
-        raise ConfigError(config.name or "<config>", [Problem("model", str(error))]) from None
+        raise ConfigError(config.source, [Problem("model", str(error))]) from None
 
 
 def group_problems(config: Config, model=None) -> list[Problem]:
@@ -202,7 +202,7 @@ def build_plan(config: Config, source: str | None = None) -> Plan:
     mlkit.data.DataError
         For unreadable data (a missing CSV, text in a numeric column, ...).
     """
-    source = source or config.name or "<config>"
+    source = source or config.source
     dataset = load_data(config)
     problems = _data_problems(config, dataset)
     if problems:

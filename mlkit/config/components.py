@@ -24,15 +24,14 @@ from mlkit.train.loop import ScheduleInterval, fit
 
 from .errors import Problem
 from .fields import (
+    MONITORED,
     ClassWeight,
     NonNegativeFloat,
     Section,
     conflicts,
     derived_section,
     field_type,
-    mode_problems,
     one_error,
-    with_mode,
 )
 
 __all__ = ["SECTIONS", "Loss", "Model", "Optimizer", "Schedule", "option_fields"]
@@ -87,15 +86,7 @@ def _groups_own_rules(check):
     return model_validator(mode="after")(validate)
 
 
-def _mode_agrees(section):
-    conflicts(mode_problems(section.monitor, section.mode))
-    return section
-
-
-_CHECKS = {
-    ("schedule", "plateau"): {"_default_mode": model_validator(mode="before")(with_mode),
-                              "_mode_agrees": model_validator(mode="after")(_mode_agrees)},
-}
+_CHECKS = {("schedule", "plateau"): MONITORED}
 
 # ----------------------------------------------------------------------------- sections
 

@@ -11,7 +11,7 @@ import types
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from mlkit import registry
 from mlkit.options import did_you_mean
@@ -282,6 +282,16 @@ def _missing_hint(site: _Site) -> str:
         return f"allowed: {choices(get_args(_plain(info.annotation)))}"
     text = (info.description or "").split("\n")[0].rstrip(".")
     return f"expected: {text[:1].lower()}{text[1:]}" if text else ""
+
+
+def validated(model: type[BaseModel], raw: Any, source: str, adjust=None) -> Any:
+    """``model`` validated from ``raw``, or a ConfigError from ``source`` listing every problem
+    (each passed through ``adjust`` when given)."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        problems = translate(error.errors(include_url=False), model)
+        raise ConfigError(source, list(map(adjust, problems)) if adjust else problems) from None
 
 
 def translate(errors: list[dict], root: type[BaseModel]) -> list[Problem]:

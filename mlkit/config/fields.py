@@ -11,7 +11,15 @@ import functools
 import types
 from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WrapValidator, create_model
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WrapValidator,
+    create_model,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from mlkit import options
@@ -141,7 +149,7 @@ def derived_section(name: str, base: type[Section], /, **fields: Any) -> type[Se
     return create_model(name, __base__=_described_by_fields(base), **fields)
 
 
-def with_mode(data: Any) -> Any:
+def _with_mode(data: Any) -> Any:
     """Fill `mode` from the monitor's direction (loss/error: min, accuracy/r2: max) when absent."""
     if isinstance(data, dict) and "mode" not in data:
         monitor = data.get("monitor", "val_loss")
@@ -150,10 +158,17 @@ def with_mode(data: Any) -> Any:
     return data
 
 
-def mode_problems(monitor: str, mode: str) -> list[Problem]:
-    """A `mode` that contradicts the direction of its monitor, as a problem."""
+def _mode_agrees(section):
+    """A `mode` that contradicts the direction of its monitor is a problem."""
+    monitor, mode = section.monitor, section.mode
     if mode != MONITOR_MODES[monitor]:
         better = "higher" if MONITOR_MODES[monitor] == "max" else "lower"
-        return [Problem("mode", f"contradicts monitor '{monitor}', for which {better} is better",
-                        mode, f"use mode: {MONITOR_MODES[monitor]}, or leave mode out")]
-    return []
+        conflicts([Problem("mode", f"contradicts monitor '{monitor}', for which {better} is "
+                           "better", mode, f"use mode: {MONITOR_MODES[monitor]}, or leave mode "
+                           "out")])
+    return section
+
+
+MONITORED = {"_default_mode": model_validator(mode="before")(_with_mode),
+             "_mode_agrees": model_validator(mode="after")(_mode_agrees)}
+"""The validators of a section with a `monitor` and its `mode` (early stopping, plateau)."""

@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, get_args, get_origin
+from typing import get_args
 
 import yaml
-from pydantic import ValidationError
 
 from mlkit.options import did_you_mean
 from mlkit.tree import tree_map
 
 from .components import ClassifierLossSection
-from .errors import ConfigError, Problem, choices, translate
+from .errors import ConfigError, Problem, _plain, choices, validated
 from .schema import Config
 from .sections import CsvSource
 from .yaml_text import parse_yaml, read_yaml_mapping
@@ -55,11 +54,7 @@ def load_config(path: str | Path, overrides: list[str] | tuple[str, ...] = (), *
 def validate_config(raw: dict, source: str = "<config>",
                     overrides: list[str] | tuple[str, ...] = ()) -> Config:
     """Validate a raw mapping into a Config; problems caused by an override are marked so."""
-    try:
-        return Config.model_validate(raw)
-    except ValidationError as error:
-        found = translate(error.errors(include_url=False), Config)
-        raise ConfigError(source, [_blame(p, overrides) for p in found]) from None
+    return validated(Config, raw, source, lambda problem: _blame(problem, overrides))
 
 
 def _read_mapping(path: Path) -> dict:
@@ -210,9 +205,7 @@ def _foreign_options(section: str, name, options: dict) -> list[str]:
     """The keys of `options` (a raw config section) that component `name` of `section` does
     not accept (none when `name` names no component there)."""
     fields = Config.model_fields.get(section)
-    annotation = fields.annotation if fields is not None else None
-    while get_origin(annotation) is Annotated:
-        annotation = get_args(annotation)[0]
+    annotation = _plain(fields.annotation) if fields is not None else None
     for member in get_args(annotation):
         accepted = getattr(member, "model_fields", {})
         if "name" in accepted and name in get_args(accepted["name"].annotation):

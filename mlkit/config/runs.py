@@ -128,7 +128,8 @@ def evaluate_run(run_dir, data=None) -> Evaluation:
         other = load_config(path, saved=(path.parent / RunDir.PREPROCESSING).is_file())
         dataset = load_data(other)
         _check_same_data(predictor.preprocessing, dataset, path)
-        raw_splits, _ = split_data(_unscaled(other), dataset, head.kind)
+        unscaled = _changed(other, "data", standardize=False, standardize_target=False)
+        raw_splits, _ = split_data(unscaled, dataset, head.kind)  # the split's raw values
         y = raw_splits.y_test.astype(np.float64) if not head.is_classifier else raw_splits.y_test
         X, where = raw_splits.X_test, f"test split of {path} ({len(raw_splits.X_test)} rows)"
         row_names = _split_row_names(other, dataset)
@@ -221,19 +222,16 @@ def _check_same_data(prep, dataset, path) -> None:
                        "data set")
 
 
-def _unscaled(config: Config) -> Config:
-    """``config`` without standardization, so its split keeps the raw values."""
+def _changed(config: Config, section: str, **values) -> Config:
+    """``config`` with ``values`` set in its ``section``, validated again."""
     raw = config_to_dict(config)
-    raw["data"]["standardize"] = False
-    raw["data"]["standardize_target"] = False
-    return validate_config(raw, source=config.name or "<config>")
+    raw[section].update(values)
+    return validate_config(raw, source=config.source)
 
 
 def gradcheck_config(config: Config):
     """Per-parameter finite-difference check of the config's model and loss in float64."""
-    raw = config_to_dict(config)
-    raw["training"]["dtype"] = "float64"
-    plan = build_plan(validate_config(raw, source=config.name or "<config>"))
+    plan = build_plan(_changed(config, "training", dtype="float64"))
     splits = plan.splits
     rows = slice(0, min(64, len(splits.X_train)))
     weight = None if splits.w_train is None else splits.w_train[rows]

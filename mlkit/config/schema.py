@@ -60,6 +60,11 @@ class Config(Section):
     baseline: Baseline = Baseline()
     """The scikit-learn comparison."""
 
+    @property
+    def source(self) -> str:
+        """How an error about this config names it: its name, else ``<config>``."""
+        return self.name or "<config>"
+
     @field_validator("baseline", mode="before")
     @classmethod
     def _baseline_off(cls, value):

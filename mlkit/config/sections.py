@@ -24,6 +24,7 @@ from mlkit.train.loop import fit
 from .components import option_fields
 from .errors import Problem, show
 from .fields import (
+    MONITORED,
     Float,
     Fraction,
     NonNegativeInt,
@@ -31,8 +32,6 @@ from .fields import (
     Section,
     conflicts,
     derived_section,
-    mode_problems,
-    with_mode,
 )
 from .tables import BaselineName, DatasetName, MonitorName
 
@@ -225,17 +224,8 @@ class Data(Section):
 # ----------------------------------------------------------------------------- training
 
 
-class _EarlyStoppingRules(Section):
-    _default_mode = model_validator(mode="before")(with_mode)
-
-    @model_validator(mode="after")
-    def _mode_agrees(self):
-        conflicts(mode_problems(self.monitor, self.mode))
-        return self
-
-
 EarlyStopping = derived_section(
-    "EarlyStopping", _EarlyStoppingRules, __module__=__name__,
+    "EarlyStopping", Section, __module__=__name__, __validators__=MONITORED,
     __doc__="Stop when the monitored metric has not improved for `patience` evaluations; the "
             "options of mlkit.train.EarlyStopping (mode defaults from the monitor).",
     **{**option_fields(signature_options(callbacks.EarlyStopping, skip=("restore_best",))),

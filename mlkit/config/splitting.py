@@ -34,7 +34,7 @@ def split_column(config: Config, dataset: Dataset, key: str):
     path = f"data.split.{key}"
     header = list(read_table(csv.path, dialect=schema.dialect).columns)
     if name not in header:
-        raise ConfigError(config.name or "<config>", [Problem(
+        raise ConfigError(config.source, [Problem(
             path, f"is not a column of {csv.path}", name,
             f"use one of {', '.join(header)}" + did_you_mean(name, header))])
     rows = dataset.lines
@@ -54,7 +54,7 @@ def split_column(config: Config, dataset: Dataset, key: str):
         except DataError as error:
             problems.append(Problem(path, f"column {name!r} {error}", name))
     if problems:
-        raise ConfigError(config.name or "<config>", problems)
+        raise ConfigError(config.source, problems)
     return values
 
 
@@ -67,7 +67,7 @@ def _checked(config: Config, key: str | None, split, *args, **kwargs):
         if key is None:
             raise
         name = getattr(config.data.split, key)
-        raise ConfigError(config.name or "<config>", [Problem(
+        raise ConfigError(config.source, [Problem(
             f"data.split.{key}", f"column {name!r}: {str(error).rstrip('.')}", name)]) from None
 
 
@@ -99,7 +99,7 @@ def _split_rows(config: Config, dataset: Dataset) -> tuple[np.ndarray, np.ndarra
                                  split.val, 0.0, order=order[earlier])
         return earlier[train], earlier[val], test
     if split.folds is not None and split.folds > n:  # every fold would fail alike
-        raise ConfigError(config.name or "<config>", [Problem(
+        raise ConfigError(config.source, [Problem(
             "data.split.folds", f"is more than the {n} rows of the data", split.folds,
             f"at most {n} (--folds with mlkit cv), e.g. 5")])
     key = None if split.group is None else "group"
@@ -132,7 +132,7 @@ def _check_cuttable(config: Config, dataset: Dataset, key: str, rows: np.ndarray
     name = getattr(split, key)
     what = (f"block (the rows before its test block) holds one time of column {name!r}"
             if key == "order" else f"rows (the other folds) hold one group of column {name!r}")
-    raise ConfigError(config.name or "<config>", [Problem(
+    raise ConfigError(config.source, [Problem(
         f"data.split.{key}", f"fold {split.fold} of {split.folds}: its training {what} "
         f"({len(rows)} rows, {line_numbers(dataset.lines[rows])}), which cannot be cut "
         "into train and validation", name,
@@ -149,7 +149,7 @@ def _check_class_sizes(config: Config, dataset: Dataset) -> None:
              for k in np.flatnonzero(counts < len(parts))]
     if small:
         listed = ", ".join(f"{label!r} ({line_numbers(rows)})" for label, rows in small)
-        raise ConfigError(config.name or "<config>", [Problem(
+        raise ConfigError(config.source, [Problem(
             "data.split.stratify", f"class(es) {listed} have fewer rows than the "
             f"{len(parts)} parts of a stratified split into {'/'.join(parts)}, which each "
             "take one", True, "correct or remove those rows in the file, collect more rows "
@@ -183,7 +183,7 @@ def _check_training_classes(config: Config, dataset: Dataset, parts) -> None:
                 "data.split.val, or a random split"),
             "group": "try another data.split.seed, or a column with more groups",
             None: "set data.split.stratify: true"}[key]
-    raise ConfigError(config.name or "<config>", [Problem(
+    raise ConfigError(config.source, [Problem(
         f"data.split.{key}" if key else "data.split",
         f"the training part{fold} (split {how}) holds {only} ({len(parts[0])} rows); "
         f"missing: {', '.join(held)}, so no classifier can be trained on it",

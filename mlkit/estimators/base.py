@@ -20,7 +20,9 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from mlkit.data import DataError, train_val_test_split
 from mlkit.data import class_weights as per_class_weights
 from mlkit.estimators.inputs import validate_predict, validate_train
+from mlkit.estimators.logloss import log_proba
 from mlkit.estimators.params import declare_constraints
+from mlkit.metrics import accuracy
 from mlkit.train import (
     EarlyStopping,
     History,
@@ -30,10 +32,11 @@ from mlkit.train import (
     save_arrays,
 )
 from mlkit.train import fit as train_loop
+from mlkit.train.checkpoint import join_prefix, split_prefix
 from mlkit.tree import tree_fold
 
-__all__ = ["MLKitEstimator", "SOLVER_OPTIONS", "check_sample_weight", "check_weighted_classes",
-           "class_weights", "load", "make_rng", "score_target"]
+__all__ = ["Classifier", "MLKitEstimator", "SOLVER_OPTIONS", "check_sample_weight",
+           "check_weighted_classes", "class_weights", "load", "make_rng", "score_target"]
 
 # The dtypes an estimator fits in: X's own when it is one of them, else the first (scikit-learn's
 # rule), so float32 data trains, and later predicts, in float32.
@@ -271,10 +274,7 @@ class MLKitEstimator(BaseEstimator):
     @classmethod
     def load(cls, path):
         """The estimator saved at ``path`` by :meth:`save`, fitted and ready to predict."""
-        arrays = load_arrays(path)
-        if "__meta__" not in arrays:
-            raise ValueError(f"{path} was not written by an mlkit estimator's save()")
-        meta = json.loads(str(arrays["__meta__"][()]), object_hook=_decoded)
+        arrays, meta = _read_saved(path)
         if meta["class"] != cls.__name__:
             raise ValueError(f"{path} holds a {meta['class']}, not a {cls.__name__}; load it "
                              f"with {meta['class']}.load or mlkit.estimators.load")
@@ -290,13 +290,11 @@ def _store(arrays: dict, name: str, value) -> str:
     if value is None:
         return "none"
     if isinstance(value, History):
-        for column, values in value.to_arrays().items():
-            arrays[f"{name}.{column}"] = values
+        arrays.update(join_prefix(name, value.to_arrays()))
         arrays[f"{name}.__reason__"] = numpy.array(value.stop_reason)
         return "history"
     if isinstance(value, list) and all(isinstance(v, numpy.ndarray) for v in value) and value:
-        for i, item in enumerate(value):
-            arrays[f"{name}.{i}"] = item
+        arrays.update(join_prefix(name, dict(enumerate(value))))
         return f"arrays:{len(value)}"
     if isinstance(value, list):
         arrays[name] = numpy.asarray(value, dtype=numpy.float64)
@@ -322,9 +320,9 @@ def _fetch(arrays: dict, name: str, kind: str):
     if kind == "none":
         return None
     if kind == "history":
-        columns = {key[len(name) + 1:]: value for key, value in arrays.items()
-                   if key.startswith(name + ".") and not key.endswith("__reason__")}
-        return History.from_arrays(columns, str(arrays[f"{name}.__reason__"][()]))
+        columns = split_prefix(arrays, name)
+        reason = columns.pop("__reason__")
+        return History.from_arrays(columns, str(reason[()]))
     if kind.startswith("arrays:"):
         return [arrays[f"{name}.{i}"] for i in range(int(kind.split(":")[1]))]
     value = arrays[name]
@@ -337,14 +335,46 @@ def _fetch(arrays: dict, name: str, kind: str):
     return value
 
 
+class Classifier:
+    """What a classifier answers from its class scores (``_class_scores(X)``: (n,) binary
+    logits or (n, k) class logits): probabilities, classes and accuracy."""
+
+    _estimator_kind = "classifier"
+
+    def predict_log_proba(self, X):
+        """Log class probabilities, (n, n_classes), computed without overflow, in the
+        parameters' dtype (float32 stays float32)."""
+        return log_proba(self._class_scores(X))
+
+    def predict_proba(self, X):
+        """Class probabilities, (n, n_classes); rows sum to one."""
+        return numpy.exp(self.predict_log_proba(X))
+
+    def predict(self, X):
+        """The most probable class of each row."""
+        scores = self._class_scores(X)
+        index = (scores > 0).astype(int) if scores.ndim == 1 else numpy.argmax(scores, axis=1)
+        return self.classes_[index]
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy of :meth:`predict` on ``(X, y)`` (mlkit's metric; weighted if asked)."""
+        predicted = self.predict(X)
+        return accuracy(score_target(y, predicted), predicted, sample_weight=sample_weight)
+
+
 def load(path):
     """Any mlkit estimator saved by ``save(path)``, of whichever class it was."""
     from mlkit import estimators
 
-    arrays = load_arrays(path)
-    if "__meta__" not in arrays:
-        raise ValueError(f"{path} was not written by an mlkit estimator's save()")
-    name = json.loads(str(arrays["__meta__"][()]))["class"]
+    name = _read_saved(path)[1]["class"]
     if name not in estimators.__all__ or name == "load":
         raise ValueError(f"{path} holds an unknown estimator class {name!r}")
     return getattr(estimators, name).load(path)
+
+
+def _read_saved(path) -> tuple[dict, dict]:
+    """The arrays of a file :meth:`MLKitEstimator.save` wrote, and its decoded metadata."""
+    arrays = load_arrays(path)
+    if "__meta__" not in arrays:
+        raise ValueError(f"{path} was not written by an mlkit estimator's save()")
+    return arrays, json.loads(str(arrays["__meta__"][()]), object_hook=_decoded)

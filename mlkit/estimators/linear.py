@@ -13,12 +13,12 @@ from mlkit import optim
 from mlkit.estimators import params
 from mlkit.estimators.base import (
     SOLVER_OPTIONS,
+    Classifier,
     MLKitEstimator,
     check_sample_weight,
     check_weighted_classes,
     class_weights,
     make_rng,
-    score_target,
 )
 from mlkit.estimators.inference import coefficient_table, standard_errors
 from mlkit.estimators.inputs import check_classification_labels, encode_labels
@@ -27,11 +27,9 @@ from mlkit.estimators.logloss import (
     batch_loss,
     evaluator,
     full_loss,
-    log_proba,
     objective,
     unpenalized_loss,
 )
-from mlkit.metrics import accuracy
 from mlkit.options import PositiveInt
 from mlkit.train import RowBlocks
 
@@ -48,7 +46,7 @@ _SOLVERS = {
 }
 
 
-class LogisticRegression(MLKitEstimator):
+class LogisticRegression(Classifier, MLKitEstimator):
     """Logistic regression (binary or multinomial) trained by mlkit's engine and training loop.
 
     Minimizes ``sum_i w_i logloss_i / S + ||coef||^2 / (2 C S)`` with ``S`` the summed sample
@@ -122,7 +120,6 @@ class LogisticRegression(MLKitEstimator):
     [0, 1]
     """
 
-    _estimator_kind = "classifier"
     # (0, inf]: an infinite C is no penalty, as in scikit-learn (no finite-number hint says so)
     _unhinted_constraints = {"C": [params.Interval(Real, 0, None, closed="right")]}
 
@@ -277,27 +274,10 @@ class LogisticRegression(MLKitEstimator):
         scores = X @ self.coef_.T + self.intercept_
         return scores[:, 0] if scores.shape[1] == 1 else scores
 
+    _class_scores = decision_function
+
     def _parameter_dtype(self):
         return self.coef_.dtype
-
-    def predict_log_proba(self, X):
-        """Log-probabilities of the classes, (n, n_classes), computed without overflow."""
-        return log_proba(self.decision_function(X))
-
-    def predict_proba(self, X):
-        """Class probabilities, (n, n_classes); rows sum to one."""
-        return numpy.exp(self.predict_log_proba(X))
-
-    def predict(self, X):
-        """The most probable class of each row."""
-        scores = self.decision_function(X)
-        index = (scores > 0).astype(int) if scores.ndim == 1 else numpy.argmax(scores, axis=1)
-        return self.classes_[index]
-
-    def score(self, X, y, sample_weight=None):
-        """Accuracy of :meth:`predict` on ``(X, y)`` (mlkit's metric; weighted if asked)."""
-        predicted = self.predict(X)
-        return accuracy(score_target(y, predicted), predicted, sample_weight=sample_weight)
 
     def summary(self):
         """A table of coefficients, standard errors, z-scores and two-sided p-values.

@@ -6,13 +6,13 @@ import numpy
 
 from mlkit import nn, registry
 from mlkit.estimators.base import (
+    Classifier,
     check_sample_weight,
     check_weighted_classes,
     class_weights,
     score_target,
 )
 from mlkit.estimators.inputs import check_classification_labels
-from mlkit.estimators.logloss import log_proba
 from mlkit.estimators.mlp_base import BaseMLP
 from mlkit.estimators.params import ClassWeight
 from mlkit.metrics import accuracy, r2
@@ -20,7 +20,7 @@ from mlkit.metrics import accuracy, r2
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
 
-class MLPClassifier(BaseMLP):
+class MLPClassifier(Classifier, BaseMLP):
     """A multilayer perceptron classifier (log-loss; sigmoid output for two classes, softmax
     otherwise), trained by mlkit's training loop.
 
@@ -53,8 +53,6 @@ class MLPClassifier(BaseMLP):
     n_layers_, out_activation_, hidden_activation_ (the fit's ``activation``), history_,
     n_features_in_, feature_names_in_.
     """
-
-    _estimator_kind = "classifier"
 
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, optimizer="adam",
                  alpha=0.0001, batch_size="auto", learning_rate_init=0.001, max_iter=200,
@@ -116,27 +114,9 @@ class MLPClassifier(BaseMLP):
             return accuracy(y_index, (outputs[:, 0] > 0).astype(int))
         return accuracy(y_index, numpy.argmax(outputs, axis=1))
 
-    def predict_proba(self, X):
-        """Class probabilities, (n, n_classes)."""
-        return numpy.exp(self.predict_log_proba(X))
-
-    def predict_log_proba(self, X):
-        """Log class probabilities, (n, n_classes), computed without overflow, in the
-        parameters' dtype (float32 stays float32, as scikit-learn's MLPClassifier)."""
+    def _class_scores(self, X):
         outputs = self._outputs(X)
-        return log_proba(outputs[:, 0] if outputs.shape[1] == 1 else outputs)
-
-    def predict(self, X):
-        """The most probable class of each row."""
-        outputs = self._outputs(X)
-        if outputs.shape[1] == 1:
-            return self.classes_[(outputs[:, 0] > 0).astype(int)]
-        return self.classes_[numpy.argmax(outputs, axis=1)]
-
-    def score(self, X, y, sample_weight=None):
-        """Accuracy of :meth:`predict` (mlkit's metric; weighted when asked)."""
-        predicted = self.predict(X)
-        return accuracy(score_target(y, predicted), predicted, sample_weight=sample_weight)
+        return outputs[:, 0] if outputs.shape[1] == 1 else outputs
 
 
 class MLPRegressor(BaseMLP):

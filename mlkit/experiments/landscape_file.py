@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from mlkit.config import ConfigError, Problem, apply_overrides
-from mlkit.config.errors import translate
+from mlkit.config.errors import validated
 from mlkit.config.schema import (
     Float,
     NonNegativeFloat,
@@ -106,9 +106,9 @@ def _optimizer_problems(entries) -> list[Problem]:
                 "model's parameters, and a landscape has one, the point", entry["groups"],
                 "remove groups and set the options beside name (e.g. lr)"))
         try:
-            _OptimizerEntry.model_validate({"optimizer": entry})
-        except ValidationError as error:
-            for problem in translate(error.errors(include_url=False), _OptimizerEntry):
+            validated(_OptimizerEntry, {"optimizer": entry}, "")
+        except ConfigError as error:
+            for problem in error.problems:
                 path = f"optimizers[{i}]" + problem.path.removeprefix("optimizer")
                 problems.append(Problem(path, problem.message, problem.value, problem.hint))
     return problems
@@ -125,9 +125,4 @@ def load_landscape(path, overrides=()) -> LandscapeConfig:
     problems = _optimizer_problems(raw.get("optimizers"))
     if problems:
         raise ConfigError(source, problems)
-    try:
-        config = LandscapeConfig.model_validate(raw)
-    except ValidationError as error:
-        raise ConfigError(source, translate(error.errors(include_url=False),
-                                            LandscapeConfig)) from None
-    return config
+    return validated(LandscapeConfig, raw, source)

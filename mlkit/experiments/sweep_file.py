@@ -28,11 +28,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from mlkit.config import Config, ConfigError, Problem, apply_overrides, validate_config
 from mlkit.config.build import group_problems
-from mlkit.config.errors import translate
+from mlkit.config.errors import validated
 from mlkit.config.schema import NonNegativeInt, PositiveInt, RunName, Section, conflicts
 from mlkit.config.yaml_text import read_yaml_mapping
 
@@ -171,10 +171,7 @@ def load_sweep(path, overrides=()) -> Sweep:
     path = Path(path)
     source = str(path)
     raw = read_yaml_mapping(path, "sweep", "base and grid or trials", _EXAMPLE)
-    try:
-        spec = SweepFile.model_validate(raw)
-    except ValidationError as error:
-        raise ConfigError(source, translate(error.errors(include_url=False), SweepFile)) from None
+    spec = validated(SweepFile, raw, source)
     base = (path.parent / spec.base).resolve()
     if not base.is_file():
         raise ConfigError(source, [Problem("base", "no such training config", spec.base,

@@ -92,10 +92,9 @@ def _from_history(outcome: TrialOutcome, history) -> None:
     columns = [c for c in history.columns if c not in _SKIP and not c.startswith("lr.")]
     outcome.final = {c: _finite_or_nan(history.last.get(c, math.nan)) for c in columns}
     for column in columns:
-        values = history.column(column)
         mode = MONITOR_MODES.get(column)
-        if mode and not np.all(np.isnan(values)):
-            outcome.best[column] = float(np.nanmin(values) if mode == "min" else np.nanmax(values))
+        if mode and not np.all(np.isnan(history.column(column))):
+            outcome.best[column] = float(history.best(column, mode)[column])
     outcome.curves = {c: [float(v) for v in history.column(c)] for c in columns
                       if c == "train_loss" or c.startswith("val_")}
 
@@ -110,9 +109,7 @@ def _partial_history(run):
         frame = run.read_metrics()
     except ValueError:  # written before the first epoch ended: no columns yet
         return History()
-    rows = [{k: v for k, v in row.items() if not (isinstance(v, float) and math.isnan(v))}
-            for row in frame.to_dict("records")]
-    return History(rows, stop_reason="failed")
+    return History.from_arrays(dict(frame.items()), stop_reason="failed")
 
 
 def run_trial(spec: TrialSpec) -> TrialOutcome:

@@ -12,117 +12,108 @@ __all__ = ["ACTIVATION_LAYERS", "ELU", "GELU", "Identity", "LeakyReLU", "LogSoft
            "SiLU", "Sigmoid", "Softmax", "Softplus", "Tanh"]
 
 
-class Identity(Module):
+class _Activation(Module):
+    """An activation function as a layer: ``function(x, *options)``, its options attributes
+    named in ``options`` (and shown in ``repr``)."""
+
+    function = staticmethod(lambda x: x)
+    options: tuple[str, ...] = ()
+
+    def forward(self, x):
+        return self.function(x, *[getattr(self, name) for name in self.options])
+
+    def extra_repr(self):
+        return ", ".join(f"{name}={getattr(self, name)!r}" for name in self.options)
+
+
+class Identity(_Activation):
     """Returns its input unchanged."""
 
-    def forward(self, x):
-        return x
 
-
-class ReLU(Module):
+class ReLU(_Activation):
     """``max(x, 0)``."""
 
-    def forward(self, x):
-        return act.relu(x)
+    function = staticmethod(act.relu)
 
 
-class LeakyReLU(Module):
+class LeakyReLU(_Activation):
     """``x`` if ``x > 0`` else ``negative_slope * x``."""
+
+    function = staticmethod(act.leaky_relu)
+    options = ("negative_slope",)
 
     def __init__(self, negative_slope=0.01):
         super().__init__()
         self.negative_slope = negative_slope
 
-    def forward(self, x):
-        return act.leaky_relu(x, self.negative_slope)
 
-    def extra_repr(self):
-        return f"negative_slope={self.negative_slope}"
-
-
-class ELU(Module):
+class ELU(_Activation):
     """``x`` if ``x > 0`` else ``alpha * (exp(x) - 1)``."""
+
+    function = staticmethod(act.elu)
+    options = ("alpha",)
 
     def __init__(self, alpha=1.0):
         super().__init__()
         self.alpha = alpha
 
-    def forward(self, x):
-        return act.elu(x, self.alpha)
-
-    def extra_repr(self):
-        return f"alpha={self.alpha}"
-
 
 @checked
-class GELU(Module):
+class GELU(_Activation):
     """``x * Phi(x)``; ``approximate`` is ``"tanh"`` or ``"none"`` (exact, with erf)."""
+
+    function = staticmethod(act.gelu)
+    options = ("approximate",)
 
     def __init__(self, approximate: Literal["tanh", "none"] = "tanh"):
         super().__init__()
         self.approximate = approximate
 
-    def forward(self, x):
-        return act.gelu(x, self.approximate)
 
-    def extra_repr(self):
-        return f"approximate={self.approximate!r}"
-
-
-class SiLU(Module):
+class SiLU(_Activation):
     """``x * sigmoid(x)``."""
 
-    def forward(self, x):
-        return act.silu(x)
+    function = staticmethod(act.silu)
 
 
-class Tanh(Module):
+class Tanh(_Activation):
     """The hyperbolic tangent."""
 
-    def forward(self, x):
-        return act.tanh(x)
+    function = staticmethod(act.tanh)
 
 
-class Sigmoid(Module):
+class Sigmoid(_Activation):
     """The logistic function, stable for large ``|x|``."""
 
-    def forward(self, x):
-        return act.sigmoid(x)
+    function = staticmethod(act.sigmoid)
 
 
-class Softplus(Module):
+class Softplus(_Activation):
     """``log(1 + exp(beta x)) / beta``."""
+
+    function = staticmethod(act.softplus)
+    options = ("beta",)
 
     def __init__(self, beta=1.0):
         super().__init__()
         self.beta = beta
 
-    def forward(self, x):
-        return act.softplus(x, self.beta)
 
-    def extra_repr(self):
-        return f"beta={self.beta}"
-
-
-class Softmax(Module):
+class Softmax(_Activation):
     """Softmax along ``axis``."""
+
+    function = staticmethod(act.softmax)
+    options = ("axis",)
 
     def __init__(self, axis=-1):
         super().__init__()
         self.axis = axis
 
-    def forward(self, x):
-        return act.softmax(x, self.axis)
-
-    def extra_repr(self):
-        return f"axis={self.axis}"
-
 
 class LogSoftmax(Softmax):
     """Log-softmax along ``axis``."""
 
-    def forward(self, x):
-        return act.log_softmax(x, self.axis)
+    function = staticmethod(act.log_softmax)
 
 
 ACTIVATION_LAYERS = {

@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from mlkit.optim import ReduceLROnPlateau
 from mlkit.options import NonNegativeFloat, NonNegativeInt, checked
-from mlkit.train.checkpoint import CheckpointError, save_arrays, split_prefix
+from mlkit.train.checkpoint import CheckpointError, join_prefix, save_arrays, split_prefix
 
 __all__ = ["Callback", "EarlyStopping", "ModelCheckpoint", "ProgressBar", "ScheduleStep"]
 
@@ -141,11 +141,8 @@ class EarlyStopping(Callback):
             state.model.load_state_dict(self.weights)
 
     def state_dict(self):
-        out = {"best": np.array(self.best), "best_epoch": np.array(self.best_epoch),
-               "wait": np.array(self.wait)}
-        for name, value in (self.weights or {}).items():
-            out[f"weights.{name}"] = value
-        return out
+        return {"best": np.array(self.best), "best_epoch": np.array(self.best_epoch),
+                "wait": np.array(self.wait), **join_prefix("weights", self.weights or {})}
 
     def load_state_dict(self, state):
         if not state:

@@ -29,7 +29,6 @@ from mlkit.train.loop import fit
 from mlkit.train.plan import Plan, Preprocessing
 from mlkit.train.run_files import (
     check_baseline,
-    check_preprocessing,
     check_training_state,
     check_weights,
 )
@@ -131,7 +130,6 @@ class RunDir:
         """The saved :class:`Preprocessing`, checked against what mlkit writes."""
         state = self.read_json(self.PREPROCESSING)
         try:
-            check_preprocessing(state)
             return Preprocessing.from_dict(state)
         except (TypeError, ValueError) as error:
             raise RunError(f"{str(self.path / self.PREPROCESSING)!r} is damaged: {error}; "

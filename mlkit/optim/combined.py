@@ -34,9 +34,9 @@ class SequentialLR(LRScheduler):
         _check_children("SequentialLR", self.schedulers, optimizer)
         super().__init__(optimizer)
 
-    def _rate(self, epoch, base_lr):
+    def _rate(self, epoch, base_lr, group):
         scheduler, into = self._active(epoch)
-        return scheduler.lr_at(into, base_lr)
+        return scheduler.lr_at(into, base_lr, group)
 
     def momentum_at(self, epoch):
         scheduler, into = self._active(epoch)
@@ -69,8 +69,8 @@ class ChainedScheduler(LRScheduler):
         _check_children("ChainedScheduler", self.schedulers, optimizer)
         super().__init__(optimizer)
 
-    def _rate(self, epoch, base_lr):
-        return base_lr * math.prod(scheduler.lr_at(epoch, base_lr) / base_lr
+    def _rate(self, epoch, base_lr, group):
+        return base_lr * math.prod(scheduler.lr_at(epoch, base_lr, group) / base_lr
                                    for scheduler in self.schedulers)
 
     def momentum_at(self, epoch):

@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 import numpy as np
 
 from mlkit.optim import validation
+from mlkit.optim.group_values import group_count, group_values
 from mlkit.options import (
     Length,
     NonNegativeFloat,
@@ -26,6 +27,7 @@ from mlkit.options import (
     PositiveInt,
     Range,
     checked,
+    per_group,
 )
 
 
@@ -39,14 +41,16 @@ class LRScheduler(ABC):
         self.base_lrs = [float(lr) for lr in getattr(optimizer, "initial_lrs", ())]  # groups'
         self._set_epoch(0)
 
-    def lr_at(self, epoch: int, base_lr: float | None = None) -> float:
+    def lr_at(self, epoch: int, base_lr: float | None = None, group: int = 0) -> float:
         """The learning rate after ``epoch`` steps of this schedule, from ``base_lr`` (default:
-        the schedule's own, the optimizer's built rate)."""
-        return self._rate(epoch, self.base_lr if base_lr is None else base_lr)
+        the schedule's own, the optimizer's built rate), for parameter group ``group`` (its
+        options given per group)."""
+        return self._rate(epoch, self.base_lr if base_lr is None else base_lr, group)
 
     @abstractmethod
-    def _rate(self, epoch: int, base_lr: float) -> float:
-        """The schedule's formula: the rate after ``epoch`` steps from ``base_lr``."""
+    def _rate(self, epoch: int, base_lr: float, group: int) -> float:
+        """The schedule's formula: group ``group``'s rate after ``epoch`` steps from
+        ``base_lr``."""
 
     def momentum_at(self, epoch: int) -> float | None:
         """The momentum (or Adam's beta1) after ``epoch`` steps; None: this schedule leaves it."""
@@ -79,7 +83,8 @@ class LRScheduler(ABC):
 
     def _set_epoch(self, epoch: int) -> None:
         if self.base_lrs:  # groups: each from its own base rate
-            self.optimizer.lrs = [self.lr_at(epoch, base) for base in self.base_lrs]
+            self.optimizer.lrs = [self.lr_at(epoch, base, i)
+                                  for i, base in enumerate(self.base_lrs)]
         else:
             self.optimizer.lr = self.lr_at(epoch)
         self.last_epoch = epoch
@@ -161,7 +166,7 @@ class StepLR(LRScheduler):
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer)
 
-    def _rate(self, epoch, base_lr):
+    def _rate(self, epoch, base_lr, group):
         return base_lr * self.gamma ** (epoch // self.step_size)
 
 
@@ -184,7 +189,7 @@ class MultiStepLR(LRScheduler):
         self.milestones, self.gamma = sorted(milestones), gamma
         super().__init__(optimizer)
 
-    def _rate(self, epoch, base_lr):
+    def _rate(self, epoch, base_lr, group):
         return base_lr * self.gamma ** bisect.bisect_right(self.milestones, epoch)
 
 
@@ -202,7 +207,7 @@ class ExponentialLR(LRScheduler):
         self.gamma = gamma
         super().__init__(optimizer)
 
-    def _rate(self, epoch, base_lr):
+    def _rate(self, epoch, base_lr, group):
         return base_lr * self.gamma**epoch
 
 
@@ -226,7 +231,7 @@ class CosineAnnealingLR(LRScheduler):
         self.T_max, self.eta_min = T_max, eta_min
         super().__init__(optimizer)
 
-    def _rate(self, epoch, base_lr):
+    def _rate(self, epoch, base_lr, group):
         cosine = 1.0 + math.cos(math.pi * epoch / self.T_max)
         return self.eta_min + (base_lr - self.eta_min) * cosine / 2.0
 
@@ -255,7 +260,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self.T_0, self.T_mult, self.eta_min = T_0, T_mult, eta_min
         super().__init__(optimizer)
 
-    def _rate(self, epoch, base_lr):
+    def _rate(self, epoch, base_lr, group):
         into = epoch % self.T_0 if self.T_mult == 1 else epoch  # steps into the period
         period = self.T_0
         while into >= period:  # counted in integers: no rounding at a restart
@@ -286,9 +291,9 @@ class OneCycleLR(LRScheduler):
 
     Parameters
     ----------
-    max_lr : float or None
-        Peak learning rate, the same for every group; None: the optimizer's own rate (each
-        group's own, over Groups).
+    max_lr : float, list of float, or None
+        Peak learning rate: one for every group, or a list of one per group (over Groups,
+        ``rest`` last); None: the optimizer's own rate (each group's own, over Groups).
     total_steps : int, optional
         Length of the cycle; else give ``epochs`` and ``steps_per_epoch`` (as PyTorch).
     epochs, steps_per_epoch : int, optional
@@ -312,7 +317,7 @@ class OneCycleLR(LRScheduler):
         Fall back to the starting rate symmetrically before the final annealing.
     """
 
-    def __init__(self, optimizer, max_lr: PositiveFloat | None = None,
+    def __init__(self, optimizer, max_lr: per_group(PositiveFloat) | None = None,
                  total_steps: PositiveInt | None = None, epochs: PositiveInt | None = None,
                  steps_per_epoch: PositiveInt | None = None,
                  pct_start: Annotated[float, Range(ge=0, le=1)] = 0.3,
@@ -322,6 +327,7 @@ class OneCycleLR(LRScheduler):
                  div_factor: PositiveFloat = 25.0, final_div_factor: PositiveFloat = 1e4,
                  three_phase: bool = False):
         self.max_lr, self.pct_start = max_lr, pct_start
+        self._peaks = group_values("OneCycleLR", "max_lr", max_lr, group_count(optimizer))
         self.total_steps = _cycle_length(total_steps, epochs, steps_per_epoch)
         self.anneal_strategy, self.cycle_momentum = anneal_strategy, cycle_momentum
         self.base_momentum, self.max_momentum = base_momentum, max_momentum
@@ -331,8 +337,8 @@ class OneCycleLR(LRScheduler):
             check_cycled(optimizer, type(self).__name__)
         super().__init__(optimizer)
 
-    def _rate(self, epoch, base_lr):
-        peak = base_lr if self.max_lr is None else self.max_lr
+    def _rate(self, epoch, base_lr, group):
+        peak = base_lr if self.max_lr is None else self._peaks[group]
         initial = peak / self.div_factor
         ends = [initial, peak] + [initial] * self.three_phase
         return self._along(epoch, ends + [initial / self.final_div_factor])

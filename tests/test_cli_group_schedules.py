@@ -38,7 +38,8 @@ def test_each_groups_rate_follows_its_own_listed_bounds(cli, tmp_path):
     ("schedule.name=onecycle", "schedule.max_lr=[0.1, 0.2, 0.3]"),
     ("schedule.name=cyclic", "schedule.max_lr=0.1", "schedule.base_lr=[0.01, 0.01, 0.01]"),
     ("schedule.name=plateau", "schedule.min_lr=[0.001, 0.001, 0.001]"),
-], ids=["onecycle", "cyclic", "plateau"])
+    ("schedule.name=onecycle", "schedule.max_momentum=[0.9, 0.9, 0.9]"),
+], ids=["onecycle", "cyclic", "plateau", "momentum"])
 def test_a_list_of_another_length_than_the_groups_is_refused_at_its_path(cli, tmp_path,
                                                                          schedule):
     code, _, err = _train(cli, tmp_path, GROUPS, *schedule)

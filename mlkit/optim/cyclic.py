@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Annotated, Literal
+from typing import Literal
 
 from mlkit.optim.group_values import group_count, group_values
-from mlkit.optim.schedules import LRScheduler, check_cycled
-from mlkit.options import OptionConflict, PositiveFloat, PositiveInt, Range, checked, per_group
+from mlkit.optim.schedules import LRScheduler, check_cycled, momenta
+from mlkit.options import (
+    Fraction,
+    OptionConflict,
+    PositiveFloat,
+    PositiveInt,
+    checked,
+    per_group,
+)
 
 
 @checked
@@ -49,10 +56,10 @@ class CyclicLR(LRScheduler):
         Whether ``scale_fn`` is given the cycle :math:`c` (1, 2, ...) or the step :math:`e`.
     cycle_momentum : bool
         Cycle the momentum (or beta1) inversely to the rate.
-    base_momentum : float
-        Momentum at the top rate, in ``[0, 1)``.
-    max_momentum : float
-        Momentum at the bottom rate, in ``[0, 1)``.
+    base_momentum : float or list of float
+        Momentum at the top rate, in ``[0, 1)``; or a list of one per group.
+    max_momentum : float or list of float
+        Momentum at the bottom rate, in ``[0, 1)``; or a list of one per group.
     """
 
     def __init__(self, optimizer, max_lr: per_group(PositiveFloat),
@@ -62,8 +69,8 @@ class CyclicLR(LRScheduler):
                  gamma: PositiveFloat = 1.0, scale_fn: Callable[[float], float] | None = None,
                  scale_mode: Literal["cycle", "iterations"] = "cycle",
                  cycle_momentum: bool = True,
-                 base_momentum: Annotated[float, Range(ge=0, lt=1)] = 0.8,
-                 max_momentum: Annotated[float, Range(ge=0, lt=1)] = 0.9):
+                 base_momentum: per_group(Fraction) = 0.8,
+                 max_momentum: per_group(Fraction) = 0.9):
         self.check_options(mode, scale_fn, scale_mode)
         count = group_count(optimizer)
         self.max_lr, self.lower_lr = max_lr, base_lr
@@ -74,6 +81,7 @@ class CyclicLR(LRScheduler):
         self.step_size_down = step_size_up if step_size_down is None else step_size_down
         self.mode, self.gamma, self.cycle_momentum = mode, gamma, cycle_momentum
         self.base_momentum, self.max_momentum = base_momentum, max_momentum
+        self._momenta = momenta("CyclicLR", base_momentum, max_momentum, optimizer)
         if cycle_momentum:
             check_cycled(optimizer, type(self).__name__)
         super().__init__(optimizer)
@@ -96,11 +104,12 @@ class CyclicLR(LRScheduler):
         fraction, scale = self._place(epoch)
         return low + (self._tops[group] - low) * fraction * scale
 
-    def momentum_at(self, epoch):
+    def momentum_at(self, epoch, group=0):
         if not self.cycle_momentum:
             return None
+        low, high = self._momenta[0][group], self._momenta[1][group]
         fraction, scale = self._place(epoch)
-        return self.max_momentum - (self.max_momentum - self.base_momentum) * fraction * scale
+        return high - (high - low) * fraction * scale
 
     def _place(self, epoch):
         """How far up the triangle step ``epoch`` is (0 to 1), and the cycle's scale."""

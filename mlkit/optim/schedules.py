@@ -20,6 +20,7 @@ import numpy as np
 from mlkit.optim import validation
 from mlkit.optim.group_values import group_count, group_values
 from mlkit.options import (
+    Fraction,
     Length,
     NonNegativeFloat,
     OptionConflict,
@@ -52,8 +53,9 @@ class LRScheduler(ABC):
         """The schedule's formula: group ``group``'s rate after ``epoch`` steps from
         ``base_lr``."""
 
-    def momentum_at(self, epoch: int) -> float | None:
-        """The momentum (or Adam's beta1) after ``epoch`` steps; None: this schedule leaves it."""
+    def momentum_at(self, epoch: int, group: int = 0) -> float | None:
+        """Group ``group``'s momentum (or Adam's beta1) after ``epoch`` steps; None: this
+        schedule leaves it."""
         return None
 
     def step(self) -> None:
@@ -89,9 +91,9 @@ class LRScheduler(ABC):
             self.optimizer.lr = self.lr_at(epoch)
         self.last_epoch = epoch
         self._last_lr = float(self.optimizer.lr)
-        momentum = self.momentum_at(epoch)
-        if momentum is not None:
-            set_momentum(self.optimizer, momentum)
+        momenta = [self.momentum_at(epoch, i) for i in range(group_count(self.optimizer))]
+        if momenta[0] is not None:
+            set_momentum(self.optimizer, momenta)
 
 
 MOMENTUM_OPTIONS = ("betas", "momentum")
@@ -139,9 +141,10 @@ def check_cycled(optimizer, schedule: str) -> None:
                 "the schedule before the first step, or pass cycle_momentum=False")
 
 
-def set_momentum(optimizer, value: float) -> None:
-    """Set the momentum, or the beta1 of the ``betas``, of the optimizer (of each group's)."""
-    for stepped in stepped_optimizers(optimizer):
+def set_momentum(optimizer, values: list[float]) -> None:
+    """Set the momentum, or the beta1 of the ``betas``, of the optimizer (each group's to its
+    own of ``values``)."""
+    for stepped, value in zip(stepped_optimizers(optimizer), values, strict=True):
         if momentum_name(stepped) == "betas":
             stepped.betas = (value, *stepped.betas[1:])
         else:
@@ -305,10 +308,10 @@ class OneCycleLR(LRScheduler):
         Shape of the rise and fall.
     cycle_momentum : bool
         Cycle the momentum (or beta1) inversely to the rate.
-    base_momentum : float
-        Momentum at the peak rate, in ``[0, 1)``.
-    max_momentum : float
-        Momentum at the start and end of the cycle, in ``[0, 1)``.
+    base_momentum : float or list of float
+        Momentum at the peak rate, in ``[0, 1)``; or a list of one per group.
+    max_momentum : float or list of float
+        Momentum at the start and end of the cycle, in ``[0, 1)``; or a list of one per group.
     div_factor : float
         The starting rate is ``max_lr / div_factor``.
     final_div_factor : float
@@ -322,8 +325,8 @@ class OneCycleLR(LRScheduler):
                  steps_per_epoch: PositiveInt | None = None,
                  pct_start: Annotated[float, Range(ge=0, le=1)] = 0.3,
                  anneal_strategy: Literal["cos", "linear"] = "cos", cycle_momentum: bool = True,
-                 base_momentum: Annotated[float, Range(ge=0, lt=1)] = 0.85,
-                 max_momentum: Annotated[float, Range(ge=0, lt=1)] = 0.95,
+                 base_momentum: per_group(Fraction) = 0.85,
+                 max_momentum: per_group(Fraction) = 0.95,
                  div_factor: PositiveFloat = 25.0, final_div_factor: PositiveFloat = 1e4,
                  three_phase: bool = False):
         self.max_lr, self.pct_start = max_lr, pct_start
@@ -331,6 +334,7 @@ class OneCycleLR(LRScheduler):
         self.total_steps = _cycle_length(total_steps, epochs, steps_per_epoch)
         self.anneal_strategy, self.cycle_momentum = anneal_strategy, cycle_momentum
         self.base_momentum, self.max_momentum = base_momentum, max_momentum
+        self._momenta = momenta("OneCycleLR", base_momentum, max_momentum, optimizer)
         self.div_factor, self.final_div_factor = div_factor, final_div_factor
         self.three_phase = three_phase
         if cycle_momentum:
@@ -343,10 +347,10 @@ class OneCycleLR(LRScheduler):
         ends = [initial, peak] + [initial] * self.three_phase
         return self._along(epoch, ends + [initial / self.final_div_factor])
 
-    def momentum_at(self, epoch):
+    def momentum_at(self, epoch, group=0):
         if not self.cycle_momentum:
             return None
-        low, high = self.base_momentum, self.max_momentum
+        low, high = self._momenta[0][group], self._momenta[1][group]
         return self._along(epoch, [high, low, high] + [high] * self.three_phase)
 
     def _along(self, epoch, values):
@@ -365,6 +369,13 @@ class OneCycleLR(LRScheduler):
         if self.anneal_strategy == "cos":
             return end + (start - end) * (1.0 + math.cos(math.pi * fraction)) / 2.0
         return start + (end - start) * fraction
+
+
+def momenta(owner: str, base_momentum, max_momentum, optimizer) -> tuple[list, list]:
+    """The base and max momentum of each group of ``optimizer`` (see :func:`group_values`)."""
+    count = group_count(optimizer)
+    return (group_values(owner, "base_momentum", base_momentum, count),
+            group_values(owner, "max_momentum", max_momentum, count))
 
 
 def _cycle_length(total_steps, epochs, steps_per_epoch) -> int:

@@ -23,6 +23,8 @@ def _groups():
     (lambda o: optim.CyclicLR(o, max_lr=[0.1, 0.2]), "max_lr"),
     (lambda o: optim.CyclicLR(o, max_lr=0.5, base_lr=[0.1]), "base_lr"),
     (lambda o: optim.ReduceLROnPlateau(o, min_lr=[0.1, 0.2, 0.3, 0.4]), "min_lr"),
+    (lambda o: optim.CyclicLR(o, max_lr=0.5, base_momentum=[0.8, 0.8]), "base_momentum"),
+    (lambda o: optim.OneCycleLR(o, total_steps=5, max_momentum=[0.9] * 4), "max_momentum"),
 ])
 def test_a_list_of_another_length_than_the_groups_is_refused_before_any_step(make, option):
     groups = _groups()
@@ -49,6 +51,9 @@ def test_a_plain_optimizer_is_one_group():
     (lambda o: optim.OneCycleLR(o, max_lr=[0.1, -0.2, 0.3], total_steps=9),
      r"OneCycleLR: max_lr must be a finite number > 0 or a list of one per parameter group "),
     (lambda o: optim.ReduceLROnPlateau(o, min_lr=[0.1, "0", 0.3]), r"ReduceLROnPlateau: min_lr "),
+    (lambda o: optim.OneCycleLR(o, total_steps=5, base_momentum=[0.8, 1.0, 0.8]),
+     r"OneCycleLR: base_momentum must be a finite number in \[0, 1\) or a list of one per "
+     r"parameter group \(each a finite number in \[0, 1\)\), got \[0.8, 1.0, 0.8\]"),
     (lambda o: optim.CyclicLR(o, max_lr=1.0, scale_fn=0.5), r"CyclicLR: scale_fn must be a "
                                                              "callable or None, got 0.5"),
     (lambda o: optim.CyclicLR(o, max_lr=1.0, scale_mode="iterations"),

@@ -51,7 +51,8 @@ class CyclicLR(LRScheduler):
     gamma : float
         ``exp_range``'s decay of the height per step.
     scale_fn : callable or None
-        ``f(x) -> scale`` in ``[0, 1]``, in place of ``mode``'s scale (Python only).
+        ``f(x) -> scale`` in ``[0, 1]``, in place of ``mode``'s scale (Python only; not saved:
+        a checkpoint keeps the step count, and the schedule built again with it goes on).
     scale_mode : {"cycle", "iterations"}
         Whether ``scale_fn`` is given the cycle :math:`c` (1, 2, ...) or the step :math:`e`.
     cycle_momentum : bool

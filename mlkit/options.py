@@ -26,8 +26,8 @@ from typing import Annotated, Literal, Union, get_args, get_origin
 import numpy
 
 __all__ = ["BatchSize", "Fraction", "Length", "NonNegativeFloat", "NonNegativeInt",
-           "OptionConflict", "PositiveFloat", "PositiveInt", "Range", "check", "checked", "choices",
-           "did_you_mean", "spelled"]
+           "OptionConflict", "PerGroup", "PositiveFloat", "PositiveInt", "Range", "check",
+           "checked", "choices", "did_you_mean", "per_group", "spelled", "takes_per_group"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,24 @@ class Length:
 
     min: int | None = None
     max: int | None = None
+
+
+@dataclass(frozen=True)
+class PerGroup:
+    """Marks a list holding one value per parameter group of the optimizer (see
+    :func:`per_group`)."""
+
+
+def per_group(hint):
+    """``hint``, or a list of one such value per parameter group, as PyTorch's schedules take
+    a float or a list."""
+    return hint | Annotated[collections.abc.Sequence[hint], PerGroup()]
+
+
+def takes_per_group(hint) -> bool:
+    """Whether ``hint`` admits a list of one value per parameter group (:func:`per_group`)."""
+    return any(isinstance(meta, PerGroup) for arg in get_args(hint)
+               if get_origin(arg) is Annotated for meta in arg.__metadata__)
 
 
 class OptionConflict(ValueError):
@@ -106,6 +124,9 @@ def spelled(hint, words: dict = _NAMES) -> str:
     in [0, 1)``, ``'cos' or 'linear'``; ``words`` names the plain types (a config says null)."""
     origin, args = get_origin(hint), get_args(hint)
     if origin is Annotated:
+        if any(isinstance(m, PerGroup) for m in hint.__metadata__):
+            item = spelled(get_args(args[0])[0], words)
+            return f"a list of one per parameter group (each {item})"
         bounds = [_bounds_text(m) for m in hint.__metadata__ if isinstance(m, (Range, Length))]
         return " ".join([spelled(args[0], words), *bounds])
     if origin is Literal:

@@ -50,6 +50,12 @@ def test_a_one_cycle_steps_every_batch_from_the_command_line(cli, tmp_path):
     expected = [one_cycle(epoch * _batches()) for epoch in range(6)]
     assert rates == pytest.approx(expected, rel=1e-12)
     assert rates[0] == pytest.approx(0.002) and max(rates) < 0.05  # peaks inside an epoch
+    steps = pd.read_csv(run / "lr_steps.csv")  # every step's rate: the peak is seen
+    assert list(steps.columns) == ["step", "epoch", "lr"] and len(steps) == total
+    assert steps["lr"].tolist() == pytest.approx([one_cycle(e) for e in range(total)],
+                                                 rel=1e-12)
+    assert steps["lr"].max() == pytest.approx(0.05, rel=1e-3)
+    assert steps["epoch"].tolist() == [1 + e // _batches() for e in range(total)]
 
 
 def test_a_resumed_run_keeps_stepping_every_batch(cli, tmp_path):
@@ -65,6 +71,7 @@ def test_a_resumed_run_keeps_stepping_every_batch(cli, tmp_path):
     expected = pd.read_csv(straight / "metrics.csv").drop(columns="seconds")
     resumed = pd.read_csv(partial / "metrics.csv").drop(columns="seconds")
     assert expected.equals(resumed)
+    assert (partial / "lr_steps.csv").read_bytes() == (straight / "lr_steps.csv").read_bytes()
     assert resumed["lr"].iloc[3] == pytest.approx(0.05 * (1 + math.cos(
         math.pi * 3 * _batches() / 40)) / 2, rel=1e-12)
 
@@ -92,6 +99,8 @@ def test_a_warmup_counts_epochs_when_the_schedule_steps_every_batch(cli, tmp_pat
                  "schedule.warmup_epochs=2", "training.epochs=4")
     rates = pd.read_csv(run / "metrics.csv")["lr"].tolist()  # each epoch's first rate
     assert rates == pytest.approx([0.05 / 3, 0.05 * 2 / 3, 0.05, 0.05], rel=1e-12)
+    epoch_run = _train(cli, tmp_path / "epoch", "training.epochs=2")
+    assert not (epoch_run / "lr_steps.csv").exists()  # a rate per epoch: metrics.csv has it
 
 
 def test_a_warmup_longer_than_its_schedule_is_refused_in_epochs_or_batches(cli, tmp_path):

@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mlkit.metrics import averaged_forms
+from mlkit.optim.group_values import group_values
 from mlkit.optim.schedules import momentum_name
 from mlkit.optim.validation import whole_data_conflicts
-from mlkit.options import OptionConflict
+from mlkit.options import OptionConflict, takes_per_group
 from mlkit.registry import LOSSES, METRICS, OPTIMIZERS, SCHEDULES
 
 from .errors import Problem, choices
@@ -139,6 +140,7 @@ def component_problems(config: Config) -> list[Problem]:
             problems.append(Problem(path, "needs a validation set, but data.split.val is 0",
                                     monitor, "set data.split.val (e.g. 0.2) or monitor train_loss"))
     problems.extend(_schedule_problems(config.schedule, config.training.epochs))
+    problems.extend(group_value_problems(config))
     if getattr(config.schedule, "cycle_momentum", False):
         try:
             momentum_name(config.optimizer, name)
@@ -159,6 +161,23 @@ def _schedule_problems(schedule, epochs: int) -> list[Problem]:
             getattr(target, "check_interval", lambda interval: None)(schedule.interval)
         except OptionConflict as conflict:
             problems.append(Problem.of(conflict, "schedule.interval"))
+    return problems
+
+
+def group_value_problems(config: Config) -> list[Problem]:
+    """Schedule options listing one value per parameter group, of a length other than the
+    optimizer's groups: ``optimizer.groups`` and the rest, or one group without them."""
+    groups = getattr(config.optimizer, "groups", None)
+    count = len(groups) + 1 if groups else 1
+    problems = []
+    for option in SCHEDULES[config.schedule.name].options():
+        value = getattr(config.schedule, option.name, None)
+        if isinstance(value, list) and takes_per_group(option.hint):
+            try:
+                group_values(config.schedule.name, option.name, value, count,
+                             "optimizer.groups, then the rest")
+            except OptionConflict as conflict:
+                problems.append(Problem.of(conflict, f"schedule.{option.name}"))
     return problems
 
 

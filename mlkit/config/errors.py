@@ -190,6 +190,12 @@ def _unknown_key(site: _Site, key: str, value: Any) -> Problem:
     fields = list(site.owner.model_fields) if site.owner else []
     if site.union is not None:
         kind = site.section.rsplit(".", 1)[-1]
+        component = registry.SCHEDULES.get(site.tag) if kind == "schedule" else None
+        if key in getattr(component, "python_only", ()):
+            return Problem(site.path, f"'{key}' of {kind} '{site.tag}' is Python only: it takes "
+                           "or serves a Python function, which a config cannot hold", value,
+                           f"build optim.{component.build.__name__} in Python and pass it to "
+                           f"fit(schedule=...), or leave {key} out")
         elsewhere = [tag for tag, m in site.union.items() if key in m.model_fields]
         hint = f"options of {kind} '{site.tag}': {', '.join(fields)}"
         if elsewhere:

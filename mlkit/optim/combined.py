@@ -34,13 +34,13 @@ class SequentialLR(LRScheduler):
         _check_children("SequentialLR", self.schedulers, optimizer)
         super().__init__(optimizer)
 
-    def _rate(self, epoch, base_lr):
+    def _rate(self, epoch, base_lr, group):
         scheduler, into = self._active(epoch)
-        return scheduler.lr_at(into, base_lr)
+        return scheduler.lr_at(into, base_lr, group)
 
-    def momentum_at(self, epoch):
+    def momentum_at(self, epoch, group=0):
         scheduler, into = self._active(epoch)
-        return scheduler.momentum_at(into)
+        return scheduler.momentum_at(into, group)
 
     def _active(self, epoch):
         """The schedule running at ``epoch``, and the steps it has run."""
@@ -69,12 +69,12 @@ class ChainedScheduler(LRScheduler):
         _check_children("ChainedScheduler", self.schedulers, optimizer)
         super().__init__(optimizer)
 
-    def _rate(self, epoch, base_lr):
-        return base_lr * math.prod(scheduler.lr_at(epoch, base_lr) / base_lr
+    def _rate(self, epoch, base_lr, group):
+        return base_lr * math.prod(scheduler.lr_at(epoch, base_lr, group) / base_lr
                                    for scheduler in self.schedulers)
 
-    def momentum_at(self, epoch):
-        found = [scheduler.momentum_at(epoch) for scheduler in self.schedulers]
+    def momentum_at(self, epoch, group=0):
+        found = [scheduler.momentum_at(epoch, group) for scheduler in self.schedulers]
         return next((value for value in reversed(found) if value is not None), None)
 
 

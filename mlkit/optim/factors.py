@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
+from mlkit.optim.group_values import group_count, group_values
 from mlkit.optim.schedules import LRScheduler
-from mlkit.options import PositiveFloat, PositiveInt, Range, checked
+from mlkit.options import PositiveFloat, PositiveInt, Range, checked, per_group
 
 Factor = Annotated[float, Range(ge=0, le=1)]
 StartFactor = Annotated[float, Range(gt=0, le=1)]
@@ -21,21 +22,25 @@ class LambdaLR(LRScheduler):
     r"""The base rate times a function of the step: :math:`\eta_e = \eta_0\,f(e)`.
 
     ``lr_lambda`` is a Python function, so this schedule is built in Python only (a config
-    cannot hold one). Over :class:`~mlkit.optim.Groups` every group's rate is its own built rate
-    times the same :math:`f(e)`.
+    cannot hold one; a checkpoint keeps the step count, and the schedule built again with the
+    same functions goes on from it). Over :class:`~mlkit.optim.Groups` every group's rate is
+    its own built rate times :math:`f(e)`, the same function's or its own.
 
     Parameters
     ----------
-    lr_lambda : callable
-        ``f(step) -> factor``, called with the step count 0, 1, 2, ...
+    lr_lambda : callable or list of callables
+        ``f(step) -> factor``, called with the step count 0, 1, 2, ...; or a list of one per
+        group (over Groups, ``rest`` last).
     """
 
-    def __init__(self, optimizer, lr_lambda: Callable[[int], float]):
+    def __init__(self, optimizer, lr_lambda: per_group(Callable[[int], float])):
         self.lr_lambda = lr_lambda
+        self._lambdas = group_values(type(self).__name__, "lr_lambda", lr_lambda,
+                                     group_count(optimizer))
         super().__init__(optimizer)
 
-    def _rate(self, epoch, base_lr):
-        return base_lr * self.lr_lambda(epoch)
+    def _rate(self, epoch, base_lr, group):
+        return base_lr * self._lambdas[group](epoch)
 
 
 @checked
@@ -44,27 +49,31 @@ class MultiplicativeLR(LRScheduler):
 
     :math:`\eta_e = \eta_{e-1}\,f(e)`, :math:`\eta_0` the base rate. The product is taken
     in PyTorch's order, one factor per step, so the rates are PyTorch's to the bit; it is kept
-    per base rate, so a step costs one call of ``f`` (restoring a checkpoint at step ``e``
-    calls it ``e`` times). A Python function: built in Python only.
+    per group and base rate, so a step costs one call of each group's ``f`` (restoring a
+    checkpoint at step ``e`` calls it ``e`` times: the functions are not saved, the schedule
+    built again with them replays them). Python functions: built in Python only.
 
     Parameters
     ----------
-    lr_lambda : callable
-        ``f(step) -> factor``, called with the step counts 1, 2, 3, ...
+    lr_lambda : callable or list of callables
+        ``f(step) -> factor``, called with the step counts 1, 2, 3, ...; or a list of one per
+        group (over Groups, ``rest`` last).
     """
 
-    def __init__(self, optimizer, lr_lambda: Callable[[int], float]):
+    def __init__(self, optimizer, lr_lambda: per_group(Callable[[int], float])):
         self.lr_lambda = lr_lambda
-        self._reached = {}  # base rate -> (step, rate at that step)
+        self._lambdas = group_values(type(self).__name__, "lr_lambda", lr_lambda,
+                                     group_count(optimizer))
+        self._reached = {}  # (group, base rate) -> (step, rate at that step)
         super().__init__(optimizer)
 
-    def _rate(self, epoch, base_lr):
-        reached, rate = self._reached.get(base_lr, (0, base_lr))
+    def _rate(self, epoch, base_lr, group):
+        reached, rate = self._reached.get((group, base_lr), (0, base_lr))
         if reached > epoch:
             reached, rate = 0, base_lr
         for step in range(reached + 1, epoch + 1):
-            rate = rate * self.lr_lambda(step)
-        self._reached[base_lr] = (epoch, rate)
+            rate = rate * self._lambdas[group](step)
+        self._reached[group, base_lr] = (epoch, rate)
         return rate
 
 
@@ -92,7 +101,7 @@ class LinearLR(LRScheduler):
         self.total_iters = total_iters
         super().__init__(optimizer)
 
-    def _rate(self, epoch, base_lr):
+    def _rate(self, epoch, base_lr, group):
         progress = min(epoch, self.total_iters) / self.total_iters
         return base_lr * (self.start_factor + (self.end_factor - self.start_factor) * progress)
 
@@ -137,7 +146,7 @@ class ConstantLR(LRScheduler):
         self.factor, self.total_iters = factor, total_iters
         super().__init__(optimizer)
 
-    def _rate(self, epoch, base_lr):
+    def _rate(self, epoch, base_lr, group):
         return base_lr if epoch >= self.total_iters else base_lr * self.factor
 
 
@@ -159,5 +168,5 @@ class PolynomialLR(LRScheduler):
         self.total_iters, self.power = total_iters, power
         super().__init__(optimizer)
 
-    def _rate(self, epoch, base_lr):
+    def _rate(self, epoch, base_lr, group):
         return base_lr * (1.0 - min(epoch, self.total_iters) / self.total_iters) ** self.power

@@ -45,8 +45,9 @@ class Groups:
     group's (``rest`` last), ``group_lrs`` those of the groups given (``rest`` left out) and
     ``initial_lrs`` the rates they were built with. A schedule
     moves each group from its own rate by the schedule's formula, as PyTorch's do, so
-    absolute values (``eta_min``, ``min_lr``, ``max_lr``) are the same for every group, and
-    ``OneCycleLR`` cycles the momentum of each group's optimizer. Setting ``lr`` sets every
+    absolute values (``eta_min``, ``min_lr``, ``max_lr``) are the same for every group unless
+    given as a list of one per group (in the order of ``optimizers``, as PyTorch takes them),
+    and ``OneCycleLR`` cycles the momentum of each group's optimizer. Setting ``lr`` sets every
     group's rate in proportion to the rates they were built with. ``state_dict`` holds each
     group's state under ``groups.<i>.``. A group whose parameters are all frozen is not
     stepped; its optimizer keeps their state until they come back.

@@ -8,7 +8,15 @@ from typing import Annotated, Literal
 import numpy as np
 
 from mlkit.optim import validation
-from mlkit.options import NonNegativeFloat, NonNegativeInt, OptionConflict, Range, checked
+from mlkit.optim.group_values import group_count, group_values
+from mlkit.options import (
+    NonNegativeFloat,
+    NonNegativeInt,
+    OptionConflict,
+    Range,
+    checked,
+    per_group,
+)
 
 
 @checked
@@ -20,8 +28,8 @@ class ReduceLROnPlateau:
     ``best - threshold`` (absolute mode; ``+`` when ``mode="max"``). After more than
     ``patience`` such steps the rate becomes ``max(lr * factor, min_lr)`` (unless that changes
     it by ``eps`` or less), then ``cooldown`` steps pass before counting resumes. Over
-    :class:`~mlkit.optim.Groups`, each group's rate is reduced so, with the one ``min_lr``
-    (as PyTorch's).
+    :class:`~mlkit.optim.Groups`, each group's rate is reduced so, with the one ``min_lr`` or
+    its own (as PyTorch's).
 
     Parameters
     ----------
@@ -37,8 +45,9 @@ class ReduceLROnPlateau:
         Whether ``threshold`` is relative to the best value or absolute.
     cooldown : int
         Steps to wait after a decay before counting again.
-    min_lr : float
-        The rate never goes below this.
+    min_lr : float or list of float
+        The rate never goes below this: one floor for every group, or a list of one per group
+        (over Groups, ``rest`` last).
     eps : float
         Decays smaller than this are skipped.
     """
@@ -46,11 +55,12 @@ class ReduceLROnPlateau:
     def __init__(self, optimizer, mode: Literal["min", "max"] = "min",
                  factor: Annotated[float, Range(gt=0, lt=1)] = 0.1, patience: NonNegativeInt = 10,
                  threshold: NonNegativeFloat = 1e-4, threshold_mode: Literal["rel", "abs"] = "rel",
-                 cooldown: NonNegativeInt = 0, min_lr: NonNegativeFloat = 0.0,
+                 cooldown: NonNegativeInt = 0, min_lr: per_group(NonNegativeFloat) = 0.0,
                  eps: NonNegativeFloat = 1e-8):
         self.optimizer, self.mode, self.factor, self.patience = optimizer, mode, factor, patience
         self.threshold, self.threshold_mode, self.cooldown = threshold, threshold_mode, cooldown
         self.min_lr, self.eps = min_lr, eps
+        self._floors = group_values("ReduceLROnPlateau", "min_lr", min_lr, group_count(optimizer))
         self.last_epoch = 0
         self.best = math.inf if mode == "min" else -math.inf
         self.num_bad_epochs = 0
@@ -80,7 +90,8 @@ class ReduceLROnPlateau:
             self.num_bad_epochs = 0
         if self.num_bad_epochs > self.patience:
             olds = getattr(self.optimizer, "lrs", None)
-            news = [self._reduced(float(old)) for old in olds or [self.optimizer.lr]]
+            news = [self._reduced(float(old), floor)
+                    for old, floor in zip(olds or [self.optimizer.lr], self._floors)]
             if olds is None:
                 self.optimizer.lr = news[0]
             else:
@@ -89,8 +100,8 @@ class ReduceLROnPlateau:
             self.num_bad_epochs = 0
         self._last_lr = float(self.optimizer.lr)
 
-    def _reduced(self, old: float) -> float:
-        new = max(old * self.factor, self.min_lr)
+    def _reduced(self, old: float, floor: float) -> float:
+        new = max(old * self.factor, floor)
         return new if old - new > self.eps else old
 
     def get_last_lr(self) -> float:

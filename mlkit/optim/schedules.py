@@ -18,7 +18,9 @@ from typing import Annotated, Literal
 import numpy as np
 
 from mlkit.optim import validation
+from mlkit.optim.group_values import group_count, group_values
 from mlkit.options import (
+    Fraction,
     Length,
     NonNegativeFloat,
     OptionConflict,
@@ -26,6 +28,7 @@ from mlkit.options import (
     PositiveInt,
     Range,
     checked,
+    per_group,
 )
 
 
@@ -39,17 +42,20 @@ class LRScheduler(ABC):
         self.base_lrs = [float(lr) for lr in getattr(optimizer, "initial_lrs", ())]  # groups'
         self._set_epoch(0)
 
-    def lr_at(self, epoch: int, base_lr: float | None = None) -> float:
+    def lr_at(self, epoch: int, base_lr: float | None = None, group: int = 0) -> float:
         """The learning rate after ``epoch`` steps of this schedule, from ``base_lr`` (default:
-        the schedule's own, the optimizer's built rate)."""
-        return self._rate(epoch, self.base_lr if base_lr is None else base_lr)
+        the schedule's own, the optimizer's built rate), for parameter group ``group`` (its
+        options given per group)."""
+        return self._rate(epoch, self.base_lr if base_lr is None else base_lr, group)
 
     @abstractmethod
-    def _rate(self, epoch: int, base_lr: float) -> float:
-        """The schedule's formula: the rate after ``epoch`` steps from ``base_lr``."""
+    def _rate(self, epoch: int, base_lr: float, group: int) -> float:
+        """The schedule's formula: group ``group``'s rate after ``epoch`` steps from
+        ``base_lr``."""
 
-    def momentum_at(self, epoch: int) -> float | None:
-        """The momentum (or Adam's beta1) after ``epoch`` steps; None: this schedule leaves it."""
+    def momentum_at(self, epoch: int, group: int = 0) -> float | None:
+        """Group ``group``'s momentum (or Adam's beta1) after ``epoch`` steps; None: this
+        schedule leaves it."""
         return None
 
     def step(self) -> None:
@@ -79,14 +85,15 @@ class LRScheduler(ABC):
 
     def _set_epoch(self, epoch: int) -> None:
         if self.base_lrs:  # groups: each from its own base rate
-            self.optimizer.lrs = [self.lr_at(epoch, base) for base in self.base_lrs]
+            self.optimizer.lrs = [self.lr_at(epoch, base, i)
+                                  for i, base in enumerate(self.base_lrs)]
         else:
             self.optimizer.lr = self.lr_at(epoch)
         self.last_epoch = epoch
         self._last_lr = float(self.optimizer.lr)
-        momentum = self.momentum_at(epoch)
-        if momentum is not None:
-            set_momentum(self.optimizer, momentum)
+        momenta = [self.momentum_at(epoch, i) for i in range(group_count(self.optimizer))]
+        if momenta[0] is not None:
+            set_momentum(self.optimizer, momenta)
 
 
 MOMENTUM_OPTIONS = ("betas", "momentum")
@@ -134,9 +141,10 @@ def check_cycled(optimizer, schedule: str) -> None:
                 "the schedule before the first step, or pass cycle_momentum=False")
 
 
-def set_momentum(optimizer, value: float) -> None:
-    """Set the momentum, or the beta1 of the ``betas``, of the optimizer (of each group's)."""
-    for stepped in stepped_optimizers(optimizer):
+def set_momentum(optimizer, values: list[float]) -> None:
+    """Set the momentum, or the beta1 of the ``betas``, of the optimizer (each group's to its
+    own of ``values``)."""
+    for stepped, value in zip(stepped_optimizers(optimizer), values, strict=True):
         if momentum_name(stepped) == "betas":
             stepped.betas = (value, *stepped.betas[1:])
         else:
@@ -161,7 +169,7 @@ class StepLR(LRScheduler):
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer)
 
-    def _rate(self, epoch, base_lr):
+    def _rate(self, epoch, base_lr, group):
         return base_lr * self.gamma ** (epoch // self.step_size)
 
 
@@ -184,7 +192,7 @@ class MultiStepLR(LRScheduler):
         self.milestones, self.gamma = sorted(milestones), gamma
         super().__init__(optimizer)
 
-    def _rate(self, epoch, base_lr):
+    def _rate(self, epoch, base_lr, group):
         return base_lr * self.gamma ** bisect.bisect_right(self.milestones, epoch)
 
 
@@ -202,7 +210,7 @@ class ExponentialLR(LRScheduler):
         self.gamma = gamma
         super().__init__(optimizer)
 
-    def _rate(self, epoch, base_lr):
+    def _rate(self, epoch, base_lr, group):
         return base_lr * self.gamma**epoch
 
 
@@ -226,7 +234,7 @@ class CosineAnnealingLR(LRScheduler):
         self.T_max, self.eta_min = T_max, eta_min
         super().__init__(optimizer)
 
-    def _rate(self, epoch, base_lr):
+    def _rate(self, epoch, base_lr, group):
         cosine = 1.0 + math.cos(math.pi * epoch / self.T_max)
         return self.eta_min + (base_lr - self.eta_min) * cosine / 2.0
 
@@ -255,7 +263,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self.T_0, self.T_mult, self.eta_min = T_0, T_mult, eta_min
         super().__init__(optimizer)
 
-    def _rate(self, epoch, base_lr):
+    def _rate(self, epoch, base_lr, group):
         into = epoch % self.T_0 if self.T_mult == 1 else epoch  # steps into the period
         period = self.T_0
         while into >= period:  # counted in integers: no rounding at a restart
@@ -286,9 +294,9 @@ class OneCycleLR(LRScheduler):
 
     Parameters
     ----------
-    max_lr : float or None
-        Peak learning rate, the same for every group; None: the optimizer's own rate (each
-        group's own, over Groups).
+    max_lr : float, list of float, or None
+        Peak learning rate: one for every group, or a list of one per group (over Groups,
+        ``rest`` last); None: the optimizer's own rate (each group's own, over Groups).
     total_steps : int, optional
         Length of the cycle; else give ``epochs`` and ``steps_per_epoch`` (as PyTorch).
     epochs, steps_per_epoch : int, optional
@@ -300,10 +308,10 @@ class OneCycleLR(LRScheduler):
         Shape of the rise and fall.
     cycle_momentum : bool
         Cycle the momentum (or beta1) inversely to the rate.
-    base_momentum : float
-        Momentum at the peak rate, in ``[0, 1)``.
-    max_momentum : float
-        Momentum at the start and end of the cycle, in ``[0, 1)``.
+    base_momentum : float or list of float
+        Momentum at the peak rate, in ``[0, 1)``; or a list of one per group.
+    max_momentum : float or list of float
+        Momentum at the start and end of the cycle, in ``[0, 1)``; or a list of one per group.
     div_factor : float
         The starting rate is ``max_lr / div_factor``.
     final_div_factor : float
@@ -312,35 +320,37 @@ class OneCycleLR(LRScheduler):
         Fall back to the starting rate symmetrically before the final annealing.
     """
 
-    def __init__(self, optimizer, max_lr: PositiveFloat | None = None,
+    def __init__(self, optimizer, max_lr: per_group(PositiveFloat) | None = None,
                  total_steps: PositiveInt | None = None, epochs: PositiveInt | None = None,
                  steps_per_epoch: PositiveInt | None = None,
                  pct_start: Annotated[float, Range(ge=0, le=1)] = 0.3,
                  anneal_strategy: Literal["cos", "linear"] = "cos", cycle_momentum: bool = True,
-                 base_momentum: Annotated[float, Range(ge=0, lt=1)] = 0.85,
-                 max_momentum: Annotated[float, Range(ge=0, lt=1)] = 0.95,
+                 base_momentum: per_group(Fraction) = 0.85,
+                 max_momentum: per_group(Fraction) = 0.95,
                  div_factor: PositiveFloat = 25.0, final_div_factor: PositiveFloat = 1e4,
                  three_phase: bool = False):
         self.max_lr, self.pct_start = max_lr, pct_start
+        self._peaks = group_values("OneCycleLR", "max_lr", max_lr, group_count(optimizer))
         self.total_steps = _cycle_length(total_steps, epochs, steps_per_epoch)
         self.anneal_strategy, self.cycle_momentum = anneal_strategy, cycle_momentum
         self.base_momentum, self.max_momentum = base_momentum, max_momentum
+        self._momenta = momenta("OneCycleLR", base_momentum, max_momentum, optimizer)
         self.div_factor, self.final_div_factor = div_factor, final_div_factor
         self.three_phase = three_phase
         if cycle_momentum:
             check_cycled(optimizer, type(self).__name__)
         super().__init__(optimizer)
 
-    def _rate(self, epoch, base_lr):
-        peak = base_lr if self.max_lr is None else self.max_lr
+    def _rate(self, epoch, base_lr, group):
+        peak = base_lr if self.max_lr is None else self._peaks[group]
         initial = peak / self.div_factor
         ends = [initial, peak] + [initial] * self.three_phase
         return self._along(epoch, ends + [initial / self.final_div_factor])
 
-    def momentum_at(self, epoch):
+    def momentum_at(self, epoch, group=0):
         if not self.cycle_momentum:
             return None
-        low, high = self.base_momentum, self.max_momentum
+        low, high = self._momenta[0][group], self._momenta[1][group]
         return self._along(epoch, [high, low, high] + [high] * self.three_phase)
 
     def _along(self, epoch, values):
@@ -359,6 +369,13 @@ class OneCycleLR(LRScheduler):
         if self.anneal_strategy == "cos":
             return end + (start - end) * (1.0 + math.cos(math.pi * fraction)) / 2.0
         return start + (end - start) * fraction
+
+
+def momenta(owner: str, base_momentum, max_momentum, optimizer) -> tuple[list, list]:
+    """The base and max momentum of each group of ``optimizer`` (see :func:`group_values`)."""
+    count = group_count(optimizer)
+    return (group_values(owner, "base_momentum", base_momentum, count),
+            group_values(owner, "max_momentum", max_momentum, count))
 
 
 def _cycle_length(total_steps, epochs, steps_per_epoch) -> int:

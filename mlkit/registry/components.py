@@ -39,17 +39,19 @@ SUPPLIED = {"model": ("n_features", "n_outputs", "rng", "dtype"),
 
 @dataclass(frozen=True)
 class Component:
-    """A component: ``build``, the callables it passes ``**options`` on to, and for a loss the
-    head that reads the model's outputs ("binary", "multiclass", "scores" or "regression")."""
+    """A component: ``build``, the callables it passes ``**options`` on to, for a loss the
+    head that reads the model's outputs ("binary", "multiclass", "scores" or "regression"),
+    and the options a config cannot give (a Python function, and what only serves one)."""
 
     kind: str
     build: Callable
     passes_to: tuple[Callable, ...] = ()
     head: str | None = None
+    python_only: tuple[str, ...] = ()
 
     def options(self) -> list[Option]:
         """Every option, in signature order: ``build``'s own, then those passed on."""
-        supplied = SUPPLIED[self.kind]
+        supplied = SUPPLIED[self.kind] + self.python_only
         found = signature_options(self.build, supplied, keyword_defaults_only=self.kind == "loss")
         for target in self.passes_to:
             taken = supplied + tuple(option.name for option in found)
@@ -354,7 +356,7 @@ SCHEDULES: dict[str, Component] = {
     "linear": Component("schedule", optim.LinearLR),
     "constant": Component("schedule", optim.ConstantLR),
     "polynomial": Component("schedule", optim.PolynomialLR),
-    "cyclic": Component("schedule", optim.CyclicLR),
+    "cyclic": Component("schedule", optim.CyclicLR, python_only=("scale_fn", "scale_mode")),
 }
 
 PYTHON_ONLY: dict[str, dict[str, type]] = {

@@ -14,6 +14,7 @@ import time
 import numpy as np
 
 from mlkit.data import minibatches
+from mlkit.train.history import learning_rates
 from mlkit.train.state import LoopState
 from mlkit.tree import tree_leaves
 
@@ -36,7 +37,8 @@ def run_epoch(step, optimizer, X, y, weight, batch_size, shuffle, last_batch, pr
               schedule, state: LoopState, epoch: int) -> tuple[float, float]:
     """Train one epoch; returns the mean batch loss and the last step's gradient norm.
     With a :class:`~mlkit.train.profile.StepProfile`, each part of each step is timed; a
-    ``schedule`` (or None) is stepped after every batch."""
+    ``schedule`` (or None) is stepped after every batch, each step's rates recorded in
+    ``state.history.steps`` first."""
     flat = step.bind()
     take, descend = functools.partial(_rows, X, y, weight), optimizer.descend
     if profile is not None:
@@ -54,6 +56,7 @@ def run_epoch(step, optimizer, X, y, weight, batch_size, shuffle, last_batch, pr
                                    f"{loss}")
         state.step += 1
         if schedule is not None:
+            state.history.record_step(state.step, epoch, learning_rates(optimizer))
             schedule.step()
         total += loss * len(xb)
         seen += len(xb)

@@ -1,4 +1,5 @@
-"""The per-epoch record of a training run: one row of numbers per epoch."""
+"""The record of a training run: one row of numbers per epoch, and with a schedule stepped
+every batch, the learning rates of every optimizer step."""
 
 from __future__ import annotations
 
@@ -6,7 +7,17 @@ import math
 
 import numpy as np
 
-__all__ = ["History"]
+__all__ = ["History", "learning_rates"]
+
+
+def learning_rates(optimizer) -> dict[str, float]:
+    """A row's ``lr`` (the optimizer's own rate) and, with parameter groups, each group's
+    rate as ``lr.<i>``, numbered as ``optimizer.groups.<i>`` (one per group, as Lightning's
+    learning-rate monitor logs them)."""
+    rates = {"lr": float(optimizer.lr)}
+    for i, rate in enumerate(getattr(optimizer, "group_lrs", ())):
+        rates[f"lr.{i}"] = float(rate)
+    return rates
 
 
 class History:
@@ -17,11 +28,17 @@ class History:
     ``val_*`` keys. ``stop_reason`` is ``"completed"``, ``"early_stopping"``, ``"converged"``
     (the optimizer met its tolerances), ``"stalled"`` (it could not move short of them; its
     ``reason`` says why), ``"diverged"``, ``"interrupted"`` or ``"not started"``.
+
+    ``steps`` holds, when a schedule steps every batch (so the rate changes within an epoch,
+    where a row shows only its first), the rates each optimizer step used: columns ``step``,
+    ``epoch``, ``lr`` and ``lr.<i>`` (as :func:`learning_rates`), one list of values each.
     """
 
-    def __init__(self, rows=None, stop_reason: str = "not started"):
+    def __init__(self, rows=None, stop_reason: str = "not started", steps=None):
         self.rows: list[dict] = [dict(row) for row in rows or []]
         self.stop_reason = stop_reason
+        self.steps: dict[str, list] = {name: list(values) for name, values in
+                                       (steps or {}).items()}
         self.profile = None  # a StepProfile when fit(profile=True)
 
     def __len__(self) -> int:
@@ -41,6 +58,11 @@ class History:
             raise KeyError(f"history has no column {name!r}; columns: {self.columns}")
         return np.array([row.get(name, math.nan) for row in self.rows], dtype=np.float64)
 
+    def record_step(self, step: int, epoch: int, rates: dict) -> None:
+        """Add optimizer step ``step`` of ``epoch`` and the ``rates`` it used to ``steps``."""
+        for name, value in {"step": step, "epoch": epoch, **rates}.items():
+            self.steps.setdefault(name, []).append(value)
+
     @property
     def last(self) -> dict:
         """The latest row ({} before the first epoch)."""
@@ -55,20 +77,27 @@ class History:
         return self.rows[int(index)]
 
     def to_arrays(self) -> dict[str, np.ndarray]:
-        """One float64 array per column (``epoch`` as int64), for a checkpoint."""
+        """One float64 array per column (``epoch`` as int64), and ``steps.<column>`` per
+        column of ``steps`` (``step`` and ``epoch`` int64), for a checkpoint."""
         arrays = {name: self.column(name) for name in self.columns}
         if "epoch" in arrays:
             arrays["epoch"] = arrays["epoch"].astype(np.int64)
+        for name, values in self.steps.items():
+            arrays[f"steps.{name}"] = np.array(values, dtype=np.int64 if name in (
+                "step", "epoch") else np.float64)
         return arrays
 
     @classmethod
     def from_arrays(cls, arrays: dict, stop_reason: str = "not started") -> History:
-        """Rebuild the rows written by :meth:`to_arrays` (NaN entries are left out)."""
-        columns = {name: np.atleast_1d(values).tolist() for name, values in arrays.items()}
+        """Rebuild the rows (NaN entries are left out) and steps written by :meth:`to_arrays`."""
+        steps = {name[len("steps."):]: np.atleast_1d(values).tolist()
+                 for name, values in arrays.items() if name.startswith("steps.")}
+        columns = {name: np.atleast_1d(values).tolist() for name, values in arrays.items()
+                   if not name.startswith("steps.")}
         lengths = {len(values) for values in columns.values()}
         if len(lengths) > 1:
             raise ValueError(f"history columns have different lengths {sorted(lengths)}")
         rows = [{name: int(value) if name == "epoch" else float(value)
                  for name, value in zip(columns, row) if name == "epoch" or not math.isnan(value)}
                 for row in zip(*columns.values())]  # one row per epoch: the columns transposed
-        return cls(rows, stop_reason)
+        return cls(rows, stop_reason, steps)

@@ -23,7 +23,7 @@ from mlkit.train.blocks import BlockedStep
 from mlkit.train.callbacks import ScheduleStep
 from mlkit.train.epoch import TrainingDiverged, run_epoch
 from mlkit.train.heads import validation_scores
-from mlkit.train.history import History
+from mlkit.train.history import History, learning_rates
 from mlkit.train.profile import StepProfile
 from mlkit.train.state import LoopState
 from mlkit.train.step import training_step
@@ -227,16 +227,6 @@ def fit(model, loss_fn, optimizer, X, y, *, sample_weight=None, validation=None,
         for callback in hooks:
             callback.on_train_end(state, reason)
     return state.history
-
-
-def learning_rates(optimizer) -> dict[str, float]:
-    """The row's ``lr`` (the optimizer's own rate) and, with parameter groups, each group's
-    rate as ``lr.<i>``, numbered as ``optimizer.groups.<i>`` (one per group, as Lightning's
-    learning-rate monitor logs them)."""
-    rates = {"lr": float(optimizer.lr)}
-    for i, rate in enumerate(getattr(optimizer, "group_lrs", ())):
-        rates[f"lr.{i}"] = float(rate)
-    return rates
 
 
 def _set_mode(model, training: bool) -> None:

@@ -1,7 +1,8 @@
 """Run directories and the execution of a built training plan.
 
 A run lives in ``<root>/<name>/<timestamp>/`` and holds ``config.yaml`` (resolved),
-``preprocessing.json``, ``metrics.csv`` (a row per epoch), ``model.npz`` (best weights),
+``preprocessing.json``, ``metrics.csv`` (a row per epoch), ``lr_steps.csv`` (with a schedule
+stepped every batch, the rates of every step), ``model.npz`` (best weights),
 ``last.npz`` (the full state, for ``--resume``), ``baseline.npz`` (the scikit-learn baseline's
 test predictions), ``training_profile.json`` (what training saw of each input column),
 ``summary.json`` and ``curves.png``. Every file is written atomically (a
@@ -46,7 +47,7 @@ class RunDir:
 
     CONFIG, METRICS, MODEL, LAST = "config.yaml", "metrics.csv", "model.npz", "last.npz"
     SUMMARY, PREPROCESSING, CURVES = "summary.json", "preprocessing.json", "curves.png"
-    BASELINE, PROFILE = "baseline.npz", "training_profile.json"
+    BASELINE, PROFILE, STEPS = "baseline.npz", "training_profile.json", "lr_steps.csv"
 
     def __init__(self, path):
         self.path = Path(path)
@@ -117,6 +118,12 @@ class RunDir:
         """``metrics.csv``: one row per epoch, every column of the history."""
         frame = pd.DataFrame(history.rows, columns=history.columns)
         self.write_text(self.METRICS, frame.to_csv(index=False, float_format="%.17g"))
+
+    def write_steps(self, history: History) -> None:
+        """``lr_steps.csv``: the rates of every optimizer step, when the history has them."""
+        if history.steps:
+            frame = pd.DataFrame(history.steps)
+            self.write_text(self.STEPS, frame.to_csv(index=False, float_format="%.17g"))
 
     def read_metrics(self) -> pd.DataFrame:
         """``metrics.csv`` as a data frame."""
@@ -193,7 +200,8 @@ def _finite_leaf(value):
 
 
 class MetricsLog(Callback):
-    """Rewrite ``metrics.csv`` after every epoch, so it is current even after a crash."""
+    """Rewrite ``metrics.csv`` after every epoch, so it is current even after a crash, and
+    write ``lr_steps.csv`` at the end (``last.npz`` keeps its steps for a resume)."""
 
     name = "metrics"
     order = 95
@@ -206,6 +214,7 @@ class MetricsLog(Callback):
 
     def on_train_end(self, state, reason):
         self.run.write_metrics(state.history)
+        self.run.write_steps(state.history)
 
 
 @dataclass

@@ -138,12 +138,16 @@ def check_training_state(arrays: dict, path) -> None:
             if value.shape != () or value.dtype.kind not in "iu" or value < 0:
                 raise CheckpointError(f"{path}: key {name!r} must be a whole number >= 0 (got "
                                       f"{value!r}); restore the file or train again")
-    history = {name: value for name, value in arrays.items() if name.startswith("history.")}
+    steps = {name: value for name, value in arrays.items() if name.startswith("history.steps.")}
+    history = {name: value for name, value in arrays.items()
+               if name.startswith("history.") and name not in steps}
+    for keys, columns in (("history.*", history), ("history.steps.*", steps)):
+        lengths = {value.shape for value in columns.values()}
+        if len(lengths) > 1 or any(len(shape) != 1 for shape in lengths):
+            shapes = {name: value.shape for name, value in columns.items()}
+            raise CheckpointError(f"{path}: the {keys} keys must be 1-d arrays of one length "
+                                  f"(got {shapes}); restore the file or train again")
     lengths = {value.shape for value in history.values()}
-    if len(lengths) > 1 or any(len(shape) != 1 for shape in lengths):
-        shapes = {name: value.shape for name, value in history.items()}
-        raise CheckpointError(f"{path}: the history.* keys must be 1-d arrays of one length "
-                              f"(got {shapes}); restore the file or train again")
     if "loop.epoch" in arrays and lengths and next(iter(lengths))[0] != int(arrays["loop.epoch"]):
         raise CheckpointError(f"{path}: key 'loop.epoch' is {int(arrays['loop.epoch'])} but the "
                               f"history holds {next(iter(lengths))[0]} epochs; restore the file "

@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 
 from mlkit.cli import main
+from mlkit.train.checkpoint import CheckpointError
+from mlkit.train.run_files import check_training_state
 
 REPO = Path(__file__).resolve().parents[2]
 PENGUINS = REPO / "datasets" / "penguins.csv"
@@ -143,3 +145,13 @@ def test_a_row_short_of_its_target_is_left_out_and_listed(cli, tmp_path):
     code, out, err = cli("train", config, *QUICK, "--output", tmp_path / "runs")
     assert code == 0, err
     assert f"note: {tmp_path / 'two.csv'}: 1 row with no target value left out: line 14" in out
+
+
+def test_a_checkpoints_step_rates_are_checked_apart_from_its_epochs():
+    epochs = {"history.epoch": np.array([1, 2]), "history.lr": np.array([0.1, 0.1])}
+    steps = {"history.steps.step": np.arange(1, 6), "history.steps.lr": np.full(5, 0.1)}
+    check_training_state({**epochs, **steps, "loop.epoch": np.array(2)}, "last.npz")
+    steps["history.steps.lr"] = steps["history.steps.lr"][:4]
+    with pytest.raises(CheckpointError, match=r"last.npz: the history.steps.\* keys must be 1-d "
+                                              "arrays of one length"):
+        check_training_state({**epochs, **steps, "loop.epoch": np.array(2)}, "last.npz")

@@ -373,7 +373,12 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
         exps = b * exps
     total = mnp.sum(exps, axis=axis, keepdims=True)
     sign = numpy.sign(getval(total))
-    out = mnp.log(mnp.abs(total) if return_sign else total) + shift
+    size = mnp.abs(total) if return_sign else total
+    nothing = sign == 0  # every a is -inf (or b is 0): the sum stays 0 as a moves by any step,
+    if _none_of(nothing):  # so its log is the constant -inf, of derivative 0 (not log's 1/0
+        out = mnp.log(size) + shift  # times exp's 0 slope: nan in reverse mode)
+    else:
+        out = mnp.where(nothing, -numpy.inf, mnp.log(mnp.where(nothing, 1, size))) + shift
     if not return_sign and sign.dtype.kind != "c" and not _none_of(sign < 0):
         # A negative real sum's log is nan, and so are its derivatives (log's rule 1/total
         # would give finite ones); return_sign gives log|sum|. A complex sum has a complex log.

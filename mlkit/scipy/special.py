@@ -373,11 +373,20 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
         exps = b * exps
     total = mnp.sum(exps, axis=axis, keepdims=True)
     sign = numpy.sign(getval(total))
-    out = mnp.log(mnp.abs(total) if return_sign else total) + shift
-    if not return_sign and sign.dtype.kind != "c" and not _none_of(sign < 0):
-        # A negative real sum's log is nan, and so are its derivatives (log's rule 1/total
-        # would give finite ones); return_sign gives log|sum|. A complex sum has a complex log.
-        out = out * numpy.where(sign < 0, numpy.nan, 1).astype(sign.dtype)
+    size = mnp.abs(total) if return_sign else total
+    real = sign.dtype.kind != "c"
+    if _none_of(sign <= 0 if real else sign == 0):  # one guard for the common positive sum
+        out = mnp.log(size) + shift
+    else:
+        # A sum of zeros only (every a -inf, or every b 0) stays 0 as a moves by any step: its
+        # log is the constant -inf, of derivative 0 (not log's 1/0 times exp's 0 slope, nan).
+        nothing = sign == 0
+        out = mnp.where(nothing, -numpy.inf, mnp.log(mnp.where(nothing, 1, size))) + shift
+        if not return_sign and real and not _none_of(sign < 0):
+            # A negative real sum's log is nan, and so are its derivatives (log's rule
+            # 1/total would give finite ones); return_sign gives log|sum|. A complex sum has
+            # a complex log.
+            out = out * numpy.where(sign < 0, numpy.nan, 1).astype(sign.dtype)
     if not keepdims:
         out, sign = ((mnp.squeeze(out, axis=axis), numpy.squeeze(sign, axis=axis))
                      if axis is not None else (mnp.reshape(out, ()), sign.reshape(())))

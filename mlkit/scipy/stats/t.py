@@ -9,6 +9,7 @@ import scipy.stats
 
 import mlkit.numpy as mnp
 from mlkit.autodiff.tracer import getval
+from mlkit.numpy.rules.unbounded import times_either
 from mlkit.scipy.gamma_ratio import log_gamma_ratio
 from mlkit.scipy.special import stdtr
 from mlkit.scipy.stats.base import flat_ends, log_of, masked, register, standardized
@@ -34,9 +35,9 @@ def _log_spread(x, loc, z, scale, df):
 
 def logpdf(x, df, loc=0.0, scale=1.0):
     z, scale, (df,), valid = standardized(x, loc, scale, df)
-    half = 0.5 * (df + 1)
+    half = 0.5 * (df + 1)  # at x = +-inf the spread is inf: a zero tangent of df gives 0
     out = (log_gamma_ratio(0.5 * df) - 0.5 * log_of(df * math.pi) - log_of(scale)
-           - half * _log_spread(x, loc, z, scale, df))
+           - times_either(half, _log_spread(x, loc, z, scale, df)))
     return masked(valid, out, numpy.nan)
 
 
@@ -59,7 +60,8 @@ def _log_left_tail(offset, scale, df):
     term of its expansion in 1/z^2. At x = -inf each derivative is its limit (0 in x and loc,
     df / scale in scale), where log(stdtr) meets inf * 0."""
     return (log_gamma_ratio(0.5 * df) - 0.5 * log_of(math.pi)
-            + 0.5 * (df - 2) * log_of(df) - df * (mnp.log(mnp.abs(offset)) - mnp.log(scale)))
+            + 0.5 * (df - 2) * log_of(df)
+            - times_either(df, mnp.log(mnp.abs(offset)) - mnp.log(scale)))
 
 
 def logcdf(x, df, loc=0.0, scale=1.0):

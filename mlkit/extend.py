@@ -18,7 +18,8 @@ from mlkit.autodiff.entry import derivative_of, fun_name, unary_of
 from mlkit.autodiff.forward import JVPNode, def_linear, defjvp, defjvp_argnum
 from mlkit.autodiff.reverse import DeprecatedFormWarning, VJPNode, defvjp, defvjp_argnum
 from mlkit.autodiff.rule_tables import defjvp_argnums, defvjp_argnums
-from mlkit.autodiff.tracer import Box, Node, box_types, draw, getval, trace
+from mlkit.autodiff.tracer import Box, Node, draw, getval, trace
+from mlkit.autodiff.tracer import is_box as isbox
 from mlkit.autodiff.tracer import primitive as _primitive
 from mlkit.autodiff.vspace import VSpace, vspace
 from mlkit.numpy.rules.base import broadcast_like, unbroadcast
@@ -82,11 +83,6 @@ def notrace_primitive(fun):
         return fun(*[getval(a) for a in args], **{k: getval(v) for k, v in kwargs.items()})
 
     return untraced
-
-
-def isbox(x):
-    """Whether ``x`` is a traced value (a box around the raw value)."""
-    return type(x) in box_types
 
 
 def unary_to_nary(unary_operator):

@@ -42,10 +42,17 @@ __all__ = ["builtins", "checkpoint", "custom_vjp", "defjvp", "defvjp", "deriv", 
            "value_and_grad", "vector_jacobian_product", "with_fused_gradient"]
 
 ESTIMATORS = ("LogisticRegression", "MLPClassifier", "MLPRegressor")
+# HIPS autograd's submodules that ``import autograd`` puts on the package (``autograd.core``).
+_AUTOGRAD_SUBMODULES = ("core", "differential_operators", "tracer", "util", "wrap_util")
 
 
 def __getattr__(name):
-    """``mlkit.LogisticRegression`` and friends, imported from mlkit.estimators on first use."""
+    """``mlkit.LogisticRegression`` and friends, imported from mlkit.estimators on first use,
+    and autograd's submodule paths (``mlkit.core``), imported on first use too."""
+    if name in _AUTOGRAD_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"mlkit.{name}")
     if name in ESTIMATORS:
         from mlkit.estimators import LogisticRegression, MLPClassifier, MLPRegressor
 

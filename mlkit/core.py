@@ -4,19 +4,21 @@
 one's own build on (with ``mlkit.wrap_util.unary_to_nary``); ``mlkit.make_vjp`` is the
 many-argument operator. ``backward_pass(g, end_node)`` is the reverse pass of a trace driven by
 hand (a root from ``VJPNode.new_root()``, boxed with ``mlkit.tracer.new_box``), as pymoo does.
+``primitive_vjps``/``primitive_jvps`` are the rule registries as autograd's tables.
 """
 
 from mlkit.autodiff.entry import make_jvp, make_vjp
 from mlkit.autodiff.forward import JVPNode, def_linear, defjvp, defjvp_argnum
 from mlkit.autodiff.reverse import VJPNode, defvjp, defvjp_argnum
 from mlkit.autodiff.reverse import backward_pass as _backward_pass
+from mlkit.autodiff.rule_tables import primitive_jvps, primitive_vjps
 from mlkit.autodiff.tracer import Node, getval
 from mlkit.autodiff.vspace import VSpace, vspace
 from mlkit.extend import defjvp_argnums, defvjp_argnums, primitive
 
 __all__ = ["make_vjp", "make_jvp", "VJPNode", "JVPNode", "Node", "VSpace", "vspace", "primitive",
            "getval", "defvjp", "defjvp", "defvjp_argnum", "defjvp_argnum", "defvjp_argnums",
-           "defjvp_argnums", "def_linear", "backward_pass"]
+           "defjvp_argnums", "def_linear", "backward_pass", "primitive_vjps", "primitive_jvps"]
 
 
 def backward_pass(g, end_node):

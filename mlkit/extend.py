@@ -17,7 +17,9 @@ from mlkit.autodiff.custom import custom_vjp
 from mlkit.autodiff.entry import derivative_of, fun_name, unary_of
 from mlkit.autodiff.forward import JVPNode, def_linear, defjvp, defjvp_argnum
 from mlkit.autodiff.reverse import DeprecatedFormWarning, VJPNode, defvjp, defvjp_argnum
-from mlkit.autodiff.tracer import Box, Node, box_types, draw, getval, trace
+from mlkit.autodiff.rule_tables import defjvp_argnums, defvjp_argnums
+from mlkit.autodiff.tracer import Box, Node, draw, getval, trace
+from mlkit.autodiff.tracer import is_box as isbox
 from mlkit.autodiff.tracer import primitive as _primitive
 from mlkit.autodiff.vspace import VSpace, vspace
 from mlkit.numpy.rules.base import broadcast_like, unbroadcast
@@ -83,11 +85,6 @@ def notrace_primitive(fun):
     return untraced
 
 
-def isbox(x):
-    """Whether ``x`` is a traced value (a box around the raw value)."""
-    return type(x) in box_types
-
-
 def unary_to_nary(unary_operator):
     """Make ``unary_operator(f, x, *options)``, an operator on functions of one argument,
     into ``operator(fun, argnum=0, *options)(*args, **kwargs)`` for functions of many, as
@@ -104,24 +101,3 @@ def unary_to_nary(unary_operator):
         return nary_fun
 
     return nary_operator
-
-
-def defvjp_argnums(fun, maker):
-    """Rules for every argument at once, in the form HIPS autograd programs write them:
-    ``maker(argnums, ans, args, kwargs)`` returns a VJP giving one cotangent per argument
-    in ``argnums``. The engine asks for one argument at a time, so ``maker`` is called with a
-    one-element ``argnums``."""
-
-    def one(argnum, ans, args, kwargs):
-        vjp = maker((argnum,), ans, args, kwargs)
-        return lambda g: vjp(g)[0]
-
-    defvjp_argnum(fun, one)
-
-
-def defjvp_argnums(fun, maker):
-    """Forward rules for every argument at once, as autograd writes them:
-    ``maker(argnums, tangents, ans, args, kwargs)`` returns the output's tangent for the
-    given arguments' tangents; the engine passes one argument at a time."""
-    defjvp_argnum(fun, lambda argnum, g, ans, args, kwargs: maker((argnum,), (g,), ans, args,
-                                                                     kwargs))

@@ -88,6 +88,22 @@ def test_type_equal_to_arraybox_takes_a_traced_value_out_of_its_box_on_purpose()
     assert seen == [False] and type(onp.ones(2)) != ArrayBox and ArrayBox != 3  # noqa: E721
 
 
+def test_a_table_keyed_by_arraybox_finds_every_traced_values_class():
+    # Libraries keep rules in dicts keyed by box type: the scale 3 found for a traced value
+    # makes d/dx (3 x) = 3; missed, the default 0 would give a derivative of 0.
+    scales = {ArrayBox: 3.0}
+
+    def scaled(x):
+        return scales.get(type(x), 0.0) * x
+
+    assert_allclose(grad(lambda x: np.sum(scaled(x)))(onp.array([1.0, -2.0])), [3.0, 3.0])
+    assert grad(scaled)(0.5) == 3.0
+    assert grad(lambda x: scaled(x[0]) * x[1])(onp.array([2.0, 5.0]))[0] == 15.0
+    assert grad(grad(lambda s: scaled(s) * s))(0.5) == 6.0
+    assert grad(lambda s: (type(s) in {ArrayBox}) * s)(0.5) == 1.0
+    assert scales.get(onp.ndarray) is None and scales.get(float) is None
+
+
 @primitive
 def scaled_softplus(a, x):
     """a * log(1 + e^x), with its rules written against broadcasting by unbroadcast_f."""
@@ -232,7 +248,7 @@ def test_backward_pass_refuses_a_trace_with_two_roots():
         backward_pass(onp.ones(2), (a * b)._node)
 
 
-def test_autograds_submodules_are_attributes_of_a_freshly_imported_numpy_namespace():
+def test_autograds_submodules_are_attributes_of_freshly_imported_packages():
     # A fresh interpreter, so that no earlier import has put the submodules on the package.
     program = (
         "import numpy as onp\n"
@@ -245,10 +261,17 @@ def test_autograds_submodules_are_attributes_of_a_freshly_imported_numpy_namespa
         "gradient = list(grad(f)(onp.array([1.0, -2.0])))\n"
         "print(gradient, kinds,\n"
         "      npa.numpy_jvps.broadcast(onp.ones(2), onp.zeros((3, 2))).shape,\n"
-        "      callable(npa.numpy_wrapper.wrap_namespace), npa.numpy_vspaces.__name__)\n")
+        "      callable(npa.numpy_wrapper.wrap_namespace), npa.numpy_vspaces.__name__)\n"
+        "import mlkit\n"
+        "print(mlkit.core.primitive_vjps[npa.sin]((0,), npa.sin(0.5), (0.5,), {})(2.0)[0],\n"
+        "      mlkit.tracer.isbox(1.0), mlkit.util.subvals((1, 2), [(0, 5)]),\n"
+        "      mlkit.wrap_util.unary_to_nary.__name__,\n"
+        "      mlkit.differential_operators.grad is grad)\n")
     environment = dict(os.environ, PYTHONPATH=str(Path(mlkit.__file__).parents[1]))
     run = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
                          timeout=60, env=environment)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["[np.float64(2.0),", "np.float64(-4.0)]", "[True]",
-                                  "(3,", "2)", "True", "mlkit.numpy.numpy_vspaces"]
+                                  "(3,", "2)", "True", "mlkit.numpy.numpy_vspaces",
+                                  str(2.0 * onp.cos(0.5)), "False", "(5,", "2)",
+                                  "unary_to_nary", "True"]

@@ -8,7 +8,7 @@ import numpy
 
 from mlkit.autodiff.forward import def_linear, defjvp, defjvp_argnum
 from mlkit.autodiff.reverse import defvjp, defvjp_argnum
-from mlkit.autodiff.tracer import Box, box_types, primitive, rawval
+from mlkit.autodiff.tracer import Box, primitive, rawval
 from mlkit.autodiff.vspace import VSpace, _container_add, add_values, container_types, vspace
 from mlkit.tree import register_branch, tree_fold
 
@@ -232,11 +232,11 @@ def pack_traced(value, trace=None):
     container, so that a primitive given a tuple of traced arrays sees the tuple of their
     values and its rule gives a tuple cotangent, as with HIPS autograd's container boxes, and a
     function's container output is one traced value of its trace; any other value as it is."""
-    if type(value) in box_types:  # the usual case: already one traced value
+    if issubclass(type(value), Box):  # the usual case: already one traced value
         return value
 
     def pack(node, items):
-        if not any(type(item) in box_types and (trace is None or item._trace == trace)
+        if not any(issubclass(type(item), Box) and (trace is None or item._trace == trace)
                    for item in items):
             return node
         if type(node) is dict:

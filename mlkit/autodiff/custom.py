@@ -16,7 +16,7 @@ runs ``fun`` itself, so every derivative beyond the first stays the engine's exa
 import functools
 
 from mlkit.autodiff.reverse import VJPNode, defvjp_argnum
-from mlkit.autodiff.tracer import box_types, primitive, record_outside
+from mlkit.autodiff.tracer import Box, primitive, record_outside
 from mlkit.tree import tree_leaves
 
 __all__ = ["custom_vjp"]
@@ -26,7 +26,7 @@ _CONTAINERS = (tuple, list, dict)
 
 def _holds_box(value) -> bool:
     """Whether a tuple/list/dict holds a traced value at any depth."""
-    return any(type(leaf) in box_types for leaf in tree_leaves(value, exact=True))
+    return any(issubclass(type(leaf), Box) for leaf in tree_leaves(value, exact=True))
 
 
 class custom_vjp:
@@ -85,7 +85,7 @@ class custom_vjp:
         values = self._plain_values(args, kwargs)
         if values is None:
             return self.fun(*args, **kwargs)
-        if any(type(value) in box_types for value in values):  # recorded by mlkit.jit
+        if any(issubclass(type(value), Box) for value in values):  # recorded by mlkit.jit
             output, residuals = record_outside(self.fwd, values, kwargs)
         else:
             output, residuals = self.fwd(*values, **kwargs)
@@ -102,11 +102,11 @@ class custom_vjp:
         trace = None
         for i, arg in enumerate(args):
             kind = type(arg)
-            if kind in box_types:
+            if issubclass(kind, Box):
                 if arg._node.opaque:  # recorded by mlkit.jit: fwd's call is recorded whole
                     continue
                 value = arg._value
-                if ((type(value) in box_types and not value._node.opaque)
+                if ((issubclass(type(value), Box) and not value._node.opaque)
                         or type(arg._node) is not VJPNode
                         or (trace is not None and arg._trace != trace)
                         or (argnums is not None and i not in argnums)):

@@ -13,7 +13,7 @@ import numpy
 from mlkit.autodiff.containers import pack_traced
 from mlkit.autodiff.forward import JVPNode, defjvp_argnum
 from mlkit.autodiff.reverse import VJPNode, backward_pass, defvjp_argnum
-from mlkit.autodiff.tracer import box_types, getval, new_box, new_trace_id
+from mlkit.autodiff.tracer import Box, getval, new_box, new_trace_id
 from mlkit.autodiff.vspace import vspace
 from mlkit.tree import is_container, tree_map
 
@@ -103,7 +103,7 @@ def trace_call(fun, x, make_root, tangent=None):
     else:  # a tangent is matched to x by key, and taken whole at each of x's leaves
         boxed = tree_map(box, x, tangent, exact=True, prefix=True)
     out = pack_traced(fun(boxed), trace)
-    if type(out) in box_types and out._trace == trace:
+    if issubclass(type(out), Box) and out._trace == trace:
         return out._value, out._node, roots
     # Worded as HIPS autograd's warning begins, so filters written for it catch this one too.
     warnings.warn(
@@ -155,7 +155,7 @@ def _shaped_cotangent(fun, g, end_value):
     got, want = numpy.shape(getval(g)), numpy.shape(getval(end_value))
     if got == want:
         return g
-    if numpy.size(getval(g)) == numpy.size(getval(end_value)) and type(g) not in box_types:
+    if numpy.size(getval(g)) == numpy.size(getval(end_value)) and not issubclass(type(g), Box):
         return numpy.reshape(g, want)
     raise ValueError(
         f"vjp of {fun_name(fun)}: the cotangent has shape {got} but the output has shape "

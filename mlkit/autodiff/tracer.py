@@ -1,95 +1,21 @@
-"""Boxes, nodes and traces: how a primitive call on a differentiated value gets recorded.
+"""Traces: how a primitive call on a differentiated value gets recorded.
 
-A value being differentiated is wrapped in a Box that carries the id of its trace and the node
-that produced it. Every trace has its own increasing id, so a box of a box (a derivative of a
-derivative) is recorded by the innermost trace first and independent traces never mix.
+A value being differentiated is wrapped in a Box (``mlkit.autodiff.boxes``) that carries the id
+of its trace and the node that produced it. Every trace has its own increasing id, so a box of a
+box (a derivative of a derivative) is recorded by the innermost trace first and independent
+traces never mix. A value is traced when its type is a Box subclass.
 """
 
-import copy
 import functools
 import inspect
-import itertools
 import warnings
 
+from mlkit.autodiff.boxes import Box, Node, box_classes, new_box, new_trace_id
 from mlkit.tree import tree_map
 
-__all__ = ["Box", "Node", "any_box", "bind_traced_keywords", "box_types", "concrete",
+__all__ = ["Box", "Node", "any_box", "bind_traced_keywords", "concrete",
            "current_recorder", "differentiated", "draw", "getval", "is_box", "new_box",
            "new_trace_id", "primitive", "rawval", "record_outside", "set_recorder", "trace"]
-
-_trace_ids = itertools.count(1)
-
-# Every Box subclass, for the type test on the hot path, and the box class for each value type.
-box_types: set = set()
-_box_for_value_type: dict = {}
-
-
-def new_trace_id() -> int:
-    """A fresh trace id, larger than every id handed out before (so nesting orders itself)."""
-    return next(_trace_ids)
-
-
-class Node:
-    """What a trace records for one value; subclasses hold what their pass needs.
-
-    A recording trace (``mlkit.jit``) stands for values computed later, at replay: its nodes
-    are ``opaque``, so ``getval`` stops at their boxes (code that reads a traced value's raw
-    numbers keeps recording), and each time one of its values becomes a plain Python value
-    the node's ``concrete`` hears of it (to check that value again at replay).
-    """
-
-    __slots__ = ("parents",)
-    opaque = False
-
-    def concrete(self, convert, value):
-        """``value``, which ``convert`` made from this node's raw value."""
-        return value
-
-    @classmethod
-    def new_root(cls, *args, **kwargs):
-        """The node of a traced input: made without ``__init__`` (which records a call), then
-        set up by ``initialize_root(*args, **kwargs)``."""
-        root = cls.__new__(cls)
-        root.initialize_root(*args, **kwargs)
-        return root
-
-    def initialize_root(self, *args, **kwargs):
-        """Set up a root node; a subclass that keeps more per node sets that up here too."""
-        self.parents = ()
-
-
-class Box:
-    """A traced value: the raw value, its trace id and the node that produced it."""
-
-    __slots__ = ("_node", "_trace", "_value")
-
-    def __init__(self, value, trace, node):
-        self._value = value
-        self._trace = trace
-        self._node = node
-
-    def __repr__(self):
-        return f"{type(self).__name__}({self._value!r}, trace={self._trace})"
-
-    def __deepcopy__(self, memo):
-        """A copy on the same node, so the derivative flows through it as through the original
-        (copying the node too would cut the copy off the trace and silently drop its share)."""
-        copied = copy.copy(self)
-        copied._value = copy.deepcopy(self._value, memo)
-        return copied
-
-    @classmethod
-    def register(cls, value_type):
-        """Box values of ``value_type`` with this class when they are traced."""
-        box_types.add(cls)
-        _box_for_value_type[value_type] = cls
-        _box_for_value_type[cls] = cls
-
-
-# As in HIPS autograd, the type-to-box table is reachable as ``Box.type_mappings``: a library may
-# put a factory ``f(value, trace, node) -> box`` there for an array type of its own.
-Box.type_mappings = _box_for_value_type
-
 
 def trace(start_node, fun, x):
     """Run ``fun(x)`` with ``x`` boxed under a new trace whose root is ``start_node``.
@@ -101,7 +27,7 @@ def trace(start_node, fun, x):
     """
     trace_id = new_trace_id()
     out = fun(new_box(x, trace_id, start_node))
-    if type(out) in box_types and out._trace == trace_id:
+    if issubclass(type(out), Box) and out._trace == trace_id:
         return out._value, out._node
     warnings.warn(f"the output of {getattr(fun, '__name__', fun)!s} does not depend on its "
                   "input, so no node of the trace produced it", stacklevel=2)
@@ -109,12 +35,13 @@ def trace(start_node, fun, x):
 
 
 def is_box(x) -> bool:
-    return type(x) in box_types
+    """Whether ``x`` is a traced value (a box around the raw value)."""
+    return issubclass(type(x), Box)
 
 
 def any_box(*values) -> bool:
     """Whether any of ``values`` is traced (a box of any trace)."""
-    return any(type(x) in box_types for x in values)
+    return any(issubclass(type(x), Box) for x in values)
 
 
 def differentiated(*values) -> bool:
@@ -123,7 +50,7 @@ def differentiated(*values) -> bool:
     records is not)."""
     for x in values:
         kind = type(x)
-        while kind in box_types:
+        while issubclass(kind, Box):
             if not x._node.opaque:
                 return True
             x = x._value
@@ -136,14 +63,14 @@ def differentiated(*values) -> bool:
 def getval(x):
     """The raw value under any number of boxes (down to a recording trace's box, which stands
     for the value at replay)."""
-    while type(x) in box_types and not x._node.opaque:
+    while issubclass(type(x), Box) and not x._node.opaque:
         x = x._value
     return x
 
 
 def rawval(x):
     """The raw value under every box, a recording trace's included."""
-    while type(x) in box_types:
+    while issubclass(type(x), Box):
         x = x._value
     return x
 
@@ -152,7 +79,7 @@ def concrete(x, convert):
     """``convert`` of the raw value of box ``x``, as a plain Python (or numpy) value; the
     recording trace among its boxes, if any, is told, so that it checks it again at replay."""
     node = None
-    while type(x) in box_types:
+    while issubclass(type(x), Box):
         if x._node.opaque:
             node = x._node
         x = x._value
@@ -193,17 +120,6 @@ def draw(sample, *args, **kwargs):
     return _recorder.draw(sample, args, kwargs)
 
 
-def new_box(value, trace, node):
-    """Box ``value`` for ``trace``; a value type nobody registered cannot be traced."""
-    try:
-        return _box_for_value_type[type(value)](value, trace, node)
-    except KeyError:
-        raise TypeError(
-            f"mlkit cannot trace a value of type {type(value).__name__}: differentiable values are "
-            "floats, complex numbers, numpy arrays and tuples/lists/dicts of them"
-        ) from None
-
-
 def _box_or_hand_over(ans, trace, node, f_raw, args, kwargs):
     """Box ``ans``, unless one argument's own type took the call over and returned its type
     (an array wrapper that defers to numpy, such as an xarray.DataArray, holding traced
@@ -219,7 +135,7 @@ ARGNUM_0, ARGNUM_1 = (0,), (1,)
 
 
 def _holds_box(kwargs) -> bool:
-    return any(type(value) in box_types for value in kwargs.values())
+    return any(issubclass(type(value), Box) for value in kwargs.values())
 
 
 @functools.cache
@@ -240,7 +156,7 @@ def bind_traced_keywords(f_raw, args, kwargs):
     position, see it and the call records it as an argument."""
     parameters = _positional_parameters(f_raw)
     names = [p.name for p in parameters]
-    traced = [name for name, value in kwargs.items() if type(value) in box_types]
+    traced = [name for name, value in kwargs.items() if issubclass(type(value), Box)]
     outside = [name for name in traced if name not in names]
     if outside:
         name = getattr(f_raw, "__name__", repr(f_raw))
@@ -269,7 +185,8 @@ _SEQUENCES = frozenset((list, tuple))
 def _nests_box(args) -> bool:
     """True if a list or tuple argument holds a box (an index tuple with a recorded array):
     the call is then a recording trace's to make, though no argument is itself traced."""
-    return any(type(item) in box_types for arg in args if type(arg) in _SEQUENCES for item in arg)
+    return any(issubclass(type(item), Box)
+               for arg in args if type(arg) in _SEQUENCES for item in arg)
 
 
 def primitive(f_raw, pack=None, pack_dicts=False):
@@ -293,7 +210,7 @@ def primitive(f_raw, pack=None, pack_dicts=False):
         if len(args) == 1:
             # The most common call, a function of one traced array, without the general scan.
             (arg,) = args
-            if type(arg) not in box_types:
+            if not issubclass(type(arg), Box):
                 if pack is not None and type(arg) in packable:
                     new_args = packed(args)
                     if new_args is not None:
@@ -311,17 +228,18 @@ def primitive(f_raw, pack=None, pack_dicts=False):
                 args, kwargs = bind_traced_keywords(f_raw, args, kwargs)
                 return f_wrapped(*args, **kwargs)
             value = arg._value
-            ans = f_wrapped(value, **kwargs) if type(value) in box_types else f_raw(value, **kwargs)
+            ans = (f_wrapped if issubclass(type(value), Box) else f_raw)(value, **kwargs)
             node = arg._node.__class__(ans, f_wrapped, [value], kwargs, ARGNUM_0,
                                        (arg._node,))
             try:
-                return _box_for_value_type[type(ans)](ans, arg._trace, node)
+                return box_classes[type(ans)](ans, arg._trace, node)
             except KeyError:
                 return _box_or_hand_over(ans, arg._trace, node, f_raw, args, kwargs)
         if len(args) == 2:
             # Binary calls with one traced argument (x * 2.0, A @ w) skip the general scan.
             first, second = args
-            first_boxed, second_boxed = type(first) in box_types, type(second) in box_types
+            first_boxed = issubclass(type(first), Box)
+            second_boxed = issubclass(type(second), Box)
             if not (first_boxed or second_boxed) and (
                     pack is None
                     or (type(first) not in packable and type(second) not in packable)):
@@ -344,18 +262,18 @@ def primitive(f_raw, pack=None, pack_dicts=False):
                 value = arg._value
                 argvals = [value, second] if first_boxed else [first, value]
                 other = second if first_boxed else first
-                nested = type(value) in box_types or type(other) in box_types
+                nested = issubclass(type(value), Box) or issubclass(type(other), Box)
                 ans = f_wrapped(*argvals, **kwargs) if nested else f_raw(*argvals, **kwargs)
                 node = arg._node.__class__(ans, f_wrapped, argvals, kwargs, argnums,
                                            (arg._node,))
                 try:
-                    return _box_for_value_type[type(ans)](ans, arg._trace, node)
+                    return box_classes[type(ans)](ans, arg._trace, node)
                 except KeyError:
                     return _box_or_hand_over(ans, arg._trace, node, f_raw, args, kwargs)
         top = -1  # trace ids are >= 0: 0 is valid, as for a trace driven by hand
         sequences = False
         for arg in args:
-            if type(arg) in box_types:
+            if issubclass(type(arg), Box):
                 if arg._trace > top:
                     top = arg._trace
             elif type(arg) in packable:
@@ -376,18 +294,18 @@ def primitive(f_raw, pack=None, pack_dicts=False):
         parents = []
         nested = False
         for i, arg in enumerate(args):
-            if type(arg) in box_types:
+            if issubclass(type(arg), Box):
                 if arg._trace == top:
                     value = argvals[i] = arg._value
                     argnums.append(i)
                     parents.append(arg._node)
-                    nested = nested or type(value) in box_types
+                    nested = nested or issubclass(type(value), Box)
                 else:
                     nested = True
         ans = f_wrapped(*argvals, **kwargs) if nested else f_raw(*argvals, **kwargs)
         node = parents[0].__class__(ans, f_wrapped, argvals, kwargs, argnums, parents)
         try:
-            return _box_for_value_type[type(ans)](ans, top, node)
+            return box_classes[type(ans)](ans, top, node)
         except KeyError:
             return _box_or_hand_over(ans, top, node, f_raw, args, kwargs)
 

@@ -16,7 +16,7 @@ import warnings
 
 import numpy
 
-from mlkit.autodiff.tracer import box_types, current_recorder, new_trace_id, rawval, set_recorder
+from mlkit.autodiff.tracer import Box, current_recorder, new_trace_id, rawval, set_recorder
 from mlkit.jit.profile import Profile
 from mlkit.jit.program import Miss, Program, fresh, value_key
 from mlkit.jit.recording import Recorder, Ref
@@ -241,7 +241,7 @@ class Jitted:
         return program, value, recorder.taken
 
     def _output(self, recorder, leaf):
-        if type(leaf) in box_types:
+        if issubclass(type(leaf), Box):
             node = leaf._node
             if node.opaque and node.recorder is recorder:
                 return Ref(node.slot)
@@ -283,7 +283,7 @@ def _describe(x, leaves):
     if kind in _TRACED:
         leaves.append(x)
         return kind
-    if kind in box_types:
+    if issubclass(kind, Box):
         raise _Traced
     return ("static", _hashable(x, None))
 

@@ -13,7 +13,7 @@ import operator
 
 import numpy
 
-from mlkit.autodiff.tracer import Node, box_types, new_box, rawval
+from mlkit.autodiff.tracer import Box, Node, new_box, rawval
 from mlkit.numpy.box import ArrayBox
 from mlkit.tree import tree_flatten, tree_map, tree_unflatten
 
@@ -153,7 +153,7 @@ class Recorder:
         return tree_map(self._ref, x, exact=True)
 
     def _ref(self, x):
-        if type(x) not in box_types:
+        if not issubclass(type(x), Box):
             return x
         if x._node.opaque and x._node.recorder is self:
             return Ref(x._node.slot)
@@ -224,7 +224,7 @@ class Recorder:
     def draw(self, sample, args, kwargs):
         """A random draw: a step run afresh at each replay (or the value already drawn). Its
         parameters may be values of the program, but not differentiated ones."""
-        if any(type(a) in box_types and not (a._node.opaque and a._node.recorder is self)
+        if any(issubclass(type(a), Box) and not (a._node.opaque and a._node.recorder is self)
                for a in (*args, *kwargs.values())):
             raise TypeError("mlkit.jit: a random draw whose parameters are differentiated; "
                             "draw standard samples and transform them with mlkit.numpy instead")
@@ -244,7 +244,7 @@ def _masked(fun, args, argnums, kwargs):
     if fun is numpy.where or isinstance(fun, numpy.ufunc):
         return False
     traced = tree_flatten([args[argnum] for argnum in argnums])[0]
-    traced += [leaf for leaf in tree_flatten([args, kwargs])[0] if type(leaf) in box_types]
+    traced += [leaf for leaf in tree_flatten([args, kwargs])[0] if issubclass(type(leaf), Box)]
     return any(getattr(rawval(leaf), "dtype", None) == numpy.bool_ for leaf in traced)
 
 

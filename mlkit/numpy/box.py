@@ -16,7 +16,6 @@ import mlkit.numpy as mnp
 from mlkit.autodiff.tracer import (
     Box,
     bind_traced_keywords,
-    box_types,
     concrete,
     current_recorder,
     differentiated,
@@ -71,7 +70,9 @@ _TO_NUMBER_HINT = (
 class _ArrayBoxClass(type):
     """The class of the ArrayBox classes: ``type(x) == ArrayBox`` holds for every traced array
     and scalar, as in HIPS autograd, where all are of that one class (programs test it to take
-    a value out of its box, a derivative cut on purpose); ``is`` and hashes stay the classes'."""
+    a value out of its box, a derivative cut on purpose); they hash as ArrayBox, so a table keyed
+    by it (``{ArrayBox: f}.get(type(x))``) finds them; ``is`` stays theirs. The engine tests
+    boxes by subclass, hashing a box class only to box a box again (a higher derivative)."""
 
     def __eq__(cls, other):
         if cls is other:
@@ -85,7 +86,8 @@ class _ArrayBoxClass(type):
         equal = _ArrayBoxClass.__eq__(cls, other)
         return equal if equal is NotImplemented else not equal
 
-    __hash__ = type.__hash__
+    def __hash__(cls):
+        return type.__hash__(ArrayBox if cls in _ENGINE_KINDS else cls)
 
 
 class ArrayBox(Box, metaclass=_ArrayBoxClass):
@@ -127,7 +129,7 @@ class ArrayBox(Box, metaclass=_ArrayBoxClass):
         if fun is None:
             module = getattr(func, "__module__", None) or "numpy"
             raise TypeError(_no_rule_message(f"{module}.{func.__name__}"))
-        if any(type(value) in box_types for value in kwargs.values()):
+        if any(issubclass(type(value), Box) for value in kwargs.values()):
             # A traced value given by keyword: by position, so it is traced as an argument.
             args, kwargs = bind_traced_keywords(func, args, kwargs)
         if current_recorder() is None:
@@ -313,7 +315,7 @@ def _recording_dispatch(fun, raw, args, kwargs):
     value, which numpy would hand back to ``fun`` without end: refused by name instead."""
     entered = _dispatching.__dict__.setdefault("functions", set())
     if fun in entered:
-        if any(type(a) in box_types and a._node.opaque for a in args):
+        if any(issubclass(type(a), Box) and a._node.opaque for a in args):
             name = f"{getattr(fun, '__module__', 'mlkit')}.{fun.__name__}"
             raise TypeError(
                 f"mlkit.jit cannot record {name}: its code calls numpy's {raw.__name__} on the "
@@ -332,7 +334,7 @@ def _recording_dispatch(fun, raw, args, kwargs):
 def _defers_to_numpy(kind):
     """True for a foreign array wrapper with its own numpy override (as xarray.DataArray has):
     it unwraps itself and calls numpy again, so a traced value inside it comes back here."""
-    if kind in box_types or kind is numpy.ndarray:
+    if issubclass(kind, Box) or kind is numpy.ndarray:
         return False
     handler = getattr(kind, "__array_ufunc__", None)
     return handler is not None and handler is not numpy.ndarray.__array_ufunc__

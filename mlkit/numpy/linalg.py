@@ -27,8 +27,7 @@ from mlkit.numpy.rules.elementwise import sign
 from mlkit.numpy.rules.linalg import det, inv, logabsdet, real_only, solve, transposed
 from mlkit.numpy.rules.linalg import pinv as _pinv
 from mlkit.numpy.rules.norms import norm, norm_order, svdvals
-from mlkit.numpy.rules.products import dot as _dot
-from mlkit.numpy.rules.products import matmul
+from mlkit.numpy.rules.products import dot, matmul
 from mlkit.numpy.rules.products import outer as _outer
 from mlkit.numpy.rules.products import tensordot as _tensordot
 from mlkit.numpy.rules.shape import moveaxis
@@ -177,7 +176,7 @@ def multi_dot(arrays, *, out=None):
     if len(arrays) < 2:
         raise ValueError("multi_dot: expecting at least two arrays")
     if len(arrays) == 2:
-        return _dot(arrays[0], arrays[1])
+        return dot(arrays[0], arrays[1])
     for k, array in enumerate(arrays):
         ndim = len(shape_of(array))
         if ndim != 2 and not (ndim == 1 and k in (0, len(arrays) - 1)):
@@ -212,6 +211,12 @@ def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
 
 def matrix_transpose(x, /):
     return transposed(x)
+
+
+# HIPS autograd's names for the transpose and product of each matrix in a stack, which
+# programs written against its linalg module call.
+T = transposed
+_dot = matmul
 
 
 def diagonal(x, /, *, offset=0):

@@ -23,6 +23,10 @@ class ArrayVSpace(VSpace):
     def size(self):
         return int(numpy.prod(self.shape))
 
+    @property
+    def ndim(self):
+        return len(self.shape)
+
     def _scalar_or_array(self, array):
         return array[()] if not self.shape else array
 

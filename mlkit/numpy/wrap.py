@@ -11,7 +11,7 @@ import functools
 
 import numpy
 
-from mlkit.autodiff.tracer import box_types, differentiated, getval, primitive, record_outside
+from mlkit.autodiff.tracer import Box, differentiated, getval, primitive, record_outside
 
 __all__ = ["wrap", "nondifferentiable", "composite", "dispatch_from", "wrapped_for", "kind_of",
            "strip", "holds_box", "in_place", "refuse_out", "refused", "raw_array",
@@ -24,12 +24,12 @@ _kinds: dict = {}
 def holds_box(x) -> bool:
     """True for a box, or a list or tuple with a box anywhere inside."""
     kind = type(x)
-    if kind in box_types:
+    if issubclass(kind, Box):
         return True
     if kind is list or kind is tuple:
         for item in x:
             kind = type(item)
-            if kind in box_types or ((kind is list or kind is tuple) and holds_box(item)):
+            if issubclass(kind, Box) or ((kind is list or kind is tuple) and holds_box(item)):
                 return True
     return False
 
@@ -93,7 +93,7 @@ def composite(fun, raw=None, pack_sequences=True):
 
 def strip(x):
     """``x`` with every box removed, inside lists and tuples too."""
-    if type(x) in box_types:
+    if issubclass(type(x), Box):
         return getval(x)
     if type(x) in (list, tuple):
         return type(x)(strip(item) for item in x)
@@ -104,7 +104,7 @@ def raw_array(x):
     """The raw value of ``x`` as an array, for rules that compute on raw values; a box of a
     recording trace (mlkit.jit) is kept, as it stands for the array computed at replay."""
     value = getval(x)
-    return value if type(value) in box_types else numpy.asarray(value)
+    return value if issubclass(type(value), Box) else numpy.asarray(value)
 
 
 def value_array(x):

@@ -27,7 +27,7 @@ from mlkit.autodiff.containers import make_sequence
 from mlkit.autodiff.entry import make_jvp, make_vjp
 from mlkit.autodiff.forward import defjvp
 from mlkit.autodiff.reverse import defvjp
-from mlkit.autodiff.tracer import box_types, getval, primitive, rawval
+from mlkit.autodiff.tracer import Box, getval, primitive, rawval
 from mlkit.numpy.wrap import composite
 from mlkit.tree import tree_flatten, tree_map, tree_unflatten
 
@@ -187,7 +187,7 @@ def _as_float(name, x):
     raw = numpy.asarray(rawval(x))
     if raw.dtype.kind not in "fiub":
         raise TypeError(f"odeint: {name} must be real numbers, got dtype {raw.dtype}")
-    return x if type(x) in box_types else raw.astype(numpy.result_type(raw, float))
+    return x if issubclass(type(x), Box) else raw.astype(numpy.result_type(raw, float))
 
 
 def odeint(func, y0, t, args=(), Dfun=None, col_deriv=0, full_output=0, ml=None, mu=None,
@@ -205,8 +205,8 @@ def odeint(func, y0, t, args=(), Dfun=None, col_deriv=0, full_output=0, ml=None,
         args = (args,)
     args = tuple(_expand(args))
     leaves, structure = tree_flatten(args)
-    traced = [type(leaf) in box_types for leaf in leaves]
-    if not (any(traced) or type(y0) in box_types or type(t) in box_types):
+    traced = [issubclass(type(leaf), Box) for leaf in leaves]
+    if not (any(traced) or issubclass(type(y0), Box) or issubclass(type(t), Box)):
         return scipy.integrate.odeint(func, y0, t, args=args, full_output=full_output,
                                       tfirst=tfirst, **options)
     if full_output:

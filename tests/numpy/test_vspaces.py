@@ -75,6 +75,9 @@ def test_a_complex_space_has_two_real_dimensions_per_entry():
                                    [[1, 0], [1j, 0], [0, 1], [0, 1j]])
     onp.testing.assert_array_equal(space.ones(), [1 + 1j, 1 + 1j])
     assert vspace(1.5 + 0j).size == 2 and vspace(1.5 + 0j).ones() == 1 + 1j
+    # ndim, as autograd's spaces have it, counts axes, not real dimensions.
+    assert space.ndim == 1 and vspace(onp.zeros((2, 3), complex)).ndim == 2
+    assert vspace(1.5 + 0j).ndim == 0
 
 
 def test_pulling_back_each_basis_vector_gives_the_real_and_imaginary_rows():

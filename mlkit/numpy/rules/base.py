@@ -8,7 +8,7 @@ import numpy
 
 from mlkit.autodiff.forward import def_linear, defjvp, defjvp_argnum
 from mlkit.autodiff.reverse import defvjp
-from mlkit.autodiff.tracer import box_types, getval
+from mlkit.autodiff.tracer import Box, getval
 from mlkit.autodiff.vspace import Deferred, add_values
 from mlkit.numpy.wrap import dispatch_from, wrap
 
@@ -189,6 +189,6 @@ def mask_like(condition, like):
     dtype = numpy.result_type(like if isinstance(like, numpy.dtype) else getval(like))
     if dtype.kind not in "fc":
         dtype = numpy.float64
-    if type(condition) in box_types:  # a value mlkit.jit records: cast it by a recorded call
+    if issubclass(type(condition), Box):  # a value mlkit.jit records: cast it by a recorded call
         return condition.astype(dtype)
     return numpy.asarray(condition, dtype=dtype)

@@ -9,7 +9,7 @@ import numpy
 
 from mlkit.autodiff.forward import def_linear
 from mlkit.autodiff.reverse import defvjp
-from mlkit.autodiff.tracer import box_types, getval
+from mlkit.autodiff.tracer import Box, getval
 from mlkit.numpy.rules.base import is_complex, real, reshape, shape_of
 from mlkit.numpy.rules.shape import stack
 from mlkit.numpy.wrap import composite, holds_box, nondifferentiable, wrap
@@ -68,7 +68,7 @@ def array(object, dtype=None, copy=True, ndmin=0, *, order="K", subok=False):
     """numpy.array; nested lists holding traced values are stacked into a traced array (the
     memory ``order`` and ``subok`` concern plain arrays only)."""
     if holds_box(object):
-        if type(object) in box_types and type(getval(object)) not in (list, tuple):
+        if issubclass(type(object), Box) and type(getval(object)) not in (list, tuple):
             out = object
         else:
             out = stack([array(item) for item in object])

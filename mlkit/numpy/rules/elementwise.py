@@ -12,7 +12,7 @@ import numpy
 
 from mlkit.autodiff.forward import defjvp
 from mlkit.autodiff.reverse import defvjp
-from mlkit.autodiff.tracer import box_types, getval
+from mlkit.autodiff.tracer import Box, getval
 from mlkit.numpy.rules.base import (
     broadcast_like,
     conj,
@@ -339,7 +339,7 @@ _NOT_GIVEN = object()
 
 def _holds_array(x):
     """Whether ``x`` is, or a list/tuple holds at any depth, a numpy array/scalar or a box."""
-    if isinstance(x, (numpy.ndarray, numpy.generic, *box_types)):
+    if isinstance(x, (numpy.ndarray, numpy.generic, Box)):
         return True
     return isinstance(x, (list, tuple)) and any(_holds_array(item) for item in x)
 

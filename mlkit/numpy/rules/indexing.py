@@ -9,7 +9,7 @@ import numpy
 
 from mlkit.autodiff.forward import def_linear, defjvp
 from mlkit.autodiff.reverse import defvjp, defvjp_argnum
-from mlkit.autodiff.tracer import box_types, getval, rawval
+from mlkit.autodiff.tracer import Box, getval, rawval
 from mlkit.autodiff.vspace import Deferred, add_values
 from mlkit.numpy.rules.base import def_linear_jointly, unbroadcast
 from mlkit.numpy.wrap import wrap
@@ -77,7 +77,7 @@ def _shape_and_dtype(x):
 
 def _untake_vjp(shape_and_dtype, index):
     parts = index if type(index) is tuple else (index,)
-    traced = any(type(part) in box_types for part in parts)  # a data-dependent index, in jit
+    traced = any(issubclass(type(part), Box) for part in parts)  # a data-dependent index, in jit
 
     def vjp(g):
         return untake(g, index, shape_and_dtype) if traced else _Slices(g, index, shape_and_dtype)
@@ -153,7 +153,7 @@ class _Slices(Deferred):
             new = [(other, Ellipsis)]
         entries = self.entries
         for g, index in new:
-            if len(entries) > 1 or type(g) in box_types or type(entries[0][0]) in box_types:
+            if len(entries) > 1 or issubclass(type(g), Box) or issubclass(type(entries[0][0]), Box):
                 entries.append((g, index))
                 continue
             if not self.owned:

@@ -9,7 +9,7 @@ derivative flows back to every traced piece.
 
 import numpy
 
-from mlkit.autodiff.tracer import box_types, getval
+from mlkit.autodiff.tracer import Box, getval
 from mlkit.numpy.rules.base import reshape
 from mlkit.numpy.rules.construction import astype
 from mlkit.numpy.rules.indexing import getitem
@@ -31,7 +31,7 @@ class _Joiner:
 
     def __getitem__(self, key):
         items = key if isinstance(key, tuple) else (key,)
-        if not any(type(item) in box_types for item in items):
+        if not any(issubclass(type(item), Box) for item in items):
             return self._numpy[key]
         values = self._numpy[tuple(getval(item) for item in items)]
         if isinstance(values, numpy.matrix):
@@ -56,7 +56,7 @@ class _Joiner:
 
 
 def _as_dtype(piece, dtype):
-    if type(piece) in box_types:
+    if issubclass(type(piece), Box):
         return piece if getval(piece).dtype == dtype else astype(piece, dtype)
     return numpy.asarray(piece, dtype=dtype)
 

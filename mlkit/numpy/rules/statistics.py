@@ -10,7 +10,7 @@ import math
 
 import numpy
 
-from mlkit.autodiff.tracer import box_types, getval
+from mlkit.autodiff.tracer import Box, getval
 from mlkit.numpy.rules.arrangement import sort
 from mlkit.numpy.rules.base import conj, is_complex, mask_like, real, reshape, shape_of, sum
 from mlkit.numpy.rules.construction import asarray, astype
@@ -259,7 +259,7 @@ def _diagonal(c):
 def histogram_bin_edges(a, bins=10, range=None, weights=None):
     """numpy's bin edges; without ``range`` or explicit edges they span the data, so they move
     with its smallest and largest elements (numpy decides how many there are)."""
-    if numpy.ndim(getval(bins)) == 1 and type(bins) in box_types:  # traced edges, as given
+    if numpy.ndim(getval(bins)) == 1 and issubclass(type(bins), Box):  # traced edges, as given
         if not numpy.all(bins[1:] >= bins[:-1]):  # a guard under mlkit.jit
             raise ValueError("`bins` must increase monotonically, when an array")
         return bins

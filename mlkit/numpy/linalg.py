@@ -13,7 +13,7 @@ from mlkit.autodiff.containers import register_sequence
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.arrangement import diagonal as _diagonal
 from mlkit.numpy.rules.arrangement import trace as _trace
-from mlkit.numpy.rules.base import conj, real, reshape, shape_of, sum
+from mlkit.numpy.rules.base import axes_tuple, conj, real, reshape, shape_of, sum
 from mlkit.numpy.rules.decompositions import (
     cholesky_lower,
     eig_tuple,
@@ -198,7 +198,7 @@ def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
     ord = norm_order(ord)
     shape = tuple(shape_of(x))
     if axis is None or not isinstance(axis, int) and len(axis) > 1:
-        axes = tuple(range(len(shape))) if axis is None else tuple(a % len(shape) for a in axis)
+        axes = tuple(range(len(shape))) if axis is None else axes_tuple(axis, len(shape))
         rest = tuple(a for a in range(len(shape)) if a not in axes)
         flat = reshape(moveaxis(x, axes, tuple(range(-len(axes), 0))),
                        tuple(shape[a] for a in rest) + (-1,))

@@ -1,7 +1,9 @@
 """Random programs of 2-8 operations over 1-3 arrays (broadcasting, reductions, reshapes and
-indexing, joins, products, linear algebra, Python control flow, containers and closures): their
-reverse, forward and second derivatives against finite differences, nested gradients against
-perturbation confusion, and float32 programs keeping float32 derivatives.
+indexing, joins, products, linear algebra, special functions and densities, ``.at[]`` updates,
+integer and boolean arrays, Python control flow, containers and closures): their reverse, forward,
+second and third derivatives against finite differences, nested gradients against perturbation
+confusion, float32 programs keeping float32 derivatives, the same gradients through argnum tuples,
+nested containers and jit, and complex programs in HIPS autograd's convention.
 
 Each operation is drawn among those that apply to the shapes at hand, learnt by running it on
 plain arrays while the program is drawn."""
@@ -13,8 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mlkit.numpy as np
-from mlkit import grad, make_jvp
+from mlkit import grad, holomorphic_grad, jit, make_jvp
 from mlkit.scipy import special
+from mlkit.scipy.stats import norm, t
 from mlkit.testing import check_grads
 
 PROGRAMS = settings(max_examples=350, deadline=None, derandomize=True, database=None,
@@ -53,6 +56,18 @@ def _spd(x):
     return np.matmul(x, np.swapaxes(x, -1, -2)) + n * np.eye(n, dtype=x.dtype)
 
 
+def _updated(x):
+    """``x.at[..., 0].set(...).at[..., -1].add(...)``, which plain arrays have no method for."""
+    x = np.index_update(x, (Ellipsis, 0), x[..., -1] * 3.0)
+    return np.index_add(x, (Ellipsis, -1), np.sin(x[..., 0]))
+
+
+def _integers(x):
+    """Integer and boolean constants mixed into a float program (int16: float32 stays float32)."""
+    k = onp.arange(x.size, dtype=onp.int16).reshape(x.shape)
+    return x * (k % 3 - 1) + np.where(k % 2 == 0, np.sin(x), x) + (k > 1) * x ** 2
+
+
 def _built(x):
     flat = np.ravel(x)
     pieces = [flat[i:i + 1] * (i + 1.0) for i in range(flat.shape[0])]
@@ -70,6 +85,12 @@ UNARY = {
     "T": lambda x: x.T, "ravel": np.ravel, "flip": lambda x: x[..., ::-1],
     "expand": lambda x: np.expand_dims(x, 0), "tile": lambda x: np.tile(x, 2),
     "float64": lambda x: x * onp.float64(1.5),  # promotes a float32 value; not its gradient
+    "gammaln": lambda x: special.gammaln(x * x + 0.5), "erf": special.erf,
+    "digamma": lambda x: special.digamma(x * x + 0.5), "expit": special.expit,
+    "norm": lambda x: norm.logpdf(x, 0.3, 1.7), "t": lambda x: t.logpdf(x, 3.5, 0.1, 1.3),
+    "fancy": lambda x: x[..., [0, -1, 0]], "steps": lambda x: x[..., ::-2] * x[..., -1:],
+    "at": _updated, "integers": _integers,
+    "empty": lambda x: x + np.sum(np.ravel(x)[:0]) + np.sum(np.zeros((0, 2), np.result_type(x))),
 }
 WITH_AXIS = {  # f(x, axis) for an axis of x
     "sum": lambda x, a: np.sum(x, axis=a, keepdims=True), "mean": lambda x, a: np.mean(x, a),
@@ -94,6 +115,9 @@ SQUARE = {  # f(a) for a stack of square matrices a
     "slogdet": lambda a: np.linalg.slogdet(_spd(a))[1],
     "eigh": lambda a: np.linalg.eigh(_spd(a))[0],
     "matmul": lambda a: a @ a, "diag": lambda a: np.diagonal(a, axis1=-2, axis2=-1),
+    "svd": lambda a: np.linalg.svd(a + onp.diag(onp.arange(a.shape[-1]) * 1.5 + 1.0).astype(
+        a.dtype), compute_uv=False),  # distinct singular values
+    "einsum": lambda a: np.einsum("...ij,...jk->...ik", a, np.tanh(a)),
 }
 PRODUCTS = {  # f(x, y) for x, y of one shape
     "dot_T": lambda x, y: np.dot(x, y.T), "einsum": lambda x, y: np.einsum("...i,...i->...", x, y),
@@ -222,3 +246,140 @@ def test_float32_programs_keep_float32_values_and_derivatives(case):
             tangent = onp.ones_like(inputs[0])
             assert onp.result_type(make_jvp(loss)(*inputs)(tangent)[1]) == onp.float32
 
+
+
+FEW = settings(PROGRAMS, max_examples=60)
+
+
+def _third(fun, t0, eps=1e-4):
+    """fun'''(t0) analytically and by central differences of fun''."""
+    second = grad(grad(fun))
+    return grad(second)(t0), (second(t0 + eps) - second(t0 - eps)) / (2 * eps)
+
+
+@FEW
+@given(programs())
+def test_argnum_tuples_containers_third_derivatives_and_jit_agree(case):
+    program, inputs = case
+    if not program:
+        return
+    loss, n = _loss(program), len(inputs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        each = [grad(loss, i)(*inputs) for i in range(n)]
+        for got, want in zip(grad(loss, tuple(range(n)))(*inputs), each):
+            onp.testing.assert_allclose(got, want, rtol=1e-12)
+        rest = n - 1 - (n == 3)
+        params = {"a": inputs[0],
+                  "rest": [tuple(inputs[1:1 + rest]), {"c": list(inputs[1 + rest:])}]}
+        tree = grad(lambda p: loss(p["a"], *p["rest"][0], *p["rest"][1]["c"]))(params)
+        assert isinstance(tree["rest"][0], tuple) and isinstance(tree["rest"][1]["c"], list)
+        flat = [tree["a"], *tree["rest"][0], *tree["rest"][1]["c"]]
+        for got, want in zip(flat, each, strict=True):
+            onp.testing.assert_allclose(got, want, rtol=1e-12)
+        fast = jit(grad(loss, tuple(range(n))))
+        for scale in (1.0, 0.7):
+            scaled = [x * scale for x in inputs]
+            for got, want in zip(fast(*scaled), grad(loss, tuple(range(n)))(*scaled)):
+                onp.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+        direction = onp.cos(onp.arange(inputs[0].size)).reshape(inputs[0].shape)
+        analytic, numeric = _third(lambda s: loss(inputs[0] + s * direction, *inputs[1:]), 0.3)
+        onp.testing.assert_allclose(analytic, numeric, rtol=1e-3,
+                                    atol=1e-3 * max(1.0, abs(numeric)))
+
+
+HOLOMORPHIC = {
+    "sin": lambda z: np.sin(z * 0.5), "exp": lambda z: np.exp(z * 0.3), "cube": lambda z: z ** 3,
+    "log": lambda z: np.log(z * z + 2.0 + 1.0j), "sqrt": lambda z: np.sqrt(z * z + 1.5 + 0.5j),
+    "recip": lambda z: 1.0 / (z * z + 3.0), "tanh": lambda z: np.tanh(z * 0.5),
+    "flip": lambda z: z[..., ::-1], "tile": lambda z: np.tile(z, 2), "cumsum": np.cumsum,
+    "fancy": lambda z: z[..., [0, -1, 0]], "prod": lambda z: np.prod(z * 0.5, axis=-1),
+    "stack": lambda z: np.stack([z, z * z]), "where": lambda z: np.where(
+        onp.arange(z.size).reshape(z.shape) % 2 == 0, z * z, z),
+    "inv": lambda z: np.linalg.inv(z + 3 * np.eye(z.shape[-1])),
+    "det": lambda z: np.linalg.det(z + 3 * np.eye(z.shape[-1])),
+    "einsum": lambda z: np.einsum("...i,...i->...", z, z * 1j),
+}
+NOT_HOLOMORPHIC = {
+    "abs": lambda z: np.abs(z + 0.1 + 0.1j), "conj": np.conj, "real": np.real, "imag": np.imag,
+    "angle": lambda z: np.angle(z + 2.0), "norm": lambda z: np.linalg.norm(z, axis=-1),
+    "mixed": lambda z: np.abs(z) ** 2 + np.real(z) * 1j,
+    "vdot": lambda z: np.vdot(z, z * 0.5 + 1.0),
+    "cholesky": lambda z: np.linalg.cholesky(z @ np.conj(np.swapaxes(z, -1, -2)) + 2 * np.eye(
+        z.shape[-1])),
+    "slogdet": lambda z: np.linalg.slogdet(z + 3 * np.eye(z.shape[-1]))[0] * z,
+    "svd": lambda z: np.linalg.svd(z, compute_uv=False),
+}
+COMPLEX_SHAPES = [(), (2,), (3,), (2, 2), (3, 3), (2, 3)]
+
+
+@st.composite
+def complex_programs(draw, tables):
+    """(program, z): a chain of 1-4 operations on one complex array, each drawn where it applies."""
+    rng = onp.random.default_rng(draw(st.integers(0, 2 ** 16)))
+    shape = draw(st.sampled_from(COMPLEX_SHAPES))
+    value = (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) * 0.7
+    z, program = value, []
+    for _ in range(draw(st.integers(1, 4)) * 3):
+        table = draw(st.sampled_from(tables))
+        name = draw(st.sampled_from(sorted(table)))
+        try:
+            with onp.errstate(all="raise"), warnings.catch_warnings():
+                warnings.simplefilter("error")
+                out = onp.asarray(table[name](value))
+        except (ValueError, FloatingPointError, IndexError, TypeError, Warning,
+                onp.linalg.LinAlgError):
+            continue
+        if 0 < out.size <= 12 and onp.all(onp.abs(out) < 1e2) and out.ndim <= 2:
+            program.append(table[name])
+            value = out
+        if len(program) == 4:
+            break
+    return program, z
+
+
+def _chain(program):
+    def run(z):
+        for op in program:
+            z = op(z)
+        return z
+    return run
+
+
+@PROGRAMS
+@given(complex_programs([HOLOMORPHIC, NOT_HOLOMORPHIC, NOT_HOLOMORPHIC]))
+def test_complex_programs_have_autograds_complex_derivatives(case):
+    """grad of a real loss is dL/dx - i dL/dy (HIPS autograd's convention); every rule agrees
+    with finite differences in both modes to second order."""
+    program, z = case
+    if not program:
+        return
+    run = _chain(program)
+
+    def loss(w):
+        out = run(w)
+        return np.sum(0.1 * np.abs(out) ** 2 + np.real(out) - 0.3 * np.imag(out))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check_grads(run, modes=["fwd", "rev"], order=2)(z)
+        real = _fd_grad(lambda x: loss(x + 1j * z.imag), z.real)
+        imaginary = _fd_grad(lambda y: loss(z.real + 1j * y), z.imag)
+        onp.testing.assert_allclose(grad(loss)(z), real - 1j * imaginary, rtol=1e-5, atol=1e-6)
+
+
+@FEW
+@given(complex_programs([HOLOMORPHIC]))
+def test_holomorphic_programs_have_their_complex_derivative(case):
+    program, z = case
+    if not program:
+        return
+    run = _chain(program)
+    total = lambda w: np.sum(run(w))  # noqa: E731
+    step = 1e-6 * (0.6 + 0.8j)
+    derivative = holomorphic_grad(total)(z)
+    for index in onp.ndindex(z.shape):
+        bump = onp.zeros_like(z)
+        bump[index] = step
+        numeric = (total(z + bump) - total(z - bump)) / (2 * step)
+        onp.testing.assert_allclose(derivative[index], numeric, rtol=1e-5, atol=1e-6)

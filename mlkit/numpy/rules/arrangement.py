@@ -12,7 +12,7 @@ import numpy
 from mlkit.autodiff.forward import def_linear
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval
-from mlkit.numpy.rules.base import broadcast_to, reshape, shape_of, sum
+from mlkit.numpy.rules.base import axis_index, broadcast_to, reshape, shape_of, sum
 from mlkit.numpy.rules.construction import asarray
 from mlkit.numpy.rules.elementwise import multiply
 from mlkit.numpy.rules.elementwise import where_primitive as where
@@ -32,13 +32,13 @@ def _ndim(x):
 
 def _along(axis, ndim, index):
     """A tuple index that applies ``index`` along ``axis`` and takes everything elsewhere."""
-    return (slice(None),) * (axis % ndim) + (index,)
+    return (slice(None),) * axis_index(axis, ndim) + (index,)
 
 
 # --- splits ---------------------------------------------------------------------------------
 def _split_by(x, indices_or_sections, axis, raw_split):
     """Slice ``x`` where numpy's ``raw_split`` would cut it (found on a cheap index vector)."""
-    n = shape_of(x)[axis]
+    n = shape_of(x)[axis_index(axis, _ndim(x))]
     pieces = raw_split(numpy.empty(n, dtype=numpy.int8), indices_or_sections)
     stops = numpy.cumsum([len(p) for p in pieces])
     starts = stops - [len(p) for p in pieces]
@@ -102,7 +102,7 @@ def repeat(a, repeats, axis=None):
     if axis is None:
         a = reshape(a, (-1,))
         axis = 0
-    n = shape_of(a)[axis]
+    n = shape_of(a)[axis_index(axis, _ndim(a))]
     return take(a, numpy.repeat(numpy.arange(n), getval(repeats)), axis=axis)
 
 
@@ -112,7 +112,7 @@ def roll(a, shift, axis=None):
         return reshape(roll(reshape(a, (-1,)), shift, 0), shape_of(a))
     shifts, axes = numpy.broadcast_arrays(getval(shift), axis)
     for s, ax in zip(shifts.ravel(), axes.ravel()):
-        n = shape_of(a)[ax]
+        n = shape_of(a)[axis_index(ax, _ndim(a))]
         a = take(a, (numpy.arange(n) - int(s)) % max(n, 1), axis=int(ax))
     return a
 
@@ -123,7 +123,7 @@ def take_along_axis(arr, indices, axis=-1):
     if axis is None:
         return getitem(reshape(arr, (-1,)), indices)
     ndim = _ndim(arr)
-    axis = axis % ndim
+    axis = axis_index(axis, ndim)
     index = []
     for k in range(ndim):
         if k == axis:
@@ -323,7 +323,7 @@ def make_diagonal(D, offset=0, axis1=0, axis2=1):
     if not shape:
         raise ValueError("make_diagonal needs an array of at least one axis, got a scalar")
     ndim = len(shape) + 1
-    first, second = axis1 % ndim, axis2 % ndim
+    first, second = axis_index(axis1, ndim, "axis1"), axis_index(axis2, ndim, "axis2")
     if first == second:
         raise ValueError(f"make_diagonal: axis1 and axis2 name the same axis ({first})")
     k = shape[-1]

@@ -4,7 +4,10 @@
 to; every binary rule goes through it instead of handling broadcasting on its own.
 """
 
+import operator
+
 import numpy
+from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from mlkit.autodiff.forward import def_linear, defjvp, defjvp_argnum
 from mlkit.autodiff.reverse import defvjp
@@ -24,6 +27,17 @@ def shape_of(x):
         if type(x) is list or type(x) is tuple:  # read through its first item (boxes too)
             return (len(x),) + shape_of(x[0]) if x else (0,)
         return ()
+
+
+def axis_index(axis, ndim, name=None):
+    """``axis`` counted from 0 among ``ndim`` axes. Out of range it raises numpy's AxisError
+    (prefixed with ``name``) rather than wrapping round to another axis."""
+    return normalize_axis_index(operator.index(axis), ndim, name)
+
+
+def axes_tuple(axes, ndim, name=None):
+    """One axis or several as a tuple of ``axis_index``es; a repeated axis is refused."""
+    return normalize_axis_tuple(axes, ndim, name)
 
 
 def is_complex(x) -> bool:

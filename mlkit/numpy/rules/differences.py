@@ -7,7 +7,7 @@ values and in traced spacings or coordinates come from those primitives, at ever
 import numpy
 
 from mlkit.autodiff.tracer import getval
-from mlkit.numpy.rules.base import broadcast_to, reshape, shape_of, sum
+from mlkit.numpy.rules.base import axes_tuple, axis_index, broadcast_to, reshape, shape_of, sum
 from mlkit.numpy.rules.construction import asarray, astype
 from mlkit.numpy.rules.indexing import getitem
 from mlkit.numpy.rules.reductions import cumprod, cumsum
@@ -51,7 +51,7 @@ def diff(a, n=1, axis=-1, prepend=numpy._NoValue, append=numpy._NoValue):
         raise ValueError(f"diff: order n={n} must be non-negative")
     if _ndim(a) == 0:
         raise ValueError("diff needs an array of at least one axis, got a scalar")
-    axis = axis % _ndim(a)
+    axis = axis_index(axis, _ndim(a))
     parts = [a]
     if prepend is not numpy._NoValue:
         parts.insert(0, _edge(prepend, a, axis))
@@ -142,8 +142,7 @@ def gradient(f, *varargs, axis=None, edge_order=1):
         raise ValueError(f"gradient: edge_order must be 1 or 2, got {edge_order}")
     shape = tuple(shape_of(f))
     ndim = len(shape)
-    axes = tuple(range(ndim)) if axis is None else (axis,) if numpy.ndim(axis) == 0 else axis
-    axes = tuple(a % ndim for a in axes)
+    axes = tuple(range(ndim)) if axis is None else axes_tuple(axis, ndim)
     for a in axes:
         if shape[a] < edge_order + 1:
             raise ValueError(f"gradient needs at least {edge_order + 1} samples along axis {a} "
@@ -160,7 +159,7 @@ def gradient(f, *varargs, axis=None, edge_order=1):
 
 def trapezoid(y, x=None, dx=1.0, axis=-1):
     """The trapezoidal rule along ``axis``, with sample points ``x`` or a constant step."""
-    axis = axis % _ndim(y)
+    axis = axis_index(axis, _ndim(y))
     mean_heights = (_slice(y, axis, 1) + _slice(y, axis, None, -1)) / 2.0
     if x is None:
         return sum(mean_heights, axis=axis) * dx

@@ -12,7 +12,7 @@ import numpy
 
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.arrangement import take_along_axis
-from mlkit.numpy.rules.base import broadcast_to, reshape, shape_of
+from mlkit.numpy.rules.base import axis_index, broadcast_to, reshape, shape_of
 from mlkit.numpy.rules.construction import asarray, astype
 from mlkit.numpy.rules.indexing import getitem
 from mlkit.numpy.rules.shape import concatenate, ravel, stack
@@ -31,8 +31,9 @@ def delete(arr, obj, axis=None):
     """``arr`` without the entries ``obj`` along ``axis`` (of the flattened array if None)."""
     if axis is None:
         arr, axis = ravel(arr), 0
+    axis = axis_index(axis, len(shape_of(arr)))
     kept = numpy.delete(numpy.arange(shape_of(arr)[axis]), getval(obj))
-    return getitem(arr, (slice(None),) * (axis % len(shape_of(arr))) + (kept,))
+    return getitem(arr, (slice(None),) * axis + (kept,))
 
 
 def insert(arr, obj, values, axis=None):
@@ -55,7 +56,7 @@ def compress(condition, a, axis=None):
     if axis is None:
         a, axis = ravel(a), 0
     chosen = numpy.flatnonzero(numpy.asarray(getval(condition)))
-    return getitem(a, (slice(None),) * (axis % len(shape_of(a))) + (chosen,))
+    return getitem(a, (slice(None),) * axis_index(axis, len(shape_of(a))) + (chosen,))
 
 
 def extract(condition, arr):

@@ -5,7 +5,7 @@ result is differentiable whenever the function is."""
 import numpy
 
 from mlkit.autodiff.tracer import any_box, getval
-from mlkit.numpy.rules.base import broadcast_to, reshape, shape_of
+from mlkit.numpy.rules.base import axis_index, broadcast_to, reshape, shape_of
 from mlkit.numpy.rules.construction import asarray, astype
 from mlkit.numpy.rules.indexing import getitem, index_update
 from mlkit.numpy.rules.shape import expand_dims, moveaxis, stack
@@ -18,8 +18,7 @@ def apply_along_axis(func1d, axis, arr, *args, **kwargs):
     """``func1d`` applied to every 1-d slice of ``arr`` along ``axis``; the dimensions of its
     result take the place of ``axis``."""
     arr = asarray(arr)
-    ndim = len(shape_of(arr))
-    axis = axis % ndim
+    axis = axis_index(axis, len(shape_of(arr)))
     moved = moveaxis(arr, axis, -1)
     rest = tuple(shape_of(moved))[:-1]
     if not rest:
@@ -40,7 +39,7 @@ def apply_over_axes(func, a, axes):
     a = asarray(a)
     ndim = len(shape_of(a))
     for axis in numpy.atleast_1d(axes):
-        axis = int(axis) % ndim
+        axis = axis_index(axis, ndim)
         result = asarray(func(a, axis))
         if len(shape_of(result)) == ndim - 1:
             result = expand_dims(result, axis)

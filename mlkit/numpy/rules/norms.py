@@ -4,7 +4,7 @@ the subgradient 0 is taken wherever a norm is 0, so a norm never gives nan."""
 import numpy
 
 from mlkit.autodiff.tracer import getval
-from mlkit.numpy.rules.base import conj, real, reshape, shape_of, sum
+from mlkit.numpy.rules.base import axes_tuple, conj, real, reshape, shape_of, sum
 from mlkit.numpy.rules.decompositions import svd_reduced
 from mlkit.numpy.rules.elementwise import absolute, sqrt, zero_at_zero
 from mlkit.numpy.rules.elementwise import where_primitive as where
@@ -91,8 +91,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
         if ndim not in (1, 2):
             raise ValueError("improper number of dimensions to norm: give axis for ndim > 2")
         axis = tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
-    axes = tuple(a % ndim for a in axes)
+    axes = axes_tuple(axis, ndim)
     if len(axes) == 1:
         return _vector_norm(x, ord, axes, keepdims)
     if len(axes) == 2 and axes[0] != axes[1]:

@@ -11,7 +11,7 @@ from mlkit.autodiff.entry import def_rules_of, make_jvp
 from mlkit.autodiff.forward import def_linear, defjvp
 from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval, primitive
-from mlkit.numpy.rules.base import reshape, shape_of
+from mlkit.numpy.rules.base import axes_tuple, reshape, shape_of
 from mlkit.numpy.rules.closed_forms import infinite_terms_after, infinite_terms_before, stand_in
 from mlkit.numpy.rules.shape import concatenate, moveaxis
 from mlkit.numpy.rules.unbounded import times_partial
@@ -224,7 +224,7 @@ def _products_before(v):
 def _axes_tuple(axis, ndim):
     if axis is None or ndim == 0:  # numpy reduces a 0-d x over axis 0 or -1 to itself
         return tuple(range(ndim))
-    return tuple(sorted(a % ndim for a in ((axis,) if isinstance(axis, int) else axis)))
+    return tuple(sorted(axes_tuple(axis, ndim)))
 
 
 def _reduced_axes_last(x, axes):
@@ -244,5 +244,5 @@ def _restore_axes(y, axes, shape):
 
 
 def _kept_shape(shape, axis):
-    axes = (axis,) if isinstance(axis, int) else axis
-    return tuple(1 if i in [a % len(shape) for a in axes] else n for i, n in enumerate(shape))
+    axes = axes_tuple(axis, len(shape))
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))

@@ -8,7 +8,7 @@ import numpy
 
 from mlkit.autodiff.forward import def_linear
 from mlkit.autodiff.reverse import defvjp, defvjp_argnum
-from mlkit.numpy.rules.base import def_linear_jointly, reshape, shape_of, unbroadcast
+from mlkit.numpy.rules.base import axis_index, def_linear_jointly, reshape, shape_of, unbroadcast
 from mlkit.numpy.rules.indexing import getitem
 from mlkit.numpy.wrap import composite, dispatch_from, wrap
 
@@ -94,8 +94,7 @@ def stack(arrays, axis=0):
     arrays = list(arrays)
     if not arrays:
         raise ValueError("need at least one array to stack")
-    ndim = len(shape_of(arrays[0])) + 1
-    axis = axis % ndim
+    axis = axis_index(axis, len(shape_of(arrays[0])) + 1)
     return concatenate([expand_dims(a, axis) for a in arrays], axis=axis)
 
 
@@ -165,7 +164,7 @@ def append(arr, values, axis=None):
 
 def unstack(x, axis=0):
     """The slices of ``x`` along ``axis``, as a tuple (the inverse of ``stack``)."""
-    axis = axis % len(shape_of(x))
+    axis = axis_index(axis, len(shape_of(x)))
     return tuple(getitem(x, (slice(None),) * axis + (i,)) for i in range(shape_of(x)[axis]))
 
 
@@ -179,7 +178,7 @@ def matrix_transpose(x):
 def rollaxis(a, axis, start=0):
     """numpy.rollaxis: move ``axis`` to sit before position ``start`` (prefer ``moveaxis``)."""
     ndim = len(shape_of(a))
-    axis = axis % ndim
+    axis = axis_index(axis, ndim)
     start = start + ndim if start < 0 else start
     if not 0 <= start <= ndim:
         raise ValueError(f"rollaxis: start={start} is out of range for an array of {ndim} axes")

@@ -12,7 +12,16 @@ import numpy
 
 from mlkit.autodiff.tracer import Box, getval
 from mlkit.numpy.rules.arrangement import sort
-from mlkit.numpy.rules.base import conj, is_complex, mask_like, real, reshape, shape_of, sum
+from mlkit.numpy.rules.base import (
+    axes_tuple,
+    conj,
+    is_complex,
+    mask_like,
+    real,
+    reshape,
+    shape_of,
+    sum,
+)
 from mlkit.numpy.rules.construction import asarray, astype
 from mlkit.numpy.rules.elementwise import sqrt, where
 from mlkit.numpy.rules.elementwise import where as where_
@@ -33,9 +42,7 @@ def _reduced_last(a, axis):
     """``a`` with the reduced axes moved to the end and merged into one, and the shape of the
     remaining axes."""
     shape = tuple(shape_of(a))
-    axes = (tuple(range(len(shape))) if axis is None
-            else (axis,) if isinstance(axis, int) else tuple(axis))
-    axes = tuple(k % len(shape) for k in axes)
+    axes = tuple(range(len(shape))) if axis is None else axes_tuple(axis, len(shape))
     rest = tuple(n for k, n in enumerate(shape) if k not in axes)
     moved = moveaxis(a, axes, tuple(range(-len(axes), 0))) if axes else a
     return reshape(moved, rest + (-1,)), rest, axes

@@ -10,7 +10,7 @@ import functools
 
 import numpy
 
-from mlkit.numpy.rules.base import reshape, shape_of, sum
+from mlkit.numpy.rules.base import axis_index, reshape, shape_of, sum
 from mlkit.numpy.rules.reductions import cumprod, cumsum, max, min, prod
 from mlkit.numpy.rules.shape import expand_dims, moveaxis, stack
 from mlkit.numpy.wrap import holds_box, refuse_out, wrapped_for
@@ -38,7 +38,7 @@ def _along_axis(name, array, axis):
         return reshape(array, (-1,)), 0
     if not isinstance(axis, (int, numpy.integer)):
         raise NotImplementedError(f"numpy.{name} over several axes: reduce one axis at a time")
-    axis = int(axis) % _ndim(array)
+    axis = axis_index(axis, _ndim(array))
     return moveaxis(array, axis, 0), axis
 
 

@@ -33,8 +33,10 @@ class Problem:
     @classmethod
     def of(cls, conflict, path: str | None = None, fix: str | None = None) -> Problem:
         """The problem a library rule's :class:`~mlkit.options.OptionConflict` states, at
-        ``path`` (default: the option it names), with ``fix`` in a config's words if given."""
-        return cls(path or conflict.option, conflict.reason, conflict.value, fix or conflict.fix)
+        ``path`` (default: the option it names; ``""``: the field being validated), with
+        ``fix`` in a config's words if given."""
+        return cls(conflict.option if path is None else path, conflict.reason, conflict.value,
+                   fix or conflict.fix)
 
     def render(self, source: str) -> str:
         """The problem as one line, prefixed with the config's file name."""

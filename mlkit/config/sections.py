@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import inspect
 import os
 from typing import Annotated, Any, ClassVar, Literal
@@ -15,14 +14,14 @@ from pydantic import (
 )
 
 from mlkit.data import dataset_parameters, load_csv
-from mlkit.data.dates import date_format_problem
+from mlkit.data.csv_rules import date_format_problems, encoding_problems, role_problems
 from mlkit.options import did_you_mean
 from mlkit.registry.signatures import signature_options
 from mlkit.train import callbacks
 from mlkit.train.loop import fit
 
 from .components import option_fields
-from .errors import Problem, show
+from .errors import Problem
 from .fields import (
     MONITORED,
     Float,
@@ -49,27 +48,14 @@ class _CsvRules(Section):
     respelled: ClassVar[dict[str, dict[Any, Any]]] = {"impute": {"none": None},
                                                       "task": {"auto": None}}
 
-    @field_validator("encoding", check_fields=False)
+    @field_validator("encoding", "date_format", check_fields=False)
     @classmethod
-    def _known_encoding(cls, encoding: str) -> str:
-        """An encoding Python can decode, found before any file is read."""
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            conflicts([Problem("", "is not a text encoding Python knows", encoding,
-                               "use e.g. utf-8, cp1252 or latin-1")])
-        return encoding
-
-    @field_validator("date_format", check_fields=False)
-    @classmethod
-    def _strftime_format(cls, date_format: str | None) -> str | None:
-        """A format with a day, month or year, found before any file is read."""
-        problem = None if date_format is None else date_format_problem(date_format)
-        if problem:
-            conflicts([Problem("", f"is not a date format ({problem})", date_format,
-                               "use strftime codes, e.g. '%d/%m/%Y' for 27/10/2020 or "
-                               "'%m/%d/%Y' for 10/27/2020")])
-        return date_format
+    def _option_alone(cls, value, info: ValidationInfo):
+        """An encoding Python decodes, a date format with a day, month or year: found before
+        any file is read, by load_csv's own rules."""
+        rule = encoding_problems if info.field_name == "encoding" else date_format_problems
+        conflicts([Problem.of(problem, "") for problem in rule(value)])
+        return value
 
     @field_validator("path")
     @classmethod
@@ -79,35 +65,8 @@ class _CsvRules(Section):
 
     @model_validator(mode="after")
     def _columns_agree(self):
-        problems = []
-        for key in ("features", "categorical", "dates", "ids"):
-            columns = getattr(self, key) or []
-            repeated = sorted({c for c in columns if columns.count(c) > 1})
-            if repeated:
-                problems.append(Problem(key, "lists a column more than once", repeated))
-            if self.target in columns:
-                problems.append(Problem(key, f"includes the target column '{self.target}'",
-                                        columns, "the target cannot also be an input"))
-        for key in ("categorical", "dates"):
-            if self.features is not None:
-                outside = [c for c in getattr(self, key) if c not in self.features]
-                if outside:
-                    problems.append(Problem(key, "names columns missing from features", outside,
-                                            "add them to features or drop them here"))
-        if self.missing_indicator and self.impute in (None, "drop"):
-            problems.append(Problem("missing_indicator", "marks values impute filled, but "
-                                    f"impute is {show(self.impute)}, which fills none", True,
-                                    "set impute: mean, median or most_frequent"))
-        both = [c for c in self.dates if c in self.categorical]
-        if both:
-            problems.append(Problem("dates", "names columns also listed in categorical", both,
-                                    "a column is either dates or categories"))
-        inputs = set(self.features or []) | set(self.categorical) | set(self.dates)
-        ids = [c for c in self.ids if c in inputs]
-        if ids:
-            problems.append(Problem("ids", "names input columns", ids, "an id column is never "
-                                    "an input; remove it from features, categorical and dates"))
-        conflicts(problems)
+        """The roles of columns, against each other and the target: load_csv's own rules."""
+        conflicts([Problem.of(problem) for problem in role_problems(**dict(self))])
         return self
 
 

@@ -13,8 +13,9 @@ from typing import Annotated, Literal
 import numpy as np
 import pandas as pd
 
+from mlkit.data.csv_rules import csv_option_problems, raise_first
 from mlkit.data.datasets import TASKS, Dataset
-from mlkit.data.dates import check_date_format, looks_like_dates, parse_dates
+from mlkit.data.dates import looks_like_dates, parse_dates
 from mlkit.data.dialect import DECIMALS, Dialect, Separator
 from mlkit.data.errors import DataError, check_float_dtype, refused
 from mlkit.data.preprocessing import HANDLE_UNKNOWN, OneHotEncoder
@@ -240,14 +241,10 @@ def load_csv(path, target: Annotated[str, Length(min=1)],
     Dataset
         With ``schema`` set: a :class:`CsvSchema` (save ``schema.to_dict()`` as JSON).
     """
-    date_format = check_date_format(date_format)
     dtype = check_float_dtype(dtype)
+    raise_first(csv_option_problems(target, features, categorical, dates, ids, impute,
+                                    missing_indicator, encoding, date_format))
     missing = list(missing or ())
-    if missing_indicator and impute in (None, "drop"):
-        raise DataError(f"missing_indicator=True marks filled values, but impute={impute!r} "
-                        "fills none (missing values are then an error, or dropped rows); set "
-                        "impute to 'mean', 'median' or 'most_frequent' (data.csv.impute in a "
-                        "config).")
     source = repr(os.fspath(path)) if isinstance(path, (str, os.PathLike)) else "the file"
     dialect = Dialect.of(path, sep, decimal, encoding, skip_lines, skip_footer)
     columns = list(read_table(path, dialect=dialect).columns)
@@ -258,20 +255,8 @@ def load_csv(path, target: Annotated[str, Length(min=1)],
     features = check_columns("features", features, columns, source)
     categorical = check_columns("categorical", categorical or [], columns, source)
     declared = check_columns("dates", dates or [], columns, source)
-    if target in features or target in ids:
-        raise DataError(f"target column {target!r} is also listed in "
-                        f"{'features' if target in features else 'ids'}; remove it.")
     if not features:
         raise DataError(f"{source} has no feature columns besides the target {target!r}.")
-    for param, names in (("categorical", categorical), ("dates", declared)):
-        outside = [c for c in names if c not in features]
-        if outside:
-            raise DataError(f"{param} column(s) {outside} are not among the features; add "
-                            f"them to features or remove them from {param}.")
-    both = [c for c in features if c in ids or (c in declared and c in categorical)]
-    if both:
-        raise DataError(f"column(s) {both} are listed both as features and ids, or as dates "
-                        "and categorical; give each column one role.")
     frame = read_table(path, features + [target], categorical + declared + [target], missing,
                        dialect=dialect)
     if len(frame) == 0:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["DATE_FORMATS", "DATE_PARTS", "check_date_format", "date_feature_names",
+__all__ = ["DATE_FORMATS", "DATE_PARTS", "date_feature_names",
            "date_features", "date_format_problem", "formats_reading", "looks_like_dates",
            "looks_like_other_dates", "parse_dates"]
 
@@ -39,16 +39,6 @@ def date_format_problem(date_format) -> str | None:
     except ValueError as error:
         return str(error)
     return None
-
-
-def check_date_format(date_format, param: str = "date_format") -> str | None:
-    """``date_format`` when it is None or a strftime format with a day, month or year."""
-    problem = None if date_format is None else date_format_problem(date_format)
-    if problem:
-        raise TypeError(f"{param} must be a strftime format with a day, month or year, such as "
-                        f"'%d/%m/%Y' (27/10/2020) or '%m/%d/%Y' (10/27/2020), got "
-                        f"{date_format!r} ({problem}).")
-    return date_format
 
 
 def parse_dates(column: pd.Series, date_format: str | None = None) -> pd.Series:

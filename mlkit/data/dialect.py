@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from mlkit.data.csv_rules import encoding_problems, raise_first
 from mlkit.data.errors import DataError, DataFileNotFoundError, check_choice, check_int
 
 __all__ = ["COMMA_UTF8", "DECIMALS", "SEPARATORS", "Dialect", "Separator", "check_encoding",
@@ -57,7 +58,7 @@ class Dialect:
         """The dialect of these options, each checked (``name`` spells an option in messages)."""
         return cls(check_choice(name.format("sep"), separator_by_name(sep), tuple(SEPARATORS)),
                    check_choice(name.format("decimal"), decimal, DECIMALS),
-                   check_encoding(encoding, name.format("encoding")),
+                   check_encoding(encoding, name),
                    check_int(name.format("skip_lines"), skip_lines, 0),
                    check_int(name.format("skip_footer"), skip_footer, 0))
 
@@ -113,15 +114,13 @@ def separator_by_name(sep):
     return names.get(sep, sep) if isinstance(sep, str) else sep
 
 
-def check_encoding(encoding, param: str = "encoding") -> str:
+def check_encoding(encoding, name: str = "{}") -> str:
     """The standard name of a text encoding (``"utf_8"`` for ``"UTF-8"``)."""
     if not isinstance(encoding, str):
-        raise TypeError(f"{param} must be a text encoding's name, got {encoding!r}.")
-    try:
-        return codecs.lookup(encoding).name
-    except LookupError:
-        raise DataError(f"{param}={encoding!r} is not a text encoding Python knows; use e.g. "
-                        "'utf-8', 'cp1252' or 'latin-1'.") from None
+        raise TypeError(f"{name.format('encoding')} must be a text encoding's name, got "
+                        f"{encoding!r}.")
+    raise_first(encoding_problems(encoding, name))
+    return codecs.lookup(encoding).name
 
 
 COMMA_UTF8 = Dialect()

@@ -12,9 +12,9 @@ from typing import Annotated, Literal, get_args, get_origin
 
 import numpy as np
 
-from mlkit.options import Range, check, choices, did_you_mean, spelled
+from mlkit.options import OptionConflict, Range, check, choices, did_you_mean, spelled
 
-__all__ = ["DataError", "DataFileNotFoundError"]
+__all__ = ["DataError", "DataFileNotFoundError", "OptionError"]
 
 
 class DataError(ValueError):
@@ -23,6 +23,16 @@ class DataError(ValueError):
 
 class DataFileNotFoundError(DataError, FileNotFoundError):
     """A data file that does not exist (both a ``DataError`` and a ``FileNotFoundError``)."""
+
+
+class OptionError(OptionConflict, DataError):
+    """An option that cannot work, alone or with another: a DataError reading
+    ``option=value reason; fix.`` (``name`` spells the option, e.g. ``"CSV schema '{}'"``),
+    whose parts a config reports at the option's dotted path."""
+
+    def __init__(self, option: str, reason: str, value, fix: str, name: str = "{}"):
+        self.option, self.reason, self.value, self.fix = option, reason, value, fix
+        DataError.__init__(self, f"{name.format(option)}={value!r} {reason}; {fix}.")
 
 
 def refused(kind: type, param: str, hint, value) -> Exception:

@@ -119,14 +119,12 @@ def _refuse_header_rows(frame: pd.DataFrame, path) -> None:
 
 
 def check_columns(param: str, names, columns, source: str) -> list[str]:
-    """``names`` (checked as a list of text) as a list of distinct columns of the file."""
+    """``names`` (checked as a list of text) as a list of columns of the file."""
     names = list(names)
     for name in names:
         if name not in columns:
             raise DataError(f"{param} column {name!r} is not in {source}; its columns are "
                             f"{', '.join(columns)}." + did_you_mean(name, columns, sentence=True))
-    if len(set(names)) != len(names):
-        raise DataError(f"{param} lists a column twice: {names}.")
     return names
 
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from mlkit.data.csv_rules import check_date_format
 from mlkit.data.datasets import TASKS
-from mlkit.data.dates import check_date_format, date_feature_names, date_features, parse_dates
+from mlkit.data.dates import date_feature_names, date_features, parse_dates
 from mlkit.data.dialect import COMMA_UTF8, Dialect
 from mlkit.data.errors import DataError, check_choice, check_float_dtype
 from mlkit.data.preprocessing import LabelEncoder, OneHotEncoder
@@ -377,7 +378,7 @@ class CsvSchema:
         dialect = Dialect.checked(state.get("sep", ","), state.get("decimal", "."),
                                   state.get("encoding", "utf-8"), state.get("skip_lines", 0),
                                   state.get("skip_footer", 0), name="CSV schema '{}'")
-        date_format = check_date_format(state.get("date_format"), "CSV schema 'date_format'")
+        date_format = check_date_format(state.get("date_format"), "CSV schema '{}'")
         indicators = state.get("indicators", [])
         if not isinstance(indicators, list) or not set(indicators) <= (
                 set(state["numeric"]) | set(encoder.names_) | set(dates)) or not all(

@@ -121,7 +121,8 @@ CASES = {
         ["data.csv.features: includes the target column 'y' (got ['a', 'y'])"]),
     "csv categorical outside the features": (
         ["data.dataset=csv", "data.csv={path: a.csv, target: y, features: [a], categorical: [b]}"],
-        ["data.csv.categorical: names columns missing from features (got ['b'])"]),
+        ["data.csv.categorical: names column 'b' missing from features (got ['b']); add them to "
+         "features or remove them from categorical"]),
     "csv without a target": (
         ["data.dataset=csv", "data.csv={path: a.csv}"],
         ["data.csv.target: required key is missing"]),

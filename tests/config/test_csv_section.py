@@ -49,10 +49,11 @@ def test_roles_of_columns_are_checked_against_each_other():
     assert config.data.csv.ids == ["key"] and config.data.csv.handle_unknown == "error"
     found = problems_of(["data.csv.features=[a, key]", "data.csv.ids=[key]",
                          "data.csv.categorical=[a]", "data.csv.dates=[a, b]"], CSV)
-    assert any("data.csv.ids: names input columns" in p for p in found)
-    assert any("data.csv.dates: names columns missing from features (got ['b'])" in p
+    assert any("data.csv.ids: names input column 'key' (got ['key'])" in p for p in found)
+    assert any("data.csv.dates: names column 'b' missing from features (got ['a', 'b'])" in p
                for p in found)
-    assert any("names columns also listed in categorical" in p for p in found)
+    assert any("data.csv.dates: names column 'a' also listed in categorical" in p
+               for p in found)
     found = problems_of(["data.csv.handle_unknown=skip"], CSV)
     assert len(found) == 1 and "data.csv.handle_unknown" in found[0] and "'ignore'" in found[0]
 

@@ -158,7 +158,7 @@ def test_missing_indicator_through_train_and_predict(visits, tmp_path, capsys):
     frame.assign(x=frame["x"].where(np.arange(60) % 7 != 0)).to_csv(
         base["data"]["csv"]["path"], index=False)
     problems = problems_of(["data.csv.missing_indicator=true"], base)
-    assert any("data.csv.missing_indicator: marks values impute filled, but impute is null"
+    assert any("data.csv.missing_indicator: marks values impute filled, but impute is not set"
                in p for p in problems)
     config = _config(base, "data.csv.missing_indicator=true", "data.csv.impute=median",
                      "data.split.group=customer", f"output.dir={tmp_path / 'runs'}",

@@ -118,9 +118,10 @@ def test_missing_values_and_text_columns_are_reported_together(tmp_path):
     ("x,t\n", {}, "has a header but no data rows"),
     ("x,t\n1,a\n", {"target": "tt"}, "target column 'tt' is not in .*columns are x, t.*'t'"),
     ("xa,t\n1,a\n", {"features": ["xb"]}, "features column 'xb' is not in.*Did you mean 'xa'"),
-    ("x,t\n1,a\n2,b\n", {"features": ["x", "t"]}, "'t' is also listed in features"),
-    ("x,t\n1,a\n", {"features": ["x", "x"]}, "lists a column twice"),
-    ("x,c,t\n1,u,a\n", {"features": ["x"], "categorical": ["c"]}, "not among the features"),
+    ("x,t\n1,a\n2,b\n", {"features": ["x", "t"]}, "includes the target column 't'"),
+    ("x,t\n1,a\n", {"features": ["x", "x"]}, "lists column 'x' more than once"),
+    ("x,c,t\n1,u,a\n", {"features": ["x"], "categorical": ["c"]},
+     "names column 'c' missing from features"),
     ("x,c,t\n1,u,a\n2,v,b\n", {}, ("column 'c' of .* is not numeric \\(e.g. 'u' on line 2\\); "
                                   "list it in a config's data.csv.categorical")),
     ("x,t\n1,a\n2,a\n", {}, "only one class \\(a\\)"),

@@ -93,7 +93,7 @@ def test_a_date_format_reads_dates_written_otherwise_here_and_in_files_read_late
     state = data.schema.to_dict()
     del state["date_format"]  # as runs saved before the option
     assert CsvSchema.from_dict(state).date_format is None
-    with pytest.raises(TypeError, match="CSV schema 'date_format' must be a strftime format"):
+    with pytest.raises(DataError, match="CSV schema 'date_format'='dd/mm' is not a date format"):
         CsvSchema.from_dict({**state, "date_format": "dd/mm"})
 
 
@@ -113,11 +113,13 @@ def test_the_error_names_the_date_format_that_reads_the_dates(write):
                                         r"write dates as YYYY-MM-DD"):
         load_csv(write("d,x,y\n01/02/2024,1,a\n12/31/2023,2,b\n"), "y", dates=["d"],
                  date_format="%d/%m/%Y")
-    with pytest.raises(TypeError, match="date_format must be a strftime format with a day"):
+    with pytest.raises(DataError, match=r"date_format='dd/mm/yyyy' is not a date format \(it "
+                                        r"needs a day, month or year\); use strftime codes"):
         load_csv(write(text), "y", date_format="dd/mm/yyyy")
     with pytest.raises(TypeError, match="date_format must be text of length >= 1 or None, got "
                                         "int 3"):
         load_csv(write(text), "y", date_format=3)
     for bad, why in (("%d/%m/%Q", "'Q' is a bad directive"), ("%d/%m/%Y %", "stray %")):
-        with pytest.raises(TypeError, match=f"got '{bad}' \\({why} in format"):
+        with pytest.raises(DataError, match=f"date_format='{bad}' is not a date format \\({why} "
+                                            "in format"):
             load_csv(write(text), "y", date_format=bad)

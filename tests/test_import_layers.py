@@ -1,6 +1,6 @@
 """The import rules of DESIGN.md and STYLE.md 4.1, checked on the source (AST, no imports run).
 
-Layers, lowest first: L0 autodiff/tree/options, L1 numpy/scipy/builtins, L2 operators/jit/
+Layers, lowest first: L0 autodiff/tree/options/checks, L1 numpy/scipy/builtins, L2 operators/jit/
 testing/extend and the ``mlkit`` package root (extend re-exports the extension API of autodiff *and*
 numpy, so it sits above both, not at L0 as STYLE.md 4.1 first drew it), L3 nn/optim/data/misc/
 metrics, L4 train/registry, L5 config/estimators, L6 experiments, L7 cli. A module may import its
@@ -11,7 +11,8 @@ differential_operators the operators, core, tracer and wrap_util the extension A
 testing's deprecated quick_grad_check, under HIPS autograd's module names;
 numpy.numpy_wrapper, whose wrap_namespace makes extend's primitives, sits with them at L2
 though it lives in numpy/). data and metrics
-import nothing of mlkit outside themselves but the plain bounds of mlkit.options; nothing
+import nothing of mlkit outside themselves but the plain bounds of mlkit.options and the
+array checks both make, in mlkit.checks (a ragged array, a group per row); nothing
 below L4 imports yaml, pydantic, tqdm, matplotlib or dask; scikit-learn appears only in
 data/datasets.py, experiments/baseline.py and estimators/.
 """
@@ -24,7 +25,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "mlkit"
 
 LAYERS = {
-    "autodiff": 0, "tree": 0, "options": 0,
+    "autodiff": 0, "tree": 0, "options": 0, "checks": 0,
     "numpy": 1, "scipy": 1, "builtins": 1,
     "": 2, "operators": 2, "jit": 2, "testing": 2, "test_util": 2, "extend": 2,
     "differential_operators": 2, "core": 2, "tracer": 2, "wrap_util": 2, "util": 2,
@@ -42,7 +43,8 @@ SAME_LAYER_ALLOWED = {("scipy", "numpy"), ("autodiff", "tree"), ("", "operators"
                       ("numpy_wrapper", "extend")}
 HEAVY = ("yaml", "pydantic", "tqdm", "matplotlib", "dask")
 SKLEARN_ALLOWED = ("data/datasets.py", "experiments/baseline.py", "estimators/")
-PLAIN_NUMPY = ("data", "metrics")  # import nothing of mlkit outside themselves but options
+PLAIN_NUMPY = ("data", "metrics")  # import nothing of mlkit outside themselves but these:
+PLAIN_SHARED = ("options", "checks")
 # The package root may reach the estimators lazily (inside its module __getattr__, on first
 # use of a name such as mlkit.LogisticRegression), never when mlkit itself is imported.
 ROOT_LAZY = {"mlkit.estimators"}
@@ -115,9 +117,9 @@ def _violations():
                 target = _component(module)
                 if target == component or (target == "" and module != "mlkit"):
                     continue
-                if component in PLAIN_NUMPY and target not in (component, "options"):
+                if component in PLAIN_NUMPY and target not in (component, *PLAIN_SHARED):
                     found.append(f"{where}: {component} is plain numpy and imports no other "
-                                 "mlkit code than mlkit.options")
+                                 "mlkit code than mlkit.options and mlkit.checks")
                 elif LAYERS[target] > layer:
                     found.append(f"{where}: L{layer} {component or 'mlkit'} must not import "
                                  f"L{LAYERS[target]} {target}")

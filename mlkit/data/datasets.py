@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mlkit.data.errors import DataError, as_array, check_float_dtype
+from mlkit.checks import rectangular
+from mlkit.data.errors import DataError, check_float_dtype
 from mlkit.options import did_you_mean
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ class Dataset:
     """For data read from a file: the file line of each row (the header is line 1)."""
 
     def __post_init__(self):
-        self.X, self.y = as_array(self.X, "X"), as_array(self.y, "y")
+        self.X, self.y = rectangular(self.X, "X", DataError), rectangular(self.y, "y", DataError)
         if self.task not in TASKS:
             raise DataError(f"Dataset {self.name!r}: task must be 'classification' or "
                             f"'regression', got {self.task!r}.")

@@ -12,6 +12,7 @@ from typing import Annotated, Literal, get_args, get_origin
 
 import numpy as np
 
+from mlkit.checks import rectangular
 from mlkit.options import OptionConflict, Range, check, choices, did_you_mean, spelled
 
 __all__ = ["DataError", "DataFileNotFoundError", "OptionError"]
@@ -74,15 +75,6 @@ def check_float_dtype(dtype, param: str = "dtype") -> np.dtype:
     return resolved
 
 
-def as_array(value, param: str) -> np.ndarray:
-    """``np.asarray(value)``, with ragged input reported by parameter name."""
-    try:
-        return np.asarray(value)
-    except ValueError:
-        raise DataError(f"{param} is ragged (rows of different lengths); pass a rectangular "
-                        "array with one row per sample.") from None
-
-
 def is_missing(value) -> bool:
     """True for ``None`` and float NaN, the two spellings of a missing entry."""
     return value is None or (isinstance(value, (float, np.floating)) and np.isnan(value))
@@ -95,7 +87,7 @@ def is_finite(value) -> bool:
 
 def check_labels(y, param: str) -> np.ndarray:
     """``y`` as a 1-D label array with no missing values and one comparable type."""
-    y = as_array(y, param)
+    y = rectangular(y, param, DataError)
     if y.ndim != 1:
         raise DataError(f"{param} must be 1-D (one label per row), got shape {y.shape}.")
     if y.dtype.kind == "f" and np.isnan(y).any():

@@ -12,34 +12,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from mlkit.checks import rectangular
 from mlkit.data.dates import parse_dates
-from mlkit.data.errors import DataError, as_array
+from mlkit.data.errors import DataError
 from mlkit.data.reading import line_numbers
 from mlkit.data.values import to_numbers
-
-
-def check_groups(groups, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(group code of every row, group labels)`` of the ``n``-row ``groups`` array."""
-    groups = as_array(groups, "groups")
-    if groups.ndim != 1 or len(groups) != n:
-        raise DataError(f"groups must be 1-D with one value per row ({n}), got shape "
-                        f"{groups.shape}.")
-    try:
-        codes, labels = pd.factorize(pd.Series(groups), sort=True)
-    except TypeError:
-        raise TypeError("groups mixes value types that cannot be compared; use one type "
-                        "(e.g. all strings).") from None
-    if (codes < 0).any():
-        rows = np.flatnonzero(codes < 0)
-        raise DataError(f"groups has {len(rows)} missing value(s) (rows {rows[:5].tolist()}"
-                        f"{', ...' if len(rows) > 5 else ''}); give every row a group.")
-    return codes.astype(np.int64), np.asarray(labels)
 
 
 def check_order(order, n: int | None = None) -> np.ndarray:
     """``order`` as a 1-D array of numbers or datetimes (``n`` of them, if given) with no
     missing value."""
-    order = as_array(order, "order")
+    order = rectangular(order, "order", DataError)
     if order.ndim != 1 or len(order) != (len(order) if n is None else n) or len(order) == 0:
         rows = "at least one row" if n is None else f"one value per row ({n})"
         raise DataError(f"order must be 1-D with {rows}, got shape {order.shape}.")

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from mlkit.checks import rectangular
 from mlkit.data.errors import (
     DataError,
-    as_array,
     check_choice,
     check_float_dtype,
     check_int,
@@ -28,7 +28,7 @@ HANDLE_UNKNOWN = ("error", "ignore")
 
 def _float_matrix(X, param: str) -> np.ndarray:
     """``X`` as a finite 2-D float array (float32 and float64 kept, other numbers to float64)."""
-    X = as_array(X, param)
+    X = rectangular(X, param, DataError)
     if X.dtype.kind not in "biuf":
         raise TypeError(f"{param} must hold numbers, got dtype {X.dtype}; encode text first.")
     if X.ndim != 2:
@@ -106,8 +106,8 @@ class Standardizer:
             got = sorted(state) if isinstance(state, dict) else type(state).__name__
             raise DataError(f"Standardizer state must be a dict with keys 'mean' and 'scale', "
                             f"got {got}.")
-        mean = as_array(state["mean"], "Standardizer state 'mean'")
-        scale = as_array(state["scale"], "Standardizer state 'scale'")
+        mean = rectangular(state["mean"], "Standardizer state 'mean'", DataError)
+        scale = rectangular(state["scale"], "Standardizer state 'scale'", DataError)
         if mean.dtype.kind not in "iuf" or scale.dtype.kind not in "iuf":
             raise DataError(f"Standardizer state 'mean' and 'scale' must hold numbers, got "
                             f"dtypes {mean.dtype} and {scale.dtype}.")
@@ -311,7 +311,7 @@ class LabelEncoder:
     def inverse_transform(self, indices) -> np.ndarray:
         """Return the labels ``classes_[indices]``."""
         self._fitted()
-        idx = as_array(indices, "indices")
+        idx = rectangular(indices, "indices", DataError)
         if idx.dtype.kind not in "iu":
             raise TypeError(f"indices must be integers, got dtype {idx.dtype}.")
         if idx.size and (idx.min() < 0 or idx.max() >= len(self.classes_)):

@@ -12,8 +12,9 @@ from typing import Annotated
 
 import numpy as np
 
+from mlkit.checks import group_codes
 from mlkit.data.errors import DataError, check_int, check_labels, refused
-from mlkit.data.grouped import assign_groups, check_groups, check_order, cut_in_order
+from mlkit.data.grouped import assign_groups, check_order, cut_in_order
 from mlkit.options import Fraction, NonNegativeInt, Range, checked
 
 __all__ = ["forward_chaining_split", "k_fold_split", "train_val_test_split"]
@@ -57,7 +58,7 @@ def _grouped(n_or_y, groups, stratify: bool, fractions: np.ndarray, seed: int, w
     """Rows by part, each group of ``groups`` whole in one part (see :func:`assign_groups`)."""
     classes, members = _class_members(n_or_y, stratify)
     n = sum(len(m) for m in members)
-    codes, _ = check_groups(groups, n)
+    codes, _ = group_codes(groups, n, DataError)
     labels = np.zeros(n, np.int64)
     for k, rows in enumerate(members):
         labels[rows] = k

@@ -8,25 +8,18 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["UndefinedMetric", "array", "class_indices", "pair", "probabilities", "weights"]
+from mlkit.checks import rectangular
+
+__all__ = ["UndefinedMetric", "class_indices", "pair", "probabilities", "weights"]
 
 
 class UndefinedMetric(ValueError):
     """The metric has no value on these rows (e.g. ROC AUC when only one class is present)."""
 
 
-def array(value, name: str) -> np.ndarray:
-    """``np.asarray(value)``, with ragged input reported by argument name."""
-    try:
-        return np.asarray(value)
-    except ValueError:
-        raise ValueError(f"{name} is ragged (rows of different lengths); pass a rectangular "
-                         "array.") from None
-
-
 def pair(y_true, y_pred, numeric: bool) -> tuple[np.ndarray, np.ndarray]:
     """Check that two arrays have the same non-empty shape (and finite numbers if numeric)."""
-    y_true, y_pred = array(y_true, "y_true"), array(y_pred, "predictions")
+    y_true, y_pred = rectangular(y_true, "y_true"), rectangular(y_pred, "predictions")
     if y_true.shape != y_pred.shape:
         raise ValueError(f"y_true has shape {y_true.shape} but the predictions have shape "
                          f"{y_pred.shape}; pass one prediction per target.")
@@ -57,7 +50,7 @@ def weights(sample_weight, n: int) -> np.ndarray | None:
     """``sample_weight`` as float64 of shape (n,): finite, non-negative, positive sum."""
     if sample_weight is None:
         return None
-    w = array(sample_weight, "sample_weight")
+    w = rectangular(sample_weight, "sample_weight")
     if w.dtype.kind not in "biuf" or w.shape != (n,):
         raise ValueError(f"sample_weight must be {n} numbers (one per row), got shape {w.shape} "
                          f"and dtype {w.dtype}.")
@@ -70,7 +63,7 @@ def weights(sample_weight, n: int) -> np.ndarray | None:
 
 def class_indices(y_true, n: int, k: int) -> np.ndarray:
     """``y_true`` as int64 class indices ``0..k-1`` of ``n`` rows."""
-    y = array(y_true, "y_true")
+    y = rectangular(y_true, "y_true")
     if y.shape != (n,):
         raise ValueError(f"y_true has shape {y.shape} but proba has {n} rows; pass one class "
                          "index per row.")
@@ -86,7 +79,7 @@ def class_indices(y_true, n: int, k: int) -> np.ndarray:
 
 def probabilities(proba) -> np.ndarray:
     """``proba`` as an (n, k) array; a 1-D array is P(class 1) of a binary problem."""
-    p = array(proba, "proba")
+    p = rectangular(proba, "proba")
     if p.dtype.kind not in "biuf":
         raise TypeError(f"proba must hold numbers, got dtype {p.dtype}.")
     p = p.astype(np.float64)

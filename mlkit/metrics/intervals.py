@@ -23,6 +23,7 @@ from typing import Annotated
 
 import numpy as np
 
+from mlkit.checks import group_codes
 from mlkit.options import NonNegativeInt, Range, checked
 
 from .inputs import UndefinedMetric
@@ -70,24 +71,13 @@ class Bootstrap:
     """With ``groups``: how many groups the resamples drew from (None: rows were drawn)."""
 
 
-def _group_codes(groups, n: int) -> np.ndarray:
-    groups = np.asarray(groups)
-    if groups.shape != (n,):
-        raise ValueError(f"groups must hold one group per row ({n}), got shape {groups.shape}.")
-    try:
-        return np.unique(groups, return_inverse=True)[1].reshape(n)
-    except TypeError:
-        raise ValueError("groups mixes values that cannot be compared (a missing one, say); "
-                         "give every row a group of one type.") from None
-
-
 def resample_counts(n: int, n_resamples: int, seed: int = 0, groups=None):
     """Yield ``(first, counts)`` blocks: ``counts[i, r]`` is how often resample ``first + i``
     drew row ``r`` (each row of counts sums to ``n``). With ``groups`` (a group per row), the
     ``m`` groups are drawn ``m`` times and row ``r`` counts as often as its group (a row of
     counts then sums to the drawn groups' sizes)."""
     if groups is not None:
-        codes = _group_codes(groups, n)
+        codes, _ = group_codes(groups, n)
         for first, counts in resample_counts(int(codes.max()) + 1, n_resamples, seed):
             yield first, counts[:, codes]
         return
@@ -173,7 +163,7 @@ def bootstrap(names, y_true, *, labels=None, proba=None, values=None, baseline=N
     scorers = {(who, name): _scorer(name, y_true, metric_input(name, metric_inputs(**given)))
                for who, given in models.items() for name in names}
     draws = {key: np.empty(n_resamples) for key in scorers}
-    n_groups = None if groups is None else len(np.unique(_group_codes(groups, len(y_true))))
+    n_groups = None if groups is None else len(group_codes(groups, len(y_true))[1])
     for first, counts in resample_counts(len(y_true), n_resamples, seed, groups):
         for key, scorer in scorers.items():
             draws[key][first:first + len(counts)] = scorer(counts)

@@ -10,16 +10,17 @@ from typing import Literal
 
 import numpy as np
 
+from mlkit.checks import rectangular
 from mlkit.options import checked
 
-from .inputs import UndefinedMetric, array, class_indices, probabilities, weights
+from .inputs import UndefinedMetric, class_indices, probabilities, weights
 
 __all__ = ["average_precision", "roc_auc", "roc_auc_ovr", "roc_curve"]
 
 
 def binary_scores(y_true, score, sample_weight):
     """0/1 truth, float scores and weights of a binary problem, checked."""
-    s = array(score, "scores")
+    s = rectangular(score, "scores")
     if s.dtype.kind not in "biuf" or s.ndim != 1 or not len(s) or not np.all(np.isfinite(s)):
         raise ValueError(f"scores must be finite numbers of shape (n,), got shape {s.shape} and "
                          f"dtype {s.dtype}; pass P(class 1) of a binary problem.")
@@ -132,5 +133,5 @@ def average_precision(y_true, score, sample_weight=None) -> float:
 
 def positive_column(score):
     """P(class 1) of scores given as (n,) or two columns (n, 2)."""
-    s = array(score, "scores")
+    s = rectangular(score, "scores")
     return s[:, 1] if s.ndim == 2 and s.shape[1] == 2 else s

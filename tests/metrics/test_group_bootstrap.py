@@ -37,5 +37,5 @@ def test_whole_groups_are_drawn():
 
 
 def test_groups_must_match_the_rows():
-    with pytest.raises(ValueError, match=r"one group per row \(4\)"):
+    with pytest.raises(ValueError, match=r"one value per row \(4\)"):
         bootstrap(["accuracy"], [0, 1, 1, 0], labels=[0, 1, 1, 1], groups=["a", "b"])

@@ -22,7 +22,7 @@ import pandas as pd
 
 from mlkit.config import Config, ConfigError, Problem, load_config
 from mlkit.config.build import group_problems, load_data, split_rows
-from mlkit.experiments.pools import open_pool
+from mlkit.experiments.pools import open_pool, running
 from mlkit.experiments.trial import TrialOutcome, TrialSpec, stall_lines, status_word
 from mlkit.train import RunDir
 from mlkit.train.checkpoint import atomic_write_text
@@ -144,31 +144,24 @@ def run_cv(path, overrides=(), *, folds: int | None = None, workers: int | None 
     configs = fold_configs(path, overrides, folds, say)
     first = configs[0]
     _check_folds(configs, str(path))
-    pool = open_pool(scheduler, workers, len(configs))  # connect before writing anything
     split = first.data.split
     outcomes: dict[int, TrialOutcome] = {}
-    where, interrupted = None, False
-    try:
+    where = None
+    with running(open_pool(scheduler, workers, len(configs))) as trials:  # connect first
         where = RunDir.create(first.output.dir, f"{first.name}-cv").path
         specs = [TrialSpec(i, f"fold{i + 1}", config, str((where / "folds" / f"fold{i + 1}")
                                                           .resolve()))
                  for i, config in enumerate(configs)]
         say(f"cv {first.name}: {_folds_description(split, len(configs))} on "
-            f"{pool.description}")
+            f"{trials.pool.description}")
         say(f"cv directory: {where}")
-        pool.submit(specs)
-        for done, outcome in enumerate(pool.completed(), 1):
+        for done, outcome in trials.finished(specs):
             outcomes[outcome.index] = outcome
             say(f"[{done}/{len(specs)}] {_progress(outcome)}")
-    except KeyboardInterrupt:
-        interrupted = True
-        pool.cancel()
-    finally:
-        pool.close()
     if where is None:
         raise KeyboardInterrupt("cross-validation interrupted before it started")
     result = _report(where, [outcomes[i] for i in sorted(outcomes)], say)
-    if interrupted:
+    if trials.interrupted:
         raise KeyboardInterrupt(f"cross-validation interrupted after {len(outcomes)} of "
                                 f"{len(configs)} folds; their results are in {where}")
     return result

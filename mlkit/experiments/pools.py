@@ -13,11 +13,13 @@ import os
 import signal
 import socket
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 
 from mlkit.experiments.trial import failed_outcome, run_trial
 
-__all__ = ["DaskPool", "LocalPool", "SweepError", "open_pool"]
+__all__ = ["DaskPool", "LocalPool", "SweepError", "Trials", "open_pool", "running"]
 
 
 class SweepError(ValueError):
@@ -130,6 +132,39 @@ def open_pool(scheduler: str | None, workers: int | None, trials: int):
     if scheduler:
         return DaskPool(scheduler)
     return LocalPool(max(1, min(workers or _usable_cores(), trials)))
+
+
+class Trials:
+    """The pool a runner's trials go to (set when known) and whether Ctrl-C stopped them."""
+
+    def __init__(self, pool=None):
+        self.pool, self.interrupted = pool, False
+
+    def finished(self, specs) -> Iterator[tuple]:
+        """Submit ``specs`` to the pool; yield ``(count so far, outcome)`` as each finishes
+        (nothing for no specs, which need no pool)."""
+        if not specs:
+            return
+        self.pool.submit(specs)
+        yield from enumerate(self.pool.completed(), 1)
+
+
+@contextmanager
+def running(pool=None) -> Iterator[Trials]:
+    """The one loop of a sweep and a cross-validation: the block submits its trials through
+    the :class:`Trials` it gets (and may open the pool there); Ctrl-C inside it cancels the
+    trials not finished and ends the block with ``interrupted`` set, leaving the runner to
+    report the finished ones; the pool is closed either way."""
+    trials = Trials(pool)
+    try:
+        yield trials
+    except KeyboardInterrupt:
+        trials.interrupted = True
+        if trials.pool is not None:
+            trials.pool.cancel()
+    finally:
+        if trials.pool is not None:
+            trials.pool.close()
 
 
 def _usable_cores() -> int:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mlkit.experiments.pools import DaskPool, SweepError, open_pool
+from mlkit.experiments.pools import DaskPool, SweepError, open_pool, running
 from mlkit.experiments.sweep_file import Sweep
 from mlkit.experiments.sweep_report import (
     curves_png,
@@ -187,40 +187,30 @@ def run_sweep(sweep: Sweep, *, workers: int | None = None, scheduler: str | None
     say : callable
         Prints a line of progress.
     """
-    pool = DaskPool(scheduler) if scheduler else None  # connect before writing anything
-    interrupted, path, outcomes = False, None, {}
-    try:
+    path, outcomes = None, {}
+    with running(DaskPool(scheduler) if scheduler else None) as trials:  # connect first
         path = _new_dir(sweep) if resume is None else _resumed_dir(sweep, resume)
         outcomes = {} if resume is None else _finished(path)
         pending = _specs(sweep, path, outcomes)
-        if pool is None and pending:
-            pool = open_pool(None, workers, len(pending))
+        if trials.pool is None and pending:
+            trials.pool = open_pool(None, workers, len(pending))
         earlier = f", {len(outcomes)} finished earlier" if outcomes else ""
-        plan = (f"running {len(pending)} on {pool.description}" if pending
+        plan = (f"running {len(pending)} on {trials.pool.description}" if pending
                 else "nothing left to run")
         say(f"sweep {sweep.name}: {len(sweep.trials)} trials{earlier}; {plan}")
         say(f"sweep directory: {path}")
-        if pending:
-            pool.submit(pending)
-            for done, outcome in enumerate(pool.completed(), 1):
-                outcomes[outcome.index] = outcome
-                _save(path, outcome)
-                trial = sweep.trials[outcome.index]
-                status = status_word(outcome.status, outcome.stop_reason)
-                line = (f"[{done}/{len(pending)}] {trial.id} {status:<7} {trial.label}"
-                        f"  {_headline(outcome)}  {outcome.seconds:.1f}s")
-                say(line if outcome.status == "ok" else f"{line}\n    {outcome.error}")
-    except KeyboardInterrupt:
-        interrupted = True
-        if pool is not None:
-            pool.cancel()
-    finally:
-        if pool is not None:
-            pool.close()
+        for done, outcome in trials.finished(pending):
+            outcomes[outcome.index] = outcome
+            _save(path, outcome)
+            trial = sweep.trials[outcome.index]
+            status = status_word(outcome.status, outcome.stop_reason)
+            line = (f"[{done}/{len(pending)}] {trial.id} {status:<7} {trial.label}"
+                    f"  {_headline(outcome)}  {outcome.seconds:.1f}s")
+            say(line if outcome.status == "ok" else f"{line}\n    {outcome.error}")
     if path is None:  # interrupted before the directory existed: nothing to report
         raise KeyboardInterrupt("sweep interrupted before it started")
-    result = _report(sweep, path, outcomes, interrupted, say)
-    if interrupted:
+    result = _report(sweep, path, outcomes, trials.interrupted, say)
+    if trials.interrupted:
         raise KeyboardInterrupt(f"sweep interrupted; results of finished trials in {path}")
     return result
 

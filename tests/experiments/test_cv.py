@@ -169,3 +169,42 @@ def test_a_metric_undefined_in_a_fold_is_counted(cli, tmp_path):
     assert summary.loc["accuracy", "undefined"] == 0
     assert summary.loc["roc_auc", "mlkit_mean"] == pytest.approx(folds["mlkit_roc_auc"].mean())
     assert "roc_auc: undefined in 1 of 4 folds" in out
+
+
+class _StoppedAfterOne:
+    """A pool that runs the first fold in this process, then Ctrl-C arrives."""
+
+    description = "a pool stopped by Ctrl-C"
+
+    def __init__(self):
+        self.calls = []
+
+    def submit(self, specs):
+        self.specs = specs
+        self.calls.append("submit")
+
+    def completed(self):
+        from mlkit.experiments.trial import run_trial
+
+        yield run_trial(self.specs[0])
+        raise KeyboardInterrupt
+
+    def cancel(self):
+        self.calls.append("cancel")
+
+    def close(self):
+        self.calls.append("close")
+
+
+def test_ctrl_c_cancels_the_folds_left_and_reports_the_finished_one(tmp_path, monkeypatch):
+    pool = _StoppedAfterOne()
+    monkeypatch.setattr("mlkit.experiments.cv.open_pool", lambda *_: pool)
+    lines = []
+    with pytest.raises(KeyboardInterrupt) as caught:
+        run_cv(SOFTMAX, [*QUICK, f"output.dir={tmp_path}"], folds=3, say=lines.append)
+    assert pool.calls == ["submit", "cancel", "close"]
+    where = next(tmp_path.glob("*-cv/*"))
+    assert str(caught.value) == ("cross-validation interrupted after 1 of 3 folds; their "
+                                 f"results are in {where}")
+    assert lines[2].startswith("[1/3] fold1 ok")
+    assert pd.read_csv(where / "folds.csv")["fold"].tolist() == [1]

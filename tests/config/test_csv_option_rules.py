@@ -53,3 +53,39 @@ def test_every_conflict_is_reported_at_once_from_yaml_and_the_first_from_python(
         "data.csv.features", "data.csv.dates", "data.csv.dates", "data.csv.ids"]
     with pytest.raises(DataError, match="^features=.* includes the target column 'y'"):
         load_csv(path, "y", features=["a", "y"], ids=["a"], dates=["b", "b"])
+
+
+# Options checked by their type hint alone: load_csv's signature declares them once; Python
+# and YAML word a refusal as every data function and every config section does, with the
+# same allowed values, suggestion and bound.
+CHOICES = {"sep": "zz", "decimal": ";", "impute": "avg", "task": "x", "numbers": "money",
+           "categories": "lower", "duplicates": "x", "handle_unknown": "skip"}
+BOUNDS = {"skip_lines": (-1, 0), "skip_footer": (-1, 0), "min_frequency": (0, 1)}
+
+
+def _refusals(tmp_path, option, value, written):
+    path = tmp_path / "d.csv"
+    path.write_text("a,y\n1,p\n2,q\n")
+    with pytest.raises(DataError) as caught:
+        load_csv(path, "y", **{option: value})
+    [line] = problems_of([f"data.csv.{option}={written}"], CSV)
+    return str(caught.value), line
+
+
+@pytest.mark.parametrize("option", CHOICES)
+def test_a_value_outside_the_choices_names_the_same_ones_from_yaml_and_python(option, tmp_path):
+    said, line = _refusals(tmp_path, option, CHOICES[option], f"'{CHOICES[option]}'")
+    allowed = re.fullmatch(r".* is not supported; use one of (.*?)\.( Did you mean (.*)\?)?",
+                           said)
+    listed = re.fullmatch(r".*: not an allowed value \(got .*\); allowed: (.*?)"
+                          r"( — did you mean (.*)\?)?", line)
+    assert allowed and listed, (said, line)
+    assert allowed.group(1) == listed.group(1) and allowed.group(3) == listed.group(3)
+
+
+@pytest.mark.parametrize("option", BOUNDS)
+def test_a_count_below_its_bound_names_the_same_bound_from_yaml_and_python(option, tmp_path):
+    value, least = BOUNDS[option]
+    said, line = _refusals(tmp_path, option, value, value)
+    assert said == f"{option} must be at least {least}, got {value}."
+    assert line == f"t.yaml: data.csv.{option}: must be >= {least} (got {value})"

@@ -78,13 +78,15 @@ def _kept(g, d, factor, both=False):
     return where_primitive(_zeroed(raw_g, raw_d, both), 0, factor)
 
 
-# Where g is 0 the product is 0 whatever d is, so an infinite change of d moves it by 0 too.
+# Where g is 0 the product is 0 whatever d is, so an infinite change of d moves it by 0 too;
+# and the slope in d, g, is linear in the change c, which takes c = 0 to 0 also where g is
+# infinite (the Hessian of norm.logpdf at x = inf, whose gradient carries infinite terms).
 defvjp(times_partial,
        lambda ans, g, d: lambda c: unbroadcast(times_partial(c, _kept(g, d, d)), g),
-       lambda ans, g, d: lambda c: unbroadcast(times_partial(g, c), d))
+       lambda ans, g, d: lambda c: unbroadcast(times_either(g, c), d))
 defjvp(times_partial,
        lambda t, ans, g, d: broadcast_like(times_partial(t, _kept(g, d, d)), ans),
-       lambda t, ans, g, d: broadcast_like(times_partial(g, t), ans))
+       lambda t, ans, g, d: broadcast_like(times_either(g, t), ans))
 defvjp(times_either,
        lambda ans, a, b: lambda c: unbroadcast(times_either(c, _kept(a, b, b, True)), a),
        lambda ans, a, b: lambda c: unbroadcast(times_either(c, _kept(a, b, a, True)), b))

@@ -184,10 +184,12 @@ def _beta_slope(ans, a, b):
 
 def _beta_slope_beside_pole(ans, a, b):
     """dB/da, nan where b is a pole of Gamma and B infinite (was 0 at b == 0: inf times a
-    zero difference), with nan derivatives too: (a + b) nan, not a constant."""
-    raw_b = getval(b)
-    pole = (raw_b <= 0) & (raw_b == mnp.round(raw_b)) & ~mnp.isfinite(getval(ans))
-    slope = _beta_slope(ans, a, b)
+    zero difference), with nan derivatives too: (a + b) nan, not a constant. At a == 0, B ~ 1/a:
+    -B**2, whose derivatives are the limits from a > 0 (not psi's inf - inf)."""
+    raw_b, infinite = getval(b), ~mnp.isfinite(getval(ans))
+    pole = (raw_b <= 0) & (raw_b == mnp.round(raw_b)) & infinite
+    at_zero, slope = (getval(a) == 0) & infinite & ~pole, _beta_slope(ans, a, b)
+    slope = slope if _none_of(at_zero) else mnp.where(at_zero, -times_either(ans, ans), slope)
     return slope if _none_of(pole) else mnp.where(pole, (a + b) * numpy.nan, slope)
 
 

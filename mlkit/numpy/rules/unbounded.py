@@ -12,7 +12,7 @@ from mlkit.autodiff.reverse import defvjp
 from mlkit.numpy.rules.base import broadcast_like, unbroadcast
 from mlkit.numpy.wrap import raw_array, wrap
 
-__all__ = ["times_either", "times_partial", "unbounded"]
+__all__ = ["times_coefficient", "times_either", "times_partial", "unbounded"]
 
 
 def unbounded(d, where=lambda ans, *args: True):
@@ -60,6 +60,10 @@ def _either_product(a, b):
 
 
 times_partial = wrap(_guarded_product, "times_partial")
+# For a coefficient times a power, alpha x**(alpha-1) in a density's slope: 0 at alpha == 0 (the
+# term is absent), but its slope in alpha is the power itself, infinite at x == 0 as the
+# limit of x**(alpha-1) (1 + alpha log x) from x > 0, not 0 as for a cotangent that is 0.
+times_coefficient = wrap(_guarded_product, "times_coefficient")
 # For a partial derivative's own formula, a product of two factors either of which can be
 # infinite (reciprocal's -ans * ans at 0): its derivative along each factor then meets a zero
 # cotangent with times_partial's care, which multiply (kept plain, being hot) does not take.
@@ -93,3 +97,9 @@ defvjp(times_either,
 defjvp(times_either,
        lambda t, ans, a, b: broadcast_like(times_either(t, _kept(a, b, b, True)), ans),
        lambda t, ans, a, b: broadcast_like(times_either(t, _kept(a, b, a, True)), ans))
+defvjp(times_coefficient,
+       lambda ans, g, d: lambda c: unbroadcast(times_partial(c, d), g),
+       lambda ans, g, d: lambda c: unbroadcast(times_either(g, c), d))
+defjvp(times_coefficient,
+       lambda t, ans, g, d: broadcast_like(times_partial(t, d), ans),
+       lambda t, ans, g, d: broadcast_like(times_either(g, t), ans))

@@ -8,7 +8,7 @@ docstrings, comments and blank lines included (``wc -l``).
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "mlkit"
-PACKAGE_BUDGET = 37_443
+PACKAGE_BUDGET = 37_492
 FILE_BUDGET = 400
 
 

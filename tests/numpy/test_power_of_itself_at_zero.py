@@ -4,8 +4,6 @@ x > 0 at fixed y, so the chain through both operands adds up to the true slope.
 d/dx x**x = x**x (log x + 1) tends to -inf as x -> 0+, and d2/dx2 x**x = x**x ((log x + 1)**2
 + 1 / x) to +inf: the y-slope x**y log x is -inf at 0**0 = 1 (and for y < 0), 0 for y > 0."""
 
-import warnings
-
 import mpmath
 import numpy as onp
 import pytest
@@ -17,11 +15,7 @@ from mlkit import grad, hessian, jit, make_hvp, make_jvp
 INF = onp.inf
 
 
-@pytest.fixture(autouse=True)
-def _quiet():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        yield
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
 
 def _self_power(x):

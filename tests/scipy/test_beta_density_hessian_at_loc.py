@@ -6,8 +6,6 @@ meets z's zero scale-slope as 0 (was nan for (a, scale) in reverse order). a = 1
 alpha z**(alpha-1) in the shape alpha = a - 1 is z**(alpha-1), infinite at z = 0 (was 0 in one
 order, +-inf in the other, for (x, a) and (a, loc))."""
 
-import warnings
-
 import numpy as onp
 import pytest
 from numpy.testing import assert_allclose
@@ -18,11 +16,7 @@ from mlkit.scipy import stats
 LOC, SCALE = 0.5, 2.0
 
 
-@pytest.fixture(autouse=True)
-def _quiet():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        yield
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
 
 def _pdf(v):

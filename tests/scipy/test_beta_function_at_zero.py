@@ -2,8 +2,6 @@
 -inf then +inf, in every order and mode, under jit and in float32. Reverse over reverse
 met an infinite cotangent in psi'(a) - psi'(a + b) as inf - inf (nan)."""
 
-import warnings
-
 import numpy as onp
 import pytest
 import scipy.special
@@ -15,11 +13,7 @@ from mlkit.scipy import special
 INF = onp.inf
 
 
-@pytest.fixture(autouse=True)
-def _quiet():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        yield
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
 
 def _forward(f):

@@ -3,8 +3,6 @@ weights as that entry grows, 1 on it and 0 elsewhere (a tie of +inf entries shar
 reverse and forward mode, to second order (the limit of diag(w) - w w^T: 0) and under jit;
 other slices keep their softmax slopes. Reverse mode gave [nan, 0], forward mode nan."""
 
-import warnings
-
 import numpy
 import pytest
 import scipy.special
@@ -16,11 +14,7 @@ from mlkit.scipy import special
 INF = numpy.inf
 
 
-@pytest.fixture(autouse=True)
-def _quiet():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        yield
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
 
 @pytest.mark.parametrize("dtype", [numpy.float32, numpy.float64])

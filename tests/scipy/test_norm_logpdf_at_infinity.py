@@ -5,8 +5,6 @@ are their limits, those of -z**2 / 2 - log scale with z = (x - loc) / scale:
 
 The gradient's infinite entries met the zero cotangents of the other rows as 0 * inf = nan."""
 
-import warnings
-
 import numpy as onp
 import pytest
 from numpy.testing import assert_allclose
@@ -17,11 +15,7 @@ from mlkit.scipy import stats
 INF, LOC, SCALE = onp.inf, 0.5, 2.0
 
 
-@pytest.fixture(autouse=True)
-def _quiet():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        yield
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
 
 def _logpdf(v):

@@ -8,7 +8,7 @@ docstrings, comments and blank lines included (``wc -l``).
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "mlkit"
-PACKAGE_BUDGET = 37_503
+PACKAGE_BUDGET = 37_552
 FILE_BUDGET = 400
 
 

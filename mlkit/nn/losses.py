@@ -29,7 +29,7 @@ from mlkit.nn.loss_checks import (
 )
 from mlkit.operators import with_fused_gradient
 from mlkit.options import PositiveFloat, Range, checked
-from mlkit.scipy.special import shifted_exp
+from mlkit.scipy.log_sum_exp import shifted_exp
 from mlkit.tree import tree_leaves
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",

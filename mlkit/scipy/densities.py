@@ -8,7 +8,7 @@ density is a member of a family closed under differentiation,
 each member a primitive whose partials are other members: d/dalpha raises j, d/dc keeps the
 member, and d/dx lowers alpha, (x^alpha)' = alpha x^(alpha-1). So the second slope of
 gammainc(2, x) at 0 is x^0 e^0 / Gamma(2) = 1, not nan; a factor alpha that is 0 takes an
-infinite x^(alpha-1) to 0 (times_partial), since that term is absent.
+infinite x^(alpha-1) to 0 (times_coefficient), since that term is absent.
 """
 
 import functools
@@ -16,7 +16,7 @@ import functools
 import numpy
 import scipy.special
 
-from mlkit.numpy.rules.unbounded import times_partial, unbounded
+from mlkit.numpy.rules.unbounded import times_coefficient, unbounded
 from mlkit.scipy.ufuncs import wrap_ufunc
 
 __all__ = ["beta_power", "gamma_power"]
@@ -57,8 +57,8 @@ def beta_power(j, k):
     """x^alpha (log x)^j (1-x)^beta (log(1-x))^k e^c, a primitive of (alpha, beta, x, c)."""
 
     def d_x(ans, alpha, beta, x, c):
-        out = (times_partial(alpha, beta_power(j, k)(alpha - 1, beta, x, c))
-               - times_partial(beta, beta_power(j, k)(alpha, beta - 1, x, c)))
+        out = (times_coefficient(alpha, beta_power(j, k)(alpha - 1, beta, x, c))
+               - times_coefficient(beta, beta_power(j, k)(alpha, beta - 1, x, c)))
         if j:
             out = out + j * beta_power(j - 1, k)(alpha - 1, beta, x, c)
         if k:
@@ -77,7 +77,7 @@ def gamma_power(j):
     """x^alpha (log x)^j e^(c - x), a primitive of (alpha, x, c)."""
 
     def d_x(ans, alpha, x, c):
-        out = times_partial(alpha, gamma_power(j)(alpha - 1, x, c)) - ans
+        out = times_coefficient(alpha, gamma_power(j)(alpha - 1, x, c)) - ans
         if j:
             out = out + j * gamma_power(j - 1)(alpha - 1, x, c)
         return out

@@ -1,5 +1,5 @@
 """scipy.special with derivatives: error, gamma and beta functions (complete and incomplete),
-Bessel functions, and the logistic family (sigmoids, log-sum-exp, softmax).
+Bessel functions, and the logistic family (sigmoids; log-sum-exp and softmax, from log_sum_exp).
 
 Elementwise functions are primitives whose one derivative expression gives both the VJP and
 the JVP (written with mlkit functions, so they differentiate again). The logistic family is
@@ -13,8 +13,6 @@ import numpy
 import scipy.special
 
 import mlkit.numpy as mnp
-from mlkit.autodiff.forward import defjvp
-from mlkit.autodiff.reverse import defvjp
 from mlkit.autodiff.tracer import getval
 from mlkit.numpy.rules.elementwise import def_elementwise, elementwise, flat_at_infinity
 from mlkit.numpy.rules.unbounded import times_either, unbounded
@@ -34,6 +32,8 @@ from mlkit.scipy.error_functions import (
     overflowing_exp,
 )
 from mlkit.scipy.gamma_ratio import log_gamma_ratio
+from mlkit.scipy.log_sum_exp import log_softmax, logsumexp, softmax
+from mlkit.scipy.log_sum_exp import none_of as _none_of
 from mlkit.scipy.ufuncs import no_closed_form_inside, wrap_ufunc
 from mlkit.scipy.xlog import xlog1py, xlogy
 
@@ -75,12 +75,6 @@ def _near_pole(x):
     recorded one under mlkit.jit: no guard on the input's values)."""
     raw = getval(x)
     return (raw < 0.25) & (mnp.abs(raw - mnp.round(raw)) < 0.25)
-
-
-def _none_of(mask):
-    """Whether an untraced ``mask`` is all False: under mlkit.jit a guard on one bool, so the
-    recorded program takes the same branch as an eager call, bit for bit."""
-    return not bool(mnp.any(mask))
 
 
 def _rgamma_slope(ans, x):
@@ -184,10 +178,12 @@ def _beta_slope(ans, a, b):
 
 def _beta_slope_beside_pole(ans, a, b):
     """dB/da, nan where b is a pole of Gamma and B infinite (was 0 at b == 0: inf times a
-    zero difference), with nan derivatives too: (a + b) nan, not a constant."""
-    raw_b = getval(b)
-    pole = (raw_b <= 0) & (raw_b == mnp.round(raw_b)) & ~mnp.isfinite(getval(ans))
-    slope = _beta_slope(ans, a, b)
+    zero difference), with nan derivatives too: (a + b) nan, not a constant. At a == 0, B ~ 1/a:
+    -B**2, whose derivatives are the limits from a > 0 (not psi's inf - inf)."""
+    raw_b, infinite = getval(b), ~mnp.isfinite(getval(ans))
+    pole = (raw_b <= 0) & (raw_b == mnp.round(raw_b)) & infinite
+    at_zero, slope = (getval(a) == 0) & infinite & ~pole, _beta_slope(ans, a, b)
+    slope = slope if _none_of(at_zero) else mnp.where(at_zero, -times_either(ans, ans), slope)
     return slope if _none_of(pole) else mnp.where(pole, (a + b) * numpy.nan, slope)
 
 
@@ -275,7 +271,7 @@ def multigammaln(a, d):
 multigammaln = composite(multigammaln, scipy.special.multigammaln)
 
 
-# --- the logistic family: sigmoids, log-sum-exp, softmax ---------------------------------------
+# --- the logistic family: sigmoids (log-sum-exp and softmax: log_sum_exp) -----------------------
 def _expit(x):
     """``1 / (1 + exp(-x))`` from ``e = exp(-|x|)``: no overflow, and exact in the left tail."""
     x = numpy.asarray(x)
@@ -311,88 +307,3 @@ def _log_expit(x):
 # in both tails (ans is -exp(-x) to first order where expit(-x) is tiny).
 log_expit = def_elementwise(wrap(_log_expit, "log_expit"), lambda ans, x: -mnp.expm1(ans))
 dispatch_from(log_expit, scipy.special.log_expit)
-
-
-def _max_shift(raw, axis):
-    """The maximum of a raw array (or of a recording trace's stand-in for one, under
-    mlkit.jit) along ``axis`` (kept dims), 0 where it is not finite."""
-    if raw.size == 0:
-        return numpy.zeros((), raw.dtype)
-    shift = (numpy.maximum.reduce(raw, axis=axis, keepdims=True)  # numpy.max, undispatched
-             if type(raw) is numpy.ndarray else numpy.max(raw, axis=axis, keepdims=True))
-    finite = numpy.isfinite(shift)
-    if type(finite) is numpy.ndarray and finite.all():
-        return shift
-    return numpy.where(finite, shift, 0).astype(raw.dtype)
-
-
-def shifted_exp(x, axis=-1):
-    """``(x - m, exp(x - m), sum(exp(x - m)))`` of a raw array along ``axis`` (the sum with kept
-    dims), ``m`` its maximum there: the one overflow-free pass behind softmax and log-softmax,
-    shared by mlkit's hand-written kernels (not a scipy name)."""
-    x = numpy.asarray(x)
-    shifted = numpy.subtract(x, _max_shift(x, axis))
-    exps = numpy.exp(shifted)
-    return shifted, exps, exps.sum(axis=axis, keepdims=True)
-
-
-def _log_softmax(x, axis=None):
-    shifted, _, totals = shifted_exp(x, axis)
-    return shifted - numpy.log(totals)
-
-
-def _softmax(x, axis=None):
-    _, exps, totals = shifted_exp(x, axis)
-    exps /= totals
-    return exps
-
-
-log_softmax = wrap(_log_softmax, "log_softmax")
-softmax = wrap(_softmax, "softmax")
-dispatch_from(log_softmax, scipy.special.log_softmax)
-dispatch_from(softmax, scipy.special.softmax)
-defvjp(log_softmax, lambda ans, x, axis=None: lambda g: (
-    g - mnp.exp(ans) * mnp.sum(g, axis=axis, keepdims=True)))
-defjvp(log_softmax, lambda t, ans, x, axis=None: (
-    t - mnp.sum(mnp.exp(ans) * t, axis=axis, keepdims=True)))
-defvjp(softmax, lambda ans, x, axis=None: lambda g: (
-    ans * (g - mnp.sum(g * ans, axis=axis, keepdims=True))))
-defjvp(softmax, lambda t, ans, x, axis=None: (
-    ans * (t - mnp.sum(t * ans, axis=axis, keepdims=True))))
-
-
-def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
-    """log(sum(b * exp(a))) along ``axis``, computed as m + log(sum(b * exp(a - m))) with m the
-    maximum, held constant (the result does not depend on m, so neither does its derivative).
-    With ``return_sign``, log|sum| and the sum's sign (a constant), for sums that may be
-    negative.
-    """
-    shift = _max_shift(numpy.real(raw_array(a)), axis)  # real: the log's phase is principal
-    exps = mnp.exp(a - shift)
-    if b is not None:
-        exps = b * exps
-    total = mnp.sum(exps, axis=axis, keepdims=True)
-    sign = numpy.sign(getval(total))
-    size = mnp.abs(total) if return_sign else total
-    real = sign.dtype.kind != "c"
-    if _none_of(sign <= 0 if real else sign == 0):  # one guard for the common positive sum
-        out = mnp.log(size) + shift
-    else:
-        # A sum of zeros only (every a -inf, or every b 0) stays 0 as a moves by any step: its
-        # log is the constant -inf, of derivative 0 (not log's 1/0 times exp's 0 slope, nan).
-        nothing = sign == 0
-        out = mnp.where(nothing, -numpy.inf, mnp.log(mnp.where(nothing, 1, size))) + shift
-        if not return_sign and real and not _none_of(sign < 0):
-            # A negative real sum's log is nan, and so are its derivatives (log's rule
-            # 1/total would give finite ones); return_sign gives log|sum|. A complex sum has
-            # a complex log.
-            out = out * numpy.where(sign < 0, numpy.nan, 1).astype(sign.dtype)
-    if not keepdims:
-        out, sign = ((mnp.squeeze(out, axis=axis), numpy.squeeze(sign, axis=axis))
-                     if axis is not None else (mnp.reshape(out, ()), sign.reshape(())))
-    elif mnp.ndim(out) == 0:  # scipy reads a 0-d input as 1-d, so keepdims gives shape (1,)
-        out, sign = mnp.reshape(out, (1,)), sign.reshape((1,))
-    return (out, sign) if return_sign else out
-
-
-logsumexp = composite(logsumexp, scipy.special.logsumexp)

@@ -35,12 +35,11 @@ def _base_as_raised(ans, x):
 
 @numpy.errstate(divide="ignore", invalid="ignore")
 def _exponent_slope_raw(ans, x, y):
-    """log(x) x**y from ``ans`` = x**y; 0 where x == 0 (x**y is flat in y there for y > 0),
-    and 0 where x**y is 0 and log x infinite (x = inf, y < 0)."""
-    x = _base_as_raised(ans, x)
-    zero = x == 0
-    log_x = numpy.log(numpy.where(zero, 1, x))
-    return numpy.where(zero | ((ans == 0) & ~numpy.isfinite(log_x)), 0, ans * log_x)
+    """log(x) x**y from ``ans`` = x**y, its limit where log x is infinite: 0 where x**y is 0
+    there (x = 0, y > 0 and x = inf, y < 0: the power outruns the log), else ans times the
+    infinite log (at 0**0 = 1 the limit from x > 0 of log x, -inf)."""
+    log_x = numpy.log(_base_as_raised(ans, x))
+    return numpy.where((ans == 0) & ~numpy.isfinite(log_x), 0, ans * log_x)
 
 
 base_slope = wrap(_base_slope_raw, "power_base_slope")
@@ -50,12 +49,11 @@ exponent_slope = wrap(_exponent_slope_raw, "power_exponent_slope")
 
 
 def _mixed_at_zero(x, y):
-    """The limit of x**(y-1) (1 + y log x) as x -> 0+, in the dtype of x and y: +inf for
-    y < 0, -inf for 0 < y <= 1, 0 for y > 1, and nan at y == 0, where x**y itself has no
-    limit (it is 1 on y == 0 and 0 on x == 0, and takes every value between on the way)."""
+    """The limit of x**(y-1) (1 + y log x) as x -> 0+ at fixed y, in the dtype of x and y:
+    +inf for y <= 0 (1 / x at y == 0), -inf for 0 < y <= 1, 0 for y > 1."""
     real = numpy.real(y)
-    limit = numpy.where(real < 0, numpy.inf, numpy.where(real <= 1, -numpy.inf, 0.0))
-    return mask_like(numpy.where(real == 0, numpy.nan, limit), numpy.result_type(x, y))
+    limit = numpy.where(real <= 0, numpy.inf, numpy.where(real <= 1, -numpy.inf, 0.0))
+    return mask_like(limit, numpy.result_type(x, y))
 
 
 def mixed_partial(x, y):
@@ -70,10 +68,11 @@ def mixed_partial(x, y):
 
 
 def _times_log(ans, x):
-    """``ans`` log x, 0 where x == 0 (as the y-slope of x**y there)."""
+    """``ans`` log x, 0 where x == 0 and ``ans`` is 0 (y > 0: the power outruns the logs), as
+    the y-slope of x**y there; ans times -inf at 0 otherwise."""
     x = _base_as_raised(ans, x)
-    raw = getval(x)
-    return where_primitive(raw == 0, 0, times_partial(ans, log(where_primitive(raw == 0, 1, x))))
+    flat = (getval(x) == 0) & (getval(ans) == 0)
+    return where_primitive(flat, 0, times_partial(ans, log(where_primitive(flat, 1, x))))
 
 
 def_elementwise(base_slope, unbounded(lambda ans, x, y: times_either(y, base_slope(x, y - 1))),

@@ -12,7 +12,7 @@ from mlkit.autodiff.reverse import defvjp
 from mlkit.numpy.rules.base import broadcast_like, unbroadcast
 from mlkit.numpy.wrap import raw_array, wrap
 
-__all__ = ["times_either", "times_partial", "unbounded"]
+__all__ = ["times_coefficient", "times_either", "times_partial", "unbounded"]
 
 
 def unbounded(d, where=lambda ans, *args: True):
@@ -60,6 +60,10 @@ def _either_product(a, b):
 
 
 times_partial = wrap(_guarded_product, "times_partial")
+# For a coefficient times a power, alpha x**(alpha-1) in a density's slope: 0 at alpha == 0 (the
+# term is absent), but its slope in alpha is the power itself, infinite at x == 0 as the
+# limit of x**(alpha-1) (1 + alpha log x) from x > 0, not 0 as for a cotangent that is 0.
+times_coefficient = wrap(_guarded_product, "times_coefficient")
 # For a partial derivative's own formula, a product of two factors either of which can be
 # infinite (reciprocal's -ans * ans at 0): its derivative along each factor then meets a zero
 # cotangent with times_partial's care, which multiply (kept plain, being hot) does not take.
@@ -78,16 +82,24 @@ def _kept(g, d, factor, both=False):
     return where_primitive(_zeroed(raw_g, raw_d, both), 0, factor)
 
 
-# Where g is 0 the product is 0 whatever d is, so an infinite change of d moves it by 0 too.
+# Where g is 0 the product is 0 whatever d is, so an infinite change of d moves it by 0 too;
+# and the slope in d, g, is linear in the change c, which takes c = 0 to 0 also where g is
+# infinite (the Hessian of norm.logpdf at x = inf, whose gradient carries infinite terms).
 defvjp(times_partial,
        lambda ans, g, d: lambda c: unbroadcast(times_partial(c, _kept(g, d, d)), g),
-       lambda ans, g, d: lambda c: unbroadcast(times_partial(g, c), d))
+       lambda ans, g, d: lambda c: unbroadcast(times_either(g, c), d))
 defjvp(times_partial,
        lambda t, ans, g, d: broadcast_like(times_partial(t, _kept(g, d, d)), ans),
-       lambda t, ans, g, d: broadcast_like(times_partial(g, t), ans))
+       lambda t, ans, g, d: broadcast_like(times_either(g, t), ans))
 defvjp(times_either,
        lambda ans, a, b: lambda c: unbroadcast(times_either(c, _kept(a, b, b, True)), a),
        lambda ans, a, b: lambda c: unbroadcast(times_either(c, _kept(a, b, a, True)), b))
 defjvp(times_either,
        lambda t, ans, a, b: broadcast_like(times_either(t, _kept(a, b, b, True)), ans),
        lambda t, ans, a, b: broadcast_like(times_either(t, _kept(a, b, a, True)), ans))
+defvjp(times_coefficient,
+       lambda ans, g, d: lambda c: unbroadcast(times_partial(c, d), g),
+       lambda ans, g, d: lambda c: unbroadcast(times_either(g, c), d))
+defjvp(times_coefficient,
+       lambda t, ans, g, d: broadcast_like(times_partial(t, d), ans),
+       lambda t, ans, g, d: broadcast_like(times_either(g, t), ans))

@@ -7,6 +7,7 @@ import numpy
 import scipy.stats
 
 from mlkit.autodiff.tracer import getval
+from mlkit.numpy.rules.unbounded import times_either
 from mlkit.scipy.densities import beta_power
 from mlkit.scipy.special import betainc, betaln, xlog1py, xlogy
 from mlkit.scipy.stats.base import log_of, masked, register, standardized, weak
@@ -31,6 +32,7 @@ def pdf(x, a, b, loc=0.0, scale=1.0):
     z, scale, (a, b), valid = standardized(x, loc, scale, a, b)
     raw = getval(z)
     inside = numpy.logical_and(raw >= 0, raw <= 1)
+    z = times_either(x - loc, 1 / scale)  # 0 for every scale at x = loc: as gamma.pdf's
     out = beta_power(0, 0)(a - 1, b - 1, masked(inside, z, 0.5), -weak(betaln, a, b)) / scale
     return masked(valid, masked(inside, out, 0.0), numpy.nan)
 
